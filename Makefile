@@ -1,0 +1,48 @@
+# The two commands in the README are the contract: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+
+.PHONY: run test lint bench messages catalogs console clean
+
+run: $(STAMP) catalogs
+	$(BIN)/maeul run
+
+console: $(STAMP) catalogs
+	$(BIN)/maeul console
+
+test: $(DEVSTAMP) catalogs
+	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+lint: $(DEVSTAMP)
+	$(BIN)/ruff check bot handlers models tests bench migrations/env.py
+	$(BIN)/mypy bot models
+
+bench: $(DEVSTAMP) catalogs
+	$(BIN)/python -m bench
+
+catalogs: $(STAMP)
+	@$(BIN)/pybabel compile -d locales -D messages >/dev/null
+
+# Re-extract the messages from the code and merge them into the catalogs.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k n_:1,2 --no-location --sort-output \
+	  -o locales/messages.pot bot handlers
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage locales/*/LC_MESSAGES/*.mo

@@ -1,0 +1,307 @@
+"""The ``maeul`` command line (typer)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot import __version__
+from bot.config import ConfigError, Settings, load_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Maeul (마을): a Telegram assistant for village communities and resident councils.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+kb_app = typer.Typer(
+    help="The knowledge base (grants, FAQ, events, assemblies).", no_args_is_help=True
+)
+admin_app = typer.Typer(help="Administration.", no_args_is_help=True)
+role_app = typer.Typer(help="Give Telegram users roles.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.add_typer(admin_app, name="admin")
+admin_app.add_typer(role_app, name="role")
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        typer.echo(f"maeul: configuration error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    return asyncio.run(make())  # type: ignore[arg-type]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"maeul: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"maeul {__version__}")
+
+
+@app.command()
+def run() -> None:
+    """Start the bot: long-poll Telegram with BOT_TOKEN, or the local console without one."""
+    settings = _settings()
+    from bot.runner import configure_logging, serve
+
+    if settings.bot_token is None:
+        typer.echo("BOT_TOKEN is not set: starting the local console.", err=True)
+        _console(settings, language_code="ko", files_dir=Path("console-files"))
+        return
+    configure_logging(settings.log_level)
+    _run(lambda: serve(settings))
+
+
+def _console(settings: Settings, language_code: str | None, files_dir: Path) -> None:
+    from bot.console import run_console
+
+    code = _run(lambda: run_console(settings, language_code=language_code, files_dir=files_dir))
+    raise typer.Exit(code)
+
+
+@app.command()
+def console(
+    language_code: Annotated[
+        str, typer.Option(help="The Telegram app language of the console user ('' for none).")
+    ] = "ko",
+    files_dir: Annotated[
+        Path, typer.Option(help="Where photos and documents the bot sends are saved.")
+    ] = Path("console-files"),
+) -> None:
+    """Chat with the bot in this terminal through the local Bot API emulator.
+
+    Type text or /commands; press an inline button by typing its number (\\N sends the
+    number as text). Reads until end of input, so it can be scripted:
+    printf '/start\\n' | maeul console
+    """
+    _console(_settings(), language_code or None, files_dir)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Migrate the database to the newest schema (or REVISION)."""
+    settings = _settings()
+    from bot import migrate
+    from bot.db import create_engine
+
+    async def go() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.upgrade(engine, revision)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"database at revision {_run(go)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
+    """Migrate the database back to REVISION."""
+    settings = _settings()
+    from bot import migrate
+    from bot.db import create_engine
+
+    async def go() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await migrate.downgrade(engine, revision)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"database at revision {_run(go)}")
+
+
+@kb_app.command("import")
+def kb_import(path: Path = typer.Argument(..., help="A knowledge-base YAML file.")) -> None:
+    """Validate the whole file, then import it (upsert by id; missing records archived)."""
+    settings = _settings()
+    from bot import kb, migrate
+    from bot.runtime import Runtime
+
+    if not path.is_file():
+        raise _fail(f"{path}: no such file", 2)
+    parsed, problems = kb.validate(kb.load_file(path))
+    if parsed is None:
+        typer.echo(f"{path}: {len(problems)} problem(s); nothing was imported:", err=True)
+        for problem in problems:
+            typer.echo(f"  {problem}", err=True)
+        raise typer.Exit(1)
+
+    async def go() -> kb.ImportReport:
+        runtime = Runtime.create(settings)
+        try:
+            await migrate.upgrade(runtime.engine)
+            async with runtime.sessionmaker() as session, session.begin():
+                return await kb.import_kb(session, parsed)
+        finally:
+            await runtime.close()
+
+    report = _run(go)
+    typer.echo(str(report))
+
+
+@kb_app.command("export")
+def kb_export(
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default stdout).")
+    ] = None,
+) -> None:
+    """Write the knowledge base back out in the import format."""
+    settings = _settings()
+    from bot import kb
+    from bot.runtime import Runtime
+
+    async def go() -> str:
+        runtime = Runtime.create(settings)
+        try:
+            async with runtime.sessionmaker() as session:
+                return kb.dump_yaml(await kb.export_kb(session))
+        finally:
+            await runtime.close()
+
+    text = _run(go)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@role_app.command("add")
+def role_add(
+    telegram_id: int = typer.Argument(..., help="The user's numeric Telegram id."),
+    role: str = typer.Argument(..., help="activist, staff or admin."),
+    dong: Annotated[str | None, typer.Option(help="The dong, for the staff role.")] = None,
+) -> None:
+    """Give a Telegram user a role (recorded in the audit log)."""
+    _change_role("add", telegram_id, role, dong)
+
+
+@role_app.command("remove")
+def role_remove(
+    telegram_id: int = typer.Argument(..., help="The user's numeric Telegram id."),
+    role: str = typer.Argument(..., help="activist, staff or admin."),
+    dong: Annotated[str | None, typer.Option(help="The dong, for the staff role.")] = None,
+) -> None:
+    """Take a role away from a Telegram user (recorded in the audit log)."""
+    _change_role("remove", telegram_id, role, dong)
+
+
+def _actor() -> str:
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in this environment
+        return "cli"
+
+
+def _change_role(action: str, telegram_id: int, role: str, dong: str | None) -> None:
+    settings = _settings()
+    from bot import users
+    from bot.dongs import list_dongs
+    from bot.runtime import Runtime
+
+    async def go() -> bool:
+        runtime = Runtime.create(settings)
+        try:
+            async with runtime.sessionmaker() as session, session.begin():
+                now = runtime.clock.utcnow()
+                if action == "add":
+                    known = {d.id for d in await list_dongs(session)}
+                    return await users.grant_role(
+                        session,
+                        telegram_id,
+                        role,
+                        dong_id=dong,
+                        actor=_actor(),
+                        now=now,
+                        known_dongs=known,
+                    )
+                return await users.revoke_role(
+                    session, telegram_id, role, dong_id=dong, actor=_actor(), now=now
+                )
+        finally:
+            await runtime.close()
+
+    try:
+        changed = _run(go)
+    except users.RoleError as exc:
+        raise _fail(str(exc), 2) from None
+    where = f" of {dong}" if dong else ""
+    if action == "add":
+        typer.echo(
+            f"{telegram_id} is now {role}{where}"
+            if changed
+            else f"{telegram_id} already is {role}{where}"
+        )
+    else:
+        typer.echo(
+            f"{telegram_id} is no longer {role}{where}"
+            if changed
+            else f"{telegram_id} was not {role}{where}"
+        )
+
+
+@role_app.command("list")
+def role_list(
+    role: Annotated[str | None, typer.Option(help="Only this role.")] = None,
+) -> None:
+    """List everyone who has a role."""
+    settings = _settings()
+    from bot import users
+    from bot.runtime import Runtime
+
+    async def go() -> list[users.RoleRow]:
+        runtime = Runtime.create(settings)
+        try:
+            async with runtime.sessionmaker() as session:
+                return await users.list_roles(session, role)
+        finally:
+            await runtime.close()
+
+    rows = _run(go)
+    extra = sorted(settings.admin_ids)
+    if not rows and not extra:
+        typer.echo("nobody has a role yet")
+    for row in rows:
+        dong = f" {row.dong_id}" if row.dong_id else ""
+        typer.echo(
+            f"{row.telegram_id}\t{row.role}{dong}\t{row.name or ''}\t"
+            f"granted {row.granted_at:%Y-%m-%d} by {row.granted_by or '?'}"
+        )
+    if role in (None, "admin"):
+        for telegram_id in extra:
+            typer.echo(f"{telegram_id}\tadmin\t(ADMIN_IDS)")
+
+
+def main() -> None:
+    try:
+        app()
+    except ConfigError as exc:  # pragma: no cover - settings are read through _settings
+        typer.echo(f"maeul: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Configuration from the environment and an optional ``.env`` file.
+
+Every setting has one name in the environment (``BOT_TOKEN``, ``DATABASE_URL`` …). A bad
+value is reported as one line naming the variable (:class:`ConfigError`); the CLI turns
+that into exit status 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SUPPORTED_LANGUAGES: tuple[str, ...] = ("ko", "en")
+TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    bot_token: str | None = None
+    telegram_base_url: str | None = None
+    telegram_base_file_url: str | None = None
+    database_url: str = "sqlite+aiosqlite:///maeul.db"
+    default_language: str = "ko"
+    timezone: str = "Asia/Seoul"
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    kb_path: Path | None = None
+    maeul_now: datetime | None = None
+    telegram_rate_limit: bool = True
+    log_level: str = "INFO"
+    max_text_length: int = 2000
+
+    @field_validator("bot_token", mode="before")
+    @classmethod
+    def _token(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not TOKEN_RE.match(value.strip()):
+            raise ValueError("expected a Telegram bot token such as 123456:ABC-DEF")
+        return value.strip()
+
+    @field_validator("telegram_base_url", "telegram_base_file_url", mode="before")
+    @classmethod
+    def _url(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("expected an http(s) URL such as http://127.0.0.1:8081/bot")
+        return value.strip()
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, value: str) -> str:
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError(
+                "expected sqlite+aiosqlite:///FILE or postgresql+asyncpg://USER@HOST/DB"
+            )
+        return value
+
+    @field_validator("default_language")
+    @classmethod
+    def _lang(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"expected one of {', '.join(SUPPORTED_LANGUAGES)}")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("expected an IANA time zone such as Asia/Seoul") from exc
+        return value
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> object:
+        if value is None or value == "":
+            return frozenset()
+        if isinstance(value, str):
+            parts = [p for p in re.split(r"[,\s]+", value.strip()) if p]
+            if not all(re.fullmatch(r"-?\d+", p) for p in parts):
+                raise ValueError("expected Telegram user ids separated by commas")
+            return frozenset(int(p) for p in parts)
+        return value
+
+    @field_validator("maeul_now", mode="before")
+    @classmethod
+    def _now(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.strip())
+            except ValueError as exc:
+                raise ValueError(
+                    "expected an ISO datetime such as 2027-02-12T19:00:00+09:00"
+                ) from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def now_start(self) -> datetime | None:
+        """MAEUL_NOW as an aware datetime (a naive value is read in the configured zone)."""
+        if self.maeul_now is None:
+            return None
+        if self.maeul_now.tzinfo is None:
+            return self.maeul_now.replace(tzinfo=self.tz)
+        return self.maeul_now
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; raise :class:`ConfigError` with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first.get("loc") else "configuration"
+        message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"{name}: {message}") from None

@@ -1,0 +1,79 @@
+"""Starting the bot: prepare the database, then long-poll Telegram (or the emulator)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from pathlib import Path
+
+from telegram import Update
+
+from bot import kb, migrate
+from bot.app import MaeulApplication, build_application
+from bot.config import Settings
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+async def prepare(runtime: Runtime) -> None:
+    """Migrate the database to the newest schema; import the knowledge base on first run."""
+    await migrate.upgrade(runtime.engine)
+    async with runtime.sessionmaker() as session:
+        if await kb.kb_is_empty(session):
+            path = runtime.settings.kb_path or kb.demo_kb_path()
+            await seed_kb(runtime, Path(path))
+
+
+async def seed_kb(runtime: Runtime, path: Path) -> None:
+    data = kb.load_file(path)
+    parsed, problems = kb.validate(data)
+    if parsed is None:
+        raise SystemExit(
+            f"KB_PATH {path}: the knowledge base has problems:\n" + "\n".join(problems)
+        )
+    async with runtime.sessionmaker() as session, session.begin():
+        await kb.import_kb(session, parsed)
+    log.info("imported the knowledge base from %s", path)
+
+
+async def start_polling(app: MaeulApplication) -> None:
+    await app.initialize()
+    await app.start()
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
+
+
+async def stop_polling(app: MaeulApplication) -> None:
+    if app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+async def serve(settings: Settings) -> None:
+    """Long-poll until SIGINT/SIGTERM."""
+    runtime = Runtime.create(settings)
+    try:
+        await prepare(runtime)
+        app = build_application(runtime)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await start_polling(app)
+        log.info("Maeul is running as @%s; press Ctrl-C to stop", app.bot.username)
+        try:
+            await stop.wait()
+        finally:
+            await stop_polling(app)
+    finally:
+        await runtime.close()

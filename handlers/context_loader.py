@@ -1,0 +1,43 @@
+"""Group −1: decide whether we serve this update, then load the user and their language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import MaeulContext
+from bot.users import touch_user
+
+# Commands that get a reply in a group chat when addressed to the bot.
+GROUP_COMMANDS = {"start", "help"}
+
+
+def _group_command(update: Update, bot_username: str) -> str | None:
+    message = update.effective_message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return None
+    head = message.text.split()[0][1:]
+    name, _, target = head.partition("@")
+    if target and target.lower() != bot_username.lower():
+        return None
+    return name.lower() if name.lower() in GROUP_COMMANDS else None
+
+
+async def load_context(update: Update, context: MaeulContext) -> None:
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # Groups we do not serve: stay quiet, except for a short pointer to the private chat
+        # when someone addresses /start or /help to the bot.
+        if update.message is None or _group_command(update, context.bot.username) is None:
+            raise ApplicationHandlerStop
+    tg_user = update.effective_user
+    scope = context.scope
+    if tg_user is None or tg_user.is_bot:
+        scope.translator = context.runtime.translator()
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        raise ApplicationHandlerStop
+    user = await touch_user(context.db, tg_user, context.runtime.clock.utcnow())
+    scope.user = user
+    scope.translator = context.runtime.translator(user.language, tg_user.language_code)

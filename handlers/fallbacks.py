@@ -1,0 +1,88 @@
+"""Registered last in group 0: everything no feature handled gets a clear, localized reply."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import BadRequest
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import MaeulContext
+from bot.text import esc, shorten
+from handlers.menu import main_menu
+
+log = logging.getLogger(__name__)
+
+FREE_TEXT_LIMIT = 1000
+
+
+async def cancel_nothing(update: Update, context: MaeulContext) -> None:
+    await update.effective_message.reply_text(
+        context.t._("There is nothing to cancel."), reply_markup=main_menu(context.t)
+    )
+
+
+async def unknown_command(update: Update, context: MaeulContext) -> None:
+    command = (update.effective_message.text or "").split()[0]
+    await update.effective_message.reply_text(
+        context.t._(
+            "I don't know the command {command}. Type /help to see what I can do.",
+            command=esc(shorten(command, 40)),
+        )
+    )
+
+
+async def edited(update: Update, context: MaeulContext) -> None:
+    await update.effective_message.reply_text(
+        context.t._(
+            "I don't read edited messages. Please send the corrected text as a new message."
+        )
+    )
+
+
+async def free_text(update: Update, context: MaeulContext) -> None:
+    t = context.t
+    text = update.effective_message.text or ""
+    if len(text) > FREE_TEXT_LIMIT:
+        await update.effective_message.reply_text(
+            t._(
+                "Your message is too long ({length} characters). Please keep it under {limit}.",
+                length=t.format_number(len(text)),
+                limit=t.format_number(FREE_TEXT_LIMIT),
+            )
+        )
+        return
+    await update.effective_message.reply_text(
+        t._("Choose from the menu below, or type /help to see everything I can do."),
+        reply_markup=main_menu(t),
+    )
+
+
+async def not_text(update: Update, context: MaeulContext) -> None:
+    await update.effective_message.reply_text(
+        context.t._("I can only read text messages and buttons here. Please type your message.")
+    )
+
+
+async def stale_button(update: Update, context: MaeulContext) -> None:
+    """A press on a message whose buttons no longer apply (or forged data)."""
+    query = update.callback_query
+    await query.answer(
+        context.t._("This button is no longer valid. Please start again from the menu."),
+        show_alert=True,
+    )
+    if query.message is not None:
+        try:
+            await query.edit_message_reply_markup(None)
+        except BadRequest:  # too old to edit, or already without buttons
+            log.debug("could not remove stale keyboard", exc_info=True)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("cancel", cancel_nothing))
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT, free_text))
+    app.add_handler(MessageHandler(filters.ALL, not_text))
+    app.add_handler(CallbackQueryHandler(stale_button))

@@ -1,0 +1,184 @@
+"""/mydong: a two-step conversation to set the user's home dong (persistent across restarts)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import MaeulContext
+from bot.dongs import dong_name, get_dong, list_dongs, match_dong
+from bot.text import esc, shorten
+from bot.users import set_home_dong
+
+CHOOSE, CONFIRM = "choose", "confirm"
+KEY = "mydong_choice"
+
+
+async def _dong_keyboard(context: MaeulContext) -> InlineKeyboardMarkup:
+    t = context.t
+    dongs = await list_dongs(context.db)
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if d.id == context.user.home_dong_id else "") + dong_name(d, t.lang),
+            callback_data=f"mydong:pick:{d.id}",
+        )
+        for d in dongs
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([InlineKeyboardButton(t._("Cancel"), callback_data="mydong:cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def ask_dong(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    if update.callback_query:
+        await update.callback_query.answer()
+    if not await list_dongs(context.db):
+        await context.bot.send_message(
+            update.effective_chat.id,
+            t._("No dongs are set up yet. Please ask the centre to import the knowledge base."),
+        )
+        return ConversationHandler.END
+    current = await get_dong(context.db, context.user.home_dong_id or "")
+    text = t._("Which dong do you live, work or study in? Choose below or type its name.")
+    if current is not None:
+        text = t._("Your home dong is {dong}.", dong=esc(dong_name(current, t.lang))) + "\n" + text
+    await context.bot.send_message(
+        update.effective_chat.id, text, reply_markup=await _dong_keyboard(context)
+    )
+    return CHOOSE
+
+
+async def _confirm(update: Update, context: MaeulContext, dong_id: str) -> str:
+    t = context.t
+    dong = await get_dong(context.db, dong_id)
+    assert dong is not None
+    context.user_data[KEY] = dong.id  # type: ignore[index]
+    keyboard = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t._("Yes, save"), callback_data="mydong:yes"),
+                InlineKeyboardButton(t._("Choose again"), callback_data="mydong:again"),
+            ]
+        ]
+    )
+    await context.bot.send_message(
+        update.effective_chat.id,
+        t._("Set {dong} as your home dong?", dong=esc(dong_name(dong, t.lang))),
+        reply_markup=keyboard,
+    )
+    return CONFIRM
+
+
+async def picked(update: Update, context: MaeulContext) -> str:
+    query = update.callback_query
+    dong_id = query.data.removeprefix("mydong:pick:")
+    if await get_dong(context.db, dong_id) is None:
+        await query.answer(context.t._("This button is no longer valid."), show_alert=True)
+        return CHOOSE
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    return await _confirm(update, context, dong_id)
+
+
+async def typed(update: Update, context: MaeulContext) -> str:
+    t = context.t
+    text = update.effective_message.text or ""
+    dong = match_dong(await list_dongs(context.db), text[:100])
+    if dong is None:
+        await update.effective_message.reply_text(
+            t._(
+                "I could not find a dong called “{text}”. Please choose one of the buttons.",
+                text=esc(shorten(text, 40)),
+            ),
+            reply_markup=await _dong_keyboard(context),
+        )
+        return CHOOSE
+    return await _confirm(update, context, dong.id)
+
+
+async def confirmed(update: Update, context: MaeulContext) -> int | str:
+    query = update.callback_query
+    t = context.t
+    dong = await get_dong(context.db, str(context.user_data.get(KEY, "")))
+    if dong is None:  # the dong was archived meanwhile
+        await query.answer(t._("This button is no longer valid."), show_alert=True)
+        return await ask_dong(update, context)
+    await set_home_dong(context.db, context.user, dong.id)
+    context.user_data.pop(KEY, None)
+    await query.answer()
+    await query.edit_message_text(
+        t._("Saved. Your home dong is {dong}.", dong=esc(dong_name(dong, t.lang)))
+    )
+    return ConversationHandler.END
+
+
+async def again(update: Update, context: MaeulContext) -> str | int:
+    await update.callback_query.edit_message_reply_markup(None)
+    return await ask_dong(update, context)
+
+
+async def press_buttons(update: Update, context: MaeulContext) -> str:
+    await update.effective_message.reply_text(
+        context.t._("Please answer with the buttons above, or type /cancel to stop.")
+    )
+    return CONFIRM
+
+
+async def cancel(update: Update, context: MaeulContext) -> int:
+    t = context.t
+    context.user_data.pop(KEY, None)
+    if update.callback_query:
+        await update.callback_query.answer()
+        await update.callback_query.edit_message_reply_markup(None)
+    await context.bot.send_message(update.effective_chat.id, t._("Cancelled. Nothing was changed."))
+    return ConversationHandler.END
+
+
+async def deep_link(update: Update, context: MaeulContext) -> str | int:
+    """t.me/<bot>?start=dong_<id>: the QR code on a dong office poster."""
+    dong_id = (context.args[0] if context.args else "").removeprefix("dong_")
+    if await get_dong(context.db, dong_id) is None:
+        await update.effective_message.reply_text(
+            context.t._("That link is not valid or has expired. Here is the main menu.")
+        )
+        return await ask_dong(update, context)
+    return await _confirm(update, context, dong_id)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    conversation = ConversationHandler(
+        name="mydong",
+        persistent=True,
+        entry_points=[
+            CommandHandler("mydong", ask_dong),
+            CallbackQueryHandler(ask_dong, pattern=r"^menu:mydong$"),
+            CommandHandler(
+                "start", deep_link, filters=filters.Regex(r"^/start(@\w+)? dong_[A-Za-z0-9_-]+$")
+            ),
+        ],
+        states={
+            CHOOSE: [
+                CallbackQueryHandler(picked, pattern=r"^mydong:pick:[A-Za-z0-9_-]{1,50}$"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
+            ],
+            CONFIRM: [
+                CallbackQueryHandler(confirmed, pattern=r"^mydong:yes$"),
+                CallbackQueryHandler(again, pattern=r"^mydong:again$"),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", cancel),
+            CallbackQueryHandler(cancel, pattern=r"^mydong:cancel$"),
+        ],
+        allow_reentry=True,
+    )
+    app.add_handler(conversation)

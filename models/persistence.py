@@ -1,0 +1,44 @@
+"""Tables behind the SQL persistence of PTB's conversations, user_data and chat_data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base
+
+
+class PtbUserData(Base):
+    __tablename__ = "ptb_user_data"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class PtbChatData(Base):
+    __tablename__ = "ptb_chat_data"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class PtbBotData(Base):
+    __tablename__ = "ptb_bot_data"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # "bot_data" | "callback_data"
+    data: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
+
+
+class PtbConversation(Base):
+    __tablename__ = "ptb_conversations"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)  # JSON list of ids
+    state: Mapped[dict[str, Any]]  # {"state": <json value>}
+    updated_at: Mapped[datetime]

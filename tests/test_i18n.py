@@ -1,0 +1,113 @@
+"""Formatting and catalogs. The completeness test fails when a user-visible string in the
+code lacks its Korean or English translation."""
+
+from datetime import date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import LOCALES_DIR, Translator, format_krw, resolve_language
+
+ROOT = Path(__file__).resolve().parent.parent
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def test_korean_notice_formats():
+    t = Translator("ko", SEOUL)
+    when = datetime(2027, 2, 12, 19, 0, tzinfo=SEOUL)
+    assert t.format_datetime(when) == "2027년 2월 12일 (금) 오후 7:00"
+    assert t.format_date(date(2027, 2, 12)) == "2027년 2월 12일 (금)"
+    assert t.format_time(datetime(2027, 2, 12, 9, 5, tzinfo=SEOUL)) == "오전 9:05"
+    assert t.format_number(11297) == "11,297"
+
+
+def test_times_are_shown_in_the_configured_zone():
+    t = Translator("ko", SEOUL)
+    utc = datetime(2027, 2, 12, 10, 0, tzinfo=ZoneInfo("UTC"))
+    assert t.format_datetime(utc) == "2027년 2월 12일 (금) 오후 7:00"
+
+
+def test_english_formats():
+    t = Translator("en", SEOUL)
+    assert t.format_datetime(datetime(2027, 2, 12, 19, 0, tzinfo=SEOUL)) == "Fri 12 Feb 2027, 7:00 PM"
+    assert t.format_krw(1_000_000) == "₩1,000,000"
+
+
+@pytest.mark.parametrize(
+    ("amount", "text"),
+    [
+        (1_000_000, "100만 원"),
+        (2_500_000, "250만 원"),
+        (90_000_000, "9,000만 원"),
+        (432_000_000, "4억 3,200만 원"),
+        (500_000_000, "5억 원"),
+        (1_500, "1,500원"),
+        (1_234_567, "1,234,567원"),
+    ],
+)
+def test_krw_as_korean_notices_write_it(amount, text):
+    assert format_krw(amount, "ko") == text
+
+
+@pytest.mark.parametrize(
+    ("saved", "telegram", "expected"),
+    [
+        ("en", "ko", "en"),  # the saved choice wins
+        (None, "ko-KR", "ko"),
+        (None, "en", "en"),
+        (None, "vi", "en"),  # no Vietnamese catalog yet: English
+        (None, None, "ko"),  # DEFAULT_LANGUAGE
+    ],
+)
+def test_language_resolution(saved, telegram, expected):
+    assert resolve_language(saved, telegram, "ko") == expected
+
+
+def _code_messages() -> set[str]:
+    found = set()
+    keywords = {"_": None, "N_": None, "n_": (1, 2)}
+    for folder in ("bot", "handlers"):
+        for _file, _line, message, _comments, _ctx in extract_from_dir(
+            ROOT / folder, keywords=keywords, method_map=[("**.py", "python")]
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_every_message_is_translated(lang):
+    po = LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    translated = {
+        (m.id if isinstance(m.id, str) else m.id[0])
+        for m in catalog
+        if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
+    }
+    missing = sorted(_code_messages() - translated)
+    assert not missing, f"{lang}: {len(missing)} untranslated: {missing[:10]}"
+
+
+def test_korean_catalog_is_really_korean():
+    t = Translator("ko", SEOUL)
+    assert t._("Main menu") != "Main menu"
+    assert any("\uac00" <= ch <= "\ud7a3" for ch in t._("There is nothing to cancel."))
+
+
+def test_placeholders_survive_translation():
+    import re
+
+    for lang in ("ko", "en"):
+        with (LOCALES_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        for m in catalog:
+            if not m.id or not m.string:
+                continue
+            ids = m.id if isinstance(m.id, tuple) else (m.id,)
+            strings = m.string if isinstance(m.string, tuple) else (m.string,)
+            want = set(re.findall(r"\{(\w+)\}", ids[0]))
+            for s in strings:
+                assert set(re.findall(r"\{(\w+)\}", s)) <= want | {"n"}, (lang, m.id)
