@@ -20,13 +20,14 @@ import functools
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import UnionType
 from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from dateutil.rrule import rrulestr
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -359,7 +360,7 @@ _LIST_SECTIONS = ("dongs", "categories", "grants", "faq", "events", "assemblies"
 
 
 # ---------------------------------------------------------------------------------------
-# Recurrence rules (RFC 5545 RECUR syntax, checked without python-dateutil)
+# Recurrence rules (RFC 5545 RECUR syntax: friendly messages first, dateutil decides last)
 # ---------------------------------------------------------------------------------------
 
 _FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -484,6 +485,10 @@ def rrule_problem(rule: str) -> str | None:
         return "numbered weekdays (like 2TU) need FREQ=MONTHLY or FREQ=YEARLY"
     if "BYSETPOS" in parts and not any(p.startswith("BY") and p != "BYSETPOS" for p in parts):
         return "BYSETPOS needs another BY… part"
+    try:  # what expands the events later must accept the rule too
+        rrulestr(text, dtstart=datetime(2027, 1, 1, tzinfo=UTC))
+    except (ValueError, TypeError) as exc:
+        return str(exc) or "not accepted by the recurrence expander"
     return None
 
 
