@@ -20,7 +20,9 @@ class Centre:
 
 
 async def centre_info(session: AsyncSession, lang: str) -> Centre | None:
-    region = (await session.execute(select(Region).where(Region.archived.is_(False)).limit(1))).scalar_one_or_none()
+    region = (
+        await session.execute(select(Region).where(Region.archived.is_(False)).limit(1))
+    ).scalar_one_or_none()
     if region is None:
         return None
     contact = region.contact or {}

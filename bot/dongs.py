@@ -12,7 +12,9 @@ from models.kb import Dong
 
 
 async def list_dongs(session: AsyncSession) -> list[Dong]:
-    rows = await session.execute(select(Dong).where(Dong.archived.is_(False)).order_by(Dong.position, Dong.id))
+    rows = await session.execute(
+        select(Dong).where(Dong.archived.is_(False)).order_by(Dong.position, Dong.id)
+    )
     return list(rows.scalars())
 
 

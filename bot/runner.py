@@ -46,6 +46,8 @@ async def seed_kb(runtime: Runtime, path: Path) -> None:
 
 async def start_polling(app: MaeulApplication) -> None:
     await app.initialize()
+    if app.post_init is not None:  # run_polling() would call it; we start the parts ourselves
+        await app.post_init(app)
     await app.start()
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)

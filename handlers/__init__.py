@@ -7,11 +7,17 @@ reach them.
 
 from __future__ import annotations
 
+import warnings
+
 from telegram import Update
 from telegram.ext import Application, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from handlers import errors, fallbacks, language, mydong, start
 from handlers.context_loader import load_context
+
+# Our conversations track the user, not each message: PTB's per_message advice does not apply.
+warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

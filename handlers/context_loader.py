@@ -26,17 +26,19 @@ def _group_command(update: Update, bot_username: str) -> str | None:
 
 async def load_context(update: Update, context: MaeulContext) -> None:
     chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE:
-        # Groups we do not serve: stay quiet, except for a short pointer to the private chat
-        # when someone addresses /start or /help to the bot.
-        if update.message is None or _group_command(update, context.bot.username) is None:
-            raise ApplicationHandlerStop
     tg_user = update.effective_user
     scope = context.scope
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # Groups we do not serve: stay quiet, except for a short pointer to the private chat
+        # when someone addresses /start or /help to the bot. No user row is made for people
+        # only seen in groups.
+        if update.message is None or _group_command(update, context.bot.username) is None:
+            raise ApplicationHandlerStop
+        scope.translator = context.runtime.translator(
+            None, tg_user.language_code if tg_user else None
+        )
+        return
     if tg_user is None or tg_user.is_bot:
-        scope.translator = context.runtime.translator()
-        if chat is None or chat.type != ChatType.PRIVATE:
-            return
         raise ApplicationHandlerStop
     user = await touch_user(context.db, tg_user, context.runtime.clock.utcnow())
     scope.user = user

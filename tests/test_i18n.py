@@ -32,7 +32,9 @@ def test_times_are_shown_in_the_configured_zone():
 
 def test_english_formats():
     t = Translator("en", SEOUL)
-    assert t.format_datetime(datetime(2027, 2, 12, 19, 0, tzinfo=SEOUL)) == "Fri 12 Feb 2027, 7:00 PM"
+    assert (
+        t.format_datetime(datetime(2027, 2, 12, 19, 0, tzinfo=SEOUL)) == "Fri 12 Feb 2027, 7:00 PM"
+    )
     assert t.format_krw(1_000_000) == "₩1,000,000"
 
 

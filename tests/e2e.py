@@ -1,0 +1,132 @@
+"""End-to-end harness: the real bot, polling the local Bot API emulator over HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot import kb
+from bot.app import MaeulApplication, build_application
+from bot.emulator import BotApiEmulator, Event, User
+from bot.runner import start_polling, stop_polling
+from bot.runtime import Runtime
+
+TOKEN = "123456:TEST"
+VISIBLE = {"message", "edit", "delete", "callback_answer"}
+
+
+@dataclass
+class ChatDriver:
+    """One Telegram user talking to the bot in their private chat."""
+
+    emu: BotApiEmulator
+    user: User
+    token: str = TOKEN
+    chat_id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.chat_id is None:
+            self.chat_id = self.user.id
+
+    async def _reaction(self, since: int, timeout: float = 5.0) -> list[Event]:
+        return await self.emu.wait_for_events(
+            self.token,
+            chat_id=self.chat_id,
+            since=since,
+            timeout=timeout,
+            quiet=0.25,
+            kinds=VISIBLE,
+        )
+
+    async def send(self, text: str, **kw) -> list[Event]:
+        since = self.emu.last_seq(self.token)
+        self.emu.send_text(self.token, self.user, text, **kw)
+        return await self._reaction(since)
+
+    async def press(self, label: str, *, forge_data: str | None = None) -> list[Event]:
+        """Press the newest button whose label contains ``label``."""
+        since = self.emu.last_seq(self.token)
+        if forge_data is not None:
+            message_id = self.last_message_with_buttons()["message_id"]
+            self.emu.press(self.token, self.user, self.chat_id, message_id, forge_data, forge=True)
+            return await self._reaction(since)
+        for message in reversed(self.emu.messages(self.token, self.chat_id)):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+            for row in rows:
+                for button in row:
+                    if label in button.get("text", ""):
+                        self.emu.press(
+                            self.token,
+                            self.user,
+                            self.chat_id,
+                            message["message_id"],
+                            button["callback_data"],
+                        )
+                        return await self._reaction(since)
+        raise AssertionError(f"no button with {label!r}")
+
+    async def press_data(self, message_id: int, data: str) -> list[Event]:
+        since = self.emu.last_seq(self.token)
+        self.emu.press(self.token, self.user, self.chat_id, message_id, data, forge=True)
+        return await self._reaction(since)
+
+    def last_message_with_buttons(self) -> dict:
+        for message in reversed(self.emu.messages(self.token, self.chat_id)):
+            if (message.get("reply_markup") or {}).get("inline_keyboard"):
+                return message
+        raise AssertionError("no message with buttons")
+
+
+def texts(events: list[Event]) -> list[str]:
+    return [e.text or "" for e in events if e.kind in {"message", "edit", "callback_answer"}]
+
+
+def buttons(event: Event) -> list[str]:
+    rows = (event.reply_markup or {}).get("inline_keyboard") or []
+    return [b["text"] for row in rows for b in row]
+
+
+@dataclass
+class BotUnderTest:
+    emu: BotApiEmulator
+    runtime: Runtime
+    app: MaeulApplication
+    errors: list[BaseException] = field(default_factory=list)
+
+    def chat(
+        self, user_id: int = 5001, first_name: str = "민지", language_code: str | None = "ko", **kw
+    ) -> ChatDriver:
+        return ChatDriver(
+            self.emu, User(id=user_id, first_name=first_name, language_code=language_code, **kw)
+        )
+
+
+@asynccontextmanager
+async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[BotUnderTest]:
+    async with BotApiEmulator() as emu:
+        emu.register_bot(TOKEN, username="maeul_test_bot")
+        runtime.settings = runtime.settings.model_copy(
+            update={
+                "telegram_base_url": emu.base_url,
+                "telegram_base_file_url": emu.base_file_url,
+                "bot_token": TOKEN,
+            }
+        )
+        if seed:
+            parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
+            assert parsed is not None, problems
+            async with runtime.sessionmaker() as session, session.begin():
+                await kb.import_kb(session, parsed)
+        app = build_application(runtime)
+        under_test = BotUnderTest(emu, runtime, app)
+
+        async def record(update, context):  # errors reach the user AND the test
+            under_test.errors.append(context.error)
+
+        app.add_error_handler(record)
+        await start_polling(app)
+        try:
+            yield under_test
+        finally:
+            await stop_polling(app)
