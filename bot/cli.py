@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -43,6 +43,22 @@ def _settings() -> Settings:
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(make())  # type: ignore[arg-type]
+
+
+def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run ``work(runtime)`` on a database migrated to the newest schema."""
+    from bot import migrate
+    from bot.runtime import Runtime
+
+    async def go() -> T:
+        runtime = Runtime.create(settings)
+        try:
+            await migrate.upgrade(runtime.engine)
+            return await work(runtime)
+        finally:
+            await runtime.close()
+
+    return asyncio.run(go())
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -135,29 +151,27 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 def kb_import(path: Path = typer.Argument(..., help="A knowledge-base YAML file.")) -> None:
     """Validate the whole file, then import it (upsert by id; missing records archived)."""
     settings = _settings()
-    from bot import kb, migrate
-    from bot.runtime import Runtime
+    from bot import kb
 
     if not path.is_file():
         raise _fail(f"{path}: no such file", 2)
-    parsed, problems = kb.validate(kb.load_file(path))
+    notes: list[str] = []
+    parsed, problems = kb.load_and_validate(path, notes)
+    for note in notes:
+        typer.echo(f"{path}: note: {note}", err=True)
     if parsed is None:
         typer.echo(f"{path}: {len(problems)} problem(s); nothing was imported:", err=True)
         for problem in problems:
             typer.echo(f"  {problem}", err=True)
         raise typer.Exit(1)
 
-    async def go() -> kb.ImportReport:
-        runtime = Runtime.create(settings)
-        try:
-            await migrate.upgrade(runtime.engine)
-            async with runtime.sessionmaker() as session, session.begin():
-                return await kb.import_kb(session, parsed)
-        finally:
-            await runtime.close()
+    async def work(runtime: Any) -> kb.ImportReport:
+        async with runtime.sessionmaker() as session, session.begin():
+            return await kb.import_kb(session, parsed, runtime.clock.utcnow())
 
-    report = _run(go)
-    typer.echo(str(report))
+    report = _with_db(settings, work)
+    typer.echo(f"imported {path}")
+    typer.echo(report.summary())
 
 
 @kb_app.command("export")
@@ -169,17 +183,15 @@ def kb_export(
     """Write the knowledge base back out in the import format."""
     settings = _settings()
     from bot import kb
-    from bot.runtime import Runtime
 
-    async def go() -> str:
-        runtime = Runtime.create(settings)
-        try:
-            async with runtime.sessionmaker() as session:
-                return kb.dump_yaml(await kb.export_kb(session))
-        finally:
-            await runtime.close()
+    async def work(runtime: Any) -> str:
+        async with runtime.sessionmaker() as session:
+            return kb.dump_yaml(await kb.export_kb(session))
 
-    text = _run(go)
+    try:
+        text = _with_db(settings, work)
+    except LookupError:
+        raise _fail("the knowledge base is empty; import one first", 1) from None
     if out is None:
         sys.stdout.write(text)
     else:
@@ -220,47 +232,35 @@ def _change_role(action: str, telegram_id: int, role: str, dong: str | None) -> 
     settings = _settings()
     from bot import users
     from bot.dongs import list_dongs
-    from bot.runtime import Runtime
 
-    async def go() -> bool:
-        runtime = Runtime.create(settings)
-        try:
-            async with runtime.sessionmaker() as session, session.begin():
-                now = runtime.clock.utcnow()
-                if action == "add":
-                    known = {d.id for d in await list_dongs(session)}
-                    return await users.grant_role(
-                        session,
-                        telegram_id,
-                        role,
-                        dong_id=dong,
-                        actor=_actor(),
-                        now=now,
-                        known_dongs=known,
-                    )
-                return await users.revoke_role(
-                    session, telegram_id, role, dong_id=dong, actor=_actor(), now=now
+    async def work(runtime: Any) -> bool:
+        async with runtime.sessionmaker() as session, session.begin():
+            now = runtime.clock.utcnow()
+            if action == "add":
+                known = {d.id for d in await list_dongs(session)}
+                return await users.grant_role(
+                    session,
+                    telegram_id,
+                    role,
+                    dong_id=dong,
+                    actor=_actor(),
+                    now=now,
+                    known_dongs=known,
                 )
-        finally:
-            await runtime.close()
+            return await users.revoke_role(
+                session, telegram_id, role, dong_id=dong, actor=_actor(), now=now
+            )
 
     try:
-        changed = _run(go)
+        changed = _with_db(settings, work)
     except users.RoleError as exc:
         raise _fail(str(exc), 2) from None
     where = f" of {dong}" if dong else ""
     if action == "add":
-        typer.echo(
-            f"{telegram_id} is now {role}{where}"
-            if changed
-            else f"{telegram_id} already is {role}{where}"
-        )
+        said = "is now" if changed else "already is"
     else:
-        typer.echo(
-            f"{telegram_id} is no longer {role}{where}"
-            if changed
-            else f"{telegram_id} was not {role}{where}"
-        )
+        said = "is no longer" if changed else "was not"
+    typer.echo(f"{telegram_id} {said} {role}{where}")
 
 
 @role_app.command("list")
@@ -270,18 +270,13 @@ def role_list(
     """List everyone who has a role."""
     settings = _settings()
     from bot import users
-    from bot.runtime import Runtime
 
-    async def go() -> list[users.RoleRow]:
-        runtime = Runtime.create(settings)
-        try:
-            async with runtime.sessionmaker() as session:
-                return await users.list_roles(session, role)
-        finally:
-            await runtime.close()
+    async def work(runtime: Any) -> list[users.RoleRow]:
+        async with runtime.sessionmaker() as session:
+            return await users.list_roles(session, role)
 
-    rows = _run(go)
-    extra = sorted(settings.admin_ids)
+    rows = _with_db(settings, work)
+    extra = sorted(settings.admin_ids) if role in (None, "admin") else []
     if not rows and not extra:
         typer.echo("nobody has a role yet")
     for row in rows:
@@ -290,9 +285,8 @@ def role_list(
             f"{row.telegram_id}\t{row.role}{dong}\t{row.name or ''}\t"
             f"granted {row.granted_at:%Y-%m-%d} by {row.granted_by or '?'}"
         )
-    if role in (None, "admin"):
-        for telegram_id in extra:
-            typer.echo(f"{telegram_id}\tadmin\t(ADMIN_IDS)")
+    for telegram_id in extra:
+        typer.echo(f"{telegram_id}\tadmin\t(ADMIN_IDS)")
 
 
 def main() -> None:

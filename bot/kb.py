@@ -514,9 +514,51 @@ class _Loader(_YamlLoader):
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
+        self.source = stream
         self.duplicate_keys: list[tuple[tuple[int, int], str]] = []
+        self.notes: list[str] = []
+
+    def _rejoin_split_text(self, node: yaml.MappingNode) -> None:
+        """Undo YAML's split of unquoted text at a comma inside ``{...}``.
+
+        ``{ko: 이웃, en: live, work or study here}`` is, to YAML, ``en: "live"`` plus a key
+        ``work or study here`` with no value. Centre staff write prose like this all the
+        time; the author plainly meant one text, so the original characters are taken
+        from the file (commas and spaces exactly as written) and a note says where.
+        """
+        merged: list[tuple[yaml.Node, yaml.Node]] = []
+        for key_node, value_node in node.value:
+            previous = merged[-1][1] if merged else None
+            if (
+                previous is not None
+                and isinstance(previous, yaml.ScalarNode)
+                and not previous.style
+                and isinstance(key_node, yaml.ScalarNode)
+                and not key_node.style
+                and isinstance(value_node, yaml.ScalarNode)
+                and value_node.tag == "tag:yaml.org,2002:null"
+                and value_node.value == ""
+            ):
+                text = self.source[previous.start_mark.index : key_node.end_mark.index]
+                joined = yaml.ScalarNode(
+                    "tag:yaml.org,2002:str", text.strip(), previous.start_mark, key_node.end_mark
+                )
+                merged[-1] = (merged[-1][0], joined)
+                note = (
+                    f"{_mark(previous.start_mark)}: a comma split unquoted text; read it as "
+                    f"'{text.strip()}' (put such text in quotes)"
+                )
+                if self.notes and self.notes[-1].startswith(f"{_mark(previous.start_mark)}:"):
+                    self.notes[-1] = note  # the same text, split more than once
+                else:
+                    self.notes.append(note)
+                continue
+            merged.append((key_node, value_node))
+        node.value = merged
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        if node.flow_style:
+            self._rejoin_split_text(node)
         seen: set[object] = set()
         for key_node, _ in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -548,8 +590,12 @@ def _construct_timestamp(loader: _Loader, node: yaml.Node) -> object:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_text(text: str) -> dict[str, Any]:
-    """Parse a KB document from YAML text; raises :class:`KBLoadError`."""
+def load_text(text: str, notes: list[str] | None = None) -> dict[str, Any]:
+    """Parse a KB document from YAML text; raises :class:`KBLoadError`.
+
+    Repairs that changed how the text reads (see :meth:`_Loader._rejoin_split_text`) are
+    appended to ``notes`` for the person importing.
+    """
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -562,6 +608,8 @@ def load_text(text: str) -> dict[str, Any]:
         raise KBLoadError([f"document: {exc}"]) from None
     finally:
         loader.dispose()
+    if notes is not None:
+        notes.extend(loader.notes)
     if loader.duplicate_keys:
         raise KBLoadError([problem for _, problem in sorted(loader.duplicate_keys)])
     if data is None:
@@ -571,7 +619,7 @@ def load_text(text: str) -> dict[str, Any]:
     return data
 
 
-def load_file(path: str | Path) -> dict[str, Any]:
+def load_file(path: str | Path, notes: list[str] | None = None) -> dict[str, Any]:
     """Read a KB file (UTF-8 YAML); raises :class:`KBLoadError` with line/column problems."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -579,13 +627,15 @@ def load_file(path: str | Path) -> dict[str, Any]:
         raise KBLoadError([f"{path}: not UTF-8 text"]) from None
     except OSError as exc:
         raise KBLoadError([f"{path}: cannot read the file ({exc.strerror or exc})"]) from None
-    return load_text(text)
+    return load_text(text, notes)
 
 
-def load_and_validate(path: str | Path) -> tuple[KnowledgeBase | None, list[str]]:
+def load_and_validate(
+    path: str | Path, notes: list[str] | None = None
+) -> tuple[KnowledgeBase | None, list[str]]:
     """:func:`load_file` then :func:`validate`; load errors come back as problems."""
     try:
-        data = load_file(path)
+        data = load_file(path, notes)
     except KBLoadError as exc:
         return None, list(exc.problems)
     return validate(data)
@@ -1072,7 +1122,9 @@ _Listed = TypeVar("_Listed", Dong, Category, Grant, FaqEntry, Event, Assembly)
 _Record = Region | Dong | Category | Grant | FaqEntry | Event | Assembly | AssemblyItem
 
 
-def _apply(row: _Record, values: Mapping[str, Any], report: SectionReport, key: str) -> None:
+def _apply(
+    row: _Record, values: Mapping[str, Any], report: SectionReport, key: str, now: datetime
+) -> None:
     """Update ``row`` in place where it differs; count it as updated or unchanged.
 
     A new ``position`` alone (another record was added or removed before it) is stored
@@ -1088,14 +1140,16 @@ def _apply(row: _Record, values: Mapping[str, Any], report: SectionReport, key: 
         report.restored_ids.append(key)
         changed = True
     if changed:
+        row.updated_at = now
         report.updated += 1
     else:
         report.unchanged += 1
 
 
-def _archive(row: _Record, report: SectionReport, key: str) -> None:
+def _archive(row: _Record, report: SectionReport, key: str, now: datetime) -> None:
     if not row.archived:
         row.archived = True
+        row.updated_at = now
         report.archived += 1
         report.archived_ids.append(key)
 
@@ -1105,22 +1159,25 @@ async def _sync(
     model: type[_Synced],
     incoming: dict[str, dict[str, Any]],
     report: SectionReport,
+    now: datetime,
 ) -> None:
     rows = {row.id: row for row in (await session.execute(select(model))).scalars()}
     for id_, values in incoming.items():
         row = rows.get(id_)
         if row is None:
-            session.add(model(id=id_, archived=False, **values))
+            session.add(model(id=id_, archived=False, updated_at=now, **values))
             report.created += 1
         else:
-            _apply(row, values, report, id_)
+            _apply(row, values, report, id_, now)
     for id_, row in rows.items():
         if id_ not in incoming:
-            _archive(row, report, id_)
+            _archive(row, report, id_, now)
     await session.flush()
 
 
-async def _sync_assemblies(session: AsyncSession, kb: KnowledgeBase, report: ImportReport) -> None:
+async def _sync_assemblies(
+    session: AsyncSession, kb: KnowledgeBase, report: ImportReport, now: datetime
+) -> None:
     assemblies_report, items_report = report["assemblies"], report["assembly_items"]
     rows = {row.id: row for row in (await session.execute(select(Assembly))).scalars()}
     incoming_ids = set()
@@ -1129,71 +1186,81 @@ async def _sync_assemblies(session: AsyncSession, kb: KnowledgeBase, report: Imp
         values = _assembly_values(spec, position)
         row = rows.get(spec.id)
         if row is None:
-            row = Assembly(id=spec.id, archived=False, items=[], **values)
+            row = Assembly(id=spec.id, archived=False, items=[], updated_at=now, **values)
             session.add(row)
             assemblies_report.created += 1
         else:
-            _apply(row, values, assemblies_report, spec.id)
+            _apply(row, values, assemblies_report, spec.id, now)
         items = {item.id: item for item in row.items}
         for item_position, item_spec in enumerate(spec.items):
             key = f"{spec.id}/{item_spec.id}"
             item_values = _item_values(item_spec, item_position)
             item = items.pop(item_spec.id, None)
             if item is None:
-                row.items.append(AssemblyItem(id=item_spec.id, archived=False, **item_values))
+                row.items.append(
+                    AssemblyItem(id=item_spec.id, archived=False, updated_at=now, **item_values)
+                )
                 items_report.created += 1
             else:
-                _apply(item, item_values, items_report, key)
+                _apply(item, item_values, items_report, key, now)
         for item in items.values():
-            _archive(item, items_report, f"{spec.id}/{item.id}")
+            _archive(item, items_report, f"{spec.id}/{item.id}", now)
     for id_, row in rows.items():
         if id_ not in incoming_ids:
-            _archive(row, assemblies_report, id_)
+            _archive(row, assemblies_report, id_, now)
             for item in row.items:
-                _archive(item, items_report, f"{id_}/{item.id}")
+                _archive(item, items_report, f"{id_}/{item.id}", now)
     await session.flush()
 
 
-async def import_kb(session: AsyncSession, kb: KnowledgeBase) -> ImportReport:
+async def import_kb(
+    session: AsyncSession, kb: KnowledgeBase, now: datetime | None = None
+) -> ImportReport:
     """Upsert a validated KB by id; archive what it no longer contains.
 
     Records that come back after being archived are un-archived (and counted as updated).
     Flushes but does not commit: the caller owns the transaction.
     """
     report = ImportReport()
+    now = now or datetime.now(UTC)  # callers pass the bot's clock
     region_values = {kb.region.id: _region_values(kb.region)}
-    await _sync(session, Region, region_values, report["region"])
+    await _sync(session, Region, region_values, report["region"], now)
     await _sync(
         session,
         Dong,
         {d.id: _dong_values(d, i) for i, d in enumerate(kb.dongs)},
         report["dongs"],
+        now,
     )
     await _sync(
         session,
         Category,
         {c.id: _dong_values(c, i) for i, c in enumerate(kb.categories)},
         report["categories"],
+        now,
     )
     await _sync(
         session,
         Grant,
         {g.id: _grant_values(g, i) for i, g in enumerate(kb.grants)},
         report["grants"],
+        now,
     )
     await _sync(
         session,
         FaqEntry,
         {f.id: _faq_values(f, i) for i, f in enumerate(kb.faq)},
         report["faq"],
+        now,
     )
     await _sync(
         session,
         Event,
         {e.id: _event_values(e, i) for i, e in enumerate(kb.events)},
         report["events"],
+        now,
     )
-    await _sync_assemblies(session, kb, report)
+    await _sync_assemblies(session, kb, report, now)
     return report
 
 

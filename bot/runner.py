@@ -33,14 +33,16 @@ async def prepare(runtime: Runtime) -> None:
 
 
 async def seed_kb(runtime: Runtime, path: Path) -> None:
-    data = kb.load_file(path)
-    parsed, problems = kb.validate(data)
+    notes: list[str] = []
+    parsed, problems = kb.load_and_validate(path, notes)
+    for note in notes:
+        log.warning("%s: %s", path, note)
     if parsed is None:
         raise SystemExit(
             f"KB_PATH {path}: the knowledge base has problems:\n" + "\n".join(problems)
         )
     async with runtime.sessionmaker() as session, session.begin():
-        await kb.import_kb(session, parsed)
+        await kb.import_kb(session, parsed, runtime.clock.utcnow())
     log.info("imported the knowledge base from %s", path)
 
 

@@ -117,7 +117,7 @@ async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[B
             parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
             assert parsed is not None, problems
             async with runtime.sessionmaker() as session, session.begin():
-                await kb.import_kb(session, parsed)
+                await kb.import_kb(session, parsed, runtime.clock.utcnow())
         app = build_application(runtime)
         under_test = BotUnderTest(emu, runtime, app)
 
