@@ -83,7 +83,15 @@ def run() -> None:
         _console(settings, language_code="ko", files_dir=Path("console-files"))
         return
     configure_logging(settings.log_level)
-    _run(lambda: serve(settings))
+    from telegram.error import InvalidToken, NetworkError
+
+    where = settings.telegram_base_url or "Telegram"
+    try:
+        _run(lambda: serve(settings))
+    except InvalidToken:
+        raise _fail(f"BOT_TOKEN was refused by {where}", 2) from None
+    except NetworkError as exc:
+        raise _fail(f"cannot reach {where}: {exc}", 1) from None
 
 
 def _console(settings: Settings, language_code: str | None, files_dir: Path) -> None:

@@ -39,13 +39,20 @@ class Button:
 
 class Console:
     def __init__(
-        self, emu: BotApiEmulator, user: User, out: TextIO, files_dir: Path, echo: bool
+        self,
+        emu: BotApiEmulator,
+        user: User,
+        out: TextIO,
+        files_dir: Path,
+        echo: bool,
+        answer_timeout: float = ANSWER_TIMEOUT,
     ) -> None:
         self.emu = emu
         self.user = user
         self.out = out
         self.files_dir = files_dir
         self.echo = echo
+        self.answer_timeout = answer_timeout
         self.printed_seq = 0
         self.buttons: list[Button] = []
 
@@ -146,7 +153,7 @@ class Console:
             CONSOLE_TOKEN,
             chat_id=self.user.id,
             since=since,
-            timeout=ANSWER_TIMEOUT,
+            timeout=self.answer_timeout,
             quiet=QUIET,
             kinds=VISIBLE,
         )
