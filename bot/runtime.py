@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -10,6 +10,7 @@ from bot.clock import Clock, make_clock
 from bot.config import Settings
 from bot.db import create_engine, make_sessionmaker
 from bot.i18n import Translator, resolve_language
+from bot.knowledge import KnowledgeStore
 
 
 @dataclass
@@ -18,6 +19,10 @@ class Runtime:
     clock: Clock
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    knowledge: KnowledgeStore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.knowledge = KnowledgeStore(self.sessionmaker)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Runtime:
