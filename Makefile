@@ -22,6 +22,9 @@ lint: $(DEVSTAMP)
 
 bench: $(DEVSTAMP) catalogs
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.qa --quick
+	$(BIN)/python -m bench.assembly
+	@if [ -f bench/reminders.py ]; then $(BIN)/python -m bench.reminders; fi
 
 catalogs: $(STAMP)
 	@$(BIN)/pybabel compile -d locales -D messages >/dev/null
@@ -30,6 +33,8 @@ catalogs: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k n_:1,2 --no-location --sort-output \
 	  -o locales/messages.pot bot handlers
+	@# Our messages use str.format ({name}); a literal "%" is not a printf placeholder.
+	sed -i -E '/^#,/{s/, python-format//; s/^#, python-format$$/#/; /^#$$/d}' locales/messages.pot
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
 $(VENV)/bin/python:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
@@ -12,6 +12,10 @@ from bot.context import MaeulContext
 from bot.persistence import SQLPersistence
 from bot.runtime import Runtime
 from bot.scope import UpdateScope, current_scope, enter_scope, leave_scope
+
+if TYPE_CHECKING:
+    from bot.dispatch import Dispatcher
+    from bot.dispatch_telegram import DispatcherHandle
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,22 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
+        self.dispatcher_handle: DispatcherHandle | None = None  # set by bot.dispatch_telegram
+
+    @property
+    def dispatcher(self) -> Dispatcher | None:
+        """The reminder dispatcher (:mod:`bot.dispatch`), started with the bot."""
+        return self.dispatcher_handle.dispatcher if self.dispatcher_handle else None
+
+    async def stop(self) -> None:
+        if self.dispatcher_handle is not None:  # sends in flight finish; the rest go back
+            self.dispatcher_handle.dispatcher.stop()
+        await super().stop()
+
+    async def shutdown(self) -> None:
+        if self.dispatcher_handle is not None:
+            await self.dispatcher_handle.close()
+        await super().shutdown()
 
     async def process_update(self, update: object) -> None:
         if not isinstance(update, Update):
@@ -87,6 +107,9 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
     from handlers import register  # handlers import bot.*, so import them late
 
     register(app)
+    from bot.dispatch_telegram import attach
+
+    attach(app)  # the reminder dispatcher, woken by the JobQueue
     return app
 
 

@@ -11,7 +11,11 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from bot import __version__
+from bot.assembly.cli import assembly_app
 from bot.config import ConfigError, Settings, load_settings
+from bot.proposals_cli import proposals_app
+from bot.qa.cli import ask_command, unanswered_command
+from bot.reminders_cli import events_app, reminders_app
 
 T = TypeVar("T")
 
@@ -31,6 +35,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
 app.add_typer(admin_app, name="admin")
 admin_app.add_typer(role_app, name="role")
+app.add_typer(proposals_app, name="proposals")
+app.add_typer(assembly_app, name="assembly")
+app.add_typer(events_app, name="events")
+app.add_typer(reminders_app, name="reminders")
+app.command("ask")(ask_command)
+kb_app.command("unanswered")(unanswered_command)
 
 
 def _settings() -> Settings:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("ko", "en")
@@ -44,6 +44,35 @@ class Settings(BaseSettings):
     telegram_rate_limit: bool = True
     log_level: str = "INFO"
     max_text_length: int = 2000
+    proposals_per_day: int = Field(default=5, ge=1)  # new agenda proposals per user per day
+    ballot_secret: SecretStr | None = None  # keys of the assembly ballot box (bot.assembly)
+    # The reminder dispatcher (bot.dispatch): limits are `count` sends per `window` seconds.
+    reminder_wake_seconds: float = Field(default=30.0, gt=0)  # JobQueue wake-up interval
+    reminder_first_wake_seconds: float = Field(default=2.0, ge=0)  # first pass after start
+    dispatch_rate_global: int = Field(default=25, ge=1)  # Telegram allows ~30/s in all
+    dispatch_rate_global_window: float = Field(default=1.0, gt=0)
+    dispatch_rate_chat: int = Field(default=1, ge=1)  # 1 a second per chat
+    dispatch_rate_chat_window: float = Field(default=1.0, gt=0)
+    dispatch_rate_group: int = Field(default=20, ge=1)  # 20 a minute per group
+    dispatch_rate_group_window: float = Field(default=60.0, gt=0)
+    dispatch_lanes: int = Field(default=1, ge=1, le=64)  # parallel sends (= max duplicates)
+    dispatch_batch: int = Field(default=50, ge=1, le=1000)  # rows claimed at a time
+    dispatch_lease_seconds: float = Field(default=120.0, gt=0)  # a dead claimer's rows return
+    dispatch_max_attempts: int = Field(default=5, ge=1)  # timeouts/5xx before giving up
+    dispatch_backoff_seconds: float = Field(default=1.0, ge=0)  # doubled per attempt
+
+    @field_validator("ballot_secret", mode="before")
+    @classmethod
+    def _ballot_secret(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str) or len(raw.strip()) < 32:
+            raise ValueError(
+                "expected at least 32 random characters, e.g. from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return raw.strip()
 
     @field_validator("bot_token", mode="before")
     @classmethod

@@ -9,7 +9,9 @@ the package (:func:`demo_kb_path`). Nothing here knows about Telegram.
 * :func:`validate` checks a whole document and returns every problem at once, each with
   its place: ``grants[3].amount.max_krw: expected an integer``.
 * :func:`import_kb` upserts everything by id; records missing from a re-import are
-  archived, never deleted. :func:`export_kb` writes the non-archived records back in the
+  archived, never deleted — except events staff created (``origin: staff``), which no
+  import archives. Staff cancellations and occurrence changes (``cancelled``, ``changes``)
+  are never written by an import. :func:`export_kb` writes the non-archived records back in the
   same format, and :func:`dump_yaml` renders a document with readable Korean.
 """
 
@@ -305,6 +307,32 @@ class Registration(_Spec):
     closes_hours_before: NonNegativeInt | None = None
 
 
+class OccurrenceChange(_Spec):
+    """Staff changed one occurrence: cancelled it, or moved it to ``starts_at``/``ends_at``.
+
+    ``occurrence`` is the start the recurrence rule gives it (RFC 5545's RECURRENCE-ID).
+    Written by :func:`export_kb` from the database; :func:`import_kb` never writes it, so
+    staff decisions survive a re-import of the centre's file.
+    """
+
+    occurrence: AwareDatetime
+    status: Literal["cancelled", "moved"]
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+
+    @model_validator(mode="after")
+    def _moved_has_times(self) -> OccurrenceChange:
+        if self.status == "moved" and (self.starts_at is None or self.ends_at is None):
+            raise _error("moved", "a moved occurrence needs starts_at and ends_at")
+        if self.starts_at is not None and self.ends_at is not None:
+            if self.ends_at <= self.starts_at:
+                raise _error("order", "ends_at must be after starts_at")
+        return self
+
+
+EventOrigin = Literal["kb", "staff"]
+
+
 class EventSpec(_Spec):
     id: Slug
     kind: EventKind
@@ -319,6 +347,13 @@ class EventSpec(_Spec):
     registration: Registration | None = None
     survey: Bool = False
     related_grants: list[Ref] = []
+    origin: EventOrigin = "kb"
+    """``staff``: created with ``/newevent`` or ``maeul events create``; a re-import of a
+    KB file never archives it."""
+    cancelled: Bool = False
+    """Staff cancelled the whole event (import leaves this alone)."""
+    changes: list[OccurrenceChange] = []
+    """Staff changes to single occurrences (import leaves these alone)."""
 
 
 class AssemblyItemSpec(_Spec):
@@ -1089,7 +1124,13 @@ def _event_values(event: EventSpec, position: int) -> dict[str, Any]:
         ),
         "survey": event.survey,
         "related_grant_ids": list(event.related_grants),
+        "origin": event.origin,
     }
+
+
+def event_values(event: EventSpec, position: int) -> dict[str, Any]:
+    """The ``kb_events`` columns an import writes for ``event`` (staff creation too)."""
+    return _event_values(event, position)
 
 
 def _assembly_values(assembly: AssemblySpec, position: int) -> dict[str, Any]:
@@ -1160,7 +1201,9 @@ async def _sync(
     incoming: dict[str, dict[str, Any]],
     report: SectionReport,
     now: datetime,
+    keep: Callable[[_Synced], bool] | None = None,
 ) -> None:
+    """Upsert ``incoming``; archive the rows it lacks, except those ``keep`` says to keep."""
     rows = {row.id: row for row in (await session.execute(select(model))).scalars()}
     for id_, values in incoming.items():
         row = rows.get(id_)
@@ -1170,9 +1213,13 @@ async def _sync(
         else:
             _apply(row, values, report, id_, now)
     for id_, row in rows.items():
-        if id_ not in incoming:
+        if id_ not in incoming and not (keep is not None and keep(row)):
             _archive(row, report, id_, now)
     await session.flush()
+
+
+def _staff_event(row: Event) -> bool:
+    return row.origin == "staff"
 
 
 async def _sync_assemblies(
@@ -1259,6 +1306,7 @@ async def import_kb(
         {e.id: _event_values(e, i) for i, e in enumerate(kb.events)},
         report["events"],
         now,
+        keep=_staff_event,  # staff-created events survive a re-import of the centre's file
     )
     await _sync_assemblies(session, kb, report, now)
     return report
@@ -1281,6 +1329,53 @@ def _dump(spec: BaseModel) -> dict[str, Any]:
 async def _active(session: AsyncSession, model: type[_Listed]) -> list[_Listed]:
     query = select(model).where(model.archived.is_(False)).order_by(model.position, model.id)
     return list((await session.execute(query)).scalars())
+
+
+def event_document(e: Event, tz: ZoneInfo) -> dict[str, Any]:
+    """One event row as a KB document entry (datetimes in ``tz``).
+
+    Staff-created events carry ``origin: staff``; staff cancellations and occurrence
+    changes are written too (``cancelled``, ``changes``), so the snapshot the bot reads and
+    an exported file show them. Importing such a file keeps staff events as staff events;
+    ``cancelled`` and ``changes`` in a file are not imported (they belong to the database).
+    """
+    changes = [
+        {
+            key: (
+                datetime.fromisoformat(value).astimezone(tz)
+                if key in ("occurrence", "starts_at", "ends_at") and isinstance(value, str)
+                else value
+            )
+            for key, value in change.items()
+        }
+        for change in (e.changes or [])
+    ]
+    return {
+        "id": e.id,
+        "kind": e.kind,
+        "dong": e.dong_id,
+        "title": e.title,
+        "starts_at": e.starts_at.astimezone(tz),
+        "ends_at": e.ends_at.astimezone(tz),
+        "rrule": e.rrule,
+        "place": e.place,
+        "audience": e.audience,
+        "description": e.description,
+        "registration": (
+            {
+                "required": e.registration_required,
+                "capacity": e.registration_capacity,
+                "closes_hours_before": e.registration_closes_hours_before,
+            }
+            if e.registration_required is not None
+            else None
+        ),
+        "survey": e.survey,
+        "related_grants": e.related_grant_ids,
+        "origin": e.origin or "kb",
+        "cancelled": bool(e.cancelled),
+        "changes": changes,
+    }
 
 
 async def export_kb(session: AsyncSession) -> dict[str, Any]:
@@ -1362,33 +1457,7 @@ async def export_kb(session: AsyncSession) -> dict[str, Any]:
         for f in await _active(session, FaqEntry)
     ]
     doc["events"] = [
-        _dump(
-            EventSpec.model_validate(
-                {
-                    "id": e.id,
-                    "kind": e.kind,
-                    "dong": e.dong_id,
-                    "title": e.title,
-                    "starts_at": e.starts_at.astimezone(tz),
-                    "ends_at": e.ends_at.astimezone(tz),
-                    "rrule": e.rrule,
-                    "place": e.place,
-                    "audience": e.audience,
-                    "description": e.description,
-                    "registration": (
-                        {
-                            "required": e.registration_required,
-                            "capacity": e.registration_capacity,
-                            "closes_hours_before": e.registration_closes_hours_before,
-                        }
-                        if e.registration_required is not None
-                        else None
-                    ),
-                    "survey": e.survey,
-                    "related_grants": e.related_grant_ids,
-                }
-            )
-        )
+        _dump(EventSpec.model_validate(event_document(e, tz)))
         for e in await _active(session, Event)
     ]
     doc["assemblies"] = [
@@ -1512,12 +1581,15 @@ __all__ = [
     "KBLoadError",
     "KnowledgeBase",
     "LocalizedText",
+    "OccurrenceChange",
     "RegionContact",
     "RegionSpec",
     "Registration",
     "SectionReport",
     "demo_kb_path",
     "dump_yaml",
+    "event_document",
+    "event_values",
     "export_kb",
     "import_kb",
     "kb_is_empty",

@@ -13,7 +13,29 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 from telegram.warnings import PTBUserWarning
 
-from handlers import errors, fallbacks, language, mydong, start
+from handlers import (
+    announce,
+    ask,
+    assembly_staff,
+    check,
+    errors,
+    events,
+    fallbacks,
+    faq,
+    grants,
+    kbedit,
+    language,
+    mydong,
+    newevent,
+    proposals,
+    propose,
+    registration,
+    review,
+    start,
+    subscribe,
+    survey,
+    vote,
+)
 from handlers.context_loader import load_context
 
 # Our conversations track the user, not each message: PTB's per_message advice does not apply.
@@ -22,7 +44,14 @@ warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTB
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, load_context), group=-1)
-    for feature in (mydong, start, language):  # conversations first
+    # conversations first
+    for feature in (
+        mydong, check, kbedit, review, propose, proposals, vote, assembly_staff, start, language,
+        newevent, announce, survey,  # issue 6 conversations
+        grants, events, faq,
+        registration, subscribe,  # issue 6: registering, /calendar, /checkin, /subscribe
+        ask,  # last: free text that no conversation took is a question
+    ):  # fmt: skip
         feature.register(app)
     fallbacks.register(app)
     app.add_error_handler(errors.on_error)

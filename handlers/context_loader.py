@@ -7,10 +7,15 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import MaeulContext
-from bot.users import touch_user
+from bot.users import get_user, touch_user
+from handlers.conversations import end_superseded
 
 # Commands that get a reply in a group chat when addressed to the bot.
-GROUP_COMMANDS = {"start", "help"}
+GROUP_COMMANDS = {"start", "help", "staffchat", "subscribe"}
+# Button presses served in groups, by callback-data prefix (the handler checks who pressed).
+GROUP_CALLBACKS = ("subs:",)  # /subscribe in a group, set by its administrators
+# Group commands that act for the sender: their user row is looked up (never created).
+GROUP_USER_COMMANDS = {"staffchat"}  # /staffchat: link a staff group (handlers.review)
 
 
 def _group_command(update: Update, bot_username: str) -> str | None:
@@ -32,10 +37,20 @@ async def load_context(update: Update, context: MaeulContext) -> None:
         # Groups we do not serve: stay quiet, except for a short pointer to the private chat
         # when someone addresses /start or /help to the bot. No user row is made for people
         # only seen in groups.
-        if update.message is None or _group_command(update, context.bot.username) is None:
+        query = update.callback_query
+        if query is not None and (query.data or "").startswith(GROUP_CALLBACKS):
+            scope.translator = context.runtime.translator(
+                None, tg_user.language_code if tg_user else None
+            )
+            return
+        command = _group_command(update, context.bot.username)
+        if update.message is None or command is None:
             raise ApplicationHandlerStop
+        if command in GROUP_USER_COMMANDS and tg_user is not None:
+            scope.user = await get_user(context.db, tg_user.id)
         scope.translator = context.runtime.translator(
-            None, tg_user.language_code if tg_user else None
+            scope.user.language if scope.user else None,
+            tg_user.language_code if tg_user else None,
         )
         return
     if tg_user is None or tg_user.is_bot:
@@ -43,3 +58,4 @@ async def load_context(update: Update, context: MaeulContext) -> None:
     user = await touch_user(context.db, tg_user, context.runtime.clock.utcnow())
     scope.user = user
     scope.translator = context.runtime.translator(user.language, tg_user.language_code)
+    end_superseded(context.application, update)  # a new command leaves an abandoned wizard

@@ -8,6 +8,13 @@ from bot.i18n import N_, Translator
 
 # (callback key, label). Feature modules append their entry when they register.
 MAIN_MENU: list[tuple[str, str]] = [
+    ("grants", N_("📋 Grants")),
+    ("events", N_("📅 Events")),
+    ("faq", N_("💬 FAQ")),
+    ("check", N_("✅ Which grants fit me?")),
+    ("proposals", N_("🗳 Proposals")),
+    ("vote", N_("🏛 Assembly votes")),
+    ("subscribe", N_("🔔 Subscriptions")),
     ("mydong", N_("🏘 My dong")),
     ("language", N_("🌐 Language")),
     ("help", N_("❓ Help")),

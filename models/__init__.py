@@ -1,7 +1,19 @@
 """SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
 
+from models.assembly import AssemblyVote, AssemblyVoteItem, Ballot, Voter, VotingCode
 from models.audit import AuditLog
 from models.base import Base
+from models.events import (
+    EventOccurrence,
+    Registration,
+    Reminder,
+    ReminderSetting,
+    Subscription,
+    SurveyComment,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from models.follow import GrantFollow
 from models.kb import (
     Assembly,
     AssemblyItem,
@@ -13,24 +25,54 @@ from models.kb import (
     Region,
 )
 from models.persistence import PtbBotData, PtbChatData, PtbConversation, PtbUserData
+from models.proposal import (
+    Proposal,
+    ProposalDongSettings,
+    ProposalDraft,
+    ProposalHistory,
+    ProposalReport,
+    ProposalSupport,
+)
+from models.qa import UnansweredQuestion
 from models.user import Role, User, UserRole
 
 __all__ = [
     "Assembly",
     "AssemblyItem",
+    "AssemblyVote",
+    "AssemblyVoteItem",
     "AuditLog",
+    "Ballot",
     "Base",
     "Category",
     "Dong",
     "Event",
+    "EventOccurrence",
     "FaqEntry",
     "Grant",
+    "GrantFollow",
+    "Proposal",
+    "ProposalDongSettings",
+    "ProposalDraft",
+    "ProposalHistory",
+    "ProposalReport",
+    "ProposalSupport",
     "PtbBotData",
     "PtbChatData",
     "PtbConversation",
     "PtbUserData",
     "Region",
+    "Registration",
+    "Reminder",
+    "ReminderSetting",
     "Role",
+    "Subscription",
+    "SurveyComment",
+    "SurveyInvitation",
+    "SurveyResponse",
+    "UnansweredQuestion",
     "User",
     "UserRole",
+    "Voter",
+    "VotingCode",
 ]

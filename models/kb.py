@@ -1,8 +1,10 @@
 """Knowledge-base tables: the district, its dongs, themes, grants, FAQ, events and assemblies.
 
-The rows are written only by :func:`bot.kb.import_kb` from a knowledge-base file (see
-``shared/kb/SCHEMA.md``). Records are never deleted: one that a later import no longer
-contains is marked ``archived`` so that anything referring to it (votes, registrations,
+The rows are written by :func:`bot.kb.import_kb` from a knowledge-base file (see
+``shared/kb/SCHEMA.md``), by staff edits, and — for events — by staff creating, moving and
+cancelling them (:mod:`bot.registrations`; ``origin = "staff"`` marks created ones).
+Records are never deleted: one that a later import no longer contains is marked
+``archived`` so that anything referring to it (votes, registrations,
 reminders) keeps a valid target. Readers should filter on ``archived.is_(False)``.
 
 Localized texts are JSON mappings ``{"ko": ..., "en": ...}`` (``ko`` always present).
@@ -32,6 +34,8 @@ ID_LENGTH = 64
 """Maximum length of a knowledge-base id (slug)."""
 
 EVENT_KINDS = ("training", "meeting", "assembly", "forum", "consultation", "festival")
+EVENT_ORIGINS = ("kb", "staff")
+"""Where an event comes from: a knowledge-base file, or staff (``/newevent``, the CLI)."""
 ASSEMBLY_METHODS = ("approve_reject", "choose_up_to")
 
 
@@ -154,6 +158,15 @@ class Event(KBRecordMixin, Base):
     registration_closes_hours_before: Mapped[int | None]
     survey: Mapped[bool] = mapped_column(default=False, server_default=false())
     related_grant_ids: Mapped[list[str]]
+    origin: Mapped[str] = mapped_column(String(8), default="kb", server_default="kb")
+    """``kb``: from a KB file (a re-import that lacks it archives it); ``staff``: created by
+    staff, never archived by an import."""
+    cancelled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Staff cancelled the whole event (kept, shown as cancelled). Imports leave it alone."""
+    changes: Mapped[list[Any] | None]
+    """Staff changes to single occurrences: ``{"occurrence": <original start, ISO>,
+    "status": "cancelled" | "moved", "starts_at", "ends_at"}`` (see
+    :class:`bot.kb.OccurrenceChange`). Imports leave it alone."""
 
 
 class Assembly(KBRecordMixin, Base):
@@ -203,6 +216,7 @@ class AssemblyItem(KBRecordMixin, Base):
 __all__ = [
     "ASSEMBLY_METHODS",
     "EVENT_KINDS",
+    "EVENT_ORIGINS",
     "ID_LENGTH",
     "Assembly",
     "AssemblyItem",

@@ -22,9 +22,25 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    pass
+    op.create_table('grant_follows',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('grant_id', sa.String(length=64), nullable=False),
+    sa.Column('created_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['grant_id'], ['kb_grants.id'], name=op.f('fk_grant_follows_grant_id_kb_grants')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_grant_follows_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_grant_follows')),
+    sa.UniqueConstraint('user_id', 'grant_id', name=op.f('uq_grant_follows_user_id'))
+    )
+    with op.batch_alter_table('grant_follows', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_grant_follows_grant_id'), ['grant_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_grant_follows_user_id'), ['user_id'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    pass
+    with op.batch_alter_table('grant_follows', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_grant_follows_user_id'))
+        batch_op.drop_index(batch_op.f('ix_grant_follows_grant_id'))
+
+    op.drop_table('grant_follows')

@@ -22,9 +22,23 @@ depends_on: Union[str, Sequence[str], None] = None
 
 def upgrade() -> None:
     """Upgrade schema."""
-    pass
+    op.create_table('qa_unanswered',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('asked_at', models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('text', sa.Text(), nullable=False),
+    sa.Column('normalized', sa.String(length=1000), nullable=False),
+    sa.Column('language', sa.String(length=8), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_unanswered'))
+    )
+    with op.batch_alter_table('qa_unanswered', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_qa_unanswered_asked_at'), ['asked_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_qa_unanswered_normalized'), ['normalized'], unique=False)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    pass
+    with op.batch_alter_table('qa_unanswered', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_qa_unanswered_normalized'))
+        batch_op.drop_index(batch_op.f('ix_qa_unanswered_asked_at'))
+
+    op.drop_table('qa_unanswered')

@@ -1,0 +1,630 @@
+"""After the event: check-in, staff attendance marking, satisfaction surveys, reports.
+
+* **Check-in**: each occurrence gets a short code (:func:`checkin_code`), shown to staff;
+  attendees type ``/checkin CODE`` (or open the deep link) from an hour before the start
+  until two hours after the end. Someone who did not register is recorded as a walk-in.
+  Staff can also mark attendance by hand (:func:`mark`).
+* **Surveys**: for events with ``survey: true``, attendees are asked for a 1–5 rating
+  the day after (a ``survey`` reminder row, planned by :func:`plan_surveys`). When no
+  attendance was taken for an occurrence, everyone registered is asked. Ratings and
+  comments are stored in tables of their own with the event and occurrence only — no
+  person, no time — and :class:`models.events.SurveyInvitation` keeps only *whether*
+  someone answered, so a report can never link an answer to a person.
+* **Reports** (:func:`report`): per session (occurrence) and per course (event) —
+  registered, attended, unique people (실인원), total attendances (연인원), average
+  satisfaction — as CSV, XLSX or a PNG chart.
+
+Nothing here knows Telegram.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import reminders as R
+from bot import schedule
+from bot.kb import EventSpec, KnowledgeBase
+from models.events import (
+    EventOccurrence,
+    Registration,
+    SurveyComment,
+    SurveyInvitation,
+    SurveyResponse,
+)
+from models.kb import Event
+from models.user import User
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+CHECKIN_OPENS = timedelta(hours=1)
+"""Check-in opens this long before the start …"""
+CHECKIN_CLOSES = timedelta(hours=2)
+"""… and closes this long after the end."""
+SURVEY_WINDOW = timedelta(days=6)
+"""A survey not sent within this long of its due time is not sent any more."""
+COMMENT_LIMIT = 1000
+
+
+def _utc(when: datetime) -> datetime:
+    return when.astimezone(UTC)
+
+
+def normalize_code(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+# ---------------------------------------------------------------------------------------
+# Check-in
+# ---------------------------------------------------------------------------------------
+
+
+async def checkin_code(
+    session: AsyncSession, event_id: str, original: datetime, now: datetime
+) -> str:
+    """The occurrence's check-in code, made on first use."""
+    from bot.registrations import ensure_occurrence
+
+    await ensure_occurrence(session, event_id, original, now)
+    row = await session.get(EventOccurrence, (event_id, _utc(original)), populate_existing=True)
+    assert row is not None
+    if row.checkin_code:
+        return row.checkin_code
+    for _ in range(20):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = await session.scalar(
+            select(EventOccurrence.event_id).where(EventOccurrence.checkin_code == code)
+        )
+        if taken is not None:
+            continue
+        result = await session.execute(
+            update(EventOccurrence)
+            .where(
+                EventOccurrence.event_id == event_id,
+                EventOccurrence.occurrence_start == _utc(original),
+                EventOccurrence.checkin_code.is_(None),
+            )
+            .values(checkin_code=code)
+            .execution_options(synchronize_session=False)
+        )
+        await session.refresh(row)
+        if int(getattr(result, "rowcount", 0) or 0) == 1 or row.checkin_code:
+            assert row.checkin_code is not None
+            return row.checkin_code
+    raise RuntimeError("could not make a unique check-in code")
+
+
+@dataclass
+class CheckIn:
+    status: str
+    """``ok``, ``already``, ``unknown`` (no such code), ``early``, ``late``,
+    ``cancelled``."""
+    event: EventSpec | None = None
+    occurrence: schedule.Occurrence | None = None
+    walk_in: bool = False
+
+
+async def check_in(
+    session: AsyncSession,
+    user: User,
+    code: str,
+    kb: KnowledgeBase,
+    tz: tzinfo,
+    now: datetime,
+) -> CheckIn:
+    """Record that ``user`` attends the occurrence whose code they typed."""
+    clean = normalize_code(code)
+    if len(clean) != CODE_LENGTH:
+        return CheckIn("unknown")
+    row = (
+        await session.execute(select(EventOccurrence).where(EventOccurrence.checkin_code == clean))
+    ).scalar_one_or_none()
+    if row is None:
+        return CheckIn("unknown")
+    event = schedule.get_event(kb, row.event_id)
+    occurrence = (
+        schedule.find_original(event, row.occurrence_start, tz) if event is not None else None
+    )
+    if event is None or occurrence is None:
+        return CheckIn("unknown")
+    if occurrence.cancelled:
+        return CheckIn("cancelled", event, occurrence)
+    if now < occurrence.starts_at - CHECKIN_OPENS:
+        return CheckIn("early", event, occurrence)
+    if now > occurrence.ends_at + CHECKIN_CLOSES:
+        return CheckIn("late", event, occurrence)
+    registration = (
+        await session.execute(
+            select(Registration).where(
+                Registration.event_id == event.id,
+                Registration.occurrence_start == _utc(occurrence.recurrence_id),
+                Registration.user_id == user.id,
+            )
+        )
+    ).scalar_one_or_none()
+    if registration is not None and registration.attended:
+        return CheckIn("already", event, occurrence)
+    walk_in = registration is None or registration.status == "cancelled"
+    if registration is None:
+        index = schedule.ordinal(event, occurrence.recurrence_id, tz)
+        registration = Registration(
+            event_id=event.id,
+            occurrence_start=_utc(occurrence.recurrence_id),
+            occurrence_index=index or 0,
+            starts_at=occurrence.starts_at,
+            ends_at=occurrence.ends_at,
+            user_id=user.id,
+            status="walkin",
+            queued_at=now,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(registration)
+    elif registration.status == "cancelled":
+        registration.status = "walkin"
+    registration.attended = True
+    registration.attended_at = now
+    registration.attendance_by = "code"
+    registration.updated_at = now
+    try:
+        await session.flush()
+    except IntegrityError:  # a double submit raced this one
+        return CheckIn("already", event, occurrence)
+    return CheckIn("ok", event, occurrence, walk_in)
+
+
+async def attendance_list(
+    session: AsyncSession, event_id: str, original: datetime
+) -> list[tuple[Registration, User]]:
+    """Everyone registered, waiting or checked in for an occurrence, in sign-up order."""
+    rows = await session.execute(
+        select(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Registration.event_id == event_id,
+            Registration.occurrence_start == _utc(original),
+            Registration.status != "cancelled",
+        )
+        .order_by(Registration.queued_at, Registration.id)
+        .execution_options(populate_existing=True)
+    )
+    return [(registration, user) for registration, user in rows.all()]
+
+
+async def mark(
+    session: AsyncSession, registration: Registration, attended: bool, by: str, now: datetime
+) -> None:
+    """Staff mark someone present or absent."""
+    registration.attended = attended
+    registration.attended_at = now if attended else None
+    registration.attendance_by = by if attended else None
+    registration.updated_at = now
+    await session.flush()
+
+
+# ---------------------------------------------------------------------------------------
+# Surveys
+# ---------------------------------------------------------------------------------------
+
+
+def survey_due(occurrence_end: datetime, tz: tzinfo) -> datetime:
+    """The day after the occurrence, at :data:`bot.reminders.REMIND_AT` local time."""
+    day = occurrence_end.astimezone(tz).date() + timedelta(days=1)
+    return R.local_at(day, R.REMIND_AT, tz)
+
+
+async def plan_surveys(session: AsyncSession, kb: KnowledgeBase, now: datetime, tz: tzinfo) -> int:
+    """Invite attendees of finished ``survey: true`` occurrences (the day after)."""
+    survey_events = {e.id: e for e in kb.events if e.survey}
+    if not survey_events:
+        return 0
+    rows = await session.execute(
+        select(Registration, User)
+        .join(User, User.id == Registration.user_id)
+        .where(
+            Registration.event_id.in_(list(survey_events)),
+            Registration.ends_at <= now,
+            Registration.ends_at > now - SURVEY_WINDOW - timedelta(days=2),
+            Registration.status != "cancelled",
+            User.active.is_(True),
+        )
+    )
+    by_occurrence: dict[tuple[str, datetime], list[tuple[Registration, User]]] = defaultdict(list)
+    for registration, user in rows.all():
+        by_occurrence[(registration.event_id, registration.occurrence_start)].append(
+            (registration, user)
+        )
+    items = []
+    for (event_id, original), people in by_occurrence.items():
+        due = survey_due(people[0][0].ends_at, tz)
+        if not (due <= now < due + SURVEY_WINDOW):
+            continue
+        taken = any(registration.attended for registration, _ in people)
+        for registration, user in people:
+            if taken and not registration.attended:
+                continue
+            if not taken and registration.status != "registered":
+                continue
+            token = await _invitation(session, user, event_id, original, now)
+            if token is None:
+                continue
+            items.append(
+                R.Planned(
+                    kind=R.SURVEY,
+                    key=f"survey:{user.id}:{event_id}:{int(original.timestamp())}",
+                    chat_id=user.telegram_id,
+                    user_id=user.id,
+                    due_at=due,
+                    expires_at=due + SURVEY_WINDOW,
+                    ref=f"survey:{event_id}",
+                    payload={
+                        "token": token,
+                        "event_id": event_id,
+                        "original": _utc(original).isoformat(),
+                        "starts_at": registration.starts_at.isoformat(),
+                    },
+                )
+            )
+    return await R.enqueue(session, items, now)
+
+
+async def _invitation(
+    session: AsyncSession, user: User, event_id: str, original: datetime, now: datetime
+) -> str | None:
+    existing = (
+        await session.execute(
+            select(SurveyInvitation).where(
+                SurveyInvitation.user_id == user.id,
+                SurveyInvitation.event_id == event_id,
+                SurveyInvitation.occurrence_start == _utc(original),
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        return None if existing.rated else existing.token
+    invitation = SurveyInvitation(
+        token=secrets.token_hex(8),
+        user_id=user.id,
+        event_id=event_id,
+        occurrence_start=_utc(original),
+        created_at=now,
+    )
+    session.add(invitation)
+    await session.flush()
+    return invitation.token
+
+
+async def invitation(session: AsyncSession, token: str) -> SurveyInvitation | None:
+    return (
+        await session.execute(
+            select(SurveyInvitation)
+            .where(SurveyInvitation.token == token)
+            .execution_options(populate_existing=True)
+        )
+    ).scalar_one_or_none()
+
+
+async def rate(session: AsyncSession, user: User, token: str, rating: int) -> str:
+    """Store a rating; ``ok``, ``already`` or ``unknown`` (not this person's, or no such
+    invitation). The rating row carries the occurrence only."""
+    if not 1 <= rating <= 5:
+        return "unknown"
+    found = await invitation(session, token)
+    if found is None or found.user_id != user.id:
+        return "unknown"
+    claimed = await session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == found.id, SurveyInvitation.rated.is_(False))
+        .values(rated=True)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return "already"
+    session.add(
+        SurveyResponse(
+            event_id=found.event_id, occurrence_start=found.occurrence_start, rating=rating
+        )
+    )
+    await session.flush()
+    return "ok"
+
+
+async def comment(session: AsyncSession, user: User, token: str, text: str) -> str:
+    """Store an optional comment (once per invitation), apart from the rating."""
+    found = await invitation(session, token)
+    if found is None or found.user_id != user.id:
+        return "unknown"
+    claimed = await session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == found.id, SurveyInvitation.commented.is_(False))
+        .values(commented=True)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return "already"
+    session.add(
+        SurveyComment(
+            event_id=found.event_id,
+            occurrence_start=found.occurrence_start,
+            text=text.strip()[:COMMENT_LIMIT],
+        )
+    )
+    await session.flush()
+    return "ok"
+
+
+# ---------------------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------------------
+
+COLUMNS = (
+    "level",
+    "event_id",
+    "title",
+    "kind",
+    "date",
+    "sessions",
+    "registered",
+    "attended",
+    "unique_people",
+    "total_attendances",
+    "satisfaction",
+    "responses",
+)
+HEADERS_KO = {
+    "level": "구분",
+    "event_id": "행사 ID",
+    "title": "행사명",
+    "kind": "종류",
+    "date": "일자",
+    "sessions": "회차",
+    "registered": "신청",
+    "attended": "참석",
+    "unique_people": "실인원",
+    "total_attendances": "연인원",
+    "satisfaction": "만족도",
+    "responses": "응답 수",
+}
+
+
+@dataclass
+class ReportRow:
+    level: str
+    """``session`` (one occurrence) or ``course`` (the event, all its sessions)."""
+    event_id: str
+    title: str
+    kind: str
+    date: date | None
+    sessions: int
+    registered: int
+    attended: int
+    unique_people: int
+    total_attendances: int
+    satisfaction: float | None
+    responses: int
+
+    def values(self) -> list[Any]:
+        return [
+            self.level,
+            self.event_id,
+            self.title,
+            self.kind,
+            self.date.isoformat() if self.date else "",
+            self.sessions,
+            self.registered,
+            self.attended,
+            self.unique_people,
+            self.total_attendances,
+            "" if self.satisfaction is None else round(self.satisfaction, 2),
+            self.responses,
+        ]
+
+
+@dataclass
+class _Acc:
+    registered: int = 0
+    attended: set[int] = field(default_factory=set)
+    ratings: list[int] = field(default_factory=list)
+
+
+async def report(
+    session: AsyncSession, tz: tzinfo, *, year: int | None = None, lang: str = "ko"
+) -> list[ReportRow]:
+    """Per session and per course: registered (registrations, walk-ins excluded),
+    attended (attendances), unique people (실인원: each attendee once per course),
+    total attendances (연인원: a person at three sessions counts three times), average
+    satisfaction (1–5) and the number of ratings. Sessions are counted in ``year`` (local
+    start date); archived events are included, so past years stay reportable."""
+    registrations = (await session.execute(select(Registration))).scalars().all()
+    sessions: dict[tuple[str, datetime], _Acc] = defaultdict(_Acc)
+    dates: dict[tuple[str, datetime], date] = {}
+    for registration in registrations:
+        local = registration.starts_at.astimezone(tz)
+        if year is not None and local.year != year:
+            continue
+        key = (registration.event_id, registration.occurrence_start)
+        dates[key] = local.date()
+        acc = sessions[key]
+        if registration.status == "registered":
+            acc.registered += 1
+        if registration.attended:
+            acc.attended.add(registration.user_id)
+    ratings = await session.execute(
+        select(SurveyResponse.event_id, SurveyResponse.occurrence_start, SurveyResponse.rating)
+    )
+    for event_id, original, rating in ratings.all():
+        key = (event_id, original)
+        if key in sessions:
+            sessions[key].ratings.append(int(rating))
+    events = {e.id: e for e in (await session.execute(select(Event))).scalars()}
+    out: list[ReportRow] = []
+    by_event: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    for key in sessions:
+        by_event[key[0]].append(key)
+    for event_id in sorted(by_event, key=lambda i: (min(dates[k] for k in by_event[i]), i)):
+        row = events.get(event_id)
+        title = (row.title.get(lang) or row.title.get("ko") or event_id) if row else event_id
+        kind = row.kind if row else ""
+        keys = sorted(by_event[event_id], key=lambda k: dates[k])
+        people: set[int] = set()
+        all_ratings: list[int] = []
+        registered = attendances = 0
+        for key in keys:
+            acc = sessions[key]
+            out.append(
+                ReportRow(
+                    "session",
+                    event_id,
+                    title,
+                    kind,
+                    dates[key],
+                    1,
+                    acc.registered,
+                    len(acc.attended),
+                    len(acc.attended),
+                    len(acc.attended),
+                    _mean(acc.ratings),
+                    len(acc.ratings),
+                )
+            )
+            people |= acc.attended
+            all_ratings += acc.ratings
+            registered += acc.registered
+            attendances += len(acc.attended)
+        out.append(
+            ReportRow(
+                "course",
+                event_id,
+                title,
+                kind,
+                None,
+                len(keys),
+                registered,
+                attendances,
+                len(people),
+                attendances,
+                _mean(all_ratings),
+                len(all_ratings),
+            )
+        )
+    return out
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+async def comments(
+    session: AsyncSession, event_id: str, original: datetime | None = None
+) -> list[str]:
+    query = select(SurveyComment.text).where(SurveyComment.event_id == event_id)
+    if original is not None:
+        query = query.where(SurveyComment.occurrence_start == _utc(original))
+    return list((await session.execute(query.order_by(func.random()))).scalars())
+
+
+def report_csv(rows: list[ReportRow]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens the Korean titles correctly."""
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(row.values())
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def report_xlsx(rows: list[ReportRow]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "report"
+    sheet.append([HEADERS_KO[c] for c in COLUMNS])
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row.values())
+        if row.level == "course":
+            for cell in sheet[sheet.max_row]:
+                cell.font = Font(bold=True)
+    widths = {"A": 9, "B": 28, "C": 36, "D": 12, "E": 12}
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def report_png(rows: list[ReportRow], *, year: int | None = None) -> bytes:
+    """A bar chart per course: unique people (실인원) and total attendances (연인원),
+    with the average satisfaction written beside each."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    from bot.assembly.report import korean_font_path
+
+    path = korean_font_path()
+    font = FontProperties(fname=str(path)) if path else FontProperties()
+    courses = [r for r in rows if r.level == "course"]
+    height = max(2.5, 0.55 * len(courses) + 1.5)
+    figure = Figure(figsize=(9, height), dpi=110)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(courses)))
+    unique = [r.unique_people for r in courses]
+    total = [r.total_attendances for r in courses]
+    axes.barh([p + 0.2 for p in positions], total, height=0.4, label="연인원", color="#4c72b0")
+    axes.barh([p - 0.2 for p in positions], unique, height=0.4, label="실인원", color="#dd8452")
+    for p, r in zip(positions, courses, strict=True):
+        note = f" {r.total_attendances:,}"
+        if r.satisfaction is not None:
+            note += f"  ★{r.satisfaction:.1f}"
+        axes.text(r.total_attendances, p + 0.2, note, va="center", fontsize=8, fontproperties=font)
+    axes.set_yticks(positions)
+    axes.set_yticklabels([r.title[:28] for r in courses], fontproperties=font, fontsize=9)
+    axes.invert_yaxis()
+    axes.legend(prop=font, loc="lower right")
+    title = "교육·행사 참여 현황" + (f" ({year})" if year else "")
+    axes.set_title(title, fontproperties=font)
+    figure.tight_layout()
+    buf = io.BytesIO()
+    figure.savefig(buf, format="png")
+    return buf.getvalue()
+
+
+__all__ = [
+    "CHECKIN_CLOSES",
+    "CHECKIN_OPENS",
+    "CODE_LENGTH",
+    "COLUMNS",
+    "CheckIn",
+    "ReportRow",
+    "attendance_list",
+    "check_in",
+    "checkin_code",
+    "comment",
+    "comments",
+    "invitation",
+    "mark",
+    "normalize_code",
+    "plan_surveys",
+    "rate",
+    "report",
+    "report_csv",
+    "report_png",
+    "report_xlsx",
+    "survey_due",
+]

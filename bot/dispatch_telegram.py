@@ -1,0 +1,147 @@
+"""The dispatcher's Telegram side: sending one message, and starting with the bot.
+
+:class:`TelegramSender` maps PTB's errors onto the dispatcher's (429 → retry later,
+403 → blocked, timeouts and 5xx → transient, 400 → permanent).
+
+:func:`attach` gives an application its dispatcher. When PTB's AIORateLimiter is on
+(``TELEGRAM_RATE_LIMIT``, for interactive replies), the dispatcher sends through a second
+``Bot`` with the same token and *no* PTB limiter, so its own limiter is the one authority
+over its sends: PTB's limiter would otherwise queue them a second time and silently
+retry 429s the dispatcher must see. The JobQueue only wakes the dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+from telegram.ext import CallbackContext
+from telegram.request import HTTPXRequest
+
+from bot.dispatch import Blocked, Dispatcher, Permanent, RetryLater, Transient
+from bot.reminders import OutMessage
+
+if TYPE_CHECKING:
+    from bot.app import MaeulApplication
+
+log = logging.getLogger(__name__)
+
+
+def markup(message: OutMessage) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in message.buttons
+        ]
+    )
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class TelegramSender:
+    """Sends one :class:`~bot.reminders.OutMessage` with a PTB bot."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: int, message: OutMessage) -> None:
+        try:
+            await self.bot.send_message(
+                chat_id,
+                message.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup(message),
+                disable_web_page_preview=True,
+            )
+        except RetryAfter as exc:
+            raise RetryLater(_seconds(exc.retry_after)) from exc
+        except Forbidden as exc:
+            raise Blocked(str(exc)) from exc
+        except TimedOut as exc:  # (a NetworkError too)
+            raise Transient(f"timed out: {exc}") from exc
+        except ChatMigrated as exc:
+            raise Permanent(f"the group moved to {exc.new_chat_id}") from exc
+        except BadRequest as exc:  # (a NetworkError too)
+            raise Permanent(str(exc)) from exc
+        except NetworkError as exc:  # 5xx and connection failures
+            raise Transient(str(exc)) from exc
+        except TelegramError as exc:
+            raise Permanent(str(exc)) from exc
+
+
+class DispatcherHandle:
+    """The dispatcher of one application, with the bot it sends through."""
+
+    def __init__(self, app: MaeulApplication) -> None:
+        runtime = app.runtime
+        settings = runtime.settings
+        self.app = app
+        self.own_bot: Bot | None = None
+        bot: Bot = app.bot
+        if getattr(app.bot, "rate_limiter", None) is not None:
+            self.own_bot = Bot(
+                token=app.bot.token,
+                base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+                base_file_url=settings.telegram_base_file_url
+                or "https://api.telegram.org/file/bot",
+                request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
+            )
+            bot = self.own_bot
+        self.dispatcher = Dispatcher(runtime, TelegramSender(bot))
+        self._initialized = False
+
+    async def ensure_started(self) -> None:
+        if not self._initialized:
+            if self.own_bot is not None:
+                await self.own_bot.initialize()
+            self._initialized = True
+        self.dispatcher.start(self.app.create_task)
+
+    async def close(self) -> None:
+        self.dispatcher.stop()
+        if self.own_bot is not None and self._initialized:
+            await self.own_bot.shutdown()
+            self._initialized = False
+
+
+async def _wake(context: CallbackContext[Any, Any, Any, Any]) -> None:
+    handle: DispatcherHandle | None = getattr(context.application, "dispatcher_handle", None)
+    if handle is not None:
+        await handle.ensure_started()
+
+
+def attach(app: MaeulApplication) -> DispatcherHandle:
+    """Give ``app`` its dispatcher, woken by the JobQueue every ``REMINDER_WAKE_SECONDS``
+    (first soon after start-up: what became due while the bot was down goes out then)."""
+    handle = DispatcherHandle(app)
+    app.dispatcher_handle = handle
+    settings = app.runtime.settings
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _wake,
+            interval=settings.reminder_wake_seconds,
+            first=settings.reminder_first_wake_seconds,
+            name="reminder-dispatcher",
+        )
+    else:  # pragma: no cover - the job-queue extra is a dependency
+        log.warning("no JobQueue: reminders are sent only when something wakes the dispatcher")
+    return handle
+
+
+__all__ = ["DispatcherHandle", "TelegramSender", "attach", "markup"]

@@ -1,0 +1,646 @@
+"""Staff edits of a grant's or an event's key fields, from the bot (admin role).
+
+Flow: :func:`plan` parses what the admin typed for one field, checks it against the rest
+of the record and the whole knowledge base (opens ≤ closes ≤ result_on, amount per award
+≤ total, an event ends after it starts …) and returns a :class:`Change`; the admin sees a
+preview; :func:`save` writes the KB row, records ``grant.edit`` / ``event.edit`` in the
+audit log (field, old and new value, actor) and makes the KB snapshot reload.
+
+Problems are :class:`EditError`\\ s whose ``message`` is an English msgid with a ``{value}``
+placeholder (formatted by the caller as ``kind`` says), so the handler can show them in
+the admin's language. Nothing here knows Telegram.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any, Literal, Protocol
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from bot import audit
+from bot import kb as kbmod
+from bot.i18n import N_
+from bot.kb import EventSpec, GrantSpec, KnowledgeBase
+from models.kb import Event, Grant
+
+Target = Literal["grant", "event"]
+Kind = Literal["date", "datetime", "amount", "phone", "text", "count"]
+Value = date | datetime | int | str | None
+
+MAX_AMOUNT = 10**13
+MAX_CAPACITY = 100_000
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: Kind
+    label: str
+    """English msgid."""
+    optional: bool = False
+
+
+GRANT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("opens", "date", N_("Application opens")),
+    FieldSpec("closes", "date", N_("Application closes")),
+    FieldSpec("result_on", "date", N_("Results announced"), optional=True),
+    FieldSpec("max_krw", "amount", N_("Amount per award")),
+    FieldSpec("total_krw", "amount", N_("Total budget"), optional=True),
+    FieldSpec("phone", "phone", N_("Contact phone")),
+)
+EVENT_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("starts_at", "datetime", N_("Start (first date)")),
+    FieldSpec("ends_at", "datetime", N_("End (first date)")),
+    FieldSpec("place_ko", "text", N_("Place (Korean)")),
+    FieldSpec("place_en", "text", N_("Place (English)")),
+    FieldSpec("capacity", "count", N_("Registration capacity"), optional=True),
+)
+
+
+class EditError(ValueError):
+    """A value that cannot be saved. ``message`` is an English msgid; ``value`` fills its
+    ``{value}`` placeholder once formatted as ``kind`` (a date, an amount …)."""
+
+    def __init__(self, message: str, value: Value = None, kind: Kind | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.value = value
+        self.kind = kind
+
+
+def fields_for(target: Target, spec: GrantSpec | EventSpec) -> tuple[FieldSpec, ...]:
+    """The editable fields of a record (capacity only when the event has registration)."""
+    if target == "grant":
+        return GRANT_FIELDS
+    assert isinstance(spec, EventSpec)
+    return tuple(f for f in EVENT_FIELDS if f.name != "capacity" or spec.registration)
+
+
+def field_spec(target: Target, name: str) -> FieldSpec | None:
+    pool = GRANT_FIELDS if target == "grant" else EVENT_FIELDS
+    return next((f for f in pool if f.name == name), None)
+
+
+# ---------------------------------------------------------------------------------------
+# Parsing what staff type
+# ---------------------------------------------------------------------------------------
+
+_CLEAR_WORDS = {"없음", "없어요", "없다", "삭제", "비움", "none", "clear", "-", "—"}
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-./년]\s*(\d{1,2})\s*[-./월]\s*(\d{1,2})\s*일?\.?\s*(?:\([^)]*\))?"
+)
+_TIME_RE = re.compile(
+    r"^(?P<pre>오전|오후|am|pm)?\s*(?P<h>\d{1,2})\s*(?:(?::|시)\s*(?P<m>\d{2})?\s*분?)?"
+    r"\s*(?P<post>am|pm|a\.m\.|p\.m\.)?$"
+)
+
+
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def is_clear(text: str) -> bool:
+    return _clean(text).lower() in _CLEAR_WORDS
+
+
+def _date_head(text: str) -> tuple[date, str]:
+    """Parse a leading date; return it with the rest of the text."""
+    if re.fullmatch(r"\d{8}", text[:8]) and (len(text) == 8 or not text[8].isdigit()):
+        year, month, day, rest = int(text[:4]), int(text[4:6]), int(text[6:8]), text[8:]
+    else:
+        match = _DATE_RE.match(text)
+        if match is None:
+            raise EditError(N_("Please type a date like 2027-02-12."))
+        year, month, day = (int(g) for g in match.groups())
+        rest = text[match.end() :]
+    try:
+        return date(year, month, day), rest.strip()
+    except ValueError:
+        raise EditError(N_("There is no such date. Please type a date like 2027-02-12.")) from None
+
+
+def parse_date(text: str) -> date:
+    """'2027-02-12', '2027.2.12', '2027/2/12', '2027년 2월 12일', '20270212'."""
+    day, rest = _date_head(_clean(text))
+    if rest:
+        raise EditError(N_("Please type a date like 2027-02-12."))
+    return day
+
+
+def _parse_time(text: str) -> time:
+    match = _TIME_RE.match(text.lower())
+    if match is None:
+        raise EditError(N_("Please type a date and time like 2027-02-12 19:00."))
+    hour, minute = int(match.group("h")), int(match.group("m") or 0)
+    marker = (match.group("pre") or match.group("post") or "").replace(".", "")
+    if marker:
+        if not 1 <= hour <= 12:
+            raise EditError(N_("There is no such time. Please type a time like 19:00."))
+        pm = marker in ("오후", "pm")
+        hour = hour % 12 + (12 if pm else 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise EditError(N_("There is no such time. Please type a time like 19:00."))
+    return time(hour, minute)
+
+
+def parse_datetime(text: str, tz: tzinfo) -> datetime:
+    """'2027-02-12 19:00', '2027-02-12T19:00:00+09:00', '2027.2.12 오후 7시', '2027년 2월
+    12일 오후 7:30'. Without an offset the time is read in ``tz``."""
+    clean = _clean(text)
+    try:
+        parsed = datetime.fromisoformat(clean)
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        if len(clean) <= 10:  # a date alone
+            raise EditError(N_("Please add the time, like 2027-02-12 19:00."))
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=tz)
+        return parsed.astimezone(tz)
+    day, rest = _date_head(clean)
+    rest = rest.lstrip("T ").strip()
+    if not rest:
+        raise EditError(N_("Please add the time, like 2027-02-12 19:00."))
+    return datetime.combine(day, _parse_time(rest), tzinfo=tz)
+
+
+_AMOUNT_UNITS = {"억": 10**8, "만": 10**4}
+_SMALL_UNITS = {"천": 1000, "백": 100, "십": 10}
+
+
+def parse_amount(text: str) -> int:
+    """Won: '1000000', '1,000,000', '1,000,000원', '100만', '100만 원', '4억 3,200만',
+    '3천만', '1.5억', '₩2,500,000', 'KRW 2500000'."""
+    clean = _clean(text).lower()
+    for noise in ("원", "₩", "krw", "won", ",", " ", "\u00a0"):
+        clean = clean.replace(noise, "")
+    if not re.fullmatch(r"[\d.억만천백십]+", clean) or not re.search(r"\d", clean):
+        raise EditError(N_("Please type an amount in won, like 1000000 or 100만."))
+    total = 0.0
+    small = 0.0
+    number: str = ""
+    try:
+        for ch in clean:
+            if ch.isdigit() or ch == ".":
+                number += ch
+            elif ch in _SMALL_UNITS:
+                small += (float(number) if number else 1.0) * _SMALL_UNITS[ch]
+                number = ""
+            else:  # 억, 만
+                section = small + (float(number) if number else 0.0)
+                total += (section or 1.0) * _AMOUNT_UNITS[ch]
+                small, number = 0.0, ""
+        total += small + (float(number) if number else 0.0)
+    except ValueError:
+        raise EditError(N_("Please type an amount in won, like 1000000 or 100만.")) from None
+    if total != int(total):
+        raise EditError(N_("Please type a whole number of won."))
+    amount = int(total)
+    if amount > MAX_AMOUNT:
+        raise EditError(N_("That amount is too large. Please check the number of zeros."))
+    return amount
+
+
+def parse_phone(text: str) -> str:
+    """'02-555-0141', '010 1234 5678', '+82-2-555-0141'."""
+    clean = re.sub(r"\s+", " ", _clean(text))
+    if not re.fullmatch(r"\+?\d[\d\- ]{5,18}\d", clean) or sum(c.isdigit() for c in clean) < 7:
+        raise EditError(N_("Please type a phone number like 02-555-0141."))
+    return clean
+
+
+def parse_text(text: str) -> str:
+    clean = re.sub(r"\s+", " ", _clean(text))
+    if not clean:
+        raise EditError(N_("Please type some text."))
+    if len(clean) > MAX_TEXT:
+        raise EditError(
+            N_("That is too long. Please keep it under {value} characters."), MAX_TEXT, "count"
+        )
+    return clean
+
+
+def parse_count(text: str) -> int:
+    """'30', '30명', '30 people'."""
+    clean = _clean(text).lower().replace(",", "")
+    match = re.fullmatch(r"(\d+)\s*(?:명|people|persons|seats|places)?", clean)
+    if match is None:
+        raise EditError(N_("Please type a whole number, like 30."))
+    value = int(match.group(1))
+    if not 1 <= value <= MAX_CAPACITY:
+        raise EditError(N_("Please type a number from 1 to {value}."), MAX_CAPACITY, "count")
+    return value
+
+
+def parse_value(kind: Kind, text: str, tz: tzinfo) -> Value:
+    if kind == "date":
+        return parse_date(text)
+    if kind == "datetime":
+        return parse_datetime(text, tz)
+    if kind == "amount":
+        return parse_amount(text)
+    if kind == "phone":
+        return parse_phone(text)
+    if kind == "count":
+        return parse_count(text)
+    return parse_text(text)
+
+
+# ---------------------------------------------------------------------------------------
+# Changes
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    target: Target
+    record_id: str
+    field: str
+    old: Value
+    new: Value
+    also: tuple[tuple[str, Value, Value], ...] = ()
+    """Fields that move with this one: (field, old, new); e.g. the end moves with the start."""
+
+    def all_fields(self) -> list[tuple[str, Value, Value]]:
+        return [(self.field, self.old, self.new), *self.also]
+
+
+def get_record(kb: KnowledgeBase, target: Target, record_id: str) -> GrantSpec | EventSpec | None:
+    pool: list[GrantSpec] | list[EventSpec] = kb.grants if target == "grant" else kb.events
+    return next((r for r in pool if r.id == record_id), None)
+
+
+def current_value(spec: GrantSpec | EventSpec, name: str) -> Value:
+    if isinstance(spec, GrantSpec):
+        grant_values: dict[str, Callable[[GrantSpec], Value]] = {
+            "opens": lambda g: g.application.opens,
+            "closes": lambda g: g.application.closes,
+            "result_on": lambda g: g.application.result_on,
+            "max_krw": lambda g: g.amount.max_krw,
+            "total_krw": lambda g: g.amount.total_krw,
+            "phone": lambda g: g.contact.phone,
+        }
+        return grant_values[name](spec)
+    event_values: dict[str, Callable[[EventSpec], Value]] = {
+        "starts_at": lambda e: e.starts_at,
+        "ends_at": lambda e: e.ends_at,
+        "place_ko": lambda e: e.place.ko,
+        "place_en": lambda e: (e.place.model_extra or {}).get("en"),
+        "capacity": lambda e: e.registration.capacity if e.registration else None,
+    }
+    return event_values[name](spec)
+
+
+def _same(a: Value, b: Value) -> bool:
+    if isinstance(a, datetime) and isinstance(b, datetime):
+        return a == b  # aware comparison: the same instant
+    return a == b and type(a) is type(b)
+
+
+def _check_grant(grant: GrantSpec, name: str, new: Value) -> None:
+    app, amount = grant.application, grant.amount
+    if name == "opens" and isinstance(new, date) and new > app.closes:
+        raise EditError(
+            N_("The opening date must not be after the closing date ({value})."),
+            app.closes,
+            "date",
+        )
+    if name == "closes" and isinstance(new, date):
+        if new < app.opens:
+            raise EditError(
+                N_("The closing date must not be before the opening date ({value})."),
+                app.opens,
+                "date",
+            )
+        if app.result_on is not None and new > app.result_on:
+            raise EditError(
+                N_("The closing date must not be after the results date ({value})."),
+                app.result_on,
+                "date",
+            )
+    if name == "result_on" and isinstance(new, date) and new < app.closes:
+        raise EditError(
+            N_("The results date must not be before the closing date ({value})."),
+            app.closes,
+            "date",
+        )
+    if (
+        name == "max_krw"
+        and isinstance(new, int)
+        and amount.total_krw is not None
+        and new > amount.total_krw
+    ):
+        raise EditError(
+            N_("The amount per award must not exceed the total budget ({value})."),
+            amount.total_krw,
+            "amount",
+        )
+    if name == "total_krw" and isinstance(new, int) and new < amount.max_krw:
+        raise EditError(
+            N_("The total budget must not be less than the amount per award ({value})."),
+            amount.max_krw,
+            "amount",
+        )
+
+
+def _set(doc: dict[str, Any], target: Target, record_id: str, name: str, value: Value) -> None:
+    section = doc["grants"] if target == "grant" else doc["events"]
+    record = next(r for r in section if r["id"] == record_id)
+    if target == "grant":
+        paths = {
+            "opens": ("application", "opens"),
+            "closes": ("application", "closes"),
+            "result_on": ("application", "result_on"),
+            "max_krw": ("amount", "max_krw"),
+            "total_krw": ("amount", "total_krw"),
+            "phone": ("contact", "phone"),
+        }
+        outer, inner = paths[name]
+        record[outer][inner] = value
+        return
+    if name in ("starts_at", "ends_at"):
+        record[name] = value
+    elif name == "place_ko":
+        record["place"]["ko"] = value
+    elif name == "place_en":
+        if value is None:
+            record["place"].pop("en", None)
+        else:
+            record["place"]["en"] = value
+    elif name == "capacity":
+        record["registration"]["capacity"] = value
+
+
+def _document(kb: KnowledgeBase) -> dict[str, Any]:
+    return kb.model_dump(exclude_none=True)
+
+
+def applied(kb: KnowledgeBase, change: Change) -> KnowledgeBase:
+    """The KB with the change made (validated as a whole); raises EditError if invalid."""
+    doc = _document(kb)
+    for name, _, new in change.all_fields():
+        _set(doc, change.target, change.record_id, name, new)
+    result, problems = kbmod.validate(doc)
+    if result is None:
+        raise EditError(N_("This change would make the knowledge base invalid: {value}"),
+                        "; ".join(problems), "text")  # fmt: skip
+    return result
+
+
+def plan(
+    kb: KnowledgeBase, target: Target, record_id: str, name: str, text: str, tz: tzinfo
+) -> Change:
+    """Parse and check a new value for one field; raises :class:`EditError`."""
+    spec = get_record(kb, target, record_id)
+    fspec = field_spec(target, name)
+    if spec is None or fspec is None or fspec not in fields_for(target, spec):
+        raise EditError(N_("This record or field can no longer be edited."))
+    old = current_value(spec, name)
+    if fspec.optional and is_clear(text):
+        new: Value = None
+    elif fspec.name == "place_en" and is_clear(text):
+        new = None  # falls back to Korean
+    else:
+        new = parse_value(fspec.kind, text, tz)
+    if _same(old, new):
+        raise EditError(N_("That is already the current value."))
+    also: tuple[tuple[str, Value, Value], ...] = ()
+    if isinstance(spec, GrantSpec):
+        _check_grant(spec, name, new)
+    elif name == "starts_at" and isinstance(new, datetime):
+        # the first occurrence keeps its length: the end moves with the start
+        end = new + (spec.ends_at - spec.starts_at)
+        also = (("ends_at", spec.ends_at, end.astimezone(tz)),)
+    elif name == "ends_at" and isinstance(new, datetime) and new <= spec.starts_at:
+        raise EditError(
+            N_("The end must be after the start ({value})."), spec.starts_at, "datetime"
+        )
+    change = Change(target, record_id, name, old, new, also)
+    applied(kb, change)  # the whole KB must stay valid
+    return change
+
+
+# ---------------------------------------------------------------------------------------
+# JSON (conversation state and audit details)
+# ---------------------------------------------------------------------------------------
+
+
+def encode(value: Value) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def decode(kind: Kind, value: Any) -> Value:
+    if value is None:
+        return None
+    if kind == "date":
+        return date.fromisoformat(str(value))
+    if kind == "datetime":
+        return datetime.fromisoformat(str(value))
+    if kind in ("amount", "count"):
+        return int(value)
+    return str(value)
+
+
+def change_to_json(change: Change) -> dict[str, Any]:
+    return {
+        "target": change.target,
+        "record_id": change.record_id,
+        "field": change.field,
+        "old": encode(change.old),
+        "new": encode(change.new),
+        "also": [[name, encode(old), encode(new)] for name, old, new in change.also],
+    }
+
+
+def change_from_json(data: dict[str, Any]) -> Change | None:
+    """None when the stored data is not a change this code understands."""
+    try:
+        target = data["target"]
+        if target not in ("grant", "event"):
+            return None
+        fspec = field_spec(target, data["field"])
+        if fspec is None:
+            return None
+
+        def kind_of(name: str) -> Kind:
+            other = field_spec(target, name)
+            assert other is not None
+            return other.kind
+
+        also = tuple(
+            (str(name), decode(kind_of(name), old), decode(kind_of(name), new))
+            for name, old, new in data.get("also", [])
+        )
+        return Change(
+            target,
+            str(data["record_id"]),
+            fspec.name,
+            decode(fspec.kind, data["old"]),
+            decode(fspec.kind, data["new"]),
+            also,
+        )
+    except (KeyError, TypeError, ValueError, AssertionError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# Saving
+# ---------------------------------------------------------------------------------------
+
+
+class Invalidator(Protocol):
+    """Anything with ``invalidate()`` (the runtime's KnowledgeStore)."""
+
+    def invalidate(self) -> None: ...
+
+
+def _row_value(row: Grant | Event, target: Target, name: str) -> Value:
+    if isinstance(row, Grant):
+        columns: dict[str, Value] = {
+            "opens": row.opens_on,
+            "closes": row.closes_on,
+            "result_on": row.result_on,
+            "max_krw": row.max_krw,
+            "total_krw": row.total_krw,
+            "phone": str((row.contact or {}).get("phone", "")),
+        }
+        return columns[name]
+    values: dict[str, Value] = {
+        "starts_at": row.starts_at,
+        "ends_at": row.ends_at,
+        "place_ko": (row.place or {}).get("ko"),
+        "place_en": (row.place or {}).get("en"),
+        "capacity": row.registration_capacity,
+    }
+    return values[name]
+
+
+def _write(row: Grant | Event, name: str, value: Value) -> None:
+    if isinstance(row, Grant):
+        if name == "opens":
+            row.opens_on = value  # type: ignore[assignment]
+        elif name == "closes":
+            row.closes_on = value  # type: ignore[assignment]
+        elif name == "result_on":
+            row.result_on = value  # type: ignore[assignment]
+        elif name == "max_krw":
+            row.max_krw = value  # type: ignore[assignment]
+        elif name == "total_krw":
+            row.total_krw = value  # type: ignore[assignment]
+        elif name == "phone":
+            row.contact = {**(row.contact or {}), "phone": value}
+        return
+    if name == "starts_at":
+        row.starts_at = value  # type: ignore[assignment]
+    elif name == "ends_at":
+        row.ends_at = value  # type: ignore[assignment]
+    elif name in ("place_ko", "place_en"):
+        place = dict(row.place or {})
+        lang = name.removeprefix("place_")
+        if value is None:
+            place.pop(lang, None)
+        else:
+            place[lang] = str(value)
+        row.place = place
+    elif name == "capacity":
+        row.registration_capacity = value  # type: ignore[assignment]
+
+
+async def save(
+    session: AsyncSession,
+    change: Change,
+    *,
+    actor: str,
+    now: datetime,
+    actor_telegram_id: int | None = None,
+    knowledge: Invalidator | None = None,
+) -> None:
+    """Write the change to its KB row and the audit log (flushes; the caller commits).
+
+    Raises :class:`EditError` when the record is gone or was changed since the preview
+    (by another admin or an import): nothing is written then. ``knowledge`` is told to
+    reload now and again once the transaction commits.
+    """
+    row: Grant | Event | None
+    if change.target == "grant":
+        row = await session.get(Grant, change.record_id, populate_existing=True)
+    else:
+        row = await session.get(Event, change.record_id, populate_existing=True)
+    if row is None or row.archived:
+        raise EditError(N_("This record is no longer in the knowledge base."))
+    for name, old, _ in change.all_fields():
+        if not _same(_row_value(row, change.target, name), old):
+            raise EditError(N_("Someone changed this record meanwhile. Please start again."))
+    for name, _, new in change.all_fields():
+        _write(row, name, new)
+    # the KB fingerprint is the newest updated_at: make sure it moves
+    row.updated_at = max(now, row.updated_at + timedelta(microseconds=1))
+    await session.flush()
+    details: dict[str, Any] = {
+        "field": change.field,
+        "old": encode(change.old),
+        "new": encode(change.new),
+    }
+    if change.also:
+        details["also"] = [
+            {"field": name, "old": encode(old), "new": encode(new)}
+            for name, old, new in change.also
+        ]
+    await audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_telegram_id=actor_telegram_id,
+        action=f"{change.target}.edit",
+        target_type=change.target,
+        target_id=change.record_id,
+        details=details,
+    )
+    if knowledge is not None:
+        knowledge.invalidate()
+        store = knowledge
+
+        def after_commit(_: Session) -> None:
+            store.invalidate()
+
+        sa_event.listen(session.sync_session, "after_commit", after_commit, once=True)
+
+
+__all__ = [
+    "EVENT_FIELDS",
+    "GRANT_FIELDS",
+    "Change",
+    "EditError",
+    "FieldSpec",
+    "applied",
+    "change_from_json",
+    "change_to_json",
+    "current_value",
+    "decode",
+    "encode",
+    "field_spec",
+    "fields_for",
+    "get_record",
+    "is_clear",
+    "parse_amount",
+    "parse_count",
+    "parse_date",
+    "parse_datetime",
+    "parse_phone",
+    "parse_text",
+    "parse_value",
+    "plan",
+    "save",
+]

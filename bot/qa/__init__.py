@@ -1,0 +1,26 @@
+"""Free-text question answering over the knowledge base (no Telegram here).
+
+* :class:`QAEngine` — built from a validated :class:`bot.kb.KnowledgeBase`;
+  ``engine.ask(question, now, lang=None)`` returns an :class:`Answer`.
+* :func:`render` — an answer as plain text in a :class:`bot.i18n.Translator`'s language.
+* :class:`EngineCache` — one engine per knowledge-base snapshot version.
+* :func:`log_unanswered` / :func:`list_unanswered` — the staff's list of questions the
+  engine could not answer.
+"""
+
+from bot.qa.engine import Answer, QAEngine, answer_language
+from bot.qa.render import kind_of, record_name, render
+from bot.qa.service import EngineCache, UnansweredGroup, list_unanswered, log_unanswered
+
+__all__ = [
+    "Answer",
+    "EngineCache",
+    "QAEngine",
+    "UnansweredGroup",
+    "answer_language",
+    "kind_of",
+    "list_unanswered",
+    "log_unanswered",
+    "record_name",
+    "render",
+]

@@ -1,0 +1,163 @@
+"""``maeul ask`` and ``maeul kb unanswered`` (registered in :mod:`bot.cli`)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bot.config import SUPPORTED_LANGUAGES
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.qa.engine import QAEngine
+    from bot.qa.service import UnansweredGroup
+
+
+def _fail(message: str, code: int) -> typer.Exit:
+    typer.echo(f"maeul: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _load_engine(settings: Settings, kb_path: Path | None) -> QAEngine:
+    from bot import kb
+    from bot.qa.engine import QAEngine
+
+    if kb_path is not None:
+        if not kb_path.is_file():
+            raise _fail(f"{kb_path}: no such file", 2)
+        parsed, problems = kb.load_and_validate(kb_path)
+        if parsed is None:
+            typer.echo(f"{kb_path}: {len(problems)} problem(s):", err=True)
+            for problem in problems:
+                typer.echo(f"  {problem}", err=True)
+            raise typer.Exit(2)
+        return QAEngine(parsed, default_language=settings.default_language)
+
+    from bot.cli import _with_db
+
+    async def work(runtime: Any) -> kb.KnowledgeBase | None:
+        snapshot: kb.KnowledgeBase | None = await runtime.knowledge.get()
+        return snapshot
+
+    snapshot = _with_db(settings, work)
+    if snapshot is None:
+        raise _fail("the knowledge base is empty; import one first (or pass --kb PATH)", 1)
+    return QAEngine(snapshot, default_language=settings.default_language)
+
+
+def _now(settings: Settings, now: str | None) -> datetime:
+    from bot.clock import make_clock
+
+    if now is None:
+        return make_clock(settings.tz, settings.now_start).now()
+    try:
+        parsed = datetime.fromisoformat(now.strip())
+    except ValueError:
+        raise _fail(f"--now: expected an ISO datetime such as 2027-02-01T10:00:00+09:00, "
+                    f"got {now!r}", 2) from None  # fmt: skip
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=settings.tz)
+    return parsed.astimezone(settings.tz)
+
+
+def _lines(batch: str) -> Iterator[str]:
+    if batch == "-":
+        source: Iterable[str] = sys.stdin
+    else:
+        path = Path(batch)
+        if not path.is_file():
+            raise _fail(f"{batch}: no such file", 2)
+        source = path.read_text(encoding="utf-8").splitlines()
+    for line in source:
+        question = line.strip()
+        if question:
+            yield question
+
+
+def answer_one(
+    engine: QAEngine, question: str, now: datetime, lang: str | None, settings: Settings
+) -> dict[str, Any]:
+    from bot.i18n import Translator
+    from bot.qa.engine import answer_language
+    from bot.qa.render import render
+
+    chosen = lang or answer_language(question, settings.default_language)
+    answer = engine.ask(question, now, chosen)
+    text = render(engine, answer, Translator(answer.lang, settings.tz), now)
+    return answer.as_json(text)
+
+
+def ask_command(
+    question: Annotated[
+        str | None, typer.Argument(help="The question, as a resident would write it.")
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Answer in ko or en (default: as asked).")
+    ] = None,
+    now: Annotated[
+        str | None,
+        typer.Option("--now", help="ISO datetime to answer as of (default: the bot's clock)."),
+    ] = None,
+    kb_path: Annotated[
+        Path | None,
+        typer.Option("--kb", help="Answer from this KB file alone, without the database."),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print {kind, id, facet, text, alternatives, …}.")
+    ] = False,
+    batch: Annotated[
+        str | None,
+        typer.Option("--batch", help="Answer each line of FILE ('-': stdin), one JSON per line."),
+    ] = None,
+) -> None:
+    """Answer a question from the knowledge base, as the bot would."""
+    from bot.cli import _settings
+
+    if (question is None) == (batch is None):
+        raise _fail("give either a QUESTION or --batch FILE", 2)
+    if lang is not None and lang not in SUPPORTED_LANGUAGES:
+        raise _fail(f"--lang: expected one of {', '.join(SUPPORTED_LANGUAGES)}", 2)
+    settings = _settings()
+    when = _now(settings, now)
+    engine = _load_engine(settings, kb_path)
+    if batch is not None:
+        for line in _lines(batch):
+            result = answer_one(engine, line, when, lang, settings)
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        return
+    assert question is not None
+    result = answer_one(engine, question, when, lang, settings)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(result["text"] + "\n")
+
+
+def unanswered_command(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many to list.")] = 50,
+) -> None:
+    """List the questions the bot could not answer, most frequent first."""
+    from bot.cli import _settings, _with_db
+    from bot.qa.service import list_unanswered
+
+    async def work(runtime: Any) -> list[UnansweredGroup]:
+        async with runtime.sessionmaker() as session:
+            return await list_unanswered(session, limit)
+
+    settings = _settings()
+    groups = _with_db(settings, work)
+    if not groups:
+        typer.echo("no unanswered questions")
+        return
+    typer.echo("count\tlast asked\tlanguages\tquestion")
+    for group in groups:
+        languages = ",".join(group.languages) or "-"
+        last = f"{group.last_asked.astimezone(settings.tz):%Y-%m-%d %H:%M}"
+        typer.echo(f"{group.count}\t{last}\t{languages}\t{group.example}")

@@ -1,0 +1,250 @@
+"""Filter criteria in questions: an age, an amount, a theme, an event kind, a status.
+
+"저 25살인데 받을 수 있는 지원금", "천만 원 넘게 주는 사업", "청년 대상 사업 있어요?",
+"이번 달 교육 뭐 있어요?" — each names something to filter the records by rather than
+one record. The values come back with where they were found, so that the rest of the
+question can be matched without them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_KO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
+_KO_SMALL_UNITS = {"십": 10, "백": 100, "천": 1000}
+_BIG_UNITS = {"만": 10_000, "억": 100_000_000}
+
+
+def _small_number(text: str) -> int | None:
+    """'2,500', '1천', '오백', '삼천오백', '3.5' (below 10,000) as an int; None if not a number."""
+    text = text.replace(",", "").replace(" ", "")
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return int(float(text))
+    total, current = 0, 0
+    number = re.match(r"^(\d+)", text)
+    if number:
+        current = int(number.group(1))
+        text = text[number.end() :]
+    for char in text:
+        if char in _KO_DIGITS:
+            current = _KO_DIGITS[char]
+        elif char in _KO_SMALL_UNITS:
+            total += (current or 1) * _KO_SMALL_UNITS[char]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_KO_AMOUNT_RE = re.compile(
+    r"(?P<num>(?:\d[\d,]*(?:\.\d+)?)?\s?[일이삼사오육칠팔구십백천]*)\s?(?P<unit>억|만)\s?(?:원|won)?"
+    r"|(?P<plain>\d{1,3}(?:,\d{3})+|\d{4,})\s?(?:원|won|krw)"
+)
+_EN_AMOUNT_RE = re.compile(
+    r"(?:krw|₩|won)\s?(?P<a>\d[\d,]*(?:\.\d+)?)\s?(?P<ua>million|m|k|thousand)?\b"
+    r"|(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?P<ub>million|m|k|thousand)\s?(?:won|krw)?\b"
+)
+_MORE = re.compile(
+    r"이상|넘|초과|over|more than|at least|above|bigger than|larger than|以上|超过|trên"
+)
+_LESS = re.compile(r"이하|미만|까지|밑|under|less than|at most|below|up to|以下|dưới")
+
+
+@dataclass(frozen=True)
+class AmountFilter:
+    value: int
+    op: str  # ">=", ">", "<=", "<"
+    span: tuple[int, int]
+
+    def accepts(self, amount: int) -> bool:
+        return {
+            ">=": amount >= self.value,
+            ">": amount > self.value,
+            "<=": amount <= self.value,
+            "<": amount < self.value,
+        }[self.op]
+
+
+def find_amount(text: str) -> AmountFilter | None:
+    """The first won amount in the (normalised) question and how it compares."""
+    for match in _KO_AMOUNT_RE.finditer(text):
+        if match.group("plain"):
+            value = int(match.group("plain").replace(",", ""))
+        else:
+            raw = match.group("num").strip()
+            if not raw:
+                if match.group("unit") == "만":
+                    continue  # '만' alone is mostly 'only' (이것만) — not an amount
+                raw = "1"
+            number = _small_number(raw)
+            if number is None:
+                continue
+            value = number * _BIG_UNITS[match.group("unit")]
+        if value < 10_000:
+            continue
+        return _with_comparator(text, value, match.span())
+    for match in _EN_AMOUNT_RE.finditer(text):
+        digits = (match.group("a") or match.group("b") or "").replace(",", "")
+        unit = match.group("ua") or match.group("ub") or ""
+        try:
+            figure = float(digits)
+        except ValueError:
+            continue
+        scale = {"million": 1e6, "m": 1e6, "k": 1e3, "thousand": 1e3}.get(unit, 1.0)
+        value = int(figure * scale)
+        if value >= 10_000:
+            return _with_comparator(text, value, match.span())
+    return None
+
+
+def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilter:
+    after = text[span[1] : span[1] + 8]
+    before = text[max(0, span[0] - 12) : span[0]]
+    op = ">="
+    if _LESS.search(after) or _LESS.search(before):
+        op = "<" if re.search(r"미만|less than|under|below", after + before) else "<="
+    elif _MORE.search(after) or _MORE.search(before):
+        op = ">" if re.search(r"넘|초과|more than|over|above", after + before) else ">="
+    return AmountFilter(value, op, span)
+
+
+_AGE_RE = re.compile(
+    r"(?:만\s?)?(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
+    r"|\b(?:i am|i m|im|age|aged)\s(?P<b>\d{1,2})\b"
+    r"|(?P<c>[1-9]0)\s?대"
+    r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?살"
+)
+_KO_AGE_WORDS = {"스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60}
+_KO_ONES = {"한": 1, "하나": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5,
+            "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
+
+
+@dataclass(frozen=True)
+class AgeFilter:
+    low: int
+    high: int
+    span: tuple[int, int]
+
+    def allows(self, min_age: int | None, max_age: int | None) -> bool:
+        """True when someone of this age (or some age in this range) fits the rules."""
+        return (min_age is None or self.high >= min_age) and (
+            max_age is None or self.low <= max_age
+        )
+
+
+def find_age(text: str) -> AgeFilter | None:
+    match = _AGE_RE.search(text)
+    if match is None:
+        return None
+    if match.group("c"):
+        decade = int(match.group("c"))
+        return AgeFilter(decade, decade + 9, match.span())
+    if match.group("ko"):
+        age = _KO_AGE_WORDS[match.group("ko")] + _KO_ONES.get(match.group("ones") or "", 0)
+        return AgeFilter(age, age, match.span())
+    age = int(match.group("a") or match.group("b"))
+    return AgeFilter(age, age, match.span())
+
+
+_SUPERLATIVE_RE = re.compile(
+    r"(제일|가장|젤|최고로?)\s?(많이|큰|많은|높은|크게|비싼)|최대\s?금액이?\s?(제일|가장)|"
+    r"\b(biggest|largest|most money|highest amount|the most)\b|最多|最大|nhiều nhất|lớn nhất"
+)
+
+_STATUS_PATTERNS = [
+    ("closing", r"마감\s?(임박|직전|앞둔|앞)|곧\s?마감|마감\s?(이\s?)?(가까|얼마\s?안|곧)|"
+                r"closing soon|deadline soon|about to close|sắp hết hạn"),
+    ("open", r"(지금|현재|요즘|당장|이번에)\s?(신청|접수|모집|지원)|"
+             r"(신청|접수|모집)\s?(중|받는\s?중|중인)|"
+             r"\bopen (now|right now|at the moment)\b|\bcurrently open\b|\bopen for applications\b|"
+             r"\bcan i apply (now|to now|for now)\b|\bapply (for )?now\b|"
+             r"现在|目前|đang mở|bây giờ"),
+    ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(시작|열리|접수|모집|공모|사업|있을)|"
+                 r"\bupcoming\b|\bcoming up\b|\bopening soon\b|sắp tới"),
+    ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|끝난|지난\s?공모|\bclosed\b|\balready over\b"),
+]
+_STATUS = [(name, re.compile(pattern)) for name, pattern in _STATUS_PATTERNS]
+
+_EVENT_KIND_PATTERNS = [
+    ("training", r"교육|강의|수업|강좌|연수|학교|아카데미|\btraining|\bclass(es)?\b|\bcourses?\b|"
+                 r"\bworkshops?\b|\blessons?\b|\bschool\b|培训|课程|讲座|đào tạo|lớp|khóa học"),
+    ("meeting", r"회의|\bmeetings?\b|会议|cuộc họp|\bhọp\b"),
+    ("assembly", r"총회|\bassembl|大会|đại hội"),
+    ("forum", r"설명회|포럼|공유회|토론회|\bforum|\binformation session|\binfo session|说明会|"
+              r"hội thảo|buổi giới thiệu"),
+    ("consultation", r"상담|\bconsult|咨询|tư vấn"),
+    ("festival", r"축제|파티|한마당|\bfestival|\bparty\b|节日|庆典|lễ hội|\btiệc"),
+]
+_EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PATTERNS]
+EVENT_WORDS_RE = re.compile(
+    r"행사|일정|이벤트|스케줄|뭐\s?있|\bevents?\b|\bschedule\b|\bwhat\s?s on\b|"
+    r"\bhappening\b|活动|安排|sự kiện|lịch"
+)
+GRANT_WORDS_RE = re.compile(
+    r"지원\s?사업|지원금|보조금|공모|사업|지원\s?받|펀딩|\bgrants?\b|\bfunding\b|\bfunds?\b|"
+    r"\bsubsid|补助|资助|补贴|项目|tài trợ|hỗ trợ|trợ cấp"
+)
+LIST_WORDS_RE = re.compile(
+    r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨|어떤|어느|목록|"
+    r"리스트|전부|다\s?알려|"
+    r"종류|\bany\b|\bwhich\b|\blist\b|\bwhat (grants|events|trainings|classes|programs)\b|"
+    r"\bare there\b|有什么|有没有|哪些|nào|có .* không"
+)
+
+
+@dataclass
+class Criteria:
+    age: AgeFilter | None = None
+    amount: AmountFilter | None = None
+    superlative: bool = False
+    status: str | None = None
+    event_kinds: tuple[str, ...] = ()
+    event_words: bool = False
+    grant_words: bool = False
+    list_words: bool = False
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
+
+    @property
+    def grant_filter(self) -> bool:
+        return bool(self.age or self.amount or self.superlative or self.status)
+
+
+def find_criteria(text: str) -> Criteria:
+    """Everything filter-like in the normalised question."""
+    found = Criteria()
+    found.age = find_age(text)
+    if found.age:
+        found.spans.append(found.age.span)
+    found.amount = find_amount(text)
+    if found.amount:
+        found.spans.append(found.amount.span)
+    superlative = _SUPERLATIVE_RE.search(text)
+    if superlative:
+        found.superlative = True
+        found.spans.append(superlative.span())
+    for name, pattern in _STATUS:
+        match = pattern.search(text)
+        if match:
+            found.status = name
+            found.spans.append(match.span())
+            break
+    kinds: list[str] = []
+    for name, pattern in _EVENT_KINDS:
+        for match in pattern.finditer(text):
+            if name not in kinds:
+                kinds.append(name)
+            found.word_spans.append(match.span())
+    found.event_kinds = tuple(kinds)
+    for attr, pattern in (
+        ("event_words", EVENT_WORDS_RE),
+        ("grant_words", GRANT_WORDS_RE),
+        ("list_words", LIST_WORDS_RE),
+    ):
+        for match in pattern.finditer(text):
+            setattr(found, attr, True)
+            found.word_spans.append(match.span())
+    return found

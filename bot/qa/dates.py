@@ -1,0 +1,411 @@
+"""Relative and calendar dates in questions, resolved against the bot's clock.
+
+``resolve_dates("다음 주 간사 교육 어디서 해요?", now)`` gives the Monday-to-Sunday range of
+next week in the zone of ``now`` (the configured zone: callers pass the bot's clock).
+Korean, English, and the common Chinese and Vietnamese forms are understood. A month
+named without a year ("3월에") is the next such month from today (this month included).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.qa.text import normalize
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """An inclusive range of local dates named in a question, and where it was named."""
+
+    start: date
+    end: date
+    grain: str  # day | week | weekend | month | year | part-month
+    span: tuple[int, int]  # in the normalised question
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _week(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def _month(year: int, month: int) -> tuple[date, date]:
+    while month > 12:
+        year, month = year + 1, month - 12
+    while month < 1:
+        year, month = year - 1, month + 12
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _upcoming_month(today: date, month: int, year: int | None) -> int:
+    if year is not None:
+        return year
+    return today.year if month >= today.month else today.year + 1
+
+
+_KO_WEEKDAYS = {"월": 0, "화": 1, "수": 2, "목": 3, "금": 4, "토": 5, "일": 6}
+_EN_WEEKDAYS = {
+    "monday": 0, "mon": 0, "tuesday": 1, "tue": 1, "tues": 1, "wednesday": 2, "wed": 2,
+    "thursday": 3, "thu": 3, "thurs": 3, "friday": 4, "fri": 4, "saturday": 5, "sat": 5,
+    "sunday": 6, "sun": 6,
+}  # fmt: skip
+_EN_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
+    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+    "september": 9, "sep": 9, "sept": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+_ZH_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+              "十": 10, "十一": 11, "十二": 12}  # fmt: skip
+_KO_NUMBERS = {"한": 1, "두": 2, "세": 3, "네": 4, "일": 1, "이": 2, "삼": 3, "사": 4}
+
+_Rule = Callable[[re.Match[str], date], tuple[date, date, str] | None]
+_RULES: list[tuple[re.Pattern[str], _Rule]] = []
+
+
+def _rule(pattern: str) -> Callable[[_Rule], _Rule]:
+    def add(func: _Rule) -> _Rule:
+        _RULES.append((re.compile(pattern), func))
+        return func
+
+    return add
+
+
+def _weeks_ahead(word: str) -> int:
+    word = word.replace(" ", "")
+    if word in ("다다음", "다담"):
+        return 2
+    if word in ("다음", "담", "차", "next", "下", "下个", "sau", "tới", "toi"):
+        return 1
+    if word in ("지난", "저번", "last", "上", "上个", "trước", "truoc"):
+        return -1
+    return 0
+
+
+# --- Korean -------------------------------------------------------------------------
+@_rule(r"(?:(다다음|다음|담|차|이번|금|지난|저번)\s?)?주\s?(월|화|수|목|금|토|일)요일")
+def _ko_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    weekday = _KO_WEEKDAYS[m.group(2)]
+    if m.group(1) is None:  # "화요일": the next Tuesday from today
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+        return day, day, "day"
+    monday, _ = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
+    day = monday + timedelta(days=weekday)
+    return day, day, "day"
+
+
+@_rule(r"(?<![가-힣])(월|화|수|목|금|토|일)요일")
+def _ko_bare_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    weekday = _KO_WEEKDAYS[m.group(1)]
+    day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    return day, day, "day"
+
+
+@_rule(r"(다다음|다음|담|이번|금|지난|저번)?\s?주말")
+def _ko_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1) or "")))
+    return monday + timedelta(days=5), sunday, "weekend"
+
+
+@_rule(r"(다다음|다음|담|차|이번|금|지난|저번)\s?주(?!민|택|제|최|관|소|식|차|의|문|요|말)")
+def _ko_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
+    return monday, sunday, "week"
+
+
+@_rule(r"(다다음|다음|담|이번|금|지난|저번|내)\s?달|이달|(다음|이번|지난|저번)\s?월(?!\s?\d)|금월|내월")
+def _ko_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    text = m.group(0).replace(" ", "")
+    if text.startswith("다다음"):
+        ahead = 2
+    elif text.startswith(("다음", "담", "내")):
+        ahead = 1
+    elif text.startswith(("지난", "저번")):
+        ahead = -1
+    else:
+        ahead = 0
+    start, end = _month(today.year, today.month + ahead)
+    return start, end, "month"
+
+
+@_rule(r"(?:(\d{4})\s?년\s?|(내년|올해|금년)\s?)?(\d{1,2})\s?월\s?(\d{1,2})\s?일")
+def _ko_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    month, day_of_month = int(m.group(3)), int(m.group(4))
+    year = _year_word(m.group(1), m.group(2), today)
+    year = _upcoming_month(today, month, year)
+    try:
+        day = date(year, month, day_of_month)
+    except ValueError:
+        return None
+    if m.group(1) is None and m.group(2) is None and day < today - timedelta(days=7):
+        try:
+            day = date(year + 1, month, day_of_month)
+        except ValueError:  # 29 February
+            pass
+    return day, day, "day"
+
+
+def _year_word(digits: str | None, word: str | None, today: date) -> int | None:
+    if digits:
+        return int(digits)
+    if word in ("내년", "明年", "next year"):
+        return today.year + 1
+    if word in ("올해", "금년", "今年", "this year"):
+        return today.year
+    return None
+
+
+@_rule(r"(?:(\d{4})\s?년\s?|(내년|올해|금년)\s?)?(\d{1,2})\s?월\s?(초|중순|중|말|하순|상순)?")
+def _ko_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    month = int(m.group(3))
+    if not 1 <= month <= 12:
+        return None
+    year = _upcoming_month(today, month, _year_word(m.group(1), m.group(2), today))
+    start, end = _month(year, month)
+    part = m.group(4)
+    if part in ("초", "상순"):
+        return start, start + timedelta(days=9), "part-month"
+    if part in ("중순", "중"):
+        return start + timedelta(days=10), start + timedelta(days=19), "part-month"
+    if part in ("말", "하순"):
+        return start + timedelta(days=20), end, "part-month"
+    return start, end, "month"
+
+
+@_rule(r"오늘|금일|당일")
+def _ko_today(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    return today, today, "day"
+
+
+@_rule(r"내일\s?모레|모레")
+def _ko_day_after(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today + timedelta(days=2)
+    return day, day, "day"
+
+
+@_rule(r"내일")
+def _ko_tomorrow(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today + timedelta(days=1)
+    return day, day, "day"
+
+
+@_rule(r"어제")
+def _ko_yesterday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today - timedelta(days=1)
+    return day, day, "day"
+
+
+@_rule(r"(\d{1,2}|한|두|세|네)\s?(일|주|달|개월)\s?(?:후|뒤|이내|안에)")
+def _ko_within(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    raw = m.group(1)
+    n = int(raw) if raw.isdigit() else _KO_NUMBERS.get(raw, 1)
+    unit = m.group(2)
+    days = n if unit == "일" else n * 7 if unit == "주" else n * 30
+    return today, today + timedelta(days=days), "within"
+
+
+@_rule(r"(올해|금년|내년|작년)(?!\s?\d{1,2}\s?월)(?!\s?(상|하)반기)")
+def _ko_year(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    year = today.year + {"올해": 0, "금년": 0, "내년": 1, "작년": -1}[m.group(1)]
+    return date(year, 1, 1), date(year, 12, 31), "year"
+
+
+@_rule(r"(?:(내년|올해|금년)\s?)?(상반기|하반기)")
+def _ko_half(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    year = today.year + (1 if m.group(1) == "내년" else 0)
+    if m.group(2) == "상반기":
+        return date(year, 1, 1), date(year, 6, 30), "half"
+    return date(year, 7, 1), date(year, 12, 31), "half"
+
+
+# --- English ------------------------------------------------------------------------
+@_rule(r"\b(?:(next|this|last)\s)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
+def _en_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    weekday = _EN_WEEKDAYS[m.group(2)]
+    if m.group(1) in ("next", "last"):
+        monday, _ = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
+        day = monday + timedelta(days=weekday)
+    else:
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    return day, day, "day"
+
+
+@_rule(r"\b(next|this|last)\s(?:week\s?end|weekend)\b|\bweekend\b")
+def _en_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1) or "")))
+    return monday + timedelta(days=5), sunday, "weekend"
+
+
+@_rule(r"\b(next|this|last|coming)\sweek\b|\bweek after next\b")
+def _en_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    word = m.group(1) or "after"
+    ahead = 2 if word == "after" else 1 if word == "coming" else _weeks_ahead(word)
+    monday, sunday = _week(today + timedelta(weeks=ahead))
+    return monday, sunday, "week"
+
+
+@_rule(r"\b(next|this|last|coming)\smonth\b")
+def _en_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    ahead = 1 if m.group(1) == "coming" else _weeks_ahead(m.group(1))
+    start, end = _month(today.year, today.month + ahead)
+    return start, end, "month"
+
+
+_EN_MONTH_NAMES = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
+
+
+@_rule(rf"\b({_EN_MONTH_NAMES})\s(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?({_EN_MONTH_NAMES})\b")
+def _en_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    name = m.group(1) or m.group(4)
+    number = m.group(2) or m.group(3)
+    month, day_of_month = _EN_MONTHS[name], int(number)
+    year = _upcoming_month(today, month, None)
+    try:
+        day = date(year, month, day_of_month)
+    except ValueError:
+        return None
+    return day, day, "day"
+
+
+@_rule(rf"\b(?:in|during|for|of|by|until|before|from)\s(?:early\s|mid\s|late\s)?({_EN_MONTH_NAMES})\b|\b(january|february|april|june|july|august|september|october|november|december)\b")
+def _en_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    month = _EN_MONTHS[m.group(1) or m.group(2)]
+    start, end = _month(_upcoming_month(today, month, None), month)
+    return start, end, "month"
+
+
+@_rule(r"\btoday\b|\btonight\b")
+def _en_today(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    return today, today, "day"
+
+
+@_rule(r"\bday after tomorrow\b")
+def _en_day_after(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today + timedelta(days=2)
+    return day, day, "day"
+
+
+@_rule(r"\btomorrow\b")
+def _en_tomorrow(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today + timedelta(days=1)
+    return day, day, "day"
+
+
+@_rule(r"\byesterday\b")
+def _en_yesterday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today - timedelta(days=1)
+    return day, day, "day"
+
+
+@_rule(r"\b(this|next|last)\syear\b")
+def _en_year(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    year = today.year + _weeks_ahead(m.group(1))
+    return date(year, 1, 1), date(year, 12, 31), "year"
+
+
+# --- Chinese ------------------------------------------------------------------------
+@_rule(r"(下下|下个|下|这个|这|本|上个|上)\s?(?:周|星期|礼拜)(?!末)")
+def _zh_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    word = m.group(1)
+    ahead = 2 if word == "下下" else _weeks_ahead(word)
+    monday, sunday = _week(today + timedelta(weeks=ahead))
+    return monday, sunday, "week"
+
+
+@_rule(r"(下个|这个|本|上个)\s?月")
+def _zh_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    start, end = _month(today.year, today.month + _weeks_ahead(m.group(1)))
+    return start, end, "month"
+
+
+@_rule(r"(?:(今年|明年)\s?)?(\d{1,2}|十二|十一|十|[一二三四五六七八九])\s?月(?:\s?(\d{1,2})\s?[日号])?")
+def _zh_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    raw = m.group(2)
+    month = int(raw) if raw.isdigit() else _ZH_DIGITS[raw]
+    if not 1 <= month <= 12:
+        return None
+    year = _upcoming_month(today, month, _year_word(None, m.group(1), today))
+    if m.group(3):
+        try:
+            day = date(year, month, int(m.group(3)))
+        except ValueError:
+            return None
+        return day, day, "day"
+    start, end = _month(year, month)
+    return start, end, "month"
+
+
+@_rule(r"今天|明天|后天|昨天")
+def _zh_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    day = today + timedelta(days={"今天": 0, "明天": 1, "后天": 2, "昨天": -1}[m.group(0)])
+    return day, day, "day"
+
+
+# --- Vietnamese ---------------------------------------------------------------------
+@_rule(r"\btuần\s(này|sau|tới|trước)\b")
+def _vi_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
+    return monday, sunday, "week"
+
+
+@_rule(r"\btháng\s(này|sau|tới|trước)\b")
+def _vi_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    start, end = _month(today.year, today.month + _weeks_ahead(m.group(1)))
+    return start, end, "month"
+
+
+@_rule(r"\b(?:ngày\s(\d{1,2})\s)?tháng\s(\d{1,2})\b")
+def _vi_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    month = int(m.group(2))
+    if not 1 <= month <= 12:
+        return None
+    year = _upcoming_month(today, month, None)
+    if m.group(1):
+        try:
+            day = date(year, month, int(m.group(1)))
+        except ValueError:
+            return None
+        return day, day, "day"
+    start, end = _month(year, month)
+    return start, end, "month"
+
+
+@_rule(r"\bhôm nay\b|\bngày mai\b|\bhôm qua\b")
+def _vi_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    offset = {"hôm nay": 0, "ngày mai": 1, "hôm qua": -1}[m.group(0)]
+    day = today + timedelta(days=offset)
+    return day, day, "day"
+
+
+def resolve_dates(question: str, now: datetime) -> DateRange | None:
+    """The first date or range the question names, as local dates of ``now``'s zone.
+
+    Rules are tried in order (specific before general); the earliest match in the
+    question wins among those of the first rule that matches anything.
+    """
+    text = normalize(question)
+    today = now.date()
+    for pattern, func in _RULES:
+        for match in pattern.finditer(text):
+            result = func(match, today)
+            if result is not None:
+                start, end, grain = result
+                return DateRange(start, end, grain, match.span())
+    return None
+
+
+def date_spans(question_normalized: str, now: datetime) -> list[tuple[int, int]]:
+    """Every span of the (already normalised) question that names a date."""
+    spans: list[tuple[int, int]] = []
+    today = now.date()
+    for pattern, func in _RULES:
+        for match in pattern.finditer(question_normalized):
+            if func(match, today) is not None:
+                spans.append(match.span())
+    return spans

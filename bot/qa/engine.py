@@ -1,0 +1,669 @@
+"""The question-answering engine: a question and the time → an :class:`Answer`.
+
+Built once per knowledge-base snapshot (``QAEngine(kb)``), then ``ask`` answers in
+about a millisecond. A question is read as *record × facet* ("이웃만들기" × deadline) or
+as a *filter* ("청년 대상 사업", "이번 달 교육"); relative dates are resolved against
+``now``. Calibration comes first: a record is named confidently only when its score is
+high *and* clearly above the next one; otherwise the answer is unsure and offers the top
+three, and when nothing fits it is ``none`` (the renderer then gives the centre's contact).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.config import SUPPORTED_LANGUAGES
+from bot.kb import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
+from bot.qa import events as ev
+from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
+from bot.qa.dates import DateRange, date_spans, resolve_dates
+from bot.qa.facets import detect_facets, for_kind
+from bot.qa.index import Index, Record, Scored
+from bot.qa.lexicon import (
+    CENTRE_RE,
+    CHITCHAT_RE,
+    ENDINGS,
+    FILLER_WORDS,
+    GENERIC_WORDS,
+    OTHER_PLACE_RE,
+    OTHER_PLACES,
+    PARTICLES,
+    QUESTION_WORDS,
+    glossary_terms,
+)
+from bot.qa.text import compact, detect_language, normalize
+
+MAX_QUESTION = 1000
+
+# Calibration (see tests/qa/eval.yaml and bench/README-qa.md for how they were chosen).
+CONFIDENT = 0.5  # top score at least this …
+MARGIN = 0.2  # … and this far above the runner-up (relative to the top)
+UNSURE = 0.3  # below this nothing fits: "none"
+NAME_FLOOR = 0.72  # a fuzzy name alignment below this says nothing
+FAQ_CUES = 0.8  # a FAQ question this covered, cue words included, is preferred
+
+_EVENT_KIND_WORDS = {
+    "training": "교육 강좌 training class course",
+    "meeting": "회의 모임 meeting",
+    "assembly": "총회 주민총회 투표 assembly vote",
+    "forum": "설명회 공유회 포럼 forum session",
+    "consultation": "상담 consultation",
+    "festival": "축제 행사 festival party",
+}
+_CENTRE_FACET_WORDS = {
+    "place": "어디 위치 주소 where",
+    "time": "몇시 운영시간 여나요 hours",
+    "when": "언제 여나요 운영시간 open",
+    "opens": "언제 여나요 운영시간 open",
+}
+_RECORD_KINDS = frozenset({"grant", "event"})
+_FAQ = frozenset({"faq"})
+_PLACE_PARTICLES = (
+    "", "에서", "에", "은", "는", "의", "도", "에선", "에서는", "에서도", "시", "구청", "시청",
+)  # fmt: skip
+_NAME_SUFFIX_RE = re.compile(r"\s*(지원\s?사업|사업|grant|fund|support)$", re.IGNORECASE)
+_PAREN_RE = re.compile(r"\s*[(（][^)）]*[)）]")
+_YEAR_RE = re.compile(r"^\s*(19|20)\d\d\s*년?\s*")
+
+
+@dataclass(frozen=True)
+class GrantQuery:
+    """What a filter question asked of the grants (for the renderer to say)."""
+
+    age: AgeFilter | None = None
+    amount: AmountFilter | None = None
+    categories: tuple[str, ...] = ()
+    status: str | None = None
+    superlative: bool = False
+    age_targeted: bool = False  # matches are the grants with an age rule that fits
+    others: tuple[str, ...] = ()  # with age: grants without any age rule
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    kinds: tuple[str, ...] = ()
+    dongs: tuple[str, ...] = ()
+    occurrences: tuple[tuple[str, datetime], ...] = ()  # (event id, start), by time
+
+
+@dataclass(frozen=True)
+class Answer:
+    kind: str  # grant | faq | event | centre (the centre's own contact) | none
+    id: str | None = None
+    facet: str | None = None
+    facets: tuple[str, ...] = ()
+    matches: tuple[str, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    confident: bool = False
+    lang: str = "ko"
+    question_lang: str | None = None
+    dates: DateRange | None = None
+    occurrence: datetime | None = None
+    grant_query: GrantQuery | None = None
+    event_query: EventQuery | None = None
+    score: float = 0.0
+    reason: str = ""  # why: name | lexical | filter | unsure | none | chitchat | elsewhere | centre
+
+    @property
+    def is_filter(self) -> bool:
+        return self.grant_query is not None or self.event_query is not None
+
+    def as_json(self, text: str) -> dict[str, Any]:
+        """The ``maeul ask --json`` object: the agreed fields first, then extras.
+
+        ``kind`` stays within the agreed grant|faq|event|none: a question answered with the
+        centre's own contact is about no record, so it is ``none`` (facet ``contact``), with
+        ``answer_kind`` saying ``centre``.
+        """
+        return {
+            "kind": "none" if self.kind == "centre" else self.kind,
+            "id": self.id,
+            "facet": self.facet,
+            "text": text,
+            "alternatives": list(self.alternatives),
+            "confident": self.confident,
+            "matches": list(self.matches),
+            "lang": self.lang,
+            "question_lang": self.question_lang,
+            "score": round(self.score, 3),
+            "answer_kind": self.kind,
+        }
+
+
+def answer_language(question: str, fallback: str) -> str:
+    """ko or en as the question is written; English for languages without a catalog."""
+    detected = detect_language(question)
+    if detected is None:
+        return fallback if fallback in SUPPORTED_LANGUAGES else "en"
+    return detected if detected in SUPPORTED_LANGUAGES else "en"
+
+
+def _texts(*values: LocalizedText | None) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        if value is not None:
+            out.extend(value.as_dict().values())
+    return out
+
+
+def _grant_names(grant: GrantSpec) -> list[str]:
+    official = _texts(grant.name)
+    names = [*official, *grant.aliases, *(_NAME_SUFFIX_RE.sub("", n) for n in official)]
+    return [n for n in names if len(compact(n)) >= 2]
+
+
+def _event_names(event: EventSpec) -> list[str]:
+    names = _texts(event.title)
+    derived: list[str] = []
+    for name in names:
+        plain = _YEAR_RE.sub("", _PAREN_RE.sub("", name)).strip()
+        derived.append(plain)
+        derived.extend(p.strip() for p in re.split(r"\s[-—–]\s", plain) if len(p.strip()) >= 3)
+    return [n for n in [*names, *derived] if n.strip()]
+
+
+def _strip_ending(word: str) -> str:
+    if len(word) < 3:
+        return word
+    for ending in ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 2:
+            return word[: -len(ending)]
+    return word
+
+
+def residual_text(
+    text: str,
+    spans: list[tuple[int, int]],
+    *,
+    keep_questions: bool = False,
+    drop: tuple[str, ...] = (),
+) -> str:
+    """The normalised question without cue, date and filter spans, fillers and endings.
+
+    ``keep_questions`` keeps question words (어디, 언제 …), which FAQ questions contain;
+    words containing one of ``drop`` are left out too.
+    """
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    words: list[str] = []
+    for word in "".join(chars).split():
+        if keep_questions and word in QUESTION_WORDS:
+            words.append(word)
+            continue
+        if word in FILLER_WORDS or word in PARTICLES or any(d in word for d in drop):
+            continue
+        word = _strip_ending(word)
+        if keep_questions and word in QUESTION_WORDS:
+            words.append(word)
+        elif word not in FILLER_WORDS and word not in PARTICLES:
+            words.append(word)
+    return " ".join(words)
+
+
+@dataclass
+class _Analysis:
+    text: str
+    question_lang: str | None
+    residual: str  # without facet cues, dates and filter values
+    with_cues: str  # without dates and filter values (FAQ entries match on their cues)
+    topic: str  # the residual without list, kind and grant words
+    extra: list[str]
+    dates: DateRange | None
+    facets: tuple[str, ...]
+    criteria: Criteria
+    categories: tuple[str, ...]
+    dongs: tuple[str, ...]
+    elsewhere: bool
+    chitchat: bool
+    centre: bool = False  # the centre itself is named ("센터", "centre", "中心")
+    off_centre: str = ""  # the topic without the centre's name
+
+    @property
+    def about_centre(self) -> bool:
+        """Only the centre is asked about (its contact, place or hours), nothing else."""
+        return not self.off_centre and (self.centre or "contact" in self.facets)
+
+
+@dataclass
+class _Candidate:
+    record: Record
+    score: float
+    scored: Scored
+    name: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+
+
+class QAEngine:
+    """Answers questions from one validated knowledge-base snapshot."""
+
+    def __init__(
+        self, kb: KnowledgeBase, *, fuzzy: bool = True, default_language: str = "ko"
+    ) -> None:
+        self.kb = kb
+        self.default_language = default_language
+        self.grants = {g.id: g for g in kb.grants}
+        self.faq = {f.id: f for f in kb.faq}
+        self.events = {e.id: e for e in kb.events}
+        self.categories = {c.id: c for c in kb.categories}
+        self.dongs = {d.id: d for d in kb.dongs}
+        self._category_keys = self._keys(
+            (c.id, part)
+            for c in kb.categories
+            for text in _texts(c.name)
+            for part in re.split(r"[·,/]|\band\b", text)
+        )
+        self._dong_keys = self._keys(
+            (d.id, text) for d in kb.dongs for text in _texts(d.name)
+        )
+        self._own_places = {compact(t) for t in _texts(kb.region.name)} | {
+            key for key, _ in self._dong_keys
+        }
+        self._centre = [compact(t) for t in _texts(kb.region.centre, kb.region.name)]
+        self.index = Index(self._records(), fuzzy=fuzzy)
+
+    @staticmethod
+    def _keys(pairs: Any) -> list[tuple[str, str]]:
+        keys: list[tuple[str, str]] = []
+        for id_, text in pairs:
+            key = compact(text)
+            if len(key) >= 2:
+                keys.append((key, id_))
+        keys.sort(key=lambda k: len(k[0]), reverse=True)
+        return keys
+
+    # --- records ------------------------------------------------------------------
+    def _records(self) -> list[Record]:
+        records: list[Record] = []
+        for grant in self.kb.grants:
+            names = _grant_names(grant)
+            categories = [
+                t for c in grant.categories if c in self.categories
+                for t in _texts(self.categories[c].name)
+            ]  # fmt: skip
+            body = [
+                *_texts(grant.summary, grant.eligibility, grant.application.how, grant.support),
+                *[t for d in grant.documents for t in _texts(d)],
+                *_texts(grant.contact.team),
+                *categories,
+                "지원사업 공모사업 지원금 grant funding",
+            ]
+            records.append(
+                Record("grant", grant.id, tuple(names), " \n ".join(names), " \n ".join(body))
+            )
+        for faq in self.kb.faq:
+            title = [*_texts(faq.question), *faq.keywords]
+            records.append(
+                Record("faq", faq.id, (), " \n ".join(title), " \n ".join(_texts(faq.answer)))
+            )
+        for event in self.kb.events:
+            names = _event_names(event)
+            body = [
+                *_texts(event.description, event.audience, event.place),
+                _EVENT_KIND_WORDS.get(event.kind, ""),
+            ]
+            if event.dong and event.dong in self.dongs:
+                body.extend(_texts(self.dongs[event.dong].name))
+            records.append(
+                Record("event", event.id, tuple(names), " \n ".join(names), " \n ".join(body))
+            )
+        return records
+
+    # --- analysis -----------------------------------------------------------------
+    def _analyse(self, question: str, now: datetime) -> _Analysis:
+        text = normalize(question[:MAX_QUESTION])
+        dates = resolve_dates(text, now)
+        cues = detect_facets(text, normalized=True)
+        criteria = find_criteria(text)
+        spans = [*date_spans(text, now), *criteria.spans]
+        residual = residual_text(text, [*spans, *cues.spans])
+        with_cues = residual_text(text, spans, keep_questions=True)
+        extra = glossary_terms(text)
+        packed = compact(" ".join([text, *extra]))
+        categories = self._find_keys(packed, self._category_keys)
+        category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
+        topic = residual_text(
+            text, [*spans, *cues.spans, *criteria.word_spans], drop=category_keys + GENERIC_WORDS
+        )
+        dongs = self._find_keys(packed, self._dong_keys)
+        elsewhere = self._elsewhere(text)
+        question_lang = detect_language(question)
+        centre = bool(CENTRE_RE.search(text))
+        off_centre = " ".join(
+            w
+            for w in CENTRE_RE.sub(" ", " ".join(w for w in topic.split() if "센터" not in w))
+            .split()
+            if len(w) > 1
+            and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
+            and not any(compact(w) in c for c in self._centre)
+        )
+        return _Analysis(
+            text=text,
+            question_lang=question_lang,
+            residual=residual,
+            with_cues=with_cues,
+            topic=topic,
+            extra=extra,
+            dates=dates,
+            facets=cues.facets,
+            criteria=criteria,
+            categories=categories,
+            dongs=dongs,
+            elsewhere=elsewhere,
+            chitchat=bool(CHITCHAT_RE.match(text)),
+            centre=centre,
+            off_centre=off_centre,
+        )
+
+    def _elsewhere(self, text: str) -> bool:
+        """Does the question name another district or city (not this KB's region)?"""
+        for word in text.split():
+            for suffix in _PLACE_PARTICLES:
+                if word.endswith(suffix) and word[: len(word) - len(suffix)] in OTHER_PLACES:
+                    return True
+        for match in OTHER_PLACE_RE.finditer(text):
+            place, suffix = match.group(1), match.group(2)
+            if suffix in ("구청", "시청", "군청"):
+                own = place + suffix[0]
+                if own not in self._own_places and place not in ("주민", "마을", "우리"):
+                    return True
+        return False
+
+    @staticmethod
+    def _find_keys(packed: str, keys: list[tuple[str, str]]) -> tuple[str, ...]:
+        found: list[str] = []
+        for key, id_ in keys:
+            if key in packed and id_ not in found:
+                found.append(id_)
+        return tuple(found)
+
+    # --- ranking ------------------------------------------------------------------
+    def _rank(self, a: _Analysis) -> list[_Candidate]:
+        if not a.with_cues and not a.extra:
+            return []
+        known_only = a.question_lang not in (None, "ko", "en")
+        results = self.index.search(
+            a.residual, a.extra, known_only=known_only, kinds=_RECORD_KINDS
+        )
+        results += self.index.search(a.with_cues, a.extra, known_only=known_only, kinds=_FAQ)
+        record_facets = {"deadline", "amount", "documents", "place", "time", "result",
+                         "contact", "registration", "people", "when", "opens"}  # fmt: skip
+        c = a.criteria
+        event_hint = (
+            a.dates is not None
+            or c.event_words
+            or bool({"time", "place", "registration"} & set(a.facets))
+        )
+        faq_hint = not record_facets & set(a.facets)
+        cue_words = len(a.with_cues.split()) > len(a.residual.split())
+        candidates: list[_Candidate] = []
+        for scored in results:
+            record = self.index.records[scored.doc]
+            name = max(0.0, (scored.name - NAME_FLOOR) / (1 - NAME_FLOOR))
+            score = max(scored.lexical, 0.95 * name) + 0.15 * min(scored.lexical, name)
+            if record.kind == "grant" and c.grant_words:
+                score *= 1.1
+            elif record.kind == "event" and event_hint:
+                score *= 1.1
+            elif record.kind == "faq" and faq_hint:
+                score *= 1.2 if a.facets[:1] == ("summary",) else 1.1
+            if record.kind == "faq" and cue_words and scored.title >= FAQ_CUES:
+                # the FAQ question also has the question's cue ("투표 자격", "누가"), which
+                # grants and events were matched without: it covers more of the question
+                score *= 1.15
+            candidates.append(_Candidate(record, score, scored, name))
+        candidates.sort(key=lambda c: c.score, reverse=True)
+        return candidates
+
+    def _centre_faq(self, a: _Analysis) -> list[_Candidate]:
+        """FAQ entries about the centre, matched with the facet's words ("어디", "몇시")."""
+        words = " ".join(_CENTRE_FACET_WORDS.get(f, "") for f in a.facets)
+        found = self.index.search(
+            " ".join([a.with_cues, words]), [*a.extra, "센터 centre"], kinds=_FAQ,
+            known_only=a.question_lang not in (None, "ko", "en"),
+        )  # fmt: skip
+        out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
+        return sorted(out, key=lambda c: c.score, reverse=True)
+
+    # --- answering ----------------------------------------------------------------
+    def debug(self, question: str, now: datetime, limit: int = 5) -> str:
+        """The analysis and the top candidates with their scores (for tuning)."""
+        a = self._analyse(question, now)
+        lines = [f"residual={a.residual!r} with_cues={a.with_cues!r} topic={a.topic!r} "
+                 f"extra={a.extra} dates={a.dates} facets={a.facets} cats={a.categories}"]
+        for c in self._rank(a)[:limit]:
+            lines.append(f"  {c.score:.2f} {c.record.kind}:{c.record.id} name={c.name:.2f} "
+                         f"title={c.scored.title:.2f} body={c.scored.body:.2f}")
+        return "\n".join(lines)
+
+    def ask(self, question: str, now: datetime, lang: str | None = None) -> Answer:
+        """Answer ``question`` as of ``now`` (aware; its zone is the configured one)."""
+        if now.tzinfo is None:
+            raise ValueError("now must be timezone-aware")
+        question_lang = detect_language(question)
+        if lang not in SUPPORTED_LANGUAGES:
+            lang = answer_language(question, self.default_language)
+        a = self._analyse(question, now)
+        base: dict[str, Any] = {"lang": lang, "question_lang": question_lang, "dates": a.dates}
+        if a.chitchat:
+            return Answer("none", facet="chitchat", confident=True, reason="chitchat", **base)
+        candidates = self._rank(a)
+        top = candidates[0] if candidates else None
+        second = candidates[1].score if len(candidates) > 1 else 0.0
+        named = top is not None and top.name >= 0.75 and top.score - second >= 0.1
+        if a.elsewhere and not named:
+            return Answer("none", confident=True, reason="elsewhere", **base)
+        if not named and a.about_centre:
+            # "센터 전화번호": the centre's own contact (region.contact); "센터 어디예요":
+            # a FAQ entry about the centre if the KB has one, else its address and hours
+            faq = self._centre_faq(a)
+            if "contact" in a.facets or not faq or faq[0].score < UNSURE:
+                facet = "contact" if "contact" in a.facets else "place"
+                return Answer(
+                    "centre", facet=facet, facets=(facet,), confident=True, score=1.0,
+                    reason="centre", **base,
+                )  # fmt: skip
+            candidates = faq
+            top = candidates[0]
+            second = candidates[1].score if len(candidates) > 1 else 0.0
+
+        filtered = self._filter(a, now, named, top, second)
+        if filtered is not None:
+            return Answer(**filtered, **base)
+        if top is None or top.score < UNSURE:
+            return Answer(
+                "none",
+                alternatives=tuple(c.record.id for c in candidates[:3] if c.score >= 0.2),
+                score=top.score if top else 0.0,
+                reason="none",
+                **base,
+            )
+        record = top.record
+        facets = for_kind(a.facets, record.kind) if a.facets else (
+            ("answer",) if record.kind == "faq" else ("summary",)
+        )
+        confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
+        occurrence = None
+        if record.kind == "event":
+            occurrence = self._occurrence(self.events[record.id], a.dates, now)
+        return Answer(
+            record.kind,
+            id=record.id,
+            facet=facets[0],
+            facets=facets,
+            alternatives=tuple(c.record.id for c in candidates[:3]) if not confident else (),
+            confident=confident,
+            occurrence=occurrence,
+            score=top.score,
+            reason=("name" if top.name >= 0.75 else "lexical") if confident else "unsure",
+            **base,
+        )
+
+    def _occurrence(
+        self, event: EventSpec, dates: DateRange | None, now: datetime
+    ) -> datetime | None:
+        if dates is not None:
+            start, end = ev.day_bounds(dates.start, dates.end, now.tzinfo)  # type: ignore[arg-type]
+            found = ev.occurrences_between(event, start, end)
+            if found:
+                return found[0]
+        return ev.next_occurrence(event, now)
+
+    # --- filters ------------------------------------------------------------------
+    def _filter(
+        self,
+        a: _Analysis,
+        now: datetime,
+        named: bool,
+        top: _Candidate | None,
+        second: float,
+    ) -> dict[str, Any] | None:
+        """A filter answer when the question filters rather than names one record."""
+        if named:
+            return None
+        c = a.criteria
+        confident = top is not None and top.score >= CONFIDENT and (
+            top.score - second >= MARGIN * top.score
+        )
+        only_filter_words = not a.topic
+        if c.grant_filter:
+            return self._grant_filter(a, now)
+        if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
+            if not confident or only_filter_words or top is None or top.record.kind != "grant":
+                return self._grant_filter(a, now)
+        event_filter = (bool(c.event_kinds) or c.event_words or bool(a.dongs)) and (
+            a.dates is not None or c.list_words
+        )
+        if c.grant_words and not c.event_kinds:  # "5월에 접수하는 공모사업 뭐 있어요"
+            event_filter = False
+        if event_filter and (not confident or only_filter_words):
+            return self._event_filter(a, now)
+        if a.dates is not None and c.grant_words and (not confident or only_filter_words):
+            return self._grant_filter(a, now)
+        return None
+
+    def _grant_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
+        c = a.criteria
+        today = now.date()
+        grants = list(self.kb.grants)
+        if c.amount is not None:
+            amount = c.amount
+            grants = [g for g in grants if amount.accepts(g.amount.max_krw)]
+        if a.categories:
+            wanted = set(a.categories)
+            grants = [g for g in grants if wanted & set(g.categories)]
+        if a.dates is not None:
+            grants = [g for g in grants if _window_fits(g, a.dates, a.facets)]
+        elif c.status is not None:
+            grants = [g for g in grants if _status_fits(g, today, c.status)]
+        age_targeted = False
+        others: tuple[str, ...] = ()
+        if c.age is not None:
+            age = c.age
+            fitting = [g for g in grants if age.allows(g.rules.min_age, g.rules.max_age)]
+            targeted = [
+                g for g in fitting if g.rules.min_age is not None or g.rules.max_age is not None
+            ]
+            untargeted = tuple(g.id for g in fitting if g not in targeted)
+            if targeted:
+                grants, age_targeted, others = targeted, True, untargeted
+            else:
+                grants = fitting
+        grants.sort(key=lambda g: _grant_order(g, today))
+        if c.superlative:
+            grants = sorted(grants, key=lambda g: g.amount.max_krw, reverse=True)[:1]
+        ids = tuple(g.id for g in grants)
+        facets = for_kind(a.facets, "grant") if a.facets else ("summary",)
+        facet = "amount" if c.superlative else facets[0]
+        return {
+            "kind": "grant",
+            "id": ids[0] if len(ids) == 1 else None,
+            "facet": facet if len(ids) == 1 else "list",
+            "facets": facets,
+            "matches": ids,
+            "confident": True,
+            "grant_query": GrantQuery(
+                age=c.age,
+                amount=c.amount,
+                categories=a.categories,
+                status=c.status,
+                superlative=c.superlative,
+                age_targeted=age_targeted,
+                others=others,
+            ),
+            "score": 1.0,
+            "reason": "filter",
+        }
+
+    def _event_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
+        c = a.criteria
+        tz = now.tzinfo
+        assert tz is not None
+        events = [e for e in self.kb.events if not c.event_kinds or e.kind in c.event_kinds]
+        if a.dongs:
+            events = [e for e in events if e.dong is None or e.dong in a.dongs]
+        found: list[tuple[str, datetime]] = []
+        if a.dates is not None:
+            start, end = ev.day_bounds(a.dates.start, a.dates.end, tz)
+            start = max(start, now) if a.dates.end >= now.date() else start
+            for event in events:
+                found.extend((event.id, s) for s in ev.occurrences_between(event, start, end))
+        else:
+            for event in events:
+                nxt = ev.next_occurrence(event, now)
+                if nxt is not None:
+                    found.append((event.id, nxt))
+        found.sort(key=lambda pair: pair[1])
+        ids = tuple(dict.fromkeys(i for i, _ in found))
+        facets = for_kind(a.facets, "event") if a.facets else ("time",)
+        return {
+            "kind": "event",
+            "id": ids[0] if len(ids) == 1 else None,
+            "facet": facets[0] if len(ids) == 1 else "list",
+            "facets": facets,
+            "matches": ids,
+            "confident": True,
+            "occurrence": found[0][1] if len(ids) == 1 else None,
+            "event_query": EventQuery(kinds=c.event_kinds, dongs=a.dongs, occurrences=tuple(found)),
+            "score": 1.0,
+            "reason": "filter",
+        }
+
+
+def _status_fits(grant: GrantSpec, today: date, status: str) -> bool:
+    opens, closes = grant.application.opens, grant.application.closes
+    if status == "open":
+        return opens <= today <= closes
+    if status == "closing":
+        return opens <= today <= closes and (closes - today).days <= 14
+    if status == "upcoming":
+        return today < opens
+    if status == "closed":
+        return closes < today
+    return True
+
+
+def _window_fits(grant: GrantSpec, dates: DateRange, facets: tuple[str, ...]) -> bool:
+    opens, closes = grant.application.opens, grant.application.closes
+    if facets and facets[0] == "deadline":
+        return dates.contains(closes)
+    if facets and facets[0] == "opens":
+        return dates.contains(opens)
+    return opens <= dates.end and dates.start <= closes
+
+
+def _grant_order(grant: GrantSpec, today: date) -> tuple[int, date]:
+    """Open grants first (closing soonest first), then upcoming, then closed."""
+    opens, closes = grant.application.opens, grant.application.closes
+    if opens <= today <= closes:
+        return (0, closes)
+    if today < opens:
+        return (1, opens)
+    return (2, date.max - (closes - date.min))
+
+
+__all__ = ["Answer", "EventQuery", "FaqSpec", "GrantQuery", "QAEngine", "answer_language"]

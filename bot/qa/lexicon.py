@@ -1,0 +1,181 @@
+"""Words the matcher treats specially: fillers, particles, glossary, chit-chat, places.
+
+Nothing here names a record of one district: the glossary maps words residents use
+(and the Chinese and Vietnamese words for the domain's notions) onto the vocabulary
+that knowledge-base files in the shared format are written in.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Whole words that carry no topic (colloquial endings, pronouns, question words).
+FILLER_WORDS = frozenset(
+    """
+    혹시 좀 그 저 제가 저는 전 저희 저희는 우리 우리는 나 내가 난 근데 그런데 그리고 그럼 그러면
+    있어요 있나요 있을까요 있는 있는지 없나요 없어요 있습니까 있음 있냐 있어 있니 있죠 있지요
+    해요 하나요 할까요 하는 하는지 하는데 되나요 돼요 되요 되는 되는지 될까요 됨 돼 됐어요
+    주세요 알려주세요 알려줘 알려줘요 알려주실 알려주세요요 가르쳐 가르쳐주세요 궁금해요
+    궁금합니다 궁금한데 궁금함 싶어요 싶은데 싶은데요 싶습니다
+    어떻게 어디 어디서 언제 뭐 뭐가 뭐예요
+    무슨 어떤 어느 수 것 거 게 건가요 건데 인데 인데요 요 네 예 아 음 문의드립니다 받을 받는 할
+    하려면 해야 하면 하고 같은 관련 관련된 대해 대해서 정도 지금 현재 요즘 이거 그거 저거 이건 그건
+    뭔가요 뭔지 뭐야 뭐임 임 임요 뭐에요 뭐에 뭐죠 뭔데 뭘까요 뭐지 으로 에서 에게 한테 이랑 하고
+    했어요 했나요 할게요 가야 가야해요 해야돼요 해야되나요 돼요 되죠 인가요 이요 이죠
+    인지 이에요 예요 에요 있다 없다 했는데 하던데 나와요 나오나요
+    받나요 받아요 받을수 할수 수있나요 수있어요 하나 가요 되죠 맞나요 맞아요 맞죠 인가 거예요 건지
+    도와주 도와주나요 도와주세요 도와줘요 도와줘 지원해주 지원해주나요 지원해줘요 해주 해주나요
+    해줘요 주나 주나요 줘요 주세요 싶은데 싶고 싶다 하려는데 하려고 하려면 돼 되나 가능 가능한가요
+    가능해요 있나 있을까 있는데 되는데 그런 이런 쪽 나와요 나오나 나오나요
+    please tell me i we you my our is are was be do does can could would should the a an of to
+    for in on at about what when where who how which there any it this that and or with me us
+    much many get have has from by
+    """.split()
+)
+
+# Question words: cues for the facet of a record, but topical in FAQ questions.
+QUESTION_WORDS = frozenset(
+    "어떻게 어디 어디서 언제 뭐 누가 누구 얼마 몇시 where when how what who".split()
+)
+
+# A particle left on its own when the word before it was taken out.
+PARTICLES = frozenset(
+    "은 는 이 가 을 를 에 도 의 와 과 로 만 요 야 고 서 죠 네 게 걸 건 어요 아요 어 아 나요 까"
+    .split()
+)
+
+# Words too general to name a topic on their own ("신청할 수 있는 사업").
+GENERIC_WORDS = (
+    "신청", "접수", "지원", "참여", "참가", "모집", "관련", "대상", "분야", "위한", "사람",
+    "주는", "받는", "하는", "열리는", "apply", "open", "available", "related",
+)  # fmt: skip
+
+# Endings and particles stripped from the end of a Hangul word (longest first).
+ENDINGS = sorted(
+    """
+    이에요 예요 에요 인가요 인가 나요 까요 어요 아요 해요 하나요 할까요 합니까 습니까 입니다 니다
+    이랑 하고 에서 에게 한테 으로 까지 부터 처럼 이나 이요 이죠 인데 인데요 는데 은데 이야 이지
+    하려는데 하려면 하려고 하는 되는 하던 했던 할
+    은 는 이 가 을 를 에 도 의 와 과 랑 로 만 요 야
+    """.split(),
+    key=len,
+    reverse=True,
+)
+
+# Resident words → the words knowledge bases use (Korean and English).
+GLOSSARY: dict[str, str] = {
+    # Korean colloquial → KB vocabulary
+    "지원금": "지원사업 grant",
+    "보조금": "지원사업 보조금 grant",
+    "젊은": "청년 youth",
+    "청년들": "청년",
+    "대학생": "청년",
+    "어르신": "어르신 노인",
+    "노인": "어르신",
+    "공동주택": "아파트",
+    "골목길": "골목",
+    "동아리": "모임",
+    "소모임": "모임",
+    "강의": "교육",
+    "수업": "교육",
+    "강좌": "교육",
+    "영수증": "정산 회계",
+    "회계": "회계 정산",
+    "총회": "주민총회",
+    "투표": "투표 주민총회",
+    "자치회": "주민자치회",
+    "자치위원": "주민자치회 위원",
+    "담당자": "담당",
+    "밥값": "식비", "식사": "식비", "밥": "식비", "간식": "식비", "술값": "술",
+    "건의": "제안 의제", "네트워크": "연결망 network", "연결": "연결망",
+    "문 열": "운영시간 여나요",
+    # what residents want to do → the words programmes are described with
+    "벽화": "골목 벽화", "꽃": "화단", "화분": "화단", "반찬": "반찬 나눔 이웃",
+    "장터": "장터 단지", "친해지": "이웃 관계", "건물": "공간 소유 자산화",
+    "매입": "소유 자산화", "구입": "소유", "임대": "임차",
+    "내 집": "소유", "힘 합": "연결망", "연대": "연결망", "텐트": "천막",
+    "빌려": "빌리 대여", "붙으면": "선정 합격", "붙었": "선정 합격", "떨어지": "선정 결과",
+    "선정됐": "선정 결과", "통화": "전화 연락처", "달라고": "제안 건의", "해달라": "제안 건의",
+    "사진전": "전시회", "두 군데": "여러 중복 동시", "두 곳": "여러 중복 동시",
+    "둘 다": "여러 중복 동시", "양쪽": "여러 중복 동시", "뭐하는": "어떤 일 하나요",
+    "뭐 하는": "어떤 일 하나요", "몇 살": "나이 자격", "몇살": "나이 자격",
+    "mural": "골목 벽화 alley", "side dish": "반찬 나눔 이웃",
+    "buy": "소유 자산화 ownership", "building": "공간 space",
+    "selected": "선정 결과 results", "food": "식비", "meal": "식비",
+
+    # English
+    "neighbor": "이웃",
+    "neighborhood": "이웃 동네",
+    "youth": "청년",
+    "young": "청년 youth",
+    "alley": "골목",
+    "exhibition": "전시회",
+    "apartment": "아파트",
+    "secretary": "간사",
+    "secretaries": "간사 secretary",
+    "accounting": "회계",
+    "vote": "투표",
+    "voting": "투표 vote",
+    "council": "주민자치회",
+    "join": "become member 위원",
+    # Chinese
+    "邻居": "이웃 neighbor", "邻里": "이웃 neighbor", "青年": "청년 youth",
+    "年轻人": "청년 youth", "胡同": "골목 alley", "小巷": "골목 alley",
+    "展览": "전시회 exhibition", "公寓": "아파트 apartment", "空间": "공간 space",
+    "居民大会": "주민총회 assembly", "投票": "투표 vote", "培训": "교육 training",
+    "会计": "회계 accounting", "结算": "정산 accounting", "报销": "정산 accounting",
+    "秘书": "간사 secretary", "咨询": "상담 consultation", "说明会": "설명회 information session",
+    "中心": "센터 centre", "节日": "축제 festival", "社区": "공동체 마을 community",
+    "村": "마을 village", "补助": "지원사업 grant", "资助": "지원사업 grant",
+    "补贴": "지원사업 grant", "支援": "지원 grant", "自治会": "주민자치회 council",
+    "居委会": "주민자치회 council", "提案": "제안 의제 propose", "议题": "의제 agenda",
+    "图书馆": "도서관 library", "散步": "산책 walk", "问卷": "설문 survey",
+    "满意度": "만족도 survey", "借": "대여 대관 borrow", "租": "대관 rental",
+    "照顾": "돌봄 care", "环境": "환경 climate", "气候": "기후 climate", "安全": "안전 safety",
+    "文化": "문화 culture", "艺术": "예술 arts", "独居": "1인가구 single", "新": "신입 new",
+    "委员": "위원 member", "申请": "신청 apply", "活动": "활동 activity",
+    # Vietnamese
+    "hàng xóm": "이웃 neighbor", "thanh niên": "청년 youth", "người trẻ": "청년 youth",
+    "hẻm": "골목 alley", "ngõ": "골목 alley", "triển lãm": "전시회 exhibition",
+    "chung cư": "아파트 apartment", "căn hộ": "아파트 apartment", "không gian": "공간 space",
+    "đại hội": "주민총회 assembly", "bỏ phiếu": "투표 vote", "đào tạo": "교육 training",
+    "lớp học": "교육 class", "lớp": "교육 class", "khóa học": "교육 course",
+    "kế toán": "회계 accounting",
+    "quyết toán": "정산 accounting", "tư vấn": "상담 consultation", "thư ký": "간사 secretary",
+    "lễ hội": "축제 festival", "cộng đồng": "공동체 community", "làng": "마을 village",
+    "khu phố": "마을 동네 neighbourhood", "hỗ trợ": "지원 grant", "tài trợ": "지원사업 grant",
+    "hội đồng": "주민자치회 council", "đề xuất": "제안 의제 propose", "thư viện": "도서관 library",
+    "đi bộ": "산책 walk", "khảo sát": "설문 survey", "mượn": "대여 borrow", "thuê": "대관 rental",
+    "chăm sóc": "돌봄 care", "môi trường": "환경 climate", "khí hậu": "기후 climate",
+    "an toàn": "안전 safety", "văn hóa": "문화 culture", "nghệ thuật": "예술 arts",
+    "trung tâm": "센터 centre", "tình nguyện": "활동가 activist", "nhóm": "모임 group",
+}  # fmt: skip
+
+_GLOSSARY_RE = re.compile("|".join(re.escape(k) for k in sorted(GLOSSARY, key=len, reverse=True)))
+
+
+def glossary_terms(text: str) -> list[str]:
+    """The KB words for the glossary entries found in the (normalised) text."""
+    return [GLOSSARY[m.group(0)] for m in _GLOSSARY_RE.finditer(text)]
+
+
+CHITCHAT_RE = re.compile(
+    r"^(안녕(하세요|하십니까)?|하이|ㅎㅇ|반가워요?|고마워요?|감사(합니다|해요)?|땡큐|ㄱㅅ|수고(하세요|하셨습니다)?|"
+    r"좋은\s?(하루|아침)|잘\s?자|hi|hello|hey|thanks?( you)?|thank you|good (morning|evening)|"
+    r"你好|谢谢|xin chào|cảm ơn|chào)\W*$"
+)
+
+# Regions other than the one a KB serves: Seoul's districts and the larger cities.
+OTHER_PLACES = frozenset(
+    """
+    강남구 강동구 강북구 강서구 관악구 광진구 구로구 금천구 노원구 도봉구 동대문구 동작구 마포구
+    서대문구 서초구 성동구 성북구 송파구 양천구 영등포구 용산구 은평구 종로구 중랑구
+    부산 대구 인천 광주 대전 울산 세종 제주 수원 성남 고양 용인 부천 안산 안양 남양주 화성 평택
+    의정부 시흥 파주 김포 광명 전주 청주 천안 창원 포항 김해 서울시 경기도 강원도 충청도 전라도
+    경상도 seoul busan incheon gangnam mapo
+    """.split()
+)
+# The centre itself ("센터 전화번호"): its contact comes from the KB's region, not a record.
+CENTRE_RE = re.compile(r"센터|\bcent(er|re)s?\b|中心|trung tâm")
+
+OTHER_PLACE_RE = re.compile(r"([가-힣]{2,6})(구청|시청|군청|구|시|군)(?=\s|$|에|의|은|는|이|가|도)")

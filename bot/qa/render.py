@@ -1,0 +1,530 @@
+"""An :class:`~bot.qa.engine.Answer` as text in the reader's language.
+
+Facets are answered straight from the structured record (dates with Babel in the
+configured zone, won amounts with ``format_krw``, event times from the expanded
+recurrence). The text is plain with newlines: the bot escapes it for HTML.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.i18n import N_, Translator
+from bot.kb import EventSpec, FaqSpec, GrantSpec, LocalizedText
+from bot.qa import events as ev
+from bot.qa.engine import Answer, QAEngine
+
+MAX_LISTED = 8
+
+_KIND_NAMES = {
+    "training": N_("trainings"),
+    "meeting": N_("meetings"),
+    "assembly": N_("assemblies"),
+    "forum": N_("forums and information sessions"),
+    "consultation": N_("consultations"),
+    "festival": N_("festivals"),
+}
+
+
+def _l(value: LocalizedText | None, lang: str) -> str:
+    return value.get(lang) if value is not None else ""
+
+
+def record_name(engine: QAEngine, kind: str, id_: str, lang: str) -> str:
+    """The display name of a grant, FAQ entry or event (its id when unknown)."""
+    if kind == "grant" and id_ in engine.grants:
+        return _l(engine.grants[id_].name, lang)
+    if kind == "faq" and id_ in engine.faq:
+        return _l(engine.faq[id_].question, lang)
+    if kind == "event" and id_ in engine.events:
+        return _l(engine.events[id_].title, lang)
+    return id_
+
+
+def kind_of(engine: QAEngine, id_: str) -> str:
+    if id_ in engine.grants:
+        return "grant"
+    if id_ in engine.faq:
+        return "faq"
+    if id_ in engine.events:
+        return "event"
+    return "none"
+
+
+def render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> str:
+    """The answer as plain text (newlines between parts) in ``t``'s language."""
+    r = _Renderer(engine, t, now)
+    if answer.kind == "none":
+        return r.none(answer)
+    if answer.kind == "centre":
+        return r.centre()
+    if not answer.confident:
+        return r.unsure(answer)
+    if answer.grant_query is not None:
+        return r.grant_list(answer)
+    if answer.event_query is not None:
+        return r.event_list(answer)
+    if answer.kind == "grant" and answer.id in engine.grants:
+        return r.grant(engine.grants[answer.id], answer)
+    if answer.kind == "event" and answer.id in engine.events:
+        return r.event(engine.events[answer.id], answer)
+    if answer.kind == "faq" and answer.id in engine.faq:
+        return r.faq(engine.faq[answer.id])
+    return r.none(answer)
+
+
+class _Renderer:
+    def __init__(self, engine: QAEngine, t: Translator, now: datetime) -> None:
+        self.engine = engine
+        self.t = t
+        self.lang = t.lang
+        self.now = now.astimezone(t.tz)
+        self.today = self.now.date()
+
+    # --- helpers ------------------------------------------------------------------
+    def contact(self) -> str:
+        region = self.engine.kb.region
+        return self.t._(
+            "{centre}: {phone} ({hours}), {email}",
+            centre=_l(region.centre, self.lang),
+            phone=region.contact.phone,
+            hours=_l(region.contact.hours, self.lang),
+            email=region.contact.email,
+        )
+
+    def day(self, value: date | datetime) -> str:
+        return self.t.format_date(value)
+
+    def span(self, start: date, end: date) -> str:
+        if start == end:
+            return self.day(start)
+        return f"{self.t.format_date(start)} ~ {self.t.format_date(end)}"
+
+    def window(self, grant: GrantSpec) -> str:
+        t = self.t
+        opens, closes = grant.application.opens, grant.application.closes
+        span = self.span(opens, closes)
+        if self.today < opens:
+            days = (opens - self.today).days
+            return t.n_("{span} (opens in {n} day)", "{span} (opens in {n} days)", days, span=span)
+        if self.today <= closes:
+            days = (closes - self.today).days
+            if days == 0:
+                return t._("{span} (closes today)", span=span)
+            return t._("{span} (D-{n})", span=span, n=days)
+        return t._("{span} (closed)", span=span)
+
+    def amount_line(self, grant: GrantSpec) -> str:
+        return self.t._("up to {amount} per group", amount=self.t.format_krw(grant.amount.max_krw))
+
+    # --- grants -------------------------------------------------------------------
+    def grant(self, grant: GrantSpec, answer: Answer) -> str:
+        parts: list[str] = []
+        for facet in answer.facets[:2]:
+            text = self.grant_facet(grant, facet)
+            if text and text not in parts:
+                parts.append(text)
+        return "\n\n".join(parts)
+
+    def grant_facet(self, grant: GrantSpec, facet: str) -> str:
+        t = self.t
+        name = _l(grant.name, self.lang)
+        opens, closes = grant.application.opens, grant.application.closes
+        if facet == "deadline":
+            if self.today < opens:
+                return t._(
+                    "Applications for {name} close on {closes} (D-{n}). They open on {opens}.",
+                    name=name,
+                    closes=self.day(closes),
+                    n=(closes - self.today).days,
+                    opens=self.day(opens),
+                )
+            if self.today <= closes:
+                days = (closes - self.today).days
+                if days == 0:
+                    return t._(
+                        "Applications for {name} close today, {closes} (D-day).",
+                        name=name,
+                        closes=self.day(closes),
+                    )
+                return t._(
+                    "Applications for {name} close on {closes} (D-{n}).",
+                    name=name,
+                    closes=self.day(closes),
+                    n=days,
+                )
+            return t._(
+                "Applications for {name} closed on {closes}.", name=name, closes=self.day(closes)
+            )
+        if facet == "result":
+            if grant.application.result_on is None:
+                return t._(
+                    "{name} has no announced result date yet. Please ask {team} ({phone}).",
+                    name=name,
+                    team=_l(grant.contact.team, self.lang),
+                    phone=grant.contact.phone,
+                )
+            return t._(
+                "Results for {name} are announced on {date}.",
+                name=name,
+                date=self.day(grant.application.result_on),
+            )
+        if facet == "amount":
+            lines = [
+                t._(
+                    "{name} gives up to {amount} per group.",
+                    name=name,
+                    amount=t.format_krw(grant.amount.max_krw),
+                )
+            ]
+            if grant.amount.total_krw and grant.amount.expected_awards:
+                lines.append(
+                    t.n_(
+                        "About {n} group is chosen ({total} in all).",
+                        "About {n} groups are chosen ({total} in all).",
+                        grant.amount.expected_awards,
+                        total=t.format_krw(grant.amount.total_krw),
+                    )
+                )
+            if grant.amount.self_funding_percent:
+                lines.append(
+                    t._(
+                        "The group pays {percent} of the budget itself.",
+                        percent=f"{grant.amount.self_funding_percent}%",
+                    )
+                )
+            return " ".join(lines)
+        if facet == "eligibility":
+            lines = [t._("Who can apply for {name}:", name=name), _l(grant.eligibility, self.lang)]
+            rules = grant.rules
+            if rules.min_age is not None or rules.max_age is not None:
+                lines.append(
+                    t._(
+                        "Age: {low} to {high}.",
+                        low=rules.min_age if rules.min_age is not None else 0,
+                        high=rules.max_age if rules.max_age is not None else "—",
+                    )
+                )
+            if rules.min_members:
+                lines.append(
+                    t.n_(
+                        "At least {n} member.", "At least {n} members.", rules.min_members
+                    )
+                )
+            if rules.min_group_age_years:
+                lines.append(
+                    t.n_(
+                        "The group must have been active for at least {n} year.",
+                        "The group must have been active for at least {n} years.",
+                        rules.min_group_age_years,
+                    )
+                )
+            prior = rules.prior_grant_required
+            if prior and prior in self.engine.grants:
+                lines.append(
+                    t._(
+                        "It must have completed {grant} before.",
+                        grant=_l(self.engine.grants[prior].name, self.lang),
+                    )
+                )
+            return "\n".join(lines)
+        if facet == "documents":
+            if not grant.documents:
+                return t._("{name} lists no documents; ask {team} ({phone}).", name=name,
+                           team=_l(grant.contact.team, self.lang), phone=grant.contact.phone)
+            lines = [t._("Documents for {name}:", name=name)]
+            lines += [f"• {_l(doc, self.lang)}" for doc in grant.documents]
+            return "\n".join(lines)
+        if facet == "how_to_apply":
+            return "\n".join(
+                [
+                    t._("How to apply for {name}:", name=name),
+                    _l(grant.application.how, self.lang),
+                    t._("Application period: {window}", window=self.window(grant)),
+                ]
+            )
+        if facet == "contact":
+            return t._(
+                "For {name}, contact {team}: {phone}.",
+                name=name,
+                team=_l(grant.contact.team, self.lang),
+                phone=grant.contact.phone,
+            )
+        if facet == "support":
+            return t._(
+                "What comes with {name}: {support}", name=name, support=_l(grant.support, self.lang)
+            )
+        return "\n".join(  # summary and anything else
+            [
+                name,
+                _l(grant.summary, self.lang),
+                t._("Amount: {amount}", amount=self.amount_line(grant)),
+                t._("Application period: {window}", window=self.window(grant)),
+            ]
+        )
+
+    def grant_list(self, answer: Answer) -> str:
+        t = self.t
+        query = answer.grant_query
+        assert query is not None
+        grants = [self.engine.grants[i] for i in answer.matches if i in self.engine.grants]
+        if query.superlative and grants:
+            grant = grants[0]
+            return t._(
+                "The largest grant is {name}: up to {amount} per group.\n{window}",
+                name=_l(grant.name, self.lang),
+                amount=t.format_krw(grant.amount.max_krw),
+                window=t._("Application period: {window}", window=self.window(grant)),
+            )
+        if len(grants) == 1 and answer.facet not in ("list", "summary"):
+            return self.grant_facet(grants[0], answer.facet or "summary")
+        header = self.grant_header(answer)
+        if not grants:
+            return "\n".join(
+                [header, t._("No grant matches that. Type /grants to see them all.")]
+            )
+        lines = [header]
+        for grant in grants[:MAX_LISTED]:
+            lines.append(
+                t._(
+                    "• {name} — {amount}, {window}",
+                    name=_l(grant.name, self.lang),
+                    amount=self.amount_line(grant),
+                    window=self.window(grant),
+                )
+            )
+        if len(grants) > MAX_LISTED:
+            lines.append(t._("…and {n} more.", n=len(grants) - MAX_LISTED))
+        if query.age_targeted and query.others:
+            lines.append(
+                t.n_(
+                    "{n} other grant has no age limit.",
+                    "{n} other grants have no age limit.",
+                    len(query.others),
+                )
+            )
+        return "\n".join(lines)
+
+    def grant_header(self, answer: Answer) -> str:
+        t = self.t
+        query = answer.grant_query
+        assert query is not None
+        if query.age is not None:
+            age = query.age
+            if age.low == age.high:
+                return t._("Grants someone aged {age} can apply for:", age=age.low)
+            return t._("Grants someone aged {low} to {high} can apply for:", low=age.low,
+                       high=age.high)  # fmt: skip
+        if query.amount is not None:
+            amount = t.format_krw(query.amount.value)
+            return {
+                ">": t._("Grants giving more than {amount}:", amount=amount),
+                ">=": t._("Grants giving at least {amount}:", amount=amount),
+                "<=": t._("Grants giving up to {amount}:", amount=amount),
+                "<": t._("Grants giving less than {amount}:", amount=amount),
+            }[query.amount.op]
+        if query.categories:
+            names = ", ".join(
+                _l(self.engine.categories[c].name, self.lang)
+                for c in query.categories
+                if c in self.engine.categories
+            )
+            return t._("Grants about {themes}:", themes=names)
+        if query.status == "open":
+            return t._("Grants open for applications now:")
+        if query.status == "closing":
+            return t._("Grants closing within two weeks:")
+        if query.status == "upcoming":
+            return t._("Grants opening later:")
+        if query.status == "closed":
+            return t._("Grants already closed:")
+        if answer.dates is not None:
+            return t._(
+                "Grants open for applications in {period}:",
+                period=self.span(answer.dates.start, answer.dates.end),
+            )
+        return t._("Grants that match:")
+
+    # --- events -------------------------------------------------------------------
+    def when(self, event: EventSpec, start: datetime) -> str:
+        end = start + ev.duration(event)
+        if end.astimezone(self.t.tz).date() == start.astimezone(self.t.tz).date():
+            return f"{self.t.format_datetime(start)}~{self.t.format_time(end)}"
+        return f"{self.t.format_datetime(start)} ~ {self.t.format_datetime(end)}"
+
+    def event(self, event: EventSpec, answer: Answer) -> str:
+        t = self.t
+        title = _l(event.title, self.lang)
+        occurrence = answer.occurrence
+        if occurrence is None:
+            return t._(
+                "{title} took place on {date}; no further dates are planned.",
+                title=title,
+                date=self.day(event.starts_at),
+            )
+        parts: list[str] = []
+        dates = answer.dates
+        if dates is not None and not dates.contains(occurrence.astimezone(t.tz).date()):
+            parts.append(
+                t._(
+                    "{title} does not take place in {period}.",
+                    title=title,
+                    period=self.span(dates.start, dates.end),
+                )
+            )
+        for facet in answer.facets[:2]:
+            text = self.event_facet(event, facet, occurrence)
+            if text not in parts:
+                parts.append(text)
+        return "\n\n".join(parts)
+
+    def event_facet(self, event: EventSpec, facet: str, occurrence: datetime) -> str:
+        t = self.t
+        title = _l(event.title, self.lang)
+        when = self.when(event, occurrence)
+        place = _l(event.place, self.lang)
+        if facet == "place":
+            return t._("{title} takes place at {place} ({when}).", title=title, place=place,
+                       when=when)  # fmt: skip
+        if facet == "time":
+            lines = [t._("{title}: {when}, {place}.", title=title, when=when, place=place)]
+            if event.rrule:
+                after = occurrence + ev.duration(event)
+                later = ev.occurrences_between(event, after, after + timedelta(days=366))[:2]
+                if later:
+                    lines.append(
+                        t._("Next times: {dates}.", dates=", ".join(self.day(d) for d in later))
+                    )
+            return "\n".join(lines)
+        if facet == "registration":
+            reg = event.registration
+            if reg is None or not reg.required:
+                return t._("{title} needs no registration: just come ({when}).", title=title,
+                           when=when)  # fmt: skip
+            lines = [t._("{title} needs registration.", title=title)]
+            if reg.capacity:
+                lines.append(t.n_("{n} place.", "{n} places.", reg.capacity))
+            if reg.closes_hours_before:
+                lines.append(
+                    t.n_(
+                        "Registration closes {n} hour before the start ({when}).",
+                        "Registration closes {n} hours before the start ({when}).",
+                        reg.closes_hours_before,
+                        when=when,
+                    )
+                )
+            else:
+                lines.append(t._("Next session: {when}.", when=when))
+            lines.append(t._("To register: {contact}", contact=self.contact()))
+            return " ".join(lines)
+        if facet == "audience":
+            return t._("{title} is for: {audience}.", title=title,
+                       audience=_l(event.audience, self.lang))  # fmt: skip
+        if facet == "contact":
+            return t._("About {title}, contact {contact}", title=title, contact=self.contact())
+        return "\n".join(  # summary
+            [
+                title,
+                _l(event.description, self.lang),
+                t._("When: {when}", when=when),
+                t._("Where: {place}", place=place),
+                t._("For: {audience}", audience=_l(event.audience, self.lang)),
+            ]
+        )
+
+    def event_list(self, answer: Answer) -> str:
+        t = self.t
+        query = answer.event_query
+        assert query is not None
+        if len(answer.matches) == 1 and answer.occurrence is not None:
+            event = self.engine.events[answer.matches[0]]
+            facet = answer.facet if answer.facet not in (None, "list") else "time"
+            return self.event_facet(event, facet or "time", answer.occurrence)
+        kinds = ", ".join(t._(_KIND_NAMES[k]) for k in query.kinds if k in _KIND_NAMES)
+        if answer.dates is not None:
+            period = self.span(answer.dates.start, answer.dates.end)
+            header = (
+                t._("{kinds} in {period}:", kinds=kinds, period=period)
+                if kinds
+                else t._("What's on in {period}:", period=period)
+            )
+        else:
+            header = t._("Upcoming {kinds}:", kinds=kinds) if kinds else t._("Coming up:")
+        if not query.occurrences:
+            if answer.dates is not None:
+                return t._("Nothing is scheduled in {period}.", period=period)
+            return t._("Nothing like that is scheduled.")
+        lines = [header]
+        for event_id, start in query.occurrences[:MAX_LISTED]:
+            event = self.engine.events[event_id]
+            lines.append(
+                t._(
+                    "• {when} {title} — {place}",
+                    when=t.format_datetime(start),
+                    title=_l(event.title, self.lang),
+                    place=_l(event.place, self.lang),
+                )
+            )
+        if len(query.occurrences) > MAX_LISTED:
+            lines.append(t._("…and {n} more.", n=len(query.occurrences) - MAX_LISTED))
+        return "\n".join(lines)
+
+    def centre(self) -> str:
+        region = self.engine.kb.region
+        contact = region.contact
+        return "\n".join(
+            [
+                _l(region.centre, self.lang),
+                self.t._("Phone: {phone}", phone=contact.phone),
+                self.t._("E-mail: {email}", email=contact.email),
+                self.t._("Address: {address}", address=_l(contact.address, self.lang)),
+                self.t._("Opening hours: {hours}", hours=_l(contact.hours, self.lang)),
+            ]
+        )
+
+    # --- FAQ, unsure, none ----------------------------------------------------------
+    def faq(self, faq: FaqSpec) -> str:
+        return f"{_l(faq.question, self.lang)}\n{_l(faq.answer, self.lang)}"
+
+    def unsure(self, answer: Answer) -> str:
+        t = self.t
+        lines = [t._("I'm not sure which one you mean. Is it one of these?")]
+        for number, id_ in enumerate(answer.alternatives[:3], start=1):
+            kind = kind_of(self.engine, id_)
+            lines.append(f"{number}. {record_name(self.engine, kind, id_, self.lang)}")
+        lines.append(t._("If not, please ask {contact}", contact=self.contact()))
+        return "\n".join(lines)
+
+    def none(self, answer: Answer) -> str:
+        t = self.t
+        region = self.engine.kb.region
+        if answer.reason == "chitchat":
+            example = ""
+            if self.engine.kb.grants:
+                example = _l(self.engine.kb.grants[0].name, self.lang)
+            return t._(
+                "Hello! Ask me about grants, trainings and events in {region} — for example: "
+                "“When is the deadline for {example}?”",
+                region=_l(region.name, self.lang),
+                example=example,
+            )
+        if answer.reason == "elsewhere":
+            return "\n".join(
+                [
+                    t._(
+                        "I only know about {region}. Please ask the district you mean directly.",
+                        region=_l(region.name, self.lang),
+                    ),
+                    t._(
+                        "For {region}: {contact}",
+                        region=_l(region.name, self.lang),
+                        contact=self.contact(),
+                    ),
+                ]
+            )
+        return "\n".join(
+            [
+                t._("Sorry, I don't know the answer to that."),
+                t._("Please ask {contact}", contact=self.contact()),
+            ]
+        )

@@ -1,0 +1,110 @@
+"""Text normalisation for matching: spacing, jamo, language, tokens.
+
+Residents drop or add spaces (이웃 만들기 / 이웃만들기), mistype a consonant (이욷만들기)
+and mix scripts. Matching therefore works on a *compact* form (NFKC, lower case, no
+punctuation, no spaces) and, for fuzzy comparison of names, on its jamo decomposition
+(one mistyped consonant costs one jamo out of three per syllable, not a whole syllable).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_VOWELS = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_TAILS = ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
+
+_PUNCT_RE = re.compile(r"[^\w\s]|_", re.UNICODE)
+_SPACE_RE = re.compile(r"\s+")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_HAN_RE = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+_LATIN_RE = re.compile(r"[a-z]", re.IGNORECASE)
+# Letters only Vietnamese uses among the Latin scripts residents write in.
+_VIETNAMESE_RE = re.compile(
+    r"[ăâđêôơưàảãạáằẳẵặắầẩẫậấèẻẽẹéềểễệếìỉĩịíòỏõọóồổỗộốờởỡợớùủũụúừửữựứỳỷỹỵý]",
+    re.IGNORECASE,
+)
+_VIETNAMESE_WORDS = re.compile(
+    r"\b(khi nao|o dau|bao nhieu|toi|xin|cua|duoc|khong|cho|nguoi|thang|tuan)\b"
+)
+_WORD_RE = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+|[\u4e00-\u9fff]|[^\s\W]+", re.UNICODE)
+
+# British and American spellings residents use interchangeably.
+_SPELLINGS = {
+    "neighbour": "neighbor",
+    "centre": "center",
+    "programme": "program",
+    "organisation": "organization",
+    "organise": "organize",
+}
+_SPELLING_RE = re.compile(r"(" + "|".join(_SPELLINGS) + r")")
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, punctuation as spaces, one space between words."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1)], text)
+    text = _PUNCT_RE.sub(" ", text)
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def compact(text: str) -> str:
+    """:func:`normalize` without spaces: spacing mistakes disappear."""
+    return normalize(text).replace(" ", "")
+
+
+def jamo(text: str) -> str:
+    """Hangul syllables decomposed into compatibility jamo; everything else as is."""
+    out: list[str] = []
+    for char in text:
+        code = ord(char)
+        if _HANGUL_FIRST <= code <= _HANGUL_LAST:
+            index = code - _HANGUL_FIRST
+            lead, rest = divmod(index, 588)
+            vowel, tail = divmod(rest, 28)
+            out.append(_LEADS[lead] + _VOWELS[vowel] + _TAILS[tail])
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def detect_language(text: str) -> str | None:
+    """``ko``, ``en``, ``zh``, ``vi``, ``ja`` or None (digits, emoji, nothing to go on)."""
+    hangul = len(_HANGUL_RE.findall(text))
+    han = len(_HAN_RE.findall(text))
+    if hangul and hangul >= han:
+        return "ko"
+    if _KANA_RE.search(text):
+        return "ja"
+    if han:
+        return "zh"
+    if _VIETNAMESE_RE.search(text):
+        return "vi"
+    latin = _LATIN_RE.findall(text)
+    if latin:
+        plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+        if _VIETNAMESE_WORDS.search(plain) and len(latin) > 3:
+            return "vi"
+        return "en"
+    return None
+
+
+def words(text: str) -> list[str]:
+    """Words of the normalised text: Latin words, Hangul runs, single Han characters."""
+    return _WORD_RE.findall(normalize(text))
+
+
+def ngrams(text: str, sizes: Iterable[int] = (1, 2)) -> list[str]:
+    """Character n-grams of ``text`` as given (callers pass compact Hangul runs)."""
+    grams: list[str] = []
+    for n in sizes:
+        grams.extend(text[i : i + n] for i in range(len(text) - n + 1))
+    return grams
+
+
+def is_hangul(char: str) -> bool:
+    return _HANGUL_FIRST <= ord(char) <= _HANGUL_LAST

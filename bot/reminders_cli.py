@@ -1,0 +1,365 @@
+"""``maeul events …`` (staff: create, edit, cancel, move, report) and ``maeul reminders …``
+(the dispatcher on its own, and what it has queued).
+
+Changes made here are committed to the database; registrants are told by the dispatcher
+of the running bot at its next wake-up (``REMINDER_WAKE_SECONDS``), or by ``maeul
+reminders run``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+events_app = typer.Typer(
+    help="Events staff create, move and cancel; attendance reports.", no_args_is_help=True
+)
+reminders_app = typer.Typer(help="The reminder dispatcher.", no_args_is_help=True)
+
+
+def _cli() -> Any:
+    from bot import cli
+
+    return cli
+
+
+def _when(value: str, option: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise _cli()._fail(f"{option}: expected an ISO datetime like 2027-03-05T19:00", 2) from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=_cli()._settings().tz)
+    return parsed
+
+
+def _day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _cli()._fail("--date: expected a date like 2027-03-05", 2) from None
+
+
+def _report(found: Any) -> str:
+    return f"{found.moved} registration(s) moved, {found.cancelled} cancelled (people are told)"
+
+
+@events_app.command("create")
+def create(
+    kind: Annotated[str, typer.Option(help="training, meeting, assembly, forum, …")],
+    title: Annotated[str, typer.Option(help="Title in Korean.")],
+    starts_at: Annotated[str, typer.Option("--starts-at", help="ISO datetime.")],
+    ends_at: Annotated[str, typer.Option("--ends-at", help="ISO datetime.")],
+    place: Annotated[str, typer.Option(help="Place in Korean.")],
+    title_en: Annotated[str | None, typer.Option("--title-en")] = None,
+    place_en: Annotated[str | None, typer.Option("--place-en")] = None,
+    dong: Annotated[str | None, typer.Option(help="Dong id; absent: district-wide.")] = None,
+    capacity: Annotated[int | None, typer.Option(min=1)] = None,
+    no_registration: Annotated[bool, typer.Option("--no-registration")] = False,
+    closes_hours_before: Annotated[int | None, typer.Option(min=0)] = None,
+    rrule: Annotated[
+        str | None, typer.Option(help="RFC 5545 rule, e.g. FREQ=WEEKLY;COUNT=4")
+    ] = None,
+    survey: Annotated[bool, typer.Option("--survey/--no-survey")] = False,
+    event_id: Annotated[str | None, typer.Option("--id", help="Id (default: made up).")] = None,
+) -> None:
+    """Create a staff event (kept across KB re-imports); subscribers are told."""
+    from bot import registrations as reg
+    from bot import subscriptions as subs
+
+    cli = _cli()
+    settings = cli._settings()
+    spec = reg.NewEvent(
+        id=event_id,
+        kind=kind,
+        title={"ko": title, **({"en": title_en} if title_en else {})},
+        place={"ko": place, **({"en": place_en} if place_en else {})},
+        starts_at=_when(starts_at, "--starts-at"),
+        ends_at=_when(ends_at, "--ends-at"),
+        dong=dong,
+        capacity=capacity,
+        registration_required=not no_registration,
+        closes_hours_before=closes_hours_before,
+        rrule=rrule,
+        survey=survey,
+    )
+
+    async def work(runtime: Runtime) -> tuple[str, int]:
+        async with runtime.sessionmaker() as session, session.begin():
+            now = runtime.clock.now()
+            created = await reg.create_event(
+                session, spec, actor=cli._actor(), now=now, tz=settings.tz
+            )
+            told = await subs.notify_new_event(session, created, now)
+            return created.id, told
+
+    try:
+        created_id, told = cli._with_db(settings, work)
+    except reg.EventChangeError as exc:
+        raise cli._fail(str(exc), 2) from None
+    typer.echo(f"created {created_id}; {told} subscribed chat(s) will be told")
+
+
+@events_app.command("edit")
+def edit(
+    event_id: str = typer.Argument(..., help="The event's id."),
+    title: Annotated[str | None, typer.Option()] = None,
+    title_en: Annotated[str | None, typer.Option("--title-en")] = None,
+    place: Annotated[str | None, typer.Option()] = None,
+    place_en: Annotated[str | None, typer.Option("--place-en")] = None,
+    capacity: Annotated[int | None, typer.Option(min=1)] = None,
+    closes_hours_before: Annotated[int | None, typer.Option(min=0)] = None,
+    survey: Annotated[bool | None, typer.Option("--survey/--no-survey")] = None,
+) -> None:
+    """Change an event's texts, seats, registration closing or survey (more seats
+    promote the waitlist). Times: ``maeul events move``."""
+    from bot import registrations as reg
+
+    values: dict[str, Any] = {
+        name: value
+        for name, value in {
+            "title_ko": title,
+            "title_en": title_en,
+            "place_ko": place,
+            "place_en": place_en,
+            "capacity": capacity,
+            "closes_hours_before": closes_hours_before,
+            "survey": survey,
+        }.items()
+        if value is not None
+    }
+    cli = _cli()
+    if not values:
+        raise cli._fail("nothing to change; see --help", 2)
+    settings = cli._settings()
+
+    async def work(runtime: Runtime) -> Any:
+        async with runtime.sessionmaker() as session, session.begin():
+            return await reg.edit_event(
+                session,
+                event_id,
+                values,
+                actor=cli._actor(),
+                now=runtime.clock.now(),
+                tz=settings.tz,
+            )
+
+    try:
+        found = cli._with_db(settings, work)
+    except reg.EventChangeError as exc:
+        raise cli._fail(str(exc), 2) from None
+    typer.echo(f"edited {event_id}; {found.promoted} promoted from the waitlist")
+
+
+@events_app.command("cancel")
+def cancel(
+    event_id: str = typer.Argument(..., help="The event's id."),
+    on: Annotated[str | None, typer.Option("--date", help="Only this date (YYYY-MM-DD).")] = None,
+) -> None:
+    """Cancel one date, or the whole event; everyone registered is told."""
+    from bot import registrations as reg
+
+    cli = _cli()
+    settings = cli._settings()
+    day = _day(on)
+
+    async def work(runtime: Runtime) -> Any:
+        async with runtime.sessionmaker() as session, session.begin():
+            return await reg.cancel_event(
+                session,
+                event_id,
+                day=day,
+                actor=cli._actor(),
+                now=runtime.clock.now(),
+                tz=settings.tz,
+            )
+
+    try:
+        found = cli._with_db(settings, work)
+    except reg.EventChangeError as exc:
+        raise cli._fail(str(exc), 2) from None
+    typer.echo(f"cancelled {event_id}{' on ' + on if on else ''}; {_report(found)}")
+
+
+@events_app.command("move")
+def move(
+    event_id: str = typer.Argument(..., help="The event's id."),
+    to: Annotated[str, typer.Option(help="New start, ISO datetime.")] = "",
+    on: Annotated[
+        str | None, typer.Option("--date", help="Only the date starting on YYYY-MM-DD.")
+    ] = None,
+    ends_at: Annotated[
+        str | None, typer.Option("--ends-at", help="New end (default: same length).")
+    ] = None,
+) -> None:
+    """Move one date (--date), or the whole event; registrants are told and their
+    reminders follow the new time."""
+    from bot import registrations as reg
+
+    cli = _cli()
+    if not to:
+        raise cli._fail("--to is required", 2)
+    settings = cli._settings()
+    new_start = _when(to, "--to")
+    new_end = _when(ends_at, "--ends-at") if ends_at else None
+    day = _day(on)
+
+    async def work(runtime: Runtime) -> Any:
+        async with runtime.sessionmaker() as session, session.begin():
+            return await reg.move_event(
+                session,
+                event_id,
+                to=new_start,
+                ends_at=new_end,
+                day=day,
+                actor=cli._actor(),
+                now=runtime.clock.now(),
+                tz=settings.tz,
+            )
+
+    try:
+        found = cli._with_db(settings, work)
+    except reg.EventChangeError as exc:
+        raise cli._fail(str(exc), 2) from None
+    typer.echo(f"moved {event_id} to {new_start.isoformat()}; {_report(found)}")
+
+
+@events_app.command("report")
+def report(
+    fmt: Annotated[str, typer.Option("--format", help="csv, xlsx or png.")] = "csv",
+    year: Annotated[int | None, typer.Option(help="Only sessions in this year.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="File to write.")] = None,
+) -> None:
+    """Per session and per course: registered, attended, unique people (실인원), total
+    attendances (연인원), average satisfaction."""
+    from bot import attendance
+
+    cli = _cli()
+    if fmt not in ("csv", "xlsx", "png"):
+        raise cli._fail("--format: expected csv, xlsx or png", 2)
+    settings = cli._settings()
+
+    async def work(runtime: Runtime) -> list[attendance.ReportRow]:
+        async with runtime.sessionmaker() as session:
+            return await attendance.report(session, settings.tz, year=year)
+
+    rows = cli._with_db(settings, work)
+    if fmt == "csv":
+        data = attendance.report_csv(rows)
+    elif fmt == "xlsx":
+        data = attendance.report_xlsx(rows)
+    else:
+        data = attendance.report_png(rows, year=year)
+    if out is None:
+        if fmt != "csv":
+            raise cli._fail(f"--format {fmt} needs --out FILE", 2)
+        sys.stdout.write(data.decode("utf-8-sig"))
+        return
+    out.write_bytes(data)
+    courses = sum(1 for r in rows if r.level == "course")
+    typer.echo(f"wrote {out} ({courses} course(s), {len(rows) - courses} session(s))")
+
+
+@reminders_app.command("status")
+def status() -> None:
+    """Count the reminder rows by kind and status."""
+    from sqlalchemy import func, select
+
+    from models.events import Reminder
+
+    cli = _cli()
+
+    async def work(runtime: Runtime) -> list[tuple[str, str, int]]:
+        async with runtime.sessionmaker() as session:
+            rows = await session.execute(
+                select(Reminder.kind, Reminder.status, func.count())
+                .group_by(Reminder.kind, Reminder.status)
+                .order_by(Reminder.kind, Reminder.status)
+            )
+            return [(k, s, int(n)) for k, s, n in rows.all()]
+
+    found = cli._with_db(cli._settings(), work)
+    if not found:
+        typer.echo("no reminders yet")
+    for kind, state, count in found:
+        typer.echo(f"{kind}\t{state}\t{count}")
+
+
+async def run_worker(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
+    """The dispatcher alone, without polling for updates: a pass at start and every
+    ``REMINDER_WAKE_SECONDS`` until ``stop`` is set."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from bot.dispatch import Dispatcher
+    from bot.dispatch_telegram import TelegramSender
+
+    settings = runtime.settings
+    stop = stop or asyncio.Event()
+    bot = Bot(
+        settings.bot_token or "",
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+        request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
+    )
+    await bot.initialize()
+    dispatcher = Dispatcher(runtime, TelegramSender(bot))
+    pass_task: asyncio.Task[Any] | None = None
+    try:
+        while not stop.is_set():
+            pass_task = asyncio.ensure_future(dispatcher.run_pass())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({pass_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                dispatcher.stop()
+            await pass_task
+            stopper.cancel()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.reminder_wake_seconds)
+            except TimeoutError:
+                pass
+    finally:
+        dispatcher.stop()
+        await bot.shutdown()
+
+
+@reminders_app.command("run")
+def run() -> None:
+    """Send due reminders without polling for updates (a second instance beside
+    ``maeul run``, or a worker); stops cleanly on SIGINT/SIGTERM."""
+    from bot import migrate
+    from bot.runner import configure_logging
+    from bot.runtime import Runtime
+
+    cli = _cli()
+    settings = cli._settings()
+    if not settings.bot_token:
+        raise cli._fail("BOT_TOKEN is not set", 2)
+    configure_logging(settings.log_level)
+
+    async def go() -> None:
+        runtime = Runtime.create(settings)
+        try:
+            await migrate.upgrade(runtime.engine)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await run_worker(runtime, stop)
+        finally:
+            await runtime.close()
+
+    asyncio.run(go())
+
+
+__all__ = ["events_app", "reminders_app", "run_worker"]

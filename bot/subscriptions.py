@@ -1,0 +1,282 @@
+"""Subscriptions: private and group chats that want news of some kinds and dongs.
+
+A chat subscribes to **kinds** — ``trainings``, ``meetings`` (meetings, forums,
+consultations, festivals), ``assemblies``, ``grants`` — and to **dongs**. A group chat is
+subscribed by one of its administrators (checked by the handler with getChatMember).
+
+What subscribers get, all through the dispatcher:
+
+* staff announcements (``/announce``) to the subscribers of one dong or one kind;
+* a new event staff created (``/newevent``, ``maeul events create``): chats subscribed to
+  its kind — and, for an event of one dong, only those subscribed to that dong or to no
+  dong at all;
+* a grant whose application opens (the morning it opens): chats subscribed to ``grants``.
+
+Nothing here knows Telegram.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import reminders as R
+from bot.i18n import N_
+from bot.kb import EventSpec, KnowledgeBase
+from models.events import Subscription
+from models.user import User
+
+KIND_TOPICS: tuple[str, ...] = ("trainings", "meetings", "assemblies", "grants")
+TOPIC_LABELS: dict[str, str] = {
+    "trainings": N_("🎓 Trainings"),
+    "meetings": N_("🤝 Meetings and forums"),
+    "assemblies": N_("🗳 General assemblies"),
+    "grants": N_("📋 New grants"),
+}
+EVENT_TOPIC: dict[str, str] = {
+    "training": "trainings",
+    "meeting": "meetings",
+    "forum": "meetings",
+    "consultation": "meetings",
+    "festival": "meetings",
+    "assembly": "assemblies",
+}
+NEWS_WINDOW = timedelta(days=3)
+"""A grant-opening notice not sent within three days of the opening is not sent."""
+
+
+@dataclass(frozen=True)
+class Target:
+    chat_id: int
+    user_id: int | None
+    lang: str | None
+
+
+async def of_chat(session: AsyncSession, chat_id: int) -> set[tuple[str, str]]:
+    """The chat's subscriptions as ``(topic, value)``: ``("kind", "trainings")``,
+    ``("dong", "hanbit1")``."""
+    rows = await session.execute(
+        select(Subscription.topic, Subscription.value).where(Subscription.chat_id == chat_id)
+    )
+    return {(topic, value) for topic, value in rows.all()}
+
+
+async def toggle(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    chat_type: str,
+    topic: str,
+    value: str,
+    now: datetime,
+    user: User | None = None,
+    language: str | None = None,
+    by: int | None = None,
+) -> bool:
+    """Subscribe or unsubscribe; returns True when the chat is now subscribed."""
+    if topic not in ("kind", "dong"):
+        raise ValueError(f"unknown topic {topic!r}")
+    if topic == "kind" and value not in KIND_TOPICS:
+        raise ValueError(f"unknown kind {value!r}")
+    existing = (
+        await session.execute(
+            select(Subscription).where(
+                Subscription.chat_id == chat_id,
+                Subscription.topic == topic,
+                Subscription.value == value,
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        await session.delete(existing)
+        await session.flush()
+        return False
+    session.add(
+        Subscription(
+            chat_id=chat_id,
+            chat_type=chat_type,
+            user_id=user.id if user is not None else None,
+            topic=topic,
+            value=value,
+            language=language,
+            created_at=now,
+            created_by=by,
+        )
+    )
+    await session.flush()
+    return True
+
+
+async def clear(session: AsyncSession, chat_id: int) -> None:
+    await session.execute(delete(Subscription).where(Subscription.chat_id == chat_id))
+    await session.flush()
+
+
+async def _targets(session: AsyncSession, rows: list[Subscription]) -> list[Target]:
+    user_ids = {r.user_id for r in rows if r.user_id is not None}
+    active: dict[int, User] = {}
+    if user_ids:
+        found = await session.execute(
+            select(User).where(User.id.in_(user_ids), User.active.is_(True))
+        )
+        active = {u.id: u for u in found.scalars()}
+    seen: set[int] = set()
+    out = []
+    for row in sorted(rows, key=lambda r: (r.created_at, r.id)):
+        if row.chat_id in seen:
+            continue
+        if row.user_id is not None and row.user_id not in active:
+            continue
+        seen.add(row.chat_id)
+        out.append(Target(row.chat_id, row.user_id, row.language))
+    return out
+
+
+async def subscribers(session: AsyncSession, topic: str, value: str) -> list[Target]:
+    """Every chat subscribed to ``(topic, value)``, once each; inactive users left out."""
+    rows = await session.execute(
+        select(Subscription).where(Subscription.topic == topic, Subscription.value == value)
+    )
+    return await _targets(session, list(rows.scalars()))
+
+
+async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target]:
+    """Chats that want news of this event (see the module docstring)."""
+    topic = EVENT_TOPIC[event.kind]
+    kind_rows = list(
+        (
+            await session.execute(
+                select(Subscription).where(
+                    Subscription.topic == "kind", Subscription.value == topic
+                )
+            )
+        ).scalars()
+    )
+    if event.dong is None or not kind_rows:
+        return await _targets(session, kind_rows)
+    chats = {r.chat_id for r in kind_rows}
+    dong_rows = await session.execute(
+        select(Subscription.chat_id, Subscription.value).where(
+            Subscription.topic == "dong", Subscription.chat_id.in_(chats)
+        )
+    )
+    dongs: dict[int, set[str]] = {}
+    for chat_id, value in dong_rows.all():
+        dongs.setdefault(chat_id, set()).add(value)
+    wanted = [r for r in kind_rows if not dongs.get(r.chat_id) or event.dong in dongs[r.chat_id]]
+    return await _targets(session, wanted)
+
+
+def _payload(target: Target, payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "lang": target.lang} if target.user_id is None else payload
+
+
+async def announce(
+    session: AsyncSession,
+    *,
+    topic: str,
+    value: str,
+    text: str,
+    label: dict[str, str] | None,
+    now: datetime,
+    announcement_id: str,
+) -> int:
+    """Queue a staff announcement for every subscriber of ``(topic, value)``; returns
+    how many. ``announcement_id`` makes a double submit queue it once."""
+    targets = await subscribers(session, topic, value)
+    items = [
+        R.Planned(
+            kind=R.ANNOUNCE,
+            key=f"announce:{announcement_id}:{target.chat_id}",
+            chat_id=target.chat_id,
+            user_id=target.user_id,
+            due_at=now,
+            expires_at=now + timedelta(days=2),
+            ref=f"announce:{announcement_id}",
+            payload=_payload(
+                target, {"text": text, "target_label": label, "topic": topic, "value": value}
+            ),
+        )
+        for target in targets
+    ]
+    await R.enqueue(session, items, now)
+    return len(items)
+
+
+async def notify_new_event(session: AsyncSession, event: EventSpec, now: datetime) -> int:
+    """Tell the event's audience about a new staff-created event."""
+    targets = await event_audience(session, event)
+    items = [
+        R.Planned(
+            kind=R.NEWS,
+            key=f"news:event:{event.id}:{target.chat_id}",
+            chat_id=target.chat_id,
+            user_id=target.user_id,
+            due_at=now,
+            expires_at=max(event.starts_at, now + timedelta(hours=1)),
+            ref=f"news:event:{event.id}",
+            payload=_payload(target, {"type": "new_event", "event_id": event.id}),
+        )
+        for target in targets
+    ]
+    return await R.enqueue(session, items, now)
+
+
+async def plan_grant_news(
+    session: AsyncSession, kb: KnowledgeBase, now: datetime, tz: tzinfo
+) -> int:
+    """The morning a grant's application opens, ``grants`` subscribers hear of it (a
+    subscription made after that moment does not bring old news)."""
+    opening = []
+    for grant in kb.grants:
+        due = R.local_at(grant.application.opens, R.REMIND_AT, tz)
+        if due <= now < due + NEWS_WINDOW:
+            opening.append((grant, due))
+    if not opening:
+        return 0
+    rows = list(
+        (
+            await session.execute(
+                select(Subscription).where(
+                    Subscription.topic == "kind", Subscription.value == "grants"
+                )
+            )
+        ).scalars()
+    )
+    items = []
+    for grant, due in opening:
+        early = [r for r in rows if r.created_at < due]
+        for target in await _targets(session, early):
+            items.append(
+                R.Planned(
+                    kind=R.NEWS,
+                    key=f"news:grant:{grant.id}:{grant.application.opens}:{target.chat_id}",
+                    chat_id=target.chat_id,
+                    user_id=target.user_id,
+                    due_at=due,
+                    expires_at=due + NEWS_WINDOW,
+                    ref=f"news:grant:{grant.id}",
+                    payload=_payload(target, {"type": "grant_open", "grant_id": grant.id}),
+                )
+            )
+    return await R.enqueue(session, items, now)
+
+
+__all__ = [
+    "EVENT_TOPIC",
+    "KIND_TOPICS",
+    "TOPIC_LABELS",
+    "Target",
+    "announce",
+    "clear",
+    "event_audience",
+    "notify_new_event",
+    "of_chat",
+    "plan_grant_news",
+    "subscribers",
+    "toggle",
+]

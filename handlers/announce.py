@@ -1,0 +1,266 @@
+"""/announce: staff send a message to the subscribers of a dong or of a kind.
+
+Staff of a dong announce to that dong's subscribers; district admins to any dong or kind.
+The text is previewed with the number of chats it will reach; on Send, one row per chat
+is queued for the reminder dispatcher (durable, rate-limited, once per chat even if Send
+is pressed twice). A persistent conversation: the typed text survives a restart, and a
+text that is too long is shown back to shorten, never dropped.
+
+Callback data: ``ann:t:dong:<dong ref>`` / ``ann:t:kind:<kind>``, ``ann:send:<nonce>``,
+``ann:cancel``.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import audit, cards
+from bot import subscriptions as S
+from bot.context import MaeulContext
+from bot.dispatch import nudge_after_commit
+from bot.kb import KnowledgeBase
+from bot.text import esc
+from bot.users import is_admin, is_staff_of
+from handlers.browse import edit, knowledge, refuse, rows_of, send
+
+TARGET, TEXT, CONFIRM = "target", "text", "confirm"
+KEY = "announce"
+LIMIT = 2000
+TARGET_RE = re.compile(r"^ann:t:(dong|kind):(~?[a-z0-9_-]{1,24})$")
+SEND_RE = re.compile(r"^ann:send:([0-9a-f]{8})$")
+
+
+def _admin(context: MaeulContext) -> bool:
+    return is_admin(context.user, context.runtime.settings.admin_ids)
+
+
+def _dongs(context: MaeulContext, kb: KnowledgeBase) -> list[str]:
+    admins = context.runtime.settings.admin_ids
+    return [d.id for d in kb.dongs if is_staff_of(context.user, d.id, admins)]
+
+
+def _label(kb: KnowledgeBase, topic: str, value: str) -> dict[str, str] | None:
+    """A dong's name, stored with the rows (kinds are translated when sent)."""
+    if topic == "dong":
+        dong = next((d for d in kb.dongs if d.id == value), None)
+        return dong.name.as_dict() if dong is not None else {"ko": value}
+    return None
+
+
+def _label_text(context: MaeulContext, kb: KnowledgeBase, topic: str, value: str) -> str:
+    if topic == "kind":
+        return context.t._(S.TOPIC_LABELS[value])
+    return cards.dong_label(kb, value, context.t)
+
+
+async def start(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    kb = await knowledge(update, context)
+    if kb is None:
+        return ConversationHandler.END
+    dongs = _dongs(context, kb)
+    if not dongs and not _admin(context):
+        await update.effective_message.reply_text(t._("Only staff can send announcements."))
+        return ConversationHandler.END
+    buttons = [
+        InlineKeyboardButton(
+            "🏘 " + cards.dong_label(kb, dong_id, t),
+            callback_data=f"ann:t:dong:{cards.ref(dong_id, 24)}",
+        )
+        for dong_id in dongs
+    ]
+    if _admin(context):
+        buttons += [
+            InlineKeyboardButton(t._(S.TOPIC_LABELS[topic]), callback_data=f"ann:t:kind:{topic}")
+            for topic in S.KIND_TOPICS
+        ]
+    rows = rows_of(buttons)
+    rows.append([InlineKeyboardButton(t._("Cancel"), callback_data="ann:cancel")])
+    context.user_data.pop(KEY, None)
+    await send(
+        update,
+        context,
+        esc(t._("Who should get the announcement? Its subscribers will receive it.")),
+        InlineKeyboardMarkup(rows),
+    )
+    return TARGET
+
+
+async def target(update: Update, context: MaeulContext) -> str | int:
+    query = update.callback_query
+    match = TARGET_RE.match(query.data or "")
+    assert match is not None
+    kb = await knowledge(update, context)
+    if kb is None:
+        return ConversationHandler.END
+    topic, raw = match.groups()
+    t = context.t
+    if topic == "dong":
+        value = cards.resolve(raw, (d.id for d in kb.dongs))
+        allowed = value is not None and value in _dongs(context, kb)
+    else:
+        value = raw if raw in S.KIND_TOPICS else None
+        allowed = value is not None and _admin(context)
+    if value is None or not allowed:
+        await refuse(query, context)
+        return TARGET
+    await query.answer()
+    context.user_data[KEY] = {"topic": topic, "value": value}  # type: ignore[index]
+    label = _label_text(context, kb, topic, value)
+    await edit(
+        query,
+        esc(
+            t._(
+                "Announcement to the subscribers of {target}. Please type the message "
+                "(up to {limit} characters), or /cancel.",
+                target=label,
+                limit=t.format_number(LIMIT),
+            )
+        ),
+        None,
+    )
+    return TEXT
+
+
+async def typed(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    text = (update.effective_message.text or "").strip()
+    draft = context.user_data.get(KEY)
+    kb = await knowledge(update, context)
+    if kb is None or not isinstance(draft, dict):
+        await update.effective_message.reply_text(t._("Please start again with /announce."))
+        return ConversationHandler.END
+    if len(text) > LIMIT:
+        await update.effective_message.reply_text(
+            t._(
+                "That is {length} characters; please keep it under {limit}. Here is your "
+                "text to shorten:",
+                length=t.format_number(len(text)),
+                limit=t.format_number(LIMIT),
+            )
+        )
+        await update.effective_message.reply_text(text[:4000])
+        return TEXT
+    if not text:
+        await update.effective_message.reply_text(t._("Please type the message."))
+        return TEXT
+    topic, value = draft["topic"], draft["value"]
+    count = len(await S.subscribers(context.db, topic, value))
+    nonce = secrets.token_hex(4)
+    context.user_data[KEY] = {**draft, "text": text, "nonce": nonce}  # type: ignore[index]
+    label = _label_text(context, kb, topic, value)
+    heading = t.n_(
+        "To {n} chat subscribed to {target}:",
+        "To {n} chats subscribed to {target}:",
+        count,
+        target=label,
+    )
+    preview = [f"<b>{esc(heading)}</b>", "", esc(text)]
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t._("📢 Send"), callback_data=f"ann:send:{nonce}"),
+                InlineKeyboardButton(t._("Cancel"), callback_data="ann:cancel"),
+            ]
+        ]
+    )
+    await send(update, context, "\n".join(preview), markup)
+    return CONFIRM
+
+
+async def press_buttons(update: Update, context: MaeulContext) -> str:
+    await update.effective_message.reply_text(
+        context.t._("Please answer with the buttons above, or type /cancel to stop.")
+    )
+    return CONFIRM
+
+
+async def confirmed(update: Update, context: MaeulContext) -> str | int:
+    query = update.callback_query
+    match = SEND_RE.match(query.data or "")
+    assert match is not None
+    t = context.t
+    draft = context.user_data.get(KEY)
+    kb = await knowledge(update, context)
+    if kb is None or not isinstance(draft, dict) or draft.get("nonce") != match.group(1):
+        await refuse(query, context)
+        return ConversationHandler.END
+    topic, value, text = draft["topic"], draft["value"], draft["text"]
+    now = context.runtime.clock.now()
+    announcement_id = f"{context.user.id}:{draft['nonce']}"
+    count = await S.announce(
+        context.db,
+        topic=topic,
+        value=value,
+        text=text,
+        label=_label(kb, topic, value),
+        now=now,
+        announcement_id=announcement_id,
+    )
+    await audit.record(
+        context.db,
+        at=now,
+        actor=f"tg:{context.user.telegram_id}",
+        actor_telegram_id=context.user.telegram_id,
+        action="announce",
+        target_type=topic,
+        target_id=value,
+        details={"chats": count, "length": len(text), "id": announcement_id},
+    )
+    nudge_after_commit(context.db, getattr(context.application, "dispatcher", None))
+    context.user_data.pop(KEY, None)
+    await query.answer()
+    await edit(
+        query,
+        esc(t.n_("Sending to {n} chat.", "Sending to {n} chats.", count)) + "\n\n" + esc(text),
+        None,
+    )
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: MaeulContext) -> int:
+    context.user_data.pop(KEY, None)
+    t = context.t
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await edit(update.callback_query, esc(t._("Cancelled. Nothing was sent.")), None)
+    else:
+        await update.effective_message.reply_text(t._("Cancelled. Nothing was sent."))
+    return ConversationHandler.END
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        ConversationHandler(
+            name="announce",
+            persistent=True,
+            entry_points=[CommandHandler("announce", start)],
+            states={
+                TARGET: [CallbackQueryHandler(target, pattern=TARGET_RE)],
+                TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed)],
+                CONFIRM: [
+                    CallbackQueryHandler(confirmed, pattern=SEND_RE),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons),
+                ],
+            },
+            fallbacks=[
+                CommandHandler("cancel", cancel),
+                CallbackQueryHandler(cancel, pattern=r"^ann:cancel$"),
+            ],
+            allow_reentry=True,
+        )
+    )
+
+
+__all__ = ["register"]

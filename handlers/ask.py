@@ -1,0 +1,117 @@
+"""Free text in a private chat is a question: answer it from the knowledge base.
+
+Registered as the last feature of group 0, so every conversation that expects typed
+text takes it first; texts over the fallbacks' limit are left to their refusal. A
+confident answer names its record (with a button to its card); an unsure one offers the
+top three as buttons; when nothing fits the centre's contact is given and the question
+is logged (text, language and time — no user id) for staff (``maeul kb unanswered``).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, MessageHandler, filters
+
+from bot.context import MaeulContext
+from bot.knowledge import KnowledgeStore
+from bot.qa import (
+    Answer,
+    EngineCache,
+    QAEngine,
+    answer_language,
+    kind_of,
+    log_unanswered,
+    record_name,
+    render,
+)
+from bot.runtime import Runtime
+from bot.text import esc, shorten
+from handlers.fallbacks import FREE_TEXT_LIMIT
+from handlers.menu import main_menu
+
+# Callback-data prefixes of the cards (implemented by the browsing handlers).
+CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:show:"}
+MAX_BUTTONS = 5
+_SHORT_TEXT = filters.Regex(re.compile(rf"\A[\s\S]{{1,{FREE_TEXT_LIMIT}}}\Z"))
+
+# One engine cache per knowledge store (i.e. per running bot), rebuilt per KB version.
+_caches: weakref.WeakKeyDictionary[KnowledgeStore, EngineCache] = weakref.WeakKeyDictionary()
+
+
+def engine_cache(runtime: Runtime) -> EngineCache:
+    cache = _caches.get(runtime.knowledge)
+    if cache is None:
+        cache = EngineCache(runtime.settings.default_language)
+        _caches[runtime.knowledge] = cache
+    return cache
+
+
+def card_button(engine: QAEngine, id_: str, lang: str) -> InlineKeyboardButton | None:
+    kind = kind_of(engine, id_)
+    prefix = CARD_PREFIX.get(kind)
+    if prefix is None:
+        return None
+    data = prefix + id_
+    if len(data.encode()) > 64:
+        return None
+    label = shorten(record_name(engine, kind, id_, lang), 40)
+    return InlineKeyboardButton(label, callback_data=data)
+
+
+def keyboard(engine: QAEngine, answer: Answer, lang: str) -> InlineKeyboardMarkup | None:
+    if answer.kind == "none":
+        return None
+    if not answer.confident:
+        ids = list(answer.alternatives[:3])
+    elif answer.is_filter:
+        ids = list(answer.matches[:MAX_BUTTONS])
+    else:
+        ids = [answer.id] if answer.id else []
+    rows = [[b] for i in ids if (b := card_button(engine, i, lang)) is not None]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def ask(update: Update, context: MaeulContext) -> None:
+    message = update.effective_message
+    text = (message.text or "").strip()
+    t = context.t
+    runtime = context.runtime
+    if not text:
+        return
+    engine = await engine_cache(runtime).get(runtime.knowledge)
+    if engine is None:
+        await message.reply_text(
+            t._("I cannot answer questions yet: the centre has not set up its information."),
+            reply_markup=main_menu(t),
+        )
+        return
+    lang = answer_language(text, t.lang)  # as asked; English for languages without a catalog
+    now = runtime.clock.now()
+    answer = engine.ask(text, now, lang)
+    answer_t = t if lang == t.lang else runtime.translator(lang)
+    body = render(engine, answer, answer_t, now)
+    if answer.kind == "none" and answer.reason in ("none", "elsewhere"):
+        await log_unanswered(
+            context.db, text, answer.question_lang or lang, runtime.clock.utcnow()
+        )
+    markup = keyboard(engine, answer, lang)
+    if answer.kind == "none":  # nothing to open: the ways on from here
+        markup = main_menu(t)
+    await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE
+            & filters.UpdateType.MESSAGE
+            & filters.TEXT
+            & ~filters.COMMAND
+            & _SHORT_TEXT,
+            ask,
+        )
+    )

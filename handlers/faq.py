@@ -1,0 +1,126 @@
+"""/faq: frequently asked questions by topic → the questions of a topic → the answer card.
+
+Callback data: ``faq:topics`` (back to the topics, editing the message), ``faq:home`` (a new
+topics message), ``faq:topic:<key>``, ``faq:show:<faq_id>`` (the card, from any message).
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import cards, faqtopics
+from bot.context import MaeulContext
+from bot.kb import KnowledgeBase
+from bot.text import esc, shorten
+from handlers.browse import edit, knowledge, refuse, rows_of, send
+
+TOPIC_RE = re.compile(r"^faq:topic:([a-z]{1,20})$")
+SHOW_RE = re.compile(r"^faq:show:(~?[a-z0-9_-]{1,64})$")
+
+
+def topics_view(context: MaeulContext, kb: KnowledgeBase) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    found = faqtopics.topics(kb)
+    buttons = [
+        InlineKeyboardButton(
+            f"{t._(topic.label)} ({len(topic.entries)})", callback_data=f"faq:topic:{topic.key}"
+        )
+        for topic in found
+    ]
+    text = f"<b>{esc(t._('Frequently asked questions'))}</b>\n" + esc(t._("Choose a topic."))
+    if not found:
+        text += "\n\n" + esc(t._("There are no questions yet."))
+    return text, InlineKeyboardMarkup(rows_of(buttons, 1))
+
+
+def topic_view(context: MaeulContext, topic: faqtopics.Topic) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    rows = [
+        [
+            InlineKeyboardButton(
+                shorten(faq.question.get(t.lang), 60),
+                callback_data=cards.show_data("faq", faq.id),
+            )
+        ]
+        for faq in topic.entries
+    ]
+    rows.append([InlineKeyboardButton(t._("◀ Topics"), callback_data="faq:topics")])
+    text = f"<b>{esc(t._(topic.label))}</b>\n" + esc(t._("Choose a question."))
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def faq_command(update: Update, context: MaeulContext) -> None:
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    text, markup = topics_view(context, kb)
+    await send(update, context, text, markup)
+
+
+async def back_to_topics(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    await query.answer()
+    text, markup = topics_view(context, kb)
+    await edit(query, text, markup)
+
+
+async def open_topic(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    match = TOPIC_RE.match(query.data or "")
+    assert match is not None
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    topic = faqtopics.get_topic(kb, match.group(1))
+    if topic is None:
+        await refuse(query, context)
+        return
+    await query.answer()
+    text, markup = topic_view(context, topic)
+    await edit(query, text, markup)
+
+
+async def show(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    t = context.t
+    match = SHOW_RE.match(query.data or "")
+    assert match is not None
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    faq_id = cards.resolve(match.group(1), (f.id for f in kb.faq))
+    faq = faqtopics.get_faq(kb, faq_id) if faq_id is not None else None
+    if faq is None:
+        await refuse(query, context, t._("This question is no longer in the FAQ."))
+        return
+    await query.answer()
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("📋 " if kind == "grants" else "📅 ") + cards.record_title(spec, t.lang),
+                callback_data=cards.show_data(kind, spec.id),
+            )
+        ]
+        for kind, spec in cards.related_records(faq, kb)
+    ]
+    rows.append([InlineKeyboardButton(t._("💬 More questions"), callback_data="faq:home")])
+    await send(update, context, cards.faq_card(faq, kb, t), InlineKeyboardMarkup(rows))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("faq", faq_command))
+    app.add_handler(CallbackQueryHandler(faq_command, pattern=r"^(menu:faq|faq:home)$"))
+    app.add_handler(CallbackQueryHandler(back_to_topics, pattern=r"^faq:topics$"))
+    app.add_handler(CallbackQueryHandler(open_topic, pattern=TOPIC_RE))
+    app.add_handler(CallbackQueryHandler(show, pattern=SHOW_RE))
+
+
+__all__ = ["register", "topic_view", "topics_view"]

@@ -1,0 +1,588 @@
+"""/review: the staff side of agenda proposals — the queue, the review card, and the actions
+(start review, accept, reject with reason, merge, hide, restore, assembly results), each
+asking for the official answer that is sent to the proposer in their language.
+
+Also ``/staffchat`` (sent by a staff member in a group: that group receives the dong's new
+proposals and threshold crossings, with a link to review in the private chat) and the deep
+link ``t.me/<bot>?start=review_<id>``.
+
+Every action re-checks that the presser is staff of the proposal's dong (admins are staff of
+every dong) and that the move is legal now, so forged or stale buttons get a clear refusal.
+The action waiting for its answer text is kept in ``user_data["review"]`` (committed with the
+update, so it survives a restart); only while one waits do text messages come here.
+
+Callback data (``rev:``): ``m`` the queues · ``q:<queue>:<page>`` a queue · ``o:<id>`` the
+card · ``a:<id>:<action>`` an action · ``t:<id>:<target>`` the merge target · ``k:<id>``
+skip the answer · ``x`` cancel.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import ChatType
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import proposals as domain
+from bot.context import MaeulContext
+from bot.dongs import list_dongs, match_dong
+from bot.i18n import N_, Translator
+from bot.proposals import Actor, ProposalError
+from bot.text import esc, shorten
+from handlers.proposals import (
+    STATUS_ICONS,
+    answer,
+    card_text,
+    drop_keyboard,
+    error_text,
+    names,
+    notify_proposer,
+    refuse,
+    send,
+    status_label,
+)
+from models.proposal import Proposal, ProposalStatus, Visibility
+
+log = logging.getLogger(__name__)
+S = ProposalStatus
+PENDING = "review"  # user_data key: the action waiting for its answer text
+PAGE_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str  # "status" | "hide" | "restore"
+    status: ProposalStatus | None
+    answer: str  # "no" | "optional" | "required"
+    label: str
+
+
+ACTIONS: dict[str, Action] = {
+    "st": Action("status", S.UNDER_REVIEW, "no", N_("🔎 Start review")),
+    "ac": Action("status", S.ACCEPTED, "optional", N_("✅ Accept")),
+    "rj": Action("status", S.REJECTED, "required", N_("❌ Reject")),
+    "mg": Action("status", S.MERGED, "optional", N_("🔗 Merge into another")),
+    "se": Action("status", S.SELECTED, "optional", N_("🗳 Selected at the assembly")),
+    "ns": Action("status", S.NOT_SELECTED, "optional", N_("➖ Not selected")),
+    "ip": Action("status", S.IN_PROGRESS, "optional", N_("🚧 In progress")),
+    "dn": Action("status", S.DONE, "optional", N_("🏁 Done")),
+    "hd": Action("hide", None, "required", N_("🚫 Hide")),
+    "rs": Action("restore", None, "no", N_("👀 Restore")),
+}
+QUEUE_LABELS = {
+    "new": N_("🆕 New"),
+    "review": N_("🔎 Under review"),
+    "reported": N_("🚩 Reported"),
+    "accepted": N_("✅ Accepted (for the ballot)"),
+    "running": N_("🚧 Selected and in progress"),
+    "hidden": N_("🚫 Hidden"),
+}
+NOT_STAFF_AT_ALL = N_(
+    "This is for the staff of a dong. If you are staff, ask the centre to give you the role."
+)
+
+ID = r"\d{1,9}"
+ACTION_RE = re.compile(rf"^rev:a:({ID}):({'|'.join(ACTIONS)})$")
+QUEUE_RE = re.compile(rf"^rev:q:({'|'.join(domain.REVIEW_QUEUES)}):(\d{{1,4}})$")
+TARGET_TYPED_RE = re.compile(r"^\s*#?\s*(\d{1,9})\s*$")
+
+
+def available(proposal: Proposal) -> list[str]:
+    """The staff actions that are legal for the proposal now."""
+    allowed = domain.TRANSITIONS[S(proposal.status)] - domain.AUTHOR_TRANSITIONS
+    codes = [c for c, a in ACTIONS.items() if a.kind == "status" and a.status in allowed]
+    if proposal.visibility != Visibility.HIDDEN:
+        codes.append("hd")
+    if proposal.visibility != Visibility.VISIBLE:
+        codes.append("rs")
+    return codes
+
+
+class _PendingReview(filters.MessageFilter):
+    """Messages of users who have an action waiting for its answer text."""
+
+    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+        super().__init__(name="pending_review")
+        self._app = app
+
+    def filter(self, message: Message) -> bool:
+        user = message.from_user
+        if user is None or message.chat.type != ChatType.PRIVATE:
+            return False
+        return PENDING in (self._app.user_data.get(user.id) or {})
+
+
+def _dongs(context: MaeulContext) -> set[str] | None:
+    return domain.staff_dongs(context.user, context.runtime.settings.admin_ids)
+
+
+def _is_staff(context: MaeulContext) -> bool:
+    dongs = _dongs(context)
+    return dongs is None or bool(dongs)
+
+
+async def _staff_proposal(
+    update: Update, context: MaeulContext, proposal_id: int
+) -> Proposal | None:
+    """The proposal, if the user is staff of its dong; otherwise a refusal."""
+    t = context.t
+    proposal = await domain.get_proposal(context.db, proposal_id)
+    if proposal is None:
+        await refuse(update, context, t._(domain.NOT_FOUND))
+        return None
+    if not domain.is_staff_for(context.user, proposal, context.runtime.settings.admin_ids):
+        await refuse(update, context, t._(domain.NOT_STAFF))
+        return None
+    return proposal
+
+
+# ---------------------------------------------------------------------------------------
+# Queues and the card
+# ---------------------------------------------------------------------------------------
+
+
+async def queues(update: Update, context: MaeulContext) -> None:
+    t = context.t
+    if update.effective_chat.type != ChatType.PRIVATE:
+        return
+    if not _is_staff(context):
+        await refuse(update, context, t._(NOT_STAFF_AT_ALL))
+        return
+    await answer(update)
+    dongs = _dongs(context)
+    counts = await domain.review_counts(context.db, dongs)
+    n = await names(context)
+    where = t._("all dongs") if dongs is None else ", ".join(sorted(n.dong(d) for d in dongs))
+    lines = [
+        f"<b>{esc(t._('Proposals to review'))}</b>",
+        esc(t._("For: {dongs}", dongs=where)),
+    ]
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{t._(label)} ({t.format_number(counts[queue])})",
+                callback_data=f"rev:q:{queue}:0",
+            )
+        ]
+        for queue, label in QUEUE_LABELS.items()
+    ]
+    await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=True)
+
+
+async def queue(update: Update, context: MaeulContext) -> None:
+    t = context.t
+    match = QUEUE_RE.match(update.callback_query.data or "")
+    if match is None or not _is_staff(context):
+        await refuse(update, context, t._(NOT_STAFF_AT_ALL))
+        return
+    name, page = match.group(1), int(match.group(2))
+    result = await domain.review_queue(
+        context.db, name, _dongs(context), offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
+    await answer(update)
+    n = await names(context)
+    pages = max(1, -(-result.total // PAGE_SIZE))
+    lines = [f"<b>{esc(t._(QUEUE_LABELS[name]))}</b>"]
+    if not result.items:
+        lines.append(esc(t._("Nothing here.")))
+    elif pages > 1:
+        lines.append(esc(t._("Page {page} of {pages}", page=page + 1, pages=pages)))
+    for p in result.items:
+        lines.append(
+            esc(
+                f"{STATUS_ICONS.get(p.status, '')} #{p.id} {shorten(p.title, 50)} — "
+                f"{n.dong(p.dong_id)} · 👍 {t.format_number(p.support_count)}"
+            )
+        )
+    rows = [
+        [InlineKeyboardButton(f"#{p.id} {shorten(p.title, 40)}", callback_data=f"rev:o:{p.id}")]
+        for p in result.items
+    ]
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"rev:q:{name}:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"rev:q:{name}:{page + 1}"))
+    if nav:
+        rows.append(nav)
+    rows.append([InlineKeyboardButton(t._("≡ Review queues"), callback_data="rev:m")])
+    await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=True)
+
+
+def review_buttons(t: Translator, proposal: Proposal) -> InlineKeyboardMarkup:
+    buttons = [
+        InlineKeyboardButton(t._(ACTIONS[code].label), callback_data=f"rev:a:{proposal.id}:{code}")
+        for code in available(proposal)
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append(
+        [
+            InlineKeyboardButton(t._("Resident view"), callback_data=f"props:v:{proposal.id}"),
+            InlineKeyboardButton(t._("≡ Review queues"), callback_data="rev:m"),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+async def show_review_card(update: Update, context: MaeulContext, proposal_id: int) -> None:
+    t = context.t
+    proposal = await _staff_proposal(update, context, proposal_id)
+    if proposal is None:
+        return
+    await answer(update)
+    reports = await domain.open_reports(context.db, proposal.id)
+    text = await card_text(context, proposal, t, staff=True)
+    text += "\n\n" + esc(
+        t.n_(
+            "🚩 {count} open report",
+            "🚩 {count} open reports",
+            reports,
+            count=t.format_number(reports),
+        )
+    )
+    await send(update, context, text, review_buttons(t, proposal))
+
+
+async def open_card(update: Update, context: MaeulContext) -> None:
+    await show_review_card(update, context, int(update.callback_query.data.rsplit(":", 1)[1]))
+
+
+async def review_deep_link(update: Update, context: MaeulContext, arg: str) -> None:
+    """t.me/<bot>?start=review_<id>: the button of a staff group notification."""
+    if not arg.isdigit():
+        await update.effective_message.reply_text(
+            context.t._("That link is not valid or has expired. Here is the main menu.")
+        )
+        return
+    await show_review_card(update, context, int(arg))
+
+
+# ---------------------------------------------------------------------------------------
+# Actions
+# ---------------------------------------------------------------------------------------
+
+
+async def act(update: Update, context: MaeulContext) -> None:
+    t = context.t
+    match = ACTION_RE.match(update.callback_query.data or "")
+    assert match is not None  # the handler's pattern
+    proposal = await _staff_proposal(update, context, int(match.group(1)))
+    if proposal is None:
+        return
+    code = match.group(2)
+    action = ACTIONS[code]
+    if code not in available(proposal):
+        if action.status is not None:
+            err = ProposalError(domain.ILLEGAL, current=S(proposal.status), wanted=action.status)
+        else:
+            err = ProposalError(domain.ALREADY_HIDDEN if code == "hd" else domain.NOT_HIDDEN)
+        await refuse(update, context, error_text(t, err))
+        return
+    await answer(update)
+    if code == "mg":
+        await _ask_target(update, context, proposal)
+        return
+    if action.answer == "no":
+        await execute(update, context, proposal.id, code, None, None)
+        return
+    context.user_data[PENDING] = {"id": proposal.id, "act": code, "target": None}  # type: ignore[index]
+    await _ask_answer(update, context, proposal, code)
+
+
+async def _ask_answer(update: Update, context: MaeulContext, proposal: Proposal, code: str) -> None:
+    t = context.t
+    action = ACTIONS[code]
+    lines = [
+        esc(
+            t._(
+                "#{id} “{title}”: {action}",
+                id=proposal.id,
+                title=proposal.title,
+                action=t._(action.label),
+            )
+        ),
+        esc(
+            t._("Type the official answer. It is sent to the proposer and shown on the card.")
+            if action.answer == "optional"
+            else t._("Type the reason. It is sent to the proposer and shown on the card.")
+        ),
+    ]
+    buttons = []
+    if action.answer == "optional":
+        buttons.append(InlineKeyboardButton(t._("Skip"), callback_data=f"rev:k:{proposal.id}"))
+    buttons.append(InlineKeyboardButton(t._("Cancel"), callback_data="rev:x"))
+    await send(update, context, "\n".join(lines), InlineKeyboardMarkup([buttons]))
+
+
+async def _ask_target(update: Update, context: MaeulContext, proposal: Proposal) -> None:
+    t = context.t
+    context.user_data[PENDING] = {"id": proposal.id, "act": "mg", "target": None}  # type: ignore[index]
+    candidates = await domain.merge_candidates(context.db, proposal)
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"#{p.id} {shorten(p.title, 40)}", callback_data=f"rev:t:{proposal.id}:{p.id}"
+            )
+        ]
+        for p in candidates
+    ]
+    rows.append([InlineKeyboardButton(t._("Cancel"), callback_data="rev:x")])
+    text = t._(
+        "Merge #{id} “{title}” into which proposal of the same dong? Choose below or type "
+        "its number (e.g. #12). Its supporters will be carried over.",
+        id=proposal.id,
+        title=proposal.title,
+    )
+    await send(update, context, esc(text), InlineKeyboardMarkup(rows))
+
+
+@dataclass(frozen=True)
+class Pending:
+    id: int
+    act: str
+    target: int | None
+
+
+def _pending(context: MaeulContext) -> Pending | None:
+    """The action waiting for its answer (from user_data, checked: it may be stale)."""
+    value = context.user_data.get(PENDING)
+    if not isinstance(value, dict):
+        return None
+    pid, code, target = value.get("id"), value.get("act"), value.get("target")
+    if not isinstance(pid, int) or code not in ACTIONS:
+        return None
+    return Pending(pid, str(code), target if isinstance(target, int) else None)
+
+
+async def target_pressed(update: Update, context: MaeulContext) -> None:
+    _, _, pid, target = update.callback_query.data.split(":")
+    pending = _pending(context)
+    if pending is None or pending.id != int(pid) or pending.act != "mg":
+        await refuse(update, context, context.t._("This button is no longer valid."))
+        return
+    await answer(update)
+    await _set_target(update, context, int(pid), int(target))
+
+
+async def _set_target(update: Update, context: MaeulContext, pid: int, target: int) -> None:
+    proposal = await _staff_proposal(update, context, pid)
+    if proposal is None:
+        context.user_data.pop(PENDING, None)
+        return
+    try:
+        await domain.check_merge_target(context.db, proposal, target)
+    except ProposalError as err:
+        await send(update, context, esc(error_text(context.t, err)))
+        return  # still waiting for a target
+    context.user_data[PENDING] = {"id": pid, "act": "mg", "target": target}  # type: ignore[index]
+    await _ask_answer(update, context, proposal, "mg")
+
+
+async def typed(update: Update, context: MaeulContext) -> None:
+    """Text while an action waits: the merge target, or the answer."""
+    pending = _pending(context)
+    if pending is None:  # the filter guarantees it; be safe
+        return
+    text = update.effective_message.text or ""
+    pid = pending.id
+    if pending.act == "mg" and pending.target is None:
+        match = TARGET_TYPED_RE.match(text)
+        if match is None:
+            await update.effective_message.reply_text(
+                context.t._("Please type the number of the proposal, e.g. #12, or /cancel.")
+            )
+            return
+        await _set_target(update, context, pid, int(match.group(1)))
+        return
+    done = await execute(update, context, pid, pending.act, text, pending.target)
+    if not done:
+        await context.bot.send_message(
+            update.effective_chat.id, context.t._("Here is what you wrote, to copy and correct:")
+        )
+        await context.bot.send_message(update.effective_chat.id, text)
+
+
+async def skip(update: Update, context: MaeulContext) -> None:
+    pending = _pending(context)
+    pid = int(update.callback_query.data.rsplit(":", 1)[1])
+    if pending is None or pending.id != pid:
+        await refuse(update, context, context.t._("This button is no longer valid."))
+        return
+    code = pending.act
+    if ACTIONS[code].answer == "required":
+        needed = domain.HIDE_REASON_NEEDED if code == "hd" else domain.REASON_NEEDED
+        await refuse(update, context, context.t._(needed))
+        return
+    await answer(update)
+    await drop_keyboard(update)
+    await execute(update, context, pid, code, None, pending.target)
+
+
+async def cancel(update: Update, context: MaeulContext) -> None:
+    context.user_data.pop(PENDING, None)
+    await answer(update)
+    if update.callback_query is not None:
+        await drop_keyboard(update)
+    await context.bot.send_message(
+        update.effective_chat.id, context.t._("Cancelled. Nothing was changed.")
+    )
+
+
+async def execute(
+    update: Update,
+    context: MaeulContext,
+    proposal_id: int,
+    code: str,
+    text: str | None,
+    target: int | None,
+) -> bool:
+    """Carry out an action; True when it is done (or can no longer be done)."""
+    t = context.t
+    proposal = await _staff_proposal(update, context, proposal_id)
+    if proposal is None:
+        context.user_data.pop(PENDING, None)
+        return True
+    action = ACTIONS[code]
+    actor = Actor.of(context.user)
+    now = context.runtime.clock.utcnow()
+    admin_ids = context.runtime.settings.admin_ids
+    try:
+        if action.kind == "status":
+            assert action.status is not None
+            entry = await domain.change_status(
+                context.db,
+                proposal,
+                action.status,
+                actor=actor,
+                now=now,
+                admin_ids=admin_ids,
+                answer=text,
+                merge_into=target,
+            )
+        elif action.kind == "hide":
+            entry = await domain.hide(
+                context.db, proposal, actor=actor, now=now, reason=text, admin_ids=admin_ids
+            )
+        else:
+            entry = await domain.restore(
+                context.db, proposal, actor=actor, now=now, reason=text, admin_ids=admin_ids
+            )
+    except ProposalError as err:
+        await send(update, context, esc(error_text(t, err)))
+        if err.message in (domain.ANSWER_TOO_LONG, domain.REASON_NEEDED, domain.HIDE_REASON_NEEDED):
+            return False  # ask again; the action still waits
+        context.user_data.pop(PENDING, None)
+        return True
+    context.user_data.pop(PENDING, None)
+    reached = await notify_proposer(context, proposal, entry)
+    if action.kind == "status":
+        done = t._(
+            "Done: #{id} is now “{status}”.",
+            id=proposal.id,
+            status=status_label(t, proposal.status),
+        )
+    elif action.kind == "hide":
+        done = t._("Done: #{id} is hidden.", id=proposal.id)
+    else:
+        done = t._("Done: #{id} is visible again.", id=proposal.id)
+    told = (
+        t._("The proposer was told in their language.")
+        if reached
+        else t._("I could not reach the proposer (they may have blocked the bot).")
+    )
+    await send(update, context, esc(f"{done} {told}"), review_buttons(t, proposal))
+    return True
+
+
+# ---------------------------------------------------------------------------------------
+# The staff group chat
+# ---------------------------------------------------------------------------------------
+
+
+async def staffchat(update: Update, context: MaeulContext) -> None:
+    """/staffchat [dong | off] in a group: this group gets the dong's staff notifications."""
+    t = context.t
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_text(
+            t._(
+                "Send /staffchat in your staff group (with me added to it) to receive the new "
+                "proposals of your dong there."
+            )
+        )
+        return
+    user = context.scope.user
+    admin_ids = context.runtime.settings.admin_ids
+    dongs = domain.staff_dongs(user, admin_ids) if user is not None else set()
+    if dongs is not None and not dongs:
+        await message.reply_text(t._("Only staff of a dong can link a group chat."))
+        return
+    assert user is not None
+    actor = Actor.of(user)
+    now = context.runtime.clock.utcnow()
+    arg = " ".join(context.args or []).strip()
+    all_dongs = await list_dongs(context.db)
+    n = await names(context)
+    if arg.lower() in {"off", "끄기", "해제"}:
+        linked = await domain.staff_chats(context.db)
+        mine = [d for c, d in linked.items() if c == chat.id and (dongs is None or d in dongs)]
+        for dong_id in mine:
+            await domain.configure_dong(
+                context.db, dong_id, actor=actor, now=now, staff_chat_id=None
+            )
+        await message.reply_text(
+            t._("This group no longer receives proposal notifications.")
+            if mine
+            else t._("This group was not linked.")
+        )
+        return
+    if arg:
+        dong = match_dong(all_dongs, arg[:100])
+        if dong is None or (dongs is not None and dong.id not in dongs):
+            await message.reply_text(
+                t._("You are not staff of a dong called “{text}”.", text=shorten(arg, 40))
+            )
+            return
+        dong_id = dong.id
+    elif dongs is not None and len(dongs) == 1:
+        dong_id = next(iter(dongs))
+    else:
+        await message.reply_text(
+            t._(
+                "Which dong? Send /staffchat followed by the dong's name, e.g. /staffchat {dong}.",
+                dong=n.dong(all_dongs[0].id) if all_dongs else "",
+            )
+        )
+        return
+    await domain.configure_dong(context.db, dong_id, actor=actor, now=now, staff_chat_id=chat.id)
+    await message.reply_text(
+        t._(
+            "This group now receives the new proposals of {dong} and threshold crossings, "
+            "with a link to review them in the private chat.",
+            dong=n.dong(dong_id),
+        )
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    from handlers.start import DEEP_LINKS
+
+    DEEP_LINKS["review"] = review_deep_link
+    pending = _PendingReview(app)
+    # Registered before the /propose conversation: while an action waits, text is its answer.
+    app.add_handler(CommandHandler("cancel", cancel, filters=pending))
+    text = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
+    app.add_handler(MessageHandler(text & pending, typed))
+    app.add_handler(CommandHandler("review", queues))
+    app.add_handler(CommandHandler("staffchat", staffchat))
+    app.add_handler(CallbackQueryHandler(queues, pattern=r"^rev:m$"))
+    app.add_handler(CallbackQueryHandler(queue, pattern=QUEUE_RE))
+    app.add_handler(CallbackQueryHandler(open_card, pattern=rf"^rev:o:{ID}$"))
+    app.add_handler(CallbackQueryHandler(act, pattern=ACTION_RE))
+    app.add_handler(CallbackQueryHandler(target_pressed, pattern=rf"^rev:t:{ID}:{ID}$"))
+    app.add_handler(CallbackQueryHandler(skip, pattern=rf"^rev:k:{ID}$"))
+    app.add_handler(CallbackQueryHandler(cancel, pattern=r"^rev:x$"))

@@ -1,0 +1,283 @@
+"""/subscribe: news of kinds and dongs, for a private chat or a group; /reminders: times.
+
+A group is subscribed with ``/subscribe@<bot>`` by one of its administrators: the command
+and every press are checked with getChatMember (creator or administrator), because the
+buttons are visible to the whole group.
+
+Callback data: ``subs:k:<topic>`` (a kind: trainings, meetings, assemblies, grants),
+``subs:d:<dong ref>``, ``subs:done``; ``rset:home``, ``rset:t:<topic>`` (choose a time
+for a kind of event or ``grant``), ``rset:p:<topic>:<preset>``. Everything is validated.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot import cards
+from bot import reminders as R
+from bot import subscriptions as S
+from bot.context import MaeulContext
+from bot.i18n import N_, resolve_language
+from bot.kb import KnowledgeBase
+from bot.text import esc
+from handlers.browse import edit, knowledge, refuse, rows_of, send
+
+log = logging.getLogger(__name__)
+
+KIND_RE = re.compile(r"^subs:k:(trainings|meetings|assemblies|grants)$")
+DONG_RE = re.compile(r"^subs:d:(~?[a-z0-9_-]{1,24})$")
+TOPIC = "|".join(R.TOPICS)
+RSET_TOPIC_RE = re.compile(rf"^rset:t:({TOPIC})$")
+PRESET = "|".join(sorted({*R.PRESETS, *R.GRANT_PRESETS}))
+RSET_PICK_RE = re.compile(rf"^rset:p:({TOPIC}):({PRESET})$")
+ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
+GRANT_LABEL = N_("📋 Grant deadlines")
+GRANT_PRESET_LABELS = {"on": N_("3 days before the deadline"), "off": N_("No reminders")}
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat.type == ChatType.PRIVATE
+
+
+async def _is_group_admin(context: MaeulContext, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        log.warning("getChatMember failed for chat %s", chat_id, exc_info=True)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def _view(
+    context: MaeulContext, kb: KnowledgeBase, chat_id: int, private: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    mine = await S.of_chat(context.db, chat_id)
+    kinds = [
+        InlineKeyboardButton(
+            ("✓ " if ("kind", topic) in mine else "") + t._(S.TOPIC_LABELS[topic]),
+            callback_data=f"subs:k:{topic}",
+        )
+        for topic in S.KIND_TOPICS
+    ]
+    dongs = [
+        InlineKeyboardButton(
+            ("✓ " if ("dong", d.id) in mine else "") + d.name.get(t.lang),
+            callback_data=f"subs:d:{cards.ref(d.id, 24)}",
+        )
+        for d in kb.dongs
+    ]
+    rows = rows_of(kinds) + rows_of(dongs, 3)
+    last = [InlineKeyboardButton(t._("Done"), callback_data="subs:done")]
+    if private:
+        last.insert(0, InlineKeyboardButton(t._("⏰ Reminder times"), callback_data="rset:home"))
+    rows.append(last)
+    who = t._("you") if private else t._("this group")
+    lines = [
+        f"<b>{esc(t._('Subscriptions'))}</b>",
+        esc(t._("What should I tell {who} about? Press to turn on or off (✓ = on).", who=who)),
+        esc(
+            t._(
+                "Kinds: new events of that kind and staff announcements. Dongs: "
+                "announcements for the dong; with dongs chosen, events of other dongs are "
+                "left out (district-wide ones always come)."
+            )
+        ),
+    ]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def subscribe_command(update: Update, context: MaeulContext) -> None:
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    chat = update.effective_chat
+    if not _private(update):
+        sender = update.effective_user
+        if sender is None or not await _is_group_admin(context, chat.id, sender.id):
+            await update.effective_message.reply_text(
+                context.t._("Only administrators of this group can change its subscriptions.")
+            )
+            return
+    text, markup = await _view(context, kb, chat.id, _private(update))
+    await send(update, context, text, markup)
+
+
+async def menu_button(update: Update, context: MaeulContext) -> None:
+    await update.callback_query.answer()
+    await subscribe_command(update, context)
+
+
+async def toggle(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    data = query.data or ""
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    chat = update.effective_chat
+    private = _private(update)
+    if not private and not await _is_group_admin(context, chat.id, query.from_user.id):
+        await refuse(
+            query, context, context.t._("Only administrators of this group can change this.")
+        )
+        return
+    kind = KIND_RE.match(data)
+    if kind is not None:
+        topic, value = "kind", kind.group(1)
+    else:
+        dong = DONG_RE.match(data)
+        found = cards.resolve(dong.group(1), (d.id for d in kb.dongs)) if dong else None
+        if found is None:
+            await refuse(query, context)
+            return
+        topic, value = "dong", found
+    language = None
+    if not private:
+        tg_language = query.from_user.language_code if query.from_user else None
+        language = resolve_language(None, tg_language, context.runtime.settings.default_language)
+    on = await S.toggle(
+        context.db,
+        chat_id=chat.id,
+        chat_type=chat.type,
+        topic=topic,
+        value=value,
+        now=context.runtime.clock.utcnow(),
+        user=context.user if private else None,
+        language=language,
+        by=query.from_user.id if query.from_user else None,
+    )
+    await query.answer(context.t._("Subscribed.") if on else context.t._("Unsubscribed."))
+    text, markup = await _view(context, kb, chat.id, private)
+    await edit(query, text, markup)
+
+
+async def done(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    chat = update.effective_chat
+    if not _private(update) and not await _is_group_admin(context, chat.id, query.from_user.id):
+        await refuse(
+            query, context, context.t._("Only administrators of this group can change this.")
+        )
+        return
+    await query.answer()
+    count = len(await S.of_chat(context.db, chat.id))
+    t = context.t
+    text = (
+        t.n_("Saved: {n} subscription.", "Saved: {n} subscriptions.", count)
+        if count
+        else t._("Saved: no subscriptions.")
+    )
+    await edit(query, esc(text), None)
+
+
+# ---------------------------------------------------------------------------------------
+# Reminder times
+# ---------------------------------------------------------------------------------------
+
+
+def _topic_label(topic: str, context: MaeulContext) -> str:
+    t = context.t
+    return t._(GRANT_LABEL) if topic == R.GRANT_TOPIC else t._(cards.KIND_LABELS[topic])
+
+
+def _preset_label(topic: str, offsets: tuple[int, ...], context: MaeulContext) -> str:
+    t = context.t
+    name = R.preset_of(topic, offsets)
+    if topic == R.GRANT_TOPIC:
+        return t._(GRANT_PRESET_LABELS[name or "on"])
+    if name is None:
+        return ", ".join(t.n_("{n} minute", "{n} minutes", m) for m in offsets)
+    return t._(R.PRESET_LABELS[name])
+
+
+async def _settings_view(context: MaeulContext) -> tuple[str, InlineKeyboardMarkup]:
+    t = context.t
+    offsets = await R.all_offsets(context.db, context.user.id)
+    lines = [
+        f"<b>{esc(t._('Reminder times'))}</b>",
+        esc(t._("For events you registered for, and grants you follow. Press one to change it.")),
+    ]
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{_topic_label(topic, context)}: {_preset_label(topic, offsets[topic], context)}",
+                callback_data=f"rset:t:{topic}",
+            )
+        ]
+        for topic in R.TOPICS
+    ]
+    rows.append([InlineKeyboardButton(t._("Done"), callback_data="subs:done")])
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def reminders_command(update: Update, context: MaeulContext) -> None:
+    text, markup = await _settings_view(context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await edit(update.callback_query, text, markup)
+    else:
+        await send(update, context, text, markup)
+
+
+async def choose_time(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    match = RSET_TOPIC_RE.match(query.data or "")
+    assert match is not None
+    topic = match.group(1)
+    t = context.t
+    current = await R.offsets_for(context.db, context.user.id, topic)
+    chosen = R.preset_of(topic, current)
+    presets = R.GRANT_PRESETS if topic == R.GRANT_TOPIC else R.PRESETS
+    labels = GRANT_PRESET_LABELS if topic == R.GRANT_TOPIC else R.PRESET_LABELS
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("✓ " if name == chosen else "") + t._(labels[name]),
+                callback_data=f"rset:p:{topic}:{name}",
+            )
+        ]
+        for name in presets
+    ]
+    rows.append([InlineKeyboardButton(t._("◀ Back"), callback_data="rset:home")])
+    await query.answer()
+    text = esc(t._("When should I remind you of {what}?", what=_topic_label(topic, context)))
+    await edit(query, text, InlineKeyboardMarkup(rows))
+
+
+async def pick_time(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    match = RSET_PICK_RE.match(query.data or "")
+    assert match is not None
+    topic, name = match.groups()
+    presets = R.GRANT_PRESETS if topic == R.GRANT_TOPIC else R.PRESETS
+    if name not in presets:
+        await refuse(query, context)
+        return
+    now = context.runtime.clock.now()
+    await R.set_offsets(context.db, context.user, topic, presets[name], now)
+    kb = await context.runtime.knowledge.get()
+    if kb is not None:
+        await R.replan_user(context.db, context.user, kb, context.runtime.settings.tz, now, topic)
+    await query.answer(context.t._("Saved."))
+    text, markup = await _settings_view(context)
+    await edit(query, text, markup)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("subscribe", subscribe_command))
+    app.add_handler(CommandHandler("reminders", reminders_command))
+    app.add_handler(CallbackQueryHandler(menu_button, pattern=r"^menu:subscribe$"))
+    app.add_handler(CallbackQueryHandler(toggle, pattern=r"^subs:(k|d):"))
+    app.add_handler(CallbackQueryHandler(done, pattern=r"^subs:done$"))
+    app.add_handler(CallbackQueryHandler(reminders_command, pattern=r"^rset:home$"))
+    app.add_handler(CallbackQueryHandler(choose_time, pattern=RSET_TOPIC_RE))
+    app.add_handler(CallbackQueryHandler(pick_time, pattern=RSET_PICK_RE))
+
+
+__all__ = ["register"]

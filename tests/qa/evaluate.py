@@ -1,0 +1,124 @@
+"""Scores the Q&A engine on tests/qa/eval.yaml or holdout.yaml (used by the test and by bench/qa.py).
+
+Run it directly to see every miss: ``python -m tests.qa.evaluate [--holdout]``
+(``--holdout``: tests/qa/holdout.yaml, written without looking at the engine).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot import kb
+from bot.qa.engine import Answer, QAEngine
+
+EVAL_PATH = Path(__file__).with_name("eval.yaml")
+HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
+
+
+@dataclass
+class Report:
+    in_scope: int = 0
+    top1: int = 0
+    confident_right: int = 0
+    confident_wrong: int = 0
+    oos: int = 0
+    oos_confident: int = 0
+    unclear: int = 0
+    unclear_confident: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    @property
+    def top1_rate(self) -> float:
+        return self.top1 / self.in_scope if self.in_scope else 0.0
+
+    @property
+    def oos_confident_rate(self) -> float:
+        return self.oos_confident / self.oos if self.oos else 0.0
+
+    @property
+    def confident_wrong_rate(self) -> float:
+        return self.confident_wrong / self.in_scope if self.in_scope else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"top-1 {self.top1}/{self.in_scope} = {self.top1_rate:.1%}; "
+            f"confident and right {self.confident_right}, confident and wrong "
+            f"{self.confident_wrong} ({self.confident_wrong_rate:.1%}); out of scope answered "
+            f"confidently {self.oos_confident}/{self.oos} = {self.oos_confident_rate:.1%}; "
+            f"unclear answered confidently {self.unclear_confident}/{self.unclear}"
+        )
+
+
+def load_cases(path: Path = EVAL_PATH) -> tuple[list[dict[str, Any]], str]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return data["questions"], data["now"]
+
+
+def is_right(case: dict[str, Any], answer: Answer) -> bool:
+    if answer.kind != case["kind"]:
+        return False
+    if "matches" in case:
+        expected = set(case["matches"])
+        if set(answer.matches) == expected and answer.is_filter:
+            return True
+        return len(expected) == 1 and answer.id in expected and not answer.is_filter
+    if answer.id != case.get("id"):
+        return False
+    return "facet" not in case or answer.facet == case["facet"]
+
+
+def evaluate(engine: QAEngine, cases: list[dict[str, Any]], default_now: str) -> Report:
+    report = Report()
+    for case in cases:
+        now = datetime.fromisoformat(str(case.get("now", default_now)))
+        answer = engine.ask(case["q"], now)
+        record_answer = answer.confident and answer.kind != "none"
+        got = f"{answer.kind}:{answer.id} facet={answer.facet} matches={list(answer.matches)} " \
+              f"confident={answer.confident} score={answer.score:.2f} ({answer.reason})"
+        if case.get("oos"):
+            report.oos += 1
+            if record_answer:
+                report.oos_confident += 1
+                report.misses.append(f"OOS answered: {case['q']!r} -> {got}")
+            continue
+        if case.get("unsure"):
+            report.unclear += 1
+            if record_answer:
+                report.unclear_confident += 1
+                report.misses.append(f"unclear answered: {case['q']!r} -> {got}")
+            continue
+        report.in_scope += 1
+        right = is_right(case, answer)
+        if right:
+            report.top1 += 1
+            report.confident_right += answer.confident
+        else:
+            report.confident_wrong += record_answer
+            want = case.get("id") or case.get("matches")
+            report.misses.append(
+                f"miss: {case['q']!r} want {case['kind']}:{want} facet={case.get('facet')} -> {got}"
+            )
+    return report
+
+
+def main() -> int:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    engine = QAEngine(parsed, fuzzy="--no-fuzzy" not in sys.argv)
+    path = HOLDOUT_PATH if "--holdout" in sys.argv else EVAL_PATH
+    cases, now = load_cases(path)
+    report = evaluate(engine, cases, now)
+    for miss in report.misses:
+        print(miss)
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

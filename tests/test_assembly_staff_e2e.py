@@ -1,0 +1,171 @@
+"""The staff side of assembly votes, end to end (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from pydantic import SecretStr
+
+from bot import assembly as A
+from bot import users
+from bot.assembly.crypto import keyring_for
+from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.test_assembly_support import DURING
+
+HANBIT = "hanbit1-2027"
+
+
+@pytest.fixture
+async def bot(runtime):
+    runtime.settings = runtime.settings.model_copy(
+        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
+    )
+    async with running_bot(runtime) as under_test:
+        yield under_test
+        assert under_test.emu.api_errors(TOKEN) == []
+
+
+async def make_staff(bot, telegram_id: int, dong: str) -> None:
+    async with bot.runtime.sessionmaker() as s:
+        await users.grant_role(
+            s, telegram_id, "staff", dong_id=dong, actor="t", now=bot.runtime.clock.utcnow()
+        )
+        await s.commit()
+
+
+async def ref_of(bot, assembly_id: str) -> int:
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, assembly_id, bot.runtime.clock.now())
+        await s.commit()
+        return vote.id
+
+
+def alert(events) -> str:
+    answers = [e for e in events if e.kind == "callback_answer" and e.params.get("show_alert")]
+    assert answers, texts(events)
+    return answers[-1].text or ""
+
+
+async def test_staff_prepare_open_watch_close_and_see_results(bot):
+    await make_staff(bot, 6101, "hanbit1")
+    await make_staff(bot, 6102, "saeteo")
+    staff = bot.chat(6101, "Staff", "en")
+    stranger = bot.chat(6102, "Other staff", "en")
+    resident = bot.chat(6103, "Resident", "en")
+    events = await resident.send("/assembly")
+    assert "This is for the staff of a dong" in events[0].text
+
+    proposals = pytest.importorskip("models.proposal")
+    async with bot.runtime.sessionmaker() as s:
+        author = await users.touch_user(s, resident.user, bot.runtime.clock.utcnow())
+        now = bot.runtime.clock.utcnow()
+        s.add(
+            proposals.Proposal(
+                dong_id="hanbit1",
+                category_id="care",
+                author_id=author.id,
+                title="경로당 텃밭",
+                description="텃밭을 만듭니다",
+                status="accepted",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await s.commit()
+
+    events = await staff.send("/assembly")
+    assert "2027 Hanbit 1-dong general assembly" in events[0].text
+    assert "Saeteo" not in events[0].text  # only the staff's own dong
+    events = await staff.press("2027 Hanbit 1-dong")
+    panel = events[-1].text
+    assert "Method: yes / no / abstain on each item" in panel
+    assert "Who votes: voting codes from the dong office" in panel
+    assert "Quorum: 3%" in panel and "7 items on the ballot:" in panel
+    assert "Results are sealed until the close." in panel
+
+    events = await staff.press("Accepted proposals")
+    assert any("경로당 텃밭" in b for b in buttons(events[-1]))
+    events = await staff.press("경로당 텃밭")
+    assert "8 items on the ballot:" in events[-1].text and "8. 경로당 텃밭" in events[-1].text
+
+    events = await staff.press("Add an item")
+    assert "Type the item's title" in events[-1].text
+    events = await staff.send("골목 벽화 | 2,000,000\n놀이터 | lots")
+    assert "the budget must be a whole number" in texts(events)[0]
+    assert "Added 1 item." in texts(events)[-1]
+    events = await staff.send("/cancel")
+    assert "9. 골목 벽화" in events[-1].text
+
+    events = await staff.press("Re-voting: switch")
+    assert "Re-voting: no" in events[-1].text
+    events = await staff.press("Eligible residents")
+    events = await staff.send("about a thousand")
+    assert "Please type a whole number" in events[0].text
+    events = await staff.send("1,200")
+    assert "Eligible residents: 1,200" in events[-1].text
+
+    ref = await ref_of(bot, HANBIT)
+    await stranger.send("/assembly")
+    events = await stranger.press("", forge_data=f"asm:open!:{ref}")
+    assert alert(events) == "Only the staff of this dong can do that."
+
+    events = await staff.press("Open voting now")
+    assert "The ballot can no longer change" in events[-1].text
+    events = await staff.press("Yes")
+    assert "open until" in events[-1].text
+    assert "Add an item" not in " ".join(buttons(events[-1]))
+    bot.runtime.clock.advance(minutes=10)
+    async with bot.runtime.sessionmaker() as s:  # three residents vote
+        vote = await A.get_vote(s, HANBIT, bot.runtime.clock.now())
+        ring = keyring_for(bot.runtime.settings)
+        for n in range(3):
+            user = await users.touch_user(s, bot.chat(6200 + n).user, bot.runtime.clock.utcnow())
+            [code] = await A.issue_codes(s, ring, vote, 1, actor="t", now=bot.runtime.clock.now())
+            await A.redeem_code(s, ring, user, code, bot.runtime.clock.now())
+            nonce = await A.prepare_review(s, vote, user, "y" * 9, bot.runtime.clock.now())
+            await A.cast(s, ring, vote, user, "y" * 9, nonce, bot.runtime.clock.now())
+        await s.commit()
+    events = await staff.press("Refresh")
+    assert "Turnout so far: 3 (3 online, 0 on site); 3 registered, 3 codes issued" in (
+        events[-1].text
+    )
+    assert "0.2% of the eligible residents" in events[-1].text
+    events = await staff.press("", forge_data=f"asm:res:{ref}")
+    assert alert(events).startswith("Results are shown after the vote closes")
+
+    events = await staff.press("Close voting now")
+    events = await staff.press("Yes")
+    assert "closed" in events[-1].text
+    events = await staff.press("Results")
+    messages = [e for e in events if e.kind == "message"]
+    assert "Quorum 3%: not reached, so the results are advisory." in messages[0].text
+    assert "9. 골목 벽화: yes 3 (100%)" in messages[0].text
+    assert not bot.errors
+
+
+async def test_staff_create_an_assembly_in_the_bot(bot):
+    await make_staff(bot, 6301, "garam")
+    staff = bot.chat(6301, "Staff", "en")
+    await staff.send("/assembly")
+    events = await staff.press("New assembly")
+    assert "What is the assembly's title" in events[-1].text
+    await staff.send("2027 가람동 주민총회")
+    events = await staff.press("Choose up to 2")
+    assert "When is voting open?" in events[-1].text
+    events = await staff.send("next week")
+    assert "Please type two dates and times" in events[0].text
+    events = await staff.send("2027-05-28 9:00 ~ 2027-05-20 18:00")  # closes before it opens
+    assert "The vote must close after it opens." in events[0].text
+    events = await staff.send("2027-05-28 09:00 ~ 2027-06-14 18:00")
+    panel = events[-1].text
+    assert "2027 가람동 주민총회" in panel and "choose up to 2 items" in panel
+    assert "0 items on the ballot:" in panel
+    events = await staff.press("Open voting now")
+    events = await staff.press("Yes")
+    assert alert(events) == "The ballot has no items yet."
+    async with bot.runtime.sessionmaker() as s:
+        [vote] = [v for v in await A.list_votes(s, DURING) if v.dong_id == "garam"]
+        assert vote.opens_at.isoformat() == "2027-05-28T00:00:00+00:00"
+        assert vote.created_by == "tg:6301"
+    assert not bot.errors

@@ -1,0 +1,165 @@
+"""``maeul events …`` and ``maeul reminders status`` as staff use them (in-process through
+typer's runner, SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.db import create_engine, make_sessionmaker
+from bot.kb import demo_kb_path
+from models import AuditLog, Event, Registration, Reminder, User
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")
+    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def query(tmp_path, statement):
+    async def go():
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+        try:
+            async with make_sessionmaker(engine)() as s:
+                return list((await s.execute(statement)).all())
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+def register_someone(tmp_path, event_id: str, start: str) -> None:
+    from datetime import datetime
+
+    from bot import registrations as R
+    from bot import schedule
+    from tests.conftest import SEOUL, TEST_NOW
+
+    async def go():
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+        try:
+            async with make_sessionmaker(engine)() as s:
+                user = User(telegram_id=4242, first_name="a", created_at=TEST_NOW, active=True)
+                s.add(user)
+                await s.flush()
+                spec = await R.event_spec(s, event_id, SEOUL)
+                occurrence = schedule.find_original(spec, datetime.fromisoformat(start), SEOUL)
+                await R.register(s, user, spec, occurrence, TEST_NOW, SEOUL)
+                await s.commit()
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_create_move_cancel_edit_and_report(tmp_path):
+    result = invoke(
+        "events",
+        "create",
+        "--id",
+        "yard-sale",
+        "--kind",
+        "festival",
+        "--title",
+        "벼룩시장",
+        "--title-en",
+        "Yard sale",
+        "--starts-at",
+        "2027-05-01T10:00",
+        "--ends-at",
+        "2027-05-01T14:00",
+        "--place",
+        "새터 공원",
+        "--dong",
+        "saeteo",
+        "--capacity",
+        "30",
+    )
+    assert result.exit_code == 0, result.output
+    assert "created yard-sale; 0 subscribed chat(s) will be told" in result.stdout
+    (row,) = query(
+        tmp_path, select(Event.origin, Event.registration_capacity).where(Event.id == "yard-sale")
+    )
+    assert tuple(row) == ("staff", 30)
+
+    register_someone(tmp_path, "yard-sale", "2027-05-01T10:00:00+09:00")
+    result = invoke("events", "move", "yard-sale", "--to", "2027-05-08T10:00+09:00")
+    assert result.exit_code == 0, result.output
+    assert "1 registration(s) moved, 0 cancelled" in result.stdout
+    notices = query(tmp_path, select(Reminder.payload).where(Reminder.kind == "notice"))
+    assert [n[0]["type"] for n in notices] == ["moved"]
+
+    result = invoke("events", "edit", "yard-sale", "--capacity", "40", "--place-en", "Saeteo park")
+    assert result.exit_code == 0, result.output
+    result = invoke("events", "cancel", "yard-sale")
+    assert result.exit_code == 0, result.output
+    assert "0 registration(s) moved, 1 cancelled" in result.stdout
+    statuses = query(tmp_path, select(Registration.status, Registration.cancel_reason))
+    assert [tuple(s) for s in statuses] == [("cancelled", "event")]
+    actions = [a[0] for a in query(tmp_path, select(AuditLog.action).order_by(AuditLog.id))]
+    assert actions == ["event.create", "event.move", "event.edit", "event.cancel"]
+
+    # a KB re-import keeps the staff event
+    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
+    (kept,) = query(tmp_path, select(Event.archived).where(Event.id == "yard-sale"))
+    assert kept[0] is False
+
+    result = invoke("events", "report", "--year", "2027")
+    assert result.exit_code == 0, result.output
+    lines = list(csv.reader(io.StringIO(result.stdout)))
+    assert lines[0][:3] == ["level", "event_id", "title"]
+    assert invoke("events", "report", "--format", "xlsx").exit_code == 2  # needs --out
+    result = invoke("events", "report", "--format", "xlsx", "-o", "r.xlsx")
+    assert result.exit_code == 0 and (tmp_path / "r.xlsx").read_bytes()[:2] == b"PK"
+    result = invoke("events", "report", "--format", "png", "-o", "r.png")
+    assert result.exit_code == 0 and (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+
+    result = invoke("reminders", "status")
+    assert result.exit_code == 0 and "notice\tpending\t2" in result.stdout
+
+
+def test_bad_input_is_refused_with_a_clear_message():
+    result = invoke("events", "move", "nope", "--to", "2027-05-08T10:00")
+    assert result.exit_code == 2 and "unknown event 'nope'" in result.output
+    result = invoke("events", "move", "village-walk", "--to", "next week")
+    assert result.exit_code == 2 and "--to: expected an ISO datetime" in result.output
+    result = invoke("events", "cancel", "village-walk", "--date", "2027-04-25")
+    assert result.exit_code == 2 and "has no occurrence on 2027-04-25" in result.output
+    result = invoke(
+        "events",
+        "create",
+        "--kind",
+        "party",
+        "--title",
+        "x",
+        "--starts-at",
+        "2027-05-01T10:00",
+        "--ends-at",
+        "2027-05-01T09:00",
+        "--place",
+        "y",
+    )
+    assert result.exit_code == 2 and "kind" in result.output
+    result = invoke("events", "report", "--format", "pdf")
+    assert result.exit_code == 2
+    result = invoke("events", "cancel", "village-walk", "--date", "2027-04-24")
+    assert result.exit_code == 0, result.output
+    result = invoke("events", "cancel", "village-walk", "--date", "2027-04-24")
+    assert result.exit_code == 2 and "cancelled already" in result.output

@@ -1,0 +1,332 @@
+"""Registering for events end to end (both databases): cards with seats, the waitlist,
+calendar files, moves and cancellations told to registrants, reminders that follow them,
+check-in, the survey and reminder settings. Residents here use English (the messages are
+translated centrally)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import icalendar
+import pytest
+from sqlalchemy import inspect, select
+
+from bot import registrations as R
+from models import Registration, Reminder, SurveyResponse, User
+from tests.conftest import SEOUL
+from tests.e2e import TOKEN, buttons, running_bot, texts
+
+TRAINING = datetime(2027, 2, 9, 14, 0, tzinfo=SEOUL)  # secretary-training, first session
+SMALL = datetime(2027, 1, 12, 19, 0, tzinfo=SEOUL)
+
+
+@pytest.fixture
+async def bot(runtime):
+    async with running_bot(runtime) as under_test:
+        async with runtime.sessionmaker() as s, s.begin():
+            await R.create_event(
+                s,
+                R.NewEvent(
+                    id="small-class",
+                    kind="training",
+                    title={"ko": "작은 교실", "en": "Small class"},
+                    starts_at=SMALL,
+                    ends_at=SMALL + timedelta(hours=2),
+                    place={"ko": "회의실", "en": "Meeting room"},
+                    capacity=1,
+                    survey=True,
+                ),
+                actor="test",
+                now=runtime.clock.now(),
+                tz=SEOUL,
+            )
+        runtime.knowledge.invalidate()
+        yield under_test
+        assert under_test.emu.api_errors(TOKEN) == []
+        assert not under_test.errors
+
+
+def en(bot, user_id: int, name: str = "Tom"):
+    return bot.chat(user_id, name, "en")
+
+
+async def dispatch(bot) -> None:
+    await bot.app.dispatcher.run_pass()
+
+
+def message(events):
+    return next(e for e in events if e.kind in ("message", "edit"))
+
+
+def alert(events) -> str:
+    return next(e for e in events if e.kind == "callback_answer").text or ""
+
+
+async def open_card(chat, day: str, event_id: str):
+    """Open an occurrence's card, as its button in /events would."""
+    message_id = chat.last_message_with_buttons()["message_id"]
+    return await chat.press_data(message_id, f"events:occ:{event_id}@{day}")
+
+
+async def test_register_from_the_card_then_cancel(bot):
+    chat = en(bot, 8101)
+    await chat.send("/start")
+    events = await open_card(chat, "20270209", "secretary-training")
+    card = message(events)
+    assert "25 of 25 places left" in card.text
+    assert {"✅ Register", "🗓 Add to calendar"} <= set(buttons(card))
+    events = await chat.press("✅ Register")
+    assert "You are registered" in alert(events)
+    edited = message(events)
+    assert "✅ You are registered." in edited.text and "24 of 25 places left" in edited.text
+    assert "❌ Cancel my registration" in buttons(edited)
+    async with bot.runtime.sessionmaker() as s:
+        planned = (await s.execute(select(Reminder).where(Reminder.kind == "event"))).scalars()
+        assert sorted(r.due_at for r in planned) == [
+            TRAINING - timedelta(days=1),
+            TRAINING - timedelta(hours=1),
+        ]
+    events = await chat.press("❌ Cancel my registration")
+    assert (
+        "Cancel your registration for “Resident council secretaries' training”" in texts(events)[-1]
+    )
+    events = await chat.press("Yes, cancel it")
+    assert "Cancelled: “Resident council secretaries' training”" in message(events).text
+    async with bot.runtime.sessionmaker() as s:
+        statuses = {r.status for r in (await s.execute(select(Reminder))).scalars()}
+        assert statuses == {"cancelled"}
+    # a stale press of the confirmation does nothing
+    events = await chat.press_data(
+        chat.last_message_with_buttons()["message_id"],
+        "reg:outy:" + R.occ_token("secretary-training", TRAINING),
+    )
+    assert "not registered" in alert(events)
+
+
+async def test_full_event_waitlist_and_promotion_with_a_message(bot):
+    first, second = en(bot, 8201, "Ann"), en(bot, 8202, "Ben")
+    await first.send("/start")
+    await second.send("/start")
+    await open_card(first, "20270112", "small-class")
+    await first.press("✅ Register")
+    events = await open_card(second, "20270112", "small-class")
+    card = message(events)
+    assert "Full" in card.text and "⏳ Join the waitlist" in buttons(card)
+    events = await second.press("⏳ Join the waitlist")
+    assert "number 1 on the waitlist" in alert(events)
+    assert "⏳ You are on the waitlist (number 1)." in message(events).text
+
+    await first.press("❌ Cancel my registration")
+    since = bot.emu.last_seq(TOKEN)
+    await first.press("Yes, cancel it")  # the commit wakes the dispatcher at once
+    await dispatch(bot)
+    told = bot.emu.events(TOKEN, chat_id=second.chat_id, since=since, kinds={"message"})
+    assert len(told) == 1
+    assert "A seat opened up: you are now registered." in told[0].text
+    assert "Small class" in told[0].text
+    async with bot.runtime.sessionmaker() as s:
+        regs = {r.user_id: r.status for r in (await s.execute(select(Registration))).scalars()}
+    assert sorted(regs.values()) == ["cancelled", "registered"]
+
+
+async def test_registration_closes_before_the_start(bot):
+    chat = en(bot, 8301)
+    await chat.send("/start")
+    bot.runtime.clock.set(TRAINING - timedelta(hours=47))
+    events = await open_card(chat, "20270209", "secretary-training")
+    card = message(events)
+    assert "registration for this date has closed" in card.text
+    assert "✅ Register" not in buttons(card)
+    forged = "reg:in:" + R.occ_token("secretary-training", TRAINING)
+    events = await chat.press("", forge_data=forged)
+    assert alert(events) == "Registration for this date has closed."
+    events = await chat.press("", forge_data="reg:in:nope.zzzz")
+    assert alert(events) == "This event is no longer in the schedule."
+
+
+async def test_add_to_calendar_and_my_calendar_file(bot):
+    chat = en(bot, 8401)
+    await chat.send("/start")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    events = await chat.press("🗓 Add to calendar")
+    document = next(e for e in events if e.kind == "message" and "document" in e.message)
+    assert document.message["document"]["file_name"] == "secretary-training-20270209.ics"
+    data = bot.emu.file_bytes(TOKEN, document.message["document"]["file_id"])
+    assert b"TZID=Asia/Seoul:20270209T140000" in data and b"BEGIN:VTIMEZONE" in data
+    (vevent,) = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert str(vevent["uid"]) == "secretary-training-20270209T050000Z@maeul"
+    assert vevent.decoded("dtstart") == TRAINING
+    assert str(vevent["summary"]) == "Resident council secretaries' training"
+
+    # /calendar: everything registered for, moved and cancelled dates reflected
+    await open_card(chat, "20270112", "small-class")
+    await chat.press("✅ Register")
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        await R.move_event(
+            s,
+            "small-class",
+            day=SMALL.date(),
+            to=SMALL + timedelta(days=1),
+            actor="t",
+            now=bot.runtime.clock.now(),
+            tz=SEOUL,
+        )
+        await R.cancel_event(
+            s,
+            "secretary-training",
+            day=TRAINING.date(),
+            actor="t",
+            now=bot.runtime.clock.now(),
+            tz=SEOUL,
+        )
+    bot.runtime.knowledge.invalidate()
+    events = await chat.send("/calendar")
+    document = next(e for e in events if e.kind == "message" and "document" in e.message)
+    cal = icalendar.Calendar.from_ical(
+        bot.emu.file_bytes(TOKEN, document.message["document"]["file_id"])
+    )
+    entries = {str(v["uid"]): v for v in cal.walk("VEVENT")}
+    moved = entries["small-class-20270112T100000Z@maeul"]  # same UID, new time
+    assert moved.decoded("dtstart") == SMALL + timedelta(days=1)
+    assert int(moved["sequence"]) == 1
+    cancelled = entries["secretary-training-20270209T050000Z@maeul"]
+    assert str(cancelled["status"]) == "CANCELLED"
+
+
+async def test_a_moved_event_tells_registrants_and_only_new_reminders_fire(bot):
+    chat = en(bot, 8501)
+    await chat.send("/start")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    new_start = TRAINING + timedelta(days=2)
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        await R.move_event(
+            s,
+            "secretary-training",
+            day=TRAINING.date(),
+            to=new_start,
+            actor="cli:staff",
+            now=bot.runtime.clock.now(),
+            tz=SEOUL,
+        )
+    since = bot.emu.last_seq(TOKEN)
+    await dispatch(bot)
+    (notice,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+    assert "This event has moved." in notice.text
+    assert "Thu 11 Feb 2027, 2:00 PM" in notice.text and "(It was Tue 9 Feb 2027, 2:00 PM.)" in (
+        notice.text
+    )
+    # the old times pass in silence
+    for when in (TRAINING - timedelta(days=1), TRAINING - timedelta(hours=1)):
+        bot.runtime.clock.set(when + timedelta(minutes=1))
+        since = bot.emu.last_seq(TOKEN)
+        await dispatch(bot)
+        assert bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since) == []
+    # the new ones fire, once
+    bot.runtime.clock.set(new_start - timedelta(days=1))
+    since = bot.emu.last_seq(TOKEN)
+    await dispatch(bot)
+    await dispatch(bot)
+    (reminder,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+    assert "Reminder: it starts in 24 hours." in reminder.text
+    assert "Thu 11 Feb 2027, 2:00 PM" in reminder.text
+    assert buttons(reminder) == ["📅 Event card", "Cancel my registration"]
+
+
+async def test_after_a_restart_the_pointless_reminder_is_dropped(bot):
+    chat = en(bot, 8601)
+    await chat.send("/start")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    # down from before the day-before reminder until 30 minutes before the start
+    bot.runtime.clock.set(TRAINING - timedelta(minutes=30))
+    since = bot.emu.last_seq(TOKEN)
+    await dispatch(bot)
+    (sent,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+    assert "Reminder: it starts in 30 minutes." in sent.text
+    async with bot.runtime.sessionmaker() as s:
+        rows = {r.payload["offset"]: r for r in (await s.execute(select(Reminder))).scalars()}
+    assert rows[1440].status == "dropped" and rows[1440].last_error == "expired"
+    assert rows[60].status == "sent"
+
+
+async def test_checkin_code_staff_list_and_anonymous_survey(bot):
+    staff = en(bot, 900, "Staff")  # ADMIN_IDS
+    resident = en(bot, 8701, "Eun")
+    await staff.send("/start")
+    await resident.send("/start")
+    await open_card(resident, "20270112", "small-class")
+    await resident.press("✅ Register")
+
+    events = await open_card(staff, "20270112", "small-class")
+    assert {"🔑 Check-in code", "👥 Attendance"} <= set(buttons(message(events)))
+    events = await staff.press("🔑 Check-in code")
+    code_text = message(events).text
+    code = code_text.split("Check-in code: ")[1].split()[0]
+    assert f"?start=checkin_{code}" in code_text
+    # residents do not see the staff buttons, and a forged press is refused
+    events = await open_card(resident, "20270112", "small-class")
+    assert "🔑 Check-in code" not in buttons(message(events))
+    token = R.occ_token("small-class", SMALL)
+    events = await resident.press("", forge_data=f"reg:code:{token}")
+    assert alert(events) == "Only staff can do this."
+
+    events = await resident.send(f"/checkin {code}")
+    assert "Check-in for “Small class” opens at" in events[0].text
+    bot.runtime.clock.set(SMALL - timedelta(minutes=10))
+    events = await resident.send(f"/start checkin_{code.lower()}")
+    assert events[0].text == "✅ Checked in: “Small class”. Welcome!"
+    events = await resident.send(f"/checkin {code}")
+    assert "already checked in" in events[0].text
+    events = await resident.send("/checkin ZZZZZZ")
+    assert "I do not know the code “ZZZZZZ”" in events[0].text
+
+    events = await staff.press("👥 Attendance")
+    listing = message(events)
+    assert "Present: 1 of 1" in listing.text and "✅ Eun" in buttons(listing)[0]
+
+    # the next day at 10:00 the attendee is asked; the answer is stored without them
+    bot.runtime.clock.set(datetime(2027, 1, 13, 10, 0, tzinfo=SEOUL))
+    since = bot.emu.last_seq(TOKEN)
+    await dispatch(bot)
+    (survey,) = bot.emu.events(TOKEN, chat_id=resident.chat_id, since=since, kinds={"message"})
+    assert "How was “Small class” on Tue 12 Jan?" in survey.text
+    assert buttons(survey) == ["1", "2", "3", "4", "5"]
+    events = await resident.press("4")
+    assert "You gave 4 out of 5" in message(events).text
+    events = await resident.press("💬 Add a comment")
+    assert "Please type your comment" in texts(events)[-1]
+    events = await resident.send("Very useful, thank you")
+    assert events[0].text == "Thank you! Your comment was saved."
+    again = survey.reply_markup["inline_keyboard"][0][4]["callback_data"]
+    events = await resident.press_data(survey.message_id, again)
+    assert "already answered" in alert(events)
+    async with bot.runtime.sessionmaker() as s:
+        (response,) = (await s.execute(select(SurveyResponse))).scalars()
+        assert response.rating == 4
+        columns = {c.key for c in inspect(SurveyResponse).columns}
+    assert columns == {"id", "event_id", "occurrence_start", "rating"}  # no person, no time
+
+
+async def test_reminder_times_per_kind(bot):
+    chat = en(bot, 8801)
+    await chat.send("/start")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    events = await chat.send("/reminders")
+    assert "🎓 Training: 1 day and 1 hour before" in buttons(events[0])
+    await chat.press("🎓 Training")
+    events = await chat.press("3 hours before")
+    assert "🎓 Training: 3 hours before" in buttons(message(events))
+    async with bot.runtime.sessionmaker() as s:
+        rows = (await s.execute(select(Reminder).where(Reminder.kind == "event"))).scalars().all()
+    pending = [r for r in rows if r.status == "pending"]
+    assert [r.due_at for r in pending] == [TRAINING - timedelta(hours=3)]
+    await chat.press("🎓 Training")
+    await chat.press("No reminders")
+    async with bot.runtime.sessionmaker() as s:
+        rows = (await s.execute(select(Reminder).where(Reminder.status == "pending"))).scalars()
+        assert list(rows) == []
+        user = (await s.execute(select(User).where(User.telegram_id == 8801))).scalar_one()
+        assert user.active

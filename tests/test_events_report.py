@@ -1,0 +1,203 @@
+"""The attendance and satisfaction report on a small known dataset (both databases): per
+session and per course, registered, attended, unique people (실인원), total attendances
+(연인원), average satisfaction — and surveys that cannot be traced to a person."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot import attendance as A
+from bot import kb, schedule
+from bot import registrations as R
+from models import Registration, SurveyInvitation, User
+from tests.conftest import SEOUL, TEST_NOW
+
+C1 = datetime(2027, 3, 2, 19, 0, tzinfo=SEOUL)  # three weekly sessions
+C2 = datetime(2027, 4, 1, 10, 0, tzinfo=SEOUL)
+
+
+@pytest.fixture
+async def world(runtime):
+    parsed, _ = kb.validate(kb.load_file(kb.demo_kb_path()))
+    async with runtime.sessionmaker() as s, s.begin():
+        await kb.import_kb(s, parsed, runtime.clock.utcnow())
+        for event_id, start, rule in (("c1", C1, "FREQ=WEEKLY;COUNT=3"), ("c2", C2, None)):
+            await R.create_event(
+                s,
+                R.NewEvent(
+                    id=event_id,
+                    kind="training",
+                    title={"ko": f"교육 {event_id}"},
+                    starts_at=start,
+                    ends_at=start + timedelta(hours=2),
+                    place={"ko": "강당"},
+                    rrule=rule,
+                    survey=True,
+                ),
+                actor="t",
+                now=runtime.clock.now(),
+                tz=SEOUL,
+            )
+        for tid in (1, 2, 3, 4):
+            s.add(User(telegram_id=tid, first_name=f"u{tid}", created_at=TEST_NOW, active=True))
+    return runtime
+
+
+async def _user(s, tid: int) -> User:
+    return (await s.execute(select(User).where(User.telegram_id == tid))).scalar_one()
+
+
+async def _occurrence(s, event_id: str, start: datetime):
+    spec = await R.event_spec(s, event_id, SEOUL)
+    return spec, schedule.find_original(spec, start, SEOUL)
+
+
+async def test_report_figures_on_a_known_dataset(world):
+    rt = world
+    s1, s2, s3 = C1, C1 + timedelta(weeks=1), C1 + timedelta(weeks=2)
+    async with rt.sessionmaker() as s:
+        now = rt.clock.now()
+        for event_id, start, tids in (
+            ("c1", s1, (1, 2, 3)),
+            ("c1", s2, (1, 2)),
+            ("c1", s3, (4, 2)),
+            ("c2", C2, (1,)),
+        ):
+            spec, occ = await _occurrence(s, event_id, start)
+            for tid in tids:
+                await R.register(s, await _user(s, tid), spec, occ, now, SEOUL)
+        spec, occ = await _occurrence(s, "c1", s3)
+        u2 = await _user(s, 2)
+        await R.cancel(s, await R.get_registration(s, u2, "c1", s3), spec, occ, now)
+        await s.commit()
+
+    async def attend(event_id, start, tid):
+        async with rt.sessionmaker() as s:
+            registration = await R.get_registration(s, await _user(s, tid), event_id, start)
+            await A.mark(s, registration, True, "staff:900", rt.clock.now())
+            await s.commit()
+
+    await attend("c1", s1, 1)
+    await attend("c1", s1, 2)
+    await attend("c1", s2, 1)
+    await attend("c2", C2, 1)
+    # u3 walks in to session 2 with the check-in code
+    rt.clock.set(s2 - timedelta(minutes=5))
+    async with rt.sessionmaker() as s:
+        code = await A.checkin_code(s, "c1", s2, rt.clock.now())
+        snapshot = await rt.knowledge.get()
+        result = await A.check_in(s, await _user(s, 3), code, snapshot, SEOUL, rt.clock.now())
+        await s.commit()
+    assert (result.status, result.walk_in) == ("ok", True)
+
+    # surveys: the day after each session, attendees only
+    async def survey(start, ratings: dict[int, int]):
+        rt.clock.set(A.survey_due(start + timedelta(hours=2), SEOUL))
+        async with rt.sessionmaker() as s:
+            await A.plan_surveys(s, await rt.knowledge.get(), rt.clock.now(), SEOUL)
+            await s.commit()
+        async with rt.sessionmaker() as s:
+            invited = (
+                await s.execute(
+                    select(SurveyInvitation, User)
+                    .join(User, User.id == SurveyInvitation.user_id)
+                    .where(SurveyInvitation.occurrence_start == start)
+                )
+            ).all()
+            assert sorted(u.telegram_id for _, u in invited) == sorted(ratings)
+            for invitation, user in invited:
+                assert await A.rate(s, user, invitation.token, ratings[user.telegram_id]) == "ok"
+                assert await A.rate(s, user, invitation.token, 1) == "already"
+            await s.commit()
+
+    await survey(s1, {1: 5, 2: 4})
+    await survey(s2, {1: 3, 3: 3})
+    async with rt.sessionmaker() as s:
+        rows = await A.report(s, SEOUL, year=2027)
+        assert await A.report(s, SEOUL, year=2026) == []
+    table = [
+        (
+            r.level,
+            r.event_id,
+            r.date,
+            r.sessions,
+            r.registered,
+            r.attended,
+            r.unique_people,
+            r.total_attendances,
+            r.satisfaction,
+            r.responses,
+        )
+        for r in rows
+    ]
+    assert table == [
+        ("session", "c1", s1.date(), 1, 3, 2, 2, 2, 4.5, 2),
+        ("session", "c1", s2.date(), 1, 2, 2, 2, 2, 3.0, 2),
+        ("session", "c1", s3.date(), 1, 1, 0, 0, 0, None, 0),
+        ("course", "c1", None, 3, 6, 4, 3, 4, 15 / 4, 4),
+        ("session", "c2", C2.date(), 1, 1, 1, 1, 1, None, 0),
+        ("course", "c2", None, 1, 1, 1, 1, 1, None, 0),
+    ]
+
+    parsed = list(csv.reader(io.StringIO(A.report_csv(rows).decode("utf-8-sig"))))
+    assert parsed[0] == list(A.COLUMNS)
+    assert parsed[4] == [
+        "course",
+        "c1",
+        "교육 c1",
+        "training",
+        "",
+        "3",
+        "6",
+        "4",
+        "3",
+        "4",
+        "3.75",
+        "4",
+    ]
+    book = load_workbook(io.BytesIO(A.report_xlsx(rows)))
+    sheet = book.active
+    assert [c.value for c in sheet[1]][:3] == ["구분", "행사 ID", "행사명"]
+    assert [c.value for c in sheet[6]][6:10] == [6, 4, 3, 4]
+    assert A.report_png(rows, year=2027).startswith(b"\x89PNG")
+
+
+async def test_survey_answers_cannot_be_traced_to_people(world):
+    """The only link between a person and a survey is *whether* they answered."""
+    from sqlalchemy import inspect
+
+    from models import SurveyComment, SurveyResponse
+
+    for model in (SurveyResponse, SurveyComment):
+        columns = {c.key for c in inspect(model).columns}
+        assert not columns & {"user_id", "token", "invitation_id", "created_at", "answered_at"}
+    invitation_columns = {c.key for c in inspect(SurveyInvitation).columns}
+    assert not invitation_columns & {"rating", "comment", "answered_at", "rated_at"}
+
+    rt = world
+    async with rt.sessionmaker() as s:
+        spec, occ = await _occurrence(s, "c2", C2)
+        u1 = await _user(s, 1)
+        await R.register(s, u1, spec, occ, rt.clock.now(), SEOUL)
+        await s.commit()
+    rt.clock.set(A.survey_due(C2 + timedelta(hours=2), SEOUL))
+    async with rt.sessionmaker() as s:
+        await A.plan_surveys(s, await rt.knowledge.get(), rt.clock.now(), SEOUL)  # no attendance
+        await s.commit()  # taken: everyone registered is asked
+        (invitation,) = (await s.execute(select(SurveyInvitation))).scalars()
+        u2 = await _user(s, 2)
+        assert await A.rate(s, u2, invitation.token, 5) == "unknown"  # not theirs
+        assert await A.comment(s, u2, invitation.token, "x") == "unknown"
+        assert await A.rate(s, u1, invitation.token, 2) == "ok"
+        assert await A.comment(s, u1, invitation.token, "  Too short a break  ") == "ok"
+        assert await A.comment(s, u1, invitation.token, "again") == "already"
+        await s.commit()
+        assert await A.comments(s, "c2") == ["Too short a break"]
+        registration = (await s.execute(select(Registration))).scalar_one()
+        assert registration.user_id == u1.id

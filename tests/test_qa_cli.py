@@ -1,0 +1,129 @@
+"""``maeul ask`` (--json, --batch, --kb) and ``maeul kb unanswered``."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from bench.qa_kbgen import make_kb
+from bot.cli import app
+from bot.kb import demo_kb_path
+
+runner = CliRunner()
+NOW = "2027-03-01T10:00:00+09:00"
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch, tmp_path):
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+
+
+@pytest.fixture
+def other_kb(tmp_path):
+    path = tmp_path / "dasol.yaml"
+    path.write_text(yaml.safe_dump(make_kb(grants=30, faq=10, events=6), allow_unicode=True))
+    return path
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_ask_json_on_a_kb_file_that_is_not_the_demo(other_kb, tmp_path):
+    result = invoke("ask", "텃밭 모임 지원사업 마감 언제예요?", "--kb", str(other_kb),
+                    "--now", NOW, "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert list(data)[:5] == ["kind", "id", "facet", "text", "alternatives"]
+    assert (data["kind"], data["id"], data["facet"]) == ("grant", "g0000-garden", "deadline")
+    assert "텃밭 모임 지원사업" in data["text"]
+    assert not (tmp_path / "cli.db").exists()  # --kb never touches the database
+
+
+def test_ask_plain_text_english_and_none(other_kb):
+    result = invoke("ask", "How much is the Repair Group Grant?", "--kb", str(other_kb),
+                    "--now", NOW)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Repair Group Grant" in result.stdout and "₩" in result.stdout
+    result = invoke("ask", "오늘 날씨 어때요?", "--kb", str(other_kb), "--now", NOW, "--json")
+    data = json.loads(result.stdout)
+    assert data["kind"] == "none" and data["id"] is None and "031-777-0100" in data["text"]
+
+
+def test_batch_from_stdin_and_from_a_file(tmp_path):
+    questions = "이웃만들기 신청 언제까지예요?\n\nWhen is the accounting class?\n오늘 날씨 어때요\n"
+    result = invoke("ask", "--batch", "-", "--kb", str(demo_kb_path()), "--now", NOW,
+                    input=questions)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(d["kind"], d["id"]) for d in lines] == [
+        ("grant", "neighbour-making"), ("event", "accounting-class"), ("none", None),
+    ]  # fmt: skip
+    assert lines[1]["lang"] == "en"
+    path = tmp_path / "questions.txt"
+    path.write_text(questions, encoding="utf-8")
+    result = invoke("ask", "--batch", str(path), "--kb", str(demo_kb_path()), "--lang", "en",
+                    "--now", NOW)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 3 and all(d["lang"] == "en" for d in lines)
+
+
+def test_ask_from_the_database(monkeypatch):
+    assert invoke("ask", "이웃만들기 마감", "--now", NOW).exit_code == 1  # nothing imported
+    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
+    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")  # the bot's clock
+    result = invoke("ask", "이웃만들기 신청 언제까지예요?", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["id"] == "neighbour-making" and "D-82" in data["text"]
+
+
+def test_bad_arguments_are_refused_clearly(other_kb):
+    assert invoke("ask").exit_code == 2
+    assert invoke("ask", "q", "--batch", "-").exit_code == 2
+    result = invoke("ask", "q", "--lang", "fr", "--kb", str(other_kb))
+    assert result.exit_code == 2 and "--lang" in result.output
+    result = invoke("ask", "q", "--now", "next tuesday", "--kb", str(other_kb))
+    assert result.exit_code == 2 and "--now" in result.output
+    result = invoke("ask", "q", "--kb", "missing.yaml")
+    assert result.exit_code == 2 and "no such file" in result.output
+    bad = other_kb.with_name("bad.yaml")
+    bad.write_text("version: 1\nregion: {}\n", encoding="utf-8")
+    result = invoke("ask", "q", "--kb", str(bad))
+    assert result.exit_code == 2 and "region" in result.output
+
+
+def test_kb_unanswered_lists_most_frequent_first(tmp_path):
+    assert "no unanswered questions" in invoke("kb", "unanswered").stdout
+    import asyncio
+
+    from bot.config import load_settings
+    from bot.qa import log_unanswered
+    from bot.runtime import Runtime
+
+    async def seed() -> None:
+        runtime = Runtime.create(load_settings())
+        from bot import migrate
+
+        await migrate.upgrade(runtime.engine)
+        async with runtime.sessionmaker() as session, session.begin():
+            at = datetime(2027, 1, 5, 1, 0, tzinfo=UTC)
+            for text in ("주차 어디에 해요?", "로또 번호", "주차 어디에 해요", "주차  어디에 해요?"):
+                await log_unanswered(session, text, "ko", at)
+        await runtime.close()
+
+    asyncio.run(seed())
+    result = invoke("kb", "unanswered", "--limit", "5")
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    assert rows[1].startswith("3\t2027-01-05 10:00") and "주차" in rows[1]  # Seoul time
+    assert rows[2].startswith("1\t") and "로또 번호" in rows[2]
+    assert invoke("kb", "unanswered", "--limit", "0").exit_code == 2

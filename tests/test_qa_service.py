@@ -1,0 +1,52 @@
+"""The unanswered-questions log and the engine cache, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bench.qa_kbgen import make_kb
+from bot import kb
+from bot.knowledge import KnowledgeStore
+from bot.qa import EngineCache, list_unanswered, log_unanswered
+from models import UnansweredQuestion
+
+
+async def test_unanswered_are_grouped_most_frequent_first(session, clock):
+    now = clock.utcnow()
+    await log_unanswered(session, "오늘 날씨 어때요?", "ko", now)
+    await log_unanswered(session, "오늘  날씨 어때요", "ko", now + timedelta(minutes=1))
+    await log_unanswered(session, "Is it raining?", "en", now + timedelta(minutes=2))
+    await log_unanswered(session, "오늘 날씨 어때요!!", None, now + timedelta(minutes=3))
+    await session.commit()
+    groups = await list_unanswered(session, limit=10)
+    assert [g.count for g in groups] == [3, 1]
+    assert groups[0].normalized == "오늘 날씨 어때요"
+    assert groups[0].example == "오늘 날씨 어때요!!"  # the latest wording
+    assert groups[0].languages == ("ko",)
+    assert groups[0].last_asked == now + timedelta(minutes=3)
+    assert groups[0].first_asked == now
+    assert groups[1].example == "Is it raining?"
+    assert len(await list_unanswered(session, limit=1)) == 1
+    rows = (await session.execute(UnansweredQuestion.__table__.select())).all()
+    assert {"user_id", "telegram_id", "chat_id"}.isdisjoint(rows[0]._mapping.keys())
+
+
+async def test_engine_is_built_once_per_snapshot(sessionmaker, clock):
+    store = KnowledgeStore(sessionmaker)
+    cache = EngineCache()
+    assert await cache.get(store) is None  # nothing imported yet
+    parsed, _ = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None
+    async with sessionmaker() as session, session.begin():
+        await kb.import_kb(session, parsed, clock.utcnow())
+    store.invalidate()
+    first = await cache.get(store)
+    assert first is not None and "neighbour-making" in first.grants
+    assert await cache.get(store) is first
+    smaller, problems = kb.validate(make_kb(grants=2, faq=1, events=1))
+    assert smaller is not None, problems
+    async with sessionmaker() as session, session.begin():
+        await kb.import_kb(session, smaller, clock.utcnow() + timedelta(seconds=5))
+    store.invalidate()
+    second = await cache.get(store)
+    assert second is not first and len(second.grants) == 2

@@ -1,0 +1,277 @@
+"""Units of the Q&A engine: facets, dates, filters, the renderer, a KB it was not tuned on."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bench.qa_kbgen import make_kb
+from bot import kb
+from bot.i18n import Translator
+from bot.qa import QAEngine, answer_language, render
+from bot.qa.criteria import find_age, find_amount, find_criteria
+from bot.qa.dates import resolve_dates
+from bot.qa.facets import detect_facets, for_kind
+from bot.qa.text import compact, detect_language, jamo
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+
+
+@pytest.fixture(scope="module")
+def demo() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+def en() -> Translator:
+    return Translator("en", SEOUL)
+
+
+# --- text -------------------------------------------------------------------------------
+def test_text_normalisation():
+    assert compact("이웃 만들기!") == "이웃만들기"
+    assert jamo("웃") == "ㅇㅜㅅ"
+    assert detect_language("이웃만들기 언제?") == "ko"
+    assert detect_language("When is it?") == "en"
+    assert detect_language("青年项目什么时候截止") == "zh"
+    assert detect_language("Lớp kế toán ở đâu?") == "vi"
+    assert detect_language("123 ?") is None
+    assert answer_language("青年项目", "ko") == "en"
+    assert answer_language("???", "ko") == "ko"
+
+
+# --- facets -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("이웃만들기 언제까지예요?", "deadline"),
+        ("이웃만들기 언제까지임?", "deadline"),
+        ("마감 언제 해요", "deadline"),
+        ("얼마 받을 수 있어요", "amount"),
+        ("필요한 서류 뭐예요", "documents"),
+        ("신청 방법 알려줘", "how_to_apply"),
+        ("누가 신청할 수 있어요?", "eligibility"),
+        ("담당자 전화번호", "contact"),
+        ("어디서 해요", "place"),
+        ("몇 시에 해요", "time"),
+        ("결과 발표 언제", "result"),
+        ("What documents do I need?", "documents"),
+        ("How much is it?", "amount"),
+        ("什么时候截止", "deadline"),
+        ("ở đâu", "place"),
+    ],
+)
+def test_facet_cues(question, facet):
+    assert detect_facets(question).primary == facet
+
+
+def test_facets_map_onto_record_kinds():
+    assert for_kind(("when",), "grant") == ("deadline",)
+    assert for_kind(("when",), "event") == ("time",)
+    assert for_kind(("how_to_apply", "deadline"), "event") == ("registration",)
+    assert for_kind(("amount",), "faq") == ("answer",)
+
+
+# --- dates ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "start", "end"),
+    [
+        ("다음 주 간사 교육", date(2027, 2, 1), date(2027, 2, 7)),
+        ("다음주에 뭐 있어요", date(2027, 2, 1), date(2027, 2, 7)),
+        ("이번 주", date(2027, 1, 25), date(2027, 1, 31)),
+        ("이번 달 교육", date(2027, 1, 1), date(2027, 1, 31)),
+        ("다음 달", date(2027, 2, 1), date(2027, 2, 28)),
+        ("3월에 하는 행사", date(2027, 3, 1), date(2027, 3, 31)),
+        ("12월에", date(2027, 12, 1), date(2027, 12, 31)),
+        ("1월에", date(2027, 1, 1), date(2027, 1, 31)),
+        ("내일", date(2027, 1, 26), date(2027, 1, 26)),
+        ("모레", date(2027, 1, 27), date(2027, 1, 27)),
+        ("오늘", date(2027, 1, 25), date(2027, 1, 25)),
+        ("이번 주말", date(2027, 1, 30), date(2027, 1, 31)),
+        ("다음 주 화요일", date(2027, 2, 2), date(2027, 2, 2)),
+        ("3월 11일", date(2027, 3, 11), date(2027, 3, 11)),
+        ("3월 초", date(2027, 3, 1), date(2027, 3, 10)),
+        ("next week", date(2027, 2, 1), date(2027, 2, 7)),
+        ("this month", date(2027, 1, 1), date(2027, 1, 31)),
+        ("in March", date(2027, 3, 1), date(2027, 3, 31)),
+        ("tomorrow", date(2027, 1, 26), date(2027, 1, 26)),
+        ("下周", date(2027, 2, 1), date(2027, 2, 7)),
+        ("3月", date(2027, 3, 1), date(2027, 3, 31)),
+        ("tuần sau", date(2027, 2, 1), date(2027, 2, 7)),
+    ],
+)
+def test_relative_dates_with_a_fixed_clock(question, start, end):
+    found = resolve_dates(question, NOW)
+    assert found is not None
+    assert (found.start, found.end) == (start, end)
+
+
+def test_words_that_only_look_like_dates():
+    for text in ("주민총회 투표", "이웃만들기 신청", "주택 문제", "금액이 달라요"):
+        assert resolve_dates(text, NOW) is None, text
+
+
+def test_dates_follow_the_zone_of_now():
+    late = datetime(2027, 1, 31, 23, 30, tzinfo=SEOUL)  # Sunday night in Seoul
+    assert resolve_dates("내일", late).start == date(2027, 2, 1)
+    utc = late.astimezone(ZoneInfo("UTC"))  # still Sunday 14:30 in UTC
+    assert resolve_dates("내일", utc).start == date(2027, 2, 1)
+
+
+# --- filters ----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "value", "op"),
+    [
+        ("천만 원 넘게", 10_000_000, ">"),
+        ("1000만원 이상", 10_000_000, ">="),
+        ("300만원 이하", 3_000_000, "<="),
+        ("5백만 원 미만", 5_000_000, "<"),
+        ("1억", 100_000_000, ">="),
+        ("over 10 million won", 10_000_000, ">"),
+        ("10,000,000원", 10_000_000, ">="),
+    ],
+)
+def test_amounts(text, value, op):
+    found = find_amount(text)
+    assert found is not None and (found.value, found.op) == (value, op)
+
+
+def test_ages():
+    assert (find_age("저 25살인데").low, find_age("저 25살인데").high) == (25, 25)
+    assert find_age("스물다섯살 대학생").low == 25
+    assert find_age("i m 30 years old").low == 30
+    assert (find_age("20대 청년").low, find_age("20대 청년").high) == (20, 29)
+    assert find_age("이웃만들기 3명") is None
+
+
+def test_criteria_words():
+    c = find_criteria("지금 신청할 수 있는 공모사업 뭐 있어요")
+    assert c.status == "open" and c.grant_words and c.list_words
+    assert find_criteria("이번 달 교육 뭐 있어요").event_kinds == ("training",)
+    assert not find_criteria("혼자서 신청할 수 있나요").list_words
+
+
+def test_filters_on_the_demo(demo):
+    answer = demo.ask("천만 원 넘게 주는 사업", NOW)
+    assert answer.kind == "grant" and answer.id is None and answer.confident
+    assert set(answer.matches) == {"local-lab", "resident-council-activity", "participatory-budget"}
+    answer = demo.ask("저 25살인데 받을 수 있는 지원금 있어요?", NOW)
+    assert answer.matches == ("youth-idea",) and answer.id == "youth-idea"
+    assert answer.grant_query is not None and answer.grant_query.others
+    answer = demo.ask("45살도 받을 수 있는 지원금 있어요?", NOW)
+    assert "youth-idea" not in answer.matches and len(answer.matches) > 5
+    march = datetime(2027, 3, 2, 10, tzinfo=SEOUL)
+    answer = demo.ask("이번 달 교육 뭐 있어요?", march)
+    assert answer.kind == "event" and answer.event_query is not None
+    assert set(answer.matches) == {"accounting-class", "new-committee-member-training",
+                                   "officer-training"}  # fmt: skip
+
+
+# --- answers and the renderer -----------------------------------------------------------
+def test_deadline_answer_counts_days_in_the_configured_zone(demo):
+    now = datetime(2026, 11, 22, 10, tzinfo=SEOUL)
+    answer = demo.ask("이웃만들기 신청 언제까지예요?", now)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (
+        "grant", "neighbour-making", "deadline", True,
+    )  # fmt: skip
+    text = render(demo, answer, Translator("ko", SEOUL), now)
+    assert "이웃만들기 지원사업" in text and "2027년 2월 12일 (금)" in text and "D-82" in text
+    assert "2027년 1월 18일 (월)" in text  # not open yet: when it opens
+    late = demo.ask("이웃만들기 마감", datetime(2027, 3, 1, 10, tzinfo=SEOUL))
+    assert "closed" in render(demo, late, en(), datetime(2027, 3, 1, 10, tzinfo=SEOUL))
+
+
+def test_amounts_are_formatted_in_won(demo):
+    answer = demo.ask("골목만들기는 돈 얼마나 줘요", NOW)
+    ko = render(demo, answer, Translator("ko", SEOUL), NOW)
+    assert "500만 원" in ko and "10%" in ko
+    english = demo.ask("How much money can we get from the alley grant?", NOW)
+    assert english.lang == "en"
+    assert "₩5,000,000" in render(demo, english, en(), NOW)
+
+
+def test_event_answer_uses_the_occurrence_in_the_asked_range(demo):
+    now = datetime(2027, 2, 5, 10, tzinfo=SEOUL)
+    answer = demo.ask("다음 주 간사 교육 어디서 해요?", now)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "secretary-training", "place")
+    assert answer.occurrence == datetime(2027, 2, 9, 14, tzinfo=SEOUL)
+    text = render(demo, answer, Translator("ko", SEOUL), now)
+    assert "한빛마을플랫폼 2층 교육실" in text and "2월 9일" in text
+    later = demo.ask("간사 교육 언제 해요?", datetime(2027, 2, 10, tzinfo=SEOUL))
+    assert later.occurrence == datetime(2027, 4, 13, 14, tzinfo=SEOUL)  # rrule: 2nd Tue
+
+
+def test_unsure_offers_three_and_none_gives_the_contact(demo):
+    unsure = demo.ask("만들기 사업 마감", NOW)
+    assert not unsure.confident and len(unsure.alternatives) == 3
+    assert {"neighbour-making", "alley-making"} <= set(unsure.alternatives)
+    assert "이웃만들기 지원사업" in render(demo, unsure, Translator("ko", SEOUL), NOW)
+    none = demo.ask("오늘 날씨 어때요?", NOW)
+    assert none.kind == "none" and none.id is None
+    assert "02-555-0140" in render(demo, none, Translator("ko", SEOUL), NOW)
+    elsewhere = demo.ask("강남구 마을공동체 지원사업 언제 해요?", NOW)
+    assert elsewhere.kind == "none" and elsewhere.reason == "elsewhere"
+
+
+def test_questions_in_languages_without_a_catalog_are_answered_in_english(demo):
+    answer = demo.ask("青年项目什么时候截止？", NOW)
+    assert (answer.kind, answer.id, answer.lang, answer.question_lang) == (
+        "grant", "youth-idea", "en", "zh",
+    )  # fmt: skip
+    assert "Youth Village Idea Grant" in render(demo, answer, en(), NOW)
+
+
+def test_json_shape(demo):
+    answer = demo.ask("이웃만들기 서류", NOW)
+    data = answer.as_json("text")
+    assert list(data)[:5] == ["kind", "id", "facet", "text", "alternatives"]
+
+
+def test_engine_on_a_generated_kb_it_was_not_tuned_on():
+    parsed, problems = kb.validate(make_kb(grants=40, faq=20, events=10))
+    assert parsed is not None, problems
+    engine = QAEngine(parsed)
+    now = datetime(2027, 3, 1, 10, tzinfo=SEOUL)
+    answer = engine.ask("텃밭 모임 지원사업 마감 언제예요?", now)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "g0000-garden", "deadline")
+    answer = engine.ask("How much is the Repair Group Grant?", now)
+    assert (answer.id, answer.facet) == ("g0002-repair", "amount")
+    young = engine.ask("청년 대상 사업 있어요?", now)
+    assert young.kind == "grant" and young.matches
+    assert all(parsed.grants[int(i[1:5])].rules.min_age == 19 for i in young.matches)
+    assert engine.ask("대통령 선거 언제예요", now).kind == "none"
+    text = render(engine, engine.ask("오늘 날씨", now), en(), now)
+    assert "031-777-0100" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["센터 전화번호 뭐예요", "마을자치센터 연락처", "What is the centre's phone number?",
+     "中心电话是多少", "문의 전화 어디로 하면 돼요"],
+)  # fmt: skip
+def test_the_centres_own_contact_comes_from_the_region(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.facet, answer.confident) == ("centre", "contact", True)
+    text = render(demo, answer, en(), NOW)
+    assert "02-555-0140" in text and "maeul@hanbit.example.org" in text
+    assert "Hanbit-gu Village Autonomy Centre" in text
+
+
+def test_a_records_contact_is_still_the_records(demo):
+    answer = demo.ask("아파트 공동체 사업 담당자 전화번호", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "apartment-community", "contact")
+    assert demo.ask("로또 번호 알려줘", NOW).kind != "centre"
+
+
+def test_descriptions_find_the_programme(demo):
+    for question, grant in [
+        ("동네 벽화 그리는 거 지원해주나요", "alley-making"),
+        ("반찬 나눔 모임 하려는데 돈 지원받을 수 있어요?", "neighbour-making"),
+        ("우리 아파트에서 장터 열고 싶은데", "apartment-community"),
+    ]:
+        answer = demo.ask(question, NOW)
+        assert (answer.kind, answer.id) == ("grant", grant), question
