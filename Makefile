@@ -34,6 +34,7 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k n_:1,2 --no-location --sort-output \
 	  -o locales/messages.pot bot handlers
 	@# Our messages use str.format ({name}); a literal "%" is not a printf placeholder.
+	$(BIN)/python tools/fstring_messages.py locales/messages.pot
 	sed -i -E '/^#,/{s/, python-format//; s/^#, python-format$$/#/; /^#$$/d}' locales/messages.pot
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
 
