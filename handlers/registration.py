@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -213,19 +214,31 @@ async def join(update: Update, context: MaeulContext) -> None:
     await _refresh_card(update, context, kb, event, occurrence)
 
 
-async def ask_cancel(update: Update, context: MaeulContext) -> None:
+async def _my_registration(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[Any, Any, Any] | None:
+    """The event, occurrence and the user's active registration a button names, or a refusal."""
     query = update.callback_query
-    match = OUT_RE.match(query.data or "")
+    match = pattern.match(query.data or "")
     assert match is not None
     found = await _occurrence(update, context, match.group(1))
     if found is None:
-        return
+        return None
     _, event, occurrence = found
-    t = context.t
     mine = await R.get_registration(context.db, context.user, event.id, occurrence.recurrence_id)
     if mine is None or mine.status not in R.ACTIVE:
-        await refuse(query, context, t._("You are not registered for this date."))
+        await refuse(query, context, context.t._("You are not registered for this date."))
+        return None
+    return event, occurrence, mine
+
+
+async def ask_cancel(update: Update, context: MaeulContext) -> None:
+    query = update.callback_query
+    found = await _my_registration(update, context, OUT_RE)
+    if found is None:
         return
+    event, occurrence, _mine = found
+    t = context.t
     await query.answer()
     token = R.occ_token(event.id, occurrence.recurrence_id)
     text = t._(
@@ -246,17 +259,11 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
 
 async def do_cancel(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
-    match = OUT_YES_RE.match(query.data or "")
-    assert match is not None
-    found = await _occurrence(update, context, match.group(1))
+    found = await _my_registration(update, context, OUT_YES_RE)
     if found is None:
         return
-    _, event, occurrence = found
+    event, occurrence, mine = found
     t = context.t
-    mine = await R.get_registration(context.db, context.user, event.id, occurrence.recurrence_id)
-    if mine is None or mine.status not in R.ACTIVE:
-        await refuse(query, context, t._("You are not registered for this date."))
-        return
     promoted = await R.cancel(context.db, mine, event, occurrence, context.runtime.clock.now())
     if promoted:
         _nudge(context)
