@@ -38,6 +38,7 @@ from bot import reminders as R
 from bot.cards import ref as id_ref
 from bot.cards import resolve as resolve_ref
 from bot.kb import EventSpec, KnowledgeBase
+from models.audit import AuditLog
 from models.events import EventOccurrence, Registration
 from models.kb import Event
 from models.user import User
@@ -819,8 +820,37 @@ async def _occurrence_of(
         raise EventChangeError("unknown", f"unknown event {event_id!r}")
     occurrence = schedule.occurrence_on(spec, day, tz, include_cancelled=True)
     if occurrence is None:
-        raise EventChangeError("no_date", f"{event_id} has no occurrence on {day}")
+        raise EventChangeError("no_date", await _no_date(session, spec, day, tz))
     return spec, occurrence
+
+
+async def _no_date(session: AsyncSession, spec: EventSpec, day: Any, tz: tzinfo) -> str:
+    """Why the event has no date on ``day``: the whole event was moved away from it, or
+    the dates it does have."""
+    moves = await session.execute(
+        select(AuditLog.details)
+        .where(
+            AuditLog.action == "event.move",
+            AuditLog.target_type == "event",
+            AuditLog.target_id == spec.id,
+        )
+        .order_by(AuditLog.id)
+    )
+    moved_to: str | None = None
+    for details in moves.scalars():
+        start = (details or {}).get("from")
+        if start and datetime.fromisoformat(start).astimezone(tz).date() == day:
+            moved_to = (
+                datetime.fromisoformat(details["to"]).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            )
+    dates = ", ".join(
+        f"{o.starts_at:%Y-%m-%d %H:%M}"
+        for o in schedule.occurrences(spec, tz, limit=6, include_cancelled=False)
+    )
+    why = f"{spec.id} has no date on {day}"
+    if moved_to is not None:
+        why += f" (it was moved to {moved_to})"
+    return f"{why}; its dates: {dates or 'none (all cancelled)'}"
 
 
 async def cancel_event(
@@ -843,11 +873,27 @@ async def cancel_event(
         target = "all"
     else:
         _, occurrence = await _occurrence_of(session, event_id, day, tz)
+        if occurrence.day != day:
+            # found through its original date: it was moved; cancelling it by the date it
+            # no longer has would cancel another day than the one staff named
+            moved_to = occurrence.starts_at.astimezone(tz)
+            raise EventChangeError(
+                "moved",
+                f"{event_id} on {day} was moved to {moved_to:%Y-%m-%d %H:%M}; to cancel "
+                f"it, name its new date: --date {moved_to:%Y-%m-%d}",
+            )
         if occurrence.cancelled:
             raise EventChangeError("already", "that date is cancelled already")
         original = occurrence.recurrence_id
         changes = [c for c in (row.changes or []) if not _same_original(c, original)]
-        changes.append({"occurrence": _utc(original).isoformat(), "status": "cancelled"})
+        cancelled: dict[str, Any] = {
+            "occurrence": _utc(original).isoformat(),
+            "status": "cancelled",
+        }
+        if occurrence.starts_at != original:  # a moved date stays where it was moved to
+            cancelled["starts_at"] = _utc(occurrence.starts_at).isoformat()
+            cancelled["ends_at"] = _utc(occurrence.ends_at).isoformat()
+        changes.append(cancelled)
         row.changes = changes
         target = _utc(original).isoformat()
     _touch(row, now)
@@ -896,10 +942,10 @@ async def move_event(
         duration = (ends_at - to) if ends_at is not None else (row.ends_at - row.starts_at)
         if duration <= timedelta(0):
             raise EventChangeError("order", "the end must be after the start")
+        details: dict[str, Any] = {"from": _utc(row.starts_at).isoformat(), "to": to.isoformat()}
         row.starts_at = to
         row.ends_at = to + duration
         row.changes = []  # changes belonged to the old dates
-        details: dict[str, Any] = {"to": to.isoformat()}
     else:
         _, occurrence = await _occurrence_of(session, event_id, day, tz)
         if occurrence.cancelled:

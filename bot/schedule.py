@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
-from bot.kb import EventKind, EventSpec, KnowledgeBase
+from bot.kb import EventKind, EventSpec, KnowledgeBase, OccurrenceChange
 
 HORIZON = timedelta(days=366)
 """How far ahead open-ended rules are expanded for lists."""
@@ -149,7 +149,7 @@ def occurrences(
     def base() -> Iterator[Occurrence]:
         for start in _raw_starts(event, first, duration, after):
             change = changes.get(_utc(start))
-            if change is not None and change.status == MOVED:
+            if change is not None and _relocated(change):
                 continue  # produced by ``moved`` below, at its new time
             status = CANCELLED if whole_cancelled or change is not None else SCHEDULED
             yield Occurrence(event, start, start + duration, start, status)
@@ -161,10 +161,12 @@ def occurrences(
                 c.starts_at.astimezone(tz),
                 c.ends_at.astimezone(tz),
                 c.occurrence.astimezone(tz),
-                CANCELLED if whole_cancelled else MOVED,
+                CANCELLED if whole_cancelled or c.status == CANCELLED else MOVED,
             )
             for c in event.changes
-            if c.status == MOVED and c.starts_at is not None and c.ends_at is not None
+            if _relocated(c)
+            and c.starts_at is not None
+            and c.ends_at is not None
             and _in_series(event, tz, c.occurrence)
         ),
         key=lambda o: o.starts_at,
@@ -182,6 +184,12 @@ def occurrences(
             continue
         produced += 1
         yield occurrence
+
+
+def _relocated(change: OccurrenceChange) -> bool:
+    """A change that puts the occurrence at another time: moved, or moved and then
+    cancelled (a cancelled occurrence stays on the date it last had)."""
+    return change.starts_at is not None and change.ends_at is not None
 
 
 def _in_series(event: EventSpec, tz: tzinfo, original: datetime) -> bool:
@@ -211,16 +219,16 @@ def find_original(
     for change in event.changes:
         if _utc(change.occurrence) != _utc(original):
             continue
-        if change.status == CANCELLED:
-            occurrence = Occurrence(event, local, local + duration, local, CANCELLED)
-        elif change.starts_at is not None and change.ends_at is not None:
+        if change.starts_at is not None and change.ends_at is not None:
             occurrence = Occurrence(
                 event,
                 change.starts_at.astimezone(tz),
                 change.ends_at.astimezone(tz),
                 local,
-                status if event.cancelled else MOVED,
+                CANCELLED if event.cancelled or change.status == CANCELLED else MOVED,
             )
+        elif change.status == CANCELLED:
+            occurrence = Occurrence(event, local, local + duration, local, CANCELLED)
     if occurrence.cancelled and not include_cancelled:
         return None
     return occurrence

@@ -141,7 +141,8 @@ def test_bad_input_is_refused_with_a_clear_message():
     result = invoke("events", "move", "village-walk", "--to", "next week")
     assert result.exit_code == 2 and "--to: expected an ISO datetime" in result.output
     result = invoke("events", "cancel", "village-walk", "--date", "2027-04-25")
-    assert result.exit_code == 2 and "has no occurrence on 2027-04-25" in result.output
+    assert result.exit_code == 2 and "has no date on 2027-04-25" in result.output
+    assert "its dates: 2027-04-24" in result.output
     result = invoke(
         "events",
         "create",
@@ -163,3 +164,37 @@ def test_bad_input_is_refused_with_a_clear_message():
     assert result.exit_code == 0, result.output
     result = invoke("events", "cancel", "village-walk", "--date", "2027-04-24")
     assert result.exit_code == 2 and "cancelled already" in result.output
+
+
+def test_cancelling_the_old_date_of_a_moved_session_names_its_new_date(tmp_path):
+    """One date of a series moved: its old date is not "cancelled already", nor is the
+    moved session cancelled behind staff's back; staff are told where it went."""
+    result = invoke(
+        "events", "move", "secretary-training", "--date", "2027-04-13", "--to", "2027-04-20T14:00"
+    )
+    assert result.exit_code == 0, result.output
+    result = invoke("events", "cancel", "secretary-training", "--date", "2027-04-13")
+    assert result.exit_code == 2, result.output
+    assert "cancelled already" not in result.output
+    assert "was moved to 2027-04-20 14:00" in result.output
+    assert "--date 2027-04-20" in result.output
+    actions = [a[0] for a in query(tmp_path, select(AuditLog.action).order_by(AuditLog.id))]
+    assert actions == ["event.move"]  # nothing was cancelled
+
+    result = invoke("events", "cancel", "secretary-training", "--date", "2027-04-20")
+    assert result.exit_code == 0, result.output
+    result = invoke("events", "cancel", "secretary-training", "--date", "2027-04-20")
+    assert result.exit_code == 2 and "cancelled already" in result.output
+
+
+def test_cancelling_the_old_date_of_a_moved_event_says_it_was_moved(tmp_path):
+    """A one-off event moved as a whole: its old date says where it went."""
+    result = invoke("events", "move", "grant-info-session", "--to", "2027-01-21T19:00")
+    assert result.exit_code == 0, result.output
+    result = invoke("events", "cancel", "grant-info-session", "--date", "2027-01-14")
+    assert result.exit_code == 2, result.output
+    assert "cancelled already" not in result.output
+    assert "it was moved to 2027-01-21 19:00" in result.output
+    assert "its dates: 2027-01-21 19:00" in result.output
+    result = invoke("events", "cancel", "grant-info-session", "--date", "2027-01-21")
+    assert result.exit_code == 0, result.output
