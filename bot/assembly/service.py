@@ -712,10 +712,15 @@ async def close_now(
     now: datetime,
     actor_telegram_id: int | None = None,
 ) -> None:
-    """Close voting early (staff); the window ends at this second."""
+    """Close voting early (staff); the window ends at ``now`` exactly.
+
+    Not rounded: rounding down put the close before ``now`` (refused as a close in the past),
+    rounding up would leave the vote open for up to a second after staff were told "closed".
+    Only a vote opened within the last microsecond keeps its minimal one-microsecond window.
+    """
     if status(vote, now) != Status.OPEN:
         raise Refused("not_open", N_("This vote is not open."))
-    closes = max(now.replace(microsecond=0), vote.opens_at + timedelta(seconds=1))
+    closes = max(now, vote.opens_at + timedelta(microseconds=1))
     await configure(
         session, vote, actor=actor, now=now, actor_telegram_id=actor_telegram_id, closes_at=closes
     )
