@@ -1,7 +1,9 @@
-"""Scores the Q&A engine on tests/qa/eval.yaml or holdout.yaml (used by the test and by bench/qa.py).
+"""Scores the Q&A engine on tests/qa/eval.yaml, holdout.yaml or blind.yaml (used by the test and by bench/qa.py).
 
-Run it directly to see every miss: ``python -m tests.qa.evaluate [--holdout]``
-(``--holdout``: tests/qa/holdout.yaml, written without looking at the engine).
+Run it directly to see every miss: ``python -m tests.qa.evaluate [--holdout | --blind]``
+(``--holdout``: tests/qa/holdout.yaml, written without looking at the engine;
+``--blind``: tests/qa/blind.yaml, written without looking at the engine, the KB's wording or the
+other sets -- never tune on it, see tests/qa/BLIND.md; ``--summary``: print only the summary).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.qa.engine import Answer, QAEngine
 
 EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
+BLIND_PATH = Path(__file__).with_name("blind.yaml")
 
 
 @dataclass
@@ -111,11 +114,17 @@ def main() -> int:
     parsed, problems = kb.load_and_validate(kb.demo_kb_path())
     assert parsed is not None, problems
     engine = QAEngine(parsed, fuzzy="--no-fuzzy" not in sys.argv)
-    path = HOLDOUT_PATH if "--holdout" in sys.argv else EVAL_PATH
+    if "--blind" in sys.argv:
+        path = BLIND_PATH
+    elif "--holdout" in sys.argv:
+        path = HOLDOUT_PATH
+    else:
+        path = EVAL_PATH
     cases, now = load_cases(path)
     report = evaluate(engine, cases, now)
-    for miss in report.misses:
-        print(miss)
+    if "--summary" not in sys.argv:
+        for miss in report.misses:
+            print(miss)
     print(report.summary())
     return 0
 
