@@ -8,8 +8,9 @@ What subscribers get, all through the dispatcher:
 
 * staff announcements (``/announce``) to the subscribers of one dong or one kind;
 * a new event staff created (``/newevent``, ``maeul events create``): chats subscribed to
-  its kind — and, for an event of one dong, only those subscribed to that dong or to no
-  dong at all;
+  its kind or to no kind at all — and, for an event of one dong, only those subscribed to
+  that dong or to no dong at all (a chat subscribed to a dong alone hears of every new
+  event there);
 * a grant whose application opens (the morning it opens): chats subscribed to ``grants``.
 
 Nothing here knows Telegram.
@@ -145,30 +146,33 @@ async def subscribers(session: AsyncSession, topic: str, value: str) -> list[Tar
 
 
 async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target]:
-    """Chats that want news of this event (see the module docstring)."""
+    """Chats that want news of this event (see the module docstring).
+
+    A chat's kinds and dongs each narrow what it hears, and only when chosen: a chat
+    subscribed to kinds only hears of those kinds everywhere; to dongs only, of every
+    event in those dongs; to both, of those kinds in those dongs. District-wide events
+    reach every chat whose kinds (if any) match.
+    """
     topic = EVENT_TOPIC[event.kind]
-    kind_rows = list(
+    rows = list(
         (
             await session.execute(
-                select(Subscription).where(
-                    Subscription.topic == "kind", Subscription.value == topic
-                )
+                select(Subscription).where(Subscription.topic.in_(("kind", "dong")))
             )
         ).scalars()
     )
-    if event.dong is None or not kind_rows:
-        return await _targets(session, kind_rows)
-    chats = {r.chat_id for r in kind_rows}
-    dong_rows = await session.execute(
-        select(Subscription.chat_id, Subscription.value).where(
-            Subscription.topic == "dong", Subscription.chat_id.in_(chats)
-        )
-    )
+    kinds: dict[int, set[str]] = {}
     dongs: dict[int, set[str]] = {}
-    for chat_id, value in dong_rows.all():
-        dongs.setdefault(chat_id, set()).add(value)
-    wanted = [r for r in kind_rows if not dongs.get(r.chat_id) or event.dong in dongs[r.chat_id]]
-    return await _targets(session, wanted)
+    for row in rows:
+        (kinds if row.topic == "kind" else dongs).setdefault(row.chat_id, set()).add(row.value)
+
+    def wants(chat_id: int) -> bool:
+        chat_kinds, chat_dongs = kinds.get(chat_id), dongs.get(chat_id)
+        if chat_kinds and topic not in chat_kinds:
+            return False
+        return event.dong is None or not chat_dongs or event.dong in chat_dongs
+
+    return await _targets(session, [r for r in rows if wants(r.chat_id)])
 
 
 def _payload(target: Target, payload: dict[str, Any]) -> dict[str, Any]:

@@ -84,8 +84,8 @@ async def _view(
         esc(t._("What should I tell {who} about? Press to turn on or off (✓ = on).", who=who)),
         esc(
             t._(
-                "Kinds: new events of that kind and staff announcements. Dongs: "
-                "announcements for the dong; with dongs chosen, events of other dongs are "
+                "Kinds: new events of that kind and staff announcements. Dongs: new events "
+                "and announcements of the dong; with dongs chosen, events of other dongs are "
                 "left out (district-wide ones always come)."
             )
         ),

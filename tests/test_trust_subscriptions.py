@@ -1,0 +1,140 @@
+"""Issue 9 §4: a chat subscribed to a dong (and to no kind) hears of a new meeting in that
+dong — through /newevent (end to end) and through ``maeul events create``."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot import subscriptions as S
+from bot.cli import app as cli_app
+from bot.db import create_engine, make_sessionmaker
+from bot.kb import EventSpec, demo_kb_path
+from models import Reminder
+from tests.conftest import SEOUL
+from tests.e2e import TOKEN, running_bot, texts
+
+
+@pytest.fixture
+async def bot(runtime):
+    async with running_bot(runtime) as under_test:
+        yield under_test
+        assert under_test.emu.api_errors(TOKEN) == []
+        assert not under_test.errors
+
+
+def latest(events):
+    return [e for e in events if e.kind in ("message", "edit")][-1]
+
+
+async def test_a_dong_subscription_hears_of_a_new_meeting_in_that_dong(bot):
+    saeteo = bot.chat(9301, "Sae", "en")  # only the dong, no kind
+    await saeteo.send("/subscribe")
+    await saeteo.press("Saeteo-dong")
+    elsewhere = bot.chat(9302, "Han", "en")  # only another dong
+    await elsewhere.send("/subscribe")
+    await elsewhere.press("Hanbit 1-dong")
+
+    staff = bot.chat(900, "Staff", "en")
+    await staff.send("/newevent")
+    await staff.press("🤝 Meeting")
+    await staff.press("Saeteo-dong")
+    await staff.send("Alley clean-up meeting")
+    await staff.send("2027-03-05 19:00")
+    await staff.send("2h")
+    await staff.send("Saeteo community room")
+    events = await staff.send("12")
+    assert "Alley clean-up meeting" in latest(events).text
+    since = bot.emu.last_seq(TOKEN)
+    events = await staff.press("✅ Publish")
+    assert "Published. 1 subscribed chat will be told." in texts(events)
+    await bot.app.dispatcher.run_pass()
+    (news,) = bot.emu.events(TOKEN, chat_id=saeteo.chat_id, since=since, kinds={"message"})
+    assert news.text.startswith("🆕 Alley clean-up meeting")
+    assert bot.emu.events(TOKEN, chat_id=elsewhere.chat_id, since=since, kinds={"message"}) == []
+
+
+def _event(kind: str, dong: str | None) -> EventSpec:
+    return EventSpec.model_validate(
+        {
+            "id": f"e-{kind}-{dong or 'all'}",
+            "kind": kind,
+            "title": {"ko": "모임"},
+            "starts_at": "2027-03-05T19:00:00+09:00",
+            "ends_at": "2027-03-05T21:00:00+09:00",
+            **({"dong": dong} if dong else {}),
+            "place": {"ko": "곳"},
+            "audience": {"ko": "누구나"},
+            "description": {"ko": "설명"},
+        }
+    )
+
+
+async def test_who_hears_of_which_event(session):
+    now = datetime(2027, 2, 1, 10, 0, tzinfo=SEOUL)
+    wishes = {
+        1: [("dong", "saeteo")],
+        2: [("kind", "meetings")],
+        3: [("kind", "meetings"), ("dong", "saeteo")],
+        4: [("kind", "meetings"), ("dong", "hanbit1")],
+        5: [("kind", "trainings"), ("dong", "saeteo")],
+        6: [("dong", "hanbit1")],
+    }
+    for chat_id, rows in wishes.items():
+        for topic, value in rows:
+            await S.toggle(
+                session, chat_id=chat_id, chat_type="private", topic=topic, value=value, now=now
+            )
+
+    async def audience(kind: str, dong: str | None) -> set[int]:
+        return {t.chat_id for t in await S.event_audience(session, _event(kind, dong))}
+
+    assert await audience("meeting", "saeteo") == {1, 2, 3}
+    assert await audience("meeting", "hanbit1") == {2, 4, 6}
+    assert await audience("meeting", None) == {1, 2, 3, 4, 6}  # district-wide: every dong
+    assert await audience("training", "saeteo") == {1, 5}
+    assert await audience("assembly", "saeteo") == {1}
+
+
+def test_events_create_on_the_command_line_tells_the_dong_subscribers(monkeypatch, tmp_path):
+    runner = CliRunner()
+    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")
+    assert runner.invoke(cli_app, ["kb", "import", str(demo_kb_path())]).exit_code == 0
+
+    async def db(work):
+        engine = create_engine(url)
+        try:
+            async with make_sessionmaker(engine)() as s, s.begin():
+                return await work(s)
+        finally:
+            await engine.dispose()
+
+    async def subscribe(s):
+        now = datetime(2026, 11, 22, 9, 0, tzinfo=SEOUL)
+        await S.toggle(s, chat_id=-100555, chat_type="group", topic="dong", value="saeteo",
+                       now=now, language="ko")  # fmt: skip
+
+    asyncio.run(db(subscribe))
+    result = runner.invoke(
+        cli_app,
+        ["events", "create", "--id", "alley-meeting", "--kind", "meeting", "--title", "골목 회의",
+         "--starts-at", "2027-05-01T19:00", "--ends-at", "2027-05-01T21:00",
+         "--place", "새터 경로당", "--dong", "saeteo"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1 subscribed chat(s) will be told" in result.stdout
+
+    async def planned(s):
+        rows = await s.execute(select(Reminder.chat_id).where(Reminder.ref.like("news:event:%")))
+        return [chat_id for (chat_id,) in rows.all()]
+
+    assert asyncio.run(db(planned)) == [-100555]
