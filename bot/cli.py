@@ -221,7 +221,9 @@ def kb_export(
 def role_add(
     telegram_id: int = typer.Argument(..., help="The user's numeric Telegram id."),
     role: str = typer.Argument(..., help="activist, staff or admin."),
-    dong: Annotated[str | None, typer.Option(help="The dong, for the staff role.")] = None,
+    dong: Annotated[
+        str | None, typer.Option(help="The dong (id or name), for the staff role.")
+    ] = None,
 ) -> None:
     """Give a Telegram user a role (recorded in the audit log)."""
     _change_role("add", telegram_id, role, dong)
@@ -231,7 +233,9 @@ def role_add(
 def role_remove(
     telegram_id: int = typer.Argument(..., help="The user's numeric Telegram id."),
     role: str = typer.Argument(..., help="activist, staff or admin."),
-    dong: Annotated[str | None, typer.Option(help="The dong, for the staff role.")] = None,
+    dong: Annotated[
+        str | None, typer.Option(help="The dong (id or name), for the staff role.")
+    ] = None,
 ) -> None:
     """Take a role away from a Telegram user (recorded in the audit log)."""
     _change_role("remove", telegram_id, role, dong)
@@ -249,29 +253,30 @@ def _actor() -> str:
 def _change_role(action: str, telegram_id: int, role: str, dong: str | None) -> None:
     settings = _settings()
     from bot import users
-    from bot.dongs import list_dongs
+    from bot.dongs import UnknownDong, list_dongs, resolve_dong_id
 
-    async def work(runtime: Any) -> bool:
+    async def work(runtime: Any) -> tuple[bool, str | None]:
         async with runtime.sessionmaker() as session, session.begin():
             now = runtime.clock.utcnow()
+            dong_id = await resolve_dong_id(session, dong)
             if action == "add":
                 known = {d.id for d in await list_dongs(session)}
                 return await users.grant_role(
                     session,
                     telegram_id,
                     role,
-                    dong_id=dong,
+                    dong_id=dong_id,
                     actor=_actor(),
                     now=now,
                     known_dongs=known,
-                )
+                ), dong_id
             return await users.revoke_role(
-                session, telegram_id, role, dong_id=dong, actor=_actor(), now=now
-            )
+                session, telegram_id, role, dong_id=dong_id, actor=_actor(), now=now
+            ), dong_id
 
     try:
-        changed = _with_db(settings, work)
-    except users.RoleError as exc:
+        changed, dong = _with_db(settings, work)
+    except (users.RoleError, UnknownDong) as exc:
         raise _fail(str(exc), 2) from None
     where = f" of {dong}" if dong else ""
     if action == "add":

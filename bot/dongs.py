@@ -42,5 +42,34 @@ def match_dong(dongs: list[Dong], typed: str) -> Dong | None:
     return candidates[0] if len(candidates) == 1 else None
 
 
+class UnknownDong(ValueError):
+    """A dong staff typed that is none of the district's; the message lists them all."""
+
+    def __init__(self, typed: str, dongs: list[Dong]) -> None:
+        listed = ", ".join(f"{d.id} ({localized(d.name, 'ko')})" for d in dongs)
+        super().__init__(f"unknown dong {typed!r}; the dongs are: {listed or 'none imported'}")
+        self.typed = typed
+
+
+def resolve_dong(dongs: list[Dong], typed: str) -> Dong:
+    """The dong staff mean by ``typed``: its id, or its Korean or English name with or
+    without spaces, hyphens or the 동/dong suffix ('hanbit1', '한빛1동', '한빛 1동',
+    'Hanbit 1-dong'). Raises :class:`UnknownDong`, which lists the valid ids and names."""
+    exact = next((d for d in dongs if d.id == typed.strip()), None)
+    if exact is not None:
+        return exact
+    found = match_dong(dongs, typed)
+    if found is None:
+        raise UnknownDong(typed, dongs)
+    return found
+
+
+async def resolve_dong_id(session: AsyncSession, typed: str | None) -> str | None:
+    """:func:`resolve_dong` against the database; None stays None (no dong given)."""
+    if typed is None:
+        return None
+    return resolve_dong(await list_dongs(session), typed).id
+
+
 def dong_name(dong: Dong, lang: str) -> str:
     return localized(dong.name, lang)

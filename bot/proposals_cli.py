@@ -19,7 +19,7 @@ class Format(StrEnum):
 
 @proposals_app.command("config")
 def config(
-    dong: str = typer.Argument(..., help="The dong's id (as in the knowledge base)."),
+    dong: str = typer.Argument(..., help="The dong: its id or its name (hanbit1, 한빛1동)."),
     staff_chat: Annotated[
         int | None, typer.Option(help="The staff group chat id (negative, e.g. -100123…).")
     ] = None,
@@ -37,6 +37,7 @@ def config(
     """Show or change a dong's settings: support threshold and staff group chat."""
     from bot import proposals
     from bot.cli import _actor, _fail, _settings, _with_db
+    from bot.dongs import UnknownDong, resolve_dong_id
 
     if staff_chat is not None and no_staff_chat:
         raise _fail("give either --staff-chat or --no-staff-chat", 2)
@@ -49,7 +50,9 @@ def config(
         changes["threshold"] = threshold
 
     async def work(runtime: Any) -> proposals.DongSettings:
+        nonlocal dong
         async with runtime.sessionmaker() as session, session.begin():
+            dong = await resolve_dong_id(session, dong) or dong
             if not changes:
                 await proposals.check_dong(session, dong)
                 return await proposals.dong_settings(session, dong)
@@ -59,6 +62,8 @@ def config(
 
     try:
         result = _with_db(_settings(), work)
+    except UnknownDong as exc:
+        raise _fail(str(exc), 2) from None
     except proposals.ProposalError:
         raise _fail(f"unknown dong {dong!r}", 2) from None
     default = "" if result.custom_threshold else " (default)"
@@ -69,7 +74,7 @@ def config(
 @proposals_app.command("export")
 def export(
     fmt: Annotated[Format, typer.Option("--format", help="csv or xlsx.")] = Format.csv,
-    dong: Annotated[str | None, typer.Option(help="Only this dong (its id).")] = None,
+    dong: Annotated[str | None, typer.Option(help="Only this dong (id or name).")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status, e.g. accepted.")] = None,
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write (default stdout).")
@@ -81,17 +86,19 @@ def export(
     official answer, merged into. Dates are in TIMEZONE; names of dongs and themes in Korean.
     """
     from bot.cli import _fail, _settings, _with_db
+    from bot.dongs import UnknownDong, resolve_dong_id
     from bot.proposals_export import ExportError, Table, csv_bytes, export_table, xlsx_bytes
 
     settings = _settings()
 
     async def work(runtime: Any) -> Table:
         async with runtime.sessionmaker() as session:
-            return await export_table(session, tz=settings.tz, dong_id=dong, status=status)
+            dong_id = await resolve_dong_id(session, dong)
+            return await export_table(session, tz=settings.tz, dong_id=dong_id, status=status)
 
     try:
         table = _with_db(settings, work)
-    except ExportError as exc:
+    except (ExportError, UnknownDong) as exc:
         raise _fail(str(exc), 2) from None
     data = xlsx_bytes(table) if fmt == Format.xlsx else csv_bytes(table)
     if out is None:

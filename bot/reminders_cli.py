@@ -1,4 +1,4 @@
-"""``maeul events …`` (staff: create, edit, cancel, move, report) and ``maeul reminders …``
+"""``maeul events …`` (staff: list, create, edit, cancel, move, report) and ``maeul reminders …``
 (the dispatcher on its own, and what it has queued).
 
 Changes made here are committed to the database; registrants are told by the dispatcher
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 events_app = typer.Typer(
-    help="Events staff create, move and cancel; attendance reports.", no_args_is_help=True
+    help="Events staff list, create, move and cancel; attendance reports.", no_args_is_help=True
 )
 reminders_app = typer.Typer(help="The reminder dispatcher.", no_args_is_help=True)
 
@@ -42,17 +42,86 @@ def _when(value: str, option: str) -> datetime:
     return parsed
 
 
-def _day(value: str | None) -> date | None:
+def _day(value: str | None, option: str = "--date") -> date | None:
     if value is None:
         return None
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise _cli()._fail("--date: expected a date like 2027-03-05", 2) from None
+        raise _cli()._fail(f"{option}: expected a date like 2027-03-05", 2) from None
 
 
 def _report(found: Any) -> str:
     return f"{found.moved} registration(s) moved, {found.cancelled} cancelled (people are told)"
+
+
+@events_app.command("list")
+def list_events(
+    dong: Annotated[
+        str | None,
+        typer.Option(help="Only this dong's events (id or name) and district-wide ones."),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="From this date (YYYY-MM-DD; default today).")
+    ] = None,
+    days: Annotated[int, typer.Option(min=1, help="How many days ahead.")] = 92,
+) -> None:
+    """Every date of every event in a window, with the ids and dates that ``move``,
+    ``cancel`` and ``edit`` take; moved and cancelled dates are marked."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bot import registrations as reg
+    from bot import schedule
+    from bot.dongs import UnknownDong, list_dongs, resolve_dong
+    from bot.text import localized
+    from models.kb import Event
+
+    cli = _cli()
+    settings = cli._settings()
+    tz = settings.tz
+    first = _day(start, "--from")
+
+    async def work(runtime: Runtime) -> list[str]:
+        async with runtime.sessionmaker() as session:
+            dongs = await list_dongs(session)
+            dong_id = resolve_dong(dongs, dong).id if dong is not None else None
+            names = {d.id: localized(d.name, "ko") for d in dongs}
+            day = first or runtime.clock.now().astimezone(tz).date()
+            after = datetime(day.year, day.month, day.day, tzinfo=tz)
+            until = after + timedelta(days=days)
+            ids = await session.scalars(select(Event.id).where(Event.archived.is_(False)))
+            found: list[schedule.Occurrence] = []
+            for event_id in ids.all():
+                spec = await reg.event_spec(session, event_id, tz)
+                if spec is None or not schedule.matches(spec, dong=dong_id or schedule.ALL):
+                    continue
+                found.extend(
+                    schedule.occurrences(spec, tz, after=after, until=until, include_cancelled=True)
+                )
+            found.sort(key=lambda o: (o.starts_at, o.event.id))
+            lines = []
+            for o in found:
+                mark = {"moved": "moved", "cancelled": "CANCELLED"}.get(o.status, "")
+                if o.moved or (o.cancelled and o.starts_at != o.recurrence_id):
+                    mark += f" (was {o.recurrence_id.astimezone(tz):%Y-%m-%d %H:%M})"
+                where = names.get(o.event.dong, o.event.dong) if o.event.dong else "district-wide"
+                lines.append(
+                    f"{o.starts_at:%Y-%m-%d %a %H:%M}-{o.ends_at:%H:%M}\t{o.event.id}\t"
+                    f"{o.event.kind}\t{where}\t{o.event.title.ko}"
+                    + (f"\t{mark.strip()}" if mark else "")
+                )
+            return lines
+
+    try:
+        lines = cli._with_db(settings, work)
+    except UnknownDong as exc:
+        raise cli._fail(str(exc), 2) from None
+    if not lines:
+        typer.echo("no events in that window")
+    for line in lines:
+        typer.echo(line)
 
 
 @events_app.command("create")
@@ -64,7 +133,9 @@ def create(
     place: Annotated[str, typer.Option(help="Place in Korean.")],
     title_en: Annotated[str | None, typer.Option("--title-en")] = None,
     place_en: Annotated[str | None, typer.Option("--place-en")] = None,
-    dong: Annotated[str | None, typer.Option(help="Dong id; absent: district-wide.")] = None,
+    dong: Annotated[
+        str | None, typer.Option(help="Dong id or name; absent: district-wide.")
+    ] = None,
     capacity: Annotated[int | None, typer.Option(min=1)] = None,
     no_registration: Annotated[bool, typer.Option("--no-registration")] = False,
     closes_hours_before: Annotated[int | None, typer.Option(min=0)] = None,
@@ -77,6 +148,7 @@ def create(
     """Create a staff event (kept across KB re-imports); subscribers are told."""
     from bot import registrations as reg
     from bot import subscriptions as subs
+    from bot.dongs import UnknownDong, resolve_dong_id
 
     cli = _cli()
     settings = cli._settings()
@@ -98,6 +170,7 @@ def create(
     async def work(runtime: Runtime) -> tuple[str, int]:
         async with runtime.sessionmaker() as session, session.begin():
             now = runtime.clock.now()
+            spec.dong = await resolve_dong_id(session, dong)
             created = await reg.create_event(
                 session, spec, actor=cli._actor(), now=now, tz=settings.tz
             )
@@ -106,7 +179,7 @@ def create(
 
     try:
         created_id, told = cli._with_db(settings, work)
-    except reg.EventChangeError as exc:
+    except (reg.EventChangeError, UnknownDong) as exc:
         raise cli._fail(str(exc), 2) from None
     typer.echo(f"created {created_id}; {told} subscribed chat(s) will be told")
 

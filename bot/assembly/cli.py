@@ -130,7 +130,7 @@ def create(
     assembly_id: Annotated[
         str, typer.Argument(help="A new id: lowercase letters, digits, - and _.")
     ],
-    dong: Annotated[str, typer.Option(help="The dong whose residents vote.")],
+    dong: Annotated[str, typer.Option(help="The dong whose residents vote (id or name).")],
     title: Annotated[str, typer.Option(help="The title in Korean.")],
     opens: Annotated[str, typer.Option(help="Voting opens, e.g. 2027-05-28T09:00.")],
     closes: Annotated[str, typer.Option(help="Voting closes, e.g. 2027-06-14T18:00.")],
@@ -165,10 +165,16 @@ def create(
     opens_at, closes_at = _when(opens, tz), _when(closes, tz)
 
     async def work(runtime: Any, session: Any, _ring: Any) -> Any:
+        from bot.dongs import UnknownDong, list_dongs, resolve_dong
+
+        try:  # an id or a name; an unknown one is refused with the list of dongs
+            dong_id = resolve_dong(await list_dongs(session), dong).id
+        except UnknownDong as exc:
+            raise _fail(str(exc), 2) from None
         vote = await A.create_vote(
             session,
             assembly_id=assembly_id,
-            dong_id=dong,
+            dong_id=dong_id,
             title=titles,
             opens_at=opens_at,
             closes_at=closes_at,
