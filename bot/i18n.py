@@ -97,6 +97,19 @@ class Translator:
         text = self._t.ngettext(singular, plural, n)
         return text.format(n=n, **kwargs)
 
+    def p_(self, context: str, message: str, **kwargs: object) -> str:
+        """A message whose meaning depends on where it is shown (gettext ``msgctxt``).
+
+        ``t.p_("ballot", "Yes")`` is 찬성 while a plain ``t._("Yes")`` on a confirmation
+        button is 예: the same English word, two Korean ones.
+        """
+        text = str(self._t.pgettext(context, message))  # Babel annotates it `str | object`
+        return text.format(**kwargs) if kwargs else text
+
+    def np_(self, context: str, singular: str, plural: str, n: int, **kwargs: object) -> str:
+        text = self._t.npgettext(context, singular, plural, n)
+        return text.format(n=n, **kwargs)
+
     # --- formatting ---------------------------------------------------------------
     def _local(self, when: datetime) -> datetime:
         if when.tzinfo is None:
@@ -143,4 +156,9 @@ def format_krw(amount: int, lang: str) -> str:
 
 def N_(message: str) -> str:
     """Mark a message for translation where it is defined; translate it where it is shown."""
+    return message
+
+
+def Np_(context: str, message: str) -> str:
+    """:func:`N_` for a message with a context: show it with ``t.p_(context, message)``."""
     return message

@@ -566,7 +566,8 @@ async def new_assembly(update: Update, context: MaeulContext) -> str | int:
                 for d in choices
                 if d in dongs
             ]
-            await _send(update, context, esc(t._("For which dong?")), InlineKeyboardMarkup(rows))
+            question = esc(t.p_("assembly", "For which dong?"))
+            await _send(update, context, question, InlineKeyboardMarkup(rows))
             return ConversationHandler.END
     if (mine is not None and dong_id not in mine) or await get_dong(context.db, dong_id) is None:
         await _alert(update, t._("Only the staff of this dong can do that."))

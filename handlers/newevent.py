@@ -127,7 +127,7 @@ async def kind(update: Update, context: MaeulContext) -> str | int:
         buttons.insert(0, InlineKeyboardButton(t._("District-wide"), callback_data="nev:d:all"))
     await edit(
         query,
-        esc(t._("For which dong?")),
+        esc(t.p_("event", "For which dong?")),
         InlineKeyboardMarkup([*rows_of(buttons), _cancel_row(context)]),
     )
     return DONG
@@ -319,7 +319,7 @@ async def _preview(update: Update, context: MaeulContext) -> None:
         esc(
             t._(
                 "Satisfaction survey the next day: {answer}",
-                answer=t._("yes") if spec.survey else t._("no"),
+                answer=t.p_("survey", "yes") if spec.survey else t.p_("survey", "no"),
             )
         )
     )

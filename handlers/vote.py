@@ -47,7 +47,7 @@ from bot.assembly.service import (
 )
 from bot.context import MaeulContext
 from bot.dongs import dong_name, get_dong
-from bot.i18n import N_, Translator
+from bot.i18n import Np_, Translator
 from bot.text import esc, localized, shorten
 from handlers.start import DEEP_LINKS
 from models.assembly import AssemblyVote, VoteMethod, VoteMode
@@ -57,7 +57,11 @@ log = logging.getLogger(__name__)
 CODE = "code"
 FINALIZE_INTERVAL = 300.0  # seconds between looks for votes to tally after their close
 RECENTLY_CLOSED_DAYS = 60
-ANSWER_LABELS = {"y": N_("Yes"), "n": N_("No"), "a": N_("Abstain")}
+ANSWER_LABELS = {
+    "y": Np_("ballot", "Yes"),
+    "n": Np_("ballot", "No"),
+    "a": Np_("ballot", "Abstain"),
+}
 ANSWER_ICONS = {"y": "👍", "n": "👎", "a": "➖"}
 
 REF = r"(\d{1,6})"
@@ -366,7 +370,8 @@ async def item_screen(
             else f"vote:r:{vote.id}:{new}"
         )
         mark = "✓ " if draft[index] == answer else ANSWER_ICONS[answer] + " "
-        row.append(InlineKeyboardButton(mark + t._(ANSWER_LABELS[answer]), callback_data=target))
+        label = t.p_("ballot", ANSWER_LABELS[answer])
+        row.append(InlineKeyboardButton(mark + label, callback_data=target))
     keyboard = [row]
     nav = []
     if index > 0:
@@ -488,7 +493,7 @@ async def show_review(update: Update, context: MaeulContext) -> None:
     for number, (item, choice) in enumerate(zip(items, draft, strict=True), 1):
         title = esc(title_of(item, t.lang))
         if vote.method == VoteMethod.APPROVE_REJECT:
-            lines.append(f"{number}. {title} — <b>{esc(t._(ANSWER_LABELS[choice]))}</b>")
+            lines.append(f"{number}. {title} — <b>{esc(t.p_('ballot', ANSWER_LABELS[choice]))}</b>")
         elif choice == CHOSEN:
             lines.append(f"☑ {number}. {title}")
     lines.append("")

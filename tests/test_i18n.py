@@ -69,19 +69,24 @@ def test_language_resolution(saved, telegram, expected):
     assert resolve_language(saved, telegram, "ko") == expected
 
 
-def _code_messages() -> set[str]:
-    found = set()
-    keywords = {"_": None, "N_": None, "n_": (1, 2)}
-    for folder in ("bot", "handlers"):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(
-            ROOT / folder, keywords=keywords, method_map=[("**.py", "python")]
-        ):
-            found.add(message if isinstance(message, str) else message[0])
-    # msgids inside f-strings, which Babel cannot see on Python 3.11
+def _fstring_tool():
     spec = importlib.util.spec_from_file_location("fstring_messages", ROOT / "tools" / "fstring_messages.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return found | module.find(ROOT)
+    return module
+
+
+def _code_messages() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every message in the code; context is None for plain t._()."""
+    tool = _fstring_tool()
+    found = set()
+    for folder in ("bot", "handlers"):
+        for _file, _line, message, _comments, context in extract_from_dir(
+            ROOT / folder, keywords=tool.KEYWORDS, method_map=[("**.py", "python")]
+        ):
+            found.add((context, message if isinstance(message, str) else message[0]))
+    # msgids inside f-strings, which Babel cannot see on Python 3.11
+    return found | tool.find(ROOT)
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
@@ -90,12 +95,53 @@ def test_every_message_is_translated(lang):
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
     translated = {
-        (m.id if isinstance(m.id, str) else m.id[0])
+        (m.context, m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
         if m.id and not m.fuzzy and (all(m.string) if isinstance(m.string, tuple) else m.string)
     }
-    missing = sorted(_code_messages() - translated)
-    assert not missing, f"{lang}: {len(missing)} untranslated: {missing[:10]}"
+    missing = sorted(_code_messages() - translated, key=lambda m: (m[0] or "", m[1]))
+    assert not missing, f"{lang}: {len(missing)} untranslated (context, msgid): {missing[:10]}"
+
+
+def test_contexts_are_extracted():
+    """The extraction the completeness test relies on sees t.p_() and Np_() with contexts."""
+    messages = _code_messages()
+    assert ("ballot", "Yes") in messages  # handlers/vote.py: Np_("ballot", "Yes")
+    assert (None, "Yes") in messages  # a confirmation button
+
+
+def test_fstring_tool_sees_contexts():
+    tool = _fstring_tool()
+    line = """f"<b>{t.p_('ballot', 'Yes')}</b> {t._("No")} {t.np_("x", "{n} a", "{n} b", n)}" """
+    found = {m.group(2) for m in tool.CALL.finditer(line)}
+    assert found == {"No"}  # p_( is not _(
+    pairs = {(m.group(2), m.group(4)) for m in tool.CONTEXT_CALL.finditer(line)}
+    assert pairs == {("ballot", "Yes"), ("x", "{n} a")}
+
+
+@pytest.mark.parametrize(
+    ("context", "message", "korean"),
+    [
+        ("ballot", "Yes", "찬성"),
+        ("ballot", "No", "반대"),
+        ("ballot", "Abstain", "기권"),
+        (None, "Yes", "예"),  # confirmation buttons: "Close voting now?" [예]
+        (None, "No", "아니요"),  # "Report this proposal?" [아니요], not [반대]
+        ("assembly", "For which dong?", "어느 동의 주민총회인가요?"),
+        ("event", "For which dong?", "어느 동의 행사인가요?"),
+    ],
+)
+def test_one_word_two_meanings_has_two_translations(context, message, korean):
+    t = Translator("ko", SEOUL)
+    assert (t.p_(context, message) if context else t._(message)) == korean
+    en = Translator("en", SEOUL)
+    assert (en.p_(context, message) if context else en._(message)) == message
+
+
+def test_untranslated_context_message_falls_back_to_english():
+    t = Translator("ko", SEOUL)
+    assert t.p_("no such context", "Yes") == "Yes"
+    assert t.np_("no such context", "{n} thing", "{n} things", 2) == "2 things"
 
 
 def test_korean_catalog_is_really_korean():

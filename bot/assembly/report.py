@@ -222,9 +222,9 @@ def chart_png(results: Results, t: Translator) -> bytes:
     if _approve(results):
         left = [0.0] * len(rows)
         for key, label, colour in (
-            ("yes", t._("Yes"), "#2e7d32"),
-            ("no", t._("No"), "#c62828"),
-            ("abstain", t._("Abstain"), "#9e9e9e"),
+            ("yes", t.p_("ballot", "Yes"), "#2e7d32"),
+            ("no", t.p_("ballot", "No"), "#c62828"),
+            ("abstain", t.p_("ballot", "Abstain"), "#9e9e9e"),
         ):
             values = [r.percent[key] for r in rows]
             axes.barh(positions, values, left=left, color=colour, label=label, height=0.6)
