@@ -15,13 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
+
 from bot.config import SUPPORTED_LANGUAGES
 from bot.kb import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
+from bot.qa.embedding import Embedder
 from bot.qa.facets import detect_facets, for_kind
-from bot.qa.index import Index, Record, Scored
+from bot.qa.gate import GateFeatures
+from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
     CENTRE_RE,
     CHITCHAT_RE,
@@ -35,6 +39,7 @@ from bot.qa.lexicon import (
     glossary_terms,
 )
 from bot.qa.text import compact, detect_language, normalize
+from bot.qa.vectors import SemanticIndex, VectorCache
 
 MAX_QUESTION = 1000
 
@@ -44,6 +49,10 @@ MARGIN = 0.2  # … and this far above the runner-up (relative to the top)
 UNSURE = 0.3  # below this nothing fits: "none"
 NAME_FLOOR = 0.72  # a fuzzy name alignment below this says nothing
 FAQ_CUES = 0.8  # a FAQ question this covered, cue words included, is preferred
+# Semantic matching (bench/README-qa.md): bonus = weight × (cosine − median cosine), ≥ 0
+SEMANTIC_WEIGHT = 6.0
+SEMANTIC_EXTRA = 5  # records the model ranks highest compete even without a shared word
+PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many characters
 
 _EVENT_KIND_WORDS = {
     "training": "교육 강좌 training class course",
@@ -165,6 +174,22 @@ def _event_names(event: EventSpec) -> list[str]:
     return [n for n in [*names, *derived] if n.strip()]
 
 
+def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
+    """``text`` cut at sentence ends, then at spaces, into pieces of at most ``size``."""
+    out: list[str] = []
+    for sentence in re.split(r"(?<=[.!?。])\s+|\n", text):
+        sentence = sentence.strip()
+        while len(sentence) > size:
+            cut = sentence.rfind(" ", 0, size)
+            if cut < size // 2:
+                cut = size
+            out.append(sentence[:cut].strip())
+            sentence = sentence[cut:].strip()
+        if sentence:
+            out.append(sentence)
+    return out
+
+
 def _strip_ending(word: str) -> str:
     if len(word) < 3:
         return word
@@ -222,6 +247,9 @@ class _Analysis:
     chitchat: bool
     centre: bool = False  # the centre itself is named ("센터", "centre", "中心")
     off_centre: str = ""  # the topic without the centre's name
+    question: str = ""  # as asked (what the model encodes)
+    cosine: float = 0.0  # the best record's cosine (0 without the model)
+    median_cosine: float = 0.0
 
     @property
     def about_centre(self) -> bool:
@@ -236,14 +264,25 @@ class _Candidate:
     scored: Scored
     name: float = 0.0
     reasons: list[str] = field(default_factory=list)
+    semantic: float = 0.0  # the model's bonus (included in score)
 
 
 class QAEngine:
     """Answers questions from one validated knowledge-base snapshot."""
 
     def __init__(
-        self, kb: KnowledgeBase, *, fuzzy: bool = True, default_language: str = "ko"
+        self,
+        kb: KnowledgeBase,
+        *,
+        fuzzy: bool = True,
+        default_language: str = "ko",
+        embedder: Embedder | None = None,
+        vectors: VectorCache | None = None,
+        background: bool = False,
     ) -> None:
+        """``embedder`` adds semantic matching (vectors read from ``vectors``, the on-disk
+        cache, where it has them); ``background`` encodes the missing ones in a thread
+        while the engine answers (lexically for the records not encoded yet)."""
         self.kb = kb
         self.default_language = default_language
         self.grants = {g.id: g for g in kb.grants}
@@ -265,6 +304,13 @@ class QAEngine:
         }
         self._centre = [compact(t) for t in _texts(kb.region.centre, kb.region.name)]
         self.index = Index(self._records(), fuzzy=fuzzy)
+        self.semantic: SemanticIndex | None = None
+        if embedder is not None:
+            self.semantic = SemanticIndex(embedder, self._passages(), vectors)
+            if background:
+                self.semantic.start()
+            else:
+                self.semantic.encode_all()
 
     @staticmethod
     def _keys(pairs: Any) -> list[tuple[str, str]]:
@@ -313,6 +359,31 @@ class QAEngine:
             )
         return records
 
+    def _passages(self) -> list[list[str]]:
+        """What the model encodes of each record: its names, then its text in pieces,
+        each piece led by the record's name in the piece's language."""
+        out: list[list[str]] = []
+        for record in self.index.records:
+            if record.kind == "grant":
+                grant = self.grants[record.id]
+                title, body = grant.name, [grant.summary, grant.eligibility, grant.support]
+            elif record.kind == "faq":
+                faq = self.faq[record.id]
+                title, body = faq.question, [faq.answer]
+            else:
+                event = self.events[record.id]
+                title, body = event.title, [event.description, event.audience]
+            names = title.as_dict()
+            passages = list(dict.fromkeys(names.values()))
+            for text in body:
+                if text is None:
+                    continue
+                for lang, value in text.as_dict().items():
+                    name = names.get(lang) or title.get(lang)
+                    passages.extend(f"{name}: {piece}" for piece in _pieces(value))
+            out.append(passages)
+        return out
+
     # --- analysis -----------------------------------------------------------------
     def _analyse(self, question: str, now: datetime) -> _Analysis:
         text = normalize(question[:MAX_QUESTION])
@@ -357,6 +428,7 @@ class QAEngine:
             chitchat=bool(CHITCHAT_RE.match(text)),
             centre=centre,
             off_centre=off_centre,
+            question=question[:MAX_QUESTION].strip(),
         )
 
     def _elsewhere(self, text: str) -> bool:
@@ -416,8 +488,40 @@ class QAEngine:
                 # grants and events were matched without: it covers more of the question
                 score *= 1.15
             candidates.append(_Candidate(record, score, scored, name))
+        if self.semantic is not None and a.question:
+            self._fuse(a, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
+
+    def _fuse(self, a: _Analysis, candidates: list[_Candidate]) -> None:
+        """Add the model's opinion: a bonus for records closer than usual to the question.
+
+        e5 cosines are compressed (0.82–0.90 for nearly everything), so the bonus is the
+        distance above the median record; records without vectors yet get none.
+        """
+        semantic = self.semantic
+        assert semantic is not None
+        best, ready = semantic.scores(semantic.embedder.encode_query(a.question))
+        if not ready.any():
+            return
+        median = float(np.median(best[ready]))
+        bonus = np.where(ready, SEMANTIC_WEIGHT * np.maximum(0.0, best - median), 0.0)
+        a.cosine = float(best[ready].max())
+        a.median_cosine = median
+        seen: set[int] = set()
+        for candidate in candidates:
+            candidate.semantic = float(bonus[candidate.scored.doc])
+            candidate.score += candidate.semantic
+            seen.add(candidate.scored.doc)
+        for doc in np.argsort(-best)[:SEMANTIC_EXTRA]:
+            doc = int(doc)
+            if doc in seen or bonus[doc] <= 0:
+                continue
+            scored = Scored(doc, 0.0, 0.0)
+            scored.name, scored.matched = self.index.name_score(doc, a.text)
+            candidate = _Candidate(self.index.records[doc], float(bonus[doc]), scored)
+            candidate.semantic = candidate.score
+            candidates.append(candidate)
 
     def _centre_faq(self, a: _Analysis) -> list[_Candidate]:
         """FAQ entries about the centre, matched with the facet's words ("어디", "몇시")."""
@@ -487,6 +591,10 @@ class QAEngine:
             ("answer",) if record.kind == "faq" else ("summary",)
         )
         confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
+        gated = False
+        if confident and a.cosine > 0 and top.name < 1.0:
+            gated = not self.gate_features(a, top, second).passes()
+            confident = not gated
         occurrence = None
         if record.kind == "event":
             occurrence = self._occurrence(self.events[record.id], a.dates, now)
@@ -499,9 +607,38 @@ class QAEngine:
             confident=confident,
             occurrence=occurrence,
             score=top.score,
-            reason=("name" if top.name >= 0.75 else "lexical") if confident else "unsure",
+            reason=("name" if top.name >= 0.75 else "lexical")
+            if confident
+            else ("gate" if gated else "unsure"),
             **base,
         )
+
+    def gate_features(self, a: _Analysis, top: _Candidate, second: float) -> GateFeatures:
+        foreign = a.question_lang not in (None, "ko", "en")
+        return GateFeatures(
+            lexical=top.scored.lexical,
+            fused=top.score,
+            cosine_lift=(a.cosine - a.median_cosine) * 10,
+            margin=(top.score - second) / top.score if top.score > 0 else 0.0,
+            known=0.0 if foreign else self.known_share(a.topic),
+            foreign=foreign,
+        )
+
+    def known_share(self, topic: str) -> float:
+        """The share of the topic's bigrams and words that the knowledge base uses
+        (a glossary word counts as known); 1.0 for an empty topic."""
+        total = known = 0
+        for word in topic.split():
+            if len(word) < 2:
+                continue
+            if glossary_terms(word):
+                total += 1
+                known += 1
+                continue
+            terms = [t for t in weighted_terms(word) if t[:2] in ("b:", "w:")]
+            total += len(terms)
+            known += sum(t in self.index.idf for t in terms)
+        return known / total if total else 1.0
 
     def _occurrence(
         self, event: EventSpec, dates: DateRange | None, now: datetime

@@ -3,16 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kb import KnowledgeBase
 from bot.knowledge import KnowledgeStore
+from bot.qa.embedding import load_default
 from bot.qa.engine import QAEngine
 from bot.qa.text import normalize
+from bot.qa.vectors import VectorCache, default_cache_dir
 from models.qa import UnansweredQuestion
+
+log = logging.getLogger(__name__)
+
+
+def build_engine(
+    kb: KnowledgeBase,
+    *,
+    default_language: str = "ko",
+    semantic: bool = True,
+    cache_dir: Path | None = None,
+    background: bool = False,
+) -> QAEngine:
+    """The engine with the embedding model when it is installed (lexical otherwise).
+
+    Vectors come from the on-disk cache in ``cache_dir`` (default
+    :func:`~bot.qa.vectors.default_cache_dir`); missing ones are encoded at once, or in a
+    background thread with ``background`` (the bot: answers go on meanwhile).
+    """
+    embedder = load_default(semantic)
+    cache: VectorCache | None = None
+    if embedder is not None:
+        try:
+            cache = VectorCache(cache_dir or default_cache_dir())
+        except (OSError, sqlite3.Error) as exc:  # read-only home: encode, keep nothing
+            log.warning("Q&A vector cache unavailable (%s): vectors are not kept", exc)
+    return QAEngine(
+        kb,
+        default_language=default_language,
+        embedder=embedder,
+        vectors=cache,
+        background=background,
+    )
 
 
 class EngineCache:
@@ -22,8 +60,16 @@ class EngineCache:
     thousands of records; it runs in a worker thread so the bot keeps serving meanwhile.
     """
 
-    def __init__(self, default_language: str = "ko") -> None:
+    def __init__(
+        self,
+        default_language: str = "ko",
+        *,
+        semantic: bool = True,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.default_language = default_language
+        self.semantic = semantic
+        self.cache_dir = cache_dir
         self._engine: QAEngine | None = None
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -37,8 +83,18 @@ class EngineCache:
         async with self._lock:
             if self._engine is None or self._version != store.version:
                 version = store.version
+                previous = self._engine
+                if previous is not None and previous.semantic is not None:
+                    # its snapshot is gone: stop encoding it (what it wrote stays cached)
+                    previous.semantic.stop()
+                    await asyncio.to_thread(previous.semantic.wait, 10.0)
                 self._engine = await asyncio.to_thread(
-                    QAEngine, snapshot, default_language=self.default_language
+                    build_engine,
+                    snapshot,
+                    default_language=self.default_language,
+                    semantic=self.semantic,
+                    cache_dir=self.cache_dir,
+                    background=True,
                 )
                 self._version = version
         return self._engine

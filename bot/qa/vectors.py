@@ -1,0 +1,239 @@
+"""Record vectors for semantic matching: an on-disk cache and an in-memory index.
+
+* :class:`VectorCache` — an SQLite file of vectors keyed by the model's id and the hash of
+  each passage's text. A warm start reads vectors instead of encoding; editing one grant
+  changes only its passages' hashes, so only they are encoded again. Several bot
+  instances may share the file (SQLite locks it); it is created private (0700 directory,
+  0600 file).
+* :class:`SemanticIndex` — the passages of one KB snapshot, their vectors as they become
+  available, and per-record cosine scores. Missing vectors are encoded in a background
+  thread (:meth:`start`) while the engine answers lexically for the records not encoded
+  yet, or all at once (:meth:`encode_all`, for the command line and the tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.qa.embedding import Embedder, Vectors
+
+log = logging.getLogger(__name__)
+
+CACHE_FILE = "qa-vectors.sqlite3"
+_BATCH = 16  # passages encoded between two cache writes
+
+
+def default_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/maeul`` (``~/.cache/maeul``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "maeul"
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class VectorCache:
+    """Vectors by (model id, passage hash) in one SQLite file."""
+
+    def __init__(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            os.chmod(directory, 0o700)
+        except OSError:  # not ours (a shared cache directory): leave it as it is
+            pass
+        self.path = directory / CACHE_FILE
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        self._lock = threading.Lock()
+        with self._connect() as db:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS vectors ("
+                " model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL,"
+                " vector BLOB NOT NULL, PRIMARY KEY (model, hash))"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30, isolation_level=None)
+
+    def get_many(self, model: str, hashes: Sequence[str]) -> dict[str, Vectors]:
+        found: dict[str, Vectors] = {}
+        wanted = list(dict.fromkeys(hashes))
+        with self._lock, self._connect() as db:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                marks = ",".join("?" * len(part))
+                rows = db.execute(
+                    f"SELECT hash, dim, vector FROM vectors WHERE model = ? AND hash IN ({marks})",
+                    [model, *part],
+                )
+                for hash_, dim, blob in rows:
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape == (dim,):
+                        found[hash_] = vector
+        return found
+
+    def put_many(self, model: str, items: dict[str, Vectors]) -> None:
+        if not items:
+            return
+        rows = [
+            (model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes())
+            for h, v in items.items()
+        ]
+        with self._lock, self._connect() as db:
+            db.execute("BEGIN")
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+            db.execute("COMMIT")
+
+
+class SemanticIndex:
+    """Passages of each record (doc), their vectors, and cosine scores per record."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        passages: Sequence[Sequence[str]],
+        cache: VectorCache | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.cache = cache
+        self.model_id = embedder.model_id
+        texts: list[str] = []
+        owner: list[int] = []
+        for doc, doc_passages in enumerate(passages):
+            for text in doc_passages:
+                texts.append(text)
+                owner.append(doc)
+        self.docs = len(passages)
+        self.texts = texts
+        self.hashes = [text_hash(t) for t in texts]
+        self.owner = np.asarray(owner, dtype=np.int64)
+        self._dim = 0
+        self._matrix: npt.NDArray[np.float32] | None = None
+        self._done = np.zeros(len(texts), dtype=bool)
+        self._missing_per_doc = np.bincount(self.owner, minlength=self.docs).astype(np.int64)
+        self._ready_docs = np.zeros(self.docs, dtype=bool)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._write_lock = threading.Lock()
+        self.loaded_from_cache = 0
+        self.encoded = 0
+        if cache is not None and texts:
+            started = time.perf_counter()
+            found = cache.get_many(self.model_id, self.hashes)
+            rows = [i for i, h in enumerate(self.hashes) if h in found]
+            if rows:
+                self._store(rows, np.stack([found[self.hashes[i]] for i in rows]))
+            self.loaded_from_cache = len(rows)
+            log.info(
+                "Q&A vectors: %d of %d passages from the cache in %.2f s",
+                len(rows), len(texts), time.perf_counter() - started,
+            )  # fmt: skip
+
+    # --- state ----------------------------------------------------------------------
+    @property
+    def complete(self) -> bool:
+        return bool(self._done.all())
+
+    @property
+    def pending(self) -> int:
+        return int((~self._done).sum())
+
+    def ready(self, doc: int) -> bool:
+        return bool(self._ready_docs[doc])
+
+    def _store(self, rows: Sequence[int], vectors: Vectors) -> None:
+        with self._write_lock:
+            if self._matrix is None:
+                self._dim = int(vectors.shape[1])
+                # zeros are not resident until written: a large KB fills it as it encodes
+                self._matrix = np.zeros((len(self.texts), self._dim), dtype=np.float32)
+            for row, vector in zip(rows, vectors, strict=True):
+                self._matrix[row] = vector
+            index = np.asarray(rows, dtype=np.int64)
+            fresh = index[~self._done[index]]
+            self._done[fresh] = True
+            np.subtract.at(self._missing_per_doc, self.owner[fresh], 1)
+            self._ready_docs = self._missing_per_doc == 0
+
+    # --- encoding -------------------------------------------------------------------
+    def encode_missing(self, limit: int | None = None) -> int:
+        """Encode up to ``limit`` missing passages (all by default); returns how many."""
+        todo = [int(i) for i in np.flatnonzero(~self._done)]
+        if limit is not None:
+            todo = todo[:limit]
+        count = 0
+        for start in range(0, len(todo), _BATCH):
+            if self._stop.is_set():
+                break
+            rows = todo[start : start + _BATCH]
+            vectors = self.embedder.encode_passages([self.texts[i] for i in rows])
+            self._store(rows, vectors)
+            if self.cache is not None:
+                try:
+                    fresh = {self.hashes[i]: v for i, v in zip(rows, vectors, strict=True)}
+                    self.cache.put_many(self.model_id, fresh)
+                except sqlite3.Error as exc:  # a read-only or full disk: keep answering
+                    log.warning("Q&A vector cache not written: %s", exc)
+            count += len(rows)
+            self.encoded += len(rows)
+        return count
+
+    def encode_all(self) -> None:
+        self.encode_missing()
+
+    def start(self, on_done: Callable[[], None] | None = None) -> None:
+        """Encode what is missing in a daemon thread (answers go on meanwhile)."""
+        if self.complete or self._thread is not None:
+            return
+
+        def run() -> None:
+            started = time.perf_counter()
+            try:
+                self.encode_missing()
+            except Exception:  # the engine keeps answering lexically
+                log.exception("Q&A vectors: background encoding failed")
+                return
+            log.info(
+                "Q&A vectors: %d passages encoded in %.1f s", self.encoded,
+                time.perf_counter() - started,
+            )  # fmt: skip
+            if on_done is not None:
+                on_done()
+
+        self._thread = threading.Thread(target=run, name="qa-vectors", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        return self.complete
+
+    # --- scoring --------------------------------------------------------------------
+    def scores(self, query: Vectors) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.bool_]]:
+        """The best cosine of each record's passages, and which records have vectors."""
+        matrix = self._matrix
+        ready = self._ready_docs
+        best = np.zeros(self.docs, dtype=np.float32)
+        if matrix is None or not ready.any():
+            return best, np.zeros(self.docs, dtype=bool)
+        sims = matrix @ query
+        np.maximum.at(best, self.owner, sims)
+        return best, ready
+
+
+__all__ = ["SemanticIndex", "VectorCache", "default_cache_dir", "text_hash"]
