@@ -109,8 +109,8 @@ def window_badge(grant: GrantSpec, today: date, t: Translator) -> str:
 
 
 def days_left_text(grant: GrantSpec, today: date, t: Translator) -> str:
-    """For the card: 'D-12 · 12 days left', 'D-day · closes today', 'opens in 5 days',
-    'closed'."""
+    """For the card, each fact once: '12 days left' / '12일 남음', 'closes today',
+    'opens in 5 days', 'closed'."""
     state = grant_rules.status(grant, today)
     if state is GrantStatus.CLOSED:
         return t._("closed")
@@ -119,8 +119,16 @@ def days_left_text(grant: GrantSpec, today: date, t: Translator) -> str:
         return t.n_("opens in {n} day", "opens in {n} days", wait)
     left = grant_rules.days_left(grant, today)
     if left == 0:
-        return "D-day · " + t._("closes today")
-    return f"D-{left} · " + t.n_("{n} day left", "{n} days left", left)
+        return t._("closes today")
+    return t.n_("{n} day left", "{n} days left", left)
+
+
+def status_line(grant: GrantSpec, today: date, t: Translator) -> str:
+    """The card's second line: '🟢 Open now · 16 days left', '⛔ Closed' (the dates follow
+    under "Application period")."""
+    state = grant_rules.status(grant, today)
+    label = t._(STATUS_LABELS[state])
+    return label if state is GrantStatus.CLOSED else f"{label} · {days_left_text(grant, today, t)}"
 
 
 def grant_button(grant: GrantSpec, today: date, t: Translator) -> str:
@@ -191,11 +199,10 @@ def amount_lines(grant: GrantSpec, t: Translator) -> list[str]:
 def grant_card(grant: GrantSpec, kb: KnowledgeBase, t: Translator, now: datetime) -> str:
     lang = t.lang
     today = today_of(now, t)
-    state = grant_rules.status(grant, today)
     app = grant.application
     lines = [
         f"<b>{esc(grant.name.get(lang))}</b>",
-        esc(t._(STATUS_LABELS[state]) + " · " + days_left_text(grant, today, t)),
+        esc(status_line(grant, today, t)),
         "",
         esc(grant.summary.get(lang)),
         _heading(t._("Who can apply")),
@@ -474,6 +481,7 @@ __all__ = [
     "resolve",
     "seats_text",
     "show_data",
+    "status_line",
     "time_range",
     "today_of",
     "window_badge",

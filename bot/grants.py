@@ -83,14 +83,21 @@ def _order(grant: GrantSpec, section: GrantStatus) -> tuple[object, ...]:
 
 
 def grouped(grants: Iterable[GrantSpec], today: date) -> dict[GrantStatus, list[GrantSpec]]:
-    """Every grant in exactly one section; each section sorted the way residents need it.
+    """The sections residents browse, each sorted the way they need it.
 
-    Open and closing soon: nearest deadline first; upcoming: opening soonest first;
-    closed: most recently closed first. Ties keep the knowledge base's order.
+    **Open** lists every grant that can be applied for today, the ones closing soon
+    included (a resident who taps "open now" must see them all); **closing soon** is the
+    part of those that closes within :data:`CLOSING_SOON_DAYS` days. Upcoming and closed
+    hold the others. Open and closing soon: nearest deadline first; upcoming: opening
+    soonest first; closed: most recently closed first. Ties keep the knowledge base's
+    order.
     """
     sections: dict[GrantStatus, list[GrantSpec]] = {section: [] for section in SECTIONS}
     for grant in grants:
-        sections[status(grant, today)].append(grant)
+        state = status(grant, today)
+        sections[state].append(grant)
+        if state is GrantStatus.CLOSING:
+            sections[GrantStatus.OPEN].append(grant)
     for section, items in sections.items():
         items.sort(key=functools.partial(_order, section=section))
     return sections

@@ -1,5 +1,6 @@
-"""/grants: grant programmes by status (open now, closing soon, upcoming, closed), a card
-per grant, and 🔔 follow / unfollow for its deadline reminder.
+"""/grants: grant programmes by status (open now — closing soon ones included, marked ⏰ —,
+closing soon, upcoming, closed), a card per grant, and 🔔 follow / unfollow for its deadline
+reminder.
 
 Callback data: ``grants:list:<section>:<page>`` (page through a section, editing the list
 message), ``grants:home`` (a new list message), ``grants:show:<id>`` (the card, from any
@@ -55,16 +56,32 @@ def list_view(
         "",
         f"<b>{esc(t._(cards.STATUS_LABELS[section]))}</b>",
     ]
+    # the open list holds the closing-soon grants too: mark them there
+    marked = {
+        grant.id
+        for grant in items
+        if section is GrantStatus.OPEN and grant_rules.status(grant, today) is GrantStatus.CLOSING
+    }
     if not items:
         lines.append(esc(t._(EMPTY_SECTION[section])))
     else:
         lines.append(esc(t._("Choose a grant to see its card.")))
+        if marked:
+            lines.append(
+                esc(
+                    t.n_(
+                        "⏰ closes within {n} day",
+                        "⏰ closes within {n} days",
+                        grant_rules.CLOSING_SOON_DAYS,
+                    )
+                )
+            )
         if pages > 1:
             lines.append(esc(t._("Page {page} of {pages}", page=page + 1, pages=pages)))
     rows = [
         [
             InlineKeyboardButton(
-                cards.grant_button(grant, today, t),
+                ("⏰ " if grant.id in marked else "") + cards.grant_button(grant, today, t),
                 callback_data=cards.show_data("grants", grant.id),
             )
         ]

@@ -53,7 +53,12 @@ def test_sections_on_5_february(clock):
         "village-space",
         "apartment-community",
     ]
-    assert ids(sections[GrantStatus.OPEN]) == [
+    assert ids(sections[GrantStatus.OPEN]) == [  # every open grant, closing soon included
+        "neighbour-making",
+        "community-growth",
+        "alley-making",
+        "village-space",
+        "apartment-community",
         "social-problem-solving",  # 26 Feb
         "resident-council-activity",  # 26 Feb, later in the file
         "participatory-budget",  # 30 Apr

@@ -67,7 +67,7 @@ async def test_admin_moves_a_deadline(bot):
     events = await admin.press("✅ Save")
     assert answer_of(events).text == "Saved."
     card = [e for e in events if e.kind == "message"][-1]
-    assert "D-14 · 14 days left" in card.text  # no longer closing soon
+    assert "🟢 Open now · 14 days left" in card.text  # no longer closing soon
     assert "Mon 18 Jan 2027 to Fri 19 Feb 2027" in card.text
 
     async with bot.runtime.sessionmaker() as s:
