@@ -8,7 +8,10 @@ them: ``2027년 2월 12일 (금) 오후 7:00``, ``100만 원``.
 
 from __future__ import annotations
 
+import html
 import io
+import re
+import string
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -81,6 +84,152 @@ def reload_catalogs() -> None:
     _translations.cache_clear()
 
 
+# --- Korean particles -------------------------------------------------------------------
+# A Korean translation writes the particle into the placeholder, ``{title:은}``,
+# ``{dong:을}``, ``{name:과}``, ``{place:으로}``, ``“{text:”이라는}``, and gets the form that
+# fits the last syllable of the value: 통합설명회는, 한빛1동을, 이웃만들기 지원사업과,
+# 마을회관으로 / 서울로. Whatever precedes the particle in the spec (a closing quote or
+# bracket) is written between the value and the particle. English specs (``{n:,}``) are
+# ordinary format specs.
+
+_HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
+_RIEUL = 8  # index of ㄹ among the final consonants
+# How a digit, or a number ending in zeros, is read: (has a final consonant, it is ㄹ).
+_DIGITS = {
+    "0": (True, False),  # 영
+    "1": (True, True),  # 일
+    "2": (False, False),  # 이
+    "3": (True, False),  # 삼
+    "4": (False, False),  # 사
+    "5": (False, False),  # 오
+    "6": (True, False),  # 육
+    "7": (True, True),  # 칠
+    "8": (True, True),  # 팔
+    "9": (False, False),  # 구
+}
+# 10 십, 100 백, 1000 천, 10⁴ 만, 10⁸ 억 all end in a consonant (none is ㄹ); 10¹² 조 does not.
+_POWERS = [(12, (False, False)), (8, (True, False)), (1, (True, False))]
+# Letters read one by one (PDF, QR, KB): 엘 and 알 end in ㄹ, 엠 and 엔 in a consonant.
+_LETTERS = {"L": (True, True), "R": (True, True), "M": (True, False), "N": (True, False)}
+# Endings of English words as Korean writes them: Zoom 줌, Line 라인, Google 구글, Kakao 카카오.
+_ENGLISH_ENDINGS: list[tuple[str, tuple[bool, bool] | None]] = [
+    ("ng", (True, False)),
+    ("le", (True, True)),
+    ("me", (True, False)),
+    ("ne", (True, False)),
+    ("l", (True, True)),
+    ("m", (True, False)),
+    ("n", (True, False)),
+    # -k, -p, -t, -b, -d, -g: 북 or 크, 웹 or 프, 챗 or 트 — it depends on the word.
+    ("k", None),
+    ("p", None),
+    ("t", None),
+    ("b", None),
+    ("d", None),
+    ("g", None),
+]
+_PAIRED = {"은": "은(는)", "을": "을(를)", "이": "이(가)", "과": "과(와)"}
+_FIRST = {
+    "은": "은",
+    "는": "은",
+    "을": "을",
+    "를": "을",
+    "이": "이",
+    "가": "이",
+    "과": "과",
+    "와": "과",
+}
+_AFTER_VOWEL = {"은": "는", "을": "를", "이": "가", "과": "와"}
+_TRAILING = re.compile(r"(\s*\([^()]*\))+$")  # 통합설명회(3월) reads as 통합설명회
+_TAGS = re.compile(r"(<[^<>]*>\s*)+$")
+_SPEC = re.compile(r"^([^\uac00-\ud7a3]*)([\uac00-\ud7a3].*)$")
+
+
+def final_sound(word: str) -> tuple[bool, bool] | None:
+    """(ends in a consonant, that consonant is ㄹ) for the way ``word`` is read aloud, or
+    None when it cannot be told (empty, a symbol, an English word ending in -k)."""
+    word = html.unescape(_TAGS.sub("", word.strip()))  # “<b>마을회관</b>”, “A &amp; B”
+    word = _TRAILING.sub("", word).rstrip(" \t\"'”’»」』.,!?")
+    if not word:
+        return None
+    last = word[-1]
+    if last == "%":  # 퍼센트
+        return (False, False)
+    code = ord(last)
+    if _HANGUL_FIRST <= code <= _HANGUL_LAST:
+        final = (code - _HANGUL_FIRST) % 28
+        return (final != 0, final == _RIEUL)
+    if last.isdigit() and last.isascii():
+        digits = re.search(r"[\d,]*$", word)
+        number = (digits.group(0) if digits else last).replace(",", "").lstrip("0")
+        zeros = len(number) - len(number.rstrip("0"))
+        if not number:
+            return _DIGITS["0"]
+        if zeros == 0:
+            return _DIGITS[number[-1]]
+        return next(sound for power, sound in _POWERS if zeros >= power)
+    if last.isascii() and last.isalpha():
+        letters = re.search(r"[A-Za-z]*$", word)
+        tail = letters.group(0) if letters else last
+        if tail.isupper() or len(tail) == 1:  # read letter by letter: PDF 피디에프, QR 큐알
+            return _LETTERS.get(last.upper(), (False, False))
+        lower = tail.lower()
+        for ending, sound in _ENGLISH_ENDINGS:
+            if lower.endswith(ending):
+                return sound
+        return (False, False)  # Kakao 카카오, Center 센터, Naver 네이버, Excel... see "l"
+    return None
+
+
+def particle(word: str, spec: str) -> str:
+    """The particle ``spec`` (written in either form: 은/는, 이/가, 을/를, 과/와, 으로/로,
+    and the copula 이에요/예요, 이라는/라는, 이나/나…) in the form that fits ``word``.
+
+    When the last sound cannot be told, both forms are written, 은(는), as notices do.
+    """
+    sound = final_sound(word)
+    if spec.startswith(("으로", "로")):
+        rest = spec[2:] if spec.startswith("으로") else spec[1:]
+        if sound is None:
+            return "(으)로" + rest
+        consonant, rieul = sound
+        return ("으로" if consonant and not rieul else "로") + rest
+    if (spec.startswith("이") and len(spec) > 1) or spec.startswith(("예요", "였")):
+        # the copula: 이에요/예요, 이었어요/였어요, 이라는/라는, 이나/나, 이랑/랑
+        full = (
+            spec if spec.startswith("이") else "이" + spec.replace("예", "에").replace("였", "었")
+        )
+        if sound is None:
+            return "(이)" + full[1:]
+        if sound[0]:
+            return full
+        if full.startswith(("이에", "이었")):
+            return {"에": "예", "었": "였"}[full[1]] + full[2:]
+        return full[1:]
+    first = _FIRST.get(spec[:1])
+    if first is None:
+        raise ValueError(f"unknown Korean particle: {spec!r}")
+    rest = spec[1:]
+    if sound is None:
+        return _PAIRED[first] + rest
+    return (first if sound[0] else _AFTER_VOWEL[first]) + rest
+
+
+class _Formatter(string.Formatter):
+    """str.format, plus Korean particles in the format spec: ``{title:은}``."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        match = _SPEC.match(format_spec)
+        if match is None:
+            return str(super().format_field(value, format_spec))
+        between, spec = match.groups()
+        text = str(value)
+        return text + between + particle(text, spec)
+
+
+_FORMATTER = _Formatter()
+
+
 class Translator:
     """Everything language-dependent for one user: messages and formatting."""
 
@@ -91,11 +240,11 @@ class Translator:
 
     def _(self, message: str, **kwargs: object) -> str:
         text = self._t.gettext(message)
-        return text.format(**kwargs) if kwargs else text
+        return _FORMATTER.format(text, **kwargs) if kwargs else text
 
     def n_(self, singular: str, plural: str, n: int, **kwargs: object) -> str:
         text = self._t.ngettext(singular, plural, n)
-        return text.format(n=n, **kwargs)
+        return _FORMATTER.format(text, n=n, **kwargs)
 
     def p_(self, context: str, message: str, **kwargs: object) -> str:
         """A message whose meaning depends on where it is shown (gettext ``msgctxt``).
@@ -104,11 +253,11 @@ class Translator:
         button is 예: the same English word, two Korean ones.
         """
         text = str(self._t.pgettext(context, message))  # Babel annotates it `str | object`
-        return text.format(**kwargs) if kwargs else text
+        return _FORMATTER.format(text, **kwargs) if kwargs else text
 
     def np_(self, context: str, singular: str, plural: str, n: int, **kwargs: object) -> str:
         text = self._t.npgettext(context, singular, plural, n)
-        return text.format(n=n, **kwargs)
+        return _FORMATTER.format(text, n=n, **kwargs)
 
     # --- formatting ---------------------------------------------------------------
     def _local(self, when: datetime) -> datetime:

@@ -87,7 +87,7 @@ async def test_mydong_conversation_by_button_and_by_typing(bot):
     assert "어느 동에" in events[0].text
     assert "새터동" in buttons(events[0])
     events = await chat.press("새터동")
-    assert "새터동을(를) 우리 동으로 설정할까요?" in texts(events)
+    assert "새터동을 우리 동으로 설정할까요?" in texts(events)
     events = await chat.send("아무 말")  # text while buttons are expected
     assert "버튼으로 답해" in events[0].text
     events = await chat.press("네, 저장")
@@ -96,7 +96,7 @@ async def test_mydong_conversation_by_button_and_by_typing(bot):
     events = await chat.send("/mydong")
     assert events[0].text.startswith("지금 우리 동은 새터동이에요.")
     events = await chat.send("한빛 1동")  # spacing mistake, typed instead of pressed
-    assert "한빛1동을(를) 우리 동으로 설정할까요?" in texts(events)
+    assert "한빛1동을 우리 동으로 설정할까요?" in texts(events)
     events = await chat.send("/cancel")
     assert "취소했어요" in events[0].text
     async with bot.runtime.sessionmaker() as s:
@@ -109,7 +109,7 @@ async def test_deep_links(bot):
     events = await chat.send("/start lang_ko")
     assert events[-1].text.startswith("안녕하세요, Anh님!")
     events = await chat.send("/start dong_garam")
-    assert "가람동을(를) 우리 동으로 설정할까요?" in texts(events)
+    assert "가람동을 우리 동으로 설정할까요?" in texts(events)
     events = await chat.press("네, 저장")
     assert any("가람동" in t for t in texts(events))
     events = await chat.send("/start vote_doesnotexist")

@@ -88,7 +88,7 @@ async def test_sigkill_mid_conversation_then_restart_continues(tmp_path):
             events = await chat.send("/mydong")
             assert "어느 동에" in events[0].text
             events = await chat.press("솔빛동")
-            assert "솔빛동을(를) 우리 동으로 설정할까요?" in texts(events)
+            assert "솔빛동을 우리 동으로 설정할까요?" in texts(events)
         finally:
             proc.kill()  # SIGKILL: no shutdown, no final persistence flush
             await proc.wait()
