@@ -3,18 +3,30 @@
 The real bot runs in this process and talks to the emulator over HTTP, exactly as it talks
 to Telegram. Each input line is sent as the console user's message; the console then waits
 until the bot has answered (and gone quiet) or a few seconds have passed, and prints what
-the bot did. Inline buttons are numbered: type the number to press one (``\\3`` sends the
-text "3"). Documents and photos the bot sends are saved under ``files_dir`` and their paths
-shown. At end of input the bot is stopped cleanly, so the console can be scripted:
+the bot did. Documents and photos the bot sends are saved under ``files_dir`` and their
+paths shown. At end of input the bot is stopped cleanly, so the console can be scripted:
 ``printf '/start\\n' | maeul console``.
+
+Buttons of the bot's last answer are numbered. A bare number presses that button — unless
+the bot is waiting for you to type an answer (a conversation whose current step takes
+typed text, such as "how many seats?"): then the number is sent as text, and ``#3``
+presses button 3. ``#3`` always presses, ``\\3`` always sends the text "3". (A step's
+handler that only reminds the user to press a button is named ``press_buttons`` in every
+feature; such a step does not count as waiting for text.)
+
+Input is decoded as UTF-8 with undecodable bytes replaced (a paste cut inside a character
+does not stop the console); a line longer than Telegram's 4,096 characters is sent as
+several messages, split at line or word ends, as Telegram's own apps do. An interactive
+console reads lines with GNU readline, so a long paste is not cut by the terminal's line
+buffer.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -27,6 +39,56 @@ CONSOLE_USER_ID = 10001
 VISIBLE = {"message", "edit", "delete", "callback_answer"}
 ANSWER_TIMEOUT = 5.0
 QUIET = 0.4
+TEXT_LIMIT = 4096
+"""Telegram's longest message, in UTF-16 code units."""
+BUTTONS_ONLY = "press_buttons"
+"""The name of the handlers that only tell a user to press a button instead of typing."""
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-16 code units, cut after a line end or
+    a space where there is one in the second half of a piece (never inside a character)."""
+    pieces: list[str] = []
+    while _utf16(text) > limit:
+        end, units = 0, 0
+        for index, char in enumerate(text):
+            units += 2 if ord(char) > 0xFFFF else 1
+            if units > limit:
+                break
+            end = index + 1
+        cut = end
+        for separator in ("\n", " "):
+            at = text.rfind(separator, end // 2, end)
+            if at > 0:
+                cut = at + 1
+                break
+        pieces.append(text[:cut])
+        text = text[cut:]
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def clean_text(text: str) -> str:
+    """Text as the console can send it: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) and any other lone surrogate become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
+
+
+def decode_line(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
 
 
 @dataclass
@@ -46,6 +108,7 @@ class Console:
         files_dir: Path,
         echo: bool,
         answer_timeout: float = ANSWER_TIMEOUT,
+        wants_text: Callable[[str], bool] | None = None,
     ) -> None:
         self.emu = emu
         self.user = user
@@ -55,6 +118,9 @@ class Console:
         self.answer_timeout = answer_timeout
         self.printed_seq = 0
         self.buttons: list[Button] = []
+        self.wants_text = wants_text or (lambda _text: False)
+        """Whether the bot, in the user's current conversation step, takes this text as
+        the answer to a question it asked (see the module docstring)."""
 
     def write(self, text: str = "") -> None:
         self.out.write(text + "\n")
@@ -71,8 +137,17 @@ class Console:
         for event in events:
             self.printed_seq = max(self.printed_seq, event.seq)
             numbered += self._show(event, first_number=len(numbered) + 1)
-        if numbered:
-            self.buttons = numbered
+        shown = [
+            e
+            for e in events
+            if e.kind in ("message", "edit")
+            and not {"document", "photo"} & set(e.message or {})  # files come with buttons
+        ]
+        if shown:
+            # the buttons of the bot's last answer; when its last text has none (it
+            # asked something), a bare number is not a press
+            last = (shown[-1].message or {}).get("reply_markup") or {}
+            self.buttons = numbered if last.get("inline_keyboard") else []
 
     def _show(self, event: Event, first_number: int) -> list[Button]:
         if event.kind == "callback_answer":
@@ -137,18 +212,27 @@ class Console:
 
     # --- sending what the user typed ----------------------------------------------------
     async def handle(self, line: str) -> None:
-        line = line.rstrip("\r\n")
+        line = clean_text(line.rstrip("\r\n"))
         if self.echo:
             self.write(f"> {line}")
         if not line.strip():
             return
         since = self.emu.last_seq(CONSOLE_TOKEN)
-        if line.strip().isdigit() and self.buttons:
-            if not self._press(int(line.strip())):
+        typed = line.strip()
+        if typed.startswith("#") and typed[1:].isdigit():
+            if not self._press(int(typed[1:])):
+                return
+        elif typed.isdigit() and self.buttons and not self.wants_text(typed):
+            if not self._press(int(typed)):
                 return
         else:
             text = line[1:] if line.startswith("\\") else line
-            self.emu.send_text(CONSOLE_TOKEN, self.user, text)
+            if typed.isdigit() and self.buttons:
+                self.write(
+                    f"  (sent as text: the bot asked you to type; #{typed} presses a button)"
+                )
+            if not self._send(text):
+                return
         await self.emu.wait_for_events(
             CONSOLE_TOKEN,
             chat_id=self.user.id,
@@ -159,7 +243,25 @@ class Console:
         )
         self.show_new()
 
+    def _send(self, text: str) -> bool:
+        pieces = split_message(text)
+        if len(pieces) > 1:
+            self.write(
+                f"  (longer than {TEXT_LIMIT} characters: sent as {len(pieces)} messages, "
+                "as Telegram's apps do)"
+            )
+        for piece in pieces:
+            try:
+                self.emu.send_text(CONSOLE_TOKEN, self.user, piece)
+            except EmulatorError as exc:
+                self.write(f"  (not sent: {exc})")
+                return False
+        return True
+
     def _press(self, number: int) -> bool:
+        if not self.buttons:
+            self.write("  (the bot's last answer has no buttons)")
+            return False
         if not 1 <= number <= len(self.buttons):
             self.write(f"  (no button {number}; buttons are 1–{len(self.buttons)})")
             return False
@@ -175,8 +277,68 @@ class Console:
         return True
 
 
-async def _read_line(stream: TextIO) -> str:
-    return await asyncio.get_running_loop().run_in_executor(None, stream.readline)
+def _read_blocking(stream: TextIO, prompt: str | None) -> str:
+    """One line ('' at end of input). With ``prompt`` (a terminal): GNU readline, which
+    reads in raw mode, so a long paste is not cut at the terminal's 4,095-byte line
+    buffer; otherwise the stream's bytes, decoded with undecodable bytes replaced."""
+    if prompt is not None:
+        try:
+            import readline  # noqa: F401  (input() then uses it)
+        except ImportError:  # pragma: no cover - Python built without readline
+            pass
+        try:
+            return input(prompt) + "\n"
+        except EOFError:
+            return ""
+        except UnicodeDecodeError:
+            return "\ufffd\n"
+    buffer = getattr(stream, "buffer", None)
+    if buffer is not None:
+        return decode_line(buffer.readline())
+    try:
+        return stream.readline()
+    except UnicodeDecodeError:
+        return "\ufffd\n"
+
+
+async def _read_line(stream: TextIO, prompt: str | None = None) -> str:
+    return await asyncio.get_running_loop().run_in_executor(None, _read_blocking, stream, prompt)
+
+
+def _waiting_for_text(app: Any, user: User) -> Callable[[str], bool]:
+    """Whether the user's open conversation, in its current step, takes ``text`` as a
+    typed answer (a handler other than the press-a-button reminder accepts it)."""
+    from datetime import UTC, datetime
+
+    from telegram import Chat, Message, Update
+    from telegram import User as TgUser
+    from telegram.ext import ConversationHandler
+
+    def check(text: str) -> bool:
+        message = Message(
+            message_id=0,
+            date=datetime.now(UTC),
+            chat=Chat(id=user.id, type="private"),
+            from_user=TgUser(id=user.id, first_name=user.first_name, is_bot=False),
+            text=text,
+        )
+        update = Update(update_id=0, message=message)
+        for handlers in app.handlers.values():
+            for handler in handlers:
+                if not isinstance(handler, ConversationHandler):
+                    continue
+                try:
+                    state = handler._conversations.get(handler._get_key(update))
+                except RuntimeError:
+                    continue
+                for candidate in handler.states.get(state, []) if state is not None else []:
+                    name = getattr(candidate.callback, "__name__", "")
+                    accepted = candidate.check_update(update)
+                    if accepted is not None and accepted is not False and name != BUTTONS_ONLY:
+                        return True
+        return False
+
+    return check
 
 
 async def run_console(
@@ -188,16 +350,17 @@ async def run_console(
     stdout: TextIO | None = None,
 ) -> int:
     from bot.app import build_application
-    from bot.runner import prepare, start_polling, stop_polling
+    from bot.runner import configure_logging, prepare, secrets_of, start_polling, stop_polling
     from bot.runtime import Runtime
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
-    logging.basicConfig(
-        level=settings.log_level if settings.log_level == "DEBUG" else "WARNING",
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+    configure_logging(
+        settings.log_level if settings.log_level == "DEBUG" else "WARNING",
+        *secrets_of(settings),
+        CONSOLE_TOKEN,
+        fmt="%(levelname)s %(name)s: %(message)s",
     )
     with tempfile.TemporaryDirectory(prefix="maeul-emulator-") as store:
         emu = BotApiEmulator(files_dir=Path(store))
@@ -218,20 +381,30 @@ async def run_console(
             app = build_application(runtime)
             await start_polling(app)
             user = User(id=CONSOLE_USER_ID, first_name="주민", language_code=language_code)
-            console = Console(emu, user, stdout, files_dir, echo=not interactive)
+            console = Console(
+                emu,
+                user,
+                stdout,
+                files_dir,
+                echo=not interactive,
+                wants_text=_waiting_for_text(app, user),
+            )
             if interactive:
                 console.write(
-                    "Maeul console — type a message or /command; a number presses a button; "
-                    "Ctrl-D quits."
+                    "Maeul console — type a message or /command; Ctrl-D quits.\n"
+                    "A number presses that button of the bot's last answer, unless the bot "
+                    "asked you to type an answer:\nthen it is sent as text. #3 always presses "
+                    "button 3; \\3 always sends the text 3."
                 )
                 if settings.now_start is not None:
                     console.write(f"(clock starts at MAEUL_NOW={settings.now_start.isoformat()})")
+            console.write(
+                f"(you are {user.first_name}, Telegram id {user.id}: "
+                f"maeul admin role add {user.id} staff --dong …)"
+            )
             while True:
                 console.show_new()  # anything the bot sent on its own meanwhile
-                if interactive:
-                    stdout.write("> ")
-                    stdout.flush()
-                line = await _read_line(stdin)
+                line = await _read_line(stdin, "> " if interactive else None)
                 if line == "":
                     break
                 await console.handle(line)

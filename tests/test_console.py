@@ -50,3 +50,124 @@ async def test_buttons_are_numbered_and_pressed_and_files_saved(tmp_path):
         assert "(no button 9; buttons are 1–3)" in out.getvalue()
         await console.handle("\\2")  # escaped: sent as text
         assert emu.pending_updates(CONSOLE_TOKEN)[-1]["message"]["text"] == "2"
+
+
+# --- long lines, undecodable input, numbers the bot asked for, the user's id --------------
+
+
+def test_split_message_keeps_every_piece_within_telegrams_limit():
+    from bot.console import split_message
+
+    text = "가" * 5000
+    pieces = split_message(text)
+    assert [len(p) for p in pieces] == [4096, 904] and "".join(pieces) == text
+    words = ("낱말 " * 3000).strip()
+    pieces = split_message(words)
+    assert "".join(pieces) == words and all(p.endswith(" ") for p in pieces[:-1])
+    emoji = "😀" * 3000  # two UTF-16 code units each, as Telegram counts
+    pieces = split_message(emoji)
+    assert [len(p) for p in pieces] == [2048, 952]
+    assert split_message("짧은 글") == ["짧은 글"]
+
+
+async def test_a_line_over_4096_characters_is_sent_in_pieces_not_a_crash(tmp_path):
+    async with BotApiEmulator() as emu:
+        emu.register_bot(CONSOLE_TOKEN)
+        user = User(id=10001, first_name="주민")
+        out = io.StringIO()
+        console = Console(emu, user, out, tmp_path, echo=True, answer_timeout=0.1)
+        await console.handle("가" * 5000 + "\n")
+        texts = [u["message"]["text"] for u in emu.pending_updates(CONSOLE_TOKEN)]
+        assert [len(t) for t in texts] == [4096, 904]
+        assert "sent as 2 messages" in out.getvalue()
+
+
+async def test_undecodable_input_is_replaced_not_a_crash(tmp_path):
+    from bot.console import _read_blocking
+
+    cut = "안녕".encode()[:-1]  # a paste cut inside the last character
+    piped = io.TextIOWrapper(io.BytesIO(cut + b"\n/start\n"), encoding="utf-8")
+    assert _read_blocking(piped, None) == "안\ufffd\n"
+    assert _read_blocking(piped, None) == "/start\n"
+    assert _read_blocking(piped, None) == ""
+    async with BotApiEmulator() as emu:
+        emu.register_bot(CONSOLE_TOKEN)
+        user = User(id=10001, first_name="주민")
+        console = Console(emu, user, io.StringIO(), tmp_path, echo=True, answer_timeout=0.1)
+        # a terminal decoding with surrogateescape hands over lone surrogates
+        await console.handle(cut.decode("utf-8", "surrogateescape") + "\n")
+        await console.handle("a\ud800b\n")
+        texts = [u["message"]["text"] for u in emu.pending_updates(CONSOLE_TOKEN)]
+        assert texts == ["안\ufffd", "a\ufffdb"]
+
+
+async def _keyboard(emu, user, text="고르세요"):
+    keyboard = {"inline_keyboard": [[{"text": "가", "callback_data": "a"}]]}
+    await emu.call_api(
+        CONSOLE_TOKEN,
+        "sendMessage",
+        {"chat_id": user.id, "text": text, "reply_markup": json.dumps(keyboard)},
+    )
+
+
+async def test_a_number_is_text_when_the_last_answer_has_no_buttons_or_the_bot_asked(tmp_path):
+    async with BotApiEmulator() as emu:
+        emu.register_bot(CONSOLE_TOKEN)
+        user = User(id=10001, first_name="주민")
+        out = io.StringIO()
+        asked = {"now": False}
+        console = Console(
+            emu, user, out, tmp_path, echo=True, answer_timeout=0.1,
+            wants_text=lambda text: asked["now"],
+        )  # fmt: skip
+        emu.send_text(CONSOLE_TOKEN, user, "/start")
+        await _keyboard(emu, user)
+        await emu.call_api(CONSOLE_TOKEN, "sendMessage", {"chat_id": user.id, "text": "몇 명?"})
+        console.show_new()
+        await console.handle("1")  # the last answer has no buttons: the number is an answer
+        assert emu.pending_updates(CONSOLE_TOKEN)[-1]["message"]["text"] == "1"
+
+        await _keyboard(emu, user)
+        console.show_new()
+        asked["now"] = True  # the bot's current step takes typed text
+        await console.handle("1")
+        assert emu.pending_updates(CONSOLE_TOKEN)[-1]["message"]["text"] == "1"
+        assert "(sent as text: the bot asked you to type; #1 presses a button)" in out.getvalue()
+        await console.handle("#1")  # always a press
+        assert emu.pending_updates(CONSOLE_TOKEN)[-1]["callback_query"]["data"] == "a"
+        asked["now"] = False
+        await console.handle("1")
+        assert emu.pending_updates(CONSOLE_TOKEN)[-1]["callback_query"]["data"] == "a"
+
+
+def _console_settings(tmp_path, **extra):
+    from bot.config import Settings
+
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+        telegram_rate_limit=False,
+        **extra,
+    )
+
+
+async def test_piped_console_prints_the_users_id_and_answers_a_question_with_a_number(
+    tmp_path, monkeypatch
+):
+    from bot.console import CONSOLE_USER_ID, run_console
+
+    monkeypatch.chdir(tmp_path)  # the console keeps its development secret there
+
+    stdin = io.StringIO("/check\n30\n2\n")
+    stdout = io.StringIO()
+    code = await run_console(
+        _console_settings(tmp_path), files_dir=tmp_path / "files", stdin=stdin, stdout=stdout
+    )
+    assert code == 0
+    out = stdout.getvalue()
+    assert f"Telegram id {CONSOLE_USER_ID}" in out
+    assert f"maeul admin role add {CONSOLE_USER_ID}" in out
+    # the members step shows buttons 1-6 and takes a typed number: "2" is that number
+    after = out.split("> 2\n", 1)[1]
+    assert "(sent as text" in after
+    assert "3/5" in after  # the wizard went on to its next question
