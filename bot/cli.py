@@ -86,13 +86,13 @@ def version() -> None:
 def run() -> None:
     """Start the bot: long-poll Telegram with BOT_TOKEN, or the local console without one."""
     settings = _settings()
-    from bot.runner import configure_logging, serve
+    from bot.runner import configure_logging, secrets_of, serve
 
     if settings.bot_token is None:
         typer.echo("BOT_TOKEN is not set: starting the local console.", err=True)
         _console(settings, language_code="ko", files_dir=Path("console-files"))
         return
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, *secrets_of(settings))
     from telegram.error import InvalidToken, NetworkError
 
     where = settings.telegram_base_url or "Telegram"

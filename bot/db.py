@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import (
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout.
+
+    SQL parameters are hidden from SQLAlchemy's log and exception messages: they carry
+    residents' free text, user ids and code hashes, and an error log must not.
+    """
+    kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = kwargs.pop("connect_args", {})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot import kb, migrate
+from bot import kb, logsafe, migrate
 from bot.app import MaeulApplication, build_application
 from bot.config import Settings
 from bot.runtime import Runtime
@@ -17,10 +17,27 @@ from bot.runtime import Runtime
 log = logging.getLogger(__name__)
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiohttp.access"):
+NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "sqlalchemy")
+"""Quiet below WARNING even at DEBUG: request lines, and SQLAlchemy's statement and row echo
+(rows of the poll book, the persistence tables and residents' questions)."""
+
+
+def configure_logging(level: str, *secrets: str | None, fmt: str | None = None) -> None:
+    """The process's logging: ``level`` for our loggers, and :mod:`bot.logsafe` so that no
+    line carries ``secrets`` (pass the bot token and BALLOT_SECRET), a Bot API token or a
+    Telegram payload (votes, codes, trackers)."""
+    logsafe.install(*secrets)
+    logging.basicConfig(
+        level=level, format=fmt or "%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def secrets_of(settings: Settings) -> tuple[str | None, ...]:
+    """What :func:`configure_logging` must keep out of the log."""
+    ballot = settings.ballot_secret.get_secret_value() if settings.ballot_secret else None
+    return settings.bot_token, ballot
 
 
 async def prepare(runtime: Runtime) -> None:

@@ -18,12 +18,16 @@ async def on_error(update: object, context: MaeulContext) -> None:
     if isinstance(update, Update):
         user = update.effective_user
         chat = update.effective_chat
+        what, secret = _describe(update)
+        if secret:  # a voter's action: neither who nor what, only that it failed
+            who = "user withheld"
+        else:
+            who = f"user {user.id if user else None}, chat {chat.id if chat else None}"
         log.error(
-            "error while handling update %s (user %s, chat %s, %s): %r",
+            "error while handling update %s (%s, %s): %r",
             update.update_id,
-            user.id if user else None,
-            chat.id if chat else None,
-            _describe(update),
+            who,
+            what,
             error,
             exc_info=error,
         )
@@ -43,10 +47,28 @@ async def on_error(update: object, context: MaeulContext) -> None:
         log.warning("could not tell the user about the error", exc_info=True)
 
 
-def _describe(update: Update) -> str:
-    if update.callback_query is not None:
-        return f"button {update.callback_query.data!r}"
+VOTE_BUTTONS = frozenset({"vote"})
+"""Callback-data prefixes of a voter's presses (handlers/vote.py)."""
+VOTE_COMMANDS = frozenset({"/vote", "/verify"})
+
+
+def _describe(update: Update) -> tuple[str, bool]:
+    """What the update was, without its content; and whether it was a voter's action.
+
+    Never the callback data past its prefix (``vote:c:…:ynay`` is a ballot in clear), never
+    a message's text (a typed voting code, a tracker, a resident's question), never a
+    command's arguments (``/start vote_<code>``, ``/verify <tracker>``).
+    """
+    query = update.callback_query
+    if query is not None:
+        prefix = (query.data or "").split(":", 1)[0][:20]
+        return f"button {prefix}:…", prefix in VOTE_BUTTONS
     message = update.effective_message
     if message is not None and message.text:
-        return f"text {message.text[:60]!r}"
-    return "other update"
+        if message.text.startswith("/"):
+            command, _, args = message.text.partition(" ")
+            command = command.split("@", 1)[0][:32]
+            vote = command in VOTE_COMMANDS or args.strip().startswith("vote_")
+            return f"command {command}", vote
+        return f"text message ({len(message.text)} characters)", False
+    return "other update", False
