@@ -251,16 +251,23 @@ def grant_card(grant: GrantSpec, kb: KnowledgeBase, t: Translator, now: datetime
 
 
 def registration_lines(
-    event: EventSpec, occurrence: schedule.Occurrence, t: Translator, now: datetime
+    event: EventSpec,
+    occurrence: schedule.Occurrence,
+    t: Translator,
+    now: datetime,
+    *,
+    capacity: bool = True,
 ) -> list[str]:
-    """'Registration required', '25 places', 'closes 48 hours before the start (…)'."""
+    """'Registration required', '25 places', 'closes 48 hours before the start (…)'.
+
+    ``capacity=False`` leaves out '25 places' (the card shows '3 of 25 places left')."""
     registration = event.registration
     if registration is None:
         return []
     if not registration.required:
         return [t._("No registration needed")]
     parts = [t._("Registration required")]
-    if registration.capacity is not None:
+    if capacity and registration.capacity is not None:
         parts.append(t.n_("{n} place", "{n} places", registration.capacity))
     hours = registration.closes_hours_before
     if hours is not None and not occurrence.is_over(now):
@@ -350,8 +357,9 @@ def event_card(
         "",
         esc(event.description.get(lang)),
     ]
-    registration = registration_lines(event, occurrence, t, now)
-    if seats is not None and not occurrence.cancelled:
+    with_seats = seats is not None and not occurrence.cancelled
+    registration = registration_lines(event, occurrence, t, now, capacity=not with_seats)
+    if seats is not None and with_seats:
         registration.append(seats_text(*seats, t))
     if registration:
         lines.append(_heading(t._("Registration")))
