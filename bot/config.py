@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     max_text_length: int = 2000
     proposals_per_day: int = Field(default=5, ge=1)  # new agenda proposals per user per day
     ballot_secret: SecretStr | None = None  # keys of the assembly ballot box (bot.assembly)
+    qa_model: Literal["e5", "none"] = "e5"  # Q&A semantic matching (bot/qa/embedding.py)
+    qa_cache_dir: Path | None = None  # Q&A vector cache (default ~/.cache/maeul)
     # The reminder dispatcher (bot.dispatch): limits are `count` sends per `window` seconds.
     reminder_wake_seconds: float = Field(default=30.0, gt=0)  # JobQueue wake-up interval
     reminder_first_wake_seconds: float = Field(default=2.0, ge=0)  # first pass after start
