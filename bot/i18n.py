@@ -9,7 +9,9 @@ them: ``2027년 2월 12일 (금) 오후 7:00``, ``100만 원``.
 from __future__ import annotations
 
 import html
+import importlib.resources
 import io
+import logging
 import re
 import string
 from datetime import date, datetime, tzinfo
@@ -26,7 +28,33 @@ from babel.support import NullTranslations, Translations
 
 from bot.config import SUPPORTED_LANGUAGES
 
-LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+log = logging.getLogger(__name__)
+
+
+def _locales_dir() -> Path:
+    """The catalogs' directory, ``locales/`` at the top of the repository.
+
+    In a checkout it sits next to the ``bot`` package; a built wheel installs it as the
+    ``locales`` package (pyproject.toml: packages.find and package-data), which is again
+    next to ``bot`` in site-packages, or found through importlib.resources wherever it is.
+
+    The wheel carries the ``.po`` files, not ``.mo``: :func:`_translations` compiles them
+    in memory once per process (about 40 ms a language). A ``.mo`` is a build output of
+    ``make catalogs`` that may be older than its ``.po``, and an installer does not keep
+    the times that would tell; compiling at build time would need Babel and a custom
+    command in the build backend. The ``.po`` is the one source and cannot be stale.
+    """
+    beside = Path(__file__).resolve().parent.parent / "locales"
+    if beside.is_dir():
+        return beside
+    try:
+        found = importlib.resources.files("locales")
+    except ModuleNotFoundError:
+        return beside
+    return Path(str(found))
+
+
+LOCALES_DIR = _locales_dir()
 DOMAIN = "messages"
 
 LANGUAGE_NAMES: dict[str, str] = {"ko": "한국어", "en": "English"}
@@ -77,6 +105,7 @@ def _translations(lang: str, locales_dir: Path = LOCALES_DIR) -> NullTranslation
         write_mo(buf, catalog)
         buf.seek(0)
         return Translations(buf, domain=DOMAIN)
+    log.warning("No %s catalog at %s: messages stay in English.", lang, po)
     return NullTranslations()
 
 

@@ -165,3 +165,24 @@ def test_placeholders_survive_translation():
             for s in strings:
                 # {title:은}: a Korean particle spec (bot/i18n.py) after the name
                 assert set(re.findall(r"\{(\w+)(?::[^{}]*)?\}", s)) <= want | {"n"}, (lang, m.id)
+
+
+def test_a_missing_catalog_is_logged_not_silent(tmp_path, caplog):
+    from bot.i18n import _translations
+
+    with caplog.at_level("WARNING", logger="bot.i18n"):
+        translations = _translations("ko", tmp_path)
+    assert translations.gettext("Main menu") == "Main menu"
+    assert "No ko catalog" in caplog.text
+
+
+def test_catalogs_load_from_the_po_alone(tmp_path):
+    """What a wheel carries: the .po, no .mo (compiled in memory)."""
+    import shutil
+
+    from bot.i18n import _translations
+
+    target = tmp_path / "ko" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    shutil.copy(LOCALES_DIR / "ko" / "LC_MESSAGES" / "messages.po", target)
+    assert _translations("ko", tmp_path).gettext("Main menu") == "처음 메뉴"
