@@ -279,7 +279,7 @@ class Translator:
         """A message whose meaning depends on where it is shown (gettext ``msgctxt``).
 
         ``t.p_("ballot", "Yes")`` is 찬성 while a plain ``t._("Yes")`` on a confirmation
-        button is 예: the same English word, two Korean ones.
+        button is 네: the same English word, two Korean ones.
         """
         text = str(self._t.pgettext(context, message))  # Babel annotates it `str | object`
         return _FORMATTER.format(text, **kwargs) if kwargs else text

@@ -125,7 +125,7 @@ def test_fstring_tool_sees_contexts():
         ("ballot", "Yes", "찬성"),
         ("ballot", "No", "반대"),
         ("ballot", "Abstain", "기권"),
-        (None, "Yes", "예"),  # confirmation buttons: "Close voting now?" [예]
+        (None, "Yes", "네"),  # confirmation buttons, like [네, 신고]: "Close voting now?" [네]
         (None, "No", "아니요"),  # "Report this proposal?" [아니요], not [반대]
         ("assembly", "For which dong?", "어느 동의 주민총회인가요?"),
         ("event", "For which dong?", "어느 동의 행사인가요?"),

@@ -111,7 +111,7 @@ def test_installed_wheel_speaks_korean(installed):
     assert str(ROOT) not in out["bot"] and "site-packages" in out["bot"], out["bot"]
     assert out["main_menu"] == "처음 메뉴"
     assert out["ballot_yes"] == "찬성"
-    assert out["confirm_yes"] == "예"
+    assert out["confirm_yes"] == "네"
     assert out["home_dong"] == "한빛1동을 우리 동으로 설정할까요?"
     assert out["english"] == "Set Hanbit 1-dong as your home dong?"
     assert out["demo_kb"] and out["migrations"] and out["font"], out
