@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,6 +11,19 @@ from typing import Annotated, Any
 import typer
 
 proposals_app = typer.Typer(help="Agenda proposals (마을의제).", no_args_is_help=True)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``stem-2.ext``, ``stem-3.ext``… when it exists (never overwrite)."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
 
 
 class Format(StrEnum):
@@ -77,7 +91,15 @@ def export(
     dong: Annotated[str | None, typer.Option(help="Only this dong (id or name).")] = None,
     status: Annotated[str | None, typer.Option(help="Only this status, e.g. accepted.")] = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="File to write (default stdout).")
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="File to write (default: stdout; xlsx to a terminal: proposals-DATE.xlsx).",
+        ),
+    ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="ko or en (default DEFAULT_LANGUAGE): names, xlsx headers.")
     ] = None,
 ) -> None:
     """The committee's table (no personal data: proposers are never exported).
@@ -90,17 +112,26 @@ def export(
     from bot.proposals_export import ExportError, Table, csv_bytes, export_table, xlsx_bytes
 
     settings = _settings()
+    language = lang or settings.default_language
+    if language not in ("ko", "en"):
+        raise _fail("--lang: expected ko or en", 2)
 
-    async def work(runtime: Any) -> Table:
+    async def work(runtime: Any) -> tuple[Table, datetime]:
         async with runtime.sessionmaker() as session:
             dong_id = await resolve_dong_id(session, dong)
-            return await export_table(session, tz=settings.tz, dong_id=dong_id, status=status)
+            found = await export_table(
+                session, tz=settings.tz, dong_id=dong_id, status=status, lang=language
+            )
+            return found, runtime.clock.now()
 
     try:
-        table = _with_db(settings, work)
+        table, now = _with_db(settings, work)
     except (ExportError, UnknownDong) as exc:
         raise _fail(str(exc), 2) from None
-    data = xlsx_bytes(table) if fmt == Format.xlsx else csv_bytes(table)
+    data = xlsx_bytes(table, language) if fmt == Format.xlsx else csv_bytes(table)
+    if out is None and fmt == Format.xlsx and stdout_is_terminal():
+        # binary on a terminal is garbage: write a file next to the user and say where
+        out = _free_name(Path(f"proposals-{now.astimezone(settings.tz):%Y%m%d}.xlsx"))
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -1,7 +1,8 @@
 """The table a resident-council committee works from: proposals as CSV or Excel.
 
 Only what a committee needs: no proposer names or Telegram ids. Names of dongs and themes
-are in Korean (the committee's language), dates in the configured time zone. Cells a
+are in the committee's language (Korean by default), dates in the configured time zone; the
+Excel file also has its headers, statuses and visibility in that language. Cells a
 resident typed that start like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) are
 prefixed with ``'`` in CSV, and written as text (never formulas) in Excel.
 """
@@ -64,7 +65,9 @@ async def export_table(
     tz: tzinfo,
     dong_id: str | None = None,
     status: str | None = None,
+    lang: str = "ko",
 ) -> Table:
+    """The proposals, names of dongs and themes in ``lang``, dates in ``tz``."""
     if status is not None and status not in {s.value for s in ProposalStatus}:
         names = ", ".join(s.value for s in ProposalStatus)
         raise ExportError(f"unknown status {status!r}; expected one of {names}")
@@ -93,9 +96,9 @@ async def export_table(
             [
                 p.id,
                 p.dong_id,
-                localized(dong.name, "ko") if dong else p.dong_id,
+                localized(dong.name, lang) if dong else p.dong_id,
                 p.category_id,
-                localized(theme.name, "ko") if theme else p.category_id,
+                localized(theme.name, lang) if theme else p.category_id,
                 p.title,
                 p.description,
                 p.status,
@@ -133,20 +136,26 @@ def csv_bytes(table: Table) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def xlsx_bytes(table: Table) -> bytes:
+def xlsx_bytes(table: Table, lang: str | None = None) -> bytes:
+    """The table as an Excel file; with ``lang``, headers, statuses and visibility in that
+    language (:mod:`bot.exports`), else the CSV's keys and values."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
+    from bot import exports
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = "proposals"
-    sheet.append(list(table.columns))
+    sheet.title = exports.sheet_title("proposals", lang) if lang else "proposals"
+    sheet.append(exports.headers(table.columns, lang) if lang else list(table.columns))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for r, row in enumerate(table.rows, start=2):
+        if lang:
+            row = exports.values(table.columns, row, lang, None)
         for c, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=c)
             if isinstance(value, str):

@@ -209,11 +209,11 @@ def test_onsite_results_and_audit(tmp_path, monkeypatch):
     assert "Turnout: 5 voters (3 online, 2 on site)" in result.stdout
     from openpyxl import load_workbook
 
-    book = load_workbook(tmp_path / "r.xlsx")
-    assert book["results"]["B2"].value == "side-dish-sharing"
-    summary = {row[0].value: row[1].value for row in book["summary"].iter_rows()}
-    assert summary["voters"] == 5 and summary["turnout_percent"] == 5.0
-    assert summary["quorum_met"] is True
+    book = load_workbook(tmp_path / "r.xlsx")  # in Korean: see tests/test_staff_exports.py
+    assert book["결과"]["B2"].value == "side-dish-sharing"
+    summary = {row[0].value: row[1].value for row in book["요약"].iter_rows()}
+    assert summary["투표자 합계"] == 5 and summary["투표율(%)"] == 5.0
+    assert summary["정족수 충족"] == "예"
 
     result = invoke("assembly", "audit", "hanbit1-2027", "--ballots", "opened.csv")
     assert result.exit_code == 0, result.output

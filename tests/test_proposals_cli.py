@@ -129,8 +129,9 @@ def test_export_csv_and_xlsx(db, tmp_path):
     assert result.exit_code == 0, result.output
     sheet = load_workbook(out).active
     values = list(sheet.values)
-    assert values[0] == COLUMNS and len(values) == 2
-    assert values[1][0] == 3 and values[1][7] == "accepted" and values[1][9] == 0
+    assert len(values[0]) == len(COLUMNS) and len(values) == 2  # headers in Korean:
+    assert (values[0][7], values[0][8]) == ("상태", "공개 여부")  # tests/test_staff_exports.py
+    assert values[1][0] == 3 and values[1][7] == "채택" and values[1][9] == 0
 
     result = runner.invoke(app, ["proposals", "export", "--status", "nonsense"])
     assert result.exit_code == 2 and "unknown status 'nonsense'" in result.stderr

@@ -459,14 +459,19 @@ def results(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="File to write (default stdout for csv).")
     ] = None,
+    lang: Annotated[
+        str | None, typer.Option(help="xlsx headers and values: ko or en (DEFAULT_LANGUAGE).")
+    ] = None,
 ) -> None:
     """The results after the close: online and on-site merged, per item counts, percentages
     and the approval rule."""
     from bot import assembly as A
     from bot.assembly import report
-    from bot.cli import _fail
+    from bot.cli import _fail, _settings
     from bot.i18n import Translator
 
+    if lang not in (None, "ko", "en"):
+        raise _fail("--lang: expected ko or en", 2)
     if fmt == Format.xlsx and out is None:
         raise _fail("xlsx needs --out FILE", 2)
 
@@ -479,7 +484,9 @@ def results(
     outcome, lines = _call(work, assembly_id, keyring=True)
     if fmt == Format.xlsx:
         assert out is not None
-        out.write_bytes(report.results_xlsx(outcome))
+        settings = _settings()
+        language = lang or settings.default_language
+        out.write_bytes(report.results_xlsx(outcome, language, settings.tz))
     elif out is None:
         sys.stdout.write(report.results_csv(outcome))
         return

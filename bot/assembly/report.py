@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import io
+from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -95,23 +96,32 @@ def results_csv(results: Results, lang: str = "ko") -> str:
     return buf.getvalue()
 
 
-def results_xlsx(results: Results, lang: str = "ko") -> bytes:
+def results_xlsx(results: Results, lang: str = "ko", tz: tzinfo = UTC) -> bytes:
+    """For the committee: headers and values in ``lang``, times in ``tz``
+    (:mod:`bot.exports`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from bot import exports
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "results"
-    sheet.append(_header(results))
+    sheet.title = exports.sheet_title("results", lang)
+    keys = _header(results)
+    sheet.append(exports.headers(keys, lang))
     for number, r in enumerate(results.items, 1):
-        sheet.append(_row(results, number, r, lang))
+        sheet.append(exports.values(keys, _row(results, number, r, lang), lang, tz))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    sheet.column_dimensions["C"].width = 36
-    info = book.create_sheet("summary")
-    for key, value in summary(results):
-        info.append([key, value])
+    exports.fit_columns(sheet)
+    info = book.create_sheet(exports.sheet_title("summary", lang))
+    for key, value in [*summary(results), ("time_zone", str(tz))]:
+        if key in ("opens_at", "closes_at"):
+            value = getattr(results.vote, key)
+        info.append([exports.header(key, lang), exports.value(key, value, lang, tz)])
+    exports.style_times(info)
+    exports.fit_columns(info)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
