@@ -101,7 +101,9 @@ NOT_HIDDEN = N_("This proposal is not hidden.")
 HIDE_REASON_NEEDED = N_("Hiding a proposal needs a reason. Please type it.")
 SUPPORT_CLOSED = N_("Support is closed for this proposal ({status}).")
 SUPPORT_HIDDEN = N_("This proposal is hidden pending review.")
-SUPPORT_OWN = N_("Your own proposal counts your support already: ask your neighbours for theirs.")
+SUPPORT_OWN = N_(
+    "You cannot support your own proposal. Share it with your neighbours and ask for theirs."
+)
 SUPPORT_BUSY = N_("Many people are pressing at once. Please try again.")
 REPORT_OWN = N_("You cannot report your own proposal.")
 TITLE_SHORT = N_("The title is too short ({length} characters). Please use at least {min}.")

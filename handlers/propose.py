@@ -1,6 +1,6 @@
 """/propose: a persistent conversation that drafts an agenda proposal step by step.
 
-dong (buttons, the home dong marked and first; or typed) → theme (the KB's categories) →
+dong (buttons; the home dong, and only it, marked ✓; or typed) → theme (the KB's categories) →
 title (5–80 characters) → description (20–2,000) → optional photo → preview with similar
 proposals of the same dong and theme, and Submit / Edit / Cancel. The draft lives in the
 ``proposal_drafts`` table and the conversation state in the persistence, both committed with
@@ -223,11 +223,12 @@ async def _next_step(update: Update, context: MaeulContext, draft: ProposalDraft
 async def ask_dong(update: Update, context: MaeulContext, draft: ProposalDraft) -> str:
     t = context.t
     dongs = await list_dongs(context.db)
-    chosen = draft.dong_id or context.user.home_dong_id
-    dongs.sort(key=lambda d: d.id != chosen)
+    home = context.user.home_dong_id  # ✓ marks this one only
+    current = next((d for d in dongs if d.id == draft.dong_id), None)  # when editing
+    dongs.sort(key=lambda d: (d.id != draft.dong_id, d.id != home))
     buttons = [
         InlineKeyboardButton(
-            ("✓ " if d.id == chosen else "") + dong_name(d, t.lang),
+            ("✓ " if d.id == home else "") + dong_name(d, t.lang),
             callback_data=f"prop:d:{draft.id}:{key_for(d.id)}",
         )
         for d in dongs
@@ -238,7 +239,9 @@ async def ask_dong(update: Update, context: MaeulContext, draft: ProposalDraft) 
         f"<b>{esc(t._('New proposal'))}</b> " + esc(t._("(step {n} of {total})", n=1, total=5)),
         esc(t._("Which dong is your proposal for? Choose below or type its name.")),
     ]
-    if chosen and any(d.id == chosen for d in dongs):
+    if current is not None:
+        lines.append(esc(t._("Chosen now: {dong}.", dong=dong_name(current, t.lang))))
+    if home and any(d.id == home for d in dongs):
         lines.append(esc(t._("Your home dong is marked with ✓.")))
     await _say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows))
     return DONG
@@ -492,12 +495,14 @@ async def preview(update: Update, context: MaeulContext, draft: ProposalDraft) -
             ),
         ]
         for p, _score in similar:
-            lines.append(
-                esc(
-                    f"{STATUS_ICONS.get(p.status, '')} #{p.id} {shorten(p.title, 60)} — "
-                    f"👍 {t.format_number(p.support_count)} · {status_label(t, p.status)}"
-                )
+            line = (
+                f"{STATUS_ICONS.get(p.status, '')} #{p.id} {shorten(p.title, 60)} — "
+                f"👍 {t.format_number(p.support_count)} · {status_label(t, p.status)}"
             )
+            if p.author_id == context.user.id:  # theirs: nothing to support
+                lines.append(esc(line + " · " + t._("your proposal")))
+                continue
+            lines.append(esc(line))
             rows.append(
                 [
                     InlineKeyboardButton(

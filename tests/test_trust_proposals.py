@@ -1,0 +1,97 @@
+"""Issue 9 §4, proposals: what the bot tells a proposer and staff is true.
+
+* a proposer cannot support their own proposal, and is told so plainly (never that their
+  support "counts already" while the count shows 0);
+* /propose's ✓ marks the home dong only — never the draft's dong of a user without one;
+* staff cannot review their own proposal (conflict of interest: another staff member or
+  the district admin must), and the public history never says a review was made "by the
+  proposer".
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.users import set_home_dong
+from models import Proposal, User
+from tests.e2e import TOKEN, running_bot, texts
+from tests.test_proposals_e2e import (
+    DESCRIPTION,
+    alert,
+    callback_buttons,
+    forge,
+    press_cb,
+    seed_proposal,
+)
+
+PROPOSER, STAFF, OTHER_STAFF = 5601, 7601, 7602
+
+
+@pytest.fixture
+async def bot(runtime):
+    async with running_bot(runtime) as under_test:
+        yield under_test
+        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
+        assert not under_test.errors
+
+
+def dong_buttons(event) -> list[str]:
+    return [b["text"] for row in event.reply_markup["inline_keyboard"] for b in row][:-1]
+
+
+async def draft_to_preview(chat, *, dong: str = "새터동") -> object:
+    await chat.send("/propose")
+    await chat.press(dong)
+    await chat.press("안전")
+    await chat.send("어린이 놀이터 CCTV 설치 요청")
+    await chat.send(DESCRIPTION)
+    events = await press_cb(chat, "prop:skip:")
+    return events[-1]
+
+
+async def test_the_tick_marks_the_home_dong_only(bot):
+    chat = bot.chat(PROPOSER, "민지", "ko")
+    events = await chat.send("/propose")
+    assert not any(b.startswith("✓") for b in dong_buttons(events[-1]))  # no home dong
+    await draft_to_preview(chat)
+    await press_cb(chat, "prop:e:")
+    events = await press_cb(chat, "prop:f:")  # the first field: the dong
+    question = events[-1]
+    assert not any(b.startswith("✓") for b in dong_buttons(question)), dong_buttons(question)
+    assert "✓" not in question.text  # nothing claims to mark a home dong
+    assert "지금 고른 동: 새터동" in question.text  # the draft's dong, said as what it is
+
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        me = (await s.execute(select(User).where(User.telegram_id == PROPOSER))).scalar_one()
+        await set_home_dong(s, me, "hanbit1")
+    await press_cb(chat, "prop:d:")  # keep 새터동 → back to the preview
+    await press_cb(chat, "prop:e:")
+    events = await press_cb(chat, "prop:f:")
+    labels = dong_buttons(events[-1])
+    assert [b for b in labels if b.startswith("✓")] == ["✓ 한빛1동"]  # home, not the draft's
+    assert labels[0] == "새터동"  # the draft's choice first
+    assert "우리 동에는 ✓ 표시가 있어요." in events[-1].text
+
+
+async def test_a_proposer_cannot_support_their_own_proposal(bot):
+    chat = bot.chat(PROPOSER, "민지", "ko")
+    await chat.send("/start")
+    mine = await seed_proposal(
+        bot, PROPOSER, title="놀이터에 CCTV를 설치해 주세요", description=DESCRIPTION
+    )
+    preview = await draft_to_preview(chat)
+    assert f"#{mine}" in preview.text and "내 제안" in preview.text  # listed as their own
+    data = callback_buttons(preview.message)
+    assert not any(d.startswith("prop:i:") for d in data)  # no "support instead" for it
+    draft_id = next(d for d in data if d.startswith("prop:ok:")).split(":")[2]
+    events = await forge(chat, f"prop:i:{draft_id}:{mine}")  # an old or forged button
+    said = alert(events)
+    assert "내 제안에는 공감할 수 없어요" in said, said
+    assert "이미" not in said  # never "already counted"
+    async with bot.runtime.sessionmaker() as s:
+        assert (await s.get(Proposal, mine)).support_count == 0
+    # the card, opened by its author, has no support button either
+    events = await chat.send(f"/start proposal_{mine}")
+    assert not any(d.startswith("props:s:") for d in callback_buttons(events[-1].message))
+    assert texts(events)
