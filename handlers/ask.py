@@ -9,25 +9,29 @@ is logged (text, language and time — no user id) for staff (``maeul kb unanswe
 
 from __future__ import annotations
 
+import asyncio
 import re
 import weakref
+from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.config import SUPPORTED_LANGUAGES
 from bot.context import MaeulContext
 from bot.knowledge import KnowledgeStore
 from bot.qa import (
     Answer,
     EngineCache,
     QAEngine,
-    answer_language,
     kind_of,
     log_unanswered,
     record_name,
     render,
 )
+from bot.qa.text import detect_language
 from bot.runtime import Runtime
 from bot.text import esc, shorten
 from handlers.fallbacks import FREE_TEXT_LIMIT
@@ -36,6 +40,11 @@ from handlers.menu import main_menu
 # Callback-data prefixes of the cards (implemented by the browsing handlers).
 CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:show:"}
 MAX_BUTTONS = 5
+# A question with no topic of its own ("그럼 서류는요?") is about the record the chat was
+# told about this recently. Kept in chat_data: persisted in the update's transaction, so it
+# survives a restart and is the same for every instance that loads the chat.
+FOLLOW_UP = timedelta(minutes=10)
+_LAST = "qa_last"
 _SHORT_TEXT = filters.Regex(re.compile(rf"\A[\s\S]{{1,{FREE_TEXT_LIMIT}}}\Z"))
 
 # One engine cache per knowledge store (i.e. per running bot), rebuilt per KB version.
@@ -45,7 +54,12 @@ _caches: weakref.WeakKeyDictionary[KnowledgeStore, EngineCache] = weakref.WeakKe
 def engine_cache(runtime: Runtime) -> EngineCache:
     cache = _caches.get(runtime.knowledge)
     if cache is None:
-        cache = EngineCache(runtime.settings.default_language)
+        settings = runtime.settings
+        cache = EngineCache(
+            settings.default_language,
+            semantic=settings.qa_model != "none",
+            cache_dir=settings.qa_cache_dir,
+        )
         _caches[runtime.knowledge] = cache
     return cache
 
@@ -89,19 +103,43 @@ async def ask(update: Update, context: MaeulContext) -> None:
             reply_markup=main_menu(t),
         )
         return
-    lang = answer_language(text, t.lang)  # as asked; English for languages without a catalog
+    # Korean or English: answered as asked; any other language (or none to tell): in the
+    # user's interface language, with a note that the information is in Korean and English
+    asked = detect_language(text)
+    lang = asked if asked in SUPPORTED_LANGUAGES else t.lang
     now = runtime.clock.now()
-    answer = engine.ask(text, now, lang)
+    chat_data: dict[str, Any] = context.chat_data if context.chat_data is not None else {}
+    follow = _recent_record(chat_data.get(_LAST), now)
+    # the model takes ~20 ms a question: off the event loop
+    answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow)
     answer_t = t if lang == t.lang else runtime.translator(lang)
     body = render(engine, answer, answer_t, now)
+    if answer.confident and answer.id and answer.kind in ("grant", "event"):
+        chat_data[_LAST] = {"kind": answer.kind, "id": answer.id, "at": now.isoformat()}
+    elif answer.reason not in ("thanks", "chitchat"):
+        chat_data.pop(_LAST, None)
     if answer.kind == "none" and answer.reason in ("none", "elsewhere"):
         await log_unanswered(
             context.db, text, answer.question_lang or lang, runtime.clock.utcnow()
         )
     markup = keyboard(engine, answer, lang)
-    if answer.kind == "none":  # nothing to open: the ways on from here
-        markup = main_menu(t)
+    if answer.kind == "none":  # nothing to open: the ways on from here (one language)
+        markup = main_menu(answer_t)
     await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _recent_record(saved: object, now: datetime) -> tuple[str, str] | None:
+    """The (kind, id) the chat was told about within :data:`FOLLOW_UP`, if any."""
+    if not isinstance(saved, dict):
+        return None
+    try:
+        at = datetime.fromisoformat(str(saved["at"]))
+        kind, id_ = str(saved["kind"]), str(saved["id"])
+    except (KeyError, ValueError):
+        return None
+    if not timedelta(0) <= now - at <= FOLLOW_UP:
+        return None
+    return kind, id_
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

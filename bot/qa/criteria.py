@@ -47,6 +47,10 @@ _EN_AMOUNT_RE = re.compile(
     r"(?:krw|₩|won)\s?(?P<a>\d[\d,]*(?:\.\d+)?)\s?(?P<ua>million|m|k|thousand)?\b"
     r"|(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?P<ub>million|m|k|thousand)\s?(?:won|krw)?\b"
 )
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
+_WON_RE = re.compile(r"\s?(원|won)")
+_ABOUT_RE = re.compile(r"정도|쯤|가량|내외|안팎|남짓|\babout\b|\baround\b|\bapprox|左右|khoảng")
+_ABOUT_BEFORE_RE = re.compile(r"(약|대략|\babout|\baround|\bapproximately|大约|khoảng)\s?$")
 _MORE = re.compile(
     r"이상|넘|초과|over|more than|at least|above|bigger than|larger than|以上|超过|trên"
 )
@@ -56,7 +60,7 @@ _LESS = re.compile(r"이하|미만|까지|밑|under|less than|at most|below|up t
 @dataclass(frozen=True)
 class AmountFilter:
     value: int
-    op: str  # ">=", ">", "<=", "<"
+    op: str  # ">=", ">", "<=", "<", "~" (about: within a factor of two)
     span: tuple[int, int]
 
     def accepts(self, amount: int) -> bool:
@@ -65,7 +69,13 @@ class AmountFilter:
             ">": amount > self.value,
             "<=": amount <= self.value,
             "<": amount < self.value,
+            "~": self.value / 2 <= amount <= self.value * 2,
         }[self.op]
+
+    def distance(self, amount: int) -> float:
+        """How far ``amount`` is from the amount asked (ratio, 0 = the same)."""
+        low, high = sorted((max(amount, 1), max(self.value, 1)))
+        return high / low - 1
 
 
 def find_amount(text: str) -> AmountFilter | None:
@@ -79,6 +89,13 @@ def find_amount(text: str) -> AmountFilter | None:
                 if match.group("unit") == "만":
                     continue  # '만' alone is mostly 'only' (이것만) — not an amount
                 raw = "1"
+            num = match.group("num")
+            start = match.start("num") + len(num) - len(num.lstrip())
+            if not raw[0].isdigit():
+                if start > 0 and _HANGUL_RE.match(text[start - 1]):
+                    continue  # inside a word: 친구만, 검사만, 모임이만 — not 구만, 사만, 이만
+                if len(raw) == 1 and not _WON_RE.match(text, match.end("unit")):
+                    continue  # 이만 하면, 오만 가지 — a lone numeral needs 원
             number = _small_number(raw)
             if number is None:
                 continue
@@ -104,6 +121,8 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
     after = text[span[1] : span[1] + 8]
     before = text[max(0, span[0] - 12) : span[0]]
     op = ">="
+    if _ABOUT_RE.match(after.lstrip()) or _ABOUT_BEFORE_RE.search(before):
+        return AmountFilter(value, "~", span)
     if _LESS.search(after) or _LESS.search(before):
         op = "<" if re.search(r"미만|less than|under|below", after + before) else "<="
     elif _MORE.search(after) or _MORE.search(before):

@@ -29,6 +29,7 @@ from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
     CENTRE_RE,
     CHITCHAT_RE,
+    DEICTIC_WORDS,
     ENDINGS,
     FILLER_WORDS,
     GENERIC_WORDS,
@@ -36,6 +37,8 @@ from bot.qa.lexicon import (
     OTHER_PLACES,
     PARTICLES,
     QUESTION_WORDS,
+    SERVICE_WORDS,
+    THANKS_RE,
     glossary_terms,
 )
 from bot.qa.text import compact, detect_language, normalize
@@ -76,6 +79,23 @@ _PLACE_PARTICLES = (
 _NAME_SUFFIX_RE = re.compile(r"\s*(지원\s?사업|사업|grant|fund|support)$", re.IGNORECASE)
 _PAREN_RE = re.compile(r"\s*[(（][^)）]*[)）]")
 _YEAR_RE = re.compile(r"^\s*(19|20)\d\d\s*년?\s*")
+# "이웃만들기 했는데 다음은?": a grant done, the next one asked for.
+_DEICTIC_RE = re.compile(
+    r"^(거기|그거|그건|그게|그곳|그것|그럼|그러면|이거|저거)|^(은|는|이|가|을|를|도|요|엔|에는)+$"
+)
+_DONE_RE = re.compile(
+    r"(했|끝냈|끝낸|끝난|마쳤|마친|받았|받은|수행|참여했|해봤|해 봤)|"
+    r"\b(did|done|finished|completed|had|got|received)\b|做过|参加过|完成|đã"
+)
+_NEXT_RE = re.compile(
+    r"다음|후속|이어서|그\s?뒤|그\s?후|단계|더\s?큰|\bnext\b|\bafter\b|\bthen\b|\bfollow|下一|接下来|"
+    r"tiếp theo|sau đó|次"
+)
+# After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked.
+_PAST_STORY_RE = re.compile(
+    r"[^?]{0,24}?(했|았|었|였|끝냈|마쳤|받았|참여했)(는데|고|어요|었어요|습니다|지만|던|으나|다가)"
+    r"|[^?]{0,24}?\b(did|had|was|were|finished|completed|joined|received)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +116,7 @@ class EventQuery:
     kinds: tuple[str, ...] = ()
     dongs: tuple[str, ...] = ()
     occurrences: tuple[tuple[str, datetime], ...] = ()  # (event id, start), by time
+    relaxed: tuple[str, ...] = ()  # kinds asked for that have nothing: other kinds shown
 
 
 @dataclass(frozen=True)
@@ -304,6 +325,7 @@ class QAEngine:
         }
         self._centre = [compact(t) for t in _texts(kb.region.centre, kb.region.name)]
         self.index = Index(self._records(), fuzzy=fuzzy)
+        self._kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
         self.semantic: SemanticIndex | None = None
         if embedder is not None:
             self.semantic = SemanticIndex(embedder, self._passages(), vectors)
@@ -387,22 +409,27 @@ class QAEngine:
     # --- analysis -----------------------------------------------------------------
     def _analyse(self, question: str, now: datetime) -> _Analysis:
         text = normalize(question[:MAX_QUESTION])
-        dates = resolve_dates(text, now)
+        dated = self._date_text(text, now)
+        dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
         criteria = find_criteria(text)
-        spans = [*date_spans(text, now), *criteria.spans]
+        spans = [*date_spans(dated, now), *criteria.spans]
         residual = residual_text(text, [*spans, *cues.spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
         packed = compact(" ".join([text, *extra]))
-        categories = self._find_keys(packed, self._category_keys)
+        question_lang = detect_language(question)
+        # a Korean question names a theme in its own words; the glossary's expansions
+        # (반찬 → "나눔 이웃") describe a record, they do not ask for a list of a theme
+        categories = self._find_keys(
+            compact(text) if question_lang == "ko" else packed, self._category_keys
+        )
         category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
         topic = residual_text(
             text, [*spans, *cues.spans, *criteria.word_spans], drop=category_keys + GENERIC_WORDS
         )
         dongs = self._find_keys(packed, self._dong_keys)
         elsewhere = self._elsewhere(text)
-        question_lang = detect_language(question)
         centre = bool(CENTRE_RE.search(text))
         off_centre = " ".join(
             w
@@ -430,6 +457,39 @@ class QAEngine:
             off_centre=off_centre,
             question=question[:MAX_QUESTION].strip(),
         )
+
+    def _date_text(self, text: str, now: datetime) -> str:
+        """The question as dates are read from it: record names ("내일학교") and dates in
+        a story about the past ("작년 5월에 … 했는데") blanked out (same length)."""
+        chars = list(text)
+        for start, end in self._name_spans(text):
+            chars[start:end] = "x" * (end - start)
+        dated = "".join(chars)
+        for _ in range(4):
+            found = resolve_dates(dated, now)
+            if found is None or not _PAST_STORY_RE.match(dated, found.span[1]):
+                break
+            start, end = found.span
+            dated = dated[:start] + "x" * (end - start) + dated[end:]
+        return dated
+
+    def _name_spans(self, text: str) -> list[tuple[int, int]]:
+        """Where record names of 3+ characters occur in the normalised question."""
+        positions = [i for i, char in enumerate(text) if char != " "]
+        packed = "".join(text[i] for i in positions)
+        longest = self.index.longest_name
+        spans: list[tuple[int, int]] = []
+        start = 0
+        while start < len(packed):
+            end = min(len(packed), start + longest)
+            while end >= start + 3 and packed[start:end] not in self.index.exact:
+                end -= 1
+            if end >= start + 3:
+                spans.append((positions[start], positions[end - 1] + 1))
+                start = end
+            else:
+                start += 1
+        return spans
 
     def _elsewhere(self, text: str) -> bool:
         """Does the question name another district or city (not this KB's region)?"""
@@ -544,8 +604,19 @@ class QAEngine:
                          f"title={c.scored.title:.2f} body={c.scored.body:.2f}")
         return "\n".join(lines)
 
-    def ask(self, question: str, now: datetime, lang: str | None = None) -> Answer:
-        """Answer ``question`` as of ``now`` (aware; its zone is the configured one)."""
+    def ask(
+        self,
+        question: str,
+        now: datetime,
+        lang: str | None = None,
+        *,
+        follow: tuple[str, str] | None = None,
+    ) -> Answer:
+        """Answer ``question`` as of ``now`` (aware; its zone is the configured one).
+
+        ``follow`` is the record (kind, id) the chat was just told about: a question with a
+        facet and no topic of its own ("그럼 서류는요?", "거기 어디예요?") is about it.
+        """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
         question_lang = detect_language(question)
@@ -554,11 +625,16 @@ class QAEngine:
         a = self._analyse(question, now)
         base: dict[str, Any] = {"lang": lang, "question_lang": question_lang, "dates": a.dates}
         if a.chitchat:
-            return Answer("none", facet="chitchat", confident=True, reason="chitchat", **base)
+            reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
+            return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
         candidates = self._rank(a)
         top = candidates[0] if candidates else None
         second = candidates[1].score if len(candidates) > 1 else 0.0
         named = top is not None and top.name >= 0.75 and top.score - second >= 0.1
+        if follow is not None and not named:
+            followed = self._follow_up(a, follow, now, base)
+            if followed is not None:
+                return followed
         if a.elsewhere and not named:
             return Answer("none", confident=True, reason="elsewhere", **base)
         if not named and a.about_centre:
@@ -575,6 +651,13 @@ class QAEngine:
             top = candidates[0]
             second = candidates[1].score if len(candidates) > 1 else 0.0
 
+        following = self._following_grant(a, top)
+        if following is not None:
+            facets = for_kind(a.facets, "grant") if a.facets else ("summary",)
+            return Answer(
+                "grant", id=following, facet=facets[0], facets=facets, confident=True,
+                score=top.score if top else 1.0, reason="next", **base,
+            )  # fmt: skip
         filtered = self._filter(a, now, named, top, second)
         if filtered is not None:
             return Answer(**filtered, **base)
@@ -613,6 +696,37 @@ class QAEngine:
             **base,
         )
 
+    def _follow_up(
+        self, a: _Analysis, follow: tuple[str, str], now: datetime, base: dict[str, Any]
+    ) -> Answer | None:
+        kind, id_ = follow
+        known = (kind == "grant" and id_ in self.grants) or (kind == "event" and id_ in self.events)
+        if not known or not a.facets or a.facets == ("summary",):
+            return None
+        own_topic = [
+            w for w in a.topic.split()
+            if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
+        ]  # fmt: skip
+        if own_topic or a.dongs or a.criteria.grant_filter:
+            return None
+        facets = for_kind(a.facets, kind)
+        occurrence = None
+        if kind == "event":
+            occurrence = self._occurrence(self.events[id_], a.dates, now)
+        return Answer(
+            kind, id=id_, facet=facets[0], facets=facets, confident=True, score=1.0,
+            occurrence=occurrence, reason="follow-up", **base,
+        )  # fmt: skip
+
+    def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
+        """"I did 이웃만들기 last year — what next?": the grant that requires the one named."""
+        if top is None or top.record.kind != "grant" or top.name < 0.75:
+            return None
+        if not (_DONE_RE.search(a.text) and _NEXT_RE.search(a.text)):
+            return None
+        following = [g.id for g in self.kb.grants if g.rules.prior_grant_required == top.record.id]
+        return following[0] if following else None
+
     def gate_features(self, a: _Analysis, top: _Candidate, second: float) -> GateFeatures:
         foreign = a.question_lang not in (None, "ko", "en")
         return GateFeatures(
@@ -622,7 +736,12 @@ class QAEngine:
             margin=(top.score - second) / top.score if top.score > 0 else 0.0,
             known=0.0 if foreign else self.known_share(a.topic),
             foreign=foreign,
+            service=self.asks_service(a.text),
         )
+
+    def asks_service(self, text: str) -> bool:
+        """Does the question name a public service (발급, 대출 …) the KB never uses?"""
+        return any(w in text and compact(w) not in self._kb_text for w in SERVICE_WORDS)
 
     def known_share(self, topic: str) -> float:
         """The share of the topic's bigrams and words that the knowledge base uses
@@ -683,6 +802,12 @@ class QAEngine:
             return self._grant_filter(a, now)
         return None
 
+    @staticmethod
+    def _occurrences(
+        events: list[EventSpec], a: _Analysis, now: datetime
+    ) -> list[tuple[str, datetime]]:
+        return _occurrence_list(events, a.dates, now)
+
     def _grant_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
         c = a.criteria
         today = now.date()
@@ -711,6 +836,9 @@ class QAEngine:
             else:
                 grants = fitting
         grants.sort(key=lambda g: _grant_order(g, today))
+        if c.amount is not None:  # the closest to the amount asked first
+            amount = c.amount
+            grants.sort(key=lambda g: amount.distance(g.amount.max_krw))
         if c.superlative:
             grants = sorted(grants, key=lambda g: g.amount.max_krw, reverse=True)[:1]
         ids = tuple(g.id for g in grants)
@@ -743,17 +871,16 @@ class QAEngine:
         events = [e for e in self.kb.events if not c.event_kinds or e.kind in c.event_kinds]
         if a.dongs:
             events = [e for e in events if e.dong is None or e.dong in a.dongs]
-        found: list[tuple[str, datetime]] = []
-        if a.dates is not None:
-            start, end = ev.day_bounds(a.dates.start, a.dates.end, tz)
-            start = max(start, now) if a.dates.end >= now.date() else start
-            for event in events:
-                found.extend((event.id, s) for s in ev.occurrences_between(event, start, end))
-        else:
-            for event in events:
-                nxt = ev.next_occurrence(event, now)
-                if nxt is not None:
-                    found.append((event.id, nxt))
+        found = self._occurrences(events, a, now)
+        relaxed: tuple[str, ...] = ()
+        if not found and c.event_kinds and not a.topic:
+            # "교육 있어요?" when no training is planned: say so, and what there is instead
+            relaxed = c.event_kinds
+            found = self._occurrences(
+                [e for e in self.kb.events if not a.dongs or e.dong is None or e.dong in a.dongs],
+                a,
+                now,
+            )
         found.sort(key=lambda pair: pair[1])
         ids = tuple(dict.fromkeys(i for i, _ in found))
         facets = for_kind(a.facets, "event") if a.facets else ("time",)
@@ -765,10 +892,31 @@ class QAEngine:
             "matches": ids,
             "confident": True,
             "occurrence": found[0][1] if len(ids) == 1 else None,
-            "event_query": EventQuery(kinds=c.event_kinds, dongs=a.dongs, occurrences=tuple(found)),
+            "event_query": EventQuery(
+                kinds=c.event_kinds, dongs=a.dongs, occurrences=tuple(found), relaxed=relaxed
+            ),
             "score": 1.0,
             "reason": "filter",
         }
+
+
+def _occurrence_list(
+    events: list[EventSpec], dates: DateRange | None, now: datetime
+) -> list[tuple[str, datetime]]:
+    tz = now.tzinfo
+    assert tz is not None
+    found: list[tuple[str, datetime]] = []
+    if dates is not None:
+        start, end = ev.day_bounds(dates.start, dates.end, tz)
+        start = max(start, now) if dates.end >= now.date() else start
+        for event in events:
+            found.extend((event.id, s) for s in ev.occurrences_between(event, start, end))
+    else:
+        for event in events:
+            nxt = ev.next_occurrence(event, now)
+            if nxt is not None:
+                found.append((event.id, nxt))
+    return found
 
 
 def _status_fits(grant: GrantSpec, today: date, status: str) -> bool:

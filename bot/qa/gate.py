@@ -6,7 +6,8 @@ compressed (0.82–0.90 for nearly everything) and alone do not separate them ei
 does is a combination: the lexical and fused scores, how far the best cosine stands above
 the median record, the margin over the runner-up, and how much of the question's topic
 the knowledge base knows at all (an unknown head noun next to a domain word is the
-signature of a near-topic question).
+signature of a near-topic question), and whether it asks for a public service the KB never
+mentions (``lexicon.SERVICE_WORDS``: 발급, 납부, 대출, 신고 …), which always fails the gate.
 
 A logistic model over those five features, fitted on ``tests/qa/eval.yaml``,
 ``holdout.yaml`` and ``gate.yaml`` (questions written for the gate) with bad answers
@@ -41,6 +42,7 @@ class GateFeatures:
     margin: float  # (top − runner-up) / top
     known: float  # share of the topic's terms the KB uses (0 for zh/vi/ja questions)
     foreign: bool  # written in a language the KB is not (zh, vi, ja)
+    service: bool = False  # asks for a public service the KB never mentions (발급, 대출 …)
 
     def probability(self) -> float:
         """How likely the confident answer is right (and the question in scope)."""
@@ -54,7 +56,7 @@ class GateFeatures:
         return 1.0 / (1.0 + math.exp(-z))
 
     def passes(self) -> bool:
-        return self.probability() >= THRESHOLD
+        return not self.service and self.probability() >= THRESHOLD
 
 
 __all__ = ["THRESHOLD", "GateFeatures"]

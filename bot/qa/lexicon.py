@@ -162,7 +162,29 @@ def glossary_terms(text: str) -> list[str]:
 CHITCHAT_RE = re.compile(
     r"^(안녕(하세요|하십니까)?|하이|ㅎㅇ|반가워요?|고마워요?|감사(합니다|해요)?|땡큐|ㄱㅅ|수고(하세요|하셨습니다)?|"
     r"좋은\s?(하루|아침)|잘\s?자|hi|hello|hey|thanks?( you)?|thank you|good (morning|evening)|"
-    r"你好|谢谢|xin chào|cảm ơn|chào)\W*$"
+    r"你好|谢谢|xin chào|cảm ơn|chào|こんにちは|ありがとう(ございます)?)\W*$"
+)
+# Among the chit-chat: thanks (answered "you're welcome", not with a greeting).
+THANKS_RE = re.compile(
+    r"고마|감사|땡큐|ㄱㅅ|수고|\bthanks?\b|thank you|谢谢|cảm ơn|ありがとう"
+)
+# What residents ask the district office for, not a village-community programme: a topic
+# with one of these that the KB itself never uses is a near-topic question (신고, 발급, 납부 …).
+SERVICE_WORDS = (
+    "신고", "발급", "납부", "대출", "민원", "요금", "등본", "초본", "여권", "면허", "보험", "연금",
+    "수급", "세금", "재산세", "전입", "이자", "월세", "전세", "보증금", "과태료", "주차", "쓰레기",
+    "폐기물", "일자리", "취업", "구직", "창업", "바우처", "급여", "수당", "복지", "병원", "진료",
+    "loan", "tax", "bill", "passport", "license", "licence", "certificate", "insurance",
+    "pension", "benefit", "rent", "parking", "job", "visa", "贷款", "税", "护照", "签证",
+    "保险", "房租", "vay", "thuế", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
+)  # fmt: skip
+# Words pointing back at what was just answered ("거기 어디예요?", "그럼 서류는요?").
+DEICTIC_WORDS = frozenset(
+    """
+    거기 거기는 거긴 거기도 그거 그건 그게 그걸 그럼 그러면 그 이거 이건 저거 그곳 그곳은 그때 그날
+    그것 그것은 그런데 근데 그리고 또 그쪽 이것 저기 그러니까 그래서 그럼요 그러면요 그거요 그건요
+    it its there that this those then so and also 那个 那里 这个 那 đó kia それ そこ あれ
+    """.split()
 )
 
 # Regions other than the one a KB serves: Seoul's districts and the larger cities.

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from bot.i18n import N_, Translator
 from bot.kb import EventSpec, FaqSpec, GrantSpec, LocalizedText
 from bot.qa import events as ev
-from bot.qa.engine import Answer, QAEngine
+from bot.qa.engine import Answer, EventQuery, QAEngine
 
 MAX_LISTED = 8
 
@@ -53,6 +53,14 @@ def kind_of(engine: QAEngine, id_: str) -> str:
 
 def render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> str:
     """The answer as plain text (newlines between parts) in ``t``'s language."""
+    text = _render(engine, answer, t, now)
+    if answer.question_lang not in (None, "ko", "en") and answer.reason not in ("thanks",):
+        # asked in Chinese, Vietnamese, Japanese …: answered in the reader's language
+        text += "\n\n" + t._("(The information is available in Korean and English only.)")
+    return text
+
+
+def _render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> str:
     r = _Renderer(engine, t, now)
     if answer.kind == "none":
         return r.none(answer)
@@ -65,7 +73,16 @@ def render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> st
     if answer.event_query is not None:
         return r.event_list(answer)
     if answer.kind == "grant" and answer.id in engine.grants:
-        return r.grant(engine.grants[answer.id], answer)
+        text = r.grant(engine.grants[answer.id], answer)
+        prior = engine.grants[answer.id].rules.prior_grant_required
+        if answer.reason == "next" and prior in engine.grants:
+            intro = t._(
+                "After {prior}, the next step is {name}.",
+                prior=_l(engine.grants[prior].name, t.lang),
+                name=_l(engine.grants[answer.id].name, t.lang),
+            )
+            text = f"{intro}\n\n{text}"
+        return text
     if answer.kind == "event" and answer.id in engine.events:
         return r.event(engine.events[answer.id], answer)
     if answer.kind == "faq" and answer.id in engine.faq:
@@ -322,6 +339,7 @@ class _Renderer:
                 ">=": t._("Grants giving at least {amount}:", amount=amount),
                 "<=": t._("Grants giving up to {amount}:", amount=amount),
                 "<": t._("Grants giving less than {amount}:", amount=amount),
+                "~": t._("Grants giving about {amount}, the closest first:", amount=amount),
             }[query.amount.op]
         if query.categories:
             names = ", ".join(
@@ -441,6 +459,9 @@ class _Renderer:
             facet = answer.facet if answer.facet not in (None, "list") else "time"
             return self.event_facet(event, facet or "time", answer.occurrence)
         kinds = ", ".join(t._(_KIND_NAMES[k]) for k in query.kinds if k in _KIND_NAMES)
+        if query.relaxed and query.occurrences:
+            lines = [t._("No {kinds} are planned. Here is what is on:", kinds=kinds)]
+            return "\n".join([*lines, *self.occurrence_lines(query)])
         if answer.dates is not None:
             period = self.span(answer.dates.start, answer.dates.end)
             header = (
@@ -454,7 +475,11 @@ class _Renderer:
             if answer.dates is not None:
                 return t._("Nothing is scheduled in {period}.", period=period)
             return t._("Nothing like that is scheduled.")
-        lines = [header]
+        return "\n".join([header, *self.occurrence_lines(query)])
+
+    def occurrence_lines(self, query: EventQuery) -> list[str]:
+        t = self.t
+        lines: list[str] = []
         for event_id, start in query.occurrences[:MAX_LISTED]:
             event = self.engine.events[event_id]
             lines.append(
@@ -467,7 +492,7 @@ class _Renderer:
             )
         if len(query.occurrences) > MAX_LISTED:
             lines.append(t._("…and {n} more.", n=len(query.occurrences) - MAX_LISTED))
-        return "\n".join(lines)
+        return lines
 
     def centre(self) -> str:
         region = self.engine.kb.region
@@ -498,6 +523,10 @@ class _Renderer:
     def none(self, answer: Answer) -> str:
         t = self.t
         region = self.engine.kb.region
+        if answer.reason == "thanks":
+            return t._(
+                "You're welcome! Ask me anything else about grants, trainings and events."
+            )
         if answer.reason == "chitchat":
             example = ""
             if self.engine.kb.grants:
