@@ -567,22 +567,42 @@ def report_xlsx(rows: list[ReportRow]) -> bytes:
     return buf.getvalue()
 
 
-def report_png(rows: list[ReportRow], *, year: int | None = None) -> bytes:
-    """A bar chart per course: unique people (실인원) and total attendances (연인원),
-    with the average satisfaction written beside each."""
+NO_DATA = "아직 참여 기록이 없어요"
+"""What an empty report's chart says instead of an empty axis."""
+
+
+def _short_title(text: str, limit: int = 28) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def report_figure(rows: list[ReportRow], *, year: int | None = None) -> Any:
+    """The chart of :func:`report_png` as a matplotlib ``Figure`` (tests read its axes).
+
+    Head counts are whole numbers from 0 (integer ticks, no negative axis); the numbers
+    and satisfaction written beside the bars stay inside the axes; the legend sits above
+    the bars, never over them; a report without courses says so instead of drawing an
+    empty axis."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import MaxNLocator
 
     from bot.assembly.report import korean_font_path
 
     path = korean_font_path()
     font = FontProperties(fname=str(path)) if path else FontProperties()
     courses = [r for r in rows if r.level == "course"]
-    height = max(2.5, 0.55 * len(courses) + 1.5)
-    figure = Figure(figsize=(9, height), dpi=110)
+    title = "교육·행사 참여 현황" + (f" ({year})" if year else "")
+    height = max(2.5, 0.55 * len(courses) + 1.8)
+    figure = Figure(figsize=(9, height), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
+    axes.set_title(title, fontproperties=font, loc="left")
+    if not courses:
+        axes.set_axis_off()
+        axes.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontproperties=font, fontsize=14,
+                  color="#555555", transform=axes.transAxes)  # fmt: skip
+        return figure
     positions = list(range(len(courses)))
     unique = [r.unique_people for r in courses]
     total = [r.total_attendances for r in courses]
@@ -593,15 +613,26 @@ def report_png(rows: list[ReportRow], *, year: int | None = None) -> bytes:
         if r.satisfaction is not None:
             note += f"  ★{r.satisfaction:.1f}"
         axes.text(r.total_attendances, p + 0.2, note, va="center", fontsize=8, fontproperties=font)
+    top = max([*total, *unique, 1])
+    axes.set_xlim(0, top * 1.25 + 0.5)  # room for the numbers written after the bars
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("명 (실인원: 참여한 사람 수, 연인원: 회차별 참여를 모두 더한 수)",
+                    fontproperties=font, fontsize=8)  # fmt: skip
     axes.set_yticks(positions)
-    axes.set_yticklabels([r.title[:28] for r in courses], fontproperties=font, fontsize=9)
+    axes.set_yticklabels([_short_title(r.title) for r in courses], fontproperties=font, fontsize=9)
     axes.invert_yaxis()
-    axes.legend(prop=font, loc="lower right")
-    title = "교육·행사 참여 현황" + (f" ({year})" if year else "")
-    axes.set_title(title, fontproperties=font)
-    figure.tight_layout()
+    axes.legend(prop=font, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False,
+                borderaxespad=0.2)  # fmt: skip
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    return figure
+
+
+def report_png(rows: list[ReportRow], *, year: int | None = None) -> bytes:
+    """A bar chart per course: unique people (실인원) and total attendances (연인원),
+    with the average satisfaction written beside each (see :func:`report_figure`)."""
     buf = io.BytesIO()
-    figure.savefig(buf, format="png")
+    report_figure(rows, year=year).savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
 
 
@@ -624,6 +655,7 @@ __all__ = [
     "rate",
     "report",
     "report_csv",
+    "report_figure",
     "report_png",
     "report_xlsx",
     "survey_due",

@@ -216,16 +216,25 @@ def _short(text: str, limit: int = 24) -> str:
 
 def chart_png(results: Results, t: Translator) -> bytes:
     """A horizontal bar chart of the merged results, as PNG bytes."""
+    buf = io.BytesIO()
+    chart_figure(results, t).savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
+
+
+def chart_figure(results: Results, t: Translator) -> Any:
+    """The chart as a matplotlib ``Figure``: the legend above the bars (clear of the axis
+    label), whole-number ticks for vote counts, laid out so no label is clipped."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
+    from matplotlib.ticker import MaxNLocator
 
     path = korean_font_path()
     font = FontProperties(fname=str(path)) if path else FontProperties()
     rows = results.items[:CHART_ITEMS]
     labels = [f"{n}. {_short(title_of(r.item, t.lang))}" for n, r in enumerate(rows, 1)]
     height = 1.4 + 0.45 * len(rows)
-    figure = Figure(figsize=(8, height), dpi=110)
+    figure = Figure(figsize=(8, height), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     positions = list(range(len(rows)))[::-1]
@@ -242,26 +251,20 @@ def chart_png(results: Results, t: Translator) -> bytes:
         axes.set_xlim(0, 100)
         axes.axvline(50, color="#333333", linewidth=0.8, linestyle="--")
         axes.set_xlabel(t._("Share of the votes cast on each item (percent)"), fontproperties=font)
-        axes.legend(
-            prop=font,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.1 - 0.4 / height),
-            ncol=3,
-            frameon=False,
-        )
+        axes.legend(prop=font, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=3,
+                    frameon=False, borderaxespad=0.2)  # fmt: skip
     else:
         values = [r.total["votes"] for r in rows]
         colours = ["#2e7d32" if r.approved else "#90a4ae" for r in rows]
         axes.barh(positions, values, color=colours, height=0.6)
         for y, value in zip(positions, values, strict=True):
             axes.text(value, y, f" {value:,}", va="center", fontsize=8)
+        axes.set_xlim(0, max([*values, 1]) * 1.15 + 0.5)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlabel(t._("Votes"), fontproperties=font)
     axes.set_yticks(positions)
     axes.set_yticklabels(labels, fontproperties=font, fontsize=9)
-    axes.set_title(_short(title_of(results.vote, t.lang), 48), fontproperties=font)
+    axes.set_title(_short(title_of(results.vote, t.lang), 48), fontproperties=font, loc="left")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    figure.tight_layout()
-    buf = io.BytesIO()
-    figure.savefig(buf, format="png")
-    return buf.getvalue()
+    return figure
