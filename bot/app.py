@@ -1,23 +1,157 @@
-"""Builds the PTB application: one transaction per update, persistence written after it."""
+"""Builds the PTB application: one transaction per update, persistence written in it,
+and what the update says sent only after it commits (see :mod:`bot.scope`)."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.context import MaeulContext
 from bot.persistence import SQLPersistence
 from bot.runtime import Runtime
-from bot.scope import UpdateScope, current_scope, enter_scope, leave_scope
+from bot.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
     from bot.dispatch_telegram import DispatcherHandle
 
 log = logging.getLogger(__name__)
+
+_SENT_AGAIN_AFTER = (0.5, 1.5)
+"""Pauses before sending a deferred call again after a transient error (5xx, no link)."""
+_IDEMPOTENT_PREFIXES = ("edit", "answer", "delete", "set", "pin", "unpin")
+"""Calls that may be repeated after a timeout without showing anything twice."""
+
+
+def _defers(endpoint: str) -> bool:
+    """Every call that tells someone something waits for the commit; reads (getFile,
+    getChat, getChatMember …) and the polling itself go out at once."""
+    return not endpoint.startswith("get") and endpoint not in ("logOut", "close")
+
+
+def _stand_in(endpoint: str, data: dict[str, Any]) -> Any:
+    """What a deferred call returns to the handler: a placeholder of the right shape.
+
+    Handlers must not rely on it (``message_id`` is 0): the real message exists only
+    after the commit. Nothing in Maeul reads these results inside an update.
+    """
+    chat_id = data.get("chat_id")
+    message = {
+        "message_id": 0,
+        "date": int(time.time()),
+        "chat": {"id": chat_id if isinstance(chat_id, int) else 0, "type": "private"},
+    }
+    if endpoint == "sendMediaGroup":
+        return [message for _ in data.get("media", ())] or [message]
+    if endpoint in ("copyMessage",):
+        return {"message_id": 0}
+    if endpoint in ("copyMessages", "forwardMessages"):
+        return [{"message_id": 0} for _ in data.get("message_ids", ())]
+    if endpoint.startswith(("send", "forward")) or (
+        endpoint.startswith("edit") and "inline_message_id" not in data
+    ):
+        return message
+    return True
+
+
+class MaeulBot(ExtBot[None]):
+    """The bot of interactive replies: inside an update, its writes wait for the commit.
+
+    Every Bot API call goes through ``_do_post``; while the current update's scope is
+    open (:attr:`bot.scope.UpdateScope.deferring`), a call that tells someone something
+    is recorded in the scope's outbox and answered with a placeholder. The application
+    sends the outbox with :meth:`send_deferred` once the transaction has committed, and
+    throws it away if it did not.
+    """
+
+    async def _do_post(
+        self, endpoint: str, data: dict[str, Any], **kwargs: Any
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        scope = current_scope()
+        if scope is not None and scope.deferring and _defers(endpoint):
+            scope.outbox.append(Deferred(endpoint, data, kwargs))
+            return _stand_in(endpoint, data)  # type: ignore[no-any-return]
+        return await super()._do_post(endpoint, data, **kwargs)
+
+    async def send_deferred(self, outbox: Sequence[Deferred]) -> int:
+        """Send what an update said, in order, after its commit; returns how many failed.
+
+        A transient failure (5xx, connection lost, flood wait) is retried twice; a receipt
+        that could not be edited into the pressed message is sent as a new message, so
+        the person still sees it. A failure is logged by endpoint and error only — never
+        with the message (it may hold a ballot receipt).
+        """
+        failed = 0
+        for item in outbox:
+            if not await self._send_one(item):
+                failed += 1
+        return failed
+
+    async def _send_one(self, item: Deferred) -> bool:
+        attempts = len(_SENT_AGAIN_AFTER) + 1
+        for attempt in range(attempts):
+            try:
+                await super()._do_post(item.endpoint, dict(item.data), **item.kwargs)
+                return True
+            except RetryAfter as exc:
+                if attempt + 1 == attempts:
+                    break
+                delay = exc.retry_after
+                await asyncio.sleep(
+                    min(delay.total_seconds() if hasattr(delay, "total_seconds") else delay, 30)
+                )
+            except BadRequest as exc:
+                if "not modified" in exc.message:
+                    return True  # the screen already shows it
+                if "query is too old" in exc.message or "query id is invalid" in exc.message:
+                    return True  # the spinner has stopped on its own; nothing to show
+                log.warning("after-commit %s refused: %s", item.endpoint, exc.message)
+                break
+            except Forbidden:
+                log.info("after-commit %s: the chat blocked the bot", item.endpoint)
+                return False
+            except TimedOut:
+                if not item.endpoint.startswith(_IDEMPOTENT_PREFIXES):
+                    log.warning("after-commit %s timed out (may have arrived)", item.endpoint)
+                    return False
+                if attempt + 1 == attempts:
+                    break
+                await asyncio.sleep(_SENT_AGAIN_AFTER[attempt])
+            except NetworkError as exc:
+                if attempt + 1 == attempts:
+                    log.warning("after-commit %s failed: %s", item.endpoint, exc.message)
+                    break
+                await asyncio.sleep(_SENT_AGAIN_AFTER[attempt])
+            except TelegramError as exc:
+                log.warning("after-commit %s failed: %r", type(exc).__name__, item.endpoint)
+                break
+        return await self._instead(item)
+
+    async def _instead(self, item: Deferred) -> bool:
+        """A text that could not be edited in place is sent as a new message."""
+        if item.endpoint != "editMessageText" or "chat_id" not in item.data:
+            return False
+        data = {
+            key: value
+            for key, value in item.data.items()
+            if key in ("chat_id", "text", "parse_mode", "reply_markup", "entities")
+        }
+        data["link_preview_options"] = item.data.get("link_preview_options")
+        data = {k: v for k, v in data.items() if v is not None}
+        try:
+            await super()._do_post("sendMessage", data, **item.kwargs)
+            return True
+        except TelegramError as exc:
+            log.warning("after-commit sendMessage (instead of an edit) failed: %r", exc)
+            return False
 
 
 class MaeulApplication(Application):  # type: ignore[type-arg]
@@ -50,9 +184,18 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         await super().shutdown()
 
     async def process_update(self, update: object) -> None:
+        """Handle one update in one transaction; say what it said only once committed.
+
+        The order is the promise: handlers run (their Bot API writes are recorded, not
+        sent), the persistence is written, the transaction commits, the connection goes
+        back to the pool — and only then is the outbox sent. If a handler or the commit
+        fails, the outbox is thrown away and the error handler tells the user, in their
+        language, that nothing was saved (see :mod:`handlers.errors`).
+        """
         if not isinstance(update, Update):
             await super().process_update(update)
             return
+        committed = False
         async with self.runtime.sessionmaker() as session:
             scope = UpdateScope(session=session)
             token = enter_scope(scope)
@@ -64,12 +207,27 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 if isinstance(self.persistence, SQLPersistence):
                     await self.persistence.write_pending(session)
                 await session.commit()
+                committed = not scope.failed
             except Exception as exc:
                 await session.rollback()
+                scope.discard()
+                scope.deferring = False
                 scope.failed = True
                 await self.process_error(update=update, error=exc)
             finally:
+                scope.deferring = False
                 leave_scope(token)
+        if not committed:
+            return
+        if scope.wake_dispatcher and self.dispatcher is not None:
+            self.dispatcher.wake()
+        if scope.outbox and isinstance(self.bot, MaeulBot):
+            await self.bot.send_deferred(scope.outbox)
+        for hook in scope.after_commit:
+            try:
+                await hook()
+            except Exception as exc:  # the change is saved; report and go on
+                await self.process_error(update=update, error=exc)
 
     async def process_error(
         self,
@@ -82,26 +240,39 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         if scope is not None and not scope.failed:
             scope.failed = True
             await scope.session.rollback()
+        if scope is not None:
+            # Nothing of this update will be saved: forget what it was going to say, and
+            # let the error handler speak at once.
+            scope.discard()
+            scope.deferring = False
         return await super().process_error(update, error, job=job, coroutine=coroutine)
 
 
 def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApplication:
     settings = runtime.settings
+    bot_kwargs: dict[str, Any] = {}
+    if settings.telegram_base_url:
+        bot_kwargs["base_url"] = settings.telegram_base_url
+    if settings.telegram_base_file_url:
+        bot_kwargs["base_file_url"] = settings.telegram_base_file_url
+    if settings.telegram_rate_limit:
+        bot_kwargs["rate_limiter"] = AIORateLimiter(max_retries=3)
+    bot = MaeulBot(
+        token or settings.bot_token or "",
+        # the pool sizes ApplicationBuilder would choose
+        request=HTTPXRequest(connection_pool_size=256),
+        get_updates_request=HTTPXRequest(),
+        **bot_kwargs,
+    )
     builder = (
         ApplicationBuilder()
         .application_class(MaeulApplication, kwargs={"runtime": runtime})
-        .token(token or settings.bot_token or "")
+        .bot(bot)
         .context_types(ContextTypes(context=MaeulContext))
         .persistence(SQLPersistence(runtime.sessionmaker, runtime.clock))
         .post_init(_post_init)
         .concurrent_updates(False)
     )
-    if settings.telegram_base_url:
-        builder = builder.base_url(settings.telegram_base_url)
-    if settings.telegram_base_file_url:
-        builder = builder.base_file_url(settings.telegram_base_file_url)
-    if settings.telegram_rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     app: MaeulApplication = builder.build()  # type: ignore[assignment]
 
     from handlers import register  # handlers import bot.*, so import them late

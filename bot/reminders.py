@@ -43,7 +43,7 @@ from models.follow import GrantFollow
 from models.kb import EVENT_KINDS
 from models.user import User
 
-EVENT, GRANT, VOTE, SURVEY, NOTICE, ANNOUNCE, NEWS = (
+EVENT, GRANT, VOTE, SURVEY, NOTICE, ANNOUNCE, NEWS, MESSAGE = (
     "event",
     "grant",
     "vote",
@@ -51,8 +51,10 @@ EVENT, GRANT, VOTE, SURVEY, NOTICE, ANNOUNCE, NEWS = (
     "notice",
     "announce",
     "news",
+    "message",
 )
-KINDS = (EVENT, GRANT, VOTE, SURVEY, NOTICE, ANNOUNCE, NEWS)
+KINDS = (EVENT, GRANT, VOTE, SURVEY, NOTICE, ANNOUNCE, NEWS, MESSAGE)
+"""``message``: a text already rendered for its recipient (:func:`bot.outbox.tell`)."""
 
 GRANT_TOPIC = "grant"
 TOPICS: tuple[str, ...] = (*EVENT_KINDS, GRANT_TOPIC)

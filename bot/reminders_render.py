@@ -405,6 +405,15 @@ async def _news(ctx: _Context, row: Reminder, t: Translator) -> R.OutMessage:
     raise _Drop("unknown news")
 
 
+async def _message(ctx: _Context, row: Reminder, t: Translator) -> R.OutMessage:
+    """A message rendered when it was written (:func:`bot.outbox.tell`)."""
+    p = row.payload
+    buttons = tuple(
+        tuple((str(label), str(data)) for label, data in row_) for row_ in p.get("buttons", ())
+    )
+    return R.OutMessage(str(p["text"]), buttons)
+
+
 _RENDERERS: dict[str, Callable[[_Context, Reminder, Translator], Any]] = {
     R.EVENT: _event,
     R.GRANT: _grant,
@@ -413,6 +422,7 @@ _RENDERERS: dict[str, Callable[[_Context, Reminder, Translator], Any]] = {
     R.NOTICE: _notice,
     R.ANNOUNCE: _announce,
     R.NEWS: _news,
+    R.MESSAGE: _message,
 }
 
 

@@ -500,6 +500,8 @@ class _Failure:
     code: int
     description: str
     retry_after: int | None
+    stall: float = 0.0
+    """Seconds to hold the request before failing it (a hung connection)."""
 
 
 @dataclass
@@ -732,6 +734,10 @@ class EmulatorCore:
         p: JSON = {}
         try:
             p = coerce_params(params or {})
+            stall = self._stall_of(bot, name)
+            if stall:
+                self._changed.fire()
+                await asyncio.sleep(stall)
             self._maybe_fail(bot, name)
             if handler is None:
                 return await self._get_updates(bot, p)
@@ -743,6 +749,10 @@ class EmulatorCore:
             raise
         finally:
             self._changed.fire()
+
+    def _stall_of(self, bot: _BotState, name: str) -> float:
+        queue = bot.failures.get(name)
+        return queue[0].stall if queue else 0.0
 
     def _maybe_fail(self, bot: _BotState, name: str) -> None:
         for key in (name, "*"):
@@ -786,6 +796,13 @@ class EmulatorCore:
             queue.append(
                 _Failure(error_code, description, retry_after if error_code == 429 else None)
             )
+
+    def stall_next(self, token: str, method: str, seconds: float) -> None:
+        """Hold the next call of ``method`` for ``seconds``, then fail it with 502 without
+        carrying it out: a request that hangs (the bot is stuck waiting for it — kill it
+        then) and never takes effect."""
+        queue = self._bot(token).failures.setdefault(method.lower(), deque())
+        queue.append(_Failure(502, "Bad Gateway", None, stall=seconds))
 
     def clear_failures(self, token: str) -> None:
         self._bot(token).failures.clear()

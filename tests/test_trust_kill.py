@@ -1,0 +1,126 @@
+"""A real bot process killed with SIGKILL between a cast's commit and its reply (issue 9 §1).
+
+The emulator holds the bot's first reply to the Cast press (``stall_next``): by then the
+update's transaction has committed — replies are sent only after it — so the bot is
+killed while the voter has been told nothing. Afterwards the ballot is counted and,
+after a restart, the voter sees that they have voted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.emulator import BotApiEmulator, User
+from tests.e2e import texts
+from tests.test_process import TOKEN, SlowChat, _env, _stop
+
+DURING = "2027-06-01T12:00:00+09:00"  # the Hanbit 1-dong online vote is open
+SECRET = "k" * 40
+
+
+def _bot_env(tmp_path: Path, emu: BotApiEmulator) -> dict[str, str]:
+    return _env(
+        tmp_path,
+        BOT_TOKEN=TOKEN,
+        TELEGRAM_BASE_URL=emu.base_url,
+        TELEGRAM_BASE_FILE_URL=emu.base_file_url,
+        BALLOT_SECRET=SECRET,
+        MAEUL_NOW=DURING,
+    )
+
+
+async def _start(tmp_path: Path, emu: BotApiEmulator) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run",
+        cwd=tmp_path, env=_bot_env(tmp_path, emu),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def _issue_code(tmp_path: Path, emu: BotApiEmulator) -> str:
+    out = tmp_path / "codes.csv"
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "assembly", "codes", "hanbit1-2027", "--count", "1",
+         "--out", str(out), "--bot-username", "maeul_bot"],
+        cwd=tmp_path, env=_bot_env(tmp_path, emu), capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    with out.open(encoding="utf-8") as fh:
+        row = next(csv.DictReader(fh))
+    return next(v for k, v in row.items() if "code" in k.lower())
+
+
+def _press_without_waiting(chat: SlowChat, label: str) -> None:
+    for message in reversed(chat.emu.messages(TOKEN, chat.chat_id)):
+        for row in (message.get("reply_markup") or {}).get("inline_keyboard") or []:
+            for button in row:
+                if label in button.get("text", ""):
+                    chat.emu.press(
+                        TOKEN, chat.user, chat.chat_id, message["message_id"],
+                        button["callback_data"],
+                    )
+                    return
+    raise AssertionError(f"no button {label!r}")
+
+
+def _ballots(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "maeul.db") as db:
+        return int(db.execute("SELECT count(*) FROM ballots").fetchone()[0])
+
+
+async def test_sigkill_between_the_cast_commit_and_the_reply(tmp_path):
+    async with BotApiEmulator() as emu:
+        emu.register_bot(TOKEN, username="maeul_bot")
+        chat = SlowChat(emu, User(id=4545, first_name="Minji", language_code="en"), token=TOKEN)
+        proc = await _start(tmp_path, emu)
+        try:
+            assert await chat.send("/start"), "the bot did not start"
+            code = _issue_code(tmp_path, emu)
+            events = await chat.send(f"/start vote_{code}")
+            assert "item 1 of 7" in texts(events)[-1]
+            for _ in range(7):
+                events = await chat.press("Yes")
+            assert "Please check your vote" in texts(events)[-1]
+
+            emu.stall_next(TOKEN, "answerCallbackQuery", 60)
+            calls = emu._bot(TOKEN).call_counts
+            before = calls["answercallbackquery"]
+            since = emu.last_seq(TOKEN)
+            _press_without_waiting(chat, "Cast my vote")
+            for _ in range(400):  # the bot has committed and is now waiting on its reply
+                if calls["answercallbackquery"] > before:
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the bot never replied to the press")
+            proc.kill()
+            await proc.wait()
+        finally:
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
+        assert proc.returncode == -signal.SIGKILL
+        told = [e for e in emu.events(TOKEN) if e.seq > since and e.chat_id == chat.chat_id]
+        assert not any("counted" in (e.text or "") for e in told)  # nothing reached the voter
+        assert _ballots(tmp_path) == 1  # but the ballot is in the box
+
+        emu.clear_failures(TOKEN)
+        proc = await _start(tmp_path, emu)
+        try:
+            await chat.send("/vote")
+            events = await chat.press("2027 Hanbit 1-dong")
+            assert any("You have voted" in t for t in texts(events)), texts(events)
+        finally:
+            await _stop(proc)
+        assert _ballots(tmp_path) == 1
+
+
+if os.name != "posix":  # pragma: no cover
+    test_sigkill_between_the_cast_commit_and_the_reply = None  # type: ignore[assignment]
