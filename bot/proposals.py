@@ -7,7 +7,8 @@ Pure domain logic, no Telegram. The lifecycle is a state machine::
     submitted | under_review → withdrawn (by the author only)
     accepted → selected | not_selected (the assembly ballot) ; selected → in_progress → done
 
-Every move is checked (:data:`TRANSITIONS`, who may make it) and stored as a
+Every move is checked (:data:`TRANSITIONS`, who may make it — never a staff member on
+their own proposal: another staff member of the dong or the district admin reviews it) and stored as a
 :class:`~models.proposal.ProposalHistory` row with the actor, the time of the injected clock
 and the reason. Illegal moves raise :class:`ProposalError`, whose ``message`` is an English
 msgid (marked with ``N_``) the handlers translate with ``params``.
@@ -88,6 +89,10 @@ ILLEGAL = N_("A proposal that is “{current}” cannot become “{wanted}”.")
 CHANGED_MEANWHILE = N_("Someone changed this proposal meanwhile. Please look at it again.")
 NOT_STAFF = N_("Only staff of this proposal's dong can do that.")
 NOT_AUTHOR = N_("Only the proposer can withdraw a proposal.")
+REVIEW_OWN = N_(
+    "This is your own proposal: another staff member of the dong, or the district admin, "
+    "must review it."
+)
 REASON_NEEDED = N_("A rejection needs a reason. Please type it.")
 ANSWER_TOO_LONG = N_("The answer is too long ({length} characters). Please keep it under {limit}.")
 MERGE_NEEDS_TARGET = N_("Choose the proposal to merge this one into.")
@@ -204,6 +209,8 @@ def _authorize(
         return
     if not is_staff_of(user, proposal.dong_id, admins):
         raise ProposalError(NOT_STAFF)
+    if user.id == proposal.author_id:  # a conflict of interest: someone else decides
+        raise ProposalError(REVIEW_OWN)
 
 
 def is_staff_for(user: User, proposal: Proposal, admins: frozenset[int]) -> bool:

@@ -216,7 +216,11 @@ def _history_line(t: Translator, entry: ProposalHistory, author_id: int) -> str:
         label = t._("Hidden after reports, pending review")
     elif entry.action == HistoryAction.RESTORE:
         label = t._("Visible again")
-    elif entry.actor_id is not None and entry.actor_id == author_id:
+    elif (
+        entry.actor_id is not None
+        and entry.actor_id == author_id
+        and entry.to_status in domain.AUTHOR_TRANSITIONS
+    ):  # only a withdrawal is the proposer's; every other move is the committee's
         label = t._("{status} by the proposer", status=status_label(t, entry.to_status))
     else:
         label = status_label(t, entry.to_status)

@@ -212,10 +212,11 @@ async def queue(update: Update, context: MaeulContext) -> None:
     await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=True)
 
 
-def review_buttons(t: Translator, proposal: Proposal) -> InlineKeyboardMarkup:
+def review_buttons(t: Translator, proposal: Proposal, *, own: bool = False) -> InlineKeyboardMarkup:
+    """The actions legal now; none on the reviewer's ``own`` proposal."""
     buttons = [
         InlineKeyboardButton(t._(ACTIONS[code].label), callback_data=f"rev:a:{proposal.id}:{code}")
-        for code in available(proposal)
+        for code in ([] if own else available(proposal))
     ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(
@@ -243,7 +244,10 @@ async def show_review_card(update: Update, context: MaeulContext, proposal_id: i
             count=t.format_number(reports),
         )
     )
-    await send(update, context, text, review_buttons(t, proposal))
+    own = proposal.author_id == context.user.id
+    if own:
+        text += "\n\n" + esc("⚖️ " + t._(domain.REVIEW_OWN))
+    await send(update, context, text, review_buttons(t, proposal, own=own))
 
 
 async def open_card(update: Update, context: MaeulContext) -> None:
@@ -274,6 +278,9 @@ async def act(update: Update, context: MaeulContext) -> None:
         return
     code = match.group(2)
     action = ACTIONS[code]
+    if proposal.author_id == context.user.id:
+        await refuse(update, context, t._(domain.REVIEW_OWN))
+        return
     if code not in available(proposal):
         if action.status is not None:
             err = ProposalError(domain.ILLEGAL, current=S(proposal.status), wanted=action.status)

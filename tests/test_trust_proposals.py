@@ -21,6 +21,7 @@ from tests.test_proposals_e2e import (
     alert,
     callback_buttons,
     forge,
+    make_staff,
     press_cb,
     seed_proposal,
 )
@@ -95,3 +96,58 @@ async def test_a_proposer_cannot_support_their_own_proposal(bot):
     events = await chat.send(f"/start proposal_{mine}")
     assert not any(d.startswith("props:s:") for d in callback_buttons(events[-1].message))
     assert texts(events)
+
+
+async def test_staff_cannot_review_their_own_proposal(bot):
+    author = bot.chat(STAFF, "Jisoo", "en")  # staff of saeteo, proposing as a resident
+    other = bot.chat(OTHER_STAFF, "Minho", "en")
+    neighbour = bot.chat(PROPOSER, "민지", "ko")
+    for chat in (author, other, neighbour):
+        await chat.send("/start")
+    await make_staff(bot, STAFF, "saeteo")
+    await make_staff(bot, OTHER_STAFF, "saeteo")
+    mine = await seed_proposal(
+        bot, STAFF, title="경로당 앞 횡단보도 설치", description=DESCRIPTION, language="en"
+    )
+
+    events = await author.send(f"/start review_{mine}")
+    card = events[-1]
+    assert "This is your own proposal" in card.text
+    assert not any(d.startswith("rev:a:") for d in callback_buttons(card.message))
+    for code in ("st", "hd"):  # an old or forged button
+        events = await forge(author, f"rev:a:{mine}:{code}")
+        assert "This is your own proposal" in alert(events)
+    async with bot.runtime.sessionmaker() as s:
+        assert (await s.get(Proposal, mine)).status == "submitted"
+
+    # another staff member reviews it; the history names no proposer as the reviewer
+    await other.send(f"/start review_{mine}")
+    events = await press_cb(other, f"rev:a:{mine}:st")
+    assert f"Done: #{mine} is now “Under review”." in texts(events)[-1]
+    events = await neighbour.send(f"/start proposal_{mine}")
+    history = events[-1].text.split("\n")
+    assert not any("제안자" in line for line in history), history
+
+
+def test_the_history_never_says_the_proposer_reviewed():
+    """Rows written before the rule (a staff member who reviewed their own proposal) read
+    as the committee's decision; only a withdrawal is the proposer's."""
+    from datetime import UTC, datetime
+
+    from bot.i18n import Translator
+    from handlers.proposals import _history_line
+    from models.proposal import HistoryAction, ProposalHistory
+    from tests.conftest import SEOUL
+
+    en = Translator("en", SEOUL)
+    at = datetime(2027, 2, 1, tzinfo=UTC)
+
+    def line(to_status: str) -> str:
+        entry = ProposalHistory(
+            action=HistoryAction.STATUS.value, to_status=to_status, actor_id=7, at=at
+        )
+        return _history_line(en, entry, author_id=7)
+
+    assert "proposer" not in line("accepted")
+    assert "proposer" not in line("under_review")
+    assert "by the proposer" in line("withdrawn")
