@@ -8,10 +8,11 @@ Pure domain logic, no Telegram. The lifecycle is a state machine::
     accepted → selected | not_selected (the assembly ballot) ; selected → in_progress → done
 
 Every move is checked (:data:`TRANSITIONS`, who may make it — never a staff member on
-their own proposal: another staff member of the dong or the district admin reviews it) and stored as a
-:class:`~models.proposal.ProposalHistory` row with the actor, the time of the injected clock
-and the reason. Illegal moves raise :class:`ProposalError`, whose ``message`` is an English
-msgid (marked with ``N_``) the handlers translate with ``params``.
+their own proposal: another staff member of the dong or the district admin reviews it) and
+stored as a :class:`~models.proposal.ProposalHistory` row with the actor, the time of the
+injected clock and the reason. Illegal moves raise :class:`ProposalError`, whose
+``message`` is an English msgid (marked with ``N_``) the handlers translate with
+``params``.
 
 Visibility is separate from the status: a proposal reported by :data:`REPORTS_TO_FLAG`
 people is *flagged* (hidden pending review); staff can *hide* or *restore* it.
