@@ -113,7 +113,12 @@ def evaluate(engine: QAEngine, cases: list[dict[str, Any]], default_now: str) ->
 def main() -> int:
     parsed, problems = kb.load_and_validate(kb.demo_kb_path())
     assert parsed is not None, problems
-    engine = QAEngine(parsed, fuzzy="--no-fuzzy" not in sys.argv)
+    if "--no-model" in sys.argv or "--no-fuzzy" in sys.argv:  # the lexical engine alone
+        engine = QAEngine(parsed, fuzzy="--no-fuzzy" not in sys.argv)
+    else:  # as the bot runs it: with the model when installed (vectors cached on disk)
+        from bot.qa.service import build_engine
+
+        engine = build_engine(parsed)
     if "--blind" in sys.argv:
         path = BLIND_PATH
     elif "--holdout" in sys.argv:

