@@ -36,6 +36,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # deleted rows are overwritten, not left in free space (the rewritten ballot box);
+            # explicit because not every SQLite build has SECURE_DELETE on by default
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 

@@ -43,8 +43,10 @@ HASH_LENGTH = 64
 """Hex SHA-256 / HMAC-SHA-256."""
 
 BallotId = BigInteger().with_variant(Integer(), "sqlite")
-"""``INTEGER PRIMARY KEY`` on SQLite: the random id is the rowid, so rows are stored in
-random order there too."""
+"""``INTEGER PRIMARY KEY`` on SQLite: the random id is the rowid, so the B-tree's key order
+is random there. The bytes are not: within a page, cells are stored in insertion order and
+freed space is reused in order — which is why the tally rewrites the ballot box
+(:func:`bot.assembly.service._rewrite_ballot_box`)."""
 
 
 class VoteMethod(enum.StrEnum):

@@ -15,19 +15,26 @@ not ours, *when* each voter last acted (``users.last_seen_at``, the conversation
 must not reveal *when* they were cast, in any column or in any ordering:
 
 * Ballot rows carry no voter, no code, no timestamp, no sequence: ids are random 63-bit
-  numbers (on SQLite the id is the rowid, so even the B-tree order is random).
-* Physical order cannot be made random on PostgreSQL: MVCC writes every inserted *or
-  updated* tuple where free space is, so ``ctid`` order follows write order — pre-allocated
-  slots "updated in place" would still be rewritten in cast order
+  numbers. On SQLite the id is the rowid, so the B-tree's *key* order is random — but not
+  the bytes: inside a page each new cell is stored below the previous ones, and freed
+  space is reused in order, so a copy of the file shows the cells of a page in cast order.
+* While voting is open, physical order cannot be made random on PostgreSQL either: MVCC
+  writes every inserted *or updated* tuple where free space is, so ``ctid`` order (the
+  order ``pg_dump`` writes) follows write order, and ``xmin`` is the cast's transaction id
+  — pre-allocated slots "updated in place" would still be rewritten in cast order
   (``tests/test_assembly_secrecy.py`` demonstrates it).
   Therefore the choices are **sealed**: AES-256-GCM with a per-assembly key derived from the
   secret, a random nonce, a fixed plaintext length per assembly, and associated data that
-  binds the sealed bytes to the ballot's id, assembly and lookup value. A dump shows, in
-  cast order, rows that say nothing about their content. Only the tally after the close —
-  totals — is ever stored in the clear, and the list of opened ballots the audit exports
-  is sorted by content.
+  binds the sealed bytes to the ballot's id, assembly and lookup value. A dump taken during
+  the vote shows, in cast order, rows that say nothing about their content. Only the tally
+  after the close — totals — is ever stored in the clear, and the list of opened ballots
+  the audit exports is sorted by content.
+* At the tally the ballot box is **rewritten** (:func:`_rewrite_ballot_box`): every ballot
+  of the vote is deleted and inserted again in the order of its random id, in the tally's
+  one transaction, so a dump or copy taken afterwards keeps no cast order — not in
+  ``ctid``, ``xmin``, rowid or the bytes of a page (``tests/test_trust_ballot_order.py``).
 * The re-vote link is ``current_tag = HMAC(assembly, user)``: opaque without the secret,
-  set only on the voter's counted ballot, and cleared for every ballot at the close.
+  set only on the voter's counted ballot, and cleared for every ballot at the tally.
 * The tracker a voter receives is stored only as ``HMAC(tracker)`` (and inside the seal), so
   a tracker shown to someone else cannot be looked up in a dump either.
 * Drafts live only in the buttons' callback data (the voter's chat), never in the database;
@@ -1273,12 +1280,7 @@ async def finalize(
     problems: list[str] = []
     tally = _count(vote, await _open_current(session, keyring, vote, problems))
     tally["invalid"] = len(problems)
-    await session.execute(
-        update(Ballot)
-        .where(Ballot.vote_id == vote.id, Ballot.current_tag.is_not(None))
-        .values(current_tag=None)
-        .execution_options(synchronize_session=False)
-    )
+    await _rewrite_ballot_box(session, vote)
     await session.execute(
         update(Voter)
         .where(Voter.vote_id == vote.id, Voter.review_nonce.is_not(None))
@@ -1293,6 +1295,46 @@ async def finalize(
     )
     await session.refresh(vote)
     return tally
+
+
+async def _rewrite_ballot_box(session: AsyncSession, vote: AssemblyVote) -> None:
+    """Write the closed vote's ballots anew, in the order of their random ids, without the
+    voter tags: no later copy keeps the cast order.
+
+    While voting is open, a ballot row sits where its cast put it: PostgreSQL appends every
+    new tuple to the heap (``ctid`` order, which ``pg_dump`` writes, is cast order) and
+    stamps it with the cast's transaction id (``xmin``); SQLite's rowid is the random id, but
+    inside each page a new cell is stored below the previous ones, so the bytes of a page are
+    in cast order too. Deleting the rows and inserting them again in id order — ids are
+    random, drawn at the cast, so this order is independent of the cast order — gives every
+    row a new position and the one transaction id of the tally. Deleted bytes: SQLite
+    overwrites them (``secure_delete``, :mod:`bot.db`); PostgreSQL keeps the dead tuples
+    until (auto)vacuum reclaims them: they are invisible to a dump, but a copy of the data
+    directory taken before that would still hold them (sealed, as ever).
+    """
+    rows = (
+        await session.execute(
+            select(Ballot.id, Ballot.lookup, Ballot.sealed, Ballot.superseded)
+            .where(Ballot.vote_id == vote.id)
+            .order_by(Ballot.id)
+        )
+    ).all()
+    await session.execute(
+        delete(Ballot).where(Ballot.vote_id == vote.id).execution_options(synchronize_session=False)
+    )
+    fresh = [
+        {
+            "id": ballot_id,
+            "vote_id": vote.id,
+            "lookup": lookup,
+            "current_tag": None,
+            "sealed": sealed,
+            "superseded": superseded,
+        }
+        for ballot_id, lookup, sealed, superseded in rows
+    ]
+    for start in range(0, len(fresh), 1000):  # in order: one multi-row INSERT per batch
+        await session.execute(insert(Ballot).values(fresh[start : start + 1000]))
 
 
 async def finalize_closed(session: AsyncSession, keyring: Keyring, now: datetime) -> list[str]:
