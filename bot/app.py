@@ -6,12 +6,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, ExtBot
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    ExtBot,
+)
 from telegram.request import HTTPXRequest
 
 from bot.context import MaeulContext
@@ -154,6 +161,54 @@ class MaeulBot(ExtBot[None]):
             return False
 
 
+class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats in parallel; the updates of one chat one after another.
+
+    PTB hands every update to :meth:`do_process_update` in the order Telegram sent them;
+    each waits for the previous update of its chat (a FIFO lock per chat, else per user)
+    before it runs, so a person's presses and messages are handled in the order they made
+    them while other chats go on. Together with :class:`MaeulApplication` — whose
+    transactions are short because nothing is sent inside them — a slow Bot API call to
+    one chat no longer holds up everyone else.
+    """
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    @staticmethod
+    def _key(update: object) -> int | None:
+        if isinstance(update, Update):
+            if update.effective_chat is not None:
+                return update.effective_chat.id
+            if update.effective_user is not None:
+                return update.effective_user.id
+        return None
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = self._key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
 class MaeulApplication(Application):  # type: ignore[type-arg]
     """An Application that wraps every update in one database transaction.
 
@@ -167,6 +222,8 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         super().__init__(**kwargs)
         self.runtime = runtime
         self.dispatcher_handle: DispatcherHandle | None = None  # set by bot.dispatch_telegram
+        self._transaction = asyncio.Lock()
+        """One update's handlers and commit at a time (see :meth:`process_update`)."""
 
     @property
     def dispatcher(self) -> Dispatcher | None:
@@ -196,7 +253,13 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
             return
         committed = False
-        async with self.runtime.sessionmaker() as session:
+        # The handlers and the commit of one update at a time: PTB writes *every* changed
+        # conversation and user_data when persistence is updated, so two updates in their
+        # transactions at once could each write the other's half-done state. What is
+        # parallel is the rest — the replies after the commit, which is where the time
+        # goes against Telegram (50–100 ms a call). Updates of one chat stay in order
+        # (ChatOrderedUpdateProcessor).
+        async with self._transaction, self.runtime.sessionmaker() as session:
             scope = UpdateScope(session=session)
             token = enter_scope(scope)
             try:
@@ -271,7 +334,7 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
         .context_types(ContextTypes(context=MaeulContext))
         .persistence(SQLPersistence(runtime.sessionmaker, runtime.clock))
         .post_init(_post_init)
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
     )
     app: MaeulApplication = builder.build()  # type: ignore[assignment]
 

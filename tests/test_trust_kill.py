@@ -38,18 +38,39 @@ def _bot_env(tmp_path: Path, emu: BotApiEmulator) -> dict[str, str]:
 
 async def _start(tmp_path: Path, emu: BotApiEmulator) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run",
-        cwd=tmp_path, env=_bot_env(tmp_path, emu),
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=_bot_env(tmp_path, emu),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
 def _issue_code(tmp_path: Path, emu: BotApiEmulator) -> str:
     out = tmp_path / "codes.csv"
     done = subprocess.run(
-        [sys.executable, "-m", "bot", "assembly", "codes", "hanbit1-2027", "--count", "1",
-         "--out", str(out), "--bot-username", "maeul_bot"],
-        cwd=tmp_path, env=_bot_env(tmp_path, emu), capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "assembly",
+            "codes",
+            "hanbit1-2027",
+            "--count",
+            "1",
+            "--out",
+            str(out),
+            "--bot-username",
+            "maeul_bot",
+        ],
+        cwd=tmp_path,
+        env=_bot_env(tmp_path, emu),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     with out.open(encoding="utf-8") as fh:
@@ -63,7 +84,10 @@ def _press_without_waiting(chat: SlowChat, label: str) -> None:
             for button in row:
                 if label in button.get("text", ""):
                     chat.emu.press(
-                        TOKEN, chat.user, chat.chat_id, message["message_id"],
+                        TOKEN,
+                        chat.user,
+                        chat.chat_id,
+                        message["message_id"],
                         button["callback_data"],
                     )
                     return
