@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -25,6 +27,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            _create_private(Path(parsed.database))
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("timeout", 30)
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
@@ -45,6 +49,20 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(url, **kwargs)
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing SQLite file empty and 0600 before SQLite does (it would use 0644):
+    the database holds the poll book and residents' messages. SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode. An existing file keeps the mode it has."""
+    if path.name.startswith("file:") or path.exists():
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # created meanwhile by another process
+        pass
+    except OSError:  # e.g. no such directory: SQLite reports it when it connects
+        pass
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

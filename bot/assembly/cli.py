@@ -350,12 +350,14 @@ def codes(
     ] = None,
 ) -> None:
     """Make single-use voting codes: a CSV file and a printable PDF with a QR code each.
-    The codes are stored only as keyed hashes: these files are the only copy."""
+    The codes are stored only as keyed hashes: these files are the only copy. They are
+    created readable by their owner only (0600) and never overwrite a file."""
     from bot import assembly as A
     from bot.assembly.service import title_of
-    from bot.assembly.sheets import codes_csv, codes_pdf
+    from bot.assembly.sheets import codes_csv, codes_pdf, create_private
     from bot.cli import _actor, _fail, _settings
     from bot.dongs import dong_name, get_dong
+    from bot.i18n import Translator
 
     settings = _settings()
     username = _bot_username(settings, bot_username)
@@ -372,20 +374,35 @@ def codes(
         dong = await get_dong(session, vote.dong_id)
         return made, title_of(vote, "ko"), dong_name(dong, "ko") if dong else vote.dong_id
 
-    made, title, dong = _call(work, assembly_id, keyring=True)
-    out.write_text(codes_csv(made, username), encoding="utf-8")
-    translator = settings.default_language
-    from bot.i18n import Translator
-
-    pdf_path.write_bytes(
-        codes_pdf(
-            made,
-            title=title,
-            dong=dong,
-            bot_username=username,
-            t=Translator(translator, settings.tz),
-        )
-    )
+    # Both files exist (empty, 0600) before any code is issued: a code is never issued
+    # without a file to hold it, and nobody else can open the files meanwhile.
+    created: list[Path] = []
+    made: list[str] = []
+    try:
+        with create_private(out) as csv_file:
+            created.append(out)
+            with create_private(pdf_path) as pdf_file:
+                created.append(pdf_path)
+                made, title, dong = _call(work, assembly_id, keyring=True)
+                csv_file.write(codes_csv(made, username).encode("utf-8"))
+                pdf_file.write(
+                    codes_pdf(
+                        made,
+                        title=title,
+                        dong=dong,
+                        bot_username=username,
+                        t=Translator(settings.default_language, settings.tz),
+                    )
+                )
+    except FileExistsError as exc:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise _fail(f"{exc.filename} exists; codes are never overwritten", 2) from None
+    except BaseException:
+        if not made:  # nothing issued: leave no empty files behind
+            for path in created:
+                path.unlink(missing_ok=True)
+        raise
     typer.echo(f"wrote {len(made)} codes to {out} and {pdf_path}")
 
 

@@ -186,7 +186,7 @@ def development_secret(create: bool) -> str | None:
         return path.read_text(encoding="ascii").strip()
     if not create:
         return None
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(MIN_SECRET_LENGTH)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:

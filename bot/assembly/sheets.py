@@ -11,7 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import os
 import re
+from pathlib import Path
+from typing import BinaryIO
 
 from bot.assembly.crypto import format_code
 from bot.assembly.report import korean_font_path
@@ -22,6 +25,15 @@ COLUMNS, ROWS = 3, 4
 CARD_W, CARD_H = 66.0, 70.0  # mm
 MARGIN_X, MARGIN_Y = (210 - COLUMNS * CARD_W) / 2, (297 - ROWS * CARD_H) / 2
 QR_SIZE = 34.0  # mm, quiet zone included
+
+
+def create_private(path: Path) -> BinaryIO:
+    """A new file only its owner can read (0600 from the start: no window in which another
+    account could open it), in a directory created 0700 if missing. Never overwrites:
+    ``FileExistsError`` if ``path`` exists."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return os.fdopen(fd, "wb")
 
 
 def deep_link(bot_username: str, code: str) -> str:
