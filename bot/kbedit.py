@@ -172,6 +172,117 @@ def parse_datetime(text: str, tz: tzinfo) -> datetime:
     return datetime.combine(day, _parse_time(rest), tzinfo=tz)
 
 
+# --- dates as staff type them: "3월 5일 오후 7시", "다음 주 화요일 19:00", "next Tue 7pm" ---
+
+WHEN_EXAMPLES = N_("For example: March 5 7pm, next Tuesday 19:00 or 2027-03-05 19:00.")
+_MORNING = {"오전", "아침", "새벽", "am", "a.m."}
+_EVENING = {"오후", "저녁", "밤", "pm", "p.m."}
+_MARK = r"오전|오후|아침|저녁|새벽|밤|낮"
+_POST = r"a\.m\.|p\.m\.|am|pm"
+_CLOCK_TIME_RE = re.compile(
+    rf"(?:(?P<pre>{_MARK})\s*)?(?P<h>\d{{1,2}})\s*:\s*(?P<m>\d{{2}})(?:\s*(?P<post>{_POST}))?"
+)
+_HOUR_TIME_RE = re.compile(
+    rf"(?:(?P<pre>{_MARK})\s*)?(?P<h>\d{{1,2}})\s*시(?:\s*(?:(?P<m>\d{{1,2}})\s*분|(?P<half>반)))?"
+)
+_AMPM_TIME_RE = re.compile(
+    rf"(?:(?P<pre>{_MARK})\s*)?(?P<h>\d{{1,2}})\s*(?P<post>{_POST})(?![a-z])"
+)
+_NOON_RE = re.compile(r"정오|낮\s*12\s*시|noon")
+
+
+@dataclass(frozen=True)
+class ClockTime:
+    """A time of day as typed; ``ambiguous``: an hour 1–11 with no 오전/오후 (am/pm)."""
+
+    hour: int
+    minute: int
+    ambiguous: bool = False
+    span: tuple[int, int] = (0, 0)
+
+
+def find_time(text: str) -> ClockTime | None:
+    """The time of day in ``text``: '오후 7시', '저녁 7시 반', '19:00', '7:30pm', '7 p.m.',
+    '정오'. '7:30' and '7시' (no 오전/오후) are ambiguous; '07:30' and '19:00' are not.
+    Raises :class:`EditError` for an hour or minute that does not exist."""
+    low = text.lower()
+    noon = _NOON_RE.search(low)
+    if noon is not None:
+        return ClockTime(12, 0, False, noon.span())
+    for pattern in (_CLOCK_TIME_RE, _HOUR_TIME_RE, _AMPM_TIME_RE):
+        match = pattern.search(low)
+        if match is None:
+            continue
+        found = match.groupdict()
+        hour = int(found["h"])
+        minute = 30 if found.get("half") else int(found.get("m") or 0)
+        marker = found.get("post") or found.get("pre") or ""
+        if marker in _MORNING | _EVENING:
+            if not 1 <= hour <= 12:
+                raise EditError(N_("There is no such time. Please type a time like 19:00."))
+            hour = hour % 12 + (12 if marker in _EVENING else 0)
+            ambiguous = False
+        else:  # 24-hour unless an hour 1-11 typed without a leading zero
+            ambiguous = 1 <= hour <= 11 and not found["h"].startswith("0")
+            if marker == "낮" and hour < 12:  # 낮 2시
+                hour, ambiguous = hour + 12 if hour <= 6 else hour, False
+        if not (0 <= hour <= 23 and 0 <= minute <= 59):
+            raise EditError(N_("There is no such time. Please type a time like 19:00."))
+        return ClockTime(hour, minute, ambiguous, match.span())
+    return None
+
+
+def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
+    """A start as staff type it, in ``tz``, relative to ``now`` (the bot's clock): ISO
+    ('2027-03-05 19:00', '2027-03-05T19:00+09:00'), a full date ('2027년 3월 5일 저녁 7시',
+    '2027.3.5 오후 7:30'), or a day named relative to today ('3월 5일 오후 7시', '다음 주
+    화요일 19:00', '내일 오후 3시', 'next Tuesday 7pm', 'March 5 19:00': the day
+    resolver of :mod:`bot.qa.dates`). Raises :class:`EditError` with a question to ask
+    back: no time, morning or evening, which day, or unreadable."""
+    from bot.qa.dates import resolve_dates
+
+    clean = _clean(text)
+    try:
+        parsed = datetime.fromisoformat(clean)
+    except ValueError:
+        parsed = None
+    if parsed is not None:
+        if len(clean) <= 10:  # a date alone
+            raise EditError(N_("Please add the time, for example 7pm or 19:00."))
+        return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
+    clock = find_time(clean)
+    rest = clean if clock is None else (clean[: clock.span[0]] + " " + clean[clock.span[1] :])
+    rest = rest.strip(" ,")
+    day: date | None = None
+    if rest:
+        try:
+            day, left = _date_head(rest)
+        except EditError:
+            day, left = None, rest
+        if day is not None and left.strip(" ,"):
+            day = None  # "2027-03-05 something": let the resolver read it all
+        if day is None:
+            found = resolve_dates(rest, now.astimezone(tz))
+            if found is None:
+                raise EditError(N_("I could not read that date."))
+            if found.grain != "day":
+                raise EditError(N_("Which day? Please name the day."))
+            day = found.start
+    if day is None:
+        raise EditError(N_("Which day? Please name the day."))
+    if clock is None:
+        raise EditError(N_("Please add the time, for example 7pm or 19:00."))
+    if clock.ambiguous:
+        raise EditError(
+            N_(
+                "Is that {value} in the morning or in the evening? Please type it again with "
+                "am or pm, or as 24-hour time (19:00)."
+            ),
+            f"{clock.hour}:{clock.minute:02d}",
+        )
+    return datetime.combine(day, time(clock.hour, clock.minute), tzinfo=tz)
+
+
 _AMOUNT_UNITS = {"억": 10**8, "만": 10**4}
 _SMALL_UNITS = {"천": 1000, "백": 100, "십": 10}
 

@@ -1,12 +1,20 @@
 """/newevent: staff create an event step by step (kind, dong, title, start, end, place,
-seats), see a preview, and publish it; subscribers of its kind (and dong) are told.
+seats), see a preview, change any field from it, and publish; subscribers of its kind (and
+dong) are told.
+
+Times are typed the way staff say them — "3월 5일 오후 7시", "다음 주 화요일 19:00", "내일
+오후 3시", "next Tuesday 7pm", "2027-03-05 19:00" (:func:`bot.kbedit.parse_when`) — in the
+configured zone, relative to the bot's clock; the bot repeats the date it understood, and
+asks back when a time is in the past, has no day or time, or could be morning or evening.
+Each field has an edit button on the preview; after the new value the preview comes back
+(a new start keeps the event's length).
 
 Staff of a dong create events of that dong; district admins also district-wide ones. The
 draft lives in ``user_data`` (a persistent conversation: it survives a restart), and
 anything typed that cannot be read is explained and asked again, keeping the draft.
 
 Callback data: ``nev:k:<kind>``, ``nev:d:<dong ref>|all``, ``nev:cap:none|off``,
-``nev:svy``, ``nev:ok:<nonce>``, ``nev:cancel``.
+``nev:svy``, ``nev:e:<field>``, ``nev:ok:<nonce>``, ``nev:cancel``.
 """
 
 from __future__ import annotations
@@ -30,8 +38,9 @@ from bot import registrations as R
 from bot import subscriptions as S
 from bot.context import MaeulContext
 from bot.dispatch import nudge_after_commit
+from bot.i18n import N_
 from bot.kb import KnowledgeBase
-from bot.kbedit import EditError, parse_count, parse_datetime, parse_text
+from bot.kbedit import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
 from bot.text import esc
 from bot.users import is_admin, is_staff_of
 from handlers.browse import edit, knowledge, refuse, rows_of, send
@@ -51,6 +60,19 @@ KIND_RE = re.compile(rf"^nev:k:({'|'.join(schedule.KINDS)})$")
 DONG_RE = re.compile(r"^nev:d:(~?[a-z0-9_-]{1,24}|all)$")
 CAP_RE = re.compile(r"^nev:cap:(none|off)$")
 OK_RE = re.compile(r"^nev:ok:([0-9a-f]{8})$")
+FIELDS = ("title", "kind", "dong", "start", "end", "place", "seats")
+EDIT_RE = re.compile(rf"^nev:e:({'|'.join(FIELDS)})$")
+EDIT_LABELS = {
+    "title": N_("✏️ Title"),
+    "kind": N_("✏️ Kind"),
+    "dong": N_("✏️ Dong"),
+    "start": N_("✏️ Start"),
+    "end": N_("✏️ End"),
+    "place": N_("✏️ Place"),
+    "seats": N_("✏️ Places"),
+}
+EDITING = "editing"
+"""Draft key: the field being changed from the preview (back to the preview after it)."""
 _DURATION_RE = re.compile(r"^(?:(\d{1,2})\s*(?:h|시간))?\s*(?:(\d{1,3})\s*(?:m|min|분))?$")
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -93,18 +115,45 @@ async def start(update: Update, context: MaeulContext) -> str | int:
         await update.effective_message.reply_text(t._("Only staff can create events."))
         return ConversationHandler.END
     context.user_data[KEY] = {}  # type: ignore[index]
+    await send(
+        update, context, esc(t._("New event. What kind of event is it?")), _kind_markup(context)
+    )
+    return KIND
+
+
+def _kind_markup(context: MaeulContext) -> InlineKeyboardMarkup:
+    t = context.t
     buttons = [
         InlineKeyboardButton(t._(cards.KIND_LABELS[kind]), callback_data=f"nev:k:{kind}")
         for kind in schedule.KINDS
     ]
-    rows = [*rows_of(buttons), _cancel_row(context)]
-    await send(
-        update,
-        context,
-        esc(t._("New event. What kind of event is it?")),
-        InlineKeyboardMarkup(rows),
-    )
-    return KIND
+    return InlineKeyboardMarkup([*rows_of(buttons), _cancel_row(context)])
+
+
+def _dong_markup(context: MaeulContext, kb: KnowledgeBase) -> InlineKeyboardMarkup:
+    t = context.t
+    buttons = [
+        InlineKeyboardButton(
+            cards.dong_label(kb, dong_id, t), callback_data=f"nev:d:{cards.ref(dong_id, 24)}"
+        )
+        for dong_id in _staff_dongs(context, kb)
+    ]
+    if _admin(context):
+        buttons.insert(0, InlineKeyboardButton(t._("District-wide"), callback_data="nev:d:all"))
+    return InlineKeyboardMarkup([*rows_of(buttons), _cancel_row(context)])
+
+
+async def _then(update: Update, context: MaeulContext, ask_next: str) -> str:
+    """After a field: back to the preview when it was changed from there, else on to the
+    next question (its prompt already sent by the caller)."""
+    if _draft(context).pop(EDITING, None) is not None:
+        await _preview(update, context)
+        return CONFIRM
+    return ask_next
+
+
+def _editing(context: MaeulContext) -> bool:
+    return _draft(context).get(EDITING) is not None
 
 
 async def kind(update: Update, context: MaeulContext) -> str | int:
@@ -117,19 +166,10 @@ async def kind(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     _draft(context)["kind"] = match.group(1)
     await query.answer()
-    buttons = [
-        InlineKeyboardButton(
-            cards.dong_label(kb, dong_id, t), callback_data=f"nev:d:{cards.ref(dong_id, 24)}"
-        )
-        for dong_id in _staff_dongs(context, kb)
-    ]
-    if _admin(context):
-        buttons.insert(0, InlineKeyboardButton(t._("District-wide"), callback_data="nev:d:all"))
-    await edit(
-        query,
-        esc(t.p_("event", "For which dong?")),
-        InlineKeyboardMarkup([*rows_of(buttons), _cancel_row(context)]),
-    )
+    if _editing(context):
+        await query.edit_message_reply_markup(None)
+        return await _then(update, context, DONG)
+    await edit(query, esc(t.p_("event", "For which dong?")), _dong_markup(context, kb))
     return DONG
 
 
@@ -152,6 +192,9 @@ async def dong(update: Update, context: MaeulContext) -> str | int:
         return DONG
     _draft(context)["dong"] = chosen
     await query.answer()
+    if _editing(context):
+        await query.edit_message_reply_markup(None)
+        return await _then(update, context, TITLE)
     await edit(query, esc(context.t._("What is its title?")), None)
     return TITLE
 
@@ -163,34 +206,66 @@ async def title(update: Update, context: MaeulContext) -> str:
     except EditError as error:
         await update.effective_message.reply_text(_error(context, error))
         return TITLE
-    await update.effective_message.reply_text(
-        context.t._("When does it start? For example 2027-03-05 19:00.")
-    )
+    if _editing(context):
+        return await _then(update, context, START)
+    await update.effective_message.reply_text(_start_question(context))
     return START
+
+
+def _start_question(context: MaeulContext) -> str:
+    t = context.t
+    return t._("When does it start?") + " " + t._(WHEN_EXAMPLES)
+
+
+def _end_question(context: MaeulContext) -> str:
+    return context.t._(
+        "When does it end? Type the end time (9pm, 21:00) or how long it lasts (2h, 90m)."
+    )
 
 
 async def start_time(update: Update, context: MaeulContext) -> str:
     t = context.t
     text = update.effective_message.text or ""
+    now = context.runtime.clock.now()
+    tz = context.runtime.settings.tz
     try:
-        when = parse_datetime(text, context.runtime.settings.tz)
+        when = parse_when(text, now, tz)
     except EditError as error:
-        await update.effective_message.reply_text(_error(context, error))
+        reply = _error(context, error)
+        if error.message in (
+            N_("I could not read that date."),
+            N_("Which day? Please name the day."),
+        ):
+            reply += "\n" + t._(WHEN_EXAMPLES)
+        await update.effective_message.reply_text(reply)
         return START
-    if when <= context.runtime.clock.now():
+    if when <= now:
         await update.effective_message.reply_text(
-            t._("That time has passed. Please type a time in the future.")
+            t._(
+                "{when} has passed. Please type a time in the future.",
+                when=t.format_datetime(when),
+            )
         )
         return START
-    _draft(context)["starts_at"] = when.isoformat()
+    draft = _draft(context)
+    if draft.get("ends_at") and draft.get("starts_at"):  # a new start keeps the length
+        length = datetime.fromisoformat(str(draft["ends_at"])) - datetime.fromisoformat(
+            str(draft["starts_at"])
+        )
+        draft["ends_at"] = (when + length).isoformat()
+    draft["starts_at"] = when.isoformat()
+    if _editing(context):
+        return await _then(update, context, END)
     await update.effective_message.reply_text(
-        t._("When does it end? Type the end time (21:00) or how long it lasts (2h, 90m).")
+        t._("Starts {when}.", when=t.format_datetime(when)) + "\n" + _end_question(context)
     )
     return END
 
 
 def parse_end(text: str, start: datetime) -> datetime | None:
     clean = text.strip().lower()
+    for unit, short in (("시간", "h"), ("분", "m")):
+        clean = re.sub(rf"(\d)\s*{unit}", rf"\1{short}", clean)
     clock = _CLOCK_RE.match(clean)
     if clock is not None:
         hour, minute = int(clock.group(1)), int(clock.group(2))
@@ -204,7 +279,19 @@ def parse_end(text: str, start: datetime) -> datetime | None:
         return start + delta if timedelta(0) < delta <= timedelta(hours=24) else None
     assert start.tzinfo is not None
     try:
-        end = parse_datetime(text, start.tzinfo)
+        typed = find_time(text)
+    except EditError:
+        return None
+    if typed is not None and typed.span == (0, len(text.strip().lower())):
+        # a time of day alone ("9pm", "오후 9시", "9시"): the first one after the start
+        hours = [typed.hour, typed.hour + 12] if typed.ambiguous else [typed.hour]
+        for hour in hours:
+            end = start.replace(hour=hour, minute=typed.minute)
+            if end > start:
+                return end
+        return None
+    try:
+        end = parse_when(text, start, start.tzinfo)
     except EditError:
         return None
     return end if end > start else None
@@ -221,17 +308,26 @@ async def end_time(update: Update, context: MaeulContext) -> str:
         )
         return END
     draft["ends_at"] = end.isoformat()
+    if _editing(context):
+        return await _then(update, context, PLACE)
     await update.effective_message.reply_text(t._("Where does it take place?"))
     return PLACE
 
 
 async def place(update: Update, context: MaeulContext) -> str:
-    t = context.t
     try:
         _draft(context)["place"] = parse_text(update.effective_message.text or "")
     except EditError as error:
         await update.effective_message.reply_text(_error(context, error))
         return PLACE
+    if _editing(context):
+        return await _then(update, context, SEATS)
+    await _ask_seats(update, context)
+    return SEATS
+
+
+async def _ask_seats(update: Update, context: MaeulContext) -> None:
+    t = context.t
     markup = InlineKeyboardMarkup(
         [
             [
@@ -243,7 +339,6 @@ async def place(update: Update, context: MaeulContext) -> str:
     await update.effective_message.reply_text(
         t._("How many places? Type a number, or choose below."), reply_markup=markup
     )
-    return SEATS
 
 
 async def seats_typed(update: Update, context: MaeulContext) -> str:
@@ -253,6 +348,7 @@ async def seats_typed(update: Update, context: MaeulContext) -> str:
         await update.effective_message.reply_text(_error(context, error))
         return SEATS
     _draft(context)["registration"] = True
+    _draft(context).pop(EDITING, None)
     await _preview(update, context)
     return CONFIRM
 
@@ -264,6 +360,7 @@ async def seats_pressed(update: Update, context: MaeulContext) -> str:
     draft = _draft(context)
     draft["capacity"] = None
     draft["registration"] = match.group(1) == "none"
+    draft.pop(EDITING, None)
     await query.answer()
     await query.edit_message_reply_markup(None)
     await _preview(update, context)
@@ -323,16 +420,59 @@ async def _preview(update: Update, context: MaeulContext) -> None:
             )
         )
     )
+    edits = [
+        InlineKeyboardButton(t._(EDIT_LABELS[name]), callback_data=f"nev:e:{name}")
+        for name in FIELDS
+        if name != "dong" or len(_staff_dongs(context, kb)) + _admin(context) > 1
+    ]
     markup = InlineKeyboardMarkup(
         [
-            [
-                InlineKeyboardButton(t._("✅ Publish"), callback_data=f"nev:ok:{nonce}"),
-                InlineKeyboardButton(t._("📝 Survey on/off"), callback_data="nev:svy"),
-            ],
+            [InlineKeyboardButton(t._("✅ Publish"), callback_data=f"nev:ok:{nonce}")],
+            *rows_of(edits, 3),
+            [InlineKeyboardButton(t._("📝 Survey on/off"), callback_data="nev:svy")],
             _cancel_row(context),
         ]
     )
     await send(update, context, "\n".join(lines), markup)
+
+
+async def edit_field(update: Update, context: MaeulContext) -> str | int:
+    """An edit button of the preview: ask for that field again; its answer brings the
+    preview back."""
+    query = update.callback_query
+    match = EDIT_RE.match(query.data or "")
+    assert match is not None
+    kb = await knowledge(update, context)
+    if kb is None:
+        return ConversationHandler.END
+    t = context.t
+    name = match.group(1)
+    draft = _draft(context)
+    draft[EDITING] = name
+    draft.pop("nonce", None)  # the old preview can no longer publish
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    message = update.effective_message
+    if name == "kind":
+        await send(update, context, esc(t._("What kind of event is it?")), _kind_markup(context))
+        return KIND
+    if name == "dong":
+        await send(
+            update, context, esc(t.p_("event", "For which dong?")), _dong_markup(context, kb)
+        )
+        return DONG
+    if name == "seats":
+        await _ask_seats(update, context)
+        return SEATS
+    prompts = {
+        "title": (t._("What is its title?"), TITLE),
+        "start": (_start_question(context), START),
+        "end": (_end_question(context), END),
+        "place": (t._("Where does it take place?"), PLACE),
+    }
+    prompt, state = prompts[name]
+    await message.reply_text(prompt)
+    return state
 
 
 async def toggle_survey(update: Update, context: MaeulContext) -> str:
@@ -445,6 +585,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 ],
                 CONFIRM: [
                     CallbackQueryHandler(publish, pattern=OK_RE),
+                    CallbackQueryHandler(edit_field, pattern=EDIT_RE),
                     CallbackQueryHandler(toggle_survey, pattern=r"^nev:svy$"),
                     MessageHandler(text, press_buttons),
                 ],

@@ -139,10 +139,10 @@ async def test_newevent_publishes_and_tells_matching_subscribers(bot):
     events = await staff.press("Saeteo-dong")
     assert "What is its title?" in latest(events).text
     await staff.send("Composting workshop")
-    events = await staff.send("next Friday")
-    assert "Please type a date like 2027-02-12." in texts(events)
+    events = await staff.send("next Friday")  # a day without a time: see test_staff_newevent_e2e
+    assert "Please add the time, for example 7pm or 19:00." in texts(events)
     events = await staff.send("2020-03-05 19:00")
-    assert "That time has passed." in texts(events)[0]
+    assert "has passed. Please type a time in the future." in texts(events)[0]
     await staff.send("2027-03-05 19:00")
     events = await staff.send("soon")
     assert "I could not read that." in texts(events)[0]

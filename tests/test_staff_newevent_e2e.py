@@ -1,0 +1,174 @@
+"""/newevent in Korean, end to end: dates typed the way staff say them (relative to the
+bot's clock, in the configured zone), questions back for past, day-less, time-less and
+morning-or-evening times, and every field editable from the preview before publishing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import Clock
+from bot.i18n import Translator
+from bot.kbedit import EditError, parse_when
+from handlers.newevent import parse_end
+from models import Event
+from tests.conftest import SEOUL, TEST_NOW
+from tests.e2e import TOKEN, buttons, running_bot, texts
+
+KO = Translator("ko", SEOUL)
+STAFF = 900  # ADMIN_IDS of the test settings
+
+
+@pytest.fixture
+async def bot(runtime):
+    async with running_bot(runtime) as under_test:
+        yield under_test
+        assert under_test.emu.api_errors(TOKEN) == []
+        assert not under_test.errors
+
+
+def latest(events):
+    return [e for e in events if e.kind in ("message", "edit")][-1]
+
+
+@pytest.mark.parametrize(
+    "typed,expected",
+    [
+        ("3월 5일 오후 7시", datetime(2027, 3, 5, 19, 0)),
+        ("다음 주 화요일 19:00", datetime(2026, 11, 24, 19, 0)),  # TEST_NOW is a Sunday
+        ("내일 오후 3시", datetime(2026, 11, 23, 15, 0)),
+        ("모레 저녁 7시 반", datetime(2026, 11, 24, 19, 30)),
+        ("2027년 2월 12일 오후 7:30", datetime(2027, 2, 12, 19, 30)),
+        ("2027-03-05 19:00", datetime(2027, 3, 5, 19, 0)),
+        ("2027.3.5 07:00", datetime(2027, 3, 5, 7, 0)),
+        ("next Tuesday 7pm", datetime(2026, 11, 24, 19, 0)),
+        ("March 5 7:30 p.m.", datetime(2027, 3, 5, 19, 30)),
+        ("3월 5일 정오", datetime(2027, 3, 5, 12, 0)),
+    ],
+)
+def test_parse_when_reads_what_staff_type(typed, expected):
+    assert parse_when(typed, TEST_NOW, SEOUL) == expected.replace(tzinfo=SEOUL)
+
+
+@pytest.mark.parametrize(
+    "typed,question",
+    [
+        ("3월 5일 7시", "morning or in the evening"),
+        ("다음 주 화요일 7:30", "morning or in the evening"),
+        ("3월 5일", "Please add the time"),
+        ("2027-03-05", "Please add the time"),
+        ("오후 7시", "Which day?"),
+        ("다음 달 오후 7시", "Which day?"),
+        ("언젠가", "I could not read that date."),
+        ("3월 5일 25시", "There is no such time."),
+    ],
+)
+def test_parse_when_asks_back(typed, question):
+    with pytest.raises(EditError) as caught:
+        parse_when(typed, TEST_NOW, SEOUL)
+    assert question in caught.value.message
+
+
+def test_an_end_time_of_day_is_the_first_after_the_start():
+    start = datetime(2027, 3, 5, 19, 0, tzinfo=SEOUL)
+    assert parse_end("오후 9시", start) == start.replace(hour=21)
+    assert parse_end("9시", start) == start.replace(hour=21)  # not 9 in the morning
+    assert parse_end("2시간", start) == start + timedelta(hours=2)
+    assert parse_end("1시간 30분", start) == start + timedelta(minutes=90)
+    assert parse_end("21:00", start) == start.replace(hour=21)
+    assert parse_end("오후 6시", start) is None
+
+
+async def test_newevent_in_korean_with_edits_from_the_preview(bot):
+    staff = bot.chat(STAFF, "담당자", "ko")
+    events = await staff.send("/newevent")
+    assert "어떤 종류의 행사인가요?" in latest(events).text
+    await staff.press("🎓 교육")
+    await staff.press("새터동")
+    events = await staff.send("퇴비 만들기 교육")
+    prompt = latest(events).text
+    assert prompt.startswith("언제 시작하나요?")
+    assert "3월 5일 오후 7시" in prompt and "다음 주 화요일 19:00" in prompt  # with a time
+
+    events = await staff.send("다음 주 화요일 7시")
+    assert texts(events) == [
+        "오전 7:00인가요, 오후 7:00인가요? ‘오후 7시’나 ‘19:00’처럼 다시 입력해 주세요."
+    ]
+    events = await staff.send("11월 20일 오후 7시")  # two days before TEST_NOW
+    past = KO.format_datetime(datetime(2026, 11, 20, 19, 0, tzinfo=SEOUL))
+    assert texts(events) == [f"이미 지난 시간이에요: {past}. 앞으로의 시간을 입력해 주세요."]
+    events = await staff.send("3월 5일")
+    assert texts(events)[0].startswith("시간도 함께 입력해 주세요.")
+    events = await staff.send("다음 주 화요일 19:00")
+    tuesday = datetime(2026, 11, 24, 19, 0, tzinfo=SEOUL)
+    assert texts(events)[0].startswith(f"시작: {KO.format_datetime(tuesday)}\n언제 끝나나요?")
+    await staff.send("오후 9시")
+    await staff.send("새터 마을회관")
+    events = await staff.send("12")
+    preview = latest(events)
+    assert "퇴비 만들기 교육" in preview.text and "12명" in preview.text
+    labels = buttons(preview)
+    for label in ("✏️ 제목", "✏️ 종류", "✏️ 동", "✏️ 시작", "✏️ 종료", "✏️ 장소", "✏️ 정원"):
+        assert label in labels
+
+    # every field can be changed, and the preview comes back after each
+    events = await staff.press("✏️ 시작")
+    assert latest(events).text.startswith("언제 시작하나요?")
+    events = await staff.send("3월 5일 오후 7시")
+    preview = latest(events)
+    assert "미리 보기" in preview.text
+    assert "🕒 2027년 3월 5일 (금) 오후 7:00 ~ 9:00" in preview.text  # the 2 hours kept
+    await staff.press("✏️ 제목")
+    events = await staff.send("퇴비 교육")
+    assert "퇴비 교육" in latest(events).text
+    await staff.press("✏️ 종료")
+    events = await staff.send("2시간 30분")
+    assert "🕒 2027년 3월 5일 (금) 오후 7:00 ~ 9:30" in latest(events).text
+    await staff.press("✏️ 장소")
+    events = await staff.send("새터 작은도서관")
+    assert "새터 작은도서관" in latest(events).text
+    await staff.press("✏️ 정원")
+    events = await staff.send("20")
+    assert "20명" in latest(events).text
+    await staff.press("✏️ 종류")
+    events = await staff.press("🤝 모임")
+    assert "🤝 모임" in latest(events).text
+    await staff.press("✏️ 동")
+    events = await staff.press("한빛1동")
+    assert "한빛1동" in latest(events).text
+
+    events = await staff.press("✅ 게시하기")
+    assert any(text.startswith("게시했어요") for text in texts(events)), texts(events)
+    async with bot.runtime.sessionmaker() as s:
+        (row,) = (await s.execute(select(Event).where(Event.origin == "staff"))).scalars()
+    assert (row.kind, row.dong_id, row.title["ko"], row.place["ko"]) == (
+        "meeting",
+        "hanbit1",
+        "퇴비 교육",
+        "새터 작은도서관",
+    )
+    assert row.starts_at.astimezone(SEOUL) == datetime(2027, 3, 5, 19, 0, tzinfo=SEOUL)
+    assert row.ends_at.astimezone(SEOUL) == datetime(2027, 3, 5, 21, 30, tzinfo=SEOUL)
+    assert row.registration_capacity == 20
+
+
+async def test_relative_dates_follow_the_real_clock(runtime):
+    runtime.clock = Clock(SEOUL)  # the system clock, not MAEUL_NOW or a manual one
+    async with running_bot(runtime) as bot:
+        staff = bot.chat(STAFF, "담당자", "ko")
+        await staff.send("/newevent")
+        await staff.press("🤝 모임")
+        await staff.press("구 전체")
+        await staff.send("동네 모임")
+        before = datetime.now(SEOUL).date()
+        events = await staff.send("내일 오후 3시")
+        after = datetime.now(SEOUL).date()
+        said = texts(events)[0]
+        expected = {
+            f"시작: {KO.format_datetime(datetime.combine(day + timedelta(days=1), datetime.min.time().replace(hour=15), SEOUL))}"
+            for day in (before, after)
+        }
+        assert said.split("\n")[0] in expected
+        assert not bot.errors
