@@ -1,4 +1,4 @@
-"""``python -m bot.emulator [--host H] [--port P]``: run the emulator standalone."""
+"""``python -m bot.emulator [--host H] [--port P] [--latency S]``: run the emulator standalone."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ from bot.emulator.server import BotApiEmulator
 
 async def _serve(args: argparse.Namespace) -> None:
     emu = BotApiEmulator(
-        args.host, args.port, args.files_dir, strict_html=not args.lenient_html
+        args.host,
+        args.port,
+        args.files_dir,
+        strict_html=not args.lenient_html,
+        latency=args.latency,
     )
     for spec in args.register:
         token, _, username = spec.partition("=")
@@ -47,7 +51,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="accept a bare '&' in HTML parse mode like real Telegram",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="answer every Bot API call but getUpdates this much later, like Telegram's "
+        "round trip (e.g. 0.05)",
+    )
     args = parser.parse_args(argv)
+    if args.latency < 0:
+        parser.error("--latency must be >= 0")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args))
     return 0

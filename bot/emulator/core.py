@@ -593,6 +593,9 @@ class EmulatorCore:
             :meth:`register_bot` tokens work; others get ``401 Unauthorized``.
         callback_query_ttl: seconds after which an unanswered callback query can no longer
             be answered (``None``: never expires).
+        latency: seconds every Bot API call except ``getUpdates`` waits before it is
+            executed and answered, like Telegram's round trip (typically 0.05–0.1);
+            calls wait side by side, so concurrent calls overlap as they do on Telegram.
     """
 
     def __init__(
@@ -602,7 +605,10 @@ class EmulatorCore:
         strict_html: bool = True,
         auto_register: bool = True,
         callback_query_ttl: float | None = None,
+        latency: float = 0.0,
     ) -> None:
+        if latency < 0:
+            raise ValueError(f"latency must be >= 0, not {latency!r}")
         self._owns_files_dir = files_dir is None
         root = Path(files_dir) if files_dir is not None else Path(
             tempfile.mkdtemp(prefix="maeul-emulator-")
@@ -612,6 +618,7 @@ class EmulatorCore:
         self.strict_html = strict_html
         self.auto_register = auto_register
         self.callback_query_ttl = callback_query_ttl
+        self.latency = latency
         self._bots: dict[str, _BotState] = {}
         self._changed = _Signal()
         self._closing = False
@@ -734,6 +741,9 @@ class EmulatorCore:
         p: JSON = {}
         try:
             p = coerce_params(params or {})
+            if self.latency and handler is not None:  # getUpdates is a long poll anyway
+                self._changed.fire()  # a call in flight is visible to wait_for
+                await asyncio.sleep(self.latency)
             stall = self._stall_of(bot, name)
             if stall:
                 self._changed.fire()

@@ -88,8 +88,9 @@ class BotApiEmulator(EmulatorCore):
         port: TCP port; ``0`` picks a free one (see :attr:`port`).
         files_dir: where uploads are stored (default: a temporary directory removed on
             :meth:`stop`).
-        strict_html, auto_register, callback_query_ttl: see
-            :class:`~bot.emulator.core.EmulatorCore`.
+        strict_html, auto_register, callback_query_ttl, latency: see
+            :class:`~bot.emulator.core.EmulatorCore` (``latency=0.05``: every Bot API call
+            but ``getUpdates`` is answered 50 ms later, as from Telegram).
     """
 
     def __init__(
@@ -101,12 +102,14 @@ class BotApiEmulator(EmulatorCore):
         strict_html: bool = True,
         auto_register: bool = True,
         callback_query_ttl: float | None = None,
+        latency: float = 0.0,
     ) -> None:
         super().__init__(
             files_dir,
             strict_html=strict_html,
             auto_register=auto_register,
             callback_query_ttl=callback_query_ttl,
+            latency=latency,
         )
         self.host = host
         self._requested_port = port
