@@ -119,9 +119,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
     elif answer.reason not in ("thanks", "chitchat"):
         chat_data.pop(_LAST, None)
     if answer.kind == "none" and answer.reason in ("none", "elsewhere"):
-        await log_unanswered(
-            context.db, text, answer.question_lang or lang, runtime.clock.utcnow()
-        )
+        await log_unanswered(context.db, text, answer.question_lang or lang, now)
     markup = keyboard(engine, answer, lang)
     if answer.kind == "none":  # nothing to open: the ways on from here (one language)
         markup = main_menu(answer_t)

@@ -13,7 +13,25 @@ declares the tables. What a dump of them shows, table by table:
 * ``ballots`` – a random 63-bit id, a keyed lookup value for the voter's tracker, the
   AES-GCM-sealed choices (fixed length per assembly) and a superseded flag. No voter, no
   code, no timestamp, no sequence number. ``current_tag`` (a keyed hash of the voter) exists
-  only so that a re-vote can replace the voter's ballot; it is cleared when the vote closes.
+  only so that a re-vote can replace the voter's ballot; it is cleared at the tally, when
+  the ballot box is also rewritten so that no physical order keeps the cast order.
+
+Times that could tie a person to a vote (reviewed for issue 9 §3):
+
+* ``ballots`` — none, and no order after the tally (see above).
+* ``assembly_voters.joined_at`` — when the account redeemed its code (or joined an open
+  vote): the registration, not the ballot. ``voted`` is set by the cast, so on PostgreSQL
+  the poll-book row is rewritten then (its ``ctid`` / ``xmin`` date the cast): who voted in
+  which order is visible, as the poll book is anyway; it cannot be matched with the ballots
+  (sealed while open, rewritten at the tally).
+* ``voting_codes.created_at`` — the batch's time, nothing about the holder.
+* ``users.last_seen_at`` and the persistence rows' ``updated_at`` (not ours) — every update
+  sets them, a cast included: they tell when someone last acted, never what; no ballot has
+  a time to match them with.
+* ``audit_log`` — staff actions only: creating, configuring, codes batches, on-site marks and
+  totals. Redeeming a code, casting and ``/verify`` write no audit row.
+* ``qa_unanswered`` — residents' free text: the day only and random ids (``models/qa.py``),
+  since its timestamp matched ``users.last_seen_at`` to the millisecond.
 """
 
 from __future__ import annotations

@@ -1,24 +1,44 @@
 """Questions the Q&A engine could not answer, for staff to improve the knowledge base.
 
-No user id is stored: only the text, the language it was written in and when it was asked.
-``normalized`` groups the same question written with other spacing or punctuation.
+No user id is stored: only the text, the language it was written in and the **day** it was
+asked. ``normalized`` groups the same question written with other spacing or punctuation.
+
+Why the day only (issue 9 §3): every update sets ``users.last_seen_at`` to the same instant
+the question was logged at, so a timestamp here matched one user's ``last_seen_at`` to the
+millisecond and tied a resident's free text ("I voted yes on everything") to their account.
+A day matches everyone active that day. For the same reason the id is random, not a
+sequence: a sequence (and SQLite's rowid, which is the id) would order the questions of a
+day, and the order could be matched against the order of users' last activity.
+What remains: PostgreSQL keeps a table's rows in insertion order (``ctid``), which orders
+the questions among themselves but carries no time.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from datetime import date
 
-from sqlalchemy import String, Text
+from sqlalchemy import BigInteger, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
+
+RandomId = BigInteger().with_variant(Integer(), "sqlite")
+"""``INTEGER PRIMARY KEY`` (the rowid) on SQLite, ``bigint`` on PostgreSQL."""
+
+
+def random_id() -> int:
+    return secrets.randbits(63) or 1
 
 
 class UnansweredQuestion(Base):
     __tablename__ = "qa_unanswered"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    asked_at: Mapped[datetime] = mapped_column(index=True)
+    id: Mapped[int] = mapped_column(
+        RandomId, primary_key=True, autoincrement=False, default=random_id
+    )
+    asked_on: Mapped[date] = mapped_column(index=True)
+    """The day, in the zone of the time the caller gave (the bot passes its local now)."""
     text: Mapped[str] = mapped_column(Text)
     normalized: Mapped[str] = mapped_column(String(1000), index=True)
     language: Mapped[str | None] = mapped_column(String(8))

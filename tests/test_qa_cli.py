@@ -124,6 +124,6 @@ def test_kb_unanswered_lists_most_frequent_first(tmp_path):
     result = invoke("kb", "unanswered", "--limit", "5")
     assert result.exit_code == 0, result.output
     rows = result.stdout.splitlines()
-    assert rows[1].startswith("3\t2027-01-05 10:00") and "주차" in rows[1]  # Seoul time
+    assert rows[1].startswith("3\t2027-01-05\t") and "주차" in rows[1]  # the day only
     assert rows[2].startswith("1\t") and "로또 번호" in rows[2]
     assert invoke("kb", "unanswered", "--limit", "0").exit_code == 2

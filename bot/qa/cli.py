@@ -159,5 +159,5 @@ def unanswered_command(
     typer.echo("count\tlast asked\tlanguages\tquestion")
     for group in groups:
         languages = ",".join(group.languages) or "-"
-        last = f"{group.last_asked.astimezone(settings.tz):%Y-%m-%d %H:%M}"
+        last = f"{group.last_asked:%Y-%m-%d}"  # the day only (models/qa.py)
         typer.echo(f"{group.count}\t{last}\t{languages}\t{group.example}")

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -103,10 +103,11 @@ class EngineCache:
 async def log_unanswered(
     session: AsyncSession, text: str, language: str | None, asked_at: datetime
 ) -> None:
-    """Record a question nobody answered (no user id: text, language and time only)."""
+    """Record a question nobody answered (no user id: text, language and the day only, in
+    the zone of ``asked_at`` — see models/qa.py)."""
     session.add(
         UnansweredQuestion(
-            asked_at=asked_at,
+            asked_on=asked_at.date(),
             text=text[:1000],
             normalized=normalize(text)[:1000] or text.strip()[:1000],
             language=(language or None) and language[:8],
@@ -121,17 +122,17 @@ class UnansweredGroup:
     example: str
     count: int
     languages: tuple[str, ...]
-    first_asked: datetime
-    last_asked: datetime
+    first_asked: date
+    last_asked: date
 
 
 async def list_unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredGroup]:
     """Unanswered questions grouped by normalised text, most frequent (then latest) first."""
     q = UnansweredQuestion
     count = func.count(q.id).label("n")
-    last = func.max(q.asked_at).label("last")
+    last = func.max(q.asked_on).label("last")
     query = (
-        select(q.normalized, count, func.min(q.asked_at), last)
+        select(q.normalized, count, func.min(q.asked_on), last)
         .group_by(q.normalized)
         .order_by(count.desc(), last.desc(), q.normalized)
         .limit(limit)
@@ -141,9 +142,9 @@ async def list_unanswered(session: AsyncSession, limit: int = 50) -> list[Unansw
     for normalized, n, first, latest in rows:
         details = (
             await session.execute(
-                select(q.text, q.language, q.asked_at)
+                select(q.text, q.language, q.asked_on)
                 .where(q.normalized == normalized)
-                .order_by(q.asked_at.desc())
+                .order_by(q.asked_on.desc(), q.text)
             )
         ).all()
         languages = tuple(sorted({lang for _, lang, _ in details if lang}))
@@ -153,17 +154,13 @@ async def list_unanswered(session: AsyncSession, limit: int = 50) -> list[Unansw
                 example=details[0][0] if details else normalized,
                 count=int(n),
                 languages=languages,
-                first_asked=_aware(first),
-                last_asked=_aware(latest),
+                first_asked=_day(first),
+                last_asked=_day(latest),
             )
         )
     return groups
 
 
-def _aware(value: datetime) -> datetime:
-    """Aggregates bypass the column type on SQLite: restore the UTC offset."""
-    from datetime import UTC
-
-    if isinstance(value, str):  # SQLite returns text for MIN/MAX of a datetime column
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+def _day(value: date | str) -> date:
+    """Aggregates bypass the column type on SQLite, which returns the day as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
