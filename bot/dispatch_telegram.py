@@ -44,7 +44,12 @@ def markup(message: OutMessage) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [
+                InlineKeyboardButton(label, url=data)  # a link (t.me/…?start=…)
+                if data.startswith(("https://", "tg://"))
+                else InlineKeyboardButton(label, callback_data=data)
+                for label, data in row
+            ]
             for row in message.buttons
         ]
     )

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import proposals as domain
 from bot.context import MaeulContext
 from bot.dongs import dong_name, list_dongs
 from bot.i18n import N_, Translator
+from bot.outbox import tell
 from bot.proposals import ProposalError
 from bot.text import esc, shorten
 from models.proposal import (
@@ -342,7 +343,9 @@ async def show_card(
 
 
 # ---------------------------------------------------------------------------------------
-# Notifications (each recipient in their own language; a failed send never fails the action)
+# Notifications: each recipient in their own language, as durable messages (bot.outbox)
+# written in the update's transaction — sent by the dispatcher once it has committed,
+# never lost and never claimed as sent before they are.
 # ---------------------------------------------------------------------------------------
 
 
@@ -350,31 +353,18 @@ def translator_for(context: MaeulContext, user: User) -> Translator:
     return context.runtime.translator(user.language, user.telegram_language)
 
 
-async def deliver(
-    context: MaeulContext,
-    chat_id: int,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> bool:
-    try:
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-    except TelegramError as exc:
-        log.warning("could not notify chat %s: %s", chat_id, exc)
-        return False
-    return True
-
-
 async def notify_proposer(
     context: MaeulContext, proposal: Proposal, entry: ProposalHistory
 ) -> bool:
-    """Tell the proposer, in their language, what changed and the official answer."""
+    """Queue, for the proposer in their language, what changed and the official answer.
+
+    False when there is nobody to tell: the proposer left or blocked the bot, or made the
+    change themselves (they see its confirmation)."""
     author = await context.db.get(User, proposal.author_id)
     if author is None or not author.active:
         return False
     if context.scope.user is not None and context.scope.user.id == author.id:
-        return True  # they did it themselves and see the confirmation
+        return False
     t = translator_for(context, author)
     n = await names(context, t)
     params = {"id": proposal.id, "title": proposal.title, "dong": n.dong(proposal.dong_id)}
@@ -406,10 +396,17 @@ async def notify_proposer(
         )
     if entry.reason:
         lines += ["", f"<b>{esc(t._('Official answer'))}</b>", esc(entry.reason)]
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal.id}")]]
+    await tell(
+        context.db,
+        chat_id=author.telegram_id,
+        user_id=author.id,
+        text="\n".join(lines),
+        now=context.runtime.clock.utcnow(),
+        buttons=(((t._("Open the proposal"), f"props:v:{proposal.id}"),),),
+        key=f"proposal:{proposal.id}:history:{entry.id}",
+        ref=f"proposal:{proposal.id}",
     )
-    return await deliver(context, author.telegram_id, "\n".join(lines), markup)
+    return True
 
 
 STAFF_EVENTS = {
@@ -440,30 +437,40 @@ def _staff_text(t: Translator, n: Names, proposal: Proposal, event: str, **extra
 async def notify_staff(context: MaeulContext, proposal: Proposal, event: str, **extra: int) -> int:
     """Staff of the proposal's dong (admins too) in private, and the dong's staff group.
 
-    Returns how many chats were reached.
+    Returns how many chats the message was queued for.
     """
     settings = context.runtime.settings
-    reached = 0
+    now = context.runtime.clock.utcnow()
+    queued = 0
     me = context.scope.user
     for user in await domain.staff_recipients(context.db, proposal.dong_id, settings.admin_ids):
         if me is not None and user.id == me.id:
             continue
         t = translator_for(context, user)
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t._("🛠 Review"), callback_data=f"rev:o:{proposal.id}")]]
+        await tell(
+            context.db,
+            chat_id=user.telegram_id,
+            user_id=user.id,
+            text=_staff_text(t, await names(context, t), proposal, event, **extra),
+            now=now,
+            buttons=(((t._("🛠 Review"), f"rev:o:{proposal.id}"),),),
+            ref=f"proposal:{proposal.id}",
         )
-        text = _staff_text(t, await names(context, t), proposal, event, **extra)
-        reached += await deliver(context, user.telegram_id, text, markup)
+        queued += 1
     chat_id = (await domain.dong_settings(context.db, proposal.dong_id)).staff_chat_id
     if chat_id is not None:
         t = context.runtime.translator()
         url = f"https://t.me/{context.bot.username}?start=review_{proposal.id}"
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(t._("🛠 Review in the private chat"), url=url)]]
+        await tell(
+            context.db,
+            chat_id=chat_id,
+            text=_staff_text(t, await names(context, t), proposal, event, **extra),
+            now=now,
+            buttons=(((t._("🛠 Review in the private chat"), url),),),  # a link button
+            ref=f"proposal:{proposal.id}",
         )
-        text = _staff_text(t, await names(context, t), proposal, event, **extra)
-        reached += await deliver(context, chat_id, text, markup)
-    return reached
+        queued += 1
+    return queued
 
 
 # ---------------------------------------------------------------------------------------

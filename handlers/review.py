@@ -1,6 +1,7 @@
 """/review: the staff side of agenda proposals — the queue, the review card, and the actions
 (start review, accept, reject with reason, merge, hide, restore, assembly results), each
-asking for the official answer that is sent to the proposer in their language.
+asking for the official answer that is sent to the proposer in their language (a durable
+message, :mod:`bot.outbox`, sent once the decision is committed).
 
 Also ``/staffchat`` (sent by a staff member in a group: that group receives the dong's new
 proposals and threshold crossings, with a link to review in the private chat) and the deep
@@ -484,7 +485,7 @@ async def execute(
         context.user_data.pop(PENDING, None)
         return True
     context.user_data.pop(PENDING, None)
-    reached = await notify_proposer(context, proposal, entry)
+    queued = await notify_proposer(context, proposal, entry)
     if action.kind == "status":
         done = t._(
             "Done: #{id} is now “{status}”.",
@@ -496,9 +497,9 @@ async def execute(
     else:
         done = t._("Done: #{id} is visible again.", id=proposal.id)
     told = (
-        t._("The proposer was told in their language.")
-        if reached
-        else t._("I could not reach the proposer (they may have blocked the bot).")
+        t._("The proposer will be notified in their language.")
+        if queued
+        else t._("The proposer cannot be notified: they left or blocked the bot.")
     )
     await send(update, context, esc(f"{done} {told}"), review_buttons(t, proposal))
     return True

@@ -215,7 +215,10 @@ async def test_propose_similar_submit_review_answer_notify(bot):
     ]
     proposer_seq = emu.last_seq(TOKEN)
     events = await staff.press("Start review")
-    assert f"Done: #{mine.id} is now “Under review”. The proposer was told" in texts(events)[-1]
+    assert (
+        f"Done: #{mine.id} is now “Under review”. The proposer will be notified"
+        in texts(events)[-1]
+    )
     told = await inbox(bot, PROPOSER_ID, proposer_seq)
     assert f"#{mine.id}" in told[0].text and "새터동" in told[0].text
 
@@ -567,8 +570,14 @@ async def test_a_blocked_proposer_or_staff_member_never_fails_the_action(bot):
     emu.set_blocked(TOKEN, NEIGHBOUR_ID)
     await staff.send(f"/start review_{pid}")
     events = await staff.press("Start review")
-    assert "I could not reach the proposer" in events[-1].text
+    # queued with the decision; whether it arrives is the dispatcher's to find out
+    assert "The proposer will be notified" in events[-1].text
     assert (await status_of(bot, pid))[0] == S.UNDER_REVIEW
+    await bot.app.dispatcher.run_pass()  # Telegram refuses: the proposer blocked the bot
+    await press_cb(staff, f"rev:a:{pid}:ac")
+    events = await press_cb(staff, f"rev:k:{pid}")  # no answer text
+    assert "The proposer cannot be notified: they left or blocked the bot." in events[-1].text
+    assert (await status_of(bot, pid))[0] == S.ACCEPTED
 
 
 # --- the staff group ----------------------------------------------------------------------

@@ -151,3 +151,47 @@ def test_the_history_never_says_the_proposer_reviewed():
     assert "proposer" not in line("accepted")
     assert "proposer" not in line("under_review")
     assert "by the proposer" in line("withdrawn")
+
+
+async def test_messages_to_others_are_durable_and_not_claimed_as_sent(bot):
+    """The committee's decision reaches the proposer as a durable message written with the
+    decision (bot.outbox), and staff are told "will be notified" — not "was told"."""
+    from models import Reminder
+
+    staff = bot.chat(STAFF, "Jisoo", "en")
+    proposer = bot.chat(PROPOSER, "민지", "ko")
+    for chat in (staff, proposer):
+        await chat.send("/start")
+    await make_staff(bot, STAFF, "saeteo")
+
+    # a new proposal: the dong's staff hear of it through durable rows
+    await draft_to_preview(proposer)
+    await press_cb(proposer, "prop:ok:")
+    async with bot.runtime.sessionmaker() as s:
+        pid = (await s.execute(select(Proposal.id))).scalar_one()
+        rows = (await s.execute(select(Reminder).where(Reminder.ref == f"proposal:{pid}"))).all()
+        assert [(r.Reminder.kind, r.Reminder.chat_id) for r in rows] == [("message", STAFF)]
+
+    since = bot.emu.last_seq(TOKEN)
+    await staff.send(f"/start review_{pid}")
+    events = await press_cb(staff, f"rev:a:{pid}:st")
+    said = texts(events)[-1]
+    assert "The proposer will be notified in their language." in said
+    assert "was told" not in said
+    async with bot.runtime.sessionmaker() as s:
+        rows = (
+            (
+                await s.execute(
+                    select(Reminder).where(
+                        Reminder.ref == f"proposal:{pid}", Reminder.chat_id == PROPOSER
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert [r.kind for r in rows] == ["message"]
+    await bot.app.dispatcher.run_pass()
+    got = bot.emu.events(TOKEN, chat_id=PROPOSER, since=since, kinds={"message"})
+    assert len(got) == 1 and f"#{pid}" in got[0].text and "검토 중" in got[0].text
+    assert got[0].reply_markup["inline_keyboard"][0][0]["callback_data"] == f"props:v:{pid}"
