@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench messages catalogs console clean
+.PHONY: run test test-scale lint bench messages catalogs console clean
 
 run: $(STAMP) catalogs
 	$(BIN)/maeul run
@@ -13,18 +13,22 @@ run: $(STAMP) catalogs
 console: $(STAMP) catalogs
 	$(BIN)/maeul console
 
+# The scale tests (10,000 voters, 5,000 reminders: marker `scale`) run in `make test-scale`.
 test: $(DEVSTAMP) catalogs
-	$(BIN)/pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not scale" --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+
+test-scale: $(DEVSTAMP) catalogs
+	$(BIN)/pytest -m scale $(PYTEST_ARGS)
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check bot handlers models tests bench migrations/env.py
 	$(BIN)/mypy bot models
 
+# Maeul against a bare echo bot at 50 ms a Bot API call, SQLite and PostgreSQL, the tally and
+# the reminder fan-out: bench/results/latest.json (bench/README.md). BENCH_ARGS: e.g. --users 20.
 bench: $(DEVSTAMP) catalogs
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 	$(BIN)/python -m bench.qa --quick
-	$(BIN)/python -m bench.assembly
-	@if [ -f bench/reminders.py ]; then $(BIN)/python -m bench.reminders; fi
 
 catalogs: $(STAMP)
 	@$(BIN)/pybabel compile -d locales -D messages >/dev/null

@@ -30,6 +30,7 @@ from tests.test_reminders_support import (
 )
 
 
+@pytest.mark.scale
 @pytest.mark.slow
 async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
     """5,000 rows due at the same moment: 4,000 to 2,000 private chats (two each, far

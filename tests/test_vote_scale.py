@@ -49,6 +49,7 @@ def _press(emu, user, label: str) -> None:
     emu.press(TOKEN, user, user.id, message["message_id"], data)
 
 
+@pytest.mark.scale
 @pytest.mark.slow
 @pytest.mark.e2e
 async def test_ten_thousand_voters_give_an_exact_tally(runtime):
