@@ -134,6 +134,65 @@ def process_costs(load: str) -> dict[str, float]:
     }
 
 
+_SEMANTIC = """
+import json, sys, time
+from datetime import datetime
+from zoneinfo import ZoneInfo
+from pathlib import Path
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+def rss():
+    lines = open('/proc/self/status').read().splitlines()
+    return [int(l.split()[1]) for l in lines if l.startswith('VmRSS:')][0] / 1024
+from bot import kb
+from bot.qa.service import build_engine
+{load}
+questions = json.loads(sys.stdin.read())
+before = rss()
+t0 = time.perf_counter()
+engine = build_engine(
+    parsed, semantic={semantic}, cache_dir=Path({cache!r}), background={background}
+)
+build = time.perf_counter() - t0
+pending = engine.semantic.pending if engine.semantic else 0
+engine.ask("warm up", NOW)
+lat = []
+for q in questions:
+    t = time.perf_counter(); engine.ask(q, NOW); lat.append(time.perf_counter() - t)
+lat.sort()
+out = {{"build_s": build, "pending_at_start": pending, "rss_engine_mib": rss() - before,
+       "p50_ms": lat[len(lat) // 2] * 1000, "p95_ms": lat[int(len(lat) * 0.95) - 1] * 1000}}
+if engine.semantic is not None and {background}:
+    t1 = time.perf_counter(); engine.semantic.wait(); out["background_s"] = time.perf_counter() - t1
+    out["encoded"] = engine.semantic.encoded
+out["rss_end_mib"] = rss() - before
+print(json.dumps(out))
+"""
+
+
+def semantic_costs(load: str, questions: list[str], cache: Path) -> dict[str, object]:
+    """The engine with and without the model, in fresh interpreters: start-up (cold and
+    warm vector cache), p50/p95 per question, resident memory over the loaded KB."""
+
+    def run(semantic: bool, background: bool) -> dict[str, float]:
+        code = _SEMANTIC.format(load=load, semantic=semantic, cache=str(cache),
+                                background=background)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)}, input=json.dumps(questions),
+        )  # fmt: skip
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    lexical = run(False, False)
+    cold = run(True, True)  # a cold cache: encoded in the background while answering
+    warm = run(True, False)  # a warm cache: what a restart costs
+    return {
+        "lexical": lexical,
+        "cold_background": cold,
+        "warm": warm,
+        "rss_increase_mib": warm["rss_engine_mib"] - lexical["rss_engine_mib"],
+    }
+
+
 def fuzzy_gain() -> dict[str, float]:
     from bot import kb
     from bot.qa import QAEngine
@@ -165,6 +224,10 @@ def fuzzy_gain() -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100 grants and 500 FAQ entries")
+    parser.add_argument(
+        "--semantic", action="store_true",
+        help="also the model: p95 and RSS on the demo KB and on 1,000 grants (minutes, cold)",
+    )  # fmt: skip
     args = parser.parse_args()
     grants, faq = (100, 500) if args.quick else (1000, 5000)
 
@@ -199,6 +262,24 @@ def main() -> int:
     results["process_demo"] = process_costs(_LOAD_DEMO)
     results["process_scaled"] = process_costs(_LOAD_SCALED.format(grants=grants, faq=faq))
     results["rapidfuzz"] = fuzzy_gain()
+    if args.semantic:
+        import shutil
+        import tempfile
+
+        cache = Path(tempfile.mkdtemp(prefix="maeul-bench-vectors-"))
+        try:
+            results["semantic_demo"] = semantic_costs(_LOAD_DEMO, _questions_demo(), cache)
+            sg = 100 if args.quick else 1000
+            many, _ = kb.validate(make_kb(grants=sg, faq=20, events=20))
+            assert many is not None
+            results[f"semantic_{sg}g"] = semantic_costs(
+                "from bench.qa_kbgen import make_kb\n"
+                f"parsed, _ = kb.validate(make_kb(grants={sg}, faq=20, events=20))",
+                _questions_scaled(many),
+                cache,
+            )
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
 
     for name in ("demo", f"scaled_{grants}g_{faq}f"):
         r = results[name]
@@ -227,6 +308,17 @@ def main() -> int:
         f"{f['confident_wrong_without']:.1%}); import {f['import_s'] * 1000:.0f} ms, "
         f"+{f['rss_mib']:.1f} MiB"
     )
+    for key, value in results.items():
+        if key.startswith("semantic_") and isinstance(value, dict):
+            lex, cold, warm = value["lexical"], value["cold_background"], value["warm"]
+            print(
+                f"{key:>22}: with the model p50/p95 {warm['p50_ms']:.1f}/{warm['p95_ms']:.1f} ms "
+                f"(lexical {lex['p50_ms']:.1f}/{lex['p95_ms']:.1f}); "
+                f"+{value['rss_increase_mib']:.0f} MiB RSS; warm start {warm['build_s']:.2f} s; "
+                f"cold: {cold['pending_at_start']} "
+                f"passages encoded in the background in {cold.get('background_s', 0):.0f} s, "
+                f"p95 meanwhile {cold['p95_ms']:.1f} ms"
+            )
     out = ROOT / "bench" / "results" / "qa.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -325,7 +325,8 @@ class QAEngine:
         }
         self._centre = [compact(t) for t in _texts(kb.region.centre, kb.region.name)]
         self.index = Index(self._records(), fuzzy=fuzzy)
-        self._kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
+        kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
+        self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
         self.semantic: SemanticIndex | None = None
         if embedder is not None:
             self.semantic = SemanticIndex(embedder, self._passages(), vectors)
@@ -573,7 +574,8 @@ class QAEngine:
             candidate.semantic = float(bonus[candidate.scored.doc])
             candidate.score += candidate.semantic
             seen.add(candidate.scored.doc)
-        for doc in np.argsort(-best)[:SEMANTIC_EXTRA]:
+        extra = min(SEMANTIC_EXTRA, len(best))
+        for doc in np.argpartition(-best, extra - 1)[:extra]:
             doc = int(doc)
             if doc in seen or bonus[doc] <= 0:
                 continue
@@ -741,7 +743,7 @@ class QAEngine:
 
     def asks_service(self, text: str) -> bool:
         """Does the question name a public service (발급, 대출 …) the KB never uses?"""
-        return any(w in text and compact(w) not in self._kb_text for w in SERVICE_WORDS)
+        return any(w in text for w in self._services)
 
     def known_share(self, topic: str) -> float:
         """The share of the topic's bigrams and words that the knowledge base uses

@@ -123,6 +123,10 @@ class SemanticIndex:
         self._matrix: npt.NDArray[np.float32] | None = None
         self._done = np.zeros(len(texts), dtype=bool)
         self._missing_per_doc = np.bincount(self.owner, minlength=self.docs).astype(np.int64)
+        # where each record's passages start, when every record has some (the usual case)
+        self._starts: npt.NDArray[np.int64] | None = None
+        if self.docs and bool((self._missing_per_doc > 0).all()):
+            self._starts = np.concatenate(([0], np.cumsum(self._missing_per_doc)[:-1]))
         self._ready_docs = np.zeros(self.docs, dtype=bool)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -232,7 +236,10 @@ class SemanticIndex:
         if matrix is None or not ready.any():
             return best, np.zeros(self.docs, dtype=bool)
         sims = matrix @ query
-        np.maximum.at(best, self.owner, sims)
+        if self._starts is not None:  # every record has passages, in order: one pass
+            best = np.maximum.reduceat(sims, self._starts).astype(np.float32)
+        else:
+            np.maximum.at(best, self.owner, sims)
         return best, ready
 
 
