@@ -43,6 +43,12 @@ async def load_context(update: Update, context: MaeulContext) -> None:
                 None, tg_user.language_code if tg_user else None
             )
             return
+        if query is not None:  # answered all the same: no spinner left running
+            translator = context.runtime.translator(
+                None, tg_user.language_code if tg_user else None
+            )
+            await query.answer(translator._("This button is no longer valid."))
+            raise ApplicationHandlerStop
         command = _group_command(update, context.bot.username)
         if update.message is None or command is None:
             raise ApplicationHandlerStop

@@ -1,4 +1,8 @@
-"""Registered last in group 0: everything no feature handled gets a clear, localized reply."""
+"""Registered last in group 0: everything no feature handled gets a clear, localized reply.
+
+And in :data:`LAST_GROUP`, after every feature: a button press nobody answered is answered
+now ("This button is no longer valid."), so a client's spinner never runs until it gives
+up. (Presses in groups the bot does not serve are answered by the context loader.)"""
 
 from __future__ import annotations
 
@@ -9,12 +13,15 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import MaeulContext
+from bot.scope import current_scope
 from bot.text import esc, shorten
 from handlers.menu import main_menu
 
 log = logging.getLogger(__name__)
 
 FREE_TEXT_LIMIT = 1000
+LAST_GROUP = 1000
+"""The handler group after every feature's (they use −1 and 0)."""
 
 
 async def cancel_nothing(update: Update, context: MaeulContext) -> None:
@@ -79,6 +86,26 @@ async def stale_button(update: Update, context: MaeulContext) -> None:
             log.debug("could not remove stale keyboard", exc_info=True)
 
 
+def _answered(query_id: str) -> bool | None:
+    """Whether this update has answered the press (None: cannot tell, outside a scope)."""
+    scope = current_scope()
+    if scope is None or not scope.deferring:
+        return None
+    return any(
+        item.endpoint == "answerCallbackQuery"
+        and str(item.data.get("callback_query_id")) == query_id
+        for item in scope.outbox
+    )
+
+
+async def answer_the_unanswered(update: Update, context: MaeulContext) -> None:
+    """After every feature: a press the handlers took but did not answer is answered."""
+    query = update.callback_query
+    if query is None or _answered(query.id) is not False:
+        return
+    await query.answer(context.t._("This button is no longer valid."))
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("cancel", cancel_nothing))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED, edited))
@@ -86,3 +113,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(filters.TEXT, free_text))
     app.add_handler(MessageHandler(filters.ALL, not_text))
     app.add_handler(CallbackQueryHandler(stale_button))
+    app.add_handler(CallbackQueryHandler(answer_the_unanswered), group=LAST_GROUP)
