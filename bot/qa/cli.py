@@ -15,6 +15,7 @@ from bot.config import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.kb import KnowledgeBase
     from bot.qa.engine import QAEngine
     from bot.qa.service import UnansweredGroup
 
@@ -26,7 +27,6 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _load_engine(settings: Settings, kb_path: Path | None) -> QAEngine:
     from bot import kb
-    from bot.qa.engine import QAEngine
 
     if kb_path is not None:
         if not kb_path.is_file():
@@ -37,7 +37,7 @@ def _load_engine(settings: Settings, kb_path: Path | None) -> QAEngine:
             for problem in problems:
                 typer.echo(f"  {problem}", err=True)
             raise typer.Exit(2)
-        return QAEngine(parsed, default_language=settings.default_language)
+        return _engine(parsed, settings)
 
     from bot.cli import _with_db
 
@@ -48,7 +48,20 @@ def _load_engine(settings: Settings, kb_path: Path | None) -> QAEngine:
     snapshot = _with_db(settings, work)
     if snapshot is None:
         raise _fail("the knowledge base is empty; import one first (or pass --kb PATH)", 1)
-    return QAEngine(snapshot, default_language=settings.default_language)
+    return _engine(snapshot, settings)
+
+
+def _engine(parsed: KnowledgeBase, settings: Settings) -> QAEngine:
+    """As the bot answers: with the model unless QA_MODEL=none (vectors from the disk
+    cache; missing ones are encoded first, which takes a while once for a large KB)."""
+    from bot.qa.service import build_engine
+
+    return build_engine(
+        parsed,
+        default_language=settings.default_language,
+        semantic=settings.qa_model != "none",
+        cache_dir=settings.qa_cache_dir,
+    )
 
 
 def _now(settings: Settings, now: str | None) -> datetime:
