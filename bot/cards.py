@@ -426,6 +426,22 @@ def faq_card(faq: FaqSpec, kb: KnowledgeBase, t: Translator) -> str:
 # ---------------------------------------------------------------------------------------
 
 
+APPLICANT_LABELS: dict[str, str] = {
+    "individual": N_("individuals"),
+    "group": N_("residents' groups"),
+    "organisation": N_("organisations (non-profits, cooperatives)"),
+    "resident_council": N_("resident councils"),
+}
+
+
+def applicants_text(kinds: Iterable[str], t: Translator) -> str:
+    """'resident councils' / "residents' groups or organisations (…)"."""
+    labels = [t._(APPLICANT_LABELS[k]) for k in kinds if k in APPLICANT_LABELS]
+    if len(labels) < 2:
+        return "".join(labels)
+    return t._("{first} or {last}", first=", ".join(labels[:-1]), last=labels[-1])
+
+
 def reason_text(reason: Reason, kb: KnowledgeBase, t: Translator) -> str:
     """Plain text (escape it for HTML) of a reason a grant does not fit."""
     n = reason.number or 0
@@ -441,6 +457,14 @@ def reason_text(reason: Reason, kb: KnowledgeBase, t: Translator) -> str:
             "the group must have existed for at least {n} years",
             n,
         )
+    if reason.code == "group_age_months":
+        return t.n_(
+            "the group must have existed for at least {n} month",
+            "the group must have existed for at least {n} months",
+            n,
+        )
+    if reason.code == "applicants":
+        return t._("only {kinds} can apply", kinds=applicants_text(reason.kinds, t))
     if reason.code == "prior_grant":
         prior = grant_rules.get_grant(kb, reason.grant_id or "")
         name = prior.name.get(t.lang) if prior is not None else (reason.grant_id or "")
@@ -458,6 +482,19 @@ def confirm_text(reason: Reason, t: Translator) -> str:
             "your group must have existed for at least {n} years",
             reason.number or 0,
         )
+    if reason.code == "group_age_months":
+        return t.n_(
+            "your group must have existed for at least {n} month",
+            "your group must have existed for at least {n} months",
+            reason.number or 0,
+        )
+    if reason.code == "applicants":
+        return t._(
+            "only {kinds} can apply: is your group one?",
+            kinds=applicants_text(reason.kinds, t),
+        )
+    if reason.code == "condition":
+        return text_of(reason.text, t.lang)
     if reason.code == "team_ages":
         low, high = reason.number, reason.upper
         if low is not None and high is not None:
@@ -469,9 +506,11 @@ def confirm_text(reason: Reason, t: Translator) -> str:
 
 
 __all__ = [
+    "APPLICANT_LABELS",
     "KIND_LABELS",
     "STATUS_LABELS",
     "amount_lines",
+    "applicants_text",
     "confirm_text",
     "days_left_text",
     "dong_label",

@@ -21,7 +21,7 @@ from datetime import date
 
 from bot import grants
 from bot.grants import GrantStatus
-from bot.kb import GrantSpec, KnowledgeBase, LocalizedText
+from bot.kb import GrantRules, GrantSpec, KnowledgeBase, LocalizedText
 
 MAX_AGE = 120
 MAX_MEMBERS = 10_000
@@ -165,10 +165,16 @@ class Reason:
     * ``members``: the grant needs at least ``number`` members;
     * ``min_age`` / ``max_age``: the age limit ``number``;
     * ``group_age``: the group must have existed at least ``number`` years;
+    * ``group_age_months``: … at least ``number`` months (a rule not in whole years);
     * ``prior_grant``: the group must have done ``grant_id`` first;
+    * ``applicants``: only ``kinds`` may apply (a person on their own is not one of them);
     * ``team_ages`` (confirm): every member aged ``number``–``upper`` (either may be None);
     * ``residency`` (confirm): ``text``;
-    * ``group_age`` (confirm): the answer cannot tell whether the group is ``number`` years old.
+    * ``group_age`` / ``group_age_months`` (confirm): the answer cannot tell whether the
+      group is that old;
+    * ``applicants`` (confirm): only ``kinds`` may apply, and the answers cannot tell
+      whether the group is one (a resident council, an organisation);
+    * ``condition`` (confirm): ``text``, a condition of the grant no answer settles.
     """
 
     code: str
@@ -176,6 +182,7 @@ class Reason:
     upper: int | None = None
     grant_id: str | None = None
     text: LocalizedText | None = None
+    kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,9 +205,8 @@ class Result:
     """Grants that do not fit, with the reasons, in the same order."""
 
 
-def _group_age_outcome(group_age: GroupAge, years: int) -> str:
-    """'yes', 'no' or 'unknown': has the group existed ``years`` years?"""
-    need = years * 12
+def _group_age_outcome(group_age: GroupAge, need: int) -> str:
+    """'yes', 'no' or 'unknown': has the group existed ``need`` months?"""
     if group_age.min_months >= need:
         return "yes"
     if group_age.max_months is not None and group_age.max_months < need:
@@ -208,22 +214,46 @@ def _group_age_outcome(group_age: GroupAge, years: int) -> str:
     return "unknown"
 
 
+def _group_age_reason(rules: GrantRules) -> tuple[int, Reason] | None:
+    """The group-age rule in months, and how to say it (in years when it is whole years)."""
+    years, months = rules.min_group_age_years or 0, rules.min_group_age_months or 0
+    need = max(years * 12, months)
+    if not need:
+        return None
+    if need % 12 == 0:
+        return need, Reason("group_age", number=need // 12)
+    return need, Reason("group_age_months", number=need)
+
+
 def judge(grant: GrantSpec, answers: Answers, today: date) -> Verdict:
+    """Every machine-checkable rule of ``grant`` against the answers.
+
+    Each rule the schema has is applied here (a test checks that none is ignored); what
+    the answers cannot settle — residency, a group's kind, the grant's other conditions —
+    is listed in ``confirm``, so a grant never "fits" in silence on a condition nobody
+    checked.
+    """
     rules = grant.rules
     reasons: list[Reason] = []
     confirm: list[Reason] = []
+    kinds = tuple(rules.applicants or ())
+    if kinds and answers.members == 1 and "individual" not in kinds:
+        reasons.append(Reason("applicants", kinds=kinds))  # "individuals cannot apply"
+    elif kinds and answers.members > 1 and not {"individual", "group"} & set(kinds):
+        confirm.append(Reason("applicants", kinds=kinds))  # a council? an organisation?
     if rules.min_members is not None and answers.members < rules.min_members:
         reasons.append(Reason("members", number=rules.min_members))
     if rules.min_age is not None and answers.age < rules.min_age:
         reasons.append(Reason("min_age", number=rules.min_age))
     if rules.max_age is not None and answers.age > rules.max_age:
         reasons.append(Reason("max_age", number=rules.max_age))
-    if rules.min_group_age_years:
-        outcome = _group_age_outcome(answers.group_age, rules.min_group_age_years)
+    group_age = _group_age_reason(rules)
+    if group_age is not None:
+        outcome = _group_age_outcome(answers.group_age, group_age[0])
         if outcome == "no":
-            reasons.append(Reason("group_age", number=rules.min_group_age_years))
+            reasons.append(group_age[1])
         elif outcome == "unknown":
-            confirm.append(Reason("group_age", number=rules.min_group_age_years))
+            confirm.append(group_age[1])
     prior = rules.prior_grant_required
     if prior is not None and prior not in answers.prior_grants:
         reasons.append(Reason("prior_grant", grant_id=prior))
@@ -231,7 +261,25 @@ def judge(grant: GrantSpec, answers: Answers, today: date) -> Verdict:
         confirm.append(Reason("team_ages", number=rules.min_age, upper=rules.max_age))
     if rules.residency is not None:
         confirm.append(Reason("residency", text=rules.residency))
+    for condition in rules.conditions or ():
+        confirm.append(Reason("condition", text=condition))
     return Verdict(grant, grants.status(grant, today), tuple(reasons), tuple(confirm))
+
+
+JUDGED_RULES = frozenset(
+    {
+        "min_members",
+        "min_age",
+        "max_age",
+        "min_group_age_years",
+        "min_group_age_months",
+        "residency",
+        "prior_grant_required",
+        "applicants",
+        "conditions",
+    }
+)
+"""Every field of :class:`~bot.kb.GrantRules` that :func:`judge` applies."""
 
 
 _WINDOW_ORDER = {
@@ -260,6 +308,7 @@ def check(answers: Answers, kb: KnowledgeBase, today: date) -> Result:
 
 __all__ = [
     "GROUP_AGE_BUCKETS",
+    "JUDGED_RULES",
     "MAX_AGE",
     "AnswerError",
     "Answers",

@@ -250,13 +250,19 @@ class CategorySpec(_Spec):
     name: LocalizedText
 
 
+Applicant = Literal["individual", "group", "organisation", "resident_council"]
+
+
 class GrantRules(_Spec):
     min_members: PositiveInt | None = None
     min_age: NonNegativeInt | None = None
     max_age: NonNegativeInt | None = None
     min_group_age_years: NonNegativeInt | None = None
+    min_group_age_months: NonNegativeInt | None = None  # "6개월 이상 활동한 모임"
     residency: LocalizedText | None = None
     prior_grant_required: Ref | None = None
+    applicants: list[Applicant] | None = None  # who may apply; absent: anyone
+    conditions: list[LocalizedText] | None = None  # what the group confirms itself
 
 
 class GrantAmount(_Spec):

@@ -514,7 +514,15 @@ async def test_import_then_reimport_is_all_unchanged(sessions: Sessions, demo: D
         assert grant is not None
         assert grant.max_krw == 3_000_000
         assert grant.opens_on == date(2027, 3, 2)
-        assert grant.rules == {"min_members": 2, "min_age": 18, "max_age": 39}
+        assert grant.rules == {
+            "min_members": 2,
+            "min_age": 18,
+            "max_age": 39,
+            "residency": {
+                "ko": "한빛구 거주 또는 직장·학교 소재",
+                "en": "live, work or study in Hanbit-gu",
+            },
+        }
         event_row = await session.get(Event, "secretary-training")
         assert event_row is not None
         assert event_row.starts_at == datetime.fromisoformat("2027-02-09T05:00:00+00:00")
