@@ -17,6 +17,18 @@ def data_of(event) -> list[str]:
     return [b["callback_data"] for row in rows for b in row]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def warm_vectors():
+    """The bot encodes missing vectors in the background; with a warm cache (filled here
+    once) its answers do not depend on how far that got."""
+    from bot import kb
+    from bot.qa.service import build_engine
+
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    build_engine(parsed)
+
+
 @pytest.fixture
 async def bot(runtime):
     runtime.clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL))
