@@ -1,7 +1,8 @@
 """Scores the Q&A engine on tests/qa/eval.yaml, holdout.yaml or blind.yaml (used by the test and by bench/qa.py).
 
-Run it directly to see every miss: ``python -m tests.qa.evaluate [--holdout | --blind]``
+Run it directly to see every miss: ``python -m tests.qa.evaluate [--holdout | --dev | --blind]``
 (``--holdout``: tests/qa/holdout.yaml, written without looking at the engine;
+``--dev``: tests/qa/dev.yaml, the second pass's development set (tuned on);
 ``--blind``: tests/qa/blind.yaml, written without looking at the engine, the KB's wording or the
 other sets -- never tune on it, see tests/qa/BLIND.md; ``--summary``: print only the summary).
 """
@@ -21,6 +22,7 @@ from bot.qa.engine import Answer, QAEngine
 
 EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
+DEV_PATH = Path(__file__).with_name("dev.yaml")
 BLIND_PATH = Path(__file__).with_name("blind.yaml")
 
 
@@ -123,6 +125,8 @@ def main() -> int:
         path = BLIND_PATH
     elif "--holdout" in sys.argv:
         path = HOLDOUT_PATH
+    elif "--dev" in sys.argv:
+        path = DEV_PATH
     else:
         path = EVAL_PATH
     cases, now = load_cases(path)
