@@ -56,6 +56,12 @@ FAQ_CUES = 0.8  # a FAQ question this covered, cue words included, is preferred
 SEMANTIC_WEIGHT = 6.0
 SEMANTIC_EXTRA = 5  # records the model ranks highest compete even without a shared word
 PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many characters
+# Filters and descriptions: a question with this many topic words of its own (or this many
+# Chinese/Japanese characters) is answered by the ranking, its filter favouring its matches.
+DESCRIPTIVE_WORDS = 3
+DESCRIPTIVE_CHARS = 8
+FILTER_FAVOUR = 1.15
+STRONG = 1.0  # a record this far ahead beats a filter of another kind read from one word
 
 _EVENT_KIND_WORDS = {
     "training": "교육 강좌 training class course",
@@ -661,6 +667,17 @@ class QAEngine:
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
         filtered = self._filter(a, now, named, top, second)
+        if filtered is not None and self._ranking_answers(a, filtered, candidates):
+            # a description with a filter word in it ("500만원 정도 드는 골목 꽃밭 가꾸기",
+            # "I'm 27 and want to …"): the ranking answers, the filter only favours its matches
+            matches = set(filtered["matches"])
+            for candidate in candidates:
+                if candidate.record.kind == filtered["kind"] and candidate.record.id in matches:
+                    candidate.score *= FILTER_FAVOUR
+            candidates.sort(key=lambda c: c.score, reverse=True)
+            top = candidates[0]
+            second = candidates[1].score if len(candidates) > 1 else 0.0
+            filtered = None
         if filtered is not None:
             return Answer(**filtered, **base)
         if top is None or top.score < UNSURE:
@@ -697,6 +714,38 @@ class QAEngine:
             else ("gate" if gated else "unsure"),
             **base,
         )
+
+    def _ranking_answers(
+        self, a: _Analysis, filtered: dict[str, Any], candidates: list[_Candidate]
+    ) -> bool:
+        """Should the ranked records answer rather than the filter's list?
+
+        Yes when the question describes what it wants in words of its own (a topic of
+        several words) and a record ranks well, when the filter found nothing though the
+        question has a topic, and when a record of another kind ranks far ahead of a filter
+        read from a single word ("phòng họp" = meeting room, not a meeting).
+        """
+        ranked = [c for c in candidates if c.score >= UNSURE]
+        if not ranked:
+            return False
+        if not filtered["matches"]:
+            return bool(a.topic)
+        if self.descriptive(a):
+            return True
+        top = ranked[0]
+        second = candidates[1].score if len(candidates) > 1 else 0.0
+        return (
+            top.record.kind != filtered["kind"]
+            and top.score >= STRONG
+            and top.score - second >= MARGIN * top.score
+        )
+
+    def descriptive(self, a: _Analysis) -> bool:
+        """Does the question describe its topic in several words of its own?"""
+        if a.question_lang in ("zh", "ja"):
+            return len(compact(a.residual)) >= DESCRIPTIVE_CHARS
+        words = a.topic if a.question_lang in ("ko", "en", None) else a.residual
+        return len([w for w in words.split() if len(w) > 1]) >= DESCRIPTIVE_WORDS
 
     def _follow_up(
         self, a: _Analysis, follow: tuple[str, str], now: datetime, base: dict[str, Any]

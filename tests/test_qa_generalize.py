@@ -1,0 +1,51 @@
+"""Issue 10, second pass: general rules found on the development set (tests/qa/dev.yaml),
+each tested here with a question written for the test (not from any set).
+
+Lexical engine (no model), so that each test shows the rule, not the model.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot import kb
+from bot.qa import QAEngine
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+
+
+@pytest.fixture(scope="module")
+def demo() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+# --- a description with a filter word in it is answered by the ranking --------------------
+def test_a_description_with_an_amount_names_the_fitting_grant_not_a_list(demo):
+    answer = demo.ask("골목 벽화랑 화단 꾸미는 데 300만원쯤 들 것 같은데 신청할 사업", NOW)
+    assert answer.grant_query is None
+    assert (answer.kind, answer.id) == ("grant", "alley-making")
+
+
+def test_a_date_word_in_a_description_does_not_list_grants_by_window(demo):
+    # "토요일마다" (every Saturday) is read as a date: the grants open that day were listed
+    answer = demo.ask("토요일마다 강변 산책로 청소하는 이웃들 지원금 받을 수 있나", NOW)
+    assert answer.grant_query is None
+    assert answer.kind == "grant" and answer.id is not None
+
+
+def test_a_word_for_a_kind_of_event_does_not_override_a_strong_faq(demo):
+    # "phòng họp" (meeting room) contains the word for a meeting
+    answer = demo.ask("Có được mượn phòng họp không?", NOW)
+    assert answer.event_query is None
+    assert (answer.kind, answer.id) == ("faq", "space-rental")
+
+
+def test_a_plain_filter_question_is_still_a_list(demo):
+    answer = demo.ask("500만원 이상 주는 사업 있어요?", NOW)
+    assert answer.grant_query is not None and len(answer.matches) > 1
