@@ -49,3 +49,21 @@ def test_a_word_for_a_kind_of_event_does_not_override_a_strong_faq(demo):
 def test_a_plain_filter_question_is_still_a_list(demo):
     answer = demo.ask("500만원 이상 주는 사업 있어요?", NOW)
     assert answer.grant_query is not None and len(answer.matches) > 1
+
+
+# --- "we did X; what do we apply for now?" in other words ----------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "재작년에 이웃만들기 사업을 했던 모임인데 이제 뭘 신청할 수 있을까요",
+        "이웃만들기로 시작한 동아리를 더 크게 키우고 싶어요",
+    ],
+)
+def test_the_grant_after_a_prior_grant_in_other_words(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("grant", "community-growth")
+
+
+def test_the_prior_grant_asked_again_this_year_is_itself(demo):
+    answer = demo.ask("작년에 이웃만들기 했는데 올해도 또 할 수 있나요", NOW)
+    assert answer.id != "community-growth"

@@ -54,6 +54,7 @@ NAME_FLOOR = 0.72  # a fuzzy name alignment below this says nothing
 FAQ_CUES = 0.8  # a FAQ question this covered, cue words included, is preferred
 # Semantic matching (bench/README-qa.md): bonus = weight × (cosine − median cosine), ≥ 0
 SEMANTIC_WEIGHT = 6.0
+SEMANTIC_WEIGHT_FOREIGN = 12.0  # zh/vi/ja: the lexical score knows few of their words
 SEMANTIC_EXTRA = 5  # records the model ranks highest compete even without a shared word
 PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many characters
 # Filters and descriptions: a question with this many topic words of its own (or this many
@@ -90,11 +91,13 @@ _DEICTIC_RE = re.compile(
     r"^(거기|그거|그건|그게|그곳|그것|그럼|그러면|이거|저거)|^(은|는|이|가|을|를|도|요|엔|에는)+$"
 )
 _DONE_RE = re.compile(
-    r"(했|끝냈|끝낸|끝난|마쳤|마친|받았|받은|수행|참여했|해봤|해 봤)|"
+    r"(했|끝냈|끝낸|끝난|마쳤|마친|받았|받은|수행|참여했|해봤|해 봤|시작한|시작했)|"
     r"\b(did|done|finished|completed|had|got|received)\b|做过|参加过|完成|đã"
 )
 _NEXT_RE = re.compile(
-    r"다음|후속|이어서|그\s?뒤|그\s?후|단계|더\s?큰|\bnext\b|\bafter\b|\bthen\b|\bfollow|下一|接下来|"
+    r"다음|후속|이어서|그\s?뒤|그\s?후|단계|더\s?큰|더\s?크게|키워|키우|"
+    r"(올해|이제|이번에?)\s?(는|엔)?\s?(뭘|뭐|무슨|어떤|어느)|"
+    r"\bnext\b|\bafter\b|\bthen\b|\bfollow|下一|接下来|"
     r"tiếp theo|sau đó|次"
 )
 # After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked.
@@ -572,7 +575,9 @@ class QAEngine:
         if not ready.any():
             return
         median = float(np.median(best[ready]))
-        bonus = np.where(ready, SEMANTIC_WEIGHT * np.maximum(0.0, best - median), 0.0)
+        own = a.question_lang in (None, "ko", "en")
+        weight = SEMANTIC_WEIGHT if own else SEMANTIC_WEIGHT_FOREIGN
+        bonus = np.where(ready, weight * np.maximum(0.0, best - median), 0.0)
         a.cosine = float(best[ready].max())
         a.median_cosine = median
         seen: set[int] = set()
