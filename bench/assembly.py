@@ -108,11 +108,13 @@ async def _voters(
     return latencies
 
 
-async def casting(users: int, rounds: int, workdir: Path) -> dict[str, float]:
+async def casting(
+    users: int, rounds: int, workdir: Path, latency: float = 0.0
+) -> dict[str, float]:
     url = f"sqlite+aiosqlite:///{workdir / 'cast.db'}"
     codes = await _prepare_db(url, users * (rounds + 1))
     token = "7300:castbench"
-    async with BotApiEmulator() as emu:
+    async with BotApiEmulator(latency=latency) as emu:
         emu.register_bot(token, username="cast_bench_bot")
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -310,6 +312,7 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=40, help="simultaneous voters / users")
     parser.add_argument("--rounds", type=int, default=5, help="ballots per simulated voter")
     parser.add_argument("--ballots", type=int, default=1_000_000, help="ballots to tally")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per Bot API call")
     parser.add_argument("--skip-casting", action="store_true")
     parser.add_argument("--skip-tally", action="store_true")
     args = parser.parse_args()
@@ -333,8 +336,9 @@ async def main() -> None:
                 args.rounds * 3,
                 "/start",
                 work,
+                latency=args.latency,
             )
-            cast = await casting(args.users, args.rounds, work)
+            cast = await casting(args.users, args.rounds, work, args.latency)
             out |= {
                 "echo": echo,
                 "casting": cast,

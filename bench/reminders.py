@@ -10,6 +10,8 @@ r·(D + 1) of them); reported: achieved ÷ configured (1.0 = the limit used in f
 cannot exceed 1.0 without a breach), plus duplicates and limit breaches (both must be 0).
 Telegram's own limit is about 30 a second in all; the default here is 100 a second to keep
 the run under two minutes (``--rate 25`` for the production setting: about seven minutes).
+``--latency 0.05`` answers every send 50 ms late, like Telegram (``make bench`` does): one
+lane then sends at most 20 a second whatever the configured rate.
 
 Results go to bench/results/reminders.json. The ratio is what to compare between commits.
 """
@@ -66,11 +68,11 @@ def _breaches(times: list[float], count: int, window: float) -> int:
     return sum(1 for i in range(len(times) - count) if times[i + count] - times[i] < window)
 
 
-async def run(count: int, rate: int, lanes: int) -> dict[str, float]:
+async def run(count: int, rate: int, lanes: int, latency: float = 0.0) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="maeul-bench-reminders-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         await _prepare(url, count)
-        async with BotApiEmulator() as emu:
+        async with BotApiEmulator(latency=latency) as emu:
             emu.register_bot(TOKEN, username="bench_bot")
             state = emu._bot(TOKEN)
             for i in range(count):  # private chats the bot may write to
@@ -124,6 +126,7 @@ async def run(count: int, rate: int, lanes: int) -> dict[str, float]:
         "reminders": count,
         "configured_per_s": rate,
         "lanes": lanes,
+        "latency_s": latency,
         "achieved_per_s": achieved,
         "ratio": achieved / rate,
         "duplicates": sum(n - 1 for n in texts.values()),
@@ -138,8 +141,9 @@ async def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--rate", type=int, default=100, help="DISPATCH_RATE_GLOBAL (per s)")
     parser.add_argument("--lanes", type=int, default=1, help="DISPATCH_LANES")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per Bot API call")
     args = parser.parse_args()
-    result = await run(args.count, args.rate, args.lanes)
+    result = await run(args.count, args.rate, args.lanes, args.latency)
     print(
         f"{result['reminders']:,} reminders at {result['configured_per_s']}/s configured "
         f"({result['lanes']} lane(s)): achieved {result['achieved_per_s']:.1f}/s, "
