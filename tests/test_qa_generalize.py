@@ -6,9 +6,12 @@ Lexical engine (no model), so that each test shows the rule, not the model.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from bot import kb
@@ -67,3 +70,57 @@ def test_the_grant_after_a_prior_grant_in_other_words(demo, question):
 def test_the_prior_grant_asked_again_this_year_is_itself(demo):
     answer = demo.ask("작년에 이웃만들기 했는데 올해도 또 할 수 있나요", NOW)
     assert answer.id != "community-growth"
+
+
+# --- the model is not asked when the lexical answer is exact and unambiguous ---------------
+class CountingEmbedder:
+    """Deterministic vectors; counts the questions it is asked to encode."""
+
+    model_id = "counting-1"
+
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    @staticmethod
+    def _vector(text: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
+        vector = np.random.default_rng(seed).standard_normal(16).astype(np.float32)
+        return vector / np.linalg.norm(vector)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        self.queries.append(text)
+        return self._vector(text)
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts])
+
+
+@pytest.fixture(scope="module")
+def counted() -> tuple[QAEngine, CountingEmbedder]:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    embedder = CountingEmbedder()
+    return QAEngine(parsed, embedder=embedder), embedder
+
+
+def test_a_question_naming_a_grant_exactly_skips_the_model(counted):
+    engine, embedder = counted
+    embedder.queries.clear()
+    answer = engine.ask("골목만들기 제출 서류 뭐예요", NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "alley-making", True)
+    assert embedder.queries == []
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "골목만들기 끝낸 모임이 이웃들과 동네 돌봄 문제를 풀어 보려는데 맞는 사업",  # a description
+        "골목만들기 服务什么时候截止",  # another language
+        "동네 어르신 반찬 나눔 모임 만들려는데",  # no name at all
+    ],
+)
+def test_other_questions_still_ask_the_model(counted, question):
+    engine, embedder = counted
+    embedder.queries.clear()
+    engine.ask(question, NOW)
+    assert embedder.queries == [question]

@@ -63,6 +63,11 @@ DESCRIPTIVE_WORDS = 3
 DESCRIPTIVE_CHARS = 8
 FILTER_FAVOUR = 1.15
 STRONG = 1.0  # a record this far ahead beats a filter of another kind read from one word
+# A question that names a record exactly and leads clearly is answered without the model
+SKIP_SETTLED = True
+SETTLED_NAME = 0.75
+SETTLED_LEXICAL = 99.0  # or, named or not, this high …
+SETTLED_MARGIN = 0.5  # … and this far ahead
 
 _EVENT_KIND_WORDS = {
     "training": "교육 강좌 training class course",
@@ -558,10 +563,25 @@ class QAEngine:
                 # grants and events were matched without: it covers more of the question
                 score *= 1.15
             candidates.append(_Candidate(record, score, scored, name))
-        if self.semantic is not None and a.question:
-            self._fuse(a, candidates)
         candidates.sort(key=lambda c: c.score, reverse=True)
+        if self.semantic is not None and a.question and not self._settled(a, candidates):
+            self._fuse(a, candidates)
+            candidates.sort(key=lambda c: c.score, reverse=True)
         return candidates
+
+    def _settled(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
+        """Is the lexical answer exact and unambiguous, so that the model (most of a
+        question's time) is not asked? A record's name is in the question word for word,
+        the record leads clearly, and the question says little else ("이웃만들기 서류")."""
+        if not SKIP_SETTLED or not candidates or a.question_lang not in ("ko", "en"):
+            return False
+        top = candidates[0]
+        second = candidates[1].score if len(candidates) > 1 else 0.0
+        if self.descriptive(a) or top.score - second < MARGIN * top.score:
+            return False
+        return top.name >= SETTLED_NAME or (
+            top.score >= SETTLED_LEXICAL and top.score - second >= SETTLED_MARGIN * top.score
+        )
 
     def _fuse(self, a: _Analysis, candidates: list[_Candidate]) -> None:
         """Add the model's opinion: a bonus for records closer than usual to the question.
