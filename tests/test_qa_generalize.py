@@ -124,3 +124,15 @@ def test_other_questions_still_ask_the_model(counted, question):
     embedder.queries.clear()
     engine.ask(question, NOW)
     assert embedder.queries == [question]
+
+
+# --- "전번" (전화번호 on a phone keyboard) asks for the number; "전번에" is "last time" ------
+def test_jeonbeon_asks_for_the_centres_number(demo):
+    answer = demo.ask("센터 전번 뭐예요?", NOW)
+    assert (answer.kind, answer.facet) == ("centre", "contact")
+
+
+def test_jeonbeon_e_is_last_time_not_a_phone_number():
+    from bot.qa.facets import detect_facets
+
+    assert "contact" not in detect_facets("전번에 냈던 서류 또 내야 해요?").facets

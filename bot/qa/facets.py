@@ -35,7 +35,8 @@ _CUES: list[tuple[str, str]] = [
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được"),
-    ("contact", r"연락처|전화|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|담당\s?(자|팀|부서)|"
+    ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"
+                r"담당\s?(자|팀|부서)|"
                 r"누구\s?(한테|에게)|물어\s?보|\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
