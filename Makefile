@@ -35,7 +35,7 @@ catalogs: $(STAMP)
 
 # Re-extract the messages from the code and merge them into the catalogs.
 messages: $(STAMP)
-	@# Keywords: the gettext functions of bot/i18n.py (tools/fstring_messages.py KEYWORDS);
+	@# Keywords: the gettext functions of bot/core/i18n.py (tools/fstring_messages.py KEYWORDS);
 	@# p_ and np_ take a context first (msgctxt), for words with two meanings.
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k n_:1,2 -k p_:1c,2 -k np_:1c,2,3 -k Np_:1c,2 \
 	  --no-location --sort-output \

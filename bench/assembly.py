@@ -32,9 +32,10 @@ from typing import Any
 
 from bench.__main__ import ROOT, measure, rss_mib
 from bot import assembly as A
-from bot import kb, migrate
+from bot import kb
 from bot.assembly.crypto import TRACKER_LENGTH, Keyring, random_string
-from bot.clock import ManualClock
+from bot.core import migrate
+from bot.core.clock import ManualClock
 from bot.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
 

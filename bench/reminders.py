@@ -29,8 +29,8 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from bot import migrate
 from bot import reminders as R
+from bot.core import migrate
 from bot.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
 

@@ -1,5 +1,5 @@
 """Builds the PTB application: one transaction per update, persistence written in it,
-and what the update says sent only after it commits (see :mod:`bot.scope`)."""
+and what the update says sent only after it commits (see :mod:`bot.core.scope`)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.context import MaeulContext
+from bot.core.runtime import Runtime
+from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 from bot.persistence import SQLPersistence
-from bot.runtime import Runtime
-from bot.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 
 if TYPE_CHECKING:
     from bot.dispatch import Dispatcher
@@ -73,7 +73,7 @@ class MaeulBot(ExtBot[None]):
     """The bot of interactive replies: inside an update, its writes wait for the commit.
 
     Every Bot API call goes through ``_do_post``; while the current update's scope is
-    open (:attr:`bot.scope.UpdateScope.deferring`), a call that tells someone something
+    open (:attr:`bot.core.scope.UpdateScope.deferring`), a call that tells someone something
     is recorded in the scope's outbox and answered with a placeholder. The application
     sends the outbox with :meth:`send_deferred` once the transaction has committed, and
     throws it away if it did not.
@@ -96,6 +96,8 @@ class MaeulBot(ExtBot[None]):
         the person still sees it. A failure is logged by endpoint and error only — never
         with the message (it may hold a ballot receipt).
         """
+        # In order, one after another: a chat sees its toast, then its screen, as the
+        # handler said them (other chats' replies go out meanwhile).
         failed = 0
         for item in outbox:
             if not await self._send_one(item):
@@ -270,9 +272,13 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 if isinstance(self.persistence, SQLPersistence):
                     await self.persistence.write_pending(session)
                 await session.commit()
+                if isinstance(self.persistence, SQLPersistence):
+                    self.persistence.committed()
                 committed = not scope.failed
             except Exception as exc:
                 await session.rollback()
+                if isinstance(self.persistence, SQLPersistence):
+                    self.persistence.rolled_back()
                 scope.discard()
                 scope.deferring = False
                 scope.failed = True

@@ -587,7 +587,7 @@ def report_figure(rows: list[ReportRow], *, year: int | None = None) -> Any:
     from matplotlib.font_manager import FontProperties
     from matplotlib.ticker import MaxNLocator
 
-    from bot.assembly.report import korean_font_path
+    from bot.core.fonts import korean_font_path
 
     path = korean_font_path()
     font = FontProperties(fname=str(path)) if path else FontProperties()

@@ -1,6 +1,6 @@
 """Cards: the HTML messages that show one grant, event occurrence or FAQ entry.
 
-Pure functions of a KB record, the KB, a :class:`~bot.i18n.Translator` (language and time
+Pure functions of a KB record, the KB, a :class:`~bot.core.i18n.Translator` (language and time
 zone) and the current time; every KB value is escaped. The browsing handlers and the
 free-text answers use the same cards, and the same callback data to open them from any
 message (:func:`show_data`):
@@ -22,11 +22,11 @@ from datetime import date, datetime, timedelta
 
 from bot import grants as grant_rules
 from bot import schedule
+from bot.core.i18n import N_, Translator
+from bot.core.text import esc, shorten
 from bot.eligibility import Reason
 from bot.grants import GrantStatus
-from bot.i18n import N_, Translator
 from bot.kb import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
-from bot.text import esc, shorten
 
 CALLBACK_LIMIT = 64
 

@@ -12,7 +12,8 @@ import typer
 
 from bot import __version__
 from bot.assembly.cli import assembly_app
-from bot.config import ConfigError, Settings, load_settings
+from bot.core.cli import _actor, _fail, _settings, _with_db
+from bot.core.config import ConfigError, Settings
 from bot.proposals_cli import proposals_app
 from bot.qa.cli import ask_command, unanswered_command
 from bot.reminders_cli import events_app, reminders_app
@@ -43,37 +44,8 @@ app.command("ask")(ask_command)
 kb_app.command("unanswered")(unanswered_command)
 
 
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        typer.echo(f"maeul: configuration error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
 def _run(make: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(make())  # type: ignore[arg-type]
-
-
-def _with_db(settings: Settings, work: Callable[[Any], Awaitable[T]]) -> T:
-    """Run ``work(runtime)`` on a database migrated to the newest schema."""
-    from bot import migrate
-    from bot.runtime import Runtime
-
-    async def go() -> T:
-        runtime = Runtime.create(settings)
-        try:
-            await migrate.upgrade(runtime.engine)
-            return await work(runtime)
-        finally:
-            await runtime.close()
-
-    return asyncio.run(go())
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"maeul: {message}", err=True)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -133,7 +105,7 @@ def console(
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Migrate the database to the newest schema (or REVISION)."""
     settings = _settings()
-    from bot import migrate
+    from bot.core import migrate
     from bot.db import create_engine
 
     async def go() -> str | None:
@@ -151,7 +123,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
 def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
     """Migrate the database back to REVISION."""
     settings = _settings()
-    from bot import migrate
+    from bot.core import migrate
     from bot.db import create_engine
 
     async def go() -> str | None:
@@ -241,19 +213,10 @@ def role_remove(
     _change_role("remove", telegram_id, role, dong)
 
 
-def _actor() -> str:
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no user name in this environment
-        return "cli"
-
-
 def _change_role(action: str, telegram_id: int, role: str, dong: str | None) -> None:
     settings = _settings()
     from bot import users
-    from bot.dongs import UnknownDong, list_dongs, resolve_dong_id
+    from bot.core.dongs import UnknownDong, list_dongs, resolve_dong_id
 
     async def work(runtime: Any) -> tuple[bool, str | None]:
         async with runtime.sessionmaker() as session, session.begin():

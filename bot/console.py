@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.config import Settings
+from bot.core.config import CONSOLE_TOKEN, Settings
 from bot.emulator import BotApiEmulator, EmulatorError, Event, User
 
-CONSOLE_TOKEN = "1000:console"
 CONSOLE_USER_ID = 10001
 VISIBLE = {"message", "edit", "delete", "callback_answer"}
 ANSWER_TIMEOUT = 5.0
@@ -350,8 +349,8 @@ async def run_console(
     stdout: TextIO | None = None,
 ) -> int:
     from bot.app import build_application
+    from bot.core.runtime import Runtime
     from bot.runner import configure_logging, prepare, secrets_of, start_polling, stop_polling
-    from bot.runtime import Runtime
 
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout

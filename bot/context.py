@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import CallbackContext, ExtBot
 
-from bot.i18n import Translator
-from bot.scope import UpdateScope, current_scope
+from bot.core.i18n import Translator
+from bot.core.scope import UpdateScope, current_scope
 
 if TYPE_CHECKING:
     from bot.app import MaeulApplication
-    from bot.runtime import Runtime
+    from bot.core.runtime import Runtime
     from models.user import User
 
 

@@ -67,8 +67,8 @@ from models.events import Reminder, Subscription
 from models.user import User
 
 if TYPE_CHECKING:
-    from bot.config import Settings
-    from bot.runtime import Runtime
+    from bot.core.config import Settings
+    from bot.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.i18n import N_
+from bot.core.i18n import N_
 from bot.kb import FaqSpec, KnowledgeBase
 
 OTHER = "other"

@@ -24,9 +24,9 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from bot import audit
 from bot import kb as kbmod
-from bot.i18n import N_
+from bot.core import audit
+from bot.core.i18n import N_
 from bot.kb import EventSpec, GrantSpec, KnowledgeBase
 from models.kb import Event, Grant
 

@@ -1,7 +1,7 @@
 """Messages to *other people* that must not be lost: written in the update's transaction.
 
 What a handler says to the person who pressed or typed goes through the update's outbox
-(:mod:`bot.scope`): it is sent right after the transaction commits, and if the process
+(:mod:`bot.core.scope`): it is sent right after the transaction commits, and if the process
 dies in between the person can still look (``/verify``, ``/myproposals`` …) and ask
 again. A message to *someone else* — the proposer when the committee decides, a staff
 chat when a proposal arrives, registrants when an event moves — cannot be asked for
@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders as R
-from bot.scope import current_scope
+from bot.core.scope import current_scope
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 KEEP = timedelta(days=7)

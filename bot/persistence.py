@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
-from bot.clock import Clock
+from bot.core.clock import Clock
+from bot.core.scope import current_scope
 from bot.db import upsert
-from bot.scope import current_scope
 from models.persistence import PtbBotData, PtbChatData, PtbConversation, PtbUserData
 
 JsonDict = dict[Any, Any]

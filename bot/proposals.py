@@ -34,8 +34,8 @@ from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, sel
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
-from bot.i18n import N_
+from bot.core import audit
+from bot.core.i18n import N_
 from bot.proposals_similar import THRESHOLD, similarity
 from bot.users import is_admin, is_staff_of
 from models.kb import Category, Dong

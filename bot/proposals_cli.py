@@ -50,8 +50,8 @@ def config(
 ) -> None:
     """Show or change a dong's settings: support threshold and staff group chat."""
     from bot import proposals
-    from bot.cli import _actor, _fail, _settings, _with_db
-    from bot.dongs import UnknownDong, resolve_dong_id
+    from bot.core.cli import _actor, _fail, _settings, _with_db
+    from bot.core.dongs import UnknownDong, resolve_dong_id
 
     if staff_chat is not None and no_staff_chat:
         raise _fail("give either --staff-chat or --no-staff-chat", 2)
@@ -107,8 +107,8 @@ def export(
     Columns: id, dong, theme, title, description, status, visibility, supports, dates,
     official answer, merged into. Dates are in TIMEZONE; names of dongs and themes in Korean.
     """
-    from bot.cli import _fail, _settings, _with_db
-    from bot.dongs import UnknownDong, resolve_dong_id
+    from bot.core.cli import _fail, _settings, _with_db
+    from bot.core.dongs import UnknownDong, resolve_dong_id
     from bot.proposals_export import ExportError, Table, csv_bytes, export_table, xlsx_bytes
 
     settings = _settings()

@@ -18,7 +18,7 @@ from typing import IO
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.text import localized
+from bot.core.text import localized
 from models.kb import Category, Dong
 from models.proposal import HistoryAction, Proposal, ProposalHistory, ProposalStatus
 
@@ -138,13 +138,13 @@ def csv_bytes(table: Table) -> bytes:
 
 def xlsx_bytes(table: Table, lang: str | None = None) -> bytes:
     """The table as an Excel file; with ``lang``, headers, statuses and visibility in that
-    language (:mod:`bot.exports`), else the CSV's keys and values."""
+    language (:mod:`bot.core.exports`), else the CSV's keys and values."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    from bot import exports
+    from bot.core import exports
 
     workbook = Workbook()
     sheet = workbook.active

@@ -32,11 +32,12 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, schedule
 from bot import kb as kbmod
 from bot import reminders as R
+from bot import schedule
 from bot.cards import ref as id_ref
 from bot.cards import resolve as resolve_ref
+from bot.core import audit
 from bot.kb import EventSpec, KnowledgeBase
 from models.audit import AuditLog
 from models.events import EventOccurrence, Registration

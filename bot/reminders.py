@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import grants as grant_rules
 from bot import schedule
-from bot.i18n import N_
+from bot.core.i18n import N_
 from bot.kb import EventSpec, KnowledgeBase
 from models.events import Registration, Reminder, ReminderSetting
 from models.follow import GrantFollow

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.core.runtime import Runtime
 
 events_app = typer.Typer(
     help="Events staff list, create, move and cancel; attendance reports.", no_args_is_help=True
@@ -27,7 +27,7 @@ reminders_app = typer.Typer(help="The reminder dispatcher.", no_args_is_help=Tru
 
 
 def _cli() -> Any:
-    from bot import cli
+    from bot.core import cli
 
     return cli
 
@@ -74,8 +74,8 @@ def list_events(
 
     from bot import registrations as reg
     from bot import schedule
-    from bot.dongs import UnknownDong, list_dongs, resolve_dong
-    from bot.text import localized
+    from bot.core.dongs import UnknownDong, list_dongs, resolve_dong
+    from bot.core.text import localized
     from models.kb import Event
 
     cli = _cli()
@@ -148,7 +148,7 @@ def create(
     """Create a staff event (kept across KB re-imports); subscribers are told."""
     from bot import registrations as reg
     from bot import subscriptions as subs
-    from bot.dongs import UnknownDong, resolve_dong_id
+    from bot.core.dongs import UnknownDong, resolve_dong_id
 
     cli = _cli()
     settings = cli._settings()
@@ -410,9 +410,9 @@ async def run_worker(runtime: Runtime, stop: asyncio.Event | None = None) -> Non
 def run() -> None:
     """Send due reminders without polling for updates (a second instance beside
     ``maeul run``, or a worker); stops cleanly on SIGINT/SIGTERM."""
-    from bot import migrate
+    from bot.core import migrate
+    from bot.core.runtime import Runtime
     from bot.runner import configure_logging
-    from bot.runtime import Runtime
 
     cli = _cli()
     settings = cli._settings()

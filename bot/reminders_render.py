@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cards, schedule
 from bot import reminders as R
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.core.text import esc, localized
 from bot.kb import EventSpec, KnowledgeBase
 from bot.registrations import occ_token
-from bot.text import esc, localized
 from models.events import Registration, Reminder, SurveyInvitation
 from models.follow import GrantFollow
 from models.kb import Grant

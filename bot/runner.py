@@ -9,10 +9,11 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot import kb, logsafe, migrate
+from bot import kb
 from bot.app import MaeulApplication, build_application
-from bot.config import Settings
-from bot.runtime import Runtime
+from bot.core import logsafe, migrate
+from bot.core.config import Settings
+from bot.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "sqlalche
 
 
 def configure_logging(level: str, *secrets: str | None, fmt: str | None = None) -> None:
-    """The process's logging: ``level`` for our loggers, and :mod:`bot.logsafe` so that no
+    """The process's logging: ``level`` for our loggers, and :mod:`bot.core.logsafe` so that no
     line carries ``secrets`` (pass the bot token and BALLOT_SECRET), a Bot API token or a
     Telegram payload (votes, codes, trackers)."""
     logsafe.install(*secrets)

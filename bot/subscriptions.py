@@ -26,7 +26,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders as R
-from bot.i18n import N_
+from bot.core.i18n import N_
 from bot.kb import EventSpec, KnowledgeBase
 from models.events import Subscription
 from models.user import User

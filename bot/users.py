@@ -9,8 +9,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
-from bot.config import SUPPORTED_LANGUAGES
+from bot.core import audit
+from bot.core.config import SUPPORTED_LANGUAGES
 from bot.db import upsert
 from models.user import Role, User, UserRole
 

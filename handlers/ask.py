@@ -19,8 +19,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.config import SUPPORTED_LANGUAGES
 from bot.context import MaeulContext
+from bot.core.config import SUPPORTED_LANGUAGES
+from bot.core.runtime import Runtime
+from bot.core.text import esc, shorten
 from bot.knowledge import KnowledgeStore
 from bot.qa import (
     Answer,
@@ -32,8 +34,6 @@ from bot.qa import (
     render,
 )
 from bot.qa.text import detect_language
-from bot.runtime import Runtime
-from bot.text import esc, shorten
 from handlers.fallbacks import FREE_TEXT_LIMIT
 from handlers.menu import main_menu
 

@@ -29,9 +29,9 @@ from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.assembly.service import title_of
 from bot.context import MaeulContext
-from bot.dongs import dong_name, get_dong, list_dongs
-from bot.i18n import N_
-from bot.text import esc, shorten
+from bot.core.dongs import dong_name, get_dong, list_dongs
+from bot.core.i18n import N_
+from bot.core.text import esc, shorten
 from bot.users import is_admin, is_staff_of
 from handlers.vote import render, send_results
 from models.assembly import AssemblyVote, VoteMethod, VoteMode

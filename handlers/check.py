@@ -24,12 +24,12 @@ from telegram.ext import (
 
 from bot import cards, eligibility
 from bot.context import MaeulContext
-from bot.dongs import dong_name, list_dongs, match_dong
+from bot.core.dongs import dong_name, list_dongs, match_dong
+from bot.core.i18n import N_, Translator
+from bot.core.text import esc, shorten
 from bot.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge
 from bot.grants import GrantStatus
-from bot.i18n import N_, Translator
 from bot.kb import KnowledgeBase
-from bot.text import esc, shorten
 from handlers.browse import edit, edit_markup, knowledge, rows_of, send
 
 AGE, MEMBERS, SINCE, PRIOR, DONG = "age", "members", "since", "prior", "dong"

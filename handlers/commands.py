@@ -8,8 +8,8 @@ from telegram import BotCommand, BotCommandScopeChat
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.config import SUPPORTED_LANGUAGES
-from bot.i18n import N_, Translator
+from bot.core.config import SUPPORTED_LANGUAGES
+from bot.core.i18n import N_, Translator
 
 log = logging.getLogger(__name__)
 

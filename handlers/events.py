@@ -17,8 +17,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import cards, schedule
 from bot.context import MaeulContext
+from bot.core.text import esc
 from bot.kb import EventSpec, KnowledgeBase
-from bot.text import esc
 from handlers.browse import (
     admin,
     edit,

@@ -13,8 +13,8 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import MaeulContext
-from bot.scope import current_scope
-from bot.text import esc, shorten
+from bot.core.scope import current_scope
+from bot.core.text import esc, shorten
 from handlers.menu import main_menu
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import cards, faqtopics
 from bot.context import MaeulContext
+from bot.core.text import esc, shorten
 from bot.kb import KnowledgeBase
-from bot.text import esc, shorten
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 
 TOPIC_RE = re.compile(r"^faq:topic:([a-z]{1,20})$")

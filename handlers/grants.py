@@ -17,10 +17,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot import cards
 from bot import grants as grant_rules
 from bot.context import MaeulContext
+from bot.core.i18n import N_
+from bot.core.text import esc
 from bot.grants import SECTIONS, GrantStatus
-from bot.i18n import N_
 from bot.kb import GrantSpec, KnowledgeBase
-from bot.text import esc
 from handlers.browse import admin, edit, edit_markup, knowledge, nav_row, page_of, refuse, send
 
 _SECTION_RE = "|".join(s.value for s in SECTIONS)

@@ -24,10 +24,10 @@ from telegram.ext import (
 
 from bot import cards, kbedit
 from bot.context import MaeulContext
-from bot.i18n import Translator
+from bot.core.i18n import Translator
+from bot.core.text import esc, shorten
 from bot.kb import EventSpec, GrantSpec, KnowledgeBase
 from bot.kbedit import Change, EditError, FieldSpec, Target, Value
-from bot.text import esc, shorten
 from handlers.browse import admin, edit_markup, knowledge, rows_of, send
 from handlers.events import send_card as send_event
 from handlers.grants import send_card as send_grant

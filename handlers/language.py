@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.config import SUPPORTED_LANGUAGES
 from bot.context import MaeulContext
-from bot.i18n import LANGUAGE_NAMES
+from bot.core.config import SUPPORTED_LANGUAGES
+from bot.core.i18n import LANGUAGE_NAMES
 from bot.users import set_language
 from handlers.commands import publish_for_chat
 from handlers.menu import main_menu

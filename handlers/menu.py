@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import N_, Translator
+from bot.core.i18n import N_, Translator
 
 # (callback key, label). Feature modules append their entry when they register.
 MAIN_MENU: list[tuple[str, str]] = [

@@ -13,8 +13,8 @@ from telegram.ext import (
 )
 
 from bot.context import MaeulContext
-from bot.dongs import dong_name, get_dong, list_dongs, match_dong
-from bot.text import esc, shorten
+from bot.core.dongs import dong_name, get_dong, list_dongs, match_dong
+from bot.core.text import esc, shorten
 from bot.users import set_home_dong
 
 CHOOSE, CONFIRM = "choose", "confirm"

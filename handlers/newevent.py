@@ -37,11 +37,11 @@ from bot import cards, schedule
 from bot import registrations as R
 from bot import subscriptions as S
 from bot.context import MaeulContext
+from bot.core.i18n import N_
+from bot.core.text import esc
 from bot.dispatch import nudge_after_commit
-from bot.i18n import N_
 from bot.kb import KnowledgeBase
 from bot.kbedit import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
-from bot.text import esc
 from bot.users import is_admin, is_staff_of
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 

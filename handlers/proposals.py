@@ -24,11 +24,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot import proposals as domain
 from bot.context import MaeulContext
-from bot.dongs import dong_name, list_dongs
-from bot.i18n import N_, Translator
+from bot.core.dongs import dong_name, list_dongs
+from bot.core.i18n import N_, Translator
+from bot.core.text import esc, shorten
 from bot.outbox import tell
 from bot.proposals import ProposalError
-from bot.text import esc, shorten
 from models.proposal import (
     HistoryAction,
     Proposal,

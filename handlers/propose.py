@@ -31,9 +31,9 @@ from telegram.ext import (
 
 from bot import proposals as domain
 from bot.context import MaeulContext
-from bot.dongs import dong_name, list_dongs, match_dong
+from bot.core.dongs import dong_name, list_dongs, match_dong
+from bot.core.text import esc, shorten
 from bot.proposals import ProposalError
-from bot.text import esc, shorten
 from handlers.proposals import (
     STATUS_ICONS,
     answer,

@@ -29,10 +29,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import proposals as domain
 from bot.context import MaeulContext
-from bot.dongs import list_dongs, match_dong
-from bot.i18n import N_, Translator
+from bot.core.dongs import list_dongs, match_dong
+from bot.core.i18n import N_, Translator
+from bot.core.text import esc, shorten
 from bot.proposals import Actor, ProposalError
-from bot.text import esc, shorten
 from handlers.proposals import (
     STATUS_ICONS,
     answer,

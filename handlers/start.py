@@ -9,9 +9,9 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.centre import centre_info
 from bot.context import MaeulContext
-from bot.text import esc
+from bot.core.centre import centre_info
+from bot.core.text import esc
 from handlers.commands import COMMANDS
 from handlers.menu import main_menu
 

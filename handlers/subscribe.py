@@ -23,9 +23,9 @@ from bot import cards
 from bot import reminders as R
 from bot import subscriptions as S
 from bot.context import MaeulContext
-from bot.i18n import N_, resolve_language
+from bot.core.i18n import N_, resolve_language
+from bot.core.text import esc
 from bot.kb import KnowledgeBase
-from bot.text import esc
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 
 log = logging.getLogger(__name__)

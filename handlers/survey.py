@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from bot import attendance
 from bot.context import MaeulContext
-from bot.text import esc
+from bot.core.text import esc
 from handlers.browse import edit, refuse
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")

@@ -46,9 +46,9 @@ from bot.assembly.service import (
     title_of,
 )
 from bot.context import MaeulContext
-from bot.dongs import dong_name, get_dong
-from bot.i18n import Np_, Translator
-from bot.text import esc, localized, shorten
+from bot.core.dongs import dong_name, get_dong
+from bot.core.i18n import Np_, Translator
+from bot.core.text import esc, localized, shorten
 from handlers.start import DEEP_LINKS
 from models.assembly import AssemblyVote, VoteMethod, VoteMode
 

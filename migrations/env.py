@@ -1,4 +1,4 @@
-"""Alembic environment. The bot passes its own connection (see bot/migrate.py); the
+"""Alembic environment. The bot passes its own connection (see bot/core/migrate.py); the
 ``alembic`` command line works too, with ``DATABASE_URL`` or ``-x url=...``."""
 
 from __future__ import annotations

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import migrate
-from bot.clock import ManualClock
-from bot.config import Settings
+from bot.core import migrate
+from bot.core.clock import ManualClock
+from bot.core.config import Settings
+from bot.core.runtime import Runtime
 from bot.db import create_engine, make_sessionmaker
-from bot.runtime import Runtime
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"

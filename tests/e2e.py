@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from bot import kb
 from bot.app import MaeulApplication, build_application
+from bot.core.runtime import Runtime
 from bot.emulator import BotApiEmulator, Event, User
 from bot.runner import start_polling, stop_polling
-from bot.runtime import Runtime
 
 TOKEN = "123456:TEST"
 VISIBLE = {"message", "edit", "delete", "callback_answer"}

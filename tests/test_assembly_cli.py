@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from bot import assembly as A
 from bot.assembly.crypto import Keyring
 from bot.cli import app
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.db import create_engine, make_sessionmaker
 from bot.kb import demo_kb_path
 from models import Ballot

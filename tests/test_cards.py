@@ -7,8 +7,8 @@ from datetime import date, datetime
 from functools import cache
 
 from bot import cards, kb, schedule
+from bot.core.i18n import Translator
 from bot.eligibility import Reason
-from bot.i18n import Translator
 from tests.conftest import SEOUL, TEST_NOW
 
 KO = Translator("ko", SEOUL)

@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from bot.app import build_application
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.runner import start_polling, stop_polling
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot

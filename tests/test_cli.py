@@ -36,7 +36,7 @@ def test_version():
 def test_db_upgrade_and_downgrade():
     result = invoke("db", "upgrade")
     assert result.exit_code == 0, result.output
-    from bot.migrate import head_revision
+    from bot.core.migrate import head_revision
 
     assert f"database at revision {head_revision()}" in result.stdout
     result = invoke("db", "downgrade", "base")

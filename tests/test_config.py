@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock, OffsetClock, make_clock
-from bot.config import ConfigError, Settings, load_settings
+from bot.core.clock import ManualClock, OffsetClock, make_clock
+from bot.core.config import ConfigError, Settings, load_settings
 
 
 def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 import json
 
-from bot.console import CONSOLE_TOKEN, Console
+from bot.console import Console
+from bot.core.config import CONSOLE_TOKEN
 from bot.emulator import BotApiEmulator, Upload, User
 
 
@@ -141,7 +142,7 @@ async def test_a_number_is_text_when_the_last_answer_has_no_buttons_or_the_bot_a
 
 
 def _console_settings(tmp_path, **extra):
-    from bot.config import Settings
+    from bot.core.config import Settings
 
     return Settings(
         _env_file=None,  # type: ignore[call-arg]

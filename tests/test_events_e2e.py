@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import grants as g
 from bot import kb
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from bot.grants import GrantStatus
 from models import GrantFollow, User
 from tests.conftest import SEOUL

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, Translator, format_krw, resolve_language
+from bot.core.i18n import LOCALES_DIR, Translator, format_krw, resolve_language
 
 ROOT = Path(__file__).resolve().parent.parent
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -163,14 +163,14 @@ def test_placeholders_survive_translation():
             strings = m.string if isinstance(m.string, tuple) else (m.string,)
             want = set(re.findall(r"\{(\w+)\}", ids[0]))
             for s in strings:
-                # {title:은}: a Korean particle spec (bot/i18n.py) after the name
+                # {title:은}: a Korean particle spec (bot/core/i18n.py) after the name
                 assert set(re.findall(r"\{(\w+)(?::[^{}]*)?\}", s)) <= want | {"n"}, (lang, m.id)
 
 
 def test_a_missing_catalog_is_logged_not_silent(tmp_path, caplog):
-    from bot.i18n import _translations
+    from bot.core.i18n import _translations
 
-    with caplog.at_level("WARNING", logger="bot.i18n"):
+    with caplog.at_level("WARNING", logger="bot.core.i18n"):
         translations = _translations("ko", tmp_path)
     assert translations.gettext("Main menu") == "Main menu"
     assert "No ko catalog" in caplog.text
@@ -180,7 +180,7 @@ def test_catalogs_load_from_the_po_alone(tmp_path):
     """What a wheel carries: the .po, no .mo (compiled in memory)."""
     import shutil
 
-    from bot.i18n import _translations
+    from bot.core.i18n import _translations
 
     target = tmp_path / "ko" / "LC_MESSAGES"
     target.mkdir(parents=True)

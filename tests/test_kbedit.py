@@ -8,7 +8,8 @@ from functools import cache
 import pytest
 from sqlalchemy import select
 
-from bot import audit, kb, kbedit
+from bot import kb, kbedit
+from bot.core import audit
 from bot.kbedit import Change, EditError
 from bot.knowledge import KnowledgeStore
 from models.kb import Event, Grant

@@ -8,9 +8,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot import audit
 from bot.app import build_application
-from bot.i18n import Translator
+from bot.core import audit
+from bot.core.i18n import Translator
 from bot.runner import start_polling, stop_polling
 from models.kb import Event, Grant
 from tests.conftest import SEOUL

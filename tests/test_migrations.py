@@ -5,7 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 import models
-from bot import migrate
+from bot.core import migrate
 from tests.conftest import engine_for
 
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import LOCALES_DIR, Translator, final_sound, particle
+from bot.core.i18n import LOCALES_DIR, Translator, final_sound, particle
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -156,7 +156,7 @@ def test_english_format_specs_are_untouched():
         en._("Set {dong} as your home dong?", dong="Hanbit 1-dong")
         == "Set Hanbit 1-dong as your home dong?"
     )
-    from bot.i18n import _FORMATTER
+    from bot.core.i18n import _FORMATTER
 
     assert _FORMATTER.format("{n:,} {x:>4}|{y!r}", n=12345, x="ab", y="z") == "12,345   ab|'z'"
 

@@ -105,13 +105,13 @@ def test_kb_unanswered_lists_most_frequent_first(tmp_path):
     assert "no unanswered questions" in invoke("kb", "unanswered").stdout
     import asyncio
 
-    from bot.config import load_settings
+    from bot.core.config import load_settings
+    from bot.core.runtime import Runtime
     from bot.qa import log_unanswered
-    from bot.runtime import Runtime
 
     async def seed() -> None:
         runtime = Runtime.create(load_settings())
-        from bot import migrate
+        from bot.core import migrate
 
         await migrate.upgrade(runtime.engine)
         async with runtime.sessionmaker() as session, session.begin():

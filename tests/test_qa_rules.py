@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from bot import kb
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import kb, schedule
 from bot import registrations as R
-from bot.clock import ManualClock
+from bot.core.clock import ManualClock
 from models import Event, Registration, Reminder, User
 from tests.conftest import SEOUL, TEST_NOW
 

@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKER = """
 import asyncio, sys
 from datetime import datetime
-from bot.clock import OffsetClock
-from bot.config import Settings
+from bot.core.clock import OffsetClock
+from bot.core.config import Settings
 from bot.db import make_sessionmaker
 from bot.reminders_cli import run_worker
-from bot.runtime import Runtime
+from bot.core.runtime import Runtime
 from tests.conftest import engine_for
 
 url, base_url, start = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3])

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot import attendance as A
 from bot.assembly.report import chart_figure, chart_png
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from models.assembly import VoteMethod
 from tests.test_staff_exports import _results
 

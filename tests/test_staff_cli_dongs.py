@@ -8,7 +8,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.dongs import UnknownDong, resolve_dong
+from bot.core.dongs import UnknownDong, resolve_dong
 from bot.kb import demo_kb_path
 from models import Event
 from models.kb import Dong

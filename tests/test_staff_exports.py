@@ -15,10 +15,10 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bot import exports
 from bot.assembly.report import results_xlsx
 from bot.assembly.service import ItemResult, Results
 from bot.cli import app
+from bot.core import exports
 from models.assembly import VoteMethod
 from tests.test_proposals_cli import db, seed  # noqa: F401  (fixture)
 

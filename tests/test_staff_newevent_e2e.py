@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import Clock
-from bot.i18n import Translator
+from bot.core.clock import Clock
+from bot.core.i18n import Translator
 from bot.kbedit import EditError, parse_when
 from handlers.newevent import parse_end
 from models import Event

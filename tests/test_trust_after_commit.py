@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.scope import current_scope
+from bot.core.scope import current_scope
 from models import Ballot, Proposal, Registration
 from tests.e2e import TOKEN, running_bot, texts
 from tests.test_assembly_support import DURING

@@ -2,7 +2,7 @@
 
 ``close_now`` used to truncate now to whole seconds and then refuse its own closing time as
 "in the past" ("The vote must close after it opens."); tests on a frozen clock (whole
-seconds) never saw it. These run against :class:`bot.clock.Clock`, the system clock.
+seconds) never saw it. These run against :class:`bot.core.clock.Clock`, the system clock.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from bot import assembly as A
 from bot import users
 from bot.cli import app
-from bot.clock import Clock
+from bot.core.clock import Clock
 from bot.db import create_engine, make_sessionmaker
 from bot.kb import demo_kb_path
 from tests.conftest import SEOUL

@@ -10,7 +10,7 @@ import pytest
 
 from bot import cards
 from bot import grants as g
-from bot.i18n import Translator
+from bot.core.i18n import Translator
 from bot.kb import demo_kb_path, load_file, validate
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot

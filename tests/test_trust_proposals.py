@@ -134,7 +134,7 @@ def test_the_history_never_says_the_proposer_reviewed():
     as the committee's decision; only a withdrawal is the proposer's."""
     from datetime import UTC, datetime
 
-    from bot.i18n import Translator
+    from bot.core.i18n import Translator
     from handlers.proposals import _history_line
     from models.proposal import HistoryAction, ProposalHistory
     from tests.conftest import SEOUL

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import inspect, select, text
 
-from bot import migrate
+from bot.core import migrate
 from models import UnansweredQuestion, User
 from tests.conftest import engine_for
 from tests.e2e import running_bot

@@ -354,8 +354,7 @@ async def test_a_code_typed_without_a_command_is_redeemed(bot):
 
 
 def test_the_console_makes_and_keeps_a_development_secret(tmp_path, monkeypatch, caplog):
-    from bot.config import Settings
-    from bot.console import CONSOLE_TOKEN
+    from bot.core.config import CONSOLE_TOKEN, Settings
 
     monkeypatch.chdir(tmp_path)
     production = Settings(_env_file=None, bot_token="123456:TEST")

@@ -83,11 +83,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 CHECK = r"""
 import json, sys
 from zoneinfo import ZoneInfo
-import bot, bot.i18n
-from bot.i18n import Translator
+import bot, bot.core.i18n
+from bot.core.i18n import Translator
 from bot.kb import demo_kb_path
-from bot.migrate import MIGRATIONS_DIR
-from bot.assembly.report import korean_font_path
+from bot.core.migrate import MIGRATIONS_DIR
+from bot.core.fonts import korean_font_path
 
 t = Translator("ko", ZoneInfo("Asia/Seoul"))
 en = Translator("en", ZoneInfo("Asia/Seoul"))

@@ -17,7 +17,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-# The gettext keywords of bot/i18n.py, as Babel's extractor takes them (the Makefile's
+# The gettext keywords of bot/core/i18n.py, as Babel's extractor takes them (the Makefile's
 # `messages` target passes the same ones with -k).
 KEYWORDS: dict[str, tuple[object, ...] | None] = {
     "_": None,

@@ -23,7 +23,7 @@ class Format(StrEnum):
 
 def _keyring(settings: Any) -> Keyring:
     from bot.assembly.crypto import DEV_SECRET_FILE, development_secret, keyring_for
-    from bot.cli import _fail
+    from bot.core.cli import _fail
 
     keyring = keyring_for(settings)
     if keyring is not None:
@@ -44,7 +44,7 @@ def _keyring(settings: Any) -> Keyring:
 
 
 def _when(value: str, tz: Any) -> datetime:
-    from bot.cli import _fail
+    from bot.core.cli import _fail
 
     try:
         parsed = datetime.fromisoformat(value.strip())
@@ -55,7 +55,7 @@ def _when(value: str, tz: Any) -> datetime:
 
 def _run(work: Any, *, keyring: bool = False) -> Any:
     """Run ``work(runtime, session, vote_or_none, keyring)`` in one transaction."""
-    from bot.cli import _settings, _with_db
+    from bot.core.cli import _settings, _with_db
 
     settings = _settings()
     ring = _keyring(settings) if keyring else None
@@ -78,8 +78,8 @@ async def _vote(session: Any, runtime: Any, assembly_id: str) -> Any:
 
 def _call(work: Any, assembly_id: str | None = None, *, keyring: bool = False) -> Any:
     from bot import assembly as A
-    from bot.cli import _fail, _settings
-    from bot.i18n import Translator
+    from bot.core.cli import _fail, _settings
+    from bot.core.i18n import Translator
 
     try:
         return _run(work, keyring=keyring)
@@ -152,7 +152,7 @@ def create(
     """Create an assembly that is not in the knowledge base. Times without an offset are in
     the configured time zone (TIMEZONE)."""
     from bot import assembly as A
-    from bot.cli import _actor, _fail, _settings
+    from bot.core.cli import _actor, _fail, _settings
 
     tz = _settings().tz
     items = []
@@ -165,7 +165,7 @@ def create(
     opens_at, closes_at = _when(opens, tz), _when(closes, tz)
 
     async def work(runtime: Any, session: Any, _ring: Any) -> Any:
-        from bot.dongs import UnknownDong, list_dongs, resolve_dong
+        from bot.core.dongs import UnknownDong, list_dongs, resolve_dong
 
         try:  # an id or a name; an unknown one is refused with the list of dongs
             dong_id = resolve_dong(await list_dongs(session), dong).id
@@ -206,7 +206,7 @@ def set_command(
 ) -> None:
     """Change an assembly's settings (recorded in the audit log)."""
     from bot import assembly as A
-    from bot.cli import _actor, _settings
+    from bot.core.cli import _actor, _settings
 
     tz = _settings().tz
     changes: dict[str, Any] = {}
@@ -241,7 +241,7 @@ def add_item(
 ) -> None:
     """Add an item to the ballot before voting opens."""
     from bot import assembly as A
-    from bot.cli import _actor
+    from bot.core.cli import _actor
 
     new = A.NewItem(
         {"ko": title, **({"en": title_en} if title_en else {})},
@@ -266,7 +266,7 @@ def add_proposals(
 ) -> None:
     """Put accepted agenda proposals of the assembly's dong on its ballot."""
     from bot import assembly as A
-    from bot.cli import _actor
+    from bot.core.cli import _actor
 
     async def work(runtime: Any, session: Any, _ring: Any) -> list[str]:
         vote = await _vote(session, runtime, assembly_id)
@@ -288,7 +288,7 @@ def add_proposals(
 def open_command(assembly_id: Annotated[str, typer.Argument(help="The assembly's id.")]) -> None:
     """Open voting now (before the planned opening)."""
     from bot import assembly as A
-    from bot.cli import _actor
+    from bot.core.cli import _actor
 
     async def work(runtime: Any, session: Any, _ring: Any) -> None:
         vote = await _vote(session, runtime, assembly_id)
@@ -302,7 +302,7 @@ def open_command(assembly_id: Annotated[str, typer.Argument(help="The assembly's
 def close_command(assembly_id: Annotated[str, typer.Argument(help="The assembly's id.")]) -> None:
     """Close voting now (before the planned close)."""
     from bot import assembly as A
-    from bot.cli import _actor
+    from bot.core.cli import _actor
 
     async def work(runtime: Any, session: Any, _ring: Any) -> None:
         vote = await _vote(session, runtime, assembly_id)
@@ -314,7 +314,7 @@ def close_command(assembly_id: Annotated[str, typer.Argument(help="The assembly'
 
 def _bot_username(settings: Any, given: str | None) -> str:
     from bot.assembly.sheets import BOT_USERNAME_RE
-    from bot.cli import _fail
+    from bot.core.cli import _fail
 
     if given:
         name = given.removeprefix("@")
@@ -355,9 +355,9 @@ def codes(
     from bot import assembly as A
     from bot.assembly.service import title_of
     from bot.assembly.sheets import codes_csv, codes_pdf, create_private
-    from bot.cli import _actor, _fail, _settings
-    from bot.dongs import dong_name, get_dong
-    from bot.i18n import Translator
+    from bot.core.cli import _actor, _fail, _settings
+    from bot.core.dongs import dong_name, get_dong
+    from bot.core.i18n import Translator
 
     settings = _settings()
     username = _bot_username(settings, bot_username)
@@ -422,7 +422,7 @@ def onsite(
     """On-site paper voting: mark each on-site voter's code as used (they can then no longer
     vote online), and enter the paper totals, which the results add to the online ones."""
     from bot import assembly as A
-    from bot.cli import _actor, _fail
+    from bot.core.cli import _actor, _fail
 
     if file is None and not mark and mark_file is None:
         raise _fail("give --mark CODE, --mark-file FILE or --file TOTALS.csv", 2)
@@ -484,8 +484,8 @@ def results(
     and the approval rule."""
     from bot import assembly as A
     from bot.assembly import report
-    from bot.cli import _fail, _settings
-    from bot.i18n import Translator
+    from bot.core.cli import _fail, _settings
+    from bot.core.i18n import Translator
 
     if lang not in (None, "ko", "en"):
         raise _fail("--lang: expected ko or en", 2)
@@ -525,7 +525,7 @@ def audit(
     tracker, the accumulator and its tag, the counts against the poll book, the stored
     tally. Exit status 1 when anything is wrong."""
     from bot import assembly as A
-    from bot.cli import _fail
+    from bot.core.cli import _fail
 
     async def work(runtime: Any, session: Any, ring: Keyring) -> tuple[Any, bool]:
         vote = await _vote(session, runtime, assembly_id)

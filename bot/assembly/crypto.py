@@ -31,7 +31,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.config import Settings
+from bot.core.config import CONSOLE_TOKEN, Settings
 
 log = logging.getLogger(__name__)
 
@@ -163,11 +163,8 @@ def keyring_for(settings: Settings) -> Keyring | None:
     secret: str | None = None
     if settings.ballot_secret is not None:
         secret = settings.ballot_secret.get_secret_value()
-    else:
-        from bot.console import CONSOLE_TOKEN
-
-        if settings.bot_token == CONSOLE_TOKEN:
-            secret = development_secret(create=True)
+    elif settings.bot_token == CONSOLE_TOKEN:
+        secret = development_secret(create=True)
     if secret is None:
         return None
     keyring = _keyrings.get(secret)

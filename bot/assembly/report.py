@@ -9,26 +9,16 @@ NanumGothic font shipped by the ``koreanize-matplotlib`` package (only its font 
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 from datetime import UTC, tzinfo
-from pathlib import Path
 from typing import Any
 
 from bot.assembly.service import ItemResult, Results, title_of
-from bot.i18n import Translator
+from bot.core.fonts import korean_font_path
+from bot.core.i18n import Translator
 from models.assembly import VoteMethod
 
 CHART_ITEMS = 20
-
-
-def korean_font_path() -> Path | None:
-    """NanumGothic from the koreanize-matplotlib package (None if it is missing)."""
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "NanumGothic.ttf"
-    return path if path.is_file() else None
 
 
 def _approve(results: Results) -> bool:
@@ -98,11 +88,11 @@ def results_csv(results: Results, lang: str = "ko") -> str:
 
 def results_xlsx(results: Results, lang: str = "ko", tz: tzinfo = UTC) -> bytes:
     """For the committee: headers and values in ``lang``, times in ``tz``
-    (:mod:`bot.exports`)."""
+    (:mod:`bot.core.exports`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from bot import exports
+    from bot.core import exports
 
     book = Workbook()
     sheet = book.active

@@ -83,7 +83,6 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit as audit_log
 from bot.assembly.crypto import (
     CODE_LENGTH,
     TRACKER_LENGTH,
@@ -92,7 +91,8 @@ from bot.assembly.crypto import (
     normalize,
     random_string,
 )
-from bot.i18n import N_
+from bot.core import audit as audit_log
+from bot.core.i18n import N_
 from models.assembly import (
     AssemblyVote,
     AssemblyVoteItem,

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from bot.assembly.crypto import format_code
-from bot.assembly.report import korean_font_path
-from bot.i18n import Translator
+from bot.core.fonts import korean_font_path
+from bot.core.i18n import Translator
 
 BOT_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 COLUMNS, ROWS = 3, 4

@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from bot.config import SUPPORTED_LANGUAGES
+from bot.core.config import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
-    from bot.config import Settings
+    from bot.core.config import Settings
     from bot.kb import KnowledgeBase
     from bot.qa.engine import QAEngine
     from bot.qa.service import UnansweredGroup
@@ -39,7 +39,7 @@ def _load_engine(settings: Settings, kb_path: Path | None) -> QAEngine:
             raise typer.Exit(2)
         return _engine(parsed, settings)
 
-    from bot.cli import _with_db
+    from bot.core.cli import _with_db
 
     async def work(runtime: Any) -> kb.KnowledgeBase | None:
         snapshot: kb.KnowledgeBase | None = await runtime.knowledge.get()
@@ -65,7 +65,7 @@ def _engine(parsed: KnowledgeBase, settings: Settings) -> QAEngine:
 
 
 def _now(settings: Settings, now: str | None) -> datetime:
-    from bot.clock import make_clock
+    from bot.core.clock import make_clock
 
     if now is None:
         return make_clock(settings.tz, settings.now_start).now()
@@ -96,7 +96,7 @@ def _lines(batch: str) -> Iterator[str]:
 def answer_one(
     engine: QAEngine, question: str, now: datetime, lang: str | None, settings: Settings
 ) -> dict[str, Any]:
-    from bot.i18n import Translator
+    from bot.core.i18n import Translator
     from bot.qa.engine import answer_language
     from bot.qa.render import render
 
@@ -130,7 +130,7 @@ def ask_command(
     ] = None,
 ) -> None:
     """Answer a question from the knowledge base, as the bot would."""
-    from bot.cli import _settings
+    from bot.core.cli import _settings
 
     if (question is None) == (batch is None):
         raise _fail("give either a QUESTION or --batch FILE", 2)
@@ -157,7 +157,7 @@ def unanswered_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many to list.")] = 50,
 ) -> None:
     """List the questions the bot could not answer, most frequent first."""
-    from bot.cli import _settings, _with_db
+    from bot.core.cli import _settings, _with_db
     from bot.qa.service import list_unanswered
 
     async def work(runtime: Any) -> list[UnansweredGroup]:

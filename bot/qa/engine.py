@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.config import SUPPORTED_LANGUAGES
+from bot.core.config import SUPPORTED_LANGUAGES
 from bot.kb import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria

@@ -7,7 +7,7 @@ import unicodedata
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.text import localized
+from bot.core.text import localized
 from models.kb import Dong
 
 

@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
 
-from bot.config import SUPPORTED_LANGUAGES
+from bot.core.config import SUPPORTED_LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def _locales_dir() -> Path:
     the times that would tell; compiling at build time would need Babel and a custom
     command in the build backend. The ``.po`` is the one source and cannot be stale.
     """
-    beside = Path(__file__).resolve().parent.parent / "locales"
+    beside = Path(__file__).resolve().parents[2] / "locales"
     if beside.is_dir():
         return beside
     try:

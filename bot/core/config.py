@@ -18,6 +18,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LANGUAGES: tuple[str, ...] = ("ko", "en")
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+CONSOLE_TOKEN = "1000:console"
+"""The token of the local console (``maeul console``, or ``maeul run`` without a token)."""
 
 
 class ConfigError(Exception):

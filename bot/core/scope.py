@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
-    from bot.i18n import Translator
+    from bot.core.i18n import Translator
     from models.user import User
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock, make_clock
-from bot.config import Settings
+from bot.core.clock import Clock, make_clock
+from bot.core.config import Settings
+from bot.core.i18n import Translator, resolve_language
 from bot.db import create_engine, make_sessionmaker
-from bot.i18n import Translator, resolve_language
 from bot.knowledge import KnowledgeStore
 
 
