@@ -28,7 +28,7 @@ lint: $(DEVSTAMP)
 # the reminder fan-out: bench/results/latest.json (bench/README.md). BENCH_ARGS: e.g. --users 20.
 bench: $(DEVSTAMP) catalogs
 	$(BIN)/python -m bench $(BENCH_ARGS)
-	$(BIN)/python -m bench.qa --quick
+	$(BIN)/python -m bench.qa --quick --semantic
 
 catalogs: $(STAMP)
 	@$(BIN)/pybabel compile -d locales -D messages >/dev/null
