@@ -96,8 +96,6 @@ class MaeulBot(ExtBot[None]):
         the person still sees it. A failure is logged by endpoint and error only — never
         with the message (it may hold a ballot receipt).
         """
-        # In order, one after another: a chat sees its toast, then its screen, as the
-        # handler said them (other chats' replies go out meanwhile).
         failed = 0
         for item in outbox:
             if not await self._send_one(item):
@@ -272,13 +270,9 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 if isinstance(self.persistence, SQLPersistence):
                     await self.persistence.write_pending(session)
                 await session.commit()
-                if isinstance(self.persistence, SQLPersistence):
-                    self.persistence.committed()
                 committed = not scope.failed
             except Exception as exc:
                 await session.rollback()
-                if isinstance(self.persistence, SQLPersistence):
-                    self.persistence.rolled_back()
                 scope.discard()
                 scope.deferring = False
                 scope.failed = True
