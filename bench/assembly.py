@@ -32,12 +32,12 @@ from typing import Any
 
 from bench.__main__ import ROOT, measure, rss_mib
 from bot import assembly as A
-from bot import kb
 from bot.assembly.crypto import TRACKER_LENGTH, Keyring, random_string
 from bot.core import migrate
 from bot.core.clock import ManualClock
 from bot.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
+from bot.kb import records as kb
 
 SECRET = secrets.token_urlsafe(32)
 CLOCK = ManualClock(datetime.fromisoformat("2027-06-01T12:00:00+09:00"))

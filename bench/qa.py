@@ -106,7 +106,7 @@ def _child(code: str) -> dict[str, float]:
 _PROCESS = """
 import json, time
 t0 = time.perf_counter()
-from bot import kb
+from bot.kb import records as kb
 {load}
 t1 = time.perf_counter()
 {build}
@@ -143,7 +143,7 @@ NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 def rss():
     lines = open('/proc/self/status').read().splitlines()
     return [int(l.split()[1]) for l in lines if l.startswith('VmRSS:')][0] / 1024
-from bot import kb
+from bot.kb import records as kb
 from bot.qa.service import build_engine
 {load}
 questions = json.loads(sys.stdin.read())
@@ -194,7 +194,7 @@ def semantic_costs(load: str, questions: list[str], cache: Path) -> dict[str, ob
 
 
 def fuzzy_gain() -> dict[str, float]:
-    from bot import kb
+    from bot.kb import records as kb
     from bot.qa import QAEngine
     from tests.qa.evaluate import evaluate, load_cases
 
@@ -232,7 +232,7 @@ def main() -> int:
     grants, faq = (100, 500) if args.quick else (1000, 5000)
 
     from bench.qa_kbgen import make_kb
-    from bot import kb
+    from bot.kb import records as kb
     from bot.qa import QAEngine
 
     results: dict[str, object] = {}

@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders as R
 from bot import schedule
-from bot.kb import EventSpec, KnowledgeBase
+from bot.kb.records import EventSpec, KnowledgeBase
 from models.events import (
     EventOccurrence,
     Registration,

@@ -14,7 +14,7 @@ from bot import __version__
 from bot.assembly.cli import assembly_app
 from bot.core.cli import _actor, _fail, _settings, _with_db
 from bot.core.config import ConfigError, Settings
-from bot.proposals_cli import proposals_app
+from bot.proposals.cli import proposals_app
 from bot.qa.cli import ask_command, unanswered_command
 from bot.reminders_cli import events_app, reminders_app
 
@@ -141,7 +141,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
 def kb_import(path: Path = typer.Argument(..., help="A knowledge-base YAML file.")) -> None:
     """Validate the whole file, then import it (upsert by id; missing records archived)."""
     settings = _settings()
-    from bot import kb
+    from bot.kb import records as kb
 
     if not path.is_file():
         raise _fail(f"{path}: no such file", 2)
@@ -172,7 +172,7 @@ def kb_export(
 ) -> None:
     """Write the knowledge base back out in the import format."""
     settings = _settings()
-    from bot import kb
+    from bot.kb import records as kb
 
     async def work(runtime: Any) -> str:
         async with runtime.sessionmaker() as session:

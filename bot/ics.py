@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import icalendar
 
 from bot import schedule
-from bot.kb import EventSpec
+from bot.kb.records import EventSpec
 
 PRODID = "-//Maeul//Village assistant//KO"
 DOMAIN = "maeul"

@@ -32,13 +32,13 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import kb as kbmod
 from bot import reminders as R
 from bot import schedule
-from bot.cards import ref as id_ref
-from bot.cards import resolve as resolve_ref
 from bot.core import audit
-from bot.kb import EventSpec, KnowledgeBase
+from bot.kb import records as kbmod
+from bot.kb.cards import ref as id_ref
+from bot.kb.cards import resolve as resolve_ref
+from bot.kb.records import EventSpec, KnowledgeBase
 from models.audit import AuditLog
 from models.events import EventOccurrence, Registration
 from models.kb import Event

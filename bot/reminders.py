@@ -34,10 +34,10 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import grants as grant_rules
 from bot import schedule
 from bot.core.i18n import N_
-from bot.kb import EventSpec, KnowledgeBase
+from bot.kb import grants as grant_rules
+from bot.kb.records import EventSpec, KnowledgeBase
 from models.events import Registration, Reminder, ReminderSetting
 from models.follow import GrantFollow
 from models.kb import EVENT_KINDS

@@ -21,11 +21,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards, schedule
 from bot import reminders as R
+from bot import schedule
 from bot.core.i18n import Translator
 from bot.core.text import esc, localized
-from bot.kb import EventSpec, KnowledgeBase
+from bot.kb import cards
+from bot.kb.records import EventSpec, KnowledgeBase
 from bot.registrations import occ_token
 from models.events import Registration, Reminder, SurveyInvitation
 from models.follow import GrantFollow

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from telegram import Update
 
-from bot import kb
 from bot.app import MaeulApplication, build_application
 from bot.core import logsafe, migrate
 from bot.core.config import Settings
 from bot.core.runtime import Runtime
+from bot.kb import records as kb
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from dateutil.rrule import rrule, rruleset, rrulestr
 
-from bot.kb import EventKind, EventSpec, KnowledgeBase, OccurrenceChange
+from bot.kb.records import EventKind, EventSpec, KnowledgeBase, OccurrenceChange
 
 HORIZON = timedelta(days=366)
 """How far ahead open-ended rules are expanded for lists."""

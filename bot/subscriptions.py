@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reminders as R
 from bot.core.i18n import N_
-from bot.kb import EventSpec, KnowledgeBase
+from bot.kb.records import EventSpec, KnowledgeBase
 from models.events import Subscription
 from models.user import User
 

@@ -23,7 +23,7 @@ from bot.context import MaeulContext
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.runtime import Runtime
 from bot.core.text import esc, shorten
-from bot.knowledge import KnowledgeStore
+from bot.kb.store import KnowledgeStore
 from bot.qa import (
     Answer,
     EngineCache,

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import MaeulContext
-from bot.kb import KnowledgeBase
+from bot.kb.records import KnowledgeBase
 from bot.users import is_admin
 
 log = logging.getLogger(__name__)

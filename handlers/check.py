@@ -3,7 +3,7 @@ received before, dong) and the grants that fit — and, for the others, why not.
 
 A persistent conversation: its state and the answers so far (``user_data["check"]``) are
 stored with the update's transaction, so a restart mid-wizard loses nothing. The
-judgement is :func:`bot.eligibility.check`.
+judgement is :func:`bot.kb.eligibility.check`.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, eligibility
 from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs, match_dong
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
-from bot.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge
-from bot.grants import GrantStatus
-from bot.kb import KnowledgeBase
+from bot.kb import cards, eligibility
+from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge
+from bot.kb.grants import GrantStatus
+from bot.kb.records import KnowledgeBase
 from handlers.browse import edit, edit_markup, knowledge, rows_of, send
 
 AGE, MEMBERS, SINCE, PRIOR, DONG = "age", "members", "since", "prior", "dong"

@@ -14,13 +14,13 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import cards
-from bot import grants as grant_rules
 from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc
-from bot.grants import SECTIONS, GrantStatus
-from bot.kb import GrantSpec, KnowledgeBase
+from bot.kb import cards
+from bot.kb import grants as grant_rules
+from bot.kb.grants import SECTIONS, GrantStatus
+from bot.kb.records import GrantSpec, KnowledgeBase
 from handlers.browse import admin, edit, edit_markup, knowledge, nav_row, page_of, refuse, send
 
 _SECTION_RE = "|".join(s.value for s in SECTIONS)

@@ -2,7 +2,7 @@
 
 ✏️ Edit on a card (``kbedit:grant:<id>`` / ``kbedit:event:<id>``) → choose the field →
 type the new value (re-asked, with the text shown back, until it is valid) → preview →
-save. The domain logic (parsing, KB invariants, audit log) is :mod:`bot.kbedit`. A
+save. The domain logic (parsing, KB invariants, audit log) is :mod:`bot.kb.edits`. A
 persistent conversation: a restart between steps loses nothing. Anyone without the admin
 role who presses such a button (it is only shown to admins) gets a localized refusal.
 """
@@ -22,12 +22,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, kbedit
 from bot.context import MaeulContext
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
-from bot.kb import EventSpec, GrantSpec, KnowledgeBase
-from bot.kbedit import Change, EditError, FieldSpec, Target, Value
+from bot.kb import cards
+from bot.kb import edits as kbedit
+from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
+from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from handlers.browse import admin, edit_markup, knowledge, rows_of, send
 from handlers.events import send_card as send_event
 from handlers.grants import send_card as send_grant

@@ -3,7 +3,7 @@ seats), see a preview, change any field from it, and publish; subscribers of its
 dong) are told.
 
 Times are typed the way staff say them — "3월 5일 오후 7시", "다음 주 화요일 19:00", "내일
-오후 3시", "next Tuesday 7pm", "2027-03-05 19:00" (:func:`bot.kbedit.parse_when`) — in the
+오후 3시", "next Tuesday 7pm", "2027-03-05 19:00" (:func:`bot.kb.edits.parse_when`) — in the
 configured zone, relative to the bot's clock; the bot repeats the date it understood, and
 asks back when a time is in the past, has no day or time, or could be morning or evening.
 Each field has an edit button on the preview; after the new value the preview comes back
@@ -33,15 +33,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot import cards, schedule
 from bot import registrations as R
+from bot import schedule
 from bot import subscriptions as S
 from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.dispatch import nudge_after_commit
-from bot.kb import KnowledgeBase
-from bot.kbedit import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
+from bot.kb import cards
+from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
+from bot.kb.records import KnowledgeBase
 from bot.users import is_admin, is_staff_of
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 

@@ -22,13 +22,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import proposals as domain
 from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
 from bot.outbox import tell
-from bot.proposals import ProposalError
+from bot.proposals import service as domain
+from bot.proposals.service import ProposalError
 from models.proposal import (
     HistoryAction,
     Proposal,

@@ -29,11 +29,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import proposals as domain
 from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs, match_dong
 from bot.core.text import esc, shorten
-from bot.proposals import ProposalError
+from bot.proposals import service as domain
+from bot.proposals.service import ProposalError
 from handlers.proposals import (
     STATUS_ICONS,
     answer,

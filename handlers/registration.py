@@ -18,13 +18,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import attendance, cards, ics, schedule
+from bot import attendance, ics, schedule
 from bot import registrations as R
 from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
 from bot.dispatch import nudge_after_commit
-from bot.kb import EventSpec, KnowledgeBase
+from bot.kb import cards
+from bot.kb.records import EventSpec, KnowledgeBase
 from bot.users import is_staff_of
 from handlers.browse import edit, knowledge, nav_row, page_of, refuse, send
 from models.events import Registration

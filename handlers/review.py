@@ -27,12 +27,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import proposals as domain
 from bot.context import MaeulContext
 from bot.core.dongs import list_dongs, match_dong
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
-from bot.proposals import Actor, ProposalError
+from bot.proposals import service as domain
+from bot.proposals.service import Actor, ProposalError
 from handlers.proposals import (
     STATUS_ICONS,
     answer,

@@ -19,13 +19,13 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import cards
 from bot import reminders as R
 from bot import subscriptions as S
 from bot.context import MaeulContext
 from bot.core.i18n import N_, resolve_language
 from bot.core.text import esc
-from bot.kb import KnowledgeBase
+from bot.kb import cards
+from bot.kb.records import KnowledgeBase
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 
 log = logging.getLogger(__name__)

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
-from bot import kb
 from bot.app import MaeulApplication, build_application
 from bot.core.runtime import Runtime
 from bot.emulator import BotApiEmulator, Event, User
+from bot.kb import records as kb
 from bot.runner import start_polling, stop_polling
 
 TOKEN = "123456:TEST"

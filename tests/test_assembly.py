@@ -10,8 +10,8 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import assembly as A
-from bot import kb
 from bot.assembly.crypto import Keyring, format_code, normalize
+from bot.kb import records as kb
 from models import AuditLog, Ballot, Voter, VotingCode
 from models.assembly import AssemblyVote
 from tests.test_assembly_support import (  # noqa: F401  (fixtures)

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot import assembly as A
-from bot import kb
 from bot.assembly.crypto import Keyring
+from bot.kb import records as kb
 from bot.users import touch_user
 
 SEOUL = ZoneInfo("Asia/Seoul")

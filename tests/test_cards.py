@@ -1,4 +1,4 @@
-"""bot.cards: grant, event and FAQ cards in Korean and English; callback data."""
+"""bot.kb.cards: grant, event and FAQ cards in Korean and English; callback data."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import re
 from datetime import date, datetime
 from functools import cache
 
-from bot import cards, kb, schedule
+from bot import schedule
 from bot.core.i18n import Translator
-from bot.eligibility import Reason
+from bot.kb import cards
+from bot.kb import records as kb
+from bot.kb.eligibility import Reason
 from tests.conftest import SEOUL, TEST_NOW
 
 KO = Translator("ko", SEOUL)

@@ -1,4 +1,4 @@
-"""bot.eligibility: parsing the wizard's answers and judging every grant by its rules."""
+"""bot.kb.eligibility: parsing the wizard's answers and judging every grant by its rules."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from functools import cache
 
 import pytest
 
-from bot import eligibility as el
-from bot import kb
-from bot.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge, Reason
-from bot.grants import GrantStatus
+from bot.kb import eligibility as el
+from bot.kb import records as kb
+from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge, Reason
+from bot.kb.grants import GrantStatus
 
 BEFORE_THE_CALLS = date(2026, 11, 22)
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bot import __version__
 from bot.cli import app
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 
 runner = CliRunner()
 

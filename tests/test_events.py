@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot import kb, schedule
-from bot.kb import EventSpec
+from bot import schedule
+from bot.kb import records as kb
+from bot.kb.records import EventSpec
 from tests.conftest import SEOUL, TEST_NOW
 
 

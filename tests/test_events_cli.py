@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.db import create_engine, make_sessionmaker
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 from models import AuditLog, Event, Registration, Reminder, User
 
 runner = CliRunner()

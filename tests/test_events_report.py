@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot import attendance as A
-from bot import kb, schedule
 from bot import registrations as R
+from bot import schedule
+from bot.kb import records as kb
 from models import Registration, SurveyInvitation, User
 from tests.conftest import SEOUL, TEST_NOW
 

@@ -1,10 +1,11 @@
-"""bot.faqtopics: FAQ entries grouped by topic without a topic field in the KB."""
+"""bot.kb.faq: FAQ entries grouped by topic without a topic field in the KB."""
 
 from __future__ import annotations
 
 from functools import cache
 
-from bot import faqtopics, kb
+from bot.kb import faq as faqtopics
+from bot.kb import records as kb
 
 
 @cache

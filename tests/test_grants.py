@@ -1,4 +1,4 @@
-"""bot.grants: status and sections relative to a fixed clock, days left, follows."""
+"""bot.kb.grants: status and sections relative to a fixed clock, days left, follows."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot import grants as g
-from bot import kb
 from bot.core.clock import ManualClock
-from bot.grants import GrantStatus
+from bot.kb import grants as g
+from bot.kb import records as kb
+from bot.kb.grants import GrantStatus
 from models import GrantFollow, User
 from tests.conftest import SEOUL
 

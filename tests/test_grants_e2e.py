@@ -7,8 +7,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot import grants as grant_rules
 from bot.core.i18n import Translator
+from bot.kb import grants as grant_rules
 from models import GrantFollow, User
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot, texts

@@ -14,7 +14,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 import models.kb  # noqa: F401  (registers the kb_* tables)
-from bot.kb import (
+from bot.kb.records import (
     ImportReport,
     KBLoadError,
     demo_kb_path,
@@ -93,7 +93,7 @@ def test_demo_validates_without_problems(demo: Doc) -> None:
 def test_demo_path_is_inside_the_package() -> None:
     path = demo_kb_path()
     assert path.is_file()
-    assert path.parent.parent == Path(__file__).resolve().parent.parent / "bot"
+    assert path.parent.parent == Path(__file__).resolve().parent.parent / "bot" / "kb"
 
 
 # --- one broken thing at a time -----------------------------------------------------

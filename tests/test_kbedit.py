@@ -1,4 +1,4 @@
-"""bot.kbedit: parsing staff input, keeping the KB valid, saving with an audit entry."""
+"""bot.kb.edits: parsing staff input, keeping the KB valid, saving with an audit entry."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from functools import cache
 import pytest
 from sqlalchemy import select
 
-from bot import kb, kbedit
 from bot.core import audit
-from bot.kbedit import Change, EditError
-from bot.knowledge import KnowledgeStore
+from bot.kb import edits as kbedit
+from bot.kb import records as kb
+from bot.kb.edits import Change, EditError
+from bot.kb.store import KnowledgeStore
 from models.kb import Event, Grant
 from tests.conftest import SEOUL
 

@@ -1,5 +1,5 @@
-from bot import kb
-from bot.knowledge import KnowledgeStore
+from bot.kb import records as kb
+from bot.kb.store import KnowledgeStore
 
 
 async def test_snapshot_follows_imports(sessionmaker, clock):

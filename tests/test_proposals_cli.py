@@ -11,12 +11,12 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from bot import proposals as domain
 from bot.cli import app
 from bot.db import create_engine, make_sessionmaker
-from bot.kb import demo_kb_path
-from bot.proposals import Actor
-from bot.proposals_export import COLUMNS
+from bot.kb.records import demo_kb_path
+from bot.proposals import service as domain
+from bot.proposals.export import COLUMNS
+from bot.proposals.service import Actor
 from models import User
 from models.proposal import ProposalStatus as S
 from tests.conftest import SEOUL

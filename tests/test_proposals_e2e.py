@@ -10,10 +10,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import proposals as domain
 from bot.app import build_application
 from bot.emulator import Chat
-from bot.proposals import Actor
+from bot.proposals import service as domain
+from bot.proposals.service import Actor
 from bot.runner import start_polling, stop_polling
 from bot.users import grant_role, set_home_dong
 from models import Proposal, ProposalDraft, ProposalHistory, User

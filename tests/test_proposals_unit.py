@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import proposals as domain
-from bot.proposals import TRANSITIONS, ProposalError
-from bot.proposals_export import COLUMNS, Table, csv_bytes, xlsx_bytes
-from bot.proposals_similar import THRESHOLD, features, similarity
+from bot.proposals import service as domain
+from bot.proposals.export import COLUMNS, Table, csv_bytes, xlsx_bytes
+from bot.proposals.service import TRANSITIONS, ProposalError
+from bot.proposals.similar import THRESHOLD, features, similarity
 from handlers.proposals import key_for, plain_length, resolve_key
 from models.proposal import ProposalStatus as S
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from bench.qa_kbgen import make_kb
 from bot.cli import app
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 
 runner = CliRunner()
 NOW = "2027-03-01T10:00:00+09:00"

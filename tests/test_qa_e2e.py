@@ -21,7 +21,7 @@ def data_of(event) -> list[str]:
 def warm_vectors():
     """The bot encodes missing vectors in the background; with a warm cache (filled here
     once) its answers do not depend on how far that got."""
-    from bot import kb
+    from bot.kb import records as kb
     from bot.qa.service import build_engine
 
     parsed, problems = kb.load_and_validate(kb.demo_kb_path())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import kb
+from bot.kb import records as kb
 from bot.qa import QAEngine
 from bot.qa.service import build_engine
 from tests.qa.evaluate import BLIND_PATH, DEV_PATH, HOLDOUT_PATH, load_cases

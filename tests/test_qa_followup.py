@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot import kb
+from bot.kb import records as kb
 from bot.qa import QAEngine
 from bot.qa.service import build_engine
 from models.persistence import PtbChatData

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 
-from bot import kb
+from bot.kb import records as kb
 from bot.qa import QAEngine
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -136,3 +136,16 @@ def test_jeonbeon_e_is_last_time_not_a_phone_number():
     from bot.qa.facets import detect_facets
 
     assert "contact" not in detect_facets("전번에 냈던 서류 또 내야 해요?").facets
+
+
+# --- zh/vi/ja: a generic word for "grant" says what kind is meant, it is not searched for ------
+@pytest.mark.parametrize("question", ["邻居小组活动有补助吗", "Nhóm hàng xóm có được tài trợ không?"])
+def test_a_foreign_word_for_grant_is_not_a_search_term(demo, question):
+    analysis = demo._analyse(question, NOW)
+    assert analysis.criteria.grant_words  # still read as asking about grants
+    assert not any("지원사업" in term.split() for term in analysis.extra)
+    assert analysis.extra  # the topic's own expansions (이웃 …) stay
+
+
+def test_a_korean_grant_word_still_expands(demo):
+    assert any("지원사업" in t.split() for t in demo._analyse("지원금 있나요", NOW).extra)

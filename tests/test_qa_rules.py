@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from bot import kb
 from bot.core.i18n import Translator
+from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import yaml
 
-from bot import kb
+from bot.kb import records as kb
 from bot.qa import embedding
 from bot.qa.embedding import Vectors
 from bot.qa.engine import QAEngine

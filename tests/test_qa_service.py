@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bench.qa_kbgen import make_kb
-from bot import kb
-from bot.knowledge import KnowledgeStore
+from bot.kb import records as kb
+from bot.kb.store import KnowledgeStore
 from bot.qa import EngineCache, list_unanswered, log_unanswered
 from models import UnansweredQuestion
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bench.qa_kbgen import make_kb
-from bot import kb
 from bot.core.i18n import Translator
+from bot.kb import records as kb
 from bot.qa import QAEngine, answer_language, render
 from bot.qa.criteria import find_age, find_amount, find_criteria
 from bot.qa.dates import resolve_dates

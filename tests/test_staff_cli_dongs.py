@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.core.dongs import UnknownDong, resolve_dong
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 from models import Event
 from models.kb import Dong
 from tests.test_events_cli import query

@@ -20,7 +20,7 @@ from bot import users
 from bot.cli import app
 from bot.core.clock import Clock
 from bot.db import create_engine, make_sessionmaker
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot
 

@@ -10,11 +10,11 @@ from functools import cache
 
 import pytest
 
-from bot import eligibility as el
-from bot import kb
-from bot.eligibility import GROUP_AGE_BUCKETS as B
-from bot.eligibility import Answers, GroupAge
-from bot.kb import GrantRules, GrantSpec
+from bot.kb import eligibility as el
+from bot.kb import records as kb
+from bot.kb.eligibility import GROUP_AGE_BUCKETS as B
+from bot.kb.eligibility import Answers, GroupAge
+from bot.kb.records import GrantRules, GrantSpec
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot
 

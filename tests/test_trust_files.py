@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.db import create_engine
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 from tests.test_assembly_support import DURING
 
 runner = CliRunner()

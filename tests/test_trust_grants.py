@@ -8,10 +8,10 @@ from datetime import date, datetime
 
 import pytest
 
-from bot import cards
-from bot import grants as g
 from bot.core.i18n import Translator
-from bot.kb import demo_kb_path, load_file, validate
+from bot.kb import cards
+from bot.kb import grants as g
+from bot.kb.records import demo_kb_path, load_file, validate
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bot import subscriptions as S
 from bot.cli import app as cli_app
 from bot.db import create_engine, make_sessionmaker
-from bot.kb import EventSpec, demo_kb_path
+from bot.kb.records import EventSpec, demo_kb_path
 from models import Reminder
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot, texts

@@ -85,7 +85,7 @@ import json, sys
 from zoneinfo import ZoneInfo
 import bot, bot.core.i18n
 from bot.core.i18n import Translator
-from bot.kb import demo_kb_path
+from bot.kb.records import demo_kb_path
 from bot.core.migrate import MIGRATIONS_DIR
 from bot.core.fonts import korean_font_path
 

@@ -10,7 +10,7 @@ from bot.core.clock import Clock, make_clock
 from bot.core.config import Settings
 from bot.core.i18n import Translator, resolve_language
 from bot.db import create_engine, make_sessionmaker
-from bot.knowledge import KnowledgeStore
+from bot.kb.store import KnowledgeStore
 
 
 @dataclass

@@ -15,7 +15,7 @@ from bot.core.config import SUPPORTED_LANGUAGES
 
 if TYPE_CHECKING:
     from bot.core.config import Settings
-    from bot.kb import KnowledgeBase
+    from bot.kb.records import KnowledgeBase
     from bot.qa.engine import QAEngine
     from bot.qa.service import UnansweredGroup
 
@@ -26,7 +26,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 
 def _load_engine(settings: Settings, kb_path: Path | None) -> QAEngine:
-    from bot import kb
+    from bot.kb import records as kb
 
     if kb_path is not None:
         if not kb_path.is_file():

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from bot.core.config import SUPPORTED_LANGUAGES
-from bot.kb import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
+from bot.kb.records import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
@@ -84,6 +84,7 @@ _CENTRE_FACET_WORDS = {
     "opens": "언제 여나요 운영시간 open",
 }
 _RECORD_KINDS = frozenset({"grant", "event"})
+_GRANT_EXPANSION = frozenset({"지원사업", "지원", "지원금", "공모사업", "grant", "funding"})
 _FAQ = frozenset({"faq"})
 _PLACE_PARTICLES = (
     "", "에서", "에", "은", "는", "의", "도", "에선", "에서는", "에서도", "시", "구청", "시청",
@@ -432,8 +433,12 @@ class QAEngine:
         residual = residual_text(text, [*spans, *cues.spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
-        packed = compact(" ".join([text, *extra]))
         question_lang = detect_language(question)
+        if question_lang not in (None, "ko", "en"):
+            # "补助" → "지원사업 grant" says a grant is meant (criteria read that); searched
+            # for, it made the grant whose names repeat 지원사업 win every zh/vi/ja question
+            extra = [x for x in extra if not set(x.split()) <= _GRANT_EXPANSION]
+        packed = compact(" ".join([text, *extra]))
         # a Korean question names a theme in its own words; the glossary's expansions
         # (반찬 → "나눔 이웃") describe a record, they do not ask for a list of a theme
         categories = self._find_keys(

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from dateutil.rrule import rrule, rrulestr
 
-from bot.kb import EventSpec
+from bot.kb.records import EventSpec
 
 
 @lru_cache(maxsize=4096)

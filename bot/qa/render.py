@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.core.i18n import N_, Translator
-from bot.kb import EventSpec, FaqSpec, GrantSpec, LocalizedText
+from bot.kb.records import EventSpec, FaqSpec, GrantSpec, LocalizedText
 from bot.qa import events as ev
 from bot.qa.engine import Answer, EventQuery, QAEngine
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.kb import KnowledgeBase
-from bot.knowledge import KnowledgeStore
+from bot.kb.records import KnowledgeBase
+from bot.kb.store import KnowledgeStore
 from bot.qa.embedding import load_default
 from bot.qa.engine import QAEngine
 from bot.qa.text import normalize

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from bot import kb
+from bot.kb import records as kb
 from bot.qa.engine import Answer, QAEngine
 
 EVAL_PATH = Path(__file__).with_name("eval.yaml")

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.kb import EventSpec, GrantSpec, KnowledgeBase
+from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from models.follow import GrantFollow
 from models.user import User
 

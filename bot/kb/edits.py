@@ -24,10 +24,10 @@ from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from bot import kb as kbmod
 from bot.core import audit
 from bot.core.i18n import N_
-from bot.kb import EventSpec, GrantSpec, KnowledgeBase
+from bot.kb import records as kbmod
+from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from models.kb import Event, Grant
 
 Target = Literal["grant", "event"]

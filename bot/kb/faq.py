@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.i18n import N_
-from bot.kb import FaqSpec, KnowledgeBase
+from bot.kb.records import FaqSpec, KnowledgeBase
 
 OTHER = "other"
 

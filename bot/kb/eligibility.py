@@ -19,9 +19,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot import grants
-from bot.grants import GrantStatus
-from bot.kb import GrantRules, GrantSpec, KnowledgeBase, LocalizedText
+from bot.kb import grants
+from bot.kb.grants import GrantStatus
+from bot.kb.records import GrantRules, GrantSpec, KnowledgeBase, LocalizedText
 
 MAX_AGE = 120
 MAX_MEMBERS = 10_000
@@ -279,7 +279,7 @@ JUDGED_RULES = frozenset(
         "conditions",
     }
 )
-"""Every field of :class:`~bot.kb.GrantRules` that :func:`judge` applies."""
+"""Every field of :class:`~bot.kb.records.GrantRules` that :func:`judge` applies."""
 
 
 _WINDOW_ORDER = {

@@ -20,13 +20,13 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from bot import grants as grant_rules
 from bot import schedule
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
-from bot.eligibility import Reason
-from bot.grants import GrantStatus
-from bot.kb import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
+from bot.kb import grants as grant_rules
+from bot.kb.eligibility import Reason
+from bot.kb.grants import GrantStatus
+from bot.kb.records import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
 
 CALLBACK_LIMIT = 64
 

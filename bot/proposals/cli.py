@@ -49,9 +49,9 @@ def config(
     ] = False,
 ) -> None:
     """Show or change a dong's settings: support threshold and staff group chat."""
-    from bot import proposals
     from bot.core.cli import _actor, _fail, _settings, _with_db
     from bot.core.dongs import UnknownDong, resolve_dong_id
+    from bot.proposals import service as proposals
 
     if staff_chat is not None and no_staff_chat:
         raise _fail("give either --staff-chat or --no-staff-chat", 2)
@@ -109,7 +109,7 @@ def export(
     """
     from bot.core.cli import _fail, _settings, _with_db
     from bot.core.dongs import UnknownDong, resolve_dong_id
-    from bot.proposals_export import ExportError, Table, csv_bytes, export_table, xlsx_bytes
+    from bot.proposals.export import ExportError, Table, csv_bytes, export_table, xlsx_bytes
 
     settings = _settings()
     language = lang or settings.default_language

@@ -1,6 +1,6 @@
 """The knowledge base as the bot reads it: a validated in-memory snapshot of the KB tables.
 
-Readers (browsing, the Q&A engine, cards) use the pydantic :class:`bot.kb.KnowledgeBase`
+Readers (browsing, the Q&A engine, cards) use the pydantic :class:`bot.kb.records.KnowledgeBase`
 returned by :meth:`KnowledgeStore.get`, never raw rows. The snapshot is rebuilt when the
 tables change: at once after an edit in this process (:meth:`invalidate`), and within a
 second after an import by another process (``maeul kb import`` while the bot runs), found
@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import kb
+from bot.kb import records as kb
 from models.kb import Assembly, AssemblyItem, Category, Dong, Event, FaqEntry, Grant, Region
 
 _TABLES = (Region, Dong, Category, Grant, FaqEntry, Event, Assembly, AssemblyItem)
