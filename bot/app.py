@@ -24,11 +24,12 @@ from telegram.request import HTTPXRequest
 from bot.context import MaeulContext
 from bot.core.runtime import Runtime
 from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
+from bot.db import begin_for_writing
 from bot.persistence import SQLPersistence
 
 if TYPE_CHECKING:
-    from bot.dispatch import Dispatcher
     from bot.dispatch_telegram import DispatcherHandle
+    from bot.reminders.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,8 @@ class MaeulBot(ExtBot[None]):
         the person still sees it. A failure is logged by endpoint and error only — never
         with the message (it may hold a ballot receipt).
         """
+        # In order, one after another: a chat sees its toast, then its screen, as the
+        # handler said them (other chats' replies go out meanwhile).
         failed = 0
         for item in outbox:
             if not await self._send_one(item):
@@ -227,7 +230,7 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
 
     @property
     def dispatcher(self) -> Dispatcher | None:
-        """The reminder dispatcher (:mod:`bot.dispatch`), started with the bot."""
+        """The reminder dispatcher (:mod:`bot.reminders.dispatch`), started with the bot."""
         return self.dispatcher_handle.dispatcher if self.dispatcher_handle else None
 
     async def stop(self) -> None:
@@ -263,6 +266,7 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             scope = UpdateScope(session=session)
             token = enter_scope(scope)
             try:
+                await begin_for_writing(session)
                 await super().process_update(update)
                 if scope.failed:
                     await session.rollback()
@@ -270,9 +274,13 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 if isinstance(self.persistence, SQLPersistence):
                     await self.persistence.write_pending(session)
                 await session.commit()
+                if isinstance(self.persistence, SQLPersistence):
+                    self.persistence.committed()
                 committed = not scope.failed
             except Exception as exc:
                 await session.rollback()
+                if isinstance(self.persistence, SQLPersistence):
+                    self.persistence.rolled_back()
                 scope.discard()
                 scope.deferring = False
                 scope.failed = True

@@ -17,6 +17,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+IMMEDIATE = "maeul_sqlite_begin_immediate"
+"""Execution option: on SQLite, begin the transaction with ``BEGIN IMMEDIATE``."""
+
+
+async def begin_for_writing(session: AsyncSession) -> None:
+    """Start ``session``'s transaction holding SQLite's write lock (a no-op elsewhere).
+
+    Call it first: the option applies when the session's connection is procured."""
+    await session.connection(execution_options={IMMEDIATE: True})
+
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create an async engine; SQLite gets WAL, foreign keys and a busy timeout.
@@ -45,6 +55,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            # An update's transaction reads first (the user) and may write later. A
+            # transaction that read cannot become a writer once another connection (the
+            # reminder dispatcher, a CLI command, the persistence job) has committed:
+            # SQLite answers "database is locked" at once, whatever the busy timeout. So
+            # a session that asks for it (IMMEDIATE, see bot.app) takes the write lock
+            # when it begins and waits its turn. Others keep the driver's own way (its
+            # BEGIN comes right before the first write).
+            if conn.get_execution_options().get(IMMEDIATE):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

@@ -5,6 +5,10 @@ database. Inside an update the application hands the pending writes to
 :meth:`SQLPersistence.write_pending` so they commit in the same transaction as the
 update's domain changes; outside an update (jobs, shutdown) they are written at once.
 Killing the bot therefore never loses a conversation step that the user saw answered.
+
+PTB marks the user and chat of *every* update as changed; most updates (browsing, a
+question) change nothing. A row is therefore written only when its JSON differs from what
+the database holds (as loaded, or as last committed), so such updates write nothing.
 """
 
 from __future__ import annotations
@@ -39,6 +43,10 @@ def _check_json(kind: str, value: object) -> None:
         ) from exc
 
 
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def _conv_key(key: ConversationKey) -> str:
     return json.dumps(list(key) if isinstance(key, tuple) else [key])
 
@@ -64,18 +72,25 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         self._sessionmaker = sessionmaker
         self._clock = clock
         self._pending: dict[tuple[str, object], object] = {}
+        self._stored: dict[tuple[str, object], str | None] = {}
+        """The JSON of each row as the database holds it (loaded or committed)."""
+        self._staged: dict[tuple[str, object], str | None] = {}
+        """Written in the open transaction; becomes :attr:`_stored` once it commits."""
 
     # --- reading (once, at start-up) -------------------------------------------------
-    async def _load_all(self, model: Any, key_attr: str) -> dict[int, JsonDict]:
+    async def _load_all(self, model: Any, key_attr: str, kind: str) -> dict[int, JsonDict]:
         async with self._sessionmaker() as session:
             rows = (await session.execute(select(model))).scalars().all()
-            return {getattr(r, key_attr): dict(r.data) for r in rows}
+            loaded = {getattr(r, key_attr): dict(r.data) for r in rows}
+        for key, data in loaded.items():
+            self._stored[(kind, key)] = _canonical(data)
+        return loaded
 
     async def get_user_data(self) -> dict[int, JsonDict]:
-        return await self._load_all(PtbUserData, "user_id")
+        return await self._load_all(PtbUserData, "user_id", "user")
 
     async def get_chat_data(self) -> dict[int, JsonDict]:
-        return await self._load_all(PtbChatData, "chat_id")
+        return await self._load_all(PtbChatData, "chat_id", "chat")
 
     async def _get_blob(self, blob_id: str) -> JsonDict | None:
         async with self._sessionmaker() as session:
@@ -96,7 +111,10 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             rows = (
                 await session.execute(select(PtbConversation).where(PtbConversation.name == name))
             ).scalars()
-            return {_conv_key_back(r.key): r.state["s"] for r in rows}
+            found = {r.key: r.state["s"] for r in rows}
+        for key, state in found.items():
+            self._stored[("conv", (name, key))] = _canonical(state)
+        return {_conv_key_back(key): state for key, state in found.items()}
 
     # --- writing ----------------------------------------------------------------------
     async def _queue(self, kind: str, key: object, payload: object) -> None:
@@ -148,18 +166,43 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         return bool(self._pending)
 
     async def write_pending(self, session: AsyncSession) -> None:
-        """Write every pending change with ``session``; the caller commits."""
+        """Write every pending change with ``session``; the caller commits, then calls
+        :meth:`committed` (or :meth:`rolled_back`)."""
         pending, self._pending = self._pending, {}
         now = self._clock.utcnow()
         for (kind, key), payload in pending.items():
+            text = None if payload is None else _canonical(payload)
+            if (kind, key) in self._stored and self._stored[(kind, key)] == text:
+                continue  # the database holds exactly this already
+            if (kind, key) not in self._stored and text is None:
+                continue  # nothing to delete
             writer = _WRITERS[kind]
             await writer(session, key, payload, now)
+            self._staged[(kind, key)] = text
+
+    def committed(self) -> None:
+        """The transaction that :meth:`write_pending` wrote in has committed."""
+        for key, text in self._staged.items():
+            if text is None:
+                self._stored.pop(key, None)
+            else:
+                self._stored[key] = text
+        self._staged.clear()
+
+    def rolled_back(self) -> None:
+        """It was rolled back: what it wrote is not in the database."""
+        self._staged.clear()
 
     async def flush(self) -> None:
         if not self._pending:
             return
-        async with self._sessionmaker() as session, session.begin():
-            await self.write_pending(session)
+        try:
+            async with self._sessionmaker() as session, session.begin():
+                await self.write_pending(session)
+        except BaseException:
+            self.rolled_back()
+            raise
+        self.committed()
 
 
 async def _write_user(session: AsyncSession, key: object, payload: object, now: Any) -> None:

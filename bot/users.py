@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import select
@@ -28,16 +28,40 @@ class RoleError(ValueError):
     """A role change that cannot be made; the message says why."""
 
 
+SEEN_RESOLUTION = timedelta(hours=1)
+"""``users.last_seen_at`` is kept to the hour: enough to know who is active, too coarse to
+date one action (a question, a cast) — and most updates then write nothing to ``users``."""
+
+
+def seen_at(now: datetime) -> datetime:
+    return now.replace(minute=0, second=0, microsecond=0)
+
+
 async def touch_user(session: AsyncSession, tg: TelegramUserLike, now: datetime) -> User:
-    """Create or refresh the user's row from a Telegram user; return it with roles loaded."""
+    """Create or refresh the user's row from a Telegram user; return it with roles loaded.
+
+    Nothing is written when the row already says all of it (name, username, language,
+    active, seen this hour).
+    """
+    seen = seen_at(now)
+    user = await get_user(session, tg.id)
+    if (
+        user is not None
+        and user.active
+        and user.first_name == (tg.first_name or "")[:256]
+        and user.username == tg.username
+        and user.telegram_language == tg.language_code
+        and user.last_seen_at == seen
+    ):
+        return user
     row = {
         "telegram_id": tg.id,
         "first_name": (tg.first_name or "")[:256],
         "username": tg.username,
         "telegram_language": tg.language_code,
         "active": True,
-        "created_at": now,
-        "last_seen_at": now,
+        "created_at": seen,
+        "last_seen_at": seen,
     }
     await upsert(
         session,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import select, text
@@ -97,7 +99,10 @@ async def physical_orders(engine, cast_ids: list[int]) -> dict[str, list[int]]:
             orders["rowid"] = [index[r[0]] for r in rows]
             rows = (await conn.execute(text("SELECT id, sealed FROM ballots"))).all()
             sealed = {r[0]: bytes(r[1]) for r in rows}
-            await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    if sealed:  # a checkpoint (outside any transaction) moves the WAL into the file
+        path = make_url(str(engine.url)).database or ""
+        with closing(sqlite3.connect(path, isolation_level=None)) as raw:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     if sealed:  # where the bytes lie in the file itself
         data, wal_size = read_file(Path(make_url(str(engine.url)).database or ""))
         assert wal_size == 0

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -25,8 +26,35 @@ async def test_touch_creates_then_refreshes(session, clock):
     u2 = await users.touch_user(session, tg(first_name="Minji", language_code="en"), clock.utcnow())
     assert u2.id == u.id
     assert (u2.first_name, u2.telegram_language) == ("Minji", "en")
-    assert u2.last_seen_at == clock.utcnow()
+    assert u2.last_seen_at == users.seen_at(clock.utcnow())  # to the hour
     await session.commit()
+
+
+async def test_touch_writes_nothing_when_nothing_changed(session, clock, engine):
+    from sqlalchemy import event
+
+    await users.touch_user(session, tg(), clock.utcnow())
+    await session.commit()
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            writes.append(statement)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    try:
+        clock.advance(minutes=1)
+        if users.seen_at(clock.utcnow()) != users.seen_at(clock.utcnow() - timedelta(minutes=1)):
+            clock.advance(minutes=1)  # (the test instant sits at a full hour)
+        again = await users.touch_user(session, tg(), clock.utcnow())
+        assert writes == []
+        clock.advance(hours=1)
+        await users.touch_user(session, tg(), clock.utcnow())
+        assert len(writes) == 1  # a new hour: last seen moves on
+        assert (await users.get_user(session, 42)).last_seen_at == users.seen_at(clock.utcnow())
+        assert again.telegram_id == 42
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_roles_are_granted_revoked_and_audited(session, clock):
