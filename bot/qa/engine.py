@@ -710,7 +710,7 @@ class QAEngine:
             filtered = None
         if filtered is not None:
             return Answer(**filtered, **base)
-        if top is None or top.score < UNSURE:
+        if top is None or self._plain_score(a, top) < UNSURE:
             return Answer(
                 "none",
                 alternatives=tuple(c.record.id for c in candidates[:3] if c.score >= 0.2),
@@ -744,6 +744,15 @@ class QAEngine:
             else ("gate" if gated else "unsure"),
             **base,
         )
+
+    @staticmethod
+    def _plain_score(a: _Analysis, candidate: _Candidate) -> float:
+        """The score with the model's bonus at its usual weight: whether anything fits at
+        all is judged alike in every language (zh/vi/ja weigh the bonus more only to rank)."""
+        if a.question_lang in (None, "ko", "en"):
+            return candidate.score
+        extra = 1 - SEMANTIC_WEIGHT / SEMANTIC_WEIGHT_FOREIGN
+        return candidate.score - candidate.semantic * extra
 
     def _ranking_answers(
         self, a: _Analysis, filtered: dict[str, Any], candidates: list[_Candidate]
