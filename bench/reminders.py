@@ -29,10 +29,11 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from bot import reminders as R
 from bot.core import migrate
 from bot.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
+from bot.events.reminder_rows import ANNOUNCE
+from bot.reminders import rows as R
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:BENCH"
@@ -48,7 +49,7 @@ async def _prepare(url: str, count: int) -> None:
                 session,
                 [
                     R.Planned(
-                        kind=R.ANNOUNCE,
+                        kind=ANNOUNCE,
                         key=f"bench:{i}",
                         chat_id=1_000_000 + i,
                         due_at=NOW,

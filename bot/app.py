@@ -29,7 +29,7 @@ from bot.persistence import SQLPersistence
 
 if TYPE_CHECKING:
     from bot.dispatch_telegram import DispatcherHandle
-    from bot.reminders.dispatch import Dispatcher
+    from bot.reminders.rows.dispatch import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -230,7 +230,7 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
 
     @property
     def dispatcher(self) -> Dispatcher | None:
-        """The reminder dispatcher (:mod:`bot.reminders.dispatch`), started with the bot."""
+        """The reminder dispatcher (:mod:`bot.reminders.rows.dispatch`), started with the bot."""
         return self.dispatcher_handle.dispatcher if self.dispatcher_handle else None
 
     async def stop(self) -> None:

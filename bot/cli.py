@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,9 +15,10 @@ from bot import __version__
 from bot.assembly.cli import assembly_app
 from bot.core.cli import _actor, _fail, _settings, _with_db
 from bot.core.config import ConfigError, Settings
+from bot.events.cli import events_app
 from bot.proposals.cli import proposals_app
 from bot.qa.cli import ask_command, unanswered_command
-from bot.reminders_cli import events_app, reminders_app
+from bot.reminders.cli import reminders_app
 
 T = TypeVar("T")
 
@@ -285,3 +287,31 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@reminders_app.command("run")
+def reminders_run() -> None:
+    """Send due reminders without polling for updates (a second instance beside
+    ``maeul run``, or a worker); stops cleanly on SIGINT/SIGTERM."""
+    from bot.core import migrate
+    from bot.core.runtime import Runtime
+    from bot.runner import configure_logging, run_worker
+
+    settings = _settings()
+    if not settings.bot_token:
+        raise _fail("BOT_TOKEN is not set", 2)
+    configure_logging(settings.log_level)
+
+    async def go() -> None:
+        runtime = Runtime.create(settings)
+        try:
+            await migrate.upgrade(runtime.engine)
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await run_worker(runtime, stop)
+        finally:
+            await runtime.close()
+
+    asyncio.run(go())

@@ -30,8 +30,9 @@ from telegram.error import (
 from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
-from bot.dispatch import Blocked, Dispatcher, Permanent, RetryLater, Transient
-from bot.reminders import OutMessage
+from bot import features
+from bot.reminders.dispatch import Blocked, Dispatcher, Permanent, RetryLater, Transient
+from bot.reminders.rows import OutMessage
 
 if TYPE_CHECKING:
     from bot.app import MaeulApplication
@@ -60,7 +61,7 @@ def _seconds(value: int | timedelta) -> float:
 
 
 class TelegramSender:
-    """Sends one :class:`~bot.reminders.OutMessage` with a PTB bot."""
+    """Sends one :class:`~bot.reminders.rows.OutMessage` with a PTB bot."""
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
@@ -108,7 +109,7 @@ class DispatcherHandle:
                 request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
             )
             bot = self.own_bot
-        self.dispatcher = Dispatcher(runtime, TelegramSender(bot))
+        self.dispatcher = Dispatcher(runtime, TelegramSender(bot), kinds=features.register())
         self._initialized = False
 
     async def ensure_started(self) -> None:

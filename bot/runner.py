@@ -6,9 +6,11 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
+from typing import Any
 
 from telegram import Update
 
+from bot import features
 from bot.app import MaeulApplication, build_application
 from bot.core import logsafe, migrate
 from bot.core.config import Settings
@@ -99,3 +101,40 @@ async def serve(settings: Settings) -> None:
             await stop_polling(app)
     finally:
         await runtime.close()
+
+
+async def run_worker(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
+    """The dispatcher alone, without polling for updates: a pass at start and every
+    ``REMINDER_WAKE_SECONDS`` until ``stop`` is set."""
+    from telegram import Bot
+    from telegram.request import HTTPXRequest
+
+    from bot.dispatch_telegram import TelegramSender
+    from bot.reminders.dispatch import Dispatcher
+
+    settings = runtime.settings
+    stop = stop or asyncio.Event()
+    bot = Bot(
+        settings.bot_token or "",
+        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
+        request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
+    )
+    await bot.initialize()
+    dispatcher = Dispatcher(runtime, TelegramSender(bot), kinds=features.register())
+    pass_task: asyncio.Task[Any] | None = None
+    try:
+        while not stop.is_set():
+            pass_task = asyncio.ensure_future(dispatcher.run_pass())
+            stopper = asyncio.ensure_future(stop.wait())
+            await asyncio.wait({pass_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stop.is_set():
+                dispatcher.stop()
+            await pass_task
+            stopper.cancel()
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.reminder_wake_seconds)
+            except TimeoutError:
+                pass
+    finally:
+        dispatcher.stop()
+        await bot.shutdown()

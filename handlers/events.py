@@ -15,9 +15,9 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import schedule
 from bot.context import MaeulContext
 from bot.core.text import esc
+from bot.events import schedule
 from bot.kb import cards
 from bot.kb.records import EventSpec, KnowledgeBase
 from handlers.browse import (

@@ -33,16 +33,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot import registrations as R
-from bot import schedule
-from bot import subscriptions as S
 from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc
-from bot.dispatch import nudge_after_commit
+from bot.events import registrations as R
+from bot.events import schedule
+from bot.events import subscriptions as S
 from bot.kb import cards
 from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
 from bot.kb.records import KnowledgeBase
+from bot.reminders.dispatch import nudge_after_commit
 from bot.users import is_admin, is_staff_of
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 

@@ -26,9 +26,9 @@ from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
-from bot.outbox import tell
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
+from bot.reminders.outbox import tell
 from models.proposal import (
     HistoryAction,
     Proposal,

@@ -1,6 +1,6 @@
 """Registering for events from their cards; /calendar, /myevents, /checkin; staff attendance.
 
-Callback data (``<tok>`` is an occurrence token, :func:`bot.registrations.occ_token`):
+Callback data (``<tok>`` is an occurrence token, :func:`bot.events.registrations.occ_token`):
 ``reg:in:<tok>`` register or join the waitlist; ``reg:out:<tok>`` asks to confirm a
 cancellation, ``reg:outy:<tok>`` does it, ``reg:keep`` keeps it; ``reg:ics:<tok>`` sends
 the occurrence as an ``.ics`` file; staff: ``reg:code:<tok>`` the check-in code,
@@ -18,14 +18,14 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import attendance, ics, schedule
-from bot import registrations as R
 from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
-from bot.dispatch import nudge_after_commit
+from bot.events import attendance, ics, schedule
+from bot.events import registrations as R
 from bot.kb import cards
 from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders.dispatch import nudge_after_commit
 from bot.users import is_staff_of
 from handlers.browse import edit, knowledge, nav_row, page_of, refuse, send
 from models.events import Registration

@@ -1,7 +1,7 @@
 """/review: the staff side of agenda proposals — the queue, the review card, and the actions
 (start review, accept, reject with reason, merge, hide, restore, assembly results), each
 asking for the official answer that is sent to the proposer in their language (a durable
-message, :mod:`bot.outbox`, sent once the decision is committed).
+message, :mod:`bot.reminders.outbox`, sent once the decision is committed).
 
 Also ``/staffchat`` (sent by a staff member in a group: that group receives the dong's new
 proposals and threshold crossings, with a link to review in the private chat) and the deep

@@ -19,13 +19,14 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot import reminders as R
-from bot import subscriptions as S
 from bot.context import MaeulContext
 from bot.core.i18n import N_, resolve_language
 from bot.core.text import esc
+from bot.events import subscriptions as S
+from bot.events.reminder_rows import replan_user
 from bot.kb import cards
 from bot.kb.records import KnowledgeBase
+from bot.reminders import rows as R
 from handlers.browse import edit, knowledge, refuse, rows_of, send
 
 log = logging.getLogger(__name__)
@@ -263,7 +264,7 @@ async def pick_time(update: Update, context: MaeulContext) -> None:
     await R.set_offsets(context.db, context.user, topic, presets[name], now)
     kb = await context.runtime.knowledge.get()
     if kb is not None:
-        await R.replan_user(context.db, context.user, kb, context.runtime.settings.tz, now, topic)
+        await replan_user(context.db, context.user, kb, context.runtime.settings.tz, now, topic)
     await query.answer(context.t._("Saved."))
     text, markup = await _settings_view(context)
     await edit(query, text, markup)

@@ -3,7 +3,7 @@
 Callback data: ``svy:<token>:<1-5>`` rates; ``svy:c:<token>`` asks for a comment (the
 next text message), ``svy:skip`` ends without one. The token is the person's invitation
 (:class:`models.events.SurveyInvitation`); the rating and the comment are stored apart
-from it and from each other (:mod:`bot.attendance`), so nobody can tell who said what. A
+from it and from each other (:mod:`bot.events.attendance`), so nobody can tell who said what. A
 comment that is too long is refused and asked again; nothing typed is lost silently.
 """
 
@@ -21,9 +21,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot import attendance
 from bot.context import MaeulContext
 from bot.core.text import esc
+from bot.events import attendance
 from handlers.browse import edit, refuse
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")

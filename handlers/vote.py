@@ -731,11 +731,11 @@ async def verify(update: Update, context: MaeulContext) -> None:
 async def send_nonvoter_reminders(app: Application) -> int:  # type: ignore[type-arg]
     """Remind, once, everyone who redeemed a code but has not voted, in the last 24 hours.
 
-    The reminder is a durable row sent by the reminder dispatcher (:mod:`bot.dispatch`),
+    The reminder is a durable row sent by the reminder dispatcher (:mod:`bot.reminders.dispatch`),
     which plans and sends these on its own at every wake-up; this runs one pass now and
     returns how many non-voter reminders it sent. Once only: each voter is claimed
     (``reminded = true``) in the same transaction that inserts its row
-    (:func:`bot.reminders.plan_nonvoters`), and the dispatcher claims rows atomically, so a
+    (:func:`bot.reminders.rows.plan_nonvoters`), and the dispatcher claims rows atomically, so a
     restart or a second bot instance never sends it twice.
     """
     from sqlalchemy import func, select

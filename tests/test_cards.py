@@ -6,8 +6,8 @@ import re
 from datetime import date, datetime
 from functools import cache
 
-from bot import schedule
 from bot.core.i18n import Translator
+from bot.events import schedule
 from bot.kb import cards
 from bot.kb import records as kb
 from bot.kb.eligibility import Reason

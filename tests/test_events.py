@@ -1,4 +1,4 @@
-"""bot.schedule: recurrences expanded with dateutil in the configured zone, keys, filters."""
+"""bot.events.schedule: recurrences expanded with dateutil in the configured zone, keys, filters."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot import schedule
+from bot.events import schedule
 from bot.kb import records as kb
 from bot.kb.records import EventSpec
 from tests.conftest import SEOUL, TEST_NOW

@@ -48,8 +48,8 @@ def query(tmp_path, statement):
 def register_someone(tmp_path, event_id: str, start: str) -> None:
     from datetime import datetime
 
-    from bot import registrations as R
-    from bot import schedule
+    from bot.events import registrations as R
+    from bot.events import schedule
     from tests.conftest import SEOUL, TEST_NOW
 
     async def go():

@@ -11,7 +11,7 @@ import icalendar
 import pytest
 from sqlalchemy import inspect, select
 
-from bot import registrations as R
+from bot.events import registrations as R
 from models import Registration, Reminder, SurveyResponse, User
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot, texts

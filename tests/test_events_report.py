@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from bot import attendance as A
-from bot import registrations as R
-from bot import schedule
+from bot.events import attendance as A
+from bot.events import registrations as R
+from bot.events import schedule
 from bot.kb import records as kb
 from models import Registration, SurveyInvitation, User
 from tests.conftest import SEOUL, TEST_NOW

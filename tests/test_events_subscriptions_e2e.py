@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot import registrations as R
-from bot import subscriptions as S
 from bot.emulator import Chat, User
+from bot.events import registrations as R
+from bot.events import subscriptions as S
 from models import AuditLog, Event, Subscription
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, ChatDriver, buttons, running_bot, texts

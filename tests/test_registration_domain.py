@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import registrations as R
-from bot import schedule
 from bot.core.clock import ManualClock
+from bot.events import registrations as R
+from bot.events import schedule
 from bot.kb import records as kb
 from models import Event, Registration, Reminder, User
 from tests.conftest import SEOUL, TEST_NOW

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from bot.core.runtime import Runtime
 from bot.db import make_sessionmaker
-from bot.dispatch import Limits
+from bot.reminders.dispatch import Limits
 from models import Reminder, User
 from tests.conftest import TEST_NOW, engine_for
 from tests.test_reminders_support import (

@@ -8,9 +8,10 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import reminders as R
-from bot import subscriptions as S
 from bot.emulator import Chat, User
+from bot.events import subscriptions as S
+from bot.events.reminder_rows import ANNOUNCE
+from bot.reminders import rows as R
 from models import Reminder, Subscription
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot
@@ -103,7 +104,7 @@ async def test_a_group_that_removed_the_bot_loses_its_subscriptions(bot):
             s,
             [
                 R.Planned(
-                    kind=R.ANNOUNCE,
+                    kind=ANNOUNCE,
                     key="a1",
                     chat_id=group.id,
                     due_at=bot.runtime.clock.now(),

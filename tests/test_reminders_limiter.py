@@ -9,7 +9,7 @@ import itertools
 import random
 from types import SimpleNamespace
 
-from bot.dispatch import Limits, RateLimiter
+from bot.reminders.dispatch import Limits, RateLimiter
 from tests.test_reminders_support import violations
 
 

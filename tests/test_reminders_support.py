@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
-from bot import reminders as R
-from bot.dispatch import Dispatcher, Limits, RateLimiter
+from bot import features
 from bot.dispatch_telegram import TelegramSender
 from bot.emulator import BotApiEmulator, Chat, Event, User
+from bot.events.reminder_rows import ANNOUNCE
+from bot.reminders import rows as R
+from bot.reminders.dispatch import Dispatcher, Limits, RateLimiter
 from models import Reminder
 
 TOKEN = "123456:TEST"
@@ -36,7 +38,7 @@ def open_group(emu: BotApiEmulator, chat_id: int, admin_id: int = 1) -> Chat:
 
 def announcement(i: int, chat_id: int, now: datetime, **extra) -> R.Planned:
     return R.Planned(
-        kind=R.ANNOUNCE,
+        kind=ANNOUNCE,
         key=f"load:{i}",
         chat_id=chat_id,
         due_at=now,
@@ -71,6 +73,7 @@ class Harness:
         await bot.initialize()
         self.bots.append(bot)
         limiter = RateLimiter(limits or Limits(global_count=1000, chat_count=1, chat_window=0.2))
+        kw.setdefault("kinds", features.register())
         return Dispatcher(
             runtime or self.runtime, TelegramSender(bot), limiter=limiter, plan=False, **kw
         )

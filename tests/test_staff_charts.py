@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from bot import attendance as A
 from bot.assembly.report import chart_figure, chart_png
 from bot.core.i18n import Translator
+from bot.events import attendance as A
 from models.assembly import VoteMethod
 from tests.test_staff_exports import _results
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot import subscriptions as S
 from bot.cli import app as cli_app
 from bot.db import create_engine, make_sessionmaker
+from bot.events import subscriptions as S
 from bot.kb.records import EventSpec, demo_kb_path
 from models import Reminder
 from tests.conftest import SEOUL

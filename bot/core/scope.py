@@ -48,7 +48,7 @@ class UpdateScope:
     """True while the update's transaction is open: Bot API writes go to :attr:`outbox`."""
     outbox: list[Deferred] = field(default_factory=list)
     wake_dispatcher: bool = False
-    """Set when the update queued durable messages (:mod:`bot.outbox`): wake the
+    """Set when the update queued durable messages (:mod:`bot.reminders.outbox`): wake the
     dispatcher once the transaction has committed."""
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Coroutines to run once the transaction has committed (after the outbox is sent)."""

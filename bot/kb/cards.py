@@ -20,9 +20,9 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from bot import schedule
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
+from bot.events import schedule
 from bot.kb import grants as grant_rules
 from bot.kb.eligibility import Reason
 from bot.kb.grants import GrantStatus

@@ -23,14 +23,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
+from bot.reminders.rows import GRANT_DAYS_BEFORE
 from models.follow import GrantFollow
 from models.user import User
 
 CLOSING_SOON_DAYS = 7
 """An open grant with this many days left or fewer (closing day included) is closing soon."""
 
-REMINDER_DAYS_BEFORE = 3
-"""Followers get the deadline reminder this many days before ``closes`` (reminders feature)."""
+REMINDER_DAYS_BEFORE = GRANT_DAYS_BEFORE
+"""Followers get the deadline reminder this many days before ``closes`` (bot.kb.reminders)."""
 
 
 class GrantStatus(enum.StrEnum):

@@ -1,5 +1,4 @@
-"""``maeul events …`` (staff: list, create, edit, cancel, move, report) and ``maeul reminders …``
-(the dispatcher on its own, and what it has queued).
+"""``maeul events …`` (staff: list, create, edit, cancel, move, report).
 
 Changes made here are committed to the database; registrants are told by the dispatcher
 of the running bot at its next wake-up (``REMINDER_WAKE_SECONDS``), or by ``maeul
@@ -8,8 +7,6 @@ reminders run``.
 
 from __future__ import annotations
 
-import asyncio
-import signal
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -17,18 +14,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from bot.core import cli
+
 if TYPE_CHECKING:
     from bot.core.runtime import Runtime
 
 events_app = typer.Typer(
     help="Events staff list, create, move and cancel; attendance reports.", no_args_is_help=True
 )
-reminders_app = typer.Typer(help="The reminder dispatcher.", no_args_is_help=True)
 
 
 def _cli() -> Any:
-    from bot.core import cli
-
     return cli
 
 
@@ -72,10 +68,10 @@ def list_events(
 
     from sqlalchemy import select
 
-    from bot import registrations as reg
-    from bot import schedule
     from bot.core.dongs import UnknownDong, list_dongs, resolve_dong
     from bot.core.text import localized
+    from bot.events import registrations as reg
+    from bot.events import schedule
     from models.kb import Event
 
     cli = _cli()
@@ -146,9 +142,9 @@ def create(
     event_id: Annotated[str | None, typer.Option("--id", help="Id (default: made up).")] = None,
 ) -> None:
     """Create a staff event (kept across KB re-imports); subscribers are told."""
-    from bot import registrations as reg
-    from bot import subscriptions as subs
     from bot.core.dongs import UnknownDong, resolve_dong_id
+    from bot.events import registrations as reg
+    from bot.events import subscriptions as subs
 
     cli = _cli()
     settings = cli._settings()
@@ -197,7 +193,7 @@ def edit(
 ) -> None:
     """Change an event's texts, seats, registration closing or survey (more seats
     promote the waitlist). Times: ``maeul events move``."""
-    from bot import registrations as reg
+    from bot.events import registrations as reg
 
     values: dict[str, Any] = {
         name: value
@@ -241,7 +237,7 @@ def cancel(
     on: Annotated[str | None, typer.Option("--date", help="Only this date (YYYY-MM-DD).")] = None,
 ) -> None:
     """Cancel one date, or the whole event; everyone registered is told."""
-    from bot import registrations as reg
+    from bot.events import registrations as reg
 
     cli = _cli()
     settings = cli._settings()
@@ -278,7 +274,7 @@ def move(
 ) -> None:
     """Move one date (--date), or the whole event; registrants are told and their
     reminders follow the new time."""
-    from bot import registrations as reg
+    from bot.events import registrations as reg
 
     cli = _cli()
     if not to:
@@ -316,7 +312,7 @@ def report(
 ) -> None:
     """Per session and per course: registered, attended, unique people (실인원), total
     attendances (연인원), average satisfaction."""
-    from bot import attendance
+    from bot.events import attendance
 
     cli = _cli()
     if fmt not in ("csv", "xlsx", "png"):
@@ -344,95 +340,4 @@ def report(
     typer.echo(f"wrote {out} ({courses} course(s), {len(rows) - courses} session(s))")
 
 
-@reminders_app.command("status")
-def status() -> None:
-    """Count the reminder rows by kind and status."""
-    from sqlalchemy import func, select
-
-    from models.events import Reminder
-
-    cli = _cli()
-
-    async def work(runtime: Runtime) -> list[tuple[str, str, int]]:
-        async with runtime.sessionmaker() as session:
-            rows = await session.execute(
-                select(Reminder.kind, Reminder.status, func.count())
-                .group_by(Reminder.kind, Reminder.status)
-                .order_by(Reminder.kind, Reminder.status)
-            )
-            return [(k, s, int(n)) for k, s, n in rows.all()]
-
-    found = cli._with_db(cli._settings(), work)
-    if not found:
-        typer.echo("no reminders yet")
-    for kind, state, count in found:
-        typer.echo(f"{kind}\t{state}\t{count}")
-
-
-async def run_worker(runtime: Runtime, stop: asyncio.Event | None = None) -> None:
-    """The dispatcher alone, without polling for updates: a pass at start and every
-    ``REMINDER_WAKE_SECONDS`` until ``stop`` is set."""
-    from telegram import Bot
-    from telegram.request import HTTPXRequest
-
-    from bot.dispatch import Dispatcher
-    from bot.dispatch_telegram import TelegramSender
-
-    settings = runtime.settings
-    stop = stop or asyncio.Event()
-    bot = Bot(
-        settings.bot_token or "",
-        base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
-        request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
-    )
-    await bot.initialize()
-    dispatcher = Dispatcher(runtime, TelegramSender(bot))
-    pass_task: asyncio.Task[Any] | None = None
-    try:
-        while not stop.is_set():
-            pass_task = asyncio.ensure_future(dispatcher.run_pass())
-            stopper = asyncio.ensure_future(stop.wait())
-            await asyncio.wait({pass_task, stopper}, return_when=asyncio.FIRST_COMPLETED)
-            if stop.is_set():
-                dispatcher.stop()
-            await pass_task
-            stopper.cancel()
-            try:
-                await asyncio.wait_for(stop.wait(), timeout=settings.reminder_wake_seconds)
-            except TimeoutError:
-                pass
-    finally:
-        dispatcher.stop()
-        await bot.shutdown()
-
-
-@reminders_app.command("run")
-def run() -> None:
-    """Send due reminders without polling for updates (a second instance beside
-    ``maeul run``, or a worker); stops cleanly on SIGINT/SIGTERM."""
-    from bot.core import migrate
-    from bot.core.runtime import Runtime
-    from bot.runner import configure_logging
-
-    cli = _cli()
-    settings = cli._settings()
-    if not settings.bot_token:
-        raise cli._fail("BOT_TOKEN is not set", 2)
-    configure_logging(settings.log_level)
-
-    async def go() -> None:
-        runtime = Runtime.create(settings)
-        try:
-            await migrate.upgrade(runtime.engine)
-            stop = asyncio.Event()
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.add_signal_handler(sig, stop.set)
-            await run_worker(runtime, stop)
-        finally:
-            await runtime.close()
-
-    asyncio.run(go())
-
-
-__all__ = ["events_app", "reminders_app", "run_worker"]
+__all__ = ["events_app"]

@@ -25,9 +25,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reminders as R
 from bot.core.i18n import N_
+from bot.events.reminder_rows import ANNOUNCE, NEWS
 from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders import rows as R
 from models.events import Subscription
 from models.user import User
 
@@ -194,7 +195,7 @@ async def announce(
     targets = await subscribers(session, topic, value)
     items = [
         R.Planned(
-            kind=R.ANNOUNCE,
+            kind=ANNOUNCE,
             key=f"announce:{announcement_id}:{target.chat_id}",
             chat_id=target.chat_id,
             user_id=target.user_id,
@@ -216,7 +217,7 @@ async def notify_new_event(session: AsyncSession, event: EventSpec, now: datetim
     targets = await event_audience(session, event)
     items = [
         R.Planned(
-            kind=R.NEWS,
+            kind=NEWS,
             key=f"news:event:{event.id}:{target.chat_id}",
             chat_id=target.chat_id,
             user_id=target.user_id,
@@ -257,7 +258,7 @@ async def plan_grant_news(
         for target in await _targets(session, early):
             items.append(
                 R.Planned(
-                    kind=R.NEWS,
+                    kind=NEWS,
                     key=f"news:grant:{grant.id}:{grant.application.opens}:{target.chat_id}",
                     chat_id=target.chat_id,
                     user_id=target.user_id,

@@ -8,7 +8,7 @@ chat when a proposal arrives, registrants when an event moves — cannot be aske
 again by its recipient, so it is a durable row instead: :func:`tell` writes a
 :class:`models.events.Reminder` of kind ``message`` in the same transaction as the change
 it reports. It exists if and only if the change was committed, and the reminder
-dispatcher (:mod:`bot.dispatch`) sends it — within Telegram's limits, retried on
+dispatcher (:mod:`bot.reminders.dispatch`) sends it — within Telegram's limits, retried on
 transient errors, at most once more after a crash (see its docstring) — woken as soon as
 the update has committed.
 
@@ -23,8 +23,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reminders as R
 from bot.core.scope import current_scope
+from bot.reminders import rows as R
 
 Buttons = tuple[tuple[tuple[str, str], ...], ...]
 KEEP = timedelta(days=7)

@@ -32,13 +32,14 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reminders as R
-from bot import schedule
 from bot.core import audit
+from bot.events import schedule
+from bot.events.reminder_rows import EVENT, NOTICE, event_payload, plan_event, registration_ref
 from bot.kb import records as kbmod
 from bot.kb.cards import ref as id_ref
 from bot.kb.cards import resolve as resolve_ref
 from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders import rows as R
 from models.audit import AuditLog
 from models.events import EventOccurrence, Registration
 from models.kb import Event
@@ -343,7 +344,7 @@ async def register(
     await session.flush()
     outcome = Outcome(status, registration)
     if seated:
-        await R.plan_event(session, registration, occurrence, now)
+        await plan_event(session, registration, occurrence, now)
     else:
         outcome.promoted = await promote_waitlist(session, event, occurrence, now)
         await session.refresh(registration)
@@ -376,7 +377,7 @@ async def cancel(
     if int(getattr(result, "rowcount", 0) or 0) != 1:
         return []  # cancelled meanwhile (a double tap)
     await session.refresh(registration)
-    await R.cancel_pending(session, R.registration_ref(registration.id))
+    await R.cancel_pending(session, registration_ref(registration.id))
     if was != "registered":
         return []
     await _free_seat(session, registration.event_id, registration.occurrence_start)
@@ -424,7 +425,7 @@ async def promote_waitlist(
             continue
         await session.refresh(candidate)
         promoted.append(candidate)
-        await R.plan_event(session, candidate, occurrence, now)
+        await plan_event(session, candidate, occurrence, now)
         await _notice(session, candidate, "promoted", event, occurrence, now)
     return promoted
 
@@ -441,12 +442,12 @@ async def _notice(
     user = await session.get(User, registration.user_id)
     if user is None:
         return
-    payload = {"type": kind, **R.event_payload(event, occurrence), **(extra or {})}
+    payload = {"type": kind, **event_payload(event, occurrence), **(extra or {})}
     await R.enqueue(
         session,
         [
             R.Planned(
-                kind=R.NOTICE,
+                kind=NOTICE,
                 key=(
                     f"notice:{kind}:{registration.id}:"
                     f"{int(occurrence.starts_at.timestamp())}:{int(now.timestamp())}"
@@ -564,12 +565,12 @@ async def reconcile_event(
         if int(getattr(claimed, "rowcount", 0) or 0) != 1:
             continue
         await session.refresh(registration)
-        await R.cancel_pending(session, R.registration_ref(registration.id), [R.EVENT])
+        await R.cancel_pending(session, registration_ref(registration.id), [EVENT])
         if same_time:
             continue  # only its place in the series changed
         report.moved += 1
         if registration.status == "registered":
-            await R.plan_event(session, registration, occurrence, now)
+            await plan_event(session, registration, occurrence, now)
         assert event is not None
         await _notice(
             session,
@@ -608,7 +609,7 @@ async def _cancel_for_event(
     if int(getattr(claimed, "rowcount", 0) or 0) != 1:
         return False
     await session.refresh(registration)
-    await R.cancel_pending(session, R.registration_ref(registration.id))
+    await R.cancel_pending(session, registration_ref(registration.id))
     user = await session.get(User, registration.user_id)
     if user is None:
         return True
@@ -630,7 +631,7 @@ async def _cancel_for_event(
         session,
         [
             R.Planned(
-                kind=R.NOTICE,
+                kind=NOTICE,
                 key=f"notice:cancelled:{registration.id}:{int(registration.starts_at.timestamp())}",
                 chat_id=user.telegram_id,
                 user_id=user.id,

@@ -1,23 +1,23 @@
 """The reminder dispatcher: durable, claimed atomically, within Telegram's limits.
 
 **The database is the source of truth.** Every message the bot sends on its own is a
-:class:`models.events.Reminder` row (see :mod:`bot.reminders`). The JobQueue only *wakes*
+:class:`models.events.Reminder` row (see :mod:`bot.reminders.rows`). The JobQueue only *wakes*
 the dispatcher (every ``REMINDER_WAKE_SECONDS``, and at start-up); handlers wake it too,
 after their transaction commits. Each pass:
 
-1. **plans** what the tables say is due (grant deadlines from follows, the assembly
-   non-voter reminder, surveys, subscription news) and, when the knowledge base changed,
-   **reconciles** registrations with it (moved and cancelled occurrences);
+1. **plans** what the tables say is due: each feature's planners, registered at start-up
+   (:mod:`bot.reminders.registry`: grant deadlines from follows, the assembly non-voter
+   reminder, surveys, subscription news, registrations reconciled after a KB change);
 2. puts back rows whose claimer died (``status = 'sending'`` with an expired lease);
 3. **claims** due rows in small batches, atomically: on PostgreSQL
    ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)``; on SQLite a conditional
    ``UPDATE … WHERE id = :id AND status = 'pending'`` per row, checking the row count — so
    two running instances never take the same row. Claims carry a lease, renewed while the
    instance works on them;
-4. **prepares** each row just before sending (:mod:`bot.reminders_render`): what is
-   pointless now is dropped (an "in one hour" reminder after the event started, a moved
-   occurrence's old reminders, a vote already cast …), people who blocked the bot are
-   skipped;
+4. **prepares** each row just before sending (:mod:`bot.reminders.render`, through the
+   renderer its feature registered for its kind): what is pointless now is dropped (an
+   "in one hour" reminder after the event started, a moved occurrence's old reminders, a
+   vote already cast …), people who blocked the bot are skipped;
 5. **sends** through one :class:`RateLimiter` and marks each row ``sent`` in its own
    committed transaction right after Telegram accepted it.
 
@@ -53,7 +53,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
@@ -61,9 +61,10 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Table, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reminders as R
-from bot.reminders_render import Prepared, prepare
-from models.events import Reminder, Subscription
+from bot.reminders import rows as R
+from bot.reminders.registry import Registry, registry
+from bot.reminders.render import Prepared, prepare
+from models.events import Reminder
 from models.user import User
 
 if TYPE_CHECKING:
@@ -311,6 +312,7 @@ class Dispatcher:
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         instance: str | None = None,
         plan: bool = True,
+        kinds: Registry | None = None,
     ) -> None:
         settings = runtime.settings
         self.runtime = runtime
@@ -330,6 +332,7 @@ class Dispatcher:
         self.sleep = sleep or self.limiter.sleep
         self.instance = instance or f"{uuid.uuid4().hex[:12]}"
         self.plan_enabled = plan
+        self.registry = kinds if kinds is not None else registry
         self.stats = Stats()
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
@@ -338,7 +341,6 @@ class Dispatcher:
         self._claimed: set[int] = set()
         self._refill: asyncio.Task[None] | None = None
         self._exhausted = False
-        self._kb_version: int | None = None
         self._serving: asyncio.Task[None] | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -389,44 +391,21 @@ class Dispatcher:
             return self.stats
 
     async def plan(self) -> R.PassPlan:
-        """Create the rows the tables say are due (each planner in its own transaction,
-        so one failing does not hold up the others)."""
-        from bot import attendance
-        from bot import registrations as reg
-        from bot import subscriptions as subs
-
+        """Run every registered planner (:mod:`bot.reminders.registry`), each in its own
+        transaction, so one failing does not hold up the others."""
         runtime = self.runtime
-        tz = runtime.settings.tz
-        kb = await runtime.knowledge.get()
         now = runtime.clock.now()
         report = R.PassPlan()
-        planners: list[tuple[str, Callable[[AsyncSession], Awaitable[int]]]] = [
-            ("vote", lambda s: R.plan_nonvoters(s, now)),
-        ]
-        if kb is not None:
-            planners += [
-                ("grant", lambda s: R.plan_grant_deadlines(s, kb, now, tz)),
-                ("survey", lambda s: attendance.plan_surveys(s, kb, now, tz)),
-                ("news", lambda s: subs.plan_grant_news(s, kb, now, tz)),
-            ]
-        for name, planner in planners:
+        for name, planner in list(self.registry.planners.items()):
             try:
                 async with runtime.sessionmaker() as session:
-                    report.add(name, await planner(session))
+                    made = await planner(session, runtime, now)
                     await session.commit()
             except Exception:
                 log.exception("planning %s reminders failed", name)
-        version = runtime.knowledge.version
-        if kb is not None and version != self._kb_version:
-            try:
-                async with runtime.sessionmaker() as session:
-                    found = await reg.reconcile_all(session, tz, now)
-                    await session.commit()
-                report.add("moved", found.moved)
-                report.add("cancelled", found.cancelled)
-                self._kb_version = version
-            except Exception:
-                log.exception("reconciling registrations failed")
+                continue
+            for counted, n in (made.items() if isinstance(made, Mapping) else [(name, made)]):
+                report.add(counted, n)
         for name, n in report.counts.items():
             self.stats.planned[name] = self.stats.planned.get(name, 0) + n
         return report
@@ -503,15 +482,14 @@ class Dispatcher:
                 self._exhausted = True
                 return
             self._claimed.update(r.id for r in rows)
-            kb = await self.runtime.knowledge.get()
             async with self.runtime.sessionmaker() as session:
                 prepared = await prepare(
                     session,
                     rows,
-                    kb,
                     self.runtime.clock.now(),
                     self.runtime.settings.tz,
                     self.runtime.translator,
+                    self.registry,
                 )
             for item in prepared:
                 if item.message is None:
@@ -684,14 +662,11 @@ class Dispatcher:
 
     async def _blocked(self, item: Prepared, error: str) -> None:
         """403: a private chat marks its user inactive (their other rows are skipped at
-        preparation); a group loses its subscriptions."""
+        preparation); for a group, the features clean up (``on_blocked``: its subscriptions)."""
         async with self.runtime.sessionmaker() as session:
             if item.group:
-                rows = await session.execute(
-                    select(Subscription).where(Subscription.chat_id == item.chat_id)
-                )
-                for subscription in rows.scalars():
-                    await session.delete(subscription)
+                for hook in self.registry.on_blocked:
+                    await hook(session, item.chat_id)
             else:
                 await session.execute(
                     update(User)

@@ -31,9 +31,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import reminders as R
-from bot import schedule
+from bot.events import schedule
+from bot.events.reminder_rows import SURVEY
 from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders import rows as R
 from models.events import (
     EventOccurrence,
     Registration,
@@ -72,7 +73,7 @@ async def checkin_code(
     session: AsyncSession, event_id: str, original: datetime, now: datetime
 ) -> str:
     """The occurrence's check-in code, made on first use."""
-    from bot.registrations import ensure_occurrence
+    from bot.events.registrations import ensure_occurrence
 
     await ensure_occurrence(session, event_id, original, now)
     row = await session.get(EventOccurrence, (event_id, _utc(original)), populate_existing=True)
@@ -217,7 +218,7 @@ async def mark(
 
 
 def survey_due(occurrence_end: datetime, tz: tzinfo) -> datetime:
-    """The day after the occurrence, at :data:`bot.reminders.REMIND_AT` local time."""
+    """The day after the occurrence, at :data:`bot.reminders.rows.REMIND_AT` local time."""
     day = occurrence_end.astimezone(tz).date() + timedelta(days=1)
     return R.local_at(day, R.REMIND_AT, tz)
 
@@ -259,7 +260,7 @@ async def plan_surveys(session: AsyncSession, kb: KnowledgeBase, now: datetime, 
                 continue
             items.append(
                 R.Planned(
-                    kind=R.SURVEY,
+                    kind=SURVEY,
                     key=f"survey:{user.id}:{event_id}:{int(original.timestamp())}",
                     chat_id=user.telegram_id,
                     user_id=user.id,
