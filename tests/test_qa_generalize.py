@@ -149,3 +149,22 @@ def test_a_foreign_word_for_grant_is_not_a_search_term(demo, question):
 
 def test_a_korean_grant_word_still_expands(demo):
     assert any("지원사업" in t.split() for t in demo._analyse("지원금 있나요", NOW).extra)
+
+
+# --- facets: a cue an event has no field for does not hide the one it has; Japanese cues ------
+def test_a_money_word_does_not_hide_when_an_event_is():
+    from bot.qa.facets import detect_facets, for_kind
+
+    facets = detect_facets("돈 관리 배우는 교육 언제예요").facets
+    assert for_kind(facets, "event")[0] == "time"
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [("研修はいつですか", "when"), ("締め切りはいつまでですか", "deadline"),
+     ("会場はどこですか", "place"), ("いくらもらえますか", "amount"), ("必要な書類は", "documents")],
+)  # fmt: skip
+def test_japanese_facet_cues(question, facet):
+    from bot.qa.facets import detect_facets
+
+    assert detect_facets(question).facets[:1] == (facet,)

@@ -1,7 +1,7 @@
 """What a question asks about a record: its deadline, amount, place … (the *facet*).
 
 Cues are matched on the normalised question (Korean as residents write it — 언제까지예요,
-언제까지임, 마감 언제 — English, and common Chinese and Vietnamese words). The facet names
+언제까지임, 마감 언제 — English, and common Chinese, Vietnamese and Japanese words). The facet names
 are generic; :func:`for_kind` maps them onto what a grant, an event or a FAQ entry has.
 """
 
@@ -15,15 +15,17 @@ from bot.qa.text import normalize
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|데드\s?라인|며칠\s?남|얼마\s?남|d\s?day|"
-                 r"\bdeadline|\bdue\b|\bclos(e|es|ing)\b|\blast day\b|截止|hạn\s(chót|nộp|cuối)"),
+                 r"\bdeadline|\bdue\b|\bclos(e|es|ing)\b|\blast day\b|截止|hạn\s(chót|nộp|cuối)|"
+                 r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|돼|되)|"
               r"\bopen(s|ing)?\b|\bstart(s|ing)?\b|开始"),
     ("result", r"결과|발표|합격|선정\s?(여부|되|됐|돼)|\bresults?\b|\bannounce|结果|kết quả"),
     ("amount", r"얼마|금액|액수|지원\s?금\s?액|몇\s?(만|천|백)|최대\s?(얼마|금액)|돈|예산|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
-               r"bao nhiêu tiền|số tiền"),
+               r"bao nhiêu tiền|số tiền|いくら|金額"),
     ("documents", r"서류|준비물|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
-                  r"\bdocuments?\b|\bpaperwork\b|\bforms?\b|\bsubmit\b|材料|文件|giấy tờ|hồ sơ"),
+                  r"\bdocuments?\b|\bpaperwork\b|\bforms?\b|\bsubmit\b|材料|文件|giấy tờ|"
+                  r"hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하)|"
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
                      r"접수\s?방법|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
@@ -31,7 +33,7 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào"),
     ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons)\b"),
     ("when", r"언제|일정|날짜|기간|며칠|무슨\s?요일|\bwhen\b|\bwhat date\b|\bwhat day\b|"
-             r"什么时候|几号|khi nào|bao giờ|ngày nào"),
+             r"什么时候|几号|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được"),
@@ -41,8 +43,8 @@ _CUES: list[tuple[str, str]] = [
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|\bwhere\b|\bvenue\b|\blocation\b|"
-              r"在哪|地点|地址|ở đâu|địa điểm"),
-    ("time", r"몇\s?시|시간|\bwhat time\b|\bhours?\b|几点|mấy giờ"),
+              r"在哪|地点|地址|ở đâu|địa điểm|どこ|場所"),
+    ("time", r"몇\s?시|시간|\bwhat time\b|\bhours?\b|几点|mấy giờ|何時"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"\bsign(ing)? up\b|\bregist|\bbook"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
@@ -108,6 +110,8 @@ def for_kind(facets: tuple[str, ...], kind: str) -> tuple[str, ...]:
     out: list[str] = []
     for facet in facets:
         mapped = mapping.get(facet, facet)
+        if mapped == "summary" and facet != "summary":
+            continue  # a cue this kind has no field for ("돈" of an event) leads nowhere
         if mapped not in out:
             out.append(mapped)
     return tuple(out) or ("summary",)
