@@ -21,15 +21,15 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.context import MaeulContext
 from bot.core.runtime import Runtime
 from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 from bot.db import begin_for_writing
 from bot.persistence import SQLPersistence
+from bot.telegram.context import MaeulContext
 
 if TYPE_CHECKING:
-    from bot.dispatch_telegram import DispatcherHandle
     from bot.reminders.rows.dispatch import Dispatcher
+    from bot.telegram.dispatcher import DispatcherHandle
 
 log = logging.getLogger(__name__)
 
@@ -250,7 +250,7 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         sent), the persistence is written, the transaction commits, the connection goes
         back to the pool — and only then is the outbox sent. If a handler or the commit
         fails, the outbox is thrown away and the error handler tells the user, in their
-        language, that nothing was saved (see :mod:`handlers.errors`).
+        language, that nothing was saved (see :mod:`handlers.core.errors`).
         """
         if not isinstance(update, Update):
             await super().process_update(update)
@@ -349,13 +349,13 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
     from handlers import register  # handlers import bot.*, so import them late
 
     register(app)
-    from bot.dispatch_telegram import attach
+    from bot.telegram.dispatcher import attach
 
     attach(app)  # the reminder dispatcher, woken by the JobQueue
     return app
 
 
 async def _post_init(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.commands import publish_commands
+    from handlers.core.commands import publish_commands
 
     await publish_commands(app)

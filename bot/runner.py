@@ -109,8 +109,8 @@ async def run_worker(runtime: Runtime, stop: asyncio.Event | None = None) -> Non
     from telegram import Bot
     from telegram.request import HTTPXRequest
 
-    from bot.dispatch_telegram import TelegramSender
     from bot.reminders.dispatch import Dispatcher
+    from bot.telegram.dispatcher import TelegramSender
 
     settings = runtime.settings
     stop = stop or asyncio.Event()

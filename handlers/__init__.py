@@ -1,4 +1,5 @@
-"""Telegram handlers, one module per feature. ``register`` wires them in order.
+"""Telegram handlers, a folder per feature (``core`` for what every chat shares).
+``register`` wires them in order, explicitly.
 
 Group −1 loads the per-update context (user, language, database session). Group 0 holds
 the features; the fallbacks are registered last so that only updates no feature took
@@ -13,30 +14,17 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 from telegram.warnings import PTBUserWarning
 
-from handlers import (
-    announce,
-    ask,
-    assembly_staff,
-    check,
-    errors,
-    events,
-    fallbacks,
-    faq,
-    grants,
-    kbedit,
-    language,
-    mydong,
-    newevent,
-    proposals,
-    propose,
-    registration,
-    review,
-    start,
-    subscribe,
-    survey,
-    vote,
-)
-from handlers.context_loader import load_context
+from handlers.assembly import staff as assembly_staff
+from handlers.assembly import vote
+from handlers.core import errors, fallbacks, language, mydong, start
+from handlers.core.context_loader import load_context
+from handlers.events import announce, newevent, registration, subscribe, survey
+from handlers.events import browse as events
+from handlers.kb import check, faq, grants
+from handlers.kb import edits as kbedit
+from handlers.proposals import browse as proposals
+from handlers.proposals import propose, review
+from handlers.qa import ask
 
 # Our conversations track the user, not each message: PTB's per_message advice does not apply.
 warnings.filterwarnings("ignore", message="If 'per_message=False'", category=PTBUserWarning)

@@ -106,7 +106,7 @@ def test_every_message_is_translated(lang):
 def test_contexts_are_extracted():
     """The extraction the completeness test relies on sees t.p_() and Np_() with contexts."""
     messages = _code_messages()
-    assert ("ballot", "Yes") in messages  # handlers/vote.py: Np_("ballot", "Yes")
+    assert ("ballot", "Yes") in messages  # handlers/assembly/vote.py: Np_("ballot", "Yes")
     assert (None, "Yes") in messages  # a confirmation button
 
 

@@ -11,7 +11,7 @@ from bot.proposals import service as domain
 from bot.proposals.export import COLUMNS, Table, csv_bytes, xlsx_bytes
 from bot.proposals.service import TRANSITIONS, ProposalError
 from bot.proposals.similar import THRESHOLD, features, similarity
-from handlers.proposals import key_for, plain_length, resolve_key
+from handlers.proposals.browse import key_for, plain_length, resolve_key
 from models.proposal import ProposalStatus as S
 
 SEOUL = ZoneInfo("Asia/Seoul")

@@ -14,11 +14,11 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot import features
-from bot.dispatch_telegram import TelegramSender
 from bot.emulator import BotApiEmulator, Chat, Event, User
 from bot.events.reminder_rows import ANNOUNCE
 from bot.reminders import rows as R
 from bot.reminders.dispatch import Dispatcher, Limits, RateLimiter
+from bot.telegram.dispatcher import TelegramSender
 from models import Reminder
 
 TOKEN = "123456:TEST"

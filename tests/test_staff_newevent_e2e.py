@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.core.clock import Clock
 from bot.core.i18n import Translator
 from bot.kb.edits import EditError, parse_when
-from handlers.newevent import parse_end
+from handlers.events.newevent import parse_end
 from models import Event
 from tests.conftest import SEOUL, TEST_NOW
 from tests.e2e import TOKEN, buttons, running_bot, texts

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from bot import assembly as A
 from bot.assembly.crypto import format_code, keyring_for
 from bot.runner import configure_logging
-from handlers.vote import finalize_closed_votes
+from handlers.assembly.vote import finalize_closed_votes
 from tests.e2e import TOKEN, running_bot, texts
 from tests.test_assembly_support import AFTER, DURING
 
@@ -229,7 +229,7 @@ def test_telegram_payloads_keep_their_template_not_their_content(caplog, logging
 def test_the_error_log_describes_an_update_without_its_content(text, data, described, voter):
     from types import SimpleNamespace
 
-    from handlers.errors import _describe
+    from handlers.core.errors import _describe
 
     query = SimpleNamespace(data=data) if data else None
     message = SimpleNamespace(text=text) if text else None

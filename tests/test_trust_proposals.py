@@ -135,7 +135,7 @@ def test_the_history_never_says_the_proposer_reviewed():
     from datetime import UTC, datetime
 
     from bot.core.i18n import Translator
-    from handlers.proposals import _history_line
+    from handlers.proposals.browse import _history_line
     from models.proposal import HistoryAction, ProposalHistory
     from tests.conftest import SEOUL
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from bot import assembly as A
 from bot.assembly.crypto import Keyring, format_code, keyring_for
-from handlers.vote import finalize_closed_votes, send_nonvoter_reminders
+from handlers.assembly.vote import finalize_closed_votes, send_nonvoter_reminders
 from models import Ballot
 from tests.e2e import TOKEN, buttons, running_bot, texts
 from tests.test_assembly_support import AFTER, CLOSES, DURING, OPENS

@@ -16,7 +16,7 @@ reporter) — and applies to every logger, including the children of ``telegram`
   id, not the content. A DEBUG log stays useful for "what happened when", never "who voted
   what".
 
-Our own code logs no vote data in the first place (``handlers/errors.py`` describes a
+Our own code logs no vote data in the first place (``handlers/core/errors.py`` describes a
 button by its prefix only and withholds the user for vote updates).
 """
 

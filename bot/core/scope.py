@@ -2,8 +2,8 @@
 to say, for one update.
 
 The application opens a scope around every update (see :mod:`bot.app`); handlers read it
-through ``context`` (see :class:`bot.context.MaeulContext`). It lives in a context variable,
-so concurrent updates each see their own.
+through ``context`` (see :class:`bot.telegram.context.MaeulContext`). It lives in a
+context variable, so concurrent updates each see their own.
 
 **Say it only after it is committed.** While a scope is open, every Bot API call that
 *tells* someone something (send, edit, answer a button, delete …) is not sent: it is

@@ -39,7 +39,7 @@ and 5xx are retried with exponential backoff (``DISPATCH_MAX_ATTEMPTS``); a 403 
 user inactive (``users.active``) and skips their rows until they write to the bot again.
 
 The dispatcher sends through a bot *without* PTB's AIORateLimiter (see
-:mod:`bot.dispatch_telegram`): its own limiter is the authority for its sends, so the two
+:mod:`bot.telegram.dispatcher`): its own limiter is the authority for its sends, so the two
 never queue or retry the same request; interactive replies keep PTB's limiter. Each
 instance limits itself: with two instances, give each half of the budget.
 

@@ -21,10 +21,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import MaeulContext
 from bot.core.text import esc
 from bot.events import attendance
-from handlers.browse import edit, refuse
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import edit, refuse
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
 COMMENT_RE = re.compile(r"^svy:c:([0-9a-f]{16})$")

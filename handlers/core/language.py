@@ -5,12 +5,12 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import LANGUAGE_NAMES
+from bot.telegram.context import MaeulContext
 from bot.users import set_language
-from handlers.commands import publish_for_chat
-from handlers.menu import main_menu
+from handlers.core.commands import publish_for_chat
+from handlers.core.menu import main_menu
 
 
 def language_keyboard(current: str) -> InlineKeyboardMarkup:
@@ -62,7 +62,7 @@ async def choose_language(update: Update, context: MaeulContext) -> None:
 
 async def language_deep_link(update: Update, context: MaeulContext, arg: str) -> None:
     """t.me/<bot>?start=lang_en — links the centre shares with residents from abroad."""
-    from handlers.start import send_welcome
+    from handlers.core.start import send_welcome
 
     if arg in SUPPORTED_LANGUAGES:
         await change_language(update, context, arg)
@@ -70,7 +70,7 @@ async def language_deep_link(update: Update, context: MaeulContext, arg: str) ->
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.start import DEEP_LINKS
+    from handlers.core.start import DEEP_LINKS
 
     DEEP_LINKS["lang"] = language_deep_link
     app.add_handler(CommandHandler("language", ask_language))

@@ -22,16 +22,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import MaeulContext
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.kb import cards
 from bot.kb import edits as kbedit
 from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
-from handlers.browse import admin, edit_markup, knowledge, rows_of, send
-from handlers.events import send_card as send_event
-from handlers.grants import send_card as send_grant
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import admin, edit_markup, knowledge, rows_of, send
+from handlers.events.browse import send_card as send_event
+from handlers.kb.grants import send_card as send_grant
 
 FIELD, VALUE, CONFIRM = "field", "value", "confirm"
 KEY = "kbedit"

@@ -12,10 +12,10 @@ from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import MaeulContext
 from bot.core.scope import current_scope
 from bot.core.text import esc, shorten
-from handlers.menu import main_menu
+from bot.telegram.context import MaeulContext
+from handlers.core.menu import main_menu
 
 log = logging.getLogger(__name__)
 

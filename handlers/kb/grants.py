@@ -14,14 +14,14 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.kb import cards
 from bot.kb import grants as grant_rules
 from bot.kb.grants import SECTIONS, GrantStatus
 from bot.kb.records import GrantSpec, KnowledgeBase
-from handlers.browse import admin, edit, edit_markup, knowledge, nav_row, page_of, refuse, send
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import admin, edit, edit_markup, knowledge, nav_row, page_of, refuse, send
 
 _SECTION_RE = "|".join(s.value for s in SECTIONS)
 LIST_RE = re.compile(rf"^grants:list:({_SECTION_RE}):(\d{{1,3}})$")

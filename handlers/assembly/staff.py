@@ -28,12 +28,12 @@ from telegram.ext import (
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.assembly.service import title_of
-from bot.context import MaeulContext
 from bot.core.dongs import dong_name, get_dong, list_dongs
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
+from bot.telegram.context import MaeulContext
 from bot.users import is_admin, is_staff_of
-from handlers.vote import render, send_results
+from handlers.assembly.vote import render, send_results
 from models.assembly import AssemblyVote, VoteMethod, VoteMode
 
 POPULATION, ITEM, NEW_TITLE, NEW_METHOD, NEW_WINDOW = (

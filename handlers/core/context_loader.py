@@ -6,9 +6,9 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
-from bot.context import MaeulContext
+from bot.telegram.context import MaeulContext
 from bot.users import get_user, touch_user
-from handlers.conversations import end_superseded
+from handlers.core.conversations import end_superseded
 
 # Commands that get a reply in a group chat when addressed to the bot.
 GROUP_COMMANDS = {"start", "help", "staffchat", "subscribe"}

@@ -18,7 +18,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
 from bot.events import attendance, ics, schedule
@@ -26,8 +25,9 @@ from bot.events import registrations as R
 from bot.kb import cards
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
+from bot.telegram.context import MaeulContext
 from bot.users import is_staff_of
-from handlers.browse import edit, knowledge, nav_row, page_of, refuse, send
+from handlers.core.browse import edit, knowledge, nav_row, page_of, refuse, send
 from models.events import Registration
 from models.user import User
 
@@ -74,7 +74,7 @@ async def card_view(
     context: MaeulContext, kb: KnowledgeBase, event: EventSpec, occurrence: schedule.Occurrence
 ) -> tuple[str, InlineKeyboardMarkup]:
     """An occurrence's card with seats left, the reader's status and their buttons."""
-    from handlers.events import card_markup
+    from handlers.events.browse import card_markup
 
     t = context.t
     now = context.runtime.clock.now()
@@ -586,7 +586,7 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.start import DEEP_LINKS
+    from handlers.core.start import DEEP_LINKS
 
     app.add_handler(CommandHandler("calendar", calendar_command))
     app.add_handler(CommandHandler("myevents", myevents_command))

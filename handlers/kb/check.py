@@ -22,7 +22,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs, match_dong
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
@@ -30,7 +29,8 @@ from bot.kb import cards, eligibility
 from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge
 from bot.kb.grants import GrantStatus
 from bot.kb.records import KnowledgeBase
-from handlers.browse import edit, edit_markup, knowledge, rows_of, send
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import edit, edit_markup, knowledge, rows_of, send
 
 AGE, MEMBERS, SINCE, PRIOR, DONG = "age", "members", "since", "prior", "dong"
 KEY = "check"

@@ -33,7 +33,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import MaeulContext
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import registrations as R
@@ -43,8 +42,9 @@ from bot.kb import cards
 from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
+from bot.telegram.context import MaeulContext
 from bot.users import is_admin, is_staff_of
-from handlers.browse import edit, knowledge, refuse, rows_of, send
+from handlers.core.browse import edit, knowledge, refuse, rows_of, send
 
 KIND, DONG, TITLE, START, END, PLACE, SEATS, CONFIRM = (
     "kind",

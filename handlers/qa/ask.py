@@ -19,7 +19,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.context import MaeulContext
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.runtime import Runtime
 from bot.core.text import esc, shorten
@@ -34,8 +33,9 @@ from bot.qa import (
     render,
 )
 from bot.qa.text import detect_language
-from handlers.fallbacks import FREE_TEXT_LIMIT
-from handlers.menu import main_menu
+from bot.telegram.context import MaeulContext
+from handlers.core.fallbacks import FREE_TEXT_LIMIT
+from handlers.core.menu import main_menu
 
 # Callback-data prefixes of the cards (implemented by the browsing handlers).
 CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:show:"}

@@ -15,12 +15,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.text import esc
 from bot.events import schedule
 from bot.kb import cards
 from bot.kb.records import EventSpec, KnowledgeBase
-from handlers.browse import (
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import (
     admin,
     edit,
     knowledge,
@@ -210,7 +210,7 @@ async def send_card(
     event: EventSpec,
     occurrence: schedule.Occurrence | None,
 ) -> None:
-    from handlers.registration import card_view  # seats, registration, calendar (issue 6)
+    from handlers.events.registration import card_view  # seats, registration, calendar (issue 6)
 
     tz = context.t.tz
     if occurrence is None:

@@ -22,13 +22,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.reminders.outbox import tell
+from bot.telegram.context import MaeulContext
 from models.proposal import (
     HistoryAction,
     Proposal,
@@ -803,7 +803,7 @@ async def proposal_deep_link(update: Update, context: MaeulContext, arg: str) ->
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.start import DEEP_LINKS
+    from handlers.core.start import DEEP_LINKS
 
     DEEP_LINKS["proposal"] = proposal_deep_link
     app.add_handler(CommandHandler("proposals", browse_menu))

@@ -12,9 +12,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import MaeulContext
 from bot.core.dongs import dong_name, get_dong, list_dongs, match_dong
 from bot.core.text import esc, shorten
+from bot.telegram.context import MaeulContext
 from bot.users import set_home_dong
 
 CHOOSE, CONFIRM = "choose", "confirm"

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
-from bot.context import MaeulContext
+from bot.telegram.context import MaeulContext
 
 log = logging.getLogger("maeul.errors")
 
@@ -48,7 +48,7 @@ async def on_error(update: object, context: MaeulContext) -> None:
 
 
 VOTE_BUTTONS = frozenset({"vote"})
-"""Callback-data prefixes of a voter's presses (handlers/vote.py)."""
+"""Callback-data prefixes of a voter's presses (handlers/assembly/vote.py)."""
 VOTE_COMMANDS = frozenset({"/vote", "/verify"})
 
 

@@ -19,7 +19,6 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.i18n import N_, resolve_language
 from bot.core.text import esc
 from bot.events import subscriptions as S
@@ -27,7 +26,8 @@ from bot.events.reminder_rows import replan_user
 from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders import rows as R
-from handlers.browse import edit, knowledge, refuse, rows_of, send
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import edit, knowledge, refuse, rows_of, send
 
 log = logging.getLogger(__name__)
 

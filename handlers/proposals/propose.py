@@ -29,12 +29,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.context import MaeulContext
 from bot.core.dongs import dong_name, list_dongs, match_dong
 from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
-from handlers.proposals import (
+from bot.telegram.context import MaeulContext
+from handlers.proposals.browse import (
     STATUS_ICONS,
     answer,
     drop_keyboard,
@@ -48,7 +48,7 @@ from handlers.proposals import (
     status_label,
     themes,
 )
-from handlers.review import PENDING as REVIEW_PENDING
+from handlers.proposals.review import PENDING as REVIEW_PENDING
 from models.proposal import ProposalDraft
 
 log = logging.getLogger(__name__)

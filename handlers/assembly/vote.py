@@ -45,11 +45,11 @@ from bot.assembly.service import (
     empty_choices,
     title_of,
 )
-from bot.context import MaeulContext
 from bot.core.dongs import dong_name, get_dong
 from bot.core.i18n import Np_, Translator
 from bot.core.text import esc, localized, shorten
-from handlers.start import DEEP_LINKS
+from bot.telegram.context import MaeulContext
+from handlers.core.start import DEEP_LINKS
 from models.assembly import AssemblyVote, VoteMethod, VoteMode
 
 log = logging.getLogger(__name__)
@@ -676,7 +676,7 @@ async def cancel_code(update: Update, context: MaeulContext) -> int:
 
 async def vote_deep_link(update: Update, context: MaeulContext, code: str) -> None:
     """t.me/<bot>?start=vote_<code>: the QR code on the voting-code card."""
-    from handlers.start import send_welcome
+    from handlers.core.start import send_welcome
 
     if normalize(code, CODE_LENGTH) is None:
         await update.effective_message.reply_text(

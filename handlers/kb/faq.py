@@ -11,12 +11,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.text import esc, shorten
 from bot.kb import cards
 from bot.kb import faq as faqtopics
 from bot.kb.records import KnowledgeBase
-from handlers.browse import edit, knowledge, refuse, rows_of, send
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import edit, knowledge, refuse, rows_of, send
 
 TOPIC_RE = re.compile(r"^faq:topic:([a-z]{1,20})$")
 SHOW_RE = re.compile(r"^faq:show:(~?[a-z0-9_-]{1,64})$")

@@ -27,13 +27,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.context import MaeulContext
 from bot.core.dongs import list_dongs, match_dong
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import Actor, ProposalError
-from handlers.proposals import (
+from bot.telegram.context import MaeulContext
+from handlers.proposals.browse import (
     STATUS_ICONS,
     answer,
     card_text,
@@ -577,7 +577,7 @@ async def staffchat(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.start import DEEP_LINKS
+    from handlers.core.start import DEEP_LINKS
 
     DEEP_LINKS["review"] = review_deep_link
     pending = _PendingReview(app)

@@ -9,11 +9,11 @@ from telegram import Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.context import MaeulContext
 from bot.core.centre import centre_info
 from bot.core.text import esc
-from handlers.commands import COMMANDS
-from handlers.menu import main_menu
+from bot.telegram.context import MaeulContext
+from handlers.core.commands import COMMANDS
+from handlers.core.menu import main_menu
 
 DeepLink = Callable[[Update, MaeulContext, str], Awaitable[None]]
 
