@@ -7,8 +7,7 @@ from datetime import date, datetime
 from functools import cache
 
 from bot.core.i18n import Translator
-from bot.events import schedule
-from bot.kb import cards
+from bot.kb import cards, schedule
 from bot.kb import records as kb
 from bot.kb.eligibility import Reason
 from tests.conftest import SEOUL, TEST_NOW

@@ -1,4 +1,4 @@
-"""bot.events.schedule: recurrences expanded with dateutil in the configured zone, keys, filters."""
+"""bot.kb.schedule: recurrences expanded with dateutil in the configured zone, keys, filters."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from bot.events import schedule
 from bot.kb import records as kb
+from bot.kb import schedule
 from bot.kb.records import EventSpec
 from tests.conftest import SEOUL, TEST_NOW
 

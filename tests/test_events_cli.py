@@ -49,7 +49,7 @@ def register_someone(tmp_path, event_id: str, start: str) -> None:
     from datetime import datetime
 
     from bot.events import registrations as R
-    from bot.events import schedule
+    from bot.kb import schedule
     from tests.conftest import SEOUL, TEST_NOW
 
     async def go():

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.events import attendance as A
 from bot.events import registrations as R
-from bot.events import schedule
 from bot.kb import records as kb
+from bot.kb import schedule
 from models import Registration, SurveyInvitation, User
 from tests.conftest import SEOUL, TEST_NOW
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from bot.core.clock import ManualClock
 from bot.events import registrations as R
-from bot.events import schedule
 from bot.kb import records as kb
+from bot.kb import schedule
 from models import Event, Registration, Reminder, User
 from tests.conftest import SEOUL, TEST_NOW
 

@@ -31,8 +31,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import schedule
 from bot.events.reminder_rows import SURVEY
+from bot.kb import schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders import rows as R
 from models.events import (

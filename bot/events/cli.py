@@ -71,7 +71,7 @@ def list_events(
     from bot.core.dongs import UnknownDong, list_dongs, resolve_dong
     from bot.core.text import localized
     from bot.events import registrations as reg
-    from bot.events import schedule
+    from bot.kb import schedule
     from models.kb import Event
 
     cli = _cli()

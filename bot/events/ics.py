@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import icalendar
 
-from bot.events import schedule
+from bot.kb import schedule
 from bot.kb.records import EventSpec
 
 PRODID = "-//Maeul//Village assistant//KO"

@@ -33,9 +33,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import audit
-from bot.events import schedule
 from bot.events.reminder_rows import EVENT, NOTICE, event_payload, plan_event, registration_ref
 from bot.kb import records as kbmod
+from bot.kb import schedule
 from bot.kb.cards import ref as id_ref
 from bot.kb.cards import resolve as resolve_ref
 from bot.kb.records import EventSpec, KnowledgeBase

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import schedule
+from bot.kb import schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.rows import GRANT_TOPIC, Planned, cancel_pending, enqueue, offsets_for
 from models.events import Registration

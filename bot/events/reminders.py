@@ -29,13 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.i18n import Translator
 from bot.core.runtime import Runtime
 from bot.core.text import esc, localized
-from bot.events import attendance, schedule
+from bot.events import attendance
 from bot.events import registrations as reg
 from bot.events import subscriptions as subs
 from bot.events.registrations import occ_token
 from bot.events.reminder_rows import ANNOUNCE, EVENT, NEWS, NOTICE, SURVEY
 from bot.events.subscriptions import TOPIC_LABELS
-from bot.kb import cards
+from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.reminders.registry import Drop, Registry, RenderContext
 from bot.reminders.rows import OutMessage

@@ -22,8 +22,8 @@ from datetime import date, datetime, timedelta
 
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
-from bot.events import schedule
 from bot.kb import grants as grant_rules
+from bot.kb import schedule
 from bot.kb.eligibility import Reason
 from bot.kb.grants import GrantStatus
 from bot.kb.records import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText

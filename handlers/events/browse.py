@@ -16,8 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.text import esc
-from bot.events import schedule
-from bot.kb import cards
+from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import (

@@ -36,9 +36,8 @@ from telegram.ext import (
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import registrations as R
-from bot.events import schedule
 from bot.events import subscriptions as S
-from bot.kb import cards
+from bot.kb import cards, schedule
 from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_count, parse_text, parse_when
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit

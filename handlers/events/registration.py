@@ -20,9 +20,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
-from bot.events import attendance, ics, schedule
+from bot.events import attendance, ics
 from bot.events import registrations as R
-from bot.kb import cards
+from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
