@@ -35,7 +35,7 @@ from bot import assembly as A
 from bot.assembly.crypto import TRACKER_LENGTH, Keyring, random_string
 from bot.core import migrate
 from bot.core.clock import ManualClock
-from bot.db import create_engine, make_sessionmaker
+from bot.core.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
 from bot.kb import records as kb
 

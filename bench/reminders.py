@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.core import migrate
-from bot.db import create_engine, make_sessionmaker
+from bot.core.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
 from bot.events.reminder_rows import ANNOUNCE
 from bot.reminders import rows as R

@@ -21,14 +21,14 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.core.db import begin_for_writing
 from bot.core.runtime import Runtime
 from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
-from bot.db import begin_for_writing
-from bot.persistence import SQLPersistence
 from bot.telegram.context import MaeulContext
+from bot.telegram.persistence import SQLPersistence
 
 if TYPE_CHECKING:
-    from bot.reminders.rows.dispatch import Dispatcher
+    from bot.reminders.dispatch import Dispatcher
     from bot.telegram.dispatcher import DispatcherHandle
 
 log = logging.getLogger(__name__)
@@ -224,13 +224,13 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
     def __init__(self, runtime: Runtime, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.runtime = runtime
-        self.dispatcher_handle: DispatcherHandle | None = None  # set by bot.dispatch_telegram
+        self.dispatcher_handle: DispatcherHandle | None = None  # set by bot.telegram.dispatcher
         self._transaction = asyncio.Lock()
         """One update's handlers and commit at a time (see :meth:`process_update`)."""
 
     @property
     def dispatcher(self) -> Dispatcher | None:
-        """The reminder dispatcher (:mod:`bot.reminders.rows.dispatch`), started with the bot."""
+        """The reminder dispatcher (:mod:`bot.reminders.dispatch`), started with the bot."""
         return self.dispatcher_handle.dispatcher if self.dispatcher_handle else None
 
     async def stop(self) -> None:

@@ -108,7 +108,7 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) 
     """Migrate the database to the newest schema (or REVISION)."""
     settings = _settings()
     from bot.core import migrate
-    from bot.db import create_engine
+    from bot.core.db import create_engine
 
     async def go() -> str | None:
         engine = create_engine(settings.database_url)
@@ -126,7 +126,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
     """Migrate the database back to REVISION."""
     settings = _settings()
     from bot.core import migrate
-    from bot.db import create_engine
+    from bot.core.db import create_engine
 
     async def go() -> str | None:
         engine = create_engine(settings.database_url)
@@ -217,7 +217,7 @@ def role_remove(
 
 def _change_role(action: str, telegram_id: int, role: str, dong: str | None) -> None:
     settings = _settings()
-    from bot import users
+    from bot.core import users
     from bot.core.dongs import UnknownDong, list_dongs, resolve_dong_id
 
     async def work(runtime: Any) -> tuple[bool, str | None]:
@@ -257,7 +257,7 @@ def role_list(
 ) -> None:
     """List everyone who has a role."""
     settings = _settings()
-    from bot import users
+    from bot.core import users
 
     async def work(runtime: Any) -> list[users.RoleRow]:
         async with runtime.sessionmaker() as session:

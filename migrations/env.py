@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import models  # noqa: F401  (registers every table)
-from bot.db import create_engine
+from bot.core.db import create_engine
 from models.base import Base
 
 config = context.config

@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.core import migrate
 from bot.core.clock import ManualClock
 from bot.core.config import Settings
+from bot.core.db import create_engine, make_sessionmaker
 from bot.core.runtime import Runtime
-from bot.db import create_engine, make_sessionmaker
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"

@@ -18,7 +18,7 @@ from bot import assembly as A
 from bot.assembly.crypto import Keyring
 from bot.cli import app
 from bot.core.clock import ManualClock
-from bot.db import create_engine, make_sessionmaker
+from bot.core.db import create_engine, make_sessionmaker
 from bot.kb.records import demo_kb_path
 from models import Ballot
 from tests.test_assembly_support import AFTER, DURING, cast_as, make_user

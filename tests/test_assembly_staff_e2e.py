@@ -8,8 +8,8 @@ import pytest
 from pydantic import SecretStr
 
 from bot import assembly as A
-from bot import users
 from bot.assembly.crypto import keyring_for
+from bot.core import users
 from tests.e2e import TOKEN, buttons, running_bot, texts
 from tests.test_assembly_support import DURING
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot import assembly as A
 from bot.assembly.crypto import Keyring
+from bot.core.users import touch_user
 from bot.kb import records as kb
-from bot.users import touch_user
 
 SEOUL = ZoneInfo("Asia/Seoul")
 OPENS = datetime(2027, 5, 28, 9, 0, tzinfo=SEOUL)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.db import create_engine, make_sessionmaker
+from bot.core.db import create_engine, make_sessionmaker
 from bot.kb.records import demo_kb_path
 from models import AuditLog, Event, Registration, Reminder, User
 

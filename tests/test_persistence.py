@@ -1,7 +1,7 @@
 import pytest
 
 from bot.core.scope import UpdateScope, enter_scope, leave_scope
-from bot.persistence import SQLPersistence
+from bot.telegram.persistence import SQLPersistence
 
 
 async def test_round_trip_outside_an_update(sessionmaker, clock):

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.core.users import grant_role
 from bot.kb import records as kb
 from bot.proposals import service as domain
 from bot.proposals.export import ExportError, export_table
 from bot.proposals.service import Actor, ProposalError
-from bot.users import grant_role
 from models import AuditLog, Proposal, ProposalHistory, ProposalSupport, User
 from models.proposal import ProposalStatus as S
 from models.proposal import Visibility

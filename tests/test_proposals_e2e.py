@@ -11,11 +11,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import build_application
+from bot.core.users import grant_role, set_home_dong
 from bot.emulator import Chat
 from bot.proposals import service as domain
 from bot.proposals.service import Actor
 from bot.runner import start_polling, stop_polling
-from bot.users import grant_role, set_home_dong
 from models import Proposal, ProposalDraft, ProposalHistory, User
 from models.proposal import ProposalStatus as S
 from models.proposal import Visibility

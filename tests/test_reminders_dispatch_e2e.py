@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from bot.core.db import make_sessionmaker
 from bot.core.runtime import Runtime
-from bot.db import make_sessionmaker
 from bot.reminders.dispatch import Limits
 from models import Reminder, User
 from tests.conftest import TEST_NOW, engine_for

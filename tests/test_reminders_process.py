@@ -32,7 +32,7 @@ import asyncio, sys
 from datetime import datetime
 from bot.core.clock import OffsetClock
 from bot.core.config import Settings
-from bot.db import make_sessionmaker
+from bot.core.db import make_sessionmaker
 from bot.runner import run_worker
 from bot.core.runtime import Runtime
 from tests.conftest import engine_for

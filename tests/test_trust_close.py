@@ -16,10 +16,10 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from bot import assembly as A
-from bot import users
 from bot.cli import app
+from bot.core import users
 from bot.core.clock import Clock
-from bot.db import create_engine, make_sessionmaker
+from bot.core.db import create_engine, make_sessionmaker
 from bot.kb.records import demo_kb_path
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.db import create_engine
+from bot.core.db import create_engine
 from bot.kb.records import demo_kb_path
 from tests.test_assembly_support import DURING
 

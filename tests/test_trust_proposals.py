@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.users import set_home_dong
+from bot.core.users import set_home_dong
 from models import Proposal, User
 from tests.e2e import TOKEN, running_bot, texts
 from tests.test_proposals_e2e import (

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.cli import app as cli_app
-from bot.db import create_engine, make_sessionmaker
+from bot.core.db import create_engine, make_sessionmaker
 from bot.events import subscriptions as S
 from bot.kb.records import EventSpec, demo_kb_path
 from models import Reminder

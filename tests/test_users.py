@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from bot import users
+from bot.core import users
 from models import AuditLog, Role
 
 

@@ -1308,7 +1308,7 @@ async def _rewrite_ballot_box(session: AsyncSession, vote: AssemblyVote) -> None
     in cast order too. Deleting the rows and inserting them again in id order — ids are
     random, drawn at the cast, so this order is independent of the cast order — gives every
     row a new position and the one transaction id of the tally. Deleted bytes: SQLite
-    overwrites them (``secure_delete``, :mod:`bot.db`); PostgreSQL keeps the dead tuples
+    overwrites them (``secure_delete``, :mod:`bot.core.db`); PostgreSQL keeps the dead tuples
     until (auto)vacuum reclaims them: they are invisible to a dump, but a copy of the data
     directory taken before that would still hold them (sealed, as ever).
     """

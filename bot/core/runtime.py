@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.clock import Clock, make_clock
 from bot.core.config import Settings
+from bot.core.db import create_engine, make_sessionmaker
 from bot.core.i18n import Translator, resolve_language
-from bot.db import create_engine, make_sessionmaker
 from bot.kb.store import KnowledgeStore
 
 

@@ -36,8 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import audit
 from bot.core.i18n import N_
+from bot.core.users import is_admin, is_staff_of
 from bot.proposals.similar import THRESHOLD, similarity
-from bot.users import is_admin, is_staff_of
 from models.kb import Category, Dong
 from models.proposal import (
     HistoryAction,

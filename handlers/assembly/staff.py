@@ -31,8 +31,8 @@ from bot.assembly.service import title_of
 from bot.core.dongs import dong_name, get_dong, list_dongs
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
+from bot.core.users import is_admin, is_staff_of
 from bot.telegram.context import MaeulContext
-from bot.users import is_admin, is_staff_of
 from handlers.assembly.vote import render, send_results
 from models.assembly import AssemblyVote, VoteMethod, VoteMode
 

@@ -10,9 +10,9 @@ from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, 
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
+from bot.core.users import is_admin
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from bot.users import is_admin
 
 log = logging.getLogger(__name__)
 

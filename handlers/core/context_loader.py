@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
+from bot.core.users import get_user, touch_user
 from bot.telegram.context import MaeulContext
-from bot.users import get_user, touch_user
 from handlers.core.conversations import end_superseded
 
 # Commands that get a reply in a group chat when addressed to the bot.

@@ -7,8 +7,8 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.i18n import LANGUAGE_NAMES
+from bot.core.users import set_language
 from bot.telegram.context import MaeulContext
-from bot.users import set_language
 from handlers.core.commands import publish_for_chat
 from handlers.core.menu import main_menu
 

@@ -14,8 +14,8 @@ from telegram.ext import (
 
 from bot.core.dongs import dong_name, get_dong, list_dongs, match_dong
 from bot.core.text import esc, shorten
+from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
-from bot.users import set_home_dong
 
 CHOOSE, CONFIRM = "choose", "confirm"
 KEY = "mydong_choice"

@@ -27,12 +27,12 @@ from telegram.ext import (
 
 from bot.core import audit
 from bot.core.text import esc
+from bot.core.users import is_admin, is_staff_of
 from bot.events import subscriptions as S
 from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from bot.users import is_admin, is_staff_of
 from handlers.core.browse import edit, knowledge, refuse, rows_of, send
 
 TARGET, TEXT, CONFIRM = "target", "text", "confirm"

@@ -35,6 +35,7 @@ from telegram.ext import (
 
 from bot.core.i18n import N_
 from bot.core.text import esc
+from bot.core.users import is_admin, is_staff_of
 from bot.events import registrations as R
 from bot.events import subscriptions as S
 from bot.kb import cards, schedule
@@ -42,7 +43,6 @@ from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_count, parse
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from bot.users import is_admin, is_staff_of
 from handlers.core.browse import edit, knowledge, refuse, rows_of, send
 
 KIND, DONG, TITLE, START, END, PLACE, SEATS, CONFIRM = (

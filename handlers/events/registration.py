@@ -20,13 +20,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.i18n import N_
 from bot.core.text import esc, shorten
+from bot.core.users import is_staff_of
 from bot.events import attendance, ics
 from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from bot.users import is_staff_of
 from handlers.core.browse import edit, knowledge, nav_row, page_of, refuse, send
 from models.events import Registration
 from models.user import User
