@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import audit
 from bot.core.config import SUPPORTED_LANGUAGES
-from bot.db import upsert
+from bot.core.db import upsert
 from models.user import Role, User, UserRole
 
 ASSIGNABLE_ROLES = (Role.ACTIVIST, Role.STAFF, Role.ADMIN)

@@ -24,8 +24,8 @@ from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.core.clock import Clock
+from bot.core.db import upsert
 from bot.core.scope import current_scope
-from bot.db import upsert
 from models.persistence import PtbBotData, PtbChatData, PtbConversation, PtbUserData
 
 JsonDict = dict[Any, Any]
