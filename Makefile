@@ -44,7 +44,7 @@ messages: $(STAMP)
 	@# Our messages use str.format ({name}); a literal "%" is not a printf placeholder.
 	$(BIN)/python tools/fstring_messages.py locales/messages.pot
 	sed -i -E '/^#,/{s/, python-format//; s/^#, python-format$$/#/; /^#$$/d}' locales/messages.pot
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
