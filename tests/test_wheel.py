@@ -122,7 +122,7 @@ def test_installed_wheel_migrates_and_answers(installed):
     maeul = str(bin_dir / "maeul")
     _run([maeul, "db", "upgrade"], work, env)
     assert (work / "maeul.db").stat().st_size > 0
-    code = "from bot.kb import demo_kb_path; print(demo_kb_path())"
+    code = "from bot.kb.records import demo_kb_path; print(demo_kb_path())"
     demo = _run([str(bin_dir / "python"), "-c", code], work, env).strip()
     assert str(ROOT) not in demo
     _run([maeul, "kb", "import", demo], work, env)
