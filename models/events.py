@@ -30,6 +30,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base
 from models.kb import ID_LENGTH
+from models.qa import RandomId, random_id
 
 REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled", "walkin")
 """``walkin``: checked in without having registered (counts as attended, not registered)."""
@@ -178,23 +179,35 @@ class SurveyInvitation(Base):
 
 
 class SurveyResponse(Base):
-    """One 1–5 rating of an occurrence. No person, no time: it cannot be traced back."""
+    """One 1–5 rating of an occurrence. No person, no time, and a random id (a sequence,
+    and SQLite's rowid, would order the ratings and the order could be matched against the
+    order in which invitations were answered).
+
+    What remains on PostgreSQL: the rating is written in the transaction that marks the
+    invitation ``rated``, so the two rows share ``xmin`` until one is rewritten (rewriting
+    the ratings once the survey closes, as the tally does with the ballot box, would part
+    them)."""
 
     __tablename__ = "survey_responses"
     __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(
+        RandomId, primary_key=True, autoincrement=False, default=random_id
+    )
     event_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("kb_events.id"), index=True)
     occurrence_start: Mapped[datetime]
     rating: Mapped[int]
 
 
 class SurveyComment(Base):
-    """An optional comment on an occurrence, stored apart from ratings and people."""
+    """An optional comment on an occurrence, stored apart from ratings and people, under a
+    random id (as :class:`SurveyResponse`)."""
 
     __tablename__ = "survey_comments"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[int] = mapped_column(
+        RandomId, primary_key=True, autoincrement=False, default=random_id
+    )
     event_id: Mapped[str] = mapped_column(String(ID_LENGTH), ForeignKey("kb_events.id"), index=True)
     occurrence_start: Mapped[datetime]
     text: Mapped[str] = mapped_column(Text)
