@@ -141,7 +141,7 @@ class MaeulBot(ExtBot[None]):
                     break
                 await asyncio.sleep(_SENT_AGAIN_AFTER[attempt])
             except TelegramError as exc:
-                log.warning("after-commit %s failed: %r", type(exc).__name__, item.endpoint)
+                log.warning("after-commit %s failed: %s", item.endpoint, type(exc).__name__)
                 break
         return await self._instead(item)
 
@@ -149,13 +149,8 @@ class MaeulBot(ExtBot[None]):
         """A text that could not be edited in place is sent as a new message."""
         if item.endpoint != "editMessageText" or "chat_id" not in item.data:
             return False
-        data = {
-            key: value
-            for key, value in item.data.items()
-            if key in ("chat_id", "text", "parse_mode", "reply_markup", "entities")
-        }
-        data["link_preview_options"] = item.data.get("link_preview_options")
-        data = {k: v for k, v in data.items() if v is not None}
+        kept = ("chat_id", "text", "parse_mode", "reply_markup", "entities", "link_preview_options")
+        data = {key: value for key, value in item.data.items() if key in kept}
         try:
             await super()._do_post("sendMessage", data, **item.kwargs)
             return True
