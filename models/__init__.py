@@ -14,6 +14,7 @@ from models.events import (
     SurveyResponse,
 )
 from models.follow import GrantFollow
+from models.invite import RoleInvite
 from models.kb import (
     Assembly,
     AssemblyItem,
@@ -66,6 +67,7 @@ __all__ = [
     "Reminder",
     "ReminderSetting",
     "Role",
+    "RoleInvite",
     "Subscription",
     "SurveyComment",
     "SurveyInvitation",
