@@ -1,0 +1,154 @@
+"""What creating (/newevent) and changing (/staffevents) an event share: who may, how a
+typed field is read, and the words of the questions.
+
+Who may: district admins manage every event; staff of a dong manage that dong's events
+only. A district-wide event (no dong) is the district's: only admins manage it — a staff
+member of one dong must not move or cancel what every dong's residents registered for.
+This is stricter than :func:`bot.core.users.is_staff_of` with ``None`` (any staff), on
+purpose, and every staff handler checks it again on every press, so a forged or stale
+button of someone who is not (or no longer) staff of that dong is refused.
+
+Times are typed the way staff say them (:func:`bot.kb.edits.parse_when`) in the
+configured zone, relative to the bot's clock; an end is a time of day after the start or
+a length (:func:`parse_end`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+
+from telegram import Update
+
+from bot.core.i18n import N_
+from bot.core.users import is_admin, is_staff_of
+from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_when
+from bot.kb.records import EventSpec, KnowledgeBase
+from bot.telegram.context import MaeulContext
+
+_DURATION_RE = re.compile(r"^(?:(\d{1,2})\s*(?:h|시간))?\s*(?:(\d{1,3})\s*(?:m|min|분))?$")
+_CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def is_admin_of(context: MaeulContext) -> bool:
+    return is_admin(context.user, context.runtime.settings.admin_ids)
+
+
+def staff_dongs(context: MaeulContext, kb: KnowledgeBase) -> list[str]:
+    """The dongs whose events this user may create and manage."""
+    admins = context.runtime.settings.admin_ids
+    return [d.id for d in kb.dongs if is_staff_of(context.user, d.id, admins)]
+
+
+def may_manage(context: MaeulContext, event: EventSpec) -> bool:
+    """Whether this user may change, cancel or report ``event`` (see the module's doc)."""
+    if is_admin_of(context):
+        return True
+    if event.dong is None:
+        return False
+    return is_staff_of(context.user, event.dong, frozenset())
+
+
+def error_text(context: MaeulContext, error: EditError) -> str:
+    t = context.t
+    if error.value is None:
+        return t._(error.message)
+    value = t.format_number(error.value) if isinstance(error.value, int) else error.value
+    return t._(error.message, value=value)
+
+
+def start_question(context: MaeulContext) -> str:
+    t = context.t
+    return t._("When does it start?") + " " + t._(WHEN_EXAMPLES)
+
+
+def end_question(context: MaeulContext) -> str:
+    return context.t._(
+        "When does it end? Type the end time (9pm, 21:00) or how long it lasts (2h, 90m)."
+    )
+
+
+async def read_start(update: Update, context: MaeulContext) -> datetime | None:
+    """The start typed in ``update``, in the future; None after saying what is wrong."""
+    t = context.t
+    text = update.effective_message.text or ""
+    now = context.runtime.clock.now()
+    try:
+        when = parse_when(text, now, context.runtime.settings.tz)
+    except EditError as error:
+        reply = error_text(context, error)
+        if error.message in (
+            N_("I could not read that date."),
+            N_("Which day? Please name the day."),
+        ):
+            reply += "\n" + t._(WHEN_EXAMPLES)
+        await update.effective_message.reply_text(reply)
+        return None
+    if when <= now:
+        await update.effective_message.reply_text(
+            t._(
+                "{when} has passed. Please type a time in the future.",
+                when=t.format_datetime(when),
+            )
+        )
+        return None
+    return when
+
+
+def parse_end(text: str, start: datetime) -> datetime | None:
+    clean = text.strip().lower()
+    for unit, short in (("시간", "h"), ("분", "m")):
+        clean = re.sub(rf"(\d)\s*{unit}", rf"\1{short}", clean)
+    clock = _CLOCK_RE.match(clean)
+    if clock is not None:
+        hour, minute = int(clock.group(1)), int(clock.group(2))
+        if hour > 23 or minute > 59:
+            return None
+        end = start.replace(hour=hour, minute=minute)
+        return end if end > start else None
+    duration = _DURATION_RE.match(clean)
+    if duration is not None and (duration.group(1) or duration.group(2)):
+        delta = timedelta(hours=int(duration.group(1) or 0), minutes=int(duration.group(2) or 0))
+        return start + delta if timedelta(0) < delta <= timedelta(hours=24) else None
+    assert start.tzinfo is not None
+    try:
+        typed = find_time(text)
+    except EditError:
+        return None
+    if typed is not None and typed.span == (0, len(text.strip().lower())):
+        # a time of day alone ("9pm", "오후 9시", "9시"): the first one after the start
+        hours = [typed.hour, typed.hour + 12] if typed.ambiguous else [typed.hour]
+        for hour in hours:
+            end = start.replace(hour=hour, minute=typed.minute)
+            if end > start:
+                return end
+        return None
+    try:
+        end = parse_when(text, start, start.tzinfo)
+    except EditError:
+        return None
+    return end if end > start else None
+
+
+async def read_end(update: Update, context: MaeulContext, start: datetime) -> datetime | None:
+    end = parse_end(update.effective_message.text or "", start)
+    if end is None:
+        await update.effective_message.reply_text(
+            context.t._(
+                "I could not read that. Type an end time after the start (21:00) or a length (2h)."
+            )
+        )
+    return end
+
+
+__all__ = [
+    "end_question",
+    "error_text",
+    "is_admin_of",
+    "may_manage",
+    "parse_end",
+    "read_end",
+    "read_start",
+    "staff_dongs",
+    "start_question",
+]
