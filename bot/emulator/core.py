@@ -34,6 +34,7 @@ from bot.emulator.markup import (
     to_api_entities,
     utf16_len,
 )
+from bot.emulator.webhook import Webhook, parse_secret, parse_urls
 
 __all__ = [
     "DEFAULT_ALLOWED_UPDATES",
@@ -87,7 +88,7 @@ DEFAULT_ALLOWED_UPDATES = frozenset(ALL_UPDATE_TYPES) - {
     "message_reaction_count",
 }
 
-CONFLICT = (
+WEBHOOK_CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
@@ -516,6 +517,7 @@ class _BotState:
     allowed_updates: frozenset[str] | None = None
     poll_generation: int = 0
     signal: _Signal = field(default_factory=_Signal)
+    webhook: Webhook | None = None  # set by setWebhook (bot/emulator/webhook.py)
     events: list[Event] = field(default_factory=list)
     chats: dict[int, _ChatState] = field(default_factory=dict)
     users: dict[int, JSON] = field(default_factory=dict)
@@ -622,6 +624,7 @@ class EmulatorCore:
         self._bots: dict[str, _BotState] = {}
         self._changed = _Signal()
         self._closing = False
+        self.webhook_routes: dict[str, list[str]] = {}  # see route_webhook
         self._handlers: dict[str, Handler] = {
             "getme": self._get_me,
             "logout": self._ok_true,
@@ -751,7 +754,10 @@ class EmulatorCore:
             self._maybe_fail(bot, name)
             if handler is None:
                 return await self._get_updates(bot, p)
-            return handler(bot, p, files or {})
+            result = handler(bot, p, files or {})
+            if asyncio.iscoroutine(result):  # the webhook methods
+                result = await result
+            return result
         except ApiError as exc:
             bot.errors.append(
                 ApiCallError(method, _public_params(p), exc.code, exc.description, time.time())
@@ -876,6 +882,8 @@ class EmulatorCore:
         timeout = float(raw_timeout) if isinstance(raw_timeout, int | float) else 0.0
         timeout = max(0.0, timeout)
         allowed = p.get("allowed_updates")
+        if bot.webhook is not None:
+            raise ApiError(409, WEBHOOK_CONFLICT)
         bot.poll_generation += 1
         generation = bot.poll_generation
         bot.signal.fire()  # terminates an older long poll with 409
@@ -900,22 +908,98 @@ class EmulatorCore:
     def _ok_true(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
         return True
 
-    def _delete_webhook(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
+    async def _delete_webhook(
+        self, bot: _BotState, p: JSON, files: Mapping[str, Upload]
+    ) -> bool:
+        hook, bot.webhook = bot.webhook, None
+        if hook is not None:
+            await hook.close()
         if p.get("drop_pending_updates"):
             bot.updates.clear()
         return True
 
     def _get_webhook_info(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> JSON:
+        if bot.webhook is not None:
+            return bot.webhook.info(bot.allowed_updates)
         return {"url": "", "has_custom_certificate": False,
                 "pending_update_count": len(bot.updates)}  # fmt: skip
 
-    def _set_webhook(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
-        if not p.get("url"):
-            return self._delete_webhook(bot, p, files)
-        raise ApiError.bad(
-            "setWebhook is not supported by the emulator: it only serves getUpdates "
-            "polling (call deleteWebhook / use Updater.start_polling)"
-        )
+    async def _set_webhook(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
+        """Telegram's setWebhook; a URL registered with :meth:`route_webhook` (or a list
+        of URLs) is delivered to round-robin (see :mod:`bot.emulator.webhook`)."""
+        raw = p.get("url")
+        if not raw:
+            return await self._delete_webhook(bot, p, files)
+        try:
+            urls = parse_urls(raw)
+            secret = parse_secret(p.get("secret_token"))
+        except ValueError as exc:
+            raise ApiError.bad(str(exc)) from None
+        if not urls:
+            return await self._delete_webhook(bot, p, files)
+        public = urls[0] if isinstance(raw, str) and len(urls) == 1 else " ".join(urls)
+        targets = self.webhook_routes.get(public, urls)
+        max_connections = p.get("max_connections")
+        hook = Webhook(
+            targets,
+            public_url=public,
+            secret_token=secret,
+            max_connections=max(1, min(100, max_connections))
+            if isinstance(max_connections, int) else 40,
+            ip_address=str(p["ip_address"]) if p.get("ip_address") else None,
+            updates=bot.updates,
+            signal=bot.signal,
+            changed=self._changed.fire,
+        )  # fmt: skip
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):
+            bot.allowed_updates = frozenset(str(a) for a in allowed) or None
+        if p.get("drop_pending_updates"):
+            bot.updates.clear()
+        if bot.webhook is not None and bot.webhook.same_as(hook):
+            return True  # another instance behind the same balancer registering again
+        old, bot.webhook = bot.webhook, hook
+        bot.poll_generation += 1
+        bot.signal.fire()  # a long poll in progress ends with 409
+        if old is not None:
+            await old.close()
+        hook.start()
+        return True
+
+    async def set_webhook(
+        self, token: str, url: str | list[str], secret_token: str | None = None, **params: Any
+    ) -> bool:
+        """As if the bot called ``setWebhook``; ``url`` may be a list of URLs, used
+        round-robin (a test feature: several bot instances behind one load balancer)."""
+        return bool(
+            await self._set_webhook(self._bot(token), coerce_params(
+                {"url": url, "secret_token": secret_token, **params}
+            ), {})
+        )  # fmt: skip
+
+    async def delete_webhook(self, token: str, drop_pending_updates: bool = False) -> bool:
+        """As if the bot called ``deleteWebhook``."""
+        p = {"drop_pending_updates": drop_pending_updates}
+        return await self._delete_webhook(self._bot(token), p, {})
+
+    def route_webhook(self, public_url: str, targets: list[str]) -> None:
+        """A load balancer (test feature): a bot that sets its webhook to ``public_url``
+        gets its updates POSTed to ``targets`` in turn. Set before the bots start; an
+        empty list removes the route."""
+        if targets:
+            self.webhook_routes[public_url] = parse_urls(targets)
+        else:
+            self.webhook_routes.pop(public_url, None)
+
+    def webhook(self, token: str) -> Webhook | None:
+        """The bot's current webhook (``None`` while it polls)."""
+        return self._bot(token).webhook
+
+    async def close_webhooks(self) -> None:
+        """Stop every webhook delivery (the emulator is stopping)."""
+        for bot in self._bots.values():
+            if bot.webhook is not None:
+                await bot.webhook.close()
 
     # ------------------------------------------------------------ helpers: chats
 

@@ -27,6 +27,10 @@ Routes (``<TOKEN>`` is a bot token such as ``123:ABC``):
     (``timeout``, ``quiet``)
   - ``messages`` — ``chat_id``
   - ``errors`` — Bot API calls of the bot that failed
+  - ``webhook_route`` — ``url``, ``targets`` (list or comma separated): a test load
+    balancer, see :mod:`bot.emulator.webhook`
+  - ``set_webhook`` — ``url`` (one or a list, round-robin), ``secret_token``;
+    ``webhook`` — the bot's ``getWebhookInfo`` plus ``targets``, ``delivered``, ``posts``
 """
 
 from __future__ import annotations
@@ -146,6 +150,7 @@ class BotApiEmulator(EmulatorCore):
         the emulator created it."""
         self._closing = True
         self._wake_all()
+        await self.close_webhooks()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -379,4 +384,18 @@ class BotApiEmulator(EmulatorCore):
                  "description": e.description, "time": e.time}
                 for e in self.api_errors(token)
             ]  # fmt: skip
+        if op == "webhook_route":
+            targets = a.get("targets") or []
+            self.route_webhook(str(a["url"]), targets if isinstance(targets, list)
+                               else [t for t in str(targets).split(",") if t])  # fmt: skip
+            return True
+        if op == "set_webhook":
+            return await self.set_webhook(token, a["url"], a.get("secret_token"))
+        if op == "webhook":
+            hook = self.webhook(token)
+            info = self._get_webhook_info(self._bot(token), {}, {})
+            if hook is not None:
+                info.update(targets=hook.urls, delivered=hook.delivered,
+                            posts=[list(p) for p in hook.posts])  # fmt: skip
+            return info
         raise EmulatorError(f"unknown operation {op!r}")
