@@ -1,22 +1,20 @@
-"""Helpers the browsing features share (/grants, /events, /faq, /check, staff edits)."""
+"""Helpers the browsing features share (/grants, /events, /faq, /check, staff edits): the
+KB snapshot, the admin check, and the browsing flavour of the blocks in
+:mod:`handlers.core.blocks` (no link previews, translated ◀ Previous / Next ▶)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
 
 from bot.core.users import is_admin
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core import blocks
 
-log = logging.getLogger(__name__)
-
-PAGE_SIZE = 6
+PAGE_SIZE = blocks.PAGE_SIZE
 T = TypeVar("T")
 
 
@@ -43,50 +41,31 @@ async def refuse(
 ) -> None:
     """A forged or stale press: a localized alert, never an exception."""
     assert query is not None
-    await query.answer(
-        text or context.t._("This button is no longer valid. Please start again from the menu."),
-        show_alert=True,
-    )
+    await query.answer(text or blocks.stale_text(context), show_alert=True)
 
 
 async def send(
     update: Update, context: MaeulContext, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
-    await context.bot.send_message(
-        update.effective_chat.id,
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        disable_web_page_preview=True,
-    )
+    """A new HTML message, without link previews."""
+    await blocks.send_html(context, update.effective_chat.id, text, markup, link_preview=False)
 
 
 async def edit(query: CallbackQuery | None, text: str, markup: InlineKeyboardMarkup | None) -> None:
     """Replace a message's text and buttons; pressing the current view again is fine."""
     assert query is not None
-    try:
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await blocks.edit_text(query, text, markup, link_preview=False)
 
 
 async def edit_markup(query: CallbackQuery | None, markup: InlineKeyboardMarkup | None) -> None:
     assert query is not None
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await blocks.edit_buttons(query, markup)
 
 
 def page_of(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> tuple[list[T], int, int]:
     """(items on the page, the page actually shown, number of pages); clamps ``page``."""
-    pages = max(1, -(-len(items) // size))
-    page = min(max(page, 0), pages - 1)
-    return list(items[page * size : (page + 1) * size]), page, pages
+    shown = blocks.paginate(items, page, size)
+    return shown.items, shown.number, shown.count
 
 
 def nav_row(
@@ -94,21 +73,12 @@ def nav_row(
 ) -> list[InlineKeyboardButton]:
     """◀ / ▶ buttons; ``data_for_page`` has a ``{page}`` placeholder."""
     t = context.t
-    row = []
-    if page > 0:
-        row.append(
-            InlineKeyboardButton(
-                t._("◀ Previous"), callback_data=data_for_page.format(page=page - 1)
-            )
-        )
-    if page < pages - 1:
-        row.append(
-            InlineKeyboardButton(t._("Next ▶"), callback_data=data_for_page.format(page=page + 1))
-        )
-    return row
+    return blocks.nav_row(
+        page, pages, data_for_page, previous=t._("◀ Previous"), following=t._("Next ▶")
+    )
 
 
 def rows_of(
     buttons: list[InlineKeyboardButton], width: int = 2
 ) -> list[list[InlineKeyboardButton]]:
-    return [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    return blocks.grid(buttons, width)

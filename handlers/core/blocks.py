@@ -1,0 +1,427 @@
+"""Building blocks every handler module shares, so that a handler module is parsing and
+rendering only: paging lists, confirm/cancel dialogs, step-by-step questions, and
+"edit the pressed message in place, or send a new one".
+
+Design and threat model
+-----------------------
+A button press is untrusted input. Its ``callback_data`` is whatever the client sends (up
+to 64 bytes): a forged one, or a stale one from a message days old whose list, draft or
+vote has changed since. So:
+
+* Every handler is registered with a strict ``pattern``; :func:`matched` parses the data
+  again and *refuses politely* (a localized alert, never an exception) when it does not
+  match — the same refusal as for any other stale button.
+* Callback data names *what* to act on, never *who may*: the handler re-checks the
+  presser's right on every press (their own draft, staff of that dong, …).
+* A confirmation ("Withdraw #12? Yes / No") is two presses; what was confirmed may have
+  changed between them. :func:`stamp` gives a short digest of the state shown (a version,
+  a status); put it in the "yes" data and compare it with :func:`stamp_matches` on the
+  press, so a stale "yes" is refused instead of acting on something else. A stamp is not
+  a signature (anyone can compute it): it detects staleness; authority is re-checked.
+* Paging clamps the page number (:func:`paginate`): a forged ``page=9999`` shows the last
+  page, a negative one the first, and nothing raises.
+
+The formats of callback data already sent stay each feature's business: these blocks take
+the data strings the feature builds, so buttons in users' old messages keep working.
+
+Signatures here are stable; other modules import them. Add new blocks at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.core.i18n import Translator
+from bot.core.text import esc, shorten
+from bot.telegram.context import MaeulContext
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+PAGE_SIZE = 6
+CALLBACK_DATA_MAX = 64  # bytes, Telegram's limit
+ALERT_MAX = 200  # characters an answerCallbackQuery alert shows
+MARK = "✓ "
+
+Rows = list[list[InlineKeyboardButton]]
+
+
+# ---------------------------------------------------------------------------------------
+# Answering a press, refusing one
+# ---------------------------------------------------------------------------------------
+
+
+def stale_text(context: MaeulContext) -> str:
+    """The usual words for a forged or stale button."""
+    return context.t._("This button is no longer valid. Please start again from the menu.")
+
+
+async def answer(update: Update, text: str | None = None) -> None:
+    """Answer the pressed button (a toast when ``text``); nothing for a typed message."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(shorten(text, ALERT_MAX) if text else None)
+
+
+async def refuse(update: Update, context: MaeulContext, text: str | None = None) -> None:
+    """A localized refusal: an alert for a button press, a reply to a typed message.
+
+    ``text`` defaults to :func:`stale_text`. Never raises for a forged press."""
+    text = text or stale_text(context)
+    query = update.callback_query
+    if query is not None:
+        await query.answer(shorten(text, ALERT_MAX), show_alert=True)
+    elif update.effective_message is not None:
+        await update.effective_message.reply_text(text)
+
+
+async def matched(
+    update: Update,
+    context: MaeulContext,
+    pattern: re.Pattern[str],
+    refusal: str | None = None,
+) -> re.Match[str] | None:
+    """The press's callback data parsed by ``pattern``; ``None`` (and a polite refusal)
+    when the data is missing, longer than Telegram allows, or does not match."""
+    query = update.callback_query
+    data = query.data if query is not None else None
+    found = None
+    if isinstance(data, str) and len(data.encode()) <= CALLBACK_DATA_MAX:
+        found = pattern.match(data)
+    if found is None:
+        await refuse(update, context, refusal)
+    return found
+
+
+def stamp(*state: object) -> str:
+    """Eight hex characters that change when ``state`` does (e.g. an id and a version).
+
+    For the "yes" of a confirmation: see the module's threat model. Not a signature."""
+    raw = "\x1f".join(str(part) for part in state).encode()
+    return hashlib.blake2s(raw, digest_size=4).hexdigest()
+
+
+def stamp_matches(value: str, *state: object) -> bool:
+    """Whether ``value`` (from callback data) is the stamp of ``state`` now."""
+    return hmac.compare_digest(value.encode(), stamp(*state).encode())
+
+
+# ---------------------------------------------------------------------------------------
+# Edit in place, or send
+# ---------------------------------------------------------------------------------------
+
+
+def _not_modified(exc: BadRequest) -> bool:
+    return "not modified" in str(exc).lower()
+
+
+async def send_html(
+    context: MaeulContext,
+    chat_id: int,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    link_preview: bool = True,
+) -> None:
+    """A new HTML message (``link_preview=False`` hides the preview of links)."""
+    if link_preview:
+        await context.bot.send_message(
+            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    else:
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+
+
+async def edit_text(
+    query: CallbackQuery,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    link_preview: bool = True,
+) -> None:
+    """Replace the pressed message's text and buttons; pressing the current view again
+    ("message is not modified") is fine. Other errors propagate."""
+    try:
+        if link_preview:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        else:
+            await query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+            )
+    except BadRequest as exc:
+        if not _not_modified(exc):
+            raise
+
+
+async def edit_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Replace the pressed message's buttons (``None`` removes them); "not modified" is fine."""
+    try:
+        await query.edit_message_reply_markup(markup)
+    except BadRequest as exc:
+        if not _not_modified(exc):
+            raise
+
+
+async def show(
+    update: Update,
+    context: MaeulContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    edit: bool = False,
+    link_preview: bool = True,
+) -> None:
+    """Edit the pressed message in place (``edit`` and a press), or send a new message.
+
+    An edit that Telegram refuses (the message is too old, or has no text) falls back to
+    sending; "not modified" (the same view pressed twice) does nothing."""
+    query = update.callback_query
+    if edit and query is not None and query.message is not None:
+        try:
+            await edit_text(query, text, markup, link_preview=link_preview)
+            return
+        except BadRequest:
+            log.debug("could not edit, sending instead", exc_info=True)
+    await send_html(context, update.effective_chat.id, text, markup, link_preview=link_preview)
+
+
+async def drop_keyboard(update: Update) -> None:
+    """Remove the buttons of the pressed message (quietly, if they are gone already)."""
+    query = update.callback_query
+    if query is None or query.message is None or not getattr(query.message, "reply_markup", None):
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest:  # already without buttons, or too old to edit
+        log.debug("could not remove the keyboard", exc_info=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Paging keyboards and choice lists
+# ---------------------------------------------------------------------------------------
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """How many pages ``total`` items fill (at least one: an empty list is one page)."""
+    return max(1, -(-max(total, 0) // max(size, 1)))
+
+
+def clamp_page(page: int, total: int, size: int = PAGE_SIZE) -> int:
+    """``page`` within 0 … last page (a forged or stale page number is clamped)."""
+    return min(max(page, 0), page_count(total, size) - 1)
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list: its items, its number (from 0, clamped) and the page count."""
+
+    items: list[T]
+    number: int
+    count: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 0
+
+    @property
+    def has_next(self) -> bool:
+        return self.number + 1 < self.count
+
+
+def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> Page[T]:
+    """The page ``page`` of ``items`` (clamped: never empty unless ``items`` is)."""
+    number = clamp_page(page, len(items), size)
+    chunk = list(items[number * size : (number + 1) * size])
+    return Page(chunk, number, page_count(len(items), size))
+
+
+def nav_row(
+    page: int,
+    pages: int,
+    data_for_page: str | Callable[[int], str],
+    *,
+    previous: str = "◀",
+    following: str = "▶",
+) -> list[InlineKeyboardButton]:
+    """◀ / ▶ buttons around ``page`` of ``pages`` (empty on a single page).
+
+    ``data_for_page`` is a format string with ``{page}``, or a function of the page."""
+
+    def data(n: int) -> str:
+        return data_for_page(n) if callable(data_for_page) else data_for_page.format(page=n)
+
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(previous, callback_data=data(page - 1)))
+    if page < pages - 1:
+        row.append(InlineKeyboardButton(following, callback_data=data(page + 1)))
+    return row
+
+
+def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> Rows:
+    """Buttons in rows of ``width``."""
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def choices(
+    options: Iterable[tuple[str, str]],
+    data: Callable[[str], str],
+    marked: Callable[[str], bool] | None = None,
+) -> list[InlineKeyboardButton]:
+    """A button per ``(value, label)``; ``marked(value)`` puts ✓ before the label."""
+    return [
+        InlineKeyboardButton(
+            (MARK if marked is not None and marked(value) else "") + label,
+            callback_data=data(value),
+        )
+        for value, label in options
+    ]
+
+
+def list_keyboard(
+    items: Rows | Sequence[InlineKeyboardButton],
+    nav: list[InlineKeyboardButton] | None = None,
+    footer: Sequence[InlineKeyboardButton] | Rows | None = None,
+    *,
+    width: int = 1,
+) -> InlineKeyboardMarkup:
+    """Item buttons (``width`` a row, or rows as given), the ◀ ▶ row if any, then
+    ``footer`` (a row, or several)."""
+    rows: Rows = (
+        [list(r) for r in items]  # type: ignore[arg-type]
+        if items and isinstance(items[0], list)
+        else grid(items, width)  # type: ignore[arg-type]
+    )
+    if nav:
+        rows.append(list(nav))
+    if footer:
+        if isinstance(footer[0], list):
+            rows.extend(list(r) for r in footer)  # type: ignore[arg-type]
+        else:
+            rows.append(list(footer))  # type: ignore[arg-type]
+    return InlineKeyboardMarkup(rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Confirm / cancel dialogs
+# ---------------------------------------------------------------------------------------
+
+
+def confirm_markup(yes: tuple[str, str], no: tuple[str, str]) -> InlineKeyboardMarkup:
+    """One row: ``(label, callback data)`` of "yes" then of "no"."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(yes[0], callback_data=yes[1]),
+                InlineKeyboardButton(no[0], callback_data=no[1]),
+            ]
+        ]
+    )
+
+
+async def ask_confirm(
+    update: Update,
+    context: MaeulContext,
+    question: str,
+    *,
+    yes: tuple[str, str],
+    no: tuple[str, str],
+    edit: bool = False,
+) -> None:
+    """Answer the press and ask ``question`` (HTML, already escaped) with Yes / No.
+
+    The "yes" handler must re-check everything (owner, state; :func:`stamp_matches`):
+    the dialog may be old, or its data forged."""
+    await answer(update)
+    await show(update, context, question, confirm_markup(yes, no), edit=edit)
+
+
+async def declined(update: Update, context: MaeulContext, text: str | None = None) -> None:
+    """The "no" of a dialog: answer the press and put ``text`` (plain; default "OK,
+    nothing was changed.") where the question was."""
+    await answer(update)
+    await show(
+        update, context, esc(text or context.t._("OK, nothing was changed.")), None, edit=True
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Step-by-step conversations
+# ---------------------------------------------------------------------------------------
+
+
+def step_text(
+    t: Translator,
+    number: int,
+    total: int,
+    *questions: str,
+    now: str | None = None,
+    heading: str | None = None,
+    compact: bool = False,
+) -> str:
+    """The HTML of a step's question (the arguments are plain text, escaped here).
+
+    ``(step 2 of 5)`` then the questions, each on its line, then ``Now: …`` when the
+    answer so far is given (editing). ``compact`` writes ``<b>2/5</b> · question`` on one
+    line instead; ``heading`` goes in bold before the step line."""
+    if compact:
+        first = f"<b>{number}/{total}</b> · " + esc(questions[0] if questions else "")
+        lines = [first, *(esc(q) for q in questions[1:])]
+    else:
+        step = esc(t._("(step {n} of {total})", n=number, total=total))
+        lines = [f"<b>{esc(heading)}</b> {step}" if heading else step]
+        lines += [esc(q) for q in questions]
+    if now:
+        lines.append(esc(t._("Now: {text}", text=now)))
+    return "\n".join(lines)
+
+
+async def ask_step(
+    update: Update,
+    context: MaeulContext,
+    number: int,
+    total: int,
+    *questions: str,
+    now: str | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    heading: str | None = None,
+    compact: bool = False,
+) -> None:
+    """Send a step's question (:func:`step_text`) as a new message with ``markup``."""
+    text = step_text(
+        context.t, number, total, *questions, now=now, heading=heading, compact=compact
+    )
+    await send_html(context, update.effective_chat.id, text, markup)
+
+
+async def give_back(update: Update, context: MaeulContext, typed: str) -> None:
+    """Send a refused text back to its author as a plain message, to copy and correct —
+    nothing typed is lost."""
+    chat_id = update.effective_chat.id
+    await context.bot.send_message(
+        chat_id, context.t._("Here is what you wrote, to copy and correct:")
+    )
+    await context.bot.send_message(chat_id, typed)
+
+
+async def answered(update: Update, text: str) -> None:
+    """Show the pressed answer (plain text) under the question and drop its buttons."""
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        question = getattr(query.message, "text_html", None) or ""
+        await edit_text(query, f"{question}\n✔ {esc(text)}", None)
