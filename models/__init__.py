@@ -35,6 +35,7 @@ from models.proposal import (
     ProposalSupport,
 )
 from models.qa import UnansweredQuestion
+from models.ratebudget import RateBudget, RateSend
 from models.user import Role, User, UserRole
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "PtbChatData",
     "PtbConversation",
     "PtbUserData",
+    "RateBudget",
+    "RateSend",
     "Region",
     "Registration",
     "Reminder",

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     reminder_wake_seconds: float = Field(default=30.0, gt=0)  # JobQueue wake-up interval
     reminder_first_wake_seconds: float = Field(default=2.0, ge=0)  # first pass after start
     dispatch_rate_global: int = Field(default=25, ge=1)  # Telegram allows ~30/s in all
+    # One budget per bot token (bot.core.ratebudget): replies may use TELEGRAM_RATE_GLOBAL
+    # a second, reminders DISPATCH_RATE_GLOBAL of them; shared on PostgreSQL (auto).
+    telegram_rate_global: int = Field(default=30, ge=1)
+    rate_budget: Literal["auto", "local", "postgres"] = "auto"
     dispatch_rate_global_window: float = Field(default=1.0, gt=0)
     dispatch_rate_chat: int = Field(default=1, ge=1)  # 1 a second per chat
     dispatch_rate_chat_window: float = Field(default=1.0, gt=0)
@@ -65,6 +69,12 @@ class Settings(BaseSettings):
     dispatch_lease_seconds: float = Field(default=120.0, gt=0)  # a dead claimer's rows return
     dispatch_max_attempts: int = Field(default=5, ge=1)  # timeouts/5xx before giving up
     dispatch_backoff_seconds: float = Field(default=1.0, ge=0)  # doubled per attempt
+    # Retention (bot/core/privacy.py, README "Privacy"): `maeul privacy purge`, also daily
+    # by the dispatcher, deletes what is older. Days; 0 keeps it for ever.
+    retention_audit_days: int = Field(default=1095, ge=0)  # staff actions, role changes: 3 years
+    retention_message_log_days: int = Field(default=90, ge=0)  # sent/failed reminder rows
+    retention_unanswered_days: int = Field(default=180, ge=0)  # questions without an answer
+    retention_conversation_days: int = Field(default=30, ge=0)  # abandoned conversations, drafts
 
     @field_validator("ballot_secret", mode="before")
     @classmethod

@@ -1,0 +1,49 @@
+"""The shared rate budget: one per bot token across instances (issue 12)
+
+``rate_sends`` holds each message's permit, ``rate_budgets`` a token's 429 pause; both
+are used on PostgreSQL only (bot/core/ratebudget.py), created everywhere for one schema.
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-03
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+# revision identifiers, used by Alembic.
+revision: str = '0010'
+down_revision: Union[str, Sequence[str], None] = '0009'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table('rate_budgets',
+    sa.Column('bucket', sa.String(length=16), nullable=False),
+    sa.Column('paused_until', sa.Double(), nullable=False),
+    sa.PrimaryKeyConstraint('bucket', name=op.f('pk_rate_budgets'))
+    )
+    op.create_table('rate_sends',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('bucket', sa.String(length=16), nullable=False),
+    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+    sa.Column('bulk', sa.Boolean(), nullable=False),
+    sa.Column('started', sa.Double(), nullable=False),
+    sa.Column('lease', sa.Double(), nullable=False),
+    sa.Column('done', sa.Double(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_sends'))
+    )
+    op.create_index('ix_rate_sends_bucket_chat_id_done', 'rate_sends', ['bucket', 'chat_id', 'done'], unique=False)
+    op.create_index('ix_rate_sends_bucket_done', 'rate_sends', ['bucket', 'done'], unique=False)
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_index('ix_rate_sends_bucket_done', table_name='rate_sends')
+    op.drop_index('ix_rate_sends_bucket_chat_id_done', table_name='rate_sends')
+    op.drop_table('rate_sends')
+    op.drop_table('rate_budgets')
