@@ -23,6 +23,7 @@ import csv
 import io
 import secrets
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -31,6 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.i18n import N_, Translator
 from bot.events.reminder_rows import SURVEY
 from bot.kb import schedule
 from bot.kb.records import EventSpec, KnowledgeBase
@@ -438,14 +440,23 @@ class _Acc:
 
 
 async def report(
-    session: AsyncSession, tz: tzinfo, *, year: int | None = None, lang: str = "ko"
+    session: AsyncSession,
+    tz: tzinfo,
+    *,
+    year: int | None = None,
+    lang: str = "ko",
+    events: Collection[str] | None = None,
 ) -> list[ReportRow]:
     """Per session and per course: registered (registrations, walk-ins excluded),
     attended (attendances), unique people (실인원: each attendee once per course),
     total attendances (연인원: a person at three sessions counts three times), average
     satisfaction (1–5) and the number of ratings. Sessions are counted in ``year`` (local
-    start date); archived events are included, so past years stay reportable."""
-    registrations = (await session.execute(select(Registration))).scalars().all()
+    start date); archived events are included, so past years stay reportable. ``events``:
+    only these events (one event's report; the events of a staff member's dongs)."""
+    query = select(Registration)
+    if events is not None:
+        query = query.where(Registration.event_id.in_(list(events)))
+    registrations = (await session.execute(query)).scalars().all()
     sessions: dict[tuple[str, datetime], _Acc] = defaultdict(_Acc)
     dates: dict[tuple[str, datetime], date] = {}
     for registration in registrations:
@@ -543,24 +554,69 @@ def report_csv(rows: list[ReportRow]) -> bytes:
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def report_xlsx(rows: list[ReportRow]) -> bytes:
+HEADERS = {
+    "level": N_("Level"),
+    "event_id": N_("Event ID"),
+    "title": N_("Event"),
+    "kind": N_("Kind"),
+    "date": N_("Date"),
+    "sessions": N_("Sessions"),
+    "registered": N_("Registered"),
+    "attended": N_("Attended"),
+    "unique_people": N_("Unique people (실인원)"),
+    "total_attendances": N_("Total attendances (연인원)"),
+    "satisfaction": N_("Satisfaction (1–5)"),
+    "responses": N_("Responses"),
+}
+"""The column headers of a staff member's copy, in their language."""
+LEVELS = {"session": N_("Session"), "course": N_("Course total")}
+KINDS = {
+    "training": N_("Training"),
+    "meeting": N_("Meeting"),
+    "assembly": N_("General assembly"),
+    "forum": N_("Forum"),
+    "consultation": N_("Consultation"),
+    "festival": N_("Festival"),
+}
+
+
+def _localized(row: ReportRow, t: Translator) -> list[Any]:
+    values = row.values()
+    values[0] = t._(LEVELS.get(row.level, row.level))
+    values[3] = t._(KINDS[row.kind]) if row.kind in KINDS else row.kind
+    if row.date is not None:
+        values[4] = row.date  # a real date cell, shown as a date in the staff's Excel
+    return values
+
+
+def report_xlsx(rows: list[ReportRow], t: Translator | None = None) -> bytes:
+    """The report as a workbook. Without ``t`` (the CLI, for scripts): a Korean header
+    row, then the column keys, then the rows. With ``t`` (a staff member's copy in the
+    bot): one header row in their language, levels and kinds in their language, dates as
+    dates, frozen under the header."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = "report"
-    sheet.append([HEADERS_KO[c] for c in COLUMNS])
-    sheet.append(list(COLUMNS))
+    sheet.title = "report" if t is None else t._("Attendance report")[:31]
+    if t is None:
+        sheet.append([HEADERS_KO[c] for c in COLUMNS])
+        sheet.append(list(COLUMNS))
+    else:
+        sheet.append([t._(HEADERS[c]) for c in COLUMNS])
+        sheet.freeze_panes = "A2"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row.values())
+        sheet.append(row.values() if t is None else _localized(row, t))
+        if t is not None and row.date is not None:
+            sheet.cell(sheet.max_row, 5).number_format = "yyyy-mm-dd"
         if row.level == "course":
             for cell in sheet[sheet.max_row]:
                 cell.font = Font(bold=True)
-    widths = {"A": 9, "B": 28, "C": 36, "D": 12, "E": 12}
+    widths = {"A": 12, "B": 28, "C": 36, "D": 12, "E": 12, "I": 14, "J": 14, "K": 14}
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
     buf = io.BytesIO()
@@ -568,16 +624,29 @@ def report_xlsx(rows: list[ReportRow]) -> bytes:
     return buf.getvalue()
 
 
+NO_DATA_MSG = N_("No attendance recorded yet")
+"""What an empty report's chart says instead of an empty axis …"""
 NO_DATA = "아직 참여 기록이 없어요"
-"""What an empty report's chart says instead of an empty axis."""
+"""… in Korean (the CLI's chart; the ko catalog's translation of :data:`NO_DATA_MSG`)."""
 
 
 def _short_title(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def report_figure(rows: list[ReportRow], *, year: int | None = None) -> Any:
+def report_figure(
+    rows: list[ReportRow],
+    *,
+    year: int | None = None,
+    t: Translator | None = None,
+    sessions: bool = False,
+    title: str | None = None,
+) -> Any:
     """The chart of :func:`report_png` as a matplotlib ``Figure`` (tests read its axes).
+
+    A bar pair per course — unique people (실인원) and total attendances (연인원) — or,
+    with ``sessions`` (one event's report), per session: registered and attended. The
+    words are in ``t``'s language (Korean without one: the CLI's chart).
 
     Head counts are whole numbers from 0 (integer ticks, no negative axis); the numbers
     and satisfaction written beside the bars stay inside the axes; the legend sits above
@@ -590,37 +659,51 @@ def report_figure(rows: list[ReportRow], *, year: int | None = None) -> Any:
 
     from bot.core.fonts import korean_font_path
 
+    t = t or Translator("ko", UTC)
     path = korean_font_path()
     font = FontProperties(fname=str(path)) if path else FontProperties()
-    courses = [r for r in rows if r.level == "course"]
-    title = "교육·행사 참여 현황" + (f" ({year})" if year else "")
-    height = max(2.5, 0.55 * len(courses) + 1.8)
+    shown = [r for r in rows if r.level == ("session" if sessions else "course")]
+    heading = title or t._("Training and event attendance")
+    heading += f" ({year})" if year else ""
+    height = max(2.5, 0.55 * len(shown) + 1.8)
     figure = Figure(figsize=(9, height), dpi=110, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    axes.set_title(title, fontproperties=font, loc="left")
-    if not courses:
+    axes.set_title(_short_title(heading, 60), fontproperties=font, loc="left")
+    if not shown:
         axes.set_axis_off()
-        axes.text(0.5, 0.5, NO_DATA, ha="center", va="center", fontproperties=font, fontsize=14,
-                  color="#555555", transform=axes.transAxes)  # fmt: skip
+        axes.text(0.5, 0.5, t._(NO_DATA_MSG), ha="center", va="center", fontproperties=font,
+                  fontsize=14, color="#555555", transform=axes.transAxes)  # fmt: skip
         return figure
-    positions = list(range(len(courses)))
-    unique = [r.unique_people for r in courses]
-    total = [r.total_attendances for r in courses]
-    axes.barh([p + 0.2 for p in positions], total, height=0.4, label="연인원", color="#4c72b0")
-    axes.barh([p - 0.2 for p in positions], unique, height=0.4, label="실인원", color="#dd8452")
-    for p, r in zip(positions, courses, strict=True):
-        note = f" {r.total_attendances:,}"
+    positions = list(range(len(shown)))
+    if sessions:
+        first = [r.attended for r in shown]
+        second = [r.registered for r in shown]
+        labels = (t._("Attended"), t._("Registered"))
+        names = [t.format_date(r.date, short=True) if r.date else "" for r in shown]
+        note_label = t._("People")
+    else:
+        first = [r.total_attendances for r in shown]
+        second = [r.unique_people for r in shown]
+        labels = (t._("Total attendances"), t._("Unique people"))
+        names = [_short_title(r.title) for r in shown]
+        note_label = t._(
+            "People (unique people: how many took part; total attendances: every "
+            "session's attendance added up)"
+        )
+    axes.barh([p + 0.2 for p in positions], first, height=0.4, label=labels[0], color="#4c72b0")
+    axes.barh([p - 0.2 for p in positions], second, height=0.4, label=labels[1], color="#dd8452")
+    for p, count, r in zip(positions, first, shown, strict=True):
+        note = f" {count:,}"
         if r.satisfaction is not None:
             note += f"  ★{r.satisfaction:.1f}"
-        axes.text(r.total_attendances, p + 0.2, note, va="center", fontsize=8, fontproperties=font)
-    top = max([*total, *unique, 1])
+        axes.text(count, p + 0.2, note, va="center", fontsize=8, fontproperties=font)
+    top = max([*first, *second, 1])
     axes.set_xlim(0, top * 1.25 + 0.5)  # room for the numbers written after the bars
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.set_xlabel("명 (실인원: 참여한 사람 수, 연인원: 회차별 참여를 모두 더한 수)",
-                    fontproperties=font, fontsize=8)  # fmt: skip
+    axes.set_xlabel(note_label, fontproperties=font, fontsize=8)
     axes.set_yticks(positions)
-    axes.set_yticklabels([_short_title(r.title) for r in courses], fontproperties=font, fontsize=9)
+    axes.set_yticklabels(names, fontproperties=font, fontsize=9)
     axes.invert_yaxis()
     axes.legend(prop=font, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, frameon=False,
                 borderaxespad=0.2)  # fmt: skip
@@ -629,11 +712,20 @@ def report_figure(rows: list[ReportRow], *, year: int | None = None) -> Any:
     return figure
 
 
-def report_png(rows: list[ReportRow], *, year: int | None = None) -> bytes:
+def report_png(
+    rows: list[ReportRow],
+    *,
+    year: int | None = None,
+    t: Translator | None = None,
+    sessions: bool = False,
+    title: str | None = None,
+) -> bytes:
     """A bar chart per course: unique people (실인원) and total attendances (연인원),
-    with the average satisfaction written beside each (see :func:`report_figure`)."""
+    with the average satisfaction written beside each; per session with ``sessions``
+    (see :func:`report_figure`)."""
     buf = io.BytesIO()
-    report_figure(rows, year=year).savefig(buf, format="png", bbox_inches="tight")
+    figure = report_figure(rows, year=year, t=t, sessions=sessions, title=title)
+    figure.savefig(buf, format="png", bbox_inches="tight")
     return buf.getvalue()
 
 
@@ -642,6 +734,7 @@ __all__ = [
     "CHECKIN_OPENS",
     "CODE_LENGTH",
     "COLUMNS",
+    "HEADERS",
     "CheckIn",
     "ReportRow",
     "attendance_list",
