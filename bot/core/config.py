@@ -69,6 +69,12 @@ class Settings(BaseSettings):
     dispatch_lease_seconds: float = Field(default=120.0, gt=0)  # a dead claimer's rows return
     dispatch_max_attempts: int = Field(default=5, ge=1)  # timeouts/5xx before giving up
     dispatch_backoff_seconds: float = Field(default=1.0, ge=0)  # doubled per attempt
+    # maeul run --webhook (bot/telegram/webhook.py, docs/operations.md)
+    webhook_url: str | None = None  # the public https URL Telegram POSTs to
+    webhook_listen: str = "127.0.0.1"  # where the webhook server binds (behind nginx)
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None  # X-Telegram-Bot-Api-Secret-Token; required
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object a line
     # Retention (bot/core/privacy.py, README "Privacy"): `maeul privacy purge`, also daily
     # by the dispatcher, deletes what is older. Days; 0 keeps it for ever.
     retention_audit_days: int = Field(default=1095, ge=0)  # staff actions, role changes: 3 years
@@ -88,6 +94,33 @@ class Settings(BaseSettings):
                 "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
         return raw.strip()
+
+    @field_validator("webhook_secret", mode="before")
+    @classmethod
+    def _webhook_secret(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str) or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", raw.strip()):
+            raise ValueError(
+                "expected 16 to 256 characters A-Z a-z 0-9 _ -, e.g. from "
+                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return raw.strip()
+
+    @field_validator("webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\S*$", value.strip()):
+            raise ValueError("expected the public URL Telegram posts to, e.g. https://maeul.example.org/telegram")
+        return value.strip()
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("bot_token", mode="before")
     @classmethod

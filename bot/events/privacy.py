@@ -1,0 +1,190 @@
+"""Events in a person's data (:mod:`bot.core.privacy`): registrations and attendance,
+survey invitations, subscriptions.
+
+Forget: a registration for an occurrence still to come is first cancelled the usual way
+(:func:`bot.events.registrations.cancel`), so its seat goes to the first on the waitlist;
+then every registration is deleted — past attendance too (the events report counts one
+fewer). Survey invitations ("was asked, has answered") are deleted; the ratings and
+comments themselves were never stored with a person (``models/events.py``) and stay, as
+they cannot be found by person. Subscriptions of their private chat are deleted; group
+subscriptions they set up as an administrator stay the group's, without their id.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.i18n import N_
+from bot.core.privacy import Forgotten, Registry, Section, Subject, row_dict, rowcount
+from bot.core.text import localized
+from bot.events import registrations as R
+from bot.kb import schedule
+from models.events import Registration, Subscription, SurveyInvitation
+from models.kb import Event
+
+
+async def _titles(session: AsyncSession, ids: set[str], lang: str) -> dict[str, str]:
+    if not ids:
+        return {}
+    rows = await session.execute(select(Event.id, Event.title).where(Event.id.in_(ids)))
+    return {event_id: localized(title, lang) for event_id, title in rows.all()}
+
+
+def _mine(subject: Subject) -> object:
+    conditions = [Subscription.chat_id == subject.telegram_id]
+    if subject.user_id is not None:
+        conditions.append(Subscription.user_id == subject.user_id)
+    return or_(*conditions)
+
+
+async def export_user(session: AsyncSession, subject: Subject) -> Section:
+    section = Section()
+    uid, t = subject.user_id, subject.t
+    subscriptions = (
+        (
+            await session.execute(
+                select(Subscription)
+                .where(or_(_mine(subject), Subscription.created_by == subject.telegram_id))  # type: ignore[arg-type]
+                .order_by(Subscription.id)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    registrations: list[Registration] = []
+    invitations: list[SurveyInvitation] = []
+    if uid is not None:
+        registrations = list(
+            (
+                await session.execute(
+                    select(Registration)
+                    .where(Registration.user_id == uid)
+                    .order_by(Registration.starts_at, Registration.id)
+                )
+            ).scalars()
+        )
+        invitations = list(
+            (
+                await session.execute(
+                    select(SurveyInvitation)
+                    .where(SurveyInvitation.user_id == uid)
+                    .order_by(SurveyInvitation.id)
+                )
+            ).scalars()
+        )
+    section.records = {
+        "event_registrations": [row_dict(r) for r in registrations],
+        "survey_invitations": [row_dict(i, omit=("token",)) for i in invitations],
+        "subscriptions": [row_dict(s) for s in subscriptions],
+    }
+    titles = await _titles(
+        session, {r.event_id for r in registrations} | {i.event_id for i in invitations}, t.lang
+    )
+    status = {
+        "registered": t._("registered"),
+        "waitlisted": t._("on the waiting list"),
+        "cancelled": t._("cancelled"),
+        "walkin": t._("came without registering"),
+    }
+    for r in registrations:
+        attended = t._(", attended") if r.attended else ""
+        section.lines.append(
+            t._(
+                "“{title}” on {when}: {status}{attended}.",
+                title=titles.get(r.event_id, r.event_id),
+                when=t.format_datetime(r.starts_at),
+                status=status.get(r.status, r.status),
+                attended=attended,
+            )
+        )
+    for i in invitations:
+        section.lines.append(
+            t._(
+                "Asked for feedback on “{title}” ({when}); answered: {answered}.",
+                title=titles.get(i.event_id, i.event_id),
+                when=t.format_date(i.occurrence_start),
+                answered=t._("yes") if i.rated or i.commented else t._("no"),
+            )
+        )
+    for s in subscriptions:
+        value = subject.dong(s.value) if s.topic == "dong" else s.value
+        where = t._("this chat") if s.chat_id == subject.telegram_id else t._("a group chat")
+        section.lines.append(
+            t._("Subscribed {where} to news of {value}.", where=where, value=value)
+        )
+    return section
+
+
+async def forget_user(session: AsyncSession, subject: Subject, now: datetime) -> Forgotten:
+    done = Forgotten()
+    uid, tz = subject.user_id, subject.t.tz
+    if uid is not None:
+        upcoming = (
+            (
+                await session.execute(
+                    select(Registration).where(
+                        Registration.user_id == uid,
+                        Registration.status.in_(R.ACTIVE),
+                        Registration.starts_at > now,
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for registration in upcoming:
+            spec = await R.event_spec(session, registration.event_id, tz)
+            occurrence = (
+                schedule.find_original(spec, registration.occurrence_start, tz)
+                if spec is not None
+                else None
+            )
+            await R.cancel(session, registration, spec, occurrence, now)
+        done.deleted["event_registrations"] = rowcount(
+            await session.execute(delete(Registration).where(Registration.user_id == uid))
+        )
+        done.deleted["survey_invitations"] = rowcount(
+            await session.execute(delete(SurveyInvitation).where(SurveyInvitation.user_id == uid))
+        )
+    done.deleted["subscriptions"] = rowcount(
+        await session.execute(delete(Subscription).where(_mine(subject)))  # type: ignore[arg-type]
+    )
+    done.anonymised["subscriptions"] = rowcount(
+        await session.execute(
+            update(Subscription)
+            .where(Subscription.created_by == subject.telegram_id)
+            .values(created_by=None)
+        )
+    )
+    # staff who took attendance: "staff:<telegram id>" on other people's registrations
+    await session.execute(
+        update(Registration)
+        .where(Registration.attendance_by == f"staff:{subject.telegram_id}")
+        .values(attendance_by="staff")
+    )
+    return done
+
+
+def register(registry: Registry) -> None:
+    registry.provide(
+        "events",
+        title=N_("Events"),
+        covers=(
+            "event_registrations.user_id",
+            "survey_invitations.user_id",
+            "subscriptions.user_id",
+            "subscriptions.chat_id",
+            "subscriptions.created_by",
+        ),
+        export=export_user,
+        forget=forget_user,
+        kept=(
+            N_(
+                "Ratings and comments you gave on events stay: they were stored without "
+                "your name and cannot be found by person."
+            ),
+        ),
+    )
