@@ -1,0 +1,251 @@
+"""The centre's numbers (bot/stats) on a small known dataset, both databases: residents
+reached, questions not answered, proposals by status, assembly turnout against the
+eligible population, trainings' 실인원/연인원 and satisfaction — per dong and for the
+district; the figures agree with the features' own reports; the picture and the workbook."""
+
+from __future__ import annotations
+
+import io
+import os
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.assembly import service as assembly
+from bot.core.i18n import Translator
+from bot.events import attendance
+from bot.events import registrations as R
+from bot.kb import records as kb
+from bot.stats import report
+from bot.stats.service import Period, PeriodError, compute, named_period
+from models import (
+    AssemblyVote,
+    Proposal,
+    Registration,
+    SurveyResponse,
+    UnansweredQuestion,
+    User,
+    Voter,
+    VotingCode,
+)
+from tests.conftest import SEOUL
+
+KO = Translator("ko", SEOUL)
+EN = Translator("en", SEOUL)
+YEAR = Period(date(2026, 1, 1), date(2026, 12, 31))
+T1 = datetime(2026, 3, 3, 19, 0, tzinfo=SEOUL)  # weekly, three sessions, 한빛1동
+T2 = datetime(2026, 4, 1, 10, 0, tzinfo=SEOUL)  # district-wide
+T3 = datetime(2026, 5, 1, 10, 0, tzinfo=SEOUL)  # 한빛2동
+IN_2026 = datetime(2026, 6, 1, 12, 0, tzinfo=SEOUL)
+IN_2025 = datetime(2025, 6, 1, 12, 0, tzinfo=SEOUL)
+
+
+def _registration(event_id, start, index, user, *, attended, status="registered"):
+    return Registration(
+        event_id=event_id,
+        occurrence_start=start,
+        occurrence_index=index,
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        user_id=user.id,
+        status=status,
+        queued_at=IN_2025,
+        created_at=start - timedelta(days=3),
+        updated_at=start,
+        attended=attended,
+        attended_at=start if attended else None,
+    )
+
+
+@pytest.fixture
+async def world(runtime):
+    parsed, _ = kb.validate(kb.load_file(kb.demo_kb_path()))
+    async with runtime.sessionmaker() as s, s.begin():
+        await kb.import_kb(s, parsed, runtime.clock.utcnow())
+        for event_id, start, rule, dong in (
+            ("t1", T1, "FREQ=WEEKLY;COUNT=3", "hanbit1"),
+            ("t2", T2, None, None),
+            ("t3", T3, None, "hanbit2"),
+        ):
+            await R.create_event(
+                s,
+                R.NewEvent(id=event_id, kind="training", title={"ko": f"교육 {event_id}"},
+                           starts_at=start, ends_at=start + timedelta(hours=2),
+                           place={"ko": "강당"}, rrule=rule, survey=True, dong=dong),
+                actor="t", now=runtime.clock.now(), tz=SEOUL,
+            )  # fmt: skip
+        people = {}
+        for tid, home, seen in (
+            (1, "hanbit1", IN_2026),
+            (2, "hanbit1", IN_2026),
+            (3, "hanbit2", IN_2026),
+            (4, None, IN_2026),
+            (5, "hanbit1", IN_2025),  # not seen in 2026, did nothing: not reached
+        ):
+            user = User(telegram_id=tid, first_name=f"u{tid}", home_dong_id=home,
+                        created_at=seen, last_seen_at=seen, active=True)  # fmt: skip
+            s.add(user)
+            people[tid] = user
+        await s.flush()
+        u = people
+        s2 = T1 + timedelta(weeks=1)
+        s.add_all([
+            _registration("t1", T1, 0, u[1], attended=True),
+            _registration("t1", T1, 0, u[2], attended=True),
+            _registration("t1", T1, 0, u[3], attended=False),
+            _registration("t1", s2, 1, u[1], attended=True),
+            _registration("t2", T2, 0, u[4], attended=True),
+            _registration("t3", T3, 0, u[3], attended=True),
+        ])  # fmt: skip
+        for event_id, start, rating in (("t1", T1, 5), ("t1", T1, 4), ("t1", s2, 3), ("t2", T2, 2)):
+            s.add(SurveyResponse(event_id=event_id, occurrence_start=start, rating=rating))
+        for dong, status, author, at in (
+            ("hanbit1", "submitted", 1, IN_2026),
+            ("hanbit1", "submitted", 2, IN_2026),
+            ("hanbit1", "accepted", 1, IN_2026),
+            ("hanbit1", "done", 5, IN_2025),  # another year
+            ("hanbit2", "rejected", 3, IN_2026),
+        ):
+            s.add(Proposal(dong_id=dong, category_id="care", author_id=u[author].id,
+                           title="제안", description="내용", status=status,
+                           created_at=at, updated_at=at))  # fmt: skip
+        vote = AssemblyVote(
+            assembly_id="h1-2026", dong_id="hanbit1", title={"ko": "2026 한빛1동 주민총회"},
+            eligibility={"ko": "주민"}, method="approve_reject",
+            opens_at=datetime(2026, 6, 10, 9, 0, tzinfo=SEOUL),
+            closes_at=datetime(2026, 6, 20, 18, 0, tzinfo=SEOUL),
+            eligible_population=100, overrides=[], accumulator="0" * 64,
+            created_at=IN_2026, created_by="t", updated_at=IN_2026,
+        )  # fmt: skip
+        s.add(vote)
+        await s.flush()
+        for n, status in enumerate(
+            ("redeemed", "redeemed", "redeemed", "onsite", "onsite", "issued")
+        ):
+            s.add(VotingCode(code_hash=f"{n:064d}", vote_id=vote.id, batch=1, status=status,
+                             created_at=IN_2026))  # fmt: skip
+        await s.flush()
+        for n, (tid, voted) in enumerate(((1, True), (2, True), (3, False))):
+            s.add(Voter(vote_id=vote.id, user_id=u[tid].id, code_hash=f"{n:064d}", voted=voted,
+                        joined_at=datetime(2026, 6, 11, tzinfo=SEOUL)))  # fmt: skip
+        for day, text in (
+            (date(2026, 5, 2), "회의실 빌릴 수 있나요?"),
+            (date(2026, 5, 9), "회의실 빌릴 수 있나요"),
+            (date(2026, 7, 1), "주차장 있어요?"),
+            (date(2025, 7, 1), "작년 질문"),
+        ):
+            s.add(UnansweredQuestion(asked_on=day, text=text, normalized=text.rstrip("?"),
+                                     language="ko"))  # fmt: skip
+    return runtime
+
+
+async def test_numbers_of_a_dong_and_of_the_district(world):
+    async with world.sessionmaker() as s:
+        dong = await compute(s, YEAR, "hanbit1", SEOUL)
+        district = await compute(s, YEAR, None, SEOUL)
+        other = await compute(s, YEAR, "hanbit2", SEOUL)
+        earlier = await compute(s, Period(date(2025, 1, 1), date(2025, 12, 31)), "hanbit1", SEOUL)
+        vote = await assembly.get_vote(s, "h1-2026", world.clock.now())
+        turnout = await assembly.turnout(s, vote)
+        courses = {
+            r.event_id: r
+            for r in await attendance.report(s, SEOUL, year=2026)
+            if r.level == "course"
+        }
+
+    # u1, u2 (home dong, active) and u3 (registered for its training, joined its vote)
+    assert dong.residents_reached == 3
+    assert district.residents_reached == 4  # u1–u4; u5 was last seen in 2025
+    assert other.residents_reached == 1  # u3
+    assert earlier.residents_reached == 1  # u5: home dong, seen in 2025, proposed then
+    # questions: district-wide, by day
+    assert (dong.questions_unanswered, dong.unanswered_distinct) == (3, 2)
+    assert district.questions_unanswered == 3
+    assert dong.proposals == {"submitted": 2, "accepted": 1}
+    assert other.proposals == {"rejected": 1}
+    assert district.proposals_total == 4
+    assert earlier.proposals == {"done": 1}
+
+    [row] = dong.assemblies
+    assert (row.online_voters, row.onsite_voters, row.voters) == (2, 2, 4)
+    assert row.percent == pytest.approx(4.0)
+    assert (row.voters, row.percent) == (turnout.voters, turnout.percent)  # the feature agrees
+    assert other.assemblies == []
+
+    [t1] = dong.trainings
+    assert (t1.event_id, t1.sessions, t1.registered, t1.unique_people, t1.attendances) == (
+        "t1", 2, 4, 2, 3,
+    )  # fmt: skip
+    assert t1.satisfaction == pytest.approx(4.0) and t1.responses == 3
+    course = courses["t1"]  # the events report counts the same
+    assert (course.unique_people, course.total_attendances, course.satisfaction) == (
+        t1.unique_people, t1.attendances, t1.satisfaction,
+    )  # fmt: skip
+    assert [r.event_id for r in district.trainings] == ["t1", "t2", "t3"]
+    assert (district.training_unique, district.training_attendances) == (4, 5)
+    assert district.satisfaction == pytest.approx((5 + 4 + 3 + 2) / 4)
+    assert [r.event_id for r in other.trainings] == ["t3"]
+
+
+async def test_picture_and_workbook(world):
+    async with world.sessionmaker() as s:
+        stats = await compute(s, YEAR, "hanbit1", SEOUL)
+        empty = await compute(s, Period(date(2024, 1, 1), date(2024, 1, 31)), "hanbit1", SEOUL)
+    png = report.png(stats, KO, "한빛1동")
+    assert png.startswith(b"\x89PNG")
+    fig = report.figure(stats, KO, "한빛1동")
+    words = {t.get_text() for ax in fig.axes for t in ax.texts} | {fig._suptitle.get_text()}
+    assert "센터 통계 · 한빛1동 · 2026-01-01 ~ 2026-12-31" in words
+    assert "도달한 주민" in words and "3" in words
+    labels = {t.get_text() for ax in fig.axes for t in ax.get_yticklabels()}
+    assert {"접수", "채택", "2026 한빛1동 주민총회", "교육 t1"} <= labels
+    assert any("4.0% (4/100)" in w for w in words)
+    assert any("★4.0 (3)" in w for w in words)
+
+    book = load_workbook(io.BytesIO(report.xlsx(stats, KO, "한빛1동")))
+    assert book.sheetnames == ["센터 통계", "제안 상태별", "주민총회 투표율", "교육"]
+    summary = {r[0]: r[1] for r in book["센터 통계"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["도달한 주민"] == 3
+    assert summary["답하지 못한 질문"] == 3
+    assert summary["답한 질문"].startswith("기록하지 않음")
+    assert summary["실인원"] == 2 and summary["연인원"] == 3
+    rows = list(book["주민총회 투표율"].iter_rows(values_only=True))
+    assert rows[1][0] == "2026 한빛1동 주민총회" and rows[1][3:] == (2, 2, 4, 100, 4.0)
+    courses = list(book["교육"].iter_rows(values_only=True))
+    assert courses[1] == ("교육 t1", 2, 4, 2, 3, 4.0, 3)
+
+    _keep({
+        "stats-hanbit1.png": png,
+        "stats-hanbit1.xlsx": report.xlsx(stats, KO, "한빛1동"),
+        "stats-empty-en.png": report.png(empty, EN, "Hanbit 1-dong"),
+    })  # fmt: skip
+    fig = report.figure(empty, EN, "Hanbit 1-dong")
+    assert sum(t.get_text() == "Nothing in this period" for ax in fig.axes for t in ax.texts) == 3
+
+
+def _keep(files: dict[str, bytes]) -> None:
+    """With MAEUL_ARTIFACTS=<folder>, write the files there to look at them by eye."""
+    out = os.environ.get("MAEUL_ARTIFACTS")
+    for name, data in files.items() if out else ():
+        Path(out, name).write_bytes(data)
+
+
+def test_periods():
+    today = date(2026, 1, 15)
+    assert named_period("m0", today) == Period(date(2026, 1, 1), today)
+    assert named_period("m1", today) == Period(date(2025, 12, 1), date(2025, 12, 31))
+    assert named_period("y1", today) == Period(date(2025, 1, 1), date(2025, 12, 31))
+    assert named_period("d30", today) == Period(date(2025, 12, 17), today)
+    with pytest.raises(PeriodError):
+        Period(date(2026, 2, 1), date(2026, 1, 1))
+    with pytest.raises(PeriodError):
+        Period(date(2020, 1, 1), date(2026, 1, 1))
+    with pytest.raises(PeriodError):
+        named_period("zz", today)
+    start, end = Period(date(2026, 3, 1), date(2026, 3, 1)).bounds(SEOUL)
+    assert (start.isoformat(), end.isoformat()) == (
+        "2026-02-28T15:00:00+00:00",
+        "2026-03-01T15:00:00+00:00",
+    )
