@@ -57,21 +57,37 @@ def version() -> None:
 
 
 @app.command()
-def run() -> None:
+def run(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Serve Telegram's webhook (WEBHOOK_URL, WEBHOOK_SECRET, WEBHOOK_LISTEN, "
+            "WEBHOOK_PORT) with /healthz and /metrics, instead of long polling.",
+        ),
+    ] = False,
+) -> None:
     """Start the bot: long-poll Telegram with BOT_TOKEN, or the local console without one."""
     settings = _settings()
-    from bot.runner import configure_logging, secrets_of, serve
+    from bot.runner import logging_for, serve, webhook_settings
 
     if settings.bot_token is None:
+        if webhook:
+            raise _fail("configuration error: BOT_TOKEN: required with --webhook", 2)
         typer.echo("BOT_TOKEN is not set: starting the local console.", err=True)
         _console(settings, language_code="ko", files_dir=Path("console-files"))
         return
-    configure_logging(settings.log_level, *secrets_of(settings))
+    if webhook:
+        try:
+            webhook_settings(settings)
+        except ConfigError as exc:
+            raise _fail(f"configuration error: {exc}", 2) from None
+    logging_for(settings)
     from telegram.error import InvalidToken, NetworkError
 
     where = settings.telegram_base_url or "Telegram"
     try:
-        _run(lambda: serve(settings))
+        _run(lambda: serve(settings, webhook=webhook))
     except InvalidToken:
         raise _fail(f"BOT_TOKEN was refused by {where}", 2) from None
     except NetworkError as exc:
@@ -295,12 +311,12 @@ def reminders_run() -> None:
     ``maeul run``, or a worker); stops cleanly on SIGINT/SIGTERM."""
     from bot.core import migrate
     from bot.core.runtime import Runtime
-    from bot.runner import configure_logging, run_worker
+    from bot.runner import logging_for, run_worker
 
     settings = _settings()
     if not settings.bot_token:
         raise _fail("BOT_TOKEN is not set", 2)
-    configure_logging(settings.log_level)
+    logging_for(settings)
 
     async def go() -> None:
         runtime = Runtime.create(settings)

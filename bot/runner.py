@@ -1,4 +1,5 @@
-"""Starting the bot: prepare the database, then long-poll Telegram (or the emulator)."""
+"""Starting the bot: prepare the database, then long-poll Telegram (or the emulator), or
+serve Telegram's webhook (``maeul run --webhook``, :mod:`bot.telegram.webhook`)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,19 @@ import asyncio
 import logging
 import signal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 
 from bot import features
 from bot.app import MaeulApplication, build_application
 from bot.core import logsafe, migrate
-from bot.core.config import Settings
+from bot.core.config import ConfigError, Settings
 from bot.core.runtime import Runtime
 from bot.kb import records as kb
+
+if TYPE_CHECKING:
+    from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +29,20 @@ NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "sqlalche
 (rows of the poll book, the persistence tables and residents' questions)."""
 
 
-def configure_logging(level: str, *secrets: str | None, fmt: str | None = None) -> None:
+def configure_logging(
+    level: str, *secrets: str | None, fmt: str | None = None, json_lines: bool = False
+) -> None:
     """The process's logging: ``level`` for our loggers, and :mod:`bot.core.logsafe` so that no
     line carries ``secrets`` (pass the bot token and BALLOT_SECRET), a Bot API token or a
-    Telegram payload (votes, codes, trackers)."""
+    Telegram payload (votes, codes, trackers). ``json_lines`` (``LOG_FORMAT=json``): one JSON
+    object a line (:class:`bot.core.logsafe.JsonFormatter`), redacted the same way."""
     logsafe.install(*secrets)
     logging.basicConfig(
         level=level, format=fmt or "%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if json_lines:
+        for handler in logging.getLogger().handlers:
+            handler.setFormatter(logsafe.JsonFormatter())
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
@@ -40,7 +50,30 @@ def configure_logging(level: str, *secrets: str | None, fmt: str | None = None) 
 def secrets_of(settings: Settings) -> tuple[str | None, ...]:
     """What :func:`configure_logging` must keep out of the log."""
     ballot = settings.ballot_secret.get_secret_value() if settings.ballot_secret else None
-    return settings.bot_token, ballot
+    hook = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return settings.bot_token, ballot, hook
+
+
+def logging_for(settings: Settings) -> None:
+    """:func:`configure_logging` as the settings say (level, format, secrets)."""
+    configure_logging(
+        settings.log_level, *secrets_of(settings), json_lines=settings.log_format == "json"
+    )
+
+
+def webhook_settings(settings: Settings) -> tuple[str, str]:
+    """``(WEBHOOK_URL, WEBHOOK_SECRET)``, or :class:`ConfigError` naming what is missing."""
+    if not settings.webhook_url:
+        raise ConfigError(
+            "WEBHOOK_URL: required with --webhook (the public https URL Telegram posts to, "
+            "e.g. https://maeul.example.org/telegram)"
+        )
+    if settings.webhook_secret is None:
+        raise ConfigError(
+            "WEBHOOK_SECRET: required with --webhook (16+ characters A-Z a-z 0-9 _ -, e.g. "
+            "from python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return settings.webhook_url, settings.webhook_secret.get_secret_value()
 
 
 async def prepare(runtime: Runtime) -> None:
@@ -83,8 +116,47 @@ async def stop_polling(app: MaeulApplication) -> None:
     await app.shutdown()
 
 
-async def serve(settings: Settings) -> None:
-    """Long-poll until SIGINT/SIGTERM."""
+async def start_webhook(app: MaeulApplication, settings: Settings) -> WebhookServer:
+    """Start the application, our webhook server, then tell Telegram where to POST (in this
+    order: the first update may arrive as soon as ``setWebhook`` returns)."""
+    from bot.telegram.webhook import WebhookServer, register_webhook, webhook_path
+
+    url, secret = webhook_settings(settings)
+    server = WebhookServer(
+        app,
+        secret=secret,
+        path=webhook_path(url),
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+    )
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+    try:
+        await server.start()
+        await register_webhook(app, url, secret)
+    except BaseException:
+        await server.stop()
+        await app.stop()
+        await app.shutdown()
+        raise
+    return server
+
+
+async def stop_webhook(app: MaeulApplication, server: WebhookServer) -> None:
+    """Stop taking updates (requests in progress finish), then stop the application. The
+    webhook stays registered: other instances behind the same URL keep serving."""
+    await server.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+async def serve(settings: Settings, *, webhook: bool = False) -> None:
+    """Long-poll (or serve the webhook) until SIGINT/SIGTERM."""
+    if webhook:
+        webhook_settings(settings)  # a missing setting stops us before anything starts
     runtime = Runtime.create(settings)
     try:
         await prepare(runtime)
@@ -93,6 +165,17 @@ async def serve(settings: Settings) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        if webhook:
+            server = await start_webhook(app, settings)
+            log.info(
+                "Maeul is running as @%s, webhook on %s:%s",
+                app.bot.username, settings.webhook_listen, server.port,
+            )  # fmt: skip
+            try:
+                await stop.wait()
+            finally:
+                await stop_webhook(app, server)
+            return
         await start_polling(app)
         log.info("Maeul is running as @%s; press Ctrl-C to stop", app.bot.username)
         try:

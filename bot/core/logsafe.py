@@ -18,14 +18,21 @@ reporter) — and applies to every logger, including the children of ``telegram`
 
 Our own code logs no vote data in the first place (``handlers/core/errors.py`` describes a
 button by its prefix only and withholds the user for vote updates).
+
+**JSON lines** (``LOG_FORMAT=json``, :class:`JsonFormatter`) are made from the same,
+already-cleaned record, and from a fixed set of its fields only: a value passed with
+``extra=`` (which a text format would never print either) cannot slip into the output, and
+whatever the message held is redacted a second time when written.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -117,3 +124,27 @@ def install(*secrets: str | None) -> None:
 
         _installed = factory
         logging.setLogRecordFactory(factory)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: ``time`` (UTC, ISO 8601), ``level``, ``logger``, ``message``,
+    and ``exception`` when there is one — nothing else from the record."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": redact(record.getMessage()),
+        }
+        if record.exc_info and record.exc_info[1] is not None:
+            if not record.exc_text:
+                record.exc_text = self.formatException(record.exc_info)
+            entry["exception"] = redact(record.exc_text)
+        if record.stack_info:
+            entry["stack"] = redact(record.stack_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        stamp = datetime.fromtimestamp(record.created, tz=UTC)
+        return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
