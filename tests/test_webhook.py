@@ -272,3 +272,22 @@ def test_webhook_settings_missing_exit_2(tmp_path: Path, missing: dict[str, str]
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and named in lines[0] and "Traceback" not in proc.stderr
+
+
+async def test_metrics_count_the_rate_budgets_waits(webhook_bot: WebhookBot) -> None:
+    """The budget of the token (bot.core.ratebudget, shared by replies and the
+    dispatcher): one message more than the budget allows in a window waits, and /metrics
+    says so."""
+    from bot.core.ratebudget import budget_for
+
+    budget = budget_for(webhook_bot.app.runtime)
+    before = (await webhook_bot.http.get("/metrics")).text
+    assert metric(before, "maeul_rate_waits_total") == 0
+    sends = budget.limits.total + 1
+    for chat_id in range(7000, 7000 + sends):
+        permit = await budget.acquire(chat_id)
+        await budget.release(permit)
+    after = (await webhook_bot.http.get("/metrics")).text
+    assert metric(after, "maeul_rate_waits_total") == 1
+    assert metric(after, "maeul_rate_wait_seconds_total") > 0.5
+    assert metric(after, "maeul_rate_permits_total") == sends

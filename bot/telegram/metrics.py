@@ -21,7 +21,9 @@ Prometheus sums the instances. Names (docs/operations.md, "What to monitor"):
 ``maeul_dispatch_sent_total`` / ``maeul_dispatch_failed_total`` / ``maeul_dispatch_retried_total``
     This process's reminder dispatcher.
 ``maeul_rate_waits_total`` / ``maeul_rate_wait_seconds_total``
-    How often and how long this process's dispatcher waited for the rate budget.
+    How often and how long this process's sends (replies and reminders) waited for the
+    token's rate budget (:mod:`bot.core.ratebudget`); ``maeul_rate_permits_total``: sends
+    that took a permit; ``maeul_rate_pauses_total``: 429 pauses (should stay 0).
 ``maeul_database_up``
     1 when the last check (``/healthz`` or a scrape) reached the database, else 0.
 
@@ -34,7 +36,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -43,6 +45,7 @@ from sqlalchemy import func, select
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.core.ratebudget import BudgetStats, budget_for
 from models.events import Reminder
 
 if TYPE_CHECKING:
@@ -88,6 +91,16 @@ class _DispatcherCollector(Collector):
         queue = GaugeMetricFamily("maeul_update_queue", "Updates accepted, not yet handled")
         queue.add_metric([], float(app.update_queue.qsize()) if app is not None else 0.0)
         yield queue
+        budget = budget_for(app.runtime).stats if app is not None else BudgetStats()
+        for name, value, text in (
+            ("maeul_rate_waits", budget.waits, "Sends that waited for the rate budget"),
+            ("maeul_rate_wait_seconds", budget.waited_seconds, "Seconds sends waited for it"),
+            ("maeul_rate_permits", budget.taken, "Sends that took a permit of the budget"),
+            ("maeul_rate_pauses", budget.pauses, "Pauses after Telegram answered 429"),
+        ):
+            family = CounterMetricFamily(name, text)
+            family.add_metric([], float(value))
+            yield family
 
 
 class Metrics:
@@ -118,13 +131,6 @@ class Metrics:
             "maeul_dispatch_backlog", "Reminders due and not yet sent (all instances)",
             registry=r,
         )  # fmt: skip
-        self.rate_waits = Counter(
-            "maeul_rate_waits", "Times the dispatcher waited for the rate budget", registry=r
-        )
-        self.rate_wait_seconds = Counter(
-            "maeul_rate_wait_seconds", "Seconds the dispatcher waited for the rate budget",
-            registry=r,
-        )  # fmt: skip
         self.database_up = Gauge(
             "maeul_database_up", "1 when the database answered the last check", registry=r
         )
@@ -133,7 +139,7 @@ class Metrics:
     # ------------------------------------------------------------ wiring
 
     def instrument(self, app: MaeulApplication) -> None:
-        """Count the application's updates, errors and its dispatcher's rate waits.
+        """Count the application's updates and errors (the rate budget counts its own).
 
         ``process_update`` is wrapped on the instance (PTB calls it through ``self``), so
         the count is of updates *finished*, whatever the handlers did; the error handler is
@@ -161,29 +167,9 @@ class Metrics:
             self.errors.inc()
 
         app.add_error_handler(count_error)
-        self._watch_rate_waits(app)
 
     def on_handled(self, listener: Callable[[Update], None]) -> None:
         self._listeners.append(listener)
-
-    def _watch_rate_waits(self, app: MaeulApplication) -> None:
-        """Count the waits of the dispatcher's limiter by wrapping its injected ``sleep``
-        (the limiter sleeps only to wait for the budget; back-off uses its own)."""
-        handle = app.dispatcher_handle
-        dispatcher = handle.dispatcher if handle is not None else None
-        limiter = getattr(dispatcher, "limiter", None)
-        sleep = getattr(limiter, "sleep", None)
-        if limiter is None or sleep is None:
-            log.info("metrics: the dispatcher has no limiter to watch; rate waits stay 0")
-            return
-        waits, seconds = self.rate_waits, self.rate_wait_seconds
-
-        async def counted(delay: float) -> Any:
-            waits.inc()
-            seconds.inc(max(0.0, delay))
-            return await sleep(delay)
-
-        limiter.sleep = counted
 
     # ------------------------------------------------------------ scraping
 
