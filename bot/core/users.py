@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import audit
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.db import upsert
+from models.invite import RoleInvite
 from models.user import Role, User, UserRole
 
 ASSIGNABLE_ROLES = (Role.ACTIVIST, Role.STAFF, Role.ADMIN)
@@ -116,6 +119,8 @@ class RoleRow:
     dong_id: str
     granted_at: datetime
     granted_by: str | None
+    grant_id: int = 0
+    """The ``user_roles`` row (what a remove button names)."""
 
 
 def _check(role: str, dong_id: str | None, known_dongs: set[str] | None) -> tuple[Role, str]:
@@ -217,6 +222,211 @@ async def list_roles(session: AsyncSession, role: str | None = None) -> list[Rol
         stmt = stmt.where(UserRole.role == role)
     rows = await session.execute(stmt)
     return [
-        RoleRow(tid, name, r.role, r.dong_id, r.granted_at, r.granted_by)
+        RoleRow(tid, name, r.role, r.dong_id, r.granted_at, r.granted_by, r.id)
         for tid, name, r in rows.all()
     ]
+
+
+async def get_grant(session: AsyncSession, grant_id: int) -> RoleRow | None:
+    """One ``user_roles`` row with its user, or None when it is gone."""
+    row = (
+        await session.execute(
+            select(User.telegram_id, User.first_name, UserRole)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.id == grant_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    tid, name, r = row
+    return RoleRow(tid, name, r.role, r.dong_id, r.granted_at, r.granted_by, r.id)
+
+
+# ---------------------------------------------------------------------------------------
+# Invitations: a single-use deep link (t.me/<bot>?start=role_<token>) gives a role
+# ---------------------------------------------------------------------------------------
+
+INVITE_ROLES = (Role.ACTIVIST, Role.STAFF)
+"""What an invitation can give. The admin role is given on the server only (``maeul admin
+role add`` or ``ADMIN_IDS``): a forwarded link must never make someone a district admin."""
+INVITE_LIFETIME = timedelta(hours=48)
+INVITE_PREFIX = "role"
+"""The deep link's payload prefix (``handlers/core/start.py`` routes it)."""
+
+
+class InviteError(ValueError):
+    """An invitation that cannot be accepted; ``reason`` is ``unknown``, ``used``,
+    ``expired``, ``revoked`` or ``already`` (the person has the role: nothing is used up)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Invite:
+    id: int
+    token: str
+    """The secret part of the link. Shown once, to the admin who created it; never stored."""
+    role: str
+    dong_id: str
+    expires_at: datetime
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_invite(
+    session: AsyncSession,
+    role: str,
+    *,
+    dong_id: str | None,
+    inviter_telegram_id: int,
+    now: datetime,
+    known_dongs: set[str] | None = None,
+    lifetime: timedelta = INVITE_LIFETIME,
+) -> Invite:
+    """A new invitation (``role.invite`` in the audit log, by the admin who made it).
+
+    The token has 144 random bits (24 URL-safe characters, inside Telegram's 64-character
+    /start payload); only its SHA-256 is kept, so the database alone gives no working link.
+    """
+    parsed, dong = _check(role, dong_id, known_dongs)
+    if parsed not in INVITE_ROLES:
+        raise RoleError(f"the {parsed.value} role cannot be given by an invitation")
+    token = secrets.token_urlsafe(18)
+    row = RoleInvite(
+        token_hash=_token_hash(token),
+        role=parsed.value,
+        dong_id=dong,
+        created_by=inviter_telegram_id,
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    session.add(row)
+    await session.flush()
+    await audit.record(
+        session,
+        at=now,
+        actor=f"tg:{inviter_telegram_id}",
+        actor_telegram_id=inviter_telegram_id,
+        action="role.invite",
+        target_type="invite",
+        target_id=str(row.id),
+        details={"role": parsed.value, "dong": dong, "expires_at": row.expires_at.isoformat()},
+    )
+    return Invite(row.id, token, parsed.value, dong, row.expires_at)
+
+
+async def find_invite(session: AsyncSession, token: str) -> RoleInvite | None:
+    result = await session.execute(
+        select(RoleInvite).where(RoleInvite.token_hash == _token_hash(token))
+    )
+    return result.scalar_one_or_none()
+
+
+def invite_state(invite: RoleInvite, now: datetime) -> str:
+    """``pending``, ``used``, ``revoked`` or ``expired``."""
+    if invite.used_at is not None:
+        return "used"
+    if invite.revoked_at is not None:
+        return "revoked"
+    if invite.expires_at <= now:
+        return "expired"
+    return "pending"
+
+
+async def accept_invite(
+    session: AsyncSession, token: str, user: User, *, now: datetime
+) -> RoleInvite:
+    """Give ``user`` the invitation's role and use the invitation up.
+
+    Single use is decided by the database: a conditional UPDATE (not used, not revoked,
+    not expired) that only one transaction can win, so two people opening the same link
+    at once cannot both get the role. The role is granted in the inviter's name
+    (``role.add`` by them, ``granted_by`` theirs); ``role.invite.accept`` records who
+    accepted whose invitation. Raises :class:`InviteError`.
+    """
+    invite = await find_invite(session, token)
+    if invite is None:
+        raise InviteError("unknown")
+    state = invite_state(invite, now)
+    if state != "pending":
+        raise InviteError(state)
+    if any(r.role == invite.role and r.dong_id == invite.dong_id for r in user.roles):
+        raise InviteError("already")
+    won = await session.execute(
+        update(RoleInvite)
+        .where(
+            RoleInvite.id == invite.id,
+            RoleInvite.used_at.is_(None),
+            RoleInvite.revoked_at.is_(None),
+            RoleInvite.expires_at > now,
+        )
+        .values(used_at=now, used_by=user.telegram_id)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(won, "rowcount", 0) != 1:
+        raise InviteError("used")
+    await session.refresh(invite)
+    await grant_role(
+        session,
+        user.telegram_id,
+        invite.role,
+        dong_id=invite.dong_id or None,
+        actor=f"tg:{invite.created_by}",
+        actor_telegram_id=invite.created_by,
+        now=now,
+    )
+    await audit.record(
+        session,
+        at=now,
+        actor=f"tg:{user.telegram_id}",
+        actor_telegram_id=user.telegram_id,
+        action="role.invite.accept",
+        target_type="invite",
+        target_id=str(invite.id),
+        details={
+            "role": invite.role,
+            "dong": invite.dong_id,
+            "invited_by": invite.created_by,
+            "user": user.telegram_id,
+        },
+    )
+    return invite
+
+
+async def pending_invites(session: AsyncSession, now: datetime) -> list[RoleInvite]:
+    rows = await session.execute(
+        select(RoleInvite)
+        .where(
+            RoleInvite.used_at.is_(None),
+            RoleInvite.revoked_at.is_(None),
+            RoleInvite.expires_at > now,
+        )
+        .order_by(RoleInvite.created_at.desc(), RoleInvite.id.desc())
+    )
+    return list(rows.scalars())
+
+
+async def revoke_invite(
+    session: AsyncSession, invite_id: int, *, actor_telegram_id: int, now: datetime
+) -> bool:
+    """Withdraw a pending invitation (``role.invite.revoke``); False if it was not pending."""
+    invite = await session.get(RoleInvite, invite_id, populate_existing=True)
+    if invite is None or invite_state(invite, now) != "pending":
+        return False
+    invite.revoked_at = now
+    await session.flush()
+    await audit.record(
+        session,
+        at=now,
+        actor=f"tg:{actor_telegram_id}",
+        actor_telegram_id=actor_telegram_id,
+        action="role.invite.revoke",
+        target_type="invite",
+        target_id=str(invite.id),
+        details={"role": invite.role, "dong": invite.dong_id},
+    )
+    return True
