@@ -33,18 +33,10 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import Actor, ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.proposals.browse import (
-    STATUS_ICONS,
-    answer,
-    card_text,
-    drop_keyboard,
-    error_text,
-    names,
-    notify_proposer,
-    refuse,
-    send,
-    status_label,
-)
+from handlers.core.blocks import answer, drop_keyboard, refuse
+from handlers.core.blocks import show as send
+from handlers.proposals.notify import notify_proposer
+from handlers.proposals.render import STATUS_ICONS, card_text, error_text, names, status_label
 from models.proposal import Proposal, ProposalStatus, Visibility
 
 log = logging.getLogger(__name__)
