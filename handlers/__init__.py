@@ -17,6 +17,7 @@ from telegram.warnings import PTBUserWarning
 from handlers.assembly import staff as assembly_staff
 from handlers.assembly import vote
 from handlers.core import errors, fallbacks, language, mydong, start
+from handlers.core import privacy as core_privacy
 from handlers.core import roles as staff_roles
 from handlers.core.context_loader import load_context
 from handlers.events import announce, newevent, registration, subscribe, survey
@@ -39,6 +40,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         newevent, announce, survey,  # issue 6 conversations
         grants, events, faq,
         registration, subscribe,  # issue 6: registering, /calendar, /checkin, /subscribe
+        core_privacy,  # /mydata, /forget
         staff_roles,  # issue 13: staff from Telegram
         ask,  # last: free text that no conversation took is a question
     ):  # fmt: skip

@@ -57,7 +57,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 
 from bot.core.config import Settings
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
 from bot.core.text import localized
 from models.audit import AuditLog
 from models.invite import RoleInvite
@@ -262,7 +262,7 @@ async def _export_account(session: AsyncSession, subject: Subject) -> Section:
         section.lines.append(
             t._(
                 "Language: {lang}; home dong: {dong}; first seen {first}; last seen {last}.",
-                lang=user.language or "-",
+                lang=LANGUAGE_NAMES.get(user.language or "", "-"),
                 dong=subject.dong(user.home_dong_id),
                 first=t.format_date(user.created_at),
                 last=t.format_date(user.last_seen_at) if user.last_seen_at else "-",
@@ -458,10 +458,6 @@ ACCOUNT_PROVIDER = Provider(
     ),
     (
         N_(
-            "Staff actions and role changes are kept in the audit log for {audit_years} "
-            "years, then deleted."
-        ),
-        N_(
             "Where you are in an unfinished conversation (and an unfinished proposal "
             "draft) is deleted after {conversation_days} days without activity."
         ),
@@ -486,7 +482,13 @@ class Report:
         }
         return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
 
-    def as_text(self, t: Translator, controller: Mapping[str, str], notes: Iterable[str]) -> bytes:
+    def as_text(
+        self,
+        t: Translator,
+        controller: Mapping[str, str],
+        notes: Iterable[tuple[str, list[str]]] = (),
+    ) -> bytes:
+        """The readable document; ``notes``: (heading, sentences) sections at the end."""
         out = [
             t._("Everything Maeul stores about you"),
             t._("Made {when}.", when=t.format_datetime(self.generated_at)),
@@ -502,9 +504,10 @@ class Report:
             lines = section.lines or [t._("Nothing stored.")]
             out.extend(f"  - {line}" for line in lines)
             out.append("")
-        out.append(f"■ {t._('Kept, and for how long')}")
-        out.extend(f"  - {note}" for note in notes)
-        out.append("")
+        for heading, group in notes:
+            out.append(f"■ {heading}")
+            out.extend(f"  - {note}" for note in group)
+            out.append("")
         out.append(t._("The attached JSON file holds the same data, every stored field."))
         return ("\n".join(out) + "\n").encode("utf-8")
 

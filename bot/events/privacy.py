@@ -21,6 +21,7 @@ from bot.core.i18n import N_
 from bot.core.privacy import Forgotten, Registry, Section, Subject, row_dict, rowcount
 from bot.core.text import localized
 from bot.events import registrations as R
+from bot.events import subscriptions as S
 from bot.kb import schedule
 from models.events import Registration, Subscription, SurveyInvitation
 from models.kb import Event
@@ -101,16 +102,20 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
             )
         )
     for i in invitations:
-        section.lines.append(
-            t._(
-                "Asked for feedback on “{title}” ({when}); answered: {answered}.",
-                title=titles.get(i.event_id, i.event_id),
-                when=t.format_date(i.occurrence_start),
-                answered=t._("yes") if i.rated or i.commented else t._("no"),
-            )
-        )
+        params = {
+            "title": titles.get(i.event_id, i.event_id),
+            "when": t.format_date(i.occurrence_start),
+        }
+        if i.rated or i.commented:
+            line = t._("Asked for feedback on “{title}” ({when}): you answered.", **params)
+        else:
+            line = t._("Asked for feedback on “{title}” ({when}): not answered.", **params)
+        section.lines.append(line)
     for s in subscriptions:
-        value = subject.dong(s.value) if s.topic == "dong" else s.value
+        if s.topic == "dong":
+            value = subject.dong(s.value)
+        else:
+            value = t._(S.TOPIC_LABELS[s.value]) if s.value in S.TOPIC_LABELS else s.value
         where = t._("this chat") if s.chat_id == subject.telegram_id else t._("a group chat")
         section.lines.append(
             t._("Subscribed {where} to news of {value}.", where=where, value=value)

@@ -31,6 +31,8 @@ COMMANDS: list[tuple[str, str]] = [
     ("reminders", N_("When to remind me")),
     ("checkin", N_("Check in at an event with its code")),
     ("mydong", N_("Set your home dong")),
+    ("mydata", N_("Everything stored about me")),
+    ("forget", N_("Delete my data")),
     ("language", N_("Change language / 언어 변경")),
     ("cancel", N_("Cancel what you are doing")),
 ]

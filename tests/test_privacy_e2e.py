@@ -1,0 +1,316 @@
+"""/mydata and /forget end to end: the real bot polling the emulator, SQLite and PostgreSQL,
+Korean and English.
+
+A resident proposes, supports a neighbour's proposal, registers for an event (and a
+neighbour waits for the seat), subscribes, and votes with a code. /mydata sends a document
+to read and a JSON file — opened here; /forget, after its confirmation, leaves nothing of
+theirs in any table, except the poll book's "has voted" on a tombstone account: the tally
+is unchanged and they cannot vote again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, or_, select
+
+from bot import assembly as A
+from bot.assembly.crypto import keyring_for
+from bot.core import privacy
+from bot.events import registrations as R
+from models import (
+    AuditLog,
+    Proposal,
+    ProposalHistory,
+    ProposalSupport,
+    PtbChatData,
+    PtbConversation,
+    PtbUserData,
+    Registration,
+    Reminder,
+    Subscription,
+    User,
+    Voter,
+)
+from models.base import Base
+from tests.conftest import SEOUL
+from tests.e2e import TOKEN, running_bot, texts
+from tests.test_assembly_support import DURING
+from tests.test_proposals_e2e import press_cb, seed_proposal
+
+HANBIT = "hanbit1-2027"
+CLASS_AT = DURING + timedelta(days=19, hours=7)  # 20 June 2027, 19:00
+RESIDENT, NEIGHBOUR, WAITING = 7701, 7702, 7703
+
+WORDS = {
+    "ko": {
+        "mydata": "제가 저장한 내용",
+        "title": "마을이 저장한 내 정보",
+        "proposal": "제안 #",
+        "ask": "저장된 내 정보를 모두 지울까요?",
+        "kept": "투표했다는 사실",
+        "yes": "네, 지워 주세요",
+        "done": "모두 지웠어요",
+        "expired": "확인 시간이 지났어요",
+    },
+    "en": {
+        "mydata": "Here is everything I store about you",
+        "title": "Everything Maeul stores about you",
+        "proposal": "Proposal #",
+        "ask": "Delete everything I store about you?",
+        "kept": "has voted",
+        "yes": "Yes, delete my data",
+        "done": "everything I stored about you is deleted",
+        "expired": "This confirmation has expired",
+    },
+}
+
+
+@pytest.fixture
+async def bot(runtime):
+    runtime.settings = runtime.settings.model_copy(
+        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
+    )
+    async with running_bot(runtime) as under_test:
+        async with runtime.sessionmaker() as s, s.begin():
+            await R.create_event(
+                s,
+                R.NewEvent(
+                    id="privacy-class",
+                    kind="training",
+                    title={"ko": "개인정보 교실", "en": "Privacy class"},
+                    starts_at=CLASS_AT,
+                    ends_at=CLASS_AT + timedelta(hours=2),
+                    place={"ko": "회의실", "en": "Meeting room"},
+                    capacity=1,
+                    survey=True,
+                ),
+                actor="test",
+                now=runtime.clock.now(),
+                tz=SEOUL,
+            )
+        runtime.knowledge.invalidate()
+        yield under_test
+        assert under_test.emu.api_errors(TOKEN) == []
+        assert not under_test.errors
+
+
+def documents(bot, events) -> dict[str, bytes]:
+    found = {}
+    for event in events:
+        if event.kind == "message" and "document" in (event.message or {}):
+            doc = event.message["document"]
+            found[doc["file_name"]] = bot.emu.file_bytes(TOKEN, doc["file_id"])
+    return found
+
+
+async def personal_rows(bot, telegram_id: int, user_ids: set[int]) -> dict[str, int]:
+    """Rows in every table whose person-columns name this person (by users.id or
+    Telegram id), found from the metadata — not from the providers under test."""
+    from tests.test_privacy_coverage import _personal
+
+    found: dict[str, int] = {}
+    async with bot.runtime.sessionmaker() as s:
+        for table in Base.metadata.sorted_tables:
+            conditions = []
+            for column in table.columns:
+                if not _personal(column) and column.name != "key":
+                    continue
+                if column.name == "key" and table.name == "ptb_conversations":
+                    conditions.append(column.like(f"%{telegram_id}%"))
+                elif any(fk.column.table.name == "users" for fk in column.foreign_keys):
+                    conditions.append(column.in_(user_ids))
+                elif column.name != "key":
+                    conditions.append(column == telegram_id)
+            if table.name == "users":
+                conditions.append(table.c.id.in_(user_ids))
+            if table.name == "audit_log":
+                conditions.append(table.c.target_id == str(telegram_id))
+            if not conditions:
+                continue
+            n = await s.scalar(select(func.count()).select_from(table).where(or_(*conditions)))
+            if n:
+                found[table.name] = int(n)
+    return found
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_mydata_then_forget_leaves_nothing_but_the_vote(bot, lang):
+    words = WORDS[lang]
+    resident = bot.chat(RESIDENT, "민지" if lang == "ko" else "Minji", lang)
+    neighbour = bot.chat(NEIGHBOUR, "수진", "ko")
+    waiting = bot.chat(WAITING, "Ben", "en")
+    for chat in (resident, neighbour, waiting):
+        await chat.send("/start")
+
+    # proposes, and supports a neighbour's proposal
+    theirs = await seed_proposal(
+        bot,
+        NEIGHBOUR,
+        title="경로당 앞 횡단보도",
+        description="경로당 앞 길이 위험해서 신호등과 횡단보도가 꼭 필요합니다.",
+    )
+    await resident.send("/propose")
+    await press_cb(resident, "prop:d:")
+    await press_cb(resident, "prop:t:")
+    await resident.send("골목길 화단 가꾸기 My garden idea")
+    await resident.send("빈 화분을 모아 골목에 꽃을 심어요. Flowers for the alley.")
+    await press_cb(resident, "prop:skip:")
+    await press_cb(resident, "prop:ok:")
+    await resident.press_data(
+        resident.last_message_with_buttons()["message_id"], f"props:s:{theirs}"
+    )
+    async with bot.runtime.sessionmaker() as s:
+        me = (await s.execute(select(User).where(User.telegram_id == RESIDENT))).scalar_one()
+        mine = (await s.execute(select(Proposal).where(Proposal.author_id == me.id))).scalar_one()
+        assert (await s.get(Proposal, theirs)).support_count == 1
+    # subscribes
+    await resident.send("/subscribe")
+    await press_cb(resident, "subs:k:trainings")
+    await press_cb(resident, "subs:done")
+
+    # votes with a code, registers for the one seat of a class (a neighbour waits)
+    bot.runtime.clock.set(DURING)
+    keyring = keyring_for(bot.runtime.settings)
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, HANBIT, bot.runtime.clock.now())
+        code, spare = await A.issue_codes(
+            s, keyring, vote, 2, actor="t", now=bot.runtime.clock.now()
+        )
+        await s.commit()
+    await resident.send(f"/start vote_{code}")
+    for _ in range(7):
+        await resident.press("👍")
+    events = await press_cb(resident, "vote:c:")
+    assert "/verify" in texts(events)[-1]
+    for chat in (resident, waiting):
+        await chat.press_data(
+            chat.last_message_with_buttons()["message_id"], "events:occ:privacy-class@20270620"
+        )
+        await press_cb(chat, "reg:in:")
+    async with bot.runtime.sessionmaker() as s:
+        tally_before = await A.turnout(s, vote)
+        assert tally_before.online_voters == 1
+        regs = {r.status for r in (await s.execute(select(Registration))).scalars()}
+        assert regs == {"registered", "waitlisted"}
+
+    # /mydata: a document in their language, and JSON
+    events = await resident.send("/mydata")
+    assert words["mydata"] in texts(events)[0]
+    files = documents(bot, events)
+    assert len(files) == 2, list(files)
+    [readable] = [data for name, data in files.items() if name.endswith(".txt")]
+    [machine] = [data for name, data in files.items() if name.endswith(".json")]
+    text = readable.decode("utf-8")
+    if os.environ.get("MAEUL_TEST_DUMP"):  # to read what a resident gets
+        Path(os.environ["MAEUL_TEST_DUMP"], f"mydata-{lang}.txt").write_bytes(readable)  # noqa: ASYNC240
+        Path(os.environ["MAEUL_TEST_DUMP"], f"mydata-{lang}.json").write_bytes(machine)  # noqa: ASYNC240
+    assert words["title"] in text
+    assert f"{words['proposal']}{mine.id}" in text and "골목길 화단 가꾸기" in text
+    assert "경로당 앞 횡단보도" in text  # the supported one
+    assert "개인정보 교실" in text or "Privacy class" in text
+    assert "Hanbit" in text or "한빛" in text
+    data = json.loads(machine)
+    assert data["data"]["account"]["users"][0]["telegram_id"] == RESIDENT
+    assert [p["id"] for p in data["data"]["proposals"]["proposals"]] == [mine.id]
+    assert [s["proposal_id"] for s in data["data"]["proposals"]["proposal_supports"]] == [theirs]
+    assert data["data"]["events"]["event_registrations"][0]["status"] == "registered"
+    assert data["data"]["events"]["subscriptions"][0]["value"] == "trainings"
+    [voter] = data["data"]["assembly"]["assembly_voters"]
+    assert voter["voted_online"] is True and voter["assembly"] == HANBIT
+    # never the ballot: no tracker, no choices, no tag
+    assert "sealed" not in machine.decode() and "current_tag" not in machine.decode()
+    assert "ballots" not in json.dumps(data["data"])
+
+    # /forget: asks first, explains what stays; "no" keeps everything
+    events = await resident.send("/forget")
+    assert words["ask"] in texts(events)[-1] and words["kept"] in texts(events)[-1]
+    await press_cb(resident, "forget:no")
+    async with bot.runtime.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(User).where(User.id == me.id))
+    # a forged "yes" (wrong stamp) and a stale one are refused
+    events = await resident.press_data(
+        resident.last_message_with_buttons()["message_id"], "forget:yes:1:00000000"
+    )
+    assert words["expired"] in texts(events)[-1]
+
+    events = await resident.send("/forget")
+    since = bot.emu.last_seq(TOKEN)
+    events = await resident.press(words["yes"])
+    assert words["done"] in texts(events)[-1]
+    await bot.app.dispatcher.run_pass()
+    told = bot.emu.events(TOKEN, chat_id=WAITING, since=since, kinds={"message"})
+    assert any("registered" in (e.text or "") for e in told)  # the freed seat went on
+
+    left = await personal_rows(bot, RESIDENT, {me.id})
+    assert left == {"users": 1, "assembly_voters": 1}, left
+    async with bot.runtime.sessionmaker() as s:
+        tomb = await s.get(User, me.id)
+        assert (tomb.first_name, tomb.username, tomb.language, tomb.home_dong_id) == (
+            None,
+            None,
+            None,
+            None,
+        )
+        assert tomb.active is False and tomb.last_seen_at is None
+        [row] = (await s.execute(select(Voter).where(Voter.user_id == me.id))).scalars()
+        assert row.voted and row.review_nonce is None
+        # proposals stay, anonymised; the support is gone with its count
+        kept = await s.get(Proposal, mine.id)
+        nobody = await s.scalar(
+            select(User.id).where(User.telegram_id == privacy.FORGOTTEN_TELEGRAM_ID)
+        )
+        assert kept is not None and kept.author_id == nobody
+        assert (await s.get(Proposal, theirs)).support_count == 0
+        assert not (await s.execute(select(ProposalSupport))).first()
+        assert not (
+            await s.execute(
+                select(ProposalHistory).where(ProposalHistory.actor == f"tg:{RESIDENT}")
+            )
+        ).first()
+        # the tally and the audit are unchanged
+        vote = await A.get_vote(s, HANBIT, bot.runtime.clock.now())
+        assert await A.turnout(s, vote) == tally_before
+        report = await A.audit(s, keyring, vote)
+        assert report.ok and report.counted == 1
+        for model in (PtbUserData, PtbChatData, Subscription, Reminder):
+            assert not (await s.execute(select(model))).first() or model in (Subscription, Reminder)
+        assert not (
+            await s.execute(select(Subscription).where(Subscription.chat_id == RESIDENT))
+        ).first()
+        assert not (await s.execute(select(Reminder).where(Reminder.chat_id == RESIDENT))).first()
+        assert not (
+            await s.execute(
+                select(PtbConversation).where(PtbConversation.key.like(f"%{RESIDENT}%"))
+            )
+        ).first()
+        assert not (
+            await s.execute(select(AuditLog).where(AuditLog.actor_telegram_id == RESIDENT))
+        ).first()
+
+    # a new user now — and still one vote
+    events = await resident.send("/start")
+    assert events
+    async with bot.runtime.sessionmaker() as s:
+        back = (await s.execute(select(User).where(User.telegram_id == RESIDENT))).scalar_one()
+        assert back.id == me.id and back.language is None and back.home_dong_id is None
+    events = await resident.send("/vote")
+    events = await press_cb(resident, f"vote:o:{vote.id}")
+    events = await press_cb(resident, f"vote:i:{vote.id}:")  # "Start voting", if offered
+    for _ in range(7):
+        await resident.press("👍")
+    events = await press_cb(resident, "vote:c:")
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, HANBIT, bot.runtime.clock.now())
+        after = await A.turnout(s, vote)
+        report = await A.audit(s, keyring, vote)
+    assert after.online_voters == 1 and report.ok and report.counted == 1
+    # and the spare code is the only one left to use
+    assert spare
