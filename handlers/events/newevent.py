@@ -120,6 +120,12 @@ def _editing(context: MaeulContext) -> bool:
     return _draft(context).get(EDITING) is not None
 
 
+async def start_pressed(update: Update, context: MaeulContext) -> str | int:
+    """"➕ New event" on the staff's event list (/staffevents)."""
+    await update.callback_query.answer()
+    return await start(update, context)
+
+
 async def kind(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
     match = KIND_RE.match(query.data or "")
@@ -335,7 +341,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         ConversationHandler(
             name="newevent",
             persistent=True,
-            entry_points=[CommandHandler("newevent", start)],
+            entry_points=[
+                CommandHandler("newevent", start),
+                CallbackQueryHandler(start_pressed, pattern=r"^sev:new$"),
+            ],
             states={
                 KIND: [CallbackQueryHandler(kind, pattern=KIND_RE)],
                 DONG: [CallbackQueryHandler(dong, pattern=DONG_RE)],

@@ -1,0 +1,299 @@
+"""The staff's check-in QR, attendance list and reports, from an event's screen.
+
+* **Check-in QR** (``sev:q:<tok>``): the date's check-in code (made on first use) as a
+  poster picture (:mod:`bot.events.checkin_qr`) — residents scan it and the deep link
+  ``t.me/<bot>?start=checkin_<CODE>`` checks them in like ``/checkin <CODE>``.
+* **Attendance** (``sev:a:<tok>:<page>``): who registered, waits or walked in, who is
+  present; pressing a name (``sev:k:<registration id>:<page>``) marks them present or
+  absent by hand.
+* **Reports** (``sev:r:<ref>`` one event, ``sev:y:<year>`` the year of the events this
+  person manages): 실인원, 연인원 and satisfaction (:func:`bot.events.attendance.report`)
+  as an xlsx in the staff member's language and as a chart picture.
+
+Every press re-checks that the presser manages the event (a mark, through its
+registration's event); every one of these actions is written to the audit log (the
+list and the reports show people's attendance: who looked, and when, is kept).
+"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.core import audit
+from bot.core.text import esc, shorten
+from bot.events import attendance
+from bot.events.checkin_qr import Poster, poster_png
+from bot.kb import cards, schedule
+from bot.kb.records import EventSpec
+from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer, nav_row, paginate, refuse, show
+from handlers.core.browse import knowledge
+from handlers.events.staff_draft import may_manage
+from handlers.events.staff_events import (
+    REF,
+    TOK,
+    managed_event,
+    managed_occurrence,
+    only_staff,
+    ref,
+    staff_can_report,
+    token,
+)
+from models.events import Registration
+from models.user import User
+
+QR_RE = re.compile(rf"^sev:q:{TOK}$")
+ATT_RE = re.compile(rf"^sev:a:{TOK}:(\d{{1,3}})$")
+MARK_RE = re.compile(r"^sev:k:(\d{1,12}):(\d{1,3})$")
+REPORT_RE = re.compile(rf"^sev:r:{REF}$")
+YEAR_RE = re.compile(r"^sev:y:(\d{4})$")
+PAGE = 8
+
+
+async def _audit(context: MaeulContext, action: str, target: str, **details: object) -> None:
+    await audit.record(
+        context.db,
+        at=context.runtime.clock.now(),
+        actor=f"tg:{context.user.telegram_id}",
+        actor_telegram_id=context.user.telegram_id,
+        action=action,
+        target_type="event",
+        target_id=target,
+        details=dict(details),
+    )
+
+
+async def checkin_qr(update: Update, context: MaeulContext) -> None:
+    match = QR_RE.match(update.callback_query.data or "")
+    assert match is not None
+    found = await managed_occurrence(update, context, match.group(1))
+    if found is None:
+        return
+    event, occurrence = found
+    t = context.t
+    if occurrence.cancelled:
+        await refuse(update, context, t._("That date is cancelled."))
+        return
+    now = context.runtime.clock.now()
+    code = await attendance.checkin_code(context.db, event.id, occurrence.recurrence_id, now)
+    bot = context.bot.username
+    link = f"https://t.me/{bot}?start=checkin_{code}"
+    when = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
+    picture = poster_png(
+        Poster(
+            link=link,
+            code=code,
+            title=event.title.get(t.lang),
+            when=when,
+            place=event.place.get(t.lang),
+            scan=t._("Scan the QR code with your phone's camera to check in"),
+            typed=t._("No camera? Send /checkin {code} to @{bot}", code=code, bot=bot),
+        )
+    )
+    await _audit(
+        context, "event.checkin_qr", event.id, occurrence=occurrence.recurrence_id.isoformat()
+    )
+    await answer(update)
+    caption = "\n".join(
+        [
+            f"<b>{esc(event.title.get(t.lang))}</b>",
+            esc(when),
+            esc(t._("Check-in code:")) + f" <code>{esc(code)}</code>",
+            esc(
+                t._(
+                    "Check-in is open from 1 hour before the start until 2 hours after the end. "
+                    "Show this picture at the entrance or print it."
+                )
+            ),
+        ]
+    )
+    await context.bot.send_photo(
+        update.effective_chat.id,
+        InputFile(picture, filename=f"checkin-{code}.png"),
+        caption=caption,
+        parse_mode="HTML",
+    )
+
+
+def _person(user: User) -> str:
+    name = user.first_name or str(user.telegram_id)
+    if user.username:
+        name += f" @{user.username}"
+    return shorten(name, 40)
+
+
+async def _attendance(
+    update: Update,
+    context: MaeulContext,
+    event: EventSpec,
+    occurrence: schedule.Occurrence,
+    page: int,
+    *,
+    edit: bool,
+) -> None:
+    t = context.t
+    people = await attendance.attendance_list(context.db, event.id, occurrence.recurrence_id)
+    shown = paginate(people, page, PAGE)
+    present = sum(1 for registration, _ in people if registration.attended)
+    lines = [
+        f"<b>{esc(event.title.get(t.lang))}</b>",
+        esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
+        "",
+        esc(t._("Present: {present} of {total}", present=present, total=len(people))),
+    ]
+    if people:
+        lines.append(esc(t._("Press a name to mark them present or absent.")))
+    rows = []
+    for registration, user in shown.items:
+        mark = "✅" if registration.attended else "⬜"
+        note = {"waitlisted": " ⏳", "walkin": " " + t._("(walk-in)")}.get(registration.status, "")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    f"{mark} {_person(user)}{note}",
+                    callback_data=f"sev:k:{registration.id}:{shown.number}",
+                )
+            ]
+        )
+    nav = nav_row(shown.number, shown.count, f"sev:a:{token(occurrence)}:{{page}}")
+    if nav:
+        rows.append(nav)
+    rows.append(
+        [InlineKeyboardButton(t._("◀ Back to the event"), callback_data=f"sev:e:{ref(event.id)}")]
+    )
+    await show(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=edit)
+
+
+async def attendance_list(update: Update, context: MaeulContext) -> None:
+    match = ATT_RE.match(update.callback_query.data or "")
+    assert match is not None
+    found = await managed_occurrence(update, context, match.group(1))
+    if found is None:
+        return
+    event, occurrence = found
+    await _audit(
+        context, "event.attendance.view", event.id, occurrence=occurrence.recurrence_id.isoformat()
+    )
+    await answer(update)
+    await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
+
+
+async def toggle_mark(update: Update, context: MaeulContext) -> None:
+    match = MARK_RE.match(update.callback_query.data or "")
+    assert match is not None
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    registration = await context.db.get(Registration, int(match.group(1)))
+    event = schedule.get_event(kb, registration.event_id) if registration is not None else None
+    occurrence = (
+        schedule.find_original(event, registration.occurrence_start, context.runtime.settings.tz)
+        if event is not None and registration is not None
+        else None
+    )
+    if registration is None or event is None or occurrence is None:
+        await refuse(update, context)
+        return
+    if not may_manage(context, event):
+        await refuse(update, context, only_staff(context))
+        return
+    if registration.status == "cancelled":
+        await refuse(update, context)
+        return
+    attended = not registration.attended
+    by = f"staff:{context.user.telegram_id}"
+    await attendance.mark(context.db, registration, attended, by, context.runtime.clock.now())
+    await _audit(
+        context,
+        "event.attendance.mark",
+        event.id,
+        registration=registration.id,
+        attended=attended,
+        occurrence=occurrence.recurrence_id.isoformat(),
+    )
+    await answer(update)
+    await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
+
+
+async def _send_report(
+    update: Update,
+    context: MaeulContext,
+    rows: list[attendance.ReportRow],
+    *,
+    name: str,
+    title: str | None,
+    year: int | None,
+) -> None:
+    t = context.t
+    workbook = attendance.report_xlsx(rows, t)
+    chart = attendance.report_png(rows, year=year, t=t, sessions=title is not None, title=title)
+    courses = [r for r in rows if r.level == "course"]
+    lines = [f"<b>{esc(title or t._('Training and event attendance'))}</b>"]
+    if year:
+        lines[0] += f" <b>({year})</b>"
+    for r in courses[:10]:
+        line = t._(
+            "{title}: unique people {unique}, total attendances {total}",
+            title=shorten(r.title, 40),
+            unique=t.format_number(r.unique_people),
+            total=t.format_number(r.total_attendances),
+        )
+        if r.satisfaction is not None:
+            line += " · " + t._(
+                "satisfaction {score} ({n} answers)",
+                score=f"{r.satisfaction:.1f}",
+                n=t.format_number(r.responses),
+            )
+        lines.append(esc(line))
+    if not courses:
+        lines.append(esc(t._(attendance.NO_DATA_MSG)))
+    await answer(update)
+    chat = update.effective_chat.id
+    await context.bot.send_photo(chat, InputFile(chart, filename=f"{name}.png"),
+                                 caption="\n".join(lines)[:1000], parse_mode="HTML")  # fmt: skip
+    await context.bot.send_document(chat, InputFile(workbook, filename=f"{name}.xlsx"))
+
+
+async def event_report(update: Update, context: MaeulContext) -> None:
+    match = REPORT_RE.match(update.callback_query.data or "")
+    assert match is not None
+    event = await managed_event(update, context, match.group(1))
+    if event is None:
+        return
+    t = context.t
+    rows = await attendance.report(
+        context.db, context.runtime.settings.tz, lang=t.lang, events=[event.id]
+    )
+    await _audit(context, "event.report", event.id, formats=["xlsx", "png"])
+    name = f"report-{event.id}"[:60]
+    await _send_report(update, context, rows, name=name, title=event.title.get(t.lang), year=None)
+
+
+async def year_report(update: Update, context: MaeulContext) -> None:
+    match = YEAR_RE.match(update.callback_query.data or "")
+    assert match is not None
+    year = int(match.group(1))
+    allowed = await staff_can_report(update, context)
+    if allowed is None:
+        return
+    rows = await attendance.report(
+        context.db, context.runtime.settings.tz, year=year, lang=context.t.lang, events=allowed
+    )
+    await _audit(
+        context, "event.report", f"year:{year}", formats=["xlsx", "png"], events=len(allowed)
+    )
+    await _send_report(update, context, rows, name=f"report-{year}", title=None, year=year)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(checkin_qr, pattern=QR_RE))
+    app.add_handler(CallbackQueryHandler(attendance_list, pattern=ATT_RE))
+    app.add_handler(CallbackQueryHandler(toggle_mark, pattern=MARK_RE))
+    app.add_handler(CallbackQueryHandler(event_report, pattern=REPORT_RE))
+    app.add_handler(CallbackQueryHandler(year_report, pattern=YEAR_RE))
+
+
+__all__ = ["register"]

@@ -1,0 +1,126 @@
+"""Cancelling one date of an event, or all of it, from Telegram: a confirmation that says
+how many registrants will be told, then :func:`bot.events.registrations.cancel_event`
+(audited; registrants told by durable notices, their reminders dropped). Both presses
+re-check that the presser may manage the event; a second "yes" is refused with the
+domain's reason ("cancelled already")."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.core.text import esc
+from bot.events import registrations as R
+from bot.kb import cards
+from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer, ask_confirm, refuse, show
+from handlers.events.staff_change import back_markup, reason
+from handlers.events.staff_events import (
+    REF,
+    TOK,
+    active_count,
+    after_change,
+    managed_event,
+    managed_occurrence,
+    ref,
+)
+
+CANCEL_ONE_RE = re.compile(rf"^sev:c:{TOK}$")
+CANCEL_ALL_RE = re.compile(rf"^sev:C:{REF}$")
+CANCEL_ONE_YES_RE = re.compile(rf"^sev:cy:{TOK}$")
+CANCEL_ALL_YES_RE = re.compile(rf"^sev:Cy:{REF}$")
+
+# ---------------------------------------------------------------------------------------
+# Cancel a date or the whole event
+# ---------------------------------------------------------------------------------------
+
+
+async def ask_cancel(update: Update, context: MaeulContext) -> None:
+    t = context.t
+    data = update.callback_query.data or ""
+    one = CANCEL_ONE_RE.match(data)
+    if one is not None:
+        found = await managed_occurrence(update, context, one.group(1))
+        if found is None:
+            return
+        event, occurrence = found
+        what = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
+        count = await active_count(context, event.id, occurrence.recurrence_id)
+        yes = f"sev:cy:{one.group(1)}"
+        question = t._("Cancel “{title}” on {when}?", title=event.title.get(t.lang), when=what)
+    else:
+        whole = CANCEL_ALL_RE.match(data)
+        assert whole is not None
+        event = await managed_event(update, context, whole.group(1))
+        if event is None:
+            return
+        count = await active_count(context, event.id)
+        yes = f"sev:Cy:{ref(event.id)}"
+        question = t._("Cancel “{title}”, all its dates?", title=event.title.get(t.lang))
+    told = t.n_("{n} registered person will be told.", "{n} registered people will be told.", count)
+    await ask_confirm(
+        update,
+        context,
+        esc(question + "\n" + told),
+        yes=(t._("Yes, cancel it"), yes),
+        no=(t._("No, keep it"), f"sev:e:{ref(event.id)}"),
+        edit=True,
+    )
+
+
+async def do_cancel(update: Update, context: MaeulContext) -> None:
+    t = context.t
+    tz = context.runtime.settings.tz
+    data = update.callback_query.data or ""
+    one = CANCEL_ONE_YES_RE.match(data)
+    day = None
+    if one is not None:
+        found = await managed_occurrence(update, context, one.group(1))
+        if found is None:
+            return
+        event, occurrence = found
+        day = occurrence.starts_at.astimezone(tz).date()
+    else:
+        whole = CANCEL_ALL_YES_RE.match(data)
+        assert whole is not None
+        managed = await managed_event(update, context, whole.group(1))
+        if managed is None:
+            return
+        event = managed
+    try:
+        result = await R.cancel_event(
+            context.db,
+            event.id,
+            day=day,
+            actor=f"tg:{context.user.telegram_id}",
+            actor_telegram_id=context.user.telegram_id,
+            now=context.runtime.clock.now(),
+            tz=tz,
+        )
+    except R.EventChangeError as error:
+        await refuse(update, context, reason(context, error))
+        return
+    after_change(context)
+    await answer(update)
+    text = (
+        t._("Cancelled.")
+        + " "
+        + t.n_(
+            "{n} registered person will be told.",
+            "{n} registered people will be told.",
+            result.cancelled,
+        )
+    )
+    await show(update, context, esc(text), back_markup(context, event), edit=True)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=CANCEL_ONE_RE))
+    app.add_handler(CallbackQueryHandler(ask_cancel, pattern=CANCEL_ALL_RE))
+    app.add_handler(CallbackQueryHandler(do_cancel, pattern=CANCEL_ONE_YES_RE))
+    app.add_handler(CallbackQueryHandler(do_cancel, pattern=CANCEL_ALL_YES_RE))
+
+
+__all__ = ["register"]

@@ -1,0 +1,367 @@
+"""/staffevents: the staff's events — a list, one event's screen, and choosing a date.
+
+From an event's screen staff edit it (field by field, :mod:`staff_change`), move or
+cancel one date or all, show the room's check-in QR, open the attendance list and get the
+report (:mod:`staff_attend`).
+
+Threat model: callback data names an event (or one of its dates), never a right. Every
+press loads the event afresh and checks :func:`handlers.events.staff_draft.may_manage`
+(admin, or staff of the event's dong) — so a forged press, one from a message forwarded
+to a resident, or one kept by someone whose role was removed since, is refused with an
+alert and changes nothing. Malformed data is refused the same way.
+
+Callback data: ``sev:l:<page>`` the list, ``sev:e:<ref>`` an event, ``sev:p:<act>:<ref>``
+choose a date for ``q`` (check-in QR), ``a`` (attendance), ``m`` (move), ``c`` (cancel);
+``<ref>`` is :func:`bot.kb.cards.ref` of the id, ``<tok>`` an occurrence token
+(:func:`bot.events.registrations.occ_token`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.core.text import esc, shorten
+from bot.events import registrations as R
+from bot.kb import cards, schedule
+from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders.dispatch import nudge_after_commit
+from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer, grid, list_keyboard, nav_row, paginate, refuse, show
+from handlers.core.browse import knowledge
+from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
+from models.events import Registration
+
+REF = r"(~?[a-z0-9_-]{1,40})"
+TOK = r"(~?[a-z0-9_-]{1,40}\.[0-9a-z]{1,9})"
+LIST_RE = re.compile(r"^sev:l:(\d{1,3})$")
+EVENT_RE = re.compile(rf"^sev:e:{REF}$")
+PICK_RE = re.compile(rf"^sev:p:([qamc]):{REF}$")
+PAST = timedelta(days=92)
+"""Events whose last date is this recent still show (their attendance and report)."""
+LIST_PAGE = 6
+ACTION_DATA = {"q": "sev:q:{tok}", "a": "sev:a:{tok}:0", "m": "sev:m:{tok}", "c": "sev:c:{tok}"}
+WHOLE_DATA = {"m": "sev:M:{ref}", "c": "sev:C:{ref}"}
+
+
+def ref(event_id: str) -> str:
+    return cards.ref(event_id, 40)
+
+
+def token(occurrence: schedule.Occurrence) -> str:
+    return R.occ_token(occurrence.event.id, occurrence.recurrence_id)
+
+
+def only_staff(context: MaeulContext) -> str:
+    return context.t._("Only the staff of this event's dong can do that.")
+
+
+async def managed_event(update: Update, context: MaeulContext, raw: str) -> EventSpec | None:
+    """The event ``raw`` (a ref) stands for, if this user may manage it; else a refusal."""
+    kb = await knowledge(update, context)
+    if kb is None:
+        return None
+    event_id = cards.resolve(raw, (e.id for e in kb.events))
+    event = (
+        await R.event_spec(context.db, event_id, context.runtime.settings.tz)
+        if event_id is not None
+        else None
+    )
+    if event is None:
+        await refuse(update, context, context.t._("This event is no longer in the schedule."))
+        return None
+    if not may_manage(context, event):
+        await refuse(update, context, only_staff(context))
+        return None
+    return event
+
+
+async def managed_occurrence(
+    update: Update, context: MaeulContext, raw: str
+) -> tuple[EventSpec, schedule.Occurrence] | None:
+    """The event and date a token stands for, if this user may manage it."""
+    kb = await knowledge(update, context)
+    if kb is None:
+        return None
+    parsed = R.parse_token(kb, raw, context.runtime.settings.tz)
+    if parsed is None:
+        await refuse(update, context, context.t._("This event is no longer in the schedule."))
+        return None
+    if not may_manage(context, parsed[0]):
+        await refuse(update, context, only_staff(context))
+        return None
+    return parsed
+
+
+async def staff_can_report(update: Update, context: MaeulContext) -> list[str] | None:
+    """The ids of every event (archived ones too: past years) this user manages; None
+    after a refusal when they manage none."""
+    from models.kb import Event
+
+    kb = await knowledge(update, context)
+    if kb is None:
+        return None
+    if is_admin_of(context):
+        return list((await context.db.scalars(select(Event.id))).all())
+    dongs = staff_dongs(context, kb)
+    if not dongs:
+        await refuse(update, context, only_staff(context))
+        return None
+    rows = await context.db.scalars(select(Event.id).where(Event.dong_id.in_(dongs)))
+    return list(rows.all())
+
+
+def after_change(context: MaeulContext) -> None:
+    """After a change to an event: the cached schedule is rebuilt once the update's
+    transaction has committed (and now, for this update), and the dispatcher is woken to
+    send the registrants' notices."""
+    store = context.runtime.knowledge
+    store.invalidate()
+    sa_event.listen(
+        context.db.sync_session, "after_commit", lambda _: store.invalidate(), once=True
+    )
+    nudge_after_commit(context.db, getattr(context.application, "dispatcher", None))
+
+
+async def active_count(context: MaeulContext, event_id: str, original: object | None = None) -> int:
+    """People registered or waiting for the event's coming dates (or for one date)."""
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == event_id,
+        Registration.status.in_(R.ACTIVE),
+        Registration.ends_at > context.runtime.clock.now(),
+    )
+    if original is not None:
+        query = query.where(Registration.occurrence_start == original)
+    return int(await context.db.scalar(query) or 0)
+
+
+def _visible(context: MaeulContext, kb: KnowledgeBase) -> list[tuple[EventSpec, object]]:
+    now = context.runtime.clock.now()
+    tz = context.runtime.settings.tz
+    found = []
+    for event in kb.events:
+        if not may_manage(context, event):
+            continue
+        upcoming = schedule.next_occurrence(event, now, tz)
+        if upcoming is not None:
+            found.append((event, (0, upcoming.starts_at)))
+            continue
+        last = schedule.last_occurrence(event, tz)
+        if last.ends_at > now - PAST:
+            found.append((event, (1, now - last.starts_at + now)))
+    found.sort(key=lambda pair: pair[1])  # type: ignore[arg-type,return-value]
+    return found
+
+
+async def list_view(update: Update, context: MaeulContext, page: int, *, edit: bool) -> None:
+    t = context.t
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    tz = context.runtime.settings.tz
+    now = context.runtime.clock.now()
+    events = _visible(context, kb)
+    shown = paginate(events, page, LIST_PAGE)
+    lines = [f"<b>{esc(t._('Events you manage'))}</b>"]
+    if not events:
+        lines.append(esc(t._("No events yet. Create one with /newevent.")))
+    items = []
+    for event, _ in shown.items:
+        upcoming = schedule.next_occurrence(event, now, tz) or schedule.last_occurrence(event, tz)
+        when = t.format_date(upcoming.starts_at, short=True)
+        mark = "❌ " if event.cancelled else ""
+        label = f"{mark}{when} · {shorten(event.title.get(t.lang), 40)}"
+        items.append(InlineKeyboardButton(label, callback_data=f"sev:e:{ref(event.id)}"))
+    year = now.astimezone(tz).year
+    footer = [
+        [InlineKeyboardButton(t._("➕ New event"), callback_data="sev:new")],
+        [
+            InlineKeyboardButton(t._("📊 Report {year}", year=year), callback_data=f"sev:y:{year}"),
+            InlineKeyboardButton(
+                t._("📊 Report {year}", year=year - 1), callback_data=f"sev:y:{year - 1}"
+            ),
+        ],
+    ]
+    nav = nav_row(shown.number, shown.count, "sev:l:{page}")
+    await show(update, context, "\n".join(lines), list_keyboard(items, nav, footer), edit=edit)
+
+
+async def staffevents_command(update: Update, context: MaeulContext) -> None:
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    if not staff_dongs(context, kb) and not is_admin_of(context):
+        await update.effective_message.reply_text(
+            context.t._("This is for the staff of a dong. Ask the centre for the staff role.")
+        )
+        return
+    await list_view(update, context, 0, edit=False)
+
+
+async def list_page(update: Update, context: MaeulContext) -> None:
+    match = LIST_RE.match(update.callback_query.data or "")
+    assert match is not None
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    if not staff_dongs(context, kb) and not is_admin_of(context):
+        await refuse(update, context, only_staff(context))
+        return
+    await answer(update)
+    await list_view(update, context, int(match.group(1)), edit=True)
+
+
+def _date_line(context: MaeulContext, occurrence: schedule.Occurrence) -> str:
+    t = context.t
+    text = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
+    if occurrence.cancelled:
+        return "❌ <s>" + esc(text) + "</s>"
+    if occurrence.moved:
+        return "🔀 " + esc(text)
+    return "• " + esc(text)
+
+
+async def event_text(context: MaeulContext, kb: KnowledgeBase, event: EventSpec) -> str:
+    t = context.t
+    tz = context.runtime.settings.tz
+    now = context.runtime.clock.now()
+    lines = [
+        f"<b>{esc(event.title.get(t.lang))}</b>",
+        esc(f"{t._(cards.KIND_LABELS[event.kind])} · {cards.dong_label(kb, event.dong, t)}"),
+        "📍 " + esc(event.place.get(t.lang)),
+    ]
+    seats = R.capacity_of(event)
+    if event.registration is None or not event.registration.required:
+        lines.append(esc(t._("No registration needed")))
+    elif seats is None:
+        lines.append(esc(t._("Registration required") + " · " + t._("No limit")))
+    else:
+        lines.append(
+            esc(t._("Registration required") + " · " + t.n_("{n} place", "{n} places", seats))
+        )
+    count = await active_count(context, event.id)
+    lines.append(
+        esc(t.n_("{n} person registered or waiting", "{n} people registered or waiting", count))
+    )
+    if event.cancelled:
+        lines += ["", "<b>" + esc(t._("This event is cancelled.")) + "</b>"]
+        return "\n".join(lines)
+    dates = list(schedule.occurrences(event, tz, after=now - PAST, limit=8, include_cancelled=True))
+    lines += ["", esc(t._("Dates:"))] + [_date_line(context, o) for o in dates]
+    return "\n".join(lines)
+
+
+def event_markup(context: MaeulContext, event: EventSpec) -> InlineKeyboardMarkup:
+    t = context.t
+    r = ref(event.id)
+    rows: list[list[InlineKeyboardButton]] = []
+    if not event.cancelled:
+        data = {act: f"sev:p:{act}:{r}" for act in "qamc"}
+        if event.rrule is None:  # one date: no question which
+            only = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1))
+            data = {act: ACTION_DATA[act].format(tok=token(only)) for act in "qa"}
+            data |= {act: WHOLE_DATA[act].format(ref=r) for act in "mc"}
+        rows += grid(
+            [
+                InlineKeyboardButton(t._("✏️ Edit"), callback_data=f"sev:ed:{r}"),
+                InlineKeyboardButton(t._("🕒 Move"), callback_data=data["m"]),
+                InlineKeyboardButton(t._("📷 Check-in QR"), callback_data=data["q"]),
+                InlineKeyboardButton(t._("👥 Attendance"), callback_data=data["a"]),
+                InlineKeyboardButton(t._("❌ Cancel"), callback_data=data["c"]),
+                InlineKeyboardButton(t._("📊 Report"), callback_data=f"sev:r:{r}"),
+            ]
+        )
+    else:
+        rows.append([InlineKeyboardButton(t._("📊 Report"), callback_data=f"sev:r:{r}")])
+    rows.append([InlineKeyboardButton(t._("◀ All my events"), callback_data="sev:l:0")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def show_event(
+    update: Update, context: MaeulContext, event: EventSpec, *, edit: bool
+) -> None:
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    text = await event_text(context, kb, event)
+    await show(update, context, text, event_markup(context, event), edit=edit)
+
+
+async def event_pressed(update: Update, context: MaeulContext) -> None:
+    match = EVENT_RE.match(update.callback_query.data or "")
+    assert match is not None
+    event = await managed_event(update, context, match.group(1))
+    if event is None:
+        return
+    await answer(update)
+    await show_event(update, context, event, edit=True)
+
+
+async def pick_date(update: Update, context: MaeulContext) -> None:
+    """Choose the date of a series to act on (a one-off event's screen carries the date's
+    own data: moving or cancelling a one-off event is moving or cancelling it all)."""
+    match = PICK_RE.match(update.callback_query.data or "")
+    assert match is not None
+    act = match.group(1)
+    event = await managed_event(update, context, match.group(2))
+    if event is None:
+        return
+    t = context.t
+    tz = context.runtime.settings.tz
+    now = context.runtime.clock.now()
+    if act in ("m", "c"):
+        dates = list(schedule.occurrences(event, tz, after=now, limit=12))
+    else:
+        dates = list(schedule.occurrences(event, tz, after=now - PAST, limit=12))
+    if event.cancelled or not dates:
+        await refuse(update, context, t._("This event has no dates left to do that with."))
+        return
+    buttons = [
+        InlineKeyboardButton(
+            cards.time_range(o.starts_at, o.ends_at, t),
+            callback_data=ACTION_DATA[act].format(tok=token(o)),
+        )
+        for o in dates
+    ]
+    footer = []
+    if act in WHOLE_DATA:
+        footer.append(
+            InlineKeyboardButton(
+                t._("All dates"), callback_data=WHOLE_DATA[act].format(ref=ref(event.id))
+            )
+        )
+    footer.append(InlineKeyboardButton(t._("◀ Back"), callback_data=f"sev:e:{ref(event.id)}"))
+    questions = {
+        "q": t._("The check-in QR for which date?"),
+        "a": t._("The attendance list of which date?"),
+        "m": t._("Move which date?"),
+        "c": t._("Cancel which date?"),
+    }
+    await answer(update)
+    text = f"<b>{esc(event.title.get(t.lang))}</b>\n{esc(questions[act])}"
+    await show(update, context, text, list_keyboard(buttons, None, footer), edit=True)
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CommandHandler("staffevents", staffevents_command))
+    app.add_handler(CallbackQueryHandler(list_page, pattern=LIST_RE))
+    app.add_handler(CallbackQueryHandler(event_pressed, pattern=EVENT_RE))
+    app.add_handler(CallbackQueryHandler(pick_date, pattern=PICK_RE))
+
+
+__all__ = [
+    "active_count",
+    "after_change",
+    "managed_event",
+    "managed_occurrence",
+    "ref",
+    "register",
+    "show_event",
+    "staff_can_report",
+    "token",
+]

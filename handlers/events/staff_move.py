@@ -1,0 +1,230 @@
+"""Moving one date of an event, or all of it, from Telegram (the conversation is
+registered by :mod:`handlers.events.staff_change`; see its docstring): the new start is
+typed the way staff say it, the length stays unless the end is changed too, and a
+confirmation shows the old and new time and how many registrants will be told — they are,
+by the domain's durable notices (:func:`bot.events.registrations.move_event`, audited).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ConversationHandler
+
+from bot.core.text import esc
+from bot.events import registrations as R
+from bot.kb import cards, schedule
+from bot.kb.records import EventSpec
+from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer, drop_keyboard, refuse, show
+from handlers.events.staff_change import (
+    KEY,
+    MOVE_END,
+    MOVE_OK,
+    MOVE_START,
+    back_markup,
+    cancel_row,
+    draft_of,
+    event_of_draft,
+    reason,
+)
+from handlers.events.staff_draft import end_question, read_end, read_start, start_question
+from handlers.events.staff_events import (
+    REF,
+    TOK,
+    active_count,
+    after_change,
+    managed_event,
+    managed_occurrence,
+)
+
+MOVE_ONE_RE = re.compile(rf"^sev:m:{TOK}$")
+MOVE_ALL_RE = re.compile(rf"^sev:M:{REF}$")
+MOVE_OK_RE = re.compile(r"^sev:mok:([0-9a-f]{8})$")
+
+# ---------------------------------------------------------------------------------------
+# Move
+# ---------------------------------------------------------------------------------------
+
+
+async def move_one(update: Update, context: MaeulContext) -> str | int:
+    match = MOVE_ONE_RE.match(update.callback_query.data or "")
+    assert match is not None
+    found = await managed_occurrence(update, context, match.group(1))
+    if found is None:
+        return ConversationHandler.END
+    event, occurrence = found
+    if occurrence.cancelled:
+        await refuse(update, context, context.t._("That date is cancelled."))
+        return ConversationHandler.END
+    return await _ask_move(update, context, event, occurrence, whole=False)
+
+
+async def move_all(update: Update, context: MaeulContext) -> str | int:
+    match = MOVE_ALL_RE.match(update.callback_query.data or "")
+    assert match is not None
+    event = await managed_event(update, context, match.group(1))
+    if event is None:
+        return ConversationHandler.END
+    first = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1), None)
+    if event.cancelled or first is None:
+        await refuse(update, context, context.t._("This event has no dates left to do that with."))
+        return ConversationHandler.END
+    return await _ask_move(update, context, event, first, whole=True)
+
+
+async def _ask_move(
+    update: Update,
+    context: MaeulContext,
+    event: EventSpec,
+    occurrence: schedule.Occurrence,
+    *,
+    whole: bool,
+) -> str:
+    t = context.t
+    context.user_data[KEY] = {  # type: ignore[index]
+        "event": event.id,
+        "whole": whole,
+        "original": occurrence.recurrence_id.isoformat(),
+        "from": occurrence.starts_at.isoformat(),
+        "from_end": occurrence.ends_at.isoformat(),
+    }
+    await answer(update)
+    now = esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t))
+    lines = [f"<b>{esc(event.title.get(t.lang))}</b>", esc(t._("Now:")) + " " + now]
+    if whole and event.rrule is not None:
+        lines.append(esc(t._("All dates move: the series starts again from the new date.")))
+    lines.append(esc(start_question(context)))
+    await show(update, context, "\n".join(lines), InlineKeyboardMarkup([cancel_row(context)]))
+    return MOVE_START
+
+
+async def move_start_typed(update: Update, context: MaeulContext) -> str | int:
+    event = await event_of_draft(update, context)
+    if event is None:
+        return ConversationHandler.END
+    when = await read_start(update, context)
+    if when is None:
+        return MOVE_START
+    draft = draft_of(context)
+    length = datetime.fromisoformat(draft["from_end"]) - datetime.fromisoformat(draft["from"])
+    draft["to"] = when.isoformat()
+    draft["to_end"] = (when + length).isoformat()
+    await _confirm_move(update, context, event)
+    return MOVE_OK
+
+
+async def move_end_pressed(update: Update, context: MaeulContext) -> str | int:
+    if await event_of_draft(update, context) is None:
+        return ConversationHandler.END
+    draft_of(context).pop("nonce", None)
+    await answer(update)
+    await drop_keyboard(update)
+    await show(update, context, esc(end_question(context)), None)
+    return MOVE_END
+
+
+async def move_end_typed(update: Update, context: MaeulContext) -> str | int:
+    event = await event_of_draft(update, context)
+    if event is None:
+        return ConversationHandler.END
+    draft = draft_of(context)
+    end = await read_end(update, context, datetime.fromisoformat(draft["to"]))
+    if end is None:
+        return MOVE_END
+    draft["to_end"] = end.isoformat()
+    await _confirm_move(update, context, event)
+    return MOVE_OK
+
+
+async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec) -> None:
+    t = context.t
+    draft = draft_of(context)
+    nonce = secrets.token_hex(4)
+    draft["nonce"] = nonce
+    original = None if draft["whole"] else datetime.fromisoformat(draft["original"])
+    count = await active_count(context, event.id, original)
+    old = cards.time_range(
+        datetime.fromisoformat(draft["from"]), datetime.fromisoformat(draft["from_end"]), t
+    )
+    new = cards.time_range(
+        datetime.fromisoformat(draft["to"]), datetime.fromisoformat(draft["to_end"]), t
+    )
+    lines = [
+        f"<b>{esc(event.title.get(t.lang))}</b>",
+        esc(t._("From: {when}", when=old)),
+        "<b>" + esc(t._("To: {when}", when=new)) + "</b>",
+        esc(
+            t.n_(
+                "{n} registered person will be told.", "{n} registered people will be told.", count
+            )
+        ),
+    ]
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t._("✅ Move"), callback_data=f"sev:mok:{nonce}")],
+            [InlineKeyboardButton(t._("✏️ End"), callback_data="sev:mend"), *cancel_row(context)],
+        ]
+    )
+    await show(update, context, "\n".join(lines), markup)
+
+
+async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
+    match = MOVE_OK_RE.match(update.callback_query.data or "")
+    assert match is not None
+    draft = draft_of(context)
+    if draft.get("nonce") != match.group(1):
+        await refuse(update, context)
+        return MOVE_OK
+    event = await event_of_draft(update, context)
+    if event is None:
+        return ConversationHandler.END
+    t = context.t
+    tz = context.runtime.settings.tz
+    day = None if draft["whole"] else datetime.fromisoformat(draft["from"]).astimezone(tz).date()
+    try:
+        found = await R.move_event(
+            context.db,
+            event.id,
+            to=datetime.fromisoformat(draft["to"]),
+            ends_at=datetime.fromisoformat(draft["to_end"]),
+            day=day,
+            actor=f"tg:{context.user.telegram_id}",
+            actor_telegram_id=context.user.telegram_id,
+            now=context.runtime.clock.now(),
+            tz=tz,
+        )
+    except R.EventChangeError as error:
+        await refuse(update, context, reason(context, error))
+        return ConversationHandler.END
+    after_change(context)
+    context.user_data.pop(KEY, None)
+    await answer(update)
+    await drop_keyboard(update)
+    new = cards.time_range(
+        datetime.fromisoformat(draft["to"]), datetime.fromisoformat(draft["to_end"]), t
+    )
+    text = (
+        t._("Moved to {when}.", when=new)
+        + " "
+        + t.n_(
+            "{n} registered person will be told.",
+            "{n} registered people will be told.",
+            found.moved,
+        )
+    )
+    await show(update, context, esc(text), back_markup(context, event))
+    return ConversationHandler.END
+
+
+__all__ = [
+    "move_all",
+    "move_confirmed",
+    "move_end_pressed",
+    "move_end_typed",
+    "move_one",
+    "move_start_typed",
+]
