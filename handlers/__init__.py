@@ -21,6 +21,7 @@ from handlers.core import privacy as core_privacy
 from handlers.core import roles as staff_roles
 from handlers.core.context_loader import load_context
 from handlers.events import announce, newevent, registration, subscribe, survey
+from handlers.events import staff_attend, staff_cancel, staff_change, staff_events
 from handlers.events import browse as events
 from handlers.kb import check, faq, grants
 from handlers.kb import edits as kbedit
@@ -38,6 +39,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     for feature in (
         mydong, check, kbedit, review, propose, proposals, vote, assembly_staff, start, language,
         newevent, announce, survey,  # issue 6 conversations
+        staff_change, staff_events, staff_cancel, staff_attend,  # issue 13: events from the bot
         grants, events, faq,
         registration, subscribe,  # issue 6: registering, /calendar, /checkin, /subscribe
         core_privacy,  # /mydata, /forget
