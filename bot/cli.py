@@ -44,6 +44,10 @@ app.add_typer(events_app, name="events")
 app.add_typer(reminders_app, name="reminders")
 app.command("ask")(ask_command)
 kb_app.command("unanswered")(unanswered_command)
+privacy_app = typer.Typer(
+    help="Personal data: retention, one person's data (README, Privacy).", no_args_is_help=True
+)
+app.add_typer(privacy_app, name="privacy")
 
 
 def _run(make: Callable[[], Awaitable[T]]) -> T:
@@ -291,6 +295,96 @@ def role_list(
         )
     for telegram_id in extra:
         typer.echo(f"{telegram_id}\tadmin\t(ADMIN_IDS)")
+
+
+@privacy_app.command("purge")
+def privacy_purge() -> None:
+    """Delete what is older than its retention period (RETENTION_* settings). The
+    dispatcher also does it once a day; running it again is harmless."""
+    settings = _settings()
+    from bot.core import privacy
+    from bot.features import register_privacy
+
+    async def work(runtime: Any) -> dict[str, int]:
+        async with runtime.sessionmaker() as session, session.begin():
+            return await privacy.purge(
+                session, runtime.settings, runtime.clock.now(), register_privacy()
+            )
+
+    counts = _with_db(settings, work)
+    for table, n in sorted(counts.items()):
+        typer.echo(f"{table}\t{n} deleted")
+
+
+@privacy_app.command("export")
+def privacy_export(
+    telegram_id: int = typer.Argument(..., help="The person's numeric Telegram id."),
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="JSON file to write.")] = None,
+) -> None:
+    """Everything stored about one person, as /mydata's JSON (for a request by letter)."""
+    settings = _settings()
+    from bot.core import privacy
+    from bot.core.centre import centre_info
+    from bot.features import register_privacy
+
+    async def work(runtime: Any) -> bytes:
+        t = runtime.translator()
+        async with runtime.sessionmaker() as session:
+            subject = await privacy.subject_for(session, telegram_id, t)
+            report = await privacy.export_user(
+                session, subject, runtime.clock.now(), register_privacy()
+            )
+            centre = await centre_info(session, t.lang)
+        controller = {"name": centre.name, "contact": centre.phone} if centre else {}
+        return report.as_json(controller)
+
+    data = _with_db(settings, work)
+    if out is None:
+        sys.stdout.write(data.decode("utf-8") + "\n")
+    else:
+        out.write_bytes(data)
+        typer.echo(f"wrote {out}")
+
+
+@privacy_app.command("forget")
+def privacy_forget(
+    telegram_id: int = typer.Argument(..., help="The person's numeric Telegram id."),
+    yes: Annotated[bool, typer.Option("--yes", help="Do it (without: say what would go).")] = False,
+) -> None:
+    """Delete one person's data as /forget does (for a request by letter or phone)."""
+    settings = _settings()
+    from bot.core import audit, privacy
+    from bot.features import register_privacy
+
+    async def work(runtime: Any) -> privacy.Forgotten:
+        now = runtime.clock.now()
+        async with runtime.sessionmaker() as session:
+            subject = await privacy.subject_for(session, telegram_id, runtime.translator())
+            done = await privacy.forget_user(session, subject, now, register_privacy())
+            if not yes:
+                await session.rollback()
+                return done
+            # the deletion is recorded (who, when, how much), never whose data it was
+            await audit.record(
+                session, at=now, actor=_actor(), action="privacy.forget",
+                target_type="user", target_id="-", details={"deleted": done.deleted},
+            )  # fmt: skip
+            await session.commit()
+            return done
+
+    done = _with_db(settings, work)
+    verb = "deleted" if yes else "would delete"
+    for table, n in sorted(done.deleted.items()):
+        if n:
+            typer.echo(f"{table}\t{n} {verb}")
+    for table, n in sorted(done.anonymised.items()):
+        if n:
+            typer.echo(f"{table}\t{n} anonymised")
+    for table, n in sorted(done.kept.items()):
+        if n:
+            typer.echo(f"{table}\t{n} kept")
+    if not yes:
+        typer.echo("nothing was changed; add --yes to do it")
 
 
 def main() -> None:
