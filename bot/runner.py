@@ -24,9 +24,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-NOISY_LOGGERS = ("httpx", "httpcore", "apscheduler", "aiohttp.access", "sqlalchemy")
+NOISY_LOGGERS = (
+    "httpx", "httpcore", "apscheduler", "aiohttp.access", "sqlalchemy", "aiosqlite", "asyncpg",
+)
 """Quiet below WARNING even at DEBUG: request lines, and SQLAlchemy's statement and row echo
-(rows of the poll book, the persistence tables and residents' questions)."""
+(rows of the poll book, the persistence tables and residents' questions; aiosqlite logs each
+statement with its parameters)."""
 
 
 def configure_logging(

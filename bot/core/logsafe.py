@@ -9,7 +9,7 @@ reporter) — and applies to every logger, including the children of ``telegram`
   URL's token (``…/bot<token>/…``, ``…/file/bot<token>/…``: httpx, the PTB base URL, the
   emulator's access log) are replaced by ``[redacted]`` in the message, its arguments and
   the formatted traceback.
-* **Payloads** python-telegram-bot logs at DEBUG — whole updates ("Processing update …":
+* **Payloads** python-telegram-bot (and the database drivers) log at DEBUG — whole updates ("Processing update …":
   a typed voting code, a pressed draft ``vote:c:…:ynay``), the parameters and return values
   of every Bot API call (a receipt's tracker, the drafts in a keyboard's callback data) and
   webhook bodies — are withheld: the record keeps its template, the endpoint and the update
@@ -44,7 +44,11 @@ URL_TOKEN_RE = re.compile(r"(/bot)(\d+:[^/\s'\"?#]+)")
 """The token in a Bot API URL path: ``/bot123:ABC/getMe``, ``/file/bot123:ABC/photos/x``."""
 BARE_TOKEN_RE = re.compile(r"\b\d{6,12}:[A-Za-z0-9_-]{30,}")
 """The shape of a Telegram bot token, wherever it appears."""
-TELEGRAM_PAYLOAD_LOGGERS = ("telegram",)
+TELEGRAM_PAYLOAD_LOGGERS = ("telegram", "aiosqlite", "asyncpg", "sqlalchemy.engine")
+"""Loggers whose arguments are payloads: python-telegram-bot's updates and calls, and the
+database's DEBUG lines (aiosqlite logs every statement *with its parameters*, SQLAlchemy's
+echo every row read — a resident's question, a name). The runner also keeps these below
+DEBUG; this holds when someone turns them up."""
 SCALARS = (int, float, bool, type(None))
 
 _secrets: set[str] = set()
