@@ -102,6 +102,40 @@ class BotUnderTest:
         )
 
 
+def track_settled(emu: BotApiEmulator, app: MaeulApplication, token: str = TOKEN) -> None:
+    """Tell the emulator when the bot has finished with everything it was given.
+
+    Waiting for the bot's reaction used to mean waiting for a quiet spell (0.25 s) after its
+    last message. The bot knows better: once every update the emulator queued has been
+    processed — its transaction committed and its replies sent — and the reminder
+    dispatcher is neither woken nor in a pass, nothing more is coming, and the harness can
+    return after a short quiet window. Anything still in flight keeps the long window.
+    """
+    done = 0
+    process = app.process_update
+
+    async def tracked(update: object) -> None:
+        nonlocal done
+        try:
+            await process(update)
+        finally:
+            done += 1
+            emu.notify(token)
+
+    def settled() -> bool:
+        if done < emu.queued_updates(token):
+            return False
+        handle = app.dispatcher_handle
+        if handle is not None:
+            dispatcher = handle.dispatcher
+            if dispatcher._wake.is_set() or dispatcher._lock.locked():
+                return False
+        return True
+
+    app.process_update = tracked  # type: ignore[method-assign]
+    emu.set_settled(token, settled)
+
+
 @asynccontextmanager
 async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[BotUnderTest]:
     async with BotApiEmulator() as emu:
@@ -125,6 +159,7 @@ async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[B
             under_test.errors.append(context.error)
 
         app.add_error_handler(record)
+        track_settled(emu, app)
         await start_polling(app)
         try:
             yield under_test

@@ -104,6 +104,8 @@ CALLBACK_DATA_LIMIT = 64
 UPLOAD_LIMIT = 50 * 1024 * 1024
 PHOTO_LIMIT = 10 * 1024 * 1024
 DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# wait_for_events: the quiet window once the bot under test says it has settled.
+SETTLED_QUIET = 0.02
 
 _INLINE_ACTIONS = (
     "url",
@@ -517,6 +519,9 @@ class _BotState:
     allowed_updates: frozenset[str] | None = None
     poll_generation: int = 0
     signal: _Signal = field(default_factory=_Signal)
+    # Set by a test harness (``BotApiEmulator.set_settled``): true while the bot has
+    # processed every update it was given and sends nothing on its own.
+    settled: Callable[[], bool] | None = None
     webhook: Webhook | None = None  # set by setWebhook (bot/emulator/webhook.py)
     events: list[Event] = field(default_factory=list)
     chats: dict[int, _ChatState] = field(default_factory=dict)
@@ -2168,6 +2173,19 @@ class EmulatorCore:
 
     # ------------------------------------------------------------ observation
 
+    def set_settled(self, token: str, settled: Callable[[], bool] | None) -> None:
+        """Let :meth:`wait_for_events` ask the bot whether it has finished (see
+        ``_BotState.settled``); :meth:`notify` after that answer may have changed."""
+        self._bot(token).settled = settled
+
+    def queued_updates(self, token: str) -> int:
+        """How many updates have been queued for the bot so far."""
+        return self._bot(token).next_update_id - 1
+
+    def notify(self, token: str) -> None:
+        """Wake the waiters of ``token`` (the bot's ``settled`` answer changed)."""
+        self._bot(token).signal.fire()
+
     def last_seq(self, token: str) -> int:
         """Sequence number of the bot's latest event (0 if none)."""
         return len(self._bot(token).events)
@@ -2224,7 +2242,10 @@ class EmulatorCore:
             found = self.events(token, chat_id, since, kinds)
             now = time.monotonic()
             if found:
-                quiet_end = found[-1].mono + quiet
+                # A bot under test that says it has finished everything it was given
+                # (``settled``) sends nothing more: a short quiet window is enough.
+                settled = bot.settled is not None and bot.settled()
+                quiet_end = found[-1].mono + (min(quiet, SETTLED_QUIET) if settled else quiet)
                 if now >= quiet_end:
                     return found
                 wake = min(quiet_end, deadline)
