@@ -9,12 +9,12 @@ reporter) — and applies to every logger, including the children of ``telegram`
   URL's token (``…/bot<token>/…``, ``…/file/bot<token>/…``: httpx, the PTB base URL, the
   emulator's access log) are replaced by ``[redacted]`` in the message, its arguments and
   the formatted traceback.
-* **Payloads** python-telegram-bot (and the database drivers) log at DEBUG — whole updates ("Processing update …":
-  a typed voting code, a pressed draft ``vote:c:…:ynay``), the parameters and return values
-  of every Bot API call (a receipt's tracker, the drafts in a keyboard's callback data) and
-  webhook bodies — are withheld: the record keeps its template, the endpoint and the update
-  id, not the content. A DEBUG log stays useful for "what happened when", never "who voted
-  what".
+* **Payloads** python-telegram-bot (and the database layer) log at DEBUG — whole updates
+  ("Processing update …": a typed voting code, a pressed draft ``vote:c:…:ynay``), the
+  parameters and return values of every Bot API call (a receipt's tracker, the drafts in a
+  keyboard's callback data), webhook bodies, SQL parameters and rows — are withheld: the
+  record keeps its template, the endpoint and the update id, not the content. A DEBUG log
+  stays useful for "what happened when", never "who voted what".
 
 Our own code logs no vote data in the first place (``handlers/core/errors.py`` describes a
 button by its prefix only and withholds the user for vote updates).
