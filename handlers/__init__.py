@@ -25,6 +25,8 @@ from handlers.events import staff_attend, staff_cancel, staff_change, staff_even
 from handlers.events import browse as events
 from handlers.kb import check, faq, grants
 from handlers.kb import edits as kbedit
+from handlers.kb import unanswered as kb_unanswered
+from handlers.kb import upload as kb_upload
 from handlers.proposals import browse as proposals
 from handlers.proposals import propose, review
 from handlers.qa import ask
@@ -43,7 +45,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         grants, events, faq,
         registration, subscribe,  # issue 6: registering, /calendar, /checkin, /subscribe
         core_privacy,  # /mydata, /forget
-        staff_roles,  # issue 13: staff from Telegram
+        staff_roles, kb_unanswered, kb_upload,  # issue 13: staff from Telegram
         ask,  # last: free text that no conversation took is a question
     ):  # fmt: skip
         feature.register(app)

@@ -13,7 +13,9 @@ the admin's language. Nothing here knows Telegram.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal, Protocol
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -28,7 +31,9 @@ from bot.core import audit
 from bot.core.i18n import N_
 from bot.kb import records as kbmod
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
-from models.kb import Event, Grant
+from models.audit import AuditLog
+from models.kb import Event, FaqEntry, Grant
+from models.qa import UnansweredQuestion
 
 Target = Literal["grant", "event"]
 Kind = Literal["date", "datetime", "amount", "phone", "text", "count"]
@@ -729,22 +734,306 @@ async def save(
         sa_event.listen(session.sync_session, "after_commit", after_commit, once=True)
 
 
+# ---------------------------------------------------------------------------------------
+# Teaching the bot: a FAQ entry from a question it could not answer (issue 13)
+# ---------------------------------------------------------------------------------------
+
+FAQ_CREATE = "faq.create"
+"""The audit action of a FAQ entry written from the bot. Its details keep the unanswered
+question it answers (``normalized``) and the last day it covers (``through``): the list of
+open questions leaves out what staff answered, while the log itself keeps every question
+(nothing is deleted: the centre's numbers still count them)."""
+MAX_QUESTION = 300
+MAX_ANSWER = 2000
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    """A group of unanswered questions written the same way, not yet answered by staff."""
+
+    key: str
+    """A short stable digest of ``normalized`` (what a button names)."""
+    normalized: str
+    example: str
+    count: int
+    languages: tuple[str, ...]
+    first_asked: date
+    last_asked: date
+
+
+def question_key(normalized: str) -> str:
+    return hashlib.blake2s(normalized.encode(), digest_size=5).hexdigest()
+
+
+def _day(value: date | str) -> date:
+    """Aggregates bypass the column type on SQLite, which returns the day as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+async def answered_through(session: AsyncSession) -> dict[str, date]:
+    """normalized question -> the last day staff's answers cover (from the audit log)."""
+    rows = await session.execute(select(AuditLog.details).where(AuditLog.action == FAQ_CREATE))
+    through: dict[str, date] = {}
+    for (details,) in rows.all():
+        normalized, day = (details or {}).get("normalized"), (details or {}).get("through")
+        if isinstance(normalized, str) and isinstance(day, str):
+            when = date.fromisoformat(day)
+            through[normalized] = max(when, through.get(normalized, when))
+    return through
+
+
+async def open_questions(session: AsyncSession, limit: int = 200) -> list[OpenQuestion]:
+    """Unanswered questions grouped by normalised text, most frequent (then latest) first,
+    without the asks staff have answered since (a question asked again after its FAQ
+    entry was written comes back: the answer did not reach that resident)."""
+    q = UnansweredQuestion
+    through = await answered_through(session)
+    rows = (await session.execute(select(q.normalized, q.text, q.language, q.asked_on))).all()
+    groups: dict[str, list[tuple[str, str | None, date]]] = {}
+    for normalized, text, language, asked_on in rows:
+        day = _day(asked_on)
+        done = through.get(normalized)
+        if done is not None and day <= done:
+            continue
+        groups.setdefault(normalized, []).append((text, language, day))
+    out = []
+    for normalized, asks in groups.items():
+        asks.sort(key=lambda a: (a[2], a[0]), reverse=True)
+        out.append(
+            OpenQuestion(
+                question_key(normalized),
+                normalized,
+                asks[0][0],
+                len(asks),
+                tuple(sorted({lang for _, lang, _ in asks if lang})),
+                min(a[2] for a in asks),
+                max(a[2] for a in asks),
+            )
+        )
+    out.sort(key=lambda g: (-g.count, -g.last_asked.toordinal(), g.normalized))
+    return out[:limit]
+
+
+def _faq_id(kb: KnowledgeBase, now: datetime) -> str:
+    taken = {f.id for f in kb.faq}
+    while True:
+        candidate = f"asked-{now:%Y%m%d}-{secrets.token_hex(2)}"
+        if candidate not in taken:
+            return candidate
+
+
+def _keywords(question: str) -> list[str]:
+    words = re.findall(r"\w{2,}", unicodedata.normalize("NFKC", question).lower())
+    return list(dict.fromkeys(words))[:12]
+
+
+def faq_text(text: str, most: int) -> str:
+    """A question or an answer as typed: trimmed, not empty, not too long."""
+    clean = unicodedata.normalize("NFC", text).strip()
+    if not clean:
+        raise EditError(N_("Please type some text."))
+    if len(clean) > most:
+        raise EditError(
+            N_("That is too long. Please keep it under {value} characters."), most, "count"
+        )
+    return clean
+
+
+async def publish_faq(
+    session: AsyncSession,
+    kb: KnowledgeBase,
+    *,
+    question: str,
+    answer: str,
+    language: str,
+    normalized: str | None,
+    through: date | None,
+    actor: str,
+    now: datetime,
+    actor_telegram_id: int | None = None,
+    knowledge: Invalidator | None = None,
+) -> str:
+    """Add a FAQ entry (``faq.create`` in the audit log) and make the KB snapshot — and
+    with it the Q&A engine, rebuilt per snapshot version — reload now and after the
+    commit. The entry is checked with the whole KB first (:func:`validate`). ``language``
+    is the question's: Korean text is stored as ``ko``; other text as ``ko`` too (the
+    format requires it) and as its own language. Returns the new entry's id."""
+    question = faq_text(question, MAX_QUESTION)
+    answer = faq_text(answer, MAX_ANSWER)
+    entry_id = _faq_id(kb, now)
+    texts_q = {"ko": question}
+    texts_a = {"ko": answer}
+    if language in ("en",):
+        texts_q[language] = question
+        texts_a[language] = answer
+    doc = _document(kb)
+    entry = {"id": entry_id, "question": texts_q, "answer": texts_a,
+             "keywords": _keywords(question)}  # fmt: skip
+    doc.setdefault("faq", []).append(entry)
+    valid, problems = kbmod.validate(doc)
+    if valid is None:
+        raise EditError(N_("This change would make the knowledge base invalid: {value}"),
+                        "; ".join(problems), "text")  # fmt: skip
+    position = (await session.scalar(select(func.max(FaqEntry.position)))) or 0
+    session.add(
+        FaqEntry(
+            id=entry_id,
+            position=position + 1,
+            question=texts_q,
+            answer=texts_a,
+            keywords=entry["keywords"],
+            related_ids=[],
+            archived=False,
+            updated_at=now,
+        )
+    )
+    await session.flush()
+    details: dict[str, Any] = {"question": question, "answer": answer}
+    if normalized is not None and through is not None:
+        details |= {"normalized": normalized, "through": through.isoformat()}
+    await audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_telegram_id=actor_telegram_id,
+        action=FAQ_CREATE,
+        target_type="faq",
+        target_id=entry_id,
+        details=details,
+    )
+    _reload_after_commit(session, knowledge)
+    return entry_id
+
+
+def _reload_after_commit(session: AsyncSession, knowledge: Invalidator | None) -> None:
+    if knowledge is None:
+        return
+    knowledge.invalidate()
+    store = knowledge
+
+    def after_commit(_: Session) -> None:
+        store.invalidate()
+
+    sa_event.listen(session.sync_session, "after_commit", after_commit, once=True)
+
+
+# ---------------------------------------------------------------------------------------
+# A KB file sent from the bot: check it, say what would change, then import (issue 13)
+# ---------------------------------------------------------------------------------------
+
+MAX_KB_FILE = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    """What a KB file would do: ``problems`` (nothing is imported while there are any),
+    or the ``report`` of a dry run; ``notes`` are repairs the reader made (quoting)."""
+
+    problems: list[str]
+    notes: list[str]
+    report: kbmod.ImportReport | None
+    digest: str
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse_upload(data: bytes) -> tuple[KnowledgeBase | None, list[str], list[str]]:
+    notes: list[str] = []
+    if len(data) > MAX_KB_FILE:
+        return None, ["document: the file is larger than 5 MB"], notes
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, ["document: not UTF-8 text"], notes
+    try:
+        loaded = kbmod.load_text(text, notes)
+    except kbmod.KBLoadError as exc:
+        return None, list(exc.problems), notes
+    parsed, problems = kbmod.validate(loaded)
+    return parsed, problems, notes
+
+
+async def check_upload(session: AsyncSession, data: bytes, now: datetime) -> UploadCheck:
+    """Validate a KB file and import it in a savepoint that is rolled back: the counts of
+    what would be created, updated and archived, with nothing written."""
+    parsed, problems, notes = _parse_upload(data)
+    if parsed is None:
+        return UploadCheck(problems, notes, None, file_digest(data))
+    nested = await session.begin_nested()
+    try:
+        report = await kbmod.import_kb(session, parsed, now)
+    finally:
+        await nested.rollback()  # what the savepoint added or changed is expunged/expired
+    return UploadCheck([], notes, report, file_digest(data))
+
+
+async def import_upload(
+    session: AsyncSession,
+    data: bytes,
+    *,
+    actor: str,
+    now: datetime,
+    actor_telegram_id: int | None = None,
+    knowledge: Invalidator | None = None,
+) -> UploadCheck:
+    """Import a KB file that was checked (``kb.import`` in the audit log, with the counts
+    and the file's SHA-256); returns the check with the real report, or its problems."""
+    parsed, problems, notes = _parse_upload(data)
+    digest = file_digest(data)
+    if parsed is None:
+        return UploadCheck(problems, notes, None, digest)
+    report = await kbmod.import_kb(session, parsed, now)
+    await audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_telegram_id=actor_telegram_id,
+        action="kb.import",
+        target_type="kb",
+        target_id=parsed.region.id,
+        details={
+            "sha256": digest,
+            "sections": {
+                name: {"created": s.created, "updated": s.updated, "archived": s.archived}
+                for name, s in report.sections.items()
+                if s.changed
+            },
+        },
+    )
+    _reload_after_commit(session, knowledge)
+    return UploadCheck([], notes, report, digest)
+
+
+async def export_text(session: AsyncSession) -> str:
+    """The KB as a file (the ``maeul kb export`` format); LookupError before any import."""
+    return kbmod.dump_yaml(await kbmod.export_kb(session))
+
+
 __all__ = [
     "EVENT_FIELDS",
+    "FAQ_CREATE",
     "GRANT_FIELDS",
     "Change",
     "EditError",
     "FieldSpec",
+    "OpenQuestion",
+    "UploadCheck",
     "applied",
     "change_from_json",
     "change_to_json",
+    "check_upload",
     "current_value",
     "decode",
     "encode",
+    "export_text",
     "field_spec",
     "fields_for",
     "get_record",
+    "import_upload",
     "is_clear",
+    "open_questions",
     "parse_amount",
     "parse_count",
     "parse_date",
@@ -753,5 +1042,7 @@ __all__ = [
     "parse_text",
     "parse_value",
     "plan",
+    "publish_faq",
+    "question_key",
     "save",
 ]
