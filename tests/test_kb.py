@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import AsyncIterator, Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -659,24 +658,32 @@ async def test_export_without_a_kb_raises(sessions: Sessions) -> None:
 # --- size ---------------------------------------------------------------------------
 
 
-async def test_large_kb_imports_quickly(sessions: Sessions, demo: Doc) -> None:
+@pytest.mark.parametrize(
+    "grants, faq",
+    [(100, 500), pytest.param(1000, 5000, marks=pytest.mark.scale)],
+    ids=["hundreds", "thousands"],
+)
+async def test_a_large_kb_imports_and_reimports(
+    sessions: Sessions, demo: Doc, grants: int, faq: int
+) -> None:
+    """Size is checked for behaviour here (created, one changed, one archived); how fast
+    it goes is the bench's business (bench/qa.py), never a timed assertion."""
     grant, entry = demo["grants"][0], demo["faq"][0]
-    demo["grants"] = [dict(copy.deepcopy(grant), id=f"grant-{i}") for i in range(1000)]
+    demo["grants"] = [dict(copy.deepcopy(grant), id=f"grant-{i}") for i in range(grants)]
     demo["faq"] = [
-        dict(copy.deepcopy(entry), id=f"faq-{i}", related=[f"grant-{i % 999}"]) for i in range(5000)
+        dict(copy.deepcopy(entry), id=f"faq-{i}", related=[f"grant-{i % (grants - 1)}"])
+        for i in range(faq)
     ]
     for e in demo["events"]:
         e["related_grants"] = ["grant-1"]
 
-    started = time.perf_counter()
     report = await run_import(sessions, demo)
-    assert report["grants"].created == 1000
-    assert report["faq"].created == 5000
+    assert report["grants"].created == grants
+    assert report["faq"].created == faq
     demo["faq"][42]["answer"]["ko"] = "바뀐 답변"
-    del demo["grants"][999]
+    del demo["grants"][grants - 1]
     report = await run_import(sessions, demo)
-    elapsed = time.perf_counter() - started
 
     assert report["faq"].updated == 1
-    assert report["grants"].archived_ids == ["grant-999"]
-    assert elapsed < 15, f"two imports of a large KB took {elapsed:.1f}s"
+    assert report["faq"].unchanged == faq - 1
+    assert report["grants"].archived_ids == [f"grant-{grants - 1}"]
