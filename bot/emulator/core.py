@@ -89,6 +89,10 @@ DEFAULT_ALLOWED_UPDATES = frozenset(ALL_UPDATE_TYPES) - {
 }
 
 WEBHOOK_CONFLICT = (
+    "Conflict: can't use getUpdates method while webhook is active; "
+    "use deleteWebhook to delete the webhook first"
+)
+CONFLICT = (
     "Conflict: terminated by other getUpdates request; "
     "make sure that only one bot instance is running"
 )
@@ -519,10 +523,10 @@ class _BotState:
     allowed_updates: frozenset[str] | None = None
     poll_generation: int = 0
     signal: _Signal = field(default_factory=_Signal)
+    webhook: Webhook | None = None  # set by setWebhook (bot/emulator/webhook.py)
     # Set by a test harness (``BotApiEmulator.set_settled``): true while the bot has
     # processed every update it was given and sends nothing on its own.
     settled: Callable[[], bool] | None = None
-    webhook: Webhook | None = None  # set by setWebhook (bot/emulator/webhook.py)
     events: list[Event] = field(default_factory=list)
     chats: dict[int, _ChatState] = field(default_factory=dict)
     users: dict[int, JSON] = field(default_factory=dict)
