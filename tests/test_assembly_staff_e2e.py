@@ -154,10 +154,13 @@ async def test_staff_create_an_assembly_in_the_bot(bot):
     events = await staff.press("Choose up to 2")
     assert "When is voting open?" in events[-1].text
     events = await staff.send("next week")
-    assert "Please type two dates and times" in events[0].text
-    events = await staff.send("2027-05-28 9:00 ~ 2027-05-20 18:00")  # closes before it opens
+    assert "Which day? Please name the day." in events[0].text
+    events = await staff.send("2027-05-28 09:00 ~ 2027-05-20 18:00")  # closes before it opens
     assert "The vote must close after it opens." in events[0].text
     events = await staff.send("2027-05-28 09:00 ~ 2027-06-14 18:00")
+    await staff.press("No quorum")
+    await staff.press("Set it later")
+    events = await staff.press("Create")
     panel = events[-1].text
     assert "2027 가람동 주민총회" in panel and "choose up to 2 items" in panel
     assert "0 items on the ballot:" in panel

@@ -744,6 +744,7 @@ async def issue_codes(
     *,
     actor: str,
     now: datetime,
+    actor_telegram_id: int | None = None,
 ) -> list[str]:
     """Make ``count`` new single-use codes. The plain codes exist only in the return value."""
     if not 1 <= count <= MAX_CODES_PER_BATCH:
@@ -779,6 +780,7 @@ async def issue_codes(
         session,
         at=now,
         actor=actor,
+        actor_telegram_id=actor_telegram_id,
         action="assembly.codes",
         target_type="assembly",
         target_id=vote.assembly_id,
@@ -1484,6 +1486,7 @@ async def record_onsite_totals(
     *,
     actor: str,
     now: datetime,
+    actor_telegram_id: int | None = None,
 ) -> None:
     """Store the paper totals (replacing earlier ones), after checking them against the
     number of codes marked as used on site."""
@@ -1521,6 +1524,7 @@ async def record_onsite_totals(
         session,
         at=now,
         actor=actor,
+        actor_telegram_id=actor_telegram_id,
         action="assembly.onsite.totals",
         target_type="assembly",
         target_id=vote.assembly_id,
@@ -1729,6 +1733,31 @@ async def audit(session: AsyncSession, keyring: Keyring, vote: AssemblyVote) -> 
                 report.problems.append("the stored tally differs from the ballots")
     report.opened = sorted(counted)
     return report
+
+
+async def record_read(
+    session: AsyncSession,
+    vote: AssemblyVote,
+    action: str,
+    *,
+    actor: str,
+    now: datetime,
+    actor_telegram_id: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Log that staff took the results (``assembly.results``) or ran the audit
+    (``assembly.audit``) from the bot: reading writes nothing else, but who looked at or
+    carried away which figures, and what an audit found, belongs in the log too."""
+    await audit_log.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_telegram_id=actor_telegram_id,
+        action=action,
+        target_type="assembly",
+        target_id=vote.assembly_id,
+        details=details or {},
+    )
 
 
 # --- reminders -------------------------------------------------------------------------

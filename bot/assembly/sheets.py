@@ -24,7 +24,7 @@ BOT_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 COLUMNS, ROWS = 3, 4
 CARD_W, CARD_H = 66.0, 70.0  # mm
 MARGIN_X, MARGIN_Y = (210 - COLUMNS * CARD_W) / 2, (297 - ROWS * CARD_H) / 2
-QR_SIZE = 34.0  # mm, quiet zone included
+QR_SIZE = 32.0  # mm, quiet zone included
 
 
 def create_private(path: Path) -> BinaryIO:
@@ -70,9 +70,18 @@ def _qr_runs(data: str) -> tuple[int, list[tuple[int, int, int]]]:
 
 
 def codes_pdf(
-    codes: list[str], *, title: str, dong: str, bot_username: str, t: Translator
+    codes: list[str],
+    *,
+    title: str,
+    dong: str,
+    bot_username: str,
+    t: Translator,
+    period: str = "",
+    phone: str = "",
 ) -> bytes:
-    """Printable cards, 12 per A4 page, cut along the dotted lines."""
+    """Printable cards, 12 per A4 page, cut along the dotted lines. ``period`` (the
+    voting window as residents read it) and ``phone`` (whom to call) are printed on every
+    card when given: a card travels alone, far from any notice."""
     from fpdf import FPDF
 
     pdf = FPDF(orientation="P", unit="mm", format="A4")
@@ -92,6 +101,9 @@ def codes_pdf(
         ),
         t._("The code works once. Keep it private."),
     ]
+    if phone:
+        lines.append(t._("Questions: {phone}", phone=phone))
+    header = "\n".join([title, dong] + ([t._("Voting: {period}", period=period)] if period else []))
     per_page = COLUMNS * ROWS
     for index, code in enumerate(codes):
         if index % per_page == 0:
@@ -103,12 +115,12 @@ def codes_pdf(
         pdf.set_dash_pattern(dash=1, gap=1)
         pdf.rect(x, y, CARD_W, CARD_H)
         pdf.set_dash_pattern()
-        pdf.set_font(family, size=8.5)
-        pdf.set_xy(x + 3, y + 3)
-        pdf.multi_cell(CARD_W - 6, 3.8, f"{title}\n{dong}", align="C", max_line_height=3.8)
+        pdf.set_font(family, size=7.5)
+        pdf.set_xy(x + 3, y + 2.5)
+        pdf.multi_cell(CARD_W - 6, 3.3, header, align="C", max_line_height=3.3)
         size, runs = _qr_runs(deep_link(bot_username, code))
         module = QR_SIZE / size
-        qx, qy = x + (CARD_W - QR_SIZE) / 2, y + 12
+        qx, qy = x + (CARD_W - QR_SIZE) / 2, y + 13.5
         pdf.set_fill_color(0, 0, 0)
         for row, start, length in runs:
             pdf.rect(qx + start * module, qy + row * module, length * module, module, style="F")

@@ -1,0 +1,399 @@
+"""A new assembly, step by step: dong, title, method, voting period (typed the way staff
+write dates: "12월 10일 오후 2시 ~ 12월 17일 오후 6시", "다음 주 월요일 9시 …" — the parser
+of :func:`bot.kb.edits.parse_when`), quorum, eligible population, then a review screen.
+
+The draft lives in ``user_data`` until "Create": nothing is written before, so /cancel
+leaves nothing behind. "Create" carries a stamp of the draft shown (a stale review is
+refused) and re-checks that the presser is still staff of the draft's dong; the assembly
+is made by :func:`bot.assembly.service.create_vote`, the CLI's function, which writes the
+audit log entry.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, time
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import ConversationHandler
+
+from bot import assembly as A
+from bot.assembly.render import method_text, period
+from bot.core.dongs import dong_name, get_dong, list_dongs
+from bot.core.i18n import N_
+from bot.core.text import esc
+from bot.core.users import is_staff_of
+from bot.kb.edits import EditError, find_time, parse_when
+from bot.telegram.context import MaeulContext
+from handlers.assembly.staff_common import (
+    DRAFT_KEY,
+    NEW_CLOSES,
+    NEW_METHOD,
+    NEW_OPENS,
+    NEW_POPULATION,
+    NEW_QUORUM,
+    NEW_REVIEW,
+    NEW_TITLE,
+    admins,
+    cancel_button,
+    forget,
+    is_any_staff,
+    not_staff_text,
+    refused,
+    staff_dongs,
+    who,
+)
+from handlers.assembly.staff_panel import show_panel
+from handlers.core import blocks
+from models.assembly import VoteMethod
+
+STEPS = 6
+RANGE_RE = re.compile(r"\s*(?:~|～|–|—|부터|\buntil\b|\bto\b)\s*", re.IGNORECASE)
+EXAMPLE = N_("For example: December 10 9am ~ December 17 6pm")
+DAY_QUESTION = N_("Which day? Please name the day.")
+
+
+def _draft(context: MaeulContext) -> dict[str, Any]:
+    draft = context.user_data.get(DRAFT_KEY) if context.user_data else None
+    return draft if isinstance(draft, dict) else {}
+
+
+async def _ask(
+    update: Update,
+    context: MaeulContext,
+    step: int,
+    question: str,
+    *extra: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    buttons = markup.inline_keyboard if markup else ()
+    rows = [list(r) for r in buttons] + [[cancel_button(context)]]
+    await blocks.ask_step(
+        update,
+        context,
+        step,
+        STEPS,
+        question,
+        *extra,
+        heading=context.t._("New assembly"),
+        markup=InlineKeyboardMarkup(rows),
+    )
+
+
+async def start(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    if not is_any_staff(context):
+        await blocks.refuse(update, context, not_staff_text(context))
+        return ConversationHandler.END
+    data = update.callback_query.data or ""
+    dong_id = data.split(":")[2] if data.startswith("asm:nd:") else None
+    mine = staff_dongs(context)
+    if dong_id is None:
+        choices = mine if mine is not None else [d.id for d in await list_dongs(context.db)]
+        if len(choices) != 1:
+            dongs = {d.id: d for d in await list_dongs(context.db)}
+            rows = [
+                [InlineKeyboardButton(dong_name(dongs[d], t.lang), callback_data=f"asm:nd:{d}")]
+                for d in choices
+                if d in dongs
+            ]
+            await blocks.answer(update)
+            question = esc(t.p_("assembly", "For which dong?"))
+            await blocks.show(update, context, question, InlineKeyboardMarkup(rows), edit=True)
+            return ConversationHandler.END
+        dong_id = choices[0]
+    if (mine is not None and dong_id not in mine) or await get_dong(context.db, dong_id) is None:
+        await blocks.refuse(update, context, not_staff_text(context))
+        return ConversationHandler.END
+    await blocks.answer(update)
+    forget(context)
+    context.user_data[DRAFT_KEY] = {"dong": dong_id}  # type: ignore[index]
+    await _ask(update, context, 1, t._("What is the assembly's title (in Korean)? Or /cancel."))
+    return NEW_TITLE
+
+
+async def typed_title(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    title = (update.effective_message.text or "").strip()
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    if not title or len(title) > 120:
+        await update.effective_message.reply_text(
+            t._("Please type a title of at most 120 characters, or /cancel.")
+        )
+        return NEW_TITLE
+    draft["title"] = title
+    rows = [
+        [InlineKeyboardButton(t._("Yes / no / abstain on each item"), callback_data="asm:nm:0")],
+        [
+            InlineKeyboardButton(t._("Choose up to {n}", n=n), callback_data=f"asm:nm:{n}")
+            for n in range(1, 6)
+        ],
+    ]
+    await _ask(update, context, 2, t._("How do residents vote?"), markup=InlineKeyboardMarkup(rows))
+    return NEW_METHOD
+
+
+async def picked_method(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    draft["max"] = int((update.callback_query.data or "0").split(":")[2])
+    await blocks.answer(update)
+    await blocks.answered(update, method_text(t, *_method(draft)))
+    await _ask(
+        update,
+        context,
+        3,
+        t._("When is voting open? Type when it opens, or the whole period."),
+        t._(EXAMPLE),
+    )
+    return NEW_OPENS
+
+
+def _method(draft: dict[str, Any]) -> tuple[str, int | None]:
+    maximum = int(draft.get("max", 0))
+    if maximum:
+        return VoteMethod.CHOOSE_UP_TO.value, maximum
+    return VoteMethod.APPROVE_REJECT.value, None
+
+
+def _when(context: MaeulContext, text: str, day_of: datetime | None = None) -> datetime:
+    """A moment as staff type it; an end typed as a time alone ("오후 6시") is on the
+    start's day."""
+    now = context.runtime.clock.now()
+    tz = context.runtime.settings.tz
+    text = text.strip().removesuffix("까지").strip()
+    try:
+        return parse_when(text, now, tz)
+    except EditError as error:
+        clock = find_time(text) if day_of is not None else None
+        if error.message != DAY_QUESTION or clock is None or clock.ambiguous or day_of is None:
+            raise
+        if text[: clock.span[0]].strip() or text[clock.span[1] :].strip():
+            raise
+        return datetime.combine(day_of.astimezone(tz).date(), time(clock.hour, clock.minute), tz)
+
+
+def _error(context: MaeulContext, error: EditError) -> str:
+    t = context.t
+    text = t._(error.message) if error.value is None else t._(error.message, value=error.value)
+    return text + "\n" + t._(EXAMPLE)
+
+
+async def typed_opens(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    parts = RANGE_RE.split(update.effective_message.text or "", maxsplit=1)
+    try:
+        opens = _when(context, parts[0])
+        closes = _when(context, parts[1], opens) if len(parts) == 2 and parts[1].strip() else None
+    except EditError as error:
+        await update.effective_message.reply_text(_error(context, error))
+        return NEW_OPENS
+    draft["opens"] = opens.isoformat()
+    if closes is None:
+        await _ask(update, context, 4, context.t._("When does voting close?"), context.t._(EXAMPLE))
+        return NEW_CLOSES
+    return await _closes(update, context, draft, opens, closes)
+
+
+async def typed_closes(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft or "opens" not in draft:
+        return await _lost(update, context)
+    opens = datetime.fromisoformat(draft["opens"])
+    try:
+        closes = _when(context, update.effective_message.text or "", opens)
+    except EditError as error:
+        await update.effective_message.reply_text(_error(context, error))
+        return NEW_CLOSES
+    return await _closes(update, context, draft, opens, closes)
+
+
+async def _closes(
+    update: Update, context: MaeulContext, draft: dict[str, Any], opens: datetime, closes: datetime
+) -> str:
+    t = context.t
+    if closes <= opens:
+        await update.effective_message.reply_text(
+            t._("The vote must close after it opens.") + "\n" + t._(EXAMPLE)
+        )
+        return NEW_OPENS
+    draft["closes"] = closes.isoformat()
+    await update.effective_message.reply_text("✔ " + period(t, opens, closes))
+    skip = InlineKeyboardButton(t._("No quorum"), callback_data="asm:nq:skip")
+    await _ask(
+        update,
+        context,
+        5,
+        t._(
+            "What is the quorum, as a percentage of the eligible residents? Type a number such as 10."
+        ),
+        markup=InlineKeyboardMarkup([[skip]]),
+    )
+    return NEW_QUORUM
+
+
+def _number(text: str) -> int | None:
+    clean = text.strip().replace(",", "").removesuffix("%").removesuffix("명").strip()
+    return int(clean) if clean.isdigit() else None
+
+
+async def typed_quorum(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    quorum = _number(update.effective_message.text or "")
+    if quorum is None or quorum > 100:
+        await update.effective_message.reply_text(
+            context.t._("Please type a percentage between 0 and 100, such as 10.")
+        )
+        return NEW_QUORUM
+    draft["quorum"] = quorum
+    return await _ask_population(update, context)
+
+
+async def skip_quorum(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    draft["quorum"] = None
+    await blocks.answer(update)
+    await blocks.answered(update, context.t._("No quorum"))
+    return await _ask_population(update, context)
+
+
+async def _ask_population(update: Update, context: MaeulContext) -> str:
+    t = context.t
+    skip = InlineKeyboardButton(t._("Set it later"), callback_data="asm:np:skip")
+    await _ask(
+        update,
+        context,
+        6,
+        t._("How many residents are eligible to vote? Type a number, or /cancel."),
+        markup=InlineKeyboardMarkup([[skip]]),
+    )
+    return NEW_POPULATION
+
+
+async def typed_population(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    population = _number(update.effective_message.text or "")
+    if population is None or population < 1:
+        await update.effective_message.reply_text(
+            context.t._("Please type a whole number such as 12000, or /cancel.")
+        )
+        return NEW_POPULATION
+    draft["population"] = population
+    return await _review(update, context, draft)
+
+
+async def skip_population(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft:
+        return await _lost(update, context)
+    draft["population"] = None
+    await blocks.answer(update)
+    await blocks.answered(update, context.t._("Set it later"))
+    return await _review(update, context, draft)
+
+
+def _shown(draft: dict[str, Any]) -> list[Any]:
+    """What the review screen shows: its stamp goes in "Create"."""
+    keys = ("dong", "title", "max", "opens", "closes", "quorum", "population")
+    return [draft.get(k) for k in keys]
+
+
+async def _review(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str:
+    t = context.t
+    dong = await get_dong(context.db, draft["dong"])
+    opens, closes = (datetime.fromisoformat(draft[k]) for k in ("opens", "closes"))
+    population = draft.get("population")
+    lines = [
+        "<b>" + esc(t._("New assembly: please check")) + "</b>",
+        "",
+        esc(t._("Dong: {dong}", dong=dong_name(dong, t.lang) if dong else draft["dong"])),
+        esc(t._("Title: {title}", title=draft["title"])),
+        esc(t._("Method: {method}", method=method_text(t, *_method(draft)))),
+        esc(t._("Voting: {period}", period=period(t, opens, closes))),
+        esc(
+            t._("Quorum: {quorum}%", quorum=draft["quorum"])
+            if draft.get("quorum") is not None
+            else t._("Quorum: none")
+        ),
+        esc(
+            t._(
+                "Eligible residents: {n}",
+                n=t.format_number(population) if population else t._("not set"),
+            )
+        ),
+        "",
+        esc(t._("Voting codes from the dong office; re-voting allowed (both can be changed).")),
+    ]
+    if opens <= context.runtime.clock.now():
+        lines.append("⚠️ " + esc(t._("The start is in the past: voting opens at once.")))
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t._("✅ Create"), callback_data=f"asm:nok:{blocks.stamp(*_shown(draft))}"
+                ),
+                cancel_button(context),
+            ]
+        ]
+    )
+    await blocks.send_html(context, update.effective_chat.id, "\n".join(lines), markup)
+    return NEW_REVIEW
+
+
+async def create(update: Update, context: MaeulContext) -> str | int:
+    draft = _draft(context)
+    if not draft or "closes" not in draft:
+        return await _lost(update, context)
+    pressed = (update.callback_query.data or "").split(":")[-1]
+    if not blocks.stamp_matches(pressed, *_shown(draft)):
+        await blocks.refuse(update, context)
+        return NEW_REVIEW
+    if not is_staff_of(context.user, draft["dong"], admins(context)):
+        await blocks.refuse(update, context, not_staff_text(context))
+        forget(context)
+        return ConversationHandler.END
+    opens, closes = (datetime.fromisoformat(draft[k]) for k in ("opens", "closes"))
+    method, maximum = _method(draft)
+    try:
+        vote = await A.create_vote(
+            context.db,
+            assembly_id=f"{draft['dong']}-{opens.year}-{secrets.token_hex(2)}",
+            dong_id=draft["dong"],
+            title={"ko": draft["title"]},
+            opens_at=opens,
+            closes_at=closes,
+            method=method,
+            max_choices=maximum,
+            items=[],
+            eligible_population=draft.get("population"),
+            quorum_percent=draft.get("quorum"),
+            **who(context),
+        )
+    except A.Refused as refusal:
+        await refused(update, context, refusal)
+        return NEW_REVIEW
+    forget(context)
+    await blocks.answer(update, context.t._("Created."))
+    await blocks.drop_keyboard(update)
+    await show_panel(update, context, vote, edit=False)
+    return ConversationHandler.END
+
+
+async def _lost(update: Update, context: MaeulContext) -> int:
+    """A step's answer without a draft (expired, or a stale button)."""
+    await blocks.refuse(update, context, context.t._("Cancelled. Nothing was changed."))
+    return ConversationHandler.END

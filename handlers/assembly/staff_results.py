@@ -1,0 +1,141 @@
+"""After the close, in the chat: the results (online and paper merged) as text, the bar
+chart, the xlsx file the district asks for, and the audit's verdict.
+
+The figures come from :func:`bot.assembly.service.results` and
+:func:`bot.assembly.service.audit` — the same as ``maeul assembly results`` / ``audit`` —
+which refuse before the close (nobody sees live results). Taking the results and running
+the audit are recorded in the audit log (who carried which figures away, what the audit
+found).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot import assembly as A
+from bot.assembly import report
+from bot.assembly.render import audit_lines
+from bot.assembly.service import title_of
+from bot.core.text import esc, shorten
+from bot.telegram.context import MaeulContext
+from handlers.assembly.staff_common import (
+    REF,
+    back,
+    keyring,
+    no_secret,
+    pressed_vote,
+    refused,
+    who,
+)
+from handlers.core import blocks
+
+
+async def results(update: Update, context: MaeulContext) -> None:
+    vote = await pressed_vote(update, context)
+    if vote is None:
+        return
+    ring = keyring(context)
+    if ring is None:
+        await no_secret(update, context)
+        return
+    t = context.t
+    try:
+        outcome = await A.results(context.db, ring, vote, context.runtime.clock.now())
+    except A.Refused as refusal:
+        await refused(update, context, refusal)
+        return
+    await A.record_read(
+        context.db,
+        vote,
+        "assembly.results",
+        details={"voters": outcome.turnout.voters},
+        **who(context),
+    )
+    await blocks.answer(update)
+    title = t._("Results: {title}", title=title_of(vote, t.lang))
+    text = "\n".join(
+        [f"📊 <b>{esc(title)}</b>", ""] + [esc(line) for line in report.result_lines(outcome, t)]
+    )
+    chat_id = update.effective_chat.id
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t._("📥 Excel file"), callback_data=f"asm:xlsx:{vote.id}"),
+                InlineKeyboardButton(t._("🔍 Audit"), callback_data=f"asm:aud:{vote.id}"),
+            ],
+            [back(context, vote)],
+        ]
+    )
+    await context.bot.send_message(
+        chat_id, shorten(text, 4000), parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    png = await asyncio.to_thread(report.chart_png, outcome, t)
+    await context.bot.send_photo(chat_id, png, caption=shorten(title, 1000))
+
+
+async def xlsx(update: Update, context: MaeulContext) -> None:
+    """The results as the xlsx file (headers and values in the staff's language)."""
+    vote = await pressed_vote(update, context)
+    if vote is None:
+        return
+    ring = keyring(context)
+    if ring is None:
+        await no_secret(update, context)
+        return
+    t = context.t
+    try:
+        outcome = await A.results(context.db, ring, vote, context.runtime.clock.now())
+    except A.Refused as refusal:
+        await refused(update, context, refusal)
+        return
+    await A.record_read(
+        context.db, vote, "assembly.results", details={"file": "xlsx"}, **who(context)
+    )
+    await blocks.answer(update)
+    tz = context.runtime.settings.tz
+    data = await asyncio.to_thread(report.results_xlsx, outcome, t.lang, tz)
+    await context.bot.send_document(
+        update.effective_chat.id,
+        data,
+        filename=f"{vote.assembly_id}-results.xlsx",
+        caption=shorten(t._("Results: {title}", title=title_of(vote, t.lang)), 1000),
+    )
+
+
+async def audit(update: Update, context: MaeulContext) -> None:
+    vote = await pressed_vote(update, context)
+    if vote is None:
+        return
+    ring = keyring(context)
+    if ring is None:
+        await no_secret(update, context)
+        return
+    t = context.t
+    checked = await A.audit(context.db, ring, vote)
+    closed = A.status(vote, context.runtime.clock.now()) == A.Status.CLOSED
+    await A.record_read(
+        context.db,
+        vote,
+        "assembly.audit",
+        details={"ok": checked.ok, "ballots": checked.ballots, "problems": len(checked.problems)},
+        **who(context),
+    )
+    await blocks.answer(update)
+    heading = t._("Audit: {title}", title=title_of(vote, t.lang))
+    lines = [f"🔍 <b>{esc(heading)}</b>", ""] + [esc(x) for x in audit_lines(t, checked, closed)]
+    await blocks.send_html(
+        context,
+        update.effective_chat.id,
+        shorten("\n".join(lines), 4000),
+        InlineKeyboardMarkup([[back(context, vote)]]),
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(results, pattern=rf"^asm:res:{REF}$"))
+    app.add_handler(CallbackQueryHandler(audit, pattern=rf"^asm:aud:{REF}$"))
+    app.add_handler(CallbackQueryHandler(xlsx, pattern=rf"^asm:xlsx:{REF}$"))
