@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     BaseUpdateProcessor,
@@ -22,6 +21,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.core.db import begin_for_writing
+from bot.core.ratebudget import LocalBudget, budget_for, counts, held
 from bot.core.runtime import Runtime
 from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 from bot.telegram.context import MaeulContext
@@ -78,7 +78,18 @@ class MaeulBot(ExtBot[None]):
     is recorded in the scope's outbox and answered with a placeholder. The application
     sends the outbox with :meth:`send_deferred` once the transaction has committed, and
     throws it away if it did not.
+
+    With ``TELEGRAM_RATE_LIMIT`` (the default) every new message takes a permit of the
+    token's one rate budget (:mod:`bot.core.ratebudget`, shared with the reminder
+    dispatcher and, on PostgreSQL, every instance) and a 429 pauses that whole budget.
     """
+
+    _rate_budget: LocalBudget | None = None
+
+    @property
+    def budget(self) -> LocalBudget | None:
+        """The token's rate budget (``None`` with ``TELEGRAM_RATE_LIMIT=false``)."""
+        return self._rate_budget
 
     async def _do_post(
         self, endpoint: str, data: dict[str, Any], **kwargs: Any
@@ -87,7 +98,30 @@ class MaeulBot(ExtBot[None]):
         if scope is not None and scope.deferring and _defers(endpoint):
             scope.outbox.append(Deferred(endpoint, data, kwargs))
             return _stand_in(endpoint, data)  # type: ignore[no-any-return]
-        return await super()._do_post(endpoint, data, **kwargs)
+        return await self._post_within_budget(endpoint, data, **kwargs)
+
+    async def _post_within_budget(
+        self, endpoint: str, data: dict[str, Any], **kwargs: Any
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """A new message waits for a permit of the budget (replies go before reminders),
+        unless the dispatcher already holds one for it; a 429 pauses the whole budget."""
+        budget = self.budget
+        chat_id = data.get("chat_id")
+        permit = None
+        if budget is not None and not held.get() and counts(endpoint):
+            if isinstance(chat_id, int):
+                permit = await budget.acquire(chat_id)
+        try:
+            return await super()._do_post(endpoint, data, **kwargs)
+        except RetryAfter as exc:
+            if budget is not None:
+                delay = exc.retry_after
+                seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else delay
+                await budget.pause(float(seconds))
+            raise
+        finally:
+            if permit is not None and budget is not None:
+                await budget.release(permit)
 
     async def send_deferred(self, outbox: Sequence[Deferred]) -> int:
         """Send what an update said, in order, after its commit; returns how many failed.
@@ -109,7 +143,7 @@ class MaeulBot(ExtBot[None]):
         attempts = len(_SENT_AGAIN_AFTER) + 1
         for attempt in range(attempts):
             try:
-                await super()._do_post(item.endpoint, dict(item.data), **item.kwargs)
+                await self._post_within_budget(item.endpoint, dict(item.data), **item.kwargs)
                 return True
             except RetryAfter as exc:
                 if attempt + 1 == attempts:
@@ -152,7 +186,7 @@ class MaeulBot(ExtBot[None]):
         kept = ("chat_id", "text", "parse_mode", "reply_markup", "entities", "link_preview_options")
         data = {key: value for key, value in item.data.items() if key in kept}
         try:
-            await super()._do_post("sendMessage", data, **item.kwargs)
+            await self._post_within_budget("sendMessage", data, **item.kwargs)
             return True
         except TelegramError as exc:
             log.warning("after-commit sendMessage (instead of an edit) failed: %r", exc)
@@ -238,6 +272,16 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             await self.dispatcher_handle.close()
         await super().shutdown()
 
+    async def update_persistence(self) -> None:
+        """Inside an update, its state goes into its transaction; outside (PTB's timer,
+        jobs, shutdown) not while an update's transaction is open, so the timer never writes
+        an update's state before (or without) its commit."""
+        if current_scope() is not None:
+            await super().update_persistence()
+            return
+        async with self._transaction:
+            await super().update_persistence()
+
     async def process_update(self, update: object) -> None:
         """Handle one update in one transaction; say what it said only once committed.
 
@@ -262,9 +306,14 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             token = enter_scope(scope)
             try:
                 await begin_for_writing(session)
+                if isinstance(self.persistence, SQLPersistence):
+                    # the update's own state, read now (another instance may have moved it)
+                    await self.persistence.load_for_update(session, update, self)
                 await super().process_update(update)
                 if scope.failed:
                     await session.rollback()
+                    if isinstance(self.persistence, SQLPersistence):
+                        await self.persistence.lock_for_update(session, update)  # released
                 await self.update_persistence()
                 if isinstance(self.persistence, SQLPersistence):
                     await self.persistence.write_pending(session)
@@ -276,6 +325,7 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 await session.rollback()
                 if isinstance(self.persistence, SQLPersistence):
                     self.persistence.rolled_back()
+                    self.persistence.discard_update(self)
                 scope.discard()
                 scope.deferring = False
                 scope.failed = True
@@ -321,8 +371,6 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
         bot_kwargs["base_url"] = settings.telegram_base_url
     if settings.telegram_base_file_url:
         bot_kwargs["base_file_url"] = settings.telegram_base_file_url
-    if settings.telegram_rate_limit:
-        bot_kwargs["rate_limiter"] = AIORateLimiter(max_retries=3)
     bot = MaeulBot(
         token or settings.bot_token or "",
         # the pool sizes ApplicationBuilder would choose
@@ -330,12 +378,14 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
         get_updates_request=HTTPXRequest(),
         **bot_kwargs,
     )
+    if settings.telegram_rate_limit:  # the token's one budget, shared with the dispatcher
+        bot._rate_budget = budget_for(runtime)
     builder = (
         ApplicationBuilder()
         .application_class(MaeulApplication, kwargs={"runtime": runtime})
         .bot(bot)
         .context_types(ContextTypes(context=MaeulContext))
-        .persistence(SQLPersistence(runtime.sessionmaker, runtime.clock))
+        .persistence(SQLPersistence(runtime.sessionmaker, runtime.clock, preload=False))
         .post_init(_post_init)
         .concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
     )

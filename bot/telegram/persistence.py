@@ -6,9 +6,31 @@ database. Inside an update the application hands the pending writes to
 update's domain changes; outside an update (jobs, shutdown) they are written at once.
 Killing the bot therefore never loses a conversation step that the user saw answered.
 
+**The database is the truth, read for every update.** Several instances may serve one bot
+behind one webhook, and any of them may get any update of any user. PTB keeps
+conversations, ``user_data`` and ``chat_data`` in memory, loaded once at start-up; an
+instance would then carry on from what *it* last saw of a user, not from what another
+instance saved since. So :meth:`SQLPersistence.load_for_update`, the first thing in an
+update's transaction, reads that update's own state — the user's ``user_data``, the chat's
+``chat_data`` and the user's state in every persistent conversation — in one query and
+puts it in PTB's memory before any handler looks (nothing is loaded at start-up when
+``preload`` is off). In memory it is only a copy for the update in hand.
+
+Two updates of one chat on two instances must not interleave: both would read the same
+state, and the second commit would undo the first (a wizard step lost, a confirmation
+pressed twice taking effect twice). On PostgreSQL the update's transaction therefore
+first takes transaction-scoped advisory locks on its chat and its user
+(``pg_advisory_xact_lock``, released by the commit or rollback; the same key on every
+instance, taken in ascending order so two locks never deadlock), and only then reads. On
+SQLite the update's transaction already begins holding the database's write lock
+(``BEGIN IMMEDIATE``, see :func:`bot.core.db.begin_for_writing`), which serialises updates
+more coarsely to the same effect. Within one process the application also runs one
+update's transaction at a time (:class:`bot.app.MaeulApplication`).
+
 PTB marks the user and chat of *every* update as changed; most updates (browsing, a
 question) change nothing. A row is therefore written only when its JSON differs from what
-the database holds (as loaded, or as last committed), so such updates write nothing.
+the database holds (as loaded, or as last committed), so such updates write nothing; an
+empty ``user_data`` or ``chat_data`` is no row at all.
 """
 
 from __future__ import annotations
@@ -18,9 +40,11 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, literal, or_, select, union_all
+from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.core.clock import Clock
@@ -55,13 +79,54 @@ def _conv_key_back(raw: str) -> ConversationKey:
     return tuple(json.loads(raw))
 
 
+LOCK_SPACE = 0x4D61 << 48
+"""XORed into a chat or user id to make its advisory-lock key (Telegram ids fit in 52 bits,
+so the keys stay apart from small lock numbers other code may use)."""
+
+
+def lock_keys(update: Update) -> list[int]:
+    """The advisory-lock keys of an update: its chat and its user (one key in a private
+    chat, where they are the same id), in ascending order."""
+    ids = set()
+    if update.effective_chat is not None:
+        ids.add(update.effective_chat.id)
+    if update.effective_user is not None:
+        ids.add(update.effective_user.id)
+    return sorted(LOCK_SPACE ^ i for i in ids)
+
+
+def persistent_conversations(
+    app: Application,  # type: ignore[type-arg]
+) -> list[ConversationHandler]:  # type: ignore[type-arg]
+    """The application's persistent, named conversations, nested ones included."""
+    found: list[ConversationHandler] = []  # type: ignore[type-arg]
+    todo = [h for group in app.handlers.values() for h in group]
+    while todo:
+        handler = todo.pop()
+        if isinstance(handler, ConversationHandler):
+            if handler.persistent and handler.name:
+                found.append(handler)
+            todo.extend(handler._child_conversations)
+    return found
+
+
+def _untracked(states: Any) -> dict[Any, Any]:
+    """The plain dict under PTB's TrackingDict: changed here, nothing is marked as written."""
+    return cast(dict[Any, Any], getattr(states, "data", states))
+
+
 class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         clock: Clock,
         store_data: PersistenceInput | None = None,
+        *,
+        preload: bool = True,
     ) -> None:
+        """``preload=False``: PTB's start-up load reads nothing (every update reads its own
+        state, :meth:`load_for_update`); the ``get_*`` methods still read everything when
+        ``preload`` is on (a single process, the tests)."""
         super().__init__(
             store_data=store_data
             or PersistenceInput(
@@ -76,9 +141,14 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         """The JSON of each row as the database holds it (loaded or committed)."""
         self._staged: dict[tuple[str, object], str | None] = {}
         """Written in the open transaction; becomes :attr:`_stored` once it commits."""
+        self.preload = preload
+        self._loaded: list[tuple[str, object]] = []
+        """The keys the open update loaded (see :meth:`discard_update`)."""
 
-    # --- reading (once, at start-up) -------------------------------------------------
+    # --- reading (at start-up, when preloading) ----------------------------------------
     async def _load_all(self, model: Any, key_attr: str, kind: str) -> dict[int, JsonDict]:
+        if not self.preload:
+            return {}
         async with self._sessionmaker() as session:
             rows = (await session.execute(select(model))).scalars().all()
             loaded = {getattr(r, key_attr): dict(r.data) for r in rows}
@@ -107,6 +177,8 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         return (blob["queue"], blob["map"])
 
     async def get_conversations(self, name: str) -> ConversationDict:
+        if not self.preload:
+            return {}
         async with self._sessionmaker() as session:
             rows = (
                 await session.execute(select(PtbConversation).where(PtbConversation.name == name))
@@ -115,6 +187,155 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         for key, state in found.items():
             self._stored[("conv", (name, key))] = _canonical(state)
         return {_conv_key_back(key): state for key, state in found.items()}
+
+    # --- reading (every update) --------------------------------------------------------
+    async def lock_for_update(self, session: AsyncSession, update: Update) -> None:
+        """PostgreSQL: hold the update's chat and user until ``session``'s transaction ends
+        (a no-op elsewhere). Take it before anything else of the update is read."""
+        if session.bind is None or session.bind.dialect.name != "postgresql":
+            return
+        keys = lock_keys(update)
+        if not keys:
+            return
+        # one statement; the select list is evaluated left to right, so in ascending order
+        params = {f"k{i}": key for i, key in enumerate(keys)}
+        calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(keys)))
+        await session.execute(sql(f"SELECT {calls}"), params)
+
+    async def load_for_update(
+        self,
+        session: AsyncSession,
+        update: Update,
+        app: Application,  # type: ignore[type-arg]
+    ) -> None:
+        """Lock the update's chat and user (PostgreSQL), then read their state — user_data,
+        chat_data, and their state in each persistent conversation — in one query, into
+        PTB's memory, replacing whatever this instance held. Call it first in the update's
+        transaction, before any handler runs."""
+        await self.lock_for_update(session, update)
+        chat_id = update.effective_chat.id if update.effective_chat is not None else None
+        user_id = update.effective_user.id if update.effective_user is not None else None
+        conversations: list[
+            tuple[ConversationHandler, ConversationKey, str]  # type: ignore[type-arg]
+        ] = []
+        for handler in persistent_conversations(app):
+            try:
+                key = handler._get_key(update)
+            except RuntimeError:  # no chat, user or message for this conversation's key
+                continue
+            conversations.append((handler, key, _conv_key(key)))
+        store = self.store_data
+        parts = []
+        if store.user_data and user_id is not None:
+            parts.append(
+                select(
+                    literal("user").label("kind"),
+                    literal("").label("name"),
+                    literal("").label("key"),
+                    PtbUserData.data.label("data"),
+                ).where(PtbUserData.user_id == user_id)
+            )
+        if store.chat_data and chat_id is not None:
+            parts.append(
+                select(literal("chat"), literal(""), literal(""), PtbChatData.data).where(
+                    PtbChatData.chat_id == chat_id
+                )
+            )
+        names_by_key: dict[str, list[str]] = {}
+        for handler, _key, raw in conversations:
+            names_by_key.setdefault(raw, []).append(cast(str, handler.name))
+        if names_by_key:
+            parts.append(
+                select(
+                    literal("conv"), PtbConversation.name, PtbConversation.key,
+                    PtbConversation.state,
+                ).where(
+                    or_(
+                        *(
+                            and_(PtbConversation.key == raw, PtbConversation.name.in_(names))
+                            for raw, names in names_by_key.items()
+                        )
+                    )
+                )
+            )  # fmt: skip
+        if not parts:
+            return
+        query = parts[0] if len(parts) == 1 else union_all(*parts)
+        rows = (await session.execute(query)).all()
+        found: dict[tuple[str, object], Any] = {}
+        for kind, name, raw, data in rows:
+            if kind == "conv":
+                found[("conv", (name, raw))] = data["s"]
+            else:
+                found[(kind, user_id if kind == "user" else chat_id)] = data
+        self._loaded = []
+        if store.user_data and user_id is not None:
+            self._put_data(app._user_data, "user", user_id, found.get(("user", user_id)))
+        if store.chat_data and chat_id is not None:
+            self._put_data(app._chat_data, "chat", chat_id, found.get(("chat", chat_id)))
+        for handler, key, raw in conversations:
+            self._put_state(handler, key, raw, found.get(("conv", (handler.name, raw))))
+
+    def _put_data(self, memory: Any, kind: str, key: int, data: JsonDict | None) -> None:
+        held = memory[key]  # PTB's defaultdict: the dict handlers will see, kept in place
+        held.clear()
+        if data:
+            held.update(deepcopy(data))
+            self._stored[(kind, key)] = _canonical(data)
+        else:
+            self._stored.pop((kind, key), None)
+        self._loaded.append((kind, key))
+
+    def _put_state(
+        self,
+        handler: ConversationHandler,  # type: ignore[type-arg]
+        key: ConversationKey,
+        raw: str,
+        state: object | None,
+    ) -> None:
+        states = _untracked(handler._conversations)
+        stored_key = ("conv", (handler.name, raw))
+        if state is None or state == ConversationHandler.END:
+            states.pop(key, None)
+            self._stored.pop(stored_key, None)
+        else:
+            states[key] = state
+            self._stored[stored_key] = _canonical(state)
+        self._loaded.append(("conv", (handler, key)))
+
+    def discard_update(self, app: Application) -> None:  # type: ignore[type-arg]
+        """The update's transaction was rolled back: forget the changes PTB marked for
+        writing, and put the update's state in memory back as the database holds it (so
+        nothing of the failed update is written later, by the next update or at
+        shutdown)."""
+        self._pending.clear()
+        self._staged.clear()
+        app._user_ids_to_be_updated_in_persistence.clear()
+        app._chat_ids_to_be_updated_in_persistence.clear()
+        app._user_ids_to_be_deleted_in_persistence.clear()
+        app._chat_ids_to_be_deleted_in_persistence.clear()
+        for tracked in app._conversation_handler_conversations.values():
+            tracked.pop_accessed_keys()
+        for kind, key in self._loaded:
+            if kind == "conv":
+                handler, conv_key = cast(
+                    tuple[ConversationHandler, ConversationKey],  # type: ignore[type-arg]
+                    key,
+                )
+                stored = self._stored.get(("conv", (handler.name, _conv_key(conv_key))))
+                states = _untracked(handler._conversations)
+                if stored is None:
+                    states.pop(conv_key, None)
+                else:
+                    states[conv_key] = json.loads(stored)
+            else:
+                memory = app._user_data if kind == "user" else app._chat_data
+                held = memory[cast(int, key)]
+                held.clear()
+                stored = self._stored.get((kind, key))
+                if stored is not None:
+                    held.update(json.loads(stored))
+        self._loaded = []
 
     # --- writing ----------------------------------------------------------------------
     async def _queue(self, kind: str, key: object, payload: object) -> None:
@@ -171,6 +392,8 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         pending, self._pending = self._pending, {}
         now = self._clock.utcnow()
         for (kind, key), payload in pending.items():
+            if kind in ("user", "chat") and payload == {}:
+                payload = None  # an empty user_data / chat_data is no row
             text = None if payload is None else _canonical(payload)
             if (kind, key) in self._stored and self._stored[(kind, key)] == text:
                 continue  # the database holds exactly this already
