@@ -70,6 +70,18 @@ async def arrives(bot, chat_id: int, needle: str, timeout: float = 10.0) -> str:
     raise AssertionError([m.get("text") for m in bot.emu.messages(TOKEN, chat_id)])
 
 
+async def sent_with(bot, chat_id: int, key: str, needle: str = "", timeout: float = 10.0) -> dict:
+    """The newest message with ``key`` (photo, document) whose caption or file name has
+    ``needle`` (a picture can be made and sent after the press's answer)."""
+    for _ in range(int(timeout / 0.1)):
+        for message in reversed(sent(bot, chat_id, key)):
+            where = message.get("caption", "") + str(message.get("document", {}).get("file_name"))
+            if needle in where:
+                return message
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"no {key} with {needle!r}")
+
+
 def keep(name: str, data: bytes) -> None:
     if OUT:
         with open(os.path.join(OUT, name), "wb") as f:
@@ -153,8 +165,7 @@ async def test_a_secretary_runs_a_training_course_from_telegram(bot):
     bot.runtime.clock.set(thursday - timedelta(minutes=30))
     await secretary.press("◀ 행사로 돌아가기")
     events = await secretary.press("📷 출석 QR")
-    photos = sent(bot, secretary.chat_id, "photo")
-    assert photos, texts(events)
+    photos = [await sent_with(bot, secretary.chat_id, "photo", "출석 코드")]
     poster = bot.emu.file_bytes(TOKEN, photos[-1]["photo"][-1]["file_id"])
     keep("checkin-poster.png", poster)
     decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(poster)))]
@@ -184,10 +195,10 @@ async def test_a_secretary_runs_a_training_course_from_telegram(bot):
     # the event's report: picture and xlsx, in Korean
     events = await secretary.press("📊 보고서")
     assert not bot.errors, bot.errors
-    chart = sent(bot, secretary.chat_id, "photo")[-1]
+    chart = await sent_with(bot, secretary.chat_id, "photo", "실인원")
     assert "실인원 2명, 연인원 2명" in chart["caption"] and "만족도 4.5점" in chart["caption"]
     keep("report-event.png", bot.emu.file_bytes(TOKEN, chart["photo"][-1]["file_id"]))
-    document = sent(bot, secretary.chat_id, "document")[-1]
+    document = await sent_with(bot, secretary.chat_id, "document", ".xlsx")
     assert document["document"]["file_name"].endswith(".xlsx")
     data = bot.emu.file_bytes(TOKEN, document["document"]["file_id"])
     keep("report-event.xlsx", data)
@@ -203,10 +214,10 @@ async def test_a_secretary_runs_a_training_course_from_telegram(bot):
     # the year's report from the list
     await secretary.send("/staffevents")
     events = await secretary.press("📊 2026년 보고서")
-    year_chart = sent(bot, secretary.chat_id, "photo")[-1]
+    year_chart = await sent_with(bot, secretary.chat_id, "photo", "(2026)")
     assert "(2026)" in year_chart["caption"] and "퇴비 만들기 교육" in year_chart["caption"]
     keep("report-2026.png", bot.emu.file_bytes(TOKEN, year_chart["photo"][-1]["file_id"]))
-    year_book = sent(bot, secretary.chat_id, "document")[-1]
+    year_book = await sent_with(bot, secretary.chat_id, "document", "report-2026")
     keep("report-2026.xlsx", bot.emu.file_bytes(TOKEN, year_book["document"]["file_id"]))
 
     # everything the secretary did is in the audit log, under their name
