@@ -1,0 +1,275 @@
+"""Two real ``maeul run --webhook`` processes and a ``maeul reminders run`` dispatcher on one
+PostgreSQL database, behind one webhook (issue 12).
+
+The emulator plays Telegram and the load balancer: the bot's webhook URL is routed to both
+instances in turn (:meth:`~bot.emulator.core.EmulatorCore.route_webhook`), so one user's
+updates alternate between the two processes. A proposal written step by step goes on
+where it was on whichever process gets the next step and is filed once; an announcement
+fanned out to a few hundred residents — while three dispatchers (one in each instance and
+the worker) share the queue — reaches each of them exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from bot.core.clock import make_clock
+from bot.core.config import Settings
+from bot.core.db import create_engine, make_sessionmaker
+from bot.core.runtime import Runtime
+from bot.emulator import BotApiEmulator, User
+from bot.emulator.webhook import Webhook
+from bot.reminders import rows as R
+from models import Proposal, Reminder
+from tests.conftest import PG_URL, need_postgres
+from tests.test_reminders_support import announcement, open_private_chat
+from tests.test_webhook import free_port, metric
+
+TOKEN = "123456:TEST"
+SECRET = "multi-instance-secret_0123456789"
+PUBLIC = "https://maeul.example.org/telegram"
+ROOT = Path(__file__).resolve().parent.parent
+FAN_OUT = 240
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Webhook, "retry_first", 0.02)
+    monkeypatch.setattr(Webhook, "retry_max", 0.2)
+
+
+@pytest.fixture
+async def pg_database() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database (not a schema: the processes get a plain URL)."""
+    await need_postgres()
+    import asyncpg
+
+    url = make_url(PG_URL)
+    name = f"t_multi_{uuid.uuid4().hex[:10]}"
+    admin = dict(host=url.host, port=url.port or 5432, user=url.username, database=url.database)
+    conn = await asyncpg.connect(**admin)
+    await conn.execute(f'CREATE DATABASE "{name}"')
+    await conn.close()
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        conn = await asyncpg.connect(**admin)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+
+def _env(home: Path, database_url: str, emu: BotApiEmulator, **extra: str) -> dict[str, str]:
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "DATABASE_URL": database_url,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": emu.base_url,
+        "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
+        "TELEGRAM_RATE_LIMIT": "false",
+        "LOG_LEVEL": "WARNING",
+        "QA_MODEL": "none",
+        "REMINDER_WAKE_SECONDS": "0.5",
+    }
+    env.update(extra)
+    return env
+
+
+async def _spawn(home: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args,
+        cwd=home, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+async def _until(check, what: str, procs, timeout: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if await check():
+            return
+        for proc in procs:
+            if proc.returncode is not None:
+                _, err = await proc.communicate()
+                raise AssertionError(f"a process exited ({what}): {err.decode()[-3000:]}")
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out: {what}")
+        await asyncio.sleep(0.1)
+
+
+class Resident:
+    """One resident typing and pressing; waits for the bot's visible reaction."""
+
+    def __init__(self, emu: BotApiEmulator, user_id: int, name: str) -> None:
+        self.emu = emu
+        self.user = User(id=user_id, first_name=name, language_code="en")
+
+    async def _reaction(self, since: int) -> list:
+        return await self.emu.wait_for_events(
+            TOKEN, chat_id=self.user.id, since=since, timeout=30, quiet=0.4,
+            kinds={"message", "edit", "callback_answer"},
+        )  # fmt: skip
+
+    async def send(self, text: str) -> list:
+        since = self.emu.last_seq(TOKEN)
+        self.emu.send_text(TOKEN, self.user, text)
+        return await self._reaction(since)
+
+    async def press(self, label: str = "", data_prefix: str = "") -> list:
+        for message in reversed(self.emu.messages(TOKEN, self.user.id)):
+            for row in (message.get("reply_markup") or {}).get("inline_keyboard") or []:
+                for b in row:
+                    data = b.get("callback_data", "")
+                    if data and label in b.get("text", "") and data.startswith(data_prefix):
+                        since = self.emu.last_seq(TOKEN)
+                        self.emu.press(TOKEN, self.user, self.user.id, message["message_id"], data)
+                        return await self._reaction(since)
+        raise AssertionError(f"no button {label!r} {data_prefix!r}")
+
+
+def shown(events: list) -> str:
+    return [e.text or "" for e in events if e.kind in ("message", "edit")][-1]
+
+
+async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, pg_database):
+    ports = [free_port(), free_port()]
+    procs: list[asyncio.subprocess.Process] = []
+    async with BotApiEmulator() as emu:
+        emu.register_bot(TOKEN, username="maeul_bot")
+        emu.route_webhook(PUBLIC, [f"http://127.0.0.1:{port}/telegram" for port in ports])
+        common = {"WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET}
+        try:
+            # the first instance migrates and seeds the database; then the others start
+            procs.append(
+                await _spawn(
+                    tmp_path,
+                    _env(tmp_path, pg_database, emu, WEBHOOK_PORT=str(ports[0]), **common),
+                    "run",
+                    "--webhook",
+                )
+            )
+
+            async def registered() -> bool:
+                return emu.webhook(TOKEN) is not None
+
+            await _until(registered, "the first instance registers its webhook", procs, 120)
+            procs.append(
+                await _spawn(
+                    tmp_path,
+                    _env(tmp_path, pg_database, emu, WEBHOOK_PORT=str(ports[1]), **common),
+                    "run",
+                    "--webhook",
+                )
+            )
+            procs.append(
+                await _spawn(tmp_path, _env(tmp_path, pg_database, emu), "reminders", "run")
+            )
+            async with httpx.AsyncClient() as http:
+
+                async def healthy() -> bool:
+                    try:
+                        r = await http.get(f"http://127.0.0.1:{ports[1]}/healthz")
+                    except httpx.HTTPError:
+                        return False
+                    return r.status_code == 200
+
+                await _until(healthy, "the second instance answers /healthz", procs, 120)
+
+                # one resident's updates, alternating between the two processes
+                ann = Resident(emu, 5501, "Ann")
+                await ann.send("/start")
+                events = await ann.send("/propose")
+                assert "Which dong" in shown(events)
+                await ann.press("Garam-dong")
+                events = await ann.press("Culture and arts")
+                assert "title" in shown(events)
+                events = await ann.send("A small gallery in the community centre")
+                assert "Describe your proposal" in shown(events)
+                events = await ann.send(
+                    "The ground floor room is empty on weekends; painters could show their work."
+                )
+                assert "send it now" in shown(events)
+                events = await ann.press("Skip")
+                assert "A small gallery in the community centre" in shown(events)
+                events = await ann.press(data_prefix="prop:ok:")
+                handled = []
+                for port in ports:
+                    body = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+                    handled.append(
+                        sum(
+                            metric(body, "maeul_updates_total", f'kind="{kind}"')
+                            for kind in ("message", "callback_query")
+                        )
+                    )
+            assert handled == [4, 4], handled  # 8 updates, each instance every other one
+
+            settings = Settings(
+                _env_file=None,  # type: ignore[call-arg]
+                database_url=pg_database,
+                bot_token=TOKEN,
+            )
+            engine = create_engine(pg_database)
+            runtime = Runtime(
+                settings=settings,
+                clock=make_clock(settings.tz, None),
+                engine=engine,
+                sessionmaker=make_sessionmaker(engine),
+            )
+            try:
+                async with runtime.sessionmaker() as s:
+                    proposals = (await s.execute(select(Proposal))).scalars().all()
+                assert [p.title for p in proposals] == ["A small gallery in the community centre"]
+                assert any(f"#{proposals[0].id}" in (e.text or "") for e in events)
+
+                # a fan-out, with three dispatchers on the queue: each resident gets it once
+                first = 700_000
+                for i in range(FAN_OUT):
+                    open_private_chat(emu, first + i)
+                now = datetime.now(UTC)
+                async with runtime.sessionmaker() as s:
+                    await R.enqueue(
+                        s, [announcement(i, first + i, now) for i in range(FAN_OUT)], now
+                    )
+                    await s.commit()
+
+                async def all_sent() -> bool:
+                    async with runtime.sessionmaker() as s:
+                        left = await s.execute(
+                            select(func.count())
+                            .select_from(Reminder)
+                            .where(Reminder.status != "sent")
+                        )
+                        return int(left.scalar_one()) == 0
+
+                await _until(all_sent, "the fan-out is sent", procs, 180)
+            finally:
+                await engine.dispose()
+            got = Counter(
+                e.chat_id
+                for e in emu.events(TOKEN, kinds={"message"})
+                if first <= e.chat_id < first + FAN_OUT
+            )
+            assert len(got) == FAN_OUT and set(got.values()) == {1}, got.most_common(3)
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.terminate()
+            errors = []
+            for proc in procs:
+                _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+                errors.append(err.decode())
+        for proc, err in zip(procs, errors, strict=True):
+            assert proc.returncode == 0, err[-3000:]
+            assert "Traceback" not in err, err[-3000:]
