@@ -14,6 +14,7 @@ from telegram import Update
 from telegram.ext import Application, TypeHandler
 from telegram.warnings import PTBUserWarning
 
+from handlers import stats as staff_stats
 from handlers.assembly import staff as assembly_staff
 from handlers.assembly import vote
 from handlers.core import errors, fallbacks, language, mydong, start
@@ -45,7 +46,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         grants, events, faq,
         registration, subscribe,  # issue 6: registering, /calendar, /checkin, /subscribe
         core_privacy,  # /mydata, /forget
-        staff_roles, kb_unanswered, kb_upload,  # issue 13: staff from Telegram
+        staff_roles, kb_unanswered, kb_upload, staff_stats,  # issue 13: staff from Telegram
         ask,  # last: free text that no conversation took is a question
     ):  # fmt: skip
         feature.register(app)

@@ -249,3 +249,105 @@ def test_periods():
         "2026-02-28T15:00:00+00:00",
         "2026-03-01T15:00:00+00:00",
     )
+
+
+# --- /stats end to end, in Korean ------------------------------------------------------
+
+
+async def _press(driver, label):
+    """Press a button and wait long enough for a chart (matplotlib's first drawing)."""
+    since = driver.emu.last_seq(driver.token)
+    message = next(
+        m
+        for m in reversed(driver.emu.messages(driver.token, driver.chat_id))
+        for row in (m.get("reply_markup") or {}).get("inline_keyboard") or []
+        for b in row
+        if label in b["text"]
+    )
+    data = next(
+        b["callback_data"]
+        for row in message["reply_markup"]["inline_keyboard"]
+        for b in row
+        if label in b["text"]
+    )
+    driver.emu.press(driver.token, driver.user, driver.chat_id, message["message_id"], data)
+    return await driver._reaction(since, timeout=30)
+
+
+async def _send(driver, text):
+    since = driver.emu.last_seq(driver.token)
+    driver.emu.send_text(driver.token, driver.user, text)
+    return await driver._reaction(since, timeout=30)
+
+
+async def test_stats_in_the_chat_picture_and_workbook(world):
+    from bot.core import users
+    from tests.e2e import TOKEN, running_bot, texts
+
+    async with world.sessionmaker() as s, s.begin():
+        await users.grant_role(
+            s, 7001, "staff", dong_id="hanbit1", actor="test", now=world.clock.utcnow()
+        )
+    async with running_bot(world, seed=False) as bot:
+        staff = bot.chat(7001, "수진", "ko")
+        events = await staff.send("/stats")
+        assert "어느 기간" in events[-1].text  # one dong: straight to the period
+        events = await _press(staff, "작년")  # TEST_NOW is in 2026: last year is 2025
+        summary = next(e for e in events if (e.text or "").startswith("📊 센터"))
+        assert "센터 통계 · 한빛1동 · 2025-01-01 ~ 2025-12-31" in summary.text
+        assert "• 도달한 주민: 1" in summary.text  # u5, as the domain test counts
+        photo = next(e for e in events if e.message and e.message.get("photo"))
+        document = next(e for e in events if e.message and e.message.get("document"))
+        assert document.message["document"]["file_name"] == "stats-hanbit1-20250101-20251231.xlsx"
+        png = bot.emu.file_bytes(TOKEN, photo.message["photo"][-1]["file_id"])
+        workbook = load_workbook(
+            io.BytesIO(bot.emu.file_bytes(TOKEN, document.message["document"]["file_id"]))
+        )
+        summary_sheet = {
+            r[0]: r[1] for r in workbook.worksheets[0].iter_rows(values_only=True) if r and r[0]
+        }
+        assert summary_sheet["도달한 주민"] == 1 and summary_sheet["접수된 제안"] == 1
+        _keep({"stats-e2e.png": png})
+
+        # a typed period, and another dong's numbers refused (forged press)
+        events = await _send(staff, "/stats 2026.1.1 2026년 12월 31일")
+        summary = next(e for e in events if (e.text or "").startswith("📊 센터"))
+        assert "2026-01-01 ~ 2026-12-31" in summary.text and "• 도달한 주민: 3" in summary.text
+        await staff.send("/stats")
+        events = await staff.press("", forge_data="stats:go:hanbit2:y0")
+        assert [e.text for e in events if e.kind == "callback_answer"] == [
+            "이 동의 담당자만 할 수 있어요."
+        ]
+        events = await staff.press("", forge_data="stats:go:*:y0")
+        assert [e.text for e in events if e.kind == "callback_answer"] == [
+            "이 동의 담당자만 할 수 있어요."
+        ]
+        events = await staff.send("/stats 2026-12-31 2026-01-01")
+        assert "기간의 끝이 시작보다 빨라요." in " ".join(texts(events))
+
+        # residents get a refusal; admins choose among every dong and the district
+        resident = bot.chat(7002, "민지", "ko")
+        events = await resident.send("/stats")
+        assert "담당자만 할 수 있어요." in " ".join(texts(events))
+        admin = bot.chat(900, "관리자", "ko")
+        events = await admin.send("/stats")
+        assert "구 전체" in str(events[-1].reply_markup)
+        await admin.press("구 전체")
+        events = await _press(admin, "올해")
+        summary = next(e for e in events if (e.text or "").startswith("📊 센터"))
+        assert "센터 통계 · 구 전체 · 2026-01-01 ~ 2026-11-22" in summary.text
+
+        async with world.sessionmaker() as s:
+            from sqlalchemy import select
+
+            from models.audit import AuditLog
+
+            logged = (
+                (await s.execute(select(AuditLog).where(AuditLog.action == "stats.report")))
+                .scalars()
+                .all()
+            )
+        assert [(e.actor, e.target_id) for e in logged] == [
+            ("tg:7001", "hanbit1"), ("tg:7001", "hanbit1"), ("tg:900", "*"),
+        ]  # fmt: skip
+        assert not bot.errors
