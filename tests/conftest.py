@@ -9,9 +9,13 @@ with the reason shown, unless REQUIRE_POSTGRES=1, where they fail.
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,11 +99,103 @@ def engine_for(url: str) -> AsyncEngine:
     return create_engine(url)
 
 
+class _Templates:
+    """Migrated databases to copy from, made once per test process.
+
+    Running the migrations for every test cost about a second each (more than a thousand
+    tests, each on SQLite and PostgreSQL). The ``engine`` fixture's database is exactly what
+    ``migrate.upgrade`` makes — the migrations run once, on a template — and is then copied:
+    the SQLite file as a file; the PostgreSQL schema as its DDL (``pg_dump --schema-only``
+    of the template schema) replayed into the test's own schema. tests/test_migrations.py
+    still runs every migration up, down and up on both databases.
+    """
+
+    sqlite: Path | None = None
+    postgres_sql: str | None = None
+    SCHEMA = "__maeul_template_schema__"
+
+
+async def _sqlite_template() -> Path:
+    if _Templates.sqlite is None:
+        path = Path(tempfile.mkdtemp(prefix="maeul-template-")) / "template.db"
+        eng = create_engine(f"sqlite+aiosqlite:///{path}")
+        await migrate.upgrade(eng)
+        await eng.dispose()
+        assert not path.with_name(path.name + "-wal").exists(), "the template's WAL is open"
+        _Templates.sqlite = path
+    return _Templates.sqlite
+
+
+async def _postgres_template_sql() -> str | None:
+    """The migrated schema's DDL (with a placeholder for the schema), or None without
+    pg_dump (then every test migrates its own schema)."""
+    if _Templates.postgres_sql is None:
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            return None
+        import asyncpg
+
+        url = make_url(PG_URL)
+        schema = f"tpl_{uuid.uuid4().hex[:12]}"
+        connect = {"host": url.host, "port": url.port or 5432, "user": url.username}
+        conn = await asyncpg.connect(database=url.database, **connect)
+        await conn.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            eng = engine_for(f"{PG_URL}?schema={schema}")
+            await migrate.upgrade(eng)
+            await eng.dispose()
+            revision = await conn.fetchval(f'SELECT version_num FROM "{schema}".alembic_version')
+            dump = subprocess.run(
+                [pg_dump, "-h", str(url.host), "-p", str(url.port or 5432),
+                 "-U", str(url.username), "-d", str(url.database), "--schema-only",
+                 "--no-owner", "--no-privileges", "-n", schema],
+                capture_output=True, text=True, check=True,
+            ).stdout  # fmt: skip
+        finally:
+            await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            await conn.close()
+        lines = [
+            line for line in dump.splitlines()
+            if not line.startswith(("CREATE SCHEMA", "\\", "--"))
+        ]  # fmt: skip
+        sql = "\n".join(lines).replace(f"{schema}.", f"{_Templates.SCHEMA}.")
+        assert schema not in sql, "the template schema's name is left in its DDL"
+        _Templates.postgres_sql = (
+            f"{sql}\nINSERT INTO {_Templates.SCHEMA}.alembic_version VALUES ('{revision}');\n"
+        )
+    return _Templates.postgres_sql
+
+
+async def migrated(db_url: str) -> None:
+    """Make the empty database at ``db_url`` what ``migrate.upgrade`` would make of it."""
+    parsed = make_url(db_url)
+    if parsed.get_backend_name() == "sqlite":
+        shutil.copyfile(await _sqlite_template(), str(parsed.database))
+        return
+    schema = parsed.query.get("schema")
+    sql = await _postgres_template_sql()
+    if sql is None or not schema:
+        eng = engine_for(db_url)
+        await migrate.upgrade(eng)
+        await eng.dispose()
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(
+        host=parsed.host, port=parsed.port or 5432, user=parsed.username,
+        database=parsed.database,
+    )  # fmt: skip
+    try:
+        await conn.execute(sql.replace(_Templates.SCHEMA, f'"{schema}"'))
+    finally:
+        await conn.close()
+
+
 @pytest.fixture
 async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
-    """A migrated database."""
+    """A migrated database (a copy of one migrated template: see ``_Templates``)."""
+    await migrated(db_url)
     eng = engine_for(db_url)
-    await migrate.upgrade(eng)
     yield eng
     await eng.dispose()
 
