@@ -14,8 +14,11 @@ console: $(STAMP) catalogs
 	$(BIN)/maeul console
 
 # The scale tests (10,000 voters, 5,000 reminders: marker `scale`) run in `make test-scale`.
+# TEST_WORKERS parallel workers (pytest-xdist): a test mostly waits (for the bot, the
+# database, a process), so more workers than cores pay; TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 4
 test: $(DEVSTAMP) catalogs
-	$(BIN)/pytest -m "not scale" --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not scale" -n $(TEST_WORKERS) --dist worksteal --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 test-scale: $(DEVSTAMP) catalogs
 	$(BIN)/pytest -m scale $(PYTEST_ARGS)
