@@ -271,13 +271,23 @@ async def _press(driver, label):
         if label in b["text"]
     )
     driver.emu.press(driver.token, driver.user, driver.chat_id, message["message_id"], data)
-    return await driver._reaction(since, timeout=30)
+    return await _until_document(driver, since)
 
 
 async def _send(driver, text):
     since = driver.emu.last_seq(driver.token)
     driver.emu.send_text(driver.token, driver.user, text)
-    return await driver._reaction(since, timeout=30)
+    return await _until_document(driver, since)
+
+
+async def _until_document(driver, since):
+    """Everything the chat saw since ``since``, once the report's workbook has arrived
+    (the picture and the file go out one after the other, after the commit)."""
+    for _ in range(6):
+        events = await driver._reaction(since, timeout=30)
+        if any(e.message and e.message.get("document") for e in events):
+            return events
+    return events
 
 
 async def test_stats_in_the_chat_picture_and_workbook(world):
