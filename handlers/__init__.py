@@ -40,7 +40,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(TypeHandler(Update, load_context), group=-1)
     # conversations first
     for feature in (
-        mydong, check, kbedit, review, propose, proposals, vote, assembly_staff, start, language,
+        # assembly staff before vote: a code typed at the on-site desk is marked, not redeemed
+        mydong, check, kbedit, review, propose, proposals, assembly_staff, vote, start, language,
         newevent, announce, survey,  # issue 6 conversations
         staff_change, staff_events, staff_cancel, staff_attend,  # issue 13: events from the bot
         grants, events, faq,

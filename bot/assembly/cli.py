@@ -353,8 +353,10 @@ def codes(
     The codes are stored only as keyed hashes: these files are the only copy. They are
     created readable by their owner only (0600) and never overwrite a file."""
     from bot import assembly as A
+    from bot.assembly.render import card_period
     from bot.assembly.service import title_of
     from bot.assembly.sheets import codes_csv, codes_pdf, create_private
+    from bot.core.centre import centre_info
     from bot.core.cli import _actor, _fail, _settings
     from bot.core.dongs import dong_name, get_dong
     from bot.core.i18n import Translator
@@ -366,13 +368,21 @@ def codes(
         if path.exists():
             raise _fail(f"{path} exists; codes are never overwritten", 2)
 
-    async def work(runtime: Any, session: Any, ring: Keyring) -> tuple[list[str], str, str]:
+    sheet_t = Translator(settings.default_language, settings.tz)
+
+    async def work(runtime: Any, session: Any, ring: Keyring) -> tuple[list[str], Any, str, str]:
         vote = await _vote(session, runtime, assembly_id)
         made = await A.issue_codes(
             session, ring, vote, count, actor=_actor(), now=runtime.clock.now()
         )
         dong = await get_dong(session, vote.dong_id)
-        return made, title_of(vote, "ko"), dong_name(dong, "ko") if dong else vote.dong_id
+        centre = await centre_info(session, sheet_t.lang)
+        return (
+            made,
+            vote,
+            dong_name(dong, "ko") if dong else vote.dong_id,
+            centre.phone if centre else "",
+        )
 
     # Both files exist (empty, 0600) before any code is issued: a code is never issued
     # without a file to hold it, and nobody else can open the files meanwhile.
@@ -383,15 +393,17 @@ def codes(
             created.append(out)
             with create_private(pdf_path) as pdf_file:
                 created.append(pdf_path)
-                made, title, dong = _call(work, assembly_id, keyring=True)
+                made, vote, dong, phone = _call(work, assembly_id, keyring=True)
                 csv_file.write(codes_csv(made, username).encode("utf-8"))
                 pdf_file.write(
                     codes_pdf(
                         made,
-                        title=title,
+                        title=title_of(vote, "ko"),
                         dong=dong,
                         bot_username=username,
-                        t=Translator(settings.default_language, settings.tz),
+                        t=sheet_t,
+                        period=card_period(sheet_t, vote.opens_at, vote.closes_at),
+                        phone=phone,
                     )
                 )
     except FileExistsError as exc:

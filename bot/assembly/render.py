@@ -34,6 +34,15 @@ def period(t: Translator, opens: datetime, closes: datetime) -> str:
     return f"{t.format_datetime(opens)} – {t.format_datetime(closes)}"
 
 
+def card_period(t: Translator, opens: datetime, closes: datetime) -> str:
+    """The period as a code card prints it, short: ``12월 10일 (목) 오후 2:00 ~ 12월 17일
+    (목) 오후 6:00`` (the year is the card's assembly's)."""
+    return (
+        f"{t.format_date(opens, short=True)} {t.format_time(opens)} ~ "
+        f"{t.format_date(closes, short=True)} {t.format_time(closes)}"
+    )
+
+
 def method_text(t: Translator, method: str, max_choices: int | None) -> str:
     if method == VoteMethod.APPROVE_REJECT:
         return t._("yes / no / abstain on each item")

@@ -24,7 +24,7 @@ BOT_USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
 COLUMNS, ROWS = 3, 4
 CARD_W, CARD_H = 66.0, 70.0  # mm
 MARGIN_X, MARGIN_Y = (210 - COLUMNS * CARD_W) / 2, (297 - ROWS * CARD_H) / 2
-QR_SIZE = 32.0  # mm, quiet zone included
+QR_SIZE = 30.0  # mm, quiet zone included
 
 
 def create_private(path: Path) -> BinaryIO:
@@ -103,7 +103,8 @@ def codes_pdf(
     ]
     if phone:
         lines.append(t._("Questions: {phone}", phone=phone))
-    header = "\n".join([title, dong] + ([t._("Voting: {period}", period=period)] if period else []))
+    header = f"{title}\n{dong}"
+    when = t._("Voting: {period}", period=period) if period else ""
     per_page = COLUMNS * ROWS
     for index, code in enumerate(codes):
         if index % per_page == 0:
@@ -120,16 +121,24 @@ def codes_pdf(
         pdf.multi_cell(CARD_W - 6, 3.3, header, align="C", max_line_height=3.3)
         size, runs = _qr_runs(deep_link(bot_username, code))
         module = QR_SIZE / size
-        qx, qy = x + (CARD_W - QR_SIZE) / 2, y + 13.5
+        qx, qy = x + (CARD_W - QR_SIZE) / 2, y + 10
         pdf.set_fill_color(0, 0, 0)
         for row, start, length in runs:
             pdf.rect(qx + start * module, qy + row * module, length * module, module, style="F")
-        pdf.set_font(family, size=15)
-        pdf.set_xy(x, qy + QR_SIZE + 1)
-        pdf.cell(CARD_W, 7, format_code(code), align="C")
-        pdf.set_font(family, size=6.5)
-        pdf.set_xy(x + 3, qy + QR_SIZE + 9)
-        pdf.multi_cell(CARD_W - 6, 2.9, "\n".join(lines), align="C")
+        pdf.set_font(family, size=14)
+        pdf.set_xy(x, qy + QR_SIZE + 0.5)
+        pdf.cell(CARD_W, 6, format_code(code), align="C")
+        pdf.set_xy(x + 2, qy + QR_SIZE + 7)
+        if when:
+            points = 6.5  # one line if it fits at a readable size
+            pdf.set_font(family, size=points)
+            while points > 5.0 and pdf.get_string_width(when) > CARD_W - 5:
+                points -= 0.25
+                pdf.set_font(family, size=points)
+            pdf.multi_cell(CARD_W - 4, 2.9, when, align="C")
+            pdf.set_x(x + 2)
+        pdf.set_font(family, size=5.8)
+        pdf.multi_cell(CARD_W - 4, 2.5, "\n".join(lines), align="C")
         pdf.set_font(family, size=5.5)
         pdf.set_xy(x + 1.5, y + 1.2)
         pdf.cell(12, 2.5, f"#{index + 1}")

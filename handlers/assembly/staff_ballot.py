@@ -119,11 +119,12 @@ async def confirm(update: Update, context: MaeulContext) -> None:
             )
         )
         yes = f"asm:close!:{vote.id}"
+    label = t._("▶ Yes, open voting") if what == "open" else t._("⏹ Yes, close voting")
     await blocks.ask_confirm(
         update,
         context,
         question,
-        yes=(t._("Yes"), yes),
+        yes=(label, yes),
         no=(t._("« Back"), f"asm:o:{vote.id}"),
         edit=True,
     )

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot import assembly as A
-from bot.assembly.render import period
+from bot.assembly.render import card_period
 from bot.assembly.service import title_of
 from bot.assembly.sheets import codes_pdf
 from bot.core.centre import centre_info
@@ -126,7 +126,7 @@ async def _issue(update: Update, context: MaeulContext, vote: AssemblyVote, coun
         dong=dong_name(dong, sheet_t.lang) if dong else vote.dong_id,
         bot_username=context.bot.username,
         t=sheet_t,
-        period=period(sheet_t, vote.opens_at, vote.closes_at),
+        period=card_period(sheet_t, vote.opens_at, vote.closes_at),
         phone=centre.phone if centre else "",
     )
     forget(context)

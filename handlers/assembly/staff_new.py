@@ -233,7 +233,8 @@ async def _closes(
         context,
         5,
         t._(
-            "What is the quorum, as a percentage of the eligible residents? Type a number such as 10."
+            "What is the quorum, as a percentage of the eligible residents? "
+            "Type a number such as 10."
         ),
         markup=InlineKeyboardMarkup([[skip]]),
     )
