@@ -81,7 +81,7 @@ def test_paginate_clamps_forged_pages() -> None:
     assert (last.items, last.number, last.count) == ([10, 11, 12], 2, 3)
     first = blocks.paginate(items, -7, 5)
     assert (first.number, first.has_previous, first.has_next) == (0, False, True)
-    empty = blocks.paginate([], 3, 5)
+    empty: blocks.Page[int] = blocks.paginate([], 3, 5)
     assert (empty.items, empty.number, empty.count) == ([], 0, 1)
 
 
@@ -245,3 +245,19 @@ async def test_give_back_returns_the_text_to_its_author() -> None:
     await blocks.give_back(update, context, "my <long> text")
     assert [s[1] for s in context.bot.sent][-1] == "my <long> text"
     assert "parse_mode" not in context.bot.sent[-1][2]  # sent as typed, not as HTML
+
+
+async def test_cancelled_forgets_drops_buttons_and_ends() -> None:
+    from telegram.ext import ConversationHandler
+
+    update, context = _update("x:cancel"), _context(KO)
+    context.user_data = {"wizard": {"step": 2}, "other": 1}
+    assert await blocks.cancelled(update, context, forget="wizard") == ConversationHandler.END
+    assert context.user_data == {"other": 1}
+    assert update.callback_query.markups == [None]
+    assert [s[1] for s in context.bot.sent] == [KO._("Cancelled. Nothing was changed.")]
+    typed = _update(typed=True)
+    context = _context()
+    context.user_data = {}
+    await blocks.cancelled(typed, context, "Stopped.")
+    assert [s[1] for s in context.bot.sent] == ["Stopped."]

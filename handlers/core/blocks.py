@@ -40,6 +40,7 @@ from typing import Generic, TypeVar
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
+from telegram.ext import ConversationHandler
 
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
@@ -425,3 +426,19 @@ async def answered(update: Update, text: str) -> None:
     if query is not None and query.message is not None:
         question = getattr(query.message, "text_html", None) or ""
         await edit_text(query, f"{question}\n✔ {esc(text)}", None)
+
+
+async def cancelled(
+    update: Update, context: MaeulContext, text: str | None = None, *, forget: str | None = None
+) -> int:
+    """Leave a conversation or a waiting action: drop ``user_data[forget]``, answer the
+    press and remove its buttons, and say ``text`` (plain; default "Cancelled. Nothing was
+    changed."). Returns ``ConversationHandler.END``."""
+    if forget is not None and context.user_data is not None:
+        context.user_data.pop(forget, None)
+    await answer(update)
+    await drop_keyboard(update)
+    await context.bot.send_message(
+        update.effective_chat.id, text or context.t._("Cancelled. Nothing was changed.")
+    )
+    return ConversationHandler.END

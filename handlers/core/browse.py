@@ -4,18 +4,21 @@ KB snapshot, the admin check, and the browsing flavour of the blocks in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.users import is_admin
+from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks
 
 PAGE_SIZE = blocks.PAGE_SIZE
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 async def knowledge(update: Update, context: MaeulContext) -> KnowledgeBase | None:
@@ -32,8 +35,53 @@ async def knowledge(update: Update, context: MaeulContext) -> KnowledgeBase | No
     return kb
 
 
+async def pressed(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[KnowledgeBase, re.Match[str]] | None:
+    """A press's parsed callback data and the KB snapshot; ``None`` after a polite refusal
+    (data that does not parse) or the "nothing imported yet" notice."""
+    match = await blocks.matched(update, context, pattern)
+    if match is None:
+        return None
+    kb = await knowledge(update, context)
+    return None if kb is None else (kb, match)
+
+
+async def pressed_record(
+    update: Update,
+    context: MaeulContext,
+    pattern: re.Pattern[str],
+    find: Callable[[KnowledgeBase, str], R | None],
+    gone: str,
+    group: int = 1,
+) -> tuple[KnowledgeBase, re.Match[str], R] | None:
+    """:func:`pressed`, then the KB record the data's ``group`` names (``find``); ``None``
+    after an alert saying ``gone`` when the record is no longer in the KB."""
+    found = await pressed(update, context, pattern)
+    if found is None:
+        return None
+    kb, match = found
+    record = find(kb, match.group(group))
+    if record is None:
+        await refuse(update.callback_query, context, gone)
+        return None
+    return kb, match, record
+
+
 def admin(context: MaeulContext) -> bool:
     return is_admin(context.user, context.runtime.settings.admin_ids)
+
+
+def card_footer(
+    context: MaeulContext, back: tuple[str, str], target: str, record_id: str
+) -> list[InlineKeyboardButton]:
+    """A KB card's last row: back to its list (``(label, data)``), and ✏️ Edit for admins
+    (``kbedit:<target>:<ref>``, handlers.kb.edits)."""
+    row = [InlineKeyboardButton(back[0], callback_data=back[1])]
+    if admin(context):
+        data = f"kbedit:{target}:{cards.ref(record_id, 48)}"
+        row.append(InlineKeyboardButton(context.t._("✏️ Edit"), callback_data=data))
+    return row
 
 
 async def refuse(

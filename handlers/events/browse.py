@@ -19,12 +19,15 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import choices
 from handlers.core.browse import (
-    admin,
+    card_footer,
     edit,
     knowledge,
     nav_row,
     page_of,
+    pressed,
+    pressed_record,
     refuse,
     rows_of,
     send,
@@ -128,11 +131,10 @@ async def events_command(update: Update, context: MaeulContext) -> None:
 
 async def list_page(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
-    match = LIST_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, LIST_RE)
+    if found is None:
         return
+    kb, match = found
     dong = _resolve_dong(kb, match.group(1))
     if dong == STALE:
         await refuse(query, context)
@@ -145,11 +147,10 @@ async def list_page(update: Update, context: MaeulContext) -> None:
 async def choose_filter(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
     t = context.t
-    match = CHOOSE_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, CHOOSE_RE)
+    if found is None:
         return
+    kb, match = found
     what, dref, kind = match.groups()
     dong = _resolve_dong(kb, dref)
     if dong == STALE:
@@ -158,24 +159,16 @@ async def choose_filter(update: Update, context: MaeulContext) -> None:
     await query.answer()
     if what == "dongs":
         options = [(ALL, t._("All dongs"))] + [(d.id, d.name.get(t.lang)) for d in kb.dongs]
-        buttons = [
-            InlineKeyboardButton(
-                ("✓ " if (value == ALL and dong is None) or value == dong else "") + label,
-                callback_data=f"events:list:{_dong_ref(None if value == ALL else value)}:{kind}:0",
-            )
-            for value, label in options
-        ]
+        buttons = choices(
+            options,
+            lambda value: f"events:list:{_dong_ref(None if value == ALL else value)}:{kind}:0",
+            lambda value: (value == ALL and dong is None) or value == dong,
+        )
         text = t._("Which dong? District-wide events are always shown.")
     else:
-        kinds = [ALL, *schedule.KINDS]
-        buttons = [
-            InlineKeyboardButton(
-                ("✓ " if value == kind else "")
-                + (t._("All kinds") if value == ALL else t._(cards.KIND_LABELS[value])),
-                callback_data=f"events:list:{dref}:{value}:0",
-            )
-            for value in kinds
-        ]
+        kinds = [(ALL, t._("All kinds"))]
+        kinds += [(k, t._(cards.KIND_LABELS[k])) for k in schedule.KINDS]
+        buttons = choices(kinds, lambda value: f"events:list:{dref}:{value}:0", lambda v: v == kind)
         text = t._("Which kind of event?")
     await edit(query, esc(text), InlineKeyboardMarkup(rows_of(buttons)))
 
@@ -191,14 +184,7 @@ def card_markup(context: MaeulContext, kb: KnowledgeBase, event: EventSpec) -> I
         for grant in kb.grants
         if grant.id in set(event.related_grants)
     ]
-    last = [InlineKeyboardButton(t._("📅 All events"), callback_data="events:home")]
-    if admin(context):
-        last.append(
-            InlineKeyboardButton(
-                t._("✏️ Edit"), callback_data=f"kbedit:event:{cards.ref(event.id, 48)}"
-            )
-        )
-    rows.append(last)
+    rows.append(card_footer(context, (t._("📅 All events"), "events:home"), "event", event.id))
     return InlineKeyboardMarkup(rows)
 
 
@@ -214,9 +200,7 @@ async def send_card(
     tz = context.t.tz
     if occurrence is None:
         now = context.runtime.clock.now()
-        occurrence = schedule.next_occurrence(event, now, tz) or schedule.last_occurrence(
-            event, tz
-        )
+        occurrence = schedule.next_occurrence(event, now, tz) or schedule.last_occurrence(event, tz)
     text, markup = await card_view(context, kb, event, occurrence)
     await send(update, context, text, markup)
 
@@ -227,27 +211,19 @@ def _event(kb: KnowledgeBase, value: str) -> EventSpec | None:
 
 
 async def show(update: Update, context: MaeulContext) -> None:
-    query = update.callback_query
-    match = SHOW_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
-        return
-    event = _event(kb, match.group(1))
-    if event is None:
-        await refuse(query, context, context.t._("This event is no longer in the schedule."))
-        return
-    await query.answer()
-    await send_card(update, context, kb, event, None)
+    gone = context.t._("This event is no longer in the schedule.")
+    found = await pressed_record(update, context, SHOW_RE, _event, gone)
+    if found is not None:
+        await update.callback_query.answer()
+        await send_card(update, context, found[0], found[2], None)
 
 
 async def show_occurrence(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
-    match = OCC_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, OCC_RE)
+    if found is None:
         return
+    kb, match = found
     event = _event(kb, match.group(1))
     parsed = schedule.parse_key(f"{event.id if event else 'x'}@{match.group(2)}")
     occurrence = (

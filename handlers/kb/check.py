@@ -3,16 +3,16 @@ received before, dong) and the grants that fit — and, for the others, why not.
 
 A persistent conversation: its state and the answers so far (``user_data["check"]``) are
 stored with the update's transaction, so a restart mid-wizard loses nothing. The
-judgement is :func:`bot.kb.eligibility.check`.
+judgement is :func:`bot.kb.eligibility.check`; the words, in handlers.kb.check_render.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -23,59 +23,34 @@ from telegram.ext import (
 )
 
 from bot.core.dongs import dong_name, list_dongs, match_dong
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.kb import cards, eligibility
-from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge
-from bot.kb.grants import GrantStatus
+from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, GroupAge
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.browse import edit, edit_markup, knowledge, rows_of, send
+from handlers.core.blocks import answered, choices, send_html, step_text
+from handlers.core.browse import edit_markup, knowledge, pressed, rows_of, send
+from handlers.kb.check_render import (
+    AGE_ERRORS,
+    BUCKET_LABELS,
+    MEMBER_ERRORS,
+    SINCE_ERRORS,
+    answers_from,
+    prior_names,
+    result_view,
+)
 
+T = TypeVar("T")
 AGE, MEMBERS, SINCE, PRIOR, DONG = "age", "members", "since", "prior", "dong"
 KEY = "check"
 STEPS = 5
 
-BUCKET_LABELS: dict[str, str] = {
-    "new": N_("Just starting"),
-    "lt6m": N_("Under 6 months"),
-    "6to12m": N_("6 months to 1 year"),
-    "1to3y": N_("1 to 3 years"),
-    "3yplus": N_("3 years or more"),
-}
 
 MEMBERS_RE = re.compile(r"^check:members:([1-9])$")
 SINCE_RE = re.compile(rf"^check:since:({'|'.join(GROUP_AGE_BUCKETS)})$")
 PRIOR_RE = re.compile(r"^check:prior:(~?[a-z0-9_-]{1,40})$")
 DONG_RE = re.compile(r"^check:dong:(~?[a-z0-9_-]{1,40})$")
-
-AGE_ERRORS = {
-    "out_of_range": N_("“{text}” is not an age from 0 to 120. Please type your age in full "
-                       "years, e.g. 25."),
-    "several_numbers": N_("“{text}” has more than one number. Please type just your age in "
-                          "full years, e.g. 25."),
-    "not_whole": N_("Please type your age in full years, without decimals, e.g. 25. "
-                    "You typed “{text}”."),
-    "not_a_number": N_("I could not find an age in “{text}”. Please type your age in full "
-                       "years as a number, e.g. 25."),
-}  # fmt: skip
-MEMBER_ERRORS = {
-    "out_of_range": N_("“{text}” is not a group size I can use. Please type a number from "
-                       "1 to 10,000, e.g. 4."),
-    "several_numbers": N_("“{text}” has more than one number. Please type just the number "
-                          "of people, e.g. 4."),
-    "not_whole": N_("Please type the number of people as a whole number, e.g. 4. You typed "
-                    "“{text}”."),
-    "not_a_number": N_("I could not find a number in “{text}”. Please type how many people "
-                       "are in your group, e.g. 4."),
-}  # fmt: skip
-SINCE_ERRORS = {
-    "unit": N_("In “{text}”, is that months or years? Please add it, e.g. 8 months or "
-               "2 years (8개월, 2년)."),
-    "out_of_range": N_("“{text}” is longer than I can use. Please check the number."),
-    "not_a_number": N_("I could not read “{text}”. Please choose a button or type e.g. "
-                       "8 months or 2 years."),
-}  # fmt: skip
 
 
 def _data(context: MaeulContext) -> dict[str, Any]:
@@ -89,15 +64,18 @@ def _cancel_button(t: Translator) -> InlineKeyboardButton:
 
 
 def _step(t: Translator, number: int, question: str) -> str:
-    return f"<b>{number}/{STEPS}</b> · {esc(question)}"
+    return step_text(t, number, STEPS, question, compact=True)
 
 
-async def _answered(update: Update, text: str) -> None:
-    """Show the pressed answer under the question and drop its buttons."""
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        question = getattr(query.message, "text_html", None) or ""
-        await edit(query, f"{question}\n✔ {esc(text)}", None)
+async def _ask(
+    update: Update,
+    context: MaeulContext,
+    number: int,
+    question: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """Step ``number``'s question (plain text), as ``<b>2/5</b> · question``."""
+    await send(update, context, _step(context.t, number, question), markup)
 
 
 # --- steps ---------------------------------------------------------------------------
@@ -125,13 +103,23 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     return AGE
 
 
-async def got_age(update: Update, context: MaeulContext) -> str:
-    t = context.t
+async def _typed(
+    update: Update, context: MaeulContext, parse: Callable[[str], T], errors: dict[str, str]
+) -> T | None:
+    """A typed answer parsed, or ``None`` after saying (in the user's language, with what
+    they typed) why it could not be used."""
     text = update.effective_message.text or ""
     try:
-        age = eligibility.parse_age(text[:200])
+        return parse(text[:200])
     except AnswerError as exc:
-        await send(update, context, esc(t._(AGE_ERRORS[exc.code], text=shorten(text, 60))), None)
+        message = errors.get(exc.code, errors["not_a_number"])
+        await send(update, context, esc(context.t._(message, text=shorten(text, 60))), None)
+        return None
+
+
+async def got_age(update: Update, context: MaeulContext) -> str:
+    age = await _typed(update, context, eligibility.parse_age, AGE_ERRORS)
+    if age is None:
         return AGE
     _data(context)["age"] = age
     return await ask_members(update, context)
@@ -142,14 +130,9 @@ async def ask_members(update: Update, context: MaeulContext) -> str:
     buttons = [
         InlineKeyboardButton(str(n), callback_data=f"check:members:{n}") for n in range(1, 7)
     ]
-    await send(
-        update,
-        context,
-        _step(
-            t, 2, t._("How many people are in your group, you included? Choose or type a number.")
-        ),
-        InlineKeyboardMarkup([buttons]),  # 1–6: a typed number means the same in the console
-    )
+    question = t._("How many people are in your group, you included? Choose or type a number.")
+    # 1–6: a typed number means the same in the console
+    await _ask(update, context, 2, question, InlineKeyboardMarkup([buttons]))
     return MEMBERS
 
 
@@ -159,18 +142,14 @@ async def members_pressed(update: Update, context: MaeulContext) -> str:
     assert match is not None
     await query.answer()
     members = int(match.group(1))
-    await _answered(update, context.t.n_("{n} person", "{n} people", members))
+    await answered(update, context.t.n_("{n} person", "{n} people", members))
     _data(context)["members"] = members
     return await ask_since(update, context)
 
 
 async def members_typed(update: Update, context: MaeulContext) -> str:
-    t = context.t
-    text = update.effective_message.text or ""
-    try:
-        members = eligibility.parse_members(text[:200])
-    except AnswerError as exc:
-        await send(update, context, esc(t._(MEMBER_ERRORS[exc.code], text=shorten(text, 60))), None)
+    members = await _typed(update, context, eligibility.parse_members, MEMBER_ERRORS)
+    if members is None:
         return MEMBERS
     _data(context)["members"] = members
     return await ask_since(update, context)
@@ -182,15 +161,9 @@ async def ask_since(update: Update, context: MaeulContext) -> str:
         InlineKeyboardButton(t._(label), callback_data=f"check:since:{key}")
         for key, label in BUCKET_LABELS.items()
     ]
-    await send(
-        update,
-        context,
-        _step(
-            t,
-            3,
-            t._("How long has your group existed? Choose or type, e.g. 8 months or 2 years."),
-        ),
-        InlineKeyboardMarkup([*rows_of(buttons), [_cancel_button(t)]]),
+    question = t._("How long has your group existed? Choose or type, e.g. 8 months or 2 years.")
+    await _ask(
+        update, context, 3, question, InlineKeyboardMarkup([*rows_of(buttons), [_cancel_button(t)]])
     )
     return SINCE
 
@@ -204,32 +177,25 @@ async def since_pressed(update: Update, context: MaeulContext) -> str:
     match = SINCE_RE.match(query.data or "")
     assert match is not None
     await query.answer()
-    await _answered(update, context.t._(BUCKET_LABELS[match.group(1)]))
+    await answered(update, context.t._(BUCKET_LABELS[match.group(1)]))
     _store_since(context, GROUP_AGE_BUCKETS[match.group(1)])
     return await ask_prior(update, context)
 
 
 async def since_typed(update: Update, context: MaeulContext) -> str:
-    t = context.t
-    text = update.effective_message.text or ""
-    try:
-        group_age = eligibility.parse_group_age(text[:200])
-    except AnswerError as exc:
-        message = SINCE_ERRORS.get(exc.code, SINCE_ERRORS["not_a_number"])
-        await send(update, context, esc(t._(message, text=shorten(text, 60))), None)
+    group_age = await _typed(update, context, eligibility.parse_group_age, SINCE_ERRORS)
+    if group_age is None:
         return SINCE
     _store_since(context, group_age)
     return await ask_prior(update, context)
 
 
 def _prior_markup(t: Translator, kb: KnowledgeBase, chosen: set[str]) -> InlineKeyboardMarkup:
-    buttons = [
-        InlineKeyboardButton(
-            ("✓ " if grant.id in chosen else "") + shorten(grant.name.get(t.lang), 30),
-            callback_data=f"check:prior:{cards.ref(grant.id, 40)}",
-        )
-        for grant in kb.grants
-    ]
+    buttons = choices(
+        [(g.id, shorten(g.name.get(t.lang), 30)) for g in kb.grants],
+        lambda grant_id: f"check:prior:{cards.ref(grant_id, 40)}",
+        marked=lambda grant_id: grant_id in chosen,
+    )
     rows = rows_of(buttons)
     rows.append(
         [
@@ -247,25 +213,20 @@ async def ask_prior(update: Update, context: MaeulContext) -> str:
     t = context.t
     kb = await context.runtime.knowledge.get()
     _data(context).setdefault("prior", [])
-    question = _step(
-        t,
-        4,
-        t._(
-            "Which of these grants has your group received before? Tap all that apply, "
-            "then press Done. Choose None if there are none."
-        ),
+    question = t._(
+        "Which of these grants has your group received before? Tap all that apply, "
+        "then press Done. Choose None if there are none."
     )
-    await send(update, context, question, _prior_markup(t, kb, set()) if kb else None)
+    await _ask(update, context, 4, question, _prior_markup(t, kb, set()) if kb else None)
     return PRIOR
 
 
 async def prior_toggled(update: Update, context: MaeulContext) -> str:
     query = update.callback_query
-    match = PRIOR_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, PRIOR_RE)
+    if found is None:
         return PRIOR
+    kb, match = found
     grant_id = cards.resolve(match.group(1), (g.id for g in kb.grants))
     if grant_id is None:
         await query.answer(context.t._("This button is no longer valid."), show_alert=True)
@@ -278,11 +239,6 @@ async def prior_toggled(update: Update, context: MaeulContext) -> str:
     return PRIOR
 
 
-def _prior_names(t: Translator, kb: KnowledgeBase, chosen: list[str]) -> str:
-    names = [g.name.get(t.lang) for g in kb.grants if g.id in set(chosen)]
-    return ", ".join(names) if names else t._("None")
-
-
 async def prior_done(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
     kb = await knowledge(update, context)
@@ -293,7 +249,7 @@ async def prior_done(update: Update, context: MaeulContext) -> str | int:
         _data(context)["prior"] = []
     chosen = [g for g in _data(context).get("prior", []) if any(x.id == g for x in kb.grants)]
     _data(context)["prior"] = chosen
-    await _answered(update, _prior_names(context.t, kb, chosen))
+    await answered(update, prior_names(context.t, kb, chosen))
     return await ask_dong(update, context)
 
 
@@ -303,21 +259,16 @@ async def ask_dong(update: Update, context: MaeulContext) -> str | int:
     if not dongs:  # nothing to choose from: judge without a dong
         return await finish(update, context, None)
     home = context.user.home_dong_id
-    buttons = [
-        InlineKeyboardButton(
-            ("✓ " if d.id == home else "") + dong_name(d, t.lang),
-            callback_data=f"check:dong:{cards.ref(d.id, 40)}",
-        )
-        for d in dongs
-    ]
+    buttons = choices(
+        [(d.id, dong_name(d, t.lang)) for d in dongs],
+        lambda dong_id: f"check:dong:{cards.ref(dong_id, 40)}",
+        marked=lambda dong_id: dong_id == home,
+    )
     question = t._("Which dong is your group based in? Choose below or type its name.")
     if home is not None and any(d.id == home for d in dongs):
         question += "\n" + t._("Your home dong is ticked.")
-    await send(
-        update,
-        context,
-        _step(t, 5, question),
-        InlineKeyboardMarkup([*rows_of(buttons), [_cancel_button(t)]]),
+    await _ask(
+        update, context, 5, question, InlineKeyboardMarkup([*rows_of(buttons), [_cancel_button(t)]])
     )
     return DONG
 
@@ -333,7 +284,7 @@ async def dong_pressed(update: Update, context: MaeulContext) -> str | int:
         return DONG
     await query.answer()
     dong = next(d for d in dongs if d.id == dong_id)
-    await _answered(update, dong_name(dong, context.t.lang))
+    await answered(update, dong_name(dong, context.t.lang))
     return await finish(update, context, dong_id)
 
 
@@ -360,81 +311,6 @@ async def dong_typed(update: Update, context: MaeulContext) -> str | int:
 # --- the result ------------------------------------------------------------------------
 
 
-def group_age_text(t: Translator, group_age: GroupAge) -> str:
-    for key, bucket in GROUP_AGE_BUCKETS.items():
-        if bucket == group_age:
-            return t._(BUCKET_LABELS[key])
-    months = group_age.min_months
-    if months and months % 12 == 0:
-        years = months // 12
-        if group_age.max_months is None:
-            return t.n_("{n} year or more", "{n} years or more", years)
-        return t.n_("{n} year", "{n} years", years)
-    if group_age.max_months is None:
-        return t.n_("{n} month or more", "{n} months or more", months)
-    return t.n_("{n} month", "{n} months", months)
-
-
-def _window(t: Translator, verdict: eligibility.Verdict, kb: KnowledgeBase, today: Any) -> str:
-    grant = verdict.grant
-    if verdict.window is GrantStatus.CLOSED:
-        return t._("closed on {date}", date=t.format_date(grant.application.closes, short=True))
-    return t._(cards.STATUS_LABELS[verdict.window]) + " · " + cards.window_badge(grant, today, t)
-
-
-def result_text(
-    t: Translator, kb: KnowledgeBase, answers: Answers, result: eligibility.Result, today: Any
-) -> str:
-    lang = t.lang
-    dong = cards.dong_label(kb, answers.dong, t) if answers.dong else t._("not given")
-    summary = t._(
-        "Your answers: age {age}, {members}, group existing: {since}, dong: {dong}, "
-        "received before: {prior}.",
-        age=answers.age,
-        members=t.n_("{n} person", "{n} people", answers.members),
-        since=group_age_text(t, answers.group_age),
-        dong=dong,
-        prior=_prior_names(t, kb, sorted(answers.prior_grants)),
-    )
-    lines = [f"<b>{esc(t._('Eligibility check'))}</b>", esc(summary), ""]
-    lines.append(f"<b>{esc(t._('Grants that fit your group'))}</b>")
-    if not result.fitting:
-        lines.append(esc(t._("None of the grants fits these answers.")))
-    for verdict in result.fitting:
-        lines.append(
-            f"✅ <b>{esc(verdict.grant.name.get(lang))}</b> — {esc(_window(t, verdict, kb, today))}"
-        )
-        for item in verdict.confirm:
-            lines.append("   " + esc(t._("Check: {what}", what=cards.confirm_text(item, t))))
-    if result.not_fitting:
-        lines += ["", f"<b>{esc(t._('Grants that do not fit, and why'))}</b>"]
-    for verdict in result.not_fitting:
-        reasons = "; ".join(cards.reason_text(r, kb, t) for r in verdict.reasons)
-        lines.append(
-            f"❌ <b>{esc(verdict.grant.name.get(lang))}</b> — {esc(reasons)} "
-            f"({esc(_window(t, verdict, kb, today))})"
-        )
-    lines += [
-        "",
-        esc(t._("This is a first check from the published rules; the centre decides.")),
-    ]
-    return "\n".join(lines)
-
-
-def answers_from(data: dict[str, Any], dong: str | None) -> Answers | None:
-    try:
-        since = data["since"]
-        return Answers(
-            age=int(data["age"]),
-            members=int(data["members"]),
-            group_age=GroupAge(int(since[0]), None if since[1] is None else int(since[1])),
-            prior_grants=frozenset(str(g) for g in data.get("prior", [])),
-            dong=dong,
-        )
-    except (KeyError, TypeError, ValueError, IndexError):
-        return None
-
-
 async def finish(update: Update, context: MaeulContext, dong: str | None) -> str | int:
     t = context.t
     kb = await context.runtime.knowledge.get()
@@ -448,22 +324,8 @@ async def finish(update: Update, context: MaeulContext, dong: str | None) -> str
     today = context.runtime.clock.today()
     result = eligibility.check(answers, kb, today)
     context.user_data.pop(KEY, None)
-    rows = [
-        [
-            InlineKeyboardButton(
-                "📋 " + verdict.grant.name.get(t.lang),
-                callback_data=cards.show_data("grants", verdict.grant.id),
-            )
-        ]
-        for verdict in result.fitting
-    ]
-    rows.append([InlineKeyboardButton(t._("🔁 Check again"), callback_data="check:restart")])
-    await context.bot.send_message(
-        update.effective_chat.id,
-        result_text(t, kb, answers, result, today),
-        parse_mode=ParseMode.HTML,
-        reply_markup=InlineKeyboardMarkup(rows),
-    )
+    text, markup = result_view(t, kb, answers, result, today)
+    await send_html(context, update.effective_chat.id, text, markup)
     return ConversationHandler.END
 
 
@@ -480,7 +342,7 @@ async def cancel(update: Update, context: MaeulContext) -> int:
     context.user_data.pop(KEY, None)
     if update.callback_query is not None:
         await update.callback_query.answer()
-        await _answered(update, context.t._("Cancel"))
+        await answered(update, context.t._("Cancel"))
     await context.bot.send_message(
         update.effective_chat.id, context.t._("Stopped. Type /check to start again.")
     )
@@ -525,4 +387,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(conversation)
 
 
-__all__ = ["register", "result_text"]
+__all__ = ["register"]

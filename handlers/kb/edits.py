@@ -29,7 +29,8 @@ from bot.kb import edits as kbedit
 from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.browse import admin, edit_markup, knowledge, rows_of, send
+from handlers.core.blocks import cancelled
+from handlers.core.browse import admin, edit_markup, knowledge, pressed, rows_of, send
 from handlers.events.browse import send_card as send_event
 from handlers.kb.grants import send_card as send_grant
 
@@ -111,11 +112,10 @@ async def begin(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     if await _not_admin(update, context):
         return ConversationHandler.END
-    match = ENTRY_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, ENTRY_RE)
+    if found is None:
         return ConversationHandler.END
+    kb, match = found
     target: Target = "grant" if match.group(1) == "grant" else "event"
     pool = kb.grants if target == "grant" else kb.events
     record_id = cards.resolve(match.group(2), (r.id for r in pool))
@@ -165,11 +165,10 @@ async def field_chosen(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
     if await _not_admin(update, context):
         return ConversationHandler.END
-    match = FIELD_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    hit = await pressed(update, context, FIELD_RE)
+    if hit is None:
         return ConversationHandler.END
+    kb, match = hit
     state = _state(context)
     found = _record(kb, state)
     fspec = kbedit.field_spec(found[0], match.group(1)) if found else None
@@ -334,14 +333,7 @@ async def refused(update: Update, context: MaeulContext) -> None:
 
 
 async def cancel(update: Update, context: MaeulContext) -> int:
-    context.user_data.pop(KEY, None)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await edit_markup_none(update.callback_query)
-    await context.bot.send_message(
-        update.effective_chat.id, context.t._("Cancelled. Nothing was changed.")
-    )
-    return ConversationHandler.END
+    return await cancelled(update, context, forget=KEY)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -14,9 +14,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.core.text import esc, shorten
 from bot.kb import cards
 from bot.kb import faq as faqtopics
-from bot.kb.records import KnowledgeBase
+from bot.kb.records import FaqSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.browse import edit, knowledge, refuse, rows_of, send
+from handlers.core.browse import edit, knowledge, pressed, pressed_record, refuse, rows_of, send
 
 TOPIC_RE = re.compile(r"^faq:topic:([a-z]{1,20})$")
 SHOW_RE = re.compile(r"^faq:show:(~?[a-z0-9_-]{1,64})$")
@@ -75,11 +75,10 @@ async def back_to_topics(update: Update, context: MaeulContext) -> None:
 
 async def open_topic(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
-    match = TOPIC_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, TOPIC_RE)
+    if found is None:
         return
+    kb, match = found
     topic = faqtopics.get_topic(kb, match.group(1))
     if topic is None:
         await refuse(query, context)
@@ -89,20 +88,19 @@ async def open_topic(update: Update, context: MaeulContext) -> None:
     await edit(query, text, markup)
 
 
+def _faq(kb: KnowledgeBase, value: str) -> FaqSpec | None:
+    faq_id = cards.resolve(value, (f.id for f in kb.faq))
+    return faqtopics.get_faq(kb, faq_id) if faq_id is not None else None
+
+
 async def show(update: Update, context: MaeulContext) -> None:
-    query = update.callback_query
     t = context.t
-    match = SHOW_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    gone = t._("This question is no longer in the FAQ.")
+    found = await pressed_record(update, context, SHOW_RE, _faq, gone)
+    if found is None:
         return
-    faq_id = cards.resolve(match.group(1), (f.id for f in kb.faq))
-    faq = faqtopics.get_faq(kb, faq_id) if faq_id is not None else None
-    if faq is None:
-        await refuse(query, context, t._("This question is no longer in the FAQ."))
-        return
-    await query.answer()
+    kb, _, faq = found
+    await update.callback_query.answer()
     rows = [
         [
             InlineKeyboardButton(

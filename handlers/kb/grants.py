@@ -21,7 +21,17 @@ from bot.kb import grants as grant_rules
 from bot.kb.grants import SECTIONS, GrantStatus
 from bot.kb.records import GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.browse import admin, edit, edit_markup, knowledge, nav_row, page_of, refuse, send
+from handlers.core.browse import (
+    card_footer,
+    edit,
+    edit_markup,
+    knowledge,
+    nav_row,
+    page_of,
+    pressed_record,
+    refuse,
+    send,
+)
 
 _SECTION_RE = "|".join(s.value for s in SECTIONS)
 LIST_RE = re.compile(rf"^grants:list:({_SECTION_RE}):(\d{{1,3}})$")
@@ -158,14 +168,7 @@ async def card_markup(
                 )
             ]
         )
-    last = [InlineKeyboardButton(t._("📋 All grants"), callback_data="grants:home")]
-    if admin(context):
-        last.append(
-            InlineKeyboardButton(
-                t._("✏️ Edit"), callback_data=f"kbedit:grant:{cards.ref(grant.id, 48)}"
-            )
-        )
-    rows.append(last)
+    rows.append(card_footer(context, (t._("📋 All grants"), "grants:home"), "grant", grant.id))
     return InlineKeyboardMarkup(rows)
 
 
@@ -183,32 +186,23 @@ def _grant(kb: KnowledgeBase, value: str) -> GrantSpec | None:
 
 
 async def show(update: Update, context: MaeulContext) -> None:
-    query = update.callback_query
-    match = SHOW_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
-        return
-    grant = _grant(kb, match.group(1))
-    if grant is None:
-        await refuse(query, context, context.t._("This grant is no longer in the list."))
-        return
-    await query.answer()
-    await send_card(update, context, kb, grant)
+    found = await pressed_record(update, context, SHOW_RE, _grant, _gone(context))
+    if found is not None:
+        await update.callback_query.answer()
+        await send_card(update, context, found[0], found[2])
+
+
+def _gone(context: MaeulContext) -> str:
+    return context.t._("This grant is no longer in the list.")
 
 
 async def toggle_follow(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
     t = context.t
-    match = FOLLOW_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed_record(update, context, FOLLOW_RE, _grant, _gone(context), group=2)
+    if found is None:
         return
-    grant = _grant(kb, match.group(2))
-    if grant is None:
-        await refuse(query, context, t._("This grant is no longer in the list."))
-        return
+    kb, match, grant = found
     clock = context.runtime.clock
     if match.group(1) == "follow":
         if grant_rules.status(grant, clock.today()) is GrantStatus.CLOSED:

@@ -1,0 +1,63 @@
+"""The occurrence a button names (an occurrence token, bot.events.registrations.occ_token),
+re-read from the KB on every press: a changed schedule refuses the stale button politely."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from telegram import Update
+
+from bot.core.users import is_staff_of
+from bot.events import registrations as R
+from bot.kb import schedule
+from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders.dispatch import nudge_after_commit
+from bot.telegram.context import MaeulContext
+from handlers.core.browse import pressed, refuse
+from models.events import Registration
+
+TOK = r"(~?[a-z0-9_-]{1,40}\.[0-9a-z]{1,9})"
+
+
+def nudge(context: MaeulContext) -> None:
+    nudge_after_commit(context.db, getattr(context.application, "dispatcher", None))
+
+
+def is_event_staff(context: MaeulContext, event: EventSpec) -> bool:
+    return is_staff_of(context.user, event.dong, context.runtime.settings.admin_ids)
+
+
+async def pressed_occurrence(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[re.Match[str], KnowledgeBase, EventSpec, schedule.Occurrence] | None:
+    """The press's data parsed by ``pattern`` (group 1 an occurrence token), the KB, and
+    the event and occurrence it names; ``None`` after a polite refusal."""
+    found = await pressed(update, context, pattern)
+    if found is None:
+        return None
+    kb, match = found
+    parsed = R.parse_token(kb, match.group(1), context.runtime.settings.tz)
+    if parsed is None:
+        await refuse(
+            update.callback_query, context, context.t._("This event is no longer in the schedule.")
+        )
+        return None
+    return match, kb, *parsed
+
+
+async def registered_occurrences(
+    context: MaeulContext, kb: KnowledgeBase, since: datetime
+) -> list[tuple[Registration, EventSpec, schedule.Occurrence]]:
+    """The user's registrations for occurrences from ``since`` on that are still in the
+    schedule, with their event and (original) occurrence."""
+    tz = context.runtime.settings.tz
+    found = []
+    for registration in await R.user_registrations(context.db, context.user, since=since):
+        event = schedule.get_event(kb, registration.event_id)
+        occurrence = (
+            schedule.find_original(event, registration.occurrence_start, tz) if event else None
+        )
+        if event is not None and occurrence is not None:
+            found.append((registration, event, occurrence))
+    return found
