@@ -4,14 +4,13 @@ voted on, when, how, and whether this voter has voted), and edit-in-place-or-sen
 from __future__ import annotations
 
 import html
-from datetime import datetime
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot import assembly as A
 from bot.assembly.crypto import Keyring, keyring_for
+from bot.assembly.render import refusal
 from bot.assembly.service import (
     empty_choices,
     title_of,
@@ -29,27 +28,15 @@ ANSWER_LABELS = {
     "a": Np_("ballot", "Abstain"),
 }
 
+render = refusal
+"""A refusal in the voter's language (values HTML-escaped); the staff screens use it too."""
+
 
 ANSWER_ICONS = {"y": "👍", "n": "👎", "a": "➖"}
 
 
 def server_keyring(context: MaeulContext) -> Keyring | None:
     return keyring_for(context.runtime.settings)
-
-
-def render(t: Translator, refused: A.Refused) -> str:
-    """A refusal in the user's language (values formatted for it)."""
-    params: dict[str, Any] = {}
-    for name, value in refused.params.items():
-        if isinstance(value, datetime):
-            params[name] = t.format_datetime(value)
-        elif isinstance(value, dict):
-            params[name] = esc(localized(value, t.lang))
-        elif isinstance(value, int) and not isinstance(value, bool):
-            params[name] = t.format_number(value)
-        else:
-            params[name] = esc(value)
-    return t._(refused.message, **params)
 
 
 async def refuse(update: Update, context: MaeulContext, text: str) -> None:

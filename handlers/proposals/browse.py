@@ -21,35 +21,39 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.core.dongs import dong_name, list_dongs
 from bot.core.i18n import N_, Translator
-from bot.core.text import esc, shorten
+from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
     answer,
-    ask_confirm,
     choices,
-    declined,
     grid,
     list_keyboard,
     matched,
-    nav_row,
-    page_count,
     refuse,
 )
 from handlers.core.blocks import show as send
+from handlers.proposals.actions import (
+    ask_report,
+    ask_withdraw,
+    do_report,
+    do_withdraw,
+    pressed_id,
+    said_no,
+    visible_proposal,
+)
 from handlers.proposals.notify import (
-    notify_proposer,
     notify_staff,
 )
 from handlers.proposals.render import (
-    STATUS_ICONS,
     S,
     can_view,
     card_buttons,
     card_text,
     error_text,
     key_for,
+    list_view,
     names,
     resolve_key,
     status_label,
@@ -57,10 +61,6 @@ from handlers.proposals.render import (
 )
 from handlers.proposals.render import _history_line as _history_line  # re-exported
 from handlers.proposals.render import plain_length as plain_length  # re-exported
-from models.proposal import (
-    Proposal,
-    Visibility,
-)
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5
@@ -208,41 +208,32 @@ async def show_list(update: Update, context: MaeulContext) -> None:
         **filters,  # type: ignore[arg-type]
     )
     await answer(update)
-    pages = page_count(result.total, PAGE_SIZE)
-    lines = [f"<b>{esc(t._(LIST_TITLES[kind], **title_params))}</b>"]
-    if not result.items:
-        lines.append(esc(t._("No proposals here yet. Be the first!")))
-    else:
-        if pages > 1:
-            lines.append(esc(t._("Page {page} of {pages}", page=page + 1, pages=pages)))
-        for p in result.items:
-            lines.append(
-                esc(
-                    f"{STATUS_ICONS.get(p.status, '')} #{p.id} {shorten(p.title, 50)} — "
-                    f"👍 {t.format_number(p.support_count)} · {status_label(t, p.status)}"
-                )
-            )
-    rows = [
-        [InlineKeyboardButton(f"#{p.id} {shorten(p.title, 40)}", callback_data=f"props:v:{p.id}")]
-        for p in result.items
-    ]
-    nav = nav_row(page, pages, f"props:l:{kind}:{arg}:{{page}}")
-    new = InlineKeyboardButton(t._("✏️ New proposal"), callback_data="props:new")
-    markup = list_keyboard(rows, nav, [new, _menu_button(t)])
-    await send(update, context, "\n".join(lines), markup, edit=True)
-
-
-def _id(update: Update) -> int:
-    return int(update.callback_query.data.rsplit(":", 1)[1])
+    text, markup = list_view(
+        t,
+        t._(LIST_TITLES[kind], **title_params),
+        result.items,
+        result.total,
+        page,
+        PAGE_SIZE,
+        empty=t._("No proposals here yet. Be the first!"),
+        detail=lambda p: f"👍 {t.format_number(p.support_count)} · {status_label(t, p.status)}",
+        open_data="props:v:{id}",
+        page_data=f"props:l:{kind}:{arg}:{{page}}",
+        footer=[
+            InlineKeyboardButton(t._("✏️ New proposal"), callback_data="props:new"),
+            _menu_button(t),
+        ],
+    )
+    await send(update, context, text, markup, edit=True)
 
 
 async def view(update: Update, context: MaeulContext) -> None:
-    await show_card(update, context, _id(update))
+    await show_card(update, context, pressed_id(update))
 
 
 async def toggle(update: Update, context: MaeulContext) -> None:
     t = context.t
-    proposal_id = _id(update)
+    proposal_id = pressed_id(update)
     now = context.runtime.clock.utcnow()
     try:
         result = await domain.toggle_support(context.db, proposal_id, context.user.id, now)
@@ -264,114 +255,8 @@ async def toggle(update: Update, context: MaeulContext) -> None:
         )
 
 
-async def _visible_proposal(update: Update, context: MaeulContext) -> Proposal | None:
-    proposal = await domain.get_proposal(context.db, _id(update))
-    if proposal is None or not can_view(context.user, proposal, context.runtime.settings.admin_ids):
-        await refuse(update, context, context.t._(domain.NOT_FOUND))
-        return None
-    return proposal
-
-
-async def ask_report(update: Update, context: MaeulContext) -> None:
-    t = context.t
-    proposal = await _visible_proposal(update, context)
-    if proposal is None:
-        return
-    if proposal.author_id == context.user.id:
-        await refuse(update, context, t._(domain.REPORT_OWN))
-        return
-    text = t._(
-        "Report proposal #{id} “{title}” as abusive (insults, personal data, advertising)? "
-        "After several reports it is hidden until staff review it.",
-        id=proposal.id,
-        title=proposal.title,
-    )
-    yes = (t._("🚩 Yes, report"), f"props:ry:{proposal.id}")
-    await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No"), "props:no"))
-
-
-async def do_report(update: Update, context: MaeulContext) -> None:
-    t = context.t
-    proposal = await _visible_proposal(update, context)
-    if proposal is None:
-        return
-    if proposal.visibility != Visibility.VISIBLE:
-        await answer(update)
-        await send(update, context, esc(t._(domain.SUPPORT_HIDDEN)), edit=True)
-        return
-    try:
-        result = await domain.report(
-            context.db, proposal, context.user, context.runtime.clock.utcnow()
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
-        return
-    await answer(update)
-    text = (
-        t._("Thank you. Staff will look at this proposal.")
-        if result.new
-        else t._("You have already reported this proposal.")
-    )
-    await send(update, context, esc(text), edit=True)
-    if result.flagged:
-        entries = await domain.history(context.db, proposal.id)
-        await notify_staff(context, proposal, "flagged", count=result.reports)
-        await notify_proposer(context, proposal, entries[-1])
-
-
-async def ask_withdraw(update: Update, context: MaeulContext) -> None:
-    t = context.t
-    proposal = await _visible_proposal(update, context)
-    if proposal is None:
-        return
-    if proposal.author_id != context.user.id:
-        await refuse(update, context, t._(domain.NOT_AUTHOR))
-        return
-    if not domain.can_transition(proposal.status, S.WITHDRAWN):
-        err = ProposalError(domain.ILLEGAL, current=S(proposal.status), wanted=S.WITHDRAWN)
-        await refuse(update, context, error_text(t, err))
-        return
-    text = t._(
-        "Withdraw your proposal #{id} “{title}”? This cannot be undone.",
-        id=proposal.id,
-        title=proposal.title,
-    )
-    yes = (t._("↩️ Yes, withdraw"), f"props:wy:{proposal.id}")
-    await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No, keep it"), "props:no"))
-
-
-async def do_withdraw(update: Update, context: MaeulContext) -> None:
-    t = context.t
-    proposal = await _visible_proposal(update, context)
-    if proposal is None:
-        return
-    try:
-        await domain.change_status(
-            context.db,
-            proposal,
-            S.WITHDRAWN,
-            actor=domain.Actor.of(context.user),
-            now=context.runtime.clock.utcnow(),
-            admin_ids=context.runtime.settings.admin_ids,
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
-        return
-    await answer(update)
-    await send(
-        update,
-        context,
-        esc(t._("Your proposal #{id} was withdrawn.", id=proposal.id)),
-        edit=True,
-    )
-
-
-async def said_no(update: Update, context: MaeulContext) -> None:
-    await declined(update, context)
-
-
 async def photo(update: Update, context: MaeulContext) -> None:
-    proposal = await _visible_proposal(update, context)
+    proposal = await visible_proposal(update, context)
     if proposal is None:
         return
     await answer(update)

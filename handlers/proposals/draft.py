@@ -4,13 +4,24 @@ Rendering only: the answers are parsed in handlers.proposals.propose."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.core.dongs import dong_name, list_dongs
 from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import ask_step, choices, grid, list_keyboard, refuse, send_html
+from handlers.core.blocks import (
+    answer,
+    ask_step,
+    choices,
+    drop_keyboard,
+    grid,
+    list_keyboard,
+    refuse,
+    send_html,
+)
 from handlers.proposals.render import (
     STATUS_ICONS,
     key_for,
@@ -56,6 +67,16 @@ async def own_draft(update: Update, context: MaeulContext) -> ProposalDraft | No
     return draft
 
 
+async def pressed_draft(update: Update, context: MaeulContext) -> ProposalDraft | None:
+    """:func:`own_draft`, and the press answered and its buttons removed (a step of the
+    conversation is done with them)."""
+    draft = await own_draft(update, context)
+    if draft is not None:
+        await answer(update)
+        await drop_keyboard(update)
+    return draft
+
+
 async def current_draft(context: MaeulContext) -> ProposalDraft:
     draft = await domain.get_draft(context.db, context.user.id)
     if draft is None:  # e.g. the same user submitted it from another device meanwhile
@@ -79,14 +100,8 @@ async def next_step(update: Update, context: MaeulContext, draft: ProposalDraft)
     if context.user_data.get(EDITING):
         return await preview(update, context, draft)
     step = domain.missing_step(draft)
-    if step == "dong":
-        return await ask_dong(update, context, draft)
-    if step == "theme":
-        return await ask_theme(update, context, draft)
-    if step == "title":
-        return await ask_title(update, context, draft)
-    if step == "description":
-        return await ask_description(update, context, draft)
+    if step in ASK and step != "photo":
+        return await ASK[step](update, context, draft)
     return await preview(update, context, draft)
 
 
@@ -228,3 +243,14 @@ async def preview(update: Update, context: MaeulContext, draft: ProposalDraft) -
     )
     await say(update, context, "\n".join(lines), InlineKeyboardMarkup(rows))
     return PREVIEW
+
+
+Ask = Callable[[Update, MaeulContext, ProposalDraft], Awaitable[str]]
+ASK: dict[str, Ask] = {
+    "dong": ask_dong,
+    "theme": ask_theme,
+    "title": ask_title,
+    "description": ask_description,
+    "photo": ask_photo,
+}
+"""The question of each step (and of each field of the edit menu)."""

@@ -17,6 +17,7 @@ over · ``x`` stop.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -33,8 +34,9 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, drop_keyboard, refuse
+from handlers.core.blocks import answer, give_back, refuse
 from handlers.core.blocks import show as send
+from handlers.proposals.decisions import PENDING as REVIEW_PENDING
 from handlers.proposals.draft import (
     DESCRIPTION,
     DONG,
@@ -55,17 +57,23 @@ from handlers.proposals.draft import (
     next_step,
     own_draft,
     parts,
+    pressed_draft,
     preview,
     say,
 )
-from handlers.proposals.notify import notify_staff
+from handlers.proposals.preview import (
+    edit_field,
+    edit_menu,
+    preview_again,
+    submit,
+    support_instead,
+)
 from handlers.proposals.render import (
     error_text,
     names,
     resolve_key,
     themes,
 )
-from handlers.proposals.review import PENDING as REVIEW_PENDING
 from models.proposal import ProposalDraft
 
 log = logging.getLogger(__name__)
@@ -73,14 +81,6 @@ log = logging.getLogger(__name__)
 
 D = r"(\d{1,9})"
 KEY = r"(~?[a-z0-9_-]{1,40})"
-
-
-async def _give_back(update: Update, context: MaeulContext, typed: str) -> None:
-    """Send the resident's text back as a plain message, to copy and correct."""
-    await context.bot.send_message(
-        update.effective_chat.id, context.t._("Here is what you wrote, to copy and correct:")
-    )
-    await context.bot.send_message(update.effective_chat.id, typed)
 
 
 # ---------------------------------------------------------------------------------------
@@ -149,20 +149,13 @@ async def start(update: Update, context: MaeulContext) -> str | int:
 
 
 async def resume(update: Update, context: MaeulContext) -> str | int:
-    draft = await own_draft(update, context)
-    if draft is None:
-        return RESUME
-    await answer(update)
-    await drop_keyboard(update)
-    return await next_step(update, context, draft)
+    draft = await pressed_draft(update, context)
+    return RESUME if draft is None else await next_step(update, context, draft)
 
 
 async def start_over(update: Update, context: MaeulContext) -> str | int:
-    draft = await own_draft(update, context)
-    if draft is None:
+    if await pressed_draft(update, context) is None:
         return RESUME
-    await answer(update)
-    await drop_keyboard(update)
     draft = await domain.new_draft(context.db, context.user.id, context.runtime.clock.utcnow())
     return await ask_dong(update, context, draft)
 
@@ -236,31 +229,39 @@ async def theme_typed(update: Update, context: MaeulContext) -> str:
     return await ask_theme(update, context, draft)
 
 
-async def title_typed(update: Update, context: MaeulContext) -> str:
+async def _text_typed(
+    update: Update,
+    context: MaeulContext,
+    field: str,
+    clean: Callable[[str], str],
+    ask: Callable[[Update, MaeulContext, ProposalDraft], Awaitable[str]],
+) -> tuple[ProposalDraft, bool]:
+    """A typed title or description: cleaned and saved, or refused, given back and asked
+    again. (The draft, whether it was saved.)"""
     draft = await current_draft(context)
     typed = update.effective_message.text or ""
     try:
-        title = domain.clean_title(typed)
+        value = clean(typed)
     except ProposalError as err:
         await update.effective_message.reply_text(error_text(context.t, err))
-        await _give_back(update, context, typed)
-        return await ask_title(update, context, draft)
-    await domain.update_draft(context.db, draft, context.runtime.clock.utcnow(), title=title)
-    return await next_step(update, context, draft)
+        await give_back(update, context, typed)
+        await ask(update, context, draft)
+        return draft, False
+    await domain.update_draft(context.db, draft, context.runtime.clock.utcnow(), **{field: value})
+    return draft, True
+
+
+async def title_typed(update: Update, context: MaeulContext) -> str:
+    draft, saved = await _text_typed(update, context, "title", domain.clean_title, ask_title)
+    return await next_step(update, context, draft) if saved else TITLE
 
 
 async def description_typed(update: Update, context: MaeulContext) -> str:
-    draft = await current_draft(context)
-    typed = update.effective_message.text or ""
-    try:
-        description = domain.clean_description(typed)
-    except ProposalError as err:
-        await update.effective_message.reply_text(error_text(context.t, err))
-        await _give_back(update, context, typed)
-        return await ask_description(update, context, draft)
-    await domain.update_draft(
-        context.db, draft, context.runtime.clock.utcnow(), description=description
+    draft, saved = await _text_typed(
+        update, context, "description", domain.clean_description, ask_description
     )
+    if not saved:
+        return DESCRIPTION
     if context.user_data.get(EDITING):
         return await preview(update, context, draft)
     return await ask_photo(update, context, draft)
@@ -282,11 +283,9 @@ async def photo_sent(update: Update, context: MaeulContext) -> str:
 
 
 async def photo_skipped(update: Update, context: MaeulContext) -> str:
-    draft = await own_draft(update, context)
+    draft = await pressed_draft(update, context)
     if draft is None:
         return PHOTO
-    await answer(update)
-    await drop_keyboard(update)
     return await preview(update, context, draft)
 
 
@@ -302,105 +301,6 @@ async def photo_expected(update: Update, context: MaeulContext) -> str:
 # ---------------------------------------------------------------------------------------
 
 
-async def submit(update: Update, context: MaeulContext) -> str | int:
-    t = context.t
-    draft = await own_draft(update, context)
-    if draft is None:
-        return PREVIEW
-    if str(draft.version) != parts(update)[3]:
-        await answer(update, t._("This preview is outdated. Here is the current one."))
-        await drop_keyboard(update)
-        return await preview(update, context, draft)
-    settings = context.runtime.settings
-    try:
-        proposal = await domain.submit(
-            context.db,
-            draft,
-            context.user,
-            now=context.runtime.clock.utcnow(),
-            tz=settings.tz,
-            per_day=settings.proposals_per_day,
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
-        if err.message == domain.UNKNOWN_DONG:
-            return await ask_dong(update, context, draft)
-        if err.message == domain.UNKNOWN_THEME:
-            return await ask_theme(update, context, draft)
-        return PREVIEW
-    await answer(update)
-    await drop_keyboard(update)
-    n = await names(context)
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal.id}")]]
-    )
-    await say(
-        update,
-        context,
-        esc(
-            t._(
-                "Thank you! Your proposal #{id} was submitted. The staff of {dong} will review "
-                "it, and I will tell you about every change.",
-                id=proposal.id,
-                dong=n.dong(proposal.dong_id),
-            )
-        ),
-        markup,
-    )
-    await notify_staff(context, proposal, "new")
-    return ConversationHandler.END
-
-
-async def support_instead(update: Update, context: MaeulContext) -> str | int:
-    t = context.t
-    draft = await own_draft(update, context)
-    if draft is None:
-        return PREVIEW
-    proposal_id = int(parts(update)[3])
-    now = context.runtime.clock.utcnow()
-    try:
-        result = await domain.toggle_support(
-            context.db, proposal_id, context.user.id, now, want=True
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
-        return PREVIEW
-    await answer(update)
-    await drop_keyboard(update)
-    await domain.discard_draft(context.db, context.user.id)
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal_id}")]]
-    )
-    await say(
-        update,
-        context,
-        esc(
-            t._(
-                "You support proposal #{id} now ({count} supports). Your draft was discarded.",
-                id=proposal_id,
-                count=t.format_number(result.count),
-            )
-        ),
-        markup,
-    )
-    if result.threshold_reached:
-        proposal = await domain.get_proposal(context.db, proposal_id)
-        assert proposal is not None
-        await notify_staff(
-            context, proposal, "threshold", count=result.count, threshold=result.threshold
-        )
-    return ConversationHandler.END
-
-
-async def preview_again(update: Update, context: MaeulContext) -> str:
-    draft = await own_draft(update, context)
-    if draft is None:
-        return EDIT
-    await answer(update)
-    await drop_keyboard(update)
-    return await preview(update, context, draft)
-
-
 async def press_buttons(update: Update, context: MaeulContext) -> None:
     await update.effective_message.reply_text(
         context.t._("Please answer with the buttons above, or type /cancel to stop.")
@@ -412,56 +312,6 @@ async def press_buttons(update: Update, context: MaeulContext) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-async def edit_menu(update: Update, context: MaeulContext) -> str:
-    t = context.t
-    draft = await own_draft(update, context)
-    if draft is None:
-        return PREVIEW
-    await answer(update)
-    await drop_keyboard(update)
-    labels = [
-        ("dong", t._("🏘 Dong")),
-        ("theme", t._("🏷 Theme")),
-        ("title", t._("Title")),
-        ("description", t._("Description")),
-        ("photo", t._("📷 Photo")),
-    ]
-    if draft.photo_file_id:
-        labels.append(("nophoto", t._("Remove the photo")))
-    buttons = [
-        InlineKeyboardButton(label, callback_data=f"prop:f:{draft.id}:{field}")
-        for field, label in labels
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [InlineKeyboardButton(t._("◀ Back to the preview"), callback_data=f"prop:p:{draft.id}")]
-    )
-    await say(update, context, esc(t._("What do you want to change?")), InlineKeyboardMarkup(rows))
-    return EDIT
-
-
-async def edit_field(update: Update, context: MaeulContext) -> str:
-    draft = await own_draft(update, context)
-    if draft is None:
-        return EDIT
-    field = parts(update)[3]
-    await answer(update)
-    await drop_keyboard(update)
-    context.user_data[EDITING] = True  # type: ignore[index]
-    if field == "dong":
-        return await ask_dong(update, context, draft)
-    if field == "theme":
-        return await ask_theme(update, context, draft)
-    if field == "title":
-        return await ask_title(update, context, draft)
-    if field == "description":
-        return await ask_description(update, context, draft)
-    if field == "photo":
-        return await ask_photo(update, context, draft)
-    await domain.update_draft(context.db, draft, context.runtime.clock.utcnow(), photo_file_id=None)
-    return await preview(update, context, draft)
-
-
 # ---------------------------------------------------------------------------------------
 # Stopping
 # ---------------------------------------------------------------------------------------
@@ -470,10 +320,8 @@ async def edit_field(update: Update, context: MaeulContext) -> str:
 async def stop(update: Update, context: MaeulContext) -> int | None:
     t = context.t
     if update.callback_query is not None:
-        if await own_draft(update, context) is None:
+        if await pressed_draft(update, context) is None:
             return None  # a forged or stale button: stay where we are
-        await answer(update)
-        await drop_keyboard(update)
     draft = await domain.get_draft(context.db, context.user.id)
     if draft is not None and (draft.dong_id or draft.title or draft.description):
         text = t._("Stopped. Your draft is kept: type /propose to continue it or start over.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,6 +17,7 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import list_keyboard, nav_row, page_count
 from models.proposal import (
     HistoryAction,
     Proposal,
@@ -238,3 +240,41 @@ def card_buttons(
         last.append(InlineKeyboardButton(t._("🛠 Review"), callback_data=f"rev:o:{pid}"))
     rows.append(last)
     return InlineKeyboardMarkup(rows)
+
+
+def list_view(
+    t: Translator,
+    title: str,
+    items: Sequence[Proposal],
+    total: int,
+    page: int,
+    page_size: int,
+    *,
+    empty: str,
+    detail: Callable[[Proposal], str],
+    open_data: str,
+    page_data: str,
+    footer: list[InlineKeyboardButton],
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of proposals: the title, "Page 2 of 3", a line each (icon, number, title and
+    ``detail``, plain text),
+    a button each (``open_data`` with ``{id}``), ◀ ▶ (``page_data`` with ``{page}``) and
+    ``footer``. (HTML text, markup.)"""
+    pages = page_count(total, page_size)
+    lines = [f"<b>{esc(title)}</b>"]
+    if not items:
+        lines.append(esc(empty))
+    elif pages > 1:
+        lines.append(esc(t._("Page {page} of {pages}", page=page + 1, pages=pages)))
+    lines += [
+        esc(f"{STATUS_ICONS.get(p.status, '')} #{p.id} {shorten(p.title, 50)} — {detail(p)}")
+        for p in items
+    ]
+    buttons = [
+        InlineKeyboardButton(
+            f"#{p.id} {shorten(p.title, 40)}", callback_data=open_data.format(id=p.id)
+        )
+        for p in items
+    ]
+    markup = list_keyboard(buttons, nav_row(page, pages, page_data), footer)
+    return "\n".join(lines), markup

@@ -7,6 +7,9 @@ Also ``/staffchat`` (sent by a staff member in a group: that group receives the 
 proposals and threshold crossings, with a link to review in the private chat) and the deep
 link ``t.me/<bot>?start=review_<id>``.
 
+The decisions themselves (which are legal, carrying one out) are in
+handlers.proposals.decisions; /staffchat in handlers.proposals.staffchat.
+
 Every action re-checks that the presser is staff of the proposal's dong (admins are staff of
 every dong) and that the move is legal now, so forged or stale buttons get a clear refusal.
 The action waiting for its answer text is kept in ``user_data["review"]`` (committed with the
@@ -27,44 +30,35 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.core.dongs import list_dongs, match_dong
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_
 from bot.core.text import esc, shorten
 from bot.proposals import service as domain
-from bot.proposals.service import Actor, ProposalError
+from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, drop_keyboard, refuse
+from handlers.core.blocks import answer, cancelled, drop_keyboard, refuse
 from handlers.core.blocks import show as send
-from handlers.proposals.notify import notify_proposer
-from handlers.proposals.render import STATUS_ICONS, card_text, error_text, names, status_label
-from models.proposal import Proposal, ProposalStatus, Visibility
+from handlers.proposals.decisions import (
+    ACTIONS,
+    PENDING,
+    available,
+    execute,
+    review_buttons,
+    staff_proposal,
+)
+from handlers.proposals.render import (
+    card_text,
+    error_text,
+    list_view,
+    names,
+)
+from handlers.proposals.staffchat import staffchat
+from models.proposal import Proposal, ProposalStatus
 
 log = logging.getLogger(__name__)
 S = ProposalStatus
-PENDING = "review"  # user_data key: the action waiting for its answer text
 PAGE_SIZE = 5
 
 
-@dataclass(frozen=True)
-class Action:
-    kind: str  # "status" | "hide" | "restore"
-    status: ProposalStatus | None
-    answer: str  # "no" | "optional" | "required"
-    label: str
-
-
-ACTIONS: dict[str, Action] = {
-    "st": Action("status", S.UNDER_REVIEW, "no", N_("🔎 Start review")),
-    "ac": Action("status", S.ACCEPTED, "optional", N_("✅ Accept")),
-    "rj": Action("status", S.REJECTED, "required", N_("❌ Reject")),
-    "mg": Action("status", S.MERGED, "optional", N_("🔗 Merge into another")),
-    "se": Action("status", S.SELECTED, "optional", N_("🗳 Selected at the assembly")),
-    "ns": Action("status", S.NOT_SELECTED, "optional", N_("➖ Not selected")),
-    "ip": Action("status", S.IN_PROGRESS, "optional", N_("🚧 In progress")),
-    "dn": Action("status", S.DONE, "optional", N_("🏁 Done")),
-    "hd": Action("hide", None, "required", N_("🚫 Hide")),
-    "rs": Action("restore", None, "no", N_("👀 Restore")),
-}
 QUEUE_LABELS = {
     "new": N_("🆕 New"),
     "review": N_("🔎 Under review"),
@@ -81,17 +75,6 @@ ID = r"\d{1,9}"
 ACTION_RE = re.compile(rf"^rev:a:({ID}):({'|'.join(ACTIONS)})$")
 QUEUE_RE = re.compile(rf"^rev:q:({'|'.join(domain.REVIEW_QUEUES)}):(\d{{1,4}})$")
 TARGET_TYPED_RE = re.compile(r"^\s*#?\s*(\d{1,9})\s*$")
-
-
-def available(proposal: Proposal) -> list[str]:
-    """The staff actions that are legal for the proposal now."""
-    allowed = domain.TRANSITIONS[S(proposal.status)] - domain.AUTHOR_TRANSITIONS
-    codes = [c for c, a in ACTIONS.items() if a.kind == "status" and a.status in allowed]
-    if proposal.visibility != Visibility.HIDDEN:
-        codes.append("hd")
-    if proposal.visibility != Visibility.VISIBLE:
-        codes.append("rs")
-    return codes
 
 
 class _PendingReview(filters.MessageFilter):
@@ -115,21 +98,6 @@ def _dongs(context: MaeulContext) -> set[str] | None:
 def _is_staff(context: MaeulContext) -> bool:
     dongs = _dongs(context)
     return dongs is None or bool(dongs)
-
-
-async def _staff_proposal(
-    update: Update, context: MaeulContext, proposal_id: int
-) -> Proposal | None:
-    """The proposal, if the user is staff of its dong; otherwise a refusal."""
-    t = context.t
-    proposal = await domain.get_proposal(context.db, proposal_id)
-    if proposal is None:
-        await refuse(update, context, t._(domain.NOT_FOUND))
-        return None
-    if not domain.is_staff_for(context.user, proposal, context.runtime.settings.admin_ids):
-        await refuse(update, context, t._(domain.NOT_STAFF))
-        return None
-    return proposal
 
 
 # ---------------------------------------------------------------------------------------
@@ -177,53 +145,25 @@ async def queue(update: Update, context: MaeulContext) -> None:
     )
     await answer(update)
     n = await names(context)
-    pages = max(1, -(-result.total // PAGE_SIZE))
-    lines = [f"<b>{esc(t._(QUEUE_LABELS[name]))}</b>"]
-    if not result.items:
-        lines.append(esc(t._("Nothing here.")))
-    elif pages > 1:
-        lines.append(esc(t._("Page {page} of {pages}", page=page + 1, pages=pages)))
-    for p in result.items:
-        lines.append(
-            esc(
-                f"{STATUS_ICONS.get(p.status, '')} #{p.id} {shorten(p.title, 50)} — "
-                f"{n.dong(p.dong_id)} · 👍 {t.format_number(p.support_count)}"
-            )
-        )
-    rows = [
-        [InlineKeyboardButton(f"#{p.id} {shorten(p.title, 40)}", callback_data=f"rev:o:{p.id}")]
-        for p in result.items
-    ]
-    nav = []
-    if page > 0:
-        nav.append(InlineKeyboardButton("◀", callback_data=f"rev:q:{name}:{page - 1}"))
-    if page + 1 < pages:
-        nav.append(InlineKeyboardButton("▶", callback_data=f"rev:q:{name}:{page + 1}"))
-    if nav:
-        rows.append(nav)
-    rows.append([InlineKeyboardButton(t._("≡ Review queues"), callback_data="rev:m")])
-    await send(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=True)
-
-
-def review_buttons(t: Translator, proposal: Proposal, *, own: bool = False) -> InlineKeyboardMarkup:
-    """The actions legal now; none on the reviewer's ``own`` proposal."""
-    buttons = [
-        InlineKeyboardButton(t._(ACTIONS[code].label), callback_data=f"rev:a:{proposal.id}:{code}")
-        for code in ([] if own else available(proposal))
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append(
-        [
-            InlineKeyboardButton(t._("Resident view"), callback_data=f"props:v:{proposal.id}"),
-            InlineKeyboardButton(t._("≡ Review queues"), callback_data="rev:m"),
-        ]
+    text, markup = list_view(
+        t,
+        t._(QUEUE_LABELS[name]),
+        result.items,
+        result.total,
+        page,
+        PAGE_SIZE,
+        empty=t._("Nothing here."),
+        detail=lambda p: f"{n.dong(p.dong_id)} · 👍 {t.format_number(p.support_count)}",
+        open_data="rev:o:{id}",
+        page_data=f"rev:q:{name}:{{page}}",
+        footer=[InlineKeyboardButton(t._("≡ Review queues"), callback_data="rev:m")],
     )
-    return InlineKeyboardMarkup(rows)
+    await send(update, context, text, markup, edit=True)
 
 
 async def show_review_card(update: Update, context: MaeulContext, proposal_id: int) -> None:
     t = context.t
-    proposal = await _staff_proposal(update, context, proposal_id)
+    proposal = await staff_proposal(update, context, proposal_id)
     if proposal is None:
         return
     await answer(update)
@@ -266,7 +206,7 @@ async def act(update: Update, context: MaeulContext) -> None:
     t = context.t
     match = ACTION_RE.match(update.callback_query.data or "")
     assert match is not None  # the handler's pattern
-    proposal = await _staff_proposal(update, context, int(match.group(1)))
+    proposal = await staff_proposal(update, context, int(match.group(1)))
     if proposal is None:
         return
     code = match.group(2)
@@ -368,7 +308,7 @@ async def target_pressed(update: Update, context: MaeulContext) -> None:
 
 
 async def _set_target(update: Update, context: MaeulContext, pid: int, target: int) -> None:
-    proposal = await _staff_proposal(update, context, pid)
+    proposal = await staff_proposal(update, context, pid)
     if proposal is None:
         context.user_data.pop(PENDING, None)
         return
@@ -422,150 +362,12 @@ async def skip(update: Update, context: MaeulContext) -> None:
 
 
 async def cancel(update: Update, context: MaeulContext) -> None:
-    context.user_data.pop(PENDING, None)
-    await answer(update)
-    if update.callback_query is not None:
-        await drop_keyboard(update)
-    await context.bot.send_message(
-        update.effective_chat.id, context.t._("Cancelled. Nothing was changed.")
-    )
-
-
-async def execute(
-    update: Update,
-    context: MaeulContext,
-    proposal_id: int,
-    code: str,
-    text: str | None,
-    target: int | None,
-) -> bool:
-    """Carry out an action; True when it is done (or can no longer be done)."""
-    t = context.t
-    proposal = await _staff_proposal(update, context, proposal_id)
-    if proposal is None:
-        context.user_data.pop(PENDING, None)
-        return True
-    action = ACTIONS[code]
-    actor = Actor.of(context.user)
-    now = context.runtime.clock.utcnow()
-    admin_ids = context.runtime.settings.admin_ids
-    try:
-        if action.kind == "status":
-            assert action.status is not None
-            entry = await domain.change_status(
-                context.db,
-                proposal,
-                action.status,
-                actor=actor,
-                now=now,
-                admin_ids=admin_ids,
-                answer=text,
-                merge_into=target,
-            )
-        elif action.kind == "hide":
-            entry = await domain.hide(
-                context.db, proposal, actor=actor, now=now, reason=text, admin_ids=admin_ids
-            )
-        else:
-            entry = await domain.restore(
-                context.db, proposal, actor=actor, now=now, reason=text, admin_ids=admin_ids
-            )
-    except ProposalError as err:
-        await send(update, context, esc(error_text(t, err)))
-        if err.message in (domain.ANSWER_TOO_LONG, domain.REASON_NEEDED, domain.HIDE_REASON_NEEDED):
-            return False  # ask again; the action still waits
-        context.user_data.pop(PENDING, None)
-        return True
-    context.user_data.pop(PENDING, None)
-    queued = await notify_proposer(context, proposal, entry)
-    if action.kind == "status":
-        done = t._(
-            "Done: #{id} is now “{status}”.",
-            id=proposal.id,
-            status=status_label(t, proposal.status),
-        )
-    elif action.kind == "hide":
-        done = t._("Done: #{id} is hidden.", id=proposal.id)
-    else:
-        done = t._("Done: #{id} is visible again.", id=proposal.id)
-    told = (
-        t._("The proposer will be notified in their language.")
-        if queued
-        else t._("The proposer cannot be notified: they left or blocked the bot.")
-    )
-    await send(update, context, esc(f"{done} {told}"), review_buttons(t, proposal))
-    return True
+    await cancelled(update, context, forget=PENDING)
 
 
 # ---------------------------------------------------------------------------------------
 # The staff group chat
 # ---------------------------------------------------------------------------------------
-
-
-async def staffchat(update: Update, context: MaeulContext) -> None:
-    """/staffchat [dong | off] in a group: this group gets the dong's staff notifications."""
-    t = context.t
-    chat = update.effective_chat
-    message = update.effective_message
-    if chat.type == ChatType.PRIVATE:
-        await message.reply_text(
-            t._(
-                "Send /staffchat in your staff group (with me added to it) to receive the new "
-                "proposals of your dong there."
-            )
-        )
-        return
-    user = context.scope.user
-    admin_ids = context.runtime.settings.admin_ids
-    dongs = domain.staff_dongs(user, admin_ids) if user is not None else set()
-    if dongs is not None and not dongs:
-        await message.reply_text(t._("Only staff of a dong can link a group chat."))
-        return
-    assert user is not None
-    actor = Actor.of(user)
-    now = context.runtime.clock.utcnow()
-    arg = " ".join(context.args or []).strip()
-    all_dongs = await list_dongs(context.db)
-    n = await names(context)
-    if arg.lower() in {"off", "끄기", "해제"}:
-        linked = await domain.staff_chats(context.db)
-        mine = [d for c, d in linked.items() if c == chat.id and (dongs is None or d in dongs)]
-        for dong_id in mine:
-            await domain.configure_dong(
-                context.db, dong_id, actor=actor, now=now, staff_chat_id=None
-            )
-        await message.reply_text(
-            t._("This group no longer receives proposal notifications.")
-            if mine
-            else t._("This group was not linked.")
-        )
-        return
-    if arg:
-        dong = match_dong(all_dongs, arg[:100])
-        if dong is None or (dongs is not None and dong.id not in dongs):
-            await message.reply_text(
-                t._("You are not staff of a dong called “{text}”.", text=shorten(arg, 40))
-            )
-            return
-        dong_id = dong.id
-    elif dongs is not None and len(dongs) == 1:
-        dong_id = next(iter(dongs))
-    else:
-        await message.reply_text(
-            t._(
-                "Which dong? Send /staffchat followed by the dong's name, e.g. /staffchat {dong}.",
-                dong=n.dong(all_dongs[0].id) if all_dongs else "",
-            )
-        )
-        return
-    await domain.configure_dong(context.db, dong_id, actor=actor, now=now, staff_chat_id=chat.id)
-    await message.reply_text(
-        t._(
-            "This group now receives the new proposals of {dong} and threshold crossings, "
-            "with a link to review them in the private chat.",
-            dong=n.dong(dong_id),
-        )
-    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -1,0 +1,171 @@
+"""The /propose preview's buttons: submit (only the version previewed: a stale preview
+is shown again, never submitted), support a similar proposal instead, and the edit menu
+that asks one step again and comes back to the preview."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    ConversationHandler,
+)
+
+from bot.core.text import esc
+from bot.proposals import service as domain
+from bot.proposals.service import ProposalError
+from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer, drop_keyboard, grid, refuse
+from handlers.proposals.draft import (
+    ASK,
+    EDIT,
+    EDITING,
+    PREVIEW,
+    ask_dong,
+    ask_theme,
+    own_draft,
+    parts,
+    pressed_draft,
+    preview,
+    say,
+)
+from handlers.proposals.notify import notify_staff
+from handlers.proposals.render import (
+    error_text,
+    names,
+)
+
+
+async def submit(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    draft = await own_draft(update, context)
+    if draft is None:
+        return PREVIEW
+    if str(draft.version) != parts(update)[3]:
+        await answer(update, t._("This preview is outdated. Here is the current one."))
+        await drop_keyboard(update)
+        return await preview(update, context, draft)
+    settings = context.runtime.settings
+    try:
+        proposal = await domain.submit(
+            context.db,
+            draft,
+            context.user,
+            now=context.runtime.clock.utcnow(),
+            tz=settings.tz,
+            per_day=settings.proposals_per_day,
+        )
+    except ProposalError as err:
+        await refuse(update, context, error_text(t, err))
+        if err.message == domain.UNKNOWN_DONG:
+            return await ask_dong(update, context, draft)
+        if err.message == domain.UNKNOWN_THEME:
+            return await ask_theme(update, context, draft)
+        return PREVIEW
+    await answer(update)
+    await drop_keyboard(update)
+    n = await names(context)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal.id}")]]
+    )
+    await say(
+        update,
+        context,
+        esc(
+            t._(
+                "Thank you! Your proposal #{id} was submitted. The staff of {dong} will review "
+                "it, and I will tell you about every change.",
+                id=proposal.id,
+                dong=n.dong(proposal.dong_id),
+            )
+        ),
+        markup,
+    )
+    await notify_staff(context, proposal, "new")
+    return ConversationHandler.END
+
+
+async def support_instead(update: Update, context: MaeulContext) -> str | int:
+    t = context.t
+    draft = await own_draft(update, context)
+    if draft is None:
+        return PREVIEW
+    proposal_id = int(parts(update)[3])
+    now = context.runtime.clock.utcnow()
+    try:
+        result = await domain.toggle_support(
+            context.db, proposal_id, context.user.id, now, want=True
+        )
+    except ProposalError as err:
+        await refuse(update, context, error_text(t, err))
+        return PREVIEW
+    await answer(update)
+    await drop_keyboard(update)
+    await domain.discard_draft(context.db, context.user.id)
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal_id}")]]
+    )
+    await say(
+        update,
+        context,
+        esc(
+            t._(
+                "You support proposal #{id} now ({count} supports). Your draft was discarded.",
+                id=proposal_id,
+                count=t.format_number(result.count),
+            )
+        ),
+        markup,
+    )
+    if result.threshold_reached:
+        proposal = await domain.get_proposal(context.db, proposal_id)
+        assert proposal is not None
+        await notify_staff(
+            context, proposal, "threshold", count=result.count, threshold=result.threshold
+        )
+    return ConversationHandler.END
+
+
+async def preview_again(update: Update, context: MaeulContext) -> str:
+    draft = await pressed_draft(update, context)
+    if draft is None:
+        return EDIT
+    return await preview(update, context, draft)
+
+
+async def edit_menu(update: Update, context: MaeulContext) -> str:
+    t = context.t
+    draft = await pressed_draft(update, context)
+    if draft is None:
+        return PREVIEW
+    labels = [
+        ("dong", t._("🏘 Dong")),
+        ("theme", t._("🏷 Theme")),
+        ("title", t._("Title")),
+        ("description", t._("Description")),
+        ("photo", t._("📷 Photo")),
+    ]
+    if draft.photo_file_id:
+        labels.append(("nophoto", t._("Remove the photo")))
+    buttons = [
+        InlineKeyboardButton(label, callback_data=f"prop:f:{draft.id}:{field}")
+        for field, label in labels
+    ]
+    rows = grid(buttons)
+    rows.append(
+        [InlineKeyboardButton(t._("◀ Back to the preview"), callback_data=f"prop:p:{draft.id}")]
+    )
+    await say(update, context, esc(t._("What do you want to change?")), InlineKeyboardMarkup(rows))
+    return EDIT
+
+
+async def edit_field(update: Update, context: MaeulContext) -> str:
+    draft = await own_draft(update, context)
+    if draft is None:
+        return EDIT
+    field = parts(update)[3]
+    await answer(update)
+    await drop_keyboard(update)
+    context.user_data[EDITING] = True  # type: ignore[index]
+    if field in ASK:
+        return await ASK[field](update, context, draft)
+    await domain.update_draft(context.db, draft, context.runtime.clock.utcnow(), photo_file_id=None)
+    return await preview(update, context, draft)
