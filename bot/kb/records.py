@@ -1278,34 +1278,16 @@ async def import_kb(
     now = now or datetime.now(UTC)  # callers pass the bot's clock
     region_values = {kb.region.id: _region_values(kb.region)}
     await _sync(session, Region, region_values, report["region"], now)
-    await _sync(
-        session,
-        Dong,
-        {d.id: _dong_values(d, i) for i, d in enumerate(kb.dongs)},
-        report["dongs"],
-        now,
-    )
-    await _sync(
-        session,
-        Category,
-        {c.id: _dong_values(c, i) for i, c in enumerate(kb.categories)},
-        report["categories"],
-        now,
-    )
-    await _sync(
-        session,
-        Grant,
-        {g.id: _grant_values(g, i) for i, g in enumerate(kb.grants)},
-        report["grants"],
-        now,
-    )
-    await _sync(
-        session,
-        FaqEntry,
-        {f.id: _faq_values(f, i) for i, f in enumerate(kb.faq)},
-        report["faq"],
-        now,
-    )
+    # (table, report section, records, their row values): the same upsert for each
+    sections: list[tuple[Any, str, Sequence[Any], Callable[[Any, int], dict[str, Any]]]] = [
+        (Dong, "dongs", kb.dongs, _dong_values),
+        (Category, "categories", kb.categories, _dong_values),
+        (Grant, "grants", kb.grants, _grant_values),
+        (FaqEntry, "faq", kb.faq, _faq_values),
+    ]
+    for model, name, records, values in sections:
+        incoming = {r.id: values(r, i) for i, r in enumerate(records)}
+        await _sync(session, model, incoming, report[name], now)
     await _sync(
         session,
         Event,
