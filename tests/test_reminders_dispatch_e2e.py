@@ -38,8 +38,8 @@ async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
     in all (20 per 0.1 s), 1 per 0.1 s per chat, 20 per 2 s per group — Telegram's shape
     with shorter windows, so the run is quick and every kind of limit binds."""
     limits = Limits(
-        global_count=20,
-        global_window=0.1,
+        total=20, bulk=20,
+        window=0.1,
         chat_count=1,
         chat_window=0.1,
         group_count=20,
@@ -106,7 +106,14 @@ async def test_429_retry_after_is_honoured_for_every_send(runtime):
         assert "retry after" in first.last_error
 
 
-async def test_server_errors_are_retried_with_backoff_then_given_up(runtime):
+async def _row(runtime, chat_id: int) -> Reminder:
+    async with runtime.sessionmaker() as s:
+        return (await s.execute(select(Reminder).where(Reminder.chat_id == chat_id))).scalar_one()
+
+
+async def test_server_errors_move_the_rows_due_time_then_give_up(runtime):
+    """A 5xx moves that row's due time (doubling), it does not sleep in the lane; after
+    ``max_attempts`` the row is failed, not lost without a trace."""
     now = runtime.clock.now()
     async with harness(runtime) as h:
         open_private_chat(h.emu, 7100)
@@ -114,21 +121,51 @@ async def test_server_errors_are_retried_with_backoff_then_given_up(runtime):
         await enqueue(runtime, [announcement(0, 7100, now)])
         h.emu.fail_next(TOKEN, "sendMessage", 2, error_code=500)
         dispatcher = await h.dispatcher(backoff_seconds=0.2, max_attempts=3)
-        started = time.monotonic()
         await dispatcher.run_pass()
-        assert time.monotonic() - started >= 0.2 + 0.4  # backoff doubles
+        row = await _row(runtime, 7100)
+        assert (row.status, row.attempts, row.claimed_by) == ("pending", 1, None)
+        assert row.due_at == now + timedelta(seconds=0.2)
+        runtime.clock.advance(seconds=0.2)
+        await dispatcher.run_pass()
+        row = await _row(runtime, 7100)
+        assert (row.status, row.attempts) == ("pending", 2)
+        assert row.due_at == now + timedelta(seconds=0.2 + 0.4)  # the backoff doubles
+        runtime.clock.advance(seconds=0.4)
+        await dispatcher.run_pass()
         assert [e.chat_id for e in h.sent()] == [7100]
-        async with runtime.sessionmaker() as s:
-            row = (await s.execute(select(Reminder))).scalars().one()
+        row = await _row(runtime, 7100)
         assert (row.status, row.attempts) == ("sent", 3)
 
-        await enqueue(runtime, [announcement(1, 7101, now)])
+        await enqueue(runtime, [announcement(1, 7101, runtime.clock.now())])
         h.emu.fail_next(TOKEN, "sendMessage", 3, error_code=502)
-        await dispatcher.run_pass()
-        async with runtime.sessionmaker() as s:
-            row = (await s.execute(select(Reminder).where(Reminder.chat_id == 7101))).scalar_one()
+        for _ in range(3):
+            await dispatcher.run_pass()
+            runtime.clock.advance(seconds=1)
+        row = await _row(runtime, 7101)
         assert row.status == "failed" and "after 3 attempts" in row.last_error
         assert [e.chat_id for e in h.sent()] == [7100]
+
+
+async def test_a_failing_chat_never_stalls_the_others(runtime):
+    """One chat's sends fail (502) with a long back-off: the other 40 chats are served in
+    the same pass, and the failing row waits in the table, not in a lane."""
+    now = runtime.clock.now()
+    async with harness(runtime) as h:
+        for i in range(41):
+            open_private_chat(h.emu, 7500 + i)
+        await enqueue(runtime, [announcement(i, 7500 + i, now) for i in range(41)])
+        h.emu.fail_next(TOKEN, "sendMessage", 1, error_code=502)  # the first row's send
+        dispatcher = await h.dispatcher(backoff_seconds=3600, max_attempts=5, batch=10)
+        await dispatcher.run_pass()  # would sleep an hour if the back-off were a lane's
+        assert sorted(e.chat_id for e in h.sent()) == [7500 + i for i in range(1, 41)]
+        row = await _row(runtime, 7500)
+        assert (row.status, row.attempts) == ("pending", 1)
+        assert row.due_at == now + timedelta(seconds=60)  # backoff capped at a minute
+        assert "Bad Gateway" in row.last_error
+        runtime.clock.advance(seconds=60)
+        await dispatcher.run_pass()
+        assert h.sent()[-1].chat_id == 7500  # not lost
+        assert await statuses(runtime) == {"sent": 41}
 
 
 async def test_403_marks_the_user_inactive_and_skips_their_reminders(runtime):
@@ -178,7 +215,7 @@ async def test_two_dispatchers_claim_concurrently_and_never_send_twice(runtime, 
             for i in range(600):
                 open_private_chat(h.emu, 20_000 + i)
             await enqueue(runtime, [announcement(i, 20_000 + i, now) for i in range(600)])
-            fast = Limits(global_count=2000, chat_count=1, chat_window=0.1)
+            fast = Limits(total=2000, bulk=2000, chat_count=1, chat_window=0.1)
             first = await h.dispatcher(limits=fast, lanes=3, batch=20, instance="first")
             second = await h.dispatcher(
                 runtime=other, limits=fast, lanes=3, batch=20, instance="second"

@@ -124,21 +124,42 @@ async def test_a_group_that_removed_the_bot_loses_its_subscriptions(bot):
     assert "not a member" in row.last_error or "kicked" in row.last_error
 
 
-async def test_with_ptbs_rate_limiter_on_the_dispatcher_sends_through_its_own_bot(runtime):
-    """PTB's AIORateLimiter keeps serving replies; the dispatcher's sends bypass it (its
-    own limiter is the authority), through a second Bot with the same token."""
+async def test_with_the_rate_budget_on_replies_and_the_dispatcher_share_one(runtime):
+    """TELEGRAM_RATE_LIMIT: the bot's replies and the dispatcher take permits of the same
+    budget (no PTB limiter to queue or retry a send a second time); the dispatcher sends
+    through the application's bot with its permit already held."""
     runtime.settings = runtime.settings.model_copy(update={"telegram_rate_limit": True})
     async with running_bot(runtime) as bot:
         handle = bot.app.dispatcher_handle
-        assert bot.app.bot.rate_limiter is not None
-        assert handle.own_bot is not None and handle.own_bot is not bot.app.bot
-        assert handle.dispatcher.sender.bot is handle.own_bot
-        assert getattr(handle.own_bot, "rate_limiter", None) is None
+        assert getattr(bot.app.bot, "rate_limiter", None) is None
+        assert bot.app.bot.budget is not None
+        assert handle.dispatcher.budget is bot.app.bot.budget
+        assert handle.dispatcher.sender.bot is bot.app.bot
+        taken = bot.app.bot.budget.stats.taken
         chat = bot.chat(9701, "Eve", "en")
-        await follow(chat)
-        bot.runtime.clock.set(DUE)
+        await chat.send("/start")  # its reply: one permit per new message
+        await bot.emu.wait_for_events(TOKEN, chat_id=chat.chat_id, since=0, quiet=1.5)
+        now = bot.runtime.clock.now()
+        async with bot.runtime.sessionmaker() as s:
+            await R.enqueue(
+                s,
+                [
+                    R.Planned(
+                        kind=ANNOUNCE,
+                        key="budget:1",
+                        chat_id=chat.chat_id,
+                        due_at=now,
+                        payload={"text": "hello", "lang": "en"},
+                    )
+                ],
+                now,
+            )
+            await s.commit()
         since = bot.emu.last_seq(TOKEN)
         await bot.app.dispatcher.run_pass()
         (reminder,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
-        assert reminder.text.startswith("⏰ Neighbour-Making Grant")
+        assert "hello" in reminder.text
         assert bot.emu.api_errors(TOKEN) == [] and not bot.errors
+        # every new message took one permit: the replies to /start, the reminder
+        sent = bot.emu.events(TOKEN, kinds={"message"})
+        assert bot.app.bot.budget.stats.taken - taken == len(sent) > 1

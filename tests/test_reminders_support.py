@@ -72,7 +72,7 @@ class Harness:
         )
         await bot.initialize()
         self.bots.append(bot)
-        limiter = RateLimiter(limits or Limits(global_count=1000, chat_count=1, chat_window=0.2))
+        limiter = RateLimiter(limits or Limits(total=1000, bulk=1000, chat_count=1, chat_window=0.2))
         kw.setdefault("kinds", features.register())
         return Dispatcher(
             runtime or self.runtime, TelegramSender(bot), limiter=limiter, plan=False, **kw
@@ -112,7 +112,7 @@ def violations(events: list[Event], limits: Limits) -> list[str]:
                 )
                 return
 
-    check([e.mono for e in events], limits.global_count, limits.global_window, "all chats")
+    check([e.mono for e in events], limits.total, limits.window, "all chats")
     per_chat: dict[int, list[float]] = defaultdict(list)
     for e in events:
         per_chat[e.chat_id].append(e.mono)

@@ -229,6 +229,10 @@ class LocalBudget:
             if not sleeper.done():
                 sleeper.cancel()
 
+    async def changed(self, seconds: float) -> None:
+        """Wait until a permit comes back, or ``seconds``."""
+        await self._wait(seconds)
+
     # --- taking and giving back ---------------------------------------------------------
 
     def _take_local(self, chat_id: int, bulk: bool, now: float) -> Permit:
@@ -343,37 +347,38 @@ _TAKE = text(
     SELECT n.t,
       coalesce((SELECT b.paused_until FROM rate_budgets b WHERE b.bucket = :b), 0),
       (SELECT count(*) FROM rate_sends s WHERE s.bucket = :b
-         AND (s.done > n.t - :gw OR (s.done IS NULL AND s.lease > n.t))),
-      (SELECT min(s.done) FROM rate_sends s WHERE s.bucket = :b AND s.done > n.t - :gw),
+         AND (s.done > n.t - CAST(:gw AS float8) OR (s.done IS NULL AND s.lease > n.t))),
+      (SELECT min(s.done) FROM rate_sends s WHERE s.bucket = :b
+         AND s.done > n.t - CAST(:gw AS float8)),
       (SELECT count(*) FROM rate_sends s WHERE s.bucket = :b AND s.chat_id = :c
-         AND (s.done > n.t - :cw OR (s.done IS NULL AND s.lease > n.t))),
+         AND (s.done > n.t - CAST(:cw AS float8) OR (s.done IS NULL AND s.lease > n.t))),
       (SELECT min(s.done) FROM rate_sends s WHERE s.bucket = :b AND s.chat_id = :c
-         AND s.done > n.t - :cw),
+         AND s.done > n.t - CAST(:cw AS float8)),
       (SELECT count(*) FROM rate_sends s WHERE s.bucket = :b AND s.chat_id = :c
-         AND :c < 0 AND (s.done > n.t - :rw OR (s.done IS NULL AND s.lease > n.t))),
+         AND CAST(:c AS bigint) < 0
+         AND (s.done > n.t - CAST(:rw AS float8) OR (s.done IS NULL AND s.lease > n.t))),
       (SELECT min(s.done) FROM rate_sends s WHERE s.bucket = :b AND s.chat_id = :c
-         AND :c < 0 AND s.done > n.t - :rw)
+         AND CAST(:c AS bigint) < 0 AND s.done > n.t - CAST(:rw AS float8))
     FROM n
     """
 )
 _INSERT = text(
     "INSERT INTO rate_sends (bucket, chat_id, bulk, started, lease) "
-    "VALUES (:b, :c, :bulk, :t, :t + :lease) RETURNING id"
+    "VALUES (:b, :c, :bulk, CAST(:t AS float8), CAST(:t AS float8) + CAST(:lease AS float8))"
+    " RETURNING id"
 )
-_RELEASE = text(
-    "UPDATE rate_sends SET done = extract(epoch FROM clock_timestamp()) WHERE id = :id"
-)
+_RELEASE = text("UPDATE rate_sends SET done = extract(epoch FROM clock_timestamp()) WHERE id = :id")
 _PAUSE = text(
     """
     INSERT INTO rate_budgets (bucket, paused_until)
-    VALUES (:b, extract(epoch FROM clock_timestamp()) + :s)
+    VALUES (:b, extract(epoch FROM clock_timestamp())::float8 + CAST(:s AS float8))
     ON CONFLICT (bucket) DO UPDATE
       SET paused_until = greatest(rate_budgets.paused_until, excluded.paused_until)
     """
 )
 _PRUNE = text(
     "DELETE FROM rate_sends WHERE bucket = :b AND coalesce(done, lease) < "
-    "extract(epoch FROM clock_timestamp()) - :keep"
+    "extract(epoch FROM clock_timestamp())::float8 - CAST(:keep AS float8)"
 )
 _POLL = 0.02
 """How soon to look again when the database's slots are all in flight (no known end)."""
@@ -386,7 +391,8 @@ class SharedBudget(LocalBudget):
         super().__init__(limits)
         self.engine = engine
         self.bucket = hashlib.sha256(token.encode()).hexdigest()[:16]  # never the token
-        self.lock_key = int.from_bytes(hashlib.sha256(token.encode()).digest()[:8], "big", signed=True)
+        digest = hashlib.sha256(f"rate:{token}".encode()).digest()
+        self.lock_key = int.from_bytes(digest[:8], "big", signed=True)
         self._takes = 0
 
     async def _take_shared(self, permit: Permit) -> tuple[str, float] | None:
@@ -412,7 +418,9 @@ class SharedBudget(LocalBudget):
             if n_all >= usable:
                 return "all", (first_all + lim.window - now) if first_all else _POLL
             if n_chat >= lim.chat_count:
-                return "chat", (first_chat + lim.chat_window - now) if first_chat else lim.chat_window
+                return "chat", (
+                    (first_chat + lim.chat_window - now) if first_chat else lim.chat_window
+                )
             if permit.chat_id < 0 and n_group >= lim.group_count:
                 return "chat", (
                     (first_group + lim.group_window - now) if first_group else lim.chat_window
@@ -450,9 +458,7 @@ class SharedBudget(LocalBudget):
             log.warning("could not share a 429 pause", exc_info=True)
 
 
-def make_budget(
-    settings: Settings, engine: AsyncEngine, token: str | None = None
-) -> LocalBudget:
+def make_budget(settings: Settings, engine: AsyncEngine, token: str | None = None) -> LocalBudget:
     """The budget for a database: shared on PostgreSQL (``RATE_BUDGET=auto``/``postgres``),
     in memory on SQLite or with ``RATE_BUDGET=local``."""
     limits = Limits.from_settings(settings)

@@ -18,8 +18,8 @@ after their transaction commits. Each pass:
    renderer its feature registered for its kind): what is pointless now is dropped (an
    "in one hour" reminder after the event started, a moved occurrence's old reminders, a
    vote already cast …), people who blocked the bot are skipped;
-5. **sends** through one :class:`RateLimiter` and marks each row ``sent`` in its own
-   committed transaction right after Telegram accepted it.
+5. **sends** within the bot token's one rate budget (:mod:`bot.core.ratebudget`) and marks
+   each row ``sent`` in its own committed transaction right after Telegram accepted it.
 
 After a crash (even SIGKILL) nothing is lost: rows that became due while the bot was down
 are sent by the next pass, claimed rows come back when their lease expires. What can be
@@ -29,19 +29,23 @@ More lanes send faster over a slow link at the price of up to that many duplicat
 timeout is ambiguous too: Telegram may have delivered the message before the connection
 failed; its retry can then repeat it. That is Telegram's contract, not a crash window.)
 
-**Limits.** :class:`RateLimiter` is a sliding window counted from *completions*: each
-send takes a slot (global; per chat; per group chat) and the slot frees ``window``
-seconds after Telegram answered. So in any window of that length at most ``count`` sends
-reach Telegram, measured from Telegram's side too, whatever the latency. Defaults: 25 a
-second in all (Telegram allows about 30; the rest is left for replies to users), 1 a
-second per chat, 20 a minute per group. A 429's ``retry_after`` pauses every send; timeouts
-and 5xx are retried with exponential backoff (``DISPATCH_MAX_ATTEMPTS``); a 403 marks the
-user inactive (``users.active``) and skips their rows until they write to the bot again.
+**Limits.** One budget per bot token, shared with the replies to users and, on
+PostgreSQL, with every instance (:mod:`bot.core.ratebudget`): 30 messages a second in all,
+reminders 25 of them (``DISPATCH_RATE_GLOBAL``; replies first, reminders with what is
+left), 1 a second per chat, 20 a minute per group. A 429's ``retry_after`` pauses the
+whole budget, for every instance.
 
-The dispatcher sends through a bot *without* PTB's AIORateLimiter (see
-:mod:`bot.telegram.dispatcher`): its own limiter is the authority for its sends, so the two
-never queue or retry the same request; interactive replies keep PTB's limiter. Each
-instance limits itself: with two instances, give each half of the budget.
+**A failing or busy chat never stalls the others.** The dispatcher waits only for room
+in all; when a chat's own limit is full it sends to another chat meanwhile (a row that
+would wait longer than ``DEFER_AFTER`` goes back to the table with its due time moved).
+A timeout or 5xx moves *that row's* due time (``DISPATCH_BACKOFF_SECONDS``, doubled per
+attempt, up to ``DISPATCH_MAX_ATTEMPTS``) and the lane goes on with the next row: no lane
+ever sleeps for one chat's back-off. A pass goes on while a retried row comes due within
+``RETRY_HORIZON``. A 403 marks the user inactive (``users.active``) and skips their rows
+until they write to the bot again.
+
+The dispatcher's sends go through the application's bot with the permit already taken
+(:data:`bot.core.ratebudget.held`), so the bot does not take a second one for them.
 
 Time is injected: "now" is ``runtime.clock``; the limiter's clock and sleep are
 parameters, so tests run 5,000 reminders quickly and still check every limit.
@@ -51,7 +55,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -61,6 +64,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Table, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.ratebudget import Limits, LocalBudget, Permit, held
 from bot.reminders import rows as R
 from bot.reminders.registry import Registry, registry
 from bot.reminders.render import Prepared, prepare
@@ -68,7 +72,6 @@ from models.events import Reminder
 from models.user import User
 
 if TYPE_CHECKING:
-    from bot.core.config import Settings
     from bot.core.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -109,147 +112,14 @@ class Sender(Protocol):
     async def send(self, chat_id: int, message: R.OutMessage) -> None: ...
 
 
-# ---------------------------------------------------------------------------------------
-# The limiter
-# ---------------------------------------------------------------------------------------
+RateLimiter = LocalBudget
+"""The dispatcher's limiter is the token's budget (:mod:`bot.core.ratebudget`)."""
 
-
-@dataclass(frozen=True)
-class Limits:
-    """``count`` sends per ``window`` seconds: in all, per chat, per group chat."""
-
-    global_count: int = 25
-    global_window: float = 1.0
-    chat_count: int = 1
-    chat_window: float = 1.0
-    group_count: int = 20
-    group_window: float = 60.0
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> Limits:
-        return cls(
-            global_count=settings.dispatch_rate_global,
-            global_window=settings.dispatch_rate_global_window,
-            chat_count=settings.dispatch_rate_chat,
-            chat_window=settings.dispatch_rate_chat_window,
-            group_count=settings.dispatch_rate_group,
-            group_window=settings.dispatch_rate_group_window,
-        )
-
-
-class _Slots:
-    """``count`` slots; each holds the time it is free again (INF while in use)."""
-
-    __slots__ = ("free_at", "window")
-
-    def __init__(self, count: int, window: float) -> None:
-        self.free_at = [-INF] * max(1, count)
-        self.window = window
-
-    def earliest(self) -> tuple[float, int]:
-        index = min(range(len(self.free_at)), key=self.free_at.__getitem__)
-        return self.free_at[index], index
-
-    def idle_since(self, now: float) -> bool:
-        return all(t <= now for t in self.free_at)
-
-
-@dataclass
-class Permit:
-    """What one send holds; :meth:`RateLimiter.release` frees it when Telegram answered."""
-
-    chat_id: int
-    taken: list[tuple[_Slots, int]]
-    released: bool = False
-
-
-class RateLimiter:
-    """Sliding windows counted from completions; see the module docstring.
-
-    ``monotonic`` and ``sleep`` are injectable: a virtual clock makes a run of thousands
-    of sends take no real time.
-    """
-
-    def __init__(
-        self,
-        limits: Limits | None = None,
-        *,
-        monotonic: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    ) -> None:
-        self.limits = limits or Limits()
-        self.monotonic = monotonic
-        self.sleep = sleep
-        self._global = _Slots(self.limits.global_count, self.limits.global_window)
-        self._chats: dict[int, _Slots] = {}
-        self._groups: dict[int, _Slots] = {}
-        self._paused_until = -INF
-        self._released = asyncio.Event()
-
-    def _chat(self, chat_id: int) -> _Slots:
-        slots = self._chats.get(chat_id)
-        if slots is None:
-            slots = self._chats[chat_id] = _Slots(self.limits.chat_count, self.limits.chat_window)
-        return slots
-
-    def _group(self, chat_id: int) -> _Slots:
-        slots = self._groups.get(chat_id)
-        if slots is None:
-            slots = self._groups[chat_id] = _Slots(
-                self.limits.group_count, self.limits.group_window
-            )
-        return slots
-
-    def _pools(self, chat_id: int) -> list[_Slots]:
-        pools = [self._global, self._chat(chat_id)]
-        if chat_id < 0:
-            pools.append(self._group(chat_id))
-        return pools
-
-    def ready_at(self, chat_id: int) -> float:
-        """When this chat's own limits let a send start (the global one aside)."""
-        times = [self._chat(chat_id).earliest()[0]]
-        if chat_id < 0:
-            times.append(self._group(chat_id).earliest()[0])
-        return max(times)
-
-    def pause(self, seconds: float) -> None:
-        """Telegram said 429: no send starts for ``seconds``."""
-        self._paused_until = max(self._paused_until, self.monotonic() + seconds)
-
-    async def acquire(self, chat_id: int) -> Permit:
-        while True:
-            now = self.monotonic()
-            pools = self._pools(chat_id)
-            picks = [pool.earliest() for pool in pools]
-            ready = max([t for t, _ in picks] + [self._paused_until])
-            if ready <= now:
-                taken = []
-                for pool, (_, index) in zip(pools, picks, strict=True):
-                    pool.free_at[index] = INF
-                    taken.append((pool, index))
-                return Permit(chat_id, taken)
-            if ready == INF:  # every slot of a pool is in use: wait for a release
-                self._released.clear()
-                await self._released.wait()
-            else:
-                await self.sleep(ready - now)
-
-    def release(self, permit: Permit) -> None:
-        if permit.released:
-            return
-        permit.released = True
-        now = self.monotonic()
-        for pool, index in permit.taken:
-            pool.free_at[index] = now + pool.window
-        self._released.set()
-        if len(self._chats) > 5000:
-            self._prune(now)
-
-    def _prune(self, now: float) -> None:
-        for table in (self._chats, self._groups):
-            for chat_id in [c for c, slots in table.items() if slots.idle_since(now)]:
-                del table[chat_id]
+DEFER_AFTER = 5.0
+"""A row whose chat cannot be sent to for longer than this (a group's minute is full) goes
+back to the table with its due time moved, instead of holding a place in memory."""
+RETRY_HORIZON = 20.0
+"""A pass goes on while a retried row comes due within this many seconds."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -282,6 +152,7 @@ class Stats:
 class _Job:
     prepared: Prepared
     attempts: int = 0
+    """Attempts so far, this row's earlier passes included."""
 
 
 Planner = Callable[[AsyncSession, Any, datetime], Awaitable[int]]
@@ -293,8 +164,9 @@ class Dispatcher:
     Args:
         runtime: settings, clock ("now"), database, KB snapshot, translators.
         sender: delivers one message (raises :class:`SendError` subclasses).
-        limiter: defaults to one built from the settings.
-        sleep: waits between retries (inject a virtual one in tests).
+        budget: the bot token's rate budget (default: the runtime's,
+            :func:`bot.core.ratebudget.budget_for`); ``limiter`` is its old name.
+        sleep: waits while no row can be sent (inject a virtual one in tests).
         instance: names this instance in ``claimed_by`` (random by default).
     """
 
@@ -303,7 +175,8 @@ class Dispatcher:
         runtime: Runtime,
         sender: Sender,
         *,
-        limiter: RateLimiter | None = None,
+        budget: LocalBudget | None = None,
+        limiter: LocalBudget | None = None,
         lanes: int | None = None,
         batch: int | None = None,
         lease_seconds: float | None = None,
@@ -317,7 +190,12 @@ class Dispatcher:
         settings = runtime.settings
         self.runtime = runtime
         self.sender = sender
-        self.limiter = limiter or RateLimiter(Limits.from_settings(settings))
+        if budget is None and limiter is None:
+            from bot.core.ratebudget import budget_for
+
+            budget = budget_for(runtime)
+        self.budget: LocalBudget = budget or limiter  # type: ignore[assignment]
+        self.limiter = self.budget
         self.lanes = max(1, lanes if lanes is not None else settings.dispatch_lanes)
         self.batch = max(1, batch if batch is not None else settings.dispatch_batch)
         self.lease = timedelta(
@@ -342,6 +220,8 @@ class Dispatcher:
         self._refill: asyncio.Task[None] | None = None
         self._exhausted = False
         self._serving: asyncio.Task[None] | None = None
+        self._retry_at: float | None = None
+        """(monotonic) when the earliest row this instance moved back comes due."""
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -387,6 +267,7 @@ class Dispatcher:
             if self.plan_enabled:
                 await self.plan()
             await self.recover()
+            self._retry_at = None
             await self.drain()
             return self.stats
 
@@ -404,7 +285,7 @@ class Dispatcher:
             except Exception:
                 log.exception("planning %s reminders failed", name)
                 continue
-            for counted, n in (made.items() if isinstance(made, Mapping) else [(name, made)]):
+            for counted, n in made.items() if isinstance(made, Mapping) else [(name, made)]:
                 report.add(counted, n)
         for name, n in report.counts.items():
             self.stats.planned[name] = self.stats.planned.get(name, 0) + n
@@ -433,39 +314,48 @@ class Dispatcher:
         async with runtime.sessionmaker() as session:
             due = and_(Reminder.status == "pending", Reminder.due_at <= now)
             if session.get_bind().dialect.name == "postgresql":
+                # A materialized CTE, not ``id IN (subquery)``: PostgreSQL may run that
+                # subquery again per row, and with SKIP LOCKED it then claimed far more
+                # than ``limit`` rows (one instance took a whole fan-out).
                 chosen = (
                     select(Reminder.id)
                     .where(due)
                     .order_by(Reminder.due_at, Reminder.id)
                     .limit(limit)
                     .with_for_update(skip_locked=True)
-                    .scalar_subquery()
+                    .cte("chosen")
+                    .prefix_with("MATERIALIZED")
                 )
                 result = await session.execute(
                     update(Reminder)
-                    .where(Reminder.id.in_(chosen), Reminder.status == "pending")
+                    .where(Reminder.id == chosen.c.id, Reminder.status == "pending")
                     .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
                     .returning(Reminder.id)
                     .execution_options(synchronize_session=False)
                 )
                 ids = list(result.scalars())
             else:
-                candidates = (
-                    await session.execute(
-                        select(Reminder.id).where(due).order_by(Reminder.due_at, Reminder.id)
-                        .limit(limit)
-                    )
-                ).scalars().all()  # fmt: skip
                 ids = []
-                for reminder_id in candidates:
-                    result = await session.execute(
-                        update(Reminder)
-                        .where(Reminder.id == reminder_id, Reminder.status == "pending")
-                        .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
-                        .execution_options(synchronize_session=False)
-                    )
-                    if int(getattr(result, "rowcount", 0) or 0) == 1:
-                        ids.append(reminder_id)
+                for _ in range(5):  # another instance took every candidate: look again
+                    candidates = (
+                        await session.execute(
+                            select(Reminder.id).where(due).order_by(Reminder.due_at, Reminder.id)
+                            .limit(limit)
+                        )
+                    ).scalars().all()  # fmt: skip
+                    for reminder_id in candidates:
+                        result = await session.execute(
+                            update(Reminder)
+                            .where(Reminder.id == reminder_id, Reminder.status == "pending")
+                            .values(
+                                status="sending", claimed_by=self.instance, lease_until=lease_until
+                            )
+                            .execution_options(synchronize_session=False)
+                        )
+                        if int(getattr(result, "rowcount", 0) or 0) == 1:
+                            ids.append(reminder_id)
+                    if ids or not candidates:
+                        break
             await session.commit()
             if not ids:
                 return []
@@ -482,6 +372,7 @@ class Dispatcher:
                 self._exhausted = True
                 return
             self._claimed.update(r.id for r in rows)
+            attempts = {r.id: r.attempts for r in rows}
             async with self.runtime.sessionmaker() as session:
                 prepared = await prepare(
                     session,
@@ -495,23 +386,25 @@ class Dispatcher:
                 if item.message is None:
                     await self._close(item, item.status or "dropped", item.reason)
                 else:
-                    self._queue.append(_Job(item))
+                    self._queue.append(_Job(item, attempts.get(item.reminder_id, 0)))
         finally:
             self._refill = None
 
     async def _next(self) -> _Job | None:
         """The job whose chat can be sent to soonest. Claims more rows while the queue is
         short, or while everything in it waits for its chat's limit (so one busy group
-        never holds up everybody else), up to ``4 × batch`` rows in memory."""
+        never holds up everybody else), up to ``4 × batch`` rows in memory; rows that
+        would wait longer than ``DEFER_AFTER`` go back to the table."""
         while True:
             if self._stopping:
                 return None
+            now = self.budget.monotonic()
             best, best_at = -1, INF
             for index, job in enumerate(self._queue):
-                at = self.limiter.ready_at(job.prepared.chat_id)
+                at = self.budget.ready_at(job.prepared.chat_id)
                 if at < best_at or best < 0:
                     best, best_at = index, at
-            waiting = best < 0 or best_at > self.limiter.monotonic()
+            waiting = best < 0 or best_at > now
             if (
                 self._refill is None
                 and not self._exhausted
@@ -519,12 +412,68 @@ class Dispatcher:
                 and (len(self._queue) <= self.lanes or waiting)
             ):
                 self._refill = asyncio.ensure_future(self._fill())
-            if best >= 0 and (not waiting or self._refill is None):
+            if best >= 0 and not waiting:
                 return self._queue.pop(best)
             if self._refill is not None:
                 await asyncio.shield(self._refill)
                 continue
+            if best >= 0:
+                if best_at == INF:  # its chat's message is in flight on another lane
+                    await self.budget.changed(0.05)
+                    continue
+                if best_at - now > DEFER_AFTER:
+                    await self._defer_waiting(now)
+                    continue
+                await self.sleep(best_at - now)  # nothing at all can be sent before then
+                continue
+            if self._retry_at is not None and self._retry_at - now <= RETRY_HORIZON:
+                await self.sleep(max(0.0, self._retry_at - now))
+                self._retry_at = None
+                self._exhausted = False  # the rows moved back are due now: claim them
+                continue
             return None
+
+    async def _defer_waiting(self, now: float) -> None:
+        """Rows whose chat is full for longer than ``DEFER_AFTER`` go back to the table,
+        due when their chat has room again (their place in memory goes to others)."""
+        keep: list[_Job] = []
+        for job in self._queue:
+            wait = self.budget.ready_at(job.prepared.chat_id) - now
+            if DEFER_AFTER < wait < INF:
+                await self._move_back(job.prepared, wait, None, attempts=0)
+            else:
+                keep.append(job)
+        self._queue = keep
+
+    async def _move_back(
+        self, item: Prepared, delay: float, error: str | None, *, attempts: int
+    ) -> None:
+        """Put a claimed row back to ``pending``, due ``delay`` seconds from now."""
+        values: dict[str, Any] = {
+            "status": "pending",
+            "claimed_by": None,
+            "lease_until": None,
+            "due_at": self.runtime.clock.now() + timedelta(seconds=delay),
+        }
+        if error:
+            values["last_error"] = error[:500]
+        if attempts:
+            values["attempts"] = Reminder.attempts + attempts
+        async with self.runtime.sessionmaker() as session:
+            await session.execute(
+                update(Reminder)
+                .where(
+                    Reminder.id == item.reminder_id,
+                    Reminder.claimed_by == self.instance,
+                    Reminder.status == "sending",
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+        self._claimed.discard(item.reminder_id)
+        at = self.budget.monotonic() + delay
+        self._retry_at = at if self._retry_at is None else min(self._retry_at, at)
 
     async def drain(self) -> None:
         """Send everything due now (until :meth:`stop`)."""
@@ -587,40 +536,51 @@ class Dispatcher:
     async def _attempt(self, job: _Job) -> None:
         item = job.prepared
         assert item.message is not None
-        permit = await self.limiter.acquire(item.chat_id)
+        permit = await self.budget.take(item.chat_id, bulk=True)
+        if permit is None:  # the chat is full (another instance or a reply used it)
+            self._queue.append(job)
+            return
         job.attempts += 1
         try:
-            await self.sender.send(item.chat_id, item.message)
+            await self._send(item, permit)
         except RetryLater as exc:
-            self.limiter.release(permit)
-            self.limiter.pause(exc.seconds)
+            await self.budget.release(permit)
+            await self.budget.pause(exc.seconds)  # every send of the token waits
             self.stats.retried += 1
             await self._note_failure(item, str(exc))
-            self._queue.append(job)  # the limiter holds every send back meanwhile
+            self._queue.append(job)
         except Blocked as exc:
-            self.limiter.release(permit)
+            await self.budget.release(permit)
             await self._blocked(item, str(exc))
         except Transient as exc:
-            self.limiter.release(permit)
+            await self.budget.release(permit)
             if job.attempts >= self.max_attempts:
                 await self._close(
                     item, "failed", f"{exc} (after {job.attempts} attempts)", attempts=1
                 )
                 return
             self.stats.retried += 1
-            await self._note_failure(item, str(exc))
-            await self.sleep(min(60.0, self.backoff * 2 ** (job.attempts - 1)))
-            self._queue.append(job)
+            delay = min(60.0, self.backoff * 2 ** (job.attempts - 1))
+            await self._move_back(item, delay, str(exc), attempts=1)  # no lane sleeps
         except Permanent as exc:
-            self.limiter.release(permit)
+            await self.budget.release(permit)
             await self._close(item, "failed", str(exc), attempts=1)
         except Exception as exc:  # a bug in rendering or sending: keep the row, say why
-            self.limiter.release(permit)
+            await self.budget.release(permit)
             log.exception("sending reminder %s failed", item.reminder_id)
             await self._close(item, "failed", repr(exc), attempts=1)
         else:
-            self.limiter.release(permit)
+            await self.budget.release(permit)
             await self._close(item, "sent", None, attempts=1)
+
+    async def _send(self, item: Prepared, permit: Permit) -> None:
+        """Send with the permit taken (the application's bot must not take another)."""
+        assert item.message is not None
+        token = held.set(True)
+        try:
+            await self.sender.send(item.chat_id, item.message)
+        finally:
+            held.reset(token)
 
     async def _note_failure(self, item: Prepared, error: str) -> None:
         async with self.runtime.sessionmaker() as session:
