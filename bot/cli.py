@@ -15,6 +15,7 @@ from bot import __version__
 from bot.assembly.cli import assembly_app
 from bot.core.cli import _actor, _fail, _settings, _with_db
 from bot.core.config import ConfigError, Settings
+from bot.events.announce_cli import announce_command
 from bot.events.cli import events_app
 from bot.proposals.cli import proposals_app
 from bot.qa.cli import ask_command, unanswered_command
@@ -43,6 +44,7 @@ app.add_typer(assembly_app, name="assembly")
 app.add_typer(events_app, name="events")
 app.add_typer(reminders_app, name="reminders")
 app.command("ask")(ask_command)
+app.command("announce")(announce_command)
 kb_app.command("unanswered")(unanswered_command)
 privacy_app = typer.Typer(
     help="Personal data: retention, one person's data (README, Privacy).", no_args_is_help=True
