@@ -21,8 +21,17 @@ from handlers.core import errors, fallbacks, language, mydong, start
 from handlers.core import privacy as core_privacy
 from handlers.core import roles as staff_roles
 from handlers.core.context_loader import load_context
-from handlers.events import announce, newevent, registration, subscribe, survey
-from handlers.events import staff_attend, staff_cancel, staff_change, staff_events
+from handlers.events import (
+    announce,
+    newevent,
+    registration,
+    staff_attend,
+    staff_cancel,
+    staff_change,
+    staff_events,
+    subscribe,
+    survey,
+)
 from handlers.events import browse as events
 from handlers.kb import check, faq, grants
 from handlers.kb import edits as kbedit

@@ -53,9 +53,10 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
     else:
         whole = CANCEL_ALL_RE.match(data)
         assert whole is not None
-        event = await managed_event(update, context, whole.group(1))
-        if event is None:
+        managed = await managed_event(update, context, whole.group(1))
+        if managed is None:
             return
+        event = managed
         count = await active_count(context, event.id)
         yes = f"sev:Cy:{ref(event.id)}"
         question = t._("Cancel “{title}”, all its dates?", title=event.title.get(t.lang))

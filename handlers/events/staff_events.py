@@ -19,7 +19,7 @@ choose a date for ``q`` (check-in QR), ``a`` (attendance), ``m`` (move), ``c`` (
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
@@ -143,7 +143,7 @@ async def active_count(context: MaeulContext, event_id: str, original: object | 
 def _visible(context: MaeulContext, kb: KnowledgeBase) -> list[tuple[EventSpec, object]]:
     now = context.runtime.clock.now()
     tz = context.runtime.settings.tz
-    found = []
+    found: list[tuple[EventSpec, tuple[int, datetime]]] = []
     for event in kb.events:
         if not may_manage(context, event):
             continue
@@ -154,8 +154,8 @@ def _visible(context: MaeulContext, kb: KnowledgeBase) -> list[tuple[EventSpec, 
         last = schedule.last_occurrence(event, tz)
         if last.ends_at > now - PAST:
             found.append((event, (1, now - last.starts_at + now)))
-    found.sort(key=lambda pair: pair[1])  # type: ignore[arg-type,return-value]
-    return found
+    found.sort(key=lambda pair: pair[1])
+    return [(event, key) for event, key in found]
 
 
 async def list_view(update: Update, context: MaeulContext, page: int, *, edit: bool) -> None:

@@ -159,6 +159,7 @@ async def teach(update: Update, context: MaeulContext) -> str | int:
         await blocks.refuse(update, context, t._("This question was answered meanwhile."))
         return ConversationHandler.END
     lang = q.languages[0] if len(q.languages) == 1 else "ko"
+    assert context.user_data is not None
     context.user_data[KEY] = {
         "normalized": q.normalized,
         "question": q.example,
@@ -201,6 +202,7 @@ async def _typed(
         await update.effective_message.reply_text("⚠️ " + error_text(context.t, exc))
         await blocks.give_back(update, context, typed[:4000])
         return again
+    assert context.user_data is not None
     context.user_data[KEY] = state
     await _preview(update, context, state)
     return CONFIRM

@@ -119,6 +119,7 @@ async def document(update: Update, context: MaeulContext) -> None:
         return
     lines.append(esc(t._("Importing it will change:")))
     lines += changes
+    assert context.user_data is not None
     context.user_data[KEY] = {"file_id": doc.file_id, "sha": check.digest}
     markup = InlineKeyboardMarkup(
         [
