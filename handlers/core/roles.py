@@ -28,6 +28,7 @@ from bot.reminders.outbox import tell
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks
 from handlers.core.browse import admin
+from handlers.core.commands import publish_for_user
 from handlers.core.start import DEEP_LINKS
 
 ROLE_LABELS = {
@@ -229,6 +230,9 @@ async def remove_confirmed(update: Update, context: MaeulContext) -> None:
         actor_telegram_id=me,
         now=context.runtime.clock.utcnow(),
     )
+    removed = await users.get_user(context.db, grant.telegram_id)
+    if removed is not None:  # their menu follows at once (the staff one, or the residents')
+        await publish_for_user(context, removed)
     await blocks.answer(update, t._("Removed."))
     await _show_list(update, context, 0, edit=True)
 

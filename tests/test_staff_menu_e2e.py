@@ -1,0 +1,121 @@
+"""The command menu follows the user's roles, end to end through the emulator (both
+databases): a resident sees the residents' menu; a colleague invited as staff sees the
+staff menu in Korean in their chat; /language re-sets it in English (and choosing the same
+language again keeps it); a role given by the CLI shows on the next message; a removed
+staff member goes back to the residents' menu; the district admin sees /roles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.core import users
+from handlers.core.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
+from tests.e2e import TOKEN, running_bot, texts
+
+ADMIN = 900  # settings.admin_ids in tests/conftest.py
+COLLEAGUE = 5201
+RESIDENT = 5202
+LINK_RE = re.compile(r"https://t\.me/maeul_test_bot\?start=(role_[A-Za-z0-9_-]+)")
+
+RESIDENT_NAMES = [name for name, _ in COMMANDS]
+STAFF_NAMES = RESIDENT_NAMES + [name for name, _ in STAFF_COMMANDS]
+ADMIN_NAMES = STAFF_NAMES + [name for name, _ in ADMIN_COMMANDS]
+
+
+@pytest.fixture
+async def bot(runtime):
+    async with running_bot(runtime) as under_test:
+        yield under_test
+        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
+        assert not under_test.errors
+
+
+def menu(bot, chat_id: int, lang: str = "ko") -> dict[str, str]:
+    shown = bot.emu.commands_for(TOKEN, chat_id, language_code=lang)
+    return {c["command"]: c["description"] for c in shown}
+
+
+def names(bot, chat_id: int, lang: str = "ko") -> list[str]:
+    return list(menu(bot, chat_id, lang))
+
+
+async def invite_link(admin) -> str:
+    await admin.send("/roles")
+    await admin.press("➕ 담당자 초대")
+    events = await admin.press("한빛1동")
+    text = [e for e in events if e.kind in ("message", "edit")][-1].text
+    found = LINK_RE.search(text)
+    assert found, text
+    return found.group(1)
+
+
+async def test_resident_staff_and_removed_staff_menus(bot):
+    resident = bot.chat(RESIDENT, "민수", "ko")
+    await resident.send("/start")
+    assert names(bot, RESIDENT) == RESIDENT_NAMES
+    assert menu(bot, RESIDENT)["propose"] == "우리 동 마을의제 제안하기"
+    assert "unanswered" not in menu(bot, RESIDENT)
+
+    admin = bot.chat(ADMIN, "관리자", "ko")
+    await admin.send("/start")
+    assert names(bot, ADMIN) == ADMIN_NAMES  # ADMIN_IDS: an admin without a role row
+    assert menu(bot, ADMIN)["roles"] == "역할 주고 해제하기 (관리자)"
+
+    payload = await invite_link(admin)
+    colleague = bot.chat(COLLEAGUE, "수진", "ko")
+    await colleague.send("/start")
+    assert names(bot, COLLEAGUE) == RESIDENT_NAMES
+    events = await colleague.send(f"/start {payload}")
+    assert "담당자 · 한빛1동" in " ".join(texts(events))
+    staff_menu = menu(bot, COLLEAGUE)
+    assert list(staff_menu) == STAFF_NAMES
+    assert staff_menu["unanswered"] == "제가 답하지 못한 질문"
+    assert staff_menu["stats"] == "센터 통계 (담당자)"
+    assert "roles" not in staff_menu
+    # the menu is per chat: the resident's stays as it was
+    assert names(bot, RESIDENT) == RESIDENT_NAMES
+
+    # /language: the staff menu in English; the same language again keeps the staff menu
+    await colleague.send("/language")
+    await colleague.press("English")
+    assert menu(bot, COLLEAGUE, "en")["unanswered"] == "Questions I could not answer"
+    assert names(bot, COLLEAGUE, "en") == STAFF_NAMES
+    await colleague.send("/language")
+    await colleague.press("✓ English")
+    assert names(bot, COLLEAGUE, "en") == STAFF_NAMES
+    await colleague.send("/language")
+    await colleague.press("한국어")
+    assert menu(bot, COLLEAGUE)["unanswered"] == "제가 답하지 못한 질문"
+
+    # the admin removes the role: the colleague's menu is the residents' one at once
+    await admin.send("/roles")
+    await admin.press("✖ 해제: 수진")
+    await admin.press("네, 해제")
+    assert names(bot, COLLEAGUE) == RESIDENT_NAMES
+    assert menu(bot, COLLEAGUE)["propose"] == "우리 동 마을의제 제안하기"
+    # and it stays so on their next message (nothing re-sets the staff one)
+    await colleague.send("/help")
+    assert names(bot, COLLEAGUE) == RESIDENT_NAMES
+
+
+async def test_a_role_from_the_cli_shows_on_the_next_message(bot):
+    colleague = bot.chat(COLLEAGUE, "수진", "ko")
+    await colleague.send("/start")
+    assert names(bot, COLLEAGUE) == RESIDENT_NAMES
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        await users.grant_role(
+            s, COLLEAGUE, "staff", dong_id="hanbit1", actor="cli", now=bot.runtime.clock.utcnow()
+        )
+    await colleague.send("/help")
+    assert names(bot, COLLEAGUE) == STAFF_NAMES
+    calls = bot.emu.call_counts(TOKEN).get("setmycommands", 0)
+    await colleague.send("/help")  # no second call once it is set
+    assert bot.emu.call_counts(TOKEN).get("setmycommands", 0) == calls
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        await users.revoke_role(
+            s, COLLEAGUE, "staff", dong_id="hanbit1", actor="cli", now=bot.runtime.clock.utcnow()
+        )
+    await colleague.send("/help")
+    assert names(bot, COLLEAGUE) == RESIDENT_NAMES
