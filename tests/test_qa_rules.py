@@ -125,6 +125,16 @@ def test_the_grant_after_a_prior_grant(demo, question):
     assert (answer.kind, answer.id, answer.confident) == ("grant", "community-growth", True)
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["이웃만들기 마치고 나면 그다음엔 뭐 신청해요", "이웃만들기 끝나면 내년엔 어떤 사업 해요?"],
+)
+def test_the_grant_after_a_prior_grant_once_it_ends(demo, question):
+    # "끝나고 / 마치면" (once it is over) and "내년엔 뭐" (what next year) say the same
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("grant", "community-growth")
+
+
 def test_the_next_step_is_said(demo):
     answer = demo.ask("작년에 이웃만들기 했는데 다음 단계는 뭐예요?", NOW)
     text = render(demo, answer, ko(), NOW)
