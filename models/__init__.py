@@ -35,6 +35,7 @@ from models.proposal import (
     ProposalSupport,
 )
 from models.qa import UnansweredQuestion
+from models.qa_counts import QuestionCount
 from models.ratebudget import RateBudget, RateSend
 from models.user import Role, User, UserRole
 
@@ -75,6 +76,7 @@ __all__ = [
     "SurveyComment",
     "SurveyInvitation",
     "SurveyResponse",
+    "QuestionCount",
     "UnansweredQuestion",
     "User",
     "UserRole",
