@@ -261,3 +261,29 @@ async def test_cancelled_forgets_drops_buttons_and_ends() -> None:
     context.user_data = {}
     await blocks.cancelled(typed, context, "Stopped.")
     assert [s[1] for s in context.bot.sent] == ["Stopped."]
+
+
+def test_conversation_is_persistent_reenterable_and_cancellable() -> None:
+    from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+    async def step(update: Any, context: Any) -> str:
+        return "b"
+
+    async def stop(update: Any, context: Any) -> int:
+        return -1
+
+    handler = blocks.conversation(
+        "wizard",
+        entry_points=[CommandHandler("wizard", step)],
+        states={"b": [MessageHandler(filters.TEXT, step)]},
+        cancel=stop,
+        cancel_pattern=r"^wizard:x$",
+    )
+    assert (handler.name, handler.persistent, handler.allow_reentry) == ("wizard", True, True)
+    command, button = handler.fallbacks
+    assert isinstance(command, CommandHandler) and command.commands == frozenset({"cancel"})
+    assert isinstance(button, CallbackQueryHandler) and button.callback is stop
+    assert isinstance(button.pattern, re.Pattern)
+    assert button.pattern.match("wizard:x") and not button.pattern.match("wizard:xy")
+    plain = blocks.conversation("other", [CommandHandler("o", step)], {}, stop)
+    assert len(plain.fallbacks) == 1

@@ -58,6 +58,7 @@ from handlers.assembly.vote_render import (
     show,
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
+from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.start import DEEP_LINKS
 from models.assembly import AssemblyVote
 
@@ -311,16 +312,14 @@ async def verify(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    conversation = ConversationHandler(
-        name="vote_code",
-        persistent=True,
+    conversation = blocks_conversation(
+        "vote_code",
         entry_points=[
             CommandHandler("vote", vote_command),
             CallbackQueryHandler(ask_code, pattern=r"^vote:code$"),
         ],
         states={CODE: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_code)]},
-        fallbacks=[CommandHandler("cancel", cancel_code)],
-        allow_reentry=True,
+        cancel=cancel_code,
     )
     app.add_handler(conversation)
     app.add_handler(CommandHandler("verify", verify))

@@ -24,7 +24,8 @@ vote has changed since. So:
 The formats of callback data already sent stay each feature's business: these blocks take
 the data strings the feature builds, so buttons in users' old messages keep working.
 
-Signatures here are stable; other modules import them. Add new blocks at the end.
+Signatures here are stable; other modules import them. Add new blocks at the end. The
+paging blocks live in :mod:`handlers.core.paging` and are importable from here.
 """
 
 from __future__ import annotations
@@ -33,28 +34,32 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
+from handlers.core.paging import PAGE_SIZE as PAGE_SIZE
+from handlers.core.paging import Page as Page
+from handlers.core.paging import Rows as Rows
+from handlers.core.paging import choices as choices
+from handlers.core.paging import clamp_page as clamp_page
+from handlers.core.paging import grid as grid
+from handlers.core.paging import list_keyboard as list_keyboard
+from handlers.core.paging import nav_row as nav_row
+from handlers.core.paging import page_count as page_count
+from handlers.core.paging import paginate as paginate
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-PAGE_SIZE = 6
 CALLBACK_DATA_MAX = 64  # bytes, Telegram's limit
 ALERT_MAX = 200  # characters an answerCallbackQuery alert shows
-MARK = "✓ "
-
-Rows = list[list[InlineKeyboardButton]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -134,18 +139,13 @@ async def send_html(
     link_preview: bool = True,
 ) -> None:
     """A new HTML message (``link_preview=False`` hides the preview of links)."""
-    if link_preview:
-        await context.bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-        )
-    else:
-        await context.bot.send_message(
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=True,
-        )
+    await context.bot.send_message(
+        chat_id,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        disable_web_page_preview=None if link_preview else True,
+    )
 
 
 async def edit_text(
@@ -158,12 +158,12 @@ async def edit_text(
     """Replace the pressed message's text and buttons; pressing the current view again
     ("message is not modified") is fine. Other errors propagate."""
     try:
-        if link_preview:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        else:
-            await query.edit_message_text(
-                text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
-            )
+        await query.edit_message_text(
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=None if link_preview else True,
+        )
     except BadRequest as exc:
         if not _not_modified(exc):
             raise
@@ -210,112 +210,6 @@ async def drop_keyboard(update: Update) -> None:
         await query.edit_message_reply_markup(None)
     except BadRequest:  # already without buttons, or too old to edit
         log.debug("could not remove the keyboard", exc_info=True)
-
-
-# ---------------------------------------------------------------------------------------
-# Paging keyboards and choice lists
-# ---------------------------------------------------------------------------------------
-
-
-def page_count(total: int, size: int = PAGE_SIZE) -> int:
-    """How many pages ``total`` items fill (at least one: an empty list is one page)."""
-    return max(1, -(-max(total, 0) // max(size, 1)))
-
-
-def clamp_page(page: int, total: int, size: int = PAGE_SIZE) -> int:
-    """``page`` within 0 … last page (a forged or stale page number is clamped)."""
-    return min(max(page, 0), page_count(total, size) - 1)
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list: its items, its number (from 0, clamped) and the page count."""
-
-    items: list[T]
-    number: int
-    count: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 0
-
-    @property
-    def has_next(self) -> bool:
-        return self.number + 1 < self.count
-
-
-def paginate(items: Sequence[T], page: int, size: int = PAGE_SIZE) -> Page[T]:
-    """The page ``page`` of ``items`` (clamped: never empty unless ``items`` is)."""
-    number = clamp_page(page, len(items), size)
-    chunk = list(items[number * size : (number + 1) * size])
-    return Page(chunk, number, page_count(len(items), size))
-
-
-def nav_row(
-    page: int,
-    pages: int,
-    data_for_page: str | Callable[[int], str],
-    *,
-    previous: str = "◀",
-    following: str = "▶",
-) -> list[InlineKeyboardButton]:
-    """◀ / ▶ buttons around ``page`` of ``pages`` (empty on a single page).
-
-    ``data_for_page`` is a format string with ``{page}``, or a function of the page."""
-
-    def data(n: int) -> str:
-        return data_for_page(n) if callable(data_for_page) else data_for_page.format(page=n)
-
-    row = []
-    if page > 0:
-        row.append(InlineKeyboardButton(previous, callback_data=data(page - 1)))
-    if page < pages - 1:
-        row.append(InlineKeyboardButton(following, callback_data=data(page + 1)))
-    return row
-
-
-def grid(buttons: Sequence[InlineKeyboardButton], width: int = 2) -> Rows:
-    """Buttons in rows of ``width``."""
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
-
-def choices(
-    options: Iterable[tuple[str, str]],
-    data: Callable[[str], str],
-    marked: Callable[[str], bool] | None = None,
-) -> list[InlineKeyboardButton]:
-    """A button per ``(value, label)``; ``marked(value)`` puts ✓ before the label."""
-    return [
-        InlineKeyboardButton(
-            (MARK if marked is not None and marked(value) else "") + label,
-            callback_data=data(value),
-        )
-        for value, label in options
-    ]
-
-
-def list_keyboard(
-    items: Rows | Sequence[InlineKeyboardButton],
-    nav: list[InlineKeyboardButton] | None = None,
-    footer: Sequence[InlineKeyboardButton] | Rows | None = None,
-    *,
-    width: int = 1,
-) -> InlineKeyboardMarkup:
-    """Item buttons (``width`` a row, or rows as given), the ◀ ▶ row if any, then
-    ``footer`` (a row, or several)."""
-    rows: Rows = (
-        [list(r) for r in items]  # type: ignore[arg-type]
-        if items and isinstance(items[0], list)
-        else grid(items, width)  # type: ignore[arg-type]
-    )
-    if nav:
-        rows.append(list(nav))
-    if footer:
-        if isinstance(footer[0], list):
-            rows.extend(list(r) for r in footer)  # type: ignore[arg-type]
-        else:
-            rows.append(list(footer))  # type: ignore[arg-type]
-    return InlineKeyboardMarkup(rows)
 
 
 # ---------------------------------------------------------------------------------------
@@ -442,3 +336,27 @@ async def cancelled(
         update.effective_chat.id, text or context.t._("Cancelled. Nothing was changed.")
     )
     return ConversationHandler.END
+
+
+def conversation(
+    name: str,
+    entry_points: list[BaseHandler[Update, MaeulContext, object]],
+    states: dict[object, list[BaseHandler[Update, MaeulContext, object]]],
+    cancel: Callable[[Update, MaeulContext], Coroutine[Any, Any, object]],
+    cancel_pattern: str | None = None,
+) -> ConversationHandler[MaeulContext]:
+    """A step-by-step conversation as every feature has it: persistent (its state is stored
+    with the update's transaction, so a restart resumes it), taken over by its own entry
+    again (``allow_reentry``), and left with /cancel — and with the button whose callback
+    data matches ``cancel_pattern`` (a regular expression), when given."""
+    fallbacks: list[BaseHandler[Update, MaeulContext, object]] = [CommandHandler("cancel", cancel)]
+    if cancel_pattern is not None:
+        fallbacks.append(CallbackQueryHandler(cancel, pattern=cancel_pattern))
+    return ConversationHandler(
+        name=name,
+        persistent=True,
+        entry_points=entry_points,
+        states=states,
+        fallbacks=fallbacks,
+        allow_reentry=True,
+    )

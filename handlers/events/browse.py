@@ -19,7 +19,7 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import choices
+from handlers.core.blocks import answer, choices
 from handlers.core.browse import (
     card_footer,
     edit,
@@ -123,8 +123,7 @@ async def events_command(update: Update, context: MaeulContext) -> None:
     kb = await knowledge(update, context)
     if kb is None:
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     text, markup = list_view(context, kb, _default_dong(context, kb), ALL, 0)
     await send(update, context, text, markup)
 

@@ -9,7 +9,7 @@ judgement is :func:`bot.kb.eligibility.check`; the words, in handlers.kb.check_r
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,7 +29,8 @@ from bot.kb import cards, eligibility
 from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, GroupAge
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answered, choices, send_html, step_text
+from handlers.core.blocks import answer, answered, choices, send_html, step_text
+from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import edit_markup, knowledge, pressed, rows_of, send
 from handlers.kb.check_render import (
     AGE_ERRORS,
@@ -86,8 +87,7 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     kb = await knowledge(update, context)
     if kb is None:
         return ConversationHandler.END
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     if not kb.grants:
         await send(update, context, esc(t._("There are no grant programmes yet.")), None)
         return ConversationHandler.END
@@ -117,12 +117,28 @@ async def _typed(
         return None
 
 
+async def _keep_typed(
+    update: Update,
+    context: MaeulContext,
+    key: str,
+    parse: Callable[[str], int],
+    errors: dict[str, str],
+    then: Callable[[Update, MaeulContext], Awaitable[str]],
+) -> str | None:
+    """A typed number kept under ``key`` and the next question asked; ``None`` (the same
+    question stays) when it could not be used."""
+    value = await _typed(update, context, parse, errors)
+    if value is None:
+        return None
+    _data(context)[key] = value
+    return await then(update, context)
+
+
 async def got_age(update: Update, context: MaeulContext) -> str:
-    age = await _typed(update, context, eligibility.parse_age, AGE_ERRORS)
-    if age is None:
-        return AGE
-    _data(context)["age"] = age
-    return await ask_members(update, context)
+    return (
+        await _keep_typed(update, context, "age", eligibility.parse_age, AGE_ERRORS, ask_members)
+        or AGE
+    )
 
 
 async def ask_members(update: Update, context: MaeulContext) -> str:
@@ -148,11 +164,8 @@ async def members_pressed(update: Update, context: MaeulContext) -> str:
 
 
 async def members_typed(update: Update, context: MaeulContext) -> str:
-    members = await _typed(update, context, eligibility.parse_members, MEMBER_ERRORS)
-    if members is None:
-        return MEMBERS
-    _data(context)["members"] = members
-    return await ask_since(update, context)
+    parse = eligibility.parse_members
+    return await _keep_typed(update, context, "members", parse, MEMBER_ERRORS, ask_since) or MEMBERS
 
 
 async def ask_since(update: Update, context: MaeulContext) -> str:
@@ -351,9 +364,8 @@ async def cancel(update: Update, context: MaeulContext) -> int:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
-        name="check",
-        persistent=True,
+    conversation = blocks_conversation(
+        "check",
         entry_points=[
             CommandHandler("check", start),
             CallbackQueryHandler(start, pattern=r"^(menu:check|check:restart)$"),
@@ -378,11 +390,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(text, dong_typed),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^check:cancel$"),
-        ],
-        allow_reentry=True,
+        cancel=cancel,
+        cancel_pattern=r"^check:cancel$",
     )
     app.add_handler(conversation)
 

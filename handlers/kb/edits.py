@@ -16,7 +16,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -30,6 +29,7 @@ from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import cancelled
+from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import admin, edit_markup, knowledge, pressed, rows_of, send
 from handlers.events.browse import send_card as send_event
 from handlers.kb.grants import send_card as send_grant
@@ -338,9 +338,8 @@ async def cancel(update: Update, context: MaeulContext) -> int:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
-        name="kbedit",
-        persistent=True,
+    conversation = blocks_conversation(
+        "kbedit",
         entry_points=[CallbackQueryHandler(begin, pattern=ENTRY_RE)],
         states={
             FIELD: [
@@ -354,11 +353,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(text, press_buttons),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^kbedit:cancel$"),
-        ],
-        allow_reentry=True,
+        cancel=cancel,
+        cancel_pattern=r"^kbedit:cancel$",
     )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(refused, pattern=r"^kbedit:"))

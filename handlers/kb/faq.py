@@ -16,6 +16,7 @@ from bot.kb import cards
 from bot.kb import faq as faqtopics
 from bot.kb.records import FaqSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer
 from handlers.core.browse import edit, knowledge, pressed, pressed_record, refuse, rows_of, send
 
 TOPIC_RE = re.compile(r"^faq:topic:([a-z]{1,20})$")
@@ -57,8 +58,7 @@ async def faq_command(update: Update, context: MaeulContext) -> None:
     kb = await knowledge(update, context)
     if kb is None:
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     text, markup = topics_view(context, kb)
     await send(update, context, text, markup)
 

@@ -21,6 +21,7 @@ from bot.kb import grants as grant_rules
 from bot.kb.grants import SECTIONS, GrantStatus
 from bot.kb.records import GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import answer
 from handlers.core.browse import (
     card_footer,
     edit,
@@ -115,8 +116,7 @@ async def grants_command(update: Update, context: MaeulContext) -> None:
     kb = await knowledge(update, context)
     if kb is None:
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer(update)
     if not kb.grants:
         await send(update, context, esc(context.t._("There are no grant programmes yet.")), None)
         return

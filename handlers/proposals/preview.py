@@ -34,6 +34,16 @@ from handlers.proposals.render import (
 )
 
 
+async def _done(update: Update, context: MaeulContext, text: str, proposal_id: int) -> None:
+    """The end of /propose: the press answered, the preview's buttons gone, ``text`` (plain)
+    with a button that opens the proposal."""
+    await answer(update)
+    await drop_keyboard(update)
+    label = context.t._("Open the proposal")
+    button = InlineKeyboardButton(label, callback_data=f"props:v:{proposal_id}")
+    await say(update, context, esc(text), InlineKeyboardMarkup([[button]]))
+
+
 async def submit(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     draft = await own_draft(update, context)
@@ -60,25 +70,14 @@ async def submit(update: Update, context: MaeulContext) -> str | int:
         if err.message == domain.UNKNOWN_THEME:
             return await ask_theme(update, context, draft)
         return PREVIEW
-    await answer(update)
-    await drop_keyboard(update)
     n = await names(context)
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal.id}")]]
+    done = t._(
+        "Thank you! Your proposal #{id} was submitted. The staff of {dong} will review "
+        "it, and I will tell you about every change.",
+        id=proposal.id,
+        dong=n.dong(proposal.dong_id),
     )
-    await say(
-        update,
-        context,
-        esc(
-            t._(
-                "Thank you! Your proposal #{id} was submitted. The staff of {dong} will review "
-                "it, and I will tell you about every change.",
-                id=proposal.id,
-                dong=n.dong(proposal.dong_id),
-            )
-        ),
-        markup,
-    )
+    await _done(update, context, done, proposal.id)
     await notify_staff(context, proposal, "new")
     return ConversationHandler.END
 
@@ -97,24 +96,13 @@ async def support_instead(update: Update, context: MaeulContext) -> str | int:
     except ProposalError as err:
         await refuse(update, context, error_text(t, err))
         return PREVIEW
-    await answer(update)
-    await drop_keyboard(update)
     await domain.discard_draft(context.db, context.user.id)
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t._("Open the proposal"), callback_data=f"props:v:{proposal_id}")]]
+    done = t._(
+        "You support proposal #{id} now ({count} supports). Your draft was discarded.",
+        id=proposal_id,
+        count=t.format_number(result.count),
     )
-    await say(
-        update,
-        context,
-        esc(
-            t._(
-                "You support proposal #{id} now ({count} supports). Your draft was discarded.",
-                id=proposal_id,
-                count=t.format_number(result.count),
-            )
-        ),
-        markup,
-    )
+    await _done(update, context, done, proposal_id)
     if result.threshold_reached:
         proposal = await domain.get_proposal(context.db, proposal_id)
         assert proposal is not None

@@ -35,6 +35,7 @@ from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, give_back, refuse
+from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.blocks import show as send
 from handlers.proposals.decisions import PENDING as REVIEW_PENDING
 from handlers.proposals.draft import (
@@ -336,9 +337,8 @@ async def stop(update: Update, context: MaeulContext) -> int | None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     new = ~filters.UpdateType.EDITED  # edits go to the fallbacks ("I don't read edits")
     text = filters.TEXT & ~filters.COMMAND & new
-    conversation = ConversationHandler(
-        name="propose",
-        persistent=True,
+    conversation = blocks_conversation(
+        "propose",
         entry_points=[
             CommandHandler("propose", start, filters=filters.ChatType.PRIVATE),
             CallbackQueryHandler(start, pattern=r"^props:new$"),
@@ -376,10 +376,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(text, press_buttons),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", stop),
-            CallbackQueryHandler(stop, pattern=rf"^prop:x:{D}$"),
-        ],
-        allow_reentry=True,
+        cancel=stop,
+        cancel_pattern=rf"^prop:x:{D}$",
     )
     app.add_handler(conversation)
