@@ -40,7 +40,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, cast
 
-from sqlalchemy import and_, delete, literal, or_, select, union_all
+from sqlalchemy import bindparam, delete, literal, select, union_all
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
@@ -95,6 +95,31 @@ def lock_keys(update: Update) -> list[int]:
     return sorted(LOCK_SPACE ^ i for i in ids)
 
 
+_LOCKS = {
+    1: sql("SELECT pg_advisory_xact_lock(:a)"),
+    # the select list is evaluated left to right: the keys are locked in ascending order
+    2: sql("SELECT pg_advisory_xact_lock(:a), pg_advisory_xact_lock(:b)"),
+}
+"""The lock statements, built once (an update has one key or two, :func:`lock_keys`)."""
+
+_LOAD = union_all(
+    select(
+        literal("user").label("kind"),
+        literal("").label("name"),
+        literal("").label("key"),
+        PtbUserData.data.label("data"),
+    ).where(PtbUserData.user_id == bindparam("user_id")),
+    select(literal("chat"), literal(""), literal(""), PtbChatData.data).where(
+        PtbChatData.chat_id == bindparam("chat_id")
+    ),
+    select(literal("conv"), PtbConversation.name, PtbConversation.key, PtbConversation.state).where(
+        PtbConversation.name.in_(bindparam("names", expanding=True)),
+        PtbConversation.key.in_(bindparam("keys", expanding=True)),
+    ),
+)
+"""An update's user_data, chat_data and conversation states: one statement, built once."""
+
+
 def persistent_conversations(
     app: Application,  # type: ignore[type-arg]
 ) -> list[ConversationHandler]:  # type: ignore[type-arg]
@@ -144,6 +169,8 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         self.preload = preload
         self._loaded: list[tuple[str, object]] = []
         """The keys the open update loaded (see :meth:`discard_update`)."""
+        self._conversations_shape: tuple[int, ...] | None = None
+        self._conversations_found: list[ConversationHandler] = []  # type: ignore[type-arg]
 
     # --- reading (at start-up, when preloading) ----------------------------------------
     async def _load_all(self, model: Any, key_attr: str, kind: str) -> dict[int, JsonDict]:
@@ -195,84 +222,83 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         if session.bind is None or session.bind.dialect.name != "postgresql":
             return
         keys = lock_keys(update)
-        if not keys:
-            return
-        # one statement; the select list is evaluated left to right, so in ascending order
-        params = {f"k{i}": key for i, key in enumerate(keys)}
-        calls = ", ".join(f"pg_advisory_xact_lock(:k{i})" for i in range(len(keys)))
-        await session.execute(sql(f"SELECT {calls}"), params)
+        if keys:
+            await session.execute(_LOCKS[len(keys)], dict(zip("ab", keys, strict=False)))
+
+    def _conversations(
+        self,
+        app: Application,  # type: ignore[type-arg]
+    ) -> list[ConversationHandler]:  # type: ignore[type-arg]
+        """:func:`persistent_conversations`, found again only when handlers were added or
+        removed (walking every handler of every group cost more than the query)."""
+        shape = tuple(len(group) for group in app.handlers.values())
+        if self._conversations_shape != shape:
+            self._conversations_found = persistent_conversations(app)
+            self._conversations_shape = shape
+        return self._conversations_found
 
     async def load_for_update(
         self,
         session: AsyncSession,
         update: Update,
         app: Application,  # type: ignore[type-arg]
+        *,
+        locked: bool = False,
     ) -> None:
-        """Lock the update's chat and user (PostgreSQL), then read their state — user_data,
-        chat_data, and their state in each persistent conversation — in one query, into
-        PTB's memory, replacing whatever this instance held. Call it first in the update's
-        transaction, before any handler runs."""
-        await self.lock_for_update(session, update)
+        """Lock the update's chat and user (PostgreSQL; ``locked``: the caller has), then
+        read their state — user_data, chat_data, and their state in each persistent
+        conversation — in one query, into PTB's memory, replacing whatever this instance
+        held. Call it first in the update's transaction, before any handler runs.
+
+        The query is one statement built once (:data:`_LOAD`): its parameters are the user,
+        the chat, and the conversations' names and keys as two expanding lists, so
+        SQLAlchemy compiles it once and PostgreSQL sees the same few SQL texts. The names ×
+        keys it matches are a superset of the (name, key) pairs wanted (a per-message
+        conversation has its own key); rows not wanted are ignored. The lock cannot share
+        the read's statement: under READ COMMITTED a statement reads the snapshot taken
+        when it *started*, so a read in the statement that waited for the lock would not
+        see what the lock's previous holder committed meanwhile.
+        """
+        self._loaded = []
         chat_id = update.effective_chat.id if update.effective_chat is not None else None
         user_id = update.effective_user.id if update.effective_user is not None else None
         conversations: list[
             tuple[ConversationHandler, ConversationKey, str]  # type: ignore[type-arg]
         ] = []
-        for handler in persistent_conversations(app):
+        raws: dict[ConversationKey, str] = {}
+        for handler in self._conversations(app):
             try:
                 key = handler._get_key(update)
             except RuntimeError:  # no chat, user or message for this conversation's key
                 continue
-            conversations.append((handler, key, _conv_key(key)))
+            raw = raws.get(key)
+            if raw is None:
+                raw = raws[key] = _conv_key(key)
+            conversations.append((handler, key, raw))
         store = self.store_data
-        parts = []
-        if store.user_data and user_id is not None:
-            parts.append(
-                select(
-                    literal("user").label("kind"),
-                    literal("").label("name"),
-                    literal("").label("key"),
-                    PtbUserData.data.label("data"),
-                ).where(PtbUserData.user_id == user_id)
-            )
-        if store.chat_data and chat_id is not None:
-            parts.append(
-                select(literal("chat"), literal(""), literal(""), PtbChatData.data).where(
-                    PtbChatData.chat_id == chat_id
-                )
-            )
-        names_by_key: dict[str, list[str]] = {}
-        for handler, _key, raw in conversations:
-            names_by_key.setdefault(raw, []).append(cast(str, handler.name))
-        if names_by_key:
-            parts.append(
-                select(
-                    literal("conv"), PtbConversation.name, PtbConversation.key,
-                    PtbConversation.state,
-                ).where(
-                    or_(
-                        *(
-                            and_(PtbConversation.key == raw, PtbConversation.name.in_(names))
-                            for raw, names in names_by_key.items()
-                        )
-                    )
-                )
-            )  # fmt: skip
-        if not parts:
-            return
-        query = parts[0] if len(parts) == 1 else union_all(*parts)
-        rows = (await session.execute(query)).all()
+        want_user = store.user_data and user_id is not None
+        want_chat = store.chat_data and chat_id is not None
+        if not (want_user or want_chat or conversations):
+            return  # nothing of this update is kept (a poll's state, a channel post …)
+        if not locked:
+            await self.lock_for_update(session, update)
+        params = {
+            "user_id": user_id if want_user else None,  # = NULL: no row
+            "chat_id": chat_id if want_chat else None,
+            "names": sorted({cast(str, h.name) for h, _k, _r in conversations}),
+            "keys": sorted(set(raws.values())),
+        }
+        rows = (await session.execute(_LOAD, params)).all()
         found: dict[tuple[str, object], Any] = {}
         for kind, name, raw, data in rows:
             if kind == "conv":
                 found[("conv", (name, raw))] = data["s"]
             else:
                 found[(kind, user_id if kind == "user" else chat_id)] = data
-        self._loaded = []
-        if store.user_data and user_id is not None:
-            self._put_data(app._user_data, "user", user_id, found.get(("user", user_id)))
-        if store.chat_data and chat_id is not None:
-            self._put_data(app._chat_data, "chat", chat_id, found.get(("chat", chat_id)))
+        if want_user:
+            self._put_data(app._user_data, "user", cast(int, user_id), found.get(("user", user_id)))
+        if want_chat:
+            self._put_data(app._chat_data, "chat", cast(int, chat_id), found.get(("chat", chat_id)))
         for handler, key, raw in conversations:
             self._put_state(handler, key, raw, found.get(("conv", (handler.name, raw))))
 
