@@ -15,7 +15,7 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, knowledge, nav_row, page_of, pressed, refuse, send
-from handlers.events.occurrence import TOK, is_event_staff, pressed_occurrence
+from handlers.events.occurrence import TOK, is_event_staff, staff_occurrence
 from models.events import Registration
 from models.user import User
 
@@ -85,14 +85,11 @@ async def checkin_deep_link(update: Update, context: MaeulContext, arg: str) -> 
 
 async def show_code(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
-    found = await pressed_occurrence(update, context, CODE_RE)
+    found = await staff_occurrence(update, context, CODE_RE)
     if found is None:
         return
     *_, event, occurrence = found
     t = context.t
-    if not is_event_staff(context, event):
-        await refuse(query, context, t._("Only staff can do this."))
-        return
     code = await attendance.checkin_code(
         context.db, event.id, occurrence.recurrence_id, context.runtime.clock.now()
     )
@@ -158,13 +155,10 @@ async def _attendance_view(
 
 async def attendance_page(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
-    found = await pressed_occurrence(update, context, ATT_RE)
+    found = await staff_occurrence(update, context, ATT_RE)
     if found is None:
         return
     match, _, event, occurrence = found
-    if not is_event_staff(context, event):
-        await refuse(query, context, context.t._("Only staff can do this."))
-        return
     await query.answer()
     text, markup = await _attendance_view(context, event, occurrence, int(match.group(2)))
     if query.message is not None and "reg:mark:" in str(query.message.reply_markup):

@@ -46,6 +46,18 @@ async def pressed_occurrence(
     return match, kb, *parsed
 
 
+async def staff_occurrence(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[re.Match[str], KnowledgeBase, EventSpec, schedule.Occurrence] | None:
+    """:func:`pressed_occurrence`, for staff of the event's dong only (others get a polite
+    refusal: the button may have been forwarded to them, or forged)."""
+    found = await pressed_occurrence(update, context, pattern)
+    if found is not None and not is_event_staff(context, found[2]):
+        await refuse(update.callback_query, context, context.t._("Only staff can do this."))
+        return None
+    return found
+
+
 async def registered_occurrences(
     context: MaeulContext, kb: KnowledgeBase, since: datetime
 ) -> list[tuple[Registration, EventSpec, schedule.Occurrence]]:
