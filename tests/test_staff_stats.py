@@ -23,6 +23,7 @@ from bot.stats.service import Period, PeriodError, compute, named_period
 from models import (
     AssemblyVote,
     Proposal,
+    QuestionCount,
     Registration,
     SurveyResponse,
     UnansweredQuestion,
@@ -138,6 +139,12 @@ async def world(runtime):
         ):
             s.add(UnansweredQuestion(asked_on=day, text=text, normalized=text.rstrip("?"),
                                      language="ko"))  # fmt: skip
+        for day, dong, answered, unanswered in (  # the Q&A's daily counter
+            (date(2026, 5, 2), "hanbit1", 4, 2),
+            (date(2026, 7, 1), "", 1, 1),
+            (date(2025, 7, 1), "hanbit1", 9, 9),
+        ):
+            s.add(QuestionCount(day=day, dong_id=dong, answered=answered, unanswered=unanswered))
     return runtime
 
 
@@ -160,9 +167,11 @@ async def test_numbers_of_a_dong_and_of_the_district(world):
     assert district.residents_reached == 4  # u1–u4; u5 was last seen in 2025
     assert other.residents_reached == 1  # u3
     assert earlier.residents_reached == 1  # u5: home dong, seen in 2025, proposed then
-    # questions: district-wide, by day
-    assert (dong.questions_unanswered, dong.unanswered_distinct) == (3, 2)
-    assert district.questions_unanswered == 3
+    # questions: the counter per dong and day; different texts: the log, district-wide
+    assert (dong.questions_answered, dong.questions_unanswered) == (4, 2)
+    assert dong.unanswered_distinct == 2
+    assert (district.questions_answered, district.questions_unanswered) == (5, 3)
+    assert district.answered_share == pytest.approx(62.5)
     assert dong.proposals == {"submitted": 2, "accepted": 1}
     assert other.proposals == {"rejected": 1}
     assert district.proposals_total == 4
@@ -208,8 +217,9 @@ async def test_picture_and_workbook(world):
     assert book.sheetnames == ["센터 통계", "제안 상태별", "주민총회 투표율", "교육"]
     summary = {r[0]: r[1] for r in book["센터 통계"].iter_rows(values_only=True) if r and r[0]}
     assert summary["도달한 주민"] == 3
-    assert summary["답하지 못한 질문"] == 3
-    assert summary["답한 질문"].startswith("기록하지 않음")
+    assert summary["답하지 못한 질문"] == 2
+    assert summary["답한 질문"] == 4
+    assert summary["답한 질문 비율(%)"] == 66.7
     assert summary["실인원"] == 2 and summary["연인원"] == 3
     rows = list(book["주민총회 투표율"].iter_rows(values_only=True))
     assert rows[1][0] == "2026 한빛1동 주민총회" and rows[1][3:] == (2, 2, 4, 100, 4.0)

@@ -10,7 +10,13 @@
 
 from bot.qa.engine import Answer, QAEngine, answer_language
 from bot.qa.render import kind_of, record_name, render
-from bot.qa.service import EngineCache, UnansweredGroup, list_unanswered, log_unanswered
+from bot.qa.service import (
+    EngineCache,
+    UnansweredGroup,
+    count_question,
+    list_unanswered,
+    log_unanswered,
+)
 
 __all__ = [
     "Answer",
@@ -18,6 +24,7 @@ __all__ = [
     "QAEngine",
     "UnansweredGroup",
     "answer_language",
+    "count_question",
     "kind_of",
     "list_unanswered",
     "log_unanswered",

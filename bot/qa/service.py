@@ -10,6 +10,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kb.records import KnowledgeBase
@@ -19,6 +21,7 @@ from bot.qa.engine import QAEngine
 from bot.qa.text import normalize
 from bot.qa.vectors import VectorCache, default_cache_dir
 from models.qa import UnansweredQuestion
+from models.qa_counts import QuestionCount
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +103,42 @@ class EngineCache:
         return self._engine
 
 
+async def count_question(
+    session: AsyncSession, day: date, dong_id: str | None, *, answered: bool
+) -> None:
+    """Add one to the day's answered or unanswered questions for ``dong_id`` (the asker's
+    home dong, None: none set) in the caller's transaction — models/qa_counts.py.
+
+    One upsert (``INSERT … ON CONFLICT DO UPDATE``, on both databases), so two instances
+    counting the same day and dong at once both count and neither fails."""
+    counted = QuestionCount.answered if answered else QuestionCount.unanswered
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(QuestionCount).values(
+        day=day,
+        dong_id=(dong_id or "")[:64],
+        answered=1 if answered else 0,
+        unanswered=0 if answered else 1,
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[QuestionCount.day, QuestionCount.dong_id],
+            set_={counted.key: counted + 1},
+        )
+    )
+
+
 async def log_unanswered(
-    session: AsyncSession, text: str, language: str | None, asked_at: datetime
+    session: AsyncSession,
+    text: str,
+    language: str | None,
+    asked_at: datetime,
+    dong_id: str | None = None,
 ) -> None:
     """Record a question nobody answered (no user id: text, language and the day only, in
-    the zone of ``asked_at`` — see models/qa.py)."""
+    the zone of ``asked_at`` — see models/qa.py), and count it for the day and the asker's
+    home dong ``dong_id`` (:func:`count_question`; the log itself keeps no dong)."""
+    await count_question(session, asked_at.date(), dong_id, answered=False)
     session.add(
         UnansweredQuestion(
             asked_on=asked_at.date(),

@@ -24,7 +24,7 @@ LABELS = {
     "unanswered": N_("Questions not answered"),
     "unanswered_distinct": N_("Different questions not answered"),
     "answered": N_("Questions answered"),
-    "answered_note": N_("not recorded (answered questions are not logged)"),
+    "answered_share": N_("Share of questions answered (%)"),
     "proposals": N_("Proposals submitted"),
     "proposals_by_status": N_("Proposals by status"),
     "assemblies": N_("Assembly turnout"),
@@ -51,7 +51,7 @@ LABELS = {
     "value": N_("Value"),
     "none": N_("Nothing in this period"),
     "unknown_population": N_("eligible population not entered"),
-    "qa_note": N_("Questions are counted for the whole district."),
+    "qa_note": N_("Different questions not answered are counted for the whole district."),
 }
 
 
@@ -72,11 +72,13 @@ def heading(stats: Stats, t: Translator, dong_name: str | None) -> str:
 def summary_rows(stats: Stats, t: Translator) -> list[tuple[str, Any]]:
     """(label, value) of the headline figures (the message, the picture, the workbook)."""
     sat = stats.satisfaction
+    share = stats.answered_share
     return [
         (_l(t, "reached"), stats.residents_reached),
+        (_l(t, "answered"), stats.questions_answered),
         (_l(t, "unanswered"), stats.questions_unanswered),
+        (_l(t, "answered_share"), "—" if share is None else round(share, 1)),
         (_l(t, "unanswered_distinct"), stats.unanswered_distinct),
-        (_l(t, "answered"), _l(t, "answered_note")),
         (_l(t, "proposals"), stats.proposals_total),
         (_l(t, "unique"), stats.training_unique),
         (_l(t, "total"), stats.training_attendances),
@@ -111,6 +113,7 @@ def figure(stats: Stats, t: Translator, dong_name: str | None) -> Any:
     sat = stats.satisfaction
     figures = [
         (_l(t, "reached"), t.format_number(stats.residents_reached)),
+        (_l(t, "answered"), t.format_number(stats.questions_answered)),
         (_l(t, "unanswered"), t.format_number(stats.questions_unanswered)),
         (_l(t, "proposals"), t.format_number(stats.proposals_total)),
         (_l(t, "unique"), t.format_number(stats.training_unique)),
@@ -123,9 +126,10 @@ def figure(stats: Stats, t: Translator, dong_name: str | None) -> Any:
                    fontproperties=bold, transform=tiles.transAxes)  # fmt: skip
         tiles.text(x, 0.18, label, ha="center", va="center", fontsize=8.5,
                    fontproperties=font, transform=tiles.transAxes)  # fmt: skip
-    tiles.text(0.0, -0.12, "* " + _l(t, "qa_note") + " " + _l(t, "answered") + ": "
-               + _l(t, "answered_note"), fontsize=7.5, color="#666666", fontproperties=font,
-               transform=tiles.transAxes)  # fmt: skip
+    share = stats.answered_share
+    tiles.text(0.0, -0.12, "* " + _l(t, "answered_share") + ": "
+               + ("—" if share is None else f"{share:.1f}"), fontsize=7.5, color="#666666",
+               fontproperties=font, transform=tiles.transAxes)  # fmt: skip
 
     def empty(axes: Any, title: str) -> None:
         axes.set_title(title, fontproperties=font, loc="left")

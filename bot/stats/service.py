@@ -16,9 +16,13 @@ What each figure means, for staff who sign the report:
   is and who used the bot, plus anyone who acted on that dong's events, proposals and
   assemblies. ``users.last_seen_at`` keeps only the last visit, so someone active early
   in the period and not since is counted only through what they did.
-* **Questions not answered**: the Q&A log (district-wide: it keeps no person and no dong,
-  by design — models/qa.py). Answered questions are not logged anywhere, so they are not
-  counted (the report says so rather than show a number nobody measured).
+* **Questions answered / not answered**: the Q&A's daily counter (models/qa_counts.py:
+  per local day and the asker's home dong, no text, no person), counted in the same
+  transaction as the answer. For a dong: questions of people whose home dong it is.
+  Share answered = answered / (answered + not answered). Thanks and small talk are not
+  questions. Questions asked before the counter existed are not in it.
+* **Different questions not answered**: the Q&A log grouped by text (district-wide: it
+  keeps no person and no dong, by design — models/qa.py; deleted after its retention).
 * **Proposals by status**: proposals submitted in the period, by their status today.
 * **Assembly turnout**: votes whose voting window overlaps the period; voters (online +
   on-site) against the eligible population staff entered.
@@ -44,6 +48,7 @@ from models.events import Registration, SurveyResponse
 from models.kb import Event
 from models.proposal import Proposal, ProposalSupport
 from models.qa import UnansweredQuestion
+from models.qa_counts import QuestionCount
 from models.user import User
 
 PROPOSAL_STATUS_ORDER = (
@@ -136,12 +141,21 @@ class Stats:
     dong_id: str | None
     """None: the whole district."""
     residents_reached: int = 0
+    questions_answered: int = 0
+    """Questions the bot answered (the daily counter, for the dong)."""
     questions_unanswered: int = 0
-    """Times someone asked a question the bot could not answer (district-wide)."""
+    """Questions the bot could not answer (the daily counter, for the dong)."""
     unanswered_distinct: int = 0
+    """Different texts among the logged unanswered questions (district-wide)."""
     proposals: dict[str, int] = field(default_factory=dict)
     assemblies: list[AssemblyRow] = field(default_factory=list)
     trainings: list[TrainingRow] = field(default_factory=list)
+
+    @property
+    def answered_share(self) -> float | None:
+        """Percent of the questions answered (None: no question)."""
+        asked = self.questions_answered + self.questions_unanswered
+        return 100 * self.questions_answered / asked if asked else None
 
     @property
     def proposals_total(self) -> int:
@@ -202,15 +216,22 @@ async def _reached(session: AsyncSession, dong: str | None, start: datetime, end
     return len(people)
 
 
-async def _unanswered(session: AsyncSession, period: Period) -> tuple[int, int]:
+async def _unanswered_distinct(session: AsyncSession, period: Period) -> int:
     q = UnansweredQuestion
-    row = (
-        await session.execute(
-            select(func.count(q.id), func.count(func.distinct(q.normalized))).where(
-                q.asked_on >= period.start, q.asked_on <= period.end
-            )
-        )
-    ).one()
+    query = select(func.count(func.distinct(q.normalized))).where(
+        q.asked_on >= period.start, q.asked_on <= period.end
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def _questions(session: AsyncSession, dong: str | None, period: Period) -> tuple[int, int]:
+    """(answered, not answered) from the daily counter."""
+    c = QuestionCount
+    query = select(func.coalesce(func.sum(c.answered), 0), func.coalesce(func.sum(c.unanswered), 0))
+    query = query.where(c.day >= period.start, c.day <= period.end)
+    if dong is not None:
+        query = query.where(c.dong_id == dong)
+    row = (await session.execute(query)).one()
     return int(row[0]), int(row[1])
 
 
@@ -318,7 +339,10 @@ async def compute(session: AsyncSession, period: Period, dong_id: str | None, tz
     start, end = period.bounds(tz)
     stats = Stats(period, dong_id)
     stats.residents_reached = await _reached(session, dong_id, start, end)
-    stats.questions_unanswered, stats.unanswered_distinct = await _unanswered(session, period)
+    stats.questions_answered, stats.questions_unanswered = await _questions(
+        session, dong_id, period
+    )
+    stats.unanswered_distinct = await _unanswered_distinct(session, period)
     stats.proposals = await _proposals(session, dong_id, start, end)
     stats.assemblies = await _assemblies(session, dong_id, start, end)
     stats.trainings = await _trainings(session, dong_id, start, end)

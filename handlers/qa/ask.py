@@ -27,6 +27,7 @@ from bot.qa import (
     Answer,
     EngineCache,
     QAEngine,
+    count_question,
     kind_of,
     log_unanswered,
     record_name,
@@ -118,8 +119,13 @@ async def ask(update: Update, context: MaeulContext) -> None:
         chat_data[_LAST] = {"kind": answer.kind, "id": answer.id, "at": now.isoformat()}
     elif answer.reason not in ("thanks", "chitchat"):
         chat_data.pop(_LAST, None)
+    # counted for /stats in this transaction (a day, the home dong, no text, no user);
+    # thanks and small talk are not questions
+    dong = context.user.home_dong_id
     if answer.kind == "none" and answer.reason in ("none", "elsewhere"):
-        await log_unanswered(context.db, text, answer.question_lang or lang, now)
+        await log_unanswered(context.db, text, answer.question_lang or lang, now, dong)
+    elif answer.kind != "none":
+        await count_question(context.db, now.date(), dong, answered=True)
     markup = keyboard(engine, answer, lang)
     if answer.kind == "none":  # nothing to open: the ways on from here (one language)
         markup = main_menu(answer_t)
