@@ -125,7 +125,7 @@ async def publish_for_chat(app: Application, chat_id: int, t: Translator) -> Non
     kind = RESIDENT
     if user is not None and user.telegram_id == chat_id:
         kind = menu_kind(user, app.runtime.settings.admin_ids)  # type: ignore[attr-defined]
-        scope.notes[MENU_NOTE] = f"{kind}:{t.lang}"  # type: ignore[union-attr]
+        scope.notes[MENU_NOTE] = f"{kind}:{t.lang}"
     try:
         await app.bot.set_my_commands(commands_for(t, kind), scope=BotCommandScopeChat(chat_id))
     except TelegramError:
