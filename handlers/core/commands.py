@@ -152,6 +152,8 @@ async def sync_menu(update: Update, context: MaeulContext) -> None:
     user = context.scope.user
     if chat is None or chat.type != ChatType.PRIVATE or user is None:
         return
+    if context.scope.failed:  # a feature raised: rolled back, nothing more to do or say
+        return
     data = context.user_data
     if data is None:
         return
