@@ -307,8 +307,12 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             try:
                 await begin_for_writing(session)
                 if isinstance(self.persistence, SQLPersistence):
+                    dedup = self.runtime.settings.update_dedup
+                    if dedup and not await self.persistence.claim_update(session, update):
+                        log.debug("update %s was handled already; skipped", update.update_id)
+                        return  # answered nothing (the session's close rolls back)
                     # the update's own state, read now (another instance may have moved it)
-                    await self.persistence.load_for_update(session, update, self)
+                    await self.persistence.load_for_update(session, update, self, locked=dedup)
                 await super().process_update(update)
                 if scope.failed:
                     await session.rollback()

@@ -42,3 +42,14 @@ class PtbConversation(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)  # JSON list of ids
     state: Mapped[dict[str, Any]]  # {"state": <json value>}
     updated_at: Mapped[datetime]
+
+
+class HandledUpdate(Base):
+    """An update already handled (its transaction committed), when update de-duplication
+    is on (``UPDATE_DEDUP``; see :meth:`bot.telegram.persistence.SQLPersistence.claim_update`).
+    Kept a day: Telegram stops delivering an update again after 24 hours."""
+
+    __tablename__ = "handled_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    handled_at: Mapped[datetime] = mapped_column(index=True)

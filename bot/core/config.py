@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_text_length: int = 2000
     concurrent_updates: int = Field(default=64, ge=1, le=1024)  # chats handled at once
+    # skip an update whose id was handled already (a webhook's redelivery); only where ids are
+    # Telegram's: the console and tests restart them at 1 (bot/telegram/persistence.py)
+    update_dedup: bool = False
     proposals_per_day: int = Field(default=5, ge=1)  # new agenda proposals per user per day
     ballot_secret: SecretStr | None = None  # keys of the assembly ballot box (bot.assembly)
     qa_model: Literal["e5", "none"] = "e5"  # Q&A semantic matching (bot/qa/embedding.py)

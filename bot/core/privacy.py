@@ -62,7 +62,7 @@ from bot.core.text import localized
 from models.audit import AuditLog
 from models.invite import RoleInvite
 from models.kb import Dong
-from models.persistence import PtbChatData, PtbConversation, PtbUserData
+from models.persistence import HandledUpdate, PtbChatData, PtbConversation, PtbUserData
 from models.ratebudget import RateSend
 from models.user import User, UserRole
 
@@ -427,6 +427,14 @@ async def _purge_account(
                 delete(PtbConversation).where(PtbConversation.updated_at < conv_before)
             )
         )
+    # ids of handled updates (no personal data): Telegram redelivers for 24 hours at most
+    handled = rowcount(
+        await session.execute(
+            delete(HandledUpdate).where(HandledUpdate.handled_at < now - timedelta(days=1))
+        )
+    )
+    if handled:  # only where update de-duplication is on (UPDATE_DEDUP)
+        counts["handled_updates"] = handled
     return counts
 
 

@@ -50,6 +50,7 @@ from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 from bot.core.clock import Clock
 from bot.core.db import upsert
 from bot.core.scope import current_scope
+from models.base import UTCDateTime
 from models.persistence import PtbBotData, PtbChatData, PtbConversation, PtbUserData
 
 JsonDict = dict[Any, Any]
@@ -102,19 +103,39 @@ _LOCKS = {
 }
 """The lock statements, built once (an update has one key or two, :func:`lock_keys`)."""
 
+_CLAIM = (
+    "WITH claimed AS (INSERT INTO handled_updates (update_id, handled_at)"
+    " VALUES (:update_id, :now) ON CONFLICT DO NOTHING RETURNING update_id) "
+)
+_NOW = bindparam("now", type_=UTCDateTime())
+_CLAIMS = {
+    n: sql(_CLAIM + "SELECT " + (calls or "1") + " FROM claimed").bindparams(_NOW)
+    for n, calls in (
+        (0, ""),
+        (1, "pg_advisory_xact_lock(:a)"),
+        (2, "pg_advisory_xact_lock(:a), pg_advisory_xact_lock(:b)"),
+    )
+}
+"""PostgreSQL: record an update as handled and, when it is new, take its locks."""
+_CLAIM_SQLITE = sql(
+    "INSERT INTO handled_updates (update_id, handled_at) VALUES (:update_id, :now)"
+    " ON CONFLICT DO NOTHING"
+).bindparams(_NOW)
+
+_USERS, _CHATS, _CONVS = (m.__table__.c for m in (PtbUserData, PtbChatData, PtbConversation))
 _LOAD = union_all(
     select(
         literal("user").label("kind"),
         literal("").label("name"),
         literal("").label("key"),
-        PtbUserData.data.label("data"),
-    ).where(PtbUserData.user_id == bindparam("user_id")),
-    select(literal("chat"), literal(""), literal(""), PtbChatData.data).where(
-        PtbChatData.chat_id == bindparam("chat_id")
+        _USERS.data.label("data"),
+    ).where(_USERS.user_id == bindparam("user_id")),
+    select(literal("chat"), literal(""), literal(""), _CHATS.data).where(
+        _CHATS.chat_id == bindparam("chat_id")
     ),
-    select(literal("conv"), PtbConversation.name, PtbConversation.key, PtbConversation.state).where(
-        PtbConversation.name.in_(bindparam("names", expanding=True)),
-        PtbConversation.key.in_(bindparam("keys", expanding=True)),
+    select(literal("conv"), _CONVS.name, _CONVS.key, _CONVS.state).where(
+        _CONVS.name.in_(bindparam("names", expanding=True)),
+        _CONVS.key.in_(bindparam("keys", expanding=True)),
     ),
 )
 """An update's user_data, chat_data and conversation states: one statement, built once."""
@@ -223,7 +244,40 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             return
         keys = lock_keys(update)
         if keys:
-            await session.execute(_LOCKS[len(keys)], dict(zip("ab", keys, strict=False)))
+            connection = await session.connection()
+            await connection.execute(_LOCKS[len(keys)], dict(zip("ab", keys, strict=False)))
+
+    async def claim_update(self, session: AsyncSession, update: Update) -> bool:
+        """Record the update as handled in ``session``'s transaction; False when it is
+        recorded already (handled by this or another instance: a webhook's redelivery).
+
+        Telegram answered with no 200 sends an update again — behind a load balancer to
+        any instance — so an instance killed after its commit but before its answer left
+        would have the update handled twice (a command answered twice). The id is inserted
+        into ``handled_updates`` (its primary key) in the update's own transaction: it is
+        recorded exactly when what the update did is. A second delivery while the first is
+        still in its transaction waits at the insert for that transaction's end (the
+        primary key) and is then skipped, or handled if the first was rolled back.
+
+        On PostgreSQL the insert also takes the update's advisory locks (see
+        :meth:`lock_for_update`) in the same statement — one round trip, the locks only
+        when the update is new, and always after the insert, so two deliveries of one
+        update never wait for each other in opposite orders. Call it first in the
+        transaction, then :meth:`load_for_update` with ``locked=True``.
+
+        Only with ``UPDATE_DEDUP`` on (webhook, several instances): the local console and
+        the tests start update ids at 1 (or 0) on every run, and a recorded id would make
+        the next run's updates disappear for a day.
+        """
+        params = {"update_id": update.update_id, "now": self._clock.utcnow()}
+        if session.bind is None or session.bind.dialect.name != "postgresql":
+            connection = await session.connection()
+            result = await connection.execute(_CLAIM_SQLITE, params)
+            return bool(result.rowcount)
+        keys = lock_keys(update)
+        params.update(zip("ab", keys, strict=False))
+        connection = await session.connection()
+        return (await connection.execute(_CLAIMS[len(keys)], params)).first() is not None
 
     def _conversations(
         self,
@@ -288,7 +342,8 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             "names": sorted({cast(str, h.name) for h, _k, _r in conversations}),
             "keys": sorted(set(raws.values())),
         }
-        rows = (await session.execute(_LOAD, params)).all()
+        # Core on the session's connection: the ORM's execution path costs more than the read
+        rows = (await (await session.connection()).execute(_LOAD, params)).all()
         found: dict[tuple[str, object], Any] = {}
         for kind, name, raw, data in rows:
             if kind == "conv":
