@@ -2,7 +2,8 @@
 
 Times are seconds since the epoch by the *database's* clock (``clock_timestamp()``), so
 instances on hosts whose clocks differ still count the same windows. The tables exist on
-SQLite too (one schema for both) but only PostgreSQL uses them.
+SQLite too (one schema for both) but only PostgreSQL uses them, where migration 0010 makes
+them UNLOGGED (no write-ahead log: the state is worthless after a crash).
 """
 
 from __future__ import annotations

@@ -341,6 +341,12 @@ class LocalBudget:
         return None
 
 
+_LOCK = text(
+    "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(:k)"
+)
+"""The token's lock for this transaction; and no wait for the disk at its commit: a permit
+lost in a crash of the database only means a send the budget did not count, while a
+durable commit would hold the lock (and every other instance) for a disk flush."""
 _TAKE = text(
     """
     WITH n AS (SELECT extract(epoch FROM clock_timestamp())::float8 AS t)
@@ -398,7 +404,7 @@ class SharedBudget(LocalBudget):
     async def _take_shared(self, permit: Permit) -> tuple[str, float] | None:
         lim = self.limits
         async with self.engine.begin() as conn:
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.lock_key})
+            await conn.execute(_LOCK, {"k": self.lock_key})
             row = (
                 await conn.execute(
                     _TAKE,
@@ -445,8 +451,9 @@ class SharedBudget(LocalBudget):
 
     async def _release_shared(self, permit: Permit) -> None:
         try:
-            async with self.engine.begin() as conn:
-                await conn.execute(_RELEASE, {"id": permit.row_id})
+            async with self.engine.connect() as conn:  # one statement, one round trip
+                auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await auto.execute(_RELEASE, {"id": permit.row_id})
         except Exception:  # the permit's lease frees it; the send itself went through
             log.warning("could not give back a rate permit", exc_info=True)
 
