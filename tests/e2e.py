@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -29,12 +30,27 @@ class ChatDriver:
         if self.chat_id is None:
             self.chat_id = self.user.id
 
-    async def _reaction(self, since: int, timeout: float = 5.0) -> list[Event]:
+    async def _reaction(self, since: int, timeout: float | None = None) -> list[Event]:
+        """What the bot did in this chat in reply to the user's last action.
+
+        With a bot that reports when it has settled (``track_settled``): wait until it has
+        processed every update and sent what it sends — however long a slow step (a chart,
+        a PDF) takes on a busy machine — then take the events. Otherwise: the first events
+        and a quiet spell after them.
+        """
+        settled = self.emu._bot(self.token).settled
+        if settled is not None:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + (timeout or 60.0)
+            # polled: the end of a dispatcher pass signals nothing
+            while not settled() and loop.time() < deadline:  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+            return self.emu.events(self.token, chat_id=self.chat_id, since=since, kinds=VISIBLE)
         return await self.emu.wait_for_events(
             self.token,
             chat_id=self.chat_id,
             since=since,
-            timeout=timeout,
+            timeout=timeout or 5.0,
             quiet=0.25,
             kinds=VISIBLE,
         )
@@ -128,7 +144,8 @@ def track_settled(emu: BotApiEmulator, app: MaeulApplication, token: str = TOKEN
         handle = app.dispatcher_handle
         if handle is not None:
             dispatcher = handle.dispatcher
-            if dispatcher._wake.is_set() or dispatcher._lock.locked():
+            serving = dispatcher._serving is not None and not dispatcher._serving.done()
+            if dispatcher._lock.locked() or (serving and dispatcher._wake.is_set()):
                 return False
         return True
 
