@@ -146,6 +146,25 @@ def test_a_prior_grant_asked_about_itself_is_still_itself(demo):
     assert (answer.id, answer.facet) == ("neighbour-making", "deadline")
 
 
+# --- Japanese resident words reach the KB's vocabulary (as Chinese and Vietnamese do) ------
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        ("近所の人たちと路地に花壇を作りたいです", "grant", "alley-making"),
+        ("領収書はどうやって精算しますか", "faq", "accounting"),
+        ("団地でフリマを開きたい", "grant", "apartment-community"),
+        ("研修のアンケートは必須ですか", "faq", "satisfaction-survey"),
+    ],
+)
+def test_japanese_words_are_understood(demo, question, kind, id_):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == (kind, id_)
+
+
+def test_an_off_topic_japanese_question_still_finds_nothing(demo):
+    assert demo.ask("明日の天気はどうですか", NOW).kind == "none"
+
+
 # --- thanks are not greetings -------------------------------------------------------------
 @pytest.mark.parametrize("text", ["감사합니다!", "고마워요", "thanks", "ありがとうございます"])
 def test_thanks_get_youre_welcome(demo, text):

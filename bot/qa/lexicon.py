@@ -149,6 +149,19 @@ GLOSSARY: dict[str, str] = {
     "chăm sóc": "돌봄 care", "môi trường": "환경 climate", "khí hậu": "기후 climate",
     "an toàn": "안전 safety", "văn hóa": "문화 culture", "nghệ thuật": "예술 arts",
     "trung tâm": "센터 centre", "tình nguyện": "활동가 activist", "nhóm": "모임 group",
+    # Japanese (kanji shared with Chinese are above: 投票, 提案, 自治会, 安全 …)
+    "近所": "이웃 동네 neighbor", "隣人": "이웃 neighbor", "若者": "청년 youth",
+    "路地": "골목 alley", "花壇": "화단", "壁画": "골목 벽화 alley", "展示": "전시회 exhibition",
+    "展覧会": "전시회 exhibition", "マンション": "아파트 apartment",
+    "団地": "아파트 단지 apartment",
+    "フリーマーケット": "장터 단지", "フリマ": "장터 단지", "住民総会": "주민총회 assembly",
+    "総会": "주민총회 assembly", "研修": "교육 training", "講座": "교육 class",
+    "会計": "회계 accounting", "精算": "정산 accounting", "領収書": "영수증 정산 회계",
+    "酒": "술", "食事": "식비", "相談": "상담 consultation", "説明会": "설명회 information session",
+    "図書館": "도서관 library", "散歩": "산책 walk", "アンケート": "설문 survey",
+    "満足度": "만족도 survey", "借り": "대여 borrow", "介護": "돌봄 care", "ケア": "돌봄 care",
+    "環境": "환경 climate", "サークル": "모임 group", "グループ": "모임 group",
+    "委員": "위원 member", "活動家": "활동가 activist", "センター": "센터 centre",
 }  # fmt: skip
 
 _GLOSSARY_RE = re.compile("|".join(re.escape(k) for k in sorted(GLOSSARY, key=len, reverse=True)))
