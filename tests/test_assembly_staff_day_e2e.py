@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 import zlib
 
 import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot import assembly as A
@@ -23,7 +21,8 @@ from bot.assembly.crypto import keyring_for
 from bot.assembly.sheets import CARD_H, CARD_W, MARGIN_X, MARGIN_Y
 from bot.core import users
 from models.audit import AuditLog
-from tests.e2e import TOKEN, ChatDriver, running_bot, texts
+from tests.e2e import TOKEN, ChatDriver, texts
+from tests.staff_helpers import clean_bot, make_staff
 
 PT_PER_MM = 72 / 25.4
 SCALE = 3  # pixels per point when a sheet's page is drawn
@@ -32,20 +31,8 @@ A4_PT = (595.28, 841.89)
 
 @pytest.fixture
 async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime, ballot_secret=True) as under_test:
         yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-
-
-async def make_staff(bot, telegram_id: int, dong: str) -> None:
-    async with bot.runtime.sessionmaker() as s:
-        await users.grant_role(
-            s, telegram_id, "staff", dong_id=dong, actor="t", now=bot.runtime.clock.utcnow()
-        )
-        await s.commit()
 
 
 # --- slow steps (a PDF, a chart): wait longer than ChatDriver's five seconds ------------

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
-from pydantic import SecretStr
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.core import users
-from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.e2e import buttons, texts
+from tests.staff_helpers import alert, clean_bot, make_staff
 from tests.test_assembly_support import DURING
 
 HANBIT = "hanbit1-2027"
@@ -18,20 +16,8 @@ HANBIT = "hanbit1-2027"
 
 @pytest.fixture
 async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime, ballot_secret=True) as under_test:
         yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-
-
-async def make_staff(bot, telegram_id: int, dong: str) -> None:
-    async with bot.runtime.sessionmaker() as s:
-        await users.grant_role(
-            s, telegram_id, "staff", dong_id=dong, actor="t", now=bot.runtime.clock.utcnow()
-        )
-        await s.commit()
 
 
 async def ref_of(bot, assembly_id: str) -> int:
@@ -39,12 +25,6 @@ async def ref_of(bot, assembly_id: str) -> int:
         vote = await A.get_vote(s, assembly_id, bot.runtime.clock.now())
         await s.commit()
         return vote.id
-
-
-def alert(events) -> str:
-    answers = [e for e in events if e.kind == "callback_answer" and e.params.get("show_alert")]
-    assert answers, texts(events)
-    return answers[-1].text or ""
 
 
 async def test_staff_prepare_open_watch_close_and_see_results(bot):

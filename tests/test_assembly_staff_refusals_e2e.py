@@ -5,17 +5,16 @@ is sent but the refusal. SQLite and PostgreSQL, through the Bot API emulator."""
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot import assembly as A
 from bot.core import users
 from models.assembly import VotingCode
 from models.audit import AuditLog
-from tests.e2e import TOKEN, running_bot, texts
+from tests.e2e import TOKEN, texts
+from tests.staff_helpers import clean_bot
+from tests.staff_helpers import make_staff as grant
 
 HANBIT = "hanbit1-2027"
 NOT_STAFF = "Only the staff of this dong can do that."
@@ -24,20 +23,8 @@ STALE = "This button is no longer valid. Please start again from the menu."
 
 @pytest.fixture
 async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime, ballot_secret=True) as under_test:
         yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-
-
-async def grant(bot, telegram_id: int, dong: str) -> None:
-    async with bot.runtime.sessionmaker() as s:
-        await users.grant_role(
-            s, telegram_id, "staff", dong_id=dong, actor="t", now=bot.runtime.clock.utcnow()
-        )
-        await s.commit()
 
 
 async def state(bot) -> tuple[int, int, str, int]:

@@ -23,7 +23,8 @@ from models import Event
 from models.audit import AuditLog
 from models.events import Registration
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.e2e import TOKEN, buttons, texts
+from tests.staff_helpers import clean_bot, latest, make_staff
 
 SECRETARY = 6201  # staff of 새터동 (saeteo)
 OUT = os.environ.get("MAEUL_TEST_OUT")  # set to keep the pictures and workbooks to look at
@@ -31,28 +32,8 @@ OUT = os.environ.get("MAEUL_TEST_OUT")  # set to keep the pictures and workbooks
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime) as under_test:
         yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
-
-
-async def make_staff(bot, telegram_id: int, dong: str) -> None:
-    async with bot.runtime.sessionmaker() as s:
-        await users.grant_role(
-            s, telegram_id, "staff", dong_id=dong, actor="t", now=bot.runtime.clock.utcnow()
-        )
-        await s.commit()
-
-
-def latest(events):
-    return [e for e in events if e.kind in ("message", "edit")][-1]
-
-
-def alert(events) -> str:
-    answers = [e for e in events if e.kind == "callback_answer" and e.params.get("show_alert")]
-    assert answers, texts(events)
-    return answers[-1].text or ""
 
 
 def sent(bot, chat_id: int, key: str) -> list[dict]:

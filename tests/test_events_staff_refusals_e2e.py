@@ -13,18 +13,16 @@ from bot.events import registrations as R
 from models import Event
 from models.audit import AuditLog
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, running_bot
-from tests.test_events_staff_e2e import alert, make_staff
+from tests.e2e import TOKEN
+from tests.staff_helpers import alert, clean_bot, make_staff
 
 REFUSED = "이 행사를 여는 동의 담당자만 할 수 있어요."
 
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime) as under_test:
         yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
 
 
 async def saeteo_course(bot) -> tuple[str, str]:

@@ -16,6 +16,8 @@ from models.audit import AuditLog
 from models.kb import FaqEntry, Grant
 from models.qa import UnansweredQuestion
 from tests.e2e import TOKEN, running_bot, texts
+from tests.staff_helpers import first_answer as alert_of
+from tests.staff_helpers import latest as last
 
 ADMIN = 900
 SECRETARY = 5201
@@ -35,14 +37,6 @@ async def bot(runtime):
         yield under_test
         assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
         assert not under_test.errors
-
-
-def last(events):
-    return [e for e in events if e.kind in ("message", "edit")][-1]
-
-
-def alert_of(events):
-    return next(e for e in events if e.kind == "callback_answer")
 
 
 async def test_a_secretary_teaches_the_bot_a_new_answer(bot):
@@ -82,7 +76,9 @@ async def test_a_secretary_teaches_the_bot_a_new_answer(bot):
     async with bot.runtime.sessionmaker() as s:
         entry = (await s.execute(select(FaqEntry).where(FaqEntry.id.like("asked-%")))).scalar_one()
         logged = await s.scalar(select(func.count()).select_from(UnansweredQuestion))
-        audit = (await s.execute(select(AuditLog).where(AuditLog.action == "faq.create"))).scalar_one()
+        audit = (
+            await s.execute(select(AuditLog).where(AuditLog.action == "faq.create"))
+        ).scalar_one()
     assert entry.answer == {"ko": ANSWER}
     assert logged == 3  # the log keeps every question; the list leaves answered ones out
     assert (audit.actor, audit.target_id) == (f"tg:{SECRETARY}", entry.id)
@@ -116,7 +112,12 @@ async def test_residents_and_forged_presses_are_refused(bot):
     events = await secretary.send("/kbexport")
     assert "지식 베이스는 구 관리자만 가져올 수 있어요." in " ".join(texts(events))
     async with bot.runtime.sessionmaker() as s:
-        assert await s.scalar(select(func.count()).select_from(FaqEntry).where(FaqEntry.id.like("asked-%"))) == 0
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(FaqEntry).where(FaqEntry.id.like("asked-%"))
+            )
+            == 0
+        )
 
 
 async def _send_file(driver, data: bytes, name: str):
@@ -161,7 +162,9 @@ async def test_admin_uploads_a_kb_file_and_exports_it(bot):
     async with bot.runtime.sessionmaker() as s:
         assert (await s.get(Grant, grant_id)).max_krw == 1234000
         assert (await s.get(FaqEntry, dropped)).archived
-        entry = (await s.execute(select(AuditLog).where(AuditLog.action == "kb.import"))).scalar_one()
+        entry = (
+            await s.execute(select(AuditLog).where(AuditLog.action == "kb.import"))
+        ).scalar_one()
     assert entry.actor == f"tg:{ADMIN}" and entry.details["sections"]["grants"]["updated"] == 1
     # the confirmation cannot be replayed
     await admin.send("/start")

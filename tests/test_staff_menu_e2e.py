@@ -12,7 +12,8 @@ import pytest
 
 from bot.core import users
 from handlers.core.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
-from tests.e2e import TOKEN, running_bot, texts
+from tests.e2e import TOKEN, texts
+from tests.staff_helpers import clean_bot
 
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
 COLLEAGUE = 5201
@@ -26,10 +27,8 @@ ADMIN_NAMES = STAFF_NAMES + [name for name, _ in ADMIN_COMMANDS]
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime, polling_errors=False) as under_test:
         yield under_test
-        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
-        assert not under_test.errors
 
 
 def menu(bot, chat_id: int, lang: str = "ko") -> dict[str, str]:

@@ -15,7 +15,8 @@ from bot.kb.edits import EditError, parse_when
 from handlers.events.newevent import parse_end
 from models import Event
 from tests.conftest import SEOUL, TEST_NOW
-from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.e2e import buttons, running_bot, texts
+from tests.staff_helpers import clean_bot, latest
 
 KO = Translator("ko", SEOUL)
 STAFF = 900  # ADMIN_IDS of the test settings
@@ -23,14 +24,8 @@ STAFF = 900  # ADMIN_IDS of the test settings
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime) as under_test:
         yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
-
-
-def latest(events):
-    return [e for e in events if e.kind in ("message", "edit")][-1]
 
 
 @pytest.mark.parametrize(

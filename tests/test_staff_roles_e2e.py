@@ -14,7 +14,10 @@ from sqlalchemy import select
 from bot.core import users
 from models.audit import AuditLog
 from models.events import Reminder
-from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.e2e import buttons, texts
+from tests.staff_helpers import clean_bot
+from tests.staff_helpers import first_answer as alert_of
+from tests.staff_helpers import latest as message_of
 
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
 COLLEAGUE = 5101
@@ -24,18 +27,8 @@ LINK_RE = re.compile(r"https://t\.me/maeul_test_bot\?start=(role_[A-Za-z0-9_-]+)
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
+    async with clean_bot(runtime, polling_errors=False) as under_test:
         yield under_test
-        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
-        assert not under_test.errors
-
-
-def message_of(events):
-    return [e for e in events if e.kind in ("message", "edit")][-1]
-
-
-def alert_of(events):
-    return next(e for e in events if e.kind == "callback_answer")
 
 
 async def invite_staff(admin, dong="한빛1동") -> str:
