@@ -161,6 +161,20 @@ def test_japanese_words_are_understood(demo, question, kind, id_):
     assert (answer.kind, answer.id) == (kind, id_)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Mấy gia đình vừa thành lập một nhóm nấu ăn, có tài trợ không?",
+        "我们几个邻居刚成立了一个读书小组，有补助吗",
+        "友達とサークルを立ち上げたいです。補助金はありますか",
+    ],
+)
+def test_a_group_just_started_is_the_first_step_grant(demo, question):
+    # "just founded / starting" in zh, vi, ja is the first-step grant (처음 시작하는 모임)
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "neighbour-making", True)
+
+
 def test_an_off_topic_japanese_question_still_finds_nothing(demo):
     assert demo.ask("明日の天気はどうですか", NOW).kind == "none"
 

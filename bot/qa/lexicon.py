@@ -162,6 +162,10 @@ GLOSSARY: dict[str, str] = {
     "満足度": "만족도 survey", "借り": "대여 borrow", "介護": "돌봄 care", "ケア": "돌봄 care",
     "環境": "환경 climate", "サークル": "모임 group", "グループ": "모임 group",
     "委員": "위원 member", "活動家": "활동가 activist", "センター": "센터 centre",
+    # a group just starting (the first-step grants say 처음 시작하는 모임)
+    "开始": "처음 시작 start", "刚成立": "처음 시작 start", "新成立": "처음 시작 start",
+    "bắt đầu": "처음 시작 start", "thành lập": "처음 시작 start", "始め": "처음 시작 start",
+    "立ち上げ": "처음 시작 start",
 }  # fmt: skip
 
 _GLOSSARY_RE = re.compile("|".join(re.escape(k) for k in sorted(GLOSSARY, key=len, reverse=True)))
