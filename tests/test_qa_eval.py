@@ -89,7 +89,7 @@ def test_dev_accuracy_and_calibration(engine):
 
 
 DEV2_PATH = DEV_PATH.with_name("dev2.yaml")
-DEV2_TOP1 = 0.82  # the third pass's development set (tuned on): 83.1 % first, 84.3 % reached
+DEV2_TOP1 = 0.86  # the third pass's development set (tuned on): 83.1 % first, 89.2 % reached
 
 
 def test_dev2_set_is_big_and_varied():
