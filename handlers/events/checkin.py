@@ -14,10 +14,8 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.browse import edit, knowledge, nav_row, page_of, pressed, refuse, send
-from handlers.events.occurrence import TOK, is_event_staff, staff_occurrence
-from models.events import Registration
-from models.user import User
+from handlers.core.browse import edit, knowledge, nav_row, page_of, pressed, send
+from handlers.events.occurrence import TOK, person, staff_occurrence, staff_registration
 
 CODE_RE = re.compile(rf"^reg:code:{TOK}$")
 
@@ -113,13 +111,6 @@ async def show_code(update: Update, context: MaeulContext) -> None:
     await send(update, context, "\n".join(lines), None)
 
 
-def _person(user: User) -> str:
-    name = user.first_name or str(user.telegram_id)
-    if user.username:
-        name += f" @{user.username}"
-    return shorten(name, 40)
-
-
 async def _attendance_view(
     context: MaeulContext, event: EventSpec, occurrence: schedule.Occurrence, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -141,7 +132,7 @@ async def _attendance_view(
         rows.append(
             [
                 InlineKeyboardButton(
-                    f"{mark} {_person(user)}{waiting}",
+                    f"{mark} {person(user)}{waiting}",
                     callback_data=f"reg:mark:{registration.id}:{page}",
                 )
             ]
@@ -173,22 +164,10 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
     if found is None:
         return
     kb, match = found
-    registration = await context.db.get(Registration, int(match.group(1)))
-    event = schedule.get_event(kb, registration.event_id) if registration is not None else None
-    occurrence = (
-        schedule.find_original(event, registration.occurrence_start, context.runtime.settings.tz)
-        if event is not None and registration is not None
-        else None
-    )
-    if registration is None or event is None or occurrence is None:
-        await refuse(query, context)
+    marked = await staff_registration(update, context, kb, int(match.group(1)))
+    if marked is None:
         return
-    if not is_event_staff(context, event):
-        await refuse(query, context, context.t._("Only staff can do this."))
-        return
-    if registration.status == "cancelled":
-        await refuse(query, context)
-        return
+    registration, event, occurrence = marked
     await attendance.mark(
         context.db,
         registration,

@@ -4,18 +4,22 @@ re-read from the KB on every press: a changed schedule refuses the stale button 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Update
 
+from bot.core.text import shorten
 from bot.core.users import is_staff_of
 from bot.events import registrations as R
 from bot.kb import schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
+from handlers.core import blocks
 from handlers.core.browse import pressed, refuse
 from models.events import Registration
+from models.user import User
 
 TOK = r"(~?[a-z0-9_-]{1,40}\.[0-9a-z]{1,9})"
 
@@ -73,3 +77,44 @@ async def registered_occurrences(
         if event is not None and occurrence is not None:
             found.append((registration, event, occurrence))
     return found
+
+
+async def staff_registration(
+    update: Update,
+    context: MaeulContext,
+    kb: KnowledgeBase,
+    registration_id: int,
+    *,
+    allowed: Callable[[MaeulContext, EventSpec], bool] = is_event_staff,
+    not_staff: str | None = None,
+) -> tuple[Registration, EventSpec, schedule.Occurrence] | None:
+    """The registration a staff button names (marking attendance), with its event and
+    (original) occurrence, for a presser ``allowed`` to manage that event; ``None`` after
+    a polite refusal — a registration gone, cancelled or no longer in the schedule (a
+    stale button), or a presser who is not staff of the event's dong (``not_staff``,
+    default "Only staff can do this.")."""
+    registration = await context.db.get(Registration, registration_id)
+    event = schedule.get_event(kb, registration.event_id) if registration is not None else None
+    occurrence = (
+        schedule.find_original(event, registration.occurrence_start, context.runtime.settings.tz)
+        if event is not None and registration is not None
+        else None
+    )
+    if registration is None or event is None or occurrence is None:
+        await blocks.refuse(update, context)
+        return None
+    if not allowed(context, event):
+        await blocks.refuse(update, context, not_staff or context.t._("Only staff can do this."))
+        return None
+    if registration.status == "cancelled":
+        await blocks.refuse(update, context)
+        return None
+    return registration, event, occurrence
+
+
+def person(user: User) -> str:
+    """A registered person as an attendance list's button shows them: name and @username."""
+    name = user.first_name or str(user.telegram_id)
+    if user.username:
+        name += f" @{user.username}"
+    return shorten(name, 40)

@@ -31,6 +31,7 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
+from handlers.events.occurrence import person, staff_registration
 from handlers.events.staff_draft import may_manage
 from handlers.events.staff_events import (
     REF,
@@ -42,8 +43,6 @@ from handlers.events.staff_events import (
     staff_can_report,
     token,
 )
-from models.events import Registration
-from models.user import User
 
 QR_RE = re.compile(rf"^sev:q:{TOK}$")
 ATT_RE = re.compile(rf"^sev:a:{TOK}:(\d{{1,3}})$")
@@ -118,13 +117,6 @@ async def checkin_qr(update: Update, context: MaeulContext) -> None:
     )
 
 
-def _person(user: User) -> str:
-    name = user.first_name or str(user.telegram_id)
-    if user.username:
-        name += f" @{user.username}"
-    return shorten(name, 40)
-
-
 async def _attendance(
     update: Update,
     context: MaeulContext,
@@ -153,7 +145,7 @@ async def _attendance(
         rows.append(
             [
                 InlineKeyboardButton(
-                    f"{mark} {_person(user)}{note}",
+                    f"{mark} {person(user)}{note}",
                     callback_data=f"sev:k:{registration.id}:{shown.number}",
                 )
             ]
@@ -187,22 +179,12 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
     kb = await knowledge(update, context)
     if kb is None:
         return
-    registration = await context.db.get(Registration, int(match.group(1)))
-    event = schedule.get_event(kb, registration.event_id) if registration is not None else None
-    occurrence = (
-        schedule.find_original(event, registration.occurrence_start, context.runtime.settings.tz)
-        if event is not None and registration is not None
-        else None
+    marked = await staff_registration(
+        update, context, kb, int(match.group(1)), allowed=may_manage, not_staff=only_staff(context)
     )
-    if registration is None or event is None or occurrence is None:
-        await refuse(update, context)
+    if marked is None:
         return
-    if not may_manage(context, event):
-        await refuse(update, context, only_staff(context))
-        return
-    if registration.status == "cancelled":
-        await refuse(update, context)
-        return
+    registration, event, occurrence = marked
     attended = not registration.attended
     by = f"staff:{context.user.telegram_id}"
     await attendance.mark(context.db, registration, attended, by, context.runtime.clock.now())
