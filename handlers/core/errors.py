@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import Forbidden, TelegramError
 
+from bot.core.scope import current_scope
 from bot.telegram.context import MaeulContext
 
 log = logging.getLogger("maeul.errors")
@@ -36,7 +37,11 @@ async def on_error(update: object, context: MaeulContext) -> None:
         return
     if isinstance(error, Forbidden) or chat is None or chat.type != ChatType.PRIVATE:
         return
-    t = context.t
+    scope = current_scope()
+    if scope is not None and scope.translator is not None:
+        t = context.t
+    else:  # the user's context never loaded (the database is away): Telegram's language
+        t = context.runtime.translator(None, user.language_code if user else None)
     text = t._("Sorry, something went wrong on our side and nothing was saved. Please try again.")
     try:
         if update.callback_query is not None:
