@@ -31,9 +31,8 @@ from handlers.assembly.staff_common import (
     CODES,
     cancel_button,
     forget,
-    keyring,
-    no_secret,
     pressed_vote,
+    ready_keyring,
     refused,
     remember,
     staff_vote,
@@ -105,9 +104,8 @@ async def picked_count(update: Update, context: MaeulContext) -> str | int:
 
 async def _issue(update: Update, context: MaeulContext, vote: AssemblyVote, count: int) -> int:
     t = context.t
-    ring = keyring(context)
+    ring = await ready_keyring(update, context)
     if ring is None:
-        await no_secret(update, context)
         return ConversationHandler.END
     try:
         codes = await A.issue_codes(context.db, ring, vote, count, **who(context))

@@ -155,6 +155,14 @@ async def no_secret(update: Update, context: MaeulContext) -> None:
     )
 
 
+async def ready_keyring(update: Update, context: MaeulContext) -> Keyring | None:
+    """The ballot keyring; ``None`` after refusing the staff member (no BALLOT_SECRET)."""
+    ring = keyring(context)
+    if ring is None:
+        await no_secret(update, context)
+    return ring
+
+
 def back(context: MaeulContext, vote: AssemblyVote) -> InlineKeyboardButton:
     return InlineKeyboardButton(context.t._("« Back"), callback_data=f"asm:o:{vote.id}")
 

@@ -36,9 +36,8 @@ from handlers.assembly.staff_common import (
     back,
     cancel_button,
     forget,
-    keyring,
-    no_secret,
     pressed_vote,
+    ready_keyring,
     refused,
     remember,
     target,
@@ -102,9 +101,8 @@ async def _mark(update: Update, context: MaeulContext, raw_codes: list[str]) -> 
     vote = await target(update, context)
     if vote is None:
         return ConversationHandler.END
-    ring = keyring(context)
+    ring = await ready_keyring(update, context)
     if ring is None:
-        await no_secret(update, context)
         return ConversationHandler.END
     lines = []
     for raw in raw_codes[:50]:

@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot import assembly as A
 from bot.assembly import report
+from bot.assembly.crypto import Keyring
 from bot.assembly.render import audit_lines
 from bot.assembly.service import title_of
 from bot.core.text import esc, shorten
@@ -25,29 +26,42 @@ from bot.telegram.context import MaeulContext
 from handlers.assembly.staff_common import (
     REF,
     back,
-    keyring,
-    no_secret,
     pressed_vote,
+    ready_keyring,
     refused,
     who,
 )
 from handlers.core import blocks
+from models.assembly import AssemblyVote
+
+
+async def _pressed(update: Update, context: MaeulContext) -> tuple[AssemblyVote, Keyring] | None:
+    """The assembly the button names (staff of its dong only) and the ballot keyring;
+    ``None`` after a refusal."""
+    vote = await pressed_vote(update, context)
+    ring = await ready_keyring(update, context) if vote is not None else None
+    return None if vote is None or ring is None else (vote, ring)
+
+
+async def _outcome(update: Update, context: MaeulContext) -> tuple[AssemblyVote, A.Results] | None:
+    """:func:`_pressed`, then the results (refused politely before the close)."""
+    found = await _pressed(update, context)
+    if found is None:
+        return None
+    vote, ring = found
+    try:
+        return vote, await A.results(context.db, ring, vote, context.runtime.clock.now())
+    except A.Refused as refusal:
+        await refused(update, context, refusal)
+        return None
 
 
 async def results(update: Update, context: MaeulContext) -> None:
-    vote = await pressed_vote(update, context)
-    if vote is None:
+    found = await _outcome(update, context)
+    if found is None:
         return
-    ring = keyring(context)
-    if ring is None:
-        await no_secret(update, context)
-        return
+    vote, outcome = found
     t = context.t
-    try:
-        outcome = await A.results(context.db, ring, vote, context.runtime.clock.now())
-    except A.Refused as refusal:
-        await refused(update, context, refusal)
-        return
     await A.record_read(
         context.db,
         vote,
@@ -79,19 +93,11 @@ async def results(update: Update, context: MaeulContext) -> None:
 
 async def xlsx(update: Update, context: MaeulContext) -> None:
     """The results as the xlsx file (headers and values in the staff's language)."""
-    vote = await pressed_vote(update, context)
-    if vote is None:
+    found = await _outcome(update, context)
+    if found is None:
         return
-    ring = keyring(context)
-    if ring is None:
-        await no_secret(update, context)
-        return
+    vote, outcome = found
     t = context.t
-    try:
-        outcome = await A.results(context.db, ring, vote, context.runtime.clock.now())
-    except A.Refused as refusal:
-        await refused(update, context, refusal)
-        return
     await A.record_read(
         context.db, vote, "assembly.results", details={"file": "xlsx"}, **who(context)
     )
@@ -107,13 +113,10 @@ async def xlsx(update: Update, context: MaeulContext) -> None:
 
 
 async def audit(update: Update, context: MaeulContext) -> None:
-    vote = await pressed_vote(update, context)
-    if vote is None:
+    found = await _pressed(update, context)
+    if found is None:
         return
-    ring = keyring(context)
-    if ring is None:
-        await no_secret(update, context)
-        return
+    vote, ring = found
     t = context.t
     checked = await A.audit(context.db, ring, vote)
     closed = A.status(vote, context.runtime.clock.now()) == A.Status.CLOSED
