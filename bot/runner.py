@@ -125,6 +125,9 @@ async def start_webhook(app: MaeulApplication, settings: Settings) -> WebhookSer
     from bot.telegram.webhook import WebhookServer, register_webhook, webhook_path
 
     url, secret = webhook_settings(settings)
+    # Telegram redelivers an update whose POST was not answered (an instance killed after
+    # the commit): behind a webhook, each update id is handled once (UPDATE_DEDUP).
+    app.runtime.settings = app.runtime.settings.model_copy(update={"update_dedup": True})
     server = WebhookServer(
         app,
         secret=secret,

@@ -295,3 +295,27 @@ async def test_metrics_count_the_rate_budgets_waits(webhook_bot: WebhookBot) -> 
     assert metric(after, "maeul_rate_waits_total") == 1
     assert metric(after, "maeul_rate_wait_seconds_total") >= 0.3
     assert metric(after, "maeul_rate_permits_total") == sends
+
+
+async def test_a_redelivered_update_is_handled_once(webhook_bot: WebhookBot) -> None:
+    """Telegram sends an update again when its POST went unanswered (an instance killed
+    after the commit): behind the webhook, each update id is handled once."""
+    assert webhook_bot.app.runtime.settings.update_dedup
+    chat = webhook_bot.chat(5077, "Ann")
+    await chat.send("/start")  # the emulator knows the chat: replies to it are accepted
+    update = {
+        "update_id": 999_101,
+        "message": {
+            "message_id": 9001,
+            "date": 0,
+            "chat": {"id": 5077, "type": "private", "first_name": "Ann"},
+            "from": {"id": 5077, "is_bot": False, "first_name": "Ann", "language_code": "en"},
+            "text": "/help",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
+        },
+    }
+    before = len(webhook_bot.emu.messages(TOKEN, 5077))
+    for _ in range(2):
+        r = await webhook_bot.http.post("/telegram", json=update, headers={SECRET_HEADER: SECRET})
+        assert r.status_code == 200  # answered only once handled (or skipped)
+    assert len(webhook_bot.emu.messages(TOKEN, 5077)) == before + 1
