@@ -108,17 +108,27 @@ async def list_page(update: Update, context: MaeulContext) -> int:
     return ConversationHandler.END
 
 
-async def show(update: Update, context: MaeulContext) -> int:
+async def _pressed_question(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> OpenQuestion | None:
+    """The unanswered question the press names (its key in group 1), for the staff only;
+    ``None`` after a polite refusal (not staff, a forged press, or answered meanwhile)."""
     if await _refused(update, context):
-        return ConversationHandler.END
-    found = await blocks.matched(update, context, SHOW_RE)
+        return None
+    found = await blocks.matched(update, context, pattern)
     if found is None:
-        return ConversationHandler.END
+        return None
     q = await _find(context, found.group(1))
-    t = context.t
     if q is None:
-        await blocks.refuse(update, context, t._("This question was answered meanwhile."))
+        await blocks.refuse(update, context, context.t._("This question was answered meanwhile."))
+    return q
+
+
+async def show(update: Update, context: MaeulContext) -> int:
+    q = await _pressed_question(update, context, SHOW_RE)
+    if q is None:
         return ConversationHandler.END
+    t = context.t
     lines = [
         f"❓ <b>{esc(q.example)}</b>",
         esc(t.n_("Asked {n} time", "Asked {n} times", q.count)),
@@ -148,16 +158,10 @@ def _cancel_row(context: MaeulContext) -> list[InlineKeyboardButton]:
 
 
 async def teach(update: Update, context: MaeulContext) -> str | int:
-    if await _refused(update, context):
-        return ConversationHandler.END
-    found = await blocks.matched(update, context, TEACH_RE)
-    if found is None:
-        return ConversationHandler.END
-    q = await _find(context, found.group(1))
-    t = context.t
+    q = await _pressed_question(update, context, TEACH_RE)
     if q is None:
-        await blocks.refuse(update, context, t._("This question was answered meanwhile."))
         return ConversationHandler.END
+    t = context.t
     lang = q.languages[0] if len(q.languages) == 1 else "ko"
     assert context.user_data is not None
     context.user_data[KEY] = {
