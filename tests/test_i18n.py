@@ -107,7 +107,7 @@ def test_contexts_are_extracted():
     """The extraction the completeness test relies on sees t.p_() and Np_() with contexts."""
     messages = _code_messages()
     assert ("ballot", "Yes") in messages  # handlers/assembly/vote.py: Np_("ballot", "Yes")
-    assert (None, "Yes") in messages  # a confirmation button
+    assert (None, "Cancel") in messages  # a plain button label, no context
 
 
 def test_fstring_tool_sees_contexts():
@@ -125,8 +125,7 @@ def test_fstring_tool_sees_contexts():
         ("ballot", "Yes", "찬성"),
         ("ballot", "No", "반대"),
         ("ballot", "Abstain", "기권"),
-        (None, "Yes", "네"),  # confirmation buttons, like [네, 신고]: "Close voting now?" [네]
-        (None, "No", "아니요"),  # "Report this proposal?" [아니요], not [반대]
+        (None, "Cancel", "취소"),  # a plain label next to the ballot's words
         ("assembly", "For which dong?", "어느 동의 주민총회인가요?"),
         ("event", "For which dong?", "어느 동의 행사인가요?"),
     ],
