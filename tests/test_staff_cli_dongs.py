@@ -5,31 +5,12 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
 from bot.core.dongs import UnknownDong, resolve_dong
-from bot.kb.records import demo_kb_path
 from models import Event
 from models.kb import Dong
-from tests.test_events_cli import query
-
-runner = CliRunner()
-
-
-@pytest.fixture(autouse=True)
-def env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")
-    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
-
+from tests.test_events_cli import env as env  # autouse: a fresh CLI database with the demo KB
+from tests.test_events_cli import invoke, query
 
 DONGS = [
     Dong(id="hanbit1", name={"ko": "한빛1동", "en": "Hanbit 1-dong"}),
