@@ -110,7 +110,10 @@ class MaeulBot(ExtBot[None]):
         permit = None
         if budget is not None and not held.get() and counts(endpoint):
             if isinstance(chat_id, int):
-                permit = await budget.acquire(chat_id)
+                try:
+                    permit = await budget.acquire(chat_id)
+                except Exception:  # the shared budget's database is down: still answer
+                    log.warning("rate budget unavailable; sending without a permit")
         try:
             return await super()._do_post(endpoint, data, **kwargs)
         except RetryAfter as exc:

@@ -270,7 +270,11 @@ class LocalBudget:
                 seconds = ready - now
                 if ready <= now:
                     permit = self._take_local(chat_id, bulk, now)
-                    shared = await self._take_shared(permit)
+                    try:
+                        shared = await self._take_shared(permit)
+                    except BaseException:  # the database failed (or we were cancelled)
+                        self._undo_local(permit)
+                        raise
                     if shared is None:
                         self.stats.taken += 1
                         return permit
