@@ -3,11 +3,13 @@
 :class:`TelegramSender` maps PTB's errors onto the dispatcher's (429 → retry later,
 403 → blocked, timeouts and 5xx → transient, 400 → permanent).
 
-:func:`attach` gives an application its dispatcher. When PTB's AIORateLimiter is on
-(``TELEGRAM_RATE_LIMIT``, for interactive replies), the dispatcher sends through a second
-``Bot`` with the same token and *no* PTB limiter, so its own limiter is the one authority
-over its sends: PTB's limiter would otherwise queue them a second time and silently
-retry 429s the dispatcher must see. The JobQueue only wakes the dispatcher.
+:func:`attach` gives an application its dispatcher. It sends through the application's
+bot: replies and reminders take permits of the token's one rate budget
+(:mod:`bot.core.ratebudget`) — the dispatcher holds its own permit while it sends, so a
+message is never counted twice, and it sees every 429 itself. Should a PTB rate limiter
+ever be configured on the application's bot, the dispatcher sends through a second ``Bot``
+without one (PTB's limiter would queue its sends a second time and silently retry the 429s
+the dispatcher must see). The JobQueue only wakes the dispatcher.
 """
 
 from __future__ import annotations
