@@ -287,3 +287,14 @@ def test_conversation_is_persistent_reenterable_and_cancellable() -> None:
     assert button.pattern.match("wizard:x") and not button.pattern.match("wizard:xy")
     plain = blocks.conversation("other", [CommandHandler("o", step)], {}, stop)
     assert len(plain.fallbacks) == 1
+
+
+async def test_an_empty_keyboard_is_no_keyboard() -> None:
+    """An empty list screen (nothing to choose, no other page) still reaches the user:
+    Telegram refuses a message whose keyboard has no buttons."""
+    update, context = _update("a"), _context()
+    empty = blocks.list_keyboard([], blocks.nav_row(0, 1, "x:{page}"))
+    await blocks.show(update, context, "nothing", empty)
+    assert context.bot.sent[-1][2]["reply_markup"] is None
+    await blocks.show(update, context, "nothing", empty, edit=True)
+    assert update.callback_query.edits[-1] == ("nothing", None)

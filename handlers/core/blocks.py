@@ -130,6 +130,15 @@ def _not_modified(exc: BadRequest) -> bool:
     return "not modified" in str(exc).lower()
 
 
+def buttons_or_none(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """No keyboard rather than an empty one: Telegram refuses a keyboard without buttons
+    ("Can't parse reply keyboard markup"), and the whole message with it — an empty list
+    ("no questions at the moment") would otherwise never reach the user."""
+    if markup is None or not any(markup.inline_keyboard):
+        return None
+    return markup
+
+
 async def send_html(
     context: MaeulContext,
     chat_id: int,
@@ -143,7 +152,7 @@ async def send_html(
         chat_id,
         text,
         parse_mode=ParseMode.HTML,
-        reply_markup=markup,
+        reply_markup=buttons_or_none(markup),
         disable_web_page_preview=None if link_preview else True,
     )
 
@@ -161,7 +170,7 @@ async def edit_text(
         await query.edit_message_text(
             text,
             parse_mode=ParseMode.HTML,
-            reply_markup=markup,
+            reply_markup=buttons_or_none(markup),
             disable_web_page_preview=None if link_preview else True,
         )
     except BadRequest as exc:
