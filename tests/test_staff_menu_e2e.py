@@ -118,3 +118,16 @@ async def test_a_role_from_the_cli_shows_on_the_next_message(bot):
         )
     await colleague.send("/help")
     assert names(bot, COLLEAGUE) == RESIDENT_NAMES
+
+
+async def test_help_lists_the_commands_of_the_users_menu(bot):
+    """/help says what this person can do: staff and admins find their screens there too."""
+    resident = bot.chat(RESIDENT, "민수", "ko")
+    admin = bot.chat(ADMIN, "관리자", "ko")
+    (resident_help,) = [t for t in texts(await resident.send("/help")) if "/start" in t]
+    (admin_help,) = [t for t in texts(await admin.send("/help")) if "/start" in t]
+    for name in RESIDENT_NAMES:
+        assert f"/{name} " in resident_help and f"/{name} " in admin_help
+    for name in ADMIN_NAMES[len(RESIDENT_NAMES):]:
+        assert f"/{name} " not in resident_help
+        assert f"/{name} " in admin_help

@@ -12,7 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.core.centre import centre_info
 from bot.core.text import esc
 from bot.telegram.context import MaeulContext
-from handlers.core.commands import COMMANDS
+from handlers.core.commands import commands_for, menu_kind
 from handlers.core.menu import main_menu
 
 DeepLink = Callable[[Update, MaeulContext, str], Awaitable[None]]
@@ -71,7 +71,9 @@ async def help_command(update: Update, context: MaeulContext) -> None:
         return
     t = context.t
     lines = [f"<b>{esc(t._('What I can do'))}</b>", ""]
-    lines += [f"/{name} — {esc(t._(description))}" for name, description in COMMANDS]
+    # staff and admins see their commands too, as in their command menu
+    kind = menu_kind(context.user, context.runtime.settings.admin_ids)
+    lines += [f"/{c.command} — {esc(c.description)}" for c in commands_for(t, kind)]
     centre = await centre_info(context.db, t.lang)
     if centre is not None:
         lines += [
