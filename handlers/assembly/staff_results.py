@@ -11,6 +11,8 @@ found).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -43,33 +45,33 @@ async def _pressed(update: Update, context: MaeulContext) -> tuple[AssemblyVote,
     return None if vote is None or ring is None else (vote, ring)
 
 
-async def _outcome(update: Update, context: MaeulContext) -> tuple[AssemblyVote, A.Results] | None:
-    """:func:`_pressed`, then the results (refused politely before the close)."""
+async def _outcome(
+    update: Update, context: MaeulContext, details: Callable[[A.Results], dict[str, Any]]
+) -> tuple[AssemblyVote, A.Results] | None:
+    """:func:`_pressed`, then the results (refused politely before the close); taking them
+    is logged (``assembly.results`` with ``details`` of them) and the press answered."""
     found = await _pressed(update, context)
     if found is None:
         return None
     vote, ring = found
     try:
-        return vote, await A.results(context.db, ring, vote, context.runtime.clock.now())
+        outcome = await A.results(context.db, ring, vote, context.runtime.clock.now())
     except A.Refused as refusal:
         await refused(update, context, refusal)
         return None
+    await A.record_read(
+        context.db, vote, "assembly.results", details=details(outcome), **who(context)
+    )
+    await blocks.answer(update)
+    return vote, outcome
 
 
 async def results(update: Update, context: MaeulContext) -> None:
-    found = await _outcome(update, context)
+    found = await _outcome(update, context, lambda outcome: {"voters": outcome.turnout.voters})
     if found is None:
         return
     vote, outcome = found
     t = context.t
-    await A.record_read(
-        context.db,
-        vote,
-        "assembly.results",
-        details={"voters": outcome.turnout.voters},
-        **who(context),
-    )
-    await blocks.answer(update)
     title = t._("Results: {title}", title=title_of(vote, t.lang))
     text = "\n".join(
         [f"📊 <b>{esc(title)}</b>", ""] + [esc(line) for line in report.result_lines(outcome, t)]
@@ -93,15 +95,11 @@ async def results(update: Update, context: MaeulContext) -> None:
 
 async def xlsx(update: Update, context: MaeulContext) -> None:
     """The results as the xlsx file (headers and values in the staff's language)."""
-    found = await _outcome(update, context)
+    found = await _outcome(update, context, lambda _: {"file": "xlsx"})
     if found is None:
         return
     vote, outcome = found
     t = context.t
-    await A.record_read(
-        context.db, vote, "assembly.results", details={"file": "xlsx"}, **who(context)
-    )
-    await blocks.answer(update)
     tz = context.runtime.settings.tz
     data = await asyncio.to_thread(report.results_xlsx, outcome, t.lang, tz)
     await context.bot.send_document(

@@ -15,7 +15,13 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, knowledge, nav_row, page_of, pressed, send
-from handlers.events.occurrence import TOK, person, staff_occurrence, staff_registration
+from handlers.events.occurrence import (
+    TOK,
+    attendance_heading,
+    person,
+    staff_occurrence,
+    staff_registration,
+)
 
 CODE_RE = re.compile(rf"^reg:code:{TOK}$")
 
@@ -115,16 +121,9 @@ async def _attendance_view(
     context: MaeulContext, event: EventSpec, occurrence: schedule.Occurrence, page: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     t = context.t
-    people = await attendance.attendance_list(context.db, event.id, occurrence.recurrence_id)
+    people, lines = await attendance_heading(context, event, occurrence)
     items, page, pages = page_of(people, page, ATTENDANCE_PAGE)
-    present = sum(1 for registration, _ in people if registration.attended)
-    lines = [
-        f"<b>{esc(event.title.get(t.lang))}</b>",
-        esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
-        "",
-        esc(t._("Present: {present} of {total}", present=present, total=len(people))),
-        esc(t._("Press a name to mark them present or absent.")),
-    ]
+    lines.append(esc(t._("Press a name to mark them present or absent.")))
     rows = []
     for registration, user in items:
         mark = "✅" if registration.attended else "⬜"

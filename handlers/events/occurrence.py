@@ -9,10 +9,11 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot.core.text import shorten
+from bot.core.text import esc, shorten
 from bot.core.users import is_staff_of
+from bot.events import attendance
 from bot.events import registrations as R
-from bot.kb import schedule
+from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
@@ -118,3 +119,20 @@ def person(user: User) -> str:
     if user.username:
         name += f" @{user.username}"
     return shorten(name, 40)
+
+
+async def attendance_heading(
+    context: MaeulContext, event: EventSpec, occurrence: schedule.Occurrence
+) -> tuple[list[tuple[Registration, User]], list[str]]:
+    """An occurrence's attendance list (:func:`bot.events.attendance.attendance_list`) and
+    the HTML lines that head its screen: the event, the date and how many are present."""
+    t = context.t
+    people = await attendance.attendance_list(context.db, event.id, occurrence.recurrence_id)
+    present = sum(1 for registration, _ in people if registration.attended)
+    lines = [
+        f"<b>{esc(event.title.get(t.lang))}</b>",
+        esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
+        "",
+        esc(t._("Present: {present} of {total}", present=present, total=len(people))),
+    ]
+    return people, lines

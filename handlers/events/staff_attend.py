@@ -31,7 +31,7 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
-from handlers.events.occurrence import person, staff_registration
+from handlers.events.occurrence import attendance_heading, person, staff_registration
 from handlers.events.staff_draft import may_manage
 from handlers.events.staff_events import (
     REF,
@@ -127,15 +127,8 @@ async def _attendance(
     edit: bool,
 ) -> None:
     t = context.t
-    people = await attendance.attendance_list(context.db, event.id, occurrence.recurrence_id)
+    people, lines = await attendance_heading(context, event, occurrence)
     shown = paginate(people, page, PAGE)
-    present = sum(1 for registration, _ in people if registration.attended)
-    lines = [
-        f"<b>{esc(event.title.get(t.lang))}</b>",
-        esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
-        "",
-        esc(t._("Present: {present} of {total}", present=present, total=len(people))),
-    ]
     if people:
         lines.append(esc(t._("Press a name to mark them present or absent.")))
     rows = []
