@@ -13,7 +13,8 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from bot.core.text import esc
 from bot.events import registrations as R
-from bot.kb import cards
+from bot.kb import cards, schedule
+from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, ask_confirm, refuse, show
 from handlers.events.staff_change import back_markup, reason
@@ -37,26 +38,35 @@ CANCEL_ALL_YES_RE = re.compile(rf"^sev:Cy:{REF}$")
 # ---------------------------------------------------------------------------------------
 
 
+async def _target(
+    update: Update, context: MaeulContext, one: re.Pattern[str], whole: re.Pattern[str]
+) -> tuple[str, EventSpec, schedule.Occurrence | None] | None:
+    """What the press names — one date (data matching ``one``: its token, the event and
+    the occurrence) or the whole event (``whole``: its ref, the event and ``None``) — if
+    the presser may manage it; ``None`` after a refusal."""
+    data = update.callback_query.data or ""
+    date = one.match(data)
+    if date is not None:
+        found = await managed_occurrence(update, context, date.group(1))
+        return None if found is None else (date.group(1), *found)
+    every = whole.match(data)
+    assert every is not None
+    event = await managed_event(update, context, every.group(1))
+    return None if event is None else (every.group(1), event, None)
+
+
 async def ask_cancel(update: Update, context: MaeulContext) -> None:
     t = context.t
-    data = update.callback_query.data or ""
-    one = CANCEL_ONE_RE.match(data)
-    if one is not None:
-        found = await managed_occurrence(update, context, one.group(1))
-        if found is None:
-            return
-        event, occurrence = found
+    found = await _target(update, context, CANCEL_ONE_RE, CANCEL_ALL_RE)
+    if found is None:
+        return
+    raw, event, occurrence = found
+    if occurrence is not None:
         what = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
         count = await active_count(context, event.id, occurrence.recurrence_id)
-        yes = f"sev:cy:{one.group(1)}"
+        yes = f"sev:cy:{raw}"
         question = t._("Cancel “{title}” on {when}?", title=event.title.get(t.lang), when=what)
     else:
-        whole = CANCEL_ALL_RE.match(data)
-        assert whole is not None
-        managed = await managed_event(update, context, whole.group(1))
-        if managed is None:
-            return
-        event = managed
         count = await active_count(context, event.id)
         yes = f"sev:Cy:{ref(event.id)}"
         question = t._("Cancel “{title}”, all its dates?", title=event.title.get(t.lang))
@@ -74,22 +84,11 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
 async def do_cancel(update: Update, context: MaeulContext) -> None:
     t = context.t
     tz = context.runtime.settings.tz
-    data = update.callback_query.data or ""
-    one = CANCEL_ONE_YES_RE.match(data)
-    day = None
-    if one is not None:
-        found = await managed_occurrence(update, context, one.group(1))
-        if found is None:
-            return
-        event, occurrence = found
-        day = occurrence.starts_at.astimezone(tz).date()
-    else:
-        whole = CANCEL_ALL_YES_RE.match(data)
-        assert whole is not None
-        managed = await managed_event(update, context, whole.group(1))
-        if managed is None:
-            return
-        event = managed
+    found = await _target(update, context, CANCEL_ONE_YES_RE, CANCEL_ALL_YES_RE)
+    if found is None:
+        return
+    _, event, occurrence = found
+    day = occurrence.starts_at.astimezone(tz).date() if occurrence is not None else None
     try:
         result = await R.cancel_event(
             context.db,
