@@ -55,7 +55,6 @@ async def plan_nonvoters(session: AsyncSession, now: datetime) -> int:
     return await enqueue(session, items, now)
 
 
-
 async def _vote(ctx: RenderContext, row: Reminder, t: Translator) -> OutMessage:
     found = (
         await ctx.session.execute(
@@ -78,7 +77,6 @@ async def _vote(ctx: RenderContext, row: Reminder, t: Translator) -> OutMessage:
         closes=t.format_datetime(vote.closes_at),
     )
     return OutMessage(esc(text))
-
 
 
 async def _plan(session: AsyncSession, runtime: Runtime, now: datetime) -> int:
