@@ -118,6 +118,14 @@ class BotUnderTest:
         )
 
 
+@dataclass
+class _Processed:
+    count: int = 0
+
+
+_processed: dict[tuple[int, str], _Processed] = {}
+
+
 def track_settled(emu: BotApiEmulator, app: MaeulApplication, token: str = TOKEN) -> None:
     """Tell the emulator when the bot has finished with everything it was given.
 
@@ -126,20 +134,23 @@ def track_settled(emu: BotApiEmulator, app: MaeulApplication, token: str = TOKEN
     processed — its transaction committed and its replies sent — and the reminder
     dispatcher is neither woken nor in a pass, nothing more is coming, and the harness can
     return after a short quiet window. Anything still in flight keeps the long window.
+
+    Call it for every application started on the emulator (a restart builds a new one):
+    the count of processed updates belongs to the emulator, so the new application goes on
+    from where the old one stopped.
     """
-    done = 0
+    processed = _processed.setdefault((id(emu), token), _Processed())
     process = app.process_update
 
     async def tracked(update: object) -> None:
-        nonlocal done
         try:
             await process(update)
         finally:
-            done += 1
+            processed.count += 1
             emu.notify(token)
 
     def settled() -> bool:
-        if done < emu.queued_updates(token):
+        if processed.count < emu.queued_updates(token):
             return False
         handle = app.dispatcher_handle
         if handle is not None:
@@ -181,4 +192,5 @@ async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[B
         try:
             yield under_test
         finally:
-            await stop_polling(app)
+            await stop_polling(under_test.app)  # a test may have restarted it
+            _processed.pop((id(emu), TOKEN), None)

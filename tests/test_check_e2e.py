@@ -10,7 +10,7 @@ from bot.app import build_application
 from bot.core.i18n import Translator
 from bot.runner import start_polling, stop_polling
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot
+from tests.e2e import TOKEN, buttons, running_bot, track_settled
 
 KO = Translator("ko", SEOUL)
 
@@ -38,6 +38,7 @@ async def restart(bot) -> None:
         bot.errors.append(context.error)
 
     app.add_error_handler(record)
+    track_settled(bot.emu, app)
     await start_polling(app)
     bot.app = app
 

@@ -14,7 +14,7 @@ from bot.core.i18n import Translator
 from bot.runner import start_polling, stop_polling
 from models.kb import Event, Grant
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot
+from tests.e2e import TOKEN, buttons, running_bot, track_settled
 
 KO = Translator("ko", SEOUL)
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
@@ -101,6 +101,7 @@ async def test_admin_edits_an_event_across_a_restart_with_amount_and_capacity(bo
     # a restart between the preview and the save loses nothing
     await stop_polling(bot.app)
     bot.app = build_application(bot.runtime)
+    track_settled(bot.emu, bot.app)
     await start_polling(bot.app)
     events = await admin.press(KO._("✏️ Type again"))
     assert KO._("Now: {value}", value="25") in message_of(events).text

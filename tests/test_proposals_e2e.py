@@ -20,7 +20,7 @@ from models import Proposal, ProposalDraft, ProposalHistory, User
 from models.proposal import ProposalStatus as S
 from models.proposal import Visibility
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, ChatDriver, running_bot, texts
+from tests.e2e import TOKEN, ChatDriver, running_bot, texts, track_settled
 from tests.test_e2e_foundation import tiny_png
 
 STAFF_ID, GARAM_STAFF_ID, PROPOSER_ID, NEIGHBOUR_ID = 7001, 7002, 5001, 5002
@@ -140,6 +140,7 @@ async def restart(bot) -> None:
         bot.errors.append(context.error)
 
     app.add_error_handler(record)
+    track_settled(bot.emu, app)
     await start_polling(app)
     bot.app = app
 
