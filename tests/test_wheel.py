@@ -95,7 +95,7 @@ print(json.dumps({
     "bot": bot.__file__,
     "main_menu": t._("Main menu"),
     "ballot_yes": t.p_("ballot", "Yes"),
-    "confirm_yes": t._("Yes"),
+    "plain_cancel": t._("Cancel"),
     "home_dong": t._("Set {dong} as your home dong?", dong="한빛1동"),
     "english": en._("Set {dong} as your home dong?", dong="Hanbit 1-dong"),
     "demo_kb": demo_kb_path().is_file(),
@@ -111,7 +111,7 @@ def test_installed_wheel_speaks_korean(installed):
     assert str(ROOT) not in out["bot"] and "site-packages" in out["bot"], out["bot"]
     assert out["main_menu"] == "처음 메뉴"
     assert out["ballot_yes"] == "찬성"
-    assert out["confirm_yes"] == "네"
+    assert out["plain_cancel"] == "취소"
     assert out["home_dong"] == "한빛1동을 우리 동으로 설정할까요?"
     assert out["english"] == "Set Hanbit 1-dong as your home dong?"
     assert out["demo_kb"] and out["migrations"] and out["font"], out
