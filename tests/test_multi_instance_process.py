@@ -6,18 +6,23 @@ instances in turn (:meth:`~bot.emulator.core.EmulatorCore.route_webhook`), so on
 updates alternate between the two processes. A proposal written step by step goes on
 where it was on whichever process gets the next step and is filed once; an announcement
 fanned out to a few hundred residents — while three dispatchers (one in each instance and
-the worker) share the queue — reaches each of them exactly once.
+the worker) share the queue — reaches each of them exactly once; and voters casting
+their ballots meanwhile, their updates spread over both processes, are each counted once.
+The processes run with the one rate budget on: the emulator's record of what the bot sent
+shows no second with more than 30 messages and no private chat with two in one second.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
+import secrets
 import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -25,6 +30,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from bot import assembly as A
+from bot.assembly.crypto import keyring_for
 from bot.core.clock import make_clock
 from bot.core.config import Settings
 from bot.core.db import create_engine, make_sessionmaker
@@ -32,7 +39,7 @@ from bot.core.runtime import Runtime
 from bot.emulator import BotApiEmulator, User
 from bot.emulator.webhook import Webhook
 from bot.reminders import rows as R
-from models import Proposal, Reminder
+from models import Ballot, Proposal, Reminder
 from tests.conftest import PG_URL, need_postgres
 from tests.test_reminders_support import announcement, open_private_chat
 from tests.test_webhook import free_port, metric
@@ -42,6 +49,8 @@ SECRET = "multi-instance-secret_0123456789"
 PUBLIC = "https://maeul.example.org/telegram"
 ROOT = Path(__file__).resolve().parent.parent
 FAN_OUT = 240
+VOTERS = 24
+BALLOT_SECRET = secrets.token_urlsafe(32)
 
 
 @pytest.fixture(autouse=True)
@@ -118,7 +127,8 @@ class Resident:
 
     async def _reaction(self, since: int) -> list:
         return await self.emu.wait_for_events(
-            TOKEN, chat_id=self.user.id, since=since, timeout=30, quiet=0.4,
+            # quiet > 1 s: with the rate budget on, a chat gets at most a message a second
+            TOKEN, chat_id=self.user.id, since=since, timeout=30, quiet=1.3,
             kinds={"message", "edit", "callback_answer"},
         )  # fmt: skip
 
@@ -139,6 +149,23 @@ class Resident:
         raise AssertionError(f"no button {label!r} {data_prefix!r}")
 
 
+def assert_within_telegrams_limits(sent: list) -> None:
+    """≤ 30 messages in any second in all; ≤ 1 a second in a private chat (the emulator's
+    clock when each arrived; a few ms of slack for the HTTP round trip)."""
+    times = sorted(e.mono for e in sent)
+    busiest = max(
+        (sum(1 for t in times[i : i + 40] if t < start + 1.0) for i, start in enumerate(times)),
+        default=0,
+    )
+    assert busiest <= 30, f"{busiest} messages in one second"
+    by_chat: dict[int, list[float]] = {}
+    for e in sent:
+        if e.chat_id > 0:
+            by_chat.setdefault(e.chat_id, []).append(e.mono)
+    gaps = [b - a for ts in by_chat.values() for a, b in itertools.pairwise(ts)]
+    assert min(gaps, default=1.0) >= 0.95, f"two messages {min(gaps):.3f} s apart in one chat"
+
+
 def shown(events: list) -> str:
     return [e.text or "" for e in events if e.kind in ("message", "edit")][-1]
 
@@ -149,7 +176,12 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
     async with BotApiEmulator() as emu:
         emu.register_bot(TOKEN, username="maeul_bot")
         emu.route_webhook(PUBLIC, [f"http://127.0.0.1:{port}/telegram" for port in ports])
-        common = {"WEBHOOK_URL": PUBLIC, "WEBHOOK_SECRET": SECRET}
+        common = {
+            "WEBHOOK_URL": PUBLIC,
+            "WEBHOOK_SECRET": SECRET,
+            "BALLOT_SECRET": BALLOT_SECRET,
+            "TELEGRAM_RATE_LIMIT": "true",  # the one rate budget, shared through PostgreSQL
+        }
         try:
             # the first instance migrates and seeds the database; then the others start
             procs.append(
@@ -174,7 +206,9 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
                 )
             )
             procs.append(
-                await _spawn(tmp_path, _env(tmp_path, pg_database, emu), "reminders", "run")
+                await _spawn(
+                    tmp_path, _env(tmp_path, pg_database, emu, **common), "reminders", "run"
+                )
             )
             async with httpx.AsyncClient() as http:
 
@@ -219,6 +253,7 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
                 _env_file=None,  # type: ignore[call-arg]
                 database_url=pg_database,
                 bot_token=TOKEN,
+                ballot_secret=BALLOT_SECRET,
             )
             engine = create_engine(pg_database)
             runtime = Runtime(
@@ -253,7 +288,37 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
                         )
                         return int(left.scalar_one()) == 0
 
+                # voters cast while the fan-out goes out, on both processes
+                ring = keyring_for(settings)
+                now = runtime.clock.now()
+                async with runtime.sessionmaker() as s:
+                    vote = await A.create_vote(
+                        s, assembly_id="multi", dong_id="garam", title={"ko": "다중", "en": "Multi"},
+                        opens_at=now - timedelta(hours=1), closes_at=now + timedelta(days=7),
+                        method="approve_reject", max_choices=None,
+                        items=[A.NewItem({"en": "Park works", "ko": "공원 정비"})],
+                        actor="t", now=now,
+                    )  # fmt: skip
+                    codes = await A.issue_codes(s, ring, vote, VOTERS, actor="t", now=now)
+                    await s.commit()
+
+                async def cast(n: int, code: str) -> str:
+                    voter = Resident(emu, 710_000 + n, f"v{n}")
+                    await voter.send(f"/start vote_{code}")
+                    await voter.press("Yes")
+                    events = await voter.press("Cast my vote")
+                    return shown(events)
+
+                receipts = await asyncio.gather(*(cast(n, c) for n, c in enumerate(codes)))
+                assert all("Your vote is counted." in r for r in receipts), receipts
                 await _until(all_sent, "the fan-out is sent", procs, 180)
+                async with runtime.sessionmaker() as s:
+                    vote = await A.get_vote(s, "multi", runtime.clock.now())
+                    report = await A.audit(s, ring, vote)
+                    ballots = await s.scalar(select(func.count()).select_from(Ballot))
+                    await s.commit()
+                assert report.ok, report.problems
+                assert report.ballots == report.counted == ballots == VOTERS
             finally:
                 await engine.dispose()
             got = Counter(
@@ -262,6 +327,8 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
                 if first <= e.chat_id < first + FAN_OUT
             )
             assert len(got) == FAN_OUT and set(got.values()) == {1}, got.most_common(3)
+            sent = [e for e in emu.events(TOKEN, kinds={"message"})]
+            assert_within_telegrams_limits(sent)
         finally:
             for proc in procs:
                 if proc.returncode is None:
