@@ -763,9 +763,13 @@ async def test_hiding_needs_a_reason_and_the_photo_is_shown(bot):
     await chat.send("A shared tool library")
     await chat.send("Neighbours could lend each other drills, ladders and garden tools.")
     await send_photo(chat)
+    since = bot.emu.last_seq(TOKEN)
     await press_cb(chat, "prop:ok:")
     async with bot.runtime.sessionmaker() as s:
         pid = (await s.execute(select(Proposal.id))).scalar_one()
+    # the staff's notice of the new proposal (the dispatcher's) first, so that it does not
+    # arrive in the middle of the staff's own steps below
+    assert await inbox(bot, STAFF_ID, since, timeout=30)
     events = await staff.send(f"/start review_{pid}")
     events = await staff.press("Hide")
     assert "Type the reason" in events[-1].text
