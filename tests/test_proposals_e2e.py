@@ -79,7 +79,9 @@ def alert(events) -> str:
     return answers[-1].text or ""
 
 
-async def inbox(bot, chat_id: int, since: int, timeout: float = 5.0):
+async def inbox(bot, chat_id: int, since: int, timeout: float = 30.0):
+    """What the dispatcher sent ``chat_id`` since ``since`` (it first wakes 2 s after the
+    start; a loaded machine may take longer: the wait ends as soon as a message is in)."""
     return await bot.emu.wait_for_events(
         TOKEN, chat_id=chat_id, since=since, timeout=timeout, quiet=0.3, kinds={"message"}
     )
