@@ -26,13 +26,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import audit
 from bot.core.cli import _actor, _fail, _settings, _with_db
 from bot.events import subscriptions as S
-from models.events import Subscription
 
 if TYPE_CHECKING:
     from bot.core.runtime import Runtime
@@ -51,17 +49,7 @@ class Audience:
 
 async def audience(session: AsyncSession, who: Audience) -> list[S.Target]:
     """The chats ``who`` reaches, once each; inactive users left out."""
-    rows = list(
-        (
-            await session.execute(
-                select(Subscription).where(Subscription.topic.in_(("kind", "dong")))
-            )
-        ).scalars()
-    )
-    kinds: dict[int, set[str]] = {}
-    dongs: dict[int, set[str]] = {}
-    for row in rows:
-        (kinds if row.topic == "kind" else dongs).setdefault(row.chat_id, set()).add(row.value)
+    rows, kinds, dongs = await S.kind_and_dong_choices(session)
 
     def wants(chat_id: int) -> bool:
         if who.dong is None:

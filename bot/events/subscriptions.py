@@ -146,15 +146,11 @@ async def subscribers(session: AsyncSession, topic: str, value: str) -> list[Tar
     return await _targets(session, list(rows.scalars()))
 
 
-async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target]:
-    """Chats that want news of this event (see the module docstring).
 
-    A chat's kinds and dongs each narrow what it hears, and only when chosen: a chat
-    subscribed to kinds only hears of those kinds everywhere; to dongs only, of every
-    event in those dongs; to both, of those kinds in those dongs. District-wide events
-    reach every chat whose kinds (if any) match.
-    """
-    topic = EVENT_TOPIC[event.kind]
+async def kind_and_dong_choices(
+    session: AsyncSession,
+) -> tuple[list[Subscription], dict[int, set[str]], dict[int, set[str]]]:
+    """Every kind and dong subscription, and each chat's chosen kinds and dongs."""
     rows = list(
         (
             await session.execute(
@@ -166,6 +162,18 @@ async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target
     dongs: dict[int, set[str]] = {}
     for row in rows:
         (kinds if row.topic == "kind" else dongs).setdefault(row.chat_id, set()).add(row.value)
+    return rows, kinds, dongs
+
+async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target]:
+    """Chats that want news of this event (see the module docstring).
+
+    A chat's kinds and dongs each narrow what it hears, and only when chosen: a chat
+    subscribed to kinds only hears of those kinds everywhere; to dongs only, of every
+    event in those dongs; to both, of those kinds in those dongs. District-wide events
+    reach every chat whose kinds (if any) match.
+    """
+    topic = EVENT_TOPIC[event.kind]
+    rows, kinds, dongs = await kind_and_dong_choices(session)
 
     def wants(chat_id: int) -> bool:
         chat_kinds, chat_dongs = kinds.get(chat_id), dongs.get(chat_id)
