@@ -204,14 +204,164 @@ async def attendance_list(
 
 
 async def mark(
-    session: AsyncSession, registration: Registration, attended: bool, by: str, now: datetime
+    session: AsyncSession,
+    registration: Registration,
+    attended: bool,
+    by: str,
+    now: datetime,
+    *,
+    actor: str | None = None,
+    actor_telegram_id: int | None = None,
 ) -> None:
-    """Staff mark someone present or absent."""
+    """Staff mark someone present or absent — the one way they do, from any screen or
+    script — and the audit log keeps who did (``actor``, default ``by``) and when.
+    ``by`` is what the registration keeps (``staff:<telegram id>``)."""
+    from bot.core import audit
+
     registration.attended = attended
     registration.attended_at = now if attended else None
     registration.attendance_by = by if attended else None
     registration.updated_at = now
     await session.flush()
+    await audit.record(
+        session,
+        at=now,
+        actor=actor or by,
+        actor_telegram_id=actor_telegram_id,
+        action="event.attendance.mark",
+        target_type="event",
+        target_id=registration.event_id,
+        details={
+            "registration": registration.id,
+            "attended": attended,
+            "occurrence": _utc(registration.occurrence_start).isoformat(),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One line of an occurrence's attendance list as staff see it."""
+
+    name: str
+    username: str | None
+    status: str
+    """``registered``, ``waitlisted`` or ``walkin`` (came without registering)."""
+    attended: bool
+    marked_by: str | None
+    """``code`` (checked in themselves), a staff member's name, or None."""
+    marked_at: datetime | None
+
+
+async def attendees(session: AsyncSession, event_id: str, original: datetime) -> list[Attendee]:
+    """:func:`attendance_list` with who marked each person present (a staff member's
+    name, or ``code``), for the staff's workbook."""
+    people = await attendance_list(session, event_id, original)
+    staff_ids = {
+        int(r.attendance_by.split(":", 1)[1])
+        for r, _ in people
+        if r.attendance_by
+        and r.attendance_by.startswith("staff:")
+        and r.attendance_by.split(":", 1)[1].isdigit()
+    }
+    names: dict[int, str] = {}
+    if staff_ids:
+        rows = await session.execute(
+            select(User.telegram_id, User.first_name).where(User.telegram_id.in_(staff_ids))
+        )
+        names = {tid: name or str(tid) for tid, name in rows.all()}
+
+    def marker(by: str | None) -> str | None:
+        if not by:
+            return None
+        if by.startswith("staff:"):
+            raw = by.split(":", 1)[1]
+            return names.get(int(raw), raw) if raw.isdigit() else raw
+        return by
+
+    return [
+        Attendee(
+            name=user.first_name or str(user.telegram_id),
+            username=user.username,
+            status=registration.status,
+            attended=bool(registration.attended),
+            marked_by=marker(registration.attendance_by) if registration.attended else None,
+            marked_at=registration.attended_at if registration.attended else None,
+        )
+        for registration, user in people
+    ]
+
+
+ATTENDEE_HEADERS = (
+    N_("No."),
+    N_("Name"),
+    N_("Telegram username"),
+    N_("Registration"),
+    N_("Attended"),
+    N_("Marked by"),
+    N_("Marked at"),
+)
+STATUSES = {
+    "registered": N_("Registered"),
+    "waitlisted": N_("Waitlisted"),
+    "walkin": N_("Walk-in (not registered)"),
+}
+
+
+def attendance_xlsx(
+    people: list[Attendee], t: Translator, tz: tzinfo, *, title: str, when: str
+) -> bytes:
+    """An occurrence's attendance list as a workbook in the staff member's language: the
+    event and date on top, then a row per person — name, @username, registered or not,
+    present or not, who marked them (the check-in code, or a staff member) and when."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = t._("Attendance")[:31]
+    sheet.append([title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    present = sum(1 for p in people if p.attended)
+    sheet.append([when, t._("Present: {present} of {total}", present=present, total=len(people))])
+    sheet.append([])
+    sheet.append([t._(h) for h in ATTENDEE_HEADERS])
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A5"
+    yes, no = t.p_("attended", "yes"), t.p_("attended", "no")
+    for number, person in enumerate(people, 1):
+        by = None
+        if person.marked_by == "code":
+            by = t._("Check-in code")
+        elif person.marked_by:
+            by = person.marked_by
+        at = (
+            person.marked_at.astimezone(tz).replace(tzinfo=None, microsecond=0)
+            if person.marked_at is not None
+            else None
+        )
+        sheet.append(
+            [
+                number,
+                person.name,
+                f"@{person.username}" if person.username else None,
+                t._(STATUSES.get(person.status, person.status)),
+                yes if person.attended else no,
+                by,
+                at,
+            ]
+        )
+        if at is not None:
+            sheet.cell(sheet.max_row, 7).number_format = "yyyy-mm-dd hh:mm"
+    if not people:
+        sheet.append([None, t._("Nobody has registered yet.")])
+    for column, width in {"A": 6, "B": 22, "C": 22, "D": 22, "E": 10, "F": 18, "G": 18}.items():
+        sheet.column_dimensions[column].width = width
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------------
@@ -730,14 +880,18 @@ def report_png(
 
 
 __all__ = [
+    "ATTENDEE_HEADERS",
     "CHECKIN_CLOSES",
     "CHECKIN_OPENS",
     "CODE_LENGTH",
     "COLUMNS",
     "HEADERS",
+    "Attendee",
     "CheckIn",
     "ReportRow",
     "attendance_list",
+    "attendance_xlsx",
+    "attendees",
     "check_in",
     "checkin_code",
     "comment",

@@ -190,9 +190,18 @@ def edit(
     capacity: Annotated[int | None, typer.Option(min=1)] = None,
     closes_hours_before: Annotated[int | None, typer.Option(min=0)] = None,
     survey: Annotated[bool | None, typer.Option("--survey/--no-survey")] = None,
+    kind: Annotated[str | None, typer.Option(help="training, meeting, assembly, forum, …")] = None,
+    dong: Annotated[str | None, typer.Option(help="Dong id or name; 'all': district-wide.")] = None,
+    registration: Annotated[
+        bool | None,
+        typer.Option("--registration/--no-registration", help="Whether people register (seats)."),
+    ] = None,
 ) -> None:
-    """Change an event's texts, seats, registration closing or survey (more seats
-    promote the waitlist). Times: ``maeul events move``."""
+    """Change an event's texts, kind, dong, registration, seats, registration closing or
+    survey (more seats promote the waitlist; a new place is told to the registrants; a new
+    Korean title or place without its English drops the English). Times: ``maeul events
+    move``."""
+    from bot.core.dongs import UnknownDong, resolve_dong_id
     from bot.events import registrations as reg
 
     values: dict[str, Any] = {
@@ -205,16 +214,22 @@ def edit(
             "capacity": capacity,
             "closes_hours_before": closes_hours_before,
             "survey": survey,
+            "kind": kind,
+            "registration_required": registration,
         }.items()
         if value is not None
     }
     cli = _cli()
-    if not values:
+    if not values and dong is None:
         raise cli._fail("nothing to change; see --help", 2)
     settings = cli._settings()
 
     async def work(runtime: Runtime) -> Any:
         async with runtime.sessionmaker() as session, session.begin():
+            if dong is not None:
+                values["dong"] = (
+                    None if dong.lower() == "all" else await resolve_dong_id(session, dong)
+                )
             return await reg.edit_event(
                 session,
                 event_id,
@@ -226,9 +241,10 @@ def edit(
 
     try:
         found = cli._with_db(settings, work)
-    except reg.EventChangeError as exc:
+    except (reg.EventChangeError, UnknownDong) as exc:
         raise cli._fail(str(exc), 2) from None
-    typer.echo(f"edited {event_id}; {found.promoted} promoted from the waitlist")
+    told = f"; {found.told} told of the new place" if found.told else ""
+    typer.echo(f"edited {event_id}; {found.promoted} promoted from the waitlist{told}")
 
 
 @events_app.command("cancel")

@@ -485,6 +485,8 @@ class Reconciled:
     moved: int = 0
     cancelled: int = 0
     promoted: int = 0
+    told: int = 0
+    """People told of a new place (:func:`edit_event`)."""
 
 
 async def reconcile_event(
@@ -986,7 +988,8 @@ async def move_event(
 
 
 EDITABLE = ("title_ko", "title_en", "place_ko", "place_en", "capacity", "closes_hours_before",
-            "survey", "description_ko", "description_en")  # fmt: skip
+            "survey", "description_ko", "description_en", "kind", "dong",
+            "registration_required")  # fmt: skip
 
 
 async def edit_event(
@@ -999,10 +1002,64 @@ async def edit_event(
     tz: tzinfo,
     actor_telegram_id: int | None = None,
 ) -> Reconciled:
-    """Change an event's texts, capacity, registration closing or survey flag (times:
-    :func:`move_event`). More seats promote the waitlist."""
+    """Change an event's texts, kind, dong, registration (required or not, capacity,
+    closing) or survey flag (times: :func:`move_event`). More seats, or no registration
+    any more, promote the waitlist.
+
+    A Korean title, place or description changed without its English in the same edit
+    drops the English one (it no longer says the same; readers get the Korean). A new
+    place is told to everyone registered or waiting for a coming date (one notice each,
+    ``Reconciled.told``)."""
     row = await _event_row(session, event_id)
+    before = await event_spec(session, event_id, tz)
+    columns = ("title", "place", "description", "kind", "dong_id", "registration_required",
+               "registration_capacity", "registration_closes_hours_before", "survey")  # fmt: skip
+    kept = {column: getattr(row, column) for column in columns}
+    try:
+        old, changed = await _apply_edit(session, row, values)
+        # validate the result before anything is written (a refusal leaves the row as it was)
+        EventSpec.model_validate(kbmod.event_document(row, _zone(tz)))
+    except EventChangeError:
+        for column, value in kept.items():
+            setattr(row, column, value)
+        raise
+    except Exception as exc:  # pydantic ValidationError: report the first problem
+        for column, value in kept.items():
+            setattr(row, column, value)
+        raise EventChangeError("invalid", _first_problem(exc)) from None
+    _touch(row, now)
+    await session.flush()
+    after = await event_spec(session, event_id, tz)
+    await audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_telegram_id=actor_telegram_id,
+        action="event.edit",
+        target_type="event",
+        target_id=event_id,
+        details={"old": old, "new": changed},
+    )
+    found = await reconcile_event(session, event_id, tz, now)
+    if (
+        before is not None
+        and after is not None
+        and before.place.get("ko") != after.place.get("ko")
+        and not after.cancelled
+    ):
+        found.told = await _tell_new_place(session, after, before, tz, now)
+    return found
+
+
+async def _apply_edit(
+    session: AsyncSession, row: Event, values: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Write ``values`` to the (unflushed) row; the old and new values for the audit."""
+    from bot.kb.schedule import KINDS
+    from models.kb import Dong
+
     old: dict[str, Any] = {}
+    changed: dict[str, Any] = {}
     for name, value in values.items():
         if name not in EDITABLE:
             raise EventChangeError("field", f"cannot edit {name!r}")
@@ -1016,7 +1073,27 @@ async def edit_event(
                 raise EventChangeError("empty", "the Korean text cannot be empty")
             else:
                 text.pop(lang, None)
+            english = f"{column}_en"
+            if lang == "ko" and old[name] != text["ko"] and english not in values:
+                dropped = text.pop("en", None)
+                if dropped is not None:
+                    old[english], changed[english] = dropped, None
             setattr(row, column, text)
+        elif name == "kind":
+            if value not in KINDS:
+                raise EventChangeError("kind", f"unknown kind {value!r}; one of {', '.join(KINDS)}")
+            old[name] = row.kind
+            row.kind = str(value)
+        elif name == "dong":
+            if value is not None:
+                dong = await session.get(Dong, value)
+                if dong is None or dong.archived:
+                    raise EventChangeError("dong", f"unknown dong {value!r}")
+            old[name] = row.dong_id
+            row.dong_id = value
+        elif name == "registration_required":
+            old[name] = row.registration_required
+            row.registration_required = bool(value)
         elif name == "capacity":
             old[name] = row.registration_capacity
             if value is not None and int(value) < 1:
@@ -1032,20 +1109,45 @@ async def edit_event(
         elif name == "survey":
             old[name] = row.survey
             row.survey = bool(value)
-    _touch(row, now)
-    await session.flush()
-    await event_spec(session, event_id, tz)  # validates the result
-    await audit.record(
-        session,
-        at=now,
-        actor=actor,
-        actor_telegram_id=actor_telegram_id,
-        action="event.edit",
-        target_type="event",
-        target_id=event_id,
-        details={"old": old, "new": {k: v for k, v in values.items()}},
+        changed[name] = value
+    return old, changed
+
+
+async def _tell_new_place(
+    session: AsyncSession, event: EventSpec, before: EventSpec, tz: tzinfo, now: datetime
+) -> int:
+    """One notice to each person registered or waiting for a coming date of ``event``
+    (about their soonest date): the place changed. Returns how many are told."""
+    rows = await session.execute(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status.in_(ACTIVE),
+            Registration.ends_at > now,
+        )
+        .order_by(Registration.starts_at, Registration.id)
     )
-    return await reconcile_event(session, event_id, tz, now)
+    told: set[int] = set()
+    for registration in rows.scalars():
+        if registration.user_id in told:
+            continue
+        occurrence = schedule.find_original(event, registration.occurrence_start, tz)
+        if occurrence is None or occurrence.cancelled:
+            continue
+        told.add(registration.user_id)
+        await _notice(
+            session,
+            registration,
+            "place",
+            event,
+            occurrence,
+            now,
+            {
+                "old_place": before.place.as_dict(),
+                "waitlisted": registration.status == "waitlisted",
+            },
+        )
+    return len(told)
 
 
 __all__ = [

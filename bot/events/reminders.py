@@ -8,7 +8,8 @@ Kinds (``Reminder.kind``) and their payloads:
   occurrence moves; dropped once the registration is cancelled, the occurrence moved or
   the event started.
 * ``survey`` — ``token``, ``event_id``, ``original`` (:mod:`bot.events.attendance`).
-* ``notice`` — ``type`` (``moved``, ``cancelled``, ``promoted``) and the event's details.
+* ``notice`` — ``type`` (``moved``, ``cancelled``, ``promoted``, ``place``: a new place,
+  with ``old_place``) and the event's details.
 * ``announce`` — ``text``, ``target``: staff ``/announce``.
 * ``news`` — ``type`` (``new_event``, ``grant_open``): for subscribers.
 
@@ -50,7 +51,6 @@ def _dt(value: Any) -> datetime:
 
 def _same(a: datetime, b: datetime) -> bool:
     return a.astimezone(UTC) == b.astimezone(UTC)
-
 
 
 async def _event_now(ctx: RenderContext, event_id: str) -> EventSpec | None:
@@ -208,6 +208,31 @@ async def _notice(ctx: RenderContext, row: Reminder, t: Translator) -> OutMessag
                     (t._("Cancel my registration"), f"reg:out:{token}"),
                 ),
             ),
+        )
+    if kind == "place":
+        event = await _event_now(ctx, str(p["event_id"]))
+        if event is None or event.cancelled:
+            raise Drop("event no longer in the schedule")
+        if event.place.as_dict() != p.get("place"):
+            raise Drop("the place changed again: a newer notice follows")
+        if ctx.now >= end:
+            raise Drop("the event is over")
+        lines = [
+            "📍 " + f"<b>{title}</b>",
+            esc(
+                t._("The place has changed. You stay on the waitlist.")
+                if p.get("waitlisted")
+                else t._("The place has changed. You stay registered.")
+            ),
+            "",
+            "🕒 " + when,
+            "📍 " + f"<b>{place}</b>",
+            esc(t._("(The place was {old}.)", old=localized(p.get("old_place"), t.lang))),
+        ]
+        day = start.astimezone(ctx.tz).date()
+        return OutMessage(
+            "\n".join(lines),
+            (((t._("📅 Event card"), cards.occurrence_data(str(p["event_id"]), day)),),),
         )
     raise Drop(f"unknown notice {kind}")
 
