@@ -259,18 +259,22 @@ async def test_checkin_code_staff_list_and_anonymous_survey(bot):
     await open_card(resident, "20270112", "small-class")
     await resident.press("✅ Register")
 
+    # the card's staff buttons open the staff's screens (one attendance screen for staff)
     events = await open_card(staff, "20270112", "small-class")
-    assert {"🔑 Check-in code", "👥 Attendance"} <= set(buttons(message(events)))
-    events = await staff.press("🔑 Check-in code")
-    code_text = message(events).text
-    code = code_text.split("Check-in code: ")[1].split()[0]
-    assert f"?start=checkin_{code}" in code_text
-    # residents do not see the staff buttons, and a forged press is refused
+    assert {"📷 Check-in QR", "👥 Attendance"} <= set(buttons(message(events)))
+    events = await staff.press("📷 Check-in QR")
+    (poster,) = [e for e in events if e.kind == "message" and e.message.get("photo")]
+    caption = poster.message["caption"]
+    code = caption.split("Check-in code: ")[1].split()[0]
+    assert len(code) == 6
+    # residents do not see the staff buttons, and a forged press is refused — the card's
+    # older data too
     events = await open_card(resident, "20270112", "small-class")
-    assert "🔑 Check-in code" not in buttons(message(events))
+    assert "📷 Check-in QR" not in buttons(message(events))
     token = R.occ_token("small-class", SMALL)
-    events = await resident.press("", forge_data=f"reg:code:{token}")
-    assert alert(events) == "Only staff can do this."
+    for data in (f"reg:code:{token}", f"sev:q:{token}", f"reg:att:{token}:0"):
+        events = await resident.press("", forge_data=data)
+        assert alert(events) == "Only the staff of this event's dong can do that.", data
 
     events = await resident.send(f"/checkin {code}")
     assert "Check-in for “Small class” opens at" in events[0].text

@@ -10,7 +10,6 @@ from datetime import datetime
 from telegram import Update
 
 from bot.core.text import esc, shorten
-from bot.core.users import is_staff_of
 from bot.events import attendance
 from bot.events import registrations as R
 from bot.kb import cards, schedule
@@ -29,10 +28,6 @@ def nudge(context: MaeulContext) -> None:
     nudge_after_commit(context.db, getattr(context.application, "dispatcher", None))
 
 
-def is_event_staff(context: MaeulContext, event: EventSpec) -> bool:
-    return is_staff_of(context.user, event.dong, context.runtime.settings.admin_ids)
-
-
 async def pressed_occurrence(
     update: Update, context: MaeulContext, pattern: re.Pattern[str]
 ) -> tuple[re.Match[str], KnowledgeBase, EventSpec, schedule.Occurrence] | None:
@@ -49,18 +44,6 @@ async def pressed_occurrence(
         )
         return None
     return match, kb, *parsed
-
-
-async def staff_occurrence(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], KnowledgeBase, EventSpec, schedule.Occurrence] | None:
-    """:func:`pressed_occurrence`, for staff of the event's dong only (others get a polite
-    refusal: the button may have been forwarded to them, or forged)."""
-    found = await pressed_occurrence(update, context, pattern)
-    if found is not None and not is_event_staff(context, found[2]):
-        await refuse(update.callback_query, context, context.t._("Only staff can do this."))
-        return None
-    return found
 
 
 async def registered_occurrences(
@@ -86,14 +69,13 @@ async def staff_registration(
     kb: KnowledgeBase,
     registration_id: int,
     *,
-    allowed: Callable[[MaeulContext, EventSpec], bool] = is_event_staff,
-    not_staff: str | None = None,
+    allowed: Callable[[MaeulContext, EventSpec], bool],
+    not_staff: str,
 ) -> tuple[Registration, EventSpec, schedule.Occurrence] | None:
     """The registration a staff button names (marking attendance), with its event and
     (original) occurrence, for a presser ``allowed`` to manage that event; ``None`` after
     a polite refusal — a registration gone, cancelled or no longer in the schedule (a
-    stale button), or a presser who is not staff of the event's dong (``not_staff``,
-    default "Only staff can do this.")."""
+    stale button), or a presser who may not (``not_staff``)."""
     registration = await context.db.get(Registration, registration_id)
     event = schedule.get_event(kb, registration.event_id) if registration is not None else None
     occurrence = (
@@ -105,7 +87,7 @@ async def staff_registration(
         await blocks.refuse(update, context)
         return None
     if not allowed(context, event):
-        await blocks.refuse(update, context, not_staff or context.t._("Only staff can do this."))
+        await blocks.refuse(update, context, not_staff)
         return None
     if registration.status == "cancelled":
         await blocks.refuse(update, context)
@@ -133,6 +115,10 @@ async def attendance_heading(
         f"<b>{esc(event.title.get(t.lang))}</b>",
         esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
         "",
-        esc(t._("Present: {present} of {total}", present=present, total=len(people))),
+        esc(
+            t._("Present: {present} of {total}", present=present, total=len(people))
+            if people
+            else t._("Nobody has registered yet.")
+        ),
     ]
     return people, lines

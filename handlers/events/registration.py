@@ -3,13 +3,14 @@
 Callback data (``<tok>`` is an occurrence token, :func:`bot.events.registrations.occ_token`):
 ``reg:in:<tok>`` register or join the waitlist; ``reg:out:<tok>`` asks to confirm a
 cancellation, ``reg:outy:<tok>`` does it, ``reg:keep`` keeps it; ``reg:ics:<tok>`` sends
-the occurrence as an ``.ics`` file; staff: ``reg:code:<tok>`` the check-in code,
-``reg:att:<tok>:<page>`` the attendance list, ``reg:mark:<registration id>:<page>``
-toggles one person. Every part is validated; a forged or stale press gets a localized
+the occurrence as an ``.ics`` file. Staff of the event's dong see its check-in QR and
+attendance buttons on the card: the staff's screens (:mod:`handlers.events.staff_attend`,
+``sev:q:<tok>``, ``sev:a:<tok>:0``; the older ``reg:code``/``reg:att``/``reg:mark`` data
+lands there too). Every part is validated; a forged or stale press gets a localized
 alert. Deep link: ``t.me/<bot>?start=checkin_<CODE>``.
 
-Check-in and the staff attendance list are in handlers.events.checkin, the calendar files,
-/calendar and /myevents in handlers.events.calendar; this module registers them all.
+/checkin is in handlers.events.checkin, the calendar files, /calendar and /myevents in
+handlers.events.calendar; this module registers them.
 """
 
 from __future__ import annotations
@@ -34,17 +35,9 @@ from handlers.events.calendar import (
     calendar_command,
     myevents_command,
 )
-from handlers.events.checkin import (
-    ATT_RE,
-    CODE_RE,
-    MARK_RE,
-    attendance_page,
-    checkin_command,
-    checkin_deep_link,
-    show_code,
-    toggle_mark,
-)
-from handlers.events.occurrence import TOK, is_event_staff, nudge, pressed_occurrence
+from handlers.events.checkin import checkin_command, checkin_deep_link
+from handlers.events.occurrence import TOK, nudge, pressed_occurrence
+from handlers.events.staff_draft import may_manage
 
 JOIN_RE = re.compile(rf"^reg:in:{TOK}$")
 OUT_RE = re.compile(rf"^reg:out:{TOK}$")
@@ -126,11 +119,11 @@ def registration_rows(
             InlineKeyboardButton(t._("🗓 Add to calendar"), callback_data=f"reg:ics:{token}")
         )
         rows.append(first)
-    if is_event_staff(context, event) and not occurrence.cancelled:
+    if may_manage(context, event) and not occurrence.cancelled:  # the staff's screens
         rows.append(
             [
-                InlineKeyboardButton(t._("🔑 Check-in code"), callback_data=f"reg:code:{token}"),
-                InlineKeyboardButton(t._("👥 Attendance"), callback_data=f"reg:att:{token}:0"),
+                InlineKeyboardButton(t._("📷 Check-in QR"), callback_data=f"sev:q:{token}"),
+                InlineKeyboardButton(t._("👥 Attendance"), callback_data=f"sev:a:{token}:0"),
             ]
         )
     return rows
@@ -285,9 +278,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(do_cancel, pattern=OUT_YES_RE))
     app.add_handler(CallbackQueryHandler(keep, pattern=r"^reg:keep$"))
     app.add_handler(CallbackQueryHandler(add_to_calendar, pattern=ICS_RE))
-    app.add_handler(CallbackQueryHandler(show_code, pattern=CODE_RE))
-    app.add_handler(CallbackQueryHandler(attendance_page, pattern=ATT_RE))
-    app.add_handler(CallbackQueryHandler(toggle_mark, pattern=MARK_RE))
     DEEP_LINKS["checkin"] = checkin_deep_link
 
 

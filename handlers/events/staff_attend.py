@@ -5,7 +5,10 @@
   ``t.me/<bot>?start=checkin_<CODE>`` checks them in like ``/checkin <CODE>``.
 * **Attendance** (``sev:a:<tok>:<page>``): who registered, waits or walked in, who is
   present; pressing a name (``sev:k:<registration id>:<page>``) marks them present or
-  absent by hand.
+  absent by hand (:func:`bot.events.attendance.mark`, which audits every mark); the list
+  as an xlsx document (``sev:ax:<tok>``). This is the staff's one attendance screen: an
+  event card's staff buttons open it too, and the card's older data (``reg:code``,
+  ``reg:att``, ``reg:mark``) lands here.
 * **Reports** (``sev:r:<ref>`` one event, ``sev:y:<year>`` the year of the events this
   person manages): 실인원, 연인원 and satisfaction (:func:`bot.events.attendance.report`)
   as an xlsx in the staff member's language and as a chart picture.
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.core import audit
@@ -29,7 +32,7 @@ from bot.events.checkin_qr import Poster, poster_png
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, nav_row, paginate, refuse, show
+from handlers.core.blocks import answer, list_keyboard, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
 from handlers.events.occurrence import attendance_heading, person, staff_registration
 from handlers.events.staff_draft import may_manage
@@ -44,9 +47,12 @@ from handlers.events.staff_events import (
     token,
 )
 
-QR_RE = re.compile(rf"^sev:q:{TOK}$")
-ATT_RE = re.compile(rf"^sev:a:{TOK}:(\d{{1,3}})$")
-MARK_RE = re.compile(r"^sev:k:(\d{1,12}):(\d{1,3})$")
+# ``reg:code``, ``reg:att`` and ``reg:mark``: the same actions from an event card's staff
+# row in messages sent before the two screens were one
+QR_RE = re.compile(rf"^(?:sev:q|reg:code):{TOK}$")
+ATT_RE = re.compile(rf"^(?:sev:a|reg:att):{TOK}:(\d{{1,3}})$")
+MARK_RE = re.compile(r"^(?:sev:k|reg:mark):(\d{1,12}):(\d{1,3})$")
+XLSX_RE = re.compile(rf"^sev:ax:{TOK}$")
 REPORT_RE = re.compile(rf"^sev:r:{REF}$")
 YEAR_RE = re.compile(r"^sev:y:(\d{4})$")
 PAGE = 8
@@ -144,12 +150,12 @@ async def _attendance(
             ]
         )
     nav = nav_row(shown.number, shown.count, f"sev:a:{token(occurrence)}:{{page}}")
-    if nav:
-        rows.append(nav)
-    rows.append(
-        [InlineKeyboardButton(t._("◀ Back to the event"), callback_data=f"sev:e:{ref(event.id)}")]
-    )
-    await show(update, context, "\n".join(lines), InlineKeyboardMarkup(rows), edit=edit)
+    tok = token(occurrence)
+    footer = [
+        [InlineKeyboardButton(t._("📄 Attendance list (xlsx)"), callback_data=f"sev:ax:{tok}")],
+        [InlineKeyboardButton(t._("◀ Back to the event"), callback_data=f"sev:e:{ref(event.id)}")],
+    ]
+    await show(update, context, "\n".join(lines), list_keyboard(rows, nav, footer), edit=edit)
 
 
 async def attendance_list(update: Update, context: MaeulContext) -> None:
@@ -178,19 +184,53 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
     if marked is None:
         return
     registration, event, occurrence = marked
-    attended = not registration.attended
-    by = f"staff:{context.user.telegram_id}"
-    await attendance.mark(context.db, registration, attended, by, context.runtime.clock.now())
-    await _audit(
-        context,
-        "event.attendance.mark",
-        event.id,
-        registration=registration.id,
-        attended=attended,
-        occurrence=occurrence.recurrence_id.isoformat(),
-    )
+    await attendance.mark(
+        context.db,
+        registration,
+        not registration.attended,
+        f"staff:{context.user.telegram_id}",
+        context.runtime.clock.now(),
+        actor=f"tg:{context.user.telegram_id}",
+        actor_telegram_id=context.user.telegram_id,
+    )  # audited there
     await answer(update)
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
+
+
+async def attendance_workbook(update: Update, context: MaeulContext) -> None:
+    """The occurrence's attendance list as an xlsx document (audited: it names people)."""
+    match = XLSX_RE.match(update.callback_query.data or "")
+    assert match is not None
+    found = await managed_occurrence(update, context, match.group(1))
+    if found is None:
+        return
+    event, occurrence = found
+    t = context.t
+    tz = context.runtime.settings.tz
+    people = await attendance.attendees(context.db, event.id, occurrence.recurrence_id)
+    title = event.title.get(t.lang)
+    when = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
+    data = attendance.attendance_xlsx(people, t, tz, title=title, when=when)
+    await _audit(
+        context,
+        "event.attendance.export",
+        event.id,
+        occurrence=occurrence.recurrence_id.isoformat(),
+        people=len(people),
+    )
+    await answer(update)
+    day = occurrence.starts_at.astimezone(tz).strftime("%Y%m%d")
+    name = f"attendance-{event.id}"[:50] + f"-{day}.xlsx"
+    caption = f"<b>{esc(title)}</b>\n{esc(when)}\n" + esc(
+        t._("Attendance list: {present} of {total} present",
+            present=sum(1 for p in people if p.attended), total=len(people))
+        if people
+        else t._("Nobody has registered yet.")
+    )  # fmt: skip
+    await context.bot.send_document(
+        update.effective_chat.id, InputFile(data, filename=name), caption=caption,
+        parse_mode="HTML",
+    )  # fmt: skip
 
 
 async def _send_report(
@@ -267,6 +307,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(checkin_qr, pattern=QR_RE))
     app.add_handler(CallbackQueryHandler(attendance_list, pattern=ATT_RE))
     app.add_handler(CallbackQueryHandler(toggle_mark, pattern=MARK_RE))
+    app.add_handler(CallbackQueryHandler(attendance_workbook, pattern=XLSX_RE))
     app.add_handler(CallbackQueryHandler(event_report, pattern=REPORT_RE))
     app.add_handler(CallbackQueryHandler(year_report, pattern=YEAR_RE))
 

@@ -26,6 +26,8 @@ from handlers.events.staff_events import (
     managed_event,
     managed_occurrence,
     ref,
+    were_told,
+    will_be_told,
 )
 
 CANCEL_ONE_RE = re.compile(rf"^sev:c:{TOK}$")
@@ -70,7 +72,7 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
         count = await active_count(context, event.id)
         yes = f"sev:Cy:{ref(event.id)}"
         question = t._("Cancel “{title}”, all its dates?", title=event.title.get(t.lang))
-    told = t.n_("{n} registered person will be told.", "{n} registered people will be told.", count)
+    told = will_be_told(context, count)
     await ask_confirm(
         update,
         context,
@@ -104,15 +106,7 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
         return
     after_change(context)
     await answer(update)
-    text = (
-        t._("Cancelled.")
-        + " "
-        + t.n_(
-            "{n} registered person will be told.",
-            "{n} registered people will be told.",
-            result.cancelled,
-        )
-    )
+    text = were_told(context, t._("Cancelled."), result.cancelled)
     await show(update, context, esc(text), back_markup(context, event), edit=True)
 
 

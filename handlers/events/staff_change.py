@@ -2,16 +2,23 @@
 cancel one date or all — the domain functions the CLI uses
 (:mod:`bot.events.registrations`: audited, registrants told by durable notices).
 
-Edit: a preview of the editable fields (title, place, places, survey), each with its ✏️
-button; a typed value brings the preview back with the change marked, and Save applies
-only what changed. Move: the new start is typed the way staff say it; the length stays
-unless the end is changed too; a confirmation shows old and new time and how many people
-will be told. Cancel: a confirmation with that count. Every step re-checks that the
-presser may manage the event (the draft keeps only its id), and a Save or Move from an
-older preview (its nonce) is refused.
+Edit: a preview of the editable fields (title, English title, kind, dong, place,
+registration required or not, places, survey), each with its ✏️ button or toggle; a typed
+or chosen value brings the preview back with the change marked, and Save applies only what
+changed through :func:`bot.events.registrations.edit_event` — the same rules and audit as
+``maeul events edit`` (a new Korean title drops the English one unless it is typed too; a
+new place is told to the registrants). A dong is offered, and checked again on Save, only
+among those the presser manages (district-wide: admins).
+
+Move: the new start is typed the way staff say it; the length stays unless the end is
+changed too; a confirmation shows old and new time and how many people will be told.
+Cancel: a confirmation with that count. Every step re-checks that the presser may manage
+the event (the draft keeps only its id), and a Save or Move from an older preview (its
+nonce) is refused.
 
 Callback data: entries ``sev:ed:<ref>``, ``sev:m:<tok>`` (one date), ``sev:M:<ref>`` (the
-whole event); in the conversation ``sev:f:<field>``, ``sev:svy``, ``sev:cap:none``,
+whole event); in the conversation ``sev:f:<field>``, ``sev:kd:<kind>``,
+``sev:dg:<dong ref>|all``, ``sev:svy``, ``sev:reg``, ``sev:cap:none``, ``sev:ten:none``,
 ``sev:save:<nonce>``, ``sev:mend``, ``sev:mok:<nonce>``, ``sev:x``; cancelling
 ``sev:c:<tok>`` / ``sev:C:<ref>`` then ``sev:cy:<tok>`` / ``sev:Cy:<ref>``.
 """
@@ -35,31 +42,59 @@ from telegram.ext import (
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import registrations as R
-from bot.kb import cards
+from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
-from bot.kb.records import EventSpec
+from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, drop_keyboard, refuse, show
-from handlers.events.staff_draft import (
-    error_text,
+from handlers.core.blocks import (
+    answer,
+    choices,
+    drop_keyboard,
+    grid,
+    list_keyboard,
+    matched,
+    refuse,
+    show,
 )
+from handlers.core.browse import knowledge
+from handlers.events.staff_draft import error_text, is_admin_of, staff_dongs
 from handlers.events.staff_events import (
     REF,
+    active_count,
     after_change,
     managed_event,
+    only_staff,
     ref,
 )
 
 KEY = "staffevent"
-PREVIEW, TEXT, MOVE_START, MOVE_END, MOVE_OK = "preview", "text", "mstart", "mend", "mok"
+PREVIEW, TEXT, CHOICE = "preview", "text", "choice"
+MOVE_START, MOVE_END, MOVE_OK = "mstart", "mend", "mok"
 EDIT_RE = re.compile(rf"^sev:ed:{REF}$")
-FIELD_RE = re.compile(r"^sev:f:(title|place|seats)$")
+FIELD_RE = re.compile(r"^sev:f:(title|title_en|place|seats|kind|dong)$")
+KIND_RE = re.compile(rf"^sev:kd:({'|'.join(schedule.KINDS)})$")
+DONG_RE = re.compile(r"^sev:dg:(~?[a-z0-9_-]{1,24}|all)$")
 SAVE_RE = re.compile(r"^sev:save:([0-9a-f]{8})$")
 QUESTIONS = {
     "title": N_("What is its title?"),
+    "title_en": N_("What is its title in English? (Residents who use the bot in English see it.)"),
     "place": N_("Where does it take place?"),
     "seats": N_("How many places? Type a number, or choose below."),
+    "kind": N_("What kind of event is it?"),
+    "dong": N_("Which dong holds it?"),
 }
+DOMAIN_NAMES = {
+    "title": "title_ko",
+    "title_en": "title_en",
+    "place": "place_ko",
+    "capacity": "capacity",
+    "survey": "survey",
+    "kind": "kind",
+    "dong": "dong",
+    "registration": "registration_required",
+}
+"""The preview's fields and the names :func:`bot.events.registrations.edit_event` takes
+(the CLI's ``maeul events edit`` options)."""
 REASONS = {
     "already": N_("It is cancelled already."),
     "cancelled": N_("That date is cancelled."),
@@ -96,6 +131,14 @@ async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | N
     return await managed_event(update, context, ref(event_id))
 
 
+def dong_choices(context: MaeulContext, kb: KnowledgeBase) -> list[str | None]:
+    """The dongs this user may give an event (``None``: district-wide, admins only)."""
+    choices: list[str | None] = list(staff_dongs(context, kb))
+    if is_admin_of(context):
+        choices.insert(0, None)
+    return choices
+
+
 # ---------------------------------------------------------------------------------------
 # Edit
 # ---------------------------------------------------------------------------------------
@@ -107,12 +150,16 @@ async def edit_start(update: Update, context: MaeulContext) -> str | int:
     event = await managed_event(update, context, match.group(1))
     if event is None:
         return ConversationHandler.END
-    lang = "ko"
+    registration = event.registration is not None and event.registration.required
     context.user_data[KEY] = {  # type: ignore[index]
         "event": event.id,
         "old": {
-            "title": event.title.get(lang),
-            "place": event.place.get(lang),
+            "title": event.title.ko,
+            "title_en": (event.title.model_extra or {}).get("en"),
+            "place": event.place.ko,
+            "kind": event.kind,
+            "dong": event.dong,
+            "registration": registration,
             "capacity": R.capacity_of(event),
             "survey": event.survey,
         },
@@ -123,16 +170,40 @@ async def edit_start(update: Update, context: MaeulContext) -> str | int:
     return PREVIEW
 
 
-async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> None:
-    t = context.t
-    draft = draft_of(context)
+def _values(draft: dict[str, Any]) -> dict[str, Any]:
+    """The draft's fields as they would be saved: the old ones with the changes; a new
+    Korean title without a new English one drops the English (as the domain does)."""
     old, new = draft["old"], draft["new"]
     value = {**old, **new}
+    if value["title"] != old["title"] and "title_en" not in new:
+        value["title_en"] = None
+    return value
+
+
+def _changes(draft: dict[str, Any]) -> dict[str, Any]:
+    """What Save changes, in the domain's names."""
+    old, value = draft["old"], _values(draft)
+    changed = {k: v for k, v in value.items() if k in DOMAIN_NAMES and v != old.get(k)}
+    if "title" in changed and "title_en" in draft["new"]:
+        changed["title_en"] = draft["new"]["title_en"]  # kept as typed with the new title
+    if not value["registration"]:
+        changed.pop("capacity", None)  # no registration: no seats to change
+    return {DOMAIN_NAMES[k]: v for k, v in changed.items()}
+
+
+async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> None:
+    t = context.t
+    kb = await knowledge(update, context)
+    if kb is None:
+        return
+    draft = draft_of(context)
+    old = draft["old"]
+    value = _values(draft)
     nonce = secrets.token_hex(4)
     draft["nonce"] = nonce
 
     def line(name: str, label: str, shown: str) -> str:
-        changed = " ✏️ " + t._("(changed)") if name in new and new[name] != old[name] else ""
+        changed = " ✏️ " + t._("(changed)") if value[name] != old[name] else ""
         return f"{esc(label)}: <b>{esc(shown)}</b>{esc(changed)}"
 
     seats = (
@@ -140,14 +211,24 @@ async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> N
         if value["capacity"] is None
         else t.n_("{n} place", "{n} places", value["capacity"])
     )
+    registration = value["registration"]
     lines = [
         f"<b>{esc(t._('Edit event'))}</b> · "
         + esc(cards.time_range(event.starts_at, event.ends_at, t)),
         "",
         line("title", t._("Title"), value["title"]),
+        line("title_en", t._("English title"), value["title_en"] or t.p_("title", "none")),
+        line("kind", t._("Kind"), t._(cards.KIND_LABELS[value["kind"]])),
+        line("dong", t._("Dong"), cards.dong_label(kb, value["dong"], t)),
         line("place", t._("Place"), value["place"]),
+        line(
+            "registration",
+            t._("Registration"),
+            t.p_("registration", "required")
+            if registration
+            else t.p_("registration", "not needed (open to all)"),
+        ),
     ]
-    registration = event.registration is not None and event.registration.required
     if registration:
         lines.append(line("capacity", t._("Places"), seats))
     lines.append(
@@ -157,23 +238,31 @@ async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> N
             t.p_("survey", "yes") if value["survey"] else t.p_("survey", "no"),
         )
     )
+    if value["place"] != old["place"]:
+        count = await active_count(context, event.id)
+        if count:
+            lines += ["", esc(t.n_(
+                "{n} registered person will be told of the new place.",
+                "{n} registered people will be told of the new place.",
+                count,
+            ))]  # fmt: skip
     lines += ["", esc(t._("Change a field, then save. Times: use Move."))]
     fields = [
         InlineKeyboardButton(t._("✏️ Title"), callback_data="sev:f:title"),
-        InlineKeyboardButton(t._("✏️ Place"), callback_data="sev:f:place"),
+        InlineKeyboardButton(t._("✏️ English title"), callback_data="sev:f:title_en"),
+        InlineKeyboardButton(t._("✏️ Kind"), callback_data="sev:f:kind"),
     ]
+    if len(dong_choices(context, kb)) > 1:
+        fields.append(InlineKeyboardButton(t._("✏️ Dong"), callback_data="sev:f:dong"))
+    fields.append(InlineKeyboardButton(t._("✏️ Place"), callback_data="sev:f:place"))
     if registration:
         fields.append(InlineKeyboardButton(t._("✏️ Places"), callback_data="sev:f:seats"))
-    markup = InlineKeyboardMarkup(
-        [
-            fields,
-            [InlineKeyboardButton(t._("📝 Survey on/off"), callback_data="sev:svy")],
-            [
-                InlineKeyboardButton(t._("💾 Save"), callback_data=f"sev:save:{nonce}"),
-                *cancel_row(context),
-            ],
-        ]
-    )
+    toggles = [
+        InlineKeyboardButton(t._("📝 Registration on/off"), callback_data="sev:reg"),
+        InlineKeyboardButton(t._("📝 Survey on/off"), callback_data="sev:svy"),
+    ]
+    save = [InlineKeyboardButton(t._("💾 Save"), callback_data=f"sev:save:{nonce}")]
+    markup = list_keyboard(grid(fields), None, [toggles, save + cancel_row(context)])
     await show(update, context, "\n".join(lines), markup)
 
 
@@ -182,6 +271,7 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
     assert match is not None
     if await event_of_draft(update, context) is None:
         return ConversationHandler.END
+    t = context.t
     name = match.group(1)
     draft = draft_of(context)
     draft["field"] = name
@@ -189,12 +279,40 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
     await answer(update)
     await drop_keyboard(update)
     markup = None
+    state = TEXT
     if name == "seats":
         markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(context.t._("No limit"), callback_data="sev:cap:none")]]
+            [[InlineKeyboardButton(t._("No limit"), callback_data="sev:cap:none")]]
         )
-    await show(update, context, esc(context.t._(QUESTIONS[name])), markup)
-    return TEXT
+    elif name == "title_en":
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(t._("No English title"), callback_data="sev:ten:none")]]
+        )
+    elif name == "kind":
+        kinds = choices(
+            ((kind, t._(cards.KIND_LABELS[kind])) for kind in schedule.KINDS),
+            lambda kind: f"sev:kd:{kind}",
+            lambda kind: kind == _values(draft)["kind"],
+        )
+        markup = list_keyboard(kinds, None, cancel_row(context), width=2)
+        state = CHOICE
+    elif name == "dong":
+        kb = await knowledge(update, context)
+        if kb is None:
+            return ConversationHandler.END
+        current = _values(draft)["dong"]
+        dongs = choices(
+            (
+                (cards.ref(d, 24) if d else "all", cards.dong_label(kb, d, t))
+                for d in dong_choices(context, kb)
+            ),
+            lambda value: f"sev:dg:{value}",
+            lambda value: value == (cards.ref(current, 24) if current else "all"),
+        )
+        markup = list_keyboard(dongs, None, cancel_row(context), width=2)
+        state = CHOICE
+    await show(update, context, esc(t._(QUESTIONS[name])), markup)
+    return state
 
 
 async def field_typed(update: Update, context: MaeulContext) -> str | int:
@@ -207,7 +325,7 @@ async def field_typed(update: Update, context: MaeulContext) -> str | int:
     try:
         if name == "seats":
             draft["new"]["capacity"] = parse_count(text)
-        elif name in ("title", "place"):
+        elif name in ("title", "title_en", "place"):
             draft["new"][name] = parse_text(text)
     except EditError as error:
         await update.effective_message.reply_text(error_text(context, error))
@@ -216,27 +334,57 @@ async def field_typed(update: Update, context: MaeulContext) -> str | int:
     return PREVIEW
 
 
-async def no_limit(update: Update, context: MaeulContext) -> str | int:
+async def _set(update: Update, context: MaeulContext, name: str, value: object) -> str | int:
+    """A pressed value for ``name`` (or a toggle): back to the preview."""
     event = await event_of_draft(update, context)
     if event is None:
         return ConversationHandler.END
-    draft_of(context)["new"]["capacity"] = None
+    draft_of(context)["new"][name] = value
     await answer(update)
     await drop_keyboard(update)
     await _preview(update, context, event)
     return PREVIEW
+
+
+async def no_limit(update: Update, context: MaeulContext) -> str | int:
+    return await _set(update, context, "capacity", None)
+
+
+async def no_english(update: Update, context: MaeulContext) -> str | int:
+    return await _set(update, context, "title_en", None)
 
 
 async def toggle_survey(update: Update, context: MaeulContext) -> str | int:
-    event = await event_of_draft(update, context)
-    if event is None:
+    return await _set(update, context, "survey", not _values(draft_of(context))["survey"])
+
+
+async def toggle_registration(update: Update, context: MaeulContext) -> str | int:
+    return await _set(
+        update, context, "registration", not _values(draft_of(context))["registration"]
+    )
+
+
+async def kind_chosen(update: Update, context: MaeulContext) -> str | int:
+    match = await matched(update, context, KIND_RE)
+    if match is None:
+        return CHOICE
+    return await _set(update, context, "kind", match.group(1))
+
+
+async def dong_chosen(update: Update, context: MaeulContext) -> str | int:
+    match = await matched(update, context, DONG_RE)
+    if match is None:
+        return CHOICE
+    kb = await knowledge(update, context)
+    if kb is None:
         return ConversationHandler.END
-    draft = draft_of(context)
-    draft["new"]["survey"] = not {**draft["old"], **draft["new"]}["survey"]
-    await answer(update)
-    await drop_keyboard(update)
-    await _preview(update, context, event)
-    return PREVIEW
+    allowed = dong_choices(context, kb)
+    raw = match.group(1)
+    dong = None if raw == "all" else cards.resolve(raw, (d for d in allowed if d))
+    if (raw == "all" and None not in allowed) or (raw != "all" and dong is None):
+        await refuse(update, context, only_staff(context))
+        return CHOICE
+    return await _set(update, context, "dong", dong)
 
 
 async def save(update: Update, context: MaeulContext) -> str | int:
@@ -249,9 +397,14 @@ async def save(update: Update, context: MaeulContext) -> str | int:
     event = await event_of_draft(update, context)
     if event is None:
         return ConversationHandler.END
+    kb = await knowledge(update, context)
+    if kb is None:
+        return ConversationHandler.END
     t = context.t
-    names = {"title": "title_ko", "place": "place_ko", "capacity": "capacity", "survey": "survey"}
-    values = {names[k]: v for k, v in draft["new"].items() if v != draft["old"].get(k)}
+    values = _changes(draft)
+    if "dong" in values and values["dong"] not in dong_choices(context, kb):
+        await refuse(update, context, only_staff(context))  # the role changed meanwhile
+        return PREVIEW
     await drop_keyboard(update)
     if not values:
         await answer(update)
@@ -275,13 +428,21 @@ async def save(update: Update, context: MaeulContext) -> str | int:
     context.user_data.pop(KEY, None)
     await answer(update)
     text = t._("Saved.")
+    if found.told:
+        text += " " + t.n_(
+            "{n} registered person will be told of the new place.",
+            "{n} registered people will be told of the new place.",
+            found.told,
+        )
     if found.promoted:
         text += " " + t.n_(
             "{n} person moved up from the waitlist and will be told.",
             "{n} people moved up from the waitlist and will be told.",
             found.promoted,
         )
-    await show(update, context, esc(text), back_markup(context, event))
+    # moved to a dong this user does not manage (an admin's choice): no way back to it
+    still = is_admin_of(context) or values.get("dong", event.dong) in staff_dongs(context, kb)
+    await show(update, context, esc(text), back_markup(context, event) if still else None)
     return ConversationHandler.END
 
 
@@ -330,12 +491,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 PREVIEW: [
                     CallbackQueryHandler(ask_field, pattern=FIELD_RE),
                     CallbackQueryHandler(toggle_survey, pattern=r"^sev:svy$"),
+                    CallbackQueryHandler(toggle_registration, pattern=r"^sev:reg$"),
                     CallbackQueryHandler(save, pattern=SAVE_RE),
                     MessageHandler(text, press_buttons),
                 ],
                 TEXT: [
                     MessageHandler(text, field_typed),
                     CallbackQueryHandler(no_limit, pattern=r"^sev:cap:none$"),
+                    CallbackQueryHandler(no_english, pattern=r"^sev:ten:none$"),
+                ],
+                CHOICE: [
+                    CallbackQueryHandler(kind_chosen, pattern=r"^sev:kd:"),
+                    CallbackQueryHandler(dong_chosen, pattern=r"^sev:dg:"),
+                    MessageHandler(text, press_buttons),
                 ],
                 MOVE_START: [MessageHandler(text, M.move_start_typed)],
                 MOVE_END: [MessageHandler(text, M.move_end_typed)],

@@ -116,6 +116,23 @@ async def staff_can_report(update: Update, context: MaeulContext) -> list[str] |
     return list(rows.all())
 
 
+def will_be_told(context: MaeulContext, count: int) -> str:
+    """Before a change: how many registrants will be told — or, with nobody registered,
+    that nobody has (never "0 people will be told")."""
+    t = context.t
+    if count == 0:
+        return t._("Nobody has registered yet.")
+    return t.n_("{n} registered person will be told.", "{n} registered people will be told.", count)
+
+
+def were_told(context: MaeulContext, done: str, count: int) -> str:
+    """After a change: ``done`` ("Cancelled.") and how many registrants are told (nothing
+    more when nobody was)."""
+    if count == 0:
+        return done
+    return done + " " + will_be_told(context, count)
+
+
 def after_change(context: MaeulContext) -> None:
     """After a change to an event: the cached schedule is rebuilt once the update's
     transaction has committed (and now, for this update), and the dispatcher is woken to
@@ -246,7 +263,11 @@ async def event_text(context: MaeulContext, kb: KnowledgeBase, event: EventSpec)
         )
     count = await active_count(context, event.id)
     lines.append(
-        esc(t.n_("{n} person registered or waiting", "{n} people registered or waiting", count))
+        esc(
+            t.n_("{n} person registered or waiting", "{n} people registered or waiting", count)
+            if count
+            else t._("Nobody has registered yet.")
+        )
     )
     if event.cancelled:
         lines += ["", "<b>" + esc(t._("This event is cancelled.")) + "</b>"]
@@ -364,4 +385,6 @@ __all__ = [
     "show_event",
     "staff_can_report",
     "token",
+    "were_told",
+    "will_be_told",
 ]

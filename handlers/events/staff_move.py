@@ -39,6 +39,8 @@ from handlers.events.staff_events import (
     after_change,
     managed_event,
     managed_occurrence,
+    were_told,
+    will_be_told,
 )
 
 MOVE_ONE_RE = re.compile(rf"^sev:m:{TOK}$")
@@ -157,11 +159,7 @@ async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec)
         f"<b>{esc(event.title.get(t.lang))}</b>",
         esc(t._("From: {when}", when=old)),
         "<b>" + esc(t._("To: {when}", when=new)) + "</b>",
-        esc(
-            t.n_(
-                "{n} registered person will be told.", "{n} registered people will be told.", count
-            )
-        ),
+        esc(will_be_told(context, count)),
     ]
     markup = InlineKeyboardMarkup(
         [
@@ -207,15 +205,7 @@ async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
     new = cards.time_range(
         datetime.fromisoformat(draft["to"]), datetime.fromisoformat(draft["to_end"]), t
     )
-    text = (
-        t._("Moved to {when}.", when=new)
-        + " "
-        + t.n_(
-            "{n} registered person will be told.",
-            "{n} registered people will be told.",
-            found.moved,
-        )
-    )
+    text = were_told(context, t._("Moved to {when}.", when=new), found.moved)
     await show(update, context, esc(text), back_markup(context, event))
     return ConversationHandler.END
 
