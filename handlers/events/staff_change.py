@@ -206,10 +206,10 @@ async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> N
         changed = " ✏️ " + t._("(changed)") if value[name] != old[name] else ""
         return f"{esc(label)}: <b>{esc(shown)}</b>{esc(changed)}"
 
-    seats = (
+    seats = (  # after the label "Places" (정원): "12명", not "정원 12명"
         t._("No limit")
         if value["capacity"] is None
-        else t.n_("{n} place", "{n} places", value["capacity"])
+        else t.n_("{n} person", "{n} people", value["capacity"])
     )
     registration = value["registration"]
     lines = [
