@@ -265,21 +265,15 @@ async def test_the_attendance_list_as_xlsx(bot):
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet.title == "출석부"
     assert sheet["A1"].value == "퇴비 만들기 교육"
-    assert sheet["B2"].value == "출석: 3명 중 2명"
-    header = [c.value for c in sheet[4]]
-    assert header == [
-        "번호",
-        "이름",
-        "텔레그램 사용자명",
-        "신청",
-        "참석",
-        "확인한 사람",
-        "확인 시각",
-    ]
-    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=5)]
+    assert sheet["A2"].value == "2026년 11월 24일 (화) 오후 7:00 ~ 9:00"
+    assert sheet["A3"].value == "출석: 3명 중 2명"
+    header = [c.value for c in sheet[5]]
+    assert header == ["번호", "이름", "텔레그램 사용자명", "신청 상태", "참석", "확인한 사람",
+                      "확인 시각"]  # fmt: skip
+    rows = [[c.value for c in r] for r in sheet.iter_rows(min_row=6)]
     assert [r[:6] for r in rows] == [
-        [1, "박민수", "@minsu", "신청", "참석", "김주무관"],
-        [2, "최지우", None, "신청", "불참", None],
+        [1, "박민수", "@minsu", "신청함", "참석", "김주무관"],
+        [2, "최지우", None, "신청함", "불참", None],
         [3, "이영희", None, "현장 참석(신청 안 함)", "참석", "출석 코드"],
     ]
     marked_at = (bot.runtime.clock.now()).astimezone(SEOUL).replace(tzinfo=None)

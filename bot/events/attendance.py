@@ -296,16 +296,17 @@ ATTENDEE_HEADERS = (
     N_("No."),
     N_("Name"),
     N_("Telegram username"),
-    N_("Registration"),
+    N_("Registration status"),
     N_("Attended"),
     N_("Marked by"),
     N_("Marked at"),
 )
 STATUSES = {
-    "registered": N_("Registered"),
-    "waitlisted": N_("Waitlisted"),
-    "walkin": N_("Walk-in (not registered)"),
+    "registered": "Registered",
+    "waitlisted": "Waitlisted",
+    "walkin": "Walk-in (not registered)",
 }
+"""A person's registration in the workbook (``t.p_("attendee", …)``)."""
 
 
 def attendance_xlsx(
@@ -321,15 +322,17 @@ def attendance_xlsx(
     sheet = book.active
     assert sheet is not None
     sheet.title = t._("Attendance")[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
     present = sum(1 for p in people if p.attended)
-    sheet.append([when, t._("Present: {present} of {total}", present=present, total=len(people))])
+    # one line each in column A: the text runs on over the empty cells beside it
+    sheet.append([title])
+    sheet.append([when])
+    sheet.append([t._("Present: {present} of {total}", present=present, total=len(people))])
+    sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
     sheet.append([t._(h) for h in ATTENDEE_HEADERS])
-    for cell in sheet[4]:
+    for cell in sheet[5]:
         cell.font = Font(bold=True)
-    sheet.freeze_panes = "A5"
+    sheet.freeze_panes = "A6"
     yes, no = t.p_("attended", "yes"), t.p_("attended", "no")
     for number, person in enumerate(people, 1):
         by = None
@@ -347,7 +350,9 @@ def attendance_xlsx(
                 number,
                 person.name,
                 f"@{person.username}" if person.username else None,
-                t._(STATUSES.get(person.status, person.status)),
+                t.p_("attendee", STATUSES[person.status])
+                if person.status in STATUSES
+                else person.status,
                 yes if person.attended else no,
                 by,
                 at,
