@@ -198,3 +198,43 @@ def test_cancelling_the_old_date_of_a_moved_event_says_it_was_moved(tmp_path):
     assert "its dates: 2027-01-21 19:00" in result.output
     result = invoke("events", "cancel", "grant-info-session", "--date", "2027-01-21")
     assert result.exit_code == 0, result.output
+
+
+def test_edit_kind_dong_and_registration_like_the_bot(tmp_path):
+    assert (
+        invoke(
+            "events", "create", "--id", "circle", "--kind", "training", "--title", "기록 모임",
+            "--title-en", "Recorders", "--starts-at", "2027-05-01T10:00",
+            "--ends-at", "2027-05-01T12:00", "--place", "새터 공원", "--dong", "saeteo",
+        ).exit_code
+        == 0
+    )  # fmt: skip
+    register_someone(tmp_path, "circle", "2027-05-01T10:00:00+09:00")
+    result = invoke(
+        "events", "edit", "circle", "--kind", "meeting", "--dong", "한빛1동",
+        "--no-registration", "--place", "한빛 주민센터",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "edited circle; 0 promoted from the waitlist; 1 told of the new place" in result.stdout
+    (row,) = query(
+        tmp_path,
+        select(Event.kind, Event.dong_id, Event.registration_required, Event.place).where(
+            Event.id == "circle"
+        ),
+    )
+    assert tuple(row) == ("meeting", "hanbit1", False, {"ko": "한빛 주민센터"})
+    notices = query(tmp_path, select(Reminder.payload).where(Reminder.kind == "notice"))
+    assert [n[0]["type"] for n in notices] == ["place"]
+
+    result = invoke("events", "edit", "circle", "--dong", "all")
+    assert result.exit_code == 0, result.output
+    assert query(tmp_path, select(Event.dong_id).where(Event.id == "circle")) == [(None,)]
+
+    for args, said in (
+        (("--kind", "party"), "unknown kind 'party'"),
+        (("--dong", "atlantis"), "atlantis"),
+    ):
+        result = invoke("events", "edit", "circle", *args)
+        assert result.exit_code == 2 and said in result.output, result.output
+    edits = query(tmp_path, select(AuditLog.details).where(AuditLog.action == "event.edit"))
+    assert len(edits) == 2

@@ -22,6 +22,7 @@ update on the registration's ``starts_at``. Nothing here knows Telegram.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -438,7 +439,10 @@ async def _notice(
     occurrence: schedule.Occurrence,
     now: datetime,
     extra: dict[str, Any] | None = None,
+    tag: str = "",
 ) -> None:
+    """A durable notice to the registrant; ``tag`` tells apart two notices of one kind in
+    the same second (two new places: the second must not be lost as a duplicate)."""
     user = await session.get(User, registration.user_id)
     if user is None:
         return
@@ -450,7 +454,7 @@ async def _notice(
                 kind=NOTICE,
                 key=(
                     f"notice:{kind}:{registration.id}:"
-                    f"{int(occurrence.starts_at.timestamp())}:{int(now.timestamp())}"
+                    f"{int(occurrence.starts_at.timestamp())}:{int(now.timestamp())}{tag}"
                 ),
                 chat_id=user.telegram_id,
                 user_id=user.id,
@@ -1146,6 +1150,8 @@ async def _tell_new_place(
                 "old_place": before.place.as_dict(),
                 "waitlisted": registration.status == "waitlisted",
             },
+            tag=":"
+            + hashlib.blake2s(repr(event.place.as_dict()).encode(), digest_size=4).hexdigest(),
         )
     return len(told)
 
