@@ -191,7 +191,11 @@ def _changes(draft: dict[str, Any]) -> dict[str, Any]:
     return {DOMAIN_NAMES[k]: v for k, v in changed.items()}
 
 
-async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> None:
+async def _preview(
+    update: Update, context: MaeulContext, event: EventSpec, *, edit: bool = False
+) -> None:
+    """The preview, as a new message — or in place of the pressed one (``edit``: a toggle
+    or a choice; the chat does not fill with copies of it)."""
     t = context.t
     kb = await knowledge(update, context)
     if kb is None:
@@ -263,7 +267,7 @@ async def _preview(update: Update, context: MaeulContext, event: EventSpec) -> N
     ]
     save = [InlineKeyboardButton(t._("💾 Save"), callback_data=f"sev:save:{nonce}")]
     markup = list_keyboard(grid(fields), None, [toggles, save + cancel_row(context)])
-    await show(update, context, "\n".join(lines), markup)
+    await show(update, context, "\n".join(lines), markup, edit=edit)
 
 
 async def ask_field(update: Update, context: MaeulContext) -> str | int:
@@ -341,8 +345,7 @@ async def _set(update: Update, context: MaeulContext, name: str, value: object) 
         return ConversationHandler.END
     draft_of(context)["new"][name] = value
     await answer(update)
-    await drop_keyboard(update)
-    await _preview(update, context, event)
+    await _preview(update, context, event, edit=True)
     return PREVIEW
 
 
