@@ -471,22 +471,35 @@ async def invitation(session: AsyncSession, token: str) -> SurveyInvitation | No
     ).scalar_one_or_none()
 
 
+async def _claim(
+    session: AsyncSession, user: User, token: str, flag: str
+) -> SurveyInvitation | str:
+    """This person's invitation ``token``, with its ``flag`` (``rated``, ``commented``)
+    turned on by this call — or ``unknown`` (not theirs, no such invitation) or
+    ``already`` (a double tap: one conditional update wins)."""
+    found = await invitation(session, token)
+    if found is None or found.user_id != user.id:
+        return "unknown"
+    column = getattr(SurveyInvitation, flag)
+    claimed = await session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == found.id, column.is_(False))
+        .values({flag: True})
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return "already"
+    return found
+
+
 async def rate(session: AsyncSession, user: User, token: str, rating: int) -> str:
     """Store a rating; ``ok``, ``already`` or ``unknown`` (not this person's, or no such
     invitation). The rating row carries the occurrence only."""
     if not 1 <= rating <= 5:
         return "unknown"
-    found = await invitation(session, token)
-    if found is None or found.user_id != user.id:
-        return "unknown"
-    claimed = await session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == found.id, SurveyInvitation.rated.is_(False))
-        .values(rated=True)
-        .execution_options(synchronize_session=False)
-    )
-    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
-        return "already"
+    found = await _claim(session, user, token, "rated")
+    if isinstance(found, str):
+        return found
     session.add(
         SurveyResponse(
             event_id=found.event_id, occurrence_start=found.occurrence_start, rating=rating
@@ -498,17 +511,9 @@ async def rate(session: AsyncSession, user: User, token: str, rating: int) -> st
 
 async def comment(session: AsyncSession, user: User, token: str, text: str) -> str:
     """Store an optional comment (once per invitation), apart from the rating."""
-    found = await invitation(session, token)
-    if found is None or found.user_id != user.id:
-        return "unknown"
-    claimed = await session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == found.id, SurveyInvitation.commented.is_(False))
-        .values(commented=True)
-        .execution_options(synchronize_session=False)
-    )
-    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
-        return "already"
+    found = await _claim(session, user, token, "commented")
+    if isinstance(found, str):
+        return found
     session.add(
         SurveyComment(
             event_id=found.event_id,

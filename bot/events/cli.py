@@ -17,6 +17,10 @@ import typer
 from bot.core import cli
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.core.runtime import Runtime
 
 events_app = typer.Typer(
@@ -45,6 +49,26 @@ def _day(value: str | None, option: str = "--date") -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise _cli()._fail(f"{option}: expected a date like 2027-03-05", 2) from None
+
+
+def _change(change: Callable[[AsyncSession, Runtime], Awaitable[Any]]) -> Any:
+    """Run a staff change (``change(session, runtime)``, a domain function of
+    :mod:`bot.events.registrations`) in one transaction; its refusal, or an unknown dong,
+    ends the command with the reason and exit status 2."""
+    from bot.core.dongs import UnknownDong
+    from bot.events import registrations as reg
+
+    cli = _cli()
+    settings = cli._settings()
+
+    async def work(runtime: Runtime) -> Any:
+        async with runtime.sessionmaker() as session, session.begin():
+            return await change(session, runtime)
+
+    try:
+        return cli._with_db(settings, work)
+    except (reg.EventChangeError, UnknownDong) as exc:
+        raise cli._fail(str(exc), 2) from None
 
 
 def _report(found: Any) -> str:
@@ -142,7 +166,7 @@ def create(
     event_id: Annotated[str | None, typer.Option("--id", help="Id (default: made up).")] = None,
 ) -> None:
     """Create a staff event (kept across KB re-imports); subscribers are told."""
-    from bot.core.dongs import UnknownDong, resolve_dong_id
+    from bot.core.dongs import resolve_dong_id
     from bot.events import registrations as reg
     from bot.events import subscriptions as subs
 
@@ -163,20 +187,14 @@ def create(
         survey=survey,
     )
 
-    async def work(runtime: Runtime) -> tuple[str, int]:
-        async with runtime.sessionmaker() as session, session.begin():
-            now = runtime.clock.now()
-            spec.dong = await resolve_dong_id(session, dong)
-            created = await reg.create_event(
-                session, spec, actor=cli._actor(), now=now, tz=settings.tz
-            )
-            told = await subs.notify_new_event(session, created, now)
-            return created.id, told
+    async def work(session: AsyncSession, runtime: Runtime) -> tuple[str, int]:
+        now = runtime.clock.now()
+        spec.dong = await resolve_dong_id(session, dong)
+        created = await reg.create_event(session, spec, actor=cli._actor(), now=now, tz=settings.tz)
+        told = await subs.notify_new_event(session, created, now)
+        return created.id, told
 
-    try:
-        created_id, told = cli._with_db(settings, work)
-    except (reg.EventChangeError, UnknownDong) as exc:
-        raise cli._fail(str(exc), 2) from None
+    created_id, told = _change(work)
     typer.echo(f"created {created_id}; {told} subscribed chat(s) will be told")
 
 
@@ -201,7 +219,7 @@ def edit(
     survey (more seats promote the waitlist; a new place is told to the registrants; a new
     Korean title or place without its English drops the English). Times: ``maeul events
     move``."""
-    from bot.core.dongs import UnknownDong, resolve_dong_id
+    from bot.core.dongs import resolve_dong_id
     from bot.events import registrations as reg
 
     values: dict[str, Any] = {
@@ -222,27 +240,20 @@ def edit(
     cli = _cli()
     if not values and dong is None:
         raise cli._fail("nothing to change; see --help", 2)
-    settings = cli._settings()
 
-    async def work(runtime: Runtime) -> Any:
-        async with runtime.sessionmaker() as session, session.begin():
-            if dong is not None:
-                values["dong"] = (
-                    None if dong.lower() == "all" else await resolve_dong_id(session, dong)
-                )
-            return await reg.edit_event(
-                session,
-                event_id,
-                values,
-                actor=cli._actor(),
-                now=runtime.clock.now(),
-                tz=settings.tz,
-            )
+    async def work(session: AsyncSession, runtime: Runtime) -> Any:
+        if dong is not None:
+            values["dong"] = None if dong.lower() == "all" else await resolve_dong_id(session, dong)
+        return await reg.edit_event(
+            session,
+            event_id,
+            values,
+            actor=cli._actor(),
+            now=runtime.clock.now(),
+            tz=runtime.settings.tz,
+        )
 
-    try:
-        found = cli._with_db(settings, work)
-    except (reg.EventChangeError, UnknownDong) as exc:
-        raise cli._fail(str(exc), 2) from None
+    found = _change(work)
     told = f"; {found.told} told of the new place" if found.told else ""
     typer.echo(f"edited {event_id}; {found.promoted} promoted from the waitlist{told}")
 
@@ -255,25 +266,19 @@ def cancel(
     """Cancel one date, or the whole event; everyone registered is told."""
     from bot.events import registrations as reg
 
-    cli = _cli()
-    settings = cli._settings()
     day = _day(on)
 
-    async def work(runtime: Runtime) -> Any:
-        async with runtime.sessionmaker() as session, session.begin():
-            return await reg.cancel_event(
-                session,
-                event_id,
-                day=day,
-                actor=cli._actor(),
-                now=runtime.clock.now(),
-                tz=settings.tz,
-            )
+    async def work(session: AsyncSession, runtime: Runtime) -> Any:
+        return await reg.cancel_event(
+            session,
+            event_id,
+            day=day,
+            actor=_cli()._actor(),
+            now=runtime.clock.now(),
+            tz=runtime.settings.tz,
+        )
 
-    try:
-        found = cli._with_db(settings, work)
-    except reg.EventChangeError as exc:
-        raise cli._fail(str(exc), 2) from None
+    found = _change(work)
     typer.echo(f"cancelled {event_id}{' on ' + on if on else ''}; {_report(found)}")
 
 
@@ -295,28 +300,23 @@ def move(
     cli = _cli()
     if not to:
         raise cli._fail("--to is required", 2)
-    settings = cli._settings()
     new_start = _when(to, "--to")
     new_end = _when(ends_at, "--ends-at") if ends_at else None
     day = _day(on)
 
-    async def work(runtime: Runtime) -> Any:
-        async with runtime.sessionmaker() as session, session.begin():
-            return await reg.move_event(
-                session,
-                event_id,
-                to=new_start,
-                ends_at=new_end,
-                day=day,
-                actor=cli._actor(),
-                now=runtime.clock.now(),
-                tz=settings.tz,
-            )
+    async def work(session: AsyncSession, runtime: Runtime) -> Any:
+        return await reg.move_event(
+            session,
+            event_id,
+            to=new_start,
+            ends_at=new_end,
+            day=day,
+            actor=cli._actor(),
+            now=runtime.clock.now(),
+            tz=runtime.settings.tz,
+        )
 
-    try:
-        found = cli._with_db(settings, work)
-    except reg.EventChangeError as exc:
-        raise cli._fail(str(exc), 2) from None
+    found = _change(work)
     typer.echo(f"moved {event_id} to {new_start.isoformat()}; {_report(found)}")
 
 

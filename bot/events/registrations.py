@@ -861,6 +861,33 @@ async def _no_date(session: AsyncSession, spec: EventSpec, day: Any, tz: tzinfo)
     return f"{why}; its dates: {dates or 'none (all cancelled)'}"
 
 
+async def _changed(
+    session: AsyncSession,
+    row: Event,
+    action: str,
+    details: dict[str, Any],
+    actor: str,
+    actor_telegram_id: int | None,
+    now: datetime,
+    tz: tzinfo,
+) -> Reconciled:
+    """After a staff change to ``row``: the KB snapshot's fingerprint moves, the change is
+    audited, and the registrations follow it (their people told)."""
+    _touch(row, now)
+    await session.flush()
+    await audit.record(
+        session,
+        at=now,
+        actor=actor,
+        actor_telegram_id=actor_telegram_id,
+        action=action,
+        target_type="event",
+        target_id=row.id,
+        details=details,
+    )
+    return await reconcile_event(session, row.id, tz, now)
+
+
 async def cancel_event(
     session: AsyncSession,
     event_id: str,
@@ -904,19 +931,9 @@ async def cancel_event(
         changes.append(cancelled)
         row.changes = changes
         target = _utc(original).isoformat()
-    _touch(row, now)
-    await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=actor,
-        actor_telegram_id=actor_telegram_id,
-        action="event.cancel",
-        target_type="event",
-        target_id=event_id,
-        details={"occurrence": target},
+    return await _changed(
+        session, row, "event.cancel", {"occurrence": target}, actor, actor_telegram_id, now, tz
     )
-    return await reconcile_event(session, event_id, tz, now)
 
 
 def _same_original(change: dict[str, Any], original: datetime) -> bool:
@@ -976,19 +993,7 @@ async def move_event(
             )
         row.changes = changes
         details = {"occurrence": _utc(original).isoformat(), "to": to.isoformat()}
-    _touch(row, now)
-    await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=actor,
-        actor_telegram_id=actor_telegram_id,
-        action="event.move",
-        target_type="event",
-        target_id=event_id,
-        details=details,
-    )
-    return await reconcile_event(session, event_id, tz, now)
+    return await _changed(session, row, "event.move", details, actor, actor_telegram_id, now, tz)
 
 
 EDITABLE = ("title_ko", "title_en", "place_ko", "place_en", "capacity", "closes_hours_before",
@@ -1031,20 +1036,9 @@ async def edit_event(
         for column, value in kept.items():
             setattr(row, column, value)
         raise EventChangeError("invalid", _first_problem(exc)) from None
-    _touch(row, now)
-    await session.flush()
+    details = {"old": old, "new": changed}
+    found = await _changed(session, row, "event.edit", details, actor, actor_telegram_id, now, tz)
     after = await event_spec(session, event_id, tz)
-    await audit.record(
-        session,
-        at=now,
-        actor=actor,
-        actor_telegram_id=actor_telegram_id,
-        action="event.edit",
-        target_type="event",
-        target_id=event_id,
-        details={"old": old, "new": changed},
-    )
-    found = await reconcile_event(session, event_id, tz, now)
     if (
         before is not None
         and after is not None
