@@ -443,23 +443,40 @@ async def _notice(
 ) -> None:
     """A durable notice to the registrant; ``tag`` tells apart two notices of one kind in
     the same second (two new places: the second must not be lost as a duplicate)."""
+    await _enqueue_notice(
+        session,
+        registration,
+        f"notice:{kind}:{registration.id}:"
+        f"{int(occurrence.starts_at.timestamp())}:{int(now.timestamp())}{tag}",
+        {"type": kind, **event_payload(event, occurrence), **(extra or {})},
+        occurrence.ends_at,
+        now,
+    )
+
+
+async def _enqueue_notice(
+    session: AsyncSession,
+    registration: Registration,
+    key: str,
+    payload: dict[str, Any],
+    ends_at: datetime,
+    now: datetime,
+) -> None:
+    """The notice row (sent by the dispatcher, in the person's language); kept until the
+    occurrence ends, and a day at least."""
     user = await session.get(User, registration.user_id)
     if user is None:
         return
-    payload = {"type": kind, **event_payload(event, occurrence), **(extra or {})}
     await R.enqueue(
         session,
         [
             R.Planned(
                 kind=NOTICE,
-                key=(
-                    f"notice:{kind}:{registration.id}:"
-                    f"{int(occurrence.starts_at.timestamp())}:{int(now.timestamp())}{tag}"
-                ),
+                key=key,
                 chat_id=user.telegram_id,
                 user_id=user.id,
                 due_at=now,
-                expires_at=max(occurrence.ends_at, now + timedelta(days=1)),
+                expires_at=max(ends_at, now + timedelta(days=1)),
                 ref=f"notice:{registration.id}",
                 payload=payload,
             )
@@ -616,9 +633,6 @@ async def _cancel_for_event(
         return False
     await session.refresh(registration)
     await R.cancel_pending(session, registration_ref(registration.id))
-    user = await session.get(User, registration.user_id)
-    if user is None:
-        return True
     payload: dict[str, Any] = {
         "type": "cancelled",
         "event_id": registration.event_id,
@@ -633,20 +647,12 @@ async def _cancel_for_event(
         row = await session.get(Event, registration.event_id)
         payload["title"] = dict(row.title) if row is not None else {"ko": registration.event_id}
         payload["place"] = dict(row.place) if row is not None else {"ko": ""}
-    await R.enqueue(
+    await _enqueue_notice(
         session,
-        [
-            R.Planned(
-                kind=NOTICE,
-                key=f"notice:cancelled:{registration.id}:{int(registration.starts_at.timestamp())}",
-                chat_id=user.telegram_id,
-                user_id=user.id,
-                due_at=now,
-                expires_at=max(registration.ends_at, now + timedelta(days=1)),
-                ref=f"notice:{registration.id}",
-                payload=payload,
-            )
-        ],
+        registration,
+        f"notice:cancelled:{registration.id}:{int(registration.starts_at.timestamp())}",
+        payload,
+        registration.ends_at,
         now,
     )
     return True
