@@ -23,6 +23,7 @@ time and who may create are shared with the staff's event screens
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Update
@@ -38,18 +39,16 @@ from telegram.ext import (
 from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
-from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, knowledge, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
+    dong_choices,
     end_question,
     error_text,
-    is_admin_of,
     parse_end,
     read_end,
     read_start,
-    staff_dongs,
     start_question,
 )
 
@@ -81,15 +80,16 @@ def _draft(context: MaeulContext) -> dict[str, object]:
     return draft
 
 
-def _staff_dongs(context: MaeulContext, kb: KnowledgeBase) -> list[str]:
-    return staff_dongs(context, kb)
-
-
-def _admin(context: MaeulContext) -> bool:
-    return is_admin_of(context)
-
-
-_error = error_text
+async def _read(
+    update: Update, context: MaeulContext, name: str, parse: Callable[[str], object]
+) -> bool:
+    """A typed field read into the draft; False after saying what is wrong with it."""
+    try:
+        _draft(context)[name] = parse(update.effective_message.text or "")
+    except EditError as error:
+        await update.effective_message.reply_text(error_text(context, error))
+        return False
+    return True
 
 
 async def start(update: Update, context: MaeulContext) -> str | int:
@@ -97,7 +97,7 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     kb = await knowledge(update, context)
     if kb is None:
         return ConversationHandler.END
-    if not _staff_dongs(context, kb) and not _admin(context):
+    if not dong_choices(context, kb):
         await update.effective_message.reply_text(t._("Only staff can create events."))
         return ConversationHandler.END
     context.user_data[KEY] = {}  # type: ignore[index]
@@ -121,7 +121,7 @@ def _editing(context: MaeulContext) -> bool:
 
 
 async def start_pressed(update: Update, context: MaeulContext) -> str | int:
-    """"➕ New event" on the staff's event list (/staffevents)."""
+    """ "➕ New event" on the staff's event list (/staffevents)."""
     await update.callback_query.answer()
     return await start(update, context)
 
@@ -151,13 +151,9 @@ async def dong(update: Update, context: MaeulContext) -> str | int:
     if kb is None:
         return ConversationHandler.END
     raw = match.group(1)
-    if raw == "all":
-        chosen: str | None = None
-        allowed = _admin(context)
-    else:
-        chosen = cards.resolve(raw, (d.id for d in kb.dongs))
-        allowed = chosen is not None and chosen in _staff_dongs(context, kb)
-    if not allowed:
+    allowed = dong_choices(context, kb)
+    chosen = None if raw == "all" else cards.resolve(raw, (d for d in allowed if d))
+    if chosen not in allowed or (chosen is None and raw != "all"):
         await refuse(query, context)
         return DONG
     _draft(context)["dong"] = chosen
@@ -170,11 +166,7 @@ async def dong(update: Update, context: MaeulContext) -> str | int:
 
 
 async def title(update: Update, context: MaeulContext) -> str:
-    text = update.effective_message.text or ""
-    try:
-        _draft(context)["title"] = parse_text(text)
-    except EditError as error:
-        await update.effective_message.reply_text(_error(context, error))
+    if not await _read(update, context, "title", parse_text):
         return TITLE
     if _editing(context):
         return await _then(update, context, START)
@@ -217,10 +209,7 @@ async def end_time(update: Update, context: MaeulContext) -> str:
 
 
 async def place(update: Update, context: MaeulContext) -> str:
-    try:
-        _draft(context)["place"] = parse_text(update.effective_message.text or "")
-    except EditError as error:
-        await update.effective_message.reply_text(_error(context, error))
+    if not await _read(update, context, "place", parse_text):
         return PLACE
     if _editing(context):
         return await _then(update, context, SEATS)
@@ -229,10 +218,7 @@ async def place(update: Update, context: MaeulContext) -> str:
 
 
 async def seats_typed(update: Update, context: MaeulContext) -> str:
-    try:
-        _draft(context)["capacity"] = parse_count(update.effective_message.text or "")
-    except EditError as error:
-        await update.effective_message.reply_text(_error(context, error))
+    if not await _read(update, context, "capacity", parse_count):
         return SEATS
     _draft(context)["registration"] = True
     _draft(context).pop(EDITING, None)

@@ -44,7 +44,7 @@ from bot.core.text import esc
 from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
-from bot.kb.records import EventSpec, KnowledgeBase
+from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
     answer,
@@ -57,7 +57,12 @@ from handlers.core.blocks import (
     show,
 )
 from handlers.core.browse import knowledge
-from handlers.events.staff_draft import error_text, is_admin_of, staff_dongs
+from handlers.events.staff_draft import (
+    dong_choices,
+    error_text,
+    is_admin_of,
+    staff_dongs,
+)
 from handlers.events.staff_events import (
     REF,
     active_count,
@@ -129,14 +134,6 @@ async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | N
         await refuse(update, context)
         return None
     return await managed_event(update, context, ref(event_id))
-
-
-def dong_choices(context: MaeulContext, kb: KnowledgeBase) -> list[str | None]:
-    """The dongs this user may give an event (``None``: district-wide, admins only)."""
-    choices: list[str | None] = list(staff_dongs(context, kb))
-    if is_admin_of(context):
-        choices.insert(0, None)
-    return choices
 
 
 # ---------------------------------------------------------------------------------------

@@ -40,6 +40,15 @@ def staff_dongs(context: MaeulContext, kb: KnowledgeBase) -> list[str]:
     return [d.id for d in kb.dongs if is_staff_of(context.user, d.id, admins)]
 
 
+def dong_choices(context: MaeulContext, kb: KnowledgeBase) -> list[str | None]:
+    """The dongs this user may give an event, creating or editing it (``None``:
+    district-wide, admins only, first)."""
+    choices: list[str | None] = list(staff_dongs(context, kb))
+    if is_admin_of(context):
+        choices.insert(0, None)
+    return choices
+
+
 def may_manage(context: MaeulContext, event: EventSpec) -> bool:
     """Whether this user may change, cancel or report ``event`` (see the module's doc)."""
     if is_admin_of(context):
@@ -142,6 +151,7 @@ async def read_end(update: Update, context: MaeulContext, start: datetime) -> da
 
 
 __all__ = [
+    "dong_choices",
     "end_question",
     "error_text",
     "is_admin_of",

@@ -18,7 +18,7 @@ from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, rows_of, send
-from handlers.events.staff_draft import is_admin_of, staff_dongs
+from handlers.events.staff_draft import dong_choices
 
 FIELDS = ("title", "kind", "dong", "start", "end", "place", "seats")
 EDIT_LABELS = {
@@ -49,12 +49,11 @@ def dong_markup(context: MaeulContext, kb: KnowledgeBase) -> InlineKeyboardMarku
     t = context.t
     buttons = [
         InlineKeyboardButton(
-            cards.dong_label(kb, dong_id, t), callback_data=f"nev:d:{cards.ref(dong_id, 24)}"
+            cards.dong_label(kb, dong_id, t),
+            callback_data=f"nev:d:{cards.ref(dong_id, 24) if dong_id else 'all'}",
         )
-        for dong_id in staff_dongs(context, kb)
+        for dong_id in dong_choices(context, kb)
     ]
-    if is_admin_of(context):
-        buttons.insert(0, InlineKeyboardButton(t._("District-wide"), callback_data="nev:d:all"))
     return InlineKeyboardMarkup([*rows_of(buttons), cancel_row(context)])
 
 
@@ -129,7 +128,7 @@ async def show_preview(update: Update, context: MaeulContext, draft: dict[str, o
     edits = [
         InlineKeyboardButton(t._(EDIT_LABELS[name]), callback_data=f"nev:e:{name}")
         for name in FIELDS
-        if name != "dong" or len(staff_dongs(context, kb)) + is_admin_of(context) > 1
+        if name != "dong" or len(dong_choices(context, kb)) > 1
     ]
     markup = InlineKeyboardMarkup(
         [
