@@ -27,28 +27,20 @@ from telegram.ext import (
 
 from bot.core import audit
 from bot.core.text import esc
-from bot.core.users import is_admin, is_staff_of
 from bot.events import subscriptions as S
 from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import conversation, declined
 from handlers.core.browse import edit, knowledge, refuse, rows_of, send
+from handlers.events.staff_draft import is_admin_of, staff_dongs
 
 TARGET, TEXT, CONFIRM = "target", "text", "confirm"
 KEY = "announce"
 LIMIT = 2000
 TARGET_RE = re.compile(r"^ann:t:(dong|kind):(~?[a-z0-9_-]{1,24})$")
 SEND_RE = re.compile(r"^ann:send:([0-9a-f]{8})$")
-
-
-def _admin(context: MaeulContext) -> bool:
-    return is_admin(context.user, context.runtime.settings.admin_ids)
-
-
-def _dongs(context: MaeulContext, kb: KnowledgeBase) -> list[str]:
-    admins = context.runtime.settings.admin_ids
-    return [d.id for d in kb.dongs if is_staff_of(context.user, d.id, admins)]
 
 
 def _label(kb: KnowledgeBase, topic: str, value: str) -> dict[str, str] | None:
@@ -70,8 +62,8 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     kb = await knowledge(update, context)
     if kb is None:
         return ConversationHandler.END
-    dongs = _dongs(context, kb)
-    if not dongs and not _admin(context):
+    dongs = staff_dongs(context, kb)
+    if not dongs and not is_admin_of(context):
         await update.effective_message.reply_text(t._("Only staff can send announcements."))
         return ConversationHandler.END
     buttons = [
@@ -81,7 +73,7 @@ async def start(update: Update, context: MaeulContext) -> str | int:
         )
         for dong_id in dongs
     ]
-    if _admin(context):
+    if is_admin_of(context):
         buttons += [
             InlineKeyboardButton(t._(S.TOPIC_LABELS[topic]), callback_data=f"ann:t:kind:{topic}")
             for topic in S.KIND_TOPICS
@@ -109,10 +101,10 @@ async def target(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     if topic == "dong":
         value = cards.resolve(raw, (d.id for d in kb.dongs))
-        allowed = value is not None and value in _dongs(context, kb)
+        allowed = value is not None and value in staff_dongs(context, kb)
     else:
         value = raw if raw in S.KIND_TOPICS else None
-        allowed = value is not None and _admin(context)
+        allowed = value is not None and is_admin_of(context)
     if value is None or not allowed:
         await refuse(query, context)
         return TARGET
@@ -232,22 +224,16 @@ async def confirmed(update: Update, context: MaeulContext) -> str | int:
 
 async def cancel(update: Update, context: MaeulContext) -> int:
     context.user_data.pop(KEY, None)
-    t = context.t
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await edit(update.callback_query, esc(t._("Cancelled. Nothing was sent.")), None)
-    else:
-        await update.effective_message.reply_text(t._("Cancelled. Nothing was sent."))
+    await declined(update, context, context.t._("Cancelled. Nothing was sent."))
     return ConversationHandler.END
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
-        ConversationHandler(
-            name="announce",
-            persistent=True,
-            entry_points=[CommandHandler("announce", start)],
-            states={
+        conversation(
+            "announce",
+            [CommandHandler("announce", start)],
+            {
                 TARGET: [CallbackQueryHandler(target, pattern=TARGET_RE)],
                 TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed)],
                 CONFIRM: [
@@ -255,11 +241,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons),
                 ],
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^ann:cancel$"),
-            ],
-            allow_reentry=True,
+            cancel,
+            r"^ann:cancel$",
         )
     )
 

@@ -40,6 +40,7 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import conversation, declined
 from handlers.core.browse import edit, knowledge, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
@@ -312,26 +313,20 @@ async def press_buttons(update: Update, context: MaeulContext) -> str:
 
 async def cancel(update: Update, context: MaeulContext) -> int:
     context.user_data.pop(KEY, None)
-    t = context.t
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await edit(update.callback_query, esc(t._("Cancelled. Nothing was changed.")), None)
-    else:
-        await update.effective_message.reply_text(t._("Cancelled. Nothing was changed."))
+    await declined(update, context, context.t._("Cancelled. Nothing was changed."))
     return ConversationHandler.END
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
-        ConversationHandler(
-            name="newevent",
-            persistent=True,
-            entry_points=[
+        conversation(
+            "newevent",
+            [
                 CommandHandler("newevent", start),
                 CallbackQueryHandler(start_pressed, pattern=r"^sev:new$"),
             ],
-            states={
+            {
                 KIND: [CallbackQueryHandler(kind, pattern=KIND_RE)],
                 DONG: [CallbackQueryHandler(dong, pattern=DONG_RE)],
                 TITLE: [MessageHandler(text, title)],
@@ -349,11 +344,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(text, press_buttons),
                 ],
             },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CallbackQueryHandler(cancel, pattern=r"^nev:cancel$"),
-            ],
-            allow_reentry=True,
+            cancel,
+            r"^nev:cancel$",
         )
     )
 

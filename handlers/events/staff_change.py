@@ -33,7 +33,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -48,7 +47,9 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
     answer,
+    cancelled,
     choices,
+    conversation,
     drop_keyboard,
     grid,
     list_keyboard,
@@ -466,12 +467,7 @@ async def press_buttons(update: Update, context: MaeulContext) -> str | None:
 
 
 async def stop(update: Update, context: MaeulContext) -> int:
-    context.user_data.pop(KEY, None)
-    t = context.t
-    await answer(update)
-    await drop_keyboard(update)
-    await show(update, context, esc(t._("Cancelled. Nothing was changed.")), None)
-    return ConversationHandler.END
+    return await cancelled(update, context, forget=KEY)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
@@ -479,15 +475,14 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
-        ConversationHandler(
-            name="staffevent",
-            persistent=True,
-            entry_points=[
+        conversation(
+            "staffevent",
+            [
                 CallbackQueryHandler(edit_start, pattern=EDIT_RE),
                 CallbackQueryHandler(M.move_one, pattern=M.MOVE_ONE_RE),
                 CallbackQueryHandler(M.move_all, pattern=M.MOVE_ALL_RE),
             ],
-            states={
+            {
                 PREVIEW: [
                     CallbackQueryHandler(ask_field, pattern=FIELD_RE),
                     CallbackQueryHandler(toggle_survey, pattern=r"^sev:svy$"),
@@ -513,11 +508,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(text, press_buttons),
                 ],
             },
-            fallbacks=[
-                CommandHandler("cancel", stop),
-                CallbackQueryHandler(stop, pattern=r"^sev:x$"),
-            ],
-            allow_reentry=True,
+            stop,
+            r"^sev:x$",
         )
     )
 

@@ -15,7 +15,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
@@ -24,6 +23,7 @@ from telegram.ext import (
 from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import conversation, declined
 from handlers.core.browse import edit, refuse
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
@@ -117,29 +117,22 @@ async def typed_comment(update: Update, context: MaeulContext) -> str | int:
 
 async def skip(update: Update, context: MaeulContext) -> int:
     context.user_data.pop(KEY, None)
-    t = context.t
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await edit(update.callback_query, esc(t._("No comment. Thank you!")), None)
-    else:
-        await update.effective_message.reply_text(t._("No comment. Thank you!"))
+    await declined(update, context, context.t._("No comment. Thank you!"))
     return ConversationHandler.END
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
-        ConversationHandler(
-            name="survey_comment",
-            persistent=True,
-            entry_points=[CallbackQueryHandler(ask_comment, pattern=COMMENT_RE)],
-            states={
+        conversation(
+            "survey_comment",
+            [CallbackQueryHandler(ask_comment, pattern=COMMENT_RE)],
+            {
                 COMMENT: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, typed_comment),
                     CallbackQueryHandler(skip, pattern=r"^svy:skip$"),
                 ]
             },
-            fallbacks=[CommandHandler("cancel", skip)],
-            allow_reentry=True,
+            skip,
         )
     )
     app.add_handler(CallbackQueryHandler(rate, pattern=RATE_RE))
