@@ -35,6 +35,7 @@ from bot.telegram.context import MaeulContext
 from handlers.core.blocks import conversation, declined
 from handlers.core.browse import edit, knowledge, refuse, rows_of, send
 from handlers.events.staff_draft import is_admin_of, staff_dongs
+from handlers.events.staff_events import who
 
 TARGET, TEXT, CONFIRM = "target", "text", "confirm"
 KEY = "announce"
@@ -204,8 +205,7 @@ async def confirmed(update: Update, context: MaeulContext) -> str | int:
     await audit.record(
         context.db,
         at=now,
-        actor=f"tg:{context.user.telegram_id}",
-        actor_telegram_id=context.user.telegram_id,
+        **who(context),
         action="announce",
         target_type=topic,
         target_id=value,

@@ -39,12 +39,13 @@ from handlers.events.staff_draft import may_manage
 from handlers.events.staff_events import (
     REF,
     TOK,
-    managed_event,
-    managed_occurrence,
+    managed_event_pressed,
+    managed_occurrence_pressed,
     only_staff,
     ref,
     staff_can_report,
     token,
+    who,
 )
 
 # ``reg:code``, ``reg:att`` and ``reg:mark``: the same actions from an event card's staff
@@ -62,8 +63,7 @@ async def _audit(context: MaeulContext, action: str, target: str, **details: obj
     await audit.record(
         context.db,
         at=context.runtime.clock.now(),
-        actor=f"tg:{context.user.telegram_id}",
-        actor_telegram_id=context.user.telegram_id,
+        **who(context),
         action=action,
         target_type="event",
         target_id=target,
@@ -72,12 +72,10 @@ async def _audit(context: MaeulContext, action: str, target: str, **details: obj
 
 
 async def checkin_qr(update: Update, context: MaeulContext) -> None:
-    match = QR_RE.match(update.callback_query.data or "")
-    assert match is not None
-    found = await managed_occurrence(update, context, match.group(1))
+    found = await managed_occurrence_pressed(update, context, QR_RE)
     if found is None:
         return
-    event, occurrence = found
+    _, event, occurrence = found
     t = context.t
     if occurrence.cancelled:
         await refuse(update, context, t._("That date is cancelled."))
@@ -159,12 +157,10 @@ async def _attendance(
 
 
 async def attendance_list(update: Update, context: MaeulContext) -> None:
-    match = ATT_RE.match(update.callback_query.data or "")
-    assert match is not None
-    found = await managed_occurrence(update, context, match.group(1))
+    found = await managed_occurrence_pressed(update, context, ATT_RE)
     if found is None:
         return
-    event, occurrence = found
+    match, event, occurrence = found
     await _audit(
         context, "event.attendance.view", event.id, occurrence=occurrence.recurrence_id.isoformat()
     )
@@ -190,8 +186,7 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
         not registration.attended,
         f"staff:{context.user.telegram_id}",
         context.runtime.clock.now(),
-        actor=f"tg:{context.user.telegram_id}",
-        actor_telegram_id=context.user.telegram_id,
+        **who(context),
     )  # audited there
     await answer(update)
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
@@ -199,12 +194,10 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
 
 async def attendance_workbook(update: Update, context: MaeulContext) -> None:
     """The occurrence's attendance list as an xlsx document (audited: it names people)."""
-    match = XLSX_RE.match(update.callback_query.data or "")
-    assert match is not None
-    found = await managed_occurrence(update, context, match.group(1))
+    found = await managed_occurrence_pressed(update, context, XLSX_RE)
     if found is None:
         return
-    event, occurrence = found
+    _, event, occurrence = found
     t = context.t
     tz = context.runtime.settings.tz
     people = await attendance.attendees(context.db, event.id, occurrence.recurrence_id)
@@ -273,11 +266,10 @@ async def _send_report(
 
 
 async def event_report(update: Update, context: MaeulContext) -> None:
-    match = REPORT_RE.match(update.callback_query.data or "")
-    assert match is not None
-    event = await managed_event(update, context, match.group(1))
-    if event is None:
+    found = await managed_event_pressed(update, context, REPORT_RE)
+    if found is None:
         return
+    _, event = found
     t = context.t
     rows = await attendance.report(
         context.db, context.runtime.settings.tz, lang=t.lang, events=[event.id]

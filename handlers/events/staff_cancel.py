@@ -27,6 +27,7 @@ from handlers.events.staff_events import (
     managed_occurrence,
     ref,
     were_told,
+    who,
     will_be_told,
 )
 
@@ -96,8 +97,7 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
             context.db,
             event.id,
             day=day,
-            actor=f"tg:{context.user.telegram_id}",
-            actor_telegram_id=context.user.telegram_id,
+            **who(context),
             now=context.runtime.clock.now(),
             tz=tz,
         )

@@ -69,8 +69,10 @@ from handlers.events.staff_events import (
     active_count,
     after_change,
     managed_event,
+    managed_event_pressed,
     only_staff,
     ref,
+    who,
 )
 
 KEY = "staffevent"
@@ -143,11 +145,10 @@ async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | N
 
 
 async def edit_start(update: Update, context: MaeulContext) -> str | int:
-    match = EDIT_RE.match(update.callback_query.data or "")
-    assert match is not None
-    event = await managed_event(update, context, match.group(1))
-    if event is None:
+    found = await managed_event_pressed(update, context, EDIT_RE)
+    if found is None:
         return ConversationHandler.END
+    _, event = found
     registration = event.registration is not None and event.registration.required
     context.user_data[KEY] = {  # type: ignore[index]
         "event": event.id,
@@ -417,8 +418,7 @@ async def save(update: Update, context: MaeulContext) -> str | int:
             context.db,
             event.id,
             values,
-            actor=f"tg:{context.user.telegram_id}",
-            actor_telegram_id=context.user.telegram_id,
+            **who(context),
             now=context.runtime.clock.now(),
             tz=context.runtime.settings.tz,
         )

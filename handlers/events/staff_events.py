@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
@@ -32,7 +33,16 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, grid, list_keyboard, nav_row, paginate, refuse, show
+from handlers.core.blocks import (
+    answer,
+    grid,
+    list_keyboard,
+    matched,
+    nav_row,
+    paginate,
+    refuse,
+    show,
+)
 from handlers.core.browse import knowledge
 from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
 from models.events import Registration
@@ -96,6 +106,36 @@ async def managed_occurrence(
         await refuse(update, context, only_staff(context))
         return None
     return parsed
+
+
+async def managed_event_pressed(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[re.Match[str], EventSpec] | None:
+    """The press's data parsed by ``pattern`` (group 1 an event's ref) and the event, if
+    this user may manage it; ``None`` after a polite refusal."""
+    match = await matched(update, context, pattern)
+    if match is None:
+        return None
+    event = await managed_event(update, context, match.group(1))
+    return None if event is None else (match, event)
+
+
+async def managed_occurrence_pressed(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[re.Match[str], EventSpec, schedule.Occurrence] | None:
+    """The press's data parsed by ``pattern`` (group 1 an occurrence token), the event and
+    the date, if this user may manage it; ``None`` after a polite refusal."""
+    match = await matched(update, context, pattern)
+    if match is None:
+        return None
+    found = await managed_occurrence(update, context, match.group(1))
+    return None if found is None else (match, *found)
+
+
+def who(context: MaeulContext) -> dict[str, Any]:
+    """The staff member acting, as the domain's functions take it (and audit it)."""
+    telegram_id = context.user.telegram_id
+    return {"actor": f"tg:{telegram_id}", "actor_telegram_id": telegram_id}
 
 
 async def staff_can_report(update: Update, context: MaeulContext) -> list[str] | None:
@@ -314,11 +354,10 @@ async def show_event(
 
 
 async def event_pressed(update: Update, context: MaeulContext) -> None:
-    match = EVENT_RE.match(update.callback_query.data or "")
-    assert match is not None
-    event = await managed_event(update, context, match.group(1))
-    if event is None:
+    found = await managed_event_pressed(update, context, EVENT_RE)
+    if found is None:
         return
+    _, event = found
     await answer(update)
     await show_event(update, context, event, edit=True)
 
@@ -379,12 +418,15 @@ __all__ = [
     "active_count",
     "after_change",
     "managed_event",
+    "managed_event_pressed",
     "managed_occurrence",
+    "managed_occurrence_pressed",
     "ref",
     "register",
     "show_event",
     "staff_can_report",
     "token",
     "were_told",
+    "who",
     "will_be_told",
 ]

@@ -37,9 +37,10 @@ from handlers.events.staff_events import (
     TOK,
     active_count,
     after_change,
-    managed_event,
-    managed_occurrence,
+    managed_event_pressed,
+    managed_occurrence_pressed,
     were_told,
+    who,
     will_be_told,
 )
 
@@ -53,12 +54,10 @@ MOVE_OK_RE = re.compile(r"^sev:mok:([0-9a-f]{8})$")
 
 
 async def move_one(update: Update, context: MaeulContext) -> str | int:
-    match = MOVE_ONE_RE.match(update.callback_query.data or "")
-    assert match is not None
-    found = await managed_occurrence(update, context, match.group(1))
+    found = await managed_occurrence_pressed(update, context, MOVE_ONE_RE)
     if found is None:
         return ConversationHandler.END
-    event, occurrence = found
+    _, event, occurrence = found
     if occurrence.cancelled:
         await refuse(update, context, context.t._("That date is cancelled."))
         return ConversationHandler.END
@@ -66,11 +65,10 @@ async def move_one(update: Update, context: MaeulContext) -> str | int:
 
 
 async def move_all(update: Update, context: MaeulContext) -> str | int:
-    match = MOVE_ALL_RE.match(update.callback_query.data or "")
-    assert match is not None
-    event = await managed_event(update, context, match.group(1))
-    if event is None:
+    found = await managed_event_pressed(update, context, MOVE_ALL_RE)
+    if found is None:
         return ConversationHandler.END
+    _, event = found
     first = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1), None)
     if event.cancelled or first is None:
         await refuse(update, context, context.t._("This event has no dates left to do that with."))
@@ -190,8 +188,7 @@ async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
             to=datetime.fromisoformat(draft["to"]),
             ends_at=datetime.fromisoformat(draft["to_end"]),
             day=day,
-            actor=f"tg:{context.user.telegram_id}",
-            actor_telegram_id=context.user.telegram_id,
+            **who(context),
             now=context.runtime.clock.now(),
             tz=tz,
         )

@@ -19,6 +19,7 @@ from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, rows_of, send
 from handlers.events.staff_draft import dong_choices
+from handlers.events.staff_events import who
 
 FIELDS = ("title", "kind", "dong", "start", "end", "place", "seats")
 EDIT_LABELS = {
@@ -152,8 +153,7 @@ async def publish_draft(update: Update, context: MaeulContext, draft: dict[str, 
         spec = await R.create_event(
             context.db,
             new_event(draft),
-            actor=f"tg:{context.user.telegram_id}",
-            actor_telegram_id=context.user.telegram_id,
+            **who(context),
             now=now,
             tz=tz,
         )
