@@ -33,7 +33,7 @@ from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import conversation, declined
-from handlers.core.browse import edit, knowledge, refuse, rows_of, send
+from handlers.core.browse import edit, knowledge, pressed, refuse, rows_of, send
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 from handlers.events.staff_events import who
 
@@ -93,11 +93,10 @@ async def start(update: Update, context: MaeulContext) -> str | int:
 
 async def target(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
-    match = TARGET_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, TARGET_RE)
+    if found is None:
         return ConversationHandler.END
+    kb, match = found
     topic, raw = match.groups()
     t = context.t
     if topic == "dong":

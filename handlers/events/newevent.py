@@ -23,7 +23,7 @@ time and who may create are shared with the staff's event screens
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from telegram import Update
@@ -40,8 +40,8 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined
-from handlers.core.browse import edit, knowledge, refuse, send
+from handlers.core.blocks import conversation, declined, drop_keyboard
+from handlers.core.browse import edit, knowledge, pressed, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
     dong_choices,
@@ -108,17 +108,17 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     return KIND
 
 
-async def _then(update: Update, context: MaeulContext, ask_next: str) -> str:
-    """After a field: back to the preview when it was changed from there, else on to the
-    next question (its prompt already sent by the caller)."""
+async def _then(
+    update: Update, context: MaeulContext, ask_next: str, ask: Callable[[], Awaitable[object]]
+) -> str:
+    """After a field: back to the preview when it was changed from there (the pressed
+    choice loses its buttons), else ``ask`` the next question and wait for its answer."""
     if _draft(context).pop(EDITING, None) is not None:
+        await drop_keyboard(update)
         await V.show_preview(update, context, _draft(context))
         return CONFIRM
+    await ask()
     return ask_next
-
-
-def _editing(context: MaeulContext) -> bool:
-    return _draft(context).get(EDITING) is not None
 
 
 async def start_pressed(update: Update, context: MaeulContext) -> str | int:
@@ -129,28 +129,24 @@ async def start_pressed(update: Update, context: MaeulContext) -> str | int:
 
 async def kind(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
-    match = KIND_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, KIND_RE)
+    if found is None:
         return ConversationHandler.END
-    t = context.t
+    kb, match = found
     _draft(context)["kind"] = match.group(1)
     await query.answer()
-    if _editing(context):
-        await query.edit_message_reply_markup(None)
-        return await _then(update, context, DONG)
-    await edit(query, esc(t.p_("event", "For which dong?")), V.dong_markup(context, kb))
-    return DONG
+    question = esc(context.t.p_("event", "For which dong?"))
+    return await _then(
+        update, context, DONG, lambda: edit(query, question, V.dong_markup(context, kb))
+    )
 
 
 async def dong(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
-    match = DONG_RE.match(query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
+    found = await pressed(update, context, DONG_RE)
+    if found is None:
         return ConversationHandler.END
+    kb, match = found
     raw = match.group(1)
     allowed = dong_choices(context, kb)
     chosen = None if raw == "all" else cards.resolve(raw, (d for d in allowed if d))
@@ -159,20 +155,15 @@ async def dong(update: Update, context: MaeulContext) -> str | int:
         return DONG
     _draft(context)["dong"] = chosen
     await query.answer()
-    if _editing(context):
-        await query.edit_message_reply_markup(None)
-        return await _then(update, context, TITLE)
-    await edit(query, esc(context.t._("What is its title?")), None)
-    return TITLE
+    question = esc(context.t._("What is its title?"))
+    return await _then(update, context, TITLE, lambda: edit(query, question, None))
 
 
 async def title(update: Update, context: MaeulContext) -> str:
     if not await _read(update, context, "title", parse_text):
         return TITLE
-    if _editing(context):
-        return await _then(update, context, START)
-    await update.effective_message.reply_text(start_question(context))
-    return START
+    ask = start_question(context)
+    return await _then(update, context, START, lambda: update.effective_message.reply_text(ask))
 
 
 async def start_time(update: Update, context: MaeulContext) -> str:
@@ -187,12 +178,8 @@ async def start_time(update: Update, context: MaeulContext) -> str:
         )
         draft["ends_at"] = (when + length).isoformat()
     draft["starts_at"] = when.isoformat()
-    if _editing(context):
-        return await _then(update, context, END)
-    await update.effective_message.reply_text(
-        t._("Starts {when}.", when=t.format_datetime(when)) + "\n" + end_question(context)
-    )
-    return END
+    ask = t._("Starts {when}.", when=t.format_datetime(when)) + "\n" + end_question(context)
+    return await _then(update, context, END, lambda: update.effective_message.reply_text(ask))
 
 
 async def end_time(update: Update, context: MaeulContext) -> str:
@@ -203,19 +190,14 @@ async def end_time(update: Update, context: MaeulContext) -> str:
     if end is None:
         return END
     draft["ends_at"] = end.isoformat()
-    if _editing(context):
-        return await _then(update, context, PLACE)
-    await update.effective_message.reply_text(t._("Where does it take place?"))
-    return PLACE
+    ask = t._("Where does it take place?")
+    return await _then(update, context, PLACE, lambda: update.effective_message.reply_text(ask))
 
 
 async def place(update: Update, context: MaeulContext) -> str:
     if not await _read(update, context, "place", parse_text):
         return PLACE
-    if _editing(context):
-        return await _then(update, context, SEATS)
-    await V.ask_seats(update, context)
-    return SEATS
+    return await _then(update, context, SEATS, lambda: V.ask_seats(update, context))
 
 
 async def seats_typed(update: Update, context: MaeulContext) -> str:
