@@ -369,22 +369,37 @@ async def cancel(
     was = registration.status
     if was not in ACTIVE:
         return []
-    result = await session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.status == was)
-        .values(status="cancelled", cancelled_at=now, cancel_reason="user", updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if int(getattr(result, "rowcount", 0) or 0) != 1:
+    if not await _claim_cancel(session, registration, (was,), "user", now):
         return []  # cancelled meanwhile (a double tap)
-    await session.refresh(registration)
-    await R.cancel_pending(session, registration_ref(registration.id))
     if was != "registered":
         return []
     await _free_seat(session, registration.event_id, registration.occurrence_start)
     if event is None or occurrence is None or occurrence.cancelled:
         return []
     return await promote_waitlist(session, event, occurrence, now)
+
+
+async def _claim_cancel(
+    session: AsyncSession,
+    registration: Registration,
+    statuses: tuple[str, ...],
+    reason: str,
+    now: datetime,
+) -> bool:
+    """Cancel the registration if it is still in one of ``statuses`` — one conditional
+    update, so a double tap or a concurrent reconciler cancels it once — and drop its
+    pending reminders. False when someone else cancelled it first."""
+    claimed = await session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id, Registration.status.in_(statuses))
+        .values(status="cancelled", cancelled_at=now, cancel_reason=reason, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        return False
+    await session.refresh(registration)
+    await R.cancel_pending(session, registration_ref(registration.id))
+    return True
 
 
 async def promote_waitlist(
@@ -623,16 +638,8 @@ async def _cancel_for_event(
     occurrence: schedule.Occurrence | None,
     now: datetime,
 ) -> bool:
-    claimed = await session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id, Registration.status.in_(ACTIVE))
-        .values(status="cancelled", cancelled_at=now, cancel_reason="event", updated_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+    if not await _claim_cancel(session, registration, ACTIVE, "event", now):
         return False
-    await session.refresh(registration)
-    await R.cancel_pending(session, registration_ref(registration.id))
     payload: dict[str, Any] = {
         "type": "cancelled",
         "event_id": registration.event_id,
