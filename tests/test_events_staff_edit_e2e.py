@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.events import registrations as R
-from models import Event
+from models import Event, Registration
 from models.audit import AuditLog
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
@@ -304,10 +304,16 @@ async def test_forged_edit_and_attendance_buttons_are_refused(bot):
     resident = bot.chat(7231, "주민", "ko")
     other = bot.chat(OTHER, "솔빛동 담당자", "ko")
     await resident.send("/start")
+    message_id = resident.last_message_with_buttons()["message_id"]
+    await resident.press_data(message_id, f"events:occ:{event_id}@20261124")
+    await resident.press("✅ 신청하기")
+    async with bot.runtime.sessionmaker() as s:
+        registration_id = (await s.execute(select(Registration.id))).scalar_one()
     await other.send("/staffevents")
     for chat in (resident, other):
         for data in (f"sev:ax:{tok}", f"sev:ed:{event_id}", f"reg:code:{tok}",
-                     f"reg:att:{tok}:0"):  # fmt: skip
+                     f"reg:att:{tok}:0", f"sev:k:{registration_id}:0",
+                     f"reg:mark:{registration_id}:0"):  # fmt: skip
             events = await chat.press("", forge_data=data)
             assert alert(events) == REFUSED, data
         # the steps inside an edit, without one of their own: the stale-button answer (which
@@ -328,6 +334,8 @@ async def test_forged_edit_and_attendance_buttons_are_refused(bot):
 
     saved = await row(bot, event_id)
     assert saved.kind == "training" and saved.dong_id == "saeteo"
+    async with bot.runtime.sessionmaker() as s:
+        assert not (await s.get(Registration, registration_id)).attended
     async with bot.runtime.sessionmaker() as s:
         audited = await s.scalar(
             select(func.count(AuditLog.id)).where(
