@@ -326,7 +326,13 @@ def attendance_xlsx(
     # one line each in column A: the text runs on over the empty cells beside it
     sheet.append([title])
     sheet.append([when])
-    sheet.append([t._("Present: {present} of {total}", present=present, total=len(people))])
+    sheet.append(
+        [
+            t._("Present: {present} of {total}", present=present, total=len(people))
+            if people
+            else t._("Nobody has registered yet.")
+        ]
+    )
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
     sheet.append([t._(h) for h in ATTENDEE_HEADERS])
@@ -360,8 +366,6 @@ def attendance_xlsx(
         )
         if at is not None:
             sheet.cell(sheet.max_row, 7).number_format = "yyyy-mm-dd hh:mm"
-    if not people:
-        sheet.append([None, t._("Nobody has registered yet.")])
     for column, width in {"A": 6, "B": 22, "C": 22, "D": 22, "E": 10, "F": 18, "G": 18}.items():
         sheet.column_dimensions[column].width = width
     buf = io.BytesIO()
