@@ -219,7 +219,7 @@ async def _preview(
         f"<b>{esc(t._('Edit event'))}</b> · "
         + esc(cards.time_range(event.starts_at, event.ends_at, t)),
         "",
-        line("title", t._("Title"), value["title"]),
+        line("title", t._("Title (Korean)"), value["title"]),
         line("title_en", t._("English title"), value["title_en"] or t.p_("title", "none")),
         line("kind", t._("Kind"), t._(cards.KIND_LABELS[value["kind"]])),
         line("dong", t._("Dong"), cards.dong_label(kb, value["dong"], t)),
