@@ -119,7 +119,6 @@ async def replan_user(
     return planned
 
 
-
 def event_payload(event: EventSpec, occurrence: schedule.Occurrence) -> dict[str, Any]:
     """What a notice needs to be rendered even if the event disappears later."""
     return {
@@ -130,8 +129,6 @@ def event_payload(event: EventSpec, occurrence: schedule.Occurrence) -> dict[str
         "starts_at": _iso(occurrence.starts_at),
         "ends_at": _iso(occurrence.ends_at),
     }
-
-
 
 
 __all__ = [
