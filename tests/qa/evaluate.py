@@ -5,6 +5,11 @@ Run it directly to see every miss: ``python -m tests.qa.evaluate [--holdout | --
 ``--dev``: tests/qa/dev.yaml, the second pass's development set (tuned on);
 ``--blind``: tests/qa/blind.yaml, written without looking at the engine, the KB's wording or the
 other sets -- never tune on it, see tests/qa/BLIND.md; ``--summary``: print only the summary).
+
+``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
+the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
+their sum, and the mean time per question (``--misses`` prints the misses too). A change is
+kept when the sum rises and no set falls below its floor.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
 DEV_PATH = Path(__file__).with_name("dev.yaml")
 BLIND_PATH = Path(__file__).with_name("blind.yaml")
+TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3")  # never blind
 
 
 @dataclass
@@ -112,6 +118,42 @@ def evaluate(engine: QAEngine, cases: list[dict[str, Any]], default_now: str) ->
     return report
 
 
+def tuning_sets() -> list[tuple[str, Path]]:
+    """The sets changes are measured on (those present), the blind set never among them."""
+    here = Path(__file__).parent
+    return [(name, here / f"{name}.yaml") for name in TUNING_SETS if (here / f"{name}.yaml").exists()]
+
+
+def evaluate_sets(engine: QAEngine, show_misses: bool = False) -> list[tuple[str, Report]]:
+    """Every tuning set scored by one engine; prints a line per set and the total."""
+    import time
+
+    out: list[tuple[str, Report]] = []
+    times: list[float] = []
+    total = Report()
+    for name, path in tuning_sets():
+        cases, now = load_cases(path)
+        started = time.perf_counter()
+        report = evaluate(engine, cases, now)
+        times.append((time.perf_counter() - started) / max(1, len(cases)))
+        out.append((name, report))
+        if show_misses:
+            for miss in report.misses:
+                print(f"[{name}] {miss}")
+        print(
+            f"{name:8} top-1 {report.top1:3}/{report.in_scope:3} = {report.top1_rate:6.1%}  "
+            f"conf-wrong {report.confident_wrong:2}  OOS conf {report.oos_confident}/{report.oos}"
+        )
+        for attr in ("in_scope", "top1", "confident_wrong", "oos", "oos_confident"):
+            setattr(total, attr, getattr(total, attr) + getattr(report, attr))
+    print(
+        f"{'TOTAL':8} top-1 {total.top1:3}/{total.in_scope:3} = {total.top1_rate:6.1%}  "
+        f"conf-wrong {total.confident_wrong:2}  OOS conf {total.oos_confident}/{total.oos}  "
+        f"(mean ms/question per set: {', '.join(f'{t * 1000:.0f}' for t in times)})"
+    )
+    return out
+
+
 def main() -> int:
     parsed, problems = kb.load_and_validate(kb.demo_kb_path())
     assert parsed is not None, problems
@@ -121,6 +163,9 @@ def main() -> int:
         from bot.qa.service import build_engine
 
         engine = build_engine(parsed)
+    if "--sets" in sys.argv:
+        evaluate_sets(engine, show_misses="--misses" in sys.argv)
+        return 0
     if "--blind" in sys.argv:
         path = BLIND_PATH
     elif "--holdout" in sys.argv:
