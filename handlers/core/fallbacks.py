@@ -79,7 +79,9 @@ async def stale_button(update: Update, context: MaeulContext) -> None:
         context.t._("This button is no longer valid. Please start again from the menu."),
         show_alert=True,
     )
-    if query.message is not None:
+    message = query.message
+    # Only a message that still shows buttons: removing none is an error at Telegram.
+    if message is not None and getattr(message, "reply_markup", None) is not None:
         try:
             await query.edit_message_reply_markup(None)
         except BadRequest:  # too old to edit, or already without buttons
