@@ -29,7 +29,7 @@ EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
 DEV_PATH = Path(__file__).with_name("dev.yaml")
 BLIND_PATH = Path(__file__).with_name("blind.yaml")
-TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3")  # never blind
+TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
 
 
 @dataclass
