@@ -14,7 +14,7 @@ import yaml
 from bot.core.i18n import Translator
 from bot.kb import records as kb
 from bot.qa import QAEngine, render
-from bot.qa.criteria import find_amount
+from bot.qa.criteria import find_amount, find_criteria
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -123,6 +123,41 @@ def test_an_empty_event_kind_is_relaxed(demo):
 def test_the_grant_after_a_prior_grant(demo, question):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.id, answer.confident) == ("grant", "community-growth", True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "我们前年做了이웃만들기，接下来可以申请哪个？",
+        "이웃만들기を一度やりました。その次に申し込めるのは？",
+    ],
+)
+def test_the_grant_after_a_prior_grant_in_chinese_and_japanese(demo, question):
+    # "做了" / "やりました" say it was done, as "했는데" does
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("grant", "community-growth")
+
+
+def test_a_prior_grant_done_without_a_next_step_is_itself(demo):
+    answer = demo.ask("我们做了이웃만들기，需要交什么材料？", NOW)
+    assert (answer.kind, answer.id) == ("grant", "neighbour-making")
+
+
+def test_offer_names_no_topic_and_orientation_is_a_training(demo):
+    # "offer" is how English asks "what is there", not a topic; an orientation is a training
+    assert demo._analyse("Which courses do you offer?", NOW).topic == ""
+    assert find_criteria("is there an orientation for newcomers").event_kinds == ("training",)
+    answer = demo.ask("Which courses do you offer?", NOW)
+    kinds = {e.id: e.kind for e in demo.kb.events}
+    assert answer.is_filter and answer.matches
+    assert all(kinds[i] == "training" for i in answer.matches)
+
+
+def test_a_bill_is_a_public_service_not_a_programme(demo):
+    # 관리비 is paid to the building, not a programme of the centre: never answered confidently
+    assert demo.asks_service("빌라 관리비 고지서가 안 와요")
+    assert demo.asks_service("아파트 공과금 자동이체")
+    assert not demo.asks_service("아파트 공동체 활성화 사업 서류")
 
 
 @pytest.mark.parametrize(

@@ -53,8 +53,12 @@ UNSURE = 0.3  # below this nothing fits: "none"
 NAME_FLOOR = 0.72  # a fuzzy name alignment below this says nothing
 FAQ_CUES = 0.8  # a FAQ question this covered, cue words included, is preferred
 # Semantic matching (bench/README-qa.md): bonus = weight × (cosine − median cosine), ≥ 0
-SEMANTIC_WEIGHT = 6.0
+SEMANTIC_WEIGHT = 10.0  # ranking: how much the model's bonus counts
 SEMANTIC_WEIGHT_FOREIGN = 12.0  # zh/vi/ja: the lexical score knows few of their words
+# "does anything fit at all" is judged with the bonus at this weight, in every language:
+# at the ranking weight, chitchat ("오늘 날씨 어때요?") got a list of unrelated FAQ entries
+SEMANTIC_WEIGHT_FITS = 6.0
+SHARED_WORDS = 0.1  # … unless the record's lexical score says it shares words with the question
 SEMANTIC_EXTRA = 5  # records the model ranks highest compete even without a shared word
 PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many characters
 # Filters and descriptions: a question with this many topic words of its own (or this many
@@ -99,7 +103,8 @@ _DEICTIC_RE = re.compile(
 _DONE_RE = re.compile(
     r"(했|끝냈|끝낸|끝난|끝나고|끝나면|끝내고|마쳤|마친|마치고|마치면|받았|받은|수행|참여했|"
     r"해봤|해 봤|시작한|시작했)|"
-    r"\b(did|done|finished|completed|had|got|received)\b|做过|参加过|完成|đã"
+    r"\b(did|done|finished|completed|had|got|received)\b|做过|做了|参加过|参加了|申请过|完成|đã|"
+    r"やりました|しました|参加しました|受けました|終えました|終わりました"
 )
 _NEXT_RE = re.compile(
     r"다음|후속|이어서|그\s?뒤|그\s?후|단계|더\s?큰|더\s?크게|키워|키우|"
@@ -748,12 +753,14 @@ class QAEngine:
 
     @staticmethod
     def _plain_score(a: _Analysis, candidate: _Candidate) -> float:
-        """The score with the model's bonus at its usual weight: whether anything fits at
-        all is judged alike in every language (zh/vi/ja weigh the bonus more only to rank)."""
-        if a.question_lang in (None, "ko", "en"):
-            return candidate.score
-        extra = 1 - SEMANTIC_WEIGHT / SEMANTIC_WEIGHT_FOREIGN
-        return candidate.score - candidate.semantic * extra
+        """The score with the model's bonus at :data:`SEMANTIC_WEIGHT_FITS`: whether
+        anything fits at all is judged alike in every language (the bonus weighs more only
+        to rank)."""
+        own = a.question_lang in (None, "ko", "en")
+        weight = SEMANTIC_WEIGHT if own else SEMANTIC_WEIGHT_FOREIGN
+        if own and candidate.score - candidate.semantic >= SHARED_WORDS:
+            return candidate.score  # the question shares words with it: the model ranks
+        return candidate.score - candidate.semantic * (1 - SEMANTIC_WEIGHT_FITS / weight)
 
     def _ranking_answers(
         self, a: _Analysis, filtered: dict[str, Any], candidates: list[_Candidate]

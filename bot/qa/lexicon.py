@@ -29,7 +29,7 @@ FILLER_WORDS = frozenset(
     가능해요 있나 있을까 있는데 되는데 그런 이런 쪽 나와요 나오나 나오나요
     please tell me i we you my our is are was be do does can could would should the a an of to
     for in on at about what when where who how which there any it this that and or with me us
-    much many get have has from by
+    much many get have has from by offer offers provide provides
     """.split()
 )
 
@@ -188,7 +188,8 @@ THANKS_RE = re.compile(
 # What residents ask the district office for, not a village-community programme: a topic
 # with one of these that the KB itself never uses is a near-topic question (신고, 발급, 납부 …).
 SERVICE_WORDS = (
-    "신고", "발급", "납부", "대출", "민원", "요금", "등본", "초본", "여권", "면허", "보험", "연금",
+    "신고", "발급", "납부", "대출", "민원", "요금", "관리비", "공과금", "등본", "초본", "여권",
+    "면허", "보험", "연금",
     "수급", "세금", "재산세", "전입", "이자", "월세", "전세", "보증금", "과태료", "주차", "쓰레기",
     "폐기물", "일자리", "취업", "구직", "창업", "바우처", "급여", "수당", "복지", "병원", "진료",
     "loan", "tax", "bill", "passport", "license", "licence", "certificate", "insurance",
