@@ -239,3 +239,25 @@ def test_a_japanese_question_is_answered_in_the_users_language_with_a_note(demo)
     assert unknown.kind == "none"
     text = render(demo, unknown, ko(), NOW)
     assert text.startswith("죄송") and "Sorry" not in text
+
+
+# --- clipped programme names (줄임말) -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "grant", "facet"),
+    [
+        ("시참예 올해 얼마예요", "participatory-budget", "amount"),
+        ("사해 서류 뭐 내요?", "social-problem-solving", "documents"),
+        ("동발은 언제까지 내요", "local-lab", "deadline"),
+    ],
+)
+def test_a_clipped_grant_name_is_that_grant(demo, question, grant, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet)
+
+
+@pytest.mark.parametrize(
+    "question", ["공원에서 강아지 산책 모임", "이사 왔는데 뭐부터 해요", "마을 축제 언제"]
+)
+def test_everyday_words_are_not_read_as_clipped_names(demo, question):
+    # words the KB uses, or that fit no official name, stay as they are
+    assert demo._unclip(question) == question

@@ -216,6 +216,22 @@ def _event_names(event: EventSpec) -> list[str]:
     return [n for n in [*names, *derived] if n.strip()]
 
 
+_HANGUL_RE = re.compile(r"[가-힣]+")
+
+
+def _clips(short: str, name: str) -> bool:
+    """Is ``short`` a clipping of ``name``: its first syllable, then the rest in order, the
+    name at least twice as long (공성 ← 공동체성장, 시참예 ← 시민참여예산)."""
+    if short[0] != name[0] or len(name) < 2 * len(short):
+        return False
+    at = 1
+    for syllable in short[1:]:
+        at = name.find(syllable, at) + 1
+        if at == 0:
+            return False
+    return True
+
+
 def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
     """``text`` cut at sentence ends, then at spaces, into pieces of at most ``size``."""
     out: list[str] = []
@@ -346,6 +362,16 @@ class QAEngine:
         }
         self._centre = [compact(t) for t in _texts(kb.region.centre, kb.region.name)]
         self.index = Index(self._records(), fuzzy=fuzzy)
+        # grants' official Korean names, which residents clip (aliases clipped matched
+        # everyday words: 공원, 이사), from each of their words on ("동단위 시민참여예산"
+        # is clipped 시참예 too)
+        self._clippable = [
+            (compact(tail), grant.id)
+            for grant in kb.grants
+            for name in (_NAME_SUFFIX_RE.sub("", n) for n in _texts(grant.name))
+            for tail in (" ".join(name.split()[i:]) for i in range(len(name.split())))
+            if _HANGUL_RE.fullmatch(compact(tail)) and len(compact(tail)) >= 4
+        ]
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
         self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
         self.semantic: SemanticIndex | None = None
@@ -429,8 +455,27 @@ class QAEngine:
         return out
 
     # --- analysis -----------------------------------------------------------------
+    def _unclip(self, text: str) -> str:
+        """Residents clip programme names to their first syllables (공동체성장 → 공성,
+        동네발전소 → 동발): a 2–3-syllable word the KB never uses whose syllables start one
+        grant's official Korean name and follow in it in order is read as that name (two
+        that fit are left alone)."""
+        words = text.split()
+        changed = False
+        for i, word in enumerate(words):
+            stem = _strip_ending(word)
+            if not 2 <= len(stem) <= 3 or not _HANGUL_RE.fullmatch(stem):
+                continue
+            if any(f"b:{stem[j:j + 2]}" in self.index.idf for j in range(len(stem) - 1)):
+                continue  # a word (or part of one) the KB uses: not a clipping
+            found = {id_: name for name, id_ in self._clippable if _clips(stem, name)}
+            if len(found) == 1:
+                words[i] = next(iter(found.values())) + word[len(stem) :]
+                changed = True
+        return " ".join(words) if changed else text
+
     def _analyse(self, question: str, now: datetime) -> _Analysis:
-        text = normalize(question[:MAX_QUESTION])
+        text = self._unclip(normalize(question[:MAX_QUESTION]))
         dated = self._date_text(text, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
