@@ -56,6 +56,16 @@ def test_a_question_with_its_own_topic_is_not_a_follow_up(demo, question):
     assert answer.reason != "follow-up" and answer.id != "neighbour-making"
 
 
+def test_after_is_it_one_of_these_a_follow_up_asks_which_again(demo):
+    offered = ("neighbour-making", "local-lab", "accounting-class")
+    answer = demo.ask("그럼 서류는요?", NOW, choices=offered)
+    assert (answer.confident, answer.reason, answer.alternatives) == (False, "which", offered)
+    assert answer.facet == "documents"
+    # a question with its own topic is its own question
+    answer = demo.ask("골목만들기 서류는요?", NOW, choices=offered)
+    assert (answer.kind, answer.id, answer.reason) == ("grant", "alley-making", "name")
+
+
 # --- in the bot: per chat, persisted, a few minutes -------------------------------------------
 @pytest.fixture(scope="module", autouse=True)
 def warm_vectors():
@@ -118,3 +128,16 @@ async def test_thanks_are_not_a_greeting(bot):
     assert events[0].text.startswith("천만에요") and "안녕" not in events[0].text
     events = await chat.send("안녕하세요")
     assert events[0].text.startswith("안녕하세요")
+
+
+async def test_a_follow_up_after_a_list_of_choices_offers_the_same_choices(bot):
+    chat = bot.chat()
+    events = await chat.send("동네 엄마들이랑 아이들 책 읽어주는 모임 만들고 싶어요")
+    first = events[0]
+    assert first.text.startswith("어느 것을 말씀하시는지")
+    offered = [b["text"] for row in first.reply_markup["inline_keyboard"] for b in row]
+    assert offered
+    events = await chat.send("그럼 서류는요?")
+    again = events[0]
+    assert again.text.startswith("어느 것을 말씀하시는지")
+    assert [b["text"] for row in again.reply_markup["inline_keyboard"] for b in row] == offered

@@ -700,11 +700,14 @@ class QAEngine:
         lang: str | None = None,
         *,
         follow: tuple[str, str] | None = None,
+        choices: tuple[str, ...] = (),
     ) -> Answer:
         """Answer ``question`` as of ``now`` (aware; its zone is the configured one).
 
         ``follow`` is the record (kind, id) the chat was just told about: a question with a
         facet and no topic of its own ("그럼 서류는요?", "거기 어디예요?") is about it.
+        ``choices`` are the records the chat was just offered ("not sure — is it one of
+        these?"): such a question gets the same choices again.
         """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
@@ -724,6 +727,10 @@ class QAEngine:
             followed = self._follow_up(a, follow, now, base)
             if followed is not None:
                 return followed
+        elif choices and not named:
+            which = self._which_of(a, choices, base)
+            if which is not None:
+                return which
         if a.elsewhere and not named:
             return Answer("none", confident=True, reason="elsewhere", **base)
         if not named and a.about_centre:
@@ -844,13 +851,7 @@ class QAEngine:
     ) -> Answer | None:
         kind, id_ = follow
         known = (kind == "grant" and id_ in self.grants) or (kind == "event" and id_ in self.events)
-        if not known or not a.facets or a.facets == ("summary",):
-            return None
-        own_topic = [
-            w for w in a.topic.split()
-            if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
-        ]  # fmt: skip
-        if own_topic or a.dongs or a.criteria.grant_filter:
+        if not known or not self._facet_only(a):
             return None
         facets = for_kind(a.facets, kind)
         occurrence = None
@@ -859,6 +860,33 @@ class QAEngine:
         return Answer(
             kind, id=id_, facet=facets[0], facets=facets, confident=True, score=1.0,
             occurrence=occurrence, reason="follow-up", **base,
+        )  # fmt: skip
+
+    @staticmethod
+    def _facet_only(a: _Analysis) -> bool:
+        """Does the question ask for a facet and name nothing ("그럼 서류는요?")?"""
+        if not a.facets or a.facets == ("summary",) or a.dongs or a.criteria.grant_filter:
+            return False
+        return not [
+            w for w in a.topic.split()
+            if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
+        ]  # fmt: skip
+
+    def _which_of(
+        self, a: _Analysis, choices: tuple[str, ...], base: dict[str, Any]
+    ) -> Answer | None:
+        """After "not sure — is it one of these?", a facet-only question ("그럼 서류는요?")
+        is about one of the same records: ask again which, with the same choices."""
+        known = tuple(
+            c for c in choices if c in self.grants or c in self.events or c in self.faq
+        )
+        if not known or not self._facet_only(a):
+            return None
+        kind = "grant" if known[0] in self.grants else "event" if known[0] in self.events else "faq"
+        facets = for_kind(a.facets, kind)
+        return Answer(
+            kind, id=known[0], facet=facets[0], facets=facets, alternatives=known,
+            confident=False, score=0.0, reason="which", **base,
         )  # fmt: skip
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:

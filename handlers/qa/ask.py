@@ -110,13 +110,15 @@ async def ask(update: Update, context: MaeulContext) -> None:
     lang = asked if asked in SUPPORTED_LANGUAGES else t.lang
     now = runtime.clock.now()
     chat_data: dict[str, Any] = context.chat_data if context.chat_data is not None else {}
-    follow = _recent_record(chat_data.get(_LAST), now)
+    follow, choices = _recent(chat_data.get(_LAST), now)
     # the model takes ~20 ms a question: off the event loop
-    answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow)
+    answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
     answer_t = t if lang == t.lang else runtime.translator(lang)
     body = render(engine, answer, answer_t, now)
     if answer.confident and answer.id and answer.kind in ("grant", "event"):
         chat_data[_LAST] = {"kind": answer.kind, "id": answer.id, "at": now.isoformat()}
+    elif not answer.confident and answer.kind != "none" and answer.alternatives:
+        chat_data[_LAST] = {"choices": list(answer.alternatives[:3]), "at": now.isoformat()}
     elif answer.reason not in ("thanks", "chitchat"):
         chat_data.pop(_LAST, None)
     # counted for /stats in this transaction (a day, the home dong, no text, no user);
@@ -132,18 +134,24 @@ async def ask(update: Update, context: MaeulContext) -> None:
     await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
-def _recent_record(saved: object, now: datetime) -> tuple[str, str] | None:
-    """The (kind, id) the chat was told about within :data:`FOLLOW_UP`, if any."""
+def _recent(saved: object, now: datetime) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
+    """The (kind, id) the chat was told about within :data:`FOLLOW_UP`, or the records it
+    was offered as "is it one of these?" (ids), if any."""
+    nothing: tuple[tuple[str, str] | None, tuple[str, ...]] = (None, ())
     if not isinstance(saved, dict):
-        return None
+        return nothing
     try:
         at = datetime.fromisoformat(str(saved["at"]))
-        kind, id_ = str(saved["kind"]), str(saved["id"])
     except (KeyError, ValueError):
-        return None
+        return nothing
     if not timedelta(0) <= now - at <= FOLLOW_UP:
-        return None
-    return kind, id_
+        return nothing
+    choices = saved.get("choices")
+    if isinstance(choices, list):
+        return None, tuple(str(c) for c in choices[:3])
+    if "kind" not in saved or "id" not in saved:
+        return nothing
+    return (str(saved["kind"]), str(saved["id"])), ()
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
