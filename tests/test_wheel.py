@@ -61,7 +61,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     (wheel,) = dist.glob("maeul_bot-*.whl")
 
     target = tmp / "venv"
-    venv.EnvBuilder(with_pip=True, symlinks=True).create(target)
+    # without pip of its own (installing pip into it is most of a venv's cost): the running
+    # pip installs into it (``pip --python``)
+    venv.EnvBuilder(with_pip=False, symlinks=True).create(target)
     bin_dir = target / "bin"
     py = str(bin_dir / "python")
     venv_site = Path(
@@ -73,7 +75,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     (venv_site / "zz_dependencies.pth").write_text(
         "\n".join(p for p in site.getsitepackages() if Path(p) != venv_site) + "\n"
     )
-    _run([py, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], tmp, env)
+    _run(
+        [sys.executable, "-m", "pip", "--python", py, "install", "--no-deps", "--no-index", "-q",
+         str(wheel)],
+        tmp,
+        env,
+    )  # fmt: skip
     work = tmp / "work"
     work.mkdir()
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{work / 'maeul.db'}"
