@@ -2,8 +2,10 @@
 
 Tests that take the ``db_url`` / ``engine`` / ``runtime`` fixtures run twice: on SQLite and
 on PostgreSQL at 127.0.0.1:5432 (database ``test``; override with TEST_POSTGRES_URL). Each
-PostgreSQL test gets its own schema. Where PostgreSQL is absent those runs are skipped
-with the reason shown, unless REQUIRE_POSTGRES=1, where they fail.
+PostgreSQL test gets its own schema (a migrated one, for the ``engine`` fixture, is reused
+from an earlier test once it is as good as new: see ``_SchemaPool``). Where PostgreSQL is
+absent those runs are skipped with the reason shown, unless REQUIRE_POSTGRES=1, where they
+fail.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -45,8 +48,11 @@ async def postgres_available() -> tuple[bool, str]:
         url = make_url(PG_URL)
         try:
             conn = await asyncpg.connect(
-                host=url.host, port=url.port or 5432, user=url.username,
-                database=url.database, timeout=3,
+                host=url.host,
+                port=url.port or 5432,
+                user=url.username,
+                database=url.database,
+                timeout=3,
             )
             await conn.close()
             _pg_status = (True, "")
@@ -65,11 +71,22 @@ async def need_postgres() -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]:
-    """A fresh, empty database URL (SQLite file, or a new PostgreSQL schema)."""
+    """A fresh, empty database URL (SQLite file, or a new PostgreSQL schema).
+
+    For a test that takes the ``engine`` fixture (which migrates it) the PostgreSQL schema
+    comes migrated already, as good as new, from the pool (``_SchemaPool``)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'maeul.db'}"
         return
     await need_postgres()
+    if "engine" in request.fixturenames:
+        pooled = await _SchemaPool.take()
+        if pooled is not None:
+            try:
+                yield f"{PG_URL}?schema={pooled}"
+            finally:
+                await _SchemaPool.give_back(pooled)
+            return
     import asyncpg
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -173,6 +190,8 @@ async def migrated(db_url: str) -> None:
         shutil.copyfile(await _sqlite_template(), str(parsed.database))
         return
     schema = parsed.query.get("schema")
+    if schema in _SchemaPool.lent:
+        return  # migrated already
     sql = await _postgres_template_sql()
     if sql is None or not schema:
         eng = engine_for(db_url)
@@ -189,6 +208,130 @@ async def migrated(db_url: str) -> None:
         await conn.execute(sql.replace(_Templates.SCHEMA, f'"{schema}"'))
     finally:
         await conn.close()
+
+
+def _pg_connect_args() -> dict:
+    url = make_url(PG_URL)
+    return {
+        "host": url.host, "port": url.port or 5432, "user": url.username,
+        "database": url.database,
+    }  # fmt: skip
+
+
+# What a test could change in a schema that migrations make (a table of its own, a column,
+# a constraint, a downgrade), cheaply: the relations with their kinds and column counts,
+# the columns, the constraints; ``{s}`` is the schema's quoted name.
+_SHAPE = """
+SELECT format('%s|%s|%s|%s',
+  (SELECT md5(string_agg(format('%s %s %s', relname, relkind, relnatts), ',' ORDER BY relname))
+   FROM pg_class WHERE relnamespace = '{s}'::regnamespace),
+  (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+   WHERE c.relnamespace = '{s}'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped),
+  (SELECT count(*) FROM pg_constraint WHERE connamespace = '{s}'::regnamespace),
+  (SELECT string_agg(version_num, ',') FROM {s}.alembic_version))
+"""
+
+
+class _SchemaPool:
+    """Migrated PostgreSQL schemas of this test process, handed to one test at a time.
+
+    Replaying the migrated DDL into a new schema and dropping it again cost about 0.3 s a
+    test; putting a used schema back as it was costs a few milliseconds. After a test, a
+    schema whose shape (``_SHAPE``: relations, columns, constraints, the migration
+    revision) is the migrated one is reset: every table that has ever held a row (any
+    table with a page on disk: a migrated table has none) is truncated, which gives it a
+    new, empty file as a new table has, and every sequence starts again. Anything else —
+    the test changed the schema, or left a transaction holding a lock — and the schema is
+    dropped instead.
+    """
+
+    free: ClassVar[list[str]] = []
+    lent: ClassVar[set[str]] = set()
+    shape: ClassVar[str | None] = None
+
+    @classmethod
+    async def take(cls) -> str | None:
+        """A clean migrated schema, or None where schemas cannot be copied (no pg_dump)."""
+        if cls.free:
+            schema = cls.free.pop()
+        else:
+            sql = await _postgres_template_sql()
+            if sql is None:
+                return None
+            import asyncpg
+
+            schema = f"t_{uuid.uuid4().hex[:12]}"
+            conn = await asyncpg.connect(**_pg_connect_args())
+            try:
+                await conn.execute(f'CREATE SCHEMA "{schema}"')
+                await conn.execute(sql.replace(_Templates.SCHEMA, f'"{schema}"'))
+                if cls.shape is None:
+                    cls.shape = await conn.fetchval(_SHAPE.format(s=f'"{schema}"'))
+            finally:
+                await conn.close()
+        cls.lent.add(schema)
+        return schema
+
+    @classmethod
+    async def give_back(cls, schema: str) -> None:
+        import asyncpg
+
+        cls.lent.discard(schema)
+        conn = await asyncpg.connect(**_pg_connect_args())
+        try:
+            try:
+                await conn.execute("SET lock_timeout = '3s'")
+                if await cls._reset(conn, schema):
+                    cls.free.append(schema)
+                    return
+            except asyncpg.PostgresError:
+                await conn.execute("ROLLBACK; RESET lock_timeout")
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
+
+    @classmethod
+    async def _reset(cls, conn, schema: str) -> bool:
+        quoted = f'"{schema}"'
+        row = await conn.fetchrow(
+            f"SELECT ({_SHAPE.format(s=quoted)}) AS shape, ARRAY("
+            f"SELECT relname FROM pg_class WHERE relnamespace = '{quoted}'::regnamespace"
+            " AND relkind = 'r' AND relname <> 'alembic_version'"
+            " AND pg_relation_size(oid) > 0) AS used"
+        )
+        if row["shape"] != cls.shape:
+            return False
+        truncate = ""
+        if row["used"]:
+            tables = ", ".join(f'{quoted}."{name}"' for name in row["used"])
+            truncate = f"TRUNCATE {tables} RESTART IDENTITY CASCADE;"
+        await conn.execute(
+            f"BEGIN; {truncate}"
+            " SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
+            f" start_value, false) FROM pg_sequences WHERE schemaname = '{schema}'"
+            " AND last_value IS NOT NULL; COMMIT;"
+        )
+        return True
+
+    @classmethod
+    async def drop_all(cls) -> None:
+        if not cls.free:
+            return
+        import asyncpg
+
+        conn = await asyncpg.connect(**_pg_connect_args())
+        try:
+            for schema in cls.free:
+                await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            cls.free.clear()
+            await conn.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    import asyncio
+
+    asyncio.run(_SchemaPool.drop_all())
 
 
 @pytest.fixture
