@@ -7,6 +7,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
@@ -371,6 +372,11 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         return await super().process_error(update, error, job=job, coroutine=coroutine)
 
 
+def _idle(minutes: int) -> timedelta | None:
+    """How long an unanswered step-by-step dialogue lasts (``CONVERSATION_IDLE_MINUTES``)."""
+    return timedelta(minutes=minutes) if minutes > 0 else None
+
+
 def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApplication:
     settings = runtime.settings
     bot_kwargs: dict[str, Any] = {}
@@ -392,7 +398,14 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
         .application_class(MaeulApplication, kwargs={"runtime": runtime})
         .bot(bot)
         .context_types(ContextTypes(context=MaeulContext))
-        .persistence(SQLPersistence(runtime.sessionmaker, runtime.clock, preload=False))
+        .persistence(
+            SQLPersistence(
+                runtime.sessionmaker,
+                runtime.clock,
+                preload=False,
+                idle=_idle(runtime.settings.conversation_idle_minutes),
+            )
+        )
         .post_init(_post_init)
         .concurrent_updates(ChatOrderedUpdateProcessor(settings.concurrent_updates))
     )

@@ -146,3 +146,21 @@ async def test_cancel_and_buttons_in_korean(bot):
     answer = next(e for e in events if e.kind == "callback_answer")
     assert answer.params.get("show_alert")
     assert not [e for e in events if e.kind == "message"]
+
+
+async def test_a_dialogue_left_unanswered_for_hours_is_over(bot):
+    # within CONVERSATION_IDLE_MINUTES (6 h) the dialogue waits for its answer; after it,
+    # a resident's message is read as a new one: a question is answered, not refused
+    bot.runtime.clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL))
+    chat = bot.chat(5402, "Tom", "en")
+    events = await chat.send("/check")
+    assert "1/5" in events[0].text
+    bot.runtime.clock.advance(hours=5)
+    events = await chat.send("When is the neighbour making grant deadline?")
+    assert "I could not find an age" in events[0].text  # still the dialogue's question
+    bot.runtime.clock.advance(hours=7)
+    events = await chat.send("When is the neighbour making grant deadline?")
+    assert "I could not find an age" not in events[0].text
+    assert "Neighbour-Making Grant" in events[0].text and "12 Feb" in events[0].text
+    events = await chat.send("/check")  # and the dialogue starts again from its first step
+    assert "1/5" in events[0].text

@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     retention_message_log_days: int = Field(default=90, ge=0)  # sent/failed reminder rows
     retention_unanswered_days: int = Field(default=180, ge=0)  # questions without an answer
     retention_conversation_days: int = Field(default=30, ge=0)  # abandoned conversations, drafts
+    # a step-by-step dialogue left unanswered this long is over: the next message is read as
+    # a new one (a question, a command), not as the dialogue's answer; 0: never
+    conversation_idle_minutes: int = Field(default=360, ge=0)
 
     @field_validator("ballot_secret", mode="before")
     @classmethod
@@ -117,7 +120,9 @@ class Settings(BaseSettings):
         if value is None or value == "":
             return None
         if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+\S*$", value.strip()):
-            raise ValueError("expected the public URL Telegram posts to, e.g. https://maeul.example.org/telegram")
+            raise ValueError(
+                "expected the public URL Telegram posts to, e.g. https://maeul.example.org/telegram"
+            )
         return value.strip()
 
     @field_validator("log_format", mode="before")

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from copy import deepcopy
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import bindparam, delete, literal, select, union_all
@@ -129,16 +130,22 @@ _LOAD = union_all(
         literal("").label("name"),
         literal("").label("key"),
         _USERS.data.label("data"),
+        _USERS.updated_at.label("at"),
     ).where(_USERS.user_id == bindparam("user_id")),
-    select(literal("chat"), literal(""), literal(""), _CHATS.data).where(
+    select(literal("chat"), literal(""), literal(""), _CHATS.data, _CHATS.updated_at).where(
         _CHATS.chat_id == bindparam("chat_id")
     ),
-    select(literal("conv"), _CONVS.name, _CONVS.key, _CONVS.state).where(
+    select(literal("conv"), _CONVS.name, _CONVS.key, _CONVS.state, _CONVS.updated_at).where(
         _CONVS.name.in_(bindparam("names", expanding=True)),
         _CONVS.key.in_(bindparam("keys", expanding=True)),
     ),
 )
 """An update's user_data, chat_data and conversation states: one statement, built once."""
+
+
+def _utc(at: datetime) -> datetime:
+    """A stored time as aware UTC (SQLite hands some back naive)."""
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def persistent_conversations(
@@ -169,10 +176,17 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         store_data: PersistenceInput | None = None,
         *,
         preload: bool = True,
+        idle: timedelta | None = None,
     ) -> None:
         """``preload=False``: PTB's start-up load reads nothing (every update reads its own
         state, :meth:`load_for_update`); the ``get_*`` methods still read everything when
-        ``preload`` is on (a single process, the tests)."""
+        ``preload`` is on (a single process, the tests).
+
+        ``idle``: a conversation whose state has not changed for this long is read as
+        ended. A resident who walked away from a step-by-step dialogue would otherwise be
+        told "please answer with the buttons above" for every question, days later, until
+        they found /cancel. Its row stays until the conversation is started again or the
+        retention purge removes it."""
         super().__init__(
             store_data=store_data
             or PersistenceInput(
@@ -188,6 +202,7 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         self._staged: dict[tuple[str, object], str | None] = {}
         """Written in the open transaction; becomes :attr:`_stored` once it commits."""
         self.preload = preload
+        self.idle = idle
         self._loaded: list[tuple[str, object]] = []
         """The keys the open update loaded (see :meth:`discard_update`)."""
         self._conversations_shape: tuple[int, ...] | None = None
@@ -345,8 +360,11 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         # Core on the session's connection: the ORM's execution path costs more than the read
         rows = (await (await session.connection()).execute(_LOAD, params)).all()
         found: dict[tuple[str, object], Any] = {}
-        for kind, name, raw, data in rows:
+        idle_since = self._clock.utcnow() - self.idle if self.idle else None
+        for kind, name, raw, data, at in rows:
             if kind == "conv":
+                if idle_since is not None and _utc(at) < idle_since:
+                    continue  # left unfinished too long ago: ended (see ``idle``)
                 found[("conv", (name, raw))] = data["s"]
             else:
                 found[(kind, user_id if kind == "user" else chat_id)] = data
