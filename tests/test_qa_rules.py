@@ -189,6 +189,10 @@ def test_a_prior_grant_asked_about_itself_is_still_itself(demo):
         ("領収書はどうやって精算しますか", "faq", "accounting"),
         ("団地でフリマを開きたい", "grant", "apartment-community"),
         ("研修のアンケートは必須ですか", "faq", "satisfaction-survey"),
+        ("役員になった人の研修の日程を教えて", "event", "officer-training"),
+        ("自治会の幹事の研修、いつ？", "event", "secretary-training"),
+        ("干事的培训在哪里？", "event", "secretary-training"),
+        ("Tôi muốn nhận bản tin qua email", "faq", "newsletter"),
     ],
 )
 def test_japanese_words_are_understood(demo, question, kind, id_):

@@ -510,6 +510,8 @@ class QAEngine:
             and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
             and not any(compact(w) in c for c in self._centre)
         )
+        if question_lang not in ("ko", "en"):  # its words the glossary knows ("bản tin")
+            off_centre = " ".join([off_centre, *(x for x in extra if not CENTRE_RE.search(x))])
         return _Analysis(
             text=text,
             question_lang=question_lang,

@@ -134,6 +134,8 @@ GLOSSARY: dict[str, str] = {
     "照顾": "돌봄 care", "环境": "환경 climate", "气候": "기후 climate", "安全": "안전 safety",
     "文化": "문화 culture", "艺术": "예술 arts", "独居": "1인가구 single", "新": "신입 new",
     "委员": "위원 member", "申请": "신청 apply", "活动": "활동 activity",
+    "干事": "간사 secretary", "干部": "임원 officer", "居民": "주민 resident",
+    "学校": "학교 school", "通讯": "소식지 newsletter", "简报": "소식지 newsletter",
     # Vietnamese
     "hàng xóm": "이웃 neighbor", "thanh niên": "청년 youth", "người trẻ": "청년 youth",
     "hẻm": "골목 alley", "ngõ": "골목 alley", "triển lãm": "전시회 exhibition",
@@ -149,6 +151,7 @@ GLOSSARY: dict[str, str] = {
     "chăm sóc": "돌봄 care", "môi trường": "환경 climate", "khí hậu": "기후 climate",
     "an toàn": "안전 safety", "văn hóa": "문화 culture", "nghệ thuật": "예술 arts",
     "trung tâm": "센터 centre", "tình nguyện": "활동가 activist", "nhóm": "모임 group",
+    "tin tức": "소식지 newsletter", "bản tin": "소식지 newsletter", "trường": "학교 school",
     # Japanese (kanji shared with Chinese are above: 投票, 提案, 自治会, 安全 …)
     "近所": "이웃 동네 neighbor", "隣人": "이웃 neighbor", "若者": "청년 youth",
     "路地": "골목 alley", "花壇": "화단", "壁画": "골목 벽화 alley", "展示": "전시회 exhibition",
@@ -162,6 +165,8 @@ GLOSSARY: dict[str, str] = {
     "満足度": "만족도 survey", "借り": "대여 borrow", "介護": "돌봄 care", "ケア": "돌봄 care",
     "環境": "환경 climate", "サークル": "모임 group", "グループ": "모임 group",
     "委員": "위원 member", "活動家": "활동가 activist", "センター": "센터 centre",
+    "幹事": "간사 secretary", "役員": "임원 officer", "住民": "주민 resident",
+    "ニュースレター": "소식지 newsletter", "会報": "소식지 newsletter",
     # a group just starting (the first-step grants say 처음 시작하는 모임)
     "开始": "처음 시작 start", "刚成立": "처음 시작 start", "新成立": "처음 시작 start",
     "bắt đầu": "처음 시작 start", "thành lập": "처음 시작 start", "始め": "처음 시작 start",
