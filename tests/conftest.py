@@ -79,7 +79,7 @@ async def db_url(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[str]
         yield f"sqlite+aiosqlite:///{tmp_path / 'maeul.db'}"
         return
     await need_postgres()
-    if "engine" in request.fixturenames:
+    if "engine" in request.fixturenames and not getattr(request.module, "FRESH_SCHEMA", False):
         pooled = await _SchemaPool.take()
         if pooled is not None:
             try:
@@ -218,31 +218,44 @@ def _pg_connect_args() -> dict:
     }  # fmt: skip
 
 
+# The objects in a schema (``{s}``, its quoted name), found through the catalogs' indexes:
+# a scan of pg_class, swollen by every schema the tests made and dropped, takes longer
+# than all the rest.
+_OBJECTS = """
+SELECT objid FROM pg_depend
+WHERE refclassid = 'pg_namespace'::regclass AND refobjid = '{s}'::regnamespace
+"""
 # What a test could change in a schema that migrations make (a table of its own, a column,
-# a constraint, a downgrade), cheaply: the relations with their kinds and column counts,
-# the columns, the constraints; ``{s}`` is the schema's quoted name.
+# a constraint, a downgrade): the relations with their kinds and column counts, the
+# columns, the constraints, the revision.
 _SHAPE = """
-SELECT format('%s|%s|%s|%s',
+SELECT format('%s|%s|%s|%s|%s',
+  (SELECT count(*) FROM ({objects}) o),
   (SELECT md5(string_agg(format('%s %s %s', relname, relkind, relnatts), ',' ORDER BY relname))
-   FROM pg_class WHERE relnamespace = '{s}'::regnamespace),
-  (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-   WHERE c.relnamespace = '{s}'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped),
-  (SELECT count(*) FROM pg_constraint WHERE connamespace = '{s}'::regnamespace),
+   FROM pg_class WHERE oid IN ({objects})),
+  (SELECT count(*) FROM pg_attribute
+   WHERE attrelid IN ({objects}) AND attnum > 0 AND NOT attisdropped),
+  (SELECT count(*) FROM pg_constraint WHERE conrelid IN ({objects})),
   (SELECT string_agg(version_num, ',') FROM {s}.alembic_version))
 """
+
+
+def _shape(quoted: str) -> str:
+    return _SHAPE.format(s=quoted, objects=_OBJECTS.format(s=quoted))
 
 
 class _SchemaPool:
     """Migrated PostgreSQL schemas of this test process, handed to one test at a time.
 
     Replaying the migrated DDL into a new schema and dropping it again cost about 0.3 s a
-    test; putting a used schema back as it was costs a few milliseconds. After a test, a
-    schema whose shape (``_SHAPE``: relations, columns, constraints, the migration
-    revision) is the migrated one is reset: every table that has ever held a row (any
-    table with a page on disk: a migrated table has none) is truncated, which gives it a
-    new, empty file as a new table has, and every sequence starts again. Anything else —
-    the test changed the schema, or left a transaction holding a lock — and the schema is
-    dropped instead.
+    test; emptying a used schema costs a few milliseconds. After a test, a schema whose
+    shape (``_SHAPE``: relations, columns, constraints, the migration revision) is still
+    the migrated one is emptied — the rows of every table that has ever held one (any
+    table with a page on disk) deleted, every sequence started again — and lent again.
+    Anything else (the test changed the schema, or left a transaction holding a lock) and
+    the schema is dropped. The emptied tables keep their dead rows' pages until the
+    autovacuum, so a test module about where rows lie physically (``ctid``) sets
+    ``FRESH_SCHEMA = True`` and gets a new schema every time.
     """
 
     free: ClassVar[list[str]] = []
@@ -266,7 +279,7 @@ class _SchemaPool:
                 await conn.execute(f'CREATE SCHEMA "{schema}"')
                 await conn.execute(sql.replace(_Templates.SCHEMA, f'"{schema}"'))
                 if cls.shape is None:
-                    cls.shape = await conn.fetchval(_SHAPE.format(s=f'"{schema}"'))
+                    cls.shape = await conn.fetchval(_shape(f'"{schema}"'))
             finally:
                 await conn.close()
         cls.lent.add(schema)
@@ -293,23 +306,23 @@ class _SchemaPool:
     @classmethod
     async def _reset(cls, conn, schema: str) -> bool:
         quoted = f'"{schema}"'
+        objects = _OBJECTS.format(s=quoted)
         row = await conn.fetchrow(
-            f"SELECT ({_SHAPE.format(s=quoted)}) AS shape, ARRAY("
-            f"SELECT relname FROM pg_class WHERE relnamespace = '{quoted}'::regnamespace"
+            f"SELECT ({_shape(quoted)}) AS shape, ARRAY("
+            f"SELECT relname FROM pg_class WHERE oid IN ({objects})"
             " AND relkind = 'r' AND relname <> 'alembic_version'"
             " AND pg_relation_size(oid) > 0) AS used"
         )
         if row["shape"] != cls.shape:
             return False
-        truncate = ""
-        if row["used"]:
-            tables = ", ".join(f'{quoted}."{name}"' for name in row["used"])
-            truncate = f"TRUNCATE {tables} RESTART IDENTITY CASCADE;"
+        # DELETE, not TRUNCATE (a new file for every table and index: as slow as a new
+        # schema); without the foreign keys' triggers, so that the order does not matter
+        deletes = "".join(f'DELETE FROM {quoted}."{name}";' for name in row["used"])
         await conn.execute(
-            f"BEGIN; {truncate}"
-            " SELECT setval(format('%I.%I', schemaname, sequencename)::regclass,"
-            f" start_value, false) FROM pg_sequences WHERE schemaname = '{schema}'"
-            " AND last_value IS NOT NULL; COMMIT;"
+            f"BEGIN; SET LOCAL session_replication_role = replica; {deletes}"
+            " SELECT setval(seqrelid, seqstart, false) FROM pg_sequence"
+            f" WHERE seqrelid IN ({objects}) AND pg_sequence_last_value(seqrelid) IS NOT NULL;"
+            " COMMIT;"
         )
         return True
 
@@ -378,3 +391,14 @@ async def runtime(
         settings=settings, clock=clock, engine=engine, sessionmaker=make_sessionmaker(engine)
     )
     yield rt
+
+
+@pytest.fixture
+async def bot(runtime: Runtime) -> AsyncIterator[object]:
+    """The bot through the Bot API emulator, as most end-to-end tests want it: afterwards no
+    Bot API call may have failed and no handler may have raised. A module that needs another
+    (a clock set first, seeded data, a restart) defines its own ``bot``."""
+    from tests.staff_helpers import clean_bot  # it imports this module
+
+    async with clean_bot(runtime) as under_test:
+        yield under_test

@@ -34,6 +34,8 @@ from tests.test_assembly_support import (  # noqa: F401  (fixtures)
     vote_for,
 )
 
+# where the rows lie is the point: a new PostgreSQL schema, not an emptied one (conftest)
+FRESH_SCHEMA = True
 VOTERS = 300
 FIRST_TELEGRAM_ID = 70_000
 CHANCE_LIMIT = 0.66  # chance is 0.5; with 300 voters this is more than 5 standard deviations

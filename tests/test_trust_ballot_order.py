@@ -31,6 +31,9 @@ from tests.test_assembly_support import (  # noqa: F401  (fixtures)
     vote_for,
 )
 
+# where the rows lie is the point: a new PostgreSQL schema, not an emptied one (conftest)
+FRESH_SCHEMA = True
+
 BALLOTS = 30
 HANBIT = "hanbit1-2027"
 MAX_TAU = 0.6
