@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.core.i18n import Translator
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot
+from tests.e2e import buttons
 
 KO = Translator("ko", SEOUL)
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
 
 
 def data_of(event) -> list[str]:

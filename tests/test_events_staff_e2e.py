@@ -11,7 +11,6 @@ import io
 import os
 from datetime import datetime, timedelta
 
-import pytest
 import zxingcpp
 from openpyxl import load_workbook
 from PIL import Image
@@ -24,16 +23,10 @@ from models.audit import AuditLog
 from models.events import Registration
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
-from tests.staff_helpers import clean_bot, latest, make_staff
+from tests.staff_helpers import latest, make_staff
 
 SECRETARY = 6201  # staff of 새터동 (saeteo)
 OUT = os.environ.get("MAEUL_TEST_OUT")  # set to keep the pictures and workbooks to look at
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime) as under_test:
-        yield under_test
 
 
 def sent(bot, chat_id: int, key: str) -> list[dict]:

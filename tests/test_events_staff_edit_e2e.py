@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from datetime import datetime, timedelta
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -19,7 +18,7 @@ from models import Event, Registration
 from models.audit import AuditLog
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
-from tests.staff_helpers import alert, clean_bot, latest, make_staff
+from tests.staff_helpers import alert, latest, make_staff
 from tests.test_events_staff_e2e import arrives, keep, sent_with
 
 SECRETARY = 6211  # staff of 새터동 and 한빛1동
@@ -27,12 +26,6 @@ OTHER = 6311  # staff of 솔빛동 only
 START = datetime(2026, 11, 24, 19, 0, tzinfo=SEOUL)
 REFUSED = "이 행사를 여는 동의 담당자만 할 수 있어요."
 STALE = "더 이상 쓸 수 없는 버튼이에요. 메뉴에서 다시 시작해 주세요."
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime) as under_test:
-        yield under_test
 
 
 async def course(bot, *, registration: bool = True) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.events import registrations as R
@@ -14,15 +13,9 @@ from models import Event
 from models.audit import AuditLog
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN
-from tests.staff_helpers import alert, clean_bot, make_staff
+from tests.staff_helpers import alert, make_staff
 
 REFUSED = "이 행사를 여는 동의 담당자만 할 수 있어요."
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime) as under_test:
-        yield under_test
 
 
 async def saeteo_course(bot) -> tuple[str, str]:

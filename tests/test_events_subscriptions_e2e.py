@@ -3,7 +3,6 @@ a group subscribed by its administrator, /announce through the dispatcher, /newe
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bot.emulator import Chat, User
@@ -11,15 +10,7 @@ from bot.events import registrations as R
 from bot.events import subscriptions as S
 from models import AuditLog, Event, Subscription
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, ChatDriver, buttons, running_bot, texts
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
+from tests.e2e import TOKEN, ChatDriver, buttons, texts
 
 
 def alert(events) -> str:

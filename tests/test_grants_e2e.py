@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.core.i18n import Translator
 from bot.kb import grants as grant_rules
 from models import GrantFollow, User
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.e2e import buttons, texts
 
 KO = Translator("ko", SEOUL)
 EN = Translator("en", SEOUL)
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
 
 
 def answer_of(events):

@@ -5,16 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e import TOKEN, running_bot
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
-
 
 async def open_card(chat, day: str, event_id: str):
     message_id = chat.last_message_with_buttons()["message_id"]

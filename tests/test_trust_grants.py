@@ -6,25 +6,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import pytest
-
 from bot.core.i18n import Translator
 from bot.kb import cards
 from bot.kb import grants as g
 from bot.kb.records import demo_kb_path, load_file, validate
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot
+from tests.e2e import buttons
 
 KO = Translator("ko", SEOUL)
 EN = Translator("en", SEOUL)
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
 
 
 def edited(events):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -16,15 +15,7 @@ from bot.events import subscriptions as S
 from bot.kb.records import EventSpec, demo_kb_path
 from models import Reminder
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, running_bot, texts
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
+from tests.e2e import TOKEN, texts
 
 
 def latest(events):
