@@ -402,14 +402,3 @@ async def bot(runtime: Runtime) -> AsyncIterator[object]:
 
     async with clean_bot(runtime) as under_test:
         yield under_test
-
-
-@pytest.fixture
-async def bot(runtime: Runtime) -> AsyncIterator[object]:
-    """The bot through the Bot API emulator, as most end-to-end tests want it: afterwards no
-    Bot API call may have failed and no handler may have raised. A module that needs another
-    (a clock set first, seeded data, a restart) defines its own ``bot``."""
-    from tests.staff_helpers import clean_bot  # it imports this module
-
-    async with clean_bot(runtime) as under_test:
-        yield under_test
