@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
 
 from bot.core.i18n import Translator
 from bot.kb import cards, schedule
 from bot.kb import records as kb
 from bot.kb.eligibility import Reason
 from tests.conftest import SEOUL, TEST_NOW
+from tests.kbdemo import demo_kb as demo
 
 KO = Translator("ko", SEOUL)
 EN = Translator("en", SEOUL)
 FEB_5 = datetime(2027, 2, 5, 9, 0, tzinfo=SEOUL)
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
 
 
 def grant(grant_id: str) -> kb.GrantSpec:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
 
 import pytest
 
 from bot.kb import eligibility as el
-from bot.kb import records as kb
 from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, Answers, GroupAge, Reason
 from bot.kb.grants import GrantStatus
+from tests.kbdemo import demo_kb as demo
 
 BEFORE_THE_CALLS = date(2026, 11, 22)
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
 
 
 def answers(**overrides) -> Answers:

@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
 
 from bot.kb import records as kb
 from bot.kb import schedule
 from bot.kb.records import EventSpec
 from tests.conftest import SEOUL, TEST_NOW
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
+from tests.kbdemo import demo_kb as demo
 
 
 def event(**overrides) -> EventSpec:

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from bot.kb import faq as faqtopics
 from bot.kb import records as kb
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
+from tests.kbdemo import demo_kb as demo
 
 
 def with_faq(*entries: dict) -> kb.KnowledgeBase:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 
 import pytest
 from sqlalchemy import select
@@ -15,13 +14,7 @@ from bot.kb import records as kb
 from bot.kb.grants import GrantStatus
 from models import GrantFollow, User
 from tests.conftest import SEOUL
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
+from tests.kbdemo import demo_kb as demo
 
 
 def ids(grants: list[kb.GrantSpec]) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 
 import pytest
 from sqlalchemy import select
@@ -15,14 +14,7 @@ from bot.kb.edits import Change, EditError
 from bot.kb.store import KnowledgeStore
 from models.kb import Event, Grant
 from tests.conftest import SEOUL
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
-
+from tests.kbdemo import demo_kb as demo
 
 # --- parsing -------------------------------------------------------------------------
 

@@ -14,15 +14,14 @@ from bot.qa.service import build_engine
 from models.persistence import PtbChatData
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot
+from tests.kbdemo import lexical_engine
 
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 @pytest.fixture(scope="module")
 def demo() -> QAEngine:
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+    return lexical_engine()
 
 
 # --- the engine -----------------------------------------------------------------------------
@@ -49,7 +48,8 @@ def test_without_a_previous_record_it_is_not_guessed(demo):
 
 
 @pytest.mark.parametrize(
-    "question", ["그럼 골목만들기 서류는요?", "청년 사업은 언제까지예요?", "안녕하세요", "감사합니다"]
+    "question",
+    ["그럼 골목만들기 서류는요?", "청년 사업은 언제까지예요?", "안녕하세요", "감사합니다"],
 )
 def test_a_question_with_its_own_topic_is_not_a_follow_up(demo, question):
     answer = demo.ask(question, NOW, follow=("grant", "neighbour-making"))

@@ -16,6 +16,7 @@ import pytest
 
 from bot.kb import records as kb
 from bot.qa import QAEngine
+from tests.kbdemo import lexical_engine
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -23,9 +24,7 @@ NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
 
 @pytest.fixture(scope="module")
 def demo() -> QAEngine:
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+    return lexical_engine()
 
 
 # --- a description with a filter word in it is answered by the ranking --------------------
@@ -139,7 +138,9 @@ def test_jeonbeon_e_is_last_time_not_a_phone_number():
 
 
 # --- zh/vi/ja: a generic word for "grant" says what kind is meant, it is not searched for ------
-@pytest.mark.parametrize("question", ["邻居小组活动有补助吗", "Nhóm hàng xóm có được tài trợ không?"])
+@pytest.mark.parametrize(
+    "question", ["邻居小组活动有补助吗", "Nhóm hàng xóm có được tài trợ không?"]
+)
 def test_a_foreign_word_for_grant_is_not_a_search_term(demo, question):
     analysis = demo._analyse(question, NOW)
     assert analysis.criteria.grant_words  # still read as asking about grants

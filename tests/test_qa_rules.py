@@ -15,6 +15,7 @@ from bot.core.i18n import Translator
 from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount, find_criteria
+from tests.kbdemo import lexical_engine
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -22,9 +23,7 @@ NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
 
 @pytest.fixture(scope="module")
 def demo() -> QAEngine:
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+    return lexical_engine()
 
 
 def ko() -> Translator:
@@ -104,9 +103,7 @@ def test_an_empty_event_kind_is_relaxed(demo):
     answer = demo.ask("다음 달에 축제 있어요?", NOW)  # February: no festival
     assert answer.event_query is not None
     assert answer.event_query.relaxed == ("festival",)
-    assert answer.matches and all(
-        demo.events[i].kind != "festival" for i in answer.matches
-    )
+    assert answer.matches and all(demo.events[i].kind != "festival" for i in answer.matches)
     text = render(demo, answer, ko(), NOW)
     assert text.startswith("예정된 축제 일정은 없습니다")
 

@@ -6,26 +6,18 @@ and the engine applies every rule the schema has — none is ignored, none fits 
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
 
 import pytest
 
 from bot.kb import eligibility as el
-from bot.kb import records as kb
 from bot.kb.eligibility import GROUP_AGE_BUCKETS as B
 from bot.kb.eligibility import Answers, GroupAge
 from bot.kb.records import GrantRules, GrantSpec
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot
+from tests.kbdemo import demo_kb as demo
 
 TODAY = date(2027, 2, 5)
-
-
-@cache
-def demo() -> kb.KnowledgeBase:
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    return parsed
 
 
 def grant(grant_id: str) -> GrantSpec:
