@@ -15,10 +15,10 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -341,6 +341,34 @@ class _SchemaPool:
             await conn.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_ssl_context() -> Iterator[None]:
+    """Every httpx client (the bot's two, a test's own) loads the CA certificates anew: about
+    0.1 s each, which no test here needs (the emulator speaks plain HTTP). In the test
+    process they share the one verifying context instead."""
+    try:
+        from httpx._transports import default as transports
+    except ImportError:  # pragma: no cover - another httpx
+        yield
+        return
+    create = getattr(transports, "create_ssl_context", None)
+    if create is None:  # pragma: no cover
+        yield
+        return
+    shared: dict[bool, Any] = {}
+
+    def cached(verify: Any = True, cert: Any = None, trust_env: bool = True) -> Any:
+        if verify is not True or cert is not None:
+            return create(verify=verify, cert=cert, trust_env=trust_env)
+        if trust_env not in shared:
+            shared[trust_env] = create(verify=True, cert=None, trust_env=trust_env)
+        return shared[trust_env]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(transports, "create_ssl_context", cached)
+        yield
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     import asyncio
 
@@ -394,11 +422,15 @@ async def runtime(
 
 
 @pytest.fixture
-async def bot(runtime: Runtime) -> AsyncIterator[object]:
+async def bot(runtime: Runtime, request: pytest.FixtureRequest) -> AsyncIterator[object]:
     """The bot through the Bot API emulator, as most end-to-end tests want it: afterwards no
-    Bot API call may have failed and no handler may have raised. A module that needs another
-    (a clock set first, seeded data, a restart) defines its own ``bot``."""
+    Bot API call may have failed and no handler may have raised. The test module's
+    ``BOT_NOW`` (an aware datetime), if it has one, is the clock's time when the bot starts.
+    A module that needs another (seeded data, a restart) defines its own ``bot``."""
     from tests.staff_helpers import clean_bot  # it imports this module
 
+    start = getattr(request.module, "BOT_NOW", None)
+    if start is not None:
+        runtime.clock.set(start)
     async with clean_bot(runtime) as under_test:
         yield under_test
