@@ -13,7 +13,7 @@ from bot.qa import QAEngine
 from bot.qa.service import build_engine
 from models.persistence import PtbChatData
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, running_bot
+from tests.e2e import running_bot
 from tests.kbdemo import lexical_engine
 
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
@@ -75,13 +75,7 @@ def warm_vectors():
     build_engine(parsed)
 
 
-@pytest.fixture
-async def bot(runtime):
-    runtime.clock.set(datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL))
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
-        assert not under_test.errors
+BOT_NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # the clock when `bot` starts
 
 
 async def test_a_follow_up_in_a_chat_survives_a_restart_and_expires(runtime):
