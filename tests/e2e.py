@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -164,6 +165,15 @@ def track_settled(emu: BotApiEmulator, app: MaeulApplication, token: str = TOKEN
     emu.set_settled(token, settled)
 
 
+@functools.cache
+def _validated_kb(path: str) -> kb.KnowledgeBase:
+    """A KB file read and validated once per test process (the records are not changed by
+    an import)."""
+    parsed, problems = kb.validate(kb.load_file(path))
+    assert parsed is not None, problems
+    return parsed
+
+
 @asynccontextmanager
 async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[BotUnderTest]:
     async with BotApiEmulator() as emu:
@@ -176,8 +186,7 @@ async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[B
             }
         )
         if seed:
-            parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-            assert parsed is not None, problems
+            parsed = _validated_kb(str(kb.demo_kb_path()))
             async with runtime.sessionmaker() as session, session.begin():
                 await kb.import_kb(session, parsed, runtime.clock.utcnow())
         app = build_application(runtime)
