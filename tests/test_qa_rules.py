@@ -262,3 +262,20 @@ def test_a_clipped_grant_name_is_that_grant(demo, question, grant, facet):
 def test_everyday_words_are_not_read_as_clipped_names(demo, question):
     # words the KB uses, or that fit no official name, stay as they are
     assert demo._unclip(question) == question
+
+
+# --- a public service the KB never mentions: "I cannot answer", not a list of near records ---
+@pytest.mark.parametrize(
+    "question", ["운전면허 갱신은 어디서 해요", "건강보험 자격 확인서 뽑는 법", "how do I renew my passport"]
+)
+def test_a_public_service_is_not_answered_with_records(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason, answer.alternatives) == ("none", "service", ())
+    text = render(demo, answer, ko(), NOW)
+    assert text.startswith("주민센터나 구청의 민원 업무에 관한 질문 같아요.")
+
+
+def test_a_service_word_beside_a_grant_word_is_still_weighed(demo):
+    # a group picking up litter asks for a grant: ours; the gate weighs it, not this rule
+    answer = demo.ask("동네 산책하면서 쓰레기 줍는 모임 지원금 있나요", NOW)
+    assert answer.reason != "service"

@@ -735,6 +735,15 @@ class QAEngine:
                 return which
         if a.elsewhere and not named:
             return Answer("none", confident=True, reason="elsewhere", **base)
+        if not named and not a.criteria.grant_words and self.asks_service(a.text):
+            # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
+            # whichever records share a word ("is it one of these?") helps nobody. With a
+            # grant word ("쓰레기 줍는 모임 지원금") the question may still be ours: the gate
+            # decides
+            return Answer(
+                "none", confident=True, reason="service", score=top.score if top else 0.0,
+                **base,
+            )  # fmt: skip
         if not named and a.about_centre:
             # "센터 전화번호": the centre's own contact (region.contact); "센터 어디예요":
             # a FAQ entry about the centre if the KB has one, else its address and hours

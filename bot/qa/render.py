@@ -551,6 +551,16 @@ class _Renderer:
                     ),
                 ]
             )
+        if answer.reason == "service":
+            return "\n".join(
+                [
+                    t._(
+                        "That sounds like a service of the community service centre or the "
+                        "district office, not a village-community programme: I cannot answer it."
+                    ),
+                    t._("Please ask {contact}", contact=self.contact()),
+                ]
+            )
         return "\n".join(
             [
                 t._("Sorry, I don't know the answer to that."),
