@@ -236,14 +236,7 @@ async def _sync_from_kb(session: AsyncSession, vote: AssemblyVote, now: datetime
         if name not in vote.overrides and getattr(vote, name) != value:
             setattr(vote, name, value)
             changed = True
-    items = {
-        i.item_id: i
-        for i in (
-            await session.execute(
-                select(AssemblyVoteItem).where(AssemblyVoteItem.vote_id == vote.id)
-            )
-        ).scalars()
-    }
+    items = await _items_by_id(session, vote)
     live = [i for i in kb.items if not i.archived]
     for kb_item in live:
         values = {
@@ -336,9 +329,9 @@ async def list_votes(
     return [v for v in votes if await _prepare(session, v, now)]
 
 
-async def items_of(session: AsyncSession, vote: AssemblyVote) -> list[AssemblyVoteItem]:
-    """The ballot's items in ballot order (the frozen order once voting opened)."""
-    rows = {
+async def _items_by_id(session: AsyncSession, vote: AssemblyVote) -> dict[str, AssemblyVoteItem]:
+    """The ballot's item rows, by item id."""
+    return {
         i.item_id: i
         for i in (
             await session.execute(
@@ -346,6 +339,11 @@ async def items_of(session: AsyncSession, vote: AssemblyVote) -> list[AssemblyVo
             )
         ).scalars()
     }
+
+
+async def items_of(session: AsyncSession, vote: AssemblyVote) -> list[AssemblyVoteItem]:
+    """The ballot's items in ballot order (the frozen order once voting opened)."""
+    rows = await _items_by_id(session, vote)
     if vote.item_ids is not None:
         return [rows[i] for i in vote.item_ids if i in rows]
     return sorted(rows.values(), key=lambda i: (i.position, i.item_id))
@@ -455,14 +453,13 @@ async def create_vote(
     await session.flush()
     for item in items:
         await _add_item(session, vote, item, "staff", None)
-    await audit_log.record(
+    await record_action(
         session,
-        at=now,
+        vote,
+        "assembly.create",
         actor=actor,
+        now=now,
         actor_telegram_id=actor_telegram_id,
-        action="assembly.create",
-        target_type="assembly",
-        target_id=assembly_id,
         details={"dong": dong_id, "method": method, "items": len(items)},
     )
     await _prepare(session, vote, now)
@@ -532,19 +529,26 @@ async def add_item(
     actor: str,
     now: datetime,
     actor_telegram_id: int | None = None,
+    proposal: ProposalInfo | None = None,
 ) -> AssemblyVoteItem:
+    """Add an item to the ballot (before opening): written by staff, or ``proposal``'s."""
     _require_draft(vote, now)
-    row = await _add_item(session, vote, item, "staff", None)
+    if proposal is None:
+        row = await _add_item(session, vote, item, "staff", None)
+        details: dict[str, Any] = {"item": row.item_id}
+    else:
+        row = await _add_item(session, vote, item, "proposal", proposal.id)
+        row.category_id = proposal.category_id
+        details = {"item": row.item_id, "proposal": proposal.id}
     vote.updated_at = now
-    await audit_log.record(
+    await record_action(
         session,
-        at=now,
+        vote,
+        "assembly.item.add",
         actor=actor,
+        now=now,
         actor_telegram_id=actor_telegram_id,
-        action="assembly.item.add",
-        target_type="assembly",
-        target_id=vote.assembly_id,
-        details={"item": row.item_id},
+        details=details,
     )
     return row
 
@@ -605,7 +609,7 @@ async def add_proposal(
             N_("Proposal {id} is not an accepted proposal of this dong, or is on the ballot."),
             id=proposal_id,
         )
-    row = await _add_item(
+    return await add_item(
         session,
         vote,
         NewItem(
@@ -613,22 +617,11 @@ async def add_proposal(
             description={"ko": proposal.description},
             item_id=f"proposal-{proposal.id}",
         ),
-        "proposal",
-        proposal.id,
-    )
-    row.category_id = proposal.category_id
-    vote.updated_at = now
-    await audit_log.record(
-        session,
-        at=now,
         actor=actor,
+        now=now,
         actor_telegram_id=actor_telegram_id,
-        action="assembly.item.add",
-        target_type="assembly",
-        target_id=vote.assembly_id,
-        details={"item": row.item_id, "proposal": proposal.id},
+        proposal=proposal,
     )
-    return row
 
 
 async def configure(
@@ -673,14 +666,13 @@ async def configure(
     if done:
         vote.updated_at = now
         await session.flush()
-        await audit_log.record(
+        await record_action(
             session,
-            at=now,
+            vote,
+            "assembly.configure",
             actor=actor,
+            now=now,
             actor_telegram_id=actor_telegram_id,
-            action="assembly.configure",
-            target_type="assembly",
-            target_id=vote.assembly_id,
             details=done,
         )
         await _prepare(session, vote, now)
@@ -776,14 +768,13 @@ async def issue_codes(
     ]
     for start in range(0, len(rows), 1000):
         await session.execute(insert(VotingCode), rows[start : start + 1000])
-    await audit_log.record(
+    await record_action(
         session,
-        at=now,
+        vote,
+        "assembly.codes",
         actor=actor,
+        now=now,
         actor_telegram_id=actor_telegram_id,
-        action="assembly.codes",
-        target_type="assembly",
-        target_id=vote.assembly_id,
         details={"count": count, "batch": batch},
     )
     return list(codes.values())
@@ -857,19 +848,7 @@ async def redeem_code(
         )
     if row.status != CodeStatus.ISSUED:
         raise Refused("used_code", N_("This voting code has already been used."))
-    inserted = await session.execute(
-        _insert(session)(Voter)
-        .values(
-            vote_id=vote.id,
-            user_id=user.id,
-            code_hash=code_hash,
-            voted=False,
-            onsite=False,
-            reminded=False,
-            joined_at=now,
-        )
-        .on_conflict_do_nothing()
-    )
+    inserted = await _insert_voter(session, vote, user, code_hash, now)
     if _rowcount(inserted) != 1:  # a concurrent redemption of this code or by this account
         raise Refused("used_code", N_("This voting code has already been used."))
     flipped = await session.execute(
@@ -889,18 +868,16 @@ async def redeem_code(
     return Redemption(vote, voter, already=False)
 
 
-async def join_open(session: AsyncSession, vote: AssemblyVote, user: User, now: datetime) -> Voter:
-    """In ``open`` mode, register this account (once)."""
-    if vote.mode != VoteMode.OPEN:
-        raise Refused(
-            "not_registered", N_("You need a voting code from the dong office for this vote.")
-        )
-    await session.execute(
+async def _insert_voter(
+    session: AsyncSession, vote: AssemblyVote, user: User, code_hash: str | None, now: datetime
+) -> Any:
+    """Register ``user`` for ``vote`` unless already registered (then nothing is written)."""
+    return await session.execute(
         _insert(session)(Voter)
         .values(
             vote_id=vote.id,
             user_id=user.id,
-            code_hash=None,
+            code_hash=code_hash,
             voted=False,
             onsite=False,
             reminded=False,
@@ -908,6 +885,15 @@ async def join_open(session: AsyncSession, vote: AssemblyVote, user: User, now: 
         )
         .on_conflict_do_nothing()
     )
+
+
+async def join_open(session: AsyncSession, vote: AssemblyVote, user: User, now: datetime) -> Voter:
+    """In ``open`` mode, register this account (once)."""
+    if vote.mode != VoteMode.OPEN:
+        raise Refused(
+            "not_registered", N_("You need a voting code from the dong office for this vote.")
+        )
+    await _insert_voter(session, vote, user, None, now)
     voter = await voter_for(session, vote, user)
     assert voter is not None
     return voter
@@ -1418,14 +1404,13 @@ async def mark_onsite(
         )
         report.marked += 1
     if report.marked:
-        await audit_log.record(
+        await record_action(
             session,
-            at=now,
+            vote,
+            "assembly.onsite.mark",
             actor=actor,
+            now=now,
             actor_telegram_id=actor_telegram_id,
-            action="assembly.onsite.mark",
-            target_type="assembly",
-            target_id=vote.assembly_id,
             details={"marked": report.marked},
         )
     return report
@@ -1520,14 +1505,13 @@ async def record_onsite_totals(
     vote.onsite_totals = totals
     vote.updated_at = now
     await session.flush()
-    await audit_log.record(
+    await record_action(
         session,
-        at=now,
+        vote,
+        "assembly.onsite.totals",
         actor=actor,
+        now=now,
         actor_telegram_id=actor_telegram_id,
-        action="assembly.onsite.totals",
-        target_type="assembly",
-        target_id=vote.assembly_id,
         details={"items": len(totals), "onsite_voters": onsite},
     )
 
@@ -1735,7 +1719,7 @@ async def audit(session: AsyncSession, keyring: Keyring, vote: AssemblyVote) -> 
     return report
 
 
-async def record_read(
+async def record_action(
     session: AsyncSession,
     vote: AssemblyVote,
     action: str,
@@ -1745,9 +1729,10 @@ async def record_read(
     actor_telegram_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
-    """Log that staff took the results (``assembly.results``) or ran the audit
-    (``assembly.audit``) from the bot: reading writes nothing else, but who looked at or
-    carried away which figures, and what an audit found, belongs in the log too."""
+    """One entry in the audit log about this assembly: every staff change to it, and staff
+    taking the results (``assembly.results``) or running the audit (``assembly.audit``) from
+    the bot: reading writes nothing else, but who looked at or carried away which figures,
+    and what an audit found, belongs in the log too."""
     await audit_log.record(
         session,
         at=now,

@@ -59,7 +59,7 @@ async def _outcome(
     except A.Refused as refusal:
         await refused(update, context, refusal)
         return None
-    await A.record_read(
+    await A.record_action(
         context.db, vote, "assembly.results", details=details(outcome), **who(context)
     )
     await blocks.answer(update)
@@ -118,7 +118,7 @@ async def audit(update: Update, context: MaeulContext) -> None:
     t = context.t
     checked = await A.audit(context.db, ring, vote)
     closed = A.status(vote, context.runtime.clock.now()) == A.Status.CLOSED
-    await A.record_read(
+    await A.record_action(
         context.db,
         vote,
         "assembly.audit",
