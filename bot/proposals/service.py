@@ -245,17 +245,36 @@ async def _record(
     session.add(entry)
     await session.flush()
     if actor is not SYSTEM and action != HistoryAction.SUBMIT:
-        await audit.record(
+        await _audit(
             session,
-            at=now,
-            actor=actor.label,
-            actor_telegram_id=actor.user.telegram_id if actor.user is not None else None,
-            action=f"proposal.{action.value}",
-            target_type="proposal",
-            target_id=str(proposal.id),
-            details={"from": from_status, "to": proposal.status, "visibility": proposal.visibility},
+            actor,
+            now,
+            f"proposal.{action.value}",
+            ("proposal", str(proposal.id)),
+            {"from": from_status, "to": proposal.status, "visibility": proposal.visibility},
         )
     return entry
+
+
+async def _audit(
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime,
+    action: str,
+    target: tuple[str, str],
+    details: dict[str, Any],
+) -> None:
+    """An entry in the audit log: ``actor`` did ``action`` to ``target`` (its type and id)."""
+    await audit.record(
+        session,
+        at=now,
+        actor=actor.label,
+        actor_telegram_id=actor.user.telegram_id if actor.user is not None else None,
+        action=action,
+        target_type=target[0],
+        target_id=target[1],
+        details=details,
+    )
 
 
 async def change_status(
@@ -286,15 +305,7 @@ async def change_status(
     if target is not None:
         values["merged_into_id"] = target.id
     # Conditional on the status we checked: two staff pressing at once cannot both win.
-    result = await session.execute(
-        update(Proposal)
-        .where(Proposal.id == proposal.id, Proposal.status == current.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if _rowcount(result) != 1:
-        raise ProposalError(CHANGED_MEANWHILE)
-    await session.refresh(proposal)
+    await _update_unchanged(session, proposal, Proposal.status == current.value, values)
     if target is not None:
         await _carry_supporters(session, proposal.id, target.id, now)
         await session.refresh(target)
@@ -385,9 +396,8 @@ async def hide(
     text = clean_answer(reason)
     if text is None:
         raise ProposalError(HIDE_REASON_NEEDED)
-    await _set_visibility(session, proposal, Visibility.HIDDEN, now, answer=text)
-    return await _record(
-        session, proposal, HistoryAction.HIDE, actor, now, from_status=proposal.status, reason=text
+    return await _set_visibility(
+        session, proposal, Visibility.HIDDEN, HistoryAction.HIDE, actor, now, answer=text
     )
 
 
@@ -405,21 +415,14 @@ async def restore(
     if proposal.visibility == Visibility.VISIBLE:
         raise ProposalError(NOT_HIDDEN)
     text = clean_answer(reason)
-    await _set_visibility(session, proposal, Visibility.VISIBLE, now, answer=text)
     await session.execute(
         update(ProposalReport)
         .where(ProposalReport.proposal_id == proposal.id)
         .values(dismissed=True)
         .execution_options(synchronize_session=False)
     )
-    return await _record(
-        session,
-        proposal,
-        HistoryAction.RESTORE,
-        actor,
-        now,
-        from_status=proposal.status,
-        reason=text,
+    return await _set_visibility(
+        session, proposal, Visibility.VISIBLE, HistoryAction.RESTORE, actor, now, answer=text
     )
 
 
@@ -427,16 +430,29 @@ async def _set_visibility(
     session: AsyncSession,
     proposal: Proposal,
     visibility: Visibility,
+    action: HistoryAction,
+    actor: Actor,
     now: datetime,
     *,
     answer: str | None,
-) -> None:
+) -> ProposalHistory:
     values: dict[str, Any] = {"visibility": visibility.value, "updated_at": now}
     if answer is not None:
         values |= {"answer": answer, "answered_at": now}
+    await _update_unchanged(session, proposal, Proposal.visibility == proposal.visibility, values)
+    return await _record(
+        session, proposal, action, actor, now, from_status=proposal.status, reason=answer
+    )
+
+
+async def _update_unchanged(
+    session: AsyncSession, proposal: Proposal, unchanged: Any, values: dict[str, Any]
+) -> None:
+    """Write ``values`` to the proposal only while ``unchanged`` (what was checked) still
+    holds; a change by someone else in between is refused."""
     result = await session.execute(
         update(Proposal)
-        .where(Proposal.id == proposal.id, Proposal.visibility == proposal.visibility)
+        .where(Proposal.id == proposal.id, unchanged)
         .values(**values)
         .execution_options(synchronize_session=False)
     )
@@ -979,16 +995,8 @@ async def configure_dong(
     row.updated_at = now
     row.updated_by = actor.label
     await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=actor.label,
-        actor_telegram_id=actor.user.telegram_id if actor.user is not None else None,
-        action="proposal.settings",
-        target_type="dong",
-        target_id=dong_id,
-        details={"threshold": row.support_threshold, "staff_chat_id": row.staff_chat_id},
-    )
+    details = {"threshold": row.support_threshold, "staff_chat_id": row.staff_chat_id}
+    await _audit(session, actor, now, "proposal.settings", ("dong", dong_id), details)
     return await dong_settings(session, dong_id)
 
 
