@@ -369,3 +369,28 @@ def conversation(
         fallbacks=fallbacks,
         allow_reentry=True,
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Text typed where a button is expected
+# ---------------------------------------------------------------------------------------
+
+
+async def press_buttons(update: Update, context: MaeulContext) -> None:
+    """Text typed in a step that is answered with buttons: ask for the buttons (the
+    conversation stays where it is)."""
+    await update.effective_message.reply_text(
+        context.t._("Please answer with the buttons above, or type /cancel to stop.")
+    )
+
+
+def press_buttons_then(
+    state: object,
+) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, object]]:
+    """:func:`press_buttons` as a callback that returns ``state`` (the step it is in)."""
+
+    async def callback(update: Update, context: MaeulContext) -> object:
+        await press_buttons(update, context)
+        return state
+
+    return callback

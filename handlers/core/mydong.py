@@ -16,6 +16,7 @@ from bot.core.dongs import dong_name, get_dong, list_dongs, match_dong
 from bot.core.text import esc, shorten
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
+from handlers.core.blocks import press_buttons_then
 
 CHOOSE, CONFIRM = "choose", "confirm"
 KEY = "mydong_choice"
@@ -125,13 +126,6 @@ async def again(update: Update, context: MaeulContext) -> str | int:
     return await ask_dong(update, context)
 
 
-async def press_buttons(update: Update, context: MaeulContext) -> str:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
-    return CONFIRM
-
-
 async def cancel(update: Update, context: MaeulContext) -> int:
     t = context.t
     context.user_data.pop(KEY, None)
@@ -172,7 +166,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CONFIRM: [
                 CallbackQueryHandler(confirmed, pattern=r"^mydong:yes$"),
                 CallbackQueryHandler(again, pattern=r"^mydong:again$"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons_then(CONFIRM)),
             ],
         },
         fallbacks=[

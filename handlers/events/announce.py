@@ -32,7 +32,7 @@ from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined
+from handlers.core.blocks import conversation, declined, press_buttons_then
 from handlers.core.browse import edit, knowledge, pressed, refuse, rows_of, send
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 from handlers.events.staff_events import who
@@ -172,13 +172,6 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
     return CONFIRM
 
 
-async def press_buttons(update: Update, context: MaeulContext) -> str:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
-    return CONFIRM
-
-
 async def confirmed(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
     match = SEND_RE.match(query.data or "")
@@ -237,7 +230,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed)],
                 CONFIRM: [
                     CallbackQueryHandler(confirmed, pattern=SEND_RE),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons),
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons_then(CONFIRM)),
                 ],
             },
             cancel,

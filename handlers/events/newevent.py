@@ -40,7 +40,7 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined, drop_keyboard
+from handlers.core.blocks import conversation, declined, drop_keyboard, press_buttons_then
 from handlers.core.browse import edit, knowledge, pressed, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
@@ -286,13 +286,6 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def press_buttons(update: Update, context: MaeulContext) -> str:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
-    return CONFIRM
-
-
 async def cancel(update: Update, context: MaeulContext) -> int:
     context.user_data.pop(KEY, None)
     await declined(update, context, context.t._("Cancelled. Nothing was changed."))
@@ -323,7 +316,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(publish, pattern=OK_RE),
                     CallbackQueryHandler(edit_field, pattern=EDIT_RE),
                     CallbackQueryHandler(toggle_survey, pattern=r"^nev:svy$"),
-                    MessageHandler(text, press_buttons),
+                    MessageHandler(text, press_buttons_then(CONFIRM)),
                 ],
             },
             cancel,

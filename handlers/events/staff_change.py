@@ -54,6 +54,7 @@ from handlers.core.blocks import (
     grid,
     list_keyboard,
     matched,
+    press_buttons,
     refuse,
     show,
 )
@@ -457,13 +458,6 @@ def back_markup(context: MaeulContext, event: EventSpec) -> InlineKeyboardMarkup
             ]
         ]
     )
-
-
-async def press_buttons(update: Update, context: MaeulContext) -> str | None:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
-    return None
 
 
 async def stop(update: Update, context: MaeulContext) -> int:

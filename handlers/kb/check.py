@@ -29,7 +29,7 @@ from bot.kb import cards, eligibility
 from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, GroupAge
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, answered, choices, send_html, step_text
+from handlers.core.blocks import answer, answered, choices, press_buttons, send_html, step_text
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import edit_markup, knowledge, pressed, rows_of, send
 from handlers.kb.check_render import (
@@ -343,12 +343,6 @@ async def finish(update: Update, context: MaeulContext, dong: str | None) -> str
 
 
 # --- leaving -------------------------------------------------------------------------
-
-
-async def press_buttons(update: Update, context: MaeulContext) -> None:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
 
 
 async def cancel(update: Update, context: MaeulContext) -> int:

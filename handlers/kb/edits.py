@@ -28,7 +28,7 @@ from bot.kb import edits as kbedit
 from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import cancelled
+from handlers.core.blocks import cancelled, press_buttons
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import admin, edit_markup, knowledge, pressed, rows_of, send
 from handlers.events.browse import send_card as send_event
@@ -313,12 +313,6 @@ async def save(update: Update, context: MaeulContext) -> str | int:
         event = next(e for e in new_kb.events if e.id == change.record_id)
         await send_event(update, context, new_kb, event, None)
     return ConversationHandler.END
-
-
-async def press_buttons(update: Update, context: MaeulContext) -> None:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
 
 
 async def refused(update: Update, context: MaeulContext) -> None:

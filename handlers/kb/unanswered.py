@@ -305,12 +305,6 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def press_buttons(update: Update, context: MaeulContext) -> None:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
-
-
 async def cancel(update: Update, context: MaeulContext) -> int:
     context.user_data.pop(KEY, None)
     await blocks.answer(update)
@@ -341,7 +335,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CONFIRM: [
                 CallbackQueryHandler(publish, pattern=r"^kbq:publish$"),
                 CallbackQueryHandler(reword, pattern=r"^kbq:re(word|answer)$"),
-                MessageHandler(text, press_buttons),
+                MessageHandler(text, blocks.press_buttons),
             ],
         },
         fallbacks=[

@@ -34,7 +34,7 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, give_back, refuse
+from handlers.core.blocks import answer, give_back, press_buttons, refuse
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.blocks import show as send
 from handlers.proposals.decisions import PENDING as REVIEW_PENDING
@@ -300,12 +300,6 @@ async def photo_expected(update: Update, context: MaeulContext) -> str:
 # ---------------------------------------------------------------------------------------
 # Preview, similar proposals, submit
 # ---------------------------------------------------------------------------------------
-
-
-async def press_buttons(update: Update, context: MaeulContext) -> None:
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
 
 
 # ---------------------------------------------------------------------------------------
