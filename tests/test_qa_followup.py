@@ -135,3 +135,13 @@ async def test_a_follow_up_after_a_list_of_choices_offers_the_same_choices(bot):
     again = events[0]
     assert again.text.startswith("어느 것을 말씀하시는지")
     assert [b["text"] for row in again.reply_markup["inline_keyboard"] for b in row] == offered
+
+
+async def test_a_card_opened_from_the_choices_is_what_the_next_question_is_about(bot):
+    chat = bot.chat()
+    events = await chat.send("동네 엄마들이랑 아이들 책 읽어주는 모임 만들고 싶어요")
+    first = events[0].reply_markup["inline_keyboard"][0][0]["text"]
+    assert first == "이웃만들기 지원사업"
+    await chat.press(first)  # its card
+    events = await chat.send("그럼 서류는요?")
+    assert "이웃만들기 지원사업" in events[0].text and "활동계획서" in events[0].text

@@ -19,6 +19,7 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core import topic
 from handlers.core.blocks import answer, choices
 from handlers.core.browse import (
     card_footer,
@@ -202,6 +203,7 @@ async def send_card(
         occurrence = schedule.next_occurrence(event, now, tz) or schedule.last_occurrence(event, tz)
     text, markup = await card_view(context, kb, event, occurrence)
     await send(update, context, text, markup)
+    topic.remember(context, "event", event.id)  # "거기 어디예요?" is about it now
 
 
 def _event(kb: KnowledgeBase, value: str) -> EventSpec | None:

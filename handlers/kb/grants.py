@@ -21,6 +21,7 @@ from bot.kb import grants as grant_rules
 from bot.kb.grants import SECTIONS, GrantStatus
 from bot.kb.records import GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core import topic
 from handlers.core.blocks import answer
 from handlers.core.browse import (
     card_footer,
@@ -178,6 +179,7 @@ async def send_card(
     following = await grant_rules.is_following(context.db, context.user, grant.id)
     text = cards.grant_card(grant, kb, context.t, context.runtime.clock.now())
     await send(update, context, text, await card_markup(context, kb, grant, following))
+    topic.remember(context, "grant", grant.id)  # "그럼 서류는요?" is about it now
 
 
 def _grant(kb: KnowledgeBase, value: str) -> GrantSpec | None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
-from datetime import datetime, timedelta
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -35,17 +33,13 @@ from bot.qa import (
 )
 from bot.qa.text import detect_language
 from bot.telegram.context import MaeulContext
+from handlers.core import topic
 from handlers.core.fallbacks import FREE_TEXT_LIMIT
 from handlers.core.menu import main_menu
 
 # Callback-data prefixes of the cards (implemented by the browsing handlers).
 CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:show:"}
 MAX_BUTTONS = 5
-# A question with no topic of its own ("그럼 서류는요?") is about the record the chat was
-# told about this recently. Kept in chat_data: persisted in the update's transaction, so it
-# survives a restart and is the same for every instance that loads the chat.
-FOLLOW_UP = timedelta(minutes=10)
-_LAST = "qa_last"
 _SHORT_TEXT = filters.Regex(re.compile(rf"\A[\s\S]{{1,{FREE_TEXT_LIMIT}}}\Z"))
 
 # One engine cache per knowledge store (i.e. per running bot), rebuilt per KB version.
@@ -109,18 +103,17 @@ async def ask(update: Update, context: MaeulContext) -> None:
     asked = detect_language(text)
     lang = asked if asked in SUPPORTED_LANGUAGES else t.lang
     now = runtime.clock.now()
-    chat_data: dict[str, Any] = context.chat_data if context.chat_data is not None else {}
-    follow, choices = _recent(chat_data.get(_LAST), now)
+    follow, choices = topic.recent(context)
     # the model takes ~20 ms a question: off the event loop
     answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
     answer_t = t if lang == t.lang else runtime.translator(lang)
     body = render(engine, answer, answer_t, now)
     if answer.confident and answer.id and answer.kind in ("grant", "event"):
-        chat_data[_LAST] = {"kind": answer.kind, "id": answer.id, "at": now.isoformat()}
+        topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
-        chat_data[_LAST] = {"choices": list(answer.alternatives[:3]), "at": now.isoformat()}
+        topic.remember_choices(context, answer.alternatives)
     elif answer.reason not in ("thanks", "chitchat"):
-        chat_data.pop(_LAST, None)
+        topic.forget(context)
     # counted for /stats in this transaction (a day, the home dong, no text, no user);
     # thanks and small talk are not questions
     dong = context.user.home_dong_id
@@ -132,26 +125,6 @@ async def ask(update: Update, context: MaeulContext) -> None:
     if answer.kind == "none":  # nothing to open: the ways on from here (one language)
         markup = main_menu(answer_t)
     await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
-
-
-def _recent(saved: object, now: datetime) -> tuple[tuple[str, str] | None, tuple[str, ...]]:
-    """The (kind, id) the chat was told about within :data:`FOLLOW_UP`, or the records it
-    was offered as "is it one of these?" (ids), if any."""
-    nothing: tuple[tuple[str, str] | None, tuple[str, ...]] = (None, ())
-    if not isinstance(saved, dict):
-        return nothing
-    try:
-        at = datetime.fromisoformat(str(saved["at"]))
-    except (KeyError, ValueError):
-        return nothing
-    if not timedelta(0) <= now - at <= FOLLOW_UP:
-        return nothing
-    choices = saved.get("choices")
-    if isinstance(choices, list):
-        return None, tuple(str(c) for c in choices[:3])
-    if "kind" not in saved or "id" not in saved:
-        return nothing
-    return (str(saved["kind"]), str(saved["id"])), ()
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -1,0 +1,65 @@
+"""What a chat is talking about, for follow-up questions ("그럼 서류는요?", "거기 어디예요?").
+
+After the bot told a chat about a grant or an event — an answer to a question, or a card the
+resident opened from a list — a question with a facet and no topic of its own is about that
+record for :data:`FOLLOW_UP`. After "not sure — is it one of these?" it is about one of the
+records offered, and the same choices are offered again. Kept in ``chat_data``: persisted in
+the update's transaction, so it survives a restart and every instance that loads the chat
+sees it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.telegram.context import MaeulContext
+
+FOLLOW_UP = timedelta(minutes=10)
+KEY = "qa_last"
+
+Recent = tuple[tuple[str, str] | None, tuple[str, ...]]
+
+
+def _data(context: MaeulContext) -> dict[str, Any]:
+    return context.chat_data if context.chat_data is not None else {}
+
+
+def remember(context: MaeulContext, kind: str, id_: str) -> None:
+    """The chat was just told about this grant or event."""
+    now = context.runtime.clock.now()
+    _data(context)[KEY] = {"kind": kind, "id": id_, "at": now.isoformat()}
+
+
+def remember_choices(context: MaeulContext, ids: tuple[str, ...]) -> None:
+    """The chat was just asked which of these records it means."""
+    now = context.runtime.clock.now()
+    _data(context)[KEY] = {"choices": list(ids[:3]), "at": now.isoformat()}
+
+
+def forget(context: MaeulContext) -> None:
+    _data(context).pop(KEY, None)
+
+
+def recent(context: MaeulContext) -> Recent:
+    """The (kind, id) the chat was told about within :data:`FOLLOW_UP`, or the records it
+    was offered as "is it one of these?" (ids), if any."""
+    return read(_data(context).get(KEY), context.runtime.clock.now())
+
+
+def read(saved: object, now: datetime) -> Recent:
+    nothing: Recent = (None, ())
+    if not isinstance(saved, dict):
+        return nothing
+    try:
+        at = datetime.fromisoformat(str(saved["at"]))
+    except (KeyError, ValueError):
+        return nothing
+    if not timedelta(0) <= now - at <= FOLLOW_UP:
+        return nothing
+    choices = saved.get("choices")
+    if isinstance(choices, list):
+        return None, tuple(str(c) for c in choices[:3])
+    if "kind" not in saved or "id" not in saved:
+        return nothing
+    return (str(saved["kind"]), str(saved["id"])), ()
