@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -142,6 +142,47 @@ def _check(role: str, dong_id: str | None, known_dongs: set[str] | None) -> tupl
     return parsed, ""
 
 
+async def _audit(
+    session: AsyncSession,
+    action: str,
+    target: tuple[str, str],
+    details: dict[str, Any],
+    now: datetime,
+    actor_telegram_id: int | None,
+    actor: str | None = None,
+) -> None:
+    """An entry in the audit log about ``target`` (its type and id); ``actor`` defaults to
+    the Telegram account that acted."""
+    await audit.record(
+        session,
+        at=now,
+        actor=actor or f"tg:{actor_telegram_id}",
+        actor_telegram_id=actor_telegram_id,
+        action=action,
+        target_type=target[0],
+        target_id=target[1],
+        details=details,
+    )
+
+
+async def _roles_changed(
+    session: AsyncSession,
+    action: str,
+    telegram_id: int,
+    role: Role,
+    dong: str,
+    now: datetime,
+    actor_telegram_id: int | None,
+    actor: str,
+) -> None:
+    """Write a change of someone's roles, then its entry in the audit log."""
+    await session.flush()
+    details = {"role": role.value, "dong": dong}
+    await _audit(
+        session, action, ("user", str(telegram_id)), details, now, actor_telegram_id, actor
+    )
+
+
 async def grant_role(
     session: AsyncSession,
     telegram_id: int,
@@ -164,16 +205,8 @@ async def grant_role(
     if any(r.role == parsed and r.dong_id == dong for r in user.roles):
         return False
     user.roles.append(UserRole(role=parsed.value, dong_id=dong, granted_at=now, granted_by=actor))
-    await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=actor,
-        actor_telegram_id=actor_telegram_id,
-        action="role.add",
-        target_type="user",
-        target_id=str(telegram_id),
-        details={"role": parsed.value, "dong": dong},
+    await _roles_changed(
+        session, "role.add", telegram_id, parsed, dong, now, actor_telegram_id, actor
     )
     return True
 
@@ -198,16 +231,8 @@ async def revoke_role(
         return False
     for granted in match:
         user.roles.remove(granted)
-    await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=actor,
-        actor_telegram_id=actor_telegram_id,
-        action="role.remove",
-        target_type="user",
-        target_id=str(telegram_id),
-        details={"role": parsed.value, "dong": dong},
+    await _roles_changed(
+        session, "role.remove", telegram_id, parsed, dong, now, actor_telegram_id, actor
     )
     return True
 
@@ -306,16 +331,9 @@ async def create_invite(
     )
     session.add(row)
     await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=f"tg:{inviter_telegram_id}",
-        actor_telegram_id=inviter_telegram_id,
-        action="role.invite",
-        target_type="invite",
-        target_id=str(row.id),
-        details={"role": parsed.value, "dong": dong, "expires_at": row.expires_at.isoformat()},
-    )
+    details = {"role": parsed.value, "dong": dong, "expires_at": row.expires_at.isoformat()}
+    target = ("invite", str(row.id))
+    await _audit(session, "role.invite", target, details, now, inviter_telegram_id)
     return Invite(row.id, token, parsed.value, dong, row.expires_at)
 
 
@@ -419,14 +437,7 @@ async def revoke_invite(
         return False
     invite.revoked_at = now
     await session.flush()
-    await audit.record(
-        session,
-        at=now,
-        actor=f"tg:{actor_telegram_id}",
-        actor_telegram_id=actor_telegram_id,
-        action="role.invite.revoke",
-        target_type="invite",
-        target_id=str(invite.id),
-        details={"role": invite.role, "dong": invite.dong_id},
-    )
+    details = {"role": invite.role, "dong": invite.dong_id}
+    target = ("invite", str(invite.id))
+    await _audit(session, "role.invite.revoke", target, details, now, actor_telegram_id)
     return True
