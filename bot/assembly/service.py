@@ -93,6 +93,7 @@ from bot.assembly.crypto import (
 )
 from bot.core import audit as audit_log
 from bot.core.i18n import N_
+from bot.core.turnout import TurnoutFigures
 from models.assembly import (
     AssemblyVote,
     AssemblyVoteItem,
@@ -1142,22 +1143,12 @@ async def verify_tracker(session: AsyncSession, keyring: Keyring, raw: str) -> V
 
 
 @dataclass(frozen=True)
-class Turnout:
+class Turnout(TurnoutFigures):
     online_voters: int  # voted online (their last ballot counts)
     registered: int  # accounts bound to the assembly (codes redeemed, or open-mode joins)
     onsite_voters: int  # codes marked as used at the on-site assembly
     codes_issued: int
     eligible_population: int | None
-
-    @property
-    def voters(self) -> int:
-        return self.online_voters + self.onsite_voters
-
-    @property
-    def percent(self) -> float | None:
-        if not self.eligible_population:
-            return None
-        return 100.0 * self.voters / self.eligible_population
 
 
 async def turnout(session: AsyncSession, vote: AssemblyVote) -> Turnout:

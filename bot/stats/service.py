@@ -43,6 +43,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.i18n import N_
+from bot.core.turnout import TurnoutFigures
 from models.assembly import AssemblyVote, CodeStatus, Voter, VotingCode
 from models.events import Registration, SurveyResponse
 from models.kb import Event
@@ -101,7 +102,7 @@ def named_period(key: str, today: date) -> Period:
 
 
 @dataclass(frozen=True)
-class AssemblyRow:
+class AssemblyRow(TurnoutFigures):
     assembly_id: str
     title: dict[str, str]
     dong_id: str
@@ -109,16 +110,6 @@ class AssemblyRow:
     online_voters: int
     onsite_voters: int
     eligible_population: int | None
-
-    @property
-    def voters(self) -> int:
-        return self.online_voters + self.onsite_voters
-
-    @property
-    def percent(self) -> float | None:
-        if not self.eligible_population:
-            return None
-        return 100.0 * self.voters / self.eligible_population
 
 
 @dataclass(frozen=True)
