@@ -66,36 +66,16 @@ async def queue(
     session: AsyncSession, who: Audience, text: str, now: datetime, announcement_id: str
 ) -> int:
     """One ``announce`` row per chat ``who`` reaches; returns how many."""
-    from datetime import timedelta
-
-    from bot.events.reminder_rows import ANNOUNCE
-    from bot.reminders import rows as R
-
     if who.dong is not None:
-        topic, value = "dong", who.dong
+        subject = ("dong", who.dong)
     elif who.kind is not None:
-        topic, value = "kind", who.kind
+        subject = ("kind", who.kind)
     else:
-        topic, value = "all", ""
+        subject = ("all", "")
     targets = await audience(session, who)
-    items = [
-        R.Planned(
-            kind=ANNOUNCE,
-            key=f"announce:{announcement_id}:{target.chat_id}",
-            chat_id=target.chat_id,
-            user_id=target.user_id,
-            due_at=now,
-            expires_at=now + timedelta(days=2),
-            ref=f"announce:{announcement_id}",
-            payload=S._payload(
-                target,
-                {"text": text, "target_label": who.label, "topic": topic, "value": value},
-            ),
-        )
-        for target in targets
-    ]
-    await R.enqueue(session, items, now)
-    return len(items)
+    return await S.queue_announcement(
+        session, targets, subject, text, who.label, now=now, announcement_id=announcement_id
+    )
 
 
 def announce_command(

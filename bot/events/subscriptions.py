@@ -146,7 +146,6 @@ async def subscribers(session: AsyncSession, topic: str, value: str) -> list[Tar
     return await _targets(session, list(rows.scalars()))
 
 
-
 async def kind_and_dong_choices(
     session: AsyncSession,
 ) -> tuple[list[Subscription], dict[int, set[str]], dict[int, set[str]]]:
@@ -163,6 +162,7 @@ async def kind_and_dong_choices(
     for row in rows:
         (kinds if row.topic == "kind" else dongs).setdefault(row.chat_id, set()).add(row.value)
     return rows, kinds, dongs
+
 
 async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target]:
     """Chats that want news of this event (see the module docstring).
@@ -201,6 +201,24 @@ async def announce(
     """Queue a staff announcement for every subscriber of ``(topic, value)``; returns
     how many. ``announcement_id`` makes a double submit queue it once."""
     targets = await subscribers(session, topic, value)
+    return await queue_announcement(
+        session, targets, (topic, value), text, label, now=now, announcement_id=announcement_id
+    )
+
+
+async def queue_announcement(
+    session: AsyncSession,
+    targets: list[Target],
+    subject: tuple[str, str],
+    text: str,
+    label: dict[str, str] | None,
+    *,
+    now: datetime,
+    announcement_id: str,
+) -> int:
+    """One ``announce`` row per target chat, about ``subject`` (the topic and value it was
+    sent to); returns how many. ``announcement_id`` makes a double submit queue it once."""
+    topic, value = subject
     items = [
         R.Planned(
             kind=ANNOUNCE,
