@@ -59,3 +59,41 @@ def alert(events: list[Any]) -> str:
     answers = [e for e in events if e.kind == "callback_answer" and e.params.get("show_alert")]
     assert answers, texts(events)
     return answers[-1].text or ""
+
+
+async def add_class(
+    runtime: Any,
+    event_id: str,
+    title: tuple[str, str],
+    starts_at: Any,
+    *,
+    with_kb: bool = False,
+    **fields: Any,
+) -> None:
+    """A two-hour staff training in the meeting room (title in Korean and English), as the
+    registration, attendance and privacy tests set one up; ``fields`` add or replace
+    :class:`~bot.events.registrations.NewEvent` fields (capacity, survey, rrule, dong …).
+    ``with_kb`` imports the demo KB in the same transaction first."""
+    from datetime import timedelta
+
+    from bot.events import registrations as R
+    from bot.kb import records as kb
+
+    values: dict[str, Any] = {
+        "id": event_id,
+        "kind": "training",
+        "title": {"ko": title[0], "en": title[1]},
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=2),
+        "place": {"ko": "회의실", "en": "Meeting room"},
+        **fields,
+    }
+    async with runtime.sessionmaker() as s, s.begin():
+        if with_kb:
+            parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
+            assert parsed is not None, problems
+            await kb.import_kb(s, parsed, runtime.clock.utcnow())
+        await R.create_event(
+            s, R.NewEvent(**values), actor="test", now=runtime.clock.now(), tz=starts_at.tzinfo
+        )
+    runtime.knowledge.invalidate()

@@ -15,6 +15,7 @@ from bot.events import registrations as R
 from models import Registration, Reminder, SurveyResponse, User
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot, texts
+from tests.staff_helpers import add_class
 
 TRAINING = datetime(2027, 2, 9, 14, 0, tzinfo=SEOUL)  # secretary-training, first session
 SMALL = datetime(2027, 1, 12, 19, 0, tzinfo=SEOUL)
@@ -23,24 +24,9 @@ SMALL = datetime(2027, 1, 12, 19, 0, tzinfo=SEOUL)
 @pytest.fixture
 async def bot(runtime):
     async with running_bot(runtime) as under_test:
-        async with runtime.sessionmaker() as s, s.begin():
-            await R.create_event(
-                s,
-                R.NewEvent(
-                    id="small-class",
-                    kind="training",
-                    title={"ko": "작은 교실", "en": "Small class"},
-                    starts_at=SMALL,
-                    ends_at=SMALL + timedelta(hours=2),
-                    place={"ko": "회의실", "en": "Meeting room"},
-                    capacity=1,
-                    survey=True,
-                ),
-                actor="test",
-                now=runtime.clock.now(),
-                tz=SEOUL,
-            )
-        runtime.knowledge.invalidate()
+        await add_class(
+            runtime, "small-class", ("작은 교실", "Small class"), SMALL, capacity=1, survey=True
+        )
         yield under_test
         assert under_test.emu.api_errors(TOKEN) == []
         assert not under_test.errors

@@ -14,38 +14,22 @@ from bot.core.i18n import Translator
 from bot.events import attendance as A
 from bot.events import registrations as R
 from bot.events import reminders as events_reminders
-from bot.kb import records as kb
 from bot.kb import schedule
 from bot.reminders.registry import Drop, RenderContext
 from models import AuditLog, Event, Registration, Reminder, User
 from tests.conftest import SEOUL, TEST_NOW
+from tests.staff_helpers import add_class
 
 START = datetime(2027, 3, 2, 19, 0, tzinfo=SEOUL)  # a Tuesday
 
 
 @pytest.fixture
 async def world(runtime):
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
+    await add_class(
+        runtime, "series", ("마을기록가 과정", "Village recorders"), START, with_kb=True,
+        dong="saeteo", capacity=1, rrule="FREQ=WEEKLY;COUNT=3",
+    )  # fmt: skip
     async with runtime.sessionmaker() as s, s.begin():
-        await kb.import_kb(s, parsed, runtime.clock.utcnow())
-        await R.create_event(
-            s,
-            R.NewEvent(
-                id="series",
-                kind="training",
-                title={"ko": "마을기록가 과정", "en": "Village recorders"},
-                starts_at=START,
-                ends_at=START + timedelta(hours=2),
-                place={"ko": "회의실", "en": "Meeting room"},
-                dong="saeteo",
-                capacity=1,
-                rrule="FREQ=WEEKLY;COUNT=3",
-            ),
-            actor="test",
-            now=runtime.clock.now(),
-            tz=SEOUL,
-        )
         for tid in (8801, 8802):
             s.add(User(telegram_id=tid, first_name=f"u{tid}", created_at=TEST_NOW, active=True,
                        language="en" if tid == 8802 else "ko"))  # fmt: skip

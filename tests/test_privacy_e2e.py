@@ -23,7 +23,6 @@ from sqlalchemy import func, or_, select
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.core import privacy
-from bot.events import registrations as R
 from models import (
     AuditLog,
     Proposal,
@@ -39,8 +38,8 @@ from models import (
     Voter,
 )
 from models.base import Base
-from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot, texts
+from tests.staff_helpers import add_class
 from tests.test_assembly_support import DURING
 from tests.test_proposals_e2e import press_cb, seed_proposal
 
@@ -80,24 +79,10 @@ async def bot(runtime):
         update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
     )
     async with running_bot(runtime) as under_test:
-        async with runtime.sessionmaker() as s, s.begin():
-            await R.create_event(
-                s,
-                R.NewEvent(
-                    id="privacy-class",
-                    kind="training",
-                    title={"ko": "개인정보 교실", "en": "Privacy class"},
-                    starts_at=CLASS_AT,
-                    ends_at=CLASS_AT + timedelta(hours=2),
-                    place={"ko": "회의실", "en": "Meeting room"},
-                    capacity=1,
-                    survey=True,
-                ),
-                actor="test",
-                now=runtime.clock.now(),
-                tz=SEOUL,
-            )
-        runtime.knowledge.invalidate()
+        await add_class(
+            runtime, "privacy-class", ("개인정보 교실", "Privacy class"), CLASS_AT,
+            capacity=1, survey=True,
+        )  # fmt: skip
         yield under_test
         assert under_test.emu.api_errors(TOKEN) == []
         assert not under_test.errors

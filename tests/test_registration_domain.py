@@ -15,6 +15,7 @@ from bot.kb import records as kb
 from bot.kb import schedule
 from models import Event, Registration, Reminder, User
 from tests.conftest import SEOUL, TEST_NOW
+from tests.staff_helpers import add_class
 
 START = datetime(2027, 3, 2, 19, 0, tzinfo=SEOUL)  # a Tuesday
 
@@ -22,28 +23,10 @@ START = datetime(2027, 3, 2, 19, 0, tzinfo=SEOUL)  # a Tuesday
 @pytest.fixture
 async def world(runtime):
     """The demo KB plus a small staff event (two seats, closes 24 hours before)."""
-    parsed, problems = kb.validate(kb.load_file(kb.demo_kb_path()))
-    assert parsed is not None, problems
-    async with runtime.sessionmaker() as s, s.begin():
-        await kb.import_kb(s, parsed, runtime.clock.utcnow())
-        await R.create_event(
-            s,
-            R.NewEvent(
-                id="small-class",
-                kind="training",
-                title={"ko": "작은 교실", "en": "Small class"},
-                starts_at=START,
-                ends_at=START + timedelta(hours=2),
-                place={"ko": "회의실", "en": "Meeting room"},
-                capacity=2,
-                closes_hours_before=24,
-                rrule="FREQ=WEEKLY;COUNT=4",
-                survey=True,
-            ),
-            actor="test",
-            now=runtime.clock.now(),
-            tz=SEOUL,
-        )
+    await add_class(
+        runtime, "small-class", ("작은 교실", "Small class"), START, with_kb=True,
+        capacity=2, closes_hours_before=24, rrule="FREQ=WEEKLY;COUNT=4", survey=True,
+    )  # fmt: skip
     return runtime
 
 
