@@ -526,11 +526,11 @@ async def add_item(
     session: AsyncSession,
     vote: AssemblyVote,
     item: NewItem,
+    proposal: ProposalInfo | None = None,
     *,
     actor: str,
     now: datetime,
     actor_telegram_id: int | None = None,
-    proposal: ProposalInfo | None = None,
 ) -> AssemblyVoteItem:
     """Add an item to the ballot (before opening): written by staff, or ``proposal``'s."""
     _require_draft(vote, now)
