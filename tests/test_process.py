@@ -124,19 +124,30 @@ def test_console_scripted_start_and_language(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_cli_help():
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0
+    assert "Usage" in proc.stdout
+
+
 @pytest.mark.parametrize(
     "args",
     [
-        ["--help"],
         ["db", "--help"],
         ["kb", "import", "--help"],
         ["admin", "role", "add", "--help"],
         ["console", "--help"],
     ],
 )
-def test_cli_help(args):
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0
-    assert "Usage" in proc.stdout
+def test_subcommand_help(args):
+    """The subcommands' help, in this process (the entry point's start-up is the test
+    above's: a process each cost seconds of CPU for the same imports)."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.stdout
