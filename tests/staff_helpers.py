@@ -1,6 +1,6 @@
-"""Helpers the staff end-to-end tests share: a bot through the Bot API emulator that must
-end without Bot API errors, granting the staff role, and picking the last screen or the
-alert out of a press's events."""
+"""Helpers the end-to-end tests share: a bot through the Bot API emulator that must end
+without Bot API errors, restarting it, granting the staff role, a staff training to register
+for, and picking the last screen or the alert out of a press's events."""
 
 from __future__ import annotations
 
@@ -97,3 +97,22 @@ async def add_class(
             s, R.NewEvent(**values), actor="test", now=runtime.clock.now(), tz=starts_at.tzinfo
         )
     runtime.knowledge.invalidate()
+
+
+async def restart(bot: Any) -> None:
+    """Stop the application and start a new one on the same database (a bot restart); the
+    new one is tracked and stopped like the first (``running_bot`` stops ``bot.app``)."""
+    from bot.app import build_application
+    from bot.runner import start_polling, stop_polling
+    from tests.e2e import track_settled
+
+    await stop_polling(bot.app)
+    app = build_application(bot.runtime)
+
+    async def record(update: Any, context: Any) -> None:
+        bot.errors.append(context.error)
+
+    app.add_error_handler(record)
+    track_settled(bot.emu, app)
+    await start_polling(app)
+    bot.app = app

@@ -6,41 +6,19 @@ from datetime import datetime
 
 import pytest
 
-from bot.app import build_application
 from bot.core.i18n import Translator
-from bot.runner import start_polling, stop_polling
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot, track_settled
+from tests.e2e import buttons
+from tests.staff_helpers import clean_bot, restart
 
 KO = Translator("ko", SEOUL)
 
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        first = under_test.app
-        try:
-            yield under_test
-        finally:
-            if under_test.app is not first:  # restarted: stop the application now running
-                await stop_polling(under_test.app)
-        # (a long poll abandoned by a restart ends with 409 Conflict, as on Telegram)
-        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
-        assert not under_test.errors
-
-
-async def restart(bot) -> None:
-    """Stop the bot and start a new application on the same database (a restart)."""
-    await stop_polling(bot.app)
-    app = build_application(bot.runtime)
-
-    async def record(update, context):
-        bot.errors.append(context.error)
-
-    app.add_error_handler(record)
-    track_settled(bot.emu, app)
-    await start_polling(app)
-    bot.app = app
+    # (a long poll abandoned by a restart ends with 409 Conflict, as on Telegram)
+    async with clean_bot(runtime, polling_errors=False) as under_test:
+        yield under_test
 
 
 def message_of(events):

@@ -8,13 +8,12 @@ from datetime import datetime
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_application
 from bot.core import audit
 from bot.core.i18n import Translator
-from bot.runner import start_polling, stop_polling
 from models.kb import Event, Grant
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot, track_settled
+from tests.e2e import buttons
+from tests.staff_helpers import clean_bot, restart
 
 KO = Translator("ko", SEOUL)
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
@@ -22,15 +21,8 @@ ADMIN = 900  # settings.admin_ids in tests/conftest.py
 
 @pytest.fixture
 async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        first = under_test.app
-        try:
-            yield under_test
-        finally:
-            if under_test.app is not first:
-                await stop_polling(under_test.app)
-        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
-        assert not under_test.errors
+    async with clean_bot(runtime, polling_errors=False) as under_test:
+        yield under_test
 
 
 def message_of(events):
@@ -99,10 +91,7 @@ async def test_admin_edits_an_event_across_a_restart_with_amount_and_capacity(bo
     assert "25 → 30" in message_of(events).text
 
     # a restart between the preview and the save loses nothing
-    await stop_polling(bot.app)
-    bot.app = build_application(bot.runtime)
-    track_settled(bot.emu, bot.app)
-    await start_polling(bot.app)
+    await restart(bot)
     events = await admin.press(KO._("✏️ Type again"))
     assert KO._("Now: {value}", value="25") in message_of(events).text
     events = await admin.send("35")

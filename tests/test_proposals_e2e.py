@@ -10,17 +10,16 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.app import build_application
 from bot.core.users import grant_role, set_home_dong
 from bot.emulator import Chat
 from bot.proposals import service as domain
 from bot.proposals.service import Actor
-from bot.runner import start_polling, stop_polling
 from models import Proposal, ProposalDraft, ProposalHistory, User
 from models.proposal import ProposalStatus as S
 from models.proposal import Visibility
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, ChatDriver, running_bot, texts, track_settled
+from tests.e2e import TOKEN, ChatDriver, running_bot, texts
+from tests.staff_helpers import restart
 from tests.test_e2e_foundation import tiny_png
 
 STAFF_ID, GARAM_STAFF_ID, PROPOSER_ID, NEIGHBOUR_ID = 7001, 7002, 5001, 5002
@@ -131,20 +130,6 @@ async def status_of(bot, proposal_id: int) -> tuple[str, str, int]:
             select(ProposalHistory).where(ProposalHistory.proposal_id == proposal_id)
         )
         return p.status, p.visibility, len(rows.scalars().all())
-
-
-async def restart(bot) -> None:
-    """Stop the application and build a new one on the same database (a bot restart)."""
-    await stop_polling(bot.app)
-    app = build_application(bot.runtime)
-
-    async def record(update, context):
-        bot.errors.append(context.error)
-
-    app.add_error_handler(record)
-    track_settled(bot.emu, app)
-    await start_polling(app)
-    bot.app = app
 
 
 # --- the whole flow -----------------------------------------------------------------------
