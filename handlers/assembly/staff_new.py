@@ -260,13 +260,23 @@ async def typed_quorum(update: Update, context: MaeulContext) -> str | int:
     return await _ask_population(update, context)
 
 
-async def skip_quorum(update: Update, context: MaeulContext) -> str | int:
+async def _skipped(
+    update: Update, context: MaeulContext, key: str, label: str
+) -> dict[str, Any] | None:
+    """The skip button of an optional step: the draft's ``key`` stays empty and ``label`` is
+    shown as the answer. None when the draft is lost."""
     draft = _draft(context)
     if not draft:
-        return await _lost(update, context)
-    draft["quorum"] = None
+        return None
+    draft[key] = None
     await blocks.answer(update)
-    await blocks.answered(update, context.t._("No quorum"))
+    await blocks.answered(update, label)
+    return draft
+
+
+async def skip_quorum(update: Update, context: MaeulContext) -> str | int:
+    if await _skipped(update, context, "quorum", context.t._("No quorum")) is None:
+        return await _lost(update, context)
     return await _ask_population(update, context)
 
 
@@ -298,12 +308,9 @@ async def typed_population(update: Update, context: MaeulContext) -> str | int:
 
 
 async def skip_population(update: Update, context: MaeulContext) -> str | int:
-    draft = _draft(context)
-    if not draft:
+    draft = await _skipped(update, context, "population", context.t._("Set it later"))
+    if draft is None:
         return await _lost(update, context)
-    draft["population"] = None
-    await blocks.answer(update)
-    await blocks.answered(update, context.t._("Set it later"))
     return await _review(update, context, draft)
 
 
