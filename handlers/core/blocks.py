@@ -394,3 +394,14 @@ def press_buttons_then(
         return state
 
     return callback
+
+
+async def declined_out(
+    update: Update, context: MaeulContext, text: str | None = None, *, forget: str
+) -> int:
+    """Leave a conversation with the "no" of its dialog: drop ``user_data[forget]``, then
+    :func:`declined` (``text`` where the question was). Returns ``ConversationHandler.END``."""
+    if context.user_data is not None:
+        context.user_data.pop(forget, None)
+    await declined(update, context, text)
+    return ConversationHandler.END

@@ -32,7 +32,7 @@ from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined, press_buttons_then
+from handlers.core.blocks import conversation, declined_out, press_buttons_then
 from handlers.core.browse import edit, knowledge, pressed, refuse, rows_of, send
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 from handlers.events.staff_events import who
@@ -215,9 +215,9 @@ async def confirmed(update: Update, context: MaeulContext) -> str | int:
 
 
 async def cancel(update: Update, context: MaeulContext) -> int:
-    context.user_data.pop(KEY, None)
-    await declined(update, context, context.t._("Cancelled. Nothing was sent."))
-    return ConversationHandler.END
+    return await declined_out(
+        update, context, context.t._("Cancelled. Nothing was sent."), forget=KEY
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

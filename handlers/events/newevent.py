@@ -40,7 +40,7 @@ from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined, drop_keyboard, press_buttons_then
+from handlers.core.blocks import conversation, declined_out, drop_keyboard, press_buttons_then
 from handlers.core.browse import edit, knowledge, pressed, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
@@ -287,9 +287,9 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
 
 
 async def cancel(update: Update, context: MaeulContext) -> int:
-    context.user_data.pop(KEY, None)
-    await declined(update, context, context.t._("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
+    return await declined_out(
+        update, context, context.t._("Cancelled. Nothing was changed."), forget=KEY
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined
+from handlers.core.blocks import conversation, declined_out
 from handlers.core.browse import edit, refuse
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
@@ -116,9 +116,7 @@ async def typed_comment(update: Update, context: MaeulContext) -> str | int:
 
 
 async def skip(update: Update, context: MaeulContext) -> int:
-    context.user_data.pop(KEY, None)
-    await declined(update, context, context.t._("No comment. Thank you!"))
-    return ConversationHandler.END
+    return await declined_out(update, context, context.t._("No comment. Thank you!"), forget=KEY)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
