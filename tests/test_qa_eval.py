@@ -2,8 +2,8 @@
 
 Floors (issue 10): top-1 ≥ 95 % and out of scope answered confidently ≤ 5 % on eval.yaml
 and holdout.yaml; on blind.yaml (never tuned on, tests/qa/BLIND.md) OOS ≤ 5 % and top-1 at
-the score honestly reached minus a small margin (BLIND_TOP1), since 95 % was not reached
-without tuning on it.
+the score honestly reached minus a small margin, since 95 % was not reached without tuning
+on it; the development sets likewise (see SETS).
 """
 
 from __future__ import annotations
@@ -13,8 +13,11 @@ import pytest
 from bot.kb import records as kb
 from bot.qa import QAEngine
 from bot.qa.service import build_engine
-from tests.qa.evaluate import BLIND_PATH, DEV_PATH, HOLDOUT_PATH, load_cases
+from tests.qa.evaluate import BLIND_PATH, DEV_PATH, EVAL_PATH, HOLDOUT_PATH, load_cases
 from tests.qa.evaluate import evaluate as run_evaluation
+
+DEV2_PATH = DEV_PATH.with_name("dev2.yaml")
+DEV3_PATH = DEV_PATH.with_name("dev3.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -26,95 +29,45 @@ def engine() -> QAEngine:
     return engine
 
 
-BLIND_TOP1 = 0.82  # reached 84.1 % on 2026-12-02 (tests/qa/BLIND.md); the target 95 % was not
+# Each set: its file, how big and varied it must be (questions, out of scope, languages),
+# and the top-1 floor. eval and holdout: the issue's 95 %. The development sets (written
+# before they were scored, then tuned on) and the blind set (never tuned on, see BLIND.md):
+# a floor a little under the score reached, so that a change that loses answers fails.
+SETS = {
+    "eval": (EVAL_PATH, 200, 30, {"ko", "en", "zh", "vi"}, 0.95),
+    "holdout": (HOLDOUT_PATH, 80, 15, {"ko", "en", "zh", "vi"}, 0.95),
+    "dev": (DEV_PATH, 150, 25, {"ko", "en", "zh", "vi", "ja"}, 0.89),  # 91.8 % reached
+    "dev2": (DEV2_PATH, 80, 10, {"ko", "en", "zh", "vi", "ja"}, 0.87),  # 90.4 %
+    "dev3": (DEV3_PATH, 200, 30, {"ko", "en", "zh", "vi", "ja"}, 0.84),  # 86.3 %
+    "blind": (BLIND_PATH, 150, 20, {"ko", "en"}, 0.85),  # 86.8 % on 2026-12-03; 95 % not
+}
 
 
-def test_evaluation_set_is_big_and_varied():
-    cases, _ = load_cases()
-    assert len(cases) >= 200
-    assert sum(1 for c in cases if c.get("oos")) >= 30
-    languages = {c["lang"] for c in cases}
-    assert {"ko", "en", "zh", "vi"} <= languages
+@pytest.mark.parametrize("name", list(SETS))
+def test_set_is_big_and_varied(name):
+    path, size, out_of_scope, languages, _ = SETS[name]
+    cases, _ = load_cases(path)
+    assert len(cases) >= size
+    assert sum(1 for c in cases if c.get("oos")) >= out_of_scope
+    assert languages <= {c["lang"] for c in cases}
 
 
-def test_accuracy_and_calibration(engine):
-    cases, now = load_cases()
-    report = run_evaluation(engine, cases, now)
-    print("\n".join(report.misses))
-    print(report.summary())
-    assert report.top1_rate >= 0.95, report.summary()
-    assert report.oos_confident_rate <= 0.05, report.summary()
-    assert report.confident_wrong_rate <= 0.05, report.summary()
-
-
-def test_holdout_set_is_big_and_varied():
+def test_holdout_asks_for_the_centre():
     cases, _ = load_cases(HOLDOUT_PATH)
-    assert len(cases) >= 80
-    assert sum(1 for c in cases if c.get("oos")) >= 15
     assert sum(1 for c in cases if c.get("kind") == "centre") >= 3
-    assert {"ko", "en", "zh", "vi"} <= {c["lang"] for c in cases}
 
 
-def test_holdout_accuracy_and_calibration(engine):
-    """The held-out set (written before the engine was changed for it): same bars as eval."""
-    cases, now = load_cases(HOLDOUT_PATH)
+@pytest.mark.parametrize("name", list(SETS))
+def test_accuracy_and_calibration(engine, name):
+    """Top-1 at the set's floor; out of scope answered confidently, and confident answers
+    that are wrong, at most 5 % each. The blind set prints its summary only (never its
+    misses: see BLIND.md)."""
+    path, _, _, _, floor = SETS[name]
+    cases, now = load_cases(path)
     report = run_evaluation(engine, cases, now)
-    print("\n".join(report.misses))
+    if name != "blind":
+        print("\n".join(report.misses))
     print(report.summary())
-    assert report.top1_rate >= 0.95, report.summary()
+    assert report.top1_rate >= floor, report.summary()
     assert report.oos_confident_rate <= 0.05, report.summary()
     assert report.confident_wrong_rate <= 0.05, report.summary()
-
-
-DEV_TOP1 = 0.87  # the development set of issue 10's second pass (tuned on): 89.2 % reached
-
-
-def test_dev_set_is_big_and_varied():
-    cases, _ = load_cases(DEV_PATH)
-    assert len(cases) >= 150
-    assert sum(1 for c in cases if c.get("oos")) >= 25
-    assert {"ko", "en", "zh", "vi", "ja"} <= {c["lang"] for c in cases}
-
-
-def test_dev_accuracy_and_calibration(engine):
-    """tests/qa/dev.yaml (written before it was scored, then tuned on): a floor under the
-    score reached, and the same calibration bars as eval."""
-    cases, now = load_cases(DEV_PATH)
-    report = run_evaluation(engine, cases, now)
-    print("\n".join(report.misses))
-    print(report.summary())
-    assert report.top1_rate >= DEV_TOP1, report.summary()
-    assert report.oos_confident_rate <= 0.05, report.summary()
-    assert report.confident_wrong_rate <= 0.05, report.summary()
-
-
-DEV2_PATH = DEV_PATH.with_name("dev2.yaml")
-DEV2_TOP1 = 0.86  # the third pass's development set (tuned on): 83.1 % first, 89.2 % reached
-
-
-def test_dev2_set_is_big_and_varied():
-    cases, _ = load_cases(DEV2_PATH)
-    assert len(cases) >= 80
-    assert sum(1 for c in cases if c.get("oos")) >= 10
-    assert {"ko", "en", "zh", "vi", "ja"} <= {c["lang"] for c in cases}
-
-
-def test_dev2_accuracy_and_calibration(engine):
-    """tests/qa/dev2.yaml (residents' own words, written before it was scored): a floor under
-    the score reached, and the same calibration bars as eval."""
-    cases, now = load_cases(DEV2_PATH)
-    report = run_evaluation(engine, cases, now)
-    print("\n".join(report.misses))
-    print(report.summary())
-    assert report.top1_rate >= DEV2_TOP1, report.summary()
-    assert report.oos_confident_rate <= 0.05, report.summary()
-    assert report.confident_wrong_rate <= 0.05, report.summary()
-
-
-def test_blind_set_floor(engine):
-    """The blind set: only its summary is printed (never its misses: see BLIND.md)."""
-    cases, now = load_cases(BLIND_PATH)
-    report = run_evaluation(engine, cases, now)
-    print(report.summary())
-    assert report.top1_rate >= BLIND_TOP1, report.summary()
-    assert report.oos_confident_rate <= 0.05, report.summary()
