@@ -54,7 +54,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, one_of
 from models.kb import ID_LENGTH
 
 HASH_LENGTH = 64
@@ -83,17 +83,13 @@ class CodeStatus(enum.StrEnum):
     ONSITE = "onsite"  # its holder voted on paper at the on-site assembly
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
 class AssemblyVote(Base):
     """The vote of one assembly: definition, settings, integrity state, stored tally."""
 
     __tablename__ = "assembly_votes"
     __table_args__ = (
-        CheckConstraint(_in("method", VoteMethod), name="method"),
-        CheckConstraint(_in("mode", VoteMode), name="mode"),
+        CheckConstraint(one_of("method", VoteMethod), name="method"),
+        CheckConstraint(one_of("mode", VoteMode), name="mode"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("ballots_cast >= 0", name="ballots_cast"),
     )
@@ -157,7 +153,7 @@ class VotingCode(Base):
     """A single-use voting code, known only by its keyed hash."""
 
     __tablename__ = "voting_codes"
-    __table_args__ = (CheckConstraint(_in("status", CodeStatus), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", CodeStatus), name="status"),)
 
     code_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("assembly_votes.id"), index=True)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, one_of
 from models.kb import ID_LENGTH
 from models.qa import RandomId, random_id
 
@@ -37,10 +37,6 @@ REGISTRATION_STATUSES = ("registered", "waitlisted", "cancelled", "walkin")
 REMINDER_STATUSES = ("pending", "sending", "sent", "dropped", "cancelled", "failed", "skipped")
 """``dropped``: pointless by the time it was due (expired, the event moved …);
 ``skipped``: the recipient blocked the bot; ``failed``: gave up after retries."""
-
-
-def _in_list(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class EventOccurrence(Base):
@@ -64,7 +60,7 @@ class Registration(Base):
     __tablename__ = "event_registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "occurrence_start", "user_id"),
-        CheckConstraint(_in_list("status", REGISTRATION_STATUSES), name="status"),
+        CheckConstraint(one_of("status", REGISTRATION_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +93,7 @@ class Reminder(Base):
 
     __tablename__ = "reminders"
     __table_args__ = (
-        CheckConstraint(_in_list("status", REMINDER_STATUSES), name="status"),
+        CheckConstraint(one_of("status", REMINDER_STATUSES), name="status"),
         Index("ix_reminders_status_due_at", "status", "due_at"),
     )
 

@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base
+from models.base import Base, one_of
 
 ID_LENGTH = 64
 """Maximum length of a knowledge-base id (slug)."""
@@ -41,10 +41,6 @@ ASSEMBLY_METHODS = ("approve_reject", "choose_up_to")
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _in_list(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
 class KBRecordMixin:
@@ -137,7 +133,7 @@ class Event(KBRecordMixin, Base):
     """A meeting, training, forum … ``starts_at``/``ends_at`` are the first occurrence."""
 
     __tablename__ = "kb_events"
-    __table_args__ = (CheckConstraint(_in_list("kind", EVENT_KINDS), name="kind"),)
+    __table_args__ = (CheckConstraint(one_of("kind", EVENT_KINDS), name="kind"),)
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     position: Mapped[int]
@@ -173,7 +169,7 @@ class Assembly(KBRecordMixin, Base):
     """An online general assembly vote (주민총회) of one dong."""
 
     __tablename__ = "kb_assemblies"
-    __table_args__ = (CheckConstraint(_in_list("method", ASSEMBLY_METHODS), name="method"),)
+    __table_args__ = (CheckConstraint(one_of("method", ASSEMBLY_METHODS), name="method"),)
 
     id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     position: Mapped[int]

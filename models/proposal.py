@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base
+from models.base import Base, one_of
 
 TITLE_LENGTH = 80
 PHOTO_ID_LENGTH = 256
@@ -61,15 +61,11 @@ class HistoryAction(enum.StrEnum):
     RESTORE = "restore"
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
-
-
 class Proposal(Base):
     __tablename__ = "proposals"
     __table_args__ = (
-        CheckConstraint(_in("status", ProposalStatus), name="status"),
-        CheckConstraint(_in("visibility", Visibility), name="visibility"),
+        CheckConstraint(one_of("status", ProposalStatus), name="status"),
+        CheckConstraint(one_of("visibility", Visibility), name="visibility"),
         CheckConstraint("support_count >= 0", name="support_count"),
     )
 
