@@ -128,24 +128,17 @@ def console(
 @db_app.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")) -> None:
     """Migrate the database to the newest schema (or REVISION)."""
-    settings = _settings()
-    from bot.core import migrate
-    from bot.core.db import create_engine
-
-    async def go() -> str | None:
-        engine = create_engine(settings.database_url)
-        try:
-            await migrate.upgrade(engine, revision)
-            return await migrate.current_revision(engine)
-        finally:
-            await engine.dispose()
-
-    typer.echo(f"database at revision {_run(go)}")
+    _migrate(revision, down=False)
 
 
 @db_app.command("downgrade")
 def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
     """Migrate the database back to REVISION."""
+    _migrate(revision, down=True)
+
+
+def _migrate(revision: str, *, down: bool) -> None:
+    """Upgrade (or downgrade) the database to ``revision`` and say where it is now."""
     settings = _settings()
     from bot.core import migrate
     from bot.core.db import create_engine
@@ -153,7 +146,7 @@ def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or '
     async def go() -> str | None:
         engine = create_engine(settings.database_url)
         try:
-            await migrate.downgrade(engine, revision)
+            await (migrate.downgrade if down else migrate.upgrade)(engine, revision)
             return await migrate.current_revision(engine)
         finally:
             await engine.dispose()
@@ -213,26 +206,21 @@ def kb_export(
         typer.echo(f"wrote {out}")
 
 
+TelegramIdArg = Annotated[int, typer.Argument(help="The user's numeric Telegram id.")]
+RoleArg = Annotated[str, typer.Argument(help="activist, staff or admin.")]
+RoleDongOption = Annotated[
+    str | None, typer.Option("--dong", help="The dong (id or name), for the staff role.")
+]
+
+
 @role_app.command("add")
-def role_add(
-    telegram_id: int = typer.Argument(..., help="The user's numeric Telegram id."),
-    role: str = typer.Argument(..., help="activist, staff or admin."),
-    dong: Annotated[
-        str | None, typer.Option(help="The dong (id or name), for the staff role.")
-    ] = None,
-) -> None:
+def role_add(telegram_id: TelegramIdArg, role: RoleArg, dong: RoleDongOption = None) -> None:
     """Give a Telegram user a role (recorded in the audit log)."""
     _change_role("add", telegram_id, role, dong)
 
 
 @role_app.command("remove")
-def role_remove(
-    telegram_id: int = typer.Argument(..., help="The user's numeric Telegram id."),
-    role: str = typer.Argument(..., help="activist, staff or admin."),
-    dong: Annotated[
-        str | None, typer.Option(help="The dong (id or name), for the staff role.")
-    ] = None,
-) -> None:
+def role_remove(telegram_id: TelegramIdArg, role: RoleArg, dong: RoleDongOption = None) -> None:
     """Take a role away from a Telegram user (recorded in the audit log)."""
     _change_role("remove", telegram_id, role, dong)
 
