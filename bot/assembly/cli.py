@@ -287,29 +287,27 @@ def add_proposals(
 @assembly_app.command("open")
 def open_command(assembly_id: Annotated[str, typer.Argument(help="The assembly's id.")]) -> None:
     """Open voting now (before the planned opening)."""
-    from bot import assembly as A
-    from bot.core.cli import _actor
-
-    async def work(runtime: Any, session: Any, _ring: Any) -> None:
-        vote = await _vote(session, runtime, assembly_id)
-        await A.open_now(session, vote, actor=_actor(), now=runtime.clock.now())
-
-    _call(work, assembly_id)
-    typer.echo(f"{assembly_id} is open")
+    _open_or_close(assembly_id, close=False)
 
 
 @assembly_app.command("close")
 def close_command(assembly_id: Annotated[str, typer.Argument(help="The assembly's id.")]) -> None:
     """Close voting now (before the planned close)."""
+    _open_or_close(assembly_id, close=True)
+
+
+def _open_or_close(assembly_id: str, *, close: bool) -> None:
     from bot import assembly as A
     from bot.core.cli import _actor
 
     async def work(runtime: Any, session: Any, _ring: Any) -> None:
         vote = await _vote(session, runtime, assembly_id)
-        await A.close_now(session, vote, actor=_actor(), now=runtime.clock.now())
+        await (A.close_now if close else A.open_now)(
+            session, vote, actor=_actor(), now=runtime.clock.now()
+        )
 
     _call(work, assembly_id)
-    typer.echo(f"{assembly_id} is closed")
+    typer.echo(f"{assembly_id} is {'closed' if close else 'open'}")
 
 
 def _bot_username(settings: Any, given: str | None) -> str:
