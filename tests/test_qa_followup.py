@@ -66,6 +66,34 @@ def test_after_is_it_one_of_these_a_follow_up_asks_which_again(demo):
     assert (answer.kind, answer.id, answer.reason) == ("grant", "alley-making", "name")
 
 
+@pytest.mark.parametrize(
+    ("typed", "chosen", "facet"),
+    [
+        ("2", "local-lab", "summary"),
+        ("3번이요", "accounting-class", "summary"),
+        ("첫 번째 거요", "neighbour-making", "summary"),
+        ("1번 서류는요?", "neighbour-making", "documents"),
+        ("세 번째 언제 해요", "accounting-class", "time"),
+        ("the second one, how much?", "local-lab", "amount"),
+    ],
+)
+def test_a_number_typed_for_a_choice_is_that_record(demo, typed, chosen, facet):
+    offered = ("neighbour-making", "local-lab", "accounting-class")
+    answer = demo.ask(typed, NOW, choices=offered)
+    assert (answer.id, answer.facet, answer.confident, answer.reason) == (
+        chosen,
+        facet,
+        True,
+        "chosen",
+    )
+
+
+@pytest.mark.parametrize("typed", ["4번", "1번 골목만들기 서류", "2명이서 신청해요"])
+def test_a_number_that_is_not_a_choice_is_a_question(demo, typed):
+    offered = ("neighbour-making", "local-lab", "accounting-class")
+    assert demo.ask(typed, NOW, choices=offered).reason != "chosen"
+
+
 # --- in the bot: per chat, persisted, a few minutes -------------------------------------------
 @pytest.fixture(scope="module", autouse=True)
 def warm_vectors():
@@ -145,3 +173,12 @@ async def test_a_card_opened_from_the_choices_is_what_the_next_question_is_about
     await chat.press(first)  # its card
     events = await chat.send("그럼 서류는요?")
     assert "이웃만들기 지원사업" in events[0].text and "활동계획서" in events[0].text
+
+
+async def test_a_choice_typed_as_a_number_is_answered_and_followed(bot):
+    chat = bot.chat()
+    await chat.send("동네 엄마들이랑 아이들 책 읽어주는 모임 만들고 싶어요")
+    events = await chat.send("1번이요")
+    assert events[0].text.startswith("이웃만들기 지원사업")
+    events = await chat.send("서류는요?")
+    assert "활동계획서" in events[0].text

@@ -217,6 +217,25 @@ def _event_names(event: EventSpec) -> list[str]:
 
 
 _HANGUL_RE = re.compile(r"[가-힣]+")
+# A choice from "is it one of these? 1. … 2. … 3. …" typed instead of tapped.
+_ORDINAL_RE = re.compile(
+    r"\s*(?:(?P<digit>[1-3])\s*(?:번\s*째|번)?(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|이에요|예요))?"
+    r"|(?P<ko>첫|두|세)\s*(?:번\s*)?째(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|예요))?"
+    r"|(?:the\s+)?(?P<en>first|second|third)(?:\s+one)?|#\s*(?P<hash>[1-3])"
+    r"|第\s*(?P<zh>[一二三])\s*(?:个|個|つ|番)?|số\s*(?P<vi>[1-3]))"
+    r"(?=[\s.,!?。？！]|$)[\s.,!?。？！]*",
+    re.IGNORECASE,
+)
+_ORDINAL_WORDS = {"첫": 1, "두": 2, "세": 3, "first": 1, "second": 2, "third": 3,
+                  "一": 1, "二": 2, "三": 3}  # fmt: skip
+
+
+def _ordinal(match: re.Match[str]) -> int:
+    for group in ("digit", "hash", "vi"):
+        if match.group(group):
+            return int(match.group(group))
+    word = match.group("ko") or match.group("en") or match.group("zh") or ""
+    return _ORDINAL_WORDS.get(word.lower(), 0)
 
 
 def _clips(short: str, name: str) -> bool:
@@ -730,7 +749,7 @@ class QAEngine:
             if followed is not None:
                 return followed
         elif choices and not named:
-            which = self._which_of(a, choices, base)
+            which = self._which_of(a, choices, now, base)
             if which is not None:
                 return which
         if a.elsewhere and not named:
@@ -884,21 +903,48 @@ class QAEngine:
         ]  # fmt: skip
 
     def _which_of(
-        self, a: _Analysis, choices: tuple[str, ...], base: dict[str, Any]
+        self, a: _Analysis, choices: tuple[str, ...], now: datetime, base: dict[str, Any]
     ) -> Answer | None:
-        """After "not sure — is it one of these?", a facet-only question ("그럼 서류는요?")
-        is about one of the same records: ask again which, with the same choices."""
+        """After "not sure — is it one of these? 1. … 2. …": a number typed instead of a
+        button tapped ("2번", "두 번째요", "1번 서류는요?") is that record; a facet-only
+        question ("그럼 서류는요?") is about one of them: ask again which, with the same
+        choices."""
         known = tuple(
             c for c in choices if c in self.grants or c in self.events or c in self.faq
         )
-        if not known or not self._facet_only(a):
+        if not known:
             return None
-        kind = "grant" if known[0] in self.grants else "event" if known[0] in self.events else "faq"
+        picked = _ORDINAL_RE.match(a.question)
+        if picked is not None:  # "2번", "두 번째요", "the first one", "1번 서류는요?"
+            rest = a.question[picked.end() :].strip()
+            number = _ordinal(picked)
+            asked = self._analyse(rest, now) if rest else None
+            if 1 <= number <= len(choices) and choices[number - 1] in known:
+                if asked is None or self._facet_only(asked):
+                    chosen = choices[number - 1]
+                    kind = self._kind_of(chosen)
+                    facets = for_kind(asked.facets, kind) if asked else (
+                        ("answer",) if kind == "faq" else ("summary",)
+                    )  # fmt: skip
+                    occurrence = None
+                    if kind == "event":
+                        dates = asked.dates if asked else None
+                        occurrence = self._occurrence(self.events[chosen], dates, now)
+                    return Answer(
+                        kind, id=chosen, facet=facets[0], facets=facets, confident=True,
+                        score=1.0, occurrence=occurrence, reason="chosen", **base,
+                    )  # fmt: skip
+        if not self._facet_only(a):
+            return None
+        kind = self._kind_of(known[0])
         facets = for_kind(a.facets, kind)
         return Answer(
             kind, id=known[0], facet=facets[0], facets=facets, alternatives=known,
             confident=False, score=0.0, reason="which", **base,
         )  # fmt: skip
+
+    def _kind_of(self, id_: str) -> str:
+        return "grant" if id_ in self.grants else "event" if id_ in self.events else "faq"
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """"I did 이웃만들기 last year — what next?": the grant that requires the one named."""
