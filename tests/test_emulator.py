@@ -401,7 +401,7 @@ async def test_conflict_between_pollers(emu: BotApiEmulator, http: httpx.AsyncCl
     t0 = time.monotonic()
     second = await http.post(f"/bot{TOKEN}/getUpdates", json={"timeout": 0})
     r1 = await first
-    assert time.monotonic() - t0 < 1
+    assert time.monotonic() - t0 < 2.5  # ended by the second poll, not by its own 5 s
     assert second.status_code == 200 and second.json() == {"ok": True, "result": []}
     assert r1.status_code == 409
     assert r1.json() == {
@@ -447,7 +447,7 @@ async def test_offsets_and_long_poll(emu: BotApiEmulator, http: httpx.AsyncClien
     t0 = time.monotonic()
     emu.send_text(TOKEN, ALICE, "wake")
     r = (await task).json()["result"]
-    assert time.monotonic() - t0 < 0.5
+    assert time.monotonic() - t0 < 5  # woken by the update, not by its 10 s timeout
     assert r[0]["update_id"] == ids[2] + 1 and r[0]["message"]["text"] == "wake"
 
     # negative offset keeps only the last N; drop_pending_updates clears
@@ -744,7 +744,7 @@ async def test_wait_for_events_timeout_and_quiet(emu: BotApiEmulator) -> None:
     emu.send_text(TOKEN, ALICE, "hi")
     t0 = time.monotonic()
     assert await emu.wait_for_events(TOKEN, chat_id=ALICE.id, timeout=0.3) == []
-    assert 0.25 < time.monotonic() - t0 < 1
+    assert 0.25 < time.monotonic() - t0 < 3  # its own timeout, not the caller's patience
 
     async def bot_side() -> None:
         for i in range(3):
