@@ -161,16 +161,22 @@ async def ensure_occurrence(
 
 async def seats(session: AsyncSession, event: EventSpec, original: datetime) -> Seats:
     row = await session.get(EventOccurrence, (event.id, _utc(original)))
+    waiting = await _waiting(session, event.id, original)
+    return Seats(capacity_of(event), row.seats_taken if row is not None else 0, waiting)
+
+
+async def _waiting(session: AsyncSession, event_id: str, original: datetime) -> int:
+    """How many are on the waitlist of this occurrence."""
     waiting = await session.scalar(
         select(func.count())
         .select_from(Registration)
         .where(
-            Registration.event_id == event.id,
+            Registration.event_id == event_id,
             Registration.occurrence_start == _utc(original),
             Registration.status == "waitlisted",
         )
     )
-    return Seats(capacity_of(event), row.seats_taken if row is not None else 0, int(waiting or 0))
+    return int(waiting or 0)
 
 
 async def _take_seat(
@@ -302,18 +308,7 @@ async def register(
     capacity = capacity_of(event)
     queue_ahead = 0
     if capacity is not None:
-        queue_ahead = int(
-            await session.scalar(
-                select(func.count())
-                .select_from(Registration)
-                .where(
-                    Registration.event_id == event.id,
-                    Registration.occurrence_start == _utc(original),
-                    Registration.status == "waitlisted",
-                )
-            )
-            or 0
-        )
+        queue_ahead = await _waiting(session, event.id, original)
     # Nobody jumps the queue: with people waiting, a newcomer waits too.
     seated = queue_ahead == 0 and await _take_seat(session, event.id, original, capacity)
     status = "registered" if seated else "waitlisted"
