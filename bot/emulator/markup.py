@@ -146,6 +146,45 @@ def _is_space(c: str) -> bool:
     return c in (" ", "\t", "\r", "\n", "\v", "\f", "\0", "")
 
 
+def _pre_language(t: str, i: int) -> tuple[str, int]:
+    """After an opening ```` ``` ```` (``i`` just past it): the language named there (``""``
+    when none) and where the code starts, past the name and one line break (``\r\n`` or
+    ``\n\r`` count as one), as both Markdown parsers of TDLib read it."""
+    n = len(t)
+
+    def ch(k: int) -> str:
+        return t[k] if k < n else ""
+
+    language = ""
+    lang_end = i
+    while not _is_space(ch(lang_end)) and ch(lang_end) != "`":
+        lang_end += 1
+    if i != lang_end and lang_end < n and t[lang_end] != "`":
+        language = t[i:lang_end]
+        i = lang_end
+    if ch(i) in ("\n", "\r"):
+        if ch(i + 1) in ("\n", "\r") and ch(i) != ch(i + 1):
+            i += 2
+        else:
+            i += 1
+    return language, i
+
+
+def _until_paren(t: str, i: int) -> tuple[str, int]:
+    """MarkdownV2: the text from ``i`` up to the next unescaped ``)``, its backslash escapes
+    resolved, and the index of that ``)`` (``len(t)`` when there is none)."""
+    n = len(t)
+    buf: list[str] = []
+    while i < n and t[i] != ")":
+        if t[i] == "\\" and i + 1 < n and 0 < ord(t[i + 1]) <= 126:
+            buf.append(t[i + 1])
+            i += 2
+            continue
+        buf.append(t[i])
+        i += 1
+    return "".join(buf), i
+
+
 def _is_word_char(c: str) -> bool:
     if not c:
         return False
@@ -310,9 +349,7 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[_Ent]]:
                 raise err(f"Unclosed start tag at byte offset {_byte_offset(t, begin)}")
             tag = t[begin + 1 : i].lower()
             if tag not in _HTML_TAGS:
-                raise err(
-                    f'Unsupported start tag "{tag}" at byte offset {_byte_offset(t, begin)}'
-                )
+                raise err(f'Unsupported start tag "{tag}" at byte offset {_byte_offset(t, begin)}')
             argument = ""
             expandable = False
             while ch(i) != ">":
@@ -335,9 +372,7 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[_Ent]]:
                     if tag == "blockquote" and attr_name.lower() == "expandable":
                         expandable = True
                         if i >= n:
-                            raise err(
-                                f"Unclosed start tag at byte offset {_byte_offset(t, begin)}"
-                            )
+                            raise err(f"Unclosed start tag at byte offset {_byte_offset(t, begin)}")
                         continue
                     raise err(
                         "Expected equal sign in declaration of an attribute of the tag "
@@ -498,19 +533,8 @@ def parse_markdown(text: str) -> tuple[str, list[_Ent]]:
         language = ""
         i += 1
         if c == "`" and ch(i) == "`" and ch(i + 1) == "`":
-            i += 2
             is_pre = True
-            lang_end = i
-            while not _is_space(ch(lang_end)) and ch(lang_end) != "`":
-                lang_end += 1
-            if i != lang_end and lang_end < n and t[lang_end] != "`":
-                language = t[i:lang_end]
-                i = lang_end
-            if ch(i) in ("\n", "\r"):
-                if ch(i + 1) in ("\n", "\r") and ch(i) != ch(i + 1):
-                    i += 2
-                else:
-                    i += 1
+            language, i = _pre_language(t, i + 2)
         start = len(out)
         while i < n and (
             t[i] != end_char or (is_pre and not (ch(i + 1) == "`" and ch(i + 2) == "`"))
@@ -633,20 +657,8 @@ def parse_markdown_v2(text: str) -> tuple[str, list[_Ent]]:
                 kind = "text_link"
             elif c == "`":
                 if nxt == "`" and ch(i + 2) == "`":
-                    i += 3
-                    kind = "pre"
-                    lang_end = i
-                    while not _is_space(ch(lang_end)) and ch(lang_end) != "`":
-                        lang_end += 1
-                    if i != lang_end and lang_end < n and t[lang_end] != "`":
-                        kind = "pre_code"
-                        argument = t[i:lang_end]
-                        i = lang_end
-                    if ch(i) in ("\n", "\r"):
-                        if ch(i + 1) in ("\n", "\r") and ch(i) != ch(i + 1):
-                            i += 2
-                        else:
-                            i += 1
+                    argument, i = _pre_language(t, i + 3)
+                    kind = "pre_code" if argument else "pre"
                     i -= 1
                 else:
                     kind = "code"
@@ -693,43 +705,26 @@ def parse_markdown_v2(text: str) -> tuple[str, list[_Ent]]:
             if ch(i + 1) != "(":
                 url = "".join(out[start:])
             else:
-                i += 2
-                url_begin = i
-                buf: list[str] = []
-                while i < n and t[i] != ")":
-                    if t[i] == "\\" and ch(i + 1) and 0 < ord(t[i + 1]) <= 126:
-                        buf.append(t[i + 1])
-                        i += 2
-                        continue
-                    buf.append(t[i])
-                    i += 1
+                url_begin = i + 2
+                url, i = _until_paren(t, url_begin)
                 if ch(i) != ")":
                     raise EntityParseError(
                         f"Can't find end of a URL at byte offset {_byte_offset(t, url_begin)}"
                     )
-                url = "".join(buf)
             if not skip:
                 new_entity = _link_entity(start, len(out), url)
             skip = True if new_entity is None else skip
         elif kind == "custom_emoji":
             if ch(i + 1) != "(":
                 raise EntityParseError("Custom emoji entity must contain a tg://emoji URL")
-            i += 2
-            url_begin = i
-            buf = []
-            while i < n and t[i] != ")":
-                if t[i] == "\\" and ch(i + 1) and 0 < ord(t[i + 1]) <= 126:
-                    buf.append(t[i + 1])
-                    i += 2
-                    continue
-                buf.append(t[i])
-                i += 1
+            url_begin = i + 2
+            emoji_url, i = _until_paren(t, url_begin)
             if ch(i) != ")":
                 raise EntityParseError(
                     "Can't find end of a custom emoji URL at byte offset "
                     f"{_byte_offset(t, url_begin)}"
                 )
-            m = re.fullmatch(r"tg://emoji\?id=(\d+)", "".join(buf))
+            m = re.fullmatch(r"tg://emoji\?id=(\d+)", emoji_url)
             if not m or int(m.group(1)) == 0:
                 raise EntityParseError("Invalid custom emoji URL specified")
             argument = m.group(1)
@@ -1072,7 +1067,7 @@ def to_api_entities(text: str, entities: list[_Ent]) -> list[JSON]:
 def parse_entities_param(text: str, raw: Any) -> list[_Ent]:
     """Validate explicit ``entities`` (Bot API dicts, UTF-16 offsets) for ``text``."""
     if not isinstance(raw, list):
-        raise EntityParseError("Field \"entities\" must be an Array")
+        raise EntityParseError('Field "entities" must be an Array')
     pos = _utf16_positions(text)
     total = utf16_len(text)
     back: dict[int, int] | None = None
