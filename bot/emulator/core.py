@@ -621,8 +621,10 @@ class EmulatorCore:
         if latency < 0:
             raise ValueError(f"latency must be >= 0, not {latency!r}")
         self._owns_files_dir = files_dir is None
-        root = Path(files_dir) if files_dir is not None else Path(
-            tempfile.mkdtemp(prefix="maeul-emulator-")
+        root = (
+            Path(files_dir)
+            if files_dir is not None
+            else Path(tempfile.mkdtemp(prefix="maeul-emulator-"))
         )
         root.mkdir(parents=True, exist_ok=True)
         self.files = FileStore(root)
@@ -847,19 +849,22 @@ class EmulatorCore:
         chat.blocked = blocked
         user = bot.users.get(user_id, {"id": user_id, "is_bot": False, "first_name": "User"})
         old, new = ("member", "kicked") if blocked else ("kicked", "member")
-        self._enqueue(
-            bot,
-            "my_chat_member",
-            {
-                "chat": chat.chat,
-                "from": user,
-                "date": int(time.time()),
-                "old_chat_member": _member_dict(bot.user_dict(), old),
-                "new_chat_member": _member_dict(bot.user_dict(), new),
-            },
-        )
+        self._bot_member_changed(bot, chat.chat, user, old, new)
 
     # ------------------------------------------------------------ updates / polling
+
+    def _bot_member_changed(self, bot: _BotState, chat: JSON, by: JSON, old: str, new: str) -> JSON:
+        """Queue the ``my_chat_member`` update: ``by`` changed the bot's status in ``chat``
+        from ``old`` to ``new``. Returns the update's payload."""
+        update: JSON = {
+            "chat": chat,
+            "from": by,
+            "date": int(time.time()),
+            "old_chat_member": _member_dict(bot.user_dict(), old),
+            "new_chat_member": _member_dict(bot.user_dict(), new),
+        }
+        self._enqueue(bot, "my_chat_member", update)
+        return update
 
     def _enqueue(self, bot: _BotState, kind: str, payload: JSON) -> int | None:
         allowed = bot.allowed_updates or DEFAULT_ALLOWED_UPDATES
@@ -917,9 +922,7 @@ class EmulatorCore:
     def _ok_true(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
         return True
 
-    async def _delete_webhook(
-        self, bot: _BotState, p: JSON, files: Mapping[str, Upload]
-    ) -> bool:
+    async def _delete_webhook(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
         hook, bot.webhook = bot.webhook, None
         if hook is not None:
             await hook.close()
@@ -1167,8 +1170,7 @@ class EmulatorCore:
             rows = raw["inline_keyboard"]
             if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
                 raise ApiError.bad(
-                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of '
-                    "Arrays"
+                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
                 )
             out_rows: list[list[JSON]] = []
             for row in rows:
@@ -1198,7 +1200,7 @@ class EmulatorCore:
                         kb_row.append(_clone(button))
                     else:
                         raise ApiError.bad(
-                            "can't parse keyboard button: Field \"text\" must be of type String"
+                            'can\'t parse keyboard button: Field "text" must be of type String'
                         )
                 if kb_row:
                     kb_rows.append(kb_row)
@@ -1351,9 +1353,7 @@ class EmulatorCore:
         self._caption(bot, {}, p)
         self._parse_markup(p.get("reply_markup"), inline_only=False)
         if isinstance(source, Upload):
-            rec = self.files.add_document(
-                bot.id, source.data, source.filename, source.content_type
-            )
+            rec = self.files.add_document(bot.id, source.data, source.filename, source.content_type)
         else:
             rec = source
         msg, markup = self._media_message(bot, chat, p, {"document": rec.document_dict()})
@@ -1500,9 +1500,7 @@ class EmulatorCore:
         new = {"text": ft.text, "entities": ft.entities or None, "reply_markup": markup}
         return self._finish_edit(bot, chat, msg, new, p, "editMessageText")
 
-    def _edit_message_caption(
-        self, bot: _BotState, p: JSON, files: Mapping[str, Upload]
-    ) -> JSON:
+    def _edit_message_caption(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> JSON:
         chat, msg = self._editable(bot, p)
         if "text" in msg or not any(k in msg for k in ("document", "photo")):
             raise ApiError.bad("there is no caption in the message to edit")
@@ -1556,9 +1554,7 @@ class EmulatorCore:
                 self._emit(bot, chat, "delete", "deleteMessages", msg, p)
         return True
 
-    def _answer_callback_query(
-        self, bot: _BotState, p: JSON, files: Mapping[str, Upload]
-    ) -> bool:
+    def _answer_callback_query(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
         query_id = str(p.get("callback_query_id") or "")
         cb = bot.callbacks.get(query_id)
         expired = (
@@ -1688,9 +1684,7 @@ class EmulatorCore:
             bot.commands.pop(key, None)
         return True
 
-    def _get_my_commands(
-        self, bot: _BotState, p: JSON, files: Mapping[str, Upload]
-    ) -> list[JSON]:
+    def _get_my_commands(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> list[JSON]:
         return _clone(bot.commands.get(self._scope_key(bot, p), []))
 
     def _delete_my_commands(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> bool:
@@ -1717,9 +1711,7 @@ class EmulatorCore:
                 return _clone(button)
         return _clone(bot.default_menu_button or {"type": "default"})
 
-    def _set_text_setting(
-        self, store: dict[str, str], p: JSON, key: str, limit: int
-    ) -> bool:
+    def _set_text_setting(self, store: dict[str, str], p: JSON, key: str, limit: int) -> bool:
         value = p.get(key) or ""
         if not isinstance(value, str):
             raise ApiError.bad(f"invalid {key}")
@@ -1837,17 +1829,7 @@ class EmulatorCore:
         old = chat.bot_status
         chat.bot_status = "left"
         self._emit(bot, chat, "leave", "leaveChat", None, p)
-        self._enqueue(
-            bot,
-            "my_chat_member",
-            {
-                "chat": chat.chat,
-                "from": bot.user_dict(),
-                "date": int(time.time()),
-                "old_chat_member": _member_dict(bot.user_dict(), old),
-                "new_chat_member": _member_dict(bot.user_dict(), "left"),
-            },
-        )
+        self._bot_member_changed(bot, chat.chat, bot.user_dict(), old, "left")
         return True
 
     # ------------------------------------------------------------ user side
@@ -2135,14 +2117,7 @@ class EmulatorCore:
             state.members[u.id] = "member"
         old = state.bot_status
         state.bot_status = "administrator" if admin else "member"
-        update: JSON = {
-            "chat": state.chat,
-            "from": u.to_dict(),
-            "date": int(time.time()),
-            "old_chat_member": _member_dict(bot.user_dict(), old),
-            "new_chat_member": _member_dict(bot.user_dict(), state.bot_status),
-        }
-        self._enqueue(bot, "my_chat_member", update)
+        update = self._bot_member_changed(bot, state.chat, u.to_dict(), old, state.bot_status)
         if old in ("left", "kicked"):
             msg = self._new_message(bot, state, u.to_dict())
             msg["new_chat_members"] = [bot.user_dict()]
@@ -2162,17 +2137,7 @@ class EmulatorCore:
             raise EmulatorError(f"unknown group {chat_id}")
         old = state.bot_status
         state.bot_status = "left"
-        self._enqueue(
-            bot,
-            "my_chat_member",
-            {
-                "chat": state.chat,
-                "from": u.to_dict(),
-                "date": int(time.time()),
-                "old_chat_member": _member_dict(bot.user_dict(), old),
-                "new_chat_member": _member_dict(bot.user_dict(), "left"),
-            },
-        )
+        self._bot_member_changed(bot, state.chat, u.to_dict(), old, "left")
         self._mark_user_action(bot, state)
 
     # ------------------------------------------------------------ observation
@@ -2260,7 +2225,9 @@ class EmulatorCore:
             await bot.signal.wait(wake - now)
 
     async def wait_for(
-        self, predicate: Callable[[], T], timeout: float = 5.0  # noqa: ASYNC109
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 5.0,  # noqa: ASYNC109
     ) -> T:
         """Re-evaluate ``predicate`` whenever emulator state changes (bot API call,
         update, event) until it returns something truthy, which is returned.
