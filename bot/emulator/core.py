@@ -2011,16 +2011,22 @@ class EmulatorCore:
         msg["sticker"] = self._sticker_dict(rec, emoji)
         return self._deliver_user_message(bot, state, msg)
 
+    @staticmethod
+    def _chat_message(bot: _BotState, chat_id: int, message_id: int) -> tuple[_ChatState, JSON]:
+        """A message the bot's chat holds, with that chat; :class:`EmulatorError` if none."""
+        state = bot.chats.get(chat_id)
+        msg = state.messages.get(message_id) if state else None
+        if state is None or msg is None:
+            raise EmulatorError(f"message {message_id} not found in chat {chat_id}")
+        return state, msg
+
     def edit_text(
         self, token: str, user: UserLike, chat_id: int, message_id: int, new_text: str
     ) -> JSON:
         """The user edits their own text message → ``edited_message`` update."""
         bot = self._bot(token)
         u = self._remember_user(bot, user)
-        state = bot.chats.get(chat_id)
-        msg = state.messages.get(message_id) if state else None
-        if state is None or msg is None:
-            raise EmulatorError(f"message {message_id} not found in chat {chat_id}")
+        state, msg = self._chat_message(bot, chat_id, message_id)
         if msg.get("from", {}).get("id") != u.id or "text" not in msg:
             raise EmulatorError("users can only edit their own text messages")
         clean, ents = self._user_text(new_text, caption=False)
@@ -2040,10 +2046,7 @@ class EmulatorCore:
     def buttons(self, token: str, chat_id: int, message_id: int) -> list[list[JSON]]:
         """Current inline keyboard rows of a message ([] if none)."""
         bot = self._bot(token)
-        state = bot.chats.get(chat_id)
-        msg = state.messages.get(message_id) if state else None
-        if msg is None:
-            raise EmulatorError(f"message {message_id} not found in chat {chat_id}")
+        _, msg = self._chat_message(bot, chat_id, message_id)
         return _clone(msg.get("reply_markup", {}).get("inline_keyboard", []))
 
     def press(
@@ -2065,10 +2068,7 @@ class EmulatorCore:
         """
         bot = self._bot(token)
         u = self._remember_user(bot, user)
-        state = bot.chats.get(chat_id)
-        msg = state.messages.get(message_id) if state else None
-        if state is None or msg is None:
-            raise EmulatorError(f"message {message_id} not found in chat {chat_id}")
+        state, msg = self._chat_message(bot, chat_id, message_id)
         if not forge:
             if msg.get("from", {}).get("id") != bot.id:
                 raise EmulatorError("only the bot's messages have inline buttons")
