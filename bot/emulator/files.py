@@ -183,6 +183,31 @@ class FileStore:
     def _new_id(self, kind: str) -> str:
         return _ID_PREFIX[kind] + secrets.token_urlsafe(24)
 
+    def _record(
+        self,
+        bot_id: int,
+        kind: str,
+        data: bytes,
+        written: tuple[str, Path],
+        unique_key: str,
+        **fields: Any,
+    ) -> FileRecord:
+        """Register the file ``data`` written at ``written`` (its path, relative and on disk)
+        under a new id; files with the same ``unique_key`` share their unique id."""
+        rel, disk = written
+        return self._register(
+            FileRecord(
+                file_id=self._new_id(kind),
+                file_unique_id=self._unique_id(unique_key),
+                owner_bot_id=bot_id,
+                kind=kind,
+                file_path=rel,
+                disk_path=disk,
+                file_size=len(data),
+                **fields,
+            )
+        )
+
     def _register(self, rec: FileRecord) -> FileRecord:
         self._by_id[rec.file_id] = rec
         self._by_path.setdefault((rec.owner_bot_id, rec.file_path), rec)
@@ -197,25 +222,21 @@ class FileStore:
         ext = Path(file_name).suffix if file_name else ""
         if not ext and mime_type:
             ext = mimetypes.guess_extension(mime_type) or ""
-        rel, disk = self._write(bot_id, "document", data, ext[:16])
+        written = self._write(bot_id, "document", data, ext[:16])
         digest = hashlib.sha256(data).hexdigest()
-        return self._register(
-            FileRecord(
-                file_id=self._new_id("document"),
-                file_unique_id=self._unique_id(f"doc:{digest}"),
-                owner_bot_id=bot_id,
-                kind="document",
-                file_path=rel,
-                disk_path=disk,
-                file_size=len(data),
-                file_name=file_name,
-                mime_type=mime_type or "application/octet-stream",
-            )
+        return self._record(
+            bot_id,
+            "document",
+            data,
+            written,
+            f"doc:{digest}",
+            file_name=file_name,
+            mime_type=mime_type or "application/octet-stream",
         )
 
     def add_photo(self, bot_id: int, data: bytes, info: ImageInfo) -> list[FileRecord]:
         """Store a photo; returns PhotoSize records from smallest to largest."""
-        rel, disk = self._write(bot_id, "photo", data, info.extension)
+        written = self._write(bot_id, "photo", data, info.extension)
         digest = hashlib.sha256(data).hexdigest()
         big = max(info.width, info.height)
         sides = [s for s in _PHOTO_SIDES if s < big] + [min(big, _PHOTO_SIDES[-1])]
@@ -225,39 +246,31 @@ class FileStore:
             w = max(1, round(info.width * scale))
             h = max(1, round(info.height * scale))
             records.append(
-                self._register(
-                    FileRecord(
-                        file_id=self._new_id("photo"),
-                        file_unique_id=self._unique_id(f"photo:{digest}:{side}"),
-                        owner_bot_id=bot_id,
-                        kind="photo",
-                        file_path=rel,
-                        disk_path=disk,
-                        file_size=len(data),
-                        mime_type=info.mime_type,
-                        width=w,
-                        height=h,
-                    )
+                self._record(
+                    bot_id,
+                    "photo",
+                    data,
+                    written,
+                    f"photo:{digest}:{side}",
+                    mime_type=info.mime_type,
+                    width=w,
+                    height=h,
                 )
             )
         return records
 
     def add_sticker(self, bot_id: int, data: bytes) -> FileRecord:
-        rel, disk = self._write(bot_id, "sticker", data, ".webp")
+        written = self._write(bot_id, "sticker", data, ".webp")
         digest = hashlib.sha256(data).hexdigest()
-        return self._register(
-            FileRecord(
-                file_id=self._new_id("sticker"),
-                file_unique_id=self._unique_id(f"sticker:{digest}"),
-                owner_bot_id=bot_id,
-                kind="sticker",
-                file_path=rel,
-                disk_path=disk,
-                file_size=len(data),
-                mime_type="image/webp",
-                width=512,
-                height=512,
-            )
+        return self._record(
+            bot_id,
+            "sticker",
+            data,
+            written,
+            f"sticker:{digest}",
+            mime_type="image/webp",
+            width=512,
+            height=512,
         )
 
     def photo_family(self, rec: FileRecord) -> list[FileRecord]:
