@@ -37,6 +37,12 @@ the *global* pool (and a 429 pause); when the chat's own limit is full it return
 and :meth:`ready_at` says when to try again, so the caller sends to someone else
 meanwhile. :meth:`LocalBudget.acquire` (replies) waits for everything.
 
+**What Telegram refused is not counted.** A send Telegram answered with a server error
+(5xx but 504: the Bot API did not take the message) gives its permit back with
+:meth:`LocalBudget.cancel`: its slots are free at once, as if it had never been taken. A
+timeout or a broken connection (Telegram may have delivered it) and every other answer are
+given back with :meth:`LocalBudget.release` and count for the whole window.
+
 Time is injected (``monotonic`` and ``sleep``) in the local budget: tests run thousands
 of sends on a virtual clock.
 """
@@ -297,6 +303,19 @@ class LocalBudget:
                 self.stats.waits += 1
                 self.stats.waited_seconds += self.monotonic() - started
 
+    async def room(self, *, bulk: bool = True) -> None:
+        """Wait until a send could start (room in all, no pause; for a bulk send, no reply
+        waiting) without taking anything: the caller takes its permit when it is ready."""
+        while True:
+            now = self.monotonic()
+            if bulk and self._replies_waiting:
+                await self._wait(INF)
+                continue
+            ready = self._global_ready(now, bulk)
+            if ready <= now:
+                return
+            await self._wait(ready - now)
+
     async def acquire(self, chat_id: int, *, bulk: bool = False) -> Permit:
         """A permit, waiting for every limit (an after-commit reply waits its turn)."""
         while True:
@@ -318,6 +337,19 @@ class LocalBudget:
             await self._release_shared(permit)
         if len(self._chats) > 5000:
             self._prune(now)
+
+    async def cancel(self, permit: Permit) -> None:
+        """Telegram answered that it did not take the message (a 5xx error status): the
+        permit counts against no limit, its slots are free again at once. Telegram counts
+        what it delivers; a refused request is not a message, and counting it would cost
+        the fan-out one slot for a whole window per failure (5 % of the rate when 5 % of
+        the sends fail). A timeout is not a refusal (the message may have gone out): it is
+        given back with :meth:`release` like any answer."""
+        if permit.released:
+            return
+        self._undo_local(permit)
+        if permit.row_id is not None:
+            await self._cancel_shared(permit)
 
     async def pause(self, seconds: float) -> None:
         """Telegram said 429: no send of this token starts for ``seconds``."""
@@ -341,13 +373,14 @@ class LocalBudget:
     async def _release_shared(self, permit: Permit) -> None:
         return None
 
+    async def _cancel_shared(self, permit: Permit) -> None:
+        return None
+
     async def _pause_shared(self, seconds: float) -> None:
         return None
 
 
-_LOCK = text(
-    "SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(:k)"
-)
+_LOCK = text("SELECT set_config('synchronous_commit', 'off', true), pg_advisory_xact_lock(:k)")
 """The token's lock for this transaction; and no wait for the disk at its commit: a permit
 lost in a crash of the database only means a send the budget did not count, while a
 durable commit would hold the lock (and every other instance) for a disk flush."""
@@ -378,6 +411,7 @@ _INSERT = text(
     " RETURNING id"
 )
 _RELEASE = text("UPDATE rate_sends SET done = extract(epoch FROM clock_timestamp()) WHERE id = :id")
+_CANCEL = text("DELETE FROM rate_sends WHERE id = :id")
 _PAUSE = text(
     """
     INSERT INTO rate_budgets (bucket, paused_until)
@@ -460,6 +494,14 @@ class SharedBudget(LocalBudget):
                 await auto.execute(_RELEASE, {"id": permit.row_id})
         except Exception:  # the permit's lease frees it; the send itself went through
             log.warning("could not give back a rate permit", exc_info=True)
+
+    async def _cancel_shared(self, permit: Permit) -> None:
+        try:
+            async with self.engine.connect() as conn:
+                auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                await auto.execute(_CANCEL, {"id": permit.row_id})
+        except Exception:  # its lease frees it: counted a little longer than needed
+            log.warning("could not cancel a rate permit", exc_info=True)
 
     async def _pause_shared(self, seconds: float) -> None:
         try:

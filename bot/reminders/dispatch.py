@@ -10,10 +10,10 @@ after their transaction commits. Each pass:
    reminder, surveys, subscription news, registrations reconciled after a KB change);
 2. puts back rows whose claimer died (``status = 'sending'`` with an expired lease);
 3. **claims** due rows in small batches, atomically: on PostgreSQL
-   ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)``; on SQLite a conditional
-   ``UPDATE … WHERE id = :id AND status = 'pending'`` per row, checking the row count — so
-   two running instances never take the same row. Claims carry a lease, renewed while the
-   instance works on them;
+   ``UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED)``; on SQLite one
+   ``UPDATE … WHERE id IN (SELECT …) AND status = 'pending' RETURNING id`` under its write
+   lock — so two running instances never take the same row. Claims carry a lease, renewed
+   while the instance works on them;
 4. **prepares** each row just before sending (:mod:`bot.reminders.render`, through the
    renderer its feature registered for its kind): what is pointless now is dropped (an
    "in one hour" reminder after the event started, a moved occurrence's old reminders, a
@@ -54,6 +54,7 @@ parameters, so tests run 5,000 reminders quickly and still check every limit.
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -104,6 +105,12 @@ class Transient(SendError):
     """A timeout or a server error: retry with backoff."""
 
 
+class NotSent(Transient):
+    """Telegram answered with a server error (5xx but 504): it did not take the message.
+    Retried like any :class:`Transient`, but the send counts against no rate limit (its
+    permit is cancelled, :meth:`bot.core.ratebudget.LocalBudget.cancel`)."""
+
+
 class Permanent(SendError):
     """A request Telegram will never accept (400): give up."""
 
@@ -120,6 +127,8 @@ DEFER_AFTER = 5.0
 back to the table with its due time moved, instead of holding a place in memory."""
 RETRY_HORIZON = 20.0
 """A pass goes on while a retried row comes due within this many seconds."""
+RETRY_EARLY = timedelta(seconds=0.05)
+"""A row this instance moved back is claimed again when due, or up to this much before."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -220,8 +229,8 @@ class Dispatcher:
         self._refill: asyncio.Task[None] | None = None
         self._exhausted = False
         self._serving: asyncio.Task[None] | None = None
-        self._retry_at: float | None = None
-        """(monotonic) when the earliest row this instance moved back comes due."""
+        self._retries: list[tuple[float, int]] = []
+        """(a heap) the rows this instance moved back: (monotonic) when due, and their id."""
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -267,7 +276,7 @@ class Dispatcher:
             if self.plan_enabled:
                 await self.plan()
             await self.recover()
-            self._retry_at = None
+            self._retries.clear()
             await self.drain()
             return self.stats
 
@@ -307,13 +316,30 @@ class Dispatcher:
             log.warning("took back %d reminder(s) from an instance that stopped", count)
         return count
 
-    async def _claim(self, limit: int) -> list[Reminder]:
+    async def _claim(self, limit: int, ids: list[int] | None = None) -> list[Reminder]:
+        """Claim up to ``limit`` due rows, the longest due first; or, with ``ids``, those
+        of them that are still pending and due (rows this instance moved back)."""
         runtime = self.runtime
         now = runtime.clock.now()
         lease_until = now + self.lease
         async with runtime.sessionmaker() as session:
             due = and_(Reminder.status == "pending", Reminder.due_at <= now)
-            if session.get_bind().dialect.name == "postgresql":
+            if ids is not None:
+                # up to RETRY_EARLY before their due time: the monotonic clock that said
+                # they are due and the wall clock of ``due_at`` may drift apart a little
+                result = await session.execute(
+                    update(Reminder)
+                    .where(
+                        Reminder.id.in_(ids),
+                        Reminder.status == "pending",
+                        Reminder.due_at <= now + RETRY_EARLY,
+                    )
+                    .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
+                    .returning(Reminder.id)
+                    .execution_options(synchronize_session=False)
+                )
+                ids = list(result.scalars())
+            elif session.get_bind().dialect.name == "postgresql":
                 # A materialized CTE, not ``id IN (subquery)``: PostgreSQL may run that
                 # subquery again per row, and with SKIP LOCKED it then claimed far more
                 # than ``limit`` rows (one instance took a whole fan-out).
@@ -335,27 +361,25 @@ class Dispatcher:
                 )
                 ids = list(result.scalars())
             else:
-                ids = []
-                for _ in range(5):  # another instance took every candidate: look again
-                    candidates = (
-                        await session.execute(
-                            select(Reminder.id).where(due).order_by(Reminder.due_at, Reminder.id)
-                            .limit(limit)
-                        )
-                    ).scalars().all()  # fmt: skip
-                    for reminder_id in candidates:
-                        result = await session.execute(
-                            update(Reminder)
-                            .where(Reminder.id == reminder_id, Reminder.status == "pending")
-                            .values(
-                                status="sending", claimed_by=self.instance, lease_until=lease_until
-                            )
-                            .execution_options(synchronize_session=False)
-                        )
-                        if int(getattr(result, "rowcount", 0) or 0) == 1:
-                            ids.append(reminder_id)
-                    if ids or not candidates:
-                        break
+                # One statement: SQLite runs it under its write lock, so no other instance
+                # claims between the choice and the update; the lock is held for that one
+                # statement (a row-by-row claim held it for a batch's worth of round trips,
+                # while every lane waited to mark its message sent).
+                chosen = (
+                    select(Reminder.id)
+                    .where(due)
+                    .order_by(Reminder.due_at, Reminder.id)
+                    .limit(limit)
+                    .scalar_subquery()
+                )
+                result = await session.execute(
+                    update(Reminder)
+                    .where(Reminder.id.in_(chosen), Reminder.status == "pending")
+                    .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
+                    .returning(Reminder.id)
+                    .execution_options(synchronize_session=False)
+                )
+                ids = list(result.scalars())
             await session.commit()
             if not ids:
                 return []
@@ -364,12 +388,14 @@ class Dispatcher:
             )
             return list(rows.scalars())
 
-    async def _fill(self) -> None:
-        """Claim and prepare the next batch into the queue."""
+    async def _fill(self, ids: list[int] | None = None) -> None:
+        """Claim and prepare the next batch into the queue (with ``ids``: those rows moved
+        back that are due again)."""
         try:
-            rows = await self._claim(self.batch)
+            rows = await self._claim(self.batch, ids)
             if not rows:
-                self._exhausted = True
+                if ids is None:
+                    self._exhausted = True
                 return
             self._claimed.update(r.id for r in rows)
             attempts = {r.id: r.attempts for r in rows}
@@ -382,35 +408,53 @@ class Dispatcher:
                     self.runtime.translator,
                     self.registry,
                 )
+            jobs: list[_Job] = []
             for item in prepared:
                 if item.message is None:
                     await self._close(item, item.status or "dropped", item.reason)
                 else:
-                    self._queue.append(_Job(item, attempts.get(item.reminder_id, 0)))
+                    jobs.append(_Job(item, attempts.get(item.reminder_id, 0)))
+            if ids is None:
+                self._queue.extend(jobs)
+            else:  # rows moved back go first: they were due before any row in the queue
+                self._queue[:0] = jobs
         finally:
             self._refill = None
 
     async def _next(self) -> _Job | None:
         """The job whose chat can be sent to soonest. Claims more rows while the queue is
-        short, or while everything in it waits for its chat's limit (so one busy group
-        never holds up everybody else), up to ``4 × batch`` rows in memory; rows that
-        would wait longer than ``DEFER_AFTER`` go back to the table."""
+        short (half a batch left), or while everything in it waits for its chat's limit
+        (so one busy group never holds up everybody else), up to ``4 × batch`` rows in
+        memory; rows that would wait longer than ``DEFER_AFTER`` go back to the table;
+        rows moved back are claimed again as soon as they are due."""
         while True:
             if self._stopping:
                 return None
             now = self.budget.monotonic()
+            if self._refill is None and self._retries and self._retries[0][0] <= now:
+                # Rows moved back are due again: claim them now, between the others (by
+                # due time they would come after every row due before them, i.e. all at
+                # the end of a fan-out, where a second failure's back-off idles the lanes).
+                due: list[int] = []
+                while self._retries and self._retries[0][0] <= now:
+                    due.append(heapq.heappop(self._retries)[1])
+                self._refill = asyncio.ensure_future(self._fill(due))
             best, best_at = -1, INF
             for index, job in enumerate(self._queue):
                 at = self.budget.ready_at(job.prepared.chat_id)
                 if at < best_at or best < 0:
                     best, best_at = index, at
+                    if at <= now:  # the first one that can go now: no need to look further
+                        break
             waiting = best < 0 or best_at > now
             if (
                 self._refill is None
                 and not self._exhausted
                 and len(self._queue) < 4 * self.batch
-                and (len(self._queue) <= self.lanes or waiting)
+                and (len(self._queue) <= max(self.lanes, self.batch // 2) or waiting)
             ):
+                # claimed while half a batch is left: the lanes send meanwhile, instead of
+                # waiting for the claim and the preparation of the next batch
                 self._refill = asyncio.ensure_future(self._fill())
             if best >= 0 and not waiting:
                 return self._queue.pop(best)
@@ -426,10 +470,9 @@ class Dispatcher:
                     continue
                 await self.sleep(best_at - now)  # nothing at all can be sent before then
                 continue
-            if self._retry_at is not None and self._retry_at - now <= RETRY_HORIZON:
-                await self.sleep(max(0.0, self._retry_at - now))
-                self._retry_at = None
-                self._exhausted = False  # the rows moved back are due now: claim them
+            if self._retries and self._retries[0][0] - now <= RETRY_HORIZON:
+                # wait for the earliest row moved back (or for a lane's row to be moved)
+                await self.budget.changed(max(0.0, self._retries[0][0] - now))
                 continue
             return None
 
@@ -472,8 +515,7 @@ class Dispatcher:
             )
             await session.commit()
         self._claimed.discard(item.reminder_id)
-        at = self.budget.monotonic() + delay
-        self._retry_at = at if self._retry_at is None else min(self._retry_at, at)
+        heapq.heappush(self._retries, (self.budget.monotonic() + delay, item.reminder_id))
 
     async def drain(self) -> None:
         """Send everything due now (until :meth:`stop`)."""
@@ -527,51 +569,77 @@ class Dispatcher:
         self._claimed.difference_update(leftover)
 
     async def _lane(self) -> None:
-        while True:
-            job = await self._next()
-            if job is None:
-                return
-            await self._attempt(job)
+        """Send rows one at a time. A lane writes down the outcome of its last send
+        (``sent``, moved back …) while it picks its next row and waits for room in the
+        budget, but takes the permit and sends only once the last outcome is committed: a
+        kill finds at most one message per lane sent and not marked."""
+        writing: asyncio.Future[None] | None = None
+        try:
+            while True:
+                job = await self._next()
+                if job is None:
+                    if writing is None:
+                        return
+                    await writing  # its row may have been moved back: look again
+                    writing = None
+                    continue
+                writing = await self._attempt(job, writing)
+        finally:
+            if writing is not None:
+                await writing
 
-    async def _attempt(self, job: _Job) -> None:
+    async def _attempt(
+        self, job: _Job, before: asyncio.Future[None] | None
+    ) -> asyncio.Future[None] | None:
+        """Send ``job`` once ``before`` (the lane's last outcome) is written down; returns
+        the writing of this one's outcome, under way."""
         item = job.prepared
         assert item.message is not None
+        if before is not None:
+            if not before.done():  # meanwhile, wait for room (the permit is taken after:
+                # held during the writing, it would count that time against the rate)
+                room = asyncio.ensure_future(self.budget.room(bulk=True))
+                try:
+                    await asyncio.wait({before, room})
+                finally:
+                    room.cancel()
+            await before
         permit = await self.budget.take(item.chat_id, bulk=True)
         if permit is None:  # the chat is full (another instance or a reply used it)
             self._queue.append(job)
-            return
+            return None
         job.attempts += 1
+        later = asyncio.ensure_future
         try:
             await self._send(item, permit)
         except RetryLater as exc:
             await self.budget.release(permit)
             await self.budget.pause(exc.seconds)  # every send of the token waits
             self.stats.retried += 1
-            await self._note_failure(item, str(exc))
-            self._queue.append(job)
+            return later(self._note_failure(item, str(exc), job))
         except Blocked as exc:
             await self.budget.release(permit)
-            await self._blocked(item, str(exc))
+            return later(self._blocked(item, str(exc)))
         except Transient as exc:
-            await self.budget.release(permit)
+            if isinstance(exc, NotSent):  # Telegram did not take it: not counted
+                await self.budget.cancel(permit)
+            else:  # a timeout: it may have gone out, so it counts
+                await self.budget.release(permit)
             if job.attempts >= self.max_attempts:
-                await self._close(
-                    item, "failed", f"{exc} (after {job.attempts} attempts)", attempts=1
-                )
-                return
+                reason = f"{exc} (after {job.attempts} attempts)"
+                return later(self._close(item, "failed", reason, attempts=1))
             self.stats.retried += 1
             delay = min(60.0, self.backoff * 2 ** (job.attempts - 1))
-            await self._move_back(item, delay, str(exc), attempts=1)  # no lane sleeps
+            return later(self._move_back(item, delay, str(exc), attempts=1))  # no lane sleeps
         except Permanent as exc:
             await self.budget.release(permit)
-            await self._close(item, "failed", str(exc), attempts=1)
+            return later(self._close(item, "failed", str(exc), attempts=1))
         except Exception as exc:  # a bug in rendering or sending: keep the row, say why
             await self.budget.release(permit)
             log.exception("sending reminder %s failed", item.reminder_id)
-            await self._close(item, "failed", repr(exc), attempts=1)
-        else:
-            await self.budget.release(permit)
-            await self._close(item, "sent", None, attempts=1)
+            return later(self._close(item, "failed", repr(exc), attempts=1))
+        await self.budget.release(permit)
+        return later(self._close(item, "sent", None, attempts=1))
 
     async def _send(self, item: Prepared, permit: Permit) -> None:
         """Send with the permit taken (the application's bot must not take another)."""
@@ -582,7 +650,8 @@ class Dispatcher:
         finally:
             held.reset(token)
 
-    async def _note_failure(self, item: Prepared, error: str) -> None:
+    async def _note_failure(self, item: Prepared, error: str, job: _Job) -> None:
+        """A 429: the attempt is counted, and the row waits in the queue for the pause."""
         async with self.runtime.sessionmaker() as session:
             await session.execute(
                 update(Reminder)
@@ -591,6 +660,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
+        self._queue.append(job)
 
     async def _close(
         self, item: Prepared, status: str, reason: str | None, *, attempts: int = 0
@@ -656,6 +726,7 @@ __all__ = [
     "Blocked",
     "Dispatcher",
     "Limits",
+    "NotSent",
     "Permanent",
     "Permit",
     "RateLimiter",

@@ -1,7 +1,9 @@
 """The dispatcher's Telegram side: sending one message, and starting with the bot.
 
 :class:`TelegramSender` maps PTB's errors onto the dispatcher's (429 → retry later,
-403 → blocked, timeouts and 5xx → transient, 400 → permanent).
+403 → blocked, timeouts and 5xx → transient, 400 → permanent). A 5xx *answered* by Telegram
+(but 504) is :class:`~bot.reminders.dispatch.NotSent`: Telegram did not take the message, so
+it counts against no rate limit; a timeout or a broken connection may have delivered it.
 
 :func:`attach` gives an application its dispatcher. It sends through the application's
 bot: replies and reminders take permits of the token's one rate budget
@@ -33,7 +35,14 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
 from bot import features
-from bot.reminders.dispatch import Blocked, Dispatcher, Permanent, RetryLater, Transient
+from bot.reminders.dispatch import (
+    Blocked,
+    Dispatcher,
+    NotSent,
+    Permanent,
+    RetryLater,
+    Transient,
+)
 from bot.reminders.rows import OutMessage
 
 if TYPE_CHECKING:
@@ -62,6 +71,15 @@ def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def _refused(exc: NetworkError) -> bool:
+    """Telegram answered with an error status (PTB raises it without a transport error as
+    its cause), other than 504 Gateway Timeout (the request may have been carried out)."""
+    if exc.__cause__ is not None and not isinstance(exc.__cause__, TelegramError):
+        return False  # httpx could not connect, or the connection broke
+    text = str(exc).lower()
+    return "(504)" not in text and "gateway timeout" not in text
+
+
 class TelegramSender:
     """Sends one :class:`~bot.reminders.rows.OutMessage` with a PTB bot."""
 
@@ -88,7 +106,7 @@ class TelegramSender:
         except BadRequest as exc:  # (a NetworkError too)
             raise Permanent(str(exc)) from exc
         except NetworkError as exc:  # 5xx and connection failures
-            raise Transient(str(exc)) from exc
+            raise (NotSent if _refused(exc) else Transient)(str(exc)) from exc
         except TelegramError as exc:
             raise Permanent(str(exc)) from exc
 
