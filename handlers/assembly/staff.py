@@ -87,7 +87,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     """One conversation holds every typed answer of the staff screens (so that a typed
     title never lands in another screen's question); the buttons that need no typing are
     plain handlers."""
-    text = filters.TEXT & ~filters.COMMAND
     ref = rf"^asm:%s:{REF}$"
     conversation = ConversationHandler(
         name="assembly_staff",
@@ -104,30 +103,30 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(staff_new.start, pattern=r"^asm:nd:[a-z0-9_-]{1,64}$"),
         ],
         states={
-            POPULATION: [MessageHandler(text, staff_ballot.typed_population)],
-            QUORUM: [MessageHandler(text, staff_ballot.typed_quorum)],
-            ITEM: [MessageHandler(text, staff_ballot.typed_item)],
+            POPULATION: [MessageHandler(blocks.TYPED, staff_ballot.typed_population)],
+            QUORUM: [MessageHandler(blocks.TYPED, staff_ballot.typed_quorum)],
+            ITEM: [MessageHandler(blocks.TYPED, staff_ballot.typed_item)],
             CODES: [
-                MessageHandler(text, staff_codes.typed_count),
+                MessageHandler(blocks.TYPED, staff_codes.typed_count),
                 CallbackQueryHandler(
                     staff_codes.picked_count, pattern=rf"^asm:cn:{REF}:\d{{1,5}}$"
                 ),
             ],
             MARK: [
-                MessageHandler(text, staff_onsite.typed_codes),
+                MessageHandler(blocks.TYPED, staff_onsite.typed_codes),
                 MessageHandler(filters.PHOTO | filters.Document.IMAGE, staff_onsite.photo),
             ],
-            TOTALS: [MessageHandler(text, staff_onsite.typed_total)],
-            NEW_TITLE: [MessageHandler(text, staff_new.typed_title)],
+            TOTALS: [MessageHandler(blocks.TYPED, staff_onsite.typed_total)],
+            NEW_TITLE: [MessageHandler(blocks.TYPED, staff_new.typed_title)],
             NEW_METHOD: [CallbackQueryHandler(staff_new.picked_method, pattern=r"^asm:nm:[0-5]$")],
-            NEW_OPENS: [MessageHandler(text, staff_new.typed_opens)],
-            NEW_CLOSES: [MessageHandler(text, staff_new.typed_closes)],
+            NEW_OPENS: [MessageHandler(blocks.TYPED, staff_new.typed_opens)],
+            NEW_CLOSES: [MessageHandler(blocks.TYPED, staff_new.typed_closes)],
             NEW_QUORUM: [
-                MessageHandler(text, staff_new.typed_quorum),
+                MessageHandler(blocks.TYPED, staff_new.typed_quorum),
                 CallbackQueryHandler(staff_new.skip_quorum, pattern=r"^asm:nq:skip$"),
             ],
             NEW_POPULATION: [
-                MessageHandler(text, staff_new.typed_population),
+                MessageHandler(blocks.TYPED, staff_new.typed_population),
                 CallbackQueryHandler(staff_new.skip_population, pattern=r"^asm:np:skip$"),
             ],
             NEW_REVIEW: [

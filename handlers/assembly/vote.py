@@ -58,6 +58,7 @@ from handlers.assembly.vote_render import (
     show,
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
+from handlers.core.blocks import TYPED
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.start import DEEP_LINKS
 from models.assembly import AssemblyVote
@@ -318,7 +319,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("vote", vote_command),
             CallbackQueryHandler(ask_code, pattern=r"^vote:code$"),
         ],
-        states={CODE: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed_code)]},
+        states={CODE: [MessageHandler(TYPED, typed_code)]},
         cancel=cancel_code,
     )
     app.add_handler(conversation)

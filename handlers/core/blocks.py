@@ -40,7 +40,13 @@ from typing import Any
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    filters,
+)
 
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
@@ -405,3 +411,12 @@ async def declined_out(
         context.user_data.pop(forget, None)
     await declined(update, context, text)
     return ConversationHandler.END
+
+
+# ---------------------------------------------------------------------------------------
+# What a step reads as typed text
+# ---------------------------------------------------------------------------------------
+
+TYPED = filters.TEXT & ~filters.COMMAND
+"""A message typed in answer to a step: text that is not a /command (a command is the
+conversation's own, like /cancel, or leaves it)."""

@@ -16,7 +16,7 @@ from bot.core.dongs import dong_name, get_dong, list_dongs, match_dong
 from bot.core.text import esc, shorten
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import press_buttons_then
+from handlers.core.blocks import TYPED, press_buttons_then
 
 CHOOSE, CONFIRM = "choose", "confirm"
 KEY = "mydong_choice"
@@ -161,12 +161,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         states={
             CHOOSE: [
                 CallbackQueryHandler(picked, pattern=r"^mydong:pick:[A-Za-z0-9_-]{1,50}$"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
+                MessageHandler(TYPED, typed),
             ],
             CONFIRM: [
                 CallbackQueryHandler(confirmed, pattern=r"^mydong:yes$"),
                 CallbackQueryHandler(again, pattern=r"^mydong:again$"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons_then(CONFIRM)),
+                MessageHandler(TYPED, press_buttons_then(CONFIRM)),
             ],
         },
         fallbacks=[

@@ -22,7 +22,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core import audit
@@ -32,7 +31,7 @@ from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined_out, press_buttons_then
+from handlers.core.blocks import TYPED, conversation, declined_out, press_buttons_then
 from handlers.core.browse import edit, knowledge, pressed, refuse, rows_of, send
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 from handlers.events.staff_events import who
@@ -227,10 +226,10 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             [CommandHandler("announce", start)],
             {
                 TARGET: [CallbackQueryHandler(target, pattern=TARGET_RE)],
-                TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, typed)],
+                TEXT: [MessageHandler(TYPED, typed)],
                 CONFIRM: [
                     CallbackQueryHandler(confirmed, pattern=SEND_RE),
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, press_buttons_then(CONFIRM)),
+                    MessageHandler(TYPED, press_buttons_then(CONFIRM)),
                 ],
             },
             cancel,

@@ -33,14 +33,19 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined_out, drop_keyboard, press_buttons_then
+from handlers.core.blocks import (
+    TYPED,
+    conversation,
+    declined_out,
+    drop_keyboard,
+    press_buttons_then,
+)
 from handlers.core.browse import edit, knowledge, pressed, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
@@ -293,7 +298,6 @@ async def cancel(update: Update, context: MaeulContext) -> int:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
         conversation(
             "newevent",
@@ -304,19 +308,19 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             {
                 KIND: [CallbackQueryHandler(kind, pattern=KIND_RE)],
                 DONG: [CallbackQueryHandler(dong, pattern=DONG_RE)],
-                TITLE: [MessageHandler(text, title)],
-                START: [MessageHandler(text, start_time)],
-                END: [MessageHandler(text, end_time)],
-                PLACE: [MessageHandler(text, place)],
+                TITLE: [MessageHandler(TYPED, title)],
+                START: [MessageHandler(TYPED, start_time)],
+                END: [MessageHandler(TYPED, end_time)],
+                PLACE: [MessageHandler(TYPED, place)],
                 SEATS: [
-                    MessageHandler(text, seats_typed),
+                    MessageHandler(TYPED, seats_typed),
                     CallbackQueryHandler(seats_pressed, pattern=CAP_RE),
                 ],
                 CONFIRM: [
                     CallbackQueryHandler(publish, pattern=OK_RE),
                     CallbackQueryHandler(edit_field, pattern=EDIT_RE),
                     CallbackQueryHandler(toggle_survey, pattern=r"^nev:svy$"),
-                    MessageHandler(text, press_buttons_then(CONFIRM)),
+                    MessageHandler(TYPED, press_buttons_then(CONFIRM)),
                 ],
             },
             cancel,

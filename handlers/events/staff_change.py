@@ -35,7 +35,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core.i18n import N_
@@ -46,6 +45,7 @@ from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
+    TYPED,
     answer,
     cancelled,
     choices,
@@ -467,7 +467,6 @@ async def stop(update: Update, context: MaeulContext) -> int:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     from handlers.events import staff_move as M
 
-    text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
         conversation(
             "staffevent",
@@ -482,24 +481,24 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     CallbackQueryHandler(toggle_survey, pattern=r"^sev:svy$"),
                     CallbackQueryHandler(toggle_registration, pattern=r"^sev:reg$"),
                     CallbackQueryHandler(save, pattern=SAVE_RE),
-                    MessageHandler(text, press_buttons),
+                    MessageHandler(TYPED, press_buttons),
                 ],
                 TEXT: [
-                    MessageHandler(text, field_typed),
+                    MessageHandler(TYPED, field_typed),
                     CallbackQueryHandler(no_limit, pattern=r"^sev:cap:none$"),
                     CallbackQueryHandler(no_english, pattern=r"^sev:ten:none$"),
                 ],
                 CHOICE: [
                     CallbackQueryHandler(kind_chosen, pattern=r"^sev:kd:"),
                     CallbackQueryHandler(dong_chosen, pattern=r"^sev:dg:"),
-                    MessageHandler(text, press_buttons),
+                    MessageHandler(TYPED, press_buttons),
                 ],
-                MOVE_START: [MessageHandler(text, M.move_start_typed)],
-                MOVE_END: [MessageHandler(text, M.move_end_typed)],
+                MOVE_START: [MessageHandler(TYPED, M.move_start_typed)],
+                MOVE_END: [MessageHandler(TYPED, M.move_end_typed)],
                 MOVE_OK: [
                     CallbackQueryHandler(M.move_confirmed, pattern=M.MOVE_OK_RE),
                     CallbackQueryHandler(M.move_end_pressed, pattern=r"^sev:mend$"),
-                    MessageHandler(text, press_buttons),
+                    MessageHandler(TYPED, press_buttons),
                 ],
             },
             stop,

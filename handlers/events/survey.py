@@ -17,13 +17,12 @@ from telegram.ext import (
     CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import conversation, declined_out
+from handlers.core.blocks import TYPED, conversation, declined_out
 from handlers.core.browse import edit, refuse
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
@@ -126,7 +125,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             [CallbackQueryHandler(ask_comment, pattern=COMMENT_RE)],
             {
                 COMMENT: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, typed_comment),
+                    MessageHandler(TYPED, typed_comment),
                     CallbackQueryHandler(skip, pattern=r"^svy:skip$"),
                 ]
             },

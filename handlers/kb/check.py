@@ -19,7 +19,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core.dongs import dong_name, list_dongs, match_dong
@@ -29,7 +28,15 @@ from bot.kb import cards, eligibility
 from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, GroupAge
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, answered, choices, press_buttons, send_html, step_text
+from handlers.core.blocks import (
+    TYPED,
+    answer,
+    answered,
+    choices,
+    press_buttons,
+    send_html,
+    step_text,
+)
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import edit_markup, knowledge, pressed, rows_of, send
 from handlers.kb.check_render import (
@@ -357,7 +364,6 @@ async def cancel(update: Update, context: MaeulContext) -> int:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    text = filters.TEXT & ~filters.COMMAND
     conversation = blocks_conversation(
         "check",
         entry_points=[
@@ -365,23 +371,23 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(start, pattern=r"^(menu:check|check:restart)$"),
         ],
         states={
-            AGE: [MessageHandler(text, got_age)],
+            AGE: [MessageHandler(TYPED, got_age)],
             MEMBERS: [
                 CallbackQueryHandler(members_pressed, pattern=MEMBERS_RE),
-                MessageHandler(text, members_typed),
+                MessageHandler(TYPED, members_typed),
             ],
             SINCE: [
                 CallbackQueryHandler(since_pressed, pattern=SINCE_RE),
-                MessageHandler(text, since_typed),
+                MessageHandler(TYPED, since_typed),
             ],
             PRIOR: [
                 CallbackQueryHandler(prior_toggled, pattern=PRIOR_RE),
                 CallbackQueryHandler(prior_done, pattern=r"^check:(none|done)$"),
-                MessageHandler(text, press_buttons),
+                MessageHandler(TYPED, press_buttons),
             ],
             DONG: [
                 CallbackQueryHandler(dong_pressed, pattern=DONG_RE),
-                MessageHandler(text, dong_typed),
+                MessageHandler(TYPED, dong_typed),
             ],
         },
         cancel=cancel,

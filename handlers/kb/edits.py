@@ -18,7 +18,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core.i18n import Translator
@@ -28,7 +27,7 @@ from bot.kb import edits as kbedit
 from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import cancelled, press_buttons
+from handlers.core.blocks import TYPED, cancelled, press_buttons
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import admin, edit_markup, knowledge, pressed, rows_of, send
 from handlers.events.browse import send_card as send_event
@@ -331,20 +330,19 @@ async def cancel(update: Update, context: MaeulContext) -> int:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    text = filters.TEXT & ~filters.COMMAND
     conversation = blocks_conversation(
         "kbedit",
         entry_points=[CallbackQueryHandler(begin, pattern=ENTRY_RE)],
         states={
             FIELD: [
                 CallbackQueryHandler(field_chosen, pattern=FIELD_RE),
-                MessageHandler(text, press_buttons),
+                MessageHandler(TYPED, press_buttons),
             ],
-            VALUE: [MessageHandler(text, value_typed)],
+            VALUE: [MessageHandler(TYPED, value_typed)],
             CONFIRM: [
                 CallbackQueryHandler(save, pattern=r"^kbedit:save$"),
                 CallbackQueryHandler(retype, pattern=r"^kbedit:retype$"),
-                MessageHandler(text, press_buttons),
+                MessageHandler(TYPED, press_buttons),
             ],
         },
         cancel=cancel,

@@ -29,7 +29,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot.core.text import esc, shorten
@@ -321,7 +320,6 @@ async def stale(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    text = filters.TEXT & ~filters.COMMAND
     conversation = ConversationHandler(
         name=KEY,
         persistent=True,
@@ -330,12 +328,12 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(teach, pattern=TEACH_RE),
         ],
         states={
-            ANSWER: [MessageHandler(text, answer_typed)],
-            QUESTION: [MessageHandler(text, question_typed)],
+            ANSWER: [MessageHandler(blocks.TYPED, answer_typed)],
+            QUESTION: [MessageHandler(blocks.TYPED, question_typed)],
             CONFIRM: [
                 CallbackQueryHandler(publish, pattern=r"^kbq:publish$"),
                 CallbackQueryHandler(reword, pattern=r"^kbq:re(word|answer)$"),
-                MessageHandler(text, blocks.press_buttons),
+                MessageHandler(blocks.TYPED, blocks.press_buttons),
             ],
         },
         fallbacks=[

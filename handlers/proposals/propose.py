@@ -34,7 +34,7 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, give_back, press_buttons, refuse
+from handlers.core.blocks import TYPED, answer, give_back, press_buttons, refuse
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.blocks import show as send
 from handlers.proposals.decisions import PENDING as REVIEW_PENDING
@@ -330,7 +330,7 @@ async def stop(update: Update, context: MaeulContext) -> int | None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     new = ~filters.UpdateType.EDITED  # edits go to the fallbacks ("I don't read edits")
-    text = filters.TEXT & ~filters.COMMAND & new
+    text = TYPED & new
     conversation = blocks_conversation(
         "propose",
         entry_points=[

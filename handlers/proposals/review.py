@@ -35,7 +35,7 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, cancelled, drop_keyboard, refuse
+from handlers.core.blocks import TYPED, answer, cancelled, drop_keyboard, refuse
 from handlers.core.blocks import show as send
 from handlers.proposals.decisions import (
     ACTIONS,
@@ -377,7 +377,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     pending = _PendingReview(app)
     # Registered before the /propose conversation: while an action waits, text is its answer.
     app.add_handler(CommandHandler("cancel", cancel, filters=pending))
-    text = filters.TEXT & ~filters.COMMAND & ~filters.UpdateType.EDITED
+    text = TYPED & ~filters.UpdateType.EDITED
     app.add_handler(MessageHandler(text & pending, typed))
     app.add_handler(CommandHandler("review", queues))
     app.add_handler(CommandHandler("staffchat", staffchat))
