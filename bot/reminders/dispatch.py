@@ -40,9 +40,11 @@ in all; when a chat's own limit is full it sends to another chat meanwhile (a ro
 would wait longer than ``DEFER_AFTER`` goes back to the table with its due time moved).
 A timeout or 5xx moves *that row's* due time (``DISPATCH_BACKOFF_SECONDS``, doubled per
 attempt, up to ``DISPATCH_MAX_ATTEMPTS``) and the lane goes on with the next row: no lane
-ever sleeps for one chat's back-off. A pass goes on while a retried row comes due within
-``RETRY_HORIZON``. A 403 marks the user inactive (``users.active``) and skips their rows
-until they write to the bot again.
+ever sleeps for one chat's back-off. The row is claimed again as soon as it is due and
+goes before the rows in memory (a pass goes on while one comes due within
+``RETRY_HORIZON``). A send Telegram refused (5xx but 504, :class:`NotSent`) gives its
+permit back uncounted; a timeout counts (it may have gone out). A 403 marks the user
+inactive (``users.active``) and skips their rows until they write to the bot again.
 
 The dispatcher's sends go through the application's bot with the permit already taken
 (:data:`bot.core.ratebudget.held`), so the bot does not take a second one for them.
