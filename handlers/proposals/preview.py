@@ -4,6 +4,9 @@ that asks one step again and comes back to the preview."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     ConversationHandler,
@@ -112,11 +115,20 @@ async def support_instead(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def preview_again(update: Update, context: MaeulContext) -> str:
-    draft = await pressed_draft(update, context)
-    if draft is None:
-        return EDIT
-    return await preview(update, context, draft)
+def preview_pressed(stay: str) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, str]]:
+    """A button that shows the pressed draft's preview; a stale press stays in ``stay``."""
+
+    async def callback(update: Update, context: MaeulContext) -> str:
+        draft = await pressed_draft(update, context)
+        if draft is None:
+            return stay
+        return await preview(update, context, draft)
+
+    return callback
+
+
+preview_again = preview_pressed(EDIT)
+"""The preview again, from the edit menu."""
 
 
 async def edit_menu(update: Update, context: MaeulContext) -> str:

@@ -66,6 +66,7 @@ from handlers.proposals.preview import (
     edit_field,
     edit_menu,
     preview_again,
+    preview_pressed,
     submit,
     support_instead,
 )
@@ -283,13 +284,6 @@ async def photo_sent(update: Update, context: MaeulContext) -> str:
     return await preview(update, context, draft)
 
 
-async def photo_skipped(update: Update, context: MaeulContext) -> str:
-    draft = await pressed_draft(update, context)
-    if draft is None:
-        return PHOTO
-    return await preview(update, context, draft)
-
-
 async def photo_expected(update: Update, context: MaeulContext) -> str:
     await update.effective_message.reply_text(
         context.t._("Please send a photo, or press Skip. Type /cancel to stop.")
@@ -355,7 +349,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             DESCRIPTION: [MessageHandler(text, description_typed)],
             PHOTO: [
                 MessageHandler(filters.PHOTO & new, photo_sent),
-                CallbackQueryHandler(photo_skipped, pattern=rf"^prop:skip:{D}$"),
+                CallbackQueryHandler(preview_pressed(PHOTO), pattern=rf"^prop:skip:{D}$"),
                 MessageHandler(~filters.COMMAND & new, photo_expected),
             ],
             PREVIEW: [
