@@ -103,6 +103,10 @@ async def test_mydong_conversation_by_button_and_by_typing(bot):
         user = (await s.execute(select(User).where(User.telegram_id == chat.user.id))).scalar_one()
     assert user.home_dong_id == "saeteo"  # the cancelled change was not saved
 
+    await chat.send("/mydong")
+    events = await chat.send("<b>Atlantis</b> & co")  # a plain-text reply shows it as typed
+    assert "“<b>Atlantis</b> & co”" in events[0].text
+
 
 async def test_deep_links(bot):
     chat = bot.chat(7001, "Anh", "vi")

@@ -97,7 +97,7 @@ async def typed(update: Update, context: MaeulContext) -> str:
         await update.effective_message.reply_text(
             t._(
                 "I could not find a dong called “{text}”. Please choose one of the buttons.",
-                text=esc(shorten(text, 40)),
+                text=shorten(text, 40),  # plain text: shown as typed
             ),
             reply_markup=await _dong_keyboard(context),
         )
