@@ -237,3 +237,9 @@ async def test_a_new_command_leaves_an_abandoned_conversation(bot):
     assert not any("동을 찾지 못했어요" in t for t in texts(events)), texts(events)
     events = await chat.send("새터")  # /mydong is over: no dong question answered
     assert not any("우리 동으로 설정할까요" in t for t in texts(events))
+
+
+async def test_an_unknown_command_is_quoted_as_typed(bot):
+    chat = bot.chat(7301, "Tom", "en")
+    events = await chat.send("/frobnicate&x")
+    assert events[0].text.startswith("I don't know the command /frobnicate&x.")

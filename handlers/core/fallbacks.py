@@ -13,7 +13,7 @@ from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.core.scope import current_scope
-from bot.core.text import esc, shorten
+from bot.core.text import shorten
 from bot.telegram.context import MaeulContext
 from handlers.core.menu import main_menu
 
@@ -35,7 +35,7 @@ async def unknown_command(update: Update, context: MaeulContext) -> None:
     await update.effective_message.reply_text(
         context.t._(
             "I don't know the command {command}. Type /help to see what I can do.",
-            command=esc(shorten(command, 40)),
+            command=shorten(command, 40),  # plain text: shown as typed
         )
     )
 

@@ -72,7 +72,7 @@ async def _confirm(update: Update, context: MaeulContext, dong_id: str) -> str:
     )
     await context.bot.send_message(
         update.effective_chat.id,
-        t._("Set {dong} as your home dong?", dong=esc(dong_name(dong, t.lang))),
+        t._("Set {dong} as your home dong?", dong=dong_name(dong, t.lang)),  # plain text
         reply_markup=keyboard,
     )
     return CONFIRM
