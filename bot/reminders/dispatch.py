@@ -367,7 +367,7 @@ class Dispatcher:
                 # claims between the choice and the update; the lock is held for that one
                 # statement (a row-by-row claim held it for a batch's worth of round trips,
                 # while every lane waited to mark its message sent).
-                chosen = (
+                picked = (
                     select(Reminder.id)
                     .where(due)
                     .order_by(Reminder.due_at, Reminder.id)
@@ -376,7 +376,7 @@ class Dispatcher:
                 )
                 result = await session.execute(
                     update(Reminder)
-                    .where(Reminder.id.in_(chosen), Reminder.status == "pending")
+                    .where(Reminder.id.in_(picked), Reminder.status == "pending")
                     .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
                     .returning(Reminder.id)
                     .execution_options(synchronize_session=False)
