@@ -35,12 +35,49 @@ def _week(day: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
+def _weekday(today: date, weekday: int, weeks_ahead: int | None) -> tuple[date, date, str]:
+    """That weekday of the week ``weeks_ahead`` from this one (None: the next one from today)."""
+    if weeks_ahead is None:
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+    else:
+        monday, _ = _week(today + timedelta(weeks=weeks_ahead))
+        day = monday + timedelta(days=weekday)
+    return day, day, "day"
+
+
+def _weekend(today: date, weeks_ahead: int) -> tuple[date, date, str]:
+    monday, sunday = _week(today + timedelta(weeks=weeks_ahead))
+    return monday + timedelta(days=5), sunday, "weekend"
+
+
 def _month(year: int, month: int) -> tuple[date, date]:
     while month > 12:
         year, month = year + 1, month - 12
     while month < 1:
         year, month = year - 1, month + 12
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month_or_day(year: int, month: int, day_of_month: str | None) -> tuple[date, date, str] | None:
+    """The month, or the day of it where one is named (None: no such day)."""
+    if day_of_month:
+        try:
+            day = date(year, month, int(day_of_month))
+        except ValueError:
+            return None
+        return day, day, "day"
+    start, end = _month(year, month)
+    return start, end, "month"
+
+
+def _week_from(today: date, weeks_ahead: int) -> tuple[date, date, str]:
+    monday, sunday = _week(today + timedelta(weeks=weeks_ahead))
+    return monday, sunday, "week"
+
+
+def _month_from(today: date, months_ahead: int) -> tuple[date, date, str]:
+    start, end = _month(today.year, today.month + months_ahead)
+    return start, end, "month"
 
 
 def _upcoming_month(today: date, month: int, year: int | None) -> int:
@@ -77,6 +114,17 @@ def _rule(pattern: str) -> Callable[[_Rule], _Rule]:
     return add
 
 
+def _days_from_today(*rules: tuple[str, int]) -> None:
+    """One rule a pattern, in this order, each naming the day ``offset`` days from today."""
+    for pattern, offset in rules:
+
+        def day_at(m: re.Match[str], today: date, offset: int = offset) -> tuple[date, date, str]:
+            day = today + timedelta(days=offset)
+            return day, day, "day"
+
+        _rule(pattern)(day_at)
+
+
 def _weeks_ahead(word: str) -> int:
     word = word.replace(" ", "")
     if word in ("다다음", "다담"):
@@ -91,32 +139,23 @@ def _weeks_ahead(word: str) -> int:
 # --- Korean -------------------------------------------------------------------------
 @_rule(r"(?:(다다음|다음|담|차|이번|금|지난|저번)\s?)?주\s?(월|화|수|목|금|토|일)요일")
 def _ko_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    weekday = _KO_WEEKDAYS[m.group(2)]
-    if m.group(1) is None:  # "화요일": the next Tuesday from today
-        day = today + timedelta(days=(weekday - today.weekday()) % 7)
-        return day, day, "day"
-    monday, _ = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
-    day = monday + timedelta(days=weekday)
-    return day, day, "day"
+    ahead = None if m.group(1) is None else _weeks_ahead(m.group(1))  # "화요일": the next one
+    return _weekday(today, _KO_WEEKDAYS[m.group(2)], ahead)
 
 
 @_rule(r"(?<![가-힣])(월|화|수|목|금|토|일)요일")
 def _ko_bare_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    weekday = _KO_WEEKDAYS[m.group(1)]
-    day = today + timedelta(days=(weekday - today.weekday()) % 7)
-    return day, day, "day"
+    return _weekday(today, _KO_WEEKDAYS[m.group(1)], None)
 
 
 @_rule(r"(다다음|다음|담|이번|금|지난|저번)?\s?주말")
 def _ko_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1) or "")))
-    return monday + timedelta(days=5), sunday, "weekend"
+    return _weekend(today, _weeks_ahead(m.group(1) or ""))
 
 
 @_rule(r"(다다음|다음|담|차|이번|금|지난|저번)\s?주(?!민|택|제|최|관|소|식|차|의|문|요|말)")
 def _ko_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
-    return monday, sunday, "week"
+    return _week_from(today, _weeks_ahead(m.group(1)))
 
 
 @_rule(r"(다다음|다음|담|이번|금|지난|저번|내)\s?달|이달|(다음|이번|지난|저번)\s?월(?!\s?\d)|금월|내월")
@@ -130,8 +169,7 @@ def _ko_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
         ahead = -1
     else:
         ahead = 0
-    start, end = _month(today.year, today.month + ahead)
-    return start, end, "month"
+    return _month_from(today, ahead)
 
 
 @_rule(r"(?:(\d{4})\s?년\s?|(내년|올해|금년)\s?)?(\d{1,2})\s?월\s?(\d{1,2})\s?일")
@@ -178,27 +216,7 @@ def _ko_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
     return start, end, "month"
 
 
-@_rule(r"오늘|금일|당일")
-def _ko_today(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return today, today, "day"
-
-
-@_rule(r"내일\s?모레|모레")
-def _ko_day_after(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = today + timedelta(days=2)
-    return day, day, "day"
-
-
-@_rule(r"내일")
-def _ko_tomorrow(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = today + timedelta(days=1)
-    return day, day, "day"
-
-
-@_rule(r"어제")
-def _ko_yesterday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = today - timedelta(days=1)
-    return day, day, "day"
+_days_from_today((r"오늘|금일|당일", 0), (r"내일\s?모레|모레", 2), (r"내일", 1), (r"어제", -1))
 
 
 @_rule(r"(\d{1,2}|한|두|세|네)\s?(일|주|달|개월)\s?(?:후|뒤|이내|안에)")
@@ -227,34 +245,26 @@ def _ko_half(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 # --- English ------------------------------------------------------------------------
 @_rule(r"\b(?:(next|this|last)\s)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b")
 def _en_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    weekday = _EN_WEEKDAYS[m.group(2)]
-    if m.group(1) in ("next", "last"):
-        monday, _ = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
-        day = monday + timedelta(days=weekday)
-    else:
-        day = today + timedelta(days=(weekday - today.weekday()) % 7)
-    return day, day, "day"
+    ahead = _weeks_ahead(m.group(1)) if m.group(1) in ("next", "last") else None
+    return _weekday(today, _EN_WEEKDAYS[m.group(2)], ahead)
 
 
 @_rule(r"\b(next|this|last)\s(?:week\s?end|weekend)\b|\bweekend\b")
 def _en_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1) or "")))
-    return monday + timedelta(days=5), sunday, "weekend"
+    return _weekend(today, _weeks_ahead(m.group(1) or ""))
 
 
 @_rule(r"\b(next|this|last|coming)\sweek\b|\bweek after next\b")
 def _en_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     word = m.group(1) or "after"
     ahead = 2 if word == "after" else 1 if word == "coming" else _weeks_ahead(word)
-    monday, sunday = _week(today + timedelta(weeks=ahead))
-    return monday, sunday, "week"
+    return _week_from(today, ahead)
 
 
 @_rule(r"\b(next|this|last|coming)\smonth\b")
 def _en_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     ahead = 1 if m.group(1) == "coming" else _weeks_ahead(m.group(1))
-    start, end = _month(today.year, today.month + ahead)
-    return start, end, "month"
+    return _month_from(today, ahead)
 
 
 _EN_MONTH_NAMES = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
@@ -280,27 +290,10 @@ def _en_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
     return start, end, "month"
 
 
-@_rule(r"\btoday\b|\btonight\b")
-def _en_today(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return today, today, "day"
-
-
-@_rule(r"\bday after tomorrow\b")
-def _en_day_after(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = today + timedelta(days=2)
-    return day, day, "day"
-
-
-@_rule(r"\btomorrow\b")
-def _en_tomorrow(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = today + timedelta(days=1)
-    return day, day, "day"
-
-
-@_rule(r"\byesterday\b")
-def _en_yesterday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = today - timedelta(days=1)
-    return day, day, "day"
+_days_from_today(
+    (r"\btoday\b|\btonight\b", 0), (r"\bday after tomorrow\b", 2), (r"\btomorrow\b", 1),
+    (r"\byesterday\b", -1),
+)
 
 
 @_rule(r"\b(this|next|last)\syear\b")
@@ -314,14 +307,12 @@ def _en_year(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 def _zh_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     word = m.group(1)
     ahead = 2 if word == "下下" else _weeks_ahead(word)
-    monday, sunday = _week(today + timedelta(weeks=ahead))
-    return monday, sunday, "week"
+    return _week_from(today, ahead)
 
 
 @_rule(r"(下个|这个|本|上个)\s?月")
 def _zh_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    start, end = _month(today.year, today.month + _weeks_ahead(m.group(1)))
-    return start, end, "month"
+    return _month_from(today, _weeks_ahead(m.group(1)))
 
 
 @_rule(r"(?:(今年|明年)\s?)?(\d{1,2}|十二|十一|十|[一二三四五六七八九])\s?月(?:\s?(\d{1,2})\s?[日号])?")
@@ -331,14 +322,7 @@ def _zh_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
     if not 1 <= month <= 12:
         return None
     year = _upcoming_month(today, month, _year_word(None, m.group(1), today))
-    if m.group(3):
-        try:
-            day = date(year, month, int(m.group(3)))
-        except ValueError:
-            return None
-        return day, day, "day"
-    start, end = _month(year, month)
-    return start, end, "month"
+    return _month_or_day(year, month, m.group(3))
 
 
 @_rule(r"今天|明天|后天|昨天")
@@ -350,14 +334,12 @@ def _zh_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 # --- Vietnamese ---------------------------------------------------------------------
 @_rule(r"\btuần\s(này|sau|tới|trước)\b")
 def _vi_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1))))
-    return monday, sunday, "week"
+    return _week_from(today, _weeks_ahead(m.group(1)))
 
 
 @_rule(r"\btháng\s(này|sau|tới|trước)\b")
 def _vi_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    start, end = _month(today.year, today.month + _weeks_ahead(m.group(1)))
-    return start, end, "month"
+    return _month_from(today, _weeks_ahead(m.group(1)))
 
 
 @_rule(r"\b(?:ngày\s(\d{1,2})\s)?tháng\s(\d{1,2})\b")
@@ -365,15 +347,7 @@ def _vi_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
     month = int(m.group(2))
     if not 1 <= month <= 12:
         return None
-    year = _upcoming_month(today, month, None)
-    if m.group(1):
-        try:
-            day = date(year, month, int(m.group(1)))
-        except ValueError:
-            return None
-        return day, day, "day"
-    start, end = _month(year, month)
-    return start, end, "month"
+    return _month_or_day(_upcoming_month(today, month, None), month, m.group(1))
 
 
 @_rule(r"\bhôm nay\b|\bngày mai\b|\bhôm qua\b")
