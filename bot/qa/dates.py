@@ -45,11 +45,6 @@ def _weekday(today: date, weekday: int, weeks_ahead: int | None) -> tuple[date, 
     return day, day, "day"
 
 
-def _weekend(today: date, weeks_ahead: int) -> tuple[date, date, str]:
-    monday, sunday = _week(today + timedelta(weeks=weeks_ahead))
-    return monday + timedelta(days=5), sunday, "weekend"
-
-
 def _month(year: int, month: int) -> tuple[date, date]:
     while month > 12:
         year, month = year + 1, month - 12
@@ -136,6 +131,21 @@ def _weeks_ahead(word: str) -> int:
     return 0
 
 
+# Rule bodies that more than one language's pattern shares (group 1: the word for which week
+# or month, as _weeks_ahead reads it).
+def _named_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    monday, sunday = _week(today + timedelta(weeks=_weeks_ahead(m.group(1) or "")))
+    return monday + timedelta(days=5), sunday, "weekend"
+
+
+def _named_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    return _week_from(today, _weeks_ahead(m.group(1)))
+
+
+def _named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    return _month_from(today, _weeks_ahead(m.group(1)))
+
+
 # --- Korean -------------------------------------------------------------------------
 @_rule(r"(?:(다다음|다음|담|차|이번|금|지난|저번)\s?)?주\s?(월|화|수|목|금|토|일)요일")
 def _ko_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
@@ -148,14 +158,10 @@ def _ko_bare_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | 
     return _weekday(today, _KO_WEEKDAYS[m.group(1)], None)
 
 
-@_rule(r"(다다음|다음|담|이번|금|지난|저번)?\s?주말")
-def _ko_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return _weekend(today, _weeks_ahead(m.group(1) or ""))
+_rule(r"(다다음|다음|담|이번|금|지난|저번)?\s?주말")(_named_weekend)
 
 
-@_rule(r"(다다음|다음|담|차|이번|금|지난|저번)\s?주(?!민|택|제|최|관|소|식|차|의|문|요|말)")
-def _ko_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return _week_from(today, _weeks_ahead(m.group(1)))
+_rule(r"(다다음|다음|담|차|이번|금|지난|저번)\s?주(?!민|택|제|최|관|소|식|차|의|문|요|말)")(_named_week)
 
 
 @_rule(r"(다다음|다음|담|이번|금|지난|저번|내)\s?달|이달|(다음|이번|지난|저번)\s?월(?!\s?\d)|금월|내월")
@@ -249,9 +255,7 @@ def _en_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return _weekday(today, _EN_WEEKDAYS[m.group(2)], ahead)
 
 
-@_rule(r"\b(next|this|last)\s(?:week\s?end|weekend)\b|\bweekend\b")
-def _en_weekend(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return _weekend(today, _weeks_ahead(m.group(1) or ""))
+_rule(r"\b(next|this|last)\s(?:week\s?end|weekend)\b|\bweekend\b")(_named_weekend)
 
 
 @_rule(r"\b(next|this|last|coming)\sweek\b|\bweek after next\b")
@@ -310,9 +314,7 @@ def _zh_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return _week_from(today, ahead)
 
 
-@_rule(r"(下个|这个|本|上个)\s?月")
-def _zh_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return _month_from(today, _weeks_ahead(m.group(1)))
+_rule(r"(下个|这个|本|上个)\s?月")(_named_month)
 
 
 @_rule(r"(?:(今年|明年)\s?)?(\d{1,2}|十二|十一|十|[一二三四五六七八九])\s?月(?:\s?(\d{1,2})\s?[日号])?")
@@ -332,14 +334,10 @@ def _zh_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 
 
 # --- Vietnamese ---------------------------------------------------------------------
-@_rule(r"\btuần\s(này|sau|tới|trước)\b")
-def _vi_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return _week_from(today, _weeks_ahead(m.group(1)))
+_rule(r"\btuần\s(này|sau|tới|trước)\b")(_named_week)
 
 
-@_rule(r"\btháng\s(này|sau|tới|trước)\b")
-def _vi_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    return _month_from(today, _weeks_ahead(m.group(1)))
+_rule(r"\btháng\s(này|sau|tới|trước)\b")(_named_month)
 
 
 @_rule(r"\b(?:ngày\s(\d{1,2})\s)?tháng\s(\d{1,2})\b")
