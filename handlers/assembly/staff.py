@@ -88,10 +88,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     title never lands in another screen's question); the buttons that need no typing are
     plain handlers."""
     ref = rf"^asm:%s:{REF}$"
-    conversation = ConversationHandler(
-        name="assembly_staff",
-        persistent=True,
-        entry_points=[
+    conversation = blocks.conversation(
+        "assembly_staff",
+        [
             CommandHandler("assembly", staff_list),
             CallbackQueryHandler(staff_ballot.ask_population, pattern=ref % "pop"),
             CallbackQueryHandler(staff_ballot.ask_quorum, pattern=ref % "quo"),
@@ -102,7 +101,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(staff_new.start, pattern=r"^asm:new$"),
             CallbackQueryHandler(staff_new.start, pattern=r"^asm:nd:[a-z0-9_-]{1,64}$"),
         ],
-        states={
+        {
             POPULATION: [MessageHandler(blocks.TYPED, staff_ballot.typed_population)],
             QUORUM: [MessageHandler(blocks.TYPED, staff_ballot.typed_quorum)],
             ITEM: [MessageHandler(blocks.TYPED, staff_ballot.typed_item)],
@@ -133,11 +132,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 CallbackQueryHandler(staff_new.create, pattern=r"^asm:nok:[0-9a-f]{8}$"),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", staff_ballot.done_typing),
-            CallbackQueryHandler(staff_ballot.done_typing, pattern=r"^asm:stop$"),
-        ],
-        allow_reentry=True,
+        staff_ballot.done_typing,
+        r"^asm:stop$",
     )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(staff_list, pattern=r"^asm:list$"))

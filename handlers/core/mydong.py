@@ -17,6 +17,7 @@ from bot.core.text import esc, shorten
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import TYPED, press_buttons_then
+from handlers.core.blocks import conversation as blocks_conversation
 
 CHOOSE, CONFIRM = "choose", "confirm"
 KEY = "mydong_choice"
@@ -148,17 +149,16 @@ async def deep_link(update: Update, context: MaeulContext) -> str | int:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    conversation = ConversationHandler(
-        name="mydong",
-        persistent=True,
-        entry_points=[
+    conversation = blocks_conversation(
+        "mydong",
+        [
             CommandHandler("mydong", ask_dong),
             CallbackQueryHandler(ask_dong, pattern=r"^menu:mydong$"),
             CommandHandler(
                 "start", deep_link, filters=filters.Regex(r"^/start(@\w+)? dong_[A-Za-z0-9_-]+$")
             ),
         ],
-        states={
+        {
             CHOOSE: [
                 CallbackQueryHandler(picked, pattern=r"^mydong:pick:[A-Za-z0-9_-]{1,50}$"),
                 MessageHandler(TYPED, typed),
@@ -169,10 +169,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(TYPED, press_buttons_then(CONFIRM)),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^mydong:cancel$"),
-        ],
-        allow_reentry=True,
+        cancel,
+        r"^mydong:cancel$",
     )
     app.add_handler(conversation)

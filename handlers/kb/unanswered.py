@@ -320,14 +320,13 @@ async def stale(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    conversation = ConversationHandler(
-        name=KEY,
-        persistent=True,
-        entry_points=[
+    conversation = blocks.conversation(
+        KEY,
+        [
             CommandHandler("unanswered", unanswered_command),
             CallbackQueryHandler(teach, pattern=TEACH_RE),
         ],
-        states={
+        {
             ANSWER: [MessageHandler(blocks.TYPED, answer_typed)],
             QUESTION: [MessageHandler(blocks.TYPED, question_typed)],
             CONFIRM: [
@@ -336,11 +335,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(blocks.TYPED, blocks.press_buttons),
             ],
         },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            CallbackQueryHandler(cancel, pattern=r"^kbq:cancel$"),
-        ],
-        allow_reentry=True,
+        cancel,
+        r"^kbq:cancel$",
     )
     app.add_handler(conversation)
     app.add_handler(CallbackQueryHandler(list_page, pattern=LIST_RE))
