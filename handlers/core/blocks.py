@@ -34,7 +34,7 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -48,6 +48,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.dongs import list_dongs, match_dong
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
@@ -61,6 +62,7 @@ from handlers.core.paging import list_keyboard as list_keyboard
 from handlers.core.paging import nav_row as nav_row
 from handlers.core.paging import page_count as page_count
 from handlers.core.paging import paginate as paginate
+from models.kb import Dong
 
 log = logging.getLogger(__name__)
 
@@ -420,3 +422,30 @@ async def declined_out(
 TYPED = filters.TEXT & ~filters.COMMAND
 """A message typed in answer to a step: text that is not a /command (a command is the
 conversation's own, like /cancel, or leaves it)."""
+
+
+# ---------------------------------------------------------------------------------------
+# A dong typed by name
+# ---------------------------------------------------------------------------------------
+
+
+async def typed_dong(
+    update: Update,
+    context: MaeulContext,
+    keyboard: Callable[[], Awaitable[InlineKeyboardMarkup]] | None = None,
+) -> Dong | None:
+    """The dong the typed message names (its first 100 characters, as
+    :func:`bot.core.dongs.match_dong` reads them), or ``None`` after replying that there is
+    no such dong — the typed text quoted as typed (plain text), with the buttons ``keyboard``
+    makes when given."""
+    text = update.effective_message.text or ""
+    dong = match_dong(await list_dongs(context.db), text[:100])
+    if dong is None:
+        await update.effective_message.reply_text(
+            context.t._(
+                "I could not find a dong called “{text}”. Please choose one of the buttons.",
+                text=shorten(text, 40),
+            ),
+            reply_markup=await keyboard() if keyboard is not None else None,
+        )
+    return dong

@@ -12,11 +12,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.dongs import dong_name, get_dong, list_dongs, match_dong
-from bot.core.text import esc, shorten
+from bot.core.dongs import dong_name, get_dong, list_dongs
+from bot.core.text import esc
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, press_buttons_then
+from handlers.core.blocks import TYPED, press_buttons_then, typed_dong
 from handlers.core.blocks import conversation as blocks_conversation
 
 CHOOSE, CONFIRM = "choose", "confirm"
@@ -91,17 +91,8 @@ async def picked(update: Update, context: MaeulContext) -> str:
 
 
 async def typed(update: Update, context: MaeulContext) -> str:
-    t = context.t
-    text = update.effective_message.text or ""
-    dong = match_dong(await list_dongs(context.db), text[:100])
+    dong = await typed_dong(update, context, lambda: _dong_keyboard(context))
     if dong is None:
-        await update.effective_message.reply_text(
-            t._(
-                "I could not find a dong called “{text}”. Please choose one of the buttons.",
-                text=shorten(text, 40),  # plain text: shown as typed
-            ),
-            reply_markup=await _dong_keyboard(context),
-        )
         return CHOOSE
     return await _confirm(update, context, dong.id)
 

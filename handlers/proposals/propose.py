@@ -29,12 +29,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.dongs import list_dongs, match_dong
-from bot.core.text import esc, shorten
+from bot.core.dongs import list_dongs
+from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, answer, give_back, press_buttons, refuse
+from handlers.core.blocks import TYPED, answer, give_back, press_buttons, refuse, typed_dong
 from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.blocks import show as send
 from handlers.proposals.decisions import PENDING as REVIEW_PENDING
@@ -180,17 +180,9 @@ async def dong_pressed(update: Update, context: MaeulContext) -> str:
 
 
 async def dong_typed(update: Update, context: MaeulContext) -> str:
-    t = context.t
     draft = await current_draft(context)
-    text = update.effective_message.text or ""
-    dong = match_dong(await list_dongs(context.db), text[:100])
+    dong = await typed_dong(update, context)
     if dong is None:
-        await update.effective_message.reply_text(
-            t._(
-                "I could not find a dong called “{text}”. Please choose one of the buttons.",
-                text=shorten(text, 40),
-            )
-        )
         return await ask_dong(update, context, draft)
     return await _set_dong(update, context, draft, dong.id)
 
