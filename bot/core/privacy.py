@@ -55,6 +55,7 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.config import Settings
 from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
@@ -211,6 +212,15 @@ def rowcount(result: Any) -> int:
 def cutoff(now: datetime, days: int) -> datetime | None:
     """The instant before which data of a ``days`` retention goes; None: kept for ever."""
     return now - timedelta(days=days) if days > 0 else None
+
+
+def addressed_to(subject: Subject, chat_id: Any, user_id: Any) -> ColumnElement[bool]:
+    """Rows of the subject: sent to their chat (the ``chat_id`` column), or of their account
+    (the ``user_id`` column) when they have one."""
+    conditions = [chat_id == subject.telegram_id]
+    if subject.user_id is not None:
+        conditions.append(user_id == subject.user_id)
+    return or_(*conditions)
 
 
 # --- the account: users, roles, audit log, persistence, invitations ---------------------

@@ -16,9 +16,18 @@ from datetime import datetime
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.i18n import N_
-from bot.core.privacy import Forgotten, Registry, Section, Subject, row_dict, rowcount
+from bot.core.privacy import (
+    Forgotten,
+    Registry,
+    Section,
+    Subject,
+    addressed_to,
+    row_dict,
+    rowcount,
+)
 from bot.core.text import localized
 from bot.events import registrations as R
 from bot.events import subscriptions as S
@@ -34,11 +43,8 @@ async def _titles(session: AsyncSession, ids: set[str], lang: str) -> dict[str, 
     return {event_id: localized(title, lang) for event_id, title in rows.all()}
 
 
-def _mine(subject: Subject) -> object:
-    conditions = [Subscription.chat_id == subject.telegram_id]
-    if subject.user_id is not None:
-        conditions.append(Subscription.user_id == subject.user_id)
-    return or_(*conditions)
+def _mine(subject: Subject) -> ColumnElement[bool]:
+    return addressed_to(subject, Subscription.chat_id, Subscription.user_id)
 
 
 async def export_user(session: AsyncSession, subject: Subject) -> Section:
@@ -48,7 +54,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
         (
             await session.execute(
                 select(Subscription)
-                .where(or_(_mine(subject), Subscription.created_by == subject.telegram_id))  # type: ignore[arg-type]
+                .where(or_(_mine(subject), Subscription.created_by == subject.telegram_id))
                 .order_by(Subscription.id)
             )
         )
@@ -155,7 +161,7 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
             await session.execute(delete(SurveyInvitation).where(SurveyInvitation.user_id == uid))
         )
     done.deleted["subscriptions"] = rowcount(
-        await session.execute(delete(Subscription).where(_mine(subject)))  # type: ignore[arg-type]
+        await session.execute(delete(Subscription).where(_mine(subject)))
     )
     done.anonymised["subscriptions"] = rowcount(
         await session.execute(

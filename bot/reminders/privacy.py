@@ -12,22 +12,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.config import Settings
 from bot.core.i18n import N_
-from bot.core.privacy import Forgotten, Registry, Section, Subject, cutoff, row_dict, rowcount
+from bot.core.privacy import (
+    Forgotten,
+    Registry,
+    Section,
+    Subject,
+    addressed_to,
+    cutoff,
+    row_dict,
+    rowcount,
+)
 from models.events import Reminder, ReminderSetting
 
 OPEN = ("pending", "sending")
 
 
-def _addressed(subject: Subject) -> object:
-    conditions = [Reminder.chat_id == subject.telegram_id]
-    if subject.user_id is not None:
-        conditions.append(Reminder.user_id == subject.user_id)
-    return or_(*conditions)
+def _addressed(subject: Subject) -> ColumnElement[bool]:
+    return addressed_to(subject, Reminder.chat_id, Reminder.user_id)
 
 
 async def export_user(session: AsyncSession, subject: Subject) -> Section:
@@ -37,7 +44,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
         (
             await session.execute(
                 select(Reminder)
-                .where(_addressed(subject))  # type: ignore[arg-type]
+                .where(_addressed(subject))
                 .order_by(Reminder.due_at, Reminder.id)
             )
         )
@@ -89,7 +96,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
 async def forget_user(session: AsyncSession, subject: Subject, now: datetime) -> Forgotten:
     done = Forgotten()
     done.deleted["reminders"] = rowcount(
-        await session.execute(delete(Reminder).where(_addressed(subject)))  # type: ignore[arg-type]
+        await session.execute(delete(Reminder).where(_addressed(subject)))
     )
     if subject.user_id is not None:
         done.deleted["reminder_settings"] = rowcount(
