@@ -765,8 +765,9 @@ def question_key(normalized: str) -> str:
     return hashlib.blake2s(normalized.encode(), digest_size=5).hexdigest()
 
 
-def _day(value: date | str) -> date:
-    """Aggregates bypass the column type on SQLite, which returns the day as text."""
+def asked_day(value: date | str) -> date:
+    """An ``asked_on`` day as read: aggregates bypass the column type on SQLite, which
+    returns the day as text."""
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
@@ -791,7 +792,7 @@ async def open_questions(session: AsyncSession, limit: int = 200) -> list[OpenQu
     rows = (await session.execute(select(q.normalized, q.text, q.language, q.asked_on))).all()
     groups: dict[str, list[tuple[str, str | None, date]]] = {}
     for normalized, text, language, asked_on in rows:
-        day = _day(asked_on)
+        day = asked_day(asked_on)
         done = through.get(normalized)
         if done is not None and day <= done:
             continue

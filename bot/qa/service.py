@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.kb.edits import OpenQuestion, asked_day, question_key
 from bot.kb.records import KnowledgeBase
 from bot.kb.store import KnowledgeStore
 from bot.qa.embedding import load_default
@@ -150,14 +150,9 @@ async def log_unanswered(
     await session.flush()
 
 
-@dataclass(frozen=True)
-class UnansweredGroup:
-    normalized: str
-    example: str
-    count: int
-    languages: tuple[str, ...]
-    first_asked: date
-    last_asked: date
+UnansweredGroup = OpenQuestion
+"""A group of unanswered questions written the same way (the staff's /unanswered list has
+the same groups, less the asks answered since)."""
 
 
 async def list_unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredGroup]:
@@ -184,17 +179,13 @@ async def list_unanswered(session: AsyncSession, limit: int = 50) -> list[Unansw
         languages = tuple(sorted({lang for _, lang, _ in details if lang}))
         groups.append(
             UnansweredGroup(
+                key=question_key(normalized),
                 normalized=normalized,
                 example=details[0][0] if details else normalized,
                 count=int(n),
                 languages=languages,
-                first_asked=_day(first),
-                last_asked=_day(latest),
+                first_asked=asked_day(first),
+                last_asked=asked_day(latest),
             )
         )
     return groups
-
-
-def _day(value: date | str) -> date:
-    """Aggregates bypass the column type on SQLite, which returns the day as text."""
-    return date.fromisoformat(value) if isinstance(value, str) else value
