@@ -156,20 +156,25 @@ def _parse_time(text: str) -> time:
     return time(hour, minute)
 
 
+def _iso_datetime(clean: str, tz: tzinfo, no_time: str) -> datetime | None:
+    """``clean`` read as ISO 8601, in ``tz`` (a time without an offset is read in ``tz``);
+    None when it is not ISO. A date alone raises :class:`EditError` ``no_time``."""
+    try:
+        parsed = datetime.fromisoformat(clean)
+    except ValueError:
+        return None
+    if len(clean) <= 10:  # a date alone
+        raise EditError(no_time)
+    return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
+
+
 def parse_datetime(text: str, tz: tzinfo) -> datetime:
     """'2027-02-12 19:00', '2027-02-12T19:00:00+09:00', '2027.2.12 오후 7시', '2027년 2월
     12일 오후 7:30'. Without an offset the time is read in ``tz``."""
     clean = _clean(text)
-    try:
-        parsed = datetime.fromisoformat(clean)
-    except ValueError:
-        parsed = None
+    parsed = _iso_datetime(clean, tz, N_("Please add the time, like 2027-02-12 19:00."))
     if parsed is not None:
-        if len(clean) <= 10:  # a date alone
-            raise EditError(N_("Please add the time, like 2027-02-12 19:00."))
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=tz)
-        return parsed.astimezone(tz)
+        return parsed
     day, rest = _date_head(clean)
     rest = rest.lstrip("T ").strip()
     if not rest:
@@ -247,14 +252,9 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
     from bot.qa.dates import resolve_dates
 
     clean = _clean(text)
-    try:
-        parsed = datetime.fromisoformat(clean)
-    except ValueError:
-        parsed = None
+    parsed = _iso_datetime(clean, tz, N_("Please add the time, for example 7pm or 19:00."))
     if parsed is not None:
-        if len(clean) <= 10:  # a date alone
-            raise EditError(N_("Please add the time, for example 7pm or 19:00."))
-        return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
+        return parsed
     clock = find_time(clean)
     rest = clean if clock is None else (clean[: clock.span[0]] + " " + clean[clock.span[1] :])
     rest = rest.strip(" ,")
