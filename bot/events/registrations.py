@@ -167,16 +167,21 @@ async def seats(session: AsyncSession, event: EventSpec, original: datetime) -> 
 
 async def _waiting(session: AsyncSession, event_id: str, original: datetime) -> int:
     """How many are on the waitlist of this occurrence."""
-    waiting = await session.scalar(
+    return await _counted(session, event_id, original, "waitlisted")
+
+
+async def _counted(session: AsyncSession, event_id: str, original: datetime, status: str) -> int:
+    """How many registrations of this occurrence have ``status``."""
+    count = await session.scalar(
         select(func.count())
         .select_from(Registration)
         .where(
             Registration.event_id == event_id,
             Registration.occurrence_start == _utc(original),
-            Registration.status == "waitlisted",
+            Registration.status == status,
         )
     )
-    return int(waiting or 0)
+    return int(count or 0)
 
 
 async def _take_seat(
@@ -212,22 +217,14 @@ async def _free_seat(session: AsyncSession, event_id: str, original: datetime) -
 
 async def _recount(session: AsyncSession, event_id: str, original: datetime, now: datetime) -> None:
     await ensure_occurrence(session, event_id, original, now)
-    taken = await session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == event_id,
-            Registration.occurrence_start == _utc(original),
-            Registration.status == "registered",
-        )
-    )
+    taken = await _counted(session, event_id, original, "registered")
     await session.execute(
         update(EventOccurrence)
         .where(
             EventOccurrence.event_id == event_id,
             EventOccurrence.occurrence_start == _utc(original),
         )
-        .values(seats_taken=int(taken or 0))
+        .values(seats_taken=taken)
         .execution_options(synchronize_session=False)
     )
 
