@@ -8,6 +8,7 @@ that into exit status 2 without a traceback.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Literal
@@ -20,6 +21,20 @@ SUPPORTED_LANGUAGES: tuple[str, ...] = ("ko", "en")
 TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 CONSOLE_TOKEN = "1000:console"
 """The token of the local console (``maeul console``, or ``maeul run`` without a token)."""
+
+
+def _secret(value: object, valid: Callable[[str], bool], expected: str) -> str | None:
+    """A secret setting: unset or empty is None; otherwise its text, stripped, must be
+    ``valid`` (else a ValueError says what is ``expected`` and how to make one)."""
+    if value is None or value == "":
+        return None
+    raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+    if not isinstance(raw, str) or not valid(raw.strip()):
+        raise ValueError(
+            f"expected {expected}, e.g. from "
+            "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+        )
+    return raw.strip()
 
 
 class ConfigError(Exception):
@@ -91,28 +106,16 @@ class Settings(BaseSettings):
     @field_validator("ballot_secret", mode="before")
     @classmethod
     def _ballot_secret(cls, value: object) -> object:
-        if value is None or value == "":
-            return None
-        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if not isinstance(raw, str) or len(raw.strip()) < 32:
-            raise ValueError(
-                "expected at least 32 random characters, e.g. from "
-                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
-            )
-        return raw.strip()
+        return _secret(value, lambda raw: len(raw) >= 32, "at least 32 random characters")
 
     @field_validator("webhook_secret", mode="before")
     @classmethod
     def _webhook_secret(cls, value: object) -> object:
-        if value is None or value == "":
-            return None
-        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
-        if not isinstance(raw, str) or not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", raw.strip()):
-            raise ValueError(
-                "expected 16 to 256 characters A-Z a-z 0-9 _ -, e.g. from "
-                "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
-            )
-        return raw.strip()
+        return _secret(
+            value,
+            lambda raw: re.fullmatch(r"[A-Za-z0-9_-]{16,256}", raw) is not None,
+            "16 to 256 characters A-Z a-z 0-9 _ -",
+        )
 
     @field_validator("webhook_url", mode="before")
     @classmethod
