@@ -425,12 +425,14 @@ async def runtime(
 async def bot(runtime: Runtime, request: pytest.FixtureRequest) -> AsyncIterator[object]:
     """The bot through the Bot API emulator, as most end-to-end tests want it: afterwards no
     Bot API call may have failed and no handler may have raised. The test module's
-    ``BOT_NOW`` (an aware datetime), if it has one, is the clock's time when the bot starts.
-    A module that needs another (seeded data, a restart) defines its own ``bot``."""
+    ``BOT_NOW`` (an aware datetime), if it has one, is the clock's time when the bot starts;
+    its ``BOT_OPTIONS``, if it has them, are :func:`tests.staff_helpers.clean_bot`'s options
+    (``ballot_secret``, ``polling_errors``). A module that needs another bot (seeded data,
+    Bot API errors on purpose) defines its own ``bot``."""
     from tests.staff_helpers import clean_bot  # it imports this module
 
     start = getattr(request.module, "BOT_NOW", None)
     if start is not None:
         runtime.clock.set(start)
-    async with clean_bot(runtime) as under_test:
+    async with clean_bot(runtime, **getattr(request.module, "BOT_OPTIONS", {})) as under_test:
         yield under_test

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+from pydantic import SecretStr
 
 from bot.app import MaeulApplication, build_application
 from bot.core.runtime import Runtime
@@ -175,7 +178,15 @@ def _validated_kb(path: str) -> kb.KnowledgeBase:
 
 
 @asynccontextmanager
-async def running_bot(runtime: Runtime, *, seed: bool = True) -> AsyncIterator[BotUnderTest]:
+async def running_bot(
+    runtime: Runtime, *, seed: bool = True, ballot_secret: bool = False
+) -> AsyncIterator[BotUnderTest]:
+    """The bot polling a fresh emulator; ``seed`` imports the demo KB first, ``ballot_secret``
+    gives it a fresh secret-ballot key (assembly votes)."""
+    if ballot_secret:
+        runtime.settings = runtime.settings.model_copy(
+            update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
+        )
     async with BotApiEmulator() as emu:
         emu.register_bot(TOKEN, username="maeul_test_bot")
         runtime.settings = runtime.settings.model_copy(

@@ -4,12 +4,9 @@ for, and picking the last screen or the alert out of a press's events."""
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-
-from pydantic import SecretStr
 
 from bot.core import users
 from tests.e2e import TOKEN, running_bot, texts
@@ -22,11 +19,7 @@ async def clean_bot(
     """The bot under test; afterwards no Bot API call may have failed and no handler may
     have raised. ``ballot_secret`` gives it a fresh secret-ballot key (assembly votes);
     ``polling_errors=False`` lets failed ``getUpdates`` calls pass (a restart)."""
-    if ballot_secret:
-        runtime.settings = runtime.settings.model_copy(
-            update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-        )
-    async with running_bot(runtime) as under_test:
+    async with running_bot(runtime, ballot_secret=ballot_secret) as under_test:
         yield under_test
         errors = under_test.emu.api_errors(TOKEN)
         if not polling_errors:

@@ -22,17 +22,14 @@ from bot.assembly.sheets import CARD_H, CARD_W, MARGIN_X, MARGIN_Y
 from bot.core import users
 from models.audit import AuditLog
 from tests.e2e import TOKEN, ChatDriver, texts
-from tests.staff_helpers import clean_bot, make_staff
+from tests.staff_helpers import make_staff
 
 PT_PER_MM = 72 / 25.4
 SCALE = 3  # pixels per point when a sheet's page is drawn
 A4_PT = (595.28, 841.89)
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime, ballot_secret=True) as under_test:
-        yield under_test
+BOT_OPTIONS = {"ballot_secret": True}
 
 
 # --- slow steps (a PDF, a chart): wait longer than ChatDriver's five seconds ------------

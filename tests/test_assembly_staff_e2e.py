@@ -8,16 +8,13 @@ from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.core import users
 from tests.e2e import buttons, texts
-from tests.staff_helpers import alert, clean_bot, make_staff
+from tests.staff_helpers import alert, make_staff
 from tests.test_assembly_support import DURING
 
 HANBIT = "hanbit1-2027"
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime, ballot_secret=True) as under_test:
-        yield under_test
+BOT_OPTIONS = {"ballot_secret": True}
 
 
 async def ref_of(bot, assembly_id: str) -> int:

@@ -13,7 +13,6 @@ from bot.core import users
 from models.assembly import VotingCode
 from models.audit import AuditLog
 from tests.e2e import TOKEN, texts
-from tests.staff_helpers import clean_bot
 from tests.staff_helpers import make_staff as grant
 
 HANBIT = "hanbit1-2027"
@@ -21,10 +20,7 @@ NOT_STAFF = "Only the staff of this dong can do that."
 STALE = "This button is no longer valid. Please start again from the menu."
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime, ballot_secret=True) as under_test:
-        yield under_test
+BOT_OPTIONS = {"ballot_secret": True}
 
 
 async def state(bot) -> tuple[int, int, str, int]:

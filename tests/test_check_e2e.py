@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 from bot.core.i18n import Translator
 from tests.conftest import SEOUL
 from tests.e2e import buttons
-from tests.staff_helpers import clean_bot, restart
+from tests.staff_helpers import restart
 
 KO = Translator("ko", SEOUL)
 
 
-@pytest.fixture
-async def bot(runtime):
-    # (a long poll abandoned by a restart ends with 409 Conflict, as on Telegram)
-    async with clean_bot(runtime, polling_errors=False) as under_test:
-        yield under_test
+BOT_OPTIONS = {"polling_errors": False}  # a restart's abandoned long poll ends with 409
 
 
 def message_of(events):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
 from sqlalchemy import select
 
 from bot.core import audit
@@ -13,16 +12,13 @@ from bot.core.i18n import Translator
 from models.kb import Event, Grant
 from tests.conftest import SEOUL
 from tests.e2e import buttons
-from tests.staff_helpers import clean_bot, restart
+from tests.staff_helpers import restart
 
 KO = Translator("ko", SEOUL)
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime, polling_errors=False) as under_test:
-        yield under_test
+BOT_OPTIONS = {"polling_errors": False}  # a restart's abandoned long poll ends with 409
 
 
 def message_of(events):

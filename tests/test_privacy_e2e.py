@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, or_, select
 
 from bot import assembly as A
@@ -75,10 +73,7 @@ WORDS = {
 
 @pytest.fixture
 async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
+    async with running_bot(runtime, ballot_secret=True) as under_test:
         await add_class(
             runtime, "privacy-class", ("개인정보 교실", "Privacy class"), CLASS_AT,
             capacity=1, survey=True,

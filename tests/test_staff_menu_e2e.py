@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from bot.core import users
 from handlers.core.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
 from tests.e2e import TOKEN, texts
-from tests.staff_helpers import clean_bot
 
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
 COLLEAGUE = 5201
@@ -25,10 +22,7 @@ STAFF_NAMES = RESIDENT_NAMES + [name for name, _ in STAFF_COMMANDS]
 ADMIN_NAMES = STAFF_NAMES + [name for name, _ in ADMIN_COMMANDS]
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime, polling_errors=False) as under_test:
-        yield under_test
+BOT_OPTIONS = {"polling_errors": False}  # a restart's abandoned long poll ends with 409
 
 
 def menu(bot, chat_id: int, lang: str = "ko") -> dict[str, str]:

@@ -16,16 +16,10 @@ from handlers.events.newevent import parse_end
 from models import Event
 from tests.conftest import SEOUL, TEST_NOW
 from tests.e2e import buttons, running_bot, texts
-from tests.staff_helpers import clean_bot, latest
+from tests.staff_helpers import latest
 
 KO = Translator("ko", SEOUL)
 STAFF = 900  # ADMIN_IDS of the test settings
-
-
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime) as under_test:
-        yield under_test
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from bot.core import users
 from models.audit import AuditLog
 from models.events import Reminder
 from tests.e2e import buttons, texts
-from tests.staff_helpers import clean_bot
 from tests.staff_helpers import first_answer as alert_of
 from tests.staff_helpers import latest as message_of
 
@@ -25,10 +23,7 @@ STRANGER = 5102
 LINK_RE = re.compile(r"https://t\.me/maeul_test_bot\?start=(role_[A-Za-z0-9_-]+)")
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with clean_bot(runtime, polling_errors=False) as under_test:
-        yield under_test
+BOT_OPTIONS = {"polling_errors": False}  # a restart's abandoned long poll ends with 409
 
 
 async def invite_staff(admin, dong="한빛1동") -> str:

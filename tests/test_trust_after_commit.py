@@ -11,10 +11,7 @@ tests/test_trust_kill.py.)
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,11 +36,8 @@ def quick_retries(monkeypatch):
 
 
 @pytest.fixture
-async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
+async def bot(runtime):  # 502s and failed commits on purpose: no clean_bot
+    async with running_bot(runtime, ballot_secret=True) as under_test:
         yield under_test
 
 

@@ -8,15 +8,9 @@ import pytest
 from telegram.ext import CallbackQueryHandler
 
 from bot.emulator import Chat, User
-from tests.e2e import TOKEN, running_bot
+from tests.e2e import TOKEN
 
-
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
-        assert not under_test.errors
+BOT_OPTIONS = {"polling_errors": False}  # a failed getUpdates call may pass
 
 
 async def press_in(bot, user, chat_id: int, data: str):

@@ -12,7 +12,6 @@ import secrets
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from bot import assembly as A
@@ -22,7 +21,6 @@ from bot.core.clock import Clock
 from bot.core.db import create_engine, make_sessionmaker
 from bot.kb.records import demo_kb_path
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, running_bot
 
 runner = CliRunner()
 HANBIT = "hanbit1-2027"
@@ -105,14 +103,7 @@ def clock():  # overrides conftest's ManualClock: the system clock
     return Clock(SEOUL)
 
 
-@pytest.fixture
-async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
+BOT_OPTIONS = {"ballot_secret": True}
 
 
 async def test_staff_button_closes_on_the_real_clock(bot):

@@ -14,7 +14,6 @@ from bot.kb.eligibility import GROUP_AGE_BUCKETS as B
 from bot.kb.eligibility import Answers, GroupAge
 from bot.kb.records import GrantRules, GrantSpec
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, running_bot
 from tests.kbdemo import demo_kb as demo
 
 TODAY = date(2027, 2, 5)
@@ -133,12 +132,7 @@ def test_no_rule_of_the_schema_is_ignored(field):
     assert verdict.reasons or verdict.confirm, field
 
 
-@pytest.fixture
-async def bot(runtime):
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert [e for e in under_test.emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
-        assert not under_test.errors
+BOT_OPTIONS = {"polling_errors": False}  # a failed getUpdates call may pass
 
 
 @pytest.mark.parametrize(

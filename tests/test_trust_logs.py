@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import logging
 import re
-import secrets
 
 import pytest
-from pydantic import SecretStr
 
 from bot import assembly as A
 from bot.assembly.crypto import format_code, keyring_for
@@ -47,11 +45,8 @@ def logging_at_debug(caplog):
 
 
 @pytest.fixture
-async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
+async def bot(runtime):  # a press fails inside its handler on purpose: no clean_bot
+    async with running_bot(runtime, ballot_secret=True) as under_test:
         yield under_test
 
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 
-import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot import assembly as A
@@ -20,14 +17,7 @@ HANBIT = "hanbit1-2027"
 SAETEO = "saeteo-2027"
 
 
-@pytest.fixture
-async def bot(runtime):
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as under_test:
-        yield under_test
-        assert under_test.emu.api_errors(TOKEN) == []
+BOT_OPTIONS = {"ballot_secret": True}
 
 
 def keyring(bot) -> Keyring:

@@ -8,12 +8,10 @@ per step. ``MAEUL_SCALE_VOTERS`` lowers the number for a quick local run.
 from __future__ import annotations
 
 import os
-import secrets
 import time
 from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot import assembly as A
@@ -54,10 +52,7 @@ def _press(emu, user, label: str) -> None:
 @pytest.mark.e2e
 async def test_ten_thousand_voters_give_an_exact_tally(runtime):
     runtime.clock.set(DURING)
-    runtime.settings = runtime.settings.model_copy(
-        update={"ballot_secret": SecretStr(secrets.token_urlsafe(32))}
-    )
-    async with running_bot(runtime) as bot:
+    async with running_bot(runtime, ballot_secret=True) as bot:
         ring = keyring_for(runtime.settings)
         now = runtime.clock.now()
         async with runtime.sessionmaker() as s:
