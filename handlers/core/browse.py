@@ -4,9 +4,10 @@ KB snapshot, the admin check, and the browsing flavour of the blocks in
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
@@ -19,6 +20,7 @@ from handlers.core import blocks
 PAGE_SIZE = blocks.PAGE_SIZE
 T = TypeVar("T")
 R = TypeVar("R")
+PressHandler = Callable[[Update, MaeulContext, KnowledgeBase, re.Match[str]], Awaitable[Any]]
 
 
 async def knowledge(update: Update, context: MaeulContext) -> KnowledgeBase | None:
@@ -45,6 +47,33 @@ async def pressed(
         return None
     kb = await knowledge(update, context)
     return None if kb is None else (kb, match)
+
+
+def on_press(
+    pattern: re.Pattern[str],
+    otherwise: Any = None,
+    find: Callable[
+        [Update, MaeulContext, re.Pattern[str]],
+        Awaitable[tuple[KnowledgeBase, re.Match[str]] | None],
+    ] = pressed,
+) -> Callable[[PressHandler], Callable[[Update, MaeulContext], Coroutine[Any, Any, Any]]]:
+    """The opening of a press handler, as a decorator: the handler is called with the KB
+    snapshot and the parsed callback data, ``handler(update, context, kb, match)``. A press
+    that :func:`pressed` (or ``find``, a stricter check) turned away returns ``otherwise``
+    (the conversation's state, say) without calling it."""
+
+    def wrap(handler: PressHandler) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, Any]]:
+        @functools.wraps(handler)
+        async def opened(update: Update, context: MaeulContext) -> Any:
+            found = await find(update, context, pattern)
+            if found is None:
+                return otherwise
+            kb, match = found
+            return await handler(update, context, kb, match)
+
+        return opened
+
+    return wrap
 
 
 async def pressed_record(

@@ -32,7 +32,7 @@ from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import TYPED, conversation, declined_out, press_buttons_then
-from handlers.core.browse import edit, knowledge, pressed, refuse, rows_of, send
+from handlers.core.browse import edit, knowledge, on_press, refuse, rows_of, send
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 from handlers.events.staff_events import who
 
@@ -90,12 +90,11 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     return TARGET
 
 
-async def target(update: Update, context: MaeulContext) -> str | int:
+@on_press(TARGET_RE, ConversationHandler.END)
+async def target(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> str | int:
     query = update.callback_query
-    found = await pressed(update, context, TARGET_RE)
-    if found is None:
-        return ConversationHandler.END
-    kb, match = found
     topic, raw = match.groups()
     t = context.t
     if topic == "dong":

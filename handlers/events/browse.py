@@ -26,8 +26,8 @@ from handlers.core.browse import (
     edit,
     knowledge,
     nav_row,
+    on_press,
     page_of,
-    pressed,
     pressed_record,
     refuse,
     rows_of,
@@ -129,12 +129,11 @@ async def events_command(update: Update, context: MaeulContext) -> None:
     await send(update, context, text, markup)
 
 
-async def list_page(update: Update, context: MaeulContext) -> None:
+@on_press(LIST_RE)
+async def list_page(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> None:
     query = update.callback_query
-    found = await pressed(update, context, LIST_RE)
-    if found is None:
-        return
-    kb, match = found
     dong = _resolve_dong(kb, match.group(1))
     if dong == STALE:
         await refuse(query, context)
@@ -144,13 +143,12 @@ async def list_page(update: Update, context: MaeulContext) -> None:
     await edit(query, text, markup)
 
 
-async def choose_filter(update: Update, context: MaeulContext) -> None:
+@on_press(CHOOSE_RE)
+async def choose_filter(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> None:
     query = update.callback_query
     t = context.t
-    found = await pressed(update, context, CHOOSE_RE)
-    if found is None:
-        return
-    kb, match = found
     what, dref, kind = match.groups()
     dong = _resolve_dong(kb, dref)
     if dong == STALE:
@@ -219,12 +217,11 @@ async def show(update: Update, context: MaeulContext) -> None:
         await send_card(update, context, found[0], found[2], None)
 
 
-async def show_occurrence(update: Update, context: MaeulContext) -> None:
+@on_press(OCC_RE)
+async def show_occurrence(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> None:
     query = update.callback_query
-    found = await pressed(update, context, OCC_RE)
-    if found is None:
-        return
-    kb, match = found
     event = _event(kb, match.group(1))
     parsed = schedule.parse_key(f"{event.id if event else 'x'}@{match.group(2)}")
     occurrence = (

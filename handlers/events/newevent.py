@@ -38,6 +38,7 @@ from telegram.ext import (
 from bot.core.text import esc
 from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
+from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
     TYPED,
@@ -46,7 +47,7 @@ from handlers.core.blocks import (
     drop_keyboard,
     press_buttons_then,
 )
-from handlers.core.browse import edit, knowledge, pressed, refuse, send
+from handlers.core.browse import edit, knowledge, on_press, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
     dong_choices,
@@ -132,12 +133,11 @@ async def start_pressed(update: Update, context: MaeulContext) -> str | int:
     return await start(update, context)
 
 
-async def kind(update: Update, context: MaeulContext) -> str | int:
+@on_press(KIND_RE, ConversationHandler.END)
+async def kind(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> str | int:
     query = update.callback_query
-    found = await pressed(update, context, KIND_RE)
-    if found is None:
-        return ConversationHandler.END
-    kb, match = found
     _draft(context)["kind"] = match.group(1)
     await query.answer()
     question = esc(context.t.p_("event", "For which dong?"))
@@ -146,12 +146,11 @@ async def kind(update: Update, context: MaeulContext) -> str | int:
     )
 
 
-async def dong(update: Update, context: MaeulContext) -> str | int:
+@on_press(DONG_RE, ConversationHandler.END)
+async def dong(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> str | int:
     query = update.callback_query
-    found = await pressed(update, context, DONG_RE)
-    if found is None:
-        return ConversationHandler.END
-    kb, match = found
     raw = match.group(1)
     allowed = dong_choices(context, kb)
     chosen = None if raw == "all" else cards.resolve(raw, (d for d in allowed if d))

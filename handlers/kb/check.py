@@ -38,7 +38,7 @@ from handlers.core.blocks import (
     step_text,
 )
 from handlers.core.blocks import conversation as blocks_conversation
-from handlers.core.browse import edit_markup, knowledge, pressed, rows_of, send
+from handlers.core.browse import edit_markup, knowledge, on_press, rows_of, send
 from handlers.kb.check_render import (
     AGE_ERRORS,
     BUCKET_LABELS,
@@ -241,12 +241,11 @@ async def ask_prior(update: Update, context: MaeulContext) -> str:
     return PRIOR
 
 
-async def prior_toggled(update: Update, context: MaeulContext) -> str:
+@on_press(PRIOR_RE, PRIOR)
+async def prior_toggled(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> str:
     query = update.callback_query
-    found = await pressed(update, context, PRIOR_RE)
-    if found is None:
-        return PRIOR
-    kb, match = found
     grant_id = cards.resolve(match.group(1), (g.id for g in kb.grants))
     if grant_id is None:
         await query.answer(context.t._("This button is no longer valid."), show_alert=True)

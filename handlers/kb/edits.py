@@ -29,7 +29,7 @@ from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import TYPED, cancelled, press_buttons
 from handlers.core.blocks import conversation as blocks_conversation
-from handlers.core.browse import admin, edit_markup, knowledge, pressed, rows_of, send
+from handlers.core.browse import admin, edit_markup, knowledge, on_press, pressed, rows_of, send
 from handlers.events.browse import send_card as send_event
 from handlers.kb.grants import send_card as send_grant
 
@@ -102,19 +102,25 @@ async def _not_admin(update: Update, context: MaeulContext) -> bool:
     return True
 
 
+async def _admin_pressed(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> tuple[KnowledgeBase, re.Match[str]] | None:
+    """:func:`pressed`, for district admins only (anyone else is told so)."""
+    if await _not_admin(update, context):
+        return None
+    return await pressed(update, context, pattern)
+
+
 def _cancel_row(t: Translator) -> list[InlineKeyboardButton]:
     return [InlineKeyboardButton(t._("Cancel"), callback_data="kbedit:cancel")]
 
 
-async def begin(update: Update, context: MaeulContext) -> str | int:
+@on_press(ENTRY_RE, ConversationHandler.END, find=_admin_pressed)
+async def begin(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> str | int:
     query = update.callback_query
     t = context.t
-    if await _not_admin(update, context):
-        return ConversationHandler.END
-    found = await pressed(update, context, ENTRY_RE)
-    if found is None:
-        return ConversationHandler.END
-    kb, match = found
     target: Target = "grant" if match.group(1) == "grant" else "event"
     pool = kb.grants if target == "grant" else kb.events
     record_id = cards.resolve(match.group(2), (r.id for r in pool))
@@ -160,14 +166,11 @@ async def _ask_value(
     return VALUE
 
 
-async def field_chosen(update: Update, context: MaeulContext) -> str | int:
+@on_press(FIELD_RE, ConversationHandler.END, find=_admin_pressed)
+async def field_chosen(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> str | int:
     query = update.callback_query
-    if await _not_admin(update, context):
-        return ConversationHandler.END
-    hit = await pressed(update, context, FIELD_RE)
-    if hit is None:
-        return ConversationHandler.END
-    kb, match = hit
     state = _state(context)
     found = _record(kb, state)
     fspec = kbedit.field_spec(found[0], match.group(1)) if found else None

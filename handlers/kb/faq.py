@@ -17,7 +17,7 @@ from bot.kb import faq as faqtopics
 from bot.kb.records import FaqSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer
-from handlers.core.browse import edit, knowledge, pressed, pressed_record, refuse, rows_of, send
+from handlers.core.browse import edit, knowledge, on_press, pressed_record, refuse, rows_of, send
 
 TOPIC_RE = re.compile(r"^faq:topic:([a-z]{1,20})$")
 SHOW_RE = re.compile(r"^faq:show:(~?[a-z0-9_-]{1,64})$")
@@ -73,12 +73,11 @@ async def back_to_topics(update: Update, context: MaeulContext) -> None:
     await edit(query, text, markup)
 
 
-async def open_topic(update: Update, context: MaeulContext) -> None:
+@on_press(TOPIC_RE)
+async def open_topic(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> None:
     query = update.callback_query
-    found = await pressed(update, context, TOPIC_RE)
-    if found is None:
-        return
-    kb, match = found
     topic = faqtopics.get_topic(kb, match.group(1))
     if topic is None:
         await refuse(query, context)
