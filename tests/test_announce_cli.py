@@ -6,23 +6,17 @@ dispatcher then sends (once, rendered in each chat's language), the audit entry.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.core.db import create_engine, make_sessionmaker
 from bot.events import subscriptions as S
 from bot.events.announce_cli import Audience, audience, queue
-from bot.kb.records import demo_kb_path
 from models import AuditLog, Reminder, User
+from tests.cli_helpers import in_db, invoke, set_cli_env
 from tests.conftest import TEST_NOW
 from tests.test_reminders_support import harness, open_group, open_private_chat
-
-runner = CliRunner()
 
 # chat → its subscriptions
 SUBSCRIBED = {
@@ -109,40 +103,16 @@ async def test_queued_rows_go_out_once_in_each_chats_language(runtime):
 
 @pytest.fixture
 def cli_db(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")
-    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
-
-    async def go():
-        engine = create_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as s:
-                await subscribe(s)
-        finally:
-            await engine.dispose()
-
-    asyncio.run(go())
+    url = set_cli_env(monkeypatch, tmp_path, now="2026-11-22T10:00:00+09:00", kb=True)
+    in_db(url, subscribe)
     return url
 
 
-def invoke(*args: str, input: str | None = None):
-    return runner.invoke(app, list(args), input=input)
-
-
 def rows(url: str, model):
-    async def go():
-        engine = create_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as s:
-                return list((await s.execute(select(model))).scalars())
-        finally:
-            await engine.dispose()
+    async def every(s):
+        return list((await s.execute(select(model))).scalars())
 
-    return asyncio.run(go())
+    return in_db(url, every)
 
 
 def test_bad_input_is_refused_and_nothing_is_queued(cli_db):

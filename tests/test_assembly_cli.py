@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import secrets
@@ -12,50 +11,26 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
-from typer.testing import CliRunner
 
 from bot import assembly as A
 from bot.assembly.crypto import Keyring
-from bot.cli import app
 from bot.core.clock import ManualClock
-from bot.core.db import create_engine, make_sessionmaker
-from bot.kb.records import demo_kb_path
 from models import Ballot
+from tests import cli_helpers
+from tests.cli_helpers import invoke, set_cli_env
 from tests.test_assembly_support import AFTER, DURING, cast_as, make_user
 
-runner = CliRunner()
 SECRET = secrets.token_urlsafe(32)
 
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH", "BALLOT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("BALLOT_SECRET", SECRET)
-    monkeypatch.setenv("MAEUL_NOW", DURING.isoformat())
-    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+    set_cli_env(monkeypatch, tmp_path, now=DURING.isoformat(), ballot_secret=SECRET, kb=True)
 
 
 def in_db(tmp_path: Path, work):
     """Run ``work(session)`` on the CLI's database (what voters do through the bot)."""
-
-    async def go():
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-        try:
-            async with make_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
+    return cli_helpers.in_db(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", work)
 
 
 def vote_with_codes(tmp_path, codes: list[str], ballots: list[str]) -> None:

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
+from bot.kb.records import demo_kb_path
+from tests.cli_helpers import in_db, invoke, set_cli_env
 from tests.conftest import PG_URL, need_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,9 +42,9 @@ def run_assembly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> t
 
     monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setattr(cli, "in_db", lambda _tmp, work: in_db(url, work))
-    assert cli.invoke("kb", "import", str(cli.demo_kb_path())).exit_code == 0
-    assert cli.invoke("assembly", "set", "hanbit1-2027", "--population", "100").exit_code == 0
-    made = cli.invoke(
+    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
+    assert invoke("assembly", "set", "hanbit1-2027", "--population", "100").exit_code == 0
+    made = invoke(
         "assembly", "codes", "hanbit1-2027", "--count", "4", "--out", "c.csv",
         "--bot-username", "maeul_bot",
     )  # fmt: skip
@@ -50,35 +52,18 @@ def run_assembly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> t
     codes = [r["code"] for r in csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text()))]
     cli.vote_with_codes(tmp_path, codes[:3], ["yyyyyyy", "nnnnnnn", "yaaaaaa"])
     monkeypatch.setenv("MAEUL_NOW", AFTER.isoformat())
-    results = cli.invoke("assembly", "results", "hanbit1-2027", "--format", "csv")
+    results = invoke("assembly", "results", "hanbit1-2027", "--format", "csv")
     assert results.exit_code == 0, results.output
-    audit = cli.invoke("assembly", "audit", "hanbit1-2027")
+    audit = invoke("assembly", "audit", "hanbit1-2027")
     assert audit.exit_code == 0, audit.output
     assert "3 ballots stored, 3 counted" in audit.stdout and "OK:" in audit.stdout
     return results.stdout, audit.stdout
 
 
-def in_db(url: str, work):  # type: ignore[no-untyped-def]
-    from bot.core.db import create_engine, make_sessionmaker
-
-    async def go():  # type: ignore[no-untyped-def]
-        engine = create_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
-
-
 def after_restore(url: str) -> tuple[str, str, int]:
-    from tests import test_assembly_cli as cli
 
-    results = cli.invoke("assembly", "results", "hanbit1-2027", "--format", "csv")
-    audit = cli.invoke("assembly", "audit", "hanbit1-2027")
+    results = invoke("assembly", "results", "hanbit1-2027", "--format", "csv")
+    audit = invoke("assembly", "audit", "hanbit1-2027")
     return results.stdout, audit.stdout, audit.exit_code
 
 
@@ -87,11 +72,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from tests import test_assembly_cli as cli
     from tests.test_assembly_support import DURING
 
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BALLOT_SECRET", cli.SECRET)
-    monkeypatch.setenv("MAEUL_NOW", DURING.isoformat())
+    set_cli_env(monkeypatch, tmp_path, db=None, now=DURING.isoformat(), ballot_secret=cli.SECRET)
 
 
 @pytest.fixture

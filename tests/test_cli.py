@@ -6,25 +6,15 @@ from pathlib import Path
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from bot import __version__
-from bot.cli import app
 from bot.kb.records import demo_kb_path
-
-runner = CliRunner()
+from tests.cli_helpers import invoke, set_cli_env
 
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+    set_cli_env(monkeypatch, tmp_path)
 
 
 def test_version():

@@ -3,46 +3,27 @@ typer's runner, SQLite)."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app
-from bot.core.db import create_engine, make_sessionmaker
 from bot.kb.records import demo_kb_path
 from models import AuditLog, Event, Registration, Reminder, User
-
-runner = CliRunner()
+from tests.cli_helpers import in_db, invoke, set_cli_env
 
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")
-    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args))
+    set_cli_env(monkeypatch, tmp_path, now="2026-11-22T10:00:00+09:00", kb=True)
 
 
 def query(tmp_path, statement):
-    async def go():
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-        try:
-            async with make_sessionmaker(engine)() as s:
-                return list((await s.execute(statement)).all())
-        finally:
-            await engine.dispose()
+    async def rows(s):
+        return list((await s.execute(statement)).all())
 
-    return asyncio.run(go())
+    return in_db(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", rows)
 
 
 def register_someone(tmp_path, event_id: str, start: str) -> None:
@@ -52,21 +33,15 @@ def register_someone(tmp_path, event_id: str, start: str) -> None:
     from bot.kb import schedule
     from tests.conftest import SEOUL, TEST_NOW
 
-    async def go():
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-        try:
-            async with make_sessionmaker(engine)() as s:
-                user = User(telegram_id=4242, first_name="a", created_at=TEST_NOW, active=True)
-                s.add(user)
-                await s.flush()
-                spec = await R.event_spec(s, event_id, SEOUL)
-                occurrence = schedule.find_original(spec, datetime.fromisoformat(start), SEOUL)
-                await R.register(s, user, spec, occurrence, TEST_NOW, SEOUL)
-                await s.commit()
-        finally:
-            await engine.dispose()
+    async def register(s):
+        user = User(telegram_id=4242, first_name="a", created_at=TEST_NOW, active=True)
+        s.add(user)
+        await s.flush()
+        spec = await R.event_spec(s, event_id, SEOUL)
+        occurrence = schedule.find_original(spec, datetime.fromisoformat(start), SEOUL)
+        await R.register(s, user, spec, occurrence, TEST_NOW, SEOUL)
 
-    asyncio.run(go())
+    in_db(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", register)
 
 
 def test_create_move_cancel_edit_and_report(tmp_path):

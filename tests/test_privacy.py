@@ -9,7 +9,6 @@ from datetime import date, timedelta
 
 from pydantic import SecretStr
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
@@ -29,6 +28,7 @@ from models import (
     VotingCode,
 )
 from models.assembly import CodeStatus
+from tests.cli_helpers import runner, set_cli_env
 from tests.test_assembly_support import DURING
 
 
@@ -184,11 +184,7 @@ async def test_an_unused_code_works_again_and_a_used_one_stays_used(runtime):
 
 
 def test_cli_purge_export_and_forget(tmp_path, monkeypatch):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    runner = CliRunner()
+    set_cli_env(monkeypatch, tmp_path)
     added = runner.invoke(app, ["admin", "role", "add", "4005", "activist"])
     assert added.exit_code == 0, added.output
 

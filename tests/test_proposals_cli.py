@@ -13,12 +13,12 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.core.db import create_engine, make_sessionmaker
-from bot.kb.records import demo_kb_path
 from bot.proposals import service as domain
 from bot.proposals.export import COLUMNS
 from bot.proposals.service import Actor
 from models import User
 from models.proposal import ProposalStatus as S
+from tests.cli_helpers import set_cli_env
 from tests.conftest import SEOUL
 
 runner = CliRunner()
@@ -26,14 +26,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def db(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    result = runner.invoke(app, ["kb", "import", str(demo_kb_path())])
-    assert result.exit_code == 0, result.output
-    return url
+    return set_cli_env(monkeypatch, tmp_path, kb=True)
 
 
 def seed(url: str) -> None:

@@ -7,22 +7,17 @@ from datetime import UTC, datetime
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from bench.qa_kbgen import make_kb
-from bot.cli import app
 from bot.kb.records import demo_kb_path
+from tests.cli_helpers import invoke, set_cli_env
 
-runner = CliRunner()
 NOW = "2027-03-01T10:00:00+09:00"
 
 
 @pytest.fixture(autouse=True)
 def env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    set_cli_env(monkeypatch, tmp_path)
 
 
 @pytest.fixture
@@ -30,10 +25,6 @@ def other_kb(tmp_path):
     path = tmp_path / "dasol.yaml"
     path.write_text(yaml.safe_dump(make_kb(grants=30, faq=10, events=6), allow_unicode=True))
     return path
-
-
-def invoke(*args: str, input: str | None = None):
-    return runner.invoke(app, list(args), input=input)
 
 
 def test_ask_json_on_a_kb_file_that_is_not_the_demo(other_kb, tmp_path):

@@ -7,7 +7,6 @@ seconds) never saw it. These run against :class:`bot.core.clock.Clock`, the syst
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import timedelta
 
@@ -18,8 +17,7 @@ from bot import assembly as A
 from bot.cli import app
 from bot.core import users
 from bot.core.clock import Clock
-from bot.core.db import create_engine, make_sessionmaker
-from bot.kb.records import demo_kb_path
+from tests.cli_helpers import in_db, set_cli_env
 from tests.conftest import SEOUL
 
 runner = CliRunner()
@@ -31,27 +29,17 @@ HANBIT = "hanbit1-2027"
 
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH", "BALLOT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("BALLOT_SECRET", secrets.token_urlsafe(32))
-    assert runner.invoke(app, ["kb", "import", str(demo_kb_path())]).exit_code == 0
+    set_cli_env(monkeypatch, tmp_path, ballot_secret=secrets.token_urlsafe(32), kb=True)
     return tmp_path
 
 
 def _status_in(tmp_path, assembly_id: str) -> A.Status:
-    async def go():
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
-        try:
-            async with make_sessionmaker(engine)() as session:
-                now = Clock(SEOUL).now()
-                vote = await A.get_vote(session, assembly_id, now)
-                return A.status(vote, now)
-        finally:
-            await engine.dispose()
+    async def status(session):
+        now = Clock(SEOUL).now()
+        vote = await A.get_vote(session, assembly_id, now)
+        return A.status(vote, now)
 
-    return asyncio.run(go())
+    return in_db(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", status)
 
 
 def test_cli_close_on_the_real_clock(cli_env):

@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.core.db import create_engine
 from bot.kb.records import demo_kb_path
+from tests.cli_helpers import set_cli_env
 from tests.test_assembly_support import DURING
 
 runner = CliRunner()
@@ -37,12 +38,8 @@ def umask_022():
 
 @pytest.fixture
 def cli_env(monkeypatch, tmp_path):
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH", "BALLOT_SECRET"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'maeul.db'}")
-    monkeypatch.setenv("BALLOT_SECRET", secrets.token_urlsafe(32))
-    monkeypatch.setenv("MAEUL_NOW", DURING.isoformat())
+    secret = secrets.token_urlsafe(32)
+    set_cli_env(monkeypatch, tmp_path, db="maeul.db", now=DURING.isoformat(), ballot_secret=secret)
     return tmp_path
 
 

@@ -3,17 +3,14 @@ dong — through /newevent (end to end) and through ``maeul events create``."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from bot.cli import app as cli_app
-from bot.core.db import create_engine, make_sessionmaker
 from bot.events import subscriptions as S
-from bot.kb.records import EventSpec, demo_kb_path
+from bot.kb.records import EventSpec
 from models import Reminder
+from tests.cli_helpers import in_db, invoke, set_cli_env
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, texts
 
@@ -92,34 +89,18 @@ async def test_who_hears_of_which_event(session):
 
 
 def test_events_create_on_the_command_line_tells_the_dong_subscribers(monkeypatch, tmp_path):
-    runner = CliRunner()
-    for name in ("BOT_TOKEN", "ADMIN_IDS", "MAEUL_NOW", "KB_PATH"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)
-    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    monkeypatch.setenv("MAEUL_NOW", "2026-11-22T10:00:00+09:00")
-    assert runner.invoke(cli_app, ["kb", "import", str(demo_kb_path())]).exit_code == 0
-
-    async def db(work):
-        engine = create_engine(url)
-        try:
-            async with make_sessionmaker(engine)() as s, s.begin():
-                return await work(s)
-        finally:
-            await engine.dispose()
+    url = set_cli_env(monkeypatch, tmp_path, now="2026-11-22T10:00:00+09:00", kb=True)
 
     async def subscribe(s):
         now = datetime(2026, 11, 22, 9, 0, tzinfo=SEOUL)
         await S.toggle(s, chat_id=-100555, chat_type="group", topic="dong", value="saeteo",
                        now=now, language="ko")  # fmt: skip
 
-    asyncio.run(db(subscribe))
-    result = runner.invoke(
-        cli_app,
-        ["events", "create", "--id", "alley-meeting", "--kind", "meeting", "--title", "골목 회의",
-         "--starts-at", "2027-05-01T19:00", "--ends-at", "2027-05-01T21:00",
-         "--place", "새터 경로당", "--dong", "saeteo"],
+    in_db(url, subscribe)
+    result = invoke(
+        "events", "create", "--id", "alley-meeting", "--kind", "meeting", "--title", "골목 회의",
+        "--starts-at", "2027-05-01T19:00", "--ends-at", "2027-05-01T21:00",
+        "--place", "새터 경로당", "--dong", "saeteo",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "1 subscribed chat(s) will be told" in result.stdout
@@ -128,4 +109,4 @@ def test_events_create_on_the_command_line_tells_the_dong_subscribers(monkeypatc
         rows = await s.execute(select(Reminder.chat_id).where(Reminder.ref.like("news:event:%")))
         return [chat_id for (chat_id,) in rows.all()]
 
-    assert asyncio.run(db(planned)) == [-100555]
+    assert in_db(url, planned) == [-100555]
