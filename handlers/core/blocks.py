@@ -147,6 +147,15 @@ def buttons_or_none(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup
     return markup
 
 
+def _html_options(markup: InlineKeyboardMarkup | None, link_preview: bool) -> dict[str, Any]:
+    """What an HTML message sent or edited here says besides its text."""
+    return {
+        "parse_mode": ParseMode.HTML,
+        "reply_markup": buttons_or_none(markup),
+        "disable_web_page_preview": None if link_preview else True,
+    }
+
+
 async def send_html(
     context: MaeulContext,
     chat_id: int,
@@ -156,13 +165,7 @@ async def send_html(
     link_preview: bool = True,
 ) -> None:
     """A new HTML message (``link_preview=False`` hides the preview of links)."""
-    await context.bot.send_message(
-        chat_id,
-        text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=buttons_or_none(markup),
-        disable_web_page_preview=None if link_preview else True,
-    )
+    await context.bot.send_message(chat_id, text, **_html_options(markup, link_preview))
 
 
 async def edit_text(
@@ -175,12 +178,7 @@ async def edit_text(
     """Replace the pressed message's text and buttons; pressing the current view again
     ("message is not modified") is fine. Other errors propagate."""
     try:
-        await query.edit_message_text(
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=buttons_or_none(markup),
-            disable_web_page_preview=None if link_preview else True,
-        )
+        await query.edit_message_text(text, **_html_options(markup, link_preview))
     except BadRequest as exc:
         if not _not_modified(exc):
             raise
