@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import os
 import secrets
-import sys
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -41,6 +39,7 @@ from bot.emulator.webhook import Webhook
 from bot.reminders import rows as R
 from models import Ballot, Proposal, Reminder
 from tests.conftest import PG_URL, need_postgres
+from tests.process_helpers import process_env, start_process
 from tests.test_reminders_support import announcement, open_private_chat
 from tests.test_webhook import free_port, metric
 
@@ -80,27 +79,9 @@ async def pg_database() -> AsyncIterator[str]:
 
 
 def _env(home: Path, database_url: str, emu: BotApiEmulator, **extra: str) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "DATABASE_URL": database_url,
-        "BOT_TOKEN": TOKEN,
-        "TELEGRAM_BASE_URL": emu.base_url,
-        "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
-        "TELEGRAM_RATE_LIMIT": "false",
-        "LOG_LEVEL": "WARNING",
-        "QA_MODEL": "none",
-        "REMINDER_WAKE_SECONDS": "0.5",
-    }
-    env.update(extra)
-    return env
-
-
-async def _spawn(home: Path, env: dict[str, str], *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args,
-        cwd=home, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    return process_env(
+        home, TOKEN, emu,
+        DATABASE_URL=database_url, QA_MODEL="none", REMINDER_WAKE_SECONDS="0.5", **extra,
     )  # fmt: skip
 
 
@@ -182,34 +163,21 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
             "BALLOT_SECRET": BALLOT_SECRET,
             "TELEGRAM_RATE_LIMIT": "true",  # the one rate budget, shared through PostgreSQL
         }
+
+        async def start(*args: str, **settings: str) -> None:
+            env = _env(tmp_path, pg_database, emu, **common, **settings)
+            procs.append(await start_process(tmp_path, env, *args))
+
         try:
             # the first instance migrates and seeds the database; then the others start
-            procs.append(
-                await _spawn(
-                    tmp_path,
-                    _env(tmp_path, pg_database, emu, WEBHOOK_PORT=str(ports[0]), **common),
-                    "run",
-                    "--webhook",
-                )
-            )
+            await start("run", "--webhook", WEBHOOK_PORT=str(ports[0]))
 
             async def registered() -> bool:
                 return emu.webhook(TOKEN) is not None
 
             await _until(registered, "the first instance registers its webhook", procs, 120)
-            procs.append(
-                await _spawn(
-                    tmp_path,
-                    _env(tmp_path, pg_database, emu, WEBHOOK_PORT=str(ports[1]), **common),
-                    "run",
-                    "--webhook",
-                )
-            )
-            procs.append(
-                await _spawn(
-                    tmp_path, _env(tmp_path, pg_database, emu, **common), "reminders", "run"
-                )
-            )
+            await start("run", "--webhook", WEBHOOK_PORT=str(ports[1]))
+            await start("reminders", "run")
             async with httpx.AsyncClient() as http:
 
                 async def healthy() -> bool:

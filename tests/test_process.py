@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -13,39 +12,17 @@ import pytest
 
 from bot.emulator import BotApiEmulator, User
 from tests.e2e import ChatDriver, buttons, texts
+from tests.process_helpers import process_env, start_process, stop_process
 
 TOKEN = "123:ABC"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'maeul.db'}",
-        "TELEGRAM_RATE_LIMIT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.update(extra)
-    return env
-
-
-async def _start_bot(tmp_path: Path, emu: BotApiEmulator) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=_env(
-            tmp_path,
-            BOT_TOKEN=TOKEN,
-            TELEGRAM_BASE_URL=emu.base_url,
-            TELEGRAM_BASE_FILE_URL=emu.base_file_url,
-        ),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+async def start_bot(
+    tmp_path: Path, emu: BotApiEmulator, **extra: str
+) -> asyncio.subprocess.Process:
+    """``maeul run`` polling ``emu`` (``extra``: more settings)."""
+    return await start_process(tmp_path, process_env(tmp_path, TOKEN, emu, **extra), "run")
 
 
 class SlowChat(ChatDriver):
@@ -55,17 +32,10 @@ class SlowChat(ChatDriver):
         return await super()._reaction(since, timeout=40.0)
 
 
-async def _stop(proc: asyncio.subprocess.Process, sig: int = signal.SIGTERM) -> bytes:
-    if proc.returncode is None:
-        proc.send_signal(sig)
-    _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
-    return err
-
-
 async def test_maeul_run_polls_a_bot_api_server_and_answers_start(tmp_path):
     async with BotApiEmulator() as emu:
         emu.register_bot(TOKEN, username="maeul_bot")
-        proc = await _start_bot(tmp_path, emu)
+        proc = await start_bot(tmp_path, emu)
         try:
             chat = SlowChat(emu, User(id=4242, first_name="지훈", language_code="ko"), token=TOKEN)
             events = await chat.send("/start")
@@ -73,7 +43,7 @@ async def test_maeul_run_polls_a_bot_api_server_and_answers_start(tmp_path):
             assert "안녕하세요, 지훈님!" in events[0].text
             assert {"🏘 우리 동", "🌐 언어 (Language)", "❓ 도움말"} <= set(buttons(events[0]))
         finally:
-            err = await _stop(proc)
+            err = await stop_process(proc)
         assert proc.returncode == 0, err.decode()
         # (the long poll abandoned at shutdown ends with 409 Conflict, as on Telegram)
         assert [e for e in emu.api_errors(TOKEN) if e.method != "getUpdates"] == []
@@ -83,7 +53,7 @@ async def test_sigkill_mid_conversation_then_restart_continues(tmp_path):
     async with BotApiEmulator() as emu:
         emu.register_bot(TOKEN, username="maeul_bot")
         chat = SlowChat(emu, User(id=4343, first_name="은지", language_code="ko"), token=TOKEN)
-        proc = await _start_bot(tmp_path, emu)
+        proc = await start_bot(tmp_path, emu)
         try:
             events = await chat.send("/mydong")
             assert "어느 동에" in events[0].text
@@ -94,14 +64,14 @@ async def test_sigkill_mid_conversation_then_restart_continues(tmp_path):
             await proc.wait()
         assert proc.returncode == -signal.SIGKILL
 
-        proc = await _start_bot(tmp_path, emu)
+        proc = await start_bot(tmp_path, emu)
         try:
             events = await chat.press("네, 저장")
             assert "저장했어요. 우리 동은 솔빛동이에요." in texts(events)
             events = await chat.send("/mydong")
             assert events[0].text.startswith("지금 우리 동은 솔빛동이에요.")
         finally:
-            await _stop(proc)
+            await stop_process(proc)
 
 
 def test_console_scripted_start_and_language(tmp_path):
@@ -109,7 +79,7 @@ def test_console_scripted_start_and_language(tmp_path):
         [sys.executable, "-m", "bot", "run"],
         input="/start\n/language\n2\n/start\n",
         cwd=tmp_path,
-        env=_env(tmp_path),
+        env=process_env(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,

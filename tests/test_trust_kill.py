@@ -19,34 +19,14 @@ from pathlib import Path
 
 from bot.emulator import BotApiEmulator, User
 from tests.e2e import texts
-from tests.test_process import TOKEN, SlowChat, _env, _stop
+from tests.process_helpers import process_env, stop_process
+from tests.test_process import TOKEN, SlowChat, start_bot
 
 DURING = "2027-06-01T12:00:00+09:00"  # the Hanbit 1-dong online vote is open
 SECRET = "k" * 40
 
 
-def _bot_env(tmp_path: Path, emu: BotApiEmulator) -> dict[str, str]:
-    return _env(
-        tmp_path,
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_BASE_URL=emu.base_url,
-        TELEGRAM_BASE_FILE_URL=emu.base_file_url,
-        BALLOT_SECRET=SECRET,
-        MAEUL_NOW=DURING,
-    )
-
-
-async def _start(tmp_path: Path, emu: BotApiEmulator) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        cwd=tmp_path,
-        env=_bot_env(tmp_path, emu),
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+VOTE_OPEN = {"BALLOT_SECRET": SECRET, "MAEUL_NOW": DURING}
 
 
 def _issue_code(tmp_path: Path, emu: BotApiEmulator) -> str:
@@ -67,7 +47,7 @@ def _issue_code(tmp_path: Path, emu: BotApiEmulator) -> str:
             "maeul_bot",
         ],
         cwd=tmp_path,
-        env=_bot_env(tmp_path, emu),
+        env=process_env(tmp_path, TOKEN, emu, **VOTE_OPEN),
         capture_output=True,
         text=True,
         timeout=120,
@@ -103,7 +83,7 @@ async def test_sigkill_between_the_cast_commit_and_the_reply(tmp_path):
     async with BotApiEmulator() as emu:
         emu.register_bot(TOKEN, username="maeul_bot")
         chat = SlowChat(emu, User(id=4545, first_name="Minji", language_code="en"), token=TOKEN)
-        proc = await _start(tmp_path, emu)
+        proc = await start_bot(tmp_path, emu, **VOTE_OPEN)
         try:
             assert await chat.send("/start"), "the bot did not start"
             code = _issue_code(tmp_path, emu)
@@ -136,13 +116,13 @@ async def test_sigkill_between_the_cast_commit_and_the_reply(tmp_path):
         assert _ballots(tmp_path) == 1  # but the ballot is in the box
 
         emu.clear_failures(TOKEN)
-        proc = await _start(tmp_path, emu)
+        proc = await start_bot(tmp_path, emu, **VOTE_OPEN)
         try:
             await chat.send("/vote")
             events = await chat.press("2027 Hanbit 1-dong")
             assert any("You have voted" in t for t in texts(events)), texts(events)
         finally:
-            await _stop(proc)
+            await stop_process(proc)
         assert _ballots(tmp_path) == 1
 
 

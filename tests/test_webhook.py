@@ -31,6 +31,7 @@ from bot.runner import start_webhook, stop_webhook
 from bot.telegram.webhook import SECRET_HEADER, WebhookServer
 from tests.conftest import TEST_NOW
 from tests.e2e import ChatDriver, texts
+from tests.process_helpers import process_env, start_process, stop_process
 
 TOKEN = "123456:TEST"
 SECRET = "webhook-secret_0123456789abcdef"
@@ -187,41 +188,23 @@ async def test_healthz_503_when_the_database_is_unreachable(tmp_path: Path) -> N
 # ----------------------------------------------------------------------- a real process
 
 
-def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    import os
-
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'maeul.db'}",
-        "TELEGRAM_RATE_LIMIT": "false",
-        "LOG_LEVEL": "INFO",
-        "QA_MODEL": "none",
-    }
-    env.update(extra)
-    return env
+def _env(tmp_path: Path, emu: BotApiEmulator | None = None, **extra: str) -> dict[str, str]:
+    return process_env(tmp_path, TOKEN, emu, LOG_LEVEL="INFO", QA_MODEL="none", **extra)
 
 
 async def test_maeul_run_webhook_process(tmp_path: Path) -> None:
     port = free_port()
     async with BotApiEmulator() as emu:
         emu.register_bot(TOKEN, username="maeul_bot")
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--webhook",
-            cwd=tmp_path,
-            env=_env(
-                tmp_path,
-                BOT_TOKEN=TOKEN,
-                TELEGRAM_BASE_URL=emu.base_url,
-                TELEGRAM_BASE_FILE_URL=emu.base_file_url,
-                WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
-                WEBHOOK_PORT=str(port),
-                WEBHOOK_SECRET=SECRET,
-                LOG_FORMAT="json",
-            ),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        env = _env(
+            tmp_path,
+            emu,
+            WEBHOOK_URL=f"http://127.0.0.1:{port}/hook",
+            WEBHOOK_PORT=str(port),
+            WEBHOOK_SECRET=SECRET,
+            LOG_FORMAT="json",
+        )
+        proc = await start_process(tmp_path, env, "run", "--webhook")
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
                 for _ in range(400):  # until the process has registered its webhook
@@ -240,9 +223,7 @@ async def test_maeul_run_webhook_process(tmp_path: Path) -> None:
                 assert metric(body, "maeul_updates_total", 'kind="message"') == 1
                 assert (await http.post("/hook", json={"update_id": 1})).status_code == 403
         finally:
-            if proc.returncode is None:
-                proc.terminate()
-            _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+            err = await stop_process(proc)
         assert proc.returncode == 0, err.decode()
         lines = [json.loads(line) for line in err.decode().splitlines() if line.strip()]
         assert any(e["message"].startswith("Maeul is running") for e in lines)
@@ -260,7 +241,6 @@ def test_webhook_settings_missing_exit_2(tmp_path: Path, missing: dict[str, str]
 
     env = _env(
         tmp_path,
-        BOT_TOKEN=TOKEN,
         WEBHOOK_URL="https://maeul.example.org/telegram",
         WEBHOOK_SECRET=SECRET,
     )
