@@ -436,3 +436,23 @@ async def bot(runtime: Runtime, request: pytest.FixtureRequest) -> AsyncIterator
         runtime.clock.set(start)
     async with clean_bot(runtime, **getattr(request.module, "BOT_OPTIONS", {})) as under_test:
         yield under_test
+
+
+@pytest.fixture(scope="module")
+def demo() -> object:
+    """The Q&A engine on the demo KB without the model: what the rule tests exercise."""
+    from tests.kbdemo import lexical_engine
+
+    return lexical_engine()
+
+
+@pytest.fixture(scope="module")
+def warm_vectors() -> None:
+    """The demo KB's vectors in the on-disk cache, before the module's first test. The bot
+    encodes missing vectors in the background; with them all there, its answers do not
+    depend on how far that got. A module takes it with
+    ``pytestmark = pytest.mark.usefixtures("warm_vectors")``."""
+    from bot.qa.service import build_engine
+    from tests.kbdemo import demo_kb
+
+    build_engine(demo_kb())

@@ -23,17 +23,7 @@ NO_DONG = 6302
 TODAY = Period(date(2027, 1, 25), date(2027, 1, 25))
 
 
-@pytest.fixture(scope="module", autouse=True)
-def warm_vectors():
-    """As in test_qa_e2e: a warm vector cache, so the answers do not depend on timing."""
-    from bot.kb import records as kb
-    from bot.qa.service import build_engine
-
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    build_engine(parsed)
-
-
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 BOT_NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # the clock when `bot` starts
 
 

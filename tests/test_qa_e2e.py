@@ -11,22 +11,12 @@ from models import UnansweredQuestion
 from tests.conftest import SEOUL
 from tests.e2e import buttons
 
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
+
 
 def data_of(event) -> list[str]:
     rows = (event.reply_markup or {}).get("inline_keyboard") or []
     return [b["callback_data"] for row in rows for b in row]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def warm_vectors():
-    """The bot encodes missing vectors in the background; with a warm cache (filled here
-    once) its answers do not depend on how far that got."""
-    from bot.kb import records as kb
-    from bot.qa.service import build_engine
-
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    build_engine(parsed)
 
 
 BOT_NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # the clock when `bot` starts

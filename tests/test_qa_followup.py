@@ -8,20 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.kb import records as kb
-from bot.qa import QAEngine
-from bot.qa.service import build_engine
 from models.persistence import PtbChatData
 from tests.conftest import SEOUL
 from tests.e2e import running_bot
-from tests.kbdemo import lexical_engine
 
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
-
-
-@pytest.fixture(scope="module")
-def demo() -> QAEngine:
-    return lexical_engine()
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
 
 # --- the engine -----------------------------------------------------------------------------
@@ -95,14 +87,6 @@ def test_a_number_that_is_not_a_choice_is_a_question(demo, typed):
 
 
 # --- in the bot: per chat, persisted, a few minutes -------------------------------------------
-@pytest.fixture(scope="module", autouse=True)
-def warm_vectors():
-    """The bot encodes in the background; a warm cache makes its first answers the same."""
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    build_engine(parsed)
-
-
 BOT_NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # the clock when `bot` starts
 
 

@@ -16,15 +16,9 @@ import pytest
 
 from bot.kb import records as kb
 from bot.qa import QAEngine
-from tests.kbdemo import lexical_engine
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
-
-
-@pytest.fixture(scope="module")
-def demo() -> QAEngine:
-    return lexical_engine()
 
 
 # --- a description with a filter word in it is answered by the ranking --------------------

@@ -15,15 +15,9 @@ from bot.core.i18n import Translator
 from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount, find_criteria
-from tests.kbdemo import lexical_engine
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
-
-
-@pytest.fixture(scope="module")
-def demo() -> QAEngine:
-    return lexical_engine()
 
 
 def ko() -> Translator:

@@ -15,15 +15,9 @@ from bot.qa.criteria import find_age, find_amount, find_criteria
 from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import compact, detect_language, jamo
-from tests.kbdemo import lexical_engine
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
-
-
-@pytest.fixture(scope="module")
-def demo() -> QAEngine:
-    return lexical_engine()
 
 
 def en() -> Translator:
