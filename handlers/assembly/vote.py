@@ -254,12 +254,10 @@ async def cancel_code(update: Update, context: MaeulContext) -> int:
 
 async def vote_deep_link(update: Update, context: MaeulContext, code: str) -> None:
     """t.me/<bot>?start=vote_<code>: the QR code on the voting-code card."""
-    from handlers.core.start import send_welcome
+    from handlers.core.start import invalid_link, send_welcome
 
     if normalize(code, CODE_LENGTH) is None:
-        await update.effective_message.reply_text(
-            context.t._("That link is not valid or has expired. Here is the main menu.")
-        )
+        await invalid_link(update, context)
         await send_welcome(update, context)
         return
     await redeem(update, context, code)

@@ -18,6 +18,7 @@ from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import TYPED, press_buttons_then, typed_dong
 from handlers.core.blocks import conversation as blocks_conversation
+from handlers.core.start import invalid_link
 
 CHOOSE, CONFIRM = "choose", "confirm"
 KEY = "mydong_choice"
@@ -132,9 +133,7 @@ async def deep_link(update: Update, context: MaeulContext) -> str | int:
     """t.me/<bot>?start=dong_<id>: the QR code on a dong office poster."""
     dong_id = (context.args[0] if context.args else "").removeprefix("dong_")
     if await get_dong(context.db, dong_id) is None:
-        await update.effective_message.reply_text(
-            context.t._("That link is not valid or has expired. Here is the main menu.")
-        )
+        await invalid_link(update, context)
         return await ask_dong(update, context)
     return await _confirm(update, context, dong_id)
 

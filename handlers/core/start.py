@@ -23,6 +23,26 @@ DEEP_LINKS: dict[str, DeepLink] = {}
 PAYLOAD_RE = re.compile(r"^([a-z]+)_([A-Za-z0-9_-]{1,60})$")
 
 
+async def invalid_link(update: Update, context: MaeulContext) -> None:
+    """Say that the deep link (or the link's argument) is not valid or has expired."""
+    await update.effective_message.reply_text(
+        context.t._("That link is not valid or has expired. Here is the main menu.")
+    )
+
+
+def numbered_link(show: Callable[[Update, MaeulContext, int], Awaitable[None]]) -> DeepLink:
+    """A deep link whose argument is a number (a proposal's, say), passed to ``show``; any
+    other argument is an :func:`invalid_link`."""
+
+    async def route(update: Update, context: MaeulContext, arg: str) -> None:
+        if not arg.isdigit():
+            await invalid_link(update, context)
+            return
+        await show(update, context, int(arg))
+
+    return route
+
+
 async def send_welcome(update: Update, context: MaeulContext) -> None:
     t = context.t
     centre = await centre_info(context.db, t.lang)
@@ -51,9 +71,7 @@ async def start(update: Update, context: MaeulContext) -> None:
         if route is not None and match is not None:
             await route(update, context, match.group(2))
             return
-        await update.effective_message.reply_text(
-            context.t._("That link is not valid or has expired. Here is the main menu.")
-        )
+        await invalid_link(update, context)
     await send_welcome(update, context)
 
 

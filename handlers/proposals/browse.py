@@ -270,20 +270,11 @@ async def photo(update: Update, context: MaeulContext) -> None:
             await send(update, context, esc(context.t._("Sorry, this photo is not available.")))
 
 
-async def proposal_deep_link(update: Update, context: MaeulContext, arg: str) -> None:
-    """t.me/<bot>?start=proposal_<id>: the link residents share to gather support."""
-    if not arg.isdigit():
-        await update.effective_message.reply_text(
-            context.t._("That link is not valid or has expired. Here is the main menu.")
-        )
-        return
-    await show_card(update, context, int(arg))
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.core.start import DEEP_LINKS
+    from handlers.core.start import DEEP_LINKS, numbered_link
 
-    DEEP_LINKS["proposal"] = proposal_deep_link
+    # t.me/<bot>?start=proposal_<id>: the link residents share to gather support
+    DEEP_LINKS["proposal"] = numbered_link(show_card)
     app.add_handler(CommandHandler("proposals", browse_menu))
     app.add_handler(CallbackQueryHandler(browse_menu, pattern=r"^(menu:proposals|props:m)$"))
     app.add_handler(CallbackQueryHandler(pick_dong, pattern=r"^props:pd$"))

@@ -187,16 +187,6 @@ async def open_card(update: Update, context: MaeulContext) -> None:
     await show_review_card(update, context, int(update.callback_query.data.rsplit(":", 1)[1]))
 
 
-async def review_deep_link(update: Update, context: MaeulContext, arg: str) -> None:
-    """t.me/<bot>?start=review_<id>: the button of a staff group notification."""
-    if not arg.isdigit():
-        await update.effective_message.reply_text(
-            context.t._("That link is not valid or has expired. Here is the main menu.")
-        )
-        return
-    await show_review_card(update, context, int(arg))
-
-
 # ---------------------------------------------------------------------------------------
 # Actions
 # ---------------------------------------------------------------------------------------
@@ -371,9 +361,10 @@ async def cancel(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    from handlers.core.start import DEEP_LINKS
+    from handlers.core.start import DEEP_LINKS, numbered_link
 
-    DEEP_LINKS["review"] = review_deep_link
+    # t.me/<bot>?start=review_<id>: the button of a staff group notification
+    DEEP_LINKS["review"] = numbered_link(show_review_card)
     pending = _PendingReview(app)
     # Registered before the /propose conversation: while an action waits, text is its answer.
     app.add_handler(CommandHandler("cancel", cancel, filters=pending))
