@@ -66,6 +66,16 @@ async def _refused(update: Update, context: MaeulContext) -> bool:
     return True
 
 
+async def _admin_press(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str]
+) -> re.Match[str] | None:
+    """The press's data parsed by ``pattern``, for district admins only; ``None`` after a
+    refusal (:func:`_refused`, or data that does not parse)."""
+    if await _refused(update, context):
+        return None
+    return await blocks.matched(update, context, pattern)
+
+
 async def roles_command(update: Update, context: MaeulContext) -> None:
     if await _refused(update, context):
         return
@@ -108,18 +118,14 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
 
 
 async def list_page(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    found = await blocks.matched(update, context, LIST_RE)
+    found = await _admin_press(update, context, LIST_RE)
     if found is not None:
         await blocks.answer(update)
         await _show_list(update, context, int(found.group(1)), edit=True)
 
 
 async def invite(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    found = await blocks.matched(update, context, INVITE_RE)
+    found = await _admin_press(update, context, INVITE_RE)
     if found is None:
         return
     if found.group(1) == "activist":
@@ -141,9 +147,7 @@ async def invite(update: Update, context: MaeulContext) -> None:
 
 
 async def invite_dong(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    found = await blocks.matched(update, context, INVITE_DONG_RE)
+    found = await _admin_press(update, context, INVITE_DONG_RE)
     if found is None:
         return
     if found.group(1) not in await _dong_names(context):
@@ -183,9 +187,7 @@ async def _make_invite(update: Update, context: MaeulContext, role: str, dong: s
 
 
 async def remove(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    found = await blocks.matched(update, context, REMOVE_RE)
+    found = await _admin_press(update, context, REMOVE_RE)
     if found is None:
         return
     grant = await users.get_grant(context.db, int(found.group(1)))
@@ -207,9 +209,7 @@ async def remove(update: Update, context: MaeulContext) -> None:
 
 
 async def remove_confirmed(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    found = await blocks.matched(update, context, REMOVE_OK_RE)
+    found = await _admin_press(update, context, REMOVE_OK_RE)
     if found is None:
         return
     t = context.t
@@ -238,9 +238,7 @@ async def remove_confirmed(update: Update, context: MaeulContext) -> None:
 
 
 async def pending(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    if await blocks.matched(update, context, PENDING_RE) is None:
+    if await _admin_press(update, context, PENDING_RE) is None:
         return
     await blocks.answer(update)
     await _show_pending(update, context)
@@ -280,9 +278,7 @@ async def _show_pending(update: Update, context: MaeulContext) -> None:
 
 
 async def revoke(update: Update, context: MaeulContext) -> None:
-    if await _refused(update, context):
-        return
-    found = await blocks.matched(update, context, REVOKE_RE)
+    found = await _admin_press(update, context, REVOKE_RE)
     if found is None:
         return
     done = await users.revoke_invite(
