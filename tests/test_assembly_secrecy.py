@@ -178,10 +178,9 @@ def _attacks(dump, opened_sorted: list[str], pg_rows) -> dict[str, dict[int, str
     return guesses
 
 
-def _supervised(dump, truth: dict[int, str]) -> dict[int, str]:
-    """Colluding voters (the first half by cast time) tell the attacker their choices; the
-    attacker learns which bit of the physically matched sealed bytes predicts them best,
-    and applies it to the other half."""
+def _lined_up(dump) -> tuple[dict, list, list]:
+    """What an attacker lines up: the users by id, the voters who voted in the order they
+    were last seen, the current ballots in their physical order."""
     users = {u["id"]: u for u in dump["users"]}
     voters = sorted(
         (v for v in dump["assembly_voters"] if v["voted"]),
@@ -190,6 +189,14 @@ def _supervised(dump, truth: dict[int, str]) -> dict[int, str]:
     ballots = sorted(
         (b for b in dump["ballots"] if not b["superseded"]), key=lambda b: _position_key(b["_pos"])
     )
+    return users, voters, ballots
+
+
+def _supervised(dump, truth: dict[int, str]) -> dict[int, str]:
+    """Colluding voters (the first half by cast time) tell the attacker their choices; the
+    attacker learns which bit of the physically matched sealed bytes predicts them best,
+    and applies it to the other half."""
+    users, voters, ballots = _lined_up(dump)
     pairs = [
         (users[v["user_id"]]["telegram_id"], bytes(b["sealed"]))
         for v, b in zip(voters, ballots, strict=True)
@@ -266,14 +273,7 @@ async def test_a_full_dump_does_not_link_voters_to_choices(seeded, clock, keyrin
 
 
 def _with_secret(dump, keyring: Keyring, assembly_id: str) -> dict[str, dict[int, str]]:
-    users = {u["id"]: u for u in dump["users"]}
-    voters = sorted(
-        (v for v in dump["assembly_voters"] if v["voted"]),
-        key=lambda v: users[v["user_id"]]["last_seen_at"],
-    )
-    ballots = sorted(
-        (b for b in dump["ballots"] if not b["superseded"]), key=lambda b: _position_key(b["_pos"])
-    )
+    users, voters, ballots = _lined_up(dump)
 
     def first(b) -> str:
         return keyring.open(assembly_id, b["id"], b["lookup"], bytes(b["sealed"]))[1][0]
