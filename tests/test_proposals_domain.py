@@ -41,7 +41,7 @@ async def make_user(session, telegram_id: int, now, *, staff_of: str | None = No
     return user
 
 
-async def make_proposal(
+async def make_draft(
     session,
     author: User,
     now,
@@ -50,11 +50,18 @@ async def make_proposal(
     theme="safety",
     title="놀이터 안전펜스 설치",
     description="놀이터 옆 찻길이 위험해서 아이들을 위한 안전펜스가 필요합니다.",
-) -> Proposal:
+):
+    """``author``'s draft, filled in and ready to submit."""
     draft = await domain.new_draft(session, author.id, now)
     await domain.update_draft(
         session, draft, now, dong_id=dong, category_id=theme, title=title, description=description
     )
+    return draft
+
+
+async def make_proposal(session, author: User, now, **fields) -> Proposal:
+    """A submitted proposal (``fields``: :func:`make_draft`'s)."""
+    draft = await make_draft(session, author, now, **fields)
     return await domain.submit(session, draft, author, now=now, tz=SEOUL, per_day=100)
 
 
@@ -269,28 +276,11 @@ async def test_rate_limit_per_day_in_the_configured_zone(seeded, clock):
     clock.set(datetime(2026, 11, 22, 23, 50, tzinfo=SEOUL))
     async with seeded() as s, s.begin():
         author = await make_user(s, 1, clock.utcnow())
+        care = {"theme": "care", "description": "설명은 스무 글자를 넘겨야 합니다. 충분히 길게."}
         for i in range(2):
-            draft = await domain.new_draft(s, author.id, clock.utcnow())
-            await domain.update_draft(
-                s,
-                draft,
-                clock.utcnow(),
-                dong_id="saeteo",
-                category_id="care",
-                title=f"제안 {i} 제목입니다",
-                description="설명은 스무 글자를 넘겨야 합니다. 충분히 길게.",
-            )
+            draft = await make_draft(s, author, clock.utcnow(), title=f"제안 {i} 제목입니다", **care)
             await domain.submit(s, draft, author, now=clock.utcnow(), tz=SEOUL, per_day=2)
-        draft = await domain.new_draft(s, author.id, clock.utcnow())
-        await domain.update_draft(
-            s,
-            draft,
-            clock.utcnow(),
-            dong_id="saeteo",
-            category_id="care",
-            title="세 번째 제안",
-            description="설명은 스무 글자를 넘겨야 합니다. 충분히 길게.",
-        )
+        draft = await make_draft(s, author, clock.utcnow(), title="세 번째 제안", **care)
         with pytest.raises(ProposalError) as err:
             await domain.submit(s, draft, author, now=clock.utcnow(), tz=SEOUL, per_day=2)
         assert err.value.params == {"limit": 2}
