@@ -484,18 +484,21 @@ async def test_the_same_person_cannot_vote_both_online_and_on_site(seeded, clock
 async def test_staff_create_an_assembly_and_add_items_until_it_opens(seeded, clock, keyring):
     async with seeded() as s:
         now = clock.now()
+        garam = {
+            "dong_id": "garam",
+            "opens_at": now + timedelta(days=1),
+            "closes_at": now + timedelta(days=8),
+            "method": "choose_up_to",
+            "max_choices": 2,
+            "now": now,
+        }
         vote = await A.create_vote(
             s,
             assembly_id="garam-2027",
-            dong_id="garam",
             title={"ko": "가람동 총회"},
-            opens_at=now + timedelta(days=1),
-            closes_at=now + timedelta(days=8),
-            method="choose_up_to",
-            max_choices=2,
             items=[A.NewItem({"ko": "첫째"}, budget_krw=100), A.NewItem({"ko": "둘째"})],
             actor="cli:test",
-            now=now,
+            **garam,
         )
         await A.add_item(s, vote, A.NewItem({"ko": "셋째"}), actor="cli:test", now=now)
         items = await A.items_of(s, vote)
@@ -507,19 +510,8 @@ async def test_staff_create_an_assembly_and_add_items_until_it_opens(seeded, clo
             ({"closes_at": now}, "window"),
             ({"max_choices": None}, "max_choices"),
         ]:
-            args = dict(
-                assembly_id="garam-2028",
-                dong_id="garam",
-                title={"ko": "x"},
-                opens_at=now + timedelta(days=1),
-                closes_at=now + timedelta(days=8),
-                method="choose_up_to",
-                max_choices=2,
-                items=[],
-                actor="t",
-                now=now,
-            )
-            args.update(bad)
+            args = {**garam, "assembly_id": "garam-2028", "title": {"ko": "x"}, "items": []}
+            args.update(actor="t", **bad)
             with pytest.raises(A.Refused) as refused:
                 await A.create_vote(s, **args)
             assert refused.value.reason == reason
