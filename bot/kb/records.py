@@ -1366,6 +1366,80 @@ def event_document(e: Event, tz: ZoneInfo) -> dict[str, Any]:
     }
 
 
+async def _exported(
+    session: AsyncSession,
+    model: type[_Listed],
+    spec: type[BaseModel],
+    document: Callable[[_Listed], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The non-archived rows of ``model``, each as ``document`` writes it, validated by
+    ``spec`` and dumped (defaults left out)."""
+    return [_dump(spec.model_validate(document(row))) for row in await _active(session, model)]
+
+
+def _grant_document(g: Grant) -> dict[str, Any]:
+    return {
+        "id": g.id,
+        "name": g.name,
+        "aliases": g.aliases,
+        "categories": g.category_ids,
+        "summary": g.summary,
+        "eligibility": g.eligibility,
+        "rules": g.rules,
+        "amount": {
+            "max_krw": g.max_krw,
+            "total_krw": g.total_krw,
+            "expected_awards": g.expected_awards,
+            "self_funding_percent": g.self_funding_percent,
+        },
+        "application": {
+            "opens": g.opens_on,
+            "closes": g.closes_on,
+            "result_on": g.result_on,
+            "how": g.how_to_apply,
+        },
+        "documents": g.documents,
+        "support": g.support,
+        "contact": g.contact,
+    }
+
+
+def _faq_document(f: FaqEntry) -> dict[str, Any]:
+    return {
+        "id": f.id,
+        "question": f.question,
+        "answer": f.answer,
+        "keywords": f.keywords,
+        "related": f.related_ids,
+    }
+
+
+def _assembly_document(a: Assembly, tz: ZoneInfo) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "dong": a.dong_id,
+        "title": a.title,
+        "opens_at": a.opens_at.astimezone(tz),
+        "closes_at": a.closes_at.astimezone(tz),
+        "method": a.method,
+        "max_choices": a.max_choices,
+        "eligibility": a.eligibility,
+        "quorum_percent": a.quorum_percent,
+        "items": [
+            {
+                "id": item.id,
+                "title": item.title,
+                "description": item.description,
+                "budget_krw": item.budget_krw,
+                "category": item.category_id,
+                "proposed_by": item.proposed_by,
+            }
+            for item in a.items
+            if not item.archived
+        ],
+    }
+
+
 async def export_kb(session: AsyncSession) -> dict[str, Any]:
     """The non-archived records as a KB document (validates; re-imports unchanged).
 
@@ -1391,93 +1465,16 @@ async def export_kb(session: AsyncSession) -> dict[str, Any]:
             )
         ),
     }
-    doc["dongs"] = [
-        _dump(DongSpec.model_validate({"id": d.id, "name": d.name}))
-        for d in await _active(session, Dong)
-    ]
-    doc["categories"] = [
-        _dump(CategorySpec.model_validate({"id": c.id, "name": c.name}))
-        for c in await _active(session, Category)
-    ]
-    doc["grants"] = [
-        _dump(
-            GrantSpec.model_validate(
-                {
-                    "id": g.id,
-                    "name": g.name,
-                    "aliases": g.aliases,
-                    "categories": g.category_ids,
-                    "summary": g.summary,
-                    "eligibility": g.eligibility,
-                    "rules": g.rules,
-                    "amount": {
-                        "max_krw": g.max_krw,
-                        "total_krw": g.total_krw,
-                        "expected_awards": g.expected_awards,
-                        "self_funding_percent": g.self_funding_percent,
-                    },
-                    "application": {
-                        "opens": g.opens_on,
-                        "closes": g.closes_on,
-                        "result_on": g.result_on,
-                        "how": g.how_to_apply,
-                    },
-                    "documents": g.documents,
-                    "support": g.support,
-                    "contact": g.contact,
-                }
-            )
-        )
-        for g in await _active(session, Grant)
-    ]
-    doc["faq"] = [
-        _dump(
-            FaqSpec.model_validate(
-                {
-                    "id": f.id,
-                    "question": f.question,
-                    "answer": f.answer,
-                    "keywords": f.keywords,
-                    "related": f.related_ids,
-                }
-            )
-        )
-        for f in await _active(session, FaqEntry)
-    ]
-    doc["events"] = [
-        _dump(EventSpec.model_validate(event_document(e, tz)))
-        for e in await _active(session, Event)
-    ]
-    doc["assemblies"] = [
-        _dump(
-            AssemblySpec.model_validate(
-                {
-                    "id": a.id,
-                    "dong": a.dong_id,
-                    "title": a.title,
-                    "opens_at": a.opens_at.astimezone(tz),
-                    "closes_at": a.closes_at.astimezone(tz),
-                    "method": a.method,
-                    "max_choices": a.max_choices,
-                    "eligibility": a.eligibility,
-                    "quorum_percent": a.quorum_percent,
-                    "items": [
-                        {
-                            "id": item.id,
-                            "title": item.title,
-                            "description": item.description,
-                            "budget_krw": item.budget_krw,
-                            "category": item.category_id,
-                            "proposed_by": item.proposed_by,
-                        }
-                        for item in a.items
-                        if not item.archived
-                    ],
-                }
-            )
-        )
-        for a in await _active(session, Assembly)
-    ]
+    doc["dongs"] = await _exported(session, Dong, DongSpec, lambda d: {"id": d.id, "name": d.name})
+    doc["categories"] = await _exported(
+        session, Category, CategorySpec, lambda c: {"id": c.id, "name": c.name}
+    )
+    doc["grants"] = await _exported(session, Grant, GrantSpec, _grant_document)
+    doc["faq"] = await _exported(session, FaqEntry, FaqSpec, _faq_document)
+    doc["events"] = await _exported(session, Event, EventSpec, lambda e: event_document(e, tz))
+    doc["assemblies"] = await _exported(
+        session, Assembly, AssemblySpec, lambda a: _assembly_document(a, tz)
+    )
     return doc
 
 
