@@ -43,6 +43,15 @@ async def ref_of(bot) -> int:
         return vote.id
 
 
+async def hanbit_panel(bot, telegram_id: int):
+    """A new staff member of Hanbit 1-dong, looking at the 2027 assembly's panel."""
+    await grant(bot, telegram_id, "hanbit1")
+    staff = bot.chat(telegram_id, "Staff", "en")
+    await staff.send("/assembly")
+    await staff.press("2027 Hanbit 1-dong")
+    return staff
+
+
 async def forge(driver, data: str):
     """Press made-up callback data on the chat's newest message (buttons or not)."""
     since = driver.emu.last_seq(TOKEN)
@@ -109,10 +118,7 @@ async def test_a_new_assembly_only_for_ones_own_dong(bot):
 
 
 async def test_stale_confirmations_are_refused(bot):
-    await grant(bot, 7205, "hanbit1")
-    staff = bot.chat(7205, "Staff", "en")
-    await staff.send("/assembly")
-    await staff.press("2027 Hanbit 1-dong")
+    staff = await hanbit_panel(bot, 7205)
     ref = await ref_of(bot)
     before = await state(bot)
     events = await staff.press("Open voting now")
@@ -135,10 +141,7 @@ async def test_stale_confirmations_are_refused(bot):
 
 
 async def test_a_typed_answer_is_checked_again_when_it_arrives(bot):
-    await grant(bot, 7206, "hanbit1")
-    staff = bot.chat(7206, "Staff", "en")
-    await staff.send("/assembly")
-    await staff.press("2027 Hanbit 1-dong")
+    staff = await hanbit_panel(bot, 7206)
     before = await state(bot)
     events = await staff.press("Issue voting codes")
     assert "How many voting codes?" in events[-1].text
