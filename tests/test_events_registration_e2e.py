@@ -54,6 +54,15 @@ async def open_card(chat, day: str, event_id: str):
     return await chat.press_data(message_id, f"events:occ:{event_id}@{day}")
 
 
+async def registered_for_training(bot, user_id: int):
+    """An English-speaking resident registered for the 9 February secretary training."""
+    chat = en(bot, user_id)
+    await chat.send("/start")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    return chat
+
+
 async def test_register_from_the_card_then_cancel(bot):
     chat = en(bot, 8101)
     await chat.send("/start")
@@ -131,10 +140,7 @@ async def test_registration_closes_before_the_start(bot):
 
 
 async def test_add_to_calendar_and_my_calendar_file(bot):
-    chat = en(bot, 8401)
-    await chat.send("/start")
-    await open_card(chat, "20270209", "secretary-training")
-    await chat.press("✅ Register")
+    chat = await registered_for_training(bot, 8401)
     events = await chat.press("🗓 Add to calendar")
     document = next(e for e in events if e.kind == "message" and "document" in e.message)
     assert document.message["document"]["file_name"] == "secretary-training-20270209.ics"
@@ -181,10 +187,7 @@ async def test_add_to_calendar_and_my_calendar_file(bot):
 
 
 async def test_a_moved_event_tells_registrants_and_only_new_reminders_fire(bot):
-    chat = en(bot, 8501)
-    await chat.send("/start")
-    await open_card(chat, "20270209", "secretary-training")
-    await chat.press("✅ Register")
+    chat = await registered_for_training(bot, 8501)
     new_start = TRAINING + timedelta(days=2)
     async with bot.runtime.sessionmaker() as s, s.begin():
         await R.move_event(
@@ -221,10 +224,7 @@ async def test_a_moved_event_tells_registrants_and_only_new_reminders_fire(bot):
 
 
 async def test_after_a_restart_the_pointless_reminder_is_dropped(bot):
-    chat = en(bot, 8601)
-    await chat.send("/start")
-    await open_card(chat, "20270209", "secretary-training")
-    await chat.press("✅ Register")
+    chat = await registered_for_training(bot, 8601)
     # down from before the day-before reminder until 30 minutes before the start
     bot.runtime.clock.set(TRAINING - timedelta(minutes=30))
     since = bot.emu.last_seq(TOKEN)
@@ -300,10 +300,7 @@ async def test_checkin_code_staff_list_and_anonymous_survey(bot):
 
 
 async def test_reminder_times_per_kind(bot):
-    chat = en(bot, 8801)
-    await chat.send("/start")
-    await open_card(chat, "20270209", "secretary-training")
-    await chat.press("✅ Register")
+    chat = await registered_for_training(bot, 8801)
     events = await chat.send("/reminders")
     assert "🎓 Training: 1 day and 1 hour before" in buttons(events[0])
     await chat.press("🎓 Training")
