@@ -1,6 +1,6 @@
 """Helpers the end-to-end tests share: a bot through the Bot API emulator that must end
-without Bot API errors, restarting it, granting the staff role, a staff training to register
-for, and picking the last screen or the alert out of a press's events."""
+without Bot API errors, restarting it, granting the staff role, a proposal's draft, a staff
+training to register for, and picking the last screen or the alert out of a press's events."""
 
 from __future__ import annotations
 
@@ -52,6 +52,17 @@ def alert(events: list[Any]) -> str:
     answers = [e for e in events if e.kind == "callback_answer" and e.params.get("show_alert")]
     assert answers, texts(events)
     return answers[-1].text or ""
+
+
+async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[Any]:
+    """``/propose``, the dong's and the theme's buttons, then each of ``typed`` sent in turn
+    (the title, the description); returns the bot's reaction to the last step."""
+    await chat.send("/propose")
+    await chat.press(dong)
+    events = await chat.press(theme)
+    for text in typed:
+        events = await chat.send(text)
+    return events
 
 
 async def add_class(

@@ -19,7 +19,7 @@ from models.proposal import ProposalStatus as S
 from models.proposal import Visibility
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, ChatDriver, running_bot, texts
-from tests.staff_helpers import restart
+from tests.staff_helpers import draft_proposal, restart
 from tests.test_e2e_foundation import tiny_png
 
 STAFF_ID, GARAM_STAFF_ID, PROPOSER_ID, NEIGHBOUR_ID = 7001, 7002, 5001, 5002
@@ -249,11 +249,10 @@ async def test_support_instead_of_filing_the_same_idea(bot):
         description="The alley behind the school is too dark at night.",
         theme="safety",
     )
-    await resident.send("/propose")
-    await resident.press("Saeteo-dong")
-    await resident.press("Safety")
-    await resident.send("More lights for the dark alley")
-    await resident.send("Please add street lights; walking home at night is scary.")
+    await draft_proposal(
+        resident, "Saeteo-dong", "Safety", "More lights for the dark alley",
+        "Please add street lights; walking home at night is scary.",
+    )  # fmt: skip
     events = await resident.press("Skip")
     assert "Similar proposals already exist" in events[-1].text
     events = await resident.press(f"Support #{existing} instead")
@@ -269,10 +268,9 @@ async def test_support_instead_of_filing_the_same_idea(bot):
 
 async def test_restart_in_the_middle_of_propose_continues(bot):
     chat = bot.chat(5004, "Ann", "en")
-    await chat.send("/propose")
-    await chat.press("Garam-dong")
-    await chat.press("Culture and arts")
-    events = await chat.send("A small gallery in the community centre")
+    events = await draft_proposal(
+        chat, "Garam-dong", "Culture and arts", "A small gallery in the community centre"
+    )
     assert "Describe your proposal" in events[-1].text
 
     await restart(bot)  # a new application on the same database: state and draft from there
@@ -296,9 +294,7 @@ async def test_restart_in_the_middle_of_propose_continues(bot):
 
 async def test_stop_keeps_the_draft_and_propose_offers_to_continue(bot):
     chat = bot.chat(5005, "Ann", "en")
-    await chat.send("/propose")
-    await chat.press("Garam-dong")
-    await chat.press("Care")
+    await draft_proposal(chat, "Garam-dong", "Care")
     events = await chat.send("/cancel")
     assert "Your draft is kept" in events[-1].text
     events = await chat.send("/propose")
@@ -369,11 +365,10 @@ async def test_rate_limit_per_day(bot):
 
 async def test_edit_from_the_preview(bot):
     chat = bot.chat(5008, "Ann", "en")
-    await chat.send("/propose")
-    await chat.press("Nuri-dong")
-    await chat.press("Youth")
-    await chat.send("Youth study room")
-    await chat.send("A quiet room where young people can study after school.")
+    await draft_proposal(
+        chat, "Nuri-dong", "Youth", "Youth study room",
+        "A quiet room where young people can study after school.",
+    )  # fmt: skip
     await send_photo(chat)
     events = await chat.press("Edit")
     events = await chat.press("Title")
@@ -541,11 +536,10 @@ async def test_a_blocked_proposer_or_staff_member_never_fails_the_action(bot):
     emu.set_blocked(TOKEN, 7003)
     bot.expected_errors.add("Forbidden: bot was blocked by the user")
 
-    await resident.send("/propose")
-    await resident.press("Saeteo-dong")
-    await resident.press("Care")
-    await resident.send("Lunch boxes for elderly neighbours")
-    await resident.send("Volunteers could bring lunch boxes to elderly people living alone.")
+    await draft_proposal(
+        resident, "Saeteo-dong", "Care", "Lunch boxes for elderly neighbours",
+        "Volunteers could bring lunch boxes to elderly people living alone.",
+    )  # fmt: skip
     await resident.press("Skip")
     since = emu.last_seq(TOKEN)
     events = await press_cb(resident, "prop:ok:")
@@ -744,11 +738,10 @@ async def test_hiding_needs_a_reason_and_the_photo_is_shown(bot):
     chat = bot.chat(5021, "Ann", "en")
     await staff.send("/start")
     await make_staff(bot, STAFF_ID, "saeteo")
-    await chat.send("/propose")
-    await chat.press("Saeteo-dong")
-    await chat.press("Community space")
-    await chat.send("A shared tool library")
-    await chat.send("Neighbours could lend each other drills, ladders and garden tools.")
+    await draft_proposal(
+        chat, "Saeteo-dong", "Community space", "A shared tool library",
+        "Neighbours could lend each other drills, ladders and garden tools.",
+    )  # fmt: skip
     await send_photo(chat)
     since = bot.emu.last_seq(TOKEN)
     await press_cb(chat, "prop:ok:")

@@ -20,6 +20,7 @@ from bot import app as bot_app
 from bot.core.scope import current_scope
 from models import Ballot, Proposal, Registration
 from tests.e2e import TOKEN, running_bot, texts
+from tests.staff_helpers import draft_proposal
 from tests.test_assembly_support import DURING
 from tests.test_proposals_e2e import press_cb
 from tests.test_vote_e2e import HANBIT, issue, vote_through
@@ -220,11 +221,10 @@ async def test_registration_whose_commit_fails_is_not_kept_and_the_person_is_tol
 async def ready_to_submit(bot, user_id: int):
     chat = bot.chat(user_id, "Minji", "en")
     await chat.send("/start")
-    await chat.send("/propose")
-    await chat.press("Garam-dong")
-    await chat.press("Culture and arts")
-    await chat.send("A small gallery in the community centre")
-    await chat.send("Local painters could show their work in the lobby every month.")
+    await draft_proposal(
+        chat, "Garam-dong", "Culture and arts", "A small gallery in the community centre",
+        "Local painters could show their work in the lobby every month.",
+    )  # fmt: skip
     events = await chat.press("Skip")  # no photo: the preview
     assert any(b.startswith("prop:ok:") for b in _data(chat)), shown(events)
     return chat
