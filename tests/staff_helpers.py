@@ -68,14 +68,15 @@ async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[
 async def add_class(
     runtime: Any,
     event_id: str,
-    title: tuple[str, str],
+    title: tuple[str, str] | str,
     starts_at: Any,
     *,
     with_kb: bool = False,
     **fields: Any,
 ) -> None:
-    """A two-hour staff training in the meeting room (title in Korean and English), as the
-    registration, attendance and privacy tests set one up; ``fields`` add or replace
+    """A two-hour staff training in the meeting room (title in Korean and English, or in
+    Korean only), as the registration, attendance and privacy tests set one up; ``fields`` add
+    or replace
     :class:`~bot.events.registrations.NewEvent` fields (capacity, survey, rrule, dong …).
     ``with_kb`` imports the demo KB in the same transaction first."""
     from datetime import timedelta
@@ -86,7 +87,7 @@ async def add_class(
     values: dict[str, Any] = {
         "id": event_id,
         "kind": "training",
-        "title": {"ko": title[0], "en": title[1]},
+        "title": {"ko": title} if isinstance(title, str) else {"ko": title[0], "en": title[1]},
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(hours=2),
         "place": {"ko": "회의실", "en": "Meeting room"},

@@ -23,7 +23,7 @@ from models.audit import AuditLog
 from models.events import Registration
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
-from tests.staff_helpers import latest, make_staff
+from tests.staff_helpers import add_class, latest, make_staff
 
 SECRETARY = 6201  # staff of 새터동 (saeteo)
 OUT = os.environ.get("MAEUL_TEST_OUT")  # set to keep the pictures and workbooks to look at
@@ -207,26 +207,10 @@ async def test_a_secretary_runs_a_training_course_from_telegram(bot):
 async def test_cancel_one_date_of_a_series_and_then_all(bot):
     await make_staff(bot, SECRETARY, "saeteo")
     secretary = bot.chat(SECRETARY, "김주무관", "ko")
-    async with bot.runtime.sessionmaker() as s, s.begin():
-        from bot.events import registrations as R
-
-        await R.create_event(
-            s,
-            R.NewEvent(
-                kind="training",
-                title={"ko": "마을기록가 양성과정"},
-                starts_at=datetime(2026, 12, 1, 19, 0, tzinfo=SEOUL),
-                ends_at=datetime(2026, 12, 1, 21, 0, tzinfo=SEOUL),
-                place={"ko": "새터 작은도서관"},
-                dong="saeteo",
-                rrule="FREQ=WEEKLY;COUNT=4",
-                id="recorders-2026",
-            ),
-            actor="t",
-            now=bot.runtime.clock.now(),
-            tz=SEOUL,
-        )
-    bot.runtime.knowledge.invalidate()
+    await add_class(
+        bot.runtime, "recorders-2026", "마을기록가 양성과정", datetime(2026, 12, 1, 19, 0, tzinfo=SEOUL),
+        place={"ko": "새터 작은도서관"}, dong="saeteo", rrule="FREQ=WEEKLY;COUNT=4",
+    )  # fmt: skip
     await secretary.send("/staffevents")
     await secretary.press("마을기록가 양성과정")
     events = await secretary.press("❌ 취소")

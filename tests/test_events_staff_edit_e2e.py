@@ -18,7 +18,7 @@ from models import Event, Registration
 from models.audit import AuditLog
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
-from tests.staff_helpers import alert, latest, make_staff
+from tests.staff_helpers import add_class, alert, latest, make_staff
 from tests.test_events_staff_e2e import arrives, keep, sent_with
 
 SECRETARY = 6211  # staff of 새터동 and 한빛1동
@@ -29,25 +29,11 @@ STALE = "더 이상 쓸 수 없는 버튼이에요. 메뉴에서 다시 시작�
 
 
 async def course(bot, *, registration: bool = True) -> str:
-    async with bot.runtime.sessionmaker() as s, s.begin():
-        await R.create_event(
-            s,
-            R.NewEvent(
-                kind="training",
-                title={"ko": "퇴비 만들기 교육", "en": "Composting class"},
-                starts_at=START,
-                ends_at=START + timedelta(hours=2),
-                place={"ko": "새터 마을회관"},
-                dong="saeteo",
-                capacity=12,
-                registration_required=registration,
-                id="compost-2026",
-            ),
-            actor="t",
-            now=bot.runtime.clock.now(),
-            tz=SEOUL,
-        )
-    bot.runtime.knowledge.invalidate()
+    await add_class(
+        bot.runtime, "compost-2026", ("퇴비 만들기 교육", "Composting class"), START,
+        place={"ko": "새터 마을회관"}, dong="saeteo", capacity=12,
+        registration_required=registration,
+    )  # fmt: skip
     return "compost-2026"
 
 

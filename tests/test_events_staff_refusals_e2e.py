@@ -13,30 +13,17 @@ from models import Event
 from models.audit import AuditLog
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN
-from tests.staff_helpers import alert, make_staff
+from tests.staff_helpers import add_class, alert, make_staff
 
 REFUSED = "이 행사를 여는 동의 담당자만 할 수 있어요."
 
 
 async def saeteo_course(bot) -> tuple[str, str]:
     start = datetime(2026, 11, 24, 19, 0, tzinfo=SEOUL)
-    async with bot.runtime.sessionmaker() as s, s.begin():
-        await R.create_event(
-            s,
-            R.NewEvent(
-                kind="training",
-                title={"ko": "퇴비 만들기 교육"},
-                starts_at=start,
-                ends_at=start.replace(hour=21),
-                place={"ko": "새터 마을회관"},
-                dong="saeteo",
-                id="compost-2026",
-            ),
-            actor="t",
-            now=bot.runtime.clock.now(),
-            tz=SEOUL,
-        )
-    bot.runtime.knowledge.invalidate()
+    await add_class(
+        bot.runtime, "compost-2026", "퇴비 만들기 교육", start,
+        place={"ko": "새터 마을회관"}, dong="saeteo",
+    )  # fmt: skip
     return "compost-2026", R.occ_token("compost-2026", start)
 
 
