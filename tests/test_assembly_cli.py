@@ -33,6 +33,14 @@ def in_db(tmp_path: Path, work):
     return cli_helpers.in_db(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", work)
 
 
+def issue_codes(assembly_id: str, count: int, out: str, bot_username: str = "maeul_bot"):
+    """``maeul assembly codes``: ``count`` codes for ``assembly_id`` into ``out``."""
+    return invoke(
+        "assembly", "codes", assembly_id, "--count", str(count), "--out", out,
+        "--bot-username", bot_username,
+    )  # fmt: skip
+
+
 def vote_with_codes(tmp_path, codes: list[str], ballots: list[str]) -> None:
     keyring = Keyring(SECRET)
     clock = ManualClock(DURING)
@@ -48,17 +56,7 @@ def vote_with_codes(tmp_path, codes: list[str], ballots: list[str]) -> None:
 
 
 def test_codes_csv_and_printable_sheet(tmp_path):
-    result = invoke(
-        "assembly",
-        "codes",
-        "hanbit1-2027",
-        "--count",
-        "14",
-        "--out",
-        "codes.csv",
-        "--bot-username",
-        "@maeul_bot",
-    )
+    result = issue_codes("hanbit1-2027", 14, "codes.csv", "@maeul_bot")
     assert result.exit_code == 0, result.output
     assert "wrote 14 codes to codes.csv and codes.pdf" in result.stdout
     rows = list(csv.DictReader(io.StringIO((tmp_path / "codes.csv").read_text())))
@@ -67,17 +65,7 @@ def test_codes_csv_and_printable_sheet(tmp_path):
     assert rows[0]["link"] == f"https://t.me/maeul_bot?start=vote_{code}"
     pdf = (tmp_path / "codes.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") == 2  # 12 cards a page
-    again = invoke(
-        "assembly",
-        "codes",
-        "hanbit1-2027",
-        "--count",
-        "1",
-        "--out",
-        "codes.csv",
-        "--bot-username",
-        "maeul_bot",
-    )
+    again = issue_codes("hanbit1-2027", 1, "codes.csv")
     assert again.exit_code == 2 and "never overwritten" in again.output
     list_out = invoke("assembly", "list")
     assert "hanbit1-2027\tdraft" not in list_out.stdout  # MAEUL_NOW is during the vote
@@ -109,43 +97,18 @@ def test_codes_csv_and_printable_sheet(tmp_path):
 
 def test_codes_need_the_ballot_secret_and_a_bot_username(monkeypatch):
     monkeypatch.delenv("BALLOT_SECRET")
-    result = invoke(
-        "assembly",
-        "codes",
-        "hanbit1-2027",
-        "--count",
-        "1",
-        "--out",
-        "c.csv",
-        "--bot-username",
-        "maeul_bot",
-    )
+    result = issue_codes("hanbit1-2027", 1, "c.csv")
     assert result.exit_code == 2 and "BALLOT_SECRET is not set" in result.output
     monkeypatch.setenv("BALLOT_SECRET", SECRET)
     result = invoke("assembly", "codes", "hanbit1-2027", "--count", "1", "--out", "c.csv")
     assert result.exit_code == 2 and "--bot-username" in result.output
-    result = invoke(
-        "assembly", "codes", "nope", "--count", "1", "--out", "c.csv", "--bot-username", "maeul_bot"
-    )
+    result = issue_codes("nope", 1, "c.csv")
     assert result.exit_code == 2 and "no assembly 'nope'" in result.output
 
 
 def test_onsite_results_and_audit(tmp_path, monkeypatch):
     invoke("assembly", "set", "hanbit1-2027", "--population", "100")
-    assert (
-        invoke(
-            "assembly",
-            "codes",
-            "hanbit1-2027",
-            "--count",
-            "6",
-            "--out",
-            "c.csv",
-            "--bot-username",
-            "maeul_bot",
-        ).exit_code
-        == 0
-    )
+    assert issue_codes("hanbit1-2027", 6, "c.csv").exit_code == 0
     codes = [r["code"] for r in csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text()))]
     vote_with_codes(tmp_path, codes[:3], ["yyyyyyy", "nnnnnnn", "yaaaaaa"])
 
@@ -256,17 +219,7 @@ def test_create_configure_and_run_an_assembly(tmp_path, monkeypatch):
         "2027-05-10T18:00",
     )
     assert bad.exit_code == 1 and "already exists" in bad.output
-    bad = invoke(
-        "assembly",
-        "codes",
-        "garam-2027",
-        "--count",
-        "1",
-        "--out",
-        "c.csv",
-        "--bot-username",
-        "maeul_bot",
-    )
+    bad = issue_codes("garam-2027", 1, "c.csv")
     assert bad.exit_code == 1 and "open mode" in bad.output
     assert invoke("assembly", "open", "garam-2027").exit_code == 0
     listed = invoke("assembly", "list").stdout

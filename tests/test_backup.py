@@ -44,10 +44,7 @@ def run_assembly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str) -> t
     monkeypatch.setattr(cli, "in_db", lambda _tmp, work: in_db(url, work))
     assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
     assert invoke("assembly", "set", "hanbit1-2027", "--population", "100").exit_code == 0
-    made = invoke(
-        "assembly", "codes", "hanbit1-2027", "--count", "4", "--out", "c.csv",
-        "--bot-username", "maeul_bot",
-    )  # fmt: skip
+    made = cli.issue_codes("hanbit1-2027", 4, "c.csv")
     assert made.exit_code == 0, made.output
     codes = [r["code"] for r in csv.DictReader(io.StringIO((tmp_path / "c.csv").read_text()))]
     cli.vote_with_codes(tmp_path, codes[:3], ["yyyyyyy", "nnnnnnn", "yaaaaaa"])
