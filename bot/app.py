@@ -4,9 +4,10 @@ and what the update says sent only after it commits (see :mod:`bot.core.scope`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -245,6 +246,50 @@ class ChatOrderedUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
+class TransactionGate:
+    """How many updates' transactions one process runs at once.
+
+    ``parallel`` updates at a time may be inside their transactions (:meth:`update`); the
+    persistence's writes outside updates (PTB's timer, shutdown) take every place at once
+    (:meth:`alone`), so they never run beside an update. The semaphore is first come, first
+    served: once :meth:`alone` waits, later updates queue behind it.
+    """
+
+    def __init__(self, parallel: int) -> None:
+        self.parallel = max(1, parallel)
+        self._places = asyncio.Semaphore(self.parallel)
+        self._alone = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def update(self) -> AsyncIterator[None]:
+        async with self._places:
+            yield
+
+    @contextlib.asynccontextmanager
+    async def alone(self) -> AsyncIterator[None]:
+        async with self._alone:
+            taken = 0
+            try:
+                for _ in range(self.parallel):
+                    await self._places.acquire()
+                    taken += 1
+                yield
+            finally:
+                for _ in range(taken):
+                    self._places.release()
+
+
+def parallel_transactions(runtime: Runtime) -> int:
+    """Updates whose transactions may be open at once in this process: one on SQLite (a
+    single writer; an update's transaction begins holding the write lock, and others would
+    only poll the busy timeout), else the connection pool's size (PostgreSQL: the advisory
+    locks on chat and user keep one person's updates apart, on every instance)."""
+    if runtime.engine.dialect.name == "sqlite":
+        return 1
+    size = getattr(runtime.engine.pool, "size", None)
+    return max(1, size()) if callable(size) else 1
+
+
 class MaeulApplication(Application):  # type: ignore[type-arg]
     """An Application that wraps every update in one database transaction.
 
@@ -258,8 +303,8 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         super().__init__(**kwargs)
         self.runtime = runtime
         self.dispatcher_handle: DispatcherHandle | None = None  # set by bot.telegram.dispatcher
-        self._transaction = asyncio.Lock()
-        """One update's handlers and commit at a time (see :meth:`process_update`)."""
+        self._gate = TransactionGate(parallel_transactions(runtime))
+        """How many updates' handlers and commits at a time (see :meth:`process_update`)."""
 
     @property
     def dispatcher(self) -> Dispatcher | None:
@@ -277,13 +322,17 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         await super().shutdown()
 
     async def update_persistence(self) -> None:
-        """Inside an update, its state goes into its transaction; outside (PTB's timer,
-        jobs, shutdown) not while an update's transaction is open, so the timer never writes
-        an update's state before (or without) its commit."""
+        """Inside an update, its own state goes into its transaction (see
+        :meth:`process_update`); outside (PTB's timer, jobs, shutdown) not while any update's
+        transaction is open, so the timer never writes an update's state before (or
+        without) its commit."""
         if current_scope() is not None:
-            await super().update_persistence()
+            if isinstance(self.persistence, SQLPersistence):
+                await self.persistence.stage_update(self)
+            else:
+                await super().update_persistence()
             return
-        async with self._transaction:
+        async with self._gate.alone():
             await super().update_persistence()
 
     async def process_update(self, update: object) -> None:
@@ -299,15 +348,17 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             await super().process_update(update)
             return
         committed = False
-        # The handlers and the commit of one update at a time: PTB writes *every* changed
-        # conversation and user_data when persistence is updated, so two updates in their
-        # transactions at once could each write the other's half-done state. What is
-        # parallel is the rest — the replies after the commit, which is where the time
-        # goes against Telegram (50–100 ms a call). Updates of one chat stay in order
-        # (ChatOrderedUpdateProcessor).
-        async with self._transaction, self.runtime.sessionmaker() as session:
+        # Updates of one chat stay in order (ChatOrderedUpdateProcessor). Of different
+        # chats, on PostgreSQL up to the pool's size run their transactions at once: each
+        # writes only its own state (SQLPersistence.stage_update), and the advisory locks
+        # keep two updates of one person apart. On SQLite one at a time (TransactionGate).
+        # The replies go after the commit either way: that is where the time goes against
+        # Telegram (50–100 ms a call).
+        persistence = self.persistence if isinstance(self.persistence, SQLPersistence) else None
+        async with self._gate.update(), self.runtime.sessionmaker() as session:
             scope = UpdateScope(session=session)
             token = enter_scope(scope)
+            work = persistence.begin_update() if persistence is not None else None
             try:
                 await begin_for_writing(session)
                 if isinstance(self.persistence, SQLPersistence):
@@ -319,16 +370,21 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                     await self.persistence.load_for_update(session, update, self, locked=dedup)
                 await super().process_update(update)
                 if scope.failed:
+                    # A handler raised: the user is told nothing was saved, and nothing
+                    # is — neither its data nor what it changed of the conversation states,
+                    # user_data and chat_data (put back as the database holds them).
                     await session.rollback()
-                    if isinstance(self.persistence, SQLPersistence):
-                        await self.persistence.lock_for_update(session, update)  # released
+                    if persistence is not None:
+                        persistence.rolled_back()
+                        persistence.discard_update(self)
+                    return
                 await self.update_persistence()
-                if isinstance(self.persistence, SQLPersistence):
-                    await self.persistence.write_pending(session)
+                if persistence is not None:
+                    await persistence.write_pending(session)
                 await session.commit()
-                if isinstance(self.persistence, SQLPersistence):
-                    self.persistence.committed()
-                committed = not scope.failed
+                if persistence is not None:
+                    persistence.committed()
+                committed = True
             except Exception as exc:
                 await session.rollback()
                 if isinstance(self.persistence, SQLPersistence):
@@ -340,6 +396,8 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 await self.process_error(update=update, error=exc)
             finally:
                 scope.deferring = False
+                if persistence is not None and work is not None:
+                    persistence.end_update(work)
                 leave_scope(token)
         if not committed:
             return

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
+from telegram.ext import MessageHandler, filters
+
 from bot.app import ChatOrderedUpdateProcessor
+from models.persistence import PtbUserData
 from tests.e2e import TOKEN, running_bot
 
 
@@ -39,3 +42,62 @@ async def test_a_hung_reply_to_one_chat_does_not_hold_up_another(runtime):
         assert "Welcome" in a_texts[0] or "Hello" in a_texts[0], a_texts  # /start first …
         b_reply = events[0].seq
         assert b_reply < replies[0].seq  # … and B was answered while A's reply hung
+
+
+async def test_transactions_of_different_chats_run_at_once_and_keep_their_own_state(runtime):
+    """PostgreSQL: while A's update holds its transaction open, B's update runs, commits
+    and is answered; B's commit writes B's state only, not the state A has changed (and
+    marked for writing) but not committed — A then fails, and nothing of A is stored,
+    neither by B's transaction nor later by the persistence's timer. SQLite runs one
+    update's transaction at a time (one writer)."""
+    async with running_bot(runtime) as bot:
+        app = bot.app
+        if runtime.engine.dialect.name == "sqlite":
+            assert app._gate.parallel == 1
+            return
+        assert app._gate.parallel > 1
+        entered, release = asyncio.Event(), asyncio.Event()
+
+        async def hold(update, context):
+            context.user_data["half_done"] = "A"
+            context.application.mark_data_for_update_persistence(user_ids=update.effective_user.id)
+            entered.set()
+            await release.wait()
+            raise RuntimeError("A fails after B committed")
+
+        async def mark(update, context):
+            context.user_data["mine"] = "B"
+
+        app.add_handler(MessageHandler(filters.Regex("^hold$"), hold), group=-10)
+        app.add_handler(MessageHandler(filters.Regex("^mark$"), mark), group=-10)
+        a = bot.chat(9201, "Ana", "en")
+        b = bot.chat(9202, "Bo", "en")
+
+        async def stored(user_id: int) -> dict | None:
+            async with runtime.sessionmaker() as session:
+                row = await session.get(PtbUserData, user_id)
+                return None if row is None else row.data
+
+        bot.emu.send_text(TOKEN, a.user, "hold")
+        try:
+            await asyncio.wait_for(entered.wait(), 30)
+            bot.emu.send_text(TOKEN, b.user, "mark")
+            answered = await bot.emu.wait_for_events(  # while A's transaction is open
+                TOKEN, chat_id=b.chat_id, since=0, timeout=30, kinds={"message"}
+            )
+            assert answered, "B was not answered while A's update held its transaction"
+            assert not release.is_set()
+
+            assert await stored(b.user.id) == {"mine": "B"}
+            assert await stored(a.user.id) is None  # B's commit did not carry A's half
+        finally:
+            release.set()  # A goes on (and fails) even when an assertion above failed
+        for _ in range(500):
+            if bot.errors:
+                break
+            await asyncio.sleep(0.02)
+        assert any("A fails" in str(e) for e in bot.errors), bot.errors
+        await asyncio.wait_for(app.update_persistence(), 60)  # the timer's pass, outside updates
+        assert await stored(a.user.id) is None
+        assert dict(app.user_data[a.user.id]) == {}
+        assert await stored(b.user.id) == {"mine": "B"}

@@ -24,8 +24,16 @@ first takes transaction-scoped advisory locks on its chat and its user
 instance, taken in ascending order so two locks never deadlock), and only then reads. On
 SQLite the update's transaction already begins holding the database's write lock
 (``BEGIN IMMEDIATE``, see :func:`bot.core.db.begin_for_writing`), which serialises updates
-more coarsely to the same effect. Within one process the application also runs one
-update's transaction at a time (:class:`bot.app.MaeulApplication`).
+more coarsely to the same effect.
+
+**Each update writes only its own state.** On PostgreSQL one process runs the transactions
+of updates of different chats at the same time (:class:`bot.app.MaeulApplication`). PTB's
+own ``update_persistence`` writes *every* user, chat and conversation marked as changed —
+in one update's transaction it would also write another update's half-done state, which
+that update might still roll back. So inside an update :meth:`SQLPersistence.stage_update`
+queues only what this update loaded (its user, its chat, its conversation keys), and what
+it queued, wrote and loaded is kept per update (:class:`_UpdateWork`, a context variable
+set by :meth:`SQLPersistence.begin_update`), not per process.
 
 PTB marks the user and chat of *every* update as changed; most updates (browsing, a
 question) change nothing. A row is therefore written only when its JSON differs from what
@@ -37,7 +45,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextvars import ContextVar, Token
 from copy import deepcopy
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
@@ -46,6 +56,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
+from telegram.ext._handlers.conversationhandler import PendingState
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from bot.core.clock import Clock
@@ -57,6 +69,21 @@ from models.persistence import PtbBotData, PtbChatData, PtbConversation, PtbUser
 JsonDict = dict[Any, Any]
 
 _Write = tuple[str, object, object]  # (kind, key, payload); payload None = delete
+
+
+@dataclass
+class _UpdateWork:
+    """What one update's transaction has loaded, queued and written (see the module's
+    docstring); outside any update, the persistence's own instance (jobs, shutdown)."""
+
+    pending: dict[tuple[str, object], object] = field(default_factory=dict)
+    staged: dict[tuple[str, object], str | None] = field(default_factory=dict)
+    """Written in the open transaction; becomes ``_stored`` once it commits."""
+    loaded: list[tuple[str, object]] = field(default_factory=list)
+    """The keys the update loaded: its user, its chat, its (handler, key) conversations."""
+
+
+_work: ContextVar[_UpdateWork | None] = ContextVar("maeul_persistence_work", default=None)
 
 
 def _check_json(kind: str, value: object) -> None:
@@ -196,17 +223,28 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         )
         self._sessionmaker = sessionmaker
         self._clock = clock
-        self._pending: dict[tuple[str, object], object] = {}
+        self._outside = _UpdateWork()
         self._stored: dict[tuple[str, object], str | None] = {}
-        """The JSON of each row as the database holds it (loaded or committed)."""
-        self._staged: dict[tuple[str, object], str | None] = {}
-        """Written in the open transaction; becomes :attr:`_stored` once it commits."""
+        """The JSON of each row as the database holds it (loaded or committed). Two
+        updates that share a key never have their transactions open at once (the advisory
+        locks on PostgreSQL, one transaction at a time on SQLite), so one map serves all."""
         self.preload = preload
         self.idle = idle
-        self._loaded: list[tuple[str, object]] = []
-        """The keys the open update loaded (see :meth:`discard_update`)."""
         self._conversations_shape: tuple[int, ...] | None = None
         self._conversations_found: list[ConversationHandler] = []  # type: ignore[type-arg]
+
+    @property
+    def _w(self) -> _UpdateWork:
+        """The open update's work (:meth:`begin_update`), else the one outside updates."""
+        return _work.get() or self._outside
+
+    def begin_update(self) -> Token[_UpdateWork | None]:
+        """Start an update's own work; :meth:`end_update` with the token when it is done.
+        Tasks the update starts (PTB gathers the persistence calls) share it."""
+        return _work.set(_UpdateWork())
+
+    def end_update(self, token: Token[_UpdateWork | None]) -> None:
+        _work.reset(token)
 
     # --- reading (at start-up, when preloading) ----------------------------------------
     async def _load_all(self, model: Any, key_attr: str, kind: str) -> dict[int, JsonDict]:
@@ -328,7 +366,7 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         when it *started*, so a read in the statement that waited for the lock would not
         see what the lock's previous holder committed meanwhile.
         """
-        self._loaded = []
+        self._w.loaded = []
         chat_id = update.effective_chat.id if update.effective_chat is not None else None
         user_id = update.effective_user.id if update.effective_user is not None else None
         conversations: list[
@@ -383,7 +421,7 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             self._stored[(kind, key)] = _canonical(data)
         else:
             self._stored.pop((kind, key), None)
-        self._loaded.append((kind, key))
+        self._w.loaded.append((kind, key))
 
     def _put_state(
         self,
@@ -400,27 +438,75 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         else:
             states[key] = state
             self._stored[stored_key] = _canonical(state)
-        self._loaded.append(("conv", (handler, key)))
+        self._w.loaded.append(("conv", (handler, key)))
 
-    def discard_update(self, app: Application) -> None:  # type: ignore[type-arg]
-        """The update's transaction was rolled back: forget the changes PTB marked for
-        writing, and put the update's state in memory back as the database holds it (so
-        nothing of the failed update is written later, by the next update or at
-        shutdown)."""
-        self._pending.clear()
-        self._staged.clear()
-        app._user_ids_to_be_updated_in_persistence.clear()
-        app._chat_ids_to_be_updated_in_persistence.clear()
-        app._user_ids_to_be_deleted_in_persistence.clear()
-        app._chat_ids_to_be_deleted_in_persistence.clear()
-        for tracked in app._conversation_handler_conversations.values():
-            tracked.pop_accessed_keys()
-        for kind, key in self._loaded:
+    @staticmethod
+    def _marks(app: Application, kind: str) -> tuple[set[int], set[int]]:  # type: ignore[type-arg]
+        """PTB's sets of ids whose user_data / chat_data is to be written, and dropped."""
+        if kind == "user":
+            return (
+                app._user_ids_to_be_updated_in_persistence,
+                app._user_ids_to_be_deleted_in_persistence,
+            )
+        return (
+            app._chat_ids_to_be_updated_in_persistence,
+            app._chat_ids_to_be_deleted_in_persistence,
+        )
+
+    async def stage_update(self, app: Application) -> None:  # type: ignore[type-arg]
+        """Queue what the open update changed of its own state — its user_data, its
+        chat_data, its state in each persistent conversation — and nothing else: PTB's
+        ``update_persistence`` would write every change it has marked, another update's
+        included (see the module's docstring). The marks taken here are cleared; others
+        stay for their own update (or for PTB's timer, outside updates)."""
+        for kind, key in self._w.loaded:
             if kind == "conv":
                 handler, conv_key = cast(
                     tuple[ConversationHandler, ConversationKey],  # type: ignore[type-arg]
                     key,
                 )
+                tracked = cast(TrackingDict[ConversationKey, object], handler._conversations)
+                if conv_key not in tracked._write_access_keys:
+                    continue
+                tracked._write_access_keys.discard(conv_key)
+                state = tracked.get(conv_key, TrackingDict.DELETED)
+                if isinstance(state, PendingState):  # a non-blocking step (PTB's rule)
+                    state = state.resolve() if state.done() else state.old_state
+                await self.update_conversation(
+                    cast(str, handler.name),
+                    conv_key,
+                    None if state is TrackingDict.DELETED else state,
+                )
+                continue
+            marked, dropped = self._marks(app, kind)
+            ident = cast(int, key)
+            if ident in dropped:
+                dropped.discard(ident)
+                marked.discard(ident)
+                await self._queue(kind, ident, None)
+            elif ident in marked:
+                marked.discard(ident)
+                memory = app._user_data if kind == "user" else app._chat_data
+                _check_json(f"{kind}_data", memory[ident])
+                await self._queue(kind, ident, deepcopy(memory[ident]))
+
+    def discard_update(self, app: Application) -> None:  # type: ignore[type-arg]
+        """The update's transaction was rolled back: forget the changes PTB marked for
+        writing of the update's own state, and put that state in memory back as the
+        database holds it (so nothing of the failed update is written later, by the next
+        update or at shutdown). Other updates' marks are theirs and stay."""
+        work = self._w
+        work.pending.clear()
+        work.staged.clear()
+        for kind, key in work.loaded:
+            if kind == "conv":
+                handler, conv_key = cast(
+                    tuple[ConversationHandler, ConversationKey],  # type: ignore[type-arg]
+                    key,
+                )
+                cast(
+                    TrackingDict[ConversationKey, object], handler._conversations
+                )._write_access_keys.discard(conv_key)
                 stored = self._stored.get(("conv", (handler.name, _conv_key(conv_key))))
                 states = _untracked(handler._conversations)
                 if stored is None:
@@ -428,17 +514,20 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
                 else:
                     states[conv_key] = json.loads(stored)
             else:
+                marked, dropped = self._marks(app, kind)
+                marked.discard(cast(int, key))
+                dropped.discard(cast(int, key))
                 memory = app._user_data if kind == "user" else app._chat_data
                 held = memory[cast(int, key)]
                 held.clear()
                 stored = self._stored.get((kind, key))
                 if stored is not None:
                     held.update(json.loads(stored))
-        self._loaded = []
+        work.loaded = []
 
     # --- writing ----------------------------------------------------------------------
     async def _queue(self, kind: str, key: object, payload: object) -> None:
-        self._pending[(kind, key)] = payload
+        self._w.pending[(kind, key)] = payload
         if current_scope() is None:
             await self.flush()
 
@@ -483,12 +572,13 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
 
     @property
     def has_pending(self) -> bool:
-        return bool(self._pending)
+        return bool(self._w.pending)
 
     async def write_pending(self, session: AsyncSession) -> None:
         """Write every pending change with ``session``; the caller commits, then calls
         :meth:`committed` (or :meth:`rolled_back`)."""
-        pending, self._pending = self._pending, {}
+        work = self._w
+        pending, work.pending = work.pending, {}
         now = self._clock.utcnow()
         for (kind, key), payload in pending.items():
             if kind in ("user", "chat") and payload == {}:
@@ -500,23 +590,24 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
                 continue  # nothing to delete
             writer = _WRITERS[kind]
             await writer(session, key, payload, now)
-            self._staged[(kind, key)] = text
+            work.staged[(kind, key)] = text
 
     def committed(self) -> None:
         """The transaction that :meth:`write_pending` wrote in has committed."""
-        for key, text in self._staged.items():
+        work = self._w
+        for key, text in work.staged.items():
             if text is None:
                 self._stored.pop(key, None)
             else:
                 self._stored[key] = text
-        self._staged.clear()
+        work.staged.clear()
 
     def rolled_back(self) -> None:
         """It was rolled back: what it wrote is not in the database."""
-        self._staged.clear()
+        self._w.staged.clear()
 
     async def flush(self) -> None:
-        if not self._pending:
+        if not self._w.pending:
             return
         try:
             async with self._sessionmaker() as session, session.begin():
