@@ -308,3 +308,19 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
         for proc, err in zip(procs, errors, strict=True):
             assert proc.returncode == 0, err[-3000:]
             assert "Traceback" not in err, err[-3000:]
+
+
+def test_the_limit_check_catches_what_a_bot_without_the_budget_would_send():
+    """The check above is no formality: 31 messages within one second, or two in one private
+    chat 0.5 s apart, fail it; 30 spread over a second, one a second per chat, pass."""
+    from types import SimpleNamespace as Sent
+
+    within = [Sent(mono=i / 30, chat_id=1000 + i) for i in range(30)]
+    within += [Sent(mono=1.5 + i, chat_id=2000) for i in range(3)]
+    assert_within_telegrams_limits(within)
+    burst = [Sent(mono=i / 31, chat_id=1000 + i) for i in range(31)]
+    with pytest.raises(AssertionError, match="31 messages in one second"):
+        assert_within_telegrams_limits(burst)
+    twice = [Sent(mono=0.0, chat_id=7), Sent(mono=0.5, chat_id=7)]
+    with pytest.raises(AssertionError, match="apart in one chat"):
+        assert_within_telegrams_limits(twice)
