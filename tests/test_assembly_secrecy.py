@@ -255,11 +255,12 @@ async def test_a_full_dump_does_not_link_voters_to_choices(seeded, clock, keyrin
     with_secret = _with_secret(dump, keyring, vote.assembly_id)
     tags = _accuracy(with_secret["current_tag"], truth)
     assert tags == 1.0
-    # PostgreSQL keeps ballots in cast order until the tally rewrites the box; matching that
-    # order with the voters would need the order in which they acted, and
-    # users.last_seen_at is kept to the hour (bot.core.users.seen_at): voters a minute apart
-    # share it. (On SQLite the random id is the rowid: no cast order at all.)
-    assert _accuracy(with_secret["physical order"], truth) < CHANCE_LIMIT
+    # Before the close the secret links by the tags anyway; physical order is no stronger a
+    # guarantee then: PostgreSQL keeps ballots in cast order until the tally rewrites the
+    # box, and the poll book's rows, updated when each voter casts, move in the heap in cast
+    # order too (the threat model in bot/assembly/service.py). Whether they line up depends
+    # on where PostgreSQL found room for each update, so it is not asserted here; it is
+    # after the close, below, where the promise is that nothing links any more.
 
     # 4. after the close the voter tags are gone: even the secret no longer links by them
     clock.set(AFTER)
@@ -269,7 +270,11 @@ async def test_a_full_dump_does_not_link_voters_to_choices(seeded, clock, keyrin
         await s.commit()
     closed = await _dump(engine)
     assert all(b["current_tag"] is None for b in closed["ballots"])
-    assert not _with_secret(closed, keyring, vote.assembly_id)["current_tag"]
+    after = _with_secret(closed, keyring, vote.assembly_id)
+    assert not after["current_tag"]
+    # … nor does physical order, with the poll book in cast order: the box was rewritten
+    # in the order of the ballots' random ids
+    assert _accuracy(after["physical order"], truth) < CHANCE_LIMIT
 
 
 def _with_secret(dump, keyring: Keyring, assembly_id: str) -> dict[str, dict[int, str]]:
