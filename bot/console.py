@@ -29,10 +29,13 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.core.config import CONSOLE_TOKEN, Settings
 from bot.emulator import BotApiEmulator, EmulatorError, Event, User
+
+if TYPE_CHECKING:
+    from bot.core.runtime import Runtime
 
 CONSOLE_USER_ID = 10001
 VISIBLE = {"message", "edit", "delete", "callback_answer"}
@@ -300,6 +303,20 @@ def _read_blocking(stream: TextIO, prompt: str | None) -> str:
         return "\ufffd\n"
 
 
+async def _who(runtime: Runtime, telegram_id: int) -> str:
+    """Who the console's user is: Telegram id and roles (a resident until given one), and
+    how to give one."""
+    from bot.core.users import list_roles
+
+    async with runtime.sessionmaker() as session:
+        rows = [r for r in await list_roles(session) if r.telegram_id == telegram_id]
+    how = f"maeul admin role add {telegram_id} staff --dong …"
+    if not rows:
+        return f"(you are Telegram user {telegram_id}, a resident; to act as staff: {how})"
+    roles = ", ".join(r.role + (f" of {r.dong_id}" if r.dong_id else "") for r in rows)
+    return f"(you are Telegram user {telegram_id}: {roles}; more roles: {how})"
+
+
 async def _read_line(stream: TextIO, prompt: str | None = None) -> str:
     return await asyncio.get_running_loop().run_in_executor(None, _read_blocking, stream, prompt)
 
@@ -397,10 +414,7 @@ async def run_console(
                 )
                 if settings.now_start is not None:
                     console.write(f"(clock starts at MAEUL_NOW={settings.now_start.isoformat()})")
-            console.write(
-                f"(you are {user.first_name}, Telegram id {user.id}: "
-                f"maeul admin role add {user.id} staff --dong …)"
-            )
+            console.write(await _who(runtime, user.id))
             while True:
                 console.show_new()  # anything the bot sent on its own meanwhile
                 line = await _read_line(stdin, "> " if interactive else None)

@@ -166,9 +166,26 @@ async def test_piped_console_prints_the_users_id_and_answers_a_question_with_a_n
     )
     assert code == 0
     out = stdout.getvalue()
-    assert f"Telegram id {CONSOLE_USER_ID}" in out
+    assert f"(you are Telegram user {CONSOLE_USER_ID}, a resident;" in out
     assert f"maeul admin role add {CONSOLE_USER_ID}" in out
     # the members step shows buttons 1-6 and takes a typed number: "2" is that number
     after = out.split("> 2\n", 1)[1]
     assert "(sent as text" in after
     assert "3/5" in after  # the wizard went on to its next question
+
+
+async def test_the_console_names_the_roles_its_user_has(runtime):
+    """The opening line says what the console's user may do: a resident until given a
+    role, then each role with its dong (it named the default first name, 주민, so an admin
+    read as a resident)."""
+    from bot.console import CONSOLE_USER_ID, _who
+    from bot.core.users import grant_role
+
+    assert "a resident" in await _who(runtime, CONSOLE_USER_ID)
+    now = runtime.clock.utcnow()
+    async with runtime.sessionmaker() as session, session.begin():
+        await grant_role(session, CONSOLE_USER_ID, "admin", dong_id=None, actor="t", now=now)
+        await grant_role(session, CONSOLE_USER_ID, "staff", dong_id="garam", actor="t", now=now)
+    who = await _who(runtime, CONSOLE_USER_ID)
+    assert f"Telegram user {CONSOLE_USER_ID}: admin, staff of garam;" in who
+    assert "a resident" not in who
