@@ -125,3 +125,20 @@ async def test_help_lists_the_commands_of_the_users_menu(bot):
     for name in ADMIN_NAMES[len(RESIDENT_NAMES):]:
         assert f"/{name} " not in resident_help
         assert f"/{name} " in admin_help
+
+
+async def test_a_staff_member_who_uses_forget_goes_back_to_the_residents_menu(bot):
+    """/forget deletes the roles with everything else: the chat's staff menu goes too (it
+    stayed, offering /stats and /unanswered to someone who is no longer staff)."""
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        await users.grant_role(
+            s, COLLEAGUE, "staff", dong_id="hanbit1", actor="test", now=bot.runtime.clock.utcnow()
+        )
+    colleague = bot.chat(COLLEAGUE, "수진", "ko")
+    await colleague.send("/start")
+    assert names(bot, COLLEAGUE) == STAFF_NAMES
+    await colleague.send("/forget")
+    events = await colleague.press("네, 지워 주세요")
+    assert any("모두 지웠어요" in text for text in texts(events)), texts(events)
+    assert bot.emu.commands(TOKEN, {"type": "chat", "chat_id": COLLEAGUE}) == []
+    assert names(bot, COLLEAGUE) == RESIDENT_NAMES

@@ -17,7 +17,8 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import InputFile, Update
+from telegram import BotCommandScopeChat, InputFile, Update
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.core import privacy
@@ -149,6 +150,12 @@ async def do_forget(update: Update, context: MaeulContext) -> None:
     app.drop_user_data(telegram_id)
     app.drop_chat_data(update.effective_chat.id)
     _end_conversations(app, telegram_id)
+    # The chat's own command menu (a staff member's, or one set by /language) goes too: the
+    # roles are gone, and the chat falls back to the residents' menu in Telegram's language.
+    try:
+        await context.bot.delete_my_commands(scope=BotCommandScopeChat(update.effective_chat.id))
+    except TelegramError:
+        log.warning("could not reset the command menu after /forget", exc_info=True)
     await answer(update)
     lines = [t._("Done: everything I stored about you is deleted.")]
     if done.keep_account or done.anonymised.get("proposals"):
