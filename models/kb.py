@@ -127,6 +127,9 @@ class FaqEntry(KBRecordMixin, Base):
     keywords: Mapped[list[str]]
     related_ids: Mapped[list[str]]
     """Grant or event ids."""
+    origin: Mapped[str] = mapped_column(String(8), default="kb", server_default="kb")
+    """``kb``: from a KB file (a re-import that lacks it archives it); ``staff``: an answer
+    staff taught from the bot (``/unanswered``), never archived by an import."""
 
 
 class Event(KBRecordMixin, Base):

@@ -253,3 +253,41 @@ async def test_save_event_fields_and_conflicts(sessionmaker, clock):
         )
         assert count == 2
         assert (await s.get(Event, "secretary-training")).registration_capacity == 40
+
+
+async def test_an_answer_taught_from_the_bot_survives_a_reimport_of_the_centres_file(
+    sessionmaker, clock
+):
+    """The centre's KB file was written before staff taught the bot an answer: importing it
+    again (it lacks the entry) archived the answer. Now a taught entry is ``origin: staff``,
+    kept by every import, exported with its origin, and the same file imported again keeps
+    it as taught; an entry of the file that the file drops is still archived."""
+    from models.kb import FaqEntry
+
+    async with sessionmaker() as s, s.begin():
+        await kb.import_kb(s, demo(), clock.utcnow())
+    store = KnowledgeStore(sessionmaker)
+    async with sessionmaker() as s, s.begin():
+        taught = await kbedit.publish_faq(
+            s, await store.get(), question="주차는 어디에 하나요?",
+            answer="센터 뒤 공영주차장을 이용해 주세요.", language="ko", normalized=None,
+            through=None, actor="tg:900", now=clock.utcnow(),
+        )  # fmt: skip
+    smaller = demo().model_copy(update={"faq": demo().faq[1:]})
+    dropped = demo().faq[0].id
+    async with sessionmaker() as s, s.begin():
+        report = await kb.import_kb(s, smaller, clock.utcnow())
+    assert report["faq"].archived_ids == [dropped]
+    async with sessionmaker() as s:
+        row = await s.get(FaqEntry, taught)
+        assert (row.archived, row.origin) == (False, "staff")
+        exported = await kb.export_kb(s)
+    [entry] = [f for f in exported["faq"] if f["id"] == taught]
+    assert entry["origin"] == "staff"
+    again, problems = kb.validate(exported)
+    assert again is not None, problems
+    async with sessionmaker() as s, s.begin():
+        await kb.import_kb(s, again, clock.utcnow())
+    async with sessionmaker() as s:
+        row = await s.get(FaqEntry, taught)
+        assert (row.archived, row.origin) == (False, "staff")

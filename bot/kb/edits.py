@@ -869,7 +869,7 @@ async def publish_faq(
         texts_a[language] = answer
     doc = _document(kb)
     entry = {"id": entry_id, "question": texts_q, "answer": texts_a,
-             "keywords": _keywords(question)}  # fmt: skip
+             "keywords": _keywords(question), "origin": "staff"}  # fmt: skip
     doc.setdefault("faq", []).append(entry)
     valid, problems = kbmod.validate(doc)
     if valid is None:
@@ -884,6 +884,7 @@ async def publish_faq(
             answer=texts_a,
             keywords=entry["keywords"],
             related_ids=[],
+            origin="staff",
             archived=False,
             updated_at=now,
         )

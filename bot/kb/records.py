@@ -305,6 +305,9 @@ class FaqSpec(_Spec):
     answer: LocalizedText
     keywords: list[Str] = []
     related: list[Ref] = []
+    origin: Literal["kb", "staff"] = "kb"
+    """``staff``: taught from the bot (``/unanswered``); a re-import of a KB file that
+    lacks it never archives it (the centre's file was written before staff taught it)."""
 
 
 class Registration(_Spec):
@@ -1107,6 +1110,7 @@ def _faq_values(entry: FaqSpec, position: int) -> dict[str, Any]:
         "answer": _text(entry.answer),
         "keywords": list(entry.keywords),
         "related_ids": list(entry.related),
+        "origin": entry.origin,
     }
 
 
@@ -1224,8 +1228,9 @@ async def _sync(
     await session.flush()
 
 
-def _staff_event(row: Event) -> bool:
-    return row.origin == "staff"
+def _staff_made(row: Any) -> bool:
+    """Made by staff in the bot (an event, a taught FAQ answer): no import archives it."""
+    return getattr(row, "origin", "kb") == "staff"
 
 
 async def _sync_assemblies(
@@ -1287,14 +1292,16 @@ async def import_kb(
     ]
     for model, name, records, values in sections:
         incoming = {r.id: values(r, i) for i, r in enumerate(records)}
-        await _sync(session, model, incoming, report[name], now)
+        # answers staff taught from the bot survive a re-import of the centre's file
+        keep = _staff_made if model is FaqEntry else None
+        await _sync(session, model, incoming, report[name], now, keep=keep)
     await _sync(
         session,
         Event,
         {e.id: _event_values(e, i) for i, e in enumerate(kb.events)},
         report["events"],
         now,
-        keep=_staff_event,  # staff-created events survive a re-import of the centre's file
+        keep=_staff_made,  # staff-created events survive a re-import of the centre's file
     )
     await _sync_assemblies(session, kb, report, now)
     return report
@@ -1411,6 +1418,7 @@ def _faq_document(f: FaqEntry) -> dict[str, Any]:
         "answer": f.answer,
         "keywords": f.keywords,
         "related": f.related_ids,
+        "origin": f.origin or "kb",
     }
 
 
