@@ -361,13 +361,13 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
             work = persistence.begin_update() if persistence is not None else None
             try:
                 await begin_for_writing(session)
-                if isinstance(self.persistence, SQLPersistence):
+                if persistence is not None:
                     dedup = self.runtime.settings.update_dedup
-                    if dedup and not await self.persistence.claim_update(session, update):
+                    if dedup and not await persistence.claim_update(session, update):
                         log.debug("update %s was handled already; skipped", update.update_id)
                         return  # answered nothing (the session's close rolls back)
                     # the update's own state, read now (another instance may have moved it)
-                    await self.persistence.load_for_update(session, update, self, locked=dedup)
+                    await persistence.load_for_update(session, update, self, locked=dedup)
                 await super().process_update(update)
                 if scope.failed:
                     # A handler raised: the user is told nothing was saved, and nothing
@@ -375,7 +375,6 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                     # user_data and chat_data (put back as the database holds them).
                     await session.rollback()
                     if persistence is not None:
-                        persistence.rolled_back()
                         persistence.discard_update(self)
                     return
                 await self.update_persistence()
@@ -387,9 +386,8 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 committed = True
             except Exception as exc:
                 await session.rollback()
-                if isinstance(self.persistence, SQLPersistence):
-                    self.persistence.rolled_back()
-                    self.persistence.discard_update(self)
+                if persistence is not None:  # (discarding forgets what was written too)
+                    persistence.discard_update(self)
                 scope.discard()
                 scope.deferring = False
                 scope.failed = True

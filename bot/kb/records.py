@@ -1228,9 +1228,9 @@ async def _sync(
     await session.flush()
 
 
-def _staff_made(row: Any) -> bool:
+def _staff_made(row: Event | FaqEntry) -> bool:
     """Made by staff in the bot (an event, a taught FAQ answer): no import archives it."""
-    return getattr(row, "origin", "kb") == "staff"
+    return row.origin == "staff"
 
 
 async def _sync_assemblies(
@@ -1283,26 +1283,19 @@ async def import_kb(
     now = now or datetime.now(UTC)  # callers pass the bot's clock
     region_values = {kb.region.id: _region_values(kb.region)}
     await _sync(session, Region, region_values, report["region"], now)
-    # (table, report section, records, their row values): the same upsert for each
-    sections: list[tuple[Any, str, Sequence[Any], Callable[[Any, int], dict[str, Any]]]] = [
-        (Dong, "dongs", kb.dongs, _dong_values),
-        (Category, "categories", kb.categories, _dong_values),
-        (Grant, "grants", kb.grants, _grant_values),
-        (FaqEntry, "faq", kb.faq, _faq_values),
+    # (table, report section, records, their row values, which rows no import archives):
+    # the same upsert for each. What staff made in the bot — events (``/newevent``) and
+    # answers taught from ``/unanswered`` — survives a re-import of the centre's file.
+    sections: list[tuple[Any, str, Sequence[Any], Callable[[Any, int], dict[str, Any]], Any]] = [
+        (Dong, "dongs", kb.dongs, _dong_values, None),
+        (Category, "categories", kb.categories, _dong_values, None),
+        (Grant, "grants", kb.grants, _grant_values, None),
+        (FaqEntry, "faq", kb.faq, _faq_values, _staff_made),
+        (Event, "events", kb.events, _event_values, _staff_made),
     ]
-    for model, name, records, values in sections:
+    for model, name, records, values, keep in sections:
         incoming = {r.id: values(r, i) for i, r in enumerate(records)}
-        # answers staff taught from the bot survive a re-import of the centre's file
-        keep = _staff_made if model is FaqEntry else None
         await _sync(session, model, incoming, report[name], now, keep=keep)
-    await _sync(
-        session,
-        Event,
-        {e.id: _event_values(e, i) for i, e in enumerate(kb.events)},
-        report["events"],
-        now,
-        keep=_staff_made,  # staff-created events survive a re-import of the centre's file
-    )
     await _sync_assemblies(session, kb, report, now)
     return report
 

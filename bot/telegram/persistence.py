@@ -480,15 +480,17 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
                 continue
             marked, dropped = self._marks(app, kind)
             ident = cast(int, key)
+            user = kind == "user"
             if ident in dropped:
                 dropped.discard(ident)
                 marked.discard(ident)
-                await self._queue(kind, ident, None)
+                await (self.drop_user_data if user else self.drop_chat_data)(ident)
             elif ident in marked:
                 marked.discard(ident)
-                memory = app._user_data if kind == "user" else app._chat_data
-                _check_json(f"{kind}_data", memory[ident])
-                await self._queue(kind, ident, deepcopy(memory[ident]))
+                memory = app._user_data if user else app._chat_data
+                await (self.update_user_data if user else self.update_chat_data)(
+                    ident, memory[ident]
+                )
 
     def discard_update(self, app: Application) -> None:  # type: ignore[type-arg]
         """The update's transaction was rolled back: forget the changes PTB marked for
