@@ -329,18 +329,11 @@ class Dispatcher:
             if ids is not None:
                 # up to RETRY_EARLY before their due time: the monotonic clock that said
                 # they are due and the wall clock of ``due_at`` may drift apart a little
-                result = await session.execute(
-                    update(Reminder)
-                    .where(
-                        Reminder.id.in_(ids),
-                        Reminder.status == "pending",
-                        Reminder.due_at <= now + RETRY_EARLY,
-                    )
-                    .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
-                    .returning(Reminder.id)
-                    .execution_options(synchronize_session=False)
+                which = and_(
+                    Reminder.id.in_(ids),
+                    Reminder.status == "pending",
+                    Reminder.due_at <= now + RETRY_EARLY,
                 )
-                ids = list(result.scalars())
             elif session.get_bind().dialect.name == "postgresql":
                 # A materialized CTE, not ``id IN (subquery)``: PostgreSQL may run that
                 # subquery again per row, and with SKIP LOCKED it then claimed far more
@@ -354,14 +347,7 @@ class Dispatcher:
                     .cte("chosen")
                     .prefix_with("MATERIALIZED")
                 )
-                result = await session.execute(
-                    update(Reminder)
-                    .where(Reminder.id == chosen.c.id, Reminder.status == "pending")
-                    .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
-                    .returning(Reminder.id)
-                    .execution_options(synchronize_session=False)
-                )
-                ids = list(result.scalars())
+                which = and_(Reminder.id == chosen.c.id, Reminder.status == "pending")
             else:
                 # One statement: SQLite runs it under its write lock, so no other instance
                 # claims between the choice and the update; the lock is held for that one
@@ -374,14 +360,15 @@ class Dispatcher:
                     .limit(limit)
                     .scalar_subquery()
                 )
-                result = await session.execute(
-                    update(Reminder)
-                    .where(Reminder.id.in_(picked), Reminder.status == "pending")
-                    .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
-                    .returning(Reminder.id)
-                    .execution_options(synchronize_session=False)
-                )
-                ids = list(result.scalars())
+                which = and_(Reminder.id.in_(picked), Reminder.status == "pending")
+            result = await session.execute(
+                update(Reminder)
+                .where(which)
+                .values(status="sending", claimed_by=self.instance, lease_until=lease_until)
+                .returning(Reminder.id)
+                .execution_options(synchronize_session=False)
+            )
+            ids = list(result.scalars())
             await session.commit()
             if not ids:
                 return []
