@@ -41,6 +41,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             _create_private(Path(parsed.database))
         connect_args = kwargs.pop("connect_args", {})
         connect_args.setdefault("timeout", 30)
+        if parsed.get_driver_name() == "aiosqlite" and "module" not in kwargs:
+            from bot.core import sqlite_driver  # one trip to aiosqlite's thread a statement
+
+            if (dbapi := sqlite_driver.module()) is not None:
+                kwargs["module"] = dbapi
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
