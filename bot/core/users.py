@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from bot.core import audit
 from bot.core.config import SUPPORTED_LANGUAGES
@@ -79,12 +80,15 @@ async def touch_user(session: AsyncSession, tg: TelegramUserLike, now: datetime)
 
 
 async def get_user(session: AsyncSession, telegram_id: int) -> User | None:
+    """The user with their roles, in one statement (every update asks: the roles' own
+    ``selectin`` query would be a second one)."""
     result = await session.execute(
         select(User)
         .where(User.telegram_id == telegram_id)
+        .options(joinedload(User.roles))
         .execution_options(populate_existing=True)
     )
-    return result.scalar_one_or_none()
+    return result.unique().scalar_one_or_none()
 
 
 async def set_language(session: AsyncSession, user: User, lang: str) -> None:
