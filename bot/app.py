@@ -20,7 +20,6 @@ from telegram.ext import (
     ContextTypes,
     ExtBot,
 )
-from telegram.request import HTTPXRequest
 
 from bot.core.db import begin_for_writing
 from bot.core.ratebudget import LocalBudget, budget_for, counts, held
@@ -28,6 +27,7 @@ from bot.core.runtime import Runtime
 from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 from bot.telegram.context import MaeulContext
 from bot.telegram.persistence import SQLPersistence
+from bot.telegram.transport import make_request
 
 if TYPE_CHECKING:
     from bot.reminders.dispatch import Dispatcher
@@ -443,8 +443,8 @@ def build_application(runtime: Runtime, *, token: str | None = None) -> MaeulApp
     bot = MaeulBot(
         token or settings.bot_token or "",
         # the pool sizes ApplicationBuilder would choose
-        request=HTTPXRequest(connection_pool_size=256),
-        get_updates_request=HTTPXRequest(),
+        request=make_request(settings.telegram_transport, connection_pool_size=256),
+        get_updates_request=make_request(settings.telegram_transport),
         **bot_kwargs,
     )
     if settings.telegram_rate_limit:  # the token's one budget, shared with the dispatcher

@@ -196,17 +196,19 @@ async def run_worker(runtime: Runtime, stop: asyncio.Event | None = None) -> Non
     """The dispatcher alone, without polling for updates: a pass at start and every
     ``REMINDER_WAKE_SECONDS`` until ``stop`` is set."""
     from telegram import Bot
-    from telegram.request import HTTPXRequest
 
     from bot.reminders.dispatch import Dispatcher
     from bot.telegram.dispatcher import TelegramSender
+    from bot.telegram.transport import make_request
 
     settings = runtime.settings
     stop = stop or asyncio.Event()
     bot = Bot(
         settings.bot_token or "",
         base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
-        request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
+        request=make_request(
+            settings.telegram_transport, connection_pool_size=settings.dispatch_lanes + 2
+        ),
     )
     await bot.initialize()
     dispatcher = Dispatcher(runtime, TelegramSender(bot), kinds=features.register())

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     kb_path: Path | None = None
     maeul_now: datetime | None = None
     telegram_rate_limit: bool = True
+    # the Bot API's HTTP client: aiohttp (a sixth of httpx's CPU a call) or PTB's httpx
+    telegram_transport: Literal["aiohttp", "httpx"] = "aiohttp"
     log_level: str = "INFO"
     max_text_length: int = 2000
     concurrent_updates: int = Field(default=64, ge=1, le=1024)  # chats handled at once

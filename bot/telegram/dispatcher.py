@@ -32,7 +32,6 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import CallbackContext
-from telegram.request import HTTPXRequest
 
 from bot import features
 from bot.reminders.dispatch import (
@@ -44,6 +43,7 @@ from bot.reminders.dispatch import (
     Transient,
 )
 from bot.reminders.rows import OutMessage
+from bot.telegram.transport import make_request
 
 if TYPE_CHECKING:
     from bot.app import MaeulApplication
@@ -75,7 +75,7 @@ def _refused(exc: NetworkError) -> bool:
     """Telegram answered with an error status (PTB raises it without a transport error as
     its cause), other than 504 Gateway Timeout (the request may have been carried out)."""
     if exc.__cause__ is not None and not isinstance(exc.__cause__, TelegramError):
-        return False  # httpx could not connect, or the connection broke
+        return False  # the transport could not connect, or the connection broke
     text = str(exc).lower()
     return "(504)" not in text and "gateway timeout" not in text
 
@@ -126,7 +126,9 @@ class DispatcherHandle:
                 base_url=settings.telegram_base_url or "https://api.telegram.org/bot",
                 base_file_url=settings.telegram_base_file_url
                 or "https://api.telegram.org/file/bot",
-                request=HTTPXRequest(connection_pool_size=settings.dispatch_lanes + 2),
+                request=make_request(
+                    settings.telegram_transport, connection_pool_size=settings.dispatch_lanes + 2
+                ),
             )
             bot = self.own_bot
         self.dispatcher = Dispatcher(runtime, TelegramSender(bot), kinds=features.register())

@@ -1,0 +1,120 @@
+"""The aiohttp transport of bot/telegram/transport.py keeps HTTPXRequest's contract: form
+fields, file uploads, timeouts as TimedOut, broken connections as NetworkError."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from aiohttp import web
+from telegram import Bot, InputFile
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest
+
+from bot.telegram.transport import AiohttpRequest, make_request
+
+MESSAGE = {
+    "message_id": 7,
+    "date": 1_700_000_000,
+    "chat": {"id": 42, "type": "private"},
+    "text": "hi",
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """A Bot API stand-in: records what each call carried; ``sleep`` in a field stalls it."""
+    seen: list[dict[str, Any]] = []
+
+    async def call(request: web.Request) -> web.Response:
+        got: dict[str, Any] = {"method": request.match_info["method"]}
+        got["content_type"] = request.content_type
+        if request.content_type == "multipart/form-data":
+            async for part in await request.multipart():
+                got[part.name] = (
+                    part.filename,
+                    part.headers.get("Content-Type"),
+                    await part.read(),
+                )
+        else:
+            got.update(await request.post())
+        seen.append(got)
+        if "sleep" in got:
+            await asyncio.sleep(float(got["sleep"]))
+        result: Any = {**MESSAGE, "text": got.get("text", "")} if got["method"] != "getMe" else {
+            "id": 1, "is_bot": True, "first_name": "Maeul", "username": "maeul_bot"
+        }  # fmt: skip
+        return web.json_response({"ok": True, "result": result})
+
+    app = web.Application()
+    app.router.add_post("/bot1:T/{method}", call)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = _free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    yield f"http://127.0.0.1:{port}/bot", seen
+    await runner.cleanup()
+
+
+async def test_fields_and_files_arrive(server: tuple[str, list[dict[str, Any]]]) -> None:
+    base, seen = server
+    async with Bot("1:T", base_url=base, request=AiohttpRequest()) as bot:
+        message = await bot.send_message(42, "안녕하세요 & <b>")
+        assert message.text == "안녕하세요 & <b>"
+        await bot.send_document(
+            42, InputFile(b"PK\x03\x04 xlsx bytes", filename="명단.xlsx"), caption="출석"
+        )
+    text, document = seen[1], seen[2]
+    assert text["content_type"] == "application/x-www-form-urlencoded"
+    assert (text["chat_id"], text["text"]) == ("42", "안녕하세요 & <b>")
+    assert document["content_type"] == "multipart/form-data"
+    assert document["caption"][2] == "출석".encode()
+    filename, content_type, content = document["document"]
+    assert filename == "명단.xlsx"
+    assert content_type == ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert content == b"PK\x03\x04 xlsx bytes"
+
+
+async def test_a_slow_answer_is_timed_out(server: tuple[str, list[dict[str, Any]]]) -> None:
+    base, _ = server
+    async with Bot("1:T", base_url=base, request=AiohttpRequest(read_timeout=0.2)) as bot:
+        with pytest.raises(TimedOut):
+            await bot.send_message(42, "x", api_kwargs={"sleep": "1"})
+        # an explicit read timeout wins over the default
+        assert await bot.send_message(42, "y", read_timeout=3, api_kwargs={"sleep": "0.3"})
+
+
+async def test_no_server_is_a_network_error() -> None:
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.post(f"http://127.0.0.1:{_free_port()}/bot1:T/getMe")
+        assert not isinstance(raised.value, TimedOut)
+    finally:
+        await request.shutdown()
+
+
+async def test_not_initialized_and_shut_down() -> None:
+    request = AiohttpRequest()
+    with pytest.raises(RuntimeError):
+        await request.do_request("http://127.0.0.1:1/x", "POST")
+    await request.initialize()
+    await request.shutdown()
+    await request.shutdown()  # twice is fine, as PTB may do
+    with pytest.raises(RuntimeError):
+        await request.do_request("http://127.0.0.1:1/x", "POST")
+
+
+def test_the_setting_chooses() -> None:
+    assert isinstance(make_request("aiohttp"), AiohttpRequest)
+    assert isinstance(make_request("httpx"), HTTPXRequest)
