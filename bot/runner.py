@@ -25,7 +25,14 @@ log = logging.getLogger(__name__)
 
 
 NOISY_LOGGERS = (
-    "httpx", "httpcore", "apscheduler", "aiohttp.access", "sqlalchemy", "aiosqlite", "asyncpg",
+    "httpx",
+    "httpcore",
+    "bot.telegram.http",
+    "apscheduler",
+    "aiohttp.access",
+    "sqlalchemy",
+    "aiosqlite",
+    "asyncpg",
 )
 """Quiet below WARNING even at DEBUG: request lines, and SQLAlchemy's statement and row echo
 (rows of the poll book, the persistence tables and residents' questions; aiosqlite logs each

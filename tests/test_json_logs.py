@@ -21,8 +21,16 @@ from bot.runner import configure_logging, secrets_of
 from tests.e2e import TOKEN, running_bot
 
 CHATTY = (
-    "telegram", "httpx", "httpcore", "aiohttp", "apscheduler", "sqlalchemy", "asyncio",
-    "aiosqlite", "asyncpg",
+    "telegram",
+    "httpx",
+    "httpcore",
+    "aiohttp",
+    "bot.telegram.http",
+    "apscheduler",
+    "sqlalchemy",
+    "asyncio",
+    "aiosqlite",
+    "asyncpg",
 )
 KEYS = {"time", "level", "logger", "message"}
 
@@ -69,8 +77,14 @@ def test_formatter_fields_and_redaction(json_log) -> None:
     secret = "ballot-" + secrets.token_urlsafe(32)
     buffer = json_log(secret)
     log = logging.getLogger("maeul.test")
-    log.info("keys: %s and %s", secret, "https://api.telegram.org/bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/getMe")
-    log.info("an extra value is not written", extra={"user_name": "김민지", "phone": "010-9876-5432"})
+    log.info(
+        "keys: %s and %s",
+        secret,
+        "https://api.telegram.org/bot123456:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/getMe",
+    )
+    log.info(
+        "an extra value is not written", extra={"user_name": "김민지", "phone": "010-9876-5432"}
+    )
     try:
         raise RuntimeError(f"failed with {secret}")
     except RuntimeError:
@@ -82,7 +96,9 @@ def test_formatter_fields_and_redaction(json_log) -> None:
     assert entries[0]["message"].count(logsafe.REDACTED) == 2
     assert entries[0]["level"] == "INFO" and entries[0]["logger"] == "maeul.test"
     assert entries[0]["time"].endswith("Z")
-    assert "RuntimeError" in entries[-1]["exception"] and logsafe.REDACTED in entries[-1]["exception"]
+    assert (
+        "RuntimeError" in entries[-1]["exception"] and logsafe.REDACTED in entries[-1]["exception"]
+    )
 
 
 async def test_a_bot_session_logged_in_json_keeps_no_personal_data(runtime, json_log) -> None:
@@ -102,7 +118,9 @@ async def test_a_bot_session_logged_in_json_keeps_no_personal_data(runtime, json
     text = buffer.getvalue()
     entries = parse(buffer)
     assert any(e["logger"].startswith("telegram") for e in entries)  # DEBUG really on
-    assert any(e["logger"].startswith("httpx") for e in entries)
+    # the Bot API transport's request lines (their URLs hold the token): aiohttp's or httpx's
+    requests = [e for e in entries if e["logger"] in ("bot.telegram.http", "httpx")]
+    assert any("sendMessage" in e["message"] and logsafe.REDACTED in e["message"] for e in requests)
     for leaked in (TOKEN.split(":")[1], TOKEN, ballot, hook, "010-9876-5432", "행복로", "김비밀"):
         assert leaked not in text, leaked
     assert "payload-xyz" not in text

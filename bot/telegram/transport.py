@@ -30,6 +30,10 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 log = logging.getLogger(__name__)
+requests_log = logging.getLogger("bot.telegram.http")
+"""One DEBUG line a call, as httpx writes at INFO ("HTTP Request: POST <url> 200"); the URL
+holds the token, which :mod:`bot.core.logsafe` redacts. Quiet unless asked for
+(``bot.runner.NOISY_LOGGERS``)."""
 
 
 class AiohttpRequest(BaseRequest):
@@ -118,7 +122,9 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
+                requests_log.debug("HTTP Request: %s %s %s", method, url, response.status)
+                return response.status, body
         except TimeoutError as exc:
             if isinstance(exc, aiohttp.ConnectionTimeoutError):  # no connection in time
                 raise TimedOut(
