@@ -26,7 +26,6 @@ whole event); in the conversation ``sev:f:<field>``, ``sev:kd:<kind>``,
 from __future__ import annotations
 
 import re
-import secrets
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -51,7 +50,6 @@ from handlers.core.blocks import (
     choices,
     conversation,
     drop_keyboard,
-    grid,
     list_keyboard,
     matched,
     press_buttons,
@@ -65,9 +63,14 @@ from handlers.events.staff_draft import (
     is_admin_of,
     staff_dongs,
 )
+from handlers.events.staff_edit_view import (
+    cancel_row,
+    changes,
+    preview,
+    values_of,
+)
 from handlers.events.staff_events import (
     REF,
-    active_count,
     after_change,
     managed_event,
     managed_event_pressed,
@@ -92,18 +95,6 @@ QUESTIONS = {
     "kind": N_("What kind of event is it?"),
     "dong": N_("Which dong holds it?"),
 }
-DOMAIN_NAMES = {
-    "title": "title_ko",
-    "title_en": "title_en",
-    "place": "place_ko",
-    "capacity": "capacity",
-    "survey": "survey",
-    "kind": "kind",
-    "dong": "dong",
-    "registration": "registration_required",
-}
-"""The preview's fields and the names :func:`bot.events.registrations.edit_event` takes
-(the CLI's ``maeul events edit`` options)."""
 REASONS = {
     "already": N_("It is cancelled already."),
     "cancelled": N_("That date is cancelled."),
@@ -125,10 +116,6 @@ def reason(context: MaeulContext, error: R.EventChangeError) -> str:
     if message is not None:
         return context.t._(message)
     return context.t._("The change could not be made: {reason}", reason=str(error))
-
-
-def cancel_row(context: MaeulContext) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(context.t._("Cancel"), callback_data="sev:x")]
 
 
 async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | None:
@@ -166,108 +153,8 @@ async def edit_start(update: Update, context: MaeulContext) -> str | int:
         "new": {},
     }
     await answer(update)
-    await _preview(update, context, event)
+    await preview(update, context, event, draft_of(context))
     return PREVIEW
-
-
-def _values(draft: dict[str, Any]) -> dict[str, Any]:
-    """The draft's fields as they would be saved: the old ones with the changes; a new
-    Korean title without a new English one drops the English (as the domain does)."""
-    old, new = draft["old"], draft["new"]
-    value = {**old, **new}
-    if value["title"] != old["title"] and "title_en" not in new:
-        value["title_en"] = None
-    return value
-
-
-def _changes(draft: dict[str, Any]) -> dict[str, Any]:
-    """What Save changes, in the domain's names."""
-    old, value = draft["old"], _values(draft)
-    changed = {k: v for k, v in value.items() if k in DOMAIN_NAMES and v != old.get(k)}
-    if "title" in changed and "title_en" in draft["new"]:
-        changed["title_en"] = draft["new"]["title_en"]  # kept as typed with the new title
-    if not value["registration"]:
-        changed.pop("capacity", None)  # no registration: no seats to change
-    return {DOMAIN_NAMES[k]: v for k, v in changed.items()}
-
-
-async def _preview(
-    update: Update, context: MaeulContext, event: EventSpec, *, edit: bool = False
-) -> None:
-    """The preview, as a new message — or in place of the pressed one (``edit``: a toggle
-    or a choice; the chat does not fill with copies of it)."""
-    t = context.t
-    kb = await knowledge(update, context)
-    if kb is None:
-        return
-    draft = draft_of(context)
-    old = draft["old"]
-    value = _values(draft)
-    nonce = secrets.token_hex(4)
-    draft["nonce"] = nonce
-
-    def line(name: str, label: str, shown: str) -> str:
-        changed = " ✏️ " + t._("(changed)") if value[name] != old[name] else ""
-        return f"{esc(label)}: <b>{esc(shown)}</b>{esc(changed)}"
-
-    seats = (  # after the label "Places" (정원): "12명", not "정원 12명"
-        t._("No limit")
-        if value["capacity"] is None
-        else t.n_("{n} person", "{n} people", value["capacity"])
-    )
-    registration = value["registration"]
-    lines = [
-        f"<b>{esc(t._('Edit event'))}</b> · "
-        + esc(cards.time_range(event.starts_at, event.ends_at, t)),
-        "",
-        line("title", t._("Title (Korean)"), value["title"]),
-        line("title_en", t._("English title"), value["title_en"] or t.p_("title", "none")),
-        line("kind", t._("Kind"), t._(cards.KIND_LABELS[value["kind"]])),
-        line("dong", t._("Dong"), cards.dong_label(kb, value["dong"], t)),
-        line("place", t._("Place"), value["place"]),
-        line(
-            "registration",
-            t._("Registration"),
-            t.p_("registration", "required")
-            if registration
-            else t.p_("registration", "not needed (open to all)"),
-        ),
-    ]
-    if registration:
-        lines.append(line("capacity", t._("Places"), seats))
-    lines.append(
-        line(
-            "survey",
-            t._("Satisfaction survey"),
-            t.p_("survey", "yes") if value["survey"] else t.p_("survey", "no"),
-        )
-    )
-    if value["place"] != old["place"]:
-        count = await active_count(context, event.id)
-        if count:
-            lines += ["", esc(t.n_(
-                "{n} registered person will be told of the new place.",
-                "{n} registered people will be told of the new place.",
-                count,
-            ))]  # fmt: skip
-    lines += ["", esc(t._("Change a field, then save. Times: use Move."))]
-    fields = [
-        InlineKeyboardButton(t._("✏️ Title"), callback_data="sev:f:title"),
-        InlineKeyboardButton(t._("✏️ English title"), callback_data="sev:f:title_en"),
-        InlineKeyboardButton(t._("✏️ Kind"), callback_data="sev:f:kind"),
-    ]
-    if len(dong_choices(context, kb)) > 1:
-        fields.append(InlineKeyboardButton(t._("✏️ Dong"), callback_data="sev:f:dong"))
-    fields.append(InlineKeyboardButton(t._("✏️ Place"), callback_data="sev:f:place"))
-    if registration:
-        fields.append(InlineKeyboardButton(t._("✏️ Places"), callback_data="sev:f:seats"))
-    toggles = [
-        InlineKeyboardButton(t._("📝 Registration on/off"), callback_data="sev:reg"),
-        InlineKeyboardButton(t._("📝 Survey on/off"), callback_data="sev:svy"),
-    ]
-    save = [InlineKeyboardButton(t._("💾 Save"), callback_data=f"sev:save:{nonce}")]
-    markup = list_keyboard(grid(fields), None, [toggles, save + cancel_row(context)])
-    await show(update, context, "\n".join(lines), markup, edit=edit)
 
 
 async def ask_field(update: Update, context: MaeulContext) -> str | int:
@@ -296,7 +183,7 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
         kinds = choices(
             ((kind, t._(cards.KIND_LABELS[kind])) for kind in schedule.KINDS),
             lambda kind: f"sev:kd:{kind}",
-            lambda kind: kind == _values(draft)["kind"],
+            lambda kind: kind == values_of(draft)["kind"],
         )
         markup = list_keyboard(kinds, None, cancel_row(context), width=2)
         state = CHOICE
@@ -304,7 +191,7 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
         kb = await knowledge(update, context)
         if kb is None:
             return ConversationHandler.END
-        current = _values(draft)["dong"]
+        current = values_of(draft)["dong"]
         dongs = choices(
             (
                 (cards.ref(d, 24) if d else "all", cards.dong_label(kb, d, t))
@@ -334,7 +221,7 @@ async def field_typed(update: Update, context: MaeulContext) -> str | int:
     except EditError as error:
         await update.effective_message.reply_text(error_text(context, error))
         return TEXT
-    await _preview(update, context, event)
+    await preview(update, context, event, draft_of(context))
     return PREVIEW
 
 
@@ -345,7 +232,7 @@ async def _set(update: Update, context: MaeulContext, name: str, value: object) 
         return ConversationHandler.END
     draft_of(context)["new"][name] = value
     await answer(update)
-    await _preview(update, context, event, edit=True)
+    await preview(update, context, event, draft_of(context), edit=True)
     return PREVIEW
 
 
@@ -358,12 +245,12 @@ async def no_english(update: Update, context: MaeulContext) -> str | int:
 
 
 async def toggle_survey(update: Update, context: MaeulContext) -> str | int:
-    return await _set(update, context, "survey", not _values(draft_of(context))["survey"])
+    return await _set(update, context, "survey", not values_of(draft_of(context))["survey"])
 
 
 async def toggle_registration(update: Update, context: MaeulContext) -> str | int:
     return await _set(
-        update, context, "registration", not _values(draft_of(context))["registration"]
+        update, context, "registration", not values_of(draft_of(context))["registration"]
     )
 
 
@@ -404,7 +291,7 @@ async def save(update: Update, context: MaeulContext) -> str | int:
     if kb is None:
         return ConversationHandler.END
     t = context.t
-    values = _changes(draft)
+    values = changes(draft)
     if "dong" in values and values["dong"] not in dong_choices(context, kb):
         await refuse(update, context, only_staff(context))  # the role changed meanwhile
         return PREVIEW

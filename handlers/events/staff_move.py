@@ -26,12 +26,12 @@ from handlers.events.staff_change import (
     MOVE_OK,
     MOVE_START,
     back_markup,
-    cancel_row,
     draft_of,
     event_of_draft,
     reason,
 )
 from handlers.events.staff_draft import end_question, read_end, read_start, start_question
+from handlers.events.staff_edit_view import cancel_row
 from handlers.events.staff_events import (
     REF,
     TOK,
