@@ -33,8 +33,10 @@ from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import TYPED, conversation, declined_out, press_buttons_then
 from handlers.core.browse import edit, knowledge, on_press, refuse, rows_of, send
+from handlers.events.staff_access import (
+    who,
+)
 from handlers.events.staff_draft import is_admin_of, staff_dongs
-from handlers.events.staff_events import who
 
 TARGET, TEXT, CONFIRM = "target", "text", "confirm"
 KEY = "announce"

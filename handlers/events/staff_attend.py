@@ -35,8 +35,7 @@ from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, list_keyboard, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
 from handlers.events.occurrence import attendance_heading, person, staff_registration
-from handlers.events.staff_draft import may_manage
-from handlers.events.staff_events import (
+from handlers.events.staff_access import (
     REF,
     TOK,
     managed_event_pressed,
@@ -47,6 +46,7 @@ from handlers.events.staff_events import (
     token,
     who,
 )
+from handlers.events.staff_draft import may_manage
 
 # ``reg:code``, ``reg:att`` and ``reg:mark``: the same actions from an event card's staff
 # row in messages sent before the two screens were one

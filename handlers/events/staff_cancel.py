@@ -17,8 +17,7 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, ask_confirm, refuse, show
-from handlers.events.staff_change import back_markup, reason
-from handlers.events.staff_events import (
+from handlers.events.staff_access import (
     REF,
     TOK,
     active_count,
@@ -30,6 +29,7 @@ from handlers.events.staff_events import (
     who,
     will_be_told,
 )
+from handlers.events.staff_change import back_markup, reason
 
 CANCEL_ONE_RE = re.compile(rf"^sev:c:{TOK}$")
 CANCEL_ALL_RE = re.compile(rf"^sev:C:{REF}$")

@@ -57,6 +57,15 @@ from handlers.core.blocks import (
     show,
 )
 from handlers.core.browse import knowledge
+from handlers.events.staff_access import (
+    REF,
+    after_change,
+    managed_event,
+    managed_event_pressed,
+    only_staff,
+    ref,
+    who,
+)
 from handlers.events.staff_draft import (
     dong_choices,
     error_text,
@@ -68,15 +77,6 @@ from handlers.events.staff_edit_view import (
     changes,
     preview,
     values_of,
-)
-from handlers.events.staff_events import (
-    REF,
-    after_change,
-    managed_event,
-    managed_event_pressed,
-    only_staff,
-    ref,
-    who,
 )
 
 KEY = "staffevent"

@@ -16,8 +16,10 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import grid, list_keyboard, show
 from handlers.core.browse import knowledge
+from handlers.events.staff_access import (
+    active_count,
+)
 from handlers.events.staff_draft import dong_choices
-from handlers.events.staff_events import active_count
 
 DOMAIN_NAMES = {
     "title": "title_ko",

@@ -20,10 +20,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -31,24 +28,35 @@ from bot.core.text import esc, shorten
 from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
-from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
     answer,
     grid,
     list_keyboard,
-    matched,
     nav_row,
     paginate,
     refuse,
     show,
 )
 from handlers.core.browse import knowledge
+from handlers.events.staff_access import (
+    REF,
+    active_count,
+    after_change,
+    managed_event,
+    managed_event_pressed,
+    managed_occurrence,
+    managed_occurrence_pressed,
+    only_staff,
+    ref,
+    staff_can_report,
+    token,
+    were_told,
+    who,
+    will_be_told,
+)
 from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
-from models.events import Registration
 
-REF = r"(~?[a-z0-9_-]{1,40})"
-TOK = r"(~?[a-z0-9_-]{1,40}\.[0-9a-z]{1,9})"
 LIST_RE = re.compile(r"^sev:l:(\d{1,3})$")
 EVENT_RE = re.compile(rf"^sev:e:{REF}$")
 PICK_RE = re.compile(rf"^sev:p:([qamc]):{REF}$")
@@ -57,144 +65,6 @@ PAST = timedelta(days=92)
 LIST_PAGE = 6
 ACTION_DATA = {"q": "sev:q:{tok}", "a": "sev:a:{tok}:0", "m": "sev:m:{tok}", "c": "sev:c:{tok}"}
 WHOLE_DATA = {"m": "sev:M:{ref}", "c": "sev:C:{ref}"}
-
-
-def ref(event_id: str) -> str:
-    return cards.ref(event_id, 40)
-
-
-def token(occurrence: schedule.Occurrence) -> str:
-    return R.occ_token(occurrence.event.id, occurrence.recurrence_id)
-
-
-def only_staff(context: MaeulContext) -> str:
-    return context.t._("Only the staff of this event's dong can do that.")
-
-
-async def managed_event(update: Update, context: MaeulContext, raw: str) -> EventSpec | None:
-    """The event ``raw`` (a ref) stands for, if this user may manage it; else a refusal."""
-    kb = await knowledge(update, context)
-    if kb is None:
-        return None
-    event_id = cards.resolve(raw, (e.id for e in kb.events))
-    event = (
-        await R.event_spec(context.db, event_id, context.runtime.settings.tz)
-        if event_id is not None
-        else None
-    )
-    if event is None:
-        await refuse(update, context, context.t._("This event is no longer in the schedule."))
-        return None
-    if not may_manage(context, event):
-        await refuse(update, context, only_staff(context))
-        return None
-    return event
-
-
-async def managed_occurrence(
-    update: Update, context: MaeulContext, raw: str
-) -> tuple[EventSpec, schedule.Occurrence] | None:
-    """The event and date a token stands for, if this user may manage it."""
-    kb = await knowledge(update, context)
-    if kb is None:
-        return None
-    parsed = R.parse_token(kb, raw, context.runtime.settings.tz)
-    if parsed is None:
-        await refuse(update, context, context.t._("This event is no longer in the schedule."))
-        return None
-    if not may_manage(context, parsed[0]):
-        await refuse(update, context, only_staff(context))
-        return None
-    return parsed
-
-
-async def managed_event_pressed(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], EventSpec] | None:
-    """The press's data parsed by ``pattern`` (group 1 an event's ref) and the event, if
-    this user may manage it; ``None`` after a polite refusal."""
-    match = await matched(update, context, pattern)
-    if match is None:
-        return None
-    event = await managed_event(update, context, match.group(1))
-    return None if event is None else (match, event)
-
-
-async def managed_occurrence_pressed(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], EventSpec, schedule.Occurrence] | None:
-    """The press's data parsed by ``pattern`` (group 1 an occurrence token), the event and
-    the date, if this user may manage it; ``None`` after a polite refusal."""
-    match = await matched(update, context, pattern)
-    if match is None:
-        return None
-    found = await managed_occurrence(update, context, match.group(1))
-    return None if found is None else (match, *found)
-
-
-def who(context: MaeulContext) -> dict[str, Any]:
-    """The staff member acting, as the domain's functions take it (and audit it)."""
-    telegram_id = context.user.telegram_id
-    return {"actor": f"tg:{telegram_id}", "actor_telegram_id": telegram_id}
-
-
-async def staff_can_report(update: Update, context: MaeulContext) -> list[str] | None:
-    """The ids of every event (archived ones too: past years) this user manages; None
-    after a refusal when they manage none."""
-    from models.kb import Event
-
-    kb = await knowledge(update, context)
-    if kb is None:
-        return None
-    if is_admin_of(context):
-        return list((await context.db.scalars(select(Event.id))).all())
-    dongs = staff_dongs(context, kb)
-    if not dongs:
-        await refuse(update, context, only_staff(context))
-        return None
-    rows = await context.db.scalars(select(Event.id).where(Event.dong_id.in_(dongs)))
-    return list(rows.all())
-
-
-def will_be_told(context: MaeulContext, count: int) -> str:
-    """Before a change: how many registrants will be told — or, with nobody registered,
-    that nobody has (never "0 people will be told")."""
-    t = context.t
-    if count == 0:
-        return t._("Nobody has registered yet.")
-    return t.n_("{n} registered person will be told.", "{n} registered people will be told.", count)
-
-
-def were_told(context: MaeulContext, done: str, count: int) -> str:
-    """After a change: ``done`` ("Cancelled.") and how many registrants are told (nothing
-    more when nobody was)."""
-    if count == 0:
-        return done
-    return done + " " + will_be_told(context, count)
-
-
-def after_change(context: MaeulContext) -> None:
-    """After a change to an event: the cached schedule is rebuilt once the update's
-    transaction has committed (and now, for this update), and the dispatcher is woken to
-    send the registrants' notices."""
-    store = context.runtime.knowledge
-    store.invalidate()
-    sa_event.listen(
-        context.db.sync_session, "after_commit", lambda _: store.invalidate(), once=True
-    )
-    nudge_after_commit(context.db, getattr(context.application, "dispatcher", None))
-
-
-async def active_count(context: MaeulContext, event_id: str, original: object | None = None) -> int:
-    """People registered or waiting for the event's coming dates (or for one date)."""
-    query = select(func.count(Registration.id)).where(
-        Registration.event_id == event_id,
-        Registration.status.in_(R.ACTIVE),
-        Registration.ends_at > context.runtime.clock.now(),
-    )
-    if original is not None:
-        query = query.where(Registration.occurrence_start == original)
-    return int(await context.db.scalar(query) or 0)
 
 
 def _visible(context: MaeulContext, kb: KnowledgeBase) -> list[tuple[EventSpec, object]]:

@@ -20,6 +20,17 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse, show
+from handlers.events.staff_access import (
+    REF,
+    TOK,
+    active_count,
+    after_change,
+    managed_event_pressed,
+    managed_occurrence_pressed,
+    were_told,
+    who,
+    will_be_told,
+)
 from handlers.events.staff_change import (
     KEY,
     MOVE_END,
@@ -32,17 +43,6 @@ from handlers.events.staff_change import (
 )
 from handlers.events.staff_draft import end_question, read_end, read_start, start_question
 from handlers.events.staff_edit_view import cancel_row
-from handlers.events.staff_events import (
-    REF,
-    TOK,
-    active_count,
-    after_change,
-    managed_event_pressed,
-    managed_occurrence_pressed,
-    were_told,
-    who,
-    will_be_told,
-)
 
 MOVE_ONE_RE = re.compile(rf"^sev:m:{TOK}$")
 MOVE_ALL_RE = re.compile(rf"^sev:M:{REF}$")

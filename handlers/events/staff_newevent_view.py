@@ -18,8 +18,10 @@ from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, rows_of, send
+from handlers.events.staff_access import (
+    who,
+)
 from handlers.events.staff_draft import dong_choices
-from handlers.events.staff_events import who
 
 FIELDS = ("title", "kind", "dong", "start", "end", "place", "seats")
 EDIT_LABELS = {
