@@ -11,9 +11,8 @@ audit log entry.
 
 from __future__ import annotations
 
-import re
 import secrets
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -22,10 +21,9 @@ from telegram.ext import ConversationHandler
 from bot import assembly as A
 from bot.assembly.render import method_text, period
 from bot.core.dongs import dong_name, get_dong, list_dongs
-from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.core.users import is_staff_of
-from bot.kb.edits import EditError, find_time, parse_when
+from bot.kb.edits import EditError
 from bot.telegram.context import MaeulContext
 from handlers.assembly.staff_common import (
     DRAFT_KEY,
@@ -46,13 +44,17 @@ from handlers.assembly.staff_common import (
     who,
 )
 from handlers.assembly.staff_panel import show_panel
+from handlers.assembly.staff_typed import (
+    EXAMPLE,
+    RANGE_RE,
+    typed_error,
+    typed_number,
+    typed_when,
+)
 from handlers.core import blocks
 from models.assembly import VoteMethod
 
 STEPS = 6
-RANGE_RE = re.compile(r"\s*(?:~|～|–|—|부터|\buntil\b|\bto\b)\s*", re.IGNORECASE)
-EXAMPLE = N_("For example: December 10 9am ~ December 17 6pm")
-DAY_QUESTION = N_("Which day? Please name the day.")
 
 
 def _draft(context: MaeulContext) -> dict[str, Any]:
@@ -162,39 +164,18 @@ def _method(draft: dict[str, Any]) -> tuple[str, int | None]:
     return VoteMethod.APPROVE_REJECT.value, None
 
 
-def _when(context: MaeulContext, text: str, day_of: datetime | None = None) -> datetime:
-    """A moment as staff type it; an end typed as a time alone ("오후 6시") is on the
-    start's day."""
-    now = context.runtime.clock.now()
-    tz = context.runtime.settings.tz
-    text = text.strip().removesuffix("까지").strip()
-    try:
-        return parse_when(text, now, tz)
-    except EditError as error:
-        clock = find_time(text) if day_of is not None else None
-        if error.message != DAY_QUESTION or clock is None or clock.ambiguous or day_of is None:
-            raise
-        if text[: clock.span[0]].strip() or text[clock.span[1] :].strip():
-            raise
-        return datetime.combine(day_of.astimezone(tz).date(), time(clock.hour, clock.minute), tz)
-
-
-def _error(context: MaeulContext, error: EditError) -> str:
-    t = context.t
-    text = t._(error.message) if error.value is None else t._(error.message, value=error.value)
-    return text + "\n" + t._(EXAMPLE)
-
-
 async def typed_opens(update: Update, context: MaeulContext) -> str | int:
     draft = _draft(context)
     if not draft:
         return await _lost(update, context)
     parts = RANGE_RE.split(update.effective_message.text or "", maxsplit=1)
     try:
-        opens = _when(context, parts[0])
-        closes = _when(context, parts[1], opens) if len(parts) == 2 and parts[1].strip() else None
+        opens = typed_when(context, parts[0])
+        closes = (
+            typed_when(context, parts[1], opens) if len(parts) == 2 and parts[1].strip() else None
+        )
     except EditError as error:
-        await update.effective_message.reply_text(_error(context, error))
+        await update.effective_message.reply_text(typed_error(context, error))
         return NEW_OPENS
     draft["opens"] = opens.isoformat()
     if closes is None:
@@ -209,9 +190,9 @@ async def typed_closes(update: Update, context: MaeulContext) -> str | int:
         return await _lost(update, context)
     opens = datetime.fromisoformat(draft["opens"])
     try:
-        closes = _when(context, update.effective_message.text or "", opens)
+        closes = typed_when(context, update.effective_message.text or "", opens)
     except EditError as error:
-        await update.effective_message.reply_text(_error(context, error))
+        await update.effective_message.reply_text(typed_error(context, error))
         return NEW_CLOSES
     return await _closes(update, context, draft, opens, closes)
 
@@ -241,16 +222,11 @@ async def _closes(
     return NEW_QUORUM
 
 
-def _number(text: str) -> int | None:
-    clean = text.strip().replace(",", "").removesuffix("%").removesuffix("명").strip()
-    return int(clean) if clean.isdigit() else None
-
-
 async def typed_quorum(update: Update, context: MaeulContext) -> str | int:
     draft = _draft(context)
     if not draft:
         return await _lost(update, context)
-    quorum = _number(update.effective_message.text or "")
+    quorum = typed_number(update.effective_message.text or "")
     if quorum is None or quorum > 100:
         await update.effective_message.reply_text(
             context.t._("Please type a percentage between 0 and 100, such as 10.")
@@ -297,7 +273,7 @@ async def typed_population(update: Update, context: MaeulContext) -> str | int:
     draft = _draft(context)
     if not draft:
         return await _lost(update, context)
-    population = _number(update.effective_message.text or "")
+    population = typed_number(update.effective_message.text or "")
     if population is None or population < 1:
         await update.effective_message.reply_text(
             context.t._("Please type a whole number such as 12000, or /cancel.")
