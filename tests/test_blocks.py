@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton
 from telegram.error import BadRequest
 
 from bot.core.i18n import Translator
-from handlers.core import blocks
+from handlers.core import blocks, steps
 
 EN = Translator("en", ZoneInfo("Asia/Seoul"))
 KO = Translator("ko", ZoneInfo("Asia/Seoul"))
@@ -231,18 +231,18 @@ async def test_drop_keyboard_is_quiet_when_it_cannot() -> None:
 
 
 def test_step_text_escapes_and_shows_the_current_answer() -> None:
-    text = blocks.step_text(EN, 3, 5, "Type a <title>", now="Old & new")
+    text = steps.step_text(EN, 3, 5, "Type a <title>", now="Old & new")
     assert text.splitlines() == ["(step 3 of 5)", "Type a &lt;title&gt;", "Now: Old &amp; new"]
-    ko = blocks.step_text(KO, 1, 5, "동을 고르세요", heading="새 제안")
+    ko = steps.step_text(KO, 1, 5, "동을 고르세요", heading="새 제안")
     assert ko.splitlines()[0] == "<b>새 제안</b> (5단계 중 1단계)"
-    compact = blocks.step_text(EN, 2, 5, "How many?")
-    assert blocks.step_text(EN, 2, 5, "How many?", compact=True) == "<b>2/5</b> · How many?"
+    compact = steps.step_text(EN, 2, 5, "How many?")
+    assert steps.step_text(EN, 2, 5, "How many?", compact=True) == "<b>2/5</b> · How many?"
     assert compact != "<b>2/5</b> · How many?"
 
 
 async def test_give_back_returns_the_text_to_its_author() -> None:
     update, context = _update(typed=True), _context()
-    await blocks.give_back(update, context, "my <long> text")
+    await steps.give_back(update, context, "my <long> text")
     assert [s[1] for s in context.bot.sent][-1] == "my <long> text"
     assert "parse_mode" not in context.bot.sent[-1][2]  # sent as typed, not as HTML
 
@@ -252,14 +252,14 @@ async def test_cancelled_forgets_drops_buttons_and_ends() -> None:
 
     update, context = _update("x:cancel"), _context(KO)
     context.user_data = {"wizard": {"step": 2}, "other": 1}
-    assert await blocks.cancelled(update, context, forget="wizard") == ConversationHandler.END
+    assert await steps.cancelled(update, context, forget="wizard") == ConversationHandler.END
     assert context.user_data == {"other": 1}
     assert update.callback_query.markups == [None]
     assert [s[1] for s in context.bot.sent] == [KO._("Cancelled. Nothing was changed.")]
     typed = _update(typed=True)
     context = _context()
     context.user_data = {}
-    await blocks.cancelled(typed, context, "Stopped.")
+    await steps.cancelled(typed, context, "Stopped.")
     assert [s[1] for s in context.bot.sent] == ["Stopped."]
 
 
@@ -272,7 +272,7 @@ def test_conversation_is_persistent_reenterable_and_cancellable() -> None:
     async def stop(update: Any, context: Any) -> int:
         return -1
 
-    handler = blocks.conversation(
+    handler = steps.conversation(
         "wizard",
         entry_points=[CommandHandler("wizard", step)],
         states={"b": [MessageHandler(filters.TEXT, step)]},
@@ -285,7 +285,7 @@ def test_conversation_is_persistent_reenterable_and_cancellable() -> None:
     assert isinstance(button, CallbackQueryHandler) and button.callback is stop
     assert isinstance(button.pattern, re.Pattern)
     assert button.pattern.match("wizard:x") and not button.pattern.match("wizard:xy")
-    plain = blocks.conversation("other", [CommandHandler("o", step)], {}, stop)
+    plain = steps.conversation("other", [CommandHandler("o", step)], {}, stop)
     assert len(plain.fallbacks) == 1
 
 

@@ -52,7 +52,7 @@ from handlers.assembly.staff_common import (
     staff_dongs,
 )
 from handlers.assembly.staff_panel import panel, state_text
-from handlers.core import blocks
+from handlers.core import blocks, steps
 
 
 async def staff_list(update: Update, context: MaeulContext) -> int:
@@ -88,7 +88,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     title never lands in another screen's question); the buttons that need no typing are
     plain handlers."""
     ref = rf"^asm:%s:{REF}$"
-    conversation = blocks.conversation(
+    conversation = steps.conversation(
         "assembly_staff",
         [
             CommandHandler("assembly", staff_list),
@@ -102,30 +102,30 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(staff_new.start, pattern=r"^asm:nd:[a-z0-9_-]{1,64}$"),
         ],
         {
-            POPULATION: [MessageHandler(blocks.TYPED, staff_ballot.typed_population)],
-            QUORUM: [MessageHandler(blocks.TYPED, staff_ballot.typed_quorum)],
-            ITEM: [MessageHandler(blocks.TYPED, staff_ballot.typed_item)],
+            POPULATION: [MessageHandler(steps.TYPED, staff_ballot.typed_population)],
+            QUORUM: [MessageHandler(steps.TYPED, staff_ballot.typed_quorum)],
+            ITEM: [MessageHandler(steps.TYPED, staff_ballot.typed_item)],
             CODES: [
-                MessageHandler(blocks.TYPED, staff_codes.typed_count),
+                MessageHandler(steps.TYPED, staff_codes.typed_count),
                 CallbackQueryHandler(
                     staff_codes.picked_count, pattern=rf"^asm:cn:{REF}:\d{{1,5}}$"
                 ),
             ],
             MARK: [
-                MessageHandler(blocks.TYPED, staff_onsite.typed_codes),
+                MessageHandler(steps.TYPED, staff_onsite.typed_codes),
                 MessageHandler(filters.PHOTO | filters.Document.IMAGE, staff_onsite.photo),
             ],
-            TOTALS: [MessageHandler(blocks.TYPED, staff_onsite.typed_total)],
-            NEW_TITLE: [MessageHandler(blocks.TYPED, staff_new.typed_title)],
+            TOTALS: [MessageHandler(steps.TYPED, staff_onsite.typed_total)],
+            NEW_TITLE: [MessageHandler(steps.TYPED, staff_new.typed_title)],
             NEW_METHOD: [CallbackQueryHandler(staff_new.picked_method, pattern=r"^asm:nm:[0-5]$")],
-            NEW_OPENS: [MessageHandler(blocks.TYPED, staff_new.typed_opens)],
-            NEW_CLOSES: [MessageHandler(blocks.TYPED, staff_new.typed_closes)],
+            NEW_OPENS: [MessageHandler(steps.TYPED, staff_new.typed_opens)],
+            NEW_CLOSES: [MessageHandler(steps.TYPED, staff_new.typed_closes)],
             NEW_QUORUM: [
-                MessageHandler(blocks.TYPED, staff_new.typed_quorum),
+                MessageHandler(steps.TYPED, staff_new.typed_quorum),
                 CallbackQueryHandler(staff_new.skip_quorum, pattern=r"^asm:nq:skip$"),
             ],
             NEW_POPULATION: [
-                MessageHandler(blocks.TYPED, staff_new.typed_population),
+                MessageHandler(steps.TYPED, staff_new.typed_population),
                 CallbackQueryHandler(staff_new.skip_population, pattern=r"^asm:np:skip$"),
             ],
             NEW_REVIEW: [

@@ -51,7 +51,7 @@ from handlers.assembly.staff_typed import (
     typed_number,
     typed_when,
 )
-from handlers.core import blocks
+from handlers.core import blocks, steps
 from models.assembly import VoteMethod
 
 STEPS = 6
@@ -72,7 +72,7 @@ async def _ask(
 ) -> None:
     buttons = markup.inline_keyboard if markup else ()
     rows = [list(r) for r in buttons] + [[cancel_button(context)]]
-    await blocks.ask_step(
+    await steps.ask_step(
         update,
         context,
         step,
@@ -146,7 +146,7 @@ async def picked_method(update: Update, context: MaeulContext) -> str | int:
         return await _lost(update, context)
     draft["max"] = int((update.callback_query.data or "0").split(":")[2])
     await blocks.answer(update)
-    await blocks.answered(update, method_text(t, *_method(draft)))
+    await steps.answered(update, method_text(t, *_method(draft)))
     await _ask(
         update,
         context,
@@ -246,7 +246,7 @@ async def _skipped(
         return None
     draft[key] = None
     await blocks.answer(update)
-    await blocks.answered(update, label)
+    await steps.answered(update, label)
     return draft
 
 

@@ -44,7 +44,7 @@ from handlers.assembly.staff_common import (
     who,
 )
 from handlers.assembly.staff_panel import show_panel
-from handlers.core import blocks
+from handlers.core import blocks, steps
 from models.assembly import AssemblyVote, VoteMethod
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
@@ -192,7 +192,7 @@ async def _ask_item(update: Update, context: MaeulContext, vote: AssemblyVote, i
         if _approve(vote)
         else t._("Type the paper ballots' votes for it, e.g. 12.")
     )
-    await blocks.ask_step(
+    await steps.ask_step(
         update,
         context,
         index + 1,

@@ -58,9 +58,11 @@ from handlers.assembly.vote_render import (
     show,
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
-from handlers.core.blocks import TYPED
-from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.start import DEEP_LINKS
+from handlers.core.steps import (
+    TYPED,
+)
+from handlers.core.steps import conversation as blocks_conversation
 from models.assembly import AssemblyVote
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 """Building blocks every handler module shares, so that a handler module is parsing and
 rendering only: paging lists, confirm/cancel dialogs, step-by-step questions, and
-"edit the pressed message in place, or send a new one".
+"edit the pressed message in place, or send a new one". Step-by-step conversations' blocks
+are in :mod:`handlers.core.steps`.
 
 Design and threat model
 -----------------------
@@ -34,22 +35,12 @@ import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    filters,
-)
 
-from bot.core.dongs import list_dongs, match_dong
-from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
 from handlers.core.paging import PAGE_SIZE as PAGE_SIZE
@@ -62,7 +53,6 @@ from handlers.core.paging import list_keyboard as list_keyboard
 from handlers.core.paging import nav_row as nav_row
 from handlers.core.paging import page_count as page_count
 from handlers.core.paging import paginate as paginate
-from models.kb import Dong
 
 log = logging.getLogger(__name__)
 
@@ -268,182 +258,3 @@ async def declined(update: Update, context: MaeulContext, text: str | None = Non
     await show(
         update, context, esc(text or context.t._("OK, nothing was changed.")), None, edit=True
     )
-
-
-# ---------------------------------------------------------------------------------------
-# Step-by-step conversations
-# ---------------------------------------------------------------------------------------
-
-
-def step_text(
-    t: Translator,
-    number: int,
-    total: int,
-    *questions: str,
-    now: str | None = None,
-    heading: str | None = None,
-    compact: bool = False,
-) -> str:
-    """The HTML of a step's question (the arguments are plain text, escaped here).
-
-    ``(step 2 of 5)`` then the questions, each on its line, then ``Now: …`` when the
-    answer so far is given (editing). ``compact`` writes ``<b>2/5</b> · question`` on one
-    line instead; ``heading`` goes in bold before the step line."""
-    if compact:
-        first = f"<b>{number}/{total}</b> · " + esc(questions[0] if questions else "")
-        lines = [first, *(esc(q) for q in questions[1:])]
-    else:
-        step = esc(t._("(step {n} of {total})", n=number, total=total))
-        lines = [f"<b>{esc(heading)}</b> {step}" if heading else step]
-        lines += [esc(q) for q in questions]
-    if now:
-        lines.append(esc(t._("Now: {text}", text=now)))
-    return "\n".join(lines)
-
-
-async def ask_step(
-    update: Update,
-    context: MaeulContext,
-    number: int,
-    total: int,
-    *questions: str,
-    now: str | None = None,
-    markup: InlineKeyboardMarkup | None = None,
-    heading: str | None = None,
-    compact: bool = False,
-) -> None:
-    """Send a step's question (:func:`step_text`) as a new message with ``markup``."""
-    text = step_text(
-        context.t, number, total, *questions, now=now, heading=heading, compact=compact
-    )
-    await send_html(context, update.effective_chat.id, text, markup)
-
-
-async def give_back(update: Update, context: MaeulContext, typed: str) -> None:
-    """Send a refused text back to its author as a plain message, to copy and correct —
-    nothing typed is lost."""
-    chat_id = update.effective_chat.id
-    await context.bot.send_message(
-        chat_id, context.t._("Here is what you wrote, to copy and correct:")
-    )
-    await context.bot.send_message(chat_id, typed)
-
-
-async def answered(update: Update, text: str) -> None:
-    """Show the pressed answer (plain text) under the question and drop its buttons."""
-    query = update.callback_query
-    if query is not None and query.message is not None:
-        question = getattr(query.message, "text_html", None) or ""
-        await edit_text(query, f"{question}\n✔ {esc(text)}", None)
-
-
-async def cancelled(
-    update: Update, context: MaeulContext, text: str | None = None, *, forget: str | None = None
-) -> int:
-    """Leave a conversation or a waiting action: drop ``user_data[forget]``, answer the
-    press and remove its buttons, and say ``text`` (plain; default "Cancelled. Nothing was
-    changed."). Returns ``ConversationHandler.END``."""
-    if forget is not None and context.user_data is not None:
-        context.user_data.pop(forget, None)
-    await answer(update)
-    await drop_keyboard(update)
-    await context.bot.send_message(
-        update.effective_chat.id, text or context.t._("Cancelled. Nothing was changed.")
-    )
-    return ConversationHandler.END
-
-
-def conversation(
-    name: str,
-    entry_points: list[BaseHandler[Update, MaeulContext, object]],
-    states: dict[object, list[BaseHandler[Update, MaeulContext, object]]],
-    cancel: Callable[[Update, MaeulContext], Coroutine[Any, Any, object]],
-    cancel_pattern: str | None = None,
-) -> ConversationHandler[MaeulContext]:
-    """A step-by-step conversation as every feature has it: persistent (its state is stored
-    with the update's transaction, so a restart resumes it), taken over by its own entry
-    again (``allow_reentry``), and left with /cancel — and with the button whose callback
-    data matches ``cancel_pattern`` (a regular expression), when given."""
-    fallbacks: list[BaseHandler[Update, MaeulContext, object]] = [CommandHandler("cancel", cancel)]
-    if cancel_pattern is not None:
-        fallbacks.append(CallbackQueryHandler(cancel, pattern=cancel_pattern))
-    return ConversationHandler(
-        name=name,
-        persistent=True,
-        entry_points=entry_points,
-        states=states,
-        fallbacks=fallbacks,
-        allow_reentry=True,
-    )
-
-
-# ---------------------------------------------------------------------------------------
-# Text typed where a button is expected
-# ---------------------------------------------------------------------------------------
-
-
-async def press_buttons(update: Update, context: MaeulContext) -> None:
-    """Text typed in a step that is answered with buttons: ask for the buttons (the
-    conversation stays where it is)."""
-    await update.effective_message.reply_text(
-        context.t._("Please answer with the buttons above, or type /cancel to stop.")
-    )
-
-
-def press_buttons_then(
-    state: object,
-) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, object]]:
-    """:func:`press_buttons` as a callback that returns ``state`` (the step it is in)."""
-
-    async def callback(update: Update, context: MaeulContext) -> object:
-        await press_buttons(update, context)
-        return state
-
-    return callback
-
-
-async def declined_out(
-    update: Update, context: MaeulContext, text: str | None = None, *, forget: str
-) -> int:
-    """Leave a conversation with the "no" of its dialog: drop ``user_data[forget]``, then
-    :func:`declined` (``text`` where the question was). Returns ``ConversationHandler.END``."""
-    if context.user_data is not None:
-        context.user_data.pop(forget, None)
-    await declined(update, context, text)
-    return ConversationHandler.END
-
-
-# ---------------------------------------------------------------------------------------
-# What a step reads as typed text
-# ---------------------------------------------------------------------------------------
-
-TYPED = filters.TEXT & ~filters.COMMAND
-"""A message typed in answer to a step: text that is not a /command (a command is the
-conversation's own, like /cancel, or leaves it)."""
-
-
-# ---------------------------------------------------------------------------------------
-# A dong typed by name
-# ---------------------------------------------------------------------------------------
-
-
-async def typed_dong(
-    update: Update,
-    context: MaeulContext,
-    keyboard: Callable[[], Awaitable[InlineKeyboardMarkup]] | None = None,
-) -> Dong | None:
-    """The dong the typed message names (its first 100 characters, as
-    :func:`bot.core.dongs.match_dong` reads them), or ``None`` after replying that there is
-    no such dong — the typed text quoted as typed (plain text), with the buttons ``keyboard``
-    makes when given."""
-    text = update.effective_message.text or ""
-    dong = match_dong(await list_dongs(context.db), text[:100])
-    if dong is None:
-        await update.effective_message.reply_text(
-            context.t._(
-                "I could not find a dong called “{text}”. Please choose one of the buttons.",
-                text=shorten(text, 40),
-            ),
-            reply_markup=await keyboard() if keyboard is not None else None,
-        )
-    return dong

@@ -16,9 +16,13 @@ from bot.core.dongs import dong_name, get_dong, list_dongs
 from bot.core.text import esc
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, press_buttons_then, typed_dong
-from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.start import invalid_link
+from handlers.core.steps import (
+    TYPED,
+    press_buttons_then,
+    typed_dong,
+)
+from handlers.core.steps import conversation as blocks_conversation
 
 CHOOSE, CONFIRM = "choose", "confirm"
 KEY = "mydong_choice"

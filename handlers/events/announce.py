@@ -31,8 +31,13 @@ from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, conversation, declined_out, press_buttons_then
 from handlers.core.browse import edit, knowledge, on_press, refuse, rows_of, send
+from handlers.core.steps import (
+    TYPED,
+    conversation,
+    declined_out,
+    press_buttons_then,
+)
 from handlers.events.staff_access import (
     who,
 )

@@ -41,13 +41,15 @@ from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
+    drop_keyboard,
+)
+from handlers.core.browse import edit, knowledge, on_press, refuse, send
+from handlers.core.steps import (
     TYPED,
     conversation,
     declined_out,
-    drop_keyboard,
     press_buttons_then,
 )
-from handlers.core.browse import edit, knowledge, on_press, refuse, send
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
     dong_choices,

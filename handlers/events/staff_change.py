@@ -44,19 +44,21 @@ from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
-    TYPED,
     answer,
-    cancelled,
     choices,
-    conversation,
     drop_keyboard,
     list_keyboard,
     matched,
-    press_buttons,
     refuse,
     show,
 )
 from handlers.core.browse import knowledge
+from handlers.core.steps import (
+    TYPED,
+    cancelled,
+    conversation,
+    press_buttons,
+)
 from handlers.events.staff_access import (
     REF,
     after_change,

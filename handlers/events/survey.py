@@ -22,8 +22,12 @@ from telegram.ext import (
 from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, conversation, declined_out
 from handlers.core.browse import edit, refuse
+from handlers.core.steps import (
+    TYPED,
+    conversation,
+    declined_out,
+)
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
 COMMENT_RE = re.compile(r"^svy:c:([0-9a-f]{16})$")

@@ -29,16 +29,18 @@ from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, GroupAge
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
-    TYPED,
     answer,
-    answered,
     choices,
-    press_buttons,
     send_html,
+)
+from handlers.core.browse import edit_markup, knowledge, on_press, rows_of, send
+from handlers.core.steps import (
+    TYPED,
+    answered,
+    press_buttons,
     step_text,
 )
-from handlers.core.blocks import conversation as blocks_conversation
-from handlers.core.browse import edit_markup, knowledge, on_press, rows_of, send
+from handlers.core.steps import conversation as blocks_conversation
 from handlers.kb.check_render import (
     AGE_ERRORS,
     BUCKET_LABELS,

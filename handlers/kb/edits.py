@@ -27,9 +27,13 @@ from bot.kb import edits as kbedit
 from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, cancelled, press_buttons
-from handlers.core.blocks import conversation as blocks_conversation
 from handlers.core.browse import admin, edit_markup, knowledge, on_press, pressed, rows_of, send
+from handlers.core.steps import (
+    TYPED,
+    cancelled,
+    press_buttons,
+)
+from handlers.core.steps import conversation as blocks_conversation
 from handlers.events.browse import send_card as send_event
 from handlers.kb.grants import send_card as send_grant
 

@@ -36,7 +36,7 @@ from bot.core.users import is_staff_of
 from bot.kb import edits
 from bot.kb.edits import EditError, OpenQuestion
 from bot.telegram.context import MaeulContext
-from handlers.core import blocks
+from handlers.core import blocks, steps
 from handlers.core.browse import knowledge
 from handlers.kb.edits import error_text
 
@@ -203,7 +203,7 @@ async def _typed(
         state[field] = edits.faq_text(typed, most)
     except EditError as exc:
         await update.effective_message.reply_text("⚠️ " + error_text(context.t, exc))
-        await blocks.give_back(update, context, typed[:4000])
+        await steps.give_back(update, context, typed[:4000])
         return again
     assert context.user_data is not None
     context.user_data[KEY] = state
@@ -320,19 +320,19 @@ async def stale(update: Update, context: MaeulContext) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    conversation = blocks.conversation(
+    conversation = steps.conversation(
         KEY,
         [
             CommandHandler("unanswered", unanswered_command),
             CallbackQueryHandler(teach, pattern=TEACH_RE),
         ],
         {
-            ANSWER: [MessageHandler(blocks.TYPED, answer_typed)],
-            QUESTION: [MessageHandler(blocks.TYPED, question_typed)],
+            ANSWER: [MessageHandler(steps.TYPED, answer_typed)],
+            QUESTION: [MessageHandler(steps.TYPED, question_typed)],
             CONFIRM: [
                 CallbackQueryHandler(publish, pattern=r"^kbq:publish$"),
                 CallbackQueryHandler(reword, pattern=r"^kbq:re(word|answer)$"),
-                MessageHandler(blocks.TYPED, blocks.press_buttons),
+                MessageHandler(steps.TYPED, steps.press_buttons),
             ],
         },
         cancel,

@@ -14,13 +14,15 @@ from bot.proposals import service as domain
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import (
     answer,
-    ask_step,
     choices,
     drop_keyboard,
     grid,
     list_keyboard,
     refuse,
     send_html,
+)
+from handlers.core.steps import (
+    ask_step,
 )
 from handlers.proposals.render import (
     STATUS_ICONS,

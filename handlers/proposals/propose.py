@@ -34,9 +34,18 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, answer, give_back, press_buttons, refuse, typed_dong
-from handlers.core.blocks import conversation as blocks_conversation
+from handlers.core.blocks import (
+    answer,
+    refuse,
+)
 from handlers.core.blocks import show as send
+from handlers.core.steps import (
+    TYPED,
+    give_back,
+    press_buttons,
+    typed_dong,
+)
+from handlers.core.steps import conversation as blocks_conversation
 from handlers.proposals.decisions import PENDING as REVIEW_PENDING
 from handlers.proposals.draft import (
     DESCRIPTION,

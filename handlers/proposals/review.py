@@ -35,8 +35,16 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import TYPED, answer, cancelled, drop_keyboard, refuse
+from handlers.core.blocks import (
+    answer,
+    drop_keyboard,
+    refuse,
+)
 from handlers.core.blocks import show as send
+from handlers.core.steps import (
+    TYPED,
+    cancelled,
+)
 from handlers.proposals.decisions import (
     ACTIONS,
     PENDING,
