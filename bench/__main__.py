@@ -377,6 +377,12 @@ async def main() -> None:
     parser.add_argument(
         "--echo-concurrency", type=int, default=64, help="the echo bot's concurrent_updates"
     )
+    parser.add_argument(
+        "--echo-transport",
+        default="httpx",
+        choices=("httpx", "aiohttp"),
+        help="the echo bot's Bot API transport (PTB's httpx, or Maeul's aiohttp)",
+    )
     parser.add_argument("--qa-model", default="none", choices=("none", "e5"))
     parser.add_argument(
         "--rounds", type=int, default=3, help="echo + Maeul rounds per backend (keys: medians)"
@@ -424,7 +430,11 @@ async def main() -> None:
                 echo = await measure(
                     "echo",
                     [sys.executable, "-m", "bench.echo_bot"],
-                    {**base_env, "ECHO_CONCURRENT_UPDATES": str(args.echo_concurrency)},
+                    {
+                        **base_env,
+                        "ECHO_CONCURRENT_UPDATES": str(args.echo_concurrency),
+                        "ECHO_TRANSPORT": args.echo_transport,
+                    },
                     args.users,
                     args.echo_rounds,
                     "hello",

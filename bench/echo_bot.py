@@ -4,6 +4,10 @@
 ``concurrent_updates``: with a Bot API round trip of 50 ms, a bot that handles one update
 at a time cannot answer more than 20 a second whatever it does, so the baseline handles
 as many updates at once as Maeul may (``1``: PTB's default, one at a time).
+
+``ECHO_TRANSPORT`` (default ``httpx``, PTB's own): ``aiohttp`` gives the echo bot Maeul's
+Bot API transport (:mod:`bot.telegram.transport`), to tell how much of Maeul ÷ echo is
+the transport (``python -m bench --echo-transport aiohttp``).
 """
 
 from __future__ import annotations
@@ -22,13 +26,19 @@ async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     concurrent = int(os.environ.get("ECHO_CONCURRENT_UPDATES", "64"))
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(os.environ["BOT_TOKEN"])
         .base_url(os.environ["TELEGRAM_BASE_URL"])
         .concurrent_updates(concurrent if concurrent > 1 else False)
-        .build()
     )
+    if os.environ.get("ECHO_TRANSPORT", "httpx") == "aiohttp":
+        from bot.telegram.transport import make_request
+
+        builder = builder.request(make_request("aiohttp", 256)).get_updates_request(
+            make_request("aiohttp")
+        )
+    app = builder.build()
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.run_polling(poll_interval=0.0, timeout=10, allowed_updates=Update.ALL_TYPES)
 
