@@ -28,7 +28,6 @@ from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
 from models.events import Registration
 
 REF = r"(~?[a-z0-9_-]{1,40})"
-TOK = r"(~?[a-z0-9_-]{1,40}\.[0-9a-z]{1,9})"
 
 
 def ref(event_id: str) -> str:

@@ -34,10 +34,9 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, list_keyboard, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
-from handlers.events.occurrence import attendance_heading, person, staff_registration
+from handlers.events.occurrence import TOK, attendance_heading, person, staff_registration
 from handlers.events.staff_access import (
     REF,
-    TOK,
     managed_event_pressed,
     managed_occurrence_pressed,
     only_staff,

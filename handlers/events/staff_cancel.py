@@ -17,9 +17,9 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, ask_confirm, refuse, show
+from handlers.events.occurrence import TOK
 from handlers.events.staff_access import (
     REF,
-    TOK,
     active_count,
     after_change,
     managed_event,
