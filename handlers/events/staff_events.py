@@ -42,18 +42,11 @@ from handlers.core.browse import knowledge
 from handlers.events.staff_access import (
     REF,
     active_count,
-    after_change,
     managed_event,
     managed_event_pressed,
-    managed_occurrence,
-    managed_occurrence_pressed,
     only_staff,
     ref,
-    staff_can_report,
     token,
-    were_told,
-    who,
-    will_be_told,
 )
 from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
 
@@ -284,19 +277,4 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(pick_date, pattern=PICK_RE))
 
 
-__all__ = [
-    "active_count",
-    "after_change",
-    "managed_event",
-    "managed_event_pressed",
-    "managed_occurrence",
-    "managed_occurrence_pressed",
-    "ref",
-    "register",
-    "show_event",
-    "staff_can_report",
-    "token",
-    "were_told",
-    "who",
-    "will_be_told",
-]
+__all__ = ["register", "show_event"]
