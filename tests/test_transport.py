@@ -118,3 +118,36 @@ async def test_not_initialized_and_shut_down() -> None:
 def test_the_setting_chooses() -> None:
     assert isinstance(make_request("aiohttp"), AiohttpRequest)
     assert isinstance(make_request("httpx"), HTTPXRequest)
+
+
+async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As with httpx, HTTP_PROXY carries the calls (a centre's network may allow no other
+    way out); the stand-in proxy answers itself and records the host asked for."""
+    hosts: list[str] = []
+
+    async def proxy(request: web.Request) -> web.Response:
+        hosts.append(request.host)
+        return web.json_response(
+            {"ok": True, "result": {"id": 1, "is_bot": True, "first_name": "M", "username": "m"}}
+        )
+
+    app = web.Application()
+    app.router.add_post("/bot1:T/{method}", proxy)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = _free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
+    try:
+        async with Bot("1:T", base_url="http://telegram.invalid/bot", request=AiohttpRequest()):
+            pass  # initialize() asks getMe
+        assert hosts == ["telegram.invalid"]
+        monkeypatch.setenv("NO_PROXY", "telegram.invalid")  # a host NO_PROXY names goes direct
+        with pytest.raises(NetworkError):
+            async with Bot("1:T", base_url="http://telegram.invalid/bot", request=AiohttpRequest()):
+                pass
+        assert hosts == ["telegram.invalid"]
+    finally:
+        await runner.cleanup()

@@ -16,18 +16,21 @@ It keeps :class:`HTTPXRequest`'s contract: the same defaults (5 s to connect, re
 failure :class:`~telegram.error.NetworkError` — which the after-commit sending and the
 reminder dispatcher already tell apart. aiohttp has no write timeout of its own: an upload's
 whole request is bounded by connect + write + read instead. ``TELEGRAM_TRANSPORT=httpx``
-brings back PTB's own (e.g. for an HTTP proxy from the environment, which httpx reads).
+brings back PTB's own. Like httpx, it takes an HTTP proxy from the environment
+(``HTTPS_PROXY``/``HTTP_PROXY``, ``NO_PROXY``).
 """
 
 from __future__ import annotations
 
 import logging
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
+from yarl import URL
 
 log = logging.getLogger(__name__)
 requests_log = logging.getLogger("bot.telegram.http")
@@ -44,6 +47,7 @@ class AiohttpRequest(BaseRequest):
         "_media_write",
         "_pool",
         "_pool_size",
+        "_proxies",
         "_read",
         "_session",
         "_write",
@@ -63,6 +67,7 @@ class AiohttpRequest(BaseRequest):
         self._connect, self._pool = connect_timeout, pool_timeout
         self._media_write = media_write_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -79,6 +84,21 @@ class AiohttpRequest(BaseRequest):
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+
+    def _proxy(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        """The proxy the environment names for ``url``'s host, read once a host (as httpx
+        reads it once a client): aiohttp's ``trust_env`` would read the environment and
+        ~/.netrc again on two trips to a thread for every call."""
+        parsed = URL(url)
+        key = (parsed.scheme, parsed.host or "")
+        if key not in self._proxies:
+            named = getproxies().get(parsed.scheme)  # HTTPS_PROXY / HTTP_PROXY
+            if named is None or (parsed.host and proxy_bypass(parsed.host)):  # NO_PROXY
+                self._proxies[key] = (None, None)
+            else:
+                proxy = URL(named)
+                self._proxies[key] = (proxy.with_user(None), aiohttp.BasicAuth.from_url(proxy))
+        return self._proxies[key]
 
     async def do_request(
         self,
@@ -114,10 +134,13 @@ class AiohttpRequest(BaseRequest):
         )
         for name, (filename, content, mimetype) in (files or {}).items():
             data.add_field(name, content, filename=filename, content_type=mimetype)
+        proxy, proxy_auth = self._proxy(url)
         try:
             async with session.request(
                 method,
                 url,
+                proxy=proxy,
+                proxy_auth=proxy_auth,
                 data=data,
                 headers={"User-Agent": self.USER_AGENT},
                 timeout=timeout,
