@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core import audit
 from bot.core.i18n import N_
 from bot.core.users import is_admin, is_staff_of
-from bot.proposals.similar import THRESHOLD, similarity
+from bot.proposals.similar import THRESHOLD, signature, similarity_of
 from models.kb import Category, Dong
 from models.proposal import (
     HistoryAction,
@@ -837,7 +837,8 @@ async def find_similar(
             Proposal.id.not_in(list(exclude)),
         )
     )
-    scored = [(p, similarity(title, description, p.title, p.description)) for p in rows.scalars()]
+    mine = signature(title, description)
+    scored = [(p, similarity_of(mine, signature(p.title, p.description))) for p in rows.scalars()]
     scored = [(p, score) for p, score in scored if score >= threshold]
     scored.sort(key=lambda item: (-item[1], -item[0].support_count, item[0].id))
     return scored[:limit]
@@ -856,9 +857,10 @@ async def merge_candidates(
         )
     )
     candidates = list(rows.scalars())
+    mine = signature(proposal.title, proposal.description)
     candidates.sort(
         key=lambda p: (
-            -similarity(proposal.title, proposal.description, p.title, p.description),
+            -similarity_of(mine, signature(p.title, p.description)),
             p.category_id != proposal.category_id,
             -p.support_count,
             p.id,
