@@ -373,9 +373,7 @@ class QAEngine:
             for text in _texts(c.name)
             for part in re.split(r"[·,/]|\band\b", text)
         )
-        self._dong_keys = self._keys(
-            (d.id, text) for d in kb.dongs for text in _texts(d.name)
-        )
+        self._dong_keys = self._keys((d.id, text) for d in kb.dongs for text in _texts(d.name))
         self._own_places = {compact(t) for t in _texts(kb.region.name)} | {
             key for key, _ in self._dong_keys
         }
@@ -485,7 +483,7 @@ class QAEngine:
             stem = _strip_ending(word)
             if not 2 <= len(stem) <= 3 or not _HANGUL_RE.fullmatch(stem):
                 continue
-            if any(f"b:{stem[j:j + 2]}" in self.index.idf for j in range(len(stem) - 1)):
+            if any(f"b:{stem[j : j + 2]}" in self.index.idf for j in range(len(stem) - 1)):
                 continue  # a word (or part of one) the KB uses: not a clipping
             found = {id_: name for name, id_ in self._clippable if _clips(stem, name)}
             if len(found) == 1:
@@ -523,8 +521,9 @@ class QAEngine:
         centre = bool(CENTRE_RE.search(text))
         off_centre = " ".join(
             w
-            for w in CENTRE_RE.sub(" ", " ".join(w for w in topic.split() if "센터" not in w))
-            .split()
+            for w in CENTRE_RE.sub(
+                " ", " ".join(w for w in topic.split() if "센터" not in w)
+            ).split()
             if len(w) > 1
             and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
             and not any(compact(w) in c for c in self._centre)
@@ -610,9 +609,7 @@ class QAEngine:
         if not a.with_cues and not a.extra:
             return []
         known_only = a.question_lang not in (None, "ko", "en")
-        results = self.index.search(
-            a.residual, a.extra, known_only=known_only, kinds=_RECORD_KINDS
-        )
+        results = self.index.search(a.residual, a.extra, known_only=known_only, kinds=_RECORD_KINDS)
         results += self.index.search(a.with_cues, a.extra, known_only=known_only, kinds=_FAQ)
         record_facets = {"deadline", "amount", "documents", "place", "time", "result",
                          "contact", "registration", "people", "when", "opens"}  # fmt: skip
@@ -707,11 +704,15 @@ class QAEngine:
     def debug(self, question: str, now: datetime, limit: int = 5) -> str:
         """The analysis and the top candidates with their scores (for tuning)."""
         a = self._analyse(question, now)
-        lines = [f"residual={a.residual!r} with_cues={a.with_cues!r} topic={a.topic!r} "
-                 f"extra={a.extra} dates={a.dates} facets={a.facets} cats={a.categories}"]
+        lines = [
+            f"residual={a.residual!r} with_cues={a.with_cues!r} topic={a.topic!r} "
+            f"extra={a.extra} dates={a.dates} facets={a.facets} cats={a.categories}"
+        ]
         for c in self._rank(a)[:limit]:
-            lines.append(f"  {c.score:.2f} {c.record.kind}:{c.record.id} name={c.name:.2f} "
-                         f"title={c.scored.title:.2f} body={c.scored.body:.2f}")
+            lines.append(
+                f"  {c.score:.2f} {c.record.kind}:{c.record.id} name={c.name:.2f} "
+                f"title={c.scored.title:.2f} body={c.scored.body:.2f}"
+            )
         return "\n".join(lines)
 
     def ask(
@@ -807,8 +808,10 @@ class QAEngine:
                 **base,
             )
         record = top.record
-        facets = for_kind(a.facets, record.kind) if a.facets else (
-            ("answer",) if record.kind == "faq" else ("summary",)
+        facets = (
+            for_kind(a.facets, record.kind)
+            if a.facets
+            else (("answer",) if record.kind == "faq" else ("summary",))
         )
         confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
         gated = False
@@ -909,9 +912,7 @@ class QAEngine:
         button tapped ("2번", "두 번째요", "1번 서류는요?") is that record; a facet-only
         question ("그럼 서류는요?") is about one of them: ask again which, with the same
         choices."""
-        known = tuple(
-            c for c in choices if c in self.grants or c in self.events or c in self.faq
-        )
+        known = tuple(c for c in choices if c in self.grants or c in self.events or c in self.faq)
         if not known:
             return None
         picked = _ORDINAL_RE.match(a.question)
@@ -947,7 +948,7 @@ class QAEngine:
         return "grant" if id_ in self.grants else "event" if id_ in self.events else "faq"
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
-        """"I did 이웃만들기 last year — what next?": the grant that requires the one named."""
+        """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""
         if top is None or top.record.kind != "grant" or top.name < 0.75:
             return None
         if not (_DONE_RE.search(a.text) and _NEXT_RE.search(a.text)):
@@ -1010,8 +1011,10 @@ class QAEngine:
         if named:
             return None
         c = a.criteria
-        confident = top is not None and top.score >= CONFIDENT and (
-            top.score - second >= MARGIN * top.score
+        confident = (
+            top is not None
+            and top.score >= CONFIDENT
+            and (top.score - second >= MARGIN * top.score)
         )
         only_filter_words = not a.topic
         if c.grant_filter:

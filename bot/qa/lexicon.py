@@ -40,8 +40,8 @@ QUESTION_WORDS = frozenset(
 
 # A particle left on its own when the word before it was taken out.
 PARTICLES = frozenset(
-    "은 는 이 가 을 를 에 도 의 와 과 로 만 요 야 고 서 죠 네 게 걸 건 어요 아요 어 아 나요 까"
-    .split()
+    "은 는 이 가 을 를 에 도 의 와 과 로 만 요 야 고 서 죠 네 게 걸 건 어요 아요 어 아 나요 "
+    "까".split()
 )
 
 # Words too general to name a topic on their own ("신청할 수 있는 사업").
@@ -187,9 +187,7 @@ CHITCHAT_RE = re.compile(
     r"你好|谢谢|xin chào|cảm ơn|chào|こんにちは|ありがとう(ございます)?)\W*$"
 )
 # Among the chit-chat: thanks (answered "you're welcome", not with a greeting).
-THANKS_RE = re.compile(
-    r"고마|감사|땡큐|ㄱㅅ|수고|\bthanks?\b|thank you|谢谢|cảm ơn|ありがとう"
-)
+THANKS_RE = re.compile(r"고마|감사|땡큐|ㄱㅅ|수고|\bthanks?\b|thank you|谢谢|cảm ơn|ありがとう")
 # What residents ask the district office for, not a village-community programme: a topic
 # with one of these that the KB itself never uses is a near-topic question (신고, 발급, 납부 …).
 SERVICE_WORDS = (
