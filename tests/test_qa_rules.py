@@ -262,3 +262,64 @@ def test_a_service_word_beside_a_grant_word_is_still_weighed(demo):
     # a group picking up litter asks for a grant: ours; the gate weighs it, not this rule
     answer = demo.ask("동네 산책하면서 쓰레기 줍는 모임 지원금 있나요", NOW)
     assert answer.reason != "service"
+
+
+def test_a_doubled_syllable_is_a_word_not_a_clipped_name(demo):
+    # 공공 (public) fits 공동체공간자산화's syllables in order, but a syllable twice is a word
+    assert demo._unclip("공공 체육관 빌릴 수 있어요") == "공공 체육관 빌릴 수 있어요"
+    assert demo.ask("공공 체육관 빌릴 수 있어요", NOW).id != "space-assetization"
+
+
+# --- "I want to suggest something for the neighbourhood": how to propose ----------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "학교 앞 횡단보도에 신호등 좀 설치해 달라고 건의하려면 어떻게 해요?",
+        "공원 벤치가 다 부서졌는데 고쳐 달라는 의견은 어디에 내나요",
+        "Where can I make a suggestion about more benches along the stream?",
+    ],
+)
+def test_a_suggestion_for_the_neighbourhood_is_answered_with_how_to_propose(demo, question):
+    # the suggestion's own words (신호등, 벤치) are not the topic: proposing is
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "propose-agenda"), answer
+
+
+def test_proposing_for_a_named_grant_is_that_grant(demo):
+    answer = demo.ask("시민참여예산 제안은 어떻게 내요?", NOW)
+    assert (answer.kind, answer.id) == ("grant", "participatory-budget"), answer
+
+
+# --- the centre asked about in Japanese ---------------------------------------------------------
+def test_the_centre_asked_about_in_japanese_is_the_centre(demo):
+    answer = demo.ask("センターの電話番号を教えてください", NOW)
+    assert (answer.kind, answer.facet) == ("centre", "contact"), answer
+
+
+# --- a list asked for and nothing else: the filter answers ---------------------------------------
+@pytest.mark.parametrize("question", ["Which trainings do you offer?", "What workshops are there?"])
+def test_asking_only_for_the_list_of_a_kind_gets_the_list(demo, question):
+    # "trainings" appears in a FAQ answer (the newsletter's), which must not answer for the list
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason) == ("event", "filter"), answer
+    kinds = {demo.events[id_].kind for id_ in answer.matches}
+    assert kinds == {"training"}
+
+
+def test_a_plural_leaves_no_letter_behind_as_a_topic():
+    criteria = find_criteria("which trainings do you offer")
+    assert criteria.event_kinds == ("training",)
+    start, end = criteria.word_spans[0]
+    assert "which trainings do you offer"[start:end] == "trainings"
+
+
+# --- when is a kind of event asked, a FAQ sharing the other words does not answer ---------------
+def test_when_is_the_training_is_an_event_not_the_faq_on_becoming_a_member(demo):
+    answer = demo.ask("주민자치위원이 되려면 꼭 들어야 하는 교육은 올해 언제 해요?", NOW)
+    assert answer.kind == "event", answer
+    assert demo.events[answer.id].kind == "training"
+
+
+def test_a_faq_question_with_a_kind_word_but_no_when_is_still_the_faq(demo):
+    answer = demo.ask("주민자치회 위원은 어떻게 될 수 있어요? 교육도 받나요?", NOW)
+    assert (answer.kind, answer.id) == ("faq", "become-council-member"), answer

@@ -257,7 +257,7 @@ def find_criteria(text: str) -> Criteria:
         for match in pattern.finditer(text):
             if name not in kinds:
                 kinds.append(name)
-            found.word_spans.append(match.span())
+            found.word_spans.append(_whole_word(text, match.span()))
     found.event_kinds = tuple(kinds)
     for attr, pattern in (
         ("event_words", EVENT_WORDS_RE),
@@ -266,5 +266,15 @@ def find_criteria(text: str) -> Criteria:
     ):
         for match in pattern.finditer(text):
             setattr(found, attr, True)
-            found.word_spans.append(match.span())
+            found.word_spans.append(_whole_word(text, match.span()))
     return found
+
+
+def _whole_word(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """A span that ends inside a Latin-script word, to that word's end: the pattern
+    ``\\btraining`` found in "trainings" takes the word, not leaving "s" as a topic."""
+    start, end = span
+    if end > start and text[end - 1].isascii() and text[end - 1].isalpha():
+        while end < len(text) and text[end].isascii() and text[end].isalpha():
+            end += 1
+    return start, end

@@ -36,6 +36,8 @@ from bot.qa.lexicon import (
     OTHER_PLACE_RE,
     OTHER_PLACES,
     PARTICLES,
+    PROPOSE_RE,
+    PROPOSE_WORDS,
     QUESTION_WORDS,
     SERVICE_WORDS,
     THANKS_RE,
@@ -476,12 +478,17 @@ class QAEngine:
         """Residents clip programme names to their first syllables (공동체성장 → 공성,
         동네발전소 → 동발): a 2–3-syllable word the KB never uses whose syllables start one
         grant's official Korean name and follow in it in order is read as that name (two
-        that fit are left alone)."""
+        that fit are left alone). A word with a syllable twice (공공 빨래방, 부부) is a word
+        of its own, not a clipping: clippings take the first syllables of different parts."""
         words = text.split()
         changed = False
         for i, word in enumerate(words):
             stem = _strip_ending(word)
-            if not 2 <= len(stem) <= 3 or not _HANGUL_RE.fullmatch(stem):
+            if (
+                not 2 <= len(stem) <= 3
+                or not _HANGUL_RE.fullmatch(stem)
+                or len(set(stem)) < len(stem)
+            ):
                 continue
             if any(f"b:{stem[j : j + 2]}" in self.index.idf for j in range(len(stem) - 1)):
                 continue  # a word (or part of one) the KB uses: not a clipping
@@ -700,6 +707,14 @@ class QAEngine:
         out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
         return sorted(out, key=lambda c: c.score, reverse=True)
 
+    def _propose_faq(self, a: _Analysis) -> list[_Candidate]:
+        """The FAQ entries on how to propose something, found by the words of proposing
+        alone: in "놀이터 고쳐 달라고 건의하고 싶어요" the playground is the suggestion, not
+        the topic, and the question's other words would only dilute the match."""
+        found = self.index.search(PROPOSE_WORDS, kinds=_FAQ)
+        out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
+        return sorted(out, key=lambda c: c.score, reverse=True)
+
     # --- answering ----------------------------------------------------------------
     def debug(self, question: str, now: datetime, limit: int = 5) -> str:
         """The analysis and the top candidates with their scores (for tuning)."""
@@ -777,6 +792,19 @@ class QAEngine:
             candidates = faq
             top = candidates[0]
             second = candidates[1].score if len(candidates) > 1 else 0.0
+        elif (
+            not named
+            and (top is None or top.score < CONFIDENT)
+            and not a.criteria.grant_words
+            and PROPOSE_RE.search(a.text)
+        ):
+            # "쓰레기통 더 놔 달라고 의견 내고 싶어요": how to propose, if the KB says (and
+            # nothing fits the question better: "시민참여예산 제안은" is that grant)
+            faq = self._propose_faq(a)
+            if faq and faq[0].score >= CONFIDENT:
+                candidates = faq
+                top = candidates[0]
+                second = candidates[1].score if len(candidates) > 1 else 0.0
 
         following = self._following_grant(a, top)
         if following is not None:
@@ -785,6 +813,10 @@ class QAEngine:
                 "grant", id=following, facet=facets[0], facets=facets, confident=True,
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
+        if not named and top is not None and top.record.kind == "faq":
+            if self._events_asked_for(a, candidates):
+                top = candidates[0]
+                second = candidates[1].score if len(candidates) > 1 else 0.0
         filtered = self._filter(a, now, named, top, second)
         if filtered is not None and self._ranking_answers(a, filtered, candidates):
             # a description with a filter word in it ("500만원 정도 드는 골목 꽃밭 가꾸기",
@@ -855,7 +887,8 @@ class QAEngine:
         Yes when the question describes what it wants in words of its own (a topic of
         several words) and a record ranks well, when the filter found nothing though the
         question has a topic, and when a record of another kind ranks far ahead of a filter
-        read from a single word ("phòng họp" = meeting room, not a meeting).
+        read from a single word ("phòng họp" = meeting room, not a meeting) — unless the
+        question asks for the list and nothing else ("what trainings do you offer?").
         """
         ranked = [c for c in candidates if c.score >= UNSURE]
         if not ranked:
@@ -864,6 +897,8 @@ class QAEngine:
             return bool(a.topic)
         if self.descriptive(a):
             return True
+        if not a.topic and a.criteria.list_words:
+            return False  # "What trainings do you offer?": nothing asked but the list
         top = ranked[0]
         second = candidates[1].score if len(candidates) > 1 else 0.0
         return (
@@ -871,6 +906,32 @@ class QAEngine:
             and top.score >= STRONG
             and top.score - second >= MARGIN * top.score
         )
+
+    def _events_asked_for(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
+        """Whether or when an event of a kind happens is asked ("새로 들어온 위원 교육이
+        있나요?", "자치위원 학교 언제 열려요") and a FAQ entry sharing the other words ranks
+        first (about becoming a member). A FAQ entry has no date: the FAQ entries are put
+        below the best event of that kind among the candidates (re-sorted). False when the
+        question asks no such thing or no such event is a candidate."""
+        c = a.criteria
+        asks_when = a.dates is not None or c.list_words or {"when", "time"} & set(a.facets)
+        if not c.event_kinds or not asks_when or a.question_lang not in ("ko", "en", None):
+            return False  # (Vietnamese "có … không" is any yes/no question, not "is there")
+        events = [
+            candidate.score
+            for candidate in candidates
+            if candidate.record.kind == "event"
+            and candidate.score >= UNSURE
+            and self.events[candidate.record.id].kind in c.event_kinds
+        ]
+        if not events:
+            return False
+        ceiling = max(events) * 0.9
+        for candidate in candidates:
+            if candidate.record.kind == "faq":
+                candidate.score = min(candidate.score, ceiling)
+        candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+        return True
 
     def descriptive(self, a: _Analysis) -> bool:
         """Does the question describe its topic in several words of its own?"""

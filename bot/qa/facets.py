@@ -30,17 +30,20 @@ _CUES: list[tuple[str, str]] = [
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
                      r"접수\s?방법|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
-                     r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào"),
+                     r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
+                     r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons)\b"),
     ("when", r"언제|일정|날짜|기간|며칠|무슨\s?요일|\bwhen\b|\bwhat date\b|\bwhat day\b|"
              r"什么时候|几号|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
-                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được"),
+                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được|"
+                    r"資格|対象"),
     ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"
                 r"담당\s?(자|팀|부서)|"
                 r"누구\s?(한테|에게)|물어\s?보|\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
-                r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại"),
+                r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
+                r"問い合わせ|メール"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|\bwhere\b|\bvenue\b|\blocation\b|"
               r"在哪|地点|地址|ở đâu|địa điểm|どこ|場所"),

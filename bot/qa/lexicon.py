@@ -133,6 +133,7 @@ GLOSSARY: dict[str, str] = {
     "满意度": "만족도 survey", "借": "대여 대관 borrow", "租": "대관 rental",
     "照顾": "돌봄 care", "环境": "환경 climate", "气候": "기후 climate", "安全": "안전 safety",
     "文化": "문화 culture", "艺术": "예술 arts", "独居": "1인가구 single", "新": "신입 new",
+    "聚餐": "식비 meal", "吃饭": "식비 meal",
     "委员": "위원 member", "申请": "신청 apply", "活动": "활동 activity",
     "干事": "간사 secretary", "干部": "임원 officer", "居民": "주민 resident",
     "学校": "학교 school", "通讯": "소식지 newsletter", "简报": "소식지 newsletter",
@@ -218,7 +219,21 @@ OTHER_PLACES = frozenset(
     경상도 seoul busan incheon gangnam mapo
     """.split()
 )
+# "I want to suggest something for the neighbourhood — where do I say it?" (건의하고 싶은데,
+# 의견 내려면, 해 달라고 말하고 싶어요): how residents propose, whatever the suggestion is.
+PROPOSE_RE = re.compile(
+    r"(?:건의|의견|제안|요청)\s*(?:을|를|은|는|도|하고|하려|하면|할|드리|\s)*"
+    r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|하고\s*싶|하려|어디|어떻게|방법|할\s*수)|"
+    r"달라(?:고|는)\s*(?:의견|건의|말|요청|얘기)|"
+    r"\b(?:suggest(?:ion)?|propos(?:e|al))\b.*\b(?:where|how)\b|"
+    r"\b(?:where|how)\b.*\b(?:suggest(?:ion)?|propos(?:e|al))\b|"
+    r"建议|提意见|đề xuất ý kiến|góp ý|意見を(?:出|言)|提案したい"
+)
+# The words a KB's entry on proposing is found with (the question's own topic — 놀이터,
+# 쓰레기통 — is the suggestion, not what is asked about).
+PROPOSE_WORDS = "제안 의제 건의 propose agenda suggestion"
+
 # The centre itself ("센터 전화번호"): its contact comes from the KB's region, not a record.
-CENTRE_RE = re.compile(r"센터|\bcent(er|re)s?\b|中心|trung tâm")
+CENTRE_RE = re.compile(r"센터|\bcent(er|re)s?\b|中心|trung tâm|センター")
 
 OTHER_PLACE_RE = re.compile(r"([가-힣]{2,6})(구청|시청|군청|구|시|군)(?=\s|$|에|의|은|는|이|가|도)")
