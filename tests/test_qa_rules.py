@@ -249,7 +249,8 @@ def test_everyday_words_are_not_read_as_clipped_names(demo, question):
 
 # --- a public service the KB never mentions: "I cannot answer", not a list of near records ---
 @pytest.mark.parametrize(
-    "question", ["운전면허 갱신은 어디서 해요", "건강보험 자격 확인서 뽑는 법", "how do I renew my passport"]
+    "question",
+    ["운전면허 갱신은 어디서 해요", "건강보험 자격 확인서 뽑는 법", "how do I renew my passport"],
 )
 def test_a_public_service_is_not_answered_with_records(demo, question):
     answer = demo.ask(question, NOW)
@@ -323,3 +324,31 @@ def test_when_is_the_training_is_an_event_not_the_faq_on_becoming_a_member(demo)
 def test_a_faq_question_with_a_kind_word_but_no_when_is_still_the_faq(demo):
     answer = demo.ask("주민자치회 위원은 어떻게 될 수 있어요? 교육도 받나요?", NOW)
     assert (answer.kind, answer.id) == ("faq", "become-council-member"), answer
+
+
+# --- 가 of a noun is no particle -----------------------------------------------------------------
+def test_a_noun_ending_in_ga_keeps_it():
+    from bot.qa.engine import _strip_ending
+
+    assert _strip_ending("활동가") == "활동가"
+    assert _strip_ending("전문가") == "전문가"
+    assert _strip_ending("우리모임이") == "우리모임"  # the particle still goes
+    assert _strip_ending("놀이터가") == "놀이터"
+
+
+def test_the_activist_is_found_by_its_own_word(demo):
+    answer = demo.ask("마을 활동가는 어떤 일을 하는 사람이에요?", NOW)
+    assert (answer.kind, answer.id) == ("faq", "village-activist"), answer
+
+
+# --- buying a space of one's own -----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "작업실로 쓸 공간을 아예 사려고 하는데 도움 되는 사업 있어요?",
+        "우리 모임 공간을 우리 것으로 갖고 싶어요",
+    ],
+)
+def test_buying_a_space_is_the_ownership_grant(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("grant", "space-assetization"), answer

@@ -32,6 +32,7 @@ from bot.qa.lexicon import (
     DEICTIC_WORDS,
     ENDINGS,
     FILLER_WORDS,
+    GA_NOUNS,
     GENERIC_WORDS,
     OTHER_PLACE_RE,
     OTHER_PLACES,
@@ -274,6 +275,8 @@ def _strip_ending(word: str) -> str:
         return word
     for ending in ENDINGS:
         if word.endswith(ending) and len(word) - len(ending) >= 2:
+            if ending == "가" and word.endswith(GA_NOUNS):
+                return word  # 활동가: a noun, not 활동 + the subject particle
             return word[: -len(ending)]
     return word
 
