@@ -127,13 +127,19 @@ class AiohttpRequest(BaseRequest):
         timeout = aiohttp.ClientTimeout(
             total=total, connect=pool, sock_connect=connect, sock_read=read
         )
-        # quote_fields=False: a file's name goes as UTF-8, as httpx sends it ("명단.xlsx");
-        # aiohttp would otherwise percent-encode it and Telegram would show "%EB%AA%85…"
-        data = aiohttp.FormData(
-            request_data.json_parameters if request_data else {}, quote_fields=False
-        )
-        for name, (filename, content, mimetype) in (files or {}).items():
-            data.add_field(name, content, filename=filename, content_type=mimetype)
+        data: aiohttp.FormData | bytes
+        headers = {"User-Agent": self.USER_AGENT}
+        if files and request_data is not None:
+            # quote_fields=False: a file's name goes as UTF-8, as httpx sends it ("명단.xlsx");
+            # aiohttp would otherwise percent-encode it and Telegram would show "%EB%AA%85…"
+            data = aiohttp.FormData(request_data.json_parameters, quote_fields=False)
+            for name, (filename, content, mimetype) in files.items():
+                data.add_field(name, content, filename=filename, content_type=mimetype)
+        else:
+            # the same urlencoded body aiohttp's FormData makes of fields without files,
+            # without its machinery (a tenth of the cost of a send in the bench's profile)
+            data = (request_data.url_encoded_parameters() if request_data else "").encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         proxy, proxy_auth = self._proxy(url)
         try:
             async with session.request(
@@ -142,7 +148,7 @@ class AiohttpRequest(BaseRequest):
                 proxy=proxy,
                 proxy_auth=proxy_auth,
                 data=data,
-                headers={"User-Agent": self.USER_AGENT},
+                headers=headers,
                 timeout=timeout,
             ) as response:
                 body = await response.read()
