@@ -109,9 +109,7 @@ async def _voters(
     return latencies
 
 
-async def casting(
-    users: int, rounds: int, workdir: Path, latency: float = 0.0
-) -> dict[str, float]:
+async def casting(users: int, rounds: int, workdir: Path, latency: float = 0.0) -> dict[str, float]:
     url = f"sqlite+aiosqlite:///{workdir / 'cast.db'}"
     codes = await _prepare_db(url, users * (rounds + 1))
     token = "7300:castbench"

@@ -138,7 +138,9 @@ def test_postgres_backup_wipe_restore_and_the_audit_verifies(
     assert after_restore(url)[1] == audit
 
 
-def test_sqlite_backup_and_restore(env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sqlite_backup_and_restore(
+    env: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'maeul.db'}"
     results, audit = run_assembly(monkeypatch, tmp_path, url)
     out = tmp_path / "backups" / "copy.sqlite3"

@@ -173,7 +173,9 @@ def build_app(emu: BotApiEmulator, rec: Recorder) -> Application[Any, Any, Any, 
 
 
 @pytest.fixture
-async def running(emu: BotApiEmulator) -> AsyncIterator[tuple[Application[Any, Any, Any, Any, Any, Any], Recorder]]:
+async def running(
+    emu: BotApiEmulator,
+) -> AsyncIterator[tuple[Application[Any, Any, Any, Any, Any, Any], Recorder]]:
     rec = Recorder()
     app = build_app(emu, rec)
     await app.initialize()
@@ -360,7 +362,9 @@ async def test_ptb_bot_errors_and_fault_injection(emu: BotApiEmulator) -> None:
             await bot.send_message(
                 ALICE.id,
                 "x",
-                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="é" * 33)]]),
+                reply_markup=InlineKeyboardMarkup(
+                    [[InlineKeyboardButton("a", callback_data="é" * 33)]]
+                ),
             )
         with pytest.raises(BadRequest, match="Query is too old"):
             await bot.answer_callback_query("nonexistent")

@@ -85,9 +85,7 @@ async def test_concurrent_calls_over_http_overlap() -> None:
 
             calls = asyncio.gather(send(ALICE), send(BOB))
             # both requests reach the emulator and wait there at the same time
-            await emu.wait_for(
-                lambda: emu.call_counts(TOKEN).get("sendmessage") == 2, timeout=20
-            )
+            await emu.wait_for(lambda: emu.call_counts(TOKEN).get("sendmessage") == 2, timeout=20)
             assert emu.events(TOKEN, kinds={"message"}) == []
             first, second = await calls
         assert first.json()["ok"] and second.json()["ok"]

@@ -70,9 +70,13 @@ piece = st.one_of(
 )
 texts = st.one_of(
     st.lists(piece, max_size=6).map("".join),
-    st.builds(lambda c, a: f"{c} {a}", st.sampled_from(COMMANDS), st.lists(piece, max_size=3).map("".join)),
+    st.builds(
+        lambda c, a: f"{c} {a}", st.sampled_from(COMMANDS), st.lists(piece, max_size=3).map("".join)
+    ),
     st.sampled_from(COMMANDS),
-    st.sampled_from(["가" * 4096, "a" * 4096, "\u200b" * 4096, "🏠" * 2048, "/start " + "x" * 4000]),
+    st.sampled_from(
+        ["가" * 4096, "a" * 4096, "\u200b" * 4096, "🏠" * 2048, "/start " + "x" * 4000]
+    ),
 )
 callback_data = st.one_of(
     st.sampled_from(ODD_DATA),

@@ -70,7 +70,9 @@ def test_language_resolution(saved, telegram, expected):
 
 
 def _fstring_tool():
-    spec = importlib.util.spec_from_file_location("fstring_messages", ROOT / "tools" / "fstring_messages.py")
+    spec = importlib.util.spec_from_file_location(
+        "fstring_messages", ROOT / "tools" / "fstring_messages.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

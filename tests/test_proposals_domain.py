@@ -278,7 +278,9 @@ async def test_rate_limit_per_day_in_the_configured_zone(seeded, clock):
         author = await make_user(s, 1, clock.utcnow())
         care = {"theme": "care", "description": "설명은 스무 글자를 넘겨야 합니다. 충분히 길게."}
         for i in range(2):
-            draft = await make_draft(s, author, clock.utcnow(), title=f"제안 {i} 제목입니다", **care)
+            draft = await make_draft(
+                s, author, clock.utcnow(), title=f"제안 {i} 제목입니다", **care
+            )
             await domain.submit(s, draft, author, now=clock.utcnow(), tz=SEOUL, per_day=2)
         draft = await make_draft(s, author, clock.utcnow(), title="세 번째 제안", **care)
         with pytest.raises(ProposalError) as err:

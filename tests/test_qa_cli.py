@@ -107,7 +107,12 @@ def test_kb_unanswered_lists_most_frequent_first(tmp_path):
         await migrate.upgrade(runtime.engine)
         async with runtime.sessionmaker() as session, session.begin():
             at = datetime(2027, 1, 5, 1, 0, tzinfo=UTC)
-            for text in ("주차 어디에 해요?", "로또 번호", "주차 어디에 해요", "주차  어디에 해요?"):
+            for text in (
+                "주차 어디에 해요?",
+                "로또 번호",
+                "주차 어디에 해요",
+                "주차  어디에 해요?",
+            ):
                 await log_unanswered(session, text, "ko", at)
         await runtime.close()
 

@@ -38,7 +38,8 @@ async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
     in all (20 per 0.1 s), 1 per 0.1 s per chat, 20 per 2 s per group — Telegram's shape
     with shorter windows, so the run is quick and every kind of limit binds."""
     limits = Limits(
-        total=20, bulk=20,
+        total=20,
+        bulk=20,
         window=0.1,
         chat_count=1,
         chat_window=0.1,

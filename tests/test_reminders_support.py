@@ -72,7 +72,9 @@ class Harness:
         )
         await bot.initialize()
         self.bots.append(bot)
-        limiter = RateLimiter(limits or Limits(total=1000, bulk=1000, chat_count=1, chat_window=0.2))
+        limiter = RateLimiter(
+            limits or Limits(total=1000, bulk=1000, chat_count=1, chat_window=0.2)
+        )
         kw.setdefault("kinds", features.register())
         return Dispatcher(
             runtime or self.runtime, TelegramSender(bot), limiter=limiter, plan=False, **kw

@@ -122,7 +122,7 @@ async def test_help_lists_the_commands_of_the_users_menu(bot):
     (admin_help,) = [t for t in texts(await admin.send("/help")) if "/start" in t]
     for name in RESIDENT_NAMES:
         assert f"/{name} " in resident_help and f"/{name} " in admin_help
-    for name in ADMIN_NAMES[len(RESIDENT_NAMES):]:
+    for name in ADMIN_NAMES[len(RESIDENT_NAMES) :]:
         assert f"/{name} " not in resident_help
         assert f"/{name} " in admin_help
 

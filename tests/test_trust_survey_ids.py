@@ -59,8 +59,10 @@ async def test_ratings_and_comments_take_random_ids_earlier_ones_too(db_url):
                 s.add(SurveyComment(event_id=EVENT, occurrence_start=STARTS, text=f"새 {n}"))
             await s.commit()
             new = (
-                await s.execute(select(SurveyComment.id).where(SurveyComment.text.like("새 %")))
-            ).scalars().all()
+                (await s.execute(select(SurveyComment.id).where(SurveyComment.text.like("새 %"))))
+                .scalars()
+                .all()
+            )
         assert len(set(new)) == 6 and sum(i > 2**31 for i in new) >= 5  # not 7, 8, 9 …
         await migrate.downgrade(engine, "0007")
         async with engine.connect() as conn:

@@ -113,9 +113,10 @@ async def test_the_bot_answers_through_its_webhook(webhook_bot: WebhookBot) -> N
     assert emu.call_counts(TOKEN).get("getupdates", 0) == 0  # no polling at all
     after = (await webhook_bot.http.get("/metrics")).text
     kind = 'kind="message"'
-    assert metric(after, "maeul_updates_total", kind) == metric(
-        before, "maeul_updates_total", kind
-    ) + 1
+    assert (
+        metric(after, "maeul_updates_total", kind)
+        == metric(before, "maeul_updates_total", kind) + 1
+    )
     assert metric(after, "maeul_webhook_requests_total", 'code="200"') >= 1
     assert metric(after, "maeul_update_seconds_count") >= 1
     assert metric(after, "maeul_database_up") == 1
@@ -137,7 +138,9 @@ async def test_a_request_without_the_right_secret_is_refused(webhook_bot: Webhoo
     }
     r = await http.post("/telegram", json=update)
     assert r.status_code == 403
-    r = await http.post("/telegram", json=update, headers={SECRET_HEADER: "wrong-secret-0123456789"})
+    r = await http.post(
+        "/telegram", json=update, headers={SECRET_HEADER: "wrong-secret-0123456789"}
+    )
     assert r.status_code == 403
     r = await http.post("/telegram", content=b"{not json", headers={SECRET_HEADER: SECRET})
     assert r.status_code == 400
@@ -236,7 +239,9 @@ async def test_maeul_run_webhook_process(tmp_path: Path) -> None:
     ("missing", "named"),
     [({"WEBHOOK_SECRET": ""}, "WEBHOOK_SECRET"), ({"WEBHOOK_URL": ""}, "WEBHOOK_URL")],
 )
-def test_webhook_settings_missing_exit_2(tmp_path: Path, missing: dict[str, str], named: str) -> None:
+def test_webhook_settings_missing_exit_2(
+    tmp_path: Path, missing: dict[str, str], named: str
+) -> None:
     import subprocess
 
     env = _env(

@@ -209,9 +209,7 @@ class Webhook:
     async def _post(self, url: str, update: JSON) -> str | None:
         """POST one update; ``None`` when delivered, else Telegram's error text."""
         if self._session is None:
-            self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout)
-            )
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         headers = {"Content-Type": "application/json"}
         if self.secret_token:
             headers[SECRET_HEADER] = self.secret_token

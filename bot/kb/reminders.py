@@ -90,7 +90,6 @@ async def plan_grant_deadlines(
     return await enqueue(session, items, now)
 
 
-
 async def _grant(ctx: RenderContext, row: Reminder, t: Translator) -> OutMessage:
     grant_id = str(row.payload.get("grant_id"))
     following = await ctx.session.scalar(
@@ -128,7 +127,6 @@ async def _grant(ctx: RenderContext, row: Reminder, t: Translator) -> OutMessage
         ]
     )
     return OutMessage(text, (((t._("📋 Grant details"), cards.show_data("grants", grant.id)),),))
-
 
 
 async def _plan(session: AsyncSession, runtime: Runtime, now: datetime) -> int:

@@ -137,8 +137,10 @@ _AGE_RE = re.compile(
     r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?살"
 )
 _KO_AGE_WORDS = {"스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60}
+# fmt: off
 _KO_ONES = {"한": 1, "하나": 1, "두": 2, "둘": 2, "세": 3, "셋": 3, "네": 4, "넷": 4, "다섯": 5,
             "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9}
+# fmt: on
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ _SUPERLATIVE_RE = re.compile(
     r"\b(biggest|largest|most money|highest amount|the most)\b|最多|最大|nhiều nhất|lớn nhất"
 )
 
+# fmt: off
 _STATUS_PATTERNS = [
     ("closing", r"마감\s?(임박|직전|앞둔|앞)|곧\s?마감|마감\s?(이\s?)?(가까|얼마\s?안|곧)|"
                 r"closing soon|deadline soon|about to close|sắp hết hạn"),
@@ -185,8 +188,10 @@ _STATUS_PATTERNS = [
                  r"\bupcoming\b|\bcoming up\b|\bopening soon\b|sắp tới"),
     ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|끝난|지난\s?공모|\bclosed\b|\balready over\b"),
 ]
+# fmt: on
 _STATUS = [(name, re.compile(pattern)) for name, pattern in _STATUS_PATTERNS]
 
+# fmt: off
 _EVENT_KIND_PATTERNS = [
     ("training", r"교육|강의|수업|강좌|연수|학교|아카데미|\btraining|\bclass(es)?\b|\bcourses?\b|"
                  r"\bworkshops?\b|\blessons?\b|\bschool\b|\borientation\b|\binduction\b|오리엔테이션|"
@@ -198,6 +203,7 @@ _EVENT_KIND_PATTERNS = [
     ("consultation", r"상담|\bconsult|咨询|tư vấn"),
     ("festival", r"축제|파티|한마당|\bfestival|\bparty\b|节日|庆典|lễ hội|\btiệc"),
 ]
+# fmt: on
 _EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PATTERNS]
 EVENT_WORDS_RE = re.compile(
     r"행사|일정|이벤트|스케줄|뭐\s?있|\bevents?\b|\bschedule\b|\bwhat\s?s on\b|"

@@ -161,10 +161,14 @@ def _ko_bare_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | 
 _rule(r"(다다음|다음|담|이번|금|지난|저번)?\s?주말")(_named_weekend)
 
 
-_rule(r"(다다음|다음|담|차|이번|금|지난|저번)\s?주(?!민|택|제|최|관|소|식|차|의|문|요|말)")(_named_week)
+_rule(r"(다다음|다음|담|차|이번|금|지난|저번)\s?주(?!민|택|제|최|관|소|식|차|의|문|요|말)")(
+    _named_week
+)
 
 
-@_rule(r"(다다음|다음|담|이번|금|지난|저번|내)\s?달|이달|(다음|이번|지난|저번)\s?월(?!\s?\d)|금월|내월")
+@_rule(
+    r"(다다음|다음|담|이번|금|지난|저번|내)\s?달|이달|(다음|이번|지난|저번)\s?월(?!\s?\d)|금월|내월"
+)
 def _ko_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     text = m.group(0).replace(" ", "")
     if text.startswith("다다음"):
@@ -274,7 +278,9 @@ def _en_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 _EN_MONTH_NAMES = "|".join(sorted(_EN_MONTHS, key=len, reverse=True))
 
 
-@_rule(rf"\b({_EN_MONTH_NAMES})\s(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?({_EN_MONTH_NAMES})\b")
+@_rule(
+    rf"\b({_EN_MONTH_NAMES})\s(\d{{1,2}})(?:st|nd|rd|th)?\b|\b(\d{{1,2}})(?:st|nd|rd|th)?\s(?:of\s)?({_EN_MONTH_NAMES})\b"
+)
 def _en_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     name = m.group(1) or m.group(4)
     number = m.group(2) or m.group(3)
@@ -287,7 +293,9 @@ def _en_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return day, day, "day"
 
 
-@_rule(rf"\b(?:in|during|for|of|by|until|before|from)\s(?:early\s|mid\s|late\s)?({_EN_MONTH_NAMES})\b|\b(january|february|april|june|july|august|september|october|november|december)\b")
+@_rule(
+    rf"\b(?:in|during|for|of|by|until|before|from)\s(?:early\s|mid\s|late\s)?({_EN_MONTH_NAMES})\b|\b(january|february|april|june|july|august|september|october|november|december)\b"
+)
 def _en_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     month = _EN_MONTHS[m.group(1) or m.group(2)]
     start, end = _month(_upcoming_month(today, month, None), month)
@@ -295,7 +303,9 @@ def _en_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
 
 
 _days_from_today(
-    (r"\btoday\b|\btonight\b", 0), (r"\bday after tomorrow\b", 2), (r"\btomorrow\b", 1),
+    (r"\btoday\b|\btonight\b", 0),
+    (r"\bday after tomorrow\b", 2),
+    (r"\btomorrow\b", 1),
     (r"\byesterday\b", -1),
 )
 
@@ -317,7 +327,9 @@ def _zh_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 _rule(r"(下个|这个|本|上个)\s?月")(_named_month)
 
 
-@_rule(r"(?:(今年|明年)\s?)?(\d{1,2}|十二|十一|十|[一二三四五六七八九])\s?月(?:\s?(\d{1,2})\s?[日号])?")
+@_rule(
+    r"(?:(今年|明年)\s?)?(\d{1,2}|十二|十一|十|[一二三四五六七八九])\s?月(?:\s?(\d{1,2})\s?[日号])?"
+)
 def _zh_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     raw = m.group(2)
     month = int(raw) if raw.isdigit() else _ZH_DIGITS[raw]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from bot.qa.text import normalize
 
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
+# fmt: off
 _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|데드\s?라인|며칠\s?남|얼마\s?남|d\s?day|"
                  r"\bdeadline|\bdue\b|\bclos(e|es|ing)\b|\blast day\b|截止|hạn\s(chót|nộp|cuối)|"
@@ -54,6 +55,7 @@ _CUES: list[tuple[str, str]] = [
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|\babout\b|是什么|là gì"),
 ]
+# fmt: on
 
 _COMPILED = [(facet, re.compile(pattern)) for facet, pattern in _CUES]
 FACETS = tuple(facet for facet, _ in _CUES)

@@ -224,9 +224,7 @@ class _Renderer:
                 )
             if rules.min_members:
                 lines.append(
-                    t.n_(
-                        "At least {n} member.", "At least {n} members.", rules.min_members
-                    )
+                    t.n_("At least {n} member.", "At least {n} members.", rules.min_members)
                 )
             if rules.min_group_age_years:
                 lines.append(
@@ -247,8 +245,12 @@ class _Renderer:
             return "\n".join(lines)
         if facet == "documents":
             if not grant.documents:
-                return t._("{name} lists no documents; ask {team} ({phone}).", name=name,
-                           team=_l(grant.contact.team, self.lang), phone=grant.contact.phone)
+                return t._(
+                    "{name} lists no documents; ask {team} ({phone}).",
+                    name=name,
+                    team=_l(grant.contact.team, self.lang),
+                    phone=grant.contact.phone,
+                )
             lines = [t._("Documents for {name}:", name=name)]
             lines += [f"• {_l(doc, self.lang)}" for doc in grant.documents]
             return "\n".join(lines)
@@ -297,9 +299,7 @@ class _Renderer:
             return self.grant_facet(grants[0], answer.facet or "summary")
         header = self.grant_header(answer)
         if not grants:
-            return "\n".join(
-                [header, t._("No grant matches that. Type /grants to see them all.")]
-            )
+            return "\n".join([header, t._("No grant matches that. Type /grants to see them all.")])
         lines = [header]
         for grant in grants[:MAX_LISTED]:
             lines.append(
@@ -524,9 +524,7 @@ class _Renderer:
         t = self.t
         region = self.engine.kb.region
         if answer.reason == "thanks":
-            return t._(
-                "You're welcome! Ask me anything else about grants, trainings and events."
-            )
+            return t._("You're welcome! Ask me anything else about grants, trainings and events.")
         if answer.reason == "chitchat":
             example = ""
             if self.engine.kb.grants:

@@ -43,9 +43,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
     rows = (
         (
             await session.execute(
-                select(Reminder)
-                .where(_addressed(subject))
-                .order_by(Reminder.due_at, Reminder.id)
+                select(Reminder).where(_addressed(subject)).order_by(Reminder.due_at, Reminder.id)
             )
         )
         .scalars()

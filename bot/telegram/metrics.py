@@ -111,9 +111,7 @@ class Metrics:
         self.app: MaeulApplication | None = None
         self._listeners: list[Callable[[Update], None]] = []
         r = self.registry
-        self.updates = Counter(
-            "maeul_updates", "Updates handled to the end", ["kind"], registry=r
-        )
+        self.updates = Counter("maeul_updates", "Updates handled to the end", ["kind"], registry=r)
         self.errors = Counter(
             "maeul_update_errors", "Errors that reached the error handler", registry=r
         )

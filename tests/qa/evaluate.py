@@ -90,8 +90,10 @@ def evaluate(engine: QAEngine, cases: list[dict[str, Any]], default_now: str) ->
         now = datetime.fromisoformat(str(case.get("now", default_now)))
         answer = engine.ask(case["q"], now)
         record_answer = answer.confident and answer.kind != "none"
-        got = f"{answer.kind}:{answer.id} facet={answer.facet} matches={list(answer.matches)} " \
-              f"confident={answer.confident} score={answer.score:.2f} ({answer.reason})"
+        got = (
+            f"{answer.kind}:{answer.id} facet={answer.facet} matches={list(answer.matches)} "
+            f"confident={answer.confident} score={answer.score:.2f} ({answer.reason})"
+        )
         if case.get("oos"):
             report.oos += 1
             if record_answer:
@@ -121,7 +123,9 @@ def evaluate(engine: QAEngine, cases: list[dict[str, Any]], default_now: str) ->
 def tuning_sets() -> list[tuple[str, Path]]:
     """The sets changes are measured on (those present), the blind set never among them."""
     here = Path(__file__).parent
-    return [(name, here / f"{name}.yaml") for name in TUNING_SETS if (here / f"{name}.yaml").exists()]
+    return [
+        (name, here / f"{name}.yaml") for name in TUNING_SETS if (here / f"{name}.yaml").exists()
+    ]
 
 
 def evaluate_sets(engine: QAEngine, show_misses: bool = False) -> list[tuple[str, Report]]:
