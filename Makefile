@@ -31,6 +31,7 @@ test-scale: $(DEVSTAMP) catalogs
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check bot handlers models tests bench migrations/env.py
+	$(BIN)/ruff format --check bot handlers models tests bench migrations/env.py
 	$(BIN)/mypy bot handlers models
 	$(BIN)/lint-imports
 
