@@ -352,3 +352,25 @@ def test_the_activist_is_found_by_its_own_word(demo):
 def test_buying_a_space_is_the_ownership_grant(demo, question):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.id) == ("grant", "space-assetization"), answer
+
+
+# --- Vietnamese typed without its marks ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("unmarked", "marked"),
+    [
+        ("Trung tam o dau?", "Trung tâm ở đâu?"),
+        ("Khi nao co lop hoc ke toan?", "Khi nào có lớp học kế toán?"),
+    ],
+)
+def test_vietnamese_without_marks_is_read_as_with_them(demo, unmarked, marked):
+    plain, proper = demo.ask(unmarked, NOW), demo.ask(marked, NOW)
+    assert plain.kind != "none"
+    assert (plain.kind, plain.id, plain.facet) == (proper.kind, proper.id, proper.facet)
+
+
+def test_an_unmarked_form_of_two_words_is_left_as_typed():
+    from bot.qa.lexicon import vietnamese_marks
+
+    # thue: thuê (rent) or thuế (tax); muon: mượn (borrow) or muốn (want)
+    assert vietnamese_marks("toi muon thue phong hop") == "toi muon thue phòng họp"
+    assert vietnamese_marks("di bo") == "đi bộ"

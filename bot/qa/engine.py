@@ -43,6 +43,8 @@ from bot.qa.lexicon import (
     SERVICE_WORDS,
     THANKS_RE,
     glossary_terms,
+    unmarked,
+    vietnamese_marks,
 )
 from bot.qa.text import compact, detect_language, normalize
 from bot.qa.vectors import SemanticIndex, VectorCache
@@ -502,7 +504,10 @@ class QAEngine:
         return " ".join(words) if changed else text
 
     def _analyse(self, question: str, now: datetime) -> _Analysis:
-        text = self._unclip(normalize(question[:MAX_QUESTION]))
+        text = normalize(question[:MAX_QUESTION])
+        if detect_language(question) == "vi" and unmarked(text) == text:
+            text = vietnamese_marks(text)  # "di bo" is "đi bộ" (typed without marks)
+        text = self._unclip(text)
         dated = self._date_text(text, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)

@@ -8,6 +8,7 @@ that knowledge-base files in the shared format are written in.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # Whole words that carry no topic (colloquial endings, pronouns, question words).
 FILLER_WORDS = frozenset(
@@ -181,6 +182,55 @@ GLOSSARY: dict[str, str] = {
     "bắt đầu": "처음 시작 start", "thành lập": "처음 시작 start", "始め": "처음 시작 start",
     "立ち上げ": "처음 시작 start",
 }  # fmt: skip
+
+# Vietnamese typed without its marks ("co hoat dong di bo khong"), as on a phone without a
+# Vietnamese keyboard: the words and phrases the engine reads, put back with their marks
+# before anything else reads the question. An unmarked form that stands for two words here
+# (thue: thuê rent / thuế tax) or for a common word not listed (muon: muốn want / mượn
+# borrow; toi: tôi / tới; truong: trường / trưởng) is left as typed.
+VI_PHRASES = """
+    hàng xóm|thanh niên|người trẻ|hẻm|ngõ|triển lãm|chung cư|căn hộ|không gian|đại hội|
+    bỏ phiếu|đào tạo|lớp học|lớp|khóa học|kế toán|quyết toán|tư vấn|thư ký|lễ hội|cộng đồng|
+    làng|khu phố|hỗ trợ|tài trợ|hội đồng|đề xuất|thư viện|đi bộ|khảo sát|mượn|thuê|chăm sóc|
+    môi trường|khí hậu|an toàn|văn hóa|nghệ thuật|trung tâm|tình nguyện|nhóm|tin tức|bản tin|
+    trường|bắt đầu|thành lập|bao nhiêu tiền|bao nhiêu|số tiền|giấy tờ|hồ sơ|cách đăng ký|
+    đăng ký thế nào|đăng ký|thế nào|khi nào|bao giờ|ngày nào|điều kiện|ai được|liên hệ|
+    số điện thoại|ở đâu|địa điểm|mấy giờ|là gì|đang mở|bây giờ|sắp tới|sắp hết hạn|cuộc họp|
+    họp|phòng họp|hội thảo|buổi giới thiệu|tiệc|đề xuất ý kiến|góp ý|hôm nay|hôm qua|
+    ngày mai|tháng|tuần|này|tới|trước|tiếp theo|kết quả|hạn chót|hạn nộp|không|được|có|tôi|
+    người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|
+    xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của
+"""
+_VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
+
+
+def unmarked(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+
+
+def _vi_marks() -> dict[str, str]:
+    phrases = [p.strip() for p in VI_PHRASES.split("|") if p.strip()]
+    found: dict[str, set[str]] = {}
+    for phrase in phrases:
+        found.setdefault(unmarked(phrase), set()).add(phrase)
+    return {
+        plain: next(iter(marked))
+        for plain, marked in found.items()
+        if len(marked) == 1 and plain not in _VI_UNMARKED_ELSEWHERE and plain != next(iter(marked))
+    }
+
+
+_VI_MARKS = _vi_marks()
+_VI_MARKS_RE = re.compile(
+    r"\b(" + "|".join(re.escape(k) for k in sorted(_VI_MARKS, key=len, reverse=True)) + r")\b"
+)
+
+
+def vietnamese_marks(text: str) -> str:
+    """Vietnamese typed without marks, with the marks of the words the engine reads."""
+    return _VI_MARKS_RE.sub(lambda m: _VI_MARKS[m.group(1)], text)
+
 
 _GLOSSARY_RE = re.compile("|".join(re.escape(k) for k in sorted(GLOSSARY, key=len, reverse=True)))
 
