@@ -374,3 +374,33 @@ def test_an_unmarked_form_of_two_words_is_left_as_typed():
     # thue: thuê (rent) or thuế (tax); muon: mượn (borrow) or muốn (want)
     assert vietnamese_marks("toi muon thue phong hop") == "toi muon thue phòng họp"
     assert vietnamese_marks("di bo") == "đi bộ"
+
+
+# --- two programmes named and both asked about: applying to several --------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "동네발전소랑 사회문제해결형 두 개 다 신청해도 되나요?",
+        "Can we apply for both the alley making grant and the neighbour making grant?",
+    ],
+)
+def test_both_of_two_named_grants_is_the_faq_on_applying_to_several(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "duplicate-application"), answer
+
+
+def test_one_named_grant_is_still_that_grant(demo):
+    answer = demo.ask("이웃만들기 지원사업이랑 같이 할 사람 구해요 서류 뭐예요?", NOW)
+    assert (answer.kind, answer.id) == ("grant", "neighbour-making"), answer
+
+
+# --- walking, and which floor ---------------------------------------------------------------------
+def test_walking_is_the_word_walks_are_described_with():
+    from bot.qa.lexicon import glossary_terms
+
+    assert any("산책" in terms for terms in glossary_terms("걸으면서 동네 공부하는 거"))
+
+
+def test_which_floor_is_a_question_about_the_place(demo):
+    answer = demo.ask("센터는 몇 층이에요?", NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("faq", "centre-location", True), answer

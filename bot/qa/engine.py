@@ -27,6 +27,8 @@ from bot.qa.facets import detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
+    BOTH_RE,
+    BOTH_WORDS,
     CENTRE_RE,
     CHITCHAT_RE,
     DEICTIC_WORDS,
@@ -55,6 +57,7 @@ MAX_QUESTION = 1000
 CONFIDENT = 0.5  # top score at least this …
 MARGIN = 0.2  # … and this far above the runner-up (relative to the top)
 UNSURE = 0.3  # below this nothing fits: "none"
+NAMED = 0.75  # a record's name score from which the question names it
 NAME_FLOOR = 0.72  # a fuzzy name alignment below this says nothing
 FAQ_CUES = 0.8  # a FAQ question this covered, cue words included, is preferred
 # Semantic matching (bench/README-qa.md): bonus = weight × (cosine − median cosine), ≥ 0
@@ -715,11 +718,12 @@ class QAEngine:
         out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
         return sorted(out, key=lambda c: c.score, reverse=True)
 
-    def _propose_faq(self, a: _Analysis) -> list[_Candidate]:
-        """The FAQ entries on how to propose something, found by the words of proposing
-        alone: in "놀이터 고쳐 달라고 건의하고 싶어요" the playground is the suggestion, not
-        the topic, and the question's other words would only dilute the match."""
-        found = self.index.search(PROPOSE_WORDS, kinds=_FAQ)
+    def _faq_on(self, words: str) -> list[_Candidate]:
+        """The FAQ entries on one matter (proposing, applying to several programmes), found
+        by that matter's words alone: in "놀이터 고쳐 달라고 건의하고 싶어요" the playground
+        is the suggestion, not the topic, and the question's other words would only dilute
+        the match."""
+        found = self.index.search(words, kinds=_FAQ)
         out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
         return sorted(out, key=lambda c: c.score, reverse=True)
 
@@ -801,6 +805,15 @@ class QAEngine:
             top = candidates[0]
             second = candidates[1].score if len(candidates) > 1 else 0.0
         elif (
+            BOTH_RE.search(a.text) and len({c.record.id for c in candidates if c.name >= 0.75}) > 1
+        ):
+            # "이웃만들기랑 골목만들기 둘 다 넣어도 돼요?": applying to several, if the KB says
+            faq = self._faq_on(BOTH_WORDS)
+            if faq and faq[0].score >= CONFIDENT:
+                candidates = faq
+                top = candidates[0]
+                second = candidates[1].score if len(candidates) > 1 else 0.0
+        elif (
             not named
             and (top is None or top.score < CONFIDENT)
             and not a.criteria.grant_words
@@ -808,7 +821,7 @@ class QAEngine:
         ):
             # "쓰레기통 더 놔 달라고 의견 내고 싶어요": how to propose, if the KB says (and
             # nothing fits the question better: "시민참여예산 제안은" is that grant)
-            faq = self._propose_faq(a)
+            faq = self._faq_on(PROPOSE_WORDS)
             if faq and faq[0].score >= CONFIDENT:
                 candidates = faq
                 top = candidates[0]

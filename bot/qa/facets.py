@@ -46,7 +46,7 @@ _CUES: list[tuple[str, str]] = [
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
                 r"問い合わせ|メール"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
-    ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|\bwhere\b|\bvenue\b|\blocation\b|"
+    ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocation\b|"
               r"在哪|地点|地址|ở đâu|địa điểm|どこ|場所"),
     ("time", r"몇\s?시|시간|\bwhat time\b|\bhours?\b|几点|mấy giờ|何時"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"

@@ -100,6 +100,8 @@ GLOSSARY: dict[str, str] = {
     "벽화": "골목 벽화", "꽃": "화단", "화분": "화단", "반찬": "반찬 나눔 이웃",
     "장터": "장터 단지", "친해지": "이웃 관계", "건물": "공간 소유 자산화",
     "매입": "소유 자산화", "구입": "소유", "임대": "임차",
+    "걷는": "산책 walk", "걸으면서": "산책 walk", "걸으며": "산책 walk", "걷기": "산책 walk",
+    "한 바퀴": "산책 walk", "한바퀴": "산책 walk",
     "사려고": "소유 자산화", "사려는": "소유 자산화", "사버리": "소유 자산화",
     "우리 것으로": "소유 자산화", "우리 거로": "소유 자산화", "우리 소유": "소유 자산화",
     "내 집": "소유", "힘 합": "연결망", "연대": "연결망", "텐트": "천막",
@@ -287,6 +289,14 @@ PROPOSE_RE = re.compile(
     r"\b(?:where|how)\b.*\b(?:suggest(?:ion)?|propos(?:e|al))\b|"
     r"建议|提意见|đề xuất ý kiến|góp ý|意見を(?:出|言)|提案したい"
 )
+# Two programmes named and both asked about at once ("이웃만들기랑 골목만들기 둘 다 넣어도
+# 돼요?"): applying to several, not either programme.
+BOTH_RE = re.compile(
+    r"둘\s?다|두\s?(개|군데|곳|가지)\s?(다|모두|같이|동시)|동시에|같이\s?(신청|지원|넣)|"
+    r"중복|\bboth\b|at the same time|\bat once\b|两个都|同时|cả hai|cùng lúc|両方|同時"
+)
+BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
+
 # The words a KB's entry on proposing is found with (the question's own topic — 놀이터,
 # 쓰레기통 — is the suggestion, not what is asked about).
 PROPOSE_WORDS = "제안 의제 건의 propose agenda suggestion"
