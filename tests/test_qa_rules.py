@@ -404,3 +404,15 @@ def test_walking_is_the_word_walks_are_described_with():
 def test_which_floor_is_a_question_about_the_place(demo):
     answer = demo.ask("센터는 몇 층이에요?", NOW)
     assert (answer.kind, answer.id, answer.confident) == ("faq", "centre-location", True), answer
+
+
+# --- the newsletter in residents' words; going somewhere is no topic -------------------------------
+@pytest.mark.parametrize("question", ["소식지 받아보려면 어떻게 해요?", "동네 소식지 매달 오나요?"])
+def test_the_newsletter_in_residents_words(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "newsletter"), answer
+
+
+def test_going_to_the_centre_is_about_the_centre(demo):
+    answer = demo.ask("센터 가려면 몇 시 전에 가야 돼요?", NOW)
+    assert (answer.kind, answer.id) == ("faq", "centre-location"), answer
