@@ -416,3 +416,19 @@ def test_the_newsletter_in_residents_words(demo, question):
 def test_going_to_the_centre_is_about_the_centre(demo):
     answer = demo.ask("센터 가려면 몇 시 전에 가야 돼요?", NOW)
     assert (answer.kind, answer.id) == ("faq", "centre-location"), answer
+
+
+# --- an English theme name is a word, not letters inside other words -----------------------------
+def test_an_english_theme_is_found_as_a_word_only(demo):
+    # "arts" (Culture and arts) sits inside "start something" once the spaces are gone
+    assert demo._analyse("we want to start something for our street", NOW).categories == ()
+    assert demo._analyse("any arts grants?", NOW).categories == ("culture",)
+    assert demo._analyse("한빛1동에서 하는 문화예술 사업", NOW).categories == ("culture",)
+
+
+# --- an age said and a grant made for that age -----------------------------------------------------
+def test_an_age_said_favours_the_grant_made_for_it(demo):
+    answer = demo.ask(
+        "I'm 31 and my friends and I want to start something for our street. any grant?", NOW
+    )
+    assert (answer.kind, answer.id) == ("grant", "youth-idea"), answer

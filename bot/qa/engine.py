@@ -74,6 +74,7 @@ PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many charac
 DESCRIPTIVE_WORDS = 3
 DESCRIPTIVE_CHARS = 8
 FILTER_FAVOUR = 1.15
+AGE_FAVOUR = 1.4
 STRONG = 1.0  # a record this far ahead beats a filter of another kind read from one word
 # A question that names a record exactly and leads clearly is answered without the model
 SKIP_SETTLED = True
@@ -273,6 +274,16 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
         if sentence:
             out.append(sentence)
     return out
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    """Where ``part`` starts in ``text``, every time."""
+    found: list[int] = []
+    at = text.find(part)
+    while at != -1:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
 
 
 def _strip_ending(word: str) -> str:
@@ -524,17 +535,15 @@ class QAEngine:
             # "补助" → "지원사업 grant" says a grant is meant (criteria read that); searched
             # for, it made the grant whose names repeat 지원사업 win every zh/vi/ja question
             extra = [x for x in extra if not set(x.split()) <= _GRANT_EXPANSION]
-        packed = compact(" ".join([text, *extra]))
+        spaced = normalize(" ".join([text, *extra]))
         # a Korean question names a theme in its own words; the glossary's expansions
         # (반찬 → "나눔 이웃") describe a record, they do not ask for a list of a theme
-        categories = self._find_keys(
-            compact(text) if question_lang == "ko" else packed, self._category_keys
-        )
+        categories = self._find_keys(text if question_lang == "ko" else spaced, self._category_keys)
         category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
         topic = residual_text(
             text, [*spans, *cues.spans, *criteria.word_spans], drop=category_keys + GENERIC_WORDS
         )
-        dongs = self._find_keys(packed, self._dong_keys)
+        dongs = self._find_keys(spaced, self._dong_keys)
         elsewhere = self._elsewhere(text)
         centre = bool(CENTRE_RE.search(text))
         off_centre = " ".join(
@@ -615,10 +624,26 @@ class QAEngine:
         return False
 
     @staticmethod
-    def _find_keys(packed: str, keys: list[tuple[str, str]]) -> tuple[str, ...]:
+    def _find_keys(spaced: str, keys: list[tuple[str, str]]) -> tuple[str, ...]:
+        """The ids whose keys (compact names) the normalised text holds: a Hangul key
+        anywhere, spacing ignored (residents space Korean as they like); a Latin one as
+        whole words ("arts" is not in "start something", "hanbit 1 dong" is "hanbit1dong")."""
+        packed = spaced.replace(" ", "")
+        starts: set[int] = set()
+        ends: set[int] = set()
+        at = 0
+        for word in spaced.split():
+            starts.add(at)
+            at += len(word)
+            ends.add(at)
         found: list[str] = []
         for key, id_ in keys:
-            if key in packed and id_ not in found:
+            if id_ in found or key not in packed:
+                continue
+            if not key.isascii() or any(
+                i in starts and (i + len(key) in ends or i + len(key) + 1 in ends)
+                for i in _occurrences(packed, key)
+            ):
                 found.append(id_)
         return tuple(found)
 
@@ -843,9 +868,12 @@ class QAEngine:
             # a description with a filter word in it ("500만원 정도 드는 골목 꽃밭 가꾸기",
             # "I'm 27 and want to …"): the ranking answers, the filter only favours its matches
             matches = set(filtered["matches"])
+            query = filtered.get("grant_query")
+            # an age said ("I'm 27 …") and grants made for that age: the likelier reading
+            favour = AGE_FAVOUR if query is not None and query.age_targeted else FILTER_FAVOUR
             for candidate in candidates:
                 if candidate.record.kind == filtered["kind"] and candidate.record.id in matches:
-                    candidate.score *= FILTER_FAVOUR
+                    candidate.score *= favour
             candidates.sort(key=lambda c: c.score, reverse=True)
             top = candidates[0]
             second = candidates[1].score if len(candidates) > 1 else 0.0
