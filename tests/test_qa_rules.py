@@ -432,3 +432,20 @@ def test_an_age_said_favours_the_grant_made_for_it(demo):
         "I'm 31 and my friends and I want to start something for our street. any grant?", NOW
     )
     assert (answer.kind, answer.id) == ("grant", "youth-idea"), answer
+
+
+# --- a cue word that ends a programme's name --------------------------------------------------------
+@pytest.mark.parametrize(
+    "question", ["주민참여예산 2천만원 맞나요?", "참여 예산 한 동에 2천만원이라던데 맞아요?"]
+)
+def test_a_cue_inside_a_name_leaves_the_name_whole(demo, question):
+    # 예산 asks an amount, and ends 참여예산: the programme named, about its amount
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "participatory-budget", "amount"), (
+        answer
+    )
+
+
+def test_an_amount_alone_is_still_the_list(demo):
+    answer = demo.ask("2천만원 주는 사업 뭐 있어요?", NOW)
+    assert answer.is_filter and "participatory-budget" in answer.matches

@@ -527,7 +527,15 @@ class QAEngine:
         cues = detect_facets(text, normalized=True)
         criteria = find_criteria(text)
         spans = [*date_spans(dated, now), *criteria.spans]
-        residual = residual_text(text, [*spans, *cues.spans])
+        # a cue inside a record's name stays in the topic: "예산" asks an amount, but in
+        # "주민참여예산 2천만원 맞나요?" it is the end of the programme's name
+        names = self._name_spans(text)
+        cue_spans = [
+            (start, end)
+            for start, end in cues.spans
+            if not any(start < n_end and n_start < end for n_start, n_end in names)
+        ]
+        residual = residual_text(text, [*spans, *cue_spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
         question_lang = detect_language(question)
@@ -541,7 +549,7 @@ class QAEngine:
         categories = self._find_keys(text if question_lang == "ko" else spaced, self._category_keys)
         category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
         topic = residual_text(
-            text, [*spans, *cues.spans, *criteria.word_spans], drop=category_keys + GENERIC_WORDS
+            text, [*spans, *cue_spans, *criteria.word_spans], drop=category_keys + GENERIC_WORDS
         )
         dongs = self._find_keys(spaced, self._dong_keys)
         elsewhere = self._elsewhere(text)
