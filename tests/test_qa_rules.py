@@ -449,3 +449,13 @@ def test_a_cue_inside_a_name_leaves_the_name_whole(demo, question):
 def test_an_amount_alone_is_still_the_list(demo):
     answer = demo.ask("2천만원 주는 사업 뭐 있어요?", NOW)
     assert answer.is_filter and "participatory-budget" in answer.matches
+
+
+# --- 몇일, as residents spell 며칠 --------------------------------------------------------------------
+def test_myeot_il_asks_when(demo):
+    from bot.qa.facets import detect_facets
+
+    assert detect_facets("사전상담 주간 몇일부터예요?").facets == ("when",)
+    assert detect_facets("교육 몇일 동안 해요?").facets == ()  # how many days, not which
+    answer = demo.ask("사전상담 주간 몇일부터예요?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "consultation-week", "time"), answer

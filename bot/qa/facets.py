@@ -34,7 +34,8 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons)\b"),
-    ("when", r"언제|일정|날짜|기간|며칠|무슨\s?요일|\bwhen\b|\bwhat date\b|\bwhat day\b|"
+    ("when", r"언제|일정|날짜|기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
+             r"\bwhen\b|\bwhat date\b|\bwhat day\b|"
              r"什么时候|几号|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
