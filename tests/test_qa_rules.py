@@ -459,3 +459,15 @@ def test_myeot_il_asks_when(demo):
     assert detect_facets("교육 몇일 동안 해요?").facets == ()  # how many days, not which
     answer = demo.ask("사전상담 주간 몇일부터예요?", NOW)
     assert (answer.kind, answer.id, answer.facet) == ("event", "consultation-week", "time"), answer
+
+
+# --- a dong and an event word, nothing else: that dong's events ----------------------------------
+@pytest.mark.parametrize(
+    ("question", "dong"), [("한빛1동 행사", "hanbit1"), ("새터동 교육", "saeteo")]
+)
+def test_a_dong_and_an_event_word_are_the_dongs_events(demo, question, dong):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "event" and answer.is_filter, answer
+    assert answer.event_query is not None and answer.event_query.dongs == (dong,)
+    # events of that dong or of the whole district, none of another dong's
+    assert all(demo.events[id_].dong in (None, dong) for id_ in answer.matches)

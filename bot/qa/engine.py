@@ -548,10 +548,13 @@ class QAEngine:
         # (반찬 → "나눔 이웃") describe a record, they do not ask for a list of a theme
         categories = self._find_keys(text if question_lang == "ko" else spaced, self._category_keys)
         category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
-        topic = residual_text(
-            text, [*spans, *cue_spans, *criteria.word_spans], drop=category_keys + GENERIC_WORDS
-        )
         dongs = self._find_keys(spaced, self._dong_keys)
+        dong_keys = tuple(k for k, id_ in self._dong_keys if id_ in dongs and not k.isascii())
+        topic = residual_text(
+            text,
+            [*spans, *cue_spans, *criteria.word_spans],
+            drop=category_keys + dong_keys + GENERIC_WORDS,
+        )
         elsewhere = self._elsewhere(text)
         centre = bool(CENTRE_RE.search(text))
         off_centre = " ".join(
@@ -1141,8 +1144,10 @@ class QAEngine:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)
         event_filter = (bool(c.event_kinds) or c.event_words or bool(a.dongs)) and (
-            a.dates is not None or c.list_words
-        )
+            a.dates is not None
+            or c.list_words
+            or (bool(a.dongs) and only_filter_words and (bool(c.event_kinds) or c.event_words))
+        )  # "한빛1동 행사": the dong's events
         if c.grant_words and not c.event_kinds:  # "5월에 접수하는 공모사업 뭐 있어요"
             event_filter = False
         if event_filter and (not confident or only_filter_words):
