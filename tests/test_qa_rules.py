@@ -463,7 +463,13 @@ def test_myeot_il_asks_when(demo):
 
 # --- a dong and an event word, nothing else: that dong's events ----------------------------------
 @pytest.mark.parametrize(
-    ("question", "dong"), [("한빛1동 행사", "hanbit1"), ("새터동 교육", "saeteo")]
+    ("question", "dong"),
+    [
+        ("한빛1동 행사", "hanbit1"),
+        ("새터동 교육", "saeteo"),
+        ("events in Hanbit 1-dong", "hanbit1"),
+        ("trainings in saeteo dong", "saeteo"),
+    ],
 )
 def test_a_dong_and_an_event_word_are_the_dongs_events(demo, question, dong):
     answer = demo.ask(question, NOW)

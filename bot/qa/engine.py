@@ -549,10 +549,18 @@ class QAEngine:
         categories = self._find_keys(text if question_lang == "ko" else spaced, self._category_keys)
         category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
         dongs = self._find_keys(spaced, self._dong_keys)
-        dong_keys = tuple(k for k, id_ in self._dong_keys if id_ in dongs and not k.isascii())
+        named_dongs = [k for k, id_ in self._dong_keys if id_ in dongs]
+        dong_keys = tuple(k for k in named_dongs if not k.isascii())
+        # a Latin name spans words ("hanbit 1 dong"): its place in the text, spaced any way
+        dong_spans = [
+            m.span()
+            for k in named_dongs
+            if k.isascii()
+            for m in re.finditer(r"\b" + r"\s?".join(map(re.escape, k)) + r"\b", text)
+        ]
         topic = residual_text(
             text,
-            [*spans, *cue_spans, *criteria.word_spans],
+            [*spans, *cue_spans, *criteria.word_spans, *dong_spans],
             drop=category_keys + dong_keys + GENERIC_WORDS,
         )
         elsewhere = self._elsewhere(text)
