@@ -286,6 +286,15 @@ def test_a_suggestion_for_the_neighbourhood_is_answered_with_how_to_propose(demo
     assert (answer.kind, answer.id) == ("faq", "propose-agenda"), answer
 
 
+@pytest.mark.parametrize(
+    "question", ["만족도 조사 의견은 어디에 써요?", "서류 요청하려면 어떻게 해요?"]
+)
+def test_an_opinion_or_a_request_of_another_kind_is_not_a_proposal(demo, question):
+    # feedback on a survey, asking for papers: not "how do I propose something"
+    answer = demo.ask(question, NOW)
+    assert not (answer.id == "propose-agenda" and answer.confident), answer
+
+
 def test_proposing_for_a_named_grant_is_that_grant(demo):
     answer = demo.ask("시민참여예산 제안은 어떻게 내요?", NOW)
     assert (answer.kind, answer.id) == ("grant", "participatory-budget"), answer

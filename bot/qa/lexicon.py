@@ -284,8 +284,9 @@ OTHER_PLACES = frozenset(
 # "I want to suggest something for the neighbourhood — where do I say it?" (건의하고 싶은데,
 # 의견 내려면, 해 달라고 말하고 싶어요): how residents propose, whatever the suggestion is.
 PROPOSE_RE = re.compile(
-    r"(?:건의|의견|제안|요청)\s*(?:을|를|은|는|도|하고|하려|하면|할|드리|\s)*"
-    r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|하고\s*싶|하려|어디|어떻게|방법|할\s*수)|"
+    r"(?:건의|의견|제안)\s*(?:을|를|은|는|도)?\s*"
+    r"(?:어디에?|어디다|어디로|어떻게|누구한테|공식적으로)?\s*(?:서\s)?"
+    r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|드리|하고\s*싶|하려|하면|할\s*수)|"
     r"달라(?:고|는)\s*(?:의견|건의|말|요청|얘기)|"
     r"\b(?:suggest(?:ion)?|propos(?:e|al))\b.*\b(?:where|how)\b|"
     r"\b(?:where|how)\b.*\b(?:suggest(?:ion)?|propos(?:e|al))\b|"
