@@ -32,7 +32,7 @@ test-scale: $(DEVSTAMP) catalogs
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check bot handlers models tests bench migrations/env.py
 	$(BIN)/ruff format --check bot handlers models tests bench migrations/env.py
-	$(BIN)/mypy bot handlers models
+	$(BIN)/mypy bot handlers models bench
 	$(BIN)/lint-imports
 
 # Maeul against a bare echo bot at 50 ms a Bot API call, SQLite and PostgreSQL, the tally and

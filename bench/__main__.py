@@ -126,6 +126,7 @@ class Person:
         """Press the newest button whose callback data starts with ``prefix`` (waiting for
         it: a step's second message may still be on its way)."""
         found = await self.emu.wait_for(lambda: self._button(prefix, suffix), STEP_TIMEOUT)
+        assert found is not None, f"no button {prefix}…{suffix}"
         message_id, data = found
         uid = self.user.id
         await self._act(lambda: self.emu.press(self.token, self.user, uid, message_id, data))

@@ -24,15 +24,20 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.kb.records import KnowledgeBase
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
-def _substring_baseline(kb):  # type: ignore[no-untyped-def]
+def _substring_baseline(kb: KnowledgeBase) -> Callable[[str], str | None]:
     from bot.qa.text import compact
 
     names = [(compact(n), g.id) for g in kb.grants for n in [g.name.ko, *g.aliases]]
@@ -43,7 +48,7 @@ def _substring_baseline(kb):  # type: ignore[no-untyped-def]
         q = compact(question)
         for name, id_ in names:
             if name and name in q:
-                return id_
+                return str(id_)
         return None
 
     return ask
@@ -100,7 +105,8 @@ def _child(code: str) -> dict[str, float]:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    found: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return found
 
 
 _PROCESS = """
@@ -180,7 +186,8 @@ def semantic_costs(load: str, questions: list[str], cache: Path) -> dict[str, ob
             [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)}, input=json.dumps(questions),
         )  # fmt: skip
-        return json.loads(out.stdout.strip().splitlines()[-1])
+        found: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+        return found
 
     lexical = run(False, False)
     cold = run(True, True)  # a cold cache: encoded in the background while answering
@@ -198,7 +205,8 @@ def fuzzy_gain() -> dict[str, float]:
     from bot.qa import QAEngine
     from tests.qa.evaluate import evaluate, load_cases
 
-    parsed, _ = kb.load_and_validate(kb.demo_kb_path())
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
     cases, now = load_cases()
     with_fuzzy = evaluate(QAEngine(parsed), cases, now)
     without = evaluate(QAEngine(parsed, fuzzy=False), cases, now)

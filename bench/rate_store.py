@@ -28,6 +28,7 @@ import subprocess
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,12 @@ def _ms(values: list[float]) -> dict[str, float]:
     }
 
 
-async def _drive(take, release, n: int, clients: int) -> dict[str, Any]:
+async def _drive(
+    take: Callable[[int], Awaitable[Any]],
+    release: Callable[[Any], Awaitable[Any]],
+    n: int,
+    clients: int,
+) -> dict[str, Any]:
     takes: list[float] = []
     releases: list[float] = []
 
@@ -94,7 +100,8 @@ async def postgres(n: int, clients: int) -> dict[str, Any]:
             budgets.append(SharedBudget(engine, "424242:BENCH", HIGH))
         async with engines[0].begin() as c:
             await c.run_sync(
-                Base.metadata.create_all, tables=[RateSend.__table__, RateBudget.__table__]
+                Base.metadata.create_all,
+                tables=[RateSend.__table__, RateBudget.__table__],  # type: ignore[list-item]
             )
             for table in ("rate_sends", "rate_budgets"):  # as migration 0010 makes them
                 await c.exec_driver_sql(f"ALTER TABLE {table} SET UNLOGGED")
@@ -199,7 +206,7 @@ async def redis(n: int, clients: int, server: str) -> dict[str, Any] | None:
             sha = await conns[0].call("SCRIPT", "LOAD", _LUA)
             counter = iter(range(10**9))
 
-            def taker(conn: Resp):
+            def taker(conn: Resp) -> Callable[[int], Awaitable[Any]]:
                 async def take(chat_id: int) -> Any:
                     member = str(next(counter))
                     keys = ("rate:all", f"rate:chat:{chat_id}", "rate:pause")
