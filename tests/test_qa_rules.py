@@ -99,7 +99,22 @@ def test_an_empty_event_kind_is_relaxed(demo):
     assert answer.event_query.relaxed == ("festival",)
     assert answer.matches and all(demo.events[i].kind != "festival" for i in answer.matches)
     text = render(demo, answer, ko(), NOW)
-    assert text.startswith("예정된 축제 일정은 없습니다")
+    assert text.startswith(
+        "2027년 2월 1일 (월) ~ 2027년 2월 28일 (일)에는 예정된 축제 일정이 없어요."
+    )
+
+
+def test_an_empty_event_kind_is_said_even_when_one_other_event_is_all_there_is(demo):
+    # the week of 2026-12-07 has no training, only the festival of the 12th: the answer must
+    # not read as if the festival were the training asked for
+    now = datetime(2026, 12, 4, 10, 0, tzinfo=SEOUL)
+    answer = demo.ask("다음주에 무슨 교육 있어요", now)
+    assert answer.event_query is not None and answer.event_query.relaxed == ("training",)
+    text = render(demo, answer, ko(), now)
+    assert text.startswith(
+        "2026년 12월 7일 (월) ~ 2026년 12월 13일 (일)에는 예정된 교육 일정이 없어요."
+    )
+    assert "마을자치한마당" in text
 
 
 # --- "I did X, what next?": the grant whose prior_grant_required is X -------------------

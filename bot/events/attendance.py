@@ -32,7 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Np_, Translator
 from bot.events.reminder_rows import SURVEY
 from bot.kb import schedule
 from bot.kb.records import EventSpec, KnowledgeBase
@@ -302,9 +302,9 @@ ATTENDEE_HEADERS = (
     N_("Marked at"),
 )
 STATUSES = {
-    "registered": "Registered",
-    "waitlisted": "Waitlisted",
-    "walkin": "Walk-in (not registered)",
+    "registered": Np_("attendee", "Registered"),
+    "waitlisted": Np_("attendee", "Waitlisted"),
+    "walkin": Np_("attendee", "Walk-in (not registered)"),
 }
 """A person's registration in the workbook (``t.p_("attendee", …)``)."""
 

@@ -454,14 +454,22 @@ class _Renderer:
         t = self.t
         query = answer.event_query
         assert query is not None
+        kinds = ", ".join(t._(_KIND_NAMES[k]) for k in query.kinds if k in _KIND_NAMES)
+        if query.relaxed and query.occurrences:
+            # "다음 주에 무슨 교육 있어요?" with no training that week: say so first, even
+            # when one event of another kind is all there is
+            if answer.dates is not None:
+                period = self.span(answer.dates.start, answer.dates.end)
+                lead = t._(
+                    "No {kinds} in {period}. Here is what is on:", kinds=kinds, period=period
+                )
+            else:
+                lead = t._("No {kinds} are planned. Here is what is on:", kinds=kinds)
+            return "\n".join([lead, *self.occurrence_lines(query)])
         if len(answer.matches) == 1 and answer.occurrence is not None:
             event = self.engine.events[answer.matches[0]]
             facet = answer.facet if answer.facet not in (None, "list") else "time"
             return self.event_facet(event, facet or "time", answer.occurrence)
-        kinds = ", ".join(t._(_KIND_NAMES[k]) for k in query.kinds if k in _KIND_NAMES)
-        if query.relaxed and query.occurrences:
-            lines = [t._("No {kinds} are planned. Here is what is on:", kinds=kinds)]
-            return "\n".join([*lines, *self.occurrence_lines(query)])
         if answer.dates is not None:
             period = self.span(answer.dates.start, answer.dates.end)
             header = (
