@@ -501,3 +501,21 @@ def test_a_dong_and_an_event_word_are_the_dongs_events(demo, question, dong):
     assert answer.event_query is not None and answer.event_query.dongs == (dong,)
     # events of that dong or of the whole district, none of another dong's
     assert all(demo.events[id_].dong in (None, dong) for id_ in answer.matches)
+
+
+# --- a public-service word asked about the centre itself ---------------------------------------
+@pytest.mark.parametrize("question", ["센터 주차 돼요?", "Is there parking at the centre?"])
+def test_parking_at_the_centre_is_not_a_public_service(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.reason != "service", answer
+    assert "centre-location" in (answer.id, *answer.alternatives)
+
+
+def test_the_dong_office_is_still_a_public_service(demo):
+    assert demo.ask("주민센터에서 등본 떼려면?", NOW).reason == "service"
+
+
+# --- Chinese words for a residents' group ----------------------------------------------------------
+def test_a_book_club_in_a_chinese_apartment_complex_is_a_grant_question(demo):
+    answer = demo.ask("我们小区想组织读书会，有补助吗？", NOW)
+    assert (answer.kind, answer.id) == ("grant", "apartment-community"), answer

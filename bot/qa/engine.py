@@ -276,6 +276,11 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
     return out
 
 
+# The dong's administrative office ("주민센터", "행정복지센터"), where public services are
+# asked for: not the centre a KB's region names.
+_ADMIN_CENTRE_RE = re.compile(r"주민\s?센터|행정\s?복지\s?센터|community service cent")
+
+
 def _occurrences(text: str, part: str) -> list[int]:
     """Where ``part`` starts in ``text``, every time."""
     found: list[int] = []
@@ -826,7 +831,13 @@ class QAEngine:
                 return which
         if a.elsewhere and not named:
             return Answer("none", confident=True, reason="elsewhere", **base)
-        if not named and not a.criteria.grant_words and self.asks_service(a.text):
+        our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text)
+        if (
+            not named
+            and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
+            and not a.criteria.grant_words
+            and self.asks_service(a.text)
+        ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
             # whichever records share a word ("is it one of these?") helps nobody. With a
             # grant word ("쓰레기 줍는 모임 지원금") the question may still be ours: the gate

@@ -147,6 +147,8 @@ GLOSSARY: dict[str, str] = {
     "照顾": "돌봄 care", "环境": "환경 climate", "气候": "기후 climate", "安全": "안전 safety",
     "文化": "문화 culture", "艺术": "예술 arts", "独居": "1인가구 single", "新": "신입 new",
     "聚餐": "식비 meal", "吃饭": "식비 meal",
+    "小区": "아파트 단지 apartment", "读书会": "독서 모임 group", "小组": "모임 group",
+    "俱乐部": "모임 group", "兴趣": "모임 group",
     "委员": "위원 member", "申请": "신청 apply", "活动": "활동 activity",
     "干事": "간사 secretary", "干部": "임원 officer", "居民": "주민 resident",
     "学校": "학교 school", "通讯": "소식지 newsletter", "简报": "소식지 newsletter",
