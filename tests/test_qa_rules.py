@@ -519,3 +519,18 @@ def test_the_dong_office_is_still_a_public_service(demo):
 def test_a_book_club_in_a_chinese_apartment_complex_is_a_grant_question(demo):
     answer = demo.ask("我们小区想组织读书会，有补助吗？", NOW)
     assert (answer.kind, answer.id) == ("grant", "apartment-community"), answer
+
+
+# --- where or when an event is: a FAQ sharing its words is no rival -------------------------------
+def test_where_is_an_event_is_answered_confidently_despite_a_faq_on_the_same_words(demo):
+    answer = demo.ask("Where is the accounting class?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "accounting-class", "place")
+    assert answer.confident, answer
+
+
+# --- "신청 돼요?" asks whether one may apply --------------------------------------------------------
+@pytest.mark.parametrize(
+    "question", ["우리 모임 5명인데 공동체성장 신청 돼요?", "이웃만들기 저도 신청되나요?"]
+)
+def test_sincheong_dwaeyo_asks_eligibility(demo, question):
+    assert demo.ask(question, NOW).facet == "eligibility"

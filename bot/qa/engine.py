@@ -99,6 +99,7 @@ _CENTRE_FACET_WORDS = {
 _RECORD_KINDS = frozenset({"grant", "event"})
 _GRANT_EXPANSION = frozenset({"지원사업", "지원", "지원금", "공모사업", "grant", "funding"})
 _FAQ = frozenset({"faq"})
+_EVENT_FACETS = frozenset({"place", "time"})
 _PLACE_PARTICLES = (
     "", "에서", "에", "은", "는", "의", "도", "에선", "에서는", "에서도", "시", "구청", "시청",
 )  # fmt: skip
@@ -924,6 +925,10 @@ class QAEngine:
             if a.facets
             else (("answer",) if record.kind == "faq" else ("summary",))
         )
+        if record.kind == "event" and _EVENT_FACETS & set(a.facets):
+            # "Where is the accounting class?": a FAQ entry sharing the words (정산) has no
+            # place or time, so it is no rival to the event for such a question
+            second = max((c.score for c in candidates[1:] if c.record.kind != "faq"), default=0.0)
         confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
         gated = False
         if confident and a.cosine > 0 and top.name < 1.0:

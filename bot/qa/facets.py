@@ -38,6 +38,7 @@ _CUES: list[tuple[str, str]] = [
              r"\bwhen\b|\bwhat date\b|\bwhat day\b|"
              r"什么时候|几号|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
+                    r"(신청|지원|참여|참가)\s?(돼요|되나요|될까요|되죠|되는지|돼\b)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được|"
                     r"資格|対象"),
