@@ -534,3 +534,16 @@ def test_where_is_an_event_is_answered_confidently_despite_a_faq_on_the_same_wor
 )
 def test_sincheong_dwaeyo_asks_eligibility(demo, question):
     assert demo.ask(question, NOW).facet == "eligibility"
+
+
+# --- "신청 됐어요?" asks the result, "신청 돼요?" whether one may ---------------------------------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("이웃만들기 신청 됐어요?", "result"),
+        ("골목만들기 지원 되었나요?", "result"),
+        ("이웃만들기 신청 돼요?", "eligibility"),
+    ],
+)
+def test_applied_or_may_apply(demo, question, facet):
+    assert demo.ask(question, NOW).facet == facet
