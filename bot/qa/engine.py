@@ -282,6 +282,13 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
 _ADMIN_CENTRE_RE = re.compile(r"주민\s?센터|행정\s?복지\s?센터|community service cent")
 
 
+def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
+    """The first candidate (None without any) and the runner-up's score (0 without one)."""
+    top = candidates[0] if candidates else None
+    second = candidates[1].score if len(candidates) > 1 else 0.0
+    return top, second
+
+
 def _occurrences(text: str, part: str) -> list[int]:
     """Where ``part`` starts in ``text``, every time."""
     found: list[int] = []
@@ -524,18 +531,19 @@ class QAEngine:
         return " ".join(words) if changed else text
 
     def _analyse(self, question: str, now: datetime) -> _Analysis:
+        question_lang = detect_language(question)
         text = normalize(question[:MAX_QUESTION])
-        if detect_language(question) == "vi" and unmarked(text) == text:
+        if question_lang == "vi" and unmarked(text) == text:
             text = vietnamese_marks(text)  # "di bo" is "đi bộ" (typed without marks)
         text = self._unclip(text)
-        dated = self._date_text(text, now)
+        names = self._name_spans(text)
+        dated = self._date_text(text, names, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
         criteria = find_criteria(text)
         spans = [*date_spans(dated, now), *criteria.spans]
         # a cue inside a record's name stays in the topic: "예산" asks an amount, but in
         # "주민참여예산 2천만원 맞나요?" it is the end of the programme's name
-        names = self._name_spans(text)
         cue_spans = [
             (start, end)
             for start, end in cues.spans
@@ -544,7 +552,6 @@ class QAEngine:
         residual = residual_text(text, [*spans, *cue_spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
-        question_lang = detect_language(question)
         if question_lang not in (None, "ko", "en"):
             # "补助" → "지원사업 grant" says a grant is meant (criteria read that); searched
             # for, it made the grant whose names repeat 지원사업 win every zh/vi/ja question
@@ -601,11 +608,11 @@ class QAEngine:
             question=question[:MAX_QUESTION].strip(),
         )
 
-    def _date_text(self, text: str, now: datetime) -> str:
-        """The question as dates are read from it: record names ("내일학교") and dates in
-        a story about the past ("작년 5월에 … 했는데") blanked out (same length)."""
+    def _date_text(self, text: str, names: list[tuple[int, int]], now: datetime) -> str:
+        """The question as dates are read from it: record names (``names``, "내일학교") and
+        dates in a story about the past ("작년 5월에 … 했는데") blanked out (same length)."""
         chars = list(text)
-        for start, end in self._name_spans(text):
+        for start, end in names:
             chars[start:end] = "x" * (end - start)
         dated = "".join(chars)
         for _ in range(4):
@@ -768,6 +775,26 @@ class QAEngine:
         out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
         return sorted(out, key=lambda c: c.score, reverse=True)
 
+    @staticmethod
+    def _matter_asked(
+        a: _Analysis, named: bool, top: _Candidate | None, candidates: list[_Candidate]
+    ) -> str | None:
+        """The words of a matter the question asks about whatever its other words say: two
+        programmes named and both asked about ("이웃만들기랑 골목만들기 둘 다 넣어도 돼요?":
+        applying to several), or a suggestion to put forward ("쓰레기통 더 놔 달라고 의견
+        내고 싶어요": proposing — when nothing fits better: "시민참여예산 제안은" is that
+        grant). None for any other question."""
+        if BOTH_RE.search(a.text) and len({c.record.id for c in candidates if c.name >= NAMED}) > 1:
+            return BOTH_WORDS
+        if (
+            not named
+            and (top is None or top.score < CONFIDENT)
+            and not a.criteria.grant_words
+            and PROPOSE_RE.search(a.text)
+        ):
+            return PROPOSE_WORDS
+        return None
+
     def _faq_on(self, words: str) -> list[_Candidate]:
         """The FAQ entries on one matter (proposing, applying to several programmes), found
         by that matter's words alone: in "놀이터 고쳐 달라고 건의하고 싶어요" the playground
@@ -819,9 +846,8 @@ class QAEngine:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
         candidates = self._rank(a)
-        top = candidates[0] if candidates else None
-        second = candidates[1].score if len(candidates) > 1 else 0.0
-        named = top is not None and top.name >= 0.75 and top.score - second >= 0.1
+        top, second = _leaders(candidates)
+        named = top is not None and top.name >= NAMED and top.score - second >= 0.1
         if follow is not None and not named:
             followed = self._follow_up(a, follow, now, base)
             if followed is not None:
@@ -858,30 +884,13 @@ class QAEngine:
                     reason="centre", **base,
                 )  # fmt: skip
             candidates = faq
-            top = candidates[0]
-            second = candidates[1].score if len(candidates) > 1 else 0.0
-        elif (
-            BOTH_RE.search(a.text) and len({c.record.id for c in candidates if c.name >= 0.75}) > 1
-        ):
-            # "이웃만들기랑 골목만들기 둘 다 넣어도 돼요?": applying to several, if the KB says
-            faq = self._faq_on(BOTH_WORDS)
+            top, second = _leaders(candidates)
+        elif (matter := self._matter_asked(a, named, top, candidates)) is not None:
+            # a KB entry on applying to several programmes, or on proposing, if it has one
+            faq = self._faq_on(matter)
             if faq and faq[0].score >= CONFIDENT:
                 candidates = faq
-                top = candidates[0]
-                second = candidates[1].score if len(candidates) > 1 else 0.0
-        elif (
-            not named
-            and (top is None or top.score < CONFIDENT)
-            and not a.criteria.grant_words
-            and PROPOSE_RE.search(a.text)
-        ):
-            # "쓰레기통 더 놔 달라고 의견 내고 싶어요": how to propose, if the KB says (and
-            # nothing fits the question better: "시민참여예산 제안은" is that grant)
-            faq = self._faq_on(PROPOSE_WORDS)
-            if faq and faq[0].score >= CONFIDENT:
-                candidates = faq
-                top = candidates[0]
-                second = candidates[1].score if len(candidates) > 1 else 0.0
+                top, second = _leaders(candidates)
 
         following = self._following_grant(a, top)
         if following is not None:
@@ -892,8 +901,7 @@ class QAEngine:
             )  # fmt: skip
         if not named and top is not None and top.record.kind == "faq":
             if self._events_asked_for(a, candidates):
-                top = candidates[0]
-                second = candidates[1].score if len(candidates) > 1 else 0.0
+                top, second = _leaders(candidates)
         filtered = self._filter(a, now, named, top, second)
         if filtered is not None and self._ranking_answers(a, filtered, candidates):
             # a description with a filter word in it ("500만원 정도 드는 골목 꽃밭 가꾸기",
@@ -906,8 +914,7 @@ class QAEngine:
                 if candidate.record.kind == filtered["kind"] and candidate.record.id in matches:
                     candidate.score *= favour
             candidates.sort(key=lambda c: c.score, reverse=True)
-            top = candidates[0]
-            second = candidates[1].score if len(candidates) > 1 else 0.0
+            top, second = _leaders(candidates)
             filtered = None
         if filtered is not None:
             return Answer(**filtered, **base)
@@ -946,7 +953,7 @@ class QAEngine:
             confident=confident,
             occurrence=occurrence,
             score=top.score,
-            reason=("name" if top.name >= 0.75 else "lexical")
+            reason=("name" if top.name >= NAMED else "lexical")
             if confident
             else ("gate" if gated else "unsure"),
             **base,
@@ -1094,7 +1101,7 @@ class QAEngine:
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""
-        if top is None or top.record.kind != "grant" or top.name < 0.75:
+        if top is None or top.record.kind != "grant" or top.name < NAMED:
             return None
         if not (_DONE_RE.search(a.text) and _NEXT_RE.search(a.text)):
             return None
