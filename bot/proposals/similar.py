@@ -103,10 +103,6 @@ def _cosine(a: Features, a_norm: float, b: Features, b_norm: float) -> float:
     return dot / (a_norm * b_norm) if dot else 0.0
 
 
-def cosine(a: Features, b: Features) -> float:
-    return _cosine(a, _norm(a), b, _norm(b))
-
-
 def similarity_of(a: Signature, b: Signature) -> float:
     """0 (nothing in common) … 1 (the same words)."""
     titles = _cosine(a.title, a.title_norm, b.title, b.title_norm)
