@@ -30,6 +30,14 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def _serve(app: web.Application) -> tuple[int, web.AppRunner]:
+    """``app`` on a port of the system's choosing (bound at once: no race for a free one)."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return int(runner.addresses[0][1]), runner
+
+
 @pytest.fixture
 async def server() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
     """A Bot API stand-in: records what each call carried; ``sleep`` in a field stalls it."""
@@ -57,10 +65,7 @@ async def server() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
 
     app = web.Application()
     app.router.add_post("/bot1:T/{method}", call)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = _free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    port, runner = await _serve(app)
     yield f"http://127.0.0.1:{port}/bot", seen
     await runner.cleanup()
 
@@ -133,10 +138,7 @@ async def test_a_proxy_from_the_environment_is_used(monkeypatch: pytest.MonkeyPa
 
     app = web.Application()
     app.router.add_post("/bot1:T/{method}", proxy)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = _free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    port, runner = await _serve(app)
     for name in ("NO_PROXY", "no_proxy", "HTTPS_PROXY", "https_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{port}")
