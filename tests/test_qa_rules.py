@@ -547,3 +547,52 @@ def test_sincheong_dwaeyo_asks_eligibility(demo, question):
 )
 def test_applied_or_may_apply(demo, question, facet):
     assert demo.ask(question, NOW).facet == facet
+
+
+# --- the centre's hours: a FAQ entry must itself ask where or when the centre is ----------
+def _without_centre_faq() -> QAEngine:
+    """The demo district as a KB without an entry on the centre's place and hours, whose
+    room-lending entry says until when rooms are lent (as another district's KB does)."""
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    document["faq"] = [f for f in document["faq"] if f["id"] != "centre-location"]
+    for entry in document["faq"]:
+        if entry["id"] == "space-rental":
+            entry["answer"]["ko"] += " 평일 저녁 9시, 토요일 오후 5시까지 쓸 수 있습니다."
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["센터 몇시까지 하나요", "센터는 토요일에도 문 열어요?", "센터가 어디에 있어요?"],
+)
+def test_the_centres_hours_are_the_centres_card_not_a_room_booking_entry(question):
+    engine = _without_centre_faq()
+    answer = engine.ask(question, NOW)
+    assert answer.kind == "centre" and answer.confident
+    text = render(engine, answer, ko(), NOW)
+    assert "오전 9시" in text  # region.contact.hours
+
+
+@pytest.mark.parametrize("question", ["What are your opening hours?", "여기 몇 시에 문 닫아요?"])
+def test_a_question_put_to_the_centre_is_about_the_centre(question):
+    answer = _without_centre_faq().ask(question, NOW)
+    assert answer.kind == "centre" and answer.confident
+
+
+def test_a_question_put_to_the_centre_about_a_programme_is_about_the_programme(demo):
+    answer = demo.ask("Can you tell me when the neighbour making grant closes?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "neighbour-making", "deadline")
+
+
+# --- the dong office's or district office's hours are theirs, not the KB's ----------------
+@pytest.mark.parametrize("question", ["동사무소 몇 시까지 열어요", "구청 위치 알려주세요"])
+def test_the_dong_offices_hours_are_not_a_programme(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason) == ("none", "service")
+
+
+def test_a_programme_asked_at_the_dong_office_is_still_the_programme(demo):
+    answer = demo.ask("주민센터에서 주민총회 투표 코드 받나요?", NOW)
+    assert answer.kind == "faq" and answer.id == "who-can-vote"

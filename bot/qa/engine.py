@@ -96,6 +96,15 @@ _CENTRE_FACET_WORDS = {
     "when": "언제 여나요 운영시간 open",
     "opens": "언제 여나요 운영시간 open",
 }
+# Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
+_ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
+
+# The words of a FAQ entry's question that is about the centre's place or hours.
+_CENTRE_TITLE_WORDS = {
+    "place": ("어디", "위치", "주소", "where", "location", "address"),
+    "time": ("몇시", "몇 시", "운영시간", "운영 시간", "여나요", "열어", "open"),
+    "opens": ("여나요", "열어", "운영시간", "운영 시간", "open"),
+}
 _RECORD_KINDS = frozenset({"grant", "event"})
 _GRANT_EXPANSION = frozenset({"지원사업", "지원", "지원금", "공모사업", "grant", "funding"})
 _FAQ = frozenset({"faq"})
@@ -279,7 +288,18 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
 
 # The dong's administrative office ("주민센터", "행정복지센터"), where public services are
 # asked for: not the centre a KB's region names.
-_ADMIN_CENTRE_RE = re.compile(r"주민\s?센터|행정\s?복지\s?센터|community service cent")
+_ADMIN_CENTRE_RE = re.compile(
+    r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
+)
+
+
+def _only_office(a: _Analysis) -> bool:
+    """The question is about the dong office or the district office and nothing else
+    ("동사무소 몇 시까지 해요?"): their hours and place are theirs, not the KB's."""
+    if not _ADMIN_CENTRE_RE.search(a.text):
+        return False
+    rest = _ADMIN_CENTRE_RE.sub(" ", a.topic)
+    return not any(len(w) > 1 for w in rest.split())
 
 
 def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
@@ -357,6 +377,7 @@ class _Analysis:
     elsewhere: bool
     chitchat: bool
     centre: bool = False  # the centre itself is named ("센터", "centre", "中心")
+    addressed: bool = False  # the centre spoken to ("your opening hours", "여기 몇 시까지")
     off_centre: str = ""  # the topic without the centre's name
     question: str = ""  # as asked (what the model encodes)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
@@ -365,7 +386,9 @@ class _Analysis:
     @property
     def about_centre(self) -> bool:
         """Only the centre is asked about (its contact, place or hours), nothing else."""
-        return not self.off_centre and (self.centre or "contact" in self.facets)
+        return not self.off_centre and (
+            self.centre or "contact" in self.facets or (self.addressed and bool(self.facets))
+        )
 
 
 @dataclass
@@ -584,6 +607,7 @@ class QAEngine:
                 " ", " ".join(w for w in topic.split() if "센터" not in w)
             ).split()
             if len(w) > 1
+            and not _ADDRESSED_RE.fullmatch(w)
             and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
             and not any(compact(w) in c for c in self._centre)
         )
@@ -604,6 +628,7 @@ class QAEngine:
             elsewhere=elsewhere,
             chitchat=bool(CHITCHAT_RE.match(text)),
             centre=centre,
+            addressed=bool(_ADDRESSED_RE.search(text)),
             off_centre=off_centre,
             question=question[:MAX_QUESTION].strip(),
         )
@@ -773,6 +798,15 @@ class QAEngine:
             known_only=a.question_lang not in (None, "ko", "en"),
         )  # fmt: skip
         out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
+        asks = [w for f in a.facets for w in _CENTRE_TITLE_WORDS.get(f, ())]
+        if asks:  # the entry itself asks where the centre is or when it opens ("…센터는 어디에
+            # 있고 언제 여나요?"); one on booking its rooms until 9 pm is not the centre's hours
+            out = [
+                c
+                for c in out
+                if CENTRE_RE.search(c.record.title.lower())
+                and any(w in c.record.title.lower() for w in asks)
+            ]
         return sorted(out, key=lambda c: c.score, reverse=True)
 
     @staticmethod
@@ -863,7 +897,7 @@ class QAEngine:
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and not a.criteria.grant_words
-            and self.asks_service(a.text)
+            and (self.asks_service(a.text) or _only_office(a))
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
             # whichever records share a word ("is it one of these?") helps nobody. With a
