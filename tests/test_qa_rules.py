@@ -596,3 +596,53 @@ def test_the_dong_offices_hours_are_not_a_programme(demo, question):
 def test_a_programme_asked_at_the_dong_office_is_still_the_programme(demo):
     answer = demo.ask("주민센터에서 주민총회 투표 코드 받나요?", NOW)
     assert answer.kind == "faq" and answer.id == "who-can-vote"
+
+
+# --- a named grant asked about in the words of one of its fields -------------------------
+@pytest.mark.parametrize(
+    ("question", "grant", "facet"),
+    [
+        ("골목만들기 할 때 사진 찍어서 내야 돼요?", "alley-making", "documents"),
+        ("소소한 전시회 홍보물도 만들어 줘요?", "village-exhibition", "support"),
+        ("동네발전소 현장실사도 와요?", "local-lab", "how_to_apply"),
+    ],
+)
+def test_a_grant_asked_in_the_words_of_one_field_answers_that_field(demo, question, grant, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet)
+
+
+def test_a_word_of_the_summary_is_no_field_asked(demo):
+    answer = demo.ask("골목만들기 골목 가꾸는 사업이에요?", NOW)
+    assert (answer.id, answer.facet) == ("alley-making", "summary")
+
+
+# --- a presentation review (발표심사) and "if selected" (선정되면) ask no result ----------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("공동체성장 사업 발표심사 있어요?", "how_to_apply"),
+        ("공동체성장 선정되면 컨설팅 받나요", "support"),
+    ],
+)
+def test_presentation_review_and_if_selected_are_no_result(demo, question, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.id, answer.facet) == ("community-growth", facet)
+
+
+def test_the_result_is_still_the_result(demo):
+    answer = demo.ask("공동체성장 선정 결과 발표 언제예요?", NOW)
+    assert (answer.id, answer.facet) == ("community-growth", "result")
+
+
+# --- a cue inside a programme's name asks nothing ("…Activity Fund") ----------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who can apply for the Resident Council Activity Fund?",
+        "Who can apply for the participatory budget?",
+    ],
+)
+def test_a_cue_inside_the_name_asks_no_facet(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and answer.facet == "eligibility"

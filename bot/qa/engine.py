@@ -23,7 +23,7 @@ from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
-from bot.qa.facets import detect_facets, for_kind
+from bot.qa.facets import FacetCues, detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
@@ -105,6 +105,9 @@ _CENTRE_TITLE_WORDS = {
     "time": ("몇시", "몇 시", "운영시간", "운영 시간", "여나요", "열어", "open"),
     "opens": ("여나요", "열어", "운영시간", "운영 시간", "open"),
 }
+# The facets a grant's own field may replace when the question's words are in that field
+# ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
+_FIELD_MAY_OVERRIDE = frozenset({"summary"})
 _RECORD_KINDS = frozenset({"grant", "event"})
 _GRANT_EXPANSION = frozenset({"지원사업", "지원", "지원금", "공모사업", "grant", "funding"})
 _FAQ = frozenset({"faq"})
@@ -420,6 +423,7 @@ class QAEngine:
         self.kb = kb
         self.default_language = default_language
         self.grants = {g.id: g for g in kb.grants}
+        self._fields_cache: dict[str, tuple[dict[str, str], str]] = {}
         self.faq = {f.id: f for f in kb.faq}
         self.events = {e.id: e for e in kb.events}
         self.categories = {c.id: c for c in kb.categories}
@@ -572,6 +576,13 @@ class QAEngine:
             for start, end in cues.spans
             if not any(start < n_end and n_start < end for n_start, n_end in names)
         ]
+        if len(cue_spans) < len(cues.spans):  # "…implementation fund": the name's, no amount
+            blanked = list(text)
+            for start, end in names:
+                blanked[start:end] = " " * (end - start)
+            cues = detect_facets("".join(blanked), normalized=True)
+            if not cues.facets and criteria.amount is not None:  # "참여예산 2천만원 맞아요?"
+                cues = FacetCues(("amount",), cues.spans)
         residual = residual_text(text, [*spans, *cue_spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
@@ -966,6 +977,10 @@ class QAEngine:
             if a.facets
             else (("answer",) if record.kind == "faq" else ("summary",))
         )
+        if record.kind == "grant" and facets[0] in _FIELD_MAY_OVERRIDE:
+            field = self._field_asked(a, record.id)
+            if field is not None:
+                facets = (field, *(f for f in facets if f != field))
         if record.kind == "event" and _EVENT_FACETS & set(a.facets):
             # "Where is the accounting class?": a FAQ entry sharing the words (정산) has no
             # place or time, so it is no rival to the event for such a question
@@ -992,6 +1007,52 @@ class QAEngine:
             else ("gate" if gated else "unsure"),
             **base,
         )
+
+    def _field_asked(self, a: _Analysis, grant_id: str) -> str | None:
+        """The part of a grant a question asks about by its own words rather than a cue:
+        "공사 견적서 몇 군데 받아야 돼요" (documents), "멘토도 있나" (support), "발표심사도
+        있나요" (how to apply). A word counts for the one field whose text has it and the
+        grant's name and summary do not; None when no field or several tie."""
+        fields, plain = self._grant_fields(grant_id)
+        hits: dict[str, int] = {}
+        for word in a.topic.split():
+            word = compact(word)
+            if len(word) < 2 or word in GENERIC_WORDS:
+                continue
+            stems = {word, word[:-1]} if len(word) >= 3 and _HANGUL_RE.fullmatch(word) else {word}
+            if any(s in plain for s in stems):
+                continue
+            for name, text in fields.items():
+                if any(s in text for s in stems):
+                    hits[name] = hits.get(name, 0) + 1
+        if not hits:
+            return None
+        best = max(hits.values())
+        winners = [f for f, n in hits.items() if n == best]
+        return winners[0] if len(winners) == 1 else None
+
+    def _grant_fields(self, grant_id: str) -> tuple[dict[str, str], str]:
+        cached = self._fields_cache.get(grant_id)
+        if cached is None:
+            grant = self.grants[grant_id]
+
+            def packed(*texts: LocalizedText | None) -> str:
+                return " ".join(compact(normalize(v)) for v in _texts(*texts))
+
+            rules = grant.rules
+            fields = {
+                "documents": packed(*grant.documents),
+                "support": packed(grant.support),
+                "how_to_apply": packed(grant.application.how),
+                "eligibility": packed(
+                    grant.eligibility, rules.residency, *(rules.conditions or [])
+                ),
+            }
+            plain = " ".join(
+                [packed(grant.name, grant.summary), *(compact(normalize(x)) for x in grant.aliases)]
+            )
+            cached = self._fields_cache[grant_id] = (fields, plain)
+        return cached
 
     @staticmethod
     def _plain_score(a: _Analysis, candidate: _Candidate) -> float:

@@ -20,8 +20,8 @@ _CUES: list[tuple[str, str]] = [
                  r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|돼|되)|"
               r"\bopen(s|ing)?\b|\bstart(s|ing)?\b|开始"),
-    ("result", r"결과|발표|합격|선정\s?(여부|되|됐|돼)|(신청|지원)\s?(됐|되었)|"
-               r"\bresults?\b|\bannounce|结果|kết quả"),
+    ("result", r"결과|발표(?!\s?심사)|합격|선정\s?(여부|됐|돼|되었|되나|될까|되는지)|"
+               r"(신청|지원)\s?(됐|되었)|\bresults?\b|\bannounce|结果|kết quả"),
     ("amount", r"얼마|금액|액수|지원\s?금\s?액|몇\s?(만|천|백)|최대\s?(얼마|금액)|돈|예산|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"bao nhiêu tiền|số tiền|いくら|金額"),

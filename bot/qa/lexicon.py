@@ -43,7 +43,7 @@ QUESTION_WORDS = frozenset(
 # A particle left on its own when the word before it was taken out.
 PARTICLES = frozenset(
     "은 는 이 가 을 를 에 도 의 와 과 로 만 요 야 고 서 죠 네 게 걸 건 어요 아요 어 아 나요 "
-    "까 까지 부터 에도 에는 에서 에게 한테 마다".split()
+    "까 까지 부터 에도 에는 에서 에게 한테".split()
 )
 
 # Words too general to name a topic on their own ("신청할 수 있는 사업").
