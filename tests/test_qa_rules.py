@@ -646,3 +646,43 @@ def test_the_result_is_still_the_result(demo):
 def test_a_cue_inside_the_name_asks_no_facet(demo, question):
     answer = demo.ask(question, NOW)
     assert answer.kind == "grant" and answer.facet == "eligibility"
+
+
+# --- how a grant is submitted, where an event is signed up for, whether it is still open ---
+@pytest.mark.parametrize(
+    ("question", "kind", "id_", "facet"),
+    [
+        ("이웃만들기 이메일로 내도 되나요?", "grant", "neighbour-making", "how_to_apply"),
+        ("회계교육 신청 어디서 해요?", "event", "accounting-class", "registration"),
+        ("골목만들기 아직 신청 돼요?", "grant", "alley-making", "deadline"),
+        ("공동체성장 결과보고서도 내야 해요?", "grant", "community-growth", "documents"),
+    ],
+)
+def test_submission_sign_up_and_still_open_cues(demo, question, kind, id_, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == (kind, id_, facet)
+
+
+def test_which_grants_right_now_lists_the_open_ones(demo):
+    answer = demo.ask("Which grants can I apply for right now?", NOW)
+    assert answer.grant_query is not None and answer.grant_query.status == "open"
+
+
+# --- an age stated: eligibility, said for that age ----------------------------------------
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("저 서른둘인데 청년 마을 아이디어 사업 돼요?", "32세는 나이 조건에 맞습니다."),
+        ("저 마흔둘인데 청년 마을 아이디어 사업 돼요?", "42세는 나이 조건에 맞지 않습니다."),
+    ],
+)
+def test_an_age_stated_asks_eligibility_for_that_age(demo, question, says):
+    answer = demo.ask(question, NOW)
+    assert (answer.id, answer.facet) == ("youth-idea", "eligibility")
+    assert says in render(demo, answer, ko(), NOW)
+
+
+def test_an_age_stated_in_english_is_said_in_english(demo):
+    answer = demo.ask("I'm 45, can I apply for the youth village idea grant?", NOW)
+    text = render(demo, answer, Translator("en", SEOUL), NOW)
+    assert "At 45, you are outside the age limit." in text

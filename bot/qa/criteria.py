@@ -134,7 +134,8 @@ _AGE_RE = re.compile(
     r"(?:만\s?)?(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
     r"|\b(?:i am|i m|im|age|aged)\s(?P<b>\d{1,2})\b"
     r"|(?P<c>[1-9]0)\s?대"
-    r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?살"
+    r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?"
+    r"(?:살|인데|이에요|예요|이고|이라|이니|임\b)"  # 스물다섯인데: "I'm twenty-five"
 )
 _KO_AGE_WORDS = {"스물": 20, "스무": 20, "서른": 30, "마흔": 40, "쉰": 50, "예순": 60}
 # fmt: off
@@ -182,7 +183,8 @@ _STATUS_PATTERNS = [
     ("open", r"(지금|현재|요즘|당장|이번에)\s?(신청|접수|모집|지원)|"
              r"(신청|접수|모집)\s?(중|받는\s?중|중인)|"
              r"\bopen (now|right now|at the moment)\b|\bcurrently open\b|\bopen for applications\b|"
-             r"\bcan i apply (now|to now|for now)\b|\bapply (for )?now\b|"
+             r"\bcan i apply (now|to now|for now)\b|\bapply (for )?(right )?now\b|"
+             r"\bavailable (right )?now\b|"
              r"现在|目前|đang mở|bây giờ"),
     ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(시작|열리|접수|모집|공모|사업|있을)|"
                  r"\bupcoming\b|\bcoming up\b|\bopening soon\b|sắp tới"),

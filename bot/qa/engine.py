@@ -177,6 +177,7 @@ class Answer:
     occurrence: datetime | None = None
     grant_query: GrantQuery | None = None
     event_query: EventQuery | None = None
+    age: int | None = None  # an age the question states ("저 마흔둘인데 …")
     score: float = 0.0
     reason: str = ""  # why: name | lexical | filter | unsure | none | chitchat | elsewhere | centre
 
@@ -583,6 +584,8 @@ class QAEngine:
             cues = detect_facets("".join(blanked), normalized=True)
             if not cues.facets and criteria.amount is not None:  # "참여예산 2천만원 맞아요?"
                 cues = FacetCues(("amount",), cues.spans)
+        if not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
+            cues = FacetCues(("eligibility",), cues.spans)
         residual = residual_text(text, [*spans, *cue_spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
@@ -886,7 +889,13 @@ class QAEngine:
         if lang not in SUPPORTED_LANGUAGES:
             lang = answer_language(question, self.default_language)
         a = self._analyse(question, now)
-        base: dict[str, Any] = {"lang": lang, "question_lang": question_lang, "dates": a.dates}
+        age = a.criteria.age
+        base: dict[str, Any] = {
+            "lang": lang,
+            "question_lang": question_lang,
+            "dates": a.dates,
+            "age": age.low if age is not None and age.low == age.high else None,
+        }
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
@@ -1012,7 +1021,7 @@ class QAEngine:
         """The part of a grant a question asks about by its own words rather than a cue:
         "공사 견적서 몇 군데 받아야 돼요" (documents), "멘토도 있나" (support), "발표심사도
         있나요" (how to apply). A word counts for the one field whose text has it and the
-        grant's name and summary do not; None when no field or several tie."""
+        grant's name and summary do not; None when no field has one."""
         fields, plain = self._grant_fields(grant_id)
         hits: dict[str, int] = {}
         for word in a.topic.split():
@@ -1028,8 +1037,9 @@ class QAEngine:
         if not hits:
             return None
         best = max(hits.values())
-        winners = [f for f, n in hits.items() if n == best]
-        return winners[0] if len(winners) == 1 else None
+        # a tie goes to the first field: a word in the list of documents and in how to
+        # apply ("안전 점검표를 함께 냅니다") asks whether it is to be submitted
+        return next(f for f, n in hits.items() if n == best)
 
     def _grant_fields(self, grant_id: str) -> tuple[dict[str, str], str]:
         cached = self._fields_cache.get(grant_id)

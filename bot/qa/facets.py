@@ -15,12 +15,13 @@ from bot.qa.text import normalize
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # fmt: off
 _CUES: list[tuple[str, str]] = [
-    ("deadline", r"언제\s?까지|마감|기한|데드\s?라인|며칠\s?남|얼마\s?남|d\s?day|"
+    ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받)|데드\s?라인|며칠\s?남|"
+                 r"얼마\s?남|d\s?day|"
                  r"\bdeadline|\bdue\b|\bclos(e|es|ing)\b|\blast day\b|截止|hạn\s(chót|nộp|cuối)|"
                  r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|돼|되)|"
               r"\bopen(s|ing)?\b|\bstart(s|ing)?\b|开始"),
-    ("result", r"결과|발표(?!\s?심사)|합격|선정\s?(여부|됐|돼|되었|되나|될까|되는지)|"
+    ("result", r"결과(?!\s?보고)|발표(?!\s?심사)|합격|선정\s?(여부|됐|돼|되었|되나|될까|되는지)|"
                r"(신청|지원)\s?(됐|되었)|\bresults?\b|\bannounce|结果|kết quả"),
     ("amount", r"얼마|금액|액수|지원\s?금\s?액|몇\s?(만|천|백)|최대\s?(얼마|금액)|돈|예산|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
@@ -31,6 +32,8 @@ _CUES: list[tuple[str, str]] = [
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하)|"
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
                      r"접수\s?방법|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
+                     r"(신청|접수|제출)\s?(은|는)?\s?어디|"
+                     r"(이\s?메일|메일|우편|팩스|방문)\s?(으로|로)\s?(내|제출|접수|신청|보내)|"
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),

@@ -138,12 +138,12 @@ class _Renderer:
     def grant(self, grant: GrantSpec, answer: Answer) -> str:
         parts: list[str] = []
         for facet in answer.facets[:2]:
-            text = self.grant_facet(grant, facet)
+            text = self.grant_facet(grant, facet, age=answer.age)
             if text and text not in parts:
                 parts.append(text)
         return "\n\n".join(parts)
 
-    def grant_facet(self, grant: GrantSpec, facet: str) -> str:
+    def grant_facet(self, grant: GrantSpec, facet: str, age: int | None = None) -> str:
         t = self.t
         name = _l(grant.name, self.lang)
         opens, closes = grant.application.opens, grant.application.closes
@@ -215,13 +215,18 @@ class _Renderer:
             lines = [t._("Who can apply for {name}:", name=name), _l(grant.eligibility, self.lang)]
             rules = grant.rules
             if rules.min_age is not None or rules.max_age is not None:
-                lines.append(
-                    t._(
-                        "Age: {low} to {high}.",
-                        low=rules.min_age if rules.min_age is not None else 0,
-                        high=rules.max_age if rules.max_age is not None else "—",
+                low = rules.min_age if rules.min_age is not None else 0
+                high = rules.max_age if rules.max_age is not None else "—"
+                lines.append(t._("Age: {low} to {high}.", low=low, high=high))
+                if age is not None:  # "저 마흔둘인데 돼요?": say it for that age
+                    fits = (rules.min_age is None or age >= rules.min_age) and (
+                        rules.max_age is None or age <= rules.max_age
                     )
-                )
+                    lines.append(
+                        t._("At {age}, you are within the age limit.", age=age)
+                        if fits
+                        else t._("At {age}, you are outside the age limit.", age=age)
+                    )
             if rules.min_members:
                 lines.append(
                     t.n_("At least {n} member.", "At least {n} members.", rules.min_members)
