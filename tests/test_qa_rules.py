@@ -686,3 +686,70 @@ def test_an_age_stated_in_english_is_said_in_english(demo):
     answer = demo.ask("I'm 45, can I apply for the youth village idea grant?", NOW)
     text = render(demo, answer, Translator("en", SEOUL), NOW)
     assert "At 45, you are outside the age limit." in text
+
+
+# --- "몇 시간" asks how long, not at what time -------------------------------------------
+def test_how_many_hours_is_no_time_of_day():
+    from bot.qa.facets import detect_facets
+
+    assert "time" not in detect_facets("회의실 몇 시간까지 빌릴 수 있어요").facets
+    assert "time" in detect_facets("회의는 몇 시에 시작해요").facets
+
+
+# --- a training asked for: the training, not the grant that shares its words -------------
+def _with_space_training() -> QAEngine:
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    village_school = next(e for e in document["events"] if e["id"] == "village-school")
+    document["events"].append(
+        {
+            **village_school,
+            "id": "space-keepers-course",
+            "title": {"ko": "공간지기 교육", "en": "Space keepers' course"},
+            "description": {"ko": "마을공간을 운영하는 주민이 예약, 정산, 안전을 배웁니다."},
+        }
+    )
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+def test_a_training_asked_when_is_the_training_not_the_grant_it_names():
+    answer = _with_space_training().ask("마을공간 운영하는 거 배우는 교육 언제 해요?", NOW)
+    assert (answer.kind, answer.id) == ("event", "space-keepers-course")
+
+
+def test_support_asked_for_with_a_training_word_is_still_the_grant():
+    answer = _with_space_training().ask("마을공간 지원 교육 받으려면 언제까지 신청해요?", NOW)
+    assert (answer.kind, answer.id) == ("grant", "village-space")
+
+
+# --- residents' everyday words in English, Chinese, Vietnamese and Japanese ---------------
+@pytest.mark.parametrize(
+    ("question", "means"),
+    [
+        ("Can we buy beer for the meetup?", "술"),
+        ("지원금으로 막걸리 사도 돼요?", "술"),
+        ("申请表在哪里下载？", "신청서 양식"),
+        ("Mấy gia đình muốn thay phiên nhau trông con", "돌봄"),
+        ("子育てのグループです", "돌봄"),
+        ("Can foreigners apply?", "외국인"),
+    ],
+)
+def test_everyday_words_reach_the_kbs_words(question, means):
+    from bot.qa.lexicon import glossary_terms
+    from bot.qa.text import normalize
+
+    assert any(means in term for term in glossary_terms(normalize(question)))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I renew my residence card?",
+        "외국인 체류 연장은 어디서 해요?",
+        "Gia hạn thẻ cư trú ở đâu?",
+    ],
+)
+def test_a_foreign_residents_stay_is_the_immigration_offices(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "none" and answer.confident

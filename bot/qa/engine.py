@@ -306,6 +306,15 @@ def _only_office(a: _Analysis) -> bool:
     return not any(len(w) > 1 for w in rest.split())
 
 
+def _grant_asked(a: _Analysis) -> bool:
+    """A grant word or support asked for ("마을축제 지원 언제 신청해요": the grant, not the
+    festival)."""
+    return a.criteria.grant_words or bool(_SUPPORT_ASKED_RE.search(a.text))
+
+
+_SUPPORT_ASKED_RE = re.compile(r"지원|\bapply\b|\bapplication")
+
+
 def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
     """The first candidate (None without any) and the runner-up's score (0 without one)."""
     top = candidates[0] if candidates else None
@@ -953,7 +962,10 @@ class QAEngine:
                 "grant", id=following, facet=facets[0], facets=facets, confident=True,
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
-        if not named and top is not None and top.record.kind == "faq":
+        if top is not None and (
+            (top.record.kind == "faq" and not named)
+            or (top.record.kind == "grant" and not _grant_asked(a))
+        ):
             if self._events_asked_for(a, candidates):
                 top, second = _leaders(candidates)
         filtered = self._filter(a, now, named, top, second)
@@ -1106,8 +1118,9 @@ class QAEngine:
     def _events_asked_for(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
         """Whether or when an event of a kind happens is asked ("새로 들어온 위원 교육이
         있나요?", "자치위원 학교 언제 열려요") and a FAQ entry sharing the other words ranks
-        first (about becoming a member). A FAQ entry has no date: the FAQ entries are put
-        below the best event of that kind among the candidates (re-sorted). False when the
+        first (about becoming a member). A FAQ entry has no date: the FAQ entries (and the
+        grants, when no grant word is said) are put below the best event of that kind among
+        the candidates (re-sorted). False when the
         question asks no such thing or no such event is a candidate."""
         c = a.criteria
         asks_when = a.dates is not None or c.list_words or {"when", "time"} & set(a.facets)
@@ -1123,8 +1136,11 @@ class QAEngine:
         if not events:
             return False
         ceiling = max(events) * 0.9
+        # a grant too, unless one is asked for: "팟캐스트 배우는 교육 언제 시작" is the
+        # training, not the media grant whose alias is 팟캐스트
+        below = {"faq"} if _grant_asked(a) else {"faq", "grant"}
         for candidate in candidates:
-            if candidate.record.kind == "faq":
+            if candidate.record.kind in below:
                 candidate.score = min(candidate.score, ceiling)
         candidates.sort(key=lambda candidate: candidate.score, reverse=True)
         return True

@@ -54,8 +54,8 @@ _CUES: list[tuple[str, str]] = [
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocation\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|どこ|場所"),
-    ("time", r"몇\s?시|시간|문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|닫나요|\bwhat time\b|"
-             r"\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
+    ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|"
+             r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"\bsign(ing)? up\b|\bregist|\bbook"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"

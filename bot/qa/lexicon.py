@@ -95,6 +95,7 @@ GLOSSARY: dict[str, str] = {
     "자치위원": "주민자치회 위원",
     "담당자": "담당",
     "밥값": "식비", "식사": "식비", "밥": "식비", "간식": "식비", "술값": "술",
+    "맥주": "술", "소주": "술", "막걸리": "술", "와인": "술",
     "건의": "제안 의제", "네트워크": "연결망 network", "연결": "연결망",
     "문 열": "운영시간 여나요",
     # what residents want to do → the words programmes are described with
@@ -115,6 +116,24 @@ GLOSSARY: dict[str, str] = {
     "mural": "골목 벽화 alley", "side dish": "반찬 나눔 이웃",
     "buy": "소유 자산화 ownership", "building": "공간 space",
     "selected": "선정 결과 results", "food": "식비", "meal": "식비",
+    # everyday words of residents who write in English, Chinese, Vietnamese or Japanese
+    "beer": "술 alcohol", "alcohol": "술", "wine": "술 alcohol", "drinks": "술 alcohol",
+    "foreigner": "외국인 foreign", "foreigners": "외국인 foreign", "migrant": "이주민 외국인",
+    "migrants": "이주민 외국인", "download": "내려받기 다운로드", "podcast": "팟캐스트 미디어",
+    "childcare": "돌봄 육아 아이", "babysit": "돌봄 아이", "kids": "아이 아동 children",
+    "take turns": "돌아가며 품앗이", "taking turns": "돌아가며 품앗이",
+    "外国人": "외국인 foreigner", "外籍": "외국인 foreigner", "移民": "이주민 migrant",
+    "申请表": "신청서 양식 form", "表格": "양식 서식 form", "下载": "내려받기 다운로드 download",
+    "孩子": "아이 아동 child", "儿童": "아동 아이 child", "育儿": "돌봄 육아 childcare",
+    "带孩子": "돌봄 육아 childcare", "啤酒": "술", "轮流": "돌아가며 품앗이",
+    "người nước ngoài": "외국인 foreigner", "nước ngoài": "외국인 foreign",
+    "di cư": "이주민 migrant", "trẻ em": "아이 아동 child", "trông con": "돌봄 육아 childcare",
+    "trông trẻ": "돌봄 육아 childcare", "thay phiên": "돌아가며 품앗이",
+    "giới thiệu": "소개 설명회 introduction", "biểu mẫu": "양식 서식 form",
+    "tải về": "내려받기 다운로드 download",
+    "子ども": "아이 아동 child", "子供": "아이 아동 child", "子育て": "돌봄 육아 childcare",
+    "ビール": "술", "申込書": "신청서 양식 form", "ダウンロード": "내려받기 다운로드 download",
+    "交代": "돌아가며 품앗이",
 
     # English
     "neighbor": "이웃",
@@ -205,7 +224,8 @@ VI_PHRASES = """
     họp|phòng họp|hội thảo|buổi giới thiệu|tiệc|đề xuất ý kiến|góp ý|hôm nay|hôm qua|
     ngày mai|tháng|tuần|này|tới|trước|tiếp theo|kết quả|hạn chót|hạn nộp|không|được|có|tôi|
     người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|
-    xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của
+    xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của|nước ngoài|di cư|trẻ em|
+    trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 
@@ -263,6 +283,9 @@ SERVICE_WORDS = (
     "loan", "tax", "bill", "passport", "license", "licence", "certificate", "insurance",
     "pension", "benefit", "rent", "parking", "job", "visa", "贷款", "税", "护照", "签证",
     "保险", "房租", "vay", "thuế", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
+    # a foreign resident's stay: the immigration office's
+    "비자", "체류", "residence card", "residence permit", "居留", "thẻ cư trú", "thị thực",
+    "在留", "ビザ",
 )  # fmt: skip
 # Words pointing back at what was just answered ("거기 어디예요?", "그럼 서류는요?").
 DEICTIC_WORDS = frozenset(
