@@ -13,7 +13,15 @@ import pytest
 from bot.kb import records as kb
 from bot.qa import QAEngine
 from bot.qa.service import build_engine
-from tests.qa.evaluate import BLIND_PATH, DEV_PATH, EVAL_PATH, HOLDOUT_PATH, load_cases
+from tests.qa.evaluate import (
+    BLIND_PATH,
+    DEV_PATH,
+    EVAL_PATH,
+    HOLDOUT_PATH,
+    OTHER_DIR,
+    OTHER_KB_PATH,
+    load_cases,
+)
 from tests.qa.evaluate import evaluate as run_evaluation
 
 DEV2_PATH = DEV_PATH.with_name("dev2.yaml")
@@ -71,3 +79,38 @@ def test_accuracy_and_calibration(engine, name):
     assert report.top1_rate >= floor, report.summary()
     assert report.oos_confident_rate <= 0.05, report.summary()
     assert report.confident_wrong_rate <= 0.05, report.summary()
+
+
+# A second district (tests/qa/other/BLIND.md): its KB and questions were written by a helper
+# blind to the engine, split into a dev half (misses read, fixes general) and a blind half
+# (summary only). Floors a little under the scores reached on 2026-12-04; the blind half's
+# confident-and-wrong (8.4 %) and out-of-scope (1/18) are over the 5 % goal and held where
+# they are, so that a change that makes them worse fails.
+OTHER_SETS = {
+    "other-dev": (OTHER_DIR / "dev.yaml", 0.90, 0.05, 0.05),  # 92.7 % reached
+    "other-blind": (OTHER_DIR / "blind.yaml", 0.84, 0.09, 0.06),  # 86.3 %; first run 76.8 %
+}
+
+
+@pytest.fixture(scope="module")
+def other_engine() -> QAEngine:
+    parsed, problems = kb.load_and_validate(OTHER_KB_PATH)
+    assert parsed is not None, problems
+    engine = build_engine(parsed)  # this KB's vectors are encoded on first use (~2 s)
+    assert engine.semantic is not None and engine.semantic.wait(300)
+    return engine
+
+
+@pytest.mark.parametrize("name", list(OTHER_SETS))
+def test_another_districts_kb(other_engine, name):
+    path, floor, confident_wrong, out_of_scope = OTHER_SETS[name]
+    cases, now = load_cases(path)
+    assert len(cases) >= 110 and sum(1 for c in cases if c.get("oos")) >= 15
+    assert {"ko", "en", "zh", "vi", "ja"} <= {c["lang"] for c in cases}
+    report = run_evaluation(other_engine, cases, now)
+    if name != "other-blind":
+        print("\n".join(report.misses))
+    print(report.summary())
+    assert report.top1_rate >= floor, report.summary()
+    assert report.confident_wrong_rate <= confident_wrong, report.summary()
+    assert report.oos_confident_rate <= out_of_scope, report.summary()
