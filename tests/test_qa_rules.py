@@ -753,3 +753,14 @@ def test_everyday_words_reach_the_kbs_words(question, means):
 def test_a_foreign_residents_stay_is_the_immigration_offices(demo, question):
     answer = demo.ask(question, NOW)
     assert answer.kind == "none" and answer.confident
+
+
+# --- a cue word said as part of a programme's name, the name only partly said -------------
+def test_a_cue_in_part_of_a_name_asks_nothing(demo):
+    # "Resident Council Activity Fund", said without "Resident": "fund" asks no amount
+    answer = demo.ask("Who can apply for the council activity fund?", NOW)
+    assert (answer.id, answer.facet) == ("resident-council-activity", "eligibility")
+    answer = demo.ask("How much does the council activity fund give?", NOW)
+    assert (answer.id, answer.facet) == ("resident-council-activity", "amount")
+    answer = demo.ask("골목만들기 지원 되었나요?", NOW)  # 지원 ends no name here: the result
+    assert (answer.id, answer.facet) == ("alley-making", "result")

@@ -23,7 +23,7 @@ from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
-from bot.qa.facets import FacetCues, detect_facets, for_kind
+from bot.qa.facets import FacetCues, cue_matches, detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
@@ -998,6 +998,8 @@ class QAEngine:
             if a.facets
             else (("answer",) if record.kind == "faq" else ("summary",))
         )
+        if record.kind == "grant" and a.facets:
+            facets = self._cues_off_name(a, self.grants[record.id], facets)
         if record.kind == "grant" and facets[0] in _FIELD_MAY_OVERRIDE:
             field = self._field_asked(a, record.id)
             if field is not None:
@@ -1028,6 +1030,30 @@ class QAEngine:
             else ("gate" if gated else "unsure"),
             **base,
         )
+
+    def _cues_off_name(
+        self, a: _Analysis, grant: GrantSpec, facets: tuple[str, ...]
+    ) -> tuple[str, ...]:
+        """The facets without those whose every cue is a word of the grant's name, said
+        as part of it ("the council plan implementation fund": "fund" is no amount asked;
+        the question need not say the whole name for that)."""
+        names = [normalize(n) for n in _grant_names(grant)]
+        words = a.text.split()
+        starts = [len(" ".join(words[:i])) + (1 if i else 0) for i in range(len(words))]
+        named: set[str] = set()
+        kept: set[str] = set()
+        for facet, start, _end in cue_matches(a.text):
+            i = max((k for k, at in enumerate(starts) if at <= start), default=0)
+            pair = " ".join(words[max(0, i - 1) : i + 1])  # the cue's word and the one before
+            if i > 0 and any(f" {pair} " in f" {n} " for n in names):
+                named.add(facet)
+            else:
+                kept.add(facet)
+        dropped = named - kept
+        if not dropped:
+            return facets
+        left = tuple(f for f in a.facets if f not in dropped)
+        return for_kind(left, "grant") if left else ("summary",)
 
     def _field_asked(self, a: _Analysis, grant_id: str) -> str | None:
         """The part of a grant a question asks about by its own words rather than a cue:

@@ -114,6 +114,11 @@ def detect_facets(question: str, *, normalized: bool = False) -> FacetCues:
     return FacetCues(tuple(found), tuple(spans))
 
 
+def cue_matches(text: str) -> list[tuple[str, int, int]]:
+    """Every cue in the normalised ``text``: (facet, start, end)."""
+    return [(facet, *m.span()) for facet, pattern in _COMPILED for m in pattern.finditer(text)]
+
+
 def for_kind(facets: tuple[str, ...], kind: str) -> tuple[str, ...]:
     """The facets as they apply to a record of ``kind`` (duplicates removed, order kept)."""
     if kind == "faq":
