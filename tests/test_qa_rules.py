@@ -764,3 +764,21 @@ def test_a_cue_in_part_of_a_name_asks_nothing(demo):
     assert (answer.id, answer.facet) == ("resident-council-activity", "amount")
     answer = demo.ask("골목만들기 지원 되었나요?", NOW)  # 지원 ends no name here: the result
     assert (answer.id, answer.facet) == ("alley-making", "result")
+
+
+# --- "want to start a club" describes a group; "처음이라" is 처음 ----------------------------
+def test_starting_a_group_asks_no_opening_date():
+    from bot.qa.facets import detect_facets
+
+    assert "opens" not in detect_facets("We want to start a book club").facets
+    assert "opens" not in detect_facets("how to start something in our street").facets
+    assert "opens" in detect_facets("When does the village school start?").facets
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"), [("처음이라", "처음"), ("작게라도", "작게"), ("주민이라서", "주민")]
+)
+def test_because_and_even_endings_are_stripped(word, stem):
+    from bot.qa.engine import _strip_ending
+
+    assert _strip_ending(word) == stem

@@ -20,7 +20,7 @@ _CUES: list[tuple[str, str]] = [
                  r"\bdeadline|\bdue\b|\bclos(e|es|ing)\b|\blast day\b|截止|hạn\s(chót|nộp|cuối)|"
                  r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|돼|되)|"
-              r"\bopen(s|ing)?\b|\bstart(s|ing)?\b|开始"),
+              r"\bopen(s|ing)?\b|(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始"),
     ("result", r"결과(?!\s?보고)|발표(?!\s?심사)|합격|선정\s?(여부|됐|돼|되었|되나|될까|되는지)|"
                r"(신청|지원)\s?(됐|되었)|\bresults?\b|\bannounce|结果|kết quả"),
     ("amount", r"얼마|금액|액수|지원\s?금\s?액|몇\s?(만|천|백)|최대\s?(얼마|금액)|돈|예산|"

@@ -57,7 +57,7 @@ ENDINGS = sorted(
     """
     이에요 예요 에요 인가요 인가 나요 까요 어요 아요 해요 하나요 할까요 합니까 습니까 입니다 니다
     이랑 하고 에서 에게 한테 으로 까지 부터 처럼 이나 이요 이죠 인데 인데요 는데 은데 이야 이지
-    하려는데 하려면 하려고 하는 되는 하던 했던 할
+    하려는데 하려면 하려고 하는 되는 하던 했던 할 이라서 이라도 이라 라도 라서
     은 는 이 가 을 를 에 도 의 와 과 랑 로 만 요 야
     """.split(),
     key=len,
@@ -121,6 +121,7 @@ GLOSSARY: dict[str, str] = {
     "foreigner": "외국인 foreign", "foreigners": "외국인 foreign", "migrant": "이주민 외국인",
     "migrants": "이주민 외국인", "download": "내려받기 다운로드", "podcast": "팟캐스트 미디어",
     "childcare": "돌봄 육아 아이", "babysit": "돌봄 아이", "kids": "아이 아동 children",
+    "first time": "처음 시작", "book club": "독서 모임", "new group": "처음 시작 모임",
     "take turns": "돌아가며 품앗이", "taking turns": "돌아가며 품앗이",
     "外国人": "외국인 foreigner", "外籍": "외국인 foreigner", "移民": "이주민 migrant",
     "申请表": "신청서 양식 form", "表格": "양식 서식 form", "下载": "내려받기 다운로드 download",
