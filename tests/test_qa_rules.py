@@ -782,3 +782,18 @@ def test_because_and_even_endings_are_stripped(word, stem):
     from bot.qa.engine import _strip_ending
 
     assert _strip_ending(word) == stem
+
+
+# --- a programme named by its alias is sure even when the next step's text repeats it -----
+def test_a_named_programme_is_sure_though_its_next_step_mentions_it():
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    for grant in document["grants"]:
+        if grant["id"] == "community-growth":
+            grant["summary"]["ko"] += (
+                " 이웃만들기를 마친 모임이 이웃만들기 다음 단계로 신청하며, 이웃만들기 결과를 봅니다."
+            )
+            grant["eligibility"]["ko"] += " 이웃만들기 사업을 마친 모임."
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    answer = QAEngine(parsed).ask("이웃만들기 마감 언제예요", NOW)
+    assert (answer.id, answer.facet, answer.confident) == ("neighbour-making", "deadline", True)

@@ -306,6 +306,26 @@ def _only_office(a: _Analysis) -> bool:
     return not any(len(w) > 1 for w in rest.split())
 
 
+def _named_leads(candidates: list[_Candidate]) -> None:
+    """One record named by its whole name or an alias ranks above the records of its kind
+    that only mention it: a next-step grant whose text says "이웃만들기를 마친 모임" three
+    times is not what "이웃만들기 마감 언제예요" asks about (a question for the next step is
+    answered by :meth:`QAEngine._following_grant`). FAQ entries and events keep their
+    scores: "이웃만들기 영수증 정산" is still the entry on receipts. Re-sorts in place."""
+    named = [c for c in candidates if c.name >= 1.0]
+    if len(named) != 1:
+        return
+    lead = named[0]
+    ceiling = lead.score * 0.85
+    changed = False
+    for c in candidates:
+        if c is not lead and c.record.kind == lead.record.kind and c.score > ceiling:
+            c.score = ceiling
+            changed = True
+    if changed:
+        candidates.sort(key=lambda c: c.score, reverse=True)
+
+
 def _grant_asked(a: _Analysis) -> bool:
     """A grant word or support asked for ("마을축제 지원 언제 신청해요": the grant, not the
     festival)."""
@@ -764,6 +784,7 @@ class QAEngine:
         if self.semantic is not None and a.question and not self._settled(a, candidates):
             self._fuse(a, candidates)
             candidates.sort(key=lambda c: c.score, reverse=True)
+        _named_leads(candidates)
         return candidates
 
     def _settled(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
@@ -1009,6 +1030,15 @@ class QAEngine:
             # place or time, so it is no rival to the event for such a question
             second = max((c.score for c in candidates[1:] if c.record.kind != "faq"), default=0.0)
         confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
+        if (
+            not confident
+            and top.name >= 1.0
+            and top.score - second >= 0.1
+            and top.score >= CONFIDENT
+        ):
+            # named by its whole name or an alias ("씨앗모임 마감"), its runner-up only
+            # mentioning it (the next-step grant that requires it) and not named itself
+            confident = all(c.name < NAMED for c in candidates[1:3])
         gated = False
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes()
