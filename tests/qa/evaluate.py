@@ -8,7 +8,8 @@ other sets -- never tune on it, see tests/qa/BLIND.md; ``--summary``: print only
 
 ``--other-dev`` / ``--other-blind``: a second district's KB (tests/qa/other/kb.yaml, 서하구) and the
 two halves of a question set written for it by a helper that never saw the engine; the blind half
-is never looked at (``--summary`` only), see tests/qa/other/BLIND.md.
+is never looked at (``--summary`` only), see tests/qa/other/BLIND.md. ``--third-blind``: a third
+district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same way, summary only.
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -35,6 +36,7 @@ DEV_PATH = Path(__file__).with_name("dev.yaml")
 BLIND_PATH = Path(__file__).with_name("blind.yaml")
 OTHER_DIR = Path(__file__).with_name("other")
 OTHER_KB_PATH = OTHER_DIR / "kb.yaml"
+THIRD_DIR = Path(__file__).with_name("third")
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
 
 
@@ -168,7 +170,9 @@ def evaluate_sets(engine: QAEngine, show_misses: bool = False) -> list[tuple[str
 
 def main() -> int:
     other = "--other-dev" in sys.argv or "--other-blind" in sys.argv
-    parsed, problems = kb.load_and_validate(OTHER_KB_PATH if other else kb.demo_kb_path())
+    third = "--third-blind" in sys.argv
+    kb_path = THIRD_DIR / "kb.yaml" if third else OTHER_KB_PATH if other else kb.demo_kb_path()
+    parsed, problems = kb.load_and_validate(kb_path)
     assert parsed is not None, problems
     if "--no-model" in sys.argv or "--no-fuzzy" in sys.argv:  # the lexical engine alone
         engine = QAEngine(parsed, fuzzy="--no-fuzzy" not in sys.argv)
@@ -179,7 +183,9 @@ def main() -> int:
     if "--sets" in sys.argv:
         evaluate_sets(engine, show_misses="--misses" in sys.argv)
         return 0
-    if "--other-dev" in sys.argv:
+    if third:
+        path = THIRD_DIR / "blind.yaml"
+    elif "--other-dev" in sys.argv:
         path = OTHER_DIR / "dev.yaml"
     elif "--other-blind" in sys.argv:
         path = OTHER_DIR / "blind.yaml"
