@@ -797,3 +797,20 @@ def test_a_named_programme_is_sure_though_its_next_step_mentions_it():
     assert parsed is not None, problems
     answer = QAEngine(parsed).ask("이웃만들기 마감 언제예요", NOW)
     assert (answer.id, answer.facet, answer.confident) == ("neighbour-making", "deadline", True)
+
+
+# --- open now and closing next month: both, and "뭐 남았어요" asks for the list -----------
+def test_open_now_and_closing_next_month_are_both_applied(demo):
+    answer = demo.ask("지금 신청 받는 것 중에 다음 달에 마감되는 공모 뭐 남았어요?", NOW)
+    assert answer.grant_query is not None and answer.matches
+    for id_ in answer.matches:
+        application = demo.grants[id_].application
+        assert application.opens <= NOW.date() <= application.closes  # open now
+        assert (application.closes.year, application.closes.month) == (2027, 2)
+    assert "social-problem-solving" not in answer.matches  # opens on 1 February
+
+
+def test_what_is_left_is_a_list_and_remaining_is_no_story(demo):
+    # 남았어요 (what is left) is no past tense: the month after it is the month asked
+    answer = demo.ask("이번 달에 마감되는 공모 뭐 남았어요", NOW)
+    assert answer.grant_query is not None and answer.dates is not None

@@ -180,7 +180,7 @@ _SUPERLATIVE_RE = re.compile(
 _STATUS_PATTERNS = [
     ("closing", r"마감\s?(임박|직전|앞둔|앞)|곧\s?마감|마감\s?(이\s?)?(가까|얼마\s?안|곧)|"
                 r"closing soon|deadline soon|about to close|sắp hết hạn"),
-    ("open", r"(지금|현재|요즘|당장|이번에)\s?(신청|접수|모집|지원)|"
+    ("open", r"(지금|현재|요즘|당장|이번에)\s?(신청|접수|모집|지원)(\s?(중인|중|받는\s?중))?|"
              r"(신청|접수|모집)\s?(중|받는\s?중|중인)|"
              r"\bopen (now|right now|at the moment)\b|\bcurrently open\b|\bopen for applications\b|"
              r"\bcan i apply (now|to now|for now)\b|\bapply (for )?(right )?now\b|"
@@ -217,7 +217,7 @@ GRANT_WORDS_RE = re.compile(
 )
 LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨|어떤|어느|목록|"
-    r"리스트|전부|다\s?알려|"
+    r"리스트|전부|다\s?알려|뭐\s?(가\s?)?남았|남은\s?(게|거|것|공모|사업)|"
     r"종류|\bany\b|\bwhich\b|\blist\b|\bwhat (grants|events|trainings|classes|programs)\b|"
     r"\bare there\b|有什么|有没有|哪些|nào|có .* không"
 )

@@ -134,9 +134,10 @@ _NEXT_RE = re.compile(
     r"\bnext\b|\bafter\b|\bthen\b|\bfollow|下一|接下来|"
     r"tiếp theo|sau đó|次"
 )
-# After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked.
+# After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked
+# ("이번 달에 마감되는 거 뭐 남았어요": 남았 is what is left now, no story).
 _PAST_STORY_RE = re.compile(
-    r"[^?]{0,24}?(했|았|었|였|끝냈|마쳤|받았|참여했)(는데|고|어요|었어요|습니다|지만|던|으나|다가)"
+    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했)(는데|고|어요|었어요|습니다|지만|던|으나|다가)"
     r"|[^?]{0,24}?\b(did|had|was|were|finished|completed|joined|received)\b"
 )
 
@@ -1382,7 +1383,7 @@ class QAEngine:
             grants = [g for g in grants if wanted & set(g.categories)]
         if a.dates is not None:
             grants = [g for g in grants if _window_fits(g, a.dates, a.facets)]
-        elif c.status is not None:
+        if c.status is not None:  # with a month too: "지금 접수 중인 것 중에 이번 달 마감"
             grants = [g for g in grants if _status_fits(g, today, c.status)]
         age_targeted = False
         others: tuple[str, ...] = ()
