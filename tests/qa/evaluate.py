@@ -10,6 +10,7 @@ other sets -- never tune on it, see tests/qa/BLIND.md; ``--summary``: print only
 two halves of a question set written for it by a helper that never saw the engine; the blind half
 is never looked at (``--summary`` only), see tests/qa/other/BLIND.md. ``--third-blind``: a third
 district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same way, summary only.
+``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind.
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -37,6 +38,7 @@ BLIND_PATH = Path(__file__).with_name("blind.yaml")
 OTHER_DIR = Path(__file__).with_name("other")
 OTHER_KB_PATH = OTHER_DIR / "kb.yaml"
 THIRD_DIR = Path(__file__).with_name("third")
+FOURTH_DIR = Path(__file__).with_name("fourth")
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
 
 
@@ -171,7 +173,16 @@ def evaluate_sets(engine: QAEngine, show_misses: bool = False) -> list[tuple[str
 def main() -> int:
     other = "--other-dev" in sys.argv or "--other-blind" in sys.argv
     third = "--third-blind" in sys.argv
-    kb_path = THIRD_DIR / "kb.yaml" if third else OTHER_KB_PATH if other else kb.demo_kb_path()
+    fourth = "--fourth-dev" in sys.argv
+    kb_path = (
+        THIRD_DIR / "kb.yaml"
+        if third
+        else FOURTH_DIR / "kb.yaml"
+        if fourth
+        else OTHER_KB_PATH
+        if other
+        else kb.demo_kb_path()
+    )
     parsed, problems = kb.load_and_validate(kb_path)
     assert parsed is not None, problems
     if "--no-model" in sys.argv or "--no-fuzzy" in sys.argv:  # the lexical engine alone
@@ -185,6 +196,8 @@ def main() -> int:
         return 0
     if third:
         path = THIRD_DIR / "blind.yaml"
+    elif fourth:
+        path = FOURTH_DIR / "dev.yaml"
     elif "--other-dev" in sys.argv:
         path = OTHER_DIR / "dev.yaml"
     elif "--other-blind" in sys.argv:
