@@ -19,6 +19,7 @@ from tests.qa.evaluate import (
     BLIND_PATH,
     DEV_PATH,
     EVAL_PATH,
+    FOURTH_DIR,
     HOLDOUT_PATH,
     OTHER_DIR,
     OTHER_KB_PATH,
@@ -86,7 +87,8 @@ def test_accuracy_and_calibration(engine, name):
 
 # Two other districts, written by helpers blind to the engine (tests/qa/other/BLIND.md,
 # tests/qa/third/BLIND.md): 서하구, its questions split into a dev half (misses read, fixes
-# general) and a blind half (summary only), and 솔뫼군, a rural county, blind only. Floors a
+# general) and a blind half (summary only); 솔뫼군, a rural county, blind only; 해솔구, an
+# urban district, a development set (first run 78.6 %). Floors a
 # little under the scores reached on 2026-12-04. Where confident-and-wrong or out-of-scope
 # is over the 5 % goal it is held where it is, so that a change that makes it worse fails.
 OTHER_SETS = {
@@ -94,6 +96,7 @@ OTHER_SETS = {
     "other-dev": (OTHER_KB_PATH, OTHER_DIR / "dev.yaml", 0.92, 0.05, 0.05),  # 94.8 %
     "other-blind": (OTHER_KB_PATH, OTHER_DIR / "blind.yaml", 0.84, 0.09, 0.06),  # 86.3 %
     "third-blind": (THIRD_DIR / "kb.yaml", THIRD_DIR / "blind.yaml", 0.72, 0.09, 0.14),  # 73.8 %
+    "fourth-dev": (FOURTH_DIR / "kb.yaml", FOURTH_DIR / "dev.yaml", 0.84, 0.05, 0.05),  # 86.1 %
 }
 
 

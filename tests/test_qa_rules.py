@@ -814,3 +814,93 @@ def test_what_is_left_is_a_list_and_remaining_is_no_story(demo):
     # 남았어요 (what is left) is no past tense: the month after it is the month asked
     answer = demo.ask("이번 달에 마감되는 공모 뭐 남았어요", NOW)
     assert answer.grant_query is not None and answer.dates is not None
+
+
+# --- dates: a weekday after a date names that date; two months joined -------------------
+def test_a_weekday_after_a_date_is_that_date():
+    from bot.qa.dates import resolve_dates
+
+    found = resolve_dates("4월 24일 토요일에 뭐 해요", NOW)  # NOW: Monday 25 January 2027
+    assert found is not None and (found.start, found.end) == (
+        datetime(2027, 4, 24).date(),
+        datetime(2027, 4, 24).date(),
+    )
+    alone = resolve_dates("토요일에 뭐 해요", NOW)
+    assert alone is not None and alone.start == datetime(2027, 1, 30).date()
+
+
+@pytest.mark.parametrize(
+    "question", ["What trainings are on in April and May?", "4월이랑 5월에 교육 있어요?"]
+)
+def test_two_months_joined_are_both(question):
+    from bot.qa.dates import resolve_dates
+
+    found = resolve_dates(question, NOW)
+    assert found is not None
+    assert (found.start, found.end) == (datetime(2027, 4, 1).date(), datetime(2027, 5, 31).date())
+
+
+def test_trainings_coming_up_are_events_not_grants(demo):
+    answer = demo.ask("What trainings are coming up?", NOW)
+    assert answer.kind == "event" and answer.event_query is not None
+    assert all(demo.events[i].kind == "training" for i in answer.matches)
+
+
+# --- more ways residents ask how, whether, when it opened, what is attached ---------------
+@pytest.mark.parametrize(
+    ("question", "grant", "facet"),
+    [
+        ("이웃만들기 온라인으로 신청돼요?", "neighbour-making", "how_to_apply"),
+        ("How does our group apply for the alley making grant?", "alley-making", "how_to_apply"),
+        ("이웃만들기 3명인데 가족도 있어요 그래도 되나요", "neighbour-making", "eligibility"),
+        ("마을공간 활성화 신청 가능?", "village-space", "eligibility"),
+        ("주민자치활동 지원 되나요?", "resident-council-activity", "eligibility"),
+        ("골목만들기 붙었는지 언제 알아요", "alley-making", "result"),
+        ("Is the alley making grant still taking applications?", "alley-making", "deadline"),
+        ("골목만들기 신청 받기 시작했어요?", "alley-making", "deadline"),
+        ("이웃만들기 뭐 첨부해야 돼요", "neighbour-making", "documents"),
+    ],
+)
+def test_more_ways_of_asking_a_facet(demo, question, grant, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet)
+
+
+def test_phone_typed_endings_are_read_as_meant():
+    from bot.qa.text import normalize
+
+    assert normalize("센터 주소 알려주세여 찾아가려구요") == "센터 주소 알려주세요 찾아가려고요"
+    assert normalize("신청 되나여?") == "신청 되나요"
+    assert normalize("동해여행") == "동해여행"  # only at a word's end
+
+
+def test_the_centres_address_asked_with_a_visit_is_the_centre():
+    answer = _without_centre_faq().ask("센터 주소 알려주세여 찾아가려구요", NOW)
+    assert answer.kind == "centre"
+    answer = _without_centre_faq().ask("Trung tâm ở địa chỉ nào?", NOW)
+    assert answer.kind == "centre"
+
+
+def test_a_newsletter_asked_where_is_no_centre_address():
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    document["faq"] = [f for f in document["faq"] if f["id"] != "centre-location"]
+    for entry in document["faq"]:
+        if entry["id"] == "newsletter":
+            entry["question"]["ko"] = "센터 소식은 어디서 받아볼 수 있나요?"
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    assert QAEngine(parsed).ask("센터 어디 있어요?", NOW).kind == "centre"
+
+
+# --- household waste days and job seeking are not programmes -----------------------------
+@pytest.mark.parametrize(
+    "question", ["재활용 버리는 요일 언제예요", "청년 구직활동 지원금 받고 싶어요"]
+)
+def test_waste_days_and_job_seeking_are_public_services(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason) == ("none", "service")
+
+
+def test_rent_in_a_story_about_a_groups_space_is_no_service(demo):
+    answer = demo.ask("월세가 너무 비싸서 모임 공간을 아예 사고 싶어요 지원 사업 있나요", NOW)
+    assert answer.reason != "service"

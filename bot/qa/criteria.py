@@ -195,8 +195,8 @@ _STATUS = [(name, re.compile(pattern)) for name, pattern in _STATUS_PATTERNS]
 
 # fmt: off
 _EVENT_KIND_PATTERNS = [
-    ("training", r"교육|강의|수업|강좌|연수|학교|아카데미|\btraining|\bclass(es)?\b|\bcourses?\b|"
-                 r"\bworkshops?\b|\blessons?\b|\bschool\b|\borientation\b|\binduction\b|오리엔테이션|"
+    ("training", r"교육|교실|강의|수업|강좌|연수|학교|아카데미|\btraining|\bclass(es)?\b|"
+                 r"\bcourses?\b|\bworkshops?\b|\blessons?\b|\bschool\b|\borientation\b|\binduction\b|오리엔테이션|"
                  r"培训|课程|讲座|研修|講座|đào tạo|lớp|khóa học"),
     ("meeting", r"회의|\bmeetings?\b|会议|cuộc họp|\bhọp\b"),
     ("assembly", r"총회|\bassembl|大会|đại hội"),

@@ -375,6 +375,34 @@ def resolve_dates(question: str, now: datetime) -> DateRange | None:
     """
     text = normalize(question)
     today = now.date()
+    found = _first(text, today)
+    if found is not None and found.grain == "day":
+        # "4월 24일 토요일": the weekday after a date names that date's day (its rule comes
+        # first, for "토요일에 뭐 해요"), not the next Saturday
+        head = text[: found.span[0]].rstrip(" (,")
+        before = _first(head, today)
+        if before is not None and before.grain == "day" and before.span[1] == len(head):
+            return DateRange(before.start, before.end, "day", (before.span[0], found.span[1]))
+    if found is not None and found.grain == "month":
+        # "April and May", "4월이랑 5월": both months (also "may", a month after "and")
+        more = _AND_MONTH_RE.match(text, found.span[1])
+        if more is not None:
+            word = more.group(1) or more.group(2)
+            month = int(word) if word.isdigit() else _EN_MONTHS[word]
+            if 1 <= month <= 12:
+                year = found.start.year + (month < found.start.month)
+                return DateRange(
+                    found.start, _month(year, month)[1], "month", (found.span[0], more.end())
+                )
+    return found
+
+
+_AND_MONTH_RE = re.compile(
+    rf"\s?(?:,|and|or|&|~|-|이랑|랑|하고|과|와|和|到|và)\s?(?:(\d{{1,2}})\s?월|({_EN_MONTH_NAMES})\b)"
+)
+
+
+def _first(text: str, today: date) -> DateRange | None:
     for pattern, func in _RULES:
         for match in pattern.finditer(text):
             result = func(match, today)

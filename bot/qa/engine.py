@@ -43,6 +43,7 @@ from bot.qa.lexicon import (
     PROPOSE_WORDS,
     QUESTION_WORDS,
     SERVICE_WORDS,
+    STRONG_SERVICE_WORDS,
     THANKS_RE,
     glossary_terms,
     unmarked,
@@ -100,8 +101,8 @@ _CENTRE_FACET_WORDS = {
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
-_CENTRE_TITLE_WORDS = {
-    "place": ("어디", "위치", "주소", "where", "location", "address"),
+_CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나요?" is the newsletter)
+    "place": ("위치", "주소", "찾아오", "오시는 길", "location", "address", "directions"),
     "time": ("몇시", "몇 시", "운영시간", "운영 시간", "여나요", "열어", "open"),
     "opens": ("여나요", "열어", "운영시간", "운영 시간", "open"),
 }
@@ -483,6 +484,7 @@ class QAEngine:
         ]
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
         self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
+        self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
         self.semantic: SemanticIndex | None = None
         if embedder is not None:
             self.semantic = SemanticIndex(embedder, self._passages(), vectors)
@@ -608,10 +610,14 @@ class QAEngine:
             if not any(start < n_end and n_start < end for n_start, n_end in names)
         ]
         if len(cue_spans) < len(cues.spans):  # "…implementation fund": the name's, no amount
-            blanked = list(text)
-            for start, end in names:
-                blanked[start:end] = " " * (end - start)
-            cues = detect_facets("".join(blanked), normalized=True)
+            # a facet stays when one of its cues reaches outside every name ("주민자치활동
+            # 지원 되나요": 지원 ends the name, 지원 되나요 asks eligibility)
+            asked = {
+                facet
+                for facet, start, end in cue_matches(text)
+                if not any(n_start <= start and end <= n_end for n_start, n_end in names)
+            }
+            cues = FacetCues(tuple(f for f in cues.facets if f in asked), cues.spans)
             if not cues.facets and criteria.amount is not None:  # "참여예산 2천만원 맞아요?"
                 cues = FacetCues(("amount",), cues.spans)
         if not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
@@ -947,13 +953,15 @@ class QAEngine:
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
-            and not a.criteria.grant_words
-            and (self.asks_service(a.text) or _only_office(a))
+            and (
+                (not a.criteria.grant_words and (self.asks_service(a.text) or _only_office(a)))
+                or any(w in a.text for w in self._strong_services)
+            )
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
             # whichever records share a word ("is it one of these?") helps nobody. With a
             # grant word ("쓰레기 줍는 모임 지원금") the question may still be ours: the gate
-            # decides
+            # decides, unless the service is one no programme pays for ("청년 구직활동 지원금")
             return Answer(
                 "none", confident=True, reason="service", score=top.score if top else 0.0,
                 **base,
@@ -1073,9 +1081,12 @@ class QAEngine:
         starts = [len(" ".join(words[:i])) + (1 if i else 0) for i in range(len(words))]
         named: set[str] = set()
         kept: set[str] = set()
-        for facet, start, _end in cue_matches(a.text):
+        for facet, start, end in cue_matches(a.text):
             i = max((k for k, at in enumerate(starts) if at <= start), default=0)
-            pair = " ".join(words[max(0, i - 1) : i + 1])  # the cue's word and the one before
+            # the word before the cue through the end of the cue's own word ("implementation
+            # fund"), within a name; "동아리 지원 되나요" goes past "…동아리 지원": asked
+            last = max((k for k, at in enumerate(starts) if at < end), default=i)
+            pair = " ".join(words[max(0, i - 1) : last + 1])
             if i > 0 and any(f" {pair} " in f" {n} " for n in names):
                 named.add(facet)
             else:
@@ -1347,7 +1358,10 @@ class QAEngine:
             and (top.score - second >= MARGIN * top.score)
         )
         only_filter_words = not a.topic
-        if c.grant_filter:
+        # "what trainings are coming up?": a status word with an event kind and no grant
+        # word, age or amount asks for events
+        events_only = bool(c.event_kinds) and not (c.grant_words or c.age or c.amount)
+        if c.grant_filter and not events_only:
             return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":

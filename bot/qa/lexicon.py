@@ -27,7 +27,8 @@ FILLER_WORDS = frozenset(
     인지 이에요 예요 에요 있다 없다 했는데 하던데 나와요 나오나요
     받나요 받아요 받을수 할수 수있나요 수있어요 하나 가요 되죠 맞나요 맞아요 맞죠 인가 거예요 건지
     도와주 도와주나요 도와주세요 도와줘요 도와줘 지원해주 지원해주나요 지원해줘요 해주 해주나요
-    가면 가려고 가려면 가도 갈게요
+    가면 가려고 가려면 가도 갈게요 찾아가려고 찾아가려고요 찾아갈게요 찾아가려면 방문하려고
+    방문하려면
     해줘요 주나 주나요 줘요 주세요 싶은데 싶고 싶다 하려는데 하려고 하려면 돼 되나 가능 가능한가요
     가능해요 있나 있을까 있는데 되는데 그런 이런 쪽 나와요 나오나 나오나요
     please tell me i we you my our is are was be do does can could would should the a an of to
@@ -227,7 +228,7 @@ VI_PHRASES = """
     ngày mai|tháng|tuần|này|tới|trước|tiếp theo|kết quả|hạn chót|hạn nộp|không|được|có|tôi|
     người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|
     xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của|nước ngoài|di cư|trẻ em|
-    trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực
+    trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực|địa chỉ
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 
@@ -287,7 +288,16 @@ SERVICE_WORDS = (
     "保险", "房租", "vay", "thuế", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
     # a foreign resident's stay: the immigration office's
     "비자", "체류", "residence card", "residence permit", "居留", "thẻ cư trú", "thị thực",
-    "在留", "ビザ",
+    "在留", "ビザ", "alien registration", "registration card", "登录证", "登陆证",
+    # household waste collection days: the district office's (not "trash", "rác", "垃圾":
+    # picking up litter by the stream is a village activity)
+    "재활용", "분리수거", "쓰레기 버리", "recycling",
+)  # fmt: skip
+# Of those, the ones no village programme's grant word makes ours ("청년 구직활동 지원금",
+# "전세 대출 지원"): money for these comes from the job centre, the bank, the district office.
+# (Not 월세/전세: "월세가 힘들어 공간을 사려는데" is about a group's space.)
+STRONG_SERVICE_WORDS = (
+    "구직", "취업", "일자리", "실업", "대출", "연금", "세금", "학자금", "등본", "여권",
 )  # fmt: skip
 # Words pointing back at what was just answered ("거기 어디예요?", "그럼 서류는요?").
 DEICTIC_WORDS = frozenset(

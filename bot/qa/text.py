@@ -41,6 +41,8 @@ _SPELLINGS = {
     "organisation": "organization",
     "organise": "organize",
 }
+# Phone typing at a word's end: 요 typed 여, 고 typed 구 ("알려주세여", "되나여", "찾아가려구요").
+_TYPED_ENDINGS_RE = re.compile(r"(세|나|해|돼|되)여(?=\s|$)|려구(?=요|\s|$)")
 _SPELLING_RE = re.compile(r"(" + "|".join(_SPELLINGS) + r")")
 
 
@@ -49,6 +51,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1)], text)
     text = _PUNCT_RE.sub(" ", text)
+    text = _TYPED_ENDINGS_RE.sub(lambda m: f"{m.group(1)}요" if m.group(1) else "려고", text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
