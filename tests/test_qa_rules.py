@@ -733,6 +733,13 @@ def test_support_asked_for_with_a_training_word_is_still_the_grant():
         ("Mấy gia đình muốn thay phiên nhau trông con", "돌봄"),
         ("子育てのグループです", "돌봄"),
         ("Can foreigners apply?", "외국인"),
+        ("We have money left over, what now?", "반납"),
+        ("お金が余ったらどうしますか", "반납"),
+        ("ボランティアの証明書はもらえますか", "봉사"),
+        ("我是大学生", "대학생"),
+        ("Tôi là sinh viên", "대학생"),
+        ("一人暮らしです", "1인가구"),
+        ("可以买礼品卡吗", "상품권"),
     ],
 )
 def test_everyday_words_reach_the_kbs_words(question, means):

@@ -137,6 +137,20 @@ GLOSSARY: dict[str, str] = {
     "子ども": "아이 아동 child", "子供": "아이 아동 child", "子育て": "돌봄 육아 childcare",
     "ビール": "술", "申込書": "신청서 양식 form", "ダウンロード": "내려받기 다운로드 download",
     "交代": "돌아가며 품앗이",
+    "leftover": "남은 반납", "left over": "남은 반납", "give it back": "남은 반납",
+    "unspent": "남은 반납", "gift card": "상품권", "gift cards": "상품권",
+    "volunteer": "봉사 자원봉사 volunteer", "certificate": "확인서 증명",
+    "live alone": "1인가구 혼자", "living alone": "1인가구 혼자", "student": "대학생 청년 student",
+    "students": "대학생 청년 student",
+    "余った": "남은 반납", "残った": "남은 반납", "返す": "반납", "返金": "반납",
+    "ボランティア": "봉사 자원봉사 volunteer", "証明": "확인서 증명",
+    "一人暮らし": "1인가구 혼자", "夕食": "저녁 식사", "合唱": "합창 노래 choir",
+    "大学生": "대학생 청년 student", "剩下": "남은 반납", "退还": "반납", "礼品卡": "상품권",
+    "购物卡": "상품권", "志愿": "봉사 자원봉사 volunteer", "一个人住": "1인가구 혼자",
+    "晚饭": "저녁 식사", "同学": "대학생 청년 student",
+    "sinh viên": "대학생 청년 student", "đại học": "대학", "tình nguyện viên": "봉사 자원봉사",
+    "sửa": "수리 고치", "băng ghế": "벤치 의자", "ghế": "의자", "sống một mình": "1인가구 혼자",
+    "trả lại": "반납", "phiếu quà tặng": "상품권", "bữa tối": "저녁 식사",
 
     # English
     "neighbor": "이웃",
@@ -228,7 +242,9 @@ VI_PHRASES = """
     ngày mai|tháng|tuần|này|tới|trước|tiếp theo|kết quả|hạn chót|hạn nộp|không|được|có|tôi|
     người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|
     xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của|nước ngoài|di cư|trẻ em|
-    trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực|địa chỉ
+    trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực|địa chỉ|
+    sinh viên|đại học|tình nguyện viên|sửa|băng ghế|ghế|sống một mình|trả lại|phiếu quà tặng|
+    bữa tối
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 
