@@ -911,3 +911,21 @@ def test_waste_days_and_job_seeking_are_public_services(demo, question):
 def test_rent_in_a_story_about_a_groups_space_is_no_service(demo):
     answer = demo.ask("월세가 너무 비싸서 모임 공간을 아예 사고 싶어요 지원 사업 있나요", NOW)
     assert answer.reason != "service"
+
+
+# --- events held in a dong are that dong's own; "anything on"; a capacity is an event's ---
+def test_events_held_in_a_dong_are_its_own(demo):
+    held = demo.ask("한빛1동에서 하는 행사 뭐 있어요", NOW)
+    assert held.matches and all(demo.events[i].dong == "hanbit1" for i in held.matches)
+    around = demo.ask("한빛1동 행사 뭐 있어요", NOW)  # what its residents can go to
+    assert set(held.matches) < set(around.matches)
+
+
+def test_anything_on_asks_for_events(demo):
+    answer = demo.ask("anything on in April?", NOW)
+    assert answer.kind == "event" and answer.event_query is not None and answer.matches
+
+
+def test_a_capacity_asked_with_a_training_word_is_the_training():
+    answer = _with_space_training().ask("마을공간 운영 교육 몇 명까지 받아요?", NOW)
+    assert (answer.kind, answer.id) == ("event", "space-keepers-course")

@@ -209,6 +209,7 @@ _EVENT_KIND_PATTERNS = [
 _EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PATTERNS]
 EVENT_WORDS_RE = re.compile(
     r"행사|일정|이벤트|스케줄|뭐\s?있|\bevents?\b|\bschedule\b|\bwhat\s?s on\b|"
+    r"\b(anything|something|what is) on\b|"
     r"\bhappening\b|活动|安排|sự kiện|lịch"
 )
 GRANT_WORDS_RE = re.compile(

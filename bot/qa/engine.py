@@ -1191,7 +1191,11 @@ class QAEngine:
         the candidates (re-sorted). False when the
         question asks no such thing or no such event is a candidate."""
         c = a.criteria
-        asks_when = a.dates is not None or c.list_words or {"when", "time"} & set(a.facets)
+        asks_when = (
+            a.dates is not None
+            or c.list_words
+            or {"when", "time", "people"} & set(a.facets)
+        )  # (and "몇 명까지 받아요?": a capacity, which only an event has)
         if not c.event_kinds or not asks_when or a.question_lang not in ("ko", "en", None):
             return False  # (Vietnamese "có … không" is any yes/no question, not "is there")
         events = [
@@ -1441,6 +1445,15 @@ class QAEngine:
             "reason": "filter",
         }
 
+    def _held_in_dong(self, a: _Analysis) -> bool:
+        """The question places the events in the dong it names ("윗골동에서 하는", "held in
+        Hanbit 1-dong"), rather than asking what its residents can go to."""
+        keys = [k for k, id_ in self._dong_keys if id_ in a.dongs]
+        packed = a.text.replace(" ", "")
+        return any(
+            re.search(re.escape(k.replace(" ", "")) + r"(에서|안에서)", packed) for k in keys
+        ) or bool(re.search(r"\b(held|happening|taking place) in\b", a.text))
+
     def _event_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
         c = a.criteria
         tz = now.tzinfo
@@ -1448,6 +1461,9 @@ class QAEngine:
         events = [e for e in self.kb.events if not c.event_kinds or e.kind in c.event_kinds]
         if a.dongs:
             events = [e for e in events if e.dong is None or e.dong in a.dongs]
+            own = [e for e in events if e.dong is not None]
+            if own and self._held_in_dong(a):  # "윗골동에서 하는 행사": the dong's own
+                events = own
         found = self._occurrences(events, a, now)
         relaxed: tuple[str, ...] = ()
         if not found and c.event_kinds and not a.topic:
