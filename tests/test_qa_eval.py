@@ -51,7 +51,7 @@ SETS = {
     "dev": (DEV_PATH, 150, 25, {"ko", "en", "zh", "vi", "ja"}, 0.94),  # 96.2 % reached
     "dev2": (DEV2_PATH, 80, 10, {"ko", "en", "zh", "vi", "ja"}, 0.89),  # 91.6 %
     "dev3": (DEV3_PATH, 200, 30, {"ko", "en", "zh", "vi", "ja"}, 0.90),  # 92.6 %
-    "blind": (BLIND_PATH, 150, 20, {"ko", "en"}, 0.87),  # 88.5 % on 2026-12-04; 95 % not
+    "blind": (BLIND_PATH, 150, 20, {"ko", "en"}, 0.87),  # 89.0 % on 2026-12-04; 95 % not
 }
 
 
@@ -93,10 +93,10 @@ def test_accuracy_and_calibration(engine, name):
 # is over the 5 % goal it is held where it is, so that a change that makes it worse fails.
 OTHER_SETS = {
     # name: (KB, questions, top-1 floor, confident and wrong at most, out of scope at most)
-    "other-dev": (OTHER_KB_PATH, OTHER_DIR / "dev.yaml", 0.92, 0.05, 0.05),  # 94.8 %
-    "other-blind": (OTHER_KB_PATH, OTHER_DIR / "blind.yaml", 0.84, 0.09, 0.06),  # 86.3 %
-    "third-blind": (THIRD_DIR / "kb.yaml", THIRD_DIR / "blind.yaml", 0.72, 0.09, 0.14),  # 73.8 %
-    "fourth-dev": (FOURTH_DIR / "kb.yaml", FOURTH_DIR / "dev.yaml", 0.84, 0.05, 0.05),  # 86.1 %
+    "other-dev": (OTHER_KB_PATH, OTHER_DIR / "dev.yaml", 0.93, 0.05, 0.05),  # 95.8 %
+    "other-blind": (OTHER_KB_PATH, OTHER_DIR / "blind.yaml", 0.86, 0.09, 0.06),  # 88.4 %
+    "third-blind": (THIRD_DIR / "kb.yaml", THIRD_DIR / "blind.yaml", 0.71, 0.09, 0.10),  # 73.2 %
+    "fourth-dev": (FOURTH_DIR / "kb.yaml", FOURTH_DIR / "dev.yaml", 0.91, 0.05, 0.05),  # 93.1 %
 }
 
 
