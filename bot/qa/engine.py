@@ -1192,9 +1192,7 @@ class QAEngine:
         question asks no such thing or no such event is a candidate."""
         c = a.criteria
         asks_when = (
-            a.dates is not None
-            or c.list_words
-            or {"when", "time", "people"} & set(a.facets)
+            a.dates is not None or c.list_words or {"when", "time", "people"} & set(a.facets)
         )  # (and "몇 명까지 받아요?": a capacity, which only an event has)
         if not c.event_kinds or not asks_when or a.question_lang not in ("ko", "en", None):
             return False  # (Vietnamese "có … không" is any yes/no question, not "is there")
