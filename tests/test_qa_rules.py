@@ -598,38 +598,13 @@ def test_a_programme_asked_at_the_dong_office_is_still_the_programme(demo):
     assert answer.kind == "faq" and answer.id == "who-can-vote"
 
 
-# --- a named grant asked about in the words of one of its fields -------------------------
-@pytest.mark.parametrize(
-    ("question", "grant", "facet"),
-    [
-        ("골목만들기 할 때 사진 찍어서 내야 돼요?", "alley-making", "documents"),
-        ("소소한 전시회 홍보물도 만들어 줘요?", "village-exhibition", "support"),
-        ("동네발전소 현장실사도 와요?", "local-lab", "how_to_apply"),
-    ],
-)
-def test_a_grant_asked_in_the_words_of_one_field_answers_that_field(demo, question, grant, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet)
-
-
+# --- a named grant asked in the words of one of its fields (cases in FACET_ASKED below) ----
 def test_a_word_of_the_summary_is_no_field_asked(demo):
     answer = demo.ask("골목만들기 골목 가꾸는 사업이에요?", NOW)
     assert (answer.id, answer.facet) == ("alley-making", "summary")
 
 
-# --- a presentation review (발표심사) and "if selected" (선정되면) ask no result ----------
-@pytest.mark.parametrize(
-    ("question", "facet"),
-    [
-        ("공동체성장 사업 발표심사 있어요?", "how_to_apply"),
-        ("공동체성장 선정되면 컨설팅 받나요", "support"),
-    ],
-)
-def test_presentation_review_and_if_selected_are_no_result(demo, question, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.id, answer.facet) == ("community-growth", facet)
-
-
+# --- 발표심사 and 선정되면 ask no result (cases in FACET_ASKED below) -------------------------
 def test_the_result_is_still_the_result(demo):
     answer = demo.ask("공동체성장 선정 결과 발표 언제예요?", NOW)
     assert (answer.id, answer.facet) == ("community-growth", "result")
@@ -648,21 +623,7 @@ def test_a_cue_inside_the_name_asks_no_facet(demo, question):
     assert answer.kind == "grant" and answer.facet == "eligibility"
 
 
-# --- how a grant is submitted, where an event is signed up for, whether it is still open ---
-@pytest.mark.parametrize(
-    ("question", "kind", "id_", "facet"),
-    [
-        ("이웃만들기 이메일로 내도 되나요?", "grant", "neighbour-making", "how_to_apply"),
-        ("회계교육 신청 어디서 해요?", "event", "accounting-class", "registration"),
-        ("골목만들기 아직 신청 돼요?", "grant", "alley-making", "deadline"),
-        ("공동체성장 결과보고서도 내야 해요?", "grant", "community-growth", "documents"),
-    ],
-)
-def test_submission_sign_up_and_still_open_cues(demo, question, kind, id_, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == (kind, id_, facet)
-
-
+# --- right now: the open grants ---------------------------------------------------------
 def test_which_grants_right_now_lists_the_open_ones(demo):
     answer = demo.ask("Which grants can I apply for right now?", NOW)
     assert answer.grant_query is not None and answer.grant_query.status == "open"
@@ -853,24 +814,43 @@ def test_trainings_coming_up_are_events_not_grants(demo):
     assert all(demo.events[i].kind == "training" for i in answer.matches)
 
 
-# --- more ways residents ask how, whether, when it opened, what is attached ---------------
-@pytest.mark.parametrize(
-    ("question", "grant", "facet"),
-    [
-        ("이웃만들기 온라인으로 신청돼요?", "neighbour-making", "how_to_apply"),
-        ("How does our group apply for the alley making grant?", "alley-making", "how_to_apply"),
-        ("이웃만들기 3명인데 가족도 있어요 그래도 되나요", "neighbour-making", "eligibility"),
-        ("마을공간 활성화 신청 가능?", "village-space", "eligibility"),
-        ("주민자치활동 지원 되나요?", "resident-council-activity", "eligibility"),
-        ("골목만들기 붙었는지 언제 알아요", "alley-making", "result"),
-        ("Is the alley making grant still taking applications?", "alley-making", "deadline"),
-        ("골목만들기 신청 받기 시작했어요?", "alley-making", "deadline"),
-        ("이웃만들기 뭐 첨부해야 돼요", "neighbour-making", "documents"),
-    ],
-)
-def test_more_ways_of_asking_a_facet(demo, question, grant, facet):
+# --- which part of a record is asked: one table of residents' ways of asking -------------
+FACET_ASKED = [
+    # the words of one of a named grant's fields, no cue (a word of its name or summary
+    # counts for none; a word in both documents and how to apply asks about the documents)
+    ("골목만들기 할 때 사진 찍어서 내야 돼요?", "grant", "alley-making", "documents"),
+    ("소소한 전시회 홍보물도 만들어 줘요?", "grant", "village-exhibition", "support"),
+    ("동네발전소 현장실사도 와요?", "grant", "local-lab", "how_to_apply"),
+    ("공동체성장 결과보고서도 내야 해요?", "grant", "community-growth", "documents"),
+    # 발표심사 is a step of applying, 선정되면 a condition: neither asks the result
+    ("공동체성장 사업 발표심사 있어요?", "grant", "community-growth", "how_to_apply"),
+    ("공동체성장 선정되면 컨설팅 받나요", "grant", "community-growth", "support"),
+    # how it is submitted, where one signs up, whether it is still or already open
+    ("이웃만들기 이메일로 내도 되나요?", "grant", "neighbour-making", "how_to_apply"),
+    ("이웃만들기 온라인으로 신청돼요?", "grant", "neighbour-making", "how_to_apply"),
+    (
+        "How does our group apply for the alley making grant?",
+        "grant",
+        "alley-making",
+        "how_to_apply",
+    ),
+    ("회계교육 신청 어디서 해요?", "event", "accounting-class", "registration"),
+    ("골목만들기 아직 신청 돼요?", "grant", "alley-making", "deadline"),
+    ("Is the alley making grant still taking applications?", "grant", "alley-making", "deadline"),
+    ("골목만들기 신청 받기 시작했어요?", "grant", "alley-making", "deadline"),
+    # whether we may, whether we passed, what to attach
+    ("이웃만들기 3명인데 가족도 있어요 그래도 되나요", "grant", "neighbour-making", "eligibility"),
+    ("마을공간 활성화 신청 가능?", "grant", "village-space", "eligibility"),
+    ("주민자치활동 지원 되나요?", "grant", "resident-council-activity", "eligibility"),
+    ("골목만들기 붙었는지 언제 알아요", "grant", "alley-making", "result"),
+    ("이웃만들기 뭐 첨부해야 돼요", "grant", "neighbour-making", "documents"),
+]
+
+
+@pytest.mark.parametrize(("question", "kind", "id_", "facet"), FACET_ASKED)
+def test_the_part_of_a_record_asked(demo, question, kind, id_, facet):
     answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet)
+    assert (answer.kind, answer.id, answer.facet) == (kind, id_, facet)
 
 
 def test_phone_typed_endings_are_read_as_meant():
