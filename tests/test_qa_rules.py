@@ -776,6 +776,8 @@ def test_open_now_and_closing_next_month_are_both_applied(demo):
         assert application.opens <= NOW.date() <= application.closes  # open now
         assert (application.closes.year, application.closes.month) == (2027, 2)
     assert "social-problem-solving" not in answer.matches  # opens on 1 February
+    heading = render(demo, answer, ko(), NOW).splitlines()[0]
+    assert heading.startswith("지금 접수 중이고 2027년 2월 1일") and "마감하는 공모사업" in heading
 
 
 def test_what_is_left_is_a_list_and_remaining_is_no_story(demo):

@@ -353,6 +353,15 @@ class _Renderer:
                 if c in self.engine.categories
             )
             return t._("Grants about {themes}:", themes=names)
+        if (
+            query.status == "open"
+            and answer.dates is not None
+            and answer.facets[:1] == ("deadline",)
+        ):
+            return t._(  # "지금 접수 중인 것 중에 이번 달 마감되는 공모": both filters said
+                "Grants open now that close in {period}:",
+                period=self.span(answer.dates.start, answer.dates.end),
+            )
         if query.status == "open":
             return t._("Grants open for applications now:")
         if query.status == "closing":
