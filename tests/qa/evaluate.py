@@ -10,7 +10,8 @@ other sets -- never tune on it, see tests/qa/BLIND.md; ``--summary``: print only
 two halves of a question set written for it by a helper that never saw the engine; the blind half
 is never looked at (``--summary`` only), see tests/qa/other/BLIND.md. ``--third-blind``: a third
 district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same way, summary only.
-``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind.
+``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind;
+``--fifth-dev``: a fifth (tests/qa/fifth/, 다온시, resident-council-led), likewise.
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -39,6 +40,7 @@ OTHER_DIR = Path(__file__).with_name("other")
 OTHER_KB_PATH = OTHER_DIR / "kb.yaml"
 THIRD_DIR = Path(__file__).with_name("third")
 FOURTH_DIR = Path(__file__).with_name("fourth")
+FIFTH_DIR = Path(__file__).with_name("fifth")
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
 
 
@@ -174,11 +176,14 @@ def main() -> int:
     other = "--other-dev" in sys.argv or "--other-blind" in sys.argv
     third = "--third-blind" in sys.argv
     fourth = "--fourth-dev" in sys.argv
+    fifth = "--fifth-dev" in sys.argv
     kb_path = (
         THIRD_DIR / "kb.yaml"
         if third
         else FOURTH_DIR / "kb.yaml"
         if fourth
+        else FIFTH_DIR / "kb.yaml"
+        if fifth
         else OTHER_KB_PATH
         if other
         else kb.demo_kb_path()
@@ -198,6 +203,8 @@ def main() -> int:
         path = THIRD_DIR / "blind.yaml"
     elif fourth:
         path = FOURTH_DIR / "dev.yaml"
+    elif fifth:
+        path = FIFTH_DIR / "dev.yaml"
     elif "--other-dev" in sys.argv:
         path = OTHER_DIR / "dev.yaml"
     elif "--other-blind" in sys.argv:
