@@ -19,6 +19,7 @@ from tests.qa.evaluate import (
     BLIND_PATH,
     DEV_PATH,
     EVAL_PATH,
+    FIFTH_DIR,
     FOURTH_DIR,
     HOLDOUT_PATH,
     OTHER_DIR,
@@ -88,7 +89,8 @@ def test_accuracy_and_calibration(engine, name):
 # Two other districts, written by helpers blind to the engine (tests/qa/other/BLIND.md,
 # tests/qa/third/BLIND.md): 서하구, its questions split into a dev half (misses read, fixes
 # general) and a blind half (summary only); 솔뫼군, a rural county, blind only; 해솔구, an
-# urban district, a development set (first run 78.6 %). Floors a
+# urban district, a development set (first run 78.6 %); 다온시, led by its resident councils,
+# a development set (first run 78.9 %, confident and wrong 11.4 %: held at 6 %, not yet 5 %). Floors a
 # little under the scores reached on 2026-12-04. Where confident-and-wrong or out-of-scope
 # is over the 5 % goal it is held where it is, so that a change that makes it worse fails.
 OTHER_SETS = {
@@ -96,7 +98,8 @@ OTHER_SETS = {
     "other-dev": (OTHER_KB_PATH, OTHER_DIR / "dev.yaml", 0.93, 0.05, 0.05),  # 95.8 %
     "other-blind": (OTHER_KB_PATH, OTHER_DIR / "blind.yaml", 0.86, 0.09, 0.06),  # 88.4 %
     "third-blind": (THIRD_DIR / "kb.yaml", THIRD_DIR / "blind.yaml", 0.71, 0.09, 0.10),  # 73.2 %
-    "fourth-dev": (FOURTH_DIR / "kb.yaml", FOURTH_DIR / "dev.yaml", 0.91, 0.05, 0.05),  # 93.1 %
+    "fourth-dev": (FOURTH_DIR / "kb.yaml", FOURTH_DIR / "dev.yaml", 0.91, 0.05, 0.05),  # 93.6 %
+    "fifth-dev": (FIFTH_DIR / "kb.yaml", FIFTH_DIR / "dev.yaml", 0.85, 0.06, 0.05),  # 86.8 %
 }
 
 

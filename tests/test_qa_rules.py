@@ -846,6 +846,26 @@ FACET_ASKED = [
     ("주민자치활동 지원 되나요?", "grant", "resident-council-activity", "eligibility"),
     ("골목만들기 붙었는지 언제 알아요", "grant", "alley-making", "result"),
     ("이웃만들기 뭐 첨부해야 돼요", "grant", "neighbour-making", "documents"),
+    # the group's own share, applying online, an amount said for a named grant
+    ("골목만들기 자부담 몇 프로예요", "grant", "alley-making", "amount"),
+    ("골목만들기 신청 온라인으로 되나요?", "grant", "alley-making", "how_to_apply"),
+    ("골목만들기 300만원짜리 꽃길 하려는데 다 되나요", "grant", "alley-making", "amount"),
+    # English: whether we were picked; papers to apply "for money" (money is no amount asked)
+    (
+        "when will we hear whether our alley making application was picked?",
+        "grant",
+        "alley-making",
+        "result",
+    ),
+    (
+        "What papers do we need to apply for money from the alley making grant?",
+        "grant",
+        "alley-making",
+        "documents",
+    ),
+    # Vietnamese "until which day"; "무슨 요일" asks when, no list
+    ("Chương trình hẻm nhận hồ sơ đến ngày nào?", "grant", "alley-making", "deadline"),
+    ("회계교육 무슨 요일 몇 시예요", "event", "accounting-class", "time"),
 ]
 
 

@@ -217,7 +217,7 @@ GRANT_WORDS_RE = re.compile(
     r"\bsubsid|补助|资助|补贴|项目|tài trợ|hỗ trợ|trợ cấp"
 )
 LIST_WORDS_RE = re.compile(
-    r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨|어떤|어느|목록|"
+    r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
     r"리스트|전부|다\s?알려|뭐\s?(가\s?)?남았|남은\s?(게|거|것|공모|사업)|"
     r"종류|\bany\b|\bwhich\b|\blist\b|\bwhat (grants|events|trainings|classes|programs)\b|"
     r"\bare there\b|有什么|有没有|哪些|nào|có .* không"

@@ -328,6 +328,15 @@ def _named_leads(candidates: list[_Candidate]) -> None:
         candidates.sort(key=lambda c: c.score, reverse=True)
 
 
+_MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
+
+
+def _only_money_nouns(text: str) -> bool:
+    """Every amount cue of the text is a noun for money, none asks how much."""
+    found = [text[start:end] for facet, start, end in cue_matches(text) if facet == "amount"]
+    return bool(found) and all(_MONEY_NOUN_RE.match(w.strip()) for w in found)
+
+
 def _grant_asked(a: _Analysis) -> bool:
     """A grant word or support asked for ("마을축제 지원 언제 신청해요": the grant, not the
     festival)."""
@@ -622,6 +631,12 @@ class QAEngine:
                 cues = FacetCues(("amount",), cues.spans)
         if not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
             cues = FacetCues(("eligibility",), cues.spans)
+        elif not cues.facets and criteria.amount is not None:  # "500만원짜리 … 다 되나요"
+            cues = FacetCues(("amount",), cues.spans)
+        elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text):
+            # "what papers do we need to apply for money …": money is what is applied for,
+            # the question asks the papers
+            cues = FacetCues(tuple(f for f in cues.facets if f != "amount"), cues.spans)
         residual = residual_text(text, [*spans, *cue_spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)

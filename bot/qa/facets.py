@@ -18,25 +18,28 @@ _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받)|데드\s?라인|며칠\s?남|"
                  r"얼마\s?남|d\s?day|"
                  r"\bstill (open|taking|accepting)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
-                 r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|"
+                 r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
                  r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|했|돼|되)|"
               r"\bopen(s|ing)?\b|(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始"),
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?심사)|합격|"
                r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
-               r"\bannounce|结果|kết quả"),
-    ("amount", r"얼마|금액|액수|지원\s?금\s?액|몇\s?(만|천|백)|최대\s?(얼마|금액)|돈|예산|"
+               r"\bannounce|\bhear (back|whether|if)\b|"
+               r"\b(was|were|be|get|got) (picked|selected|chosen)\b|结果|kết quả"),
+    ("amount", r"얼마|금액|액수|자부담|몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
+               r"최대\s?(얼마|금액)|돈|예산|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"bao nhiêu tiền|số tiền|いくら|金額"),
     ("documents", r"서류|첨부|준비물|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
-                  r"\bdocuments?\b|\bpaperwork\b|\bforms?\b|\bsubmit\b|材料|文件|giấy tờ|"
-                  r"hồ sơ|書類"),
+                  r"\bdocuments?\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bsubmit\b|材料|文件|"
+                  r"giấy tờ|hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하)|"
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
                      r"접수\s?방법|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
                      r"(신청|접수|제출)\s?(은|는)?\s?어디|"
-                     r"(이\s?메일|메일|우편|팩스|방문|온라인|인터넷|홈페이지|누리집)\s?(으로|로)\s?"
-                     r"(내|제출|접수|신청|보내)|\bhow (does|do|can|should)\b[\w\s]{0,40}?\bapply\b|"
+                     r"(이\s?메일|메일|우편|팩스|방문|온라인|인터넷|홈페이지|누리집)\s?(으로|로)\s?(도\s?)?"
+                     r"(내|제출|접수|신청|보내|되|돼|가능)|"
+                     r"\bhow (does|do|can|should)\b[\w\s]{0,40}?\bapply\b|"
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),

@@ -137,6 +137,8 @@ GLOSSARY: dict[str, str] = {
     "子ども": "아이 아동 child", "子供": "아이 아동 child", "子育て": "돌봄 육아 childcare",
     "ビール": "술", "申込書": "신청서 양식 form", "ダウンロード": "내려받기 다운로드 download",
     "交代": "돌아가며 품앗이",
+    "网上": "온라인 online", "线上": "온라인 online", "オンライン": "온라인 online",
+    "trực tuyến": "온라인 online", "돌려드": "반납", "돌려주": "반납", "돌려줘": "반납",
     "leftover": "남은 반납", "left over": "남은 반납", "give it back": "남은 반납",
     "unspent": "남은 반납", "gift card": "상품권", "gift cards": "상품권",
     "volunteer": "봉사 자원봉사 volunteer", "certificate": "확인서 증명",
@@ -244,7 +246,7 @@ VI_PHRASES = """
     xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của|nước ngoài|di cư|trẻ em|
     trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực|địa chỉ|
     sinh viên|đại học|tình nguyện viên|sửa|băng ghế|ghế|sống một mình|trả lại|phiếu quà tặng|
-    bữa tối
+    bữa tối|trực tuyến
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 
