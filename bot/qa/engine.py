@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
-from bot.qa.facets import FacetCues, cue_matches, detect_facets, for_kind
+from bot.qa.facets import FacetCues, detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
@@ -179,7 +180,7 @@ class Answer:
     occurrence: datetime | None = None
     grant_query: GrantQuery | None = None
     event_query: EventQuery | None = None
-    age: int | None = None  # an age the question states ("저 마흔둘인데 …")
+    age: AgeFilter | None = None  # one age the question states ("저 마흔둘인데 …")
     score: float = 0.0
     reason: str = ""  # why: name | lexical | filter | unsure | none | chitchat | elsewhere | centre
 
@@ -331,19 +332,19 @@ def _named_leads(candidates: list[_Candidate]) -> None:
 _MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
 
 
-def _only_money_nouns(text: str) -> bool:
+def _only_money_nouns(text: str, cues: FacetCues) -> bool:
     """Every amount cue of the text is a noun for money, none asks how much."""
-    found = [text[start:end] for facet, start, end in cue_matches(text) if facet == "amount"]
+    found = [text[start:end] for facet, start, end in cues.matches if facet == "amount"]
     return bool(found) and all(_MONEY_NOUN_RE.match(w.strip()) for w in found)
+
+
+_SUPPORT_ASKED_RE = re.compile(r"지원|\bapply\b|\bapplication")
 
 
 def _grant_asked(a: _Analysis) -> bool:
     """A grant word or support asked for ("마을축제 지원 언제 신청해요": the grant, not the
     festival)."""
     return a.criteria.grant_words or bool(_SUPPORT_ASKED_RE.search(a.text))
-
-
-_SUPPORT_ASKED_RE = re.compile(r"지원|\bapply\b|\bapplication")
 
 
 def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
@@ -415,6 +416,7 @@ class _Analysis:
     extra: list[str]
     dates: DateRange | None
     facets: tuple[str, ...]
+    cue_matches: tuple[tuple[str, int, int], ...]  # every cue: (facet, start, end) in text
     criteria: Criteria
     categories: tuple[str, ...]
     dongs: tuple[str, ...]
@@ -618,25 +620,26 @@ class QAEngine:
             for start, end in cues.spans
             if not any(start < n_end and n_start < end for n_start, n_end in names)
         ]
-        if len(cue_spans) < len(cues.spans):  # "…implementation fund": the name's, no amount
+        in_name = len(cue_spans) < len(cues.spans)
+        if in_name:  # "…implementation fund": the name's, no amount asked
             # a facet stays when one of its cues reaches outside every name ("주민자치활동
             # 지원 되나요": 지원 ends the name, 지원 되나요 asks eligibility)
             asked = {
                 facet
-                for facet, start, end in cue_matches(text)
+                for facet, start, end in cues.matches
                 if not any(n_start <= start and end <= n_end for n_start, n_end in names)
             }
-            cues = FacetCues(tuple(f for f in cues.facets if f in asked), cues.spans)
-            if not cues.facets and criteria.amount is not None:  # "참여예산 2천만원 맞아요?"
-                cues = FacetCues(("amount",), cues.spans)
-        if not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
-            cues = FacetCues(("eligibility",), cues.spans)
-        elif not cues.facets and criteria.amount is not None:  # "500만원짜리 … 다 되나요"
-            cues = FacetCues(("amount",), cues.spans)
-        elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text):
+            cues = FacetCues(tuple(f for f in cues.facets if f in asked), cues.matches)
+        if not cues.facets and criteria.amount is not None and (in_name or criteria.age is None):
+            # an amount said and nothing asked: "500만원짜리 … 다 되나요", "참여예산
+            # 2천만원 맞아요?" (there even with an age said)
+            cues = FacetCues(("amount",), cues.matches)
+        elif not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
+            cues = FacetCues(("eligibility",), cues.matches)
+        elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text, cues):
             # "what papers do we need to apply for money …": money is what is applied for,
             # the question asks the papers
-            cues = FacetCues(tuple(f for f in cues.facets if f != "amount"), cues.spans)
+            cues = FacetCues(tuple(f for f in cues.facets if f != "amount"), cues.matches)
         residual = residual_text(text, [*spans, *cue_spans])
         with_cues = residual_text(text, spans, keep_questions=True)
         extra = glossary_terms(text)
@@ -687,6 +690,7 @@ class QAEngine:
             extra=extra,
             dates=dates,
             facets=cues.facets,
+            cue_matches=cues.matches,
             criteria=criteria,
             categories=categories,
             dongs=dongs,
@@ -946,7 +950,7 @@ class QAEngine:
             "lang": lang,
             "question_lang": question_lang,
             "dates": a.dates,
-            "age": age.low if age is not None and age.low == age.high else None,
+            "age": age if age is not None and age.low == age.high else None,
         }
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
@@ -1092,11 +1096,11 @@ class QAEngine:
         as part of it ("the council plan implementation fund": "fund" is no amount asked;
         the question need not say the whole name for that)."""
         names = [normalize(n) for n in _grant_names(grant)]
-        words = a.text.split()
-        starts = [len(" ".join(words[:i])) + (1 if i else 0) for i in range(len(words))]
+        words = a.text.split()  # (normalised: one space between words)
+        starts = list(accumulate((len(w) + 1 for w in words[:-1]), initial=0))
         named: set[str] = set()
         kept: set[str] = set()
-        for facet, start, end in cue_matches(a.text):
+        for facet, start, end in a.cue_matches:
             i = max((k for k, at in enumerate(starts) if at <= start), default=0)
             # the word before the cue through the end of the cue's own word ("implementation
             # fund"), within a name; "동아리 지원 되나요" goes past "…동아리 지원": asked

@@ -101,29 +101,25 @@ _BY_KIND: dict[str, dict[str, str]] = {
 
 @dataclass(frozen=True)
 class FacetCues:
-    facets: tuple[str, ...]  # in priority order
-    spans: tuple[tuple[int, int], ...]  # where cues were found in the normalised text
+    facets: tuple[str, ...]  # what is asked, in priority order
+    matches: tuple[tuple[str, int, int], ...]  # every cue found: (facet, start, end) in the text
 
     @property
     def primary(self) -> str | None:
         return self.facets[0] if self.facets else None
 
+    @property
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        """Where cues were found in the normalised text."""
+        return tuple((start, end) for _, start, end in self.matches)
+
 
 def detect_facets(question: str, *, normalized: bool = False) -> FacetCues:
     text = question if normalized else normalize(question)
-    found: list[str] = []
-    spans: list[tuple[int, int]] = []
-    for facet, pattern in _COMPILED:
-        matches = list(pattern.finditer(text))
-        if matches:
-            found.append(facet)
-            spans.extend(m.span() for m in matches)
-    return FacetCues(tuple(found), tuple(spans))
-
-
-def cue_matches(text: str) -> list[tuple[str, int, int]]:
-    """Every cue in the normalised ``text``: (facet, start, end)."""
-    return [(facet, *m.span()) for facet, pattern in _COMPILED for m in pattern.finditer(text)]
+    matches = tuple(
+        (facet, *m.span()) for facet, pattern in _COMPILED for m in pattern.finditer(text)
+    )
+    return FacetCues(tuple(dict.fromkeys(facet for facet, _, _ in matches)), matches)
 
 
 def for_kind(facets: tuple[str, ...], kind: str) -> tuple[str, ...]:

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from bot.core.i18n import N_, Translator
 from bot.kb.records import EventSpec, FaqSpec, GrantSpec, LocalizedText
 from bot.qa import events as ev
+from bot.qa.criteria import AgeFilter
 from bot.qa.engine import Answer, EventQuery, QAEngine
 
 MAX_LISTED = 8
@@ -143,7 +144,7 @@ class _Renderer:
                 parts.append(text)
         return "\n\n".join(parts)
 
-    def grant_facet(self, grant: GrantSpec, facet: str, age: int | None = None) -> str:
+    def grant_facet(self, grant: GrantSpec, facet: str, age: AgeFilter | None = None) -> str:
         t = self.t
         name = _l(grant.name, self.lang)
         opens, closes = grant.application.opens, grant.application.closes
@@ -219,13 +220,10 @@ class _Renderer:
                 high = rules.max_age if rules.max_age is not None else "—"
                 lines.append(t._("Age: {low} to {high}.", low=low, high=high))
                 if age is not None:  # "저 마흔둘인데 돼요?": say it for that age
-                    fits = (rules.min_age is None or age >= rules.min_age) and (
-                        rules.max_age is None or age <= rules.max_age
-                    )
                     lines.append(
-                        t._("At {age}, you are within the age limit.", age=age)
-                        if fits
-                        else t._("At {age}, you are outside the age limit.", age=age)
+                        t._("At {age}, you are within the age limit.", age=age.low)
+                        if age.allows(rules.min_age, rules.max_age)
+                        else t._("At {age}, you are outside the age limit.", age=age.low)
                     )
             if rules.min_members:
                 lines.append(
