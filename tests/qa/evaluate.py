@@ -36,11 +36,18 @@ EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
 DEV_PATH = Path(__file__).with_name("dev.yaml")
 BLIND_PATH = Path(__file__).with_name("blind.yaml")
-OTHER_DIR = Path(__file__).with_name("other")
-OTHER_KB_PATH = OTHER_DIR / "kb.yaml"
-THIRD_DIR = Path(__file__).with_name("third")
-FOURTH_DIR = Path(__file__).with_name("fourth")
-FIFTH_DIR = Path(__file__).with_name("fifth")
+# Other districts (tests/qa/<folder>/): a KB and a question set about it, by name; the name
+# is also the flag (--other-dev …). The blind ones are run with --summary only.
+DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
+    name: (Path(__file__).with_name(folder) / "kb.yaml", Path(__file__).with_name(folder) / file)
+    for name, folder, file in (
+        ("other-dev", "other", "dev.yaml"),
+        ("other-blind", "other", "blind.yaml"),
+        ("third-blind", "third", "blind.yaml"),
+        ("fourth-dev", "fourth", "dev.yaml"),
+        ("fifth-dev", "fifth", "dev.yaml"),
+    )
+}
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
 
 
@@ -173,21 +180,8 @@ def evaluate_sets(engine: QAEngine, show_misses: bool = False) -> list[tuple[str
 
 
 def main() -> int:
-    other = "--other-dev" in sys.argv or "--other-blind" in sys.argv
-    third = "--third-blind" in sys.argv
-    fourth = "--fourth-dev" in sys.argv
-    fifth = "--fifth-dev" in sys.argv
-    kb_path = (
-        THIRD_DIR / "kb.yaml"
-        if third
-        else FOURTH_DIR / "kb.yaml"
-        if fourth
-        else FIFTH_DIR / "kb.yaml"
-        if fifth
-        else OTHER_KB_PATH
-        if other
-        else kb.demo_kb_path()
-    )
+    district = next((name for name in DISTRICT_SETS if f"--{name}" in sys.argv), None)
+    kb_path = DISTRICT_SETS[district][0] if district else kb.demo_kb_path()
     parsed, problems = kb.load_and_validate(kb_path)
     assert parsed is not None, problems
     if "--no-model" in sys.argv or "--no-fuzzy" in sys.argv:  # the lexical engine alone
@@ -199,16 +193,8 @@ def main() -> int:
     if "--sets" in sys.argv:
         evaluate_sets(engine, show_misses="--misses" in sys.argv)
         return 0
-    if third:
-        path = THIRD_DIR / "blind.yaml"
-    elif fourth:
-        path = FOURTH_DIR / "dev.yaml"
-    elif fifth:
-        path = FIFTH_DIR / "dev.yaml"
-    elif "--other-dev" in sys.argv:
-        path = OTHER_DIR / "dev.yaml"
-    elif "--other-blind" in sys.argv:
-        path = OTHER_DIR / "blind.yaml"
+    if district:
+        path = DISTRICT_SETS[district][1]
     elif "--blind" in sys.argv:
         path = BLIND_PATH
     elif "--holdout" in sys.argv:
