@@ -228,25 +228,20 @@ GLOSSARY: dict[str, str] = {
 }  # fmt: skip
 
 # Vietnamese typed without its marks ("co hoat dong di bo khong"), as on a phone without a
-# Vietnamese keyboard: the words and phrases the engine reads, put back with their marks
-# before anything else reads the question. An unmarked form that stands for two words here
-# (thue: thuê rent / thuế tax) or for a common word not listed (muon: muốn want / mượn
-# borrow; toi: tôi / tới; truong: trường / trưởng) is left as typed.
+# Vietnamese keyboard: the words and phrases the engine reads — the glossary's Vietnamese
+# words and these (the cues' and criteria's words, and common words that tell an unmarked
+# form apart) — put back with their marks before anything else reads the question. An
+# unmarked form that stands for two words here (thue: thuê rent / thuế tax) or for a common
+# word not listed (muon: muốn want / mượn borrow; toi: tôi / tới; truong: trường / trưởng)
+# is left as typed.
 VI_PHRASES = """
-    hàng xóm|thanh niên|người trẻ|hẻm|ngõ|triển lãm|chung cư|căn hộ|không gian|đại hội|
-    bỏ phiếu|đào tạo|lớp học|lớp|khóa học|kế toán|quyết toán|tư vấn|thư ký|lễ hội|cộng đồng|
-    làng|khu phố|hỗ trợ|tài trợ|hội đồng|đề xuất|thư viện|đi bộ|khảo sát|mượn|thuê|chăm sóc|
-    môi trường|khí hậu|an toàn|văn hóa|nghệ thuật|trung tâm|tình nguyện|nhóm|tin tức|bản tin|
-    trường|bắt đầu|thành lập|bao nhiêu tiền|bao nhiêu|số tiền|giấy tờ|hồ sơ|cách đăng ký|
-    đăng ký thế nào|đăng ký|thế nào|khi nào|bao giờ|ngày nào|điều kiện|ai được|liên hệ|
-    số điện thoại|ở đâu|địa điểm|mấy giờ|là gì|đang mở|bây giờ|sắp tới|sắp hết hạn|cuộc họp|
-    họp|phòng họp|hội thảo|buổi giới thiệu|tiệc|đề xuất ý kiến|góp ý|hôm nay|hôm qua|
-    ngày mai|tháng|tuần|này|tới|trước|tiếp theo|kết quả|hạn chót|hạn nộp|không|được|có|tôi|
-    người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|
-    xin chào|chào|tìm hiểu|người nước ngoài|cư dân|hoạt động|của|nước ngoài|di cư|trẻ em|
-    trông con|trông trẻ|thay phiên|giới thiệu|biểu mẫu|tải về|thẻ cư trú|thị thực|địa chỉ|
-    sinh viên|đại học|tình nguyện viên|sửa|băng ghế|ghế|sống một mình|trả lại|phiếu quà tặng|
-    bữa tối|trực tuyến
+    bao nhiêu tiền|bao nhiêu|số tiền|giấy tờ|hồ sơ|cách đăng ký|đăng ký thế nào|đăng ký|thế nào|
+    khi nào|bao giờ|ngày nào|điều kiện|ai được|liên hệ|số điện thoại|ở đâu|địa điểm|mấy giờ|
+    là gì|đang mở|bây giờ|sắp tới|sắp hết hạn|cuộc họp|họp|phòng họp|hội thảo|buổi giới thiệu|
+    tiệc|đề xuất ý kiến|góp ý|hôm nay|hôm qua|ngày mai|tháng|tuần|này|tới|trước|tiếp theo|
+    kết quả|hạn chót|hạn nộp|không|được|có|tôi|người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|
+    hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|xin chào|chào|tìm hiểu|cư dân|hoạt động|của|
+    thẻ cư trú|thị thực|địa chỉ
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 
@@ -256,8 +251,16 @@ def unmarked(text: str) -> str:
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
 
 
+def _vietnamese(word: str) -> bool:
+    """A glossary key in Latin letters with marks: Vietnamese (English keys have none)."""
+    return not word.isascii() and all(
+        c == " " or unicodedata.name(c, "").startswith("LATIN") for c in word
+    )
+
+
 def _vi_marks() -> dict[str, str]:
     phrases = [p.strip() for p in VI_PHRASES.split("|") if p.strip()]
+    phrases += [key for key in GLOSSARY if _vietnamese(key)]
     found: dict[str, set[str]] = {}
     for phrase in phrases:
         found.setdefault(unmarked(phrase), set()).add(phrase)
