@@ -610,19 +610,6 @@ def test_the_result_is_still_the_result(demo):
     assert (answer.id, answer.facet) == ("community-growth", "result")
 
 
-# --- a cue inside a programme's name asks nothing ("…Activity Fund") ----------------------
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Who can apply for the Resident Council Activity Fund?",
-        "Who can apply for the participatory budget?",
-    ],
-)
-def test_a_cue_inside_the_name_asks_no_facet(demo, question):
-    answer = demo.ask(question, NOW)
-    assert answer.kind == "grant" and answer.facet == "eligibility"
-
-
 # --- right now: the open grants ---------------------------------------------------------
 def test_which_grants_right_now_lists_the_open_ones(demo):
     answer = demo.ask("Which grants can I apply for right now?", NOW)
@@ -723,17 +710,6 @@ def test_a_foreign_residents_stay_is_the_immigration_offices(demo, question):
     assert answer.kind == "none" and answer.confident
 
 
-# --- a cue word said as part of a programme's name, the name only partly said -------------
-def test_a_cue_in_part_of_a_name_asks_nothing(demo):
-    # "Resident Council Activity Fund", said without "Resident": "fund" asks no amount
-    answer = demo.ask("Who can apply for the council activity fund?", NOW)
-    assert (answer.id, answer.facet) == ("resident-council-activity", "eligibility")
-    answer = demo.ask("How much does the council activity fund give?", NOW)
-    assert (answer.id, answer.facet) == ("resident-council-activity", "amount")
-    answer = demo.ask("골목만들기 지원 되었나요?", NOW)  # 지원 ends no name here: the result
-    assert (answer.id, answer.facet) == ("alley-making", "result")
-
-
 # --- "want to start a club" describes a group; "처음이라" is 처음 ----------------------------
 def test_starting_a_group_asks_no_opening_date():
     from bot.qa.facets import detect_facets
@@ -818,6 +794,28 @@ def test_trainings_coming_up_are_events_not_grants(demo):
 
 # --- which part of a record is asked: one table of residents' ways of asking -------------
 FACET_ASKED = [
+    # a cue word inside a programme's name asks nothing ("…Activity Fund", said whole or in
+    # part); 지원 that ends no name still asks ("골목만들기 지원 되었나요": the result)
+    (
+        "Who can apply for the Resident Council Activity Fund?",
+        "grant",
+        "resident-council-activity",
+        "eligibility",
+    ),
+    ("Who can apply for the participatory budget?", "grant", "participatory-budget", "eligibility"),
+    (
+        "Who can apply for the council activity fund?",
+        "grant",
+        "resident-council-activity",
+        "eligibility",
+    ),
+    (
+        "How much does the council activity fund give?",
+        "grant",
+        "resident-council-activity",
+        "amount",
+    ),
+    ("골목만들기 지원 되었나요?", "grant", "alley-making", "result"),
     # the words of one of a named grant's fields, no cue (a word of its name or summary
     # counts for none; a word in both documents and how to apply asks about the documents)
     ("골목만들기 할 때 사진 찍어서 내야 돼요?", "grant", "alley-making", "documents"),
