@@ -46,6 +46,9 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("third-blind", "third", "blind.yaml"),
         ("fourth-dev", "fourth", "dev.yaml"),
         ("fifth-dev", "fifth", "dev.yaml"),
+        ("sixth-dev", "sixth", "dev.yaml"),
+        ("seventh-dev", "seventh", "dev.yaml"),
+        ("eighth-blind", "eighth", "blind.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
