@@ -929,3 +929,49 @@ def test_anything_on_asks_for_events(demo):
 def test_a_capacity_asked_with_a_training_word_is_the_training():
     answer = _with_space_training().ask("마을공간 운영 교육 몇 명까지 받아요?", NOW)
     assert (answer.kind, answer.id) == ("event", "space-keepers-course")
+
+
+# --- "the schedule": every event of the period, of every kind when "행사" is said beside one ----
+@pytest.mark.parametrize("question", ["2월 일정 보여주세요", "2월에 열리는 일정 전부 보여줘"])
+def test_the_schedule_of_a_month_is_its_events(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "event" and answer.is_filter, answer
+    assert answer.event_query is not None and answer.event_query.kinds == ()
+    # "보여주세요" names no topic: with the model, a grant whose text says 보여 answered it
+    assert demo._analyse(question, NOW).topic == ""
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "이번주 행사나 회의 뭐 있어요",
+        "이번 주 회의랑 행사 뭐 있나요",
+        "events or meetings this week?",
+    ],
+)
+def test_a_kind_or_any_event_lists_every_kind(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "event" and answer.is_filter, answer
+    kinds = {demo.events[id_].kind for id_ in answer.matches}
+    assert len(kinds) > 1 and "meeting" in kinds, answer.matches  # not the meetings alone
+    assert answer.event_query is not None and answer.event_query.kinds == ()
+
+
+def test_a_kind_beside_the_word_event_without_or_still_narrows(demo):
+    answer = demo.ask("이번주 교육 행사 있어요?", NOW)
+    assert answer.event_query is not None and answer.event_query.kinds == ("training",)
+
+
+@pytest.mark.parametrize(
+    "question", ["교육 일정 알려줘", "교육 언제 해요?", "When are the trainings?"]
+)
+def test_when_a_kind_happens_with_no_topic_lists_what_is_coming(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "event" and answer.is_filter, answer
+    assert len(answer.matches) > 1
+    assert {demo.events[id_].kind for id_ in answer.matches} == {"training"}
+
+
+def test_an_event_named_with_a_grant_word_is_still_that_event(demo):
+    answer = demo.ask("지원사업 설명회 언제 해요", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "grant-info-session", "time")

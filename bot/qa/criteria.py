@@ -224,6 +224,23 @@ LIST_WORDS_RE = re.compile(
 )
 
 
+# "행사나 회의", "회의랑 행사", "events or meetings": a kind beside the general word, joined
+# by "or"/"and", widens the question to every event instead of narrowing it to the kind
+_EVENT_NOUN_RE = re.compile(r"행사|일정|이벤트|\bevents?\b|活动|sự kiện")
+_JOINED_RE = re.compile(
+    r"\s*(이나|나|이랑|랑|하고|및|과|와|,|/|\bor\b|\band\b|或|和|、|hoặc|và)\s*"
+)
+
+
+def _any_event_or_kind(text: str, kind_spans: list[tuple[int, int]]) -> bool:
+    for noun in _EVENT_NOUN_RE.finditer(text):
+        for start, end in kind_spans:
+            gap = text[noun.end() : start] if noun.end() <= start else text[end : noun.start()]
+            if _JOINED_RE.fullmatch(gap):
+                return True
+    return False
+
+
 @dataclass
 class Criteria:
     age: AgeFilter | None = None
@@ -231,6 +248,7 @@ class Criteria:
     superlative: bool = False
     status: str | None = None
     event_kinds: tuple[str, ...] = ()
+    any_kind: bool = False  # a kind said beside "행사" ("행사나 회의"): every kind is asked
     event_words: bool = False
     grant_words: bool = False
     list_words: bool = False
@@ -262,12 +280,16 @@ def find_criteria(text: str) -> Criteria:
             found.spans.append(match.span())
             break
     kinds: list[str] = []
+    kind_spans: list[tuple[int, int]] = []
     for name, pattern in _EVENT_KINDS:
         for match in pattern.finditer(text):
             if name not in kinds:
                 kinds.append(name)
+            kind_spans.append(match.span())
             found.word_spans.append(_whole_word(text, match.span()))
     found.event_kinds = tuple(kinds)
+    # "행사나 회의", "events or trainings": every event, not only meetings
+    found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
     for attr, pattern in (
         ("event_words", EVENT_WORDS_RE),
         ("grant_words", GRANT_WORDS_RE),

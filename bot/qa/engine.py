@@ -1391,7 +1391,8 @@ class QAEngine:
             a.dates is not None
             or c.list_words
             or (bool(a.dongs) and only_filter_words and (bool(c.event_kinds) or c.event_words))
-        )  # "한빛1동 행사": the dong's events
+            or (only_filter_words and "when" in a.facets and not c.grant_words)
+        )  # "한빛1동 행사": the dong's events; "교육 일정 알려줘", "행사 언제 해요?": what is on
         if c.grant_words and not c.event_kinds:  # "5월에 접수하는 공모사업 뭐 있어요"
             event_filter = False
         if event_filter and (not confident or only_filter_words):
@@ -1475,7 +1476,10 @@ class QAEngine:
         c = a.criteria
         tz = now.tzinfo
         assert tz is not None
-        events = [e for e in self.kb.events if not c.event_kinds or e.kind in c.event_kinds]
+        events = [
+            e for e in self.kb.events
+            if not c.event_kinds or c.any_kind or e.kind in c.event_kinds
+        ]  # fmt: skip
         if a.dongs:
             events = [e for e in events if e.dong is None or e.dong in a.dongs]
             own = [e for e in events if e.dong is not None]
@@ -1483,7 +1487,7 @@ class QAEngine:
                 events = own
         found = self._occurrences(events, a, now)
         relaxed: tuple[str, ...] = ()
-        if not found and c.event_kinds and not a.topic:
+        if not found and c.event_kinds and not c.any_kind and not a.topic:
             # "교육 있어요?" when no training is planned: say so, and what there is instead
             relaxed = c.event_kinds
             found = self._occurrences(
@@ -1503,7 +1507,10 @@ class QAEngine:
             "confident": True,
             "occurrence": found[0][1] if len(ids) == 1 else None,
             "event_query": EventQuery(
-                kinds=c.event_kinds, dongs=a.dongs, occurrences=tuple(found), relaxed=relaxed
+                kinds=() if c.any_kind else c.event_kinds,
+                dongs=a.dongs,
+                occurrences=tuple(found),
+                relaxed=relaxed,
             ),
             "score": 1.0,
             "reason": "filter",

@@ -18,6 +18,7 @@ FILLER_WORDS = frozenset(
     있어요 있나요 있을까요 있는 있는지 없나요 없어요 있습니까 있음 있냐 있어 있니 있죠 있지요
     해요 하나요 할까요 하는 하는지 하는데 되나요 돼요 되요 되는 되는지 될까요 됨 돼 됐어요
     주세요 알려주세요 알려줘 알려줘요 알려주실 알려주세요요 가르쳐 가르쳐주세요 궁금해요
+    보여줘 보여줘요 보여주세요 보여주세요요 보여줄래요 알려줄래요 정리해줘 정리해주세요 줘 줘요
     궁금합니다 궁금한데 궁금함 싶어요 싶은데 싶은데요 싶습니다
     어떻게 어디 어디서 언제 뭐 뭐가 뭐예요
     무슨 어떤 어느 수 것 거 게 건가요 건데 인데 인데요 요 네 예 아 음 문의드립니다 받을 받는 할
@@ -45,7 +46,7 @@ QUESTION_WORDS = frozenset(
 # A particle left on its own when the word before it was taken out.
 PARTICLES = frozenset(
     "은 는 이 가 을 를 에 도 의 와 과 로 만 요 야 고 서 죠 네 게 걸 건 어요 아요 어 아 나요 "
-    "까 까지 부터 에도 에는 에서 에게 한테".split()
+    "까 까지 부터 에도 에는 에서 에게 한테 이나 랑 이랑 및".split()
 )
 
 # Words too general to name a topic on their own ("신청할 수 있는 사업").
