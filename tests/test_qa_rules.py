@@ -975,3 +975,42 @@ def test_when_a_kind_happens_with_no_topic_lists_what_is_coming(demo, question):
 def test_an_event_named_with_a_grant_word_is_still_that_event(demo):
     answer = demo.ask("지원사업 설명회 언제 해요", NOW)
     assert (answer.kind, answer.id, answer.facet) == ("event", "grant-info-session", "time")
+
+
+# --- a day or a time said of the centre asks its hours; the way there asks its place -------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "일요일에도 센터 문 열어요?",
+        "저녁 8시에 센터 가도 돼요?",
+        "Is the centre open on Sundays?",
+        "Trung tâm có mở cửa chủ nhật không?",
+        "센터 지하철로 어떻게 가요?",
+        "Where is the centre located?",
+    ],
+)
+def test_the_centres_hours_and_the_way_there_are_the_centre(demo, question):
+    answer = demo.ask(question, NOW)
+    # the centre's card, or the demo KB's own entry on where and when the centre is
+    assert answer.kind == "centre" or answer.id == "centre-location", answer
+    assert answer.confident
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["일요일에도 센터 문 열어요?", "Is the centre open on Sundays?", "토요일에도 센터 하나요"],
+)
+def test_a_day_said_of_the_centre_is_its_card_when_no_faq_entry_is_about_it(question):
+    from tests.kbdemo import demo_kb
+
+    parsed = demo_kb()
+    without = parsed.model_copy(
+        update={"faq": [f for f in parsed.faq if f.id != "centre-location"]}
+    )  # a KB whose FAQ says nothing of the centre's place or hours (most districts')
+    answer = QAEngine(without).ask(question, NOW)
+    assert answer.kind == "centre" and answer.confident, answer
+
+
+def test_trainings_at_the_centre_on_a_day_are_not_the_centres_hours(demo):
+    answer = demo.ask("토요일에 센터에서 하는 교육 있어요?", NOW)
+    assert answer.kind != "centre" and answer.id != "centre-location", answer

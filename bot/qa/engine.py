@@ -98,6 +98,16 @@ _CENTRE_FACET_WORDS = {
     "when": "언제 여나요 운영시간 open",
     "opens": "언제 여나요 운영시간 open",
 }
+# Days and times said of the centre ("토요일에도 센터 하나요", "Is the centre open on
+# Saturdays?", "퇴근하고 가면 7시 넘는데 센터 문 열어요?"): its opening hours are asked, the
+# day or time is no other topic
+_HOURS_RE = re.compile(
+    r"[월화수목금토일]요일|주말|평일|공휴일|휴일|저녁|밤|아침|오전|오후|점심|퇴근|\d{1,2}\s?시|"
+    r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweek(end|day)s?\b|\bholidays?\b|"
+    r"\bevenings?\b|\bmornings?\b|\bnights?\b|\blunch\b|\bafter work\b|\d{1,2}\s?(am|pm)\b|"
+    r"thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|cuối tuần|buổi (tối|sáng)|ngày lễ|"
+    r"星期.|周[一二三四五六日末]|晚上|週末|[月火水木金土日]曜日?|夜"
+)
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
 
@@ -423,6 +433,7 @@ class _Analysis:
     elsewhere: bool
     chitchat: bool
     centre: bool = False  # the centre itself is named ("센터", "centre", "中心")
+    hours: bool = False  # … with a day or a time said of it ("토요일에도 센터 하나요")
     addressed: bool = False  # the centre spoken to ("your opening hours", "여기 몇 시까지")
     off_centre: str = ""  # the topic without the centre's name
     question: str = ""  # as asked (what the model encodes)
@@ -669,10 +680,16 @@ class QAEngine:
         )
         elsewhere = self._elsewhere(text)
         centre = bool(CENTRE_RE.search(text))
+        hours = (
+            centre
+            and not (criteria.event_kinds or criteria.event_words or criteria.grant_words)
+            and bool(_HOURS_RE.search(text))
+        )  # (not "토요일에 센터에서 하는 교육": the trainings on Saturdays)
+        centre_topic = _HOURS_RE.sub(" ", topic) if hours else topic
         off_centre = " ".join(
             w
             for w in CENTRE_RE.sub(
-                " ", " ".join(w for w in topic.split() if "센터" not in w)
+                " ", " ".join(w for w in centre_topic.split() if "센터" not in w)
             ).split()
             if len(w) > 1
             and not _ADDRESSED_RE.fullmatch(w)
@@ -697,6 +714,7 @@ class QAEngine:
             elsewhere=elsewhere,
             chitchat=bool(CHITCHAT_RE.match(text)),
             centre=centre,
+            hours=hours,
             addressed=bool(_ADDRESSED_RE.search(text)),
             off_centre=off_centre,
             question=question[:MAX_QUESTION].strip(),
@@ -862,13 +880,14 @@ class QAEngine:
 
     def _centre_faq(self, a: _Analysis) -> list[_Candidate]:
         """FAQ entries about the centre, matched with the facet's words ("어디", "몇시")."""
-        words = " ".join(_CENTRE_FACET_WORDS.get(f, "") for f in a.facets)
+        facets = a.facets or (("opens",) if a.hours else ())
+        words = " ".join(_CENTRE_FACET_WORDS.get(f, "") for f in facets)
         found = self.index.search(
             " ".join([a.with_cues, words]), [*a.extra, "센터 centre"], kinds=_FAQ,
             known_only=a.question_lang not in (None, "ko", "en"),
         )  # fmt: skip
         out = [_Candidate(self.index.records[s.doc], s.lexical, s) for s in found]
-        asks = [w for f in a.facets for w in _CENTRE_TITLE_WORDS.get(f, ())]
+        asks = [w for f in facets for w in _CENTRE_TITLE_WORDS.get(f, ())]
         if asks:  # the entry itself asks where the centre is or when it opens ("…센터는 어디에
             # 있고 언제 여나요?"); one on booking its rooms until 9 pm is not the centre's hours
             out = [
@@ -914,6 +933,7 @@ class QAEngine:
         a = self._analyse(question, now)
         lines = [
             f"residual={a.residual!r} with_cues={a.with_cues!r} topic={a.topic!r} "
+            f"off_centre={a.off_centre!r} "
             f"extra={a.extra} dates={a.dates} facets={a.facets} cats={a.categories}"
         ]
         for c in self._rank(a)[:limit]:

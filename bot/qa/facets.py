@@ -59,7 +59,8 @@ _CUES: list[tuple[str, str]] = [
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
                 r"問い合わせ|メール"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
-    ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocation\b|"
+    ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
+              r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
