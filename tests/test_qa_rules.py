@@ -1014,3 +1014,35 @@ def test_a_day_said_of_the_centre_is_its_card_when_no_faq_entry_is_about_it(ques
 def test_trainings_at_the_centre_on_a_day_are_not_the_centres_hours(demo):
     answer = demo.ask("토요일에 센터에서 하는 교육 있어요?", NOW)
     assert answer.kind != "centre" and answer.id != "centre-location", answer
+
+
+# --- an event titled with a grant's alias and more of the question's words ----------------
+@pytest.fixture(scope="module")
+def with_party() -> QAEngine:
+    from tests.kbdemo import demo_kb
+
+    parsed = demo_kb()
+    party = next(e for e in parsed.events if e.id == "network-party-saeteo")
+    title = party.title.model_copy(
+        update={"ko": "이웃만들기 모임 파티", "en": "Neighbour Making café party"}
+    )
+    renamed = party.model_copy(update={"id": "neighbour-party", "title": title})
+    return QAEngine(parsed.model_copy(update={"events": [*parsed.events, renamed]}))
+
+
+@pytest.mark.parametrize(
+    "question", ["이웃만들기 파티 언제 해요?", "where is the neighbour making cafe party?"]
+)
+def test_an_event_titled_with_a_grants_alias_and_more_is_that_event(with_party, question):
+    answer = with_party.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("event", "neighbour-party", True)
+
+
+@pytest.mark.parametrize(
+    "question", ["이웃만들기 마감 언제예요?", "이웃만들기 파티 하려는데 얼마 지원돼요?"]
+)
+def test_the_grant_is_still_the_grant_when_only_its_own_words_or_facets_are_asked(
+    with_party, question
+):
+    answer = with_party.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("grant", "neighbour-making"), answer

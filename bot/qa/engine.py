@@ -11,6 +11,7 @@ three, and when nothing fits it is ``none`` (the renderer then gives the centre'
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import accumulate
@@ -234,6 +235,19 @@ def _texts(*values: LocalizedText | None) -> list[str]:
         if value is not None:
             out.extend(value.as_dict().values())
     return out
+
+
+def _latin_plain(text: str) -> str:
+    """Latin letters without their accents ("café" → "cafe", for comparing words only);
+    everything else (Hangul, Han) as it is."""
+    if text.isascii():
+        return text
+    return "".join(
+        "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+        if ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF
+        else ch
+        for ch in text
+    )
 
 
 def _grant_names(grant: GrantSpec) -> list[str]:
@@ -829,7 +843,38 @@ class QAEngine:
             self._fuse(a, candidates)
             candidates.sort(key=lambda c: c.score, reverse=True)
         _named_leads(candidates)
+        self._event_named_more(a, candidates)
         return candidates
+
+    def _event_named_more(self, a: _Analysis, candidates: list[_Candidate]) -> None:
+        """A grant named by an alias ("언어교환") is not what is asked when an event's title
+        holds the same words and more of the question's ("언어교환 카페 다음엔 언제 해요?",
+        "돌봄 프로젝트 발표 몇시부터에요?": the café, the presentation day): that event
+        leads, as the grant led. Re-sorts in place."""
+        top = candidates[0] if candidates else None
+        if top is None or top.record.kind != "grant" or top.name < NAMED:
+            return
+        if a.facets and not {"time", "place", "registration", "when", "people"} & set(a.facets):
+            return  # "how much can a team get for the campus project": the grant's amount
+        words = {
+            compact(_latin_plain(w))
+            for w in (_strip_ending(w) for w in a.text.split())
+            if len(w) > 1 and w not in FILLER_WORDS
+        }
+        grant_names = compact(_latin_plain(" ".join(_grant_names(self.grants[top.record.id]))))
+        in_grant = {w for w in words if w in grant_names}
+        if not in_grant:
+            return
+        for candidate in candidates[1:5]:
+            if candidate.record.kind != "event":
+                continue
+            title = compact(_latin_plain(" ".join(_event_names(self.events[candidate.record.id]))))
+            in_title = {w for w in words if w in title}
+            if in_grant <= in_title and in_title - in_grant:
+                candidate.score, top.score = top.score, top.score * 0.75
+                candidate.name = max(candidate.name, top.name)
+                candidates.sort(key=lambda c: c.score, reverse=True)
+                return
 
     def _settled(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
         """Is the lexical answer exact and unambiguous, so that the model (most of a
