@@ -1046,3 +1046,38 @@ def test_the_grant_is_still_the_grant_when_only_its_own_words_or_facets_are_aske
 ):
     answer = with_party.ask(question, NOW)
     assert (answer.kind, answer.id) == ("grant", "neighbour-making"), answer
+
+
+# --- grant lists by status asked in Chinese and Japanese, and "not open yet" -------------
+@pytest.mark.parametrize("question", ["现在可以申请的项目有哪些？", "现在有哪些项目可以申请？"])
+def test_what_can_be_applied_for_now_in_chinese_is_the_open_list(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and answer.is_filter, answer
+    assert answer.grant_query is not None and answer.grant_query.status == "open"
+
+
+def test_closing_this_month_in_japanese_is_a_grant_list_of_the_month(demo):
+    answer = demo.ask("今月締め切りの公募はありますか", NOW)
+    assert answer.kind == "grant" and answer.is_filter, answer
+    assert answer.dates is not None and (answer.dates.start.month, answer.dates.grain) == (
+        1,
+        "month",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("아직 접수 시작 안한 공모도 미리 알수있을까요", "upcoming"),
+        ("아직 접수 안 된 사업 있어요?", "upcoming"),
+        ("which grants have not opened yet", "upcoming"),
+        ("아직 신청 안 했는데 마감됐나요?", None),  # the resident has not applied yet
+        ("语言交换小组最多能拿多少钱？", None),  # at most how much: no "biggest grant"
+    ],
+)
+def test_not_open_yet_is_upcoming_and_not_applied_yet_is_not(text, status):
+    from bot.qa.text import normalize
+
+    found = find_criteria(normalize(text))
+    assert found.status == status
+    assert not found.superlative

@@ -173,8 +173,9 @@ def find_age(text: str) -> AgeFilter | None:
 
 _SUPERLATIVE_RE = re.compile(
     r"(제일|가장|젤|최고로?)\s?(많이|큰|많은|높은|크게|비싼)|최대\s?금액이?\s?(제일|가장)|"
-    r"\b(biggest|largest|most money|highest amount|the most)\b|最多|最大|nhiều nhất|lớn nhất"
-)
+    r"\b(biggest|largest|most money|highest amount|the most)\b|"
+    r"(最多|最大)(?!.*(多少|いくら))|nhiều nhất|lớn nhất"
+)  # (not "最多能拿多少钱": at most how much, the amount of the one asked about)
 
 # fmt: off
 _STATUS_PATTERNS = [
@@ -187,7 +188,11 @@ _STATUS_PATTERNS = [
              r"\bavailable (right )?now\b|"
              r"现在|目前|đang mở|bây giờ"),
     ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(시작|열리|접수|모집|공모|사업|있을)|"
-                 r"\bupcoming\b|\bcoming up\b|\bopening soon\b|sắp tới"),
+                 r"아직\s?(접수|신청|모집)?\s?시작\s?(안\s?(한|된|하는)|전)|"
+                 r"아직\s?(접수|모집)\s?(안\s?(한|된|하는)|전인)\s?(공모|사업|거|것|곳)|"
+                 r"(접수|신청|모집)\s?(시작\s?)?전인|"
+                 r"\bupcoming\b|\bcoming up\b|\bopening soon\b|\bnot (yet )?open(ed)?\b|"
+                 r"\bhaven.?t opened\b|还没开始|まだ(始|受付)|sắp tới|chưa mở"),
     ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|끝난|지난\s?공모|\bclosed\b|\balready over\b"),
 ]
 # fmt: on
@@ -214,13 +219,13 @@ EVENT_WORDS_RE = re.compile(
 )
 GRANT_WORDS_RE = re.compile(
     r"지원\s?사업|지원금|보조금|공모|사업|지원\s?받|펀딩|\bgrants?\b|\bfunding\b|\bfunds?\b|"
-    r"\bsubsid|补助|资助|补贴|项目|tài trợ|hỗ trợ|trợ cấp"
+    r"\bsubsid|补助|资助|补贴|项目|公募|助成|補助|tài trợ|hỗ trợ|trợ cấp"
 )
 LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
     r"리스트|전부|다\s?알려|뭐\s?(가\s?)?남았|남은\s?(게|거|것|공모|사업)|"
     r"종류|\bany\b|\bwhich\b|\blist\b|\bwhat (grants|events|trainings|classes|programs)\b|"
-    r"\bare there\b|有什么|有没有|哪些|nào|có .* không"
+    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|có .* không"
 )
 
 

@@ -124,9 +124,9 @@ def _weeks_ahead(word: str) -> int:
     word = word.replace(" ", "")
     if word in ("다다음", "다담"):
         return 2
-    if word in ("다음", "담", "차", "next", "下", "下个", "sau", "tới", "toi"):
+    if word in ("다음", "담", "차", "next", "下", "下个", "来", "sau", "tới", "toi"):
         return 1
-    if word in ("지난", "저번", "last", "上", "上个", "trước", "truoc"):
+    if word in ("지난", "저번", "last", "上", "上个", "先", "trước", "truoc"):
         return -1
     return 0
 
@@ -337,6 +337,11 @@ def _zh_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
         return None
     year = _upcoming_month(today, month, _year_word(None, m.group(1), today))
     return _month_or_day(year, month, m.group(3))
+
+
+# Japanese: 今月/来月/先月, 今週/来週/先週 (today's kanji are the Chinese rules')
+_rule(r"(今|来|先)\s?月(?!曜)")(_named_month)
+_rule(r"(今|来|先)\s?週(?!末)")(_named_week)
 
 
 @_rule(r"今天|明天|后天|昨天")

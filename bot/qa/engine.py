@@ -76,6 +76,12 @@ PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many charac
 # Chinese/Japanese characters) is answered by the ranking, its filter favouring its matches.
 DESCRIPTIVE_WORDS = 3
 DESCRIPTIVE_CHARS = 8
+# Chinese and Japanese words that say no topic ("现在可以申请的项目有哪些": what can be applied
+# for now is a list, not a description of a project)
+_CJK_FUNCTION_RE = re.compile(
+    r"现在|目前|可以|能|申请|报名|的|有|吗|呢|什么|哪些|哪个|我们|我|请问|一下|是|了|吧|"
+    r"今|あります|ありますか|ですか|ますか|できます|申し込|応募|の|は|が|を|に|で|も|か|です|ます"
+)
 FILTER_FAVOUR = 1.15
 AGE_FAVOUR = 1.4
 STRONG = 1.0  # a record this far ahead beats a filter of another kind read from one word
@@ -692,6 +698,8 @@ class QAEngine:
             [*spans, *cue_spans, *criteria.word_spans, *dong_spans],
             drop=category_keys + dong_keys + GENERIC_WORDS,
         )
+        if question_lang in ("zh", "ja"):  # "可以申请的 有": no topic of its own
+            topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
         elsewhere = self._elsewhere(text)
         centre = bool(CENTRE_RE.search(text))
         hours = (
@@ -1301,8 +1309,8 @@ class QAEngine:
 
     def descriptive(self, a: _Analysis) -> bool:
         """Does the question describe its topic in several words of its own?"""
-        if a.question_lang in ("zh", "ja"):
-            return len(compact(a.residual)) >= DESCRIPTIVE_CHARS
+        if a.question_lang in ("zh", "ja"):  # its characters, without "can apply", "is there"
+            return len(compact(_CJK_FUNCTION_RE.sub("", a.residual))) >= DESCRIPTIVE_CHARS
         words = a.topic if a.question_lang in ("ko", "en", None) else a.residual
         return len([w for w in words.split() if len(w) > 1]) >= DESCRIPTIVE_WORDS
 
