@@ -864,6 +864,12 @@ FACET_ASKED = [
     # Vietnamese "until which day"; "무슨 요일" asks when, no list
     ("Chương trình hẻm nhận hồ sơ đến ngày nào?", "grant", "alley-making", "deadline"),
     ("회계교육 무슨 요일 몇 시예요", "event", "accounting-class", "time"),
+    # "still open now?" asks the deadline; "find out if we got it" the result; "안 되겠죠" whether
+    # one may
+    ("골목만들기 지금도 신청돼요?", "grant", "alley-making", "deadline"),
+    ("이웃만들기 지금 신청 되나요?", "grant", "neighbour-making", "deadline"),
+    ("When will we find out if we got the alley making grant?", "grant", "alley-making", "result"),
+    ("동아리 모임인데 청년 마을 아이디어는 안되겠죠?", "grant", "youth-idea", "eligibility"),
 ]
 
 

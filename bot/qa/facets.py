@@ -16,6 +16,7 @@ from bot.qa.text import normalize
 # fmt: off
 _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받)|데드\s?라인|며칠\s?남|"
+                 r"(지금|현재)\s?도?\s?(신청|접수)\s?(돼|되|가능|받)|"
                  r"얼마\s?남|d\s?day|"
                  r"\bstill (open|taking|accepting)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
@@ -25,7 +26,8 @@ _CUES: list[tuple[str, str]] = [
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?심사)|합격|"
                r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
-               r"\b(was|were|be|get|got) (picked|selected|chosen)\b|结果|kết quả"),
+               r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
+               r"结果|kết quả"),
     ("amount", r"얼마|금액|액수|자부담|몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
                r"최대\s?(얼마|금액)|돈|예산|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
@@ -50,7 +52,7 @@ _CUES: list[tuple[str, str]] = [
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가)\s?(돼요|되나요|될까요|되죠|되는지|돼\b)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
-                    r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|"
+                    r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
                     r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được|"
                     r"資格|対象"),
     ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"
