@@ -265,7 +265,15 @@ def test_everyday_words_are_not_read_as_clipped_names(demo, question):
 # --- a public service the KB never mentions: "I cannot answer", not a list of near records ---
 @pytest.mark.parametrize(
     "question",
-    ["운전면허 갱신은 어디서 해요", "건강보험 자격 확인서 뽑는 법", "how do I renew my passport"],
+    [
+        "운전면허 갱신은 어디서 해요",
+        "건강보험 자격 확인서 뽑는 법",
+        "how do I renew my passport",
+        # national programmes a grant word does not make ours
+        "청년 월세 지원금 신청 어떻게 해요?",
+        "청년도약계좌 가입 조건 알려주세요",
+        "비자 연장 지원 받으려면 서류 뭐 필요해요",
+    ],
 )
 def test_a_public_service_is_not_answered_with_records(demo, question):
     answer = demo.ask(question, NOW)

@@ -318,9 +318,12 @@ SERVICE_WORDS = (
 )  # fmt: skip
 # Of those, the ones no village programme's grant word makes ours ("청년 구직활동 지원금",
 # "전세 대출 지원"): money for these comes from the job centre, the bank, the district office.
-# (Not 월세/전세: "월세가 힘들어 공간을 사려는데" is about a group's space.)
+# (Not 월세/전세 alone: "월세가 힘들어 공간을 사려는데" is about a group's space.)
 STRONG_SERVICE_WORDS = (
     "구직", "취업", "일자리", "실업", "대출", "연금", "세금", "학자금", "등본", "여권",
+    # the national youth rent support and savings accounts, a stay's extension
+    "청년 월세", "청년월세", "도약계좌", "적금", "비자 연장", "비자연장", "체류 연장",
+    "체류기간 연장",
 )  # fmt: skip
 # Words pointing back at what was just answered ("거기 어디예요?", "그럼 서류는요?").
 DEICTIC_WORDS = frozenset(
