@@ -1095,3 +1095,23 @@ def test_not_open_yet_is_upcoming_and_not_applied_yet_is_not(text, status):
     found = find_criteria(normalize(text))
     assert found.status == status
     assert not found.superlative
+
+
+# --- "the programmes that give 300만원": those that give it, where some do -----------------
+def test_an_amount_given_lists_the_grants_giving_exactly_that(demo):
+    answer = demo.ask("300만원 주는 사업 뭐 있어요?", NOW)
+    assert answer.kind == "grant" and answer.is_filter, answer
+    assert set(answer.matches) == {"village-space", "youth-idea", "apartment-community"}
+    assert answer.grant_query is not None and answer.grant_query.amount is not None
+    assert answer.grant_query.amount.op == "="
+    assert render(demo, answer, ko(), NOW).startswith("300만 원을 지원하는 공모사업:")
+
+
+@pytest.mark.parametrize(
+    "question", ["200만원 주는 사업 뭐 있어요?", "300만원은 있어야 되는데 그만큼 주는 사업 뭐에요"]
+)
+def test_an_amount_no_grant_gives_or_needed_at_least_is_still_at_least(demo, question):
+    answer = demo.ask(question, NOW)  # no grant gives exactly 200만원; 있어야: at least
+    assert answer.grant_query is not None and answer.grant_query.amount is not None
+    assert answer.grant_query.amount.op == ">="
+    assert len(answer.matches) > 3

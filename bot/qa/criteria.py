@@ -52,7 +52,8 @@ _WON_RE = re.compile(r"\s?(원|won)")
 _ABOUT_RE = re.compile(r"정도|쯤|가량|내외|안팎|남짓|\babout\b|\baround\b|\bapprox|左右|khoảng")
 _ABOUT_BEFORE_RE = re.compile(r"(약|대략|\babout|\baround|\bapproximately|大约|khoảng)\s?$")
 _MORE = re.compile(
-    r"이상|넘|초과|over|more than|at least|above|bigger than|larger than|以上|超过|trên"
+    r"이상|넘|초과|over|more than|at least|above|bigger than|larger than|以上|超过|trên|"
+    r"있어야|필요|\bneed\b"  # "150만원은 있어야 되는데": at least that much
 )
 _LESS = re.compile(r"이하|미만|까지|밑|under|less than|at most|below|up to|以下|dưới")
 
@@ -60,8 +61,12 @@ _LESS = re.compile(r"이하|미만|까지|밑|under|less than|at most|below|up t
 @dataclass(frozen=True)
 class AmountFilter:
     value: int
-    op: str  # ">=", ">", "<=", "<", "~" (about: within a factor of two)
+    op: str  # ">=", ">", "<=", "<", "~" (about: within a factor of two), "=" (exactly)
     span: tuple[int, int]
+    bare: bool = False  # no comparison said ("150만원 주는 사업"): ">=", or "=" where some give it
+
+    def exactly(self) -> AmountFilter:
+        return AmountFilter(self.value, "=", self.span)
 
     def accepts(self, amount: int) -> bool:
         return {
@@ -70,6 +75,7 @@ class AmountFilter:
             "<=": amount <= self.value,
             "<": amount < self.value,
             "~": self.value / 2 <= amount <= self.value * 2,
+            "=": amount == self.value,
         }[self.op]
 
     def distance(self, amount: int) -> float:
@@ -127,6 +133,8 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
         op = "<" if re.search(r"미만|less than|under|below", after + before) else "<="
     elif _MORE.search(after) or _MORE.search(before):
         op = ">" if re.search(r"넘|초과|more than|over|above", after + before) else ">="
+    else:
+        return AmountFilter(value, op, span, bare=True)
     return AmountFilter(value, op, span)
 
 

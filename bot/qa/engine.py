@@ -1484,8 +1484,13 @@ class QAEngine:
         c = a.criteria
         today = now.date()
         grants = list(self.kb.grants)
-        if c.amount is not None:
-            amount = c.amount
+        amount_asked = c.amount
+        if amount_asked is not None:
+            if amount_asked.bare and any(
+                g.amount.max_krw == amount_asked.value for g in grants
+            ):  # "150만원 주는 사업 뭐에요": the ones that give it, not all that give more
+                amount_asked = amount_asked.exactly()
+            amount = amount_asked
             grants = [g for g in grants if amount.accepts(g.amount.max_krw)]
         if a.categories:
             wanted = set(a.categories)
@@ -1525,7 +1530,7 @@ class QAEngine:
             "confident": True,
             "grant_query": GrantQuery(
                 age=c.age,
-                amount=c.amount,
+                amount=amount_asked,
                 categories=a.categories,
                 status=c.status,
                 superlative=c.superlative,

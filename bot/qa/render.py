@@ -343,6 +343,7 @@ class _Renderer:
                 "<=": t._("Grants giving up to {amount}:", amount=amount),
                 "<": t._("Grants giving less than {amount}:", amount=amount),
                 "~": t._("Grants giving about {amount}, the closest first:", amount=amount),
+                "=": t._("Grants giving {amount}:", amount=amount),
             }[query.amount.op]
         if query.categories:
             names = ", ".join(
