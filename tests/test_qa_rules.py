@@ -1115,3 +1115,31 @@ def test_an_amount_no_grant_gives_or_needed_at_least_is_still_at_least(demo, que
     assert answer.grant_query is not None and answer.grant_query.amount is not None
     assert answer.grant_query.amount.op == ">="
     assert len(answer.matches) > 3
+
+
+# --- a list of events narrowed to the ones the question names; "언제언제", "which days" --------
+def test_how_many_times_a_named_training_runs_lists_that_training(demo):
+    answer = demo.ask("회계교육 올해 몇번 해요?", NOW)
+    assert answer.kind == "event" and answer.matches == ("accounting-class",), answer
+
+
+def test_a_description_is_not_narrowed_to_a_title_word(demo):
+    answer = demo.ask("올해 처음으로 자치회 위원이 됐는데요 새로 들어온 사람들 교육이 있나요", NOW)
+    assert answer.matches != ("secretary-training", "officer-training"), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("Which days is the village walk?", "time"),
+        ("Where's the network party opening on Saturday?", "place"),
+    ],
+)
+def test_which_days_asks_when_and_an_opening_on_a_day_is_an_event(demo, question, facet):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "event" and answer.facet == facet, answer
+
+
+def test_eonje_eonje_lists(demo):
+    answer = demo.ask("교육 받을 수 있는 날 언제언제예요", NOW)
+    assert answer.kind == "event" and answer.is_filter and len(answer.matches) > 1, answer

@@ -1550,6 +1550,21 @@ class QAEngine:
             re.search(re.escape(k.replace(" ", "")) + r"(에서|안에서)", packed) for k in keys
         ) or bool(re.search(r"\b(held|happening|taking place) in\b", a.text))
 
+    def _titled(self, events: list[EventSpec], topic: str) -> list[EventSpec]:
+        """The events whose titles hold a word of the question's topic ("회계교육 올해 몇
+        번 해요?": the accounting classes, not every training this year); all of them when
+        no title does, or when the word is in most titles (마을). The filter keeps only
+        those with occurrences in the period asked; a description is not narrowed."""
+        titles = {e.id: compact(_latin_plain(" ".join(_event_names(e)))) for e in events}
+        for word in topic.split():
+            key = compact(_latin_plain(word))
+            if len(key) < 2:
+                continue
+            titled = [e for e in events if key in titles[e.id]]
+            if titled and len(titled) * 2 <= len(events):
+                return titled
+        return events
+
     def _event_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
         c = a.criteria
         tz = now.tzinfo
@@ -1564,6 +1579,9 @@ class QAEngine:
             if own and self._held_in_dong(a):  # "윗골동에서 하는 행사": the dong's own
                 events = own
         found = self._occurrences(events, a, now)
+        if found and not self.descriptive(a):
+            titled = {e.id for e in self._titled(events, a.topic)}
+            found = [pair for pair in found if pair[0] in titled] or found
         relaxed: tuple[str, ...] = ()
         if not found and c.event_kinds and not c.any_kind and not a.topic:
             # "교육 있어요?" when no training is planned: say so, and what there is instead

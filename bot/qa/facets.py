@@ -22,7 +22,8 @@ _CUES: list[tuple[str, str]] = [
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
                  r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|했|돼|되)|"
-              r"\bopen(s|ing)?\b|(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始"),
+              r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
+              r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始"),
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?심사)|합격|"
                r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
@@ -47,7 +48,7 @@ _CUES: list[tuple[str, str]] = [
                      r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons)\b"),
     ("when", r"언제|일정|날짜|기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
-             r"\bwhen\b|\bwhat date\b|\bwhat day\b|"
+             r"\bwhen\b|\bwhat dates?\b|\b(what|which) days?\b|"
              r"什么时候|几号|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가)\s?(돼요|되나요|될까요|되죠|되는지|돼\b)|"
