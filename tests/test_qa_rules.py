@@ -1143,3 +1143,32 @@ def test_which_days_asks_when_and_an_opening_on_a_day_is_an_event(demo, question
 def test_eonje_eonje_lists(demo):
     answer = demo.ask("교육 받을 수 있는 날 언제언제예요", NOW)
     assert answer.kind == "event" and answer.is_filter and len(answer.matches) > 1, answer
+
+
+# --- festivals, signing up beforehand and drinking parties in Chinese, Vietnamese, Japanese ----
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("今年的文化节在哪里举办", ("festival",)),
+        ("Ngày hội láng giềng tổ chức ngày nào", ("festival",)),
+        ("夏祭りはいつですか", ("festival",)),
+        ("怎么节约活动费用", ()),  # 节约: to save, no festival
+    ],
+)
+def test_festival_words_in_other_languages(text, kinds):
+    assert find_criteria(text.lower()).event_kinds == kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Buổi dã ngoại có cần đăng ký trước không", "参加活动需要报名吗", "見学会は予約が必要ですか"],
+)
+def test_signing_up_beforehand_asks_registration(text):
+    from bot.qa.facets import detect_facets
+
+    assert "registration" in detect_facets(text).facets
+
+
+def test_a_drinking_party_in_japanese_is_the_entry_on_costs_not_allowed(demo):
+    ranked = demo._rank(demo._analyse("補助金で飲み会をしてもいいですか", NOW))
+    assert ranked and ranked[0].record.id == "ineligible-costs"  # (the best, if not yet sure)

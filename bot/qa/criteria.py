@@ -216,7 +216,9 @@ _EVENT_KIND_PATTERNS = [
     ("forum", r"설명회|포럼|공유회|토론회|\bforum|\binformation session|\binfo session|说明会|"
               r"hội thảo|buổi giới thiệu"),
     ("consultation", r"상담|\bconsult|咨询|tư vấn"),
-    ("festival", r"축제|파티|한마당|\bfestival|\bparty\b|节日|庆典|lễ hội|\btiệc"),
+    ("festival", r"축제|파티|한마당|\bfestival|\bparty\b|节日|庆典|"
+                 r"(?<=[\u4e00-\u9fff])节(?![约目省])|lễ hội|ngày hội|\btiệc|"
+                 r"祭り|まつり|フェスティバル"),
 ]
 # fmt: on
 _EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PATTERNS]

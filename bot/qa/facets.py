@@ -68,7 +68,8 @@ _CUES: list[tuple[str, str]] = [
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
-                     r"\bsign(ing)? up\b|\bregist|\bbook"),
+                     r"\bsign(ing)? up\b|\bregist|\bbook|"
+                     r"đăng ký trước|cần đăng ký|要报名|需要报名|提前报名|予約|事前申し込み"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|\babout\b|是什么|là gì"),
