@@ -1172,3 +1172,33 @@ def test_signing_up_beforehand_asks_registration(text):
 def test_a_drinking_party_in_japanese_is_the_entry_on_costs_not_allowed(demo):
     ranked = demo._rank(demo._analyse("補助金で飲み会をしてもいいですか", NOW))
     assert ranked and ranked[0].record.id == "ineligible-costs"  # (the best, if not yet sure)
+
+
+# --- weekdays as a habit ("토요일마다", "on Saturdays") or beside a month ---------------------
+@pytest.mark.parametrize(
+    ("text", "weekdays", "grain"),
+    [
+        ("Any Saturday events left in February?", (5,), "month"),
+        ("2월 토요일에 하는 교육 있어요?", (5,), "month"),
+        ("주말에만 갈 수 있는데 주말에 하는 행사 뭐 있어요?", (5, 6), "weekdays"),
+        ("events on saturdays", (5,), "weekdays"),
+        ("토요일에 뭐 해요", (), "day"),  # one Saturday: the next
+        ("이번 주말에 뭐 있어요", (), "weekend"),
+        ("2월 6일 토요일에 뭐 해요", (), "day"),  # a date and its weekday
+    ],
+)
+def test_weekdays_said_as_a_habit_or_beside_a_month(text, weekdays, grain):
+    from bot.qa.dates import resolve_dates
+
+    found = resolve_dates(text, NOW)
+    assert found is not None and (found.weekdays, found.grain) == (weekdays, grain)
+
+
+def test_saturday_events_of_a_month_are_only_its_saturdays(demo):
+    answer = demo.ask("3월 토요일에 하는 행사 뭐 있어요?", NOW)
+    assert answer.kind == "event" and answer.is_filter, answer
+    query = answer.event_query
+    assert query is not None and query.occurrences
+    assert all(when.astimezone(SEOUL).weekday() == 5 for _, when in query.occurrences)
+    assert all(when.month == 3 for _, when in query.occurrences)
+    assert "(토요일)" in render(demo, answer, ko(), NOW)

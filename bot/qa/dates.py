@@ -25,9 +25,17 @@ class DateRange:
     end: date
     grain: str  # day | week | weekend | month | year | part-month
     span: tuple[int, int]  # in the normalised question
+    # "토요일마다", "Saturdays in April", "주말에만": only these weekdays of the range
+    # (0 = Monday); empty: every day
+    weekdays: tuple[int, ...] = ()
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
+
+    def on_day(self, day: date) -> bool:
+        """In the range and on one of its weekdays (an event's date; a grant's window uses
+        :meth:`contains`)."""
+        return self.contains(day) and (not self.weekdays or day.weekday() in self.weekdays)
 
 
 def _week(day: date) -> tuple[date, date]:
@@ -372,15 +380,52 @@ def _vi_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return day, day, "day"
 
 
+# Weekdays said as a habit, not one day: "토요일마다", "주말에만", "평일 저녁에는", "on
+# Saturdays", "weekends" — (group: the weekday word)
+_EVERY_WEEKDAY_RE = re.compile(
+    r"(?<![가-힣])([월화수목금토일]요일|주말|평일)\s?(마다|에만|만|에는)|"
+    r"\b(mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays|weekends|weekdays)\b"
+)
+_EVERY_WEEKDAY_DAYS = {
+    **{f"{k}요일": (v,) for k, v in _KO_WEEKDAYS.items()},
+    "주말": (5, 6), "평일": (0, 1, 2, 3, 4),
+    **{f"{k}s": (v,) for k, v in _EN_WEEKDAYS.items()},
+    "weekends": (5, 6), "weekdays": (0, 1, 2, 3, 4),
+}  # fmt: skip
+EVERY_WEEKDAY_WEEKS = 8  # a habit with no period said: the weeks ahead it is looked for in
+
+
 def resolve_dates(question: str, now: datetime) -> DateRange | None:
     """The first date or range the question names, as local dates of ``now``'s zone.
 
     Rules are tried in order (specific before general); the earliest match in the
-    question wins among those of the first rule that matches anything.
+    question wins among those of the first rule that matches anything. Weekdays said as a
+    habit ("토요일마다", "on Saturdays") or beside a month ("Saturday events in April")
+    filter the range (the month, or the next weeks) by weekday.
     """
     text = normalize(question)
     today = now.date()
     found = _first(text, today)
+    habit = _EVERY_WEEKDAY_RE.search(text)
+    if habit is not None:
+        days = _EVERY_WEEKDAY_DAYS[habit.group(1) or habit.group(3)]
+        rest = _first(
+            text[: habit.start()] + " " * len(habit.group(0)) + text[habit.end() :], today
+        )
+        if rest is not None and rest.grain not in ("day", "weekend"):
+            return DateRange(rest.start, rest.end, rest.grain, rest.span, days)
+        end = today + timedelta(weeks=EVERY_WEEKDAY_WEEKS)
+        return DateRange(today, end, "weekdays", habit.span(), days)
+    if (
+        found is not None
+        and found.grain == "day"
+        and _BARE_WEEKDAY_RE.fullmatch(text[found.span[0] : found.span[1]])
+    ):
+        # "Any Saturday events left in April?", "4월 토요일에 하는 교육": that month's Saturdays
+        span = found.span
+        rest = _first(text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :], today)
+        if rest is not None and rest.grain in ("month", "part-month", "year"):
+            return DateRange(rest.start, rest.end, rest.grain, rest.span, (found.start.weekday(),))
     if found is not None and found.grain == "day":
         # "4월 24일 토요일": the weekday after a date names that date's day (its rule comes
         # first, for "토요일에 뭐 해요"), not the next Saturday
@@ -402,6 +447,9 @@ def resolve_dates(question: str, now: datetime) -> DateRange | None:
     return found
 
 
+_BARE_WEEKDAY_RE = re.compile(
+    r"[월화수목금토일]요일|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
 _AND_MONTH_RE = re.compile(
     rf"\s?(?:,|and|or|&|~|-|이랑|랑|하고|과|와|和|到|và)\s?(?:(\d{{1,2}})\s?월|({_EN_MONTH_NAMES})\b)"
 )
@@ -419,7 +467,9 @@ def _first(text: str, today: date) -> DateRange | None:
 
 def date_spans(question_normalized: str, now: datetime) -> list[tuple[int, int]]:
     """Every span of the (already normalised) question that names a date."""
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = [
+        m.span() for m in _EVERY_WEEKDAY_RE.finditer(question_normalized)
+    ]
     today = now.date()
     for pattern, func in _RULES:
         for match in pattern.finditer(question_normalized):

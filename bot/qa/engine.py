@@ -1312,7 +1312,9 @@ class QAEngine:
         if a.question_lang in ("zh", "ja"):  # its characters, without "can apply", "is there"
             return len(compact(_CJK_FUNCTION_RE.sub("", a.residual))) >= DESCRIPTIVE_CHARS
         words = a.topic if a.question_lang in ("ko", "en", None) else a.residual
-        return len([w for w in words.split() if len(w) > 1]) >= DESCRIPTIVE_WORDS
+        # a habit ("토요일마다 강변 청소하는 이웃들") describes what the group does
+        habit = a.dates is not None and a.dates.grain == "weekdays"
+        return len([w for w in words.split() if len(w) > 1]) + habit >= DESCRIPTIVE_WORDS
 
     def _follow_up(
         self, a: _Analysis, follow: tuple[str, str], now: datetime, base: dict[str, Any]
@@ -1427,8 +1429,13 @@ class QAEngine:
         self, event: EventSpec, dates: DateRange | None, now: datetime
     ) -> datetime | None:
         if dates is not None:
-            start, end = ev.day_bounds(dates.start, dates.end, now.tzinfo)  # type: ignore[arg-type]
-            found = ev.occurrences_between(event, start, end)
+            tz = now.tzinfo
+            start, end = ev.day_bounds(dates.start, dates.end, tz)  # type: ignore[arg-type]
+            found = [
+                s
+                for s in ev.occurrences_between(event, start, end)
+                if dates.on_day(s.astimezone(tz).date())
+            ]
             if found:
                 return found[0]
         return ev.next_occurrence(event, now)
@@ -1470,7 +1477,12 @@ class QAEngine:
             event_filter = False
         if event_filter and (not confident or only_filter_words):
             return self._event_filter(a, now)
-        if a.dates is not None and c.grant_words and (not confident or only_filter_words):
+        if (
+            a.dates is not None
+            and not a.dates.weekdays
+            and c.grant_words
+            and (not confident or only_filter_words)
+        ):
             return self._grant_filter(a, now)
         return None
 
@@ -1495,7 +1507,8 @@ class QAEngine:
         if a.categories:
             wanted = set(a.categories)
             grants = [g for g in grants if wanted & set(g.categories)]
-        if a.dates is not None:
+        if a.dates is not None and not a.dates.weekdays:
+            # ("토요일마다 청소하는 모임": when the group meets, not when applications are)
             grants = [g for g in grants if _window_fits(g, a.dates, a.facets)]
         if c.status is not None:  # with a month too: "지금 접수 중인 것 중에 이번 달 마감"
             grants = [g for g in grants if _status_fits(g, today, c.status)]
@@ -1623,7 +1636,11 @@ def _occurrence_list(
         start, end = ev.day_bounds(dates.start, dates.end, tz)
         start = max(start, now) if dates.end >= now.date() else start
         for event in events:
-            found.extend((event.id, s) for s in ev.occurrences_between(event, start, end))
+            found.extend(
+                (event.id, s)
+                for s in ev.occurrences_between(event, start, end)
+                if dates.on_day(s.astimezone(tz).date())
+            )
     else:
         for event in events:
             nxt = ev.next_occurrence(event, now)

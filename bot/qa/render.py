@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from babel.dates import get_day_names
+
 from bot.core.i18n import N_, Translator
 from bot.kb.records import EventSpec, FaqSpec, GrantSpec, LocalizedText
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter
+from bot.qa.dates import DateRange
 from bot.qa.engine import Answer, EventQuery, QAEngine
 
 MAX_LISTED = 8
@@ -117,6 +120,14 @@ class _Renderer:
         if start == end:
             return self.day(start)
         return f"{self.t.format_date(start)} ~ {self.t.format_date(end)}"
+
+    def period(self, dates: DateRange) -> str:
+        """The range of an events question, with its weekdays when it has some ("… (토요일)")."""
+        span = self.span(dates.start, dates.end)
+        if not dates.weekdays:
+            return span
+        names = get_day_names("wide", locale=self.lang)
+        return f"{span} ({', '.join(names[d] for d in dates.weekdays)})"
 
     def window(self, grant: GrantSpec) -> str:
         t = self.t
@@ -395,12 +406,12 @@ class _Renderer:
             )
         parts: list[str] = []
         dates = answer.dates
-        if dates is not None and not dates.contains(occurrence.astimezone(t.tz).date()):
+        if dates is not None and not dates.on_day(occurrence.astimezone(t.tz).date()):
             parts.append(
                 t._(
                     "{title} does not take place in {period}.",
                     title=title,
-                    period=self.span(dates.start, dates.end),
+                    period=self.period(dates),
                 )
             )
         for facet in answer.facets[:2]:
@@ -472,7 +483,7 @@ class _Renderer:
             # "다음 주에 무슨 교육 있어요?" with no training that week: say so first, even
             # when one event of another kind is all there is
             if answer.dates is not None:
-                period = self.span(answer.dates.start, answer.dates.end)
+                period = self.period(answer.dates)
                 lead = t._(
                     "No {kinds} in {period}. Here is what is on:", kinds=kinds, period=period
                 )
@@ -484,7 +495,7 @@ class _Renderer:
             facet = answer.facet if answer.facet not in (None, "list") else "time"
             return self.event_facet(event, facet or "time", answer.occurrence)
         if answer.dates is not None:
-            period = self.span(answer.dates.start, answer.dates.end)
+            period = self.period(answer.dates)
             header = (
                 t._("{kinds} in {period}:", kinds=kinds, period=period)
                 if kinds
