@@ -1202,3 +1202,50 @@ def test_saturday_events_of_a_month_are_only_its_saturdays(demo):
     assert all(when.astimezone(SEOUL).weekday() == 5 for _, when in query.occurrences)
     assert all(when.month == 3 for _, when in query.occurrences)
     assert "(토요일)" in render(demo, answer, ko(), NOW)
+
+
+# --- money the group holds is no amount asked; rooms are no events; spending rules ----------
+@pytest.mark.parametrize(
+    "text",
+    [
+        "사업 다 하고 20만원 남았어요 어떻게 돌려드려요",
+        "작년에 150만원 받았는데 올해도 돼요",
+        "we have 200,000 won left",
+    ],
+)
+def test_money_left_or_received_is_no_amount_filter(text):
+    assert find_criteria(text.lower()).amount is None
+
+
+def test_money_wanted_is_still_an_amount():
+    assert find_criteria("200만원 주는 사업 남았어요?").amount is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "회의실 예약은 며칠 전까지 해야 돼요",
+        "can our club use a meeting room on thursday",
+        "교육실 빌릴 수 있어요",
+    ],
+)
+def test_a_room_named_after_an_event_kind_is_no_event(text):
+    assert find_criteria(text.lower()).event_kinds == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "지원금으로 모임 회식 때 술 사도 돼요?",
+        "제가 직접 가르치는데 강사비 저한테 줘도 돼요?",
+        "Can we spend the grant money on beer for our members?",
+    ],
+)
+def test_what_the_money_may_be_spent_on_is_the_entry_on_costs(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "ineligible-costs"), answer
+
+
+def test_using_a_room_is_not_spending(demo):
+    a = demo._analyse("단지 다목적실 써도 된다고 허락 받았어요", NOW)
+    assert demo._matter_asked(a, False, None, []) is None

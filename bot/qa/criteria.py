@@ -84,8 +84,23 @@ class AmountFilter:
         return high / low - 1
 
 
+# An amount the group has left, spent or received ("20만원 남았어요", "150만원 받았는데") is
+# part of its story, not the amount of the grants it asks for.
+_HELD_RE = re.compile(
+    r"\s?(이|가|은|는|을|를|정도|쯤)?\s?(남았|남아|남은|남겨|썼|사용했|받았|\bleft\b|\bleft over\b|"
+    r"\bremaining\b|\bspent\b|剩|残っ|còn lại|còn dư)"
+)
+
+
 def find_amount(text: str) -> AmountFilter | None:
     """The first won amount in the (normalised) question and how it compares."""
+    found = _find_amount(text)
+    if found is not None and _HELD_RE.match(text, found.span[1]):
+        return None
+    return found
+
+
+def _find_amount(text: str) -> AmountFilter | None:
     for match in _KO_AMOUNT_RE.finditer(text):
         if match.group("plain"):
             value = int(match.group("plain").replace(",", ""))
@@ -208,10 +223,10 @@ _STATUS = [(name, re.compile(pattern)) for name, pattern in _STATUS_PATTERNS]
 
 # fmt: off
 _EVENT_KIND_PATTERNS = [
-    ("training", r"교육|교실|강의|수업|강좌|연수|학교|아카데미|\btraining|\bclass(es)?\b|"
-                 r"\bcourses?\b|\bworkshops?\b|\blessons?\b|\bschool\b|\borientation\b|\binduction\b|오리엔테이션|"
+    ("training", r"교육(?!실)|교실|강의(?!실)|수업|강좌|연수|학교|아카데미|\btraining|"
+                 r"\bclass(es)?\b|\bcourses?\b|\bworkshops?\b|\blessons?\b|\bschool\b|\borientation\b|\binduction\b|오리엔테이션|"
                  r"培训|课程|讲座|研修|講座|đào tạo|lớp|khóa học"),
-    ("meeting", r"회의|\bmeetings?\b|会议|cuộc họp|\bhọp\b"),
+    ("meeting", r"회의(?!실)|\bmeetings?\b(?! rooms?\b)|会议(?!室)|cuộc họp|\bhọp\b"),
     ("assembly", r"총회|\bassembl|大会|đại hội"),
     ("forum", r"설명회|포럼|공유회|토론회|\bforum|\binformation session|\binfo session|说明会|"
               r"hội thảo|buổi giới thiệu"),

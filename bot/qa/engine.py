@@ -45,6 +45,8 @@ from bot.qa.lexicon import (
     PROPOSE_WORDS,
     QUESTION_WORDS,
     SERVICE_WORDS,
+    SPEND_RE,
+    SPEND_WORDS,
     STRONG_SERVICE_WORDS,
     THANKS_RE,
     glossary_terms,
@@ -959,7 +961,8 @@ class QAEngine:
         programmes named and both asked about ("이웃만들기랑 골목만들기 둘 다 넣어도 돼요?":
         applying to several), or a suggestion to put forward ("쓰레기통 더 놔 달라고 의견
         내고 싶어요": proposing — when nothing fits better: "시민참여예산 제안은" is that
-        grant). None for any other question."""
+        grant), or what the money may be spent on ("지원금으로 술 사도 돼요?"). None for any
+        other question."""
         if BOTH_RE.search(a.text) and len({c.record.id for c in candidates if c.name >= NAMED}) > 1:
             return BOTH_WORDS
         if (
@@ -969,6 +972,8 @@ class QAEngine:
             and PROPOSE_RE.search(a.text)
         ):
             return PROPOSE_WORDS
+        if not named and SPEND_RE.search(a.text):
+            return f"{SPEND_WORDS} {a.residual}"  # (what is bought: 술, 강사비 are in the entry)
         return None
 
     def _faq_on(self, words: str) -> list[_Candidate]:
