@@ -49,6 +49,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("sixth-dev", "sixth", "dev.yaml"),
         ("seventh-dev", "seventh", "dev.yaml"),
         ("eighth-blind", "eighth", "blind.yaml"),
+        ("ninth-dev", "ninth", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
