@@ -1249,3 +1249,67 @@ def test_what_the_money_may_be_spent_on_is_the_entry_on_costs(demo, question):
 def test_using_a_room_is_not_spending(demo):
     a = demo._analyse("단지 다목적실 써도 된다고 허락 받았어요", NOW)
     assert demo._matter_asked(a, False, None, []) is None
+
+
+# --- a round from the ninth district's misses, each with a question of our own -------------
+def test_what_events_are_coming_up_in_a_month_lists_events(demo):
+    answer = demo.ask("What events are coming up in March?", NOW)
+    assert answer.kind == "event" and answer.is_filter, answer
+
+
+@pytest.mark.parametrize(
+    "question", ["한빛마을플랫폼 어디 있어요? 센터 주소요", "센터 한빛마을플랫폼 몇 층이에요?"]
+)
+def test_the_building_the_centre_is_in_is_the_centre(question):
+    from tests.kbdemo import demo_kb
+
+    parsed = demo_kb()
+    without = parsed.model_copy(
+        update={"faq": [f for f in parsed.faq if f.id != "centre-location"]}
+    )
+    answer = QAEngine(without).ask(question, NOW)
+    assert answer.kind == "centre", answer
+
+
+def test_turning_an_age_is_that_age():
+    assert find_criteria("is there an age limit i m turning 40 in june").age is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("Is there an age limit for the youth idea grant?", "eligibility"),
+        ("what docs do I need for the alley making grant", "documents"),
+        ("골목만들기 올해는 접수 놓쳤어요 아직 낼 수 있나요", "deadline"),
+        ("골목만들기 같이하는 작가님이 서울 사는데 괜찮나요?", "eligibility"),
+    ],
+)
+def test_more_ways_of_asking_a_part_of_a_grant(demo, question, facet):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and answer.facet == facet, answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["빈집 철거하면 보조금 나온다던데 얼마에요?", "온누리상품권 환전하려면 어디로 가요?"],
+)
+def test_demolition_and_money_exchange_are_services(demo, question):
+    assert demo.ask(question, NOW).reason == "service"
+
+
+@pytest.mark.parametrize(
+    ("question", "id_"),
+    [
+        ("Can I get a grant by myself?", "individual-application"),
+        ("Can we pay ourselves a little for the hours we put in?", "ineligible-costs"),
+        ("두개 같이 넣어도 되나요?", "duplicate-application"),
+    ],
+)
+def test_matters_asked_without_naming_a_programme(demo, question, id_):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", id_), answer
+
+
+def test_both_of_us_working_is_not_applying_twice(demo):
+    a = demo._analyse("둘다 직장 다녀서 애 하교하고 저녁까지 비어요 이런것도 지원해주나요?", NOW)
+    assert demo._matter_asked(a, False, None, []) is None

@@ -155,7 +155,7 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
 
 _AGE_RE = re.compile(
     r"(?:만\s?)?(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
-    r"|\b(?:i am|i m|im|age|aged)\s(?P<b>\d{1,2})\b"
+    r"|\b(?:i am|i m|im|age|aged|turning|turn|i ll be)\s(?P<b>\d{1,2})\b"
     r"|(?P<c>[1-9]0)\s?대"
     r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?"
     r"(?:살|인데|이에요|예요|이고|이라|이니|임\b)"  # 스물다섯인데: "I'm twenty-five"

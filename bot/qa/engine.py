@@ -361,6 +361,12 @@ def _named_leads(candidates: list[_Candidate]) -> None:
         candidates.sort(key=lambda c: c.score, reverse=True)
 
 
+_BOTH = (
+    r"(둘\s?다|두\s?(개|군데|곳|가지)|동시에|중복|\bboth\b|at the same time|两个|同时|cả hai|"
+    r"両方|同時)"
+)
+_APPLY = r"(넣|신청|지원|내도|받|\bapply|申请|đăng ký|応募|申し込)"
+_BOTH_APPLY_RE = re.compile(rf"{_BOTH}.{{0,12}}{_APPLY}|{_APPLY}.{{0,12}}{_BOTH}")
 _MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
 
 
@@ -514,7 +520,9 @@ class QAEngine:
         self._own_places = {compact(t) for t in _texts(kb.region.name)} | {
             key for key, _ in self._dong_keys
         }
-        self._centre = [compact(t) for t in _texts(kb.region.centre, kb.region.name)]
+        self._centre = [
+            compact(t) for t in _texts(kb.region.centre, kb.region.name, kb.region.contact.address)
+        ]  # ("모두의우체국 어디 있어요? 센터 주소요": the building the centre is in)
         self.index = Index(self._records(), fuzzy=fuzzy)
         # grants' official Korean names, which residents clip (aliases clipped matched
         # everyday words: 공원, 이사), from each of their words on ("동단위 시민참여예산"
@@ -963,7 +971,10 @@ class QAEngine:
         내고 싶어요": proposing — when nothing fits better: "시민참여예산 제안은" is that
         grant), or what the money may be spent on ("지원금으로 술 사도 돼요?"). None for any
         other question."""
-        if BOTH_RE.search(a.text) and len({c.record.id for c in candidates if c.name >= NAMED}) > 1:
+        named_ids = {c.record.id for c in candidates if c.name >= NAMED}
+        if (BOTH_RE.search(a.text) and len(named_ids) > 1) or (
+            not named_ids and _BOTH_APPLY_RE.search(a.text)
+        ):  # ("두개 같이 넣어도 되나요?": two of ours, whichever — not "둘다 직장 다녀서")
             return BOTH_WORDS
         if (
             not named
@@ -1466,7 +1477,9 @@ class QAEngine:
         only_filter_words = not a.topic
         # "what trainings are coming up?": a status word with an event kind and no grant
         # word, age or amount asks for events
-        events_only = bool(c.event_kinds) and not (c.grant_words or c.age or c.amount)
+        events_only = (bool(c.event_kinds) or c.event_words) and not (
+            c.grant_words or c.age or c.amount
+        )  # ("What events are coming up in May?")
         if c.grant_filter and not events_only:
             return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:

@@ -15,7 +15,8 @@ from bot.qa.text import normalize
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # fmt: off
 _CUES: list[tuple[str, str]] = [
-    ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받)|데드\s?라인|며칠\s?남|"
+    ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
+                 r"며칠\s?남|"
                  r"(지금|현재)\s?도?\s?(신청|접수)\s?(돼|되|가능|받)|"
                  r"얼마\s?남|d\s?day|"
                  r"\bstill (open|taking|accepting)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
@@ -34,7 +35,7 @@ _CUES: list[tuple[str, str]] = [
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"bao nhiêu tiền|số tiền|いくら|金額"),
     ("documents", r"서류|첨부|준비물|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
-                  r"\bdocuments?\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bsubmit\b|材料|文件|"
+                  r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bsubmit\b|材料|文件|"
                   r"giấy tờ|hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하)|"
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
@@ -54,7 +55,9 @@ _CUES: list[tuple[str, str]] = [
                     r"(신청|지원|참여|참가)\s?(돼요|되나요|될까요|되죠|되는지|돼\b)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
-                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|条件|资格|điều kiện|ai được|"
+                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|\bage (limit|requirement)s?\b|"
+                    r"\bhow old\b|\btoo (old|young)\b|괜찮(나요|아요|을까|은가|은지)|"
+                    r"条件|资格|điều kiện|ai được|"
                     r"資格|対象"),
     ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"
                 r"담당\s?(자|팀|부서)|"

@@ -147,6 +147,7 @@ GLOSSARY: dict[str, str] = {
     "leftover": "남은 반납", "left over": "남은 반납", "give it back": "남은 반납",
     "unspent": "남은 반납", "gift card": "상품권", "gift cards": "상품권",
     "volunteer": "봉사 자원봉사 volunteer", "certificate": "확인서 증명",
+    "by myself": "혼자 개인 individual", "on my own": "혼자 개인 individual",
     "live alone": "1인가구 혼자", "living alone": "1인가구 혼자", "student": "대학생 청년 student",
     "students": "대학생 청년 student",
     "余った": "남은 반납", "残った": "남은 반납", "返す": "반납", "返金": "반납",
@@ -326,7 +327,7 @@ STRONG_SERVICE_WORDS = (
     "구직", "취업", "일자리", "실업", "대출", "연금", "세금", "학자금", "등본", "여권",
     # the national youth rent support and savings accounts, a stay's extension
     "청년 월세", "청년월세", "도약계좌", "적금", "비자 연장", "비자연장", "체류 연장",
-    "체류기간 연장",
+    "체류기간 연장", "철거", "환전",
 )  # fmt: skip
 # Words pointing back at what was just answered ("거기 어디예요?", "그럼 서류는요?").
 DEICTIC_WORDS = frozenset(
@@ -361,7 +362,7 @@ PROPOSE_RE = re.compile(
 # Two programmes named and both asked about at once ("이웃만들기랑 골목만들기 둘 다 넣어도
 # 돼요?"): applying to several, not either programme.
 BOTH_RE = re.compile(
-    r"둘\s?다|두\s?(개|군데|곳|가지)\s?(다|모두|같이|동시)|동시에|같이\s?(신청|지원|넣)|"
+    r"둘\s?다|두\s?(개|군데|곳|가지)\s?(다|모두|같이|동시)|동시에|같이\s?(신청|지원|넣|받)|"
     r"중복|\bboth\b|at the same time|\bat once\b|两个都|同时|cả hai|cùng lúc|両方|同時"
 )
 BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
@@ -373,6 +374,7 @@ SPEND_RE = re.compile(
     r"(지원금|보조금|사업비|활동비|예산|돈).{0,30}(써도|사용해도)\s?(돼|되|괜찮|가능)|"
     r"\b(can|may) (we|i) (use|spend|pay)\b.*\b(grant|money|funds?)\b|"
     r"\b(spend|use) (the )?(grant|money|funds?) (on|for)\b|"
+    r"\bpay (ourselves|myself|our members|members|us)\b|"
     r"(可以|能)(用来|用于|用)|(で|を使って).*(てもいい|てもよい|ていい)|"
     r"(được|có thể) (dùng|sử dụng) (tiền|kinh phí)"
 )
