@@ -1313,3 +1313,11 @@ def test_matters_asked_without_naming_a_programme(demo, question, id_):
 def test_both_of_us_working_is_not_applying_twice(demo):
     a = demo._analyse("둘다 직장 다녀서 애 하교하고 저녁까지 비어요 이런것도 지원해주나요?", NOW)
     assert demo._matter_asked(a, False, None, []) is None
+
+
+def test_a_service_word_in_what_a_group_wants_to_do_is_no_service(demo):
+    question = (
+        "계단 옆에 화단 만들고 쓰레기 버리는 자리에 의자 하나 놓고 싶어요 골목 네 집이 같이 해요"
+    )
+    assert demo.ask(question, NOW).reason != "service"
+    assert demo.ask("쓰레기 버리는 요일 알려주세요", NOW).reason == "service"

@@ -367,6 +367,12 @@ _BOTH = (
 )
 _APPLY = r"(넣|신청|지원|내도|받|\bapply|申请|đăng ký|応募|申し込)"
 _BOTH_APPLY_RE = re.compile(rf"{_BOTH}.{{0,12}}{_APPLY}|{_APPLY}.{{0,12}}{_BOTH}")
+# What a group wants to do ("놓고 싶어요", "만들려고", "해보려는데", "we want to"): a question
+# that describes it is about a programme, whatever service word its story holds.
+_DOING_RE = re.compile(
+    r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
+    r"\bwe.?d like to\b|想要?|muốn|たい"
+)
 _MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
 
 
@@ -1062,7 +1068,11 @@ class QAEngine:
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and (
-                (not a.criteria.grant_words and (self.asks_service(a.text) or _only_office(a)))
+                (
+                    not a.criteria.grant_words
+                    and (self.asks_service(a.text) or _only_office(a))
+                    and not (self.descriptive(a) and _DOING_RE.search(a.text))
+                )  # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
                 or any(w in a.text for w in self._strong_services)
             )
         ):
