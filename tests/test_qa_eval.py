@@ -91,12 +91,18 @@ def test_accuracy_and_calibration(engine, name):
 # is over the 5 % goal it is held where it is, so that a change that makes it worse fails.
 OTHER_SETS = {
     # name (tests/qa/evaluate.py's DISTRICT_SETS): top-1 floor, confident and wrong at most,
-    # out of scope answered confidently at most
+    # out of scope answered confidently at most — each a little under what was reached
+    # (2026-12-04, third session; tests/qa/<district>/DEV.md or BLIND.md); where confident
+    # and wrong or OOS is over 5 %, it is held where it is so that a change that worsens it fails
     "other-dev": (0.93, 0.05, 0.05),  # 95.8 %
-    "other-blind": (0.86, 0.09, 0.06),  # 88.4 %
-    "third-blind": (0.71, 0.09, 0.10),  # 73.2 %
-    "fourth-dev": (0.91, 0.05, 0.05),  # 93.6 %
-    "fifth-dev": (0.85, 0.06, 0.05),  # 86.8 %
+    "other-blind": (0.91, 0.06, 0.06),  # 93.7 %, OOS 1/18
+    "third-blind": (0.75, 0.07, 0.10),  # 77.4 %, confident and wrong 5.5 %, OOS 2/22
+    "fourth-dev": (0.93, 0.05, 0.05),  # 95.4 %
+    "fifth-dev": (0.87, 0.05, 0.05),  # 89.5 %
+    "sixth-dev": (0.75, 0.06, 0.05),  # 77.9 %
+    "seventh-dev": (0.72, 0.07, 0.05),  # 75.0 %, confident and wrong 5.5 %
+    "eighth-blind": (0.68, 0.12, 0.21),  # 70.7 %, confident and wrong 11.4 %, OOS 5/24
+    "ninth-dev": (0.82, 0.05, 0.05),  # 84.3 %
 }
 
 
