@@ -15,7 +15,7 @@ from bot.core.i18n import Translator
 from bot.qa import count_question
 from bot.stats import report
 from bot.stats.service import Period, compute
-from models import QuestionCount
+from models import QuestionCount, UnansweredQuestion
 from tests.conftest import SEOUL
 
 RESIDENT = 6301
@@ -84,6 +84,20 @@ async def test_staff_see_the_numbers_in_stats(bot):
     assert "• 답하지 못한 질문: 2" in text
     assert "• 답한 질문 비율(%): 33.3" in text
     assert "기록하지 않음" not in text
+
+
+async def test_choices_found_by_the_kbs_words_alone_are_offered_and_logged(bot):
+    # a description that matches no record on all its words: the bot offers the records the
+    # words it knows point to ("is it one of these?") and still logs the question for staff
+    described = "할머니들 몇 분이랑 골목 담벼락에 그림 그리고 꽃도 심어서 예쁘게 꾸미려고 하는데 돈 나오나요"
+    resident = bot.chat(RESIDENT, "민수", "ko")
+    events = await resident.send(described)
+    assert "골목만들기" in " ".join(e.text or "" for e in events)
+    async with bot.runtime.sessionmaker() as s:
+        logged = (await s.execute(select(UnansweredQuestion.text))).scalars().all()
+        row = (await s.execute(select(QuestionCount))).scalar_one()
+    assert logged == [described]
+    assert (row.answered, row.unanswered) == (0, 1)
 
 
 async def test_concurrent_counts_of_one_day_and_dong_all_land(runtime):

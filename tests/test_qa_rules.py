@@ -1321,3 +1321,32 @@ def test_a_service_word_in_what_a_group_wants_to_do_is_no_service(demo):
     )
     assert demo.ask(question, NOW).reason != "service"
     assert demo.ask("쓰레기 버리는 요일 알려주세요", NOW).reason == "service"
+
+
+# --- a description ranked by the words the KB knows: offered as choices, never sure -------
+DESCRIBED = (
+    "할머니들 몇 분이랑 골목 담벼락에 그림 그리고 꽃도 심어서 예쁘게 꾸미려고 하는데 돈 나오나요"
+)
+
+
+def test_a_description_the_kb_knows_few_words_of_is_offered_as_choices(demo):
+    from bot.qa.engine import detect_language
+
+    a = demo._analyse(DESCRIBED, NOW)
+    base = {"lang": "ko", "question_lang": detect_language(DESCRIBED), "dates": None, "age": None}
+    assert demo._answer(a, NOW, base, None, ()).kind == "none"  # every word counted: nothing
+    answer = demo.ask(DESCRIBED, NOW)
+    assert (answer.kind, answer.id, answer.reason) == ("grant", "alley-making", "wide")
+    assert not answer.confident and answer.alternatives[0] == "alley-making"
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "reason"),
+    [
+        ("이웃만들기 신청 언제까지예요?", "grant", "name"),  # sure answers are left as they were
+        ("오늘 저녁에 가족이랑 먹을 맛있는 메뉴 좀 추천해 주실 수 있나요", "none", "none"),
+    ],
+)
+def test_a_sure_answer_or_nothing_at_all_is_not_widened(demo, question, kind, reason):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason) == (kind, reason), answer

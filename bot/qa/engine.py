@@ -78,6 +78,7 @@ PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many charac
 # Chinese/Japanese characters) is answered by the ranking, its filter favouring its matches.
 DESCRIPTIVE_WORDS = 3
 DESCRIPTIVE_CHARS = 8
+WIDEN_KNOWN_WORDS = 2  # a description is ranked by the KB's words when it has this many
 # Chinese and Japanese words that say no topic ("现在可以申请的项目有哪些": what can be applied
 # for now is a list, not a description of a project)
 _CJK_FUNCTION_RE = re.compile(
@@ -201,7 +202,8 @@ class Answer:
     event_query: EventQuery | None = None
     age: AgeFilter | None = None  # one age the question states ("저 마흔둘인데 …")
     score: float = 0.0
-    reason: str = ""  # why: name | lexical | filter | unsure | none | chitchat | elsewhere | centre
+    reason: str = ""  # why: name | lexical | filter | unsure | wide | gate | none | chitchat |
+    # elsewhere | service | centre | next …  (wide: choices ranked by the words the KB knows)
 
     @property
     def is_filter(self) -> bool:
@@ -473,6 +475,7 @@ class _Analysis:
     question: str = ""  # as asked (what the model encodes)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
     median_cosine: float = 0.0
+    query_vector: Any = None  # the model's vector of the question, once encoded
 
     @property
     def about_centre(self) -> bool:
@@ -830,10 +833,10 @@ class QAEngine:
         return tuple(found)
 
     # --- ranking ------------------------------------------------------------------
-    def _rank(self, a: _Analysis) -> list[_Candidate]:
+    def _rank(self, a: _Analysis, widen: bool = False) -> list[_Candidate]:
         if not a.with_cues and not a.extra:
             return []
-        known_only = a.question_lang not in (None, "ko", "en")
+        known_only = widen or a.question_lang not in (None, "ko", "en")
         results = self.index.search(a.residual, a.extra, known_only=known_only, kinds=_RECORD_KINDS)
         results += self.index.search(a.with_cues, a.extra, known_only=known_only, kinds=_FAQ)
         record_facets = {"deadline", "amount", "documents", "place", "time", "result",
@@ -922,7 +925,9 @@ class QAEngine:
         """
         semantic = self.semantic
         assert semantic is not None
-        best, ready = semantic.scores(semantic.embedder.encode_query(a.question))
+        if a.query_vector is None:  # (once a question: a widened second ranking reuses it)
+            a.query_vector = semantic.embedder.encode_query(a.question)
+        best, ready = semantic.scores(a.query_vector)
         if not ready.any():
             return
         median = float(np.median(best[ready]))
@@ -1047,10 +1052,46 @@ class QAEngine:
             "dates": a.dates,
             "age": age if age is not None and age.low == age.high else None,
         }
+        answer = self._answer(a, now, base, follow, choices)
+        if (
+            answer.reason in ("none", "unsure", "gate")
+            and a.question_lang in (None, "ko", "en")
+            and self.descriptive(a)
+            and self._known_words(a) >= WIDEN_KNOWN_WORDS
+        ):
+            # A description in a resident's own words ("같은 동 엄마들 여섯 집이 … 돌아가면서
+            # 애들 봐주려고"): most of its words are in no record, and counted in the lexical
+            # score they drown the few that are. Ranked by the words the KB knows, the record
+            # it describes often comes first: offered as "not sure — is it one of these?",
+            # never as a sure answer (a confident answer stays as it was), with the reason
+            # "wide": the bot still logs the question as one it could not answer.
+            wide = self._answer(a, now, base, follow, choices, widen=True)
+            if wide.kind in _RECORD_KINDS | _FAQ and wide.id is not None and not wide.is_filter:
+                return wide
+        return answer
+
+    def _known_words(self, a: _Analysis) -> int:
+        """How many of the question's own words (and its glossary words) the KB uses: one
+        ("메뉴 추천해 주세요": 메뉴) is a word in common, not a description of a record."""
+        words = {w for w in a.topic.split() if len(w) > 1 and self.index.knows(w)}
+        words |= {w for x in a.extra for w in x.split() if len(w) > 1 and self.index.knows(w)}
+        return len(words)
+
+    def _answer(
+        self,
+        a: _Analysis,
+        now: datetime,
+        base: dict[str, Any],
+        follow: tuple[str, str] | None,
+        choices: tuple[str, ...],
+        widen: bool = False,
+    ) -> Answer:
+        """The answer to the analysed question; ``widen``: ranked by the words the KB knows
+        only, and never confident."""
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
-        candidates = self._rank(a)
+        candidates = self._rank(a, widen=widen)
         top, second = _leaders(candidates)
         named = top is not None and top.name >= NAMED and top.score - second >= 0.1
         if follow is not None and not named:
@@ -1170,6 +1211,8 @@ class QAEngine:
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes()
             confident = not gated
+        if widen:
+            confident = False
         occurrence = None
         if record.kind == "event":
             occurrence = self._occurrence(self.events[record.id], a.dates, now)
@@ -1184,7 +1227,7 @@ class QAEngine:
             score=top.score,
             reason=("name" if top.name >= NAMED else "lexical")
             if confident
-            else ("gate" if gated else "unsure"),
+            else ("gate" if gated else "wide" if widen else "unsure"),
             **base,
         )
 

@@ -117,7 +117,9 @@ async def ask(update: Update, context: MaeulContext) -> None:
     # counted for /stats in this transaction (a day, the home dong, no text, no user);
     # thanks and small talk are not questions
     dong = context.user.home_dong_id
-    if answer.kind == "none" and answer.reason in ("none", "elsewhere", "service"):
+    if (answer.kind == "none" and answer.reason in ("none", "elsewhere", "service")) or (
+        answer.reason == "wide"  # choices found by the KB's words alone: staff should see it
+    ):
         await log_unanswered(context.db, text, answer.question_lang or lang, now, dong)
     elif answer.kind != "none":
         await count_question(context.db, now.date(), dong, answered=True)
