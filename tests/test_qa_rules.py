@@ -1350,3 +1350,8 @@ def test_a_description_the_kb_knows_few_words_of_is_offered_as_choices(demo):
 def test_a_sure_answer_or_nothing_at_all_is_not_widened(demo, question, kind, reason):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.reason) == (kind, reason), answer
+
+
+def test_the_one_grant_giving_an_amount_is_answered_with_its_amount(demo):
+    answer = demo.ask("250만원짜리 할 수 있는 거 뭐 있어요?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "community-growth", "amount")

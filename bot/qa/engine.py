@@ -1604,7 +1604,11 @@ class QAEngine:
             grants = sorted(grants, key=lambda g: g.amount.max_krw, reverse=True)[:1]
         ids = tuple(g.id for g in grants)
         facets = for_kind(a.facets, "grant") if a.facets else ("summary",)
-        facet = "amount" if c.superlative else facets[0]
+        facet = facets[0]
+        if c.superlative or (
+            c.amount is not None and len(ids) == 1 and facet in ("summary", "eligibility")
+        ):  # "300만원짜리 할 수 있는 거": the one that gives it, said with its amount
+            facet = "amount"
         return {
             "kind": "grant",
             "id": ids[0] if len(ids) == 1 else None,
