@@ -1355,3 +1355,17 @@ def test_a_sure_answer_or_nothing_at_all_is_not_widened(demo, question, kind, re
 def test_the_one_grant_giving_an_amount_is_answered_with_its_amount(demo):
     answer = demo.ask("250만원짜리 할 수 있는 거 뭐 있어요?", NOW)
     assert (answer.kind, answer.id, answer.facet) == ("grant", "community-growth", "amount")
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("시장 상인이랑 주민이 같이 하는 거 있어요? 우리는 5명인데", True),
+        ("동네 언니들 셋이서 뜨개질 모임 하려는데", True),
+        ("we are five neighbours and want to start a club", True),
+        ("교육 정원 20명이에요?", False),  # an event's capacity, not a group
+        ("회의에 5명 참석했어요", False),
+    ],
+)
+def test_a_groups_size_is_read(text, group):
+    assert find_criteria(text.lower()).group is group

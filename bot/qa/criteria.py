@@ -272,6 +272,18 @@ def _any_event_or_kind(text: str, kind_spans: list[tuple[int, int]]) -> bool:
     return False
 
 
+# A group's size said ("우리는 5명인데", "셋이서", "we are five", "four of us"): the group
+# that would apply for a grant
+_GROUP_RE = re.compile(
+    r"(\d{1,2}|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s?(명|사람)\s?(이서|인데|이에요|이고|이라|이요)|"
+    r"(둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?이서|"
+    r"\bwe are (\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b|"
+    r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) of us\b"
+)
+
+_CAPACITY_RE = re.compile(r"정원|선착순|최대|\bcapacity\b|\bseats?\b|\bplaces\b")
+
+
 @dataclass
 class Criteria:
     age: AgeFilter | None = None
@@ -283,6 +295,7 @@ class Criteria:
     event_words: bool = False
     grant_words: bool = False
     list_words: bool = False
+    group: bool = False  # the size of a group said ("우리는 5명인데"): it may apply for a grant
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
 
@@ -319,6 +332,7 @@ def find_criteria(text: str) -> Criteria:
             kind_spans.append(match.span())
             found.word_spans.append(_whole_word(text, match.span()))
     found.event_kinds = tuple(kinds)
+    found.group = bool(_GROUP_RE.search(text)) and not _CAPACITY_RE.search(text)
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
     for attr, pattern in (

@@ -854,8 +854,9 @@ class QAEngine:
             record = self.index.records[scored.doc]
             name = max(0.0, (scored.name - NAME_FLOOR) / (1 - NAME_FLOOR))
             score = max(scored.lexical, 0.95 * name) + 0.15 * min(scored.lexical, name)
-            if record.kind == "grant" and c.grant_words:
-                score *= 1.1
+            if record.kind == "grant" and (c.grant_words or c.group):
+                score *= 1.1  # (a group's size said: "시장 상인이랑 주민이 같이 하는 거 있어요?
+                # 우리는 5명인데" asks for a programme, not for the forum of that name)
             elif record.kind == "event" and event_hint:
                 score *= 1.1
             elif record.kind == "faq" and faq_hint:
