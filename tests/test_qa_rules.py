@@ -1369,3 +1369,15 @@ def test_the_one_grant_giving_an_amount_is_answered_with_its_amount(demo):
 )
 def test_a_groups_size_is_read(text, group):
     assert find_criteria(text.lower()).group is group
+
+
+# --- "총회 있어요?" asks whether an assembly takes place; "총회 투표권 있어요?" of a right -----
+@pytest.mark.parametrize("question", ["주민총회 투표권 있어요?", "고1 딸도 주민총회 투표권 있나요"])
+def test_a_right_at_an_event_is_not_the_event(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "who-can-vote"), answer
+
+
+@pytest.mark.parametrize("question", ["총회 있어요?", "교육 있나요?", "이번 달에 교육이 있나요?"])
+def test_whether_an_event_of_a_kind_takes_place_is_still_the_events(demo, question):
+    assert demo.ask(question, NOW).kind == "event"

@@ -281,6 +281,12 @@ _GROUP_RE = re.compile(
     r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) of us\b"
 )
 
+_IS_THERE_RE = re.compile(
+    r"\S{0,3}\s?(이|가|은|는|도|들|들이|이나|나)?\s?(있|뭐\s?있|열리|해요|하나요)"
+)
+_THERE_RE = re.compile(
+    r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか"
+)  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list)
 _CAPACITY_RE = re.compile(r"정원|선착순|최대|\bcapacity\b|\bseats?\b|\bplaces\b")
 
 
@@ -295,6 +301,8 @@ class Criteria:
     event_words: bool = False
     grant_words: bool = False
     list_words: bool = False
+    list_asked: bool = False  # a list word other than "있어요/뭐 있어요"
+    kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
     group: bool = False  # the size of a group said ("우리는 5명인데"): it may apply for a grant
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
@@ -332,6 +340,8 @@ def find_criteria(text: str) -> Criteria:
             kind_spans.append(match.span())
             found.word_spans.append(_whole_word(text, match.span()))
     found.event_kinds = tuple(kinds)
+    # "교육이 있나요?", "총회 있어요?": whether such an event happens (not "총회 투표권 있나요")
+    found.kind_is_there = any(_IS_THERE_RE.match(text, end) for _, end in kind_spans)
     found.group = bool(_GROUP_RE.search(text)) and not _CAPACITY_RE.search(text)
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
@@ -343,6 +353,8 @@ def find_criteria(text: str) -> Criteria:
         for match in pattern.finditer(text):
             setattr(found, attr, True)
             found.word_spans.append(_whole_word(text, match.span()))
+            if attr == "list_words" and not _THERE_RE.match(match.group(0)):
+                found.list_asked = True  # 전부, 언제언제, 목록, which …: more than "is there"
     return found
 
 

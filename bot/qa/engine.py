@@ -1354,8 +1354,11 @@ class QAEngine:
         question asks no such thing or no such event is a candidate."""
         c = a.criteria
         asks_when = (
-            a.dates is not None or c.list_words or {"when", "time", "people"} & set(a.facets)
-        )  # (and "몇 명까지 받아요?": a capacity, which only an event has)
+            a.dates is not None
+            or (c.list_words and (c.list_asked or c.kind_is_there or a.question_lang != "ko"))
+            or {"when", "time", "people"} & set(a.facets)
+        )  # (and "몇 명까지 받아요?": a capacity, which only an event has; "총회 투표권
+        # 있나요" asks whether there is a right to vote, not an assembly)
         if not c.event_kinds or not asks_when or a.question_lang not in ("ko", "en", None):
             return False  # (Vietnamese "có … không" is any yes/no question, not "is there")
         events = [
@@ -1539,9 +1542,17 @@ class QAEngine:
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)
+        # ("주민총회 투표권 있어요?" asks of a right, not for the list of assemblies)
+        is_there = c.list_words and (
+            c.list_asked
+            or c.kind_is_there
+            or c.event_words
+            or only_filter_words
+            or a.question_lang != "ko"
+        )
         event_filter = (bool(c.event_kinds) or c.event_words or bool(a.dongs)) and (
             a.dates is not None
-            or c.list_words
+            or is_there
             or (bool(a.dongs) and only_filter_words and (bool(c.event_kinds) or c.event_words))
             or (only_filter_words and "when" in a.facets and not c.grant_words)
         )  # "한빛1동 행사": the dong's events; "교육 일정 알려줘", "행사 언제 해요?": what is on
