@@ -94,15 +94,16 @@ OTHER_SETS = {
     # out of scope answered confidently at most — each a little under what was reached
     # (2026-12-04, third session; tests/qa/<district>/DEV.md or BLIND.md); where confident
     # and wrong or OOS is over 5 %, it is held where it is so that a change that worsens it fails
-    "other-dev": (0.93, 0.05, 0.05),  # 95.8 %
-    "other-blind": (0.91, 0.06, 0.06),  # 93.7 %, OOS 1/18
-    "third-blind": (0.75, 0.07, 0.10),  # 77.4 %, confident and wrong 5.5 %, OOS 2/22
-    "fourth-dev": (0.93, 0.05, 0.05),  # 95.4 %
-    "fifth-dev": (0.87, 0.05, 0.05),  # 89.5 %
-    "sixth-dev": (0.75, 0.06, 0.05),  # 77.9 %
-    "seventh-dev": (0.72, 0.07, 0.05),  # 75.0 %, confident and wrong 5.5 %
-    "eighth-blind": (0.68, 0.12, 0.21),  # 70.7 %, confident and wrong 11.4 %, OOS 5/24
-    "ninth-dev": (0.82, 0.05, 0.05),  # 84.3 %
+    "other-dev": (0.94, 0.05, 0.05),  # 96.9 %
+    "other-blind": (0.90, 0.06, 0.06),  # 92.6 %, OOS 1/18
+    "third-blind": (0.77, 0.07, 0.10),  # 79.3 %, confident and wrong 6.1 %, OOS 2/22
+    "fourth-dev": (0.94, 0.05, 0.05),  # 96.0 %
+    "fifth-dev": (0.89, 0.05, 0.05),  # 91.2 %
+    "sixth-dev": (0.78, 0.06, 0.05),  # 80.3 %
+    "seventh-dev": (0.80, 0.05, 0.05),  # 82.8 %
+    "eighth-blind": (0.70, 0.12, 0.21),  # 72.9 %, confident and wrong 11.4 %, OOS 5/24
+    "ninth-dev": (0.83, 0.05, 0.05),  # 85.0 %
+    "tenth-blind": (0.71, 0.08, 0.14),  # 73.5 %, confident and wrong 7.4 %, OOS 3/23
 }
 
 

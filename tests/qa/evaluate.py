@@ -50,6 +50,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("seventh-dev", "seventh", "dev.yaml"),
         ("eighth-blind", "eighth", "blind.yaml"),
         ("ninth-dev", "ninth", "dev.yaml"),
+        ("tenth-blind", "tenth", "blind.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
