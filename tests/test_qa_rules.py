@@ -1369,3 +1369,21 @@ def test_a_groups_size_is_read(text, group):
 @pytest.mark.parametrize("question", ["총회 있어요?", "교육 있나요?", "이번 달에 교육이 있나요?"])
 def test_whether_an_event_of_a_kind_takes_place_is_still_the_events(demo, question):
     assert demo.ask(question, NOW).kind == "event"
+
+
+# --- a group's size said of a named grant: the member rule said for that group ------------
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("우리 모임 3명인데 공동체성장 신청 돼요?", "3명은 인원 조건에 맞지 않습니다."),
+        ("우리 다섯 명인데 공동체성장 신청 돼요?", "5명이면 인원 조건에 맞습니다."),
+    ],
+)
+def test_the_member_rule_is_said_for_the_groups_size(demo, question, line):
+    answer = demo.ask(question, NOW)
+    assert (answer.id, answer.facet, answer.members) == (
+        "community-growth",
+        "eligibility",
+        int(line[0]),
+    )
+    assert line in render(demo, answer, ko(), NOW)

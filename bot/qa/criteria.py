@@ -287,6 +287,20 @@ _IS_THERE_RE = re.compile(
 _THERE_RE = re.compile(
     r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか"
 )  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list)
+_GROUP_NUMBERS = {
+    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
+    "열": 10, "둘": 2, "셋": 3, "넷": 4, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+
+
+def _group_size(match: re.Match[str]) -> int | None:
+    word = next((g for g in match.groups() if g and (g.isdigit() or g in _GROUP_NUMBERS)), None)
+    if word is None:
+        return None
+    return int(word) if word.isdigit() else _GROUP_NUMBERS[word]
+
+
 _CAPACITY_RE = re.compile(r"정원|선착순|최대|\bcapacity\b|\bseats?\b|\bplaces\b")
 
 
@@ -304,6 +318,7 @@ class Criteria:
     list_asked: bool = False  # a list word other than "있어요/뭐 있어요"
     kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
     group: bool = False  # the size of a group said ("우리는 5명인데"): it may apply for a grant
+    group_size: int | None = None  # … and how many (None when the words give no number)
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
 
@@ -342,7 +357,10 @@ def find_criteria(text: str) -> Criteria:
     found.event_kinds = tuple(kinds)
     # "교육이 있나요?", "총회 있어요?": whether such an event happens (not "총회 투표권 있나요")
     found.kind_is_there = any(_IS_THERE_RE.match(text, end) for _, end in kind_spans)
-    found.group = bool(_GROUP_RE.search(text)) and not _CAPACITY_RE.search(text)
+    group = _GROUP_RE.search(text)
+    if group is not None and not _CAPACITY_RE.search(text):
+        found.group = True
+        found.group_size = _group_size(group)
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
     for attr, pattern in (

@@ -201,6 +201,7 @@ class Answer:
     grant_query: GrantQuery | None = None
     event_query: EventQuery | None = None
     age: AgeFilter | None = None  # one age the question states ("저 마흔둘인데 …")
+    members: int | None = None  # the group's size the question states ("우리는 3명인데 …")
     score: float = 0.0
     reason: str = ""  # why: name | lexical | filter | unsure | wide | gate | none | chitchat |
     # elsewhere | service | centre | next …  (wide: choices ranked by the words the KB knows)
@@ -1052,6 +1053,7 @@ class QAEngine:
             "question_lang": question_lang,
             "dates": a.dates,
             "age": age if age is not None and age.low == age.high else None,
+            "members": a.criteria.group_size,
         }
         answer = self._answer(a, now, base, follow, choices)
         if (

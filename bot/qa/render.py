@@ -150,12 +150,18 @@ class _Renderer:
     def grant(self, grant: GrantSpec, answer: Answer) -> str:
         parts: list[str] = []
         for facet in answer.facets[:2]:
-            text = self.grant_facet(grant, facet, age=answer.age)
+            text = self.grant_facet(grant, facet, age=answer.age, members=answer.members)
             if text and text not in parts:
                 parts.append(text)
         return "\n\n".join(parts)
 
-    def grant_facet(self, grant: GrantSpec, facet: str, age: AgeFilter | None = None) -> str:
+    def grant_facet(
+        self,
+        grant: GrantSpec,
+        facet: str,
+        age: AgeFilter | None = None,
+        members: int | None = None,
+    ) -> str:
         t = self.t
         name = _l(grant.name, self.lang)
         opens, closes = grant.application.opens, grant.application.closes
@@ -240,6 +246,12 @@ class _Renderer:
                 lines.append(
                     t.n_("At least {n} member.", "At least {n} members.", rules.min_members)
                 )
+                if members is not None:  # "우리는 3명인데 돼요?": say it for that group
+                    lines.append(
+                        t._("A group of {n} meets the number of members.", n=members)
+                        if members >= rules.min_members
+                        else t._("A group of {n} has too few members.", n=members)
+                    )
             if rules.min_group_age_years:
                 lines.append(
                     t.n_(
