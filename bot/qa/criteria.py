@@ -294,10 +294,9 @@ _GROUP_NUMBERS = {
 }  # fmt: skip
 
 
-def _group_size(match: re.Match[str]) -> int | None:
-    word = next((g for g in match.groups() if g and (g.isdigit() or g in _GROUP_NUMBERS)), None)
-    if word is None:
-        return None
+def _group_size(match: re.Match[str]) -> int:
+    # every alternative of _GROUP_RE has a number, in digits or in words
+    word = next(g for g in match.groups() if g and (g.isdigit() or g in _GROUP_NUMBERS))
     return int(word) if word.isdigit() else _GROUP_NUMBERS[word]
 
 
@@ -317,10 +316,18 @@ class Criteria:
     list_words: bool = False
     list_asked: bool = False  # a list word other than "있어요/뭐 있어요"
     kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
-    group: bool = False  # the size of a group said ("우리는 5명인데"): it may apply for a grant
-    group_size: int | None = None  # … and how many (None when the words give no number)
+    group_size: int | None = None  # a group's size said ("우리는 5명인데"): it may apply
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
+
+    @property
+    def group(self) -> bool:
+        return self.group_size is not None
+
+    @property
+    def kinds_asked(self) -> tuple[str, ...]:
+        """The kinds of event to list: none when a kind is said beside "행사" ("행사나 회의")."""
+        return () if self.any_kind else self.event_kinds
 
     @property
     def grant_filter(self) -> bool:
@@ -359,7 +366,6 @@ def find_criteria(text: str) -> Criteria:
     found.kind_is_there = any(_IS_THERE_RE.match(text, end) for _, end in kind_spans)
     group = _GROUP_RE.search(text)
     if group is not None and not _CAPACITY_RE.search(text):
-        found.group = True
         found.group_size = _group_size(group)
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)

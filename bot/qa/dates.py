@@ -409,9 +409,7 @@ def resolve_dates(question: str, now: datetime) -> DateRange | None:
     habit = _EVERY_WEEKDAY_RE.search(text)
     if habit is not None:
         days = _EVERY_WEEKDAY_DAYS[habit.group(1) or habit.group(3)]
-        rest = _first(
-            text[: habit.start()] + " " * len(habit.group(0)) + text[habit.end() :], today
-        )
+        rest = _first_without(text, habit.span(), today)
         if rest is not None and rest.grain not in ("day", "weekend"):
             return DateRange(rest.start, rest.end, rest.grain, rest.span, days)
         end = today + timedelta(weeks=EVERY_WEEKDAY_WEEKS)
@@ -422,8 +420,7 @@ def resolve_dates(question: str, now: datetime) -> DateRange | None:
         and _BARE_WEEKDAY_RE.fullmatch(text[found.span[0] : found.span[1]])
     ):
         # "Any Saturday events left in April?", "4월 토요일에 하는 교육": that month's Saturdays
-        span = found.span
-        rest = _first(text[: span[0]] + " " * (span[1] - span[0]) + text[span[1] :], today)
+        rest = _first_without(text, found.span, today)
         if rest is not None and rest.grain in ("month", "part-month", "year"):
             return DateRange(rest.start, rest.end, rest.grain, rest.span, (found.start.weekday(),))
     if found is not None and found.grain == "day":
@@ -463,6 +460,12 @@ def _first(text: str, today: date) -> DateRange | None:
                 start, end, grain = result
                 return DateRange(start, end, grain, match.span())
     return None
+
+
+def _first_without(text: str, span: tuple[int, int], today: date) -> DateRange | None:
+    """The first date the question names elsewhere than ``span`` (a weekday's month)."""
+    start, end = span
+    return _first(text[:start] + " " * (end - start) + text[end:], today)
 
 
 def date_spans(question_normalized: str, now: datetime) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from itertools import accumulate
 from typing import Any
 
@@ -29,6 +29,7 @@ from bot.qa.facets import FacetCues, detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
+    BOTH_APPLY_RE,
     BOTH_RE,
     BOTH_WORDS,
     CENTRE_RE,
@@ -364,12 +365,6 @@ def _named_leads(candidates: list[_Candidate]) -> None:
         candidates.sort(key=lambda c: c.score, reverse=True)
 
 
-_BOTH = (
-    r"(둘\s?다|두\s?(개|군데|곳|가지)|동시에|중복|\bboth\b|at the same time|两个|同时|cả hai|"
-    r"両方|同時)"
-)
-_APPLY = r"(넣|신청|지원|내도|받|\bapply|申请|đăng ký|応募|申し込)"
-_BOTH_APPLY_RE = re.compile(rf"{_BOTH}.{{0,12}}{_APPLY}|{_APPLY}.{{0,12}}{_BOTH}")
 # What a group wants to do ("놓고 싶어요", "만들려고", "해보려는데", "we want to"): a question
 # that describes it is about a programme, whatever service word its story holds.
 _DOING_RE = re.compile(
@@ -534,6 +529,11 @@ class QAEngine:
             compact(t) for t in _texts(kb.region.centre, kb.region.name, kb.region.contact.address)
         ]  # ("모두의우체국 어디 있어요? 센터 주소요": the building the centre is in)
         self.index = Index(self._records(), fuzzy=fuzzy)
+        # each event's titles as one compact string, accents folded: the words of a question
+        # are looked for in it (an event named more fully than a grant, a list narrowed)
+        self._event_titles = {
+            e.id: compact(_latin_plain(" ".join(_event_names(e)))) for e in kb.events
+        }
         # grants' official Korean names, which residents clip (aliases clipped matched
         # everyday words: 공원, 이사), from each of their words on ("동단위 시민참여예산"
         # is clipped 시참예 too)
@@ -897,7 +897,7 @@ class QAEngine:
         for candidate in candidates[1:5]:
             if candidate.record.kind != "event":
                 continue
-            title = compact(_latin_plain(" ".join(_event_names(self.events[candidate.record.id]))))
+            title = self._event_titles[candidate.record.id]
             in_title = {w for w in words if w in title}
             if in_grant <= in_title and in_title - in_grant:
                 candidate.score, top.score = top.score, top.score * 0.75
@@ -986,7 +986,7 @@ class QAEngine:
         other question."""
         named_ids = {c.record.id for c in candidates if c.name >= NAMED}
         if (BOTH_RE.search(a.text) and len(named_ids) > 1) or (
-            not named_ids and _BOTH_APPLY_RE.search(a.text)
+            not named_ids and BOTH_APPLY_RE.search(a.text)
         ):  # ("두개 같이 넣어도 되나요?": two of ours, whichever — not "둘다 직장 다녀서")
             return BOTH_WORDS
         if (
@@ -1505,12 +1505,9 @@ class QAEngine:
     ) -> datetime | None:
         if dates is not None:
             tz = now.tzinfo
-            start, end = ev.day_bounds(dates.start, dates.end, tz)  # type: ignore[arg-type]
-            found = [
-                s
-                for s in ev.occurrences_between(event, start, end)
-                if dates.on_day(s.astimezone(tz).date())
-            ]
+            assert tz is not None
+            start, end = ev.day_bounds(dates.start, dates.end, tz)
+            found = _on_days(event, dates, start, end, tz)
             if found:
                 return found[0]
         return ev.next_occurrence(event, now)
@@ -1657,7 +1654,7 @@ class QAEngine:
         번 해요?": the accounting classes, not every training this year); all of them when
         no title does, or when the word is in most titles (마을). The filter keeps only
         those with occurrences in the period asked; a description is not narrowed."""
-        titles = {e.id: compact(_latin_plain(" ".join(_event_names(e)))) for e in events}
+        titles = self._event_titles
         for word in topic.split():
             key = compact(_latin_plain(word))
             if len(key) < 2:
@@ -1671,10 +1668,8 @@ class QAEngine:
         c = a.criteria
         tz = now.tzinfo
         assert tz is not None
-        events = [
-            e for e in self.kb.events
-            if not c.event_kinds or c.any_kind or e.kind in c.event_kinds
-        ]  # fmt: skip
+        kinds = c.kinds_asked
+        events = [e for e in self.kb.events if not kinds or e.kind in kinds]
         if a.dongs:
             events = [e for e in events if e.dong is None or e.dong in a.dongs]
             own = [e for e in events if e.dong is not None]
@@ -1685,9 +1680,9 @@ class QAEngine:
             titled = {e.id for e in self._titled(events, a.topic)}
             found = [pair for pair in found if pair[0] in titled] or found
         relaxed: tuple[str, ...] = ()
-        if not found and c.event_kinds and not c.any_kind and not a.topic:
+        if not found and kinds and not a.topic:
             # "교육 있어요?" when no training is planned: say so, and what there is instead
-            relaxed = c.event_kinds
+            relaxed = kinds
             found = self._occurrences(
                 [e for e in self.kb.events if not a.dongs or e.dong is None or e.dong in a.dongs],
                 a,
@@ -1705,7 +1700,7 @@ class QAEngine:
             "confident": True,
             "occurrence": found[0][1] if len(ids) == 1 else None,
             "event_query": EventQuery(
-                kinds=() if c.any_kind else c.event_kinds,
+                kinds=kinds,
                 dongs=a.dongs,
                 occurrences=tuple(found),
                 relaxed=relaxed,
@@ -1713,6 +1708,18 @@ class QAEngine:
             "score": 1.0,
             "reason": "filter",
         }
+
+
+def _on_days(
+    event: EventSpec, dates: DateRange, start: datetime, end: datetime, tz: tzinfo
+) -> list[datetime]:
+    """The event's occurrences between ``start`` and ``end`` that fall on the range's
+    weekdays ("토요일마다": its Saturdays), in order."""
+    return [
+        s
+        for s in ev.occurrences_between(event, start, end)
+        if dates.on_day(s.astimezone(tz).date())
+    ]
 
 
 def _occurrence_list(
@@ -1725,11 +1732,7 @@ def _occurrence_list(
         start, end = ev.day_bounds(dates.start, dates.end, tz)
         start = max(start, now) if dates.end >= now.date() else start
         for event in events:
-            found.extend(
-                (event.id, s)
-                for s in ev.occurrences_between(event, start, end)
-                if dates.on_day(s.astimezone(tz).date())
-            )
+            found.extend((event.id, s) for s in _on_days(event, dates, start, end, tz))
     else:
         for event in events:
             nxt = ev.next_occurrence(event, now)

@@ -365,6 +365,14 @@ BOTH_RE = re.compile(
     r"둘\s?다|두\s?(개|군데|곳|가지)\s?(다|모두|같이|동시)|동시에|같이\s?(신청|지원|넣|받)|"
     r"중복|\bboth\b|at the same time|\bat once\b|两个都|同时|cả hai|cùng lúc|両方|同時"
 )
+# With no programme named, "two" and "apply" said close together ("두개 같이 넣어도 되나요?"),
+# not anywhere in the question ("둘다 직장 다녀서 … 지원해주나요": both parents work).
+_BOTH = (
+    r"(둘\s?다|두\s?(개|군데|곳|가지)|동시에|중복|\bboth\b|at the same time|两个|同时|cả hai|"
+    r"両方|同時)"
+)
+_APPLY = r"(넣|신청|지원|내도|받|\bapply|申请|đăng ký|応募|申し込)"
+BOTH_APPLY_RE = re.compile(rf"{_BOTH}.{{0,12}}{_APPLY}|{_APPLY}.{{0,12}}{_BOTH}")
 BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
 
 # "지원금으로 회식 때 술 사도 돼요?", "강사비 저한테 줘도 돼요?", "Can we spend the grant on …":
