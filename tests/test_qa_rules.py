@@ -273,6 +273,8 @@ def test_everyday_words_are_not_read_as_clipped_names(demo, question):
         "청년 월세 지원금 신청 어떻게 해요?",
         "청년도약계좌 가입 조건 알려주세요",
         "비자 연장 지원 받으려면 서류 뭐 필요해요",
+        "빈집 철거하면 보조금 나온다던데 얼마에요?",
+        "온누리상품권 환전하려면 어디로 가요?",
     ],
 )
 def test_a_public_service_is_not_answered_with_records(demo, question):
@@ -1274,14 +1276,6 @@ def test_turning_an_age_is_that_age():
 def test_more_ways_of_asking_a_part_of_a_grant(demo, question, facet):
     answer = demo.ask(question, NOW)
     assert answer.kind == "grant" and answer.facet == facet, answer
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["빈집 철거하면 보조금 나온다던데 얼마에요?", "온누리상품권 환전하려면 어디로 가요?"],
-)
-def test_demolition_and_money_exchange_are_services(demo, question):
-    assert demo.ask(question, NOW).reason == "service"
 
 
 @pytest.mark.parametrize(
