@@ -1,27 +1,19 @@
 """Grant follows (browsing, issue 3)
 
-Revision ID: 0002
-Revises: 0001
 Create Date: 2026-11-22
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy import Text
 
 import models.base
 
 # revision identifiers, used by Alembic.
-revision: str = '0002'
-down_revision: Union[str, Sequence[str], None] = '0001'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0002'
+down_revision = '0001'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('grant_follows',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -38,7 +30,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     with op.batch_alter_table('grant_follows', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_grant_follows_user_id'))
         batch_op.drop_index(batch_op.f('ix_grant_follows_grant_id'))

@@ -1,27 +1,19 @@
 """Unanswered questions log (Q&A, issue 3)
 
-Revision ID: 0003
-Revises: 0002
 Create Date: 2026-11-22
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy import Text
 
 import models.base
 
 # revision identifiers, used by Alembic.
-revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0002'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0003'
+down_revision = '0002'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('qa_unanswered',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('asked_at', models.base.UTCDateTime(timezone=True), nullable=False),
@@ -36,7 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     with op.batch_alter_table('qa_unanswered', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_qa_unanswered_normalized'))
         batch_op.drop_index(batch_op.f('ix_qa_unanswered_asked_at'))

@@ -1,23 +1,16 @@
 """Agenda proposals (issue 4)
 
-Revision ID: 0004
-Revises: 0003
 Create Date: 2026-11-22
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
-from sqlalchemy import Text
 
 import models.base
 
 # revision identifiers, used by Alembic.
-revision: str = '0004'
-down_revision: Union[str, Sequence[str], None] = '0003'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0004'
+down_revision = '0003'
 
 STATUSES = (
     "'submitted', 'under_review', 'accepted', 'rejected', 'merged', 'withdrawn', "
@@ -26,7 +19,6 @@ STATUSES = (
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('proposals',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('dong_id', sa.String(length=64), nullable=False),
@@ -130,7 +122,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     with op.batch_alter_table('proposal_supports', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_proposal_supports_user_id'))
     op.drop_table('proposal_supports')

@@ -1,12 +1,8 @@
 """Assembly voting (issue 5)
 
-Revision ID: 0005
-Revises: 0004
 Create Date: 2026-11-22
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy import Text
@@ -15,14 +11,11 @@ import models.base
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0004'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0005'
+down_revision = '0004'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('assembly_votes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('assembly_id', sa.String(length=64), nullable=False),
@@ -127,7 +120,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     with op.batch_alter_table('assembly_voters', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_assembly_voters_vote_id'))
         batch_op.drop_index(batch_op.f('ix_assembly_voters_user_id'))

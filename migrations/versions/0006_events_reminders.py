@@ -1,12 +1,8 @@
 """Events, registrations, subscriptions, surveys and durable reminders (issue 6)
 
-Revision ID: 0006
-Revises: 0005
 Create Date: 2026-11-22
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
 from sqlalchemy import Text
@@ -15,14 +11,11 @@ import models.base
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision: str = '0006'
-down_revision: Union[str, Sequence[str], None] = '0005'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0006'
+down_revision = '0005'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('reminder_settings',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('topic', sa.String(length=16), nullable=False),
@@ -166,7 +159,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     with op.batch_alter_table('kb_events', schema=None) as batch_op:
         batch_op.drop_column('changes')
         batch_op.drop_column('cancelled')

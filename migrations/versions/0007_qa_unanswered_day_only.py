@@ -5,14 +5,12 @@ text to their account; a sequential id ordered the questions of a day. The table
 written anew: the day of each earlier question (in UTC, the stored zone), a random id, and
 the rows in a random order, so that not even their physical position keeps the old order.
 
-Revision ID: 0007
-Revises: 0006
 Create Date: 2026-12-02
 
 """
 import secrets
 from datetime import UTC, date, datetime
-from typing import Any, Sequence, Union
+from typing import Any
 
 from alembic import op
 import sqlalchemy as sa
@@ -20,10 +18,8 @@ import sqlalchemy as sa
 import models.base
 
 # revision identifiers, used by Alembic.
-revision: str = '0007'
-down_revision: Union[str, Sequence[str], None] = '0006'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0007'
+down_revision = '0006'
 
 RandomId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 
@@ -42,21 +38,31 @@ def _drop() -> None:
     op.drop_table('qa_unanswered')
 
 
-def upgrade() -> None:
-    """Upgrade schema."""
-    rows = _rows('asked_at', 'text', 'normalized', 'language')
-    _drop()
+def _create(id_column: sa.Column, day_column: sa.Column) -> sa.Table:
+    """qa_unanswered with the given id and day columns; the other columns, the primary key
+    and the indexes (one on the day column) are the same before and after."""
     table = op.create_table('qa_unanswered',
-    sa.Column('id', RandomId, autoincrement=False, nullable=False),
-    sa.Column('asked_on', sa.Date(), nullable=False),
+    id_column,
+    day_column,
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('normalized', sa.String(length=1000), nullable=False),
     sa.Column('language', sa.String(length=8), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_unanswered'))
     )
+    day = day_column.name
     with op.batch_alter_table('qa_unanswered', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_qa_unanswered_asked_on'), ['asked_on'], unique=False)
+        batch_op.create_index(batch_op.f(f'ix_qa_unanswered_{day}'), [day], unique=False)
         batch_op.create_index(batch_op.f('ix_qa_unanswered_normalized'), ['normalized'], unique=False)
+    return table
+
+
+def upgrade() -> None:
+    rows = _rows('asked_at', 'text', 'normalized', 'language')
+    _drop()
+    table = _create(
+        sa.Column('id', RandomId, autoincrement=False, nullable=False),
+        sa.Column('asked_on', sa.Date(), nullable=False),
+    )
     secrets.SystemRandom().shuffle(rows)
     ids: set[int] = set()
     while len(ids) < len(rows):
@@ -78,17 +84,10 @@ def downgrade() -> None:
     """Downgrade schema: midnight UTC of each day, sequential ids again."""
     rows = _rows('asked_on', 'text', 'normalized', 'language')
     _drop()
-    table = op.create_table('qa_unanswered',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('asked_at', models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('text', sa.Text(), nullable=False),
-    sa.Column('normalized', sa.String(length=1000), nullable=False),
-    sa.Column('language', sa.String(length=8), nullable=True),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_qa_unanswered'))
+    table = _create(
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('asked_at', models.base.UTCDateTime(timezone=True), nullable=False),
     )
-    with op.batch_alter_table('qa_unanswered', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_qa_unanswered_asked_at'), ['asked_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_qa_unanswered_normalized'), ['normalized'], unique=False)
     if rows:
         op.bulk_insert(table, [
             {

@@ -4,13 +4,11 @@ A sequential id (on SQLite also the rowid) ordered the anonymous ratings and com
 that order could be matched with the order in which invitations were answered. Both tables
 are written anew: random ids, the rows in a random order.
 
-Revision ID: 0008
-Revises: 0007
 Create Date: 2026-12-02
 
 """
 import secrets
-from typing import Any, Sequence, Union
+from typing import Any
 
 from alembic import op
 import sqlalchemy as sa
@@ -18,10 +16,8 @@ import sqlalchemy as sa
 import models.base
 
 # revision identifiers, used by Alembic.
-revision: str = '0008'
-down_revision: Union[str, Sequence[str], None] = '0007'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0008'
+down_revision = '0007'
 
 RandomId = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
 COLUMNS = {
@@ -79,7 +75,6 @@ def _rewrite(name: str, id_type: Any, random: bool) -> None:
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     for name in COLUMNS:
         _rewrite(name, RandomId, random=True)
 

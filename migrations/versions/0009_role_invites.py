@@ -1,26 +1,19 @@
 """Role invitations: single-use deep links an admin sends (issue 13)
 
-Revision ID: 0009
-Revises: 0008
 Create Date: 2026-12-03
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
 
 import models.base
 
 # revision identifiers, used by Alembic.
-revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0008'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0009'
+down_revision = '0008'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('role_invites',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
@@ -39,5 +32,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     op.drop_table('role_invites')

@@ -5,25 +5,18 @@ are used on PostgreSQL only (bot/core/ratebudget.py), created everywhere for one
 UNLOGGED on PostgreSQL: no write-ahead log for state that is worthless after a crash
 (emptied then, which only forgets the last minute's permits).
 
-Revision ID: 0010
-Revises: 0009
 Create Date: 2026-12-03
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision: str = '0010'
-down_revision: Union[str, Sequence[str], None] = '0009'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0010'
+down_revision = '0009'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     op.create_table('rate_budgets',
     sa.Column('bucket', sa.String(length=16), nullable=False),
     sa.Column('paused_until', sa.Double(), nullable=False),
@@ -47,7 +40,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     op.drop_index('ix_rate_sends_bucket_done', table_name='rate_sends')
     op.drop_index('ix_rate_sends_bucket_chat_id_done', table_name='rate_sends')
     op.drop_table('rate_sends')

@@ -1,24 +1,17 @@
 """kb_faq_entries.origin: answers staff taught from the bot survive a KB re-import
 
-Revision ID: 0013
-Revises: 0012
 Create Date: 2026-12-03
 
 """
-from typing import Sequence, Union
-
 from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision: str = '0013'
-down_revision: Union[str, Sequence[str], None] = '0012'
-branch_labels: Union[str, Sequence[str], None] = None
-depends_on: Union[str, Sequence[str], None] = None
+revision = '0013'
+down_revision = '0012'
 
 
 def upgrade() -> None:
-    """Upgrade schema."""
     with op.batch_alter_table('kb_faq_entries', schema=None) as batch_op:
         batch_op.add_column(sa.Column('origin', sa.String(length=8), server_default='kb', nullable=False))
     # entries published from the bot before this column existed: their audit entries say so
@@ -29,6 +22,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    """Downgrade schema."""
     with op.batch_alter_table('kb_faq_entries', schema=None) as batch_op:
         batch_op.drop_column('origin')
