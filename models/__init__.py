@@ -15,16 +15,7 @@ from models.events import (
 )
 from models.follow import GrantFollow
 from models.invite import RoleInvite
-from models.kb import (
-    Assembly,
-    AssemblyItem,
-    Category,
-    Dong,
-    Event,
-    FaqEntry,
-    Grant,
-    Region,
-)
+from models.kb import Assembly, AssemblyItem, Category, Dong, Event, FaqEntry, Grant, Region
 from models.persistence import PtbBotData, PtbChatData, PtbConversation, PtbUserData
 from models.proposal import (
     Proposal,

@@ -50,9 +50,9 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.elements import ColumnElement
@@ -68,6 +68,8 @@ from models.ratebudget import RateSend
 from models.user import User, UserRole
 
 log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=DeclarativeBase)
 
 FORGOTTEN_TELEGRAM_ID = 0
 """The shared "forgotten resident" account: the author of anonymised proposals."""
@@ -207,6 +209,13 @@ def row_dict(row: DeclarativeBase, *, omit: Iterable[str] = ()) -> dict[str, Any
 
 def rowcount(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def rows_of(session: AsyncSession, model: type[M], column: Any, person: int) -> list[M]:
+    """The rows of ``model`` whose ``column`` (``Proposal.author_id``, ``….user_id``) names
+    ``person``, in the order of their primary key: what an export lists of one table."""
+    query = select(model).where(column == person).order_by(*inspect(model).primary_key)
+    return list((await session.execute(query)).scalars())
 
 
 def cutoff(now: datetime, days: int) -> datetime | None:

@@ -468,6 +468,24 @@ def _clone(obj: T) -> T:
     return obj
 
 
+def _button_rows(rows: Any, field: str, parse: Callable[[Any], JSON]) -> list[list[JSON]]:
+    """A keyboard's rows (``field``: how Telegram names it in the error) with each button
+    read by ``parse``, which raises on a bad one; empty rows are left out."""
+    if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
+        raise ApiError.bad(f"{field} must be an Array of Arrays")
+    parsed = ([parse(button) for button in row] for row in rows)
+    return [row for row in parsed if row]
+
+
+def _reply_button(button: Any) -> JSON:
+    """A reply keyboard's button: a bare string is its text."""
+    if isinstance(button, str):
+        return {"text": button}
+    if isinstance(button, dict) and isinstance(button.get("text"), str):
+        return _clone(button)
+    raise ApiError.bad('can\'t parse keyboard button: Field "text" must be of type String')
+
+
 def _public_params(p: Mapping[str, Any]) -> JSON:
     return {k: _clone(v) for k, v in p.items() if not isinstance(v, Upload | bytes)}
 
@@ -1167,43 +1185,20 @@ class EmulatorCore:
         if not isinstance(raw, dict):
             raise ApiError.bad("can't parse reply keyboard markup JSON object")
         if "inline_keyboard" in raw:
-            rows = raw["inline_keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                raise ApiError.bad(
-                    'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays'
-                )
-            out_rows: list[list[JSON]] = []
-            for row in rows:
-                out_row: list[JSON] = []
-                for button in row:
-                    out_row.append(self._parse_inline_button(button))
-                if out_row:
-                    out_rows.append(out_row)
+            out_rows = _button_rows(
+                raw["inline_keyboard"],
+                'field "inline_keyboard" of the InlineKeyboardMarkup',
+                self._parse_inline_button,
+            )
             if not out_rows:
                 return "none", None
             return "inline", {"inline_keyboard": out_rows}
         if inline_only:
             raise ApiError.bad("inline keyboard expected")
         if "keyboard" in raw:
-            rows = raw["keyboard"]
-            if not isinstance(rows, list) or not all(isinstance(r, list) for r in rows):
-                raise ApiError.bad(
-                    'field "keyboard" of the ReplyKeyboardMarkup must be an Array of Arrays'
-                )
-            kb_rows: list[list[JSON]] = []
-            for row in rows:
-                kb_row: list[JSON] = []
-                for button in row:
-                    if isinstance(button, str):
-                        kb_row.append({"text": button})
-                    elif isinstance(button, dict) and isinstance(button.get("text"), str):
-                        kb_row.append(_clone(button))
-                    else:
-                        raise ApiError.bad(
-                            'can\'t parse keyboard button: Field "text" must be of type String'
-                        )
-                if kb_row:
-                    kb_rows.append(kb_row)
+            kb_rows = _button_rows(
+                raw["keyboard"], 'field "keyboard" of the ReplyKeyboardMarkup', _reply_button
+            )
             markup = {k: _clone(v) for k, v in raw.items() if k != "keyboard"}
             markup["keyboard"] = kb_rows
             return "reply", markup
@@ -1418,11 +1413,17 @@ class EmulatorCore:
         self._emit(bot, chat, "chat_action", "sendChatAction", None, p)
         return True
 
-    def _copy_message(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> JSON:
+    def _source_message(self, bot: _BotState, p: JSON, verb: str) -> tuple[_ChatState, JSON]:
+        """The chat and message that ``from_chat_id`` and ``message_id`` name (``verb``:
+        what the call does with it, for the error)."""
         src_chat = self._chat_or_404(bot, p.get("from_chat_id"))
         src = src_chat.messages.get(p.get("message_id") or 0)
         if src is None:
-            raise ApiError.bad("message to copy not found")
+            raise ApiError.bad(f"message to {verb} not found")
+        return src_chat, src
+
+    def _copy_message(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> JSON:
+        _src_chat, src = self._source_message(bot, p, "copy")
         chat = self._send_target(bot, p)
         markup = self._parse_markup(p.get("reply_markup"), inline_only=False)
         reply = self._reply_to(chat, p)
@@ -1441,10 +1442,7 @@ class EmulatorCore:
         return {"message_id": msg["message_id"]}
 
     def _forward_message(self, bot: _BotState, p: JSON, files: Mapping[str, Upload]) -> JSON:
-        src_chat = self._chat_or_404(bot, p.get("from_chat_id"))
-        src = src_chat.messages.get(p.get("message_id") or 0)
-        if src is None:
-            raise ApiError.bad("message to forward not found")
+        src_chat, src = self._source_message(bot, p, "forward")
         chat = self._send_target(bot, p)
         msg = self._new_message(bot, chat, bot.user_dict())
         origin: JSON

@@ -71,6 +71,12 @@ def _change(change: Callable[[AsyncSession, Runtime], Awaitable[Any]]) -> Any:
         raise cli._fail(str(exc), 2) from None
 
 
+def _as_staff(runtime: Runtime) -> dict[str, Any]:
+    """The keywords every staff change of :mod:`bot.events.registrations` takes: made by
+    the command line's actor, at the runtime's clock, in its time zone."""
+    return {"actor": _cli()._actor(), "now": runtime.clock.now(), "tz": runtime.settings.tz}
+
+
 def _report(found: Any) -> str:
     return f"{found.moved} registration(s) moved, {found.cancelled} cancelled (people are told)"
 
@@ -244,14 +250,7 @@ def edit(
     async def work(session: AsyncSession, runtime: Runtime) -> Any:
         if dong is not None:
             values["dong"] = None if dong.lower() == "all" else await resolve_dong_id(session, dong)
-        return await reg.edit_event(
-            session,
-            event_id,
-            values,
-            actor=cli._actor(),
-            now=runtime.clock.now(),
-            tz=runtime.settings.tz,
-        )
+        return await reg.edit_event(session, event_id, values, **_as_staff(runtime))
 
     found = _change(work)
     told = f"; {found.told} told of the new place" if found.told else ""
@@ -269,14 +268,7 @@ def cancel(
     day = _day(on)
 
     async def work(session: AsyncSession, runtime: Runtime) -> Any:
-        return await reg.cancel_event(
-            session,
-            event_id,
-            day=day,
-            actor=_cli()._actor(),
-            now=runtime.clock.now(),
-            tz=runtime.settings.tz,
-        )
+        return await reg.cancel_event(session, event_id, day=day, **_as_staff(runtime))
 
     found = _change(work)
     typer.echo(f"cancelled {event_id}{' on ' + on if on else ''}; {_report(found)}")
@@ -306,14 +298,7 @@ def move(
 
     async def work(session: AsyncSession, runtime: Runtime) -> Any:
         return await reg.move_event(
-            session,
-            event_id,
-            to=new_start,
-            ends_at=new_end,
-            day=day,
-            actor=cli._actor(),
-            now=runtime.clock.now(),
-            tz=runtime.settings.tz,
+            session, event_id, to=new_start, ends_at=new_end, day=day, **_as_staff(runtime)
         )
 
     found = _change(work)

@@ -27,6 +27,7 @@ from bot.core.privacy import (
     addressed_to,
     row_dict,
     rowcount,
+    rows_of,
 )
 from bot.core.text import localized
 from bot.events import registrations as R
@@ -73,15 +74,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
                 )
             ).scalars()
         )
-        invitations = list(
-            (
-                await session.execute(
-                    select(SurveyInvitation)
-                    .where(SurveyInvitation.user_id == uid)
-                    .order_by(SurveyInvitation.id)
-                )
-            ).scalars()
-        )
+        invitations = await rows_of(session, SurveyInvitation, SurveyInvitation.user_id, uid)
     section.records = {
         "event_registrations": [row_dict(r) for r in registrations],
         "survey_invitations": [row_dict(i, omit=("token",)) for i in invitations],

@@ -32,6 +32,7 @@ from bot.core.privacy import (
     forgotten_author,
     row_dict,
     rowcount,
+    rows_of,
 )
 from models.proposal import (
     Proposal,
@@ -47,15 +48,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
     uid, t = subject.user_id, subject.t
     if uid is None:
         return section
-    proposals = (
-        (
-            await session.execute(
-                select(Proposal).where(Proposal.author_id == uid).order_by(Proposal.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    proposals = await rows_of(session, Proposal, Proposal.author_id, uid)
     supports = (
         await session.execute(
             select(ProposalSupport, Proposal.title)
@@ -64,33 +57,9 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
             .order_by(ProposalSupport.id)
         )
     ).all()
-    reports = (
-        (
-            await session.execute(
-                select(ProposalReport)
-                .where(ProposalReport.user_id == uid)
-                .order_by(ProposalReport.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    drafts = (
-        (await session.execute(select(ProposalDraft).where(ProposalDraft.user_id == uid)))
-        .scalars()
-        .all()
-    )
-    history = (
-        (
-            await session.execute(
-                select(ProposalHistory)
-                .where(ProposalHistory.actor_id == uid)
-                .order_by(ProposalHistory.id)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    reports = await rows_of(session, ProposalReport, ProposalReport.user_id, uid)
+    drafts = await rows_of(session, ProposalDraft, ProposalDraft.user_id, uid)
+    history = await rows_of(session, ProposalHistory, ProposalHistory.actor_id, uid)
     section.records = {
         "proposals": [row_dict(p) for p in proposals],
         "proposal_supports": [row_dict(s) for s, _ in supports],

@@ -54,6 +54,7 @@ from typing import Any, cast
 from sqlalchemy import bindparam, delete, literal, select, union_all
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute
 from telegram import Update
 from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._handlers.conversationhandler import PendingState
@@ -620,20 +621,29 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         self.committed()
 
 
-async def _write_user(session: AsyncSession, key: object, payload: object, now: Any) -> None:
+async def _write_data(
+    session: AsyncSession,
+    id_column: InstrumentedAttribute[int],
+    key: object,
+    payload: object,
+    now: Any,
+) -> None:
+    """One user's or chat's data, in the table of ``id_column`` (its key): the row is
+    deleted when PTB dropped the data (``None``), else written."""
+    model, name = cast(type[Any], id_column.class_), id_column.key
     if payload is None:
-        await session.execute(delete(PtbUserData).where(PtbUserData.user_id == key))
+        await session.execute(delete(model).where(id_column == key))
     else:
-        row = {"user_id": key, "data": payload, "updated_at": now}
-        await upsert(session, PtbUserData, [row], ["user_id"])
+        row = {name: key, "data": payload, "updated_at": now}
+        await upsert(session, model, [row], [name])
+
+
+async def _write_user(session: AsyncSession, key: object, payload: object, now: Any) -> None:
+    await _write_data(session, PtbUserData.user_id, key, payload, now)
 
 
 async def _write_chat(session: AsyncSession, key: object, payload: object, now: Any) -> None:
-    if payload is None:
-        await session.execute(delete(PtbChatData).where(PtbChatData.chat_id == key))
-    else:
-        row = {"chat_id": key, "data": payload, "updated_at": now}
-        await upsert(session, PtbChatData, [row], ["chat_id"])
+    await _write_data(session, PtbChatData.chat_id, key, payload, now)
 
 
 async def _write_blob(session: AsyncSession, key: object, payload: object, now: Any) -> None:
