@@ -59,6 +59,38 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def process_env(home: Path | str, **variables: str) -> dict[str, str]:
+    """The environment of a process a bench starts: only ``PATH`` from this one, ``HOME``,
+    this checkout on ``PYTHONPATH``, and ``variables``."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(home),
+        "PYTHONPATH": str(ROOT),
+        **variables,
+    }
+
+
+async def start_process(
+    argv: Sequence[str], workdir: Path | str, env: dict[str, str]
+) -> asyncio.subprocess.Process:
+    """``argv`` in ``workdir`` with exactly ``env``: its output dropped, its stderr kept (what
+    a failed run says)."""
+    return await asyncio.create_subprocess_exec(
+        *argv,
+        cwd=workdir,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+def results_path(name: str) -> Path:
+    """Where a bench writes its results: bench/results/``name`` (the folder made if need be)."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    return out / name
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -101,9 +133,13 @@ class Person:
         started = time.perf_counter()
         do()
         got = await self.emu.wait_for_events(
-            self.token, chat_id=self.user.id, since=since, timeout=STEP_TIMEOUT, quiet=0,
+            self.token,
+            chat_id=self.user.id,
+            since=since,
+            timeout=STEP_TIMEOUT,
+            quiet=0,
             kinds=VISIBLE,
-        )  # fmt: skip
+        )
         if not got:
             raise RuntimeError(f"no answer for user {self.user.id} within {STEP_TIMEOUT:.0f} s")
         if self.load is not None:
@@ -215,17 +251,15 @@ async def running(
     token = f"{7000 + len(name)}:{name}"
     async with BotApiEmulator(latency=latency) as emu:
         emu.register_bot(token, username=f"{name}_bot")
-        proc = await asyncio.create_subprocess_exec(
-            *argv,
-            cwd=workdir,
-            env={
+        proc = await start_process(
+            argv,
+            workdir,
+            {
                 **env,
                 "BOT_TOKEN": token,
                 "TELEGRAM_BASE_URL": emu.base_url,
                 "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
             },
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
         )
         try:
             yield emu, token, proc
@@ -346,10 +380,21 @@ async def _profile(
     directory.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
     spy = Path(sys.executable).with_name("py-spy")
     return await asyncio.create_subprocess_exec(
-        str(spy), "record", "--pid", str(pid), "--rate", "200", "--idle", "--format", "raw",
-        "--output", str(directory / f"{name}.txt"), "--nonblocking",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
+        str(spy),
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        "200",
+        "--idle",
+        "--format",
+        "raw",
+        "--output",
+        str(directory / f"{name}.txt"),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
 
 
 # ---------------------------------------------------------------- report
@@ -415,13 +460,7 @@ async def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="maeul-bench-") as tmp:
         work = Path(tmp)
-        base_env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": tmp,
-            "PYTHONPATH": str(ROOT),
-            "TELEGRAM_RATE_LIMIT": "false",
-            "LOG_LEVEL": "WARNING",
-        }
+        base_env = process_env(tmp, TELEGRAM_RATE_LIMIT="false", LOG_LEVEL="WARNING")
         results["echo"] = {}
         for backend in backends:
             # Rounds of (echo, then Maeul) back to back: the machine's load drifts, so each
@@ -515,9 +554,7 @@ async def main() -> None:
     for key in keys:
         if key in results:
             print(f"{key:28} {results[key]:.3f}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    results_path("latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
 
 FANOUT_KEYS = (
@@ -583,9 +620,7 @@ def _print_fan_outs(results: dict[str, Any]) -> None:
 
 async def fanout_only(args: argparse.Namespace) -> None:
     """``--fanout-only``: the fan-out's keys in latest.json are replaced, the rest kept."""
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / "latest.json"
+    path = results_path("latest.json")
     results: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
     for key in FANOUT_KEYS:
         results.pop(key, None)

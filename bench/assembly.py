@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -30,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.__main__ import ROOT, measure, rss_mib
+from bench.__main__ import measure, process_env, results_path, rss_mib, start_process
 from bot import assembly as A
 from bot.assembly.crypto import TRACKER_LENGTH, Keyring, random_string
 from bot.core import migrate
@@ -115,29 +114,18 @@ async def casting(users: int, rounds: int, workdir: Path, latency: float = 0.0) 
     token = "7300:castbench"
     async with BotApiEmulator(latency=latency) as emu:
         emu.register_bot(token, username="cast_bench_bot")
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": str(workdir),
-            "PYTHONPATH": str(ROOT),
-            "DATABASE_URL": url,
-            "BOT_TOKEN": token,
-            "TELEGRAM_BASE_URL": emu.base_url,
-            "TELEGRAM_BASE_FILE_URL": emu.base_file_url,
-            "TELEGRAM_RATE_LIMIT": "false",
-            "LOG_LEVEL": "WARNING",
-            "BALLOT_SECRET": SECRET,
-            "MAEUL_NOW": CLOCK.now().isoformat(),
-        }
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=workdir,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        env = process_env(
+            workdir,
+            DATABASE_URL=url,
+            BOT_TOKEN=token,
+            TELEGRAM_BASE_URL=emu.base_url,
+            TELEGRAM_BASE_FILE_URL=emu.base_file_url,
+            TELEGRAM_RATE_LIMIT="false",
+            LOG_LEVEL="WARNING",
+            BALLOT_SECRET=SECRET,
+            MAEUL_NOW=CLOCK.now().isoformat(),
         )
+        proc = await start_process([sys.executable, "-m", "bot", "run"], workdir, env)
         try:
             people = [User(id=40_000 + i, first_name=f"v{i}") for i in range(users)]
             warm = codes[users * rounds :]
@@ -319,14 +307,12 @@ async def main() -> None:
     with tempfile.TemporaryDirectory(prefix="maeul-bench-assembly-") as tmp:
         work = Path(tmp)
         if not args.skip_casting:
-            env = {
-                "PATH": os.environ.get("PATH", ""),
-                "HOME": tmp,
-                "PYTHONPATH": str(ROOT),
-                "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'echo.db'}",
-                "TELEGRAM_RATE_LIMIT": "false",
-                "LOG_LEVEL": "WARNING",
-            }
+            env = process_env(
+                tmp,
+                DATABASE_URL=f"sqlite+aiosqlite:///{work / 'echo.db'}",
+                TELEGRAM_RATE_LIMIT="false",
+                LOG_LEVEL="WARNING",
+            )
             echo = await measure(
                 "echo",
                 [sys.executable, "-m", "bench.echo_bot"],
@@ -359,9 +345,7 @@ async def main() -> None:
                 f"tally ×{result['tally_ratio']:.2f}, audit ×{result['audit_ratio']:.2f} "
                 f"(filling the box took {result['fill_s']:.0f} s)"
             )
-    results = ROOT / "bench" / "results"
-    results.mkdir(parents=True, exist_ok=True)
-    (results / "assembly.json").write_text(json.dumps(out, indent=2))
+    results_path("assembly.json").write_text(json.dumps(out, indent=2))
 
 
 if __name__ == "__main__":

@@ -29,12 +29,11 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
+from bench.__main__ import results_path
 from bot.core.ratebudget import Limits, Permit, SharedBudget
 
-ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 HIGH = Limits(total=10**6, bulk=10**6, chat_count=10**6, group_count=10**6)
 
@@ -264,9 +263,7 @@ async def main() -> None:
             f"release p50 {r['release']['p50_ms']:.2f} ms; "
             f"{r['concurrent_takes_per_s']:.0f} takes/s with {args.clients} budgets at once"
         )
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "rate_store.json").write_text(json.dumps(result, indent=2) + "\n")
+    results_path("rate_store.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

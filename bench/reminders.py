@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import tempfile
 import time
@@ -34,13 +33,13 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
+from bench.__main__ import process_env, results_path, start_process
 from bot.core import migrate
 from bot.core.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
 from bot.events.reminder_rows import ANNOUNCE
 from bot.reminders import rows as R
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "424242:BENCH"
 NOW = datetime.fromisoformat("2027-01-05T10:00:00+09:00")
 
@@ -98,35 +97,24 @@ async def run(
             for i in range(count):  # private chats the bot may write to
                 user = emu._remember_user(state, User(id=1_000_000 + i, first_name="주민"))
                 emu._user_chat(state, user, None)
-            env = {
-                "PATH": os.environ.get("PATH", ""),
-                "HOME": tmp,
-                "PYTHONPATH": str(ROOT),
-                "DATABASE_URL": url,
-                "BOT_TOKEN": TOKEN,
-                "TELEGRAM_BASE_URL": emu.base_url,
-                "MAEUL_NOW": NOW.isoformat(),
-                "DISPATCH_RATE_GLOBAL": str(rate),
-                "DISPATCH_LANES": str(lanes),
-                "DISPATCH_BATCH": "200",
-                "REMINDER_WAKE_SECONDS": "1",
-                "DISPATCH_BACKOFF_SECONDS": "1",
-                "LOG_LEVEL": "WARNING",
-            }
+            env = process_env(
+                tmp,
+                DATABASE_URL=url,
+                BOT_TOKEN=TOKEN,
+                TELEGRAM_BASE_URL=emu.base_url,
+                MAEUL_NOW=NOW.isoformat(),
+                DISPATCH_RATE_GLOBAL=str(rate),
+                DISPATCH_LANES=str(lanes),
+                DISPATCH_BATCH="200",
+                REMINDER_WAKE_SECONDS="1",
+                DISPATCH_BACKOFF_SECONDS="1",
+                LOG_LEVEL="WARNING",
+            )
             stop = asyncio.Event()
             injector = asyncio.ensure_future(_inject(emu, fail, stop)) if fail else None
             started = time.monotonic()
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot",
-                "reminders",
-                "run",
-                cwd=tmp,
-                env=env,
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
+            argv = [sys.executable, "-m", "bot", "reminders", "run"]
+            proc = await start_process(argv, tmp, env)
             try:
                 deadline = started + count / rate * 3 + 60
                 while len(emu.events(TOKEN, kinds={"message"})) < count:
@@ -183,9 +171,7 @@ async def main() -> None:
         f"ratio {result['ratio']:.3f}; duplicates {result['duplicates']}, "
         f"missing {result['missing']}, limit breaches {result['global_limit_breaches']}"
     )
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "reminders.json").write_text(json.dumps(result, indent=2) + "\n")
+    results_path("reminders.json").write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 """Helpers the end-to-end tests share: a bot through the Bot API emulator that must end
 without Bot API errors, restarting it, granting the staff role, a proposal's draft, a staff
-training to register for, and picking the last screen or the alert out of a press's events."""
+training to register for, an accepted proposal for a ballot, picking the last screen or the
+alert out of a press's events, and forged presses refused with an alert."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+
+import pytest
 
 from bot.core import users
 from tests.e2e import TOKEN, running_bot, texts
@@ -47,11 +50,36 @@ def first_answer(events: list[Any]) -> Any:
     return next(e for e in events if e.kind == "callback_answer")
 
 
+async def forged_presses_alert(chat: Any, message_id: int, forged: Any, said: str) -> None:
+    """Each callback data of ``forged``, pressed (forged) on message ``message_id``, is
+    answered first with the alert ``said``."""
+    for data in forged:
+        answer = first_answer(await chat.press_data(message_id, data))
+        assert answer.params.get("show_alert"), data
+        assert answer.text == said, data
+
+
 def alert(events: list[Any]) -> str:
     """The text of the last alert (an answer with ``show_alert``) among ``events``."""
     answers = [e for e in events if e.kind == "callback_answer" and e.params.get("show_alert")]
     assert answers, texts(events)
     return answers[-1].text or ""
+
+
+async def add_accepted_proposal(bot: Any, author: Any) -> None:
+    """An accepted proposal of 한빛1동, "경로당 텃밭", by the user of the chat ``author``: what
+    the assembly tests put on a ballot."""
+    proposals = pytest.importorskip("models.proposal")
+    async with bot.runtime.sessionmaker() as s:
+        user = await users.touch_user(s, author.user, bot.runtime.clock.utcnow())
+        now = bot.runtime.clock.utcnow()
+        s.add(
+            proposals.Proposal(
+                dong_id="hanbit1", category_id="care", author_id=user.id, title="경로당 텃밭",
+                description="텃밭을 만듭니다", status="accepted", created_at=now, updated_at=now,
+            )
+        )  # fmt: skip
+        await s.commit()
 
 
 async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[Any]:

@@ -12,7 +12,6 @@ import io
 import re
 import zlib
 
-import pytest
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from sqlalchemy import select
 
@@ -22,7 +21,7 @@ from bot.assembly.sheets import CARD_H, CARD_W, MARGIN_X, MARGIN_Y
 from bot.core import users
 from models.audit import AuditLog
 from tests.e2e import TOKEN, ChatDriver, texts
-from tests.staff_helpers import make_staff
+from tests.staff_helpers import add_accepted_proposal, make_staff
 
 PT_PER_MM = 72 / 25.4
 SCALE = 3  # pixels per point when a sheet's page is drawn
@@ -118,17 +117,7 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     await make_staff(bot, 7101, "hanbit1")
     staff = bot.chat(7101, "총무", "ko")
     resident = bot.chat(7103, "주민", "ko")
-    proposals = pytest.importorskip("models.proposal")
-    async with bot.runtime.sessionmaker() as s:
-        author = await users.touch_user(s, resident.user, bot.runtime.clock.utcnow())
-        now = bot.runtime.clock.utcnow()
-        s.add(
-            proposals.Proposal(
-                dong_id="hanbit1", category_id="care", author_id=author.id, title="경로당 텃밭",
-                description="텃밭을 만듭니다", status="accepted", created_at=now, updated_at=now,
-            )
-        )  # fmt: skip
-        await s.commit()
+    await add_accepted_proposal(bot, resident)
 
     # prepare, step by step (the test's today is 2026-11-22)
     await staff.send("/assembly")

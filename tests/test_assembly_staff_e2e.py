@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.core import users
 from tests.e2e import buttons, texts
-from tests.staff_helpers import alert, make_staff
+from tests.staff_helpers import add_accepted_proposal, alert, make_staff
 from tests.test_assembly_support import DURING
 
 HANBIT = "hanbit1-2027"
@@ -33,23 +31,7 @@ async def test_staff_prepare_open_watch_close_and_see_results(bot):
     events = await resident.send("/assembly")
     assert "This is for the staff of a dong" in events[0].text
 
-    proposals = pytest.importorskip("models.proposal")
-    async with bot.runtime.sessionmaker() as s:
-        author = await users.touch_user(s, resident.user, bot.runtime.clock.utcnow())
-        now = bot.runtime.clock.utcnow()
-        s.add(
-            proposals.Proposal(
-                dong_id="hanbit1",
-                category_id="care",
-                author_id=author.id,
-                title="경로당 텃밭",
-                description="텃밭을 만듭니다",
-                status="accepted",
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        await s.commit()
+    await add_accepted_proposal(bot, resident)
 
     events = await staff.send("/assembly")
     assert "2027 Hanbit 1-dong general assembly" in events[0].text

@@ -5,16 +5,14 @@ from __future__ import annotations
 from bot.core.i18n import Translator
 from tests.conftest import SEOUL
 from tests.e2e import buttons
+from tests.staff_helpers import first_answer as answer_of
+from tests.staff_helpers import forged_presses_alert
 
 KO = Translator("ko", SEOUL)
 
 
 def data_of(event) -> list[str]:
     return [b["callback_data"] for row in event.reply_markup["inline_keyboard"] for b in row]
-
-
-def answer_of(events):
-    return next(e for e in events if e.kind == "callback_answer")
 
 
 def edit_of(events):
@@ -98,15 +96,16 @@ async def test_occurrence_card_in_korean_and_forged_presses(bot):
         in next(e for e in events if e.kind == "message").text
     )
     # a date the event does not have, an unknown event, a forged dong, a bad kind
-    for forged in (
-        "events:occ:secretary-training@20270414",
-        "events:occ:atlantis@20270413",
-        "events:show:atlantis",
-    ):
-        events = await chat.press_data(message_id, forged)
-        answer = answer_of(events)
-        assert answer.params.get("show_alert")
-        assert answer.text == KO._("This event is no longer in the schedule.")
+    await forged_presses_alert(
+        chat,
+        message_id,
+        (
+            "events:occ:secretary-training@20270414",
+            "events:occ:atlantis@20270413",
+            "events:show:atlantis",
+        ),
+        KO._("This event is no longer in the schedule."),
+    )
     events = await chat.press_data(message_id, "events:list:atlantis:all:0")
     assert answer_of(events).params.get("show_alert")
     events = await chat.press_data(message_id, "events:list:all:party:0")

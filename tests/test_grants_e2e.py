@@ -11,13 +11,10 @@ from bot.kb import grants as grant_rules
 from models import GrantFollow, User
 from tests.conftest import SEOUL
 from tests.e2e import buttons, texts
+from tests.staff_helpers import first_answer as answer_of
 
 KO = Translator("ko", SEOUL)
 EN = Translator("en", SEOUL)
-
-
-def answer_of(events):
-    return next(e for e in events if e.kind == "callback_answer")
 
 
 async def test_sections_paging_and_the_card_before_the_calls_open(bot):

@@ -109,24 +109,20 @@ async def test_newevent_in_korean_with_edits_from_the_preview(bot):
     preview = latest(events)
     assert "미리 보기" in preview.text
     assert "🕒 2027년 3월 5일 (금) 오후 7:00 ~ 9:00" in preview.text  # the 2 hours kept
-    await staff.press("✏️ 제목")
-    events = await staff.send("퇴비 교육")
-    assert "퇴비 교육" in latest(events).text
-    await staff.press("✏️ 종료")
-    events = await staff.send("2시간 30분")
-    assert "🕒 2027년 3월 5일 (금) 오후 7:00 ~ 9:30" in latest(events).text
-    await staff.press("✏️ 장소")
-    events = await staff.send("새터 작은도서관")
-    assert "새터 작은도서관" in latest(events).text
-    await staff.press("✏️ 정원")
-    events = await staff.send("20")
-    assert "20명" in latest(events).text
-    await staff.press("✏️ 종류")
-    events = await staff.press("🤝 모임")
-    assert "🤝 모임" in latest(events).text
-    await staff.press("✏️ 동")
-    events = await staff.press("한빛1동")
-    assert "한빛1동" in latest(events).text
+    typed = (  # the field's button, what is typed, what the preview then shows
+        ("✏️ 제목", "퇴비 교육", "퇴비 교육"),
+        ("✏️ 종료", "2시간 30분", "🕒 2027년 3월 5일 (금) 오후 7:00 ~ 9:30"),
+        ("✏️ 장소", "새터 작은도서관", "새터 작은도서관"),
+        ("✏️ 정원", "20", "20명"),
+    )
+    for field, value, shown in typed:
+        await staff.press(field)
+        events = await staff.send(value)
+        assert shown in latest(events).text
+    for field, choice in (("✏️ 종류", "🤝 모임"), ("✏️ 동", "한빛1동")):  # chosen by a button
+        await staff.press(field)
+        events = await staff.press(choice)
+        assert choice in latest(events).text
 
     events = await staff.press("✅ 게시하기")
     assert any(text.startswith("게시했어요") for text in texts(events)), texts(events)

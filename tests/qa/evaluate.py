@@ -80,6 +80,18 @@ class Report:
     def confident_wrong_rate(self) -> float:
         return self.confident_wrong / self.in_scope if self.in_scope else 0.0
 
+    def count_unanswerable(self, out_of_scope: bool, answered: bool, miss: str) -> None:
+        """A question to be left unanswered (out of scope, or too unclear to answer):
+        counted, and ``miss`` kept when it was answered confidently all the same."""
+        if out_of_scope:
+            self.oos += 1
+            self.oos_confident += answered
+        else:
+            self.unclear += 1
+            self.unclear_confident += answered
+        if answered:
+            self.misses.append(miss)
+
     def summary(self) -> str:
         return (
             f"top-1 {self.top1}/{self.in_scope} = {self.top1_rate:.1%}; "
@@ -120,17 +132,10 @@ def evaluate(engine: QAEngine, cases: list[dict[str, Any]], default_now: str) ->
             f"{answer.kind}:{answer.id} facet={answer.facet} matches={list(answer.matches)} "
             f"confident={answer.confident} score={answer.score:.2f} ({answer.reason})"
         )
-        if case.get("oos"):
-            report.oos += 1
-            if record_answer:
-                report.oos_confident += 1
-                report.misses.append(f"OOS answered: {case['q']!r} -> {got}")
-            continue
-        if case.get("unsure"):
-            report.unclear += 1
-            if record_answer:
-                report.unclear_confident += 1
-                report.misses.append(f"unclear answered: {case['q']!r} -> {got}")
+        if case.get("oos") or case.get("unsure"):
+            label = "OOS" if case.get("oos") else "unclear"
+            miss = f"{label} answered: {case['q']!r} -> {got}"
+            report.count_unanswerable(bool(case.get("oos")), record_answer, miss)
             continue
         report.in_scope += 1
         right = is_right(case, answer)
