@@ -51,6 +51,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("eighth-blind", "eighth", "blind.yaml"),
         ("ninth-dev", "ninth", "dev.yaml"),
         ("tenth-blind", "tenth", "blind.yaml"),
+        ("eleventh-dev", "eleventh", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
