@@ -104,6 +104,7 @@ OTHER_SETS = {
     "eighth-blind": (0.70, 0.12, 0.21),  # 72.9 %, confident and wrong 11.4 %, OOS 5/24
     "ninth-dev": (0.83, 0.05, 0.05),  # 85.0 %
     "tenth-blind": (0.71, 0.08, 0.14),  # 73.5 %, confident and wrong 7.4 %, OOS 3/23
+    "eleventh-dev": (0.85, 0.05, 0.05),  # 87.3 % (2026-12-04, fourth session)
 }
 
 

@@ -1329,3 +1329,119 @@ def test_the_member_rule_is_said_for_the_groups_size(demo, question, line):
         int(line[0]),
     )
     assert line in render(demo, answer, ko(), NOW)
+
+
+# --- a date said of a deadline, a start or the results lists by that date -------------------
+@pytest.mark.parametrize(
+    "question, dated, ids, heading",
+    [
+        (
+            "2월 26일 마감인 공모 뭐 있어요",
+            "deadline",
+            {"social-problem-solving", "resident-council-activity"},
+            "2027년 2월 26일 (금)에 마감하는 공모사업:",
+        ),
+        (
+            "3월 5일에 결과 나오는 사업들 알려줘",
+            "result",
+            {
+                "neighbour-making",
+                "community-growth",
+                "alley-making",
+                "village-space",
+                "apartment-community",
+            },
+            "2027년 3월 5일 (금)에 결과를 발표하는 공모사업:",
+        ),
+        (
+            "2월 1일부터 접수하는 사업 있어요?",
+            "opens",
+            {"social-problem-solving", "resident-council-activity"},
+            "2027년 2월 1일 (월)에 접수를 시작하는 공모사업:",
+        ),
+    ],
+)
+def test_a_date_said_of_a_deadline_start_or_results_lists_by_that_date(
+    demo, question, dated, ids, heading
+):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and set(answer.matches) == ids
+    assert answer.grant_query is not None and answer.grant_query.dated == dated
+    assert render(demo, answer, ko(), NOW).splitlines()[0] == heading
+
+
+def test_a_result_date_lists_no_grant_without_one(demo):
+    # the two grants closing on 26 Feb: one announces on 26 Mar, the other has no date
+    answer = demo.ask("3월 26일 결과 발표하는 지원사업", NOW)
+    assert "resident-council-activity" not in answer.matches
+
+
+# --- cues residents write ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    "question, kind, facet",
+    [
+        ("공동체성장 선정되면 강사도 구해주나요", "grant", "support"),
+        ("골목만들기 3월 초에 내도 늦지 않나요", "grant", "deadline"),
+        ("청년 마을 아이디어 몇 살부터 돼요", "grant", "eligibility"),
+        ("이웃만들기 지원사업 신청되남", "grant", "eligibility"),
+        ("회계교육 is it by appointment?", "event", "registration"),
+    ],
+)
+def test_everyday_cues_ask_their_field(demo, question, kind, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.facet) == (kind, facet)
+
+
+def test_that_much_said_of_an_amount_asks_the_amount(demo):
+    answer = demo.ask("행사비가 300만원 정도 드는데 공동체성장으로 그만큼 받을 수 있나요", NOW)
+    assert (answer.id, answer.facet) == ("community-growth", "amount")
+
+
+# --- amounts in Japanese, Chinese and Vietnamese, and "보다 많이" ---------------------------
+@pytest.mark.parametrize(
+    "text, value, op",
+    [
+        ("100万ウォン以下の助成金", 1_000_000, "<="),
+        ("最多200万韩元", 2_000_000, ">="),
+        ("hỗ trợ 2 triệu won", 2_000_000, ">="),
+        ("500 nghìn won", 500_000, ">="),
+        ("300만원보다 많이 받을 수 있는", 3_000_000, ">"),
+        ("100만원보다 적게 주는", 1_000_000, "<"),
+    ],
+)
+def test_amounts_in_other_words(text, value, op):
+    found = find_amount(text)
+    assert found is not None and (found.value, found.op) == (value, op)
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["100万ウォン以下の助成金はどれですか", "Chương trình nào hỗ trợ tối đa 1 triệu won?"],
+)
+def test_an_amount_asked_in_japanese_or_vietnamese_lists_by_it(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.is_filter and answer.matches
+    assert all(demo.grants[i].amount.max_krw <= 1_000_000 for i in answer.matches)
+
+
+# --- a child's age is nobody's who applies; 500세대 is no age ------------------------------
+@pytest.mark.parametrize(
+    "text", ["우리 애가 7살인데", "Con tôi 4 tuổi", "우리 단지 500세대 넘어요"]
+)
+def test_a_childs_age_or_a_number_of_households_filters_no_grant(text):
+    assert find_criteria(text).age is None
+
+
+def test_an_applicants_age_still_filters():
+    found = find_criteria("저 16살인데 신청 돼요?").age
+    assert found is not None and found.low == 16
+
+
+def test_a_childs_age_said_lists_no_grants(demo):
+    answer = demo.ask("Con tôi 5 tuổi, đăng ký học bơi ở đâu?", NOW)
+    assert not answer.is_filter
+
+
+def test_households_are_a_groups_size():
+    assert find_criteria("부모 다섯 집이서 같이 하려는데").group_size == 5
+    assert find_criteria("세 가구인데 돼요?").group_size == 3

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 
 _KO_DIGITS = {"일": 1, "이": 2, "삼": 3, "사": 4, "오": 5, "육": 6, "칠": 7, "팔": 8, "구": 9}
 _KO_SMALL_UNITS = {"십": 10, "백": 100, "천": 1000}
-_BIG_UNITS = {"만": 10_000, "억": 100_000_000}
+# (万/萬/億/亿: "100万ウォン以下", "最多200万韩元")
+_BIG_UNITS = {"만": 10_000, "억": 100_000_000, "万": 10_000, "萬": 10_000, "億": 100_000_000,
+              "亿": 100_000_000}  # fmt: skip
 
 
 def _small_number(text: str) -> int | None:
@@ -40,22 +42,25 @@ def _small_number(text: str) -> int | None:
 
 
 _KO_AMOUNT_RE = re.compile(
-    r"(?P<num>(?:\d[\d,]*(?:\.\d+)?)?\s?[일이삼사오육칠팔구십백천]*)\s?(?P<unit>억|만)\s?(?:원|won)?"
+    r"(?P<num>(?:\d[\d,]*(?:\.\d+)?)?\s?[일이삼사오육칠팔구십백천]*)\s?(?P<unit>억|만|億|亿|万|萬)\s?(?:원|won|ウォン|韩元|韓元)?"
     r"|(?P<plain>\d{1,3}(?:,\d{3})+|\d{4,})\s?(?:원|won|krw)"
 )
 _EN_AMOUNT_RE = re.compile(
     r"(?:krw|₩|won)\s?(?P<a>\d[\d,]*(?:\.\d+)?)\s?(?P<ua>million|m|k|thousand)?\b"
-    r"|(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?P<ub>million|m|k|thousand)\s?(?:won|krw)?\b"
-)
+    r"|(?P<b>\d[\d,]*(?:\.\d+)?)\s?(?P<ub>million|m|k|thousand|triệu|nghìn|ngàn)\s?(?:won|krw)?\b"
+)  # ("2 triệu won": Vietnamese millions and thousands)
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3]")
 _WON_RE = re.compile(r"\s?(원|won)")
 _ABOUT_RE = re.compile(r"정도|쯤|가량|내외|안팎|남짓|\babout\b|\baround\b|\bapprox|左右|khoảng")
 _ABOUT_BEFORE_RE = re.compile(r"(약|대략|\babout|\baround|\bapproximately|大约|khoảng)\s?$")
 _MORE = re.compile(
     r"이상|넘|초과|over|more than|at least|above|bigger than|larger than|以上|超过|trên|"
-    r"있어야|필요|\bneed\b"  # "150만원은 있어야 되는데": at least that much
+    r"있어야|필요|\bneed\b|"  # "150만원은 있어야 되는데": at least that much
+    r"보다\s?(많|크|더|높)"  # "300만원보다 많이 받을 수 있는"
 )
-_LESS = re.compile(r"이하|미만|까지|밑|under|less than|at most|below|up to|以下|dưới")
+_LESS = re.compile(
+    r"이하|미만|까지|밑|보다\s?(적|작|낮)|under|less than|at most|below|up to|以下|dưới"
+)
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ def _find_amount(text: str) -> AmountFilter | None:
         else:
             raw = match.group("num").strip()
             if not raw:
-                if match.group("unit") == "만":
+                if match.group("unit") in ("만", "万", "萬"):
                     continue  # '만' alone is mostly 'only' (이것만) — not an amount
                 raw = "1"
             num = match.group("num")
@@ -131,7 +136,9 @@ def _find_amount(text: str) -> AmountFilter | None:
             figure = float(digits)
         except ValueError:
             continue
-        scale = {"million": 1e6, "m": 1e6, "k": 1e3, "thousand": 1e3}.get(unit, 1.0)
+        scale = {"million": 1e6, "m": 1e6, "triệu": 1e6, "k": 1e3, "thousand": 1e3}.get(
+            unit, 1e3 if unit in ("nghìn", "ngàn") else 1.0
+        )
         value = int(figure * scale)
         if value >= 10_000:
             return _with_comparator(text, value, match.span())
@@ -145,16 +152,16 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
     if _ABOUT_RE.match(after.lstrip()) or _ABOUT_BEFORE_RE.search(before):
         return AmountFilter(value, "~", span)
     if _LESS.search(after) or _LESS.search(before):
-        op = "<" if re.search(r"미만|less than|under|below", after + before) else "<="
+        op = "<" if re.search(r"미만|보다|less than|under|below", after + before) else "<="
     elif _MORE.search(after) or _MORE.search(before):
-        op = ">" if re.search(r"넘|초과|more than|over|above", after + before) else ">="
+        op = ">" if re.search(r"넘|초과|보다|more than|over|above", after + before) else ">="
     else:
         return AmountFilter(value, op, span, bare=True)
     return AmountFilter(value, op, span)
 
 
 _AGE_RE = re.compile(
-    r"(?:만\s?)?(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
+    r"(?:만\s?)?(?<!\d)(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
     r"|\b(?:i am|i m|im|age|aged|turning|turn|i ll be)\s(?P<b>\d{1,2})\b"
     r"|(?P<c>[1-9]0)\s?대"
     r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?"
@@ -180,7 +187,19 @@ class AgeFilter:
         )
 
 
+# Younger than this is a child's age ("Con tôi 4 tuổi", "7살 아이 키우는 엄마들"): nobody
+# who applies for a grant, so no age to filter grants by.
+MIN_APPLICANT_AGE = 10
+
+
 def find_age(text: str) -> AgeFilter | None:
+    found = _find_age(text)
+    if found is None or found.high < MIN_APPLICANT_AGE:
+        return None
+    return found
+
+
+def _find_age(text: str) -> AgeFilter | None:
     match = _AGE_RE.search(text)
     if match is None:
         return None
@@ -277,6 +296,8 @@ def _any_event_or_kind(text: str, kind_spans: list[tuple[int, int]]) -> bool:
 _GROUP_RE = re.compile(
     r"(\d{1,2}|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s?(명|사람)\s?(이서|인데|이에요|이고|이라|이요)|"
     r"(둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?이서|"
+    # households: "부모 다섯 집이서", "세 가구인데"
+    r"(\d{1,2}|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s?(집|가구|가정)\s?(이서|인데|이에요|이고|이라)|"
     r"\bwe are (\d{1,2}|two|three|four|five|six|seven|eight|nine|ten)\b|"
     r"\b(\d{1,2}|two|three|four|five|six|seven|eight|nine|ten) of us\b"
 )
@@ -337,9 +358,10 @@ class Criteria:
 def find_criteria(text: str) -> Criteria:
     """Everything filter-like in the normalised question."""
     found = Criteria()
-    found.age = find_age(text)
-    if found.age:
-        found.spans.append(found.age.span)
+    age = _find_age(text)
+    if age is not None:  # a child's age is taken out of the topic too, but filters nothing
+        found.spans.append(age.span)
+        found.age = age if age.high >= MIN_APPLICANT_AGE else None
     found.amount = find_amount(text)
     if found.amount:
         found.spans.append(found.amount.span)

@@ -84,7 +84,15 @@ WIDEN_KNOWN_WORDS = 2  # a description is ranked by the KB's words when it has t
 # for now is a list, not a description of a project)
 _CJK_FUNCTION_RE = re.compile(
     r"现在|目前|可以|能|申请|报名|的|有|吗|呢|什么|哪些|哪个|我们|我|请问|一下|是|了|吧|"
-    r"今|あります|ありますか|ですか|ますか|できます|申し込|応募|の|は|が|を|に|で|も|か|です|ます"
+    r"今|あります|ありますか|ですか|ますか|できます|申し込|応募|の|は|が|を|に|で|も|か|です|ます|"
+    # comparisons and "which" around an amount ("100万ウォン以下の…はどれですか")
+    r"以下|以上|どれ|どの|どんな"
+)
+# Vietnamese syllables that say no topic ("Chương trình nào hỗ trợ tối đa 2 triệu won?":
+# which programme gives at most …); a Vietnamese word is one to three syllables
+_VI_FUNCTION_RE = re.compile(
+    r"\b(chương trình|dự án|nào|gì|hỗ trợ|tài trợ|tối đa|tối thiểu|khoảng|trên|dưới|có|"
+    r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy)\b"
 )
 FILTER_FAVOUR = 1.15
 AGE_FAVOUR = 1.4
@@ -176,6 +184,7 @@ class GrantQuery:
     superlative: bool = False
     age_targeted: bool = False  # matches are the grants with an age rule that fits
     others: tuple[str, ...] = ()  # with age: grants without any age rule
+    dated: str | None = None  # the date said is of this (DATED_FIELDS); None: the window
 
 
 @dataclass(frozen=True)
@@ -1389,6 +1398,9 @@ class QAEngine:
         words = a.topic if a.question_lang in ("ko", "en", None) else a.residual
         # a habit ("토요일마다 강변 청소하는 이웃들") describes what the group does
         habit = a.dates is not None and a.dates.grain == "weekdays"
+        if a.question_lang == "vi":  # syllables: two make a word, about
+            syllables = len(_VI_FUNCTION_RE.sub(" ", words).split())
+            return (syllables + 1) // 2 + habit >= DESCRIPTIVE_WORDS
         return len([w for w in words.split() if len(w) > 1]) + habit >= DESCRIPTIVE_WORDS
 
     def _follow_up(
@@ -1591,7 +1603,7 @@ class QAEngine:
             grants = [g for g in grants if wanted & set(g.categories)]
         if a.dates is not None and not a.dates.weekdays:
             # ("토요일마다 청소하는 모임": when the group meets, not when applications are)
-            grants = [g for g in grants if _window_fits(g, a.dates, a.facets)]
+            grants = [g for g in grants if _window_fits(g, a.dates, _dated_field(a))]
         if c.status is not None:  # with a month too: "지금 접수 중인 것 중에 이번 달 마감"
             grants = [g for g in grants if _status_fits(g, today, c.status)]
         age_targeted = False
@@ -1635,6 +1647,7 @@ class QAEngine:
                 superlative=c.superlative,
                 age_targeted=age_targeted,
                 others=others,
+                dated=_dated_field(a) if a.dates is not None and not a.dates.weekdays else None,
             ),
             "score": 1.0,
             "reason": "filter",
@@ -1754,13 +1767,24 @@ def _status_fits(grant: GrantSpec, today: date, status: str) -> bool:
     return True
 
 
-def _window_fits(grant: GrantSpec, dates: DateRange, facets: tuple[str, ...]) -> bool:
-    opens, closes = grant.application.opens, grant.application.closes
-    if facets and facets[0] == "deadline":
-        return dates.contains(closes)
-    if facets and facets[0] == "opens":
-        return dates.contains(opens)
-    return opens <= dates.end and dates.start <= closes
+DATED_FIELDS = ("deadline", "opens", "result")
+"""The facets that say which of a grant's dates a date asks about ("2월 26일 마감인 사업",
+"1월 25일부터 접수하는", "3월 5일에 결과 나오는 사업들"); with none, its application window."""
+
+
+def _dated_field(a: _Analysis) -> str | None:
+    return a.facets[0] if a.facets and a.facets[0] in DATED_FIELDS else None
+
+
+def _window_fits(grant: GrantSpec, dates: DateRange, field: str | None) -> bool:
+    application = grant.application
+    if field == "deadline":
+        return dates.contains(application.closes)
+    if field == "opens":
+        return dates.contains(application.opens)
+    if field == "result":
+        return application.result_on is not None and dates.contains(application.result_on)
+    return application.opens <= dates.end and dates.start <= application.closes
 
 
 def _grant_order(grant: GrantSpec, today: date) -> tuple[int, date]:

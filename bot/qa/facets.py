@@ -16,13 +16,14 @@ from bot.qa.text import normalize
 # fmt: off
 _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
-                 r"며칠\s?남|"
+                 r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
                  r"(지금|현재)\s?도?\s?(신청|접수)\s?(돼|되|가능|받)|"
                  r"얼마\s?남|d\s?day|"
                  r"\bstill (open|taking|accepting)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
                  r"締め?切|いつまで"),
-    ("opens", r"언제\s?부터|접수\s?시작|신청\s?시작|시작\s?(일|날|하|해|했|돼|되)|"
+    ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
+              r"시작\s?(일|날|하|해|했|돼|되)|"
               r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始"),
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?심사)|합격|"
@@ -31,7 +32,8 @@ _CUES: list[tuple[str, str]] = [
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"结果|kết quả"),
     ("amount", r"얼마|금액|액수|자부담|몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
-               r"최대\s?(얼마|금액)|돈|예산|"
+               r"최대\s?(얼마|금액)|돈|예산|(그만큼|그\s?정도|그\s?돈)\s?(다\s?)?(받|지원|나오|주)|"
+               r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"bao nhiêu tiền|số tiền|いくら|金額"),
     ("documents", r"서류|첨부|준비물|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
@@ -50,9 +52,9 @@ _CUES: list[tuple[str, str]] = [
     ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons)\b"),
     ("when", r"언제|일정|날짜|기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\b(what|which) days?\b|"
-             r"什么时候|几号|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
+             r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
-                    r"(신청|지원|참여|참가)\s?(돼요|되나요|될까요|되죠|되는지|돼\b)|"
+                    r"(신청|지원|참여|참가)\s?(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|몇\s?살\s?(부터|까지)\s?(돼|되)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
                     r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|\bage (limit|requirement)s?\b|"
@@ -64,7 +66,8 @@ _CUES: list[tuple[str, str]] = [
                 r"누구\s?(한테|에게)|물어\s?보|\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
                 r"問い合わせ|メール"),
-    ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|\bwhat support\b|\bbenefits?\b"),
+    ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|구해\s?(주|줘|줍)|섭외\s?(해|도)|"
+                r"\bwhat support\b|\bbenefits?\b"),
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
@@ -72,7 +75,9 @@ _CUES: list[tuple[str, str]] = [
              r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"
-                     r"đăng ký trước|cần đăng ký|要报名|需要报名|提前报名|予約|事前申し込み"),
+                     r"\bappointments?\b|\bslots?\b|"
+                     r"đăng ký trước|cần đăng ký|要报名|需要报名|提前报名|予約|事前申し込み|"
+                     r"申し?込み?(は|が)?\s?必要"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|\babout\b|是什么|là gì"),

@@ -26,7 +26,7 @@ FILLER_WORDS = frozenset(
     하려면 해야 하면 하고 같은 관련 관련된 대해 대해서 정도 지금 현재 요즘 이거 그거 저거 이건 그건
     뭔가요 뭔지 뭐야 뭐임 임 임요 뭐에요 뭐에 뭐죠 뭔데 뭘까요 뭐지 으로 에서 에게 한테 이랑 하고
     했어요 했나요 할게요 가야 가야해요 해야돼요 해야되나요 돼요 되죠 인가요 이요 이죠
-    인지 이에요 예요 에요 있다 없다 했는데 하던데 나와요 나오나요
+    인지 이에요 예요 에요 있다 없다 했는데 하던데 나와요 나오나요 나오는
     받나요 받아요 받을수 할수 수있나요 수있어요 하나 가요 되죠 맞나요 맞아요 맞죠 인가 거예요 건지
     도와주 도와주나요 도와주세요 도와줘요 도와줘 지원해주 지원해주나요 지원해줘요 해주 해주나요
     가면 가려고 가려면 가도 갈게요 찾아가려고 찾아가려고요 찾아갈게요 찾아가려면 방문하려고
@@ -47,7 +47,10 @@ QUESTION_WORDS = frozenset(
 # A particle left on its own when the word before it was taken out.
 PARTICLES = frozenset(
     "은 는 이 가 을 를 에 도 의 와 과 로 만 요 야 고 서 죠 네 게 걸 건 어요 아요 어 아 나요 "
-    "까 까지 부터 에도 에는 에서 에게 한테 이나 랑 이랑 및".split()
+    "까 까지 부터 에도 에는 에서 에게 한테 이나 랑 이랑 및 "
+    # the copula and the plural left when the word before them was taken out ("2월 26일
+    # 마감인 사업", "결과 나오는 사업들")
+    "인 들".split()
 )
 
 # Words too general to name a topic on their own ("신청할 수 있는 사업").

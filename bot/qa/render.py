@@ -393,9 +393,16 @@ class _Renderer:
         if query.status == "closed":
             return t._("Grants already closed:")
         if answer.dates is not None:
-            return t._(
-                "Grants open for applications in {period}:",
-                period=self.span(answer.dates.start, answer.dates.end),
+            period = self.span(answer.dates.start, answer.dates.end)
+            # the date said of a deadline, a start or the results filtered by that date
+            # ("2월 26일 마감인 사업", "3월 5일에 결과 나오는 사업들"); else by the window
+            return {
+                "deadline": t._("Grants closing on {period}:", period=period),
+                "opens": t._("Grants opening for applications on {period}:", period=period),
+                "result": t._("Grants announcing their results on {period}:", period=period),
+            }.get(
+                query.dated or "",
+                t._("Grants open for applications in {period}:", period=period),
             )
         return t._("Grants that match:")
 
