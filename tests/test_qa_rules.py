@@ -1445,3 +1445,28 @@ def test_a_childs_age_said_lists_no_grants(demo):
 def test_households_are_a_groups_size():
     assert find_criteria("부모 다섯 집이서 같이 하려는데").group_size == 5
     assert find_criteria("세 가구인데 돼요?").group_size == 3
+
+
+# --- a group's size asked of the grants lists those whose member rule it meets --------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "우리 모임 3명인데 신청할 수 있는 사업 있어요?",
+        "셋이서 할 수 있는 지원사업 뭐 있어요",
+        "We are three people, which grants can we apply for?",
+    ],
+)
+def test_a_groups_size_lists_the_grants_it_may_apply_for(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.is_filter and answer.grant_query is not None
+    assert answer.grant_query.members == 3
+    rules = {g.id: g.rules.min_members for g in demo.kb.grants}
+    assert set(answer.matches) == {i for i, least in rules.items() if (least or 0) <= 3}
+    assert "community-growth" not in answer.matches  # five members at least
+    heading = render(demo, answer, ko(), NOW).splitlines()[0]
+    assert heading == "3명인 모임이 신청할 수 있는 공모사업:"
+
+
+def test_a_groups_size_beside_a_named_grant_is_still_that_grant(demo):
+    answer = demo.ask("우리 모임 3명인데 공동체성장 신청 돼요?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "community-growth", "eligibility")

@@ -338,6 +338,7 @@ class Criteria:
     list_asked: bool = False  # a list word other than "있어요/뭐 있어요"
     kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
     group_size: int | None = None  # a group's size said ("우리는 5명인데"): it may apply
+    group_words: tuple[str, ...] = ()  # the words that said it ("3명인데", "we are three")
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
 
@@ -389,6 +390,7 @@ def find_criteria(text: str) -> Criteria:
     group = _GROUP_RE.search(text)
     if group is not None and not _CAPACITY_RE.search(text):
         found.group_size = _group_size(group)
+        found.group_words = tuple(group.group(0).split())
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
     for attr, pattern in (

@@ -94,6 +94,8 @@ _VI_FUNCTION_RE = re.compile(
     r"\b(chương trình|dự án|nào|gì|hỗ trợ|tài trợ|tối đa|tối thiểu|khoảng|trên|dưới|có|"
     r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy)\b"
 )
+# Words that only say who asks beside a group's size ("우리 모임 3명인데", "we are three people")
+_GROUP_NOUNS = frozenset({"모임", "우리", "저희", "회원", "group", "people", "members", "us"})
 FILTER_FAVOUR = 1.15
 AGE_FAVOUR = 1.4
 STRONG = 1.0  # a record this far ahead beats a filter of another kind read from one word
@@ -185,6 +187,7 @@ class GrantQuery:
     age_targeted: bool = False  # matches are the grants with an age rule that fits
     others: tuple[str, ...] = ()  # with age: grants without any age rule
     dated: str | None = None  # the date said is of this (DATED_FIELDS); None: the window
+    members: int | None = None  # the group's size said: grants whose member rule it meets
 
 
 @dataclass(frozen=True)
@@ -1550,6 +1553,14 @@ class QAEngine:
         )  # ("What events are coming up in May?")
         if c.grant_filter and not events_only:
             return self._grant_filter(a, now)
+        if (
+            c.group_size is not None
+            and (c.grant_words or "eligibility" in a.facets)
+            and not {w for w in a.topic.split() if not any(w in g for g in c.group_words)}
+            - _GROUP_NOUNS
+        ):  # "우리 모임 3명인데 신청할 수 있는 사업 있어요?": the grants a group that size may
+            # apply for (with a topic of its own the group's size only leans to grants)
+            return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)
@@ -1608,6 +1619,9 @@ class QAEngine:
             grants = [g for g in grants if _status_fits(g, today, c.status)]
         age_targeted = False
         others: tuple[str, ...] = ()
+        if c.group_size is not None:  # (a grant without a member rule takes any group)
+            size = c.group_size
+            grants = [g for g in grants if (g.rules.min_members or 0) <= size]
         if c.age is not None:
             age = c.age
             fitting = [g for g in grants if age.allows(g.rules.min_age, g.rules.max_age)]
@@ -1648,6 +1662,7 @@ class QAEngine:
                 age_targeted=age_targeted,
                 others=others,
                 dated=_dated_field(a) if a.dates is not None and not a.dates.weekdays else None,
+                members=c.group_size,
             ),
             "score": 1.0,
             "reason": "filter",

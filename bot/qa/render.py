@@ -368,6 +368,8 @@ class _Renderer:
                 "~": t._("Grants giving about {amount}, the closest first:", amount=amount),
                 "=": t._("Grants giving {amount}:", amount=amount),
             }[query.amount.op]
+        if query.members is not None:
+            return t._("Grants a group of {n} can apply for:", n=query.members)
         if query.categories:
             names = ", ".join(
                 _l(self.engine.categories[c].name, self.lang)
