@@ -89,7 +89,7 @@ _CJK_FUNCTION_RE = re.compile(
     r"以下|以上|どれ|どの|どんな"
 )
 # Vietnamese syllables that say no topic ("Chương trình nào hỗ trợ tối đa 2 triệu won?":
-# which programme gives at most …); a Vietnamese word is one to three syllables
+# which programme gives at most …); the rest are counted as words
 _VI_FUNCTION_RE = re.compile(
     r"\b(chương trình|dự án|nào|gì|hỗ trợ|tài trợ|tối đa|tối thiểu|khoảng|trên|dưới|có|"
     r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy)\b"
@@ -1401,9 +1401,8 @@ class QAEngine:
         words = a.topic if a.question_lang in ("ko", "en", None) else a.residual
         # a habit ("토요일마다 강변 청소하는 이웃들") describes what the group does
         habit = a.dates is not None and a.dates.grain == "weekdays"
-        if a.question_lang == "vi":  # syllables: two make a word, about
-            syllables = len(_VI_FUNCTION_RE.sub(" ", words).split())
-            return (syllables + 1) // 2 + habit >= DESCRIPTIVE_WORDS
+        if a.question_lang == "vi":  # its syllables, without those that say no topic
+            words = _VI_FUNCTION_RE.sub(" ", words)
         return len([w for w in words.split() if len(w) > 1]) + habit >= DESCRIPTIVE_WORDS
 
     def _follow_up(
