@@ -44,13 +44,7 @@ from handlers.assembly.staff_common import (
     who,
 )
 from handlers.assembly.staff_panel import show_panel
-from handlers.assembly.staff_typed import (
-    EXAMPLE,
-    RANGE_RE,
-    typed_error,
-    typed_number,
-    typed_when,
-)
+from handlers.assembly.staff_typed import EXAMPLE, RANGE_RE, typed_error, typed_number, typed_when
 from handlers.core import blocks, steps
 from models.assembly import VoteMethod
 

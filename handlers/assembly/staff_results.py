@@ -25,14 +25,7 @@ from bot.assembly.render import audit_lines
 from bot.assembly.service import title_of
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
-from handlers.assembly.staff_common import (
-    REF,
-    back,
-    pressed_vote,
-    ready_keyring,
-    refused,
-    who,
-)
+from handlers.assembly.staff_common import REF, back, pressed_vote, ready_keyring, refused, who
 from handlers.core import blocks
 from models.assembly import AssemblyVote
 

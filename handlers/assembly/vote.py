@@ -32,10 +32,7 @@ from telegram.ext import (
 from bot import assembly as A
 from bot.assembly import report
 from bot.assembly.crypto import CODE_LENGTH, keyring_for, normalize
-from bot.assembly.service import (
-    ballot_size,
-    title_of,
-)
+from bot.assembly.service import ballot_size, title_of
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
 from handlers.assembly.ballot import (
@@ -59,9 +56,7 @@ from handlers.assembly.vote_render import (
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
 from handlers.core.start import DEEP_LINKS
-from handlers.core.steps import (
-    TYPED,
-)
+from handlers.core.steps import TYPED
 from handlers.core.steps import conversation as blocks_conversation
 from models.assembly import AssemblyVote
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram.ext import (
-    Application,
-    CallbackContext,
-)
+from telegram.ext import Application, CallbackContext
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for

@@ -11,10 +11,7 @@ from telegram.constants import ParseMode
 from bot import assembly as A
 from bot.assembly.crypto import Keyring, keyring_for
 from bot.assembly.render import refusal
-from bot.assembly.service import (
-    empty_choices,
-    title_of,
-)
+from bot.assembly.service import empty_choices, title_of
 from bot.core.dongs import dong_name, get_dong
 from bot.core.i18n import Np_, Translator
 from bot.core.text import esc, localized, shorten

@@ -17,11 +17,7 @@ from bot.core.text import esc
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
 from handlers.core.start import invalid_link
-from handlers.core.steps import (
-    TYPED,
-    press_buttons_then,
-    typed_dong,
-)
+from handlers.core.steps import TYPED, press_buttons_then, typed_dong
 from handlers.core.steps import conversation as blocks_conversation
 
 CHOOSE, CONFIRM = "choose", "confirm"

@@ -1,13 +1,16 @@
 """Building blocks of step-by-step conversations, shared by every feature's handlers: the
 question of a step, leaving a conversation (/cancel, a "no"), text typed where buttons are
-expected, what a step reads as typed text, a dong typed by name, and the persistent
-:class:`~telegram.ext.ConversationHandler` every feature builds the same way. The blocks
+expected, what a step reads as typed text, a dong typed by name, the "yes" of a draft's
+preview, and the persistent :class:`~telegram.ext.ConversationHandler` every feature builds
+the same way. The blocks
 for answering and refusing presses, showing a screen and confirm dialogs are in
 :mod:`handlers.core.blocks` (its docstring has the threat model)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
@@ -23,7 +26,15 @@ from bot.core.dongs import list_dongs, match_dong
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, declined, drop_keyboard, edit_text, send_html
+from handlers.core.blocks import (
+    answer,
+    declined,
+    drop_keyboard,
+    edit_text,
+    matched,
+    refuse,
+    send_html,
+)
 from models.kb import Dong
 
 # ---------------------------------------------------------------------------------------
@@ -203,3 +214,33 @@ async def typed_dong(
             reply_markup=await keyboard() if keyboard is not None else None,
         )
     return dong
+
+
+# ---------------------------------------------------------------------------------------
+# The "yes" of a draft's preview
+# ---------------------------------------------------------------------------------------
+
+
+def fresh_nonce(draft: MutableMapping[str, Any]) -> str:
+    """A new nonce for the preview of ``draft`` about to be shown, kept in
+    ``draft["nonce"]``: the preview's "yes" button carries it, so that only the latest
+    preview confirms (:func:`confirms_preview`). Dropping ``draft["nonce"]`` when a field
+    is asked again retires the preview on screen."""
+    nonce = secrets.token_hex(4)
+    draft["nonce"] = nonce
+    return nonce
+
+
+async def confirms_preview(
+    update: Update, context: MaeulContext, pattern: re.Pattern[str], draft: MutableMapping[str, Any]
+) -> bool:
+    """Whether the press (data matching ``pattern``, the nonce its first group) is the "yes"
+    of the latest preview of ``draft``; after a polite refusal when it is not (an older
+    preview, or a forged press), so the conversation stays where it is."""
+    match = await matched(update, context, pattern)
+    if match is None:
+        return False
+    if draft.get("nonce") != match.group(1):
+        await refuse(update, context)
+        return False
+    return True

@@ -13,7 +13,6 @@ Callback data: ``ann:t:dong:<dong ref>`` / ``ann:t:kind:<kind>``, ``ann:send:<no
 from __future__ import annotations
 
 import re
-import secrets
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -34,13 +33,13 @@ from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, knowledge, on_press, refuse, rows_of, send
 from handlers.core.steps import (
     TYPED,
+    confirms_preview,
     conversation,
     declined_out,
+    fresh_nonce,
     press_buttons_then,
 )
-from handlers.events.staff_access import (
-    who,
-)
+from handlers.events.staff_access import who
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 
 TARGET, TEXT, CONFIRM = "target", "text", "confirm"
@@ -155,8 +154,9 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
         return TEXT
     topic, value = draft["topic"], draft["value"]
     count = len(await S.subscribers(context.db, topic, value))
-    nonce = secrets.token_hex(4)
-    context.user_data[KEY] = {**draft, "text": text, "nonce": nonce}  # type: ignore[index]
+    draft = {**draft, "text": text}
+    nonce = fresh_nonce(draft)
+    context.user_data[KEY] = draft  # type: ignore[index]
     label = _label_text(context, kb, topic, value)
     heading = t.n_(
         "To {n} chat subscribed to {target}:",
@@ -179,13 +179,13 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
 
 async def confirmed(update: Update, context: MaeulContext) -> str | int:
     query = update.callback_query
-    match = SEND_RE.match(query.data or "")
-    assert match is not None
     t = context.t
     draft = context.user_data.get(KEY)
     kb = await knowledge(update, context)
-    if kb is None or not isinstance(draft, dict) or draft.get("nonce") != match.group(1):
+    if kb is None or not isinstance(draft, dict):
         await refuse(query, context)
+        return ConversationHandler.END
+    if not await confirms_preview(update, context, SEND_RE, draft):
         return ConversationHandler.END
     topic, value, text = draft["topic"], draft["value"], draft["text"]
     now = context.runtime.clock.now()

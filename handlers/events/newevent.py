@@ -40,12 +40,11 @@ from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    drop_keyboard,
-)
+from handlers.core.blocks import drop_keyboard
 from handlers.core.browse import edit, knowledge, on_press, refuse, send
 from handlers.core.steps import (
     TYPED,
+    confirms_preview,
     conversation,
     declined_out,
     press_buttons_then,
@@ -279,12 +278,8 @@ async def toggle_survey(update: Update, context: MaeulContext) -> str:
 
 
 async def publish(update: Update, context: MaeulContext) -> str | int:
-    query = update.callback_query
-    match = OK_RE.match(query.data or "")
-    assert match is not None
     draft = _draft(context)
-    if draft.get("nonce") != match.group(1):
-        await refuse(query, context)
+    if not await confirms_preview(update, context, OK_RE, draft):
         return CONFIRM
     if not await V.publish_draft(update, context, draft):
         return CONFIRM

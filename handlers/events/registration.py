@@ -29,12 +29,7 @@ from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import ask_confirm, declined
 from handlers.core.browse import edit, refuse, send
-from handlers.events.calendar import (
-    ICS_RE,
-    add_to_calendar,
-    calendar_command,
-    myevents_command,
-)
+from handlers.events.calendar import ICS_RE, add_to_calendar, calendar_command, myevents_command
 from handlers.events.checkin import checkin_command, checkin_deep_link
 from handlers.events.occurrence import TOK, nudge, pressed_occurrence
 from handlers.events.staff_draft import may_manage
@@ -250,21 +245,6 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
 
 async def keep(update: Update, context: MaeulContext) -> None:
     await declined(update, context, context.t._("Kept. Nothing was changed."))
-
-
-# ---------------------------------------------------------------------------------------
-# Calendar files
-# ---------------------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------------------
-# Check-in
-# ---------------------------------------------------------------------------------------
-
-
-# ---------------------------------------------------------------------------------------
-# Staff attendance list
-# ---------------------------------------------------------------------------------------
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

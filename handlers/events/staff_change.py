@@ -29,12 +29,7 @@ import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ConversationHandler,
-    MessageHandler,
-)
+from telegram.ext import Application, CallbackQueryHandler, ConversationHandler, MessageHandler
 
 from bot.core.i18n import N_
 from bot.core.text import esc
@@ -53,12 +48,7 @@ from handlers.core.blocks import (
     show,
 )
 from handlers.core.browse import knowledge
-from handlers.core.steps import (
-    TYPED,
-    cancelled,
-    conversation,
-    press_buttons,
-)
+from handlers.core.steps import TYPED, cancelled, confirms_preview, conversation, press_buttons
 from handlers.events.staff_access import (
     REF,
     after_change,
@@ -68,18 +58,8 @@ from handlers.events.staff_access import (
     ref,
     who,
 )
-from handlers.events.staff_draft import (
-    dong_choices,
-    error_text,
-    is_admin_of,
-    staff_dongs,
-)
-from handlers.events.staff_edit_view import (
-    cancel_row,
-    changes,
-    preview,
-    values_of,
-)
+from handlers.events.staff_draft import dong_choices, error_text, is_admin_of, staff_dongs
+from handlers.events.staff_edit_view import cancel_row, changes, preview, values_of
 
 KEY = "staffevent"
 PREVIEW, TEXT, CHOICE = "preview", "text", "choice"
@@ -280,11 +260,8 @@ async def dong_chosen(update: Update, context: MaeulContext) -> str | int:
 
 
 async def save(update: Update, context: MaeulContext) -> str | int:
-    match = SAVE_RE.match(update.callback_query.data or "")
-    assert match is not None
     draft = draft_of(context)
-    if draft.get("nonce") != match.group(1):
-        await refuse(update, context)
+    if not await confirms_preview(update, context, SAVE_RE, draft):
         return PREVIEW
     event = await event_of_draft(update, context)
     if event is None:

@@ -5,7 +5,6 @@ the conversation keeps in ``user_data`` (``old``, ``new``, the preview's ``nonce
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
@@ -16,9 +15,8 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import grid, list_keyboard, show
 from handlers.core.browse import knowledge
-from handlers.events.staff_access import (
-    active_count,
-)
+from handlers.core.steps import fresh_nonce
+from handlers.events.staff_access import active_count
 from handlers.events.staff_draft import dong_choices
 
 DOMAIN_NAMES = {
@@ -76,8 +74,7 @@ async def preview(
         return
     old = draft["old"]
     value = values_of(draft)
-    nonce = secrets.token_hex(4)
-    draft["nonce"] = nonce
+    nonce = fresh_nonce(draft)
 
     def line(name: str, label: str, shown: str) -> str:
         changed = " ✏️ " + t._("(changed)") if value[name] != old[name] else ""

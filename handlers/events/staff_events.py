@@ -29,15 +29,7 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    grid,
-    list_keyboard,
-    nav_row,
-    paginate,
-    refuse,
-    show,
-)
+from handlers.core.blocks import answer, grid, list_keyboard, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
 from handlers.events.staff_access import (
     REF,

@@ -8,7 +8,6 @@ by the domain's durable notices (:func:`bot.events.registrations.move_event`, au
 from __future__ import annotations
 
 import re
-import secrets
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,6 +19,7 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse, show
+from handlers.core.steps import confirms_preview, fresh_nonce
 from handlers.events.occurrence import TOK
 from handlers.events.staff_access import (
     REF,
@@ -143,8 +143,7 @@ async def move_end_typed(update: Update, context: MaeulContext) -> str | int:
 async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec) -> None:
     t = context.t
     draft = draft_of(context)
-    nonce = secrets.token_hex(4)
-    draft["nonce"] = nonce
+    nonce = fresh_nonce(draft)
     original = None if draft["whole"] else datetime.fromisoformat(draft["original"])
     count = await active_count(context, event.id, original)
     old = cards.time_range(
@@ -169,11 +168,8 @@ async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec)
 
 
 async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
-    match = MOVE_OK_RE.match(update.callback_query.data or "")
-    assert match is not None
     draft = draft_of(context)
-    if draft.get("nonce") != match.group(1):
-        await refuse(update, context)
+    if not await confirms_preview(update, context, MOVE_OK_RE, draft):
         return MOVE_OK
     event = await event_of_draft(update, context)
     if event is None:

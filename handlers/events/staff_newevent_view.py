@@ -4,7 +4,6 @@ conversation that asks the fields; the draft is a plain dict in ``user_data``)."
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -18,9 +17,8 @@ from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, rows_of, send
-from handlers.events.staff_access import (
-    who,
-)
+from handlers.core.steps import fresh_nonce
+from handlers.events.staff_access import who
 from handlers.events.staff_draft import dong_choices
 
 FIELDS = ("title", "kind", "dong", "start", "end", "place", "seats")
@@ -99,8 +97,7 @@ async def show_preview(update: Update, context: MaeulContext, draft: dict[str, o
     if kb is None:
         return
     draft.setdefault("survey", draft.get("kind") == "training")
-    nonce = secrets.token_hex(4)
-    draft["nonce"] = nonce
+    nonce = fresh_nonce(draft)
     spec = new_event(draft)
     lines = [
         f"<b>{esc(t._('Preview'))}</b>",

@@ -12,22 +12,13 @@ from __future__ import annotations
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ConversationHandler,
-    MessageHandler,
-)
+from telegram.ext import Application, CallbackQueryHandler, ConversationHandler, MessageHandler
 
 from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, refuse
-from handlers.core.steps import (
-    TYPED,
-    conversation,
-    declined_out,
-)
+from handlers.core.steps import TYPED, conversation, declined_out
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
 COMMENT_RE = re.compile(r"^svy:c:([0-9a-f]{16})$")

@@ -28,18 +28,9 @@ from bot.kb import cards, eligibility
 from bot.kb.eligibility import GROUP_AGE_BUCKETS, AnswerError, GroupAge
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    choices,
-    send_html,
-)
+from handlers.core.blocks import answer, choices, send_html
 from handlers.core.browse import edit_markup, knowledge, on_press, rows_of, send
-from handlers.core.steps import (
-    TYPED,
-    answered,
-    press_buttons,
-    step_text,
-)
+from handlers.core.steps import TYPED, answered, press_buttons, step_text
 from handlers.core.steps import conversation as blocks_conversation
 from handlers.kb.check_render import (
     AGE_ERRORS,

@@ -13,12 +13,7 @@ import re
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    ConversationHandler,
-    MessageHandler,
-)
+from telegram.ext import Application, CallbackQueryHandler, ConversationHandler, MessageHandler
 
 from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
@@ -28,11 +23,7 @@ from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import admin, edit_markup, knowledge, on_press, pressed, rows_of, send
-from handlers.core.steps import (
-    TYPED,
-    cancelled,
-    press_buttons,
-)
+from handlers.core.steps import TYPED, cancelled, press_buttons
 from handlers.core.steps import conversation as blocks_conversation
 from handlers.events.browse import send_card as send_event
 from handlers.kb.grants import send_card as send_grant

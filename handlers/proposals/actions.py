@@ -11,26 +11,11 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    ask_confirm,
-    declined,
-    refuse,
-)
+from handlers.core.blocks import answer, ask_confirm, declined, refuse
 from handlers.core.blocks import show as send
-from handlers.proposals.notify import (
-    notify_proposer,
-    notify_staff,
-)
-from handlers.proposals.render import (
-    S,
-    can_view,
-    error_text,
-)
-from models.proposal import (
-    Proposal,
-    Visibility,
-)
+from handlers.proposals.notify import notify_proposer, notify_staff
+from handlers.proposals.render import S, can_view, error_text
+from models.proposal import Proposal, Visibility
 
 
 async def visible_proposal(update: Update, context: MaeulContext) -> Proposal | None:

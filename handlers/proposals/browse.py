@@ -25,14 +25,7 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    choices,
-    grid,
-    list_keyboard,
-    matched,
-    refuse,
-)
+from handlers.core.blocks import answer, choices, grid, list_keyboard, matched, refuse
 from handlers.core.blocks import show as send
 from handlers.proposals.actions import (
     ask_report,
@@ -43,9 +36,7 @@ from handlers.proposals.actions import (
     said_no,
     visible_proposal,
 )
-from handlers.proposals.notify import (
-    notify_staff,
-)
+from handlers.proposals.notify import notify_staff
 from handlers.proposals.render import (
     S,
     can_view,

@@ -17,10 +17,7 @@ from bot.telegram.context import MaeulContext
 from handlers.core.blocks import refuse
 from handlers.core.blocks import show as send
 from handlers.proposals.notify import notify_proposer
-from handlers.proposals.render import (
-    error_text,
-    status_label,
-)
+from handlers.proposals.render import error_text, status_label
 from models.proposal import Proposal, ProposalStatus, Visibility
 
 PENDING = "review"  # user_data key: the action waiting for its answer text

@@ -21,16 +21,8 @@ from handlers.core.blocks import (
     refuse,
     send_html,
 )
-from handlers.core.steps import (
-    ask_step,
-)
-from handlers.proposals.render import (
-    STATUS_ICONS,
-    key_for,
-    names,
-    status_label,
-    themes,
-)
+from handlers.core.steps import ask_step
+from handlers.proposals.render import STATUS_ICONS, key_for, names, status_label, themes
 from models.proposal import ProposalDraft
 
 RESUME, DONG, THEME, TITLE, DESCRIPTION, PHOTO, PREVIEW, EDIT = (

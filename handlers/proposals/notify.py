@@ -16,11 +16,7 @@ from handlers.proposals.render import (  # moved
     names,
     status_label,
 )
-from models.proposal import (
-    HistoryAction,
-    Proposal,
-    ProposalHistory,
-)
+from models.proposal import HistoryAction, Proposal, ProposalHistory
 from models.user import User
 
 

@@ -8,9 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    ConversationHandler,
-)
+from telegram.ext import ConversationHandler
 
 from bot.core.text import esc
 from bot.proposals import service as domain
@@ -31,10 +29,7 @@ from handlers.proposals.draft import (
     say,
 )
 from handlers.proposals.notify import notify_staff
-from handlers.proposals.render import (
-    error_text,
-    names,
-)
+from handlers.proposals.render import error_text, names
 
 
 async def _done(update: Update, context: MaeulContext, text: str, proposal_id: int) -> None:

@@ -34,17 +34,9 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    refuse,
-)
+from handlers.core.blocks import answer, refuse
 from handlers.core.blocks import show as send
-from handlers.core.steps import (
-    TYPED,
-    give_back,
-    press_buttons,
-    typed_dong,
-)
+from handlers.core.steps import TYPED, give_back, press_buttons, typed_dong
 from handlers.core.steps import conversation as blocks_conversation
 from handlers.proposals.decisions import PENDING as REVIEW_PENDING
 from handlers.proposals.draft import (
@@ -79,12 +71,7 @@ from handlers.proposals.preview import (
     submit,
     support_instead,
 )
-from handlers.proposals.render import (
-    error_text,
-    names,
-    resolve_key,
-    themes,
-)
+from handlers.proposals.render import error_text, names, resolve_key, themes
 from models.proposal import ProposalDraft
 
 log = logging.getLogger(__name__)

@@ -18,13 +18,7 @@ from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import list_keyboard, nav_row, page_count
-from models.proposal import (
-    HistoryAction,
-    Proposal,
-    ProposalHistory,
-    ProposalStatus,
-    Visibility,
-)
+from models.proposal import HistoryAction, Proposal, ProposalHistory, ProposalStatus, Visibility
 from models.user import User
 
 S = ProposalStatus

@@ -35,16 +35,9 @@ from bot.core.text import esc, shorten
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    drop_keyboard,
-    refuse,
-)
+from handlers.core.blocks import answer, drop_keyboard, refuse
 from handlers.core.blocks import show as send
-from handlers.core.steps import (
-    TYPED,
-    cancelled,
-)
+from handlers.core.steps import TYPED, cancelled
 from handlers.proposals.decisions import (
     ACTIONS,
     PENDING,
@@ -53,12 +46,7 @@ from handlers.proposals.decisions import (
     review_buttons,
     staff_proposal,
 )
-from handlers.proposals.render import (
-    card_text,
-    error_text,
-    list_view,
-    names,
-)
+from handlers.proposals.render import card_text, error_text, list_view, names
 from handlers.proposals.staffchat import staffchat
 from models.proposal import Proposal, ProposalStatus
 

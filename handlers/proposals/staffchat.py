@@ -12,9 +12,7 @@ from bot.core.text import shorten
 from bot.proposals import service as domain
 from bot.proposals.service import Actor
 from bot.telegram.context import MaeulContext
-from handlers.proposals.render import (
-    names,
-)
+from handlers.proposals.render import names
 
 
 async def staffchat(update: Update, context: MaeulContext) -> None:
