@@ -1385,6 +1385,10 @@ def test_a_result_date_lists_no_grant_without_one(demo):
         ("청년 마을 아이디어 몇 살부터 돼요", "grant", "eligibility"),
         ("이웃만들기 지원사업 신청되남", "grant", "eligibility"),
         ("회계교육 is it by appointment?", "event", "registration"),
+        ("골목만들기 대표가 우리 동 주민 아니어도 돼요?", "grant", "eligibility"),
+        ("마을공간 활성화 뽑히면 빔프로젝터도 빌려주나요", "grant", "support"),
+        ("사회문제 해결형 면접은 몇 명이 가요?", "grant", "how_to_apply"),
+        ("회계교육 못 갔는데 다시 들을 수 있는 날 있어요?", "event", "time"),
     ],
 )
 def test_everyday_cues_ask_their_field(demo, question, kind, facet):
