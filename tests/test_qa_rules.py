@@ -1474,3 +1474,32 @@ def test_a_groups_size_lists_the_grants_it_may_apply_for(demo, question):
 def test_a_groups_size_beside_a_named_grant_is_still_that_grant(demo):
     answer = demo.ask("우리 모임 3명인데 공동체성장 신청 돼요?", NOW)
     assert (answer.kind, answer.id, answer.facet) == ("grant", "community-growth", "eligibility")
+
+
+# --- "언제언제", "올해 몇 번": an event held already this year and not again is listed too -----
+APRIL = datetime(2027, 4, 14, 10, 0, tzinfo=SEOUL)
+
+
+def test_every_time_asked_lists_what_was_held_this_year_marked_as_held(demo):
+    answer = demo.ask("회의 언제언제 있어요?", APRIL)
+    assert answer.is_filter and "autonomy-plan-workshop-hanbit1" in answer.matches  # 20 March
+    lines = render(demo, answer, ko(), APRIL).splitlines()
+    assert lines[0] == "올해 모임:"
+    held = [line for line in lines if "자치계획 수립 워크숍" in line]
+    assert held and held[0].endswith("(지난 일정)")
+    # a meeting held again lists only its times to come
+    monthly = [line for line in lines if "사례공유회의" in line]
+    assert monthly and not any(line.endswith("(지난 일정)") for line in monthly)
+
+
+def test_every_time_asked_of_an_event_held_once_says_it_took_place(demo):
+    for question in ("회계교육 언제언제 해요?", "회계교육 올해 몇 번 해요?"):
+        answer = demo.ask(question, APRIL)
+        assert answer.kind == "event" and answer.occurrence is None
+        assert answer.id == "accounting-class" or answer.matches == ("accounting-class",)
+        assert "열렸고" in render(demo, answer, ko(), APRIL)
+
+
+def test_without_every_time_the_list_is_of_what_is_to_come(demo):
+    answer = demo.ask("회의 뭐 있어요?", APRIL)
+    assert "autonomy-plan-workshop-hanbit1" not in answer.matches

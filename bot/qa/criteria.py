@@ -265,6 +265,11 @@ GRANT_WORDS_RE = re.compile(
     r"지원\s?사업|지원금|보조금|공모|사업|지원\s?받|펀딩|\bgrants?\b|\bfunding\b|\bfunds?\b|"
     r"\bsubsid|补助|资助|补贴|项目|公募|助成|補助|tài trợ|hỗ trợ|trợ cấp"
 )
+# Every time an event is held asked ("회계교육 언제언제 있어요?", "올해 몇 번 해요?"): the
+# year's (or the period's) sessions, those already held too
+_TIMES_RE = re.compile(
+    r"언제\s?언제|몇\s?(번|회|차례)\s?(해|하|열|있)|\bhow many times\b|几次|mấy lần|何回"
+)
 LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
     r"리스트|전부|다\s?알려|언제\s?언제|몇\s?(번|회)\s?(해|하|열|있)|\bhow many times\b|"
@@ -339,6 +344,7 @@ class Criteria:
     kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
     group_size: int | None = None  # a group's size said ("우리는 5명인데"): it may apply
     group_words: tuple[str, ...] = ()  # the words that said it ("3명인데", "we are three")
+    times_asked: bool = False  # "언제언제", "올해 몇 번": every time, those past too
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
 
@@ -393,6 +399,7 @@ def find_criteria(text: str) -> Criteria:
         found.group_words = tuple(group.group(0).split())
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
+    found.times_asked = bool(_TIMES_RE.search(text))
     for attr, pattern in (
         ("event_words", EVENT_WORDS_RE),
         ("grant_words", GRANT_WORDS_RE),

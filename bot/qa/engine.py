@@ -1594,7 +1594,10 @@ class QAEngine:
     def _occurrences(
         events: list[EventSpec], a: _Analysis, now: datetime
     ) -> list[tuple[str, datetime]]:
-        return _occurrence_list(events, a.dates, now)
+        if a.criteria.times_asked and a.dates is None:  # "언제언제": this year's
+            year = DateRange(date(now.year, 1, 1), date(now.year, 12, 31), "year", (0, 0))
+            return _occurrence_list(events, year, now, past=True)
+        return _occurrence_list(events, a.dates, now, past=a.criteria.times_asked)
 
     def _grant_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
         c = a.criteria
@@ -1725,7 +1728,10 @@ class QAEngine:
             "facets": facets,
             "matches": ids,
             "confident": True,
-            "occurrence": found[0][1] if len(ids) == 1 else None,
+            # (the next time, where the times already held are listed too; none: all held)
+            "occurrence": (
+                next((s for _, s in found if s >= now), None) if len(ids) == 1 else None
+            ),
             "event_query": EventQuery(
                 kinds=kinds,
                 dongs=a.dongs,
@@ -1750,16 +1756,22 @@ def _on_days(
 
 
 def _occurrence_list(
-    events: list[EventSpec], dates: DateRange | None, now: datetime
+    events: list[EventSpec], dates: DateRange | None, now: datetime, past: bool = False
 ) -> list[tuple[str, datetime]]:
+    """Each event's occurrences in ``dates`` from now on (with ``past``, an event that is not
+    held again in ``dates`` with the times it was held), or without dates each event's next
+    one."""
     tz = now.tzinfo
     assert tz is not None
     found: list[tuple[str, datetime]] = []
     if dates is not None:
         start, end = ev.day_bounds(dates.start, dates.end, tz)
-        start = max(start, now) if dates.end >= now.date() else start
+        start = max(start, now) if dates.end >= now.date() and not past else start
         for event in events:
-            found.extend((event.id, s) for s in _on_days(event, dates, start, end, tz))
+            times = _on_days(event, dates, start, end, tz)
+            if past:  # an event held already and not again is listed with its past times
+                times = [s for s in times if s >= now] or times
+            found.extend((event.id, s) for s in times)
     else:
         for event in events:
             nxt = ev.next_occurrence(event, now)

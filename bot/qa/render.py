@@ -515,7 +515,12 @@ class _Renderer:
             event = self.engine.events[answer.matches[0]]
             facet = answer.facet if answer.facet not in (None, "list") else "time"
             return self.event_facet(event, facet or "time", answer.occurrence)
-        if answer.dates is not None:
+        if len(answer.matches) == 1:  # held already, and not again ("회계교육 언제언제 해요?")
+            return self.event(self.engine.events[answer.matches[0]], answer)
+        held = any(start < self.now for _, start in query.occurrences)
+        if answer.dates is None and held:  # "언제언제": this year's, those held too
+            header = t._("{kinds} this year:", kinds=kinds) if kinds else t._("This year:")
+        elif answer.dates is not None:
             period = self.period(answer.dates)
             header = (
                 t._("{kinds} in {period}:", kinds=kinds, period=period)
@@ -535,14 +540,15 @@ class _Renderer:
         lines: list[str] = []
         for event_id, start in query.occurrences[:MAX_LISTED]:
             event = self.engine.events[event_id]
-            lines.append(
-                t._(
-                    "• {when} {title} — {place}",
-                    when=t.format_datetime(start),
-                    title=_l(event.title, self.lang),
-                    place=_l(event.place, self.lang),
-                )
-            )
+            values = {
+                "when": t.format_datetime(start),
+                "title": _l(event.title, self.lang),
+                "place": _l(event.place, self.lang),
+            }
+            if start < self.now:  # "언제언제": the times already held are listed too
+                lines.append(t._("• {when} {title} — {place} (already held)", **values))
+            else:
+                lines.append(t._("• {when} {title} — {place}", **values))
         if len(query.occurrences) > MAX_LISTED:
             lines.append(t._("…and {n} more.", n=len(query.occurrences) - MAX_LISTED))
         return lines
