@@ -1503,3 +1503,24 @@ def test_every_time_asked_of_an_event_held_once_says_it_took_place(demo):
 def test_without_every_time_the_list_is_of_what_is_to_come(demo):
     answer = demo.ask("회의 뭐 있어요?", APRIL)
     assert "autonomy-plan-workshop-hanbit1" not in answer.matches
+
+
+# --- the centre called by its own name ------------------------------------------------------
+def test_the_centre_called_by_the_name_in_quotes_is_the_centre():
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    document["region"]["centre"] = {
+        "ko": "한빛구 마을자치센터 '마실터'",
+        "en": "Hanbit-gu Village Autonomy Centre 'Masilteo'",
+    }
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    engine = QAEngine(parsed)
+    for question in ("마실터 어디예요?", "where is Masilteo", "마실터 전화번호 알려줘"):
+        answer = engine.ask(question, NOW)
+        # the centre's card, or the KB's own entry on where the centre is
+        assert (answer.kind, answer.id) in {("centre", None), ("faq", "centre-location")}, question
+        assert answer.confident
+
+
+def test_a_word_that_is_no_name_of_the_centre_is_no_centre(demo):
+    assert demo.ask("마실터 어디예요?", NOW).kind != "centre"  # the demo centre has no such name

@@ -343,6 +343,7 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
 
 # The dong's administrative office ("주민센터", "행정복지센터"), where public services are
 # asked for: not the centre a KB's region names.
+_NICKNAME_RE = re.compile(r"['‘\"“「]([^'’\"”」]{2,20})['’\"”」]")
 _ADMIN_CENTRE_RE = re.compile(
     r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
 )
@@ -540,6 +541,14 @@ class QAEngine:
         self._centre = [
             compact(t) for t in _texts(kb.region.centre, kb.region.name, kb.region.contact.address)
         ]  # ("모두의우체국 어디 있어요? 센터 주소요": the building the centre is in)
+        # the centre's own name in quotes ("… 지원센터 '이음마루'"): residents call it by it
+        self._centre_nicknames = tuple(
+            dict.fromkeys(
+                compact(normalize(m.group(1)))
+                for t in _texts(kb.region.centre)
+                for m in _NICKNAME_RE.finditer(t)
+            )
+        )
         self.index = Index(self._records(), fuzzy=fuzzy)
         # each event's titles as one compact string, accents folded: the words of a question
         # are looked for in it (an event named more fully than a grant, a list narrowed)
@@ -733,7 +742,9 @@ class QAEngine:
         if question_lang in ("zh", "ja"):  # "可以申请的 有": no topic of its own
             topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
         elsewhere = self._elsewhere(text)
-        centre = bool(CENTRE_RE.search(text))
+        centre = bool(CENTRE_RE.search(text)) or any(
+            n in compact(text) for n in self._centre_nicknames
+        )  # ("이음마루 어디예요", "where is Ieummaru")
         hours = (
             centre
             and not (criteria.event_kinds or criteria.event_words or criteria.grant_words)
