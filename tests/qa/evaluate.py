@@ -52,6 +52,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("ninth-dev", "ninth", "dev.yaml"),
         ("tenth-blind", "tenth", "blind.yaml"),
         ("eleventh-dev", "eleventh", "dev.yaml"),
+        ("twelfth-blind", "twelfth", "blind.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
