@@ -1389,6 +1389,8 @@ def test_a_result_date_lists_no_grant_without_one(demo):
         ("마을공간 활성화 뽑히면 빔프로젝터도 빌려주나요", "grant", "support"),
         ("사회문제 해결형 면접은 몇 명이 가요?", "grant", "how_to_apply"),
         ("회계교육 못 갔는데 다시 들을 수 있는 날 있어요?", "event", "time"),
+        ("골목만들기 사전상담 꼭 받아야 되나요?", "grant", "how_to_apply"),
+        ("마을공간 활성화 상담 없이 바로 내도 돼요?", "grant", "how_to_apply"),
     ],
 )
 def test_everyday_cues_ask_their_field(demo, question, kind, facet):
