@@ -1524,5 +1524,13 @@ def test_the_centre_called_by_the_name_in_quotes_is_the_centre():
         assert answer.confident
 
 
+def test_a_short_word_in_quotes_is_no_name_of_the_centre():
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    document["region"]["centre"] = {"ko": "한빛구 '마을' 센터", "en": "Hanbit-gu 'Maeul' Centre"}
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    assert QAEngine(parsed).ask("마을 축제 언제 해요?", NOW).kind != "centre"
+
+
 def test_a_word_that_is_no_name_of_the_centre_is_no_centre(demo):
     assert demo.ask("마실터 어디예요?", NOW).kind != "centre"  # the demo centre has no such name

@@ -341,9 +341,10 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
     return out
 
 
+# The centre's own name, in quotes in the region's centre ("… 지원센터 '이음마루'")
+_NICKNAME_RE = re.compile(r"['‘\"“「]([^'’\"”」]{3,20})['’\"”」]")
 # The dong's administrative office ("주민센터", "행정복지센터"), where public services are
 # asked for: not the centre a KB's region names.
-_NICKNAME_RE = re.compile(r"['‘\"“「]([^'’\"”」]{2,20})['’\"”」]")
 _ADMIN_CENTRE_RE = re.compile(
     r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
 )
@@ -542,11 +543,13 @@ class QAEngine:
             compact(t) for t in _texts(kb.region.centre, kb.region.name, kb.region.contact.address)
         ]  # ("모두의우체국 어디 있어요? 센터 주소요": the building the centre is in)
         # the centre's own name in quotes ("… 지원센터 '이음마루'"): residents call it by it
+        # (three letters at least: a shorter one would be a word of many questions)
         self._centre_nicknames = tuple(
             dict.fromkeys(
-                compact(normalize(m.group(1)))
+                name
                 for t in _texts(kb.region.centre)
                 for m in _NICKNAME_RE.finditer(t)
+                if len(name := compact(normalize(m.group(1)))) >= 3
             )
         )
         self.index = Index(self._records(), fuzzy=fuzzy)
