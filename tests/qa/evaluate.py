@@ -53,6 +53,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("tenth-blind", "tenth", "blind.yaml"),
         ("eleventh-dev", "eleventh", "dev.yaml"),
         ("twelfth-blind", "twelfth", "blind.yaml"),
+        ("fourteenth-dev", "fourteenth", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
