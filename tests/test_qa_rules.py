@@ -1534,3 +1534,100 @@ def test_a_short_word_in_quotes_is_no_name_of_the_centre():
 
 def test_a_word_that_is_no_name_of_the_centre_is_no_centre(demo):
     assert demo.ask("마실터 어디예요?", NOW).kind != "centre"  # the demo centre has no such name
+
+
+# --- the fifth session of 2026-12-04: questions of my own --------------------------------------
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("구성원이 5명 이상은 돼야 하는 공모 뭐 있어요?", 5),
+        ("최소 5명은 모여야 되는 사업 알려줘", 5),
+        ("Which grants need at least 5 members?", 5),
+    ],
+)
+def test_a_grants_member_rule_asked_lists_the_grants_needing_that_many(demo, question, expected):
+    answer = demo.ask(question, NOW)
+    assert answer.grant_query is not None and answer.grant_query.members_required == expected
+    wanted = {g.id for g in demo.kb.grants if (g.rules.min_members or 0) >= expected}
+    assert set(answer.matches) == wanted and wanted
+    assert "5명 이상이어야 하는 공모사업" in render(demo, answer, ko(), NOW)
+
+
+def test_a_groups_own_size_still_lists_what_it_may_apply_for(demo):
+    answer = demo.ask("우리 모임 4명인데 신청할 수 있는 사업 있어요?", NOW)
+    assert answer.grant_query is not None and answer.grant_query.members == 4
+    assert answer.grant_query.members_required is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "3월 2일부터 15일 사이에 무슨 교육 있어요?",
+        "events from March 2 to 15",
+        "3月2日到15日有什么活动",
+    ],
+)
+def test_one_day_to_another_is_the_range_between(question):
+    from bot.qa.dates import resolve_dates
+
+    found = resolve_dates(question, NOW)
+    assert found is not None and (found.start.day, found.end.day) == (2, 15), found
+    assert found.start.month == found.end.month == 3
+
+
+@pytest.mark.parametrize("question", ["3월 2일부터 5명이 모여요", "March 2 to 3 people"])
+def test_a_number_after_a_day_that_is_no_day_is_no_range(question):
+    from bot.qa.dates import resolve_dates
+
+    found = resolve_dates(question, NOW)
+    assert found is not None and found.start == found.end
+
+
+def test_memory_in_a_word_is_no_hundred_million_won():
+    assert find_amount("어르신 기억 기록 사업 언제 시작해요") is None  # 기억: memory, not 1억
+    assert find_amount("추억 만들기") is None
+    assert find_amount("1억 원 넘는 사업").value == 100_000_000  # type: ignore[union-attr]
+
+
+def test_a_places_opening_hours_are_no_grants_answer(demo):
+    answer = demo.ask("골목 시장 일요일에도 문 열어요?", NOW)
+    assert not (answer.kind == "grant" and answer.confident), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["센터 전화번호 좀요", "中心的电话号码是多少？", "퇴근하고 저녁 7시에 센터 가도 열려있나요?"],
+)
+def test_the_centres_contact_with_words_that_ask_nothing_more(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "centre" or answer.id == "centre-location", answer
+    assert answer.confident
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("골목만들기はいつから申し込めますか", "opens"),
+        ("골목만들기 khi nào bắt đầu nhận đơn?", "opens"),
+        ("아파트공동체는 관리사무소 동의 없으면 신청 못하나요?", "eligibility"),
+    ],
+)
+def test_more_ways_to_ask_when_it_opens_and_who_may_apply(question, facet):
+    from bot.qa.facets import detect_facets
+
+    assert detect_facets(question).primary == facet
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How do I exchange my driving licence?",
+        "Đổi bằng lái xe ở đâu?",
+        "国民年金怎么交",
+        "健康保険の加入方法",
+    ],
+)
+def test_more_public_services_in_the_languages_residents_write(demo, question):
+    from bot.qa.text import normalize
+
+    assert demo.asks_service(normalize(question))  # then the gate never passes a record

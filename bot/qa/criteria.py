@@ -114,6 +114,9 @@ def _find_amount(text: str) -> AmountFilter | None:
             if not raw:
                 if match.group("unit") in ("만", "万", "萬"):
                     continue  # '만' alone is mostly 'only' (이것만) — not an amount
+                at = match.start("unit")
+                if at > 0 and _HANGUL_RE.match(text[at - 1]):
+                    continue  # inside a word: 기억, 추억 (memory) — not 1억
                 raw = "1"
             num = match.group("num")
             start = match.start("num") + len(num) - len(num.lstrip())
@@ -326,6 +329,16 @@ def _group_size(match: re.Match[str]) -> int:
     return int(word) if word.isdigit() else _GROUP_NUMBERS[word]
 
 
+# A grant's own member rule asked of ("5명 이상은 돼야 하는 사업", "최소 5명 넘어야 되는",
+# "grants that need at least 5 members"): the grants requiring that many, not a group's size
+_MEMBERS_REQUIRED_RE = re.compile(
+    r"(?:최소\s?)?(\d{1,2})\s?(?:명|인)\s?(?:이상|넘|초과)?\s?(?:은|는|이|이나|은\s?꼭)?\s?"
+    r"(?:돼야|되어야|있어야|필요|넘어야|모여야|모아야|이어야|여야)|"
+    r"최소\s?(\d{1,2})\s?(?:명|인)|"
+    r"\b(?:need|needs|require|requires|required|requiring|with)\s(?:at least\s)?"
+    r"(\d{1,2})\s(?:or more\s)?(?:members|people|persons)\b|"
+    r"\bat least (\d{1,2}) (?:members|people)\b"
+)
 _CAPACITY_RE = re.compile(r"정원|선착순|최대|\bcapacity\b|\bseats?\b|\bplaces\b")
 
 
@@ -343,6 +356,7 @@ class Criteria:
     list_asked: bool = False  # a list word other than "있어요/뭐 있어요"
     kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
     group_size: int | None = None  # a group's size said ("우리는 5명인데"): it may apply
+    members_required: int | None = None  # a grant's member rule asked of ("5명 이상 돼야 하는")
     group_words: tuple[str, ...] = ()  # the words that said it ("3명인데", "we are three")
     times_asked: bool = False  # "언제언제", "올해 몇 번": every time, those past too
     spans: list[tuple[int, int]] = field(default_factory=list)
@@ -394,6 +408,10 @@ def find_criteria(text: str) -> Criteria:
     # "교육이 있나요?", "총회 있어요?": whether such an event happens (not "총회 투표권 있나요")
     found.kind_is_there = any(_IS_THERE_RE.match(text, end) for _, end in kind_spans)
     group = _GROUP_RE.search(text)
+    required = _MEMBERS_REQUIRED_RE.search(text)
+    if required is not None and group is None and not _CAPACITY_RE.search(text):
+        found.members_required = int(next(g for g in required.groups() if g))
+        found.word_spans.append(required.span())
     if group is not None and not _CAPACITY_RE.search(text):
         found.group_size = _group_size(group)
         found.group_words = tuple(group.group(0).split())

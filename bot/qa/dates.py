@@ -23,7 +23,7 @@ class DateRange:
 
     start: date
     end: date
-    grain: str  # day | week | weekend | month | year | part-month
+    grain: str  # day | range (one day to another) | week | weekend | month | year | part-month
     span: tuple[int, int]  # in the normalised question
     # "토요일마다", "Saturdays in April", "주말에만": only these weekdays of the range
     # (0 = Monday); empty: every day
@@ -430,6 +430,19 @@ def resolve_dates(question: str, now: datetime) -> DateRange | None:
         before = _first(head, today)
         if before is not None and before.grain == "day" and before.span[1] == len(head):
             return DateRange(before.start, before.end, "day", (before.span[0], found.span[1]))
+    if found is not None and found.grain == "day":
+        # "3월 22일부터 28일 사이", "22일~28일", "March 22 to 28": from one day to another
+        upto = _TO_DAY_RE.match(text, found.span[1])
+        if upto is not None:
+            month = int(upto["month"]) if upto["month"] else found.start.month
+            year = found.start.year + (month < found.start.month)
+            last: date | None
+            try:
+                last = date(year, month, int(upto["day"] or upto["bare"]))
+            except ValueError:  # ("2월 30일")
+                last = None
+            if last is not None and found.start < last <= found.start + timedelta(days=62):
+                return DateRange(found.start, last, "range", (found.span[0], upto.end()))
     if found is not None and found.grain == "month":
         # "April and May", "4월이랑 5월": both months (also "may", a month after "and")
         more = _AND_MONTH_RE.match(text, found.span[1])
@@ -446,6 +459,14 @@ def resolve_dates(question: str, now: datetime) -> DateRange | None:
 
 _BARE_WEEKDAY_RE = re.compile(
     r"[월화수목금토일]요일|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
+# a second day after a first: a day number with its unit in Korean, Chinese and Japanese;
+# a bare number only after "to/through/until" or a dash ("March 22 to 28")
+_TO_DAY_RE = re.compile(
+    r"\s?(?:(?:부터|에서|~|-|–|到|至|から|đến)\s?(?:(?P<month>\d{1,2})\s?(?:월|月)\s?)?"
+    r"(?P<day>\d{1,2})\s?(?:일|日|号|號)"
+    r"|(?:\bto\b|\bthrough\b|\buntil\b|\btill\b|~|-|–)\s?(?P<bare>\d{1,2})(?:st|nd|rd|th)?\b"
+    r"(?!\s?(?:people|members|persons|won|%|명|원|시)))"
 )
 _AND_MONTH_RE = re.compile(
     rf"\s?(?:,|and|or|&|~|-|이랑|랑|하고|과|와|和|到|và)\s?(?:(\d{{1,2}})\s?월|({_EN_MONTH_NAMES})\b)"

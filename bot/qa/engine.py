@@ -131,6 +131,15 @@ _HOURS_RE = re.compile(
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
+# A place's opening hours asked ("문 열어요", "영업시간", "open on Sundays")
+_OPENING_HOURS_RE = re.compile(
+    r"문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|열려\s?있|영업\s?(시간|해|하)|"
+    r"\bopen(ing)? (hours|times|on (mon|tues|wednes|thurs|fri|satur|sun)days?)\b|"
+    r"营业|mở cửa|営業"
+)
+# Words that ask nothing of their own, next to the centre
+# ("센터 전화번호 좀요", "中心的电话号码是多少")
+_CENTRE_FILLER_RE = re.compile(r"좀요?|부탁\S*|please|号码|多少|是多少|请问")
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
 _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나요?" is the newsletter)
@@ -188,6 +197,7 @@ class GrantQuery:
     others: tuple[str, ...] = ()  # with age: grants without any age rule
     dated: str | None = None  # the date said is of this (DATED_FIELDS); None: the window
     members: int | None = None  # the group's size said: grants whose member rule it meets
+    members_required: int | None = None  # grants whose member rule asks at least this many
 
 
 @dataclass(frozen=True)
@@ -761,6 +771,7 @@ class QAEngine:
             ).split()
             if len(w) > 1
             and not _ADDRESSED_RE.fullmatch(w)
+            and not _CENTRE_FILLER_RE.fullmatch(w)
             and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
             and not any(compact(w) in c for c in self._centre)
         )
@@ -1236,6 +1247,10 @@ class QAEngine:
             # named by its whole name or an alias ("씨앗모임 마감"), its runner-up only
             # mentioning it (the next-step grant that requires it) and not named itself
             confident = all(c.name < NAMED for c in candidates[1:3])
+        if confident and record.kind == "grant" and _OPENING_HOURS_RE.search(a.text):
+            # "수산시장 일요일도 문 열어요?": a place's opening hours; a programme has none,
+            # so the grant sharing the place's name is only offered
+            confident = False
         gated = False
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes()
@@ -1574,6 +1589,9 @@ class QAEngine:
         ):  # "우리 모임 3명인데 신청할 수 있는 사업 있어요?": the grants a group that size may
             # apply for (with a topic of its own the group's size only leans to grants)
             return self._grant_filter(a, now)
+        if c.members_required is not None and (c.grant_words or c.list_words):
+            # "회원이 5명 이상은 돼야 하는 사업들 뭐 있어?": the grants with such a member rule
+            return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)
@@ -1638,6 +1656,9 @@ class QAEngine:
         if c.group_size is not None:  # (a grant without a member rule takes any group)
             size = c.group_size
             grants = [g for g in grants if (g.rules.min_members or 0) <= size]
+        if c.members_required is not None:
+            least = c.members_required
+            grants = [g for g in grants if (g.rules.min_members or 0) >= least]
         if c.age is not None:
             age = c.age
             fitting = [g for g in grants if age.allows(g.rules.min_age, g.rules.max_age)]
@@ -1679,6 +1700,7 @@ class QAEngine:
                 others=others,
                 dated=_dated_field(a) if a.dates is not None and not a.dates.weekdays else None,
                 members=c.group_size,
+                members_required=c.members_required,
             ),
             "score": 1.0,
             "reason": "filter",

@@ -25,7 +25,8 @@ _CUES: list[tuple[str, str]] = [
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
               r"시작\s?(일|날|하|해|했|돼|되)|"
               r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
-              r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始"),
+              r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
+              r"bắt đầu (nhận|đăng ký|tiếp nhận)|いつから|何日から"),
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?심사)|합격|"
                r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
@@ -59,6 +60,7 @@ _CUES: list[tuple[str, str]] = [
     ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가)\s?"
                     r"(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|"
+                    r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
                     r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
@@ -78,6 +80,7 @@ _CUES: list[tuple[str, str]] = [
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|"
+             r"열려\s?있|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"

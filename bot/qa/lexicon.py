@@ -316,6 +316,9 @@ SERVICE_WORDS = (
     "loan", "tax", "bill", "passport", "license", "licence", "certificate", "insurance",
     "pension", "benefit", "rent", "parking", "job", "visa", "贷款", "税", "护照", "签证",
     "保险", "房租", "vay", "thuế", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
+    # a driving licence, insurance and pensions in the other languages residents write
+    "driving licen", "driver's licen", "bằng lái", "giấy phép lái xe", "lương hưu", "驾照",
+    "驾驶证", "养老金", "保険", "年金", "免許",
     # a foreign resident's stay: the immigration office's
     "비자", "체류", "residence card", "residence permit", "居留", "thẻ cư trú", "thị thực",
     "在留", "ビザ", "alien registration", "registration card", "登录证", "登陆证",

@@ -370,6 +370,8 @@ class _Renderer:
             }[query.amount.op]
         if query.members is not None:
             return t._("Grants a group of {n} can apply for:", n=query.members)
+        if query.members_required is not None:
+            return t._("Grants that need at least {n} members:", n=query.members_required)
         if query.categories:
             names = ", ".join(
                 _l(self.engine.categories[c].name, self.lang)
