@@ -54,6 +54,9 @@ from bot.qa.lexicon import (
     unmarked,
     vietnamese_marks,
 )
+from bot.qa.outside import MARGIN as OUTSIDE_MARGIN
+from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
+from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.text import compact, detect_language, normalize
 from bot.qa.vectors import SemanticIndex, VectorCache
 
@@ -495,6 +498,7 @@ class _Analysis:
     question: str = ""  # as asked (what the model encodes)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
     median_cosine: float = 0.0
+    outside: float = 0.0  # the nearest everyday question for another office (bot/qa/outside.py)
     query_vector: Any = None  # the model's vector of the question, once encoded
 
     @property
@@ -582,12 +586,16 @@ class QAEngine:
         self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
         self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
         self.semantic: SemanticIndex | None = None
+        # everyday questions for other offices (bot/qa/outside.py), encoded like records
+        self.outside: SemanticIndex | None = None
         if embedder is not None:
             self.semantic = SemanticIndex(embedder, self._passages(), vectors)
-            if background:
-                self.semantic.start()
+            self.outside = SemanticIndex(embedder, [[q] for q in OUTSIDE_QUESTIONS], vectors)
+            if background:  # (one thread: the records first, then the examples)
+                self.semantic.start(then=self.outside)
             else:
                 self.semantic.encode_all()
+                self.outside.encode_all()
 
     @staticmethod
     def _keys(pairs: Any) -> list[tuple[str, str]]:
@@ -975,6 +983,8 @@ class QAEngine:
         bonus = np.where(ready, weight * np.maximum(0.0, best - median), 0.0)
         a.cosine = float(best[ready].max())
         a.median_cosine = median
+        if self.outside is not None and self.outside.complete:
+            a.outside = float(self.outside.scores(a.query_vector)[0].max())
         seen: set[int] = set()
         for candidate in candidates:
             candidate.semantic = float(bonus[candidate.scored.doc])
@@ -1212,6 +1222,19 @@ class QAEngine:
             top, second = _leaders(candidates)
             filtered = None
         if filtered is not None:
+            query = filtered.get("grant_query")
+            if (
+                query is not None
+                and (query.amount is not None or query.age is not None)
+                and query.status is None
+                and not a.categories
+                and self._elsewhere_by_model(a)
+            ):  # "Can you recommend a good laptop under 1 million won?": an amount, but
+                # nothing a programme pays for — the grants are only offered
+                return Answer(
+                    "grant", facet="list", alternatives=tuple(filtered["matches"][:3]),
+                    score=1.0, reason="gate", **base,
+                )  # fmt: skip
             return Answer(**filtered, **base)
         if top is None or self._plain_score(a, top) < UNSURE:
             return Answer(
@@ -1253,7 +1276,7 @@ class QAEngine:
             confident = False
         gated = False
         if confident and a.cosine > 0 and top.name < 1.0:
-            gated = not self.gate_features(a, top, second).passes()
+            gated = not self.gate_features(a, top, second).passes() or self._elsewhere_by_model(a)
             confident = not gated
         if widen:
             confident = False
@@ -1522,6 +1545,15 @@ class QAEngine:
             foreign=foreign,
             service=self.asks_service(a.text),
         )
+
+    @staticmethod
+    def _elsewhere_by_model(a: _Analysis) -> bool:
+        """Is the question much nearer an everyday question for another office (bot/qa/
+        outside.py) than any record of the KB?"""
+        if not a.outside:
+            return False
+        foreign = a.question_lang not in (None, "ko", "en")
+        return a.outside - a.cosine >= (OUTSIDE_MARGIN_FOREIGN if foreign else OUTSIDE_MARGIN)
 
     def asks_service(self, text: str) -> bool:
         """Does the question name a public service (발급, 대출 …) the KB never uses?"""

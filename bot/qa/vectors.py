@@ -130,6 +130,7 @@ class SemanticIndex:
         self._ready_docs = np.zeros(self.docs, dtype=bool)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._then: SemanticIndex | None = None
         self._write_lock = threading.Lock()
         self.loaded_from_cache = 0
         self.encoded = 0
@@ -197,20 +198,28 @@ class SemanticIndex:
     def encode_all(self) -> None:
         self.encode_missing()
 
-    def start(self, on_done: Callable[[], None] | None = None) -> None:
-        """Encode what is missing in a daemon thread (answers go on meanwhile)."""
-        if self.complete or self._thread is not None:
+    def start(
+        self, on_done: Callable[[], None] | None = None, then: SemanticIndex | None = None
+    ) -> None:
+        """Encode what is missing in a daemon thread (answers go on meanwhile); ``then``:
+        another index to complete in the same thread afterwards (one encoder at a time),
+        stopped with this one."""
+        if self._thread is not None or (self.complete and (then is None or then.complete)):
             return
+        self._then = then
 
         def run() -> None:
             started = time.perf_counter()
             try:
                 self.encode_missing()
+                if then is not None and not self._stop.is_set():
+                    then.encode_missing()
             except Exception:  # the engine keeps answering lexically
                 log.exception("Q&A vectors: background encoding failed")
                 return
             log.info(
-                "Q&A vectors: %d passages encoded in %.1f s", self.encoded,
+                "Q&A vectors: %d passages encoded in %.1f s",
+                self.encoded + (then.encoded if then is not None else 0),
                 time.perf_counter() - started,
             )  # fmt: skip
             if on_done is not None:
@@ -221,6 +230,8 @@ class SemanticIndex:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._then is not None:
+            self._then.stop()
 
     def wait(self, timeout: float | None = None) -> bool:
         if self._thread is not None:

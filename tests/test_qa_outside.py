@@ -1,0 +1,87 @@
+"""Questions for other offices, told apart by the model (bot/qa/outside.py).
+
+These need the model (the demo KB's engine as the bot builds it); each question here is my
+own, none from a question set.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.kb import records as kb
+from bot.qa.engine import QAEngine
+from bot.qa.outside import OUTSIDE_QUESTIONS
+from bot.qa.service import build_engine
+
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+@pytest.fixture(scope="module")
+def engine() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert engine.outside is not None and engine.outside.complete
+    return engine
+
+
+@pytest.fixture
+def without_rule(monkeypatch):
+    monkeypatch.setattr(QAEngine, "_elsewhere_by_model", staticmethod(lambda a: False))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("청년 주택 청약 조건", "grant"),  # housing subscription: the youth grant shares 청년
+        ("100만원 이하 노트북 추천", "grant"),  # an amount, but a laptop: the list by amount
+    ],
+)
+def test_a_question_for_another_office_is_not_answered_surely(engine, question, kind):
+    answer = engine.ask(question, NOW)
+    assert answer.kind == kind and not answer.confident and answer.reason == "gate", answer
+    assert answer.alternatives  # offered: "is it one of these? … or call the centre"
+
+
+@pytest.mark.parametrize("question", ["청년 주택 청약 조건", "100만원 이하 노트북 추천"])
+def test_without_the_examples_those_were_answered_surely(engine, without_rule, question):
+    assert engine.ask(question, NOW).confident  # (what the rule above changes)
+
+
+@pytest.mark.parametrize(
+    ("question", "grant"),
+    [
+        ("동네 엄마들이랑 반찬 나누는 모임 하려는데 지원돼요?", "neighbour-making"),
+        ("우리 골목에 화단 만들고 같이 가꾸고 싶어요 지원금 있나요", "alley-making"),
+        ("20대 청년들이 동네에서 해보고 싶은 아이디어가 있는데 지원사업 있나요", "youth-idea"),
+        ("아파트 주민들끼리 친해지는 모임 하려는데 지원돼요?", "apartment-community"),
+    ],
+)
+def test_the_districts_own_matters_are_still_answered_surely(engine, question, grant):
+    answer = engine.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("grant", grant, True), answer
+
+
+def test_the_examples_are_encoded_once_and_read_from_the_cache(tmp_path):
+    parsed, _ = kb.load_and_validate(kb.demo_kb_path())
+    first = build_engine(parsed, cache_dir=tmp_path)
+    if first.outside is None:
+        pytest.skip("the model is not installed")
+    assert first.outside.encoded == len(OUTSIDE_QUESTIONS)
+    again = build_engine(parsed, cache_dir=tmp_path)
+    assert again.outside is not None and again.outside.complete
+    assert (again.outside.loaded_from_cache, again.outside.encoded) == (len(OUTSIDE_QUESTIONS), 0)
+
+
+def test_in_the_background_the_examples_follow_the_records(tmp_path):
+    parsed, _ = kb.load_and_validate(kb.demo_kb_path())
+    engine = build_engine(parsed, cache_dir=tmp_path, background=True)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert engine.semantic.wait(300)
+    assert engine.outside is not None and engine.outside.complete
