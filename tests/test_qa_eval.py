@@ -108,8 +108,13 @@ OTHER_SETS = {
     "tenth-blind": (0.71, 0.08, 0.14),  # 73.5 %, confident and wrong 7.4 %, OOS 3/23
     "eleventh-dev": (0.86, 0.05, 0.05),  # 88.1 % (2026-12-04, fourth session)
     # first run after the fourth session's code was frozen: 65.9 %, confident and wrong
-    # 15.9 %, OOS 6/24 (held where it is; tests/qa/twelfth/BLIND.md)
-    "twelfth-blind": (0.64, 0.16, 0.25),
+    # 15.9 %, OOS 6/24; end of the fifth session 66.7 %, 15.9 %, OOS 5/24 (held where it is;
+    # tests/qa/twelfth/BLIND.md)
+    "twelfth-blind": (0.65, 0.16, 0.21),
+    # first run at the fifth session's starting engine: 78.2 %, confident and wrong 11.3 %,
+    # OOS 8/26; end of that session OOS 7/26 (held where it is; tests/qa/thirteenth/BLIND.md)
+    "thirteenth-blind": (0.77, 0.12, 0.27),
+    "fourteenth-dev": (0.84, 0.08, 0.05),  # 85.8 %, confident and wrong 7.1 %, OOS 1/37
 }
 
 

@@ -53,6 +53,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("tenth-blind", "tenth", "blind.yaml"),
         ("eleventh-dev", "eleventh", "dev.yaml"),
         ("twelfth-blind", "twelfth", "blind.yaml"),
+        ("thirteenth-blind", "thirteenth", "blind.yaml"),
         ("fourteenth-dev", "fourteenth", "dev.yaml"),
     )
 }
