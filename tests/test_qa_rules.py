@@ -1631,3 +1631,51 @@ def test_more_public_services_in_the_languages_residents_write(demo, question):
     from bot.qa.text import normalize
 
     assert demo.asks_service(normalize(question))  # then the gate never passes a record
+
+
+# --- a rule the grants have, asked as a list ------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "share", "heading"),
+    [
+        ("자부담 있는 공모사업만 보여주세요", True, "자부담이 있는 공모사업"),
+        ("자부담 없는 사업 뭐 있어요?", False, "자부담이 없는 공모사업"),
+        ("Which grants are there without self-funding?", False, "자부담이 없는 공모사업"),
+    ],
+)
+def test_grants_by_the_share_the_group_pays(demo, question, share, heading):
+    answer = demo.ask(question, NOW)
+    assert answer.grant_query is not None and answer.grant_query.self_funding is share
+    wanted = {g.id for g in demo.kb.grants if bool(g.amount.self_funding_percent) == share}
+    assert set(answer.matches) == wanted and wanted
+    text = render(demo, answer, ko(), NOW)
+    if len(wanted) > 1:
+        assert heading in text
+    else:  # the demo's one grant with a share: its card, with the share
+        assert "10%" in text
+
+
+@pytest.mark.parametrize(
+    ("question", "limited"),
+    [
+        ("나이 제한 있는 사업 뭐예요?", True),
+        ("나이 상관없는 공모 있어요?", False),
+        ("Are there grants without an age limit?", False),
+    ],
+)
+def test_grants_by_an_age_limit(demo, question, limited):
+    answer = demo.ask(question, NOW)
+    assert answer.grant_query is not None and answer.grant_query.age_rule is limited
+    wanted = {
+        g.id
+        for g in demo.kb.grants
+        if (g.rules.min_age is not None or g.rules.max_age is not None) == limited
+    }
+    assert set(answer.matches) == wanted and wanted
+
+
+@pytest.mark.parametrize(
+    "question", ["골목만들기 자부담 얼마예요?", "청년 아이디어 나이 제한 있어요?"]
+)
+def test_the_rule_of_a_named_grant_is_that_grants(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.grant_query is None and answer.id in ("alley-making", "youth-idea"), answer

@@ -339,6 +339,34 @@ _MEMBERS_REQUIRED_RE = re.compile(
     r"(\d{1,2})\s(?:or more\s)?(?:members|people|persons)\b|"
     r"\bat least (\d{1,2}) (?:members|people)\b"
 )
+# A rule a grant has, asked as a list: with a share the group pays or without ("자부담 있는
+# 사업만", "자부담 없는 공모", "grants without self-funding"), with an age limit or for any age
+# ("나이 제한 있는 사업", "나이 상관없는 사업"); the group's say of itself ("우리는 자부담 낼
+# 돈이 없어요") is not such a list unless it asks for one (grant or list words)
+_SELF_FUNDING_RE = re.compile(
+    r"(?:자부담|자기\s?부담(?:금)?|자비)\s?(?:이|은|도|금)?\s?(?P<ko>있는|있어야|필요한|내야\s?하는|없는|없이|"
+    r"없어도|안\s?내도|안\s?들어가는|필요\s?없는)|"
+    r"\b(?P<en>with|without|requiring|that require|no)\s(?:a\s)?(?:self[- ]funding|co[- ]funding|"
+    r"matching funds?|own contribution)\b"
+)
+_AGE_RULE_RE = re.compile(
+    r"(?:나이|연령)\s?(?:제한|조건|기준)?\s?(?:이|은|도)?\s?(?P<ko>있는|따지는|상관\s?없는|제한\s?없는|"
+    r"없는|안\s?따지는)|"
+    r"\b(?P<en>with|without|no)\s(?:an?\s)?age (?:limit|restriction|requirement)s?\b|"
+    r"\bfor (?:any|all) ages\b"
+)
+_RULE_ABSENT = ("없", "안", "without", "no", "for any", "for all", "상관")
+
+
+def _rule_asked(pattern: re.Pattern[str], text: str) -> tuple[bool, tuple[int, int]] | None:
+    """Whether the rule is asked present (True) or absent (False), and where."""
+    found = pattern.search(text)
+    if found is None:
+        return None
+    said = found.group(0)
+    return not any(w in said for w in _RULE_ABSENT), found.span()
+
+
 _CAPACITY_RE = re.compile(r"정원|선착순|최대|\bcapacity\b|\bseats?\b|\bplaces\b")
 
 
@@ -357,6 +385,8 @@ class Criteria:
     kind_is_there: bool = False  # "교육 있어요?": the kind word is what there is
     group_size: int | None = None  # a group's size said ("우리는 5명인데"): it may apply
     members_required: int | None = None  # a grant's member rule asked of ("5명 이상 돼야 하는")
+    self_funding: bool | None = None  # grants with a share to pay (True) or none (False)
+    age_rule: bool | None = None  # grants with an age limit (True) or open to any age
     group_words: tuple[str, ...] = ()  # the words that said it ("3명인데", "we are three")
     times_asked: bool = False  # "언제언제", "올해 몇 번": every time, those past too
     spans: list[tuple[int, int]] = field(default_factory=list)
@@ -408,6 +438,11 @@ def find_criteria(text: str) -> Criteria:
     # "교육이 있나요?", "총회 있어요?": whether such an event happens (not "총회 투표권 있나요")
     found.kind_is_there = any(_IS_THERE_RE.match(text, end) for _, end in kind_spans)
     group = _GROUP_RE.search(text)
+    for attr, pattern in (("self_funding", _SELF_FUNDING_RE), ("age_rule", _AGE_RULE_RE)):
+        asked = _rule_asked(pattern, text)
+        if asked is not None:
+            setattr(found, attr, asked[0])
+            found.word_spans.append(asked[1])
     required = _MEMBERS_REQUIRED_RE.search(text)
     if required is not None and group is None and not _CAPACITY_RE.search(text):
         found.members_required = int(next(g for g in required.groups() if g))

@@ -201,6 +201,8 @@ class GrantQuery:
     dated: str | None = None  # the date said is of this (DATED_FIELDS); None: the window
     members: int | None = None  # the group's size said: grants whose member rule it meets
     members_required: int | None = None  # grants whose member rule asks at least this many
+    self_funding: bool | None = None  # grants with a share the group pays (True) or none
+    age_rule: bool | None = None  # grants with an age limit (True) or for any age (False)
 
 
 @dataclass(frozen=True)
@@ -1621,6 +1623,10 @@ class QAEngine:
         ):  # "우리 모임 3명인데 신청할 수 있는 사업 있어요?": the grants a group that size may
             # apply for (with a topic of its own the group's size only leans to grants)
             return self._grant_filter(a, now)
+        if (c.self_funding is not None or c.age_rule is not None) and (
+            c.grant_words or c.list_words
+        ):  # "자부담 있는 사업만 알려주세요", "나이 제한 없는 공모 뭐 있어요?"
+            return self._grant_filter(a, now)
         if c.members_required is not None and (c.grant_words or c.list_words):
             # "회원이 5명 이상은 돼야 하는 사업들 뭐 있어?": the grants with such a member rule
             return self._grant_filter(a, now)
@@ -1688,6 +1694,16 @@ class QAEngine:
         if c.group_size is not None:  # (a grant without a member rule takes any group)
             size = c.group_size
             grants = [g for g in grants if (g.rules.min_members or 0) <= size]
+        if c.self_funding is not None:
+            share = c.self_funding
+            grants = [g for g in grants if bool(g.amount.self_funding_percent) == share]
+        if c.age_rule is not None:
+            limited = c.age_rule
+            grants = [
+                g
+                for g in grants
+                if (g.rules.min_age is not None or g.rules.max_age is not None) == limited
+            ]
         if c.members_required is not None:
             least = c.members_required
             grants = [g for g in grants if (g.rules.min_members or 0) >= least]
@@ -1733,6 +1749,8 @@ class QAEngine:
                 dated=_dated_field(a) if a.dates is not None and not a.dates.weekdays else None,
                 members=c.group_size,
                 members_required=c.members_required,
+                self_funding=c.self_funding,
+                age_rule=c.age_rule,
             ),
             "score": 1.0,
             "reason": "filter",

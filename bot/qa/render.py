@@ -370,6 +370,18 @@ class _Renderer:
             }[query.amount.op]
         if query.members is not None:
             return t._("Grants a group of {n} can apply for:", n=query.members)
+        if query.self_funding is not None:
+            return (
+                t._("Grants where the group pays a share itself:")
+                if query.self_funding
+                else t._("Grants with no share for the group to pay:")
+            )
+        if query.age_rule is not None:
+            return (
+                t._("Grants with an age limit:")
+                if query.age_rule
+                else t._("Grants open to any age:")
+            )
         if query.members_required is not None:
             return t._("Grants that need at least {n} members:", n=query.members_required)
         if query.categories:
