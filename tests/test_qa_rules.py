@@ -1679,3 +1679,14 @@ def test_grants_by_an_age_limit(demo, question, limited):
 def test_the_rule_of_a_named_grant_is_that_grants(demo, question):
     answer = demo.ask(question, NOW)
     assert answer.grant_query is None and answer.id in ("alley-making", "youth-idea"), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "end"), [("3월 2일~15일 교육 있어요?", (3, 15)), ("3월 2일~4월 1일 행사", (4, 1))]
+)
+def test_a_range_sign_between_days_is_the_range_between(question, end):
+    from bot.qa.dates import resolve_dates
+
+    found = resolve_dates(question, NOW)
+    assert found is not None and (found.start.month, found.start.day) == (3, 2)
+    assert (found.end.month, found.end.day) == end

@@ -46,10 +46,17 @@ _TYPED_ENDINGS_RE = re.compile(r"(세|나|해|돼|되)여(?=\s|$)|려구(?=요|\
 _SPELLING_RE = re.compile(r"(" + "|".join(_SPELLINGS) + r")")
 
 
+# "3월 22일~28일", "22日〜28日": a range sign between two days (lost with the punctuation)
+_DAY_RANGE_RE = re.compile(
+    r"(\d{1,2}\s?(?:일|日))\s?[~∼〜～]\s?(?=(?:\d{1,2}\s?(?:월|月)\s?)?\d{1,2}\s?(?:일|日))"
+)
+
+
 def normalize(text: str) -> str:
     """NFKC, lower case, punctuation as spaces, one space between words."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1)], text)
+    text = _DAY_RANGE_RE.sub(r"\1 부터 ", text)  # "22일~28일": the sign said as a word
     text = _PUNCT_RE.sub(" ", text)
     text = _TYPED_ENDINGS_RE.sub(lambda m: f"{m.group(1)}요" if m.group(1) else "려고", text)
     return _SPACE_RE.sub(" ", text).strip()
