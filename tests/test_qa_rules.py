@@ -1690,3 +1690,38 @@ def test_a_range_sign_between_days_is_the_range_between(question, end):
     found = resolve_dates(question, NOW)
     assert found is not None and (found.start.month, found.start.day) == (3, 2)
     assert (found.end.month, found.end.day) == end
+
+
+# --- a grant word and nothing of an event: the programme, not a day of the same activity ----
+@pytest.fixture(scope="module")
+def with_volunteering_day() -> QAEngine:
+    from tests.kbdemo import demo_kb
+
+    parsed = demo_kb()
+    walk = next(e for e in parsed.events if e.id == "village-walk")
+    title = walk.title.model_copy(
+        update={"ko": "봄맞이 봉사의 날", "en": "Spring volunteering day"}
+    )
+    description = walk.description.model_copy(
+        update={
+            "ko": "골목 화단에 꽃을 심고 벽화를 함께 가꾸는 골목 봉사 활동입니다.",
+            "en": "Planting flowers in alley flower beds and tending murals together.",
+        }
+    )
+    day = walk.model_copy(
+        update={"id": "spring-volunteering", "title": title, "description": description}
+    )
+    return QAEngine(parsed.model_copy(update={"events": [*parsed.events, day]}))
+
+
+@pytest.mark.parametrize(
+    "question", ["골목 화단 꽃 심기 벽화 지원금", "골목 화단 벽화 가꾸는 모임인데 지원금 나와요?"]
+)
+def test_money_asked_of_an_activity_is_the_grant_not_the_event(with_volunteering_day, question):
+    answer = with_volunteering_day.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "alley-making", True), answer
+
+
+def test_the_day_of_that_activity_asked_is_still_the_event(with_volunteering_day):
+    answer = with_volunteering_day.ask("골목 화단에 꽃 심는 봉사 언제 해요?", NOW)
+    assert (answer.kind, answer.id) == ("event", "spring-volunteering")

@@ -907,6 +907,9 @@ class QAEngine:
                 # 우리는 5명인데" asks for a programme, not for the forum of that name)
             elif record.kind == "event" and event_hint:
                 score *= 1.1
+            elif record.kind == "event" and c.grant_words and not c.event_kinds:
+                score *= 0.85  # a grant word and nothing of an event ("해변 쓰레기 줍는 모임
+                # 지원금 받을 수 있나요?"): the programme that pays, not the clean-up day
             elif record.kind == "faq" and faq_hint:
                 score *= 1.2 if a.facets[:1] == ("summary",) else 1.1
             if record.kind == "faq" and cue_words and scored.title >= FAQ_CUES:
