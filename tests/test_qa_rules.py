@@ -1725,3 +1725,31 @@ def test_money_asked_of_an_activity_is_the_grant_not_the_event(with_volunteering
 def test_the_day_of_that_activity_asked_is_still_the_event(with_volunteering_day):
     answer = with_volunteering_day.ask("골목 화단에 꽃 심는 봉사 언제 해요?", NOW)
     assert (answer.kind, answer.id) == ("event", "spring-volunteering")
+
+
+@pytest.mark.parametrize(
+    ("question", "decade"),
+    [("We are in our late 50s", 50), ("people in their 60s", 60), ("我们都60多岁了", 60),
+     ("私たちは60代です", 60)],
+)  # fmt: skip
+def test_a_decade_said_in_other_languages_is_an_age(question, decade):
+    from bot.qa.text import normalize
+
+    age = find_criteria(normalize(question)).age
+    assert age is not None and (age.low, age.high) == (decade, decade + 9)
+
+
+def test_a_decade_that_is_no_age_is_none():
+    from bot.qa.text import normalize
+
+    assert find_criteria(normalize("songs of the 90s")).age is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["골목만들기 서류 2월 10일에 내도 돼요?", "서류가 늦어서 2월 9일 화요일에 제출해도 괜찮을까요"],
+)
+def test_a_day_and_may_i_hand_it_in_then_asks_the_deadline(question):
+    from bot.qa.facets import detect_facets
+
+    assert detect_facets(question).primary == "deadline"

@@ -166,7 +166,10 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
 _AGE_RE = re.compile(
     r"(?:만\s?)?(?<!\d)(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
     r"|\b(?:i am|i m|im|age|aged|turning|turn|i ll be)\s(?P<b>\d{1,2})\b"
-    r"|(?P<c>[1-9]0)\s?대"
+    r"|(?P<c>[1-9]0)\s?(?:대|代)"  # 50대, 50代: the decade
+    # "in our late 50s", "people in their 60s", "50多岁": the decade too
+    r"|\bin\s(?:our|my|their|his|her)\s(?:early\s|mid\s|late\s)?(?P<d>[1-9]0)s\b"
+    r"|(?P<e>[1-9]0)\s?多\s?岁"
     r"|(?P<ko>스물|스무|서른|마흔|쉰|예순)\s?(?P<ones>한|하나|두|둘|세|셋|네|넷|다섯|여섯|일곱|여덟|아홉)?\s?"
     r"(?:살|인데|이에요|예요|이고|이라|이니|임\b)"  # 스물다섯인데: "I'm twenty-five"
 )
@@ -206,8 +209,8 @@ def _find_age(text: str) -> AgeFilter | None:
     match = _AGE_RE.search(text)
     if match is None:
         return None
-    if match.group("c"):
-        decade = int(match.group("c"))
+    if match.group("c") or match.group("d") or match.group("e"):
+        decade = int(match.group("c") or match.group("d") or match.group("e"))
         return AgeFilter(decade, decade + 9, match.span())
     if match.group("ko"):
         age = _KO_AGE_WORDS[match.group("ko")] + _KO_ONES.get(match.group("ones") or "", 0)

@@ -15,7 +15,10 @@ from bot.qa.text import normalize
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # fmt: off
 _CUES: list[tuple[str, str]] = [
-    ("deadline", r"언제\s?까지|마감|기한|아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
+    ("deadline", r"언제\s?까지|마감|기한|"
+                 # a day said and "may I hand it in then?" ("2월 8일에 내도 되나요")
+                 r"\d{1,2}\s?일\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?\s?"
+                 r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
                  r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
                  r"(지금|현재)\s?도?\s?(신청|접수)\s?(돼|되|가능|받)|"
                  r"얼마\s?남|d\s?day|"
