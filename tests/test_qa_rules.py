@@ -1753,3 +1753,14 @@ def test_a_day_and_may_i_hand_it_in_then_asks_the_deadline(question):
     from bot.qa.facets import detect_facets
 
     assert detect_facets(question).primary == "deadline"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["나이 제한 있는 사업 뭐예요?", "자부담 없는 사업 뭐 있어요?", "최소 5명 넘어야 되는 사업"],
+)
+def test_a_rule_list_after_being_offered_choices_is_no_pick_among_them(demo, question):
+    offered = ("youth-idea", "alley-making", "apartment-community")
+    answer = demo.ask(question, NOW, choices=offered)
+    assert answer.reason != "which" and answer.confident, answer
+    assert answer.grant_query is not None or answer.id == "youth-idea"

@@ -1481,8 +1481,11 @@ class QAEngine:
     @staticmethod
     def _facet_only(a: _Analysis) -> bool:
         """Does the question ask for a facet and name nothing ("그럼 서류는요?")?"""
-        if not a.facets or a.facets == ("summary",) or a.dongs or a.criteria.grant_filter:
+        c = a.criteria
+        if not a.facets or a.facets == ("summary",) or a.dongs or c.grant_filter:
             return False
+        if c.members_required is not None or c.self_funding is not None or c.age_rule is not None:
+            return False  # a rule of the grants asked ("나이 제한 있는 사업 뭐예요?"): a list
         return not [
             w for w in a.topic.split()
             if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
