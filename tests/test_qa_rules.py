@@ -1009,17 +1009,25 @@ def test_trainings_at_the_centre_on_a_day_are_not_the_centres_hours(demo):
 
 
 # --- an event titled with a grant's alias and more of the question's words ----------------
-@pytest.fixture(scope="module")
-def with_party() -> QAEngine:
+def _demo_with_event(base: str, new_id: str, **texts: dict[str, str]) -> QAEngine:
+    """The demo KB with one more event: a copy of ``base`` named ``new_id``, its localized
+    texts (title, description …) updated with ``texts``."""
     from tests.kbdemo import demo_kb
 
     parsed = demo_kb()
-    party = next(e for e in parsed.events if e.id == "network-party-saeteo")
-    title = party.title.model_copy(
-        update={"ko": "이웃만들기 모임 파티", "en": "Neighbour Making café party"}
+    event = next(e for e in parsed.events if e.id == base)
+    changed = {name: getattr(event, name).model_copy(update=new) for name, new in texts.items()}
+    copy = event.model_copy(update={"id": new_id, **changed})
+    return QAEngine(parsed.model_copy(update={"events": [*parsed.events, copy]}))
+
+
+@pytest.fixture(scope="module")
+def with_party() -> QAEngine:
+    return _demo_with_event(
+        "network-party-saeteo",
+        "neighbour-party",
+        title={"ko": "이웃만들기 모임 파티", "en": "Neighbour Making café party"},
     )
-    renamed = party.model_copy(update={"id": "neighbour-party", "title": title})
-    return QAEngine(parsed.model_copy(update={"events": [*parsed.events, renamed]}))
 
 
 @pytest.mark.parametrize(
@@ -1695,23 +1703,15 @@ def test_a_range_sign_between_days_is_the_range_between(question, end):
 # --- a grant word and nothing of an event: the programme, not a day of the same activity ----
 @pytest.fixture(scope="module")
 def with_volunteering_day() -> QAEngine:
-    from tests.kbdemo import demo_kb
-
-    parsed = demo_kb()
-    walk = next(e for e in parsed.events if e.id == "village-walk")
-    title = walk.title.model_copy(
-        update={"ko": "봄맞이 봉사의 날", "en": "Spring volunteering day"}
-    )
-    description = walk.description.model_copy(
-        update={
+    return _demo_with_event(
+        "village-walk",
+        "spring-volunteering",
+        title={"ko": "봄맞이 봉사의 날", "en": "Spring volunteering day"},
+        description={
             "ko": "골목 화단에 꽃을 심고 벽화를 함께 가꾸는 골목 봉사 활동입니다.",
             "en": "Planting flowers in alley flower beds and tending murals together.",
-        }
+        },
     )
-    day = walk.model_copy(
-        update={"id": "spring-volunteering", "title": title, "description": description}
-    )
-    return QAEngine(parsed.model_copy(update={"events": [*parsed.events, day]}))
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("twelfth-blind", "twelfth", "blind.yaml"),
         ("thirteenth-blind", "thirteenth", "blind.yaml"),
         ("fourteenth-dev", "fourteenth", "dev.yaml"),
+        ("fifteenth-blind", "fifteenth", "blind.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
