@@ -163,7 +163,7 @@ def kb_import(path: Path = typer.Argument(..., help="A knowledge-base YAML file.
     if not path.is_file():
         raise _fail(f"{path}: no such file", 2)
     notes: list[str] = []
-    parsed, problems = kb.load_and_validate(path, notes)
+    parsed, problems = kb.load_and_validate(path, notes, portable=True)
     for note in notes:
         typer.echo(f"{path}: note: {note}", err=True)
     if parsed is None:

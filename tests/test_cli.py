@@ -138,3 +138,26 @@ def test_the_shared_demo_file_imports():
     result = invoke("kb", "import", str(shared))
     assert result.exit_code == 0, result.output
     assert "grants: 12 created" in result.stdout
+
+
+def test_a_text_only_libyaml_reads_is_refused_with_where_and_how(tmp_path):
+    """`{ko: 혼자서도 신청할 수 있나요?, en: …}`: LibYAML (the fast loader, when installed)
+    reads an unquoted `?` inside {...}; PyYAML's own parser does not. A file staff bring in
+    must load on every machine (a restore on a server without LibYAML), so the import says
+    where and what to do, and imports nothing."""
+    doc = demo_kb_path().read_text(encoding="utf-8")
+    doc = doc.replace(
+        '{ko: "혼자서도 신청할 수 있나요?", en:', "{ko: 혼자서도 신청할 수 있나요?, en:"
+    )
+    assert "{ko: 혼자서도 신청할 수 있나요?, en:" in doc
+    path = tmp_path / "question.yaml"
+    path.write_text(doc, encoding="utf-8")
+    result = invoke("kb", "import", str(path))
+    assert result.exit_code == 1, result.output
+    assert "nothing was imported" in result.output
+    assert "put the text in quotes" in result.output and "line 405" in result.output
+    quoted = tmp_path / "quoted.yaml"
+    quoted.write_text(
+        doc.replace("{ko: 혼자서도 신청할 수 있나요?,", '{ko: "혼자서도 신청할 수 있나요?",')
+    )
+    assert invoke("kb", "import", str(quoted)).exit_code == 0

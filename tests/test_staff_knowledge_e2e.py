@@ -145,6 +145,14 @@ async def test_admin_uploads_a_kb_file_and_exports_it(bot):
     assert "grants[0].amount.max_krw" in reply and "events[1].kind" in reply
     events = await _send_file(admin, b"version: 1\nregion: [\n", "bad.yml")
     assert "line " in " ".join(texts(events))
+    # a text only LibYAML reads (an unquoted "?" inside {...}): refused too, with where and how
+    demo_text = kb.demo_kb_path().read_text(encoding="utf-8")
+    unquoted = demo_text.replace(
+        '{ko: "혼자서도 신청할 수 있나요?",', "{ko: 혼자서도 신청할 수 있나요?,"
+    )
+    assert unquoted != demo_text
+    reply = " ".join(texts(await _send_file(admin, unquoted.encode(), "kb.yaml")))
+    assert "아무것도 가져오지 않았어요" in reply and "put the text in quotes" in reply
 
     # a valid file: the summary first, then the import
     changed = yaml.safe_load(exported.decode("utf-8"))

@@ -13,6 +13,7 @@ the admin's language. Nothing here knows Telegram.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -950,7 +951,7 @@ def _parse_upload(data: bytes) -> tuple[KnowledgeBase | None, list[str], list[st
     except UnicodeDecodeError:
         return None, ["document: not UTF-8 text"], notes
     try:
-        loaded = kbmod.load_text(text, notes)
+        loaded = kbmod.load_text(text, notes, portable=True)
     except kbmod.KBLoadError as exc:
         return None, list(exc.problems), notes
     parsed, problems = kbmod.validate(loaded)
@@ -960,7 +961,8 @@ def _parse_upload(data: bytes) -> tuple[KnowledgeBase | None, list[str], list[st
 async def check_upload(session: AsyncSession, data: bytes, now: datetime) -> UploadCheck:
     """Validate a KB file and import it in a savepoint that is rolled back: the counts of
     what would be created, updated and archived, with nothing written."""
-    parsed, problems, notes = _parse_upload(data)
+    # (in a thread: a large file takes seconds to parse and check, the other chats go on)
+    parsed, problems, notes = await asyncio.to_thread(_parse_upload, data)
     if parsed is None:
         return UploadCheck(problems, notes, None, file_digest(data))
     nested = await session.begin_nested()
@@ -982,7 +984,8 @@ async def import_upload(
 ) -> UploadCheck:
     """Import a KB file that was checked (``kb.import`` in the audit log, with the counts
     and the file's SHA-256); returns the check with the real report, or its problems."""
-    parsed, problems, notes = _parse_upload(data)
+    # (in a thread: a large file takes seconds to parse and check, the other chats go on)
+    parsed, problems, notes = await asyncio.to_thread(_parse_upload, data)
     digest = file_digest(data)
     if parsed is None:
         return UploadCheck(problems, notes, None, digest)

@@ -60,8 +60,12 @@ from models.kb import (
 
 try:
     from yaml import CSafeLoader as _YamlLoader
+
+    _LIBYAML = True
 except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+    _LIBYAML = False
 
 FORMAT_VERSION = 1
 
@@ -634,12 +638,18 @@ def _construct_timestamp(loader: _Loader, node: yaml.Node) -> object:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-def load_text(text: str, notes: list[str] | None = None) -> dict[str, Any]:
+def load_text(
+    text: str, notes: list[str] | None = None, *, portable: bool = False
+) -> dict[str, Any]:
     """Parse a KB document from YAML text; raises :class:`KBLoadError`.
 
     Repairs that changed how the text reads (see :meth:`_Loader._rejoin_split_text`) are
-    appended to ``notes`` for the person importing.
+    appended to ``notes`` for the person importing. ``portable`` (a file staff bring in:
+    an upload, ``maeul kb import``): also refuse what only LibYAML reads — see
+    :func:`_check_portable`.
     """
+    if portable:
+        _check_portable(text)
     loader = _Loader(text)
     try:
         data = loader.get_single_data()
@@ -663,7 +673,30 @@ def load_text(text: str, notes: list[str] | None = None) -> dict[str, Any]:
     return data
 
 
-def load_file(path: str | Path, notes: list[str] | None = None) -> dict[str, Any]:
+def _check_portable(text: str) -> None:
+    """Refuse YAML that LibYAML (the fast loader used when installed) reads and PyYAML's
+    own parser does not: ``{ko: 센터는 어디에 있나요?, en: …}`` — an unquoted ``?`` in
+    ``{...}`` — loads on one machine and is an error on another (or after a restore on a
+    server without LibYAML). Only files staff bring in are checked: the pure parser takes
+    about 2 s on a 1,000-grant file."""
+    if not _LIBYAML:
+        return  # the strict parser is the one in use: load_text reports it
+    try:
+        yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise KBLoadError(
+            [
+                f"{_mark(exc.problem_mark)}: {exc.problem or 'invalid YAML'} — some YAML "
+                "readers cannot read this; put the text in quotes"
+            ]
+        ) from None
+    except yaml.YAMLError:  # anything else is reported by the loader itself
+        return
+
+
+def load_file(
+    path: str | Path, notes: list[str] | None = None, *, portable: bool = False
+) -> dict[str, Any]:
     """Read a KB file (UTF-8 YAML); raises :class:`KBLoadError` with line/column problems."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
@@ -671,15 +704,15 @@ def load_file(path: str | Path, notes: list[str] | None = None) -> dict[str, Any
         raise KBLoadError([f"{path}: not UTF-8 text"]) from None
     except OSError as exc:
         raise KBLoadError([f"{path}: cannot read the file ({exc.strerror or exc})"]) from None
-    return load_text(text, notes)
+    return load_text(text, notes, portable=portable)
 
 
 def load_and_validate(
-    path: str | Path, notes: list[str] | None = None
+    path: str | Path, notes: list[str] | None = None, *, portable: bool = False
 ) -> tuple[KnowledgeBase | None, list[str]]:
     """:func:`load_file` then :func:`validate`; load errors come back as problems."""
     try:
-        data = load_file(path, notes)
+        data = load_file(path, notes, portable=portable)
     except KBLoadError as exc:
         return None, list(exc.problems)
     return validate(data)
