@@ -15,6 +15,9 @@ from bot.core.i18n import Translator
 from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount, find_criteria
+from bot.qa.dates import resolve_dates
+from bot.qa.facets import detect_facets
+from bot.qa.text import normalize
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -353,8 +356,6 @@ def test_an_amount_alone_is_still_the_list(demo):
 
 # --- 몇일, as residents spell 며칠 --------------------------------------------------------------------
 def test_myeot_il_asks_when(demo):
-    from bot.qa.facets import detect_facets
-
     assert detect_facets("사전상담 주간 몇일부터예요?").facets == ("when",)
     assert detect_facets("교육 몇일 동안 해요?").facets == ()  # how many days, not which
     answer = demo.ask("사전상담 주간 몇일부터예요?", NOW)
@@ -500,8 +501,6 @@ def test_an_age_stated_in_english_is_said_in_english(demo):
 
 # --- "몇 시간" asks how long, not at what time -------------------------------------------
 def test_how_many_hours_is_no_time_of_day():
-    from bot.qa.facets import detect_facets
-
     assert "time" not in detect_facets("회의실 몇 시간까지 빌릴 수 있어요").facets
     assert "time" in detect_facets("회의는 몇 시에 시작해요").facets
 
@@ -561,7 +560,6 @@ def test_a_training_asked_about_is_the_training_and_support_asked_for_the_grant(
 )
 def test_everyday_words_reach_the_kbs_words(question, means):
     from bot.qa.lexicon import glossary_terms
-    from bot.qa.text import normalize
 
     assert any(means in term for term in glossary_terms(normalize(question)))
 
@@ -581,8 +579,6 @@ def test_a_foreign_residents_stay_is_the_immigration_offices(demo, question):
 
 # --- "want to start a club" describes a group; "처음이라" is 처음 ----------------------------
 def test_starting_a_group_asks_no_opening_date():
-    from bot.qa.facets import detect_facets
-
     assert "opens" not in detect_facets("We want to start a book club").facets
     assert "opens" not in detect_facets("how to start something in our street").facets
     assert "opens" in detect_facets("When does the village school start?").facets
@@ -633,8 +629,6 @@ def test_what_is_left_is_a_list_and_remaining_is_no_story(demo):
 
 # --- dates: a weekday after a date names that date; two months joined -------------------
 def test_a_weekday_after_a_date_is_that_date():
-    from bot.qa.dates import resolve_dates
-
     found = resolve_dates("4월 24일 토요일에 뭐 해요", NOW)  # NOW: Monday 25 January 2027
     assert found is not None and (found.start, found.end) == (
         datetime(2027, 4, 24).date(),
@@ -648,8 +642,6 @@ def test_a_weekday_after_a_date_is_that_date():
     "question", ["What trainings are on in April and May?", "4월이랑 5월에 교육 있어요?"]
 )
 def test_two_months_joined_are_both(question):
-    from bot.qa.dates import resolve_dates
-
     found = resolve_dates(question, NOW)
     assert found is not None
     assert (found.start, found.end) == (datetime(2027, 4, 1).date(), datetime(2027, 5, 31).date())
@@ -890,8 +882,6 @@ def test_the_part_of_a_record_asked(demo, question, kind, id_, facet):
 
 
 def test_phone_typed_endings_are_read_as_meant():
-    from bot.qa.text import normalize
-
     assert normalize("센터 주소 알려주세여 찾아가려구요") == "센터 주소 알려주세요 찾아가려고요"
     assert normalize("신청 되나여?") == "신청 되나요"
     assert normalize("동해여행") == "동해여행"  # only at a word's end
@@ -1076,8 +1066,6 @@ def test_closing_this_month_in_japanese_is_a_grant_list_of_the_month(demo):
     ],
 )
 def test_not_open_yet_is_upcoming_and_not_applied_yet_is_not(text, status):
-    from bot.qa.text import normalize
-
     found = find_criteria(normalize(text))
     assert found.status == status
     assert not found.superlative
@@ -1157,8 +1145,6 @@ def test_festival_words_in_other_languages(text, kinds):
     ["Buổi dã ngoại có cần đăng ký trước không", "参加活动需要报名吗", "見学会は予約が必要ですか"],
 )
 def test_signing_up_beforehand_asks_registration(text):
-    from bot.qa.facets import detect_facets
-
     assert "registration" in detect_facets(text).facets
 
 
@@ -1181,8 +1167,6 @@ def test_a_drinking_party_in_japanese_is_the_entry_on_costs_not_allowed(demo):
     ],
 )
 def test_weekdays_said_as_a_habit_or_beside_a_month(text, weekdays, grain):
-    from bot.qa.dates import resolve_dates
-
     found = resolve_dates(text, NOW)
     assert found is not None and (found.weekdays, found.grain) == (weekdays, grain)
 
@@ -1576,8 +1560,6 @@ def test_a_groups_own_size_still_lists_what_it_may_apply_for(demo):
     ],
 )
 def test_one_day_to_another_is_the_range_between(question):
-    from bot.qa.dates import resolve_dates
-
     found = resolve_dates(question, NOW)
     assert found is not None and (found.start.day, found.end.day) == (2, 15), found
     assert found.start.month == found.end.month == 3
@@ -1585,8 +1567,6 @@ def test_one_day_to_another_is_the_range_between(question):
 
 @pytest.mark.parametrize("question", ["3월 2일부터 5명이 모여요", "March 2 to 3 people"])
 def test_a_number_after_a_day_that_is_no_day_is_no_range(question):
-    from bot.qa.dates import resolve_dates
-
     found = resolve_dates(question, NOW)
     assert found is not None and found.start == found.end
 
@@ -1621,8 +1601,6 @@ def test_the_centres_contact_with_words_that_ask_nothing_more(demo, question):
     ],
 )
 def test_more_ways_to_ask_when_it_opens_and_who_may_apply(question, facet):
-    from bot.qa.facets import detect_facets
-
     assert detect_facets(question).primary == facet
 
 
@@ -1636,8 +1614,6 @@ def test_more_ways_to_ask_when_it_opens_and_who_may_apply(question, facet):
     ],
 )
 def test_more_public_services_in_the_languages_residents_write(demo, question):
-    from bot.qa.text import normalize
-
     assert demo.asks_service(normalize(question))  # then the gate never passes a record
 
 
@@ -1693,8 +1669,6 @@ def test_the_rule_of_a_named_grant_is_that_grants(demo, question):
     ("question", "end"), [("3월 2일~15일 교육 있어요?", (3, 15)), ("3월 2일~4월 1일 행사", (4, 1))]
 )
 def test_a_range_sign_between_days_is_the_range_between(question, end):
-    from bot.qa.dates import resolve_dates
-
     found = resolve_dates(question, NOW)
     assert found is not None and (found.start.month, found.start.day) == (3, 2)
     assert (found.end.month, found.end.day) == end
@@ -1733,15 +1707,11 @@ def test_the_day_of_that_activity_asked_is_still_the_event(with_volunteering_day
      ("私たちは60代です", 60)],
 )  # fmt: skip
 def test_a_decade_said_in_other_languages_is_an_age(question, decade):
-    from bot.qa.text import normalize
-
     age = find_criteria(normalize(question)).age
     assert age is not None and (age.low, age.high) == (decade, decade + 9)
 
 
 def test_a_decade_that_is_no_age_is_none():
-    from bot.qa.text import normalize
-
     assert find_criteria(normalize("songs of the 90s")).age is None
 
 
@@ -1750,8 +1720,6 @@ def test_a_decade_that_is_no_age_is_none():
     ["골목만들기 서류 2월 10일에 내도 돼요?", "서류가 늦어서 2월 9일 화요일에 제출해도 괜찮을까요"],
 )
 def test_a_day_and_may_i_hand_it_in_then_asks_the_deadline(question):
-    from bot.qa.facets import detect_facets
-
     assert detect_facets(question).primary == "deadline"
 
 

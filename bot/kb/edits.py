@@ -943,6 +943,8 @@ def file_digest(data: bytes) -> str:
 
 
 def _parse_upload(data: bytes) -> tuple[KnowledgeBase | None, list[str], list[str]]:
+    """The file parsed (strictly: it must load on every machine) and validated. Called in a
+    thread: a large file takes seconds, and the other chats' updates go on meanwhile."""
     notes: list[str] = []
     if len(data) > MAX_KB_FILE:
         return None, ["document: the file is larger than 5 MB"], notes
@@ -961,7 +963,6 @@ def _parse_upload(data: bytes) -> tuple[KnowledgeBase | None, list[str], list[st
 async def check_upload(session: AsyncSession, data: bytes, now: datetime) -> UploadCheck:
     """Validate a KB file and import it in a savepoint that is rolled back: the counts of
     what would be created, updated and archived, with nothing written."""
-    # (in a thread: a large file takes seconds to parse and check, the other chats go on)
     parsed, problems, notes = await asyncio.to_thread(_parse_upload, data)
     if parsed is None:
         return UploadCheck(problems, notes, None, file_digest(data))
@@ -984,7 +985,6 @@ async def import_upload(
 ) -> UploadCheck:
     """Import a KB file that was checked (``kb.import`` in the audit log, with the counts
     and the file's SHA-256); returns the check with the real report, or its problems."""
-    # (in a thread: a large file takes seconds to parse and check, the other chats go on)
     parsed, problems, notes = await asyncio.to_thread(_parse_upload, data)
     digest = file_digest(data)
     if parsed is None:

@@ -209,9 +209,9 @@ def _find_age(text: str) -> AgeFilter | None:
     match = _AGE_RE.search(text)
     if match is None:
         return None
-    if match.group("c") or match.group("d") or match.group("e"):
-        decade = int(match.group("c") or match.group("d") or match.group("e"))
-        return AgeFilter(decade, decade + 9, match.span())
+    decade = match.group("c") or match.group("d") or match.group("e")
+    if decade:
+        return AgeFilter(int(decade), int(decade) + 9, match.span())
     if match.group("ko"):
         age = _KO_AGE_WORDS[match.group("ko")] + _KO_ONES.get(match.group("ones") or "", 0)
         return AgeFilter(age, age, match.span())
@@ -400,6 +400,16 @@ class Criteria:
         return self.group_size is not None
 
     @property
+    def grant_rule(self) -> bool:
+        """A rule the grants have is asked of, as a list: a member count, a share the group
+        pays, an age limit ("5명 이상은 돼야 하는 사업", "자부담 없는", "나이 제한 있는")."""
+        return (
+            self.members_required is not None
+            or self.self_funding is not None
+            or self.age_rule is not None
+        )
+
+    @property
     def kinds_asked(self) -> tuple[str, ...]:
         """The kinds of event to list: none when a kind is said beside "행사" ("행사나 회의")."""
         return () if self.any_kind else self.event_kinds
@@ -446,11 +456,12 @@ def find_criteria(text: str) -> Criteria:
         if asked is not None:
             setattr(found, attr, asked[0])
             found.word_spans.append(asked[1])
+    capacity = _CAPACITY_RE.search(text) is not None
     required = _MEMBERS_REQUIRED_RE.search(text)
-    if required is not None and group is None and not _CAPACITY_RE.search(text):
+    if required is not None and group is None and not capacity:
         found.members_required = int(next(g for g in required.groups() if g))
         found.word_spans.append(required.span())
-    if group is not None and not _CAPACITY_RE.search(text):
+    if group is not None and not capacity:
         found.group_size = _group_size(group)
         found.group_words = tuple(group.group(0).split())
     # "행사나 회의", "events or trainings": every event, not only meetings

@@ -25,7 +25,7 @@ from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
-from bot.qa.facets import FacetCues, detect_facets, for_kind
+from bot.qa.facets import DOOR_WORDS, FacetCues, detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
@@ -136,7 +136,7 @@ _HOURS_RE = re.compile(
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
 # A place's opening hours asked ("문 열어요", "영업시간", "open on Sundays")
 _OPENING_HOURS_RE = re.compile(
-    r"문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|열려\s?있|영업\s?(시간|해|하)|"
+    DOOR_WORDS + r"|영업\s?(시간|해|하)|"
     r"\bopen(ing)? (hours|times|on (mon|tues|wednes|thurs|fri|satur|sun)days?)\b|"
     r"营业|mở cửa|営業"
 )
@@ -988,7 +988,8 @@ class QAEngine:
         bonus = np.where(ready, weight * np.maximum(0.0, best - median), 0.0)
         a.cosine = float(best[ready].max())
         a.median_cosine = median
-        if self.outside is not None and self.outside.complete:
+        if not a.outside and self.outside is not None and self.outside.complete:
+            # (once a question, like its vector: a widened second ranking reuses it)
             a.outside = float(self.outside.scores(a.query_vector)[0].max())
         seen: set[int] = set()
         for candidate in candidates:
@@ -1484,7 +1485,7 @@ class QAEngine:
         c = a.criteria
         if not a.facets or a.facets == ("summary",) or a.dongs or c.grant_filter:
             return False
-        if c.members_required is not None or c.self_funding is not None or c.age_rule is not None:
+        if c.grant_rule:
             return False  # a rule of the grants asked ("나이 제한 있는 사업 뭐예요?"): a list
         return not [
             w for w in a.topic.split()
@@ -1629,12 +1630,9 @@ class QAEngine:
         ):  # "우리 모임 3명인데 신청할 수 있는 사업 있어요?": the grants a group that size may
             # apply for (with a topic of its own the group's size only leans to grants)
             return self._grant_filter(a, now)
-        if (c.self_funding is not None or c.age_rule is not None) and (
-            c.grant_words or c.list_words
-        ):  # "자부담 있는 사업만 알려주세요", "나이 제한 없는 공모 뭐 있어요?"
-            return self._grant_filter(a, now)
-        if c.members_required is not None and (c.grant_words or c.list_words):
-            # "회원이 5명 이상은 돼야 하는 사업들 뭐 있어?": the grants with such a member rule
+        if c.grant_rule and (c.grant_words or c.list_words):
+            # "회원이 5명 이상은 돼야 하는 사업들 뭐 있어?", "자부담 있는 사업만 알려주세요",
+            # "나이 제한 없는 공모 뭐 있어요?": the grants with (or without) such a rule
             return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":

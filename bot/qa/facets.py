@@ -12,13 +12,18 @@ from dataclasses import dataclass
 
 from bot.qa.text import normalize
 
+# A place opening or closing its doors ("문 열어요", "여나요", "열려있나요"): a time cue, and
+# (engine) never a programme's question
+DOOR_WORDS = r"문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|열려\s?있"
+
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # fmt: off
 _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|"
                  # a day said and "may I hand it in then?" ("2월 8일에 내도 되나요")
                  r"\d{1,2}\s?일\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?\s?"
-                 r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
+                 r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
+                 r"아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
                  r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
                  r"(지금|현재)\s?도?\s?(신청|접수)\s?(돼|되|가능|받)|"
                  r"얼마\s?남|d\s?day|"
@@ -82,8 +87,7 @@ _CUES: list[tuple[str, str]] = [
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
-    ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|"
-             r"열려\s?있|"
+    ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"
