@@ -322,6 +322,44 @@ def test_an_unmarked_form_of_two_words_is_left_as_typed():
     assert vietnamese_marks("di bo") == "đi bộ"
 
 
+@pytest.fixture(scope="module")
+def with_cooking_class() -> QAEngine:
+    return _demo_with_event(
+        "village-walk",
+        "migrant-cooking",
+        title={"ko": "이주민 요리 교실", "en": "Cooking class for migrant residents"},
+        description={
+            "ko": "이주민과 선주민이 함께 고향 음식을 만들어요.",
+            "en": "Migrant and Korean residents cook food from home together.",
+            "vi": "Cư dân nhập cư và cư dân Hàn Quốc cùng nhau nấu món ăn quê hương.",
+        },
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "lop hoc nau an cho nguoi nhap cu",
+        "Lớp học nấu ăn cho người nhập cư",
+    ],
+)
+def test_a_kbs_own_vietnamese_words_typed_without_marks_are_read_with_them(
+    with_cooking_class, question
+):
+    answer = with_cooking_class.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("event", "migrant-cooking", True), answer
+
+
+def test_a_kbs_vietnamese_words_get_marks_only_where_they_are_one_word():
+    from bot.qa.lexicon import VietnameseMarks
+
+    marks = VietnameseMarks(["Đại hội cư dân", "nấu ăn", "nau an"])
+    assert marks("dai hoi cu dan") == "đại hội cư dân"
+    assert marks("hoi") == "hoi"  # one syllable: hỏi, hội, hơi …
+    assert marks("nau an") == "nau an"  # two forms in the KB
+    assert marks("cho toi hoi") == "cho tôi hỏi"  # the engine's own phrase
+
+
 # --- walking (which floor: a row of ANSWERED below) ----------------------------------------------
 def test_walking_is_the_word_walks_are_described_with():
     from bot.qa.lexicon import glossary_terms
@@ -1666,12 +1704,29 @@ def test_the_rule_of_a_named_grant_is_that_grants(demo, question):
 
 
 @pytest.mark.parametrize(
-    ("question", "end"), [("3월 2일~15일 교육 있어요?", (3, 15)), ("3월 2일~4월 1일 행사", (4, 1))]
+    ("question", "end"),
+    [
+        ("3월 2일~15일 교육 있어요?", (3, 15)),
+        ("3월 2일~4월 1일 행사", (4, 1)),
+        ("3월 2일 - 15일 교육 있어요?", (3, 15)),
+        ("3월 2일—4월 1일 행사", (4, 1)),
+        ("any events March 2 - 15?", (3, 15)),
+        ("trainings Mar 2–15", (3, 15)),
+        ("3月2日-15日有什么活动", (3, 15)),
+    ],
 )
 def test_a_range_sign_between_days_is_the_range_between(question, end):
     found = resolve_dates(question, NOW)
     assert found is not None and (found.start.month, found.start.day) == (3, 2)
     assert (found.end.month, found.end.day) == end
+
+
+@pytest.mark.parametrize("text", ["2027-03-22", "010-1234-5678", "3-4명 모임", "march 2-3 people"])
+def test_a_dash_between_bare_numbers_is_no_range(text):
+    assert "부터" not in normalize(text)
+    assert " to " not in normalize(text) or text.startswith("march")  # (people, not days)
+    found = resolve_dates(text, NOW)
+    assert found is None or found.grain != "range", found
 
 
 # --- a grant word and nothing of an event: the programme, not a day of the same activity ----

@@ -50,9 +50,9 @@ from bot.qa.lexicon import (
     SPEND_WORDS,
     STRONG_SERVICE_WORDS,
     THANKS_RE,
+    VietnameseMarks,
     glossary_terms,
     unmarked,
-    vietnamese_marks,
 )
 from bot.qa.outside import MARGIN as OUTSIDE_MARGIN
 from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
@@ -584,6 +584,8 @@ class QAEngine:
             for tail in (" ".join(name.split()[i:]) for i in range(len(name.split())))
             if _HANGUL_RE.fullmatch(compact(tail)) and len(compact(tail)) >= 4
         ]
+        # Vietnamese typed without marks gets the marks of the KB's words too
+        self._vi_marks = VietnameseMarks(f"{r.title}\n{r.body}" for r in self.index.records)
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
         self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
         self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
@@ -699,8 +701,11 @@ class QAEngine:
     def _analyse(self, question: str, now: datetime) -> _Analysis:
         question_lang = detect_language(question)
         text = normalize(question[:MAX_QUESTION])
+        read = question[:MAX_QUESTION].strip()  # (what the model reads)
         if question_lang == "vi" and unmarked(text) == text:
-            text = vietnamese_marks(text)  # "di bo" is "đi bộ" (typed without marks)
+            text = self._vi_marks(text)  # "di bo" is "đi bộ" (typed without marks)
+            if text != normalize(read):  # the model reads the marks put back, too
+                read = text
         text = self._unclip(text)
         names = self._name_spans(text)
         dated = self._date_text(text, names, now)
@@ -806,7 +811,7 @@ class QAEngine:
             hours=hours,
             addressed=bool(_ADDRESSED_RE.search(text)),
             off_centre=off_centre,
-            question=question[:MAX_QUESTION].strip(),
+            question=read,
         )
 
     def _date_text(self, text: str, names: list[tuple[int, int]], now: datetime) -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from bot.qa.text import normalize
 
 # Whole words that carry no topic (colloquial endings, pronouns, question words).
 FILLER_WORDS = frozenset(
@@ -250,7 +253,13 @@ VI_PHRASES = """
     tiệc|đề xuất ý kiến|góp ý|hôm nay|hôm qua|ngày mai|tháng|tuần|này|tới|trước|tiếp theo|
     kết quả|hạn chót|hạn nộp|không|được|có|tôi|người|tuổi|nhiều nhất|lớn nhất|sự kiện|lịch|
     hộ chiếu|bảo hiểm|thuế|trợ cấp|cảm ơn|xin chào|chào|tìm hiểu|cư dân|hoạt động|của|
-    thẻ cư trú|thị thực|địa chỉ
+    thẻ cư trú|thị thực|địa chỉ|
+    cho tôi hỏi|tôi muốn hỏi|muốn hỏi|xin hỏi|làm sao|làm thế nào|như thế nào|bao lâu|có thể|
+    chương trình|dự án|hỗ trợ|tài trợ|nhóm|câu lạc bộ|hàng xóm|người nước ngoài|người việt|
+    gia đình|trẻ em|con cái|phụ nữ|người cao tuổi|thanh niên|lớp học|tiếng hàn|miễn phí|
+    tình nguyện|phiên dịch|thông dịch|nộp đơn|đơn đăng ký|tham gia|triệu|nghìn|cuối tuần|
+    trung tâm|văn phòng|điện thoại|mở cửa|đóng cửa|giờ làm việc|lễ hội|đại hội|bỏ phiếu|
+    tập huấn|đào tạo|tư vấn|hội nghị|năm ngoái|năm nay|lần đầu|thành viên|thành lập
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 
@@ -281,6 +290,13 @@ def _vi_marks() -> dict[str, str]:
 
 
 _VI_MARKS = _vi_marks()
+# every unmarked form of the list above, one marked form or two (thue), and the forms left
+# as typed: a KB's words do not decide these
+_VI_PLAINS = frozenset(
+    {unmarked(p.strip()) for p in VI_PHRASES.split("|") if p.strip()}
+    | {unmarked(k) for k in GLOSSARY if _vietnamese(k)}
+    | _VI_UNMARKED_ELSEWHERE
+)
 _VI_MARKS_RE = re.compile(
     r"\b(" + "|".join(re.escape(k) for k in sorted(_VI_MARKS, key=len, reverse=True)) + r")\b"
 )
@@ -289,6 +305,70 @@ _VI_MARKS_RE = re.compile(
 def vietnamese_marks(text: str) -> str:
     """Vietnamese typed without marks, with the marks of the words the engine reads."""
     return _VI_MARKS_RE.sub(lambda m: _VI_MARKS[m.group(1)], text)
+
+
+_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+_VI_KB_RUN = 3  # the KB's phrases of two or three words (most Vietnamese words are two)
+
+
+class VietnameseMarks:
+    """:func:`vietnamese_marks` with a knowledge base's own Vietnamese words as well.
+
+    The engine's words alone leave a question typed without marks ("chuong trinh cho nguoi
+    nuoc ngoai") with none of the KB's words: its Vietnamese texts are written with marks,
+    and the lexical index and the model read the words as written. Every run of two or three
+    Latin words in the KB's texts (normalised) is a form; an unmarked form that stands for one
+    marked form only is put back with its marks. A single syllable is not (its other marks
+    are words too: "hoi" in a KB that says only hội is hỏi in "cho toi hoi"), nor a form
+    with two (an English phrase and a Vietnamese one), nor any unmarked form the engine's own
+    list knows, ambiguous or not: the list decides those.
+    Each word takes its marks from the longest known run that covers it, so a phrase's
+    context picks the marks of a word that alone would be ambiguous ("cho toi" → "cho tôi",
+    while "toi" stays), and a run cut through a word's neighbours decides no less than one
+    that holds them ("chuong trinh ho" and "ho tro" agree on "hỗ").
+    """
+
+    def __init__(self, texts: Iterable[str] = ()) -> None:
+        forms: dict[str, set[str]] = {}
+        for text in texts:
+            for run in _latin_runs(normalize(text)):
+                for n in range(2, _VI_KB_RUN + 1):
+                    for i in range(len(run) - n + 1):
+                        phrase = " ".join(run[i : i + n])
+                        forms.setdefault(unmarked(phrase), set()).add(phrase)
+        self.marks = dict(_VI_MARKS)
+        for plain, marked in forms.items():
+            form = next(iter(marked))
+            if len(marked) == 1 and form != plain and plain not in _VI_PLAINS:
+                self.marks[plain] = form
+        self.longest = max((k.count(" ") + 1 for k in self.marks), default=1)
+
+    def __call__(self, text: str) -> str:
+        """``text`` (normalised) with the marks of the words the engine and the KB read."""
+        words = text.split(" ")
+        best: list[tuple[int, str]] = [(0, w) for w in words]
+        for n in range(1, self.longest + 1):
+            for i in range(len(words) - n + 1):
+                form = self.marks.get(" ".join(words[i : i + n]))
+                if form is None:
+                    continue
+                for j, word in enumerate(form.split(" ")):
+                    if n > best[i + j][0]:
+                        best[i + j] = (n, word)
+        return " ".join(word for _, word in best)
+
+
+def _latin_runs(text: str) -> list[list[str]]:
+    """Runs of consecutive words in Latin letters (Hangul, Han and digits end a run)."""
+    runs: list[list[str]] = [[]]
+    for word in text.split():
+        if _LATIN_WORD_RE.fullmatch(word) and all(
+            unicodedata.name(c, "").startswith("LATIN") for c in word
+        ):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if run]
 
 
 _GLOSSARY_RE = re.compile("|".join(re.escape(k) for k in sorted(GLOSSARY, key=len, reverse=True)))

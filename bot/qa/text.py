@@ -29,7 +29,9 @@ _VIETNAMESE_RE = re.compile(
     re.IGNORECASE,
 )
 _VIETNAMESE_WORDS = re.compile(
-    r"\b(khi nao|o dau|bao nhieu|toi|xin|cua|duoc|khong|cho|nguoi|thang|tuan)\b"
+    r"\b(khi nao|o dau|bao nhieu|toi|xin|cua|duoc|khong|cho|nguoi|thang|tuan|lam sao|the nao|"
+    r"dang ky|co the|chung toi|ho tro|chuong trinh|bao gio|tham gia|nhom|tieng|lop hoc|"
+    r"mien phi|tu van|phien dich|trung tam|gia dinh|hang xom)\b"
 )
 _WORD_RE = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+|[\u4e00-\u9fff]|[^\s\W]+", re.UNICODE)
 
@@ -46,9 +48,16 @@ _TYPED_ENDINGS_RE = re.compile(r"(세|나|해|돼|되)여(?=\s|$)|려구(?=요|\
 _SPELLING_RE = re.compile(r"(" + "|".join(_SPELLINGS) + r")")
 
 
-# "3월 22일~28일", "22日〜28日": a range sign between two days (lost with the punctuation)
+# "3월 22일~28일", "22日〜28日", "3월 22일 - 28일": a range sign between two days (lost with
+# the punctuation); "March 22 - 28", "Mar 22–28": a dash after a month's day and before a
+# day (never between bare numbers: "2027-03-22", "010-1234-5678" stay as they are)
+_RANGE_SIGN = r"\s?[~∼〜～\-–—]\s?"
 _DAY_RANGE_RE = re.compile(
-    r"(\d{1,2}\s?(?:일|日))\s?[~∼〜～]\s?(?=(?:\d{1,2}\s?(?:월|月)\s?)?\d{1,2}\s?(?:일|日))"
+    rf"(\d{{1,2}}\s?(?:일|日)){_RANGE_SIGN}(?=(?:\d{{1,2}}\s?(?:월|月)\s?)?\d{{1,2}}\s?(?:일|日))"
+)
+_EN_DAY_RANGE_RE = re.compile(
+    r"\b((?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s?\d{1,2}"
+    rf"(?:st|nd|rd|th)?){_RANGE_SIGN}(?=\d{{1,2}}(?:st|nd|rd|th)?\b(?!\s?[-–—/.:]\s?\d))"
 )
 
 
@@ -57,6 +66,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1)], text)
     text = _DAY_RANGE_RE.sub(r"\1 부터 ", text)  # "22일~28일": the sign said as a word
+    text = _EN_DAY_RANGE_RE.sub(r"\1 to ", text)  # "march 22 - 28"
     text = _PUNCT_RE.sub(" ", text)
     text = _TYPED_ENDINGS_RE.sub(lambda m: f"{m.group(1)}요" if m.group(1) else "려고", text)
     return _SPACE_RE.sub(" ", text).strip()
