@@ -11,7 +11,8 @@ two halves of a question set written for it by a helper that never saw the engin
 is never looked at (``--summary`` only), see tests/qa/other/BLIND.md. ``--third-blind``: a third
 district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same way, summary only.
 ``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind;
-``--fifth-dev``: a fifth (tests/qa/fifth/, 다온시, resident-council-led), likewise.
+``--fifth-dev``: a fifth (tests/qa/fifth/, 다온시, resident-council-led), likewise; and so on
+to ``--sixteenth-dev`` (tests/qa/sixteenth/, 다누리구, industrial and multicultural).
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -56,6 +57,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("thirteenth-blind", "thirteenth", "blind.yaml"),
         ("fourteenth-dev", "fourteenth", "dev.yaml"),
         ("fifteenth-blind", "fifteenth", "blind.yaml"),
+        ("sixteenth-dev", "sixteenth", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
