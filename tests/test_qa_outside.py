@@ -85,3 +85,18 @@ def test_in_the_background_the_examples_follow_the_records(tmp_path):
         pytest.skip("the model is not installed")
     assert engine.semantic.wait(300)
     assert engine.outside is not None and engine.outside.complete
+
+
+# --- zh/vi/ja: what the model alone ranks is offered, not "I don't know" -------------------------
+def test_a_foreign_question_the_model_alone_ranks_is_offered(engine):
+    # no word of it in the demo KB (no Japanese text): below the "fits" line, where it was
+    # "Sorry, I don't know"; the programme for local problems is the model's first choice
+    answer = engine.ask("地域の問題をみんなで解決するプロジェクトの書類は何ですか", NOW)
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "social-problem-solving", False)
+    assert answer.alternatives[0] == "social-problem-solving"
+
+
+@pytest.mark.parametrize("question", ["明天天气怎么样？", "附近有好吃的中餐馆吗？"])
+def test_a_foreign_question_for_nothing_here_is_still_not_known(engine, question):
+    answer = engine.ask(question, NOW)
+    assert answer.kind == "none" and not answer.confident, answer

@@ -75,6 +75,12 @@ SEMANTIC_WEIGHT_FOREIGN = 12.0  # zh/vi/ja: the lexical score knows few of their
 # "does anything fit at all" is judged with the bonus at this weight, in every language:
 # at the ranking weight, chitchat ("오늘 날씨 어때요?") got a list of unrelated FAQ entries
 SEMANTIC_WEIGHT_FITS = 6.0
+# A question in zh/vi/ja shares no words with a KB not written in its language: below the
+# "fits" line, the records the model ranks are still offered ("is it one of these?") when the
+# top one scores this much at the ranking weight and the question is no nearer another
+# office's (bot/qa/outside.py). Chosen on the dev sets (bench/README-qa.md): of the 25 such
+# questions answered "none", the 5 in scope with the right record first scored 0.43–0.60.
+FOREIGN_OFFER = 0.42
 SHARED_WORDS = 0.1  # … unless the record's lexical score says it shares words with the question
 SEMANTIC_EXTRA = 5  # records the model ranks highest compete even without a shared word
 PASSAGE_CHARS = 80  # record text is encoded in pieces of about this many characters
@@ -1247,7 +1253,15 @@ class QAEngine:
                     score=1.0, reason="gate", **base,
                 )  # fmt: skip
             return Answer(**filtered, **base)
+        offered = False  # a question in zh/vi/ja the model alone ranks for: offered only
         if top is None or self._plain_score(a, top) < UNSURE:
+            offered = (
+                top is not None
+                and a.question_lang in ("zh", "vi", "ja")
+                and top.score >= FOREIGN_OFFER
+                and not self._elsewhere_by_model(a)
+            )
+        if not offered and (top is None or self._plain_score(a, top) < UNSURE):
             return Answer(
                 "none",
                 alternatives=tuple(c.record.id for c in candidates[:3] if c.score >= 0.2),
@@ -1289,7 +1303,7 @@ class QAEngine:
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes() or self._elsewhere_by_model(a)
             confident = not gated
-        if widen:
+        if widen or offered:
             confident = False
         occurrence = None
         if record.kind == "event":
