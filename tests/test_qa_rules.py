@@ -1787,3 +1787,44 @@ def test_a_rule_list_after_being_offered_choices_is_no_pick_among_them(demo, que
     answer = demo.ask(question, NOW, choices=offered)
     assert answer.reason != "which" and answer.confident, answer
     assert answer.grant_query is not None or answer.id == "youth-idea"
+
+
+# --- the centre asked about in zh/vi/ja; open calls in other words; a rule list's "어떤거에요" --
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("中心的邮箱是多少？", "contact"),
+        ("センターの電話番号を教えてください", "contact"),
+        ("Cho tôi hỏi số điện thoại của trung tâm", "contact"),
+        ("cho toi hoi trung tam o dau", "place"),
+    ],
+)
+def test_the_centre_asked_about_in_other_languages_is_the_centre(demo, question, facet):
+    answer = demo.ask(question, NOW)
+    if facet == "contact":
+        assert (answer.kind, answer.facet) == ("centre", "contact"), answer
+    else:  # the demo KB has a FAQ entry on where the centre is
+        assert (answer.kind, answer.id) == ("faq", "centre-location"), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Which grants are taking applications right now?", "아직 신청 가능한 공모 있어요?"],
+)
+def test_calls_taking_applications_are_the_open_ones(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.is_filter and answer.grant_query is not None, answer
+    assert answer.grant_query.status == "open"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Buổi giới thiệu có cần đặt lịch trước không?", "咨询需要预约吗？", "Có cần đặt chỗ không?"],
+)
+def test_a_booking_word_in_vietnamese_or_chinese_asks_registration(question):
+    assert detect_facets(question).facets[:1] == ("registration",)
+
+
+def test_which_ones_spelt_eoddeongeoeyo_leaves_no_topic(demo):
+    # "어떤거에요" (for 어떤 거예요): no topic of its own, or a FAQ entry on 자부담 beat the list
+    assert demo._analyse("자부담 있는 사업 어떤거에요?", NOW).topic == ""

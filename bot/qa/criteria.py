@@ -233,8 +233,9 @@ _STATUS_PATTERNS = [
              r"(신청|접수|모집)\s?(중|받는\s?중|중인)|"
              r"\bopen (now|right now|at the moment)\b|\bcurrently open\b|\bopen for applications\b|"
              r"\bcan i apply (now|to now|for now)\b|\bapply (for )?(right )?now\b|"
-             r"\bavailable (right )?now\b|"
-             r"现在|目前|đang mở|bây giờ"),
+             r"\bavailable (right )?now\b|\b(taking|accepting) applications\b|\bstill open\b|"
+             r"아직\s?(신청|접수)\s?(가능|할\s?수|되는|돼)|"
+             r"现在|目前|正在(接受|受理)|đang mở|đang nhận|bây giờ|受付中|募集中"),
     ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(시작|열리|접수|모집|공모|사업|있을)|"
                  r"아직\s?(접수|신청|모집)?\s?시작\s?(안\s?(한|된|하는)|전)|"
                  r"아직\s?(접수|모집)\s?(안\s?(한|된|하는)|전인)\s?(공모|사업|거|것|곳)|"

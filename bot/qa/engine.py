@@ -95,13 +95,15 @@ _CJK_FUNCTION_RE = re.compile(
     r"现在|目前|可以|能|申请|报名|的|有|吗|呢|什么|哪些|哪个|我们|我|请问|一下|是|了|吧|"
     r"今|あります|ありますか|ですか|ますか|できます|申し込|応募|の|は|が|を|に|で|も|か|です|ます|"
     # comparisons and "which" around an amount ("100万ウォン以下の…はどれですか")
-    r"以下|以上|どれ|どの|どんな"
+    r"以下|以上|どれ|どの|どんな|"
+    # "please tell me" ("センターの住所を教えてください", "告诉我…")
+    r"教えて(ください|下さい)?|知りたい|告诉我|想知道|多少"
 )
 # Vietnamese syllables that say no topic ("Chương trình nào hỗ trợ tối đa 2 triệu won?":
 # which programme gives at most …); the rest are counted as words
 _VI_FUNCTION_RE = re.compile(
     r"\b(chương trình|dự án|nào|gì|hỗ trợ|tài trợ|tối đa|tối thiểu|khoảng|trên|dưới|có|"
-    r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy)\b"
+    r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy|hỏi|của|biết|muốn)\b"
 )
 # Words that only say who asks beside a group's size ("우리 모임 3명인데", "we are three people")
 _GROUP_NOUNS = frozenset({"모임", "우리", "저희", "회원", "group", "people", "members", "us"})
@@ -785,6 +787,8 @@ class QAEngine:
             and bool(_HOURS_RE.search(text))
         )  # (not "토요일에 센터에서 하는 교육": the trainings on Saturdays)
         centre_topic = _HOURS_RE.sub(" ", topic) if hours else topic
+        if question_lang == "vi":  # "cho tôi hỏi", "của", "là": no topic of their own
+            centre_topic = _VI_FUNCTION_RE.sub(" ", centre_topic)
         off_centre = " ".join(
             w
             for w in CENTRE_RE.sub(
@@ -796,8 +800,20 @@ class QAEngine:
             and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
             and not any(compact(w) in c for c in self._centre)
         )
-        if question_lang not in ("ko", "en"):  # its words the glossary knows ("bản tin")
-            off_centre = " ".join([off_centre, *(x for x in extra if not CENTRE_RE.search(x))])
+        if question_lang not in ("ko", "en"):  # its words the glossary knows ("bản tin"),
+            # but not the centre's own ("trung tâm cộng đồng": 공동체, community centre)
+            off_centre = " ".join(
+                [
+                    off_centre,
+                    *(
+                        w
+                        for x in extra
+                        if not CENTRE_RE.search(x)
+                        for w in x.split()
+                        if not any(compact(w) in c for c in self._centre)
+                    ),
+                ]
+            ).strip()
         return _Analysis(
             text=text,
             question_lang=question_lang,

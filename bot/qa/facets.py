@@ -80,7 +80,7 @@ _CUES: list[tuple[str, str]] = [
                 r"담당\s?(자|팀|부서)|"
                 r"누구\s?(한테|에게)|물어\s?보|\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
-                r"問い合わせ|メール"),
+                r"問い合わせ|メール|邮箱|电子邮件|邮件|thư điện tử|\bemail\b"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|"
                 r"구해\s?(주|줘|줍)|섭외\s?(해|도)|빌려\s?(주|줘|줍)|"
                 r"\bwhat support\b|\bbenefits?\b"),
@@ -88,11 +88,13 @@ _CUES: list[tuple[str, str]] = [
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
-             r"닫나요|\bwhat time\b|\bhours?\b|几点|mấy giờ|mở cửa|何時|営業"),
+             r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
+             r"何時|営業|開いて"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"
                      r"\bappointments?\b|\bslots?\b|"
-                     r"đăng ký trước|cần đăng ký|要报名|需要报名|提前报名|予約|事前申し込み|"
+                     r"đăng ký trước|cần đăng ký|đặt lịch|đặt chỗ|hẹn trước|要报名|需要报名|"
+                     r"提前报名|预约|予約|事前申し込み|"
                      r"申し?込み?(は|が)?\s?必要"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
