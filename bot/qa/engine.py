@@ -1269,15 +1269,15 @@ class QAEngine:
                     score=1.0, reason="gate", **base,
                 )  # fmt: skip
             return Answer(**filtered, **base)
-        offered = False  # a question in zh/vi/ja the model alone ranks for: offered only
-        if top is None or self._plain_score(a, top) < UNSURE:
-            offered = (
-                top is not None
-                and a.question_lang in ("zh", "vi", "ja")
-                and top.score >= FOREIGN_OFFER
-                and not self._elsewhere_by_model(a)
-            )
-        if not offered and (top is None or self._plain_score(a, top) < UNSURE):
+        # below the "fits" line, a question in zh/vi/ja the model alone ranks for: offered
+        offered = (
+            top is not None
+            and self._plain_score(a, top) < UNSURE
+            and a.question_lang in ("zh", "vi", "ja")
+            and top.score >= FOREIGN_OFFER
+            and not self._elsewhere_by_model(a)
+        )
+        if top is None or (self._plain_score(a, top) < UNSURE and not offered):
             return Answer(
                 "none",
                 alternatives=tuple(c.record.id for c in candidates[:3] if c.score >= 0.2),
