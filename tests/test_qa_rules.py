@@ -223,7 +223,7 @@ def test_a_public_service_is_not_answered_with_records(demo, question):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.reason, answer.alternatives) == ("none", "service", ())
     text = render(demo, answer, ko(), NOW)
-    assert text.startswith("주민센터나 구청의 민원 업무에 관한 질문 같아요.")
+    assert text.startswith("주민센터, 구청 등 다른 기관의 업무에 관한 질문으로 보여요.")
 
 
 @pytest.mark.parametrize(
@@ -1828,3 +1828,55 @@ def test_a_booking_word_in_vietnamese_or_chinese_asks_registration(question):
 def test_which_ones_spelt_eoddeongeoeyo_leaves_no_topic(demo):
     # "어떤거에요" (for 어떤 거예요): no topic of its own, or a FAQ entry on 자부담 beat the list
     assert demo._analyse("자부담 있는 사업 어떤거에요?", NOW).topic == ""
+
+
+# --- another public centre, a card made again, money sent home: other offices' -----------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "다문화가족지원센터 한국어교실 신청하고 싶어요",
+        "가족센터 어디 있어요?",
+        "Lớp học tiếng Hàn ở Trung tâm hỗ trợ gia đình đa văn hóa đăng ký thế nào?",
+        "Làm lại thẻ người nước ngoài bị mất ở đâu?",
+        "外国人登録証の住所変更はどこでしますか",
+    ],
+)
+def test_another_centres_or_offices_matter_is_not_ours(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason) == ("none", "service"), answer
+
+
+def test_a_grant_asked_beside_another_centre_is_still_ours(demo):
+    answer = demo.ask("가족센터랑 같이 하는 모임 지원금 있어요?", NOW)
+    assert answer.reason != "service", answer
+
+
+# --- last month's closings; "open in March"; last year's May ----------------------------------------
+def test_a_past_verb_ending_the_question_keeps_its_date(demo):
+    # "뭐 있었어요?" asks of that month; only a story goes on after its past verb
+    a = demo._analyse("지난달에 마감된 공모 뭐뭐 있었어요?", NOW)
+    assert a.dates is not None and (a.dates.start.year, a.dates.start.month) == (2026, 12)
+    assert a.topic == ""
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["작년 5월에 만든 모임인데 신청할 수 있는 거 있어요?", "2025년 3월에 시작한 모임이에요"],
+)
+def test_when_a_group_was_founded_is_no_date_asked(demo, question):
+    assert demo._analyse(question, NOW).dates is None
+
+
+@pytest.mark.parametrize(
+    ("text", "year"), [("작년 5월에", 2026), ("지난해 5월 3일", 2026), ("재작년 10월", 2025)]
+)
+def test_last_years_month_is_last_years(text, year):
+    found = resolve_dates(text, NOW)
+    assert found is not None and found.start.year == year, found
+
+
+def test_grants_opening_in_a_month_are_not_only_the_open_ones(demo):
+    answer = demo.ask("Which grants open for applications in March?", NOW)
+    assert answer.grant_query is not None and answer.is_filter, answer
+    opening = {g.id for g in demo.kb.grants if g.application.opens.month == 3}
+    assert set(answer.matches) == opening and opening, answer

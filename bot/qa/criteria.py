@@ -481,11 +481,21 @@ def find_criteria(text: str) -> Criteria:
     return found
 
 
+# What may follow a Korean match inside its word and is only a verb's ending ("뭐뭐 있" +
+# "었어요"): taken with the match, not left as a topic ("었어")
+_KO_TAIL_RE = re.compile(
+    r"(었|았|였)?(어요?|나요?|습니까|니|냐|죠|지요|을까요?|는지|던가요?|다)(?=\s|$)"
+)
+
+
 def _whole_word(text: str, span: tuple[int, int]) -> tuple[int, int]:
     """A span that ends inside a Latin-script word, to that word's end: the pattern
-    ``\\btraining`` found in "trainings" takes the word, not leaving "s" as a topic."""
+    ``\\btraining`` found in "trainings" takes the word, not leaving "s" as a topic; one
+    that ends inside a Korean word before a verb's ending, with the ending."""
     start, end = span
     if end > start and text[end - 1].isascii() and text[end - 1].isalpha():
         while end < len(text) and text[end].isascii() and text[end].isalpha():
             end += 1
+    elif end > start and (tail := _KO_TAIL_RE.match(text, end)) is not None:
+        end = tail.end()
     return start, end

@@ -190,7 +190,9 @@ def _ko_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return _month_from(today, ahead)
 
 
-@_rule(r"(?:(\d{4})\s?년\s?|(내년|올해|금년)\s?)?(\d{1,2})\s?월\s?(\d{1,2})\s?일")
+@_rule(
+    r"(?:(\d{4})\s?년\s?|(내년|올해|금년|재작년|작년|지난\s?해)\s?)?(\d{1,2})\s?월\s?(\d{1,2})\s?일"
+)
 def _ko_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     month, day_of_month = int(m.group(3)), int(m.group(4))
     year = _year_word(m.group(1), m.group(2), today)
@@ -214,10 +216,16 @@ def _year_word(digits: str | None, word: str | None, today: date) -> int | None:
         return today.year + 1
     if word in ("올해", "금년", "今年", "this year"):
         return today.year
+    if word is not None and word.replace(" ", "") in ("작년", "지난해"):
+        return today.year - 1  # ("작년 5월에 만든 모임": last May, not the coming one)
+    if word == "재작년":
+        return today.year - 2
     return None
 
 
-@_rule(r"(?:(\d{4})\s?년\s?|(내년|올해|금년)\s?)?(\d{1,2})\s?월\s?(초|중순|중|말|하순|상순)?")
+@_rule(
+    r"(?:(\d{4})\s?년\s?|(내년|올해|금년|재작년|작년|지난\s?해)\s?)?(\d{1,2})\s?월\s?(초|중순|중|말|하순|상순)?"
+)
 def _ko_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     month = int(m.group(3))
     if not 1 <= month <= 12:

@@ -39,6 +39,7 @@ from bot.qa.lexicon import (
     FILLER_WORDS,
     GA_NOUNS,
     GENERIC_WORDS,
+    OTHER_CENTRE_RE,
     OTHER_PLACE_RE,
     OTHER_PLACES,
     PARTICLES,
@@ -189,8 +190,12 @@ _NEXT_RE = re.compile(
 )
 # After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked
 # ("이번 달에 마감되는 거 뭐 남았어요": 남았 is what is left now, no story).
+# (a past verb that ends the question asks of that time: "지난달에 마감된 공모 뭐 있었어요?")
 _PAST_STORY_RE = re.compile(
-    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했)(는데|고|어요|었어요|습니다|지만|던|으나|다가)"
+    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했)"
+    r"(는데|고|지만|던|으나|다가|(어요|었어요|습니다)(?=\s\S))"
+    # a group's founding ("작년 5월에 만든 모임인데"): when it began, not the time asked
+    r"|[^?]{0,12}?(만든|만들어진|시작한|생긴|결성한|창립한)\s?(모임|동아리|단체|팀)"
     r"|[^?]{0,24}?\b(did|had|was|were|finished|completed|joined|received)\b"
 )
 
@@ -596,6 +601,7 @@ class QAEngine:
         self._vi_marks = VietnameseMarks(f"{r.title}\n{r.body}" for r in self.index.records)
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
         self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
+        self._kb_compact = kb_text
         self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
         self.semantic: SemanticIndex | None = None
         # everyday questions for other offices (bot/qa/outside.py), encoded like records
@@ -1187,16 +1193,19 @@ class QAEngine:
                 return which
         if a.elsewhere and not named:
             return Answer("none", confident=True, reason="elsewhere", **base)
-        our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text)
+        other_centre = self.other_centre(a.text)
+        our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text) and not other_centre
+        # another office's matter: a service the KB never names, the dong office alone, or
+        # another public centre (a grant word in that centre's name asks for no grant)
+        office = (
+            not a.criteria.grant_words and (self.asks_service(a.text) or _only_office(a))
+        ) or (other_centre and not self._grant_words_beside_centre(a.text))
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and (
-                (
-                    not a.criteria.grant_words
-                    and (self.asks_service(a.text) or _only_office(a))
-                    and not (self.descriptive(a) and _DOING_RE.search(a.text))
-                )  # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
+                (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
+                # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
                 or any(w in a.text for w in self._strong_services)
             )
         ):
@@ -1599,6 +1608,19 @@ class QAEngine:
         foreign = a.question_lang not in (None, "ko", "en")
         return a.outside - a.cosine >= (OUTSIDE_MARGIN_FOREIGN if foreign else OUTSIDE_MARGIN)
 
+    def other_centre(self, text: str) -> bool:
+        """Does the question name another public centre (가족센터, 고용센터, 출입국 …) that
+        the KB itself never names?"""
+        return any(
+            compact(m.group(0)) not in self._kb_compact for m in OTHER_CENTRE_RE.finditer(text)
+        )
+
+    @staticmethod
+    def _grant_words_beside_centre(text: str) -> bool:
+        """A grant word outside the other centre's name ("Trung tâm hỗ trợ gia đình":
+        hỗ trợ is the name's; "가족센터랑 같이 하는 모임 지원금": the grant is asked)."""
+        return find_criteria(OTHER_CENTRE_RE.sub(" ", text)).grant_words
+
     def asks_service(self, text: str) -> bool:
         """Does the question name a public service (발급, 대출 …) the KB never uses?"""
         return any(w in text for w in self._services)
@@ -1726,7 +1748,10 @@ class QAEngine:
         if a.dates is not None and not a.dates.weekdays:
             # ("토요일마다 청소하는 모임": when the group meets, not when applications are)
             grants = [g for g in grants if _window_fits(g, a.dates, _dated_field(a))]
-        if c.status is not None:  # with a month too: "지금 접수 중인 것 중에 이번 달 마감"
+        if c.status is not None and not (
+            c.status == "open" and a.dates is not None and _dated_field(a) == "opens"
+        ):  # with a month too: "지금 접수 중인 것 중에 이번 달 마감" (but "which grants
+            # open for applications in March?" asks when they open, not which are open now)
             grants = [g for g in grants if _status_fits(g, today, c.status)]
         age_targeted = False
         others: tuple[str, ...] = ()

@@ -31,7 +31,7 @@ FILLER_WORDS = frozenset(
     했어요 했나요 할게요 가야 가야해요 해야돼요 해야되나요 돼요 되죠 인가요 이요 이죠
     인지 이에요 예요 에요 있다 없다 했는데 하던데 나와요 나오나요 나오는
     받나요 받아요 받을수 할수 수있나요 수있어요 하나 가요 되죠 맞나요 맞아요 맞죠 인가 거예요 건지
-    거에요 거에 거죠 거요 건데요 걸까요
+    거에요 거에 거죠 거요 건데요 걸까요 있었어요 있었나요 있었어 있었는지 새로
     도와주 도와주나요 도와주세요 도와줘요 도와줘 지원해주 지원해주나요 지원해줘요 해주 해주나요
     가면 가려고 가려면 가도 갈게요 찾아가려고 찾아가려고요 찾아갈게요 찾아가려면 방문하려고
     방문하려면
@@ -406,7 +406,20 @@ SERVICE_WORDS = (
     # household waste collection days: the district office's (not "trash", "rác", "垃圾":
     # picking up litter by the stream is a village activity)
     "재활용", "분리수거", "쓰레기 버리", "recycling",
+    # sending money home, a lost card made again, an address changed: a bank's, an office's
+    "송금", "재발급", "remittance", "send money", "汇款", "补办", "chuyển tiền", "gửi tiền về",
+    "làm lại thẻ", "cấp lại", "thẻ người nước ngoài", "送金", "再発行", "住所変更", "外国人登録",
 )  # fmt: skip
+# Other public centres residents confuse with the village-community centre: a question about
+# theirs ("다문화가족지원센터 한국어교실 신청") is no question about ours, unless the KB names
+# them itself (a partner centre); the dong office is _ADMIN_CENTRE_RE's (bot/qa/engine.py).
+OTHER_CENTRE_RE = re.compile(
+    r"다문화\s?가족\s?(지원\s?)?센터|가족\s?센터|고용\s?(복지\s?)?(플러스\s?)?센터|"
+    r"외국인\s?(력\s?|노동자\s?)?(지원\s?)?센터|출입국|보건소|"
+    r"\b(family|job|employment|immigration) (support )?(cent(er|re)|office)\b|"
+    r"trung tâm (hỗ trợ )?gia đình|xuất nhập cảnh|家庭(服务)?中心|出入境|"
+    r"家族(支援)?センター|多文化家族|ハローワーク|入管"
+)
 # Of those, the ones no village programme's grant word makes ours ("청년 구직활동 지원금",
 # "전세 대출 지원"): money for these comes from the job centre, the bank, the district office.
 # (Not 월세/전세 alone: "월세가 힘들어 공간을 사려는데" is about a group's space.)

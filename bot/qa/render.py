@@ -626,8 +626,9 @@ class _Renderer:
             return "\n".join(
                 [
                     t._(
-                        "That sounds like a service of the community service centre or the "
-                        "district office, not a village-community programme: I cannot answer it."
+                        "That sounds like a matter for the community service centre, the "
+                        "district office or another public office, not a village-community "
+                        "programme: I cannot answer it."
                     ),
                     t._("Please ask {contact}", contact=self.contact()),
                 ]
