@@ -1880,3 +1880,25 @@ def test_grants_opening_in_a_month_are_not_only_the_open_ones(demo):
     assert answer.grant_query is not None and answer.is_filter, answer
     opening = {g.id for g in demo.kb.grants if g.application.opens.month == 3}
     assert set(answer.matches) == opening and opening, answer
+
+
+# --- "my daughter is 12"; "can my team apply for …" --------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [("My daughter is 12 and wants to join", 12), ("my mom is 67", 67), ("she's 15", 15)],
+)
+def test_someones_age_said_in_english_is_an_age(text, age):
+    found = find_criteria(normalize(text)).age
+    assert found is not None and found.low == age, found
+
+
+@pytest.mark.parametrize("text", ["we are 5 people", "there are 12 of us", "he is 3 years late"])
+def test_a_number_after_is_that_is_no_ones_age(text):
+    found = find_criteria(normalize(text)).age
+    assert found is None or found.low not in (3, 5, 12), found
+
+
+def test_can_my_team_apply_asks_eligibility():
+    assert detect_facets("Can my team apply for the youth idea grant?").facets[:1] == (
+        "eligibility",
+    )

@@ -166,6 +166,10 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
 _AGE_RE = re.compile(
     r"(?:만\s?)?(?<!\d)(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|岁)"
     r"|\b(?:i am|i m|im|age|aged|turning|turn|i ll be)\s(?P<b>\d{1,2})\b"
+    # "my daughter is 12", "she's 15" (not "we are 5": a group's size)
+    r"|\b(?:(?:my|our)\s(?:daughter|son|child|kid|grandson|granddaughter|mother|mom|mum|father|"
+    r"dad|wife|husband|grandmother|grandfather|grandma|grandpa)|she|he)\s(?:is|s)\s"
+    r"(?P<f>\d{1,2})\b(?!\s?(?:people|members|of|%|won|am|pm))"
     r"|(?P<c>[1-9]0)\s?(?:대|代)"  # 50대, 50代: the decade
     # "in our late 50s", "people in their 60s", "50多岁": the decade too
     r"|\bin\s(?:our|my|their|his|her)\s(?:early\s|mid\s|late\s)?(?P<d>[1-9]0)s\b"
@@ -215,7 +219,7 @@ def _find_age(text: str) -> AgeFilter | None:
     if match.group("ko"):
         age = _KO_AGE_WORDS[match.group("ko")] + _KO_ONES.get(match.group("ones") or "", 0)
         return AgeFilter(age, age, match.span())
-    age = int(match.group("a") or match.group("b"))
+    age = int(match.group("a") or match.group("b") or match.group("f"))
     return AgeFilter(age, age, match.span())
 
 

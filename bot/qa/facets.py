@@ -72,7 +72,9 @@ _CUES: list[tuple[str, str]] = [
                     r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
                     r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
-                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|\bage (limit|requirement)s?\b|"
+                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|"
+                    r"\bcan (my|our|her|his|their)\b[^?.]{0,30}?\bapply\b|"
+                    r"\bage (limit|requirement)s?\b|"
                     r"\bhow old\b|\btoo (old|young)\b|괜찮(나요|아요|을까|은가|은지)|"
                     r"条件|资格|điều kiện|ai được|"
                     r"資格|対象"),
