@@ -76,10 +76,14 @@ def test_accuracy_and_calibration(engine, name):
     report = run_evaluation(engine, cases, now)
     if name != "blind":
         print("\n".join(report.misses))
-    print(report.summary())
-    assert report.top1_rate >= floor, report.summary()
-    assert report.oos_confident_rate <= 0.05, report.summary()
-    assert report.confident_wrong_rate <= 0.05, report.summary()
+    else:  # never shown, not even in an assertion's message (it shows a Report's fields)
+        report.misses.clear()
+    summary = report.summary()
+    print(summary)
+    top1, wrong, oos = report.top1_rate, report.confident_wrong_rate, report.oos_confident_rate
+    assert top1 >= floor, summary
+    assert oos <= 0.05, summary
+    assert wrong <= 0.05, summary
 
 
 # Two other districts, written by helpers blind to the engine (tests/qa/other/BLIND.md,
@@ -143,7 +147,12 @@ def test_another_districts_kb(other_engines, name):
     report = run_evaluation(other_engines[kb_path], cases, now)
     if not name.endswith("blind"):
         print("\n".join(report.misses))
-    print(report.summary())
-    assert report.top1_rate >= floor, report.summary()
-    assert report.confident_wrong_rate <= confident_wrong, report.summary()
-    assert report.oos_confident_rate <= out_of_scope, report.summary()
+    else:  # a blind set's questions are never shown: the rates alone go into the asserts
+        # (pytest's assertion message shows the operands, and a Report holds the misses)
+        report.misses.clear()
+    summary = report.summary()
+    print(summary)
+    top1, wrong, oos = report.top1_rate, report.confident_wrong_rate, report.oos_confident_rate
+    assert top1 >= floor, summary
+    assert wrong <= confident_wrong, summary
+    assert oos <= out_of_scope, summary
