@@ -268,6 +268,8 @@ class Index:
         terms = defaultdict(float, terms)
         for text in extra:
             for term, weight in weighted_terms(text, query=True).items():
+                if known_only and term not in self.idf and term[:2] != "o:":
+                    continue  # (a glossary word the KB never uses only weighs the rest down)
                 terms[term] += weight * (1.0 if known_only else 0.5)
         results = self.lexical(terms, limit, kinds)
         seen = {s.doc for s in results}

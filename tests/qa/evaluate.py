@@ -58,6 +58,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("fourteenth-dev", "fourteenth", "dev.yaml"),
         ("fifteenth-blind", "fifteenth", "blind.yaml"),
         ("sixteenth-dev", "sixteenth", "dev.yaml"),
+        ("seventeenth-blind", "seventeenth", "blind.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
