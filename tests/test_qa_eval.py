@@ -21,6 +21,7 @@ from tests.qa.evaluate import (
     DISTRICT_SETS,
     EVAL_PATH,
     HOLDOUT_PATH,
+    Report,
     load_cases,
 )
 from tests.qa.evaluate import evaluate as run_evaluation
@@ -66,6 +67,19 @@ def test_holdout_asks_for_the_centre():
     assert sum(1 for c in cases if c.get("kind") == "centre") >= 3
 
 
+def _shown(report: Report, blind: bool) -> tuple[str, float, float, float]:
+    """Print a set's misses (never a blind set's) and summary; its summary and rates, for
+    asserts on plain numbers: pytest's message for a failed assert shows the operands, and a
+    Report holds the misses (a blind set's questions were shown that way once)."""
+    if blind:
+        report.misses.clear()
+    else:
+        print("\n".join(report.misses))
+    summary = report.summary()
+    print(summary)
+    return summary, report.top1_rate, report.confident_wrong_rate, report.oos_confident_rate
+
+
 @pytest.mark.parametrize("name", list(SETS))
 def test_accuracy_and_calibration(engine, name):
     """Top-1 at the set's floor; out of scope answered confidently, and confident answers
@@ -73,14 +87,7 @@ def test_accuracy_and_calibration(engine, name):
     misses: see BLIND.md)."""
     path, _, _, _, floor = SETS[name]
     cases, now = load_cases(path)
-    report = run_evaluation(engine, cases, now)
-    if name != "blind":
-        print("\n".join(report.misses))
-    else:  # never shown, not even in an assertion's message (it shows a Report's fields)
-        report.misses.clear()
-    summary = report.summary()
-    print(summary)
-    top1, wrong, oos = report.top1_rate, report.confident_wrong_rate, report.oos_confident_rate
+    summary, top1, wrong, oos = _shown(run_evaluation(engine, cases, now), name == "blind")
     assert top1 >= floor, summary
     assert oos <= 0.05, summary
     assert wrong <= 0.05, summary
@@ -154,14 +161,7 @@ def test_another_districts_kb(other_engines, name):
     assert len(cases) >= 110 and sum(1 for c in cases if c.get("oos")) >= 15
     assert {"ko", "en", "zh", "vi", "ja"} <= {c["lang"] for c in cases}
     report = run_evaluation(other_engines[kb_path], cases, now)
-    if not name.endswith("blind"):
-        print("\n".join(report.misses))
-    else:  # a blind set's questions are never shown: the rates alone go into the asserts
-        # (pytest's assertion message shows the operands, and a Report holds the misses)
-        report.misses.clear()
-    summary = report.summary()
-    print(summary)
-    top1, wrong, oos = report.top1_rate, report.confident_wrong_rate, report.oos_confident_rate
+    summary, top1, wrong, oos = _shown(report, name.endswith("blind"))
     assert top1 >= floor, summary
     assert wrong <= confident_wrong, summary
     assert oos <= out_of_scope, summary

@@ -190,9 +190,11 @@ def _ko_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return _month_from(today, ahead)
 
 
-@_rule(
-    r"(?:(\d{4})\s?년\s?|(내년|올해|금년|재작년|작년|지난\s?해)\s?)?(\d{1,2})\s?월\s?(\d{1,2})\s?일"
-)
+# a year said before a month: "내년 3월", "작년 5월" (:func:`_year_word`)
+_KO_YEAR_WORDS = r"내년|올해|금년|재작년|작년|지난\s?해"
+
+
+@_rule(rf"(?:(\d{{4}})\s?년\s?|({_KO_YEAR_WORDS})\s?)?(\d{{1,2}})\s?월\s?(\d{{1,2}})\s?일")
 def _ko_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     month, day_of_month = int(m.group(3)), int(m.group(4))
     year = _year_word(m.group(1), m.group(2), today)
@@ -224,7 +226,7 @@ def _year_word(digits: str | None, word: str | None, today: date) -> int | None:
 
 
 @_rule(
-    r"(?:(\d{4})\s?년\s?|(내년|올해|금년|재작년|작년|지난\s?해)\s?)?(\d{1,2})\s?월\s?(초|중순|중|말|하순|상순)?"
+    rf"(?:(\d{{4}})\s?년\s?|({_KO_YEAR_WORDS})\s?)?(\d{{1,2}})\s?월\s?(초|중순|중|말|하순|상순)?"
 )
 def _ko_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     month = int(m.group(3))

@@ -717,8 +717,8 @@ class QAEngine:
         text = normalize(question[:MAX_QUESTION])
         read = question[:MAX_QUESTION].strip()  # (what the model reads)
         if question_lang == "vi" and unmarked(text) == text:
-            text = self._vi_marks(text)  # "di bo" is "đi bộ" (typed without marks)
-            if text != normalize(read):  # the model reads the marks put back, too
+            typed, text = text, self._vi_marks(text)  # "di bo" is "đi bộ" (without marks)
+            if text != typed:  # the model reads the marks put back, too
                 read = text
         text = self._unclip(text)
         names = self._name_spans(text)
@@ -804,7 +804,7 @@ class QAEngine:
             and not _ADDRESSED_RE.fullmatch(w)
             and not _CENTRE_FILLER_RE.fullmatch(w)
             and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
-            and not any(compact(w) in c for c in self._centre)
+            and not self._centre_word(w)
         )
         if question_lang not in ("ko", "en"):  # its words the glossary knows ("bản tin"),
             # but not the centre's own ("trung tâm cộng đồng": 공동체, community centre)
@@ -816,7 +816,7 @@ class QAEngine:
                         for x in extra
                         if not CENTRE_RE.search(x)
                         for w in x.split()
-                        if not any(compact(w) in c for c in self._centre)
+                        if not self._centre_word(w)
                     ),
                 ]
             ).strip()
@@ -841,6 +841,10 @@ class QAEngine:
             off_centre=off_centre,
             question=read,
         )
+
+    def _centre_word(self, word: str) -> bool:
+        """A word of the centre's own name, its region's or its address ("공동체", "한빛로")."""
+        return any(compact(word) in c for c in self._centre)
 
     def _date_text(self, text: str, names: list[tuple[int, int]], now: datetime) -> str:
         """The question as dates are read from it: record names (``names``, "내일학교") and
@@ -1278,15 +1282,16 @@ class QAEngine:
                     score=1.0, reason="gate", **base,
                 )  # fmt: skip
             return Answer(**filtered, **base)
+        fits = top is not None and self._plain_score(a, top) >= UNSURE
         # below the "fits" line, a question in zh/vi/ja the model alone ranks for: offered
         offered = (
             top is not None
-            and self._plain_score(a, top) < UNSURE
+            and not fits
             and a.question_lang in ("zh", "vi", "ja")
             and top.score >= FOREIGN_OFFER
             and not self._elsewhere_by_model(a)
         )
-        if top is None or (self._plain_score(a, top) < UNSURE and not offered):
+        if top is None or not (fits or offered):
             return Answer(
                 "none",
                 alternatives=tuple(c.record.id for c in candidates[:3] if c.score >= 0.2),

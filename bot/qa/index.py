@@ -262,15 +262,17 @@ class Index:
         index has never seen (for languages the KB is not written in, where only names,
         numbers and loan words can match).
         """
-        terms = weighted_terms(query_text, query=True)
-        if known_only:
-            terms = {t: w for t, w in terms.items() if t in self.idf or t[:2] == "o:"}
-        terms = defaultdict(float, terms)
-        for text in extra:
+
+        def kept(term: str) -> bool:  # (an optional bigram counts only if found anyway)
+            return not known_only or term in self.idf or term[:2] == "o:"
+
+        terms = defaultdict(
+            float, {t: w for t, w in weighted_terms(query_text, query=True).items() if kept(t)}
+        )
+        for text in extra:  # (a glossary word the KB never uses only weighs the rest down)
             for term, weight in weighted_terms(text, query=True).items():
-                if known_only and term not in self.idf and term[:2] != "o:":
-                    continue  # (a glossary word the KB never uses only weighs the rest down)
-                terms[term] += weight * (1.0 if known_only else 0.5)
+                if kept(term):
+                    terms[term] += weight * (1.0 if known_only else 0.5)
         results = self.lexical(terms, limit, kinds)
         seen = {s.doc for s in results}
         q = compact(query_text)

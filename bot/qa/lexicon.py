@@ -301,35 +301,26 @@ def _vietnamese(word: str) -> bool:
     )
 
 
-def _vi_marks() -> dict[str, str]:
+def _vi_forms() -> dict[str, set[str]]:
+    """Each unmarked form of the phrases above and of the glossary's Vietnamese words, with
+    the marked forms it stands for (one, or two: thue)."""
     phrases = [p.strip() for p in VI_PHRASES.split("|") if p.strip()]
     phrases += [key for key in GLOSSARY if _vietnamese(key)]
     found: dict[str, set[str]] = {}
     for phrase in phrases:
         found.setdefault(unmarked(phrase), set()).add(phrase)
-    return {
-        plain: next(iter(marked))
-        for plain, marked in found.items()
-        if len(marked) == 1 and plain not in _VI_UNMARKED_ELSEWHERE and plain != next(iter(marked))
-    }
+    return found
 
 
-_VI_MARKS = _vi_marks()
+_VI_FORMS = _vi_forms()
+_VI_MARKS = {
+    plain: next(iter(marked))
+    for plain, marked in _VI_FORMS.items()
+    if len(marked) == 1 and plain not in _VI_UNMARKED_ELSEWHERE and plain != next(iter(marked))
+}
 # every unmarked form of the list above, one marked form or two (thue), and the forms left
 # as typed: a KB's words do not decide these
-_VI_PLAINS = frozenset(
-    {unmarked(p.strip()) for p in VI_PHRASES.split("|") if p.strip()}
-    | {unmarked(k) for k in GLOSSARY if _vietnamese(k)}
-    | _VI_UNMARKED_ELSEWHERE
-)
-_VI_MARKS_RE = re.compile(
-    r"\b(" + "|".join(re.escape(k) for k in sorted(_VI_MARKS, key=len, reverse=True)) + r")\b"
-)
-
-
-def vietnamese_marks(text: str) -> str:
-    """Vietnamese typed without marks, with the marks of the words the engine reads."""
-    return _VI_MARKS_RE.sub(lambda m: _VI_MARKS[m.group(1)], text)
+_VI_PLAINS = frozenset(_VI_FORMS) | _VI_UNMARKED_ELSEWHERE
 
 
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
@@ -337,7 +328,8 @@ _VI_KB_RUN = 3  # the KB's phrases of two or three words (most Vietnamese words 
 
 
 class VietnameseMarks:
-    """:func:`vietnamese_marks` with a knowledge base's own Vietnamese words as well.
+    """Vietnamese typed without marks, with the marks of the words the engine reads and of a
+    knowledge base's own Vietnamese words.
 
     The engine's words alone leave a question typed without marks ("chuong trinh cho nguoi
     nuoc ngoai") with none of the KB's words: its Vietnamese texts are written with marks,
@@ -381,6 +373,14 @@ class VietnameseMarks:
                     if n > best[i + j][0]:
                         best[i + j] = (n, word)
         return " ".join(word for _, word in best)
+
+
+_ENGINE_MARKS = VietnameseMarks()  # the engine's words alone
+
+
+def vietnamese_marks(text: str) -> str:
+    """Vietnamese typed without marks, with the marks of the words the engine reads."""
+    return _ENGINE_MARKS(text)
 
 
 def _latin_runs(text: str) -> list[list[str]]:
