@@ -95,6 +95,7 @@ from bot.core.i18n import Translator
 from bot.kb.records import demo_kb_path
 from bot.core.migrate import MIGRATIONS_DIR
 from bot.core.fonts import korean_font_path
+from bot.qa.sino import readings
 
 t = Translator("ko", ZoneInfo("Asia/Seoul"))
 en = Translator("en", ZoneInfo("Asia/Seoul"))
@@ -108,6 +109,7 @@ print(json.dumps({
     "demo_kb": demo_kb_path().is_file(),
     "migrations": (MIGRATIONS_DIR / "env.py").is_file(),
     "font": bool(korean_font_path() and korean_font_path().is_file()),
+    "sino": readings("图书馆", "zh"),
 }, ensure_ascii=False))
 """
 
@@ -122,6 +124,8 @@ def test_installed_wheel_speaks_korean(installed):
     assert out["home_dong"] == "한빛1동을 우리 동으로 설정할까요?"
     assert out["english"] == "Set Hanbit 1-dong as your home dong?"
     assert out["demo_kb"] and out["migrations"] and out["font"], out
+    # the table of Sino-Korean readings ships in the wheel (and simplified 图 is 圖)
+    assert out["sino"] == ["도서관"], out
 
 
 def test_installed_wheel_migrates_and_answers(installed):

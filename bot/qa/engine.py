@@ -14,7 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -54,10 +54,12 @@ from bot.qa.lexicon import (
     VietnameseMarks,
     glossary_terms,
     unmarked,
+    without_glossary,
 )
 from bot.qa.outside import MARGIN as OUTSIDE_MARGIN
 from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
+from bot.qa.sino import known_readings
 from bot.qa.text import compact, detect_language, normalize
 from bot.qa.vectors import SemanticIndex, VectorCache
 
@@ -602,6 +604,8 @@ class QAEngine:
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
         self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
         self._kb_compact = kb_text
+        # the KB's words as written (spaced), for the Korean readings of Han words
+        self._kb_words = "\n".join(normalize(f"{r.title} {r.body}") for r in self.index.records)
         self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
         self.semantic: SemanticIndex | None = None
         # everyday questions for other offices (bot/qa/outside.py), encoded like records
@@ -783,6 +787,9 @@ class QAEngine:
         )
         if question_lang in ("zh", "ja"):  # "可以申请的 有": no topic of its own
             topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
+            # its Han words read in Korean, where the KB uses the reading (bot/qa/sino.py);
+            # not what the glossary translated already (中心 is 센터 there, not 중심)
+            extra += known_readings(without_glossary(topic), question_lang, self._kb_uses)
         elsewhere = self._elsewhere(text)
         centre = bool(CENTRE_RE.search(text)) or any(
             n in compact(text) for n in self._centre_nicknames
@@ -840,6 +847,13 @@ class QAEngine:
             addressed=bool(_ADDRESSED_RE.search(text)),
             off_centre=off_centre,
             question=read,
+        )
+
+    def _kb_uses(self, word: str) -> bool:
+        """Does ``word`` (Hangul, no space) stand inside one of the KB's words? (Its
+        bigrams are looked up first: most readings fail there, without a scan of the text.)"""
+        return all(f"b:{a}{b}" in self.index.idf for a, b in pairwise(word)) and (
+            word in self._kb_words
         )
 
     def _centre_word(self, word: str) -> bool:

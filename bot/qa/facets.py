@@ -60,7 +60,8 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
-    ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons)\b"),
+    ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons|households)\b|"
+               r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\b(what|which) days?\b|"

@@ -404,6 +404,11 @@ def glossary_terms(text: str) -> list[str]:
     return [GLOSSARY[m.group(0)] for m in _GLOSSARY_RE.finditer(text)]
 
 
+def without_glossary(text: str) -> str:
+    """The (normalised) text with the glossary's entries blanked out."""
+    return _GLOSSARY_RE.sub(" ", text)
+
+
 CHITCHAT_RE = re.compile(
     r"^(안녕(하세요|하십니까)?|하이|ㅎㅇ|반가워요?|고마워요?|감사(합니다|해요)?|땡큐|ㄱㅅ|수고(하세요|하셨습니다)?|"
     r"좋은\s?(하루|아침)|잘\s?자|hi|hello|hey|thanks?( you)?|thank you|good (morning|evening)|"
