@@ -48,7 +48,7 @@ def test_the_initial_sound_rule(reading, want):
 
 
 def test_only_readings_the_kb_uses_are_kept():
-    kb_words = {"공동육아", "요리", "소음", "선창", "역량강화"}
+    kb_words = {"공동육아", "요리", "소음", "선창", "역량강화", "음악", "자치계획"}
 
     def known(word: str) -> bool:
         return any(word in w for w in kb_words)
@@ -57,6 +57,8 @@ def test_only_readings_the_kb_uses_are_kept():
     assert sino.known_readings("共同育児の場と料理", "ja", known) == ["공동육아", "요리"]
     # 力量強化 reads 력량강화: at the start of a word Korean writes 역량강화
     assert sino.known_readings("力量強化", "ja", known) == ["역량강화"]
+    # a character of several readings: 樂 (楽) is 락 and 악, 画 is 畫 화 and 획
+    assert sino.known_readings("音楽と自治計画", "ja", known) == ["음악", "자치계획"]
     # a Japanese word stands between kana: two characters are a word (騒音 소음)
     assert sino.known_readings("上の階の騒音", "ja", known) == ["소음"]
     # Chinese has no spaces: two characters inside a longer run are not taken for a word
@@ -105,3 +107,17 @@ def test_how_many_people_in_other_languages_asks_who_can_apply(question):
     from bot.qa.facets import detect_facets
 
     assert "people" in detect_facets(question).facets
+
+
+@pytest.mark.parametrize(
+    ("question", "kept", "left"),
+    [
+        ("政策共有会の時間を教えてください", "정책공유회", "시간"),  # 時間: the time asked
+        ("自治計画の結果はいつ出ますか", "자치계획", "결과"),  # 結果: a result asked
+    ],
+)
+def test_a_han_word_that_asks_a_facet_is_not_searched_for(demo, question, kept, left):
+    # (searched for, 시간 made "センターの営業時間" a question about something else than the
+    # centre's hours, in a KB whose FAQ mention 시간)
+    extra = demo._analyse(question, NOW).extra
+    assert kept in extra and left not in extra

@@ -45,15 +45,13 @@ def _char(code: str) -> str:
     return chr(int(code.split("<")[0][2:], 16))  # "U+9AD4<kMatthews" → 體
 
 
-def reading(value: str) -> str:
-    """The reading taught in schools (source E), else the KS X 1001 one (0), else the first:
-    ``"노:0E 로:0"`` → 노 (분노 憤怒, not 분로)."""
+def readings(value: str) -> str:
+    """The readings, as one string: those taught in schools (source E) first, then those of
+    KS X 1001 (0), then the rest — ``"낙:0 락:0E 악:0N 요:0N"`` (樂) → 락낙악요: 쾌락, 오락 and 음악
+    all need one. The first is the character's usual reading."""
     items = [item.split(":") for item in value.split()]
-    for source in ("E", "0"):
-        for syllable, sources in items:
-            if source in sources:
-                return syllable
-    return items[0][0]
+    ranked = sorted(items, key=lambda i: (0 if "E" in i[1] else 1 if "0" in i[1] else 2))
+    return "".join(dict.fromkeys(syllable for syllable, _ in ranked))
 
 
 def standard(value: str) -> bool:
@@ -66,7 +64,7 @@ def build(unihan: Path) -> dict[str, str]:
     korean: set[str] = set()
     for ch, field, value in _rows(unihan / "Unihan_Readings.txt.bz2"):
         if field == "kHangul":
-            table[ch] = reading(value)
+            table[ch] = readings(value)
             if standard(value):
                 korean.add(ch)
     variants: dict[str, list[str]] = {}
@@ -78,16 +76,17 @@ def build(unihan: Path) -> dict[str, str]:
             traditional[ch] = [_char(code) for code in value.split()]
     # a simplified character reads as its traditional one: 语 is 語 (어); so does one that
     # stands for itself too but is no character of Korean's own: 体 is 體 (체; by itself, a
-    # rare character, 분), 医 is 醫 (의); one of Korean's own keeps its reading (台 대, 后 후)
+    # rare character, 분), 医 is 醫 (의), and 画 is 畫 (화) before its own 획 (計画 계획); one of
+    # Korean's own keeps its readings (台 대, 后 후)
     for ch, others in traditional.items():
-        found = next((table[o] for o in others if o != ch and o in table), None)
-        if found and (ch not in others or ch not in korean):
-            table[ch] = found
+        found = "".join(table.get(o, "") for o in others if o != ch)
+        if found and (ch not in others or ch not in korean):  # (its own readings after)
+            table[ch] = "".join(dict.fromkeys(found + table.get(ch, "")))
     for ch, others in variants.items():
         if ch not in table:
-            found = next((table[o] for o in others if o in table), None)
+            found = "".join(table.get(o, "") for o in others)
             if found:
-                table[ch] = found
+                table[ch] = "".join(dict.fromkeys(found))
     return table
 
 
@@ -96,7 +95,8 @@ def main() -> int:
     table = build(unihan)
     body = "".join(f"{ch}{table[ch]}\n" for ch in sorted(table))
     OUT.write_text(
-        "# Sino-Korean readings of Han characters: one character and its Hangul syllable a line.\n"
+        "# Sino-Korean readings of Han characters: a character and its readings a line, the\n"
+        "# usual reading first (樂락낙악요).\n"
         "# Made by tools/sino_korean_table.py from the Unicode Han Database (kHangul, with\n"
         "# variants); Unicode data, https://www.unicode.org/copyright.html\n" + body,
         encoding="utf-8",

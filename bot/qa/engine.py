@@ -786,10 +786,18 @@ class QAEngine:
             drop=category_keys + dong_keys + GENERIC_WORDS,
         )
         if question_lang in ("zh", "ja"):  # "可以申请的 有": no topic of its own
-            topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
             # its Han words read in Korean, where the KB uses the reading (bot/qa/sino.py);
             # not what the glossary translated already (中心 is 센터 there, not 중심)
-            extra += known_readings(without_glossary(topic), question_lang, self._kb_uses)
+            # nor the words that ask a facet (時間 시간, 結果 결과): they are not the topic.
+            # Japanese is read before the Chinese function words go: its kana part its words,
+            # and 有 or 今 are inside them (政策共有会, 今年度)
+            han_text = topic if question_lang == "ja" else _CJK_FUNCTION_RE.sub(" ", topic)
+            extra += [
+                w
+                for w in known_readings(without_glossary(han_text), question_lang, self._kb_uses)
+                if not detect_facets(w).facets and not _HOURS_RE.search(w)
+            ]
+            topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
         elsewhere = self._elsewhere(text)
         centre = bool(CENTRE_RE.search(text)) or any(
             n in compact(text) for n in self._centre_nicknames

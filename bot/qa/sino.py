@@ -44,6 +44,7 @@ _ZH_FUNCTION_RE = re.compile(
     r"[的了吗呢吧啊是在有能和跟与或我你他她这那哪要想用给到从对把被也都还就很最不没个些几请]"
 )
 MAX_SYLLABLES = 8  # (no Korean word of the KB's is longer; a longer stretch is two words)
+MAX_SPELLINGS = 16
 _HANGUL_BASE = 0xAC00
 _IY_VOWELS = frozenset({2, 3, 6, 7, 12, 17, 20})  # ㅑ ㅒ ㅕ ㅖ ㅛ ㅠ ㅣ
 _RIEUL, _NIEUN, _IEUNG = 5, 2, 11
@@ -80,32 +81,65 @@ def initial_sound(word: str) -> str:
     return chr(_HANGUL_BASE + lead * 588 + vowel * 28 + tail) + word[1:]
 
 
-def readings(text: str, lang: str) -> list[str]:
-    """The Korean reading of each run of two or more Han characters in ``text`` ("?" for a
-    character without one); ``lang`` is "zh" or "ja"."""
-    converter = _shinjitai() if lang == "ja" else None
-    if converter is not None:
-        text = converter.convert(text)
+def _runs(text: str, lang: str) -> list[list[str]]:
+    """Each run of two or more Han characters in ``text``: each character's readings, the
+    usual one first ("?" for a character without one)."""
+    table = _table()
     if lang == "zh":
         text = _ZH_FUNCTION_RE.sub(" ", text)
-    table = _table()
-    return ["".join(table.get(ch, "?") for ch in run) for run in _HAN_RUN_RE.findall(text)]
+    converter = _shinjitai() if lang == "ja" else None
+    runs = _HAN_RUN_RE.findall(text)
+    if converter is None:
+        return [[table.get(ch, "?") for ch in run] for run in runs]
+    out = []
+    for kanji in runs:  # the traditional character's readings, then the shinjitai's own
+        traditional = converter.convert(kanji)  # (図 is 圖 도; 画 is 畫 화, and 획: 計画 계획)
+        if len(traditional) != len(kanji):  # (never seen: jp2t maps characters one to one)
+            traditional = kanji
+        out.append(
+            [
+                "".join(dict.fromkeys(table.get(t, "") + table.get(k, ""))) or "?"
+                for t, k in zip(traditional, kanji, strict=True)
+            ]
+        )
+    return out
+
+
+def readings(text: str, lang: str) -> list[str]:
+    """The usual Korean reading of each run of two or more Han characters in ``text``;
+    ``lang`` is "zh" or "ja"."""
+    return ["".join(options[0] for options in run) for run in _runs(text, lang)]
+
+
+def _spellings(options: list[str]) -> list[str]:
+    """The ways a stretch of characters reads, the usual first: 計畫 → 계화, 계획 (at most
+    MAX_SPELLINGS; a character of several readings is rare)."""
+    out = [""]
+    for choices in options:
+        out = [f"{head}{c}" for head in out for c in choices][:MAX_SPELLINGS]
+    return out
 
 
 def known_readings(text: str, lang: str, known: Callable[[str], bool]) -> list[str]:
     """The readings of ``text``'s Han words that ``known`` says the KB uses (inside one of
-    its words): the longest from each position, two to eight syllables, left to right."""
+    its words): the longest from each position, two to eight syllables, left to right; a
+    character of several readings (樂 락, 악) in any of them."""
     found: list[str] = []
-    for reading in readings(text, lang):
+    for run in _runs(text, lang):
         start = 0
-        shortest = 3 if lang == "zh" and len(reading) > 2 else 2
-        while start <= len(reading) - shortest:
-            for end in range(min(len(reading), start + MAX_SYLLABLES), start + shortest - 1, -1):
-                part = reading[start:end]
-                if "?" in part:
+        shortest = 3 if lang == "zh" and len(run) > 2 else 2
+        while start <= len(run) - shortest:
+            for end in range(min(len(run), start + MAX_SYLLABLES), start + shortest - 1, -1):
+                if "?" in run[start:end]:
                     continue
                 hit = next(
-                    (p for p in dict.fromkeys((initial_sound(part), part)) if known(p)), None
+                    (
+                        p
+                        for spelling in _spellings(run[start:end])
+                        for p in dict.fromkeys((initial_sound(spelling), spelling))
+                        if known(p)
+                    ),
+                    None,
                 )
                 if hit:
                     found.append(hit)
