@@ -121,3 +121,15 @@ def test_a_han_word_that_asks_a_facet_is_not_searched_for(demo, question, kept, 
     # centre's hours, in a KB whose FAQ mention 시간)
     extra = demo._analyse(question, NOW).extra
     assert kept in extra and left not in extra
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("空間資産化の結果は", "result"),  # 結果 결과
+        ("社会问题解决型项目的对象", "eligibility"),  # 对象 (對象) 대상
+        ("空間資産化の期間", "when"),  # 期間 기간
+    ],
+)
+def test_a_facet_asked_in_a_han_word_that_reads_as_a_korean_cue(demo, question, facet):
+    assert facet in demo._analyse(question, NOW).facets

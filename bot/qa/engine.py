@@ -60,6 +60,7 @@ from bot.qa.outside import MARGIN as OUTSIDE_MARGIN
 from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.sino import known_readings
+from bot.qa.sino import readings as sino_readings
 from bot.qa.text import compact, detect_language, normalize
 from bot.qa.vectors import SemanticIndex, VectorCache
 
@@ -729,6 +730,9 @@ class QAEngine:
         dated = self._date_text(text, names, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
+        if not cues.facets and question_lang in ("zh", "ja"):
+            # the facet asked in a Han word that reads as a Korean cue: 結果 결과, 対象 대상
+            cues = FacetCues(detect_facets(" ".join(sino_readings(text, question_lang))).facets, ())
         criteria = find_criteria(text)
         spans = [*date_spans(dated, now), *criteria.spans]
         # a cue inside a record's name stays in the topic: "예산" asks an amount, but in

@@ -38,10 +38,11 @@ from importlib import resources
 from typing import Any
 
 _HAN_RUN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
-# Chinese words and characters that are grammar, not topic: a run is cut at them
+# Chinese words and characters that are grammar, not topic: a run is cut at them (not at
+# 对, 用, 就, 最 or 能, which begin or end words: 对象 대상, 费用 비용, 就业 취업, 最大 최대)
 _ZH_FUNCTION_RE = re.compile(
     r"可以|什么|怎么|多少|哪里|哪儿|这个|那个|我们|你们|他们|"
-    r"[的了吗呢吧啊是在有能和跟与或我你他她这那哪要想用给到从对把被也都还就很最不没个些几请]"
+    r"[的了吗呢吧啊是在有和跟与或我你他她这那哪要想给到从把被也都还很不没个些几请]"
 )
 MAX_SYLLABLES = 8  # (no Korean word of the KB's is longer; a longer stretch is two words)
 MAX_SPELLINGS = 16
