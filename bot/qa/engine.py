@@ -514,6 +514,7 @@ class _Analysis:
     addressed: bool = False  # the centre spoken to ("your opening hours", "여기 몇 시까지")
     off_centre: str = ""  # the topic without the centre's name
     question: str = ""  # as asked (what the model encodes)
+    han: str = ""  # a Chinese or Japanese question's Han words read in Korean (bot/qa/sino.py)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
     median_cosine: float = 0.0
     outside: float = 0.0  # the nearest everyday question for another office (bot/qa/outside.py)
@@ -730,9 +731,10 @@ class QAEngine:
         dated = self._date_text(text, names, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
-        if not cues.facets and question_lang in ("zh", "ja"):
+        han = " ".join(sino_readings(text, question_lang)) if question_lang in ("zh", "ja") else ""
+        if not cues.facets and han:
             # the facet asked in a Han word that reads as a Korean cue: 結果 결과, 対象 대상
-            cues = FacetCues(detect_facets(" ".join(sino_readings(text, question_lang))).facets, ())
+            cues = FacetCues(detect_facets(han).facets, ())
         criteria = find_criteria(text)
         spans = [*date_spans(dated, now), *criteria.spans]
         # a cue inside a record's name stays in the topic: "예산" asks an amount, but in
@@ -859,6 +861,7 @@ class QAEngine:
             addressed=bool(_ADDRESSED_RE.search(text)),
             off_centre=off_centre,
             question=read,
+            han=han,
         )
 
     def _kb_uses(self, word: str) -> bool:
@@ -1228,7 +1231,8 @@ class QAEngine:
         # another office's matter: a service the KB never names, the dong office alone, or
         # another public centre (a grant word in that centre's name asks for no grant)
         office = (
-            not a.criteria.grant_words and (self.asks_service(a.text) or _only_office(a))
+            not a.criteria.grant_words
+            and (self.asks_service(a.text) or self.asks_service(a.han) or _only_office(a))
         ) or (other_centre and not self._grant_words_beside_centre(a.text))
         if (
             not named
@@ -1236,7 +1240,7 @@ class QAEngine:
             and (
                 (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
                 # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
-                or any(w in a.text for w in self._strong_services)
+                or any(w in a.text or w in a.han for w in self._strong_services)
             )
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
@@ -1627,7 +1631,7 @@ class QAEngine:
             margin=(top.score - second) / top.score if top.score > 0 else 0.0,
             known=0.0 if foreign else self.known_share(a.topic),
             foreign=foreign,
-            service=self.asks_service(a.text),
+            service=self.asks_service(a.text) or self.asks_service(a.han),
         )
 
     @staticmethod
