@@ -12,7 +12,7 @@ is never looked at (``--summary`` only), see tests/qa/other/BLIND.md. ``--third-
 district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same way, summary only.
 ``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind;
 ``--fifth-dev``: a fifth (tests/qa/fifth/, 다온시, resident-council-led), likewise; and so on
-to ``--sixteenth-dev`` (tests/qa/sixteenth/, 다누리구, industrial and multicultural).
+to ``--eighteenth-dev`` (tests/qa/eighteenth/, 새빛시, a new town of young families).
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -59,6 +59,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("fifteenth-blind", "fifteenth", "blind.yaml"),
         ("sixteenth-dev", "sixteenth", "dev.yaml"),
         ("seventeenth-blind", "seventeenth", "blind.yaml"),
+        ("eighteenth-dev", "eighteenth", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
