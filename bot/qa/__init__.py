@@ -9,7 +9,7 @@
 """
 
 from bot.qa.engine import Answer, QAEngine, answer_language
-from bot.qa.render import kind_of, record_name, render
+from bot.qa.render import VoteState, kind_of, record_name, render
 from bot.qa.service import (
     EngineCache,
     UnansweredGroup,
@@ -23,6 +23,7 @@ __all__ = [
     "EngineCache",
     "QAEngine",
     "UnansweredGroup",
+    "VoteState",
     "answer_language",
     "count_question",
     "kind_of",

@@ -20,7 +20,14 @@ from typing import Any
 import numpy as np
 
 from bot.core.config import SUPPORTED_LANGUAGES
-from bot.kb.records import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
+from bot.kb.records import (
+    AssemblySpec,
+    EventSpec,
+    FaqSpec,
+    GrantSpec,
+    KnowledgeBase,
+    LocalizedText,
+)
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
 from bot.qa.dates import DateRange, date_spans, resolve_dates
@@ -165,7 +172,33 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 # The facets a grant's own field may replace when the question's words are in that field
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
-_RECORD_KINDS = frozenset({"grant", "event"})
+# An online vote itself asked about, not voting in general (bot/qa/engine.py _vote_asked)
+_VOTE_RE = re.compile(
+    r"(온라인|모바일|인터넷|핸드폰|휴대폰)\s?투표|투표\s?기간|안건|"
+    r"몇\s?(개|가지|건)\s?(까지|나|를|을)?\s?(고르|고를|골라|선택|찍|뽑)|"
+    r"\bvot(e|ing) online\b|\bonline (vote|voting|ballot)\b|\bballot\b|"
+    r"\bhow many (items|options|choices|proposals)\b|"
+    r"(线上|在线|网上|网络)投票|投票(期间|时间)|议题|"
+    r"bỏ phiếu (trực tuyến|online)|nội dung|"
+    r"オンライン投票|ネット投票|投票期間|議題|案件"
+)
+# The on-site vote at the assembly itself, not the online one.
+_ON_SITE_RE = re.compile(
+    r"현장|직접\s?(가|가서|와서|참석)|\bin person\b|\bon[- ]?site\b|\boffline\b|现场|現地|会場|"
+    r"trực tiếp|tại chỗ"
+)
+# What a question about an online vote asks of it (its window, its items, its result).
+_VOTE_FACETS = frozenset({"deadline", "opens", "when", "time", "summary", "result"})
+# An assembly or a vote named at all: the assembly records are candidates only then.
+_ASSEMBLY_ASKED_RE = re.compile(
+    r"총회|투표|안건|\bvot(e|es|ing)\b|\bballot|\bassembl|投票|总会|總會|総会|议题|議題|"
+    r"đại hội|bỏ phiếu|bầu"
+)
+# what an assembly's record says of itself, beside its title: residents ask for the vote
+_ASSEMBLY_WORDS = (
+    "주민총회 온라인 투표 투표 기간 안건 assembly online vote voting ballot agenda items"
+)
+_RECORD_KINDS = frozenset({"grant", "event", "assembly"})
 _GRANT_EXPANSION = frozenset({"지원사업", "지원", "지원금", "공모사업", "grant", "funding"})
 _FAQ = frozenset({"faq"})
 _EVENT_FACETS = frozenset({"place", "time"})
@@ -311,7 +344,9 @@ def _grant_names(grant: GrantSpec) -> list[str]:
     return [n for n in names if len(compact(n)) >= 2]
 
 
-def _event_names(event: EventSpec) -> list[str]:
+def _event_names(event: EventSpec | AssemblySpec) -> list[str]:
+    """An event's (or an assembly's) titles, and each without its year, its parentheses and
+    each part around a dash ("2027 한빛1동 주민총회 (현장 투표)" is also "한빛1동 주민총회")."""
     names = _texts(event.title)
     derived: list[str] = []
     for name in names:
@@ -560,6 +595,8 @@ class QAEngine:
         self._fields_cache: dict[str, tuple[dict[str, str], str]] = {}
         self.faq = {f.id: f for f in kb.faq}
         self.events = {e.id: e for e in kb.events}
+        # online assembly votes: when one can vote, who, how many choices, the items
+        self.assemblies = {x.id: x for x in kb.assemblies}
         self.categories = {c.id: c for c in kb.categories}
         self.dongs = {d.id: d for d in kb.dongs}
         self._category_keys = self._keys(
@@ -666,6 +703,25 @@ class QAEngine:
             records.append(
                 Record("event", event.id, tuple(names), " \n ".join(names), " \n ".join(body))
             )
+        for assembly in self.kb.assemblies:
+            names = _event_names(assembly)
+            body = [
+                *_texts(assembly.eligibility),
+                # the items' titles (their descriptions would bring every topic of a dong's
+                # plan into the search: "반려견 놀이터" for a question on registering a dog)
+                *[t for item in assembly.items for t in _texts(item.title)],
+                _ASSEMBLY_WORDS,
+                # how one votes, as the answer says it ("you can choose up to 3 items")
+                "안건마다 찬성 반대 for or against each item"
+                if assembly.method == "approve_reject"
+                else f"안건 최대 {assembly.max_choices or len(assembly.items)}개 선택 고르기 "
+                "choose pick up to items",
+            ]
+            if assembly.dong in self.dongs:
+                body.extend(_texts(self.dongs[assembly.dong].name))
+            records.append(
+                Record("assembly", assembly.id, tuple(names), " \n ".join(names), " \n ".join(body))
+            )
         return records
 
     def _passages(self) -> list[list[str]]:
@@ -679,6 +735,9 @@ class QAEngine:
             elif record.kind == "faq":
                 faq = self.faq[record.id]
                 title, body = faq.question, [faq.answer]
+            elif record.kind == "assembly":
+                assembly = self.assemblies[record.id]
+                title, body = assembly.title, [assembly.eligibility]
             else:
                 event = self.events[record.id]
                 title, body = event.title, [event.description, event.audience]
@@ -964,8 +1023,11 @@ class QAEngine:
         faq_hint = not record_facets & set(a.facets)
         cue_words = len(a.with_cues.split()) > len(a.residual.split())
         candidates: list[_Candidate] = []
+        vote_words = bool(_ASSEMBLY_ASKED_RE.search(a.text))
         for scored in results:
             record = self.index.records[scored.doc]
+            if record.kind == "assembly" and not vote_words:
+                continue  # (its items' words are no vote asked: "반려견 등록 어떻게 하나요")
             name = max(0.0, (scored.name - NAME_FLOOR) / (1 - NAME_FLOOR))
             score = max(scored.lexical, 0.95 * name) + 0.15 * min(scored.lexical, name)
             if record.kind == "grant" and (c.grant_words or c.group):
@@ -1283,7 +1345,10 @@ class QAEngine:
         ):
             if self._events_asked_for(a, candidates):
                 top, second = _leaders(candidates)
-        filtered = self._filter(a, now, named, top, second)
+        vote = top is not None and self._vote_asked(a, candidates)
+        top, second = _leaders(candidates)  # (re-sorted by the vote, or the on-site vote)
+        # (an online vote asked of is no list: "총회 안건 뭐 있어요?" names an event kind)
+        filtered = None if vote else self._filter(a, now, named, top, second)
         if filtered is not None and self._ranking_answers(a, filtered, candidates):
             # a description with a filter word in it ("500만원 정도 드는 골목 꽃밭 가꾸기",
             # "I'm 27 and want to …"): the ranking answers, the filter only favours its matches
@@ -1531,6 +1596,39 @@ class QAEngine:
         candidates.sort(key=lambda candidate: candidate.score, reverse=True)
         return True
 
+    def _vote_asked(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
+        """An online vote itself is asked about (its window, its items, how many one may
+        choose: "온라인 투표 언제까지", "안건 뭐 있어요", "몇 개까지 고를 수 있어요") and an
+        assembly of the KB is among the candidates: the others are put below the best one
+        (the on-site assembly event shares its words, a FAQ entry on voting its topic). Who
+        may vote in general ("총회 투표는 누가 해요?") is not this: the KB's FAQ answers it."""
+        if _ON_SITE_RE.search(a.text):  # the on-site vote: the assembly event's
+            for candidate in candidates:
+                if candidate.record.kind == "assembly":
+                    candidate.score *= 1 - MARGIN - 0.05
+            candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+            return False
+        if not _VOTE_RE.search(a.text) or set(a.facets) - _VOTE_FACETS:
+            return False  # (how to vote online, changing a vote, the on-site vote's place:
+            # the FAQ entry or the on-site event)
+
+        def other(candidate: _Candidate) -> bool:  # not an assembly of a dong the question names
+            return candidate.record.kind != "assembly" or bool(
+                a.dongs and self.assemblies[candidate.record.id].dong not in a.dongs
+            )
+
+        votes = [c.score for c in candidates if not other(c) and c.score >= UNSURE]
+        if not votes:
+            return False
+        # (below the margin of a sure answer: what else shares the words is not the vote; two
+        # assemblies alike, in different dongs, stay a choice)
+        ceiling = max(votes) * (1 - MARGIN - 0.05)
+        for candidate in candidates:
+            if other(candidate):
+                candidate.score = min(candidate.score, ceiling)
+        candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+        return True
+
     def descriptive(self, a: _Analysis) -> bool:
         """Does the question describe its topic in several words of its own?"""
         if a.question_lang in ("zh", "ja"):  # its characters, without "can apply", "is there"
@@ -1546,7 +1644,11 @@ class QAEngine:
         self, a: _Analysis, follow: tuple[str, str], now: datetime, base: dict[str, Any]
     ) -> Answer | None:
         kind, id_ = follow
-        known = (kind == "grant" and id_ in self.grants) or (kind == "event" and id_ in self.events)
+        known = (
+            (kind == "grant" and id_ in self.grants)
+            or (kind == "event" and id_ in self.events)
+            or (kind == "assembly" and id_ in self.assemblies)
+        )
         if not known or not self._facet_only(a):
             return None
         facets = for_kind(a.facets, kind)
@@ -1611,7 +1713,11 @@ class QAEngine:
         )  # fmt: skip
 
     def _kind_of(self, id_: str) -> str:
-        return "grant" if id_ in self.grants else "event" if id_ in self.events else "faq"
+        if id_ in self.grants:
+            return "grant"
+        if id_ in self.events:
+            return "event"
+        return "assembly" if id_ in self.assemblies else "faq"
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""

@@ -25,9 +25,9 @@ _CUES: list[tuple[str, str]] = [
                  r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
                  r"아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
                  r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
-                 r"(지금|현재)\s?도?\s?(신청|접수)\s?(돼|되|가능|받)|"
+                 r"(지금|현재|아직)\s?도?\s?(신청|접수|투표)\s?(돼|되|가능|받|할\s?수)|"
                  r"얼마\s?남|d\s?day|"
-                 r"\bstill (open|taking|accepting)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
+                 r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
                  r"締め?切|いつまで"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
@@ -48,7 +48,11 @@ _CUES: list[tuple[str, str]] = [
     ("documents", r"서류|첨부|준비물|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
                   r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bsubmit\b|材料|文件|"
                   r"giấy tờ|hồ sơ|書類"),
-    ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하)|"
+    ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
+                     # how one votes ("how does online voting work", "怎么投")
+                     r"\bhow (do|does|can|to|should) (i |we |you )?vote\b|"
+                     r"\bhow does [\w\s]{0,40}?\bvoting\b|怎么投|如何投票|投票方法|"
+                     r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
                      r"접수\s?방법|면접|인터뷰|\binterview|"
                      # a step before applying asked ("사전상담 꼭 받아야 신청돼요?")
@@ -129,6 +133,20 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "documents": "summary",
         "result": "summary",
         "support": "summary",
+    },
+    # an online assembly vote: its window, who may vote, how (a code, /vote), its items
+    "assembly": {
+        "deadline": "time",
+        "opens": "time",
+        "when": "time",
+        "eligibility": "eligibility",
+        "people": "eligibility",
+        "registration": "how_to_apply",
+        "documents": "how_to_apply",
+        "place": "how_to_apply",
+        "amount": "summary",
+        "support": "summary",
+        "result": "result",
     },
 }
 

@@ -7,12 +7,13 @@ recurrence). The text is plain with newlines: the bot escapes it for HTML.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from babel.dates import get_day_names
 
 from bot.core.i18n import N_, Translator
-from bot.kb.records import EventSpec, FaqSpec, GrantSpec, LocalizedText
+from bot.kb.records import AssemblySpec, EventSpec, FaqSpec, GrantSpec, LocalizedText
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter
 from bot.qa.dates import DateRange
@@ -42,6 +43,8 @@ def record_name(engine: QAEngine, kind: str, id_: str, lang: str) -> str:
         return _l(engine.faq[id_].question, lang)
     if kind == "event" and id_ in engine.events:
         return _l(engine.events[id_].title, lang)
+    if kind == "assembly" and id_ in engine.assemblies:
+        return _l(engine.assemblies[id_].title, lang)
     return id_
 
 
@@ -52,19 +55,40 @@ def kind_of(engine: QAEngine, id_: str) -> str:
         return "faq"
     if id_ in engine.events:
         return "event"
+    if id_ in engine.assemblies:
+        return "assembly"
     return "none"
 
 
-def render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> str:
-    """The answer as plain text (newlines between parts) in ``t``'s language."""
-    text = _render(engine, answer, t, now)
+@dataclass(frozen=True)
+class VoteState:
+    """An assembly's vote as it stands (bot/assembly keeps it): staff may have moved its
+    window or closed it early since the KB said when it runs. The bot passes it to
+    :func:`render` so that "open now, until …" is what the vote itself says."""
+
+    opens_at: datetime
+    closes_at: datetime
+    closed: bool  # tallied, or past its (possibly early) close
+    method: str
+    max_choices: int | None
+    items: tuple[dict[str, str], ...] = ()  # each item's title by language, in ballot order
+
+
+def render(
+    engine: QAEngine, answer: Answer, t: Translator, now: datetime, vote: VoteState | None = None
+) -> str:
+    """The answer as plain text (newlines between parts) in ``t``'s language (``vote``: the
+    live state of the assembly answered about, where the caller has it)."""
+    text = _render(engine, answer, t, now, vote)
     if answer.question_lang not in (None, "ko", "en") and answer.reason not in ("thanks",):
         # asked in Chinese, Vietnamese, Japanese …: answered in the reader's language
         text += "\n\n" + t._("(The information is available in Korean and English only.)")
     return text
 
 
-def _render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> str:
+def _render(
+    engine: QAEngine, answer: Answer, t: Translator, now: datetime, vote: VoteState | None
+) -> str:
     r = _Renderer(engine, t, now)
     if answer.kind == "none":
         return r.none(answer)
@@ -91,6 +115,8 @@ def _render(engine: QAEngine, answer: Answer, t: Translator, now: datetime) -> s
         return r.event(engine.events[answer.id], answer)
     if answer.kind == "faq" and answer.id in engine.faq:
         return r.faq(engine.faq[answer.id])
+    if answer.kind == "assembly" and answer.id in engine.assemblies:
+        return r.assembly(engine.assemblies[answer.id], answer, vote)
     return r.none(answer)
 
 
@@ -577,6 +603,63 @@ class _Renderer:
                 self.t._("E-mail: {email}", email=contact.email),
                 self.t._("Address: {address}", address=_l(contact.address, self.lang)),
                 self.t._("Opening hours: {hours}", hours=_l(contact.hours, self.lang)),
+            ]
+        )
+
+    # --- online assembly votes -----------------------------------------------------
+    def vote_window(self, vote: VoteState) -> str:
+        """When the online vote is open, said against now."""
+        t = self.t
+        start = t.format_datetime(vote.opens_at)
+        end = t.format_datetime(vote.closes_at)
+        if vote.closed or self.now >= vote.closes_at:
+            return t._("Online voting closed on {end}.", end=end)
+        if self.now < vote.opens_at:
+            return t._("Online voting opens on {start} and closes on {end}.", start=start, end=end)
+        return t._("Online voting is open now, until {end}.", end=end)
+
+    def vote_how(self, vote: VoteState) -> str:
+        t = self.t
+        if vote.closed or self.now >= vote.closes_at:
+            return t._("The results are counted after the vote closes; staff publish them.")
+        return t._("To vote, send /vote with the voting code you were given.")
+
+    def vote_choices(self, vote: VoteState, items: int) -> str:
+        t = self.t
+        if vote.method == "approve_reject":
+            return t._("You vote for or against each item.")
+        n = vote.max_choices or items
+        return t.n_("You can choose up to {n} item.", "You can choose up to {n} items.", n)
+
+    def assembly(self, assembly: AssemblySpec, answer: Answer, live: VoteState | None) -> str:
+        t = self.t
+        vote = live or VoteState(  # (without the live vote: the KB's plan)
+            opens_at=assembly.opens_at,
+            closes_at=assembly.closes_at,
+            closed=False,
+            method=assembly.method,
+            max_choices=assembly.max_choices,
+            items=tuple(item.title.as_dict() for item in assembly.items),
+        )
+        title = _l(assembly.title, self.lang)
+        who = t._("Who can vote: {who}", who=_l(assembly.eligibility, self.lang))
+        if answer.facet == "eligibility":  # ("아직 할 수 있어요?": whether it is open, too)
+            return "\n".join([title, self.vote_window(vote), who, self.vote_how(vote)])
+        if answer.facet in ("time", "how_to_apply", "result"):
+            return "\n".join([title, self.vote_window(vote), self.vote_how(vote)])
+        items = [
+            f"{number}. {titles.get(self.lang) or titles.get('ko', '')}"
+            for number, titles in enumerate(vote.items, start=1)
+        ]
+        return "\n".join(
+            [
+                title,
+                self.vote_window(vote),
+                self.vote_choices(vote, len(vote.items)),
+                t._("Items:"),
+                *items,
+                who,
+                self.vote_how(vote),
             ]
         )
 

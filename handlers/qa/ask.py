@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import re
 import weakref
+from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.assembly import service as assembly_service
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.runtime import Runtime
 from bot.core.text import esc, shorten
@@ -25,6 +27,7 @@ from bot.qa import (
     Answer,
     EngineCache,
     QAEngine,
+    VoteState,
     count_question,
     kind_of,
     log_unanswered,
@@ -84,6 +87,25 @@ def keyboard(engine: QAEngine, answer: Answer, lang: str) -> InlineKeyboardMarku
     return InlineKeyboardMarkup(rows) if rows else None
 
 
+async def _vote_state(context: MaeulContext, answer: Answer, now: datetime) -> VoteState | None:
+    """The assembly's vote as it stands (moved, closed early, items added by staff), for an
+    answer about it: the KB only says what was planned."""
+    if not answer.confident or answer.id is None:
+        return None
+    vote = await assembly_service.get_vote(context.db, answer.id, now)
+    if vote is None:
+        return None
+    items = await assembly_service.items_of(context.db, vote)
+    return VoteState(
+        opens_at=vote.opens_at,
+        closes_at=vote.closes_at,
+        closed=assembly_service.status(vote, now) == assembly_service.Status.CLOSED,
+        method=vote.method,
+        max_choices=vote.max_choices,
+        items=tuple(dict(item.title) for item in items),
+    )
+
+
 async def ask(update: Update, context: MaeulContext) -> None:
     message = update.effective_message
     text = (message.text or "").strip()
@@ -107,8 +129,9 @@ async def ask(update: Update, context: MaeulContext) -> None:
     # the model takes ~20 ms a question: off the event loop
     answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
     answer_t = t if lang == t.lang else runtime.translator(lang)
-    body = render(engine, answer, answer_t, now)
-    if answer.confident and answer.id and answer.kind in ("grant", "event"):
+    vote = await _vote_state(context, answer, now) if answer.kind == "assembly" else None
+    body = render(engine, answer, answer_t, now, vote)
+    if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
         topic.remember_choices(context, answer.alternatives)

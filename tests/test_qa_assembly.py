@@ -1,0 +1,103 @@
+"""Questions about an assembly's online vote itself: when it is open, how many items one may
+choose, what is on the ballot (questions written for these tests).
+
+The engine tests use the demo KB with the lexical engine; the end-to-end test asks through
+the emulator, where the answer follows the vote as it stands (closed early by staff).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.assembly import service as A
+from bot.core.i18n import Translator
+from bot.qa import render
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
+DURING = datetime(2027, 6, 1, 10, 0, tzinfo=SEOUL)  # hanbit1-2027: 05-28 09:00 – 06-14 18:00
+
+
+@pytest.mark.parametrize(
+    ("question", "assembly", "facet"),
+    [
+        ("한빛1동 주민총회 온라인 투표 언제까지 해요?", "hanbit1-2027", "time"),
+        ("새터동 온라인 투표 몇 개까지 고를 수 있어요?", "saeteo-2027", "summary"),
+        ("When does online voting for the Hanbit 1-dong assembly close?", "hanbit1-2027", "time"),
+    ],
+)
+def test_the_online_vote_itself_is_answered(demo, question, assembly, facet):
+    # (it was the on-site assembly event, or a FAQ entry on the assembly)
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("assembly", assembly, facet)
+    assert answer.confident
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        ("주민총회 투표는 누가 할 수 있나요?", "faq", "who-can-vote"),  # voting in general
+        ("한빛1동 주민총회 현장 투표 어디서 해요?", "event", "general-assembly-hanbit1"),
+        (
+            "When can I vote in person at the Hanbit 1-dong assembly?",
+            "event",
+            "general-assembly-hanbit1",
+        ),
+    ],
+)
+def test_voting_in_general_and_the_on_site_vote_stay_theirs(demo, question, kind, id_):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == (kind, id_)
+
+
+def test_an_items_words_are_no_vote_asked(demo):
+    # the demo's 새터동 ballot has a dog-walkers' patrol; registering a dog is no vote
+    answer = demo.ask("반려견 등록 어떻게 하나요", NOW)
+    assert answer.kind != "assembly"
+
+
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        (NOW, "온라인 투표는 아직 시작 전이에요. 기간: 2027년 5월 28일 (금) 오전 9:00 ~ "),
+        (DURING, "지금 온라인 투표를 할 수 있어요. 마감: 2027년 6월 14일 (월) 오후 6:00"),
+        (DURING + timedelta(days=20), "온라인 투표는 마감되었어요. 마감: 2027년 6월 14일"),
+    ],
+)
+def test_the_vote_window_is_said_against_now(demo, now, said):
+    answer = demo.ask("한빛1동 주민총회 온라인 투표 언제까지 해요?", now)
+    text = render(demo, answer, Translator("ko", SEOUL), now)
+    assert text.startswith("2027 한빛1동 주민총회 온라인 투표\n")
+    assert said in text
+
+
+def test_the_ballot_and_how_many_to_choose_in_english(demo):
+    answer = demo.ask("What items are on the Saeteo-dong online ballot?", DURING)
+    text = render(demo, answer, Translator("en", SEOUL), DURING)
+    assert "Online voting is open now, until Mon 14 Jun 2027, 6:00 PM." in text
+    assert "You can choose up to 3 items." in text
+    assert "1. Shared kitchen" in text
+    assert "To vote, send /vote with the voting code you were given." in text
+
+
+BOT_NOW = DURING
+
+
+@pytest.mark.e2e
+async def test_a_vote_closed_early_is_said_to_be_closed(bot):
+    chat = bot.chat()
+    events = await chat.send("한빛1동 주민총회 온라인 투표 언제까지 해요?")
+    assert "지금 온라인 투표를 할 수 있어요. 마감: 2027년 6월 14일 (월) 오후 6:00" in events[0].text
+    now = bot.runtime.clock.now()
+    async with bot.runtime.sessionmaker() as session, session.begin():
+        vote = await A.get_vote(session, "hanbit1-2027", now)
+        assert vote is not None
+        await A.close_now(session, vote, actor="tg:1", now=now)
+    # the KB still says 6월 14일: the answer follows the vote, which staff closed today
+    events = await chat.send("한빛1동 주민총회 온라인 투표 아직 할 수 있어요?")
+    text = events[0].text
+    assert "온라인 투표는 마감되었어요. 마감: 2027년 6월 1일 (화)" in text, text
+    assert "/vote" not in text
