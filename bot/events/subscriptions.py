@@ -184,8 +184,26 @@ async def event_audience(session: AsyncSession, event: EventSpec) -> list[Target
     return await _targets(session, [r for r in rows if wants(r.chat_id)])
 
 
-def _payload(target: Target, payload: dict[str, Any]) -> dict[str, Any]:
-    return {**payload, "lang": target.lang} if target.user_id is None else payload
+def _planned(
+    target: Target,
+    kind: str,
+    ref: str,
+    key: str,
+    due_at: datetime,
+    expires_at: datetime,
+    payload: dict[str, Any],
+) -> R.Planned:
+    """A row addressed to ``target``: a chat with no user takes its language in the payload."""
+    return R.Planned(
+        kind=kind,
+        key=key,
+        chat_id=target.chat_id,
+        user_id=target.user_id,
+        due_at=due_at,
+        expires_at=expires_at,
+        ref=ref,
+        payload={**payload, "lang": target.lang} if target.user_id is None else payload,
+    )
 
 
 async def announce(
@@ -220,17 +238,14 @@ async def queue_announcement(
     sent to); returns how many. ``announcement_id`` makes a double submit queue it once."""
     topic, value = subject
     items = [
-        R.Planned(
-            kind=ANNOUNCE,
-            key=f"announce:{announcement_id}:{target.chat_id}",
-            chat_id=target.chat_id,
-            user_id=target.user_id,
-            due_at=now,
-            expires_at=now + timedelta(days=2),
-            ref=f"announce:{announcement_id}",
-            payload=_payload(
-                target, {"text": text, "target_label": label, "topic": topic, "value": value}
-            ),
+        _planned(
+            target,
+            ANNOUNCE,
+            f"announce:{announcement_id}",
+            f"announce:{announcement_id}:{target.chat_id}",
+            now,
+            now + timedelta(days=2),
+            {"text": text, "target_label": label, "topic": topic, "value": value},
         )
         for target in targets
     ]
@@ -242,15 +257,14 @@ async def notify_new_event(session: AsyncSession, event: EventSpec, now: datetim
     """Tell the event's audience about a new staff-created event."""
     targets = await event_audience(session, event)
     items = [
-        R.Planned(
-            kind=NEWS,
-            key=f"news:event:{event.id}:{target.chat_id}",
-            chat_id=target.chat_id,
-            user_id=target.user_id,
-            due_at=now,
-            expires_at=max(event.starts_at, now + timedelta(hours=1)),
-            ref=f"news:event:{event.id}",
-            payload=_payload(target, {"type": "new_event", "event_id": event.id}),
+        _planned(
+            target,
+            NEWS,
+            f"news:event:{event.id}",
+            f"news:event:{event.id}:{target.chat_id}",
+            now,
+            max(event.starts_at, now + timedelta(hours=1)),
+            {"type": "new_event", "event_id": event.id},
         )
         for target in targets
     ]
@@ -283,15 +297,14 @@ async def plan_grant_news(
         early = [r for r in rows if r.created_at < due]
         for target in await _targets(session, early):
             items.append(
-                R.Planned(
-                    kind=NEWS,
-                    key=f"news:grant:{grant.id}:{grant.application.opens}:{target.chat_id}",
-                    chat_id=target.chat_id,
-                    user_id=target.user_id,
-                    due_at=due,
-                    expires_at=due + NEWS_WINDOW,
-                    ref=f"news:grant:{grant.id}",
-                    payload=_payload(target, {"type": "grant_open", "grant_id": grant.id}),
+                _planned(
+                    target,
+                    NEWS,
+                    f"news:grant:{grant.id}",
+                    f"news:grant:{grant.id}:{grant.application.opens}:{target.chat_id}",
+                    due,
+                    due + NEWS_WINDOW,
+                    {"type": "grant_open", "grant_id": grant.id},
                 )
             )
     return await R.enqueue(session, items, now)
