@@ -35,6 +35,7 @@ import hashlib
 import hmac
 import logging
 import re
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -124,8 +125,14 @@ def stamp_matches(value: str, *state: object) -> bool:
 # ---------------------------------------------------------------------------------------
 
 
-def _not_modified(exc: BadRequest) -> bool:
-    return "not modified" in str(exc).lower()
+async def _edited(edit: Awaitable[object]) -> None:
+    """Await an edit of a message; "message is not modified" (the same view again) is fine.
+    Other errors propagate."""
+    try:
+        await edit
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise
 
 
 def buttons_or_none(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
@@ -167,20 +174,12 @@ async def edit_text(
 ) -> None:
     """Replace the pressed message's text and buttons; pressing the current view again
     ("message is not modified") is fine. Other errors propagate."""
-    try:
-        await query.edit_message_text(text, **_html_options(markup, link_preview))
-    except BadRequest as exc:
-        if not _not_modified(exc):
-            raise
+    await _edited(query.edit_message_text(text, **_html_options(markup, link_preview)))
 
 
 async def edit_buttons(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
     """Replace the pressed message's buttons (``None`` removes them); "not modified" is fine."""
-    try:
-        await query.edit_message_reply_markup(markup)
-    except BadRequest as exc:
-        if not _not_modified(exc):
-            raise
+    await _edited(query.edit_message_reply_markup(markup))
 
 
 async def show(
