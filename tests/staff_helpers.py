@@ -1,6 +1,6 @@
 """Helpers the end-to-end tests share: a bot through the Bot API emulator that must end
 without Bot API errors, restarting it, granting the staff role, a proposal's draft, a staff
-training to register for, an accepted proposal for a ballot, picking the last screen or the
+training to register for, an accepted proposal for a ballot, a proposal drafted step by step, picking the last screen or the
 alert out of a press's events, and forged presses refused with an alert."""
 
 from __future__ import annotations
@@ -91,6 +91,26 @@ async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[
     for text in typed:
         events = await chat.send(text)
     return events
+
+
+async def propose_a_gallery(resident: Any) -> list[Any]:
+    """``/start``, then ``/propose`` of "A small gallery in the community centre" (Garam-dong,
+    culture and arts) step by step, each question checked, up to the preview without a
+    photo; returns the bot's reaction to "Skip" (the preview). ``resident`` sends text and
+    presses buttons by their label."""
+    await resident.send("/start")
+    events = await resident.send("/propose")
+    assert "Which dong" in latest(events).text
+    await resident.press("Garam-dong")
+    events = await resident.press("Culture and arts")
+    assert "title" in latest(events).text
+    events = await resident.send("A small gallery in the community centre")
+    assert "Describe your proposal" in latest(events).text
+    events = await resident.send(
+        "The ground floor room is empty on weekends; local painters could show their work."
+    )
+    assert "send it now" in latest(events).text
+    return await resident.press("Skip")
 
 
 async def add_class(

@@ -38,6 +38,7 @@ from bot.kb import records as kb
 from models import Ballot, Proposal
 from models.persistence import PtbChatData, PtbConversation, PtbUserData
 from tests.conftest import SEOUL, engine_for
+from tests.staff_helpers import propose_a_gallery
 from tests.test_assembly_support import DURING
 
 TOKEN = "123456:TEST"
@@ -214,20 +215,7 @@ async def count(lb: Balancer, what: Any) -> int:
 
 async def test_propose_goes_on_whichever_instance_gets_the_next_step(lb):
     ann = person(lb, 5301)
-    await ann.send("/start")
-    events = await ann.send("/propose")
-    assert "Which dong" in last_text(events)
-    await ann.press("Garam-dong")
-    events = await ann.press("Culture and arts")
-    assert "title" in last_text(events)
-    events = await ann.send("A small gallery in the community centre")
-    assert "Describe your proposal" in last_text(events)
-    events = await ann.send(
-        "The ground floor room is empty on weekends; local painters could show their work."
-    )
-    assert "send it now" in last_text(events)
-    events = await ann.press("Skip")
-    preview = last_text(events)
+    preview = last_text(await propose_a_gallery(ann))
     assert "A small gallery in the community centre" in preview and "Garam-dong" in preview
     assert lb.served == [0, 1, 0, 1, 0, 1, 0]  # every step on the other instance
 

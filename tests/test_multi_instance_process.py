@@ -40,6 +40,7 @@ from bot.reminders import rows as R
 from models import Ballot, Proposal, Reminder
 from tests.conftest import PG_URL, need_postgres
 from tests.process_helpers import process_env, start_process
+from tests.staff_helpers import propose_a_gallery
 from tests.test_reminders_support import announcement, open_private_chat
 from tests.test_webhook import free_port, metric
 
@@ -191,19 +192,7 @@ async def test_two_webhook_processes_and_a_dispatcher_on_one_database(tmp_path, 
 
                 # one resident's updates, alternating between the two processes
                 ann = Resident(emu, 5501, "Ann")
-                await ann.send("/start")
-                events = await ann.send("/propose")
-                assert "Which dong" in shown(events)
-                await ann.press("Garam-dong")
-                events = await ann.press("Culture and arts")
-                assert "title" in shown(events)
-                events = await ann.send("A small gallery in the community centre")
-                assert "Describe your proposal" in shown(events)
-                events = await ann.send(
-                    "The ground floor room is empty on weekends; painters could show their work."
-                )
-                assert "send it now" in shown(events)
-                events = await ann.press("Skip")
+                events = await propose_a_gallery(ann)
                 assert "A small gallery in the community centre" in shown(events)
                 events = await ann.press(data_prefix="prop:ok:")
                 handled = []
