@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.events import subscriptions as S
-from bot.kb.records import EventSpec
 from models import Reminder
 from tests.cli_helpers import in_db, invoke, set_cli_env
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, texts
+from tests.test_events import event
 
 
 def latest(events):
@@ -46,22 +46,6 @@ async def test_a_dong_subscription_hears_of_a_new_meeting_in_that_dong(bot):
     assert bot.emu.events(TOKEN, chat_id=elsewhere.chat_id, since=since, kinds={"message"}) == []
 
 
-def _event(kind: str, dong: str | None) -> EventSpec:
-    return EventSpec.model_validate(
-        {
-            "id": f"e-{kind}-{dong or 'all'}",
-            "kind": kind,
-            "title": {"ko": "모임"},
-            "starts_at": "2027-03-05T19:00:00+09:00",
-            "ends_at": "2027-03-05T21:00:00+09:00",
-            **({"dong": dong} if dong else {}),
-            "place": {"ko": "곳"},
-            "audience": {"ko": "누구나"},
-            "description": {"ko": "설명"},
-        }
-    )
-
-
 async def test_who_hears_of_which_event(session):
     now = datetime(2027, 2, 1, 10, 0, tzinfo=SEOUL)
     wishes = {
@@ -79,7 +63,8 @@ async def test_who_hears_of_which_event(session):
             )
 
     async def audience(kind: str, dong: str | None) -> set[int]:
-        return {t.chat_id for t in await S.event_audience(session, _event(kind, dong))}
+        spec = event(id=f"e-{kind}-{dong or 'all'}", kind=kind, **({"dong": dong} if dong else {}))
+        return {t.chat_id for t in await S.event_audience(session, spec)}
 
     assert await audience("meeting", "saeteo") == {1, 2, 3}
     assert await audience("meeting", "hanbit1") == {2, 4, 6}
