@@ -11,14 +11,11 @@ from bot.events import subscriptions as S
 from models import AuditLog, Event, Subscription
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, ChatDriver, buttons, texts
+from tests.staff_helpers import latest
 
 
 def alert(events) -> str:
     return next(e for e in events if e.kind == "callback_answer").text or ""
-
-
-def latest(events):
-    return [e for e in events if e.kind in ("message", "edit")][-1]
 
 
 async def dispatch(bot) -> None:

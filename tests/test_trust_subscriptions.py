@@ -12,11 +12,8 @@ from models import Reminder
 from tests.cli_helpers import in_db, invoke, set_cli_env
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, texts
+from tests.staff_helpers import latest
 from tests.test_events import event
-
-
-def latest(events):
-    return [e for e in events if e.kind in ("message", "edit")][-1]
 
 
 async def test_a_dong_subscription_hears_of_a_new_meeting_in_that_dong(bot):
