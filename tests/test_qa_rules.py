@@ -217,6 +217,12 @@ def test_everyday_words_are_not_read_as_clipped_names(demo, question):
         "비자 연장 지원 받으려면 서류 뭐 필요해요",
         "빈집 철거하면 보조금 나온다던데 얼마에요?",
         "온누리상품권 환전하려면 어디로 가요?",
+        # named in Han words, read in Korean (bot/qa/sino.py): 失業 실업, 就业 취업, 謄本 등본,
+        # 発給 발급, 手当 수당 ("is it one of these?" helped nobody)
+        "失業手当をもらいたいです",
+        "就业补贴在哪里申请",
+        "住民票の謄本はどこで発給されますか",
+        "児童手当の申請方法",
     ],
 )
 def test_a_public_service_is_not_answered_with_records(demo, question):

@@ -133,19 +133,3 @@ def test_a_han_word_that_asks_a_facet_is_not_searched_for(demo, question, kept, 
 )
 def test_a_facet_asked_in_a_han_word_that_reads_as_a_korean_cue(demo, question, facet):
     assert facet in demo._analyse(question, NOW).facets
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "失業手当をもらいたいです",
-        "就业补贴在哪里申请",
-        "住民票の謄本はどこで発給されますか",
-        "児童手当の申請方法",
-    ],
-)
-def test_another_offices_service_named_in_han_words_is_said_to_be_elsewhere(demo, question):
-    # 失業 실업, 就业 취업, 謄本 등본 / 発給 발급, 手当 수당: the district office's or the
-    # employment centre's, not a village programme ("is it one of these?" helped nobody)
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.reason) == ("none", "service")
