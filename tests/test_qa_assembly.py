@@ -15,6 +15,7 @@ import pytest
 from bot.assembly import service as A
 from bot.core.i18n import Translator
 from bot.qa import render
+from tests.e2e import buttons
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
@@ -78,7 +79,7 @@ def test_the_ballot_and_how_many_to_choose_in_english(demo):
     answer = demo.ask("What items are on the Saeteo-dong online ballot?", DURING)
     text = render(demo, answer, Translator("en", SEOUL), DURING)
     assert "Online voting is open now, until Mon 14 Jun 2027, 6:00 PM." in text
-    assert "You can choose up to 3 items." in text
+    assert "Choose up to 3 items." in text
     assert "1. Shared kitchen" in text
     assert "To vote, send /vote with the voting code you were given." in text
 
@@ -91,6 +92,9 @@ async def test_a_vote_closed_early_is_said_to_be_closed(bot):
     chat = bot.chat()
     events = await chat.send("한빛1동 주민총회 온라인 투표 언제까지 해요?")
     assert "지금 온라인 투표를 할 수 있어요. 마감: 2027년 6월 14일 (월) 오후 6:00" in events[0].text
+    # its button opens the vote's own card (/vote's), where a voter goes on
+    card = await chat.press("🗳 투표 열기")
+    assert card[-1].text.startswith("2027 한빛1동 주민총회 온라인 투표\n한빛1동\n투표 기간:")
     now = bot.runtime.clock.now()
     async with bot.runtime.sessionmaker() as session, session.begin():
         vote = await A.get_vote(session, "hanbit1-2027", now)
@@ -101,3 +105,4 @@ async def test_a_vote_closed_early_is_said_to_be_closed(bot):
     text = events[0].text
     assert "온라인 투표는 마감되었어요. 마감: 2027년 6월 1일 (화)" in text, text
     assert "/vote" not in text
+    assert buttons(events[0]) == ["🗳 투표 열기"]  # (its card shows the results once counted)

@@ -626,10 +626,10 @@ class _Renderer:
 
     def vote_choices(self, vote: VoteState, items: int) -> str:
         t = self.t
+        # (the words of the vote's own card, handlers/assembly/vote_render.py)
         if vote.method == "approve_reject":
-            return t._("You vote for or against each item.")
-        n = vote.max_choices or items
-        return t.n_("You can choose up to {n} item.", "You can choose up to {n} items.", n)
+            return t._("Vote yes, no or abstain on each item.")
+        return t._("Choose up to {n} items.", n=vote.max_choices or items)
 
     def assembly(self, assembly: AssemblySpec, answer: Answer, live: VoteState | None) -> str:
         t = self.t

@@ -87,16 +87,18 @@ def keyboard(engine: QAEngine, answer: Answer, lang: str) -> InlineKeyboardMarku
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _vote_state(context: MaeulContext, answer: Answer, now: datetime) -> VoteState | None:
+async def _vote_state(
+    context: MaeulContext, answer: Answer, now: datetime
+) -> tuple[VoteState, int] | None:
     """The assembly's vote as it stands (moved, closed early, items added by staff), for an
-    answer about it: the KB only says what was planned."""
+    answer about it: the KB only says what was planned; with the vote's number (its card)."""
     if not answer.confident or answer.id is None:
         return None
     vote = await assembly_service.get_vote(context.db, answer.id, now)
     if vote is None:
         return None
     items = await assembly_service.items_of(context.db, vote)
-    return VoteState(
+    state = VoteState(
         opens_at=vote.opens_at,
         closes_at=vote.closes_at,
         closed=assembly_service.status(vote, now) == assembly_service.Status.CLOSED,
@@ -104,6 +106,7 @@ async def _vote_state(context: MaeulContext, answer: Answer, now: datetime) -> V
         max_choices=vote.max_choices,
         items=tuple(dict(item.title) for item in items),
     )
+    return state, vote.id
 
 
 async def ask(update: Update, context: MaeulContext) -> None:
@@ -130,7 +133,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
     answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
     answer_t = t if lang == t.lang else runtime.translator(lang)
     vote = await _vote_state(context, answer, now) if answer.kind == "assembly" else None
-    body = render(engine, answer, answer_t, now, vote)
+    body = render(engine, answer, answer_t, now, vote[0] if vote else None)
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
@@ -149,6 +152,11 @@ async def ask(update: Update, context: MaeulContext) -> None:
     markup = keyboard(engine, answer, lang)
     if answer.kind == "none":  # nothing to open: the ways on from here (one language)
         markup = main_menu(answer_t)
+    elif vote is not None:  # the vote's own card (/vote's): its ballot, or its results
+        button = InlineKeyboardButton(
+            answer_t._("🗳 Open the vote"), callback_data=f"vote:o:{vote[1]}"
+        )
+        markup = InlineKeyboardMarkup([[button]])
     await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
