@@ -106,3 +106,14 @@ async def test_a_vote_closed_early_is_said_to_be_closed(bot):
     assert "온라인 투표는 마감되었어요. 마감: 2027년 6월 1일 (화)" in text, text
     assert "/vote" not in text
     assert buttons(events[0]) == ["🗳 투표 열기"]  # (its card shows the results once counted)
+
+
+@pytest.mark.e2e
+async def test_the_votes_offered_as_choices_open_their_cards(bot):
+    # no dong said, two dongs vote online: both are offered, each button its vote's card
+    chat = bot.chat()
+    events = await chat.send("주민총회 온라인 투표 언제까지예요?")
+    labels = buttons(events[0])
+    assert {"2027 새터동 주민총회 온라인 투표", "2027 한빛1동 주민총회 온라인 투표"} <= set(labels)
+    card = await chat.press("2027 새터동 주민총회 온라인 투표")
+    assert card[-1].text.startswith("2027 새터동 주민총회 온라인 투표\n새터동\n투표 기간:")

@@ -62,19 +62,27 @@ def engine_cache(runtime: Runtime) -> EngineCache:
     return cache
 
 
-def card_button(engine: QAEngine, id_: str, lang: str) -> InlineKeyboardButton | None:
+def card_button(
+    engine: QAEngine, id_: str, lang: str, votes: dict[str, int] | None = None
+) -> InlineKeyboardButton | None:
+    """A button to the record's card; an assembly's is its vote's card (``votes``: the vote
+    number of each assembly offered, from bot/assembly)."""
     kind = kind_of(engine, id_)
-    prefix = CARD_PREFIX.get(kind)
-    if prefix is None:
+    if kind == "assembly" and votes and id_ in votes:
+        data = f"vote:o:{votes[id_]}"
+    elif (prefix := CARD_PREFIX.get(kind)) is not None:
+        data = prefix + id_
+    else:
         return None
-    data = prefix + id_
     if len(data.encode()) > 64:
         return None
     label = shorten(record_name(engine, kind, id_, lang), 40)
     return InlineKeyboardButton(label, callback_data=data)
 
 
-def keyboard(engine: QAEngine, answer: Answer, lang: str) -> InlineKeyboardMarkup | None:
+def keyboard(
+    engine: QAEngine, answer: Answer, lang: str, votes: dict[str, int] | None = None
+) -> InlineKeyboardMarkup | None:
     if answer.kind == "none":
         return None
     if not answer.confident:
@@ -83,8 +91,23 @@ def keyboard(engine: QAEngine, answer: Answer, lang: str) -> InlineKeyboardMarku
         ids = list(answer.matches[:MAX_BUTTONS])
     else:
         ids = [answer.id] if answer.id else []
-    rows = [[b] for i in ids if (b := card_button(engine, i, lang)) is not None]
+    rows = [[b] for i in ids if (b := card_button(engine, i, lang, votes)) is not None]
     return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def _offered_votes(
+    context: MaeulContext, engine: QAEngine, answer: Answer, now: datetime
+) -> dict[str, int]:
+    """The vote number of each assembly among the choices offered ("is it one of these?")."""
+    if answer.confident:
+        return {}
+    votes: dict[str, int] = {}
+    for id_ in answer.alternatives[:3]:
+        if kind_of(engine, id_) == "assembly":
+            vote = await assembly_service.get_vote(context.db, id_, now)
+            if vote is not None:
+                votes[id_] = vote.id
+    return votes
 
 
 async def _vote_state(
@@ -149,7 +172,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
         await log_unanswered(context.db, text, answer.question_lang or lang, now, dong)
     elif answer.kind != "none":
         await count_question(context.db, now.date(), dong, answered=True)
-    markup = keyboard(engine, answer, lang)
+    markup = keyboard(engine, answer, lang, await _offered_votes(context, engine, answer, now))
     if answer.kind == "none":  # nothing to open: the ways on from here (one language)
         markup = main_menu(answer_t)
     elif vote is not None:  # the vote's own card (/vote's): its ballot, or its results
