@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from itertools import accumulate, pairwise
@@ -469,6 +470,17 @@ def _grant_asked(a: _Analysis) -> bool:
     return a.criteria.grant_words or bool(_SUPPORT_ASKED_RE.search(a.text))
 
 
+def _put_below(
+    candidates: list[_Candidate], ceiling: float, which: Callable[[_Candidate], bool]
+) -> None:
+    """The candidates ``which`` picks (those not asked for) scored at most ``ceiling``, all
+    re-sorted: what is asked for leads."""
+    for candidate in candidates:
+        if which(candidate):
+            candidate.score = min(candidate.score, ceiling)
+    candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+
+
 def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
     """The first candidate (None without any) and the runner-up's score (0 without one)."""
     top = candidates[0] if candidates else None
@@ -711,7 +723,7 @@ class QAEngine:
                 # plan into the search: "반려견 놀이터" for a question on registering a dog)
                 *[t for item in assembly.items for t in _texts(item.title)],
                 _ASSEMBLY_WORDS,
-                # how one votes, as the answer says it ("you can choose up to 3 items")
+                # how one votes, as the answer says it ("Choose up to 3 items.")
                 "안건마다 찬성 반대 for or against each item"
                 if assembly.method == "approve_reject"
                 else f"안건 최대 {assembly.max_choices or len(assembly.items)}개 선택 고르기 "
@@ -1292,17 +1304,16 @@ class QAEngine:
         our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text) and not other_centre
         # another office's matter: a service the KB never names, the dong office alone, or
         # another public centre (a grant word in that centre's name asks for no grant)
-        office = (
-            not a.criteria.grant_words
-            and (self.asks_service(a.text) or self.asks_service(a.han) or _only_office(a))
-        ) or (other_centre and not self._grant_words_beside_centre(a.text))
+        office = (not a.criteria.grant_words and (self._service_named(a) or _only_office(a))) or (
+            other_centre and not self._grant_words_beside_centre(a.text)
+        )
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and (
                 (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
                 # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
-                or any(w in a.text or w in a.han for w in self._strong_services)
+                or self._service_named(a, strong=True)
             )
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
@@ -1345,6 +1356,8 @@ class QAEngine:
         ):
             if self._events_asked_for(a, candidates):
                 top, second = _leaders(candidates)
+        if top is not None:
+            self._on_site_vote(a, candidates)
         vote = top is not None and self._vote_asked(a, candidates)
         top, second = _leaders(candidates)  # (re-sorted by the vote, or the on-site vote)
         # (an online vote asked of is no list: "총회 안건 뭐 있어요?" names an event kind)
@@ -1586,27 +1599,30 @@ class QAEngine:
         ]
         if not events:
             return False
-        ceiling = max(events) * 0.9
         # a grant too, unless one is asked for: "팟캐스트 배우는 교육 언제 시작" is the
         # training, not the media grant whose alias is 팟캐스트
         below = {"faq"} if _grant_asked(a) else {"faq", "grant"}
-        for candidate in candidates:
-            if candidate.record.kind in below:
-                candidate.score = min(candidate.score, ceiling)
-        candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+        _put_below(candidates, max(events) * 0.9, lambda c: c.record.kind in below)
         return True
+
+    @staticmethod
+    def _on_site_vote(a: _Analysis, candidates: list[_Candidate]) -> None:
+        """The on-site vote asked about ("현장 투표 어디서", "vote in person"): the assembly
+        event's, so the online votes go down (re-sorted)."""
+        if _ON_SITE_RE.search(a.text):
+            for candidate in candidates:
+                if candidate.record.kind == "assembly":
+                    candidate.score *= 1 - MARGIN - 0.05
+            candidates.sort(key=lambda candidate: candidate.score, reverse=True)
 
     def _vote_asked(self, a: _Analysis, candidates: list[_Candidate]) -> bool:
         """An online vote itself is asked about (its window, its items, how many one may
         choose: "온라인 투표 언제까지", "안건 뭐 있어요", "몇 개까지 고를 수 있어요") and an
         assembly of the KB is among the candidates: the others are put below the best one
         (the on-site assembly event shares its words, a FAQ entry on voting its topic). Who
-        may vote in general ("총회 투표는 누가 해요?") is not this: the KB's FAQ answers it."""
-        if _ON_SITE_RE.search(a.text):  # the on-site vote: the assembly event's
-            for candidate in candidates:
-                if candidate.record.kind == "assembly":
-                    candidate.score *= 1 - MARGIN - 0.05
-            candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+        may vote in general ("총회 투표는 누가 해요?") is not this: the KB's FAQ answers it;
+        nor the on-site vote (:meth:`_on_site_vote`)."""
+        if _ON_SITE_RE.search(a.text):
             return False
         if not _VOTE_RE.search(a.text) or set(a.facets) - _VOTE_FACETS:
             return False  # (how to vote online, changing a vote, the on-site vote's place:
@@ -1622,11 +1638,7 @@ class QAEngine:
             return False
         # (below the margin of a sure answer: what else shares the words is not the vote; two
         # assemblies alike, in different dongs, stay a choice)
-        ceiling = max(votes) * (1 - MARGIN - 0.05)
-        for candidate in candidates:
-            if other(candidate):
-                candidate.score = min(candidate.score, ceiling)
-        candidates.sort(key=lambda candidate: candidate.score, reverse=True)
+        _put_below(candidates, max(votes) * (1 - MARGIN - 0.05), other)
         return True
 
     def descriptive(self, a: _Analysis) -> bool:
@@ -1737,7 +1749,7 @@ class QAEngine:
             margin=(top.score - second) / top.score if top.score > 0 else 0.0,
             known=0.0 if foreign else self.known_share(a.topic),
             foreign=foreign,
-            service=self.asks_service(a.text) or self.asks_service(a.han),
+            service=self._service_named(a),
         )
 
     @staticmethod
@@ -1765,6 +1777,12 @@ class QAEngine:
     def asks_service(self, text: str) -> bool:
         """Does the question name a public service (발급, 대출 …) the KB never uses?"""
         return any(w in text for w in self._services)
+
+    def _service_named(self, a: _Analysis, *, strong: bool = False) -> bool:
+        """:meth:`asks_service` (``strong``: one no programme pays for) in the question's
+        words or in its Han words read in Korean (失業 실업, 謄本 등본)."""
+        words = self._strong_services if strong else self._services
+        return any(w in a.text or w in a.han for w in words)
 
     def known_share(self, topic: str) -> float:
         """The share of the topic's bigrams and words that the knowledge base uses

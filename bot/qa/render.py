@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from babel.dates import get_day_names
 
 from bot.core.i18n import N_, Translator
+from bot.core.text import localized
 from bot.kb.records import AssemblySpec, EventSpec, FaqSpec, GrantSpec, LocalizedText
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter
@@ -72,6 +73,10 @@ class VoteState:
     method: str
     max_choices: int | None
     items: tuple[dict[str, str], ...] = ()  # each item's title by language, in ballot order
+
+    def over(self, now: datetime) -> bool:
+        """Closed by ``now``: tallied, closed early, or past its close."""
+        return self.closed or now >= self.closes_at
 
 
 def render(
@@ -612,7 +617,7 @@ class _Renderer:
         t = self.t
         start = t.format_datetime(vote.opens_at)
         end = t.format_datetime(vote.closes_at)
-        if vote.closed or self.now >= vote.closes_at:
+        if vote.over(self.now):
             return t._("Online voting closed on {end}.", end=end)
         if self.now < vote.opens_at:
             return t._("Online voting opens on {start} and closes on {end}.", start=start, end=end)
@@ -620,7 +625,7 @@ class _Renderer:
 
     def vote_how(self, vote: VoteState) -> str:
         t = self.t
-        if vote.closed or self.now >= vote.closes_at:
+        if vote.over(self.now):
             return t._("The results are counted after the vote closes; staff publish them.")
         return t._("To vote, send /vote with the voting code you were given.")
 
@@ -648,7 +653,7 @@ class _Renderer:
         if answer.facet in ("time", "how_to_apply", "result"):
             return "\n".join([title, self.vote_window(vote), self.vote_how(vote)])
         items = [
-            f"{number}. {titles.get(self.lang) or titles.get('ko', '')}"
+            f"{number}. {localized(titles, self.lang)}"
             for number, titles in enumerate(vote.items, start=1)
         ]
         return "\n".join(

@@ -39,6 +39,7 @@ from bot.telegram.context import MaeulContext
 from handlers.core import topic
 from handlers.core.fallbacks import FREE_TEXT_LIMIT
 from handlers.core.menu import main_menu
+from models import AssemblyVote
 
 # Callback-data prefixes of the cards (implemented by the browsing handlers).
 CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:show:"}
@@ -95,33 +96,26 @@ def keyboard(
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-async def _offered_votes(
+async def _votes_shown(
     context: MaeulContext, engine: QAEngine, answer: Answer, now: datetime
-) -> dict[str, int]:
-    """The vote number of each assembly among the choices offered ("is it one of these?")."""
-    if answer.confident:
-        return {}
-    votes: dict[str, int] = {}
-    for id_ in answer.alternatives[:3]:
+) -> dict[str, AssemblyVote]:
+    """The vote as it stands of each assembly the answer shows: the one answered about, or
+    those among the choices offered ("is it one of these?")."""
+    shown = ([answer.id] if answer.id else []) if answer.confident else answer.alternatives[:3]
+    votes: dict[str, AssemblyVote] = {}
+    for id_ in shown:
         if kind_of(engine, id_) == "assembly":
             vote = await assembly_service.get_vote(context.db, id_, now)
             if vote is not None:
-                votes[id_] = vote.id
+                votes[id_] = vote
     return votes
 
 
-async def _vote_state(
-    context: MaeulContext, answer: Answer, now: datetime
-) -> tuple[VoteState, int] | None:
-    """The assembly's vote as it stands (moved, closed early, items added by staff), for an
-    answer about it: the KB only says what was planned; with the vote's number (its card)."""
-    if not answer.confident or answer.id is None:
-        return None
-    vote = await assembly_service.get_vote(context.db, answer.id, now)
-    if vote is None:
-        return None
+async def _vote_state(context: MaeulContext, vote: AssemblyVote, now: datetime) -> VoteState:
+    """What an answer about the vote says of it (moved, closed early, items added by staff):
+    the KB only says what was planned."""
     items = await assembly_service.items_of(context.db, vote)
-    state = VoteState(
+    return VoteState(
         opens_at=vote.opens_at,
         closes_at=vote.closes_at,
         closed=assembly_service.status(vote, now) == assembly_service.Status.CLOSED,
@@ -129,7 +123,6 @@ async def _vote_state(
         max_choices=vote.max_choices,
         items=tuple(dict(item.title) for item in items),
     )
-    return state, vote.id
 
 
 async def ask(update: Update, context: MaeulContext) -> None:
@@ -155,8 +148,10 @@ async def ask(update: Update, context: MaeulContext) -> None:
     # the model takes ~20 ms a question: off the event loop
     answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
     answer_t = t if lang == t.lang else runtime.translator(lang)
-    vote = await _vote_state(context, answer, now) if answer.kind == "assembly" else None
-    body = render(engine, answer, answer_t, now, vote[0] if vote else None)
+    votes = await _votes_shown(context, engine, answer, now)
+    vote = votes.get(answer.id) if answer.confident and answer.id else None
+    state = await _vote_state(context, vote, now) if vote is not None else None
+    body = render(engine, answer, answer_t, now, state)
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
@@ -172,12 +167,12 @@ async def ask(update: Update, context: MaeulContext) -> None:
         await log_unanswered(context.db, text, answer.question_lang or lang, now, dong)
     elif answer.kind != "none":
         await count_question(context.db, now.date(), dong, answered=True)
-    markup = keyboard(engine, answer, lang, await _offered_votes(context, engine, answer, now))
+    markup = keyboard(engine, answer, lang, {i: v.id for i, v in votes.items()})
     if answer.kind == "none":  # nothing to open: the ways on from here (one language)
         markup = main_menu(answer_t)
     elif vote is not None:  # the vote's own card (/vote's): its ballot, or its results
         button = InlineKeyboardButton(
-            answer_t._("🗳 Open the vote"), callback_data=f"vote:o:{vote[1]}"
+            answer_t._("🗳 Open the vote"), callback_data=f"vote:o:{vote.id}"
         )
         markup = InlineKeyboardMarkup([[button]])
     await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
