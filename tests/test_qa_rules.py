@@ -1931,3 +1931,33 @@ def test_a_glossary_word_the_kb_never_uses_does_not_weigh_a_foreign_question_dow
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.id, answer.confident) == ("grant", "alley-making", True)
     assert answer.score >= 1.0, answer
+
+
+# --- "신청 끝났어요?", "5명이면 되나요", "팀원으로 들어갈 수 있나요", 自己負担 -----------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("이웃만들기 올해 접수 벌써 끝났어요?", "deadline"),
+        ("골목만들기 신청 끝났는지 궁금해요", "deadline"),
+        ("회계교육 모집 마감됐나요", "deadline"),
+        ("공동체성장 5명이면 되나요?", "people"),
+        ("이웃만들기 우리 3명이서 해도 되나요", "people"),
+        ("청년 마을 아이디어 팀원으로 나중에 들어갈 수 있나요", "eligibility"),
+        ("아파트공동체は自己負担がありますか", "amount"),
+        ("公寓共同体项目需要自筹资金吗", "amount"),
+    ],
+)
+def test_over_yet_how_many_of_us_joining_later_and_a_share_paid(question, facet):
+    assert detect_facets(question).primary == facet
+
+
+@pytest.mark.parametrize(
+    ("question", "grant", "facet"),
+    [
+        ("이웃만들기 올해 접수 벌써 끝났어요?", "neighbour-making", "deadline"),
+        ("공동체성장 5명이면 되나요?", "community-growth", "eligibility"),
+    ],
+)
+def test_over_yet_and_how_many_of_us_are_the_grants_fields(demo, question, grant, facet):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet), answer

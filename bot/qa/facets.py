@@ -27,9 +27,11 @@ _CUES: list[tuple[str, str]] = [
                  r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
                  r"(지금|현재|아직)\s?도?\s?(신청|접수|투표)\s?(돼|되|가능|받|할\s?수)|"
                  r"얼마\s?남|d\s?day|"
+                 # over yet? ("접수 벌써 끝났어요", "신청 끝났는지")
+                 r"(신청|접수|모집)\s?(이|은|는|도)?\s?(벌써|이미|다)?\s?(끝났|끝난|끝나\s?(버렸|버린)|종료)|"
                  r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
-                 r"締め?切|いつまで"),
+                 r"締め?切|いつまで|(受付|募集|申し?込み?)\S{0,2}(終わ|終了)"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
               r"시작\s?(일|날|하|해|했|돼|되)|"
               r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
@@ -40,7 +42,7 @@ _CUES: list[tuple[str, str]] = [
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"结果|kết quả"),
-    ("amount", r"얼마|금액|액수|자부담|몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
+    ("amount", r"얼마|금액|액수|자부담|自己負担|自[筹付]|tự (đóng góp|chi trả)|몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
                r"최대\s?(얼마|금액)|돈|예산|(그만큼|그\s?정도|그\s?돈)\s?(다\s?)?(받|지원|나오|주)|"
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
@@ -64,7 +66,10 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
-    ("people", r"몇\s?(명|사람|가구)|인원|\bhow many (people|members|persons|households)\b|"
+    ("people", r"몇\s?(명|사람|가구)|인원|"
+               # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
+               r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에)\s?"
+               r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|\bhow many (people|members|persons|households)\b|"
                r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
@@ -75,7 +80,7 @@ _CUES: list[tuple[str, str]] = [
                     r"(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|"
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
                     r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
-                    r"(신청|지원|받을|참여|참가|들을|할)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
+                    r"(신청|지원|받을|참여|참가|들을|할|들어갈|합류할|가입할|낄)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
                     r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|"
                     r"\bcan (my|our|her|his|their)\b[^?.]{0,30}?\bapply\b|"
