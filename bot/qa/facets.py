@@ -42,7 +42,8 @@ _CUES: list[tuple[str, str]] = [
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"结果|kết quả"),
-    ("amount", r"얼마|금액|액수|자부담|自己負担|自[筹付]|tự (đóng góp|chi trả)|몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
+    ("amount", r"얼마|금액|액수|자부담|自己負担|自[筹付]|tự (đóng góp|chi trả)|"
+               r"몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
                r"최대\s?(얼마|금액)|돈|예산|(그만큼|그\s?정도|그\s?돈)\s?(다\s?)?(받|지원|나오|주)|"
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
