@@ -6,14 +6,25 @@ record for :data:`FOLLOW_UP`. After "not sure — is it one of these?" it is abo
 records offered, and the same choices are offered again. Kept in ``chat_data``: persisted in
 the update's transaction, so it survives a restart and every instance that loads the chat
 sees it.
+
+What is kept is what the chat *was told*: an answer that never reached the chat (every
+attempt to send it failed after the commit) puts the context back as it was before the
+question (:func:`put_back`).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.core.db import begin_for_writing
 from bot.telegram.context import MaeulContext
+from models.persistence import PtbChatData
+
+log = logging.getLogger(__name__)
 
 FOLLOW_UP = timedelta(minutes=10)
 KEY = "qa_last"
@@ -39,6 +50,42 @@ def remember_choices(context: MaeulContext, ids: tuple[str, ...]) -> None:
 
 def forget(context: MaeulContext) -> None:
     _data(context).pop(KEY, None)
+
+
+def saved(context: MaeulContext) -> object:
+    """The context as it is now (to compare, or to put back with :func:`put_back`)."""
+    return _data(context).get(KEY)
+
+
+async def put_back(context: MaeulContext, chat_id: int, told: object, untold: object) -> None:
+    """The answer that made the chat's context ``untold`` never reached the chat: make it
+    ``told`` again (what it was before the question; ``None``: none), unless the chat's
+    context has changed since. After the update's commit, in a transaction of its own (the
+    database is what the next update reads); a failure here is logged, not shown."""
+    try:
+        async with context.runtime.sessionmaker() as session:
+            await begin_for_writing(session)
+            row = await session.get(PtbChatData, chat_id, with_for_update=True)
+            if row is None or not isinstance(row.data, dict) or row.data.get(KEY) != untold:
+                return  # changed since (another question, /forget): theirs stands
+            data = {key: value for key, value in row.data.items() if key != KEY}
+            if told is not None:
+                data[KEY] = told
+            if data:
+                row.data = data
+                row.updated_at = context.runtime.clock.utcnow()
+            else:  # an empty chat_data is no row (bot/telegram/persistence.py)
+                await session.delete(row)
+            await session.commit()
+    except SQLAlchemyError:
+        log.warning("could not put back the follow-up context of an undelivered answer")
+        return
+    memory = _data(context)  # this instance's copy, as the database now holds it
+    if memory.get(KEY) == untold:
+        if told is None:
+            memory.pop(KEY, None)
+        else:
+            memory[KEY] = told
 
 
 def recent(context: MaeulContext) -> Recent:

@@ -18,9 +18,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, MessageHandler, filters
 
+from bot.app import MaeulBot
 from bot.assembly import service as assembly_service
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.runtime import Runtime
+from bot.core.scope import current_scope
 from bot.core.text import esc, shorten
 from bot.kb.store import KnowledgeStore
 from bot.qa import (
@@ -145,6 +147,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
     lang = asked if asked in SUPPORTED_LANGUAGES else t.lang
     now = runtime.clock.now()
     follow, choices = topic.recent(context)
+    told = topic.saved(context)
     # the model takes ~20 ms a question: off the event loop
     answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
     answer_t = t if lang == t.lang else runtime.translator(lang)
@@ -175,7 +178,37 @@ async def ask(update: Update, context: MaeulContext) -> None:
             answer_t._("🗳 Open the vote"), callback_data=f"vote:o:{vote.id}"
         )
         markup = InlineKeyboardMarkup([[button]])
-    await message.reply_text(esc(body), parse_mode=ParseMode.HTML, reply_markup=markup)
+    await _tell(update, context, told, esc(body), markup)
+
+
+async def _tell(
+    update: Update,
+    context: MaeulContext,
+    told: object,
+    html: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """Send the answer after the commit, as every reply is sent (bot/app.py). When the
+    answer changed what the chat talks about (handlers/core/topic.py: what it *was told*),
+    it is sent by an after-commit hook instead of the outbox, with the same retries: if it
+    never reaches the chat, the context is put back as it was before the question, so a
+    follow-up is not answered about an answer nobody saw."""
+    scope = current_scope()
+    queued = len(scope.outbox) if scope is not None else 0
+    await update.effective_message.reply_text(html, parse_mode=ParseMode.HTML, reply_markup=markup)
+    untold = topic.saved(context)
+    bot = context.bot
+    if scope is None or not scope.deferring or untold == told or not isinstance(bot, MaeulBot):
+        return
+    answer = scope.outbox[queued:]
+    del scope.outbox[queued:]
+    chat_id = update.effective_chat.id
+
+    async def deliver() -> None:
+        if await bot.send_deferred(answer):  # not sent (every attempt failed)
+            await topic.put_back(context, chat_id, told, untold)
+
+    scope.after_commit.append(deliver)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
