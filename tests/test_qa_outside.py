@@ -7,9 +7,11 @@ own, none from a question set.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
@@ -104,3 +106,29 @@ def test_a_foreign_question_the_model_alone_ranks_is_offered(engine):
 def test_a_foreign_question_for_nothing_here_is_still_not_known(engine, question):
     answer = engine.ask(question, NOW)
     assert answer.kind == "none" and not answer.confident, answer
+
+
+# --- a new town's apartment: electing the building's representatives is not a programme --------
+@pytest.fixture(scope="module")
+def new_town() -> tuple[QAEngine, datetime]:
+    """새빛시 (tests/qa/eighteenth/kb.yaml): a KB whose apartment grant and FAQ share the
+    words 아파트 and 동의 with the apartment's own affairs (the question below is mine)."""
+    folder = Path(__file__).parent / "qa" / "eighteenth"
+    parsed, problems = kb.load_and_validate(folder / "kb.yaml")
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    now = yaml.safe_load((folder / "dev.yaml").read_text(encoding="utf-8"))["now"]
+    return engine, datetime.fromisoformat(str(now))
+
+
+def test_standing_for_the_apartments_representatives_is_not_answered_surely(new_town):
+    engine, now = new_town
+    answer = engine.ask("우리 아파트 동대표 뽑는 선거에 나가고 싶어요", now)
+    assert not answer.confident and answer.reason == "gate", answer
+
+
+def test_without_the_examples_it_was(new_town, without_rule):
+    engine, now = new_town
+    assert engine.ask("우리 아파트 동대표 뽑는 선거에 나가고 싶어요", now).confident
