@@ -1961,3 +1961,41 @@ def test_over_yet_how_many_of_us_joining_later_and_a_share_paid(question, facet)
 def test_over_yet_and_how_many_of_us_are_the_grants_fields(demo, question, grant, facet):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet), answer
+
+
+# --- "지금 할 수 있나요" after the thing named; a sum and "can we get it all?" --------------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("한빛1동 총회 온라인 투표 지금 할 수 있나요?", "deadline"),
+        ("골목만들기 지금도 돼요?", "deadline"),
+        ("이웃만들기로 100만원 받을 수 있나요", "amount"),
+        ("재료비가 200만원쯤 드는데 골목만들기로 전부 받을 수 있어요?", "amount"),
+    ],
+)
+def test_now_after_its_subject_and_a_sum_we_hope_to_get(question, facet):
+    assert detect_facets(question).primary == facet
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["다음주 수요일에 마을학교 해요?", "Is the village school on next Wednesday?"],
+)
+def test_an_event_and_a_day_asks_whether_it_is_on_then(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "village-school", "time"), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What time is the centre open until on Thursday?",
+        "How late is the centre open on Fridays?",
+        "中心周五晚上开到几点？",
+        "Trung tâm mở cửa đến mấy giờ tối thứ sáu?",
+    ],
+)
+def test_how_late_the_centre_is_open(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "centre" or answer.id == "centre-location", answer
+    assert answer.confident

@@ -150,7 +150,9 @@ _HOURS_RE = re.compile(
     r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweek(end|day)s?\b|\bholidays?\b|"
     r"\bevenings?\b|\bmornings?\b|\bnights?\b|\blunch\b|\bafter work\b|\d{1,2}\s?(am|pm)\b|"
     r"thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|cuối tuần|buổi (tối|sáng)|ngày lễ|"
-    r"星期.|周[一二三四五六日末]|晚上|週末|[月火水木金土日]曜日?|夜"
+    r"星期.|周[一二三四五六日末]|晚上|週末|[月火水木金土日]曜日?|夜|"
+    # open until ("until 9", "how late", "开到几点", "đến mấy giờ")
+    r"\buntil\b|\btill\b|\b(how )?late\b|开到|开门|关门|\bđến\b|\b(tối|sáng|chiều)\b"
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
@@ -1411,8 +1413,12 @@ class QAEngine:
         facets = (
             for_kind(a.facets, record.kind)
             if a.facets
-            else (("answer",) if record.kind == "faq" else ("summary",))
-        )
+            else ("answer",) if record.kind == "faq"
+            # an event and a day, nothing else asked ("이번주 일요일에 일요상담 있어요?"):
+            # whether it is on then, and when
+            else ("time",) if record.kind == "event" and a.dates is not None
+            else ("summary",)
+        )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
         if record.kind == "grant" and facets[0] in _FIELD_MAY_OVERRIDE:
