@@ -1999,3 +1999,12 @@ def test_how_late_the_centre_is_open(demo, question):
     answer = demo.ask(question, NOW)
     assert answer.kind == "centre" or answer.id == "centre-location", answer
     assert answer.confident
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [("うちの子は15歳です", 15), ("息子は16才", 16), ("con toi 14 tuoi", 14), ("toi 27 tuoi", 27)],
+)
+def test_an_age_in_japanese_and_in_vietnamese_without_marks(text, age):
+    found = find_criteria(normalize(text)).age
+    assert found is not None and found.low == found.high == age, found
