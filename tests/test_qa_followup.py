@@ -48,6 +48,29 @@ def test_a_question_with_its_own_topic_is_not_a_follow_up(demo, question):
     assert answer.reason != "follow-up" and answer.id != "neighbour-making"
 
 
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("안건은 뭐예요?", ("assembly", "hanbit1-2027")),
+        ("what are the items?", ("assembly", "hanbit1-2027")),
+        ("회계교육 말고 다른 교육은요?", None),  # (another record's words: not the last one)
+    ],
+)
+def test_a_question_in_the_last_records_own_words_is_about_it(demo, question, follow):
+    # the vote's items ("안건") are its own words: two votes were offered before, and the
+    # chat had just been told about 한빛1동's (without the last record: no follow-up)
+    last = follow or ("event", "accounting-class")
+    answer = demo.ask(question, datetime(2027, 6, 1, 10, 0, tzinfo=SEOUL), follow=last)
+    if follow is None:
+        assert answer.reason != "follow-up", answer
+    else:
+        assert (answer.kind, answer.id, answer.confident, answer.reason) == (
+            *follow,
+            True,
+            "follow-up",
+        ), answer
+
+
 def test_after_is_it_one_of_these_a_follow_up_asks_which_again(demo):
     offered = ("neighbour-making", "local-lab", "accounting-class")
     answer = demo.ask("그럼 서류는요?", NOW, choices=offered)

@@ -637,6 +637,7 @@ class QAEngine:
             )
         )
         self.index = Index(self._records(), fuzzy=fuzzy)
+        self._terms_of: dict[tuple[str, str], frozenset[str]] = {}
         # each event's titles as one compact string, accents folded: the words of a question
         # are looked for in it (an event named more fully than a grant, a list narrowed)
         self._event_titles = {
@@ -1667,7 +1668,7 @@ class QAEngine:
             or (kind == "event" and id_ in self.events)
             or (kind == "assembly" and id_ in self.assemblies)
         )
-        if not known or not self._facet_only(a):
+        if not known or not (self._facet_only(a) or self._in_its_words(a, kind, id_)):
             return None
         facets = for_kind(a.facets, kind)
         occurrence = None
@@ -1677,6 +1678,36 @@ class QAEngine:
             kind, id=id_, facet=facets[0], facets=facets, confident=True, score=1.0,
             occurrence=occurrence, reason="follow-up", **base,
         )  # fmt: skip
+
+    def _in_its_words(self, a: _Analysis, kind: str, id_: str) -> bool:
+        """Is every word of the question's topic one the record just answered uses
+        ("안건은 뭐예요?", "몇 개까지 고를 수 있어요?" after an answer about a vote)? Then
+        it is about that record, as a facet alone is. Not with anything that asks for a
+        list or another record: a dong, a category, an amount or age, a rule of grants."""
+        c = a.criteria
+        if a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words:
+            return False
+        words = [
+            w for w in a.topic.split()
+            if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
+        ]  # fmt: skip
+        if not words:
+            return False
+        own = self._own_terms(kind, id_)
+        for word in words:
+            terms = [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]
+            if not terms or not all(t in own for t in terms):
+                return False
+        return True
+
+    def _own_terms(self, kind: str, id_: str) -> frozenset[str]:
+        """The words and bigrams of one record's text (cached)."""
+        found = self._terms_of.get((kind, id_))
+        if found is None:
+            record = next(r for r in self.index.records if (r.kind, r.id) == (kind, id_))
+            found = frozenset(weighted_terms(f"{record.title} \n {record.body}"))
+            self._terms_of[(kind, id_)] = found
+        return found
 
     @staticmethod
     def _facet_only(a: _Analysis) -> bool:
