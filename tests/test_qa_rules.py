@@ -2008,3 +2008,15 @@ def test_how_late_the_centre_is_open(demo, question):
 def test_an_age_in_japanese_and_in_vietnamese_without_marks(text, age):
     found = find_criteria(normalize(text)).age
     assert found is not None and found.low == found.high == age, found
+
+
+@pytest.mark.parametrize(
+    ("question", "summary"),
+    [
+        ("We want to make a short film about our street. Any grant?", False),
+        ("Tell me more about the alley grant", True),
+        ("I'd like some information about the youth idea grant", True),
+    ],
+)
+def test_about_alone_asks_for_no_summary(question, summary):
+    assert ("summary" in detect_facets(question).facets) == summary

@@ -117,7 +117,9 @@ _CUES: list[tuple[str, str]] = [
                      r"申し?込み?(は|が)?\s?必要"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
-                r"\bwhat is\b|\bwhat's\b|\btell me\b|\babout\b|是什么|là gì"),
+                r"\bwhat is\b|\bwhat's\b|\btell me\b|"
+                # ("tell me more about …", not "a video about our neighbourhood")
+                r"\b(more|know|information|info|details?|learn) about\b|^about\b|是什么|là gì"),
 ]
 # fmt: on
 
