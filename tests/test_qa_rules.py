@@ -2020,3 +2020,30 @@ def test_an_age_in_japanese_and_in_vietnamese_without_marks(text, age):
 )
 def test_about_alone_asks_for_no_summary(question, summary):
     assert ("summary" in detect_facets(question).facets) == summary
+
+
+# --- looking after each other's children, in residents' words -----------------------------------
+@pytest.fixture(scope="module")
+def complex_town() -> tuple[QAEngine, datetime]:
+    """새솔 (tests/qa/seventh/kb.yaml, lexical): its childcare grant says 공동육아, 돌봄, 육아
+    (the questions below are mine)."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "qa" / "seventh"
+    parsed, problems = kb.load_and_validate(folder / "kb.yaml")
+    assert parsed is not None, problems
+    now = yaml.safe_load((folder / "dev.yaml").read_text(encoding="utf-8"))["now"]
+    return QAEngine(parsed), datetime.fromisoformat(str(now))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "엄마들 다섯 집이서 애들 봐주는 모임 하려고요 지원 있나요",
+        "애 키우는 집끼리 모여서 같이 돌보는 거 지원돼요?",
+    ],
+)
+def test_minding_the_kids_is_childcare(complex_town, question):
+    engine, now = complex_town
+    answer = engine.ask(question, now)
+    assert (answer.kind, answer.id) == ("grant", "co-parenting"), answer
