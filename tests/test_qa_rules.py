@@ -2047,3 +2047,33 @@ def test_minding_the_kids_is_childcare(complex_town, question):
     engine, now = complex_town
     answer = engine.ask(question, now)
     assert (answer.kind, answer.id) == ("grant", "co-parenting"), answer
+
+
+# --- more ways of asking each field (a list of my own, checked cue by cue) ------------------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("오늘까지 내면 되나요", "deadline"),
+        ("이번주 안에 내야 돼요?", "deadline"),
+        ("지금 내도 안 늦었어요?", "deadline"),
+        ("还能申请吗", "deadline"),
+        ("まだ申し込めますか", "deadline"),
+        ("지원금 규모가 어떻게 돼요", "amount"),
+        ("뭐 내야 돼요", "documents"),
+        ("사업계획서 양식", "documents"),
+        ("통장 사본도 내야 하나요", "documents"),
+        ("다른 동 사람도 껴도 돼요?", "eligibility"),
+        ("can foreigners apply", "eligibility"),
+        ("谁可以申请", "eligibility"),
+        ("誰が応募できますか", "eligibility"),
+        ("저 60살인데 돼요?", "eligibility"),
+        ("우리 모임 3명인데 돼요?", "people"),
+        ("신청은 온라인으로 해요?", "how_to_apply"),
+        ("방문 접수만 돼요?", "how_to_apply"),
+        ("선정되면 연락 줘요?", "result"),
+        ("結果はいつ", "result"),
+        ("그냥 가도 돼요?", "registration"),
+    ],
+)
+def test_more_ways_of_asking_each_field(question, facet):
+    assert detect_facets(question).primary == facet

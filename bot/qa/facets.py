@@ -33,7 +33,11 @@ _CUES: list[tuple[str, str]] = [
                  r"(신청|접수|모집)\s?(이|은|는|도)?\s?(벌써|이미|다)?\s?(끝났|끝난|끝나\s?(버렸|버린)|종료)|"
                  r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
-                 r"締め?切|いつまで|(受付|募集|申し?込み?)\S{0,2}(終わ|終了)"),
+                 # a day named and "hand it in by then" ("오늘까지 내면 되나요", "이번주 안에 내야")
+                 r"(오늘|내일|모레|이번\s?주|이번\s?달|주말)\s?(까지|안에|중에|중으로)\s?\S{0,2}\s?"
+                 r"(내|제출|신청|접수|넣)|안\s?늦었|还能申请|还可以申请|还来得及|"
+                 r"締め?切|いつまで|(受付|募集|申し?込み?)\S{0,2}(終わ|終了)|まだ(申し?込|応募|間に合)|"
+                 r"間に合"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
               r"시작\s?(일|날|하|해|했|돼|되)|"
               r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
@@ -43,8 +47,9 @@ _CUES: list[tuple[str, str]] = [
                r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
-               r"结果|kết quả"),
-    ("amount", r"얼마|금액|액수|자부담|自己負担|自[筹付]|tự (đóng góp|chi trả)|"
+               r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
+               r"结果|結果|kết quả"),
+    ("amount", r"얼마|금액|액수|자부담|규모|한도|상한액|自己負担|自[筹付]|tự (đóng góp|chi trả)|"
                r"몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
                r"최대\s?(얼마|금액)|돈|예산|(그만큼|그\s?정도|그\s?돈)\s?(다\s?)?(받|지원|나오|주)|"
                # a sum and "can we get it (all)?" ("100만원 받을 수 있나요", "300만원 … 다 받을
@@ -54,7 +59,8 @@ _CUES: list[tuple[str, str]] = [
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"bao nhiêu tiền|số tiền|いくら|金額"),
-    ("documents", r"서류|첨부|준비물|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
+    ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
+                  r"(뭐|무엇|뭘|뭔|뭐뭐)\s?(를|을)?\s?(내야|제출해야|준비해야|챙겨야)|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
                   r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bsubmit\b|材料|文件|"
                   r"giấy tờ|hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
@@ -63,26 +69,33 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow does [\w\s]{0,40}?\bvoting\b|怎么投|如何投票|投票方法|"
                      r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
                      r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
+                     r"방문\s?(접수|신청|제출)|"
                      r"접수\s?방법|면접|인터뷰|\binterview|"
                      # a step before applying asked ("사전상담 꼭 받아야 신청돼요?")
                      r"상담\S{0,2}\s?(꼭|안\s?받|받아야|없이|필수)|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
                      r"(신청|접수|제출)\s?(은|는)?\s?어디|"
                      r"(이\s?메일|메일|우편|팩스|방문|온라인|인터넷|홈페이지|누리집)\s?(으로|로)\s?(도\s?)?"
-                     r"(내|제출|접수|신청|보내|되|돼|가능)|"
+                     r"(내|제출|접수|신청|보내|되|돼|가능|해)|"
                      r"\bhow (does|do|can|should)\b[\w\s]{0,40}?\bapply\b|"
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
                      r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|"
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
-               r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에)\s?"
+               r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
                r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|\bhow many (people|members|persons|households)\b|"
                r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\b(what|which) days?\b|"
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
-    ("eligibility", r"자격|대상|누가|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
+    ("eligibility", r"자격|대상|누가|"
+                    # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
+                    r"껴도|끼어도|끼워도|"
+                    r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
+                    r"\bcan [a-z]+ (apply|join|participate|take part)\b|"
+                    r"谁可以|谁能|能不能申请|可以申请吗|"
+                    r"誰が|応募できます|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가)\s?"
                     r"(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|"
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
@@ -110,6 +123,7 @@ _CUES: list[tuple[str, str]] = [
              r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
              r"何時|営業|開いて"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
+                     r"그냥\s?(가도|와도|참석해도|가면|오면)|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"
                      r"\bappointments?\b|\bslots?\b|"
                      r"đăng ký trước|cần đăng ký|đặt lịch|đặt chỗ|hẹn trước|要报名|需要报名|"
