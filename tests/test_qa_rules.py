@@ -2077,3 +2077,31 @@ def test_minding_the_kids_is_childcare(complex_town, question):
 )
 def test_more_ways_of_asking_each_field(question, facet):
     assert detect_facets(question).primary == facet
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("Còn nhận đơn không?", "deadline"),
+        ("Khi nào hết hạn đăng ký?", "deadline"),
+        ("能补助多少", "amount"),
+        ("What should I prepare?", "documents"),
+        ("需要准备什么", "documents"),
+        ("Cần chuẩn bị gì?", "documents"),
+        ("何を準備すればいいですか", "documents"),
+        ("Can a foreigner apply?", "eligibility"),
+        ("有年龄限制吗", "eligibility"),
+        ("我可以参加吗", "eligibility"),
+        ("Người nước ngoài có được đăng ký không?", "eligibility"),
+        ("Có giới hạn tuổi không?", "eligibility"),
+        ("年齢制限はありますか", "eligibility"),
+        ("私も参加できますか", "eligibility"),
+        ("Where can I submit the application?", "how_to_apply"),
+        ("怎么报名", "how_to_apply"),
+        ("Làm sao để đăng ký?", "how_to_apply"),
+        ("どうやって応募しますか", "how_to_apply"),
+        ("いつ発表されますか", "result"),
+    ],
+)
+def test_more_ways_of_asking_each_field_in_other_languages(question, facet):
+    assert detect_facets(question).primary == facet

@@ -32,7 +32,8 @@ _CUES: list[tuple[str, str]] = [
                  # over yet? ("접수 벌써 끝났어요", "신청 끝났는지")
                  r"(신청|접수|모집)\s?(이|은|는|도)?\s?(벌써|이미|다)?\s?(끝났|끝난|끝나\s?(버렸|버린)|종료)|"
                  r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
-                 r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|đến (ngày nào|khi nào|bao giờ)|"
+                 r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|hết hạn|còn nhận (đơn|hồ sơ)|"
+                 r"còn (đăng ký|nộp)( đơn)? được|đến (ngày nào|khi nào|bao giờ)|"
                  # a day named and "hand it in by then" ("오늘까지 내면 되나요", "이번주 안에 내야")
                  r"(오늘|내일|모레|이번\s?주|이번\s?달|주말)\s?(까지|안에|중에|중으로)\s?\S{0,2}\s?"
                  r"(내|제출|신청|접수|넣)|안\s?늦었|还能申请|还可以申请|还来得及|"
@@ -48,8 +49,9 @@ _CUES: list[tuple[str, str]] = [
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
-               r"结果|結果|kết quả"),
-    ("amount", r"얼마|금액|액수|자부담|규모|한도|상한액|自己負担|自[筹付]|tự (đóng góp|chi trả)|"
+               r"结果|結果|kết quả|発表"),
+    ("amount", r"얼마|금액|액수|자부담|규모|한도|상한액|(补助|资助|补贴|支援)\S{0,2}多少|"
+               r"自己負担|自[筹付]|tự (đóng góp|chi trả)|"
                r"몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
                r"최대\s?(얼마|금액)|돈|예산|(그만큼|그\s?정도|그\s?돈)\s?(다\s?)?(받|지원|나오|주)|"
                # a sum and "can we get it (all)?" ("100만원 받을 수 있나요", "300만원 … 다 받을
@@ -61,7 +63,10 @@ _CUES: list[tuple[str, str]] = [
                r"bao nhiêu tiền|số tiền|いくら|金額"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   r"(뭐|무엇|뭘|뭔|뭐뭐)\s?(를|을)?\s?(내야|제출해야|준비해야|챙겨야)|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
-                  r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bsubmit\b|材料|文件|"
+                  r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bprepare\b|"
+                  # (not "where can I submit the application?": how, and where)
+                  r"\bsubmit\b(?! (it|the|my|our|an) application)|材料|文件|准备什么|准备哪些|"
+                  r"chuẩn bị (gì|những gì)|準備|必要なもの|"
                   r"giấy tờ|hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
                      # how one votes ("how does online voting work", "怎么投")
@@ -78,7 +83,10 @@ _CUES: list[tuple[str, str]] = [
                      r"(내|제출|접수|신청|보내|되|돼|가능|해)|"
                      r"\bhow (does|do|can|should)\b[\w\s]{0,40}?\bapply\b|"
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
-                     r"\bhow to apply\b|怎么申请|如何申请|cách đăng ký|đăng ký thế nào|"
+                     r"\bwhere (can|do|should|to) (i |we )?(submit|apply|send|hand)|"
+                     r"\bhow to apply\b|怎么申请|如何申请|怎么报名|如何报名|报名方法|怎样申请|"
+                     r"cách đăng ký|"
+                     r"đăng ký thế nào|làm (sao|thế nào) (để )?(đăng ký|nộp)|どうやって(応募|申請)|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|"
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
@@ -93,7 +101,10 @@ _CUES: list[tuple[str, str]] = [
                     # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
                     r"껴도|끼어도|끼워도|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
-                    r"\bcan [a-z]+ (apply|join|participate|take part)\b|"
+                    r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
+                    r"年龄限制|年龄要求|年齢制限|giới hạn tuổi|"
+                    r"có được (đăng ký|tham gia|nộp đơn|xin)|"
+                    r"可以参加|能参加|能申请|参加できます|申し?込めます|"
                     r"谁可以|谁能|能不能申请|可以申请吗|"
                     r"誰が|応募できます|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가)\s?"
