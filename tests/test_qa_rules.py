@@ -16,7 +16,7 @@ from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount, find_criteria
 from bot.qa.dates import resolve_dates
-from bot.qa.facets import detect_facets
+from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -2105,3 +2105,27 @@ def test_more_ways_of_asking_each_field(question, facet):
 )
 def test_more_ways_of_asking_each_field_in_other_languages(question, facet):
     assert detect_facets(question).primary == facet
+
+
+# --- an event's fields, as residents ask them (questions of my own) ------------------------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("거기 어떻게 가요", "place"),
+        ("역에서 가까워요?", "place"),
+        ("어느 건물이에요", "place"),
+        ("자리 남았어요?", "registration"),
+        ("당일 가도 돼요", "registration"),
+        ("미리 말해야 하나요", "registration"),
+        ("애들 데려가도 돼요?", "audience"),
+        ("처음인데 가도 돼요?", "audience"),
+        ("저 같은 사람도 들어도 돼요?", "audience"),
+    ],
+)
+def test_an_events_fields_as_residents_ask_them(question, facet):
+    assert for_kind(detect_facets(question).facets, "event")[0] == facet
+
+
+def test_who_runs_it_is_no_question_of_who_may_come():
+    assert "eligibility" not in detect_facets("누가 진행해요?").facets
+    assert "place" not in detect_facets("어떻게 가입해요?").facets

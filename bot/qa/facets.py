@@ -97,7 +97,9 @@ _CUES: list[tuple[str, str]] = [
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\b(what|which) days?\b|"
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
-    ("eligibility", r"자격|대상|누가|"
+    ("eligibility", r"자격|대상|누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
+                    # who may come ("애들 데려가도 돼요?", "처음인데 가도 돼요?", "들어도 돼요?")
+                    r"데려\s?(가|와)도|데리고\s?(가|와|참석)|처음인데\s?(가|참석|들어|와)|들어도\s?(돼|되)|"
                     # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
                     r"껴도|끼어도|끼워도|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
@@ -127,13 +129,19 @@ _CUES: list[tuple[str, str]] = [
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|"
                 r"구해\s?(주|줘|줍)|섭외\s?(해|도)|빌려\s?(주|줘|줍)|"
                 r"\bwhat support\b|\bbenefits?\b"),
-    ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
+    ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|"
+              # how to get there ("거기 어떻게 가요", "역에서 가까워요?", "어느 건물이에요")
+              r"어떻게\s?(가요|가나요|가면|가야|와요|오나요|찾아)|가까(워|운|운가|운지)|(어느|무슨)\s?(건물|곳)|"
+              r"\bhow (do|can) (i|we) get there\b|怎么去|đi (thế nào|bằng gì)|行き方|"
+              r"\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
              r"何時|営業|開いて"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
+                     r"자리\s?(가\s?)?(남|있|없)|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
+                     r"\bspots? left\b|\bseats? left\b|"
                      r"그냥\s?(가도|와도|참석해도|가면|오면)|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"
                      r"\bappointments?\b|\bslots?\b|"
