@@ -150,6 +150,10 @@ OTHER_SETS = {
     # a development set written blind (first run at the seventh session's start: 78.4 %,
     # confident and wrong 13.8 %, OOS 4/34); end of that session 83.6 %, 9.5 %, 4/34
     "eighteenth-dev": (0.82, 0.10, 0.12),
+    # a development set written blind, phone typing and 경상도 dialect (first run at the eighth
+    # session's start, 5d89790: 79.5 %, confident and wrong 7.9 %, OOS 3/33; at 6ef17ad, still
+    # unread: 81.1 %, 7.1 %, 3/33)
+    "nineteenth-dev": (0.79, 0.08, 0.10),
 }
 
 

@@ -12,7 +12,8 @@ is never looked at (``--summary`` only), see tests/qa/other/BLIND.md. ``--third-
 district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same way, summary only.
 ``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind;
 ``--fifth-dev``: a fifth (tests/qa/fifth/, 다온시, resident-council-led), likewise; and so on
-to ``--eighteenth-dev`` (tests/qa/eighteenth/, 새빛시, a new town of young families).
+to ``--eighteenth-dev`` (tests/qa/eighteenth/, 새빛시, a new town of young families) and
+``--nineteenth-dev`` (tests/qa/nineteenth/, 금솔군, a 경상도 county: phone typing and dialect).
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -60,6 +61,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("sixteenth-dev", "sixteenth", "dev.yaml"),
         ("seventeenth-blind", "seventeenth", "blind.yaml"),
         ("eighteenth-dev", "eighteenth", "dev.yaml"),
+        ("nineteenth-dev", "nineteenth", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
