@@ -132,9 +132,9 @@ class MaeulBot(ExtBot[None]):
         """Send what an update said, in order, after its commit; returns how many failed.
 
         A transient failure (5xx, connection lost, flood wait) is retried twice; a receipt
-        that could not be edited into the pressed message is sent as a new message, so
-        the person still sees it. A failure is logged by endpoint and error only — never
-        with the message (it may hold a ballot receipt).
+        that could not be edited into the pressed message is sent as a new message (retried
+        the same way), so the person still sees it. A failure is logged by endpoint and
+        error only — never with the message (it may hold a ballot receipt).
         """
         # In order, one after another: a chat sees its toast, then its screen, as the
         # handler said them (other chats' replies go out meanwhile).
@@ -185,17 +185,15 @@ class MaeulBot(ExtBot[None]):
         return await self._instead(item)
 
     async def _instead(self, item: Deferred) -> bool:
-        """A text that could not be edited in place is sent as a new message."""
+        """A text that could not be edited in place is sent as a new message — with the
+        same retries as any reply (:meth:`_send_one`; a ``sendMessage`` that fails has
+        nothing to stand in for it, so this goes no deeper)."""
         if item.endpoint != "editMessageText" or "chat_id" not in item.data:
             return False
         kept = ("chat_id", "text", "parse_mode", "reply_markup", "entities", "link_preview_options")
         data = {key: value for key, value in item.data.items() if key in kept}
-        try:
-            await self._post_within_budget("sendMessage", data, **item.kwargs)
-            return True
-        except TelegramError as exc:
-            log.warning("after-commit sendMessage (instead of an edit) failed: %r", exc)
-            return False
+        log.info("after-commit editMessageText not made; sending the text as a new message")
+        return await self._send_one(Deferred("sendMessage", data, item.kwargs))
 
 
 class ChatOrderedUpdateProcessor(BaseUpdateProcessor):

@@ -129,6 +129,23 @@ async def test_cast_with_a_failing_bot_api_call_is_counted_and_visible(bot, meth
     await voter_sees_counted_ballot(chat)
 
 
+async def test_a_receipt_sent_instead_of_its_edit_is_retried_like_any_reply(bot):
+    """The receipt cannot replace the review (three 502s), and the new message standing in
+    for it meets a 502 too: it is sent again, and the voter gets their receipt once."""
+    chat = await ready_to_cast(bot, 6103)
+    bot.emu.fail_next(TOKEN, "editMessageText", 3, error_code=502)
+    bot.emu.fail_next(TOKEN, "sendMessage", 1, error_code=502)
+    events = await press_and_wait(chat, "Cast my vote")
+    assert len(bot.emu.api_errors(TOKEN)) == 4  # every fault was met
+    assert await ballots(bot) == 1
+    receipts = [e for e in events if e.kind == "message" and COUNTED in (e.text or "")]
+    assert len(receipts) == 1, shown(events)
+    assert [e for e in events if e.kind == "edit"] == []
+    tracker = (receipts[0].text or "").split("/verify ")[1].split()[0]
+    verified = await chat.send(f"/verify {tracker}")
+    assert "is counted as cast" in verified[0].text
+
+
 async def test_cast_whose_every_reply_is_lost_still_counts_and_the_voter_can_see_it(bot):
     chat = await ready_to_cast(bot, 6102)
     bot.emu.fail_next(TOKEN, "*", 20, error_code=502)
