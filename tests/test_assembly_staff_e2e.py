@@ -131,3 +131,71 @@ async def test_staff_create_an_assembly_in_the_bot(bot):
         assert vote.opens_at.isoformat() == "2027-05-28T00:00:00+00:00"
         assert vote.created_by == "tg:6301"
     assert not bot.errors
+
+
+async def test_staff_confirm_dialogs_name_the_vote_once_in_korean(bot):
+    """The vote's own title already says 투표 ("… 온라인 투표"): the dialogs to open and to
+    close it name it, with the particle its last syllable takes (투표를), and do not add a
+    second 투표 ("… 온라인 투표” 투표를")."""
+    await make_staff(bot, 6401, "hanbit1")
+    staff = bot.chat(6401, "담당자", "ko")
+    await staff.send("/assembly")
+    await staff.press("2027 한빛1동")
+
+    events = await staff.press("지금 투표 시작")
+    question = events[-1].text.split("\n")[0]
+    assert question == (
+        "지금 “2027 한빛1동 주민총회 온라인 투표”를 시작할까요? "
+        "시작한 뒤에는 투표 안건을 바꿀 수 없어요."
+    )
+    events = await staff.press("네, 투표를 시작해요")
+    assert "진행 중" in events[-1].text
+
+    events = await staff.press("지금 투표 마감")
+    assert events[-1].text == (
+        "지금 “2027 한빛1동 주민총회 온라인 투표”를 마감할까요? "
+        "마감한 뒤에는 아무도 투표할 수 없어요."
+    )
+    assert "투표” 투표" not in " ".join(texts(events))
+    events = await staff.press("네, 투표를 마감해요")
+    assert "투표를 마감했어요." in texts(events)
+    assert not bot.errors
+
+
+async def test_staff_confirm_dialog_takes_the_particle_of_a_title_ending_in_a_consonant(bot):
+    """A title of the staff's own, ending in a consonant (…안건): 을, not 를."""
+    await make_staff(bot, 6402, "garam")
+    staff = bot.chat(6402, "담당자", "ko")
+    await staff.send("/assembly")
+    await staff.press("새 주민총회")
+    await staff.send("2027 가람동 마을 안건")
+    await staff.press("최대 2개")
+    await staff.send("2027-05-28 09:00 ~ 2027-06-14 18:00")
+    await staff.press("정족수 없음")
+    await staff.press("나중에")
+    events = await staff.press("만들기")
+    assert "2027 가람동 마을 안건" in events[-1].text
+    events = await staff.press("지금 투표 시작")
+    assert events[-1].text.startswith(
+        "지금 “2027 가람동 마을 안건”을 시작할까요? 시작한 뒤에는 투표 안건을 바꿀 수 없어요."
+    )
+    assert not bot.errors
+
+
+async def test_staff_confirm_dialogs_in_english(bot):
+    await make_staff(bot, 6403, "hanbit1")
+    staff = bot.chat(6403, "Staff", "en")
+    await staff.send("/assembly")
+    await staff.press("2027 Hanbit 1-dong")
+    events = await staff.press("Open voting now")
+    assert events[-1].text.split("\n")[0] == (
+        "Open voting on “2027 Hanbit 1-dong general assembly — online vote” now? "
+        "The ballot can no longer change afterwards."
+    )
+    await staff.press("Yes")
+    events = await staff.press("Close voting now")
+    assert events[-1].text == (
+        "Close voting on “2027 Hanbit 1-dong general assembly — online vote” now? "
+        "Nobody can vote afterwards."
+    )
+    assert not bot.errors
