@@ -2129,3 +2129,64 @@ def test_an_events_fields_as_residents_ask_them(question, facet):
 def test_who_runs_it_is_no_question_of_who_may_come():
     assert "eligibility" not in detect_facets("누가 진행해요?").facets
     assert "place" not in detect_facets("어떻게 가입해요?").facets
+
+
+# --- phone typing and 경상도 speech read as the standard forms (sentences of my own) ------------
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("자리 잇나요", "자리 있나요"),
+        ("서류 업어도 돼요", "서류 없어도 돼요"),
+        ("선정 됬나요", "선정 됐나요"),
+        ("멫 명이서 해요", "몇 명이서 해요"),
+        ("신청 어케 해요", "신청 어떻게 해요"),
+        ("머 내야 돼요", "뭐 내야 돼요"),
+        ("언제꺼정 내요", "언제까지 내요"),
+        ("센타 어데 있능교", "센터 어디 있나요"),
+        ("할매들도 됩니꺼", "할매들도 됩니까"),
+        ("교육 언제 하노", "교육 언제 하나요"),
+        ("신청할라카믄 우째 해야 되노", "신청하려면 어떻게 해야 되나요"),
+        # ordinary words stay
+        ("세대를 잇는 모임", "세대를 잇는 모임"),
+        ("머리 자르는 곳", "머리 자르는 곳"),
+        ("하노이 출신이에요", "하노이 출신이에요"),
+    ],
+)
+def test_phone_typing_and_dialect_read_as_standard_korean(typed, read):
+    assert normalize(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("이웃만들기 멫 명 잇어야 됩니꺼", "people"),
+        ("골목만들기 마감 언제꺼정이고", "deadline"),
+        ("청년 마을 아이디어 신청 어케 하노", "how_to_apply"),
+        ("공동체성장 발표도 해야 돼요?", None),  # a pitch to give, no result asked
+        ("공동체성장 아직 하나요", "deadline"),
+        ("마을공간 신청 누가 해야 돼요? 대표가?", "how_to_apply"),
+        ("총회 투표 몇 개꺼정 고를 수 잇노", None),  # (the vote's summary: its items, how many)
+        ("这个项目几岁可以申请", "eligibility"),
+        ("베트남 사람인데 총회 투표 되나요", "eligibility"),
+    ],
+)
+def test_cues_in_typed_and_spoken_korean(question, facet):
+    assert detect_facets(question).primary == facet
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "골목만들기 신청하려면 사진 몇 장 찍어 가야 돼요?",
+        "골목만들기 신청할라믄 사진 몇 장 찍어 가야 됨?",
+    ],
+)
+def test_applying_as_the_condition_lets_a_fields_words_say_what_is_asked(demo, question):
+    # "신청하려면 …" is the condition; the documents list names the photos (사진)
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "alley-making", "documents")
+
+
+@pytest.mark.parametrize("question", ["결혼이민자 국적 취득 신청 서류", "귀화 시험 언제 봐요"])
+def test_naturalisation_is_another_offices(demo, question):
+    assert demo.asks_service(normalize(question))

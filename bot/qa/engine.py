@@ -175,6 +175,21 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 # The facets a grant's own field may replace when the question's words are in that field
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
+# "신청하려면 사진 몇 장 찍어 가야 돼요?": applying is the condition, what follows the question
+_IF_APPLYING_RE = re.compile(r"(신청|접수|지원)\s?(하려면|할려면|하려고)")
+
+
+def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
+    """Is "how to apply" asked only by "신청하려면" (then a field's own words may say what
+    is asked: the photos are among the documents)?"""
+    spans = [(start, end) for f, start, end in a.cue_matches if f == "how_to_apply"]
+    return (
+        facet == "how_to_apply"
+        and bool(spans)
+        and all(_IF_APPLYING_RE.fullmatch(a.text[start:end]) for start, end in spans)
+    )
+
+
 # An online vote itself asked about, not voting in general (bot/qa/engine.py _vote_asked)
 _VOTE_RE = re.compile(
     r"(온라인|모바일|인터넷|핸드폰|휴대폰)\s?투표|투표\s?기간|안건|"
@@ -1422,7 +1437,9 @@ class QAEngine:
         )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
-        if record.kind == "grant" and facets[0] in _FIELD_MAY_OVERRIDE:
+        if record.kind == "grant" and (
+            facets[0] in _FIELD_MAY_OVERRIDE or _applying_is_the_condition(a, facets[0])
+        ):
             field = self._field_asked(a, record.id)
             if field is not None:
                 facets = (field, *(f for f in facets if f != field))

@@ -23,7 +23,8 @@ _CUES: list[tuple[str, str]] = [
                  # a day said and "may I hand it in then?" ("2월 8일에 내도 되나요")
                  r"\d{1,2}\s?일\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?\s?"
                  r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
-                 r"아직\s?(돼|되|가능|신청|접수|받|낼|제출)|데드\s?라인|"
+                 r"아직\s?(돼|되|가능|신청|접수|받|낼|제출|하나|해요|하죠|있나|있어|진행|모집)|"
+                 r"데드\s?라인|"
                  r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
                  r"(지금|현재|아직)\s?도?\s?(신청|접수|투표)\s?(돼|되|가능|받|할\s?수)|"
                  # the thing named before ("온라인투표 지금 할 수 있나요", "지금도 돼요?")
@@ -44,7 +45,7 @@ _CUES: list[tuple[str, str]] = [
               r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
               r"bắt đầu (nhận|đăng ký|tiếp nhận)|いつから|何日から"),
-    ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?심사)|합격|"
+    ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
                r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
@@ -69,6 +70,9 @@ _CUES: list[tuple[str, str]] = [
                   r"chuẩn bị (gì|những gì)|準備|必要なもの|"
                   r"giấy tờ|hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
+                     # who hands it in ("신청 누가 해야돼요?")
+                     r"누가\s?(신청|접수|제출|내)\s?(해야|하나|하면|해요|하는)|"
+                     r"(신청|접수|제출)\s?(은|는)?\s?누가\s?(해야|하나|하면|해요|하는)|"
                      # how one votes ("how does online voting work", "怎么投")
                      r"\bhow (do|does|can|to|should) (i |we |you )?vote\b|"
                      r"\bhow does [\w\s]{0,40}?\bvoting\b|怎么投|如何投票|投票方法|"
@@ -95,9 +99,11 @@ _CUES: list[tuple[str, str]] = [
                r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
-             r"\bwhen\b|\bwhat dates?\b|\b(what|which) days?\b|"
+             r"\bwhen\b|\bwhat dates?\b|\bdates?$|"
+             r"\b(what|which) days?\b|"
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
-    ("eligibility", r"자격|대상|누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
+    ("eligibility", r"자격|대상|几岁|多大年纪|何歳|mấy tuổi|bao nhiêu tuổi|"
+                    r"누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
                     # who may come ("애들 데려가도 돼요?", "처음인데 가도 돼요?", "들어도 돼요?")
                     r"데려\s?(가|와)도|데리고\s?(가|와|참석)|처음인데\s?(가|참석|들어|와)|들어도\s?(돼|되)|"
                     # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
@@ -109,7 +115,7 @@ _CUES: list[tuple[str, str]] = [
                     r"可以参加|能参加|能申请|参加できます|申し?込めます|"
                     r"谁可以|谁能|能不能申请|可以申请吗|"
                     r"誰が|応募できます|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
-                    r"(신청|지원|참여|참가)\s?"
+                    r"(신청|지원|참여|참가|투표)\s?"
                     r"(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|"
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
                     r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"

@@ -441,7 +441,8 @@ SERVICE_WORDS = (
     # picking up litter by the stream is a village activity)
     "재활용", "분리수거", "쓰레기 버리", "recycling",
     # sending money home, a lost card made again, an address changed: a bank's, an office's
-    "송금", "재발급", "remittance", "send money", "汇款", "补办", "chuyển tiền", "gửi tiền về",
+    "송금", "재발급", "국적 취득", "국적취득", "귀화", "naturali",
+    "remittance", "send money", "汇款", "补办", "chuyển tiền", "gửi tiền về",
     "làm lại thẻ", "cấp lại", "thẻ người nước ngoài", "送金", "再発行", "住所変更", "外国人登録",
 )  # fmt: skip
 # Other public centres residents confuse with the village-community centre: a question about

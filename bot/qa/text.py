@@ -46,6 +46,29 @@ _SPELLINGS = {
 # Phone typing at a word's end: 요 typed 여, 고 typed 구 ("알려주세여", "되나여", "찾아가려구요").
 _TYPED_ENDINGS_RE = re.compile(r"(세|나|해|돼|되)여(?=\s|$)|려구(?=요|\s|$)")
 _SPELLING_RE = re.compile(r"(" + "|".join(_SPELLINGS) + r")")
+# Phone typing and 경상도 speech written as spoken, read as the standard forms the cues and
+# the KB use: a dropped or swapped 받침 (잇어요 있어요, 업나요 없나요, 됬 됐, 멫 몇), chat
+# spellings (어케 어떻게, 머 뭐, 꺼정 까지, 센타 센터) and dialect endings and words (하능교
+# 하나요, 됩니꺼 됩니까, 있노 있나요, 할라믄 하려면, 우째 어떻게, 어데 어디). Each is
+# anchored at a word's start or end so that ordinary words stay (잇는 "connecting", 머리).
+_SPOKEN: tuple[tuple[str, str], ...] = (
+    (r"(?<![가-힣])잇(?=어요|어야|어도|나요|나|노|니|을까|습니|십니|음(?![가-힣]))", "있"),
+    (r"(?<![가-힣])업(?=어요|어도|나요|나|노|니|을까|습니|십니|는데)", "없"),
+    (r"됬", "됐"),
+    (r"(?<![가-힣])멫", "몇"),
+    (r"(?<![가-힣])(어케|어캐|어떠케|우째|우찌|어찌)(?![가-힣]*나\b)", "어떻게"),
+    (r"(?<![가-힣])머(?=(\s|$|가|를|예요|에요|야|지|꼬|고|임|있|하|해))", "뭐"),
+    (r"(?<=[가-힣])(꺼정|까정)", "까지"),
+    (r"(?<![가-힣])센타", "센터"),
+    (r"(?<![가-힣])어데(?=\s|$|서|에|로|가|있|예)", "어디"),
+    (r"(?<=[가-힣])능교(?=\s|$)", "나요"),
+    (r"(?<=[가-힣])니꺼(?=\s|$)", "니까"),
+    (r"있십니", "있습니"),
+    (r"(?<=[가-힣])(할라믄|할라카믄|할라카모|할라모|할려면|할려믄)", "하려면"),
+    (r"(?<![가-힣])(할라믄|할라카믄|할라카모|할라모|할려면|할려믄)", "하려면"),
+    (r"(하|있|없|되|돼|받|내|나오|고르|가|오|주|보|모이|열리)노(?=\s|$)", r"\1나요"),
+)
+_SPOKEN_RE = [(re.compile(pattern), standard) for pattern, standard in _SPOKEN]
 
 
 # "3월 22일~28일", "22日〜28日", "3월 22일 - 28일": a range sign between two days (lost with
@@ -69,6 +92,9 @@ def normalize(text: str) -> str:
     text = _EN_DAY_RANGE_RE.sub(r"\1 to ", text)  # "march 22 - 28"
     text = _PUNCT_RE.sub(" ", text)
     text = _TYPED_ENDINGS_RE.sub(lambda m: f"{m.group(1)}요" if m.group(1) else "려고", text)
+    if _HANGUL_RE.search(text):
+        for pattern, standard in _SPOKEN_RE:
+            text = pattern.sub(standard, text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
