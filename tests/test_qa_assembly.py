@@ -75,6 +75,21 @@ def test_the_vote_window_is_said_against_now(demo, now, said):
     assert said in text
 
 
+@pytest.mark.parametrize(
+    ("now", "said"),
+    [
+        (DURING, "결과는 투표가 끝나면 /vote에서 볼 수 있어요."),
+        (DURING + timedelta(days=20), "결과는 /vote를 보내고 이 투표를 고르면 볼 수 있어요."),
+    ],
+)
+def test_where_the_results_are_before_and_after_the_close(demo, now, said):
+    answer = demo.ask("한빛1동 주민총회 온라인 투표 결과 언제 나와요?", now)
+    assert (answer.kind, answer.facet) == ("assembly", "result"), answer
+    text = render(demo, answer, Translator("ko", SEOUL), now)
+    assert said in text, text
+    assert "투표하려면" not in text  # (how to vote is no answer to where the results are)
+
+
 def test_the_ballot_and_how_many_to_choose_in_english(demo):
     answer = demo.ask("What items are on the Saeteo-dong online ballot?", DURING)
     text = render(demo, answer, Translator("en", SEOUL), DURING)
@@ -104,7 +119,9 @@ async def test_a_vote_closed_early_is_said_to_be_closed(bot):
     events = await chat.send("한빛1동 주민총회 온라인 투표 아직 할 수 있어요?")
     text = events[0].text
     assert "온라인 투표는 마감되었어요. 마감: 2027년 6월 1일 (화)" in text, text
-    assert "/vote" not in text
+    # where its results are (the card shows them to anyone from the close), not how to vote
+    assert "결과는 /vote를 보내고 이 투표를 고르면 볼 수 있어요." in text, text
+    assert "투표하려면" not in text
     assert buttons(events[0]) == ["🗳 투표 열기"]  # (its card shows the results once counted)
 
 

@@ -623,10 +623,14 @@ class _Renderer:
             return t._("Online voting opens on {start} and closes on {end}.", start=start, end=end)
         return t._("Online voting is open now, until {end}.", end=end)
 
-    def vote_how(self, vote: VoteState) -> str:
+    def vote_how(self, vote: VoteState, *, result: bool = False) -> str:
+        """How to vote while it is open; once closed, where its results are (the vote's
+        card, /vote, shows them to anyone from the close)."""
         t = self.t
         if vote.over(self.now):
-            return t._("The results are counted after the vote closes; staff publish them.")
+            return t._("To see the results, send /vote and choose this vote.")
+        if result:
+            return t._("The results can be seen with /vote once voting closes.")
         return t._("To vote, send /vote with the voting code you were given.")
 
     def vote_choices(self, vote: VoteState, items: int) -> str:
@@ -651,7 +655,8 @@ class _Renderer:
         if answer.facet == "eligibility":  # ("아직 할 수 있어요?": whether it is open, too)
             return "\n".join([title, self.vote_window(vote), who, self.vote_how(vote)])
         if answer.facet in ("time", "how_to_apply", "result"):
-            return "\n".join([title, self.vote_window(vote), self.vote_how(vote)])
+            how = self.vote_how(vote, result=answer.facet == "result")
+            return "\n".join([title, self.vote_window(vote), how])
         items = [
             f"{number}. {localized(titles, self.lang)}"
             for number, titles in enumerate(vote.items, start=1)
