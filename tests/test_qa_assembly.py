@@ -134,3 +134,22 @@ async def test_the_votes_offered_as_choices_open_their_cards(bot):
     assert {"2027 새터동 주민총회 온라인 투표", "2027 한빛1동 주민총회 온라인 투표"} <= set(labels)
     card = await chat.press("2027 새터동 주민총회 온라인 투표")
     assert card[-1].text.startswith("2027 새터동 주민총회 온라인 투표\n새터동\n투표 기간:")
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("한빛1동 투표 결과 언제 나와요?", "result"),
+        ("한빛1동 주민총회 투표 고등학생 딸도 할 수 있어요?", "eligibility"),
+        ("I live in Hanbit 1-dong, can my 15-year-old vote in the assembly?", "eligibility"),
+    ],
+)
+def test_the_results_and_who_may_vote_with_the_dong_named_are_that_votes(demo, question, facet):
+    # (not the on-site assembly event's, nor a list of grants for that age)
+    answer = demo.ask(question, DURING)
+    assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", facet), answer
+
+
+def test_who_may_vote_in_general_stays_the_faqs(demo):
+    answer = demo.ask("총회 투표는 누가 할 수 있어요?", DURING)
+    assert (answer.kind, answer.id) == ("faq", "who-can-vote"), answer

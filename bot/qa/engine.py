@@ -192,7 +192,8 @@ def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
 
 # An online vote itself asked about, not voting in general (bot/qa/engine.py _vote_asked)
 _VOTE_RE = re.compile(
-    r"(온라인|모바일|인터넷|핸드폰|휴대폰)\s?투표|투표\s?기간|안건|"
+    r"(온라인|모바일|인터넷|핸드폰|휴대폰)\s?투표|투표\s?(기간|결과)|안건|"
+    r"\bvot(e|ing) results?\b|投票结果|投票結果|kết quả bỏ phiếu|"
     r"몇\s?(개|가지|건)\s?(까지|나|를|을)?\s?(고르|고를|골라|선택|찍|뽑)|"
     r"\bvot(e|ing) online\b|\bonline (vote|voting|ballot)\b|\bballot\b|"
     r"\bhow many (items|options|choices|proposals)\b|"
@@ -200,6 +201,8 @@ _VOTE_RE = re.compile(
     r"bỏ phiếu (trực tuyến|online)|nội dung|"
     r"オンライン投票|ネット投票|投票期間|議題|案件"
 )
+# Voting said at all ("투표 돼요?", "can I vote")
+_VOTING_RE = re.compile(r"투표|\bvot(e|es|ing)\b|投票|bỏ phiếu|bo phieu")
 # The on-site vote at the assembly itself, not the online one.
 _ON_SITE_RE = re.compile(
     r"현장|직접\s?(가|가서|와서|참석)|\bin person\b|\bon[- ]?site\b|\boffline\b|现场|現地|会場|"
@@ -1648,7 +1651,12 @@ class QAEngine:
         nor the on-site vote (:meth:`_on_site_vote`)."""
         if _ON_SITE_RE.search(a.text):
             return False
-        if not _VOTE_RE.search(a.text) or set(a.facets) - _VOTE_FACETS:
+        if not _VOTE_RE.search(a.text):
+            # who may vote, with the dong of an assembly named ("솔뫼면 총회 투표 아들도 할
+            # 수 있어요?"): that vote's rule, not the FAQ's words on voting in general
+            if not (a.facets[:1] in (("eligibility",), ("people",)) and self._dong_votes(a)):
+                return False
+        elif set(a.facets) - _VOTE_FACETS:
             return False  # (how to vote online, changing a vote, the on-site vote's place:
             # the FAQ entry or the on-site event)
 
@@ -1664,6 +1672,12 @@ class QAEngine:
         # assemblies alike, in different dongs, stay a choice)
         _put_below(candidates, max(votes) * (1 - MARGIN - 0.05), other)
         return True
+
+    def _dong_votes(self, a: _Analysis) -> bool:
+        """Does the question speak of voting and name a dong that has an online vote?"""
+        return bool(a.dongs and _VOTING_RE.search(a.text)) and any(
+            x.dong in a.dongs for x in self.assemblies.values()
+        )
 
     def descriptive(self, a: _Analysis) -> bool:
         """Does the question describe its topic in several words of its own?"""
