@@ -2190,3 +2190,36 @@ def test_applying_as_the_condition_lets_a_fields_words_say_what_is_asked(demo, q
 @pytest.mark.parametrize("question", ["결혼이민자 국적 취득 신청 서류", "귀화 시험 언제 봐요"])
 def test_naturalisation_is_another_offices(demo, question):
     assert demo.asks_service(normalize(question))
+
+
+@pytest.mark.parametrize("question", ["지금 신청되는 거 뭐 있어요?", "접수 중인 거 뭐 있나요"])
+def test_what_is_open_now_lists_the_open_calls_not_every_event(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.facet) == ("grant", "list"), answer
+    assert answer.matches
+
+
+def test_an_event_kind_still_lists_its_events(demo):
+    answer = demo.ask("지금 신청할 수 있는 교육 뭐 있어요?", NOW)
+    assert (answer.kind, answer.facet) == ("event", "list"), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("이웃만들기 신청하려면 몇 명 있어야 돼요?", "people"),
+        ("골목만들기 신청하려면 서류 뭐 필요해요", "documents"),
+        ("이웃만들기 신청하려면요?", "how_to_apply"),
+    ],
+)
+def test_applying_as_a_condition_yields_to_what_is_asked(question, facet):
+    assert detect_facets(question).primary == facet
+
+
+def test_courtesy_around_a_question_to_the_centre(complex_town):
+    # (새솔's KB has no FAQ entry on the centre: its card answers)
+    engine, now = complex_town
+    answer = engine.ask(
+        "바쁘신데 죄송하지만 센터 점심시간이 몇 시부터 몇 시까지인지 여쭤봐도 될까요", now
+    )
+    assert (answer.kind, answer.confident) == ("centre", True), answer

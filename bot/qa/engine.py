@@ -30,7 +30,13 @@ from bot.kb.records import (
     LocalizedText,
 )
 from bot.qa import events as ev
-from bot.qa.criteria import AgeFilter, AmountFilter, Criteria, find_criteria
+from bot.qa.criteria import (
+    EVENT_WORDS_RE,
+    AgeFilter,
+    AmountFilter,
+    Criteria,
+    find_criteria,
+)
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
 from bot.qa.facets import DOOR_WORDS, FacetCues, detect_facets, for_kind
@@ -164,7 +170,11 @@ _OPENING_HOURS_RE = re.compile(
 )
 # Words that ask nothing of their own, next to the centre
 # ("센터 전화번호 좀요", "中心的电话号码是多少")
-_CENTRE_FILLER_RE = re.compile(r"좀요?|부탁\S*|please|号码|多少|是多少|请问")
+_CENTRE_FILLER_RE = re.compile(
+    r"좀요?|부탁\S*|please|号码|多少|是多少|请问|"
+    # courtesy around the question ("바쁘신데 죄송합니다만 … 여쭤봐도 되겠습니까")
+    r"바쁘신데|죄송\S*|실례\S*|여쭤\S*|여쭙\S*|되겠\S*|안녕하세요|수고\S*|\S*까지인지"
+)
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
 _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나요?" is the newsletter)
@@ -201,6 +211,8 @@ _VOTE_RE = re.compile(
     r"bỏ phiếu (trực tuyến|online)|nội dung|"
     r"オンライン投票|ネット投票|投票期間|議題|案件"
 )
+# "뭐 있어요?": the one event word that asks of anything at all
+_WHAT_IS_THERE_RE = re.compile(r"뭐\s?있")
 # Voting said at all ("투표 돼요?", "can I vote")
 _VOTING_RE = re.compile(r"투표|\bvot(e|es|ing)\b|投票|bỏ phiếu|bo phieu")
 # The on-site vote at the assembly itself, not the online one.
@@ -1901,7 +1913,12 @@ class QAEngine:
         only_filter_words = not a.topic
         # "what trainings are coming up?": a status word with an event kind and no grant
         # word, age or amount asks for events
-        events_only = (bool(c.event_kinds) or c.event_words) and not (
+        # (but "지금 신청되는 거 뭐 있어요?", "접수 중인 거 뭐 있어요": an application's status
+        # and only "뭐 있" of the event words asks for the open calls, not every event)
+        event_words = c.event_words and not (
+            c.status is not None and not EVENT_WORDS_RE.search(_WHAT_IS_THERE_RE.sub(" ", a.text))
+        )
+        events_only = (bool(c.event_kinds) or event_words) and not (
             c.grant_words or c.age or c.amount
         )  # ("What events are coming up in May?")
         if c.grant_filter and not events_only:

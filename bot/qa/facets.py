@@ -77,7 +77,7 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow (do|does|can|to|should) (i |we |you )?vote\b|"
                      r"\bhow does [\w\s]{0,40}?\bvoting\b|怎么投|如何投票|投票方法|"
                      r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
-                     r"신청\s?(방법|절차|하려면|은\s?어떻게|어떻게)|"
+                     r"신청\s?(방법|절차|은\s?어떻게|어떻게)|"
                      r"방문\s?(접수|신청|제출)|"
                      r"접수\s?방법|면접|인터뷰|\binterview|"
                      # a step before applying asked ("사전상담 꼭 받아야 신청돼요?")
@@ -161,6 +161,10 @@ _CUES: list[tuple[str, str]] = [
                 r"\b(more|know|information|info|details?|learn) about\b|^about\b|是什么|là gì"),
 ]
 # fmt: on
+
+# Last of all: applying as a condition ("신청하려면 몇 명 있어야 돼요?"): how to apply only
+# when nothing else is asked ("이웃만들기 신청하려면요?")
+_CUES.append(("how_to_apply", r"(신청|접수|지원)\s?(하려면|할려면)"))
 
 _COMPILED = [(facet, re.compile(pattern)) for facet, pattern in _CUES]
 FACETS = tuple(facet for facet, _ in _CUES)
