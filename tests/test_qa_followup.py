@@ -71,6 +71,12 @@ def test_a_question_in_the_last_records_own_words_is_about_it(demo, question, fo
         ), answer
 
 
+def test_the_centre_named_after_a_grant_is_the_centres(demo):
+    # (the grant's text speaks of the centre too: its words are no follow-up then)
+    answer = demo.ask("센터 전화번호 뭐예요", NOW, follow=("grant", "neighbour-making"))
+    assert answer.kind == "centre" or answer.id == "centre-location", answer
+
+
 def test_after_is_it_one_of_these_a_follow_up_asks_which_again(demo):
     offered = ("neighbour-making", "local-lab", "accounting-class")
     answer = demo.ask("그럼 서류는요?", NOW, choices=offered)

@@ -1730,6 +1730,8 @@ class QAEngine:
         c = a.criteria
         if a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words:
             return False
+        if a.centre:  # ("센터 전화번호 뭐예요": the centre's, whatever the record says of it)
+            return False
         words = [
             w for w in a.topic.split()
             if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)

@@ -114,7 +114,8 @@ OUTSIDE_QUESTIONS: tuple[str, ...] = (
     "중학교 배정 결과 발표",
     "어린이 독감 예방접종 무료 기간",
     "소아과 주말 진료하는 곳",
-    # facilities, elections, money, pets, police, work, errands
+    # facilities, elections, money, police, work, errands (not pets: a dog at the village
+    # hall, a pet patrol are a district's own matters)
     "도서관 회원증 발급 방법",
     "공공자전거 대여소 위치",
     "공영주차장 정기권 요금",
@@ -124,8 +125,6 @@ OUTSIDE_QUESTIONS: tuple[str, ...] = (
     "사전투표 기간이 언제예요",
     "해외 송금 수수료 싼 곳",
     "신용카드 발급 조건",
-    "반려견 동물등록 하는 법",
-    "유기견 입양 절차",
     "지갑을 잃어버렸는데 분실물 센터가 어디예요",
     "경찰서에 사기 신고하는 법",
     "내일배움카드 신청 자격",
@@ -143,7 +142,6 @@ OUTSIDE_QUESTIONS: tuple[str, ...] = (
     "How do I enrol my child in elementary school?",
     "What is the cheapest way to send money abroad?",
     "Where is my polling station for the election?",
-    "How do I register my dog?",
     "Where can I find a pediatrician on weekends?",
     "I lost my wallet, where is the lost and found?",
     "How do I apply for government childcare services?",
