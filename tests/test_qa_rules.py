@@ -2223,3 +2223,13 @@ def test_courtesy_around_a_question_to_the_centre(complex_town):
         "바쁘신데 죄송하지만 센터 점심시간이 몇 시부터 몇 시까지인지 여쭤봐도 될까요", now
     )
     assert (answer.kind, answer.confident) == ("centre", True), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "dated"),
+    [("다음 달 마감하는 거 있어요?", "deadline"), ("이번 달 마감하는 거 뭐 있어요", "deadline")],
+)
+def test_what_closes_in_a_month_is_the_applications_not_the_events(demo, question, dated):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.facet) == ("grant", "list"), answer
+    assert answer.grant_query is not None and answer.grant_query.dated == dated

@@ -1956,6 +1956,16 @@ class QAEngine:
         )  # "한빛1동 행사": the dong's events; "교육 일정 알려줘", "행사 언제 해요?": what is on
         if c.grant_words and not c.event_kinds:  # "5월에 접수하는 공모사업 뭐 있어요"
             event_filter = False
+        if (
+            a.dates is not None
+            and not a.dates.weekdays
+            and a.facets[:1] in (("deadline",), ("opens",), ("result",))
+            and not c.event_kinds
+            and not EVENT_WORDS_RE.search(_WHAT_IS_THERE_RE.sub(" ", a.text))
+            and (only_filter_words or not confident)
+        ):  # "이번 달 마감하는 거 뭐 있어요", "다음 주 결과 나오는 거": applications close, open
+            # and announce; events do not
+            return self._grant_filter(a, now)
         if event_filter and (not confident or only_filter_words):
             return self._event_filter(a, now)
         if (
