@@ -17,11 +17,16 @@ from bot.core.cli import _actor, _fail, _settings, _with_db
 from bot.core.config import ConfigError, Settings
 from bot.events.announce_cli import announce_command
 from bot.events.cli import events_app
+from bot.features import register_live_votes
 from bot.proposals.cli import proposals_app
 from bot.qa.cli import ask_command, unanswered_command
 from bot.reminders.cli import reminders_app
 
 T = TypeVar("T")
+
+# `maeul ask` on the database answers about a vote as it stands (bot/qa/live.py): the
+# composition registers the assembly feature's votes with the Q&A feature, as the bot does.
+register_live_votes()
 
 app = typer.Typer(
     help="Maeul (마을): a Telegram assistant for village communities and resident councils.",

@@ -77,6 +77,24 @@ def test_ask_from_the_database(monkeypatch):
     assert data["id"] == "neighbour-making" and "D-82" in data["text"]
 
 
+def test_ask_from_the_database_says_the_vote_as_it_stands(monkeypatch):
+    # staff closed the vote early (maeul assembly close): the KB still says 14 June
+    assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0
+    monkeypatch.setenv("MAEUL_NOW", "2027-06-01T10:00:00+09:00")  # during the vote
+    question = "한빛1동 주민총회 온라인 투표 아직 할 수 있어요?"
+    before = invoke("ask", question)
+    assert "지금 온라인 투표를 할 수 있어요. 마감: 2027년 6월 14일" in before.stdout, before.output
+    closed = invoke("assembly", "close", "hanbit1-2027")
+    assert closed.exit_code == 0, closed.output
+    monkeypatch.setenv("MAEUL_NOW", "2027-06-01T10:05:00+09:00")  # asked a little later
+    after = invoke("ask", question)
+    assert after.exit_code == 0, after.output
+    assert "온라인 투표는 마감되었어요. 마감: 2027년 6월 1일 (화)" in after.stdout, after.stdout
+    # from a KB file alone there is no vote but the plan
+    planned = invoke("ask", question, "--kb", str(demo_kb_path()))
+    assert "마감: 2027년 6월 14일" in planned.stdout, planned.output
+
+
 def test_bad_arguments_are_refused_clearly(other_kb):
     assert invoke("ask").exit_code == 2
     assert invoke("ask", "q", "--batch", "-").exit_code == 2

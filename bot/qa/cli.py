@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.core.config import Settings
     from bot.kb.records import KnowledgeBase
     from bot.qa.engine import QAEngine
+    from bot.qa.render import VoteState
     from bot.qa.service import UnansweredGroup
 
 
@@ -94,16 +95,40 @@ def _lines(batch: str) -> Iterator[str]:
 
 
 def answer_one(
-    engine: QAEngine, question: str, now: datetime, lang: str | None, settings: Settings
+    engine: QAEngine,
+    question: str,
+    now: datetime,
+    lang: str | None,
+    settings: Settings,
+    *,
+    live: bool = False,
 ) -> dict[str, Any]:
+    """``live``: answers about an online vote say the vote as it stands in the database
+    (moved or closed early by staff), as the bot does; without it, the KB's plan."""
     from bot.core.i18n import Translator
     from bot.qa.engine import answer_language
     from bot.qa.render import render
 
     chosen = lang or answer_language(question, settings.default_language)
     answer = engine.ask(question, now, chosen)
-    text = render(engine, answer, Translator(answer.lang, settings.tz), now)
+    vote = _live_vote(settings, answer.id, now) if live and answer.kind == "assembly" else None
+    text = render(engine, answer, Translator(answer.lang, settings.tz), now, vote)
     return answer.as_json(text)
+
+
+def _live_vote(settings: Settings, assembly_id: str | None, now: datetime) -> VoteState | None:
+    from bot.core.cli import _with_db
+    from bot.qa import live
+
+    if assembly_id is None:
+        return None
+
+    async def work(runtime: Any) -> VoteState | None:
+        async with runtime.sessionmaker() as session:
+            return await live.vote_state(session, assembly_id, now)
+
+    found: VoteState | None = _with_db(settings, work)
+    return found
 
 
 def ask_command(
@@ -141,12 +166,12 @@ def ask_command(
     engine = _load_engine(settings, kb_path)
     if batch is not None:
         for line in _lines(batch):
-            result = answer_one(engine, line, when, lang, settings)
+            result = answer_one(engine, line, when, lang, settings, live=kb_path is None)
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
     assert question is not None
-    result = answer_one(engine, question, when, lang, settings)
+    result = answer_one(engine, question, when, lang, settings, live=kb_path is None)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:

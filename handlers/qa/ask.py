@@ -24,12 +24,12 @@ from bot.core.config import SUPPORTED_LANGUAGES
 from bot.core.runtime import Runtime
 from bot.core.scope import current_scope
 from bot.core.text import esc, shorten
+from bot.features import vote_state_of
 from bot.kb.store import KnowledgeStore
 from bot.qa import (
     Answer,
     EngineCache,
     QAEngine,
-    VoteState,
     count_question,
     kind_of,
     log_unanswered,
@@ -113,20 +113,6 @@ async def _votes_shown(
     return votes
 
 
-async def _vote_state(context: MaeulContext, vote: AssemblyVote, now: datetime) -> VoteState:
-    """What an answer about the vote says of it (moved, closed early, items added by staff):
-    the KB only says what was planned."""
-    items = await assembly_service.items_of(context.db, vote)
-    return VoteState(
-        opens_at=vote.opens_at,
-        closes_at=vote.closes_at,
-        closed=assembly_service.status(vote, now) == assembly_service.Status.CLOSED,
-        method=vote.method,
-        max_choices=vote.max_choices,
-        items=tuple(dict(item.title) for item in items),
-    )
-
-
 async def ask(update: Update, context: MaeulContext) -> None:
     message = update.effective_message
     text = (message.text or "").strip()
@@ -153,7 +139,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
     answer_t = t if lang == t.lang else runtime.translator(lang)
     votes = await _votes_shown(context, engine, answer, now)
     vote = votes.get(answer.id) if answer.confident and answer.id else None
-    state = await _vote_state(context, vote, now) if vote is not None else None
+    state = await vote_state_of(context.db, vote, now) if vote is not None else None
     body = render(engine, answer, answer_t, now, state)
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
