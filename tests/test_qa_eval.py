@@ -96,8 +96,9 @@ def test_accuracy_and_calibration(engine, name):
 # The blind set's confident-and-wrong cap, held at one question above 5 % (10/182): make test
 # failed it in the seventh session of 2026-12-04, after the answers about assemblies' online
 # votes (their records change every record's word weights) and the Han-word readings; the
-# cause was not looked for on the blind set (tests/qa/BLIND.md).
-WRONG_CAP = {"blind": 0.06}
+# cause was not looked for on the blind set (tests/qa/BLIND.md). Back at 5 % in the eighth
+# session (9/182 = 4.9 % at its end, the code frozen).
+WRONG_CAP: dict[str, float] = {}
 
 
 # Two other districts, written by helpers blind to the engine (tests/qa/other/BLIND.md,
@@ -114,7 +115,7 @@ OTHER_SETS = {
     # and wrong or OOS is over 5 %, it is held where it is so that a change that worsens it fails
     "other-dev": (0.94, 0.05, 0.05),  # 96.9 %
     "other-blind": (0.90, 0.06, 0.06),  # 92.6 %, OOS 1/18
-    "third-blind": (0.80, 0.07, 0.10),  # 82.3 %, confident and wrong 6.1 %, OOS 2/22 (sixth)
+    "third-blind": (0.81, 0.06, 0.10),  # 82.9 %, confident and wrong 5.5 %, OOS 2/22 (eighth)
     "fourth-dev": (0.94, 0.05, 0.05),  # 96.0 %
     "fifth-dev": (0.91, 0.05, 0.05),  # 93.9 % (sixth session)
     "sixth-dev": (0.80, 0.05, 0.05),  # 82.0 % (fourth session)
@@ -122,16 +123,18 @@ OTHER_SETS = {
     # (confident and wrong 11.4 -> 12.1 % in the fourth session: one question, a change made
     # for the development sets; not looked into, the set is blind — tests/qa/eighth/BLIND.md)
     # (sixth session: 76.4 %, confident and wrong 12.9 %, one more again; OOS 5/24)
-    "eighth-blind": (0.74, 0.13, 0.21),  # 72.9 %, confident and wrong 12.1 %, OOS 5/24
+    # (eighth session: 80.0 %, confident and wrong 10.0 %, OOS 5/24)
+    "eighth-blind": (0.78, 0.11, 0.21),
     "ninth-dev": (0.84, 0.05, 0.05),  # 85.8 % (fourth session)
-    "tenth-blind": (0.75, 0.08, 0.14),  # 77.2 %, confident and wrong 7.4 %, OOS 3/23 (sixth)
+    "tenth-blind": (0.79, 0.07, 0.14),  # 80.9 %, confident and wrong 6.6 %, OOS 3/23 (eighth)
     "eleventh-dev": (0.86, 0.05, 0.05),  # 88.1 % (2026-12-04, fourth session)
     # first run after the fourth session's code was frozen: 65.9 %, confident and wrong
     # 15.9 %, OOS 6/24; end of the fifth session 66.7 %, 15.9 %, OOS 5/24 (held where it is;
     # tests/qa/twelfth/BLIND.md)
     # sixth session: 69.0 %, confident and wrong 17.5 % (22/126: two more, after the session's
     # changes made on the development sets; not looked into, the set is blind), OOS 5/24
-    "twelfth-blind": (0.67, 0.18, 0.21),
+    # eighth session: 73.0 %, 13.5 %, OOS 5/24
+    "twelfth-blind": (0.71, 0.14, 0.21),
     # first run at the fifth session's starting engine: 78.2 %, confident and wrong 11.3 %,
     # OOS 8/26; end of that session 79.0 %, OOS 7/26 (held; tests/qa/thirteenth/BLIND.md)
     "thirteenth-blind": (0.77, 0.12, 0.27),
@@ -140,7 +143,8 @@ OTHER_SETS = {
     # 4/24 (held where it is; tests/qa/fifteenth/BLIND.md)
     # (confident and wrong held at 8 %, one question more, in the seventh session of
     # 2026-12-04: see the blind set's cap above)
-    "fifteenth-blind": (0.85, 0.08, 0.17),
+    # (eighth session: 89.6 %, 7.5 %, OOS 2/24)
+    "fifteenth-blind": (0.87, 0.08, 0.09),
     # a development set written blind (first run at the sixth session's start: 77.7 %,
     # confident and wrong 8.9 %, OOS 5/38); end of that session 89.3 %, 4.5 %, 2/38 (held);
     # eighth session 92.0 %, 2.7 %, 1/38
