@@ -153,3 +153,16 @@ def test_the_results_and_who_may_vote_with_the_dong_named_are_that_votes(demo, q
 def test_who_may_vote_in_general_stays_the_faqs(demo):
     answer = demo.ask("총회 투표는 누가 할 수 있어요?", DURING)
     assert (answer.kind, answer.id) == ("faq", "who-can-vote"), answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "한빛1동 투표 언제 마감해요?",
+        "When does voting end in Hanbit 1-dong?",
+        "Bo phieu Hanbit 1-dong ket thuc luc nao?",  # Vietnamese without its marks
+    ],
+)
+def test_when_voting_ends_is_the_online_votes_close(demo, question):
+    answer = demo.ask(question, DURING)
+    assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", "time"), answer

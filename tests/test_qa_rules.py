@@ -2233,3 +2233,10 @@ def test_what_closes_in_a_month_is_the_applications_not_the_events(demo, questio
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.facet) == ("grant", "list"), answer
     assert answer.grant_query is not None and answer.grant_query.dated == dated
+
+
+@pytest.mark.parametrize("text", ["le hoi cong dong ngay nao", "bo phieu dai hoi ket thuc luc nao"])
+def test_vietnamese_without_marks_about_events_and_votes_is_vietnamese(text):
+    from bot.qa.text import detect_language
+
+    assert detect_language(text) == "vi"

@@ -204,6 +204,9 @@ def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
 _VOTE_RE = re.compile(
     r"(온라인|모바일|인터넷|핸드폰|휴대폰)\s?투표|투표\s?(기간|결과)|안건|"
     r"\bvot(e|ing) results?\b|投票结果|投票結果|kết quả bỏ phiếu|"
+    # when voting ends ("투표 언제 끝나요", "bỏ phiếu … kết thúc lúc nào")
+    r"투표\s?(는\s?)?(언제\s?)?(마감|끝나|종료)|\bvoting (ends?|closes?)\b|投票(截止|结束)|"
+    r"bỏ phiếu.{0,30}(kết thúc|hết hạn)|投票.{0,6}(締め?切|終わ)|"
     r"몇\s?(개|가지|건)\s?(까지|나|를|을)?\s?(고르|고를|골라|선택|찍|뽑)|"
     r"\bvot(e|ing) online\b|\bonline (vote|voting|ballot)\b|\bballot\b|"
     r"\bhow many (items|options|choices|proposals)\b|"

@@ -101,7 +101,7 @@ _CUES: list[tuple[str, str]] = [
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\bdates?$|"
              r"\b(what|which) days?\b|"
-             r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|いつ|何日|日程"),
+             r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|lúc nào|いつ|何日|日程"),
     ("eligibility", r"자격|대상|几岁|多大年纪|何歳|mấy tuổi|bao nhiêu tuổi|"
                     r"누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
                     # who may come ("애들 데려가도 돼요?", "처음인데 가도 돼요?", "들어도 돼요?")

@@ -289,7 +289,8 @@ VI_PHRASES = """
     gia đình|trẻ em|con cái|phụ nữ|người cao tuổi|thanh niên|lớp học|tiếng hàn|miễn phí|
     tình nguyện|phiên dịch|thông dịch|nộp đơn|đơn đăng ký|tham gia|triệu|nghìn|cuối tuần|
     trung tâm|văn phòng|điện thoại|mở cửa|đóng cửa|giờ làm việc|lễ hội|đại hội|bỏ phiếu|
-    tập huấn|đào tạo|tư vấn|hội nghị|năm ngoái|năm nay|lần đầu|thành viên|thành lập
+    tập huấn|đào tạo|tư vấn|hội nghị|năm ngoái|năm nay|lần đầu|thành viên|thành lập|
+    kết thúc|lúc nào|bắt đầu|tổ chức|cộng đồng
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
 

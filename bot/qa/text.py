@@ -31,7 +31,9 @@ _VIETNAMESE_RE = re.compile(
 _VIETNAMESE_WORDS = re.compile(
     r"\b(khi nao|o dau|bao nhieu|toi|xin|cua|duoc|khong|cho|nguoi|thang|tuan|lam sao|the nao|"
     r"dang ky|co the|chung toi|ho tro|chuong trinh|bao gio|tham gia|nhom|tieng|lop hoc|"
-    r"mien phi|tu van|phien dich|trung tam|gia dinh|hang xom)\b"
+    r"mien phi|tu van|phien dich|trung tam|gia dinh|hang xom|"
+    # events and votes: "le hoi … ngay nao", "bo phieu dai hoi … ket thuc luc nao"
+    r"ngay nao|luc nao|le hoi|cong dong|bo phieu|dai hoi|ket thuc|bat dau|cu dan|nuoc ngoai)\b"
 )
 _WORD_RE = re.compile(r"[a-z0-9]+|[\uac00-\ud7a3]+|[\u4e00-\u9fff]|[^\s\W]+", re.UNICODE)
 
