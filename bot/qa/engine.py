@@ -39,7 +39,7 @@ from bot.qa.criteria import (
 )
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
-from bot.qa.facets import DOOR_WORDS, FacetCues, detect_facets, for_kind
+from bot.qa.facets import DOOR_WORDS, IF_APPLYING_RE, FacetCues, detect_facets, for_kind
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
@@ -185,8 +185,6 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 # The facets a grant's own field may replace when the question's words are in that field
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
-# "신청하려면 사진 몇 장 찍어 가야 돼요?": applying is the condition, what follows the question
-_IF_APPLYING_RE = re.compile(r"(신청|접수|지원)\s?(하려면|할려면|하려고)")
 
 
 def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
@@ -196,7 +194,7 @@ def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
     return (
         facet == "how_to_apply"
         and bool(spans)
-        and all(_IF_APPLYING_RE.fullmatch(a.text[start:end]) for start, end in spans)
+        and all(IF_APPLYING_RE.fullmatch(a.text[start:end]) for start, end in spans)
     )
 
 
@@ -503,6 +501,15 @@ def _grant_asked(a: _Analysis) -> bool:
     """A grant word or support asked for ("마을축제 지원 언제 신청해요": the grant, not the
     festival)."""
     return a.criteria.grant_words or bool(_SUPPORT_ASKED_RE.search(a.text))
+
+
+def _topic_words(a: _Analysis) -> list[str]:
+    """The question's topic words that are not "그거", "거기" and the like (one letter
+    neither): what it names beside its cues."""
+    return [
+        w for w in a.topic.split()
+        if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
+    ]  # fmt: skip
 
 
 def _put_below(
@@ -1735,10 +1742,7 @@ class QAEngine:
             return False
         if a.centre:  # ("센터 전화번호 뭐예요": the centre's, whatever the record says of it)
             return False
-        words = [
-            w for w in a.topic.split()
-            if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
-        ]  # fmt: skip
+        words = _topic_words(a)
         if not words:
             return False
         own = self._own_terms(kind, id_)
@@ -1765,10 +1769,7 @@ class QAEngine:
             return False
         if c.grant_rule:
             return False  # a rule of the grants asked ("나이 제한 있는 사업 뭐예요?"): a list
-        return not [
-            w for w in a.topic.split()
-            if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
-        ]  # fmt: skip
+        return not _topic_words(a)
 
     def _which_of(
         self, a: _Analysis, choices: tuple[str, ...], now: datetime, base: dict[str, Any]
@@ -1920,9 +1921,9 @@ class QAEngine:
         # word, age or amount asks for events
         # (but "지금 신청되는 거 뭐 있어요?", "접수 중인 거 뭐 있어요": an application's status
         # and only "뭐 있" of the event words asks for the open calls, not every event)
-        event_words = c.event_words and not (
-            c.status is not None and not EVENT_WORDS_RE.search(_WHAT_IS_THERE_RE.sub(" ", a.text))
-        )
+        # an event word other than "뭐 있" ("행사", "일정", "events")
+        named_events = bool(EVENT_WORDS_RE.search(_WHAT_IS_THERE_RE.sub(" ", a.text)))
+        event_words = c.event_words and not (c.status is not None and not named_events)
         events_only = (bool(c.event_kinds) or event_words) and not (
             c.grant_words or c.age or c.amount
         )  # ("What events are coming up in May?")
@@ -1964,7 +1965,7 @@ class QAEngine:
             and not a.dates.weekdays
             and a.facets[:1] in (("deadline",), ("opens",), ("result",))
             and not c.event_kinds
-            and not EVENT_WORDS_RE.search(_WHAT_IS_THERE_RE.sub(" ", a.text))
+            and not named_events
             and (only_filter_words or not confident)
         ):  # "이번 달 마감하는 거 뭐 있어요", "다음 주 결과 나오는 거": applications close, open
             # and announce; events do not

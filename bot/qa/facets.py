@@ -17,6 +17,12 @@ from bot.qa.text import normalize
 DOOR_WORDS = r"문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|열려\s?있"
 
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
+# Applying as a condition ("신청하려면 몇 명 있어야 돼요?"): the last of the cues, so how to
+# apply only when nothing else is asked ("이웃만들기 신청하려면요?"); the engine lets a
+# field's own words say what is asked after it (bot/qa/engine.py). (할려면 is read as 하려면
+# by bot/qa/text.py.)
+IF_APPLYING_RE = re.compile(r"(신청|접수|지원)\s?하려면")
+
 # fmt: off
 _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|"
@@ -159,15 +165,12 @@ _CUES: list[tuple[str, str]] = [
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|"
                 # ("tell me more about …", not "a video about our neighbourhood")
                 r"\b(more|know|information|info|details?|learn) about\b|^about\b|是什么|là gì"),
+    ("how_to_apply", IF_APPLYING_RE.pattern),
 ]
 # fmt: on
 
-# Last of all: applying as a condition ("신청하려면 몇 명 있어야 돼요?"): how to apply only
-# when nothing else is asked ("이웃만들기 신청하려면요?")
-_CUES.append(("how_to_apply", r"(신청|접수|지원)\s?(하려면|할려면)"))
-
 _COMPILED = [(facet, re.compile(pattern)) for facet, pattern in _CUES]
-FACETS = tuple(facet for facet, _ in _CUES)
+FACETS = tuple(dict.fromkeys(facet for facet, _ in _CUES))
 
 # How a generic facet reads for each kind of record.
 _BY_KIND: dict[str, dict[str, str]] = {
