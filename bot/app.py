@@ -27,7 +27,7 @@ from bot.core.runtime import Runtime
 from bot.core.scope import Deferred, UpdateScope, current_scope, enter_scope, leave_scope
 from bot.telegram.context import MaeulContext
 from bot.telegram.persistence import SQLPersistence
-from bot.telegram.transport import make_request
+from bot.telegram.transport import make_request, was_not_sent
 
 if TYPE_CHECKING:
     from bot.reminders.dispatch import Dispatcher
@@ -167,8 +167,9 @@ class MaeulBot(ExtBot[None]):
             except Forbidden:
                 log.info("after-commit %s: the chat blocked the bot", item.endpoint)
                 return False
-            except TimedOut:
-                if not item.endpoint.startswith(_IDEMPOTENT_PREFIXES):
+            except TimedOut as exc:
+                # no connection in time (a busy pool): nothing left, so it goes again
+                if not (item.endpoint.startswith(_IDEMPOTENT_PREFIXES) or was_not_sent(exc)):
                     log.warning("after-commit %s timed out (may have arrived)", item.endpoint)
                     return False
                 if attempt + 1 == attempts:

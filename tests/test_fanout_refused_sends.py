@@ -97,6 +97,8 @@ def _from(cause: BaseException, error: BaseException) -> BaseException:
         (NetworkError("Internal Server Error (500)"), True),
         (NetworkError("Gateway Timeout (504)"), False),  # may have been carried out
         (TimedOut("Timed out"), False),
+        (TimedOut("Connect or pool timeout: no connection. Request was *not* sent."), True),
+        (TimedOut("Pool timeout: all connections are occupied. Request was *not* sent"), True),
         (_from(httpx.ReadError("reset"), NetworkError("httpx.ReadError: reset")), False),
     ],
 )

@@ -14,7 +14,7 @@ from telegram import Bot, InputFile
 from telegram.error import NetworkError, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.telegram.transport import AiohttpRequest, make_request
+from bot.telegram.transport import AiohttpRequest, make_request, was_not_sent
 
 MESSAGE = {
     "message_id": 7,
@@ -92,10 +92,29 @@ async def test_fields_and_files_arrive(server: tuple[str, list[dict[str, Any]]])
 async def test_a_slow_answer_is_timed_out(server: tuple[str, list[dict[str, Any]]]) -> None:
     base, _ = server
     async with Bot("1:T", base_url=base, request=AiohttpRequest(read_timeout=0.2)) as bot:
-        with pytest.raises(TimedOut):
+        with pytest.raises(TimedOut) as raised:
             await bot.send_message(42, "x", api_kwargs={"sleep": "1"})
+        assert not was_not_sent(raised.value)  # it left: it may have been carried out
         # an explicit read timeout wins over the default
         assert await bot.send_message(42, "y", read_timeout=3, api_kwargs={"sleep": "0.3"})
+
+
+@pytest.mark.parametrize("kind", [AiohttpRequest, HTTPXRequest])
+async def test_no_free_connection_is_a_timeout_that_sent_nothing(
+    server: tuple[str, list[dict[str, Any]]], kind: type
+) -> None:
+    """One connection, held by a slow call: the next waits for the pool and times out
+    before it is sent (the after-commit sending and the dispatcher send it again). PTB's
+    own transport says so in the same words."""
+    base, _ = server
+    request = kind(connection_pool_size=1, pool_timeout=0.2)
+    async with Bot("1:T", base_url=base, request=request) as bot:
+        slow = asyncio.create_task(bot.send_message(42, "x", api_kwargs={"sleep": "1"}))
+        await asyncio.sleep(0.1)
+        with pytest.raises(TimedOut) as raised:
+            await bot.send_message(42, "y")
+        assert was_not_sent(raised.value)
+        assert await slow
 
 
 async def test_no_server_is_a_network_error() -> None:

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.error import TimedOut
 
 from bot import app as bot_app
 from bot.core.scope import current_scope
@@ -284,3 +285,40 @@ async def test_proposal_whose_commit_fails_is_not_kept_and_the_proposer_is_told(
     said = shown(events)
     assert NOTHING_SAVED in said
     assert "#" not in said.replace(NOTHING_SAVED, "")  # no proposal number was announced
+
+
+async def _cast_meeting(bot, monkeypatch, user_id: int, timeout: TimedOut):
+    """Cast when the receipt cannot replace the review (three 502s) and the new message
+    standing in for it times out on its first try; returns the events and the calls."""
+    chat = await ready_to_cast(bot, user_id)
+    real = bot.app.bot._post_within_budget
+    calls: list[str] = []
+
+    async def post(endpoint, data, **kwargs):
+        calls.append(endpoint)
+        if endpoint == "sendMessage" and calls.count(endpoint) == 1:
+            raise timeout
+        return await real(endpoint, data, **kwargs)
+
+    monkeypatch.setattr(bot.app.bot, "_post_within_budget", post)
+    bot.emu.fail_next(TOKEN, "editMessageText", 3, error_code=502)
+    events = await press_and_wait(chat, "Cast my vote")
+    assert await ballots(bot) == 1
+    return events, calls
+
+
+async def test_a_receipt_that_found_no_free_connection_is_sent_again(bot, monkeypatch):
+    """Thousands of voters at once can leave a reply waiting for a connection from the
+    pool until it times out: it never left, so it is sent again (it was dropped: the
+    voter saw nothing)."""
+    busy = TimedOut("Connect or pool timeout: no connection. Request was *not* sent.")
+    events, calls = await _cast_meeting(bot, monkeypatch, 6104, busy)
+    receipts = [e for e in events if e.kind == "message" and COUNTED in (e.text or "")]
+    assert len(receipts) == 1, shown(events)
+    assert calls.count("sendMessage") == 2
+
+
+async def test_a_receipt_timed_out_after_it_left_is_not_sent_twice(bot, monkeypatch):
+    """A timeout after the request left may have been carried out: not repeated."""
+    _, calls = await _cast_meeting(bot, monkeypatch, 6105, TimedOut("Timed out"))
+    assert calls.count("sendMessage") == 1

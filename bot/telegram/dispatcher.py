@@ -3,7 +3,9 @@
 :class:`TelegramSender` maps PTB's errors onto the dispatcher's (429 → retry later,
 403 → blocked, timeouts and 5xx → transient, 400 → permanent). A 5xx *answered* by Telegram
 (but 504) is :class:`~bot.reminders.dispatch.NotSent`: Telegram did not take the message, so
-it counts against no rate limit; a timeout or a broken connection may have delivered it.
+it counts against no rate limit; so is a timeout before any connection was made (a busy pool:
+:func:`~bot.telegram.transport.was_not_sent`). Any other timeout or a broken connection may
+have delivered it.
 
 :func:`attach` gives an application its dispatcher. It sends through the application's
 bot: replies and reminders take permits of the token's one rate budget
@@ -43,7 +45,7 @@ from bot.reminders.dispatch import (
     Transient,
 )
 from bot.reminders.rows import OutMessage
-from bot.telegram.transport import make_request
+from bot.telegram.transport import make_request, was_not_sent
 
 if TYPE_CHECKING:
     from bot.app import MaeulApplication
@@ -100,7 +102,7 @@ class TelegramSender:
         except Forbidden as exc:
             raise Blocked(str(exc)) from exc
         except TimedOut as exc:  # (a NetworkError too)
-            raise Transient(f"timed out: {exc}") from exc
+            raise (NotSent if was_not_sent(exc) else Transient)(f"timed out: {exc}") from exc
         except ChatMigrated as exc:
             raise Permanent(f"the group moved to {exc.new_chat_id}") from exc
         except BadRequest as exc:  # (a NetworkError too)

@@ -165,6 +165,13 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
 
 
+def was_not_sent(exc: TimedOut) -> bool:
+    """A timeout before the request left: no connection in time, from the pool or to
+    Telegram (this transport's and httpx's own wording). It may be sent again without
+    showing anything twice; any other timeout may have been carried out."""
+    return "was *not* sent" in (exc.message or "")
+
+
 def make_request(kind: str, connection_pool_size: int = 1) -> BaseRequest:
     """The transport ``TELEGRAM_TRANSPORT`` names (``aiohttp``, the default, or ``httpx``)."""
     if kind == "httpx":
