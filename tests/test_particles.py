@@ -93,11 +93,29 @@ def test_particle(word, spec, expected):
         ("", "으로", "(으)로"),
         ("", "이라는", "(이)라는"),
         ("★", "은", "은(는)"),  # a symbol
+        ("🌸🎉", "을", "을(를)"),  # only emoji: nothing to read
         ("chat", "은", "은(는)"),  # 챗 or 채트: it depends on the word
         ("漢字", "은", "은(는)"),
     ],
 )
 def test_particle_falls_back_to_both_forms_only_when_it_cannot_tell(word, spec, expected):
+    assert particle(word, spec) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "spec", "expected"),
+    [
+        ("봄꽃 축제 🌸", "을", "를"),  # the emoji is not read: 축제
+        ("마을 장터 🎉🎉", "을", "를"),
+        ("마을 밥상 🍚", "을", "을"),
+        ("가을 음악회 ★", "은", "는"),
+        ("주민총회 투표 🗳️", "이", "가"),  # with its variation selector
+        ("김장 나눔~", "을", "을"),
+        ("우리 가족 👨‍👩‍👧", "과", "과"),  # a family emoji: joined by zero-width joiners
+        ("“텃밭 교실 🌱”", "으로", "로"),
+    ],
+)
+def test_emoji_after_a_name_are_not_read(word, spec, expected):
     assert particle(word, spec) == expected
 
 

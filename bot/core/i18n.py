@@ -14,6 +14,7 @@ import io
 import logging
 import re
 import string
+import unicodedata
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -174,11 +175,24 @@ _TAGS = re.compile(r"(<[^<>]*>\s*)+$")
 _SPEC = re.compile(r"^([^\uac00-\ud7a3]*)([\uac00-\ud7a3].*)$")
 
 
+def _unread(char: str) -> bool:
+    """A symbol nobody reads aloud after a word: an emoji, ★, ~, a variation selector, a
+    zero-width joiner or a space between them."""
+    category = unicodedata.category(char)
+    return category in ("So", "Sm", "Sk", "Mn", "Cf", "Zs") or char in "\t~"
+
+
 def final_sound(word: str) -> tuple[bool, bool] | None:
     """(ends in a consonant, that consonant is ㄹ) for the way ``word`` is read aloud, or
     None when it cannot be told (empty, a symbol, an English word ending in -k)."""
     word = html.unescape(_TAGS.sub("", word.strip()))  # “<b>마을회관</b>”, “A &amp; B”
     word = _TRAILING.sub("", word).rstrip(" \t\"'”’»」』.,!?")
+    # emoji and marks after a name are not read aloud: “봄꽃 축제 🌸” is read 축제
+    unread = len(word)
+    while unread and _unread(word[unread - 1]):
+        unread -= 1
+    if unread:
+        word = word[:unread].rstrip(" \t\"'”’»」』.,!?")
     if not word:
         return None
     last = word[-1]
