@@ -2240,3 +2240,54 @@ def test_vietnamese_without_marks_about_events_and_votes_is_vietnamese(text):
     from bot.qa.text import detect_language
 
     assert detect_language(text) == "vi"
+
+
+# --- a grant named by two words of its name, with words a list could filter by ------------------
+@pytest.fixture(scope="module")
+def county() -> tuple[QAEngine, datetime]:
+    """금솔군 (tests/qa/nineteenth/kb.yaml, lexical): "다문화 이웃 잇기 지원사업" (Multicultural
+    Neighbours Bridge Grant) is closed; 다문화 and 이웃 are categories too (the questions below
+    are mine)."""
+    from pathlib import Path
+
+    folder = Path(__file__).parent / "qa" / "nineteenth"
+    parsed, problems = kb.load_and_validate(folder / "kb.yaml")
+    assert parsed is not None, problems
+    now = yaml.safe_load((folder / "dev.yaml").read_text(encoding="utf-8"))["now"]
+    return QAEngine(parsed), datetime.fromisoformat(str(now))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is the multicultural neighbours one still taking applications?",
+        "다문화 이웃 사업 지금 접수 중이에요?",
+    ],
+)
+def test_two_words_of_one_grants_name_name_it_not_a_list(county, question):
+    # it was the list of the open grants of those categories: the one asked about, closed,
+    # was not even in it
+    engine, now = county
+    answer = engine.ask(question, now)
+    assert answer.grant_query is None, answer
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "multicultural-bridge", "deadline")
+
+
+def test_a_list_asked_with_the_same_words_is_still_a_list(county):
+    engine, now = county
+    answer = engine.ask("Are there any multicultural neighbour grants still open?", now)
+    assert answer.grant_query is not None and len(answer.matches) > 1
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("Is the senior garden grant closed already?", ("deadline",)),
+        ("is it closed yet?", ("deadline",)),
+        ("지금도 접수해요?", ("deadline",)),
+        ("접수중인가요", ("deadline",)),
+        ("Is the centre closed on Sundays?", ()),  # the centre's hours, not a deadline
+    ],
+)
+def test_closed_and_still_taking_ask_the_deadline(question, facet):
+    assert detect_facets(question).facets == facet

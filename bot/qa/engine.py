@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
@@ -75,7 +76,7 @@ from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.sino import known_readings
 from bot.qa.sino import readings as sino_readings
-from bot.qa.text import compact, detect_language, normalize
+from bot.qa.text import compact, detect_language, normalize, words
 from bot.qa.vectors import SemanticIndex, VectorCache
 
 MAX_QUESTION = 1000
@@ -241,6 +242,12 @@ _PLACE_PARTICLES = (
 )  # fmt: skip
 _NAME_SUFFIX_RE = re.compile(r"\s*(지원\s?사업|사업|grant|fund|support)$", re.IGNORECASE)
 _PAREN_RE = re.compile(r"\s*[(（][^)）]*[)）]")
+# words of grants' names too common to tell one grant by (:meth:`QAEngine._named_in_part`)
+_GENERIC_NAME_WORDS = frozenset(
+    "지원사업 지원 사업 공모사업 공모 지원금 프로젝트 프로그램 조성사업 마을 우리 우리동네 동네 "
+    "주민 공동체 마을공동체 the a an of for and to our in grant grants fund support program "
+    "programme project projects village community neighbourhood neighborhood".split()
+)
 _YEAR_RE = re.compile(r"^\s*(19|20)\d\d\s*년?\s*")
 # "이웃만들기 했는데 다음은?": a grant done, the next one asked for.
 _DEICTIC_RE = re.compile(
@@ -693,6 +700,16 @@ class QAEngine:
             for tail in (" ".join(name.split()[i:]) for i in range(len(name.split())))
             if _HANGUL_RE.fullmatch(compact(tail)) and len(compact(tail)) >= 4
         ]
+        # two neighbouring words of a grant's name no other grant's name has: "the
+        # multicultural neighbours grant" (of "Multicultural Neighbours Bridge Grant") names
+        # it even where both words are also categories a list could be filtered by
+        pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for grant in kb.grants:
+            for name in _texts(grant.name):
+                kept = [w for w in words(_PAREN_RE.sub(" ", name)) if w not in _GENERIC_NAME_WORDS]
+                for pair in pairwise(kept):
+                    pairs[pair].add(grant.id)
+        self._name_pairs = {pair: next(iter(ids)) for pair, ids in pairs.items() if len(ids) == 1}
         # Vietnamese typed without marks gets the marks of the KB's words too
         self._vi_marks = VietnameseMarks(f"{r.title}\n{r.body}" for r in self.index.records)
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
@@ -1899,6 +1916,18 @@ class QAEngine:
         return ev.next_occurrence(event, now)
 
     # --- filters ------------------------------------------------------------------
+    def _named_in_part(self, text: str) -> str | None:
+        """The one grant two neighbouring words of whose name the question has ("다문화
+        이웃 사업 아직 돼요?", "is the multicultural neighbours grant still open?"), if one."""
+        said = compact(text)
+        latin = {w.rstrip("s") for w in words(text) if w.isascii()}
+
+        def has(word: str) -> bool:
+            return word.rstrip("s") in latin if word.isascii() else word in said
+
+        found = {id_ for (one, two), id_ in self._name_pairs.items() if has(one) and has(two)}
+        return next(iter(found)) if len(found) == 1 else None
+
     def _filter(
         self,
         a: _Analysis,
@@ -1908,9 +1937,14 @@ class QAEngine:
         second: float,
     ) -> dict[str, Any] | None:
         """A filter answer when the question filters rather than names one record."""
-        if named:
-            return None
         c = a.criteria
+        if named or (
+            not c.list_words
+            and top is not None
+            and top.record.kind == "grant"
+            and self._named_in_part(a.text) == top.record.id
+        ):  # ("is the multicultural neighbours grant still open?": that grant, not a list)
+            return None
         confident = (
             top is not None
             and top.score >= CONFIDENT

@@ -39,6 +39,10 @@ _CUES: list[tuple[str, str]] = [
                  # over yet? ("접수 벌써 끝났어요", "신청 끝났는지")
                  r"(신청|접수|모집)\s?(이|은|는|도)?\s?(벌써|이미|다)?\s?(끝났|끝난|끝나\s?(버렸|버린)|종료)|"
                  r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
+                 # "is it closed already?" (but "closed on Sundays" is a centre's hours)
+                 r"\bclosed\b(?! (on|at|for|during|between|from|to)\b)|"
+                 # still taking them ("지금도 접수해요?", "접수 중인가요")
+                 r"(지금|현재|아직)\s?도\s?(신청|접수)\s?(해|하|받)|(접수|모집)\s?중\s?(이|인|에)|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|hết hạn|còn nhận (đơn|hồ sơ)|"
                  r"còn (đăng ký|nộp)( đơn)? được|đến (ngày nào|khi nào|bao giờ)|"
                  # a day named and "hand it in by then" ("오늘까지 내면 되나요", "이번주 안에 내야")
