@@ -217,6 +217,10 @@ def test_everyday_words_are_not_read_as_clipped_names(demo, question):
         "비자 연장 지원 받으려면 서류 뭐 필요해요",
         "빈집 철거하면 보조금 나온다던데 얼마에요?",
         "온누리상품권 환전하려면 어디로 가요?",
+        # a person's school fees: the school's, the district office's
+        "아이 학원비 지원해 주는 데 있어요?",
+        "Is there any help with my son's tuition?",
+        "孩子的学费有补助吗？",
         # named in Han words, read in Korean (bot/qa/sino.py): 失業 실업, 就业 취업, 謄本 등본,
         # 発給 발급, 手当 수당 ("is it one of these?" helped nobody)
         "失業手当をもらいたいです",

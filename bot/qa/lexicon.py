@@ -445,6 +445,15 @@ SERVICE_WORDS = (
     "송금", "재발급", "국적 취득", "국적취득", "귀화", "naturali",
     "remittance", "send money", "汇款", "补办", "chuyển tiền", "gửi tiền về",
     "làm lại thẻ", "cấp lại", "thẻ người nước ngoài", "送金", "再発行", "住所変更", "外国人登録",
+    # a household's or a person's own costs (heating, power, water, doctors, school): help
+    # with them is the district office's, an energy voucher's, a hospital's — unless the KB
+    # itself speaks of them
+    "난방비", "냉방비", "연료비", "전기료", "전기세", "전기요금", "가스비", "가스요금", "수도세",
+    "수도요금", "병원비", "의료비", "치료비", "약값", "장례비", "등록금", "학원비", "급식비",
+    "heating cost", "heating bill", "heating allowance", "electricity bill", "water bill",
+    "medical cost", "medical bill", "hospital bill", "tuition",
+    "暖气费", "取暖费", "电费", "水费", "医药费", "医疗费", "学费", "tiền điện", "tiền nước",
+    "tiền sưởi", "viện phí", "học phí", "暖房費", "光熱費", "電気代", "医療費", "学費",
 )  # fmt: skip
 # Other public centres residents confuse with the village-community centre: a question about
 # theirs ("다문화가족지원센터 한국어교실 신청") is no question about ours, unless the KB names
@@ -464,6 +473,9 @@ STRONG_SERVICE_WORDS = (
     # the national youth rent support and savings accounts, a stay's extension
     "청년 월세", "청년월세", "도약계좌", "적금", "비자 연장", "비자연장", "체류 연장",
     "체류기간 연장", "철거", "환전",
+    # a person's doctors, funeral and school fees (a group's running costs are not these)
+    "병원비", "의료비", "치료비", "약값", "장례비", "등록금", "학원비", "급식비", "medical bill",
+    "hospital bill", "tuition", "医药费", "医疗费", "学费", "viện phí", "học phí", "医療費", "学費",
 )  # fmt: skip
 # Words pointing back at what was just answered ("거기 어디예요?", "그럼 서류는요?").
 DEICTIC_WORDS = frozenset(
