@@ -2295,3 +2295,44 @@ def test_a_list_asked_with_the_same_words_is_still_a_list(county):
 )
 def test_closed_and_still_taking_ask_the_deadline(question, facet):
     assert detect_facets(question).facets == facet
+
+
+# --- when applications open, the documents, the result: a programme's, not its briefing's -------
+@pytest.fixture(scope="module")
+def young_town() -> tuple[QAEngine, datetime]:
+    """새빛시 (tests/qa/eighteenth/kb.yaml, with the model: it is the model that drew the
+    briefing ahead): the grant "Youth Village Lab" and the event "Youth Lab briefing" share
+    their words (the questions below are mine)."""
+    from pathlib import Path
+
+    from bot.qa.service import build_engine
+
+    folder = Path(__file__).parent / "qa" / "eighteenth"
+    parsed, problems = kb.load_and_validate(folder / "kb.yaml")
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert engine.semantic.wait(300)
+    now = yaml.safe_load((folder / "dev.yaml").read_text(encoding="utf-8"))["now"]
+    return engine, datetime.fromisoformat(str(now))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        (
+            "When will the Youth Village Lab start taking applications?",
+            "grant",
+            "youth-village-lab",
+        ),
+        ("청년 마을실험실 신청 언제 시작해요?", "grant", "youth-village-lab"),
+        # the briefing asked for by its own words is still the briefing
+        ("youth village lab briefing when is it?", "event", "youth-lab-info"),
+        ("청년 마을실험실 설명회 어디서 해요?", "event", "youth-lab-info"),
+    ],
+)
+def test_an_application_asked_about_is_the_programmes(young_town, question, kind, id_):
+    engine, now = young_town
+    answer = engine.ask(question, now)
+    assert (answer.kind, answer.id) == (kind, id_), answer

@@ -1093,6 +1093,9 @@ class QAEngine:
             or bool({"time", "place", "registration"} & set(a.facets))
         )
         faq_hint = not record_facets & set(a.facets)
+        application_asked = bool({"opens", "result", "documents"} & set(a.facets)) and not (
+            {"time", "place", "registration", "audience"} & set(a.facets) or event_hint
+        )
         cue_words = len(a.with_cues.split()) > len(a.residual.split())
         candidates: list[_Candidate] = []
         vote_words = bool(_ASSEMBLY_ASKED_RE.search(a.text))
@@ -1110,6 +1113,10 @@ class QAEngine:
             elif record.kind == "event" and c.grant_words and not c.event_kinds:
                 score *= 0.85  # a grant word and nothing of an event ("해변 쓰레기 줍는 모임
                 # 지원금 받을 수 있나요?"): the programme that pays, not the clean-up day
+            elif record.kind == "event" and application_asked:
+                score *= 0.9  # when applications open, the documents, the result: a
+                # programme's ("When does the Youth Lab open for applications?" is not the
+                # Youth Lab's briefing)
             elif record.kind == "faq" and faq_hint:
                 score *= 1.2 if a.facets[:1] == ("summary",) else 1.1
             if record.kind == "faq" and cue_words and scored.title >= FAQ_CUES:
