@@ -2336,3 +2336,34 @@ def test_an_application_asked_about_is_the_programmes(young_town, question, kind
     engine, now = young_town
     answer = engine.ask(question, now)
     assert (answer.kind, answer.id) == (kind, id_), answer
+
+
+# --- "which are taking applications now?" in Vietnamese: the open calls -----------------------
+@pytest.fixture(scope="module")
+def demo_with_model() -> QAEngine:
+    """The demo KB with the model (the FAQ entries it ranked took these questions)."""
+    from bot.qa.service import build_engine
+    from tests.kbdemo import demo_kb
+
+    engine = build_engine(demo_kb())
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert engine.semantic.wait(300)
+    return engine
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Hiện tại những chương trình nào đang mở đơn?",
+        "Những chương trình hỗ trợ nào đang nhận đơn bây giờ?",
+        "Bây giờ nộp đơn được những chương trình nào?",
+    ],
+)
+def test_vietnamese_which_are_open_now_lists_the_open_calls(demo, demo_with_model, question):
+    # "now", "taking", "applications" said no topic of their own; they were read as one and
+    # (with the model) a FAQ entry or nothing answered
+    for engine in (demo, demo_with_model):
+        answer = engine.ask(question, NOW)
+        assert answer.grant_query is not None and answer.grant_query.status == "open", answer
+        assert len(answer.matches) > 1

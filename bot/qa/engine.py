@@ -122,7 +122,9 @@ _CJK_FUNCTION_RE = re.compile(
 # which programme gives at most …); the rest are counted as words
 _VI_FUNCTION_RE = re.compile(
     r"\b(chương trình|dự án|nào|gì|hỗ trợ|tài trợ|tối đa|tối thiểu|khoảng|trên|dưới|có|"
-    r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy|hỏi|của|biết|muốn)\b"
+    r"không|được|cho|tôi|chúng tôi|là|những|các|bao nhiêu|xin|ạ|vậy|hỏi|của|biết|muốn|"
+    # now, taking applications ("… nào đang nhận đơn bây giờ?": which are open now)
+    r"bây giờ|hiện nay|hiện tại|đang|nhận|nộp|đơn|hồ sơ|mở)\b"
 )
 # Words that only say who asks beside a group's size ("우리 모임 3명인데", "we are three people")
 _GROUP_NOUNS = frozenset({"모임", "우리", "저희", "회원", "group", "people", "members", "us"})
@@ -1637,7 +1639,8 @@ class QAEngine:
             return bool(a.topic)
         if self.descriptive(a):
             return True
-        if not a.topic and a.criteria.list_words:
+        topic = _VI_FUNCTION_RE.sub(" ", a.topic).strip() if a.question_lang == "vi" else a.topic
+        if not topic and a.criteria.list_words:
             return False  # "What trainings do you offer?": nothing asked but the list
         top = ranked[0]
         second = candidates[1].score if len(candidates) > 1 else 0.0
