@@ -28,6 +28,9 @@ DURING = datetime(2027, 6, 1, 10, 0, tzinfo=SEOUL)  # hanbit1-2027: 05-28 09:00 
         ("한빛1동 주민총회 온라인 투표 언제까지 해요?", "hanbit1-2027", "time"),
         ("새터동 온라인 투표 몇 개까지 고를 수 있어요?", "saeteo-2027", "summary"),
         ("When does online voting for the Hanbit 1-dong assembly close?", "hanbit1-2027", "time"),
+        # "can I" beside "until when": the window, not who may vote
+        ("Until when can I vote online for Hanbit 1-dong?", "hanbit1-2027", "time"),
+        ("Can I still vote online in Hanbit 1-dong, and until when?", "hanbit1-2027", "time"),
     ],
 )
 def test_the_online_vote_itself_is_answered(demo, question, assembly, facet):

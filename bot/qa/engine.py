@@ -1705,9 +1705,11 @@ class QAEngine:
             # 수 있어요?"): that vote's rule, not the FAQ's words on voting in general
             if not (a.facets[:1] in (("eligibility",), ("people",)) and self._dong_votes(a)):
                 return False
-        elif set(a.facets) - _VOTE_FACETS:
-            return False  # (how to vote online, changing a vote, the on-site vote's place:
-            # the FAQ entry or the on-site event)
+        elif (extra := set(a.facets) - _VOTE_FACETS) and not (
+            extra == {"eligibility"} and a.facets[0] in _VOTE_FACETS
+        ):  # (how to vote online, changing a vote, the on-site vote's place: the FAQ entry or
+            # the on-site event; but "can I still vote online, until when?" asks its window)
+            return False
 
         def other(candidate: _Candidate) -> bool:  # not an assembly of a dong the question names
             return candidate.record.kind != "assembly" or bool(
