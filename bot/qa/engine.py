@@ -161,7 +161,9 @@ _HOURS_RE = re.compile(
     r"thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|cuối tuần|buổi (tối|sáng)|ngày lễ|"
     r"星期.|周[一二三四五六日末]|晚上|週末|[月火水木金土日]曜日?|夜|"
     # open until ("until 9", "how late", "开到几点", "đến mấy giờ")
-    r"\buntil\b|\btill\b|\b(how )?late\b|开到|开门|关门|\bđến\b|\b(tối|sáng|chiều)\b"
+    r"\buntil\b|\btill\b|\b(how )?late\b|开到|开门|关门|\bđến\b|\b(tối|sáng|chiều)\b|"
+    # open that day too ("星期四晚上也开吗", "周六开不开", "土曜日も開いていますか")
+    r"(也|还)开|开(吗|不开|着)|開いて|開きます|開館"
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
