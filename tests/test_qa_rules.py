@@ -2372,3 +2372,47 @@ def test_whether_the_centre_is_open_that_day_too(question):
     engine, now = district("sixteenth", model=True)
     answer = engine.ask(question, now)
     assert answer.kind == "centre" and answer.confident, answer
+
+
+# --- "when do applications open?" is answered from the opening -----------------------------------
+@pytest.mark.parametrize(
+    ("now", "korean", "english"),
+    [
+        (
+            datetime(2026, 12, 20, 10, 0, tzinfo=SEOUL),
+            "이웃만들기 지원사업 접수는 2027년 1월 18일 (월)에 시작해요(D-29). "
+            "마감은 2027년 2월 12일 (금)이에요.",
+            "Applications for Neighbour-Making Grant open on Mon 18 Jan 2027 (D-29) and close "
+            "on Fri 12 Feb 2027.",
+        ),
+        (
+            datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL),
+            "이웃만들기 지원사업 접수는 2027년 1월 18일 (월)에 시작했고, 2027년 2월 12일 (금)에 "
+            "마감돼요(D-18).",
+            "Applications for Neighbour-Making Grant opened on Mon 18 Jan 2027 and close on Fri "
+            "12 Feb 2027 (D-18).",
+        ),
+        (
+            datetime(2027, 3, 1, 10, 0, tzinfo=SEOUL),
+            "이웃만들기 지원사업 접수는 2027년 1월 18일 (월)부터 2027년 2월 12일 (금)까지였어요. "
+            "지금은 마감됐어요.",
+            "Applications for Neighbour-Making Grant were open from Mon 18 Jan 2027 to Fri 12 "
+            "Feb 2027; they are closed.",
+        ),
+    ],
+)
+def test_when_applications_open_is_said_from_the_opening(demo, now, korean, english):
+    # it was the deadline first ("…에 마감돼요. 접수는 …에 시작해요"), and after the opening
+    # the opening was not said at all
+    for question, lang, expected in [
+        ("이웃만들기 접수 언제 시작해요?", "ko", korean),
+        ("When do applications for the Neighbour-Making Grant open?", "en", english),
+    ]:
+        answer = demo.ask(question, now)
+        assert (answer.kind, answer.id, answer.facet) == ("grant", "neighbour-making", "deadline")
+        assert answer.opening
+        text = render(demo, answer, Translator(lang, SEOUL), now)
+        assert text == expected, text
+    deadline = demo.ask("이웃만들기 마감 언제예요?", now)
+    assert not deadline.opening
+    assert "마감" in render(demo, deadline, ko(), now).split(".")[0]

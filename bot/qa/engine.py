@@ -327,6 +327,8 @@ class Answer:
     score: float = 0.0
     reason: str = ""  # why: name | lexical | filter | unsure | wide | gate | none | chitchat |
     # elsewhere | service | centre | next …  (wide: choices ranked by the words the KB knows)
+    opening: bool = False  # when applications open is asked first ("접수 언제 시작해요?"): a
+    # grant's "deadline" (its application window) is then said from its opening
 
     @property
     def is_filter(self) -> bool:
@@ -1318,6 +1320,7 @@ class QAEngine:
             "dates": a.dates,
             "age": age if age is not None and age.low == age.high else None,
             "members": a.criteria.group_size,
+            "opening": a.facets[:1] == ("opens",),
         }
         answer = self._answer(a, now, base, follow, choices)
         if (

@@ -181,6 +181,8 @@ class _Renderer:
     def grant(self, grant: GrantSpec, answer: Answer) -> str:
         parts: list[str] = []
         for facet in answer.facets[:2]:
+            if facet == "deadline" and answer.opening:
+                facet = "opens"  # (the window, said from its opening)
             text = self.grant_facet(grant, facet, age=answer.age, members=answer.members)
             if text and text not in parts:
                 parts.append(text)
@@ -196,6 +198,32 @@ class _Renderer:
         t = self.t
         name = _l(grant.name, self.lang)
         opens, closes = grant.application.opens, grant.application.closes
+        if facet == "opens":  # when applications open ("접수 언제 시작해요?"), then the close
+            # (the engine answers it as the "deadline", the window: Answer.opening)
+            if self.today < opens:
+                return t._(
+                    "Applications for {name} open on {opens} (D-{n}) and close on {closes}.",
+                    name=name,
+                    opens=self.day(opens),
+                    n=(opens - self.today).days,
+                    closes=self.day(closes),
+                )
+            if self.today < closes:
+                return t._(
+                    "Applications for {name} opened on {opens} and close on {closes} (D-{n}).",
+                    name=name,
+                    opens=self.day(opens),
+                    closes=self.day(closes),
+                    n=(closes - self.today).days,
+                )
+            if self.today > closes:
+                return t._(
+                    "Applications for {name} were open from {opens} to {closes}; they are closed.",
+                    name=name,
+                    opens=self.day(opens),
+                    closes=self.day(closes),
+                )
+            facet = "deadline"  # (closing today: said as the deadline is)
         if facet == "deadline":
             if self.today < opens:
                 return t._(
@@ -353,7 +381,8 @@ class _Renderer:
                 window=t._("Application period: {window}", window=self.window(grant)),
             )
         if len(grants) == 1 and answer.facet not in ("list", "summary"):
-            return self.grant_facet(grants[0], answer.facet or "summary")
+            facet = "opens" if answer.facet == "deadline" and answer.opening else answer.facet
+            return self.grant_facet(grants[0], facet or "summary")
         header = self.grant_header(answer)
         if not grants:
             return "\n".join([header, t._("No grant matches that. Type /grants to see them all.")])
