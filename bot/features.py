@@ -69,6 +69,7 @@ async def vote_state_of(session: AsyncSession, vote: AssemblyVote, now: datetime
         method=vote.method,
         max_choices=vote.max_choices,
         items=tuple(dict(item.title) for item in items),
+        revoting=vote.revoting,
     )
 
 

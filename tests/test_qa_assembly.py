@@ -169,3 +169,57 @@ def test_who_may_vote_in_general_stays_the_faqs(demo):
 def test_when_voting_ends_is_the_online_votes_close(demo, question):
     answer = demo.ask(question, DURING)
     assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", "time"), answer
+
+
+# --- changing a vote once cast: each vote's own rule ----------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "한빛1동 온라인 투표 잘못 눌렀는데 다시 바꿀 수 있어요?",
+        "Hanbit 1-dong online vote: can I change my vote?",
+        "Hanbit 1-dong 网上投票投错了能改吗？",
+    ],
+)
+def test_changing_a_vote_is_that_votes_rule(demo, question):
+    # (it was who may vote, or a FAQ entry on who may vote)
+    answer = demo.ask(question, DURING)
+    assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", "revote")
+    text = render(demo, answer, Translator("ko", SEOUL), DURING)
+    assert (
+        "투표가 마감되기 전까지는 바꿀 수 있어요. /vote 를 보내 다시 투표하면 마지막 투표만" in text
+    )
+    after = render(demo, answer, Translator("en", SEOUL), DURING + timedelta(days=20))
+    assert "Voting has closed: a vote can no longer be changed." in after
+
+
+@pytest.mark.e2e
+async def test_a_vote_that_allows_no_change_says_so(bot):
+    # staff turned re-voting off before the vote opened: the answer follows the vote
+    bot.runtime.clock.set(DURING - timedelta(days=10))
+    now = bot.runtime.clock.now()
+    async with bot.runtime.sessionmaker() as session, session.begin():
+        vote = await A.get_vote(session, "hanbit1-2027", now)
+        assert vote is not None and vote.revoting
+        await A.configure(session, vote, actor="tg:1", now=now, revoting=False)
+    bot.runtime.clock.set(DURING)
+    events = await bot.chat().send("한빛1동 온라인 투표 하고 나서 선택 변경 가능한가요?")
+    text = events[0].text
+    assert "이 투표는 한 번 제출하면 바꿀 수 없어요." in text, text
+    assert "마지막 투표만" not in text
+
+
+@pytest.mark.parametrize(
+    ("question", "revote"),
+    [
+        ("투표 잘못 찍었어요 어떡해요", True),
+        ("I changed my mind, can I vote again?", True),
+        ("Tôi có thể đổi phiếu không?", True),
+        ("投票を変更できますか", True),
+        ("투표 기간 변경됐어요?", False),  # the window changed, not a vote
+        ("이웃만들기 서류 수정해도 돼요?", False),
+    ],
+)
+def test_changing_a_vote_is_told_from_other_changes(question, revote):
+    from bot.qa.facets import detect_facets
+
+    assert ("revote" in detect_facets(question).facets) is revote

@@ -220,6 +220,11 @@ _VOTE_RE = re.compile(
 # "뭐 있어요?": the one event word that asks of anything at all
 _WHAT_IS_THERE_RE = re.compile(r"뭐\s?있")
 # Voting said at all ("투표 돼요?", "can I vote")
+# a change said of a vote in a FAQ entry ("제출한 뒤에는 바꿀 수 없습니다")
+_CHANGE_RE = re.compile(
+    r"바꿀|바꾸|바꿔|변경|수정|재투표|다시\s?투표|\bchang(e|ed|ing)\b|\bre-?vot|"
+    r"改|更改|修改|đổi|thay đổi|変更|やり直"
+)
 _VOTING_RE = re.compile(r"투표|\bvot(e|es|ing)\b|投票|bỏ phiếu|bo phieu")
 # The on-site vote at the assembly itself, not the online one.
 _ON_SITE_RE = re.compile(
@@ -227,7 +232,7 @@ _ON_SITE_RE = re.compile(
     r"trực tiếp|tại chỗ"
 )
 # What a question about an online vote asks of it (its window, its items, its result).
-_VOTE_FACETS = frozenset({"deadline", "opens", "when", "time", "summary", "result"})
+_VOTE_FACETS = frozenset({"deadline", "opens", "when", "time", "summary", "result", "revote"})
 # An assembly or a vote named at all: the assembly records are candidates only then.
 _ASSEMBLY_ASKED_RE = re.compile(
     r"총회|투표|안건|\bvot(e|es|ing)\b|\bballot|\bassembl|投票|总会|總會|総会|议题|議題|"
@@ -1705,7 +1710,19 @@ class QAEngine:
         nor the on-site vote (:meth:`_on_site_vote`)."""
         if _ON_SITE_RE.search(a.text):
             return False
-        if not _VOTE_RE.search(a.text):
+        if a.facets[:1] == ("revote",) and _VOTING_RE.search(a.text):
+            # changing a vote cast: the vote's own rule, unless the KB has an entry on it,
+            # which then leads (the on-site event shares the words)
+            entries = [
+                c
+                for c in candidates
+                if c.record.kind == "faq" and c.score >= UNSURE and self._faq_on_revoting(c.record)
+            ]
+            if entries:
+                entry = entries[0]
+                _put_below(candidates, entry.score * (1 - MARGIN - 0.05), lambda c: c is not entry)
+                return False
+        elif not _VOTE_RE.search(a.text):
             # who may vote, with the dong of an assembly named ("솔뫼면 총회 투표 아들도 할
             # 수 있어요?"): that vote's rule, not the FAQ's words on voting in general
             if not (a.facets[:1] in (("eligibility",), ("people",)) and self._dong_votes(a)):
@@ -1728,6 +1745,12 @@ class QAEngine:
         # assemblies alike, in different dongs, stay a choice)
         _put_below(candidates, max(votes) * (1 - MARGIN - 0.05), other)
         return True
+
+    @staticmethod
+    def _faq_on_revoting(record: Record) -> bool:
+        """Does a FAQ entry speak of voting and of changing (a vote once cast)?"""
+        text = f"{record.title}\n{record.body}"
+        return bool(_VOTING_RE.search(text) and _CHANGE_RE.search(text))
 
     def _dong_votes(self, a: _Analysis) -> bool:
         """Does the question speak of voting and name a dong that has an online vote?"""

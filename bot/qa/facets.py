@@ -25,6 +25,16 @@ IF_APPLYING_RE = re.compile(r"(신청|접수|지원)\s?하려면")
 
 # fmt: off
 _CUES: list[tuple[str, str]] = [
+    # changing a vote once cast ("잘못 눌렀는데 바꿀 수 있어요?", "can I change my vote?"):
+    # first, so that it leads an online vote's answer (each vote says whether it may)
+    ("revote", r"재투표|다시\s?투표|투표\s?(를\s?)?다시\s?(하|할|해)|잘못\s?(눌|찍|골랐|선택|투표)|"
+               r"(투표|선택|표)\s?(한\s?거|했던\s?거|를|을|도)?\s?(다시\s?)?"
+               r"(바꾸|바꿀|바꿔|변경|수정|고치|고칠|취소)|"
+               r"\bchange (my |the |our )?(vote|ballot|choice|answer)s?\b|\bvote again\b|"
+               r"\bre-?vote\b|\bchanged? my mind\b|\bvoted (wrong|for the wrong|by mistake)|"
+               r"改票|改投|重新投票|投错|(修改|更改).{0,4}(投票|选择)|đổi phiếu|"
+               r"thay đổi (phiếu|lựa chọn|bình chọn)|bỏ phiếu lại|bỏ phiếu nhầm|"
+               r"投票.{0,6}(変更|やり直|取り消)"),
     ("deadline", r"언제\s?까지|마감|기한|"
                  # a day said and "may I hand it in then?" ("2월 8일에 내도 되나요")
                  r"\d{1,2}\s?일\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?\s?"
@@ -213,6 +223,8 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "result": "result",
     },
 }
+for _kind in ("grant", "event"):  # a vote changed is no field of theirs
+    _BY_KIND[_kind]["revote"] = "summary"
 
 
 @dataclass(frozen=True)

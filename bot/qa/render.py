@@ -73,6 +73,8 @@ class VoteState:
     method: str
     max_choices: int | None
     items: tuple[dict[str, str], ...] = ()  # each item's title by language, in ballot order
+    revoting: bool = True  # a vote cast may be cast again (the last one counts); staff may
+    # forbid it per vote. A vote made from the KB allows it (bot/assembly), so the plan says so
 
     def over(self, now: datetime) -> bool:
         """Closed by ``now``: tallied, closed early, or past its close."""
@@ -681,6 +683,17 @@ class _Renderer:
         )
         title = _l(assembly.title, self.lang)
         who = t._("Who can vote: {who}", who=_l(assembly.eligibility, self.lang))
+        if answer.facet == "revote":  # ("잘못 눌렀는데 바꿀 수 있어요?"): this vote's rule
+            if vote.over(self.now):
+                rule = t._("Voting has closed: a vote can no longer be changed.")
+            elif vote.revoting:
+                rule = t._(
+                    "You can change your vote until voting closes: send /vote and vote again. "
+                    "Only your last vote is counted."
+                )
+            else:
+                rule = t._("This vote does not allow changing a vote once it is cast.")
+            return "\n".join([title, self.vote_window(vote), rule])
         if answer.facet == "eligibility":  # ("아직 할 수 있어요?": whether it is open, too)
             return "\n".join([title, self.vote_window(vote), who, self.vote_how(vote)])
         if answer.facet in ("time", "how_to_apply", "result"):
