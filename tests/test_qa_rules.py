@@ -2416,3 +2416,31 @@ def test_when_applications_open_is_said_from_the_opening(demo, now, korean, engl
     deadline = demo.ask("이웃만들기 마감 언제예요?", now)
     assert not deadline.opening
     assert "마감" in render(demo, deadline, ko(), now).split(".")[0]
+
+
+# --- "what grants are there?", "how much can we get?": the grants, open ones first --------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "공모사업 뭐 있어요?",
+        "What grants are there?",
+        "지원금 최대 얼마까지 받을 수 있어요?",
+        "How much money can we get?",
+    ],
+)
+def test_nothing_asked_but_the_grants_lists_them(demo, demo_with_model, question):
+    # it was "not sure — is it one of these?" with FAQ entries, or one FAQ entry confidently
+    for engine in (demo, demo_with_model):
+        answer = engine.ask(question, NOW)
+        assert answer.grant_query is not None, answer
+        assert set(answer.matches) == {g.id for g in engine.kb.grants}
+    text = render(demo, answer, ko(), NOW)
+    assert text.startswith("공모사업이에요. 지금 접수 중인 것부터 보여 드려요:\n"), text
+    assert "모임당 최대 100만 원" in text
+
+
+def test_a_grant_named_or_followed_is_still_that_grant(demo):
+    assert demo.ask("이웃만들기 얼마 받을 수 있어요?", NOW).id == "neighbour-making"
+    followed = demo.ask("최대 얼마까지 지원돼요?", NOW, follow=("grant", "alley-making"))
+    assert (followed.kind, followed.id, followed.facet) == ("grant", "alley-making", "amount")
+    assert demo.ask("행사 뭐 있어요?", NOW).event_query is not None

@@ -2015,6 +2015,16 @@ class QAEngine:
             # "회원이 5명 이상은 돼야 하는 사업들 뭐 있어?", "자부담 있는 사업만 알려주세요",
             # "나이 제한 없는 공모 뭐 있어요?": the grants with (or without) such a rule
             return self._grant_filter(a, now)
+        if (
+            not a.topic
+            and not (c.event_kinds or named_events)
+            and (
+                (c.grant_words and c.list_words)
+                or (a.facets[:1] == ("amount",) and (c.grant_words or not a.residual))
+            )
+        ):  # "공모사업 뭐 있어요?", "What grants are there?", "지원금 얼마까지 받을 수 있어요?":
+            # nothing asked but the grants (by amount: each one's amount is in the list)
+            return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)

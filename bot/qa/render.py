@@ -482,7 +482,8 @@ class _Renderer:
                 query.dated or "",
                 t._("Grants open for applications in {period}:", period=period),
             )
-        return t._("Grants that match:")
+        # nothing asked but the grants ("공모사업 뭐 있어요?", "지원금 얼마까지 받아요?")
+        return t._("Our grants, those open for applications first:")
 
     # --- events -------------------------------------------------------------------
     def when(self, event: EventSpec, start: datetime) -> str:
