@@ -2423,6 +2423,7 @@ def test_when_applications_open_is_said_from_the_opening(demo, now, korean, engl
     "question",
     [
         "공모사업 뭐 있어요?",
+        "어떤 사업들이 있나요?",  # (the plural left of 사업들이 was read as a topic)
         "What grants are there?",
         "지원금 최대 얼마까지 받을 수 있어요?",
         "How much money can we get?",

@@ -503,6 +503,7 @@ _DOING_RE = re.compile(
     r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
     r"\bwe.?d like to\b|想要?|muốn|たい"
 )
+_PLURAL_LEFT_RE = re.compile(r"들(이|은|는|을|를|도|만|이요|이에요)?")
 _MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
 
 
@@ -933,6 +934,8 @@ class QAEngine:
             [*spans, *cue_spans, *criteria.word_spans, *dong_spans],
             drop=category_keys + dong_keys + GENERIC_WORDS,
         )
+        # the plural left of a word taken out ("사업들이" → "들이"): no topic of its own
+        topic = " ".join(w for w in topic.split() if not _PLURAL_LEFT_RE.fullmatch(w))
         if question_lang in ("zh", "ja"):  # "可以申请的 有": no topic of its own
             # its Han words read in Korean, where the KB uses the reading (bot/qa/sino.py);
             # not what the glossary translated already (中心 is 센터 there, not 중심)
