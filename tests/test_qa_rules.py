@@ -2445,3 +2445,14 @@ def test_a_grant_named_or_followed_is_still_that_grant(demo):
     followed = demo.ask("최대 얼마까지 지원돼요?", NOW, follow=("grant", "alley-making"))
     assert (followed.kind, followed.id, followed.facet) == ("grant", "alley-making", "amount")
     assert demo.ask("행사 뭐 있어요?", NOW).event_query is not None
+
+
+@pytest.mark.parametrize("question", ["How much funding is there?", "How much money can we get?"])
+def test_how_much_of_nothing_named_is_not_one_faq_entry(question):
+    # 다누리구 with the model: a FAQ entry found by "how" and "money" alone (on costs that
+    # may not be paid, on one award a year) was answered confidently
+    engine, now = district("sixteenth", model=True)
+    answer = engine.ask(question, now)
+    assert answer.grant_query is not None and len(answer.matches) > 1, answer
+    # a word that is itself the cue is still asked about ("what is the group's share?")
+    assert engine.ask("자부담이 뭐에요?", now).kind == "faq"

@@ -503,6 +503,15 @@ _DOING_RE = re.compile(
     r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
     r"\bwe.?d like to\b|想要?|muốn|たい"
 )
+_HOW_MUCH_RE = re.compile(r"얼마|\bhow much\b|多少|bao nhiêu|いくら")
+
+
+def _how_much_alone(a: _Analysis) -> bool:
+    """How much? asked first, of nothing named ("지원금 최대 얼마까지 받아요?"; not "자부담이
+    뭐예요?", where the word of the cue is what is asked about)."""
+    return a.facets[:1] == ("amount",) and not a.topic and bool(_HOW_MUCH_RE.search(a.text))
+
+
 _PLURAL_LEFT_RE = re.compile(r"들(이|은|는|을|를|도|만|이요|이에요)?")
 _MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
 
@@ -1653,8 +1662,9 @@ class QAEngine:
         if self.descriptive(a):
             return True
         topic = _VI_FUNCTION_RE.sub(" ", a.topic).strip() if a.question_lang == "vi" else a.topic
-        if not topic and a.criteria.list_words:
-            return False  # "What trainings do you offer?": nothing asked but the list
+        if not topic and (a.criteria.list_words or _how_much_alone(a)):
+            return False  # "What trainings do you offer?", "How much money can we get?":
+            # nothing asked but the list (a record found by the cue words alone is no answer)
         top = ranked[0]
         second = candidates[1].score if len(candidates) > 1 else 0.0
         return (
@@ -2023,7 +2033,7 @@ class QAEngine:
             and not (c.event_kinds or named_events)
             and (
                 (c.grant_words and c.list_words)
-                or (a.facets[:1] == ("amount",) and (c.grant_words or not a.residual))
+                or (_how_much_alone(a) and (c.grant_words or not a.residual.strip()))
             )
         ):  # "공모사업 뭐 있어요?", "What grants are there?", "지원금 얼마까지 받을 수 있어요?":
             # nothing asked but the grants (by amount: each one's amount is in the list)
