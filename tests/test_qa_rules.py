@@ -2456,3 +2456,10 @@ def test_how_much_of_nothing_named_is_not_one_faq_entry(question):
     assert answer.grant_query is not None and len(answer.matches) > 1, answer
     # a word that is itself the cue is still asked about ("what is the group's share?")
     assert engine.ask("자부담이 뭐에요?", now).kind == "faq"
+
+
+def test_with_no_grant_open_the_list_does_not_say_open_ones_first(demo):
+    june = datetime(2027, 6, 1, 10, 0, tzinfo=SEOUL)  # every demo call closed by then
+    answer = demo.ask("공모사업 뭐 있어요?", june)
+    text = render(demo, answer, ko(), june)
+    assert text.startswith("지금 접수 중인 공모사업은 없어요. 공모사업 목록이에요:\n"), text

@@ -483,6 +483,9 @@ class _Renderer:
                 t._("Grants open for applications in {period}:", period=period),
             )
         # nothing asked but the grants ("공모사업 뭐 있어요?", "지원금 얼마까지 받아요?")
+        grants = [self.engine.grants[id_] for id_ in answer.matches if id_ in self.engine.grants]
+        if not any(g.application.opens <= self.today <= g.application.closes for g in grants):
+            return t._("No grant is open for applications now. Our grants:")
         return t._("Our grants, those open for applications first:")
 
     # --- events -------------------------------------------------------------------
