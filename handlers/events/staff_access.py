@@ -1,7 +1,7 @@
 """What every staff action on an event shares: which event or date a press names, and
 whether the presser may manage it (else a polite refusal), who is acting (for the audit),
-how many registrants a change will tell, and what follows a change (the schedule cache,
-the dispatcher's notices).
+how many registrants a change will tell, making a change (the domain's refusal in the
+staff member's words) and what follows it (the schedule cache, the dispatcher's notices).
 
 Threat model: see :mod:`handlers.events.staff_events` — callback data names an event or a
 date, never a right; every press loads the event afresh and checks
@@ -11,12 +11,14 @@ date, never a right; every press loads the event afresh and checks
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 from telegram import Update
 
+from bot.core.i18n import N_
 from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
@@ -28,6 +30,15 @@ from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
 from models.events import Registration
 
 REF = r"(~?[a-z0-9_-]{1,40})"
+REASONS = {
+    "already": N_("It is cancelled already."),
+    "cancelled": N_("That date is cancelled."),
+    "order": N_("The end must be after the start."),
+    "moved": N_("That date was moved; please choose it again from the event."),
+    "unknown": N_("This event is no longer in the schedule."),
+    "no_date": N_("This event is no longer in the schedule."),
+    "empty": N_("The Korean text cannot be empty."),
+}
 
 
 def ref(event_id: str) -> str:
@@ -142,6 +153,43 @@ def were_told(context: MaeulContext, done: str, count: int) -> str:
     if count == 0:
         return done
     return done + " " + will_be_told(context, count)
+
+
+def reason(context: MaeulContext, error: R.EventChangeError) -> str:
+    """Why the domain refused a change, in the staff member's words."""
+    message = REASONS.get(error.code)
+    if message is not None:
+        return context.t._(message)
+    return context.t._("The change could not be made: {reason}", reason=str(error))
+
+
+async def change_event(
+    update: Update,
+    context: MaeulContext,
+    change: Callable[..., Awaitable[R.Reconciled]],
+    event_id: str,
+    *args: Any,
+    **arguments: Any,
+) -> R.Reconciled | None:
+    """``change`` (:func:`bot.events.registrations.edit_event`, ``move_event`` or
+    ``cancel_event``) made to the event by this staff member (audited), at the clock's now
+    in the configured zone, then :func:`after_change`; ``None`` after refusing with the
+    domain's :func:`reason`."""
+    try:
+        result = await change(
+            context.db,
+            event_id,
+            *args,
+            **arguments,
+            **who(context),
+            now=context.runtime.clock.now(),
+            tz=context.runtime.settings.tz,
+        )
+    except R.EventChangeError as error:
+        await refuse(update, context, reason(context, error))
+        return None
+    after_change(context)
+    return result
 
 
 def after_change(context: MaeulContext) -> None:

@@ -16,20 +16,19 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, ask_confirm, refuse, show
+from handlers.core.blocks import answer, ask_confirm, show
 from handlers.events.occurrence import TOK
 from handlers.events.staff_access import (
     REF,
     active_count,
-    after_change,
+    change_event,
     managed_event,
     managed_occurrence,
     ref,
     were_told,
-    who,
     will_be_told,
 )
-from handlers.events.staff_change import back_markup, reason
+from handlers.events.staff_change import back_markup
 
 CANCEL_ONE_RE = re.compile(rf"^sev:c:{TOK}$")
 CANCEL_ALL_RE = re.compile(rf"^sev:C:{REF}$")
@@ -92,19 +91,9 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
         return
     _, event, occurrence = found
     day = occurrence.starts_at.astimezone(tz).date() if occurrence is not None else None
-    try:
-        result = await R.cancel_event(
-            context.db,
-            event.id,
-            day=day,
-            **who(context),
-            now=context.runtime.clock.now(),
-            tz=tz,
-        )
-    except R.EventChangeError as error:
-        await refuse(update, context, reason(context, error))
+    result = await change_event(update, context, R.cancel_event, event.id, day=day)
+    if result is None:
         return
-    after_change(context)
     await answer(update)
     text = were_told(context, t._("Cancelled."), result.cancelled)
     await show(update, context, esc(text), back_markup(context, event), edit=True)

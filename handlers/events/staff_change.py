@@ -51,12 +51,11 @@ from handlers.core.browse import knowledge
 from handlers.core.steps import TYPED, cancelled, confirms_preview, conversation, press_buttons
 from handlers.events.staff_access import (
     REF,
-    after_change,
+    change_event,
     managed_event,
     managed_event_pressed,
     only_staff,
     ref,
-    who,
 )
 from handlers.events.staff_draft import dong_choices, error_text, is_admin_of, staff_dongs
 from handlers.events.staff_edit_view import cancel_row, changes, preview, values_of
@@ -77,27 +76,11 @@ QUESTIONS = {
     "kind": N_("What kind of event is it?"),
     "dong": N_("Which dong holds it?"),
 }
-REASONS = {
-    "already": N_("It is cancelled already."),
-    "cancelled": N_("That date is cancelled."),
-    "order": N_("The end must be after the start."),
-    "moved": N_("That date was moved; please choose it again from the event."),
-    "unknown": N_("This event is no longer in the schedule."),
-    "no_date": N_("This event is no longer in the schedule."),
-    "empty": N_("The Korean text cannot be empty."),
-}
 
 
 def draft_of(context: MaeulContext) -> dict[str, Any]:
     draft = context.user_data.get(KEY)
     return draft if isinstance(draft, dict) else {}
-
-
-def reason(context: MaeulContext, error: R.EventChangeError) -> str:
-    message = REASONS.get(error.code)
-    if message is not None:
-        return context.t._(message)
-    return context.t._("The change could not be made: {reason}", reason=str(error))
 
 
 async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | None:
@@ -280,19 +263,9 @@ async def save(update: Update, context: MaeulContext) -> str | int:
         context.user_data.pop(KEY, None)
         await show(update, context, esc(t._("Nothing was changed.")), None)
         return ConversationHandler.END
-    try:
-        found = await R.edit_event(
-            context.db,
-            event.id,
-            values,
-            **who(context),
-            now=context.runtime.clock.now(),
-            tz=context.runtime.settings.tz,
-        )
-    except R.EventChangeError as error:
-        await refuse(update, context, reason(context, error))
+    found = await change_event(update, context, R.edit_event, event.id, values)
+    if found is None:
         return PREVIEW
-    after_change(context)
     context.user_data.pop(KEY, None)
     await answer(update)
     text = t._("Saved.")

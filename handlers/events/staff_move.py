@@ -24,11 +24,10 @@ from handlers.events.occurrence import TOK
 from handlers.events.staff_access import (
     REF,
     active_count,
-    after_change,
+    change_event,
     managed_event_pressed,
     managed_occurrence_pressed,
     were_told,
-    who,
     will_be_told,
 )
 from handlers.events.staff_change import (
@@ -39,7 +38,6 @@ from handlers.events.staff_change import (
     back_markup,
     draft_of,
     event_of_draft,
-    reason,
 )
 from handlers.events.staff_draft import end_question, read_end, read_start, start_question
 from handlers.events.staff_edit_view import cancel_row
@@ -177,21 +175,17 @@ async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     tz = context.runtime.settings.tz
     day = None if draft["whole"] else datetime.fromisoformat(draft["from"]).astimezone(tz).date()
-    try:
-        found = await R.move_event(
-            context.db,
-            event.id,
-            to=datetime.fromisoformat(draft["to"]),
-            ends_at=datetime.fromisoformat(draft["to_end"]),
-            day=day,
-            **who(context),
-            now=context.runtime.clock.now(),
-            tz=tz,
-        )
-    except R.EventChangeError as error:
-        await refuse(update, context, reason(context, error))
+    found = await change_event(
+        update,
+        context,
+        R.move_event,
+        event.id,
+        to=datetime.fromisoformat(draft["to"]),
+        ends_at=datetime.fromisoformat(draft["to_end"]),
+        day=day,
+    )
+    if found is None:
         return ConversationHandler.END
-    after_change(context)
     context.user_data.pop(KEY, None)
     await answer(update)
     await drop_keyboard(update)
