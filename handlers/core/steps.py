@@ -1,8 +1,8 @@
 """Building blocks of step-by-step conversations, shared by every feature's handlers: the
-question of a step, leaving a conversation (/cancel, a "no"), text typed where buttons are
-expected, what a step reads as typed text, a dong typed by name, the "yes" of a draft's
-preview, and the persistent :class:`~telegram.ext.ConversationHandler` every feature builds
-the same way. The blocks
+question of a step, leaving a conversation (/cancel, a "no"), a typed text too long (given
+back to shorten), text typed where buttons are expected, what a step reads as typed text, a
+dong typed by name, the "yes" of a draft's preview, and the persistent
+:class:`~telegram.ext.ConversationHandler` every feature builds the same way. The blocks
 for answering and refusing presses, showing a screen and confirm dialogs are in
 :mod:`handlers.core.blocks` (its docstring has the threat model)."""
 
@@ -94,6 +94,24 @@ async def give_back(update: Update, context: MaeulContext, typed: str) -> None:
         chat_id, context.t._("Here is what you wrote, to copy and correct:")
     )
     await context.bot.send_message(chat_id, typed)
+
+
+async def too_long(update: Update, context: MaeulContext, text: str, limit: int) -> bool:
+    """Whether the typed ``text`` is longer than ``limit`` characters, after saying so and
+    sending it back (its first 4,000 characters) to shorten — nothing typed is lost."""
+    if len(text) <= limit:
+        return False
+    t = context.t
+    await update.effective_message.reply_text(
+        t._(
+            "That is {length} characters; please keep it under {limit}. Here is your "
+            "text to shorten:",
+            length=t.format_number(len(text)),
+            limit=t.format_number(limit),
+        )
+    )
+    await update.effective_message.reply_text(text[:4000])
+    return True
 
 
 async def answered(update: Update, text: str) -> None:

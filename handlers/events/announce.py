@@ -38,6 +38,7 @@ from handlers.core.steps import (
     declined_out,
     fresh_nonce,
     press_buttons_then,
+    too_long,
 )
 from handlers.events.staff_access import who
 from handlers.events.staff_draft import is_admin_of, staff_dongs
@@ -138,16 +139,7 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
     if kb is None or not isinstance(draft, dict):
         await update.effective_message.reply_text(t._("Please start again with /announce."))
         return ConversationHandler.END
-    if len(text) > LIMIT:
-        await update.effective_message.reply_text(
-            t._(
-                "That is {length} characters; please keep it under {limit}. Here is your "
-                "text to shorten:",
-                length=t.format_number(len(text)),
-                limit=t.format_number(LIMIT),
-            )
-        )
-        await update.effective_message.reply_text(text[:4000])
+    if await too_long(update, context, text, LIMIT):
         return TEXT
     if not text:
         await update.effective_message.reply_text(t._("Please type the message."))

@@ -18,7 +18,7 @@ from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, refuse
-from handlers.core.steps import TYPED, conversation, declined_out
+from handlers.core.steps import TYPED, conversation, declined_out, too_long
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
 COMMENT_RE = re.compile(r"^svy:c:([0-9a-f]{16})$")
@@ -86,16 +86,7 @@ async def ask_comment(update: Update, context: MaeulContext) -> str | int:
 async def typed_comment(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     text = update.effective_message.text or ""
-    if len(text) > attendance.COMMENT_LIMIT:
-        await update.effective_message.reply_text(
-            t._(
-                "That is {length} characters; please keep it under {limit}. Here is your "
-                "text to shorten:",
-                length=t.format_number(len(text)),
-                limit=t.format_number(attendance.COMMENT_LIMIT),
-            )
-        )
-        await update.effective_message.reply_text(text[:4000])
+    if await too_long(update, context, text, attendance.COMMENT_LIMIT):
         return COMMENT
     token = str(context.user_data.get(KEY, ""))
     result = await attendance.comment(context.db, context.user, token, text)
