@@ -28,10 +28,9 @@ from handlers.assembly.vote_render import (
     ANSWER_ICONS,
     ANSWER_LABELS,
     load_vote,
-    no_secret,
+    ready_keyring,
     refuse,
     render,
-    server_keyring,
     show,
 )
 from models.assembly import AssemblyVote, VoteMethod
@@ -241,9 +240,8 @@ async def cast(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
     _, _, ref, nonce, draft = query.data.split(":")
     t = context.t
-    keyring = server_keyring(context)
+    keyring = await ready_keyring(update, context)
     if keyring is None:
-        await no_secret(update, context)
         return
     vote = await load_vote(update, context, ref)
     if vote is None:

@@ -49,9 +49,8 @@ from handlers.assembly.vote_jobs import send_nonvoter_reminders as send_nonvoter
 from handlers.assembly.vote_render import (
     card_text,
     load_vote,
-    no_secret,
+    ready_keyring,
     refuse,
-    server_keyring,
     show,
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
@@ -143,9 +142,8 @@ async def back_to_list(update: Update, context: MaeulContext) -> None:
 async def send_results(update: Update, context: MaeulContext, vote: AssemblyVote) -> None:
     """Results after the close, as text and a bar chart (also used by the staff screens)."""
     t = context.t
-    keyring = server_keyring(context)
+    keyring = await ready_keyring(update, context)
     if keyring is None:
-        await no_secret(update, context)
         return
     try:
         outcome = await A.results(context.db, keyring, vote, context.runtime.clock.now())
@@ -179,9 +177,8 @@ async def redeem(update: Update, context: MaeulContext, raw: str) -> str | int:
     """Bind this account to the code's assembly and show it. Returns the conversation's
     next state: ask again after a typo, end otherwise."""
     t = context.t
-    keyring = server_keyring(context)
+    keyring = await ready_keyring(update, context)
     if keyring is None:
-        await no_secret(update, context)
         return ConversationHandler.END
     try:
         redemption = await A.redeem_code(
@@ -273,9 +270,8 @@ async def verify(update: Update, context: MaeulContext) -> None:
             )
         )
         return
-    keyring = server_keyring(context)
+    keyring = await ready_keyring(update, context)
     if keyring is None:
-        await no_secret(update, context)
         return
     raw = " ".join(context.args)[:40]
     result = await A.verify_tracker(context.db, keyring, raw)

@@ -32,10 +32,6 @@ render = refusal
 ANSWER_ICONS = {"y": "👍", "n": "👎", "a": "➖"}
 
 
-def server_keyring(context: MaeulContext) -> Keyring | None:
-    return keyring_for(context.runtime.settings)
-
-
 async def refuse(update: Update, context: MaeulContext, text: str) -> None:
     """A refusal (HTML-escaped text): an alert for a button press, else a reply."""
     if update.callback_query is not None:
@@ -57,12 +53,19 @@ async def show(
     await blocks.show(update, context, text, markup, edit=edit)
 
 
-async def no_secret(update: Update, context: MaeulContext) -> None:
-    await refuse(
-        update,
-        context,
-        context.t._("Online voting is not set up on this server yet. Please contact the centre."),
-    )
+async def ready_keyring(update: Update, context: MaeulContext) -> Keyring | None:
+    """The ballot keyring; ``None`` after telling the voter that online voting is not set
+    up (no BALLOT_SECRET)."""
+    keyring = keyring_for(context.runtime.settings)
+    if keyring is None:
+        await refuse(
+            update,
+            context,
+            context.t._(
+                "Online voting is not set up on this server yet. Please contact the centre."
+            ),
+        )
+    return keyring
 
 
 def window(t: Translator, vote: AssemblyVote) -> str:
