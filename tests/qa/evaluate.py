@@ -13,7 +13,9 @@ district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same wa
 ``--fourth-dev``: a fourth (tests/qa/fourth/, 해솔구, urban), a development set written blind;
 ``--fifth-dev``: a fifth (tests/qa/fifth/, 다온시, resident-council-led), likewise; and so on
 to ``--eighteenth-dev`` (tests/qa/eighteenth/, 새빛시, a new town of young families) and
-``--nineteenth-dev`` (tests/qa/nineteenth/, 금솔군, a 경상도 county: phone typing and dialect).
+``--nineteenth-dev`` (tests/qa/nineteenth/, 금솔군, a 경상도 county: phone typing and dialect)
+and ``--twentieth-dev`` (tests/qa/twentieth/, 다래구, a Seoul-area district of many foreign
+residents: 45 % of its questions in zh/vi/en/ja).
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
@@ -62,6 +64,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("seventeenth-blind", "seventeenth", "blind.yaml"),
         ("eighteenth-dev", "eighteenth", "dev.yaml"),
         ("nineteenth-dev", "nineteenth", "dev.yaml"),
+        ("twentieth-dev", "twentieth", "dev.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
