@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot import assembly as A
@@ -26,6 +25,7 @@ from bot.assembly.service import title_of
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
 from handlers.assembly.staff_common import REF, back, pressed_vote, ready_keyring, refused, who
+from handlers.assembly.vote_render import send_outcome
 from handlers.core import blocks
 from models.assembly import AssemblyVote
 
@@ -65,11 +65,6 @@ async def results(update: Update, context: MaeulContext) -> None:
         return
     vote, outcome = found
     t = context.t
-    title = t._("Results: {title}", title=title_of(vote, t.lang))
-    text = "\n".join(
-        [f"📊 <b>{esc(title)}</b>", ""] + [esc(line) for line in report.result_lines(outcome, t)]
-    )
-    chat_id = update.effective_chat.id
     markup = InlineKeyboardMarkup(
         [
             [
@@ -79,11 +74,7 @@ async def results(update: Update, context: MaeulContext) -> None:
             [back(context, vote)],
         ]
     )
-    await context.bot.send_message(
-        chat_id, shorten(text, 4000), parse_mode=ParseMode.HTML, reply_markup=markup
-    )
-    png = await asyncio.to_thread(report.chart_png, outcome, t)
-    await context.bot.send_photo(chat_id, png, caption=shorten(title, 1000))
+    await send_outcome(context, update.effective_chat.id, vote, outcome, markup)
 
 
 async def xlsx(update: Update, context: MaeulContext) -> None:

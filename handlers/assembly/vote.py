@@ -14,7 +14,6 @@ handlers.assembly.vote_render, the reminder and close jobs in handlers.assembly.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 
@@ -30,7 +29,6 @@ from telegram.ext import (
 )
 
 from bot import assembly as A
-from bot.assembly import report
 from bot.assembly.crypto import CODE_LENGTH, keyring_for, normalize
 from bot.assembly.service import ballot_size, title_of
 from bot.core.text import esc, shorten
@@ -51,6 +49,7 @@ from handlers.assembly.vote_render import (
     load_vote,
     ready_keyring,
     refuse,
+    send_outcome,
     show,
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
@@ -140,7 +139,8 @@ async def back_to_list(update: Update, context: MaeulContext) -> None:
 
 
 async def send_results(update: Update, context: MaeulContext, vote: AssemblyVote) -> None:
-    """Results after the close, as text and a bar chart (also used by the staff screens)."""
+    """Results after the close, as text and a bar chart (:func:`send_outcome`, as the staff
+    get them too)."""
     t = context.t
     keyring = await ready_keyring(update, context)
     if keyring is None:
@@ -152,16 +152,7 @@ async def send_results(update: Update, context: MaeulContext, vote: AssemblyVote
         return
     if update.callback_query is not None:
         await update.callback_query.answer()
-    text = "\n".join(
-        [f"📊 <b>{esc(t._('Results: {title}', title=title_of(vote, t.lang)))}</b>", ""]
-        + [esc(line) for line in report.result_lines(outcome, t)]
-    )
-    chat_id = update.effective_chat.id
-    await context.bot.send_message(chat_id, shorten(text, 4000), parse_mode=ParseMode.HTML)
-    png = await asyncio.to_thread(report.chart_png, outcome, t)
-    await context.bot.send_photo(
-        chat_id, png, caption=shorten(t._("Results: {title}", title=title_of(vote, t.lang)), 1000)
-    )
+    await send_outcome(context, update.effective_chat.id, vote, outcome)
 
 
 async def results_button(update: Update, context: MaeulContext) -> None:

@@ -1,14 +1,17 @@
 """What the voter's screens share: a refusal in the voter's language, the vote card (what is
-voted on, when, how, and whether this voter has voted), and edit-in-place-or-send."""
+voted on, when, how, and whether this voter has voted), and edit-in-place-or-send; and the
+results after the close, as residents and staff get them."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 
 from bot import assembly as A
+from bot.assembly import report
 from bot.assembly.crypto import Keyring, keyring_for
 from bot.assembly.render import refusal
 from bot.assembly.service import empty_choices, title_of
@@ -66,6 +69,26 @@ async def ready_keyring(update: Update, context: MaeulContext) -> Keyring | None
             ),
         )
     return keyring
+
+
+async def send_outcome(
+    context: MaeulContext,
+    chat_id: int,
+    vote: AssemblyVote,
+    outcome: A.Results,
+    markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """The results of a closed vote as text (with ``markup``) and a bar chart."""
+    t = context.t
+    title = t._("Results: {title}", title=title_of(vote, t.lang))
+    text = "\n".join(
+        [f"📊 <b>{esc(title)}</b>", ""] + [esc(line) for line in report.result_lines(outcome, t)]
+    )
+    await context.bot.send_message(
+        chat_id, shorten(text, 4000), parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+    png = await asyncio.to_thread(report.chart_png, outcome, t)
+    await context.bot.send_photo(chat_id, png, caption=shorten(title, 1000))
 
 
 def window(t: Translator, vote: AssemblyVote) -> str:
