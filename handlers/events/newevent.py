@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 
 from bot.core.text import esc
-from bot.kb import cards, schedule
+from bot.kb import schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
@@ -51,6 +51,7 @@ from handlers.core.steps import (
 )
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_draft import (
+    chosen_dong,
     dong_choices,
     end_question,
     error_text,
@@ -152,10 +153,8 @@ async def dong(
     update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
 ) -> str | int:
     query = update.callback_query
-    raw = match.group(1)
-    allowed = dong_choices(context, kb)
-    chosen = None if raw == "all" else cards.resolve(raw, (d for d in allowed if d))
-    if chosen not in allowed or (chosen is None and raw != "all"):
+    allowed, chosen = chosen_dong(context, kb, match.group(1))
+    if not allowed:
         await refuse(query, context)
         return DONG
     _draft(context)["dong"] = chosen

@@ -57,7 +57,14 @@ from handlers.events.staff_access import (
     only_staff,
     ref,
 )
-from handlers.events.staff_draft import dong_choices, error_text, is_admin_of, staff_dongs
+from handlers.events.staff_draft import (
+    chosen_dong,
+    dong_choices,
+    dong_value,
+    error_text,
+    is_admin_of,
+    staff_dongs,
+)
 from handlers.events.staff_edit_view import cancel_row, changes, preview, values_of
 
 KEY = "staffevent"
@@ -158,12 +165,9 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
             return ConversationHandler.END
         current = values_of(draft)["dong"]
         dongs = choices(
-            (
-                (cards.ref(d, 24) if d else "all", cards.dong_label(kb, d, t))
-                for d in dong_choices(context, kb)
-            ),
+            ((dong_value(d), cards.dong_label(kb, d, t)) for d in dong_choices(context, kb)),
             lambda value: f"sev:dg:{value}",
-            lambda value: value == (cards.ref(current, 24) if current else "all"),
+            lambda value: value == dong_value(current),
         )
         markup = list_keyboard(dongs, None, cancel_row(context), width=2)
         state = CHOICE
@@ -233,10 +237,8 @@ async def dong_chosen(update: Update, context: MaeulContext) -> str | int:
     kb = await knowledge(update, context)
     if kb is None:
         return ConversationHandler.END
-    allowed = dong_choices(context, kb)
-    raw = match.group(1)
-    dong = None if raw == "all" else cards.resolve(raw, (d for d in allowed if d))
-    if (raw == "all" and None not in allowed) or (raw != "all" and dong is None):
+    allowed, dong = chosen_dong(context, kb, match.group(1))
+    if not allowed:
         await refuse(update, context, only_staff(context))
         return CHOICE
     return await _set(update, context, "dong", dong)

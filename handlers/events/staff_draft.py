@@ -22,6 +22,7 @@ from telegram import Update
 
 from bot.core.i18n import N_
 from bot.core.users import is_admin, is_staff_of
+from bot.kb import cards
 from bot.kb.edits import WHEN_EXAMPLES, EditError, find_time, parse_when
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
@@ -47,6 +48,21 @@ def dong_choices(context: MaeulContext, kb: KnowledgeBase) -> list[str | None]:
     if is_admin_of(context):
         choices.insert(0, None)
     return choices
+
+
+def dong_value(dong_id: str | None) -> str:
+    """A dong to choose, in callback data: its ref, or ``all`` for district-wide."""
+    return cards.ref(dong_id, 24) if dong_id else "all"
+
+
+def chosen_dong(context: MaeulContext, kb: KnowledgeBase, value: str) -> tuple[bool, str | None]:
+    """The dong a pressed :func:`dong_value` names (``None``: district-wide), and whether
+    this user may give an event that dong (:func:`dong_choices`)."""
+    allowed = dong_choices(context, kb)
+    if value == "all":
+        return None in allowed, None
+    dong = cards.resolve(value, (d for d in allowed if d))
+    return dong is not None, dong
 
 
 def may_manage(context: MaeulContext, event: EventSpec) -> bool:
@@ -151,7 +167,9 @@ async def read_end(update: Update, context: MaeulContext, start: datetime) -> da
 
 
 __all__ = [
+    "chosen_dong",
     "dong_choices",
+    "dong_value",
     "end_question",
     "error_text",
     "is_admin_of",

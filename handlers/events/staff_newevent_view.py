@@ -19,7 +19,7 @@ from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, rows_of, send
 from handlers.core.steps import fresh_nonce
 from handlers.events.staff_access import who
-from handlers.events.staff_draft import dong_choices
+from handlers.events.staff_draft import dong_choices, dong_value
 
 FIELDS = ("title", "kind", "dong", "start", "end", "place", "seats")
 EDIT_LABELS = {
@@ -51,7 +51,7 @@ def dong_markup(context: MaeulContext, kb: KnowledgeBase) -> InlineKeyboardMarku
     buttons = [
         InlineKeyboardButton(
             cards.dong_label(kb, dong_id, t),
-            callback_data=f"nev:d:{cards.ref(dong_id, 24) if dong_id else 'all'}",
+            callback_data=f"nev:d:{dong_value(dong_id)}",
         )
         for dong_id in dong_choices(context, kb)
     ]
