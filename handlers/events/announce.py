@@ -40,7 +40,7 @@ from handlers.core.steps import (
     press_buttons_then,
     too_long,
 )
-from handlers.events.staff_access import who
+from handlers.events.staff_access import staff_knowledge, who
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 
 TARGET, TEXT, CONFIRM = "target", "text", "confirm"
@@ -66,13 +66,10 @@ def _label_text(context: MaeulContext, kb: KnowledgeBase, topic: str, value: str
 
 async def start(update: Update, context: MaeulContext) -> str | int:
     t = context.t
-    kb = await knowledge(update, context)
+    kb = await staff_knowledge(update, context, t._("Only staff can send announcements."))
     if kb is None:
         return ConversationHandler.END
     dongs = staff_dongs(context, kb)
-    if not dongs and not is_admin_of(context):
-        await update.effective_message.reply_text(t._("Only staff can send announcements."))
-        return ConversationHandler.END
     buttons = [
         InlineKeyboardButton(
             "🏘 " + cards.dong_label(kb, dong_id, t),

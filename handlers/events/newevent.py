@@ -50,9 +50,9 @@ from handlers.core.steps import (
     press_buttons_then,
 )
 from handlers.events import staff_newevent_view as V
+from handlers.events.staff_access import staff_knowledge
 from handlers.events.staff_draft import (
     chosen_dong,
-    dong_choices,
     end_question,
     error_text,
     parse_end,
@@ -103,11 +103,7 @@ async def _read(
 
 async def start(update: Update, context: MaeulContext) -> str | int:
     t = context.t
-    kb = await knowledge(update, context)
-    if kb is None:
-        return ConversationHandler.END
-    if not dong_choices(context, kb):
-        await update.effective_message.reply_text(t._("Only staff can create events."))
+    if await staff_knowledge(update, context, t._("Only staff can create events.")) is None:
         return ConversationHandler.END
     context.user_data[KEY] = {}  # type: ignore[index]
     await send(

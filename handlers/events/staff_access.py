@@ -21,12 +21,12 @@ from telegram import Update
 from bot.core.i18n import N_
 from bot.events import registrations as R
 from bot.kb import cards, schedule
-from bot.kb.records import EventSpec
+from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import matched, refuse
 from handlers.core.browse import knowledge
-from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
+from handlers.events.staff_draft import dong_choices, is_admin_of, may_manage, staff_dongs
 from models.events import Registration
 
 REF = r"(~?[a-z0-9_-]{1,40})"
@@ -51,6 +51,20 @@ def token(occurrence: schedule.Occurrence) -> str:
 
 def only_staff(context: MaeulContext) -> str:
     return context.t._("Only the staff of this event's dong can do that.")
+
+
+async def staff_knowledge(
+    update: Update, context: MaeulContext, refusal: str
+) -> KnowledgeBase | None:
+    """The KB snapshot, if this user manages events at all (an admin, or staff of a dong);
+    ``None`` after replying ``refusal`` (or that nothing is imported yet)."""
+    kb = await knowledge(update, context)
+    if kb is None:
+        return None
+    if not dong_choices(context, kb):
+        await update.effective_message.reply_text(refusal)
+        return None
+    return kb
 
 
 async def managed_event(update: Update, context: MaeulContext, raw: str) -> EventSpec | None:

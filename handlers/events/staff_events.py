@@ -38,6 +38,7 @@ from handlers.events.staff_access import (
     managed_event_pressed,
     only_staff,
     ref,
+    staff_knowledge,
     token,
 )
 from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
@@ -104,13 +105,8 @@ async def list_view(update: Update, context: MaeulContext, page: int, *, edit: b
 
 
 async def staffevents_command(update: Update, context: MaeulContext) -> None:
-    kb = await knowledge(update, context)
-    if kb is None:
-        return
-    if not staff_dongs(context, kb) and not is_admin_of(context):
-        await update.effective_message.reply_text(
-            context.t._("This is for the staff of a dong. Ask the centre for the staff role.")
-        )
+    refusal = context.t._("This is for the staff of a dong. Ask the centre for the staff role.")
+    if await staff_knowledge(update, context, refusal) is None:
         return
     await list_view(update, context, 0, edit=False)
 
