@@ -78,13 +78,7 @@ async def managed_event(update: Update, context: MaeulContext, raw: str) -> Even
         if event_id is not None
         else None
     )
-    if event is None:
-        await refuse(update, context, context.t._("This event is no longer in the schedule."))
-        return None
-    if not may_manage(context, event):
-        await refuse(update, context, only_staff(context))
-        return None
-    return event
+    return event if await _manages(update, context, event) else None
 
 
 async def managed_occurrence(
@@ -95,13 +89,20 @@ async def managed_occurrence(
     if kb is None:
         return None
     parsed = R.parse_token(kb, raw, context.runtime.settings.tz)
-    if parsed is None:
+    event = parsed[0] if parsed is not None else None
+    return parsed if await _manages(update, context, event) else None
+
+
+async def _manages(update: Update, context: MaeulContext, event: EventSpec | None) -> bool:
+    """Whether this user may manage ``event`` (``None``: gone from the schedule); else a
+    refusal saying why."""
+    if event is None:
         await refuse(update, context, context.t._("This event is no longer in the schedule."))
-        return None
-    if not may_manage(context, parsed[0]):
+        return False
+    if not may_manage(context, event):
         await refuse(update, context, only_staff(context))
-        return None
-    return parsed
+        return False
+    return True
 
 
 async def managed_event_pressed(
