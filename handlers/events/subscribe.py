@@ -55,6 +55,17 @@ async def _is_group_admin(context: MaeulContext, chat_id: int, user_id: int) -> 
     return member.status in ADMIN_STATUSES
 
 
+async def _may_change(update: Update, context: MaeulContext) -> bool:
+    """Whether the presser may change this chat's subscriptions (their own private chat, or
+    an administrator of the group); else an alert."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if _private(update) or await _is_group_admin(context, chat.id, query.from_user.id):
+        return True
+    await refuse(query, context, context.t._("Only administrators of this group can change this."))
+    return False
+
+
 async def _view(
     context: MaeulContext, kb: KnowledgeBase, chat_id: int, private: bool
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -121,13 +132,10 @@ async def toggle(update: Update, context: MaeulContext) -> None:
     kb = await knowledge(update, context)
     if kb is None:
         return
+    if not await _may_change(update, context):
+        return
     chat = update.effective_chat
     private = _private(update)
-    if not private and not await _is_group_admin(context, chat.id, query.from_user.id):
-        await refuse(
-            query, context, context.t._("Only administrators of this group can change this.")
-        )
-        return
     kind = KIND_RE.match(data)
     if kind is not None:
         topic, value = "kind", kind.group(1)
@@ -161,10 +169,7 @@ async def toggle(update: Update, context: MaeulContext) -> None:
 async def done(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
     chat = update.effective_chat
-    if not _private(update) and not await _is_group_admin(context, chat.id, query.from_user.id):
-        await refuse(
-            query, context, context.t._("Only administrators of this group can change this.")
-        )
+    if not await _may_change(update, context):
         return
     await query.answer()
     count = len(await S.of_chat(context.db, chat.id))
