@@ -179,7 +179,7 @@ def _unread(char: str) -> bool:
     """A symbol nobody reads aloud after a word: an emoji, ★, ~, a variation selector, a
     zero-width joiner or a space between them."""
     category = unicodedata.category(char)
-    return category in ("So", "Sm", "Sk", "Mn", "Cf", "Zs") or char in "\t~"
+    return category in ("So", "Sm", "Sk", "Mn", "Cf", "Zs") or char == "\t"  # (~ is Sm)
 
 
 def final_sound(word: str) -> tuple[bool, bool] | None:

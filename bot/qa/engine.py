@@ -220,12 +220,12 @@ _VOTE_RE = re.compile(
 # "뭐 있어요?": the one event word that asks of anything at all
 _WHAT_IS_THERE_RE = re.compile(r"뭐\s?있")
 # Voting said at all ("투표 돼요?", "can I vote")
+_VOTING_RE = re.compile(r"투표|\bvot(e|es|ing)\b|投票|bỏ phiếu|bo phieu")
 # a change said of a vote in a FAQ entry ("제출한 뒤에는 바꿀 수 없습니다")
 _CHANGE_RE = re.compile(
     r"바꿀|바꾸|바꿔|변경|수정|재투표|다시\s?투표|\bchang(e|ed|ing)\b|\bre-?vot|"
     r"改|更改|修改|đổi|thay đổi|変更|やり直"
 )
-_VOTING_RE = re.compile(r"투표|\bvot(e|es|ing)\b|投票|bỏ phiếu|bo phieu")
 # The on-site vote at the assembly itself, not the online one.
 _ON_SITE_RE = re.compile(
     r"현장|직접\s?(가|가서|와서|참석)|\bin person\b|\bon[- ]?site\b|\boffline\b|现场|現地|会場|"

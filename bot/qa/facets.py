@@ -195,6 +195,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "registration": "how_to_apply",
         "people": "eligibility",
         "place": "how_to_apply",
+        "revote": "summary",  # (a vote changed is no field of a grant's or an event's)
     },
     "event": {
         "deadline": "registration",
@@ -207,6 +208,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "documents": "summary",
         "result": "summary",
         "support": "summary",
+        "revote": "summary",
     },
     # an online assembly vote: its window, who may vote, how (a code, /vote), its items
     "assembly": {
@@ -223,8 +225,6 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "result": "result",
     },
 }
-for _kind in ("grant", "event"):  # a vote changed is no field of theirs
-    _BY_KIND[_kind]["revote"] = "summary"
 
 
 @dataclass(frozen=True)

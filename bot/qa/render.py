@@ -127,6 +127,12 @@ def _render(
     return r.none(answer)
 
 
+def _as_said(facet: str, answer: Answer) -> str:
+    """A grant's facet as the answer says it: the window ("deadline") from its opening when
+    the opening was asked first (:attr:`Answer.opening`)."""
+    return "opens" if facet == "deadline" and answer.opening else facet
+
+
 class _Renderer:
     def __init__(self, engine: QAEngine, t: Translator, now: datetime) -> None:
         self.engine = engine
@@ -183,9 +189,9 @@ class _Renderer:
     def grant(self, grant: GrantSpec, answer: Answer) -> str:
         parts: list[str] = []
         for facet in answer.facets[:2]:
-            if facet == "deadline" and answer.opening:
-                facet = "opens"  # (the window, said from its opening)
-            text = self.grant_facet(grant, facet, age=answer.age, members=answer.members)
+            text = self.grant_facet(
+                grant, _as_said(facet, answer), age=answer.age, members=answer.members
+            )
             if text and text not in parts:
                 parts.append(text)
         return "\n\n".join(parts)
@@ -383,8 +389,7 @@ class _Renderer:
                 window=t._("Application period: {window}", window=self.window(grant)),
             )
         if len(grants) == 1 and answer.facet not in ("list", "summary"):
-            facet = "opens" if answer.facet == "deadline" and answer.opening else answer.facet
-            return self.grant_facet(grants[0], facet or "summary")
+            return self.grant_facet(grants[0], _as_said(answer.facet or "summary", answer))
         header = self.grant_header(answer)
         if not grants:
             return "\n".join([header, t._("No grant matches that. Type /grants to see them all.")])
