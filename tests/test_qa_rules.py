@@ -2463,3 +2463,26 @@ def test_with_no_grant_open_the_list_does_not_say_open_ones_first(demo):
     answer = demo.ask("공모사업 뭐 있어요?", june)
     text = render(demo, answer, ko(), june)
     assert text.startswith("지금 접수 중인 공모사업은 없어요. 공모사업 목록이에요:\n"), text
+
+
+# --- the centre's door, asked without naming the centre -----------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        "일요일에도 문 열어요?",  # the door opened, no place named: the centre is asked
+        "주말에 문 여나요",
+        "センター、日曜日は開いていますか",  # 日曜日: its reading 요일 is a day, no topic
+        "센터 이메일 좀 알려 주시겠어요?",  # courtesy (주시겠어요) asks nothing of its own
+    ],
+)
+def test_the_centres_door_and_courtesy_ask_the_centre(question: str) -> None:
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask(question, now)
+    assert answer.kind == "centre" and answer.confident, (question, answer)
+
+
+def test_another_places_door_is_not_the_centres() -> None:
+    # a fish market (a category's place) open on Sunday: not the centre's hours
+    engine, now = district("fourteenth")
+    answer = engine.ask("수산시장 토요일에도 문 여나요?", now)
+    assert answer.kind != "centre", answer

@@ -155,7 +155,7 @@ _CENTRE_FACET_WORDS = {
 # Saturdays?", "퇴근하고 가면 7시 넘는데 센터 문 열어요?"): its opening hours are asked, the
 # day or time is no other topic
 _HOURS_RE = re.compile(
-    r"[월화수목금토일]요일|주말|평일|공휴일|휴일|저녁|밤|아침|오전|오후|점심|퇴근|\d{1,2}\s?시|"
+    r"[월화수목금토일]?요일|주말|평일|공휴일|휴일|저녁|밤|아침|오전|오후|점심|퇴근|\d{1,2}\s?시|"
     r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweek(end|day)s?\b|\bholidays?\b|"
     r"\bevenings?\b|\bmornings?\b|\bnights?\b|\blunch\b|\bafter work\b|\d{1,2}\s?(am|pm)\b|"
     r"thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|cuối tuần|buổi (tối|sáng)|ngày lễ|"
@@ -167,6 +167,9 @@ _HOURS_RE = re.compile(
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
+# The door opened or shut, with no place named ("토요일에도 문 여나요?", "주말에 문 열어요?"):
+# a resident asking the centre itself, as one asks a shop "are you open?"
+_DOOR_RE = re.compile(r"문\s?(을\s?)?(열|닫)|문\s?여나요|mở cửa|开门|開いて")
 # A place's opening hours asked ("문 열어요", "영업시간", "open on Sundays")
 _OPENING_HOURS_RE = re.compile(
     DOOR_WORDS + r"|영업\s?(시간|해|하)|"
@@ -178,7 +181,8 @@ _OPENING_HOURS_RE = re.compile(
 _CENTRE_FILLER_RE = re.compile(
     r"좀요?|부탁\S*|please|号码|多少|是多少|请问|"
     # courtesy around the question ("바쁘신데 죄송합니다만 … 여쭤봐도 되겠습니까")
-    r"바쁘신데|죄송\S*|실례\S*|여쭤\S*|여쭙\S*|되겠\S*|안녕하세요|수고\S*|\S*까지인지"
+    r"바쁘신데|죄송\S*|실례\S*|여쭤\S*|여쭙\S*|되겠\S*|주시겠\S*|주실\S*|안녕하세요|수고\S*|"
+    r"\S*까지인지"
 )
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
@@ -962,10 +966,11 @@ class QAEngine:
         centre = bool(CENTRE_RE.search(text)) or any(
             n in compact(text) for n in self._centre_nicknames
         )  # ("이음마루 어디예요", "where is Ieummaru")
+        no_record_named = not (criteria.event_kinds or criteria.event_words or criteria.grant_words)
+        # (not "수산시장 일요일도 문 열어요?": a place of a category is another door)
+        door = no_record_named and not categories and bool(_DOOR_RE.search(text))
         hours = (
-            centre
-            and not (criteria.event_kinds or criteria.event_words or criteria.grant_words)
-            and bool(_HOURS_RE.search(text))
+            (centre or door) and no_record_named and bool(_HOURS_RE.search(text))
         )  # (not "토요일에 센터에서 하는 교육": the trainings on Saturdays)
         centre_topic = _HOURS_RE.sub(" ", topic) if hours else topic
         if question_lang == "vi":  # "cho tôi hỏi", "của", "là": no topic of their own
@@ -1012,7 +1017,7 @@ class QAEngine:
             chitchat=bool(CHITCHAT_RE.match(text)),
             centre=centre,
             hours=hours,
-            addressed=bool(_ADDRESSED_RE.search(text)),
+            addressed=door or bool(_ADDRESSED_RE.search(text)),
             off_centre=off_centre,
             question=read,
             han=han,
