@@ -2486,3 +2486,19 @@ def test_another_places_door_is_not_the_centres() -> None:
     engine, now = district("fourteenth")
     answer = engine.ask("수산시장 토요일에도 문 여나요?", now)
     assert answer.kind != "centre", answer
+
+
+# --- "vay": a loan, or "vậy" typed without its marks --------------------------------------------
+@pytest.mark.parametrize(
+    "question", ["Dai hoi cu dan to chuc khi nao vay?", "Trung tam mo cua may gio vay?"]
+)
+def test_vay_typed_for_vay_is_no_loan(question: str) -> None:
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask(question, now)
+    assert answer.reason != "service", (question, answer)
+
+
+def test_a_loan_said_in_vietnamese_is_still_the_banks() -> None:
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask("Có cho vay tiền không?", now)  # (still answered as before)
+    assert answer.kind == "none" and answer.reason == "service", answer

@@ -431,7 +431,11 @@ SERVICE_WORDS = (
     "폐기물", "일자리", "취업", "구직", "창업", "바우처", "급여", "수당", "복지", "병원", "진료",
     "loan", "tax", "bill", "passport", "license", "licence", "certificate", "insurance",
     "pension", "benefit", "rent", "parking", "job", "visa", "贷款", "税", "护照", "签证",
-    "保险", "房租", "vay", "thuế", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
+    "保险", "房租", "thuế",
+    # a loan in Vietnamese, said with its neighbour: "vay" alone is also "vậy" typed without
+    # its marks ("Dai hoi cu dan la gi vay?": what is it, then?) and part of "quay"
+    "vay tiền", "khoản vay", "cho vay", "vay vốn", "vay ngân hàng", "vay tien", "khoan vay",
+    "vay von", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
     # a driving licence, insurance and pensions in the other languages residents write
     "driving licen", "driver's licen", "bằng lái", "giấy phép lái xe", "lương hưu", "驾照",
     "驾驶证", "养老金", "保険", "年金", "免許",
