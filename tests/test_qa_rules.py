@@ -2502,3 +2502,69 @@ def test_a_loan_said_in_vietnamese_is_still_the_banks() -> None:
     engine, now = district("twentieth", model=True)
     answer = engine.ask("Có cho vay tiền không?", now)  # (still answered as before)
     assert answer.kind == "none" and answer.reason == "service", answer
+
+
+# --- "is there anything for this?": what the programme is, not who may apply -------------------
+@pytest.mark.parametrize(
+    ("question", "id_", "facet"),
+    [
+        # the words describing us ("빌라") are in who may apply: no field asked by them
+        (
+            "빌라 사는 이웃들이랑 골목 계단에 벤치 놓고 꽃 심고 싶은데 이런 거 지원되는 거 있어요?",
+            "dasedae-alley",
+            "summary",
+        ),
+        # "받을 수 있는 거 있어요": is there one, not may we
+        (
+            "중학생 딸이 친구들이랑 동네 공원 지도 만들고 싶대요 청소년도 지원받을 수 있는 거 있어요?",
+            "teen-project",
+            "summary",
+        ),
+        # whether we may is still who may apply
+        (
+            "빌라 사는 이웃들이랑 골목 계단에 벤치 놓고 꽃 심고 싶은데 지원 되나요?",
+            "dasedae-alley",
+            "eligibility",
+        ),
+    ],
+)
+def test_whether_there_is_a_programme_is_what_it_is(question, id_, facet):
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask(question, now)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", id_, facet), answer
+
+
+# --- the way to the centre, and coming by at a time: the centre's card -------------------------
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the station or the bus asked beside where the centre is: no other topic
+        "센터 어디예요? 제일 가까운 지하철역이 어디예요?",
+        "Where is your centre, and which bus stop is nearest?",
+        "Trung tâm ở đâu? Đi xe buýt nào?",
+        "中心在哪儿？坐地铁从哪个站下车最近？",
+        "센터 가려면 버스 몇 번 타야 돼요?",
+        # coming by at a time, no place named: whether the centre is open then
+        "평일 저녁에 가도 돼요?",
+        "Can I stop by on a weekday morning?",
+        "토요일 오후에 방문해도 괜찮아요?",
+    ],
+)
+def test_the_way_to_the_centre_and_coming_by(question):
+    # 다래구 (its KB has no FAQ entry on the centre): these were a FAQ entry or an event
+    # sharing a word ("bus", "저녁"), or nothing
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask(question, now)
+    assert answer.kind == "centre" and answer.confident, answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "이웃만들기 설명회 토요일에 가도 돼요?",  # a record named: its day
+        "요즘 버스 정류장 옮긴다던데 어디로 가요?",  # no centre named
+    ],
+)
+def test_coming_by_a_record_or_the_bus_alone_is_not_the_centre(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind != "centre", answer

@@ -56,6 +56,26 @@ def test_text_normalisation():
         ("How much is it?", "amount"),
         ("什么时候截止", "deadline"),
         ("ở đâu", "place"),
+        # Chinese in traditional characters reads as simplified; Japanese stays as written
+        ("講座需要報名嗎", "registration"),
+        ("青年項目要交什麼", "documents"),
+        ("締め切りはいつですか", "deadline"),
+        ("这个项目最多能给多少", "amount"),
+        ("项目书怎么提交", "how_to_apply"),
+        ("外国人也可以报名吗", "eligibility"),
+        ("지금 접수ㄱㄴ", "deadline"),  # ㄱㄴ: 가능
+        ("할머니도 꼭 있어야 해요?", "eligibility"),
+        ("접수하기 전에 뭘 해야 하나요", "how_to_apply"),
+        ("신청하기 전에 상담 받을 수 있나요", "eligibility"),  # the consultation asked for
+        ("How many of the members have to live here?", "people"),
+        ("需要几位成员？", "people"),
+        ("What do we need to sign?", "documents"),
+        ("Our room is open to everyone. Can we apply?", "eligibility"),  # not when it opens
+        ("이웃만들기 안 받아 봤으면 못 하나요?", "eligibility"),
+        # Vietnamese typed without its marks
+        ("Lop ke toan o dau?", "place"),
+        ("Chuong trinh nay con nhan ho so khong?", "deadline"),
+        ("Can chuan bi giay to gi?", "documents"),
     ],
 )
 def test_facet_cues(question, facet):

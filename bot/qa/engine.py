@@ -40,7 +40,14 @@ from bot.qa.criteria import (
 )
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
-from bot.qa.facets import DOOR_WORDS, IF_APPLYING_RE, FacetCues, detect_facets, for_kind
+from bot.qa.facets import (
+    DOOR_WORDS,
+    EXISTS_WORDS,
+    IF_APPLYING_RE,
+    FacetCues,
+    detect_facets,
+    for_kind,
+)
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, weighted_terms
 from bot.qa.lexicon import (
@@ -158,6 +165,8 @@ _HOURS_RE = re.compile(
     r"[월화수목금토일]?요일|주말|평일|공휴일|휴일|저녁|밤|아침|오전|오후|점심|퇴근|\d{1,2}\s?시|"
     r"\b(mon|tues|wednes|thurs|fri|satur|sun)days?\b|\bweek(end|day)s?\b|\bholidays?\b|"
     r"\bevenings?\b|\bmornings?\b|\bnights?\b|\blunch\b|\bafter work\b|\d{1,2}\s?(am|pm)\b|"
+    # a clock time its colon lost ("6:30" read as "6 30"), one's own hours ("I finish at 6")
+    r"\b\d{1,2} \d{2}\b|\bi (finish|get off|leave)( work)?\b|"
     r"thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật|cuối tuần|buổi (tối|sáng)|ngày lễ|"
     r"星期.|周[一二三四五六日末]|晚上|週末|[月火水木金土日]曜日?|夜|"
     # open until ("until 9", "how late", "开到几点", "đến mấy giờ")
@@ -167,9 +176,30 @@ _HOURS_RE = re.compile(
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
+# Coming by ("점심시간에 가도 사람 있어요?", "Can I come by after work?"): with a day or a
+# time and no place named, whether the centre is open then
+_VISIT = (
+    r"가도\s?(사람\s?)?(있|돼|되|괜찮)|방문해도\s?(돼|되|괜찮)|"
+    r"\bcome (by|in|over)\b|\bdrop (by|in)\b|\bstop by\b|\bswing by\b"
+)
+# what is left of it in the topic once the little words are gone ("come", "finish")
+_VISIT_RE = re.compile(
+    r"\b(come|drop|stop|swing|visit(ing)?|finish|get|leave|off)\b|방문\S*|가도|" + _VISIT
+)
 # The door opened or shut, with no place named ("토요일에도 문 여나요?", "주말에 문 열어요?"):
 # a resident asking the centre itself, as one asks a shop "are you open?"
-_DOOR_RE = re.compile(r"문\s?(을\s?)?(열|닫)|문\s?여나요|mở cửa|开门|開いて")
+_DOOR_RE = re.compile(r"문\s?(을\s?)?(열|닫)|문\s?여나요|mở cửa|开门|開いて|" + _VISIT)
+# How to get to the centre ("센터 어디예요? 가까운 역이 어디예요?", "Which station is
+# closest?", "Đi từ ga nào gần nhất?", "从哪个地铁站最近？"): its address answers, the
+# station or bus is no other topic
+_DIRECTIONS_RE = re.compile(
+    r"(?<![가-힣])(지하철|전철|버스|마을버스|기차)?\s?(역|정류장|정거장)(이|은|는|에서|까지|에)?(?=\s|$)|"
+    r"(지하철|전철|버스|마을버스)(을|를|로|으로|타고)?|가장|제일|가까운|가까워\S*|출구|걸어서|도보|"
+    r"(?<![가-힣])(타요|타야\S*|타고|타면|몇\s?번|가려면|오려면)(?=\s|$)|"
+    r"\b(station|stop|subway|metro|bus|train|closest|nearest|near|walk(ing)?|exit)\b|"
+    r"\b(ga|bến xe|xe buýt|tàu điện|gần nhất|gần|đi từ|đi|từ)\b|"
+    r"地铁站?|车站|公交|最近|哪个|从|站|下车|坐|乘|駅|最寄り?|近い|バス"
+)
 # A place's opening hours asked ("문 열어요", "영업시간", "open on Sundays")
 _OPENING_HOURS_RE = re.compile(
     DOOR_WORDS + r"|영업\s?(시간|해|하)|"
@@ -194,6 +224,9 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 # The facets a grant's own field may replace when the question's words are in that field
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
+# "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
+# 골목", found in who may apply) are no field asked about
+_EXISTS_RE = re.compile(EXISTS_WORDS)
 
 
 def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
@@ -645,7 +678,10 @@ class _Analysis:
     def about_centre(self) -> bool:
         """Only the centre is asked about (its contact, place or hours), nothing else."""
         return not self.off_centre and (
-            self.centre or "contact" in self.facets or (self.addressed and bool(self.facets))
+            self.centre
+            or "contact" in self.facets
+            or (self.addressed and (bool(self.facets) or self.hours))  # ("토요일 오전에
+            # 방문해도 돼요?": coming by then, nothing else asked)
         )
 
 
@@ -972,7 +1008,9 @@ class QAEngine:
         hours = (
             (centre or door) and no_record_named and bool(_HOURS_RE.search(text))
         )  # (not "토요일에 센터에서 하는 교육": the trainings on Saturdays)
-        centre_topic = _HOURS_RE.sub(" ", topic) if hours else topic
+        centre_topic = _VISIT_RE.sub(" ", _HOURS_RE.sub(" ", topic)) if hours else topic
+        if centre and no_record_named and "place" in cues.facets:  # how to get there
+            centre_topic = _DIRECTIONS_RE.sub(" ", centre_topic)
         if question_lang == "vi":  # "cho tôi hỏi", "của", "là": no topic of their own
             centre_topic = _VI_FUNCTION_RE.sub(" ", centre_topic)
         off_centre = " ".join(
@@ -1515,8 +1553,13 @@ class QAEngine:
         )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
+        if record.kind == "grant" and facets[0] == "eligibility" and _EXISTS_RE.search(a.text):
+            # "청소년도 지원받을 수 있는 게 있나요?": whether there is a programme, not whether
+            # we qualify for this one — what it is (its summary says for whom)
+            facets = ("summary", *facets)
         if record.kind == "grant" and (
-            facets[0] in _FIELD_MAY_OVERRIDE or _applying_is_the_condition(a, facets[0])
+            (facets[0] in _FIELD_MAY_OVERRIDE and not _EXISTS_RE.search(a.text))
+            or _applying_is_the_condition(a, facets[0])
         ):
             field = self._field_asked(a, record.id)
             if field is not None:

@@ -8,13 +8,25 @@ are generic; :func:`for_kind` maps them onto what a grant, an event or a FAQ ent
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from bot.qa.text import normalize
 
 # A place opening or closing its doors ("문 열어요", "여나요", "열려있나요"): a time cue, and
 # (engine) never a programme's question
 DOOR_WORDS = r"문\s?(을\s?)?(열|닫)|여나요|열어요|닫아요|열려\s?있"
+
+# Whether there is a programme for it at all ("지원되는 거 있나요", "지원받을 수 있는 게
+# 있어요?", "돈 나오는 데 있나"): a programme asked for, not whether one qualifies — what it
+# is (its summary), and no field found by the question's own words (bot/qa/engine.py; not a
+# cue here: its words stay in the topic the records are ranked by)
+EXISTS_WORDS = (
+    r"(수\s?있는|되는|돼는|나오는|주는|해\s?주는)\s?"
+    r"(거|게|것|건|기|사업|공모|곳|데|프로그램)\s?(이|가|은|는|도)?\s?(있|없)"
+)
 
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # Applying as a condition ("신청하려면 몇 명 있어야 돼요?"): the last of the cues, so how to
@@ -62,7 +74,8 @@ _CUES: list[tuple[str, str]] = [
                  r"間に合"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
               r"시작\s?(일|날|하|해|했|돼|되)|"
-              r"\bopens?\b|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
+              # (not "a cafe open to residents": who may come)
+              r"\bopens?\b(?! to\b)|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
               r"bắt đầu (nhận|đăng ký|tiếp nhận)|いつから|何日から"),
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
@@ -81,12 +94,15 @@ _CUES: list[tuple[str, str]] = [
                r"(받을|받아|받나|받으|지원\s?받)|(만|천|억)\s?원.{0,40}?(다|전부|모두)\s?(받|지원)|"
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
+               r"给多少|最多\S{0,4}多少|"
                r"bao nhiêu tiền|số tiền|いくら|金額"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   r"(뭐|무엇|뭘|뭔|뭐뭐)\s?(를|을)?\s?(내야|제출해야|준비해야|챙겨야)|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
                   r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bprepare\b|"
+                  r"\b(need|have|has) to sign\b|"
                   # (not "where can I submit the application?": how, and where)
-                  r"\bsubmit\b(?! (it|the|my|our|an) application)|材料|文件|准备什么|准备哪些|"
+                  r"\bsubmit\b(?! (it|the|my|our|an) application)|材料|资料|文件|准备什么|准备哪些|"
+                  r"(要|得|需要)交(什么|哪些)|交(什么|哪些)(资料|材料|文件)|"
                   r"chuẩn bị (gì|những gì)|準備|必要なもの|"
                   r"giấy tờ|hồ sơ|書類"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
@@ -109,14 +125,22 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
                      r"\bwhere (can|do|should|to) (i |we )?(submit|apply|send|hand)|"
                      r"\bhow to apply\b|怎么申请|如何申请|怎么报名|如何报名|报名方法|怎样申请|"
+                     r"怎么提交|如何提交|"
+                     # what is to be done before applying ("신청 전에 꼭 해야 되는 게 뭐예요";
+                     # not "신청 전에 상담 받을 수 있나요": the consultation asked for)
+                     r"(신청|접수|제출)\s?(하기\s?)?전에\s?(꼭\s?|먼저\s?|미리\s?)?"
+                     r"(해야|할\s?(거|게|것|일)|필요한|뭘|뭐)|"
                      r"cách đăng ký|"
                      r"đăng ký thế nào|làm (sao|thế nào) (để )?(đăng ký|nộp)|どうやって(応募|申請)|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|"
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
-               r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|\bhow many (people|members|persons|households)\b|"
-               r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)"),
+               r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|"
+               r"\bhow many (of (the|our|us|them) )?(people|members|persons|households)\b|"
+               r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)|"
+               # how many of whom ("需要几个商人", "几位成员")
+               r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
              r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\bdates?$|"
@@ -128,16 +152,21 @@ _CUES: list[tuple[str, str]] = [
                     r"데려\s?(가|와)도|데리고\s?(가|와|참석)|처음인데\s?(가|참석|들어|와)|들어도\s?(돼|되)|"
                     # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
                     r"껴도|끼어도|끼워도|"
+                    # who must be among us ("어른도 꼭 있어야 돼요?", "한국 사람도 꼭 껴야 돼요?")
+                    r"(도|이|가)\s?꼭\s?(있어야|껴야|끼어야|끼워야|들어가야|포함(돼|되|해|시켜)야)|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
                     r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
                     r"年龄限制|年龄要求|年齢制限|giới hạn tuổi|"
                     r"có được (đăng ký|tham gia|nộp đơn|xin)|"
                     r"可以参加|能参加|能申请|参加できます|申し?込めます|"
-                    r"谁可以|谁能|能不能申请|可以申请吗|"
+                    r"谁可以|谁能|能不能申请|可以申请吗|也可以|可以(提案|报名|加入|当)|"
+                    r"能不能(参加|报名|加入|当)|"
                     r"誰が|応募できます|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가|투표)\s?"
                     r"(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|"
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
+                    # a condition and "can't we, then?" ("첫걸음 안 해 봤으면 못 하는 거예요?")
+                    r"(으면|면)\s?(못|안)\s?(하|해|받|돼|되|내)|"
                     r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
                     r"(신청|지원|받을|참여|참가|들을|할|들어갈|합류할|가입할|낄)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
@@ -161,6 +190,8 @@ _CUES: list[tuple[str, str]] = [
               r"\bhow (do|can) (i|we) get there\b|怎么去|đi (thế nào|bằng gì)|行き方|"
               r"\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
+              # the bus or the train to take ("센터 가려면 버스 몇 번 타요?")
+              r"(버스|지하철)\s?(은|는)?\s?(몇\s?번|어디서\s?타|타야|타면|타요)|"
               r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
@@ -184,6 +215,19 @@ _CUES: list[tuple[str, str]] = [
 # fmt: on
 
 _COMPILED = [(facet, re.compile(pattern)) for facet, pattern in _CUES]
+
+
+def _without_marks(pattern: str) -> str:
+    """A pattern with the Latin letters' marks taken off (Vietnamese "còn nhận đơn" as
+    "con nhan don"); Hangul and kana (whose voicing mark is also a combining one) stay."""
+    decomposed = unicodedata.normalize("NFD", pattern.replace("đ", "d"))
+    kept = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
+    return unicodedata.normalize("NFC", kept)
+
+
+# Vietnamese typed without its marks ("Chuong trinh … con nhan don khong?"), as residents
+# often do on a phone with no Vietnamese keyboard: an all-ASCII question is read with these
+_COMPILED_PLAIN = [(facet, re.compile(_without_marks(pattern))) for facet, pattern in _CUES]
 FACETS = tuple(dict.fromkeys(facet for facet, _ in _CUES))
 
 # How a generic facet reads for each kind of record.
@@ -242,10 +286,37 @@ class FacetCues:
         return tuple((start, end) for _, start, end in self.matches)
 
 
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_NON_LATIN_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7a3]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+
+
+@lru_cache(maxsize=1)
+def _to_simplified() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _as_simplified(text: str) -> str:
+    """Chinese in traditional characters ("需要報名嗎") as simplified, the cues' script;
+    Japanese (kana among the kanji) stays as written, its cues being in its own forms."""
+    if not _HAN_RE.search(text) or _KANA_RE.search(text):
+        return text
+    simplified = _to_simplified().convert(text)
+    return simplified if len(simplified) == len(text) else text  # the spans stay in place
+
+
 def detect_facets(question: str, *, normalized: bool = False) -> FacetCues:
-    text = question if normalized else normalize(question)
+    text = _as_simplified(question if normalized else normalize(question))
+    compiled = _COMPILED
+    if not _NON_LATIN_RE.search(text):  # Latin letters: Vietnamese read with or without
+        # its marks, or with only some put back (bot/qa/engine.py)
+        plain = _without_marks(text)
+        if len(plain) == len(text):  # (the spans stay in place)
+            text, compiled = plain, _COMPILED_PLAIN
     matches = tuple(
-        (facet, *m.span()) for facet, pattern in _COMPILED for m in pattern.finditer(text)
+        (facet, *m.span()) for facet, pattern in compiled for m in pattern.finditer(text)
     )
     return FacetCues(tuple(dict.fromkeys(facet for facet, _, _ in matches)), matches)
 
