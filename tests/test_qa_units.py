@@ -153,6 +153,25 @@ def test_amounts(text, value, op):
     assert found is not None and (found.value, found.op) == (value, op)
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "bare"),
+    [
+        ("which grants give 3 million won or more", "or more", False),
+        ("2 million won or less please", "or less", False),
+        ("청년 사업 중에 300만원 이상인 거", "이상인", False),
+        ("grants of at least 2 million won", "at least", False),
+        ("3 million won grants", "", True),
+    ],
+)
+def test_a_comparison_beside_an_amount_filters_and_is_no_topic(text, said, bare):
+    # "or more" read as no comparison (a grant giving exactly that much, where one does)
+    # and "more" left as a topic of its own (a FAQ entry ranked above the filter)
+    found = find_criteria(text)
+    assert found.amount is not None and found.amount.bare is bare
+    covered = " ".join(text[start:end] for start, end in found.spans)
+    assert said in covered
+
+
 def test_ages():
     assert (find_age("저 25살인데").low, find_age("저 25살인데").high) == (25, 25)
     assert find_age("스물다섯살 대학생").low == 25

@@ -56,10 +56,22 @@ _ABOUT_BEFORE_RE = re.compile(r"(약|대략|\babout|\baround|\bapproximately|大
 _MORE = re.compile(
     r"이상|넘|초과|over|more than|at least|above|bigger than|larger than|以上|超过|trên|"
     r"있어야|필요|\bneed\b|"  # "150만원은 있어야 되는데": at least that much
-    r"보다\s?(많|크|더|높)"  # "300만원보다 많이 받을 수 있는"
+    r"보다\s?(많|크|더|높)|"  # "300만원보다 많이 받을 수 있는"
+    r"\bor (more|higher|above|over)\b|\band (up|above|over)\b"  # "3 million won or more"
 )
 _LESS = re.compile(
-    r"이하|미만|까지|밑|보다\s?(적|작|낮)|under|less than|at most|below|up to|以下|dưới"
+    r"이하|미만|까지|밑|보다\s?(적|작|낮)|under|less than|at most|below|up to|以下|dưới|"
+    r"\bor (less|lower|under|below)\b|\band (under|below|less)\b"
+)
+# The comparison said beside an amount ("300만원 이상인", "3 million won or more", "at least
+# 2 million"): filter words, no topic of the question's (taken out of it with the amount)
+_COMPARED_AFTER_RE = re.compile(
+    r"\s?(이상|이하|미만|초과|넘는|넘게|넘|까지|보다|"
+    r"or (more|less|higher|lower|above|below|over|under)|and (up|above|over|under|below))"
+    r"(인|의|은|는|인\s?거|짜리)?(?=\s|$)"
+)
+_COMPARED_BEFORE_RE = re.compile(
+    r"(more than|less than|at least|at most|up to|over|above|under|below|최소|최대)\s?$"
 )
 
 
@@ -434,6 +446,13 @@ def find_criteria(text: str) -> Criteria:
     found.amount = find_amount(text)
     if found.amount:
         found.spans.append(found.amount.span)
+        start, end = found.amount.span
+        after = _COMPARED_AFTER_RE.match(text, end)
+        if after:
+            found.spans.append(after.span())
+        before = _COMPARED_BEFORE_RE.search(text[:start])
+        if before:
+            found.spans.append(before.span())
     superlative = _SUPERLATIVE_RE.search(text)
     if superlative:
         found.superlative = True
