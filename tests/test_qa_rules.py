@@ -2568,3 +2568,19 @@ def test_the_way_to_the_centre_and_coming_by(question):
 def test_coming_by_a_record_or_the_bus_alone_is_not_the_centre(demo, question):
     answer = demo.ask(question, NOW)
     assert answer.kind != "centre", answer
+
+
+# --- "혼잔데" (혼자인데), "expense report" (정산) ------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "id_"),
+    [
+        ("저 혼잔데 모임 없이도 되나요", "individual-application"),
+        ("Who checks our expense report?", "accounting"),
+    ],
+)
+def test_on_my_own_and_the_expense_report(question, id_):
+    # 이음구 with the model: "혼잔데" was one unknown word (an event answered), and "expense
+    # report" no word of the KB's (a grant sharing "check" answered)
+    engine, now = district("eleventh", model=True)
+    answer = engine.ask(question, now)
+    assert (answer.kind, answer.id, answer.confident) == ("faq", id_, True), answer

@@ -67,6 +67,9 @@ def test_text_normalisation():
         ("할머니도 꼭 있어야 해요?", "eligibility"),
         ("접수하기 전에 뭘 해야 하나요", "how_to_apply"),
         ("신청하기 전에 상담 받을 수 있나요", "eligibility"),  # the consultation asked for
+        ("발표심사 언제 해요?", "how_to_apply"),  # a step of applying
+        ("발표 언제 나요?", "result"),
+        ("우리 모임에 통장님 꼭 끼워야 하나요", "eligibility"),
         ("How many of the members have to live here?", "people"),
         ("需要几位成员？", "people"),
         ("What do we need to sign?", "documents"),

@@ -115,7 +115,7 @@ _CUES: list[tuple[str, str]] = [
                      r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
                      r"신청\s?(방법|절차|은\s?어떻게|어떻게)|"
                      r"방문\s?(접수|신청|제출)|"
-                     r"접수\s?방법|면접|인터뷰|\binterview|"
+                     r"접수\s?방법|면접|인터뷰|\binterview|발표\s?심사|"
                      # a step before applying asked ("사전상담 꼭 받아야 신청돼요?")
                      r"상담\S{0,2}\s?(꼭|안\s?받|받아야|없이|필수)|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
                      r"(신청|접수|제출)\s?(은|는)?\s?어디|"
@@ -153,7 +153,8 @@ _CUES: list[tuple[str, str]] = [
                     # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
                     r"껴도|끼어도|끼워도|"
                     # who must be among us ("어른도 꼭 있어야 돼요?", "한국 사람도 꼭 껴야 돼요?")
-                    r"(도|이|가)\s?꼭\s?(있어야|껴야|끼어야|끼워야|들어가야|포함(돼|되|해|시켜)야)|"
+                    r"(도|이|가)\s?꼭\s?(있어야|들어가야)|"
+                    r"꼭\s?(껴야|끼어야|끼워야|포함(돼|되|해|시켜)야)|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
                     r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
                     r"年龄限制|年龄要求|年齢制限|giới hạn tuổi|"

@@ -183,6 +183,9 @@ GLOSSARY: dict[str, str] = {
     "secretary": "간사",
     "secretaries": "간사 secretary",
     "accounting": "회계",
+    # the grant's money accounted for at the end (정산)
+    "settlement": "정산 accounting", "settle": "정산 accounting",
+    "final accounts": "정산 accounting", "expense report": "정산 accounting",
     "vote": "투표",
     "voting": "투표 vote",
     "council": "주민자치회",
