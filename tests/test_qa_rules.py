@@ -2584,3 +2584,20 @@ def test_on_my_own_and_the_expense_report(question, id_):
     engine, now = district("eleventh", model=True)
     answer = engine.ask(question, now)
     assert (answer.kind, answer.id, answer.confident) == ("faq", id_, True), answer
+
+
+# --- "可以用中文写吗": written in Chinese, no money spent -----------------------------------------
+@pytest.mark.parametrize(
+    ("question", "id_"),
+    [
+        ("申请书能用中文写吗？", "application-language"),
+        ("中国語で申請書を書いてもいいですか？", "application-language"),
+        ("活动经费能用来吃饭吗？", "ineligible-costs"),  # the money named: what it may buy
+    ],
+)
+def test_using_a_language_is_no_spending(question, id_):
+    # 다누리구 with the model: "能用" (can use) and "…で…てもいい" (may I … with) were read
+    # as spending the grant, whatever was used, and the entry on eligible costs answered
+    engine, now = district("sixteenth", model=True)
+    answer = engine.ask(question, now)
+    assert (answer.kind, answer.id) == ("faq", id_), answer

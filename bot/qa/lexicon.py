@@ -538,7 +538,11 @@ SPEND_RE = re.compile(
     r"\b(can|may) (we|i) (use|spend|pay)\b.*\b(grant|money|funds?)\b|"
     r"\b(spend|use) (the )?(grant|money|funds?) (on|for)\b|"
     r"\bpay (ourselves|myself|our members|members|us)\b|"
-    r"(可以|能)(用来|用于|用)|(で|を使って).*(てもいい|てもよい|ていい)|"
+    # the money named ("补助金可以用来买机票吗"; not "申请表可以用中文写吗": written in Chinese,
+    # nor "中国語で書いてもいいですか")
+    r"(补助金?|资助|支援金|补贴|经费|活动费|钱|资金|预算).{0,12}(可以|能)(用来|用于|用|花)|"
+    r"(可以|能)(用|花)(补助金?|资助|补贴|经费|钱|资金|预算)|"
+    r"(補助金|助成金|支援金|お金|予算|活動費)(で|を使って).{0,20}(てもいい|てもよい|ていい)|"
     r"(được|có thể) (dùng|sử dụng) (tiền|kinh phí)"
 )
 SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
