@@ -2601,3 +2601,22 @@ def test_using_a_language_is_no_spending(question, id_):
     engine, now = district("sixteenth", model=True)
     answer = engine.ask(question, now)
     assert (answer.kind, answer.id) == ("faq", id_), answer
+
+
+# --- another office's service in Vietnamese typed without its marks -----------------------------
+@pytest.mark.parametrize(
+    ("question", "service"),
+    [
+        ("Cap lai the cu tru can giay to gi?", True),  # a residence card made again
+        ("Dong hoc phi cho con o dau?", True),  # a child's school fees
+        ("Lop ke toan o dau?", False),  # ours: the accounting class
+        # "vien phi" (hospital fees) inside "tình nguyện viên phiên dịch": no service
+        ("Tinh nguyen vien phien dich dang ky o dau?", False),
+    ],
+)
+def test_a_service_in_vietnamese_without_marks_is_another_offices(question, service):
+    # 다래구 with the model: "thẻ cư trú", "học phí" typed without marks were not seen as
+    # services, and a FAQ entry or an event sharing a word answered
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask(question, now)
+    assert (answer.kind == "none" and answer.reason == "service") is service, answer

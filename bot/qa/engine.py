@@ -1986,7 +1986,18 @@ class QAEngine:
         """:meth:`asks_service` (``strong``: one no programme pays for) in the question's
         words or in its Han words read in Korean (失業 실업, 謄本 등본)."""
         words = self._strong_services if strong else self._services
-        return any(w in a.text or w in a.han for w in words)
+        if any(w in a.text or w in a.han for w in words):
+            return True
+        if a.question_lang != "vi" and not a.text.isascii():  # (without marks, it may
+            return False  # read as English: "Cap lai the cu tru …")
+        # Vietnamese typed without its marks ("gia han the nguoi nuoc ngoai"), its marks only
+        # partly put back: the services of several words, without theirs (one word alone
+        # would meet another: "thuế" tax, "thuê" to rent)
+        plain = unmarked(a.text)
+        return any(
+            " " in w and not w.isascii() and re.search(rf"\b{re.escape(unmarked(w))}\b", plain)
+            for w in words
+        )  # (whole words: "vien phi" is no fee in "tình nguyện viên phiên dịch")
 
     def known_share(self, topic: str) -> float:
         """The share of the topic's bigrams and words that the knowledge base uses
