@@ -71,6 +71,8 @@ def test_text_normalisation():
         ("발표 언제 나요?", "result"),
         ("우리 모임에 통장님 꼭 끼워야 하나요", "eligibility"),
         ("How many of the members have to live here?", "people"),
+        ("Do we need to register, or can we just come?", "registration"),  # "can we" last
+        ("Can I apply on my own?", "eligibility"),
         ("需要几位成员？", "people"),
         ("What do we need to sign?", "documents"),
         ("Our room is open to everyone. Can we apply?", "eligibility"),  # not when it opens

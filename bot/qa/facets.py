@@ -171,7 +171,7 @@ _CUES: list[tuple[str, str]] = [
                     r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
                     r"(신청|지원|받을|참여|참가|들을|할|들어갈|합류할|가입할|낄)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
-                    r"\beligib|\bwho can\b|\bqualif|\bcan (i|we)\b|"
+                    r"\beligib|\bwho can\b|\bqualif|"
                     r"\bcan (my|our|her|his|their)\b[^?.]{0,30}?\bapply\b|"
                     r"\bage (limit|requirement)s?\b|"
                     r"\bhow old\b|\btoo (old|young)\b|괜찮(나요|아요|을까|은가|은지)|"
@@ -206,6 +206,9 @@ _CUES: list[tuple[str, str]] = [
                      r"đăng ký trước|cần đăng ký|đặt lịch|đặt chỗ|hẹn trước|要报名|需要报名|"
                      r"提前报名|预约|予約|事前申し込み|"
                      r"申し?込み?(は|が)?\s?必要"),
+    # "can I …?" alone asks whether one may, but after any other cue ("do I need to book,
+    # or can I just bring my lamp?": the booking)
+    ("eligibility", r"\bcan (i|we)\b"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|"
