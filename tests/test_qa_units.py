@@ -14,7 +14,7 @@ from bot.qa import QAEngine, answer_language, render
 from bot.qa.criteria import find_age, find_amount, find_criteria
 from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets, for_kind
-from bot.qa.text import compact, detect_language, jamo
+from bot.qa.text import compact, detect_language, jamo, normalize
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -175,6 +175,23 @@ def test_a_comparison_beside_an_amount_filters_and_is_no_topic(text, said, bare)
     assert found.amount is not None and found.amount.bare is bare
     covered = " ".join(text[start:end] for start, end in found.spans)
     assert said in covered
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("나이 제한 있는 사업 뭐예요", True),
+        ("Which programmes have an age limit?", True),
+        ("any age-restricted grants?", True),
+        ("有年龄限制的项目有哪些", True),
+        ("不限年龄的项目", False),
+        ("年齢制限のない事業", False),
+        ("Chương trình nào không giới hạn tuổi?", False),
+        ("Is there an age limit for the youth lab?", None),  # one grant's rule, asked
+    ],
+)
+def test_an_age_limit_asked_as_a_list(text, rule):
+    assert find_criteria(normalize(text)).age_rule is rule
 
 
 def test_ages():
