@@ -372,7 +372,8 @@ _SELF_FUNDING_RE = re.compile(
 _AGE_RULE_RE = re.compile(
     r"(?:나이|연령)\s?(?:제한|조건|기준)?\s?(?:이|은|도)?\s?(?P<ko>있는|따지는|상관\s?없는|제한\s?없는|"
     r"없는|안\s?따지는)|"
-    r"\b(?P<en>with|without|no|have|has|having)\s(?:an?\s)?age (?:limit|restriction|requirement)s?\b|"
+    r"\b(?P<en>with|without|no|have|has|having)\s(?:an?\s)?"
+    r"age (?:limit|restriction|requirement)s?\b|"
     r"\bfor (?:any|all) ages\b|\bage[- ](?:limited|restricted)\b|"
     # ("有年龄限制的项目", "不限年龄", "年齢制限のある", "không giới hạn tuổi")
     r"(?:有|没有|无|不限)?年龄(?:限制|要求)|不限年龄|年齢制限(?:なし|のない|がない)?|"
