@@ -73,6 +73,8 @@ def test_text_normalisation():
         ("How many of the members have to live here?", "people"),
         ("Do we need to register, or can we just come?", "registration"),  # "can we" last
         ("Can I apply on my own?", "eligibility"),
+        ("청년 공모 올해도 하나요?", "opens"),  # on now: a grant's window, an event's day
+        ("수리 카페 요즘도 진행해요?", "opens"),
         ("需要几位成员？", "people"),
         ("What do we need to sign?", "documents"),
         ("Our room is open to everyone. Can we apply?", "eligibility"),  # not when it opens

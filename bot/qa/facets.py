@@ -73,6 +73,8 @@ _CUES: list[tuple[str, str]] = [
                  r"締め?切|いつまで|(受付|募集|申し?込み?)\S{0,2}(終わ|終了)|まだ(申し?込|応募|間に合)|"
                  r"間に合"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
+              # on now? ("환경 활동 지원사업 지금 하나요?", "요즘도 해요?"): its window, its day
+              r"(지금|요즘|현재|올해)\s?(도\s?)?(하나요|해요|하냐|하는지|진행\s?(중|하|해|돼|되))|"
               r"시작\s?(일|날|하|해|했|돼|되)|"
               # (not "a cafe open to residents": who may come)
               r"\bopens?\b(?! to\b)|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
@@ -302,7 +304,7 @@ def _to_simplified() -> Any:
     return opencc.OpenCC("t2s")
 
 
-def _as_simplified(text: str) -> str:
+def as_simplified(text: str) -> str:
     """Chinese in traditional characters ("需要報名嗎") as simplified, the cues' script;
     Japanese (kana among the kanji) stays as written, its cues being in its own forms."""
     if not _HAN_RE.search(text) or _KANA_RE.search(text):
@@ -312,7 +314,7 @@ def _as_simplified(text: str) -> str:
 
 
 def detect_facets(question: str, *, normalized: bool = False) -> FacetCues:
-    text = _as_simplified(question if normalized else normalize(question))
+    text = as_simplified(question if normalized else normalize(question))
     compiled = _COMPILED
     if not _NON_LATIN_RE.search(text):  # Latin letters: Vietnamese read with or without
         # its marks, or with only some put back (bot/qa/engine.py)
