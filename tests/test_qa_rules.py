@@ -2620,3 +2620,19 @@ def test_a_service_in_vietnamese_without_marks_is_another_offices(question, serv
     engine, now = district("twentieth", model=True)
     answer = engine.ask(question, now)
     assert (answer.kind == "none" and answer.reason == "service") is service, answer
+
+
+# --- Chinese in traditional characters is read as simplified --------------------------------------
+@pytest.mark.parametrize(
+    ("question", "kind", "id_", "facet"),
+    [
+        ("會計培訓什麼時候？", "event", "accounting-class", "time"),
+        ("青年項目什麼時候截止？", "grant", "youth-village-lab", "deadline"),
+    ],
+)
+def test_traditional_chinese_is_read_as_simplified(question, kind, id_, facet):
+    # 다래구 with the model: the glossary (会计 회계) and the cues (什么时候) are simplified;
+    # written traditionally the question lost its facet and the confidence of its words
+    engine, now = district("twentieth", model=True)
+    answer = engine.ask(question, now)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (kind, id_, facet, True)

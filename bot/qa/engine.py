@@ -45,6 +45,7 @@ from bot.qa.facets import (
     EXISTS_WORDS,
     IF_APPLYING_RE,
     FacetCues,
+    as_simplified,
     detect_facets,
     for_kind,
 )
@@ -914,6 +915,8 @@ class QAEngine:
         question_lang = detect_language(question)
         text = normalize(question[:MAX_QUESTION])
         read = question[:MAX_QUESTION].strip()  # (what the model reads)
+        if question_lang == "zh":  # traditional characters as simplified, the glossary's
+            text = as_simplified(text)  # and the readings' script ("會計" 会计 회계)
         if question_lang == "vi" and unmarked(text) == text:
             typed, text = text, self._vi_marks(text)  # "di bo" is "đi bộ" (without marks)
             if text != typed:  # the model reads the marks put back, too
