@@ -2579,7 +2579,7 @@ def test_coming_by_a_record_or_the_bus_alone_is_not_the_centre(demo, question):
     ],
 )
 def test_on_my_own_and_the_expense_report(question, id_):
-    # 이음구 with the model: "혼잔데" was one unknown word (an event answered), and "expense
+    # 늘봄구 with the model: "혼잔데" was one unknown word (an event answered), and "expense
     # report" no word of the KB's (a grant sharing "check" answered)
     engine, now = district("eleventh", model=True)
     answer = engine.ask(question, now)
