@@ -232,7 +232,8 @@ def _without_marks(pattern: str) -> str:
 
 
 # Vietnamese typed without its marks ("Chuong trinh … con nhan don khong?"), as residents
-# often do on a phone with no Vietnamese keyboard: an all-ASCII question is read with these
+# often do on a phone with no Vietnamese keyboard: a question in Latin letters is read, its
+# own marks taken off too, with these (the English cues are the same in both)
 _COMPILED_PLAIN = [(facet, re.compile(_without_marks(pattern))) for facet, pattern in _CUES]
 FACETS = tuple(dict.fromkeys(facet for facet, _ in _CUES))
 
