@@ -45,7 +45,6 @@ from bot.qa.facets import (
     EXISTS_WORDS,
     IF_APPLYING_RE,
     FacetCues,
-    as_simplified,
     detect_facets,
     for_kind,
 )
@@ -82,7 +81,7 @@ from bot.qa.lexicon import (
 from bot.qa.outside import MARGIN as OUTSIDE_MARGIN
 from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
-from bot.qa.sino import known_readings
+from bot.qa.sino import as_simplified, known_readings
 from bot.qa.sino import readings as sino_readings
 from bot.qa.text import compact, detect_language, normalize, words
 from bot.qa.vectors import SemanticIndex, VectorCache
@@ -228,6 +227,17 @@ _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
 _EXISTS_RE = re.compile(EXISTS_WORDS)
+
+
+def _unmarked_services(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The Vietnamese services of several words without their marks, as whole words: for a
+    question typed without its marks ("gia han the nguoi nuoc ngoai") or with only some put
+    back (one word alone would meet another: "thuế" tax, "thuê" to rent; and "vien phi" is no
+    fee inside "tình nguyện viên phiên dịch")."""
+    plain = sorted({unmarked(w) for w in words if " " in w and not w.isascii()})
+    if not plain:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in plain) + r")\b")
 
 
 def _applying_is_the_condition(a: _Analysis, facet: str) -> bool:
@@ -780,6 +790,8 @@ class QAEngine:
         # the KB's words as written (spaced), for the Korean readings of Han words
         self._kb_words = "\n".join(normalize(f"{r.title} {r.body}") for r in self.index.records)
         self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
+        self._services_unmarked = _unmarked_services(self._services)
+        self._strong_services_unmarked = _unmarked_services(self._strong_services)
         self.semantic: SemanticIndex | None = None
         # everyday questions for other offices (bot/qa/outside.py), encoded like records
         self.outside: SemanticIndex | None = None
@@ -1556,12 +1568,13 @@ class QAEngine:
         )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
-        if record.kind == "grant" and facets[0] == "eligibility" and _EXISTS_RE.search(a.text):
+        exists = record.kind == "grant" and bool(_EXISTS_RE.search(a.text))
+        if exists and facets[0] == "eligibility":
             # "청소년도 지원받을 수 있는 게 있나요?": whether there is a programme, not whether
             # we qualify for this one — what it is (its summary says for whom)
             facets = ("summary", *facets)
         if record.kind == "grant" and (
-            (facets[0] in _FIELD_MAY_OVERRIDE and not _EXISTS_RE.search(a.text))
+            (facets[0] in _FIELD_MAY_OVERRIDE and not exists)
             or _applying_is_the_condition(a, facets[0])
         ):
             field = self._field_asked(a, record.id)
@@ -1993,14 +2006,8 @@ class QAEngine:
             return True
         if a.question_lang != "vi" and not a.text.isascii():  # (without marks, it may
             return False  # read as English: "Cap lai the cu tru …")
-        # Vietnamese typed without its marks ("gia han the nguoi nuoc ngoai"), its marks only
-        # partly put back: the services of several words, without theirs (one word alone
-        # would meet another: "thuế" tax, "thuê" to rent)
-        plain = unmarked(a.text)
-        return any(
-            " " in w and not w.isascii() and re.search(rf"\b{re.escape(unmarked(w))}\b", plain)
-            for w in words
-        )  # (whole words: "vien phi" is no fee in "tình nguyện viên phiên dịch")
+        found = self._strong_services_unmarked if strong else self._services_unmarked
+        return found is not None and found.search(unmarked(a.text)) is not None
 
     def known_share(self, topic: str) -> float:
         """The share of the topic's bigrams and words that the knowledge base uses
