@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 
+from bot.qa.sino import as_simplified
 from bot.qa.text import normalize
 
 # A place opening or closing its doors ("문 열어요", "여나요", "열려있나요"): a time cue, and
@@ -225,7 +224,9 @@ _COMPILED = [(facet, re.compile(pattern)) for facet, pattern in _CUES]
 
 def _without_marks(pattern: str) -> str:
     """A pattern with the Latin letters' marks taken off (Vietnamese "còn nhận đơn" as
-    "con nhan don"); Hangul and kana (whose voicing mark is also a combining one) stay."""
+    "con nhan don"); Hangul and kana (whose voicing mark is also a combining one) stay.
+    (Not :func:`bot.qa.lexicon.unmarked`: it leaves Hangul decomposed, and a class such as
+    [가-힣] would no longer compile.)"""
     decomposed = unicodedata.normalize("NFD", pattern.replace("đ", "d"))
     kept = "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f")
     return unicodedata.normalize("NFC", kept)
@@ -293,25 +294,7 @@ class FacetCues:
         return tuple((start, end) for _, start, end in self.matches)
 
 
-_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _NON_LATIN_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7a3]")
-_KANA_RE = re.compile(r"[\u3040-\u30ff]")
-
-
-@lru_cache(maxsize=1)
-def _to_simplified() -> Any:
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
-def as_simplified(text: str) -> str:
-    """Chinese in traditional characters ("需要報名嗎") as simplified, the cues' script;
-    Japanese (kana among the kanji) stays as written, its cues being in its own forms."""
-    if not _HAN_RE.search(text) or _KANA_RE.search(text):
-        return text
-    simplified = _to_simplified().convert(text)
-    return simplified if len(simplified) == len(text) else text  # the spans stay in place
 
 
 def detect_facets(question: str, *, normalized: bool = False) -> FacetCues:

@@ -66,6 +66,28 @@ def _shinjitai() -> Any:
     return opencc.OpenCC("jp2t")
 
 
+@cache
+def _simplifier() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+_HAN_RE = re.compile(r"[\u4e00-\u9fff]")
+_KANA_RE = re.compile(r"[\u3040-\u30ff]")
+
+
+def as_simplified(text: str) -> str:
+    """Chinese in traditional characters ("需要報名嗎") as simplified, the script of the
+    glossary, the facet cues and the readings (會計 会计 회계); Japanese (kana among the
+    kanji) stays as written, its cues being in its own forms. Same length or unchanged, so
+    that spans found in the result stand in the text."""
+    if not _HAN_RE.search(text) or _KANA_RE.search(text):
+        return text
+    simplified = _simplifier().convert(text)
+    return simplified if len(simplified) == len(text) else text
+
+
 def initial_sound(word: str) -> str:
     """The initial-sound rule (두음법칙) on the first syllable: 료리 → 요리, 녀성 → 여성,
     로인 → 노인, 리용 → 이용."""
