@@ -65,6 +65,12 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("eighteenth-dev", "eighteenth", "dev.yaml"),
         ("nineteenth-dev", "nineteenth", "dev.yaml"),
         ("twentieth-dev", "twentieth", "dev.yaml"),
+        # near-topic out-of-scope questions of our own, written before the engine saw them
+        # (tests/qa/OOS.md): development sets for the out-of-scope gate
+        ("sixteenth-oos", "sixteenth", "oos.yaml"),
+        ("eighteenth-oos", "eighteenth", "oos.yaml"),
+        ("nineteenth-oos", "nineteenth", "oos.yaml"),
+        ("twentieth-oos", "twentieth", "oos.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
