@@ -560,6 +560,47 @@ def _how_much_alone(a: _Analysis) -> bool:
     return a.facets[:1] == ("amount",) and not a.topic and bool(_HOW_MUCH_RE.search(a.text))
 
 
+# The thing a short Korean question asks for is its last noun ("산단 통근버스 시간표 좀
+# 알려주소": 통근버스; "다세대 주택 불법 건축물 신고하려면": 건축물). A topic word ending so is
+# no noun but what is left of a verb, an adverb or a counted word ("바꿔도", "열고", "사서",
+# "같이", "몇장") — Hangul has no part-of-speech tags without a morphological analyser, and
+# its last syllable tells most of them apart (a few nouns so ending are missed: 금지, 도로);
+# one with ㅆ under it (갔, 있, 했) is a verb's past or "있다".
+_VERBAL_LAST = frozenset(
+    "도어아여워와봐해돼줘러려면믄카까기게겠데요냐니죠야대래네다라며는은던된한할될갈볼줄걸건거것께"
+    "랑엔에당씩쯤째때들고서지로내히리이가나되혀힌을음림함든겨예수꺼"
+)
+_NOT_A_THING_RE = re.compile(
+    r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
+    r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울)"
+)
+# …said as who asks or as a means ("우리 동호회도 신청할수 있어요?", "문자로 받아볼 수")
+_SUBJECT_SUFFIX_RE = re.compile(
+    r"(?:도|은|는|이|가|만|까지|에서|에게|한테|랑|이랑|하고|와|과|의|로|으로|에)(?:\s|$)"
+)
+# Nouns that say what is done about the thing asked, not the thing ("불법 건축물 신고")
+ASKING_NOUNS = frozenset(
+    "신고 신청 예약 등록 대여 접수 문의 가입 발급 설치 구매 구입 상담 방법 시간 시간표 장소 위치 "
+    "일정 조건 자격 기간 기한 요금 비용 절차 서류 번호 전화번호 설립 변경 연장 시작".split()
+)
+# …and verbs that ask how to get it ("받으려면", "어디서 사요", "공고 어디서 봐요"); any other
+# verb ending a question says what a group does or may do ("장터 열고 싶어요", "노트북 사도
+# 돼요?"): a programme's matter whatever the thing is
+_ASKING_VERB_RE = re.compile(
+    r"(?:받|보|사|하|구하|찾|넣|내|가)(?:으려면|려면|으면|면|을|는|나|요|야|려고)|"
+    r"봐요|봐야|알려|알려줘|되나|돼요|살수|받을수"
+)
+# …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
+_MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
+HEAD_QUESTION_WORDS = 9  # longer: a description of what a group does, not a request
+
+
+def _verbal(word: str) -> bool:
+    """Is the topic word what is left of a verb or an ending, not a noun (see above)?"""
+    last = word[-1]
+    return last in _VERBAL_LAST or (ord(last) - 0xAC00) % 28 == 20  # ㅆ under it: 갔, 있, 했
+
+
 _PLURAL_LEFT_RE = re.compile(r"들(이|은|는|을|를|도|만|이요|이에요)?")
 _MONEY_NOUN_RE = re.compile(r"^(돈|예산|money|funds?|funding|budget)$")
 
@@ -1526,14 +1567,18 @@ class QAEngine:
             filtered = None
         if filtered is not None:
             query = filtered.get("grant_query")
-            if (
-                query is not None
-                and (query.amount is not None or query.age is not None)
-                and query.status is None
-                and not a.categories
-                and self._elsewhere_by_model(a)
-            ):  # "Can you recommend a good laptop under 1 million won?": an amount, but
-                # nothing a programme pays for — the grants are only offered
+            # "Can you recommend a good laptop under 1 million won?": an amount, but nothing a
+            # programme pays for; "청년 농업인 영농정착 지원금 자격": the young, but a thing the
+            # KB never names — the grants are only offered
+            if query is not None and (
+                (
+                    (query.amount is not None or query.age is not None)
+                    and query.status is None
+                    and not a.categories
+                    and self._elsewhere_by_model(a)
+                )
+                or self.unknown_head(a) is not None
+            ):
                 return Answer(
                     "grant", facet="list", alternatives=tuple(filtered["matches"][:3]),
                     score=1.0, reason="gate", **base,
@@ -1599,6 +1644,10 @@ class QAEngine:
             # so the grant sharing the place's name is only offered
             confident = False
         gated = False
+        if confident and top.name < NAMED and self.unknown_head(a) is not None:
+            # "산단 통근버스 시간표", "다세대 주택 불법 건축물 신고": another office's thing
+            # beside the programmes' words (a programme named keeps its answer)
+            confident, gated = False, True
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes() or self._elsewhere_by_model(a)
             confident = not gated
@@ -2024,6 +2073,40 @@ class QAEngine:
             total += len(terms)
             known += sum(t in self.index.idf for t in terms)
         return known / total if total else 1.0
+
+    def unknown_head(self, a: _Analysis) -> str | None:
+        """The thing a short Korean question asks for, when the knowledge base does not know
+        it: "산단 통근버스 시간표" (통근버스), "상인회 가입하려면 조건" (가입), "재개발 조합 설립
+        언제" (설립). The issue's signature of a near-topic question — another office's matter
+        said beside the programmes' words (산단, 상인회, 재개발) — that the share of known words
+        (:meth:`known_share`) dilutes; None when the question is long (a description), the
+        last topic word is no noun (:data:`_VERBAL_LAST`), is who asks ("동호회도"), or known."""
+        if a.question_lang != "ko" or len(a.text.split()) > HEAD_QUESTION_WORDS:
+            return None
+        words = [w for w in a.topic.split() if _HANGUL_RE.fullmatch(w) and len(w) > 1]
+        # back from the end past what asks (신고, 예약, 대여 …; "받으려면", "봐요"): its object
+        while words and (_ASKING_VERB_RE.fullmatch(words[-1]) or words[-1] in ASKING_NOUNS):
+            if words[-1] in ASKING_NOUNS and self.known_share(words[-1]) < 0.5:
+                break  # an asking the KB never speaks of: 가입, 설립
+            words.pop()
+        if not words:
+            return None
+        head = words[-1]
+        if (
+            _verbal(head)
+            or _NOT_A_THING_RE.search(head)
+            or self.known_share(head) >= 0.5
+            or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
+            or self._centre_word(head)  # the centre's own name: "마실터 어디예요?"
+        ):
+            return None
+        at = a.text.rfind(head)
+        if at >= 0 and (
+            _SUBJECT_SUFFIX_RE.match(a.text, at + len(head))
+            or _MODIFIES_RE.match(a.text, at + len(head))
+        ):
+            return None
+        return head
 
     def _occurrence(
         self, event: EventSpec, dates: DateRange | None, now: datetime

@@ -1,0 +1,77 @@
+"""The thing a short Korean question asks for, unknown to the knowledge base (issue 10's
+signature of a near-topic question): ``QAEngine.unknown_head`` and the gate it closes.
+
+Every question here is my own, none from a question set; the demo KB's engine.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.kb import records as kb
+from bot.qa.engine import QAEngine
+from bot.qa.service import build_engine
+
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+@pytest.fixture(scope="module")
+def engine() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is not None:  # (answers as the bot gives them, the model's part too)
+        engine.semantic.wait(300)
+    return engine
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        # the last noun, past the nouns and verbs that only ask (설치, 어디로 해요)
+        ("골목 방범용 CCTV 설치 요청 어디로 해요", "요청"),
+        ("아파트 장터 야시장 천막 업체 추천", "추천"),
+        ("마을 협동조합 조합원 출자금 환급", "환급"),
+        ("공유부엌 위생교육 수료증 받으려면", "수료증"),
+    ],
+)
+def test_the_unknown_thing_asked_for_is_found(engine, question, head):
+    assert engine.unknown_head(engine._analyse(question, NOW)) == head
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "우리 동호회도 신청할수 있어요?",  # who asks (동호회도), not what is asked for
+        "지원금으로 노트북 사도 돼요?",  # may we spend on it: a programme's rule
+        "골목길 이웃 다섯 집이 모여서 골목 잔치 열고 싶어요",  # what a group wants to do
+        "이웃만들기 신청 서류",  # known words only
+        "동네 엄마들이랑 방과후에 아이들 책 읽어 주는 모임을 시작하려는데 수제비누 재료비도 되나요",
+        "Where do I report a broken streetlight?",  # (Korean only)
+        "총회 몇시 시작이에요",  # the hour asked
+    ],
+)
+def test_no_unknown_thing_asked_for(engine, question):
+    assert engine.unknown_head(engine._analyse(question, NOW)) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "record"),
+    [
+        # both answered surely with the alley and apartment grants before (42b1e5b)
+        ("골목 방범용 CCTV 설치 요청 어디로 해요", "alley-making"),
+        ("아파트 장터 야시장 천막 업체 추천", "apartment-community"),
+    ],
+)
+def test_another_offices_thing_beside_our_words_is_only_offered(engine, question, record):
+    answer = engine.ask(question, NOW)
+    assert not answer.confident and answer.reason == "gate", answer
+    assert answer.id == record and record in answer.alternatives  # "is it one of these?"
+
+
+def test_a_programme_named_keeps_its_answer(engine):
+    answer = engine.ask("이웃만들기 천막 업체 추천", NOW)  # the grant named: its answer stands
+    assert answer.confident and answer.id == "neighbour-making", answer
