@@ -75,3 +75,29 @@ def test_another_offices_thing_beside_our_words_is_only_offered(engine, question
 def test_a_programme_named_keeps_its_answer(engine):
     answer = engine.ask("이웃만들기 천막 업체 추천", NOW)  # the grant named: its answer stands
     assert answer.confident and answer.id == "neighbour-making", answer
+
+
+@pytest.mark.parametrize("question", ["치매안심센터 어디 있어요", "자원봉사센터 몇 시에 열어요"])
+def test_a_centre_named_by_what_it_is_for_is_another_door(engine, question):
+    # both were answered surely with where our centre is (42b1e5b)
+    answer = engine.ask(question, NOW)
+    assert answer.kind == "none" and answer.reason == "service", answer
+
+
+@pytest.mark.parametrize(
+    "question", ["마을센터 전화번호", "공동체지원센터 어디예요", "주민자치센터 몇시에 문 닫아요"]
+)
+def test_our_centre_by_the_words_residents_call_it_is_ours(engine, question):
+    answer = engine.ask(question, NOW)
+    assert answer.confident and (answer.kind, answer.id) in {
+        ("centre", None),
+        ("faq", "centre-location"),
+    }, answer
+
+
+def test_a_price_word_is_passed_like_the_asking(engine):
+    # "정장 무료 대여": the suit is what is asked for (answered surely with the youth grant
+    # before, 42b1e5b)
+    question = "청년 면접정장 무료 대여 어디서 해요"
+    assert engine.unknown_head(engine._analyse(question, NOW)) == "정장"
+    assert not engine.ask(question, NOW).confident

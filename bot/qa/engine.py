@@ -593,6 +593,11 @@ _ASKING_VERB_RE = re.compile(
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
 HEAD_QUESTION_WORDS = 9  # longer: a description of what a group does, not a request
+_PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
+# A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
+# ours by, whatever its name ("마을센터", "공동체지원센터", "주민자치센터")
+_NAMED_CENTRE_RE = re.compile(r"([가-힣]{2,8})센터")
+_OUR_CENTRE_WORDS = "마을 공동체 지원 자치 주민 동네 우리 이웃 활동"
 
 
 def _verbal(word: str) -> bool:
@@ -2032,10 +2037,19 @@ class QAEngine:
 
     def other_centre(self, text: str) -> bool:
         """Does the question name another public centre (가족센터, 고용센터, 출입국 …) that
-        the KB itself never names?"""
-        return any(
-            compact(m.group(0)) not in self._kb_compact for m in OTHER_CENTRE_RE.finditer(text)
-        )
+        the KB itself never names? Besides those listed, any "…센터" whose first part shares
+        nothing with our centre's name nor with what residents call it (마을, 공동체, 지원 …):
+        "청소년 상담복지센터", "자원봉사센터", "치매안심센터" are other doors."""
+        if any(compact(m.group(0)) not in self._kb_compact for m in OTHER_CENTRE_RE.finditer(text)):
+            return True
+        for m in _NAMED_CENTRE_RE.finditer(text):
+            prefix = m.group(1)
+            if compact(m.group(0)) in self._kb_compact or _ADMIN_CENTRE_RE.search(m.group(0)):
+                continue
+            pairs = {prefix[i : i + 2] for i in range(len(prefix) - 1)}
+            if not any(p in c for p in pairs for c in (*self._centre, _OUR_CENTRE_WORDS)):
+                return True
+        return False
 
     @staticmethod
     def _grant_words_beside_centre(text: str) -> bool:
@@ -2085,7 +2099,11 @@ class QAEngine:
             return None
         words = [w for w in a.topic.split() if _HANGUL_RE.fullmatch(w) and len(w) > 1]
         # back from the end past what asks (신고, 예약, 대여 …; "받으려면", "봐요"): its object
-        while words and (_ASKING_VERB_RE.fullmatch(words[-1]) or words[-1] in ASKING_NOUNS):
+        while words and (
+            _ASKING_VERB_RE.fullmatch(words[-1])
+            or words[-1] in ASKING_NOUNS
+            or (words[-1] in _PRICE_WORDS and len(words) > 1)  # "정장 무료 대여"
+        ):
             if words[-1] in ASKING_NOUNS and self.known_share(words[-1]) < 0.5:
                 break  # an asking the KB never speaks of: 가입, 설립
             words.pop()
