@@ -71,6 +71,8 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("eighteenth-oos", "eighteenth", "oos.yaml"),
         ("nineteenth-oos", "nineteenth", "oos.yaml"),
         ("twentieth-oos", "twentieth", "oos.yaml"),
+        ("eleventh-oos", "eleventh", "oos.yaml"),  # (a second batch)
+        ("seventh-oos", "seventh", "oos.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
