@@ -36,6 +36,8 @@ def engine() -> QAEngine:
         ("아파트 장터 야시장 천막 업체 추천", "추천"),
         ("마을 협동조합 조합원 출자금 환급", "환급"),
         ("공유부엌 위생교육 수료증 받으려면", "수료증"),
+        # an asking the KB never speaks of is the thing asked (고장; 수리 is no verb's)
+        ("마을회관 정수기 고장 수리", "고장"),
     ],
 )
 def test_the_unknown_thing_asked_for_is_found(engine, question, head):
@@ -64,6 +66,7 @@ def test_no_unknown_thing_asked_for(engine, question):
         # both answered surely with the alley and apartment grants before (42b1e5b)
         ("골목 방범용 CCTV 설치 요청 어디로 해요", "alley-making"),
         ("아파트 장터 야시장 천막 업체 추천", "apartment-community"),
+        ("골목 보안등 교체 요청", "alley-making"),
     ],
 )
 def test_another_offices_thing_beside_our_words_is_only_offered(engine, question, record):

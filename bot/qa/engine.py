@@ -581,7 +581,8 @@ _SUBJECT_SUFFIX_RE = re.compile(
 # Nouns that say what is done about the thing asked, not the thing ("불법 건축물 신고")
 ASKING_NOUNS = frozenset(
     "신고 신청 예약 등록 대여 접수 문의 가입 발급 설치 구매 구입 상담 방법 시간 시간표 장소 위치 "
-    "일정 조건 자격 기간 기한 요금 비용 절차 서류 번호 전화번호 설립 변경 연장 시작".split()
+    "일정 조건 자격 기간 기한 요금 비용 절차 서류 번호 전화번호 설립 변경 연장 시작 수리 고장 교체 "
+    "보수 공사".split()
 )
 # …and verbs that ask how to get it ("받으려면", "어디서 사요", "공고 어디서 봐요"); any other
 # verb ending a question says what a group does or may do ("장터 열고 싶어요", "노트북 사도
@@ -2111,7 +2112,7 @@ class QAEngine:
             return None
         head = words[-1]
         if (
-            _verbal(head)
+            (_verbal(head) and head not in ASKING_NOUNS)  # (수리 is no verb's)
             or _NOT_A_THING_RE.search(head)
             or self.known_share(head) >= 0.5
             or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
