@@ -547,6 +547,11 @@ def _named_leads(candidates: list[_Candidate]) -> None:
 
 # What a group wants to do ("놓고 싶어요", "만들려고", "해보려는데", "we want to"): a question
 # that describes it is about a programme, whatever service word its story holds.
+_FUNDING_RE = re.compile(
+    r"지원|돈|자금|보조|\b(?:funding|money|support|grant)\b|资助|补助|支援|支持|hỗ trợ|"
+    r"kinh phí|tiền|補助|助成"
+)
+_LEARNING_RE = re.compile(r"(?:받|알|듣|보|배우)고\s?싶|\bwant to (?:know|hear|be told)\b")
 _DOING_RE = re.compile(
     r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
     r"\bwe.?d like to\b|想要?|muốn|たい"
@@ -1539,6 +1544,18 @@ class QAEngine:
                 candidates = faq
                 top, second = _leaders(candidates)
 
+        if (
+            top is not None
+            and top.record.kind != "grant"
+            and not named
+            and self._activity_funding_asked(a)
+        ):
+            # "동네 할머니들이랑 … 사진전 하고싶어요 이런것도 지원돼요?": what a group wants to
+            # do, and money for it asked — a programme, not the event or FAQ sharing its words
+            grants = [c for c in candidates if c.record.kind == "grant"]
+            if grants and grants[0].score >= UNSURE:  # (none fitting: what there is stays)
+                _put_below(candidates, grants[0].score * 0.95, lambda c: c.record.kind != "grant")
+                top, second = _leaders(candidates)
         following = self._following_grant(a, top)
         if following is not None:
             facets = for_kind(a.facets, "grant") if a.facets else ("summary",)
@@ -2088,6 +2105,16 @@ class QAEngine:
             total += len(terms)
             known += sum(t in self.index.idf for t in terms)
         return known / total if total else 1.0
+
+    def _activity_funding_asked(self, a: _Analysis) -> bool:
+        """Does the question describe what a group wants to do and ask for money for it?"""
+        return (
+            self.descriptive(a)
+            and bool(_DOING_RE.search(a.text))
+            and not _LEARNING_RE.search(a.text)  # ("새 공모 뜨면 알림 받고 싶어요": told)
+            and (_grant_asked(a) or bool(_FUNDING_RE.search(a.text)))
+            and not set(a.facets) - {"summary", "eligibility", "amount"}
+        )
 
     def unknown_head(self, a: _Analysis) -> str | None:
         """The thing a short Korean question asks for, when the knowledge base does not know
