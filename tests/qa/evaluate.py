@@ -15,7 +15,8 @@ district (tests/qa/third/, 솔뫼군, rural), its questions blind in the same wa
 to ``--eighteenth-dev`` (tests/qa/eighteenth/, 새빛시, a new town of young families) and
 ``--nineteenth-dev`` (tests/qa/nineteenth/, 금솔군, a 경상도 county: phone typing and dialect)
 and ``--twentieth-dev`` (tests/qa/twentieth/, 다래구, a Seoul-area district of many foreign
-residents: 45 % of its questions in zh/vi/en/ja).
+residents: 45 % of its questions in zh/vi/en/ja). ``--sixteenth-oos`` … ``--seventh-oos``: near-topic
+out-of-scope questions of our own for six of those districts (tests/qa/OOS.md).
 
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
