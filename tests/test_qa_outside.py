@@ -44,6 +44,11 @@ def without_rule(monkeypatch):
     [
         ("청년 주택 청약 조건", "grant"),  # housing subscription: the youth grant shares 청년
         ("100만원 이하 노트북 추천", "grant"),  # an amount, but a laptop: the list by amount
+        # the thing asked for unknown to the KB (QAEngine.unknown_head, tests/test_qa_head.py):
+        # answered surely with the alley and apartment grants at 42b1e5b
+        ("골목 방범용 CCTV 설치 요청 어디로 해요", "grant"),
+        ("아파트 장터 야시장 천막 업체 추천", "grant"),
+        ("골목 보안등 교체 요청", "grant"),
     ],
 )
 def test_a_question_for_another_office_is_not_answered_surely(engine, question, kind):
