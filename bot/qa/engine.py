@@ -547,14 +547,16 @@ def _named_leads(candidates: list[_Candidate]) -> None:
 
 # What a group wants to do ("놓고 싶어요", "만들려고", "해보려는데", "we want to"): a question
 # that describes it is about a programme, whatever service word its story holds.
-_FUNDING_RE = re.compile(
-    r"지원|돈|자금|보조|\b(?:funding|money|support|grant)\b|资助|补助|支援|支持|hỗ trợ|"
-    r"kinh phí|tiền|補助|助成"
-)
-_LEARNING_RE = re.compile(r"(?:받|알|듣|보|배우)고\s?싶|\bwant to (?:know|hear|be told)\b")
 _DOING_RE = re.compile(
     r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
     r"\bwe.?d like to\b|想要?|muốn|たい"
+)
+# …unless what is wanted is to be told or to learn ("새 공모 뜨면 알림 받고 싶어요")
+_LEARNING_RE = re.compile(r"(?:받|알|듣|보|배우)고\s?싶|\bwant to (?:know|hear|be told)\b")
+# Money asked for, in the languages residents write ("지원돼요?", "có hỗ trợ kinh phí không")
+_FUNDING_RE = re.compile(
+    r"지원|돈|자금|보조|\b(?:funding|money|support|grant)\b|资助|补助|支援|支持|hỗ trợ|"
+    r"kinh phí|tiền|補助|助成"
 )
 _HOW_MUCH_RE = re.compile(r"얼마|\bhow much\b|多少|bao nhiêu|いくら")
 
@@ -578,13 +580,13 @@ _VERBAL_LAST = frozenset(
 _NOT_A_THING_RE = re.compile(
     r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
     r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울)"
-)
+)  # (adverbs, seasons, limits and a place: said beside the thing, not the thing)
 # …said as who asks or as a means ("우리 동호회도 신청할수 있어요?", "문자로 받아볼 수")
 _SUBJECT_SUFFIX_RE = re.compile(
     r"(?:도|은|는|이|가|만|까지|에서|에게|한테|랑|이랑|하고|와|과|의|로|으로|에)(?:\s|$)"
 )
 # Nouns that say what is done about the thing asked, not the thing ("불법 건축물 신고")
-ASKING_NOUNS = frozenset(
+_ASKING_NOUNS = frozenset(
     "신고 신청 예약 등록 대여 접수 문의 가입 발급 설치 구매 구입 상담 방법 시간 시간표 장소 위치 "
     "일정 조건 자격 기간 기한 요금 비용 절차 서류 번호 전화번호 설립 변경 연장 시작 수리 고장 교체 "
     "보수 공사".split()
@@ -2129,17 +2131,17 @@ class QAEngine:
         # back from the end past what asks (신고, 예약, 대여 …; "받으려면", "봐요"): its object
         while words and (
             _ASKING_VERB_RE.fullmatch(words[-1])
-            or words[-1] in ASKING_NOUNS
+            or words[-1] in _ASKING_NOUNS
             or (words[-1] in _PRICE_WORDS and len(words) > 1)  # "정장 무료 대여"
         ):
-            if words[-1] in ASKING_NOUNS and self.known_share(words[-1]) < 0.5:
+            if words[-1] in _ASKING_NOUNS and self.known_share(words[-1]) < 0.5:
                 break  # an asking the KB never speaks of: 가입, 설립
             words.pop()
         if not words:
             return None
         head = words[-1]
         if (
-            (_verbal(head) and head not in ASKING_NOUNS)  # (수리 is no verb's)
+            (_verbal(head) and head not in _ASKING_NOUNS)  # (수리 is no verb's)
             or _NOT_A_THING_RE.search(head)
             or self.known_share(head) >= 0.5
             or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
