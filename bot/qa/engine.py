@@ -83,7 +83,7 @@ from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.sino import as_simplified, known_readings
 from bot.qa.sino import readings as sino_readings
-from bot.qa.text import compact, detect_language, normalize, words
+from bot.qa.text import compact, detect_language, jamo, normalize, words
 from bot.qa.vectors import SemanticIndex, VectorCache
 
 MAX_QUESTION = 1000
@@ -611,7 +611,7 @@ _OUR_CENTRE_WORDS = "마을 공동체 지원 자치 주민 동네 우리 이웃 
 def _verbal(word: str) -> bool:
     """Is the topic word what is left of a verb or an ending, not a noun (see above)?"""
     last = word[-1]
-    return last in _VERBAL_LAST or (ord(last) - 0xAC00) % 28 == 20  # ㅆ under it: 갔, 있, 했
+    return last in _VERBAL_LAST or jamo(last).endswith("ㅆ")  # ㅆ under it: 갔, 있, 했
 
 
 _PLURAL_LEFT_RE = re.compile(r"들(이|은|는|을|를|도|만|이요|이에요)?")
