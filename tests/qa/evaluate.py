@@ -18,7 +18,7 @@ and ``--twentieth-dev`` (tests/qa/twentieth/, 다래구, a Seoul-area district o
 residents: 45 % of its questions in zh/vi/en/ja). ``--sixteenth-oos`` … ``--seventh-oos``: near-topic
 out-of-scope questions of our own for six of those districts (tests/qa/OOS.md).
 
-``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3 when present; never
+``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3, gate, dev4; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
 their sum, and the mean time per question (``--misses`` prints the misses too). A change is
 kept when the sum rises and no set falls below its floor.
@@ -76,7 +76,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("seventh-oos", "seventh", "oos.yaml"),
     )
 }
-TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate")  # never blind
+TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate", "dev4")  # never blind
 
 
 @dataclass
