@@ -176,3 +176,79 @@ def test_wanting_to_be_told_is_no_activity(demo):
     # "알림 받고 싶어요" wants news, not money for something the group does
     answer = demo.ask("새 공모 뜨면 알림 받고 싶어요", NOW)
     assert (answer.kind, answer.id) == ("faq", "newsletter"), answer
+
+
+# --- found on the fourth development set (tests/qa/dev4.yaml); questions of our own --------
+def test_what_courses_do_you_run_lists_the_trainings(demo):
+    answer = demo.ask("What short courses do you run for residents?", NOW)
+    assert answer.kind == "event" and answer.is_filter
+    assert answer.event_query is not None and len(answer.matches) > 1
+
+
+def test_the_centre_named_in_chinese_is_the_centre(demo):
+    # 社区 is 공동체/마을 in the glossary, 自治 reads 자치: the centre's own name
+    answer = demo.ask("社区自治中心的地址在哪儿？", NOW)
+    assert (answer.kind, answer.id) in {("faq", "centre-location"), ("centre", None)}
+    assert answer.confident
+
+
+def test_another_door_at_a_community_centre_in_chinese_is_not_the_centre(demo):
+    # (the swimming pool of a community centre: not ours)
+    answer = demo.ask("社区中心的游泳池几点开门？", NOW)
+    assert not answer.confident
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "자치회 활동비는 최대 얼마까지 받아요?",
+        "Hội đồng cư dân có thể nhận kinh phí hoạt động tối đa bao nhiêu?",
+    ],
+)
+def test_the_most_a_council_may_receive_is_its_grant(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("grant", "resident-council-activity")
+
+
+def test_the_grant_after_a_first_grant_received_but_not_named(demo):
+    answer = demo.ask(
+        "작년에 처음으로 지원받아서 텃밭 모임 했는데 이제 더 키우고 싶어요 다음 단계는요?", NOW
+    )
+    assert (answer.kind, answer.id) == ("grant", "community-growth")
+
+
+def test_a_start_told_in_the_past_asks_no_opening():
+    from bot.qa.facets import detect_facets
+
+    assert "opens" not in detect_facets("작년 봄에 뜨개 모임 시작했고 올해 지원 받고 싶어요").facets
+    assert "opens" in detect_facets("이웃만들기 접수 시작했어요?").facets
+
+
+def test_living_alone_is_a_household_not_applying_alone(demo):
+    answer = demo.ask("혼자 사시는 어르신들 고립 문제 주민들이 해결하는 사업 있어요?", NOW)
+    assert (answer.kind, answer.id) != ("faq", "individual-application")
+    assert (demo.ask("혼자서도 신청 돼요?", NOW).kind, demo.ask("혼자서도 신청 돼요?", NOW).id) == (
+        "faq",
+        "individual-application",
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["총회 안건으로 올리고 싶은 의견이 있는데 어떻게 해요?", "How can I put my idea forward?"],
+)
+def test_an_item_for_the_agenda_is_proposing(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "propose-agenda")
+
+
+@pytest.mark.parametrize(
+    ("question", "id_"),
+    [
+        ("Bao giờ thì biết nhóm được chọn?", ("faq", "results-announcement")),
+        ("세 들어 쓰는 공간을 아예 사고 싶은데 지원 되나요", ("grant", "space-assetization")),
+    ],
+)
+def test_everyday_words_for_selected_rented_and_buying(demo, question, id_):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == id_

@@ -2636,3 +2636,12 @@ def test_traditional_chinese_is_read_as_simplified(question, kind, id_, facet):
     engine, now = district("twentieth", model=True)
     answer = engine.ask(question, now)
     assert (answer.kind, answer.id, answer.facet, answer.confident) == (kind, id_, facet, True)
+
+
+# --- living alone is a household, for the model too ---------------------------------------------
+def test_living_alone_is_not_applying_alone_with_the_model(demo_with_model):
+    # the model read 혼자 ("alone") as the FAQ entry on applying on one's own, confidently
+    answer = demo_with_model.ask("혼자 사시는 분들 반찬 나눠드리는 모임도 신청 돼요?", NOW)
+    assert (answer.kind, answer.id) != ("faq", "individual-application")
+    alone = demo_with_model.ask("혼자서도 신청할 수 있어요?", NOW)
+    assert (alone.kind, alone.id) == ("faq", "individual-application")

@@ -297,7 +297,10 @@ LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
     r"리스트|전부|다\s?알려|언제\s?언제|몇\s?(번|회)\s?(해|하|열|있)|\bhow many times\b|"
     r"뭐\s?(가\s?)?남았|남은\s?(게|거|것|공모|사업)|"
-    r"종류|\bany\b|\bwhich\b|\blist\b|\bwhat (grants|events|trainings|classes|programs)\b|"
+    r"종류|\bany\b|\bwhich\b|\blist\b|"
+    # "What grants …", "What training courses do you run?", "what kinds of workshops"
+    r"\bwhat ((kinds?|sorts?|types?) of )?([a-z]+ )?(grants|events|trainings|classes|courses|"
+    r"programs|programmes|workshops|meetings|festivals)\b|"
     r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|có .* không"
 )
 

@@ -322,6 +322,18 @@ _NEXT_RE = re.compile(
     r"\bnext\b|\bafter\b|\bthen\b|\bfollow|下一|接下来|"
     r"tiếp theo|sau đó|次"
 )
+# "혼자 사는 어르신", "혼자 사시는 분들": a household of one, as the model is given it
+_LIVING_ALONE_RE = re.compile(r"(?<![가-힣])혼자\s?(사는|사시는|지내는|지내시는|계시는)(?![가-힣])")
+# The most that may be received ("최대 얼마", "얼마까지 받아요", "tối đa bao nhiêu", "at most")
+_AT_MOST_RE = re.compile(
+    r"최대|최고|까지\s?(받|지원|나와|나오)|얼마\s?(나|정도|씩)?\s?(받|지원|나와|나오)|"
+    r"\b(at most|maximum|max|up to)\b|tối đa|最多|最高|最大|上限"
+)
+# A grant said to have been received ("처음 지원받아서", "보조금 받았는데", "we got a grant")
+_GRANT_RECEIVED_RE = re.compile(
+    r"(지원금?|보조금|지원\s?사업)\s?(을|를|도)?\s?받(았|아서|아\s|고\s|은\s)|"
+    r"\b(got|received|had) (a |the |our )?(first )?(grant|funding)\b"
+)
 # After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked
 # ("이번 달에 마감되는 거 뭐 남았어요": 남았 is what is left now, no story).
 # (a past verb that ends the question asks of that time: "지난달에 마감된 공모 뭐 있었어요?")
@@ -604,6 +616,8 @@ HEAD_QUESTION_WORDS = 9  # longer: a description of what a group does, not a req
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
 # ours by, whatever its name ("마을센터", "공동체지원센터", "주민자치센터")
+_HANGUL_WORD_RE = re.compile(r"[가-힣]+")
+_HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 _NAMED_CENTRE_RE = re.compile(r"([가-힣]{2,8})센터")
 _OUR_CENTRE_WORDS = "마을 공동체 지원 자치 주민 동네 우리 이웃 활동"
 
@@ -981,6 +995,8 @@ class QAEngine:
         question_lang = detect_language(question)
         text = normalize(question[:MAX_QUESTION])
         read = question[:MAX_QUESTION].strip()  # (what the model reads)
+        if question_lang == "ko":  # (the model too read 혼자 as applying on one's own)
+            read = _LIVING_ALONE_RE.sub("1인 가구", read)
         if question_lang == "zh":  # traditional characters as simplified, the glossary's
             text = as_simplified(text)  # and the readings' script ("會計" 会计 회계)
         if question_lang == "vi" and unmarked(text) == text:
@@ -1090,8 +1106,20 @@ class QAEngine:
             if len(w) > 1
             and not _ADDRESSED_RE.fullmatch(w)
             and not _CENTRE_FILLER_RE.fullmatch(w)
-            and (question_lang in ("ko", "en") or self.index.knows(w))  # zh/vi: known words
+            # zh/vi: known words, and in Chinese and Japanese any word that is not the
+            # centre's name ("社区中心的健身房": the gym is another door)
+            and (
+                question_lang in ("ko", "en")
+                or self.index.knows(w)
+                or (
+                    question_lang == "zh"  # (Japanese words come in pieces: 電話 番号)
+                    and _HAN_WORD_RE.fullmatch(w) is not None
+                    and not detect_facets(w).facets
+                    and not _HOURS_RE.search(w)
+                )
+            )
             and not self._centre_word(w)
+            and not (question_lang in ("zh", "ja") and self._han_centre_word(w, question_lang))
         )
         if question_lang not in ("ko", "en"):  # its words the glossary knows ("bản tin"),
             # but not the centre's own ("trung tâm cộng đồng": 공동체, community centre)
@@ -1102,6 +1130,7 @@ class QAEngine:
                         w
                         for x in extra
                         if not CENTRE_RE.search(x)
+                        and not (question_lang in ("zh", "ja") and self._centre_meaning(x))
                         for w in x.split()
                         if not self._centre_word(w)
                     ),
@@ -1140,6 +1169,17 @@ class QAEngine:
     def _centre_word(self, word: str) -> bool:
         """A word of the centre's own name, its region's or its address ("공동체", "한빛로")."""
         return any(compact(word) in c for c in self._centre)
+
+    def _han_centre_word(self, word: str, lang: str) -> bool:
+        """A Chinese or Japanese word made of the centre's name ("社区自治中心在哪里": 社区
+        is 공동체 in the glossary, 自治 reads 자치; the centre's name is 마을자치센터)."""
+        meanings = [*glossary_terms(word), *sino_readings(without_glossary(word).strip(), lang)]
+        return bool(meanings) and all(self._centre_meaning(x) for x in meanings)
+
+    def _centre_meaning(self, expansion: str) -> bool:
+        """A glossary expansion (alternatives: "공동체 마을 community") one of whose Korean
+        words is of the centre's name."""
+        return any(self._centre_word(w) for w in _HANGUL_WORD_RE.findall(expansion))
 
     def _date_text(self, text: str, names: list[tuple[int, int]], now: datetime) -> str:
         """The question as dates are read from it: record names (``names``, "내일학교") and
@@ -1554,6 +1594,23 @@ class QAEngine:
         ):
             # "동네 할머니들이랑 … 사진전 하고싶어요 이런것도 지원돼요?": what a group wants to
             # do, and money for it asked — a programme, not the event or FAQ sharing its words
+            grants = [c for c in candidates if c.record.kind == "grant"]
+            if grants and grants[0].score >= UNSURE:  # (none fitting: what there is stays)
+                _put_below(candidates, grants[0].score * 0.95, lambda c: c.record.kind != "grant")
+                top, second = _leaders(candidates)
+        if (
+            top is not None
+            and top.record.kind in ("faq", "event")
+            and not named
+            and "amount" in a.facets
+            and _HOW_MUCH_RE.search(a.text)
+            and _AT_MOST_RE.search(a.text)
+            and not SPEND_RE.search(a.text)
+        ):
+            # how much may be received, at most, for what a FAQ entry or an event is about
+            # ("자치회 활동비 최대 얼마까지 받아요?", "Hội đồng … xin kinh phí hoạt động tối đa
+            # bao nhiêu?": the council's, whose grant has the sum): neither holds such a sum,
+            # the best grant does when it fits at all
             grants = [c for c in candidates if c.record.kind == "grant"]
             if grants and grants[0].score >= UNSURE:  # (none fitting: what there is stays)
                 _put_below(candidates, grants[0].score * 0.95, lambda c: c.record.kind != "grant")
@@ -2027,7 +2084,11 @@ class QAEngine:
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""
-        if top is None or top.record.kind != "grant" or top.name < NAMED:
+        if top is None or top.record.kind != "grant":
+            return None
+        if top.name < NAMED and not _GRANT_RECEIVED_RE.search(a.text):
+            # unnamed, the first grant described and said to be received ("2025년에 처음
+            # 지원받아서 반찬 나눔 시작했고 … 한 단계 더 키우려면") is still the one done
             return None
         if not (_DONE_RE.search(a.text) and _NEXT_RE.search(a.text)):
             return None

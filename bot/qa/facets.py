@@ -74,7 +74,8 @@ _CUES: list[tuple[str, str]] = [
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
               # on now? ("환경 활동 지원사업 지금 하나요?", "요즘도 해요?"): its window, its day
               r"(지금|요즘|현재|올해)\s?(도\s?)?(하나요|해요|하냐|하는지|진행\s?(중|하|해|돼|되))|"
-              r"시작\s?(일|날|하|해|했|돼|되)|"
+              # (not told in the past: "반찬 나눔 시작했고 …", "작년에 시작했는데")
+              r"시작\s?(일|날|하|해(?!서)|했(?!고|는데|지만|으니|으며|던)|돼|되)|"
               # (not "a cafe open to residents": who may come)
               r"\bopens?\b(?! to\b)|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
@@ -96,7 +97,10 @@ _CUES: list[tuple[str, str]] = [
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"给多少|最多\S{0,4}多少|"
-               r"bao nhiêu tiền|số tiền|いくら|金額"),
+               r"bao nhiêu tiền|số tiền|いくら|金額|"
+               # "tối đa bao nhiêu", "kinh phí hoạt động … bao nhiêu" (not of people or years)
+               r"tối đa( là)? bao nhiêu|(kinh phí|hỗ trợ|tài trợ)(\s\S+){0,4}\sbao nhiêu"
+               r"(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   r"(뭐|무엇|뭘|뭔|뭐뭐)\s?(를|을)?\s?(내야|제출해야|준비해야|챙겨야)|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
                   r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bprepare\b|"

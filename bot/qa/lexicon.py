@@ -90,6 +90,7 @@ GLOSSARY: dict[str, str] = {
     "청년들": "청년",
     "대학생": "청년",
     "어르신": "어르신 노인",
+    "독거": "1인가구 어르신 single",
     "노인": "어르신",
     "공동주택": "아파트",
     "골목길": "골목",
@@ -108,6 +109,8 @@ GLOSSARY: dict[str, str] = {
     "밥값": "식비", "식사": "식비", "밥": "식비", "간식": "식비", "술값": "술",
     "맥주": "술", "소주": "술", "막걸리": "술", "와인": "술",
     "건의": "제안 의제", "네트워크": "연결망 network", "연결": "연결망",
+    "안건으로 올리": "의제 제안", "안건에 올리": "의제 제안", "안건 올리": "의제 제안",
+    "안건으로 상정": "의제 제안",
     "문 열": "운영시간 여나요",
     # what residents want to do → the words programmes are described with
     "벽화": "골목 벽화", "꽃": "화단", "화분": "화단", "반찬": "반찬 나눔 이웃",
@@ -117,6 +120,7 @@ GLOSSARY: dict[str, str] = {
     "걷는": "산책 walk", "걸으면서": "산책 walk", "걸으며": "산책 walk", "걷기": "산책 walk",
     "한 바퀴": "산책 walk", "한바퀴": "산책 walk",
     "사려고": "소유 자산화", "사려는": "소유 자산화", "사버리": "소유 자산화",
+    "사고 싶": "소유 자산화", "사고싶": "소유 자산화", "세 들어": "임차", "세들어": "임차",
     "우리 것으로": "소유 자산화", "우리 거로": "소유 자산화", "우리 소유": "소유 자산화",
     "내 집": "소유", "힘 합": "연결망", "연대": "연결망", "텐트": "천막",
     "빌려": "빌리 대여", "붙으면": "선정 합격", "붙었": "선정 합격", "떨어지": "선정 결과",
@@ -131,7 +135,10 @@ GLOSSARY: dict[str, str] = {
     "애기 키우": "육아 아이", "같이 키우": "공동육아 육아",
     "mural": "골목 벽화 alley", "side dish": "반찬 나눔 이웃",
     "buy": "소유 자산화 ownership", "building": "공간 space",
-    "selected": "선정 결과 results", "food": "식비", "meal": "식비",
+    "selected": "선정 결과 results", "put forward": "제안 propose",
+    "put it forward": "제안 propose", "được chọn": "선정 결과 results",
+    "được duyệt": "선정 결과 results", "入选": "선정 결과 results", "选上": "선정 결과 results",
+    "選ばれ": "선정 결과 results", "food": "식비", "meal": "식비",
     # everyday words of residents who write in English, Chinese, Vietnamese or Japanese
     "beer": "술 alcohol", "alcohol": "술", "wine": "술 alcohol", "drinks": "술 alcohol",
     "foreigner": "외국인 foreign", "foreigners": "외국인 foreign", "migrant": "이주민 외국인",
@@ -160,16 +167,16 @@ GLOSSARY: dict[str, str] = {
     "unspent": "남은 반납", "gift card": "상품권", "gift cards": "상품권",
     "volunteer": "봉사 자원봉사 volunteer", "certificate": "확인서 증명",
     "by myself": "혼자 개인 individual", "on my own": "혼자 개인 individual",
-    "live alone": "1인가구 혼자", "living alone": "1인가구 혼자", "student": "대학생 청년 student",
+    "live alone": "1인가구 독거", "living alone": "1인가구 독거", "student": "대학생 청년 student",
     "students": "대학생 청년 student",
     "余った": "남은 반납", "残った": "남은 반납", "返す": "반납", "返金": "반납",
     "ボランティア": "봉사 자원봉사 volunteer", "証明": "확인서 증명",
-    "一人暮らし": "1인가구 혼자", "夕食": "저녁 식사", "合唱": "합창 노래 choir",
+    "一人暮らし": "1인가구 독거", "夕食": "저녁 식사", "合唱": "합창 노래 choir",
     "大学生": "대학생 청년 student", "剩下": "남은 반납", "退还": "반납", "礼品卡": "상품권",
-    "购物卡": "상품권", "志愿": "봉사 자원봉사 volunteer", "一个人住": "1인가구 혼자",
+    "购物卡": "상품권", "志愿": "봉사 자원봉사 volunteer", "一个人住": "1인가구 독거",
     "晚饭": "저녁 식사", "同学": "대학생 청년 student",
     "sinh viên": "대학생 청년 student", "đại học": "대학", "tình nguyện viên": "봉사 자원봉사",
-    "sửa": "수리 고치", "băng ghế": "벤치 의자", "ghế": "의자", "sống một mình": "1인가구 혼자",
+    "sửa": "수리 고치", "băng ghế": "벤치 의자", "ghế": "의자", "sống một mình": "1인가구 독거",
     "trả lại": "반납", "phiếu quà tặng": "상품권", "bữa tối": "저녁 식사",
 
     # English
@@ -510,6 +517,9 @@ PROPOSE_RE = re.compile(
     r"(?:어디에?|어디다|어디로|어떻게|누구한테|공식적으로)?\s*(?:서\s)?"
     r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|드리|하고\s*싶|하려|하면|할\s*수)|"
     r"달라(?:고|는)\s*(?:의견|건의|말|요청|얘기)|"
+    # an item for the assembly's agenda ("총회 안건으로 올리려면"), an idea put forward
+    r"안건\s*(?:으로|에)?\s*(?:올리|올려|상정)|"
+    r"\bput (?:it|this|that|them|(?:an?|my|our) (?:idea|suggestion)) forward\b|"
     r"\b(?:suggest(?:ion)?|propos(?:e|al))\b.*\b(?:where|how)\b|"
     r"\b(?:where|how)\b.*\b(?:suggest(?:ion)?|propos(?:e|al))\b|"
     r"建议|提意见|đề xuất ý kiến|góp ý|意見を(?:出|言)|提案したい"
