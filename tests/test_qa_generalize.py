@@ -252,3 +252,11 @@ def test_an_item_for_the_agenda_is_proposing(demo, question):
 def test_everyday_words_for_selected_rented_and_buying(demo, question, id_):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.id) == id_
+
+
+def test_a_record_named_as_what_was_done_is_not_what_is_asked(demo):
+    answer = demo.ask("작년 가을 마을산책 다녀왔는데 주민자치회 위원은 어떻게 돼요?", NOW)
+    assert (answer.kind, answer.id) == ("faq", "become-council-member")
+    # the rest with no topic of its own: the record named is asked about again
+    again = demo.ask("작년에 주민자치학교 들었는데 올해도 해요?", NOW)
+    assert (again.kind, again.id) == ("event", "autonomy-school")

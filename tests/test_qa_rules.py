@@ -2645,3 +2645,11 @@ def test_living_alone_is_not_applying_alone_with_the_model(demo_with_model):
     assert (answer.kind, answer.id) != ("faq", "individual-application")
     alone = demo_with_model.ask("혼자서도 신청할 수 있어요?", NOW)
     assert (alone.kind, alone.id) == ("faq", "individual-application")
+
+
+def test_the_step_after_a_grant_no_grant_follows_is_only_offered(demo_with_model):
+    # the KB says no grant requires 마을공간 활성화: the buying one is offered, not asserted
+    answer = demo_with_model.ask(
+        "마을공간 활성화 받아서 공유부엌 운영했는데 이제 건물을 사려고 해요 다음 단계 있나요", NOW
+    )
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "space-assetization", False)

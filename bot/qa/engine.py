@@ -324,6 +324,17 @@ _NEXT_RE = re.compile(
 )
 # "혼자 사는 어르신", "혼자 사시는 분들": a household of one, as the model is given it
 _LIVING_ALONE_RE = re.compile(r"(?<![가-힣])혼자\s?(사는|사시는|지내는|지내시는|계시는)(?![가-힣])")
+# What was done with a record just named, in a clause the question goes on from ("…학교
+# 수료했는데", "…활성화 받아서 운영했는데", "…교육 들었고")
+_TOLD_AFTER_RE = re.compile(
+    r"\s?(을|를|도|에서|에|로|으로)?\s?(\S+\s){0,2}?"
+    r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|받아|마쳤|끝냈)\S*?"
+    r"(는데|고|지만|서)(?=\s\S)"  # (not "…했었어요": that may be the question, its ? gone)
+)
+# The next step after what was done ("다음 단계", "더 키우려면", "next step")
+_NEXT_STEP_RE = re.compile(
+    r"다음\s?단계|후속|더\s?큰|더\s?크게|키워|키우|\bnext step\b|下一步|bước tiếp theo"
+)
 # The most that may be received ("최대 얼마", "얼마까지 받아요", "tối đa bao nhiêu", "at most")
 _AT_MOST_RE = re.compile(
     r"최대|최고|까지\s?(받|지원|나와|나오)|얼마\s?(나|정도|씩)?\s?(받|지원|나와|나오)|"
@@ -1622,9 +1633,33 @@ class QAEngine:
                 "grant", id=following, facet=facets[0], facets=facets, confident=True,
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
-        if top is not None and (
-            (top.record.kind == "faq" and not named)
-            or (top.record.kind == "grant" and not _grant_asked(a))
+        told = named and top is not None and self._told_of(a, top) is not None
+        guessed = False  # (the grant after one done, that the KB does not say follows it)
+        if told and top is not None:
+            # the record named is the story, what is asked comes after it ("2026년 가을에
+            # 주민자치학교 수료했는데 자치회 추첨은 언제 어떻게 해요?": becoming a member;
+            # "마을공간 활성화 받아서 운영했는데 이제 매입 … 다음 단계": the next grant) —
+            # when the rest names a topic of its own ("… 수료했는데 올해도 해요?" is that
+            # school again)
+            asked = self._asked_after(a, top)
+            if asked is None:
+                told = False
+            else:
+                candidates = [c for c in candidates if c.record.id != top.record.id]
+                for candidate in candidates:
+                    if candidate.record.id == asked:
+                        candidate.score = max(candidate.score, top.score)
+                guessed = top.record.kind == "grant" == self._kind_of(asked)  # (offered)
+                candidates.sort(key=lambda c: c.score, reverse=True)
+                top, second = _leaders(candidates)
+                named = False
+        if (
+            not told
+            and top is not None
+            and (
+                (top.record.kind == "faq" and not named)
+                or (top.record.kind == "grant" and not _grant_asked(a))
+            )
         ):
             if self._events_asked_for(a, candidates):
                 top, second = _leaders(candidates)
@@ -1733,7 +1768,7 @@ class QAEngine:
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes() or self._elsewhere_by_model(a)
             confident = not gated
-        if widen or offered:
+        if widen or offered or guessed:
             confident = False
         occurrence = None
         if record.kind == "event":
@@ -2081,6 +2116,34 @@ class QAEngine:
         if id_ in self.events:
             return "event"
         return "assembly" if id_ in self.assemblies else "faq"
+
+    def _told_of(self, a: _Analysis, candidate: _Candidate) -> int | None:
+        """Where the question goes on when the record is named only as what was done, in a
+        clause before it ("주민자치학교 수료했는데 …", "마을공간 활성화 받아서 운영했는데 …");
+        None when it is not."""
+        name = candidate.scored.matched
+        if not name:
+            return None
+        said = re.search(r"\s?".join(map(re.escape, name)), a.text)
+        told = _TOLD_AFTER_RE.match(a.text, said.end()) if said is not None else None
+        return told.end() if told is not None else None
+
+    def _asked_after(self, a: _Analysis, told: _Candidate) -> str | None:
+        """The record the rest of the question asks about, after the clause telling what was
+        done with ``told``: found by the rest's own words (a grant when the next step is
+        asked); None when the rest names nothing of its own."""
+        end = self._told_of(a, told)
+        rest = a.text[end:] if end is not None else ""
+        grant = told.record.kind == "grant" and _NEXT_STEP_RE.search(rest) is not None
+        kinds = frozenset({"grant"}) if grant else None
+        for scored in self.index.search(rest, glossary_terms(rest), kinds=kinds):
+            record = self.index.records[scored.doc]
+            if record.id == told.record.id:
+                if grant:  # (the next grant: one the rest's words find before the one done)
+                    return None
+                continue
+            return record.id if scored.lexical >= (UNSURE / 2 if grant else UNSURE) else None
+        return None
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""
