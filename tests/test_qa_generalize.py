@@ -260,3 +260,25 @@ def test_a_record_named_as_what_was_done_is_not_what_is_asked(demo):
     # the rest with no topic of its own: the record named is asked about again
     again = demo.ask("작년에 주민자치학교 들었는데 올해도 해요?", NOW)
     assert (again.kind, again.id) == ("event", "autonomy-school")
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("Người nước ngoài có được tham gia (주민총회) không?", "vi"),
+        ('Is "골목만들기" still open?', "en"),
+        ("我可以申请（이웃만들기）吗？", "zh"),
+        ("이웃만들기 (neighbour) 얼마예요?", "ko"),
+    ],
+)
+def test_a_korean_name_in_brackets_is_not_the_language(question, lang):
+    from bot.qa.text import detect_language
+
+    assert detect_language(question) == lang
+
+
+def test_vietnamese_word_for_putting_on_show_is_an_exhibition(demo):
+    answer = demo.ask(
+        "Chúng tôi muốn trưng bày tranh vẽ của các cụ trong khu phố, có hỗ trợ không?", NOW
+    )
+    assert (answer.kind, answer.id) == ("grant", "village-exhibition")

@@ -221,6 +221,7 @@ GLOSSARY: dict[str, str] = {
     # Vietnamese
     "hàng xóm": "이웃 neighbor", "thanh niên": "청년 youth", "người trẻ": "청년 youth",
     "hẻm": "골목 alley", "ngõ": "골목 alley", "triển lãm": "전시회 exhibition",
+    "trưng bày": "전시회 exhibition",
     "chung cư": "아파트 apartment", "căn hộ": "아파트 apartment", "không gian": "공간 space",
     "đại hội": "주민총회 assembly", "bỏ phiếu": "투표 vote", "đào tạo": "교육 training",
     "lớp học": "교육 class", "lớp": "교육 class", "khóa học": "교육 course",

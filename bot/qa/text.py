@@ -127,8 +127,19 @@ def jamo(text: str) -> str:
     return "".join(out)
 
 
+# A Korean name in brackets or quotes inside a question in another language ("… bỏ phiếu ở
+# đại hội cư dân (주민총회) không?", 'Is "이웃만들기" open?'): the name, not the language
+_QUOTED_HANGUL_RE = re.compile(
+    r"[(（\[「『\"“'‘]\s?[^()（）\[\]「」『』\"“”'‘’]*?[\uac00-\ud7a3]"
+    r"[^()（）\[\]「」『』\"“”'‘’]*?\s?[)）\]」』\"”'’]"
+)
+
+
 def detect_language(text: str) -> str | None:
     """``ko``, ``en``, ``zh``, ``vi``, ``ja`` or None (digits, emoji, nothing to go on)."""
+    unquoted = _QUOTED_HANGUL_RE.sub(" ", text)
+    if unquoted != text and _HANGUL_RE.search(unquoted) is None and unquoted.strip():
+        return detect_language(unquoted)  # (the rest has words of its own to go on)
     hangul = len(_HANGUL_RE.findall(text))
     han = len(_HAN_RE.findall(text))
     if hangul and hangul >= han:
