@@ -74,6 +74,9 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("twentieth-oos", "twentieth", "oos.yaml"),
         ("eleventh-oos", "eleventh", "oos.yaml"),  # (a second batch)
         ("seventh-oos", "seventh", "oos.yaml"),
+        # (a third batch, for two blind districts' KBs, their blind sets unread)
+        ("eighth-oos", "eighth", "oos.yaml"),
+        ("thirteenth-oos", "thirteenth", "oos.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate", "dev4")  # never blind
