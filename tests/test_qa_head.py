@@ -76,3 +76,26 @@ def test_a_price_word_is_passed_like_the_asking(demo):
     question = "청년 면접정장 무료 대여 어디서 해요"
     assert demo.unknown_head(demo._analyse(question, NOW)) == "정장"
     assert not demo.ask(question, NOW).confident
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        # the subject of what is asked is the thing ("…가 얼마래요", "…은 누가 해요")
+        ("마을버스 요금이 올해 얼마래요", "요금"),
+        ("놀이터 소독은 누가 해요", "소독"),
+    ],
+)
+def test_the_subject_of_how_much_or_who_is_the_thing(demo, question, head):
+    assert demo.unknown_head(demo._analyse(question, NOW)) == head
+
+
+def test_who_asks_is_still_no_thing(demo):
+    assert demo.unknown_head(demo._analyse("우리 동호회가 신청해도 돼요?", NOW)) is None
+
+
+def test_a_japanese_question_known_only_by_a_generic_word_is_not_answered_surely(demo):
+    # 募集 reads 모집, a word of every programme; the ski resort and the part-time job are
+    # nothing the KB knows
+    answer = demo.ask("温泉旅館のアルバイトの募集はいつからですか", NOW)
+    assert not answer.confident

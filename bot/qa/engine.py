@@ -608,6 +608,11 @@ _NOT_A_THING_RE = re.compile(
 _SUBJECT_SUFFIX_RE = re.compile(
     r"(?:도|은|는|이|가|만|까지|에서|에게|한테|랑|이랑|하고|와|과|의|로|으로|에)(?:\s|$)"
 )
+# …but the subject of what is asked is the thing ("배추 수매가 올해 얼마래요", "숙소 점검은
+# 언제 해요")
+_ASKED_OF_RE = re.compile(
+    r"(?:이|가|은|는)\s(?:(?:올해|이번|요즘|지금|내년|보통|대략)\s)?(?:얼마|언제|어디|몇|누가|누구)"
+)
 # Nouns that say what is done about the thing asked, not the thing ("불법 건축물 신고")
 _ASKING_NOUNS = frozenset(
     "신고 신청 예약 등록 대여 접수 문의 가입 발급 설치 구매 구입 상담 방법 시간 시간표 장소 위치 "
@@ -1765,6 +1770,10 @@ class QAEngine:
             # "산단 통근버스 시간표", "다세대 주택 불법 건축물 신고": another office's thing
             # beside the programmes' words (a programme named keeps its answer)
             confident, gated = False, True
+        if confident and top.name < NAMED and self._only_generic_known(a):
+            # "スキー場のアルバイトの募集はいつですか": of a Japanese question the KB knows
+            # only 募集 (모집), a word every programme uses; the thing asked it does not know
+            confident, gated = False, True
         if confident and a.cosine > 0 and top.name < 1.0:
             gated = not self.gate_features(a, top, second).passes() or self._elsewhere_by_model(a)
             confident = not gated
@@ -2242,6 +2251,16 @@ class QAEngine:
             and not set(a.facets) - {"summary", "eligibility", "amount"}
         )
 
+    @staticmethod
+    def _only_generic_known(a: _Analysis) -> bool:
+        """A Japanese question with a topic of its own whose only words the KB knows (the
+        glossary's, and its Han words read in Korean) are generic ones (모집, 신청, 지원:
+        :data:`GENERIC_WORDS`)."""
+        if a.question_lang != "ja" or not a.topic.strip() or not a.extra:
+            return False  # (Chinese questions' readings miss too many words the KB has)
+        generic = set(GENERIC_WORDS) | _GRANT_EXPANSION
+        return all(set(x.split()) <= generic | {"apply", "grant"} for x in a.extra)
+
     def unknown_head(self, a: _Analysis) -> str | None:
         """The thing a short Korean question asks for, when the knowledge base does not know
         it: "산단 통근버스 시간표" (통근버스), "상인회 가입하려면 조건" (가입), "재개발 조합 설립
@@ -2273,9 +2292,10 @@ class QAEngine:
         ):
             return None
         at = a.text.rfind(head)
+        end = at + len(head)
         if at >= 0 and (
-            _SUBJECT_SUFFIX_RE.match(a.text, at + len(head))
-            or _MODIFIES_RE.match(a.text, at + len(head))
+            (_SUBJECT_SUFFIX_RE.match(a.text, end) and not _ASKED_OF_RE.match(a.text, end))
+            or _MODIFIES_RE.match(a.text, end)
         ):
             return None
         return head

@@ -54,7 +54,10 @@ PARTICLES = frozenset(
     "까 까지 부터 에도 에는 에서 에게 한테 이나 랑 이랑 및 "
     # the copula and the plural left when the word before them was taken out ("2월 26일
     # 마감인 사업", "결과 나오는 사업들")
-    "인 들".split()
+    "인 들 "
+    # what is left of a reported question when the word asking was taken out ("얼마래요",
+    # "언제래요": 얼마라고 해요)
+    "래요 대요 래".split()
 )
 
 # Words too general to name a topic on their own ("신청할 수 있는 사업").
