@@ -18,6 +18,9 @@ and ``--twentieth-dev`` (tests/qa/twentieth/, 다래구, a Seoul-area district o
 residents: 45 % of its questions in zh/vi/en/ja). ``--sixteenth-oos`` … ``--seventh-oos``: near-topic
 out-of-scope questions of our own for six of those districts (tests/qa/OOS.md).
 
+``--dev5-held-out``: tests/qa/dev5.yaml, a held-out set for the demo district (summary only,
+see tests/qa/DEV5.md).
+
 ``--sets``: one engine, every set tuned on (eval, holdout, dev, dev2, dev3, gate, dev4; never
 the blind set), a line each with top-1, confident-wrong and out-of-scope answered confidently,
 their sum, and the mean time per question (``--misses`` prints the misses too). A change is
@@ -41,6 +44,8 @@ EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
 DEV_PATH = Path(__file__).with_name("dev.yaml")
 BLIND_PATH = Path(__file__).with_name("blind.yaml")
+# Held out: written blind, scored at the start and the end of a session only (tests/qa/DEV5.md)
+DEV5_PATH = Path(__file__).with_name("dev5.yaml")
 # Other districts (tests/qa/<folder>/): a KB and a question set about it, by name; the name
 # is also the flag (--other-dev …). The blind ones are run with --summary only.
 DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
@@ -233,6 +238,9 @@ def main() -> int:
         path = DISTRICT_SETS[district][1]
     elif "--blind" in sys.argv:
         path = BLIND_PATH
+    elif "--dev5-held-out" in sys.argv:  # (summary only, at a session's start and end)
+        path = DEV5_PATH
+        sys.argv.append("--summary")
     elif "--holdout" in sys.argv:
         path = HOLDOUT_PATH
     elif "--dev" in sys.argv:
