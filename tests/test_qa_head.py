@@ -39,7 +39,6 @@ def test_the_unknown_thing_asked_for_is_found(demo, question, head):
         "골목길 이웃 다섯 집이 모여서 골목 잔치 열고 싶어요",  # what a group wants to do
         "이웃만들기 신청 서류",  # known words only
         "동네 엄마들이랑 방과후에 아이들 책 읽어 주는 모임을 시작하려는데 수제비누 재료비도 되나요",
-        "Where do I report a broken streetlight?",  # (Korean only)
         "총회 몇시 시작이에요",  # the hour asked
     ],
 )
@@ -98,4 +97,32 @@ def test_a_japanese_question_known_only_by_a_generic_word_is_not_answered_surely
     # 募集 reads 모집, a word of every programme; the ski resort and the part-time job are
     # nothing the KB knows
     answer = demo.ask("温泉旅館のアルバイトの募集はいつからですか", NOW)
+    assert not answer.confident
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("Where can I renew a hunting licence?", "licence"),
+        ("How do I book the tennis court at the park?", "park"),
+    ],
+)
+def test_the_unknown_thing_asked_for_in_english(demo, question, head):
+    assert demo.unknown_head(demo._analyse(question, NOW)) == head
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Where is the accounting class held?",  # held only asks
+        "Can I apply on my own?",
+        "How much is the alley grant?",  # known words
+    ],
+)
+def test_no_unknown_thing_asked_for_in_english(demo, question):
+    assert demo.unknown_head(demo._analyse(question, NOW)) is None
+
+
+def test_an_english_near_topic_question_is_not_answered_surely(demo):
+    answer = demo.ask("Where can I get a youth fishing permit for the river?", NOW)
     assert not answer.confident

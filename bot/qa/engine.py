@@ -49,7 +49,7 @@ from bot.qa.facets import (
     for_kind,
 )
 from bot.qa.gate import GateFeatures
-from bot.qa.index import Index, Record, Scored, weighted_terms
+from bot.qa.index import Index, Record, Scored, stem, weighted_terms
 from bot.qa.lexicon import (
     BOTH_APPLY_RE,
     BOTH_RE,
@@ -74,6 +74,7 @@ from bot.qa.lexicon import (
     STRONG_SERVICE_WORDS,
     THANKS_RE,
     VietnameseMarks,
+    glossary_keys,
     glossary_terms,
     unmarked,
     without_glossary,
@@ -629,6 +630,22 @@ _ASKING_VERB_RE = re.compile(
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
 HEAD_QUESTION_WORDS = 9  # longer: a description of what a group does, not a request
+HEAD_QUESTION_WORDS_EN = 12
+# English words that only ask, said around the thing asked for ("renew my … licence")
+_EN_ASKING = frozenset(
+    """apply applying register registering sign book booking buy buying get getting renew
+    renewing pay paying report reporting request submit obtain issue issued join enroll enrol
+    cancel change extend find see check make take go send bring use open opens close closes
+    price prices cost costs fee fees time times hours schedule number contact address form
+    forms online there here now today tomorrow week month year held hold holds run runs
+    give gives put work works
+    actually really just also still already yet again ever even only right left next last
+    this these those that them they their your yours mine myself ourselves yourself own
+    anyone anybody anything anywhere everyone everybody everything someone something thing
+    things stuff kind kinds sort way ways able okay will would shall may might must little
+    bit lot lots some more most until till before after during within around over under
+    into onto off out down back away forward""".split()
+)
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
 # ours by, whatever its name ("마을센터", "공동체지원센터", "주민자치센터")
@@ -2268,6 +2285,8 @@ class QAEngine:
         said beside the programmes' words (산단, 상인회, 재개발) — that the share of known words
         (:meth:`known_share`) dilutes; None when the question is long (a description), the
         last topic word is no noun (:data:`_VERBAL_LAST`), is who asks ("동호회도"), or known."""
+        if a.question_lang == "en":
+            return self._unknown_english_head(a)
         if a.question_lang != "ko" or len(a.text.split()) > HEAD_QUESTION_WORDS:
             return None
         words = [w for w in a.topic.split() if _HANGUL_RE.fullmatch(w) and len(w) > 1]
@@ -2298,6 +2317,26 @@ class QAEngine:
             or _MODIFIES_RE.match(a.text, end)
         ):
             return None
+        return head
+
+    def _unknown_english_head(self, a: _Analysis) -> str | None:
+        """:meth:`unknown_head` of a short English question: the last word of its topic past
+        what only asks (apply, renew, buy …), when the KB never uses it nor the glossary
+        knows it ("Where can I buy a recreational fishing permit?": permit)."""
+        if len(a.text.split()) > HEAD_QUESTION_WORDS_EN:
+            return None
+        words = [w for w in a.topic.split() if w.isascii() and w.isalpha() and len(w) > 2]
+        while words and words[-1] in _EN_ASKING:
+            words.pop()
+        if not words:
+            return None
+        head = words[-1]
+        if f"w:{stem(head)}" in self.index.idf or self._centre_word(head):
+            return None
+        if any(head in x for x in glossary_terms(a.text)) or any(
+            k in head or head in k for k in glossary_keys(a.text)
+        ):
+            return None  # (a word of the glossary's, or of its phrases: "expense report")
         return head
 
     def _occurrence(

@@ -424,6 +424,11 @@ def glossary_terms(text: str) -> list[str]:
     return [GLOSSARY[m.group(0)] for m in _GLOSSARY_RE.finditer(text)]
 
 
+def glossary_keys(text: str) -> list[str]:
+    """The glossary's entries found in the (normalised) text, as written there."""
+    return [m.group(0) for m in _GLOSSARY_RE.finditer(text)]
+
+
 def without_glossary(text: str) -> str:
     """The (normalised) text with the glossary's entries blanked out."""
     return _GLOSSARY_RE.sub(" ", text)
