@@ -213,7 +213,7 @@ OOS_SETS = {
     "twentieth-oos": 3,
     "eleventh-oos": 2,
     "seventh-oos": 2,
-    "eighth-oos": 7,  # (two blind districts' KBs: 6/26 and 7/25 at first)
+    "eighth-oos": 4,  # (two blind districts' KBs: 6/26 and 7/25 at first)
     "thirteenth-oos": 5,
 }
 

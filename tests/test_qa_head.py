@@ -126,3 +126,16 @@ def test_no_unknown_thing_asked_for_in_english(demo, question):
 def test_an_english_near_topic_question_is_not_answered_surely(demo):
     answer = demo.ask("Where can I get a youth fishing permit for the river?", NOW)
     assert not answer.confident
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        # the office where to go is no thing asked ("… 면사무소 가면 돼요?")
+        ("경로당 난방비 지원은 주민센터 가면 돼요?", "난방비"),
+        # "받고 싶은데": what only asks, like 받으려면
+        ("청년 창업 융자 받고 싶은데 조건이요", "융자"),
+    ],
+)
+def test_past_the_office_and_the_wish(demo, question, head):
+    assert demo.unknown_head(demo._analyse(question, NOW)) == head

@@ -624,8 +624,12 @@ _ASKING_NOUNS = frozenset(
 # verb ending a question says what a group does or may do ("장터 열고 싶어요", "노트북 사도
 # 돼요?"): a programme's matter whatever the thing is
 _ASKING_VERB_RE = re.compile(
-    r"(?:받|보|사|하|구하|찾|넣|내|가)(?:으려면|려면|으면|면|을|는|나|요|야|려고)|"
+    r"(?:받|보|사|하|구하|찾|넣|내|가)(?:으려면|려면|으면|면|을|는|나|요|야|려고|고)|"
     r"봐요|봐야|알려|알려줘|되나|돼요|살수|받을수"
+)
+# The public offices residents go to: where something is asked, not the thing asked
+_OFFICE_WORD_RE = re.compile(
+    r"(?:[가-힣]{0,4})(?:면사무소|읍사무소|동사무소|주민센터|행정복지센터|구청|군청|시청|민원실)"
 )
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
@@ -2293,6 +2297,7 @@ class QAEngine:
         # back from the end past what asks (신고, 예약, 대여 …; "받으려면", "봐요"): its object
         while words and (
             _ASKING_VERB_RE.fullmatch(words[-1])
+            or _OFFICE_WORD_RE.fullmatch(words[-1])  # where to go ("… 면사무소 가면 돼요?")
             or words[-1] in _ASKING_NOUNS
             or (words[-1] in _PRICE_WORDS and len(words) > 1)  # "정장 무료 대여"
         ):
