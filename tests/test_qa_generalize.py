@@ -199,22 +199,47 @@ def test_another_door_at_a_community_centre_in_chinese_is_not_the_centre(demo):
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "kind", "id_"),
     [
-        "자치회 활동비는 최대 얼마까지 받아요?",
-        "Hội đồng cư dân có thể nhận kinh phí hoạt động tối đa bao nhiêu?",
+        # how much at most, asked of what a FAQ entry or an event is about: the grant
+        ("자치회 활동비는 최대 얼마까지 받아요?", "grant", "resident-council-activity"),
+        (
+            "Hội đồng cư dân có thể nhận kinh phí hoạt động tối đa bao nhiêu?",
+            "grant",
+            "resident-council-activity",
+        ),
+        # a first grant said to be received, not named, and the next step asked
+        (
+            "작년에 처음으로 지원받아서 텃밭 모임 했는데 이제 더 키우고 싶어요 다음 단계는요?",
+            "grant",
+            "community-growth",
+        ),
+        # an item for the assembly's agenda, an idea put forward: proposing
+        ("총회 안건으로 올리고 싶은 의견이 있는데 어떻게 해요?", "faq", "propose-agenda"),
+        ("How can I put my idea forward?", "faq", "propose-agenda"),
+        # everyday words: selected (được chọn), renting (세 들어) and buying (사고 싶)
+        ("Bao giờ thì biết nhóm được chọn?", "faq", "results-announcement"),
+        ("세 들어 쓰는 공간을 아예 사고 싶은데 지원 되나요", "grant", "space-assetization"),
+        # put on show (trưng bày): an exhibition
+        (
+            "Chúng tôi muốn trưng bày tranh vẽ của các cụ trong khu phố, có hỗ trợ không?",
+            "grant",
+            "village-exhibition",
+        ),
+        # a record named only as what was done: the rest of the question is asked …
+        (
+            "작년 가을 마을산책 다녀왔는데 주민자치회 위원은 어떻게 돼요?",
+            "faq",
+            "become-council-member",
+        ),
+        # … unless the rest has no topic of its own: the record is asked about again
+        ("작년에 주민자치학교 들었는데 올해도 해요?", "event", "autonomy-school"),
+        ("혼자서도 신청 돼요?", "faq", "individual-application"),  # (alone, still)
     ],
 )
-def test_the_most_a_council_may_receive_is_its_grant(demo, question):
+def test_found_on_the_fourth_development_set(demo, question, kind, id_):
     answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("grant", "resident-council-activity")
-
-
-def test_the_grant_after_a_first_grant_received_but_not_named(demo):
-    answer = demo.ask(
-        "작년에 처음으로 지원받아서 텃밭 모임 했는데 이제 더 키우고 싶어요 다음 단계는요?", NOW
-    )
-    assert (answer.kind, answer.id) == ("grant", "community-growth")
+    assert (answer.kind, answer.id) == (kind, id_)
 
 
 def test_a_start_told_in_the_past_asks_no_opening():
@@ -222,44 +247,6 @@ def test_a_start_told_in_the_past_asks_no_opening():
 
     assert "opens" not in detect_facets("작년 봄에 뜨개 모임 시작했고 올해 지원 받고 싶어요").facets
     assert "opens" in detect_facets("이웃만들기 접수 시작했어요?").facets
-
-
-def test_living_alone_is_a_household_not_applying_alone(demo):
-    answer = demo.ask("혼자 사시는 어르신들 고립 문제 주민들이 해결하는 사업 있어요?", NOW)
-    assert (answer.kind, answer.id) != ("faq", "individual-application")
-    assert (demo.ask("혼자서도 신청 돼요?", NOW).kind, demo.ask("혼자서도 신청 돼요?", NOW).id) == (
-        "faq",
-        "individual-application",
-    )
-
-
-@pytest.mark.parametrize(
-    "question",
-    ["총회 안건으로 올리고 싶은 의견이 있는데 어떻게 해요?", "How can I put my idea forward?"],
-)
-def test_an_item_for_the_agenda_is_proposing(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("faq", "propose-agenda")
-
-
-@pytest.mark.parametrize(
-    ("question", "id_"),
-    [
-        ("Bao giờ thì biết nhóm được chọn?", ("faq", "results-announcement")),
-        ("세 들어 쓰는 공간을 아예 사고 싶은데 지원 되나요", ("grant", "space-assetization")),
-    ],
-)
-def test_everyday_words_for_selected_rented_and_buying(demo, question, id_):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == id_
-
-
-def test_a_record_named_as_what_was_done_is_not_what_is_asked(demo):
-    answer = demo.ask("작년 가을 마을산책 다녀왔는데 주민자치회 위원은 어떻게 돼요?", NOW)
-    assert (answer.kind, answer.id) == ("faq", "become-council-member")
-    # the rest with no topic of its own: the record named is asked about again
-    again = demo.ask("작년에 주민자치학교 들었는데 올해도 해요?", NOW)
-    assert (again.kind, again.id) == ("event", "autonomy-school")
 
 
 @pytest.mark.parametrize(
@@ -277,8 +264,6 @@ def test_a_korean_name_in_brackets_is_not_the_language(question, lang):
     assert detect_language(question) == lang
 
 
-def test_vietnamese_word_for_putting_on_show_is_an_exhibition(demo):
-    answer = demo.ask(
-        "Chúng tôi muốn trưng bày tranh vẽ của các cụ trong khu phố, có hỗ trợ không?", NOW
-    )
-    assert (answer.kind, answer.id) == ("grant", "village-exhibition")
+def test_living_alone_is_a_household_not_applying_alone(demo):
+    answer = demo.ask("혼자 사시는 어르신들 고립 문제 주민들이 해결하는 사업 있어요?", NOW)
+    assert (answer.kind, answer.id) != ("faq", "individual-application")
