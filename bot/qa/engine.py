@@ -704,6 +704,17 @@ def _put_below(
     candidates.sort(key=lambda candidate: candidate.score, reverse=True)
 
 
+def _most_received_asked(a: _Analysis) -> bool:
+    """How much may be received at most ("최대 얼마까지 받아요", "tối đa bao nhiêu"), not
+    what the money may be spent on."""
+    return (
+        "amount" in a.facets
+        and _HOW_MUCH_RE.search(a.text) is not None
+        and _AT_MOST_RE.search(a.text) is not None
+        and SPEND_RE.search(a.text) is None
+    )
+
+
 def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
     """The first candidate (None without any) and the runner-up's score (0 without one)."""
     top = candidates[0] if candidates else None
@@ -1625,29 +1636,16 @@ class QAEngine:
 
         if (
             top is not None
-            and top.record.kind != "grant"
             and not named
-            and self._activity_funding_asked(a)
+            and (
+                (top.record.kind != "grant" and self._activity_funding_asked(a))
+                or (top.record.kind in ("faq", "event") and _most_received_asked(a))
+            )
         ):
             # "동네 할머니들이랑 … 사진전 하고싶어요 이런것도 지원돼요?": what a group wants to
-            # do, and money for it asked — a programme, not the event or FAQ sharing its words
-            grants = [c for c in candidates if c.record.kind == "grant"]
-            if grants and grants[0].score >= UNSURE:  # (none fitting: what there is stays)
-                _put_below(candidates, grants[0].score * 0.95, lambda c: c.record.kind != "grant")
-                top, second = _leaders(candidates)
-        if (
-            top is not None
-            and top.record.kind in ("faq", "event")
-            and not named
-            and "amount" in a.facets
-            and _HOW_MUCH_RE.search(a.text)
-            and _AT_MOST_RE.search(a.text)
-            and not SPEND_RE.search(a.text)
-        ):
-            # how much may be received, at most, for what a FAQ entry or an event is about
-            # ("자치회 활동비 최대 얼마까지 받아요?", "Hội đồng … xin kinh phí hoạt động tối đa
-            # bao nhiêu?": the council's, whose grant has the sum): neither holds such a sum,
-            # the best grant does when it fits at all
+            # do, and money for it asked — a programme, not the event or FAQ sharing its words;
+            # "자치회 활동비 최대 얼마까지 받아요?", "Hội đồng … xin kinh phí hoạt động tối đa
+            # bao nhiêu?": the most that may be received, which no FAQ entry or event holds
             grants = [c for c in candidates if c.record.kind == "grant"]
             if grants and grants[0].score >= UNSURE:  # (none fitting: what there is stays)
                 _put_below(candidates, grants[0].score * 0.95, lambda c: c.record.kind != "grant")
@@ -2283,12 +2281,13 @@ class QAEngine:
         return all(set(x.split()) <= generic | {"apply", "grant"} for x in a.extra)
 
     def unknown_head(self, a: _Analysis) -> str | None:
-        """The thing a short Korean question asks for, when the knowledge base does not know
-        it: "산단 통근버스 시간표" (통근버스), "상인회 가입하려면 조건" (가입), "재개발 조합 설립
-        언제" (설립). The issue's signature of a near-topic question — another office's matter
-        said beside the programmes' words (산단, 상인회, 재개발) — that the share of known words
-        (:meth:`known_share`) dilutes; None when the question is long (a description), the
-        last topic word is no noun (:data:`_VERBAL_LAST`), is who asks ("동호회도"), or known."""
+        """The thing a short Korean (or English) question asks for, when the knowledge
+        base does not know it: "산단 통근버스 시간표" (통근버스), "상인회 가입하려면
+        조건" (가입), "재개발 조합 설립 언제" (설립). The issue's signature of a
+        near-topic question — another office's matter said beside the programmes' words
+        (산단, 상인회, 재개발) — that the share of known words (:meth:`known_share`)
+        dilutes; None when the question is long (a description), the last topic word is no
+        noun (:data:`_VERBAL_LAST`), is who asks ("동호회도"), or known."""
         if a.question_lang == "en":
             return self._unknown_english_head(a)
         if a.question_lang != "ko" or len(a.text.split()) > HEAD_QUESTION_WORDS:
