@@ -2653,3 +2653,16 @@ def test_the_step_after_a_grant_no_grant_follows_is_only_offered(demo_with_model
         "마을공간 활성화 받아서 공유부엌 운영했는데 이제 건물을 사려고 해요 다음 단계 있나요", NOW
     )
     assert (answer.kind, answer.id, answer.confident) == ("grant", "space-assetization", False)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "We want the dong to vote on more benches in the park. How do I put it forward?",
+        "Our dong should vote on longer library hours - how do I suggest it?",
+    ],
+)
+def test_an_idea_put_forward_is_proposing_even_beside_a_strong_grant(demo_with_model, question):
+    # the participatory budget scored high on "vote" and "dong"; proposing was asked
+    answer = demo_with_model.ask(question, NOW)
+    assert (answer.kind, answer.id) == ("faq", "propose-agenda")

@@ -704,6 +704,10 @@ def _put_below(
     candidates.sort(key=lambda candidate: candidate.score, reverse=True)
 
 
+# A record whose title says it is about proposing ("우리동네 작은 수리 제안사업")
+_PROPOSING_NAME_RE = re.compile(r"제안|건의|의제|propos|suggest|agenda", re.IGNORECASE)
+
+
 def _most_received_asked(a: _Analysis) -> bool:
     """How much may be received at most ("최대 얼마까지 받아요", "tối đa bao nhiêu"), not
     what the money may be spent on."""
@@ -1474,10 +1478,14 @@ class QAEngine:
             return BOTH_WORDS
         if (
             not named
-            and (top is None or top.score < CONFIDENT)
+            and (
+                top is None
+                or top.score < CONFIDENT
+                or not _PROPOSING_NAME_RE.search(top.record.title)
+            )
             and not a.criteria.grant_words
             and PROPOSE_RE.search(a.text)
-        ):
+        ):  # (a record that is itself about proposing, "작은 수리 제안사업", keeps its answer)
             return PROPOSE_WORDS
         if not named and SPEND_RE.search(a.text):
             return f"{SPEND_WORDS} {a.residual}"  # (what is bought: 술, 강사비 are in the entry)

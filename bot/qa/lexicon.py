@@ -528,7 +528,7 @@ PROPOSE_RE = re.compile(
     r"달라(?:고|는)\s*(?:의견|건의|말|요청|얘기)|"
     # an item for the assembly's agenda ("총회 안건으로 올리려면"), an idea put forward
     r"안건\s*(?:으로|에)?\s*(?:올리|올려|상정)|"
-    r"\bput (?:it|this|that|them|(?:an?|my|our) (?:idea|suggestion)) forward\b|"
+    r"\bput (?:it|this|that|them|(?:an?|my|our|the) (?:idea|suggestion)) forward\b|"
     r"\b(?:suggest(?:ion)?|propos(?:e|al))\b.*\b(?:where|how)\b|"
     r"\b(?:where|how)\b.*\b(?:suggest(?:ion)?|propos(?:e|al))\b|"
     r"建议|提意见|đề xuất ý kiến|góp ý|意見を(?:出|言)|提案したい"
