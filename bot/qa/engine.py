@@ -84,7 +84,7 @@ from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.sino import as_simplified, known_readings
 from bot.qa.sino import readings as sino_readings
-from bot.qa.text import compact, detect_language, jamo, normalize, words
+from bot.qa.text import LIVING_ALONE_RE, compact, detect_language, jamo, normalize, words
 from bot.qa.vectors import SemanticIndex, VectorCache
 
 MAX_QUESTION = 1000
@@ -323,8 +323,6 @@ _NEXT_RE = re.compile(
     r"\bnext\b|\bafter\b|\bthen\b|\bfollow|下一|接下来|"
     r"tiếp theo|sau đó|次"
 )
-# "혼자 사는 어르신", "혼자 사시는 분들": a household of one, as the model is given it
-_LIVING_ALONE_RE = re.compile(r"(?<![가-힣])혼자\s?(사는|사시는|지내는|지내시는|계시는)(?![가-힣])")
 # What was done with a record just named, in a clause the question goes on from ("…학교
 # 수료했는데", "…활성화 받아서 운영했는데", "…교육 들었고")
 _TOLD_AFTER_RE = re.compile(
@@ -651,10 +649,9 @@ _EN_ASKING = frozenset(
     into onto off out down back away forward""".split()
 )
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
+_HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
 # ours by, whatever its name ("마을센터", "공동체지원센터", "주민자치센터")
-_HANGUL_WORD_RE = re.compile(r"[가-힣]+")
-_HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 _NAMED_CENTRE_RE = re.compile(r"([가-힣]{2,8})센터")
 _OUR_CENTRE_WORDS = "마을 공동체 지원 자치 주민 동네 우리 이웃 활동"
 
@@ -1048,7 +1045,7 @@ class QAEngine:
         text = normalize(question[:MAX_QUESTION])
         read = question[:MAX_QUESTION].strip()  # (what the model reads)
         if question_lang == "ko":  # (the model too read 혼자 as applying on one's own)
-            read = _LIVING_ALONE_RE.sub("1인 가구", read)
+            read = LIVING_ALONE_RE.sub("1인 가구", read)  # (a household of one)
         if question_lang == "zh":  # traditional characters as simplified, the glossary's
             text = as_simplified(text)  # and the readings' script ("會計" 会计 회계)
         if question_lang == "vi" and unmarked(text) == text:
@@ -1231,7 +1228,7 @@ class QAEngine:
     def _centre_meaning(self, expansion: str) -> bool:
         """A glossary expansion (alternatives: "공동체 마을 community") one of whose Korean
         words is of the centre's name."""
-        return any(self._centre_word(w) for w in _HANGUL_WORD_RE.findall(expansion))
+        return any(self._centre_word(w) for w in _HANGUL_RE.findall(expansion))
 
     def _date_text(self, text: str, names: list[tuple[int, int]], now: datetime) -> str:
         """The question as dates are read from it: record names (``names``, "내일학교") and
@@ -1665,15 +1662,16 @@ class QAEngine:
                 "grant", id=following, facet=facets[0], facets=facets, confident=True,
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
-        told = named and top is not None and self._told_of(a, top) is not None
+        rest_at = self._told_of(a, top) if named and top is not None else None
+        told = rest_at is not None
         guessed = False  # (the grant after one done, that the KB does not say follows it)
-        if told and top is not None:
+        if rest_at is not None and top is not None:
             # the record named is the story, what is asked comes after it ("2026년 가을에
             # 주민자치학교 수료했는데 자치회 추첨은 언제 어떻게 해요?": becoming a member;
             # "마을공간 활성화 받아서 운영했는데 이제 매입 … 다음 단계": the next grant) —
             # when the rest names a topic of its own ("… 수료했는데 올해도 해요?" is that
             # school again)
-            asked = self._asked_after(a, top)
+            asked = self._asked_after(a.text[rest_at:], top)
             if asked is None:
                 told = False
             else:
@@ -2164,12 +2162,10 @@ class QAEngine:
         told = _TOLD_AFTER_RE.match(a.text, said.end()) if said is not None else None
         return told.end() if told is not None else None
 
-    def _asked_after(self, a: _Analysis, told: _Candidate) -> str | None:
-        """The record the rest of the question asks about, after the clause telling what was
-        done with ``told``: found by the rest's own words (a grant when the next step is
-        asked); None when the rest names nothing of its own."""
-        end = self._told_of(a, told)
-        rest = a.text[end:] if end is not None else ""
+    def _asked_after(self, rest: str, told: _Candidate) -> str | None:
+        """The record the ``rest`` of the question asks about, after the clause telling what
+        was done with ``told`` (:meth:`_told_of`): found by the rest's own words (a grant when
+        the next step is asked); None when the rest names nothing of its own."""
         grant = told.record.kind == "grant" and _NEXT_STEP_RE.search(rest) is not None
         kinds = frozenset({"grant"}) if grant else None
         for scored in self.index.search(rest, glossary_terms(rest), kinds=kinds):
@@ -2286,7 +2282,7 @@ class QAEngine:
         if a.question_lang != "ja" or not a.topic.strip() or not a.extra:
             return False  # (Chinese questions' readings miss too many words the KB has)
         generic = set(GENERIC_WORDS) | _GRANT_EXPANSION
-        return all(set(x.split()) <= generic | {"apply", "grant"} for x in a.extra)
+        return all(set(x.split()) <= generic for x in a.extra)
 
     def unknown_head(self, a: _Analysis) -> str | None:
         """The thing a short Korean (or English) question asks for, when the knowledge

@@ -53,6 +53,9 @@ _SPELLING_RE = re.compile(r"(" + "|".join(_SPELLINGS) + r")")
 # spellings (어케 어떻게, 머 뭐, 꺼정 까지, 센타 센터) and dialect endings and words (하능교
 # 하나요, 됩니꺼 됩니까, 있노 있나요, 할라믄 하려면, 우째 어떻게, 어데 어디). Each is
 # anchored at a word's start or end so that ordinary words stay (잇는 "connecting", 머리).
+# "혼자 사는 어르신", "혼자 사시는 분들": living alone, said of who lives so
+_ALONE_LIVING = "사는|사시는|지내는|지내시는|계시는"
+LIVING_ALONE_RE = re.compile(rf"(?<![가-힣])혼자\s?({_ALONE_LIVING})(?![가-힣])")
 _SPOKEN: tuple[tuple[str, str], ...] = (
     (r"(?<![가-힣])잇(?=어요|어야|어도|나요|나|노|니|을까|습니|십니|음(?![가-힣]))", "있"),
     (r"(?<![가-힣])업(?=어요|어도|나요|나|노|니|을까|습니|십니|는데)", "없"),
@@ -64,10 +67,7 @@ _SPOKEN: tuple[tuple[str, str], ...] = (
     (r"(?<![가-힣])센타", "센터"),
     (r"(?<![가-힣])혼잔(?=데|가|지)", "혼자인"),  # 혼잔데 (혼자인데: "I'm on my own")
     # living alone is a household (독거), not applying on one's own ("혼자 사시는 어르신들")
-    (
-        r"(?<![가-힣])혼자\s?(?=(사는|사시는|살고|사시고|사세요|지내는|지내시는|계시는)(?![가-힣]))",
-        "독거 ",
-    ),
+    (rf"(?<![가-힣])혼자\s?(?=({_ALONE_LIVING}|살고|사시고|사세요)(?![가-힣]))", "독거 "),
     # chat shorthand: 신청ㄱㄴ? (가능?), its letters as NFKC leaves them (U+1100 U+1102)
     ("\u1100\u1102(?![\u1100-\u1112])", "가능"),
     (r"(?<![가-힣])어데(?=\s|$|서|에|로|가|있|예)", "어디"),
