@@ -82,9 +82,13 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         # (a third batch, for two blind districts' KBs, their blind sets unread)
         ("eighth-oos", "eighth", "oos.yaml"),
         ("thirteenth-oos", "thirteenth", "oos.yaml"),
+        # (a fourth batch: long questions, another office's service asked beside a record of
+        # the district's; with in-scope questions of the same shapes)
+        ("tenth-oos", "tenth", "oos.yaml"),
+        ("twelfth-oos", "twelfth", "oos.yaml"),
     )
 }
-TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate", "dev4")  # never blind
+TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate", "dev4", "dev6")  # never blind
 
 
 @dataclass
