@@ -330,6 +330,17 @@ _TOLD_AFTER_RE = re.compile(
     r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|받아|마쳤|끝냈)\S*?"
     r"(는데|고|지만|서)(?=\s\S)"  # (not "…했었어요": that may be the question, its ? gone)
 )
+# Where one sentence of a question ends ("…가봤는데요, 거기서 …", "…있잖아요 거기 …",
+# "…끝나요. 그리고 …"): the story told and the thing asked may be sentences apart
+_SENTENCE_END_RE = re.compile(
+    r"[.?!。？！]+\s*|(?<=[요죠])[,~]*\s+|ㅠ+|ㅜ+|ㅋ{2,}|\n+|(?<=[는은건인던]데)[,]?\s+"
+)
+# A record named and set aside ("…프로젝트 말고요", "…교육은 다음에 듣기로 하고요", "…는 따로
+# 알아볼 거고요"): the question is about something else
+_SET_ASIDE_RE = re.compile(
+    r"(?<=\S)\s?(말고|말구|빼고|말곤)(?=요|\s|,|$)|"
+    r"\s(나중에|다음에|담에|따로)\s(\S+\s){0,2}?\S*(고요|게요|께요|구요|기로|거고)"
+)
 # The next step after what was done ("다음 단계", "더 키우려면", "next step")
 _NEXT_STEP_RE = re.compile(
     r"다음\s?단계|후속|더\s?큰|더\s?크게|키워|키우|\bnext step\b|下一步|bước tiếp theo"
@@ -601,8 +612,9 @@ _VERBAL_LAST = frozenset(
 )
 _NOT_A_THING_RE = re.compile(
     r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
-    r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울)"
-)  # (adverbs, seasons, limits and a place: said beside the thing, not the thing)
+    r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울|"
+    r"비율|비중|퍼센트)"
+)  # (adverbs, seasons, limits, a share and a place: said beside the thing, not the thing)
 # …said as who asks or as a means ("우리 동호회도 신청할수 있어요?", "문자로 받아볼 수")
 _SUBJECT_SUFFIX_RE = re.compile(
     r"(?:도|은|는|이|가|만|까지|에서|에게|한테|랑|이랑|하고|와|과|의|로|으로|에)(?:\s|$)"
@@ -1795,6 +1807,13 @@ class QAEngine:
             # "산단 통근버스 시간표", "다세대 주택 불법 건축물 신고": another office's thing
             # beside the programmes' words (a programme named keeps its answer)
             confident, gated = False, True
+        if confident and (
+            self._set_aside(a, top) or (top.name >= NAMED and self._asked_apart(a, top, now))
+        ):
+            # "…언어교환 모임에서 만난 친구가 비자 체류기간이 끝난대요. … 출입국사무소 방문예약은
+            # 어디서 해요?": the record named in the story, another office's thing asked in a
+            # sentence of its own — only offered
+            confident, gated = False, True
         if confident and top.name < NAMED and self._only_generic_known(a):
             # "スキー場のアルバイトの募集はいつですか": of a Japanese question the KB knows
             # only 募集 (모집), a word every programme uses; the thing asked it does not know
@@ -2326,6 +2345,45 @@ class QAEngine:
         ):
             return None
         return head
+
+    def _set_aside(self, a: _Analysis, top: _Candidate) -> bool:
+        """Is ``top`` what the question sets aside ("대학생들이랑 하는 상생 프로젝트 말고요",
+        "센터 서포터즈 말구요", "…모임지기 교육은 다음에 듣기로 하고요", "…공간 지원은 따로
+        알아볼 거고요")? The few words before the setting aside name it."""
+        for aside in _SET_ASIDE_RE.finditer(a.text):
+            words = " ".join(a.text[: aside.start()].split()[-3:])
+            if words and self.index.name_score(top.scored.doc, words)[0] >= NAMED:
+                return True
+        return False
+
+    def _asked_apart(self, a: _Analysis, top: _Candidate, now: datetime) -> bool:
+        """Is ``top``, named, only the story the question tells, another thing asked?
+
+        Asked in a sentence (or a clause ending in …는데) of its own after the last one naming
+        it: a thing the KB does not know (:meth:`unknown_head`), a public service it never
+        names, or another office ("…언어교환 모임에서 만난 친구가 비자 체류기간이 끝난대요.
+        … 출입국사무소 방문예약은 어디서 해요?"). Only what the sentences past the name ask
+        is looked at: "이웃만들기 하려는데요. 모임 인원은 몇 명 이상이어야 해요?" asks of
+        the record."""
+        if a.question_lang not in ("ko", "en"):
+            return False
+        parts = [p.strip() for p in _SENTENCE_END_RE.split(a.question) if p and p.strip()]
+        if len(parts) < 2:
+            return False
+        doc = top.scored.doc
+        named = [i for i, p in enumerate(parts) if self.index.name_score(doc, p)[0] >= NAMED]
+        if not named:
+            return False
+        for part in parts[named[-1] + 1 :]:
+            sub = self._analyse(part, now)
+            if (
+                # (a word alone is no thing asked: "…9천만원이라던데 진짜예요?")
+                (sub.question_lang == "ko" and len(part.split()) > 1 and self.unknown_head(sub))
+                or self._service_named(sub)
+                or self.other_centre(sub.text)
+            ):
+                return True
+        return False
 
     def _unknown_english_head(self, a: _Analysis) -> str | None:
         """:meth:`unknown_head` of a short English question: the last word of its topic past

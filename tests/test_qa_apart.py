@@ -1,0 +1,77 @@
+"""A record named in the story of a question, another office's matter asked apart from it.
+
+Long questions tell who asks before what they ask ("…언어교환 모임에서 만난 친구가 비자가
+끝난대요. … 체류기간 연장은 어디서 해요?"), or set a record aside ("…말고요", "…는 다음에
+듣기로 하고요"). A record named there is no answer to the question: it is offered, not
+answered surely (`QAEngine._asked_apart`, `QAEngine._set_aside`). Every question here is my
+own, none from a question set; each was answered surely at 8c350cb, lexically and with the
+model alike.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.kb import records as kb
+from bot.qa.engine import QAEngine
+
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+@pytest.fixture(scope="module")
+def demo() -> QAEngine:
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        # set aside, another thing asked
+        ("공동체성장 지원사업 말고요, 구청 소상공인 창업 보조금은 어디서 알아봐요", "grant", "community-growth"),
+        ("주민자치학교는 다음에 듣기로 하고요, 구민체육센터 헬스장 월 이용료 얼마예요?", "event", "autonomy-school"),
+        # named in the story; another office's service, another centre or a thing the KB
+        # does not know asked in a sentence (or a clause) of its own
+        ("마을학교 수업 듣고 있는데요, 다음 달에 이사 가서 전입신고를 해야 돼요. 온라인으로 되나요?", "event", "village-school"),
+        ("마을공간 활성화 지원받아서 공방 운영하고 있어요. 공방 건물 화재보험 가입은 어디서 해요?", "grant", "village-space"),
+        ("이웃만들기 모임 하는데요. 모임 장소 근처 공영주차장 월정기권은 어디서 사요?", "grant", "neighbour-making"),
+        ("아파트공동체 지원사업 알아보고 있어요. 근데 우리 단지 엘리베이터 교체 공사 민원은 어디에 넣어요?", "grant", "apartment-community"),
+        ("I joined the village walk last spring. Where do I renew my alien registration card?", "event", "village-walk"),
+    ],
+)  # fmt: skip
+def test_a_record_told_of_is_offered_when_another_thing_is_asked(demo, question, kind, id_):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == (kind, id_), answer
+    assert not answer.confident and answer.reason == "gate", answer
+    assert answer.alternatives  # "is it one of these? … or call the centre"
+
+
+@pytest.mark.parametrize(
+    ("question", "id_", "facet"),
+    [
+        # the sentence after the name asks about the record itself
+        ("이웃만들기 하려는데요. 모임 인원은 몇 명 이상이어야 해요?", "neighbour-making", "eligibility"),
+        ("공동체성장 지원사업 신청하려는데 서류는 뭐가 필요해요?", "community-growth", "documents"),
+        ("골목만들기 신청하려는데요, 자부담 비율이 얼마예요?", "alley-making", "amount"),  # (a share)
+        ("마을학교 신청했어요. 수업은 어디서 해요?", "village-school", "place"),
+        ("마을공간 활성화 사업에 선정됐는데요. 공간 임대료도 지원금으로 낼 수 있어요?", "village-space", None),
+        ("청년 마을 아이디어 지원사업 알아보는 중이에요. 저 스물아홉인데 신청 돼요?", "youth-idea", "eligibility"),
+    ],
+)  # fmt: skip
+def test_a_record_named_and_asked_about_is_still_answered_surely(demo, question, id_, facet):
+    answer = demo.ask(question, NOW)
+    assert answer.id == id_ and answer.confident, answer
+    assert facet is None or answer.facet == facet, answer
+
+
+def test_a_name_with_the_setting_aside_word_in_it_is_not_set_aside():
+    # "혼밥말고함밥" (a dinner club's name in the twentieth district): 말고 inside a name
+    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/twentieth/kb.yaml")
+    assert parsed is not None, problems
+    answer = QAEngine(parsed).ask("혼밥말고함밥 다음 모임 어디서 해요?", NOW)
+    assert (answer.kind, answer.id) == ("event", "solo-dinner") and answer.confident, answer
