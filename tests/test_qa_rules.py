@@ -1143,6 +1143,22 @@ def test_an_amount_no_grant_gives_or_needed_at_least_is_still_at_least(demo, que
     assert len(answer.matches) > 3
 
 
+# "…까지 주는 사업": a ceiling said — those with that ceiling where some have it, else up to it
+@pytest.mark.parametrize(
+    ("question", "op", "ids"),
+    [
+        ("오백만원까지 주는 사업 뭐 있어요?", "=", {"alley-making"}),
+        ("1000만원까지 나오는 공모 어떤 거 있어요", "=", {"social-problem-solving", "space-assetization"}),
+        ("이백만원까지 지원되는 사업 있어요?", "<=", {"neighbour-making", "village-exhibition"}),
+    ],
+)  # fmt: skip
+def test_a_ceiling_said_lists_the_grants_with_that_ceiling(demo, question, op, ids):
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and answer.grant_query is not None, answer
+    assert answer.grant_query.amount is not None and answer.grant_query.amount.op == op
+    assert set(answer.matches or (answer.id,)) == ids, answer
+
+
 # --- a list of events narrowed to the ones the question names; "언제언제", "which days" --------
 def test_how_many_times_a_named_training_runs_lists_that_training(demo):
     answer = demo.ask("회계교육 올해 몇번 해요?", NOW)

@@ -70,6 +70,8 @@ _COMPARED_AFTER_RE = re.compile(
     r"or (more|less|higher|lower|above|below|over|under)|and (up|above|over|under|below))"
     r"(인|의|은|는|인\s?거|짜리)?(?=\s|$)"
 )
+# "…까지 주는", "…까지 나오는", "…까지 지원되는": the ceiling a programme gives
+_CEILING_RE = re.compile(r"\s?까지\s?(주는|나오는|지원(하|되)는|받을\s?수\s?있는)")
 _COMPARED_BEFORE_RE = re.compile(
     r"(more than|less than|at least|at most|up to|over|above|under|below|최소|최대)\s?$"
 )
@@ -80,7 +82,9 @@ class AmountFilter:
     value: int
     op: str  # ">=", ">", "<=", "<", "~" (about: within a factor of two), "=" (exactly)
     span: tuple[int, int]
-    bare: bool = False  # no comparison said ("150만원 주는 사업"): ">=", or "=" where some give it
+    # no comparison said ("150만원 주는 사업": ">=") or a ceiling ("150만원까지 주는 사업":
+    # "<="): "=" where some give it
+    bare: bool = False
 
     def exactly(self) -> AmountFilter:
         return AmountFilter(self.value, "=", self.span)
@@ -166,6 +170,10 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
     op = ">="
     if _ABOUT_RE.match(after.lstrip()) or _ABOUT_BEFORE_RE.search(before):
         return AmountFilter(value, "~", span)
+    if _CEILING_RE.match(after):
+        # "삼백만원까지 주는 공모": a programme's ceiling said, as in "150만원 주는 사업": the
+        # ones that give it where some do, else those giving up to it
+        return AmountFilter(value, "<=", span, bare=True)
     if _LESS.search(after) or _LESS.search(before):
         op = "<" if re.search(r"미만|보다|less than|under|below", after + before) else "<="
     elif _MORE.search(after) or _MORE.search(before):
