@@ -204,7 +204,8 @@ GLOSSARY: dict[str, str] = {
     "邻居": "이웃 neighbor", "邻里": "이웃 neighbor", "青年": "청년 youth",
     "年轻人": "청년 youth", "胡同": "골목 alley", "小巷": "골목 alley",
     "展览": "전시회 exhibition", "公寓": "아파트 apartment", "空间": "공간 space",
-    "居民大会": "주민총회 assembly", "投票": "투표 vote", "培训": "교육 training",
+    "居民大会": "주민총회 assembly", "居民总会": "주민총회 assembly", "投票": "투표 vote",
+    "培训": "교육 training",
     "会计": "회계 accounting", "结算": "정산 accounting", "报销": "정산 accounting",
     "秘书": "간사 secretary", "咨询": "상담 consultation", "说明会": "설명회 information session",
     "中心": "센터 centre", "节日": "축제 festival", "社区": "공동체 마을 community",
@@ -524,10 +525,10 @@ OTHER_PLACES = frozenset(
 PROPOSE_RE = re.compile(
     r"(?:건의|의견|제안)\s*(?:을|를|은|는|도)?\s*"
     r"(?:어디에?|어디다|어디로|어떻게|누구한테|공식적으로)?\s*(?:서\s)?"
-    r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|드리|하고\s*싶|하려|하면|할\s*수)|"
+    r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|드리|하고\s*싶|하려|하면|할\s*수|해도)|"
     r"달라(?:고|는)\s*(?:의견|건의|말|요청|얘기)|"
     # an item for the assembly's agenda ("총회 안건으로 올리려면"), an idea put forward
-    r"안건\s*(?:으로|에)?\s*(?:올리|올려|상정)|"
+    r"안건\s*(?:으로|에)?\s*(?:올리|올려|상정|내|넣)|"
     r"\bput (?:it|this|that|them|(?:an?|my|our|the) (?:idea|suggestion)) forward\b|"
     r"\b(?:suggest(?:ion)?|propos(?:e|al))\b.*\b(?:where|how)\b|"
     r"\b(?:where|how)\b.*\b(?:suggest(?:ion)?|propos(?:e|al))\b|"
