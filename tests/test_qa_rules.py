@@ -2695,3 +2695,19 @@ def test_an_idea_put_forward_is_proposing_even_beside_a_strong_grant(demo_with_m
 def test_putting_an_item_on_the_agenda_is_proposing(demo, question):
     answer = demo.ask(question, NOW)
     assert (answer.kind, answer.id) == ("faq", "propose-agenda"), answer
+
+
+# --- an event on the day told of, a story's day too ("이번 달 초에 했던 …") ------------------------
+def test_an_event_on_the_day_told_of_comes_first(demo):
+    answer = demo.ask("이번 달 초에 했던 활동가들 모임 자료 받을 수 있나요", NOW)
+    assert (answer.kind, answer.id) == ("event", "activist-case-meeting"), answer
+
+
+def test_an_event_on_the_month_asked_is_answered_surely(demo, demo_with_model):
+    for engine, question, id_ in (
+        # (with the model, the FAQ on 정산 came first)
+        (demo_with_model, "3월 중순에 회계 배우는 거 몇 시에 시작해요?", "accounting-class"),
+        (demo, "10월에 주민자치 배우는 학교 하죠? 신청 어떻게 해요", "autonomy-school"),
+    ):
+        answer = engine.ask(question, NOW)
+        assert (answer.kind, answer.id) == ("event", id_) and answer.confident, answer

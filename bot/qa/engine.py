@@ -808,6 +808,8 @@ class _Analysis:
     addressed: bool = False  # the centre spoken to ("your opening hours", "여기 몇 시까지")
     off_centre: str = ""  # the topic without the centre's name
     question: str = ""  # as asked (what the model encodes)
+    # every date said, a story's too ("1월 중순에 했던 설명회"): the day an event was on
+    told_dates: DateRange | None = None
     han: str = ""  # a Chinese or Japanese question's Han words read in Korean (bot/qa/sino.py)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
     median_cosine: float = 0.0
@@ -1218,6 +1220,7 @@ class QAEngine:
             off_centre=off_centre,
             question=read,
             han=han,
+            told_dates=resolve_dates(text, now) if dated != text else dates,
         )
 
     def _kb_uses(self, word: str) -> bool:
@@ -1596,6 +1599,7 @@ class QAEngine:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
         candidates = self._rank(a, widen=widen)
+        self._on_the_day_told(a, candidates, now)
         top, second = _leaders(candidates)
         named = top is not None and top.name >= NAMED and top.score - second >= 0.1
         if follow is not None and not named:
@@ -2404,6 +2408,25 @@ class QAEngine:
         ):
             return None  # (a word of the glossary's, or of its phrases: "expense report")
         return head
+
+    def _on_the_day_told(self, a: _Analysis, candidates: list[_Candidate], now: datetime) -> None:
+        """Events on a day the question tells of (a month at most: "지난달 … 잔치 있었다던데",
+        "1월 중순에 했던 설명회 못 갔는데") favoured, as a filter's matches are."""
+        told = a.told_dates
+        if told is None or told.weekdays or (told.end - told.start).days > 31:
+            return
+        tz = now.tzinfo
+        assert tz is not None
+        start, end = ev.day_bounds(told.start, told.end, tz)
+        favoured = False
+        for candidate in candidates:
+            if candidate.record.kind == "event" and _on_days(
+                self.events[candidate.record.id], told, start, end, tz
+            ):
+                candidate.score *= FILTER_FAVOUR
+                favoured = True
+        if favoured:
+            candidates.sort(key=lambda c: c.score, reverse=True)
 
     def _occurrence(
         self, event: EventSpec, dates: DateRange | None, now: datetime
