@@ -29,6 +29,7 @@ from tests.qa.evaluate import evaluate as run_evaluation
 DEV2_PATH = DEV_PATH.with_name("dev2.yaml")
 DEV3_PATH = DEV_PATH.with_name("dev3.yaml")
 DEV4_PATH = DEV_PATH.with_name("dev4.yaml")
+DEV6_PATH = DEV_PATH.with_name("dev6.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,7 @@ SETS = {
     "dev2": (DEV2_PATH, 80, 10, {"ko", "en", "zh", "vi", "ja"}, 0.89),  # 91.6 %
     "dev3": (DEV3_PATH, 200, 30, {"ko", "en", "zh", "vi", "ja"}, 0.90),  # 92.6 %
     "dev4": (DEV4_PATH, 150, 30, {"ko", "en", "zh", "vi", "ja"}, 0.90),  # 86.8 % first, 92.6 %
+    "dev6": (DEV6_PATH, 150, 30, {"ko", "en", "zh", "vi", "ja"}, 0.82),  # 81.5 % first, 84.6 %
     "blind": (BLIND_PATH, 150, 20, {"ko", "en"}, 0.87),  # 89.0 % on 2026-12-04; 95 % not
 }
 
@@ -226,3 +228,21 @@ def test_near_topic_questions_of_our_own(other_engines, name):
     report = run_evaluation(other_engines[kb_path], cases, now)
     assert report.oos == len(cases)
     assert report.oos_confident <= OOS_SETS[name], report.misses
+
+
+# Long questions and another office's matter asked beside a record of the district's own
+# (tests/qa/OOS.md, fourth batch; 26 out of scope and 14 in scope each): out of scope answered
+# confidently at most (7 and 10 at first; 2 and 6 at the fourteenth session's end, a question
+# above), in scope top-1 at least (7/14 each, unchanged).
+MIXED_SETS = {"tenth-oos": (3, 0.45), "twelfth-oos": (7, 0.45)}
+
+
+@pytest.mark.parametrize("name", list(MIXED_SETS))
+def test_long_questions_beside_a_record(other_engines, name):
+    kb_path, path = DISTRICT_SETS[name]
+    cases, now = load_cases(path)
+    assert len(cases) >= 40 and sum(bool(case.get("oos")) for case in cases) >= 20
+    report = run_evaluation(other_engines[kb_path], cases, now)
+    ceiling, floor = MIXED_SETS[name]
+    assert report.oos_confident <= ceiling, report.misses
+    assert report.top1_rate >= floor, report.misses
