@@ -75,3 +75,30 @@ def test_a_name_with_the_setting_aside_word_in_it_is_not_set_aside():
     assert parsed is not None, problems
     answer = QAEngine(parsed).ask("혼밥말고함밥 다음 모임 어디서 해요?", NOW)
     assert (answer.kind, answer.id) == ("event", "solo-dinner") and answer.confident, answer
+
+
+# A short Korean question naming a record and asking for a thing the KB does not know beside
+# it (QAEngine.unknown_head): once the name kept its answer
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        ("골목만들기 골목에 과속방지턱 설치 요청", "grant", "alley-making"),
+        ("마을학교 강의실 주차권 어디서 받아요", "event", "village-school"),
+    ],
+)
+def test_a_record_named_beside_a_thing_it_does_not_know_is_offered(demo, question, kind, id_):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id) == (kind, id_), answer
+    assert not answer.confident and answer.reason == "gate", answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "이웃만들기 회원 다섯 명이에요 신청 돼요?",  # (who, and how many: no thing asked)
+        "골목만들기 자부담 얼마예요",
+        "동네발전소 컨소시엄 몇 팀까지 돼요?",
+    ],
+)
+def test_a_record_named_with_its_own_matters_keeps_its_answer(demo, question):
+    assert demo.ask(question, NOW).confident

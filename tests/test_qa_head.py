@@ -60,9 +60,13 @@ def test_no_unknown_thing_asked_for(demo, question):
     assert demo.unknown_head(demo._analyse(question, NOW)) is None
 
 
-def test_a_programme_named_keeps_its_answer(demo):
-    answer = demo.ask("이웃만들기 천막 업체 추천", NOW)  # the grant named: its answer stands
-    assert answer.confident and answer.id == "neighbour-making", answer
+def test_a_programme_named_beside_a_thing_it_does_not_know_comes_first_but_offered(demo):
+    # (until the fourteenth session a programme named kept its sure answer: "마을기업 법인
+    # 등기", "갯벌 체험장 입장료" were answered with the programme; measured then, no set's
+    # right answer lost its sureness — tests/test_qa_apart.py)
+    answer = demo.ask("이웃만들기 천막 업체 추천", NOW)
+    assert answer.id == "neighbour-making" and not answer.confident, answer
+    assert answer.reason == "gate", answer
 
 
 @pytest.mark.parametrize("question", ["치매안심센터 어디 있어요", "자원봉사센터 몇 시에 열어요"])

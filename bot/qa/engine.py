@@ -613,7 +613,7 @@ _VERBAL_LAST = frozenset(
 _NOT_A_THING_RE = re.compile(
     r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
     r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울|"
-    r"비율|비중|퍼센트)"
+    r"비율|비중|퍼센트|진짜|정말)"
 )  # (adverbs, seasons, limits, a share and a place: said beside the thing, not the thing)
 # …said as who asks or as a means ("우리 동호회도 신청할수 있어요?", "문자로 받아볼 수")
 _SUBJECT_SUFFIX_RE = re.compile(
@@ -642,6 +642,7 @@ _OFFICE_WORD_RE = re.compile(
     r"(?:[가-힣]{0,4})(?:면사무소|읍사무소|동사무소|주민센터|행정복지센터|구청|군청|시청|민원실)"
 )
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
+_COUNTED_RE = re.compile(r"\s?(\d+|[한두세네]|다섯|여섯|일곱|여덟|아홉|열)\s?(명|분|가구|세대)")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
 HEAD_QUESTION_WORDS = 9  # longer: a description of what a group does, not a request
 HEAD_QUESTION_WORDS_EN = 12
@@ -1807,9 +1808,17 @@ class QAEngine:
             # so the grant sharing the place's name is only offered
             confident = False
         gated = False
-        if confident and top.name < NAMED and self.unknown_head(a) is not None:
+        if (
+            confident
+            and (head := self.unknown_head(a)) is not None
+            and (
+                top.name < NAMED
+                or (a.question_lang == "ko" and compact(head) not in compact(top.scored.matched))
+            )
+        ):
             # "산단 통근버스 시간표", "다세대 주택 불법 건축물 신고": another office's thing
-            # beside the programmes' words (a programme named keeps its answer)
+            # beside the programmes' words; beside a programme named, in Korean, too ("마을기업
+            # 법인 등기하는 방법", "갯벌 체험장 입장료": the thing is not the programme's)
             confident, gated = False, True
         if confident and (
             self._set_aside(a, top) or (top.name >= NAMED and self._asked_apart(a, top, now))
@@ -2346,6 +2355,7 @@ class QAEngine:
         if at >= 0 and (
             (_SUBJECT_SUFFIX_RE.match(a.text, end) and not _ASKED_OF_RE.match(a.text, end))
             or _MODIFIES_RE.match(a.text, end)
+            or _COUNTED_RE.match(a.text, end)  # ("회원 6명이에요": who, and how many)
         ):
             return None
         return head
