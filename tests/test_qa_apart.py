@@ -102,3 +102,17 @@ def test_a_record_named_beside_a_thing_it_does_not_know_is_offered(demo, questio
 )
 def test_a_record_named_with_its_own_matters_keeps_its_answer(demo, question):
     assert demo.ask(question, NOW).confident
+
+
+def test_an_faq_entry_set_aside_is_offered_with_the_model():
+    # (answered surely with the model at 8c350cb; an entry is found by its words, not a name)
+    from bot.qa.service import build_engine
+
+    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert engine.semantic.wait(300)
+    answer = engine.ask("센터 물품 대여 말고요, 구민회관 대강당 대관료는 얼마예요?", NOW)
+    assert answer.id == "space-rental" and not answer.confident, answer

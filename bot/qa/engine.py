@@ -2363,11 +2363,18 @@ class QAEngine:
     def _set_aside(self, a: _Analysis, top: _Candidate) -> bool:
         """Is ``top`` what the question sets aside ("대학생들이랑 하는 상생 프로젝트 말고요",
         "센터 서포터즈 말구요", "…모임지기 교육은 다음에 듣기로 하고요", "…공간 지원은 따로
-        알아볼 거고요")? The few words before the setting aside name it."""
+        알아볼 거고요")? The few words before the setting aside name it (an FAQ entry: find
+        it first)."""
         for aside in _SET_ASIDE_RE.finditer(a.text):
             words = " ".join(a.text[: aside.start()].split()[-3:])
-            if words and self.index.name_score(top.scored.doc, words)[0] >= NAMED:
+            if not words:
+                continue
+            if self.index.name_score(top.scored.doc, words)[0] >= NAMED:
                 return True
+            if top.record.kind == "faq":  # (an entry has a question, not a name, to say)
+                found = self.index.search(words, glossary_terms(words), limit=1, kinds=_FAQ)
+                if found and found[0].doc == top.scored.doc and found[0].lexical >= UNSURE:
+                    return True
         return False
 
     def _asked_apart(self, a: _Analysis, top: _Candidate, now: datetime) -> bool:
