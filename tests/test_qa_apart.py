@@ -18,15 +18,14 @@ import pytest
 
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
+from tests.kbdemo import demo_kb
 
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 
 @pytest.fixture(scope="module")
 def demo() -> QAEngine:
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+    return QAEngine(demo_kb())
 
 
 @pytest.mark.parametrize(
@@ -108,9 +107,7 @@ def test_an_faq_entry_set_aside_is_offered_with_the_model():
     # (answered surely with the model at 8c350cb; an entry is found by its words, not a name)
     from bot.qa.service import build_engine
 
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
+    engine = build_engine(demo_kb())
     if engine.semantic is None:
         pytest.skip("the model is not installed")
     assert engine.semantic.wait(300)

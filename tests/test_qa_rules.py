@@ -2676,25 +2676,15 @@ def test_the_step_after_a_grant_no_grant_follows_is_only_offered(demo_with_model
     [
         "We want the dong to vote on more benches in the park. How do I put it forward?",
         "Our dong should vote on longer library hours - how do I suggest it?",
+        # an item put on the agenda ("안건으로 내려면"), a suggestion a resident may make
+        "우리 동 공원 화장실 문제 안건으로 내려면 어떻게 해요",
+        "통장도 아닌데 제가 제안해도 되나요? 버스정류장에 의자 놔달라는 거요",
     ],
 )
 def test_an_idea_put_forward_is_proposing_even_beside_a_strong_grant(demo_with_model, question):
     # the participatory budget scored high on "vote" and "dong"; proposing was asked
     answer = demo_with_model.ask(question, NOW)
     assert (answer.kind, answer.id) == ("faq", "propose-agenda")
-
-
-# --- an item put on the agenda ("안건으로 내려면"), a suggestion a resident may make ("제안해도") ---
-@pytest.mark.parametrize(
-    "question",
-    [
-        "우리 동 공원 화장실 문제 안건으로 내려면 어떻게 해요",
-        "통장도 아닌데 제가 제안해도 되나요? 버스정류장에 의자 놔달라는 거요",
-    ],
-)
-def test_putting_an_item_on_the_agenda_is_proposing(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("faq", "propose-agenda"), answer
 
 
 # --- an event on the day told of, a story's day too ("이번 달 초에 했던 …") ------------------------
