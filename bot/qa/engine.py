@@ -2427,8 +2427,9 @@ class QAEngine:
         return head
 
     def _on_the_day_told(self, a: _Analysis, candidates: list[_Candidate], now: datetime) -> None:
-        """Events on a day the question tells of (a month at most: "지난달 … 잔치 있었다던데",
-        "1월 중순에 했던 설명회 못 갔는데") favoured, as a filter's matches are."""
+        """Events on a day the question tells of (a month at most, a story's too: "이번 달
+        초에 했던 활동가들 모임 자료", "3월 중순에 회계 배우는 거") favoured, as a filter's
+        matches are."""
         told = a.told_dates
         if told is None or told.weekdays or (told.end - told.start).days > 31:
             return
