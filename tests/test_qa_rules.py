@@ -1869,6 +1869,10 @@ def test_which_ones_spelt_eoddeongeoeyo_leaves_no_topic(demo):
         "Lớp học tiếng Hàn ở Trung tâm hỗ trợ gia đình đa văn hóa đăng ký thế nào?",
         "Làm lại thẻ người nước ngoài bị mất ở đâu?",
         "外国人登録証の住所変更はどこでしますか",
+        # other public offices by what they are (사업소, 우체국, police station)
+        "골목 가로등 고장나면 도로사업소 번호 뭐예요",
+        "우리 동 우체국 토요일에도 열어요?",
+        "Where is the nearest police station to the centre?",
     ],
 )
 def test_another_centres_or_offices_matter_is_not_ours(demo, question):

@@ -485,6 +485,10 @@ SERVICE_WORDS = (
 OTHER_CENTRE_RE = re.compile(
     r"다문화\s?가족\s?(지원\s?)?센터|가족\s?센터|고용\s?(복지\s?)?(플러스\s?)?센터|"
     r"외국인\s?(력\s?|노동자\s?)?(지원\s?)?센터|출입국|보건소|"
+    # other public offices ("수도사업소 번호", "세무서 가야 돼요?", "보훈청에서 해요?")
+    r"[가-힣]{0,4}(사업소|세무서|경찰서|지구대|파출소|소방서|우체국|등기소|법원|보훈\s?(지)?청|"
+    r"노동청|연금\s?공단|건강\s?보험\s?공단)|"
+    r"\b(police station|tax office|post office|court house|courthouse)\b|"
     r"\b(family|job|employment|immigration) (support )?(cent(er|re)|office)\b|"
     r"trung tâm (hỗ trợ )?gia đình|xuất nhập cảnh|家庭(服务)?中心|出入境|"
     r"家族(支援)?センター|多文化家族|ハローワーク|入管"
