@@ -29,10 +29,12 @@ async def test_a_hung_reply_to_one_chat_does_not_hold_up_another(runtime):
         emu.stall_next(TOKEN, "sendMessage", 3.5)
         emu.send_text(TOKEN, a.user, "/start")
         emu.send_text(TOKEN, a.user, "/help")
-        for _ in range(200):  # A's first reply is now hanging
+        for _ in range(750):  # A's first reply is now hanging (up to 15 s to get there on
+            # a loaded machine: sent before it, B's reply would take the stall instead)
             if calls["sendmessage"] > before:
                 break
             await asyncio.sleep(0.02)
+        assert calls["sendmessage"] > before, "A's first reply was never sent"
         events = await b.send("/help")
         assert events and events[0].chat_id == b.chat_id
         await asyncio.sleep(0)
