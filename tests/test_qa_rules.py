@@ -75,6 +75,8 @@ def test_a_time_word_inside_an_events_name_is_not_a_date():
     answer = engine.ask("내일학교 인문학 강좌 언제 열려요?", NOW)
     assert (answer.kind, answer.id) == ("event", "village-school")
     assert answer.dates is None  # not "tomorrow"
+    # nor a day told of (events on it are favoured): 내일 is the name's
+    assert engine._analyse("내일학교 인문학 강좌 자료 받을 수 있어요?", NOW).told_dates is None
     text = render(engine, answer, ko(), NOW)
     assert "열리지 않" not in text and "2027년 4월 8일" in text
 

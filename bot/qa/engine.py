@@ -809,7 +809,8 @@ class _Analysis:
     addressed: bool = False  # the centre spoken to ("your opening hours", "여기 몇 시까지")
     off_centre: str = ""  # the topic without the centre's name
     question: str = ""  # as asked (what the model encodes)
-    # every date said, a story's too ("1월 중순에 했던 설명회"): the day an event was on
+    # every date said outside a record's name, a story's too ("1월 중순에 했던 설명회"): the
+    # day an event was on
     told_dates: DateRange | None = None
     han: str = ""  # a Chinese or Japanese question's Han words read in Korean (bot/qa/sino.py)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
@@ -1069,7 +1070,8 @@ class QAEngine:
                 read = text
         text = self._unclip(text)
         names = self._name_spans(text)
-        dated = self._date_text(text, names, now)
+        named = self._names_blanked(text, names)
+        dated = self._date_text(named, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
         han = " ".join(sino_readings(text, question_lang)) if question_lang in ("zh", "ja") else ""
@@ -1221,7 +1223,7 @@ class QAEngine:
             off_centre=off_centre,
             question=read,
             han=han,
-            told_dates=resolve_dates(text, now) if dated != text else dates,
+            told_dates=resolve_dates(named, now) if dated != named else dates,
         )
 
     def _kb_uses(self, word: str) -> bool:
@@ -1246,13 +1248,20 @@ class QAEngine:
         words is of the centre's name."""
         return any(self._centre_word(w) for w in _HANGUL_RE.findall(expansion))
 
-    def _date_text(self, text: str, names: list[tuple[int, int]], now: datetime) -> str:
-        """The question as dates are read from it: record names (``names``, "내일학교") and
-        dates in a story about the past ("작년 5월에 … 했는데") blanked out (same length)."""
+    @staticmethod
+    def _names_blanked(text: str, names: list[tuple[int, int]]) -> str:
+        """The question with record names (``names``, "내일학교") blanked out (same length):
+        a time word inside a name is no date."""
         chars = list(text)
         for start, end in names:
             chars[start:end] = "x" * (end - start)
-        dated = "".join(chars)
+        return "".join(chars)
+
+    @staticmethod
+    def _date_text(named: str, now: datetime) -> str:
+        """The question as dates are read from it: ``named`` (:meth:`_names_blanked`) with the
+        dates in a story about the past ("작년 5월에 … 했는데") blanked out too."""
+        dated = named
         for _ in range(4):
             found = resolve_dates(dated, now)
             if found is None or not _PAST_STORY_RE.match(dated, found.span[1]):
