@@ -86,6 +86,12 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         # the district's; with in-scope questions of the same shapes)
         ("tenth-oos", "tenth", "oos.yaml"),
         ("twelfth-oos", "twelfth", "oos.yaml"),
+        # (a fifth batch, for three blind districts' KBs: their places asked with no programme
+        # word, other languages beside a named record, another domain's detail, the city's or
+        # nation's namesake programmes; in-scope questions of the same shapes)
+        ("seventeenth-oos", "seventeenth", "oos.yaml"),
+        ("eighth-oos5", "eighth", "oos5.yaml"),
+        ("thirteenth-oos5", "thirteenth", "oos5.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate", "dev4", "dev6")  # never blind
