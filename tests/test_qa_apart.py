@@ -113,3 +113,76 @@ def test_an_faq_entry_set_aside_is_offered_with_the_model():
     assert engine.semantic.wait(300)
     answer = engine.ask("센터 물품 대여 말고요, 구민회관 대강당 대관료는 얼마예요?", NOW)
     assert answer.id == "space-rental" and not answer.confident, answer
+
+
+# A programme named like ours, said to be the city's, the province's, a ministry's or the
+# district next door's (QAEngine._namesake): answered surely at 5d016a5
+@pytest.mark.parametrize(
+    ("question", "id_"),
+    [
+        ("서울시 이웃만들기 지원사업은 언제 공모해요?", "neighbour-making"),
+        ("옆동네 달빛구도 골목만들기 한다던데 거기는 얼마 줘요?", "alley-making"),
+        ("행안부에서 하는 아파트공동체 지원사업 마감 언제예요", "apartment-community"),
+        ("경기도청 마을공간 활성화 지원사업 자격 알려주세요", "village-space"),
+    ],
+)
+def test_a_namesake_of_another_authority_is_offered(demo, question, id_):
+    answer = demo.ask(question, NOW)
+    assert answer.id == id_ and not answer.confident and answer.reason == "gate", answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "부산에서 이사 왔는데 이웃만들기 신청할 수 있어요?",  # (where the asker comes from)
+        "옆동네 사는데 골목만들기 같이 해도 돼요?",
+        "서울시 청년인데 청년 마을 아이디어 지원사업 신청돼요?",
+    ],
+)
+def test_a_place_said_of_the_asker_keeps_the_answer(demo, question):
+    assert demo.ask(question, NOW).confident
+
+
+# The thing asked said before what asks of it, the question ending in a verb
+# (QAEngine._asked_thing); a clause ending in …디 (dialect of …데) is a clause of its own:
+# answered surely at 5d016a5
+@pytest.mark.parametrize(
+    ("question", "id_"),
+    [
+        ("마을공간 활성화 지원사업 받은 공간 건축물대장은 어디서 떼요", "village-space"),
+        ("골목만들기 하는 사람인디 골목에 가로등 고장난거 어디다 말해요", "alley-making"),
+    ],
+)
+def test_a_thing_asked_before_the_question_word_is_offered(demo, question, id_):
+    answer = demo.ask(question, NOW)
+    assert answer.id == id_ and not answer.confident and answer.reason == "gate", answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "공동체성장 지원사업 정산은 언제까지 해요",
+        "골목만들기 자부담은 얼마예요",
+        "마을공간 활성화 지원사업 임대료는 어떻게 해요",
+        "마을학교 수업은 언제 해요",
+        "청년 마을 아이디어 지원사업 발표는 언제예요",
+        "이웃만들기 신청서는 어디서 받아요",
+    ],
+)
+def test_a_record_s_own_matter_before_the_question_word_keeps_the_answer(demo, question):
+    assert demo.ask(question, NOW).confident
+
+
+# The same in Chinese and Japanese: a record named in the first sentence, another office's
+# service asked in the next (answered surely at 5d016a5); asked of the record, kept
+@pytest.mark.parametrize(
+    ("question", "confident"),
+    [
+        ("我在上마을학교的课。请问外国人签证怎么延长？", False),
+        ("마을학교に通っています。ところで、国民健康保険の手続きはどこですか？", False),
+        ("我在上마을학교的课。上课的地方在哪里？", True),
+    ],
+)
+def test_another_language_asking_apart_from_a_record_named(demo, question, confident):
+    answer = demo.ask(question, NOW)
+    assert answer.id == "village-school" and answer.confident is confident, answer

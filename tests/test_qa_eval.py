@@ -235,14 +235,24 @@ def test_near_topic_questions_of_our_own(other_engines, name):
 # (tests/qa/OOS.md, fourth batch; 26 out of scope and 14 in scope each): out of scope answered
 # confidently at most (7 and 10 at first; 2 and 5 at the fourteenth session's end, a question
 # above), in scope top-1 at least (7/14 each, unchanged).
-MIXED_SETS = {"tenth-oos": (3, 0.45), "twelfth-oos": (6, 0.45)}
+MIXED_SETS = {
+    "tenth-oos": (3, 0.45),
+    "twelfth-oos": (6, 0.45),
+    # a fifth batch (places with no programme word, other languages beside a named record,
+    # another domain's detail, namesake programmes; 52 out of scope and 28 in scope in all):
+    # 9, 6 and 6 out of scope at first, 6, 2 and 2 at the fifteenth session's end; in scope
+    # 10/14, 6/7 and 7/7 at first, 11/14, 7/7 and 7/7 at its end
+    "seventeenth-oos": (7, 0.7),
+    "eighth-oos5": (3, 0.85),
+    "thirteenth-oos5": (3, 0.85),
+}
 
 
 @pytest.mark.parametrize("name", list(MIXED_SETS))
 def test_long_questions_beside_a_record(other_engines, name):
     kb_path, path = DISTRICT_SETS[name]
     cases, now = load_cases(path)
-    assert len(cases) >= 40 and sum(bool(case.get("oos")) for case in cases) >= 20
+    assert len(cases) >= 20 and sum(bool(case.get("oos")) for case in cases) * 2 >= len(cases)
     report = run_evaluation(other_engines[kb_path], cases, now)
     ceiling, floor = MIXED_SETS[name]
     assert report.oos_confident <= ceiling, report.misses

@@ -801,6 +801,8 @@ ANSWERED = [
     # which floor is a question about the place; going somewhere is no topic
     ("센터는 몇 층이에요?", "faq", "centre-location", True),
     ("센터 가려면 몇 시 전에 가야 돼요?", "faq", "centre-location", False),
+    # coming to it said beside the address (wide at 5d016a5)
+    ("센터 찾아가려는데 정확한 주소 알려주세요", "faq", "centre-location", False),
     # the newsletter in residents' words
     ("소식지 받아보려면 어떻게 해요?", "faq", "newsletter", False),
     ("동네 소식지 매달 오나요?", "faq", "newsletter", False),

@@ -61,6 +61,7 @@ from bot.qa.lexicon import (
     FILLER_WORDS,
     GA_NOUNS,
     GENERIC_WORDS,
+    OTHER_AUTHORITY_RE,
     OTHER_CENTRE_RE,
     OTHER_PLACE_RE,
     OTHER_PLACES,
@@ -213,7 +214,10 @@ _CENTRE_FILLER_RE = re.compile(
     r"좀요?|부탁\S*|please|号码|多少|是多少|请问|"
     # courtesy around the question ("바쁘신데 죄송합니다만 … 여쭤봐도 되겠습니까")
     r"바쁘신데|죄송\S*|실례\S*|여쭤\S*|여쭙\S*|되겠\S*|주시겠\S*|주실\S*|안녕하세요|수고\S*|"
-    r"\S*까지인지"
+    r"\S*까지인지|"
+    # coming to it, where the asker lives ("찾아가려는데 정확한 주소", "2층 사무실",
+    # "소라도 사는데")
+    r"찾아가\S*|정확\S*|사무실|사는데"
 )
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
@@ -333,7 +337,7 @@ _TOLD_AFTER_RE = re.compile(
 # Where one sentence of a question ends ("…가봤는데요, 거기서 …", "…있잖아요 거기 …",
 # "…끝나요. 그리고 …"): the story told and the thing asked may be sentences apart
 _SENTENCE_END_RE = re.compile(
-    r"[.?!。？！]+\s*|(?<=[요죠])[,~]*\s+|ㅠ+|ㅜ+|ㅋ{2,}|\n+|(?<=[는은건인던]데)[,]?\s+"
+    r"[.?!。？！]+\s*|(?<=[요죠])[,~]*\s+|ㅠ+|ㅜ+|ㅋ{2,}|\n+|(?<=[는은건인던든][데디])[,]?\s+"
 )
 # A record named and set aside ("…프로젝트 말고요", "…교육은 다음에 듣기로 하고요", "…는 따로
 # 알아볼 거고요"): the question is about something else
@@ -613,7 +617,7 @@ _VERBAL_LAST = frozenset(
 _NOT_A_THING_RE = re.compile(
     r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
     r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울|"
-    r"비율|비중|퍼센트|진짜|정말)"
+    r"비율|비중|퍼센트|진짜|정말|한달|매달|매년|하루|일년|올해|요즘|지금)"
 )  # (adverbs, seasons, limits, a share and a place: said beside the thing, not the thing)
 # …said as who asks or as a means ("우리 동호회도 신청할수 있어요?", "문자로 받아볼 수")
 _SUBJECT_SUFFIX_RE = re.compile(
@@ -628,7 +632,7 @@ _ASKED_OF_RE = re.compile(
 _ASKING_NOUNS = frozenset(
     "신고 신청 예약 등록 대여 접수 문의 가입 발급 설치 구매 구입 상담 방법 시간 시간표 장소 위치 "
     "일정 조건 자격 기간 기한 요금 비용 절차 서류 번호 전화번호 설립 변경 연장 시작 수리 고장 교체 "
-    "보수 공사".split()
+    "보수 공사 갱신 처리 납부".split()
 )
 # …and verbs that ask how to get it ("받으려면", "어디서 사요", "공고 어디서 봐요"); any other
 # verb ending a question says what a group does or may do ("장터 열고 싶어요", "노트북 사도
@@ -644,6 +648,25 @@ _OFFICE_WORD_RE = re.compile(
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
 _COUNTED_RE = re.compile(r"\s?(\d+|[한두세네]|다섯|여섯|일곱|여덟|아홉|열)\s?(명|분|가구|세대)")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
+# The thing asked, said right before what asks of it when the question ends in a verb
+# ("부가세 신고는 언제까지 해야하나요", "기초연금은 올해 한달에 얼마씩 나와요", "산지전용 허가
+# 어디서 받아요", "전학시키려면 어디 가요"): :meth:`QAEngine.unknown_head`
+_ASKED_THING_RE = re.compile(
+    r"(?<![\w])([가-힣]{2,})\s"
+    r"(?:(?:올해|이번|요즘|지금|내년|보통|대략|한\s?달에|한달|매달|매년|일년에|하루)\s)*"
+    r"(?:얼마|언제|어디|어떻게)"  # (not 몇, 무슨: "컨소시엄 몇 팀까지" asks of what follows)
+)
+_THING_SUFFIX_RE = re.compile(
+    r"(?:시키려면|시킬라믄|시키면|하려면|할라믄|할려면|은|는|이|가|을|를|도)$"
+)
+_VERB_FORM_RE = re.compile(
+    r"(?:면|믄|고|서|요|죠|니까|데|라고|려|게|니|냐|지|야|어|아|해|돼|줘|러|며)$"
+)
+# …who is asked about, not a thing ("울엄마는 언제 신청해요")
+_PERSON_RE = re.compile(
+    r"(엄마|아빠|할머니|할매|할배|할아버지|아이|애기|아기|손주|남편|아내|부모|어르신|노인|가족|친구|"
+    r"동생|아들|딸|팀원|회원|저희|우리|제가|내가|학생|주민)$"
+)
 HEAD_QUESTION_WORDS = 9  # longer: a description of what a group does, not a request
 HEAD_QUESTION_WORDS_EN = 12
 # English words that only ask, said around the thing asked for ("renew my … licence")
@@ -1289,17 +1312,46 @@ class QAEngine:
         return spans
 
     def _elsewhere(self, text: str) -> bool:
-        """Does the question name another district or city (not this KB's region)?"""
+        """Does the question name another district or city (not this KB's region), the
+        province or a ministry?"""
         for word in text.split():
             for suffix in _PLACE_PARTICLES:
                 if word.endswith(suffix) and word[: len(word) - len(suffix)] in OTHER_PLACES:
                     return True
+        if any(
+            compact(m.group(0)) not in self._kb_compact for m in OTHER_AUTHORITY_RE.finditer(text)
+        ):
+            return True  # (the province, a ministry, the district next door)
         for match in OTHER_PLACE_RE.finditer(text):
             place, suffix = match.group(1), match.group(2)
             if suffix in ("구청", "시청", "군청"):
                 own = place + suffix[0]
                 if own not in self._own_places and place not in ("주민", "마을", "우리"):
                     return True
+        return False
+
+    def _namesake(self, text: str) -> bool:
+        """Is a programme named like ours said to be another's ("서울시 캠퍼스타운 창업팀
+        모집", "전남도청에서 하는 어촌 … 씨앗사업도 있다든디", "옆군에서 하는 겨울나기")? The
+        province, a ministry or the district next door said as whose it is
+        (:data:`OTHER_AUTHORITY_RE`), or a city of :data:`OTHER_PLACES` said right before
+        a record's name (not "부산에서 이사 왔는데 …": where the asker comes from)."""
+        if any(
+            compact(m.group(0)) not in self._kb_compact for m in OTHER_AUTHORITY_RE.finditer(text)
+        ):
+            return True
+        starts = {start for start, _ in self._name_spans(text)}
+        at = 0
+        words = text.split(" ")
+        for i, word in enumerate(words):
+            at = text.find(word, at)
+            nxt = text.find(words[i + 1], at + len(word)) if i + 1 < len(words) else -1
+            at += len(word)
+            if nxt in starts and any(
+                word.endswith(p) and word[: len(word) - len(p)] in OTHER_PLACES
+                for p in ("", "의", "도", "에서도")
+            ):
+                return True
         return False
 
     @staticmethod
@@ -1836,6 +1888,10 @@ class QAEngine:
             # 어디서 해요?": the record named in the story, another office's thing asked in a
             # sentence of its own — only offered
             confident, gated = False, True
+        if confident and top.name >= NAMED and self._namesake(a.text):
+            # "옆동네 누리구도 어르신 스마트폰교실 하던데 거기는 어디서 신청해요?": a programme
+            # named like ours, said to be the neighbour's, the province's or a ministry's
+            confident, gated = False, True
         if confident and top.name < NAMED and self._only_generic_known(a):
             # "スキー場のアルバイトの募集はいつですか": of a Japanese question the KB knows
             # only 募集 (모집), a word every programme uses; the thing asked it does not know
@@ -2348,11 +2404,19 @@ class QAEngine:
             if words[-1] in _ASKING_NOUNS and self.known_share(words[-1]) < 0.5:
                 break  # an asking the KB never speaks of: 가입, 설립
             words.pop()
-        if not words:
-            return None
-        head = words[-1]
+        head = words[-1] if words else ""
+        anchored = (
+            not head
+            or (_verbal(head) and head not in _ASKING_NOUNS)
+            or bool(_NOT_A_THING_RE.search(head))
+        )
+        if anchored:  # the question ends in a verb: the thing said before what asks of it
+            thing = self._asked_thing(a.text)
+            if not thing:
+                return None
+            head = thing
         if (
-            (_verbal(head) and head not in _ASKING_NOUNS)  # (수리 is no verb's)
+            (not anchored and _verbal(head) and head not in _ASKING_NOUNS)  # (수리 is no verb's)
             or _NOT_A_THING_RE.search(head)
             or self.known_share(head) >= 0.5
             or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
@@ -2361,13 +2425,50 @@ class QAEngine:
             return None
         at = a.text.rfind(head)
         end = at + len(head)
-        if at >= 0 and (
-            (_SUBJECT_SUFFIX_RE.match(a.text, end) and not _ASKED_OF_RE.match(a.text, end))
-            or _MODIFIES_RE.match(a.text, end)
-            or _COUNTED_RE.match(a.text, end)  # ("회원 6명이에요": who, and how many)
+        if (
+            not anchored
+            and at >= 0
+            and (
+                (_SUBJECT_SUFFIX_RE.match(a.text, end) and not _ASKED_OF_RE.match(a.text, end))
+                or _MODIFIES_RE.match(a.text, end)
+                or _COUNTED_RE.match(a.text, end)  # ("회원 6명이에요": who, and how many)
+            )
         ):
             return None
         return head
+
+    @staticmethod
+    def _asked_thing(text: str) -> str | None:
+        """The noun :data:`_ASKED_THING_RE` finds last in ``text``, back past what is done
+        about it ("조종면허 갱신은 어디": 조종면허); None for a person or a verb's stem."""
+        found = list(_ASKED_THING_RE.finditer(text))
+        if not found:
+            return None
+        match = found[-1]
+        word = match.group(1)
+        before = text[: match.start(1)].split()
+        while True:
+            stem = _THING_SUFFIX_RE.sub("", word)
+            if len(stem) < 2 and word[-1] not in "가이도":
+                return None  # ("다음 번은 언제": a one-syllable noun is no thing asked)
+            word = stem if len(stem) >= 2 else word  # (허가: no 허 and a particle)
+            if word not in _ASKING_NOUNS or not before:
+                break
+            word = before.pop()  # the noun said before it, as is ("부가세 신고는")
+            if _THING_SUFFIX_RE.search(word) or not _HANGUL_RE.fullmatch(word):
+                return None  # ("계획서 봐주는 상담 언제": what is done, not a thing)
+        if (
+            word in _ASKING_NOUNS
+            or detect_facets(word).facets  # (마감, 돈, 문의처: what is asked of a record)
+            or word.endswith("당")  # (팀당, 한곳당: per what)
+            or _VERB_FORM_RE.search(word)
+            or jamo(word[-1]).endswith("ㅆ")
+            or _PERSON_RE.search(word)
+            or not _HANGUL_RE.fullmatch(word)
+            or len(word) < 2
+        ):
+            return None
+        return word
 
     def _set_aside(self, a: _Analysis, top: _Candidate) -> bool:
         """Is ``top`` what the question sets aside ("대학생들이랑 하는 상생 프로젝트 말고요",
@@ -2395,8 +2496,6 @@ class QAEngine:
         … 출입국사무소 방문예약은 어디서 해요?"). Only what the sentences past the name ask
         is looked at: "이웃만들기 하려는데요. 모임 인원은 몇 명 이상이어야 해요?" asks of
         the record."""
-        if a.question_lang not in ("ko", "en"):
-            return False
         parts = [p.strip() for p in _SENTENCE_END_RE.split(a.question) if p and p.strip()]
         if len(parts) < 2:
             return False

@@ -578,4 +578,19 @@ PROPOSE_WORDS = "제안 의제 건의 propose agenda suggestion"
 # The centre itself ("센터 전화번호"): its contact comes from the KB's region, not a record.
 CENTRE_RE = re.compile(r"센터|\bcent(er|re)s?\b|中心|trung tâm|センター")
 
+# Another authority's or another place's programme, said of one named like ours ("옆동네
+# 누리구도 …스마트폰교실 하던데", "전남도청에서 하는 …씨앗사업", "행안부에서 하는 …경진대회",
+# "강원도에서도 …키움사업"): the province, a ministry, the neighbouring district
+OTHER_AUTHORITY_RE = re.compile(
+    # the district next door's, as its own ("옆동네 누리구도", "옆군에서 하는"; not "옆동네
+    # 사는데": who asks)
+    r"(?<![가-힣])(옆|이웃|다른|타)\s?(동네|마을|구|군|시|고을|지역)(\s?[가-힣]{1,4}[구군시])?"
+    r"(도|에서도|에서\s?(하는|주는|하던|한다|운영|진행))(?=\s|$)|"
+    # the province's office, a ministry ("전남도청에서 하는", "행안부에서 하는")
+    r"(?<![가-힣])((경기|강원|충청|충북|충남|전라|전북|전남|경상|경북|경남|제주)?(특별자치)?도\s?청|"
+    r"행안부|행정\s?안전부|해수부|해양\s?수산부|농식품부|농림\s?(축산\s?식품)?부|보건\s?복지부|"
+    r"복지부|국토\s?(교통)?부|여가부|여성\s?가족부|고용\s?노동부|노동부|문체부|교육부|중기부)"
+    r"(?=\s|$|[에의은는이가도])"
+)
+
 OTHER_PLACE_RE = re.compile(r"([가-힣]{2,6})(구청|시청|군청|구|시|군)(?=\s|$|에|의|은|는|이|가|도)")
