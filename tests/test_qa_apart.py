@@ -151,6 +151,7 @@ def test_a_place_said_of_the_asker_keeps_the_answer(demo, question):
     [
         ("마을공간 활성화 지원사업 받은 공간 건축물대장은 어디서 떼요", "village-space"),
         ("골목만들기 하는 사람인디 골목에 가로등 고장난거 어디다 말해요", "alley-making"),
+        ("마을학교 다니는 손주 다른 학교로 전학시키려면 무슨 서류 떼가요", "village-school"),
     ],
 )
 def test_a_thing_asked_before_the_question_word_is_offered(demo, question, id_):
@@ -167,6 +168,7 @@ def test_a_thing_asked_before_the_question_word_is_offered(demo, question, id_):
         "마을학교 수업은 언제 해요",
         "청년 마을 아이디어 지원사업 발표는 언제예요",
         "이웃만들기 신청서는 어디서 받아요",
+        "이웃만들기 하려면 무슨 서류 내요",
     ],
 )
 def test_a_record_s_own_matter_before_the_question_word_keeps_the_answer(demo, question):

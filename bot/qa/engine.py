@@ -654,7 +654,10 @@ _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|�
 _ASKED_THING_RE = re.compile(
     r"(?<![\w])([가-힣]{2,})\s"
     r"(?:(?:올해|이번|요즘|지금|내년|보통|대략|한\s?달에|한달|매달|매년|일년에|하루)\s)*"
-    r"(?:얼마|언제|어디|어떻게)"  # (not 몇, 무슨: "컨소시엄 몇 팀까지" asks of what follows)
+    r"(?:얼마|언제|어디|어떻게)|"  # (not 몇, 무슨: "컨소시엄 몇 팀까지" asks of what follows)
+    # …or the purpose said before the papers asked for ("전학시킬라믄 무슨 서류 떼가야")
+    r"(?<![\w])([가-힣]{2,}(?:시키려면|시킬라믄|하려면|할라믄|할려면))\s"
+    r"(?:무슨|어떤|뭔|뭐)\s?(?:서류|준비물)"
 )
 _THING_SUFFIX_RE = re.compile(
     r"(?:시키려면|시킬라믄|시키면|하려면|할라믄|할려면|은|는|이|가|을|를|도)$"
@@ -2445,8 +2448,8 @@ class QAEngine:
         if not found:
             return None
         match = found[-1]
-        word = match.group(1)
-        before = text[: match.start(1)].split()
+        word = match.group(1) or match.group(2)
+        before = text[: match.start()].split()
         while True:
             stem = _THING_SUFFIX_RE.sub("", word)
             if len(stem) < 2 and word[-1] not in "가이도":

@@ -478,6 +478,11 @@ SERVICE_WORDS = (
     "medical cost", "medical bill", "hospital bill", "tuition",
     "暖气费", "取暖费", "电费", "水费", "医药费", "医疗费", "学费", "tiền điện", "tiền nước",
     "tiền sưởi", "viện phí", "học phí", "暖房費", "光熱費", "電気代", "医療費", "学費",
+    # a child's school and nursery fees, a bank account opened: the education office's, the
+    # district office's, a bank's
+    "전학", "보육료", "보육비", "转学", "転校", "chuyển trường", "school transfer", "保育费",
+    "保育料", "childcare subsidy", "계좌 개설", "통장 개설", "bank account", "开户", "銀行口座",
+    "mở tài khoản",
 )  # fmt: skip
 # Other public centres residents confuse with the village-community centre: a question about
 # theirs ("다문화가족지원센터 한국어교실 신청") is no question about ours, unless the KB names
