@@ -92,6 +92,10 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("seventeenth-oos", "seventeenth", "oos.yaml"),
         ("eighth-oos5", "eighth", "oos5.yaml"),
         ("thirteenth-oos5", "thirteenth", "oos5.yaml"),
+        # (a sixth: very short questions, complaints and requests, a resident's own status,
+        # news and the past)
+        ("tenth-oos6", "tenth", "oos6.yaml"),
+        ("twelfth-oos6", "twelfth", "oos6.yaml"),
     )
 }
 TUNING_SETS = ("eval", "holdout", "dev", "dev2", "dev3", "gate", "dev4", "dev6")  # never blind
