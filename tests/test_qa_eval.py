@@ -245,6 +245,11 @@ MIXED_SETS = {
     "seventeenth-oos": (7, 0.7),
     "eighth-oos5": (3, 0.85),
     "thirteenth-oos5": (3, 0.85),
+    # a sixth (very short questions, complaints and requests, a resident's own status, news and
+    # the past; 26 out of scope, 14 in scope): 1 and 5 at first, 0 and 2 at the fifteenth
+    # session's end; in scope 6/7 each throughout
+    "tenth-oos6": (1, 0.8),
+    "twelfth-oos6": (3, 0.8),
 }
 
 

@@ -648,6 +648,17 @@ _OFFICE_WORD_RE = re.compile(
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
 _COUNTED_RE = re.compile(r"\s?(\d+|[한두세네]|다섯|여섯|일곱|여덟|아홉|열)\s?(명|분|가구|세대)")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
+# The asker's own application, papers or place on a list, to be looked up ("신청서 메일로
+# 보냈는데 접수된거 맞나요 확인부탁드려요", "정산서류 통과됐는지 알려주세요", "명단에 제이름
+# 있는지 봐주세요", "can you check my name is on the list?"): no record says, the centre can
+_OWN_STATUS_RE = re.compile(
+    r"((접수|통과|처리|입금|지급|등록)\s?(된|됐|되었)\S*|(제|내|저희)\s?이름|명단에\s?(제|내|저희))"
+    r".{0,20}?(확인\s?(좀\s?)?(부탁|해\s?주|해\s?줘)|봐\s?주|알려\s?주)|"
+    r"\bcan you (please )?(check|confirm|look up)\b.{0,40}\b(my|our)\b|\bis my name on\b"
+)
+# Generic words a compound ends in after a noun of its own: the noun is the topic
+# ("연탄지원": 연탄; not "신청하는", "참여하는")
+_GENERIC_NOUNS = ("지원", "신청", "접수", "모집", "참여", "참가")
 # The thing asked, said right before what asks of it when the question ends in a verb
 # ("부가세 신고는 언제까지 해야하나요", "기초연금은 올해 한달에 얼마씩 나와요", "산지전용 허가
 # 어디서 받아요", "전학시키려면 어디 가요"): :meth:`QAEngine.unknown_head`
@@ -789,11 +800,13 @@ def residual_text(
     *,
     keep_questions: bool = False,
     drop: tuple[str, ...] = (),
+    keep_before: tuple[str, ...] = (),
 ) -> str:
     """The normalised question without cue, date and filter spans, fillers and endings.
 
     ``keep_questions`` keeps question words (어디, 언제 …), which FAQ questions contain;
-    words containing one of ``drop`` are left out too.
+    words containing one of ``drop`` are left out too — but of a Hangul word with one of
+    ``keep_before`` after a noun of its own ("연탄지원", "난방비지원"), the noun is kept.
     """
     chars = list(text)
     for start, end in spans:
@@ -804,7 +817,16 @@ def residual_text(
         if keep_questions and word in QUESTION_WORDS:
             words.append(word)
             continue
-        if word in FILLER_WORDS or word in PARTICLES or any(d in word for d in drop):
+        if word in FILLER_WORDS or word in PARTICLES:
+            continue
+        if any(d in word for d in drop):
+            at = min((word.find(k) for k in keep_before if k in word), default=-1)
+            if (
+                at >= 2
+                and _HANGUL_RE.fullmatch(word[:at])
+                and not any(d in word[:at] for d in drop)
+            ):
+                words.append(word[:at])
             continue
         word = _strip_ending(word)
         if keep_questions and word in QUESTION_WORDS:
@@ -1159,6 +1181,7 @@ class QAEngine:
             text,
             [*spans, *cue_spans, *criteria.word_spans, *dong_spans],
             drop=category_keys + dong_keys + GENERIC_WORDS,
+            keep_before=_GENERIC_NOUNS,
         )
         # the plural left of a word taken out ("사업들이" → "들이"): no topic of its own
         topic = " ".join(w for w in topic.split() if not _PLURAL_LEFT_RE.fullmatch(w))
@@ -1890,6 +1913,11 @@ class QAEngine:
             # "…언어교환 모임에서 만난 친구가 비자 체류기간이 끝난대요. … 출입국사무소 방문예약은
             # 어디서 해요?": the record named in the story, another office's thing asked in a
             # sentence of its own — only offered
+            confident, gated = False, True
+        if confident and _OWN_STATUS_RE.search(a.text):
+            # "어제 상생프로젝트 신청서 메일로 보냈는데 접수된거 맞나요 확인부탁드려요": the
+            # asker's own papers to be looked up — no record answers that; offered, and the
+            # centre's contact with it
             confident, gated = False, True
         if confident and top.name >= NAMED and self._namesake(a.text):
             # "옆동네 누리구도 어르신 스마트폰교실 하던데 거기는 어디서 신청해요?": a programme
