@@ -194,21 +194,28 @@ def test_another_language_asking_apart_from_a_record_named(demo, question, confi
 
 
 # The asker's own papers or place on a list to be looked up (QAEngine: _OWN_STATUS_RE): no
-# record answers that, so the record is only offered; answered surely at 454518f
+# record answers that — the centre can check it (answered surely with a record at 454518f)
 @pytest.mark.parametrize(
-    ("question", "id_"),
+    "question",
     [
-        ("지난주에 이웃만들기 신청서 냈는데 접수된거 맞는지 확인 좀 해주세요", "neighbour-making"),
-        ("작년 골목만들기 정산서류 통과됐는지 알려주세요", "alley-making"),
-        (
-            "Can you check whether my application for the neighbour-making grant arrived?",
-            "neighbour-making",
-        ),
+        "지난주에 이웃만들기 신청서 냈는데 접수된거 맞는지 확인 좀 해주세요",
+        "작년 골목만들기 정산서류 통과됐는지 알려주세요",
+        "Can you check whether my application for the neighbour-making grant arrived?",
     ],
 )
-def test_the_askers_own_status_to_be_looked_up_is_offered(demo, question, id_):
+def test_the_askers_own_status_to_be_looked_up_is_sent_to_the_centre(demo, question):
     answer = demo.ask(question, NOW)
-    assert answer.id == id_ and not answer.confident and answer.reason == "gate", answer
+    assert answer.kind == "none" and answer.reason == "own_status", answer
+
+
+def test_the_askers_own_status_is_told_in_their_language(demo):
+    from bot.core.i18n import Translator
+    from bot.qa.render import render
+
+    answer = demo.ask("작년 골목만들기 정산서류 통과됐는지 알려주세요", NOW)
+    for lang, said in (("ko", "제가 확인할 수 없어요"), ("en", "I cannot look up your own")):
+        text = render(demo, answer, Translator(lang, NOW.tzinfo), NOW)
+        assert said in text and "02-" in text, text
 
 
 def test_where_to_hand_in_papers_keeps_the_answer(demo):

@@ -1700,6 +1700,10 @@ class QAEngine:
                 return which
         if a.elsewhere and not named:
             return Answer("none", confident=True, reason="elsewhere", **base)
+        if _OWN_STATUS_RE.search(a.text):
+            # "어제 상생프로젝트 신청서 메일로 보냈는데 접수된거 맞나요 확인부탁드려요": the
+            # asker's own papers to be looked up — no record answers that, the centre can
+            return Answer("none", confident=True, reason="own_status", **base)
         other_centre = self.other_centre(a.text)
         our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text) and not other_centre
         # another office's matter: a service the KB never names, the dong office alone, or
@@ -1913,11 +1917,6 @@ class QAEngine:
             # "…언어교환 모임에서 만난 친구가 비자 체류기간이 끝난대요. … 출입국사무소 방문예약은
             # 어디서 해요?": the record named in the story, another office's thing asked in a
             # sentence of its own — only offered
-            confident, gated = False, True
-        if confident and _OWN_STATUS_RE.search(a.text):
-            # "어제 상생프로젝트 신청서 메일로 보냈는데 접수된거 맞나요 확인부탁드려요": the
-            # asker's own papers to be looked up — no record answers that; offered, and the
-            # centre's contact with it
             confident, gated = False, True
         if confident and top.name >= NAMED and self._namesake(a.text):
             # "옆동네 누리구도 어르신 스마트폰교실 하던데 거기는 어디서 신청해요?": a programme

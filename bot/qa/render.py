@@ -766,6 +766,16 @@ class _Renderer:
                     ),
                 ]
             )
+        if answer.reason == "own_status":
+            return "\n".join(
+                [
+                    t._(
+                        "I cannot look up your own application, papers or place on a list: "
+                        "the centre can check them for you."
+                    ),
+                    t._("Please ask {contact}", contact=self.contact()),
+                ]
+            )
         if answer.reason == "service":
             return "\n".join(
                 [
