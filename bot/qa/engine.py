@@ -820,9 +820,12 @@ def residual_text(
         if word in FILLER_WORDS or word in PARTICLES:
             continue
         if any(d in word for d in drop):
-            at = min((word.find(k) for k in keep_before if k in word), default=-1)
+            # (the generic word ends the compound: not "공동체지원센터", a name)
+            at, key = min(((word.find(k), k) for k in keep_before if k in word), default=(-1, ""))
+            rest = word[at + len(key) :]
             if (
                 at >= 2
+                and (not rest or rest in PARTICLES)
                 and _HANGUL_RE.fullmatch(word[:at])
                 and not any(d in word[:at] for d in drop)
             ):
