@@ -218,6 +218,14 @@ def test_the_askers_own_status_is_told_in_their_language(demo):
         assert said in text and "02-" in text, text
 
 
-def test_where_to_hand_in_papers_keeps_the_answer(demo):
-    answer = demo.ask("이웃만들기 신청서 접수는 어디서 해요", NOW)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "이웃만들기 신청서 접수는 어디서 해요",
+        "제 이름으로 이웃만들기 신청해도 되는지 알려주세요",  # (a name to apply under)
+        "이웃만들기 접수된 서류는 돌려받을 수 있는지 알려주세요",  # (papers handed in)
+    ],
+)
+def test_a_record_asked_about_papers_keeps_the_answer(demo, question):
+    answer = demo.ask(question, NOW)
     assert answer.id == "neighbour-making" and answer.confident, answer

@@ -652,7 +652,9 @@ _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|�
 # 보냈는데 접수된거 맞나요 확인부탁드려요", "정산서류 통과됐는지 알려주세요", "명단에 제이름
 # 있는지 봐주세요", "can you check my name is on the list?"): no record says, the centre can
 _OWN_STATUS_RE = re.compile(
-    r"((접수|통과|처리|입금|지급|등록)\s?(된|됐|되었)\S*|(제|내|저희)\s?이름|명단에\s?(제|내|저희))"
+    # (whether it was: "접수된거 맞나요", "통과됐는지"; not "접수된 서류는 …", "제 이름으로 …")
+    r"((접수|통과|처리|입금|지급|등록)\s?(됐|되었|된\s?(거|건|것))\S*|"
+    r"(제|내|저희)\s?이름(이)?\s?(있|올라|들어|빠)|명단에\s?(제|내|저희))"
     r".{0,20}?(확인\s?(좀\s?)?(부탁|해\s?주|해\s?줘)|봐\s?주|알려\s?주)|"
     r"\bcan you (please )?(check|confirm|look up)\b.{0,40}\b(my|our)\b|\bis my name on\b"
 )
