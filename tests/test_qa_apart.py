@@ -229,3 +229,14 @@ def test_the_askers_own_status_is_told_in_their_language(demo):
 def test_a_record_asked_about_papers_keeps_the_answer(demo, question):
     answer = demo.ask(question, NOW)
     assert answer.id == "neighbour-making" and answer.confident, answer
+
+
+def test_a_ministrys_programme_is_sent_to_them_not_to_a_district(demo):
+    # (the message once said "ask the district you mean" of a ministry's contest)
+    from bot.core.i18n import Translator
+    from bot.qa.render import render
+
+    answer = demo.ask("행안부에서 하는 주민자치 우수사례 경진대회 접수마감 언제예요", NOW)
+    assert answer.kind == "none" and answer.reason == "elsewhere", answer
+    text = render(demo, answer, Translator("ko", NOW.tzinfo), NOW)
+    assert "중앙부처" in text and "02-" in text, text

@@ -756,7 +756,8 @@ class _Renderer:
             return "\n".join(
                 [
                     t._(
-                        "I only know about {region}. Please ask the district you mean directly.",
+                        "I only know about {region}. For another district's, the province's or "
+                        "a ministry's programme, please ask them directly.",
                         region=_l(region.name, self.lang),
                     ),
                     t._(
