@@ -116,7 +116,8 @@ def test_an_faq_entry_set_aside_is_offered_with_the_model():
 
 
 # A programme named like ours, said to be the city's, the province's, a ministry's or the
-# district next door's (QAEngine._namesake): answered surely at 5d016a5
+# district next door's (QAEngine._namesake), or beside another thing asked: answered surely
+# at 5d016a5
 @pytest.mark.parametrize(
     ("question", "id_"),
     [
@@ -124,9 +125,17 @@ def test_an_faq_entry_set_aside_is_offered_with_the_model():
         ("옆동네 달빛구도 골목만들기 한다던데 거기는 얼마 줘요?", "alley-making"),
         ("행안부에서 하는 아파트공동체 지원사업 마감 언제예요", "apartment-community"),
         ("경기도청 마을공간 활성화 지원사업 자격 알려주세요", "village-space"),
+        # the thing asked said before what asks of it, the question ending in a verb
+        # (QAEngine._asked_thing); a clause ending in …디 (dialect of …데) is a clause of its
+        # own
+        ("마을공간 활성화 지원사업 받은 공간 건축물대장은 어디서 떼요", "village-space"),
+        ("골목만들기 하는 사람인디 골목에 가로등 고장난거 어디다 말해요", "alley-making"),
+        ("마을학교 다니는 손주 다른 학교로 전학시키려면 무슨 서류 떼가요", "village-school"),
+        # (a compound's own noun before 지원 is the thing: "연탄지원" was dropped whole)
+        ("이웃만들기 하는데 연탄지원도 돼요?", "neighbour-making"),
     ],
 )
-def test_a_namesake_of_another_authority_is_offered(demo, question, id_):
+def test_a_namesake_or_another_thing_asked_beside_a_record_is_offered(demo, question, id_):
     answer = demo.ask(question, NOW)
     assert answer.id == id_ and not answer.confident and answer.reason == "gate", answer
 
@@ -143,24 +152,7 @@ def test_a_place_said_of_the_asker_keeps_the_answer(demo, question):
     assert demo.ask(question, NOW).confident
 
 
-# The thing asked said before what asks of it, the question ending in a verb
-# (QAEngine._asked_thing); a clause ending in …디 (dialect of …데) is a clause of its own:
-# answered surely at 5d016a5
-@pytest.mark.parametrize(
-    ("question", "id_"),
-    [
-        ("마을공간 활성화 지원사업 받은 공간 건축물대장은 어디서 떼요", "village-space"),
-        ("골목만들기 하는 사람인디 골목에 가로등 고장난거 어디다 말해요", "alley-making"),
-        ("마을학교 다니는 손주 다른 학교로 전학시키려면 무슨 서류 떼가요", "village-school"),
-        # (a compound's own noun before 지원 is the thing: "연탄지원" was dropped whole)
-        ("이웃만들기 하는데 연탄지원도 돼요?", "neighbour-making"),
-    ],
-)
-def test_a_thing_asked_before_the_question_word_is_offered(demo, question, id_):
-    answer = demo.ask(question, NOW)
-    assert answer.id == id_ and not answer.confident and answer.reason == "gate", answer
-
-
+# …and a record's own matter said before the question word keeps its answer
 @pytest.mark.parametrize(
     "question",
     [
