@@ -232,3 +232,16 @@ def test_a_ministrys_programme_is_sent_to_them_not_to_a_district(demo):
     assert answer.kind == "none" and answer.reason == "elsewhere", answer
     text = render(demo, answer, Translator("ko", NOW.tzinfo), NOW)
     assert "중앙부처" in text and "02-" in text, text
+
+
+def test_a_city_the_kb_itself_names_is_no_namesake():
+    # a district whose programme the city funds says so: "서울시 …" before its name is its own
+    import yaml
+
+    data = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    grant = next(g for g in data["grants"] if g["id"] == "neighbour-making")
+    grant["summary"]["ko"] += " 서울시 마을공동체 사업비로 운영합니다."
+    parsed, problems = kb.validate(data)
+    assert parsed is not None, problems
+    answer = QAEngine(parsed).ask("서울시 이웃만들기 지원사업은 언제 공모해요?", NOW)
+    assert answer.id == "neighbour-making" and answer.confident, answer

@@ -1379,7 +1379,9 @@ class QAEngine:
             nxt = text.find(words[i + 1], at + len(word)) if i + 1 < len(words) else -1
             at += len(word)
             if nxt in starts and any(
-                word.endswith(p) and word[: len(word) - len(p)] in OTHER_PLACES
+                word.endswith(p)
+                and (place := word[: len(word) - len(p)]) in OTHER_PLACES
+                and compact(place) not in self._kb_compact  # (a programme the city funds)
                 for p in ("", "의", "도", "에서도")
             ):
                 return True
