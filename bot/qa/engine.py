@@ -302,6 +302,18 @@ _EVENT_FACETS = frozenset({"place", "time"})
 _PLACE_PARTICLES = (
     "", "에서", "에", "은", "는", "의", "도", "에선", "에서는", "에서도", "시", "구청", "시청",
 )  # fmt: skip
+_NAMESAKE_PARTICLES = ("", "의", "도", "에서도")  # (whose the programme named next is)
+
+
+def _other_place(word: str, particles: tuple[str, ...]) -> str | None:
+    """The city or district of :data:`OTHER_PLACES` that ``word`` is, with one of
+    ``particles`` after it ("부산에서" → 부산), else None."""
+    for particle in particles:
+        if word.endswith(particle) and (place := word[: len(word) - len(particle)]) in OTHER_PLACES:
+            return place
+    return None
+
+
 _NAME_SUFFIX_RE = re.compile(r"\s*(지원\s?사업|사업|grant|fund|support)$", re.IGNORECASE)
 _PAREN_RE = re.compile(r"\s*[(（][^)）]*[)）]")
 # words of grants' names too common to tell one grant by (:meth:`QAEngine._named_in_part`)
@@ -1345,13 +1357,9 @@ class QAEngine:
     def _elsewhere(self, text: str) -> bool:
         """Does the question name another district or city (not this KB's region), the
         province or a ministry?"""
-        for word in text.split():
-            for suffix in _PLACE_PARTICLES:
-                if word.endswith(suffix) and word[: len(word) - len(suffix)] in OTHER_PLACES:
-                    return True
-        if any(
-            compact(m.group(0)) not in self._kb_compact for m in OTHER_AUTHORITY_RE.finditer(text)
-        ):
+        if any(_other_place(word, _PLACE_PARTICLES) for word in text.split()):
+            return True
+        if self._other_authority(text):
             return True  # (the province, a ministry, the district next door)
         for match in OTHER_PLACE_RE.finditer(text):
             place, suffix = match.group(1), match.group(2)
@@ -1361,31 +1369,29 @@ class QAEngine:
                     return True
         return False
 
+    def _other_authority(self, text: str) -> bool:
+        """Does the question name the province's office, a ministry or the district next door
+        as whose a programme is (:data:`OTHER_AUTHORITY_RE`), one the KB itself never names?"""
+        return any(
+            compact(m.group(0)) not in self._kb_compact for m in OTHER_AUTHORITY_RE.finditer(text)
+        )
+
     def _namesake(self, text: str) -> bool:
         """Is a programme named like ours said to be another's ("서울시 캠퍼스타운 창업팀
         모집", "전남도청에서 하는 어촌 … 씨앗사업도 있다든디", "옆군에서 하는 겨울나기")? The
         province, a ministry or the district next door said as whose it is
-        (:data:`OTHER_AUTHORITY_RE`), or a city of :data:`OTHER_PLACES` said right before
-        a record's name (not "부산에서 이사 왔는데 …": where the asker comes from)."""
-        if any(
-            compact(m.group(0)) not in self._kb_compact for m in OTHER_AUTHORITY_RE.finditer(text)
-        ):
+        (:meth:`_other_authority`), or a city of :data:`OTHER_PLACES` said right before a
+        record's name (not "부산에서 이사 왔는데 …": where the asker comes from), unless the
+        KB itself names that city (a programme it funds)."""
+        if self._other_authority(text):
             return True
         starts = {start for start, _ in self._name_spans(text)}
-        at = 0
-        words = text.split(" ")
-        for i, word in enumerate(words):
-            at = text.find(word, at)
-            nxt = text.find(words[i + 1], at + len(word)) if i + 1 < len(words) else -1
-            at += len(word)
-            if nxt in starts and any(
-                word.endswith(p)
-                and (place := word[: len(word) - len(p)]) in OTHER_PLACES
-                and compact(place) not in self._kb_compact  # (a programme the city funds)
-                for p in ("", "의", "도", "에서도")
-            ):
-                return True
-        return False
+        return any(
+            following.start() in starts
+            and (place := _other_place(word.group(0), _NAMESAKE_PARTICLES)) is not None
+            and compact(place) not in self._kb_compact
+            for word, following in pairwise(re.finditer(r"\S+", text))
+        )
 
     @staticmethod
     def _find_keys(spaced: str, keys: list[tuple[str, str]]) -> tuple[str, ...]:

@@ -768,29 +768,22 @@ class _Renderer:
                 ]
             )
         if answer.reason == "own_status":
-            return "\n".join(
-                [
-                    t._(
-                        "I cannot look up your own application, papers or place on a list: "
-                        "the centre can check them for you."
-                    ),
-                    t._("Please ask {contact}", contact=self.contact()),
-                ]
+            return self._ask_centre(
+                t._(
+                    "I cannot look up your own application, papers or place on a list: "
+                    "the centre can check them for you."
+                )
             )
         if answer.reason == "service":
-            return "\n".join(
-                [
-                    t._(
-                        "That sounds like a matter for the community service centre, the "
-                        "district office or another public office, not a village-community "
-                        "programme: I cannot answer it."
-                    ),
-                    t._("Please ask {contact}", contact=self.contact()),
-                ]
+            return self._ask_centre(
+                t._(
+                    "That sounds like a matter for the community service centre, the "
+                    "district office or another public office, not a village-community "
+                    "programme: I cannot answer it."
+                )
             )
-        return "\n".join(
-            [
-                t._("Sorry, I don't know the answer to that."),
-                t._("Please ask {contact}", contact=self.contact()),
-            ]
-        )
+        return self._ask_centre(t._("Sorry, I don't know the answer to that."))
+
+    def _ask_centre(self, said: str) -> str:
+        """``said``, then where to ask instead: the centre's contact."""
+        return "\n".join([said, self.t._("Please ask {contact}", contact=self.contact())])
