@@ -4,10 +4,13 @@ and the lexical engine when there is no model."""
 from __future__ import annotations
 
 import hashlib
+import socket
+import sqlite3
 import stat
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -22,7 +25,7 @@ from bot.qa import embedding
 from bot.qa.embedding import Vectors
 from bot.qa.engine import QAEngine
 from bot.qa.service import build_engine
-from bot.qa.vectors import CACHE_FILE, VectorCache
+from bot.qa.vectors import CACHE_FILE, CLAIM_SECONDS, VectorCache, text_hash
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
@@ -163,6 +166,118 @@ def test_the_default_cache_directory_follows_xdg(monkeypatch, tmp_path):
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_cache_dir() == tmp_path / "maeul"
+
+
+# --- several encoders on one cache (bot instances started together) ---------------------------
+class SlowEmbedder(FakeEmbedder):
+    """A fake whose batches take a little time, so that two encoders overlap."""
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        time.sleep(0.002 * len(texts))
+        return super().encode_passages(texts)
+
+
+def _passage_hashes(document: dict) -> list[str]:
+    engine = QAEngine(parse(document))
+    return [text_hash(t) for doc in engine._passages() for t in doc]
+
+
+def test_two_encoders_on_one_cache_encode_each_passage_once(tmp_path):
+    parsed = parse(demo_document())
+    embedders = [SlowEmbedder(), SlowEmbedder()]
+    engines: list[QAEngine] = []
+
+    def build(embedder: FakeEmbedder) -> None:  # each with its own connection, like a process
+        engines.append(QAEngine(parsed, embedder=embedder, vectors=VectorCache(tmp_path)))
+
+    threads = [threading.Thread(target=build, args=(e,)) for e in embedders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(engines) == 2
+    encoded = embedders[0].encoded + embedders[1].encoded
+    assert all(e.encoded for e in embedders)  # both worked …
+    assert len(encoded) == len(set(encoded))  # … never on the same passage
+    first, second = engines
+    assert first.semantic is not None and second.semantic is not None
+    assert first.outside is not None and second.outside is not None
+    assert set(encoded) == set(first.semantic.texts) | set(first.outside.texts)
+    for one, other in ((first.semantic, second.semantic), (first.outside, second.outside)):
+        assert one.complete and other.complete
+        assert np.array_equal(one._matrix, other._matrix)  # the same vectors, wherever made
+
+
+def test_a_text_two_records_share_is_encoded_once(tmp_path):
+    document = demo_document()
+    again = dict(document["events"][0], id="the-same-event-again")  # a second session of it
+    document["events"].append(again)
+    embedder = FakeEmbedder()
+    engine = QAEngine(parse(document), embedder=embedder, vectors=VectorCache(tmp_path))
+    semantic = engine.semantic
+    assert semantic is not None and semantic.complete
+    assert len(semantic.texts) > len(set(semantic.texts))  # both sessions' passages …
+    assert len(embedder.encoded) == len(set(embedder.encoded))  # … encoded once
+
+
+def _claim_all(directory: Path, hashes: list[str], owner: str, seconds: float) -> None:
+    """Passages held by another encoder, as its process would have written them."""
+    db = sqlite3.connect(directory / CACHE_FILE)
+    until = time.time() + seconds
+    with db:
+        db.executemany(
+            "INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
+            [("fake-1", h, until, owner) for h in hashes],
+        )
+    db.close()
+
+
+def test_passages_another_live_encoder_holds_are_read_once_it_has_written_them(tmp_path):
+    document = demo_document()
+    cache = VectorCache(tmp_path)
+    held = _passage_hashes(document)[:20]
+    _claim_all(tmp_path, held, "another-host:4242", 600)
+    embedder = FakeEmbedder()
+    built: list[QAEngine] = []
+    thread = threading.Thread(
+        target=lambda: built.append(
+            QAEngine(parse(document), embedder=embedder, vectors=VectorCache(tmp_path))
+        )
+    )
+    thread.start()
+    time.sleep(1.0)
+    assert thread.is_alive()  # waiting for the other encoder, not encoding its passages
+    other = FakeEmbedder()
+    texts = {text_hash(t): t for doc in QAEngine(parse(document))._passages() for t in doc}
+    cache.put_many("fake-1", {h: other._vector(texts[h]) for h in held})
+    thread.join(30)
+    assert built and built[0].semantic is not None and built[0].semantic.complete
+    assert not {texts[h] for h in held} & set(embedder.encoded)
+
+
+def test_a_dead_encoders_passages_are_taken_over_at_once(tmp_path):
+    document = demo_document()
+    VectorCache(tmp_path)
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    held = _passage_hashes(document)[:20]
+    _claim_all(tmp_path, held, f"{socket.gethostname()}:{gone.stdout.strip()}", 600)
+    embedder = FakeEmbedder()
+    started = time.perf_counter()
+    engine = QAEngine(parse(document), embedder=embedder, vectors=VectorCache(tmp_path))
+    assert time.perf_counter() - started < CLAIM_SECONDS / 2  # not its claims' 10 minutes
+    assert engine.semantic is not None and engine.semantic.complete
+
+
+def test_a_lapsed_claim_is_taken_over(tmp_path):
+    document = demo_document()
+    VectorCache(tmp_path)
+    held = _passage_hashes(document)[:5]
+    _claim_all(tmp_path, held, "another-host:4242", 0.5)
+    embedder = FakeEmbedder()
+    engine = QAEngine(parse(document), embedder=embedder, vectors=VectorCache(tmp_path))
+    assert engine.semantic is not None and engine.semantic.complete
+    assert len(embedder.encoded) == len(set(embedder.encoded))
 
 
 # --- background encoding --------------------------------------------------------------------

@@ -5,6 +5,14 @@
   changes only its passages' hashes, so only they are encoded again. Several bot
   instances may share the file (SQLite locks it); it is created private (0700 directory,
   0600 file).
+
+  Instances that start together on the same KB do not each encode it: before a batch an
+  encoder *claims* its passages in the file (:meth:`VectorCache.claim`), skips those another
+  encoder holds and takes what another has written meanwhile. A claim lapses after
+  :data:`CLAIM_SECONDS`, and at once when its process is gone (same host, pid not alive),
+  so a process killed mid-batch holds nothing for its restart. Encoding is
+  ~25–35 ms a passage on one thread here; a 1,000-grant KB (~20,000 passages) is minutes,
+  which three webhook processes would otherwise spend three times at each start.
 * :class:`SemanticIndex` — the passages of one KB snapshot, their vectors as they become
   available, and per-record cosine scores. Missing vectors are encoded in a background
   thread (:meth:`start`) while the engine answers lexically for the records not encoded
@@ -16,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import sqlite3
 import threading
 import time
@@ -31,6 +40,9 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = "qa-vectors.sqlite3"
 _BATCH = 16  # passages encoded between two cache writes
+_WINDOW = 256  # passages looked at in the cache for one claim
+CLAIM_SECONDS = 60.0  # a batch takes a second or two; a dead encoder's claim lapses then
+_CLAIM_WAIT = 0.1  # seconds between two looks at passages another encoder holds
 
 
 def default_cache_dir() -> Path:
@@ -41,6 +53,25 @@ def default_cache_dir() -> Path:
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(owner: str) -> bool:
+    """Whether a claim's process may still be encoding: another host's always (until the
+    claim lapses); this host's while its pid is alive."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # alive, another user's
+        return True
+    return True
 
 
 class VectorCache:
@@ -62,6 +93,12 @@ class VectorCache:
                 "CREATE TABLE IF NOT EXISTS vectors ("
                 " model TEXT NOT NULL, hash TEXT NOT NULL, dim INTEGER NOT NULL,"
                 " vector BLOB NOT NULL, PRIMARY KEY (model, hash))"
+            )
+            # passages an encoder is encoding now, until when (time.time())
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS claims ("
+                " model TEXT NOT NULL, hash TEXT NOT NULL, until REAL NOT NULL,"
+                " owner TEXT NOT NULL, PRIMARY KEY (model, hash))"
             )
 
     def _connect(self) -> sqlite3.Connection:
@@ -94,7 +131,52 @@ class VectorCache:
         with self._lock, self._connect() as db:
             db.execute("BEGIN")
             db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?)", rows)
+            db.executemany(
+                "DELETE FROM claims WHERE model = ? AND hash = ?", [(model, h) for h in items]
+            )
             db.execute("COMMIT")
+
+    def claim(
+        self, model: str, hashes: Sequence[str], most: int, seconds: float = CLAIM_SECONDS
+    ) -> tuple[list[str], list[str]]:
+        """Of ``hashes`` (in order): up to ``most`` that nobody has encoded or holds, now
+        held by the caller for ``seconds``; and those whose vectors are in the file already.
+        The rest another encoder holds. One write transaction, so two encoders never
+        claim the same passage."""
+        wanted = list(dict.fromkeys(hashes))
+        if not wanted:
+            return [], []
+        now = time.time()
+        marks = ",".join("?" * len(wanted))
+        with self._lock, self._connect() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute("DELETE FROM claims WHERE until <= ?", (now,))  # lapsed ones
+                present = {
+                    h for (h,) in db.execute(
+                        f"SELECT hash FROM vectors WHERE model = ? AND hash IN ({marks})",
+                        [model, *wanted],
+                    )
+                }  # fmt: skip
+                held = {
+                    h for h, owner in db.execute(
+                        f"SELECT hash, owner FROM claims WHERE model = ? AND until > ?"
+                        f" AND hash IN ({marks})",
+                        [model, now, *wanted],
+                    )
+                    if _alive(owner)
+                }  # fmt: skip
+                mine = [h for h in wanted if h not in present and h not in held][:most]
+                me = _owner()
+                db.executemany(
+                    "INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
+                    [(model, h, now + seconds, me) for h in mine],
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return mine, [h for h in wanted if h in present]
 
 
 class SemanticIndex:
@@ -118,6 +200,11 @@ class SemanticIndex:
         self.docs = len(passages)
         self.texts = texts
         self.hashes = [text_hash(t) for t in texts]
+        self._rows_of: dict[str, list[int]] = {}  # a text's rows (records may share one)
+        for row, hash_ in enumerate(self.hashes):
+            self._rows_of.setdefault(hash_, []).append(row)
+        self._first = np.zeros(len(texts), dtype=bool)  # the first row of each text
+        self._first[[rows[0] for rows in self._rows_of.values()]] = True
         self.owner = np.asarray(owner, dtype=np.int64)
         self._dim = 0
         self._matrix: npt.NDArray[np.float32] | None = None
@@ -174,26 +261,59 @@ class SemanticIndex:
 
     # --- encoding -------------------------------------------------------------------
     def encode_missing(self, limit: int | None = None) -> int:
-        """Encode up to ``limit`` missing passages (all by default); returns how many."""
-        todo = [int(i) for i in np.flatnonzero(~self._done)]
-        if limit is not None:
-            todo = todo[:limit]
+        """Encode up to ``limit`` missing passages (all by default); returns how many.
+
+        With a cache, passages another encoder holds are left to it and read from the file
+        once written (see the module's docstring); a passage's text is encoded once even
+        where several records share it."""
         count = 0
-        for start in range(0, len(todo), _BATCH):
-            if self._stop.is_set():
+        while not self._stop.is_set() and (limit is None or count < limit):
+            todo = np.flatnonzero(~self._done & self._first)  # one row a distinct text
+            if not len(todo):
                 break
-            rows = todo[start : start + _BATCH]
-            vectors = self.embedder.encode_passages([self.texts[i] for i in rows])
-            self._store(rows, vectors)
+            most = _BATCH if limit is None else min(_BATCH, limit - count)
+            hashes = self._claim(todo, most) if self.cache is not None else None
+            if hashes is None:  # no cache, or it failed: encode the next batch
+                hashes = [self.hashes[int(i)] for i in todo[:most]]
+            if not hashes:  # another encoder holds every missing passage: wait for it
+                self._stop.wait(_CLAIM_WAIT)
+                continue
+            texts = [self.texts[self._rows_of[h][0]] for h in hashes]
+            fresh = dict(zip(hashes, self.embedder.encode_passages(texts), strict=True))
+            self._store_hashes(fresh)
             if self.cache is not None:
                 try:
-                    fresh = {self.hashes[i]: v for i, v in zip(rows, vectors, strict=True)}
                     self.cache.put_many(self.model_id, fresh)
                 except sqlite3.Error as exc:  # a read-only or full disk: keep answering
                     log.warning("Q&A vector cache not written: %s", exc)
-            count += len(rows)
-            self.encoded += len(rows)
+            count += len(hashes)
+            self.encoded += len(hashes)
         return count
+
+    def _claim(self, todo: npt.NDArray[np.int64], most: int) -> list[str] | None:
+        """Passages (hashes) of the rows ``todo`` this encoder now holds, after taking into
+        the index those another encoder has written; [] when others hold all the rest;
+        None when the cache cannot be used (then this encoder goes on alone)."""
+        cache = self.cache
+        assert cache is not None
+        try:
+            for start in range(0, len(todo), _WINDOW):
+                window = [self.hashes[int(i)] for i in todo[start : start + _WINDOW]]
+                mine, present = cache.claim(self.model_id, window, most)
+                if present:
+                    self._store_hashes(cache.get_many(self.model_id, present))
+                if mine or present:
+                    return mine
+        except sqlite3.Error as exc:
+            log.warning("Q&A vector cache not read: %s", exc)
+            return None
+        return []
+
+    def _store_hashes(self, vectors: dict[str, Vectors]) -> None:
+        """Store vectors by passage hash, into every row with that text."""
+        rows = [row for h in vectors for row in self._rows_of[h]]
+        if rows:
+            self._store(rows, np.stack([vectors[self.hashes[i]] for i in rows]))
 
     def encode_all(self) -> None:
         self.encode_missing()
