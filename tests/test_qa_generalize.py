@@ -6,16 +6,14 @@ Lexical engine (no model), so that each test shows the rule, not the model.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import numpy as np
 import pytest
 
 from bot.kb import records as kb
 from bot.qa import QAEngine
+from tests.fake_embedder import FakeEmbedder
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -66,33 +64,11 @@ def test_the_prior_grant_asked_again_this_year_is_itself(demo):
 
 
 # --- the model is not asked when the lexical answer is exact and unambiguous ---------------
-class CountingEmbedder:
-    """Deterministic vectors; counts the questions it is asked to encode."""
-
-    model_id = "counting-1"
-
-    def __init__(self) -> None:
-        self.queries: list[str] = []
-
-    @staticmethod
-    def _vector(text: str) -> np.ndarray:
-        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
-        vector = np.random.default_rng(seed).standard_normal(16).astype(np.float32)
-        return vector / np.linalg.norm(vector)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        self.queries.append(text)
-        return self._vector(text)
-
-    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return np.stack([self._vector(t) for t in texts])
-
-
 @pytest.fixture(scope="module")
-def counted() -> tuple[QAEngine, CountingEmbedder]:
+def counted() -> tuple[QAEngine, FakeEmbedder]:
     parsed, problems = kb.load_and_validate(kb.demo_kb_path())
     assert parsed is not None, problems
-    embedder = CountingEmbedder()
+    embedder = FakeEmbedder("counting-1")
     return QAEngine(parsed, embedder=embedder), embedder
 
 

@@ -3,7 +3,6 @@ and the lexical engine when there is no model."""
 
 from __future__ import annotations
 
-import hashlib
 import socket
 import sqlite3
 import stat
@@ -11,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,40 +20,13 @@ import yaml
 
 from bot.kb import records as kb
 from bot.qa import embedding
-from bot.qa.embedding import Vectors
 from bot.qa.engine import QAEngine
 from bot.qa.service import build_engine
 from bot.qa.vectors import CACHE_FILE, CLAIM_SECONDS, VectorCache, text_hash
+from tests.fake_embedder import FakeEmbedder
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
-
-
-class FakeEmbedder:
-    """Deterministic vectors from a text's hash; counts what it encodes."""
-
-    def __init__(self, model_id: str = "fake-1", gate: threading.Event | None = None) -> None:
-        self._id = model_id
-        self.encoded: list[str] = []
-        self.gate = gate
-
-    @property
-    def model_id(self) -> str:
-        return self._id
-
-    def _vector(self, text: str) -> Vectors:
-        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "little")
-        vector = np.random.default_rng(seed).standard_normal(16).astype(np.float32)
-        return vector / np.linalg.norm(vector)
-
-    def encode_query(self, text: str) -> Vectors:
-        return self._vector(text)
-
-    def encode_passages(self, texts: Sequence[str]) -> Vectors:
-        if self.gate is not None:
-            assert self.gate.wait(30)
-        self.encoded.extend(texts)
-        return np.stack([self._vector(t) for t in texts])
 
 
 def demo_document() -> dict:
@@ -169,14 +140,6 @@ def test_the_default_cache_directory_follows_xdg(monkeypatch, tmp_path):
 
 
 # --- several encoders on one cache (bot instances started together) ---------------------------
-class SlowEmbedder(FakeEmbedder):
-    """A fake whose batches take a little time, so that two encoders overlap."""
-
-    def encode_passages(self, texts: Sequence[str]) -> Vectors:
-        time.sleep(0.002 * len(texts))
-        return super().encode_passages(texts)
-
-
 def _passage_hashes(document: dict) -> list[str]:
     engine = QAEngine(parse(document))
     return [text_hash(t) for doc in engine._passages() for t in doc]
@@ -184,7 +147,7 @@ def _passage_hashes(document: dict) -> list[str]:
 
 def test_two_encoders_on_one_cache_encode_each_passage_once(tmp_path):
     parsed = parse(demo_document())
-    embedders = [SlowEmbedder(), SlowEmbedder()]
+    embedders = [FakeEmbedder(seconds_per_passage=0.002) for _ in range(2)]
     engines: list[QAEngine] = []
 
     def build(embedder: FakeEmbedder) -> None:  # each with its own connection, like a process
@@ -249,7 +212,7 @@ def test_passages_another_live_encoder_holds_are_read_once_it_has_written_them(t
     assert thread.is_alive()  # waiting for the other encoder, not encoding its passages
     other = FakeEmbedder()
     texts = {text_hash(t): t for doc in QAEngine(parse(document))._passages() for t in doc}
-    cache.put_many("fake-1", {h: other._vector(texts[h]) for h in held})
+    cache.put_many("fake-1", {h: other.vector(texts[h]) for h in held})
     thread.join(30)
     assert built and built[0].semantic is not None and built[0].semantic.complete
     assert not {texts[h] for h in held} & set(embedder.encoded)
