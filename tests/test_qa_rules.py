@@ -6,6 +6,7 @@ These run on the lexical engine (no model), so that each shows the rule, not the
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -2050,9 +2051,10 @@ def test_about_alone_asks_for_no_summary(question, summary):
     assert ("summary" in detect_facets(question).facets) == summary
 
 
+@cache
 def district(folder: str, *, model: bool = False) -> tuple[QAEngine, datetime]:
     """A development district's KB (tests/qa/<folder>/kb.yaml), lexical or with the model,
-    and its set's "now"."""
+    and its set's "now" (built once a process: the engine answers without changing)."""
     from pathlib import Path
 
     from bot.qa.service import build_engine
