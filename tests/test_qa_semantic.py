@@ -3,6 +3,7 @@ and the lexical engine when there is no model."""
 
 from __future__ import annotations
 
+import json
 import socket
 import sqlite3
 import stat
@@ -21,6 +22,7 @@ import yaml
 from bot.kb import records as kb
 from bot.qa import embedding
 from bot.qa.engine import QAEngine
+from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.service import build_engine
 from bot.qa.vectors import CACHE_FILE, CLAIM_SECONDS, VectorCache, text_hash
 from tests.fake_embedder import FakeEmbedder
@@ -169,6 +171,52 @@ def test_two_encoders_on_one_cache_encode_each_passage_once(tmp_path):
     for one, other in ((first.semantic, second.semantic), (first.outside, second.outside)):
         assert one.complete and other.complete
         assert np.array_equal(one._matrix, other._matrix)  # the same vectors, wherever made
+
+
+_ENCODER = """
+import json, sys
+from pathlib import Path
+from bot.qa.engine import QAEngine
+from bot.qa.vectors import VectorCache
+from tests.fake_embedder import FakeEmbedder
+from tests.kbdemo import demo_kb
+
+sys.stdin.readline()  # both started: go
+model = FakeEmbedder(seconds_per_passage=0.002)
+engine = QAEngine(demo_kb(), embedder=model, vectors=VectorCache(Path(sys.argv[1])))
+assert engine.semantic.complete and engine.outside.complete
+print(json.dumps(model.encoded))
+"""
+
+
+def test_two_processes_on_one_cache_encode_each_passage_once(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _ENCODER, str(tmp_path)],
+            cwd=root,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for proc in procs:  # both importing by now; off they go together
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.close()
+    outs = []
+    for proc in procs:
+        assert proc.stdout is not None
+        outs.append(proc.stdout.read())
+        proc.wait(timeout=120)
+    assert [proc.returncode for proc in procs] == [0, 0]
+    first, second = (json.loads(out) for out in outs)
+    assert first and second  # both worked …
+    assert not set(first) & set(second)  # … never on the same passage
+    engine = QAEngine(parse(demo_document()))
+    every = {t for doc in engine._passages() for t in doc}
+    assert set(first) | set(second) == every | set(OUTSIDE_QUESTIONS)
 
 
 def test_a_text_two_records_share_is_encoded_once(tmp_path):
