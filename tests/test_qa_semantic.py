@@ -219,6 +219,37 @@ def test_two_processes_on_one_cache_encode_each_passage_once(tmp_path):
     assert set(first) | set(second) == every | set(OUTSIDE_QUESTIONS)
 
 
+def test_a_cache_that_cannot_take_claims_is_used_alone(tmp_path, monkeypatch, caplog):
+    def read_only(*args: object, **kwargs: object) -> None:
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(VectorCache, "claim", read_only)
+    embedder = FakeEmbedder()
+    with caplog.at_level("WARNING", logger="bot.qa.vectors"):
+        engine = QAEngine(parse(demo_document()), embedder=embedder, vectors=VectorCache(tmp_path))
+    assert engine.semantic is not None and engine.semantic.complete
+    assert engine.outside is not None and engine.outside.complete
+    said = [r for r in caplog.records if "not shared" in r.getMessage()]
+    assert len(said) == 2  # once an index (the records', the examples'), not once a batch
+
+
+def test_an_unreadable_vector_in_the_cache_is_encoded_anew(tmp_path):
+    document = demo_document()
+    VectorCache(tmp_path)
+    broken = _passage_hashes(document)[:3]
+    db = sqlite3.connect(tmp_path / CACHE_FILE)
+    with db:  # a vector of the wrong size, as a damaged or foreign file might hold
+        db.executemany(
+            "INSERT INTO vectors VALUES ('fake-1', ?, 16, ?)",
+            [(h, np.zeros(8, dtype=np.float32).tobytes()) for h in broken],
+        )
+    db.close()
+    embedder = FakeEmbedder()
+    engine = QAEngine(parse(document), embedder=embedder, vectors=VectorCache(tmp_path))
+    assert engine.semantic is not None and engine.semantic.complete
+    assert {text_hash(t) for t in embedder.encoded} >= set(broken)
+
+
 def test_a_text_two_records_share_is_encoded_once(tmp_path):
     document = demo_document()
     again = dict(document["events"][0], id="the-same-event-again")  # a second session of it

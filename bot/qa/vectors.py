@@ -95,11 +95,15 @@ class VectorCache:
                 " vector BLOB NOT NULL, PRIMARY KEY (model, hash))"
             )
             # passages an encoder is encoding now, until when (time.time())
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS claims ("
-                " model TEXT NOT NULL, hash TEXT NOT NULL, until REAL NOT NULL,"
-                " owner TEXT NOT NULL, PRIMARY KEY (model, hash))"
-            )
+            try:
+                db.execute(
+                    "CREATE TABLE IF NOT EXISTS claims ("
+                    " model TEXT NOT NULL, hash TEXT NOT NULL, until REAL NOT NULL,"
+                    " owner TEXT NOT NULL, PRIMARY KEY (model, hash))"
+                )
+                self.shared = True
+            except sqlite3.Error:  # a read-only file of an earlier version: read it, alone
+                self.shared = False
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=30, isolation_level=None)
@@ -267,17 +271,22 @@ class SemanticIndex:
         once written (see the module's docstring); a passage's text is encoded once even
         where several records share it."""
         count = 0
+        shared = self.cache is not None and self.cache.shared
         while not self._stop.is_set() and (limit is None or count < limit):
             todo = np.flatnonzero(~self._done & self._first)  # one row a distinct text
             if not len(todo):
                 break
             most = _BATCH if limit is None else min(_BATCH, limit - count)
-            hashes = self._claim(todo, most) if self.cache is not None else None
-            if hashes is None:  # no cache, or it failed: encode the next batch
+            claimed = self._claim(todo, most) if shared else None
+            shared = claimed is not None
+            if claimed is None:  # no cache, or it failed: encode the next batch
                 hashes = [self.hashes[int(i)] for i in todo[:most]]
-            if not hashes:  # another encoder holds every missing passage: wait for it
-                self._stop.wait(_CLAIM_WAIT)
-                continue
+            else:
+                hashes, read = claimed
+                if not hashes:  # read what others wrote, or wait for what they hold
+                    if not read:
+                        self._stop.wait(_CLAIM_WAIT)
+                    continue
             texts = [self.texts[self._rows_of[h][0]] for h in hashes]
             fresh = dict(zip(hashes, self.embedder.encode_passages(texts), strict=True))
             self._store_hashes(fresh)
@@ -290,10 +299,10 @@ class SemanticIndex:
             self.encoded += len(hashes)
         return count
 
-    def _claim(self, todo: npt.NDArray[np.int64], most: int) -> list[str] | None:
-        """Passages (hashes) of the rows ``todo`` this encoder now holds, after taking into
-        the index those another encoder has written; [] when others hold all the rest;
-        None when the cache cannot be used (then this encoder goes on alone)."""
+    def _claim(self, todo: npt.NDArray[np.int64], most: int) -> tuple[list[str], bool] | None:
+        """Passages (hashes) of the rows ``todo`` this encoder now holds, and whether it
+        took into the index any that another encoder has written; ([], False) when others
+        hold all the rest; None when the cache cannot be used (this encoder goes on alone)."""
         cache = self.cache
         assert cache is not None
         try:
@@ -301,13 +310,15 @@ class SemanticIndex:
                 window = [self.hashes[int(i)] for i in todo[start : start + _WINDOW]]
                 mine, present = cache.claim(self.model_id, window, most)
                 if present:
-                    self._store_hashes(cache.get_many(self.model_id, present))
+                    found = cache.get_many(self.model_id, present)
+                    self._store_hashes(found)
+                    mine += [h for h in present if h not in found]  # unreadable: anew
                 if mine or present:
-                    return mine
-        except sqlite3.Error as exc:
-            log.warning("Q&A vector cache not read: %s", exc)
+                    return mine, bool(present)
+        except sqlite3.Error as exc:  # e.g. read-only: go on alone, without asking again
+            log.warning("Q&A vector cache not shared (%s): this process encodes alone", exc)
             return None
-        return []
+        return [], False
 
     def _store_hashes(self, vectors: dict[str, Vectors]) -> None:
         """Store vectors by passage hash, into every row with that text."""
