@@ -369,29 +369,6 @@ def _one_ssl_context() -> Iterator[None]:
         yield
 
 
-# The modules whose tests take longest (on a cold machine the Q&A sets encode ~10,000
-# passages; the others start real processes), run first. pytest-xdist's worksteal hands each
-# worker a contiguous slice of the collection and an idle worker steals the back half of the
-# longest queue, counted in tests: with these at the front, the run ends on short tests that
-# the workers share instead of on one worker's long ones (longest-first scheduling).
-LONGEST_FIRST = (
-    "test_qa_eval.py",
-    "test_qa_rules.py",
-    "test_multi_instance_process.py",
-    "test_reminders_process.py",
-    "test_qa_outside.py",
-    "test_rate_budget.py",
-    "test_process.py",
-    "test_trust_kill.py",
-    "test_wheel.py",
-)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # (stable: in file order)
-
-
 def pytest_sessionfinish(session: pytest.Session) -> None:
     import asyncio
 
