@@ -319,6 +319,7 @@ def test_a_lapsed_claim_is_taken_over(tmp_path):
     embedder = FakeEmbedder()
     engine = QAEngine(parse(document), embedder=embedder, vectors=VectorCache(tmp_path))
     assert engine.semantic is not None and engine.semantic.complete
+    assert {text_hash(t) for t in embedder.encoded} >= set(held)  # taken over, once each
     assert len(embedder.encoded) == len(set(embedder.encoded))
 
 
