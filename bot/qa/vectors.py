@@ -28,7 +28,7 @@ import socket
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +72,16 @@ def _alive(owner: str) -> bool:
     except OSError:  # alive, another user's
         return True
     return True
+
+
+def _readable(rows: Iterable[tuple[str, int, bytes]]) -> dict[str, Vectors]:
+    """The vectors of (hash, dim, blob) rows, by hash; a blob not of its size is left out."""
+    found: dict[str, Vectors] = {}
+    for hash_, dim, blob in rows:
+        vector = np.frombuffer(blob, dtype=np.float32)
+        if vector.shape == (dim,):
+            found[hash_] = vector
+    return found
 
 
 class VectorCache:
@@ -119,10 +129,7 @@ class VectorCache:
                     f"SELECT hash, dim, vector FROM vectors WHERE model = ? AND hash IN ({marks})",
                     [model, *part],
                 )
-                for hash_, dim, blob in rows:
-                    vector = np.frombuffer(blob, dtype=np.float32)
-                    if vector.shape == (dim,):
-                        found[hash_] = vector
+                found.update(_readable(rows))
         return found
 
     def put_many(self, model: str, items: dict[str, Vectors]) -> None:
@@ -142,35 +149,37 @@ class VectorCache:
 
     def claim(
         self, model: str, hashes: Sequence[str], most: int, seconds: float = CLAIM_SECONDS
-    ) -> tuple[list[str], list[str]]:
+    ) -> tuple[list[str], dict[str, Vectors]]:
         """Of ``hashes`` (in order): up to ``most`` that nobody has encoded or holds, now
-        held by the caller for ``seconds``; and those whose vectors are in the file already.
-        The rest another encoder holds. One write transaction, so two encoders never
-        claim the same passage."""
+        held by the caller for ``seconds``; and the vectors the file has already (one it
+        cannot read counts as missing). The rest another encoder holds. One write
+        transaction, so two encoders never claim the same passage."""
         wanted = list(dict.fromkeys(hashes))
         if not wanted:
-            return [], []
+            return [], {}
         now = time.time()
         marks = ",".join("?" * len(wanted))
         with self._lock, self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             try:
                 db.execute("DELETE FROM claims WHERE until <= ?", (now,))  # lapsed ones
-                present = {
-                    h for (h,) in db.execute(
-                        f"SELECT hash FROM vectors WHERE model = ? AND hash IN ({marks})",
+                found = _readable(
+                    db.execute(
+                        f"SELECT hash, dim, vector FROM vectors WHERE model = ?"
+                        f" AND hash IN ({marks})",
                         [model, *wanted],
                     )
-                }  # fmt: skip
-                held = {
-                    h for h, owner in db.execute(
+                )
+                owners = dict(
+                    db.execute(
                         f"SELECT hash, owner FROM claims WHERE model = ? AND until > ?"
                         f" AND hash IN ({marks})",
                         [model, now, *wanted],
                     )
-                    if _alive(owner)
-                }  # fmt: skip
-                mine = [h for h in wanted if h not in present and h not in held][:most]
+                )
+                alive = {owner: _alive(owner) for owner in set(owners.values())}
+                held = {h for h, owner in owners.items() if alive[owner]}
+                mine = [h for h in wanted if h not in found and h not in held][:most]
                 me = _owner()
                 db.executemany(
                     "INSERT OR REPLACE INTO claims VALUES (?, ?, ?, ?)",
@@ -180,7 +189,7 @@ class VectorCache:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
-        return mine, [h for h in wanted if h in present]
+        return mine, found
 
 
 class SemanticIndex:
@@ -227,14 +236,12 @@ class SemanticIndex:
         self.encoded = 0
         if cache is not None and texts:
             started = time.perf_counter()
-            found = cache.get_many(self.model_id, self.hashes)
-            rows = [i for i, h in enumerate(self.hashes) if h in found]
-            if rows:
-                self._store(rows, np.stack([found[self.hashes[i]] for i in rows]))
-            self.loaded_from_cache = len(rows)
+            self.loaded_from_cache = self._store_hashes(
+                cache.get_many(self.model_id, list(self._rows_of))
+            )
             log.info(
                 "Q&A vectors: %d of %d passages from the cache in %.2f s",
-                len(rows), len(texts), time.perf_counter() - started,
+                self.loaded_from_cache, len(texts), time.perf_counter() - started,
             )  # fmt: skip
 
     # --- state ----------------------------------------------------------------------
@@ -308,23 +315,21 @@ class SemanticIndex:
         try:
             for start in range(0, len(todo), _WINDOW):
                 window = [self.hashes[int(i)] for i in todo[start : start + _WINDOW]]
-                mine, present = cache.claim(self.model_id, window, most)
-                if present:
-                    found = cache.get_many(self.model_id, present)
-                    self._store_hashes(found)
-                    mine += [h for h in present if h not in found]  # unreadable: anew
-                if mine or present:
-                    return mine, bool(present)
+                mine, found = cache.claim(self.model_id, window, most)
+                self._store_hashes(found)
+                if mine or found:
+                    return mine, bool(found)
         except sqlite3.Error as exc:  # e.g. read-only: go on alone, without asking again
             log.warning("Q&A vector cache not shared (%s): this process encodes alone", exc)
             return None
         return [], False
 
-    def _store_hashes(self, vectors: dict[str, Vectors]) -> None:
-        """Store vectors by passage hash, into every row with that text."""
+    def _store_hashes(self, vectors: dict[str, Vectors]) -> int:
+        """Store vectors by passage hash, into every row with that text; how many rows."""
         rows = [row for h in vectors for row in self._rows_of[h]]
         if rows:
             self._store(rows, np.stack([vectors[self.hashes[i]] for i in rows]))
+        return len(rows)
 
     def encode_all(self) -> None:
         self.encode_missing()
