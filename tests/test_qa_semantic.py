@@ -142,9 +142,14 @@ def test_the_default_cache_directory_follows_xdg(monkeypatch, tmp_path):
 
 
 # --- several encoders on one cache (bot instances started together) ---------------------------
-def _passage_hashes(document: dict) -> list[str]:
+def _passage_texts(document: dict) -> dict[str, str]:
+    """The KB's passages by hash, in the engine's order."""
     engine = QAEngine(parse(document))
-    return [text_hash(t) for doc in engine._passages() for t in doc]
+    return {text_hash(t): t for doc in engine._passages() for t in doc}
+
+
+def _passage_hashes(document: dict) -> list[str]:
+    return list(_passage_texts(document))
 
 
 def test_two_encoders_on_one_cache_encode_each_passage_once(tmp_path):
@@ -290,7 +295,7 @@ def test_passages_another_live_encoder_holds_are_read_once_it_has_written_them(t
     time.sleep(1.0)
     assert thread.is_alive()  # waiting for the other encoder, not encoding its passages
     other = FakeEmbedder()
-    texts = {text_hash(t): t for doc in QAEngine(parse(document))._passages() for t in doc}
+    texts = _passage_texts(document)
     cache.put_many("fake-1", {h: other.vector(texts[h]) for h in held})
     thread.join(30)
     assert built and built[0].semantic is not None and built[0].semantic.complete
