@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test test-scale coverage lint bench messages catalogs console clean
+.PHONY: run test test-scale test-vectors coverage lint bench messages catalogs console clean
 
 run: $(STAMP) catalogs
 	$(BIN)/maeul run
@@ -28,6 +28,11 @@ coverage: $(DEVSTAMP) catalogs
 
 test-scale: $(DEVSTAMP) catalogs
 	$(BIN)/pytest -m scale $(PYTEST_ARGS)
+
+# The model's vectors of the test KBs, kept beside them (tests/qa/kb_vectors.py): write them
+# again after editing a test KB or how passages are made (tests/test_qa_kb_vectors.py says so).
+test-vectors: $(DEVSTAMP)
+	$(BIN)/python -m tests.qa.kb_vectors
 
 lint: $(DEVSTAMP)
 	$(BIN)/ruff check bot handlers models tests bench migrations/env.py
