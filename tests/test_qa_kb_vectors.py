@@ -71,3 +71,9 @@ def test_a_vector_of_another_model_is_not_seeded(tmp_path, monkeypatch):
     assert MODEL is not None
     hashes = [text_hash(t) for t in kb_vectors.passages(KB_FILES[1])]
     assert cache.get_many(MODEL.model_id, hashes) == {}
+
+
+def test_no_cache_to_write_is_no_seeding(tmp_path):
+    occupied = tmp_path / "a-file"
+    occupied.write_text("not a directory")
+    assert kb_vectors.seed(occupied / "cache") == 0  # (the suite starts all the same)

@@ -23,6 +23,7 @@ cache lacks).
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -68,11 +69,14 @@ def load(path: Path) -> tuple[str, dict[str, np.ndarray]]:
 
 def seed(cache_dir: Path | None = None) -> int:
     """Put the kept vectors the cache lacks into it; how many. Nothing when the model is
-    off or not the one they were computed with."""
+    off or not the one they were computed with, or when there is no cache to write."""
     embedder = load_default()
     if embedder is None:
         return 0
-    cache = VectorCache(cache_dir or default_cache_dir())
+    try:
+        cache = VectorCache(cache_dir or default_cache_dir())
+    except (OSError, sqlite3.Error):  # (a read-only home: the engine encodes, as it would)
+        return 0
     put = 0
     for kb_path in kb_files():
         path = vectors_path(kb_path)
