@@ -40,7 +40,7 @@ def test_every_test_kb_has_its_vectors_kept():
 def test_the_kept_vectors_are_what_the_model_computes(kb_path):
     _, kept = kb_vectors.load(kb_vectors.vectors_path(kb_path))
     texts = kb_vectors.passages(kb_path)
-    sample = [*random.Random(str(kb_path)).sample(texts, 3), max(texts, key=len)]
+    sample = [*random.Random(kb_path.parent.name).sample(texts, 3), max(texts, key=len)]
     assert MODEL is not None
     fresh = MODEL.encode_passages(sample)
     for text, vector in zip(sample, fresh, strict=True):
