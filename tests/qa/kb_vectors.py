@@ -33,7 +33,8 @@ from bot.kb import records as kb
 from bot.qa.embedding import Embedder, load_default
 from bot.qa.engine import QAEngine
 from bot.qa.outside import OUTSIDE_QUESTIONS
-from bot.qa.vectors import VectorCache, default_cache_dir, text_hash
+from bot.qa.vectors import SemanticIndex, VectorCache, default_cache_dir
+from tests.qa.evaluate import DISTRICT_SETS
 
 HERE = Path(__file__).parent
 VECTORS_FILE = "kb.vectors.npz"
@@ -41,8 +42,8 @@ DEMO_VECTORS = HERE / "demo.vectors.npz"
 
 
 def kb_files() -> list[Path]:
-    """The demo KB and each district folder's ``kb.yaml``."""
-    return [kb.demo_kb_path(), *sorted(HERE.glob("*/kb.yaml"))]
+    """The demo KB and the district KBs the Q&A tests use (:data:`DISTRICT_SETS`)."""
+    return [kb.demo_kb_path(), *sorted({path for path, _ in DISTRICT_SETS.values()})]
 
 
 def vectors_path(kb_path: Path) -> Path:
@@ -92,16 +93,14 @@ def seed(cache_dir: Path | None = None) -> int:
 
 
 def write(embedder: Embedder, cache: VectorCache) -> None:
-    """Write each KB's file anew (encoding only what the cache lacks)."""
+    """Write each KB's file anew (encoding, as the bot does, only what the cache lacks)."""
     for kb_path in kb_files():
         texts = passages(kb_path)
-        hashes = [text_hash(t) for t in texts]
+        index = SemanticIndex(embedder, [texts], cache)
+        index.encode_all()
+        hashes = index.hashes
         found = cache.get_many(embedder.model_id, hashes)
-        todo = [t for t, h in zip(texts, hashes, strict=True) if h not in found]
-        if todo:
-            fresh = embedder.encode_passages(todo)
-            cache.put_many(embedder.model_id, dict(zip(map(text_hash, todo), fresh, strict=True)))
-            found.update(zip(map(text_hash, todo), fresh, strict=True))
+        assert len(found) == len(hashes), f"the cache did not keep {kb_path}'s vectors"
         np.savez_compressed(
             vectors_path(kb_path),
             model=np.array(embedder.model_id),
@@ -109,7 +108,7 @@ def write(embedder: Embedder, cache: VectorCache) -> None:
             vectors=np.stack([found[h] for h in hashes]).astype(np.float32),
         )
         print(f"{vectors_path(kb_path).relative_to(HERE.parent.parent)}: {len(texts)} passages"
-              f" ({len(todo)} encoded)")  # fmt: skip
+              f" ({index.encoded} encoded)")  # fmt: skip
 
 
 def main() -> int:
