@@ -11,7 +11,7 @@
   encoder holds and takes what another has written meanwhile. A claim lapses after
   :data:`CLAIM_SECONDS`, and at once when its process is gone (same host, pid not alive),
   so a process killed mid-batch holds nothing for its restart. Encoding is
-  ~25–35 ms a passage on one thread here; a 1,000-grant KB (~20,000 passages) is minutes,
+  ~25–60 ms a passage on one thread, by machine; a 1,000-grant KB (~20,000 passages) is minutes,
   which three webhook processes would otherwise spend three times at each start.
 * :class:`SemanticIndex` — the passages of one KB snapshot, their vectors as they become
   available, and per-record cosine scores. Missing vectors are encoded in a background
