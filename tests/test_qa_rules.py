@@ -19,6 +19,7 @@ from bot.qa.criteria import find_amount, find_criteria
 from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
+from handlers.qa.ask import keyboard
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -121,6 +122,53 @@ def test_an_empty_event_kind_is_said_even_when_one_other_event_is_all_there_is(d
         "2026년 12월 7일 (월) ~ 2026년 12월 13일 (일)에는 예정된 교육 일정이 없어요."
     )
     assert "마을자치한마당" in text
+
+
+def test_a_list_of_a_kind_begins_with_a_capital_in_english(demo):
+    answer = demo.ask("are there any trainings in August?", NOW)
+    assert answer.event_query is not None and answer.matches
+    text = render(demo, answer, Translator("en", SEOUL), NOW)
+    assert text.startswith("Trainings in "), text
+
+
+# --- a period with nothing planned: say so, and what comes next (not a dead end) ----------
+def test_an_empty_week_says_what_comes_after_it(demo):
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=SEOUL)  # the week of 11-30: nothing planned
+    answer = demo.ask("이번주 행사 뭐있어요", now)
+    assert answer.event_query is not None and not answer.matches
+    later = answer.event_query.later
+    week_end = datetime(2026, 12, 7, 0, 0, tzinfo=SEOUL)
+    assert later and all(start >= week_end for _, start in later)
+    assert [start for _, start in later] == sorted(start for _, start in later)
+    assert len({id_ for id_, _ in later}) == len(later)  # each event once, its next time
+    assert (
+        later[0][0] == "village-festival-2026"
+    )  # the festival of 12-12: the first thing after the week
+    text = render(demo, answer, ko(), now)
+    assert text.startswith(
+        "2026년 11월 30일 (월) ~ 2026년 12월 6일 (일)에는 예정된 일정이 없어요.\n"
+        "다가오는 일정:\n• 2026년 12월 12일 (토)"
+    ), text
+    buttons = [row[0].text for row in keyboard(demo, answer, "ko").inline_keyboard]  # type: ignore[union-attr]
+    assert buttons and buttons[0] == demo.events["village-festival-2026"].title.ko
+
+
+def test_an_empty_week_of_a_kind_says_when_that_kind_comes_next(demo):
+    # no training that week, nor anything else: the next trainings, not the next festival
+    now = datetime(2026, 12, 1, 10, 0, tzinfo=SEOUL)
+    answer = demo.ask("이번 주에 교육 있어요?", now)
+    assert answer.event_query is not None and not answer.matches
+    later = answer.event_query.later
+    assert later and all(demo.events[id_].kind == "training" for id_, _ in later)
+    text = render(demo, answer, ko(), now)
+    assert "에는 예정된 일정이 없어요.\n다가오는 교육:\n• " in text, text
+
+
+def test_an_empty_period_already_over_is_not_followed_by_what_comes_next(demo):
+    now = datetime(2026, 12, 8, 10, 0, tzinfo=SEOUL)
+    answer = demo.ask("지난주에 무슨 행사 있었어요?", now)  # 11-30 ~ 12-06: nothing held
+    assert answer.event_query is not None and not answer.matches
+    assert answer.event_query.later == ()
 
 
 # --- "I did X, what next?": the grant whose prior_grant_required is X -------------------

@@ -407,6 +407,9 @@ class EventQuery:
     dongs: tuple[str, ...] = ()
     occurrences: tuple[tuple[str, datetime], ...] = ()  # (event id, start), by time
     relaxed: tuple[str, ...] = ()  # kinds asked for that have nothing: other kinds shown
+    # nothing at all in the period asked, which is not over: the next events after it (of
+    # the kinds asked when there are any), so that "이번 주 행사 뭐 있어요?" is no dead end
+    later: tuple[tuple[str, datetime], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -2867,6 +2870,14 @@ class QAEngine:
                 now,
             )
         found.sort(key=lambda pair: pair[1])
+        later: tuple[tuple[str, datetime], ...] = ()
+        if not found and a.dates is not None and a.dates.end >= now.date():
+            after = max(now, ev.day_bounds(a.dates.end, a.dates.end, tz)[1])
+            pool = self._titled(events, a.topic) if not self.descriptive(a) else events
+            later = _next_after(pool, after) or _next_after(
+                [e for e in self.kb.events if not a.dongs or e.dong is None or e.dong in a.dongs],
+                after,
+            )
         ids = tuple(dict.fromkeys(i for i, _ in found))
         facets = for_kind(a.facets, "event") if a.facets else ("time",)
         return {
@@ -2885,6 +2896,7 @@ class QAEngine:
                 dongs=a.dongs,
                 occurrences=tuple(found),
                 relaxed=relaxed,
+                later=later,
             ),
             "score": 1.0,
             "reason": "filter",
@@ -2901,6 +2913,20 @@ def _on_days(
         for s in ev.occurrences_between(event, start, end)
         if dates.on_day(s.astimezone(tz).date())
     ]
+
+
+LATER_LISTED = 3
+"""How many events an answer about an empty period names as coming next."""
+
+
+def _next_after(events: list[EventSpec], after: datetime) -> tuple[tuple[str, datetime], ...]:
+    """Each event's first occurrence starting after ``after``, the soonest few, by time."""
+    found = [
+        (event.id, start)
+        for event in events
+        if (start := ev.next_occurrence(event, after)) is not None and start > after
+    ]
+    return tuple(sorted(found, key=lambda pair: pair[1])[:LATER_LISTED])
 
 
 def _occurrence_list(

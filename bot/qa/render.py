@@ -18,7 +18,7 @@ from bot.kb.records import AssemblySpec, EventSpec, FaqSpec, GrantSpec, Localize
 from bot.qa import events as ev
 from bot.qa.criteria import AgeFilter
 from bot.qa.dates import DateRange
-from bot.qa.engine import Answer, EventQuery, QAEngine
+from bot.qa.engine import Answer, QAEngine
 
 MAX_LISTED = 8
 
@@ -595,7 +595,7 @@ class _Renderer:
                 )
             else:
                 lead = t._("No {kinds} are planned. Here is what is on:", kinds=kinds)
-            return "\n".join([lead, *self.occurrence_lines(query)])
+            return "\n".join([lead, *self.occurrence_lines(query.occurrences)])
         if len(answer.matches) == 1 and answer.occurrence is not None:
             event = self.engine.events[answer.matches[0]]
             facet = answer.facet if answer.facet not in (None, "list") else "time"
@@ -615,15 +615,25 @@ class _Renderer:
         else:
             header = t._("Upcoming {kinds}:", kinds=kinds) if kinds else t._("Coming up:")
         if not query.occurrences:
-            if answer.dates is not None:
-                return t._("Nothing is scheduled in {period}.", period=period)
-            return t._("Nothing like that is scheduled.")
-        return "\n".join([header, *self.occurrence_lines(query)])
+            if answer.dates is None:
+                return t._("Nothing like that is scheduled.")
+            lines = [t._("Nothing is scheduled in {period}.", period=period)]
+            if query.later:  # what comes after the period: of the kinds asked, or anything
+                same_kind = kinds and all(
+                    self.engine.events[i].kind in query.kinds for i, _ in query.later
+                )
+                lines.append(
+                    t._("Upcoming {kinds}:", kinds=kinds) if same_kind else t._("Coming up:")
+                )
+                lines += self.occurrence_lines(query.later)
+            return "\n".join(lines)
+        header = header[:1].upper() + header[1:]  # "trainings in …" begins a line in English
+        return "\n".join([header, *self.occurrence_lines(query.occurrences)])
 
-    def occurrence_lines(self, query: EventQuery) -> list[str]:
+    def occurrence_lines(self, occurrences: tuple[tuple[str, datetime], ...]) -> list[str]:
         t = self.t
         lines: list[str] = []
-        for event_id, start in query.occurrences[:MAX_LISTED]:
+        for event_id, start in occurrences[:MAX_LISTED]:
             event = self.engine.events[event_id]
             values = {
                 "when": t.format_datetime(start),
@@ -634,8 +644,8 @@ class _Renderer:
                 lines.append(t._("• {when} {title} — {place} (already held)", **values))
             else:
                 lines.append(t._("• {when} {title} — {place}", **values))
-        if len(query.occurrences) > MAX_LISTED:
-            lines.append(t._("…and {n} more.", n=len(query.occurrences) - MAX_LISTED))
+        if len(occurrences) > MAX_LISTED:
+            lines.append(t._("…and {n} more.", n=len(occurrences) - MAX_LISTED))
         return lines
 
     def centre(self) -> str:

@@ -91,7 +91,8 @@ def keyboard(
     if not answer.confident:
         ids = list(answer.alternatives[:3])
     elif answer.is_filter:
-        ids = list(answer.matches[:MAX_BUTTONS])
+        later = answer.event_query.later if answer.event_query is not None else ()
+        ids = list(answer.matches[:MAX_BUTTONS]) or [i for i, _ in later]
     else:
         ids = [answer.id] if answer.id else []
     rows = [[b] for i in ids if (b := card_button(engine, i, lang, votes)) is not None]
