@@ -67,6 +67,20 @@ def test_batch_from_stdin_and_from_a_file(tmp_path):
     assert len(lines) == 3 and all(d["lang"] == "en" for d in lines)
 
 
+def test_ask_as_a_resident_of_a_dong():
+    question = ("온라인 투표는 언제까지예요?", "--kb", str(demo_kb_path()), "--now", NOW, "--json")
+    plain = json.loads(invoke("ask", *question).stdout)
+    assert plain["alternatives"][:2] == ["hanbit1-2027", "saeteo-2027"]  # not sure which
+    result = invoke("ask", *question, "--dong", "saeteo")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["kind"], data["id"], data["confident"]) == ("assembly", "saeteo-2027", True)
+    assert json.loads(invoke("ask", *question, "--dong", "새터동").stdout)["id"] == "saeteo-2027"
+    result = invoke("ask", *question, "--dong", "nowhere")
+    assert result.exit_code == 2 and "unknown dong 'nowhere'" in result.output
+    assert "saeteo (새터동)" in result.output
+
+
 def test_ask_from_the_database(monkeypatch):
     assert invoke("ask", "이웃만들기 마감", "--now", NOW).exit_code == 1  # nothing imported
     assert invoke("kb", "import", str(demo_kb_path())).exit_code == 0

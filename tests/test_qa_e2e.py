@@ -95,3 +95,19 @@ async def test_the_centres_phone_number_comes_from_the_region_and_is_not_logged(
     async with bot.runtime.sessionmaker() as session:
         rows = (await session.execute(select(UnansweredQuestion))).scalars().all()
     assert [r.text for r in rows] == ["오늘 날씨 어때요?"]
+
+
+async def test_the_own_dong_answers_which_dongs_vote_and_our_dong(bot):
+    chat = bot.chat()
+    events = await chat.send("우리 동 온라인 투표 언제까지예요?")  # no dong set yet
+    assert "/mydong 에서 우리 동을 정해 두시면" in events[-1].text
+    events = await chat.send("온라인 투표는 언제까지예요?")
+    assert events[0].text.startswith("어느 것을 말씀하시는지")  # each dong has its vote
+    await chat.send("/mydong")
+    await chat.send("새터동")
+    await chat.press("네, 저장")
+    events = await chat.send("온라인 투표는 언제까지예요?")
+    assert "새터동" in events[0].text and "한빛1동" not in events[0].text, events[0].text
+    assert not events[0].text.startswith("어느 것을")
+    events = await chat.send("우리 동 온라인 투표 언제까지예요?")
+    assert "새터동" in events[0].text and "/mydong" not in events[0].text

@@ -17,6 +17,7 @@ from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount, find_criteria
 from bot.qa.dates import resolve_dates
+from bot.qa.engine import _name_our_dong
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 from handlers.qa.ask import keyboard
@@ -129,6 +130,65 @@ def test_a_list_of_a_kind_begins_with_a_capital_in_english(demo):
     assert answer.event_query is not None and answer.matches
     text = render(demo, answer, Translator("en", SEOUL), NOW)
     assert text.startswith("Trainings in "), text
+
+
+# --- the asker's own dong (/mydong): "우리 동" names it; it decides between dongs' votes --
+@pytest.mark.parametrize(
+    ("home", "vote"), [(None, None), ("hanbit1", "hanbit1-2027"), ("saeteo", "saeteo-2027")]
+)
+def test_the_own_dong_decides_between_the_dongs_votes(demo, home, vote):
+    answer = demo.ask("온라인 투표는 언제까지예요?", NOW, home_dong=home)
+    if vote is None:  # each dong has its vote: which one is meant is not known
+        assert not answer.confident and {"hanbit1-2027", "saeteo-2027"} <= set(answer.alternatives)
+    else:
+        assert (answer.kind, answer.id, answer.facet, answer.confident) == (
+            "assembly",
+            vote,
+            "time",
+            True,
+        )
+
+
+def test_a_dong_named_in_the_question_is_not_overridden_by_the_own_dong(demo):
+    answer = demo.ask("새터동 온라인 투표 언제까지예요?", NOW, home_dong="hanbit1")
+    assert (answer.kind, answer.id) == ("assembly", "saeteo-2027") and answer.confident
+
+
+def test_the_own_dong_does_not_choose_between_things_of_one_dong(demo):
+    # the on-site assembly and the online vote are both 한빛1동's: still a choice
+    plain = demo.ask("투표 어떻게 해요", NOW)
+    mine = demo.ask("투표 어떻게 해요", NOW, home_dong="hanbit1")
+    assert (mine.kind, mine.id, mine.confident) == (plain.kind, plain.id, plain.confident)
+    assert mine.alternatives == plain.alternatives
+
+
+@pytest.mark.parametrize(
+    ("question", "home", "expected"),
+    [
+        ("저희 동에서 하는 회의 있나요", "hanbit1", ("autonomy-plan-workshop-hanbit1",)),
+        ("우리동 주민총회 언제예요", "saeteo", ("saeteo-2027",)),
+    ],
+)
+def test_our_dong_is_the_own_dong(demo, question, home, expected):
+    answer = demo.ask(question, NOW, home_dong=home)
+    assert answer.confident and (answer.matches or (answer.id,)) == expected, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("우리 동 행사 있어요?", "한빛1동 행사 있어요?"),
+        ("우리동에서 하는 교육", "한빛1동에서 하는 교육"),
+        ("저희 동은 언제 총회해요", "한빛1동은 언제 총회해요"),
+        ("events in my dong?", "events in Hanbit 1-dong?"),
+        # not the dong: 동네 (the neighbourhood), 동아리 (a club), 동의서 (a consent form)
+        ("우리 동네 엄마들 모임", "우리 동네 엄마들 모임"),
+        ("우리 동아리 지원 있어요?", "우리 동아리 지원 있어요?"),
+        ("우리 동의서 양식 어디 있어요", "우리 동의서 양식 어디 있어요"),
+    ],
+)
+def test_our_dong_is_read_as_the_dongs_name(demo, question, named):
+    assert _name_our_dong(question, demo.dongs["hanbit1"]) == named
 
 
 # --- a period with nothing planned: say so, and what comes next (not a dead end) ----------

@@ -8,7 +8,7 @@
   engine could not answer.
 """
 
-from bot.qa.engine import Answer, QAEngine, answer_language
+from bot.qa.engine import Answer, QAEngine, answer_language, names_own_dong
 from bot.qa.render import VoteState, kind_of, record_name, render
 from bot.qa.service import (
     EngineCache,
@@ -29,6 +29,7 @@ __all__ = [
     "kind_of",
     "list_unanswered",
     "log_unanswered",
+    "names_own_dong",
     "record_name",
     "render",
 ]

@@ -102,15 +102,17 @@ def answer_one(
     settings: Settings,
     *,
     live: bool = False,
+    dong: str | None = None,
 ) -> dict[str, Any]:
     """``live``: answers about an online vote say the vote as it stands in the database
-    (moved or closed early by staff), as the bot does; without it, the KB's plan."""
+    (moved or closed early by staff), as the bot does; without it, the KB's plan. ``dong``:
+    the asker's own dong, as /mydong sets it in the bot."""
     from bot.core.i18n import Translator
     from bot.qa.engine import answer_language
     from bot.qa.render import render
 
     chosen = lang or answer_language(question, settings.default_language)
-    answer = engine.ask(question, now, chosen)
+    answer = engine.ask(question, now, chosen, home_dong=dong)
     vote = _live_vote(settings, answer.id, now) if live and answer.kind == "assembly" else None
     text = render(engine, answer, Translator(answer.lang, settings.tz), now, vote)
     return answer.as_json(text)
@@ -129,6 +131,18 @@ def _live_vote(settings: Settings, assembly_id: str | None, now: datetime) -> Vo
 
     found: VoteState | None = _with_db(settings, work)
     return found
+
+
+def _kb_dong(engine: QAEngine, typed: str) -> str:
+    """The id of the KB's dong ``typed`` names (its id or its name, as every ``--dong``)."""
+    from bot.core.dongs import UnknownDong, resolve_dong
+    from models import Dong
+
+    dongs = [Dong(id=d.id, name=d.name.model_dump()) for d in engine.dongs.values()]
+    try:
+        return resolve_dong(dongs, typed).id
+    except UnknownDong as e:
+        raise _fail(f"--dong: {e}", 2) from None
 
 
 def ask_command(
@@ -153,6 +167,10 @@ def ask_command(
         str | None,
         typer.Option("--batch", help="Answer each line of FILE ('-': stdin), one JSON per line."),
     ] = None,
+    dong: Annotated[
+        str | None,
+        typer.Option("--dong", help="Ask as a resident of this dong (its id; /mydong's)."),
+    ] = None,
 ) -> None:
     """Answer a question from the knowledge base, as the bot would."""
     from bot.core.cli import _settings
@@ -164,14 +182,17 @@ def ask_command(
     settings = _settings()
     when = _now(settings, now)
     engine = _load_engine(settings, kb_path)
+    if dong is not None:
+        dong = _kb_dong(engine, dong)
+    live = kb_path is None
     if batch is not None:
         for line in _lines(batch):
-            result = answer_one(engine, line, when, lang, settings, live=kb_path is None)
+            result = answer_one(engine, line, when, lang, settings, live=live, dong=dong)
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()
         return
     assert question is not None
-    result = answer_one(engine, question, when, lang, settings, live=kb_path is None)
+    result = answer_one(engine, question, when, lang, settings, live=live, dong=dong)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
     else:

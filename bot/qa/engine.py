@@ -24,6 +24,7 @@ import numpy as np
 from bot.core.config import SUPPORTED_LANGUAGES
 from bot.kb.records import (
     AssemblySpec,
+    DongSpec,
     EventSpec,
     FaqSpec,
     GrantSpec,
@@ -1640,6 +1641,7 @@ class QAEngine:
         *,
         follow: tuple[str, str] | None = None,
         choices: tuple[str, ...] = (),
+        home_dong: str | None = None,
     ) -> Answer:
         """Answer ``question`` as of ``now`` (aware; its zone is the configured one).
 
@@ -1647,9 +1649,59 @@ class QAEngine:
         facet and no topic of its own ("그럼 서류는요?", "거기 어디예요?") is about it.
         ``choices`` are the records the chat was just offered ("not sure — is it one of
         these?"): such a question gets the same choices again.
+        ``home_dong`` is the asker's own dong (/mydong): "우리 동" names it, and where the
+        question fits the same thing in several dongs (each dong's online vote), it decides.
         """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        home = self.dongs.get(home_dong) if home_dong else None
+        if home is not None:
+            question = _name_our_dong(question, home)
+        answer = self._ask(question, now, lang, follow, choices)
+        if home is not None and not answer.confident and answer.kind != "none":
+            answer = self._in_home_dong(question, now, lang, answer, home) or answer
+        return answer
+
+    def _in_home_dong(
+        self, question: str, now: datetime, lang: str | None, answer: Answer, home: DongSpec
+    ) -> Answer | None:
+        """The sure answer about the asker's own dong's record, when the choices are the same
+        kind of thing in different dongs ("온라인 투표 언제까지예요?": each dong's vote) and
+        the question names no dong; None otherwise. Asked again with the dong's name, the
+        answer must be sure and about a record of that dong among the choices."""
+        dongs = {d for i in answer.alternatives if (d := self.dong_of(i)) is not None}
+        if (
+            len(dongs) < 2
+            or home.id not in dongs
+            or self._find_keys(normalize(question), self._dong_keys)
+        ):
+            return None
+        again = self._ask(f"{question} {home.name.ko}", now, lang, None, ())
+        if (
+            again.confident
+            and again.id in answer.alternatives
+            and self.dong_of(again.id) == home.id
+        ):
+            return again
+        return None
+
+    def dong_of(self, id_: str | None) -> str | None:
+        """The dong an event or an assembly belongs to (None: the whole district, or another
+        kind of record)."""
+        if id_ in self.events:
+            return self.events[id_].dong
+        if id_ in self.assemblies:
+            return self.assemblies[id_].dong
+        return None
+
+    def _ask(
+        self,
+        question: str,
+        now: datetime,
+        lang: str | None,
+        follow: tuple[str, str] | None,
+        choices: tuple[str, ...],
+    ) -> Answer:
         question_lang = detect_language(question)
         if lang not in SUPPORTED_LANGUAGES:
             lang = answer_language(question, self.default_language)
@@ -2927,6 +2979,25 @@ def _next_after(events: list[EventSpec], after: datetime) -> tuple[tuple[str, da
         if (start := ev.next_occurrence(event, after)) is not None and start > after
     ]
     return tuple(sorted(found, key=lambda pair: pair[1])[:LATER_LISTED])
+
+
+# "우리 동 행사", "저희동에서 하는 거", "events in my dong": the asker's own dong (not 동네,
+# 동아리, 동의서 …: a particle or nothing after 동)
+_OUR_DONG_RE = re.compile(
+    r"(?:우리|저희)\s?동(?=$|[^가-힣]|(?:에서|에는|에선|에도|에|은|는|의|이|도|만|엔)(?![가-힣]))"
+)
+_MY_DONG_RE = re.compile(r"\b(?:my|our)\s+(?:dong|neighbou?rhood)\b", re.IGNORECASE)
+
+
+def names_own_dong(question: str) -> bool:
+    """Does the question say "우리 동" ("my dong")?"""
+    return bool(_OUR_DONG_RE.search(question) or _MY_DONG_RE.search(question))
+
+
+def _name_our_dong(question: str, home: DongSpec) -> str:
+    """The question with "우리 동" ("my dong") replaced by the name of the asker's dong."""
+    question = _OUR_DONG_RE.sub(home.name.ko, question)
+    return _MY_DONG_RE.sub(home.name.get("en"), question)
 
 
 def _occurrence_list(

@@ -33,6 +33,7 @@ from bot.qa import (
     count_question,
     kind_of,
     log_unanswered,
+    names_own_dong,
     record_name,
     render,
 )
@@ -136,12 +137,17 @@ async def ask(update: Update, context: MaeulContext) -> None:
     follow, choices = topic.recent(context)
     told = topic.saved(context)
     # the model takes ~20 ms a question: off the event loop
-    answer = await asyncio.to_thread(engine.ask, text, now, lang, follow=follow, choices=choices)
+    home_dong = context.user.home_dong_id  # ("우리 동 행사", each dong's vote: the user's own)
+    answer = await asyncio.to_thread(
+        engine.ask, text, now, lang, follow=follow, choices=choices, home_dong=home_dong
+    )
     answer_t = t if lang == t.lang else runtime.translator(lang)
     votes = await _votes_shown(context, engine, answer, now)
     vote = votes.get(answer.id) if answer.confident and answer.id else None
     state = await vote_state_of(context.db, vote, now) if vote is not None else None
     body = render(engine, answer, answer_t, now, state)
+    if home_dong is None and names_own_dong(text):  # "우리 동 행사" before /mydong
+        body += "\n\n" + answer_t._("Set your dong in /mydong and I will answer for it.")
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
