@@ -191,6 +191,31 @@ def test_our_dong_is_read_as_the_dongs_name(demo, question, named):
     assert _name_our_dong(question, demo.dongs["hanbit1"]) == named
 
 
+# --- an event named by its title word, not held in the period asked --------------------
+@pytest.mark.parametrize("question", ["12월에 회계교육 또 해요?", "8월에 회계교육 있나요"])
+def test_a_titled_event_not_held_in_the_period_is_said_so_not_replaced(demo, question):
+    # (it was December's other training, answered as if it were the accounting class, or
+    # August's trainings listed with no word that none is the accounting class)
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.id, answer.matches) == (
+        "event",
+        "accounting-class",
+        ("accounting-class",),
+    )
+    text = render(demo, answer, ko(), NOW)
+    assert text.startswith("공모사업 선정단체 회계교육은 2027년 ") and "에는 열리지 않아요." in text
+    assert "2027년 3월 11일 (목)" in text and "간사" not in text
+
+
+def test_a_word_for_any_gathering_does_not_name_an_event(demo):
+    # "다음 주 모임 다 알려줘" in a district whose accounting class is "선정 모임 회계 교육":
+    # the meetings of the week, not that class said not to be held
+    accounting = demo.events["accounting-class"]  # 공모사업 선정단체 회계교육
+    assert demo._names_title(accounting, "회계")
+    assert not demo._names_title(accounting, "교육")
+    assert not demo._names_title(accounting, "모임 교육")
+
+
 # --- a period with nothing planned: say so, and what comes next (not a dead end) ----------
 def test_an_empty_week_says_what_comes_after_it(demo):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=SEOUL)  # the week of 11-30: nothing planned

@@ -2897,6 +2897,17 @@ class QAEngine:
                 return titled
         return events
 
+    def _names_title(self, event: EventSpec, topic: str) -> bool:
+        """Does a word of the topic stand in the event's title ("회계" of 회계교육)? A word
+        for any gathering (모임, 교육, meeting) names a kind of thing, not the event."""
+        title = self._event_titles[event.id]
+        return any(
+            len(key := compact(_latin_plain(word))) >= 2
+            and key not in GATHERING_WORDS
+            and key in title
+            for word in topic.split()
+        )
+
     def _event_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
         c = a.criteria
         tz = now.tzinfo
@@ -2910,8 +2921,28 @@ class QAEngine:
                 events = own
         found = self._occurrences(events, a, now)
         if found and not self.descriptive(a):
-            titled = {e.id for e in self._titled(events, a.topic)}
-            found = [pair for pair in found if pair[0] in titled] or found
+            named = self._titled(events, a.topic)
+            titled = [pair for pair in found if pair[0] in {e.id for e in named}]
+            if (
+                not titled
+                and len(named) == 1
+                and a.dates is not None
+                and self._names_title(named[0], a.topic)
+            ):
+                # "12월에 회계교육 또 해요?" with none in December: that class, said not to
+                # take place then, and when it does (not the other trainings of December)
+                return {
+                    "kind": "event",
+                    "id": named[0].id,
+                    "facet": "time",
+                    "facets": ("time",),
+                    "matches": (named[0].id,),
+                    "confident": True,
+                    "occurrence": ev.next_occurrence(named[0], now),
+                    "score": 1.0,
+                    "reason": "filter",
+                }
+            found = titled or found
         relaxed: tuple[str, ...] = ()
         if not found and kinds and not a.topic:
             # "교육 있어요?" when no training is planned: say so, and what there is instead
@@ -2966,6 +2997,12 @@ def _on_days(
         if dates.on_day(s.astimezone(tz).date())
     ]
 
+
+GATHERING_WORDS = frozenset(
+    "모임 행사 회의 교육 강좌 강의 수업 프로그램 일정 이벤트 설명회 워크숍 "
+    "event events meeting meetings class classes course program programme session".split()
+)
+"""Words for any gathering: in an event's title they do not name that event."""
 
 LATER_LISTED = 3
 """How many events an answer about an empty period names as coming next."""
