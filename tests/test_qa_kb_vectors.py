@@ -44,8 +44,14 @@ def test_the_kept_vectors_are_what_the_model_computes(kb_path):
     assert MODEL is not None
     fresh = MODEL.encode_passages(sample)
     for text, vector in zip(sample, fresh, strict=True):
-        # the same to the model's last bits, which differ a little between CPUs
-        assert np.abs(kept[text_hash(text)] - vector).max() < 1e-3, text
+        # the same but for the model's last bits, which differ between CPUs (4-bit kernels
+        # of other widths): measured from one machine to another, cosine ≥ 0.99993 with
+        # components up to 2e-3 apart; every component 0.01 off is cosine 0.981
+        assert _cosine(kept[text_hash(text)], vector) >= 0.9995, text
+
+
+def _cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
 
 
 def test_a_cache_seeded_from_them_builds_an_engine_without_encoding(tmp_path):
