@@ -71,6 +71,27 @@ def test_a_question_in_the_last_records_own_words_is_about_it(demo, question, fo
         ), answer
 
 
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("설명회 언제해요?", ("event", "village-walk")),
+        ("설명회언제해요", ("grant", "neighbour-making")),
+        ("교육 있어요?", ("grant", "neighbour-making")),
+    ],
+)
+def test_another_kind_of_event_asked_is_not_a_follow_up(demo, question, follow):
+    # (its kind word is all its topic: it was read as a part of the last record)
+    answer = demo.ask(question, NOW, follow=follow)
+    assert answer.reason != "follow-up" and answer.id != follow[1], answer
+    assert answer.kind == "event"
+
+
+@pytest.mark.parametrize("question", ["몇시에 모여요?", "어디서 만나요?"])
+def test_meeting_at_the_last_event_is_a_follow_up(demo, question):
+    answer = demo.ask(question, NOW, follow=("event", "village-walk"))
+    assert (answer.kind, answer.id, answer.reason) == ("event", "village-walk", "follow-up")
+
+
 def test_the_centre_named_after_a_grant_is_the_centres(demo):
     # (the grant's text speaks of the centre too: its words are no follow-up then)
     answer = demo.ask("센터 전화번호 뭐예요", NOW, follow=("grant", "neighbour-making"))

@@ -216,6 +216,25 @@ def test_a_word_for_any_gathering_does_not_name_an_event(demo):
     assert not demo._names_title(accounting, "모임 교육")
 
 
+def test_the_next_times_of_a_repeated_event_are_after_the_one_given(demo):
+    # (the one given was listed again as the first of "다음 일정")
+    answer = demo.ask("마을산책 언제", NOW)
+    assert (answer.kind, answer.id) == ("event", "village-walk")
+    text = render(demo, answer, ko(), NOW)
+    first, rest = text.split("\n", 1)
+    assert first.startswith("마을산책 - 지역사회 이해 교육: 2027년 4월 24일 (토)")
+    assert rest.startswith("다음 일정: 2027년 5월 22일 (토), "), rest
+
+
+def test_where_an_event_is_reads_with_any_place_text(demo):
+    # (a place written "한빛역 2번 출구 앞 집결" read "… 집결에서 열려요")
+    answer = demo.ask("마을산책 어디서 해요?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "village-walk", "place")
+    assert render(demo, answer, ko(), NOW).startswith(
+        "마을산책 - 지역사회 이해 교육 장소: 한빛역 2번 출구 앞 집결 (2027년 4월 24일 (토)"
+    )
+
+
 # --- a period with nothing planned: say so, and what comes next (not a dead end) ----------
 def test_an_empty_week_says_what_comes_after_it(demo):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=SEOUL)  # the week of 11-30: nothing planned

@@ -331,3 +331,19 @@ def test_descriptions_find_the_programme(demo):
     ]:
         answer = demo.ask(question, NOW)
         assert (answer.kind, answer.id) == ("grant", grant), question
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("이번주 토요일 행사 있어요?", date(2026, 12, 12)),  # said on a Sunday: the coming one
+        ("this Saturday", date(2026, 12, 12)),
+        ("이번 주 일요일", date(2026, 12, 6)),  # today
+        ("지난주 토요일", date(2026, 11, 28)),  # the week before this one (Monday to Sunday)
+        ("다음 주 토요일", date(2026, 12, 12)),
+    ],
+)
+def test_this_weeks_day_already_past_is_the_coming_one(question, expected):
+    sunday = datetime(2026, 12, 6, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+    found = resolve_dates(question, sunday)
+    assert found is not None and (found.start, found.end) == (expected, expected)

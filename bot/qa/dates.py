@@ -50,6 +50,10 @@ def _weekday(today: date, weekday: int, weeks_ahead: int | None) -> tuple[date, 
     else:
         monday, _ = _week(today + timedelta(weeks=weeks_ahead))
         day = monday + timedelta(days=weekday)
+        if weeks_ahead == 0 and day < today:
+            # "이번 주 토요일" / "this Saturday" said on a Sunday: the coming one, not
+            # yesterday (a calendar here begins its week on Sunday; "지난 토요일" is the past)
+            day += timedelta(weeks=1)
     return day, day, "day"
 
 

@@ -749,6 +749,10 @@ def _grant_asked(a: _Analysis) -> bool:
     return a.criteria.grant_words or bool(_SUPPORT_ASKED_RE.search(a.text))
 
 
+_MEETING_VERBS = frozenset("모여 모이 모이는 모일 만나 만나는 만날".split())
+"""Verbs of meeting, which name no topic after an answer about an event."""
+
+
 def _topic_words(a: _Analysis) -> list[str]:
     """The question's topic words that are not "그거", "거기" and the like (one letter
     neither): what it names beside its cues."""
@@ -2252,6 +2256,11 @@ class QAEngine:
         )
         if not known or not (self._facet_only(a) or self._in_its_words(a, kind, id_)):
             return None
+        kinds = a.criteria.event_kinds
+        if kinds and not (kind == "event" and self.events[id_].kind in kinds):
+            # "설명회 언제해요?" after an answer about a walk or a grant: another kind of
+            # event asked for (its kind word is all its topic), not a part of that record
+            return None
         facets = for_kind(a.facets, kind)
         occurrence = None
         if kind == "event":
@@ -2298,7 +2307,8 @@ class QAEngine:
             return False
         if c.grant_rule:
             return False  # a rule of the grants asked ("나이 제한 있는 사업 뭐예요?"): a list
-        return not _topic_words(a)
+        # ("몇시에 모여요?", "어디서 만나요?": meeting is what one does at any event)
+        return not [w for w in _topic_words(a) if w not in _MEETING_VERBS]
 
     def _which_of(
         self, a: _Analysis, choices: tuple[str, ...], now: datetime, base: dict[str, Any]

@@ -538,7 +538,11 @@ class _Renderer:
             lines = [t._("{title}: {when}, {place}.", title=title, when=when, place=place)]
             if event.rrule:
                 after = occurrence + ev.duration(event)
-                later = ev.occurrences_between(event, after, after + timedelta(days=366))[:2]
+                later = [  # (those overlapping the span after it: it is one of them)
+                    d
+                    for d in ev.occurrences_between(event, after, after + timedelta(days=366))
+                    if d > occurrence
+                ][:2]
                 if later:
                     lines.append(
                         t._("Next times: {dates}.", dates=", ".join(self.day(d) for d in later))
