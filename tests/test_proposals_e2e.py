@@ -326,6 +326,13 @@ async def test_bad_input_is_refused_and_the_text_given_back(bot):
     long_title = "Lights " * 15
     events = await chat.send(long_title)
     assert "The title is too long (104 characters). Please keep it to 80." == events[0].text
+    for wordless in ("😀😀😀😀😀😀", "12345 !!!", "★☆★☆★ 2026"):  # public if accepted
+        events = await chat.send(wordless)
+        assert events[0].text == (
+            "The title needs words: at least 2 letters, not only emoji, digits or symbols."
+        ), wordless
+        assert events[2].text == wordless  # given back
+        assert "Type a short title" in events[-1].text  # and asked again
     since = bot.emu.last_seq(TOKEN)
     sent = bot.emu.send_text(TOKEN, chat.user, "Street lights on Saeteo-ro 3-gil")
     await chat._reaction(since)
@@ -341,6 +348,14 @@ async def test_bad_input_is_refused_and_the_text_given_back(bot):
     assert events[2].text == too_long  # nothing typed is lost
     events = await chat.send("Too short")
     assert "too short (9 characters)" in events[0].text
+    for wordless in ("👍" * 20, "12345678901234567890123", "CCTV 2대!! 123-4567, 010-1234-5678"):
+        events = await chat.send(wordless)
+        assert events[0].text == (
+            "Please describe your proposal in words: at least 10 letters, not only emoji, "
+            "digits or symbols."
+        ), wordless
+        assert events[2].text == wordless
+        assert "Describe your proposal" in events[-1].text
     events = await chat.send("The street is dark at night and people fall on the stairs there.")
     assert "send it now" in events[-1].text
     events = await chat.send("no photo")
