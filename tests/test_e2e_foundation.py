@@ -116,9 +116,21 @@ async def test_deep_links(bot):
     assert "가람동을 우리 동으로 설정할까요?" in texts(events)
     events = await chat.press("네, 저장")
     assert any("가람동" in t for t in texts(events))
-    events = await chat.send("/start vote_doesnotexist")
-    assert "올바르지 않거나 만료된 링크" in events[0].text
-    assert "안녕하세요" in events[1].text
+    # a bad link says it shows the main menu, and does: whatever kind of link it was
+    for link in (
+        "vote_doesnotexist",
+        "xyz",
+        "nosuchkind_12",
+        "proposal_abc",
+        "review_abc",
+        "proposal_" + "9" * 20,  # a number no row can have: not a crash
+        "review_" + "9" * 20,
+    ):
+        events = await chat.send(f"/start {link}")
+        assert [e.kind for e in events] == ["message", "message"], (link, texts(events))
+        assert events[0].text == "올바르지 않거나 만료된 링크예요. 처음 메뉴를 보여 드릴게요.", link
+        assert "안녕하세요" in events[1].text, link
+        assert buttons(events[1]), link  # the main menu's buttons
 
 
 async def test_bad_input_gets_clear_localized_replies(bot):

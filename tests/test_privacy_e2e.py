@@ -147,7 +147,7 @@ async def test_mydata_then_forget_leaves_nothing_but_the_vote(bot, lang):
     await press_cb(resident, "prop:skip:")
     await press_cb(resident, "prop:ok:")
     await resident.press_data(
-        resident.last_message_with_buttons()["message_id"], f"props:s:{theirs}"
+        resident.last_message_with_buttons()["message_id"], f"props:s1:{theirs}"
     )
     async with bot.runtime.sessionmaker() as s:
         me = (await s.execute(select(User).where(User.telegram_id == RESIDENT))).scalar_one()

@@ -18,7 +18,7 @@ from models import Proposal, ProposalDraft, ProposalHistory, User
 from models.proposal import ProposalStatus as S
 from models.proposal import Visibility
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, ChatDriver, running_bot, texts
+from tests.e2e import TOKEN, ChatDriver, buttons, running_bot, texts
 from tests.staff_helpers import draft_proposal, restart
 from tests.test_e2e_foundation import tiny_png
 
@@ -326,6 +326,13 @@ async def test_bad_input_is_refused_and_the_text_given_back(bot):
     long_title = "Lights " * 15
     events = await chat.send(long_title)
     assert "The title is too long (104 characters). Please keep it to 80." == events[0].text
+    for wordless in ("😀😀😀😀😀😀", "12345 !!!", "★☆★☆★ 2026"):  # public if accepted
+        events = await chat.send(wordless)
+        assert events[0].text == (
+            "The title needs words: at least 2 letters, not only emoji, digits or symbols."
+        ), wordless
+        assert events[2].text == wordless  # given back
+        assert "Type a short title" in events[-1].text  # and asked again
     since = bot.emu.last_seq(TOKEN)
     sent = bot.emu.send_text(TOKEN, chat.user, "Street lights on Saeteo-ro 3-gil")
     await chat._reaction(since)
@@ -341,6 +348,14 @@ async def test_bad_input_is_refused_and_the_text_given_back(bot):
     assert events[2].text == too_long  # nothing typed is lost
     events = await chat.send("Too short")
     assert "too short (9 characters)" in events[0].text
+    for wordless in ("👍" * 20, "12345678901234567890123", "CCTV 2대!! 123-4567, 010-1234-5678"):
+        events = await chat.send(wordless)
+        assert events[0].text == (
+            "Please describe your proposal in words: at least 10 letters, not only emoji, "
+            "digits or symbols."
+        ), wordless
+        assert events[2].text == wordless
+        assert "Describe your proposal" in events[-1].text
     events = await chat.send("The street is dark at night and people fall on the stairs there.")
     assert "send it now" in events[-1].text
     events = await chat.send("no photo")
@@ -424,8 +439,9 @@ async def test_every_staff_action_is_refused_to_residents_and_other_dongs_staff(
     events = await forge(resident, f"props:wy:{pid}")
     assert alert(events) == "Only the proposer can withdraw a proposal."
     # nor a support of a proposal that does not exist, nor an unknown dong's list
-    events = await forge(resident, "props:s:999999")
-    assert alert(events) == "That proposal does not exist."
+    for data in ("props:s1:999999", "props:s0:999999", "props:s:999999"):
+        events = await forge(resident, data)
+        assert alert(events) == "That proposal does not exist."
     events = await forge(resident, "props:l:dong:atlantis:0")
     assert "That dong does not exist" in alert(events)
     assert await status_of(bot, pid) == before
@@ -518,6 +534,68 @@ async def test_supports_threshold_and_reports_reach_staff(bot):
     events = await press_cb(staff, f"rev:a:{pid}:rs")
     assert f"Done: #{pid} is visible again." in events[-1].text
     assert (await status_of(bot, pid))[1] == Visibility.VISIBLE
+
+
+async def test_a_stale_support_button_does_what_its_label_says(bot):
+    """Two cards of one proposal in the same chat: each button does what it says, whatever
+    the other card did meanwhile; a button never toggles blindly."""
+    author = bot.chat(NEIGHBOUR_ID, "수진", "ko")
+    fan = bot.chat(6100, "Fan", "en")
+    for chat in (author, fan):
+        await chat.send("/start")
+    pid = await seed_proposal(bot, NEIGHBOUR_ID, title="동네 공유 냉장고", description=DESCRIPTION)
+
+    def support_button(message_id: int) -> str:
+        message = bot.emu.message(TOKEN, fan.chat_id, message_id)
+        data = [d for d in callback_buttons(message) if d.startswith("props:s")]
+        assert len(data) == 1, data
+        return data[0]
+
+    async def press(message_id: int):
+        return await fan.press_data_real(message_id, support_button(message_id))  # type: ignore[attr-defined]
+
+    async def count() -> int:
+        async with bot.runtime.sessionmaker() as s:
+            return (await s.get(Proposal, pid)).support_count
+
+    first = (await fan.send(f"/start proposal_{pid}"))[-1].message["message_id"]
+    second = (await fan.send(f"/start proposal_{pid}"))[-1].message["message_id"]
+    events = await press(second)
+    assert alert(events) == "Thank you for your support!"
+    assert await count() == 1
+    # the first card's "Support (0)" is stale: it does not take the support back
+    events = await press(first)
+    assert alert(events) == "You already support this proposal."
+    assert await count() == 1
+    assert "You support this (1)" in " ".join(buttons(events[-1]))  # refreshed to the truth
+    events = await press(first)  # now its "take back"
+    assert alert(events) == "Support taken back."
+    assert await count() == 0
+    # the second card still says "take back": it does not support again
+    events = await press(second)
+    assert alert(events) == "You do not support this proposal."
+    assert await count() == 0
+    assert "Support (0)" in " ".join(buttons(events[-1]))
+    assert all(len(d.encode()) <= 64 for d in callback_buttons(events[-1].message))
+
+    # a button sent before the buttons carried their intent: shows the card, changes nothing
+    # (here the card is up to date already: Telegram answers "not modified", and that is all)
+    bot.expected_errors.add(
+        "Bad Request: message is not modified: specified new message content and reply markup "
+        "are exactly the same as a current content and reply markup of the message"
+    )
+    for supported in (False, True):
+        if supported:
+            await press(second)
+        before = await count()
+        events = await fan.press_data(second, f"props:s:{pid}")
+        assert alert(events) == (
+            "This button was out of date, so nothing was changed. "
+            "Here is the proposal as it is now."
+        )
+        assert await count() == before
+        label = "You support this" if supported else "Support (0)"
+        assert label in " ".join(buttons(events[-1]))
 
 
 # --- notifications that cannot be delivered -------------------------------------------------

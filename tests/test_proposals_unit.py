@@ -90,6 +90,29 @@ def test_title_bounds_and_whitespace():
     assert long.value.params == {"length": 81, "max": 80}
 
 
+def test_title_and_description_need_words():
+    """Letters of any script count (Hangul, Latin, Han, Cyrillic…); emoji, digits,
+    punctuation and symbols alone are not a proposal anyone can read."""
+    for title in ("놀이터 CCTV", "CCTV 2대", "公園の安全柵", "Парк 2026", "가로등 3개"):
+        assert domain.clean_title(title) == title
+    for title in ("😀😀😀😀😀😀", "12345", "!!! ??? ...", "★ 1 ★ 2 ★", "😀 가 😀"):
+        with pytest.raises(ProposalError) as wordless:
+            domain.clean_title(title)
+        assert wordless.value.message == domain.TITLE_WORDLESS, title
+        assert wordless.value.params == {"min": domain.TITLE_LETTERS}
+    body = "CCTV 2대 설치: 놀이터 123-45"
+    assert domain.clean_description(body) == body
+    for body in ("👍" * 20, "12345678901234567890123", "가나다라 123456789012345678"):
+        with pytest.raises(ProposalError) as wordless:
+            domain.clean_description(body)
+        assert wordless.value.message == domain.DESCRIPTION_WORDLESS, body
+        assert wordless.value.params == {"min": domain.DESCRIPTION_LETTERS}
+    # too short says so first: the length is the first thing to fix
+    with pytest.raises(ProposalError) as short:
+        domain.clean_title("😀")
+    assert short.value.message == domain.TITLE_SHORT
+
+
 def test_description_bounds():
     assert domain.clean_description("a\r\n\r\n\r\n\r\nb" + "c" * 20) == "a\n\nb" + "c" * 20
     with pytest.raises(ProposalError):

@@ -25,6 +25,7 @@ nothing)", and the counter moves by the number of rows changed in the same trans
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
@@ -58,6 +59,9 @@ DEFAULT_SUPPORT_THRESHOLD: Final = 20
 REPORTS_TO_FLAG: Final = 3
 TITLE_MIN, TITLE_MAX = 5, 80
 DESCRIPTION_MIN, DESCRIPTION_MAX = 20, 2000
+# Letters (any script) a title and a description need: a text of emoji, digits and symbols
+# only passes the lengths but says nothing, and a proposal is public.
+TITLE_LETTERS, DESCRIPTION_LETTERS = 2, 10
 ANSWER_MAX: Final = 1000
 SIMILAR_LIMIT: Final = 3
 
@@ -118,6 +122,13 @@ DESCRIPTION_SHORT = N_(
     "The description is too short ({length} characters). Please write at least {min}."
 )
 DESCRIPTION_LONG = N_("The description is too long ({length} characters). Please keep it to {max}.")
+TITLE_WORDLESS = N_(
+    "The title needs words: at least {min} letters, not only emoji, digits or symbols."
+)
+DESCRIPTION_WORDLESS = N_(
+    "Please describe your proposal in words: at least {min} letters, not only emoji, digits "
+    "or symbols."
+)
 UNKNOWN_DONG = N_("That dong does not exist (any more). Please choose one from the list.")
 UNKNOWN_THEME = N_("That theme does not exist (any more). Please choose one from the list.")
 DRAFT_INCOMPLETE = N_("The draft is not complete yet.")
@@ -157,12 +168,20 @@ SYSTEM = Actor(None, "system")
 # ---------------------------------------------------------------------------------------
 
 
+def letters(text: str) -> int:
+    """The letters in ``text``, of any script (Unicode category L*: Hangul, Latin, Han,
+    Cyrillic…); digits, punctuation, symbols, emoji and spaces are not."""
+    return sum(1 for char in text if unicodedata.category(char).startswith("L"))
+
+
 def clean_title(text: str) -> str:
     title = re.sub(r"\s+", " ", text).strip()
     if len(title) < TITLE_MIN:
         raise ProposalError(TITLE_SHORT, length=len(title), min=TITLE_MIN)
     if len(title) > TITLE_MAX:
         raise ProposalError(TITLE_LONG, length=len(title), max=TITLE_MAX)
+    if letters(title) < TITLE_LETTERS:
+        raise ProposalError(TITLE_WORDLESS, min=TITLE_LETTERS)
     return title
 
 
@@ -172,6 +191,8 @@ def clean_description(text: str) -> str:
         raise ProposalError(DESCRIPTION_SHORT, length=len(body), min=DESCRIPTION_MIN)
     if len(body) > DESCRIPTION_MAX:
         raise ProposalError(DESCRIPTION_LONG, length=len(body), max=DESCRIPTION_MAX)
+    if letters(body) < DESCRIPTION_LETTERS:
+        raise ProposalError(DESCRIPTION_WORDLESS, min=DESCRIPTION_LETTERS)
     return body
 
 

@@ -24,19 +24,26 @@ PAYLOAD_RE = re.compile(r"^([a-z]+)_([A-Za-z0-9_-]{1,60})$")
 
 
 async def invalid_link(update: Update, context: MaeulContext) -> None:
-    """Say that the deep link (or the link's argument) is not valid or has expired."""
+    """Say that the deep link (or the link's argument) is not valid or has expired. The
+    words promise the main menu: the caller shows it next (:func:`send_welcome`)."""
     await update.effective_message.reply_text(
         context.t._("That link is not valid or has expired. Here is the main menu.")
     )
 
 
+# A row's number in a link: up to 9 digits, as in the buttons' data (a longer one is no
+# row's, and overflows the database's integer)
+NUMBER_RE = re.compile(r"^[0-9]{1,9}$")
+
+
 def numbered_link(show: Callable[[Update, MaeulContext, int], Awaitable[None]]) -> DeepLink:
     """A deep link whose argument is a number (a proposal's, say), passed to ``show``; any
-    other argument is an :func:`invalid_link`."""
+    other argument is an :func:`invalid_link`, and the main menu it promises."""
 
     async def route(update: Update, context: MaeulContext, arg: str) -> None:
-        if not arg.isdigit():
+        if not NUMBER_RE.match(arg):
             await invalid_link(update, context)
+            await send_welcome(update, context)
             return
         await show(update, context, int(arg))
 

@@ -5,9 +5,10 @@ handlers.proposals.notify; the dialogs and paging are handlers.core.blocks'.
 
 Callback data (all ``props:``): ``m`` menu · ``pd`` / ``pt`` dong / theme pickers ·
 ``l:<kind>:<arg>:<page>`` a list (kind ``mine``, ``dong``, ``theme``, ``top``) ·
-``v:<id>`` the card · ``s:<id>`` support toggle · ``r:<id>`` / ``ry:<id>`` report (ask,
-confirm) · ``w:<id>`` / ``wy:<id>`` withdraw (ask, confirm) · ``no`` a "no" to either ·
-``ph:<id>`` the photo. ``props:new`` starts /propose (handlers.propose).
+``v:<id>`` the card · ``s1:<id>`` / ``s0:<id>`` support / take the support back (the old
+``s:<id>``, a blind toggle in chats from before, only shows the card) · ``r:<id>`` /
+``ry:<id>`` report (ask, confirm) · ``w:<id>`` / ``wy:<id>`` withdraw (ask, confirm) ·
+``no`` a "no" to either · ``ph:<id>`` the photo. ``props:new`` starts /propose (handlers.propose).
 """
 
 from __future__ import annotations
@@ -74,8 +75,14 @@ LIST_RE = re.compile(rf"^props:l:(mine|dong|theme|top):(-|{KEY_RE}):(\d{{1,4}})$
 
 
 async def show_card(
-    update: Update, context: MaeulContext, proposal_id: int, *, edit: bool = False
+    update: Update,
+    context: MaeulContext,
+    proposal_id: int,
+    *,
+    edit: bool = False,
+    note: str | None = None,
 ) -> None:
+    """The card as it is now; ``note``, a button's toast."""
     t = context.t
     proposal = await domain.get_proposal(context.db, proposal_id)
     admin_ids = context.runtime.settings.admin_ids
@@ -85,7 +92,7 @@ async def show_card(
     if not can_view(context.user, proposal, admin_ids):
         await refuse(update, context, t._(domain.SUPPORT_HIDDEN))
         return
-    await answer(update)
+    await answer(update, note)
     staff = domain.is_staff_for(context.user, proposal, admin_ids)
     supported = await domain.is_supporting(context.db, proposal.id, context.user.id)
     await send(
@@ -222,19 +229,28 @@ async def view(update: Update, context: MaeulContext) -> None:
     await show_card(update, context, pressed_id(update))
 
 
-async def toggle(update: Update, context: MaeulContext) -> None:
+async def support(update: Update, context: MaeulContext) -> None:
+    """``props:s1:<id>`` supports, ``props:s0:<id>`` takes the support back: what the label
+    said. When that is already so (the card was stale), nothing changes and the card is
+    brought up to date."""
     t = context.t
+    want = update.callback_query.data.split(":")[1] == "s1"
     proposal_id = pressed_id(update)
     now = context.runtime.clock.utcnow()
     try:
-        result = await domain.toggle_support(context.db, proposal_id, context.user.id, now)
+        result = await domain.toggle_support(
+            context.db, proposal_id, context.user.id, now, want=want
+        )
     except ProposalError as err:
         await refuse(update, context, error_text(t, err))
         return
-    await answer(
-        update,
-        t._("Thank you for your support!") if result.supported else t._("Support taken back."),
-    )
+    if result.changed:
+        said = t._("Thank you for your support!") if want else t._("Support taken back.")
+    elif want:
+        said = t._("You already support this proposal.")
+    else:
+        said = t._("You do not support this proposal.")
+    await answer(update, said)
     proposal = await domain.get_proposal(context.db, proposal_id)
     assert proposal is not None
     staff = domain.is_staff_for(context.user, proposal, context.runtime.settings.admin_ids)
@@ -244,6 +260,16 @@ async def toggle(update: Update, context: MaeulContext) -> None:
         await notify_staff(
             context, proposal, "threshold", count=result.count, threshold=result.threshold
         )
+
+
+async def old_toggle(update: Update, context: MaeulContext) -> None:
+    """``props:s:<id>``, the blind toggle of cards sent before the buttons said what they
+    do: which way its label read is unknown, so it changes nothing and shows the card as
+    it is now, with the right button."""
+    note = context.t._(
+        "This button was out of date, so nothing was changed. Here is the proposal as it is now."
+    )
+    await show_card(update, context, pressed_id(update), edit=True, note=note)
 
 
 async def photo(update: Update, context: MaeulContext) -> None:
@@ -272,7 +298,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(pick_theme, pattern=r"^props:pt$"))
     app.add_handler(CallbackQueryHandler(show_list, pattern=LIST_RE))
     app.add_handler(CallbackQueryHandler(view, pattern=rf"^props:v:{ID_RE}$"))
-    app.add_handler(CallbackQueryHandler(toggle, pattern=rf"^props:s:{ID_RE}$"))
+    app.add_handler(CallbackQueryHandler(support, pattern=rf"^props:s[01]:{ID_RE}$"))
+    app.add_handler(CallbackQueryHandler(old_toggle, pattern=rf"^props:s:{ID_RE}$"))
     app.add_handler(CallbackQueryHandler(ask_report, pattern=rf"^props:r:{ID_RE}$"))
     app.add_handler(CallbackQueryHandler(do_report, pattern=rf"^props:ry:{ID_RE}$"))
     app.add_handler(CallbackQueryHandler(ask_withdraw, pattern=rf"^props:w:{ID_RE}$"))

@@ -219,7 +219,10 @@ def card_buttons(
             if supported
             else t._("👍 Support ({count})", count=count)
         )
-        rows.append([InlineKeyboardButton(label, callback_data=f"props:s:{pid}")])
+        # the data says what the label says (s0: take back, s1: support), so a stale card
+        # pressed after another card changed the support cannot do the opposite
+        want = 0 if supported else 1
+        rows.append([InlineKeyboardButton(label, callback_data=f"props:s{want}:{pid}")])
     second = []
     if proposal.photo_file_id:
         second.append(InlineKeyboardButton(t._("📷 Photo"), callback_data=f"props:ph:{pid}"))
