@@ -216,3 +216,12 @@ async def test_a_choice_typed_as_a_number_is_answered_and_followed(bot):
     assert events[0].text.startswith("이웃만들기 지원사업")
     events = await chat.send("서류는요?")
     assert "활동계획서" in events[0].text
+
+
+async def test_start_begins_afresh(bot):
+    chat = bot.chat()
+    events = await chat.send("이웃만들기 신청 언제까지예요?")
+    assert "이웃만들기 지원사업" in events[0].text
+    await chat.send("/start")
+    events = await chat.send("그럼 서류는요?")
+    assert "활동계획서" not in events[0].text  # not the grant answered before /start

@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.core.centre import centre_info
 from bot.core.text import esc
 from bot.telegram.context import MaeulContext
+from handlers.core import topic
 from handlers.core.commands import commands_for, menu_kind
 from handlers.core.menu import main_menu
 
@@ -79,6 +80,7 @@ async def start(update: Update, context: MaeulContext) -> None:
             await route(update, context, match.group(2))
             return
         await invalid_link(update, context)
+    topic.forget(context)  # a fresh start: "그럼 서류는요?" is about no earlier answer
     await send_welcome(update, context)
 
 
