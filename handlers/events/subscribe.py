@@ -19,7 +19,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from bot.core.i18n import N_, resolve_language
+from bot.core.i18n import resolve_language
 from bot.core.text import esc
 from bot.events import subscriptions as S
 from bot.events.reminder_rows import replan_user
@@ -38,8 +38,6 @@ RSET_TOPIC_RE = re.compile(rf"^rset:t:({TOPIC})$")
 PRESET = "|".join(sorted({*R.PRESETS, *R.GRANT_PRESETS}))
 RSET_PICK_RE = re.compile(rf"^rset:p:({TOPIC}):({PRESET})$")
 ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
-GRANT_LABEL = N_("📋 Grant deadlines")
-GRANT_PRESET_LABELS = {"on": N_("3 days before the deadline"), "off": N_("No reminders")}
 
 
 def _private(update: Update) -> bool:
@@ -187,21 +185,6 @@ async def done(update: Update, context: MaeulContext) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _topic_label(topic: str, context: MaeulContext) -> str:
-    t = context.t
-    return t._(GRANT_LABEL) if topic == R.GRANT_TOPIC else t._(cards.KIND_LABELS[topic])
-
-
-def _preset_label(topic: str, offsets: tuple[int, ...], context: MaeulContext) -> str:
-    t = context.t
-    name = R.preset_of(topic, offsets)
-    if topic == R.GRANT_TOPIC:
-        return t._(GRANT_PRESET_LABELS[name or "on"])
-    if name is None:
-        return ", ".join(t.n_("{n} minute", "{n} minutes", m) for m in offsets)
-    return t._(R.PRESET_LABELS[name])
-
-
 async def _settings_view(context: MaeulContext) -> tuple[str, InlineKeyboardMarkup]:
     t = context.t
     offsets = await R.all_offsets(context.db, context.user.id)
@@ -212,7 +195,7 @@ async def _settings_view(context: MaeulContext) -> tuple[str, InlineKeyboardMark
     rows = [
         [
             InlineKeyboardButton(
-                f"{_topic_label(topic, context)}: {_preset_label(topic, offsets[topic], context)}",
+                f"{R.topic_label(topic, t)}: {R.offsets_label(topic, offsets[topic], t)}",
                 callback_data=f"rset:t:{topic}",
             )
         ]
@@ -240,7 +223,7 @@ async def choose_time(update: Update, context: MaeulContext) -> None:
     current = await R.offsets_for(context.db, context.user.id, topic)
     chosen = R.preset_of(topic, current)
     presets = R.GRANT_PRESETS if topic == R.GRANT_TOPIC else R.PRESETS
-    labels = GRANT_PRESET_LABELS if topic == R.GRANT_TOPIC else R.PRESET_LABELS
+    labels = R.GRANT_PRESET_LABELS if topic == R.GRANT_TOPIC else R.PRESET_LABELS
     rows = [
         [
             InlineKeyboardButton(
@@ -252,7 +235,7 @@ async def choose_time(update: Update, context: MaeulContext) -> None:
     ]
     rows.append([InlineKeyboardButton(t._("◀ Back"), callback_data="rset:home")])
     await query.answer()
-    text = esc(t._("When should I remind you of {what}?", what=_topic_label(topic, context)))
+    text = esc(t._("When should I remind you of {what}?", what=R.topic_label(topic, t)))
     await edit(query, text, InlineKeyboardMarkup(rows))
 
 
