@@ -317,3 +317,32 @@ async def test_reminder_times_per_kind(bot):
         assert list(rows) == []
         user = (await s.execute(select(User).where(User.telegram_id == 8801))).scalar_one()
         assert user.active
+
+
+async def test_text_typed_on_the_reminders_screen_asks_for_the_buttons(bot):
+    """/reminders waits for a press: typed text ("25:00", "30분 전") is not answered as a
+    question; /cancel and Done close the screen, and then text is a question again."""
+    chat = bot.chat(8802)  # a Korean interface
+    await chat.send("/start")
+    await chat.send("/reminders")
+    events = await chat.send("25:00")
+    assert texts(events) == ["위의 버튼으로 답해 주세요. 그만하려면 /cancel 을 입력하세요."]
+    await chat.press("🎓 교육")
+    events = await chat.send("30분 전")
+    assert texts(events) == ["위의 버튼으로 답해 주세요. 그만하려면 /cancel 을 입력하세요."]
+    events = await chat.press("3시간 전")
+    assert "🎓 교육: 3시간 전" in buttons(message(events))
+    events = await chat.send("/cancel")
+    [closed] = texts(events)
+    assert "바뀐 것은 없어요" not in closed  # the press above did change it
+    assert "저장" in closed
+    events = await chat.send("이웃만들기 신청 언제까지예요?")
+    assert "이웃만들기 지원사업" in texts(events)[-1]
+    # Done closes it too; an old screen's buttons still work
+    await chat.send("/reminders")
+    await chat.press("완료")
+    events = await chat.send("이웃만들기 신청 언제까지예요?")
+    assert "이웃만들기 지원사업" in texts(events)[-1]
+    await chat.press("🎓 교육")
+    events = await chat.press("2일 전과 1일 전")
+    assert "🎓 교육: 2일 전과 1일 전" in buttons(message(events))

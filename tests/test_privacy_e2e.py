@@ -296,3 +296,76 @@ async def test_mydata_then_forget_leaves_nothing_but_the_vote(bot, lang):
         after = await A.turnout(s, vote)
         report = await A.audit(s, keyring, vote)
     assert after.online_voters == 1 and report.ok and report.counted == 1
+
+
+MYDATA_WORDS = {
+    "ko": {
+        "training": "알림 시간 — 🎓 교육: 3시간 전",
+        "grant": "알림 시간 — 📋 공모사업 마감: 알림 받지 않기",
+        "cancelled": "보내기 전에 취소되었거나 필요 없어진 알림 1건",
+        "language": "언어: 한국어 (텔레그램 언어 설정을 따름)",
+    },
+    "en": {
+        "training": "Reminder times — 🎓 Training: 3 hours before",
+        "grant": "Reminder times — 📋 Grant deadlines: No reminders",
+        "cancelled": "1 message was not sent: cancelled or no longer needed before it was due",
+        "language": "Language: English (as set in Telegram)",
+    },
+}
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("lang", ["ko", "en"])
+async def test_mydata_words_reminders_as_the_reminders_screen_does(bot, lang):
+    """The readable document names each reminder topic and its times as /reminders shows
+    them, does not call cancelled reminders sent, and says which language the bot uses
+    (here Telegram's: none was chosen with /language). The JSON keeps every row."""
+    words = MYDATA_WORDS[lang]
+    resident = bot.chat(RESIDENT, "민지" if lang == "ko" else "Minji", lang)
+    await resident.send("/start")
+    await resident.send("/reminders")
+    await press_cb(resident, "rset:t:training")
+    await press_cb(resident, "rset:p:training:3h")
+    await press_cb(resident, "rset:t:grant")
+    await press_cb(resident, "rset:p:grant:off")
+    bot.runtime.clock.set(DURING)
+    await resident.send("/events")
+    await resident.press_data(
+        resident.last_message_with_buttons()["message_id"], "events:occ:privacy-class@20270620"
+    )
+    await press_cb(resident, "reg:in:")
+    await press_cb(resident, "reg:out:")
+    await press_cb(resident, "reg:outy:")
+    async with bot.runtime.sessionmaker() as s:
+        statuses = sorted(
+            r.status
+            for r in (
+                await s.execute(select(Reminder).where(Reminder.chat_id == RESIDENT))
+            ).scalars()
+        )
+    assert statuses == ["cancelled"], statuses  # the class's reminder, 3 hours before
+
+    files = documents(bot, await resident.send("/mydata"))
+    [readable] = [data for name, data in files.items() if name.endswith(".txt")]
+    [machine] = [data for name, data in files.items() if name.endswith(".json")]
+    text = readable.decode("utf-8")
+    for key in ("training", "grant", "cancelled", "language"):
+        assert words[key] in text, (key, text)
+    assert "training" not in text.replace("Training", "") and "minutes before" not in text
+    assert "180(분 전)" not in text
+    assert "보냈거나" not in text and "sent to you" not in text
+    data = json.loads(machine)["data"]["reminders"]
+    assert sorted(r["status"] for r in data["reminders"]) == statuses
+    assert {(s["topic"], tuple(s["offsets"])) for s in data["reminder_settings"]} == {
+        ("training", (180,)),
+        ("grant", ()),
+    }
+
+
+def test_reminder_topics_are_named_as_the_event_kinds_are():
+    """bot.reminders cannot import the KB's kind labels (a layer above): its own copy of
+    the msgids must stay the same, or /reminders and the cards would name a kind twice."""
+    from bot.kb.cards import KIND_LABELS
+    from bot.reminders.rows import GRANT_TOPIC, TOPIC_LABELS
+
+    assert {k: v for k, v in TOPIC_LABELS.items() if k != GRANT_TOPIC} == KIND_LABELS

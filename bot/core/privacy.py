@@ -58,7 +58,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.core.config import Settings
-from bot.core.i18n import LANGUAGE_NAMES, N_, Translator
+from bot.core.i18n import LANGUAGE_NAMES, N_, Translator, resolve_language
 from bot.core.text import localized
 from models.audit import AuditLog
 from models.invite import RoleInvite
@@ -278,10 +278,17 @@ async def _export_account(session: AsyncSession, subject: Subject) -> Section:
                 username=user.username or "-",
             )
         )
+        if user.language in LANGUAGE_NAMES:
+            lang = LANGUAGE_NAMES[user.language]
+        else:
+            # none chosen with /language: the bot speaks the Telegram app's language (as
+            # last seen), else the default — the language this document is written in
+            used = resolve_language(None, user.telegram_language, t.lang)
+            lang = t._("{language} (as set in Telegram)", language=LANGUAGE_NAMES[used])
         section.lines.append(
             t._(
                 "Language: {lang}; home dong: {dong}; first seen {first}; last seen {last}.",
-                lang=LANGUAGE_NAMES.get(user.language or "", "-"),
+                lang=lang,
                 dong=subject.dong(user.home_dong_id),
                 first=t.format_date(user.created_at),
                 last=t.format_date(user.last_seen_at) if user.last_seen_at else "-",

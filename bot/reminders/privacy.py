@@ -28,6 +28,7 @@ from bot.core.privacy import (
     row_dict,
     rowcount,
 )
+from bot.reminders.rows import TOPICS, offsets_label, topic_label
 from models.events import Reminder, ReminderSetting
 
 OPEN = ("pending", "sending")
@@ -63,6 +64,11 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
         "reminder_settings": [row_dict(s) for s in settings],
     }
     waiting = sum(1 for r in rows if r.status in OPEN)
+    sent = sum(1 for r in rows if r.status == "sent")
+    # cancelled before it was due (a registration cancelled …) or dropped when due as no
+    # longer needed (the event moved): never sent, and not to be called sent
+    unsent = sum(1 for r in rows if r.status in ("cancelled", "dropped"))
+    undelivered = len(rows) - waiting - sent - unsent  # failed, or the bot was blocked
     if waiting:
         section.lines.append(
             t.n_(
@@ -71,21 +77,37 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
                 waiting,
             )
         )
-    if len(rows) - waiting:
+    if sent:
         section.lines.append(
             t.n_(
-                "{n} message sent to you (or given up) is in the log.",
-                "{n} messages sent to you (or given up) are in the log.",
-                len(rows) - waiting,
+                "{n} message sent to you is in the log.",
+                "{n} messages sent to you are in the log.",
+                sent,
             )
         )
-    for s in settings:
-        minutes = ", ".join(str(m) for m in s.offsets) or t._("off")
+    if unsent:
+        section.lines.append(
+            t.n_(
+                "{n} message was not sent: cancelled or no longer needed before it was due.",
+                "{n} messages were not sent: cancelled or no longer needed before they were due.",
+                unsent,
+            )
+        )
+    if undelivered:
+        section.lines.append(
+            t.n_(
+                "{n} message could not be delivered to you.",
+                "{n} messages could not be delivered to you.",
+                undelivered,
+            )
+        )
+    for s in sorted(settings, key=lambda s: TOPICS.index(s.topic) if s.topic in TOPICS else 99):
+        # worded, and in the order, as the /reminders screen shows them
         section.lines.append(
             t._(
-                "Reminder times for {topic}: {minutes} (minutes before).",
-                topic=s.topic,
-                minutes=minutes,
+                "Reminder times — {topic}: {times}.",
+                topic=topic_label(s.topic, t),
+                times=offsets_label(s.topic, [int(m) for m in s.offsets], t),
             )
         )
     return section

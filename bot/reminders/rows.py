@@ -28,7 +28,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Translator
 from models.events import Reminder, ReminderSetting
 from models.kb import EVENT_KINDS
 from models.user import User
@@ -63,6 +63,22 @@ PRESET_LABELS: dict[str, str] = {
     "off": N_("No reminders"),
 }
 GRANT_PRESETS: dict[str, tuple[int, ...]] = {"on": GRANT_OFFSETS, "off": ()}
+GRANT_PRESET_LABELS: dict[str, str] = {
+    "on": N_("3 days before the deadline"),
+    "off": N_("No reminders"),
+}
+TOPIC_LABELS: dict[str, str] = {
+    "training": N_("🎓 Training"),
+    "meeting": N_("🤝 Meeting"),
+    "assembly": N_("🗳 General assembly"),
+    "forum": N_("📣 Forum"),
+    "consultation": N_("💬 Consultation"),
+    "festival": N_("🎉 Festival"),
+    GRANT_TOPIC: N_("📋 Grant deadlines"),
+}
+"""What /reminders and /mydata call each topic: an event kind by the same msgid as
+``bot.kb.cards.KIND_LABELS`` (the KB is a layer above; ``tests/test_privacy_e2e.py`` checks
+that the two agree)."""
 REMIND_AT = time(10, 0)
 """Local time of day for date-based reminders (grant deadlines, surveys, news)."""
 KEEP_GRANT_DAYS = 3
@@ -180,6 +196,23 @@ def preset_of(topic: str, offsets: Sequence[int]) -> str | None:
     return next((name for name, value in presets.items() if value == wanted), None)
 
 
+def topic_label(topic: str, t: Translator) -> str:
+    """A topic as /reminders names it ("🎓 Training"); an unknown one as stored."""
+    return t._(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
+
+
+def offsets_label(topic: str, offsets: Sequence[int], t: Translator) -> str:
+    """Reminder times as /reminders words them: the preset's label ("1 day and 1 hour
+    before", "No reminders"), else the minutes."""
+    name = preset_of(topic, offsets)
+    if topic == GRANT_TOPIC:
+        return t._(GRANT_PRESET_LABELS[name or "on"])
+    if name is None:
+        wanted = sorted(offsets, reverse=True)
+        return ", ".join(t.n_("{n} minute", "{n} minutes", m) for m in wanted)
+    return t._(PRESET_LABELS[name])
+
+
 async def set_offsets(
     session: AsyncSession, user: User, topic: str, offsets: Sequence[int], now: datetime
 ) -> None:
@@ -225,12 +258,14 @@ __all__ = [
     "DEFAULT_OFFSETS",
     "GRANT_DAYS_BEFORE",
     "GRANT_PRESETS",
+    "GRANT_PRESET_LABELS",
     "GRANT_TOPIC",
     "MESSAGE",
     "PRESETS",
     "PRESET_LABELS",
     "REMIND_AT",
     "TOPICS",
+    "TOPIC_LABELS",
     "OutMessage",
     "PassPlan",
     "Planned",
@@ -240,6 +275,8 @@ __all__ = [
     "enqueue",
     "local_at",
     "offsets_for",
+    "offsets_label",
     "preset_of",
     "set_offsets",
+    "topic_label",
 ]

@@ -1,23 +1,35 @@
 """/checkin CODE and the checkin_<CODE> deep link: residents check themselves in.
 
+A bare /checkin asks for the code, and the next text is taken as it (a one-question
+conversation, :func:`handlers.core.steps.conversation`): a typo is said and asked again,
+/cancel leaves. Without it the code typed next would be answered as a question.
+
 Staff mark attendance on one screen only, :mod:`handlers.events.staff_attend` (its marks
 go through :func:`bot.events.attendance.mark`, which audits them)."""
 
 from __future__ import annotations
 
 from telegram import Update
+from telegram.ext import CommandHandler, ConversationHandler, MessageHandler
 
 from bot.core.text import shorten
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge
+from handlers.core.steps import TYPED, conversation
+
+CODE = "code"
 
 
-async def _check_in(update: Update, context: MaeulContext, code: str) -> None:
+async def _check_in(
+    update: Update, context: MaeulContext, code: str, *, typed: bool = False
+) -> str | int:
+    """Check in with ``code`` and say how it went. Returns the conversation's next state:
+    after an unknown code typed in answer to a bare /checkin (``typed``), ask again."""
     t = context.t
     kb = await knowledge(update, context)
     if kb is None:
-        return
+        return ConversationHandler.END
     result = await attendance.check_in(
         context.db,
         context.user,
@@ -28,6 +40,7 @@ async def _check_in(update: Update, context: MaeulContext, code: str) -> None:
     )
     title = result.event.title.get(t.lang) if result.event else ""
     occurrence = result.occurrence
+    state: str | int = ConversationHandler.END
     if result.status == "ok":
         text = t._("✅ Checked in: “{title}”. Welcome!", title=title)
     elif result.status == "already":
@@ -42,27 +55,55 @@ async def _check_in(update: Update, context: MaeulContext, code: str) -> None:
         text = t._("Check-in for “{title}” has closed.", title=title)
     elif result.status == "cancelled":
         text = t._("“{title}” was cancelled on this date.", title=title)
+    elif typed:
+        text = (
+            t._("I do not know the code “{code}”.", code=shorten(code, 20))
+            + "\n"
+            + t._("Please type the code again, or /cancel.")
+        )
+        state = CODE
     else:
         text = t._(
             "I do not know the code “{code}”. Please check it and send /checkin CODE again.",
             code=shorten(code, 20),
         )
     await update.effective_message.reply_text(text)
+    return state
 
 
-async def checkin_command(update: Update, context: MaeulContext) -> None:
+async def checkin_command(update: Update, context: MaeulContext) -> str | int:
     if not context.args:
         await update.effective_message.reply_text(
             context.t._(
-                "Send /checkin followed by the code shown at the event, e.g. /checkin K7P2QX."
+                "Type the code shown at the event (6 letters and digits, e.g. K7P2QX), or /cancel."
             )
         )
-        return
+        return CODE
     await _check_in(update, context, "".join(context.args))
+    return ConversationHandler.END
+
+
+async def typed_code(update: Update, context: MaeulContext) -> str | int:
+    return await _check_in(update, context, update.effective_message.text or "", typed=True)
+
+
+async def cancel_code(update: Update, context: MaeulContext) -> int:
+    await update.effective_message.reply_text(context.t._("Cancelled. Nothing was changed."))
+    return ConversationHandler.END
 
 
 async def checkin_deep_link(update: Update, context: MaeulContext, arg: str) -> None:
     await _check_in(update, context, arg)
 
 
-__all__ = ["checkin_command", "checkin_deep_link"]
+def checkin_conversation() -> ConversationHandler[MaeulContext]:
+    """/checkin, and the code typed after a bare /checkin."""
+    return conversation(
+        "checkin_code",
+        entry_points=[CommandHandler("checkin", checkin_command)],
+        states={CODE: [MessageHandler(TYPED, typed_code)]},
+        cancel=cancel_code,
+    )
+
+
+__all__ = ["checkin_command", "checkin_conversation", "checkin_deep_link"]

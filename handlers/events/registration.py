@@ -30,7 +30,7 @@ from bot.telegram.context import MaeulContext
 from handlers.core.blocks import ask_confirm, declined
 from handlers.core.browse import edit, refuse, send
 from handlers.events.calendar import ICS_RE, add_to_calendar, calendar_command, myevents_command
-from handlers.events.checkin import checkin_command, checkin_deep_link
+from handlers.events.checkin import checkin_conversation, checkin_deep_link
 from handlers.events.occurrence import TOK, nudge, pressed_occurrence
 from handlers.events.staff_draft import may_manage
 
@@ -252,7 +252,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
     app.add_handler(CommandHandler("calendar", calendar_command))
     app.add_handler(CommandHandler("myevents", myevents_command))
-    app.add_handler(CommandHandler("checkin", checkin_command))
+    app.add_handler(checkin_conversation())
     app.add_handler(CallbackQueryHandler(join, pattern=JOIN_RE))
     app.add_handler(CallbackQueryHandler(ask_cancel, pattern=OUT_RE))
     app.add_handler(CallbackQueryHandler(do_cancel, pattern=OUT_YES_RE))

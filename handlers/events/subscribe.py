@@ -6,7 +6,13 @@ buttons are visible to the whole group.
 
 Callback data: ``subs:k:<topic>`` (a kind: trainings, meetings, assemblies, grants),
 ``subs:d:<dong ref>``, ``subs:done``; ``rset:home``, ``rset:t:<topic>`` (choose a time
-for a kind of event or ``grant``), ``rset:p:<topic>:<preset>``. Everything is validated.
+for a kind of event or ``grant``), ``rset:p:<topic>:<preset>``, ``rset:done``. Everything
+is validated.
+
+/reminders is a conversation (:func:`handlers.core.steps.conversation`) while its screen
+waits for a press: text typed meanwhile ("25:00", "30분 전") is asked to use the buttons
+instead of being answered as a question. Done or /cancel (or another command) leaves it.
+An older screen's buttons still work, outside the conversation.
 """
 
 from __future__ import annotations
@@ -17,9 +23,16 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
-from bot.core.i18n import N_, resolve_language
+from bot.core.i18n import resolve_language
 from bot.core.text import esc
 from bot.events import subscriptions as S
 from bot.events.reminder_rows import replan_user
@@ -28,6 +41,7 @@ from bot.kb.records import KnowledgeBase
 from bot.reminders import rows as R
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, knowledge, refuse, rows_of, send
+from handlers.core.steps import TYPED, conversation, press_buttons
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +51,9 @@ TOPIC = "|".join(R.TOPICS)
 RSET_TOPIC_RE = re.compile(rf"^rset:t:({TOPIC})$")
 PRESET = "|".join(sorted({*R.PRESETS, *R.GRANT_PRESETS}))
 RSET_PICK_RE = re.compile(rf"^rset:p:({TOPIC}):({PRESET})$")
+SCREEN = "screen"
+"""The /reminders conversation's one state: its screen waits for a press."""
 ADMIN_STATUSES = {ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR}
-GRANT_LABEL = N_("📋 Grant deadlines")
-GRANT_PRESET_LABELS = {"on": N_("3 days before the deadline"), "off": N_("No reminders")}
 
 
 def _private(update: Update) -> bool:
@@ -187,51 +201,60 @@ async def done(update: Update, context: MaeulContext) -> None:
 # ---------------------------------------------------------------------------------------
 
 
-def _topic_label(topic: str, context: MaeulContext) -> str:
+async def _settings(context: MaeulContext) -> list[str]:
+    """Each topic and its times, as the screen's buttons name them."""
     t = context.t
-    return t._(GRANT_LABEL) if topic == R.GRANT_TOPIC else t._(cards.KIND_LABELS[topic])
-
-
-def _preset_label(topic: str, offsets: tuple[int, ...], context: MaeulContext) -> str:
-    t = context.t
-    name = R.preset_of(topic, offsets)
-    if topic == R.GRANT_TOPIC:
-        return t._(GRANT_PRESET_LABELS[name or "on"])
-    if name is None:
-        return ", ".join(t.n_("{n} minute", "{n} minutes", m) for m in offsets)
-    return t._(R.PRESET_LABELS[name])
+    offsets = await R.all_offsets(context.db, context.user.id)
+    return [
+        f"{R.topic_label(topic, t)}: {R.offsets_label(topic, offsets[topic], t)}"
+        for topic in R.TOPICS
+    ]
 
 
 async def _settings_view(context: MaeulContext) -> tuple[str, InlineKeyboardMarkup]:
     t = context.t
-    offsets = await R.all_offsets(context.db, context.user.id)
     lines = [
         f"<b>{esc(t._('Reminder times'))}</b>",
         esc(t._("For events you registered for, and grants you follow. Press one to change it.")),
     ]
+    labels = await _settings(context)
     rows = [
-        [
-            InlineKeyboardButton(
-                f"{_topic_label(topic, context)}: {_preset_label(topic, offsets[topic], context)}",
-                callback_data=f"rset:t:{topic}",
-            )
-        ]
-        for topic in R.TOPICS
+        [InlineKeyboardButton(label, callback_data=f"rset:t:{topic}")]
+        for topic, label in zip(R.TOPICS, labels, strict=True)
     ]
-    rows.append([InlineKeyboardButton(t._("Done"), callback_data="subs:done")])
+    rows.append([InlineKeyboardButton(t._("Done"), callback_data="rset:done")])
     return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
-async def reminders_command(update: Update, context: MaeulContext) -> None:
+async def reminders_command(update: Update, context: MaeulContext) -> str:
     text, markup = await _settings_view(context)
     if update.callback_query is not None:
         await update.callback_query.answer()
         await edit(update.callback_query, text, markup)
     else:
         await send(update, context, text, markup)
+    return SCREEN
 
 
-async def choose_time(update: Update, context: MaeulContext) -> None:
+async def reminders_done(update: Update, context: MaeulContext) -> int:
+    """Done: the screen becomes the times as they are now, without buttons."""
+    query = update.callback_query
+    await query.answer()
+    lines = [f"<b>{esc(context.t._('Reminder times'))}</b>"]
+    lines += [esc(line) for line in await _settings(context)]
+    await edit(query, "\n".join(lines), None)
+    return ConversationHandler.END
+
+
+async def reminders_cancel(update: Update, context: MaeulContext) -> int:
+    """/cancel: each press was saved when it was made, so nothing is undone — say so."""
+    await update.effective_message.reply_text(
+        context.t._("Closed. Reminder times are saved as soon as you press them.")
+    )
+    return ConversationHandler.END
+
+
+async def choose_time(update: Update, context: MaeulContext) -> str:
     query = update.callback_query
     match = RSET_TOPIC_RE.match(query.data or "")
     assert match is not None
@@ -240,7 +263,7 @@ async def choose_time(update: Update, context: MaeulContext) -> None:
     current = await R.offsets_for(context.db, context.user.id, topic)
     chosen = R.preset_of(topic, current)
     presets = R.GRANT_PRESETS if topic == R.GRANT_TOPIC else R.PRESETS
-    labels = GRANT_PRESET_LABELS if topic == R.GRANT_TOPIC else R.PRESET_LABELS
+    labels = R.GRANT_PRESET_LABELS if topic == R.GRANT_TOPIC else R.PRESET_LABELS
     rows = [
         [
             InlineKeyboardButton(
@@ -252,11 +275,12 @@ async def choose_time(update: Update, context: MaeulContext) -> None:
     ]
     rows.append([InlineKeyboardButton(t._("◀ Back"), callback_data="rset:home")])
     await query.answer()
-    text = esc(t._("When should I remind you of {what}?", what=_topic_label(topic, context)))
+    text = esc(t._("When should I remind you of {what}?", what=R.topic_label(topic, t)))
     await edit(query, text, InlineKeyboardMarkup(rows))
+    return SCREEN
 
 
-async def pick_time(update: Update, context: MaeulContext) -> None:
+async def pick_time(update: Update, context: MaeulContext) -> str:
     query = update.callback_query
     match = RSET_PICK_RE.match(query.data or "")
     assert match is not None
@@ -264,7 +288,7 @@ async def pick_time(update: Update, context: MaeulContext) -> None:
     presets = R.GRANT_PRESETS if topic == R.GRANT_TOPIC else R.PRESETS
     if name not in presets:
         await refuse(query, context)
-        return
+        return SCREEN
     now = context.runtime.clock.now()
     await R.set_offsets(context.db, context.user, topic, presets[name], now)
     kb = await context.runtime.knowledge.get()
@@ -273,17 +297,39 @@ async def pick_time(update: Update, context: MaeulContext) -> None:
     await query.answer(context.t._("Saved."))
     text, markup = await _settings_view(context)
     await edit(query, text, markup)
+    return SCREEN
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    presses: list[CallbackQueryHandler[MaeulContext, object]] = [
+        CallbackQueryHandler(choose_time, pattern=RSET_TOPIC_RE),
+        CallbackQueryHandler(pick_time, pattern=RSET_PICK_RE),
+        CallbackQueryHandler(reminders_done, pattern=r"^rset:done$"),
+    ]
+    app.add_handler(
+        conversation(
+            "reminder_times",
+            entry_points=[
+                CommandHandler("reminders", reminders_command),
+                CallbackQueryHandler(reminders_command, pattern=r"^rset:home$"),
+            ],
+            states={
+                SCREEN: [
+                    *presses,
+                    MessageHandler(TYPED & filters.ChatType.PRIVATE, press_buttons),
+                ]
+            },
+            cancel=reminders_cancel,
+        )
+    )
+    # an older screen's buttons, outside the conversation: they work, and (not being a
+    # conversation's entry) they do not end another conversation the user is in
+    for press in presses:
+        app.add_handler(press)
     app.add_handler(CommandHandler("subscribe", subscribe_command))
-    app.add_handler(CommandHandler("reminders", reminders_command))
     app.add_handler(CallbackQueryHandler(menu_button, pattern=r"^menu:subscribe$"))
     app.add_handler(CallbackQueryHandler(toggle, pattern=r"^subs:(k|d):"))
     app.add_handler(CallbackQueryHandler(done, pattern=r"^subs:done$"))
-    app.add_handler(CallbackQueryHandler(reminders_command, pattern=r"^rset:home$"))
-    app.add_handler(CallbackQueryHandler(choose_time, pattern=RSET_TOPIC_RE))
-    app.add_handler(CallbackQueryHandler(pick_time, pattern=RSET_PICK_RE))
 
 
 __all__ = ["register"]

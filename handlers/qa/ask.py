@@ -47,6 +47,8 @@ from models import AssemblyVote
 # Callback-data prefixes of the cards (implemented by the browsing handlers).
 CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:show:"}
 MAX_BUTTONS = 5
+_LATIN_WORD = re.compile(r"(?<![\w'])[A-Za-z]+(?:'[A-Za-z]+)?(?![\w'])")
+"""A Latin word as English sentences have them (no digits in it: "K7P2QX" is no word)."""
 _SHORT_TEXT = filters.Regex(re.compile(rf"\A[\s\S]{{1,{FREE_TEXT_LIMIT}}}\Z"))
 
 # One engine cache per knowledge store (i.e. per running bot), rebuilt per KB version.
@@ -130,8 +132,12 @@ async def ask(update: Update, context: MaeulContext) -> None:
         )
         return
     # Korean or English: answered as asked; any other language (or none to tell): in the
-    # user's interface language, with a note that the information is in Korean and English
+    # user's interface language, with a note that the information is in Korean and English.
+    # Latin text is English only as a sentence (two words or more): "ok", a code, a lone
+    # word or a token with digits is answered in the interface language
     asked = detect_language(text)
+    if asked == "en" and len(_LATIN_WORD.findall(text)) < 2:
+        asked = None
     lang = asked if asked in SUPPORTED_LANGUAGES else t.lang
     now = runtime.clock.now()
     follow, choices = topic.recent(context)
