@@ -38,6 +38,8 @@ async def test_an_unknown_code_is_refused_in_korean_with_an_example(bot):
     [reply] = texts(events)
     assert reply.startswith("“1234”는 모르는 코드예요.")
     assert "/checkin K7P2QX" in reply and "CODE" not in reply
+    events = await chat.send("/checkin bad")  # a word in small letters: read as the code
+    assert texts(events)[0].startswith("“BAD”는 모르는 코드예요."), texts(events)
 
 
 async def test_a_bare_checkin_takes_the_next_text_as_the_code(bot):

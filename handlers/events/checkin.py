@@ -57,7 +57,7 @@ async def _check_in(
         text = t._("“{title}” was cancelled on this date.", title=title)
     elif typed:
         text = (
-            t._("I do not know the code “{code}”.", code=shorten(code, 20))
+            t._("I do not know the code “{code}”.", code=_shown(code))
             + "\n"
             + t._("Please type the code again, or /cancel.")
         )
@@ -65,10 +65,16 @@ async def _check_in(
     else:
         text = t._(
             "I do not know the code “{code}”. Please check it and send /checkin CODE again.",
-            code=shorten(code, 20),
+            code=_shown(code),
         )
     await update.effective_message.reply_text(text)
     return state
+
+
+def _shown(code: str) -> str:
+    """The code as it is read (capitals, no spaces or dashes): "bad" is said as “BAD”, whose
+    particle is decided by its letters' names, where a lowercase word's is not."""
+    return shorten(attendance.normalize_code(code) or code, 20)
 
 
 async def checkin_command(update: Update, context: MaeulContext) -> str | int:
