@@ -131,6 +131,11 @@ async def test_deep_links(bot):
         assert events[0].text == "올바르지 않거나 만료된 링크예요. 처음 메뉴를 보여 드릴게요.", link
         assert "안녕하세요" in events[1].text, link
         assert buttons(events[1]), link  # the main menu's buttons
+    # a poster's dong that is no dong here: said so, and the dong picker (no menu promised)
+    events = await chat.send("/start dong_nowhere")
+    assert [e.kind for e in events] == ["message", "message"], texts(events)
+    assert "메뉴" not in events[0].text and "동" in events[0].text
+    assert "어느 동에" in events[1].text and buttons(events[1])
 
 
 async def test_bad_input_gets_clear_localized_replies(bot):

@@ -16,7 +16,6 @@ from bot.core.dongs import dong_name, get_dong, list_dongs
 from bot.core.text import esc
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
-from handlers.core.start import invalid_link
 from handlers.core.steps import TYPED, press_buttons_then, typed_dong
 from handlers.core.steps import conversation as blocks_conversation
 
@@ -132,8 +131,10 @@ async def cancel(update: Update, context: MaeulContext) -> int:
 async def deep_link(update: Update, context: MaeulContext) -> str | int:
     """t.me/<bot>?start=dong_<id>: the QR code on a dong office poster."""
     dong_id = (context.args[0] if context.args else "").removeprefix("dong_")
-    if await get_dong(context.db, dong_id) is None:
-        await invalid_link(update, context)
+    if await get_dong(context.db, dong_id) is None:  # (the picker next, not the menu)
+        await update.effective_message.reply_text(
+            context.t._("That link names no dong here. Choose your dong below.")
+        )
         return await ask_dong(update, context)
     return await _confirm(update, context, dong_id)
 
