@@ -213,3 +213,21 @@ def test_edit_kind_dong_and_registration_like_the_bot(tmp_path):
         assert result.exit_code == 2 and said in result.output, result.output
     edits = query(tmp_path, select(AuditLog.details).where(AuditLog.action == "event.edit"))
     assert len(edits) == 2
+
+
+def test_a_date_with_attendance_is_not_moved(tmp_path):
+    """As in the bot: a date somebody is marked present for stays where it was held."""
+    from sqlalchemy import update
+
+    register_someone(tmp_path, "grant-info-session", "2027-01-14T19:00:00+09:00")
+
+    async def present(s):
+        await s.execute(update(Registration).values(attended=True))
+
+    in_db(f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}", present)
+    for args in ((), ("--date", "2027-01-14")):
+        result = invoke("events", "move", "grant-info-session", "--to", "2027-01-21T19:00", *args)
+        assert result.exit_code == 2, result.output
+        assert "1 person(s) are marked present" in result.output
+    actions = [a[0] for a in query(tmp_path, select(AuditLog.action).order_by(AuditLog.id))]
+    assert "event.move" not in actions

@@ -79,9 +79,12 @@ async def test_report_figures_on_a_known_dataset(world):
         await s.commit()
 
     async def attend(event_id, start, tid):
+        rt.clock.set(start)  # marked when the session starts
         async with rt.sessionmaker() as s:
             registration = await R.get_registration(s, await _user(s, tid), event_id, start)
-            await A.mark(s, registration, True, "staff:900", rt.clock.now())
+            _, occurrence = await _occurrence(s, event_id, start)
+            assert await A.mark(s, registration, True, "staff:900", rt.clock.now(),
+                                occurrence=occurrence) == "ok"  # fmt: skip
             await s.commit()
 
     await attend("c1", s1, 1)
@@ -119,9 +122,10 @@ async def test_report_figures_on_a_known_dataset(world):
 
     await survey(s1, {1: 5, 2: 4})
     await survey(s2, {1: 3, 3: 3})
+    rt.clock.set(C2 + timedelta(days=1))  # after the last session
     async with rt.sessionmaker() as s:
-        rows = await A.report(s, SEOUL, year=2027)
-        assert await A.report(s, SEOUL, year=2026) == []
+        rows = await A.report(s, SEOUL, year=2027, now=rt.clock.now())
+        assert await A.report(s, SEOUL, year=2026, now=rt.clock.now()) == []
     table = [
         (
             r.level,
@@ -202,3 +206,64 @@ async def test_survey_answers_cannot_be_traced_to_people(world):
         assert await A.comments(s, "c2") == ["Too short a break"]
         registration = (await s.execute(select(Registration))).scalar_one()
         assert registration.user_id == u1.id
+
+
+async def test_the_report_counts_only_sessions_that_were_held(world):
+    """A cancelled date, a coming one and a registration cancelled are not counted; a
+    course cancelled after some of its sessions keeps those sessions; nobody is marked
+    present before check-in opens or on a cancelled date."""
+    rt = world
+    s1, s2, s3 = C1, C1 + timedelta(weeks=1), C1 + timedelta(weeks=2)
+    async with rt.sessionmaker() as s:
+        for start in (s1, s2, s3):
+            spec, occ = await _occurrence(s, "c1", start)
+            for tid in (1, 2):
+                await R.register(s, await _user(s, tid), spec, occ, rt.clock.now(), SEOUL)
+        spec, occ = await _occurrence(s, "c2", C2)
+        await R.register(s, await _user(s, 3), spec, occ, rt.clock.now(), SEOUL)
+        await s.commit()
+
+    async def mark(event_id, start, tid, at) -> str:
+        rt.clock.set(at)
+        async with rt.sessionmaker() as s:
+            registration = await R.get_registration(s, await _user(s, tid), event_id, start)
+            _, occurrence = await _occurrence(s, event_id, start)
+            said = await A.mark(s, registration, True, "staff:900", rt.clock.now(),
+                                occurrence=occurrence)  # fmt: skip
+            await s.commit()
+            return said
+
+    # two weeks early: refused, nothing written; from an hour before: marked
+    assert await mark("c1", s1, 1, s1 - timedelta(days=14)) == "early"
+    assert await mark("c1", s1, 1, s1 - A.CHECKIN_OPENS - timedelta(minutes=1)) == "early"
+    assert await mark("c1", s1, 1, s1 - A.CHECKIN_OPENS) == "ok"
+    assert await mark("c1", s2, 1, s2) == "ok"
+    assert await mark("c1", s2, 2, s2) == "ok"
+    # c2 (a single date): marked at its start, then that date is cancelled
+    assert await mark("c2", C2, 3, C2 - timedelta(minutes=30)) == "ok"
+    async with rt.sessionmaker() as s:
+        await R.cancel_event(s, "c2", day=C2.date(), actor="t", now=rt.clock.now(), tz=SEOUL)
+        await s.commit()
+    assert await mark("c2", C2, 3, C2) == "cancelled"
+    # after session 2, the rest of the course c1 is cancelled
+    rt.clock.set(s2 + timedelta(days=1))
+    async with rt.sessionmaker() as s:
+        await R.cancel_event(s, "c1", actor="t", now=rt.clock.now(), tz=SEOUL)
+        await s.commit()
+
+    rt.clock.set(C2 + timedelta(days=1))
+    async with rt.sessionmaker() as s:
+        rows = await A.report(s, SEOUL, year=2027, now=rt.clock.now())
+        registrations = (await s.execute(select(Registration))).scalars().all()
+    assert sum(r.attended for r in registrations) == 4  # the marks are kept …
+    table = [(r.level, r.event_id, r.date, r.registered, r.attended) for r in rows]
+    assert table == [  # … but session 3 and c2 were never held
+        ("session", "c1", s1.date(), 2, 1),
+        ("session", "c1", s2.date(), 2, 2),
+        ("course", "c1", None, 4, 3),
+    ]
+
+    # before session 2 started, only session 1 had been held
+    async with rt.sessionmaker() as s:
+        rows = await A.report(s, SEOUL, year=2027, now=s2 - timedelta(minutes=1))
+    assert [(r.level, r.date) for r in rows] == [("session", s1.date()), ("course", None)]

@@ -156,11 +156,14 @@ async def test_a_new_place_is_told_once_to_each_person(world):
 
 async def test_every_mark_is_audited(world):
     assert await register(world, 8801, START) == "registered"
+    world.clock.set(START)
     async with world.sessionmaker() as s, s.begin():
         registration = (await s.execute(select(Registration))).scalar_one()
-        await A.mark(s, registration, True, "staff:6201", world.clock.now(),
+        occurrence = schedule.find_original(await R.event_spec(s, "series", SEOUL), START, SEOUL)
+        await A.mark(s, registration, True, "staff:6201", world.clock.now(), occurrence=occurrence,
                      actor="tg:6201", actor_telegram_id=6201)  # fmt: skip
-        await A.mark(s, registration, False, "staff:6201", world.clock.now())
+        await A.mark(s, registration, False, "staff:6201", world.clock.now(),
+                     occurrence=occurrence)  # fmt: skip
     async with world.sessionmaker() as s:
         marks = list(
             (

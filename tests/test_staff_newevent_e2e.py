@@ -157,3 +157,42 @@ async def test_relative_dates_follow_the_real_clock(runtime):
         }
         assert said.split("\n")[0] in expected
         assert not bot.errors
+
+
+def test_now_is_a_start_to_the_nearest_minute():
+    assert parse_when("지금", TEST_NOW + timedelta(seconds=29), SEOUL) == TEST_NOW
+    assert parse_when(" 지금 ", TEST_NOW + timedelta(seconds=31), SEOUL) == TEST_NOW + timedelta(
+        minutes=1
+    )
+    assert parse_when("now", TEST_NOW, SEOUL) == TEST_NOW
+
+
+async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
+    """The kind and dong steps are answered with buttons: typed text there asks for them
+    (never the Q&A's answer while the draft stays open); an end before the start is told
+    so, not "I could not read that"."""
+    press = "위의 버튼으로 답해 주세요. 그만하려면 /cancel 을 입력하세요."
+    bot.runtime.clock.set(TEST_NOW + timedelta(seconds=20))
+    staff = bot.chat(STAFF, "담당자", "ko")
+    await staff.send("/newevent")
+    events = await staff.send("모임")
+    assert texts(events) == [press]
+    await staff.press("🤝 모임")
+    events = await staff.send("새터동")
+    assert texts(events) == [press]
+    await staff.press("새터동")
+    await staff.send("동네 텃밭 겨울 모임")
+    events = await staff.send("지금")
+    assert texts(events)[0].startswith(f"시작: {KO.format_datetime(TEST_NOW)}\n언제 끝나나요?")
+    events = await staff.send("오전 9시")
+    assert texts(events) == [
+        "끝나는 시간이 시작 시간(오전 10:00)보다 늦어야 해요. 더 늦은 끝나는 시간(21:00)이나 "
+        "진행 시간(2시간)을 입력해 주세요."
+    ]
+    events = await staff.send("언젠가")
+    assert texts(events) == [
+        "알아보지 못했어요. 시작 시간보다 늦은 끝나는 시간(21:00)이나 진행 시간(2시간)을 "
+        "입력해 주세요."
+    ]
+    events = await staff.send("2시간")
+    assert "어디에서" in latest(events).text or "장소" in latest(events).text, texts(events)

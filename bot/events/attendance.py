@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.i18n import N_, Np_, Translator
 from bot.events.reminder_rows import SURVEY
-from bot.kb import schedule
+from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders import rows as R
 from models.events import (
@@ -203,6 +203,18 @@ async def attendance_list(
     return [(registration, user) for registration, user in rows.all()]
 
 
+def may_mark(occurrence: schedule.Occurrence, now: datetime) -> str:
+    """Whether someone can be marked present for ``occurrence`` now: ``ok``, ``early``
+    (before the check-in window opens, :data:`CHECKIN_OPENS` before the start — the same
+    moment residents' ``/checkin`` opens) or ``cancelled``. There is no "late": staff
+    may fill in attendance from a paper list after the event."""
+    if occurrence.cancelled:
+        return "cancelled"
+    if now < occurrence.starts_at - CHECKIN_OPENS:
+        return "early"
+    return "ok"
+
+
 async def mark(
     session: AsyncSession,
     registration: Registration,
@@ -210,14 +222,24 @@ async def mark(
     by: str,
     now: datetime,
     *,
+    occurrence: schedule.Occurrence,
     actor: str | None = None,
     actor_telegram_id: int | None = None,
-) -> None:
+) -> str:
     """Staff mark someone present or absent — the one way they do, from any screen or
     script — and the audit log keeps who did (``actor``, default ``by``) and when.
-    ``by`` is what the registration keeps (``staff:<telegram id>``)."""
+    ``by`` is what the registration keeps (``staff:<telegram id>``).
+
+    ``occurrence`` is the registration's occurrence as the schedule has it now. Marking
+    present is refused (nothing written) on a cancelled date or before the date's
+    check-in window opens (:func:`may_mark`: its answer is returned); marking absent is
+    always possible, so a wrong mark can be undone."""
     from bot.core import audit
 
+    if attended:
+        allowed = may_mark(occurrence, now)
+        if allowed != "ok":
+            return allowed
     registration.attended = attended
     registration.attended_at = now if attended else None
     registration.attendance_by = by if attended else None
@@ -237,6 +259,24 @@ async def mark(
             "occurrence": _utc(registration.occurrence_start).isoformat(),
         },
     )
+    return "ok"
+
+
+async def attended_count(
+    session: AsyncSession, event_id: str, original: datetime | None = None
+) -> int:
+    """How many are marked present (checked in, or marked by staff; registrations not
+    cancelled) for the occurrence whose original start is ``original`` — or, without
+    it, for any date of the event. Moving a date with attendance is refused (the staff's
+    move screens, ``maeul events move``)."""
+    query = select(func.count(Registration.id)).where(
+        Registration.event_id == event_id,
+        Registration.attended.is_(True),
+        Registration.status != "cancelled",
+    )
+    if original is not None:
+        query = query.where(Registration.occurrence_start == _utc(original))
+    return int(await session.scalar(query) or 0)
 
 
 @dataclass(frozen=True)
@@ -603,10 +643,25 @@ class _Acc:
     ratings: list[int] = field(default_factory=list)
 
 
+def _spec(row: Event, tz: tzinfo) -> EventSpec | None:
+    """The event as its row says (archived too: past years stay reportable); None when
+    the row does not make a valid event any more."""
+    from zoneinfo import ZoneInfo
+
+    from bot.kb import records as kbmod
+
+    zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(str(tz))
+    try:
+        return EventSpec.model_validate(kbmod.event_document(row, zone))
+    except Exception:  # a row the schema no longer accepts: no schedule
+        return None
+
+
 async def report(
     session: AsyncSession,
     tz: tzinfo,
     *,
+    now: datetime,
     year: int | None = None,
     lang: str = "ko",
     events: Collection[str] | None = None,
@@ -616,38 +671,77 @@ async def report(
     total attendances (연인원: a person at three sessions counts three times), average
     satisfaction (1–5) and the number of ratings. Sessions are counted in ``year`` (local
     start date); archived events are included, so past years stay reportable. ``events``:
-    only these events (one event's report; the events of a staff member's dongs)."""
+    only these events (one event's report; the events of a staff member's dongs).
+
+    Only sessions that were **held** are reported, and in them only registrations that
+    were not cancelled. A session (occurrence) was held when
+
+    * it has started by ``now`` (a coming date has no attendance to report yet);
+    * its date was not cancelled (the event's schedule as it is now, found by the
+      occurrence's original start — a moved date is reported on its new date);
+    * and, when the whole event was cancelled, the session had already ended then:
+      cancelling the rest of a course does not undo the sessions given. The schedule
+      keeps no time of a whole-event cancellation, so this is read from the
+      registrations: cancelling the event cancels those of every date not yet over
+      (``cancel_reason`` ``event``), so a date with such a registration had not been
+      held; one without any (its registrations outlived the cancellation, or only
+      walk-ins came, who check in only on dates not cancelled) had been.
+
+    A session its event's schedule no longer has at all (the event's row is gone, or its
+    series was rewritten after the date) is kept when it started by ``now``, on the date
+    its registrations have: nothing says it was not held.
+    """
     query = select(Registration)
     if events is not None:
         query = query.where(Registration.event_id.in_(list(events)))
     registrations = (await session.execute(query)).scalars().all()
-    sessions: dict[tuple[str, datetime], _Acc] = defaultdict(_Acc)
-    dates: dict[tuple[str, datetime], date] = {}
+    rows = {e.id: e for e in (await session.execute(select(Event))).scalars()}
+    specs: dict[str, EventSpec | None] = {}
+    by_session: dict[tuple[str, datetime], list[Registration]] = defaultdict(list)
     for registration in registrations:
-        local = registration.starts_at.astimezone(tz)
+        by_session[(registration.event_id, _utc(registration.occurrence_start))].append(
+            registration
+        )
+    sessions: dict[tuple[str, datetime], _Acc] = {}
+    dates: dict[tuple[str, datetime], date] = {}
+    for key, found in by_session.items():
+        event_id, original = key
+        if event_id not in specs:
+            row = rows.get(event_id)
+            specs[event_id] = _spec(row, tz) if row is not None else None
+        spec = specs[event_id]
+        occurrence = schedule.find_original(spec, original, tz) if spec is not None else None
+        if occurrence is not None:
+            starts_at = occurrence.starts_at
+            if occurrence.cancelled and not _over_before_cancelled(spec, original, found):
+                continue
+        else:
+            starts_at = max(r.starts_at for r in found)
+        if starts_at > now:
+            continue
+        local = starts_at.astimezone(tz)
         if year is not None and local.year != year:
             continue
-        key = (registration.event_id, registration.occurrence_start)
         dates[key] = local.date()
-        acc = sessions[key]
-        if registration.status == "registered":
-            acc.registered += 1
-        if registration.attended:
-            acc.attended.add(registration.user_id)
+        acc = sessions[key] = _Acc()
+        for registration in found:
+            if registration.status == "registered":
+                acc.registered += 1
+            if registration.attended and registration.status != "cancelled":
+                acc.attended.add(registration.user_id)
     ratings = await session.execute(
         select(SurveyResponse.event_id, SurveyResponse.occurrence_start, SurveyResponse.rating)
     )
     for event_id, original, rating in ratings.all():
-        key = (event_id, original)
+        key = (event_id, _utc(original))
         if key in sessions:
             sessions[key].ratings.append(int(rating))
-    events = {e.id: e for e in (await session.execute(select(Event))).scalars()}
     out: list[ReportRow] = []
     by_event: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
     for key in sessions:
         by_event[key[0]].append(key)
     for event_id in sorted(by_event, key=lambda i: (min(dates[k] for k in by_event[i]), i)):
-        row = events.get(event_id)
+        row = rows.get(event_id)
         title = (row.title.get(lang) or row.title.get("ko") or event_id) if row else event_id
         kind = row.kind if row else ""
         keys = sorted(by_event[event_id], key=lambda k: dates[k])
@@ -695,6 +789,20 @@ async def report(
     return out
 
 
+def _over_before_cancelled(
+    event: EventSpec | None, original: datetime, registrations: list[Registration]
+) -> bool:
+    """Whether a cancelled occurrence had been held before: only when it is cancelled
+    with its whole event (not on its own) and none of its registrations was cancelled by
+    that cancellation (see :func:`report`)."""
+    if event is None or not event.cancelled:
+        return False
+    for change in event.changes or ():
+        if change.status == schedule.CANCELLED and _utc(change.occurrence) == _utc(original):
+            return False
+    return not any(r.status == "cancelled" and r.cancel_reason == "event" for r in registrations)
+
+
 def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
@@ -734,20 +842,22 @@ HEADERS = {
 }
 """The column headers of a staff member's copy, in their language."""
 LEVELS = {"session": N_("Session"), "course": N_("Course total")}
-KINDS = {
-    "training": N_("Training"),
-    "meeting": N_("Meeting"),
-    "assembly": N_("General assembly"),
-    "forum": N_("Forum"),
-    "consultation": N_("Consultation"),
-    "festival": N_("Festival"),
-}
+
+
+def kind_name(kind: str, t: Translator) -> str:
+    """An event kind as the bot's event screens name it (:data:`bot.kb.cards.KIND_LABELS`,
+    one name for a kind everywhere), without the emoji in front: a spreadsheet cell."""
+    if kind not in cards.KIND_LABELS:
+        return kind
+    label = t._(cards.KIND_LABELS[kind])
+    head, _, rest = label.partition(" ")
+    return rest if rest and not any(ch.isalnum() for ch in head) else label
 
 
 def _localized(row: ReportRow, t: Translator) -> list[Any]:
     values = row.values()
     values[0] = t._(LEVELS.get(row.level, row.level))
-    values[3] = t._(KINDS[row.kind]) if row.kind in KINDS else row.kind
+    values[3] = kind_name(row.kind, t)
     if row.date is not None:
         values[4] = row.date  # a real date cell, shown as a date in the staff's Excel
     return values
@@ -905,6 +1015,7 @@ __all__ = [
     "ReportRow",
     "attendance_list",
     "attendance_xlsx",
+    "attended_count",
     "attendees",
     "check_in",
     "checkin_code",
@@ -912,6 +1023,7 @@ __all__ = [
     "comments",
     "invitation",
     "mark",
+    "may_mark",
     "normalize_code",
     "plan_surveys",
     "rate",

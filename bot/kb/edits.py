@@ -243,16 +243,22 @@ def find_time(text: str) -> ClockTime | None:
     return None
 
 
+_NOW_WORDS = frozenset({"지금", "지금 바로", "now", "right now"})
+
+
 def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
     """A start as staff type it, in ``tz``, relative to ``now`` (the bot's clock): ISO
     ('2027-03-05 19:00', '2027-03-05T19:00+09:00'), a full date ('2027년 3월 5일 저녁 7시',
     '2027.3.5 오후 7:30'), or a day named relative to today ('3월 5일 오후 7시', '다음 주
     화요일 19:00', '내일 오후 3시', 'next Tuesday 7pm', 'March 5 19:00': the day
-    resolver of :mod:`bot.qa.dates`). Raises :class:`EditError` with a question to ask
-    back: no time, morning or evening, which day, or unreadable."""
+    resolver of :mod:`bot.qa.dates`), or '지금' (now, to the nearest minute). Raises
+    :class:`EditError` with a question to ask back: no time, morning or evening, which
+    day, or unreadable."""
     from bot.qa.dates import resolve_dates
 
     clean = _clean(text)
+    if clean.lower() in _NOW_WORDS:  # "지금": now, to the nearest minute
+        return (now.astimezone(tz) + timedelta(seconds=30)).replace(second=0, microsecond=0)
     parsed = _iso_datetime(clean, tz, N_("Please add the time, for example 7pm or 19:00."))
     if parsed is not None:
         return parsed

@@ -297,8 +297,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 CallbackQueryHandler(start_pressed, pattern=r"^sev:new$"),
             ],
             {
-                KIND: [CallbackQueryHandler(kind, pattern=KIND_RE)],
-                DONG: [CallbackQueryHandler(dong, pattern=DONG_RE)],
+                # the steps answered with buttons only: typed text asks for the buttons
+                # (never falls through to the Q&A while the draft stays open)
+                KIND: [
+                    CallbackQueryHandler(kind, pattern=KIND_RE),
+                    MessageHandler(TYPED, press_buttons_then(KIND)),
+                ],
+                DONG: [
+                    CallbackQueryHandler(dong, pattern=DONG_RE),
+                    MessageHandler(TYPED, press_buttons_then(DONG)),
+                ],
                 TITLE: [MessageHandler(TYPED, title)],
                 START: [MessageHandler(TYPED, start_time)],
                 END: [MessageHandler(TYPED, end_time)],

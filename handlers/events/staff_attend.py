@@ -179,14 +179,31 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
     if marked is None:
         return
     registration, event, occurrence = marked
-    await attendance.mark(
+    t = context.t
+    result = await attendance.mark(
         context.db,
         registration,
         not registration.attended,
         f"staff:{context.user.telegram_id}",
         context.runtime.clock.now(),
+        occurrence=occurrence,
         **who(context),
     )  # audited there
+    if result == "early":
+        opens = t.format_datetime(occurrence.starts_at - attendance.CHECKIN_OPENS)
+        await refuse(
+            update,
+            context,
+            t._(
+                "Attendance can be marked from {when}, an hour before the start, as "
+                "check-in opens.",
+                when=opens,
+            ),
+        )
+        return
+    if result == "cancelled":
+        await refuse(update, context, t._("That date is cancelled."))
+        return
     await answer(update)
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
 
@@ -271,7 +288,11 @@ async def event_report(update: Update, context: MaeulContext) -> None:
     _, event = found
     t = context.t
     rows = await attendance.report(
-        context.db, context.runtime.settings.tz, lang=t.lang, events=[event.id]
+        context.db,
+        context.runtime.settings.tz,
+        now=context.runtime.clock.now(),
+        lang=t.lang,
+        events=[event.id],
     )
     await _audit(context, "event.report", event.id, formats=["xlsx", "png"])
     name = f"report-{event.id}"[:60]
@@ -286,7 +307,12 @@ async def year_report(update: Update, context: MaeulContext) -> None:
     if allowed is None:
         return
     rows = await attendance.report(
-        context.db, context.runtime.settings.tz, year=year, lang=context.t.lang, events=allowed
+        context.db,
+        context.runtime.settings.tz,
+        now=context.runtime.clock.now(),
+        year=year,
+        lang=context.t.lang,
+        events=allowed,
     )
     await _audit(
         context, "event.report", f"year:{year}", formats=["xlsx", "png"], events=len(allowed)

@@ -94,7 +94,7 @@ def end_question(context: MaeulContext) -> str:
 
 
 async def read_start(update: Update, context: MaeulContext) -> datetime | None:
-    """The start typed in ``update``, in the future; None after saying what is wrong."""
+    """The start typed in ``update``, from this minute on; None after saying what is wrong."""
     t = context.t
     text = update.effective_message.text or ""
     now = context.runtime.clock.now()
@@ -109,7 +109,7 @@ async def read_start(update: Update, context: MaeulContext) -> datetime | None:
             reply += "\n" + t._(WHEN_EXAMPLES)
         await update.effective_message.reply_text(reply)
         return None
-    if when <= now:
+    if when < now.replace(second=0, microsecond=0):  # this minute is not past ("지금")
         await update.effective_message.reply_text(
             t._(
                 "{when} has passed. Please type a time in the future.",
@@ -120,7 +120,10 @@ async def read_start(update: Update, context: MaeulContext) -> datetime | None:
     return when
 
 
-def parse_end(text: str, start: datetime) -> datetime | None:
+def _typed_end(text: str, start: datetime) -> datetime | None:
+    """The end ``text`` names for an event starting at ``start`` — after the start when
+    it can be (a time of day alone: the first one after it), else as typed, which may be
+    at or before the start; None when it is not an end time or length at all."""
     clean = text.strip().lower()
     for unit, short in (("시간", "h"), ("분", "m")):
         clean = re.sub(rf"(\d)\s*{unit}", rf"\1{short}", clean)
@@ -129,8 +132,7 @@ def parse_end(text: str, start: datetime) -> datetime | None:
         hour, minute = int(clock.group(1)), int(clock.group(2))
         if hour > 23 or minute > 59:
             return None
-        end = start.replace(hour=hour, minute=minute)
-        return end if end > start else None
+        return start.replace(hour=hour, minute=minute)
     duration = _DURATION_RE.match(clean)
     if duration is not None and (duration.group(1) or duration.group(2)):
         delta = timedelta(hours=int(duration.group(1) or 0), minutes=int(duration.group(2) or 0))
@@ -147,22 +149,38 @@ def parse_end(text: str, start: datetime) -> datetime | None:
             end = start.replace(hour=hour, minute=typed.minute)
             if end > start:
                 return end
-        return None
+        return start.replace(hour=hours[0], minute=typed.minute)
     try:
-        end = parse_when(text, start, start.tzinfo)
+        return parse_when(text, start, start.tzinfo)
     except EditError:
         return None
-    return end if end > start else None
+
+
+def parse_end(text: str, start: datetime) -> datetime | None:
+    """The end typed (an end time or a length), after ``start``; None otherwise."""
+    end = _typed_end(text, start)
+    return end if end is not None and end > start else None
 
 
 async def read_end(update: Update, context: MaeulContext, start: datetime) -> datetime | None:
-    end = parse_end(update.effective_message.text or "", start)
+    """The end typed in ``update``, after ``start``; None after saying what is wrong: a
+    time understood but not after the start is told so (not "I could not read that")."""
+    t = context.t
+    end = _typed_end(update.effective_message.text or "", start)
     if end is None:
         await update.effective_message.reply_text(
-            context.t._(
-                "I could not read that. Type an end time after the start (21:00) or a length (2h)."
+            t._("I could not read that. Type an end time after the start (21:00) or a length (2h).")
+        )
+        return None
+    if end <= start:
+        await update.effective_message.reply_text(
+            t._(
+                "The end must be after the start ({start}). Type a later end time (21:00) "
+                "or how long it lasts (2h).",
+                start=t.format_time(start),
             )
         )
+        return None
     return end
 
 
