@@ -235,6 +235,23 @@ def test_where_an_event_is_reads_with_any_place_text(demo):
     )
 
 
+# --- "the office" asked of by itself is the centre's -------------------------------------
+@pytest.mark.parametrize(
+    "question", ["where is the office?", "what are the office hours?", "사무실 몇시까지 해요?"]
+)
+def test_the_office_by_itself_is_the_centre(demo, question):
+    # ("where is the office?" was the apartment grant, whose text speaks of a management
+    # office)
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "centre" or answer.id == "centre-location", answer
+
+
+@pytest.mark.parametrize("question", ["where is the dong office?", "주민센터 사무실 어디예요"])
+def test_another_office_is_not_the_centre(demo, question):
+    answer = demo.ask(question, NOW)
+    assert answer.kind != "centre" and answer.id != "centre-location", answer
+
+
 # --- a period with nothing planned: say so, and what comes next (not a dead end) ----------
 def test_an_empty_week_says_what_comes_after_it(demo):
     now = datetime(2026, 12, 1, 10, 0, tzinfo=SEOUL)  # the week of 11-30: nothing planned

@@ -218,7 +218,7 @@ _CENTRE_FILLER_RE = re.compile(
     r"\S*까지인지|"
     # coming to it, where the asker lives ("찾아가려는데 정확한 주소", "2층 사무실",
     # "소라도 사는데")
-    r"찾아가\S*|정확\S*|사무실|사는데"
+    r"찾아가\S*|정확\S*|사무실|사는데|office"
 )
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
@@ -574,8 +574,8 @@ def _only_office(a: _Analysis) -> bool:
     ("동사무소 몇 시까지 해요?"): their hours and place are theirs, not the KB's."""
     if not _ADMIN_CENTRE_RE.search(a.text):
         return False
-    rest = _ADMIN_CENTRE_RE.sub(" ", a.topic)
-    return not any(len(w) > 1 for w in rest.split())
+    rest = _ADMIN_CENTRE_RE.sub(" ", a.topic)  # (its 사무실 is its own: "주민센터 사무실")
+    return not any(len(w) > 1 and w not in ("사무실", "office") for w in rest.split())
 
 
 def _named_leads(candidates: list[_Candidate]) -> None:

@@ -581,7 +581,12 @@ SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
 PROPOSE_WORDS = "제안 의제 건의 propose agenda suggestion"
 
 # The centre itself ("센터 전화번호"): its contact comes from the KB's region, not a record.
-CENTRE_RE = re.compile(r"센터|\bcent(er|re)s?\b|中心|trung tâm|センター")
+# (the office asked of by itself, "where is the office?", "사무실 어디에요": the centre's;
+# not a management, dong or district office, nor a post office)
+CENTRE_RE = re.compile(
+    r"센터|\bcent(er|re)s?\b|中心|trung tâm|センター|\b(your|the) office\b|"
+    r"(?<![가-힣])(?<!관리 )사무실"
+)
 
 # Another authority's or another place's programme, said of one named like ours ("옆동네
 # 누리구도 …스마트폰교실 하던데", "전남도청에서 하는 …씨앗사업", "행안부에서 하는 …경진대회",
