@@ -182,17 +182,28 @@ def _unread(char: str) -> bool:
     return category in ("So", "Sm", "Sk", "Mn", "Cf", "Zs") or char == "\t"  # (~ is Sm)
 
 
+def _not_spoken(char: str) -> bool:
+    """A mark after the last word that is not read aloud: punctuation (the "…" of text
+    cut short, closing quotes and brackets, a dash) or an unread symbol — but not % (퍼센트)."""
+    return char not in "%％" and (unicodedata.category(char).startswith("P") or _unread(char))
+
+
 def final_sound(word: str) -> tuple[bool, bool] | None:
     """(ends in a consonant, that consonant is ㄹ) for the way ``word`` is read aloud, or
-    None when it cannot be told (empty, a symbol, an English word ending in -k)."""
+    None when it cannot be told (no letter or digit at all, a symbol, an English word
+    ending in -k). What follows the last word is not read: “통합설명회(3월)…” is read
+    통합설명회, text cut short (“…더위에…”) is read up to its last letter."""
     word = html.unescape(_TAGS.sub("", word.strip()))  # “<b>마을회관</b>”, “A &amp; B”
-    word = _TRAILING.sub("", word).rstrip(" \t\"'”’»」』.,!?")
-    # emoji and marks after a name are not read aloud: “봄꽃 축제 🌸” is read 축제
-    unread = len(word)
-    while unread and _unread(word[unread - 1]):
-        unread -= 1
-    if unread:
-        word = word[:unread].rstrip(" \t\"'”’»」』.,!?")
+    while word:
+        # a parenthesis after a name is not read (unless it is all there is): 설명회(3월)
+        rest = _TRAILING.sub("", word)
+        if rest != word and rest.strip():
+            word = rest
+        # nor are emoji and marks after it: “봄꽃 축제 🌸” is read 축제
+        elif _not_spoken(word[-1]):
+            word = word[:-1]
+        else:
+            break
     if not word:
         return None
     last = word[-1]
