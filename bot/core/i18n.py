@@ -15,6 +15,7 @@ import logging
 import re
 import string
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -309,6 +310,15 @@ class Translator:
         text = str(self._t.pgettext(context, message))  # Babel annotates it `str | object`
         return _FORMATTER.format(text, **kwargs) if kwargs else text
 
+    def language_names(self, codes: Iterable[str]) -> str:
+        """The languages ``codes`` (those questions are asked in: ko, en, zh, vi, ja) named
+        in this translator's language, Korean first: "한국어, 영어" — never "ko, en". A code
+        it has no name for is shown as it is."""
+        order = list(SPOKEN_LANGUAGES)
+        ranked = sorted(set(codes), key=lambda c: (order.index(c) if c in order else len(order), c))
+        named = [self._(SPOKEN_LANGUAGES[c]) if c in SPOKEN_LANGUAGES else c for c in ranked]
+        return ", ".join(named)
+
     def np_(self, context: str, singular: str, plural: str, n: int, **kwargs: object) -> str:
         text = self._t.npgettext(context, singular, plural, n)
         return _FORMATTER.format(text, n=n, **kwargs)
@@ -365,3 +375,15 @@ def N_(message: str) -> str:
 def Np_(context: str, message: str) -> str:
     """:func:`N_` for a message with a context: show it with ``t.p_(context, message)``."""
     return message
+
+
+SPOKEN_LANGUAGES: dict[str, str] = {
+    "ko": N_("Korean"),
+    "en": N_("English"),
+    "zh": N_("Chinese"),
+    "vi": N_("Vietnamese"),
+    "ja": N_("Japanese"),
+}
+"""The languages residents ask in (:func:`bot.qa.text.detect_language`), for staff screens:
+:meth:`Translator.language_names`. (:data:`LANGUAGE_NAMES` names the bot's own languages
+in themselves, for the language picker.)"""

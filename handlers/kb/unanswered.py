@@ -140,7 +140,7 @@ async def show(update: Update, context: MaeulContext) -> int:
         ),
     ]
     if q.languages:
-        lines.append(esc(t._("Language: {langs}", langs=", ".join(q.languages))))
+        lines.append(esc(t._("Language: {langs}", langs=t.language_names(q.languages))))
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t._("✍ Write the answer"), callback_data=f"kbq:teach:{q.key}")],
