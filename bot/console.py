@@ -4,7 +4,8 @@ The real bot runs in this process and talks to the emulator over HTTP, exactly a
 to Telegram. Each input line is sent as the console user's message; the console then waits
 until the bot has answered (and gone quiet) or a few seconds have passed, and prints what
 the bot did. Documents and photos the bot sends are saved under ``files_dir`` and their
-paths shown. At end of input the bot is stopped cleanly, so the console can be scripted:
+paths shown (named by the run's start time and the message id, so a later run never
+overwrites them). At end of input the bot is stopped cleanly, so the console can be scripted:
 ``printf '/start\\n' | maeul console``.
 
 Buttons of the bot's last answer are numbered. A bare number presses that button — unless
@@ -28,6 +29,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -119,6 +121,8 @@ class Console:
         self.echo = echo
         self.answer_timeout = answer_timeout
         self.printed_seq = 0
+        self.run = datetime.now().strftime("%Y%m%d-%H%M%S")
+        """When this run started (the wall clock, not MAEUL_NOW): the saved files' prefix."""
         self.buttons: list[Button] = []
         self.wants_text = wants_text or (lambda _text: False)
         """Whether the bot, in the user's current conversation step, takes this text as
@@ -208,9 +212,23 @@ class Console:
         else:
             return None
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / f"{message['message_id']}-{name}"
+        path = self._new_file(f"{self.run}-{message['message_id']}-{name}")
         path.write_bytes(self.emu.file_bytes(CONSOLE_TOKEN, file_id))
         return f"[{kind}] saved to {path.resolve()}"
+
+    def _new_file(self, name: str) -> Path:
+        """A file of ``files_dir`` created empty under ``name``, or ``name`` numbered when
+        that is taken (two runs started in the same second): message ids start again at
+        every run, so a name made of one alone would overwrite an earlier run's file."""
+        stem, suffix = Path(name).stem, Path(name).suffix
+        for n in range(1, 10_000):
+            path = self.files_dir / (name if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                path.open("xb").close()
+                return path
+            except FileExistsError:
+                continue
+        raise FileExistsError(self.files_dir / name)
 
     # --- sending what the user typed ----------------------------------------------------
     async def handle(self, line: str) -> None:
@@ -324,7 +342,7 @@ async def _read_line(stream: TextIO, prompt: str | None = None) -> str:
 def _waiting_for_text(app: Any, user: User) -> Callable[[str], bool]:
     """Whether the user's open conversation, in its current step, takes ``text`` as a
     typed answer (a handler other than the press-a-button reminder accepts it)."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from telegram import Chat, Message, Update
     from telegram import User as TgUser

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from bot.console import Console
 from bot.core.config import CONSOLE_TOKEN
@@ -51,6 +52,36 @@ async def test_buttons_are_numbered_and_pressed_and_files_saved(tmp_path):
         assert "(no button 9; buttons are 1–3)" in out.getvalue()
         await console.handle("\\2")  # escaped: sent as text
         assert emu.pending_updates(CONSOLE_TOKEN)[-1]["message"]["text"] == "2"
+
+
+async def test_files_of_an_earlier_run_are_not_overwritten(tmp_path):
+    """Message ids start again at each run: the QR of one run (3-photo.jpg) was replaced
+    by the chart of the next, saved under the same name (here: a file, 2-stats.csv)."""
+    files = tmp_path / "files"
+    saved = []
+    for content in (b"QR of the first run", b"chart of the second run", b"third"):
+        async with BotApiEmulator() as emu:  # a new run: message ids from 1 again
+            emu.register_bot(CONSOLE_TOKEN)
+            user = User(id=10001, first_name="주민")
+            out = io.StringIO()
+            console = Console(emu, user, out, files, echo=True, answer_timeout=0.2)
+            emu.send_text(CONSOLE_TOKEN, user, "/start")
+            await emu.call_api(
+                CONSOLE_TOKEN,
+                "sendDocument",
+                {"chat_id": user.id},
+                {"document": Upload(content, "stats.csv", "text/csv")},
+            )
+            console.show_new()
+            line = next(x for x in out.getvalue().splitlines() if "[document] saved to " in x)
+            saved.append(Path(line.split("[document] saved to ", 1)[1]))
+    assert len(set(saved)) == 3 and all(p.parent == files.resolve() for p in saved)
+    assert [p.read_bytes() for p in saved] == [
+        b"QR of the first run",
+        b"chart of the second run",
+        b"third",
+    ]
+    assert all(p.name.endswith(".csv") and "stats" in p.name for p in saved)
 
 
 # --- long lines, undecodable input, numbers the bot asked for, the user's id --------------
