@@ -43,6 +43,10 @@ CONSOLE_USER_ID = 10001
 VISIBLE = {"message", "edit", "delete", "callback_answer"}
 ANSWER_TIMEOUT = 5.0
 QUIET = 0.4
+DUE_WAIT = 2.0
+"""At end of input, how long the console waits at most for the messages the bot is due
+to send on its own (an announcement's delivery), and prints them."""
+DUE_POLL = 0.1
 TEXT_LIMIT = 4096
 """Telegram's longest message, in UTF-16 code units."""
 BUTTONS_ONLY = "press_buttons"
@@ -375,6 +379,41 @@ def _waiting_for_text(app: Any, user: User) -> Callable[[str], bool]:
     return check
 
 
+async def _print_due(runtime: Runtime, app: Any, console: Console, bound: float = DUE_WAIT) -> None:
+    """At end of input: wait (at most ``bound`` seconds) for the messages the bot is due
+    to send the console's chat on its own, and print them. An announcement, for one, goes
+    out through the reminder dispatcher a moment after the press that queued it: without
+    this a script ending with that press stopped before it (it went out, unseen, at the
+    next run). Only due rows still to be sent are waited for, so a script that queued
+    nothing ends at once. (The dispatcher starts at the JobQueue's first wake, seconds
+    after start-up: it is started here if that has not come yet.)"""
+    from sqlalchemy import func, select
+
+    from models.events import Reminder
+
+    async def due() -> int:
+        async with runtime.sessionmaker() as session:
+            query = select(func.count()).where(
+                Reminder.chat_id == console.user.id,
+                Reminder.status.in_(("pending", "sending")),
+                Reminder.due_at <= runtime.clock.now(),
+            )
+            return int(await session.scalar(query) or 0)
+
+    handle = getattr(app, "dispatcher_handle", None)
+    if handle is None or not await due():
+        return
+    await handle.ensure_started()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + bound
+    while loop.time() < deadline:
+        await asyncio.sleep(DUE_POLL)
+        console.show_new()
+        if not await due():  # (a row is marked sent once the emulator took its message)
+            break
+    console.show_new()
+
+
 async def run_console(
     settings: Settings,
     *,
@@ -439,6 +478,7 @@ async def run_console(
                 if line == "":
                     break
                 await console.handle(line)
+            await _print_due(runtime, app, console)
             return 0
         except KeyboardInterrupt:
             return 130

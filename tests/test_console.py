@@ -220,3 +220,57 @@ async def test_the_console_names_the_roles_its_user_has(runtime):
     who = await _who(runtime, CONSOLE_USER_ID)
     assert f"Telegram user {CONSOLE_USER_ID}: admin, staff of garam;" in who
     assert "a resident" not in who
+
+
+async def test_what_the_bot_sends_on_its_own_after_the_last_line_is_printed(tmp_path, monkeypatch):
+    """An announcement goes out through the reminder dispatcher a moment after the
+    staff's "send" press: when that press was the last line, the console used to stop
+    before it was sent (it went out, unseen, at the next run). It now waits briefly for
+    the console chat's due messages (and only when there are some)."""
+    from bot.console import CONSOLE_USER_ID, run_console
+    from bot.core.runtime import Runtime
+    from bot.core.users import get_user, grant_role
+    from bot.events import subscriptions
+    from bot.runner import prepare
+
+    monkeypatch.chdir(tmp_path)
+    settings = _console_settings(tmp_path)
+    runtime = Runtime.create(settings)
+    await prepare(runtime)
+    async with runtime.sessionmaker() as session, session.begin():
+        now = runtime.clock.utcnow()
+        await grant_role(session, CONSOLE_USER_ID, "admin", dong_id=None, actor="t", now=now)
+        user = await get_user(session, CONSOLE_USER_ID)
+        await subscriptions.toggle(session, chat_id=CONSOLE_USER_ID, chat_type="private",
+                                   topic="kind", value="trainings", now=now, user=user)  # fmt: skip
+    await runtime.close()
+
+    # announce to the subscribers of trainings (🎓 교육, button 11): the press is the last line
+    stdin = io.StringIO("/announce\n#11\n내일 교육실이 3층으로 바뀌어요.\n#1\n")
+    stdout = io.StringIO()
+    code = await run_console(settings, files_dir=tmp_path / "files", stdin=stdin, stdout=stdout)
+    assert code == 0
+    out = stdout.getvalue()
+    assert "🎓 교육을 구독한 채팅 1곳에 보내요" in out
+    after = out.rsplit("> #1\n", 1)[1]
+    assert "📢 공지 · 🎓 교육" in after and "내일 교육실이 3층으로 바뀌어요." in after
+
+    # with nothing left due, the end of input does not wait (nor start the dispatcher)
+    from types import SimpleNamespace
+
+    from bot.console import Console, _print_due
+
+    class NotToBeStarted:
+        async def ensure_started(self):
+            raise AssertionError("nothing is due: no wait")
+
+    runtime = Runtime.create(settings)
+    try:
+        async with BotApiEmulator() as emu:
+            emu.register_bot(CONSOLE_TOKEN)
+            console = Console(emu, User(id=CONSOLE_USER_ID, first_name="주민"), io.StringIO(),
+                              tmp_path / "files", echo=True)  # fmt: skip
+            app = SimpleNamespace(dispatcher_handle=NotToBeStarted())
+            await _print_due(runtime, app, console)
+    finally:
+        await runtime.close()
