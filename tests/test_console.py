@@ -251,7 +251,7 @@ async def test_what_the_bot_sends_on_its_own_after_the_last_line_is_printed(tmp_
     code = await run_console(settings, files_dir=tmp_path / "files", stdin=stdin, stdout=stdout)
     assert code == 0
     out = stdout.getvalue()
-    assert "🎓 교육을 구독한 채팅 1곳에 보내요" in out
+    assert "🎓 교육을 구독한 대화방 1곳에 보내요" in out
     after = out.rsplit("> #1\n", 1)[1]
     assert "📢 공지 · 🎓 교육" in after and "내일 교육실이 3층으로 바뀌어요." in after
 

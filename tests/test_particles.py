@@ -204,7 +204,7 @@ def test_translator_chooses_the_particle():
         "To {n} chats subscribed to {target}:",
         3,
         target="교육",
-    ) == ("교육을 구독한 채팅 3곳에 보내요:")
+    ) == ("교육을 구독한 대화방 3곳에 보내요:")
 
 
 def test_english_format_specs_are_untouched():
