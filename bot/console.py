@@ -4,7 +4,8 @@ The real bot runs in this process and talks to the emulator over HTTP, exactly a
 to Telegram. Each input line is sent as the console user's message; the console then waits
 until the bot has answered (and gone quiet) or a few seconds have passed, and prints what
 the bot did. Documents and photos the bot sends are saved under ``files_dir`` and their
-paths shown. At end of input the bot is stopped cleanly, so the console can be scripted:
+paths shown (named by the run's start time and the message id, so a later run never
+overwrites them). At end of input the bot is stopped cleanly, so the console can be scripted:
 ``printf '/start\\n' | maeul console``.
 
 Buttons of the bot's last answer are numbered. A bare number presses that button — unless
@@ -28,6 +29,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -41,6 +43,10 @@ CONSOLE_USER_ID = 10001
 VISIBLE = {"message", "edit", "delete", "callback_answer"}
 ANSWER_TIMEOUT = 5.0
 QUIET = 0.4
+DUE_WAIT = 2.0
+"""At end of input, how long the console waits at most for the messages the bot is due
+to send on its own (an announcement's delivery), and prints them."""
+DUE_POLL = 0.1
 TEXT_LIMIT = 4096
 """Telegram's longest message, in UTF-16 code units."""
 BUTTONS_ONLY = "press_buttons"
@@ -119,6 +125,8 @@ class Console:
         self.echo = echo
         self.answer_timeout = answer_timeout
         self.printed_seq = 0
+        self.run = datetime.now().strftime("%Y%m%d-%H%M%S")
+        """When this run started (the wall clock, not MAEUL_NOW): the saved files' prefix."""
         self.buttons: list[Button] = []
         self.wants_text = wants_text or (lambda _text: False)
         """Whether the bot, in the user's current conversation step, takes this text as
@@ -208,9 +216,23 @@ class Console:
         else:
             return None
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        path = self.files_dir / f"{message['message_id']}-{name}"
+        path = self._new_file(f"{self.run}-{message['message_id']}-{name}")
         path.write_bytes(self.emu.file_bytes(CONSOLE_TOKEN, file_id))
         return f"[{kind}] saved to {path.resolve()}"
+
+    def _new_file(self, name: str) -> Path:
+        """A file of ``files_dir`` created empty under ``name``, or ``name`` numbered when
+        that is taken (two runs started in the same second): message ids start again at
+        every run, so a name made of one alone would overwrite an earlier run's file."""
+        stem, suffix = Path(name).stem, Path(name).suffix
+        for n in range(1, 10_000):
+            path = self.files_dir / (name if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                path.open("xb").close()
+                return path
+            except FileExistsError:
+                continue
+        raise FileExistsError(self.files_dir / name)
 
     # --- sending what the user typed ----------------------------------------------------
     async def handle(self, line: str) -> None:
@@ -324,7 +346,7 @@ async def _read_line(stream: TextIO, prompt: str | None = None) -> str:
 def _waiting_for_text(app: Any, user: User) -> Callable[[str], bool]:
     """Whether the user's open conversation, in its current step, takes ``text`` as a
     typed answer (a handler other than the press-a-button reminder accepts it)."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
     from telegram import Chat, Message, Update
     from telegram import User as TgUser
@@ -355,6 +377,41 @@ def _waiting_for_text(app: Any, user: User) -> Callable[[str], bool]:
         return False
 
     return check
+
+
+async def _print_due(runtime: Runtime, app: Any, console: Console, bound: float = DUE_WAIT) -> None:
+    """At end of input: wait (at most ``bound`` seconds) for the messages the bot is due
+    to send the console's chat on its own, and print them. An announcement, for one, goes
+    out through the reminder dispatcher a moment after the press that queued it: without
+    this a script ending with that press stopped before it (it went out, unseen, at the
+    next run). Only due rows still to be sent are waited for, so a script that queued
+    nothing ends at once. (The dispatcher starts at the JobQueue's first wake, seconds
+    after start-up: it is started here if that has not come yet.)"""
+    from sqlalchemy import func, select
+
+    from models.events import Reminder
+
+    async def due() -> int:
+        async with runtime.sessionmaker() as session:
+            query = select(func.count()).where(
+                Reminder.chat_id == console.user.id,
+                Reminder.status.in_(("pending", "sending")),
+                Reminder.due_at <= runtime.clock.now(),
+            )
+            return int(await session.scalar(query) or 0)
+
+    handle = getattr(app, "dispatcher_handle", None)
+    if handle is None or not await due():
+        return
+    await handle.ensure_started()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + bound
+    while loop.time() < deadline:
+        await asyncio.sleep(DUE_POLL)
+        console.show_new()
+        if not await due():  # (a row is marked sent once the emulator took its message)
+            break
+    console.show_new()
 
 
 async def run_console(
@@ -421,6 +478,7 @@ async def run_console(
                 if line == "":
                     break
                 await console.handle(line)
+            await _print_due(runtime, app, console)
             return 0
         except KeyboardInterrupt:
             return 130

@@ -181,12 +181,14 @@ async def _report(update: Update, context: MaeulContext, dong: str, key: str) ->
             title = row.title.get(t.lang) or row.title.get("ko") or row.assembly_id
             percent = "—" if row.percent is None else f"{row.percent:.1f}%"
             lines.append(f"• {esc(title)}: {esc(percent)} ({row.voters:,})")
+    if dong_id is not None:  # the one figure that is not the dong's, as the workbook says
+        lines.append(f"<i>{esc(t._(report.LABELS['qa_note']))}</i>")
     chat = update.effective_chat.id
     await blocks.send_html(context, chat, "\n".join(lines))
     stem = f"stats-{dong_id or 'district'}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
     # drawing takes a second: off the event loop, so other chats are answered meanwhile
     picture = await asyncio.to_thread(report.png, stats, t, name)
-    workbook = await asyncio.to_thread(report.xlsx, stats, t, name)
+    workbook = await asyncio.to_thread(report.xlsx, stats, t, name, names)
     await context.bot.send_photo(chat, picture)
     await context.bot.send_document(chat, document=InputFile(workbook, filename=f"{stem}.xlsx"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 from bot.console import Console
 from bot.core.config import CONSOLE_TOKEN
@@ -51,6 +52,36 @@ async def test_buttons_are_numbered_and_pressed_and_files_saved(tmp_path):
         assert "(no button 9; buttons are 1–3)" in out.getvalue()
         await console.handle("\\2")  # escaped: sent as text
         assert emu.pending_updates(CONSOLE_TOKEN)[-1]["message"]["text"] == "2"
+
+
+async def test_files_of_an_earlier_run_are_not_overwritten(tmp_path):
+    """Message ids start again at each run: the QR of one run (3-photo.jpg) was replaced
+    by the chart of the next, saved under the same name (here: a file, 2-stats.csv)."""
+    files = tmp_path / "files"
+    saved = []
+    for content in (b"QR of the first run", b"chart of the second run", b"third"):
+        async with BotApiEmulator() as emu:  # a new run: message ids from 1 again
+            emu.register_bot(CONSOLE_TOKEN)
+            user = User(id=10001, first_name="주민")
+            out = io.StringIO()
+            console = Console(emu, user, out, files, echo=True, answer_timeout=0.2)
+            emu.send_text(CONSOLE_TOKEN, user, "/start")
+            await emu.call_api(
+                CONSOLE_TOKEN,
+                "sendDocument",
+                {"chat_id": user.id},
+                {"document": Upload(content, "stats.csv", "text/csv")},
+            )
+            console.show_new()
+            line = next(x for x in out.getvalue().splitlines() if "[document] saved to " in x)
+            saved.append(Path(line.split("[document] saved to ", 1)[1]))
+    assert len(set(saved)) == 3 and all(p.parent == files.resolve() for p in saved)
+    assert [p.read_bytes() for p in saved] == [
+        b"QR of the first run",
+        b"chart of the second run",
+        b"third",
+    ]
+    assert all(p.name.endswith(".csv") and "stats" in p.name for p in saved)
 
 
 # --- long lines, undecodable input, numbers the bot asked for, the user's id --------------
@@ -189,3 +220,57 @@ async def test_the_console_names_the_roles_its_user_has(runtime):
     who = await _who(runtime, CONSOLE_USER_ID)
     assert f"Telegram user {CONSOLE_USER_ID}: admin, staff of garam;" in who
     assert "a resident" not in who
+
+
+async def test_what_the_bot_sends_on_its_own_after_the_last_line_is_printed(tmp_path, monkeypatch):
+    """An announcement goes out through the reminder dispatcher a moment after the
+    staff's "send" press: when that press was the last line, the console used to stop
+    before it was sent (it went out, unseen, at the next run). It now waits briefly for
+    the console chat's due messages (and only when there are some)."""
+    from bot.console import CONSOLE_USER_ID, run_console
+    from bot.core.runtime import Runtime
+    from bot.core.users import get_user, grant_role
+    from bot.events import subscriptions
+    from bot.runner import prepare
+
+    monkeypatch.chdir(tmp_path)
+    settings = _console_settings(tmp_path)
+    runtime = Runtime.create(settings)
+    await prepare(runtime)
+    async with runtime.sessionmaker() as session, session.begin():
+        now = runtime.clock.utcnow()
+        await grant_role(session, CONSOLE_USER_ID, "admin", dong_id=None, actor="t", now=now)
+        user = await get_user(session, CONSOLE_USER_ID)
+        await subscriptions.toggle(session, chat_id=CONSOLE_USER_ID, chat_type="private",
+                                   topic="kind", value="trainings", now=now, user=user)  # fmt: skip
+    await runtime.close()
+
+    # announce to the subscribers of trainings (🎓 교육, button 11): the press is the last line
+    stdin = io.StringIO("/announce\n#11\n내일 교육실이 3층으로 바뀌어요.\n#1\n")
+    stdout = io.StringIO()
+    code = await run_console(settings, files_dir=tmp_path / "files", stdin=stdin, stdout=stdout)
+    assert code == 0
+    out = stdout.getvalue()
+    assert "🎓 교육을 구독한 대화방 1곳에 보내요" in out
+    after = out.rsplit("> #1\n", 1)[1]
+    assert "📢 공지 · 🎓 교육" in after and "내일 교육실이 3층으로 바뀌어요." in after
+
+    # with nothing left due, the end of input does not wait (nor start the dispatcher)
+    from types import SimpleNamespace
+
+    from bot.console import Console, _print_due
+
+    class NotToBeStarted:
+        async def ensure_started(self):
+            raise AssertionError("nothing is due: no wait")
+
+    runtime = Runtime.create(settings)
+    try:
+        async with BotApiEmulator() as emu:
+            emu.register_bot(CONSOLE_TOKEN)
+            console = Console(emu, User(id=CONSOLE_USER_ID, first_name="주민"), io.StringIO(),
+                              tmp_path / "files", echo=True)  # fmt: skip
+            app = SimpleNamespace(dispatcher_handle=NotToBeStarted())
+            await _print_due(runtime, app, console)
+    finally:
+        await runtime.close()

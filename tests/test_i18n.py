@@ -25,6 +25,17 @@ def test_korean_notice_formats():
     assert t.format_number(11297) == "11,297"
 
 
+def test_language_names_in_the_screens_language():
+    """The languages questions are asked in, named in the reader's language (never "ko")."""
+    ko, en = Translator("ko", SEOUL), Translator("en", SEOUL)
+    assert ko.language_names(["en", "ko"]) == "한국어, 영어"  # Korean first
+    assert ko.language_names(["ja", "vi", "zh"]) == "중국어, 베트남어, 일본어"
+    assert en.language_names(("en", "ko", "zh")) == "Korean, English, Chinese"
+    assert en.language_names(["vi", "ja"]) == "Vietnamese, Japanese"
+    assert ko.language_names(["fr", "ko"]) == "한국어, fr"  # one it has no name for: as logged
+    assert ko.language_names([]) == ""
+
+
 def test_times_are_shown_in_the_configured_zone():
     t = Translator("ko", SEOUL)
     utc = datetime(2027, 2, 12, 10, 0, tzinfo=ZoneInfo("UTC"))

@@ -8,6 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.core.i18n import LOCALES_DIR, Translator, final_sound, particle
+from bot.core.text import shorten
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
@@ -83,6 +84,33 @@ def test_particle(word, spec, expected):
     assert particle(word, spec) == expected
 
 
+LONG = "한빛1동 어린이놀이터에 여름철 그늘막을 설치해 주세요. 아이들이 더위에 힘들어해요."
+
+
+@pytest.mark.parametrize(
+    ("word", "spec", "expected"),
+    [
+        # text shortened with "…" is read up to its last letter
+        (shorten(LONG, 40), "이라는", "라는"),  # …더위에…
+        ("가람동…", "이라는", "이라는"),
+        ("마을학교...", "은", "는"),
+        ("“통합설명회…”", "은", "는"),
+        ("「마을회관…」", "으로", "으로"),
+        ("[서울…]", "으로", "로"),
+        ("통합설명회(3월)…", "은", "는"),
+        ("통합설명회(3월 행사…", "을", "를"),  # cut inside the parentheses: 행사
+        ("한빛1동 — ", "이", "이"),
+        ("10%…", "을", "를"),  # 퍼센트
+        ("1,000…", "은", "은"),  # 천
+        ("Zoom…", "으로", "으로"),
+        ("봄꽃 축제 🌸…", "을", "를"),
+        ("(3월)", "은", "은"),  # nothing but the parentheses: what they hold is read
+    ],
+)
+def test_particle_reads_past_an_ellipsis_and_closing_marks(word, spec, expected):
+    assert particle(word, spec) == expected
+
+
 @pytest.mark.parametrize(
     ("word", "spec", "expected"),
     [
@@ -96,6 +124,10 @@ def test_particle(word, spec, expected):
         ("🌸🎉", "을", "을(를)"),  # only emoji: nothing to read
         ("chat", "은", "은(는)"),  # 챗 or 채트: it depends on the word
         ("漢字", "은", "은(는)"),
+        ("…", "이라는", "(이)라는"),  # no letter at all
+        ("“…”", "은", "은(는)"),
+        ("★…", "을", "을(를)"),
+        ("chat…", "은", "은(는)"),
     ],
 )
 def test_particle_falls_back_to_both_forms_only_when_it_cannot_tell(word, spec, expected):
@@ -158,6 +190,13 @@ def test_translator_chooses_the_particle():
         "I do not know the code “{code}”. Please check it and send /checkin CODE again.",
         code="K7P2QM",
     ).startswith("“K7P2QM”은 모르는 코드예요.")
+    # typed text shortened with "…" (the dong step): the last letter before it decides
+    assert t._(
+        "I could not find a dong called “{text}”. Please choose one of the buttons.",
+        text=shorten(LONG, 40),
+    ).startswith(
+        "“한빛1동 어린이놀이터에 여름철 그늘막을 설치해 주세요. 아이들이 더위에…”라는 동을"
+    )
     assert t._("Your home dong is {dong}.", dong="한빛1동") == "지금 우리 동은 한빛1동이에요."
     assert t._("Your home dong is {dong}.", dong="솔빛마루") == "지금 우리 동은 솔빛마루예요."
     assert t.n_(
@@ -165,7 +204,7 @@ def test_translator_chooses_the_particle():
         "To {n} chats subscribed to {target}:",
         3,
         target="교육",
-    ) == ("교육을 구독한 채팅 3곳에 보내요:")
+    ) == ("교육을 구독한 대화방 3곳에 보내요:")
 
 
 def test_english_format_specs_are_untouched():

@@ -50,7 +50,7 @@ async def test_a_secretary_teaches_the_bot_a_new_answer(bot):
     secretary = bot.chat(SECRETARY, "수진", "ko")
     events = await secretary.send("/unanswered")
     screen = last(events)
-    assert "제가 답하지 못한 질문" in screen.text
+    assert screen.text.splitlines()[0] == "❓ 제가 답하지 못한 질문"  # no "(담당자)" of /help
     lines = screen.text.splitlines()
     first = next(i for i, line in enumerate(lines) if line.startswith("1. "))
     assert QUESTION.rstrip("?") in lines[first] and "2번" in lines[first]  # most asked first
@@ -58,6 +58,7 @@ async def test_a_secretary_teaches_the_bot_a_new_answer(bot):
 
     events = await secretary.press("1. ")
     assert "2번 물어봤어요" in last(events).text
+    assert "언어: 한국어" in last(events).text.splitlines()  # not "ko"
     events = await secretary.press("✍ 답 쓰기")
     assert "주민에게 알려 줄 답을 입력해 주세요." in last(events).text
     events = await secretary.send("가" * 2001)  # too long: asked again, the text given back

@@ -64,7 +64,7 @@ async def test_resident_staff_and_removed_staff_menus(bot):
     assert "담당자 · 한빛1동" in " ".join(texts(events))
     staff_menu = menu(bot, COLLEAGUE)
     assert list(staff_menu) == STAFF_NAMES
-    assert staff_menu["unanswered"] == "제가 답하지 못한 질문"
+    assert staff_menu["unanswered"] == "제가 답하지 못한 질문 (담당자)"  # as the others
     assert staff_menu["stats"] == "센터 통계 (담당자)"
     assert "roles" not in staff_menu
     # the menu is per chat: the resident's stays as it was
@@ -73,14 +73,14 @@ async def test_resident_staff_and_removed_staff_menus(bot):
     # /language: the staff menu in English; the same language again keeps the staff menu
     await colleague.send("/language")
     await colleague.press("English")
-    assert menu(bot, COLLEAGUE, "en")["unanswered"] == "Questions I could not answer"
+    assert menu(bot, COLLEAGUE, "en")["unanswered"] == "Questions I could not answer (staff)"
     assert names(bot, COLLEAGUE, "en") == STAFF_NAMES
     await colleague.send("/language")
     await colleague.press("✓ English")
     assert names(bot, COLLEAGUE, "en") == STAFF_NAMES
     await colleague.send("/language")
     await colleague.press("한국어")
-    assert menu(bot, COLLEAGUE)["unanswered"] == "제가 답하지 못한 질문"
+    assert menu(bot, COLLEAGUE)["unanswered"] == "제가 답하지 못한 질문 (담당자)"
 
     # the admin removes the role: the colleague's menu is the residents' one at once
     await admin.send("/roles")
@@ -125,6 +125,11 @@ async def test_help_lists_the_commands_of_the_users_menu(bot):
     for name in ADMIN_NAMES[len(RESIDENT_NAMES) :]:
         assert f"/{name} " not in resident_help
         assert f"/{name} " in admin_help
+    # each staff and admin command says whose it is (/unanswered said nothing)
+    staff_only = set(ADMIN_NAMES[len(RESIDENT_NAMES) :])
+    lines = [x for x in admin_help.splitlines() if x.split(" ")[0].lstrip("/") in staff_only]
+    assert len(lines) == len(staff_only)
+    assert all(x.endswith(("(담당자)", "(관리자)")) for x in lines), lines
 
 
 async def test_a_staff_member_who_uses_forget_goes_back_to_the_residents_menu(bot):

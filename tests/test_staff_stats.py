@@ -213,7 +213,7 @@ async def test_picture_and_workbook(world):
     assert any("4.0% (4/100)" in w for w in words)
     assert any("★4.0 (3)" in w for w in words)
 
-    book = load_workbook(io.BytesIO(report.xlsx(stats, KO, "한빛1동")))
+    book = load_workbook(io.BytesIO(report.xlsx(stats, KO, "한빛1동", {"hanbit1": "한빛1동"})))
     assert book.sheetnames == ["센터 통계", "제안 상태별", "주민총회 투표율", "교육"]
     summary = {r[0]: r[1] for r in book["센터 통계"].iter_rows(values_only=True) if r and r[0]}
     assert summary["도달한 주민"] == 3
@@ -223,6 +223,12 @@ async def test_picture_and_workbook(world):
     assert summary["실인원"] == 2 and summary["연인원"] == 3
     rows = list(book["주민총회 투표율"].iter_rows(values_only=True))
     assert rows[1][0] == "2026 한빛1동 주민총회" and rows[1][3:] == (2, 2, 4, 100, 4.0)
+    assert rows[1][1] == "한빛1동"  # the dong's name, not its id
+    notes = [r[0] for r in book["센터 통계"].iter_rows(values_only=True) if r and r[0]]
+    assert notes[-1] == (
+        "답하지 못한 질문(서로 다른 질문)은 구 전체 기준이에요. "
+        "답하지 못한 질문 기록에는 어느 동에서 누가 물었는지 남기지 않아요."
+    )
     courses = list(book["교육"].iter_rows(values_only=True))
     assert courses[1] == ("교육 t1", 2, 4, 2, 3, 4.0, 3)
 
@@ -316,6 +322,12 @@ async def test_stats_in_the_chat_picture_and_workbook(world):
         summary = next(e for e in events if (e.text or "").startswith("📊 센터"))
         assert "센터 통계 · 한빛1동 · 2025-01-01 ~ 2025-12-31" in summary.text
         assert "• 도달한 주민: 1" in summary.text  # u5, as the domain test counts
+        # the one district-wide figure says so, as the workbook does
+        assert "• 답하지 못한 질문(서로 다른 질문): " in summary.text
+        assert summary.text.endswith(
+            "답하지 못한 질문(서로 다른 질문)은 구 전체 기준이에요. "
+            "답하지 못한 질문 기록에는 어느 동에서 누가 물었는지 남기지 않아요."
+        )
         photo = next(e for e in events if e.message and e.message.get("photo"))
         document = next(e for e in events if e.message and e.message.get("document"))
         assert document.message["document"]["file_name"] == "stats-hanbit1-20250101-20251231.xlsx"
@@ -356,6 +368,13 @@ async def test_stats_in_the_chat_picture_and_workbook(world):
         events = await _press(admin, "올해")
         summary = next(e for e in events if (e.text or "").startswith("📊 센터"))
         assert "센터 통계 · 구 전체 · 2026-01-01 ~ 2026-11-22" in summary.text
+        assert "구 전체 기준" not in summary.text  # every figure is the district's
+        document = next(e for e in events if e.message and e.message.get("document"))
+        workbook = load_workbook(
+            io.BytesIO(bot.emu.file_bytes(TOKEN, document.message["document"]["file_id"]))
+        )
+        votes = list(workbook["주민총회 투표율"].iter_rows(values_only=True))
+        assert [r[:2] for r in votes[1:]] == [("2026 한빛1동 주민총회", "한빛1동")]
 
         async with world.sessionmaker() as s:
             from sqlalchemy import select

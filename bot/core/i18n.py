@@ -15,6 +15,7 @@ import logging
 import re
 import string
 import unicodedata
+from collections.abc import Iterable
 from datetime import date, datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -182,17 +183,28 @@ def _unread(char: str) -> bool:
     return category in ("So", "Sm", "Sk", "Mn", "Cf", "Zs") or char == "\t"  # (~ is Sm)
 
 
+def _not_spoken(char: str) -> bool:
+    """A mark after the last word that is not read aloud: punctuation (the "…" of text
+    cut short, closing quotes and brackets, a dash) or an unread symbol — but not % (퍼센트)."""
+    return char not in "%％" and (unicodedata.category(char).startswith("P") or _unread(char))
+
+
 def final_sound(word: str) -> tuple[bool, bool] | None:
     """(ends in a consonant, that consonant is ㄹ) for the way ``word`` is read aloud, or
-    None when it cannot be told (empty, a symbol, an English word ending in -k)."""
+    None when it cannot be told (no letter or digit at all, a symbol, an English word
+    ending in -k). What follows the last word is not read: “통합설명회(3월)…” is read
+    통합설명회, text cut short (“…더위에…”) is read up to its last letter."""
     word = html.unescape(_TAGS.sub("", word.strip()))  # “<b>마을회관</b>”, “A &amp; B”
-    word = _TRAILING.sub("", word).rstrip(" \t\"'”’»」』.,!?")
-    # emoji and marks after a name are not read aloud: “봄꽃 축제 🌸” is read 축제
-    unread = len(word)
-    while unread and _unread(word[unread - 1]):
-        unread -= 1
-    if unread:
-        word = word[:unread].rstrip(" \t\"'”’»」』.,!?")
+    while word:
+        # a parenthesis after a name is not read (unless it is all there is): 설명회(3월)
+        rest = _TRAILING.sub("", word)
+        if rest != word and rest.strip():
+            word = rest
+        # nor are emoji and marks after it: “봄꽃 축제 🌸” is read 축제
+        elif _not_spoken(word[-1]):
+            word = word[:-1]
+        else:
+            break
     if not word:
         return None
     last = word[-1]
@@ -298,6 +310,15 @@ class Translator:
         text = str(self._t.pgettext(context, message))  # Babel annotates it `str | object`
         return _FORMATTER.format(text, **kwargs) if kwargs else text
 
+    def language_names(self, codes: Iterable[str]) -> str:
+        """The languages ``codes`` (those questions are asked in: ko, en, zh, vi, ja) named
+        in this translator's language, Korean first: "한국어, 영어" — never "ko, en". A code
+        it has no name for is shown as it is."""
+        order = list(SPOKEN_LANGUAGES)
+        ranked = sorted(set(codes), key=lambda c: (order.index(c) if c in order else len(order), c))
+        named = [self._(SPOKEN_LANGUAGES[c]) if c in SPOKEN_LANGUAGES else c for c in ranked]
+        return ", ".join(named)
+
     def np_(self, context: str, singular: str, plural: str, n: int, **kwargs: object) -> str:
         text = self._t.npgettext(context, singular, plural, n)
         return _FORMATTER.format(text, n=n, **kwargs)
@@ -354,3 +375,15 @@ def N_(message: str) -> str:
 def Np_(context: str, message: str) -> str:
     """:func:`N_` for a message with a context: show it with ``t.p_(context, message)``."""
     return message
+
+
+SPOKEN_LANGUAGES: dict[str, str] = {
+    "ko": N_("Korean"),
+    "en": N_("English"),
+    "zh": N_("Chinese"),
+    "vi": N_("Vietnamese"),
+    "ja": N_("Japanese"),
+}
+"""The languages residents ask in (:func:`bot.qa.text.detect_language`), for staff screens:
+:meth:`Translator.language_names`. (:data:`LANGUAGE_NAMES` names the bot's own languages
+in themselves, for the language picker.)"""

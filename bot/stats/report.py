@@ -11,6 +11,7 @@ assemblies, trainings) for the district's report template.
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from bot.core import exports
@@ -51,7 +52,11 @@ LABELS = {
     "value": N_("Value"),
     "none": N_("Nothing in this period"),
     "unknown_population": N_("eligible population not entered"),
-    "qa_note": N_("Different questions not answered are counted for the whole district."),
+    # the log of unanswered questions keeps no person and no dong, by design (models/qa.py)
+    "qa_note": N_(
+        "Different questions not answered are counted for the whole district: the log of "
+        "unanswered questions does not keep who asked or from which dong."
+    ),
 }
 
 
@@ -221,8 +226,12 @@ def png(stats: Stats, t: Translator, dong_name: str | None) -> bytes:
     return buf.getvalue()
 
 
-def xlsx(stats: Stats, t: Translator, dong_name: str | None) -> bytes:
-    """Four sheets: the summary, proposals by status, assemblies, trainings."""
+def xlsx(
+    stats: Stats, t: Translator, dong_name: str | None, dong_names: Mapping[str, str] | None = None
+) -> bytes:
+    """Four sheets: the summary, proposals by status, assemblies, trainings. ``dong_names``:
+    the dongs' names in ``t``'s language by id (an assembly's dong; the id when missing)."""
+    names = dong_names or {}
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -264,7 +273,8 @@ def xlsx(stats: Stats, t: Translator, dong_name: str | None) -> bytes:
         [_l(t, "assembly"), _l(t, "dong"), _l(t, "closes"), _l(t, "online"), _l(t, "onsite"),
          _l(t, "voters"), _l(t, "eligible"), _l(t, "turnout")],
         [
-            [a.title.get(t.lang) or a.title.get("ko") or a.assembly_id, a.dong_id,
+            [a.title.get(t.lang) or a.title.get("ko") or a.assembly_id,
+             names.get(a.dong_id) or a.dong_id,
              exports.local_time(a.closes_at, t.tz), a.online_voters, a.onsite_voters, a.voters,
              a.eligible_population, None if a.percent is None else round(a.percent, 2)]
             for a in stats.assemblies

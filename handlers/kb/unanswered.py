@@ -74,7 +74,8 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
     t = context.t
     questions = await edits.open_questions(context.db)
     shown = blocks.paginate(questions, page, PAGE)
-    lines = [f"❓ <b>{esc(t._('Questions I could not answer'))}</b>"]
+    # the screen's own title: the command's description (the same words) says "(staff)"
+    lines = [f"❓ <b>{esc(t.p_('unanswered', 'Questions I could not answer'))}</b>"]
     if not questions:
         lines.append(esc(t._("None at the moment: I could answer every question.")))
     else:
@@ -140,7 +141,7 @@ async def show(update: Update, context: MaeulContext) -> int:
         ),
     ]
     if q.languages:
-        lines.append(esc(t._("Language: {langs}", langs=", ".join(q.languages))))
+        lines.append(esc(t._("Language: {langs}", langs=t.language_names(q.languages))))
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t._("✍ Write the answer"), callback_data=f"kbq:teach:{q.key}")],
