@@ -158,7 +158,7 @@ async def test_numbers_of_a_dong_and_of_the_district(world):
         turnout = await assembly.turnout(s, vote)
         courses = {
             r.event_id: r
-            for r in await attendance.report(s, SEOUL, year=2026)
+            for r in await attendance.report(s, SEOUL, now=world.clock.now(), year=2026)
             if r.level == "course"
         }
 
