@@ -317,3 +317,96 @@ async def test_reminder_times_per_kind(bot):
         assert list(rows) == []
         user = (await s.execute(select(User).where(User.telegram_id == 8801))).scalar_one()
         assert user.active
+
+
+async def _event_rows(bot, chat_id: int) -> list[Reminder]:
+    async with bot.runtime.sessionmaker() as s:
+        user = (await s.execute(select(User).where(User.telegram_id == chat_id))).scalar_one()
+        query = select(Reminder).where(Reminder.kind == "event", Reminder.user_id == user.id)
+        return list((await s.execute(query.order_by(Reminder.id))).scalars())
+
+
+async def _reminders_delivered(bot, chat, start: datetime) -> None:
+    """The day-before and hour-before reminders each arrive once when due."""
+    for when, text in (
+        (start - timedelta(days=1), "it starts in 24 hours"),
+        (start - timedelta(hours=1), "it starts in 60 minutes"),
+    ):
+        bot.runtime.clock.set(when)
+        since = bot.emu.last_seq(TOKEN)
+        await dispatch(bot)
+        await dispatch(bot)
+        (sent,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+        assert text in sent.text
+
+
+async def test_registering_again_after_cancelling_plans_reminders_again(bot):
+    # the same instant on the clock throughout: the new plan must not reuse the old keys
+    chat = await registered_for_training(bot, 8901)
+    await chat.press("❌ Cancel my registration")
+    await chat.press("Yes, cancel it")
+    assert {r.status for r in await _event_rows(bot, chat.chat_id)} == {"cancelled"}
+    await open_card(chat, "20270209", "secretary-training")
+    events = await chat.press("✅ Register")
+    assert "You are registered" in alert(events)
+    pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        TRAINING - timedelta(days=1),
+        TRAINING - timedelta(hours=1),
+    ]
+    # a second cancel and registration works the same way
+    await chat.press("❌ Cancel my registration")
+    await chat.press("Yes, cancel it")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    rows = await _event_rows(bot, chat.chat_id)
+    assert len(rows) == 6 and len({r.key for r in rows}) == 6
+    assert sum(r.status == "pending" for r in rows) == 2
+    await _reminders_delivered(bot, chat, TRAINING)
+
+
+async def test_promoted_from_the_waitlist_after_cancelling_gets_reminders(bot):
+    first, second = en(bot, 8911, "Ann"), en(bot, 8912, "Ben")
+    await first.send("/start")
+    await second.send("/start")
+    await open_card(second, "20270112", "small-class")
+    await second.press("✅ Register")  # Ben has the seat, cancels it …
+    await second.press("❌ Cancel my registration")
+    await second.press("Yes, cancel it")
+    await open_card(first, "20270112", "small-class")
+    await first.press("✅ Register")  # … Ann takes it, Ben waits for it again
+    await open_card(second, "20270112", "small-class")
+    events = await second.press("⏳ Join the waitlist")
+    assert "number 1 on the waitlist" in alert(events)
+    await first.press("❌ Cancel my registration")
+    await first.press("Yes, cancel it")  # Ben is promoted
+    pending = [r for r in await _event_rows(bot, second.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        SMALL - timedelta(days=1),
+        SMALL - timedelta(hours=1),
+    ]
+    await dispatch(bot)  # the promotion notice
+    await _reminders_delivered(bot, second, SMALL)
+
+
+async def test_an_event_moved_back_to_its_first_time_has_reminders_again(bot):
+    chat = await registered_for_training(bot, 8921)
+    for day, to in ((TRAINING, TRAINING + timedelta(days=2)), (TRAINING, TRAINING)):
+        async with bot.runtime.sessionmaker() as s, s.begin():
+            await R.move_event(
+                s,
+                "secretary-training",
+                day=day.date(),
+                to=to,
+                actor="cli:staff",
+                now=bot.runtime.clock.now(),
+                tz=SEOUL,
+            )
+        bot.runtime.knowledge.invalidate()
+        await dispatch(bot)
+    pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        TRAINING - timedelta(days=1),
+        TRAINING - timedelta(hours=1),
+    ]
+    await _reminders_delivered(bot, chat, TRAINING)
