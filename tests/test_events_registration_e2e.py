@@ -410,3 +410,28 @@ async def test_an_event_moved_back_to_its_first_time_has_reminders_again(bot):
         TRAINING - timedelta(hours=1),
     ]
     await _reminders_delivered(bot, chat, TRAINING)
+
+
+async def test_with_reminders_off_registering_promises_none(bot):
+    chat = en(bot, 8931)
+    await chat.send("/start")
+    await chat.send("/reminders")
+    await chat.press("🎓 Training: 1 day and 1 hour before")
+    await chat.press("No reminders")
+    await open_card(chat, "20270209", "secretary-training")
+    events = await chat.press("✅ Register")
+    assert alert(events) == (
+        "You are registered. Reminders for 🎓 Training are off, so I will not remind you: "
+        "/reminders turns them on."
+    )
+    assert await _event_rows(bot, chat.chat_id) == []
+
+
+async def test_registering_after_the_last_reminder_time_promises_none(bot):
+    chat = en(bot, 8941)
+    await chat.send("/start")
+    bot.runtime.clock.set(SMALL - timedelta(minutes=50))  # the hour-before one has passed
+    await open_card(chat, "20270112", "small-class")
+    events = await chat.press("✅ Register")
+    assert alert(events) == "You are registered. It starts soon: there is no reminder before it."
+    assert await _event_rows(bot, chat.chat_id) == []

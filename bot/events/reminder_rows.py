@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kb import schedule
@@ -128,6 +128,20 @@ async def plan_event(
     return await enqueue(session, items, now)
 
 
+async def pending_reminders(session: AsyncSession, registration: Registration) -> int:
+    """How many reminders of a registration are still to be sent (what to promise)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Reminder)
+        .where(
+            Reminder.ref == registration_ref(registration.id),
+            Reminder.kind == EVENT,
+            Reminder.status == "pending",
+        )
+    )
+    return int(count or 0)
+
+
 async def replan_user(
     session: AsyncSession, user: User, kb: KnowledgeBase, tz: tzinfo, now: datetime, topic: str
 ) -> int:
@@ -180,6 +194,7 @@ __all__ = [
     "SURVEY",
     "event_payload",
     "event_reminders",
+    "pending_reminders",
     "plan_event",
     "registration_ref",
     "replan_user",

@@ -24,8 +24,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import registrations as R
+from bot.events.reminder_rows import pending_reminders
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders.rows import offsets_for
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import ask_confirm, declined
 from handlers.core.browse import edit, refuse, send
@@ -170,8 +172,10 @@ async def join(update: Update, context: MaeulContext) -> None:
     if outcome.status in REFUSALS:
         await query.answer(t._(REFUSALS[outcome.status]), show_alert=True)
         return
+    alert = outcome.status == "waitlisted"
     if outcome.status == "registered":
-        answer = t._("You are registered. I will remind you before it starts.")
+        assert outcome.registration is not None
+        answer, alert = await _registered(context, event, outcome.registration)
     elif outcome.status == "waitlisted":
         answer = t._(
             "It is full: you are number {n} on the waitlist. I will tell you if a seat opens.",
@@ -181,10 +185,29 @@ async def join(update: Update, context: MaeulContext) -> None:
         answer = t._("You are already on the waitlist (number {n}).", n=outcome.position or 1)
     else:
         answer = t._("You are already registered.")
-    await query.answer(answer, show_alert=outcome.status == "waitlisted")
+    await query.answer(answer, show_alert=alert)
     if outcome.promoted:
         nudge(context)
     await _refresh_card(update, context, kb, event, occurrence)
+
+
+async def _registered(
+    context: MaeulContext, event: EventSpec, registration: Any
+) -> tuple[str, bool]:
+    """What to tell someone just registered, by the reminders actually planned (their
+    reminders of this kind may be off, or the last reminder time passed); and whether it
+    is an alert (something they did not expect)."""
+    t = context.t
+    if await pending_reminders(context.db, registration):
+        return t._("You are registered. I will remind you before it starts."), False
+    if not await offsets_for(context.db, context.user.id, event.kind):
+        kind = t._(cards.KIND_LABELS[event.kind])
+        return t._(
+            "You are registered. Reminders for {kind} are off, so I will not remind you: "
+            "/reminders turns them on.",
+            kind=kind,
+        ), True
+    return t._("You are registered. It starts soon: there is no reminder before it."), False
 
 
 async def _my_registration(
