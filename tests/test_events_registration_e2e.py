@@ -435,3 +435,67 @@ async def test_registering_after_the_last_reminder_time_promises_none(bot):
     events = await chat.press("✅ Register")
     assert alert(events) == "You are registered. It starts soon: there is no reminder before it."
     assert await _event_rows(bot, chat.chat_id) == []
+
+
+FESTIVAL = datetime(2026, 12, 12, 13, 0, tzinfo=SEOUL)  # no registration: "Remind me"
+
+
+async def test_remind_me_on_an_event_without_registration_is_no_sign_up(bot):
+    from bot.core.i18n import Translator
+    from bot.core.privacy import Subject
+    from bot.events import attendance as A
+    from bot.events import privacy as P
+
+    chat = en(bot, 8951)
+    await chat.send("/start")
+    events = await open_card(chat, "20261212", "village-festival-2026")
+    assert "🔔 Remind me" in buttons(message(events))
+    events = await chat.press("🔔 Remind me")
+    assert alert(events) == "🔔 I will remind you before it starts."
+    card = message(events)
+    assert "🔔 You will get a reminder before it starts." in card.text
+    assert "registered" not in card.text  # neither "1 registered" nor "You are registered"
+    assert "🔕 Stop reminding me" in buttons(card)
+    assert "❌ Cancel my registration" not in buttons(card)
+    pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        FESTIVAL - timedelta(days=1),
+        FESTIVAL - timedelta(hours=1),
+    ]
+    # the reminder itself offers to stop reminding, not to cancel a registration
+    bot.runtime.clock.set(FESTIVAL - timedelta(days=1))
+    since = bot.emu.last_seq(TOKEN)
+    await dispatch(bot)
+    (reminder,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+    assert buttons(reminder) == ["📅 Event card", "🔕 Stop reminding me"]
+    async with bot.runtime.sessionmaker() as s:
+        user = (await s.execute(select(User).where(User.telegram_id == 8951))).scalar_one()
+        subject = Subject(8951, user, Translator("en", SEOUL))
+        lines = (await P.export_user(s, subject)).lines
+        assert any("2026 Village Autonomy Festival" in x and "reminder on" in x for x in lines)
+        (row,) = [r for r in await A.report(s, SEOUL) if r.level == "session"]
+        assert row.registered == 0  # a reminder is no sign-up
+
+    await open_card(chat, "20261212", "village-festival-2026")
+    events = await chat.press("🔕 Stop reminding me")
+    assert "Stop the reminders for “2026 Village Autonomy Festival" in texts(events)[-1]
+    events = await chat.press("Yes, stop them")
+    assert message(events).text.startswith(
+        "Reminders off: “2026 Village Autonomy Festival (results sharing)” on Sat 12 Dec 2026"
+    )
+    assert {r.status for r in await _event_rows(bot, chat.chat_id)} == {"sent", "cancelled"}
+
+
+async def test_remind_me_with_reminders_off_keeps_nothing(bot):
+    chat = en(bot, 8961)
+    await chat.send("/start")
+    await chat.send("/reminders")
+    await chat.press("🎉 Festival: 1 day and 1 hour before")
+    await chat.press("No reminders")
+    await open_card(chat, "20261212", "village-festival-2026")
+    events = await chat.press("🔔 Remind me")
+    assert alert(events) == "Reminders for 🎉 Festival are off: /reminders turns them on."
+    async with bot.runtime.sessionmaker() as s:
+        assert list((await s.execute(select(Registration))).scalars()) == []
+    card = message(await open_card(chat, "20261212", "village-festival-2026"))
+    assert "🔔 Remind me" in buttons(card)

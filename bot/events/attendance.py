@@ -611,7 +611,8 @@ async def report(
     lang: str = "ko",
     events: Collection[str] | None = None,
 ) -> list[ReportRow]:
-    """Per session and per course: registered (registrations, walk-ins excluded),
+    """Per session and per course: registered (registrations, walk-ins excluded, and none
+    for an event that needs no sign-up: there a registration is a reminder someone asked for),
     attended (attendances), unique people (실인원: each attendee once per course),
     total attendances (연인원: a person at three sessions counts three times), average
     satisfaction (1–5) and the number of ratings. Sessions are counted in ``year`` (local
@@ -621,6 +622,7 @@ async def report(
     if events is not None:
         query = query.where(Registration.event_id.in_(list(events)))
     registrations = (await session.execute(query)).scalars().all()
+    event_rows = {e.id: e for e in (await session.execute(select(Event))).scalars()}
     sessions: dict[tuple[str, datetime], _Acc] = defaultdict(_Acc)
     dates: dict[tuple[str, datetime], date] = {}
     for registration in registrations:
@@ -630,7 +632,8 @@ async def report(
         key = (registration.event_id, registration.occurrence_start)
         dates[key] = local.date()
         acc = sessions[key]
-        if registration.status == "registered":
+        row = event_rows.get(registration.event_id)
+        if registration.status == "registered" and row is not None and row.registration_required:
             acc.registered += 1
         if registration.attended:
             acc.attended.add(registration.user_id)
@@ -641,13 +644,12 @@ async def report(
         key = (event_id, original)
         if key in sessions:
             sessions[key].ratings.append(int(rating))
-    events = {e.id: e for e in (await session.execute(select(Event))).scalars()}
     out: list[ReportRow] = []
     by_event: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
     for key in sessions:
         by_event[key[0]].append(key)
     for event_id in sorted(by_event, key=lambda i: (min(dates[k] for k in by_event[i]), i)):
-        row = events.get(event_id)
+        row = event_rows.get(event_id)
         title = (row.title.get(lang) or row.title.get("ko") or event_id) if row else event_id
         kind = row.kind if row else ""
         keys = sorted(by_event[event_id], key=lambda k: dates[k])
