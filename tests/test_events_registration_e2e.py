@@ -499,3 +499,29 @@ async def test_remind_me_with_reminders_off_keeps_nothing(bot):
         assert list((await s.execute(select(Registration))).scalars()) == []
     card = message(await open_card(chat, "20261212", "village-festival-2026"))
     assert "🔔 Remind me" in buttons(card)
+
+
+async def test_calendar_after_cancelling_the_only_registration_cancels_it(bot):
+    chat = await registered_for_training(bot, 8981)
+    events = await chat.send("/calendar")
+    assert any("document" in e.message for e in events if e.kind == "message")
+    await chat.press("❌ Cancel my registration")
+    await chat.press("Yes, cancel it")
+    events = await chat.send("/calendar")
+    document = next(e for e in events if e.kind == "message" and "document" in e.message)
+    assert document.message["caption"] == (
+        "You have no upcoming registration. Import this file to take the cancelled dates "
+        "out of your calendar."
+    )
+    cal = icalendar.Calendar.from_ical(
+        bot.emu.file_bytes(TOKEN, document.message["document"]["file_id"])
+    )
+    (cancelled,) = cal.walk("VEVENT")
+    assert str(cancelled["uid"]) == "secretary-training-20270209T050000Z@maeul"
+    assert str(cancelled["status"]) == "CANCELLED"
+    # once that date is over, there is nothing left to send
+    bot.runtime.clock.set(TRAINING + timedelta(days=1))
+    events = await chat.send("/calendar")
+    assert texts(events) == [
+        "You have not registered for any upcoming event. Open /events to find one."
+    ]
