@@ -503,6 +503,8 @@ async def test_remind_me_with_reminders_off_keeps_nothing(bot):
 
 async def test_calendar_after_cancelling_the_only_registration_cancels_it(bot):
     chat = await registered_for_training(bot, 8981)
+    events = await chat.send("/myevents")  # a date of another year shows its year
+    assert buttons(events[0]) == ["Tue 9 Feb 2027 2:00 PM Resident council secretaries' training"]
     events = await chat.send("/calendar")
     assert any("document" in e.message for e in events if e.kind == "message")
     await chat.press("❌ Cancel my registration")

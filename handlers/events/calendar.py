@@ -13,7 +13,12 @@ from bot.events import ics
 from bot.kb import cards
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, send
-from handlers.events.occurrence import TOK, pressed_occurrence, registered_occurrences
+from handlers.events.occurrence import (
+    TOK,
+    occurrence_label,
+    pressed_occurrence,
+    registered_occurrences,
+)
 
 ICS_RE = re.compile(rf"^reg:ics:{TOK}$")
 
@@ -100,7 +105,7 @@ async def myevents_command(update: Update, context: MaeulContext) -> None:
         rows.append(
             [
                 InlineKeyboardButton(
-                    mark + cards.occurrence_button(occurrence, t),
+                    mark + occurrence_label(occurrence, t, context.runtime.clock.now()),
                     callback_data=cards.occurrence_data(event.id, occurrence.day),
                 )
             ]
