@@ -43,6 +43,8 @@ async def test_filters_paging_and_cards(bot):
     assert "Showing: all dongs · 🎓 Training" in trainings.text
     occurrences = [d for d in data_of(trainings) if d.startswith("events:occ:")]
     assert occurrences[0] == "events:occ:secretary-training@20270209"
+    # a date of another year shows its year (the test clock is in 2026)
+    assert buttons(trainings)[0].startswith("Tue 9 Feb 2027 2:00 PM Resident council")
     assert not any("festival" in d or "meeting" in d for d in occurrences)
 
     # dong filter: Hanbit 1-dong (its own events plus district-wide ones)
@@ -110,3 +112,11 @@ async def test_occurrence_card_in_korean_and_forged_presses(bot):
     assert answer_of(events).params.get("show_alert")
     events = await chat.press_data(message_id, "events:list:all:party:0")
     assert answer_of(events).params.get("show_alert")  # not a kind: the stale-button reply
+
+
+async def test_list_dates_show_the_year_only_when_it_is_not_this_one(bot):
+    chat = bot.chat(5211, "김", "ko")
+    listing = (await chat.send("/events"))[0]
+    labels = buttons(listing)
+    assert labels[0].startswith("12월 12일 (토) 오후 1:00 2026 마을자치한마당")
+    assert any(label.startswith("2027년 1월 ") for label in labels)

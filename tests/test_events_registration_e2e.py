@@ -346,3 +346,214 @@ async def test_text_typed_on_the_reminders_screen_asks_for_the_buttons(bot):
     await chat.press("🎓 교육")
     events = await chat.press("2일 전과 1일 전")
     assert "🎓 교육: 2일 전과 1일 전" in buttons(message(events))
+
+
+async def _event_rows(bot, chat_id: int) -> list[Reminder]:
+    async with bot.runtime.sessionmaker() as s:
+        user = (await s.execute(select(User).where(User.telegram_id == chat_id))).scalar_one()
+        query = select(Reminder).where(Reminder.kind == "event", Reminder.user_id == user.id)
+        return list((await s.execute(query.order_by(Reminder.id))).scalars())
+
+
+async def _reminders_delivered(bot, chat, start: datetime) -> None:
+    """The day-before and hour-before reminders each arrive once when due."""
+    for when, text in (
+        (start - timedelta(days=1), "it starts in 24 hours"),
+        (start - timedelta(hours=1), "it starts in 60 minutes"),
+    ):
+        bot.runtime.clock.set(when)
+        since = bot.emu.last_seq(TOKEN)
+        await dispatch(bot)
+        await dispatch(bot)
+        (sent,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+        assert text in sent.text
+
+
+async def test_registering_again_after_cancelling_plans_reminders_again(bot):
+    # the same instant on the clock throughout: the new plan must not reuse the old keys
+    chat = await registered_for_training(bot, 8901)
+    await chat.press("❌ Cancel my registration")
+    await chat.press("Yes, cancel it")
+    assert {r.status for r in await _event_rows(bot, chat.chat_id)} == {"cancelled"}
+    await open_card(chat, "20270209", "secretary-training")
+    events = await chat.press("✅ Register")
+    assert "You are registered" in alert(events)
+    pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        TRAINING - timedelta(days=1),
+        TRAINING - timedelta(hours=1),
+    ]
+    # a second cancel and registration works the same way
+    await chat.press("❌ Cancel my registration")
+    await chat.press("Yes, cancel it")
+    await open_card(chat, "20270209", "secretary-training")
+    await chat.press("✅ Register")
+    rows = await _event_rows(bot, chat.chat_id)
+    assert len(rows) == 6 and len({r.key for r in rows}) == 6
+    assert sum(r.status == "pending" for r in rows) == 2
+    await _reminders_delivered(bot, chat, TRAINING)
+
+
+async def test_promoted_from_the_waitlist_after_cancelling_gets_reminders(bot):
+    first, second = en(bot, 8911, "Ann"), en(bot, 8912, "Ben")
+    await first.send("/start")
+    await second.send("/start")
+    await open_card(second, "20270112", "small-class")
+    await second.press("✅ Register")  # Ben has the seat, cancels it …
+    await second.press("❌ Cancel my registration")
+    await second.press("Yes, cancel it")
+    await open_card(first, "20270112", "small-class")
+    await first.press("✅ Register")  # … Ann takes it, Ben waits for it again
+    await open_card(second, "20270112", "small-class")
+    events = await second.press("⏳ Join the waitlist")
+    assert "number 1 on the waitlist" in alert(events)
+    await first.press("❌ Cancel my registration")
+    await first.press("Yes, cancel it")  # Ben is promoted
+    pending = [r for r in await _event_rows(bot, second.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        SMALL - timedelta(days=1),
+        SMALL - timedelta(hours=1),
+    ]
+    await dispatch(bot)  # the promotion notice
+    await _reminders_delivered(bot, second, SMALL)
+
+
+async def test_an_event_moved_back_to_its_first_time_has_reminders_again(bot):
+    chat = await registered_for_training(bot, 8921)
+    for day, to in ((TRAINING, TRAINING + timedelta(days=2)), (TRAINING, TRAINING)):
+        async with bot.runtime.sessionmaker() as s, s.begin():
+            await R.move_event(
+                s,
+                "secretary-training",
+                day=day.date(),
+                to=to,
+                actor="cli:staff",
+                now=bot.runtime.clock.now(),
+                tz=SEOUL,
+            )
+        bot.runtime.knowledge.invalidate()
+        await dispatch(bot)
+    pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        TRAINING - timedelta(days=1),
+        TRAINING - timedelta(hours=1),
+    ]
+    await _reminders_delivered(bot, chat, TRAINING)
+
+
+async def test_with_reminders_off_registering_promises_none(bot):
+    chat = en(bot, 8931)
+    await chat.send("/start")
+    await chat.send("/reminders")
+    await chat.press("🎓 Training: 1 day and 1 hour before")
+    await chat.press("No reminders")
+    await open_card(chat, "20270209", "secretary-training")
+    events = await chat.press("✅ Register")
+    assert alert(events) == (
+        "You are registered. Reminders for 🎓 Training are off, so I will not remind you: "
+        "/reminders turns them on."
+    )
+    assert await _event_rows(bot, chat.chat_id) == []
+
+
+async def test_registering_after_the_last_reminder_time_promises_none(bot):
+    chat = en(bot, 8941)
+    await chat.send("/start")
+    bot.runtime.clock.set(SMALL - timedelta(minutes=50))  # the hour-before one has passed
+    await open_card(chat, "20270112", "small-class")
+    events = await chat.press("✅ Register")
+    assert alert(events) == "You are registered. It starts soon: there is no reminder before it."
+    assert await _event_rows(bot, chat.chat_id) == []
+
+
+FESTIVAL = datetime(2026, 12, 12, 13, 0, tzinfo=SEOUL)  # no registration: "Remind me"
+
+
+async def test_remind_me_on_an_event_without_registration_is_no_sign_up(bot):
+    from bot.core.i18n import Translator
+    from bot.core.privacy import Subject
+    from bot.events import attendance as A
+    from bot.events import privacy as P
+
+    chat = en(bot, 8951)
+    await chat.send("/start")
+    events = await open_card(chat, "20261212", "village-festival-2026")
+    assert "🔔 Remind me" in buttons(message(events))
+    events = await chat.press("🔔 Remind me")
+    assert alert(events) == "🔔 I will remind you before it starts."
+    card = message(events)
+    assert "🔔 You will get a reminder before it starts." in card.text
+    assert "registered" not in card.text  # neither "1 registered" nor "You are registered"
+    assert "🔕 Stop reminding me" in buttons(card)
+    assert "❌ Cancel my registration" not in buttons(card)
+    pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
+    assert sorted(r.due_at for r in pending) == [
+        FESTIVAL - timedelta(days=1),
+        FESTIVAL - timedelta(hours=1),
+    ]
+    # the reminder itself offers to stop reminding, not to cancel a registration
+    bot.runtime.clock.set(FESTIVAL - timedelta(days=1))
+    since = bot.emu.last_seq(TOKEN)
+    await dispatch(bot)
+    (reminder,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
+    assert buttons(reminder) == ["📅 Event card", "🔕 Stop reminding me"]
+    async with bot.runtime.sessionmaker() as s:
+        user = (await s.execute(select(User).where(User.telegram_id == 8951))).scalar_one()
+        subject = Subject(8951, user, Translator("en", SEOUL))
+        lines = (await P.export_user(s, subject)).lines
+        assert any("2026 Village Autonomy Festival" in x and "reminder on" in x for x in lines)
+        held = FESTIVAL + timedelta(hours=5)  # (the report counts the sessions held)
+        (row,) = [r for r in await A.report(s, SEOUL, now=held) if r.level == "session"]
+        assert row.registered == 0  # a reminder is no sign-up
+
+    await open_card(chat, "20261212", "village-festival-2026")
+    events = await chat.press("🔕 Stop reminding me")
+    assert "Stop the reminders for “2026 Village Autonomy Festival" in texts(events)[-1]
+    events = await chat.press("Yes, stop them")
+    assert message(events).text.startswith(
+        "Reminders off: “2026 Village Autonomy Festival (results sharing)” on Sat 12 Dec 2026"
+    )
+    assert {r.status for r in await _event_rows(bot, chat.chat_id)} == {"sent", "cancelled"}
+
+
+async def test_remind_me_with_reminders_off_keeps_nothing(bot):
+    chat = en(bot, 8961)
+    await chat.send("/start")
+    await chat.send("/reminders")
+    await chat.press("🎉 Festival: 1 day and 1 hour before")
+    await chat.press("No reminders")
+    await open_card(chat, "20261212", "village-festival-2026")
+    events = await chat.press("🔔 Remind me")
+    assert alert(events) == "Reminders for 🎉 Festival are off: /reminders turns them on."
+    async with bot.runtime.sessionmaker() as s:
+        assert list((await s.execute(select(Registration))).scalars()) == []
+    card = message(await open_card(chat, "20261212", "village-festival-2026"))
+    assert "🔔 Remind me" in buttons(card)
+
+
+async def test_calendar_after_cancelling_the_only_registration_cancels_it(bot):
+    chat = await registered_for_training(bot, 8981)
+    events = await chat.send("/myevents")  # a date of another year shows its year
+    assert buttons(events[0]) == ["Tue 9 Feb 2027 2:00 PM Resident council secretaries' training"]
+    events = await chat.send("/calendar")
+    assert any("document" in e.message for e in events if e.kind == "message")
+    await chat.press("❌ Cancel my registration")
+    await chat.press("Yes, cancel it")
+    events = await chat.send("/calendar")
+    document = next(e for e in events if e.kind == "message" and "document" in e.message)
+    assert document.message["caption"] == (
+        "You have no upcoming registration. Import this file to take the cancelled dates "
+        "out of your calendar."
+    )
+    cal = icalendar.Calendar.from_ical(
+        bot.emu.file_bytes(TOKEN, document.message["document"]["file_id"])
+    )
+    (cancelled,) = cal.walk("VEVENT")
+    assert str(cancelled["uid"]) == "secretary-training-20270209T050000Z@maeul"
+    assert str(cancelled["status"]) == "CANCELLED"
+    # once that date is over, there is nothing left to send
+    bot.runtime.clock.set(TRAINING + timedelta(days=1))
+    events = await chat.send("/calendar")
+    assert texts(events) == [
+        "You have not registered for any upcoming event. Open /events to find one."
+    ]

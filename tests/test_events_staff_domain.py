@@ -179,3 +179,26 @@ async def test_every_mark_is_audited(world):
         ("staff:6201", None, False),
     ]
     assert all(m.target_id == "series" for m in marks)
+
+
+async def test_planning_again_in_one_state_adds_no_reminder(world):
+    """The generation in an event reminder's key makes a new registration's rows new, and
+    a second plan of the same registration (a retry, another instance) a duplicate."""
+    from bot.events.reminder_rows import plan_event
+
+    async def plan_again() -> int:
+        async with world.sessionmaker() as s, s.begin():
+            spec = await R.event_spec(s, "series", SEOUL)
+            occurrence = schedule.find_original(spec, START, SEOUL)
+            (registration,) = (await s.execute(select(Registration))).scalars()
+            return await plan_event(s, registration, occurrence, world.clock.now())
+
+    assert await register(world, 8801, START) == "registered"
+    assert await plan_again() == 0
+    async with world.sessionmaker() as s, s.begin():
+        (registration,) = (await s.execute(select(Registration))).scalars()
+        await R.cancel(s, registration, None, None, world.clock.now())
+    assert await register(world, 8801, START) == "registered"
+    assert await plan_again() == 0
+    assert await count(world, Reminder, Reminder.kind == "event") == 4
+    assert await count(world, Reminder, Reminder.status == "pending") == 2

@@ -132,3 +132,29 @@ async def test_menu_button_and_card_from_any_message(bot):
     start_message = chat.last_message_with_buttons()
     events = await chat.press_data(start_message["message_id"], "grants:show:youth-idea")
     assert next(e for e in events if e.kind == "message").text.startswith("청년 마을 아이디어")
+
+
+async def test_following_with_deadline_reminders_off_or_too_late_promises_none(bot):
+    bot.runtime.clock.set(datetime(2027, 2, 5, 9, 0, tzinfo=SEOUL))
+    chat = bot.chat(5111, "Tom", "en")
+    await chat.send("/reminders")
+    await chat.press("📋 Grant deadlines: 3 days before the deadline")
+    await chat.press("No reminders")
+    await chat.send("/grants")
+    await chat.press("⏰ Closing soon (5)")
+    await chat.press("Neighbour-Making Grant")
+    events = await chat.press("🔔 Follow")
+    assert answer_of(events).text == (
+        "🔔 Following. Grant deadline reminders are off, so I will not remind you: "
+        "/reminders turns them on."
+    )
+    # with reminders on, two days before the deadline (12 February) is too late for one
+    bot.runtime.clock.set(datetime(2027, 2, 10, 9, 0, tzinfo=SEOUL))
+    other = bot.chat(5112, "Ann", "en")
+    await other.send("/grants")
+    await other.press("⏰ Closing soon (5)")
+    await other.press("Neighbour-Making Grant")
+    events = await other.press("🔔 Follow")
+    assert answer_of(events).text == (
+        "🔔 Following. The deadline is less than 3 days away: there will be no reminder."
+    )

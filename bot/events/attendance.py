@@ -666,7 +666,8 @@ async def report(
     lang: str = "ko",
     events: Collection[str] | None = None,
 ) -> list[ReportRow]:
-    """Per session and per course: registered (registrations, walk-ins excluded),
+    """Per session and per course: registered (registrations, walk-ins excluded, and none
+    for an event that needs no sign-up: there a registration is a reminder someone asked for),
     attended (attendances), unique people (실인원: each attendee once per course),
     total attendances (연인원: a person at three sessions counts three times), average
     satisfaction (1–5) and the number of ratings. Sessions are counted in ``year`` (local
@@ -724,8 +725,14 @@ async def report(
             continue
         dates[key] = local.date()
         acc = sessions[key] = _Acc()
+        row = rows.get(event_id)
         for registration in found:
-            if registration.status == "registered":
+            # (a "remind me" of an event without sign-up is no sign-up)
+            if (
+                registration.status == "registered"
+                and row is not None
+                and row.registration_required
+            ):
                 acc.registered += 1
             if registration.attended and registration.status != "cancelled":
                 acc.attended.add(registration.user_id)

@@ -37,11 +37,19 @@ from models.events import Registration, Subscription, SurveyInvitation
 from models.kb import Event
 
 
-async def _titles(session: AsyncSession, ids: set[str], lang: str) -> dict[str, str]:
+async def _titles(
+    session: AsyncSession, ids: set[str], lang: str
+) -> tuple[dict[str, str], set[str]]:
+    """The events' titles, and which of them need a sign-up."""
     if not ids:
-        return {}
-    rows = await session.execute(select(Event.id, Event.title).where(Event.id.in_(ids)))
-    return {event_id: localized(title, lang) for event_id, title in rows.all()}
+        return {}, set()
+    rows = (
+        await session.execute(
+            select(Event.id, Event.title, Event.registration_required).where(Event.id.in_(ids))
+        )
+    ).all()
+    titles = {event_id: localized(title, lang) for event_id, title, _ in rows}
+    return titles, {event_id for event_id, _, required in rows if required}
 
 
 def _mine(subject: Subject) -> ColumnElement[bool]:
@@ -80,7 +88,7 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
         "survey_invitations": [row_dict(i, omit=("token",)) for i in invitations],
         "subscriptions": [row_dict(s) for s in subscriptions],
     }
-    titles = await _titles(
+    titles, sign_up = await _titles(
         session, {r.event_id for r in registrations} | {i.event_id for i in invitations}, t.lang
     )
     status = {
@@ -89,14 +97,17 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
         "cancelled": t._("cancelled"),
         "walkin": t._("came without registering"),
     }
+    # an event without sign-up: the row is a reminder someone asked for
+    reminder = {"registered": t._("reminder on"), "cancelled": t._("reminder off")}
     for r in registrations:
+        said = status if r.event_id in sign_up else {**status, **reminder}
         attended = t._(", attended") if r.attended else ""
         section.lines.append(
             t._(
                 "“{title}” on {when}: {status}{attended}.",
                 title=titles.get(r.event_id, r.event_id),
                 when=t.format_datetime(r.starts_at),
-                status=status.get(r.status, r.status),
+                status=said.get(r.status, r.status),
                 attended=attended,
             )
         )

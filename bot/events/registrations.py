@@ -106,6 +106,13 @@ def capacity_of(event: EventSpec) -> int | None:
     return registration.capacity
 
 
+def reminder_only(event: EventSpec) -> bool:
+    """The event needs no sign-up: its "Remind me" keeps a registration row (that is how
+    its reminders are planned, moved and cancelled), but that is no sign-up — it is not
+    called one, nor counted as one."""
+    return event.registration is None or not event.registration.required
+
+
 def registration_deadline(event: EventSpec, occurrence: schedule.Occurrence) -> datetime:
     """When registration for this occurrence closes."""
     hours = event.registration.closes_hours_before if event.registration else None
@@ -1180,6 +1187,7 @@ __all__ = [
     "refusal",
     "register",
     "registration_deadline",
+    "reminder_only",
     "seats",
     "user_registrations",
     "waitlist_position",

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.kb import schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.rows import GRANT_TOPIC, Planned, cancel_pending, enqueue, offsets_for
-from models.events import Registration
+from models.events import Registration, Reminder
 from models.user import User
 
 EVENT, SURVEY, NOTICE, ANNOUNCE, NEWS = "event", "survey", "notice", "announce", "news"
@@ -70,6 +70,47 @@ def event_reminders(
     return planned
 
 
+ABANDONED = ("cancelled", "dropped", "failed", "skipped")
+"""Statuses of rows that were settled without being sent (and never will be)."""
+
+
+async def _fresh_keys(session: AsyncSession, items: list[Planned]) -> list[Planned]:
+    """The planned rows, each keyed by its generation: how many rows of its key (the key
+    itself or ``key:…``) were abandoned (:data:`ABANDONED`).
+
+    A key names a registration, a start and an offset. The same reminder is planned again
+    after its rows were abandoned — someone registers again after cancelling, an occurrence
+    moves back to its first time, the reminder times change — and with the bare key it
+    would be dropped as a duplicate of the cancelled row. Planning twice in one state
+    still gives the same keys (a pending row is no abandoned one), so a retry or a second
+    instance inserts a reminder once. A sent reminder is never planned again: only
+    reminders still due are planned, and a row's due time is fixed by its key.
+    """
+    if not items:
+        return items
+    families = [
+        or_(Reminder.key == item.key, Reminder.key.startswith(item.key + ":", autoescape=True))
+        for item in items
+    ]
+    abandoned = list(
+        (
+            await session.execute(
+                select(Reminder.key).where(
+                    Reminder.ref.in_({item.ref for item in items}),
+                    Reminder.status.in_(ABANDONED),
+                    or_(*families),
+                )
+            )
+        ).scalars()
+    )
+    fresh = []
+    for item in items:
+        generation = sum(1 for k in abandoned if k == item.key or k.startswith(item.key + ":"))
+        key = f"{item.key}:{generation}" if generation else item.key
+        fresh.append(Planned(**{**item.__dict__, "key": key}))
+    return fresh
+
+
 async def plan_event(
     session: AsyncSession,
     registration: Registration,
@@ -81,9 +122,24 @@ async def plan_event(
     if user is None or registration.status != "registered" or occurrence.cancelled:
         return 0
     offsets = await offsets_for(session, user.id, occurrence.event.kind)
-    return await enqueue(
-        session, event_reminders(registration, user, occurrence, offsets, now), now
+    items = await _fresh_keys(
+        session, event_reminders(registration, user, occurrence, offsets, now)
     )
+    return await enqueue(session, items, now)
+
+
+async def pending_reminders(session: AsyncSession, registration: Registration) -> int:
+    """How many reminders of a registration are still to be sent (what to promise)."""
+    count = await session.scalar(
+        select(func.count())
+        .select_from(Reminder)
+        .where(
+            Reminder.ref == registration_ref(registration.id),
+            Reminder.kind == EVENT,
+            Reminder.status == "pending",
+        )
+    )
+    return int(count or 0)
 
 
 async def replan_user(
@@ -110,11 +166,10 @@ async def replan_user(
             continue
         await cancel_pending(session, registration_ref(registration.id), [EVENT])
         offsets = await offsets_for(session, user.id, topic)
-        # a fresh key per plan: the old rows are cancelled, these are new
-        items = [
-            Planned(**{**item.__dict__, "key": f"{item.key}:{int(now.timestamp())}"})
-            for item in event_reminders(registration, user, occurrence, offsets, now)
-        ]
+        # the old rows are cancelled: these get the next generation of their keys
+        items = await _fresh_keys(
+            session, event_reminders(registration, user, occurrence, offsets, now)
+        )
         planned += await enqueue(session, items, now)
     return planned
 
@@ -139,6 +194,7 @@ __all__ = [
     "SURVEY",
     "event_payload",
     "event_reminders",
+    "pending_reminders",
     "plan_event",
     "registration_ref",
     "replan_user",

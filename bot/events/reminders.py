@@ -110,7 +110,9 @@ async def _event(ctx: RenderContext, row: Reminder, t: Translator) -> OutMessage
         (
             (t._("📅 Event card"), cards.occurrence_data(event.id, occurrence.day)),
             (
-                t._("Cancel my registration"),
+                t._("🔕 Stop reminding me")
+                if reg.reminder_only(event)
+                else t._("Cancel my registration"),
                 f"reg:out:{occ_token(event.id, occurrence.recurrence_id)}",
             ),
         ),

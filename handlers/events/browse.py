@@ -33,6 +33,7 @@ from handlers.core.browse import (
     rows_of,
     send,
 )
+from handlers.events.occurrence import occurrence_label
 
 ALL = "all"
 _REF = r"~?[a-z0-9_-]{1,24}"
@@ -91,7 +92,7 @@ def list_view(
     rows = [
         [
             InlineKeyboardButton(
-                cards.occurrence_button(occurrence, t),
+                occurrence_label(occurrence, t, context.runtime.clock.now()),
                 callback_data=cards.occurrence_data(occurrence.event.id, occurrence.day),
             )
         ]

@@ -13,7 +13,12 @@ from bot.events import ics
 from bot.kb import cards
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, send
-from handlers.events.occurrence import TOK, pressed_occurrence, registered_occurrences
+from handlers.events.occurrence import (
+    TOK,
+    occurrence_label,
+    pressed_occurrence,
+    registered_occurrences,
+)
 
 ICS_RE = re.compile(rf"^reg:ics:{TOK}$")
 
@@ -58,22 +63,31 @@ async def calendar_command(update: Update, context: MaeulContext) -> None:
             context, kb, now - timedelta(days=90)
         )
     ]
-    if not any(e.status in ("registered", "waitlisted", "walkin") for e in entries):
+    active = any(e.status in ("registered", "waitlisted", "walkin") for e in entries)
+    # a date cancelled since an earlier file was imported must still reach the calendar,
+    # even when nothing else is left in it
+    cancelled = any(
+        (e.status == "cancelled" or e.occurrence.cancelled) and not e.occurrence.is_over(now)
+        for e in entries
+    )
+    if not active and not cancelled:
         await update.effective_message.reply_text(
             t._("You have not registered for any upcoming event. Open /events to find one.")
         )
         return
     data = ics.calendar(entries, t.lang, now, t._("Maeul: my events"))
-    await _send_ics(
-        update,
-        context,
-        "maeul-my-events.ics",
-        data,
+    caption = (
         t._(
             "Everything you registered for. Import this file again after changes: "
             "moved and cancelled dates are updated in your calendar."
-        ),
+        )
+        if active
+        else t._(
+            "You have no upcoming registration. Import this file to take the cancelled dates "
+            "out of your calendar."
+        )
     )
+    await _send_ics(update, context, "maeul-my-events.ics", data, caption)
 
 
 async def myevents_command(update: Update, context: MaeulContext) -> None:
@@ -91,7 +105,7 @@ async def myevents_command(update: Update, context: MaeulContext) -> None:
         rows.append(
             [
                 InlineKeyboardButton(
-                    mark + cards.occurrence_button(occurrence, t),
+                    mark + occurrence_label(occurrence, t, context.runtime.clock.now()),
                     callback_data=cards.occurrence_data(event.id, occurrence.day),
                 )
             ]

@@ -16,6 +16,7 @@ handlers.events.calendar; this module registers them.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -24,8 +25,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import registrations as R
+from bot.events.reminder_rows import pending_reminders
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
+from bot.reminders.rows import offsets_for
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import ask_confirm, declined
 from handlers.core.browse import edit, refuse, send
@@ -60,7 +63,9 @@ async def card_view(
         if mine is not None and mine.status == "waitlisted"
         else None
     )
-    show_seats = event.registration is not None or seats.taken > 0
+    # without sign-up, a registration is someone's reminder: neither counted nor called one
+    reminder = R.reminder_only(event)
+    show_seats = not reminder and (event.registration is not None or seats.taken > 0)
     text = cards.event_card(
         event,
         None,
@@ -68,13 +73,30 @@ async def card_view(
         t,
         now,
         seats=(seats.capacity, seats.taken, seats.waitlisted) if show_seats else None,
-        mine=status,
+        mine=None if reminder else status,
         position=position,
         occurrence=occurrence,
     )
+    if reminder and status == "registered" and not occurrence.cancelled:
+        text = _with_line(
+            text,
+            esc(" · ".join(cards.registration_lines(event, occurrence, t, now))),
+            esc(t._("🔔 You will get a reminder before it starts.")),
+        )
     rows = registration_rows(context, event, occurrence, status, seats.full)
     rows += [list(row) for row in card_markup(context, kb, event).inline_keyboard]
     return text, InlineKeyboardMarkup(rows)
+
+
+def _with_line(text: str, after: str, line: str) -> str:
+    """The card with ``line`` after its line ``after`` (the registration part, where the
+    reader's status goes), or at its end after a blank line."""
+    lines = text.split("\n")
+    if after and after in lines:
+        lines.insert(lines.index(after) + 1, line)
+    else:
+        lines += ["", line]
+    return "\n".join(lines)
 
 
 def registration_rows(
@@ -91,11 +113,12 @@ def registration_rows(
     if not occurrence.cancelled and not occurrence.is_over(now):
         first: list[InlineKeyboardButton] = []
         if status == "registered":
-            first.append(
-                InlineKeyboardButton(
-                    t._("❌ Cancel my registration"), callback_data=f"reg:out:{token}"
-                )
+            label = (
+                t._("🔕 Stop reminding me")
+                if R.reminder_only(event)
+                else t._("❌ Cancel my registration")
             )
+            first.append(InlineKeyboardButton(label, callback_data=f"reg:out:{token}"))
         elif status == "waitlisted":
             first.append(
                 InlineKeyboardButton(t._("❌ Leave the waitlist"), callback_data=f"reg:out:{token}")
@@ -159,6 +182,16 @@ async def join(update: Update, context: MaeulContext) -> None:
         return
     _, kb, event, occurrence = found
     t = context.t
+    now = context.runtime.clock.now()
+    if R.reminder_only(event) and R.refusal(event, occurrence, now) is None:
+        # "Remind me" with no reminder to come would keep nothing: say so, store nothing
+        mine = await R.get_registration(
+            context.db, context.user, event.id, occurrence.recurrence_id
+        )
+        nothing = await _no_reminder(context, event, occurrence)
+        if nothing is not None and (mine is None or mine.status not in R.ACTIVE):
+            await query.answer(nothing, show_alert=True)
+            return
     outcome = await R.register(
         context.db,
         context.user,
@@ -170,8 +203,10 @@ async def join(update: Update, context: MaeulContext) -> None:
     if outcome.status in REFUSALS:
         await query.answer(t._(REFUSALS[outcome.status]), show_alert=True)
         return
+    alert = outcome.status == "waitlisted"
     if outcome.status == "registered":
-        answer = t._("You are registered. I will remind you before it starts.")
+        assert outcome.registration is not None
+        answer, alert = await _registered(context, event, outcome.registration)
     elif outcome.status == "waitlisted":
         answer = t._(
             "It is full: you are number {n} on the waitlist. I will tell you if a seat opens.",
@@ -179,12 +214,53 @@ async def join(update: Update, context: MaeulContext) -> None:
         )
     elif outcome.status == "already_waitlisted":
         answer = t._("You are already on the waitlist (number {n}).", n=outcome.position or 1)
+    elif R.reminder_only(event):
+        answer = t._("🔔 You already get a reminder for it.")
     else:
         answer = t._("You are already registered.")
-    await query.answer(answer, show_alert=outcome.status == "waitlisted")
+    await query.answer(answer, show_alert=alert)
     if outcome.promoted:
         nudge(context)
     await _refresh_card(update, context, kb, event, occurrence)
+
+
+async def _no_reminder(
+    context: MaeulContext, event: EventSpec, occurrence: schedule.Occurrence
+) -> str | None:
+    """Why no reminder would come for this occurrence (the person's reminders of its kind
+    are off, or every reminder time has passed), or None."""
+    t = context.t
+    offsets = await offsets_for(context.db, context.user.id, event.kind)
+    if not offsets:
+        return t._(
+            "Reminders for {kind} are off: /reminders turns them on.",
+            kind=t._(cards.KIND_LABELS[event.kind]),
+        )
+    now = context.runtime.clock.now()
+    if all(occurrence.starts_at - timedelta(minutes=m) <= now for m in offsets):
+        return t._("It starts soon: there is no reminder before it.")
+    return None
+
+
+async def _registered(
+    context: MaeulContext, event: EventSpec, registration: Any
+) -> tuple[str, bool]:
+    """What to tell someone just registered, by the reminders actually planned (their
+    reminders of this kind may be off, or the last reminder time passed); and whether it
+    is an alert (something they did not expect)."""
+    t = context.t
+    if R.reminder_only(event):  # no sign-up: only a reminder was asked for
+        return t._("🔔 I will remind you before it starts."), False
+    if await pending_reminders(context.db, registration):
+        return t._("You are registered. I will remind you before it starts."), False
+    if not await offsets_for(context.db, context.user.id, event.kind):
+        kind = t._(cards.KIND_LABELS[event.kind])
+        return t._(
+            "You are registered. Reminders for {kind} are off, so I will not remind you: "
+            "/reminders turns them on.",
+            kind=kind,
+        ), True
+    return t._("You are registered. It starts soon: there is no reminder before it."), False
 
 
 async def _my_registration(
@@ -210,12 +286,16 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
     event, occurrence, _mine = found
     t = context.t
     token = R.occ_token(event.id, occurrence.recurrence_id)
-    text = t._(
-        "Cancel your registration for “{title}” on {when}?",
-        title=esc(event.title.get(t.lang)),
-        when=t.format_datetime(occurrence.starts_at),
-    )
-    yes = (t._("Yes, cancel it"), f"reg:outy:{token}")
+    params = {
+        "title": esc(event.title.get(t.lang)),
+        "when": t.format_datetime(occurrence.starts_at),
+    }
+    if R.reminder_only(event):
+        text = t._("Stop the reminders for “{title}” on {when}?", **params)
+        yes = (t._("Yes, stop them"), f"reg:outy:{token}")
+    else:
+        text = t._("Cancel your registration for “{title}” on {when}?", **params)
+        yes = (t._("Yes, cancel it"), f"reg:outy:{token}")
     await ask_confirm(update, context, text, yes=yes, no=(t._("No, keep it"), "reg:keep"))
 
 
@@ -230,17 +310,13 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
     if promoted:
         nudge(context)
     await query.answer()
-    await edit(
-        query,
-        esc(
-            t._(
-                "Cancelled: “{title}” on {when}. You will get no reminders for it.",
-                title=event.title.get(t.lang),
-                when=t.format_datetime(occurrence.starts_at),
-            )
-        ),
-        None,
+    params = {"title": event.title.get(t.lang), "when": t.format_datetime(occurrence.starts_at)}
+    done = (
+        t._("Reminders off: “{title}” on {when}.", **params)
+        if R.reminder_only(event)
+        else t._("Cancelled: “{title}” on {when}. You will get no reminders for it.", **params)
     )
+    await edit(query, esc(done), None)
 
 
 async def keep(update: Update, context: MaeulContext) -> None:

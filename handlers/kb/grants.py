@@ -20,6 +20,8 @@ from bot.kb import cards
 from bot.kb import grants as grant_rules
 from bot.kb.grants import SECTIONS, GrantStatus
 from bot.kb.records import GrantSpec, KnowledgeBase
+from bot.kb.reminders import grant_due
+from bot.reminders.rows import GRANT_TOPIC, offsets_for
 from bot.telegram.context import MaeulContext
 from handlers.core import topic
 from handlers.core.blocks import answer
@@ -211,20 +213,39 @@ async def toggle_follow(update: Update, context: MaeulContext) -> None:
             await refuse(query, context, t._("This call has closed: there is no deadline left."))
             return
         await grant_rules.follow(context.db, context.user, grant.id, clock.utcnow())
-        await query.answer(
-            t.n_(
-                "🔔 Following. I will remind you {n} day before the deadline.",
-                "🔔 Following. I will remind you {n} days before the deadline.",
-                grant_rules.REMINDER_DAYS_BEFORE,
-            ),
-            show_alert=True,
-        )
+        await query.answer(await _following(context, grant), show_alert=True)
         following = True
     else:
         await grant_rules.unfollow(context.db, context.user, grant.id)
         await query.answer(t._("🔕 You no longer follow this grant."))
         following = False
     await edit_markup(query, await card_markup(context, kb, grant, following))
+
+
+async def _following(context: MaeulContext, grant: GrantSpec) -> str:
+    """What to tell a new follower, by what the deadline planner will send them
+    (:func:`bot.kb.reminders.plan_grant_deadlines`): nothing when their grant reminders
+    are off, nor when the reminder time passed before they followed."""
+    t = context.t
+    offsets = await offsets_for(context.db, context.user.id, GRANT_TOPIC)
+    if not offsets:
+        return t._(
+            "🔔 Following. Grant deadline reminders are off, so I will not remind you: "
+            "/reminders turns them on."
+        )
+    now, tz = context.runtime.clock.now(), context.runtime.settings.tz
+    closes = grant.application.closes
+    if all(grant_due(closes, tz, max(1, m // (24 * 60))) <= now for m in offsets):
+        return t.n_(
+            "🔔 Following. The deadline is less than {n} day away: there will be no reminder.",
+            "🔔 Following. The deadline is less than {n} days away: there will be no reminder.",
+            grant_rules.REMINDER_DAYS_BEFORE,
+        )
+    return t.n_(
+        "🔔 Following. I will remind you {n} day before the deadline.",
+        "🔔 Following. I will remind you {n} days before the deadline.",
+        grant_rules.REMINDER_DAYS_BEFORE,
+    )
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
