@@ -10,7 +10,9 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import assembly as A
+from bot.assembly import render, report
 from bot.assembly.crypto import Keyring, format_code, normalize
+from bot.core.i18n import Translator
 from bot.kb import records as kb
 from models import AuditLog, Ballot, Voter, VotingCode
 from models.assembly import AssemblyVote
@@ -19,6 +21,7 @@ from tests.test_assembly_support import (  # noqa: F401  (fixtures)
     CLOSES,
     DURING,
     OPENS,
+    SEOUL,
     cast_as,
     keyring_fixture,
     make_user,
@@ -393,6 +396,37 @@ async def test_results_merge_online_and_on_site_with_majority_and_quorum(seeded,
         assert not any(r.approved for r in result.items)  # advisory below the quorum
 
 
+async def test_results_are_provisional_while_on_site_voters_lack_paper_totals(
+    seeded, clock, keyring
+):
+    """On-site voters marked, paper totals not entered: the online count alone is no
+    result. Nothing is approved or selected until the paper totals are in."""
+    clock.set(DURING)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        codes = await A.issue_codes(s, keyring, vote, 3, actor="t", now=clock.now())
+        user = await make_user(s, 950, clock.utcnow())
+        await A.redeem_code(s, keyring, user, codes[0], clock.now())
+        await cast_as(s, keyring, vote, user, "01000", clock.now())
+        report = await A.mark_onsite(s, keyring, vote, codes[1:3], actor="t", now=clock.now())
+        assert report.marked == 2
+        await s.commit()
+    clock.set(AFTER)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        result = await A.results(s, keyring, vote, clock.now())
+        assert result.provisional and result.onsite_pending == 2
+        assert [r.approved for r in result.items] == [None] * 5
+        assert not any(r.tie for r in result.items)
+        assert result.items[1].total == {"votes": 1}  # the counts are still shown
+        items = await A.items_of(s, vote)
+        totals = {i.item_id: {"votes": 2 if n == 0 else 0} for n, i in enumerate(items)}
+        await A.record_onsite_totals(s, vote, totals, actor="t", now=clock.now())
+        result = await A.results(s, keyring, vote, clock.now())
+        assert not result.provisional and result.onsite_pending == 0
+        assert [r.approved for r in result.items] == [True, True, False, False, False]
+
+
 async def test_onsite_totals_are_checked(seeded, clock, keyring):
     clock.set(DURING)
     async with seeded() as s:
@@ -411,6 +445,11 @@ async def test_onsite_totals_are_checked(seeded, clock, keyring):
         with pytest.raises(A.Refused) as refused:  # nobody was marked as voting on site
             await A.record_onsite_totals(s, vote, totals, actor="t", now=clock.now())
         assert refused.value.reason == "onsite_totals"
+        # the item is named as the ballot shows it (number and title), not by its id
+        assert render.refusal(Translator("ko", SEOUL), refused.value) == (
+            "1번 안건 “공유부엌 운영”의 종이 투표는 1표인데, 현장 투표자로 표시된 사람은 "
+            "0명뿐이에요. 먼저 현장 투표자의 코드를 모두 표시해 주세요."
+        )
 
 
 async def test_choose_up_to_ranks_and_marks_ties(seeded, clock, keyring):
@@ -435,6 +474,14 @@ async def test_choose_up_to_ranks_and_marks_ties(seeded, clock, keyring):
             ("care-neighbours", 1, 3, True, True),
         ]
         assert result.items[0].percent == {"votes": 75.0}
+        # the tally marks every tied item; the words say that a decision is still needed
+        lines = report.result_lines(result, Translator("en", SEOUL))
+        assert "1. Shared kitchen: 3 votes (75%), rank 1 → selected" in lines
+        assert (
+            "3. Children's climate class: 1 votes (25%), rank 3 → tie — a decision is needed"
+            in (lines)
+        )
+        assert report.results_csv(result).splitlines()[3].endswith(",3,True,True,False")
 
 
 # --- on site ------------------------------------------------------------------------------

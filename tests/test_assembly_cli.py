@@ -122,6 +122,11 @@ def test_onsite_results_and_audit(tmp_path, monkeypatch):
     result = invoke("assembly", "results", "hanbit1-2027")
     assert result.exit_code == 1 and "Results are shown after the vote closes" in result.output
     monkeypatch.setenv("MAEUL_NOW", AFTER.isoformat())
+    result = invoke("assembly", "results", "hanbit1-2027", "--format", "csv")
+    assert result.exit_code == 0, result.output  # closed, but no paper totals yet
+    assert "WARNING: Provisional: the paper ballots of 2 on-site voters" in result.stderr
+    table = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {(row["approved"], row["provisional"]) for row in table} == {("", "True")}
     (tmp_path / "paper.csv").write_text("item,yes,no,abstain\nside-dish-sharing,9,0,0\n")
     result = invoke("assembly", "onsite", "hanbit1-2027", "--file", "paper.csv")
     assert result.exit_code == 1 and "missing items: alley-garden" in result.output
@@ -141,6 +146,7 @@ def test_onsite_results_and_audit(tmp_path, monkeypatch):
     )
     assert table[0]["yes_percent"] == "60.0" and table[0]["approved"] == "True"
     assert table[1]["total_no"] == "2" and table[1]["approved"] == "False"
+    assert table[0]["provisional"] == "False" and not result.stderr
 
     result = invoke("assembly", "results", "hanbit1-2027", "--format", "xlsx", "--out", "r.xlsx")
     assert result.exit_code == 0, result.output

@@ -20,7 +20,7 @@ from bot.assembly.crypto import keyring_for
 from bot.assembly.sheets import CARD_H, CARD_W, MARGIN_X, MARGIN_Y
 from bot.core import users
 from models.audit import AuditLog
-from tests.e2e import TOKEN, ChatDriver, texts
+from tests.e2e import TOKEN, ChatDriver, buttons, texts
 from tests.staff_helpers import add_accepted_proposal, make_staff
 
 PT_PER_MM = 72 / 25.4
@@ -143,7 +143,9 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     events = await staff.press("만들기")
     panel = events[-1].text
     assert "2026 한빛1동 주민총회" in panel and "준비 중" in panel
-    assert "준비 중, 2026년 12월 10일 (목) 오후 2:00 시작" in panel and "투표지 안건 0개" in panel
+    assert "준비 중, 2026년 12월 10일 (목) 오후 2:00 시작" in panel
+    assert "투표지에 아직 안건이 없어요 — 안건을 먼저 추가해 주세요." in panel
+    assert "지금 투표 시작" not in " ".join(buttons(events[-1]))  # nothing to vote on yet
 
     # the ballot: an accepted proposal and a typed item
     await staff.press("채택된 제안")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.core import users
+from models.assembly import AssemblyVote
 from tests.e2e import buttons, texts
 from tests.staff_helpers import add_accepted_proposal, alert, make_staff
 from tests.test_assembly_support import DURING
@@ -118,14 +121,30 @@ async def test_staff_create_an_assembly_in_the_bot(bot):
     assert "The vote must close after it opens." in events[0].text
     events = await staff.send("2027-05-28 09:00 ~ 2027-06-14 18:00")
     await staff.press("No quorum")
+    events = await staff.send("0")  # eligible residents
+    assert texts(events) == ["The number of eligible residents must be 1 or more, or /cancel."]
     await staff.press("Set it later")
     events = await staff.press("Create")
     panel = events[-1].text
     assert "2027 가람동 주민총회" in panel and "choose up to 2 items" in panel
-    assert "0 items on the ballot:" in panel
-    events = await staff.press("Open voting now")
+    assert "The ballot has no items yet — please add items first." in panel
+    assert "items on the ballot" not in panel
+    assert "Open voting now" not in " ".join(buttons(events[-1]))  # nothing to vote on
+    ref = next(
+        int(b["callback_data"].split(":")[2])
+        for row in events[-1].reply_markup["inline_keyboard"]
+        for b in row
+        if b["callback_data"].startswith("asm:o:")
+    )
+    await staff.press("", forge_data=f"asm:open:{ref}")  # an older panel's button
     events = await staff.press("Yes")
     assert alert(events) == "The ballot has no items yet."
+    await staff.press("Back")
+    events = await staff.press("Eligible residents")
+    events = await staff.send("0")
+    assert texts(events) == ["The number of eligible residents must be 1 or more, or /cancel."]
+    events = await staff.send("1,200")
+    assert "Eligible residents: 1,200" in events[-1].text
     async with bot.runtime.sessionmaker() as s:
         [vote] = [v for v in await A.list_votes(s, DURING) if v.dong_id == "garam"]
         assert vote.opens_at.isoformat() == "2027-05-28T00:00:00+00:00"
@@ -175,6 +194,9 @@ async def test_staff_confirm_dialog_takes_the_particle_of_a_title_ending_in_a_co
     await staff.press("나중에")
     events = await staff.press("만들기")
     assert "2027 가람동 마을 안건" in events[-1].text
+    await staff.press("안건 추가")  # an empty ballot is not offered to open
+    await staff.send("골목 화단")
+    await staff.send("/cancel")
     events = await staff.press("지금 투표 시작")
     assert events[-1].text.startswith(
         "지금 “2027 가람동 마을 안건”을 시작할까요? 시작한 뒤에는 투표 안건을 바꿀 수 없어요."
@@ -198,4 +220,144 @@ async def test_staff_confirm_dialogs_in_english(bot):
         "Close voting on “2027 Hanbit 1-dong general assembly — online vote” now? "
         "Nobody can vote afterwards."
     )
+    assert not bot.errors
+
+
+async def new_choose_one_vote(bot, staff) -> AssemblyVote:
+    """Through the bot, in Korean: a "최대 1개" vote with the items 안건 가 and 안건 나,
+    open now. Returns its row."""
+    await staff.send("/assembly")
+    await staff.press("새 주민총회")
+    await staff.send("가람동 공간 선택")
+    await staff.press("최대 1개")
+    await staff.send("2026-12-01 09:00 ~ 2026-12-20 18:00")
+    await staff.press("정족수 없음")
+    await staff.press("나중에")
+    await staff.press("만들기")
+    await staff.press("안건 추가")
+    await staff.send("안건 가\n안건 나")
+    await staff.send("/cancel")
+    await staff.press("지금 투표 시작")
+    events = await staff.press("네, 투표를 시작해요")
+    assert "진행 중" in events[-1].text
+    async with bot.runtime.sessionmaker() as s:
+        [vote] = [v for v in await A.list_votes(s, bot.runtime.clock.now()) if v.dong_id == "garam"]
+        return vote
+
+
+async def vote_online(bot, vote: AssemblyVote, telegram_id: int, code: str, choices: str) -> None:
+    ring = keyring_for(bot.runtime.settings)
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, vote.id, bot.runtime.clock.now())
+        user = await users.touch_user(s, bot.chat(telegram_id).user, bot.runtime.clock.utcnow())
+        await A.redeem_code(s, ring, user, code, bot.runtime.clock.now())
+        nonce = await A.prepare_review(s, vote, user, choices, bot.runtime.clock.now())
+        await A.cast(s, ring, vote, user, choices, nonce, bot.runtime.clock.now())
+        await s.commit()
+
+
+async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
+    """On-site voters marked, no paper totals: the close warns, and the results (text,
+    chart, xlsx) say they are provisional and select nothing, until the totals are in."""
+    from openpyxl import load_workbook
+
+    from tests.e2e import TOKEN
+
+    await make_staff(bot, 6501, "garam")
+    staff = bot.chat(6501, "담당자", "ko")
+    vote = await new_choose_one_vote(bot, staff)
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, vote.id, bot.runtime.clock.now())
+        ring = keyring_for(bot.runtime.settings)
+        codes = await A.issue_codes(s, ring, vote, 2, actor="t", now=bot.runtime.clock.now())
+        await s.commit()
+    await vote_online(bot, vote, 6502, codes[0], "01")
+    await staff.press("현장 투표")
+    await staff.press("투표자 코드 표시")
+    events = await staff.send(codes[1])
+    assert "현장 투표자로 표시: 1명" in events[-1].text
+    await staff.press("완료")
+
+    events = await staff.press("지금 투표 마감")
+    assert "현장 투표자 1명이 표시되어 있지만 종이 투표 집계를 아직 입력하지 않았어요" in (
+        events[-1].text
+    )
+    await staff.press("네, 투표를 마감해요")
+    bot.runtime.clock.advance(minutes=1)
+    await staff.press("새로고침")
+    events = await staff.press("📊 결과")
+    result = next(e.text for e in events if e.kind == "message" and e.text)
+    assert "잠정 결과예요: 현장 투표자 1명의 종이 투표가 아직 집계되지 않았어요." in result
+    assert "1. 안건 가: 0표 (0%), 순위 2 → 미정 (잠정)" in result
+    assert "2. 안건 나: 1표 (50%), 순위 1 → 미정 (잠정)" in result
+    assert "선정" not in result
+    events = await staff.press("엑셀 파일")
+    [book] = [e.message["document"] for e in events if e.message.get("document")]
+    rows = list(load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values)
+    assert rows[0][0].startswith("⚠ 잠정 결과예요")
+    assert rows[3][2] == "안건 나" and rows[3][9] == "미정 (잠정)"
+
+    await staff.press("현장 투표")
+    await staff.press("종이 투표 집계 입력")
+    await staff.send("1")
+    await staff.send("0")
+    await staff.press("저장")
+    events = await staff.press("📊 결과")
+    result = next(e.text for e in events if e.kind == "message" and e.text)
+    assert "잠정" not in result
+    assert "1. 안건 가: 1표 (50%), 순위 1 → 동점 — 결정 필요" in result
+    assert "2. 안건 나: 1표 (50%), 순위 1 → 동점 — 결정 필요" in result
+    events = await staff.press("엑셀 파일")
+    [book] = [e.message["document"] for e in events if e.message.get("document")]
+    rows = list(load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values)
+    assert rows[0][0] == "번호"  # no warning row any more
+    assert [row[9] for row in rows[1:]] == ["동점 — 결정 필요", "동점 — 결정 필요"]
+    assert not bot.errors
+
+
+async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
+    """The method step, the new assembly's review and the paper totals' review are
+    answered with buttons: typed text there is not a question for the Q&A, and the step
+    stays where it is."""
+    use_buttons = "위의 버튼으로 답해 주세요. 그만하려면 /cancel 을 입력하세요."
+    await make_staff(bot, 6601, "garam")
+    staff = bot.chat(6601, "담당자", "ko")
+    await staff.send("/assembly")
+    await staff.press("새 주민총회")
+    await staff.send("가람동 공간 선택")
+    events = await staff.send("찬반")
+    assert texts(events) == [use_buttons]
+    await staff.press("최대 1개")
+    await staff.send("2026-12-01 09:00 ~ 2026-12-20 18:00")
+    await staff.press("정족수 없음")
+    events = await staff.press("나중에")
+    assert "새 주민총회: 확인해 주세요" in events[-1].text
+    events = await staff.send("네")
+    assert texts(events) == [use_buttons]
+    events = await staff.press("만들기")
+    assert "가람동 공간 선택" in events[-1].text
+    await staff.press("안건 추가")
+    await staff.send("안건 가\n안건 나")
+    events = await staff.send("/cancel")
+    await staff.press("지금 투표 시작")
+    await staff.press("네, 투표를 시작해요")
+    async with bot.runtime.sessionmaker() as s:
+        [vote] = [v for v in await A.list_votes(s, bot.runtime.clock.now()) if v.dong_id == "garam"]
+        ring = keyring_for(bot.runtime.settings)
+        now = bot.runtime.clock.now()
+        codes = await A.issue_codes(s, ring, vote, 1, actor="t", now=now)
+        await A.mark_onsite(s, ring, vote, codes, actor="t", now=now)
+        await s.commit()
+    await staff.press("새로고침")
+    await staff.press("현장 투표")
+    await staff.press("종이 투표 집계 입력")
+    await staff.send("1")
+    events = await staff.send("0")
+    assert "종이 투표 집계: 확인해 주세요" in events[-1].text
+    events = await staff.send("네")
+    assert texts(events) == [use_buttons]
+    events = await staff.press("저장")
+    assert "저장했어요." in texts(events)
+    events = await staff.send("네")  # the step is over: no more "use the buttons"
+    assert use_buttons not in texts(events)
     assert not bot.errors

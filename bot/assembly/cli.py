@@ -509,6 +509,8 @@ def results(
         return outcome, report.result_lines(outcome, t)
 
     outcome, lines = _call(work, assembly_id, keyring=True)
+    if outcome.provisional:  # said on stderr too: stdout may be the CSV alone
+        typer.echo(f"WARNING: {lines[0].removeprefix('⚠️ ')}", err=True)
     if fmt == Format.xlsx:
         assert out is not None
         settings = _settings()

@@ -37,6 +37,33 @@ def _header(results: Results) -> list[str]:
     return [*head, "online_votes", "onsite_votes", "votes", "percent", "rank", "selected", "tie"]
 
 
+def provisional_text(results: Results, t: Translator) -> str:
+    """Why the results are not final yet (empty when they are)."""
+    if not results.provisional:
+        return ""
+    return t.n_(
+        "Provisional: the paper ballots of {count} on-site voter are not counted yet. "
+        "Nothing is decided until the paper totals are entered.",
+        "Provisional: the paper ballots of {count} on-site voters are not counted yet. "
+        "Nothing is decided until the paper totals are entered.",
+        results.onsite_pending,
+        count=t.format_number(results.onsite_pending),
+    )
+
+
+def verdict(results: Results, r: ItemResult, t: Translator) -> str:
+    """An item's outcome in words: approved / selected or not, undecided while the results
+    are provisional, and a tie at the edge of a choose-up-to vote as a decision still to
+    take (every tied item is marked, but not all of them can be chosen)."""
+    if results.provisional:
+        return t._("undecided (provisional)")
+    if _approve(results):
+        return t._("approved") if r.approved else t._("not approved")
+    if r.tie:
+        return t._("tie — a decision is needed")
+    return t._("selected") if r.approved else t._("not selected")
+
+
 def _row(results: Results, number: int, r: ItemResult, lang: str) -> list[Any]:
     row: list[Any] = [number, r.item.item_id, title_of(r.item, lang), r.item.budget_krw]
     if _approve(results):
@@ -78,11 +105,14 @@ def summary(results: Results) -> list[tuple[str, Any]]:
 
 
 def results_csv(results: Results, lang: str = "ko") -> str:
+    """Raw values for programs; the last column, ``provisional``, is True on every row while
+    on-site voters' paper totals are missing (``approved`` / ``selected`` are then empty)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(_header(results))
+    writer.writerow([*_header(results), "provisional"])
     for number, r in enumerate(results.items, 1):
-        writer.writerow(["" if v is None else v for v in _row(results, number, r, lang)])
+        row = ["" if v is None else v for v in _row(results, number, r, lang)]
+        writer.writerow([*row, results.provisional])
     return buf.getvalue()
 
 
@@ -94,18 +124,32 @@ def results_xlsx(results: Results, lang: str = "ko", tz: tzinfo = UTC) -> bytes:
 
     from bot.core import exports
 
+    t = Translator(lang, tz)
+    warning = provisional_text(results, t)
     book = Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = exports.sheet_title("results", lang)
+    if warning:  # first, where nobody can miss it
+        sheet.append(["⚠ " + warning])
     keys = _header(results)
     sheet.append(exports.headers(keys, lang))
+    outcome = keys.index("approved" if _approve(results) else "selected")
     for number, r in enumerate(results.items, 1):
-        sheet.append(exports.values(keys, _row(results, number, r, lang), lang, tz))
-    for cell in sheet[1]:
+        cells = exports.values(keys, _row(results, number, r, lang), lang, tz)
+        if results.provisional or r.tie:
+            cells[outcome] = verdict(results, r, t)
+        sheet.append(cells)
+    for cell in sheet[2 if warning else 1]:
         cell.font = Font(bold=True)
     exports.fit_columns(sheet)
+    if warning:
+        sheet["A1"].font = Font(bold=True, color="C62828")
+        sheet.column_dimensions["A"].width = 8  # the warning overflows into the next cells
     info = book.create_sheet(exports.sheet_title("summary", lang))
+    if warning:
+        info.append(["⚠ " + warning])
+        info["A1"].font = Font(bold=True, color="C62828")
     for key, value in [*summary(results), ("time_zone", str(tz))]:
         if key in ("opens_at", "closes_at"):
             value = getattr(results.vote, key)
@@ -124,7 +168,8 @@ def result_lines(results: Results, t: Translator) -> list[str]:
     """Plain-text lines (the caller escapes them for HTML)."""
     vote = results.vote
     turn = results.turnout
-    lines = [
+    lines = ["⚠️ " + provisional_text(results, t), ""] if results.provisional else []
+    lines += [
         t._(
             "Turnout: {voters} voters ({online} online, {onsite} on site)",
             voters=t.format_number(turn.voters),
@@ -161,7 +206,6 @@ def result_lines(results: Results, t: Translator) -> list[str]:
     for number, r in enumerate(results.items, 1):
         title = title_of(r.item, t.lang)
         if _approve(results):
-            verdict = t._("approved") if r.approved else t._("not approved")
             lines.append(
                 t._(
                     "{n}. {title}: yes {yes} ({yes_pct}%), no {no} ({no_pct}%), "
@@ -174,13 +218,10 @@ def result_lines(results: Results, t: Translator) -> list[str]:
                     no_pct=t.format_number(r.percent["no"]),
                     abstain=t.format_number(r.total["abstain"]),
                     abstain_pct=t.format_number(r.percent["abstain"]),
-                    verdict=verdict,
+                    verdict=verdict(results, r, t),
                 )
             )
         else:
-            verdict = t._("selected") if r.approved else t._("not selected")
-            if r.tie:
-                verdict += " " + t._("(tie)")
             lines.append(
                 t._(
                     "{n}. {title}: {votes} votes ({pct}%), rank {rank} → {verdict}",
@@ -189,7 +230,7 @@ def result_lines(results: Results, t: Translator) -> list[str]:
                     votes=t.format_number(r.total["votes"]),
                     pct=t.format_number(r.percent["votes"]),
                     rank=r.rank or "-",
-                    verdict=verdict,
+                    verdict=verdict(results, r, t),
                 )
             )
     if results.invalid:
@@ -254,7 +295,16 @@ def chart_figure(results: Results, t: Translator) -> Any:
         axes.set_xlabel(t._("Votes"), fontproperties=font)
     axes.set_yticks(positions)
     axes.set_yticklabels(labels, fontproperties=font, fontsize=9)
-    axes.set_title(_short(title_of(results.vote, t.lang), 48), fontproperties=font, loc="left")
+    heading = _short(title_of(results.vote, t.lang), 48)
+    if results.provisional:
+        short = t.n_(
+            "Provisional: paper ballots of {count} on-site voter not counted yet",
+            "Provisional: paper ballots of {count} on-site voters not counted yet",
+            results.onsite_pending,
+            count=t.format_number(results.onsite_pending),
+        )
+        heading += "\n※ " + short
+    axes.set_title(heading, fontproperties=font, loc="left")
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     return figure

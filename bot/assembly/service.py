@@ -1469,16 +1469,19 @@ async def record_onsite_totals(
     if vote.frozen_at is None:
         raise Refused("not_open_yet", N_("Voting opens at {opens}."), opens=vote.opens_at)
     onsite = (await turnout(session, vote)).onsite_voters
+    ballot = {row.item_id: (n, row) for n, row in enumerate(await items_of(session, vote), 1)}
     for item, values in totals.items():
         used = sum(values.values())
         if used > onsite:
-            raise Refused(
+            number, row = ballot.get(item, (0, None))
+            raise Refused(  # the item as the ballot shows it (its id means nothing to staff)
                 "onsite_totals",
                 N_(
-                    "Item {item} has {n} paper votes but only {voters} on-site voters were "
-                    "marked. Mark every on-site voter's code first."
+                    "Item {number}, “{title}”, has {n} paper votes but only {voters} on-site "
+                    "voters were marked. Mark every on-site voter's code first."
                 ),
-                item=item,
+                number=number,
+                title=row.title if row is not None else {"ko": item},
                 n=used,
                 voters=onsite,
             )
@@ -1530,10 +1533,24 @@ class Results:
     items: list[ItemResult]
     quorum_met: bool | None  # None: no quorum, or no eligible population to judge it
     invalid: int
+    onsite_pending: int = 0  # on-site voters whose paper votes are not in the counts
 
     @property
     def binding(self) -> bool:
         return self.quorum_met is not False
+
+    @property
+    def provisional(self) -> bool:
+        """The counts leave out the paper ballots of marked on-site voters: no item is
+        decided (``approved`` is None) until their totals are entered."""
+        return self.onsite_pending > 0
+
+
+def onsite_pending(vote: AssemblyVote, turn: Turnout) -> int:
+    """On-site voters marked whose paper ballots are not counted yet: all of them while no
+    paper totals were entered. (Totals entered before more codes were marked cannot be
+    told apart from complete ones: they are not counted per voter.)"""
+    return turn.onsite_voters if vote.onsite_totals is None else 0
 
 
 def _pct(n: int, of: int) -> float:
@@ -1547,9 +1564,13 @@ async def results(
     approve/reject items pass with more yes than half the votes cast on them (abstentions
     count as cast: 과반수 찬성); choose-up-to items are ranked and the top ``max_choices``
     are selected (ties at the edge are all marked). Below the quorum (when set) the
-    results are advisory. Only after the close."""
+    results are advisory. While on-site voters are marked but their paper totals are not
+    entered, the results are provisional: counts and ranks only, nothing approved or
+    selected (an online-only count would otherwise read as the final result). Only after
+    the close."""
     tally = await finalize(session, keyring, vote, now)
     turn = await turnout(session, vote)
+    pending = onsite_pending(vote, turn)
     onsite = vote.onsite_totals or {}
     approve = vote.method == VoteMethod.APPROVE_REJECT
     keys = ("yes", "no", "abstain") if approve else ("votes",)
@@ -1564,7 +1585,7 @@ async def results(
         if approve:
             cast_n = sum(total.values())
             percent = {k: _pct(v, cast_n) for k, v in total.items()}
-            approved = quorum_met is not False and total["yes"] * 2 > cast_n
+            approved = None if pending else quorum_met is not False and total["yes"] * 2 > cast_n
         else:
             cast_n = turn.voters
             percent = {"votes": _pct(total["votes"], cast_n)}
@@ -1579,8 +1600,8 @@ async def results(
         for row in rows:
             n = row.total["votes"]
             rank = 1 + sum(1 for v in votes if v > n)
-            selected = n > 0 and rank <= limit and quorum_met is not False
-            tie = boundary_tie and n == edge
+            selected = None if pending else n > 0 and rank <= limit and quorum_met is not False
+            tie = not pending and boundary_tie and n == edge
             ranked.append(
                 ItemResult(
                     row.item,
@@ -1595,7 +1616,7 @@ async def results(
                 )
             )
         rows = ranked
-    return Results(vote, turn, rows, quorum_met, int(tally.get("invalid", 0)))
+    return Results(vote, turn, rows, quorum_met, int(tally.get("invalid", 0)), pending)
 
 
 # --- audit -----------------------------------------------------------------------------

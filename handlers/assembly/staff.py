@@ -48,9 +48,11 @@ from handlers.assembly.staff_common import (
     QUORUM,
     REF,
     TOTALS,
+    TOTALS_REVIEW,
     is_any_staff,
     staff_dongs,
 )
+from handlers.assembly.staff_onsite import TOTALS_SAVE
 from handlers.assembly.staff_panel import panel, state_text
 from handlers.core import blocks, steps
 
@@ -116,8 +118,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(filters.PHOTO | filters.Document.IMAGE, staff_onsite.photo),
             ],
             TOTALS: [MessageHandler(steps.TYPED, staff_onsite.typed_total)],
+            TOTALS_REVIEW: [  # button-only steps: typed text gets "use the buttons"
+                CallbackQueryHandler(staff_onsite.save_totals, pattern=TOTALS_SAVE),
+                CallbackQueryHandler(panel, pattern=ref % "o"),
+                MessageHandler(steps.TYPED, steps.press_buttons_then(TOTALS_REVIEW)),
+            ],
             NEW_TITLE: [MessageHandler(steps.TYPED, staff_new.typed_title)],
-            NEW_METHOD: [CallbackQueryHandler(staff_new.picked_method, pattern=r"^asm:nm:[0-5]$")],
+            NEW_METHOD: [
+                CallbackQueryHandler(staff_new.picked_method, pattern=r"^asm:nm:[0-5]$"),
+                MessageHandler(steps.TYPED, steps.press_buttons_then(NEW_METHOD)),
+            ],
             NEW_OPENS: [MessageHandler(steps.TYPED, staff_new.typed_opens)],
             NEW_CLOSES: [MessageHandler(steps.TYPED, staff_new.typed_closes)],
             NEW_QUORUM: [
@@ -130,6 +140,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             ],
             NEW_REVIEW: [
                 CallbackQueryHandler(staff_new.create, pattern=r"^asm:nok:[0-9a-f]{8}$"),
+                MessageHandler(steps.TYPED, steps.press_buttons_then(NEW_REVIEW)),
             ],
         },
         staff_ballot.done_typing,

@@ -39,6 +39,7 @@ from handlers.assembly.staff_common import (
     who,
 )
 from handlers.assembly.staff_panel import show_panel
+from handlers.assembly.staff_typed import typed_number
 from handlers.core import blocks
 from models.assembly import AssemblyVote, VoteMode
 
@@ -118,6 +119,20 @@ async def confirm(update: Update, context: MaeulContext) -> None:
                 title=title_of(vote, t.lang),
             )
         )
+        pending = A.onsite_pending(vote, await A.turnout(context.db, vote))
+        if pending:  # the results would leave their paper ballots out
+            question += "\n\n⚠️ " + esc(
+                t.n_(
+                    "{count} on-site voter is marked but the paper totals are not entered "
+                    "yet: the results stay provisional until you enter them (🏢 On-site "
+                    "voting → Enter paper totals).",
+                    "{count} on-site voters are marked but the paper totals are not entered "
+                    "yet: the results stay provisional until you enter them (🏢 On-site "
+                    "voting → Enter paper totals).",
+                    pending,
+                    count=t.format_number(pending),
+                )
+            )
         yes = f"asm:close!:{vote.id}"
     label = t._("▶ Yes, open voting") if what == "open" else t._("⏹ Yes, close voting")
     await blocks.ask_confirm(
@@ -237,6 +252,8 @@ async def _typed_setting(
 
 async def typed_population(update: Update, context: MaeulContext) -> str | int:
     retry = context.t._("Please type a whole number such as 12000, or /cancel.")
+    if typed_number(update.effective_message.text or "") == 0:
+        retry = context.t._("The number of eligible residents must be 1 or more, or /cancel.")
     return await _typed_setting(update, context, "eligible_population", 1, 10**9, retry, POPULATION)
 
 

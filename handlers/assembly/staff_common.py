@@ -47,6 +47,7 @@ TOTALS_KEY = "assembly_totals"
     CODES,
     MARK,
     TOTALS,
+    TOTALS_REVIEW,
 ) = (
     "population",
     "quorum",
@@ -61,6 +62,7 @@ TOTALS_KEY = "assembly_totals"
     "codes",
     "mark",
     "totals",
+    "totals_review",
 )
 
 

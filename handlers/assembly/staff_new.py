@@ -271,6 +271,8 @@ async def typed_population(update: Update, context: MaeulContext) -> str | int:
     if population is None or population < 1:
         await update.effective_message.reply_text(
             context.t._("Please type a whole number such as 12000, or /cancel.")
+            if population is None
+            else context.t._("The number of eligible residents must be 1 or more, or /cancel.")
         )
         return NEW_POPULATION
     draft["population"] = population

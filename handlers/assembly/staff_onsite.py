@@ -33,6 +33,7 @@ from handlers.assembly.staff_common import (
     REF,
     TOTALS,
     TOTALS_KEY,
+    TOTALS_REVIEW,
     back,
     cancel_button,
     forget,
@@ -232,7 +233,7 @@ async def typed_total(update: Update, context: MaeulContext) -> str | int:
     if index + 1 < len(items):
         return await _ask_item(update, context, vote, index + 1)
     await _review(update, context, vote, totals)
-    return ConversationHandler.END
+    return TOTALS_REVIEW
 
 
 def _shown(vote: AssemblyVote, totals: dict[str, dict[str, int]]) -> list[object]:
@@ -277,27 +278,33 @@ async def _review(
     )
 
 
-async def save_totals(update: Update, context: MaeulContext) -> None:
+async def save_totals(update: Update, context: MaeulContext) -> int:
+    """Save the reviewed totals. In the review step it ends the conversation; a press of an
+    older review's button (outside it) is checked against the draft all the same."""
     vote = await pressed_vote(update, context)
     if vote is None:
-        return
+        return ConversationHandler.END
     draft = _draft(context)
     totals = draft.get("totals") if draft.get("vote") == vote.id else None
     shown = (update.callback_query.data or "").split(":")[-1]
     if not totals or not blocks.stamp_matches(shown, *_shown(vote, totals)):
         await blocks.refuse(update, context)
-        return
+        return ConversationHandler.END
     try:
         await A.record_onsite_totals(context.db, vote, totals, **who(context))
     except A.Refused as refusal:
         await refused(update, context, refusal)
-        return
+        return ConversationHandler.END
     forget(context)
     await blocks.answer(update, context.t._("Saved."))
     await blocks.drop_keyboard(update)
     await show_panel(update, context, vote, edit=False)
+    return ConversationHandler.END
+
+
+TOTALS_SAVE = rf"^asm:tot!:{REF}:[0-9a-f]{{8}}$"
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(site_menu, pattern=rf"^asm:site:{REF}$"))
-    app.add_handler(CallbackQueryHandler(save_totals, pattern=rf"^asm:tot!:{REF}:[0-9a-f]{{8}}$"))
+    app.add_handler(CallbackQueryHandler(save_totals, pattern=TOTALS_SAVE))

@@ -82,15 +82,20 @@ async def panel_text(context: MaeulContext, vote: AssemblyVote) -> tuple[str, In
         lines.append(esc(t._("{percent} of the eligible residents", percent=percent)))
     if state != A.Status.CLOSED:
         lines.append(esc(t._("Results are sealed until the close.")))
-    lines += ["", esc(t.n_("{n} item on the ballot:", "{n} items on the ballot:", len(items)))]
-    lines += [f"{n}. {esc(title_of(item, t.lang))}" for n, item in enumerate(items, 1)]
+    if items:
+        lines += ["", esc(t.n_("{n} item on the ballot:", "{n} items on the ballot:", len(items)))]
+        lines += [f"{n}. {esc(title_of(item, t.lang))}" for n, item in enumerate(items, 1)]
+    elif state == A.Status.DRAFT:
+        lines += ["", esc(t._("The ballot has no items yet — please add items first."))]
+    else:  # a knowledge-base assembly that opened with none
+        lines += ["", esc(t._("The ballot has no items yet."))]
     if keyring(context) is None:
         lines += ["", "⚠️ " + esc(t._("BALLOT_SECRET is not set: voting cannot run."))]
-    return "\n".join(lines), InlineKeyboardMarkup(_buttons(t, vote, state))
+    return "\n".join(lines), InlineKeyboardMarkup(_buttons(t, vote, state, bool(items)))
 
 
 def _buttons(
-    t: Translator, vote: AssemblyVote, state: A.Status
+    t: Translator, vote: AssemblyVote, state: A.Status, has_items: bool
 ) -> list[list[InlineKeyboardButton]]:
     ref = vote.id
 
@@ -107,7 +112,8 @@ def _buttons(
         rows.append([button(t._("👥 Eligible residents"), "pop"), button(t._("Quorum"), "quo")])
         if vote.mode == VoteMode.CODES:
             rows.append([button(t._("🎫 Issue voting codes"), "codes")])
-    if state == A.Status.DRAFT:
+    if state == A.Status.DRAFT and has_items:
+        # an empty ballot cannot open: no button (a stale press is refused by the service)
         rows.append([button(t._("▶ Open voting now"), "open")])
     if state != A.Status.DRAFT:
         rows.append([button(t._("🏢 On-site voting"), "site")])
