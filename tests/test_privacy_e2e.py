@@ -360,12 +360,3 @@ async def test_mydata_words_reminders_as_the_reminders_screen_does(bot, lang):
         ("training", (180,)),
         ("grant", ()),
     }
-
-
-def test_reminder_topics_are_named_as_the_event_kinds_are():
-    """bot.reminders cannot import the KB's kind labels (a layer above): its own copy of
-    the msgids must stay the same, or /reminders and the cards would name a kind twice."""
-    from bot.kb.cards import KIND_LABELS
-    from bot.reminders.rows import GRANT_TOPIC, TOPIC_LABELS
-
-    assert {k: v for k, v in TOPIC_LABELS.items() if k != GRANT_TOPIC} == KIND_LABELS

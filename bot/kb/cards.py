@@ -27,6 +27,7 @@ from bot.kb import schedule
 from bot.kb.eligibility import Reason
 from bot.kb.grants import GrantStatus
 from bot.kb.records import EventSpec, FaqSpec, GrantSpec, KnowledgeBase, LocalizedText
+from bot.reminders.rows import KIND_LABELS  # (the kinds' names, one list for every screen)
 
 CALLBACK_LIMIT = 64
 
@@ -35,15 +36,6 @@ STATUS_LABELS: dict[GrantStatus, str] = {
     GrantStatus.CLOSING: N_("⏰ Closing soon"),
     GrantStatus.UPCOMING: N_("🗓 Upcoming"),
     GrantStatus.CLOSED: N_("⛔ Closed"),
-}
-
-KIND_LABELS: dict[str, str] = {
-    "training": N_("🎓 Training"),
-    "meeting": N_("🤝 Meeting"),
-    "assembly": N_("🗳 General assembly"),
-    "forum": N_("📣 Forum"),
-    "consultation": N_("💬 Consultation"),
-    "festival": N_("🎉 Festival"),
 }
 
 

@@ -67,18 +67,19 @@ GRANT_PRESET_LABELS: dict[str, str] = {
     "on": N_("3 days before the deadline"),
     "off": N_("No reminders"),
 }
-TOPIC_LABELS: dict[str, str] = {
+KIND_LABELS: dict[str, str] = {
     "training": N_("🎓 Training"),
     "meeting": N_("🤝 Meeting"),
     "assembly": N_("🗳 General assembly"),
     "forum": N_("📣 Forum"),
     "consultation": N_("💬 Consultation"),
     "festival": N_("🎉 Festival"),
-    GRANT_TOPIC: N_("📋 Grant deadlines"),
 }
-"""What /reminders and /mydata call each topic: an event kind by the same msgid as
-``bot.kb.cards.KIND_LABELS`` (the KB is a layer above; ``tests/test_privacy_e2e.py`` checks
-that the two agree)."""
+"""The name of each event kind, wherever the bot shows it (event cards, /reminders,
+/mydata, the events report); kept here, the lowest layer that names kinds, and re-exported
+by ``bot.kb.cards``."""
+TOPIC_LABELS: dict[str, str] = {**KIND_LABELS, GRANT_TOPIC: N_("📋 Grant deadlines")}
+"""What /reminders and /mydata call each topic: the event kinds, and grant deadlines."""
 REMIND_AT = time(10, 0)
 """Local time of day for date-based reminders (grant deadlines, surveys, news)."""
 KEEP_GRANT_DAYS = 3
@@ -260,6 +261,7 @@ __all__ = [
     "GRANT_PRESETS",
     "GRANT_PRESET_LABELS",
     "GRANT_TOPIC",
+    "KIND_LABELS",
     "MESSAGE",
     "PRESETS",
     "PRESET_LABELS",
