@@ -477,11 +477,47 @@ async def test_choose_up_to_ranks_and_marks_ties(seeded, clock, keyring):
         # the tally marks every tied item; the words say that a decision is still needed
         lines = report.result_lines(result, Translator("en", SEOUL))
         assert "1. Shared kitchen: 3 votes (75%), rank 1 → selected" in lines
-        assert (
-            "3. Children's climate class: 1 votes (25%), rank 3 → tie — a decision is needed"
-            in (lines)
+        assert "3. Children's climate class: 1 vote (25%), rank 3 → tie — a decision is needed" in (
+            lines
         )
         assert report.results_csv(result).splitlines()[3].endswith(",3,True,True,False")
+
+
+async def test_counts_in_english_are_singular_for_one(seeded, clock, keyring):
+    """ "1 vote", "1 voter", "1 ballot": every count in the results and the audit is a
+    plural message (Korean has one form)."""
+    from dataclasses import replace
+
+    clock.set(DURING)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        user = await make_user(s, 950, clock.utcnow())
+        await register(s, keyring, vote, user, clock.now())
+        await cast_as(s, keyring, vote, user, "10000", clock.now())
+        await s.commit()
+    clock.set(AFTER)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        result = await A.results(s, keyring, vote, clock.now())
+        en, ko = Translator("en", SEOUL), Translator("ko", SEOUL)
+        lines = report.result_lines(result, en)
+        assert "Turnout: 1 voter (1 online, 0 on site)" in lines
+        assert "1. Shared kitchen: 1 vote (100%), rank 1 → selected" in lines
+        assert "4. Alley market day: 0 votes (0%), rank 2 → tie — a decision is needed" in lines
+        assert "1 ballot could not be opened: run the audit." in report.result_lines(
+            replace(result, invalid=1), en
+        )
+        assert "2 ballots could not be opened: run the audit." in report.result_lines(
+            replace(result, invalid=2), en
+        )
+        assert "1. 공유부엌 운영: 1표 (100%), 순위 1 → 선정" in report.result_lines(result, ko)
+        checked = await A.audit(s, keyring, vote)
+        lines = render.audit_lines(en, checked, closed=True)
+        assert "1 ballot stored, 1 counted, 0 replaced by a re-vote." in lines
+        checked.ballots = 2
+        assert "2 ballots stored, 1 counted, 0 replaced by a re-vote." in (
+            render.audit_lines(en, checked, closed=True)
+        )
 
 
 # --- on site ------------------------------------------------------------------------------

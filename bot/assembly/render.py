@@ -63,8 +63,10 @@ def audit_lines(t: Translator, report: AuditReport, closed: bool) -> list[str]:
             len(report.problems),
             count=len(report.problems),
         ),
-        t._(
+        t.n_(
+            "{ballots} ballot stored, {counted} counted, {superseded} replaced by a re-vote.",
             "{ballots} ballots stored, {counted} counted, {superseded} replaced by a re-vote.",
+            report.ballots,
             ballots=t.format_number(report.ballots),
             counted=t.format_number(report.counted),
             superseded=t.format_number(report.superseded),

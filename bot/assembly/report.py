@@ -170,8 +170,10 @@ def result_lines(results: Results, t: Translator) -> list[str]:
     turn = results.turnout
     lines = ["⚠️ " + provisional_text(results, t), ""] if results.provisional else []
     lines += [
-        t._(
+        t.n_(
+            "Turnout: {voters} voter ({online} online, {onsite} on site)",
             "Turnout: {voters} voters ({online} online, {onsite} on site)",
+            turn.voters,
             voters=t.format_number(turn.voters),
             online=t.format_number(turn.online_voters),
             onsite=t.format_number(turn.onsite_voters),
@@ -179,8 +181,10 @@ def result_lines(results: Results, t: Translator) -> list[str]:
     ]
     if turn.percent is not None and turn.eligible_population:
         lines.append(
-            t._(
+            t.n_(
+                "{percent} of {population} eligible resident",
                 "{percent} of {population} eligible residents",
+                turn.eligible_population,
                 percent=t.format_number(round(turn.percent, 1)) + "%",
                 population=t.format_number(turn.eligible_population),
             )
@@ -223,9 +227,11 @@ def result_lines(results: Results, t: Translator) -> list[str]:
             )
         else:
             lines.append(
-                t._(
-                    "{n}. {title}: {votes} votes ({pct}%), rank {rank} → {verdict}",
-                    n=number,
+                t.n_(  # n_ passes the count as {n}: the item's number is {number}
+                    "{number}. {title}: {votes} vote ({pct}%), rank {rank} → {verdict}",
+                    "{number}. {title}: {votes} votes ({pct}%), rank {rank} → {verdict}",
+                    r.total["votes"],
+                    number=number,
                     title=title,
                     votes=t.format_number(r.total["votes"]),
                     pct=t.format_number(r.percent["votes"]),
@@ -234,7 +240,15 @@ def result_lines(results: Results, t: Translator) -> list[str]:
                 )
             )
     if results.invalid:
-        lines += ["", t._("{n} ballots could not be opened: run the audit.", n=results.invalid)]
+        lines += [
+            "",
+            t.n_(
+                "{count} ballot could not be opened: run the audit.",
+                "{count} ballots could not be opened: run the audit.",
+                results.invalid,
+                count=t.format_number(results.invalid),
+            ),
+        ]
     return lines
 
 

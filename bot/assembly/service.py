@@ -1476,9 +1476,9 @@ async def record_onsite_totals(
             number, row = ballot.get(item, (0, None))
             raise Refused(  # the item as the ballot shows it (its id means nothing to staff)
                 "onsite_totals",
-                N_(
-                    "Item {number}, “{title}”, has {n} paper votes but only {voters} on-site "
-                    "voters were marked. Mark every on-site voter's code first."
+                N_(  # counts in brackets: a refusal has no plural form ("1 votes")
+                    "Item {number}, “{title}”, has more paper votes ({n}) than on-site voters "
+                    "were marked ({voters}). Mark every on-site voter's code first."
                 ),
                 number=number,
                 title=row.title if row is not None else {"ko": item},
@@ -1489,9 +1489,9 @@ async def record_onsite_totals(
     if choices > onsite * (vote.max_choices or 1):
         raise Refused(
             "onsite_totals",
-            N_(
-                "The paper ballots have {n} choices in all, more than {voters} on-site voters "
-                "can make."
+            N_(  # counts in brackets: a refusal has no plural form ("1 voters")
+                "The paper ballots have more choices in all ({n}) than the on-site voters "
+                "({voters}) can make."
             ),
             n=choices,
             voters=onsite,

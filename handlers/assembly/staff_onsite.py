@@ -256,7 +256,8 @@ async def _review(
                 abstain=t.format_number(counts.get("abstain", 0)),
             )
         else:
-            figures = t._("{votes} votes", votes=t.format_number(counts.get("votes", 0)))
+            votes = counts.get("votes", 0)
+            figures = t.n_("{votes} vote", "{votes} votes", votes, votes=t.format_number(votes))
         lines.append(esc(f"{n}. {title_of(item, t.lang)}: {figures}"))
     lines += [
         "",

@@ -66,9 +66,12 @@ async def panel_text(context: MaeulContext, vote: AssemblyVote) -> tuple[str, In
     lines += [
         "",
         esc(
-            t._(
+            t.n_(
+                "Turnout so far: {voters} ({online} online, {onsite} on site); "
+                "{registered} registered, {codes} code issued",
                 "Turnout so far: {voters} ({online} online, {onsite} on site); "
                 "{registered} registered, {codes} codes issued",
+                turnout.codes_issued,
                 voters=t.format_number(turnout.voters),
                 online=t.format_number(turnout.online_voters),
                 onsite=t.format_number(turnout.onsite_voters),
