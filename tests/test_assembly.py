@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import io
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text, update
@@ -518,6 +519,38 @@ async def test_counts_in_english_are_singular_for_one(seeded, clock, keyring):
         assert "2 ballots stored, 1 counted, 0 replaced by a re-vote." in (
             render.audit_lines(en, checked, closed=True)
         )
+
+
+async def test_export_times_are_whole_seconds_after_an_early_close(seeded, clock, keyring):
+    """ "Close now" keeps the exact instant (microseconds); the exports show the close to
+    the second like the opening, in the cell value too, not only in its number format."""
+    from openpyxl import load_workbook
+
+    clicked = datetime(2027, 6, 1, 15, 39, 12, 345678, tzinfo=SEOUL)
+    clock.set(DURING)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        user = await make_user(s, 960, clock.utcnow())
+        await register(s, keyring, vote, user, clock.now())
+        await cast_as(s, keyring, vote, user, "10000", clock.now())
+        await A.close_now(s, vote, actor="tg:1", now=clicked)
+        assert vote.closes_at == clicked  # the window itself is not rounded
+        await s.commit()
+    clock.set(clicked + timedelta(minutes=1))
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        result = await A.results(s, keyring, vote, clock.now())
+        info = dict(report.summary(result))
+        assert info["closes_at"].endswith(":12+00:00")  # no fraction of a second
+        assert datetime.fromisoformat(info["closes_at"]) == clicked.replace(microsecond=0)
+        assert datetime.fromisoformat(info["opens_at"]) == OPENS
+        for lang in ("ko", "en"):
+            book = load_workbook(io.BytesIO(report.results_xlsx(result, lang, SEOUL)))
+            rows = {row[0]: row[1] for row in book.worksheets[1].values}
+            times = [v for v in rows.values() if isinstance(v, datetime)]
+            assert times == [datetime(2027, 5, 28, 9, 0), datetime(2027, 6, 1, 15, 39, 12)]
+        assert "." not in report.results_csv(result).split("\n")[0]  # the CSV has no times
+        await s.commit()
 
 
 # --- on site ------------------------------------------------------------------------------

@@ -90,8 +90,8 @@ def summary(results: Results) -> list[tuple[str, Any]]:
         ("title", title_of(vote, "ko")),
         ("method", vote.method),
         ("max_choices", vote.max_choices),
-        ("opens_at", vote.opens_at.isoformat()),
-        ("closes_at", vote.closes_at.isoformat()),
+        ("opens_at", vote.opens_at.isoformat(timespec="seconds")),
+        ("closes_at", vote.closes_at.isoformat(timespec="seconds")),
         ("online_voters", turn.online_voters),
         ("onsite_voters", turn.onsite_voters),
         ("voters", turn.voters),
@@ -152,7 +152,9 @@ def results_xlsx(results: Results, lang: str = "ko", tz: tzinfo = UTC) -> bytes:
         info["A1"].font = Font(bold=True, color="C62828")
     for key, value in [*summary(results), ("time_zone", str(tz))]:
         if key in ("opens_at", "closes_at"):
-            value = getattr(results.vote, key)
+            # to the second: "close now" keeps the instant's microseconds (the window is
+            # exact), which a sheet should neither show nor hold in the cell's value
+            value = getattr(results.vote, key).replace(microsecond=0)
         info.append([exports.header(key, lang), exports.value(key, value, lang, tz)])
     exports.style_times(info)
     exports.fit_columns(info)
