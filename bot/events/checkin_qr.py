@@ -18,11 +18,14 @@ titles show as text, not boxes. Nothing here knows Telegram.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 from dataclasses import dataclass
 
 WIDTH = 1080
 MARGIN = 72
+TYPED_SIZE = 30
+_COMMAND_RE = re.compile(r"(/[a-z_]+) (\S)")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,21 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width=width, break_long_words=True) or [""]
 
 
+def typed_lines(text: str) -> list[str]:
+    """The typed alternative in lines that fit the poster, measured in its font: a command
+    and its code ("/checkin J67UXH") are never split, as a resident copies them together."""
+    font = _font(TYPED_SIZE)
+    words = _COMMAND_RE.sub("\\1\u00a0\\2", text).split(" ")
+    lines: list[str] = []
+    for word in words:
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and font.getlength(joined.replace("\u00a0", " ")) <= WIDTH - 2 * MARGIN:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return [line.replace("\u00a0", " ") for line in lines] or [""]
+
+
 def poster_png(poster: Poster) -> bytes:
     """The poster as PNG bytes: title, date and place, the QR code, the code in large
     letters, and the typed alternative."""
@@ -71,7 +89,9 @@ def poster_png(poster: Poster) -> bytes:
         (matrix.width * scale, matrix.height * scale), Image.Resampling.NEAREST
     )
 
-    title_font, text_font, code_font, small_font = _font(54), _font(36), _font(88), _font(30)
+    title_font, text_font, code_font = _font(54), _font(36), _font(88)
+    small_font = _font(TYPED_SIZE)
+    typed = typed_lines(poster.typed)
     title_lines = _wrap(poster.title, 20)[:3]
     lines_after_title = [*_wrap(poster.when, 34), *_wrap(poster.place, 34)]
     height = (
@@ -83,7 +103,7 @@ def poster_png(poster: Poster) -> bytes:
         + qr_image.height
         + 40
         + 110
-        + 42 * len(_wrap(poster.typed, 40))
+        + 42 * len(typed)
         + MARGIN
     )
     image = Image.new("RGB", (WIDTH, height), "white")
@@ -106,7 +126,7 @@ def poster_png(poster: Poster) -> bytes:
     image.paste(qr_image, ((WIDTH - qr_image.width) // 2, y))
     y += qr_image.height + quiet + 10
     centred(poster.code, code_font, "#111111", 110)
-    for line in _wrap(poster.typed, 40):
+    for line in typed:
         centred(line, small_font, "#555555", 42)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=True)
