@@ -136,9 +136,11 @@ async def test_staff_create_an_assembly_in_the_bot(bot):
         for b in row
         if b["callback_data"].startswith("asm:o:")
     )
-    await staff.press("", forge_data=f"asm:open:{ref}")  # an older panel's button
-    events = await staff.press("Yes")
-    assert alert(events) == "The ballot has no items yet."
+    events = await staff.press("", forge_data=f"asm:open:{ref}")  # an older panel's button
+    assert events[-1].text == "The ballot has no items yet — please add items first."
+    assert buttons(events[-1]) == ["« Back"]  # nothing to confirm
+    events = await staff.press("", forge_data=f"asm:open!:{ref}:00000000")  # forged "Yes"
+    assert alert(events) == "The ballot changed since this review. Please look again."
     await staff.press("Back")
     events = await staff.press("Eligible residents")
     events = await staff.send("0")

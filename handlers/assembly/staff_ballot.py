@@ -92,6 +92,12 @@ async def confirm(update: Update, context: MaeulContext) -> None:
     what = (update.callback_query.data or "").split(":")[1]
     if what == "open":
         items = await A.items_of(context.db, vote)
+        if not items:  # an older panel's button: nothing to confirm (the panel's words)
+            await blocks.answer(update)
+            text = esc(t._("The ballot has no items yet — please add items first."))
+            markup = InlineKeyboardMarkup([[back(context, vote)]])
+            await blocks.show(update, context, text, markup, edit=True)
+            return
         lines = [
             esc(
                 t._(
