@@ -128,15 +128,14 @@ async def attendance_heading(
     the HTML lines that head its screen: the event, the date and how many are present."""
     t = context.t
     people = await attendance.attendance_list(context.db, event.id, occurrence.recurrence_id)
-    present = sum(1 for registration, _ in people if registration.attended)
+    sign_up = await attendance.needs_sign_up(context.db, event.id)
+    summary = attendance.attendance_summary(
+        t, [(r.status, bool(r.attended)) for r, _ in people], sign_up=sign_up
+    )
     lines = [
         f"<b>{esc(event.title.get(t.lang))}</b>",
         esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
         "",
-        esc(
-            t._("Present: {present} of {total}", present=present, total=len(people))
-            if people
-            else t._("Nobody has registered yet.")
-        ),
+        esc(summary),
     ]
     return people, lines
