@@ -190,3 +190,19 @@ def test_eligibility_reasons_in_both_languages():
     assert cards.confirm_text(Reason("team_ages", number=14), EN) == (
         "every member must be aged 14 or over"
     )
+
+
+def test_dates_in_another_year_show_their_year_on_cards():
+    """As in the events lists: a short date ("11월 13일 (토)") a year ahead reads as past,
+    so a date not in the current year has its year; this year's stay short."""
+    event = schedule.get_event(demo(), "secretary-training")
+    april = datetime(2027, 4, 13, 14, 0, tzinfo=SEOUL)
+    ko = plain(cards.event_card(event, april, demo(), KO, TEST_NOW))  # seen in November 2026
+    assert "다음: 2027년 6월 8일 (화)" in ko, ko
+    assert "다음: 6월 8일 (화)" in plain(cards.event_card(event, april, demo(), KO, FEB_5))
+    # a grant card's related events, and a grant's "opens …" in lists
+    card = plain(cards.grant_card(grant("neighbour-making"), demo(), KO, TEST_NOW))
+    assert "• 공모사업 선정단체 회계교육 (2027년 3월 11일 (목))" in card, card
+    today = TEST_NOW.date()
+    assert cards.window_badge(grant("alley-making"), today, EN) == "opens Mon 18 Jan 2027"
+    assert cards.window_badge(grant("alley-making"), date(2027, 1, 5), EN) == "opens Mon 18 Jan"

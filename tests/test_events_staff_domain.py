@@ -202,3 +202,31 @@ async def test_planning_again_in_one_state_adds_no_reminder(world):
     assert await plan_again() == 0
     assert await count(world, Reminder, Reminder.kind == "event") == 4
     assert await count(world, Reminder, Reminder.status == "pending") == 2
+
+
+async def test_a_date_with_attendance_is_not_moved_by_any_caller(world):
+    """move_event itself refuses a date somebody is marked present for, and a whole event
+    with such a date — whoever calls it — and writes nothing; the other dates still move."""
+    from sqlalchemy import update
+
+    assert await register(world, 8801, START) == "registered"
+    async with world.sessionmaker() as s, s.begin():
+        await s.execute(update(Registration).values(attended=True, attended_at=START))
+    later = START + timedelta(weeks=5)
+    for day in (START.date(), None):
+        async with world.sessionmaker() as s:
+            with pytest.raises(R.EventChangeError) as refused:
+                await R.move_event(s, "series", to=later, day=day, actor="test",
+                                   now=world.clock.now(), tz=SEOUL)  # fmt: skip
+            assert refused.value.code == "attended"
+            assert "1 person(s) are marked present" in str(refused.value)
+            await s.commit()
+    assert await count(world, AuditLog, AuditLog.action == "event.move") == 0
+    async with world.sessionmaker() as s:
+        assert (await s.get(Event, "series")).changes in (None, [])
+
+    # the next week's date, nobody present: it moves
+    async with world.sessionmaker() as s, s.begin():
+        await R.move_event(s, "series", to=later, day=(START + timedelta(weeks=1)).date(),
+                           actor="test", now=world.clock.now(), tz=SEOUL)  # fmt: skip
+    assert await count(world, AuditLog, AuditLog.action == "event.move") == 1

@@ -328,3 +328,73 @@ async def test_forged_edit_and_attendance_buttons_are_refused(bot):
         assert changed == 0
     for chat in (resident, other):  # no document reached them
         assert not [m for m in bot.emu.messages(TOKEN, chat.chat_id) if "document" in m]
+
+
+async def _checkin_code(bot, secretary) -> str:
+    await secretary.send("/staffevents")
+    await secretary.press("퇴비 만들기 교육")
+    await secretary.press("📷 출석 QR")
+    poster = await sent_with(bot, secretary.chat_id, "photo", "출석 코드")
+    return poster["caption"].split("출석 코드: ")[1].split()[0]
+
+
+async def test_an_event_without_sign_up_lists_only_who_checked_in(bot):
+    """Without sign-up, "🔔 알림 받기" keeps a registration row only to hold the reminders:
+    the attendance screen and its xlsx list who checked in, never a reminder as a sign-up."""
+    event_id = await course(bot, registration=False)
+    await make_staff(bot, SECRETARY, "saeteo")
+    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    reminded = bot.chat(7241, "박민수", "ko")  # asks for a reminder, then comes
+    only_reminded = bot.chat(7242, "최지우", "ko")  # asks for a reminder, does not come
+    walk_in = bot.chat(7243, "이영희", "ko")
+    for chat in (reminded, only_reminded):
+        await chat.send("/start")
+        message_id = chat.last_message_with_buttons()["message_id"]
+        await chat.press_data(message_id, f"events:occ:{event_id}@20261124")
+        await chat.press("🔔 알림 받기")
+
+    bot.runtime.clock.set(START - timedelta(minutes=20))
+    code = await _checkin_code(bot, secretary)
+    events = await secretary.press("👥 출석 현황")
+    roll = latest(events)
+    assert "아직 출석 확인한 사람이 없어요." in roll.text and "신청" not in roll.text
+    assert not any(name in " ".join(buttons(roll)) for name in ("박민수", "최지우"))
+
+    for chat in (reminded, walk_in):
+        events = await chat.send(f"/checkin {code}")
+        assert texts(events)[0].startswith("✅ 출석 확인")
+    await secretary.press("◀ 행사로 돌아가기")
+    events = await secretary.press("👥 출석 현황")
+    roll = latest(events)
+    assert "출석: 2명" in roll.text and "중" not in roll.text
+    names = " ".join(buttons(roll))
+    assert "박민수" in names and "이영희" in names and "최지우" not in names
+
+    await secretary.press("📄 출석부 엑셀(xlsx)")
+    document = await sent_with(bot, secretary.chat_id, "document", ".xlsx")
+    assert "신청" not in document["caption"] and "2명" in document["caption"]
+    data = bot.emu.file_bytes(TOKEN, document["document"]["file_id"])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A3"].value == "출석: 2명"
+    rows = [[c.value for c in r][:5] for r in sheet.iter_rows(min_row=6)]
+    assert rows == [
+        [1, "박민수", None, "현장 참석(신청 안 함)", "참석"],
+        [2, "이영희", None, "현장 참석(신청 안 함)", "참석"],
+    ]
+    assert not bot.errors
+
+
+async def test_walk_ins_without_sign_ups_are_said(bot):
+    """An event with sign-up that nobody signed up for, where one person walked in: the
+    screen says so, not that nobody is there."""
+    await course(bot)
+    await make_staff(bot, SECRETARY, "saeteo")
+    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    walk_in = bot.chat(7251, "이영희", "ko")
+    bot.runtime.clock.set(START - timedelta(minutes=20))
+    code = await _checkin_code(bot, secretary)
+    await walk_in.send(f"/checkin {code}")
+    events = await secretary.press("👥 출석 현황")
+    roll = latest(events).text
+    assert "아직 신청한 사람은 없고, 신청 없이 1명이 출석 확인했어요." in roll, roll
+    assert not bot.errors

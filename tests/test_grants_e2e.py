@@ -24,7 +24,9 @@ async def test_sections_paging_and_the_card_before_the_calls_open(bot):
     assert KO._("Today is {date}.", date="2026년 11월 22일 (일)") in listing.text
     assert KO._("🗓 Upcoming") in listing.text  # nothing is open in November
     labels = buttons(listing)
-    assert labels[0] == "동단위 시민참여예산 · " + KO._("opens {date}", date="1월 4일 (월)")
+    assert labels[0] == "동단위 시민참여예산 · " + KO._(
+        "opens {date}", date="2027년 1월 4일 (월)"
+    )  # next year: its year
     assert f"· {KO._('🗓 Upcoming')} (12) ·" in labels
     assert f"{KO._('🟢 Open now')} (0)" in labels
     rows = listing.reply_markup["inline_keyboard"]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.assembly import service as assembly
 from bot.core.i18n import Translator
@@ -390,3 +391,37 @@ async def test_stats_in_the_chat_picture_and_workbook(world):
             ("tg:7001", "hanbit1"), ("tg:7001", "hanbit1"), ("tg:900", "*"),
         ]  # fmt: skip
         assert not bot.errors
+
+
+async def test_a_reminder_on_an_event_without_sign_up_is_no_participation(world):
+    """Without sign-up, "Remind me" keeps a registration row only to hold the reminders:
+    it reaches nobody and registers nobody; attending such an event does count."""
+    t4 = datetime(2026, 9, 1, 10, 0, tzinfo=SEOUL)
+    async with world.sessionmaker() as s, s.begin():
+        await R.create_event(
+            s,
+            R.NewEvent(id="t4", kind="training", title={"ko": "교육 t4"}, starts_at=t4,
+                       ends_at=t4 + timedelta(hours=2), place={"ko": "강당"}, dong="hanbit1",
+                       registration_required=False),
+            actor="t", now=world.clock.now(), tz=SEOUL,
+        )  # fmt: skip
+        u5 = (await s.execute(select(User).where(User.telegram_id == 5))).scalar_one()
+        u6 = User(telegram_id=6, first_name="u6", created_at=IN_2025, last_seen_at=IN_2025,
+                  active=True)  # fmt: skip
+        s.add(u6)
+        await s.flush()
+        s.add_all([
+            _registration("t4", t4, 0, u5, attended=False),  # a reminder, no more
+            _registration("t4", t4, 0, u6, attended=True),  # came
+        ])  # fmt: skip
+    async with world.sessionmaker() as s:
+        dong = await compute(s, YEAR, "hanbit1", SEOUL)
+        course = next(
+            r
+            for r in await attendance.report(s, SEOUL, now=world.clock.now(), year=2026)
+            if r.level == "course" and r.event_id == "t4"
+        )
+    assert dong.residents_reached == 4  # u1, u2, u3 as before, and u6 who came; not u5
+    t4_row = next(r for r in dong.trainings if r.event_id == "t4")
+    assert (t4_row.registered, t4_row.unique_people, t4_row.attendances) == (0, 1, 1)
+    assert course.registered == t4_row.registered  # the events report counts the same

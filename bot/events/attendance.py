@@ -185,11 +185,22 @@ async def check_in(
     return CheckIn("ok", event, occurrence, walk_in)
 
 
+async def needs_sign_up(session: AsyncSession, event_id: str) -> bool:
+    """Whether the event takes sign-ups (its row's ``registration_required``; an event not
+    found is taken as one that does, so nobody is left off its list)."""
+    row = await session.get(Event, event_id)
+    return row is None or bool(row.registration_required)
+
+
 async def attendance_list(
     session: AsyncSession, event_id: str, original: datetime
 ) -> list[tuple[Registration, User]]:
-    """Everyone registered, waiting or checked in for an occurrence, in sign-up order."""
-    rows = await session.execute(
+    """Everyone registered, waiting or checked in for an occurrence, in sign-up order.
+
+    For an event that needs no sign-up (:func:`needs_sign_up`), only those who checked
+    in (or were marked present): there a registration is a reminder someone asked for
+    (:func:`bot.events.registrations.reminder_only`), nobody to list until they come."""
+    query = (
         select(Registration, User)
         .join(User, User.id == Registration.user_id)
         .where(
@@ -200,7 +211,35 @@ async def attendance_list(
         .order_by(Registration.queued_at, Registration.id)
         .execution_options(populate_existing=True)
     )
+    if not await needs_sign_up(session, event_id):
+        query = query.where(Registration.attended.is_(True))
+    rows = await session.execute(query)
     return [(registration, user) for registration, user in rows.all()]
+
+
+def attendance_summary(
+    t: Translator, people: Collection[tuple[str, bool]], *, sign_up: bool
+) -> str:
+    """The line that heads an occurrence's attendance list (screen and workbook), from
+    each person's (status, attended) — true in each case: without sign-up, how many
+    checked in (or that nobody has yet); with sign-up and only walk-ins, that nobody
+    signed up but they came; else how many of those listed are present."""
+    present = sum(1 for _, attended in people if attended)
+    if not sign_up:
+        if not present:
+            return t._("Nobody has checked in yet.")
+        return t._("Present: {n}", n=present)
+    if not people:
+        return t._("Nobody has registered yet.")
+    if all(status == "walkin" for status, _ in people):
+        if not present:  # walk-ins marked absent again: nobody came after all
+            return t._("Nobody has registered yet.")
+        return t.n_(
+            "Nobody has registered yet; {n} person checked in without registering.",
+            "Nobody has registered yet; {n} people checked in without registering.",
+            present,
+        )
+    return t._("Present: {present} of {total}", present=present, total=len(people))
 
 
 def may_mark(occurrence: schedule.Occurrence, now: datetime) -> str:
@@ -297,6 +336,7 @@ async def attendees(session: AsyncSession, event_id: str, original: datetime) ->
     """:func:`attendance_list` with who marked each person present (a staff member's
     name, or ``code``), for the staff's workbook."""
     people = await attendance_list(session, event_id, original)
+    sign_up = await needs_sign_up(session, event_id)
     staff_ids = {
         int(r.attendance_by.split(":", 1)[1])
         for r, _ in people
@@ -323,7 +363,8 @@ async def attendees(session: AsyncSession, event_id: str, original: datetime) ->
         Attendee(
             name=user.first_name or str(user.telegram_id),
             username=user.username,
-            status=registration.status,
+            # without sign-up, everyone listed came without registering (see above)
+            status=registration.status if sign_up else "walkin",
             attended=bool(registration.attended),
             marked_by=marker(registration.attendance_by) if registration.attended else None,
             marked_at=registration.attended_at if registration.attended else None,
@@ -350,7 +391,13 @@ STATUSES = {
 
 
 def attendance_xlsx(
-    people: list[Attendee], t: Translator, tz: tzinfo, *, title: str, when: str
+    people: list[Attendee],
+    t: Translator,
+    tz: tzinfo,
+    *,
+    title: str,
+    when: str,
+    sign_up: bool = True,
 ) -> bytes:
     """An occurrence's attendance list as a workbook in the staff member's language: the
     event and date on top, then a row per person — name, @username, registered or not,
@@ -362,17 +409,10 @@ def attendance_xlsx(
     sheet = book.active
     assert sheet is not None
     sheet.title = t._("Attendance")[:31]
-    present = sum(1 for p in people if p.attended)
     # one line each in column A: the text runs on over the empty cells beside it
     sheet.append([title])
     sheet.append([when])
-    sheet.append(
-        [
-            t._("Present: {present} of {total}", present=present, total=len(people))
-            if people
-            else t._("Nobody has registered yet.")
-        ]
-    )
+    sheet.append([attendance_summary(t, [(p.status, p.attended) for p in people], sign_up=sign_up)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
     sheet.append([t._(h) for h in ATTENDEE_HEADERS])
@@ -1021,6 +1061,7 @@ __all__ = [
     "CheckIn",
     "ReportRow",
     "attendance_list",
+    "attendance_summary",
     "attendance_xlsx",
     "attended_count",
     "attendees",
@@ -1031,6 +1072,7 @@ __all__ = [
     "invitation",
     "mark",
     "may_mark",
+    "needs_sign_up",
     "normalize_code",
     "plan_surveys",
     "rate",

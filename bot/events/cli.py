@@ -274,31 +274,6 @@ def cancel(
     typer.echo(f"cancelled {event_id}{' on ' + on if on else ''}; {_report(found)}")
 
 
-async def _refuse_attended(session: AsyncSession, event_id: str, day: Any, tz: Any) -> None:
-    """A date somebody is marked present for is not moved, nor a whole event with such a
-    date (as in the bot: see :func:`handlers.events.staff_move._attendance_refusal`)."""
-    from bot.events import attendance
-    from bot.events import registrations as reg
-    from bot.kb import schedule
-
-    original = None
-    if day is not None:
-        spec = await reg.event_spec(session, event_id, tz)
-        found = schedule.occurrence_on(spec, day, tz, include_cancelled=True) if spec else None
-        if found is None:
-            return  # move_event says why
-        original = found.recurrence_id
-    count = await attendance.attended_count(session, event_id, original)
-    if count:
-        where = "that date" if day is not None else "dates of this event"
-        raise reg.EventChangeError(
-            "attended",
-            f"{count} person(s) are marked present for {where}: their attendance belongs to "
-            "it, so it is not moved (unmark mistaken check-ins first; a session held again "
-            "is a new event)",
-        )
-
-
 @events_app.command("move")
 def move(
     event_id: str = typer.Argument(..., help="The event's id."),
@@ -322,7 +297,7 @@ def move(
     day = _day(on)
 
     async def work(session: AsyncSession, runtime: Runtime) -> Any:
-        await _refuse_attended(session, event_id, day, runtime.settings.tz)
+        # a date with attendance is refused by move_event itself, as in the bot
         return await reg.move_event(
             session, event_id, to=new_start, ends_at=new_end, day=day, **_as_staff(runtime)
         )

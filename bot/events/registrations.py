@@ -955,6 +955,22 @@ def _same_original(change: dict[str, Any], original: datetime) -> bool:
         return False
 
 
+async def _refuse_attended(session: AsyncSession, event_id: str, original: datetime | None) -> None:
+    """Raise ``attended`` when somebody is marked present for the date (``original``) or,
+    with None, for any date of the event (:func:`move_event`)."""
+    from bot.events.attendance import attended_count  # as attendance imports this module
+
+    count = await attended_count(session, event_id, original)
+    if count:
+        where = "that date" if original is not None else "dates of this event"
+        raise EventChangeError(
+            "attended",
+            f"{count} person(s) are marked present for {where}: their attendance belongs to "
+            "it, so it is not moved (unmark mistaken check-ins first; a session held again "
+            "is a new event)",
+        )
+
+
 async def move_event(
     session: AsyncSession,
     event_id: str,
@@ -969,7 +985,12 @@ async def move_event(
 ) -> Reconciled:
     """Move one occurrence (``day``: its current local date) or, without ``day``, the
     whole event (its first date; a series keeps its rule from the new start). The length
-    stays unless ``ends_at`` is given. Registrants are told; reminders re-planned."""
+    stays unless ``ends_at`` is given. Registrants are told; reminders re-planned.
+
+    A date somebody is marked present for is refused (``attended``), and so is the whole
+    event when any of its dates is: the attendance belongs to the time it was held (see
+    :func:`handlers.events.staff_move._attendance_refusal`, which says so to staff before
+    they confirm). Refused here, so every caller is covered."""
     if to.tzinfo is None:
         raise EventChangeError("naive", "the new time needs a UTC offset")
     row = await _event_row(session, event_id)
@@ -980,6 +1001,7 @@ async def move_event(
         if duration <= timedelta(0):
             raise EventChangeError("order", "the end must be after the start")
         details: dict[str, Any] = {"from": _utc(row.starts_at).isoformat(), "to": to.isoformat()}
+        await _refuse_attended(session, event_id, None)
         row.starts_at = to
         row.ends_at = to + duration
         row.changes = []  # changes belonged to the old dates
@@ -993,6 +1015,7 @@ async def move_event(
         if duration <= timedelta(0):
             raise EventChangeError("order", "the end must be after the start")
         original = occurrence.recurrence_id
+        await _refuse_attended(session, event_id, original)
         changes = [c for c in (row.changes or []) if not _same_original(c, original)]
         if _utc(to) != _utc(original) or duration != spec.ends_at - spec.starts_at:
             changes.append(

@@ -87,13 +87,23 @@ def today_of(now: datetime, t: Translator) -> date:
     return now.astimezone(t.tz).date()
 
 
+def list_date(t: Translator, when: date | datetime, now: date | datetime) -> str:
+    """A date in a list or on a card: short in the current year (``now``'s), with its
+    year otherwise (a short "13 Nov" a year ahead reads as last month)."""
+
+    def year(value: date | datetime) -> int:
+        return value.astimezone(t.tz).year if isinstance(value, datetime) else value.year
+
+    return t.format_date(when, short=year(when) == year(now))
+
+
 def window_badge(grant: GrantSpec, today: date, t: Translator) -> str:
     """Short: '12 days left' / 'closes today' / 'opens Mon 18 Jan' / 'closed'."""
     state = grant_rules.status(grant, today)
     if state is GrantStatus.CLOSED:
         return t._("closed")
     if state is GrantStatus.UPCOMING:
-        return t._("opens {date}", date=t.format_date(grant.application.opens, short=True))
+        return t._("opens {date}", date=list_date(t, grant.application.opens, today))
     left = grant_rules.days_left(grant, today)
     if left == 0:
         return t._("closes today")
@@ -228,11 +238,7 @@ def grant_card(grant: GrantSpec, kb: KnowledgeBase, t: Translator, now: datetime
         lines.append(_heading(t._("Related events")))
         for event in events:
             upcoming = schedule.next_occurrence(event, now, t.tz)
-            when = (
-                t.format_date(upcoming.starts_at, short=True)
-                if upcoming is not None
-                else t._("ended")
-            )
+            when = list_date(t, upcoming.starts_at, now) if upcoming is not None else t._("ended")
             lines.append(f"• {esc(event.title.get(lang))} ({esc(when)})")
     return "\n".join(lines)
 
@@ -366,7 +372,7 @@ def event_card(
         if total is not None and total > 1:
             lines.append(esc(t.n_("{n} session in all", "{n} sessions in all", total)))
         if later:
-            dates = ", ".join(t.format_date(o.starts_at, short=True) for o in later)
+            dates = ", ".join(list_date(t, o.starts_at, now) for o in later)
             lines.append(esc(t._("Next: {dates}", dates=dates)))
     if event.related_grants:
         names = [g.name.get(lang) for g in kb.grants if g.id in set(event.related_grants)]
@@ -510,6 +516,7 @@ __all__ = [
     "faq_card",
     "grant_button",
     "grant_card",
+    "list_date",
     "my_status_text",
     "occurrence_button",
     "occurrence_data",

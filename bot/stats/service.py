@@ -12,7 +12,9 @@ What each figure means, for staff who sign the report:
 
 * **Residents reached**: distinct people who, in the period, started using the bot or
   used it (last seen), registered for or attended an event, proposed or supported an
-  agenda item, or joined an assembly's poll book. For a dong: people whose home dong it
+  agenda item, or joined an assembly's poll book. On an event that needs no sign-up, a
+  registration row is only a reminder someone asked for ("Remind me"): it counts only once
+  they attend. For a dong: people whose home dong it
   is and who used the bot, plus anyone who acted on that dong's events, proposals and
   assemblies. ``users.last_seen_at`` keeps only the last visit, so someone active early
   in the period and not since is counted only through what they did.
@@ -27,6 +29,7 @@ What each figure means, for staff who sign the report:
 * **Assembly turnout**: votes whose voting window overlaps the period; voters (online +
   on-site) against the eligible population staff entered.
 * **Trainings**: events of kind ``training`` with sessions in the period: sessions,
+  registered (none for a training that needs no sign-up, as the events report counts),
   실인원, 연인원, average satisfaction (1–5) and the number of ratings.
 
 Privacy: only counts leave this module; no name, message or vote.
@@ -180,11 +183,17 @@ async def _reached(session: AsyncSession, dong: str | None, start: datetime, end
         query = query.where(User.home_dong_id == dong)
     people.update((await session.execute(query)).scalars())
 
-    reg = select(Registration.user_id).where(
-        or_(_in(Registration.created_at, start, end), _in(Registration.attended_at, start, end))
+    # without sign-up a registration is a reminder someone asked for: not until they come
+    signed_up = and_(
+        _in(Registration.created_at, start, end), Event.registration_required.is_(True)
+    )
+    reg = (
+        select(Registration.user_id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(or_(signed_up, _in(Registration.attended_at, start, end)))
     )
     if dong is not None:
-        reg = reg.join(Event, Event.id == Registration.event_id).where(Event.dong_id == dong)
+        reg = reg.where(Event.dong_id == dong)
     people.update((await session.execute(reg)).scalars())
 
     proposed = select(Proposal.author_id).where(_in(Proposal.created_at, start, end))
@@ -276,7 +285,7 @@ async def _trainings(
     session: AsyncSession, dong: str | None, start: datetime, end: datetime
 ) -> list[TrainingRow]:
     query = (
-        select(Registration, Event.title)
+        select(Registration, Event.title, Event.registration_required)
         .join(Event, Event.id == Registration.event_id)
         .where(Event.kind == "training", _in(Registration.starts_at, start, end))
     )
@@ -288,12 +297,12 @@ async def _trainings(
     people: dict[str, set[int]] = defaultdict(set)
     attendances: dict[str, int] = defaultdict(int)
     first: dict[str, datetime] = {}
-    for registration, title in (await session.execute(query)).all():
+    for registration, title, sign_up in (await session.execute(query)).all():
         key = registration.event_id
         titles[key] = dict(title)
         first[key] = min(first.get(key, registration.starts_at), registration.starts_at)
         sessions[key].add(registration.occurrence_start)
-        if registration.status == "registered":
+        if registration.status == "registered" and sign_up:  # else a reminder, no sign-up
             registered[key] += 1
         if registration.attended:
             people[key].add(registration.user_id)

@@ -23,17 +23,10 @@ from models.events import Registration
 from models.user import User
 
 
-def list_date(t: Translator, when: datetime, now: datetime) -> str:
-    """A date in a list: short in the current year, with its year otherwise (a short
-    "13 Nov" a year ahead reads as last month)."""
-    same_year = when.astimezone(t.tz).year == now.astimezone(t.tz).year
-    return t.format_date(when, short=same_year)
-
-
 def occurrence_label(occurrence: schedule.Occurrence, t: Translator, now: datetime) -> str:
     """An occurrence's button in a list (:func:`bot.kb.cards.occurrence_button`, with the
     year of a date not in the current year, which takes none of the title's room)."""
-    day = list_date(t, occurrence.starts_at, now)
+    day = cards.list_date(t, occurrence.starts_at, now)
     room = 60 + len(day) - len(t.format_date(occurrence.starts_at, short=True))
     when = f"{day} {t.format_time(occurrence.starts_at)}"
     return shorten(f"{when} {occurrence.event.title.get(t.lang)}", room)
@@ -128,15 +121,14 @@ async def attendance_heading(
     the HTML lines that head its screen: the event, the date and how many are present."""
     t = context.t
     people = await attendance.attendance_list(context.db, event.id, occurrence.recurrence_id)
-    present = sum(1 for registration, _ in people if registration.attended)
+    sign_up = await attendance.needs_sign_up(context.db, event.id)
+    summary = attendance.attendance_summary(
+        t, [(r.status, bool(r.attended)) for r, _ in people], sign_up=sign_up
+    )
     lines = [
         f"<b>{esc(event.title.get(t.lang))}</b>",
         esc(cards.time_range(occurrence.starts_at, occurrence.ends_at, t)),
         "",
-        esc(
-            t._("Present: {present} of {total}", present=present, total=len(people))
-            if people
-            else t._("Nobody has registered yet.")
-        ),
+        esc(summary),
     ]
     return people, lines

@@ -38,6 +38,7 @@ REASONS = {
     "unknown": N_("This event is no longer in the schedule."),
     "no_date": N_("This event is no longer in the schedule."),
     "empty": N_("The Korean text cannot be empty."),
+    "attended": N_("Someone has already checked in for this date, so it cannot be moved."),
 }
 
 

@@ -135,9 +135,13 @@ async def _attendance(
     if people:
         lines.append(esc(t._("Press a name to mark them present or absent.")))
     rows = []
+    # without sign-up everyone listed came without registering: no note says so
+    notes = {"waitlisted": " ⏳", "walkin": " " + t._("(walk-in)")}
+    if not await attendance.needs_sign_up(context.db, event.id):
+        notes = {}
     for registration, user in shown.items:
         mark = "✅" if registration.attended else "⬜"
-        note = {"waitlisted": " ⏳", "walkin": " " + t._("(walk-in)")}.get(registration.status, "")
+        note = notes.get(registration.status, "")
         rows.append(
             [
                 InlineKeyboardButton(
@@ -217,9 +221,10 @@ async def attendance_workbook(update: Update, context: MaeulContext) -> None:
     t = context.t
     tz = context.runtime.settings.tz
     people = await attendance.attendees(context.db, event.id, occurrence.recurrence_id)
+    sign_up = await attendance.needs_sign_up(context.db, event.id)
     title = event.title.get(t.lang)
     when = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
-    data = attendance.attendance_xlsx(people, t, tz, title=title, when=when)
+    data = attendance.attendance_xlsx(people, t, tz, title=title, when=when, sign_up=sign_up)
     await _audit(
         context,
         "event.attendance.export",
@@ -233,8 +238,9 @@ async def attendance_workbook(update: Update, context: MaeulContext) -> None:
     caption = f"<b>{esc(title)}</b>\n{esc(when)}\n" + esc(
         t._("Attendance list: {present} of {total} present",
             present=sum(1 for p in people if p.attended), total=len(people))
-        if people
-        else t._("Nobody has registered yet.")
+        if sign_up and any(p.status != "walkin" for p in people)
+        else attendance.attendance_summary(
+            t, [(p.status, p.attended) for p in people], sign_up=sign_up)
     )  # fmt: skip
     await context.bot.send_document(
         update.effective_chat.id, InputFile(data, filename=name), caption=caption,

@@ -31,7 +31,6 @@ from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, grid, list_keyboard, nav_row, paginate, refuse, show
 from handlers.core.browse import knowledge
-from handlers.events.occurrence import list_date
 from handlers.events.staff_access import (
     REF,
     active_count,
@@ -87,7 +86,7 @@ async def list_view(update: Update, context: MaeulContext, page: int, *, edit: b
     items = []
     for event, _ in shown.items:
         upcoming = schedule.next_occurrence(event, now, tz) or schedule.last_occurrence(event, tz)
-        when = list_date(t, upcoming.starts_at, now)
+        when = cards.list_date(t, upcoming.starts_at, now)
         mark = "❌ " if event.cancelled else ""
         label = f"{mark}{when} · {shorten(event.title.get(t.lang), 40)}"
         items.append(InlineKeyboardButton(label, callback_data=f"sev:e:{ref(event.id)}"))

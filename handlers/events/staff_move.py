@@ -66,8 +66,9 @@ async def _attendance_refusal(
     session that is held again another day is a new event, and a check-in made by
     mistake is unmarked in the attendance list first. So the move is refused, never
     done with a silent inconsistency; asked again at the confirmation, for a check-in
-    made meanwhile. (Refused here and in ``maeul events move``; the domain's
-    :func:`bot.events.registrations.move_event` does not check it.)"""
+    made meanwhile. (The domain's :func:`bot.events.registrations.move_event` refuses it
+    too, for every caller, with code ``attended``; here staff are told why, with the
+    count, before they confirm.)"""
     t = context.t
     count = await attendance.attended_count(context.db, event.id, original)
     if count == 0:
