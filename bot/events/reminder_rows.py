@@ -29,6 +29,12 @@ def registration_ref(registration_id: int) -> str:
     return f"reg:{registration_id}"
 
 
+def reminder_times(start: datetime, offsets: Sequence[int]) -> list[tuple[datetime, int]]:
+    """When each reminder of an occurrence starting at ``start`` is due, with its offset
+    (minutes before), soonest first."""
+    return sorted(((start - timedelta(minutes=m), m) for m in offsets), key=lambda d: d[0])
+
+
 def event_reminders(
     registration: Registration,
     user: User,
@@ -43,7 +49,7 @@ def event_reminders(
     the event starts: after a restart, only the most useful one is still sent.
     """
     start = occurrence.starts_at
-    dues = sorted(((start - timedelta(minutes=m), m) for m in offsets), key=lambda d: d[0])
+    dues = reminder_times(start, offsets)
     planned = []
     for index, (due, minutes) in enumerate(dues):
         if due <= now:
@@ -197,5 +203,6 @@ __all__ = [
     "pending_reminders",
     "plan_event",
     "registration_ref",
+    "reminder_times",
     "replan_user",
 ]

@@ -39,6 +39,11 @@ def grant_due(closes: date, tz: tzinfo, days_before: int) -> datetime:
     return local_at(closes - timedelta(days=days_before), REMIND_AT, tz)
 
 
+def grant_days_before(minutes: int) -> int:
+    """A reminder setting's offset (minutes) as the days before a deadline it is sent."""
+    return max(1, minutes // (24 * 60))
+
+
 async def plan_grant_deadlines(
     session: AsyncSession, kb: KnowledgeBase, now: datetime, tz: tzinfo
 ) -> int:
@@ -70,7 +75,7 @@ async def plan_grant_deadlines(
         if user.id not in settings:
             settings[user.id] = await offsets_for(session, user.id, GRANT_TOPIC)
         for minutes in settings[user.id]:
-            days = max(1, minutes // (24 * 60))
+            days = grant_days_before(minutes)
             due = grant_due(closes, tz, days)
             expires = local_at(closes + timedelta(days=1), time(0, 0), tz)
             if not (due <= now < expires) or follow.created_at >= due:
@@ -141,4 +146,4 @@ def register(registry: Registry) -> None:
     registry.planner("grant", _plan)
 
 
-__all__ = ["GRANT", "grant_due", "plan_grant_deadlines", "register"]
+__all__ = ["GRANT", "grant_days_before", "grant_due", "plan_grant_deadlines", "register"]

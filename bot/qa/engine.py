@@ -2918,6 +2918,11 @@ class QAEngine:
             for word in topic.split()
         )
 
+    def _any_kind(self, a: _Analysis) -> list[EventSpec]:
+        """The events of every kind that the dongs asked about (all of them: none asked)
+        can go to: their own and the district's."""
+        return [e for e in self.kb.events if not a.dongs or e.dong is None or e.dong in a.dongs]
+
     def _event_filter(self, a: _Analysis, now: datetime) -> dict[str, Any]:
         c = a.criteria
         tz = now.tzinfo
@@ -2957,20 +2962,13 @@ class QAEngine:
         if not found and kinds and not a.topic:
             # "교육 있어요?" when no training is planned: say so, and what there is instead
             relaxed = kinds
-            found = self._occurrences(
-                [e for e in self.kb.events if not a.dongs or e.dong is None or e.dong in a.dongs],
-                a,
-                now,
-            )
+            found = self._occurrences(self._any_kind(a), a, now)
         found.sort(key=lambda pair: pair[1])
         later: tuple[tuple[str, datetime], ...] = ()
         if not found and a.dates is not None and a.dates.end >= now.date():
             after = max(now, ev.day_bounds(a.dates.end, a.dates.end, tz)[1])
             pool = self._titled(events, a.topic) if not self.descriptive(a) else events
-            later = _next_after(pool, after) or _next_after(
-                [e for e in self.kb.events if not a.dongs or e.dong is None or e.dong in a.dongs],
-                after,
-            )
+            later = _next_after(pool, after) or _next_after(self._any_kind(a), after)
         ids = tuple(dict.fromkeys(i for i, _ in found))
         facets = for_kind(a.facets, "event") if a.facets else ("time",)
         return {

@@ -16,7 +16,6 @@ handlers.events.calendar; this module registers them.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -25,7 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import registrations as R
-from bot.events.reminder_rows import pending_reminders
+from bot.events.reminder_rows import pending_reminders, reminder_times
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.rows import offsets_for
@@ -237,7 +236,7 @@ async def _no_reminder(
             kind=t._(cards.KIND_LABELS[event.kind]),
         )
     now = context.runtime.clock.now()
-    if all(occurrence.starts_at - timedelta(minutes=m) <= now for m in offsets):
+    if all(due <= now for due, _ in reminder_times(occurrence.starts_at, offsets)):
         return t._("It starts soon: there is no reminder before it.")
     return None
 

@@ -20,7 +20,7 @@ from bot.kb import cards
 from bot.kb import grants as grant_rules
 from bot.kb.grants import SECTIONS, GrantStatus
 from bot.kb.records import GrantSpec, KnowledgeBase
-from bot.kb.reminders import grant_due
+from bot.kb.reminders import grant_days_before, grant_due
 from bot.reminders.rows import GRANT_TOPIC, offsets_for
 from bot.telegram.context import MaeulContext
 from handlers.core import topic
@@ -235,7 +235,7 @@ async def _following(context: MaeulContext, grant: GrantSpec) -> str:
         )
     now, tz = context.runtime.clock.now(), context.runtime.settings.tz
     closes = grant.application.closes
-    if all(grant_due(closes, tz, max(1, m // (24 * 60))) <= now for m in offsets):
+    if all(grant_due(closes, tz, grant_days_before(m)) <= now for m in offsets):
         return t.n_(
             "🔔 Following. The deadline is less than {n} day away: there will be no reminder.",
             "🔔 Following. The deadline is less than {n} days away: there will be no reminder.",
