@@ -54,7 +54,7 @@ from handlers.assembly.vote_render import (
 )
 from handlers.assembly.vote_render import render as render  # re-export (staff screens)
 from handlers.core.start import DEEP_LINKS
-from handlers.core.steps import TYPED
+from handlers.core.steps import TYPED, cancelled
 from handlers.core.steps import conversation as blocks_conversation
 from models.assembly import AssemblyVote
 
@@ -232,11 +232,6 @@ async def code_as_text(update: Update, context: MaeulContext) -> None:
     await redeem(update, context, update.effective_message.text or "")
 
 
-async def cancel_code(update: Update, context: MaeulContext) -> int:
-    await update.effective_message.reply_text(context.t._("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
-
-
 async def vote_deep_link(update: Update, context: MaeulContext, code: str) -> None:
     """t.me/<bot>?start=vote_<code>: the QR code on the voting-code card."""
     from handlers.core.start import invalid_link, send_welcome
@@ -302,7 +297,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(ask_code, pattern=r"^vote:code$"),
         ],
         states={CODE: [MessageHandler(TYPED, typed_code)]},
-        cancel=cancel_code,
+        cancel=cancelled,
     )
     app.add_handler(conversation)
     app.add_handler(CommandHandler("verify", verify))

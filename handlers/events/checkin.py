@@ -16,7 +16,7 @@ from bot.core.text import shorten
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge
-from handlers.core.steps import TYPED, conversation
+from handlers.core.steps import TYPED, cancelled, conversation
 
 CODE = "code"
 
@@ -93,11 +93,6 @@ async def typed_code(update: Update, context: MaeulContext) -> str | int:
     return await _check_in(update, context, update.effective_message.text or "", typed=True)
 
 
-async def cancel_code(update: Update, context: MaeulContext) -> int:
-    await update.effective_message.reply_text(context.t._("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
-
-
 async def checkin_deep_link(update: Update, context: MaeulContext, arg: str) -> None:
     await _check_in(update, context, arg)
 
@@ -108,7 +103,7 @@ def checkin_conversation() -> ConversationHandler[MaeulContext]:
         "checkin_code",
         entry_points=[CommandHandler("checkin", checkin_command)],
         states={CODE: [MessageHandler(TYPED, typed_code)]},
-        cancel=cancel_code,
+        cancel=cancelled,
     )
 
 
