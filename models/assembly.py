@@ -126,6 +126,10 @@ class AssemblyVote(Base):
     tallied_at: Mapped[datetime | None]
     online_tally: Mapped[dict[str, Any] | None]
     onsite_totals: Mapped[dict[str, Any] | None]
+    onsite_totals_voters: Mapped[int | None]
+    """On-site voters marked when the paper totals were entered: codes marked later are
+    paper ballots the totals leave out (the results are provisional again). None on totals
+    entered before this was recorded (migration 0014): taken as complete, as they were."""
     created_at: Mapped[datetime]
     created_by: Mapped[str] = mapped_column(String(128))
     updated_at: Mapped[datetime]

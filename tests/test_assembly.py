@@ -428,6 +428,36 @@ async def test_results_are_provisional_while_on_site_voters_lack_paper_totals(
         assert [r.approved for r in result.items] == [True, True, False, False, False]
 
 
+async def test_on_site_voters_marked_after_the_paper_totals_make_the_results_provisional_again(
+    seeded, clock, keyring
+):
+    """Paper totals entered for two on-site voters, then a third code marked: the totals
+    leave out that voter's paper ballot, so the results are provisional again (one pending)
+    until the totals are entered anew; before, they read as final."""
+    clock.set(DURING)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        codes = await A.issue_codes(s, keyring, vote, 3, actor="t", now=clock.now())
+        await A.mark_onsite(s, keyring, vote, codes[:2], actor="t", now=clock.now())
+        items = await A.items_of(s, vote)
+        first = {i.item_id: {"votes": 2 if n == 0 else 0} for n, i in enumerate(items)}
+        await A.record_onsite_totals(s, vote, first, actor="t", now=clock.now())
+        report = await A.mark_onsite(s, keyring, vote, codes[2:], actor="t", now=clock.now())
+        assert report.marked == 1
+        await s.commit()
+    clock.set(AFTER)
+    async with seeded() as s:
+        vote = await vote_for(s, "saeteo-2027", clock.now())
+        result = await A.results(s, keyring, vote, clock.now())
+        assert result.provisional and result.onsite_pending == 1
+        assert [r.approved for r in result.items] == [None] * 5
+        again = {i.item_id: {"votes": 3 if n == 0 else 0} for n, i in enumerate(items)}
+        await A.record_onsite_totals(s, vote, again, actor="t", now=clock.now())
+        result = await A.results(s, keyring, vote, clock.now())
+        assert not result.provisional and result.onsite_pending == 0
+        assert result.items[0].total == {"votes": 3}
+
+
 async def test_onsite_totals_are_checked(seeded, clock, keyring):
     clock.set(DURING)
     async with seeded() as s:

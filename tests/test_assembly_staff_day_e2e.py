@@ -234,6 +234,27 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
             "item-2": {"yes": 1, "no": 1, "abstain": 0},
         }
 
+    # a late voter marked after the totals: staff are told to enter the totals again
+    await staff.press("현장 투표")
+    await staff.press("투표자 코드 표시")
+    events = await staff.send(codes[3])
+    late = "종이 투표 집계를 입력한 뒤에 현장 투표자 1명을 더 표시했어요"
+    assert "현장 투표자로 표시: 3명" in events[-1].text and late in events[-1].text
+    await staff.press("완료")
+    events = await staff.press("지금 투표 마감")  # the close warns of it too; not closed here
+    assert late in events[-1].text and "입력하지 않았" not in events[-1].text
+    await staff.press(buttons(events[-1])[-1])
+    events = await staff.press("현장 투표")
+    assert "종이 투표 집계: 입력함" in events[-1].text and late in events[-1].text
+    await staff.press("종이 투표 집계 입력")
+    await staff.send("3 0 0")
+    await staff.send("1 1 1")
+    events = await staff.press("저장")
+    assert "저장했어요." in texts(events)
+    events = await staff.press("현장 투표")
+    assert "종이 투표 집계: 입력함" in events[-1].text and late not in events[-1].text
+    await staff.press("뒤로")
+
     # close; results with the chart, the xlsx, the audit
     await staff.press("지금 투표 마감")
     events = await staff.press("네, 투표를 마감해요")
@@ -243,8 +264,8 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     assert "\n마감\n" in events[-1].text and "결과는 마감 전까지 봉인" not in events[-1].text
     events = await press(staff, "📊 결과")
     result = next(e.text for e in events if e.kind == "message" and e.text)
-    assert "투표 참여: 3명 (온라인 1명, 현장 2명)" in result
-    assert "1. 경로당 텃밭: 찬성 3 (100%)" in result and "2. 골목 벽화: 찬성 1 (33.3%)" in result
+    assert "투표 참여: 4명 (온라인 1명, 현장 3명)" in result
+    assert "1. 경로당 텃밭: 찬성 4 (100%)" in result and "2. 골목 벽화: 찬성 1 (25%)" in result
     [chart] = [e for e in events if e.kind == "message" and e.message.get("photo")]
     png = bot.emu.file_bytes(TOKEN, chart.message["photo"][-1]["file_id"])
     assert png.startswith(b"\x89PNG")
@@ -255,8 +276,8 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     sheet_rows = list(
         load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values
     )
-    assert sheet_rows[1][2] == "경로당 텃밭" and sheet_rows[1][10] == 3  # total yes
-    assert sheet_rows[2][2] == "골목 벽화" and sheet_rows[2][11:13] == (2, 0)  # no, abstain
+    assert sheet_rows[1][2] == "경로당 텃밭" and sheet_rows[1][10] == 4  # total yes
+    assert sheet_rows[2][2] == "골목 벽화" and sheet_rows[2][11:13] == (2, 1)  # no, abstain
     events = await press(staff, "검증")
     assert "모든 투표지가 온전하고 개표 결과가 일치해요" in events[-1].text
 

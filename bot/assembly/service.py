@@ -1497,6 +1497,7 @@ async def record_onsite_totals(
             voters=onsite,
         )
     vote.onsite_totals = totals
+    vote.onsite_totals_voters = onsite
     vote.updated_at = now
     await session.flush()
     await record_action(
@@ -1548,9 +1549,13 @@ class Results:
 
 def onsite_pending(vote: AssemblyVote, turn: Turnout) -> int:
     """On-site voters marked whose paper ballots are not counted yet: all of them while no
-    paper totals were entered. (Totals entered before more codes were marked cannot be
-    told apart from complete ones: they are not counted per voter.)"""
-    return turn.onsite_voters if vote.onsite_totals is None else 0
+    paper totals were entered, and those marked after the totals were (the totals are per
+    item, not per voter: entering them again, with the late ballots, counts them)."""
+    if vote.onsite_totals is None:
+        return turn.onsite_voters
+    if vote.onsite_totals_voters is None:  # entered before migration 0014 recorded it
+        return 0
+    return max(0, turn.onsite_voters - vote.onsite_totals_voters)
 
 
 def _pct(n: int, of: int) -> float:

@@ -32,6 +32,7 @@ from handlers.assembly.staff_common import (
     back,
     forget,
     keyring,
+    marked_after_totals,
     pressed_vote,
     refused,
     remember,
@@ -125,8 +126,11 @@ async def confirm(update: Update, context: MaeulContext) -> None:
                 title=title_of(vote, t.lang),
             )
         )
-        pending = A.onsite_pending(vote, await A.turnout(context.db, vote))
-        if pending:  # the results would leave their paper ballots out
+        turnout = await A.turnout(context.db, vote)
+        pending = A.onsite_pending(vote, turnout)
+        if pending and vote.onsite_totals:  # marked after the totals were entered
+            question += "\n\n⚠️ " + esc(marked_after_totals(vote, turnout, t))
+        elif pending:  # the results would leave their paper ballots out
             question += "\n\n⚠️ " + esc(
                 t.n_(
                     "{count} on-site voter is marked but the paper totals are not entered "

@@ -22,6 +22,7 @@ from telegram.constants import ParseMode
 from bot import assembly as A
 from bot.assembly.crypto import Keyring, keyring_for
 from bot.assembly.render import refusal
+from bot.core.i18n import Translator
 from bot.core.users import is_admin, is_staff_of
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks
@@ -171,3 +172,21 @@ def back(context: MaeulContext, vote: AssemblyVote) -> InlineKeyboardButton:
 
 def cancel_button(context: MaeulContext) -> InlineKeyboardButton:
     return InlineKeyboardButton(context.t._("Cancel"), callback_data="asm:stop")
+
+
+def marked_after_totals(vote: AssemblyVote, turnout: A.Turnout, t: Translator) -> str:
+    """Codes marked after the paper totals were entered: their paper ballots are not in the
+    totals, and the results stay provisional until the totals are entered again."""
+    if not vote.onsite_totals:
+        return ""
+    late = A.onsite_pending(vote, turnout)
+    if not late:
+        return ""
+    return t.n_(
+        "{count} on-site voter was marked after the paper totals were entered: enter the "
+        "paper totals again, with their ballot, to count it.",
+        "{count} on-site voters were marked after the paper totals were entered: enter the "
+        "paper totals again, with their ballots, to count them.",
+        late,
+        count=t.format_number(late),
+    )

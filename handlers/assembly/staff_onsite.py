@@ -37,6 +37,7 @@ from handlers.assembly.staff_common import (
     back,
     cancel_button,
     forget,
+    marked_after_totals,
     pressed_vote,
     ready_keyring,
     refused,
@@ -68,6 +69,9 @@ async def site_menu(update: Update, context: MaeulContext) -> None:
             else t._("Paper totals: not entered yet")
         ),
     ]
+    late = marked_after_totals(vote, turnout, t)
+    if late:
+        lines.append("⚠️ " + esc(late))
     rows = [
         [InlineKeyboardButton(t._("🎫 Mark voters' codes"), callback_data=f"asm:mark:{vote.id}")],
         [InlineKeyboardButton(t._("📝 Enter paper totals"), callback_data=f"asm:tot:{vote.id}")],
@@ -121,6 +125,9 @@ async def _mark(update: Update, context: MaeulContext, raw_codes: list[str]) -> 
             lines.append("⛔ " + esc(f"{shown}: {reason}"))
     turnout = await A.turnout(context.db, vote)
     lines.append(esc(t._("On-site voters marked: {n}", n=t.format_number(turnout.onsite_voters))))
+    late = marked_after_totals(vote, turnout, t)
+    if late:
+        lines.append("⚠️ " + esc(late))
     done = InlineKeyboardButton(t._("Done"), callback_data="asm:stop")
     await update.effective_message.reply_html(
         "\n".join(lines), reply_markup=InlineKeyboardMarkup([[done]])
