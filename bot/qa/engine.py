@@ -963,6 +963,15 @@ class QAEngine:
         )
         self.index = Index(self._records(), fuzzy=fuzzy)
         self._terms_of: dict[tuple[str, str], frozenset[str]] = {}
+        # each FAQ entry's question in every language, compact (spacing and punctuation
+        # aside); a question two entries share answers neither by itself
+        faq_questions: dict[str, set[str]] = {}
+        for faq in kb.faq:
+            for text in _texts(faq.question):
+                faq_questions.setdefault(compact(text), set()).add(faq.id)
+        self._faq_questions = {
+            key: next(iter(ids)) for key, ids in faq_questions.items() if key and len(ids) == 1
+        }
         # each event's titles as one compact string, accents folded: the words of a question
         # are looked for in it (an event named more fully than a grant, a list narrowed)
         self._event_titles = {
@@ -1758,6 +1767,15 @@ class QAEngine:
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
+        faq_id = None if widen else self._faq_questions.get(compact(a.text))
+        if faq_id is not None:
+            # an FAQ entry's own question, typed again (from the centre's leaflet, or from
+            # the list the bot offered): that entry, however many others share its words
+            # ("주민총회가 뭔가요?" beside "주민총회 투표는 누가 할 수 있나요?")
+            return Answer(
+                "faq", id=faq_id, facet="answer", facets=("answer",), confident=True,
+                score=1.0, reason="name", **base,
+            )  # fmt: skip
         candidates = self._rank(a, widen=widen)
         self._on_the_day_told(a, candidates, now)
         top, second = _leaders(candidates)
