@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 import pytest
 import yaml
@@ -21,9 +21,9 @@ from bot.qa.engine import _name_our_dong
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 from handlers.qa.ask import keyboard
+from tests.qa_helpers import NOW, SEOUL, answers, cases
 
-SEOUL = ZoneInfo("Asia/Seoul")
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+RULES = Path(__file__).parent / "qa" / "rules.yaml"
 
 
 def ko() -> Translator:
@@ -877,234 +877,16 @@ def test_trainings_coming_up_are_events_not_grants(demo):
     assert all(demo.events[i].kind == "training" for i in answer.matches)
 
 
-# --- which record answers: one table of residents' questions, by the rule each shows --------
-# (kind, id); ``sure``: and answered confidently
-ANSWERED = [
-    # "I did X, what next?": the grant after it (做了 / やりました: done, as 했는데); "끝나고 /
-    # 마치면" (once it is over) and "내년엔 뭐" (what next year) say the same
-    ("작년에 이웃만들기 했는데 다음 단계는 뭐예요?", "grant", "community-growth", True),
-    ("이웃만들기 끝낸 모임은 그 다음에 뭐 신청해요?", "grant", "community-growth", True),
-    (
-        "We finished the neighbour making grant last year. What comes next?",
-        "grant",
-        "community-growth",
-        True,
-    ),
-    ("我们前年做了이웃만들기，接下来可以申请哪个？", "grant", "community-growth", True),
-    ("이웃만들기を一度やりました。その次に申し込めるのは？", "grant", "community-growth", True),
-    ("이웃만들기 마치고 나면 그다음엔 뭐 신청해요", "grant", "community-growth", False),
-    ("이웃만들기 끝나면 내년엔 어떤 사업 해요?", "grant", "community-growth", False),
-    # a prior grant done, and no next step asked: itself
-    ("我们做了이웃만들기，需要交什么材料？", "grant", "neighbour-making", False),
-    # resident words in Japanese, Chinese and Vietnamese reach the KB's vocabulary
-    ("近所の人たちと路地に花壇を作りたいです", "grant", "alley-making", False),
-    ("領収書はどうやって精算しますか", "faq", "accounting", False),
-    ("団地でフリマを開きたい", "grant", "apartment-community", False),
-    ("研修のアンケートは必須ですか", "faq", "satisfaction-survey", False),
-    ("役員になった人の研修の日程を教えて", "event", "officer-training", False),
-    ("自治会の幹事の研修、いつ？", "event", "secretary-training", False),
-    ("干事的培训在哪里？", "event", "secretary-training", False),
-    ("Tôi muốn nhận bản tin qua email", "faq", "newsletter", False),
-    # "just founded / starting" in zh, vi, ja is the first-step grant (처음 시작하는 모임)
-    (
-        "Mấy gia đình vừa thành lập một nhóm nấu ăn, có tài trợ không?",
-        "grant",
-        "neighbour-making",
-        True,
-    ),
-    ("我们几个邻居刚成立了一个读书小组，有补助吗", "grant", "neighbour-making", True),
-    ("友達とサークルを立ち上げたいです。補助金はありますか", "grant", "neighbour-making", True),
-    # Chinese words for a residents' group
-    ("我们小区想组织读书会，有补助吗？", "grant", "apartment-community", False),
-    # a suggestion for the neighbourhood: its own words (신호등, 벤치) are not the topic,
-    # proposing is; proposing for a named grant is that grant
-    (
-        "학교 앞 횡단보도에 신호등 좀 설치해 달라고 건의하려면 어떻게 해요?",
-        "faq",
-        "propose-agenda",
-        False,
-    ),
-    ("공원 벤치가 다 부서졌는데 고쳐 달라는 의견은 어디에 내나요", "faq", "propose-agenda", False),
-    (
-        "Where can I make a suggestion about more benches along the stream?",
-        "faq",
-        "propose-agenda",
-        False,
-    ),
-    ("시민참여예산 제안은 어떻게 내요?", "grant", "participatory-budget", False),
-    # a FAQ question with a kind word (교육) but no "when" is still the FAQ
-    (
-        "주민자치회 위원은 어떻게 될 수 있어요? 교육도 받나요?",
-        "faq",
-        "become-council-member",
-        False,
-    ),
-    # 가 of a noun is no particle: the activist is found by its own word
-    ("마을 활동가는 어떤 일을 하는 사람이에요?", "faq", "village-activist", False),
-    # buying a space of one's own
-    (
-        "작업실로 쓸 공간을 아예 사려고 하는데 도움 되는 사업 있어요?",
-        "grant",
-        "space-assetization",
-        False,
-    ),
-    ("우리 모임 공간을 우리 것으로 갖고 싶어요", "grant", "space-assetization", False),
-    # two programmes named and both asked about: applying to several; one named: that one
-    (
-        "동네발전소랑 사회문제해결형 두 개 다 신청해도 되나요?",
-        "faq",
-        "duplicate-application",
-        False,
-    ),
-    (
-        "Can we apply for both the alley making grant and the neighbour making grant?",
-        "faq",
-        "duplicate-application",
-        False,
-    ),
-    (
-        "이웃만들기 지원사업이랑 같이 할 사람 구해요 서류 뭐예요?",
-        "grant",
-        "neighbour-making",
-        False,
-    ),
-    # which floor is a question about the place; going somewhere is no topic
-    ("센터는 몇 층이에요?", "faq", "centre-location", True),
-    ("센터 가려면 몇 시 전에 가야 돼요?", "faq", "centre-location", False),
-    # coming to it said beside the address (wide at 5d016a5)
-    ("센터 찾아가려는데 정확한 주소 알려주세요", "faq", "centre-location", False),
-    # the newsletter in residents' words
-    ("소식지 받아보려면 어떻게 해요?", "faq", "newsletter", False),
-    ("동네 소식지 매달 오나요?", "faq", "newsletter", False),
-    # an age said favours the grant made for that age
-    (
-        "I'm 31 and my friends and I want to start something for our street. any grant?",
-        "grant",
-        "youth-idea",
-        False,
-    ),
-    # matters asked without naming a programme
-    ("Can I get a grant by myself?", "faq", "individual-application", False),
-    ("Can we pay ourselves a little for the hours we put in?", "faq", "ineligible-costs", False),
-    ("두개 같이 넣어도 되나요?", "faq", "duplicate-application", False),
-    # what the grant money may be spent on: the entry on eligible costs
-    ("지원금으로 모임 회식 때 술 사도 돼요?", "faq", "ineligible-costs", False),
-    ("제가 직접 가르치는데 강사비 저한테 줘도 돼요?", "faq", "ineligible-costs", False),
-    ("Can we spend the grant money on beer for our members?", "faq", "ineligible-costs", False),
-    # a right at an event, not the event ("총회 있어요?" is: see below)
-    ("주민총회 투표권 있어요?", "faq", "who-can-vote", False),
-    ("고1 딸도 주민총회 투표권 있나요", "faq", "who-can-vote", False),
-]
+# --- which record answers, and which part of it is asked: tables of residents' questions and
+# ways of asking, by the rule each shows (tests/qa/rules.yaml) ------------------------------
+@pytest.mark.parametrize(("question", "expected"), cases(RULES, "answered"))
+def test_the_record_that_answers(demo, question, expected):
+    answers(demo, question, **expected)
 
 
-@pytest.mark.parametrize(("question", "kind", "id_", "sure"), ANSWERED)
-def test_the_record_that_answers(demo, question, kind, id_, sure):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == (kind, id_), answer
-    if sure:
-        assert answer.confident, answer
-
-
-# --- which part of a record is asked: one table of residents' ways of asking -------------
-FACET_ASKED = [
-    # a cue word inside a programme's name asks nothing ("…Activity Fund", said whole or in
-    # part); 지원 that ends no name still asks ("골목만들기 지원 되었나요": the result)
-    (
-        "Who can apply for the Resident Council Activity Fund?",
-        "grant",
-        "resident-council-activity",
-        "eligibility",
-    ),
-    ("Who can apply for the participatory budget?", "grant", "participatory-budget", "eligibility"),
-    (
-        "Who can apply for the council activity fund?",
-        "grant",
-        "resident-council-activity",
-        "eligibility",
-    ),
-    (
-        "How much does the council activity fund give?",
-        "grant",
-        "resident-council-activity",
-        "amount",
-    ),
-    ("골목만들기 지원 되었나요?", "grant", "alley-making", "result"),
-    # the words of one of a named grant's fields, no cue (a word of its name or summary
-    # counts for none; a word in both documents and how to apply asks about the documents)
-    ("골목만들기 할 때 사진 찍어서 내야 돼요?", "grant", "alley-making", "documents"),
-    ("소소한 전시회 홍보물도 만들어 줘요?", "grant", "village-exhibition", "support"),
-    ("동네발전소 현장실사도 와요?", "grant", "local-lab", "how_to_apply"),
-    ("공동체성장 결과보고서도 내야 해요?", "grant", "community-growth", "documents"),
-    # 발표심사 is a step of applying, 선정되면 a condition: neither asks the result
-    ("공동체성장 사업 발표심사 있어요?", "grant", "community-growth", "how_to_apply"),
-    ("공동체성장 선정되면 컨설팅 받나요", "grant", "community-growth", "support"),
-    # how it is submitted, where one signs up, whether it is still or already open
-    ("이웃만들기 이메일로 내도 되나요?", "grant", "neighbour-making", "how_to_apply"),
-    ("이웃만들기 온라인으로 신청돼요?", "grant", "neighbour-making", "how_to_apply"),
-    (
-        "How does our group apply for the alley making grant?",
-        "grant",
-        "alley-making",
-        "how_to_apply",
-    ),
-    ("회계교육 신청 어디서 해요?", "event", "accounting-class", "registration"),
-    ("골목만들기 아직 신청 돼요?", "grant", "alley-making", "deadline"),
-    ("Is the alley making grant still taking applications?", "grant", "alley-making", "deadline"),
-    ("골목만들기 신청 받기 시작했어요?", "grant", "alley-making", "deadline"),
-    # whether we may, whether we passed, what to attach
-    ("이웃만들기 3명인데 가족도 있어요 그래도 되나요", "grant", "neighbour-making", "eligibility"),
-    ("마을공간 활성화 신청 가능?", "grant", "village-space", "eligibility"),
-    ("주민자치활동 지원 되나요?", "grant", "resident-council-activity", "eligibility"),
-    ("골목만들기 붙었는지 언제 알아요", "grant", "alley-making", "result"),
-    ("이웃만들기 뭐 첨부해야 돼요", "grant", "neighbour-making", "documents"),
-    # the group's own share, applying online, an amount said for a named grant
-    ("골목만들기 자부담 몇 프로예요", "grant", "alley-making", "amount"),
-    ("골목만들기 신청 온라인으로 되나요?", "grant", "alley-making", "how_to_apply"),
-    ("골목만들기 300만원짜리 꽃길 하려는데 다 되나요", "grant", "alley-making", "amount"),
-    # English: whether we were picked; papers to apply "for money" (money is no amount asked)
-    (
-        "when will we hear whether our alley making application was picked?",
-        "grant",
-        "alley-making",
-        "result",
-    ),
-    (
-        "What papers do we need to apply for money from the alley making grant?",
-        "grant",
-        "alley-making",
-        "documents",
-    ),
-    # Vietnamese "until which day"; "무슨 요일" asks when, no list
-    ("Chương trình hẻm nhận hồ sơ đến ngày nào?", "grant", "alley-making", "deadline"),
-    ("회계교육 무슨 요일 몇 시예요", "event", "accounting-class", "time"),
-    # "still open now?" asks the deadline; "find out if we got it" the result; "안 되겠죠" whether
-    # one may
-    ("골목만들기 지금도 신청돼요?", "grant", "alley-making", "deadline"),
-    ("이웃만들기 지금 신청 되나요?", "grant", "neighbour-making", "deadline"),
-    ("When will we find out if we got the alley making grant?", "grant", "alley-making", "result"),
-    ("동아리 모임인데 청년 마을 아이디어는 안되겠죠?", "grant", "youth-idea", "eligibility"),
-    # a word of a named grant's summary asks no field; 선정 결과 is still the result
-    ("골목만들기 골목 가꾸는 사업이에요?", "grant", "alley-making", "summary"),
-    ("공동체성장 선정 결과 발표 언제예요?", "grant", "community-growth", "result"),
-    # a prior grant asked about itself is itself, not the grant after it; a programme asked
-    # of the centre is the programme; an event named with a grant word is that event; the
-    # one grant giving an amount is answered with its amount
-    ("이웃만들기 다음 마감 언제예요?", "grant", "neighbour-making", "deadline"),
-    (
-        "Can you tell me when the neighbour making grant closes?",
-        "grant",
-        "neighbour-making",
-        "deadline",
-    ),
-    ("지원사업 설명회 언제 해요", "event", "grant-info-session", "time"),
-    ("250만원짜리 할 수 있는 거 뭐 있어요?", "grant", "community-growth", "amount"),
-]
-
-
-@pytest.mark.parametrize(("question", "kind", "id_", "facet"), FACET_ASKED)
-def test_the_part_of_a_record_asked(demo, question, kind, id_, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == (kind, id_, facet)
+@pytest.mark.parametrize(("question", "expected"), cases(RULES, "facet_asked"))
+def test_the_part_of_a_record_asked(demo, question, expected):
+    answers(demo, question, **expected)
 
 
 def test_phone_typed_endings_are_read_as_meant():
@@ -1342,25 +1124,6 @@ def test_how_many_times_a_named_training_runs_lists_that_training(demo):
 def test_a_description_is_not_narrowed_to_a_title_word(demo):
     answer = demo.ask("올해 처음으로 자치회 위원이 됐는데요 새로 들어온 사람들 교육이 있나요", NOW)
     assert answer.matches != ("secretary-training", "officer-training"), answer
-
-
-@pytest.mark.parametrize(
-    ("question", "kind", "facet"),
-    [
-        ("Which days is the village walk?", "event", "time"),
-        ("Where's the network party opening on Saturday?", "event", "place"),
-        # more ways of asking a part of a grant (from the ninth district's misses)
-        ("Is there an age limit for the youth idea grant?", "grant", "eligibility"),
-        ("what docs do I need for the alley making grant", "grant", "documents"),
-        ("골목만들기 올해는 접수 놓쳤어요 아직 낼 수 있나요", "grant", "deadline"),
-        ("골목만들기 같이하는 작가님이 서울 사는데 괜찮나요?", "grant", "eligibility"),
-    ],
-)
-def test_which_days_asks_when_an_opening_on_a_day_is_an_event_and_a_grants_part_is_asked(
-    demo, question, kind, facet
-):
-    answer = demo.ask(question, NOW)
-    assert answer.kind == kind and answer.facet == facet, answer
 
 
 def test_eonje_eonje_lists(demo):
@@ -1610,28 +1373,7 @@ def test_a_result_date_lists_no_grant_without_one(demo):
     assert "resident-council-activity" not in answer.matches
 
 
-# --- cues residents write ----------------------------------------------------------------
-@pytest.mark.parametrize(
-    "question, kind, facet",
-    [
-        ("공동체성장 선정되면 강사도 구해주나요", "grant", "support"),
-        ("골목만들기 3월 초에 내도 늦지 않나요", "grant", "deadline"),
-        ("청년 마을 아이디어 몇 살부터 돼요", "grant", "eligibility"),
-        ("이웃만들기 지원사업 신청되남", "grant", "eligibility"),
-        ("회계교육 is it by appointment?", "event", "registration"),
-        ("골목만들기 대표가 우리 동 주민 아니어도 돼요?", "grant", "eligibility"),
-        ("마을공간 활성화 뽑히면 빔프로젝터도 빌려주나요", "grant", "support"),
-        ("사회문제 해결형 면접은 몇 명이 가요?", "grant", "how_to_apply"),
-        ("회계교육 못 갔는데 다시 들을 수 있는 날 있어요?", "event", "time"),
-        ("골목만들기 사전상담 꼭 받아야 되나요?", "grant", "how_to_apply"),
-        ("마을공간 활성화 상담 없이 바로 내도 돼요?", "grant", "how_to_apply"),
-    ],
-)
-def test_everyday_cues_ask_their_field(demo, question, kind, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.facet) == (kind, facet)
-
-
+# --- cues residents write (more in tests/qa/rules.yaml's facet_asked) -------------------------
 def test_that_much_said_of_an_amount_asks_the_amount(demo):
     answer = demo.ask("행사비가 300만원 정도 드는데 공동체성장으로 그만큼 받을 수 있나요", NOW)
     assert (answer.id, answer.facet) == ("community-growth", "amount")
