@@ -354,20 +354,7 @@ def test_a_japanese_question_is_answered_in_the_users_language_with_a_note(demo)
     assert text.startswith("죄송") and "Sorry" not in text
 
 
-# --- clipped programme names (줄임말) -------------------------------------------------------
-@pytest.mark.parametrize(
-    ("question", "grant", "facet"),
-    [
-        ("시참예 올해 얼마예요", "participatory-budget", "amount"),
-        ("사해 서류 뭐 내요?", "social-problem-solving", "documents"),
-        ("동발은 언제까지 내요", "local-lab", "deadline"),
-    ],
-)
-def test_a_clipped_grant_name_is_that_grant(demo, question, grant, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet)
-
-
+# --- clipped programme names (줄임말; those read as names: tests/qa/rules.yaml) ------------------
 @pytest.mark.parametrize(
     "question", ["공원에서 강아지 산책 모임", "이사 왔는데 뭐부터 해요", "마을 축제 언제"]
 )
@@ -557,18 +544,7 @@ def test_an_english_theme_is_found_as_a_word_only(demo):
     assert demo._analyse("한빛1동에서 하는 문화예술 사업", NOW).categories == ("culture",)
 
 
-# --- a cue word that ends a programme's name --------------------------------------------------------
-@pytest.mark.parametrize(
-    "question", ["주민참여예산 2천만원 맞나요?", "참여 예산 한 동에 2천만원이라던데 맞아요?"]
-)
-def test_a_cue_inside_a_name_leaves_the_name_whole(demo, question):
-    # 예산 asks an amount, and ends 참여예산: the programme named, about its amount
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", "participatory-budget", "amount"), (
-        answer
-    )
-
-
+# --- a cue word that ends a programme's name (tests/qa/rules.yaml); an amount alone -----------
 def test_an_amount_alone_is_still_the_list(demo):
     answer = demo.ask("2천만원 주는 사업 뭐 있어요?", NOW)
     assert answer.is_filter and "participatory-budget" in answer.matches
@@ -673,21 +649,8 @@ def test_a_question_put_to_the_centre_is_about_the_centre(question):
 
 
 # --- the dong office's or district office's hours are theirs, not the KB's; household waste
-# days and job seeking are not programmes either ------------------------------------------
-@pytest.mark.parametrize(
-    "question",
-    [
-        "동사무소 몇 시까지 열어요",
-        "구청 위치 알려주세요",
-        "재활용 버리는 요일 언제예요",
-        "청년 구직활동 지원금 받고 싶어요",
-    ],
-)
-def test_the_offices_hours_waste_days_and_job_seeking_are_public_services(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.reason) == ("none", "service")
-
-
+# days and job seeking are not programmes either (tests/qa/rules.yaml); a programme asked at
+# the dong office is still the programme ----------------------------------------------------
 def test_a_programme_asked_at_the_dong_office_is_still_the_programme(demo):
     answer = demo.ask("주민센터에서 주민총회 투표 코드 받나요?", NOW)
     assert answer.kind == "faq" and answer.id == "who-can-vote"
@@ -1748,26 +1711,8 @@ def test_which_ones_spelt_eoddeongeoeyo_leaves_no_topic(demo):
     assert demo._analyse("자부담 있는 사업 어떤거에요?", NOW).topic == ""
 
 
-# --- another public centre, a card made again, money sent home: other offices' -----------------
-@pytest.mark.parametrize(
-    "question",
-    [
-        "다문화가족지원센터 한국어교실 신청하고 싶어요",
-        "가족센터 어디 있어요?",
-        "Lớp học tiếng Hàn ở Trung tâm hỗ trợ gia đình đa văn hóa đăng ký thế nào?",
-        "Làm lại thẻ người nước ngoài bị mất ở đâu?",
-        "外国人登録証の住所変更はどこでしますか",
-        # other public offices by what they are (사업소, 우체국, police station)
-        "골목 가로등 고장나면 도로사업소 번호 뭐예요",
-        "우리 동 우체국 토요일에도 열어요?",
-        "Where is the nearest police station to the centre?",
-    ],
-)
-def test_another_centres_or_offices_matter_is_not_ours(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.reason) == ("none", "service"), answer
-
-
+# --- another public centre, a card made again, money sent home: other offices'
+# (tests/qa/rules.yaml); a grant asked beside another centre is still ours ---------------------
 def test_a_grant_asked_beside_another_centre_is_still_ours(demo):
     answer = demo.ask("가족센터랑 같이 하는 모임 지원금 있어요?", NOW)
     assert answer.reason != "service", answer
@@ -1839,29 +1784,7 @@ def test_a_glossary_word_the_kb_never_uses_does_not_weigh_a_foreign_question_dow
     assert answer.score >= 1.0, answer
 
 
-# --- "신청 끝났어요?", "5명이면 되나요", "팀원으로 들어갈 수 있나요", 自己負担 -----------------
-@pytest.mark.parametrize(
-    ("question", "grant", "facet"),
-    [
-        ("이웃만들기 올해 접수 벌써 끝났어요?", "neighbour-making", "deadline"),
-        ("공동체성장 5명이면 되나요?", "community-growth", "eligibility"),
-    ],
-)
-def test_over_yet_and_how_many_of_us_are_the_grants_fields(demo, question, grant, facet):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, facet), answer
-
-
-# --- "지금 할 수 있나요" after the thing named; a sum and "can we get it all?" --------------------
-@pytest.mark.parametrize(
-    "question",
-    ["다음주 수요일에 마을학교 해요?", "Is the village school on next Wednesday?"],
-)
-def test_an_event_and_a_day_asks_whether_it_is_on_then(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("event", "village-school", "time"), answer
-
-
+# --- how late the centre is open ------------------------------------------------------------------
 @pytest.mark.parametrize(
     "question",
     [
@@ -1994,19 +1917,6 @@ def test_who_runs_it_is_no_question_of_who_may_come():
 )
 def test_phone_typing_and_dialect_read_as_standard_korean(typed, read):
     assert normalize(typed) == read
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "골목만들기 신청하려면 사진 몇 장 찍어 가야 돼요?",
-        "골목만들기 신청할라믄 사진 몇 장 찍어 가야 됨?",
-    ],
-)
-def test_applying_as_the_condition_lets_a_fields_words_say_what_is_asked(demo, question):
-    # "신청하려면 …" is the condition; the documents list names the photos (사진)
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", "alley-making", "documents")
 
 
 @pytest.mark.parametrize("question", ["결혼이민자 국적 취득 신청 서류", "귀화 시험 언제 봐요"])
