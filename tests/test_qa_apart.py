@@ -10,22 +10,14 @@ model alike.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
 from tests.kbdemo import demo_kb
-
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
-
-
-@pytest.fixture(scope="module")
-def demo() -> QAEngine:
-    return QAEngine(demo_kb())
+from tests.qa_helpers import NOW, answers
 
 
 @pytest.mark.parametrize(
@@ -63,8 +55,7 @@ def demo() -> QAEngine:
     ],
 )  # fmt: skip
 def test_a_record_named_beside_another_matter_is_offered(demo, question, kind, id_):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == (kind, id_), answer
+    answer = answers(demo, question, kind=kind, id=id_)
     assert not answer.confident and answer.reason == "gate", answer
     assert answer.alternatives  # "is it one of these? … or call the centre"
 

@@ -6,17 +6,12 @@ Lexical engine (no model), so that each test shows the rule, not the model.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from bot.kb import records as kb
 from bot.qa import QAEngine
 from tests.fake_embedder import FakeEmbedder
-
-SEOUL = ZoneInfo("Asia/Seoul")
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+from tests.qa_helpers import NOW, answers
 
 
 # --- a description with a filter word in it is answered by the ranking --------------------
@@ -54,8 +49,7 @@ def test_a_plain_filter_question_is_still_a_list(demo):
     ],
 )
 def test_the_grant_after_a_prior_grant_in_other_words(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("grant", "community-growth")
+    answers(demo, question, kind="grant", id="community-growth")
 
 
 def test_the_prior_grant_asked_again_this_year_is_itself(demo):
@@ -75,8 +69,7 @@ def counted() -> tuple[QAEngine, FakeEmbedder]:
 def test_a_question_naming_a_grant_exactly_skips_the_model(counted):
     engine, embedder = counted
     embedder.queries.clear()
-    answer = engine.ask("골목만들기 제출 서류 뭐예요", NOW)
-    assert (answer.kind, answer.id, answer.confident) == ("grant", "alley-making", True)
+    answers(engine, "골목만들기 제출 서류 뭐예요", kind="grant", id="alley-making", confident=True)
     assert embedder.queries == []
 
 
@@ -97,8 +90,7 @@ def test_other_questions_still_ask_the_model(counted, question):
 
 # --- "전번" (전화번호 on a phone keyboard) asks for the number; "전번에" is "last time" ------
 def test_jeonbeon_asks_for_the_centres_number(demo):
-    answer = demo.ask("센터 전번 뭐예요?", NOW)
-    assert (answer.kind, answer.facet) == ("centre", "contact")
+    answers(demo, "센터 전번 뭐예요?", kind="centre", facet="contact")
 
 
 def test_jeonbeon_e_is_last_time_not_a_phone_number():
@@ -150,8 +142,7 @@ def test_what_a_group_wants_to_do_and_money_asked_for_it_is_a_programme(demo):
 
 def test_wanting_to_be_told_is_no_activity(demo):
     # "알림 받고 싶어요" wants news, not money for something the group does
-    answer = demo.ask("새 공모 뜨면 알림 받고 싶어요", NOW)
-    assert (answer.kind, answer.id) == ("faq", "newsletter"), answer
+    answers(demo, "새 공모 뜨면 알림 받고 싶어요", kind="faq", id="newsletter")
 
 
 # --- found on the fourth development set (tests/qa/dev4.yaml); questions of our own --------
@@ -214,8 +205,7 @@ def test_another_door_at_a_community_centre_in_chinese_is_not_the_centre(demo):
     ],
 )
 def test_found_on_the_fourth_development_set(demo, question, kind, id_):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == (kind, id_)
+    answers(demo, question, kind=kind, id=id_)
 
 
 def test_a_start_told_in_the_past_asks_no_opening():

@@ -7,12 +7,9 @@ Every question here is my own, none from a question set; the demo KB's engine wi
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+from tests.qa_helpers import NOW
 
 
 @pytest.mark.parametrize(

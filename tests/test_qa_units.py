@@ -15,9 +15,7 @@ from bot.qa.criteria import find_age, find_amount, find_criteria
 from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import compact, detect_language, jamo, normalize
-
-SEOUL = ZoneInfo("Asia/Seoul")
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+from tests.qa_helpers import NOW, SEOUL, answers
 
 
 def en() -> Translator:
@@ -230,10 +228,15 @@ def test_filters_on_the_demo(demo):
 # --- answers and the renderer -----------------------------------------------------------
 def test_deadline_answer_counts_days_in_the_configured_zone(demo):
     now = datetime(2026, 11, 22, 10, tzinfo=SEOUL)
-    answer = demo.ask("이웃만들기 신청 언제까지예요?", now)
-    assert (answer.kind, answer.id, answer.facet, answer.confident) == (
-        "grant", "neighbour-making", "deadline", True,
-    )  # fmt: skip
+    answer = answers(
+        demo,
+        "이웃만들기 신청 언제까지예요?",
+        now,
+        kind="grant",
+        id="neighbour-making",
+        facet="deadline",
+        confident=True,
+    )
     text = render(demo, answer, Translator("ko", SEOUL), now)
     assert "이웃만들기 지원사업" in text and "2027년 2월 12일 (금)" in text and "D-82" in text
     assert "2027년 1월 18일 (월)" in text  # not open yet: when it opens
@@ -252,8 +255,14 @@ def test_amounts_are_formatted_in_won(demo):
 
 def test_event_answer_uses_the_occurrence_in_the_asked_range(demo):
     now = datetime(2027, 2, 5, 10, tzinfo=SEOUL)
-    answer = demo.ask("다음 주 간사 교육 어디서 해요?", now)
-    assert (answer.kind, answer.id, answer.facet) == ("event", "secretary-training", "place")
+    answer = answers(
+        demo,
+        "다음 주 간사 교육 어디서 해요?",
+        now,
+        kind="event",
+        id="secretary-training",
+        facet="place",
+    )
     assert answer.occurrence == datetime(2027, 2, 9, 14, tzinfo=SEOUL)
     text = render(demo, answer, Translator("ko", SEOUL), now)
     assert "한빛마을플랫폼 2층 교육실" in text and "2월 9일" in text
@@ -274,10 +283,9 @@ def test_unsure_offers_three_and_none_gives_the_contact(demo):
 
 
 def test_questions_in_languages_without_a_catalog_are_answered_in_english(demo):
-    answer = demo.ask("青年项目什么时候截止？", NOW)
-    assert (answer.kind, answer.id, answer.lang, answer.question_lang) == (
-        "grant", "youth-idea", "en", "zh",
-    )  # fmt: skip
+    answer = answers(
+        demo, "青年项目什么时候截止？", kind="grant", id="youth-idea", lang="en", question_lang="zh"
+    )
     assert "Youth Village Idea Grant" in render(demo, answer, en(), NOW)
 
 
@@ -292,10 +300,15 @@ def test_engine_on_a_generated_kb_it_was_not_tuned_on():
     assert parsed is not None, problems
     engine = QAEngine(parsed)
     now = datetime(2027, 3, 1, 10, tzinfo=SEOUL)
-    answer = engine.ask("텃밭 모임 지원사업 마감 언제예요?", now)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", "g0000-garden", "deadline")
-    answer = engine.ask("How much is the Repair Group Grant?", now)
-    assert (answer.id, answer.facet) == ("g0002-repair", "amount")
+    answers(
+        engine,
+        "텃밭 모임 지원사업 마감 언제예요?",
+        now,
+        kind="grant",
+        id="g0000-garden",
+        facet="deadline",
+    )
+    answers(engine, "How much is the Repair Group Grant?", now, id="g0002-repair", facet="amount")
     young = engine.ask("청년 대상 사업 있어요?", now)
     assert young.kind == "grant" and young.matches
     assert all(parsed.grants[int(i[1:5])].rules.min_age == 19 for i in young.matches)
@@ -310,16 +323,20 @@ def test_engine_on_a_generated_kb_it_was_not_tuned_on():
      "中心电话是多少", "문의 전화 어디로 하면 돼요"],
 )  # fmt: skip
 def test_the_centres_own_contact_comes_from_the_region(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.facet, answer.confident) == ("centre", "contact", True)
+    answer = answers(demo, question, kind="centre", facet="contact", confident=True)
     text = render(demo, answer, en(), NOW)
     assert "02-555-0140" in text and "maeul@hanbit.example.org" in text
     assert "Hanbit-gu Village Autonomy Centre" in text
 
 
 def test_a_records_contact_is_still_the_records(demo):
-    answer = demo.ask("아파트 공동체 사업 담당자 전화번호", NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", "apartment-community", "contact")
+    answers(
+        demo,
+        "아파트 공동체 사업 담당자 전화번호",
+        kind="grant",
+        id="apartment-community",
+        facet="contact",
+    )
     assert demo.ask("로또 번호 알려줘", NOW).kind != "centre"
 
 
