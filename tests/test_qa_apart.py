@@ -17,7 +17,7 @@ import pytest
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
 from tests.kbdemo import demo_kb
-from tests.qa_helpers import NOW, answers
+from tests.qa_helpers import NOW, answers, edited_demo
 
 
 @pytest.mark.parametrize(
@@ -189,12 +189,9 @@ def test_a_ministrys_programme_is_sent_to_them_not_to_a_district(demo):
 
 def test_a_city_the_kb_itself_names_is_no_namesake():
     # a district whose programme the city funds says so: "서울시 …" before its name is its own
-    import yaml
+    def edit(document: dict) -> None:
+        grant = next(g for g in document["grants"] if g["id"] == "neighbour-making")
+        grant["summary"]["ko"] += " 서울시 마을공동체 사업비로 운영합니다."
 
-    data = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    grant = next(g for g in data["grants"] if g["id"] == "neighbour-making")
-    grant["summary"]["ko"] += " 서울시 마을공동체 사업비로 운영합니다."
-    parsed, problems = kb.validate(data)
-    assert parsed is not None, problems
-    answer = QAEngine(parsed).ask("서울시 이웃만들기 지원사업은 언제 공모해요?", NOW)
+    answer = edited_demo(edit).ask("서울시 이웃만들기 지원사업은 언제 공모해요?", NOW)
     assert answer.id == "neighbour-making" and answer.confident, answer

@@ -109,13 +109,10 @@ def test_a_foreign_question_the_model_alone_ranks_is_offered(engine):
     # the KB's: 町 and 困 stand alone): below the "fits" line, where it was "Sorry, I don't
     # know"; the programme for local problems is the model's first choice. (With Han words
     # the KB uses, "地域の問題を…解決する…", 지역 문제 해결, it is answered: tests/test_qa_sino.py)
-    answer = answers(
-        engine,
-        "みんなで町の困りごとをなんとかしたいです。どんなプロジェクトがありますか",
-        kind="grant",
-        id="social-problem-solving",
-        confident=False,
+    answer = engine.ask(
+        "みんなで町の困りごとをなんとかしたいです。どんなプロジェクトがありますか", NOW
     )
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "social-problem-solving", False)
     assert answer.alternatives[0] == "social-problem-solving"
 
 

@@ -21,7 +21,7 @@ from bot.qa.engine import _name_our_dong
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 from handlers.qa.ask import keyboard
-from tests.qa_helpers import NOW, SEOUL, answers, cases
+from tests.qa_helpers import NOW, SEOUL, answers, cases, demo_without_faq, edited_demo
 
 RULES = Path(__file__).parent / "qa" / "rules.yaml"
 
@@ -68,13 +68,12 @@ def test_at_least_an_amount_lists_the_closest_above_first(demo):
 
 # --- a time word inside an event's own name is not a date ---------------------------------
 def test_a_time_word_inside_an_events_name_is_not_a_date():
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    for event in document["events"]:
-        if event["id"] == "village-school":
-            event["title"] = {"ko": "내일학교 인문학 강좌", "en": "Tomorrow School"}
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    engine = QAEngine(parsed)
+    def rename(document: dict) -> None:
+        for event in document["events"]:
+            if event["id"] == "village-school":
+                event["title"] = {"ko": "내일학교 인문학 강좌", "en": "Tomorrow School"}
+
+    engine = edited_demo(rename)
     answer = answers(engine, "내일학교 인문학 강좌 언제 열려요?", kind="event", id="village-school")
     assert answer.dates is None  # not "tomorrow"
     # nor a day told of (events on it are favoured): 내일 is the name's
@@ -85,13 +84,8 @@ def test_a_time_word_inside_an_events_name_is_not_a_date():
 
 # --- a date in a story about the past is not the date asked about -------------------------
 def test_a_date_in_a_story_about_the_past_is_not_asked_about(demo):
-    answer = answers(
-        demo,
-        "작년 10월에 골목만들기 했었는데 이번에 또 신청하려면 언제까지예요?",
-        kind="grant",
-        id="alley-making",
-        facet="deadline",
-    )
+    answer = demo.ask("작년 10월에 골목만들기 했었는데 이번에 또 신청하려면 언제까지예요?", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "alley-making", "deadline")
     assert answer.dates is None or answer.dates.start.month != 10
 
 
@@ -615,14 +609,14 @@ def test_applied_or_may_apply(demo, question, facet):
 def _without_centre_faq() -> QAEngine:
     """The demo district as a KB without an entry on the centre's place and hours, whose
     room-lending entry says until when rooms are lent (as another district's KB does)."""
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    document["faq"] = [f for f in document["faq"] if f["id"] != "centre-location"]
-    for entry in document["faq"]:
-        if entry["id"] == "space-rental":
-            entry["answer"]["ko"] += " 평일 저녁 9시, 토요일 오후 5시까지 쓸 수 있습니다."
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+
+    def edit(document: dict) -> None:
+        document["faq"] = [f for f in document["faq"] if f["id"] != "centre-location"]
+        for entry in document["faq"]:
+            if entry["id"] == "space-rental":
+                entry["answer"]["ko"] += " 평일 저녁 9시, 토요일 오후 5시까지 쓸 수 있습니다."
+
+    return edited_demo(edit)
 
 
 @pytest.mark.parametrize(
@@ -684,19 +678,18 @@ def test_how_many_hours_is_no_time_of_day():
 
 # --- a training asked for: the training, not the grant that shares its words -------------
 def _with_space_training() -> QAEngine:
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    village_school = next(e for e in document["events"] if e["id"] == "village-school")
-    document["events"].append(
-        {
-            **village_school,
-            "id": "space-keepers-course",
-            "title": {"ko": "공간지기 교육", "en": "Space keepers' course"},
-            "description": {"ko": "마을공간을 운영하는 주민이 예약, 정산, 안전을 배웁니다."},
-        }
-    )
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+    def add(document: dict) -> None:
+        village_school = next(e for e in document["events"] if e["id"] == "village-school")
+        document["events"].append(
+            {
+                **village_school,
+                "id": "space-keepers-course",
+                "title": {"ko": "공간지기 교육", "en": "Space keepers' course"},
+                "description": {"ko": "마을공간을 운영하는 주민이 예약, 정산, 안전을 배웁니다."},
+            }
+        )
+
+    return edited_demo(add)
 
 
 @pytest.mark.parametrize(
@@ -775,22 +768,17 @@ def test_because_and_even_endings_are_stripped(word, stem):
 
 # --- a programme named by its alias is sure even when the next step's text repeats it -----
 def test_a_named_programme_is_sure_though_its_next_step_mentions_it():
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    for grant in document["grants"]:
-        if grant["id"] == "community-growth":
-            grant["summary"]["ko"] += (
-                " 이웃만들기를 마친 모임이 이웃만들기 다음 단계로 신청하며, 이웃만들기 결과를 봅니다."
-            )
-            grant["eligibility"]["ko"] += " 이웃만들기 사업을 마친 모임."
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    answers(
-        QAEngine(parsed),
-        "이웃만들기 마감 언제예요",
-        id="neighbour-making",
-        facet="deadline",
-        confident=True,
-    )
+    def edit(document: dict) -> None:
+        for grant in document["grants"]:
+            if grant["id"] == "community-growth":
+                grant["summary"]["ko"] += (
+                    " 이웃만들기를 마친 모임이 이웃만들기 다음 단계로 신청하며,"
+                    " 이웃만들기 결과를 봅니다."
+                )
+                grant["eligibility"]["ko"] += " 이웃만들기 사업을 마친 모임."
+
+    answer = edited_demo(edit).ask("이웃만들기 마감 언제예요", NOW)
+    assert (answer.id, answer.facet, answer.confident) == ("neighbour-making", "deadline", True)
 
 
 # --- open now and closing next month: both, and "뭐 남았어요" asks for the list -----------
@@ -864,14 +852,13 @@ def test_the_centres_address_asked_with_a_visit_is_the_centre():
 
 
 def test_a_newsletter_asked_where_is_no_centre_address():
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    document["faq"] = [f for f in document["faq"] if f["id"] != "centre-location"]
-    for entry in document["faq"]:
-        if entry["id"] == "newsletter":
-            entry["question"]["ko"] = "센터 소식은 어디서 받아볼 수 있나요?"
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    assert QAEngine(parsed).ask("센터 어디 있어요?", NOW).kind == "centre"
+    def edit(document: dict) -> None:
+        document["faq"] = [f for f in document["faq"] if f["id"] != "centre-location"]
+        for entry in document["faq"]:
+            if entry["id"] == "newsletter":
+                entry["question"]["ko"] = "센터 소식은 어디서 받아볼 수 있나요?"
+
+    assert edited_demo(edit).ask("센터 어디 있어요?", NOW).kind == "centre"
 
 
 # --- events held in a dong are that dong's own; "anything on"; a capacity is an event's ---
@@ -962,13 +949,8 @@ def test_the_centres_hours_contact_and_the_way_there_are_the_centre(demo, questi
     ["일요일에도 센터 문 열어요?", "Is the centre open on Sundays?", "토요일에도 센터 하나요"],
 )
 def test_a_day_said_of_the_centre_is_its_card_when_no_faq_entry_is_about_it(question):
-    from tests.kbdemo import demo_kb
-
-    parsed = demo_kb()
-    without = parsed.model_copy(
-        update={"faq": [f for f in parsed.faq if f.id != "centre-location"]}
-    )  # a KB whose FAQ says nothing of the centre's place or hours (most districts')
-    answer = QAEngine(without).ask(question, NOW)
+    # a KB whose FAQ says nothing of the centre's place or hours (most districts')
+    answer = demo_without_faq("centre-location").ask(question, NOW)
     assert answer.kind == "centre" and answer.confident, answer
 
 
@@ -1208,13 +1190,7 @@ def test_what_events_are_coming_up_in_a_month_lists_events(demo):
     "question", ["한빛마을플랫폼 어디 있어요? 센터 주소요", "센터 한빛마을플랫폼 몇 층이에요?"]
 )
 def test_the_building_the_centre_is_in_is_the_centre(question):
-    from tests.kbdemo import demo_kb
-
-    parsed = demo_kb()
-    without = parsed.model_copy(
-        update={"faq": [f for f in parsed.faq if f.id != "centre-location"]}
-    )
-    answer = QAEngine(without).ask(question, NOW)
+    answer = demo_without_faq("centre-location").ask(question, NOW)
     assert answer.kind == "centre", answer
 
 
@@ -1337,33 +1313,7 @@ def test_a_result_date_lists_no_grant_without_one(demo):
     assert "resident-council-activity" not in answer.matches
 
 
-# --- cues residents write (more in tests/qa/rules.yaml's facet_asked) -------------------------
-def test_that_much_said_of_an_amount_asks_the_amount(demo):
-    answers(
-        demo,
-        "행사비가 300만원 정도 드는데 공동체성장으로 그만큼 받을 수 있나요",
-        id="community-growth",
-        facet="amount",
-    )
-
-
-# --- amounts in Japanese, Chinese and Vietnamese, and "보다 많이" ---------------------------
-@pytest.mark.parametrize(
-    "text, value, op",
-    [
-        ("100万ウォン以下の助成金", 1_000_000, "<="),
-        ("最多200万韩元", 2_000_000, ">="),
-        ("hỗ trợ 2 triệu won", 2_000_000, ">="),
-        ("500 nghìn won", 500_000, ">="),
-        ("300만원보다 많이 받을 수 있는", 3_000_000, ">"),
-        ("100만원보다 적게 주는", 1_000_000, "<"),
-    ],
-)
-def test_amounts_in_other_words(text, value, op):
-    found = find_amount(text)
-    assert found is not None and (found.value, found.op) == (value, op)
-
-
+# --- amounts asked in Japanese or Vietnamese (read as amounts: test_qa_units.test_amounts) ---
 @pytest.mark.parametrize(
     "question",
     ["100万ウォン以下の助成金はどれですか", "Chương trình nào hỗ trợ tối đa 1 triệu won?"],
@@ -1417,16 +1367,6 @@ def test_a_groups_size_lists_the_grants_it_may_apply_for(demo, question):
     assert heading == "3명인 모임이 신청할 수 있는 공모사업:"
 
 
-def test_a_groups_size_beside_a_named_grant_is_still_that_grant(demo):
-    answers(
-        demo,
-        "우리 모임 3명인데 공동체성장 신청 돼요?",
-        kind="grant",
-        id="community-growth",
-        facet="eligibility",
-    )
-
-
 # --- "언제언제", "올해 몇 번": an event held already this year and not again is listed too -----
 APRIL = datetime(2027, 4, 14, 10, 0, tzinfo=SEOUL)
 
@@ -1457,15 +1397,15 @@ def test_without_every_time_the_list_is_of_what_is_to_come(demo):
 
 
 # --- the centre called by its own name ------------------------------------------------------
+def _demo_centre_named(ko: str, en: str) -> QAEngine:
+    """The demo KB with its centre named ``ko`` / ``en``."""
+    return edited_demo(lambda document: document["region"].update(centre={"ko": ko, "en": en}))
+
+
 def test_the_centre_called_by_the_name_in_quotes_is_the_centre():
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    document["region"]["centre"] = {
-        "ko": "한빛구 마을자치센터 '마실터'",
-        "en": "Hanbit-gu Village Autonomy Centre 'Masilteo'",
-    }
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    engine = QAEngine(parsed)
+    engine = _demo_centre_named(
+        "한빛구 마을자치센터 '마실터'", "Hanbit-gu Village Autonomy Centre 'Masilteo'"
+    )
     for question in ("마실터 어디예요?", "where is Masilteo", "마실터 전화번호 알려줘"):
         answer = engine.ask(question, NOW)
         # the centre's card, or the KB's own entry on where the centre is
@@ -1474,11 +1414,8 @@ def test_the_centre_called_by_the_name_in_quotes_is_the_centre():
 
 
 def test_a_short_word_in_quotes_is_no_name_of_the_centre():
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    document["region"]["centre"] = {"ko": "한빛구 '마을' 센터", "en": "Hanbit-gu 'Maeul' Centre"}
-    parsed, problems = kb.validate(document)
-    assert parsed is not None, problems
-    assert QAEngine(parsed).ask("마을 축제 언제 해요?", NOW).kind != "centre"
+    engine = _demo_centre_named("한빛구 '마을' 센터", "Hanbit-gu 'Maeul' Centre")
+    assert engine.ask("마을 축제 언제 해요?", NOW).kind != "centre"
 
 
 def test_a_word_that_is_no_name_of_the_centre_is_no_centre(demo):
@@ -1648,12 +1585,8 @@ def test_money_asked_of_an_activity_is_the_grant_not_the_event(with_volunteering
 
 
 def test_the_day_of_that_activity_asked_is_still_the_event(with_volunteering_day):
-    answers(
-        with_volunteering_day,
-        "골목 화단에 꽃 심는 봉사 언제 해요?",
-        kind="event",
-        id="spring-volunteering",
-    )
+    answer = with_volunteering_day.ask("골목 화단에 꽃 심는 봉사 언제 해요?", NOW)
+    assert (answer.kind, answer.id) == ("event", "spring-volunteering")
 
 
 @pytest.mark.parametrize(
@@ -1922,13 +1855,10 @@ def test_an_event_kind_still_lists_its_events(demo):
 def test_courtesy_around_a_question_to_the_centre(complex_town):
     # (새솔's KB has no FAQ entry on the centre: its card answers)
     engine, now = complex_town
-    answers(
-        engine,
-        "바쁘신데 죄송하지만 센터 점심시간이 몇 시부터 몇 시까지인지 여쭤봐도 될까요",
-        now,
-        kind="centre",
-        confident=True,
+    answer = engine.ask(
+        "바쁘신데 죄송하지만 센터 점심시간이 몇 시부터 몇 시까지인지 여쭤봐도 될까요", now
     )
+    assert (answer.kind, answer.confident) == ("centre", True), answer
 
 
 @pytest.mark.parametrize(
@@ -2330,13 +2260,10 @@ def test_living_alone_is_not_applying_alone_with_the_model(demo_with_model):
 
 def test_the_step_after_a_grant_no_grant_follows_is_only_offered(demo_with_model):
     # the KB says no grant requires 마을공간 활성화: the buying one is offered, not asserted
-    answers(
-        demo_with_model,
-        "마을공간 활성화 받아서 공유부엌 운영했는데 이제 건물을 사려고 해요 다음 단계 있나요",
-        kind="grant",
-        id="space-assetization",
-        confident=False,
+    answer = demo_with_model.ask(
+        "마을공간 활성화 받아서 공유부엌 운영했는데 이제 건물을 사려고 해요 다음 단계 있나요", NOW
     )
+    assert (answer.kind, answer.id, answer.confident) == ("grant", "space-assetization", False)
 
 
 @pytest.mark.parametrize(
@@ -2356,12 +2283,8 @@ def test_an_idea_put_forward_is_proposing_even_beside_a_strong_grant(demo_with_m
 
 # --- an event on the day told of, a story's day too ("이번 달 초에 했던 …") ------------------------
 def test_an_event_on_the_day_told_of_comes_first(demo):
-    answers(
-        demo,
-        "이번 달 초에 했던 활동가들 모임 자료 받을 수 있나요",
-        kind="event",
-        id="activist-case-meeting",
-    )
+    answer = demo.ask("이번 달 초에 했던 활동가들 모임 자료 받을 수 있나요", NOW)
+    assert (answer.kind, answer.id) == ("event", "activist-case-meeting"), answer
 
 
 def test_an_event_on_the_month_asked_is_answered_surely(demo, demo_with_model):

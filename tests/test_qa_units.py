@@ -151,6 +151,13 @@ def test_dates_follow_the_zone_of_now():
         ("1억", 100_000_000, ">="),
         ("over 10 million won", 10_000_000, ">"),
         ("10,000,000원", 10_000_000, ">="),
+        # in Japanese, Chinese and Vietnamese, and "보다 많이 / 적게" (issue 10's rule fixes)
+        ("100万ウォン以下の助成金", 1_000_000, "<="),
+        ("最多200万韩元", 2_000_000, ">="),
+        ("hỗ trợ 2 triệu won", 2_000_000, ">="),
+        ("500 nghìn won", 500_000, ">="),
+        ("300만원보다 많이 받을 수 있는", 3_000_000, ">"),
+        ("100만원보다 적게 주는", 1_000_000, "<"),
     ],
 )
 def test_amounts(text, value, op):
@@ -228,15 +235,10 @@ def test_filters_on_the_demo(demo):
 # --- answers and the renderer -----------------------------------------------------------
 def test_deadline_answer_counts_days_in_the_configured_zone(demo):
     now = datetime(2026, 11, 22, 10, tzinfo=SEOUL)
-    answer = answers(
-        demo,
-        "이웃만들기 신청 언제까지예요?",
-        now,
-        kind="grant",
-        id="neighbour-making",
-        facet="deadline",
-        confident=True,
-    )
+    answer = demo.ask("이웃만들기 신청 언제까지예요?", now)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (
+        "grant", "neighbour-making", "deadline", True,
+    )  # fmt: skip
     text = render(demo, answer, Translator("ko", SEOUL), now)
     assert "이웃만들기 지원사업" in text and "2027년 2월 12일 (금)" in text and "D-82" in text
     assert "2027년 1월 18일 (월)" in text  # not open yet: when it opens
@@ -255,14 +257,8 @@ def test_amounts_are_formatted_in_won(demo):
 
 def test_event_answer_uses_the_occurrence_in_the_asked_range(demo):
     now = datetime(2027, 2, 5, 10, tzinfo=SEOUL)
-    answer = answers(
-        demo,
-        "다음 주 간사 교육 어디서 해요?",
-        now,
-        kind="event",
-        id="secretary-training",
-        facet="place",
-    )
+    answer = demo.ask("다음 주 간사 교육 어디서 해요?", now)
+    assert (answer.kind, answer.id, answer.facet) == ("event", "secretary-training", "place")
     assert answer.occurrence == datetime(2027, 2, 9, 14, tzinfo=SEOUL)
     text = render(demo, answer, Translator("ko", SEOUL), now)
     assert "한빛마을플랫폼 2층 교육실" in text and "2월 9일" in text
@@ -300,15 +296,10 @@ def test_engine_on_a_generated_kb_it_was_not_tuned_on():
     assert parsed is not None, problems
     engine = QAEngine(parsed)
     now = datetime(2027, 3, 1, 10, tzinfo=SEOUL)
-    answers(
-        engine,
-        "텃밭 모임 지원사업 마감 언제예요?",
-        now,
-        kind="grant",
-        id="g0000-garden",
-        facet="deadline",
-    )
-    answers(engine, "How much is the Repair Group Grant?", now, id="g0002-repair", facet="amount")
+    answer = engine.ask("텃밭 모임 지원사업 마감 언제예요?", now)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "g0000-garden", "deadline")
+    answer = engine.ask("How much is the Repair Group Grant?", now)
+    assert (answer.id, answer.facet) == ("g0002-repair", "amount")
     young = engine.ask("청년 대상 사업 있어요?", now)
     assert young.kind == "grant" and young.matches
     assert all(parsed.grants[int(i[1:5])].rules.min_age == 19 for i in young.matches)
@@ -330,13 +321,8 @@ def test_the_centres_own_contact_comes_from_the_region(demo, question):
 
 
 def test_a_records_contact_is_still_the_records(demo):
-    answers(
-        demo,
-        "아파트 공동체 사업 담당자 전화번호",
-        kind="grant",
-        id="apartment-community",
-        facet="contact",
-    )
+    answer = demo.ask("아파트 공동체 사업 담당자 전화번호", NOW)
+    assert (answer.kind, answer.id, answer.facet) == ("grant", "apartment-community", "contact")
     assert demo.ask("로또 번호 알려줘", NOW).kind != "centre"
 
 
