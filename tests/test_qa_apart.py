@@ -149,8 +149,7 @@ def test_another_language_asking_apart_from_a_record_named(demo, question, confi
     ],
 )
 def test_the_askers_own_status_to_be_looked_up_is_sent_to_the_centre(demo, question):
-    answer = demo.ask(question, NOW)
-    assert answer.kind == "none" and answer.reason == "own_status", answer
+    answers(demo, question, kind="none", reason="own_status")
 
 
 def test_the_askers_own_status_is_told_in_their_language(demo):

@@ -136,8 +136,7 @@ def test_japanese_facet_cues(question, facet):
 def test_what_a_group_wants_to_do_and_money_asked_for_it_is_a_programme(demo):
     # the accounting entry shares 회계, but a study circle to start and its funding are asked
     # (the accounting FAQ came first before); a programme is offered, not the class or FAQ
-    answer = demo.ask("우리 동네 사람들이랑 회계 공부 모임 하고 싶은데 지원되나요", NOW)
-    assert answer.kind == "grant", answer
+    answers(demo, "우리 동네 사람들이랑 회계 공부 모임 하고 싶은데 지원되나요", kind="grant")
 
 
 def test_wanting_to_be_told_is_no_activity(demo):

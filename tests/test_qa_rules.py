@@ -443,8 +443,9 @@ def test_a_plural_leaves_no_letter_behind_as_a_topic():
 
 # --- when is a kind of event asked, a FAQ sharing the other words does not answer ---------------
 def test_when_is_the_training_is_an_event_not_the_faq_on_becoming_a_member(demo):
-    answer = demo.ask("주민자치위원이 되려면 꼭 들어야 하는 교육은 올해 언제 해요?", NOW)
-    assert answer.kind == "event", answer
+    answer = answers(
+        demo, "주민자치위원이 되려면 꼭 들어야 하는 교육은 올해 언제 해요?", kind="event"
+    )
     assert demo.events[answer.id].kind == "training"
 
 
@@ -641,8 +642,7 @@ def test_a_question_put_to_the_centre_is_about_the_centre(question):
 # days and job seeking are not programmes either (tests/qa/rules.yaml); a programme asked at
 # the dong office is still the programme ----------------------------------------------------
 def test_a_programme_asked_at_the_dong_office_is_still_the_programme(demo):
-    answer = demo.ask("주민센터에서 주민총회 투표 코드 받나요?", NOW)
-    assert answer.kind == "faq" and answer.id == "who-can-vote"
+    answers(demo, "주민센터에서 주민총회 투표 코드 받나요?", kind="faq", id="who-can-vote")
 
 
 # --- right now: the open grants ---------------------------------------------------------
@@ -845,10 +845,8 @@ def test_phone_typed_endings_are_read_as_meant():
 
 
 def test_the_centres_address_asked_with_a_visit_is_the_centre():
-    answer = _without_centre_faq().ask("센터 주소 알려주세여 찾아가려구요", NOW)
-    assert answer.kind == "centre"
-    answer = _without_centre_faq().ask("Trung tâm ở địa chỉ nào?", NOW)
-    assert answer.kind == "centre"
+    answers(_without_centre_faq(), "센터 주소 알려주세여 찾아가려구요", kind="centre")
+    answers(_without_centre_faq(), "Trung tâm ở địa chỉ nào?", kind="centre")
 
 
 def test_a_newsletter_asked_where_is_no_centre_address():
@@ -1068,8 +1066,7 @@ def test_a_ceiling_said_lists_the_grants_with_that_ceiling(demo, question, op, i
 
 # --- a list of events narrowed to the ones the question names; "언제언제", "which days" --------
 def test_how_many_times_a_named_training_runs_lists_that_training(demo):
-    answer = demo.ask("회계교육 올해 몇번 해요?", NOW)
-    assert answer.kind == "event" and answer.matches == ("accounting-class",), answer
+    answers(demo, "회계교육 올해 몇번 해요?", kind="event", matches=("accounting-class",))
 
 
 def test_a_description_is_not_narrowed_to_a_title_word(demo):
@@ -1190,8 +1187,7 @@ def test_what_events_are_coming_up_in_a_month_lists_events(demo):
     "question", ["한빛마을플랫폼 어디 있어요? 센터 주소요", "센터 한빛마을플랫폼 몇 층이에요?"]
 )
 def test_the_building_the_centre_is_in_is_the_centre(question):
-    answer = demo_without_faq("centre-location").ask(question, NOW)
-    assert answer.kind == "centre", answer
+    answers(demo_without_faq("centre-location"), question, kind="centre")
 
 
 def test_turning_an_age_is_that_age():
