@@ -6,12 +6,16 @@ Lexical engine (no model), so that each test shows the rule, not the model.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.kb import records as kb
 from bot.qa import QAEngine
 from tests.fake_embedder import FakeEmbedder
-from tests.qa_helpers import NOW, answers
+from tests.qa_helpers import NOW, answers, cases
+
+RULES = Path(__file__).parent / "qa" / "rules.yaml"
 
 
 # --- a description with a filter word in it is answered by the ranking --------------------
@@ -164,47 +168,9 @@ def test_another_door_at_a_community_centre_in_chinese_is_not_the_centre(demo):
     assert not answer.confident
 
 
-@pytest.mark.parametrize(
-    ("question", "kind", "id_"),
-    [
-        # how much at most, asked of what a FAQ entry or an event is about: the grant
-        ("자치회 활동비는 최대 얼마까지 받아요?", "grant", "resident-council-activity"),
-        (
-            "Hội đồng cư dân có thể nhận kinh phí hoạt động tối đa bao nhiêu?",
-            "grant",
-            "resident-council-activity",
-        ),
-        # a first grant said to be received, not named, and the next step asked
-        (
-            "작년에 처음으로 지원받아서 텃밭 모임 했는데 이제 더 키우고 싶어요 다음 단계는요?",
-            "grant",
-            "community-growth",
-        ),
-        # an item for the assembly's agenda, an idea put forward: proposing
-        ("총회 안건으로 올리고 싶은 의견이 있는데 어떻게 해요?", "faq", "propose-agenda"),
-        ("How can I put my idea forward?", "faq", "propose-agenda"),
-        # everyday words: selected (được chọn), renting (세 들어) and buying (사고 싶)
-        ("Bao giờ thì biết nhóm được chọn?", "faq", "results-announcement"),
-        ("세 들어 쓰는 공간을 아예 사고 싶은데 지원 되나요", "grant", "space-assetization"),
-        # put on show (trưng bày): an exhibition
-        (
-            "Chúng tôi muốn trưng bày tranh vẽ của các cụ trong khu phố, có hỗ trợ không?",
-            "grant",
-            "village-exhibition",
-        ),
-        # a record named only as what was done: the rest of the question is asked …
-        (
-            "작년 가을 마을산책 다녀왔는데 주민자치회 위원은 어떻게 돼요?",
-            "faq",
-            "become-council-member",
-        ),
-        # … unless the rest has no topic of its own: the record is asked about again
-        ("작년에 주민자치학교 들었는데 올해도 해요?", "event", "autonomy-school"),
-        ("혼자서도 신청 돼요?", "faq", "individual-application"),  # (alone, still)
-    ],
-)
-def test_found_on_the_fourth_development_set(demo, question, kind, id_):
-    answers(demo, question, kind=kind, id=id_)
+@pytest.mark.parametrize(("question", "expected"), cases(RULES, "fourth_dev_set"))
+def test_found_on_the_fourth_development_set(demo, question, expected):
+    answers(demo, question, **expected)
 
 
 def test_a_start_told_in_the_past_asks_no_opening():
