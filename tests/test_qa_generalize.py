@@ -20,9 +20,8 @@ RULES = Path(__file__).parent / "qa" / "rules.yaml"
 
 # --- a description with a filter word in it is answered by the ranking --------------------
 def test_a_description_with_an_amount_names_the_fitting_grant_not_a_list(demo):
-    answer = demo.ask("골목 벽화랑 화단 꾸미는 데 300만원쯤 들 것 같은데 신청할 사업", NOW)
-    assert answer.grant_query is None
-    assert (answer.kind, answer.id) == ("grant", "alley-making")
+    question = "골목 벽화랑 화단 꾸미는 데 300만원쯤 들 것 같은데 신청할 사업"
+    answers(demo, question, grant_query=None, kind="grant", id="alley-making")
 
 
 def test_a_date_word_in_a_description_does_not_list_grants_by_window(demo):
@@ -34,9 +33,7 @@ def test_a_date_word_in_a_description_does_not_list_grants_by_window(demo):
 
 def test_a_word_for_a_kind_of_event_does_not_override_a_strong_faq(demo):
     # "phòng họp" (meeting room) contains the word for a meeting
-    answer = demo.ask("Có được mượn phòng họp không?", NOW)
-    assert answer.event_query is None
-    assert (answer.kind, answer.id) == ("faq", "space-rental")
+    answers(demo, "Có được mượn phòng họp không?", event_query=None, kind="faq", id="space-rental")
 
 
 def test_a_plain_filter_question_is_still_a_list(demo):
