@@ -10,22 +10,14 @@ model alike.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
 from tests.kbdemo import demo_kb
-
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
-
-
-@pytest.fixture(scope="module")
-def demo() -> QAEngine:
-    return QAEngine(demo_kb())
+from tests.qa_helpers import NOW, answers, edited_demo
 
 
 @pytest.mark.parametrize(
@@ -63,8 +55,7 @@ def demo() -> QAEngine:
     ],
 )  # fmt: skip
 def test_a_record_named_beside_another_matter_is_offered(demo, question, kind, id_):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == (kind, id_), answer
+    answer = answers(demo, question, kind=kind, id=id_)
     assert not answer.confident and answer.reason == "gate", answer
     assert answer.alternatives  # "is it one of these? … or call the centre"
 
@@ -158,8 +149,7 @@ def test_another_language_asking_apart_from_a_record_named(demo, question, confi
     ],
 )
 def test_the_askers_own_status_to_be_looked_up_is_sent_to_the_centre(demo, question):
-    answer = demo.ask(question, NOW)
-    assert answer.kind == "none" and answer.reason == "own_status", answer
+    answers(demo, question, kind="none", reason="own_status")
 
 
 def test_the_askers_own_status_is_told_in_their_language(demo):
@@ -198,12 +188,9 @@ def test_a_ministrys_programme_is_sent_to_them_not_to_a_district(demo):
 
 def test_a_city_the_kb_itself_names_is_no_namesake():
     # a district whose programme the city funds says so: "서울시 …" before its name is its own
-    import yaml
+    def edit(document: dict) -> None:
+        grant = next(g for g in document["grants"] if g["id"] == "neighbour-making")
+        grant["summary"]["ko"] += " 서울시 마을공동체 사업비로 운영합니다."
 
-    data = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
-    grant = next(g for g in data["grants"] if g["id"] == "neighbour-making")
-    grant["summary"]["ko"] += " 서울시 마을공동체 사업비로 운영합니다."
-    parsed, problems = kb.validate(data)
-    assert parsed is not None, problems
-    answer = QAEngine(parsed).ask("서울시 이웃만들기 지원사업은 언제 공모해요?", NOW)
+    answer = edited_demo(edit).ask("서울시 이웃만들기 지원사업은 언제 공모해요?", NOW)
     assert answer.id == "neighbour-making" and answer.confident, answer

@@ -8,7 +8,6 @@ the emulator, where the answer follows the vote as it stands (closed early by st
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,9 +15,8 @@ from bot.assembly import service as A
 from bot.core.i18n import Translator
 from bot.qa import render
 from tests.e2e import buttons
+from tests.qa_helpers import NOW, SEOUL, answers
 
-SEOUL = ZoneInfo("Asia/Seoul")
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
 DURING = datetime(2027, 6, 1, 10, 0, tzinfo=SEOUL)  # hanbit1-2027: 05-28 09:00 – 06-14 18:00
 
 
@@ -35,8 +33,7 @@ DURING = datetime(2027, 6, 1, 10, 0, tzinfo=SEOUL)  # hanbit1-2027: 05-28 09:00 
 )
 def test_the_online_vote_itself_is_answered(demo, question, assembly, facet):
     # (it was the on-site assembly event, or a FAQ entry on the assembly)
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.facet) == ("assembly", assembly, facet)
+    answer = answers(demo, question, kind="assembly", id=assembly, facet=facet)
     assert answer.confident
 
 
@@ -53,8 +50,7 @@ def test_the_online_vote_itself_is_answered(demo, question, assembly, facet):
     ],
 )
 def test_voting_in_general_and_the_on_site_vote_stay_theirs(demo, question, kind, id_):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == (kind, id_)
+    answers(demo, question, kind=kind, id=id_)
 
 
 def test_an_items_words_are_no_vote_asked(demo):
@@ -86,8 +82,9 @@ def test_the_vote_window_is_said_against_now(demo, now, said):
     ],
 )
 def test_where_the_results_are_before_and_after_the_close(demo, now, said):
-    answer = demo.ask("한빛1동 주민총회 온라인 투표 결과 언제 나와요?", now)
-    assert (answer.kind, answer.facet) == ("assembly", "result"), answer
+    answer = answers(
+        demo, "한빛1동 주민총회 온라인 투표 결과 언제 나와요?", now, kind="assembly", facet="result"
+    )
     text = render(demo, answer, Translator("ko", SEOUL), now)
     assert said in text, text
     assert "투표하려면" not in text  # (how to vote is no answer to where the results are)
@@ -149,13 +146,11 @@ async def test_the_votes_offered_as_choices_open_their_cards(bot):
 )
 def test_the_results_and_who_may_vote_with_the_dong_named_are_that_votes(demo, question, facet):
     # (not the on-site assembly event's, nor a list of grants for that age)
-    answer = demo.ask(question, DURING)
-    assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", facet), answer
+    answers(demo, question, DURING, kind="assembly", id="hanbit1-2027", facet=facet)
 
 
 def test_who_may_vote_in_general_stays_the_faqs(demo):
-    answer = demo.ask("총회 투표는 누가 할 수 있어요?", DURING)
-    assert (answer.kind, answer.id) == ("faq", "who-can-vote"), answer
+    answers(demo, "총회 투표는 누가 할 수 있어요?", DURING, kind="faq", id="who-can-vote")
 
 
 @pytest.mark.parametrize(
@@ -167,8 +162,7 @@ def test_who_may_vote_in_general_stays_the_faqs(demo):
     ],
 )
 def test_when_voting_ends_is_the_online_votes_close(demo, question):
-    answer = demo.ask(question, DURING)
-    assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", "time"), answer
+    answers(demo, question, DURING, kind="assembly", id="hanbit1-2027", facet="time")
 
 
 # --- changing a vote once cast: each vote's own rule ----------------------------------------------
@@ -182,8 +176,7 @@ def test_when_voting_ends_is_the_online_votes_close(demo, question):
 )
 def test_changing_a_vote_is_that_votes_rule(demo, question):
     # (it was who may vote, or a FAQ entry on who may vote)
-    answer = demo.ask(question, DURING)
-    assert (answer.kind, answer.id, answer.facet) == ("assembly", "hanbit1-2027", "revote")
+    answer = answers(demo, question, DURING, kind="assembly", id="hanbit1-2027", facet="revote")
     text = render(demo, answer, Translator("ko", SEOUL), DURING)
     assert (
         "투표가 마감되기 전까지는 바꿀 수 있어요. /vote 를 보내 다시 투표하면 마지막 투표만" in text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -11,8 +10,8 @@ from sqlalchemy import select
 from models.persistence import PtbChatData
 from tests.conftest import SEOUL
 from tests.e2e import running_bot
+from tests.qa_helpers import NOW
 
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
 

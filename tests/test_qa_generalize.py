@@ -6,24 +6,22 @@ Lexical engine (no model), so that each test shows the rule, not the model.
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 import pytest
 
 from bot.kb import records as kb
 from bot.qa import QAEngine
 from tests.fake_embedder import FakeEmbedder
+from tests.qa_helpers import NOW, answers, cases
 
-SEOUL = ZoneInfo("Asia/Seoul")
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+RULES = Path(__file__).parent / "qa" / "rules.yaml"
 
 
 # --- a description with a filter word in it is answered by the ranking --------------------
 def test_a_description_with_an_amount_names_the_fitting_grant_not_a_list(demo):
-    answer = demo.ask("골목 벽화랑 화단 꾸미는 데 300만원쯤 들 것 같은데 신청할 사업", NOW)
-    assert answer.grant_query is None
-    assert (answer.kind, answer.id) == ("grant", "alley-making")
+    question = "골목 벽화랑 화단 꾸미는 데 300만원쯤 들 것 같은데 신청할 사업"
+    answers(demo, question, grant_query=None, kind="grant", id="alley-making")
 
 
 def test_a_date_word_in_a_description_does_not_list_grants_by_window(demo):
@@ -35,9 +33,7 @@ def test_a_date_word_in_a_description_does_not_list_grants_by_window(demo):
 
 def test_a_word_for_a_kind_of_event_does_not_override_a_strong_faq(demo):
     # "phòng họp" (meeting room) contains the word for a meeting
-    answer = demo.ask("Có được mượn phòng họp không?", NOW)
-    assert answer.event_query is None
-    assert (answer.kind, answer.id) == ("faq", "space-rental")
+    answers(demo, "Có được mượn phòng họp không?", event_query=None, kind="faq", id="space-rental")
 
 
 def test_a_plain_filter_question_is_still_a_list(demo):
@@ -54,8 +50,7 @@ def test_a_plain_filter_question_is_still_a_list(demo):
     ],
 )
 def test_the_grant_after_a_prior_grant_in_other_words(demo, question):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("grant", "community-growth")
+    answers(demo, question, kind="grant", id="community-growth")
 
 
 def test_the_prior_grant_asked_again_this_year_is_itself(demo):
@@ -75,8 +70,7 @@ def counted() -> tuple[QAEngine, FakeEmbedder]:
 def test_a_question_naming_a_grant_exactly_skips_the_model(counted):
     engine, embedder = counted
     embedder.queries.clear()
-    answer = engine.ask("골목만들기 제출 서류 뭐예요", NOW)
-    assert (answer.kind, answer.id, answer.confident) == ("grant", "alley-making", True)
+    answers(engine, "골목만들기 제출 서류 뭐예요", kind="grant", id="alley-making", confident=True)
     assert embedder.queries == []
 
 
@@ -97,8 +91,7 @@ def test_other_questions_still_ask_the_model(counted, question):
 
 # --- "전번" (전화번호 on a phone keyboard) asks for the number; "전번에" is "last time" ------
 def test_jeonbeon_asks_for_the_centres_number(demo):
-    answer = demo.ask("센터 전번 뭐예요?", NOW)
-    assert (answer.kind, answer.facet) == ("centre", "contact")
+    answers(demo, "센터 전번 뭐예요?", kind="centre", facet="contact")
 
 
 def test_jeonbeon_e_is_last_time_not_a_phone_number():
@@ -144,14 +137,12 @@ def test_japanese_facet_cues(question, facet):
 def test_what_a_group_wants_to_do_and_money_asked_for_it_is_a_programme(demo):
     # the accounting entry shares 회계, but a study circle to start and its funding are asked
     # (the accounting FAQ came first before); a programme is offered, not the class or FAQ
-    answer = demo.ask("우리 동네 사람들이랑 회계 공부 모임 하고 싶은데 지원되나요", NOW)
-    assert answer.kind == "grant", answer
+    answers(demo, "우리 동네 사람들이랑 회계 공부 모임 하고 싶은데 지원되나요", kind="grant")
 
 
 def test_wanting_to_be_told_is_no_activity(demo):
     # "알림 받고 싶어요" wants news, not money for something the group does
-    answer = demo.ask("새 공모 뜨면 알림 받고 싶어요", NOW)
-    assert (answer.kind, answer.id) == ("faq", "newsletter"), answer
+    answers(demo, "새 공모 뜨면 알림 받고 싶어요", kind="faq", id="newsletter")
 
 
 # --- found on the fourth development set (tests/qa/dev4.yaml); questions of our own --------
@@ -174,48 +165,9 @@ def test_another_door_at_a_community_centre_in_chinese_is_not_the_centre(demo):
     assert not answer.confident
 
 
-@pytest.mark.parametrize(
-    ("question", "kind", "id_"),
-    [
-        # how much at most, asked of what a FAQ entry or an event is about: the grant
-        ("자치회 활동비는 최대 얼마까지 받아요?", "grant", "resident-council-activity"),
-        (
-            "Hội đồng cư dân có thể nhận kinh phí hoạt động tối đa bao nhiêu?",
-            "grant",
-            "resident-council-activity",
-        ),
-        # a first grant said to be received, not named, and the next step asked
-        (
-            "작년에 처음으로 지원받아서 텃밭 모임 했는데 이제 더 키우고 싶어요 다음 단계는요?",
-            "grant",
-            "community-growth",
-        ),
-        # an item for the assembly's agenda, an idea put forward: proposing
-        ("총회 안건으로 올리고 싶은 의견이 있는데 어떻게 해요?", "faq", "propose-agenda"),
-        ("How can I put my idea forward?", "faq", "propose-agenda"),
-        # everyday words: selected (được chọn), renting (세 들어) and buying (사고 싶)
-        ("Bao giờ thì biết nhóm được chọn?", "faq", "results-announcement"),
-        ("세 들어 쓰는 공간을 아예 사고 싶은데 지원 되나요", "grant", "space-assetization"),
-        # put on show (trưng bày): an exhibition
-        (
-            "Chúng tôi muốn trưng bày tranh vẽ của các cụ trong khu phố, có hỗ trợ không?",
-            "grant",
-            "village-exhibition",
-        ),
-        # a record named only as what was done: the rest of the question is asked …
-        (
-            "작년 가을 마을산책 다녀왔는데 주민자치회 위원은 어떻게 돼요?",
-            "faq",
-            "become-council-member",
-        ),
-        # … unless the rest has no topic of its own: the record is asked about again
-        ("작년에 주민자치학교 들었는데 올해도 해요?", "event", "autonomy-school"),
-        ("혼자서도 신청 돼요?", "faq", "individual-application"),  # (alone, still)
-    ],
-)
-def test_found_on_the_fourth_development_set(demo, question, kind, id_):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == (kind, id_)
+@pytest.mark.parametrize(("question", "expected"), cases(RULES, "fourth_dev_set"))
+def test_found_on_the_fourth_development_set(demo, question, expected):
+    answers(demo, question, **expected)
 
 
 def test_a_start_told_in_the_past_asks_no_opening():

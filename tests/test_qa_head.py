@@ -7,12 +7,9 @@ Every question here is my own, none from a question set; the demo KB's engine wi
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+from tests.qa_helpers import NOW, answers
 
 
 @pytest.mark.parametrize(
@@ -72,8 +69,7 @@ def test_a_programme_named_beside_a_thing_it_does_not_know_comes_first_but_offer
 @pytest.mark.parametrize("question", ["치매안심센터 어디 있어요", "자원봉사센터 몇 시에 열어요"])
 def test_a_centre_named_by_what_it_is_for_is_another_door(demo, question):
     # both were answered surely with where our centre is (42b1e5b)
-    answer = demo.ask(question, NOW)
-    assert answer.kind == "none" and answer.reason == "service", answer
+    answers(demo, question, kind="none", reason="service")
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -20,8 +19,7 @@ from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.service import build_engine
 from bot.qa.vectors import VectorCache
 from tests.fake_embedder import FakeEmbedder
-
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+from tests.qa_helpers import NOW, answers
 
 
 @pytest.fixture(scope="module")
@@ -75,8 +73,7 @@ def test_without_the_examples_those_were_answered_surely(engine, without_rule, q
     ],
 )
 def test_the_districts_own_matters_are_still_answered_surely(engine, question, grant):
-    answer = engine.ask(question, NOW)
-    assert (answer.kind, answer.id, answer.confident) == ("grant", grant, True), answer
+    answers(engine, question, kind="grant", id=grant, confident=True)
 
 
 # (what is encoded and kept, not what the model makes of it: a fake model, as in

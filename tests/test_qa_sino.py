@@ -6,14 +6,10 @@ engine (no model): each shows the reading, not the model. Questions written for 
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from bot.qa import sino
-
-NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))  # Monday
+from tests.qa_helpers import NOW, answers
 
 
 @pytest.mark.parametrize(
@@ -75,8 +71,7 @@ def test_only_readings_the_kb_uses_are_kept():
     ],
 )
 def test_a_grant_named_in_han_characters_is_found_in_a_korean_kb(demo, question, grant):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("grant", grant)
+    answers(demo, question, kind="grant", id=grant)
 
 
 @pytest.mark.parametrize(
@@ -87,14 +82,12 @@ def test_a_grant_named_in_han_characters_is_found_in_a_korean_kb(demo, question,
     ],
 )
 def test_an_event_named_in_han_characters_is_found_in_a_korean_kb(demo, question, event):
-    answer = demo.ask(question, NOW)
-    assert (answer.kind, answer.id) == ("event", event)
+    answers(demo, question, kind="event", id=event)
 
 
 def test_the_centre_is_not_read_as_a_word_of_the_kb(demo):
     # 中心 is the glossary's 센터 (centre); read 중심 it would have made a topic of its own
-    answer = demo.ask("中心的电话号码是多少？", NOW)
-    assert answer.kind == "centre"
+    answers(demo, "中心的电话号码是多少？", kind="centre")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,55 @@
+"""What the Q&A engine's rule tests share: the moment they ask at, asking with the answer
+expected, the demo KB changed for one test, and the case tables kept as YAML."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import yaml
+
+from bot.kb import records as kb
+from bot.qa import Answer, QAEngine
+
+SEOUL = ZoneInfo("Asia/Seoul")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
+
+
+def answers(engine: QAEngine, question: str, now: datetime = NOW, **expected: Any) -> Answer:
+    """``engine``'s answer to ``question``, checked: each field named in ``expected`` (kind,
+    id, facet, confident, reason …) must have the value given."""
+    answer = engine.ask(question, now)
+    assert {name: getattr(answer, name) for name in expected} == expected, answer
+    return answer
+
+
+def edited_demo(edit: Callable[[dict[str, Any]], object]) -> QAEngine:
+    """The engine on a copy of the demo KB's YAML document changed by ``edit`` (in place)."""
+    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    edit(document)
+    parsed, problems = kb.validate(document)
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+def demo_without_faq(faq_id: str) -> QAEngine:
+    """The engine on the demo KB without one FAQ entry (``centre-location``: a KB whose FAQ
+    says nothing of the centre's place or hours, as most districts')."""
+    from tests.kbdemo import demo_kb
+
+    parsed = demo_kb()
+    return QAEngine(parsed.model_copy(update={"faq": [f for f in parsed.faq if f.id != faq_id]}))
+
+
+def cases(path: Path, table: str) -> list[Any]:
+    """The cases of ``table`` in the YAML case file ``path``: each its question (``q``) and the
+    fields its answer must have, with the question as the test's id."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        pytest.param(question, expected, id=question)
+        for question, expected in ((case.pop("q"), case) for case in document[table])
+    ]
