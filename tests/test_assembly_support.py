@@ -63,3 +63,11 @@ async def register(session, keyring, vote, user, now) -> str:
     [code] = await A.issue_codes(session, keyring, vote, 1, actor="test", now=now)
     await A.redeem_code(session, keyring, user, code, now)
     return code
+
+
+async def registered_voter(session, keyring, vote, telegram_id: int, clock):
+    """A new user ``telegram_id`` who has redeemed a fresh code of ``vote``, at ``clock``'s
+    time."""
+    user = await make_user(session, telegram_id, clock.utcnow())
+    await register(session, keyring, vote, user, clock.now())
+    return user
