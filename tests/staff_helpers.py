@@ -1,7 +1,9 @@
 """Helpers the end-to-end tests share: a bot through the Bot API emulator that must end
 without Bot API errors, restarting it, granting the staff role, a proposal's draft, a staff
-training to register for, an accepted proposal for a ballot, a proposal drafted step by step, picking the last screen or the
-alert out of a press's events, and forged presses refused with an alert."""
+training to register for, an event's card opened, a button of /staffevents, an accepted
+proposal for a ballot, voting codes issued and an online vote cast with one, a command's
+steps (a proposal and an event drafted, a kind's reminders turned off), picking the last
+screen or the alert out of a press's events, and forged presses refused with an alert."""
 
 from __future__ import annotations
 
@@ -82,15 +84,67 @@ async def add_accepted_proposal(bot: Any, author: Any) -> None:
         await s.commit()
 
 
-async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[Any]:
-    """``/propose``, the dong's and the theme's buttons, then each of ``typed`` sent in turn
-    (the title, the description); returns the bot's reaction to the last step."""
-    await chat.send("/propose")
-    await chat.press(dong)
-    events = await chat.press(theme)
+async def issue_vote_codes(bot: Any, key: Any, count: int) -> list[str]:
+    """``count`` new voting codes of the assembly vote ``key`` (its id or assembly id)."""
+    from bot import assembly as A
+    from bot.assembly.crypto import keyring_for
+
+    now = bot.runtime.clock.now()
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, key, now)
+        codes = await A.issue_codes(
+            s, keyring_for(bot.runtime.settings), vote, count, actor="t", now=now
+        )
+        await s.commit()
+    return codes
+
+
+async def vote_online(bot: Any, key: Any, voter: Any, code: str, choices: str) -> None:
+    """The user of the chat ``voter`` redeems ``code`` and casts ``choices`` (one letter an
+    item) in the assembly vote ``key`` (its id or assembly id), through the domain API."""
+    from bot import assembly as A
+    from bot.assembly.crypto import keyring_for
+
+    ring = keyring_for(bot.runtime.settings)
+    async with bot.runtime.sessionmaker() as s:
+        vote = await A.get_vote(s, key, bot.runtime.clock.now())
+        user = await users.touch_user(s, voter.user, bot.runtime.clock.utcnow())
+        await A.redeem_code(s, ring, user, code, bot.runtime.clock.now())
+        nonce = await A.prepare_review(s, vote, user, choices, bot.runtime.clock.now())
+        await A.cast(s, ring, vote, user, choices, nonce, bot.runtime.clock.now())
+        await s.commit()
+
+
+async def steps(
+    chat: Any, command: str, labels: tuple[str, ...], typed: tuple[str, ...]
+) -> list[Any]:
+    """``command``, the buttons of ``labels`` pressed in turn, then each of ``typed`` sent in
+    turn; returns the bot's reaction to the last step."""
+    events = await chat.send(command)
+    for label in labels:
+        events = await chat.press(label)
     for text in typed:
         events = await chat.send(text)
     return events
+
+
+async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[Any]:
+    """``/propose``, the dong's and the theme's buttons, then each of ``typed`` sent in turn
+    (the title, the description); returns the bot's reaction to the last step."""
+    return await steps(chat, "/propose", (dong, theme), typed)
+
+
+async def draft_event(staff: Any, kind: str, dong: str, *typed: str) -> list[Any]:
+    """``/newevent``, the kind's and the dong's buttons, then each of ``typed`` sent in turn
+    (the title, the start, the end, the place, the capacity); returns the bot's reaction to
+    the last step (with all five, the preview to publish)."""
+    return await steps(staff, "/newevent", (kind, dong), typed)
+
+
+async def reminders_off(chat: Any, kind: str) -> list[Any]:
+    """``/reminders`` in English, the button of ``kind`` (the start of its label), then
+    "No reminders"; returns the bot's reaction to that."""
+    return await steps(chat, "/reminders", (kind, "No reminders"), ())
 
 
 async def propose_a_gallery(resident: Any) -> list[Any]:
@@ -150,6 +204,20 @@ async def add_class(
             s, R.NewEvent(**values), actor="test", now=runtime.clock.now(), tz=starts_at.tzinfo
         )
     runtime.knowledge.invalidate()
+
+
+async def open_card(chat: Any, day: str, event_id: str) -> list[Any]:
+    """Open the card of ``event_id``'s occurrence on ``day`` (``YYYYMMDD``), as its button in
+    /events would: pressed on the newest message with buttons in ``chat``."""
+    message_id = chat.last_message_with_buttons()["message_id"]
+    return await chat.press_data(message_id, f"events:occ:{event_id}@{day}")
+
+
+async def staff_events(staff: Any, label: str) -> list[Any]:
+    """``/staffevents``, then its button ``label`` (an event's title, a year's report);
+    returns the bot's reaction to the press."""
+    await staff.send("/staffevents")
+    return await staff.press(label)
 
 
 async def restart(bot: Any) -> None:

@@ -27,6 +27,7 @@ from tests.test_assembly_support import (  # noqa: F401  (fixtures)
     keyring_fixture,
     make_user,
     register,
+    registered_voter,
     seeded_fixture,
     vote_for,
 )
@@ -86,8 +87,7 @@ async def test_kb_changes_follow_until_opening_then_the_ballot_is_frozen(seeded,
 async def test_window_is_enforced_to_the_second(seeded, clock, keyring):
     async with seeded() as s:
         vote = await vote_for(s, "hanbit1-2027", clock.now())
-        user = await make_user(s, 101, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
+        user = await registered_voter(s, keyring, vote, 101, clock)
         await s.commit()
     choices = "y" * 7
     for moment, ok in [
@@ -114,8 +114,7 @@ async def test_a_review_made_before_the_close_cannot_cast_after_it(seeded, clock
     clock.set(CLOSES - timedelta(seconds=2))
     async with seeded() as s:
         vote = await vote_for(s, "hanbit1-2027", clock.now())
-        user = await make_user(s, 102, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
+        user = await registered_voter(s, keyring, vote, 102, clock)
         nonce = await A.prepare_review(s, vote, user, "n" * 7, clock.now())
         await s.commit()
     clock.set(CLOSES)
@@ -242,8 +241,7 @@ async def test_double_tap_counts_once(seeded, clock, keyring):
     clock.set(DURING)
     async with seeded() as s:
         vote = await vote_for(s, "hanbit1-2027", clock.now())
-        user = await make_user(s, 501, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
+        user = await registered_voter(s, keyring, vote, 501, clock)
         nonce = await A.prepare_review(s, vote, user, "y" * 7, clock.now())
         await A.cast(s, keyring, vote, user, "y" * 7, nonce, clock.now())
         with pytest.raises(A.Refused) as refused:
@@ -259,8 +257,7 @@ async def test_fifty_simultaneous_casts_by_one_voter_count_once(seeded, clock, k
     async with seeded() as s:
         vote = await vote_for(s, "hanbit1-2027", clock.now())
         await A.configure(s, vote, actor="t", now=OPENS - timedelta(days=1), revoting=revoting)
-        user = await make_user(s, 601, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
+        user = await registered_voter(s, keyring, vote, 601, clock)
         nonce = await A.prepare_review(s, vote, user, "a" * 7, clock.now())
         await s.commit()
 
@@ -313,10 +310,8 @@ async def test_revote_supersedes_and_trackers_say_so(seeded, clock, keyring):
     clock.set(DURING)
     async with seeded() as s:
         vote = await vote_for(s, "hanbit1-2027", clock.now())
-        user = await make_user(s, 701, clock.utcnow())
-        other = await make_user(s, 702, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
-        await register(s, keyring, vote, other, clock.now())
+        user = await registered_voter(s, keyring, vote, 701, clock)
+        other = await registered_voter(s, keyring, vote, 702, clock)
         first = await cast_as(s, keyring, vote, user, "y" * 7, clock.now())
         mine = await cast_as(s, keyring, vote, other, "a" * 7, clock.now())
         second = await cast_as(s, keyring, vote, user, "n" * 7, clock.now())
@@ -488,8 +483,7 @@ async def test_choose_up_to_ranks_and_marks_ties(seeded, clock, keyring):
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
         for n, choices in enumerate(["11100", "11010", "10001", "01000"]):
-            user = await make_user(s, 900 + n, clock.utcnow())
-            await register(s, keyring, vote, user, clock.now())
+            user = await registered_voter(s, keyring, vote, 900 + n, clock)
             await cast_as(s, keyring, vote, user, choices, clock.now())
         await s.commit()
     clock.set(AFTER)
@@ -522,8 +516,7 @@ async def test_counts_in_english_are_singular_for_one(seeded, clock, keyring):
     clock.set(DURING)
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
-        user = await make_user(s, 950, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
+        user = await registered_voter(s, keyring, vote, 950, clock)
         await cast_as(s, keyring, vote, user, "10000", clock.now())
         await s.commit()
     clock.set(AFTER)
@@ -560,8 +553,7 @@ async def test_export_times_are_whole_seconds_after_an_early_close(seeded, clock
     clock.set(DURING)
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
-        user = await make_user(s, 960, clock.utcnow())
-        await register(s, keyring, vote, user, clock.now())
+        user = await registered_voter(s, keyring, vote, 960, clock)
         await cast_as(s, keyring, vote, user, "10000", clock.now())
         await A.close_now(s, vote, actor="tg:1", now=clicked)
         assert vote.closes_at == clicked  # the window itself is not rounded
@@ -765,8 +757,7 @@ async def _voted_assembly(seeded, clock, keyring, n=6):
         vote = await vote_for(s, "hanbit1-2027", clock.now())
         receipts = []
         for i in range(n):
-            user = await make_user(s, 1400 + i, clock.utcnow())
-            await register(s, keyring, vote, user, clock.now())
+            user = await registered_voter(s, keyring, vote, 1400 + i, clock)
             receipts.append(await cast_as(s, keyring, vote, user, "yn"[i % 2] * 7, clock.now()))
         user = await make_user(s, 1400, clock.utcnow())  # one re-vote
         receipts.append(await cast_as(s, keyring, vote, user, "a" * 7, clock.now()))

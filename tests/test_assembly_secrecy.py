@@ -27,9 +27,9 @@ from tests.conftest import PG_URL
 from tests.test_assembly_support import (  # noqa: F401  (fixtures)
     AFTER,
     DURING,
-    cast_as,
+    cast_a_minute_later,
     keyring_fixture,
-    make_user,
+    register_voters,
     seeded_fixture,
     vote_for,
 )
@@ -46,26 +46,16 @@ async def _cast_everyone(seeded, clock, keyring) -> dict[int, str]:
     rng = random.Random(20270528)
     choice_of: dict[int, str] = {}
     clock.set(DURING)
-    async with seeded() as s:
-        vote = await vote_for(s, "hanbit1-2027", clock.now())
-        codes = await A.issue_codes(s, keyring, vote, VOTERS, actor="t", now=clock.now())
-        for n in range(VOTERS):  # everyone registers first, in id order
-            user = await make_user(s, FIRST_TELEGRAM_ID + n, clock.utcnow())
-            await A.redeem_code(s, keyring, user, codes[n], clock.now())
-        await s.commit()
+    ids = range(FIRST_TELEGRAM_ID, FIRST_TELEGRAM_ID + VOTERS)
+    await register_voters(seeded, clock, keyring, "hanbit1-2027", ids)  # in id order
     order = list(range(VOTERS))
     rng.shuffle(order)  # then they vote in some order
     for n in order:
-        clock.advance(minutes=1)
         telegram_id = FIRST_TELEGRAM_ID + n
         first = rng.choice("yn")
         choice_of[telegram_id] = first
-        async with seeded() as s:
-            vote = await vote_for(s, "hanbit1-2027", clock.now())
-            user = await make_user(s, telegram_id, clock.utcnow())  # as every update does
-            choices = first + "".join(rng.choice("yna") for _ in range(6))
-            await cast_as(s, keyring, vote, user, choices, clock.now())
-            await s.commit()
+        choices = first + "".join(rng.choice("yna") for _ in range(6))
+        await cast_a_minute_later(seeded, clock, keyring, "hanbit1-2027", telegram_id, choices)
     return choice_of
 
 

@@ -16,12 +16,10 @@ from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 from sqlalchemy import select
 
 from bot import assembly as A
-from bot.assembly.crypto import keyring_for
 from bot.assembly.sheets import CARD_H, CARD_W, MARGIN_X, MARGIN_Y
-from bot.core import users
 from models.audit import AuditLog
 from tests.e2e import TOKEN, ChatDriver, buttons, texts
-from tests.staff_helpers import add_accepted_proposal, make_staff
+from tests.staff_helpers import add_accepted_proposal, make_staff, vote_online
 
 PT_PER_MM = 72 / 25.4
 SCALE = 3  # pixels per point when a sheet's page is drawn
@@ -177,7 +175,6 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     assert "진행 중" in events[-1].text
 
     # a resident votes online with the first card
-    ring = keyring_for(bot.runtime.settings)
     async with bot.runtime.sessionmaker() as s:
         [vote] = [
             v
@@ -185,11 +182,7 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
             if v.dong_id == "hanbit1" and v.kb_assembly_id is None
         ]
         assembly_id = vote.assembly_id
-        user = await users.touch_user(s, resident.user, bot.runtime.clock.utcnow())
-        await A.redeem_code(s, ring, user, codes[0], bot.runtime.clock.now())
-        nonce = await A.prepare_review(s, vote, user, "yn", bot.runtime.clock.now())
-        await A.cast(s, ring, vote, user, "yn", nonce, bot.runtime.clock.now())
-        await s.commit()
+    await vote_online(bot, assembly_id, resident, codes[0], "yn")
 
     # the assembly day at the dong office
     await staff.press("현장 투표")

@@ -6,10 +6,15 @@ import io
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
-from bot.core import users
 from models.assembly import AssemblyVote
 from tests.e2e import buttons, texts
-from tests.staff_helpers import add_accepted_proposal, alert, make_staff
+from tests.staff_helpers import (
+    add_accepted_proposal,
+    alert,
+    issue_vote_codes,
+    make_staff,
+    vote_online,
+)
 from tests.test_assembly_support import DURING
 
 HANBIT = "hanbit1-2027"
@@ -23,6 +28,28 @@ async def ref_of(bot, assembly_id: str) -> int:
         vote = await A.get_vote(s, assembly_id, bot.runtime.clock.now())
         await s.commit()
         return vote.id
+
+
+async def new_assembly(staff, title: str, method: str, period: str) -> list:
+    """``/assembly`` in Korean, then a new assembly step by step: ``title`` typed, the
+    button of ``method``, the voting ``period`` typed, no quorum, the number of eligible
+    residents left for later; returns the reaction to "만들기" (the new assembly's panel)."""
+    await staff.send("/assembly")
+    await staff.press("새 주민총회")
+    await staff.send(title)
+    await staff.press(method)
+    await staff.send(period)
+    await staff.press("정족수 없음")
+    await staff.press("나중에")
+    return await staff.press("만들기")
+
+
+async def add_items(staff, *titles: str) -> list:
+    """On an assembly's panel, in Korean: "안건 추가", the items ``titles`` typed in one
+    message, then /cancel; returns the reaction to /cancel (the panel again)."""
+    await staff.press("안건 추가")
+    await staff.send("\n".join(titles))
+    return await staff.send("/cancel")
 
 
 async def test_staff_prepare_open_watch_close_and_see_results(bot):
@@ -78,16 +105,9 @@ async def test_staff_prepare_open_watch_close_and_see_results(bot):
     assert "open until" in events[-1].text
     assert "Add an item" not in " ".join(buttons(events[-1]))
     bot.runtime.clock.advance(minutes=10)
-    async with bot.runtime.sessionmaker() as s:  # three residents vote
-        vote = await A.get_vote(s, HANBIT, bot.runtime.clock.now())
-        ring = keyring_for(bot.runtime.settings)
-        for n in range(3):
-            user = await users.touch_user(s, bot.chat(6200 + n).user, bot.runtime.clock.utcnow())
-            [code] = await A.issue_codes(s, ring, vote, 1, actor="t", now=bot.runtime.clock.now())
-            await A.redeem_code(s, ring, user, code, bot.runtime.clock.now())
-            nonce = await A.prepare_review(s, vote, user, "y" * 9, bot.runtime.clock.now())
-            await A.cast(s, ring, vote, user, "y" * 9, nonce, bot.runtime.clock.now())
-        await s.commit()
+    codes = await issue_vote_codes(bot, HANBIT, 3)
+    for n, code in enumerate(codes):  # three residents vote
+        await vote_online(bot, HANBIT, bot.chat(6200 + n), code, "y" * 9)
     events = await staff.press("Refresh")
     assert "Turnout so far: 3 (3 online, 0 on site); 3 registered, 3 codes issued" in (
         events[-1].text
@@ -187,18 +207,11 @@ async def test_staff_confirm_dialog_takes_the_particle_of_a_title_ending_in_a_co
     """A title of the staff's own, ending in a consonant (…안건): 을, not 를."""
     await make_staff(bot, 6402, "garam")
     staff = bot.chat(6402, "담당자", "ko")
-    await staff.send("/assembly")
-    await staff.press("새 주민총회")
-    await staff.send("2027 가람동 마을 안건")
-    await staff.press("최대 2개")
-    await staff.send("2027-05-28 09:00 ~ 2027-06-14 18:00")
-    await staff.press("정족수 없음")
-    await staff.press("나중에")
-    events = await staff.press("만들기")
+    events = await new_assembly(
+        staff, "2027 가람동 마을 안건", "최대 2개", "2027-05-28 09:00 ~ 2027-06-14 18:00"
+    )
     assert "2027 가람동 마을 안건" in events[-1].text
-    await staff.press("안건 추가")  # an empty ballot is not offered to open
-    await staff.send("골목 화단")
-    await staff.send("/cancel")
+    await add_items(staff, "골목 화단")  # an empty ballot is not offered to open
     events = await staff.press("지금 투표 시작")
     assert events[-1].text.startswith(
         "지금 “2027 가람동 마을 안건”을 시작할까요? 시작한 뒤에는 투표 안건을 바꿀 수 없어요."
@@ -228,34 +241,14 @@ async def test_staff_confirm_dialogs_in_english(bot):
 async def new_choose_one_vote(bot, staff) -> AssemblyVote:
     """Through the bot, in Korean: a "최대 1개" vote with the items 안건 가 and 안건 나,
     open now. Returns its row."""
-    await staff.send("/assembly")
-    await staff.press("새 주민총회")
-    await staff.send("가람동 공간 선택")
-    await staff.press("최대 1개")
-    await staff.send("2026-12-01 09:00 ~ 2026-12-20 18:00")
-    await staff.press("정족수 없음")
-    await staff.press("나중에")
-    await staff.press("만들기")
-    await staff.press("안건 추가")
-    await staff.send("안건 가\n안건 나")
-    await staff.send("/cancel")
+    await new_assembly(staff, "가람동 공간 선택", "최대 1개", "2026-12-01 09:00 ~ 2026-12-20 18:00")
+    await add_items(staff, "안건 가", "안건 나")
     await staff.press("지금 투표 시작")
     events = await staff.press("네, 투표를 시작해요")
     assert "진행 중" in events[-1].text
     async with bot.runtime.sessionmaker() as s:
         [vote] = [v for v in await A.list_votes(s, bot.runtime.clock.now()) if v.dong_id == "garam"]
         return vote
-
-
-async def vote_online(bot, vote: AssemblyVote, telegram_id: int, code: str, choices: str) -> None:
-    ring = keyring_for(bot.runtime.settings)
-    async with bot.runtime.sessionmaker() as s:
-        vote = await A.get_vote(s, vote.id, bot.runtime.clock.now())
-        user = await users.touch_user(s, bot.chat(telegram_id).user, bot.runtime.clock.utcnow())
-        await A.redeem_code(s, ring, user, code, bot.runtime.clock.now())
-        nonce = await A.prepare_review(s, vote, user, choices, bot.runtime.clock.now())
-        await A.cast(s, ring, vote, user, choices, nonce, bot.runtime.clock.now())
-        await s.commit()
 
 
 async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
@@ -268,12 +261,8 @@ async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     await make_staff(bot, 6501, "garam")
     staff = bot.chat(6501, "담당자", "ko")
     vote = await new_choose_one_vote(bot, staff)
-    async with bot.runtime.sessionmaker() as s:
-        vote = await A.get_vote(s, vote.id, bot.runtime.clock.now())
-        ring = keyring_for(bot.runtime.settings)
-        codes = await A.issue_codes(s, ring, vote, 2, actor="t", now=bot.runtime.clock.now())
-        await s.commit()
-    await vote_online(bot, vote, 6502, codes[0], "01")
+    codes = await issue_vote_codes(bot, vote.id, 2)
+    await vote_online(bot, vote.id, bot.chat(6502), codes[0], "01")
     await staff.press("현장 투표")
     await staff.press("투표자 코드 표시")
     events = await staff.send(codes[1])
@@ -338,9 +327,7 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
     assert texts(events) == [use_buttons]
     events = await staff.press("만들기")
     assert "가람동 공간 선택" in events[-1].text
-    await staff.press("안건 추가")
-    await staff.send("안건 가\n안건 나")
-    events = await staff.send("/cancel")
+    await add_items(staff, "안건 가", "안건 나")
     await staff.press("지금 투표 시작")
     await staff.press("네, 투표를 시작해요")
     async with bot.runtime.sessionmaker() as s:

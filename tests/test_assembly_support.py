@@ -63,3 +63,36 @@ async def register(session, keyring, vote, user, now) -> str:
     [code] = await A.issue_codes(session, keyring, vote, 1, actor="test", now=now)
     await A.redeem_code(session, keyring, user, code, now)
     return code
+
+
+async def registered_voter(session, keyring, vote, telegram_id: int, clock):
+    """A new user ``telegram_id`` who has redeemed a fresh code of ``vote``, at ``clock``'s
+    time."""
+    user = await make_user(session, telegram_id, clock.utcnow())
+    await register(session, keyring, vote, user, clock.now())
+    return user
+
+
+async def register_voters(seeded, clock, keyring, key, telegram_ids) -> None:
+    """New users ``telegram_ids`` each redeem a fresh code of the vote ``key``, in that order,
+    in one transaction."""
+    async with seeded() as s:
+        vote = await vote_for(s, key, clock.now())
+        ids = list(telegram_ids)
+        codes = await A.issue_codes(s, keyring, vote, len(ids), actor="t", now=clock.now())
+        for telegram_id, code in zip(ids, codes, strict=True):
+            user = await make_user(s, telegram_id, clock.utcnow())
+            await A.redeem_code(s, keyring, user, code, clock.now())
+        await s.commit()
+
+
+async def cast_a_minute_later(seeded, clock, keyring, key, telegram_id: int, choices: str):
+    """A minute on, the registered user ``telegram_id`` casts ``choices`` in the vote ``key``,
+    in a transaction of its own; returns the receipt."""
+    clock.advance(minutes=1)
+    async with seeded() as s:
+        vote = await vote_for(s, key, clock.now())
+        user = await make_user(s, telegram_id, clock.utcnow())  # as every update does
+        receipt = await cast_as(s, keyring, vote, user, choices, clock.now())
+        await s.commit()
+    return receipt

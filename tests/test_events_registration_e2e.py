@@ -15,7 +15,7 @@ from bot.events import registrations as R
 from models import Registration, Reminder, SurveyResponse, User
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot, texts
-from tests.staff_helpers import add_class
+from tests.staff_helpers import add_class, open_card, reminders_off
 
 TRAINING = datetime(2027, 2, 9, 14, 0, tzinfo=SEOUL)  # secretary-training, first session
 SMALL = datetime(2027, 1, 12, 19, 0, tzinfo=SEOUL)
@@ -40,18 +40,23 @@ async def dispatch(bot) -> None:
     await bot.app.dispatcher.run_pass()
 
 
+async def move(bot, event_id: str, start: datetime, to: datetime) -> None:
+    """Staff move the session of ``event_id`` that starts at ``start`` to ``to``, as
+    ``maeul events move`` does; the bot's knowledge cache learns of it."""
+    now = bot.runtime.clock.now()
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        await R.move_event(
+            s, event_id, day=start.date(), to=to, actor="cli:staff", now=now, tz=SEOUL
+        )
+    bot.runtime.knowledge.invalidate()
+
+
 def message(events):
     return next(e for e in events if e.kind in ("message", "edit"))
 
 
 def alert(events) -> str:
     return next(e for e in events if e.kind == "callback_answer").text or ""
-
-
-async def open_card(chat, day: str, event_id: str):
-    """Open an occurrence's card, as its button in /events would."""
-    message_id = chat.last_message_with_buttons()["message_id"]
-    return await chat.press_data(message_id, f"events:occ:{event_id}@{day}")
 
 
 async def registered_for_training(bot, user_id: int):
@@ -154,16 +159,8 @@ async def test_add_to_calendar_and_my_calendar_file(bot):
     # /calendar: everything registered for, moved and cancelled dates reflected
     await open_card(chat, "20270112", "small-class")
     await chat.press("✅ Register")
+    await move(bot, "small-class", SMALL, SMALL + timedelta(days=1))
     async with bot.runtime.sessionmaker() as s, s.begin():
-        await R.move_event(
-            s,
-            "small-class",
-            day=SMALL.date(),
-            to=SMALL + timedelta(days=1),
-            actor="t",
-            now=bot.runtime.clock.now(),
-            tz=SEOUL,
-        )
         await R.cancel_event(
             s,
             "secretary-training",
@@ -189,16 +186,7 @@ async def test_add_to_calendar_and_my_calendar_file(bot):
 async def test_a_moved_event_tells_registrants_and_only_new_reminders_fire(bot):
     chat = await registered_for_training(bot, 8501)
     new_start = TRAINING + timedelta(days=2)
-    async with bot.runtime.sessionmaker() as s, s.begin():
-        await R.move_event(
-            s,
-            "secretary-training",
-            day=TRAINING.date(),
-            to=new_start,
-            actor="cli:staff",
-            now=bot.runtime.clock.now(),
-            tz=SEOUL,
-        )
+    await move(bot, "secretary-training", TRAINING, new_start)
     since = bot.emu.last_seq(TOKEN)
     await dispatch(bot)
     (notice,) = bot.emu.events(TOKEN, chat_id=chat.chat_id, since=since, kinds={"message"})
@@ -421,17 +409,7 @@ async def test_promoted_from_the_waitlist_after_cancelling_gets_reminders(bot):
 async def test_an_event_moved_back_to_its_first_time_has_reminders_again(bot):
     chat = await registered_for_training(bot, 8921)
     for day, to in ((TRAINING, TRAINING + timedelta(days=2)), (TRAINING, TRAINING)):
-        async with bot.runtime.sessionmaker() as s, s.begin():
-            await R.move_event(
-                s,
-                "secretary-training",
-                day=day.date(),
-                to=to,
-                actor="cli:staff",
-                now=bot.runtime.clock.now(),
-                tz=SEOUL,
-            )
-        bot.runtime.knowledge.invalidate()
+        await move(bot, "secretary-training", day, to)
         await dispatch(bot)
     pending = [r for r in await _event_rows(bot, chat.chat_id) if r.status == "pending"]
     assert sorted(r.due_at for r in pending) == [
@@ -444,9 +422,7 @@ async def test_an_event_moved_back_to_its_first_time_has_reminders_again(bot):
 async def test_with_reminders_off_registering_promises_none(bot):
     chat = en(bot, 8931)
     await chat.send("/start")
-    await chat.send("/reminders")
-    await chat.press("🎓 Training: 1 day and 1 hour before")
-    await chat.press("No reminders")
+    await reminders_off(chat, "🎓 Training: 1 day and 1 hour before")
     await open_card(chat, "20270209", "secretary-training")
     events = await chat.press("✅ Register")
     assert alert(events) == (
@@ -519,9 +495,7 @@ async def test_remind_me_on_an_event_without_registration_is_no_sign_up(bot):
 async def test_remind_me_with_reminders_off_keeps_nothing(bot):
     chat = en(bot, 8961)
     await chat.send("/start")
-    await chat.send("/reminders")
-    await chat.press("🎉 Festival: 1 day and 1 hour before")
-    await chat.press("No reminders")
+    await reminders_off(chat, "🎉 Festival: 1 day and 1 hour before")
     await open_card(chat, "20261212", "village-festival-2026")
     events = await chat.press("🔔 Remind me")
     assert alert(events) == "Reminders for 🎉 Festival are off: /reminders turns them on."

@@ -16,15 +16,17 @@ from bot.events import registrations as R
 from models import Event
 from models.events import Registration
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN
-from tests.staff_helpers import add_class, alert, latest, make_staff
+from tests.e2e import TOKEN, ChatDriver
+from tests.staff_helpers import add_class, alert, latest, make_staff, staff_events
 
 SECRETARY = 6401
 START = datetime(2026, 12, 21, 18, 0, tzinfo=SEOUL)
 
 
-async def garden_meeting(bot, *resident_ids: int) -> None:
-    """동네 텃밭 겨울 모임 (a meeting of 새터동) with ``resident_ids`` registered."""
+async def garden_meeting(bot, *resident_ids: int) -> ChatDriver:
+    """동네 텃밭 겨울 모임 (a meeting of 새터동) with ``resident_ids`` registered; returns the
+    chat of 김주무관, made staff of 새터동 first."""
+    await make_staff(bot, SECRETARY, "saeteo")
     await add_class(
         bot.runtime, "garden-2026", "동네 텃밭 겨울 모임", START, kind="meeting", dong="saeteo"
     )
@@ -37,6 +39,7 @@ async def garden_meeting(bot, *resident_ids: int) -> None:
             chat = bot.chat(telegram_id, f"주민{telegram_id}", "ko")
             user = await users.touch_user(s, chat.user, bot.runtime.clock.utcnow())
             await R.register(s, user, spec, occurrence, bot.runtime.clock.now(), SEOUL)
+    return bot.chat(SECRETARY, "김주무관", "ko")
 
 
 async def attended(bot) -> list[bool]:
@@ -45,11 +48,8 @@ async def attended(bot) -> list[bool]:
 
 
 async def test_attendance_is_marked_only_from_the_check_in_window(bot):
-    await make_staff(bot, SECRETARY, "saeteo")
-    await garden_meeting(bot, 7401)
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
-    await secretary.send("/staffevents")
-    await secretary.press("동네 텃밭 겨울 모임")
+    secretary = await garden_meeting(bot, 7401)
+    await staff_events(secretary, "동네 텃밭 겨울 모임")
     await secretary.press("👥 출석 현황")
     events = await secretary.press("주민7401")
     said = alert(events)
@@ -65,12 +65,9 @@ async def test_attendance_is_marked_only_from_the_check_in_window(bot):
 
 
 async def test_a_cancelled_date_is_not_in_the_report(bot):
-    await make_staff(bot, SECRETARY, "saeteo")
-    await garden_meeting(bot, 7401)
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    secretary = await garden_meeting(bot, 7401)
     bot.runtime.clock.set(START - timedelta(minutes=30))
-    await secretary.send("/staffevents")
-    await secretary.press("동네 텃밭 겨울 모임")
+    await staff_events(secretary, "동네 텃밭 겨울 모임")
     await secretary.press("👥 출석 현황")
     await secretary.press("주민7401")
     assert await attended(bot) == [True]
@@ -82,16 +79,13 @@ async def test_a_cancelled_date_is_not_in_the_report(bot):
     async with bot.runtime.sessionmaker() as s:
         rows = await A.report(s, SEOUL, year=2026, now=bot.runtime.clock.now())
     assert rows == []
-    await secretary.send("/staffevents")
-    await secretary.press("📊 2026년 보고서")
+    await staff_events(secretary, "📊 2026년 보고서")
     chart = [m for m in bot.emu.messages(TOKEN, secretary.chat_id) if "photo" in m][-1]
     assert "동네 텃밭" not in chart["caption"] and "아직 참여 기록이 없어요" in chart["caption"]
 
 
 async def test_a_date_with_check_ins_is_not_moved(bot):
-    await make_staff(bot, SECRETARY, "saeteo")
-    await garden_meeting(bot, 7401)
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    secretary = await garden_meeting(bot, 7401)
     resident = bot.chat(7402, "이영희", "ko")
     bot.runtime.clock.set(START - timedelta(minutes=30))
     async with bot.runtime.sessionmaker() as s, s.begin():
@@ -99,8 +93,7 @@ async def test_a_date_with_check_ins_is_not_moved(bot):
     events = await resident.send(f"/checkin {code}")
     assert events[0].text.startswith("✅ 출석 확인")
 
-    await secretary.send("/staffevents")
-    await secretary.press("동네 텃밭 겨울 모임")
+    await staff_events(secretary, "동네 텃밭 겨울 모임")
     events = await secretary.press("🕒 일정 변경")
     said = alert(events)
     assert "이미 1명이 출석 확인했어요" in said, said
@@ -129,8 +122,7 @@ async def test_a_date_with_check_ins_is_not_moved(bot):
 
     # the report of the held date keeps everyone on its date
     bot.runtime.clock.set(START + timedelta(days=1))
-    await secretary.send("/staffevents")
-    await secretary.press("📊 2026년 보고서")
+    await staff_events(secretary, "📊 2026년 보고서")
     document = [m for m in bot.emu.messages(TOKEN, secretary.chat_id) if "document" in m][-1]
     sheet = load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, document["document"]["file_id"])))
     values = [[c.value for c in row] for row in sheet.active.iter_rows()]
@@ -142,11 +134,8 @@ async def test_a_date_with_check_ins_is_not_moved(bot):
 
 
 async def test_the_move_confirmation_is_two_sentences(bot):
-    await make_staff(bot, SECRETARY, "saeteo")
-    await garden_meeting(bot, 7401)
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
-    await secretary.send("/staffevents")
-    await secretary.press("동네 텃밭 겨울 모임")
+    secretary = await garden_meeting(bot, 7401)
+    await staff_events(secretary, "동네 텃밭 겨울 모임")
     await secretary.press("🕒 일정 변경")
     await secretary.send("12월 22일 오후 7시")
     events = await secretary.press("✅ 일정 변경하기")

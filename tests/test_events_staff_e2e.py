@@ -23,7 +23,7 @@ from models.audit import AuditLog
 from models.events import Registration
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
-from tests.staff_helpers import add_class, latest, make_staff
+from tests.staff_helpers import add_class, draft_event, latest, make_staff, open_card, staff_events
 
 SECRETARY = 6201  # staff of 새터동 (saeteo)
 OUT = os.environ.get("MAEUL_TEST_OUT")  # set to keep the pictures and workbooks to look at
@@ -68,16 +68,10 @@ async def the_event(bot) -> Event:
 
 
 async def create_course(bot, secretary) -> Event:
-    await secretary.send("/newevent")
-    await secretary.press("🎓 교육")
-    events = await secretary.press("새터동")
-    if "제목" not in latest(events).text:  # asked for a dong only when there is a choice
-        pass
-    await secretary.send("퇴비 만들기 교육")
-    await secretary.send("다음 주 화요일 19:00")
-    await secretary.send("오후 9시")
-    await secretary.send("새터 마을회관")
-    events = await secretary.send("12")
+    events = await draft_event(
+        secretary, "🎓 교육", "새터동", "퇴비 만들기 교육", "다음 주 화요일 19:00", "오후 9시",
+        "새터 마을회관", "12",
+    )  # fmt: skip
     assert "퇴비 만들기 교육" in latest(events).text
     events = await secretary.press("✅ 게시하기")
     assert any("게시" in text for text in texts(events))
@@ -95,8 +89,7 @@ async def test_a_secretary_runs_a_training_course_from_telegram(bot):
 
     # a resident registers from the event's card
     await resident.send("/start")
-    message_id = resident.last_message_with_buttons()["message_id"]
-    await resident.press_data(message_id, f"events:occ:{event.id}@20261124")
+    await open_card(resident, "20261124", event.id)
     events = await resident.press("✅ 신청하기")
 
     # the secretary's events, then this one
@@ -186,8 +179,7 @@ async def test_a_secretary_runs_a_training_course_from_telegram(bot):
     assert course[header.index("만족도 (1~5)")] == 4.5
 
     # the year's report from the list
-    await secretary.send("/staffevents")
-    events = await secretary.press("📊 2026년 보고서")
+    events = await staff_events(secretary, "📊 2026년 보고서")
     year_chart = await sent_with(bot, secretary.chat_id, "photo", "(2026)")
     assert "(2026)" in year_chart["caption"] and "퇴비 만들기 교육" in year_chart["caption"]
     keep("report-2026.png", bot.emu.file_bytes(TOKEN, year_chart["photo"][-1]["file_id"]))
@@ -211,8 +203,7 @@ async def test_cancel_one_date_of_a_series_and_then_all(bot):
         bot.runtime, "recorders-2026", "마을기록가 양성과정", datetime(2026, 12, 1, 19, 0, tzinfo=SEOUL),
         place={"ko": "새터 작은도서관"}, dong="saeteo", rrule="FREQ=WEEKLY;COUNT=4",
     )  # fmt: skip
-    await secretary.send("/staffevents")
-    await secretary.press("마을기록가 양성과정")
+    await staff_events(secretary, "마을기록가 양성과정")
     events = await secretary.press("❌ 취소")
     picker = latest(events)
     assert "어느 날짜를 취소할까요?" in picker.text and "모든 일정" in buttons(picker)

@@ -18,7 +18,7 @@ from models import Event, Registration
 from models.audit import AuditLog
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, texts
-from tests.staff_helpers import add_class, alert, latest, make_staff
+from tests.staff_helpers import add_class, alert, latest, make_staff, open_card, staff_events
 from tests.test_events_staff_e2e import arrives, keep, sent_with
 
 SECRETARY = 6211  # staff of 새터동 and 한빛1동
@@ -52,9 +52,28 @@ async def edits(bot) -> list[dict]:
         return [entry.details for entry in found]
 
 
+async def the_secretary(bot):
+    """김주무관's chat, staff of 새터동 (the course's dong)."""
+    await make_staff(bot, SECRETARY, "saeteo")
+    return bot.chat(SECRETARY, "김주무관", "ko")
+
+
+async def sign_up(chat, event_id: str, button: str = "✅ 신청하기") -> None:
+    """``chat`` starts the bot and presses ``button`` on the card of the course's date."""
+    await chat.send("/start")
+    await open_card(chat, "20261124", event_id)
+    await chat.press(button)
+
+
+async def _checkin_code(bot, secretary) -> str:
+    await staff_events(secretary, "퇴비 만들기 교육")
+    await secretary.press("📷 출석 QR")
+    poster = await sent_with(bot, secretary.chat_id, "photo", "출석 코드")
+    return poster["caption"].split("출석 코드: ")[1].split()[0]
+
+
 async def open_edit(secretary) -> str:
-    await secretary.send("/staffevents")
-    await secretary.press("퇴비 만들기 교육")
+    await staff_events(secretary, "퇴비 만들기 교육")
     events = await secretary.press("✏️ 수정")
     return latest(events).text
 
@@ -136,13 +155,9 @@ async def test_the_kind_dong_registration_and_english_title_field_by_field(bot):
 
 async def test_a_new_place_reaches_the_registrant(bot):
     event_id = await course(bot)
-    await make_staff(bot, SECRETARY, "saeteo")
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    secretary = await the_secretary(bot)
     resident = bot.chat(7211, "박민수", "ko")
-    await resident.send("/start")
-    message_id = resident.last_message_with_buttons()["message_id"]
-    await resident.press_data(message_id, f"events:occ:{event_id}@20261124")
-    await resident.press("✅ 신청하기")
+    await sign_up(resident, event_id)
 
     await open_edit(secretary)
     await secretary.press("✏️ 장소")
@@ -167,10 +182,8 @@ async def test_a_new_place_reaches_the_registrant(bot):
 
 async def test_nobody_registered_is_said_in_words(bot):
     await course(bot)
-    await make_staff(bot, SECRETARY, "saeteo")
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
-    await secretary.send("/staffevents")
-    events = await secretary.press("퇴비 만들기 교육")
+    secretary = await the_secretary(bot)
+    events = await staff_events(secretary, "퇴비 만들기 교육")
     screen = latest(events).text
     assert "아직 신청한 사람이 없어요." in screen and "0명" not in screen
 
@@ -201,31 +214,22 @@ async def test_nobody_registered_is_said_in_words(bot):
     # and in English
     await make_staff(bot, SECRETARY + 1, "saeteo")
     english = bot.chat(SECRETARY + 1, "Kim", "en")
-    await english.send("/staffevents")
-    events = await english.press("Composting class")
+    events = await staff_events(english, "Composting class")
     assert "Nobody has registered yet." in latest(events).text
 
 
 async def test_the_attendance_list_as_xlsx(bot):
     event_id = await course(bot)
-    await make_staff(bot, SECRETARY, "saeteo")
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    secretary = await the_secretary(bot)
     registrant = bot.chat(7221, "박민수", "ko", username="minsu")
     absent = bot.chat(7222, "최지우", "ko")
     walk_in = bot.chat(7223, "이영희", "ko")
     for chat in (registrant, absent):
-        await chat.send("/start")
-        message_id = chat.last_message_with_buttons()["message_id"]
-        await chat.press_data(message_id, f"events:occ:{event_id}@20261124")
-        await chat.press("✅ 신청하기")
+        await sign_up(chat, event_id)
 
     # the evening: the walk-in checks in by the code; the secretary marks the registrant
     bot.runtime.clock.set(START - timedelta(minutes=20))
-    await secretary.send("/staffevents")
-    await secretary.press("퇴비 만들기 교육")
-    await secretary.press("📷 출석 QR")
-    poster = await sent_with(bot, secretary.chat_id, "photo", "출석 코드")
-    code = poster["caption"].split("출석 코드: ")[1].split()[0]
+    code = await _checkin_code(bot, secretary)
     events = await walk_in.send(f"/checkin {code}")
     assert texts(events)[0].startswith("✅ 출석 확인")
     events = await secretary.press("👥 출석 현황")
@@ -282,10 +286,7 @@ async def test_forged_edit_and_attendance_buttons_are_refused(bot):
     await make_staff(bot, OTHER, "solbit")
     resident = bot.chat(7231, "주민", "ko")
     other = bot.chat(OTHER, "솔빛동 담당자", "ko")
-    await resident.send("/start")
-    message_id = resident.last_message_with_buttons()["message_id"]
-    await resident.press_data(message_id, f"events:occ:{event_id}@20261124")
-    await resident.press("✅ 신청하기")
+    await sign_up(resident, event_id)
     async with bot.runtime.sessionmaker() as s:
         registration_id = (await s.execute(select(Registration.id))).scalar_one()
     await other.send("/staffevents")
@@ -330,28 +331,16 @@ async def test_forged_edit_and_attendance_buttons_are_refused(bot):
         assert not [m for m in bot.emu.messages(TOKEN, chat.chat_id) if "document" in m]
 
 
-async def _checkin_code(bot, secretary) -> str:
-    await secretary.send("/staffevents")
-    await secretary.press("퇴비 만들기 교육")
-    await secretary.press("📷 출석 QR")
-    poster = await sent_with(bot, secretary.chat_id, "photo", "출석 코드")
-    return poster["caption"].split("출석 코드: ")[1].split()[0]
-
-
 async def test_an_event_without_sign_up_lists_only_who_checked_in(bot):
     """Without sign-up, "🔔 알림 받기" keeps a registration row only to hold the reminders:
     the attendance screen and its xlsx list who checked in, never a reminder as a sign-up."""
     event_id = await course(bot, registration=False)
-    await make_staff(bot, SECRETARY, "saeteo")
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    secretary = await the_secretary(bot)
     reminded = bot.chat(7241, "박민수", "ko")  # asks for a reminder, then comes
     only_reminded = bot.chat(7242, "최지우", "ko")  # asks for a reminder, does not come
     walk_in = bot.chat(7243, "이영희", "ko")
     for chat in (reminded, only_reminded):
-        await chat.send("/start")
-        message_id = chat.last_message_with_buttons()["message_id"]
-        await chat.press_data(message_id, f"events:occ:{event_id}@20261124")
-        await chat.press("🔔 알림 받기")
+        await sign_up(chat, event_id, "🔔 알림 받기")
 
     bot.runtime.clock.set(START - timedelta(minutes=20))
     code = await _checkin_code(bot, secretary)
@@ -388,8 +377,7 @@ async def test_walk_ins_without_sign_ups_are_said(bot):
     """An event with sign-up that nobody signed up for, where one person walked in: the
     screen says so, not that nobody is there."""
     await course(bot)
-    await make_staff(bot, SECRETARY, "saeteo")
-    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    secretary = await the_secretary(bot)
     walk_in = bot.chat(7251, "이영희", "ko")
     bot.runtime.clock.set(START - timedelta(minutes=20))
     code = await _checkin_code(bot, secretary)

@@ -12,9 +12,18 @@ from models import GrantFollow, User
 from tests.conftest import SEOUL
 from tests.e2e import buttons, texts
 from tests.staff_helpers import first_answer as answer_of
+from tests.staff_helpers import reminders_off
 
 KO = Translator("ko", SEOUL)
 EN = Translator("en", SEOUL)
+
+
+async def closing_soon_card(chat, grant: str) -> list:
+    """``/grants``, its "Closing soon" section (five calls, in English), then the card of
+    ``grant``; returns the bot's reaction to opening the card."""
+    await chat.send("/grants")
+    await chat.press("⏰ Closing soon (5)")
+    return await chat.press(grant)
 
 
 async def test_sections_paging_and_the_card_before_the_calls_open(bot):
@@ -139,12 +148,8 @@ async def test_menu_button_and_card_from_any_message(bot):
 async def test_following_with_deadline_reminders_off_or_too_late_promises_none(bot):
     bot.runtime.clock.set(datetime(2027, 2, 5, 9, 0, tzinfo=SEOUL))
     chat = bot.chat(5111, "Tom", "en")
-    await chat.send("/reminders")
-    await chat.press("📋 Grant deadlines: 3 days before the deadline")
-    await chat.press("No reminders")
-    await chat.send("/grants")
-    await chat.press("⏰ Closing soon (5)")
-    await chat.press("Neighbour-Making Grant")
+    await reminders_off(chat, "📋 Grant deadlines: 3 days before the deadline")
+    await closing_soon_card(chat, "Neighbour-Making Grant")
     events = await chat.press("🔔 Follow")
     assert answer_of(events).text == (
         "🔔 Following. Grant deadline reminders are off, so I will not remind you: "
@@ -153,9 +158,7 @@ async def test_following_with_deadline_reminders_off_or_too_late_promises_none(b
     # with reminders on, two days before the deadline (12 February) is too late for one
     bot.runtime.clock.set(datetime(2027, 2, 10, 9, 0, tzinfo=SEOUL))
     other = bot.chat(5112, "Ann", "en")
-    await other.send("/grants")
-    await other.press("⏰ Closing soon (5)")
-    await other.press("Neighbour-Making Grant")
+    await closing_soon_card(other, "Neighbour-Making Grant")
     events = await other.press("🔔 Follow")
     assert answer_of(events).text == (
         "🔔 Following. The deadline is less than 3 days away: there will be no reminder."

@@ -14,6 +14,7 @@ from tests.conftest import SEOUL
 from tests.e2e import buttons
 from tests.staff_helpers import first_answer as answer_of
 from tests.staff_helpers import forged_presses_alert, restart
+from tests.test_grants_e2e import closing_soon_card
 
 KO = Translator("ko", SEOUL)
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
@@ -29,9 +30,7 @@ def message_of(events):
 async def test_admin_moves_a_deadline(bot):
     bot.runtime.clock.set(datetime(2027, 2, 5, 9, 0, tzinfo=SEOUL))
     admin = bot.chat(ADMIN, "Admin", "en")
-    await admin.send("/grants")
-    await admin.press("⏰ Closing soon (5)")
-    events = await admin.press("Neighbour-Making Grant")
+    events = await closing_soon_card(admin, "Neighbour-Making Grant")
     assert "✏️ Edit" in buttons(message_of(events))
     events = await admin.press("✏️ Edit")
     fields = message_of(events)

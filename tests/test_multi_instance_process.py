@@ -35,14 +35,17 @@ from bot.core.config import Settings
 from bot.core.db import create_engine, make_sessionmaker
 from bot.core.runtime import Runtime
 from bot.emulator import BotApiEmulator, User
-from bot.emulator.webhook import Webhook
 from bot.reminders import rows as R
 from models import Ballot, Proposal, Reminder
 from tests.conftest import PG_URL, need_postgres
 from tests.process_helpers import process_env, start_process
 from tests.staff_helpers import propose_a_gallery
 from tests.test_reminders_support import announcement, open_private_chat
-from tests.test_webhook import free_port, metric
+from tests.test_webhook import (  # noqa: F401  (fast_retries: an autouse fixture)
+    fast_retries,
+    free_port,
+    metric,
+)
 
 TOKEN = "123456:TEST"
 SECRET = "multi-instance-secret_0123456789"
@@ -51,12 +54,6 @@ ROOT = Path(__file__).resolve().parent.parent
 FAN_OUT = 240
 VOTERS = 24
 BALLOT_SECRET = secrets.token_urlsafe(32)
-
-
-@pytest.fixture(autouse=True)
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Webhook, "retry_first", 0.02)
-    monkeypatch.setattr(Webhook, "retry_max", 0.2)
 
 
 @pytest.fixture

@@ -65,12 +65,18 @@ async def make_proposal(session, author: User, now, **fields) -> Proposal:
     return await domain.submit(session, draft, author, now=now, tz=SEOUL, per_day=100)
 
 
+async def proposal_to_decide(session, now, author_id: int = 1) -> tuple[User, User, Proposal]:
+    """A submitted proposal of 새터동 by the user ``author_id``, and user 2, staff of 새터동,
+    to decide it: (author, staff, proposal)."""
+    author = await make_user(session, author_id, now)
+    staff = await make_user(session, 2, now, staff_of="saeteo")
+    return author, staff, await make_proposal(session, author, now)
+
+
 async def test_lifecycle_records_who_when_why(seeded, clock):
     async with seeded() as s, s.begin():
         now = clock.utcnow()
-        author = await make_user(s, 1, now)
-        staff = await make_user(s, 2, now, staff_of="saeteo")
-        p = await make_proposal(s, author, now)
+        author, staff, p = await proposal_to_decide(s, now)
         assert (p.status, p.support_count, p.visibility) == (S.SUBMITTED, 0, Visibility.VISIBLE)
         assert await domain.get_draft(s, author.id) is None  # the draft became the proposal
 
@@ -154,9 +160,7 @@ async def test_illegal_and_unauthorized_moves_are_refused(seeded, clock):
 async def test_a_stale_decision_loses_to_the_first(seeded, clock):
     async with seeded() as s, s.begin():
         now = clock.utcnow()
-        author = await make_user(s, 1, now)
-        await make_user(s, 2, now, staff_of="saeteo")
-        p = await make_proposal(s, author, now)
+        *_, p = await proposal_to_decide(s, now)
         pid = p.id
     async with seeded() as first, seeded() as second:
         a = await first.get(Proposal, pid)
@@ -339,9 +343,7 @@ async def test_similar_proposals_same_dong_and_theme_only(seeded, clock):
 async def test_export_has_the_committee_columns_and_no_personal_data(seeded, clock):
     async with seeded() as s, s.begin():
         now = clock.utcnow()
-        author = await make_user(s, 777000111, now)
-        staff = await make_user(s, 2, now, staff_of="saeteo")
-        p = await make_proposal(s, author, now)
+        author, staff, p = await proposal_to_decide(s, now, author_id=777000111)
         await make_proposal(s, author, now, dong="garam")
         await domain.change_status(s, p, S.UNDER_REVIEW, actor=Actor.of(staff), now=now)
         await domain.change_status(s, p, S.ACCEPTED, actor=Actor.of(staff), now=now, answer="OK")

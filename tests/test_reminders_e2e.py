@@ -15,6 +15,7 @@ from bot.reminders import rows as R
 from models import Reminder, Subscription
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, running_bot
+from tests.staff_helpers import reminders_off
 
 CLOSES = date(2027, 2, 12)  # neighbour-making
 DUE = datetime(2027, 2, 9, 10, 0, tzinfo=SEOUL)  # three days before, 10:00
@@ -77,9 +78,7 @@ async def test_grant_reminder_after_downtime_and_not_after_unfollowing(bot):
 async def test_grant_reminders_can_be_turned_off(bot):
     chat = bot.chat(9504, "Dal", "en")
     await follow(chat)
-    await chat.send("/reminders")
-    await chat.press("📋 Grant deadlines")
-    await chat.press("No reminders")
+    await reminders_off(chat, "📋 Grant deadlines")
     bot.runtime.clock.set(DUE)
     await bot.app.dispatcher.run_pass()
     async with bot.runtime.sessionmaker() as s:

@@ -24,9 +24,9 @@ from models import Ballot
 from tests.test_assembly_support import (  # noqa: F401  (fixtures)
     AFTER,
     DURING,
-    cast_as,
+    cast_a_minute_later,
     keyring_fixture,
-    make_user,
+    register_voters,
     seeded_fixture,
     vote_for,
 )
@@ -52,24 +52,14 @@ async def cast_in_known_order(seeded, clock, keyring) -> tuple[list[int], dict[i
     """Ballot ids in cast order, and each counted ballot's choices."""
     rng = random.Random(9)
     clock.set(DURING)
-    async with seeded() as s:
-        vote = await vote_for(s, HANBIT, clock.now())
-        codes = await A.issue_codes(s, keyring, vote, BALLOTS, actor="t", now=clock.now())
-        for n in range(BALLOTS):
-            user = await make_user(s, 80_000 + n, clock.utcnow())
-            await A.redeem_code(s, keyring, user, codes[n], clock.now())
-        await s.commit()
+    await register_voters(seeded, clock, keyring, HANBIT, range(80_000, 80_000 + BALLOTS))
     ids: list[int] = []
     choices_of: dict[int, str] = {}
     for n in range(BALLOTS):
-        clock.advance(minutes=1)
+        choices = "".join(rng.choice("yna") for _ in range(7))
+        receipt = await cast_a_minute_later(seeded, clock, keyring, HANBIT, 80_000 + n, choices)
+        lookup = keyring.tracker_lookup(receipt.tracker)
         async with seeded() as s:
-            vote = await vote_for(s, HANBIT, clock.now())
-            user = await make_user(s, 80_000 + n, clock.utcnow())
-            choices = "".join(rng.choice("yna") for _ in range(7))
-            receipt = await cast_as(s, keyring, vote, user, choices, clock.now())
-            await s.commit()
-            lookup = keyring.tracker_lookup(receipt.tracker)
             ballot_id = (
                 await s.execute(select(Ballot.id).where(Ballot.lookup == lookup))
             ).scalar_one()

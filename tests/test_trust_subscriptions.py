@@ -12,7 +12,7 @@ from models import Reminder
 from tests.cli_helpers import in_db, invoke, set_cli_env
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, texts
-from tests.staff_helpers import latest
+from tests.staff_helpers import draft_event, latest
 from tests.test_events import event
 
 
@@ -25,14 +25,10 @@ async def test_a_dong_subscription_hears_of_a_new_meeting_in_that_dong(bot):
     await elsewhere.press("Hanbit 1-dong")
 
     staff = bot.chat(900, "Staff", "en")
-    await staff.send("/newevent")
-    await staff.press("🤝 Meeting")
-    await staff.press("Saeteo-dong")
-    await staff.send("Alley clean-up meeting")
-    await staff.send("2027-03-05 19:00")
-    await staff.send("2h")
-    await staff.send("Saeteo community room")
-    events = await staff.send("12")
+    events = await draft_event(
+        staff, "🤝 Meeting", "Saeteo-dong", "Alley clean-up meeting", "2027-03-05 19:00", "2h",
+        "Saeteo community room", "12",
+    )  # fmt: skip
     assert "Alley clean-up meeting" in latest(events).text
     since = bot.emu.last_seq(TOKEN)
     events = await staff.press("✅ Publish")
