@@ -277,7 +277,7 @@ _EVENT_KIND_PATTERNS = [
                  r"\bclass(es)?\b|\bcourses?\b|\bworkshops?\b|\blessons?\b|\bschool\b|\borientation\b|\binduction\b|오리엔테이션|"
                  r"培训|课程|讲座|研修|講座|đào tạo|lớp|khóa học"),
     ("meeting", r"회의(?!실)|\bmeetings?\b(?! rooms?\b)|会议(?!室)|cuộc họp|\bhọp\b"),
-    ("assembly", r"총회|\bassembl|大会|đại hội"),
+    ("assembly", r"(주민)?총회|\bassembl|大会|đại hội"),
     ("forum", r"설명회|포럼|공유회|토론회|\bforum|\binformation session|\binfo session|说明会|"
               r"hội thảo|buổi giới thiệu"),
     ("consultation", r"상담|\bconsult|咨询|tư vấn"),
