@@ -338,6 +338,25 @@ async def _checkin_code(bot, secretary) -> str:
     return poster["caption"].split("출석 코드: ")[1].split()[0]
 
 
+async def test_the_staff_screen_of_an_event_without_sign_up_counts_no_reminder(bot):
+    """A "🔔 알림 받기" of an event without sign-up is no registration: the staff screen
+    does not count it as one."""
+    event_id = await course(bot, registration=False)
+    await make_staff(bot, SECRETARY, "saeteo")
+    secretary = bot.chat(SECRETARY, "김주무관", "ko")
+    reminded = bot.chat(7231, "박민수", "ko")
+    await reminded.send("/start")
+    message_id = reminded.last_message_with_buttons()["message_id"]
+    await reminded.press_data(message_id, f"events:occ:{event_id}@20261124")
+    await reminded.press("🔔 알림 받기")
+
+    await secretary.send("/staffevents")
+    events = await secretary.press("퇴비 만들기 교육")
+    screen = latest(events).text
+    assert "신청 없이 참여" in screen
+    assert "신청·대기" not in screen and "1명" not in screen, screen
+
+
 async def test_an_event_without_sign_up_lists_only_who_checked_in(bot):
     """Without sign-up, "🔔 알림 받기" keeps a registration row only to hold the reminders:
     the attendance screen and its xlsx list who checked in, never a reminder as a sign-up."""
