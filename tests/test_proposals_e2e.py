@@ -360,6 +360,8 @@ async def test_bad_input_is_refused_and_the_text_given_back(bot):
     assert "send it now" in events[-1].text
     events = await chat.send("no photo")
     assert "Please send a photo, or press Skip" in events[0].text
+    # asked again with its buttons: Skip is at hand, not only on a message above
+    assert "send it now" in events[-1].text and "Skip" in buttons(events[-1])
     events = await chat.press("Skip")
     assert "Street lights on Saeteo-ro 3-gil" in events[-1].text
 

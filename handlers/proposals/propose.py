@@ -273,10 +273,11 @@ async def photo_sent(update: Update, context: MaeulContext) -> str:
 
 
 async def photo_expected(update: Update, context: MaeulContext) -> str:
+    draft = await current_draft(context)
     await update.effective_message.reply_text(
         context.t._("Please send a photo, or press Skip. Type /cancel to stop.")
     )
-    return PHOTO
+    return await ask_photo(update, context, draft)  # with its Skip button again
 
 
 # ---------------------------------------------------------------------------------------
