@@ -120,7 +120,8 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     except ProposalError:
         limit = t.format_number(settings.proposals_per_day)
         text = t._(
-            "You have already submitted {limit} proposals today. Please come back tomorrow.",
+            "You have reached today's limit of proposals ({limit} a day). "
+            "Please come back tomorrow.",
             limit=limit,
         )
         await say(update, context, esc(text))
