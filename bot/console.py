@@ -174,7 +174,7 @@ class Console:
         lines = body.splitlines() or [""]
         attachment = self._save_attachment(message) if event.kind == "message" else None
         if attachment:
-            lines = [attachment, *([body] if body else [])]
+            lines = [attachment, *body.splitlines()]
         if body or attachment or event.kind == "message":
             self.write(prefix + lines[0])
             for line in lines[1:]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from bot.core.i18n import Translator
@@ -136,3 +137,28 @@ async def test_a_dialogue_left_unanswered_for_hours_is_over(bot):
     assert "Neighbour-Making Grant" in events[0].text and "12 Feb" in events[0].text
     events = await chat.send("/check")  # and the dialogue starts again from its first step
     assert "1/5" in events[0].text
+
+
+def test_a_grant_closed_in_an_earlier_year_is_dated_with_its_year():
+    """The result's "closed on …" of a call of last year shows the year, as every list of
+    the bot does (bot.kb.cards.list_date): "closed on Fri 12 Feb" a year later reads as
+    this February."""
+    from datetime import date
+
+    from bot.kb import eligibility
+    from handlers.kb.check_render import result_text
+    from tests.kbdemo import demo_kb
+
+    today = date(2028, 1, 10)  # every 2027 call has closed
+    answers = eligibility.Answers(
+        age=25,
+        members=4,
+        group_age=eligibility.GROUP_AGE_BUCKETS["1to3y"],
+        prior_grants=frozenset(),
+        dong="saeteo",
+    )
+    en = Translator("en", SEOUL)
+    text = result_text(en, demo_kb(), answers, eligibility.check(answers, demo_kb(), today), today)
+    assert "✅ <b>Neighbour-Making Grant</b> — closed on Fri 12 Feb 2027\n" in text
+    closed = re.findall(r"closed on ([^)\n]*)", text)
+    assert len(closed) == 12 and all(day.endswith(" 2027") for day in closed), closed

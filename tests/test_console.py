@@ -32,7 +32,7 @@ async def test_buttons_are_numbered_and_pressed_and_files_saved(tmp_path):
         await emu.call_api(
             CONSOLE_TOKEN,
             "sendDocument",
-            {"chat_id": user.id, "caption": "표"},
+            {"chat_id": user.id, "caption": "표\n둘째 줄"},
             {"document": Upload(b"id,title\n1,x\n", "proposals.csv", "text/csv")},
         )
         console.show_new()
@@ -40,7 +40,7 @@ async def test_buttons_are_numbered_and_pressed_and_files_saved(tmp_path):
         assert "< 고르세요\n    [1] 가   [2] 나\n    [3] site ↗ https://example.org\n" in text
         saved = next((tmp_path / "files").glob("*-proposals.csv"))
         assert saved.read_bytes() == b"id,title\n1,x\n"
-        assert f"[document] saved to {saved.resolve()}" in text
+        assert f"[document] saved to {saved.resolve()}\n  표\n  둘째 줄\n" in text  # indented
 
         await console.handle("2")  # presses "나"
         press = [e for e in emu.events(CONSOLE_TOKEN) if e.kind == "callback_answer"]

@@ -267,3 +267,35 @@ async def test_the_report_counts_only_sessions_that_were_held(world):
     async with rt.sessionmaker() as s:
         rows = await A.report(s, SEOUL, year=2027, now=s2 - timedelta(minutes=1))
     assert [(r.level, r.date) for r in rows] == [("session", s1.date()), ("course", None)]
+
+
+async def test_a_reminder_of_an_event_without_sign_up_is_not_asked_for_a_survey(world):
+    """Without sign-up, "remind me" keeps a registration row for the reminders only: the
+    survey goes to who came (checked in), not to who asked for a reminder."""
+    rt = world
+    start = C2 + timedelta(days=7)
+    async with rt.sessionmaker() as s:
+        await R.create_event(
+            s,
+            R.NewEvent(
+                id="c3",
+                kind="forum",
+                title={"ko": "포럼 c3"},
+                starts_at=start,
+                ends_at=start + timedelta(hours=2),
+                place={"ko": "강당"},
+                registration_required=False,
+                survey=True,
+            ),
+            actor="t",
+            now=rt.clock.now(),
+            tz=SEOUL,
+        )
+        spec, occ = await _occurrence(s, "c3", start)
+        await R.register(s, await _user(s, 1), spec, occ, rt.clock.now(), SEOUL)  # remind me
+        await s.commit()
+    rt.clock.set(A.survey_due(start + timedelta(hours=2), SEOUL))
+    async with rt.sessionmaker() as s:
+        assert await A.plan_surveys(s, await rt.knowledge.get(), rt.clock.now(), SEOUL) == 0
+        await s.commit()
+        assert (await s.execute(select(SurveyInvitation))).scalars().all() == []

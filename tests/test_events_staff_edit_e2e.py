@@ -331,6 +331,18 @@ async def test_forged_edit_and_attendance_buttons_are_refused(bot):
         assert not [m for m in bot.emu.messages(TOKEN, chat.chat_id) if "document" in m]
 
 
+async def test_the_staff_screen_of_an_event_without_sign_up_counts_no_reminder(bot):
+    """A "🔔 알림 받기" of an event without sign-up is no registration: the staff screen
+    does not count it as one."""
+    event_id = await course(bot, registration=False)
+    secretary = await the_secretary(bot)
+    await sign_up(bot.chat(7231, "박민수", "ko"), event_id, "🔔 알림 받기")
+
+    screen = latest(await staff_events(secretary, "퇴비 만들기 교육")).text
+    assert "신청 없이 참여" in screen
+    assert "신청·대기" not in screen and "1명" not in screen, screen
+
+
 async def test_an_event_without_sign_up_lists_only_who_checked_in(bot):
     """Without sign-up, "🔔 알림 받기" keeps a registration row only to hold the reminders:
     the attendance screen and its xlsx list who checked in, never a reminder as a sign-up."""

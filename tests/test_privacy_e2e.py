@@ -360,3 +360,16 @@ async def test_mydata_words_reminders_as_the_reminders_screen_does(bot, lang):
         ("training", (180,)),
         ("grant", ()),
     }
+
+
+@pytest.mark.e2e
+async def test_mydata_does_not_say_a_language_telegram_did_not_set(bot):
+    """A Telegram app in Vietnamese gets English (no Vietnamese catalogue): the document
+    says so, not "as set in Telegram"."""
+    resident = bot.chat(RESIDENT, "Lan", "vi")
+    await resident.send("/start")
+    files = documents(bot, await resident.send("/mydata"))
+    [readable] = [data for name, data in files.items() if name.endswith(".txt")]
+    text = readable.decode("utf-8")
+    assert "Language: English (Telegram's language, vi, is not offered)" in text, text
+    assert "as set in Telegram" not in text

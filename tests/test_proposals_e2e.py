@@ -360,6 +360,8 @@ async def test_bad_input_is_refused_and_the_text_given_back(bot):
     assert "send it now" in events[-1].text
     events = await chat.send("no photo")
     assert "Please send a photo, or press Skip" in events[0].text
+    # asked again with its buttons: Skip is at hand, not only on a message above
+    assert "send it now" in events[-1].text and "Skip" in buttons(events[-1])
     events = await chat.press("Skip")
     assert "Street lights on Saeteo-ro 3-gil" in events[-1].text
 
@@ -370,12 +372,24 @@ async def test_rate_limit_per_day(bot):
     await chat.send("/start")
     await seed_proposal(bot, 5007, title="First proposal today", description=DESCRIPTION)
     events = await chat.send("/propose")
-    assert events[-1].text == (
-        "You have already submitted 1 proposals today. Please come back tomorrow."
+    assert events[-1].text == (  # (not "1 proposals")
+        "You have reached today's limit of proposals (1 a day). Please come back tomorrow."
     )
     bot.runtime.clock.advance(days=1)
     events = await chat.send("/propose")
     assert "Which dong" in events[-1].text
+
+
+def test_the_limit_met_at_submitting_reads_right_for_one_a_day():
+    from bot.core.i18n import Translator
+    from bot.proposals.service import TOO_MANY_TODAY, ProposalError
+    from handlers.proposals.render import error_text
+
+    said = error_text(Translator("en", SEOUL), ProposalError(TOO_MANY_TODAY, limit=1))
+    assert said == (  # (not "1 proposals")
+        "You have reached today's limit of proposals (1 a day). Please try again tomorrow; "
+        "your draft is kept."
+    )
 
 
 async def test_edit_from_the_preview(bot):

@@ -826,6 +826,27 @@ def test_trainings_coming_up_are_events_not_grants(demo):
     assert all(demo.events[i].kind == "training" for i in answer.matches)
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When is the next event?", None),
+        ("When is the next meeting?", "meeting"),
+        ("다음 교육 언제 있어요?", "training"),
+        ("When is the next training?", "training"),
+        ("다음 행사 언제예요?", None),
+        ("다음 행사는 언제인가요?", None),
+    ],
+)
+def test_the_next_event_asked_is_the_events_coming_up(demo, question, kind):
+    """Asked for "the next event": the events to come, first first — not an event whose
+    text says "next" (a party that plans "next year's meetups", ten months on)."""
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "event" and answer.event_query is not None, answer
+    assert len(answer.matches) > 1 and "network-party-saeteo" not in answer.matches[:3]
+    if kind is not None:
+        assert all(demo.events[i].kind == kind for i in answer.matches)
+
+
 # --- which record answers, and which part of it is asked: tables of residents' questions and
 # ways of asking, by the rule each shows (tests/qa/rules.yaml) ------------------------------
 @pytest.mark.parametrize(("question", "expected"), cases(RULES, "answered"))

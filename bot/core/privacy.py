@@ -284,7 +284,15 @@ async def _export_account(session: AsyncSession, subject: Subject) -> Section:
             # none chosen with /language: the bot speaks the Telegram app's language (as
             # last seen), else the default — the language this document is written in
             used = resolve_language(None, user.telegram_language, t.lang)
-            lang = t._("{language} (as set in Telegram)", language=LANGUAGE_NAMES[used])
+            code = (user.telegram_language or "").split("-")[0].split("_")[0].lower()
+            if code and code != used:  # a language without a catalogue: English instead
+                lang = t._(
+                    "{language} (Telegram's language, {code}, is not offered)",
+                    language=LANGUAGE_NAMES[used],
+                    code=code,
+                )
+            else:
+                lang = t._("{language} (as set in Telegram)", language=LANGUAGE_NAMES[used])
         section.lines.append(
             t._(
                 "Language: {lang}; home dong: {dong}; first seen {first}; last seen {last}.",

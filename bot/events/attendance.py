@@ -465,7 +465,11 @@ def survey_due(occurrence_end: datetime, tz: tzinfo) -> datetime:
 
 
 async def plan_surveys(session: AsyncSession, kb: KnowledgeBase, now: datetime, tz: tzinfo) -> int:
-    """Invite attendees of finished ``survey: true`` occurrences (the day after)."""
+    """Invite attendees of finished ``survey: true`` occurrences (the day after): who came,
+    or, where nobody was marked, who had registered — never a "remind me" of an event
+    without sign-up (:func:`bot.events.registrations.reminder_only`)."""
+    from bot.events.registrations import reminder_only
+
     survey_events = {e.id: e for e in kb.events if e.survey}
     if not survey_events:
         return 0
@@ -491,10 +495,11 @@ async def plan_surveys(session: AsyncSession, kb: KnowledgeBase, now: datetime, 
         if not (due <= now < due + SURVEY_WINDOW):
             continue
         taken = any(registration.attended for registration, _ in people)
+        signed_up = not reminder_only(survey_events[event_id])
         for registration, user in people:
             if taken and not registration.attended:
                 continue
-            if not taken and registration.status != "registered":
+            if not taken and (registration.status != "registered" or not signed_up):
                 continue
             token = await _invitation(session, user, event_id, original, now)
             if token is None:

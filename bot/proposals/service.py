@@ -133,8 +133,8 @@ UNKNOWN_DONG = N_("That dong does not exist (any more). Please choose one from t
 UNKNOWN_THEME = N_("That theme does not exist (any more). Please choose one from the list.")
 DRAFT_INCOMPLETE = N_("The draft is not complete yet.")
 TOO_MANY_TODAY = N_(
-    "You have already submitted {limit} proposals today. Please try again tomorrow; "
-    "your draft is kept."
+    "You have reached today's limit of proposals ({limit} a day). Please try again "
+    "tomorrow; your draft is kept."
 )
 
 

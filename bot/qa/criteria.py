@@ -265,7 +265,10 @@ _STATUS_PATTERNS = [
                  r"아직\s?(접수|모집)\s?(안\s?(한|된|하는)|전인)\s?(공모|사업|거|것|곳)|"
                  r"(접수|신청|모집)\s?(시작\s?)?전인|"
                  r"\bupcoming\b|\bcoming up\b|\bopening soon\b|\bnot (yet )?open(ed)?\b|"
-                 r"\bhaven.?t opened\b|还没开始|まだ(始|受付)|sắp tới|chưa mở"),
+                 r"\bhaven.?t opened\b|还没开始|まだ(始|受付)|sắp tới|chưa mở|"
+                 # "when is the next event?", "다음 행사 언제예요?": the events to come
+                 r"\bnext(?= (events?|trainings?|meetings?|classes|class|sessions?)\b)|"
+                 r"다음\s?(?=(행사|교육|회의|일정)(?!\s?단계))"),
     ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|끝난|지난\s?공모|\bclosed\b|\balready over\b"),
 ]
 # fmt: on

@@ -144,22 +144,24 @@ async def event_text(context: MaeulContext, kb: KnowledgeBase, event: EventSpec)
         "📍 " + esc(event.place.get(t.lang)),
     ]
     seats = R.capacity_of(event)
-    if event.registration is None or not event.registration.required:
+    if R.reminder_only(event):
+        # its "remind me" rows are no sign-ups: nothing to count
         lines.append(esc(t._("No registration needed")))
-    elif seats is None:
-        lines.append(esc(t._("Registration required") + " · " + t._("No limit")))
     else:
+        if seats is None:
+            lines.append(esc(t._("Registration required") + " · " + t._("No limit")))
+        else:
+            lines.append(
+                esc(t._("Registration required") + " · " + t.n_("{n} place", "{n} places", seats))
+            )
+        count = await active_count(context, event.id)
         lines.append(
-            esc(t._("Registration required") + " · " + t.n_("{n} place", "{n} places", seats))
+            esc(
+                t.n_("{n} person registered or waiting", "{n} people registered or waiting", count)
+                if count
+                else t._("Nobody has registered yet.")
+            )
         )
-    count = await active_count(context, event.id)
-    lines.append(
-        esc(
-            t.n_("{n} person registered or waiting", "{n} people registered or waiting", count)
-            if count
-            else t._("Nobody has registered yet.")
-        )
-    )
     if event.cancelled:
         lines += ["", "<b>" + esc(t._("This event is cancelled.")) + "</b>"]
         return "\n".join(lines)

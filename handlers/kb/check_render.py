@@ -80,7 +80,7 @@ def group_age_text(t: Translator, group_age: GroupAge) -> str:
 def _window(t: Translator, verdict: eligibility.Verdict, kb: KnowledgeBase, today: Any) -> str:
     grant = verdict.grant
     if verdict.window is GrantStatus.CLOSED:
-        return t._("closed on {date}", date=t.format_date(grant.application.closes, short=True))
+        return t._("closed on {date}", date=cards.list_date(t, grant.application.closes, today))
     return t._(cards.STATUS_LABELS[verdict.window]) + " · " + cards.window_badge(grant, today, t)
 
 

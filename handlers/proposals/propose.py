@@ -120,7 +120,8 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     except ProposalError:
         limit = t.format_number(settings.proposals_per_day)
         text = t._(
-            "You have already submitted {limit} proposals today. Please come back tomorrow.",
+            "You have reached today's limit of proposals ({limit} a day). "
+            "Please come back tomorrow.",
             limit=limit,
         )
         await say(update, context, esc(text))
@@ -273,10 +274,11 @@ async def photo_sent(update: Update, context: MaeulContext) -> str:
 
 
 async def photo_expected(update: Update, context: MaeulContext) -> str:
+    draft = await current_draft(context)
     await update.effective_message.reply_text(
         context.t._("Please send a photo, or press Skip. Type /cancel to stop.")
     )
-    return PHOTO
+    return await ask_photo(update, context, draft)  # with its Skip button again
 
 
 # ---------------------------------------------------------------------------------------
