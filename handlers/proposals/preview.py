@@ -15,6 +15,7 @@ from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, grid, refuse
+from handlers.proposals.actions import supported
 from handlers.proposals.draft import (
     ASK,
     EDIT,
@@ -86,13 +87,8 @@ async def support_instead(update: Update, context: MaeulContext) -> str | int:
     if draft is None:
         return PREVIEW
     proposal_id = int(parts(update)[3])
-    now = context.runtime.clock.utcnow()
-    try:
-        result = await domain.toggle_support(
-            context.db, proposal_id, context.user.id, now, want=True
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
+    result = await supported(update, context, proposal_id, want=True)
+    if result is None:
         return PREVIEW
     await domain.discard_draft(context.db, context.user.id)
     done = t._(
@@ -101,12 +97,6 @@ async def support_instead(update: Update, context: MaeulContext) -> str | int:
         count=t.format_number(result.count),
     )
     await _done(update, context, done, proposal_id)
-    if result.threshold_reached:
-        proposal = await domain.get_proposal(context.db, proposal_id)
-        assert proposal is not None
-        await notify_staff(
-            context, proposal, "threshold", count=result.count, threshold=result.threshold
-        )
     return ConversationHandler.END
 
 
