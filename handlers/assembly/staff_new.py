@@ -11,9 +11,7 @@ audit log entry.
 
 from __future__ import annotations
 
-import functools
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -58,21 +56,18 @@ def _draft(context: MaeulContext) -> dict[str, Any]:
     return draft if isinstance(draft, dict) else {}
 
 
-Step = Callable[[Update, MaeulContext, dict[str, Any]], Awaitable[str | int]]
+async def _found_draft(update: Update, context: MaeulContext) -> dict[str, Any] | None:
+    """The draft, or ``None`` after saying it is lost (:func:`_lost`)."""
+    draft = _draft(context)
+    if not draft:
+        await _lost(update, context)
+        return None
+    return draft
 
 
-def _drafting(step: Step) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, str | int]]:
-    """A step's handler, called with the draft: ``step(update, context, draft)``. Without
-    a draft (expired, or a stale button) the conversation ends instead (:func:`_lost`)."""
-
-    @functools.wraps(step)
-    async def handler(update: Update, context: MaeulContext) -> str | int:
-        draft = _draft(context)
-        if not draft:
-            return await _lost(update, context)
-        return await step(update, context, draft)
-
-    return handler
+_drafting = blocks.opened_by(_found_draft, ConversationHandler.END)
+"""A step's handler, called with the draft: ``step(update, context, draft)``. Without a
+draft (expired, or a stale button) the conversation ends instead."""
 
 
 async def _ask(

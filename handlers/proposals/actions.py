@@ -5,17 +5,13 @@ handlers.proposals.browse."""
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
-
 from telegram import Update
 
 from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, ask_confirm, declined, refuse
+from handlers.core.blocks import answer, ask_confirm, declined, opened_by, refuse
 from handlers.core.blocks import show as send
 from handlers.proposals.notify import notify_proposer, notify_staff
 from handlers.proposals.render import S, can_view, error_text
@@ -30,24 +26,10 @@ async def visible_proposal(update: Update, context: MaeulContext) -> Proposal | 
     return proposal
 
 
-ProposalHandler = Callable[[Update, MaeulContext, Proposal], Awaitable[None]]
-
-
-def on_visible_proposal(
-    handler: ProposalHandler,
-) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, None]]:
-    """The opening of a press handler on a proposal card, as a decorator: the handler is
-    called with the pressed proposal, ``handler(update, context, proposal)``, when the
-    presser may see it (:func:`visible_proposal`; otherwise a polite refusal and nothing
-    more)."""
-
-    @functools.wraps(handler)
-    async def opened(update: Update, context: MaeulContext) -> None:
-        proposal = await visible_proposal(update, context)
-        if proposal is not None:
-            await handler(update, context, proposal)
-
-    return opened
+on_visible_proposal = opened_by(visible_proposal)
+"""The opening of a press handler on a proposal card, as a decorator: the handler is called
+with the pressed proposal, ``handler(update, context, proposal)``, when the presser may see
+it (:func:`visible_proposal`; otherwise a polite refusal and nothing more)."""
 
 
 async def supported(
