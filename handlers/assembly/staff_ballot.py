@@ -84,11 +84,9 @@ async def _reviewed(context: MaeulContext, vote: AssemblyVote) -> list[object]:
     return [vote.id, vote.updated_at.isoformat(), *(i.item_id for i in items)]
 
 
-async def confirm(update: Update, context: MaeulContext) -> None:
+@blocks.opened_by(pressed_vote)
+async def confirm(update: Update, context: MaeulContext, vote: AssemblyVote) -> None:
     """Open: review everything voters will get. Close: ask."""
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return
     t = context.t
     what = (update.callback_query.data or "").split(":")[1]
     if what == "open":
@@ -178,10 +176,8 @@ async def close_now(update: Update, context: MaeulContext) -> None:
     await _act(update, context, action)
 
 
-async def proposals(update: Update, context: MaeulContext) -> None:
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return
+@blocks.opened_by(pressed_vote)
+async def proposals(update: Update, context: MaeulContext, vote: AssemblyVote) -> None:
     t = context.t
     found = await A.addable_proposals(context.db, vote)
     lines = [f"<b>{esc(t._('Accepted proposals of this dong'))}</b>", ""]

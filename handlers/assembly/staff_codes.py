@@ -47,10 +47,8 @@ MAX_PER_SHEET = 2000
 PRESETS = (10, 50, 100, 500)
 
 
-async def ask_count(update: Update, context: MaeulContext) -> str | int:
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return ConversationHandler.END
+@blocks.opened_by(pressed_vote, ConversationHandler.END)
+async def ask_count(update: Update, context: MaeulContext, vote: AssemblyVote) -> str | int:
     t = context.t
     await blocks.answer(update)
     remember(context, vote)

@@ -56,6 +56,20 @@ def _draft(context: MaeulContext) -> dict[str, Any]:
     return draft if isinstance(draft, dict) else {}
 
 
+async def _found_draft(update: Update, context: MaeulContext) -> dict[str, Any] | None:
+    """The draft, or ``None`` after saying it is lost (:func:`_lost`)."""
+    draft = _draft(context)
+    if not draft:
+        await _lost(update, context)
+        return None
+    return draft
+
+
+_drafting = blocks.opened_by(_found_draft, ConversationHandler.END)
+"""A step's handler, called with the draft: ``step(update, context, draft)``. Without a
+draft (expired, or a stale button) the conversation ends instead."""
+
+
 async def _ask(
     update: Update,
     context: MaeulContext,
@@ -110,12 +124,10 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     return NEW_TITLE
 
 
-async def typed_title(update: Update, context: MaeulContext) -> str | int:
+@_drafting
+async def typed_title(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
     t = context.t
     title = (update.effective_message.text or "").strip()
-    draft = _draft(context)
-    if not draft:
-        return await _lost(update, context)
     if not title or len(title) > 120:
         await update.effective_message.reply_text(
             t._("Please type a title of at most 120 characters, or /cancel.")
@@ -133,11 +145,9 @@ async def typed_title(update: Update, context: MaeulContext) -> str | int:
     return NEW_METHOD
 
 
-async def picked_method(update: Update, context: MaeulContext) -> str | int:
+@_drafting
+async def picked_method(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
     t = context.t
-    draft = _draft(context)
-    if not draft:
-        return await _lost(update, context)
     draft["max"] = int((update.callback_query.data or "0").split(":")[2])
     await blocks.answer(update)
     await steps.answered(update, method_text(t, *_method(draft)))
@@ -158,10 +168,8 @@ def _method(draft: dict[str, Any]) -> tuple[str, int | None]:
     return VoteMethod.APPROVE_REJECT.value, None
 
 
-async def typed_opens(update: Update, context: MaeulContext) -> str | int:
-    draft = _draft(context)
-    if not draft:
-        return await _lost(update, context)
+@_drafting
+async def typed_opens(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
     parts = RANGE_RE.split(update.effective_message.text or "", maxsplit=1)
     try:
         opens = typed_when(context, parts[0])
@@ -178,9 +186,9 @@ async def typed_opens(update: Update, context: MaeulContext) -> str | int:
     return await _closes(update, context, draft, opens, closes)
 
 
-async def typed_closes(update: Update, context: MaeulContext) -> str | int:
-    draft = _draft(context)
-    if not draft or "opens" not in draft:
+@_drafting
+async def typed_closes(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
+    if "opens" not in draft:
         return await _lost(update, context)
     opens = datetime.fromisoformat(draft["opens"])
     try:
@@ -216,10 +224,8 @@ async def _closes(
     return NEW_QUORUM
 
 
-async def typed_quorum(update: Update, context: MaeulContext) -> str | int:
-    draft = _draft(context)
-    if not draft:
-        return await _lost(update, context)
+@_drafting
+async def typed_quorum(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
     quorum = typed_number(update.effective_message.text or "")
     if quorum is None or quorum > 100:
         await update.effective_message.reply_text(
@@ -230,23 +236,17 @@ async def typed_quorum(update: Update, context: MaeulContext) -> str | int:
     return await _ask_population(update, context)
 
 
-async def _skipped(
-    update: Update, context: MaeulContext, key: str, label: str
-) -> dict[str, Any] | None:
+async def _skipped(update: Update, draft: dict[str, Any], key: str, label: str) -> None:
     """The skip button of an optional step: the draft's ``key`` stays empty and ``label`` is
-    shown as the answer. None when the draft is lost."""
-    draft = _draft(context)
-    if not draft:
-        return None
+    shown as the answer."""
     draft[key] = None
     await blocks.answer(update)
     await steps.answered(update, label)
-    return draft
 
 
-async def skip_quorum(update: Update, context: MaeulContext) -> str | int:
-    if await _skipped(update, context, "quorum", context.t._("No quorum")) is None:
-        return await _lost(update, context)
+@_drafting
+async def skip_quorum(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
+    await _skipped(update, draft, "quorum", context.t._("No quorum"))
     return await _ask_population(update, context)
 
 
@@ -263,10 +263,10 @@ async def _ask_population(update: Update, context: MaeulContext) -> str:
     return NEW_POPULATION
 
 
-async def typed_population(update: Update, context: MaeulContext) -> str | int:
-    draft = _draft(context)
-    if not draft:
-        return await _lost(update, context)
+@_drafting
+async def typed_population(
+    update: Update, context: MaeulContext, draft: dict[str, Any]
+) -> str | int:
     population = typed_number(update.effective_message.text or "")
     if population is None or population < 1:
         await update.effective_message.reply_text(
@@ -279,10 +279,11 @@ async def typed_population(update: Update, context: MaeulContext) -> str | int:
     return await _review(update, context, draft)
 
 
-async def skip_population(update: Update, context: MaeulContext) -> str | int:
-    draft = await _skipped(update, context, "population", context.t._("Set it later"))
-    if draft is None:
-        return await _lost(update, context)
+@_drafting
+async def skip_population(
+    update: Update, context: MaeulContext, draft: dict[str, Any]
+) -> str | int:
+    await _skipped(update, draft, "population", context.t._("Set it later"))
     return await _review(update, context, draft)
 
 
@@ -334,9 +335,9 @@ async def _review(update: Update, context: MaeulContext, draft: dict[str, Any]) 
     return NEW_REVIEW
 
 
-async def create(update: Update, context: MaeulContext) -> str | int:
-    draft = _draft(context)
-    if not draft or "closes" not in draft:
+@_drafting
+async def create(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str | int:
+    if "closes" not in draft:
         return await _lost(update, context)
     pressed = (update.callback_query.data or "").split(":")[-1]
     if not blocks.stamp_matches(pressed, *_shown(draft)):

@@ -53,10 +53,8 @@ MAX_IMAGE_BYTES = 10 * 1024 * 1024
 NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
 
 
-async def site_menu(update: Update, context: MaeulContext) -> None:
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return
+@blocks.opened_by(pressed_vote)
+async def site_menu(update: Update, context: MaeulContext, vote: AssemblyVote) -> None:
     t = context.t
     turnout = await A.turnout(context.db, vote)
     lines = [
@@ -84,10 +82,8 @@ async def site_menu(update: Update, context: MaeulContext) -> None:
 # --- marking codes ---------------------------------------------------------------------
 
 
-async def ask_mark(update: Update, context: MaeulContext) -> str | int:
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return ConversationHandler.END
+@blocks.opened_by(pressed_vote, ConversationHandler.END)
+async def ask_mark(update: Update, context: MaeulContext, vote: AssemblyVote) -> str | int:
     await blocks.answer(update)
     remember(context, vote)
     done = InlineKeyboardButton(context.t._("Done"), callback_data="asm:stop")
@@ -177,10 +173,8 @@ def _approve(vote: AssemblyVote) -> bool:
     return vote.method == VoteMethod.APPROVE_REJECT
 
 
-async def ask_totals(update: Update, context: MaeulContext) -> str | int:
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return ConversationHandler.END
+@blocks.opened_by(pressed_vote, ConversationHandler.END)
+async def ask_totals(update: Update, context: MaeulContext, vote: AssemblyVote) -> str | int:
     if vote.frozen_at is None:
         opens = A.Refused("not_open_yet", N_("Voting opens at {opens}."), opens=vote.opens_at)
         await refused(update, context, opens)
@@ -286,12 +280,10 @@ async def _review(
     )
 
 
-async def save_totals(update: Update, context: MaeulContext) -> int:
+@blocks.opened_by(pressed_vote, ConversationHandler.END)
+async def save_totals(update: Update, context: MaeulContext, vote: AssemblyVote) -> int:
     """Save the reviewed totals. In the review step it ends the conversation; a press of an
     older review's button (outside it) is checked against the draft all the same."""
-    vote = await pressed_vote(update, context)
-    if vote is None:
-        return ConversationHandler.END
     draft = _draft(context)
     totals = draft.get("totals") if draft.get("vote") == vote.id else None
     shown = (update.callback_query.data or "").split(":")[-1]

@@ -1,7 +1,8 @@
 """Building blocks every handler module shares, so that a handler module is parsing and
-rendering only: paging lists, confirm/cancel dialogs, step-by-step questions, and
-"edit the pressed message in place, or send a new one". Step-by-step conversations' blocks
-are in :mod:`handlers.core.steps`.
+rendering only: paging lists, confirm/cancel dialogs, step-by-step questions,
+"edit the pressed message in place, or send a new one", and the opening most handlers share
+(find what a press is about, or refuse; :func:`opened_by`). Step-by-step conversations'
+blocks are in :mod:`handlers.core.steps`.
 
 Design and threat model
 -----------------------
@@ -31,12 +32,13 @@ paging blocks live in :mod:`handlers.core.paging` and are importable from here.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import logging
 import re
-from collections.abc import Awaitable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -56,6 +58,7 @@ from handlers.core.paging import page_count as page_count
 from handlers.core.paging import paginate as paginate
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 CALLBACK_DATA_MAX = 64  # bytes, Telegram's limit
 ALERT_MAX = 200  # characters an answerCallbackQuery alert shows
@@ -257,3 +260,32 @@ async def declined(update: Update, context: MaeulContext, text: str | None = Non
     await show(
         update, context, esc(text or context.t._("OK, nothing was changed.")), None, edit=True
     )
+
+
+# ---------------------------------------------------------------------------------------
+# The opening of a press handler
+# ---------------------------------------------------------------------------------------
+
+Opened = Callable[[Update, MaeulContext], Coroutine[Any, Any, Any]]
+
+
+def opened_by(
+    find: Callable[[Update, MaeulContext], Awaitable[T | None]], otherwise: Any = None
+) -> Callable[[Callable[[Update, MaeulContext, T], Awaitable[Any]]], Opened]:
+    """The opening most handlers share, as a decorator: ``find`` what the press (or the
+    typed answer) is about — refusing politely when it cannot: a stale or forged button, a
+    right the presser lacks — and call ``handler(update, context, found)``. When ``find``
+    returns ``None`` the handler is not called and ``otherwise`` (a conversation's state,
+    say) is returned."""
+
+    def wrap(handler: Callable[[Update, MaeulContext, T], Awaitable[Any]]) -> Opened:
+        @functools.wraps(handler)
+        async def opened(update: Update, context: MaeulContext) -> Any:
+            found = await find(update, context)
+            if found is None:
+                return otherwise
+            return await handler(update, context, found)
+
+        return opened
+
+    return wrap

@@ -16,7 +16,8 @@ from bot.core.dongs import dong_name, get_dong, list_dongs
 from bot.core.text import esc
 from bot.core.users import set_home_dong
 from bot.telegram.context import MaeulContext
-from handlers.core.steps import TYPED, press_buttons_then, typed_dong
+from handlers.core.blocks import choices, confirm_markup, drop_keyboard, list_keyboard
+from handlers.core.steps import TYPED, forgetting, press_buttons_then, typed_dong
 from handlers.core.steps import conversation as blocks_conversation
 
 CHOOSE, CONFIRM = "choose", "confirm"
@@ -25,17 +26,13 @@ KEY = "mydong_choice"
 
 async def _dong_keyboard(context: MaeulContext) -> InlineKeyboardMarkup:
     t = context.t
-    dongs = await list_dongs(context.db)
-    buttons = [
-        InlineKeyboardButton(
-            ("✓ " if d.id == context.user.home_dong_id else "") + dong_name(d, t.lang),
-            callback_data=f"mydong:pick:{d.id}",
-        )
-        for d in dongs
-    ]
-    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    rows.append([InlineKeyboardButton(t._("Cancel"), callback_data="mydong:cancel")])
-    return InlineKeyboardMarkup(rows)
+    dongs = choices(
+        ((d.id, dong_name(d, t.lang)) for d in await list_dongs(context.db)),
+        lambda dong_id: f"mydong:pick:{dong_id}",
+        lambda dong_id: dong_id == context.user.home_dong_id,
+    )
+    cancel = InlineKeyboardButton(t._("Cancel"), callback_data="mydong:cancel")
+    return list_keyboard(dongs, footer=[cancel], width=2)
 
 
 async def ask_dong(update: Update, context: MaeulContext) -> str | int:
@@ -63,13 +60,8 @@ async def _confirm(update: Update, context: MaeulContext, dong_id: str) -> str:
     dong = await get_dong(context.db, dong_id)
     assert dong is not None
     context.user_data[KEY] = dong.id  # type: ignore[index]
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t._("Yes, save"), callback_data="mydong:yes"),
-                InlineKeyboardButton(t._("Choose again"), callback_data="mydong:again"),
-            ]
-        ]
+    keyboard = confirm_markup(
+        yes=(t._("Yes, save"), "mydong:yes"), no=(t._("Choose again"), "mydong:again")
     )
     await context.bot.send_message(
         update.effective_chat.id,
@@ -86,7 +78,7 @@ async def picked(update: Update, context: MaeulContext) -> str:
         await query.answer(context.t._("This button is no longer valid."), show_alert=True)
         return CHOOSE
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_keyboard(update)
     return await _confirm(update, context, dong_id)
 
 
@@ -114,18 +106,8 @@ async def confirmed(update: Update, context: MaeulContext) -> int | str:
 
 
 async def again(update: Update, context: MaeulContext) -> str | int:
-    await update.callback_query.edit_message_reply_markup(None)
+    await drop_keyboard(update)
     return await ask_dong(update, context)
-
-
-async def cancel(update: Update, context: MaeulContext) -> int:
-    t = context.t
-    context.user_data.pop(KEY, None)
-    if update.callback_query:
-        await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await context.bot.send_message(update.effective_chat.id, t._("Cancelled. Nothing was changed."))
-    return ConversationHandler.END
 
 
 async def deep_link(update: Update, context: MaeulContext) -> str | int:
@@ -160,7 +142,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(TYPED, press_buttons_then(CONFIRM)),
             ],
         },
-        cancel,
+        forgetting(KEY),
         r"^mydong:cancel$",
     )
     app.add_handler(conversation)

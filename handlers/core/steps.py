@@ -138,6 +138,16 @@ async def cancelled(
     return ConversationHandler.END
 
 
+def forgetting(key: str) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, int]]:
+    """The usual /cancel of a conversation whose draft is ``user_data[key]``:
+    :func:`cancelled` with ``forget=key``."""
+
+    async def cancel(update: Update, context: MaeulContext) -> int:
+        return await cancelled(update, context, forget=key)
+
+    return cancel
+
+
 def conversation(
     name: str,
     entry_points: list[BaseHandler[Update, MaeulContext, object]],
@@ -148,7 +158,8 @@ def conversation(
     """A step-by-step conversation as every feature has it: persistent (its state is stored
     with the update's transaction, so a restart resumes it), taken over by its own entry
     again (``allow_reentry``), and left with /cancel — and with the button whose callback
-    data matches ``cancel_pattern`` (a regular expression), when given."""
+    data matches ``cancel_pattern`` (a regular expression), when given: ``cancel``, often
+    :func:`forgetting` the conversation's draft."""
     fallbacks: list[BaseHandler[Update, MaeulContext, object]] = [CommandHandler("cancel", cancel)]
     if cancel_pattern is not None:
         fallbacks.append(CallbackQueryHandler(cancel, pattern=cancel_pattern))

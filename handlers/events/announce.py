@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -30,7 +30,8 @@ from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.browse import edit, knowledge, on_press, refuse, rows_of, send
+from handlers.core.blocks import confirm_markup, list_keyboard
+from handlers.core.browse import edit, knowledge, on_press, refuse, send
 from handlers.core.steps import (
     TYPED,
     confirms_preview,
@@ -82,14 +83,13 @@ async def start(update: Update, context: MaeulContext) -> str | int:
             InlineKeyboardButton(t._(S.TOPIC_LABELS[topic]), callback_data=f"ann:t:kind:{topic}")
             for topic in S.KIND_TOPICS
         ]
-    rows = rows_of(buttons)
-    rows.append([InlineKeyboardButton(t._("Cancel"), callback_data="ann:cancel")])
+    cancel = InlineKeyboardButton(t._("Cancel"), callback_data="ann:cancel")
     context.user_data.pop(KEY, None)
     await send(
         update,
         context,
         esc(t._("Who should get the announcement? Its subscribers will receive it.")),
-        InlineKeyboardMarkup(rows),
+        list_keyboard(buttons, footer=[cancel], width=2),
     )
     return TARGET
 
@@ -154,13 +154,8 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
         target=label,
     )
     preview = [f"<b>{esc(heading)}</b>", "", esc(text)]
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(t._("📢 Send"), callback_data=f"ann:send:{nonce}"),
-                InlineKeyboardButton(t._("Cancel"), callback_data="ann:cancel"),
-            ]
-        ]
+    markup = confirm_markup(
+        yes=(t._("📢 Send"), f"ann:send:{nonce}"), no=(t._("Cancel"), "ann:cancel")
     )
     await send(update, context, "\n".join(preview), markup)
     return CONFIRM

@@ -44,11 +44,12 @@ from handlers.core.blocks import (
     drop_keyboard,
     list_keyboard,
     matched,
+    opened_by,
     refuse,
     show,
 )
 from handlers.core.browse import knowledge
-from handlers.core.steps import TYPED, cancelled, confirms_preview, conversation, press_buttons
+from handlers.core.steps import TYPED, confirms_preview, conversation, forgetting, press_buttons
 from handlers.events.staff_access import (
     REF,
     change_event,
@@ -97,6 +98,11 @@ async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | N
         await refuse(update, context)
         return None
     return await managed_event(update, context, ref(event_id))
+
+
+on_draft_event = opened_by(event_of_draft, ConversationHandler.END)
+"""The opening of a step on the draft's event, as a decorator: ``step(update, context,
+event)`` when this user may still manage it; else a refusal, and the conversation ends."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -175,10 +181,8 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
     return state
 
 
-async def field_typed(update: Update, context: MaeulContext) -> str | int:
-    event = await event_of_draft(update, context)
-    if event is None:
-        return ConversationHandler.END
+@on_draft_event
+async def field_typed(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     draft = draft_of(context)
     name = draft.get("field")
     text = update.effective_message.text or ""
@@ -301,10 +305,6 @@ def back_markup(context: MaeulContext, event: EventSpec) -> InlineKeyboardMarkup
     )
 
 
-async def stop(update: Update, context: MaeulContext) -> int:
-    return await cancelled(update, context, forget=KEY)
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     from handlers.events import staff_move as M
 
@@ -342,7 +342,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                     MessageHandler(TYPED, press_buttons),
                 ],
             },
-            stop,
+            forgetting(KEY),
             r"^sev:x$",
         )
     )

@@ -42,6 +42,7 @@ from handlers.events.staff_change import (
     back_markup,
     draft_of,
     event_of_draft,
+    on_draft_event,
 )
 from handlers.events.staff_draft import end_question, read_end, read_start, start_question
 from handlers.events.staff_edit_view import cancel_row
@@ -151,10 +152,8 @@ async def _ask_move(
     return MOVE_START
 
 
-async def move_start_typed(update: Update, context: MaeulContext) -> str | int:
-    event = await event_of_draft(update, context)
-    if event is None:
-        return ConversationHandler.END
+@on_draft_event
+async def move_start_typed(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     when = await read_start(update, context)
     if when is None:
         return MOVE_START
@@ -166,9 +165,8 @@ async def move_start_typed(update: Update, context: MaeulContext) -> str | int:
     return MOVE_OK
 
 
-async def move_end_pressed(update: Update, context: MaeulContext) -> str | int:
-    if await event_of_draft(update, context) is None:
-        return ConversationHandler.END
+@on_draft_event
+async def move_end_pressed(update: Update, context: MaeulContext, _event: EventSpec) -> str | int:
     draft_of(context).pop("nonce", None)
     await answer(update)
     await drop_keyboard(update)
@@ -176,10 +174,8 @@ async def move_end_pressed(update: Update, context: MaeulContext) -> str | int:
     return MOVE_END
 
 
-async def move_end_typed(update: Update, context: MaeulContext) -> str | int:
-    event = await event_of_draft(update, context)
-    if event is None:
-        return ConversationHandler.END
+@on_draft_event
+async def move_end_typed(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     draft = draft_of(context)
     end = await read_end(update, context, datetime.fromisoformat(draft["to"]))
     if end is None:

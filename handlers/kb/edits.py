@@ -23,7 +23,7 @@ from bot.kb.edits import Change, EditError, FieldSpec, Target, Value
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import admin, edit_markup, knowledge, on_press, pressed, rows_of, send
-from handlers.core.steps import TYPED, cancelled, press_buttons
+from handlers.core.steps import TYPED, forgetting, press_buttons
 from handlers.core.steps import conversation as blocks_conversation
 from handlers.events.browse import send_card as send_event
 from handlers.kb.grants import send_card as send_grant
@@ -323,10 +323,6 @@ async def refused(update: Update, context: MaeulContext) -> None:
     )
 
 
-async def cancel(update: Update, context: MaeulContext) -> int:
-    return await cancelled(update, context, forget=KEY)
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     conversation = blocks_conversation(
         "kbedit",
@@ -343,7 +339,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(TYPED, press_buttons),
             ],
         },
-        cancel=cancel,
+        cancel=forgetting(KEY),
         cancel_pattern=r"^kbedit:cancel$",
     )
     app.add_handler(conversation)

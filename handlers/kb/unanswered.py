@@ -305,16 +305,6 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: MaeulContext) -> int:
-    context.user_data.pop(KEY, None)
-    await blocks.answer(update)
-    await blocks.drop_keyboard(update)
-    await context.bot.send_message(
-        update.effective_chat.id, context.t._("Cancelled. Nothing was changed.")
-    )
-    return ConversationHandler.END
-
-
 async def stale(update: Update, context: MaeulContext) -> None:
     if not await _refused(update, context):
         await blocks.refuse(update, context)
@@ -336,7 +326,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 MessageHandler(steps.TYPED, steps.press_buttons),
             ],
         },
-        cancel,
+        steps.forgetting(KEY),
         r"^kbq:cancel$",
     )
     app.add_handler(conversation)

@@ -11,7 +11,7 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, ask_confirm, declined, refuse
+from handlers.core.blocks import answer, ask_confirm, declined, opened_by, refuse
 from handlers.core.blocks import show as send
 from handlers.proposals.notify import notify_proposer, notify_staff
 from handlers.proposals.render import S, can_view, error_text
@@ -26,11 +26,37 @@ async def visible_proposal(update: Update, context: MaeulContext) -> Proposal | 
     return proposal
 
 
-async def ask_report(update: Update, context: MaeulContext) -> None:
+on_visible_proposal = opened_by(visible_proposal)
+"""The opening of a press handler on a proposal card, as a decorator: the handler is called
+with the pressed proposal, ``handler(update, context, proposal)``, when the presser may see
+it (:func:`visible_proposal`; otherwise a polite refusal and nothing more)."""
+
+
+async def supported(
+    update: Update, context: MaeulContext, proposal_id: int, *, want: bool
+) -> domain.SupportResult | None:
+    """Support the proposal (``want``) or take the support back; ``None`` after a polite
+    refusal when the service says no. The support that first reaches the dong's threshold
+    is told to the dong's staff."""
+    try:
+        result = await domain.toggle_support(
+            context.db, proposal_id, context.user.id, context.runtime.clock.utcnow(), want=want
+        )
+    except ProposalError as err:
+        await refuse(update, context, error_text(context.t, err))
+        return None
+    if result.threshold_reached:
+        proposal = await domain.get_proposal(context.db, proposal_id)
+        assert proposal is not None
+        await notify_staff(
+            context, proposal, "threshold", count=result.count, threshold=result.threshold
+        )
+    return result
+
+
+@on_visible_proposal
+async def ask_report(update: Update, context: MaeulContext, proposal: Proposal) -> None:
     t = context.t
-    proposal = await visible_proposal(update, context)
-    if proposal is None:
-        return
     if proposal.author_id == context.user.id:
         await refuse(update, context, t._(domain.REPORT_OWN))
         return
@@ -44,11 +70,9 @@ async def ask_report(update: Update, context: MaeulContext) -> None:
     await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No"), "props:no"))
 
 
-async def do_report(update: Update, context: MaeulContext) -> None:
+@on_visible_proposal
+async def do_report(update: Update, context: MaeulContext, proposal: Proposal) -> None:
     t = context.t
-    proposal = await visible_proposal(update, context)
-    if proposal is None:
-        return
     if proposal.visibility != Visibility.VISIBLE:
         await answer(update)
         await send(update, context, esc(t._(domain.SUPPORT_HIDDEN)), edit=True)
@@ -73,11 +97,9 @@ async def do_report(update: Update, context: MaeulContext) -> None:
         await notify_proposer(context, proposal, entries[-1])
 
 
-async def ask_withdraw(update: Update, context: MaeulContext) -> None:
+@on_visible_proposal
+async def ask_withdraw(update: Update, context: MaeulContext, proposal: Proposal) -> None:
     t = context.t
-    proposal = await visible_proposal(update, context)
-    if proposal is None:
-        return
     if proposal.author_id != context.user.id:
         await refuse(update, context, t._(domain.NOT_AUTHOR))
         return
@@ -94,11 +116,9 @@ async def ask_withdraw(update: Update, context: MaeulContext) -> None:
     await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No, keep it"), "props:no"))
 
 
-async def do_withdraw(update: Update, context: MaeulContext) -> None:
+@on_visible_proposal
+async def do_withdraw(update: Update, context: MaeulContext, proposal: Proposal) -> None:
     t = context.t
-    proposal = await visible_proposal(update, context)
-    if proposal is None:
-        return
     try:
         await domain.change_status(
             context.db,

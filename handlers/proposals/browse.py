@@ -24,7 +24,6 @@ from bot.core.dongs import dong_name, list_dongs
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc
 from bot.proposals import service as domain
-from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, choices, grid, list_keyboard, matched, refuse
 from handlers.core.blocks import show as send
@@ -33,17 +32,16 @@ from handlers.proposals.actions import (
     ask_withdraw,
     do_report,
     do_withdraw,
+    on_visible_proposal,
     pressed_id,
     said_no,
-    visible_proposal,
+    supported,
 )
-from handlers.proposals.notify import notify_staff
 from handlers.proposals.render import (
     S,
     can_view,
     card_buttons,
     card_text,
-    error_text,
     key_for,
     list_view,
     names,
@@ -53,6 +51,7 @@ from handlers.proposals.render import (
 )
 from handlers.proposals.render import _history_line as _history_line  # re-exported
 from handlers.proposals.render import plain_length as plain_length  # re-exported
+from models.proposal import Proposal
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 5
@@ -236,13 +235,8 @@ async def support(update: Update, context: MaeulContext) -> None:
     t = context.t
     want = update.callback_query.data.split(":")[1] == "s1"
     proposal_id = pressed_id(update)
-    now = context.runtime.clock.utcnow()
-    try:
-        result = await domain.toggle_support(
-            context.db, proposal_id, context.user.id, now, want=want
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
+    result = await supported(update, context, proposal_id, want=want)
+    if result is None:
         return
     if result.changed:
         said = t._("Thank you for your support!") if want else t._("Support taken back.")
@@ -256,10 +250,6 @@ async def support(update: Update, context: MaeulContext) -> None:
     staff = domain.is_staff_for(context.user, proposal, context.runtime.settings.admin_ids)
     markup = card_buttons(t, proposal, viewer=context.user, supported=result.supported, staff=staff)
     await send(update, context, await card_text(context, proposal, t), markup, edit=True)
-    if result.threshold_reached:
-        await notify_staff(
-            context, proposal, "threshold", count=result.count, threshold=result.threshold
-        )
 
 
 async def old_toggle(update: Update, context: MaeulContext) -> None:
@@ -272,10 +262,8 @@ async def old_toggle(update: Update, context: MaeulContext) -> None:
     await show_card(update, context, pressed_id(update), edit=True, note=note)
 
 
-async def photo(update: Update, context: MaeulContext) -> None:
-    proposal = await visible_proposal(update, context)
-    if proposal is None:
-        return
+@on_visible_proposal
+async def photo(update: Update, context: MaeulContext, proposal: Proposal) -> None:
     await answer(update)
     if proposal.photo_file_id:
         try:

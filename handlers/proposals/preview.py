@@ -14,7 +14,8 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, drop_keyboard, grid, refuse
+from handlers.core.blocks import answer, drop_keyboard, grid, opened_by, refuse
+from handlers.proposals.actions import supported
 from handlers.proposals.draft import (
     ASK,
     EDIT,
@@ -30,6 +31,7 @@ from handlers.proposals.draft import (
 )
 from handlers.proposals.notify import notify_staff
 from handlers.proposals.render import error_text, names
+from models.proposal import ProposalDraft
 
 
 async def _done(update: Update, context: MaeulContext, text: str, proposal_id: int) -> None:
@@ -42,11 +44,9 @@ async def _done(update: Update, context: MaeulContext, text: str, proposal_id: i
     await say(update, context, esc(text), InlineKeyboardMarkup([[button]]))
 
 
-async def submit(update: Update, context: MaeulContext) -> str | int:
+@opened_by(own_draft, PREVIEW)
+async def submit(update: Update, context: MaeulContext, draft: ProposalDraft) -> str | int:
     t = context.t
-    draft = await own_draft(update, context)
-    if draft is None:
-        return PREVIEW
     if str(draft.version) != parts(update)[3]:
         await answer(update, t._("This preview is outdated. Here is the current one."))
         await drop_keyboard(update)
@@ -80,19 +80,12 @@ async def submit(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def support_instead(update: Update, context: MaeulContext) -> str | int:
+@opened_by(own_draft, PREVIEW)
+async def support_instead(update: Update, context: MaeulContext, draft: ProposalDraft) -> str | int:
     t = context.t
-    draft = await own_draft(update, context)
-    if draft is None:
-        return PREVIEW
     proposal_id = int(parts(update)[3])
-    now = context.runtime.clock.utcnow()
-    try:
-        result = await domain.toggle_support(
-            context.db, proposal_id, context.user.id, now, want=True
-        )
-    except ProposalError as err:
-        await refuse(update, context, error_text(t, err))
+    result = await supported(update, context, proposal_id, want=True)
+    if result is None:
         return PREVIEW
     await domain.discard_draft(context.db, context.user.id)
     done = t._(
@@ -101,36 +94,21 @@ async def support_instead(update: Update, context: MaeulContext) -> str | int:
         count=t.format_number(result.count),
     )
     await _done(update, context, done, proposal_id)
-    if result.threshold_reached:
-        proposal = await domain.get_proposal(context.db, proposal_id)
-        assert proposal is not None
-        await notify_staff(
-            context, proposal, "threshold", count=result.count, threshold=result.threshold
-        )
     return ConversationHandler.END
 
 
 def preview_pressed(stay: str) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, str]]:
     """A button that shows the pressed draft's preview; a stale press stays in ``stay``."""
-
-    async def callback(update: Update, context: MaeulContext) -> str:
-        draft = await pressed_draft(update, context)
-        if draft is None:
-            return stay
-        return await preview(update, context, draft)
-
-    return callback
+    return opened_by(pressed_draft, stay)(preview)
 
 
 preview_again = preview_pressed(EDIT)
 """The preview again, from the edit menu."""
 
 
-async def edit_menu(update: Update, context: MaeulContext) -> str:
+@opened_by(pressed_draft, PREVIEW)
+async def edit_menu(update: Update, context: MaeulContext, draft: ProposalDraft) -> str:
     t = context.t
-    draft = await pressed_draft(update, context)
-    if draft is None:
-        return PREVIEW
     labels = [
         ("dong", t._("🏘 Dong")),
         ("theme", t._("🏷 Theme")),
@@ -152,10 +130,8 @@ async def edit_menu(update: Update, context: MaeulContext) -> str:
     return EDIT
 
 
-async def edit_field(update: Update, context: MaeulContext) -> str:
-    draft = await own_draft(update, context)
-    if draft is None:
-        return EDIT
+@opened_by(own_draft, EDIT)
+async def edit_field(update: Update, context: MaeulContext, draft: ProposalDraft) -> str:
     field = parts(update)[3]
     await answer(update)
     await drop_keyboard(update)

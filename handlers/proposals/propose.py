@@ -34,7 +34,7 @@ from bot.core.text import esc
 from bot.proposals import service as domain
 from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, refuse
+from handlers.core.blocks import answer, opened_by, refuse
 from handlers.core.blocks import show as send
 from handlers.core.steps import TYPED, give_back, press_buttons, typed_dong
 from handlers.core.steps import conversation as blocks_conversation
@@ -147,9 +147,9 @@ async def start(update: Update, context: MaeulContext) -> str | int:
     return await ask_dong(update, context, draft)
 
 
-async def resume(update: Update, context: MaeulContext) -> str | int:
-    draft = await pressed_draft(update, context)
-    return RESUME if draft is None else await next_step(update, context, draft)
+@opened_by(pressed_draft, RESUME)
+async def resume(update: Update, context: MaeulContext, draft: ProposalDraft) -> str:
+    return await next_step(update, context, draft)
 
 
 async def start_over(update: Update, context: MaeulContext) -> str | int:
@@ -164,10 +164,8 @@ async def start_over(update: Update, context: MaeulContext) -> str | int:
 # ---------------------------------------------------------------------------------------
 
 
-async def dong_pressed(update: Update, context: MaeulContext) -> str:
-    draft = await own_draft(update, context)
-    if draft is None:
-        return DONG
+@opened_by(own_draft, DONG)
+async def dong_pressed(update: Update, context: MaeulContext, draft: ProposalDraft) -> str:
     dong_id = resolve_key(parts(update)[3], [d.id for d in await list_dongs(context.db)])
     if dong_id is None:
         await refuse(update, context, context.t._(domain.UNKNOWN_DONG))
@@ -194,10 +192,8 @@ async def _set_dong(
     return await next_step(update, context, draft)
 
 
-async def theme_pressed(update: Update, context: MaeulContext) -> str:
-    draft = await own_draft(update, context)
-    if draft is None:
-        return THEME
+@opened_by(own_draft, THEME)
+async def theme_pressed(update: Update, context: MaeulContext, draft: ProposalDraft) -> str:
     category_id = resolve_key(parts(update)[3], [cid for cid, _ in await themes(context)])
     if category_id is None:
         await refuse(update, context, context.t._(domain.UNKNOWN_THEME))
