@@ -10,8 +10,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from importlib import resources
+
+import yaml
 
 from bot.qa.text import normalize
+
+# libyaml's parser when PyYAML has it: 2 ms for the glossary, the pure-Python one's ~100 ms
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Whole words that carry no topic (colloquial endings, pronouns, question words).
 FILLER_WORDS = frozenset(
@@ -84,205 +90,30 @@ GA_NOUNS = (
     "평론가", "운동가", "참가", "추가", "평가", "휴가", "단가", "물가", "대가", "정가",
 )  # fmt: skip
 
-# Resident words → the words knowledge bases use (Korean and English).
-GLOSSARY: dict[str, str] = {
-    # Korean colloquial → KB vocabulary
-    "지원금": "지원사업 grant",
-    "보조금": "지원사업 보조금 grant",
-    "젊은": "청년 youth",
-    "청년들": "청년",
-    "대학생": "청년",
-    "어르신": "어르신 노인",
-    "독거": "1인가구 어르신 single",
-    "노인": "어르신",
-    "공동주택": "아파트",
-    "골목길": "골목",
-    "동아리": "모임",
-    "소모임": "모임",
-    "강의": "교육",
-    "수업": "교육",
-    "강좌": "교육",
-    "영수증": "정산 회계",
-    "회계": "회계 정산",
-    "총회": "주민총회",
-    "투표": "투표 주민총회",
-    "자치회": "주민자치회",
-    "자치위원": "주민자치회 위원",
-    "담당자": "담당",
-    "밥값": "식비", "식사": "식비", "밥": "식비", "간식": "식비", "술값": "술",
-    "맥주": "술", "소주": "술", "막걸리": "술", "와인": "술",
-    "건의": "제안 의제", "네트워크": "연결망 network", "연결": "연결망",
-    "안건으로 올리": "의제 제안", "안건에 올리": "의제 제안", "안건 올리": "의제 제안",
-    "안건으로 상정": "의제 제안",
-    "문 열": "운영시간 여나요",
-    # what residents want to do → the words programmes are described with
-    "벽화": "골목 벽화", "꽃": "화단", "화분": "화단", "반찬": "반찬 나눔 이웃",
-    "장터": "장터 단지", "친해지": "이웃 관계", "건물": "공간 소유 자산화",
-    "매입": "소유 자산화", "구입": "소유", "임대": "임차",
-    "소식지": "소식 뉴스레터 newsletter", "매달": "정기적", "매월": "정기적",
-    "걷는": "산책 walk", "걸으면서": "산책 walk", "걸으며": "산책 walk", "걷기": "산책 walk",
-    "한 바퀴": "산책 walk", "한바퀴": "산책 walk",
-    "사려고": "소유 자산화", "사려는": "소유 자산화", "사버리": "소유 자산화",
-    "사고 싶": "소유 자산화", "사고싶": "소유 자산화", "세 들어": "임차", "세들어": "임차",
-    "우리 것으로": "소유 자산화", "우리 거로": "소유 자산화", "우리 소유": "소유 자산화",
-    "내 집": "소유", "힘 합": "연결망", "연대": "연결망", "텐트": "천막",
-    "빌려": "빌리 대여", "붙으면": "선정 합격", "붙었": "선정 합격", "떨어지": "선정 결과",
-    "선정됐": "선정 결과", "통화": "전화 연락처", "달라고": "제안 건의", "해달라": "제안 건의",
-    "사진전": "전시회", "두 군데": "여러 중복 동시", "두 곳": "여러 중복 동시",
-    "둘 다": "여러 중복 동시", "양쪽": "여러 중복 동시", "뭐하는": "어떤 일 하나요",
-    "뭐 하는": "어떤 일 하나요", "몇 살": "나이 자격", "몇살": "나이 자격",
-    # looking after each other's children ("돌아가면서 애 봐주는 모임", "애 키우는 집")
-    "애 봐주": "돌봄 육아 아이", "애들 봐주": "돌봄 육아 아이", "아이 봐주": "돌봄 육아 아이",
-    "아이들 봐주": "돌봄 육아 아이", "애기 봐주": "돌봄 육아 아이", "애봐주": "돌봄 육아 아이",
-    "애 키우": "육아 아이", "애들 키우": "육아 아이", "아이 키우": "육아 아이",
-    "애기 키우": "육아 아이", "같이 키우": "공동육아 육아",
-    "mural": "골목 벽화 alley", "side dish": "반찬 나눔 이웃",
-    "buy": "소유 자산화 ownership", "building": "공간 space",
-    "selected": "선정 결과 results", "put forward": "제안 propose",
-    "put it forward": "제안 propose", "được chọn": "선정 결과 results",
-    "được duyệt": "선정 결과 results", "入选": "선정 결과 results", "选上": "선정 결과 results",
-    "選ばれ": "선정 결과 results", "food": "식비", "meal": "식비",
-    # everyday words of residents who write in English, Chinese, Vietnamese or Japanese
-    "beer": "술 alcohol", "alcohol": "술", "wine": "술 alcohol", "drinks": "술 alcohol",
-    "foreigner": "외국인 foreign", "foreigners": "외국인 foreign", "migrant": "이주민 외국인",
-    "migrants": "이주민 외국인", "download": "내려받기 다운로드", "podcast": "팟캐스트 미디어",
-    "childcare": "돌봄 육아 아이", "babysit": "돌봄 아이", "kids": "아이 아동 children",
-    "first time": "처음 시작", "book club": "독서 모임", "new group": "처음 시작 모임",
-    "take turns": "돌아가며 품앗이", "taking turns": "돌아가며 품앗이",
-    "外国人": "외국인 foreigner", "外籍": "외국인 foreigner", "移民": "이주민 migrant",
-    "申请表": "신청서 양식 form", "表格": "양식 서식 form", "下载": "내려받기 다운로드 download",
-    "孩子": "아이 아동 child", "儿童": "아동 아이 child", "育儿": "돌봄 육아 childcare",
-    "带孩子": "돌봄 육아 childcare", "啤酒": "술", "轮流": "돌아가며 품앗이",
-    "người nước ngoài": "외국인 foreigner", "nước ngoài": "외국인 foreign",
-    "di cư": "이주민 migrant", "trẻ em": "아이 아동 child", "trông con": "돌봄 육아 childcare",
-    "trông trẻ": "돌봄 육아 childcare", "thay phiên": "돌아가며 품앗이",
-    "giới thiệu": "소개 설명회 introduction", "biểu mẫu": "양식 서식 form",
-    "tải về": "내려받기 다운로드 download",
-    "子ども": "아이 아동 child", "子供": "아이 아동 child", "子育て": "돌봄 육아 childcare",
-    "ビール": "술", "飲み会": "술 회식", "お酒": "술", "喝酒": "술",
-    "dã ngoại": "나들이 소풍 outing", "picnic": "나들이 소풍 outing", "outing": "나들이 소풍",
-    "郊游": "나들이 소풍 outing", "ピクニック": "나들이 소풍 outing",
-    "申込書": "신청서 양식 form", "ダウンロード": "내려받기 다운로드 download",
-    "交代": "돌아가며 품앗이",
-    "网上": "온라인 online", "线上": "온라인 online", "オンライン": "온라인 online",
-    "trực tuyến": "온라인 online", "돌려드": "반납", "돌려주": "반납", "돌려줘": "반납",
-    "leftover": "남은 반납", "left over": "남은 반납", "give it back": "남은 반납",
-    "unspent": "남은 반납", "gift card": "상품권", "gift cards": "상품권",
-    "volunteer": "봉사 자원봉사 volunteer", "certificate": "확인서 증명",
-    "by myself": "혼자 개인 individual", "on my own": "혼자 개인 individual",
-    "live alone": "1인가구 독거", "living alone": "1인가구 독거", "student": "대학생 청년 student",
-    "students": "대학생 청년 student",
-    "余った": "남은 반납", "残った": "남은 반납", "返す": "반납", "返金": "반납",
-    "ボランティア": "봉사 자원봉사 volunteer", "証明": "확인서 증명",
-    "一人暮らし": "1인가구 독거", "夕食": "저녁 식사", "合唱": "합창 노래 choir",
-    "大学生": "대학생 청년 student", "剩下": "남은 반납", "退还": "반납", "礼品卡": "상품권",
-    "购物卡": "상품권", "志愿": "봉사 자원봉사 volunteer", "一个人住": "1인가구 독거",
-    "晚饭": "저녁 식사", "同学": "대학생 청년 student",
-    "sinh viên": "대학생 청년 student", "đại học": "대학", "tình nguyện viên": "봉사 자원봉사",
-    "sửa": "수리 고치", "băng ghế": "벤치 의자", "ghế": "의자", "sống một mình": "1인가구 독거",
-    "trả lại": "반납", "phiếu quà tặng": "상품권", "bữa tối": "저녁 식사",
 
-    # English
-    "neighbor": "이웃",
-    "neighborhood": "이웃 동네",
-    "youth": "청년",
-    "young": "청년 youth",
-    "alley": "골목",
-    "exhibition": "전시회",
-    "apartment": "아파트",
-    "secretary": "간사",
-    "secretaries": "간사 secretary",
-    "accounting": "회계",
-    # the grant's money accounted for at the end (정산)
-    "settlement": "정산 accounting", "settle": "정산 accounting",
-    "final accounts": "정산 accounting", "expense report": "정산 accounting",
-    "vote": "투표",
-    "voting": "투표 vote",
-    "council": "주민자치회",
-    "join": "become member 위원",
-    # Chinese
-    "邻居": "이웃 neighbor", "邻里": "이웃 neighbor", "青年": "청년 youth",
-    "年轻人": "청년 youth", "胡同": "골목 alley", "小巷": "골목 alley",
-    "展览": "전시회 exhibition", "公寓": "아파트 apartment", "空间": "공간 space",
-    "居民大会": "주민총회 assembly", "居民总会": "주민총회 assembly", "投票": "투표 vote",
-    "培训": "교육 training",
-    "会计": "회계 accounting", "结算": "정산 accounting", "报销": "정산 accounting",
-    "秘书": "간사 secretary", "咨询": "상담 consultation", "说明会": "설명회 information session",
-    "中心": "센터 centre", "节日": "축제 festival", "社区": "공동체 마을 community",
-    "村": "마을 village", "补助": "지원사업 grant", "资助": "지원사업 grant",
-    "补贴": "지원사업 grant", "支援": "지원 grant", "自治会": "주민자치회 council",
-    "居委会": "주민자치회 council", "提案": "제안 의제 propose", "议题": "의제 agenda",
-    "图书馆": "도서관 library", "散步": "산책 walk", "问卷": "설문 survey",
-    "满意度": "만족도 survey", "借": "대여 대관 borrow", "租": "대관 rental",
-    "照顾": "돌봄 care", "环境": "환경 climate", "气候": "기후 climate", "安全": "안전 safety",
-    "文化": "문화 culture", "艺术": "예술 arts", "独居": "1인가구 single", "新": "신입 new",
-    "聚餐": "식비 meal", "吃饭": "식비 meal",
-    "小区": "아파트 단지 apartment", "读书会": "독서 모임 group", "小组": "모임 group",
-    "俱乐部": "모임 group", "兴趣": "모임 group",
-    "委员": "위원 member", "申请": "신청 apply", "活动": "활동 activity",
-    "干事": "간사 secretary", "干部": "임원 officer", "居民": "주민 resident",
-    "学校": "학교 school", "通讯": "소식지 newsletter", "简报": "소식지 newsletter",
-    # Vietnamese
-    "hàng xóm": "이웃 neighbor", "thanh niên": "청년 youth", "người trẻ": "청년 youth",
-    "hẻm": "골목 alley", "ngõ": "골목 alley", "triển lãm": "전시회 exhibition",
-    "trưng bày": "전시회 exhibition",
-    "chung cư": "아파트 apartment", "căn hộ": "아파트 apartment", "không gian": "공간 space",
-    "đại hội": "주민총회 assembly", "bỏ phiếu": "투표 vote", "đào tạo": "교육 training",
-    "lớp học": "교육 class", "lớp": "교육 class", "khóa học": "교육 course",
-    "kế toán": "회계 accounting",
-    "quyết toán": "정산 accounting", "tư vấn": "상담 consultation", "thư ký": "간사 secretary",
-    "lễ hội": "축제 festival", "cộng đồng": "공동체 community", "làng": "마을 village",
-    "khu phố": "마을 동네 neighbourhood", "hỗ trợ": "지원 grant", "tài trợ": "지원사업 grant",
-    "hội đồng": "주민자치회 council", "đề xuất": "제안 의제 propose", "thư viện": "도서관 library",
-    "đi bộ": "산책 walk", "khảo sát": "설문 survey", "mượn": "대여 borrow", "thuê": "대관 rental",
-    "chăm sóc": "돌봄 care", "môi trường": "환경 climate", "khí hậu": "기후 climate",
-    "an toàn": "안전 safety", "văn hóa": "문화 culture", "nghệ thuật": "예술 arts",
-    "trung tâm": "센터 centre", "tình nguyện": "활동가 activist", "nhóm": "모임 group",
-    "tin tức": "소식지 newsletter", "bản tin": "소식지 newsletter", "trường": "학교 school",
-    # Japanese (kanji shared with Chinese are above: 投票, 提案, 自治会, 安全 …)
-    "近所": "이웃 동네 neighbor", "隣人": "이웃 neighbor", "若者": "청년 youth",
-    "路地": "골목 alley", "花壇": "화단", "壁画": "골목 벽화 alley", "展示": "전시회 exhibition",
-    "展覧会": "전시회 exhibition", "マンション": "아파트 apartment",
-    "団地": "아파트 단지 apartment",
-    "フリーマーケット": "장터 단지", "フリマ": "장터 단지", "住民総会": "주민총회 assembly",
-    "総会": "주민총회 assembly", "研修": "교육 training", "講座": "교육 class",
-    "会計": "회계 accounting", "精算": "정산 accounting", "領収書": "영수증 정산 회계",
-    "酒": "술", "食事": "식비", "相談": "상담 consultation", "説明会": "설명회 information session",
-    "図書館": "도서관 library", "散歩": "산책 walk", "アンケート": "설문 survey",
-    "満足度": "만족도 survey", "借り": "대여 borrow", "介護": "돌봄 care", "ケア": "돌봄 care",
-    "環境": "환경 climate", "サークル": "모임 group", "グループ": "모임 group",
-    "委員": "위원 member", "活動家": "활동가 activist", "センター": "센터 centre",
-    "幹事": "간사 secretary", "役員": "임원 officer", "住民": "주민 resident",
-    "ニュースレター": "소식지 newsletter", "会報": "소식지 newsletter",
-    # what groups do, in the other languages residents write: a description in Chinese,
-    # Japanese or Vietnamese shares no word with a KB written in Korean and English
-    "垃圾": "쓰레기 litter", "清理": "청소 정화 clean", "打扫": "청소 clean", "河边": "하천 stream",
-    "小河": "하천 stream", "老人": "어르신 elderly", "老年人": "어르신 elderly",
-    "足球": "축구 운동 sports", "运动": "운동 체육 sports", "体育": "체육 운동 sports",
-    "路灯": "가로등 안전 street light", "回家": "귀가 안전", "下班": "퇴근 after work",
-    "翻译": "통역 번역 interpret", "韩语": "한국어 Korean", "韩国语": "한국어 Korean",
-    "做饭": "요리 cooking", "做菜": "요리 반찬 cooking", "料理": "요리 cooking",
-    "故事": "이야기 기록 story", "记录": "기록 record", "照片": "사진 photo", "摄影": "사진 photo",
-    "市场": "시장 market", "商人": "상인 merchant", "菜园": "텃밭 garden", "种菜": "텃밭 garden",
-    "ゴミ": "쓰레기 litter", "ごみ": "쓰레기 litter", "掃除": "청소 clean", "河川": "하천 stream",
-    "お年寄り": "어르신 elderly", "高齢者": "어르신 elderly", "サッカー": "축구 운동 sports",
-    "スポーツ": "운동 체육 sports", "街灯": "가로등 안전 street light", "帰り道": "귀가 안전",
-    "通訳": "통역 interpret", "翻訳": "번역 통역 translate", "韓国語": "한국어 Korean",
-    "記録": "기록 record", "写真": "사진 photo", "市場": "시장 market",
-    "商店": "상인 가게 shop", "畑": "텃밭 garden", "家庭菜園": "텃밭 garden",
-    "rác": "쓰레기 litter", "dọn dẹp": "청소 clean", "nhặt rác": "쓰레기 청소 litter",
-    "người già": "어르신 elderly", "người cao tuổi": "어르신 elderly",
-    "bóng đá": "축구 운동 sports", "thể thao": "운동 체육 sports",
-    "đèn đường": "가로등 street light",
-    "về nhà": "귀가 안전", "phiên dịch": "통역 interpret", "thông dịch": "통역 interpret",
-    "tiếng hàn": "한국어 Korean", "nấu ăn": "요리 cooking", "câu chuyện": "이야기 story",
-    "chụp ảnh": "사진 photo", "chợ": "시장 market", "tiểu thương": "상인 merchant",
-    "vườn rau": "텃밭 garden", "trồng rau": "텃밭 garden",
-    # a group just starting (the first-step grants say 처음 시작하는 모임)
-    "开始": "처음 시작 start", "刚成立": "처음 시작 start", "新成立": "처음 시작 start",
-    "bắt đầu": "처음 시작 start", "thành lập": "처음 시작 start", "始め": "처음 시작 start",
-    "立ち上げ": "처음 시작 start",
-}  # fmt: skip
+def _load_glossary() -> dict[str, str]:
+    """bot/qa/data/glossary.yaml in its order, each key and value the text as written (no
+    YAML types: "on" stays a word); a key written twice, or an entry that is not a word and
+    its expansion, raises ValueError: the bot does not start with a glossary it misreads."""
+    text = resources.files("bot.qa").joinpath("data/glossary.yaml").read_text("utf-8")
+    root = yaml.compose(text, Loader=_YAML_LOADER)
+    if not isinstance(root, yaml.MappingNode):
+        raise ValueError("bot/qa/data/glossary.yaml: not a mapping of words")
+    glossary: dict[str, str] = {}
+    for key, value in root.value:
+        if not (isinstance(key, yaml.ScalarNode) and isinstance(value, yaml.ScalarNode)):
+            problem = "not a word and its expansion"
+        elif key.value in glossary:
+            problem = f"{key.value!r} written twice"
+        else:
+            glossary[key.value] = value.value
+            continue
+        raise ValueError(f"bot/qa/data/glossary.yaml, line {key.start_mark.line + 1}: {problem}")
+    return glossary
+
+
+# Resident words → the words knowledge bases use (Korean and English): bot/qa/data/glossary.yaml.
+GLOSSARY: dict[str, str] = _load_glossary()
 
 # Vietnamese typed without its marks ("co hoat dong di bo khong"), as on a phone without a
 # Vietnamese keyboard: the words and phrases the engine reads — the glossary's Vietnamese

@@ -4,7 +4,7 @@ Most of the words a village-community KB is made of are Sino-Korean: 주민자�
 공동육아 共同育兒, 언어교환 言語交換, 도서관 圖書館. A resident who asks in Chinese or Japanese
 writes the same words in Han characters (simplified in Chinese: 图书馆; shinjitai in Japanese:
 図書館), and a KB written in Korean and English shares no letter with them. The glossary
-(bot/qa/lexicon.py) covers the everyday words it lists; this module covers the rest by
+(bot/qa/data/glossary.yaml) covers the everyday words it lists; this module covers the rest by
 reading each Han word in Korean:
 
 1. Japanese shinjitai become traditional characters (OpenCC's ``jp2t``: 図書館 → 圖書館);
