@@ -95,7 +95,13 @@ def _load_glossary() -> dict[str, str]:
     """bot/qa/data/glossary.yaml in its order, each key and value the text as written (no
     YAML types: "on" stays a word); a key written twice, or an entry that is not a word and
     its expansion, raises ValueError: the bot does not start with a glossary it misreads."""
-    text = resources.files("bot.qa").joinpath("data/glossary.yaml").read_text("utf-8")
+    return parse_glossary(
+        resources.files("bot.qa").joinpath("data/glossary.yaml").read_text("utf-8")
+    )
+
+
+def parse_glossary(text: str) -> dict[str, str]:
+    """:func:`_load_glossary`'s reading of the file's text."""
     root = yaml.compose(text, Loader=_YAML_LOADER)
     if not isinstance(root, yaml.MappingNode):
         raise ValueError("bot/qa/data/glossary.yaml: not a mapping of words")
