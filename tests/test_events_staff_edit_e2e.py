@@ -341,6 +341,9 @@ async def test_the_staff_screen_of_an_event_without_sign_up_counts_no_reminder(b
     screen = latest(await staff_events(secretary, "퇴비 만들기 교육")).text
     assert "신청 없이 참여" in screen
     assert "신청·대기" not in screen and "1명" not in screen, screen
+    # cancelling it: who asked for a reminder is told, and said to be that, not registrants
+    confirm = latest(await secretary.press("❌ 취소")).text
+    assert "알림을 신청한 1명에게 알려요." in confirm, confirm
 
 
 async def test_an_event_without_sign_up_lists_only_who_checked_in(bot):

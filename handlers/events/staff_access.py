@@ -154,21 +154,30 @@ async def staff_can_report(update: Update, context: MaeulContext) -> list[str] |
     return list(rows.all())
 
 
-def will_be_told(context: MaeulContext, count: int) -> str:
+def will_be_told(context: MaeulContext, count: int, event: EventSpec) -> str:
     """Before a change: how many registrants will be told — or, with nobody registered,
-    that nobody has (never "0 people will be told")."""
+    that nobody has (never "0 people will be told"). Of an event without sign-up, those
+    told are who asked for a reminder (they are no registrants)."""
     t = context.t
+    if R.reminder_only(event):
+        if count == 0:
+            return t._("Nobody has asked for a reminder yet.")
+        return t.n_(
+            "{n} person who asked for a reminder will be told.",
+            "{n} people who asked for a reminder will be told.",
+            count,
+        )
     if count == 0:
         return t._("Nobody has registered yet.")
     return t.n_("{n} registered person will be told.", "{n} registered people will be told.", count)
 
 
-def were_told(context: MaeulContext, done: str, count: int) -> str:
+def were_told(context: MaeulContext, done: str, count: int, event: EventSpec) -> str:
     """After a change: ``done`` ("Cancelled.") and how many registrants are told (nothing
     more when nobody was)."""
     if count == 0:
         return done
-    return done + " " + will_be_told(context, count)
+    return done + " " + will_be_told(context, count, event)
 
 
 def reason(context: MaeulContext, error: R.EventChangeError) -> str:

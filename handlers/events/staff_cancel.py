@@ -72,7 +72,7 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
         count = await active_count(context, event.id)
         yes = f"sev:Cy:{ref(event.id)}"
         question = t._("Cancel “{title}”, all its dates?", title=event.title.get(t.lang))
-    told = will_be_told(context, count)
+    told = will_be_told(context, count, event)
     await ask_confirm(
         update,
         context,
@@ -95,7 +95,7 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
     if result is None:
         return
     await answer(update)
-    text = were_told(context, t._("Cancelled."), result.cancelled)
+    text = were_told(context, t._("Cancelled."), result.cancelled, event)
     await show(update, context, esc(text), back_markup(context, event), edit=True)
 
 

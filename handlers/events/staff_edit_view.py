@@ -10,6 +10,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, Update
 
 from bot.core.text import esc
+from bot.events import registrations as R
 from bot.kb import cards
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
@@ -116,6 +117,10 @@ async def preview(
         count = await active_count(context, event.id)
         if count:
             lines += ["", esc(t.n_(
+                "{n} person who asked for a reminder will be told of the new place.",
+                "{n} people who asked for a reminder will be told of the new place.",
+                count,
+            ) if R.reminder_only(event) else t.n_(
                 "{n} registered person will be told of the new place.",
                 "{n} registered people will be told of the new place.",
                 count,

@@ -201,7 +201,7 @@ async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec)
         f"<b>{esc(event.title.get(t.lang))}</b>",
         esc(t._("From: {when}", when=old)),
         "<b>" + esc(t._("To: {when}", when=new)) + "</b>",
-        esc(will_be_told(context, count)),
+        esc(will_be_told(context, count, event)),
     ]
     markup = InlineKeyboardMarkup(
         [
@@ -246,7 +246,7 @@ async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
     new = cards.time_range(
         datetime.fromisoformat(draft["to"]), datetime.fromisoformat(draft["to_end"]), t
     )
-    text = were_told(context, t._("Moved to {when}.", when=new), found.moved)
+    text = were_told(context, t._("Moved to {when}.", when=new), found.moved, event)
     await show(update, context, esc(text), back_markup(context, event))
     return ConversationHandler.END
 
