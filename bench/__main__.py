@@ -91,6 +91,13 @@ def results_path(name: str) -> Path:
     return out / name
 
 
+def write_results(name: str, results: dict[str, Any]) -> None:
+    """Write a bench's results to bench/results/``name`` as indented JSON (UTF-8, Korean as is)."""
+    results_path(name).write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -554,7 +561,7 @@ async def main() -> None:
     for key in keys:
         if key in results:
             print(f"{key:28} {results[key]:.3f}")
-    results_path("latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_results("latest.json", results)
 
 
 FANOUT_KEYS = (
@@ -631,7 +638,7 @@ async def fanout_only(args: argparse.Namespace) -> None:
     _print_fan_outs(results)
     for key in ("fanout_over_configured", "fanout_clean_over_configured"):
         print(f"{key:28} {results[key]:.3f}")
-    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    write_results("latest.json", results)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import secrets
 import statistics
 import sys
@@ -29,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.__main__ import measure, process_env, results_path, rss_mib, start_process
+from bench.__main__ import measure, process_env, rss_mib, start_process, write_results
 from bot import assembly as A
 from bot.assembly.crypto import TRACKER_LENGTH, Keyring, random_string
 from bot.core import migrate
@@ -345,7 +344,7 @@ async def main() -> None:
                 f"tally ×{result['tally_ratio']:.2f}, audit ×{result['audit_ratio']:.2f} "
                 f"(filling the box took {result['fill_s']:.0f} s)"
             )
-    results_path("assembly.json").write_text(json.dumps(out, indent=2))
+    write_results("assembly.json", out)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import os
 import shutil
 import statistics
@@ -31,7 +30,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench.__main__ import results_path
+from bench.__main__ import write_results
 from bot.core.ratebudget import Limits, Permit, SharedBudget
 
 PG = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -263,7 +262,7 @@ async def main() -> None:
             f"release p50 {r['release']['p50_ms']:.2f} ms; "
             f"{r['concurrent_takes_per_s']:.0f} takes/s with {args.clients} budgets at once"
         )
-    results_path("rate_store.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_results("rate_store.json", result)
 
 
 if __name__ == "__main__":

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
 import time
@@ -33,7 +32,7 @@ from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
-from bench.__main__ import process_env, results_path, start_process
+from bench.__main__ import process_env, start_process, write_results
 from bot.core import migrate
 from bot.core.db import create_engine, make_sessionmaker
 from bot.emulator import BotApiEmulator, User
@@ -171,7 +170,7 @@ async def main() -> None:
         f"ratio {result['ratio']:.3f}; duplicates {result['duplicates']}, "
         f"missing {result['missing']}, limit breaches {result['global_limit_breaches']}"
     )
-    results_path("reminders.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_results("reminders.json", result)
 
 
 if __name__ == "__main__":

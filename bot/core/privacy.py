@@ -218,6 +218,17 @@ async def rows_of(session: AsyncSession, model: type[M], column: Any, person: in
     return list((await session.execute(query)).scalars())
 
 
+async def delete_rows(session: AsyncSession, model: type[M], *where: Any) -> int:
+    """Delete the rows of ``model`` that match ``where``; how many went (what ``forget`` and
+    ``purge`` count per table)."""
+    return rowcount(await session.execute(delete(model).where(*where)))
+
+
+async def count_rows(session: AsyncSession, model: type[M], *where: Any) -> int:
+    """How many rows of ``model`` match ``where`` (what ``forget`` keeps or must anonymise)."""
+    return int(await session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
 def cutoff(now: datetime, days: int) -> datetime | None:
     """The instant before which data of a ``days`` retention goes; None: kept for ever."""
     return now - timedelta(days=days) if days > 0 else None
@@ -372,38 +383,24 @@ async def _forget_account(session: AsyncSession, subject: Subject, now: datetime
     """Runs last; ``subject`` says (``keep_account``) whether the tombstone must stay."""
     tid = subject.telegram_id
     done = Forgotten()
-    done.deleted["ptb_user_data"] = rowcount(
-        await session.execute(delete(PtbUserData).where(PtbUserData.user_id == tid))
+    done.deleted["ptb_user_data"] = await delete_rows(
+        session, PtbUserData, PtbUserData.user_id == tid
     )
-    done.deleted["ptb_chat_data"] = rowcount(
-        await session.execute(delete(PtbChatData).where(PtbChatData.chat_id == tid))
+    done.deleted["ptb_chat_data"] = await delete_rows(
+        session, PtbChatData, PtbChatData.chat_id == tid
     )
-    done.deleted["ptb_conversations"] = rowcount(
-        await session.execute(
-            delete(PtbConversation).where(PtbConversation.key.in_(_conversation_keys(tid)))
-        )
+    done.deleted["ptb_conversations"] = await delete_rows(
+        session, PtbConversation, PtbConversation.key.in_(_conversation_keys(tid))
     )
-    done.deleted["rate_sends"] = rowcount(
-        await session.execute(delete(RateSend).where(RateSend.chat_id == tid))
-    )
-    done.kept["audit_log"] = int(
-        await session.scalar(select(func.count()).select_from(AuditLog).where(_audit_about(tid)))
-        or 0
-    )
-    done.kept["role_invites"] = int(
-        await session.scalar(
-            select(func.count())
-            .select_from(RoleInvite)
-            .where(or_(RoleInvite.created_by == tid, RoleInvite.used_by == tid))
-        )
-        or 0
+    done.deleted["rate_sends"] = await delete_rows(session, RateSend, RateSend.chat_id == tid)
+    done.kept["audit_log"] = await count_rows(session, AuditLog, _audit_about(tid))
+    done.kept["role_invites"] = await count_rows(
+        session, RoleInvite, or_(RoleInvite.created_by == tid, RoleInvite.used_by == tid)
     )
     user = subject.user
     if user is None:
         return done
-    done.deleted["user_roles"] = rowcount(
-        await session.execute(delete(UserRole).where(UserRole.user_id == user.id))
-    )
+    done.deleted["user_roles"] = await delete_rows(session, UserRole, UserRole.user_id == user.id)
     session.expire(user, ["roles"])
     return done
 
@@ -448,24 +445,18 @@ async def _purge_account(
     counts: dict[str, int] = {}
     audit_before = cutoff(now, settings.retention_audit_days)
     if audit_before is not None:
-        counts["audit_log"] = rowcount(
-            await session.execute(delete(AuditLog).where(AuditLog.at < audit_before))
-        )
-        counts["role_invites"] = rowcount(
-            await session.execute(delete(RoleInvite).where(RoleInvite.expires_at < audit_before))
+        counts["audit_log"] = await delete_rows(session, AuditLog, AuditLog.at < audit_before)
+        counts["role_invites"] = await delete_rows(
+            session, RoleInvite, RoleInvite.expires_at < audit_before
         )
     conv_before = cutoff(now, settings.retention_conversation_days)
     if conv_before is not None:
-        counts["ptb_conversations"] = rowcount(
-            await session.execute(
-                delete(PtbConversation).where(PtbConversation.updated_at < conv_before)
-            )
+        counts["ptb_conversations"] = await delete_rows(
+            session, PtbConversation, PtbConversation.updated_at < conv_before
         )
     # ids of handled updates (no personal data): Telegram redelivers for 24 hours at most
-    handled = rowcount(
-        await session.execute(
-            delete(HandledUpdate).where(HandledUpdate.handled_at < now - timedelta(days=1))
-        )
+    handled = await delete_rows(
+        session, HandledUpdate, HandledUpdate.handled_at < now - timedelta(days=1)
     )
     if handled:  # only where update de-duplication is on (UPDATE_DEDUP)
         counts["handled_updates"] = handled
@@ -651,7 +642,9 @@ __all__ = [
     "Report",
     "Section",
     "Subject",
+    "count_rows",
     "cutoff",
+    "delete_rows",
     "export_user",
     "forget_user",
     "forgotten_author",

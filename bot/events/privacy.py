@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,6 +25,7 @@ from bot.core.privacy import (
     Section,
     Subject,
     addressed_to,
+    delete_rows,
     row_dict,
     rowcount,
     rows_of,
@@ -158,15 +159,13 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
                 else None
             )
             await R.cancel(session, registration, spec, occurrence, now)
-        done.deleted["event_registrations"] = rowcount(
-            await session.execute(delete(Registration).where(Registration.user_id == uid))
+        done.deleted["event_registrations"] = await delete_rows(
+            session, Registration, Registration.user_id == uid
         )
-        done.deleted["survey_invitations"] = rowcount(
-            await session.execute(delete(SurveyInvitation).where(SurveyInvitation.user_id == uid))
+        done.deleted["survey_invitations"] = await delete_rows(
+            session, SurveyInvitation, SurveyInvitation.user_id == uid
         )
-    done.deleted["subscriptions"] = rowcount(
-        await session.execute(delete(Subscription).where(_mine(subject)))
-    )
+    done.deleted["subscriptions"] = await delete_rows(session, Subscription, _mine(subject))
     done.anonymised["subscriptions"] = rowcount(
         await session.execute(
             update(Subscription)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core.i18n import N_
-from bot.core.privacy import Forgotten, Registry, Section, Subject, row_dict, rowcount
+from bot.core.privacy import Forgotten, Registry, Section, Subject, delete_rows, row_dict
 from bot.core.text import localized
 from models.follow import GrantFollow
 from models.kb import Grant
@@ -43,8 +43,8 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
 async def forget_user(session: AsyncSession, subject: Subject, now: datetime) -> Forgotten:
     done = Forgotten()
     if subject.user_id is not None:
-        done.deleted["grant_follows"] = rowcount(
-            await session.execute(delete(GrantFollow).where(GrantFollow.user_id == subject.user_id))
+        done.deleted["grant_follows"] = await delete_rows(
+            session, GrantFollow, GrantFollow.user_id == subject.user_id
         )
     return done
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.core import exports
@@ -28,7 +28,9 @@ from bot.core.privacy import (
     Registry,
     Section,
     Subject,
+    count_rows,
     cutoff,
+    delete_rows,
     forgotten_author,
     row_dict,
     rowcount,
@@ -111,8 +113,8 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
             )
         ).all()
     ]
-    done.deleted["proposal_supports"] = rowcount(
-        await session.execute(delete(ProposalSupport).where(ProposalSupport.user_id == uid))
+    done.deleted["proposal_supports"] = await delete_rows(
+        session, ProposalSupport, ProposalSupport.user_id == uid
     )
     if supported:
         await session.execute(
@@ -121,18 +123,14 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
             .values(support_count=Proposal.support_count - 1)
             .execution_options(synchronize_session=False)
         )
-    done.deleted["proposal_reports"] = rowcount(
-        await session.execute(delete(ProposalReport).where(ProposalReport.user_id == uid))
+    done.deleted["proposal_reports"] = await delete_rows(
+        session, ProposalReport, ProposalReport.user_id == uid
     )
-    done.deleted["proposal_drafts"] = rowcount(
-        await session.execute(delete(ProposalDraft).where(ProposalDraft.user_id == uid))
+    done.deleted["proposal_drafts"] = await delete_rows(
+        session, ProposalDraft, ProposalDraft.user_id == uid
     )
-    own = await session.scalar(
-        select(func.count()).select_from(Proposal).where(Proposal.author_id == uid)
-    )
-    acted = await session.scalar(
-        select(func.count()).select_from(ProposalHistory).where(ProposalHistory.actor_id == uid)
-    )
+    own = await count_rows(session, Proposal, Proposal.author_id == uid)
+    acted = await count_rows(session, ProposalHistory, ProposalHistory.actor_id == uid)
     if own or acted:
         nobody = await forgotten_author(session, now)
         done.anonymised["proposals"] = rowcount(
@@ -165,8 +163,11 @@ async def purge(session: AsyncSession, settings: Settings, now: datetime) -> dic
     before = cutoff(now, settings.retention_conversation_days)
     if before is None:
         return {}
-    result = await session.execute(delete(ProposalDraft).where(ProposalDraft.updated_at < before))
-    return {"proposal_drafts": rowcount(result)}
+    return {
+        "proposal_drafts": await delete_rows(
+            session, ProposalDraft, ProposalDraft.updated_at < before
+        )
+    }
 
 
 def register(registry: Registry) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -25,8 +25,8 @@ from bot.core.privacy import (
     Subject,
     addressed_to,
     cutoff,
+    delete_rows,
     row_dict,
-    rowcount,
 )
 from bot.reminders.rows import TOPICS, offsets_label, topic_label
 from models.events import Reminder, ReminderSetting
@@ -115,14 +115,10 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
 
 async def forget_user(session: AsyncSession, subject: Subject, now: datetime) -> Forgotten:
     done = Forgotten()
-    done.deleted["reminders"] = rowcount(
-        await session.execute(delete(Reminder).where(_addressed(subject)))
-    )
+    done.deleted["reminders"] = await delete_rows(session, Reminder, _addressed(subject))
     if subject.user_id is not None:
-        done.deleted["reminder_settings"] = rowcount(
-            await session.execute(
-                delete(ReminderSetting).where(ReminderSetting.user_id == subject.user_id)
-            )
+        done.deleted["reminder_settings"] = await delete_rows(
+            session, ReminderSetting, ReminderSetting.user_id == subject.user_id
         )
     return done
 
@@ -131,10 +127,11 @@ async def purge(session: AsyncSession, settings: Settings, now: datetime) -> dic
     before = cutoff(now, settings.retention_message_log_days)
     if before is None:
         return {}
-    result = await session.execute(
-        delete(Reminder).where(Reminder.status.not_in(OPEN), Reminder.due_at < before)
-    )
-    return {"reminders": rowcount(result)}
+    return {
+        "reminders": await delete_rows(
+            session, Reminder, Reminder.status.not_in(OPEN), Reminder.due_at < before
+        )
+    }
 
 
 def register(registry: Registry) -> None:
