@@ -2778,6 +2778,9 @@ class QAEngine:
             or is_there
             or (bool(a.dongs) and only_filter_words and (bool(c.event_kinds) or c.event_words))
             or (only_filter_words and "when" in a.facets and not c.grant_words)
+            # "What is the next event?", "upcoming trainings", "다음 행사 뭐예요?": the events
+            # to come (an application's "upcoming" is a grant word's, below)
+            or (only_filter_words and c.status == "upcoming")
         )  # "한빛1동 행사": the dong's events; "교육 일정 알려줘", "행사 언제 해요?": what is on
         if c.grant_words and not c.event_kinds:  # "5월에 접수하는 공모사업 뭐 있어요"
             event_filter = False

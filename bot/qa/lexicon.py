@@ -46,6 +46,7 @@ FILLER_WORDS = frozenset(
     please tell me i we you my our is are was be do does can could would should the a an of to
     for in on at about what when where who how which there any it this that and or with me us
     much many get have has from by offer offers provide provides
+    s t m ll d don doesn didn isn aren
     """.split()
 )
 
