@@ -212,8 +212,8 @@ async def test_the_offered_votes_survive_a_failing_answer_and_press(bot, fault):
     assert fired(bot) == 3
     [card] = edited(events)
     assert (card.text or "").startswith("2027 새터동 주민총회 온라인 투표\n새터동\n투표 기간:")
-    # choices found by the KB's words alone: staff see the question (logged once)
-    assert await stored(bot, chat) == Stored(0, 1, ("주민총회 온라인 투표 언제까지예요?",), offered)
+    # the choices are an answer (the KB has both votes): counted once, not logged for staff
+    assert await stored(bot, chat) == Stored(1, 0, (), offered)
 
 
 # --- the connection dropped after Telegram carried the call out ---------------------------
