@@ -23,11 +23,14 @@ from tests.e2e import TOKEN, buttons, running_bot
 from tests.staff_helpers import add_class, make_staff
 from tests.test_faults_flows_e2e import (
     ONCE,
+    dispatch_until_quiet,
     fired,
     inject,
     quick_retries_and_drops,  # noqa: F401 (autouse)
     resident,
     screens,
+    shown,
+    toasts,
 )
 
 pytestmark = pytest.mark.e2e
@@ -64,6 +67,15 @@ async def registered(bot, user_id: int, name: str):
     await chat.press_data(message_id, "events:occ:garden-course@20270119")
     await chat.press("✅ Register")
     return chat
+
+
+def pressed(chat, label: str) -> tuple[int, str]:
+    """The message and data of the newest button labelled ``label`` — to press again later,
+    as the person still sees it when the screen that replaced it never arrived."""
+    message = chat.last_message_with_buttons()
+    rows = message["reply_markup"]["inline_keyboard"]
+    [data] = [b["callback_data"] for row in rows for b in row if label in b["text"]]
+    return message["message_id"], data
 
 
 def lose_every_reply(bot, fault: str) -> None:
@@ -132,3 +144,336 @@ async def test_a_mark_with_one_failing_call_shows_what_is_stored(bot, fault, met
     assert fired(bot) == 1
     assert "✅ Eun" in buttons([e for e in events if e.kind == "edit"][-1])
     assert await attended(bot, 6311)
+
+
+# --- cancelling and moving an event: its registrants told once -------------------------------
+
+
+async def notices(bot, chat_id: int, needle: str, since: int = 0) -> list[str]:
+    return [
+        e.text or ""
+        for e in bot.emu.events(TOKEN, chat_id=chat_id, since=since, kinds={"message"})
+        if needle in (e.text or "")
+    ]
+
+
+async def course_screen(bot):
+    """The staff member on the course's screen; two residents registered for it."""
+    staff = await staff_member(bot)
+    ann = await registered(bot, 6321, "Ann")
+    ben = await registered(bot, 6322, "Ben")
+    await staff.send("/staffevents")
+    await staff.press("Garden course")
+    return staff, ann, ben
+
+
+async def event_state(bot) -> tuple[bool, list[str]]:
+    """Whether the course is cancelled, and the audit log's cancellations of it."""
+    from models import Event
+    from models.audit import AuditLog
+
+    async with bot.runtime.sessionmaker() as s:
+        row = await s.get(Event, "garden-course", populate_existing=True)
+        audited = await s.execute(select(AuditLog.action).where(AuditLog.action == "event.cancel"))
+        return bool(row.cancelled), list(audited.scalars())
+
+
+async def cancelled_and_told_once(bot, staff, ann, ben, since: int, stale) -> None:
+    """The course is cancelled (one change), Ann and Ben are told once each; the stale
+    "Yes, cancel it" pressed again is refused and tells nobody more."""
+    await dispatch_until_quiet(bot)
+    cancelled, changes = await event_state(bot)
+    assert cancelled and len(changes) == 1, changes
+    for chat in (ann, ben):
+        assert len(await notices(bot, chat.chat_id, "Garden course", since)) == 1
+    events = await staff.press_data(*stale)
+    assert "Cancelled." not in screens(events)
+    await dispatch_until_quiet(bot)
+    assert len((await event_state(bot))[1]) == 1
+    for chat in (ann, ben):
+        assert len(await notices(bot, chat.chat_id, "Garden course", since)) == 1
+
+
+@pytest.mark.parametrize("method", ["answerCallbackQuery", "editMessageText"])
+@pytest.mark.parametrize("fault", ONCE)
+async def test_cancelling_an_event_with_one_failing_call(bot, fault, method):
+    staff, ann, ben = await course_screen(bot)
+    await staff.press("❌ Cancel")
+    since = bot.emu.last_seq(TOKEN)
+    stale = pressed(staff, "Yes, cancel it")
+    inject(bot, fault, method)
+    events = await staff.press("Yes, cancel it")
+    assert fired(bot) == 1
+    assert any(s.startswith("Cancelled.") for s in screens(events)), shown(events)
+    await cancelled_and_told_once(bot, staff, ann, ben, since, stale)
+
+
+@pytest.mark.parametrize("fault", ONCE)
+async def test_cancelling_an_event_whose_every_reply_is_lost(bot, fault):
+    """The staff member hears nothing (the notices may meet some of the faults too: then
+    the reply gets through); the registrants are told once, and pressing again does not
+    cancel twice."""
+    staff, ann, ben = await course_screen(bot)
+    await staff.press("❌ Cancel")
+    since = bot.emu.last_seq(TOKEN)
+    stale = pressed(staff, "Yes, cancel it")
+    for method in ("answerCallbackQuery", "editMessageText"):
+        inject(bot, fault, method, 3)
+    events = await staff.press("Yes, cancel it")
+    assert fired(bot) == 6
+    assert [s for s in screens(events) if not s.startswith("Cancelled.")] == []
+    await cancelled_and_told_once(bot, staff, ann, ben, since, stale)
+
+
+@pytest.mark.parametrize(("fault", "times"), [("429", 1), ("500", 2), ("dropped", 1)])
+async def test_the_cancellation_notices_meet_faults_and_arrive_once(bot, fault, times):
+    staff, ann, ben = await course_screen(bot)
+    await staff.press("❌ Cancel")
+    since = bot.emu.last_seq(TOKEN)
+    stale = pressed(staff, "Yes, cancel it")
+    inject(bot, fault, "sendMessage", times)
+    await staff.press("Yes, cancel it")
+    await dispatch_until_quiet(bot)
+    assert fired(bot) == times
+    await cancelled_and_told_once(bot, staff, ann, ben, since, stale)
+
+
+MOVED = "This event has moved."
+
+
+@pytest.mark.parametrize(
+    "method", ["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage", "*"]
+)
+@pytest.mark.parametrize("fault", ONCE)
+async def test_moving_an_event_with_failing_calls_tells_each_registrant_once(bot, fault, method):
+    """The "✅ Move" press: its toast, the keyboard taken off the confirmation, "Moved to …"
+    as a new message; then the notices (sendMessage too: a fault there may be met by
+    either, and both are retried)."""
+    staff, ann, ben = await course_screen(bot)
+    await staff.press("🕒 Move")
+    events = await staff.send("2027-01-21 19:00")
+    assert "✅ Move" in buttons([e for e in events if e.kind in ("message", "edit")][-1]), shown(
+        events
+    )
+    since = bot.emu.last_seq(TOKEN)
+    stale = pressed(staff, "✅ Move")
+    if method == "*":
+        for each in ("answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"):
+            inject(bot, fault, each, 3)
+    else:
+        inject(bot, fault, method)
+    events = await staff.press("✅ Move")
+    said = [s for s in screens(events) if "\nFrom: " not in s]  # (the keyboard dropped)
+    assert said in (
+        [],
+        ["Moved to Thu 21 Jan 2027, 7:00 PM – 9:00 PM. 2 registered people will be told."],
+    ), said
+    if method != "*":
+        assert said, shown(events)
+    await dispatch_until_quiet(bot)
+    assert fired(bot) == (9 if method == "*" else 1)
+    for chat in (ann, ben):
+        assert len(await notices(bot, chat.chat_id, MOVED, since)) == 1
+    async with bot.runtime.sessionmaker() as s:
+        starts = set(
+            (await s.execute(select(Registration.starts_at).where(Registration.status != "x")))
+            .scalars()
+            .all()
+        )
+    assert {when.astimezone(SEOUL) for when in starts} == {COURSE + timedelta(days=2)}
+    # the confirmation pressed again: no second move, nobody told twice
+    await staff.press_data(*stale)
+    await dispatch_until_quiet(bot)
+    for chat in (ann, ben):
+        assert len(await notices(bot, chat.chat_id, MOVED, since)) == 1
+
+
+# --- /propose: the submission, and the staff told once ------------------------------------------
+
+NEW_PROPOSAL = "New proposal #"
+
+
+async def proposal_rows(bot) -> list[tuple[int, str, int]]:
+    """Each proposal's id, status and history entries."""
+    from models import Proposal, ProposalHistory
+
+    async with bot.runtime.sessionmaker() as s:
+        proposals = (await s.execute(select(Proposal).order_by(Proposal.id))).scalars().all()
+        found = []
+        for p in proposals:
+            history = await s.execute(
+                select(ProposalHistory.id).where(ProposalHistory.proposal_id == p.id)
+            )
+            found.append((p.id, p.status, len(history.all())))
+        return found
+
+
+@pytest.mark.parametrize(
+    "method", ["answerCallbackQuery", "editMessageReplyMarkup", "sendMessage", "*"]
+)
+@pytest.mark.parametrize("fault", ONCE)
+async def test_a_submission_meeting_faults_is_one_proposal_and_one_staff_notice(bot, fault, method):
+    from tests.test_trust_after_commit import ready_to_submit, submit
+
+    staff = await staff_member(bot)
+    await make_staff(bot, STAFF, "garam")  # the proposal's dong
+    chat = await ready_to_submit(bot, PROPOSER)
+    stale = chat.last_message_with_buttons()
+    [ok] = [
+        b["callback_data"]
+        for row in stale["reply_markup"]["inline_keyboard"]
+        for b in row
+        if b["callback_data"].startswith("prop:ok:")
+    ]
+    since = bot.emu.last_seq(TOKEN)
+    if method == "*":
+        for each in ("answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"):
+            inject(bot, fault, each, 3)
+    else:
+        inject(bot, fault, method)
+    events = await submit(chat)
+    await dispatch_until_quiet(bot)
+    assert fired(bot) == (9 if method == "*" else 1)
+    [(number, status, history)] = await proposal_rows(bot)
+    assert (status, history) == ("submitted", 1)
+    told = [s for s in screens(events) if f"#{number}" in s]
+    if method != "*":
+        assert told, shown(events)
+    assert len(await notices_to(bot, staff.chat_id, NEW_PROPOSAL, since)) == 1
+    # the preview's "Submit" pressed again: still one proposal, the staff told once
+    await chat.press_data(stale["message_id"], ok)
+    await dispatch_until_quiet(bot)
+    assert [(n, st) for n, st, _ in await proposal_rows(bot)] == [(number, "submitted")]
+    assert len(await notices_to(bot, staff.chat_id, NEW_PROPOSAL, since)) == 1
+
+
+async def notices_to(bot, chat_id: int, needle: str, since: int) -> list[str]:
+    return [
+        e.text or ""
+        for e in bot.emu.events(TOKEN, chat_id=chat_id, since=since, kinds={"message"})
+        if needle in (e.text or "")
+    ]
+
+
+# --- the committee's decision: the proposer told once --------------------------------------------
+
+
+async def proposal_under_review(bot):
+    from tests.test_proposals_e2e import seed_proposal
+
+    staff = await staff_member(bot)
+    proposer = await resident(bot, PROPOSER, "Minji")
+    number = await seed_proposal(
+        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
+    )
+    await staff.send(f"/start review_{number}")
+    return staff, proposer, number
+
+
+@pytest.mark.parametrize("method", ["answerCallbackQuery", "sendMessage", "*"])
+@pytest.mark.parametrize("fault", ONCE)
+async def test_a_decision_meeting_faults_is_made_once_and_told_once(bot, fault, method):
+    """The press is answered (the toast) and "Done: …" comes as a new message with the
+    review card; the proposer's notice is a sendMessage too (a fault there may be met by
+    either)."""
+    staff, proposer, number = await proposal_under_review(bot)
+    stale = pressed(staff, "🔎 Start review")
+    since = bot.emu.last_seq(TOKEN)
+    if method == "*":
+        for each in ("answerCallbackQuery", "sendMessage"):
+            inject(bot, fault, each, 3)
+    else:
+        inject(bot, fault, method)
+    events = await staff.press("🔎 Start review")
+    await dispatch_until_quiet(bot)
+    assert fired(bot) == (6 if method == "*" else 1)
+    done = f"Done: #{number} is now “Under review”."
+    assert [s for s in screens(events) if "Done" in s and done not in s] == []
+    if method != "*":
+        assert any(done in s for s in screens(events)), shown(events)
+    assert await proposal_rows(bot) == [(number, "under_review", 2)]
+    assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
+    # "Start review" pressed again on the card the staff member still sees
+    events = await staff.press_data(*stale)
+    await dispatch_until_quiet(bot)
+    assert done not in shown(events)
+    assert await proposal_rows(bot) == [(number, "under_review", 2)]
+    assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
+
+
+@pytest.mark.parametrize("fault", ONCE)
+async def test_a_rejection_whose_reason_prompt_fails_once_is_made_once(bot, fault):
+    staff, proposer, number = await proposal_under_review(bot)
+    await staff.press("🔎 Start review")
+    await dispatch_until_quiet(bot)
+    since = bot.emu.last_seq(TOKEN)
+    inject(bot, fault, "sendMessage")
+    events = await staff.press("❌ Reject")
+    assert "Type the reason" in shown(events)
+    events = await staff.send("No budget this year.")
+    assert f"Done: #{number} is now “Rejected”." in shown(events)
+    await dispatch_until_quiet(bot)
+    assert await proposal_rows(bot) == [(number, "rejected", 3)]
+    [told] = await notices_to(bot, proposer.chat_id, f"#{number}", since)
+    assert "No budget this year." in told
+
+
+# --- casting a vote: the receipt -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", ["answerCallbackQuery", "editMessageText"])
+@pytest.mark.parametrize("fault", ["429", "dropped"])  # (502 and 500-like: test_trust_after_commit)
+async def test_a_cast_meeting_a_fault_is_one_ballot_and_one_receipt(bot, fault, method):
+    from tests.test_trust_after_commit import COUNTED, ballots, ready_to_cast
+
+    chat = await ready_to_cast(bot, 6331)
+    stale = pressed(chat, "Cast my vote")
+    inject(bot, fault, method)
+    events = await chat.press("Cast my vote")
+    assert fired(bot) == 1
+    receipts = [s for s in screens(events) if COUNTED in s]
+    assert len(receipts) == 1, shown(events)
+    assert await ballots(bot) == 1
+    events = await chat.press_data(*stale)  # pressed again
+    assert COUNTED not in " ".join(toasts(events))
+    assert await ballots(bot) == 1
+
+
+@pytest.mark.parametrize("fault", ["429", "dropped"])
+async def test_a_cast_whose_every_reply_is_lost_is_one_ballot_and_pressing_again_says_so(
+    bot, fault
+):
+    from tests.test_trust_after_commit import ballots, ready_to_cast, voter_sees_counted_ballot
+
+    chat = await ready_to_cast(bot, 6332)
+    stale = pressed(chat, "Cast my vote")
+    lose_every_reply(bot, fault)
+    events = await chat.press("Cast my vote")
+    assert fired(bot) == 9 and screens(events) == []
+    assert await ballots(bot) == 1
+    events = await chat.press_data(*stale)
+    assert await ballots(bot) == 1
+    assert "You have voted" in shown(events) or "already" in shown(events), shown(events)
+    await voter_sees_counted_ballot(chat)
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+async def test_a_rejection_whose_reason_prompt_is_lost_is_asked_again_and_made_once(bot, fault):
+    """ "Type the reason" never arrives (three attempts): nothing is decided; "❌ Reject"
+    pressed again asks again, and the reason typed then rejects it once."""
+    staff, proposer, number = await proposal_under_review(bot)
+    await staff.press("🔎 Start review")
+    await dispatch_until_quiet(bot)
+    since = bot.emu.last_seq(TOKEN)
+    reject = pressed(staff, "❌ Reject")
+    inject(bot, fault, "sendMessage", 3)
+    events = await staff.press("❌ Reject")
+    assert "Type the reason" not in shown(events)
+    assert await proposal_rows(bot) == [(number, "under_review", 2)]
+    events = await staff.press_data(*reject)
+    assert "Type the reason" in shown(events)
+    events = await staff.send("No budget this year.")
+    assert f"Done: #{number} is now “Rejected”." in shown(events)
+    await dispatch_until_quiet(bot)
+    assert await proposal_rows(bot) == [(number, "rejected", 3)]
+    assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
