@@ -477,3 +477,38 @@ async def test_mydata_whose_document_meets_a_fault_still_comes_once(bot, fault, 
     assert "Small class" in json.dumps(data, ensure_ascii=False) or "small-class" in json.dumps(
         data
     )
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+async def test_keep_pressed_after_a_cancellation_whose_reply_was_lost_does_not_say_kept(bot, fault):
+    """Every reply to "Yes, cancel it" is lost: the question is still on the screen, and
+    its "No, keep it" pressed now must not say the registration was kept."""
+    ann = await resident(bot, 8331, "Ann")
+    await open_small(ann)
+    await ann.press("✅ Register")
+    await ann.press("❌ Cancel my registration")
+    question = ann.last_message_with_buttons()
+    rows = question["reply_markup"]["inline_keyboard"]
+    [no] = [b["callback_data"] for row in rows for b in row if b["text"] == "No, keep it"]
+    for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
+        inject(bot, fault, method, 3)
+    events = await ann.press("Yes, cancel it")
+    assert fired(bot) == 9 and screens(events) == []
+    assert await statuses(bot) == {8331: "cancelled"}
+    events = await ann.press_data(question["message_id"], no)
+    assert "Kept" not in shown(events), shown(events)
+    assert "You are not registered for this date." in toasts(events)
+    assert await statuses(bot) == {8331: "cancelled"}
+
+
+async def test_keep_pressed_while_registered_still_keeps_it(bot):
+    ann = await resident(bot, 8332, "Ann")
+    await open_small(ann)
+    await ann.press("✅ Register")
+    await ann.press("❌ Cancel my registration")
+    events = await ann.press("No, keep it")
+    assert screens(events) == ["Kept. Nothing was changed."]
+    assert await statuses(bot) == {8332: "registered"}
+    # the button of a question shown before this change (no date in it) still answers
+    events = await press_stale(ann, "reg:keep")
+    assert "Kept. Nothing was changed." in shown(events)
