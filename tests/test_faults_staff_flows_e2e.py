@@ -26,6 +26,7 @@ from tests.test_faults_flows_e2e import (
     dispatch_until_quiet,
     fired,
     inject,
+    press_stale,
     quick_retries_and_drops,  # noqa: F401 (autouse)
     resident,
     screens,
@@ -477,3 +478,41 @@ async def test_a_rejection_whose_reason_prompt_is_lost_is_asked_again_and_made_o
     await dispatch_until_quiet(bot)
     assert await proposal_rows(bot) == [(number, "rejected", 3)]
     assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+async def test_no_pressed_after_a_withdrawal_whose_reply_was_lost_says_it_was_withdrawn(bot, fault):
+    """The author's "↩️ Yes, withdraw" is carried out but every reply is lost; the question
+    is still on the screen, and its "No, keep it" must not say nothing was changed."""
+    from tests.test_proposals_e2e import seed_proposal
+
+    chat = await resident(bot, PROPOSER, "Minji")
+    number = await seed_proposal(
+        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
+    )
+    await chat.send(f"/start proposal_{number}")
+    await chat.press("Withdraw")
+    no = pressed(chat, "No, keep it")
+    lose_every_reply(bot, fault)
+    events = await chat.press("Yes, withdraw")
+    assert fired(bot) == 9 and screens(events) == []
+    assert await proposal_rows(bot) == [(number, "withdrawn", 2)]
+    events = await chat.press_data(*no)
+    assert "nothing was changed" not in shown(events), shown(events)
+    assert f"Your proposal #{number} was withdrawn." in shown(events)
+
+
+async def test_no_pressed_before_withdrawing_changes_nothing(bot):
+    from tests.test_proposals_e2e import seed_proposal
+
+    chat = await resident(bot, PROPOSER, "Minji")
+    number = await seed_proposal(
+        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
+    )
+    await chat.send(f"/start proposal_{number}")
+    await chat.press("Withdraw")
+    events = await chat.press("No, keep it")
+    assert screens(events) == ["OK, nothing was changed."]
+    assert await proposal_rows(bot) == [(number, "submitted", 1)]
+    events = await press_stale(chat, "props:no")  # an older question's button
+    assert "OK, nothing was changed." in shown(events)

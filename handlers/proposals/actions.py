@@ -91,7 +91,8 @@ async def ask_withdraw(update: Update, context: MaeulContext) -> None:
         title=proposal.title,
     )
     yes = (t._("↩️ Yes, withdraw"), f"props:wy:{proposal.id}")
-    await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No, keep it"), "props:no"))
+    no = (t._("No, keep it"), f"props:wn:{proposal.id}")
+    await ask_confirm(update, context, esc(text), yes=yes, no=no)
 
 
 async def do_withdraw(update: Update, context: MaeulContext) -> None:
@@ -121,6 +122,13 @@ async def do_withdraw(update: Update, context: MaeulContext) -> None:
 
 
 async def said_no(update: Update, context: MaeulContext) -> None:
+    if (update.callback_query.data or "").startswith("props:wn:"):
+        proposal = await domain.get_proposal(context.db, pressed_id(update))
+        mine = proposal is not None and proposal.author_id == context.user.id
+        if mine and proposal.status == S.WITHDRAWN:  # its "yes" was pressed
+            text = context.t._("Your proposal #{id} was withdrawn.", id=proposal.id)
+            await declined(update, context, text)
+            return
     await declined(update, context)
 
 
