@@ -516,3 +516,23 @@ async def test_no_pressed_before_withdrawing_changes_nothing(bot):
     assert await proposal_rows(bot) == [(number, "submitted", 1)]
     events = await press_stale(chat, "props:no")  # an older question's button
     assert "OK, nothing was changed." in shown(events)
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+async def test_cancel_pressed_after_a_cast_whose_reply_was_lost_does_not_say_nothing_was_cast(
+    bot, fault
+):
+    """The ballot is counted but every reply is lost: the review is still on the screen,
+    and its "✖ Cancel" must not say nothing was cast."""
+    from tests.test_trust_after_commit import ballots, ready_to_cast
+
+    chat = await ready_to_cast(bot, 6333)
+    cancel = pressed(chat, "✖ Cancel")
+    lose_every_reply(bot, fault)
+    events = await chat.press("Cast my vote")
+    assert fired(bot) == 9 and screens(events) == []
+    assert await ballots(bot) == 1
+    events = await chat.press_data(*cancel)
+    assert "Nothing was cast" not in shown(events), shown(events)
+    assert "You have voted" in shown(events)
+    assert await ballots(bot) == 1
