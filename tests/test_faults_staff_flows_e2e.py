@@ -536,3 +536,36 @@ async def test_cancel_pressed_after_a_cast_whose_reply_was_lost_does_not_say_not
     assert "Nothing was cast" not in shown(events), shown(events)
     assert "You have voted" in shown(events)
     assert await ballots(bot) == 1
+
+
+# --- a knowledge-base upload: its "Cancel" after an import whose reply was lost ----------------
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+async def test_cancel_pressed_after_an_import_whose_reply_was_lost_does_not_say_unchanged(
+    bot, fault
+):
+    import yaml
+
+    from bot.kb import records as kb
+    from models import Grant
+
+    admin = bot.chat(900, "Admin", "en")  # ADMIN_IDS
+    events = await admin.send("/kbexport")
+    [doc] = [e for e in events if e.kind == "message" and (e.message or {}).get("document")]
+    changed = yaml.safe_load(bot.emu.file_bytes(TOKEN, doc.message["document"]["file_id"]))
+    grant_id = changed["grants"][0]["id"]
+    changed["grants"][0]["amount"]["max_krw"] = 1234000
+    since = bot.emu.last_seq(TOKEN)
+    bot.emu.send_document(TOKEN, admin.user, kb.dump_yaml(changed).encode(), "kb.yaml")
+    await admin._reaction(since, timeout=15)
+    cancel = pressed(admin, "Cancel")
+    lose_every_reply(bot, fault)
+    events = await admin.press("✅ Import")
+    assert fired(bot) == 9 and screens(events) == []
+    async with bot.runtime.sessionmaker() as s:
+        assert (await s.get(Grant, grant_id)).max_krw == 1234000  # imported
+    events = await admin.press_data(*cancel)
+    assert "Nothing was changed" not in shown(events), shown(events)
+    async with bot.runtime.sessionmaker() as s:
+        assert (await s.get(Grant, grant_id)).max_krw == 1234000
