@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from models import User
 from models.events import Registration
@@ -569,3 +569,26 @@ async def test_cancel_pressed_after_an_import_whose_reply_was_lost_does_not_say_
     assert "Nothing was changed" not in shown(events), shown(events)
     async with bot.runtime.sessionmaker() as s:
         assert (await s.get(Grant, grant_id)).max_krw == 1234000
+
+
+@pytest.mark.parametrize("fault", ["500", "dropped"])
+async def test_no_pressed_after_a_report_whose_reply_was_lost_says_it_was_reported(bot, fault):
+    from models.proposal import ProposalReport
+    from tests.test_proposals_e2e import seed_proposal
+
+    await resident(bot, PROPOSER, "Minji")
+    neighbour = await resident(bot, 6341, "Ann")
+    number = await seed_proposal(
+        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
+    )
+    await neighbour.send(f"/start proposal_{number}")
+    await neighbour.press("Report")
+    no = pressed(neighbour, "No")
+    lose_every_reply(bot, fault)
+    events = await neighbour.press("Yes, report")
+    assert fired(bot) == 9 and screens(events) == []
+    async with bot.runtime.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(ProposalReport)) == 1
+    events = await neighbour.press_data(*no)
+    assert "nothing was changed" not in shown(events), shown(events)
+    assert "You have already reported this proposal." in shown(events)
