@@ -78,8 +78,10 @@ async def toggle(
     user: User | None = None,
     language: str | None = None,
     by: int | None = None,
+    want: bool | None = None,
 ) -> bool:
-    """Subscribe or unsubscribe; returns True when the chat is now subscribed."""
+    """Subscribe or unsubscribe (``want=None``), or make sure the subscription is on /
+    off; returns True when the chat is now subscribed."""
     if topic not in ("kind", "dong"):
         raise ValueError(f"unknown topic {topic!r}")
     if topic == "kind" and value not in KIND_TOPICS:
@@ -94,8 +96,12 @@ async def toggle(
         )
     ).scalar_one_or_none()
     if existing is not None:
+        if want:
+            return True
         await session.delete(existing)
         await session.flush()
+        return False
+    if want is False:
         return False
     session.add(
         Subscription(

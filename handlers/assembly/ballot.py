@@ -27,6 +27,7 @@ from bot.telegram.context import MaeulContext
 from handlers.assembly.vote_render import (
     ANSWER_ICONS,
     ANSWER_LABELS,
+    card_text,
     load_vote,
     ready_keyring,
     refuse,
@@ -276,6 +277,15 @@ async def cast(update: Update, context: MaeulContext) -> None:
 
 
 async def cancel_ballot(update: Update, context: MaeulContext) -> None:
+    """Leave the ballot. Once the voter has voted — maybe from this very review, its reply
+    lost — "nothing was cast" would be untrue: the vote's card says what counts."""
     query = update.callback_query
+    vote = await A.get_vote(
+        context.db, int(query.data.rsplit(":", 1)[1]), context.runtime.clock.now()
+    )
+    voter = await A.voter_for(context.db, vote, context.user) if vote is not None else None
     await query.answer()
+    if vote is not None and voter is not None and voter.voted:
+        await show(update, context, *await card_text(context, vote))
+        return
     await show(update, context, esc(context.t._("Cancelled. Nothing was cast.")), None)

@@ -9,7 +9,9 @@ which goes with the rows so that the person's next message is served as a new us
 The confirmation's "yes" carries the minute it was asked and a stamp of the account and
 that minute (:func:`handlers.core.blocks.stamp`): it is refused after
 :data:`CONFIRM_MINUTES`, and after the account changed (a "yes" of a /forget from before an
-earlier /forget does nothing). Only the account's own private chat can press it.
+earlier /forget does nothing). Only the account's own private chat can press it. Its "no"
+carries the same stamp: pressed after the account it asked about was deleted (a "yes"
+whose reply was lost), it says so instead of "nothing was deleted".
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 CONFIRM_MINUTES = 15
 YES_RE = re.compile(r"^forget:yes:(\d{1,10}):([0-9a-f]{8})$")
+NO_RE = re.compile(r"^forget:no:(\d{1,10}):([0-9a-f]{8})$")
 
 
 def _minute(context: MaeulContext) -> int:
@@ -109,7 +112,7 @@ async def ask_forget(update: Update, context: MaeulContext) -> None:
         context,
         "\n\n".join(esc(line) for line in lines),
         yes=(t._("Yes, delete my data"), f"forget:yes:{minute}:{_stamp(context, minute)}"),
-        no=(t._("No, keep it"), "forget:no"),
+        no=(t._("No, keep it"), f"forget:no:{minute}:{_stamp(context, minute)}"),
     )
 
 
@@ -168,6 +171,13 @@ async def do_forget(update: Update, context: MaeulContext) -> None:
 
 
 async def keep(update: Update, context: MaeulContext) -> None:
+    asked = NO_RE.match(update.callback_query.data or "")
+    if asked is not None and not stamp_matches(
+        asked.group(2), *_stamp_state(context, int(asked.group(1)))
+    ):  # the account it asked about is gone: its "yes" was pressed
+        gone = context.t._("Done: everything I stored about you is deleted.")
+        await declined(update, context, gone)
+        return
     await declined(update, context, context.t._("OK, nothing was deleted."))
 
 
@@ -175,7 +185,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("mydata", mydata))
     app.add_handler(CommandHandler("forget", ask_forget))
     app.add_handler(CallbackQueryHandler(do_forget, pattern=r"^forget:yes:"))
-    app.add_handler(CallbackQueryHandler(keep, pattern=r"^forget:no$"))
+    app.add_handler(CallbackQueryHandler(keep, pattern=r"^forget:no(:|$)"))
 
 
 __all__ = ["register"]

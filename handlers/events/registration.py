@@ -2,7 +2,9 @@
 
 Callback data (``<tok>`` is an occurrence token, :func:`bot.events.registrations.occ_token`):
 ``reg:in:<tok>`` register or join the waitlist; ``reg:out:<tok>`` asks to confirm a
-cancellation, ``reg:outy:<tok>`` does it, ``reg:keep`` keeps it; ``reg:ics:<tok>`` sends
+cancellation, ``reg:outy:<tok>`` does it, ``reg:keep:<tok>`` keeps it (unless it is
+cancelled already: a "yes" whose reply was lost; an older question's ``reg:keep`` just
+says kept); ``reg:ics:<tok>`` sends
 the occurrence as an ``.ics`` file. Staff of the event's dong see its check-in QR and
 attendance buttons on the card: the staff's screens (:mod:`handlers.events.staff_attend`,
 ``sev:q:<tok>``, ``sev:a:<tok>:0``; the older ``reg:code``/``reg:att``/``reg:mark`` data
@@ -39,6 +41,7 @@ from handlers.events.staff_draft import may_manage
 JOIN_RE = re.compile(rf"^reg:in:{TOK}$")
 OUT_RE = re.compile(rf"^reg:out:{TOK}$")
 OUT_YES_RE = re.compile(rf"^reg:outy:{TOK}$")
+KEEP_RE = re.compile(rf"^reg:keep:{TOK}$")
 
 
 # ---------------------------------------------------------------------------------------
@@ -295,7 +298,8 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
     else:
         text = t._("Cancel your registration for “{title}” on {when}?", **params)
         yes = (t._("Yes, cancel it"), f"reg:outy:{token}")
-    await ask_confirm(update, context, text, yes=yes, no=(t._("No, keep it"), "reg:keep"))
+    no = (t._("No, keep it"), f"reg:keep:{token}")
+    await ask_confirm(update, context, text, yes=yes, no=no)
 
 
 async def do_cancel(update: Update, context: MaeulContext) -> None:
@@ -319,6 +323,9 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
 
 
 async def keep(update: Update, context: MaeulContext) -> None:
+    data = update.callback_query.data if update.callback_query else None
+    if data != "reg:keep" and await _my_registration(update, context, KEEP_RE) is None:
+        return  # cancelled already (refused with "You are not registered for this date.")
     await declined(update, context, context.t._("Kept. Nothing was changed."))
 
 
@@ -331,7 +338,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(join, pattern=JOIN_RE))
     app.add_handler(CallbackQueryHandler(ask_cancel, pattern=OUT_RE))
     app.add_handler(CallbackQueryHandler(do_cancel, pattern=OUT_YES_RE))
-    app.add_handler(CallbackQueryHandler(keep, pattern=r"^reg:keep$"))
+    app.add_handler(CallbackQueryHandler(keep, pattern=r"^reg:keep(:|$)"))
     app.add_handler(CallbackQueryHandler(add_to_calendar, pattern=ICS_RE))
     DEEP_LINKS["checkin"] = checkin_deep_link
 

@@ -4,11 +4,13 @@
   poster picture (:mod:`bot.events.checkin_qr`) — residents scan it and the deep link
   ``t.me/<bot>?start=checkin_<CODE>`` checks them in like ``/checkin <CODE>``.
 * **Attendance** (``sev:a:<tok>:<page>``): who registered, waits or walked in, who is
-  present; pressing a name (``sev:k:<registration id>:<page>``) marks them present or
-  absent by hand (:func:`bot.events.attendance.mark`, which audits every mark); the list
-  as an xlsx document (``sev:ax:<tok>``). This is the staff's one attendance screen: an
-  event card's staff buttons open it too, and the card's older data (``reg:code``,
-  ``reg:att``, ``reg:mark``) lands here.
+  present; pressing a name (``sev:k:<registration id>:<page>:<1|0>``) marks them present
+  (1) or absent (0) by hand (:func:`bot.events.attendance.mark`, which audits every mark)
+  — what the button said, so a stale screen's press (its reply lost) does not undo the
+  mark; older data without the digit toggles; the list as an xlsx document
+  (``sev:ax:<tok>``). This is the staff's one attendance screen: an event card's staff
+  buttons open it too, and the card's older data (``reg:code``, ``reg:att``,
+  ``reg:mark``) lands here.
 * **Reports** (``sev:r:<ref>`` one event, ``sev:y:<year>`` the year of the events this
   person manages): 실인원, 연인원 and satisfaction (:func:`bot.events.attendance.report`)
   as an xlsx in the staff member's language and as a chart picture.
@@ -51,7 +53,7 @@ from handlers.events.staff_draft import may_manage
 # row in messages sent before the two screens were one
 QR_RE = re.compile(rf"^(?:sev:q|reg:code):{TOK}$")
 ATT_RE = re.compile(rf"^(?:sev:a|reg:att):{TOK}:(\d{{1,3}})$")
-MARK_RE = re.compile(r"^(?:sev:k|reg:mark):(\d{1,12}):(\d{1,3})$")
+MARK_RE = re.compile(r"^(?:sev:k|reg:mark):(\d{1,12}):(\d{1,3})(?::([01]))?$")
 XLSX_RE = re.compile(rf"^sev:ax:{TOK}$")
 REPORT_RE = re.compile(rf"^sev:r:{REF}$")
 YEAR_RE = re.compile(r"^sev:y:(\d{4})$")
@@ -146,7 +148,9 @@ async def _attendance(
             [
                 InlineKeyboardButton(
                     f"{mark} {person(user)}{note}",
-                    callback_data=f"sev:k:{registration.id}:{shown.number}",
+                    callback_data=(
+                        f"sev:k:{registration.id}:{shown.number}:{int(not registration.attended)}"
+                    ),
                 )
             ]
         )
@@ -184,10 +188,16 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
         return
     registration, event, occurrence = marked
     t = context.t
+    wanted = match.group(3)
+    present = not registration.attended if wanted is None else wanted == "1"
+    if present == bool(registration.attended):  # a stale screen's press: it is so already
+        await answer(update)
+        await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
+        return
     result = await attendance.mark(
         context.db,
         registration,
-        not registration.attended,
+        present,
         f"staff:{context.user.telegram_id}",
         context.runtime.clock.now(),
         occurrence=occurrence,

@@ -4,10 +4,12 @@ A group is subscribed with ``/subscribe@<bot>`` by one of its administrators: th
 and every press are checked with getChatMember (creator or administrator), because the
 buttons are visible to the whole group.
 
-Callback data: ``subs:k:<topic>`` (a kind: trainings, meetings, assemblies, grants),
-``subs:d:<dong ref>``, ``subs:done``; ``rset:home``, ``rset:t:<topic>`` (choose a time
-for a kind of event or ``grant``), ``rset:p:<topic>:<preset>``, ``rset:done``. Everything
-is validated.
+Callback data: ``subs:k:<topic>:<0|1>`` (a kind: trainings, meetings, assemblies, grants),
+``subs:d:<dong ref>:<0|1>`` — 1 turns it on, 0 off, as the button said when it was shown,
+so a press of a screen that was never updated (its reply lost) does what its label says;
+without the digit (older screens) a press toggles; ``subs:done``; ``rset:home``,
+``rset:t:<topic>`` (choose a time for a kind of event or ``grant``),
+``rset:p:<topic>:<preset>``, ``rset:done``. Everything is validated.
 
 /reminders is a conversation (:func:`handlers.core.steps.conversation`) while its screen
 waits for a press: text typed meanwhile ("25:00", "30분 전") is asked to use the buttons
@@ -45,8 +47,8 @@ from handlers.core.steps import TYPED, conversation, press_buttons
 
 log = logging.getLogger(__name__)
 
-KIND_RE = re.compile(r"^subs:k:(trainings|meetings|assemblies|grants)$")
-DONG_RE = re.compile(r"^subs:d:(~?[a-z0-9_-]{1,24})$")
+KIND_RE = re.compile(r"^subs:k:(trainings|meetings|assemblies|grants)(?::([01]))?$")
+DONG_RE = re.compile(r"^subs:d:(~?[a-z0-9_-]{1,24})(?::([01]))?$")
 TOPIC = "|".join(R.TOPICS)
 RSET_TOPIC_RE = re.compile(rf"^rset:t:({TOPIC})$")
 PRESET = "|".join(sorted({*R.PRESETS, *R.GRANT_PRESETS}))
@@ -88,14 +90,14 @@ async def _view(
     kinds = [
         InlineKeyboardButton(
             ("✓ " if ("kind", topic) in mine else "") + t._(S.TOPIC_LABELS[topic]),
-            callback_data=f"subs:k:{topic}",
+            callback_data=f"subs:k:{topic}:{int(('kind', topic) not in mine)}",
         )
         for topic in S.KIND_TOPICS
     ]
     dongs = [
         InlineKeyboardButton(
             ("✓ " if ("dong", d.id) in mine else "") + d.name.get(t.lang),
-            callback_data=f"subs:d:{cards.ref(d.id, 24)}",
+            callback_data=f"subs:d:{cards.ref(d.id, 24)}:{int(('dong', d.id) not in mine)}",
         )
         for d in kb.dongs
     ]
@@ -152,14 +154,14 @@ async def toggle(update: Update, context: MaeulContext) -> None:
     private = _private(update)
     kind = KIND_RE.match(data)
     if kind is not None:
-        topic, value = "kind", kind.group(1)
+        topic, value, wanted = "kind", kind.group(1), kind.group(2)
     else:
         dong = DONG_RE.match(data)
         found = cards.resolve(dong.group(1), (d.id for d in kb.dongs)) if dong else None
-        if found is None:
+        if dong is None or found is None:
             await refuse(query, context)
             return
-        topic, value = "dong", found
+        topic, value, wanted = "dong", found, dong.group(2)
     language = None
     if not private:
         tg_language = query.from_user.language_code if query.from_user else None
@@ -174,6 +176,7 @@ async def toggle(update: Update, context: MaeulContext) -> None:
         user=context.user if private else None,
         language=language,
         by=query.from_user.id if query.from_user else None,
+        want=None if wanted is None else wanted == "1",
     )
     await query.answer(context.t._("Subscribed.") if on else context.t._("Unsubscribed."))
     text, markup = await _view(context, kb, chat.id, private)

@@ -34,6 +34,7 @@ from handlers.core.browse import admin
 KEY = "kbupload"
 MAX_PROBLEMS = 25
 OK_RE = re.compile(r"^kbup:ok:([0-9a-f]{12})$")
+NO_RE = re.compile(r"^kbup:no(?::([0-9a-f]{12}))?$")
 YAML_FILE = filters.ChatType.PRIVATE & (
     filters.Document.FileExtension("yaml") | filters.Document.FileExtension("yml")
 )
@@ -127,7 +128,7 @@ async def document(update: Update, context: MaeulContext) -> None:
                 InlineKeyboardButton(
                     t._("✅ Import"), callback_data=f"kbup:ok:{check.digest[:12]}"
                 ),
-                InlineKeyboardButton(t._("Cancel"), callback_data="kbup:no"),
+                InlineKeyboardButton(t._("Cancel"), callback_data=f"kbup:no:{check.digest[:12]}"),
             ]
         ]
     )
@@ -169,6 +170,13 @@ async def confirmed(update: Update, context: MaeulContext) -> None:
 
 
 async def declined(update: Update, context: MaeulContext) -> None:
+    found = NO_RE.match(update.callback_query.data or "")
+    state = context.user_data.get(KEY)
+    if found is not None and found.group(1) is not None:
+        waiting = isinstance(state, dict) and str(state.get("sha", "")).startswith(found.group(1))
+        if not waiting:  # imported already (its reply lost), or another file since
+            await blocks.refuse(update, context)
+            return
     context.user_data.pop(KEY, None)
     await blocks.declined(update, context, context.t._("Cancelled. Nothing was changed."))
 
@@ -204,7 +212,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(MessageHandler(YAML_FILE, document))
     app.add_handler(CommandHandler("kbexport", export))
     app.add_handler(CallbackQueryHandler(confirmed, pattern=OK_RE))
-    app.add_handler(CallbackQueryHandler(declined, pattern=r"^kbup:no$"))
+    app.add_handler(CallbackQueryHandler(declined, pattern=NO_RE))
     app.add_handler(CallbackQueryHandler(stale, pattern=r"^kbup:"))
 
 

@@ -5,6 +5,7 @@ handlers.proposals.browse."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from telegram import Update
 
 from bot.core.text import esc
@@ -15,7 +16,7 @@ from handlers.core.blocks import answer, ask_confirm, declined, opened_by, refus
 from handlers.core.blocks import show as send
 from handlers.proposals.notify import notify_proposer, notify_staff
 from handlers.proposals.render import S, can_view, error_text
-from models.proposal import Proposal, Visibility
+from models.proposal import Proposal, ProposalReport, Visibility
 
 
 async def visible_proposal(update: Update, context: MaeulContext) -> Proposal | None:
@@ -67,7 +68,9 @@ async def ask_report(update: Update, context: MaeulContext, proposal: Proposal) 
         title=proposal.title,
     )
     yes = (t._("🚩 Yes, report"), f"props:ry:{proposal.id}")
-    await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No"), "props:no"))
+    await ask_confirm(
+        update, context, esc(text), yes=yes, no=(t._("No"), f"props:rn:{proposal.id}")
+    )
 
 
 @on_visible_proposal
@@ -113,7 +116,8 @@ async def ask_withdraw(update: Update, context: MaeulContext, proposal: Proposal
         title=proposal.title,
     )
     yes = (t._("↩️ Yes, withdraw"), f"props:wy:{proposal.id}")
-    await ask_confirm(update, context, esc(text), yes=yes, no=(t._("No, keep it"), "props:no"))
+    no = (t._("No, keep it"), f"props:wn:{proposal.id}")
+    await ask_confirm(update, context, esc(text), yes=yes, no=no)
 
 
 @on_visible_proposal
@@ -141,6 +145,24 @@ async def do_withdraw(update: Update, context: MaeulContext, proposal: Proposal)
 
 
 async def said_no(update: Update, context: MaeulContext) -> None:
+    data = update.callback_query.data or ""
+    if data.startswith("props:rn:"):
+        reported = await context.db.scalar(
+            select(ProposalReport.proposal_id).where(
+                ProposalReport.proposal_id == pressed_id(update),
+                ProposalReport.user_id == context.user.id,
+            )
+        )
+        if reported is not None:  # its "yes" was pressed (the reply lost)
+            await declined(update, context, context.t._("You have already reported this proposal."))
+            return
+    if data.startswith("props:wn:"):
+        proposal = await domain.get_proposal(context.db, pressed_id(update))
+        mine = proposal is not None and proposal.author_id == context.user.id
+        if mine and proposal.status == S.WITHDRAWN:  # its "yes" was pressed
+            text = context.t._("Your proposal #{id} was withdrawn.", id=proposal.id)
+            await declined(update, context, text)
+            return
     await declined(update, context)
 
 

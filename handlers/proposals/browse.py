@@ -8,7 +8,10 @@ Callback data (all ``props:``): ``m`` menu · ``pd`` / ``pt`` dong / theme picke
 ``v:<id>`` the card · ``s1:<id>`` / ``s0:<id>`` support / take the support back (the old
 ``s:<id>``, a blind toggle in chats from before, only shows the card) · ``r:<id>`` /
 ``ry:<id>`` report (ask, confirm) · ``w:<id>`` / ``wy:<id>`` withdraw (ask, confirm) ·
-``no`` a "no" to either · ``ph:<id>`` the photo. ``props:new`` starts /propose (handlers.propose).
+``no`` a "no" to either (``rn:<id>`` the report's, ``wn:<id>`` the withdrawal's: once it
+is reported / withdrawn — its "yes" pressed, the reply lost — it says so, not "nothing
+was changed") · ``ph:<id>`` the
+photo. ``props:new`` starts /propose (handlers.propose).
 """
 
 from __future__ import annotations
@@ -292,5 +295,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(do_report, pattern=rf"^props:ry:{ID_RE}$"))
     app.add_handler(CallbackQueryHandler(ask_withdraw, pattern=rf"^props:w:{ID_RE}$"))
     app.add_handler(CallbackQueryHandler(do_withdraw, pattern=rf"^props:wy:{ID_RE}$"))
-    app.add_handler(CallbackQueryHandler(said_no, pattern=r"^props:no$"))
+    app.add_handler(CallbackQueryHandler(said_no, pattern=rf"^props:(no|[wr]n:{ID_RE})$"))
     app.add_handler(CallbackQueryHandler(photo, pattern=rf"^props:ph:{ID_RE}$"))
