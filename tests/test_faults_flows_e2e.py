@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot import app as bot_app
 from bot.events import registrations as R
 from models import Reminder
 from models.events import Registration
@@ -28,7 +27,10 @@ from tests import e2e
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, buttons, running_bot
 from tests.staff_helpers import add_class
-from tests.test_qa_faults_e2e import FAULTS, DroppingEmulator
+from tests.test_qa_faults_e2e import (  # the retries made quick, connections dropped
+    FAULTS,
+    quick_retries_and_drops,  # noqa: F401 (autouse)
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +38,6 @@ SMALL = datetime(2027, 1, 12, 19, 0, tzinfo=SEOUL)  # one seat
 SMALL_TOKEN = R.occ_token("small-class", SMALL)
 SMALL_CARD = "events:occ:small-class@20270112"
 ONCE = ["429", "500", "dropped"]
-
-
-@pytest.fixture(autouse=True)
-def quick_retries_and_drops(monkeypatch):
-    """The bot's pauses before sending a failed reply again a tenth as long (the same
-    attempts in the same order), and the emulator that can drop a connection."""
-    monkeypatch.setattr(bot_app, "_SENT_AGAIN_AFTER", (0.05, 0.15))
-    monkeypatch.setattr(e2e, "BotApiEmulator", DroppingEmulator)
 
 
 @pytest.fixture
