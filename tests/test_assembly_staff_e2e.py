@@ -82,19 +82,30 @@ async def test_staff_prepare_open_watch_close_and_see_results(bot):
     assert "Type the item's title" in events[-1].text
     events = await staff.send("골목 벽화 | 2,000,000\n놀이터 | lots")
     assert "the budget must be a whole number" in texts(events)[0]
+    earlier = events[0].message["message_id"]  # (an older message, for stale presses below)
     assert "Added 1 item." in texts(events)[-1]
     events = await staff.send("/cancel")
     assert "9. 골목 벽화" in events[-1].text
 
     events = await staff.press("Re-voting: switch")
     assert "Re-voting: no" in events[-1].text
+    # each switch says what it sets: the first press's button pressed again (its reply lost)
+    # sets the same again instead of switching back
+    ref = await ref_of(bot, HANBIT)
+    events = await staff.press_data(earlier, f"asm:rev:{ref}:0")
+    assert "Re-voting: no" in events[-1].text
+    events = await staff.press("Mode: switch")
+    assert "Who votes: open to every Telegram account (non-binding)" in events[-1].text
+    events = await staff.press_data(earlier, f"asm:mode:{ref}:open")
+    assert "Who votes: open to every Telegram account (non-binding)" in events[-1].text
+    events = await staff.press("Mode: switch")
+    assert "Who votes: voting codes from the dong office" in events[-1].text
     events = await staff.press("Eligible residents")
     events = await staff.send("about a thousand")
     assert "Please type a whole number" in events[0].text
     events = await staff.send("1,200")
     assert "Eligible residents: 1,200" in events[-1].text
 
-    ref = await ref_of(bot, HANBIT)
     await stranger.send("/assembly")
     events = await stranger.press("", forge_data=f"asm:open!:{ref}")
     assert alert(events) == "Only the staff of this dong can do that."

@@ -61,18 +61,36 @@ async def _act(update: Update, context: MaeulContext, action: Action) -> None:
     await show_panel(update, context, vote)
 
 
+def _wanted(update: Update) -> str | None:
+    """What a switch's button sets (its fourth field); None on a button from before buttons
+    said so, which switches as it always did."""
+    parts = (update.callback_query.data or "").split(":")
+    return parts[3] if len(parts) > 3 else None
+
+
 async def toggle_mode(update: Update, context: MaeulContext) -> None:
+    """Switch the mode to the one the button names — pressed again (its reply lost), it
+    sets the same mode again instead of switching back."""
+    wanted = _wanted(update)
+
     async def action(vote: AssemblyVote) -> str:
-        new = VoteMode.OPEN if vote.mode == VoteMode.CODES else VoteMode.CODES
-        await A.configure(context.db, vote, mode=new.value, **who(context))
+        other = VoteMode.OPEN if vote.mode == VoteMode.CODES else VoteMode.CODES
+        new = VoteMode(wanted) if wanted is not None else other
+        if new != vote.mode:
+            await A.configure(context.db, vote, mode=new.value, **who(context))
         return context.t._("Saved.")
 
     await _act(update, context, action)
 
 
 async def toggle_revoting(update: Update, context: MaeulContext) -> None:
+    """Allow or forbid re-voting as the button says (the same on a second press)."""
+    wanted = _wanted(update)
+
     async def action(vote: AssemblyVote) -> str:
-        await A.configure(context.db, vote, revoting=not vote.revoting, **who(context))
+        new = wanted == "1" if wanted is not None else not vote.revoting
+        if new != vote.revoting:
+            await A.configure(context.db, vote, revoting=new, **who(context))
         return context.t._("Saved.")
 
     await _act(update, context, action)
@@ -338,8 +356,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
     app.add_handler(CallbackQueryHandler(proposals, pattern=ref("props")))
     app.add_handler(CallbackQueryHandler(add_proposal, pattern=rf"^asm:ap:{REF}:\d{{1,9}}$"))
-    app.add_handler(CallbackQueryHandler(toggle_mode, pattern=ref("mode")))
-    app.add_handler(CallbackQueryHandler(toggle_revoting, pattern=ref("rev")))
+    app.add_handler(CallbackQueryHandler(toggle_mode, pattern=rf"^asm:mode:{REF}(:(codes|open))?$"))
+    app.add_handler(CallbackQueryHandler(toggle_revoting, pattern=rf"^asm:rev:{REF}(:[01])?$"))
     app.add_handler(CallbackQueryHandler(confirm, pattern=ref("(?:open|close)")))
     app.add_handler(
         CallbackQueryHandler(open_now, pattern=rf"^asm:open!:{REF}(?::[0-9a-f]{{8}})?$")

@@ -110,7 +110,18 @@ def _buttons(
         rows.append(
             [button(t._("➕ Add an item"), "item"), button(t._("📥 Accepted proposals"), "props")]
         )
-        rows.append([button(t._("Mode: switch"), "mode"), button(t._("Re-voting: switch"), "rev")])
+        # each switch says what it sets: a stale one, pressed again after its reply was lost,
+        # sets the same again instead of switching back
+        other = VoteMode.OPEN if vote.mode == VoteMode.CODES else VoteMode.CODES
+        rows.append(
+            [
+                InlineKeyboardButton(t._("Mode: switch"), callback_data=f"asm:mode:{ref}:{other}"),
+                InlineKeyboardButton(
+                    t._("Re-voting: switch"),
+                    callback_data=f"asm:rev:{ref}:{int(not vote.revoting)}",
+                ),
+            ]
+        )
     if state != A.Status.CLOSED:
         rows.append([button(t._("👥 Eligible residents"), "pop"), button(t._("Quorum"), "quo")])
         if vote.mode == VoteMode.CODES:
