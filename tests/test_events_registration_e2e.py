@@ -531,3 +531,20 @@ async def test_calendar_after_cancelling_the_only_registration_cancels_it(bot):
     assert texts(events) == [
         "You have not registered for any upcoming event. Open /events to find one."
     ]
+
+
+async def test_a_reminder_only_is_said_to_be_one_in_myevents_and_the_calendar(bot):
+    """A "🔔 Remind me" of an event without sign-up is listed, marked 🔔 and said to be a
+    reminder (no registration); the calendar file's caption names reminders too."""
+    chat = en(bot, 8991)
+    await chat.send("/start")
+    await open_card(chat, "20261212", "village-festival-2026")
+    await chat.press("🔔 Remind me")
+    events = await chat.send("/myevents")
+    assert buttons(events[0])[0].startswith("🔔 ")
+    assert "🔔: a reminder only, no sign-up needed" in events[0].text
+    events = await chat.send("/calendar")
+    document = next(e for e in events if e.kind == "message" and "document" in e.message)
+    assert document.message["caption"].startswith(
+        "Everything you registered for or asked to be reminded of."
+    )

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 
 from bot.core.text import esc
 from bot.events import ics
+from bot.events import registrations as R
 from bot.kb import cards
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, send
@@ -76,8 +77,15 @@ async def calendar_command(update: Update, context: MaeulContext) -> None:
         )
         return
     data = ics.calendar(entries, t.lang, now, t._("Maeul: my events"))
+    # a "🔔 remind me" of an event without sign-up is in the file too, and no registration
+    reminded = any(e.status == "registered" and R.reminder_only(e.event) for e in entries)
     caption = (
         t._(
+            "Everything you registered for or asked to be reminded of. Import this file "
+            "again after changes: moved and cancelled dates are updated in your calendar."
+        )
+        if active and reminded
+        else t._(
             "Everything you registered for. Import this file again after changes: "
             "moved and cancelled dates are updated in your calendar."
         )
@@ -96,12 +104,15 @@ async def myevents_command(update: Update, context: MaeulContext) -> None:
     if kb is None:
         return
     rows = []
+    reminded = False
     for registration, event, occurrence in await registered_occurrences(
         context, kb, context.runtime.clock.now()
     ):
         if registration.status not in ("registered", "waitlisted"):
             continue
-        mark = "⏳ " if registration.status == "waitlisted" else ""
+        reminder = R.reminder_only(event)  # ("🔔 remind me": no sign-up needed)
+        reminded = reminded or reminder
+        mark = "⏳ " if registration.status == "waitlisted" else "🔔 " if reminder else ""
         rows.append(
             [
                 InlineKeyboardButton(
@@ -115,5 +126,12 @@ async def myevents_command(update: Update, context: MaeulContext) -> None:
             t._("You have not registered for any upcoming event. Open /events to find one.")
         )
         return
-    text = esc(t._("Your upcoming events (⏳: on the waitlist). /calendar sends them as a file."))
+    text = esc(
+        t._(
+            "Your upcoming events (⏳: on the waitlist; 🔔: a reminder only, no sign-up "
+            "needed). /calendar sends them as a file."
+        )
+        if reminded
+        else t._("Your upcoming events (⏳: on the waitlist). /calendar sends them as a file.")
+    )
     await send(update, context, text, InlineKeyboardMarkup(rows[:30]))
