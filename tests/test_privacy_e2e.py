@@ -373,3 +373,14 @@ async def test_mydata_does_not_say_a_language_telegram_did_not_set(bot):
     text = readable.decode("utf-8")
     assert "Language: English (Telegram's language, vi, is not offered)" in text, text
     assert "as set in Telegram" not in text
+
+
+@pytest.mark.e2e
+async def test_mydata_without_a_telegram_language_says_the_bots_default(bot):
+    """No language from Telegram at all: the bot's default (Korean here), said so."""
+    resident = bot.chat(RESIDENT, "Lan", None)
+    await resident.send("/start")
+    files = documents(bot, await resident.send("/mydata"))
+    [readable] = [data for name, data in files.items() if name.endswith(".txt")]
+    text = readable.decode("utf-8")
+    assert "언어: 한국어 (챗봇 기본 언어)" in text and "텔레그램 언어 설정" not in text, text

@@ -302,6 +302,8 @@ async def _export_account(session: AsyncSession, subject: Subject) -> Section:
                     language=LANGUAGE_NAMES[used],
                     code=code,
                 )
+            elif not code:  # Telegram told no language: the bot's default
+                lang = t._("{language} (the bot's default)", language=LANGUAGE_NAMES[used])
             else:
                 lang = t._("{language} (as set in Telegram)", language=LANGUAGE_NAMES[used])
         section.lines.append(
