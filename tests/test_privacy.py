@@ -7,6 +7,7 @@ import json
 import secrets
 from datetime import date, timedelta
 
+import pytest
 from pydantic import SecretStr
 from sqlalchemy import func, select
 
@@ -115,6 +116,18 @@ async def test_zero_keeps_for_ever(runtime):
     async with runtime.sessionmaker() as s, s.begin():
         counts = await privacy.purge(s, settings, now, registry())
     assert not any(counts.values())
+
+
+async def test_deleting_rows_needs_a_condition(runtime):
+    """``delete_rows`` without a condition is refused before it runs: a forgotten argument
+    in a provider's forget or purge must not empty a table."""
+    async with runtime.sessionmaker() as s, s.begin():
+        await seed_old_and_new(s, runtime.clock.now())
+    async with runtime.sessionmaker() as s:
+        before = await count(s, ProposalDraft)
+        with pytest.raises(ValueError, match="without a condition"):
+            await privacy.delete_rows(s, ProposalDraft)
+        assert before > 0 and await count(s, ProposalDraft) == before
 
 
 async def test_the_dispatcher_purges_once_a_day(runtime):

@@ -220,7 +220,10 @@ async def rows_of(session: AsyncSession, model: type[M], column: Any, person: in
 
 async def delete_rows(session: AsyncSession, model: type[M], *where: Any) -> int:
     """Delete the rows of ``model`` that match ``where``; how many went (what ``forget`` and
-    ``purge`` count per table)."""
+    ``purge`` count per table). No condition at all is refused: a forgotten argument must not
+    empty a table."""
+    if not where:
+        raise ValueError(f"delete_rows({model.__name__}) without a condition")
     return rowcount(await session.execute(delete(model).where(*where)))
 
 
