@@ -33,6 +33,7 @@ from handlers.assembly.staff_common import (
     forget,
     keyring,
     marked_after_totals,
+    other_mode,
     pressed_vote,
     refused,
     remember,
@@ -74,8 +75,7 @@ async def toggle_mode(update: Update, context: MaeulContext) -> None:
     wanted = _wanted(update)
 
     async def action(vote: AssemblyVote) -> str:
-        other = VoteMode.OPEN if vote.mode == VoteMode.CODES else VoteMode.CODES
-        new = VoteMode(wanted) if wanted is not None else other
+        new = VoteMode(wanted) if wanted is not None else other_mode(vote)
         if new != vote.mode:
             await A.configure(context.db, vote, mode=new.value, **who(context))
         return context.t._("Saved.")
@@ -88,7 +88,7 @@ async def toggle_revoting(update: Update, context: MaeulContext) -> None:
     wanted = _wanted(update)
 
     async def action(vote: AssemblyVote) -> str:
-        new = wanted == "1" if wanted is not None else not vote.revoting
+        new = blocks.wanted_state(wanted, vote.revoting)
         if new != vote.revoting:
             await A.configure(context.db, vote, revoting=new, **who(context))
         return context.t._("Saved.")
@@ -144,8 +144,9 @@ async def confirm(update: Update, context: MaeulContext, vote: AssemblyVote) -> 
         )
         turnout = await A.turnout(context.db, vote)
         pending = A.onsite_pending(vote, turnout)
-        if pending and vote.onsite_totals:  # marked after the totals were entered
-            question += "\n\n⚠️ " + esc(marked_after_totals(vote, turnout, t))
+        late = marked_after_totals(vote, turnout, t)
+        if late:  # marked after the totals were entered
+            question += "\n\n⚠️ " + esc(late)
         elif pending:  # the results would leave their paper ballots out
             question += "\n\n⚠️ " + esc(
                 t.n_(

@@ -26,7 +26,7 @@ from bot.core.i18n import Translator
 from bot.core.users import is_admin, is_staff_of
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks
-from models.assembly import AssemblyVote
+from models.assembly import AssemblyVote, VoteMode
 
 REF = r"(\d{1,9})"
 TARGET_KEY = "assembly_target"
@@ -190,3 +190,8 @@ def marked_after_totals(vote: AssemblyVote, turnout: A.Turnout, t: Translator) -
         late,
         count=t.format_number(late),
     )
+
+
+def other_mode(vote: AssemblyVote) -> VoteMode:
+    """The mode "Mode: switch" sets: the one the vote is not in."""
+    return VoteMode.OPEN if vote.mode == VoteMode.CODES else VoteMode.CODES

@@ -16,7 +16,7 @@ from bot.core.dongs import dong_name, get_dong
 from bot.core.i18n import Translator
 from bot.core.text import esc
 from bot.telegram.context import MaeulContext
-from handlers.assembly.staff_common import keyring, pressed_vote
+from handlers.assembly.staff_common import keyring, other_mode, pressed_vote
 from handlers.core import blocks
 from models.assembly import AssemblyVote, VoteMode
 
@@ -112,10 +112,11 @@ def _buttons(
         )
         # each switch says what it sets: a stale one, pressed again after its reply was lost,
         # sets the same again instead of switching back
-        other = VoteMode.OPEN if vote.mode == VoteMode.CODES else VoteMode.CODES
         rows.append(
             [
-                InlineKeyboardButton(t._("Mode: switch"), callback_data=f"asm:mode:{ref}:{other}"),
+                InlineKeyboardButton(
+                    t._("Mode: switch"), callback_data=f"asm:mode:{ref}:{other_mode(vote)}"
+                ),
                 InlineKeyboardButton(
                     t._("Re-voting: switch"),
                     callback_data=f"asm:rev:{ref}:{int(not vote.revoting)}",

@@ -110,6 +110,13 @@ async def matched(
     return found
 
 
+def wanted_state(digit: str | None, current: bool) -> bool:
+    """The state a button that sets one asks for: its digit (``1`` on, ``0`` off), which
+    the button got when it was shown, so that pressed again after its reply was lost it
+    does not undo what it did; a button from before buttons carried it toggles ``current``."""
+    return not current if digit is None else digit == "1"
+
+
 def stamp(*state: object) -> str:
     """Eight hex characters that change when ``state`` does (e.g. an id and a version).
 

@@ -34,7 +34,15 @@ from bot.events.checkin_qr import Poster, poster_png
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, list_keyboard, nav_row, paginate, refuse, show
+from handlers.core.blocks import (
+    answer,
+    list_keyboard,
+    nav_row,
+    paginate,
+    refuse,
+    show,
+    wanted_state,
+)
 from handlers.core.browse import knowledge
 from handlers.events.occurrence import TOK, attendance_heading, person, staff_registration
 from handlers.events.staff_access import (
@@ -188,8 +196,7 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
         return
     registration, event, occurrence = marked
     t = context.t
-    wanted = match.group(3)
-    present = not registration.attended if wanted is None else wanted == "1"
+    present = wanted_state(match.group(3), bool(registration.attended))
     if present == bool(registration.attended):  # a stale screen's press: it is so already
         await answer(update)
         await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
