@@ -638,6 +638,14 @@ async def test_staff_create_an_assembly_and_add_items_until_it_opens(seeded, clo
             actor="cli:test",
             **garam,
         )
+        empty = await A.create_vote(
+            s,
+            **{**garam, "assembly_id": "garam-empty", "title": {"ko": "빈 총회"}, "items": []},
+            actor="cli:test",
+        )
+        with pytest.raises(A.Refused) as refused:  # nor moved to a start that has passed
+            await A.configure(s, empty, actor="t", now=now, opens_at=now - timedelta(minutes=1))
+        assert refused.value.reason == "empty_open"
         await A.add_item(s, vote, A.NewItem({"ko": "셋째"}), actor="cli:test", now=now)
         items = await A.items_of(s, vote)
         assert [i.title["ko"] for i in items] == ["첫째", "둘째", "셋째"]
@@ -647,6 +655,7 @@ async def test_staff_create_an_assembly_and_add_items_until_it_opens(seeded, clo
             ({"dong_id": "atlantis"}, "dong"),
             ({"closes_at": now}, "window"),
             ({"max_choices": None}, "max_choices"),
+            ({"opens_at": now}, "empty_open"),  # an empty ballot would open at once
         ]:
             args = {**garam, "assembly_id": "garam-2028", "title": {"ko": "x"}, "items": []}
             args.update(actor="t", **bad)
@@ -666,6 +675,7 @@ async def test_staff_create_an_assembly_and_add_items_until_it_opens(seeded, clo
         actions = (await s.execute(select(AuditLog.action).order_by(AuditLog.id))).scalars()
         assert list(actions) == [
             "assembly.create",
+            "assembly.create",  # the empty one
             "assembly.item.add",
             "assembly.configure",
             "assembly.configure",

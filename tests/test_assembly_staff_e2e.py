@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
@@ -360,4 +361,43 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
     assert "저장했어요." in texts(events)
     events = await staff.send("네")  # the step is over: no more "use the buttons"
     assert use_buttons not in texts(events)
+    assert not bot.errors
+
+
+async def test_a_new_assembly_cannot_open_with_an_empty_ballot(bot):
+    """The new-assembly steps never ask for items (they are added on the panel before
+    opening), so a start that has passed would open a vote nobody can vote in, whose
+    ballot can no longer change. The start is asked again; one that passes while the
+    review is open is refused at "만들기", and the period is asked again."""
+    past = "시작 일시가 지났어요. 새 주민총회의 투표지는 안건을 넣기 전까지 비어 있어서 아직 시작할 수 없어요"
+    await make_staff(bot, 6701, "garam")
+    staff = bot.chat(6701, "담당자", "ko")
+    await staff.send("/assembly")
+    await staff.press("새 주민총회")
+    await staff.send("가람동 공간 선택")
+    await staff.press("최대 1개")
+    now = bot.runtime.clock.now()
+    events = await staff.send(f"{now.year - 1}-01-05 09:00 ~ {now.year + 1}-01-20 18:00")
+    assert texts(events)[0].startswith(past)
+    assert "“지금 투표 시작”" in texts(events)[0]
+    soon = now + timedelta(minutes=30)
+    events = await staff.send(f"{soon:%Y-%m-%d %H:%M} ~ {now.year + 1}-01-20 18:00")
+    assert events[0].text.startswith("✔ ")
+    await staff.press("정족수 없음")
+    events = await staff.press("나중에")
+    assert past not in events[-1].text
+    bot.runtime.clock.advance(hours=1)  # the start passes while the review is open
+    events = await staff.press("만들기")
+    assert events[-1].text.startswith("새 주민총회 (6단계 중 3단계)\n" + past)
+    async with bot.runtime.sessionmaker() as s:
+        assert not [
+            v for v in await A.list_votes(s, bot.runtime.clock.now()) if v.dong_id == "garam"
+        ]
+    later = bot.runtime.clock.now() + timedelta(days=1)
+    await staff.send(f"{later:%Y-%m-%d %H:%M} ~ {now.year + 1}-01-20 18:00")
+    await staff.press("정족수 없음")
+    await staff.press("나중에")
+    events = await staff.press("만들기")
+    assert "The ballot has no items yet" not in events[-1].text
+    assert "투표지에 아직 안건이 없어요 — 안건을 먼저 추가해 주세요." in events[-1].text
     assert not bot.errors

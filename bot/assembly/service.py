@@ -418,6 +418,8 @@ async def create_vote(
     if any(not item.title.get("ko", "").strip() for item in items):
         raise Refused("title", N_("Every item needs a Korean title."))
     _check_settings(eligible_population, quorum_percent)
+    if not items:
+        _check_not_empty_at_open(opens_at, now)
     taken = (
         await session.get(Assembly, assembly_id) is not None
         or (
@@ -472,6 +474,21 @@ def _check_settings(population: int | None, quorum: int | None) -> None:
         raise Refused("population", N_("The eligible population must be a positive number."))
     if quorum is not None and not 0 <= quorum <= 100:
         raise Refused("quorum", N_("The quorum is a percentage between 0 and 100."))
+
+
+def _check_not_empty_at_open(opens_at: datetime, now: datetime) -> None:
+    """A ballot with no items must not open: once open, the ballot can no longer change,
+    and every voter would be refused. Staff make an assembly with a start in the future,
+    put its items on the ballot, then open it (at its start, or at once with "open now")."""
+    if opens_at <= now:
+        raise Refused(
+            "empty_open",
+            N_(
+                "The start has passed, and the ballot has no items yet: voting cannot open "
+                "with an empty ballot. Give a start in the future, put the items on the "
+                "ballot, then open voting."
+            ),
+        )
 
 
 def _require_draft(vote: AssemblyVote, now: datetime) -> None:
@@ -655,6 +672,8 @@ async def configure(
     opens_at = changes.get("opens_at", vote.opens_at)
     closes_at = changes.get("closes_at", vote.closes_at)
     _check_window(opens_at, closes_at)
+    if "opens_at" in changes and state == Status.DRAFT and not await items_of(session, vote):
+        _check_not_empty_at_open(opens_at, now)
     if "closes_at" in changes and state == Status.OPEN and closes_at < now:
         raise Refused("window", N_("The vote must close after it opens."))
     done: dict[str, Any] = {}

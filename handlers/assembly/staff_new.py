@@ -161,6 +161,16 @@ async def picked_method(update: Update, context: MaeulContext, draft: dict[str, 
     return NEW_OPENS
 
 
+def past_start_text(context: MaeulContext) -> str:
+    """A new assembly's ballot is empty until it is made: a start that has passed would
+    open it empty (:func:`bot.assembly.service.create_vote` refuses that too)."""
+    return context.t._(
+        "That start has passed. A new assembly's ballot is empty until you add its items, "
+        "so it cannot open yet: type a start in the future. Once the items are on the "
+        "ballot, “Open voting now” starts the vote at once."
+    )
+
+
 def _method(draft: dict[str, Any]) -> tuple[str, int | None]:
     maximum = int(draft.get("max", 0))
     if maximum:
@@ -178,6 +188,9 @@ async def typed_opens(update: Update, context: MaeulContext, draft: dict[str, An
         )
     except EditError as error:
         await update.effective_message.reply_text(typed_error(context, error))
+        return NEW_OPENS
+    if opens <= context.runtime.clock.now():
+        await update.effective_message.reply_text(past_start_text(context))
         return NEW_OPENS
     draft["opens"] = opens.isoformat()
     if closes is None:
@@ -319,8 +332,8 @@ async def _review(update: Update, context: MaeulContext, draft: dict[str, Any]) 
         "",
         esc(t._("Voting codes from the dong office; re-voting allowed (both can be changed).")),
     ]
-    if opens <= context.runtime.clock.now():
-        lines.append("⚠️ " + esc(t._("The start is in the past: voting opens at once.")))
+    if opens <= context.runtime.clock.now():  # it passed while the review was open
+        lines.append("⚠️ " + esc(past_start_text(context)))
     markup = InlineKeyboardMarkup(
         [
             [
@@ -365,8 +378,13 @@ async def create(update: Update, context: MaeulContext, draft: dict[str, Any]) -
             **who(context),
         )
     except A.Refused as refusal:
-        await refused(update, context, refusal)
-        return NEW_REVIEW
+        if refusal.reason != "empty_open":
+            await refused(update, context, refusal)
+            return NEW_REVIEW
+        await blocks.answer(update)
+        await blocks.drop_keyboard(update)
+        await _ask(update, context, 3, past_start_text(context), context.t._(EXAMPLE))
+        return NEW_OPENS
     forget(context)
     await blocks.answer(update, context.t._("Created."))
     await blocks.drop_keyboard(update)
