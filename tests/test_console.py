@@ -274,3 +274,24 @@ async def test_what_the_bot_sends_on_its_own_after_the_last_line_is_printed(tmp_
             await _print_due(runtime, app, console)
     finally:
         await runtime.close()
+
+
+async def test_a_number_presses_a_button_at_a_step_that_takes_only_buttons(tmp_path, monkeypatch):
+    """/mydong's confirmation answers typed text with "press the buttons"
+    (steps.press_buttons_then): that reminder does not make the step one that takes text, so
+    "1" presses button 1 (it was sent as text, and the console user was told to use the
+    buttons)."""
+    from bot.console import run_console
+
+    monkeypatch.chdir(tmp_path)
+    stdout = io.StringIO()
+    code = await run_console(
+        _console_settings(tmp_path),
+        files_dir=tmp_path / "files",
+        stdin=io.StringIO("/mydong\n#1\n1\n"),
+        stdout=stdout,
+    )
+    assert code == 0
+    after = stdout.getvalue().split("> 1\n", 1)[1]
+    assert "(sent as text" not in after
+    assert "위의 버튼으로 답해 주세요" not in after

@@ -195,6 +195,9 @@ def press_buttons_then(
         await press_buttons(update, context)
         return state
 
+    # the console tells a step that takes typed text from one that only takes buttons by
+    # this name (bot.console.BUTTONS_ONLY)
+    callback.__name__ = press_buttons.__name__
     return callback
 
 
