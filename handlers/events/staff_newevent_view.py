@@ -179,7 +179,13 @@ async def publish_draft(update: Update, context: MaeulContext, draft: dict[str, 
         esc(
             t._("Published.")
             + " "
-            + t.n_("{n} subscribed chat will be told.", "{n} subscribed chats will be told.", told)
+            + (
+                t.n_(
+                    "{n} subscribed chat will be told.", "{n} subscribed chats will be told.", told
+                )
+                if told
+                else t._("No chat subscribes to such events yet, so nobody is told.")
+            )
         ),
         InlineKeyboardMarkup(
             [
