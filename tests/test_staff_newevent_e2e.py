@@ -126,9 +126,11 @@ async def test_newevent_in_korean_with_edits_from_the_preview(bot):
 
     events = await staff.press("✅ 게시하기")
     # nobody subscribes to the demo's meetings: not "0곳에 알릴게요"
-    assert "게시했어요. 이런 행사를 구독한 대화방이 아직 없어서 따로 알리지는 않아요." in texts(
-        events
-    )
+    told = "게시했어요. 이런 행사를 구독한 대화방이 아직 없어서 따로 알리지는 않아요."
+    assert told in texts(events)
+    events = await staff.press("📅 행사 정보")
+    card = latest(events).text
+    assert card.count("퇴비 교육") == 1, card  # no description typed: the title once, not twice
     async with bot.runtime.sessionmaker() as s:
         (row,) = (await s.execute(select(Event).where(Event.origin == "staff"))).scalars()
     assert (row.kind, row.dong_id, row.title["ko"], row.place["ko"]) == (

@@ -349,12 +349,10 @@ def event_card(
             "🔁 "
             + esc(t._("Moved (it was {old}).", old=t.format_datetime(occurrence.recurrence_id)))
         )
-    lines += [
-        "📍 " + esc(event.place.get(lang)),
-        "👥 " + esc(event.audience.get(lang)),
-        "",
-        esc(event.description.get(lang)),
-    ]
+    lines += ["📍 " + esc(event.place.get(lang)), "👥 " + esc(event.audience.get(lang))]
+    description = event.description.get(lang)
+    if description != event.title.get(lang):  # /newevent's events: the title until edited
+        lines += ["", esc(description)]
     with_seats = seats is not None and not occurrence.cancelled
     registration = registration_lines(event, occurrence, t, now, capacity=not with_seats)
     if seats is not None and with_seats:
