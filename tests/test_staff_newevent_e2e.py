@@ -201,3 +201,27 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
     ]
     events = await staff.send("2시간")
     assert "어디에서" in latest(events).text or "장소" in latest(events).text, texts(events)
+
+
+async def test_staff_of_one_dong_are_not_asked_for_the_dong(bot):
+    """A dong's staff can only give an event their own dong: the dong step (one button and
+    Cancel) is skipped, and the preview names the dong (it has no ✏️ 동 for them either)."""
+    from tests.staff_helpers import make_staff
+
+    await make_staff(bot, 6801, "saeteo")
+    staff = bot.chat(6801, "담당자", "ko")
+    await staff.send("/newevent")
+    events = await staff.press("🤝 모임")
+    assert latest(events).text == "행사 제목은 무엇인가요?"
+    await staff.send("동네 텃밭 겨울 모임")
+    await staff.send("다음 주 화요일 19:00")
+    await staff.send("오후 9시")
+    await staff.send("새터 마을회관")
+    events = await staff.send("12")
+    assert "🤝 모임 · 새터동" in latest(events).text
+    assert "✏️ 동" not in buttons(latest(events))
+    events = await staff.press("✅ 게시하기")
+    async with bot.runtime.sessionmaker() as s:
+        (row,) = (await s.execute(select(Event).where(Event.origin == "staff"))).scalars()
+    assert row.dong_id == "saeteo"
+    assert not bot.errors

@@ -53,6 +53,7 @@ from handlers.events import staff_newevent_view as V
 from handlers.events.staff_access import staff_knowledge
 from handlers.events.staff_draft import (
     chosen_dong,
+    dong_choices,
     end_question,
     error_text,
     parse_end,
@@ -136,8 +137,14 @@ async def kind(
     update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
 ) -> str | int:
     query = update.callback_query
-    _draft(context)["kind"] = match.group(1)
+    draft = _draft(context)
+    draft["kind"] = match.group(1)
     await query.answer()
+    choices = dong_choices(context, kb)
+    if len(choices) == 1 and EDITING not in draft:  # staff of one dong: nothing to ask
+        draft["dong"] = choices[0]
+        question = esc(context.t._("What is its title?"))
+        return await _then(update, context, TITLE, lambda: edit(query, question, None))
     question = esc(context.t.p_("event", "For which dong?"))
     return await _then(
         update, context, DONG, lambda: edit(query, question, V.dong_markup(context, kb))
