@@ -77,6 +77,13 @@ async def test_staff_announce_to_a_kind_reaches_private_and_group_subscribers(bo
     assert texts(events) == ["Only staff can send announcements."]
 
     staff = bot.chat(900, "Staff", "en")  # ADMIN_IDS
+    await staff.send("/announce")
+    await staff.press("🤝 Meetings and forums")  # nobody subscribes to meetings: nothing to send
+    events = await staff.send("The meeting room moves to the second floor.")
+    assert texts(events) == [
+        "Nobody has subscribed to 🤝 Meetings and forums yet, so there is no one to send this to. "
+        "Residents and group chats subscribe with /subscribe."
+    ]
     events = await staff.send("/announce")
     assert "🎓 Trainings" in buttons(events[0])
     await staff.press("🎓 Trainings")

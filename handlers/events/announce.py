@@ -143,6 +143,16 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
         return TEXT
     topic, value = draft["topic"], draft["value"]
     count = len(await S.subscribers(context.db, topic, value))
+    if not count:  # a "Send" to nobody would say "sending to 0 chats"
+        context.user_data.pop(KEY, None)
+        await update.effective_message.reply_text(
+            t._(
+                "Nobody has subscribed to {target} yet, so there is no one to send this to. "
+                "Residents and group chats subscribe with /subscribe.",
+                target=_label_text(context, kb, topic, value),
+            )
+        )
+        return ConversationHandler.END
     draft = {**draft, "text": text}
     nonce = fresh_nonce(draft)
     context.user_data[KEY] = draft  # type: ignore[index]
