@@ -65,6 +65,14 @@ def _label_text(context: MaeulContext, kb: KnowledgeBase, topic: str, value: str
     return cards.dong_label(kb, value, context.t)
 
 
+def _nobody(context: MaeulContext, kb: KnowledgeBase, topic: str, value: str) -> str:
+    return context.t._(
+        "Nobody has subscribed to {target} yet, so there is no one to send this to. "
+        "Residents and group chats subscribe with /subscribe.",
+        target=_label_text(context, kb, topic, value),
+    )
+
+
 async def start(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     kb = await staff_knowledge(update, context, t._("Only staff can send announcements."))
@@ -111,6 +119,9 @@ async def target(
         await refuse(query, context)
         return TARGET
     await query.answer()
+    if not await S.subscribers(context.db, topic, value):  # not "sending to 0 chats"
+        await edit(query, esc(_nobody(context, kb, topic, value)), None)
+        return ConversationHandler.END
     context.user_data[KEY] = {"topic": topic, "value": value}  # type: ignore[index]
     label = _label_text(context, kb, topic, value)
     await edit(
@@ -143,15 +154,9 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
         return TEXT
     topic, value = draft["topic"], draft["value"]
     count = len(await S.subscribers(context.db, topic, value))
-    if not count:  # a "Send" to nobody would say "sending to 0 chats"
+    if not count:  # (unsubscribed while the message was typed)
         context.user_data.pop(KEY, None)
-        await update.effective_message.reply_text(
-            t._(
-                "Nobody has subscribed to {target} yet, so there is no one to send this to. "
-                "Residents and group chats subscribe with /subscribe.",
-                target=_label_text(context, kb, topic, value),
-            )
-        )
+        await update.effective_message.reply_text(_nobody(context, kb, topic, value))
         return ConversationHandler.END
     draft = {**draft, "text": text}
     nonce = fresh_nonce(draft)
