@@ -134,11 +134,12 @@ async def draft_proposal(chat: Any, dong: str, theme: str, *typed: str) -> list[
     return await steps(chat, "/propose", (dong, theme), typed)
 
 
-async def draft_event(staff: Any, kind: str, dong: str, *typed: str) -> list[Any]:
-    """``/newevent``, the kind's and the dong's buttons, then each of ``typed`` sent in turn
-    (the title, the start, the end, the place, the capacity); returns the bot's reaction to
-    the last step (with all five, the preview to publish)."""
-    return await steps(staff, "/newevent", (kind, dong), typed)
+async def draft_event(staff: Any, kind: str, dong: str | None, *typed: str) -> list[Any]:
+    """``/newevent``, the kind's and the dong's buttons (``dong`` None: staff of one dong,
+    who are not asked), then each of ``typed`` sent in turn (the title, the start, the end,
+    the place, the capacity); returns the bot's reaction to the last step (with all five,
+    the preview to publish)."""
+    return await steps(staff, "/newevent", (kind,) if dong is None else (kind, dong), typed)
 
 
 async def reminders_off(chat: Any, kind: str) -> list[Any]:

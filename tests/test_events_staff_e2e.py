@@ -69,7 +69,7 @@ async def the_event(bot) -> Event:
 
 async def create_course(bot, secretary) -> Event:
     events = await draft_event(
-        secretary, "🎓 교육", "새터동", "퇴비 만들기 교육", "다음 주 화요일 19:00", "오후 9시",
+        secretary, "🎓 교육", None, "퇴비 만들기 교육", "다음 주 화요일 19:00", "오후 9시",
         "새터 마을회관", "12",
     )  # fmt: skip
     assert "퇴비 만들기 교육" in latest(events).text
