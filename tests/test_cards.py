@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from bot.core.i18n import Translator
 from bot.kb import cards, schedule
@@ -117,6 +117,24 @@ def test_event_card_defaults_to_the_next_occurrence_and_says_when_over():
     assert "registration for this date has closed" in plain(
         cards.event_card(event, None, demo(), EN, late)
     )
+
+
+def test_registration_closes_at_the_start_when_no_deadline_is_set():
+    """Registration for an occurrence closes at its start (registrations.refusal: started)
+    when the event sets no deadline: the card said nothing of it and still counted the
+    places left, although it offered no "Register"."""
+    event = schedule.get_event(demo(), "accounting-class")  # 80 places, no deadline
+    start = datetime(2027, 3, 11, 19, 0, tzinfo=SEOUL)
+    before = plain(
+        cards.event_card(event, None, demo(), EN, start - timedelta(hours=1), seats=(80, 3, 0))
+    )
+    assert "77 of 80 places left" in before and "has closed" not in before
+    during = plain(
+        cards.event_card(event, None, demo(), EN, start + timedelta(minutes=5), seats=(80, 3, 0))
+    )
+    assert "Happening now." in during
+    assert "Registration required · 80 places · registration for this date has closed" in during
+    assert "places left" not in during
 
 
 def test_event_card_dong_open_registration_and_related_grants():

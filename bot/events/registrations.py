@@ -113,10 +113,7 @@ def reminder_only(event: EventSpec) -> bool:
     return event.registration is None or not event.registration.required
 
 
-def registration_deadline(event: EventSpec, occurrence: schedule.Occurrence) -> datetime:
-    """When registration for this occurrence closes."""
-    hours = event.registration.closes_hours_before if event.registration else None
-    return occurrence.starts_at - timedelta(hours=hours or 0)
+registration_deadline = schedule.registration_deadline
 
 
 def refusal(event: EventSpec, occurrence: schedule.Occurrence, now: datetime) -> str | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from bot.core.i18n import N_, Translator
 from bot.core.text import esc, shorten
@@ -268,20 +268,24 @@ def registration_lines(
     if capacity and registration.capacity is not None:
         parts.append(t.n_("{n} place", "{n} places", registration.capacity))
     hours = registration.closes_hours_before
-    if hours is not None and not occurrence.is_over(now):
-        deadline = occurrence.starts_at - timedelta(hours=hours)
-        if now >= deadline:
-            parts.append(t._("registration for this date has closed"))
-        else:
-            parts.append(
-                t.n_(
-                    "closes {n} hour before the start ({deadline})",
-                    "closes {n} hours before the start ({deadline})",
-                    hours,
-                    deadline=t.format_datetime(deadline),
-                )
+    if registration_closed(event, occurrence, now):
+        parts.append(t._("registration for this date has closed"))
+    elif hours is not None and not occurrence.is_over(now):
+        parts.append(
+            t.n_(
+                "closes {n} hour before the start ({deadline})",
+                "closes {n} hours before the start ({deadline})",
+                hours,
+                deadline=t.format_datetime(schedule.registration_deadline(event, occurrence)),
             )
+        )
     return parts
+
+
+def registration_closed(event: EventSpec, occurrence: schedule.Occurrence, now: datetime) -> bool:
+    """Registration for ``occurrence`` has closed (at its deadline, or at its start when
+    there is none: :func:`bot.events.registrations.refusal`) and the date is not over yet."""
+    return not occurrence.is_over(now) and now >= schedule.registration_deadline(event, occurrence)
 
 
 def seats_text(capacity: int | None, taken: int, waiting: int, t: Translator) -> str:
@@ -353,7 +357,11 @@ def event_card(
     description = event.description.get(lang)
     if description != event.title.get(lang):  # /newevent's events: the title until edited
         lines += ["", esc(description)]
-    with_seats = seats is not None and not occurrence.cancelled
+    with_seats = (  # no "3 of 25 places left" where nobody can take one
+        seats is not None
+        and not occurrence.cancelled
+        and not registration_closed(event, occurrence, now)
+    )
     registration = registration_lines(event, occurrence, t, now, capacity=not with_seats)
     if seats is not None and with_seats:
         registration.append(seats_text(*seats, t))

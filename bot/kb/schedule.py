@@ -355,6 +355,13 @@ def later_dates(occurrence: Occurrence, tz: tzinfo, limit: int = 5) -> list[Occu
     return out
 
 
+def registration_deadline(event: EventSpec, occurrence: Occurrence) -> datetime:
+    """When registration for ``occurrence`` closes: ``closes_hours_before`` its start, or
+    at its start when the event sets no deadline."""
+    hours = event.registration.closes_hours_before if event.registration else None
+    return occurrence.starts_at - timedelta(hours=hours or 0)
+
+
 def open_ended(event: EventSpec) -> bool:
     """True when the event repeats without COUNT or UNTIL."""
     if event.rrule is None:
