@@ -682,6 +682,47 @@ async def test_staff_create_an_assembly_and_add_items_until_it_opens(seeded, clo
         ]
 
 
+async def test_an_assembly_that_opened_empty_goes_back_to_preparation(seeded, clock, keyring):
+    """A start that comes before any item is put on the ballot opens an empty vote: nobody
+    can vote in it and its ballot is fixed. Staff give it a new start; as nothing was
+    fixed (no item, no voter) it goes back to preparation, takes its items and opens
+    again. A start that has passed is refused, and once it has items it cannot restart."""
+    async with seeded() as s:
+        now = clock.now()
+        vote = await A.create_vote(
+            s, assembly_id="garam-late", dong_id="garam", title={"ko": "늦은 총회"},
+            opens_at=now + timedelta(hours=1), closes_at=now + timedelta(days=7),
+            method="approve_reject", max_choices=None, items=[], actor="cli:test", now=now,
+        )  # fmt: skip
+        during = now + timedelta(hours=2)
+        vote = await vote_for(s, "garam-late", during)  # it opened, empty
+        assert A.status(vote, during) == A.Status.OPEN and vote.frozen_at is not None
+        assert await A.opened_empty(s, vote)
+        with pytest.raises(A.Refused) as refused:
+            await A.add_item(s, vote, A.NewItem({"ko": "첫째"}), actor="t", now=during)
+        assert refused.value.reason == "not_draft"
+        with pytest.raises(A.Refused) as refused:  # a new start must be in the future
+            await A.configure(s, vote, actor="t", now=during, opens_at=during)
+        assert refused.value.reason == "empty_open"
+        with pytest.raises(A.Refused) as refused:  # the mode cannot change on its own
+            await A.configure(s, vote, actor="t", now=during, mode="open")
+        assert refused.value.reason == "not_draft"
+        done = await A.configure(
+            s, vote, actor="tg:7", now=during, opens_at=during + timedelta(days=1)
+        )
+        assert done["back_to_preparation"] is True
+        assert A.status(vote, during) == A.Status.DRAFT and vote.frozen_at is None
+        await A.add_item(s, vote, A.NewItem({"ko": "첫째"}), actor="t", now=during)
+        await A.open_now(s, vote, actor="tg:7", now=during + timedelta(minutes=1))
+        later = during + timedelta(minutes=2)
+        vote = await vote_for(s, "garam-late", later)
+        assert A.status(vote, later) == A.Status.OPEN and vote.item_ids == ["item-1"]
+        assert not await A.opened_empty(s, vote)
+        with pytest.raises(A.Refused) as refused:  # with items on it: fixed
+            await A.configure(s, vote, actor="t", now=later, opens_at=later + timedelta(days=1))
+        assert refused.value.reason == "not_draft"
+
+
 async def test_accepted_proposals_can_be_added_before_opening(seeded, clock, keyring):
     proposal_models = pytest.importorskip("models.proposal")
     async with seeded() as s:

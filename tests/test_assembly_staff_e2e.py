@@ -8,11 +8,13 @@ from datetime import timedelta
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from models.assembly import AssemblyVote
+from tests.conftest import SEOUL
 from tests.e2e import buttons, texts
 from tests.staff_helpers import (
     add_accepted_proposal,
     alert,
     issue_vote_codes,
+    latest,
     make_staff,
     vote_online,
 )
@@ -376,7 +378,7 @@ async def test_a_new_assembly_cannot_open_with_an_empty_ballot(bot):
     await staff.press("새 주민총회")
     await staff.send("가람동 공간 선택")
     await staff.press("최대 1개")
-    now = bot.runtime.clock.now()
+    now = bot.runtime.clock.now().astimezone(SEOUL)
     events = await staff.send(f"{now.year - 1}-01-05 09:00 ~ {now.year + 1}-01-20 18:00")
     assert texts(events)[0].startswith(past)
     assert "“지금 투표 시작”" in texts(events)[0]
@@ -393,11 +395,60 @@ async def test_a_new_assembly_cannot_open_with_an_empty_ballot(bot):
         assert not [
             v for v in await A.list_votes(s, bot.runtime.clock.now()) if v.dong_id == "garam"
         ]
-    later = bot.runtime.clock.now() + timedelta(days=1)
+    later = bot.runtime.clock.now().astimezone(SEOUL) + timedelta(days=1)
     await staff.send(f"{later:%Y-%m-%d %H:%M} ~ {now.year + 1}-01-20 18:00")
     await staff.press("정족수 없음")
     await staff.press("나중에")
     events = await staff.press("만들기")
     assert "The ballot has no items yet" not in events[-1].text
     assert "투표지에 아직 안건이 없어요 — 안건을 먼저 추가해 주세요." in events[-1].text
+    assert not bot.errors
+
+
+async def test_staff_move_the_voting_period_and_restart_a_vote_that_opened_empty(bot):
+    """ "🕒 투표 기간": before the start the whole period moves; a vote whose start came
+    before its items opened empty, and nobody can vote in it — it takes a new start and
+    goes back to preparation; while open with items, only the close moves."""
+    await make_staff(bot, 6702, "garam")
+    staff = bot.chat(6702, "담당자", "ko")
+    soon = bot.runtime.clock.now().astimezone(SEOUL) + timedelta(minutes=30)
+    await new_assembly(staff, "가람동 공간 선택", "최대 1개", f"{soon:%Y-%m-%d %H:%M} ~ 오후 11시")
+    bot.runtime.clock.advance(hours=1)  # the start passes before any item was added
+    events = await staff.press("새로고침")
+    panel = latest(events).text
+    assert "진행 중" in panel and "투표지에 아직 안건이 없어요." in panel
+    assert "빈 투표지로는 아무도 투표할 수 없어요." in panel
+    assert "안건 추가" not in " ".join(buttons(latest(events)))
+    events = await staff.press("🕒 투표 기간")
+    assert latest(events).text.startswith("투표는 언제 하나요? 시작 일시와 마감 일시를")
+    events = await staff.send("어제 오전 9시 ~ 다음 주 금요일 오후 6시")
+    assert texts(events) == [
+        "시작 일시가 지났어요. 앞으로의 시작 일시를 입력해 주세요. 바로 투표를 시작하려면 "
+        "“지금 투표 시작”을 누르세요."
+    ]
+    events = await staff.send("내일 오전 9시 ~ 다음 주 금요일 오후 6시")
+    assert texts(events)[0].startswith("투표 기간: ")
+    panel = latest(events).text
+    assert "투표지에 아직 안건이 없어요 — 안건을 먼저 추가해 주세요." in panel
+    await add_items(staff, "안건 가", "안건 나")
+    await staff.press("지금 투표 시작")
+    events = await staff.press("네, 투표를 시작해요")
+    assert "진행 중" in latest(events).text
+    async with bot.runtime.sessionmaker() as s:
+        [vote] = [v for v in await A.list_votes(s, bot.runtime.clock.now()) if v.dong_id == "garam"]
+        assert vote.item_ids == ["item-1", "item-2"]
+        closes = vote.closes_at
+
+    events = await staff.press("🕒 투표 기간")  # open, with items: only the close moves
+    assert latest(events).text.startswith("투표가 진행 중이라 마감만 옮길 수 있어요.")
+    events = await staff.send("어제 오후 6시")
+    assert texts(events) == [
+        "지금보다 뒤의 시각이 아니에요. 바로 마감하려면 “지금 투표 마감”을 누르세요."
+    ]
+    later = closes + timedelta(days=1)
+    events = await staff.send(f"{later.astimezone(SEOUL):%Y-%m-%d %H:%M}")
+    assert texts(events)[0].startswith("투표 기간: ")
+    async with bot.runtime.sessionmaker() as s:
+        vote = await s.get(AssemblyVote, vote.id)
+        assert vote.closes_at == later and vote.item_ids == ["item-1", "item-2"]
     assert not bot.errors

@@ -662,18 +662,22 @@ async def configure(
     state = status(vote, now)
     if state == Status.CLOSED:
         raise Refused("closed", N_("This vote has closed; its settings can no longer change."))
+    restart = False  # an empty ballot that opened, nobody voted: it goes back to preparation
     if state == Status.OPEN and set(changes) & {"mode", "revoting", "opens_at"}:
-        raise Refused(
-            "not_draft", N_("Voting has already opened; the ballot can no longer change.")
-        )
+        restart = "opens_at" in changes and await opened_empty(session, vote)
+        if not restart:
+            raise Refused(
+                "not_draft", N_("Voting has already opened; the ballot can no longer change.")
+            )
     if "mode" in changes and changes["mode"] not in {m.value for m in VoteMode}:
         raise Refused("mode", N_("Unknown mode {mode}."), mode=changes["mode"])
     _check_settings(changes.get("eligible_population"), changes.get("quorum_percent"))
     opens_at = changes.get("opens_at", vote.opens_at)
     closes_at = changes.get("closes_at", vote.closes_at)
     _check_window(opens_at, closes_at)
-    if "opens_at" in changes and state == Status.DRAFT and not await items_of(session, vote):
-        _check_not_empty_at_open(opens_at, now)
+    if "opens_at" in changes and (restart or state == Status.DRAFT):
+        if not await items_of(session, vote):
+            _check_not_empty_at_open(opens_at, now)
     if "closes_at" in changes and state == Status.OPEN and closes_at < now:
         raise Refused("window", N_("The vote must close after it opens."))
     done: dict[str, Any] = {}
@@ -683,6 +687,9 @@ async def configure(
             done[name] = value.isoformat() if isinstance(value, datetime) else value
             if name in KB_FIELDS and name not in vote.overrides:
                 vote.overrides = [*vote.overrides, name]
+    if restart:
+        vote.frozen_at, vote.item_ids = None, None  # nothing was fixed: no item, no voter
+        done["back_to_preparation"] = True
     if done:
         vote.updated_at = now
         await session.flush()
@@ -697,6 +704,22 @@ async def configure(
         )
         await _prepare(session, vote, now)
     return done
+
+
+async def opened_empty(session: AsyncSession, vote: AssemblyVote) -> bool:
+    """The vote opened with an empty ballot (its start passed before any item was put on
+    it: a knowledge-base assembly, or one whose start came before its items) and nobody
+    has voted, online or on site. Nothing about it is fixed yet, so :func:`configure` may
+    give it a new start: it goes back to preparation, its items can be added, and it opens
+    again at that start. Once anything is on the ballot or anyone has voted, no."""
+    if (
+        vote.tallied_at is not None
+        or vote.ballots_cast
+        or vote.item_ids
+        or await items_of(session, vote)
+    ):
+        return False
+    return (await turnout(session, vote)).voters == 0
 
 
 async def open_now(

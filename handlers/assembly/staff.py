@@ -44,6 +44,7 @@ from handlers.assembly.staff_common import (
     NEW_QUORUM,
     NEW_REVIEW,
     NEW_TITLE,
+    PERIOD,
     POPULATION,
     QUORUM,
     REF,
@@ -96,6 +97,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CommandHandler("assembly", staff_list),
             CallbackQueryHandler(staff_ballot.ask_population, pattern=ref % "pop"),
             CallbackQueryHandler(staff_ballot.ask_quorum, pattern=ref % "quo"),
+            CallbackQueryHandler(staff_ballot.ask_period, pattern=ref % "per"),
             CallbackQueryHandler(staff_ballot.ask_item, pattern=ref % "item"),
             CallbackQueryHandler(staff_codes.ask_count, pattern=ref % "codes"),
             CallbackQueryHandler(staff_onsite.ask_mark, pattern=ref % "mark"),
@@ -106,6 +108,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         {
             POPULATION: [MessageHandler(steps.TYPED, staff_ballot.typed_population)],
             QUORUM: [MessageHandler(steps.TYPED, staff_ballot.typed_quorum)],
+            PERIOD: [MessageHandler(steps.TYPED, staff_ballot.typed_period)],
             ITEM: [MessageHandler(steps.TYPED, staff_ballot.typed_item)],
             CODES: [
                 MessageHandler(steps.TYPED, staff_codes.typed_count),

@@ -49,6 +49,7 @@ TOTALS_KEY = "assembly_totals"
     MARK,
     TOTALS,
     TOTALS_REVIEW,
+    PERIOD,
 ) = (
     "population",
     "quorum",
@@ -64,6 +65,7 @@ TOTALS_KEY = "assembly_totals"
     "mark",
     "totals",
     "totals_review",
+    "period",
 )
 
 

@@ -90,8 +90,17 @@ async def panel_text(context: MaeulContext, vote: AssemblyVote) -> tuple[str, In
         lines += [f"{n}. {esc(title_of(item, t.lang))}" for n, item in enumerate(items, 1)]
     elif state == A.Status.DRAFT:
         lines += ["", esc(t._("The ballot has no items yet — please add items first."))]
-    else:  # a knowledge-base assembly that opened with none
+    else:  # it opened with none (a knowledge-base assembly, or its start came first)
         lines += ["", esc(t._("The ballot has no items yet."))]
+        if state == A.Status.OPEN and await A.opened_empty(context.db, vote):
+            lines.append(
+                esc(
+                    t._(
+                        "Nobody can vote on an empty ballot. Give it a new start with "
+                        "“🕒 Voting period”, then add the items before it opens."
+                    )
+                )
+            )
     if keyring(context) is None:
         lines += ["", "⚠️ " + esc(t._("BALLOT_SECRET is not set: voting cannot run."))]
     return "\n".join(lines), InlineKeyboardMarkup(_buttons(t, vote, state, bool(items)))
@@ -125,6 +134,7 @@ def _buttons(
         )
     if state != A.Status.CLOSED:
         rows.append([button(t._("👥 Eligible residents"), "pop"), button(t._("Quorum"), "quo")])
+        rows.append([button(t._("🕒 Voting period"), "per")])
         if vote.mode == VoteMode.CODES:
             rows.append([button(t._("🎫 Issue voting codes"), "codes")])
     if state == A.Status.DRAFT and has_items:
