@@ -35,6 +35,17 @@ STAFF = 900  # ADMIN_IDS of the test settings
         ("next Tuesday 7pm", datetime(2026, 11, 24, 19, 0)),
         ("March 5 7:30 p.m.", datetime(2027, 3, 5, 19, 30)),
         ("3월 5일 정오", datetime(2027, 3, 5, 12, 0)),
+        # month/day as phones type it (the year: this one, or the next once the day passed)
+        ("12/20 14:00", datetime(2026, 12, 20, 14, 0)),
+        ("12.20 오후 2시", datetime(2026, 12, 20, 14, 0)),
+        ("3/5 19:00", datetime(2027, 3, 5, 19, 0)),
+        ("11/22. 오후 7시", datetime(2026, 11, 22, 19, 0)),
+        # from now (TEST_NOW is 10:00), to the minute
+        ("1시간 뒤", datetime(2026, 11, 22, 11, 0)),
+        ("30분 후", datetime(2026, 11, 22, 10, 30)),
+        ("2시간 30분 후", datetime(2026, 11, 22, 12, 30)),
+        ("in 2 hours", datetime(2026, 11, 22, 12, 0)),
+        ("in 45 minutes", datetime(2026, 11, 22, 10, 45)),
     ],
 )
 def test_parse_when_reads_what_staff_type(typed, expected):

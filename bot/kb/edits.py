@@ -244,6 +244,12 @@ def find_time(text: str) -> ClockTime | None:
 
 
 _NOW_WORDS = frozenset({"지금", "지금 바로", "now", "right now"})
+_FROM_NOW_RE = re.compile(  # "1시간 뒤", "2시간 30분 후", "30분 후", "in 2 hours"
+    r"(?:(?P<h>\d{1,3})\s*시간\s*)?(?:(?P<m>\d{1,4})\s*분\s*)?(?:뒤|후|있다가)"
+    r"|in\s+(?:(?P<eh>\d{1,3})\s*(?:hours?|hrs?|h)\s*)?(?:(?:and\s+)?(?P<em>\d{1,4})\s*(?:minutes?|mins?|m))?",
+    re.IGNORECASE,
+)
+_MONTH_DAY_RE = re.compile(r"^(\d{1,2})[/.](\d{1,2})\.?(?=\s|$)")  # "12/20", "12.20"
 
 
 def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
@@ -259,6 +265,11 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
     clean = _clean(text)
     if clean.lower() in _NOW_WORDS:  # "지금": now, to the nearest minute
         return (now.astimezone(tz) + timedelta(seconds=30)).replace(second=0, microsecond=0)
+    offset = _FROM_NOW_RE.fullmatch(clean)
+    if offset is not None and any(offset.groups()):  # "1시간 뒤": from now, to the minute
+        hours, minutes = (int(offset[a] or offset[b] or 0) for a, b in (("h", "eh"), ("m", "em")))
+        later = now.astimezone(tz) + timedelta(hours=hours, minutes=minutes, seconds=30)
+        return later.replace(second=0, microsecond=0)
     parsed = _iso_datetime(clean, tz, N_("Please add the time, for example 7pm or 19:00."))
     if parsed is not None:
         return parsed
@@ -273,7 +284,8 @@ def parse_when(text: str, now: datetime, tz: tzinfo) -> datetime:
             day, left = None, rest
         if day is not None and left.strip(" ,"):
             day = None  # "2027-03-05 something": let the resolver read it all
-        if day is None:
+        if day is None:  # "12/20": a month and day, the way phones write them
+            rest = _MONTH_DAY_RE.sub(r"\1월 \2일", rest)
             found = resolve_dates(rest, now.astimezone(tz))
             if found is None:
                 raise EditError(N_("I could not read that date."))
