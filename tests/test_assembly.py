@@ -799,6 +799,22 @@ async def test_nonvoters_are_reminded_once_in_the_last_24_hours(seeded, clock, k
         assert await A.due_nonvoter_reminders(s, clock.now()) == []
 
 
+async def test_a_voter_who_just_registered_is_not_reminded_at_once(seeded, clock, keyring):
+    """A code redeemed in the last 24 hours: "you registered but have not voted yet" came
+    at once, while the voter was still filling in the ballot; it now comes an hour after
+    the registration, if they still have not voted."""
+    clock.set(CLOSES - timedelta(hours=3))
+    async with seeded() as s:
+        vote = await vote_for(s, "hanbit1-2027", clock.now())
+        late = await make_user(s, 1311, clock.utcnow())
+        await register(s, keyring, vote, late, clock.now())
+        assert await A.due_nonvoter_reminders(s, clock.now()) == []
+        later = clock.now() + timedelta(minutes=59)
+        assert await A.due_nonvoter_reminders(s, later) == []
+        due = await A.due_nonvoter_reminders(s, clock.now() + timedelta(hours=1))
+        assert [d.telegram_id for d in due] == [1311]
+
+
 # --- audit --------------------------------------------------------------------------------
 
 

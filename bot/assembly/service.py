@@ -113,6 +113,8 @@ MAX_ITEMS = 40
 """Items per ballot: the draft travels in callback data (64 bytes)."""
 MAX_CODES_PER_BATCH = 20_000
 REMINDER_BEFORE_CLOSE = timedelta(hours=24)
+REMINDER_AFTER_JOINING = timedelta(hours=1)
+"""A code redeemed late: the reminder waits this long (not while the ballot is being filled in)."""
 APPROVE = "yna"  # yes, no, abstain
 UNANSWERED = "-"
 CHOSEN, NOT_CHOSEN = "1", "0"
@@ -1819,8 +1821,8 @@ class DueReminder:
 
 
 async def due_nonvoter_reminders(session: AsyncSession, now: datetime) -> list[DueReminder]:
-    """People who redeemed a code but have not voted, in votes closing within 24 hours,
-    not reminded yet."""
+    """People who redeemed a code (an hour ago at least) but have not voted, in votes
+    closing within 24 hours, not reminded yet."""
     rows = await session.execute(
         select(
             Voter.id,
@@ -1838,6 +1840,7 @@ async def due_nonvoter_reminders(session: AsyncSession, now: datetime) -> list[D
             Voter.voted.is_(False),
             Voter.onsite.is_(False),
             Voter.reminded.is_(False),
+            Voter.joined_at <= now - REMINDER_AFTER_JOINING,
             User.active.is_(True),
             AssemblyVote.tallied_at.is_(None),
             AssemblyVote.opens_at <= now,
