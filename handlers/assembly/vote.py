@@ -29,8 +29,8 @@ from telegram.ext import (
 )
 
 from bot import assembly as A
-from bot.assembly.crypto import CODE_LENGTH, keyring_for, normalize
-from bot.assembly.service import ballot_size, title_of
+from bot.assembly.crypto import CODE_LENGTH, format_tracker, keyring_for, normalize
+from bot.assembly.service import ballot_size, normalize_tracker, title_of
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
 from handlers.assembly.ballot import (
@@ -261,7 +261,8 @@ async def verify(update: Update, context: MaeulContext) -> None:
         return
     raw = " ".join(context.args)[:40]
     result = await A.verify_tracker(context.db, keyring, raw)
-    shown = esc(shorten(raw, 20))
+    found = normalize_tracker(raw) if result.vote is not None else None
+    shown = esc(format_tracker(found) if found else shorten(raw, 20))  # as on the receipt
     if result.status == A.TrackerStatus.UNKNOWN or result.vote is None:
         text = t._("No ballot has the tracker {tracker}. Please check it for typos.", tracker=shown)
     elif result.status == A.TrackerStatus.COUNTED:
