@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 from sqlalchemy import BigInteger, ForeignKey, String, UniqueConstraint
@@ -20,6 +21,10 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # district admin: staff of every dong, keeps the content
 
 
+def new_account_key() -> str:
+    return secrets.token_hex(8)
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -33,6 +38,10 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime | None]
+    account_key: Mapped[str | None] = mapped_column(String(16), default=new_account_key)
+    """Random, new with every account and when /forget empties one into a tombstone. A
+    button meant for this account only carries a stamp of it (/forget's "yes" and "no"):
+    the id is not enough, as SQLite gives a new account the id of a deleted one."""
 
     roles: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -240,6 +240,7 @@ async def test_mydata_then_forget_leaves_nothing_but_the_vote(bot, lang):
             None,
         )
         assert tomb.active is False and tomb.last_seen_at is None
+        assert tomb.account_key and tomb.account_key != me.account_key  # old buttons: dead
         [row] = (await s.execute(select(Voter).where(Voter.user_id == me.id))).scalars()
         assert row.voted and row.review_nonce is None
         # proposals stay, anonymised; the support is gone with its count
@@ -384,3 +385,43 @@ async def test_mydata_without_a_telegram_language_says_the_bots_default(bot):
     [readable] = [data for name, data in files.items() if name.endswith(".txt")]
     text = readable.decode("utf-8")
     assert "언어: 한국어 (챗봇 기본 언어)" in text and "텔레그램 언어 설정" not in text, text
+
+
+async def test_a_forget_yes_of_a_deleted_account_does_nothing_to_the_account_made_anew(bot):
+    """/forget asked twice; the first question's "yes" deletes the account. The person
+    writes again: a new account (on SQLite with the deleted one's id, in the same hour).
+    The second question's "yes", pressed now, belonged to the deleted account: it must
+    not delete the new one (its stamp named the id and the creation hour only)."""
+    chat = bot.chat(7711, "Ann", "en")
+    await chat.send("/start")
+    await chat.send("/forget")
+    first = chat.last_message_with_buttons()
+    await chat.send("/forget")
+    second = chat.last_message_with_buttons()
+    [yes_first] = [
+        b["callback_data"]
+        for r in first["reply_markup"]["inline_keyboard"]
+        for b in r
+        if b["text"] == "Yes, delete my data"
+    ]
+    [yes_second] = [
+        b["callback_data"]
+        for r in second["reply_markup"]["inline_keyboard"]
+        for b in r
+        if b["text"] == "Yes, delete my data"
+    ]
+    events = await chat.press_data(first["message_id"], yes_first)
+    assert "everything I stored about you is deleted" in texts(events)[-1]
+    async with bot.runtime.sessionmaker() as s:
+        assert await s.scalar(select(func.count()).select_from(User)) == 0
+    await chat.send("/mydong")  # a new account, which chooses a dong
+    await chat.press("Hanbit 1-dong")
+    await chat.press("Yes")
+    async with bot.runtime.sessionmaker() as s:
+        (again,) = (await s.execute(select(User))).scalars()
+        assert again.home_dong_id == "hanbit1"
+    events = await chat.press_data(second["message_id"], yes_second)
+    assert "This confirmation has expired" in " ".join(texts(events))
+    async with bot.runtime.sessionmaker() as s:
+        (still,) = (await s.execute(select(User))).scalars()
+        assert (still.id, still.home_dong_id) == (again.id, "hanbit1")

@@ -65,7 +65,7 @@ from models.invite import RoleInvite
 from models.kb import Dong
 from models.persistence import HandledUpdate, PtbChatData, PtbConversation, PtbUserData
 from models.ratebudget import RateSend
-from models.user import User, UserRole
+from models.user import User, UserRole, new_account_key
 
 log = logging.getLogger(__name__)
 
@@ -279,7 +279,7 @@ async def _export_account(session: AsyncSession, subject: Subject) -> Section:
     section = Section()
     user = subject.user
     if user is not None:
-        section.records["users"] = [row_dict(user)]
+        section.records["users"] = [row_dict(user, omit=("account_key",))]  # (random)
         roles = (
             await session.execute(select(UserRole).where(UserRole.user_id == user.id))
         ).scalars()
@@ -431,6 +431,7 @@ async def finish_account(
                 active=False,
                 created_at=now.replace(minute=0, second=0, microsecond=0),
                 last_seen_at=None,
+                account_key=new_account_key(),  # the account's old buttons act no more
             )
             .execution_options(synchronize_session=False)
         )

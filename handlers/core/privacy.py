@@ -42,8 +42,8 @@ def _minute(context: MaeulContext) -> int:
 
 
 def _stamp_state(context: MaeulContext, minute: int) -> tuple[object, ...]:
-    user = context.user
-    return ("forget", user.id, user.telegram_id, user.created_at.isoformat(), minute)
+    user = context.user  # (the id alone: SQLite gives a new account a deleted one's id)
+    return ("forget", user.id, user.telegram_id, user.account_key or "", minute)
 
 
 def _stamp(context: MaeulContext, minute: int) -> str:
@@ -170,10 +170,18 @@ async def do_forget(update: Update, context: MaeulContext) -> None:
     await show(update, context, "\n\n".join(esc(line) for line in lines), None, edit=True)
 
 
+def _legacy_stamp_state(context: MaeulContext, minute: int) -> tuple[object, ...]:
+    """The stamp of questions asked before accounts had a key (it told accounts apart by
+    their creation hour): their "no" still says "nothing was deleted" for this account."""
+    user = context.user
+    return ("forget", user.id, user.telegram_id, user.created_at.isoformat(), minute)
+
+
 async def keep(update: Update, context: MaeulContext) -> None:
     asked = NO_RE.match(update.callback_query.data or "")
-    if asked is not None and not stamp_matches(
-        asked.group(2), *_stamp_state(context, int(asked.group(1)))
+    if asked is not None and not any(
+        stamp_matches(asked.group(2), *state(context, int(asked.group(1))))
+        for state in (_stamp_state, _legacy_stamp_state)
     ):  # the account it asked about is gone: its "yes" was pressed
         gone = context.t._("Done: everything I stored about you is deleted.")
         await declined(update, context, gone)
