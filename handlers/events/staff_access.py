@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
@@ -40,6 +40,13 @@ REASONS = {
     "empty": N_("The Korean text cannot be empty."),
     "attended": N_("Someone has already checked in for this date, so it cannot be moved."),
 }
+
+OccurrencePressed = tuple[re.Match[str], EventSpec, schedule.Occurrence]
+"""A press on one date of an event: its data parsed, the event and the date."""
+T = TypeVar("T")
+Find = Callable[[Update, MaeulContext], Awaitable[T | None]]
+"""What finds what a press is about (``None`` after a refusal), as :func:`.blocks.opened_by`
+takes it."""
 
 
 def ref(event_id: str) -> str:
@@ -106,28 +113,33 @@ async def _manages(update: Update, context: MaeulContext, event: EventSpec | Non
     return True
 
 
-async def managed_event_pressed(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], EventSpec] | None:
-    """The press's data parsed by ``pattern`` (group 1 an event's ref) and the event, if
-    this user may manage it; ``None`` after a polite refusal."""
-    match = await matched(update, context, pattern)
-    if match is None:
-        return None
-    event = await managed_event(update, context, match.group(1))
-    return None if event is None else (match, event)
+def pressed_event(pattern: re.Pattern[str]) -> Find[EventSpec]:
+    """What a press on one event is about, for :func:`.blocks.opened_by`: the event the
+    press names (its data parsed by ``pattern``, group 1 the event's ref), if this user may
+    manage it; ``None`` after a polite refusal."""
+
+    async def find(update: Update, context: MaeulContext) -> EventSpec | None:
+        match = await matched(update, context, pattern)
+        if match is None:
+            return None
+        return await managed_event(update, context, match.group(1))
+
+    return find
 
 
-async def managed_occurrence_pressed(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], EventSpec, schedule.Occurrence] | None:
-    """The press's data parsed by ``pattern`` (group 1 an occurrence token), the event and
-    the date, if this user may manage it; ``None`` after a polite refusal."""
-    match = await matched(update, context, pattern)
-    if match is None:
-        return None
-    found = await managed_occurrence(update, context, match.group(1))
-    return None if found is None else (match, *found)
+def pressed_occurrence(pattern: re.Pattern[str]) -> Find[OccurrencePressed]:
+    """What a press on one date of an event is about, for :func:`.blocks.opened_by`: the
+    press's data parsed by ``pattern`` (group 1 an occurrence token), the event and the
+    date, if this user may manage it; ``None`` after a polite refusal."""
+
+    async def find(update: Update, context: MaeulContext) -> OccurrencePressed | None:
+        match = await matched(update, context, pattern)
+        if match is None:
+            return None
+        found = await managed_occurrence(update, context, match.group(1))
+        return None if found is None else (match, *found)
+
+    return find
 
 
 def who(context: MaeulContext) -> dict[str, Any]:

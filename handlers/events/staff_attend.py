@@ -38,6 +38,7 @@ from handlers.core.blocks import (
     answer,
     list_keyboard,
     nav_row,
+    opened_by,
     paginate,
     refuse,
     show,
@@ -47,9 +48,10 @@ from handlers.core.browse import knowledge
 from handlers.events.occurrence import TOK, attendance_heading, person, staff_registration
 from handlers.events.staff_access import (
     REF,
-    managed_event_pressed,
-    managed_occurrence_pressed,
+    OccurrencePressed,
     only_staff,
+    pressed_event,
+    pressed_occurrence,
     ref,
     staff_can_report,
     token,
@@ -80,10 +82,8 @@ async def _audit(context: MaeulContext, action: str, target: str, **details: obj
     )
 
 
-async def checkin_qr(update: Update, context: MaeulContext) -> None:
-    found = await managed_occurrence_pressed(update, context, QR_RE)
-    if found is None:
-        return
+@opened_by(pressed_occurrence(QR_RE))
+async def checkin_qr(update: Update, context: MaeulContext, found: OccurrencePressed) -> None:
     _, event, occurrence = found
     t = context.t
     if occurrence.cancelled:
@@ -171,10 +171,8 @@ async def _attendance(
     await show(update, context, "\n".join(lines), list_keyboard(rows, nav, footer), edit=edit)
 
 
-async def attendance_list(update: Update, context: MaeulContext) -> None:
-    found = await managed_occurrence_pressed(update, context, ATT_RE)
-    if found is None:
-        return
+@opened_by(pressed_occurrence(ATT_RE))
+async def attendance_list(update: Update, context: MaeulContext, found: OccurrencePressed) -> None:
     match, event, occurrence = found
     await _audit(
         context, "event.attendance.view", event.id, occurrence=occurrence.recurrence_id.isoformat()
@@ -229,11 +227,11 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
 
 
-async def attendance_workbook(update: Update, context: MaeulContext) -> None:
+@opened_by(pressed_occurrence(XLSX_RE))
+async def attendance_workbook(
+    update: Update, context: MaeulContext, found: OccurrencePressed
+) -> None:
     """The occurrence's attendance list as an xlsx document (audited: it names people)."""
-    found = await managed_occurrence_pressed(update, context, XLSX_RE)
-    if found is None:
-        return
     _, event, occurrence = found
     t = context.t
     tz = context.runtime.settings.tz
@@ -304,11 +302,8 @@ async def _send_report(
     await context.bot.send_document(chat, InputFile(workbook, filename=f"{name}.xlsx"))
 
 
-async def event_report(update: Update, context: MaeulContext) -> None:
-    found = await managed_event_pressed(update, context, REPORT_RE)
-    if found is None:
-        return
-    _, event = found
+@opened_by(pressed_event(REPORT_RE))
+async def event_report(update: Update, context: MaeulContext, event: EventSpec) -> None:
     t = context.t
     rows = await attendance.report(
         context.db,

@@ -54,8 +54,8 @@ from handlers.events.staff_access import (
     REF,
     change_event,
     managed_event,
-    managed_event_pressed,
     only_staff,
+    pressed_event,
     ref,
 )
 from handlers.events.staff_draft import (
@@ -110,11 +110,8 @@ event)`` when this user may still manage it; else a refusal, and the conversatio
 # ---------------------------------------------------------------------------------------
 
 
-async def edit_start(update: Update, context: MaeulContext) -> str | int:
-    found = await managed_event_pressed(update, context, EDIT_RE)
-    if found is None:
-        return ConversationHandler.END
-    _, event = found
+@opened_by(pressed_event(EDIT_RE), ConversationHandler.END)
+async def edit_start(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     registration = event.registration is not None and event.registration.required
     context.user_data[KEY] = {  # type: ignore[index]
         "event": event.id,

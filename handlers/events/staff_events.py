@@ -29,14 +29,23 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, grid, list_keyboard, nav_row, paginate, refuse, show
+from handlers.core.blocks import (
+    answer,
+    grid,
+    list_keyboard,
+    nav_row,
+    opened_by,
+    paginate,
+    refuse,
+    show,
+)
 from handlers.core.browse import knowledge
 from handlers.events.staff_access import (
     REF,
     active_count,
     managed_event,
-    managed_event_pressed,
     only_staff,
+    pressed_event,
     ref,
     staff_knowledge,
     token,
@@ -206,11 +215,8 @@ async def show_event(
     await show(update, context, text, event_markup(context, event), edit=edit)
 
 
-async def event_pressed(update: Update, context: MaeulContext) -> None:
-    found = await managed_event_pressed(update, context, EVENT_RE)
-    if found is None:
-        return
-    _, event = found
+@opened_by(pressed_event(EVENT_RE))
+async def event_pressed(update: Update, context: MaeulContext, event: EventSpec) -> None:
     await answer(update)
     await show_event(update, context, event, edit=True)
 

@@ -22,15 +22,16 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, drop_keyboard, refuse, show
+from handlers.core.blocks import answer, drop_keyboard, opened_by, refuse, show
 from handlers.core.steps import confirms_preview, fresh_nonce
 from handlers.events.occurrence import TOK
 from handlers.events.staff_access import (
     REF,
+    OccurrencePressed,
     active_count,
     change_event,
-    managed_event_pressed,
-    managed_occurrence_pressed,
+    pressed_event,
+    pressed_occurrence,
     were_told,
     will_be_told,
 )
@@ -95,10 +96,8 @@ async def _attendance_refusal(
     )
 
 
-async def move_one(update: Update, context: MaeulContext) -> str | int:
-    found = await managed_occurrence_pressed(update, context, MOVE_ONE_RE)
-    if found is None:
-        return ConversationHandler.END
+@opened_by(pressed_occurrence(MOVE_ONE_RE), ConversationHandler.END)
+async def move_one(update: Update, context: MaeulContext, found: OccurrencePressed) -> str | int:
     _, event, occurrence = found
     if occurrence.cancelled:
         await refuse(update, context, context.t._("That date is cancelled."))
@@ -110,11 +109,8 @@ async def move_one(update: Update, context: MaeulContext) -> str | int:
     return await _ask_move(update, context, event, occurrence, whole=False)
 
 
-async def move_all(update: Update, context: MaeulContext) -> str | int:
-    found = await managed_event_pressed(update, context, MOVE_ALL_RE)
-    if found is None:
-        return ConversationHandler.END
-    _, event = found
+@opened_by(pressed_event(MOVE_ALL_RE), ConversationHandler.END)
+async def move_all(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     first = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1), None)
     if event.cancelled or first is None:
         await refuse(update, context, context.t._("This event has no dates left to do that with."))
