@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
@@ -24,7 +24,7 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import matched, refuse
+from handlers.core.blocks import Opened, matched, opened_by, refuse
 from handlers.core.browse import knowledge
 from handlers.events.staff_draft import dong_choices, is_admin_of, may_manage, staff_dongs
 from models.events import Registration
@@ -43,10 +43,6 @@ REASONS = {
 
 OccurrencePressed = tuple[re.Match[str], EventSpec, schedule.Occurrence]
 """A press on one date of an event: its data parsed, the event and the date."""
-T = TypeVar("T")
-Find = Callable[[Update, MaeulContext], Awaitable[T | None]]
-"""What finds what a press is about (``None`` after a refusal), as :func:`.blocks.opened_by`
-takes it."""
 
 
 def ref(event_id: str) -> str:
@@ -113,10 +109,13 @@ async def _manages(update: Update, context: MaeulContext, event: EventSpec | Non
     return True
 
 
-def pressed_event(pattern: re.Pattern[str]) -> Find[EventSpec]:
-    """What a press on one event is about, for :func:`.blocks.opened_by`: the event the
-    press names (its data parsed by ``pattern``, group 1 the event's ref), if this user may
-    manage it; ``None`` after a polite refusal."""
+def on_managed_event(
+    pattern: re.Pattern[str], otherwise: Any = None
+) -> Callable[[Callable[[Update, MaeulContext, EventSpec], Awaitable[Any]]], Opened]:
+    """The opening of a press on one event, as a decorator (:func:`.blocks.opened_by`):
+    ``handler(update, context, event)`` when this user may manage the event the press names
+    (its data parsed by ``pattern``, group 1 the event's ref); else a polite refusal, and
+    ``otherwise`` (a conversation's state, say) is returned."""
 
     async def find(update: Update, context: MaeulContext) -> EventSpec | None:
         match = await matched(update, context, pattern)
@@ -124,13 +123,16 @@ def pressed_event(pattern: re.Pattern[str]) -> Find[EventSpec]:
             return None
         return await managed_event(update, context, match.group(1))
 
-    return find
+    return opened_by(find, otherwise)
 
 
-def pressed_occurrence(pattern: re.Pattern[str]) -> Find[OccurrencePressed]:
-    """What a press on one date of an event is about, for :func:`.blocks.opened_by`: the
-    press's data parsed by ``pattern`` (group 1 an occurrence token), the event and the
-    date, if this user may manage it; ``None`` after a polite refusal."""
+def on_managed_occurrence(
+    pattern: re.Pattern[str], otherwise: Any = None
+) -> Callable[[Callable[[Update, MaeulContext, OccurrencePressed], Awaitable[Any]]], Opened]:
+    """The opening of a press on one date of an event, as a decorator
+    (:func:`.blocks.opened_by`): ``handler(update, context, (match, event, occurrence))``
+    when this user may manage it (the press's data parsed by ``pattern``, group 1 an
+    occurrence token); else a polite refusal, and ``otherwise`` is returned."""
 
     async def find(update: Update, context: MaeulContext) -> OccurrencePressed | None:
         match = await matched(update, context, pattern)
@@ -139,7 +141,7 @@ def pressed_occurrence(pattern: re.Pattern[str]) -> Find[OccurrencePressed]:
         found = await managed_occurrence(update, context, match.group(1))
         return None if found is None else (match, *found)
 
-    return find
+    return opened_by(find, otherwise)
 
 
 def who(context: MaeulContext) -> dict[str, Any]:

@@ -63,7 +63,7 @@ async def _audit(context: MaeulContext, action: str, target: str, **details: obj
     )
 
 
-@blocks.opened_by(staff_access.pressed_occurrence(QR_RE))
+@staff_access.on_managed_occurrence(QR_RE)
 async def checkin_qr(
     update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
 ) -> None:
@@ -160,7 +160,7 @@ async def _attendance(
     )
 
 
-@blocks.opened_by(staff_access.pressed_occurrence(ATT_RE))
+@staff_access.on_managed_occurrence(ATT_RE)
 async def attendance_list(
     update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
 ) -> None:
@@ -221,7 +221,7 @@ async def toggle_mark(
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
 
 
-@blocks.opened_by(staff_access.pressed_occurrence(XLSX_RE))
+@staff_access.on_managed_occurrence(XLSX_RE)
 async def attendance_workbook(
     update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
 ) -> None:
@@ -296,7 +296,7 @@ async def _send_report(
     await context.bot.send_document(chat, InputFile(workbook, filename=f"{name}.xlsx"))
 
 
-@blocks.opened_by(staff_access.pressed_event(REPORT_RE))
+@staff_access.on_managed_event(REPORT_RE)
 async def event_report(update: Update, context: MaeulContext, event: EventSpec) -> None:
     t = context.t
     rows = await attendance.report(

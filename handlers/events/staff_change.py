@@ -94,7 +94,7 @@ event)`` when this user may still manage it; else a refusal, and the conversatio
 # ---------------------------------------------------------------------------------------
 
 
-@blocks.opened_by(staff_access.pressed_event(EDIT_RE), ConversationHandler.END)
+@staff_access.on_managed_event(EDIT_RE, ConversationHandler.END)
 async def edit_start(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     registration = event.registration is not None and event.registration.required
     context.user_data[KEY] = {  # type: ignore[index]

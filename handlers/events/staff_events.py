@@ -199,7 +199,7 @@ async def show_event(
     await blocks.show(update, context, text, event_markup(context, event), edit=edit)
 
 
-@blocks.opened_by(staff_access.pressed_event(EVENT_RE))
+@staff_access.on_managed_event(EVENT_RE)
 async def event_pressed(update: Update, context: MaeulContext, event: EventSpec) -> None:
     await blocks.answer(update)
     await show_event(update, context, event, edit=True)

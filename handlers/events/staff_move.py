@@ -22,7 +22,7 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, drop_keyboard, opened_by, refuse, show
+from handlers.core.blocks import answer, drop_keyboard, refuse, show
 from handlers.core.steps import confirms_preview, fresh_nonce
 from handlers.events import staff_access
 from handlers.events.occurrence import TOK
@@ -87,7 +87,7 @@ async def _attendance_refusal(
     )
 
 
-@opened_by(staff_access.pressed_occurrence(MOVE_ONE_RE), ConversationHandler.END)
+@staff_access.on_managed_occurrence(MOVE_ONE_RE, ConversationHandler.END)
 async def move_one(
     update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
 ) -> str | int:
@@ -102,7 +102,7 @@ async def move_one(
     return await _ask_move(update, context, event, occurrence, whole=False)
 
 
-@opened_by(staff_access.pressed_event(MOVE_ALL_RE), ConversationHandler.END)
+@staff_access.on_managed_event(MOVE_ALL_RE, ConversationHandler.END)
 async def move_all(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     first = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1), None)
     if event.cancelled or first is None:
