@@ -16,9 +16,8 @@ from bot.telegram.context import MaeulContext
 from handlers.core.browse import knowledge, send
 from handlers.events.occurrence import (
     TOK,
-    OccurrencePressed,
     occurrence_label,
-    on_occurrence,
+    pressed_occurrence,
     registered_occurrences,
 )
 
@@ -35,9 +34,11 @@ async def _send_ics(
     )
 
 
-@on_occurrence(ICS_RE)
-async def add_to_calendar(update: Update, context: MaeulContext, found: OccurrencePressed) -> None:
+async def add_to_calendar(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
+    found = await pressed_occurrence(update, context, ICS_RE)
+    if found is None:
+        return
     *_, event, occurrence = found
     t = context.t
     await query.answer()

@@ -4,9 +4,8 @@ re-read from the KB on every press: a changed schedule refuses the stale button 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from telegram import Update
 
@@ -40,13 +39,9 @@ def nudge(context: MaeulContext) -> None:
     nudge_after_commit(context.db, getattr(context.application, "dispatcher", None))
 
 
-OccurrencePressed = tuple[re.Match[str], KnowledgeBase, EventSpec, schedule.Occurrence]
-"""A press on one date of an event: its data parsed, the KB, the event and the date."""
-
-
 async def pressed_occurrence(
     update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> OccurrencePressed | None:
+) -> tuple[re.Match[str], KnowledgeBase, EventSpec, schedule.Occurrence] | None:
     """The press's data parsed by ``pattern`` (group 1 an occurrence token), the KB, and
     the event and occurrence it names; ``None`` after a polite refusal."""
     found = await pressed(update, context, pattern)
@@ -60,15 +55,6 @@ async def pressed_occurrence(
         )
         return None
     return match, kb, *parsed
-
-
-def on_occurrence(
-    pattern: re.Pattern[str],
-) -> Callable[[Callable[[Update, MaeulContext, OccurrencePressed], Awaitable[Any]]], blocks.Opened]:
-    """The opening of a press on one date of an event, as a decorator
-    (:func:`.blocks.opened_by`): ``handler(update, context, (match, kb, event, occurrence))``
-    (:func:`pressed_occurrence`), not called after a polite refusal."""
-    return blocks.opened_by(lambda update, context: pressed_occurrence(update, context, pattern))
 
 
 async def registered_occurrences(

@@ -18,7 +18,6 @@ handlers.events.calendar; this module registers them.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -32,17 +31,11 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.rows import offsets_for
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import Opened, ask_confirm, declined, opened_by
+from handlers.core.blocks import ask_confirm, declined
 from handlers.core.browse import edit, refuse, send
 from handlers.events.calendar import ICS_RE, add_to_calendar, calendar_command, myevents_command
 from handlers.events.checkin import checkin_conversation, checkin_deep_link
-from handlers.events.occurrence import (
-    TOK,
-    OccurrencePressed,
-    nudge,
-    on_occurrence,
-    pressed_occurrence,
-)
+from handlers.events.occurrence import TOK, nudge, pressed_occurrence
 from handlers.events.staff_draft import may_manage
 
 JOIN_RE = re.compile(rf"^reg:in:{TOK}$")
@@ -184,9 +177,11 @@ REFUSALS = {
 }
 
 
-@on_occurrence(JOIN_RE)
-async def join(update: Update, context: MaeulContext, found: OccurrencePressed) -> None:
+async def join(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
+    found = await pressed_occurrence(update, context, JOIN_RE)
+    if found is None:
+        return
     _, kb, event, occurrence = found
     t = context.t
     now = context.runtime.clock.now()
@@ -286,17 +281,10 @@ async def _my_registration(
     return event, occurrence, mine
 
 
-def _on_mine(
-    pattern: re.Pattern[str],
-) -> Callable[[Callable[[Update, MaeulContext, tuple[Any, Any, Any]], Awaitable[Any]]], Opened]:
-    """The opening of a press on the user's own registration, as a decorator:
-    ``handler(update, context, (event, occurrence, registration))``
-    (:func:`_my_registration`), not called after a refusal."""
-    return opened_by(lambda update, context: _my_registration(update, context, pattern))
-
-
-@_on_mine(OUT_RE)
-async def ask_cancel(update: Update, context: MaeulContext, found: tuple[Any, Any, Any]) -> None:
+async def ask_cancel(update: Update, context: MaeulContext) -> None:
+    found = await _my_registration(update, context, OUT_RE)
+    if found is None:
+        return
     event, occurrence, _mine = found
     t = context.t
     token = R.occ_token(event.id, occurrence.recurrence_id)
@@ -314,9 +302,11 @@ async def ask_cancel(update: Update, context: MaeulContext, found: tuple[Any, An
     await ask_confirm(update, context, text, yes=yes, no=no)
 
 
-@_on_mine(OUT_YES_RE)
-async def do_cancel(update: Update, context: MaeulContext, found: tuple[Any, Any, Any]) -> None:
+async def do_cancel(update: Update, context: MaeulContext) -> None:
     query = update.callback_query
+    found = await _my_registration(update, context, OUT_YES_RE)
+    if found is None:
+        return
     event, occurrence, mine = found
     t = context.t
     promoted = await R.cancel(context.db, mine, event, occurrence, context.runtime.clock.now())
