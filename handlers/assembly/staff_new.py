@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler
 
 from bot import assembly as A
 from bot.assembly.render import method_text, period
@@ -396,3 +396,29 @@ async def _lost(update: Update, context: MaeulContext) -> int:
     """A step's answer without a draft (expired, or a stale button)."""
     await blocks.refuse(update, context, context.t._("Cancelled. Nothing was changed."))
     return ConversationHandler.END
+
+
+def states() -> dict[object, list[BaseHandler[Update, MaeulContext, object]]]:
+    """The steps of a new assembly, as states of the staff conversation
+    (:func:`handlers.assembly.staff.register`); its entries are the panel's buttons there."""
+    return {
+        NEW_TITLE: [MessageHandler(steps.TYPED, typed_title)],
+        NEW_METHOD: [
+            CallbackQueryHandler(picked_method, pattern=r"^asm:nm:[0-5]$"),
+            MessageHandler(steps.TYPED, steps.press_buttons_then(NEW_METHOD)),
+        ],
+        NEW_OPENS: [MessageHandler(steps.TYPED, typed_opens)],
+        NEW_CLOSES: [MessageHandler(steps.TYPED, typed_closes)],
+        NEW_QUORUM: [
+            MessageHandler(steps.TYPED, typed_quorum),
+            CallbackQueryHandler(skip_quorum, pattern=r"^asm:nq:skip$"),
+        ],
+        NEW_POPULATION: [
+            MessageHandler(steps.TYPED, typed_population),
+            CallbackQueryHandler(skip_population, pattern=r"^asm:np:skip$"),
+        ],
+        NEW_REVIEW: [
+            CallbackQueryHandler(create, pattern=r"^asm:nok:[0-9a-f]{8}$"),
+            MessageHandler(steps.TYPED, steps.press_buttons_then(NEW_REVIEW)),
+        ],
+    }

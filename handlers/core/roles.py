@@ -17,6 +17,7 @@ change is in the audit log (``role.invite``, ``role.invite.accept``, ``role.invi
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -66,14 +67,39 @@ async def _refused(update: Update, context: MaeulContext) -> bool:
     return True
 
 
-async def _admin_press(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> re.Match[str] | None:
-    """The press's data parsed by ``pattern``, for district admins only; ``None`` after a
-    refusal (:func:`_refused`, or data that does not parse)."""
-    if await _refused(update, context):
-        return None
-    return await blocks.matched(update, context, pattern)
+def _admin_pressed(
+    pattern: re.Pattern[str],
+) -> Callable[[Update, MaeulContext], Awaitable[re.Match[str] | None]]:
+    """What a press is about, for :func:`.blocks.opened_by`: its data parsed by
+    ``pattern``, for district admins only; ``None`` after a refusal (:func:`_refused`, or
+    data that does not parse)."""
+
+    async def find(update: Update, context: MaeulContext) -> re.Match[str] | None:
+        if await _refused(update, context):
+            return None
+        return await blocks.matched(update, context, pattern)
+
+    return find
+
+
+def _grant_pressed(
+    pattern: re.Pattern[str],
+) -> Callable[[Update, MaeulContext], Awaitable[users.RoleRow | None]]:
+    """The role the press names (group 1 of ``pattern``, its grant's id), for
+    :func:`.blocks.opened_by`; ``None`` after a refusal (as :func:`_admin_pressed`, or the
+    role is removed already)."""
+    admin_press = _admin_pressed(pattern)
+
+    async def find(update: Update, context: MaeulContext) -> users.RoleRow | None:
+        found = await admin_press(update, context)
+        if found is None:
+            return None
+        grant = await users.get_grant(context.db, int(found.group(1)))
+        if grant is None:
+            await blocks.refuse(update, context, context.t._("This role was already removed."))
+        return grant
+
+    return find
 
 
 async def roles_command(update: Update, context: MaeulContext) -> None:
@@ -117,17 +143,14 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
     await blocks.show(update, context, "\n".join(lines), markup, edit=edit)
 
 
-async def list_page(update: Update, context: MaeulContext) -> None:
-    found = await _admin_press(update, context, LIST_RE)
-    if found is not None:
-        await blocks.answer(update)
-        await _show_list(update, context, int(found.group(1)), edit=True)
+@blocks.opened_by(_admin_pressed(LIST_RE))
+async def list_page(update: Update, context: MaeulContext, found: re.Match[str]) -> None:
+    await blocks.answer(update)
+    await _show_list(update, context, int(found.group(1)), edit=True)
 
 
-async def invite(update: Update, context: MaeulContext) -> None:
-    found = await _admin_press(update, context, INVITE_RE)
-    if found is None:
-        return
+@blocks.opened_by(_admin_pressed(INVITE_RE))
+async def invite(update: Update, context: MaeulContext, found: re.Match[str]) -> None:
     if found.group(1) == "activist":
         await _make_invite(update, context, "activist", None)
         return
@@ -146,10 +169,8 @@ async def invite(update: Update, context: MaeulContext) -> None:
     )
 
 
-async def invite_dong(update: Update, context: MaeulContext) -> None:
-    found = await _admin_press(update, context, INVITE_DONG_RE)
-    if found is None:
-        return
+@blocks.opened_by(_admin_pressed(INVITE_DONG_RE))
+async def invite_dong(update: Update, context: MaeulContext, found: re.Match[str]) -> None:
     if found.group(1) not in await _dong_names(context):
         await blocks.refuse(update, context)
         return
@@ -186,14 +207,8 @@ async def _make_invite(update: Update, context: MaeulContext, role: str, dong: s
     await blocks.show(update, context, text, None, edit=True, link_preview=False)
 
 
-async def remove(update: Update, context: MaeulContext) -> None:
-    found = await _admin_press(update, context, REMOVE_RE)
-    if found is None:
-        return
-    grant = await users.get_grant(context.db, int(found.group(1)))
-    if grant is None:
-        await blocks.refuse(update, context, context.t._("This role was already removed."))
-        return
+@blocks.opened_by(_grant_pressed(REMOVE_RE))
+async def remove(update: Update, context: MaeulContext, grant: users.RoleRow) -> None:
     t = context.t
     names = await _dong_names(context)
     who = grant.name or str(grant.telegram_id)
@@ -208,15 +223,9 @@ async def remove(update: Update, context: MaeulContext) -> None:
     )
 
 
-async def remove_confirmed(update: Update, context: MaeulContext) -> None:
-    found = await _admin_press(update, context, REMOVE_OK_RE)
-    if found is None:
-        return
+@blocks.opened_by(_grant_pressed(REMOVE_OK_RE))
+async def remove_confirmed(update: Update, context: MaeulContext, grant: users.RoleRow) -> None:
     t = context.t
-    grant = await users.get_grant(context.db, int(found.group(1)))
-    if grant is None:
-        await blocks.refuse(update, context, t._("This role was already removed."))
-        return
     me = context.user.telegram_id
     if grant.telegram_id == me and grant.role == "admin":
         await blocks.refuse(update, context, t._("You cannot remove your own admin role."))
@@ -237,9 +246,8 @@ async def remove_confirmed(update: Update, context: MaeulContext) -> None:
     await _show_list(update, context, 0, edit=True)
 
 
-async def pending(update: Update, context: MaeulContext) -> None:
-    if await _admin_press(update, context, PENDING_RE) is None:
-        return
+@blocks.opened_by(_admin_pressed(PENDING_RE))
+async def pending(update: Update, context: MaeulContext, _: re.Match[str]) -> None:
     await blocks.answer(update)
     await _show_pending(update, context)
 
@@ -277,10 +285,8 @@ async def _show_pending(update: Update, context: MaeulContext) -> None:
     )
 
 
-async def revoke(update: Update, context: MaeulContext) -> None:
-    found = await _admin_press(update, context, REVOKE_RE)
-    if found is None:
-        return
+@blocks.opened_by(_admin_pressed(REVOKE_RE))
+async def revoke(update: Update, context: MaeulContext, found: re.Match[str]) -> None:
     done = await users.revoke_invite(
         context.db,
         int(found.group(1)),

@@ -212,6 +212,17 @@ async def declined_out(
     return ConversationHandler.END
 
 
+def declining(key: str, text: str) -> Callable[[Update, MaeulContext], Coroutine[Any, Any, int]]:
+    """A conversation's way out through the "no" of its dialog (and /cancel): drop
+    ``user_data[key]`` and say ``text`` where the question was — :func:`declined_out` as a
+    callback. ``text`` is marked with ``N_`` and translated when said."""
+
+    async def decline(update: Update, context: MaeulContext) -> int:
+        return await declined_out(update, context, context.t._(text), forget=key)
+
+    return decline
+
+
 # ---------------------------------------------------------------------------------------
 # What a step reads as typed text
 # ---------------------------------------------------------------------------------------

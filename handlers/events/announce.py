@@ -24,23 +24,16 @@ from telegram.ext import (
 )
 
 from bot.core import audit
+from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import subscriptions as S
 from bot.kb import cards
 from bot.kb.records import KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
+from handlers.core import steps
 from handlers.core.blocks import confirm_markup, list_keyboard
 from handlers.core.browse import edit, knowledge, on_press, refuse, send
-from handlers.core.steps import (
-    TYPED,
-    confirms_preview,
-    conversation,
-    declined_out,
-    fresh_nonce,
-    press_buttons_then,
-    too_long,
-)
 from handlers.events.staff_access import staff_knowledge, who
 from handlers.events.staff_draft import is_admin_of, staff_dongs
 
@@ -147,7 +140,7 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
     if kb is None or not isinstance(draft, dict):
         await update.effective_message.reply_text(t._("Please start again with /announce."))
         return ConversationHandler.END
-    if await too_long(update, context, text, LIMIT):
+    if await steps.too_long(update, context, text, LIMIT):
         return TEXT
     if not text:
         await update.effective_message.reply_text(t._("Please type the message."))
@@ -159,7 +152,7 @@ async def typed(update: Update, context: MaeulContext) -> str | int:
         await update.effective_message.reply_text(_nobody(context, kb, topic, value))
         return ConversationHandler.END
     draft = {**draft, "text": text}
-    nonce = fresh_nonce(draft)
+    nonce = steps.fresh_nonce(draft)
     context.user_data[KEY] = draft  # type: ignore[index]
     label = _label_text(context, kb, topic, value)
     heading = t.n_(
@@ -184,7 +177,7 @@ async def confirmed(update: Update, context: MaeulContext) -> str | int:
     if kb is None or not isinstance(draft, dict):
         await refuse(query, context)
         return ConversationHandler.END
-    if not await confirms_preview(update, context, SEND_RE, draft):
+    if not await steps.confirms_preview(update, context, SEND_RE, draft):
         return ConversationHandler.END
     topic, value, text = draft["topic"], draft["value"], draft["text"]
     now = context.runtime.clock.now()
@@ -218,23 +211,20 @@ async def confirmed(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: MaeulContext) -> int:
-    return await declined_out(
-        update, context, context.t._("Cancelled. Nothing was sent."), forget=KEY
-    )
+cancel = steps.declining(KEY, N_("Cancelled. Nothing was sent."))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
-        conversation(
+        steps.conversation(
             "announce",
             [CommandHandler("announce", start)],
             {
                 TARGET: [CallbackQueryHandler(target, pattern=TARGET_RE)],
-                TEXT: [MessageHandler(TYPED, typed)],
+                TEXT: [MessageHandler(steps.TYPED, typed)],
                 CONFIRM: [
                     CallbackQueryHandler(confirmed, pattern=SEND_RE),
-                    MessageHandler(TYPED, press_buttons_then(CONFIRM)),
+                    MessageHandler(steps.TYPED, steps.press_buttons_then(CONFIRM)),
                 ],
             },
             cancel,

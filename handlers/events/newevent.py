@@ -35,20 +35,15 @@ from telegram.ext import (
     MessageHandler,
 )
 
+from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.kb import schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import KnowledgeBase
 from bot.telegram.context import MaeulContext
+from handlers.core import steps
 from handlers.core.blocks import drop_keyboard
 from handlers.core.browse import edit, knowledge, on_press, refuse, send
-from handlers.core.steps import (
-    TYPED,
-    confirms_preview,
-    conversation,
-    declined_out,
-    press_buttons_then,
-)
 from handlers.events import staff_newevent_view as V
 from handlers.events.staff_access import staff_knowledge
 from handlers.events.staff_draft import (
@@ -281,7 +276,7 @@ async def toggle_survey(update: Update, context: MaeulContext) -> str:
 
 async def publish(update: Update, context: MaeulContext) -> str | int:
     draft = _draft(context)
-    if not await confirms_preview(update, context, OK_RE, draft):
+    if not await steps.confirms_preview(update, context, OK_RE, draft):
         return CONFIRM
     if not await V.publish_draft(update, context, draft):
         return CONFIRM
@@ -289,15 +284,12 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: MaeulContext) -> int:
-    return await declined_out(
-        update, context, context.t._("Cancelled. Nothing was changed."), forget=KEY
-    )
+cancel = steps.declining(KEY, N_("Cancelled. Nothing was changed."))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(
-        conversation(
+        steps.conversation(
             "newevent",
             [
                 CommandHandler("newevent", start),
@@ -308,25 +300,25 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
                 # (never falls through to the Q&A while the draft stays open)
                 KIND: [
                     CallbackQueryHandler(kind, pattern=KIND_RE),
-                    MessageHandler(TYPED, press_buttons_then(KIND)),
+                    MessageHandler(steps.TYPED, steps.press_buttons_then(KIND)),
                 ],
                 DONG: [
                     CallbackQueryHandler(dong, pattern=DONG_RE),
-                    MessageHandler(TYPED, press_buttons_then(DONG)),
+                    MessageHandler(steps.TYPED, steps.press_buttons_then(DONG)),
                 ],
-                TITLE: [MessageHandler(TYPED, title)],
-                START: [MessageHandler(TYPED, start_time)],
-                END: [MessageHandler(TYPED, end_time)],
-                PLACE: [MessageHandler(TYPED, place)],
+                TITLE: [MessageHandler(steps.TYPED, title)],
+                START: [MessageHandler(steps.TYPED, start_time)],
+                END: [MessageHandler(steps.TYPED, end_time)],
+                PLACE: [MessageHandler(steps.TYPED, place)],
                 SEATS: [
-                    MessageHandler(TYPED, seats_typed),
+                    MessageHandler(steps.TYPED, seats_typed),
                     CallbackQueryHandler(seats_pressed, pattern=CAP_RE),
                 ],
                 CONFIRM: [
                     CallbackQueryHandler(publish, pattern=OK_RE),
                     CallbackQueryHandler(edit_field, pattern=EDIT_RE),
                     CallbackQueryHandler(toggle_survey, pattern=r"^nev:svy$"),
-                    MessageHandler(TYPED, press_buttons_then(CONFIRM)),
+                    MessageHandler(steps.TYPED, steps.press_buttons_then(CONFIRM)),
                 ],
             },
             cancel,

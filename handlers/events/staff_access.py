@@ -24,7 +24,7 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.reminders.dispatch import nudge_after_commit
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import matched, refuse
+from handlers.core.blocks import Opened, matched, opened_by, refuse
 from handlers.core.browse import knowledge
 from handlers.events.staff_draft import dong_choices, is_admin_of, may_manage, staff_dongs
 from models.events import Registration
@@ -40,6 +40,9 @@ REASONS = {
     "empty": N_("The Korean text cannot be empty."),
     "attended": N_("Someone has already checked in for this date, so it cannot be moved."),
 }
+
+OccurrencePressed = tuple[re.Match[str], EventSpec, schedule.Occurrence]
+"""A press on one date of an event: its data parsed, the event and the date."""
 
 
 def ref(event_id: str) -> str:
@@ -106,28 +109,39 @@ async def _manages(update: Update, context: MaeulContext, event: EventSpec | Non
     return True
 
 
-async def managed_event_pressed(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], EventSpec] | None:
-    """The press's data parsed by ``pattern`` (group 1 an event's ref) and the event, if
-    this user may manage it; ``None`` after a polite refusal."""
-    match = await matched(update, context, pattern)
-    if match is None:
-        return None
-    event = await managed_event(update, context, match.group(1))
-    return None if event is None else (match, event)
+def on_managed_event(
+    pattern: re.Pattern[str], otherwise: Any = None
+) -> Callable[[Callable[[Update, MaeulContext, EventSpec], Awaitable[Any]]], Opened]:
+    """The opening of a press on one event, as a decorator (:func:`.blocks.opened_by`):
+    ``handler(update, context, event)`` when this user may manage the event the press names
+    (its data parsed by ``pattern``, group 1 the event's ref); else a polite refusal, and
+    ``otherwise`` (a conversation's state, say) is returned."""
+
+    async def find(update: Update, context: MaeulContext) -> EventSpec | None:
+        match = await matched(update, context, pattern)
+        if match is None:
+            return None
+        return await managed_event(update, context, match.group(1))
+
+    return opened_by(find, otherwise)
 
 
-async def managed_occurrence_pressed(
-    update: Update, context: MaeulContext, pattern: re.Pattern[str]
-) -> tuple[re.Match[str], EventSpec, schedule.Occurrence] | None:
-    """The press's data parsed by ``pattern`` (group 1 an occurrence token), the event and
-    the date, if this user may manage it; ``None`` after a polite refusal."""
-    match = await matched(update, context, pattern)
-    if match is None:
-        return None
-    found = await managed_occurrence(update, context, match.group(1))
-    return None if found is None else (match, *found)
+def on_managed_occurrence(
+    pattern: re.Pattern[str], otherwise: Any = None
+) -> Callable[[Callable[[Update, MaeulContext, OccurrencePressed], Awaitable[Any]]], Opened]:
+    """The opening of a press on one date of an event, as a decorator
+    (:func:`.blocks.opened_by`): ``handler(update, context, (match, event, occurrence))``
+    when this user may manage it (the press's data parsed by ``pattern``, group 1 an
+    occurrence token); else a polite refusal, and ``otherwise`` is returned."""
+
+    async def find(update: Update, context: MaeulContext) -> OccurrencePressed | None:
+        match = await matched(update, context, pattern)
+        if match is None:
+            return None
+        found = await managed_occurrence(update, context, match.group(1))
+        return None if found is None else (match, *found)
+
+    return opened_by(find, otherwise)
 
 
 def who(context: MaeulContext) -> dict[str, Any]:

@@ -32,29 +32,12 @@ from bot.core.text import esc, shorten
 from bot.events import attendance
 from bot.events.checkin_qr import Poster, poster_png
 from bot.kb import cards, schedule
-from bot.kb.records import EventSpec
+from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    list_keyboard,
-    nav_row,
-    paginate,
-    refuse,
-    show,
-    wanted_state,
-)
-from handlers.core.browse import knowledge
+from handlers.core import blocks
+from handlers.core.browse import on_press
+from handlers.events import staff_access
 from handlers.events.occurrence import TOK, attendance_heading, person, staff_registration
-from handlers.events.staff_access import (
-    REF,
-    managed_event_pressed,
-    managed_occurrence_pressed,
-    only_staff,
-    ref,
-    staff_can_report,
-    token,
-    who,
-)
 from handlers.events.staff_draft import may_manage
 
 # ``reg:code``, ``reg:att`` and ``reg:mark``: the same actions from an event card's staff
@@ -63,7 +46,7 @@ QR_RE = re.compile(rf"^(?:sev:q|reg:code):{TOK}$")
 ATT_RE = re.compile(rf"^(?:sev:a|reg:att):{TOK}:(\d{{1,3}})$")
 MARK_RE = re.compile(r"^(?:sev:k|reg:mark):(\d{1,12}):(\d{1,3})(?::([01]))?$")
 XLSX_RE = re.compile(rf"^sev:ax:{TOK}$")
-REPORT_RE = re.compile(rf"^sev:r:{REF}$")
+REPORT_RE = re.compile(rf"^sev:r:{staff_access.REF}$")
 YEAR_RE = re.compile(r"^sev:y:(\d{4})$")
 PAGE = 8
 
@@ -72,7 +55,7 @@ async def _audit(context: MaeulContext, action: str, target: str, **details: obj
     await audit.record(
         context.db,
         at=context.runtime.clock.now(),
-        **who(context),
+        **staff_access.who(context),
         action=action,
         target_type="event",
         target_id=target,
@@ -80,14 +63,14 @@ async def _audit(context: MaeulContext, action: str, target: str, **details: obj
     )
 
 
-async def checkin_qr(update: Update, context: MaeulContext) -> None:
-    found = await managed_occurrence_pressed(update, context, QR_RE)
-    if found is None:
-        return
+@staff_access.on_managed_occurrence(QR_RE)
+async def checkin_qr(
+    update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
+) -> None:
     _, event, occurrence = found
     t = context.t
     if occurrence.cancelled:
-        await refuse(update, context, t._("That date is cancelled."))
+        await blocks.refuse(update, context, t._("That date is cancelled."))
         return
     now = context.runtime.clock.now()
     code = await attendance.checkin_code(context.db, event.id, occurrence.recurrence_id, now)
@@ -108,7 +91,7 @@ async def checkin_qr(update: Update, context: MaeulContext) -> None:
     await _audit(
         context, "event.checkin_qr", event.id, occurrence=occurrence.recurrence_id.isoformat()
     )
-    await answer(update)
+    await blocks.answer(update)
     caption = "\n".join(
         [
             f"<b>{esc(event.title.get(t.lang))}</b>",
@@ -141,7 +124,7 @@ async def _attendance(
 ) -> None:
     t = context.t
     people, lines = await attendance_heading(context, event, occurrence)
-    shown = paginate(people, page, PAGE)
+    shown = blocks.paginate(people, page, PAGE)
     if people:
         lines.append(esc(t._("Press a name to mark them present or absent.")))
     rows = []
@@ -162,43 +145,52 @@ async def _attendance(
                 )
             ]
         )
-    nav = nav_row(shown.number, shown.count, f"sev:a:{token(occurrence)}:{{page}}")
-    tok = token(occurrence)
+    tok = staff_access.token(occurrence)
+    nav = blocks.nav_row(shown.number, shown.count, f"sev:a:{tok}:{{page}}")
     footer = [
         [InlineKeyboardButton(t._("📄 Attendance list (xlsx)"), callback_data=f"sev:ax:{tok}")],
-        [InlineKeyboardButton(t._("◀ Back to the event"), callback_data=f"sev:e:{ref(event.id)}")],
+        [
+            InlineKeyboardButton(
+                t._("◀ Back to the event"), callback_data=f"sev:e:{staff_access.ref(event.id)}"
+            )
+        ],
     ]
-    await show(update, context, "\n".join(lines), list_keyboard(rows, nav, footer), edit=edit)
+    await blocks.show(
+        update, context, "\n".join(lines), blocks.list_keyboard(rows, nav, footer), edit=edit
+    )
 
 
-async def attendance_list(update: Update, context: MaeulContext) -> None:
-    found = await managed_occurrence_pressed(update, context, ATT_RE)
-    if found is None:
-        return
+@staff_access.on_managed_occurrence(ATT_RE)
+async def attendance_list(
+    update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
+) -> None:
     match, event, occurrence = found
     await _audit(
         context, "event.attendance.view", event.id, occurrence=occurrence.recurrence_id.isoformat()
     )
-    await answer(update)
+    await blocks.answer(update)
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
 
 
-async def toggle_mark(update: Update, context: MaeulContext) -> None:
-    match = MARK_RE.match(update.callback_query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
-        return
+@on_press(MARK_RE)
+async def toggle_mark(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> None:
     marked = await staff_registration(
-        update, context, kb, int(match.group(1)), allowed=may_manage, not_staff=only_staff(context)
+        update,
+        context,
+        kb,
+        int(match.group(1)),
+        allowed=may_manage,
+        not_staff=staff_access.only_staff(context),
     )
     if marked is None:
         return
     registration, event, occurrence = marked
     t = context.t
-    present = wanted_state(match.group(3), bool(registration.attended))
+    present = blocks.wanted_state(match.group(3), bool(registration.attended))
     if present == bool(registration.attended):  # a stale screen's press: it is so already
-        await answer(update)
+        await blocks.answer(update)
         await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
         return
     result = await attendance.mark(
@@ -208,11 +200,11 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
         f"staff:{context.user.telegram_id}",
         context.runtime.clock.now(),
         occurrence=occurrence,
-        **who(context),
+        **staff_access.who(context),
     )  # audited there
     if result == "early":
         opens = t.format_datetime(occurrence.starts_at - attendance.CHECKIN_OPENS)
-        await refuse(
+        await blocks.refuse(
             update,
             context,
             t._(
@@ -223,17 +215,17 @@ async def toggle_mark(update: Update, context: MaeulContext) -> None:
         )
         return
     if result == "cancelled":
-        await refuse(update, context, t._("That date is cancelled."))
+        await blocks.refuse(update, context, t._("That date is cancelled."))
         return
-    await answer(update)
+    await blocks.answer(update)
     await _attendance(update, context, event, occurrence, int(match.group(2)), edit=True)
 
 
-async def attendance_workbook(update: Update, context: MaeulContext) -> None:
+@staff_access.on_managed_occurrence(XLSX_RE)
+async def attendance_workbook(
+    update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
+) -> None:
     """The occurrence's attendance list as an xlsx document (audited: it names people)."""
-    found = await managed_occurrence_pressed(update, context, XLSX_RE)
-    if found is None:
-        return
     _, event, occurrence = found
     t = context.t
     tz = context.runtime.settings.tz
@@ -249,7 +241,7 @@ async def attendance_workbook(update: Update, context: MaeulContext) -> None:
         occurrence=occurrence.recurrence_id.isoformat(),
         people=len(people),
     )
-    await answer(update)
+    await blocks.answer(update)
     day = occurrence.starts_at.astimezone(tz).strftime("%Y%m%d")
     name = f"attendance-{event.id}"[:50] + f"-{day}.xlsx"
     caption = f"<b>{esc(title)}</b>\n{esc(when)}\n" + esc(
@@ -297,18 +289,15 @@ async def _send_report(
         lines.append(esc(line))
     if not courses:
         lines.append(esc(t._(attendance.NO_DATA_MSG)))
-    await answer(update)
+    await blocks.answer(update)
     chat = update.effective_chat.id
     await context.bot.send_photo(chat, InputFile(chart, filename=f"{name}.png"),
                                  caption="\n".join(lines)[:1000], parse_mode="HTML")  # fmt: skip
     await context.bot.send_document(chat, InputFile(workbook, filename=f"{name}.xlsx"))
 
 
-async def event_report(update: Update, context: MaeulContext) -> None:
-    found = await managed_event_pressed(update, context, REPORT_RE)
-    if found is None:
-        return
-    _, event = found
+@staff_access.on_managed_event(REPORT_RE)
+async def event_report(update: Update, context: MaeulContext, event: EventSpec) -> None:
     t = context.t
     rows = await attendance.report(
         context.db,
@@ -326,7 +315,7 @@ async def year_report(update: Update, context: MaeulContext) -> None:
     match = YEAR_RE.match(update.callback_query.data or "")
     assert match is not None
     year = int(match.group(1))
-    allowed = await staff_can_report(update, context)
+    allowed = await staff_access.staff_can_report(update, context)
     if allowed is None:
         return
     rows = await attendance.report(

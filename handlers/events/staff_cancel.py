@@ -17,23 +17,14 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, ask_confirm, show
+from handlers.events import staff_access
 from handlers.events.occurrence import TOK
-from handlers.events.staff_access import (
-    REF,
-    active_count,
-    change_event,
-    managed_event,
-    managed_occurrence,
-    ref,
-    were_told,
-    will_be_told,
-)
 from handlers.events.staff_change import back_markup
 
 CANCEL_ONE_RE = re.compile(rf"^sev:c:{TOK}$")
-CANCEL_ALL_RE = re.compile(rf"^sev:C:{REF}$")
+CANCEL_ALL_RE = re.compile(rf"^sev:C:{staff_access.REF}$")
 CANCEL_ONE_YES_RE = re.compile(rf"^sev:cy:{TOK}$")
-CANCEL_ALL_YES_RE = re.compile(rf"^sev:Cy:{REF}$")
+CANCEL_ALL_YES_RE = re.compile(rf"^sev:Cy:{staff_access.REF}$")
 
 # ---------------------------------------------------------------------------------------
 # Cancel a date or the whole event
@@ -49,11 +40,11 @@ async def _target(
     data = update.callback_query.data or ""
     date = one.match(data)
     if date is not None:
-        found = await managed_occurrence(update, context, date.group(1))
+        found = await staff_access.managed_occurrence(update, context, date.group(1))
         return None if found is None else (date.group(1), *found)
     every = whole.match(data)
     assert every is not None
-    event = await managed_event(update, context, every.group(1))
+    event = await staff_access.managed_event(update, context, every.group(1))
     return None if event is None else (every.group(1), event, None)
 
 
@@ -65,20 +56,20 @@ async def ask_cancel(update: Update, context: MaeulContext) -> None:
     raw, event, occurrence = found
     if occurrence is not None:
         what = cards.time_range(occurrence.starts_at, occurrence.ends_at, t)
-        count = await active_count(context, event.id, occurrence.recurrence_id)
+        count = await staff_access.active_count(context, event.id, occurrence.recurrence_id)
         yes = f"sev:cy:{raw}"
         question = t._("Cancel “{title}” on {when}?", title=event.title.get(t.lang), when=what)
     else:
-        count = await active_count(context, event.id)
-        yes = f"sev:Cy:{ref(event.id)}"
+        count = await staff_access.active_count(context, event.id)
+        yes = f"sev:Cy:{staff_access.ref(event.id)}"
         question = t._("Cancel “{title}”, all its dates?", title=event.title.get(t.lang))
-    told = will_be_told(context, count, event)
+    told = staff_access.will_be_told(context, count, event)
     await ask_confirm(
         update,
         context,
         esc(question + "\n" + told),
         yes=(t._("Yes, cancel it"), yes),
-        no=(t._("No, keep it"), f"sev:e:{ref(event.id)}"),
+        no=(t._("No, keep it"), f"sev:e:{staff_access.ref(event.id)}"),
         edit=True,
     )
 
@@ -91,11 +82,11 @@ async def do_cancel(update: Update, context: MaeulContext) -> None:
         return
     _, event, occurrence = found
     day = occurrence.starts_at.astimezone(tz).date() if occurrence is not None else None
-    result = await change_event(update, context, R.cancel_event, event.id, day=day)
+    result = await staff_access.change_event(update, context, R.cancel_event, event.id, day=day)
     if result is None:
         return
     await answer(update)
-    text = were_told(context, t._("Cancelled."), result.cancelled, event)
+    text = staff_access.were_told(context, t._("Cancelled."), result.cancelled, event)
     await show(update, context, esc(text), back_markup(context, event), edit=True)
 
 

@@ -38,26 +38,10 @@ from bot.kb import cards, schedule
 from bot.kb.edits import EditError, parse_count, parse_text
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import (
-    answer,
-    choices,
-    drop_keyboard,
-    list_keyboard,
-    matched,
-    opened_by,
-    refuse,
-    show,
-)
+from handlers.core import blocks
 from handlers.core.browse import knowledge
 from handlers.core.steps import TYPED, confirms_preview, conversation, forgetting, press_buttons
-from handlers.events.staff_access import (
-    REF,
-    change_event,
-    managed_event,
-    managed_event_pressed,
-    only_staff,
-    ref,
-)
+from handlers.events import staff_access
 from handlers.events.staff_draft import (
     chosen_dong,
     dong_choices,
@@ -71,7 +55,7 @@ from handlers.events.staff_edit_view import cancel_row, changes, preview, values
 KEY = "staffevent"
 PREVIEW, TEXT, CHOICE = "preview", "text", "choice"
 MOVE_START, MOVE_END, MOVE_OK = "mstart", "mend", "mok"
-EDIT_RE = re.compile(rf"^sev:ed:{REF}$")
+EDIT_RE = re.compile(rf"^sev:ed:{staff_access.REF}$")
 FIELD_RE = re.compile(r"^sev:f:(title|title_en|place|seats|kind|dong)$")
 KIND_RE = re.compile(rf"^sev:kd:({'|'.join(schedule.KINDS)})$")
 DONG_RE = re.compile(r"^sev:dg:(~?[a-z0-9_-]{1,24}|all)$")
@@ -95,12 +79,12 @@ async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | N
     """The draft's event, if this user may still manage it (else a refusal)."""
     event_id = draft_of(context).get("event")
     if not isinstance(event_id, str):
-        await refuse(update, context)
+        await blocks.refuse(update, context)
         return None
-    return await managed_event(update, context, ref(event_id))
+    return await staff_access.managed_event(update, context, staff_access.ref(event_id))
 
 
-on_draft_event = opened_by(event_of_draft, ConversationHandler.END)
+on_draft_event = blocks.opened_by(event_of_draft, ConversationHandler.END)
 """The opening of a step on the draft's event, as a decorator: ``step(update, context,
 event)`` when this user may still manage it; else a refusal, and the conversation ends."""
 
@@ -110,11 +94,8 @@ event)`` when this user may still manage it; else a refusal, and the conversatio
 # ---------------------------------------------------------------------------------------
 
 
-async def edit_start(update: Update, context: MaeulContext) -> str | int:
-    found = await managed_event_pressed(update, context, EDIT_RE)
-    if found is None:
-        return ConversationHandler.END
-    _, event = found
+@staff_access.on_managed_event(EDIT_RE, ConversationHandler.END)
+async def edit_start(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     registration = event.registration is not None and event.registration.required
     context.user_data[KEY] = {  # type: ignore[index]
         "event": event.id,
@@ -130,7 +111,7 @@ async def edit_start(update: Update, context: MaeulContext) -> str | int:
         },
         "new": {},
     }
-    await answer(update)
+    await blocks.answer(update)
     await preview(update, context, event, draft_of(context))
     return PREVIEW
 
@@ -145,8 +126,8 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
     draft = draft_of(context)
     draft["field"] = name
     draft.pop("nonce", None)  # the old preview can no longer save
-    await answer(update)
-    await drop_keyboard(update)
+    await blocks.answer(update)
+    await blocks.drop_keyboard(update)
     markup = None
     state = TEXT
     if name == "seats":
@@ -158,26 +139,26 @@ async def ask_field(update: Update, context: MaeulContext) -> str | int:
             [[InlineKeyboardButton(t._("No English title"), callback_data="sev:ten:none")]]
         )
     elif name == "kind":
-        kinds = choices(
+        kinds = blocks.choices(
             ((kind, t._(cards.KIND_LABELS[kind])) for kind in schedule.KINDS),
             lambda kind: f"sev:kd:{kind}",
             lambda kind: kind == values_of(draft)["kind"],
         )
-        markup = list_keyboard(kinds, None, cancel_row(context), width=2)
+        markup = blocks.list_keyboard(kinds, None, cancel_row(context), width=2)
         state = CHOICE
     elif name == "dong":
         kb = await knowledge(update, context)
         if kb is None:
             return ConversationHandler.END
         current = values_of(draft)["dong"]
-        dongs = choices(
+        dongs = blocks.choices(
             ((dong_value(d), cards.dong_label(kb, d, t)) for d in dong_choices(context, kb)),
             lambda value: f"sev:dg:{value}",
             lambda value: value == dong_value(current),
         )
-        markup = list_keyboard(dongs, None, cancel_row(context), width=2)
+        markup = blocks.list_keyboard(dongs, None, cancel_row(context), width=2)
         state = CHOICE
-    await show(update, context, esc(t._(QUESTIONS[name])), markup)
+    await blocks.show(update, context, esc(t._(QUESTIONS[name])), markup)
     return state
 
 
@@ -204,7 +185,7 @@ async def _set(update: Update, context: MaeulContext, name: str, value: object) 
     if event is None:
         return ConversationHandler.END
     draft_of(context)["new"][name] = value
-    await answer(update)
+    await blocks.answer(update)
     await preview(update, context, event, draft_of(context), edit=True)
     return PREVIEW
 
@@ -228,14 +209,14 @@ async def toggle_registration(update: Update, context: MaeulContext) -> str | in
 
 
 async def kind_chosen(update: Update, context: MaeulContext) -> str | int:
-    match = await matched(update, context, KIND_RE)
+    match = await blocks.matched(update, context, KIND_RE)
     if match is None:
         return CHOICE
     return await _set(update, context, "kind", match.group(1))
 
 
 async def dong_chosen(update: Update, context: MaeulContext) -> str | int:
-    match = await matched(update, context, DONG_RE)
+    match = await blocks.matched(update, context, DONG_RE)
     if match is None:
         return CHOICE
     kb = await knowledge(update, context)
@@ -243,7 +224,7 @@ async def dong_chosen(update: Update, context: MaeulContext) -> str | int:
         return ConversationHandler.END
     allowed, dong = chosen_dong(context, kb, match.group(1))
     if not allowed:
-        await refuse(update, context, only_staff(context))
+        await blocks.refuse(update, context, staff_access.only_staff(context))
         return CHOICE
     return await _set(update, context, "dong", dong)
 
@@ -261,19 +242,21 @@ async def save(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     values = changes(draft)
     if "dong" in values and values["dong"] not in dong_choices(context, kb):
-        await refuse(update, context, only_staff(context))  # the role changed meanwhile
+        await blocks.refuse(
+            update, context, staff_access.only_staff(context)
+        )  # the role changed meanwhile
         return PREVIEW
-    await drop_keyboard(update)
+    await blocks.drop_keyboard(update)
     if not values:
-        await answer(update)
+        await blocks.answer(update)
         context.user_data.pop(KEY, None)
-        await show(update, context, esc(t._("Nothing was changed.")), None)
+        await blocks.show(update, context, esc(t._("Nothing was changed.")), None)
         return ConversationHandler.END
-    found = await change_event(update, context, R.edit_event, event.id, values)
+    found = await staff_access.change_event(update, context, R.edit_event, event.id, values)
     if found is None:
         return PREVIEW
     context.user_data.pop(KEY, None)
-    await answer(update)
+    await blocks.answer(update)
     text = t._("Saved.")
     if found.told:
         text += " " + t.n_(
@@ -289,7 +272,7 @@ async def save(update: Update, context: MaeulContext) -> str | int:
         )
     # moved to a dong this user does not manage (an admin's choice): no way back to it
     still = is_admin_of(context) or values.get("dong", event.dong) in staff_dongs(context, kb)
-    await show(update, context, esc(text), back_markup(context, event) if still else None)
+    await blocks.show(update, context, esc(text), back_markup(context, event) if still else None)
     return ConversationHandler.END
 
 
@@ -298,7 +281,8 @@ def back_markup(context: MaeulContext, event: EventSpec) -> InlineKeyboardMarkup
         [
             [
                 InlineKeyboardButton(
-                    context.t._("◀ Back to the event"), callback_data=f"sev:e:{ref(event.id)}"
+                    context.t._("◀ Back to the event"),
+                    callback_data=f"sev:e:{staff_access.ref(event.id)}",
                 )
             ]
         ]

@@ -29,23 +29,14 @@ from bot.events import registrations as R
 from bot.kb import cards, schedule
 from bot.kb.records import EventSpec, KnowledgeBase
 from bot.telegram.context import MaeulContext
-from handlers.core.blocks import answer, grid, list_keyboard, nav_row, paginate, refuse, show
-from handlers.core.browse import knowledge
-from handlers.events.staff_access import (
-    REF,
-    active_count,
-    managed_event,
-    managed_event_pressed,
-    only_staff,
-    ref,
-    staff_knowledge,
-    token,
-)
+from handlers.core import blocks
+from handlers.core.browse import knowledge, on_press
+from handlers.events import staff_access
 from handlers.events.staff_draft import is_admin_of, may_manage, staff_dongs
 
 LIST_RE = re.compile(r"^sev:l:(\d{1,3})$")
-EVENT_RE = re.compile(rf"^sev:e:{REF}$")
-PICK_RE = re.compile(rf"^sev:p:([qamc]):{REF}$")
+EVENT_RE = re.compile(rf"^sev:e:{staff_access.REF}$")
+PICK_RE = re.compile(rf"^sev:p:([qamc]):{staff_access.REF}$")
 PAST = timedelta(days=92)
 """Events whose last date is this recent still show (their attendance and report)."""
 LIST_PAGE = 6
@@ -79,7 +70,7 @@ async def list_view(update: Update, context: MaeulContext, page: int, *, edit: b
     tz = context.runtime.settings.tz
     now = context.runtime.clock.now()
     events = _visible(context, kb)
-    shown = paginate(events, page, LIST_PAGE)
+    shown = blocks.paginate(events, page, LIST_PAGE)
     lines = [f"<b>{esc(t._('Events you manage'))}</b>"]
     if not events:
         lines.append(esc(t._("No events yet. Create one with /newevent.")))
@@ -89,7 +80,9 @@ async def list_view(update: Update, context: MaeulContext, page: int, *, edit: b
         when = cards.list_date(t, upcoming.starts_at, now)
         mark = "❌ " if event.cancelled else ""
         label = f"{mark}{when} · {shorten(event.title.get(t.lang), 40)}"
-        items.append(InlineKeyboardButton(label, callback_data=f"sev:e:{ref(event.id)}"))
+        items.append(
+            InlineKeyboardButton(label, callback_data=f"sev:e:{staff_access.ref(event.id)}")
+        )
     year = now.astimezone(tz).year
     footer = [
         [InlineKeyboardButton(t._("➕ New event"), callback_data="sev:new")],
@@ -100,27 +93,27 @@ async def list_view(update: Update, context: MaeulContext, page: int, *, edit: b
             ),
         ],
     ]
-    nav = nav_row(shown.number, shown.count, "sev:l:{page}")
-    await show(update, context, "\n".join(lines), list_keyboard(items, nav, footer), edit=edit)
+    nav = blocks.nav_row(shown.number, shown.count, "sev:l:{page}")
+    await blocks.show(
+        update, context, "\n".join(lines), blocks.list_keyboard(items, nav, footer), edit=edit
+    )
 
 
 async def staffevents_command(update: Update, context: MaeulContext) -> None:
     refusal = context.t._("This is for the staff of a dong. Ask the centre for the staff role.")
-    if await staff_knowledge(update, context, refusal) is None:
+    if await staff_access.staff_knowledge(update, context, refusal) is None:
         return
     await list_view(update, context, 0, edit=False)
 
 
-async def list_page(update: Update, context: MaeulContext) -> None:
-    match = LIST_RE.match(update.callback_query.data or "")
-    assert match is not None
-    kb = await knowledge(update, context)
-    if kb is None:
-        return
+@on_press(LIST_RE)
+async def list_page(
+    update: Update, context: MaeulContext, kb: KnowledgeBase, match: re.Match[str]
+) -> None:
     if not staff_dongs(context, kb) and not is_admin_of(context):
-        await refuse(update, context, only_staff(context))
+        await blocks.refuse(update, context, staff_access.only_staff(context))
         return
-    await answer(update)
+    await blocks.answer(update)
     await list_view(update, context, int(match.group(1)), edit=True)
 
 
@@ -154,7 +147,7 @@ async def event_text(context: MaeulContext, kb: KnowledgeBase, event: EventSpec)
             lines.append(
                 esc(t._("Registration required") + " · " + t.n_("{n} place", "{n} places", seats))
             )
-        count = await active_count(context, event.id)
+        count = await staff_access.active_count(context, event.id)
         lines.append(
             esc(
                 t.n_("{n} person registered or waiting", "{n} people registered or waiting", count)
@@ -172,15 +165,15 @@ async def event_text(context: MaeulContext, kb: KnowledgeBase, event: EventSpec)
 
 def event_markup(context: MaeulContext, event: EventSpec) -> InlineKeyboardMarkup:
     t = context.t
-    r = ref(event.id)
+    r = staff_access.ref(event.id)
     rows: list[list[InlineKeyboardButton]] = []
     if not event.cancelled:
         data = {act: f"sev:p:{act}:{r}" for act in "qamc"}
         if event.rrule is None:  # one date: no question which
             only = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1))
-            data = {act: ACTION_DATA[act].format(tok=token(only)) for act in "qa"}
+            data = {act: ACTION_DATA[act].format(tok=staff_access.token(only)) for act in "qa"}
             data |= {act: WHOLE_DATA[act].format(ref=r) for act in "mc"}
-        rows += grid(
+        rows += blocks.grid(
             [
                 InlineKeyboardButton(t._("✏️ Edit"), callback_data=f"sev:ed:{r}"),
                 InlineKeyboardButton(t._("🕒 Move"), callback_data=data["m"]),
@@ -203,15 +196,12 @@ async def show_event(
     if kb is None:
         return
     text = await event_text(context, kb, event)
-    await show(update, context, text, event_markup(context, event), edit=edit)
+    await blocks.show(update, context, text, event_markup(context, event), edit=edit)
 
 
-async def event_pressed(update: Update, context: MaeulContext) -> None:
-    found = await managed_event_pressed(update, context, EVENT_RE)
-    if found is None:
-        return
-    _, event = found
-    await answer(update)
+@staff_access.on_managed_event(EVENT_RE)
+async def event_pressed(update: Update, context: MaeulContext, event: EventSpec) -> None:
+    await blocks.answer(update)
     await show_event(update, context, event, edit=True)
 
 
@@ -221,7 +211,7 @@ async def pick_date(update: Update, context: MaeulContext) -> None:
     match = PICK_RE.match(update.callback_query.data or "")
     assert match is not None
     act = match.group(1)
-    event = await managed_event(update, context, match.group(2))
+    event = await staff_access.managed_event(update, context, match.group(2))
     if event is None:
         return
     t = context.t
@@ -232,12 +222,12 @@ async def pick_date(update: Update, context: MaeulContext) -> None:
     else:
         dates = list(schedule.occurrences(event, tz, after=now - PAST, limit=12))
     if event.cancelled or not dates:
-        await refuse(update, context, t._("This event has no dates left to do that with."))
+        await blocks.refuse(update, context, t._("This event has no dates left to do that with."))
         return
     buttons = [
         InlineKeyboardButton(
             cards.time_range(o.starts_at, o.ends_at, t),
-            callback_data=ACTION_DATA[act].format(tok=token(o)),
+            callback_data=ACTION_DATA[act].format(tok=staff_access.token(o)),
         )
         for o in dates
     ]
@@ -245,19 +235,22 @@ async def pick_date(update: Update, context: MaeulContext) -> None:
     if act in WHOLE_DATA:
         footer.append(
             InlineKeyboardButton(
-                t._("All dates"), callback_data=WHOLE_DATA[act].format(ref=ref(event.id))
+                t._("All dates"),
+                callback_data=WHOLE_DATA[act].format(ref=staff_access.ref(event.id)),
             )
         )
-    footer.append(InlineKeyboardButton(t._("◀ Back"), callback_data=f"sev:e:{ref(event.id)}"))
+    footer.append(
+        InlineKeyboardButton(t._("◀ Back"), callback_data=f"sev:e:{staff_access.ref(event.id)}")
+    )
     questions = {
         "q": t._("The check-in QR for which date?"),
         "a": t._("The attendance list of which date?"),
         "m": t._("Move which date?"),
         "c": t._("Cancel which date?"),
     }
-    await answer(update)
+    await blocks.answer(update)
     text = f"<b>{esc(event.title.get(t.lang))}</b>\n{esc(questions[act])}"
-    await show(update, context, text, list_keyboard(buttons, None, footer), edit=True)
+    await blocks.show(update, context, text, blocks.list_keyboard(buttons, None, footer), edit=True)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

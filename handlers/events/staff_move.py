@@ -24,16 +24,8 @@ from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse, show
 from handlers.core.steps import confirms_preview, fresh_nonce
+from handlers.events import staff_access
 from handlers.events.occurrence import TOK
-from handlers.events.staff_access import (
-    REF,
-    active_count,
-    change_event,
-    managed_event_pressed,
-    managed_occurrence_pressed,
-    were_told,
-    will_be_told,
-)
 from handlers.events.staff_change import (
     KEY,
     MOVE_END,
@@ -48,7 +40,7 @@ from handlers.events.staff_draft import end_question, read_end, read_start, star
 from handlers.events.staff_edit_view import cancel_row
 
 MOVE_ONE_RE = re.compile(rf"^sev:m:{TOK}$")
-MOVE_ALL_RE = re.compile(rf"^sev:M:{REF}$")
+MOVE_ALL_RE = re.compile(rf"^sev:M:{staff_access.REF}$")
 MOVE_OK_RE = re.compile(r"^sev:mok:([0-9a-f]{8})$")
 
 # ---------------------------------------------------------------------------------------
@@ -95,10 +87,10 @@ async def _attendance_refusal(
     )
 
 
-async def move_one(update: Update, context: MaeulContext) -> str | int:
-    found = await managed_occurrence_pressed(update, context, MOVE_ONE_RE)
-    if found is None:
-        return ConversationHandler.END
+@staff_access.on_managed_occurrence(MOVE_ONE_RE, ConversationHandler.END)
+async def move_one(
+    update: Update, context: MaeulContext, found: staff_access.OccurrencePressed
+) -> str | int:
     _, event, occurrence = found
     if occurrence.cancelled:
         await refuse(update, context, context.t._("That date is cancelled."))
@@ -110,11 +102,8 @@ async def move_one(update: Update, context: MaeulContext) -> str | int:
     return await _ask_move(update, context, event, occurrence, whole=False)
 
 
-async def move_all(update: Update, context: MaeulContext) -> str | int:
-    found = await managed_event_pressed(update, context, MOVE_ALL_RE)
-    if found is None:
-        return ConversationHandler.END
-    _, event = found
+@staff_access.on_managed_event(MOVE_ALL_RE, ConversationHandler.END)
+async def move_all(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     first = next(schedule.occurrences(event, context.runtime.settings.tz, limit=1), None)
     if event.cancelled or first is None:
         await refuse(update, context, context.t._("This event has no dates left to do that with."))
@@ -190,7 +179,7 @@ async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec)
     draft = draft_of(context)
     nonce = fresh_nonce(draft)
     original = None if draft["whole"] else datetime.fromisoformat(draft["original"])
-    count = await active_count(context, event.id, original)
+    count = await staff_access.active_count(context, event.id, original)
     old = cards.time_range(
         datetime.fromisoformat(draft["from"]), datetime.fromisoformat(draft["from_end"]), t
     )
@@ -201,7 +190,7 @@ async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec)
         f"<b>{esc(event.title.get(t.lang))}</b>",
         esc(t._("From: {when}", when=old)),
         "<b>" + esc(t._("To: {when}", when=new)) + "</b>",
-        esc(will_be_told(context, count, event)),
+        esc(staff_access.will_be_told(context, count, event)),
     ]
     markup = InlineKeyboardMarkup(
         [
@@ -229,7 +218,7 @@ async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
     t = context.t
     tz = context.runtime.settings.tz
     day = None if draft["whole"] else datetime.fromisoformat(draft["from"]).astimezone(tz).date()
-    found = await change_event(
+    found = await staff_access.change_event(
         update,
         context,
         R.move_event,
@@ -246,7 +235,7 @@ async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
     new = cards.time_range(
         datetime.fromisoformat(draft["to"]), datetime.fromisoformat(draft["to_end"]), t
     )
-    text = were_told(context, t._("Moved to {when}.", when=new), found.moved, event)
+    text = staff_access.were_told(context, t._("Moved to {when}.", when=new), found.moved, event)
     await show(update, context, esc(text), back_markup(context, event))
     return ConversationHandler.END
 

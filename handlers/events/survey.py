@@ -14,11 +14,12 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ConversationHandler, MessageHandler
 
+from bot.core.i18n import N_
 from bot.core.text import esc
 from bot.events import attendance
 from bot.telegram.context import MaeulContext
 from handlers.core.browse import edit, refuse
-from handlers.core.steps import TYPED, conversation, declined_out, too_long
+from handlers.core.steps import TYPED, conversation, declining, too_long
 
 RATE_RE = re.compile(r"^svy:([0-9a-f]{16}):([1-5])$")
 COMMENT_RE = re.compile(r"^svy:c:([0-9a-f]{16})$")
@@ -100,8 +101,7 @@ async def typed_comment(update: Update, context: MaeulContext) -> str | int:
     return ConversationHandler.END
 
 
-async def skip(update: Update, context: MaeulContext) -> int:
-    return await declined_out(update, context, context.t._("No comment. Thank you!"), forget=KEY)
+skip = declining(KEY, N_("No comment. Thank you!"))
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
