@@ -8,6 +8,7 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import SecretStr
 
@@ -105,6 +106,14 @@ def texts(events: list[Event]) -> list[str]:
 def buttons(event: Event) -> list[str]:
     rows = (event.reply_markup or {}).get("inline_keyboard") or []
     return [b["text"] for row in rows for b in row]
+
+
+def button_data(message: dict[str, Any], label: str) -> str:
+    """The callback data of the one button labelled ``label`` on a sent ``message`` (as
+    ``ChatDriver.last_message_with_buttons`` returns it): to press it again later."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    [data] = [b["callback_data"] for row in rows for b in row if b["text"] == label]
+    return str(data)
 
 
 @dataclass

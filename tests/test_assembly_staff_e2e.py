@@ -33,14 +33,20 @@ async def ref_of(bot, assembly_id: str) -> int:
         return vote.id
 
 
-async def new_assembly(staff, title: str, method: str, period: str) -> list:
-    """``/assembly`` in Korean, then a new assembly step by step: ``title`` typed, the
-    button of ``method``, the voting ``period`` typed, no quorum, the number of eligible
-    residents left for later; returns the reaction to "만들기" (the new assembly's panel)."""
+async def up_to_the_period(staff, title: str, method: str) -> list:
+    """``/assembly`` in Korean, "새 주민총회", ``title`` typed and the button of ``method``;
+    returns the reaction to that (the question of the voting period)."""
     await staff.send("/assembly")
     await staff.press("새 주민총회")
     await staff.send(title)
-    await staff.press(method)
+    return await staff.press(method)
+
+
+async def new_assembly(staff, title: str, method: str, period: str) -> list:
+    """A new assembly step by step (:func:`up_to_the_period`), the voting ``period``
+    typed, no quorum, the number of eligible residents left for later; returns the
+    reaction to "만들기" (the new assembly's panel)."""
+    await up_to_the_period(staff, title, method)
     await staff.send(period)
     await staff.press("정족수 없음")
     await staff.press("나중에")
@@ -374,10 +380,7 @@ async def test_a_new_assembly_cannot_open_with_an_empty_ballot(bot):
     past = "시작 일시가 지났어요. 새 주민총회의 투표지는 안건을 넣기 전까지 비어 있어서 아직 시작할 수 없어요"
     await make_staff(bot, 6701, "garam")
     staff = bot.chat(6701, "담당자", "ko")
-    await staff.send("/assembly")
-    await staff.press("새 주민총회")
-    await staff.send("가람동 공간 선택")
-    await staff.press("최대 1개")
+    await up_to_the_period(staff, "가람동 공간 선택", "최대 1개")
     now = bot.runtime.clock.now().astimezone(SEOUL)
     events = await staff.send(f"{now.year - 1}-01-05 09:00 ~ {now.year + 1}-01-20 18:00")
     assert texts(events)[0].startswith(past)

@@ -25,7 +25,7 @@ from models import Reminder
 from models.events import Registration
 from tests import e2e
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot
+from tests.e2e import TOKEN, button_data, buttons, running_bot
 from tests.staff_helpers import add_class
 from tests.test_qa_faults_e2e import (  # the retries made quick, connections dropped
     FAULTS,
@@ -347,12 +347,7 @@ async def test_a_subscription_whose_reply_is_lost_is_not_undone_by_the_stale_but
     events = await chat.press(TRAININGS)
     assert fired(bot) == 9 and screens(events) == [] and toasts(events) == []
     assert await subscribed(bot, chat.chat_id) == {("kind", "trainings")}
-    [data] = [
-        b["callback_data"]
-        for row in stale["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b["text"] == TRAININGS
-    ]
+    data = button_data(stale, TRAININGS)
     events = await chat.press_data(stale["message_id"], data)  # the same button, again
     assert await subscribed(bot, chat.chat_id) == {("kind", "trainings")}
     assert toasts(events) == ["Subscribed."]
@@ -482,8 +477,7 @@ async def test_keep_pressed_after_a_cancellation_whose_reply_was_lost_does_not_s
     await ann.press("✅ Register")
     await ann.press("❌ Cancel my registration")
     question = ann.last_message_with_buttons()
-    rows = question["reply_markup"]["inline_keyboard"]
-    [no] = [b["callback_data"] for row in rows for b in row if b["text"] == "No, keep it"]
+    no = button_data(question, "No, keep it")
     for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
         inject(bot, fault, method, 3)
     events = await ann.press("Yes, cancel it")
@@ -522,8 +516,7 @@ async def test_no_pressed_after_a_forget_whose_reply_was_lost_does_not_say_nothi
     await chat.press("✅ Register")
     await chat.send("/forget")
     question = chat.last_message_with_buttons()
-    rows = question["reply_markup"]["inline_keyboard"]
-    [no] = [b["callback_data"] for row in rows for b in row if b["text"] == "No, keep it"]
+    no = button_data(question, "No, keep it")
     for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
         inject(bot, fault, method, 3)
     events = await chat.press("Yes, delete my data")

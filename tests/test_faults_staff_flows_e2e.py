@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from models import User
 from models.events import Registration
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, running_bot
+from tests.e2e import TOKEN, button_data, buttons, running_bot
 from tests.staff_helpers import add_class, make_staff
 from tests.test_faults_flows_e2e import (
     ONCE,
@@ -118,12 +118,7 @@ async def test_a_mark_whose_reply_is_lost_is_not_undone_by_the_stale_button(bot,
     to mark Eun present — which must not mark Eun absent."""
     staff = await attendance_screen(bot)
     stale = staff.last_message_with_buttons()
-    [data] = [
-        b["callback_data"]
-        for row in stale["reply_markup"]["inline_keyboard"]
-        for b in row
-        if b["text"] == "⬜ Eun"
-    ]
+    data = button_data(stale, "⬜ Eun")
     lose_every_reply(bot, fault)
     events = await staff.press("⬜ Eun")
     assert fired(bot) == 9 and screens(events) == []

@@ -36,7 +36,7 @@ from models import (
     Voter,
 )
 from models.base import Base
-from tests.e2e import TOKEN, running_bot, texts
+from tests.e2e import TOKEN, button_data, running_bot, texts
 from tests.staff_helpers import add_class
 from tests.test_assembly_support import DURING
 from tests.test_proposals_e2e import press_cb, seed_proposal
@@ -398,18 +398,8 @@ async def test_a_forget_yes_of_a_deleted_account_does_nothing_to_the_account_mad
     first = chat.last_message_with_buttons()
     await chat.send("/forget")
     second = chat.last_message_with_buttons()
-    [yes_first] = [
-        b["callback_data"]
-        for r in first["reply_markup"]["inline_keyboard"]
-        for b in r
-        if b["text"] == "Yes, delete my data"
-    ]
-    [yes_second] = [
-        b["callback_data"]
-        for r in second["reply_markup"]["inline_keyboard"]
-        for b in r
-        if b["text"] == "Yes, delete my data"
-    ]
+    yes_first = button_data(first, "Yes, delete my data")
+    yes_second = button_data(second, "Yes, delete my data")
     events = await chat.press_data(first["message_id"], yes_first)
     assert "everything I stored about you is deleted" in texts(events)[-1]
     async with bot.runtime.sessionmaker() as s:
