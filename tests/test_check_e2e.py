@@ -38,6 +38,7 @@ async def test_wizard_with_bad_input_and_a_restart(bot):
     assert "“200” is not an age from 0 to 120" in events[0].text
     events = await chat.send("I am 25")
     assert "2/5" in events[0].text
+    assert buttons(events[0])[-1] == "Cancel"  # as on every step with buttons
     events = await chat.send("lots")
     assert "I could not find a number in “lots”" in events[0].text
     events = await chat.press("4")
