@@ -398,6 +398,15 @@ async def paper_votes_for_the_first(s, vote, items, votes: int, clock) -> None:
     await A.record_onsite_totals(s, vote, totals, actor="t", now=clock.now())
 
 
+async def provisional_results(s, keyring, vote, clock, *, pending: int):
+    """The results, checked to be provisional with ``pending`` on-site voters' paper ballots
+    not yet in the totals: none of the five items approved or rejected."""
+    result = await A.results(s, keyring, vote, clock.now())
+    assert result.provisional and result.onsite_pending == pending
+    assert [r.approved for r in result.items] == [None] * 5
+    return result
+
+
 async def test_results_are_provisional_while_on_site_voters_lack_paper_totals(
     seeded, clock, keyring
 ):
@@ -416,9 +425,7 @@ async def test_results_are_provisional_while_on_site_voters_lack_paper_totals(
     clock.set(AFTER)
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
-        result = await A.results(s, keyring, vote, clock.now())
-        assert result.provisional and result.onsite_pending == 2
-        assert [r.approved for r in result.items] == [None] * 5
+        result = await provisional_results(s, keyring, vote, clock, pending=2)
         assert not any(r.tie for r in result.items)
         assert result.items[1].total == {"votes": 1}  # the counts are still shown
         await paper_votes_for_the_first(s, vote, await A.items_of(s, vote), 2, clock)
@@ -446,9 +453,7 @@ async def test_on_site_voters_marked_after_the_paper_totals_make_the_results_pro
     clock.set(AFTER)
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
-        result = await A.results(s, keyring, vote, clock.now())
-        assert result.provisional and result.onsite_pending == 1
-        assert [r.approved for r in result.items] == [None] * 5
+        await provisional_results(s, keyring, vote, clock, pending=1)
         await paper_votes_for_the_first(s, vote, items, 3, clock)
         result = await A.results(s, keyring, vote, clock.now())
         assert not result.provisional and result.onsite_pending == 0
