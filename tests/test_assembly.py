@@ -392,6 +392,21 @@ async def test_results_merge_online_and_on_site_with_majority_and_quorum(seeded,
         assert not any(r.approved for r in result.items)  # advisory below the quorum
 
 
+async def paper_votes_for_the_first(s, vote, items, votes: int, clock) -> None:
+    """The paper totals entered: ``votes`` for the first of ``items``, none for the others."""
+    totals = {i.item_id: {"votes": votes if n == 0 else 0} for n, i in enumerate(items)}
+    await A.record_onsite_totals(s, vote, totals, actor="t", now=clock.now())
+
+
+async def provisional_results(s, keyring, vote, clock, *, pending: int):
+    """The results, checked to be provisional with ``pending`` on-site voters' paper ballots
+    not yet in the totals: none of the five items approved or rejected."""
+    result = await A.results(s, keyring, vote, clock.now())
+    assert result.provisional and result.onsite_pending == pending
+    assert [r.approved for r in result.items] == [None] * 5
+    return result
+
+
 async def test_results_are_provisional_while_on_site_voters_lack_paper_totals(
     seeded, clock, keyring
 ):
@@ -410,14 +425,10 @@ async def test_results_are_provisional_while_on_site_voters_lack_paper_totals(
     clock.set(AFTER)
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
-        result = await A.results(s, keyring, vote, clock.now())
-        assert result.provisional and result.onsite_pending == 2
-        assert [r.approved for r in result.items] == [None] * 5
+        result = await provisional_results(s, keyring, vote, clock, pending=2)
         assert not any(r.tie for r in result.items)
         assert result.items[1].total == {"votes": 1}  # the counts are still shown
-        items = await A.items_of(s, vote)
-        totals = {i.item_id: {"votes": 2 if n == 0 else 0} for n, i in enumerate(items)}
-        await A.record_onsite_totals(s, vote, totals, actor="t", now=clock.now())
+        await paper_votes_for_the_first(s, vote, await A.items_of(s, vote), 2, clock)
         result = await A.results(s, keyring, vote, clock.now())
         assert not result.provisional and result.onsite_pending == 0
         assert [r.approved for r in result.items] == [True, True, False, False, False]
@@ -435,19 +446,15 @@ async def test_on_site_voters_marked_after_the_paper_totals_make_the_results_pro
         codes = await A.issue_codes(s, keyring, vote, 3, actor="t", now=clock.now())
         await A.mark_onsite(s, keyring, vote, codes[:2], actor="t", now=clock.now())
         items = await A.items_of(s, vote)
-        first = {i.item_id: {"votes": 2 if n == 0 else 0} for n, i in enumerate(items)}
-        await A.record_onsite_totals(s, vote, first, actor="t", now=clock.now())
+        await paper_votes_for_the_first(s, vote, items, 2, clock)
         report = await A.mark_onsite(s, keyring, vote, codes[2:], actor="t", now=clock.now())
         assert report.marked == 1
         await s.commit()
     clock.set(AFTER)
     async with seeded() as s:
         vote = await vote_for(s, "saeteo-2027", clock.now())
-        result = await A.results(s, keyring, vote, clock.now())
-        assert result.provisional and result.onsite_pending == 1
-        assert [r.approved for r in result.items] == [None] * 5
-        again = {i.item_id: {"votes": 3 if n == 0 else 0} for n, i in enumerate(items)}
-        await A.record_onsite_totals(s, vote, again, actor="t", now=clock.now())
+        await provisional_results(s, keyring, vote, clock, pending=1)
+        await paper_votes_for_the_first(s, vote, items, 3, clock)
         result = await A.results(s, keyring, vote, clock.now())
         assert not result.provisional and result.onsite_pending == 0
         assert result.items[0].total == {"votes": 3}

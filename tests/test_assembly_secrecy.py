@@ -23,16 +23,9 @@ from sqlalchemy.engine import make_url
 
 from bot import assembly as A
 from bot.assembly.crypto import Keyring
+from tests import test_assembly_support as support
 from tests.conftest import PG_URL
-from tests.test_assembly_support import (  # noqa: F401  (fixtures)
-    AFTER,
-    DURING,
-    cast_a_minute_later,
-    keyring_fixture,
-    register_voters,
-    seeded_fixture,
-    vote_for,
-)
+from tests.test_assembly_support import keyring_fixture, seeded_fixture  # noqa: F401  (fixtures)
 
 # where the rows lie is the point: a new PostgreSQL schema, not an emptied one (conftest)
 FRESH_SCHEMA = True
@@ -45,9 +38,9 @@ async def _cast_everyone(seeded, clock, keyring) -> dict[int, str]:
     """telegram id → the voter's choice on the first item ('y' or 'n')."""
     rng = random.Random(20270528)
     choice_of: dict[int, str] = {}
-    clock.set(DURING)
+    clock.set(support.DURING)
     ids = range(FIRST_TELEGRAM_ID, FIRST_TELEGRAM_ID + VOTERS)
-    await register_voters(seeded, clock, keyring, "hanbit1-2027", ids)  # in id order
+    await support.register_voters(seeded, clock, keyring, "hanbit1-2027", ids)  # in id order
     order = list(range(VOTERS))
     rng.shuffle(order)  # then they vote in some order
     for n in order:
@@ -55,7 +48,9 @@ async def _cast_everyone(seeded, clock, keyring) -> dict[int, str]:
         first = rng.choice("yn")
         choice_of[telegram_id] = first
         choices = first + "".join(rng.choice("yna") for _ in range(6))
-        await cast_a_minute_later(seeded, clock, keyring, "hanbit1-2027", telegram_id, choices)
+        await support.cast_a_minute_later(
+            seeded, clock, keyring, "hanbit1-2027", telegram_id, choices
+        )
     return choice_of
 
 
@@ -211,7 +206,7 @@ def _supervised(dump, truth: dict[int, str]) -> dict[int, str]:
 async def test_a_full_dump_does_not_link_voters_to_choices(seeded, clock, keyring, engine):
     truth = await _cast_everyone(seeded, clock, keyring)
     async with seeded() as s:
-        vote = await vote_for(s, "hanbit1-2027", clock.now())
+        vote = await support.vote_for(s, "hanbit1-2027", clock.now())
         report = await A.audit(s, keyring, vote)
         assert report.ok and report.counted == VOTERS
         opened = report.opened  # the published list of opened ballots (sorted by content)
@@ -253,9 +248,9 @@ async def test_a_full_dump_does_not_link_voters_to_choices(seeded, clock, keyrin
     # after the close, below, where the promise is that nothing links any more.
 
     # 4. after the close the voter tags are gone: even the secret no longer links by them
-    clock.set(AFTER)
+    clock.set(support.AFTER)
     async with seeded() as s:
-        vote = await vote_for(s, "hanbit1-2027", clock.now())
+        vote = await support.vote_for(s, "hanbit1-2027", clock.now())
         await A.finalize(s, keyring, vote, clock.now())
         await s.commit()
     closed = await _dump(engine)

@@ -333,18 +333,20 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
     use_buttons = "위의 버튼으로 답해 주세요. 그만하려면 /cancel 을 입력하세요."
     await make_staff(bot, 6601, "garam")
     staff = bot.chat(6601, "담당자", "ko")
+
+    async def refused(typed: str) -> None:
+        assert texts(await staff.send(typed)) == [use_buttons]
+
     await staff.send("/assembly")
     await staff.press("새 주민총회")
     await staff.send("가람동 공간 선택")
-    events = await staff.send("찬반")
-    assert texts(events) == [use_buttons]
+    await refused("찬반")
     await staff.press("최대 1개")
     await staff.send("2026-12-01 09:00 ~ 2026-12-20 18:00")
     await staff.press("정족수 없음")
     events = await staff.press("나중에")
     assert "새 주민총회: 확인해 주세요" in events[-1].text
-    events = await staff.send("네")
-    assert texts(events) == [use_buttons]
+    await refused("네")
     events = await staff.press("만들기")
     assert "가람동 공간 선택" in events[-1].text
     await add_items(staff, "안건 가", "안건 나")
@@ -363,8 +365,7 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
     await staff.send("1")
     events = await staff.send("0")
     assert "종이 투표 집계: 확인해 주세요" in events[-1].text
-    events = await staff.send("네")
-    assert texts(events) == [use_buttons]
+    await refused("네")
     events = await staff.press("저장")
     assert "저장했어요." in texts(events)
     events = await staff.send("네")  # the step is over: no more "use the buttons"

@@ -419,11 +419,20 @@ async def test_an_event_moved_back_to_its_first_time_has_reminders_again(bot):
     await _reminders_delivered(bot, chat, TRAINING)
 
 
-async def test_with_reminders_off_registering_promises_none(bot):
-    chat = en(bot, 8931)
+async def card_with_reminders_off(bot, user_id: int, kind: str, day: str, event_id: str):
+    """A new English user who turned the reminders of ``kind`` (its button's label) off,
+    on the card of ``event_id``'s occurrence on ``day``."""
+    chat = en(bot, user_id)
     await chat.send("/start")
-    await reminders_off(chat, "🎓 Training: 1 day and 1 hour before")
-    await open_card(chat, "20270209", "secretary-training")
+    await reminders_off(chat, kind)
+    await open_card(chat, day, event_id)
+    return chat
+
+
+async def test_with_reminders_off_registering_promises_none(bot):
+    chat = await card_with_reminders_off(
+        bot, 8931, "🎓 Training: 1 day and 1 hour before", "20270209", "secretary-training"
+    )
     events = await chat.press("✅ Register")
     assert alert(events) == (
         "You are registered. Reminders for 🎓 Training are off, so I will not remind you: "
@@ -493,10 +502,9 @@ async def test_remind_me_on_an_event_without_registration_is_no_sign_up(bot):
 
 
 async def test_remind_me_with_reminders_off_keeps_nothing(bot):
-    chat = en(bot, 8961)
-    await chat.send("/start")
-    await reminders_off(chat, "🎉 Festival: 1 day and 1 hour before")
-    await open_card(chat, "20261212", "village-festival-2026")
+    chat = await card_with_reminders_off(
+        bot, 8961, "🎉 Festival: 1 day and 1 hour before", "20261212", "village-festival-2026"
+    )
     events = await chat.press("🔔 Remind me")
     assert alert(events) == "Reminders for 🎉 Festival are off: /reminders turns them on."
     async with bot.runtime.sessionmaker() as s:

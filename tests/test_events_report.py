@@ -18,9 +18,11 @@ from bot.kb import records as kb
 from bot.kb import schedule
 from models import Registration, SurveyInvitation, User
 from tests.conftest import SEOUL, TEST_NOW
+from tests.staff_helpers import add_class
 
 C1 = datetime(2027, 3, 2, 19, 0, tzinfo=SEOUL)  # three weekly sessions
 C2 = datetime(2027, 4, 1, 10, 0, tzinfo=SEOUL)
+HALL = {"ko": "강당"}
 
 
 @pytest.fixture
@@ -28,25 +30,12 @@ async def world(runtime):
     parsed, _ = kb.validate(kb.load_file(kb.demo_kb_path()))
     async with runtime.sessionmaker() as s, s.begin():
         await kb.import_kb(s, parsed, runtime.clock.utcnow())
-        for event_id, start, rule in (("c1", C1, "FREQ=WEEKLY;COUNT=3"), ("c2", C2, None)):
-            await R.create_event(
-                s,
-                R.NewEvent(
-                    id=event_id,
-                    kind="training",
-                    title={"ko": f"교육 {event_id}"},
-                    starts_at=start,
-                    ends_at=start + timedelta(hours=2),
-                    place={"ko": "강당"},
-                    rrule=rule,
-                    survey=True,
-                ),
-                actor="t",
-                now=runtime.clock.now(),
-                tz=SEOUL,
-            )
         for tid in (1, 2, 3, 4):
             s.add(User(telegram_id=tid, first_name=f"u{tid}", created_at=TEST_NOW, active=True))
+    for event_id, start, rule in (("c1", C1, "FREQ=WEEKLY;COUNT=3"), ("c2", C2, None)):
+        await add_class(
+            runtime, event_id, f"교육 {event_id}", start, place=HALL, rrule=rule, survey=True
+        )
     return runtime
 
 
@@ -274,23 +263,17 @@ async def test_a_reminder_of_an_event_without_sign_up_is_not_asked_for_a_survey(
     survey goes to who came (checked in), not to who asked for a reminder."""
     rt = world
     start = C2 + timedelta(days=7)
+    await add_class(
+        rt,
+        "c3",
+        "포럼 c3",
+        start,
+        kind="forum",
+        place=HALL,
+        registration_required=False,
+        survey=True,
+    )
     async with rt.sessionmaker() as s:
-        await R.create_event(
-            s,
-            R.NewEvent(
-                id="c3",
-                kind="forum",
-                title={"ko": "포럼 c3"},
-                starts_at=start,
-                ends_at=start + timedelta(hours=2),
-                place={"ko": "강당"},
-                registration_required=False,
-                survey=True,
-            ),
-            actor="t",
-            now=rt.clock.now(),
-            tz=SEOUL,
-        )
         spec, occ = await _occurrence(s, "c3", start)
         await R.register(s, await _user(s, 1), spec, occ, rt.clock.now(), SEOUL)  # remind me
         await s.commit()

@@ -87,6 +87,28 @@ async def open_small(chat):
     return await chat.press_data(message_id, SMALL_CARD)
 
 
+def pressed(chat, label: str) -> tuple[int, str]:
+    """The message and data of the newest button labelled ``label`` — to press again later,
+    as the person still sees it when the screen that replaced it never arrived."""
+    message = chat.last_message_with_buttons()
+    rows = message["reply_markup"]["inline_keyboard"]
+    [data] = [b["callback_data"] for row in rows for b in row if label in b["text"]]
+    return message["message_id"], data
+
+
+def lose_every_reply(bot, fault: str) -> None:
+    for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
+        inject(bot, fault, method, 3)
+
+
+async def registered_small(bot, user_id: int, name: str = "Tom"):
+    """A resident registered for the small class, on its card."""
+    chat = await resident(bot, user_id, name)
+    await open_small(chat)
+    await chat.press("✅ Register")
+    return chat
+
+
 async def press_stale(chat, data: str):
     """Press ``data`` on the newest message with buttons — the stale button a person still
     sees when the screen that would have replaced it never arrived."""
@@ -406,9 +428,7 @@ async def test_checkin_with_a_failing_reply_is_recorded_once_and_told_truly(bot,
 async def test_checkin_by_the_typed_code_after_a_failing_prompt(bot, fault):
     code = await small_class_code(bot)
     bot.runtime.clock.set(SMALL - timedelta(minutes=10))
-    chat = await resident(bot, 8502)
-    await open_small(chat)
-    await chat.press("✅ Register")
+    chat = await registered_small(bot, 8502)
     inject(bot, fault, "sendMessage", 1)
     events = await chat.send("/checkin")
     assert "Type the code shown at the event" in screens(events)[0]
@@ -433,9 +453,7 @@ def documents(bot, events) -> list[str]:
 async def test_mydata_whose_document_meets_a_fault_still_comes_once(bot, fault, which):
     import json
 
-    chat = await resident(bot, 8601)
-    await open_small(chat)
-    await chat.press("✅ Register")
+    chat = await registered_small(bot, 8601)
     since = bot.emu.last_seq(TOKEN)
     if which == 0:
         inject(bot, fault, "sendDocument")
@@ -472,27 +490,21 @@ async def test_mydata_whose_document_meets_a_fault_still_comes_once(bot, fault, 
 async def test_keep_pressed_after_a_cancellation_whose_reply_was_lost_does_not_say_kept(bot, fault):
     """Every reply to "Yes, cancel it" is lost: the question is still on the screen, and
     its "No, keep it" pressed now must not say the registration was kept."""
-    ann = await resident(bot, 8331, "Ann")
-    await open_small(ann)
-    await ann.press("✅ Register")
+    ann = await registered_small(bot, 8331, "Ann")
     await ann.press("❌ Cancel my registration")
-    question = ann.last_message_with_buttons()
-    no = button_data(question, "No, keep it")
-    for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
-        inject(bot, fault, method, 3)
+    no = pressed(ann, "No, keep it")
+    lose_every_reply(bot, fault)
     events = await ann.press("Yes, cancel it")
     assert fired(bot) == 9 and screens(events) == []
     assert await statuses(bot) == {8331: "cancelled"}
-    events = await ann.press_data(question["message_id"], no)
+    events = await ann.press_data(*no)
     assert "Kept" not in shown(events), shown(events)
     assert "You are not registered for this date." in toasts(events)
     assert await statuses(bot) == {8331: "cancelled"}
 
 
 async def test_keep_pressed_while_registered_still_keeps_it(bot):
-    ann = await resident(bot, 8332, "Ann")
-    await open_small(ann)
-    await ann.press("✅ Register")
+    ann = await registered_small(bot, 8332, "Ann")
     await ann.press("❌ Cancel my registration")
     events = await ann.press("No, keep it")
     assert screens(events) == ["Kept. Nothing was changed."]
@@ -511,27 +523,21 @@ async def test_no_pressed_after_a_forget_whose_reply_was_lost_does_not_say_nothi
 ):
     """(On SQLite the account made anew by the press gets the deleted account's id, and
     its creation hour: the stamp told them apart by those only, until users.account_key.)"""
-    chat = await resident(bot, 8701)
-    await open_small(chat)
-    await chat.press("✅ Register")
+    chat = await registered_small(bot, 8701)
     await chat.send("/forget")
-    question = chat.last_message_with_buttons()
-    no = button_data(question, "No, keep it")
-    for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
-        inject(bot, fault, method, 3)
+    no = pressed(chat, "No, keep it")
+    lose_every_reply(bot, fault)
     events = await chat.press("Yes, delete my data")
     assert fired(bot) >= 9 and screens(events) == []
     assert await statuses(bot) == {}  # deleted …
     bot.runtime.clock.advance(seconds=20)  # (they look again a little later)
-    events = await chat.press_data(question["message_id"], no)
+    events = await chat.press_data(*no)
     assert "nothing was deleted" not in shown(events)  # … and not said otherwise
     assert "everything I stored about you is deleted" in shown(events), shown(events)
 
 
 async def test_no_pressed_before_forgetting_deletes_nothing(bot):
-    chat = await resident(bot, 8702)
-    await open_small(chat)
-    await chat.press("✅ Register")
+    chat = await registered_small(bot, 8702)
     await chat.send("/forget")
     events = await chat.press("No, keep it")
     assert screens(events) == ["OK, nothing was deleted."]

@@ -26,7 +26,9 @@ from tests.test_faults_flows_e2e import (
     dispatch_until_quiet,
     fired,
     inject,
+    lose_every_reply,
     press_stale,
+    pressed,
     quick_retries_and_drops,  # noqa: F401 (autouse)
     resident,
     screens,
@@ -68,20 +70,6 @@ async def registered(bot, user_id: int, name: str):
     await chat.press_data(message_id, "events:occ:garden-course@20270119")
     await chat.press("✅ Register")
     return chat
-
-
-def pressed(chat, label: str) -> tuple[int, str]:
-    """The message and data of the newest button labelled ``label`` — to press again later,
-    as the person still sees it when the screen that replaced it never arrived."""
-    message = chat.last_message_with_buttons()
-    rows = message["reply_markup"]["inline_keyboard"]
-    [data] = [b["callback_data"] for row in rows for b in row if label in b["text"]]
-    return message["message_id"], data
-
-
-def lose_every_reply(bot, fault: str) -> None:
-    for method in ("answerCallbackQuery", "editMessageText", "sendMessage"):
-        inject(bot, fault, method, 3)
 
 
 # --- marking attendance by hand -------------------------------------------------------------
@@ -335,33 +323,32 @@ async def test_a_submission_meeting_faults_is_one_proposal_and_one_staff_notice(
     told = [s for s in screens(events) if f"#{number}" in s]
     if method != "*":
         assert told, shown(events)
-    assert len(await notices_to(bot, staff.chat_id, NEW_PROPOSAL, since)) == 1
+    assert len(await notices(bot, staff.chat_id, NEW_PROPOSAL, since)) == 1
     # the preview's "Submit" pressed again: still one proposal, the staff told once
     await chat.press_data(stale["message_id"], ok)
     await dispatch_until_quiet(bot)
     assert [(n, st) for n, st, _ in await proposal_rows(bot)] == [(number, "submitted")]
-    assert len(await notices_to(bot, staff.chat_id, NEW_PROPOSAL, since)) == 1
-
-
-async def notices_to(bot, chat_id: int, needle: str, since: int) -> list[str]:
-    return [
-        e.text or ""
-        for e in bot.emu.events(TOKEN, chat_id=chat_id, since=since, kinds={"message"})
-        if needle in (e.text or "")
-    ]
+    assert len(await notices(bot, staff.chat_id, NEW_PROPOSAL, since)) == 1
 
 
 # --- the committee's decision: the proposer told once --------------------------------------------
 
 
-async def proposal_under_review(bot):
+async def benches_proposal(bot):
+    """Minji, the proposer, and her submitted proposal "Benches along the stream": her chat
+    and its number."""
     from tests.test_proposals_e2e import seed_proposal
 
-    staff = await staff_member(bot)
-    proposer = await resident(bot, PROPOSER, "Minji")
+    chat = await resident(bot, PROPOSER, "Minji")
     number = await seed_proposal(
         bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
     )
+    return chat, number
+
+
+async def proposal_under_review(bot):
+    staff = await staff_member(bot)
+    proposer, number = await benches_proposal(bot)
     await staff.send(f"/start review_{number}")
     return staff, proposer, number
 
@@ -388,13 +375,13 @@ async def test_a_decision_meeting_faults_is_made_once_and_told_once(bot, fault, 
     if method != "*":
         assert any(done in s for s in screens(events)), shown(events)
     assert await proposal_rows(bot) == [(number, "under_review", 2)]
-    assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
+    assert len(await notices(bot, proposer.chat_id, f"#{number}", since)) == 1
     # "Start review" pressed again on the card the staff member still sees
     events = await staff.press_data(*stale)
     await dispatch_until_quiet(bot)
     assert done not in shown(events)
     assert await proposal_rows(bot) == [(number, "under_review", 2)]
-    assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
+    assert len(await notices(bot, proposer.chat_id, f"#{number}", since)) == 1
 
 
 @pytest.mark.parametrize("fault", ONCE)
@@ -410,7 +397,7 @@ async def test_a_rejection_whose_reason_prompt_fails_once_is_made_once(bot, faul
     assert f"Done: #{number} is now “Rejected”." in shown(events)
     await dispatch_until_quiet(bot)
     assert await proposal_rows(bot) == [(number, "rejected", 3)]
-    [told] = await notices_to(bot, proposer.chat_id, f"#{number}", since)
+    [told] = await notices(bot, proposer.chat_id, f"#{number}", since)
     assert "No budget this year." in told
 
 
@@ -472,19 +459,14 @@ async def test_a_rejection_whose_reason_prompt_is_lost_is_asked_again_and_made_o
     assert f"Done: #{number} is now “Rejected”." in shown(events)
     await dispatch_until_quiet(bot)
     assert await proposal_rows(bot) == [(number, "rejected", 3)]
-    assert len(await notices_to(bot, proposer.chat_id, f"#{number}", since)) == 1
+    assert len(await notices(bot, proposer.chat_id, f"#{number}", since)) == 1
 
 
 @pytest.mark.parametrize("fault", ["500", "dropped"])
 async def test_no_pressed_after_a_withdrawal_whose_reply_was_lost_says_it_was_withdrawn(bot, fault):
     """The author's "↩️ Yes, withdraw" is carried out but every reply is lost; the question
     is still on the screen, and its "No, keep it" must not say nothing was changed."""
-    from tests.test_proposals_e2e import seed_proposal
-
-    chat = await resident(bot, PROPOSER, "Minji")
-    number = await seed_proposal(
-        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
-    )
+    chat, number = await benches_proposal(bot)
     await chat.send(f"/start proposal_{number}")
     await chat.press("Withdraw")
     no = pressed(chat, "No, keep it")
@@ -498,12 +480,7 @@ async def test_no_pressed_after_a_withdrawal_whose_reply_was_lost_says_it_was_wi
 
 
 async def test_no_pressed_before_withdrawing_changes_nothing(bot):
-    from tests.test_proposals_e2e import seed_proposal
-
-    chat = await resident(bot, PROPOSER, "Minji")
-    number = await seed_proposal(
-        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
-    )
+    chat, number = await benches_proposal(bot)
     await chat.send(f"/start proposal_{number}")
     await chat.press("Withdraw")
     events = await chat.press("No, keep it")
@@ -569,13 +546,9 @@ async def test_cancel_pressed_after_an_import_whose_reply_was_lost_does_not_say_
 @pytest.mark.parametrize("fault", ["500", "dropped"])
 async def test_no_pressed_after_a_report_whose_reply_was_lost_says_it_was_reported(bot, fault):
     from models.proposal import ProposalReport
-    from tests.test_proposals_e2e import seed_proposal
 
-    await resident(bot, PROPOSER, "Minji")
+    _, number = await benches_proposal(bot)
     neighbour = await resident(bot, 6341, "Ann")
-    number = await seed_proposal(
-        bot, PROPOSER, title="Benches along the stream", description="Older people need rest."
-    )
     await neighbour.send(f"/start proposal_{number}")
     await neighbour.press("Report")
     no = pressed(neighbour, "No")

@@ -1872,10 +1872,8 @@ def test_an_event_kind_still_lists_its_events(demo):
 def test_courtesy_around_a_question_to_the_centre(complex_town):
     # (새솔's KB has no FAQ entry on the centre: its card answers)
     engine, now = complex_town
-    answer = engine.ask(
-        "바쁘신데 죄송하지만 센터 점심시간이 몇 시부터 몇 시까지인지 여쭤봐도 될까요", now
-    )
-    assert (answer.kind, answer.confident) == ("centre", True), answer
+    question = "바쁘신데 죄송하지만 센터 점심시간이 몇 시부터 몇 시까지인지 여쭤봐도 될까요"
+    answers(engine, question, now, kind="centre", confident=True)
 
 
 @pytest.mark.parametrize(
@@ -1913,9 +1911,10 @@ def test_two_words_of_one_grants_name_name_it_not_a_list(county, question):
     # it was the list of the open grants of those categories: the one asked about, closed,
     # was not even in it
     engine, now = county
-    answer = engine.ask(question, now)
+    answer = answers(
+        engine, question, now, kind="grant", id="multicultural-bridge", facet="deadline"
+    )
     assert answer.grant_query is None, answer
-    assert (answer.kind, answer.id, answer.facet) == ("grant", "multicultural-bridge", "deadline")
 
 
 def test_a_list_asked_with_the_same_words_is_still_a_list(county):
@@ -2003,8 +2002,7 @@ def test_whether_the_centre_is_open_that_day_too(question):
     # 다누리구 with the model: "也开" (open too) was left as a topic of its own, and an
     # event on that weekday answered
     engine, now = district("sixteenth", model=True)
-    answer = engine.ask(question, now)
-    assert answer.kind == "centre" and answer.confident, answer
+    answers(engine, question, now, kind="centre", confident=True)
 
 
 # --- "when do applications open?" is answered from the opening -----------------------------------
@@ -2110,8 +2108,7 @@ def test_with_no_grant_open_the_list_does_not_say_open_ones_first(demo):
 )
 def test_the_centres_door_and_courtesy_ask_the_centre(question: str) -> None:
     engine, now = district("twentieth", model=True)
-    answer = engine.ask(question, now)
-    assert answer.kind == "centre" and answer.confident, (question, answer)
+    answers(engine, question, now, kind="centre", confident=True)
 
 
 def test_another_places_door_is_not_the_centres() -> None:
@@ -2186,8 +2183,7 @@ def test_the_way_to_the_centre_and_coming_by(question):
     # 다래구 (its KB has no FAQ entry on the centre): these were a FAQ entry or an event
     # sharing a word ("bus", "저녁"), or nothing
     engine, now = district("twentieth", model=True)
-    answer = engine.ask(question, now)
-    assert answer.kind == "centre" and answer.confident, answer
+    answers(engine, question, now, kind="centre", confident=True)
 
 
 @pytest.mark.parametrize(

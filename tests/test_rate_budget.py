@@ -24,19 +24,10 @@ from bot.core.db import make_sessionmaker
 from bot.core.ratebudget import Limits, LocalBudget, SharedBudget, make_budget
 from bot.core.runtime import Runtime
 from models import RateSend, Reminder
+from tests import test_reminders_support as support
 from tests.conftest import engine_for
 from tests.e2e import running_bot
 from tests.test_reminders_limiter import VirtualClock
-from tests.test_reminders_support import (
-    TOKEN,
-    announcement,
-    enqueue,
-    harness,
-    open_group,
-    open_private_chat,
-    statuses,
-    violations,
-)
 
 
 async def test_reminders_leave_the_replies_share_and_a_waiting_reply_goes_first():
@@ -71,8 +62,8 @@ async def test_reminders_leave_the_replies_share_and_a_waiting_reply_goes_first(
     replies = [s for s in sends if not s.bulk]
     assert len(bulk) == 120 and len(replies) == 2
     # reminders alone never pass 7 a second; with the replies never 10
-    assert violations(bulk, Limits(total=7, chat_count=2)) == []
-    assert violations(sends, Limits(total=10, chat_count=2)) == []
+    assert support.violations(bulk, Limits(total=7, chat_count=2)) == []
+    assert support.violations(sends, Limits(total=10, chat_count=2)) == []
     # the replies found room at once: the fan-out never takes their share
     assert all(r.mono == r.asked for r in replies)
 
@@ -132,18 +123,20 @@ async def test_two_instances_share_one_budget(runtime, db_url):
     postgres = runtime.engine.dialect.name == "postgresql"
     other = _two_runtimes(runtime, db_url)
     try:
-        async with harness(runtime) as h:
+        async with support.harness(runtime) as h:
             chats = [30_000 + i for i in range(40)]
             groups = [-1_000_000_300, -1_000_000_301]
             for chat_id in chats:
-                open_private_chat(h.emu, chat_id)
+                support.open_private_chat(h.emu, chat_id)
             for group in groups:
-                open_group(h.emu, group)
+                support.open_group(h.emu, group)
             targets = [chats[i % 40] for i in range(120)] + [groups[i % 2] for i in range(12)]
-            await enqueue(runtime, [announcement(i, c, now) for i, c in enumerate(targets)])
+            await support.enqueue(
+                runtime, [support.announcement(i, c, now) for i, c in enumerate(targets)]
+            )
             if postgres:
-                first_budget: LocalBudget = SharedBudget(runtime.engine, TOKEN, SHORT)
-                second_budget: LocalBudget = SharedBudget(other.engine, TOKEN, SHORT)
+                first_budget: LocalBudget = SharedBudget(runtime.engine, support.TOKEN, SHORT)
+                second_budget: LocalBudget = SharedBudget(other.engine, support.TOKEN, SHORT)
             else:
                 first_budget = second_budget = LocalBudget(SHORT)
             first = await h.dispatcher(budget=first_budget, lanes=3, batch=20, instance="a")
@@ -155,8 +148,8 @@ async def test_two_instances_share_one_budget(runtime, db_url):
             texts = Counter(e.text for e in sent)
             assert len(texts) == len(targets) and set(texts.values()) == {1}
             assert first.stats.sent > 0 and second.stats.sent > 0  # both sent
-            assert violations(sent, SHORT) == []
-            assert await statuses(runtime) == {"sent": len(targets)}
+            assert support.violations(sent, SHORT) == []
+            assert await support.statuses(runtime) == {"sent": len(targets)}
             if postgres:  # the permits really were shared rows
                 async with runtime.sessionmaker() as s:
                     taken = await s.scalar(select(func.count()).select_from(RateSend))
@@ -172,23 +165,21 @@ async def test_a_429_pauses_every_instance(runtime, db_url):
     postgres = runtime.engine.dialect.name == "postgresql"
     other = _two_runtimes(runtime, db_url)
     try:
-        async with harness(runtime) as h:
-            for i in range(30):
-                open_private_chat(h.emu, 31_000 + i)
-            await enqueue(runtime, [announcement(i, 31_000 + i, now) for i in range(30)])
+        async with support.harness(runtime) as h:
+            await support.due_in_private_chats(runtime, h.emu, 31_000, 30, now)
             if postgres:
                 budgets: tuple[LocalBudget, LocalBudget] = (
-                    SharedBudget(runtime.engine, TOKEN, SHORT),
-                    SharedBudget(other.engine, TOKEN, SHORT),
+                    SharedBudget(runtime.engine, support.TOKEN, SHORT),
+                    SharedBudget(other.engine, support.TOKEN, SHORT),
                 )
             else:
                 one = LocalBudget(SHORT)
                 budgets = (one, one)
-            h.emu.fail_next(TOKEN, "sendMessage", 1, error_code=429, retry_after=1)
+            h.emu.fail_next(support.TOKEN, "sendMessage", 1, error_code=429, retry_after=1)
             first = await h.dispatcher(budget=budgets[0], batch=5, instance="a")
             second = await h.dispatcher(runtime=other, budget=budgets[1], batch=5, instance="b")
             await asyncio.gather(first.run_pass(), second.run_pass())
-            (refused,) = h.emu.api_errors(TOKEN)
+            (refused,) = h.emu.api_errors(support.TOKEN)
             sent = h.sent()
             assert len({e.text for e in sent}) == 30 == len(sent)
             # nothing *started* in the second it asked for, from either instance: what
@@ -212,33 +203,33 @@ async def test_replies_are_not_starved_by_a_fan_out(runtime):
     now = runtime.clock.now()
     async with running_bot(runtime) as bot:
         for i in range(300):
-            open_private_chat(bot.emu, 32_000 + i)
-        await enqueue(runtime, [announcement(i, 32_000 + i, now) for i in range(300)])
+            support.open_private_chat(bot.emu, 32_000 + i)
+        await support.enqueue(
+            runtime, [support.announcement(i, 32_000 + i, now) for i in range(300)]
+        )
         resident = bot.chat(9801, "Ara", "en")
         fan_out = asyncio.ensure_future(bot.app.dispatcher.run_pass())
         await asyncio.sleep(1.0)  # the fan-out is under way (about 25 a second)
         answer = await resident.send("/start")  # (returns once the bot is quiet)
         assert answer, "no reply during the fan-out"
         await fan_out
-        events = bot.emu.events(TOKEN, kinds={"message"})
+        events = bot.emu.events(support.TOKEN, kinds={"message"})
         reminders = [e for e in events if e.chat_id != resident.chat_id]
         assert len(reminders) == 300
         # the reply went out while the fan-out still had most of its way to go: it did
         # not queue behind the reminders
         replied = max(e.seq for e in answer)
         assert len([e for e in reminders if e.seq > replied]) >= 150
-        assert violations(events, Limits(total=30, chat_count=1)) == []
-        assert violations(reminders, Limits(total=25, chat_count=1)) == []
+        assert support.violations(events, Limits(total=30, chat_count=1)) == []
+        assert support.violations(reminders, Limits(total=25, chat_count=1)) == []
 
 
 async def test_five_percent_of_sends_failing_loses_and_doubles_nothing(runtime):
     """Every 20th send fails with 502: the failed rows are moved (due later), sent on a
     later pass; in the end every row was delivered exactly once."""
     now = runtime.clock.now()
-    async with harness(runtime) as h:
-        for i in range(200):
-            open_private_chat(h.emu, 33_000 + i)
-        await enqueue(runtime, [announcement(i, 33_000 + i, now) for i in range(200)])
+    async with support.harness(runtime) as h:
+        await support.due_in_private_chats(runtime, h.emu, 33_000, 200, now)
         budget = make_budget(
             runtime.settings.model_copy(update={"dispatch_rate_global": 1000}), runtime.engine
         )
@@ -249,7 +240,7 @@ async def test_five_percent_of_sends_failing_loses_and_doubles_nothing(runtime):
             queued = 0
             while not stop.is_set():
                 if len(h.sent()) // 19 >= queued:
-                    h.emu.fail_next(TOKEN, "sendMessage", 1, error_code=502)
+                    h.emu.fail_next(support.TOKEN, "sendMessage", 1, error_code=502)
                     queued += 1
                 await asyncio.sleep(0.005)
 
@@ -257,8 +248,8 @@ async def test_five_percent_of_sends_failing_loses_and_doubles_nothing(runtime):
         await dispatcher.run_pass()
         stop.set()
         await injector
-        h.emu.clear_failures(TOKEN)
-        failed = len(h.emu.api_errors(TOKEN))
+        h.emu.clear_failures(support.TOKEN)
+        failed = len(h.emu.api_errors(support.TOKEN))
         assert failed >= 8  # about one in twenty
         async with runtime.sessionmaker() as s:
             moved = (
@@ -270,7 +261,7 @@ async def test_five_percent_of_sends_failing_loses_and_doubles_nothing(runtime):
         await dispatcher.run_pass()
         texts = Counter(e.text for e in h.sent())
         assert len(texts) == 200 and set(texts.values()) == {1}
-        assert await statuses(runtime) == {"sent": 200}
+        assert await support.statuses(runtime) == {"sent": 200}
 
 
 @pytest.mark.parametrize("choice", ["auto", "local"])

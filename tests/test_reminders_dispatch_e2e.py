@@ -17,17 +17,8 @@ from bot.core.db import make_sessionmaker
 from bot.core.runtime import Runtime
 from bot.reminders.dispatch import Limits
 from models import Reminder, User
+from tests import test_reminders_support as support
 from tests.conftest import TEST_NOW, engine_for
-from tests.test_reminders_support import (
-    TOKEN,
-    announcement,
-    enqueue,
-    harness,
-    open_group,
-    open_private_chat,
-    statuses,
-    violations,
-)
 
 
 @pytest.mark.scale
@@ -47,12 +38,12 @@ async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
         group_window=2.0,
     )
     now = runtime.clock.now()
-    async with harness(runtime) as h:
+    async with support.harness(runtime) as h:
         groups = [-1000_000_000 - g for g in range(10)]
         for chat_id in groups:
-            open_group(h.emu, chat_id)
+            support.open_group(h.emu, chat_id)
         for i in range(2040):
-            open_private_chat(h.emu, 100_000 + i)
+            support.open_private_chat(h.emu, 100_000 + i)
         targets: list[int] = []
         bursts = 0
         for _ in range(2):
@@ -66,7 +57,9 @@ async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
         targets += [groups[i % 10] for i in range(5000 - len(targets))]
         assert sum(1 for t in targets if t < 0) == 600
         assert len(targets) == 5000, len(targets)
-        await enqueue(runtime, [announcement(i, chat, now) for i, chat in enumerate(targets)])
+        await support.enqueue(
+            runtime, [support.announcement(i, chat, now) for i, chat in enumerate(targets)]
+        )
         dispatcher = await h.dispatcher(limits=limits, lanes=8, batch=100)
         started = time.monotonic()
         await dispatcher.run_pass()
@@ -76,9 +69,9 @@ async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
         texts = Counter(e.text for e in sent)
         assert len(sent) == 5000 and len(texts) == 5000  # every one, none twice
         assert set(texts) == {f"📢 Announcement\n\nmessage #{i}" for i in range(5000)}
-        assert violations(sent, limits) == []
-        assert h.emu.api_errors(TOKEN) == []
-        assert await statuses(runtime) == {"sent": 5000}
+        assert support.violations(sent, limits) == []
+        assert h.emu.api_errors(support.TOKEN) == []
+        assert await support.statuses(runtime) == {"sent": 5000}
         assert dispatcher.stats.sent == 5000
         # the limits bound the pace: 5,000 at 200 a second take at least 25 seconds
         assert elapsed >= 5000 / 200 * 0.95
@@ -88,16 +81,14 @@ async def test_5000_reminders_due_at_once_within_the_configured_limits(runtime):
 
 async def test_429_retry_after_is_honoured_for_every_send(runtime):
     now = runtime.clock.now()
-    async with harness(runtime) as h:
-        for i in range(3):
-            open_private_chat(h.emu, 7000 + i)
-        await enqueue(runtime, [announcement(i, 7000 + i, now) for i in range(3)])
-        h.emu.fail_next(TOKEN, "sendMessage", 1, error_code=429, retry_after=1)
+    async with support.harness(runtime) as h:
+        await support.due_in_private_chats(runtime, h.emu, 7000, 3, now)
+        h.emu.fail_next(support.TOKEN, "sendMessage", 1, error_code=429, retry_after=1)
         dispatcher = await h.dispatcher()
         await dispatcher.run_pass()
         sent = h.sent()
         assert sorted(e.chat_id for e in sent) == [7000, 7001, 7002]
-        (refused,) = h.emu.api_errors(TOKEN)
+        (refused,) = h.emu.api_errors(support.TOKEN)
         assert refused.error_code == 429
         # nothing reached Telegram during the second it asked for
         assert min(e.time for e in sent) - refused.time >= 1.0
@@ -116,11 +107,11 @@ async def test_server_errors_move_the_rows_due_time_then_give_up(runtime):
     """A 5xx moves that row's due time (doubling), it does not sleep in the lane; after
     ``max_attempts`` the row is failed, not lost without a trace."""
     now = runtime.clock.now()
-    async with harness(runtime) as h:
-        open_private_chat(h.emu, 7100)
-        open_private_chat(h.emu, 7101)
-        await enqueue(runtime, [announcement(0, 7100, now)])
-        h.emu.fail_next(TOKEN, "sendMessage", 2, error_code=500)
+    async with support.harness(runtime) as h:
+        support.open_private_chat(h.emu, 7100)
+        support.open_private_chat(h.emu, 7101)
+        await support.enqueue(runtime, [support.announcement(0, 7100, now)])
+        h.emu.fail_next(support.TOKEN, "sendMessage", 2, error_code=500)
         dispatcher = await h.dispatcher(backoff_seconds=0.2, max_attempts=3)
         await dispatcher.run_pass()
         row = await _row(runtime, 7100)
@@ -137,8 +128,8 @@ async def test_server_errors_move_the_rows_due_time_then_give_up(runtime):
         row = await _row(runtime, 7100)
         assert (row.status, row.attempts) == ("sent", 3)
 
-        await enqueue(runtime, [announcement(1, 7101, runtime.clock.now())])
-        h.emu.fail_next(TOKEN, "sendMessage", 3, error_code=502)
+        await support.enqueue(runtime, [support.announcement(1, 7101, runtime.clock.now())])
+        h.emu.fail_next(support.TOKEN, "sendMessage", 3, error_code=502)
         for _ in range(3):
             await dispatcher.run_pass()
             runtime.clock.advance(seconds=1)
@@ -151,11 +142,9 @@ async def test_a_failing_chat_never_stalls_the_others(runtime):
     """One chat's sends fail (502) with a long back-off: the other 40 chats are served in
     the same pass, and the failing row waits in the table, not in a lane."""
     now = runtime.clock.now()
-    async with harness(runtime) as h:
-        for i in range(41):
-            open_private_chat(h.emu, 7500 + i)
-        await enqueue(runtime, [announcement(i, 7500 + i, now) for i in range(41)])
-        h.emu.fail_next(TOKEN, "sendMessage", 1, error_code=502)  # the first row's send
+    async with support.harness(runtime) as h:
+        await support.due_in_private_chats(runtime, h.emu, 7500, 41, now)
+        h.emu.fail_next(support.TOKEN, "sendMessage", 1, error_code=502)  # the first row's send
         dispatcher = await h.dispatcher(backoff_seconds=3600, max_attempts=5, batch=10)
         await dispatcher.run_pass()  # would sleep an hour if the back-off were a lane's
         assert sorted(e.chat_id for e in h.sent()) == [7500 + i for i in range(1, 41)]
@@ -166,7 +155,7 @@ async def test_a_failing_chat_never_stalls_the_others(runtime):
         runtime.clock.advance(seconds=60)
         await dispatcher.run_pass()
         assert h.sent()[-1].chat_id == 7500  # not lost
-        assert await statuses(runtime) == {"sent": 41}
+        assert await support.statuses(runtime) == {"sent": 41}
 
 
 async def test_403_marks_the_user_inactive_and_skips_their_reminders(runtime):
@@ -176,16 +165,16 @@ async def test_403_marks_the_user_inactive_and_skips_their_reminders(runtime):
         s.add(User(telegram_id=7201, first_name="b", created_at=now, active=True))
     async with runtime.sessionmaker() as s:
         ids = dict((await s.execute(select(User.telegram_id, User.id))).all())
-    async with harness(runtime) as h:
-        open_private_chat(h.emu, 7200)
-        open_private_chat(h.emu, 7201)
-        h.emu.set_blocked(TOKEN, 7200)
-        await enqueue(
+    async with support.harness(runtime) as h:
+        support.open_private_chat(h.emu, 7200)
+        support.open_private_chat(h.emu, 7201)
+        h.emu.set_blocked(support.TOKEN, 7200)
+        await support.enqueue(
             runtime,
             [
-                announcement(0, 7200, now, user_id=ids[7200]),
-                announcement(1, 7201, now, user_id=ids[7201]),
-                announcement(2, 7200, now + timedelta(minutes=5), user_id=ids[7200]),
+                support.announcement(0, 7200, now, user_id=ids[7200]),
+                support.announcement(1, 7201, now, user_id=ids[7201]),
+                support.announcement(2, 7200, now + timedelta(minutes=5), user_id=ids[7200]),
             ],
         )
         dispatcher = await h.dispatcher()
@@ -196,8 +185,8 @@ async def test_403_marks_the_user_inactive_and_skips_their_reminders(runtime):
             assert blocked.active is False
         runtime.clock.advance(minutes=5)
         await dispatcher.run_pass()  # the later one is skipped without asking Telegram
-        assert len(h.emu.api_errors(TOKEN)) == 1
-        assert await statuses(runtime) == {"sent": 1, "skipped": 2}
+        assert len(h.emu.api_errors(support.TOKEN)) == 1
+        assert await support.statuses(runtime) == {"sent": 1, "skipped": 2}
 
 
 async def test_two_dispatchers_claim_concurrently_and_never_send_twice(runtime, db_url):
@@ -212,10 +201,8 @@ async def test_two_dispatchers_claim_concurrently_and_never_send_twice(runtime, 
         sessionmaker=make_sessionmaker(other_engine),
     )
     try:
-        async with harness(runtime) as h:
-            for i in range(600):
-                open_private_chat(h.emu, 20_000 + i)
-            await enqueue(runtime, [announcement(i, 20_000 + i, now) for i in range(600)])
+        async with support.harness(runtime) as h:
+            await support.due_in_private_chats(runtime, h.emu, 20_000, 600, now)
             fast = Limits(total=2000, bulk=2000, chat_count=1, chat_window=0.1)
             first = await h.dispatcher(limits=fast, lanes=3, batch=20, instance="first")
             second = await h.dispatcher(
@@ -226,16 +213,16 @@ async def test_two_dispatchers_claim_concurrently_and_never_send_twice(runtime, 
             assert len(texts) == 600 and set(texts.values()) == {1}
             assert first.stats.sent + second.stats.sent == 600
             assert first.stats.sent > 0 and second.stats.sent > 0  # they really shared it
-            assert await statuses(runtime) == {"sent": 600}
+            assert await support.statuses(runtime) == {"sent": 600}
     finally:
         await other_engine.dispose()
 
 
 async def test_claimed_rows_of_a_dead_instance_come_back_after_the_lease(runtime):
     now = runtime.clock.now()
-    async with harness(runtime) as h:
-        open_private_chat(h.emu, 7300)
-        await enqueue(runtime, [announcement(0, 7300, now)])
+    async with support.harness(runtime) as h:
+        support.open_private_chat(h.emu, 7300)
+        await support.enqueue(runtime, [support.announcement(0, 7300, now)])
         async with runtime.sessionmaker() as s, s.begin():
             row = (await s.execute(select(Reminder))).scalar_one()
             row.status, row.claimed_by, row.lease_until = (
@@ -249,20 +236,20 @@ async def test_claimed_rows_of_a_dead_instance_come_back_after_the_lease(runtime
         runtime.clock.advance(seconds=61)
         await dispatcher.run_pass()
         assert [e.chat_id for e in h.sent()] == [7300]
-        assert await statuses(runtime) == {"sent": 1}
+        assert await support.statuses(runtime) == {"sent": 1}
 
 
 async def test_expired_rows_are_dropped_not_sent(runtime):
     now = runtime.clock.now()
-    async with harness(runtime) as h:
-        open_private_chat(h.emu, 7400)
-        await enqueue(
+    async with support.harness(runtime) as h:
+        support.open_private_chat(h.emu, 7400)
+        await support.enqueue(
             runtime,
             [
-                announcement(
+                support.announcement(
                     0, 7400, now - timedelta(hours=2), expires_at=now - timedelta(hours=1)
                 ),
-                announcement(
+                support.announcement(
                     1, 7400, now - timedelta(hours=2), expires_at=now + timedelta(hours=1)
                 ),
             ],
@@ -270,5 +257,5 @@ async def test_expired_rows_are_dropped_not_sent(runtime):
         dispatcher = await h.dispatcher()
         await dispatcher.run_pass()
         assert [e.text for e in h.sent()] == ["📢 Announcement\n\nmessage #1"]
-        assert await statuses(runtime) == {"sent": 1, "dropped": 1}
+        assert await support.statuses(runtime) == {"sent": 1, "dropped": 1}
     assert TEST_NOW == runtime.clock.now()

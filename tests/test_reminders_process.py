@@ -20,10 +20,8 @@ from models import Reminder
 from tests.conftest import TEST_NOW
 from tests.test_reminders_support import (
     TOKEN,
-    announcement,
-    enqueue,
+    due_in_private_chats,
     harness,
-    open_private_chat,
     statuses,
 )
 
@@ -82,9 +80,7 @@ async def _wait_for(predicate, timeout: float = 90.0) -> None:
 async def test_sigkill_mid_fan_out_then_restart_loses_nothing(runtime, db_url, lanes):
     now = runtime.clock.now()
     async with harness(runtime) as h:
-        for i in range(N):
-            open_private_chat(h.emu, 30_000 + i)
-        await enqueue(runtime, [announcement(i, 30_000 + i, now) for i in range(N)])
+        await due_in_private_chats(runtime, h.emu, 30_000, N, now)
 
         first = await _worker(db_url, h.emu.base_url, TEST_NOW, lanes)
         try:

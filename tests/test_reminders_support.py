@@ -53,6 +53,14 @@ async def enqueue(runtime, items: Iterable[R.Planned]) -> None:
         await s.commit()
 
 
+async def due_in_private_chats(runtime, emu: BotApiEmulator, first: int, count: int, now) -> None:
+    """``count`` private chats opened, ``first`` and the ids after it, each with an
+    announcement due ``now`` (announcement ``i`` to chat ``first + i``)."""
+    for i in range(count):
+        open_private_chat(emu, first + i)
+    await enqueue(runtime, [announcement(i, first + i, now) for i in range(count)])
+
+
 async def statuses(runtime) -> dict[str, int]:
     async with runtime.sessionmaker() as s:
         rows = await s.execute(select(Reminder.status, func.count()).group_by(Reminder.status))

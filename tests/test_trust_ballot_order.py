@@ -21,15 +21,8 @@ from sqlalchemy.engine import make_url
 
 from bot import assembly as A
 from models import Ballot
-from tests.test_assembly_support import (  # noqa: F401  (fixtures)
-    AFTER,
-    DURING,
-    cast_a_minute_later,
-    keyring_fixture,
-    register_voters,
-    seeded_fixture,
-    vote_for,
-)
+from tests import test_assembly_support as support
+from tests.test_assembly_support import keyring_fixture, seeded_fixture  # noqa: F401  (fixtures)
 
 # where the rows lie is the point: a new PostgreSQL schema, not an emptied one (conftest)
 FRESH_SCHEMA = True
@@ -51,13 +44,15 @@ def kendall_tau(order: list[int]) -> float:
 async def cast_in_known_order(seeded, clock, keyring) -> tuple[list[int], dict[int, str]]:
     """Ballot ids in cast order, and each counted ballot's choices."""
     rng = random.Random(9)
-    clock.set(DURING)
-    await register_voters(seeded, clock, keyring, HANBIT, range(80_000, 80_000 + BALLOTS))
+    clock.set(support.DURING)
+    await support.register_voters(seeded, clock, keyring, HANBIT, range(80_000, 80_000 + BALLOTS))
     ids: list[int] = []
     choices_of: dict[int, str] = {}
     for n in range(BALLOTS):
         choices = "".join(rng.choice("yna") for _ in range(7))
-        receipt = await cast_a_minute_later(seeded, clock, keyring, HANBIT, 80_000 + n, choices)
+        receipt = await support.cast_a_minute_later(
+            seeded, clock, keyring, HANBIT, 80_000 + n, choices
+        )
         lookup = keyring.tracker_lookup(receipt.tracker)
         async with seeded() as s:
             ballot_id = (
@@ -116,9 +111,9 @@ async def test_after_the_tally_no_physical_order_follows_the_cast_order(
         assert before["ctid"] == list(range(BALLOTS))
         assert kendall_tau(before["xmin"]) == 1.0
 
-    clock.set(AFTER)
+    clock.set(support.AFTER)
     async with seeded() as s:
-        vote = await vote_for(s, HANBIT, clock.now())
+        vote = await support.vote_for(s, HANBIT, clock.now())
         tally = await A.finalize(s, keyring, vote, clock.now())
         await s.commit()
     assert tally["ballots"] == BALLOTS
@@ -140,7 +135,7 @@ async def test_after_the_tally_no_physical_order_follows_the_cast_order(
         assert abs(kendall_tau(order)) < MAX_TAU, (name, kendall_tau(order), order)
 
     async with seeded() as s:
-        vote = await vote_for(s, HANBIT, clock.now())
+        vote = await support.vote_for(s, HANBIT, clock.now())
         report = await A.audit(s, keyring, vote)
         assert report.ok, report.problems
         assert report.counted == BALLOTS
