@@ -582,10 +582,9 @@ _DEFINED_KO_RE = re.compile(
 _DEFINED_EN_RE = re.compile(r"what\s?(?:is|s|are|does)\s?(?:the|a|an)?\s?(.{2,}?)(?:mean)?")
 
 
-def _defined(text: str) -> str | None:
-    """The compact thing a definition question asks about ("주민총회란 무엇인가요" →
-    주민총회), or None when the question asks anything else."""
-    key = compact(text)
+def _defined(key: str) -> str | None:
+    """The thing a definition question asks about, of its compact text ("주민총회란무엇인가요"
+    → 주민총회), or None when the question asks anything else."""
     m = _DEFINED_KO_RE.fullmatch(key) or _DEFINED_EN_RE.fullmatch(key)
     return m.group(1) if m else None
 
@@ -1018,7 +1017,7 @@ class QAEngine:
         defines: dict[str, set[str]] = {}
         for faq in kb.faq:
             for text in _texts(faq.question):
-                if (thing := _defined(text)) is not None:
+                if (thing := _defined(compact(text))) is not None:
                     defines.setdefault(thing, set()).add(faq.id)
         self._faq_defines = {key: next(iter(ids)) for key, ids in defines.items() if len(ids) == 1}
         # each event's titles as one compact string, accents folded: the words of a question
@@ -1816,11 +1815,11 @@ class QAEngine:
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
+        key = compact(a.text)
         faq_id = (
             None
             if widen
-            else self._faq_questions.get(compact(a.text))
-            or self._faq_defines.get(_defined(a.text) or "")
+            else self._faq_questions.get(key) or self._faq_defines.get(_defined(key) or "")
         )
         if faq_id is not None:
             # an FAQ entry's own question, typed again (from the centre's leaflet, or from
