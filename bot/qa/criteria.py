@@ -293,7 +293,10 @@ _EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PAT
 EVENT_WORDS_RE = re.compile(
     r"행사|일정|이벤트|스케줄|뭐\s?있|\bevents?\b|\bschedule\b|\bwhat\s?s on\b|"
     r"\b(anything|something|what is) on\b|"
-    r"\bhappening\b|活动|安排|sự kiện|lịch"
+    r"\bhappening\b|活动|安排|sự kiện|lịch|"
+    # the next gathering ("다음 모임 언제예요?"): a group's next meeting is an event; a
+    # group (모임) by itself is who applies for a grant
+    r"(?<![가-힣])(다음|담|이번)\s?모임(?=\s|$|[은는이가도]|언제)|\bnext (meeting|gathering)s?\b"
 )
 GRANT_WORDS_RE = re.compile(
     r"지원\s?사업|지원금|보조금|공모|사업|지원\s?받|펀딩|\bgrants?\b|\bfunding\b|\bfunds?\b|"

@@ -218,7 +218,10 @@ _CENTRE_FILLER_RE = re.compile(
     r"\S*까지인지|"
     # coming to it, where the asker lives ("찾아가려는데 정확한 주소", "2층 사무실",
     # "소라도 사는데")
-    r"찾아가\S*|정확\S*|사무실|사는데|office"
+    r"찾아가\S*|정확\S*|사무실|사는데|office|"
+    # not knowing where it is ("I don't know where the office is", "사무실이 어딘지
+    # 모르겠어요"): the asking, not another topic
+    r"know|sure|not|sorry|어딘지|어디인지|모르겠\S*|몰라\S*|몰라요"
 )
 
 # The words of a FAQ entry's question that is about the centre's place or hours.
@@ -569,12 +572,39 @@ _ADMIN_CENTRE_RE = re.compile(
 )
 
 
+# "X가 뭐예요?", "X란 무엇인가요", "what is X?": what a thing is, X alone asked about
+# (on the compact text: normalize's lower case, no spaces, no punctuation)
+_DEFINED_KO_RE = re.compile(
+    r"(.{2,}?)(?:이란|란|이라는게|라는게|이라는건|라는건|이|가|은|는)?"
+    r"(?:뭐예요|뭐에요|뭔가요|뭐야|뭐임|뭐죠|뭐지|뭘까요|뭡니까|무엇인가요|무엇입니까|무엇이에요|"
+    r"무엇이죠|무엇|뭔지알려주세요|무엇인지알려주세요|무슨뜻이에요|무슨뜻인가요)"
+)
+_DEFINED_EN_RE = re.compile(r"what\s?(?:is|s|are|does)\s?(?:the|a|an)?\s?(.{2,}?)(?:mean)?")
+
+
+def _defined(key: str) -> str | None:
+    """The thing a definition question asks about, of its compact text ("주민총회란무엇인가요"
+    → 주민총회), or None when the question asks anything else."""
+    m = _DEFINED_KO_RE.fullmatch(key) or _DEFINED_EN_RE.fullmatch(key)
+    return m.group(1) if m else None
+
+
+# An apartment complex's management office ("관리사무소 전화번호"): the complex's own, whose
+# number, place or hours no KB holds (a programme needing its consent is asked of with the
+# programme's words: "관리사무소 동의서 필요해요?")
+_MANAGEMENT_OFFICE_RE = re.compile(
+    r"관리\s?사무소|관리\s?사무실|관리실|경비실|\b(management|building) office\b"
+)
+
+
 def _only_office(a: _Analysis) -> bool:
-    """The question is about the dong office or the district office and nothing else
-    ("동사무소 몇 시까지 해요?"): their hours and place are theirs, not the KB's."""
-    if not _ADMIN_CENTRE_RE.search(a.text):
+    """The question is about the dong office, the district office or a complex's management
+    office and nothing else ("동사무소 몇 시까지 해요?", "관리사무소 전화번호"): their hours,
+    place and number are theirs, not the KB's."""
+    if not (_ADMIN_CENTRE_RE.search(a.text) or _MANAGEMENT_OFFICE_RE.search(a.text)):
         return False
-    rest = _ADMIN_CENTRE_RE.sub(" ", a.topic)  # (its 사무실 is its own: "주민센터 사무실")
+    # (its 사무실 is its own: "주민센터 사무실")
+    rest = _MANAGEMENT_OFFICE_RE.sub(" ", _ADMIN_CENTRE_RE.sub(" ", a.topic))
     return not any(len(w) > 1 and w not in ("사무실", "office") for w in rest.split())
 
 
@@ -899,6 +929,16 @@ class _Analysis:
             or "contact" in self.facets
             or (self.addressed and (bool(self.facets) or self.hours))  # ("토요일 오전에
             # 방문해도 돼요?": coming by then, nothing else asked)
+            # "where?" and nothing else, no record before it ("어디예요?", "Ở đâu?"): the
+            # place asked of is the centre's, not whichever FAQ entry says "where"
+            or (
+                self.facets == ("place",)
+                and not self.extra
+                # (not "교육 장소", "설명회 금요일 … 어디서 해요": a kind, a day said)
+                and not (self.criteria.spans or self.criteria.word_spans or self.categories)
+                and self.dates is None
+                and not any(len(w) > 1 for w in self.topic.split())
+            )
         )
 
 
@@ -972,6 +1012,14 @@ class QAEngine:
         self._faq_questions = {
             key: next(iter(ids)) for key, ids in faq_questions.items() if key and len(ids) == 1
         }
+        # the entries that say what a thing is ("주민총회가 뭔가요?"), by that thing: asked in
+        # other words ("주민총회란 무엇인가요"), the same entry answers
+        defines: dict[str, set[str]] = {}
+        for faq in kb.faq:
+            for text in _texts(faq.question):
+                if (thing := _defined(compact(text))) is not None:
+                    defines.setdefault(thing, set()).add(faq.id)
+        self._faq_defines = {key: next(iter(ids)) for key, ids in defines.items() if len(ids) == 1}
         # each event's titles as one compact string, accents folded: the words of a question
         # are looked for in it (an event named more fully than a grant, a list narrowed)
         self._event_titles = {
@@ -1767,7 +1815,12 @@ class QAEngine:
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
-        faq_id = None if widen else self._faq_questions.get(compact(a.text))
+        key = compact(a.text)
+        faq_id = (
+            None
+            if widen
+            else self._faq_questions.get(key) or self._faq_defines.get(_defined(key) or "")
+        )
         if faq_id is not None:
             # an FAQ entry's own question, typed again (from the centre's leaflet, or from
             # the list the bot offered): that entry, however many others share its words

@@ -75,7 +75,9 @@ _CUES: list[tuple[str, str]] = [
               # on now? ("환경 활동 지원사업 지금 하나요?", "요즘도 해요?"): its window, its day
               r"(지금|요즘|현재|올해)\s?(도\s?)?(하나요|해요|하냐|하는지|진행\s?(중|하|해|돼|되))|"
               # (not told in the past: "반찬 나눔 시작했고 …", "작년에 시작했는데")
-              r"시작\s?(일|날|하|해(?!서)|했(?!고|는데|지만|으니|으며|던)|돼|되)|"
+              # (nor a thing the asker is about to start: "책 읽어 주는 모임을 시작하려는데")
+              r"(?<![을를]\s)(?<![을를])"
+              r"시작\s?(일|날|하(?!려|고\s?싶|고\s?있|고자)|해(?!서)|했(?!고|는데|지만|으니|으며|던)|돼|되)|"
               # (not "a cafe open to residents": who may come)
               r"\bopens?\b(?! to\b)|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
