@@ -274,3 +274,21 @@ async def test_what_the_bot_sends_on_its_own_after_the_last_line_is_printed(tmp_
             await _print_due(runtime, app, console)
     finally:
         await runtime.close()
+
+
+async def test_the_check_wizards_group_size_step_can_be_cancelled_in_the_console(
+    tmp_path, monkeypatch
+):
+    """Its buttons are numbered 1–6 (a bare number is the size, typed) and 7 is Cancel,
+    pressed with #7 (the console speaks Korean)."""
+    from bot.console import run_console
+
+    monkeypatch.chdir(tmp_path)
+    stdin = io.StringIO("/check\n30\n#7\n")
+    stdout = io.StringIO()
+    code = await run_console(
+        _console_settings(tmp_path), files_dir=tmp_path / "files", stdin=stdin, stdout=stdout
+    )
+    assert code == 0
+    after = stdout.getvalue().split("> #7\n", 1)[1]
+    assert "✔ 취소" in after and "멈췄어요. 다시 하려면 /check" in after
