@@ -19,7 +19,6 @@ from tests.test_faults_flows_e2e import (  # noqa: F401 (autouse)
     SMALL,
     attended,
     inject,
-    open_small,
     quick_retries_and_drops,
     resident,
     screens,
@@ -42,26 +41,33 @@ bot = pytest.fixture(flows.bot.__wrapped__, name="bot")  # the flows' bot, its s
 TRY_AGAIN = "Sorry, my last message did not reach you"
 
 
+async def lost_then_typed(bot, chat, fault: str, act, question: str, typed: str) -> str:
+    """``act`` (a message sent or a button pressed) whose reply — ``question`` — is lost
+    (three attempts), then ``typed`` sent: returns what that was answered. The person was
+    told to try again (checked after the next message, which is the point)."""
+    inject(bot, fault, "sendMessage", 3)
+    events = await act()
+    assert question not in shown(events)
+    told = shown(events)
+    answered = shown(await chat.send(typed))
+    assert TRY_AGAIN in told, told
+    return answered
+
+
 @pytest.mark.parametrize("fault", LOST)
 async def test_a_lost_checkin_prompt_does_not_take_the_next_message_as_the_code(bot, fault):
     code = await small_class_code(bot)
     bot.runtime.clock.set(SMALL - timedelta(minutes=10))
     chat = await resident(bot, 8801)
-    await open_small(chat)
-    await chat.press("✅ Register")
-    inject(bot, fault, "sendMessage", 3)
-    events = await chat.send("/checkin")
-    assert "Type the code" not in shown(events)
-    told = shown(events)
-    events = await chat.send("thanks")
-    assert "I do not know the code" not in shown(events), shown(events)
-    assert await attended(bot, 8801) == ("registered", False)
-    assert TRY_AGAIN in told, told
+    act = lambda: chat.send("/checkin")  # noqa: E731
+    said = await lost_then_typed(bot, chat, fault, act, "Type the code", "thanks")
+    assert "I do not know the code" not in said, said
+    assert await attended(bot, 8801) is None
     # trying again works
-    events = await chat.send("/checkin")
-    assert "Type the code" in shown(events)
+    assert "Type the code" in shown(await chat.send("/checkin"))
     events = await chat.send(code)
     assert screens(events) == ["✅ Checked in: “Small class”. Welcome!"]
+    assert await attended(bot, 8801) == ("walkin", True)
 
 
 @pytest.mark.parametrize("fault", LOST)
@@ -70,17 +76,12 @@ async def test_a_lost_reason_prompt_does_not_take_the_next_message_as_the_reason
     await staff.press("🔎 Start review")
     await dispatch_until_quiet(bot)
     reject = pressed(staff, "❌ Reject")
-    inject(bot, fault, "sendMessage", 3)
-    events = await staff.press("❌ Reject")
-    assert "Type the reason" not in shown(events)
-    told = shown(events)
-    events = await staff.send("thanks")
-    assert "Done" not in shown(events), shown(events)
+    act = lambda: staff.press("❌ Reject")  # noqa: E731
+    said = await lost_then_typed(bot, staff, fault, act, "Type the reason", "thanks")
+    assert "Done" not in said, said
     assert await proposal_rows(bot) == [(number, "under_review", 2)]
-    assert TRY_AGAIN in told, told
     # pressed again, it asks, and the reason typed then rejects it
-    events = await staff.press_data(*reject)
-    assert "Type the reason" in shown(events)
+    assert "Type the reason" in shown(await staff.press_data(*reject))
     events = await staff.send("No budget this year.")
     assert f"Done: #{number} is now “Rejected”." in shown(events)
     assert await proposal_rows(bot) == [(number, "rejected", 3)]
@@ -91,16 +92,24 @@ async def test_a_lost_step_of_the_check_wizard_does_not_take_the_next_message(bo
     """/check asks the age; the answer "34" is taken, and the next step's question (the
     group's size) is lost: "5" typed next is not read as its answer."""
     chat = await resident(bot, 8802)
-    events = await chat.send("/check")
-    assert "1/5" in shown(events)
-    inject(bot, fault, "sendMessage", 3)
-    events = await chat.send("34")
-    assert "2/5" not in shown(events)
-    told = shown(events)
-    events = await chat.send("5")
-    assert "3/5" not in shown(events), shown(events)
-    assert TRY_AGAIN in told, told
-    events = await chat.send("/check")
-    assert "1/5" in shown(events), shown(events)
-    events = await chat.send("34")
-    assert "2/5" in shown(events), shown(events)
+    assert "1/5" in shown(await chat.send("/check"))
+    said = await lost_then_typed(bot, chat, fault, lambda: chat.send("34"), "2/5", "5")
+    assert "3/5" not in said, said
+    assert "1/5" in shown(await chat.send("/check"))
+    assert "2/5" in shown(await chat.send("34"))
+
+
+async def test_a_previews_submit_after_the_dialogue_was_left_idle_still_submits(bot):
+    """The dialogue is over (left unanswered past CONVERSATION_IDLE_MINUTES) but the draft
+    and its preview are there: "Submit" submits it, rather than "no longer valid"."""
+    from tests.test_trust_after_commit import proposals, ready_to_submit, submit
+
+    chat = await ready_to_submit(bot, 8803)
+    ok = pressed(chat, "Submit")
+    bot.runtime.clock.advance(hours=7)
+    events = await submit(chat)
+    assert "Your proposal #1 was submitted" in shown(events), shown(events)
+    assert await proposals(bot) == 1
+    events = await chat.press_data(*ok)  # again: the draft is gone now
+    assert "already submitted or discarded. Your newest proposal is #1" in shown(events)
+    assert await proposals(bot) == 1

@@ -197,7 +197,7 @@ class _Conversation(ConversationHandler[MaeulContext]):
     pending — not swallowed as the answer to a question they never saw — and they are told
     to try again."""
 
-    async def handle_update(  # type: ignore[override]
+    async def handle_update(
         self,
         update: Update,
         application: Application,  # type: ignore[type-arg]
