@@ -129,7 +129,8 @@ class MaeulBot(ExtBot[None]):
                 await budget.release(permit)
 
     async def send_deferred(self, outbox: Sequence[Deferred]) -> int:
-        """Send what an update said, in order, after its commit; returns how many failed.
+        """Send what an update said, in order, after its commit; returns how many failed
+        (each item's ``delivered`` says whether it went through).
 
         A transient failure (5xx, connection lost, flood wait) is retried twice; a receipt
         that could not be edited into the pressed message is sent as a new message (retried
@@ -140,7 +141,8 @@ class MaeulBot(ExtBot[None]):
         # handler said them (other chats' replies go out meanwhile).
         failed = 0
         for item in outbox:
-            if not await self._send_one(item):
+            item.delivered = await self._send_one(item)
+            if not item.delivered:
                 failed += 1
         return failed
 

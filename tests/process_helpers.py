@@ -7,6 +7,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.emulator import BotApiEmulator
@@ -52,3 +53,32 @@ async def stop_process(proc: asyncio.subprocess.Process, sig: int = signal.SIGTE
         proc.send_signal(sig)
     _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
     return err
+
+
+async def killed_while_replying(
+    proc: asyncio.subprocess.Process,
+    emu: BotApiEmulator,
+    token: str,
+    method: str,
+    act: Callable[[], object],
+) -> int:
+    """Hold the bot's next ``method`` call (``stall_next``), do ``act`` (a message sent or a
+    button pressed, not waiting for the reply), and SIGKILL the bot once it has made that
+    call: after its update's commit, as replies are sent only then. Returns the event
+    sequence number before ``act`` (what the person was told since is what they saw)."""
+    emu.stall_next(token, method, 60)
+    calls = emu._bot(token).call_counts
+    before = calls[method.lower()]
+    since = emu.last_seq(token)
+    act()
+    for _ in range(400):
+        if calls[method.lower()] > before:
+            break
+        await asyncio.sleep(0.05)
+    else:
+        raise AssertionError(f"the bot never called {method}")
+    proc.kill()
+    await proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    emu.clear_failures(token)
+    return since

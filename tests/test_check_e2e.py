@@ -163,3 +163,18 @@ def test_a_grant_closed_in_an_earlier_year_is_dated_with_its_year():
     assert "✅ <b>Neighbour-Making Grant</b> — closed on Fri 12 Feb 2027\n" in text
     closed = re.findall(r"closed on ([^)\n]*)", text)
     assert len(closed) == 12 and all(day.endswith(" 2027") for day in closed), closed
+
+
+async def test_every_step_with_buttons_has_cancel(bot):
+    """Steps 2 to 5 offer "Cancel" with their buttons (step 2, the group's size, had none:
+    the console's numbered buttons showed 1–6 and no way out)."""
+    chat = bot.chat(5403, "Tom", "en")
+    await chat.send("/check")
+    events = await chat.send("34")
+    step = message_of(events)
+    assert "2/5" in step.text
+    assert buttons(step) == ["1", "2", "3", "4", "5", "6", "Cancel"]
+    events = await chat.press("Cancel")
+    assert "Stopped. Type /check to start again." in [e.text for e in events]
+    events = await chat.send("3")  # over: not read as the group's size
+    assert not any("3/5" in (e.text or "") for e in events)

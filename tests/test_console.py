@@ -295,3 +295,21 @@ async def test_a_number_presses_a_button_at_a_step_that_takes_only_buttons(tmp_p
     after = stdout.getvalue().split("> 1\n", 1)[1]
     assert "(sent as text" not in after
     assert "위의 버튼으로 답해 주세요" not in after
+
+
+async def test_the_check_wizards_group_size_step_can_be_cancelled_in_the_console(
+    tmp_path, monkeypatch
+):
+    """Its buttons are numbered 1–6 (a bare number is the size, typed) and 7 is Cancel,
+    pressed with #7 (the console speaks Korean)."""
+    from bot.console import run_console
+
+    monkeypatch.chdir(tmp_path)
+    stdin = io.StringIO("/check\n30\n#7\n")
+    stdout = io.StringIO()
+    code = await run_console(
+        _console_settings(tmp_path), files_dir=tmp_path / "files", stdin=stdin, stdout=stdout
+    )
+    assert code == 0
+    after = stdout.getvalue().split("> #7\n", 1)[1]
+    assert "✔ 취소" in after and "멈췄어요. 다시 하려면 /check" in after

@@ -8,7 +8,6 @@ after a restart, the voter sees that they have voted.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import os
 import signal
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from bot.emulator import BotApiEmulator, User
 from tests.e2e import texts
-from tests.process_helpers import process_env, stop_process
+from tests.process_helpers import killed_while_replying, process_env, stop_process
 from tests.test_process import TOKEN, SlowChat, start_bot
 
 DURING = "2027-06-01T12:00:00+09:00"  # the Hanbit 1-dong online vote is open
@@ -93,19 +92,10 @@ async def test_sigkill_between_the_cast_commit_and_the_reply(tmp_path):
                 events = await chat.press("Yes")
             assert "Please check your vote" in texts(events)[-1]
 
-            emu.stall_next(TOKEN, "answerCallbackQuery", 60)
-            calls = emu._bot(TOKEN).call_counts
-            before = calls["answercallbackquery"]
-            since = emu.last_seq(TOKEN)
-            _press_without_waiting(chat, "Cast my vote")
-            for _ in range(400):  # the bot has committed and is now waiting on its reply
-                if calls["answercallbackquery"] > before:
-                    break
-                await asyncio.sleep(0.05)
-            else:
-                raise AssertionError("the bot never replied to the press")
-            proc.kill()
-            await proc.wait()
+            since = await killed_while_replying(
+                proc, emu, TOKEN, "answerCallbackQuery",
+                lambda: _press_without_waiting(chat, "Cast my vote"),
+            )  # fmt: skip
         finally:
             if proc.returncode is None:
                 proc.kill()

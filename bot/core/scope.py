@@ -35,6 +35,8 @@ class Deferred:
     endpoint: str
     data: dict[str, Any]
     kwargs: dict[str, Any]
+    delivered: bool | None = None
+    """Set once it was sent after the commit: whether Telegram took it (after the retries)."""
 
 
 @dataclass

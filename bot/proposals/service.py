@@ -662,6 +662,14 @@ async def get_draft(session: AsyncSession, user_id: int) -> ProposalDraft | None
     return row.scalar_one_or_none()
 
 
+async def newest_proposal(session: AsyncSession, user_id: int) -> Proposal | None:
+    """The user's latest proposal: what a preview whose draft is gone most likely became."""
+    row = await session.execute(
+        select(Proposal).where(Proposal.author_id == user_id).order_by(Proposal.id.desc()).limit(1)
+    )
+    return row.scalar_one_or_none()
+
+
 async def new_draft(session: AsyncSession, user_id: int, now: datetime) -> ProposalDraft:
     """Start a fresh draft (an older one of the user is discarded)."""
     await discard_draft(session, user_id)

@@ -1,20 +1,26 @@
 """Building blocks of step-by-step conversations, shared by every feature's handlers: the
 question of a step, leaving a conversation (/cancel, a "no"), a typed text too long (given
 back to shorten), text typed where buttons are expected, what a step reads as typed text, a
-dong typed by name, the "yes" of a draft's preview, and the persistent
-:class:`~telegram.ext.ConversationHandler` every feature builds the same way. The blocks
+dong typed by name, the "yes" of a draft's preview, the persistent
+:class:`~telegram.ext.ConversationHandler` every feature builds the same way, and what
+happens when a step's question never reaches the person (:func:`unless_delivered`). The blocks
 for answering and refusing presses, showing a screen and confirm dialogs are in
 :mod:`handlers.core.blocks` (its docstring has the threat model)."""
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
+    Application,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -22,10 +28,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.db import begin_for_writing
 from bot.core.dongs import list_dongs, match_dong
 from bot.core.i18n import Translator
+from bot.core.scope import current_scope
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
+from bot.telegram.persistence import _conv_key
 from handlers.core.blocks import (
     answer,
     declined,
@@ -36,6 +45,9 @@ from handlers.core.blocks import (
     send_html,
 )
 from models.kb import Dong
+from models.persistence import PtbConversation, PtbUserData
+
+log = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------
 # Step-by-step conversations
@@ -159,11 +171,13 @@ def conversation(
     with the update's transaction, so a restart resumes it), taken over by its own entry
     again (``allow_reentry``), and left with /cancel — and with the button whose callback
     data matches ``cancel_pattern`` (a regular expression), when given: ``cancel``, often
-    :func:`forgetting` the conversation's draft."""
+    :func:`forgetting` the conversation's draft. A step whose question never reached the
+    person (every attempt to send it failed after the commit) ends the conversation:
+    :class:`_Conversation`."""
     fallbacks: list[BaseHandler[Update, MaeulContext, object]] = [CommandHandler("cancel", cancel)]
     if cancel_pattern is not None:
         fallbacks.append(CallbackQueryHandler(cancel, pattern=cancel_pattern))
-    return ConversationHandler(
+    return _Conversation(
         name=name,
         persistent=True,
         entry_points=entry_points,
@@ -171,6 +185,128 @@ def conversation(
         fallbacks=fallbacks,
         allow_reentry=True,
     )
+
+
+class _Conversation(ConversationHandler[MaeulContext]):
+    """A conversation that does not wait for the answer to a question nobody saw.
+
+    The state an update moves to is committed before its question is sent (bot/app.py).
+    When an update enters a waiting state (a new state, or the conversation entered anew)
+    and a message it said was then not delivered, the state is ended again
+    (:func:`unless_delivered`): the person's next message is read as if no question were
+    pending — not swallowed as the answer to a question they never saw — and they are told
+    to try again."""
+
+    async def handle_update(
+        self,
+        update: Update,
+        application: Application,  # type: ignore[type-arg]
+        check_result: Any,
+        context: MaeulContext,
+    ) -> object | None:
+        old, key, handler, _ = check_result
+        since = queued()
+        result = await super().handle_update(update, application, check_result, context)
+        new = self._conversations.get(key)
+        if isinstance(new, str | int) and (new != old or handler in self.entry_points):
+            unless_delivered(update, context, since, self._ending(key, new))
+        return result
+
+    def _ending(self, key: Any, state: object) -> Callable[[AsyncSession], Awaitable[bool]]:
+        async def end(session: AsyncSession) -> bool:
+            row = await session.get(
+                PtbConversation, (self.name, _conv_key(key)), with_for_update=True
+            )
+            if row is None or row.state.get("s") != state:
+                return False  # moved on since (another update): that stands
+            await session.delete(row)
+            memory = getattr(self._conversations, "data", self._conversations)
+            if memory.get(key) == state:  # this instance's copy (untracked: nothing to write)
+                memory.pop(key, None)
+            return True
+
+        return end
+
+
+# ---------------------------------------------------------------------------------------
+# A question that never arrived
+# ---------------------------------------------------------------------------------------
+
+
+def queued() -> int:
+    """How many Bot API calls the open update has said so far: the ``since`` of
+    :func:`unless_delivered` (0 outside an update)."""
+    scope = current_scope()
+    return len(scope.outbox) if scope is not None else 0
+
+
+def unless_delivered(
+    update: Update,
+    context: MaeulContext,
+    since: int,
+    undo: Callable[[AsyncSession], Awaitable[bool]],
+) -> None:
+    """The messages the open update said from ``since`` on (:func:`queued`) ask a question
+    whose answer is then awaited. Once they are sent after the commit, if one was not
+    delivered (a toast aside), ``undo`` stops the waiting in a transaction of its own (it
+    returns whether it still had something to undo), and the person is told, if Telegram
+    takes it now, that it failed and to try again."""
+    scope = current_scope()
+    if scope is None or not scope.deferring or update.effective_chat is None:
+        return
+    asked = scope.outbox[since:]
+    chat_id, t, bot, runtime = update.effective_chat.id, context.t, context.bot, context.runtime
+
+    async def check() -> None:
+        if all(i.delivered is not False or i.endpoint == "answerCallbackQuery" for i in asked):
+            return
+        try:
+            async with runtime.sessionmaker() as session:
+                await begin_for_writing(session)
+                if not await undo(session):
+                    return
+                await session.commit()
+        except SQLAlchemyError:
+            log.warning("could not stop waiting for the answer to an undelivered question")
+            return
+        try:
+            await bot.send_message(
+                chat_id,
+                t._(
+                    "Sorry, my last message did not reach you, so I am not waiting for an "
+                    "answer to it. Please try again."
+                ),
+            )
+        except TelegramError:
+            log.info("the notice of an undelivered question was not delivered either")
+
+    scope.after_commit.append(check)
+
+
+def dropping_user_data(
+    update: Update, context: MaeulContext, key: str
+) -> Callable[[AsyncSession], Awaitable[bool]]:
+    """The ``undo`` of :func:`unless_delivered` for a question awaited while
+    ``user_data[key]`` holds what it is about: ``key`` is dropped, unless it has changed
+    since."""
+    user_id, value = update.effective_user.id, context.user_data.get(key)
+
+    async def drop(session: AsyncSession) -> bool:
+        row = await session.get(PtbUserData, user_id, with_for_update=True)
+        if row is None or not isinstance(row.data, dict) or row.data.get(key) != value:
+            return False
+        data = {k: v for k, v in row.data.items() if k != key}
+        if data:
+            row.data = data
+            row.updated_at = context.runtime.clock.utcnow()
+        else:  # an empty user_data is no row (bot/telegram/persistence.py)
+            await session.delete(row)
+        memory = context.user_data
+        if memory is not None and memory.get(key) == value:
+            memory.pop(key, None)
+        return True
+
+    return drop
 
 
 # ---------------------------------------------------------------------------------------

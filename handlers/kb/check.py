@@ -147,7 +147,7 @@ async def ask_members(update: Update, context: MaeulContext) -> str:
         InlineKeyboardButton(str(n), callback_data=f"check:members:{n}") for n in range(1, 7)
     ]
     question = t._("How many people are in your group, you included? Choose or type a number.")
-    # (the console sends a bare number here as typed text: "7" is 7 people, "#7" Cancel)
+    # 1–6: a typed number means the same in the console (Cancel, below, is its #7)
     await _ask(update, context, 2, question, InlineKeyboardMarkup([buttons, [_cancel_button(t)]]))
     return MEMBERS
 

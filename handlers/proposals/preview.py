@@ -80,6 +80,33 @@ async def submit(update: Update, context: MaeulContext, draft: ProposalDraft) ->
     return ConversationHandler.END
 
 
+async def submit_after(update: Update, context: MaeulContext) -> None:
+    """ "Submit" pressed when the conversation is no longer at the preview (over, or at
+    another step). Its draft still there (the dialogue left idle, say): submitted as from
+    the preview. Gone — submitted by an earlier press whose confirmation never arrived (a
+    crash, every reply lost), or discarded: said so, with the newest proposal to open,
+    rather than "no longer valid"."""
+    draft = await domain.get_draft(context.db, context.user.id)
+    if draft is not None and str(draft.id) == parts(update)[2]:
+        await submit(update, context)
+        return
+    t = context.t
+    proposal = await domain.newest_proposal(context.db, context.user.id)
+    if proposal is None:
+        await answer(update)
+        await drop_keyboard(update)
+        await say(
+            update, context, esc(t._("This draft no longer exists. Type /propose to start again."))
+        )
+        return
+    text = t._(
+        "This draft was already submitted or discarded. Your newest proposal is #{id} “{title}”.",
+        id=proposal.id,
+        title=proposal.title,
+    )
+    await _done(update, context, text, proposal.id)
+
+
 @opened_by(own_draft, PREVIEW)
 async def support_instead(update: Update, context: MaeulContext, draft: ProposalDraft) -> str | int:
     t = context.t

@@ -69,6 +69,7 @@ from handlers.proposals.preview import (
     preview_again,
     preview_pressed,
     submit,
+    submit_after,
     support_instead,
 )
 from handlers.proposals.render import error_text, names, resolve_key, themes
@@ -354,3 +355,5 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         cancel_pattern=rf"^prop:x:{D}$",
     )
     app.add_handler(conversation)
+    # a preview's Submit when the conversation is elsewhere (over: its reply never came)
+    app.add_handler(CallbackQueryHandler(submit_after, pattern=rf"^prop:ok:{D}:(\d{{1,9}})$"))

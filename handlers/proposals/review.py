@@ -37,7 +37,7 @@ from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse
 from handlers.core.blocks import show as send
-from handlers.core.steps import TYPED, cancelled
+from handlers.core.steps import TYPED, cancelled, dropping_user_data, queued, unless_delivered
 from handlers.proposals.decisions import (
     ACTIONS,
     PENDING,
@@ -219,6 +219,14 @@ async def act(update: Update, context: MaeulContext) -> None:
 
 
 async def _ask_answer(update: Update, context: MaeulContext, proposal: Proposal, code: str) -> None:
+    """Ask for the answer of ``code`` (``user_data[PENDING]`` says which); a question that
+    never arrives stops the waiting (:func:`handlers.core.steps.unless_delivered`)."""
+    since = queued()
+    await _question(update, context, proposal, code)
+    unless_delivered(update, context, since, dropping_user_data(update, context, PENDING))
+
+
+async def _question(update: Update, context: MaeulContext, proposal: Proposal, code: str) -> None:
     t = context.t
     action = ACTIONS[code]
     lines = [
@@ -246,6 +254,7 @@ async def _ask_answer(update: Update, context: MaeulContext, proposal: Proposal,
 async def _ask_target(update: Update, context: MaeulContext, proposal: Proposal) -> None:
     t = context.t
     context.user_data[PENDING] = {"id": proposal.id, "act": "mg", "target": None}  # type: ignore[index]
+    since = queued()
     candidates = await domain.merge_candidates(context.db, proposal)
     rows = [
         [
@@ -263,6 +272,7 @@ async def _ask_target(update: Update, context: MaeulContext, proposal: Proposal)
         title=proposal.title,
     )
     await send(update, context, esc(text), InlineKeyboardMarkup(rows))
+    unless_delivered(update, context, since, dropping_user_data(update, context, PENDING))
 
 
 @dataclass(frozen=True)
