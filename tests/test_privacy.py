@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.cli import app
-from bot.core import privacy
+from bot.core import privacy, privacy_rows
 from bot.core.users import touch_user
 from bot.features import register_privacy
 from bot.kb import records as kb
@@ -118,16 +118,26 @@ async def test_zero_keeps_for_ever(runtime):
     assert not any(counts.values())
 
 
-async def test_deleting_rows_needs_a_condition(runtime):
-    """``delete_rows`` without a condition is refused before it runs: a forgotten argument
-    in a provider's forget or purge must not empty a table."""
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda s: privacy.delete_rows(s, ProposalDraft),
+        lambda s: privacy_rows.update_rows(s, ProposalDraft, title="x"),
+    ],
+    ids=["delete_rows", "update_rows"],
+)
+async def test_deleting_or_rewriting_rows_needs_a_condition(runtime, step):
+    """``delete_rows`` or ``update_rows`` without a condition is refused before it runs: a
+    forgotten argument in a provider's forget or purge must not empty or rewrite a table."""
     async with runtime.sessionmaker() as s, s.begin():
         await seed_old_and_new(s, runtime.clock.now())
     async with runtime.sessionmaker() as s:
         before = await count(s, ProposalDraft)
+        titled = await count(s, ProposalDraft, ProposalDraft.title == "x")
         with pytest.raises(ValueError, match="without a condition"):
-            await privacy.delete_rows(s, ProposalDraft)
+            await step(s)
         assert before > 0 and await count(s, ProposalDraft) == before
+        assert await count(s, ProposalDraft, ProposalDraft.title == "x") == titled
 
 
 async def test_the_dispatcher_purges_once_a_day(runtime):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.core import privacy_rows
 from bot.core.config import Settings
 from bot.core.i18n import N_
 from bot.core.privacy import (
@@ -24,7 +25,6 @@ from bot.core.privacy import (
     Section,
     Subject,
     addressed_to,
-    cutoff,
     delete_rows,
     row_dict,
 )
@@ -124,14 +124,15 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
 
 
 async def purge(session: AsyncSession, settings: Settings, now: datetime) -> dict[str, int]:
-    before = cutoff(now, settings.retention_message_log_days)
-    if before is None:
-        return {}
-    return {
-        "reminders": await delete_rows(
-            session, Reminder, Reminder.status.not_in(OPEN), Reminder.due_at < before
-        )
-    }
+    return await privacy_rows.purge_older(
+        session,
+        now,
+        settings.retention_message_log_days,
+        "reminders",
+        Reminder,
+        lambda before: Reminder.due_at < before,
+        Reminder.status.not_in(OPEN),
+    )
 
 
 def register(registry: Registry) -> None:
