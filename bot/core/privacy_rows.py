@@ -6,20 +6,18 @@ A provider's ``purge`` is usually one table's rows older than one setting's days
 
     async def purge(session, settings, now):
         return await purge_older(
-            session, now, settings.retention_conversation_days,
-            "proposal_drafts", ProposalDraft, lambda before: ProposalDraft.updated_at < before,
+            session, ProposalDraft.updated_at, settings.retention_conversation_days, now
         )
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, InstrumentedAttribute
 
 from bot.core.privacy import cutoff, delete_rows, rowcount
 
@@ -43,18 +41,14 @@ async def update_rows(
 
 
 async def purge_older(
-    session: AsyncSession,
-    now: datetime,
-    days: int,
-    table: str,
-    model: type[DeclarativeBase],
-    older: Callable[[datetime], Any],
-    *where: Any,
+    session: AsyncSession, column: InstrumentedAttribute[Any], days: int, now: datetime, *where: Any
 ) -> dict[str, int]:
-    """A ``purge`` step: delete the rows of ``model`` that ``older(before)`` selects (and
-    ``where``, when given), ``before`` being the instant a ``days`` retention ends at; the
-    count under ``table``. Nothing, ``{}``, when ``days`` keeps them for ever."""
+    """A ``purge`` step: delete the rows whose ``column`` (``ProposalDraft.updated_at``) is
+    before the instant a ``days`` retention ends at (and that match ``where``, when given);
+    how many went, under their table's name. Nothing, ``{}``, when ``days`` keeps them for
+    ever."""
     before = cutoff(now, days)
     if before is None:
         return {}
-    return {table: await delete_rows(session, model, *where, older(before))}
+    model = cast(type[DeclarativeBase], column.class_)  # a mapped class, never an alias
+    return {model.__tablename__: await delete_rows(session, model, *where, column < before)}

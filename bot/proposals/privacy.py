@@ -154,12 +154,7 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
 
 async def purge(session: AsyncSession, settings: Settings, now: datetime) -> dict[str, int]:
     return await privacy_rows.purge_older(
-        session,
-        now,
-        settings.retention_conversation_days,
-        "proposal_drafts",
-        ProposalDraft,
-        lambda before: ProposalDraft.updated_at < before,
+        session, ProposalDraft.updated_at, settings.retention_conversation_days, now
     )
 
 
