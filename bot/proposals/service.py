@@ -174,26 +174,48 @@ def letters(text: str) -> int:
     return sum(1 for char in text if unicodedata.category(char).startswith("L"))
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """What a typed text must be: its length between ``shortest`` and ``longest``, with at
+    least ``letters`` letters; each refusal's message."""
+
+    shortest: int
+    longest: int
+    letters: int
+    short: str
+    long: str
+    wordless: str
+
+
+_TITLE = _Bounds(TITLE_MIN, TITLE_MAX, TITLE_LETTERS, TITLE_SHORT, TITLE_LONG, TITLE_WORDLESS)
+_DESCRIPTION = _Bounds(
+    DESCRIPTION_MIN,
+    DESCRIPTION_MAX,
+    DESCRIPTION_LETTERS,
+    DESCRIPTION_SHORT,
+    DESCRIPTION_LONG,
+    DESCRIPTION_WORDLESS,
+)
+
+
+def _within(text: str, bounds: _Bounds) -> str:
+    """``text`` (already cleaned) when it is within ``bounds``; else the refusal."""
+    if len(text) < bounds.shortest:
+        raise ProposalError(bounds.short, length=len(text), min=bounds.shortest)
+    if len(text) > bounds.longest:
+        raise ProposalError(bounds.long, length=len(text), max=bounds.longest)
+    if letters(text) < bounds.letters:
+        raise ProposalError(bounds.wordless, min=bounds.letters)
+    return text
+
+
 def clean_title(text: str) -> str:
-    title = re.sub(r"\s+", " ", text).strip()
-    if len(title) < TITLE_MIN:
-        raise ProposalError(TITLE_SHORT, length=len(title), min=TITLE_MIN)
-    if len(title) > TITLE_MAX:
-        raise ProposalError(TITLE_LONG, length=len(title), max=TITLE_MAX)
-    if letters(title) < TITLE_LETTERS:
-        raise ProposalError(TITLE_WORDLESS, min=TITLE_LETTERS)
-    return title
+    return _within(re.sub(r"\s+", " ", text).strip(), _TITLE)
 
 
 def clean_description(text: str) -> str:
-    body = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if len(body) < DESCRIPTION_MIN:
-        raise ProposalError(DESCRIPTION_SHORT, length=len(body), min=DESCRIPTION_MIN)
-    if len(body) > DESCRIPTION_MAX:
-        raise ProposalError(DESCRIPTION_LONG, length=len(body), max=DESCRIPTION_MAX)
-    if letters(body) < DESCRIPTION_LETTERS:
-        raise ProposalError(DESCRIPTION_WORDLESS, min=DESCRIPTION_LETTERS)
-    return body
+    body = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _within(body.strip(), _DESCRIPTION)
 
 
 def clean_answer(text: str | None) -> str | None:
