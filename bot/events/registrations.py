@@ -30,10 +30,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import audit
+from bot.core import audit, statements
 from bot.events.reminder_rows import EVENT, NOTICE, event_payload, plan_event, registration_ref
 from bot.kb import records as kbmod
 from bot.kb import schedule
@@ -157,10 +156,8 @@ def _utc(when: datetime) -> datetime:
 async def ensure_occurrence(
     session: AsyncSession, event_id: str, original: datetime, now: datetime
 ) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.execute(
-        insert(EventOccurrence)
+        statements.insert_for(session)(EventOccurrence)
         .values(event_id=event_id, occurrence_start=_utc(original), seats_taken=0, created_at=now)
         .on_conflict_do_nothing(index_elements=["event_id", "occurrence_start"])
     )
