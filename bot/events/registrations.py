@@ -203,7 +203,7 @@ async def _take_seat(
         .values(seats_taken=EventOccurrence.seats_taken + 1)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    return statements.rowcount(result) == 1
 
 
 async def _free_seat(session: AsyncSession, event_id: str, original: datetime) -> None:
@@ -391,7 +391,7 @@ async def _claim_cancel(
         .values(status="cancelled", cancelled_at=now, cancel_reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+    if statements.rowcount(claimed) != 1:
         return False
     await session.refresh(registration)
     await R.cancel_pending(session, registration_ref(registration.id))
@@ -432,7 +432,7 @@ async def promote_waitlist(
             .values(status="registered", promoted_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        if statements.rowcount(claimed) != 1:
             await _free_seat(session, event.id, original)  # someone else took this one
             continue
         await session.refresh(candidate)
@@ -596,7 +596,7 @@ async def reconcile_event(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        if statements.rowcount(claimed) != 1:
             continue
         await session.refresh(registration)
         await R.cancel_pending(session, registration_ref(registration.id), [EVENT])

@@ -141,7 +141,7 @@ async def enqueue(session: AsyncSession, items: Iterable[Planned], now: datetime
         stmt = statements.insert_for(session)(Reminder).values(rows[start : start + 500])
         stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
         result = await session.execute(stmt)
-        inserted += max(int(getattr(result, "rowcount", 0) or 0), 0)
+        inserted += max(statements.rowcount(result), 0)
     return inserted
 
 
@@ -158,7 +158,7 @@ async def cancel_pending(
         .values(status="cancelled", last_error="cancelled before it was due")
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return statements.rowcount(result)
 
 
 # ---------------------------------------------------------------------------------------
