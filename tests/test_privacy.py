@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from bot.cli import app
-from bot.core import privacy
+from bot.core import privacy, privacy_rows
 from bot.core.users import touch_user
 from bot.features import register_privacy
 from bot.kb import records as kb
@@ -22,7 +22,9 @@ from models import (
     AuditLog,
     ProposalDraft,
     PtbConversation,
+    Registration,
     Reminder,
+    Subscription,
     UnansweredQuestion,
     User,
     Voter,
@@ -118,16 +120,26 @@ async def test_zero_keeps_for_ever(runtime):
     assert not any(counts.values())
 
 
-async def test_deleting_rows_needs_a_condition(runtime):
-    """``delete_rows`` without a condition is refused before it runs: a forgotten argument
-    in a provider's forget or purge must not empty a table."""
+@pytest.mark.parametrize(
+    "step",
+    [
+        lambda s: privacy.delete_rows(s, ProposalDraft),
+        lambda s: privacy_rows.update_rows(s, ProposalDraft, title="x"),
+    ],
+    ids=["delete_rows", "update_rows"],
+)
+async def test_deleting_or_rewriting_rows_needs_a_condition(runtime, step):
+    """``delete_rows`` or ``update_rows`` without a condition is refused before it runs: a
+    forgotten argument in a provider's forget or purge must not empty or rewrite a table."""
     async with runtime.sessionmaker() as s, s.begin():
         await seed_old_and_new(s, runtime.clock.now())
     async with runtime.sessionmaker() as s:
         before = await count(s, ProposalDraft)
+        titled = await count(s, ProposalDraft, ProposalDraft.title == "x")
         with pytest.raises(ValueError, match="without a condition"):
-            await privacy.delete_rows(s, ProposalDraft)
+            await step(s)
         assert before > 0 and await count(s, ProposalDraft) == before
+        assert await count(s, ProposalDraft, ProposalDraft.title == "x") == titled
 
 
 async def test_the_dispatcher_purges_once_a_day(runtime):
@@ -194,6 +206,36 @@ async def test_an_unused_code_works_again_and_a_used_one_stays_used(runtime):
         someone = await touch_user(s, TG(4003), now)
         redeemed = await A.redeem_code(s, keyring, someone, code, now)  # the paper code works
         assert not redeemed.already
+
+
+async def test_forgetting_staff_anonymises_what_they_did_for_others(runtime):
+    """A staff member forgotten: the group chat's subscription they made and the attendance
+    they took stay, no longer naming their Telegram id (counted once per table)."""
+    parsed, _ = kb.validate(kb.load_file(kb.demo_kb_path()))
+    now = runtime.clock.now()
+    async with runtime.sessionmaker() as s, s.begin():
+        await kb.import_kb(s, parsed, now)
+        resident = await touch_user(s, TG(4010), now)
+        await touch_user(s, TG(4011), now)
+        s.add(
+            Registration(event_id=parsed.events[0].id, occurrence_start=now, occurrence_index=0,
+                         starts_at=now, ends_at=now, user_id=resident.id, status="registered",
+                         queued_at=now, created_at=now, updated_at=now, attended=True,
+                         attended_at=now, attendance_by="staff:4011")
+        )  # fmt: skip
+        s.add(
+            Subscription(chat_id=-100123, chat_type="group", topic="dong", value="hanbit1",
+                         created_at=now, created_by=4011)
+        )  # fmt: skip
+    async with runtime.sessionmaker() as s, s.begin():
+        subject = await privacy.subject_for(s, 4011, runtime.translator("en"))
+        done = await privacy.forget_user(s, subject, now, registry())
+    assert done.anonymised["subscriptions"] == 1
+    async with runtime.sessionmaker() as s:
+        [group] = (await s.execute(select(Subscription))).scalars()
+        assert group.chat_id == -100123 and group.created_by is None
+        [registration] = (await s.execute(select(Registration))).scalars()
+        assert registration.attended and registration.attendance_by == "staff"
 
 
 def test_cli_purge_export_and_forget(tmp_path, monkeypatch):

@@ -26,8 +26,9 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import privacy_rows
 from bot.core.i18n import N_
-from bot.core.privacy import Forgotten, Registry, Section, Subject, rowcount
+from bot.core.privacy import Forgotten, Registry, Section, Subject
 from bot.core.text import localized
 from models.assembly import AssemblyVote, CodeStatus, Voter, VotingCode
 
@@ -81,13 +82,8 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
     if uid is None:
         return done
     used = or_(Voter.voted.is_(True), Voter.onsite.is_(True))
-    kept = rowcount(
-        await session.execute(
-            update(Voter)
-            .where(Voter.user_id == uid, used)
-            .values(review_nonce=None, reminded=True)
-            .execution_options(synchronize_session=False)
-        )
+    kept = await privacy_rows.update_rows(
+        session, Voter, Voter.user_id == uid, used, review_nonce=None, reminded=True
     )
     if kept:
         done.kept["assembly_voters"] = kept

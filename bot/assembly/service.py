@@ -80,7 +80,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.assembly.crypto import (
@@ -92,6 +91,7 @@ from bot.assembly.crypto import (
     random_string,
 )
 from bot.core import audit as audit_log
+from bot.core import statements
 from bot.core.i18n import N_
 from bot.core.turnout import TurnoutFigures
 from models.assembly import (
@@ -182,16 +182,6 @@ def _kb_values(kb: Assembly) -> dict[str, Any]:
     }
 
 
-def _rowcount(result: Any) -> int:
-    """Rows an UPDATE / INSERT … ON CONFLICT / DELETE touched (a CursorResult's rowcount)."""
-    return int(result.rowcount)
-
-
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def _ensure_kb_rows(session: AsyncSession, now: datetime) -> None:
     """Give every knowledge-base assembly its voting row (defaults from the KB)."""
     known = set(
@@ -223,7 +213,7 @@ async def _ensure_kb_rows(session: AsyncSession, now: datetime) -> None:
         for kb in missing
     ]
     if rows:
-        insert = _insert(session)
+        insert = statements.insert_for(session)
         await session.execute(insert(AssemblyVote).values(rows).on_conflict_do_nothing())
 
 
@@ -894,14 +884,15 @@ async def redeem_code(
     if row.status != CodeStatus.ISSUED:
         raise Refused("used_code", N_("This voting code has already been used."))
     inserted = await _insert_voter(session, vote, user, code_hash, now)
-    if _rowcount(inserted) != 1:  # a concurrent redemption of this code or by this account
+    # none inserted: a concurrent redemption of this code or by this account
+    if statements.rowcount(inserted) != 1:
         raise Refused("used_code", N_("This voting code has already been used."))
     flipped = await session.execute(
         update(VotingCode)
         .where(VotingCode.code_hash == code_hash, VotingCode.status == CodeStatus.ISSUED.value)
         .values(status=CodeStatus.REDEEMED.value)
     )
-    if _rowcount(flipped) != 1:  # marked on site meanwhile: undo our own insert
+    if statements.rowcount(flipped) != 1:  # marked on site meanwhile: undo our own insert
         await session.execute(
             delete(Voter).where(
                 Voter.vote_id == vote.id, Voter.user_id == user.id, Voter.code_hash == code_hash
@@ -918,7 +909,7 @@ async def _insert_voter(
 ) -> Any:
     """Register ``user`` for ``vote`` unless already registered (then nothing is written)."""
     return await session.execute(
-        _insert(session)(Voter)
+        statements.insert_for(session)(Voter)
         .values(
             vote_id=vote.id,
             user_id=user.id,
@@ -1068,7 +1059,7 @@ async def cast(
         .values(ballots_cast=AssemblyVote.ballots_cast + 1)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(locked) != 1:
+    if statements.rowcount(locked) != 1:
         raise Refused("closed", N_("Voting closed at {closes}."), closes=vote.closes_at)
     # 2. consume the review nonce: one winner among double taps and parallel casts
     conditions = [
@@ -1085,7 +1076,7 @@ async def cast(
         .values(voted=True, review_nonce=None)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(consumed) != 1:
+    if statements.rowcount(consumed) != 1:
         await session.execute(
             update(AssemblyVote)
             .where(AssemblyVote.id == vote.id)
@@ -1296,7 +1287,7 @@ async def finalize(
         .values(tallied_at=now)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(claimed) != 1:  # tallied by someone else meanwhile
+    if statements.rowcount(claimed) != 1:  # tallied by someone else meanwhile
         await session.refresh(vote)
         assert vote.online_tally is not None
         return vote.online_tally
@@ -1424,7 +1415,7 @@ async def mark_onsite(
             .values(onsite=True, review_nonce=None)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(blocked) == 0:
+        if statements.rowcount(blocked) == 0:
             holder = (
                 await session.execute(select(Voter.voted).where(Voter.code_hash == code_hash))
             ).scalar_one_or_none()
@@ -1860,4 +1851,4 @@ async def claim_reminder(session: AsyncSession, voter_id: int) -> bool:
         .values(reminded=True)
         .execution_options(synchronize_session=False)
     )
-    return _rowcount(done) == 1
+    return statements.rowcount(done) == 1

@@ -32,6 +32,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import statements
 from bot.core.i18n import N_, Np_, Translator
 from bot.events.reminder_rows import SURVEY
 from bot.kb import cards, schedule
@@ -100,7 +101,7 @@ async def checkin_code(
             .execution_options(synchronize_session=False)
         )
         await session.refresh(row)
-        if int(getattr(result, "rowcount", 0) or 0) == 1 or row.checkin_code:
+        if statements.rowcount(result) == 1 or row.checkin_code:
             assert row.checkin_code is not None
             return row.checkin_code
     raise RuntimeError("could not make a unique check-in code")
@@ -576,7 +577,7 @@ async def _claim(
         .values({flag: True})
         .execution_options(synchronize_session=False)
     )
-    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+    if statements.rowcount(claimed) != 1:
         return "already"
     return found
 

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.core import privacy_rows
 from bot.core.i18n import N_
 from bot.core.privacy import (
     Forgotten,
@@ -27,7 +28,6 @@ from bot.core.privacy import (
     addressed_to,
     delete_rows,
     row_dict,
-    rowcount,
     rows_of,
 )
 from bot.core.text import localized
@@ -166,18 +166,15 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
             session, SurveyInvitation, SurveyInvitation.user_id == uid
         )
     done.deleted["subscriptions"] = await delete_rows(session, Subscription, _mine(subject))
-    done.anonymised["subscriptions"] = rowcount(
-        await session.execute(
-            update(Subscription)
-            .where(Subscription.created_by == subject.telegram_id)
-            .values(created_by=None)
-        )
+    done.anonymised["subscriptions"] = await privacy_rows.update_rows(
+        session, Subscription, Subscription.created_by == subject.telegram_id, created_by=None
     )
     # staff who took attendance: "staff:<telegram id>" on other people's registrations
-    await session.execute(
-        update(Registration)
-        .where(Registration.attendance_by == f"staff:{subject.telegram_id}")
-        .values(attendance_by="staff")
+    await privacy_rows.update_rows(
+        session,
+        Registration,
+        Registration.attendance_by == f"staff:{subject.telegram_id}",
+        attendance_by="staff",
     )
     return done
 

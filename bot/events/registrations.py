@@ -30,10 +30,9 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import audit
+from bot.core import audit, statements
 from bot.events.reminder_rows import EVENT, NOTICE, event_payload, plan_event, registration_ref
 from bot.kb import records as kbmod
 from bot.kb import schedule
@@ -154,10 +153,8 @@ def _utc(when: datetime) -> datetime:
 async def ensure_occurrence(
     session: AsyncSession, event_id: str, original: datetime, now: datetime
 ) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     await session.execute(
-        insert(EventOccurrence)
+        statements.insert_for(session)(EventOccurrence)
         .values(event_id=event_id, occurrence_start=_utc(original), seats_taken=0, created_at=now)
         .on_conflict_do_nothing(index_elements=["event_id", "occurrence_start"])
     )
@@ -203,7 +200,7 @@ async def _take_seat(
         .values(seats_taken=EventOccurrence.seats_taken + 1)
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0) == 1
+    return statements.rowcount(result) == 1
 
 
 async def _free_seat(session: AsyncSession, event_id: str, original: datetime) -> None:
@@ -391,7 +388,7 @@ async def _claim_cancel(
         .values(status="cancelled", cancelled_at=now, cancel_reason=reason, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+    if statements.rowcount(claimed) != 1:
         return False
     await session.refresh(registration)
     await R.cancel_pending(session, registration_ref(registration.id))
@@ -432,7 +429,7 @@ async def promote_waitlist(
             .values(status="registered", promoted_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        if statements.rowcount(claimed) != 1:
             await _free_seat(session, event.id, original)  # someone else took this one
             continue
         await session.refresh(candidate)
@@ -596,7 +593,7 @@ async def reconcile_event(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        if int(getattr(claimed, "rowcount", 0) or 0) != 1:
+        if statements.rowcount(claimed) != 1:
             continue
         await session.refresh(registration)
         await R.cancel_pending(session, registration_ref(registration.id), [EVENT])

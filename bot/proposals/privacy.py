@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import exports
+from bot.core import exports, privacy_rows
 from bot.core.config import Settings
 from bot.core.i18n import N_
 from bot.core.privacy import (
@@ -29,11 +29,9 @@ from bot.core.privacy import (
     Section,
     Subject,
     count_rows,
-    cutoff,
     delete_rows,
     forgotten_author,
     row_dict,
-    rowcount,
     rows_of,
 )
 from models.proposal import (
@@ -117,11 +115,12 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
         session, ProposalSupport, ProposalSupport.user_id == uid
     )
     if supported:
-        await session.execute(
-            update(Proposal)
-            .where(Proposal.id.in_(supported), Proposal.support_count > 0)
-            .values(support_count=Proposal.support_count - 1)
-            .execution_options(synchronize_session=False)
+        await privacy_rows.update_rows(
+            session,
+            Proposal,
+            Proposal.id.in_(supported),
+            Proposal.support_count > 0,
+            support_count=Proposal.support_count - 1,
         )
     done.deleted["proposal_reports"] = await delete_rows(
         session, ProposalReport, ProposalReport.user_id == uid
@@ -133,41 +132,30 @@ async def forget_user(session: AsyncSession, subject: Subject, now: datetime) ->
     acted = await count_rows(session, ProposalHistory, ProposalHistory.actor_id == uid)
     if own or acted:
         nobody = await forgotten_author(session, now)
-        done.anonymised["proposals"] = rowcount(
-            await session.execute(
-                update(Proposal)
-                .where(Proposal.author_id == uid)
-                .values(author_id=nobody)
-                .execution_options(synchronize_session=False)
-            )
+        done.anonymised["proposals"] = await privacy_rows.update_rows(
+            session, Proposal, Proposal.author_id == uid, author_id=nobody
         )
-        done.anonymised["proposal_history"] = rowcount(
-            await session.execute(
-                update(ProposalHistory)
-                .where(ProposalHistory.actor_id == uid)
-                .values(actor_id=nobody, actor="forgotten")
-                .execution_options(synchronize_session=False)
-            )
+        done.anonymised["proposal_history"] = await privacy_rows.update_rows(
+            session,
+            ProposalHistory,
+            ProposalHistory.actor_id == uid,
+            actor_id=nobody,
+            actor="forgotten",
         )
     # a step from the command line or the bot may name the Telegram id without the row
-    await session.execute(
-        update(ProposalHistory)
-        .where(ProposalHistory.actor == f"tg:{subject.telegram_id}")
-        .values(actor="forgotten")
-        .execution_options(synchronize_session=False)
+    await privacy_rows.update_rows(
+        session,
+        ProposalHistory,
+        ProposalHistory.actor == f"tg:{subject.telegram_id}",
+        actor="forgotten",
     )
     return done
 
 
 async def purge(session: AsyncSession, settings: Settings, now: datetime) -> dict[str, int]:
-    before = cutoff(now, settings.retention_conversation_days)
-    if before is None:
-        return {}
-    return {
-        "proposal_drafts": await delete_rows(
-            session, ProposalDraft, ProposalDraft.updated_at < before
-        )
-    }
+    return await privacy_rows.purge_older(
+        session, ProposalDraft.updated_at, settings.retention_conversation_days, now
+    )
 
 
 def register(registry: Registry) -> None:

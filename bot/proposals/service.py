@@ -31,11 +31,10 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, CursorResult, and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.core import audit
+from bot.core import audit, statements
 from bot.core.i18n import N_
 from bot.core.users import is_admin, is_staff_of
 from bot.proposals.similar import THRESHOLD, signature, similarity_of
@@ -174,26 +173,48 @@ def letters(text: str) -> int:
     return sum(1 for char in text if unicodedata.category(char).startswith("L"))
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """What a typed text must be: its length between ``shortest`` and ``longest``, with at
+    least ``letters`` letters; each refusal's message."""
+
+    shortest: int
+    longest: int
+    letters: int
+    short: str
+    long: str
+    wordless: str
+
+
+_TITLE = _Bounds(TITLE_MIN, TITLE_MAX, TITLE_LETTERS, TITLE_SHORT, TITLE_LONG, TITLE_WORDLESS)
+_DESCRIPTION = _Bounds(
+    DESCRIPTION_MIN,
+    DESCRIPTION_MAX,
+    DESCRIPTION_LETTERS,
+    DESCRIPTION_SHORT,
+    DESCRIPTION_LONG,
+    DESCRIPTION_WORDLESS,
+)
+
+
+def _within(text: str, bounds: _Bounds) -> str:
+    """``text`` (already cleaned) when it is within ``bounds``; else the refusal."""
+    if len(text) < bounds.shortest:
+        raise ProposalError(bounds.short, length=len(text), min=bounds.shortest)
+    if len(text) > bounds.longest:
+        raise ProposalError(bounds.long, length=len(text), max=bounds.longest)
+    if letters(text) < bounds.letters:
+        raise ProposalError(bounds.wordless, min=bounds.letters)
+    return text
+
+
 def clean_title(text: str) -> str:
-    title = re.sub(r"\s+", " ", text).strip()
-    if len(title) < TITLE_MIN:
-        raise ProposalError(TITLE_SHORT, length=len(title), min=TITLE_MIN)
-    if len(title) > TITLE_MAX:
-        raise ProposalError(TITLE_LONG, length=len(title), max=TITLE_MAX)
-    if letters(title) < TITLE_LETTERS:
-        raise ProposalError(TITLE_WORDLESS, min=TITLE_LETTERS)
-    return title
+    return _within(re.sub(r"\s+", " ", text).strip(), _TITLE)
 
 
 def clean_description(text: str) -> str:
-    body = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
-    if len(body) < DESCRIPTION_MIN:
-        raise ProposalError(DESCRIPTION_SHORT, length=len(body), min=DESCRIPTION_MIN)
-    if len(body) > DESCRIPTION_MAX:
-        raise ProposalError(DESCRIPTION_LONG, length=len(body), max=DESCRIPTION_MAX)
-    if letters(body) < DESCRIPTION_LETTERS:
-        raise ProposalError(DESCRIPTION_WORDLESS, min=DESCRIPTION_LETTERS)
-    return body
+    body = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _within(body.strip(), _DESCRIPTION)
 
 
 def clean_answer(text: str | None) -> str | None:
@@ -354,16 +375,6 @@ async def check_merge_target(
     return target
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
-def _rowcount(result: Any) -> int:
-    assert isinstance(result, CursorResult)
-    return int(result.rowcount)
-
-
 async def _carry_supporters(
     session: AsyncSession, source_id: int, target_id: int, now: datetime
 ) -> None:
@@ -377,7 +388,7 @@ async def _carry_supporters(
     ).scalar_one()
     users = [user_id for (user_id,) in rows.all() if user_id != target_author]
     if users:
-        insert = _insert(session)
+        insert = statements.insert_for(session)
         await session.execute(
             insert(ProposalSupport)
             .values([{"proposal_id": target_id, "user_id": u, "created_at": now} for u in users])
@@ -477,7 +488,7 @@ async def _update_unchanged(
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if statements.rowcount(result) != 1:
         raise ProposalError(CHANGED_MEANWHILE)
     await session.refresh(proposal)
 
@@ -529,11 +540,13 @@ async def toggle_support(
     if proposal.author_id == user_id:
         raise ProposalError(SUPPORT_OWN)
     mine = and_(ProposalSupport.proposal_id == proposal_id, ProposalSupport.user_id == user_id)
-    insert = _insert(session)
+    insert = statements.insert_for(session)
     delta: int | None = None
     for _attempt in range(50):
         if want is not True:
-            deleted = _rowcount(await session.execute(delete(ProposalSupport).where(mine)))
+            deleted = statements.rowcount(
+                await session.execute(delete(ProposalSupport).where(mine))
+            )
             if deleted or want is False:
                 delta = -deleted
                 break
@@ -542,7 +555,7 @@ async def toggle_support(
             .values(proposal_id=proposal_id, user_id=user_id, created_at=now)
             .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
         )
-        if _rowcount(await session.execute(stmt)):
+        if statements.rowcount(await session.execute(stmt)):
             delta = 1
             break
         if want is True:
@@ -570,7 +583,7 @@ async def toggle_support(
             .values(threshold_notified_at=now)
             .execution_options(synchronize_session=False)
         )
-        reached = _rowcount(result) == 1
+        reached = statements.rowcount(result) == 1
     supported = delta > 0 or (delta == 0 and want is True)
     return SupportResult(supported, delta != 0, count, reached, threshold)
 
@@ -621,13 +634,13 @@ async def report(
 ) -> ReportResult:
     if proposal.author_id == user.id:
         raise ProposalError(REPORT_OWN)
-    insert = _insert(session)
+    insert = statements.insert_for(session)
     stmt = (
         insert(ProposalReport)
         .values(proposal_id=proposal.id, user_id=user.id, at=now, dismissed=False)
         .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"])
     )
-    new = _rowcount(await session.execute(stmt)) == 1
+    new = statements.rowcount(await session.execute(stmt)) == 1
     reports = await open_reports(session, proposal.id)
     flagged = False
     if new and reports >= REPORTS_TO_FLAG:
@@ -637,7 +650,7 @@ async def report(
             .values(visibility=Visibility.FLAGGED.value, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        flagged = _rowcount(result) == 1
+        flagged = statements.rowcount(result) == 1
         await session.refresh(proposal)
         if flagged:
             await _record(

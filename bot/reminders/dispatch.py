@@ -67,6 +67,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Table, and_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import statements
 from bot.core.ratebudget import Limits, LocalBudget, Permit, held
 from bot.reminders import rows as R
 from bot.reminders.registry import Registry, registry
@@ -313,7 +314,7 @@ class Dispatcher:
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
-        count = int(getattr(result, "rowcount", 0) or 0)
+        count = statements.rowcount(result)
         if count:
             log.warning("took back %d reminder(s) from an instance that stopped", count)
         return count

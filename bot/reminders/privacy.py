@@ -16,30 +16,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.core import privacy, privacy_rows
 from bot.core.config import Settings
 from bot.core.i18n import N_
-from bot.core.privacy import (
-    Forgotten,
-    Registry,
-    Section,
-    Subject,
-    addressed_to,
-    cutoff,
-    delete_rows,
-    row_dict,
-)
 from bot.reminders.rows import TOPICS, offsets_label, topic_label
 from models.events import Reminder, ReminderSetting
 
 OPEN = ("pending", "sending")
 
 
-def _addressed(subject: Subject) -> ColumnElement[bool]:
-    return addressed_to(subject, Reminder.chat_id, Reminder.user_id)
+def _addressed(subject: privacy.Subject) -> ColumnElement[bool]:
+    return privacy.addressed_to(subject, Reminder.chat_id, Reminder.user_id)
 
 
-async def export_user(session: AsyncSession, subject: Subject) -> Section:
-    section = Section()
+async def export_user(session: AsyncSession, subject: privacy.Subject) -> privacy.Section:
+    section = privacy.Section()
     t = subject.t
     rows = (
         (
@@ -60,8 +51,8 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
             ).scalars()
         )
     section.records = {
-        "reminders": [row_dict(r, omit=("claimed_by", "lease_until")) for r in rows],
-        "reminder_settings": [row_dict(s) for s in settings],
+        "reminders": [privacy.row_dict(r, omit=("claimed_by", "lease_until")) for r in rows],
+        "reminder_settings": [privacy.row_dict(s) for s in settings],
     }
     waiting = sum(1 for r in rows if r.status in OPEN)
     sent = sum(1 for r in rows if r.status == "sent")
@@ -113,28 +104,29 @@ async def export_user(session: AsyncSession, subject: Subject) -> Section:
     return section
 
 
-async def forget_user(session: AsyncSession, subject: Subject, now: datetime) -> Forgotten:
-    done = Forgotten()
-    done.deleted["reminders"] = await delete_rows(session, Reminder, _addressed(subject))
+async def forget_user(
+    session: AsyncSession, subject: privacy.Subject, now: datetime
+) -> privacy.Forgotten:
+    done = privacy.Forgotten()
+    done.deleted["reminders"] = await privacy.delete_rows(session, Reminder, _addressed(subject))
     if subject.user_id is not None:
-        done.deleted["reminder_settings"] = await delete_rows(
+        done.deleted["reminder_settings"] = await privacy.delete_rows(
             session, ReminderSetting, ReminderSetting.user_id == subject.user_id
         )
     return done
 
 
 async def purge(session: AsyncSession, settings: Settings, now: datetime) -> dict[str, int]:
-    before = cutoff(now, settings.retention_message_log_days)
-    if before is None:
-        return {}
-    return {
-        "reminders": await delete_rows(
-            session, Reminder, Reminder.status.not_in(OPEN), Reminder.due_at < before
-        )
-    }
+    return await privacy_rows.purge_older(
+        session,
+        Reminder.due_at,
+        settings.retention_message_log_days,
+        now,
+        Reminder.status.not_in(OPEN),
+    )
 
 
-def register(registry: Registry) -> None:
+def register(registry: privacy.Registry) -> None:
     registry.provide(
         "reminders",
         title=N_("Reminders and messages"),

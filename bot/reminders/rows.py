@@ -25,9 +25,9 @@ from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from sqlalchemy import and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core import statements
 from bot.core.i18n import N_, Translator
 from models.events import Reminder, ReminderSetting
 from models.kb import EVENT_KINDS
@@ -116,11 +116,6 @@ class Planned:
 # ---------------------------------------------------------------------------------------
 
 
-def _insert(session: AsyncSession) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 async def enqueue(session: AsyncSession, items: Iterable[Planned], now: datetime) -> int:
     """Insert rows not planned before (by ``key``); returns how many were new."""
     rows = [
@@ -143,10 +138,10 @@ async def enqueue(session: AsyncSession, items: Iterable[Planned], now: datetime
         return 0
     inserted = 0
     for start in range(0, len(rows), 500):
-        stmt = _insert(session)(Reminder).values(rows[start : start + 500])
+        stmt = statements.insert_for(session)(Reminder).values(rows[start : start + 500])
         stmt = stmt.on_conflict_do_nothing(index_elements=["key"])
         result = await session.execute(stmt)
-        inserted += max(int(getattr(result, "rowcount", 0) or 0), 0)
+        inserted += max(statements.rowcount(result), 0)
     return inserted
 
 
@@ -163,7 +158,7 @@ async def cancel_pending(
         .values(status="cancelled", last_error="cancelled before it was due")
         .execution_options(synchronize_session=False)
     )
-    return int(getattr(result, "rowcount", 0) or 0)
+    return statements.rowcount(result)
 
 
 # ---------------------------------------------------------------------------------------
