@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import operator
 import re
 import secrets
 import unicodedata
@@ -428,50 +429,33 @@ def _same(a: Value, b: Value) -> bool:
     return a == b and type(a) is type(b)
 
 
+# A grant's dates and amounts in their order: (the field edited, the value it must not pass,
+# the comparison that passes it, the message, the kind of value)
+_OrderRule = tuple[str, Callable[[GrantSpec], Any], Callable[[Any, Any], bool], str, str]
+_GRANT_ORDER: tuple[_OrderRule, ...] = (
+    ("opens", lambda g: g.application.closes, operator.gt,
+     N_("The opening date must not be after the closing date ({value})."), "date"),
+    ("closes", lambda g: g.application.opens, operator.lt,
+     N_("The closing date must not be before the opening date ({value})."), "date"),
+    ("closes", lambda g: g.application.result_on, operator.gt,
+     N_("The closing date must not be after the results date ({value})."), "date"),
+    ("result_on", lambda g: g.application.closes, operator.lt,
+     N_("The results date must not be before the closing date ({value})."), "date"),
+    ("max_krw", lambda g: g.amount.total_krw, operator.gt,
+     N_("The amount per award must not exceed the total budget ({value})."), "amount"),
+    ("total_krw", lambda g: g.amount.max_krw, operator.lt,
+     N_("The total budget must not be less than the amount per award ({value})."), "amount"),
+)  # fmt: skip
+_KIND_TYPES: dict[str, type] = {"date": date, "amount": int}
+
+
 def _check_grant(grant: GrantSpec, name: str, new: Value) -> None:
-    app, amount = grant.application, grant.amount
-    if name == "opens" and isinstance(new, date) and new > app.closes:
-        raise EditError(
-            N_("The opening date must not be after the closing date ({value})."),
-            app.closes,
-            "date",
-        )
-    if name == "closes" and isinstance(new, date):
-        if new < app.opens:
-            raise EditError(
-                N_("The closing date must not be before the opening date ({value})."),
-                app.opens,
-                "date",
-            )
-        if app.result_on is not None and new > app.result_on:
-            raise EditError(
-                N_("The closing date must not be after the results date ({value})."),
-                app.result_on,
-                "date",
-            )
-    if name == "result_on" and isinstance(new, date) and new < app.closes:
-        raise EditError(
-            N_("The results date must not be before the closing date ({value})."),
-            app.closes,
-            "date",
-        )
-    if (
-        name == "max_krw"
-        and isinstance(new, int)
-        and amount.total_krw is not None
-        and new > amount.total_krw
-    ):
-        raise EditError(
-            N_("The amount per award must not exceed the total budget ({value})."),
-            amount.total_krw,
-            "amount",
-        )
-    if name == "total_krw" and isinstance(new, int) and new < amount.max_krw:
-        raise EditError(
-            N_("The total budget must not be less than the amount per award ({value})."),
-            amount.max_krw,
-            "amount",
-        )
+    for edited, bound, passes, message, kind in _GRANT_ORDER:
+        limit = bound(grant)
+        if name != edited or not isinstance(new, _KIND_TYPES[kind]) or limit is None:
+            continue
+        if passes(new, limit):
+            raise EditError(message, limit, kind)
 
 
 def _set(doc: dict[str, Any], target: Target, record_id: str, name: str, value: Value) -> None:
