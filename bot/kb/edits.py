@@ -341,15 +341,19 @@ def parse_phone(text: str) -> str:
     return clean
 
 
-def parse_text(text: str) -> str:
-    clean = re.sub(r"\s+", " ", _clean(text))
+def _bounded(clean: str, most: int) -> str:
+    """``clean`` (text as typed, cleaned) when it is not empty and not longer than ``most``."""
     if not clean:
         raise EditError(N_("Please type some text."))
-    if len(clean) > MAX_TEXT:
+    if len(clean) > most:
         raise EditError(
-            N_("That is too long. Please keep it under {value} characters."), MAX_TEXT, "count"
+            N_("That is too long. Please keep it under {value} characters."), most, "count"
         )
     return clean
+
+
+def parse_text(text: str) -> str:
+    return _bounded(re.sub(r"\s+", " ", _clean(text)), MAX_TEXT)
 
 
 def parse_count(text: str) -> int:
@@ -821,14 +825,7 @@ def _keywords(question: str) -> list[str]:
 
 def faq_text(text: str, most: int) -> str:
     """A question or an answer as typed: trimmed, not empty, not too long."""
-    clean = unicodedata.normalize("NFC", text).strip()
-    if not clean:
-        raise EditError(N_("Please type some text."))
-    if len(clean) > most:
-        raise EditError(
-            N_("That is too long. Please keep it under {value} characters."), most, "count"
-        )
-    return clean
+    return _bounded(unicodedata.normalize("NFC", text).strip(), most)
 
 
 async def publish_faq(
