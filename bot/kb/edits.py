@@ -433,33 +433,38 @@ def _same(a: Value, b: Value) -> bool:
     return a == b and type(a) is type(b)
 
 
-# A grant's dates and amounts in their order: (the field edited, the value it must not pass,
-# the comparison that passes it, the message, the kind of value)
-_OrderRule = tuple[str, Callable[[GrantSpec], Any], Callable[[Any, Any], bool], str, str]
-_GRANT_ORDER: tuple[_OrderRule, ...] = (
+# A grant's dates, then its amounts, in their order: (the field edited, the value it must not
+# pass, the comparison that passes it, the message)
+_OrderRule = tuple[str, Callable[[GrantSpec], Any], Callable[[Any, Any], bool], str]
+_DATE_ORDER: tuple[_OrderRule, ...] = (
     ("opens", lambda g: g.application.closes, operator.gt,
-     N_("The opening date must not be after the closing date ({value})."), "date"),
+     N_("The opening date must not be after the closing date ({value}).")),
     ("closes", lambda g: g.application.opens, operator.lt,
-     N_("The closing date must not be before the opening date ({value})."), "date"),
+     N_("The closing date must not be before the opening date ({value}).")),
     ("closes", lambda g: g.application.result_on, operator.gt,
-     N_("The closing date must not be after the results date ({value})."), "date"),
+     N_("The closing date must not be after the results date ({value}).")),
     ("result_on", lambda g: g.application.closes, operator.lt,
-     N_("The results date must not be before the closing date ({value})."), "date"),
-    ("max_krw", lambda g: g.amount.total_krw, operator.gt,
-     N_("The amount per award must not exceed the total budget ({value})."), "amount"),
-    ("total_krw", lambda g: g.amount.max_krw, operator.lt,
-     N_("The total budget must not be less than the amount per award ({value})."), "amount"),
+     N_("The results date must not be before the closing date ({value}).")),
 )  # fmt: skip
-_KIND_TYPES: dict[str, type] = {"date": date, "amount": int}
+_AMOUNT_ORDER: tuple[_OrderRule, ...] = (
+    ("max_krw", lambda g: g.amount.total_krw, operator.gt,
+     N_("The amount per award must not exceed the total budget ({value}).")),
+    ("total_krw", lambda g: g.amount.max_krw, operator.lt,
+     N_("The total budget must not be less than the amount per award ({value}).")),
+)  # fmt: skip
+
+
+_ORDERS = ((date, "date", _DATE_ORDER), (int, "amount", _AMOUNT_ORDER))
 
 
 def _check_grant(grant: GrantSpec, name: str, new: Value) -> None:
-    for edited, bound, passes, message, kind in _GRANT_ORDER:
-        limit = bound(grant)
-        if name != edited or not isinstance(new, _KIND_TYPES[kind]) or limit is None:
+    for value_type, kind, rules in _ORDERS:
+        if not isinstance(new, value_type):
             continue
-        if passes(new, limit):
-            raise EditError(message, limit, kind)
+        for edited, bound, passes, message in rules:
+            limit = bound(grant)
+            if name == edited and limit is not None and passes(new, limit):
+                raise EditError(message, limit, kind)
 
 
 def _set(doc: dict[str, Any], target: Target, record_id: str, name: str, value: Value) -> None:
