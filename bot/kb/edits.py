@@ -454,7 +454,10 @@ _AMOUNT_ORDER: tuple[_OrderRule, ...] = (
 )  # fmt: skip
 
 
-_ORDERS = ((date, "date", _DATE_ORDER), (int, "amount", _AMOUNT_ORDER))
+_ORDERS: tuple[tuple[type, Kind, tuple[_OrderRule, ...]], ...] = (
+    (date, "date", _DATE_ORDER),
+    (int, "amount", _AMOUNT_ORDER),
+)
 
 
 def _check_grant(grant: GrantSpec, name: str, new: Value) -> None:
