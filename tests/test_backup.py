@@ -153,3 +153,30 @@ def test_sqlite_backup_and_restore(
     assert restored.returncode == 0, restored.stderr
     again_results, again_audit, code = after_restore(url)
     assert code == 0 and again_results == results and again_audit == audit
+
+
+@pytest.mark.parametrize("path", [BACKUP, RESTORE])
+def test_the_database_is_found_in_the_environment_or_dot_env(path: Path, tmp_path: Path) -> None:
+    """Both scripts take DATABASE_URL, else the last DATABASE_URL= line of ./.env (quotes
+    dropped), else refuse."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    backup = tmp_path / "old.sqlite3"
+    backup.write_bytes(b"")
+    args = [] if path == BACKUP else [str(backup), "--yes"]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", str(path), *args], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+
+    unset = run()
+    assert unset.returncode == 2 and "DATABASE_URL is not set" in unset.stderr
+    (tmp_path / ".env").write_text(
+        'DATABASE_URL=sqlite+aiosqlite:///first.db\nDATABASE_URL="sqlite+aiosqlite:///m.db"\n'
+    )
+    found = run()
+    if path == BACKUP:
+        assert found.returncode == 1 and "no SQLite database at m.db" in found.stderr
+    else:
+        assert found.returncode == 0 and "into m.db" in found.stdout
+        assert (tmp_path / "m.db").exists()

@@ -97,6 +97,20 @@ def test_phones_counts_and_text():
         kbedit.parse_text("가" * 201)
 
 
+@pytest.mark.parametrize(
+    ("read", "most"),
+    [(kbedit.parse_text, kbedit.MAX_TEXT), (lambda text: kbedit.faq_text(text, 50), 50)],
+)
+def test_typed_text_must_be_there_and_not_too_long(read, most):
+    assert read(" 한빛 ") == "한빛"
+    assert read("가" * most) == "가" * most
+    with pytest.raises(EditError, match="Please type some text"):
+        read("   ")
+    with pytest.raises(EditError, match="too long") as caught:
+        read("가" * (most + 1))
+    assert caught.value.value == most
+
+
 # --- planning ------------------------------------------------------------------------
 
 

@@ -13,16 +13,11 @@
 # cannot be opened, and the audit cannot verify any vote: back it up too, but never next to
 # the database dumps (someone holding both can link voters to choices). docs/operations.md.
 set -euo pipefail
+# shellcheck source=tools/database-url.sh
+source "$(dirname "${BASH_SOURCE[0]}")/database-url.sh"
 umask 077
 
-url="${DATABASE_URL:-}"
-if [[ -z "$url" && -f .env ]]; then
-    url="$(sed -n 's/^DATABASE_URL=//p' .env | tail -n 1 | tr -d "\"'")"
-fi
-if [[ -z "$url" ]]; then
-    echo "backup: DATABASE_URL is not set" >&2
-    exit 2
-fi
+url="$(database_url backup)"
 
 stamp="$(date -u +%Y%m%d-%H%M%S)"
 dir="${BACKUP_DIR:-.}"

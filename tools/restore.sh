@@ -11,6 +11,8 @@
 # refuses. Afterwards: `maeul db upgrade` (a dump from an older release), start the bot,
 # and for an assembly check `maeul assembly audit ID` (needs the same BALLOT_SECRET).
 set -euo pipefail
+# shellcheck source=tools/database-url.sh
+source "$(dirname "${BASH_SOURCE[0]}")/database-url.sh"
 
 file="${1:-}"
 yes="${2:-}"
@@ -18,14 +20,7 @@ if [[ -z "$file" || ! -f "$file" ]]; then
     echo "usage: tools/restore.sh BACKUP_FILE [--yes]" >&2
     exit 2
 fi
-url="${DATABASE_URL:-}"
-if [[ -z "$url" && -f .env ]]; then
-    url="$(sed -n 's/^DATABASE_URL=//p' .env | tail -n 1 | tr -d "\"'")"
-fi
-if [[ -z "$url" ]]; then
-    echo "restore: DATABASE_URL is not set" >&2
-    exit 2
-fi
+url="$(database_url restore)"
 name="${url##*/}"
 name="${name%%\?*}"
 if [[ "$yes" != "--yes" ]]; then

@@ -9,7 +9,7 @@ import secrets
 import struct
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["FileRecord", "FileStore", "ImageInfo", "image_info"]
 
@@ -150,6 +150,15 @@ class FileRecord:
 _PHOTO_SIDES = (90, 320, 800, 1280, 2560)
 
 
+class _Written(NamedTuple):
+    """A file written to disk: its Telegram-style path, its path on disk, size and digest."""
+
+    rel: str
+    disk: Path
+    size: int
+    digest: str
+
+
 class FileStore:
     """Keeps uploaded bytes under ``root`` and maps file ids to them.
 
@@ -172,41 +181,38 @@ class FileStore:
             self._unique[key] = uid
         return uid
 
-    def _write(self, bot_id: int, kind: str, data: bytes, ext: str) -> tuple[str, Path]:
+    def _write(self, bot_id: int, kind: str, data: bytes, ext: str) -> _Written:
         n = next(self._counter)
         rel = f"{_DIRS[kind]}/file_{n}{ext}"
         disk = self.root / str(bot_id) / rel
         disk.parent.mkdir(parents=True, exist_ok=True)
         disk.write_bytes(data)
-        return rel, disk
+        return _Written(rel, disk, len(data), hashlib.sha256(data).hexdigest())
 
     def _new_id(self, kind: str) -> str:
         return _ID_PREFIX[kind] + secrets.token_urlsafe(24)
 
     def _record(
-        self,
-        bot_id: int,
-        kind: str,
-        data: bytes,
-        written: tuple[str, Path],
-        unique_key: str,
-        **fields: Any,
+        self, bot_id: int, kind: str, written: _Written, variant: str = "", **fields: Any
     ) -> FileRecord:
-        """Register the file ``data`` written at ``written`` (its path, relative and on disk)
-        under a new id; files with the same ``unique_key`` share their unique id."""
-        rel, disk = written
+        """Register the file ``written`` under a new id; files of the same kind, bytes and
+        ``variant`` (a photo's size) share their unique id."""
         return self._register(
             FileRecord(
                 file_id=self._new_id(kind),
-                file_unique_id=self._unique_id(unique_key),
+                file_unique_id=self._unique_id(f"{kind}:{written.digest}{variant}"),
                 owner_bot_id=bot_id,
                 kind=kind,
-                file_path=rel,
-                disk_path=disk,
-                file_size=len(data),
+                file_path=written.rel,
+                disk_path=written.disk,
+                file_size=written.size,
                 **fields,
             )
         )
+
+    def _store(self, bot_id: int, kind: str, data: bytes, ext: str, **fields: Any) -> FileRecord:
+        """Write ``data`` and register it under a new id (a file of one size)."""
+        return self._record(bot_id, kind, self._write(bot_id, kind, data, ext), **fields)
 
     def _register(self, rec: FileRecord) -> FileRecord:
         self._by_id[rec.file_id] = rec
@@ -222,14 +228,11 @@ class FileStore:
         ext = Path(file_name).suffix if file_name else ""
         if not ext and mime_type:
             ext = mimetypes.guess_extension(mime_type) or ""
-        written = self._write(bot_id, "document", data, ext[:16])
-        digest = hashlib.sha256(data).hexdigest()
-        return self._record(
+        return self._store(
             bot_id,
             "document",
             data,
-            written,
-            f"doc:{digest}",
+            ext[:16],
             file_name=file_name,
             mime_type=mime_type or "application/octet-stream",
         )
@@ -237,7 +240,6 @@ class FileStore:
     def add_photo(self, bot_id: int, data: bytes, info: ImageInfo) -> list[FileRecord]:
         """Store a photo; returns PhotoSize records from smallest to largest."""
         written = self._write(bot_id, "photo", data, info.extension)
-        digest = hashlib.sha256(data).hexdigest()
         big = max(info.width, info.height)
         sides = [s for s in _PHOTO_SIDES if s < big] + [min(big, _PHOTO_SIDES[-1])]
         records: list[FileRecord] = []
@@ -249,9 +251,8 @@ class FileStore:
                 self._record(
                     bot_id,
                     "photo",
-                    data,
                     written,
-                    f"photo:{digest}:{side}",
+                    f":{side}",
                     mime_type=info.mime_type,
                     width=w,
                     height=h,
@@ -260,17 +261,8 @@ class FileStore:
         return records
 
     def add_sticker(self, bot_id: int, data: bytes) -> FileRecord:
-        written = self._write(bot_id, "sticker", data, ".webp")
-        digest = hashlib.sha256(data).hexdigest()
-        return self._record(
-            bot_id,
-            "sticker",
-            data,
-            written,
-            f"sticker:{digest}",
-            mime_type="image/webp",
-            width=512,
-            height=512,
+        return self._store(
+            bot_id, "sticker", data, ".webp", mime_type="image/webp", width=512, height=512
         )
 
     def photo_family(self, rec: FileRecord) -> list[FileRecord]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -141,6 +142,12 @@ def _byte_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-8", "surrogatepass"))
 
 
+def _char_at(t: str, k: int) -> str:
+    """The character at ``k``, or ``""`` past the end (TDLib reads a terminating NUL there);
+    each parser binds it to its text as ``ch``."""
+    return t[k] if k < len(t) else ""
+
+
 def _is_space(c: str) -> bool:
     # td::is_space; "" stands for TDLib's terminating NUL.
     return c in (" ", "\t", "\r", "\n", "\v", "\f", "\0", "")
@@ -151,9 +158,7 @@ def _pre_language(t: str, i: int) -> tuple[str, int]:
     when none) and where the code starts, past the name and one line break (``\r\n`` or
     ``\n\r`` count as one), as both Markdown parsers of TDLib read it."""
     n = len(t)
-
-    def ch(k: int) -> str:
-        return t[k] if k < n else ""
+    ch = partial(_char_at, t)
 
     language = ""
     lang_end = i
@@ -295,6 +300,15 @@ _HTML_SIMPLE = {
 }
 
 
+def _inner_twin(entities: list[_Ent], kind: str, start: int, end: int) -> _Ent | None:
+    """The entity closed just before, when it is a ``kind`` over exactly ``start``..``end``:
+    the inner tag of ``<pre><code>`` (or ``<code><pre>``), which the outer one merges with."""
+    last = entities[-1] if entities else None
+    if last is not None and last.type == kind and (last.start, last.end) == (start, end):
+        return last
+    return None
+
+
 def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[_Ent]]:
     """Parse Telegram HTML. Returns plain text and code-point entities.
 
@@ -302,9 +316,7 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[_Ent]]:
     """
     t = text
     n = len(t)
-
-    def ch(k: int) -> str:
-        return t[k] if k < n else ""
+    ch = partial(_char_at, t)
 
     def err(msg: str) -> EntityParseError:
         return EntityParseError(msg)
@@ -463,27 +475,15 @@ def parse_html(text: str, *, strict: bool = True) -> tuple[str, list[_Ent]]:
             if link is not None:
                 entities.append(link)
         elif tag == "pre":
-            last = entities[-1] if entities else None
-            if (
-                last is not None
-                and last.type == "code"
-                and last.start == start
-                and last.end == end
-                and last.extra.get("language")
-            ):
-                last.type = "pre"
+            inner = _inner_twin(entities, "code", start, end)
+            if inner is not None and inner.extra.get("language"):
+                inner.type = "pre"
             else:
                 entities.append(_Ent("pre", start, end))
         elif tag == "code":
-            last = entities[-1] if entities else None
-            if (
-                last is not None
-                and last.type == "pre"
-                and last.start == start
-                and last.end == end
-                and argument
-            ):
-                last.extra["language"] = argument
+            inner = _inner_twin(entities, "pre", start, end)
+            if inner is not None and argument:
+                inner.extra["language"] = argument
             else:
                 entities.append(_Ent("code", start, end, {"language": argument}))
         elif tag == "blockquote":
@@ -510,9 +510,7 @@ def parse_markdown(text: str) -> tuple[str, list[_Ent]]:
     """Legacy ``Markdown`` parse mode (TDLib ``parse_markdown``)."""
     t = text
     n = len(t)
-
-    def ch(k: int) -> str:
-        return t[k] if k < n else ""
+    ch = partial(_char_at, t)
 
     out: list[str] = []
     entities: list[_Ent] = []
@@ -582,9 +580,7 @@ def parse_markdown_v2(text: str) -> tuple[str, list[_Ent]]:
     """``MarkdownV2`` parse mode (TDLib ``parse_markdown_v2``)."""
     t = text
     n = len(t)
-
-    def ch(k: int) -> str:
-        return t[k] if k < n else ""
+    ch = partial(_char_at, t)
 
     def reserved_error(c: str) -> EntityParseError:
         return EntityParseError(
@@ -787,71 +783,62 @@ def _is_hashtag_letter(c: str) -> tuple[bool, bool]:
     return False, False
 
 
+def _ascii_word_end(t: str, j: int) -> int:
+    """Where the run of ASCII letters, digits and ``_`` that starts at ``j`` ends (a command's
+    or a username's characters)."""
+    while j < len(t) and t[j].isascii() and (t[j].isalnum() or t[j] == "_"):
+        j += 1
+    return j
+
+
+def _char_before(t: str, k: int) -> str:
+    return t[k - 1] if k > 0 else ""
+
+
+def _sigils(t: str, sigil: str) -> list[tuple[int, str]]:
+    """Each place of ``sigil`` (``/``, ``@``, ``#``) in ``t``, with the character before it."""
+    return [(k, _char_before(t, k)) for k, c in enumerate(t) if c == sigil]
+
+
 def _find_bot_commands(t: str) -> list[_Ent]:
     res: list[_Ent] = []
-    n = len(t)
-    pos = t.find("/")
-    while pos != -1:
-        start = pos
-        prev = t[pos - 1] if pos > 0 else ""
-        pos += 1
+    for start, prev in _sigils(t, "/"):
         if prev and (_is_word_char(prev) or prev in "/<>"):
-            pos = t.find("/", pos)
             continue
-        j = pos
-        while j < n and t[j].isascii() and (t[j].isalnum() or t[j] == "_"):
-            j += 1
-        if not 1 <= j - pos <= 64:
-            pos = t.find("/", j if j > pos else pos)
+        j = _ascii_word_end(t, start + 1)
+        if not 1 <= j - start - 1 <= 64:
             continue
         end = j
-        if j < n and t[j] == "@":
-            k = j + 1
-            while k < n and t[k].isascii() and (t[k].isalnum() or t[k] == "_"):
-                k += 1
+        if _char_at(t, j) == "@":
+            k = _ascii_word_end(t, j + 1)
             if not 3 <= k - j - 1 <= 32:
-                pos = t.find("/", k)
                 continue
             end = j = k
-        nxt = t[j] if j < n else ""
+        nxt = _char_at(t, j)
         if nxt and (_is_word_char(nxt) or nxt in "/<>"):
-            pos = t.find("/", j)
             continue
         res.append(_Ent("bot_command", start, end))
-        pos = t.find("/", end)
     return res
 
 
 def _find_mentions(t: str) -> list[_Ent]:
     res: list[_Ent] = []
-    n = len(t)
-    pos = t.find("@")
-    while pos != -1:
-        start = pos
-        if pos > 0 and _is_word_char(t[pos - 1]):
-            pos = t.find("@", pos + 1)
+    for start, prev in _sigils(t, "@"):
+        if _is_word_char(prev):
             continue
-        j = pos + 1
-        while j < n and t[j].isascii() and (t[j].isalnum() or t[j] == "_"):
-            j += 1
-        size = j - pos - 1
-        nxt = t[j] if j < n else ""
-        if 4 <= size <= 32 and not _is_word_char(nxt):
+        j = _ascii_word_end(t, start + 1)
+        if 4 <= j - start - 1 <= 32 and not _is_word_char(_char_at(t, j)):
             res.append(_Ent("mention", start, j))
-        pos = t.find("@", max(j, pos + 1))
     return res
 
 
 def _find_hashtags(t: str) -> list[_Ent]:
     res: list[_Ent] = []
     n = len(t)
-    pos = t.find("#")
-    while pos != -1:
-        start = pos
-        if pos > 0 and _is_hashtag_letter(t[pos - 1])[0]:
-            pos = t.find("#", pos + 1)
+    for start, prev in _sigils(t, "#"):
+        if _is_hashtag_letter(prev)[0]:
             continue
-        j = pos + 1
+        j = start + 1
         size = 0
         end = -1
         was_letter = False
@@ -867,9 +854,8 @@ def _find_hashtags(t: str) -> list[_Ent]:
                 size += 1
         if end == -1:
             end = j
-        if size >= 1 and not (j < n and t[j] == "#") and was_letter:
+        if size >= 1 and _char_at(t, j) != "#" and was_letter:
             res.append(_Ent("hashtag", start, end))
-        pos = t.find("#", max(j, pos + 1))
     return res
 
 
@@ -877,8 +863,8 @@ def _find_cashtags(t: str) -> list[_Ent]:
     res: list[_Ent] = []
     for m in re.finditer(r"\$(1INCH|[A-Z]{1,8})", t):
         s, e = m.span()
-        prev = t[s - 1] if s > 0 else ""
-        nxt = t[e] if e < len(t) else ""
+        prev = _char_before(t, s)
+        nxt = _char_at(t, e)
         if prev and (_is_hashtag_letter(prev)[0] or prev == "$"):
             continue
         if nxt and (_is_hashtag_letter(nxt)[0] or nxt == "$"):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import operator
 import re
 import secrets
 import unicodedata
@@ -352,15 +353,19 @@ def parse_phone(text: str) -> str:
     return clean
 
 
-def parse_text(text: str) -> str:
-    clean = re.sub(r"\s+", " ", _clean(text))
+def _bounded(clean: str, most: int) -> str:
+    """``clean`` (text as typed, cleaned) when it is not empty and not longer than ``most``."""
     if not clean:
         raise EditError(N_("Please type some text."))
-    if len(clean) > MAX_TEXT:
+    if len(clean) > most:
         raise EditError(
-            N_("That is too long. Please keep it under {value} characters."), MAX_TEXT, "count"
+            N_("That is too long. Please keep it under {value} characters."), most, "count"
         )
     return clean
+
+
+def parse_text(text: str) -> str:
+    return _bounded(re.sub(r"\s+", " ", _clean(text)), MAX_TEXT)
 
 
 def parse_count(text: str) -> int:
@@ -440,50 +445,41 @@ def _same(a: Value, b: Value) -> bool:
     return a == b and type(a) is type(b)
 
 
+# A grant's dates, then its amounts, in their order: (the field edited, the value it must not
+# pass, the comparison that passes it, the message)
+_OrderRule = tuple[str, Callable[[GrantSpec], Any], Callable[[Any, Any], bool], str]
+_DATE_ORDER: tuple[_OrderRule, ...] = (
+    ("opens", lambda g: g.application.closes, operator.gt,
+     N_("The opening date must not be after the closing date ({value}).")),
+    ("closes", lambda g: g.application.opens, operator.lt,
+     N_("The closing date must not be before the opening date ({value}).")),
+    ("closes", lambda g: g.application.result_on, operator.gt,
+     N_("The closing date must not be after the results date ({value}).")),
+    ("result_on", lambda g: g.application.closes, operator.lt,
+     N_("The results date must not be before the closing date ({value}).")),
+)  # fmt: skip
+_AMOUNT_ORDER: tuple[_OrderRule, ...] = (
+    ("max_krw", lambda g: g.amount.total_krw, operator.gt,
+     N_("The amount per award must not exceed the total budget ({value}).")),
+    ("total_krw", lambda g: g.amount.max_krw, operator.lt,
+     N_("The total budget must not be less than the amount per award ({value}).")),
+)  # fmt: skip
+
+
+_ORDERS: tuple[tuple[type, Kind, tuple[_OrderRule, ...]], ...] = (
+    (date, "date", _DATE_ORDER),
+    (int, "amount", _AMOUNT_ORDER),
+)
+
+
 def _check_grant(grant: GrantSpec, name: str, new: Value) -> None:
-    app, amount = grant.application, grant.amount
-    if name == "opens" and isinstance(new, date) and new > app.closes:
-        raise EditError(
-            N_("The opening date must not be after the closing date ({value})."),
-            app.closes,
-            "date",
-        )
-    if name == "closes" and isinstance(new, date):
-        if new < app.opens:
-            raise EditError(
-                N_("The closing date must not be before the opening date ({value})."),
-                app.opens,
-                "date",
-            )
-        if app.result_on is not None and new > app.result_on:
-            raise EditError(
-                N_("The closing date must not be after the results date ({value})."),
-                app.result_on,
-                "date",
-            )
-    if name == "result_on" and isinstance(new, date) and new < app.closes:
-        raise EditError(
-            N_("The results date must not be before the closing date ({value})."),
-            app.closes,
-            "date",
-        )
-    if (
-        name == "max_krw"
-        and isinstance(new, int)
-        and amount.total_krw is not None
-        and new > amount.total_krw
-    ):
-        raise EditError(
-            N_("The amount per award must not exceed the total budget ({value})."),
-            amount.total_krw,
-            "amount",
-        )
-    if name == "total_krw" and isinstance(new, int) and new < amount.max_krw:
-        raise EditError(
-            N_("The total budget must not be less than the amount per award ({value})."),
-            amount.max_krw,
-            "amount",
-        )
+    for value_type, kind, rules in _ORDERS:
+        if not isinstance(new, value_type):
+            continue
+        for edited, bound, passes, message in rules:
+            limit = bound(grant)
+            if name == edited and limit is not None and passes(new, limit):
+                raise EditError(message, limit, kind)
 
 
 def _set(doc: dict[str, Any], target: Target, record_id: str, name: str, value: Value) -> None:
@@ -849,14 +845,7 @@ def _keywords(question: str) -> list[str]:
 
 def faq_text(text: str, most: int) -> str:
     """A question or an answer as typed: trimmed, not empty, not too long."""
-    clean = unicodedata.normalize("NFC", text).strip()
-    if not clean:
-        raise EditError(N_("Please type some text."))
-    if len(clean) > most:
-        raise EditError(
-            N_("That is too long. Please keep it under {value} characters."), most, "count"
-        )
-    return clean
+    return _bounded(unicodedata.normalize("NFC", text).strip(), most)
 
 
 async def publish_faq(

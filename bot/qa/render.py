@@ -206,58 +206,47 @@ class _Renderer:
         t = self.t
         name = _l(grant.name, self.lang)
         opens, closes = grant.application.opens, grant.application.closes
+        said = {"name": name, "opens": self.day(opens), "closes": self.day(closes)}
         if facet == "opens":  # when applications open ("접수 언제 시작해요?"), then the close
             # (the engine answers it as the "deadline", the window: Answer.opening)
             if self.today < opens:
                 return t._(
                     "Applications for {name} open on {opens} (D-{n}) and close on {closes}.",
-                    name=name,
-                    opens=self.day(opens),
+                    **said,
                     n=(opens - self.today).days,
-                    closes=self.day(closes),
                 )
             if self.today < closes:
                 return t._(
                     "Applications for {name} opened on {opens} and close on {closes} (D-{n}).",
-                    name=name,
-                    opens=self.day(opens),
-                    closes=self.day(closes),
+                    **said,
                     n=(closes - self.today).days,
                 )
             if self.today > closes:
                 return t._(
                     "Applications for {name} were open from {opens} to {closes}; they are closed.",
-                    name=name,
-                    opens=self.day(opens),
-                    closes=self.day(closes),
+                    **said,
                 )
             facet = "deadline"  # (closing today: said as the deadline is)
         if facet == "deadline":
             if self.today < opens:
                 return t._(
                     "Applications for {name} close on {closes} (D-{n}). They open on {opens}.",
-                    name=name,
-                    closes=self.day(closes),
+                    **said,
                     n=(closes - self.today).days,
-                    opens=self.day(opens),
                 )
             if self.today <= closes:
                 days = (closes - self.today).days
                 if days == 0:
                     return t._(
                         "Applications for {name} close today, {closes} (D-day).",
-                        name=name,
-                        closes=self.day(closes),
+                        **said,
                     )
                 return t._(
                     "Applications for {name} close on {closes} (D-{n}).",
-                    name=name,
-                    closes=self.day(closes),
+                    **said,
                     n=days,
                 )
-            return t._(
-                "Applications for {name} closed on {closes}.", name=name, closes=self.day(closes)
-            )
+            return t._("Applications for {name} closed on {closes}.", **said)
         if facet == "result":
             if grant.application.result_on is None:
                 return t._(
