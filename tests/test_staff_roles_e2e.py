@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.core import users
 from models.audit import AuditLog
 from models.events import Reminder
-from tests.e2e import buttons, texts
+from tests.e2e import button_data, buttons, texts
 from tests.staff_helpers import first_answer as alert_of
 from tests.staff_helpers import latest as message_of
 
@@ -142,6 +142,7 @@ async def test_activist_invite_and_removal_and_refusals(bot):
     events = await admin.press("✖ 해제: 수진")
     # (the notice that 수진 took the invitation may arrive meanwhile: it is the dispatcher's)
     assert any("수진 님의 ‘활동가’ 역할을 해제할까요?" in t for t in texts(events))
+    question = admin.last_message_with_buttons()
     events = await admin.press("네, 해제")
     assert alert_of(events).text == "해제했어요."
     assert await roles_of(bot, COLLEAGUE) == []
@@ -155,3 +156,14 @@ async def test_activist_invite_and_removal_and_refusals(bot):
     # pressing the old confirmation again is refused politely
     events = await admin.press("", forge_data=f"roles:rmok:{grant.grant_id}")
     assert alert_of(events).text == "이미 해제된 역할이에요."
+    # a role granted since may have the removed one's id (SQLite reuses the newest row's
+    # id): the old "yes" names 수진, and must not remove someone else's role
+    async with bot.runtime.sessionmaker() as s:
+        now = bot.runtime.clock.utcnow()
+        await users.grant_role(s, STRANGER, "activist", dong_id=None, actor="t", now=now)
+        await s.commit()
+        later = next(r for r in await users.list_roles(s) if r.telegram_id == STRANGER)
+    events = await admin.press_data(question["message_id"], button_data(question, "네, 해제"))
+    assert alert_of(events).text == "이미 해제된 역할이에요."
+    assert await roles_of(bot, STRANGER) == [("activist", "")]
+    assert later.grant_id == grant.grant_id or bot.runtime.settings.database_url.startswith("p")

@@ -42,7 +42,9 @@ LIST_RE = re.compile(r"^roles:list:(\d{1,4})$")
 INVITE_RE = re.compile(r"^roles:inv:(activist|staff)$")
 INVITE_DONG_RE = re.compile(r"^roles:invd:([a-z0-9_-]{1,50})$")
 REMOVE_RE = re.compile(r"^roles:rm:(\d{1,12})$")
-REMOVE_OK_RE = re.compile(r"^roles:rmok:(\d{1,12})$")
+# its "yes" carries a stamp of the person and role it asked about: SQLite gives a role
+# granted later the id of one removed meanwhile (an older button has none, and acts by id)
+REMOVE_OK_RE = re.compile(r"^roles:rmok:(\d{1,12})(?::([0-9a-f]{8}))?$")
 PENDING_RE = re.compile(r"^roles:pend$")
 REVOKE_RE = re.compile(r"^roles:revoke:(\d{1,12})$")
 ANY_RE = re.compile(r"^roles:")
@@ -95,11 +97,18 @@ def _grant_pressed(
         if found is None:
             return None
         grant = await users.get_grant(context.db, int(found.group(1)))
-        if grant is None:
+        asked = found.groups()[1] if len(found.groups()) > 1 else None
+        if grant is None or (asked is not None and not blocks.stamp_matches(asked, *_of(grant))):
             await blocks.refuse(update, context, context.t._("This role was already removed."))
+            return None
         return grant
 
     return find
+
+
+def _of(grant: users.RoleRow) -> tuple[object, ...]:
+    """Whose role a remove confirmation asked about (its stamp)."""
+    return ("role", grant.grant_id, grant.telegram_id, grant.role, grant.dong_id)
 
 
 async def roles_command(update: Update, context: MaeulContext) -> None:
@@ -217,7 +226,7 @@ async def remove(update: Update, context: MaeulContext, grant: users.RoleRow) ->
         update,
         context,
         esc(t._("Remove the role “{role}” from {who}?", role=label, who=who)),
-        yes=(t._("Yes, remove"), f"roles:rmok:{grant.grant_id}"),
+        yes=(t._("Yes, remove"), f"roles:rmok:{grant.grant_id}:{blocks.stamp(*_of(grant))}"),
         no=(t._("No"), "roles:list:0"),
         edit=True,
     )
