@@ -667,9 +667,10 @@ async def configure(
     opens_at = changes.get("opens_at", vote.opens_at)
     closes_at = changes.get("closes_at", vote.closes_at)
     _check_window(opens_at, closes_at)
-    if "opens_at" in changes and (restart or state == Status.DRAFT):
-        if not await items_of(session, vote):
-            _check_not_empty_at_open(opens_at, now)
+    if "opens_at" in changes and (  # (a restart has no items: opened_empty said so)
+        restart or (state == Status.DRAFT and not await items_of(session, vote))
+    ):
+        _check_not_empty_at_open(opens_at, now)
     if "closes_at" in changes and state == Status.OPEN and closes_at < now:
         raise Refused("window", N_("The vote must close after it opens."))
     done: dict[str, Any] = {}
