@@ -381,6 +381,8 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
                 await self.update_persistence()
                 if persistence is not None:
                     await persistence.write_pending(session)
+                for before in scope.before_commit:
+                    await before(session)
                 await session.commit()
                 if persistence is not None:
                     persistence.committed()

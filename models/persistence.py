@@ -42,6 +42,10 @@ class PtbConversation(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)  # JSON list of ids
     state: Mapped[dict[str, Any]]  # {"state": <json value>}
     updated_at: Mapped[datetime]
+    unconfirmed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+    """Set in the transaction of a step that asks a question, cleared once the question was
+    delivered: still set a while later, the process died before it could send the question
+    (handlers.core.steps.sweep_unconfirmed ends such a step and tells the person)."""
 
 
 class HandledUpdate(Base):

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 
 from tests import test_faults_flows_e2e as flows
+from tests.e2e import TOKEN
 from tests.test_faults_flows_e2e import (  # noqa: F401 (autouse)
     SMALL,
     attended,
@@ -113,3 +114,54 @@ async def test_a_previews_submit_after_the_dialogue_was_left_idle_still_submits(
     events = await chat.press_data(*ok)  # again: the draft is gone now
     assert "already submitted or discarded. Your newest proposal is #1" in shown(events)
     assert await proposals(bot) == 1
+
+
+# --- a process that died between a step's commit and its question (the sweep) -----------
+async def conversation_rows(bot) -> list[tuple[str, object]]:
+    from sqlalchemy import select
+
+    from models.persistence import PtbConversation
+
+    async with bot.runtime.sessionmaker() as s:
+        rows = await s.execute(select(PtbConversation.name, PtbConversation.unconfirmed_at))
+        return [tuple(row) for row in rows]
+
+
+async def test_a_delivered_steps_question_is_not_swept(bot):
+    from handlers.core.steps import sweep_unconfirmed
+
+    chat = await resident(bot, 8811)
+    assert "Which dong" in shown(await chat.send("/propose"))
+    assert await conversation_rows(bot) == [("propose", None)]  # delivered: the mark cleared
+    bot.runtime.clock.advance(hours=1)
+    assert await sweep_unconfirmed(bot.app) == 0
+    assert await conversation_rows(bot) == [("propose", None)]
+    assert "Which theme" in shown(await chat.press("Garam-dong"))  # the step goes on
+
+
+async def test_a_steps_question_never_confirmed_is_ended_and_the_person_told(bot):
+    """As a process killed after the step's commit leaves it: the mark stays set."""
+    from sqlalchemy import select, update
+
+    from handlers.core.steps import sweep_unconfirmed
+    from models.events import Reminder
+    from models.persistence import PtbConversation
+
+    chat = bot.chat(8812, "민지", "ko")
+    await chat.send("/start")
+    await chat.send("/propose")
+    async with bot.runtime.sessionmaker() as s:
+        at = bot.runtime.clock.utcnow()
+        await s.execute(update(PtbConversation).values(unconfirmed_at=at))
+        await s.commit()
+    assert await sweep_unconfirmed(bot.app) == 0  # not yet: its delivery may be under way
+    bot.runtime.clock.advance(seconds=31)
+    assert await sweep_unconfirmed(bot.app) == 1
+    assert await conversation_rows(bot) == []
+    async with bot.runtime.sessionmaker() as s:
+        [payload] = (await s.execute(select(Reminder.payload))).scalars()
+    assert payload["text"].startswith("죄송해요"), payload  # in the person's language
+    await dispatch_until_quiet(bot)
+    told = [e.text or "" for e in bot.emu.events(TOKEN) if e.chat_id == 8812]
+    assert any(text.startswith("죄송해요, 제 마지막 메시지가") for text in told), told
+    assert await sweep_unconfirmed(bot.app) == 0  # once

@@ -88,9 +88,9 @@ async def _emulated(user_id: int) -> AsyncIterator[tuple[BotApiEmulator, SlowCha
 
 
 @contextlib.asynccontextmanager
-async def _restarted(tmp_path: Path, emu: BotApiEmulator) -> AsyncIterator[int]:
+async def _restarted(tmp_path: Path, emu: BotApiEmulator, **extra: str) -> AsyncIterator[int]:
     """The bot started again; yields the event sequence number it starts from."""
-    proc = await start_bot(tmp_path, emu, **NOW)
+    proc = await start_bot(tmp_path, emu, **NOW, **extra)
     try:
         yield emu.last_seq(TOKEN)
     finally:
@@ -153,6 +153,37 @@ async def test_sigkill_mid_proposal_then_the_draft_is_continued(tmp_path):
             ]
 
 
+async def test_sigkill_before_a_steps_question_then_what_is_typed_is_not_its_answer(tmp_path):
+    """Killed after the title's step committed, before its next question ("Describe …") was
+    sent. The step must not wait for the answer to a question nobody saw: after the restart
+    the person is told to try again, and the title they type again (they saw no reply) is
+    not stored as the description."""
+    async with _emulated(4949) as (emu, chat):
+        title = "A small gallery in the centre"
+
+        async def to_title():
+            await chat.send("/start")
+            await chat.send("/propose")
+            await chat.press("Garam-dong")
+            await chat.press("Culture and arts")
+            return lambda: emu.send_text(TOKEN, chat.user, title)
+
+        since = await _killed_at(tmp_path, emu, "sendMessage", to_title)
+        assert not any("Describe" in text for text in _told(emu, chat, since))
+        drafts = "SELECT title, description FROM proposal_drafts"
+        assert _rows(tmp_path, drafts) == [(title, None)]
+
+        async with _restarted(tmp_path, emu, UNCONFIRMED_QUESTION_SECONDS="1") as since:
+            await _said(chat, since, "my last message did not reach you")
+            since = emu.last_seq(TOKEN)
+            await chat.send(title)  # typed again: read anew, not as the description
+            assert _rows(tmp_path, drafts) == [(title, None)]
+            assert not any("photo of the place" in text for text in _told(emu, chat, since))
+            await chat.send("/propose")  # the draft is kept, to continue
+            await _said(chat, since, title)
+            await _button(chat, lambda text, _data: text == "Continue it")
+
+
 async def test_sigkill_between_a_registrations_commit_and_its_reply(tmp_path):
     async with _emulated(4848) as (emu, chat):
 
@@ -187,3 +218,4 @@ if os.name != "posix":  # pragma: no cover
     test_sigkill_between_a_proposals_commit_and_its_confirmation = None  # type: ignore[assignment]
     test_sigkill_mid_proposal_then_the_draft_is_continued = None  # type: ignore[assignment]
     test_sigkill_between_a_registrations_commit_and_its_reply = None  # type: ignore[assignment]
+    test_sigkill_before_a_steps_question_then_what_is_typed_is_not_its_answer = None  # type: ignore[assignment]

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # a step-by-step dialogue left unanswered this long is over: the next message is read as
     # a new one (a question, a command), not as the dialogue's answer; 0: never
     conversation_idle_minutes: int = Field(default=360, ge=0)
+    # a step's question still not known to be delivered this long after its step committed
+    # (the process died in between): the step ends and the person is told to try again
+    unconfirmed_question_seconds: int = Field(default=30, ge=1)
 
     @field_validator("ballot_secret", mode="before")
     @classmethod

@@ -52,12 +52,16 @@ class UpdateScope:
     wake_dispatcher: bool = False
     """Set when the update queued durable messages (:mod:`bot.reminders.outbox`): wake the
     dispatcher once the transaction has committed."""
+    before_commit: list[Callable[[AsyncSession], Awaitable[None]]] = field(default_factory=list)
+    """Coroutines run in the transaction after the persistence has written the update's
+    conversation states, user_data and chat_data, just before the commit."""
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     """Coroutines to run once the transaction has committed (after the outbox is sent)."""
 
     def discard(self) -> None:
         """Forget what this update wanted to say (its transaction was rolled back)."""
         self.outbox.clear()
+        self.before_commit.clear()
         self.after_commit.clear()
 
 

@@ -101,11 +101,13 @@ def _canonical(value: object) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _conv_key(key: ConversationKey) -> str:
+def conversation_key(key: ConversationKey) -> str:
+    """A conversation's key as stored in ``ptb_conversations.key``."""
     return json.dumps(list(key) if isinstance(key, tuple) else [key])
 
 
-def _conv_key_back(raw: str) -> ConversationKey:
+def conversation_key_back(raw: str) -> ConversationKey:
+    """The key :func:`conversation_key` stored."""
     return tuple(json.loads(raw))
 
 
@@ -288,7 +290,7 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             found = {r.key: r.state["s"] for r in rows}
         for key, state in found.items():
             self._stored[("conv", (name, key))] = _canonical(state)
-        return {_conv_key_back(key): state for key, state in found.items()}
+        return {conversation_key_back(key): state for key, state in found.items()}
 
     # --- reading (every update) --------------------------------------------------------
     async def lock_for_update(self, session: AsyncSession, update: Update) -> None:
@@ -381,7 +383,7 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
                 continue
             raw = raws.get(key)
             if raw is None:
-                raw = raws[key] = _conv_key(key)
+                raw = raws[key] = conversation_key(key)
             conversations.append((handler, key, raw))
         store = self.store_data
         want_user = store.user_data and user_id is not None
@@ -510,7 +512,7 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
                 cast(
                     TrackingDict[ConversationKey, object], handler._conversations
                 )._write_access_keys.discard(conv_key)
-                stored = self._stored.get(("conv", (handler.name, _conv_key(conv_key))))
+                stored = self._stored.get(("conv", (handler.name, conversation_key(conv_key))))
                 states = _untracked(handler._conversations)
                 if stored is None:
                     states.pop(conv_key, None)
@@ -538,7 +540,9 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         self, name: str, key: ConversationKey, new_state: object | None
     ) -> None:
         _check_json("conversation state", new_state)
-        await self._queue("conv", (name, _conv_key(key)), None if new_state is None else new_state)
+        await self._queue(
+            "conv", (name, conversation_key(key)), None if new_state is None else new_state
+        )
 
     async def update_user_data(self, user_id: int, data: JsonDict) -> None:
         _check_json("user_data", data)

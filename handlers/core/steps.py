@@ -13,8 +13,11 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy import update as update_rows
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Update
@@ -30,11 +33,16 @@ from telegram.ext import (
 
 from bot.core.db import begin_for_writing
 from bot.core.dongs import list_dongs, match_dong
-from bot.core.i18n import Translator
+from bot.core.i18n import N_, Translator, resolve_language
 from bot.core.scope import current_scope
 from bot.core.text import esc, shorten
+from bot.reminders.outbox import tell
 from bot.telegram.context import MaeulContext
-from bot.telegram.persistence import _conv_key
+from bot.telegram.persistence import (
+    conversation_key,
+    conversation_key_back,
+    persistent_conversations,
+)
 from handlers.core.blocks import (
     answer,
     declined,
@@ -46,6 +54,7 @@ from handlers.core.blocks import (
 )
 from models.kb import Dong
 from models.persistence import PtbConversation, PtbUserData
+from models.user import User
 
 log = logging.getLogger(__name__)
 
@@ -208,14 +217,54 @@ class _Conversation(ConversationHandler[MaeulContext]):
         since = queued()
         result = await super().handle_update(update, application, check_result, context)
         new = self._conversations.get(key)
-        if isinstance(new, str | int) and (new != old or handler in self.entry_points):
-            unless_delivered(update, context, since, self._ending(key, new))
+        scope = current_scope()
+        if (
+            isinstance(new, str | int)
+            and (new != old or handler in self.entry_points)
+            and scope is not None
+            and scope.deferring
+        ):
+            asked_at = context.runtime.clock.utcnow()
+            scope.before_commit.append(self._marking(key, asked_at))
+            unless_delivered(
+                update, context, since, self._ending(key, new), self._confirming(key, asked_at)
+            )
         return result
+
+    def _marking(self, key: Any, at: datetime) -> Callable[[AsyncSession], Awaitable[None]]:
+        """In the step's transaction, after its state is written: its question is not yet
+        known to be delivered (:func:`sweep_unconfirmed` ends it if that stays so)."""
+
+        async def mark(session: AsyncSession) -> None:
+            await session.execute(
+                update_rows(PtbConversation)
+                .where(PtbConversation.name == self.name)
+                .where(PtbConversation.key == conversation_key(key))
+                .values(unconfirmed_at=at)
+            )
+
+        return mark
+
+    def _confirming(self, key: Any, at: datetime) -> Callable[[AsyncSession], Awaitable[bool]]:
+        """Once the question was delivered: clear the mark of :meth:`_marking` (unless a
+        later step has marked the conversation since)."""
+
+        async def confirm(session: AsyncSession) -> bool:
+            result = await session.execute(
+                update_rows(PtbConversation)
+                .where(PtbConversation.name == self.name)
+                .where(PtbConversation.key == conversation_key(key))
+                .where(PtbConversation.unconfirmed_at == at)
+                .values(unconfirmed_at=None)
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+        return confirm
 
     def _ending(self, key: Any, state: object) -> Callable[[AsyncSession], Awaitable[bool]]:
         async def end(session: AsyncSession) -> bool:
             row = await session.get(
-                PtbConversation, (self.name, _conv_key(key)), with_for_update=True
+                PtbConversation, (self.name, conversation_key(key)), with_for_update=True
             )
             if row is None or row.state.get("s") != state:
                 return False  # moved on since (another update): that stands
@@ -245,12 +294,14 @@ def unless_delivered(
     context: MaeulContext,
     since: int,
     undo: Callable[[AsyncSession], Awaitable[bool]],
+    confirm: Callable[[AsyncSession], Awaitable[bool]] | None = None,
 ) -> None:
     """The messages the open update said from ``since`` on (:func:`queued`) ask a question
     whose answer is then awaited. Once they are sent after the commit, if one was not
     delivered (a toast aside), ``undo`` stops the waiting in a transaction of its own (it
     returns whether it still had something to undo), and the person is told, if Telegram
-    takes it now, that it failed and to try again."""
+    takes it now, that it failed and to try again. If all were delivered, ``confirm`` (when
+    given) records that in a transaction of its own."""
     scope = current_scope()
     if scope is None or not scope.deferring or update.effective_chat is None:
         return
@@ -259,6 +310,14 @@ def unless_delivered(
 
     async def check() -> None:
         if all(i.delivered is not False or i.endpoint == "answerCallbackQuery" for i in asked):
+            if confirm is not None:
+                try:
+                    async with runtime.sessionmaker() as session:
+                        await begin_for_writing(session)
+                        await confirm(session)
+                        await session.commit()
+                except SQLAlchemyError:  # the sweep will end the step: safe, if needless
+                    log.warning("could not record that a step's question was delivered")
             return
         try:
             async with runtime.sessionmaker() as session:
@@ -270,13 +329,7 @@ def unless_delivered(
             log.warning("could not stop waiting for the answer to an undelivered question")
             return
         try:
-            await bot.send_message(
-                chat_id,
-                t._(
-                    "Sorry, my last message did not reach you, so I am not waiting for an "
-                    "answer to it. Please try again."
-                ),
-            )
+            await bot.send_message(chat_id, t._(UNDELIVERED))
         except TelegramError:
             log.info("the notice of an undelivered question was not delivered either")
 
@@ -307,6 +360,96 @@ def dropping_user_data(
         return True
 
     return drop
+
+
+UNDELIVERED = N_(
+    "Sorry, my last message did not reach you, so I am not waiting for an answer to it. "
+    "Please try again."
+)
+
+
+async def sweep_unconfirmed(app: Application) -> int:  # type: ignore[type-arg]
+    """End the steps whose question is still not known to be delivered
+    ``UNCONFIRMED_QUESTION_SECONDS`` after the step committed, and tell each person so.
+
+    A step's new state is committed before its question is sent (bot/app.py). When the
+    process dies in between — killed, or the machine lost — nobody is left to see that the
+    question never went out (:func:`unless_delivered` runs in that process), and the step
+    would wait for the answer to a question the person never saw: the next thing they type
+    (often what they had typed, again) would be taken as that answer. The step's
+    transaction marks its conversation row (``unconfirmed_at``), the delivery clears it;
+    a mark that outlives the grace is such a death. The conversation ends (what the steps
+    saved elsewhere, a proposal's draft, stays: the feature's command offers to continue
+    it), and the person is told with a durable message (bot.reminders.outbox), which the
+    reminder dispatcher sends. Rows another instance holds in an update are skipped
+    (PostgreSQL ``SKIP LOCKED``). Runs from the JobQueue (:func:`watch_unconfirmed`);
+    returns how many steps it ended."""
+    runtime = app.runtime  # type: ignore[attr-defined]
+    now = runtime.clock.utcnow()
+    cutoff = now - timedelta(seconds=runtime.settings.unconfirmed_question_seconds)
+    async with runtime.sessionmaker() as session:
+        await begin_for_writing(session)
+        rows = list(
+            (
+                await session.execute(
+                    select(PtbConversation)
+                    .where(PtbConversation.unconfirmed_at < cutoff)
+                    .with_for_update(skip_locked=True)
+                )
+            ).scalars()
+        )
+        if not rows:
+            return 0
+        handlers = {handler.name: handler for handler in persistent_conversations(app)}
+        for row in rows:
+            key = conversation_key_back(row.key)
+            chat_id, user_id = int(key[0]), int(key[-1])
+            person = (
+                await session.execute(select(User).where(User.telegram_id == user_id))
+            ).scalar_one_or_none()
+            lang = resolve_language(
+                person.language if person else None,
+                person.telegram_language if person else None,
+                runtime.settings.default_language,
+            )
+            text = Translator(lang, runtime.settings.tz)._(UNDELIVERED)
+            await tell(
+                session,
+                chat_id=chat_id,
+                text=esc(text),
+                now=now,
+                user_id=person.id if person else None,
+                key=f"unconfirmed:{row.name}:{row.key}:{row.unconfirmed_at.isoformat()}",
+            )
+            state = row.state.get("s")
+            await session.delete(row)
+            handler = handlers.get(row.name)
+            if handler is not None:  # this instance's copy (untracked: nothing to write)
+                memory = getattr(handler._conversations, "data", handler._conversations)
+                if memory.get(key) == state:
+                    memory.pop(key, None)
+        await session.commit()
+    log.warning("ended %d step(s) whose question was never delivered", len(rows))
+    dispatcher = getattr(app, "dispatcher", None)
+    if dispatcher is not None:
+        dispatcher.wake()
+    return len(rows)
+
+
+async def _sweep(context: Any) -> None:
+    try:
+        await sweep_unconfirmed(context.application)
+    except SQLAlchemyError:
+        log.warning("could not look for steps whose question was never delivered")
+
+
+def watch_unconfirmed(app: Application) -> None:  # type: ignore[type-arg]
+    """Run :func:`sweep_unconfirmed` from the JobQueue, first soon after start-up."""
+    seconds = app.runtime.settings.unconfirmed_question_seconds  # type: ignore[attr-defined]
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _sweep, interval=max(1, min(15, seconds)), first=1, name="unconfirmed-steps"
+        )
 
 
 # ---------------------------------------------------------------------------------------
