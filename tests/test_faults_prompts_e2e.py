@@ -165,3 +165,25 @@ async def test_a_steps_question_never_confirmed_is_ended_and_the_person_told(bot
     told = [e.text or "" for e in bot.emu.events(TOKEN) if e.chat_id == 8812]
     assert any(text.startswith("죄송해요, 제 마지막 메시지가") for text in told), told
     assert await sweep_unconfirmed(bot.app) == 0  # once
+
+
+async def test_a_message_to_a_step_whose_question_was_never_confirmed_is_read_afresh(bot):
+    """The person writes before the sweep came by (a restart takes seconds; they saw no
+    reply and type again): the step is ended there and then, and they are told."""
+    from sqlalchemy import update
+
+    from models.persistence import PtbConversation
+
+    chat = await resident(bot, 8813)
+    assert "Which dong" in shown(await chat.send("/propose"))
+    async with bot.runtime.sessionmaker() as s:
+        at = bot.runtime.clock.utcnow()
+        await s.execute(update(PtbConversation).values(unconfirmed_at=at))
+        await s.commit()
+    bot.runtime.clock.advance(seconds=3)
+    said = shown(await chat.send("Garam-dong"))  # a dong typed by name: the step's answer
+    assert TRY_AGAIN in said, said
+    assert "Which theme" not in said, said
+    assert await conversation_rows(bot) == []
+    assert "Which dong" in shown(await chat.send("/propose"))  # and they can start again
+    assert "Which theme" in shown(await chat.send("Garam-dong"))

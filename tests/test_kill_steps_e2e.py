@@ -52,11 +52,14 @@ async def _said(chat: SlowChat, since: int, needle: str) -> list[str]:
     raise AssertionError(f"never told {needle!r}: {_told(chat.emu, chat, since)}")
 
 
-async def _killed_at(tmp_path: Path, emu: BotApiEmulator, method: str, steps) -> int:
+async def _killed_at(
+    tmp_path: Path, emu: BotApiEmulator, method: str, steps, clock: dict[str, str] = NOW
+) -> int:
     """Start the bot, take ``steps`` (they return the action to kill the bot in: a message
     sent or a button pressed) and SIGKILL the bot once that action's update has committed
-    and it calls ``method`` (:func:`tests.process_helpers.killed_while_replying`)."""
-    proc = await start_bot(tmp_path, emu, **NOW)
+    and it calls ``method`` (:func:`tests.process_helpers.killed_while_replying`).
+    ``clock``: the settings of its clock (``{}``: the real one)."""
+    proc = await start_bot(tmp_path, emu, **clock)
     try:
         return await killed_while_replying(proc, emu, TOKEN, method, await steps())
     finally:
@@ -88,9 +91,11 @@ async def _emulated(user_id: int) -> AsyncIterator[tuple[BotApiEmulator, SlowCha
 
 
 @contextlib.asynccontextmanager
-async def _restarted(tmp_path: Path, emu: BotApiEmulator, **extra: str) -> AsyncIterator[int]:
+async def _restarted(
+    tmp_path: Path, emu: BotApiEmulator, clock: dict[str, str] = NOW, **extra: str
+) -> AsyncIterator[int]:
     """The bot started again; yields the event sequence number it starts from."""
-    proc = await start_bot(tmp_path, emu, **NOW, **extra)
+    proc = await start_bot(tmp_path, emu, **clock, **extra)
     try:
         yield emu.last_seq(TOKEN)
     finally:
@@ -184,6 +189,30 @@ async def test_sigkill_before_a_steps_question_then_what_is_typed_is_not_its_ans
             await _button(chat, lambda text, _data: text == "Continue it")
 
 
+async def test_sigkill_before_a_steps_question_then_typed_again_at_once(tmp_path):
+    """As above, but the person types the title again as soon as the bot is back, long
+    before the sweep's 30 seconds: that message ends the step, and they are told. On the
+    real clock (``MAEUL_NOW`` starts each process at the same moment again)."""
+    async with _emulated(5050) as (emu, chat):
+        title = "A small gallery in the centre"
+
+        async def to_title():
+            await chat.send("/start")
+            await chat.send("/propose")
+            await chat.press("Garam-dong")
+            await chat.press("Culture and arts")
+            return lambda: emu.send_text(TOKEN, chat.user, title)
+
+        await _killed_at(tmp_path, emu, "sendMessage", to_title, clock={})
+        drafts = "SELECT title, description FROM proposal_drafts"
+        await asyncio.sleep(2.5)  # the bot takes a moment to come back after a kill
+        async with _restarted(tmp_path, emu, clock={}) as since:
+            await chat.send(title)
+            told = await _said(chat, since, "my last message did not reach you")
+            assert not any("photo of the place" in text for text in told), told
+            assert _rows(tmp_path, drafts) == [(title, None)]
+
+
 async def test_sigkill_between_a_registrations_commit_and_its_reply(tmp_path):
     async with _emulated(4848) as (emu, chat):
 
@@ -219,3 +248,4 @@ if os.name != "posix":  # pragma: no cover
     test_sigkill_mid_proposal_then_the_draft_is_continued = None  # type: ignore[assignment]
     test_sigkill_between_a_registrations_commit_and_its_reply = None  # type: ignore[assignment]
     test_sigkill_before_a_steps_question_then_what_is_typed_is_not_its_answer = None  # type: ignore[assignment]
+    test_sigkill_before_a_steps_question_then_typed_again_at_once = None  # type: ignore[assignment]

@@ -153,7 +153,15 @@ _CLAIM_SQLITE = sql(
     " ON CONFLICT DO NOTHING"
 ).bindparams(_NOW)
 
+UNDER_WAY = timedelta(seconds=2)
+"""A step's mark younger than this may belong to a question being delivered by another
+instance this moment (its person's update reached this one): it is left alone."""
+UNCONFIRMED_NOTE = "unconfirmed_step"
+""":attr:`bot.core.scope.UpdateScope.notes` key: a step of this person was ended because its
+question never reached them (:meth:`SQLPersistence._end_unconfirmed`)."""
+
 _USERS, _CHATS, _CONVS = (m.__table__.c for m in (PtbUserData, PtbChatData, PtbConversation))
+_NO_MARK = literal(None, type_=_CONVS.unconfirmed_at.type)
 _LOAD = union_all(
     select(
         literal("user").label("kind"),
@@ -161,11 +169,19 @@ _LOAD = union_all(
         literal("").label("key"),
         _USERS.data.label("data"),
         _USERS.updated_at.label("at"),
+        _NO_MARK.label("unconfirmed_at"),
     ).where(_USERS.user_id == bindparam("user_id")),
-    select(literal("chat"), literal(""), literal(""), _CHATS.data, _CHATS.updated_at).where(
-        _CHATS.chat_id == bindparam("chat_id")
-    ),
-    select(literal("conv"), _CONVS.name, _CONVS.key, _CONVS.state, _CONVS.updated_at).where(
+    select(
+        literal("chat"), literal(""), literal(""), _CHATS.data, _CHATS.updated_at, _NO_MARK
+    ).where(_CHATS.chat_id == bindparam("chat_id")),
+    select(
+        literal("conv"),
+        _CONVS.name,
+        _CONVS.key,
+        _CONVS.state,
+        _CONVS.updated_at,
+        _CONVS.unconfirmed_at,
+    ).where(
         _CONVS.name.in_(bindparam("names", expanding=True)),
         _CONVS.key.in_(bindparam("keys", expanding=True)),
     ),
@@ -401,11 +417,15 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
         # Core on the session's connection: the ORM's execution path costs more than the read
         rows = (await (await session.connection()).execute(_LOAD, params)).all()
         found: dict[tuple[str, object], Any] = {}
-        idle_since = self._clock.utcnow() - self.idle if self.idle else None
-        for kind, name, raw, data, at in rows:
+        now = self._clock.utcnow()
+        idle_since = now - self.idle if self.idle else None
+        for kind, name, raw, data, at, unconfirmed_at in rows:
             if kind == "conv":
                 if idle_since is not None and _utc(at) < idle_since:
                     continue  # left unfinished too long ago: ended (see ``idle``)
+                if unconfirmed_at is not None and _utc(unconfirmed_at) < now - UNDER_WAY:
+                    await self._end_unconfirmed(session, name, raw, unconfirmed_at)
+                    continue
                 found[("conv", (name, raw))] = data["s"]
             else:
                 found[(kind, user_id if kind == "user" else chat_id)] = data
@@ -415,6 +435,27 @@ class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
             self._put_data(app._chat_data, "chat", cast(int, chat_id), found.get(("chat", chat_id)))
         for handler, key, raw in conversations:
             self._put_state(handler, key, raw, found.get(("conv", (handler.name, raw))))
+
+    async def _end_unconfirmed(
+        self, session: AsyncSession, name: str, raw: str, marked_at: datetime
+    ) -> None:
+        """A step whose question is not known to have reached the person: the process that
+        committed the step died before it could send it (handlers.core.steps) — an update
+        of the same chat is handled only once the previous one's replies have gone out, so
+        a mark still set is no delivery under way. The step ends in this update's
+        transaction (as if it were not stored: this update is read afresh, not as the
+        answer to a question the person never saw), and :data:`UNCONFIRMED_NOTE` in the
+        update's scope asks that the person be told (handlers.core.context_loader)."""
+        await session.execute(
+            delete(PtbConversation).where(
+                PtbConversation.name == name,
+                PtbConversation.key == raw,
+                PtbConversation.unconfirmed_at == marked_at,
+            )
+        )
+        scope = current_scope()
+        if scope is not None:
+            scope.notes[UNCONFIRMED_NOTE] = True
 
     def _put_data(self, memory: Any, kind: str, key: int, data: JsonDict | None) -> None:
         held = memory[key]  # PTB's defaultdict: the dict handlers will see, kept in place

@@ -8,7 +8,9 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.core.users import get_user, touch_user
 from bot.telegram.context import MaeulContext
+from bot.telegram.persistence import UNCONFIRMED_NOTE
 from handlers.core.conversations import end_superseded
+from handlers.core.steps import UNDELIVERED
 
 # Commands that get a reply in a group chat when addressed to the bot.
 GROUP_COMMANDS = {"start", "help", "staffchat", "subscribe"}
@@ -64,4 +66,6 @@ async def load_context(update: Update, context: MaeulContext) -> None:
     user = await touch_user(context.db, tg_user, context.runtime.clock.utcnow())
     scope.user = user
     scope.translator = context.runtime.translator(user.language, tg_user.language_code)
+    if scope.notes.pop(UNCONFIRMED_NOTE, None):  # a step whose question never reached them
+        await context.bot.send_message(chat.id, scope.translator._(UNDELIVERED))
     end_superseded(context.application, update)  # a new command leaves an abandoned wizard

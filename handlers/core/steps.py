@@ -33,7 +33,7 @@ from telegram.ext import (
 
 from bot.core.db import begin_for_writing
 from bot.core.dongs import list_dongs, match_dong
-from bot.core.i18n import N_, Translator, resolve_language
+from bot.core.i18n import N_, Translator
 from bot.core.scope import current_scope
 from bot.core.text import esc, shorten
 from bot.reminders.outbox import tell
@@ -407,12 +407,9 @@ async def sweep_unconfirmed(app: Application) -> int:  # type: ignore[type-arg]
             person = (
                 await session.execute(select(User).where(User.telegram_id == user_id))
             ).scalar_one_or_none()
-            lang = resolve_language(
-                person.language if person else None,
-                person.telegram_language if person else None,
-                runtime.settings.default_language,
-            )
-            text = Translator(lang, runtime.settings.tz)._(UNDELIVERED)
+            text = runtime.translator(
+                person.language if person else None, person.telegram_language if person else None
+            )._(UNDELIVERED)
             await tell(
                 session,
                 chat_id=chat_id,
