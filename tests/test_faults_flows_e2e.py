@@ -101,6 +101,14 @@ def lose_every_reply(bot, fault: str) -> None:
         inject(bot, fault, method, 3)
 
 
+async def press_losing_every_reply(bot, chat, label: str, fault: str) -> None:
+    """Press ``label`` with every reply to it lost: all nine faults are met (three tries of
+    each reply) and nothing reaches the person's screen."""
+    lose_every_reply(bot, fault)
+    events = await chat.press(label)
+    assert fired(bot) == 9 and screens(events) == []
+
+
 async def registered_small(bot, user_id: int, name: str = "Tom"):
     """A resident registered for the small class, on its card."""
     chat = await resident(bot, user_id, name)
@@ -493,9 +501,7 @@ async def test_keep_pressed_after_a_cancellation_whose_reply_was_lost_does_not_s
     ann = await registered_small(bot, 8331, "Ann")
     await ann.press("❌ Cancel my registration")
     no = pressed(ann, "No, keep it")
-    lose_every_reply(bot, fault)
-    events = await ann.press("Yes, cancel it")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, ann, "Yes, cancel it", fault)
     assert await statuses(bot) == {8331: "cancelled"}
     events = await ann.press_data(*no)
     assert "Kept" not in shown(events), shown(events)

@@ -26,7 +26,7 @@ from tests.test_faults_flows_e2e import (
     dispatch_until_quiet,
     fired,
     inject,
-    lose_every_reply,
+    press_losing_every_reply,
     press_stale,
     pressed,
     quick_retries_and_drops,  # noqa: F401 (autouse)
@@ -107,9 +107,7 @@ async def test_a_mark_whose_reply_is_lost_is_not_undone_by_the_stale_button(bot,
     staff = await attendance_screen(bot)
     stale = staff.last_message_with_buttons()
     data = button_data(stale, "⬜ Eun")
-    lose_every_reply(bot, fault)
-    events = await staff.press("⬜ Eun")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, staff, "⬜ Eun", fault)
     assert await attended(bot, 6311)
     events = await staff.press_data(stale["message_id"], data)  # the same button, again
     assert await attended(bot, 6311)
@@ -430,9 +428,7 @@ async def test_a_cast_whose_every_reply_is_lost_is_one_ballot_and_pressing_again
 
     chat = await ready_to_cast(bot, 6332)
     stale = pressed(chat, "Cast my vote")
-    lose_every_reply(bot, fault)
-    events = await chat.press("Cast my vote")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, chat, "Cast my vote", fault)
     assert await ballots(bot) == 1
     events = await chat.press_data(*stale)
     assert await ballots(bot) == 1
@@ -470,9 +466,7 @@ async def test_no_pressed_after_a_withdrawal_whose_reply_was_lost_says_it_was_wi
     await chat.send(f"/start proposal_{number}")
     await chat.press("Withdraw")
     no = pressed(chat, "No, keep it")
-    lose_every_reply(bot, fault)
-    events = await chat.press("Yes, withdraw")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, chat, "Yes, withdraw", fault)
     assert await proposal_rows(bot) == [(number, "withdrawn", 2)]
     events = await chat.press_data(*no)
     assert "nothing was changed" not in shown(events), shown(events)
@@ -500,9 +494,7 @@ async def test_cancel_pressed_after_a_cast_whose_reply_was_lost_does_not_say_not
 
     chat = await ready_to_cast(bot, 6333)
     cancel = pressed(chat, "✖ Cancel")
-    lose_every_reply(bot, fault)
-    events = await chat.press("Cast my vote")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, chat, "Cast my vote", fault)
     assert await ballots(bot) == 1
     events = await chat.press_data(*cancel)
     assert "Nothing was cast" not in shown(events), shown(events)
@@ -532,9 +524,7 @@ async def test_cancel_pressed_after_an_import_whose_reply_was_lost_does_not_say_
     bot.emu.send_document(TOKEN, admin.user, kb.dump_yaml(changed).encode(), "kb.yaml")
     await admin._reaction(since, timeout=15)
     cancel = pressed(admin, "Cancel")
-    lose_every_reply(bot, fault)
-    events = await admin.press("✅ Import")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, admin, "✅ Import", fault)
     async with bot.runtime.sessionmaker() as s:
         assert (await s.get(Grant, grant_id)).max_krw == 1234000  # imported
     events = await admin.press_data(*cancel)
@@ -552,9 +542,7 @@ async def test_no_pressed_after_a_report_whose_reply_was_lost_says_it_was_report
     await neighbour.send(f"/start proposal_{number}")
     await neighbour.press("Report")
     no = pressed(neighbour, "No")
-    lose_every_reply(bot, fault)
-    events = await neighbour.press("Yes, report")
-    assert fired(bot) == 9 and screens(events) == []
+    await press_losing_every_reply(bot, neighbour, "Yes, report", fault)
     async with bot.runtime.sessionmaker() as s:
         assert await s.scalar(select(func.count()).select_from(ProposalReport)) == 1
     events = await neighbour.press_data(*no)

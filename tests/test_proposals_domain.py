@@ -124,12 +124,10 @@ async def test_lifecycle_records_who_when_why(seeded, clock):
 async def test_illegal_and_unauthorized_moves_are_refused(seeded, clock):
     async with seeded() as s, s.begin():
         now = clock.utcnow()
-        author = await make_user(s, 1, now)
+        author, staff, p = await proposal_to_decide(s, now)
         resident = await make_user(s, 3, now)
         other_staff = await make_user(s, 4, now, staff_of="garam")
-        staff = await make_user(s, 2, now, staff_of="saeteo")
         admin = await make_user(s, 900, now)  # in ADMIN_IDS
-        p = await make_proposal(s, author, now)
 
         with pytest.raises(ProposalError) as err:
             await domain.change_status(s, p, S.ACCEPTED, actor=Actor.of(staff), now=now)
@@ -223,10 +221,8 @@ async def test_merge_carries_supporters_without_double_counting(seeded, clock):
 async def test_support_is_a_toggle_and_closed_proposals_refuse(seeded, clock):
     async with seeded() as s, s.begin():
         now = clock.utcnow()
-        author = await make_user(s, 1, now)
+        _, staff, p = await proposal_to_decide(s, now)
         fan = await make_user(s, 5, now)
-        staff = await make_user(s, 2, now, staff_of="saeteo")
-        p = await make_proposal(s, author, now)
         on = await domain.toggle_support(s, p.id, fan.id, now)
         assert (on.supported, on.changed, on.count) == (True, True, 1)
         again = await domain.toggle_support(s, p.id, fan.id, now, want=True)
@@ -247,10 +243,8 @@ async def test_support_is_a_toggle_and_closed_proposals_refuse(seeded, clock):
 async def test_repeated_reports_hide_pending_review_and_restore_dismisses(seeded, clock):
     async with seeded() as s, s.begin():
         now = clock.utcnow()
-        author = await make_user(s, 1, now)
-        staff = await make_user(s, 2, now, staff_of="saeteo")
+        author, staff, p = await proposal_to_decide(s, now)
         reporters = [await make_user(s, 10 + i, now) for i in range(4)]
-        p = await make_proposal(s, author, now)
         with pytest.raises(ProposalError):
             await domain.report(s, p, author, now)
         first = await domain.report(s, p, reporters[0], now)
