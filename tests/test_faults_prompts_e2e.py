@@ -187,3 +187,34 @@ async def test_a_message_to_a_step_whose_question_was_never_confirmed_is_read_af
     assert await conversation_rows(bot) == []
     assert "Which dong" in shown(await chat.send("/propose"))  # and they can start again
     assert "Which theme" in shown(await chat.send("Garam-dong"))
+
+
+async def test_a_reason_prompt_a_killed_process_never_sent_does_not_take_the_next_message(bot):
+    """The rejection's reason is awaited outside a conversation (user_data). A process
+    killed between the press's commit and the question leaves the wait marked as asked and
+    not delivered: what the staff member types next is not sent to the proposer as the
+    reason."""
+    from handlers.core.steps import ASKED
+    from handlers.proposals.decisions import PENDING
+    from models.persistence import PtbUserData
+
+    staff, _proposer, number = await proposal_under_review(bot)
+    await staff.press("🔎 Start review")
+    await dispatch_until_quiet(bot)
+    reject = pressed(staff, "❌ Reject")
+    assert "Type the reason" in shown(await staff.press("❌ Reject"))
+    async with bot.runtime.sessionmaker() as s:
+        row = await s.get(PtbUserData, staff.user.id)
+        assert ASKED not in row.data[PENDING]  # delivered: the mark is gone
+        # as the killed process left it: asked, never known to be delivered
+        asked = bot.runtime.clock.utcnow().isoformat()
+        row.data = {**row.data, PENDING: {**row.data[PENDING], ASKED: asked}}
+        await s.commit()
+    bot.runtime.clock.advance(seconds=3)
+    said = shown(await staff.send("hello?"))
+    assert TRY_AGAIN in said, said
+    assert await proposal_rows(bot) == [(number, "under_review", 2)]
+    # pressed again, it asks, and the reason typed then rejects it
+    assert "Type the reason" in shown(await staff.press_data(*reject))
+    events = await staff.send("No budget this year.")
+    assert f"Done: #{number} is now “Rejected”." in shown(events)

@@ -39,6 +39,7 @@ from bot.core.text import esc, shorten
 from bot.reminders.outbox import tell
 from bot.telegram.context import MaeulContext
 from bot.telegram.persistence import (
+    UNDER_WAY,
     conversation_key,
     conversation_key_back,
     persistent_conversations,
@@ -360,6 +361,70 @@ def dropping_user_data(
         return True
 
     return drop
+
+
+ASKED = "asked"
+"""In a ``user_data`` value awaiting a typed answer (:func:`awaiting_typed`): when its
+question was asked, until it is known to be delivered."""
+
+
+def awaiting_typed(update: Update, context: MaeulContext, key: str, since: int) -> None:
+    """``user_data[key]`` (a dict) awaits the answer to the question the open update said
+    from ``since`` on, typed outside a conversation (the reason of a rejection …). As
+    :class:`_Conversation` does for a step: if the question is not delivered, the waiting
+    stops (:func:`unless_delivered`); and until it is known to be delivered the value
+    carries :data:`ASKED`, so that a process killed before sending it leaves a wait that
+    :func:`never_asked` recognises when the person next types."""
+    value = context.user_data.get(key)
+    if not isinstance(value, dict):
+        return
+    value[ASKED] = context.runtime.clock.utcnow().isoformat()
+    unless_delivered(
+        update,
+        context,
+        since,
+        dropping_user_data(update, context, key),
+        _confirming_user_data(update, context, key),
+    )
+
+
+def never_asked(context: MaeulContext, key: str) -> bool:
+    """Whether ``user_data[key]`` awaits the answer to a question still not known to be
+    delivered a moment after it was asked (:func:`awaiting_typed`): an update of the same
+    chat is handled only once the previous one's replies went out, so the process that
+    asked died first — the person never saw the question. The caller drops the wait and
+    says :data:`UNDELIVERED` instead of taking the text as the answer."""
+    value = context.user_data.get(key)
+    asked = value.get(ASKED) if isinstance(value, dict) else None
+    if not isinstance(asked, str):
+        return False
+    try:
+        at = datetime.fromisoformat(asked)
+    except ValueError:
+        return True
+    return at < context.runtime.clock.utcnow() - UNDER_WAY
+
+
+def _confirming_user_data(
+    update: Update, context: MaeulContext, key: str
+) -> Callable[[AsyncSession], Awaitable[bool]]:
+    """The ``confirm`` of :func:`awaiting_typed`: ``user_data[key]`` loses its
+    :data:`ASKED`, unless it has changed since."""
+    user_id, value = update.effective_user.id, context.user_data.get(key)
+
+    async def confirm(session: AsyncSession) -> bool:
+        row = await session.get(PtbUserData, user_id, with_for_update=True)
+        if row is None or not isinstance(row.data, dict) or row.data.get(key) != value:
+            return False
+        confirmed = {k: v for k, v in value.items() if k != ASKED}
+        row.data = {**row.data, key: confirmed}
+        row.updated_at = context.runtime.clock.utcnow()
+        memory = context.user_data
+        if memory is not None and memory.get(key) == value:
+            memory[key] = confirmed
+        return True
+
+    return confirm
 
 
 UNDELIVERED = N_(

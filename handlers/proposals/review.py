@@ -37,7 +37,14 @@ from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse
 from handlers.core.blocks import show as send
-from handlers.core.steps import TYPED, cancelled, dropping_user_data, queued, unless_delivered
+from handlers.core.steps import (
+    TYPED,
+    UNDELIVERED,
+    awaiting_typed,
+    cancelled,
+    never_asked,
+    queued,
+)
 from handlers.proposals.decisions import (
     ACTIONS,
     PENDING,
@@ -223,7 +230,7 @@ async def _ask_answer(update: Update, context: MaeulContext, proposal: Proposal,
     never arrives stops the waiting (:func:`handlers.core.steps.unless_delivered`)."""
     since = queued()
     await _question(update, context, proposal, code)
-    unless_delivered(update, context, since, dropping_user_data(update, context, PENDING))
+    awaiting_typed(update, context, PENDING, since)
 
 
 async def _question(update: Update, context: MaeulContext, proposal: Proposal, code: str) -> None:
@@ -272,7 +279,7 @@ async def _ask_target(update: Update, context: MaeulContext, proposal: Proposal)
         title=proposal.title,
     )
     await send(update, context, esc(text), InlineKeyboardMarkup(rows))
-    unless_delivered(update, context, since, dropping_user_data(update, context, PENDING))
+    awaiting_typed(update, context, PENDING, since)
 
 
 @dataclass(frozen=True)
@@ -321,6 +328,10 @@ async def typed(update: Update, context: MaeulContext) -> None:
     """Text while an action waits: the merge target, or the answer."""
     pending = _pending(context)
     if pending is None:  # the filter guarantees it; be safe
+        return
+    if never_asked(context, PENDING):  # the bot died before asking: not an answer
+        context.user_data.pop(PENDING, None)
+        await update.effective_message.reply_text(context.t._(UNDELIVERED))
         return
     text = update.effective_message.text or ""
     pid = pending.id
