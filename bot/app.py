@@ -30,6 +30,8 @@ from bot.telegram.persistence import SQLPersistence
 from bot.telegram.transport import make_request, was_not_sent
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from bot.reminders.dispatch import Dispatcher
     from bot.telegram.dispatcher import DispatcherHandle
 
@@ -306,6 +308,17 @@ class MaeulApplication(Application):  # type: ignore[type-arg]
         self.dispatcher_handle: DispatcherHandle | None = None  # set by bot.telegram.dispatcher
         self._gate = TransactionGate(parallel_transactions(runtime))
         """How many updates' handlers and commits at a time (see :meth:`process_update`)."""
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction of its own, beside the updates' (what an update's after-commit
+        hooks and the JobQueue write): it waits for a place among them (the gate), so that
+        on SQLite it never contends for the write lock with an update — it would otherwise
+        poll the busy timeout, holding a pooled connection, while updates queue behind it.
+        The caller commits."""
+        async with self._gate.update(), self.runtime.sessionmaker() as session:
+            await begin_for_writing(session)
+            yield session
 
     @property
     def dispatcher(self) -> Dispatcher | None:

@@ -9,10 +9,11 @@ for answering and refusing presses, showing a screen and confirm dialogs are in
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, MutableMapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -283,6 +284,20 @@ class _Conversation(ConversationHandler[MaeulContext]):
 # ---------------------------------------------------------------------------------------
 
 
+@contextlib.asynccontextmanager
+async def own_transaction(app: Any, runtime: Any) -> AsyncIterator[AsyncSession]:
+    """A write transaction outside an update: the application's (:meth:`bot.app.
+    MaeulApplication.transaction`, in turn with the updates), else a plain one."""
+    opened = getattr(app, "transaction", None)
+    if opened is not None:
+        async with opened() as session:
+            yield session
+        return
+    async with runtime.sessionmaker() as session:
+        await begin_for_writing(session)
+        yield session
+
+
 def queued() -> int:
     """How many Bot API calls the open update has said so far: the ``since`` of
     :func:`unless_delivered` (0 outside an update)."""
@@ -309,20 +324,20 @@ def unless_delivered(
     asked = scope.outbox[since:]
     chat_id, t, bot, runtime = update.effective_chat.id, context.t, context.bot, context.runtime
 
+    application = context.application
+
     async def check() -> None:
         if all(i.delivered is not False or i.endpoint == "answerCallbackQuery" for i in asked):
             if confirm is not None:
                 try:
-                    async with runtime.sessionmaker() as session:
-                        await begin_for_writing(session)
+                    async with own_transaction(application, runtime) as session:
                         await confirm(session)
                         await session.commit()
                 except SQLAlchemyError:  # the sweep will end the step: safe, if needless
                     log.warning("could not record that a step's question was delivered")
             return
         try:
-            async with runtime.sessionmaker() as session:
-                await begin_for_writing(session)
+            async with own_transaction(application, runtime) as session:
                 if not await undo(session):
                     return
                 await session.commit()
@@ -452,8 +467,7 @@ async def sweep_unconfirmed(app: Application) -> int:  # type: ignore[type-arg]
     runtime = app.runtime  # type: ignore[attr-defined]
     now = runtime.clock.utcnow()
     cutoff = now - timedelta(seconds=runtime.settings.unconfirmed_question_seconds)
-    async with runtime.sessionmaker() as session:
-        await begin_for_writing(session)
+    async with own_transaction(app, runtime) as session:
         rows = list(
             (
                 await session.execute(
