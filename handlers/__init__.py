@@ -17,7 +17,7 @@ from telegram.warnings import PTBUserWarning
 from handlers import stats as staff_stats
 from handlers.assembly import staff as assembly_staff
 from handlers.assembly import vote
-from handlers.core import commands, errors, fallbacks, language, mydong, start, steps
+from handlers.core import commands, errors, fallbacks, language, mydong, start, undelivered
 from handlers.core import privacy as core_privacy
 from handlers.core import roles as staff_roles
 from handlers.core.context_loader import load_context
@@ -61,6 +61,6 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     ):  # fmt: skip
         feature.register(app)
     fallbacks.register(app)
-    steps.watch_unconfirmed(app)  # steps whose question a dead process never sent
+    undelivered.watch_unconfirmed(app)  # steps whose question a dead process never sent
     commands.register(app)  # group 1: the staff command menu follows the user's roles
     app.add_error_handler(errors.on_error)

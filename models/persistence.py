@@ -45,7 +45,7 @@ class PtbConversation(Base):
     unconfirmed_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
     """Set in the transaction of a step that asks a question, cleared once the question was
     delivered: still set a while later, the process died before it could send the question
-    (handlers.core.steps.sweep_unconfirmed ends such a step and tells the person)."""
+    (handlers.core.undelivered.sweep_unconfirmed ends such a step and tells the person)."""
 
 
 class HandledUpdate(Base):

@@ -128,7 +128,7 @@ async def conversation_rows(bot) -> list[tuple[str, object]]:
 
 
 async def test_a_delivered_steps_question_is_not_swept(bot):
-    from handlers.core.steps import sweep_unconfirmed
+    from handlers.core.undelivered import sweep_unconfirmed
 
     chat = await resident(bot, 8811)
     assert "Which dong" in shown(await chat.send("/propose"))
@@ -143,7 +143,7 @@ async def test_a_steps_question_never_confirmed_is_ended_and_the_person_told(bot
     """As a process killed after the step's commit leaves it: the mark stays set."""
     from sqlalchemy import select, update
 
-    from handlers.core.steps import sweep_unconfirmed
+    from handlers.core.undelivered import sweep_unconfirmed
     from models.events import Reminder
     from models.persistence import PtbConversation
 
@@ -194,7 +194,7 @@ async def test_a_reason_prompt_a_killed_process_never_sent_does_not_take_the_nex
     killed between the press's commit and the question leaves the wait marked as asked and
     not delivered: what the staff member types next is not sent to the proposer as the
     reason."""
-    from handlers.core.steps import ASKED
+    from handlers.core.undelivered import ASKED
     from handlers.proposals.decisions import PENDING
     from models.persistence import PtbUserData
 

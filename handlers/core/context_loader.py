@@ -10,7 +10,7 @@ from bot.core.users import get_user, touch_user
 from bot.telegram.context import MaeulContext
 from bot.telegram.persistence import UNCONFIRMED_NOTE
 from handlers.core.conversations import end_superseded
-from handlers.core.steps import UNDELIVERED
+from handlers.core.undelivered import UNDELIVERED
 
 # Commands that get a reply in a group chat when addressed to the bot.
 GROUP_COMMANDS = {"start", "help", "staffchat", "subscribe"}

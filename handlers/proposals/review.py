@@ -37,14 +37,8 @@ from bot.proposals.service import ProposalError
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse
 from handlers.core.blocks import show as send
-from handlers.core.steps import (
-    TYPED,
-    UNDELIVERED,
-    awaiting_typed,
-    cancelled,
-    never_asked,
-    queued,
-)
+from handlers.core.steps import TYPED, cancelled
+from handlers.core.undelivered import UNDELIVERED, awaiting_typed, never_asked, queued
 from handlers.proposals.decisions import (
     ACTIONS,
     PENDING,
@@ -227,7 +221,7 @@ async def act(update: Update, context: MaeulContext) -> None:
 
 async def _ask_answer(update: Update, context: MaeulContext, proposal: Proposal, code: str) -> None:
     """Ask for the answer of ``code`` (``user_data[PENDING]`` says which); a question that
-    never arrives stops the waiting (:func:`handlers.core.steps.unless_delivered`)."""
+    never arrives stops the waiting (:func:`handlers.core.undelivered.unless_delivered`)."""
     since = queued()
     await _question(update, context, proposal, code)
     awaiting_typed(update, context, PENDING, since)

@@ -4,7 +4,7 @@ A step's new state is committed before its question is sent. A process killed in
 left the step waiting for the answer to a question the person never saw: their next
 message was taken as that answer. The column is set in the step's transaction and cleared
 once the question was delivered; a sweep ends the steps where it stays set
-(handlers.core.steps.sweep_unconfirmed). Existing rows: NULL (nothing known to be missing).
+(handlers.core.undelivered.sweep_unconfirmed). Existing rows: NULL (nothing known to be missing).
 
 Create Date: 2026-12-06
 
