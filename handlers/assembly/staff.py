@@ -32,7 +32,14 @@ from bot import assembly as A
 from bot.assembly.service import title_of
 from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
-from handlers.assembly import staff_ballot, staff_codes, staff_new, staff_onsite, staff_results
+from handlers.assembly import (
+    staff_ballot,
+    staff_codes,
+    staff_new,
+    staff_onsite,
+    staff_results,
+    staff_settings,
+)
 from handlers.assembly.staff_common import (
     CODES,
     ITEM,
@@ -88,9 +95,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
         "assembly_staff",
         [
             CommandHandler("assembly", staff_list),
-            CallbackQueryHandler(staff_ballot.ask_population, pattern=ref % "pop"),
-            CallbackQueryHandler(staff_ballot.ask_quorum, pattern=ref % "quo"),
-            CallbackQueryHandler(staff_ballot.ask_period, pattern=ref % "per"),
+            CallbackQueryHandler(staff_settings.ask_population, pattern=ref % "pop"),
+            CallbackQueryHandler(staff_settings.ask_quorum, pattern=ref % "quo"),
+            CallbackQueryHandler(staff_settings.ask_period, pattern=ref % "per"),
             CallbackQueryHandler(staff_ballot.ask_item, pattern=ref % "item"),
             CallbackQueryHandler(staff_codes.ask_count, pattern=ref % "codes"),
             CallbackQueryHandler(staff_onsite.ask_mark, pattern=ref % "mark"),
@@ -99,9 +106,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             CallbackQueryHandler(staff_new.start, pattern=r"^asm:nd:[a-z0-9_-]{1,64}$"),
         ],
         {
-            POPULATION: [MessageHandler(steps.TYPED, staff_ballot.typed_population)],
-            QUORUM: [MessageHandler(steps.TYPED, staff_ballot.typed_quorum)],
-            PERIOD: [MessageHandler(steps.TYPED, staff_ballot.typed_period)],
+            POPULATION: [MessageHandler(steps.TYPED, staff_settings.typed_population)],
+            QUORUM: [MessageHandler(steps.TYPED, staff_settings.typed_quorum)],
+            PERIOD: [MessageHandler(steps.TYPED, staff_settings.typed_period)],
             ITEM: [MessageHandler(steps.TYPED, staff_ballot.typed_item)],
             CODES: [
                 MessageHandler(steps.TYPED, staff_codes.typed_count),

@@ -1,6 +1,7 @@
 """A new assembly, step by step: dong, title, method, voting period (typed the way staff
 write dates: "12월 10일 오후 2시 ~ 12월 17일 오후 6시", "다음 주 월요일 9시 …" — the parser
-of :func:`bot.kb.edits.parse_when`), quorum, eligible population, then a review screen.
+of :func:`bot.kb.edits.parse_when`), quorum, eligible population, then a review screen
+(:mod:`staff_new_review`).
 
 The draft lives in ``user_data`` until "Create": nothing is written before, so /cancel
 leaves nothing behind. "Create" carries a stamp of the draft shown (a stale review is
@@ -43,10 +44,10 @@ from handlers.assembly.staff_common import (
     staff_dongs,
     who,
 )
+from handlers.assembly.staff_new_review import method_of, past_start_text, review, shown
 from handlers.assembly.staff_panel import show_panel
 from handlers.assembly.staff_typed import EXAMPLE, RANGE_RE, typed_error, typed_number, typed_when
 from handlers.core import blocks, steps
-from models.assembly import VoteMethod
 
 STEPS = 6
 
@@ -150,7 +151,7 @@ async def picked_method(update: Update, context: MaeulContext, draft: dict[str, 
     t = context.t
     draft["max"] = int((update.callback_query.data or "0").split(":")[2])
     await blocks.answer(update)
-    await steps.answered(update, method_text(t, *_method(draft)))
+    await steps.answered(update, method_text(t, *method_of(draft)))
     await _ask(
         update,
         context,
@@ -159,23 +160,6 @@ async def picked_method(update: Update, context: MaeulContext, draft: dict[str, 
         t._(EXAMPLE),
     )
     return NEW_OPENS
-
-
-def past_start_text(context: MaeulContext) -> str:
-    """A new assembly's ballot is empty until it is made: a start that has passed would
-    open it empty (:func:`bot.assembly.service.create_vote` refuses that too)."""
-    return context.t._(
-        "That start has passed. A new assembly's ballot is empty until you add its items, "
-        "so it cannot open yet: type a start in the future. Once the items are on the "
-        "ballot, “Open voting now” starts the vote at once."
-    )
-
-
-def _method(draft: dict[str, Any]) -> tuple[str, int | None]:
-    maximum = int(draft.get("max", 0))
-    if maximum:
-        return VoteMethod.CHOOSE_UP_TO.value, maximum
-    return VoteMethod.APPROVE_REJECT.value, None
 
 
 @_drafting
@@ -289,7 +273,7 @@ async def typed_population(
         )
         return NEW_POPULATION
     draft["population"] = population
-    return await _review(update, context, draft)
+    return await review(update, context, draft)
 
 
 @_drafting
@@ -297,55 +281,7 @@ async def skip_population(
     update: Update, context: MaeulContext, draft: dict[str, Any]
 ) -> str | int:
     await _skipped(update, draft, "population", context.t._("Set it later"))
-    return await _review(update, context, draft)
-
-
-def _shown(draft: dict[str, Any]) -> list[Any]:
-    """What the review screen shows: its stamp goes in "Create"."""
-    keys = ("dong", "title", "max", "opens", "closes", "quorum", "population")
-    return [draft.get(k) for k in keys]
-
-
-async def _review(update: Update, context: MaeulContext, draft: dict[str, Any]) -> str:
-    t = context.t
-    dong = await get_dong(context.db, draft["dong"])
-    opens, closes = (datetime.fromisoformat(draft[k]) for k in ("opens", "closes"))
-    population = draft.get("population")
-    lines = [
-        "<b>" + esc(t._("New assembly: please check")) + "</b>",
-        "",
-        esc(t._("Dong: {dong}", dong=dong_name(dong, t.lang) if dong else draft["dong"])),
-        esc(t._("Title: {title}", title=draft["title"])),
-        esc(t._("Method: {method}", method=method_text(t, *_method(draft)))),
-        esc(t._("Voting: {period}", period=period(t, opens, closes))),
-        esc(
-            t._("Quorum: {quorum}%", quorum=draft["quorum"])
-            if draft.get("quorum") is not None
-            else t._("Quorum: none")
-        ),
-        esc(
-            t._(
-                "Eligible residents: {n}",
-                n=t.format_number(population) if population else t._("not set"),
-            )
-        ),
-        "",
-        esc(t._("Voting codes from the dong office; re-voting allowed (both can be changed).")),
-    ]
-    if opens <= context.runtime.clock.now():  # it passed while the review was open
-        lines.append("⚠️ " + esc(past_start_text(context)))
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t._("✅ Create"), callback_data=f"asm:nok:{blocks.stamp(*_shown(draft))}"
-                ),
-                cancel_button(context),
-            ]
-        ]
-    )
-    await blocks.send_html(context, update.effective_chat.id, "\n".join(lines), markup)
-    return NEW_REVIEW
+    return await review(update, context, draft)
 
 
 @_drafting
@@ -353,7 +289,7 @@ async def create(update: Update, context: MaeulContext, draft: dict[str, Any]) -
     if "closes" not in draft:
         return await _lost(update, context)
     pressed = (update.callback_query.data or "").split(":")[-1]
-    if not blocks.stamp_matches(pressed, *_shown(draft)):
+    if not blocks.stamp_matches(pressed, *shown(draft)):
         await blocks.refuse(update, context)
         return NEW_REVIEW
     if not is_staff_of(context.user, draft["dong"], admins(context)):
@@ -361,7 +297,7 @@ async def create(update: Update, context: MaeulContext, draft: dict[str, Any]) -
         forget(context)
         return ConversationHandler.END
     opens, closes = (datetime.fromisoformat(draft[k]) for k in ("opens", "closes"))
-    method, maximum = _method(draft)
+    method, maximum = method_of(draft)
     try:
         vote = await A.create_vote(
             context.db,
