@@ -82,6 +82,22 @@ async def _draft_to_preview(chat: SlowChat) -> None:
     await chat.press("Skip")  # no photo: the preview
 
 
+TITLE = "A small gallery in the centre"
+
+
+def _to_title(chat: SlowChat, title: str):
+    """The steps of :func:`_killed_at` up to /propose's title, then ``title`` typed."""
+
+    async def steps():
+        await chat.send("/start")
+        await chat.send("/propose")
+        await chat.press("Garam-dong")
+        await chat.press("Culture and arts")
+        return lambda: chat.emu.send_text(TOKEN, chat.user, title)
+
+    return steps
+
+
 @contextlib.asynccontextmanager
 async def _emulated(user_id: int) -> AsyncIterator[tuple[BotApiEmulator, SlowChat]]:
     async with BotApiEmulator() as emu:
@@ -128,22 +144,14 @@ async def test_sigkill_mid_proposal_then_the_draft_is_continued(tmp_path):
     """Killed after the title's step committed, before its next question was sent: the
     person saw nothing, so they ask again with /propose and continue the draft."""
     async with _emulated(4747) as (emu, chat):
-
-        async def to_title():
-            await chat.send("/start")
-            await chat.send("/propose")
-            await chat.press("Garam-dong")
-            await chat.press("Culture and arts")
-            return lambda: emu.send_text(TOKEN, chat.user, "A small gallery in the centre")
-
-        since = await _killed_at(tmp_path, emu, "sendMessage", to_title)
+        since = await _killed_at(tmp_path, emu, "sendMessage", _to_title(chat, TITLE))
         assert not any("Describe" in text for text in _told(emu, chat, since))
-        title = [("A small gallery in the centre",)]
+        title = [(TITLE,)]
         assert _rows(tmp_path, "SELECT title FROM proposal_drafts") == title
 
         async with _restarted(tmp_path, emu) as since:
             await chat.send("/propose")
-            await _said(chat, since, "A small gallery in the centre")
+            await _said(chat, since, TITLE)
             await _button(chat, lambda text, _data: text == "Continue it")
             await chat.press("Continue it")
             await _said(chat, since, "Describe")
@@ -164,16 +172,9 @@ async def test_sigkill_before_a_steps_question_then_what_is_typed_is_not_its_ans
     the person is told to try again, and the title they type again (they saw no reply) is
     not stored as the description."""
     async with _emulated(4949) as (emu, chat):
-        title = "A small gallery in the centre"
+        title = TITLE
 
-        async def to_title():
-            await chat.send("/start")
-            await chat.send("/propose")
-            await chat.press("Garam-dong")
-            await chat.press("Culture and arts")
-            return lambda: emu.send_text(TOKEN, chat.user, title)
-
-        since = await _killed_at(tmp_path, emu, "sendMessage", to_title)
+        since = await _killed_at(tmp_path, emu, "sendMessage", _to_title(chat, title))
         assert not any("Describe" in text for text in _told(emu, chat, since))
         drafts = "SELECT title, description FROM proposal_drafts"
         assert _rows(tmp_path, drafts) == [(title, None)]
@@ -194,16 +195,9 @@ async def test_sigkill_before_a_steps_question_then_typed_again_at_once(tmp_path
     before the sweep's 30 seconds: that message ends the step, and they are told. On the
     real clock (``MAEUL_NOW`` starts each process at the same moment again)."""
     async with _emulated(5050) as (emu, chat):
-        title = "A small gallery in the centre"
+        title = TITLE
 
-        async def to_title():
-            await chat.send("/start")
-            await chat.send("/propose")
-            await chat.press("Garam-dong")
-            await chat.press("Culture and arts")
-            return lambda: emu.send_text(TOKEN, chat.user, title)
-
-        await _killed_at(tmp_path, emu, "sendMessage", to_title, clock={})
+        await _killed_at(tmp_path, emu, "sendMessage", _to_title(chat, title), clock={})
         drafts = "SELECT title, description FROM proposal_drafts"
         await asyncio.sleep(2.5)  # the bot takes a moment to come back after a kill
         async with _restarted(tmp_path, emu, clock={}) as since:
