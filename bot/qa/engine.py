@@ -634,6 +634,12 @@ _DOING_RE = re.compile(
     r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
     r"\bwe.?d like to\b|想要?|muốn|たい"
 )
+# …or what it already does, told as the setting of the question ("매주 모이는데", "동네
+# 사랑방으로 쓰고 있어요", "쓰레기 줍는 모임 하는데"): a group's activity, money asked for it
+_GOING_ON_RE = re.compile(
+    r"(하|모이|모여|쓰|운영하|다니)\s?(는데|고\s?있)|모임\s?(을\s?)?하는데|"
+    r"\bwe (run|meet|have been|already)\b"
+)
 # …unless what is wanted is to be told or to learn ("새 공모 뜨면 알림 받고 싶어요")
 _LEARNING_RE = re.compile(r"(?:받|알|듣|보|배우)고\s?싶|\bwant to (?:know|hear|be told)\b")
 # Money asked for, in the languages residents write ("지원돼요?", "có hỗ trợ kinh phí không")
@@ -2541,10 +2547,15 @@ class QAEngine:
         return known / total if total else 1.0
 
     def _activity_funding_asked(self, a: _Analysis) -> bool:
-        """Does the question describe what a group wants to do and ask for money for it?"""
+        """Does the question describe what a group wants to do, or already does (its size
+        said, a habit, an activity going on), and ask for money for it?"""
         return (
             self.descriptive(a)
-            and bool(_DOING_RE.search(a.text))
+            and (
+                bool(_DOING_RE.search(a.text) or _GOING_ON_RE.search(a.text))
+                or a.criteria.group
+                or (a.dates is not None and a.dates.grain == "weekdays")
+            )
             and not _LEARNING_RE.search(a.text)  # ("새 공모 뜨면 알림 받고 싶어요": told)
             and (_grant_asked(a) or bool(_FUNDING_RE.search(a.text)))
             and not set(a.facets) - {"summary", "eligibility", "amount"}
