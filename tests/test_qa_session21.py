@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.qa import QAEngine
-from tests.qa_helpers import NOW
+from tests.qa_helpers import NOW, answers, edited_demo
 
 
 @pytest.mark.parametrize(
@@ -24,3 +26,38 @@ def test_what_a_group_already_does_with_money_asked_is_a_programme(
     # not the neighbourhood party nor the FAQ entry on renting the centre's rooms, which
     # share the story's words: the programme that pays for such a group
     assert demo.ask(question, NOW).kind == "grant"
+
+
+def _with_market_day(document: dict[str, Any]) -> None:
+    # an event sharing the apartment programme's words (아파트, 단지, 나눔)
+    document["events"].append(
+        {
+            "id": "complex-market-day",
+            "kind": "meeting",
+            "title": {"ko": "단지 나눔 장터", "en": "Complex sharing market"},
+            "starts_at": "2027-02-20T14:00:00+09:00",
+            "ends_at": "2027-02-20T17:00:00+09:00",
+            "place": {"ko": "한빛아파트 관리동 2층", "en": "Hanbit Apartments, 2F"},
+            "audience": {"ko": "아파트 주민 누구나", "en": "Any resident"},
+            "description": {
+                "ko": "이웃들이 모여 물건을 나누는 날입니다.",
+                "en": "Neighbours share things.",
+            },
+            "registration": {"required": False},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def market_day() -> QAEngine:
+    return edited_demo(_with_market_day)
+
+
+def test_signing_up_asked_is_the_event_not_the_programme_beside_it(market_day: QAEngine) -> None:
+    # the programme led by a little; a programme has no sign-up for a day, the market has
+    answers(market_day, "아파트 단지 장터 예약해야 돼요?", kind="event", id="complex-market-day")
+
+
+def test_a_programme_far_ahead_keeps_its_place(market_day: QAEngine) -> None:
+    # named, and far ahead of the market day: "where" is where to apply for it
+    answers(market_day, "아파트 공동체 장터 어디서 해요?", kind="grant", id="apartment-community")

@@ -608,6 +608,34 @@ def _only_office(a: _Analysis) -> bool:
     return not any(len(w) > 1 and w not in ("사무실", "office") for w in rest.split())
 
 
+# What a question asks that a record of one kind has no field for: how much, the papers or
+# the result of an event; where or at what time a programme is held. A record of the other
+# kind close behind, that has it, is the one asked about.
+_NO_FIELD = {
+    "event": frozenset({"amount", "documents", "result"}),
+    "grant": frozenset({"place", "time", "registration"}),
+}
+FACET_FITS = 0.85  # …when it scores this much of the leader's score at least
+
+
+def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
+    """A grant and an event sharing words ("介護家族の集まり", the carers' circle, beside the
+    carers' respite grant): the question's first facet says which — where it is held, whether
+    to sign up (an event's); how much, which papers (a programme's). The leader without that
+    field and the nearest record of the other kind trade places. Re-sorts in place."""
+    if len(candidates) < 2 or not a.facets:
+        return
+    top = candidates[0]
+    if a.facets[0] not in _NO_FIELD.get(top.record.kind, ()):
+        return
+    other = "grant" if top.record.kind == "event" else "event"
+    for candidate in candidates[1:4]:
+        if candidate.record.kind == other and candidate.score >= FACET_FITS * top.score:
+            candidate.score, top.score = top.score, candidate.score
+            candidates.sort(key=lambda c: c.score, reverse=True)
+            return
+
+
 def _named_leads(candidates: list[_Candidate]) -> None:
     """One record named by its whole name or an alias ranks above the records of its kind
     that only mention it: a next-step grant whose text says "이웃만들기를 마친 모임" three
@@ -1541,6 +1569,7 @@ class QAEngine:
             candidates.sort(key=lambda c: c.score, reverse=True)
         _named_leads(candidates)
         self._event_named_more(a, candidates)
+        _facet_kind_fits(a, candidates)
         return candidates
 
     def _event_named_more(self, a: _Analysis, candidates: list[_Candidate]) -> None:
