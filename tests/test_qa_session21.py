@@ -61,3 +61,20 @@ def test_signing_up_asked_is_the_event_not_the_programme_beside_it(market_day: Q
 def test_a_programme_far_ahead_keeps_its_place(market_day: QAEngine) -> None:
     # named, and far ahead of the market day: "where" is where to apply for it
     answers(market_day, "아파트 공동체 장터 어디서 해요?", kind="grant", id="apartment-community")
+
+
+def test_a_sentence_telling_what_was_done_is_the_story(demo: QAEngine) -> None:
+    # "…다 들었어요" (its full stop left out) tells of the school; becoming a member is asked
+    answers(
+        demo,
+        "주민자치학교 다 들었어요 자치회 위원 되려면 어떻게 해요",
+        kind="faq",
+        id="become-council-member",
+    )
+
+
+def test_a_sentence_with_a_question_word_is_the_question(demo: QAEngine) -> None:
+    # "…언제 했었어요" asks when the festival was, whatever follows
+    answers(
+        demo, "마을자치한마당 언제 했었어요 사진 있어요", kind="event", id="village-festival-2026"
+    )

@@ -349,6 +349,12 @@ _TOLD_AFTER_RE = re.compile(
     r"\s?(을|를|도|에서|에|로|으로)?\s?(\S+\s){0,2}?"
     r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|받아|마쳤|끝냈)\S*?"
     r"(는데|고|지만|서)(?=\s\S)"  # (not "…했었어요": that may be the question, its ? gone)
+    # …or a sentence of its own, its full stop left out, and more after it ("첫걸음도
+    # 받았어요 도약사업 신청 되나요"): what follows is asked only when it names a record of
+    # its own (:meth:`QAEngine._asked_after`), and when the sentence has no question word
+    # ("마을자치한마당 어디서 했었어요 사진 …" asks where it was)
+    r"|\s?(을|를|도|에서|에|로|으로)?\s?((?!어디|언제|몇|누가|누구|뭐|무슨|어떻게|왜)\S+\s){0,2}?"
+    r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|마쳤|끝냈)\S*?요(?=\s\S)"
 )
 # Where one sentence of a question ends ("…가봤는데요, 거기서 …", "…있잖아요 거기 …",
 # "…끝나요. 그리고 …"): the story told and the thing asked may be sentences apart
