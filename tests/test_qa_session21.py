@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.qa import QAEngine
+from bot.qa.facets import detect_facets
 from tests.qa_helpers import NOW, answers, edited_demo
 
 
@@ -78,3 +79,17 @@ def test_a_sentence_with_a_question_word_is_the_question(demo: QAEngine) -> None
     answers(
         demo, "마을자치한마당 언제 했었어요 사진 있어요", kind="event", id="village-festival-2026"
     )
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["작년에 지원됐는데 올해도 신청 돼요?", "선정돼서 활동 다 끝냈고 다음 사업 뭐 있어요"],
+)
+def test_being_selected_told_as_the_story_asks_no_result(question: str) -> None:
+    # the clause goes on ("…됐는데", "…돼서"): what happened, not whether one was selected
+    assert "result" not in detect_facets(question).facets
+
+
+@pytest.mark.parametrize("question", ["우리 팀 선정됐나요?", "선정됐는지 어디서 봐요"])
+def test_being_selected_asked_is_the_result(question: str) -> None:
+    assert detect_facets(question).facets[0] == "result"
