@@ -349,6 +349,12 @@ _TOLD_AFTER_RE = re.compile(
     r"\s?(을|를|도|에서|에|로|으로)?\s?(\S+\s){0,2}?"
     r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|받아|마쳤|끝냈)\S*?"
     r"(는데|고|지만|서)(?=\s\S)"  # (not "…했었어요": that may be the question, its ? gone)
+    # …or a sentence of its own, its full stop left out, and more after it ("첫걸음도
+    # 받았어요 도약사업 신청 되나요"): what follows is asked only when it names a record of
+    # its own (:meth:`QAEngine._asked_after`), and when the sentence has no question word
+    # ("마을자치한마당 어디서 했었어요 사진 …" asks where it was)
+    r"|\s?(을|를|도|에서|에|로|으로)?\s?((?!어디|언제|몇|누가|누구|뭐|무슨|어떻게|왜)\S+\s){0,2}?"
+    r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|마쳤|끝냈)\S*?요(?=\s\S)"
 )
 # Where one sentence of a question ends ("…가봤는데요, 거기서 …", "…있잖아요 거기 …",
 # "…끝나요. 그리고 …"): the story told and the thing asked may be sentences apart
@@ -608,6 +614,34 @@ def _only_office(a: _Analysis) -> bool:
     return not any(len(w) > 1 and w not in ("사무실", "office") for w in rest.split())
 
 
+# What a question asks that a record of one kind has no field for: how much, the papers or
+# the result of an event; where or at what time a programme is held. A record of the other
+# kind close behind, that has it, is the one asked about.
+_NO_FIELD = {
+    "event": frozenset({"amount", "documents", "result"}),
+    "grant": frozenset({"place", "time", "registration"}),
+}
+FACET_FITS = 0.85  # …when it scores this much of the leader's score at least
+
+
+def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
+    """A grant and an event sharing words ("介護家族の集まり", the carers' circle, beside the
+    carers' respite grant): the question's first facet says which — where it is held, whether
+    to sign up (an event's); how much, which papers (a programme's). The leader without that
+    field and the nearest record of the other kind trade places. Re-sorts in place."""
+    if len(candidates) < 2 or not a.facets:
+        return
+    top = candidates[0]
+    if a.facets[0] not in _NO_FIELD.get(top.record.kind, ()):
+        return
+    other = "grant" if top.record.kind == "event" else "event"
+    for candidate in candidates[1:4]:
+        if candidate.record.kind == other and candidate.score >= FACET_FITS * top.score:
+            candidate.score, top.score = top.score, candidate.score
+            candidates.sort(key=lambda c: c.score, reverse=True)
+            return
+
+
 def _named_leads(candidates: list[_Candidate]) -> None:
     """One record named by its whole name or an alias ranks above the records of its kind
     that only mention it: a next-step grant whose text says "이웃만들기를 마친 모임" three
@@ -633,6 +667,12 @@ def _named_leads(candidates: list[_Candidate]) -> None:
 _DOING_RE = re.compile(
     r"(고|보고)\s?싶|하려|해\s?보려|만들려|만들고|꾸미|가꾸|\bwe (want|would like|plan) to\b|"
     r"\bwe.?d like to\b|想要?|muốn|たい"
+)
+# …or what it already does, told as the setting of the question ("매주 모이는데", "동네
+# 사랑방으로 쓰고 있어요", "쓰레기 줍는 모임 하는데"): a group's activity, money asked for it
+_GOING_ON_RE = re.compile(
+    r"(하|모이|모여|쓰|운영하|다니)\s?(는데|고\s?있)|모임\s?(을\s?)?하는데|"
+    r"\bwe (run|meet|have been|already)\b"
 )
 # …unless what is wanted is to be told or to learn ("새 공모 뜨면 알림 받고 싶어요")
 _LEARNING_RE = re.compile(r"(?:받|알|듣|보|배우)고\s?싶|\bwant to (?:know|hear|be told)\b")
@@ -1535,6 +1575,7 @@ class QAEngine:
             candidates.sort(key=lambda c: c.score, reverse=True)
         _named_leads(candidates)
         self._event_named_more(a, candidates)
+        _facet_kind_fits(a, candidates)
         return candidates
 
     def _event_named_more(self, a: _Analysis, candidates: list[_Candidate]) -> None:
@@ -2541,10 +2582,15 @@ class QAEngine:
         return known / total if total else 1.0
 
     def _activity_funding_asked(self, a: _Analysis) -> bool:
-        """Does the question describe what a group wants to do and ask for money for it?"""
+        """Does the question describe what a group wants to do, or already does (its size
+        said, a habit, an activity going on), and ask for money for it?"""
         return (
             self.descriptive(a)
-            and bool(_DOING_RE.search(a.text))
+            and (
+                bool(_DOING_RE.search(a.text) or _GOING_ON_RE.search(a.text))
+                or a.criteria.group
+                or (a.dates is not None and a.dates.grain == "weekdays")
+            )
             and not _LEARNING_RE.search(a.text)  # ("새 공모 뜨면 알림 받고 싶어요": told)
             and (_grant_asked(a) or bool(_FUNDING_RE.search(a.text)))
             and not set(a.facets) - {"summary", "eligibility", "amount"}

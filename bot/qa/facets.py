@@ -83,7 +83,9 @@ _CUES: list[tuple[str, str]] = [
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
               r"bắt đầu (nhận|đăng ký|tiếp nhận)|いつから|何日から"),
     ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
-               r"선정\s?(여부|됐|돼|되었|되나|될까|되는지)|(신청|지원)\s?(됐|되었)|\bresults?\b|"
+               # (not told, the clause going on: "작년에 선정돼서 …", "지원됐는데 올해도 …")
+               r"선정\s?(여부|(됐|돼|되었)(?!\s?(서|는데|고|지만|으니))|되나|될까|되는지)|"
+               r"(신청|지원)\s?(됐|되었)(?!\s?(서|는데|고|지만|으니))|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
