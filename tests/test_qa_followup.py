@@ -194,8 +194,12 @@ async def test_a_follow_up_after_a_list_of_choices_offers_the_same_choices(bot):
     assert offered
     events = await chat.send("그럼 서류는요?")
     again = events[0]
-    assert again.text.startswith("어느 것을 말씀하시는지")
+    # one of them is meant: pick it (not "not sure … if not, ask the centre" again)
+    assert again.text.startswith("어느 것을 말씀하시는지 골라 주세요. 아래에서 누르거나 번호를")
+    assert "문의해 주세요" not in again.text
     assert [b["text"] for row in again.reply_markup["inline_keyboard"] for b in row] == offered
+    events = await chat.send("2")  # its number
+    assert events[0].text.startswith(offered[1]), events[0].text
 
 
 async def test_a_card_opened_from_the_choices_is_what_the_next_question_is_about(bot):

@@ -733,11 +733,19 @@ class _Renderer:
 
     def unsure(self, answer: Answer) -> str:
         t = self.t
-        lines = [t._("I'm not sure which one you mean. Is it one of these?")]
+        # "which": a follow-up ("그럼 서류는요?") to "is it one of these?": the person means
+        # one of them, so they are asked to pick it (its card has what they asked)
+        which = answer.reason == "which"
+        lines = [
+            t._("Which one do you mean? Tap it below, or type its number.")
+            if which
+            else t._("I'm not sure which one you mean. Is it one of these?")
+        ]
         for number, id_ in enumerate(answer.alternatives[:3], start=1):
             kind = kind_of(self.engine, id_)
             lines.append(f"{number}. {record_name(self.engine, kind, id_, self.lang)}")
-        lines.append(t._("If not, please ask {contact}", contact=self.contact()))
+        if not which:
+            lines.append(t._("If not, please ask {contact}", contact=self.contact()))
         return "\n".join(lines)
 
     def none(self, answer: Answer) -> str:
