@@ -674,6 +674,13 @@ _SUBJECT_SUFFIX_RE = re.compile(
 _ASKED_OF_RE = re.compile(
     r"(?:이|가|은|는)\s(?:(?:올해|이번|요즘|지금|내년|보통|대략)\s)?(?:얼마|언제|어디|몇|누가|누구)"
 )
+# Of those suffixes, the ones saying who asks, with whom or by what means ("뜨개질모임도",
+# "문자로"), not what is asked for ("농지대장에 올리려면", "어업경영체 등록은")
+_WHO_SUFFIX_RE = re.compile(r"(?:도|만|까지|에서|에게|한테|랑|이랑|하고|와|과|로|으로)(?:\s|$)")
+# …and what is asked of the thing or done with it, not where to get it: how many of it
+# ("컨소시엄 몇 팀까지 돼요?"), whether a group may or wants to ("노트북 사도 돼요?")
+_COUNT_ASKED_RE = re.compile(r"몇|\d")
+_MAY_OR_WANT_RE = re.compile(r"도\s?(?:돼|되|괜찮|될)|싶")
 # Nouns that say what is done about the thing asked, not the thing ("불법 건축물 신고")
 _ASKING_NOUNS = frozenset(
     "신고 신청 예약 등록 대여 접수 문의 가입 발급 설치 구매 구입 상담 방법 시간 시간표 장소 위치 "
@@ -2590,7 +2597,7 @@ class QAEngine:
             or bool(_NOT_A_THING_RE.search(head))
         )
         if anchored:  # the question ends in a verb: the thing said before what asks of it
-            thing = self._asked_thing(a.text)
+            thing = self._asked_thing(a.text) or self._unknown_before_verb(a.text, words)
             if not thing:
                 return None
             head = thing
@@ -2615,6 +2622,34 @@ class QAEngine:
         ):
             return None
         return head
+
+    def _unknown_before_verb(self, text: str, words: list[str]) -> str | None:
+        """The noun just before the verb a short question ends in, when the KB knows none of
+        it ("어업경영체 등록은 수협 가서 해요?", "농지대장에 올리려면 어디 가요"): another
+        office's thing, no word of which any record uses (a word the KB half knows, who
+        asks — "우리 뜨개질 모임도 돼요?" — or a thing counted after it — "컨소시엄 몇 팀까지
+        돼요?" asks of the record — is no such thing; nor is what a group may or wants to do
+        with it: "지원금으로 노트북 사도 돼요?", "장터 열고 싶어요")."""
+        rest = list(words)
+        while rest and (_verbal(rest[-1]) or _ASKING_VERB_RE.fullmatch(rest[-1])):
+            rest.pop()
+        if not rest:
+            return None
+        word = rest[-1]
+        at = text.rfind(word)
+        if (
+            len(word) < 3
+            or _NOT_A_THING_RE.search(word)
+            or _PERSON_RE.search(word)
+            or _OFFICE_WORD_RE.fullmatch(word)
+            or word in _ASKING_NOUNS
+            or self.known_share(word) > 0.0
+            or (at >= 0 and _WHO_SUFFIX_RE.match(text, at + len(word)))
+            or (at >= 0 and _COUNT_ASKED_RE.search(text, at + len(word)))
+            or _MAY_OR_WANT_RE.search(text)
+        ):
+            return None
+        return word
 
     @staticmethod
     def _asked_thing(text: str) -> str | None:

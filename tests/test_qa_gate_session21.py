@@ -1,0 +1,50 @@
+"""Session 21's out-of-scope fixes (issue 10): another office's thing asked beside a programme
+of the district's is offered ("not sure — is it one of these? … or call the centre"), not
+answered surely with the programme. Every question here is my own, none from a question set;
+the demo KB's engine without the model (the rules read words only)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.i18n import Translator
+from bot.qa import QAEngine
+from bot.qa.render import render
+from tests.qa_helpers import NOW, answers
+
+# -- the noun just before the verb a short question ends in, none of it known ------------------
+
+
+def test_an_unknown_thing_before_the_closing_verb_is_the_thing_asked(demo: QAEngine) -> None:
+    # "어선검사는 수협가서 받아요?": the question ends in verbs (가서, 받아요) with no "어디",
+    # "언제" to find the thing by; the noun before them is one no record uses
+    question = "마을학교 수업 듣는 사람인데 어선검사는 수협가서 받아요?"
+    assert demo.unknown_head(demo._analyse("어선검사는 수협가서 받아요?", NOW)) == "어선검사"
+    answer = answers(demo, question, kind="event", id="village-school")
+    assert not answer.confident and answer.reason == "gate", answer
+    assert answer.alternatives
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "우리 뜨개질모임도 이웃만들기 돼요?",  # who asks (…모임도), not a thing asked for
+        "골목만들기 하는데 골목 화분은 어디 가서 사요?",  # words the KB knows
+        "이웃만들기 하는 사람인데 정산서류는 센터 가서 내요?",
+    ],
+)
+def test_a_programme_asked_about_with_a_closing_verb_is_still_answered(
+    demo: QAEngine, question: str
+) -> None:
+    answer = demo.ask(question, NOW)
+    assert answer.confident and answer.kind == "grant", answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("ko", "이 중 하나인가요?"), ("en", "I'm not sure which one you mean. Is it one of these?")],
+)
+def test_the_offer_reads_naturally(demo: QAEngine, lang: str, said: str) -> None:
+    answer = demo.ask("마을학교 수업 듣는 사람인데 어선검사는 수협가서 받아요?", NOW)
+    text = render(demo, answer, Translator(lang, NOW.tzinfo), NOW)
+    assert said in text and "02-" in text, text
