@@ -41,6 +41,18 @@ def test_a_programme_asked_about_with_a_closing_verb_is_still_answered(
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "동네 소식 문자로 꼬박꼬박 받아볼 수 있나요?",  # an adverb before the verb, no particle
+        "지원금으로 노트북 사도 돼요?",  # what a group may do with the money
+        "동네발전소 컨소시엄 몇 팀까지 돼요?",  # how many of it: asked of the record
+    ],
+)
+def test_no_unknown_thing_before_the_closing_verb(demo: QAEngine, question: str) -> None:
+    assert demo.unknown_head(demo._analyse(question, NOW)) is None
+
+
+@pytest.mark.parametrize(
     ("lang", "said"),
     [("ko", "이 중 하나인가요?"), ("en", "I'm not sure which one you mean. Is it one of these?")],
 )
@@ -48,3 +60,38 @@ def test_the_offer_reads_naturally(demo: QAEngine, lang: str, said: str) -> None
     answer = demo.ask("마을학교 수업 듣는 사람인데 어선검사는 수협가서 받아요?", NOW)
     text = render(demo, answer, Translator(lang, NOW.tzinfo), NOW)
     assert said in text and "02-" in text, text
+
+
+# -- another office's thing asked in a sentence apart from the programme named -----------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        # a word half of whose bigrams the KB uses (등록세: 등록), in a sentence of its own after
+        # the programme spelled right
+        ("마을학교 수업 듣고 있는데요. 이번에 산 중고차 등록세는 어디서 내요?", "event", "village-school"),
+        # in English too: the thing asked (claim, permit) is one the KB never uses
+        ("I joined the village walk last spring. Where can I get help with a workers' compensation claim?", "event", "village-walk"),
+        ("I'm in the neighbour-making group. How do I apply for a fishing permit?", "grant", "neighbour-making"),
+    ],
+)  # fmt: skip
+def test_another_offices_thing_asked_apart_from_a_named_programme_is_offered(
+    demo: QAEngine, question: str, kind: str, id_: str
+) -> None:
+    answer = answers(demo, question, kind=kind, id=id_)
+    assert not answer.confident and answer.reason == "gate", answer
+
+
+@pytest.mark.parametrize(
+    ("question", "id_", "facet"),
+    [
+        ("I'm in the neighbour-making group. When is the deadline for the final report?", "neighbour-making", "deadline"),
+        ("이욷만들기 언제까지 해요", "neighbour-making", "deadline"),  # (a name mistyped, alone)
+    ],
+)  # fmt: skip
+def test_the_programme_asked_about_apart_is_still_answered(
+    demo: QAEngine, question: str, id_: str, facet: str
+) -> None:
+    answers(demo, question, id=id_, facet=facet, confident=True)
+
