@@ -95,3 +95,33 @@ def test_the_programme_asked_about_apart_is_still_answered(
 ) -> None:
     answers(demo, question, id=id_, facet=facet, confident=True)
 
+
+# -- the province's or a ministry's programme, said in English -----------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When does the provincial scholarship for farmers' kids open?",
+        "What does the Ministry of Health pay for home care?",
+    ],
+)
+def test_the_provinces_or_a_ministrys_programme_is_theirs(demo: QAEngine, question: str) -> None:
+    answers(demo, question, kind="none", reason="elsewhere", confident=True)
+
+
+def test_a_programme_named_like_ours_said_to_be_the_provinces_is_offered(demo: QAEngine) -> None:
+    answer = demo.ask(
+        "Is there a provincial grant for village groups like the neighbour-making one?", NOW
+    )
+    assert not answer.confident and answer.reason == "gate", answer
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [("ko", "시·도, 중앙부처의 사업은"), ("en", "the province's or a ministry's programme")],
+)
+def test_the_provinces_programme_is_told_naturally(demo: QAEngine, lang: str, said: str) -> None:
+    answer = demo.ask("When does the provincial scholarship for farmers' kids open?", NOW)
+    text = render(demo, answer, Translator(lang, NOW.tzinfo), NOW)
+    assert said in text and "02-" in text, text
