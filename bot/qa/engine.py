@@ -734,6 +734,21 @@ _OFFICE_WORD_RE = re.compile(
 # …or a verb's form before what it modifies ("다시 바꿀 수 있어요", "몇 개까지 고를 수")
 _COUNTED_RE = re.compile(r"\s?(\d+|[한두세네]|다섯|여섯|일곱|여덟|아홉|열)\s?(명|분|가구|세대)")
 _MODIFIES_RE = re.compile(r"\s?(?:수|거|것|때|줄|지|데)(?:\s|$|가|는|도|를|예|에|요)")
+# The noun before a closing verb (QAEngine._unknown_before_verb): of :data:`_SUBJECT_SUFFIX_RE`'s
+# suffixes, those saying who asks, with whom or by what means ("뜨개질모임도", "문자로"),
+# not what is asked for ("농지대장에 올리려면", "어업경영체 등록은")
+_WHO_SUFFIX_RE = re.compile(r"(?:도|만|까지|에서|에게|한테|랑|이랑|하고|와|과|로|으로)(?:\s|$)")
+# …and what is asked of the thing or done with it, not where to get it: how many of it
+# ("컨소시엄 몇 팀까지 돼요?"), whether a group may or wants to ("노트북 사도 돼요?")
+_COUNT_ASKED_RE = re.compile(r"몇|\d")
+# …and what marks a noun as the thing asked for: a particle, or the asking noun after it
+# ("농지대장에", "어선검사는", "어업경영체 등록은"; not an adverb: "꼬박꼬박 받아볼 수")
+_ASKED_FOR_RE = re.compile(
+    r"(?:은|는|을|를|이|가|에|으로|로)?\s(?:"
+    + "|".join(sorted(_ASKING_NOUNS, key=len, reverse=True))
+    + r")|(?:은|는|을|를|이|가|에)(?:\s|$)"
+)
+_MAY_OR_WANT_RE = re.compile(r"도\s?(?:돼|되|괜찮|될)|싶")
 # The asker's own application, papers or place on a list, to be looked up ("신청서 메일로
 # 보냈는데 접수된거 맞나요 확인부탁드려요", "정산서류 통과됐는지 알려주세요", "명단에 제이름
 # 있는지 봐주세요", "can you check my name is on the list?"): no record says, the centre can
@@ -2606,14 +2621,20 @@ class QAEngine:
         generic = set(GENERIC_WORDS) | _GRANT_EXPANSION
         return all(set(x.split()) <= generic for x in a.extra)
 
-    def unknown_head(self, a: _Analysis) -> str | None:
+    def unknown_head(self, a: _Analysis, *, half_known: bool = False) -> str | None:
         """The thing a short Korean (or English) question asks for, when the knowledge
         base does not know it: "산단 통근버스 시간표" (통근버스), "상인회 가입하려면
         조건" (가입), "재개발 조합 설립 언제" (설립). The issue's signature of a
         near-topic question — another office's matter said beside the programmes' words
         (산단, 상인회, 재개발) — that the share of known words (:meth:`known_share`)
         dilutes; None when the question is long (a description), the last topic word is no
-        noun (:data:`_VERBAL_LAST`), is who asks ("동호회도"), or known."""
+        noun (:data:`_VERBAL_LAST`), is who asks ("동호회도"), or known.
+
+        ``half_known``: a word half of whose bigrams the KB uses is unknown too ("부가세":
+        부가 is the KB's), when a particle or an asking noun marks it as what is asked
+        ("부가세 신고는"; not "해야됨"). Said in a sentence apart from a record named right,
+        such a word is another thing; in a short question alone it is more often a name
+        mistyped ("이욷만들기"), so it is not the default."""
         if a.question_lang == "en":
             return self._unknown_english_head(a)
         if a.question_lang != "ko" or len(a.text.split()) > HEAD_QUESTION_WORDS:
@@ -2636,14 +2657,15 @@ class QAEngine:
             or bool(_NOT_A_THING_RE.search(head))
         )
         if anchored:  # the question ends in a verb: the thing said before what asks of it
-            thing = self._asked_thing(a.text)
+            thing = self._asked_thing(a.text) or self._unknown_before_verb(a.text, words)
             if not thing:
                 return None
             head = thing
         if (
             (not anchored and _verbal(head) and head not in _ASKING_NOUNS)  # (수리 is no verb's)
             or _NOT_A_THING_RE.search(head)
-            or self.known_share(head) >= 0.5
+            or self.known_share(head) > 0.5
+            or (self.known_share(head) == 0.5 and not (half_known and self._asked_for(a, head)))
             or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
             or self._centre_word(head)  # the centre's own name: "마실터 어디예요?"
         ):
@@ -2661,6 +2683,41 @@ class QAEngine:
         ):
             return None
         return head
+
+    @staticmethod
+    def _asked_for(a: _Analysis, word: str) -> bool:
+        """Is ``word`` marked in the question as the thing asked for (:data:`_ASKED_FOR_RE`)?"""
+        at = a.text.rfind(word)
+        return at >= 0 and _ASKED_FOR_RE.match(a.text, at + len(word)) is not None
+
+    def _unknown_before_verb(self, text: str, words: list[str]) -> str | None:
+        """The noun just before the verb a short question ends in, when the KB knows none of
+        it ("어업경영체 등록은 수협 가서 해요?", "농지대장에 올리려면 어디 가요"): another
+        office's thing, no word of which any record uses (a word the KB half knows, who
+        asks — "우리 뜨개질 모임도 돼요?" — or a thing counted after it — "컨소시엄 몇 팀까지
+        돼요?" asks of the record — is no such thing; nor is what a group may or wants to do
+        with it: "지원금으로 노트북 사도 돼요?", "장터 열고 싶어요")."""
+        rest = list(words)
+        while rest and (_verbal(rest[-1]) or _ASKING_VERB_RE.fullmatch(rest[-1])):
+            rest.pop()
+        if not rest:
+            return None
+        word = rest[-1]
+        at = text.rfind(word)
+        if (
+            len(word) < 3
+            or _NOT_A_THING_RE.search(word)
+            or _PERSON_RE.search(word)
+            or _OFFICE_WORD_RE.fullmatch(word)
+            or word in _ASKING_NOUNS
+            or self.known_share(word) > 0.0
+            or (at >= 0 and _WHO_SUFFIX_RE.match(text, at + len(word)))
+            or (at >= 0 and not _ASKED_FOR_RE.match(text, at + len(word)))
+            or (at >= 0 and _COUNT_ASKED_RE.search(text, at + len(word)))
+            or _MAY_OR_WANT_RE.search(text)
+        ):
+            return None
+        return word
 
     @staticmethod
     def _asked_thing(text: str) -> str | None:
@@ -2718,7 +2775,8 @@ class QAEngine:
         Asked in a sentence (or a clause ending in …는데) of its own after the last one naming
         it: a thing the KB does not know (:meth:`unknown_head`), a public service it never
         names, or another office ("…언어교환 모임에서 만난 친구가 비자 체류기간이 끝난대요.
-        … 출입국사무소 방문예약은 어디서 해요?"). Only what the sentences past the name ask
+        … 출입국사무소 방문예약은 어디서 해요?", "I'm in the … group. How do I apply for a
+        fishing permit?"). Only what the sentences past the name ask
         is looked at: "이웃만들기 하려는데요. 모임 인원은 몇 명 이상이어야 해요?" asks of
         the record."""
         parts = [p.strip() for p in _SENTENCE_END_RE.split(a.question) if p and p.strip()]
@@ -2732,7 +2790,16 @@ class QAEngine:
             sub = self._analyse(part, now)
             if (
                 # (a word alone is no thing asked: "…9천만원이라던데 진짜예요?")
-                (sub.question_lang == "ko" and len(part.split()) > 1 and self.unknown_head(sub))
+                (
+                    # (in English, a thing of more than one word: "… compensation claim";
+                    # "Is it a long form?" asks of the record)
+                    (
+                        sub.question_lang == "ko"
+                        or (sub.question_lang == "en" and len(sub.topic.split()) > 1)
+                    )
+                    and len(part.split()) > 1
+                    and self.unknown_head(sub, half_known=True)
+                )
                 or self._service_named(sub)
                 or self.other_centre(sub.text)
             ):

@@ -438,7 +438,9 @@ OTHER_AUTHORITY_RE = re.compile(
     r"(?<![가-힣])((경기|강원|충청|충북|충남|전라|전북|전남|경상|경북|경남|제주)?(특별자치)?도\s?청|"
     r"행안부|행정\s?안전부|해수부|해양\s?수산부|농식품부|농림\s?(축산\s?식품)?부|보건\s?복지부|"
     r"복지부|국토\s?(교통)?부|여가부|여성\s?가족부|고용\s?노동부|노동부|문체부|교육부|중기부)"
-    r"(?=\s|$|[에의은는이가도])"
+    r"(?=\s|$|[에의은는이가도])|"
+    # …in English ("the provincial start-up loan", "the Ministry of Health's …")
+    r"\b(provincial|ministry of)\b"
 )
 
 OTHER_PLACE_RE = re.compile(r"([가-힣]{2,6})(구청|시청|군청|구|시|군)(?=\s|$|에|의|은|는|이|가|도)")
