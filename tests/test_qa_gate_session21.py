@@ -52,13 +52,23 @@ def test_no_unknown_thing_before_the_closing_verb(demo: QAEngine, question: str)
     assert demo.unknown_head(demo._analyse(question, NOW)) is None
 
 
+OFFERED = "마을학교 수업 듣는 사람인데 어선검사는 수협가서 받아요?"  # the offer, "ask the centre"
+PROVINCES = "When does the provincial scholarship for farmers' kids open?"  # ask the province
+
+
 @pytest.mark.parametrize(
-    ("lang", "said"),
-    [("ko", "이 중 하나인가요?"), ("en", "I'm not sure which one you mean. Is it one of these?")],
+    ("question", "lang", "said"),
+    [
+        (OFFERED, "ko", "이 중 하나인가요?"),
+        (OFFERED, "en", "I'm not sure which one you mean. Is it one of these?"),
+        (PROVINCES, "ko", "시·도, 중앙부처의 사업은"),
+        (PROVINCES, "en", "the province's or a ministry's programme"),
+    ],
 )
-def test_the_offer_reads_naturally(demo: QAEngine, lang: str, said: str) -> None:
-    answer = demo.ask("마을학교 수업 듣는 사람인데 어선검사는 수협가서 받아요?", NOW)
-    text = render(demo, answer, Translator(lang, NOW.tzinfo), NOW)
+def test_what_the_resident_reads_reads_naturally(
+    demo: QAEngine, question: str, lang: str, said: str
+) -> None:
+    text = render(demo, demo.ask(question, NOW), Translator(lang, NOW.tzinfo), NOW)
     assert said in text and "02-" in text, text
 
 
@@ -115,13 +125,3 @@ def test_a_programme_named_like_ours_said_to_be_the_provinces_is_offered(demo: Q
         "Is there a provincial grant for village groups like the neighbour-making one?", NOW
     )
     assert not answer.confident and answer.reason == "gate", answer
-
-
-@pytest.mark.parametrize(
-    ("lang", "said"),
-    [("ko", "시·도, 중앙부처의 사업은"), ("en", "the province's or a ministry's programme")],
-)
-def test_the_provinces_programme_is_told_naturally(demo: QAEngine, lang: str, said: str) -> None:
-    answer = demo.ask("When does the provincial scholarship for farmers' kids open?", NOW)
-    text = render(demo, answer, Translator(lang, NOW.tzinfo), NOW)
-    assert said in text and "02-" in text, text
