@@ -93,3 +93,15 @@ def test_being_selected_told_as_the_story_asks_no_result(question: str) -> None:
 @pytest.mark.parametrize("question", ["우리 팀 선정됐나요?", "선정됐는지 어디서 봐요"])
 def test_being_selected_asked_is_the_result(question: str) -> None:
     assert detect_facets(question).facets[0] == "result"
+
+
+@pytest.mark.parametrize(
+    "question", ["다음 행사는 언제 열려요?", "이번 달 교육은 언제 열리나요", "다음 모임 언제 열려"]
+)
+def test_is_held_names_no_record_the_events_to_come_are_listed(
+    demo: QAEngine, question: str
+) -> None:
+    # "열려요" (is held) is a verb like 해요 and 있어요: it was taken as the topic, and the
+    # nearest event's time was offered as "not sure" instead of the events to come
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.is_filter, answer.confident) == ("event", True, True), answer

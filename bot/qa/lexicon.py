@@ -19,7 +19,8 @@ from bot.qa.text import normalize
 # libyaml's parser when PyYAML has it: 2 ms for the glossary, the pure-Python one's ~100 ms
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# Whole words that carry no topic (colloquial endings, pronouns, question words).
+# Whole words that carry no topic (colloquial endings, pronouns, question words; "is held",
+# 열려요, as 해요 and 있어요: "다음 행사는 언제 열려요?" names no record).
 FILLER_WORDS = frozenset(
     """
     혹시 좀 그 저 제가 저는 전 저희 저희는 우리 우리는 나 내가 난 근데 그런데 그리고 그럼 그러면
@@ -43,6 +44,7 @@ FILLER_WORDS = frozenset(
     방문하려면
     해줘요 주나 주나요 줘요 주세요 싶은데 싶고 싶다 하려는데 하려고 하려면 돼 되나 가능 가능한가요
     가능해요 있나 있을까 있는데 되는데 그런 이런 쪽 나와요 나오나 나오나요
+    열려요 열리나요 열려 열리죠 열립니까 열릴까요 열리는지 열리요
     please tell me i we you my our is are was be do does can could would should the a an of to
     for in on at about what when where who how which there any it this that and or with me us
     much many get have has from by offer offers provide provides
