@@ -214,6 +214,19 @@ def _untracked(states: Any) -> dict[Any, Any]:
     return cast(dict[Any, Any], getattr(states, "data", states))
 
 
+def forget_state(
+    handler: ConversationHandler,  # type: ignore[type-arg]
+    key: ConversationKey,
+    state: object,
+) -> None:
+    """Drop this instance's copy of ``key``'s state in ``handler`` when it is still
+    ``state`` — after the stored row was deleted outside the update's persistence (so
+    nothing is marked to be written)."""
+    memory = _untracked(handler._conversations)
+    if memory.get(key) == state:
+        memory.pop(key, None)
+
+
 class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
     def __init__(
         self,

@@ -36,6 +36,7 @@ from bot.core.text import esc, shorten
 from bot.telegram.context import MaeulContext
 from bot.telegram.persistence import (
     conversation_key,
+    forget_state,
 )
 from handlers.core.blocks import (
     answer,
@@ -263,9 +264,7 @@ class _Conversation(ConversationHandler[MaeulContext]):
             if row is None or row.state.get("s") != state:
                 return False  # moved on since (another update): that stands
             await session.delete(row)
-            memory = getattr(self._conversations, "data", self._conversations)
-            if memory.get(key) == state:  # this instance's copy (untracked: nothing to write)
-                memory.pop(key, None)
+            forget_state(self, key, state)  # this instance's copy
             return True
 
         return end

@@ -37,7 +37,12 @@ from bot.core.scope import current_scope
 from bot.core.text import esc
 from bot.reminders.outbox import tell
 from bot.telegram.context import MaeulContext
-from bot.telegram.persistence import UNDER_WAY, conversation_key_back, persistent_conversations
+from bot.telegram.persistence import (
+    UNDER_WAY,
+    conversation_key_back,
+    forget_state,
+    persistent_conversations,
+)
 from models.persistence import PtbConversation, PtbUserData
 from models.user import User
 
@@ -118,13 +123,24 @@ def dropping_user_data(
     """The ``undo`` of :func:`unless_delivered` for a question awaited while
     ``user_data[key]`` holds what it is about: ``key`` is dropped, unless it has changed
     since."""
+    return _rewriting_user_data(update, context, key, None)
+
+
+def _rewriting_user_data(
+    update: Update, context: MaeulContext, key: str, new: dict[str, Any] | None
+) -> Callable[[AsyncSession], Awaitable[bool]]:
+    """``user_data[key]`` becomes ``new`` (None: dropped), stored and in this instance's
+    memory, in a transaction of its own — unless it has changed since now; returns whether
+    it was still the same."""
     user_id, value = update.effective_user.id, context.user_data.get(key)
 
-    async def drop(session: AsyncSession) -> bool:
+    async def rewrite(session: AsyncSession) -> bool:
         row = await session.get(PtbUserData, user_id, with_for_update=True)
         if row is None or not isinstance(row.data, dict) or row.data.get(key) != value:
             return False
         data = {k: v for k, v in row.data.items() if k != key}
+        if new is not None:
+            data[key] = new
         if data:
             row.data = data
             row.updated_at = context.runtime.clock.utcnow()
@@ -132,10 +148,13 @@ def dropping_user_data(
             await session.delete(row)
         memory = context.user_data
         if memory is not None and memory.get(key) == value:
-            memory.pop(key, None)
+            if new is None:
+                memory.pop(key, None)
+            else:
+                memory[key] = new
         return True
 
-    return drop
+    return rewrite
 
 
 ASKED = "asked"
@@ -159,7 +178,8 @@ def awaiting_typed(update: Update, context: MaeulContext, key: str, since: int) 
         context,
         since,
         dropping_user_data(update, context, key),
-        _confirming_user_data(update, context, key),
+        # delivered: the value loses its mark
+        _rewriting_user_data(update, context, key, {k: v for k, v in value.items() if k != ASKED}),
     )
 
 
@@ -178,28 +198,6 @@ def never_asked(context: MaeulContext, key: str) -> bool:
     except ValueError:
         return True
     return at < context.runtime.clock.utcnow() - UNDER_WAY
-
-
-def _confirming_user_data(
-    update: Update, context: MaeulContext, key: str
-) -> Callable[[AsyncSession], Awaitable[bool]]:
-    """The ``confirm`` of :func:`awaiting_typed`: ``user_data[key]`` loses its
-    :data:`ASKED`, unless it has changed since."""
-    user_id, value = update.effective_user.id, context.user_data.get(key)
-
-    async def confirm(session: AsyncSession) -> bool:
-        row = await session.get(PtbUserData, user_id, with_for_update=True)
-        if row is None or not isinstance(row.data, dict) or row.data.get(key) != value:
-            return False
-        confirmed = {k: v for k, v in value.items() if k != ASKED}
-        row.data = {**row.data, key: confirmed}
-        row.updated_at = context.runtime.clock.utcnow()
-        memory = context.user_data
-        if memory is not None and memory.get(key) == value:
-            memory[key] = confirmed
-        return True
-
-    return confirm
 
 
 UNDELIVERED = N_(
@@ -260,10 +258,8 @@ async def sweep_unconfirmed(app: Application) -> int:  # type: ignore[type-arg]
             state = row.state.get("s")
             await session.delete(row)
             handler = handlers.get(row.name)
-            if handler is not None:  # this instance's copy (untracked: nothing to write)
-                memory = getattr(handler._conversations, "data", handler._conversations)
-                if memory.get(key) == state:
-                    memory.pop(key, None)
+            if handler is not None:  # this instance's copy
+                forget_state(handler, key, state)
         await session.commit()
     log.warning("ended %d step(s) whose question was never delivered", len(rows))
     dispatcher = getattr(app, "dispatcher", None)
