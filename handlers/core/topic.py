@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.core.db import begin_for_writing
 from bot.telegram.context import MaeulContext
+from handlers.core.undelivered import own_transaction
 from models.persistence import PtbChatData
 
 log = logging.getLogger(__name__)
@@ -60,11 +60,11 @@ def saved(context: MaeulContext) -> object:
 async def put_back(context: MaeulContext, chat_id: int, told: object, untold: object) -> None:
     """The answer that made the chat's context ``untold`` never reached the chat: make it
     ``told`` again (what it was before the question; ``None``: none), unless the chat's
-    context has changed since. After the update's commit, in a transaction of its own (the
-    database is what the next update reads); a failure here is logged, not shown."""
+    context has changed since. After the update's commit, in a transaction of its own that
+    takes a place among the updates' (the database is what the next update reads); a failure
+    here is logged, not shown."""
     try:
-        async with context.runtime.sessionmaker() as session:
-            await begin_for_writing(session)
+        async with own_transaction(context.application, context.runtime) as session:
             row = await session.get(PtbChatData, chat_id, with_for_update=True)
             if row is None or not isinstance(row.data, dict) or row.data.get(KEY) != untold:
                 return  # changed since (another question, /forget): theirs stands
