@@ -227,6 +227,40 @@ def forget_state(
         memory.pop(key, None)
 
 
+async def rewrite_value(
+    session: AsyncSession,
+    model: type[PtbUserData] | type[PtbChatData],
+    id_: int,
+    key: str,
+    old: object,
+    new: object,
+    memory: dict[str, Any] | None,
+    now: datetime,
+) -> bool:
+    """Outside an update's persistence (after its commit: an undelivered message undone),
+    ``key`` of one user's or chat's data becomes ``new`` (``None``: dropped) — in its stored
+    row, locked, and in this instance's copy ``memory`` — unless it is no longer ``old``
+    (changed since: the newer value stands). Returns whether it was still ``old``. An empty
+    data is no row, as the persistence writes it. The caller commits."""
+    row: PtbUserData | PtbChatData | None = await session.get(model, id_, with_for_update=True)
+    if row is None or not isinstance(row.data, dict) or row.data.get(key) != old:
+        return False
+    data = {k: v for k, v in row.data.items() if k != key}
+    if new is not None:
+        data[key] = new
+    if data:
+        row.data = data
+        row.updated_at = now
+    else:
+        await session.delete(row)
+    if memory is not None and memory.get(key) == old:
+        if new is None:
+            memory.pop(key, None)
+        else:
+            memory[key] = new
+    return True
+
+
 class SQLPersistence(BasePersistence[JsonDict, JsonDict, JsonDict]):
     def __init__(
         self,

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.telegram.context import MaeulContext
+from bot.telegram.persistence import rewrite_value
 from handlers.core.undelivered import own_transaction
 from models.persistence import PtbChatData
 
@@ -65,27 +66,13 @@ async def put_back(context: MaeulContext, chat_id: int, told: object, untold: ob
     here is logged, not shown."""
     try:
         async with own_transaction(context.application, context.runtime) as session:
-            row = await session.get(PtbChatData, chat_id, with_for_update=True)
-            if row is None or not isinstance(row.data, dict) or row.data.get(KEY) != untold:
-                return  # changed since (another question, /forget): theirs stands
-            data = {key: value for key, value in row.data.items() if key != KEY}
-            if told is not None:
-                data[KEY] = told
-            if data:
-                row.data = data
-                row.updated_at = context.runtime.clock.utcnow()
-            else:  # an empty chat_data is no row (bot/telegram/persistence.py)
-                await session.delete(row)
-            await session.commit()
+            now = context.runtime.clock.utcnow()
+            if await rewrite_value(
+                session, PtbChatData, chat_id, KEY, untold, told, _data(context), now
+            ):
+                await session.commit()
     except SQLAlchemyError:
         log.warning("could not put back the follow-up context of an undelivered answer")
-        return
-    memory = _data(context)  # this instance's copy, as the database now holds it
-    if memory.get(KEY) == untold:
-        if told is None:
-            memory.pop(KEY, None)
-        else:
-            memory[KEY] = told
 
 
 def recent(context: MaeulContext) -> Recent:

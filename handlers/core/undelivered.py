@@ -42,6 +42,7 @@ from bot.telegram.persistence import (
     conversation_key_back,
     forget_state,
     persistent_conversations,
+    rewrite_value,
 )
 from models.persistence import PtbConversation, PtbUserData
 from models.user import User
@@ -135,24 +136,10 @@ def _rewriting_user_data(
     user_id, value = update.effective_user.id, context.user_data.get(key)
 
     async def rewrite(session: AsyncSession) -> bool:
-        row = await session.get(PtbUserData, user_id, with_for_update=True)
-        if row is None or not isinstance(row.data, dict) or row.data.get(key) != value:
-            return False
-        data = {k: v for k, v in row.data.items() if k != key}
-        if new is not None:
-            data[key] = new
-        if data:
-            row.data = data
-            row.updated_at = context.runtime.clock.utcnow()
-        else:  # an empty user_data is no row (bot/telegram/persistence.py)
-            await session.delete(row)
-        memory = context.user_data
-        if memory is not None and memory.get(key) == value:
-            if new is None:
-                memory.pop(key, None)
-            else:
-                memory[key] = new
-        return True
+        now = context.runtime.clock.utcnow()
+        return await rewrite_value(
+            session, PtbUserData, user_id, key, value, new, context.user_data, now
+        )
 
     return rewrite
 
@@ -225,25 +212,29 @@ async def sweep_unconfirmed(app: Application) -> int:  # type: ignore[type-arg]
     runtime = app.runtime  # type: ignore[attr-defined]
     now = runtime.clock.utcnow()
     cutoff = now - timedelta(seconds=runtime.settings.unconfirmed_question_seconds)
+    due = select(PtbConversation).where(PtbConversation.unconfirmed_at < cutoff)
+    async with runtime.sessionmaker() as session:  # most runs find none: no write lock
+        if (
+            await session.execute(due.with_only_columns(PtbConversation.key).limit(1))
+        ).first() is None:
+            return 0
     async with own_transaction(app, runtime) as session:
-        rows = list(
-            (
-                await session.execute(
-                    select(PtbConversation)
-                    .where(PtbConversation.unconfirmed_at < cutoff)
-                    .with_for_update(skip_locked=True)
-                )
-            ).scalars()
-        )
+        rows = list((await session.execute(due.with_for_update(skip_locked=True))).scalars())
         if not rows:
             return 0
         handlers = {handler.name: handler for handler in persistent_conversations(app)}
+        keys = {row.key: conversation_key_back(row.key) for row in rows}
+        people = {
+            person.telegram_id: person
+            for person in (
+                await session.execute(
+                    select(User).where(User.telegram_id.in_({int(k[-1]) for k in keys.values()}))
+                )
+            ).scalars()
+        }
         for row in rows:
-            key = conversation_key_back(row.key)
-            chat_id, user_id = int(key[0]), int(key[-1])
-            person = (
-                await session.execute(select(User).where(User.telegram_id == user_id))
-            ).scalar_one_or_none()
+            key = keys[row.key]
+            chat_id, person = int(key[0]), people.get(int(key[-1]))
             text = runtime.translator(
                 person.language if person else None, person.telegram_language if person else None
             )._(UNDELIVERED)
