@@ -59,6 +59,25 @@ async def test_start_in_korean_then_language_switch_to_english(bot):
     assert not bot.errors
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["한국어", "영어", "언어 변경", "English", "change language", "中文", "🌐 언어 (Language)"],
+)
+async def test_a_language_typed_as_a_message_gets_the_language_picker(bot, typed):
+    """People type what they see on the menu ("🌐 언어 (Language)") or the language they
+    want: the picker, not "I don't know the answer to that question"."""
+    chat = bot.chat(language_code="ko")
+    await chat.send("/start")
+    events = await chat.send(typed)
+    assert texts(events) == ["언어를 고르세요. / Choose your language."], texts(events)
+    assert buttons(events[0]) == ["✓ 한국어", "English"]
+    events = await chat.press("English")
+    assert "Language set to English." in texts(events)
+    # a question that names a language is still a question
+    events = await chat.send("영어로 된 안내문 있어요?")
+    assert "Choose your language" not in " ".join(texts(events))
+
+
 async def test_language_follows_telegram_when_nothing_saved(bot):
     english = await bot.chat(6001, "Tom", "en-US").send("/start")
     assert english[0].text.startswith("Hello, Tom!")

@@ -41,6 +41,7 @@ from bot.qa.text import detect_language
 from bot.telegram.context import MaeulContext
 from handlers.core import topic
 from handlers.core.fallbacks import FREE_TEXT_LIMIT
+from handlers.core.language import ask_language
 from handlers.core.menu import main_menu
 from models import AssemblyVote
 
@@ -49,6 +50,14 @@ CARD_PREFIX = {"grant": "grants:show:", "faq": "faq:show:", "event": "events:sho
 MAX_BUTTONS = 5
 _LATIN_WORD = re.compile(r"(?<![\w'])[A-Za-z]+(?:'[A-Za-z]+)?(?![\w'])")
 """A Latin word as English sentences have them (no digits in it: "K7P2QX" is no word)."""
+_LANGUAGE_ASKED = re.compile(
+    r"(?:🌐\s?)?(?:한국어|영어|언어|언어\s?(?:설정|변경|선택|바꾸기|바꿀래요|바꿔\s?주세요)"
+    r"|english|korean|language|change\s(?:the\s)?language|set\slanguage"
+    r"|中文|汉语|漢語|语言|語言|tiếng việt|ngôn ngữ|日本語|言語)(?:\s?\(language\))?[\s.!?~]*",
+    re.IGNORECASE,
+)
+"""A message that is only a language's name, or "language": the language picker, not a
+question (the menu's button reads "🌐 언어 (Language)"; people type what they see)."""
 _SHORT_TEXT = filters.Regex(re.compile(rf"\A[\s\S]{{1,{FREE_TEXT_LIMIT}}}\Z"))
 
 # One engine cache per knowledge store (i.e. per running bot), rebuilt per KB version.
@@ -123,6 +132,9 @@ async def ask(update: Update, context: MaeulContext) -> None:
     t = context.t
     runtime = context.runtime
     if not text:
+        return
+    if _LANGUAGE_ASKED.fullmatch(text):
+        await ask_language(update, context)
         return
     engine = await engine_cache(runtime).get(runtime.knowledge)
     if engine is None:
