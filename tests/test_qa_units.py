@@ -120,6 +120,21 @@ def test_facets_map_onto_record_kinds():
         ("下周", date(2027, 2, 1), date(2027, 2, 7)),
         ("3月", date(2027, 3, 1), date(2027, 3, 31)),
         ("tuần sau", date(2027, 2, 1), date(2027, 2, 7)),
+        # weekdays and weekends in Chinese, Japanese and Vietnamese (NOW is a Monday)
+        ("这周六有活动吗", date(2027, 1, 30), date(2027, 1, 30)),
+        ("下星期三", date(2027, 2, 3), date(2027, 2, 3)),
+        ("礼拜天", date(2027, 1, 31), date(2027, 1, 31)),
+        ("下周末", date(2027, 2, 6), date(2027, 2, 7)),
+        ("来週の金曜日", date(2027, 2, 5), date(2027, 2, 5)),
+        ("土曜に何かありますか", date(2027, 1, 30), date(2027, 1, 30)),
+        ("土曜日のイベント", date(2027, 1, 30), date(2027, 1, 30)),
+        ("来週の日曜日の相談会", date(2027, 2, 7), date(2027, 2, 7)),
+        ("今週末", date(2027, 1, 30), date(2027, 1, 31)),
+        ("明後日", date(2027, 1, 27), date(2027, 1, 27)),
+        ("thứ năm này", date(2027, 1, 28), date(2027, 1, 28)),
+        ("thu 7 tuan sau", date(2027, 2, 6), date(2027, 2, 6)),
+        ("chủ nhật tới", date(2027, 1, 31), date(2027, 1, 31)),
+        ("cuối tuần này", date(2027, 1, 30), date(2027, 1, 31)),
     ],
 )
 def test_relative_dates_with_a_fixed_clock(question, start, end):
@@ -129,8 +144,30 @@ def test_relative_dates_with_a_fixed_clock(question, start, end):
 
 
 def test_words_that_only_look_like_dates():
-    for text in ("주민총회 투표", "이웃만들기 신청", "주택 문제", "금액이 달라요"):
+    for text in (
+        "주민총회 투표",
+        "이웃만들기 신청",
+        "주택 문제",
+        "금액이 달라요",
+        "ba người hàng xóm",
+    ):
         assert resolve_dates(text, NOW) is None, text
+
+
+@pytest.mark.parametrize(
+    "habit",
+    [
+        "每周六的读书会",
+        "毎週土曜日の教室",
+        "毎週末",
+        # a weekday joined to a noun: what is held that day ("the Sunday consultation")
+        "日曜日の外国人相談は予約が要りますか",
+        "周六的读书会在哪里",
+    ],
+)
+def test_a_weekday_said_as_a_habit_in_chinese_or_japanese_is_no_one_day(habit):
+    found = resolve_dates(habit, NOW)
+    assert found is None or found.grain != "day", found
 
 
 def test_dates_follow_the_zone_of_now():

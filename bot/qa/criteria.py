@@ -293,14 +293,14 @@ _EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PAT
 EVENT_WORDS_RE = re.compile(
     r"행사|일정|이벤트|스케줄|뭐\s?있|\bevents?\b|\bschedule\b|\bwhat\s?s on\b|"
     r"\b(anything|something|what is) on\b|"
-    r"\bhappening\b|活动|安排|sự kiện|lịch|"
+    r"\bhappening\b|活动|安排|sự kiện|lịch|イベント|行事|催し|スケジュール|何[かが]\s?あり|"
     # the next gathering ("다음 모임 언제예요?"): a group's next meeting is an event; a
     # group (모임) by itself is who applies for a grant
     r"(?<![가-힣])(다음|담|이번)\s?모임(?=\s|$|[은는이가도]|언제)|\bnext (meeting|gathering)s?\b"
 )
 GRANT_WORDS_RE = re.compile(
     r"지원\s?사업|지원금|보조금|공모|사업|지원\s?받|펀딩|\bgrants?\b|\bfunding\b|\bfunds?\b|"
-    r"\bsubsid|补助|资助|补贴|项目|公募|助成|補助|tài trợ|hỗ trợ|trợ cấp"
+    r"\bsubsid|补助|资助|补贴|项目|公募|助成金?|補助金?|tài trợ|hỗ trợ|trợ cấp"
 )
 # Every time an event is held asked ("회계교육 언제언제 있어요?", "올해 몇 번 해요?"): the
 # year's (or the period's) sessions, those already held too
@@ -315,13 +315,14 @@ LIST_WORDS_RE = re.compile(
     # "What grants …", "What training courses do you run?", "what kinds of workshops"
     r"\bwhat ((kinds?|sorts?|types?) of )?([a-z]+ )?(grants|events|trainings|classes|courses|"
     r"programs|programmes|workshops|meetings|festivals)\b|"
-    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|có .* không"
+    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|\bcó(?=\s.*\bkhông\b)|"
+    r"一覧|列表|清单|danh sách"
 )
 
 
 # "행사나 회의", "회의랑 행사", "events or meetings": a kind beside the general word, joined
 # by "or"/"and", widens the question to every event instead of narrowing it to the kind
-_EVENT_NOUN_RE = re.compile(r"행사|일정|이벤트|\bevents?\b|活动|sự kiện")
+_EVENT_NOUN_RE = re.compile(r"행사|일정|이벤트|\bevents?\b|活动|sự kiện|イベント|行事")
 _JOINED_RE = re.compile(
     r"\s*(이나|나|이랑|랑|하고|및|과|와|,|/|\bor\b|\band\b|或|和|、|hoặc|và)\s*"
 )
@@ -351,8 +352,10 @@ _IS_THERE_RE = re.compile(
     r"\S{0,3}\s?(이|가|은|는|도|들|들이|이나|나)?\s?(있|뭐\s?있|열리|해요|하나요)"
 )
 _THERE_RE = re.compile(
-    r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか"
-)  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list)
+    r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか|"
+    r"có"
+)  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list; Vietnamese
+# "có … không" is any yes/no question)
 _GROUP_NUMBERS = {
     "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
     "열": 10, "둘": 2, "셋": 3, "넷": 4, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,

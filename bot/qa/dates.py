@@ -339,6 +339,28 @@ def _en_year(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 
 
 # --- Chinese ------------------------------------------------------------------------
+# A bare weekday joined to a noun names what is held that day, not a date asked: "日曜日の
+# 外国人相談" is the Sunday consultation, "周六的读书会" the Saturday reading group — unless
+# the noun is "events" ("土曜日のイベント": what is on that Saturday)
+_ATTRIBUTIVE_DAY_RE = re.compile(
+    r"\s?(?:の|的)\s?(?!イベント|行事|催し|予定|スケジュール|活动|安排|活動|日程)"
+)
+_ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+
+
+# "这周六", "下星期三", "礼拜天" (before the week: "下周六" is a day); "每周六" is a habit
+@_rule(r"(?<!每)(?:(下下|下个|下|这个|这|本|上个|上)\s?)?(?:周|星期|礼拜)([一二三四五六日天])")
+def _zh_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    word = m.group(1)
+    if word is None and _ATTRIBUTIVE_DAY_RE.match(m.string, m.end()):
+        return None
+    ahead = None if word is None else 2 if word == "下下" else _weeks_ahead(word)
+    return _weekday(today, _ZH_WEEKDAYS[m.group(2)], ahead)
+
+
+_rule(r"(?<!每)(下个|下|这个|这|本|上个|上)?\s?周末")(_named_weekend)
+
+
 @_rule(r"(下下|下个|下|这个|这|本|上个|上)\s?(?:周|星期|礼拜)(?!末)")
 def _zh_week(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     word = m.group(1)
@@ -361,7 +383,23 @@ def _zh_named_month(m: re.Match[str], today: date) -> tuple[date, date, str] | N
     return _month_or_day(year, month, m.group(3))
 
 
-# Japanese: 今月/来月/先月, 今週/来週/先週 (today's kanji are the Chinese rules')
+# Japanese: 今月/来月/先月, 今週/来週/先週 (today's kanji are the Chinese rules');
+# "来週の土曜日", "土曜" and "週末" first (before the week); "毎週土曜" is a habit
+_JA_WEEKDAYS = {"月": 0, "火": 1, "水": 2, "木": 3, "金": 4, "土": 5, "日": 6}
+
+
+@_rule(r"(?<!毎)(?<!毎週)(?<!毎週の)(?:(今|来|先)\s?週\s?の?\s?)?([月火水木金土日])曜日?")
+def _ja_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    if m.group(1) is None and _ATTRIBUTIVE_DAY_RE.match(m.string, m.end()):
+        return None
+    ahead = None if m.group(1) is None else _weeks_ahead(m.group(1))
+    return _weekday(today, _JA_WEEKDAYS[m.group(2)], ahead)
+
+
+_rule(r"(?<!毎)(今|来|先)?\s?(?<!毎)週末")(_named_weekend)
+_days_from_today(
+    ("明後日|あさって", 2), ("今日|きょう", 0), ("明日|あした", 1), ("昨日|きのう", -1)
+)
 _rule(r"(今|来|先)\s?月(?!曜)")(_named_month)
 _rule(r"(今|来|先)\s?週(?!末)")(_named_week)
 
@@ -373,6 +411,29 @@ def _zh_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 
 
 # --- Vietnamese ---------------------------------------------------------------------
+# "thứ bảy này" (this Saturday), "thứ 7 tuần sau", "chủ nhật tới" (the coming Sunday); also
+# typed without the marks ("thu bay nay"); before the week ("thứ bảy tuần sau" is a day)
+_VI_WEEKDAYS = {
+    "hai": 0, "2": 0, "ba": 1, "3": 1, "tư": 2, "tu": 2, "4": 2, "năm": 3, "nam": 3, "5": 3,
+    "sáu": 4, "sau": 4, "6": 4, "bảy": 5, "bay": 5, "7": 5,
+}  # fmt: skip
+
+
+@_rule(
+    r"\b(?:th[ứu]\s?(hai|ba|tư|tu|năm|nam|sáu|sau|bảy|bay|[2-7])|(ch[ủu]\s?nh[ậa]t))\b"
+    r"(?:\s(tuần\s|tuan\s)?(này|nay|sau|tới|toi|trước|truoc)\b)?"
+)
+def _vi_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    weekday = 6 if m.group(2) else _VI_WEEKDAYS[m.group(1)]
+    word, week = m.group(4), m.group(3)
+    if word is None or (week is None and word not in ("này", "nay", "trước", "truoc")):
+        ahead = None  # "thứ bảy", "thứ bảy tới": the coming one
+    else:
+        ahead = _weeks_ahead(word)
+    return _weekday(today, weekday, ahead)
+
+
+_rule(r"\bcu[ốo]i\stu[ầa]n(?:\s(này|nay|sau|tới|toi|trước|truoc))?\b")(_named_weekend)
 _rule(r"\btuần\s(này|sau|tới|trước)\b")(_named_week)
 
 

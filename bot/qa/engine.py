@@ -122,11 +122,13 @@ WIDEN_KNOWN_WORDS = 2  # a description is ranked by the KB's words when it has t
 # for now is a list, not a description of a project)
 _CJK_FUNCTION_RE = re.compile(
     r"现在|目前|可以|能|申请|报名|的|有|吗|呢|什么|哪些|哪个|我们|我|请问|一下|是|了|吧|"
-    r"今|あります|ありますか|ですか|ますか|できます|申し込|応募|の|は|が|を|に|で|も|か|です|ます|"
+    r"今|ありますか|あります|ですか|ますか|です|ます|できます|申し込|応募|の|は|が|を|に|で|も|か|"
     # comparisons and "which" around an amount ("100万ウォン以下の…はどれですか")
     r"以下|以上|どれ|どの|どんな|"
     # "please tell me" ("センターの住所を教えてください", "告诉我…")
-    r"教えて(ください|下さい)?|知りたい|告诉我|想知道|多少"
+    r"教えて(ください|下さい)?|知りたい|告诉我|想知道|多少|"
+    # "I want to see" ("一覧を見たいです", "看看有哪些")
+    r"見たい|見せて(ください|下さい)?|看看|看一下"
 )
 # Vietnamese syllables that say no topic ("Chương trình nào hỗ trợ tối đa 2 triệu won?":
 # which programme gives at most …); the rest are counted as words
@@ -682,6 +684,18 @@ _FUNDING_RE = re.compile(
     r"kinh phí|tiền|補助|助成"
 )
 _HOW_MUCH_RE = re.compile(r"얼마|\bhow much\b|多少|bao nhiêu|いくら")
+
+
+def _bare_topic(a: _Analysis) -> str:
+    """The question's topic without Vietnamese, Chinese and Japanese function words ("có
+    những chương trình … nào": there are, programmes, which; "を見たいです"), which the
+    topic keeps (words of their own, not Korean particles): what is asked besides the
+    filter's words."""
+    if a.question_lang == "vi":
+        return _VI_FUNCTION_RE.sub(" ", a.topic).strip()
+    if a.question_lang in ("zh", "ja"):  # ("一覧を見たいです": I want to see the list)
+        return _CJK_FUNCTION_RE.sub(" ", a.topic).strip()
+    return a.topic
 
 
 def _how_much_alone(a: _Analysis) -> bool:
@@ -2251,8 +2265,7 @@ class QAEngine:
             return bool(a.topic)
         if self.descriptive(a):
             return True
-        topic = _VI_FUNCTION_RE.sub(" ", a.topic).strip() if a.question_lang == "vi" else a.topic
-        if not topic and (a.criteria.list_words or _how_much_alone(a)):
+        if not _bare_topic(a) and (a.criteria.list_words or _how_much_alone(a)):
             return False  # "What trainings do you offer?", "How much money can we get?":
             # nothing asked but the list (a record found by the cue words alone is no answer)
         top = ranked[0]
@@ -2919,7 +2932,7 @@ class QAEngine:
             # "나이 제한 없는 공모 뭐 있어요?": the grants with (or without) such a rule
             return self._grant_filter(a, now)
         if (
-            not a.topic
+            not _bare_topic(a)  # ("Có những chương trình hỗ trợ nào?": there are, which)
             and not (c.event_kinds or named_events)
             and (
                 (c.grant_words and c.list_words)
