@@ -315,7 +315,7 @@ LIST_WORDS_RE = re.compile(
     # "What grants …", "What training courses do you run?", "what kinds of workshops"
     r"\bwhat ((kinds?|sorts?|types?) of )?([a-z]+ )?(grants|events|trainings|classes|courses|"
     r"programs|programmes|workshops|meetings|festivals)\b|"
-    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|\bcó(?=\s.*\bkhông\b)|"
+    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|có .* không|"
     r"一覧|列表|清单|danh sách"
 )
 
@@ -352,10 +352,8 @@ _IS_THERE_RE = re.compile(
     r"\S{0,3}\s?(이|가|은|는|도|들|들이|이나|나)?\s?(있|뭐\s?있|열리|해요|하나요)"
 )
 _THERE_RE = re.compile(
-    r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか|"
-    r"có"
-)  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list; Vietnamese
-# "có … không" is any yes/no question)
+    r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか"
+)  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list)
 _GROUP_NUMBERS = {
     "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
     "열": 10, "둘": 2, "셋": 3, "넷": 4, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,

@@ -138,6 +138,7 @@ _VI_FUNCTION_RE = re.compile(
     # now, taking applications ("… nào đang nhận đơn bây giờ?": which are open now)
     r"bây giờ|hiện nay|hiện tại|đang|nhận|nộp|đơn|hồ sơ|mở)\b"
 )
+_VI_LIST_RE = re.compile(r"\b(nào|danh sách|những|các)\b")
 # Words that only say who asks beside a group's size ("우리 모임 3명인데", "we are three people")
 _GROUP_NOUNS = frozenset({"모임", "우리", "저희", "회원", "group", "people", "members", "us"})
 FILTER_FAVOUR = 1.15
@@ -2933,6 +2934,9 @@ class QAEngine:
             return self._grant_filter(a, now)
         if (
             not _bare_topic(a)  # ("Có những chương trình hỗ trợ nào?": there are, which)
+            # (Vietnamese "có … không" is any yes/no question: a list only when "which" or
+            # "the list" is said — "Tôi có visa E-9, có được … hỗ trợ không?" is no list)
+            and (a.question_lang != "vi" or _VI_LIST_RE.search(a.text) is not None)
             and not (c.event_kinds or named_events)
             and (
                 (c.grant_words and c.list_words)
