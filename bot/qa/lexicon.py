@@ -129,7 +129,8 @@ GLOSSARY: dict[str, str] = _load_glossary()
 # words and these (the cues' and criteria's words, and common words that tell an unmarked
 # form apart) — put back with their marks before anything else reads the question. An
 # unmarked form that stands for two words here (thue: thuê rent / thuế tax) or for a common
-# word not listed (muon: muốn want / mượn borrow; toi: tôi / tới; truong: trường / trưởng)
+# word not listed (muon: muốn want / mượn borrow; toi: tôi / tới; truong: trường / trưởng;
+# cho: chợ market, but far more often cho "for", "give": "dao tao cho thanh vien moi")
 # is left as typed.
 VI_PHRASES = """
     bao nhiêu tiền|bao nhiêu|số tiền|giấy tờ|hồ sơ|cách đăng ký|đăng ký thế nào|đăng ký|thế nào|
@@ -147,7 +148,7 @@ VI_PHRASES = """
     tập huấn|đào tạo|tư vấn|hội nghị|năm ngoái|năm nay|lần đầu|thành viên|thành lập|
     kết thúc|lúc nào|bắt đầu|tổ chức|cộng đồng
 """
-_VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
+_VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong", "cho"})
 
 
 def unmarked(text: str) -> str:
