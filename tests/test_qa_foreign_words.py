@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.qa.criteria import find_criteria
+from bot.qa.facets import detect_facets
 from bot.qa.lexicon import glossary_terms, vietnamese_marks
 from bot.qa.text import normalize
-from tests.qa_helpers import answers
+from tests.qa_helpers import NOW, answers
 
 
 # --- the words: "cho" typed without marks, and the domain's words in other languages ---------
@@ -51,3 +53,62 @@ def test_everyday_words_in_other_languages_reach_the_kbs_words(question, means):
 )
 def test_applying_on_ones_own_in_other_languages(demo, question):
     answers(demo, question, kind="faq", id="individual-application")
+
+
+# --- what is asked, in the other languages ----------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("每个小组能拿多少补助？", "amount"),
+        ("多少经费？", "amount"),
+        ("Mỗi nhóm nhận được bao nhiêu?", "amount"),
+        ("助成金はどのくらいもらえますか", "amount"),
+        ("nhom can it nhat may nguoi", "people"),
+        ("报名到几号？", "deadline"),
+        ("申請の期限は？", "deadline"),
+        ("Lễ hội tổ chức ở chỗ nào?", "place"),
+    ],
+)
+def test_facet_words_in_other_languages(question, facet):
+    assert detect_facets(question).facets[:1] == (facet,)
+
+
+def test_how_many_people_received_is_no_amount():
+    assert detect_facets("Năm ngoái nhận được bao nhiêu người?").facets[:1] == ("people",)
+
+
+def test_a_step_after_the_form_is_sent_is_how_to_apply():
+    said = "Do they call us for an interview after we send the form?"
+    assert detect_facets(said).facets[:1] == ("how_to_apply",)
+    assert detect_facets("Which forms do we have to fill in?").facets[:1] == ("documents",)
+
+
+def test_japanese_open_calls_now_are_the_open_grants(demo):
+    criteria = find_criteria(normalize("今申し込める支援事業はどれですか"))
+    assert criteria.grant_words and criteria.list_words and criteria.status == "open"
+    korean = demo.ask("지금 신청할 수 있는 공모사업 뭐 있어요?", NOW)
+    answers(demo, "今申し込める支援事業はどれですか", kind="grant", matches=korean.matches)
+
+
+def test_the_askers_own_meeting_is_no_event_asked():
+    assert (
+        find_criteria(normalize("Can someone help at our group meeting on Friday?")).event_kinds
+        == ()
+    )
+    assert find_criteria(normalize("When is the next council meeting?")).event_kinds == ("meeting",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I was just elected to a committee. Is there an orientation?",
+        "新委员有培训吗？",
+        "研修はありますか",
+    ],
+)
+def test_is_there_a_kind_of_event_in_other_languages(question):
+    assert find_criteria(normalize(question)).kind_is_there
+
+
+def test_is_there_money_for_a_kind_is_no_event_asked():
+    assert not find_criteria(normalize("Is there any funding for a class?")).kind_is_there

@@ -413,7 +413,10 @@ SPEND_RE = re.compile(
     r"(补助金?|资助|支援金|补贴|经费|活动费|钱|资金|预算).{0,12}(可以|能)(用来|用于|用|花)|"
     r"(可以|能)(用|花)(补助金?|资助|补贴|经费|钱|资金|预算)|"
     r"(補助金|助成金|支援金|お金|予算|活動費)(で|を使って).{0,20}(てもいい|てもよい|ていい)|"
-    r"(được|có thể) (dùng|sử dụng) (tiền|kinh phí)"
+    r"(được|có thể) (dùng|sử dụng) (tiền|kinh phí)|"
+    # the money said first ("tiền hỗ trợ có được dùng để mua …"), marks typed or not
+    r"(tiền|tien|kinh phí|kinh phi)(\s\S+){0,3}\s(có\s|co\s)?(được|duoc|có thể|co the)\s"
+    r"(dùng|dung|sử dụng|su dung|chi|xài|xai)\b"
 )
 SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
 
