@@ -170,3 +170,35 @@ def test_an_interpreter_for_our_own_meeting_is_the_interpreting_entry():
         kind="faq",
         id="interpreter-request",
     )
+
+
+# --- which day a thing is held; many cultures ------------------------------------------------
+@pytest.mark.parametrize(
+    "question",
+    ["Hội chợ mùa thu tổ chức vào ngày nào?", "运动会哪天举行？", "説明会はいつ開催されますか"],
+)
+def test_the_day_a_thing_is_held_is_an_events_time(question):
+    assert "time" in detect_facets(question).facets
+
+
+def test_which_day_in_vietnamese_asks_no_list():
+    assert not find_criteria(normalize("Lớp học kế toán tổ chức ngày nào?")).list_words
+    assert find_criteria(normalize("Có những lớp học nào?")).list_words
+
+
+def test_many_cultures_is_multicultural_not_culture_and_arts():
+    terms = glossary_terms(normalize("gia đình đa văn hóa"))
+    assert "다문화 multicultural" in terms and "문화 culture" not in terms
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "id_"),
+    [
+        ("Nhóm hàng xóm đa văn hóa: bao giờ công bố kết quả?", "grant", "multicultural-bridge"),
+        ("Bữa cơm đa văn hóa năm nay tổ chức ngày nào?", "event", "multicultural-table"),
+    ],
+)
+def test_a_multicultural_programme_and_meal_in_vietnamese(question, kind, id_):
+    # 문화 alone was the "culture and records" theme, and "ngày nào" a list asked: the
+    # small-club grant of that theme was favoured over the programme and the meal
+    answers(district("nineteenth"), question, kind=kind, id=id_)

@@ -317,7 +317,10 @@ LIST_WORDS_RE = re.compile(
     # "What grants …", "What training courses do you run?", "what kinds of workshops"
     r"\bwhat ((kinds?|sorts?|types?) of )?([a-z]+ )?(grants|events|trainings|classes|courses|"
     r"programs|programmes|workshops|meetings|festivals)\b|"
-    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|どれ|nào|có .* không"
+    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|どれ|"
+    # (not "ngày nào", "khi nào": which day, when — a time asked, not a list)
+    r"(?<!ngày )(?<!khi )(?<!lúc )(?<!hôm )(?<!giờ )(?<!tháng )(?<!tuần )(?<!năm )nào|"
+    r"có .* không"
 )
 
 

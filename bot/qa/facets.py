@@ -215,7 +215,12 @@ _CUES: list[tuple[str, str]] = [
               r"\baddress\b|在哪|地点|地址|ở đâu|chỗ nào|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
-             r"何時|営業|開いて"),
+             r"何時|営業|開いて|"
+             # the day a thing is held ("tổ chức ngày nào", "哪天举办", "いつ開催"): an
+             # event's, as 열려요 is (a grant has no day it is held)
+             r"(được )?tổ chức (vào )?(ngày nào|khi nào|lúc nào|bao giờ|hôm nào)|"
+             r"(什么时候|哪天|哪一天|几号|几月几号)(举办|举行)|(举办|举行)(时间|日期)|"
+             r"いつ(開催|行われ)|開催(日|日時|され)"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"자리\s?(가\s?)?(남|있|없)|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
                      r"\bspots? left\b|\bseats? left\b|"
