@@ -55,6 +55,8 @@ def test_cho_without_marks_brings_no_market_into_the_question(demo):
         ("共働きの家の子ども", "맞벌이"),
         ("Cách nộp mẫu đơn", "양식"),
         ("申請書はどこでもらえますか", "신청서"),
+        ("駅から一緒に帰る仲間", "귀가"),
+        ("夜道が暗くて怖い", "밤길"),
     ],
 )
 def test_everyday_words_in_other_languages_reach_the_kbs_words(question, means):
@@ -202,3 +204,10 @@ def test_a_multicultural_programme_and_meal_in_vietnamese(question, kind, id_):
     # 문화 alone was the "culture and records" theme, and "ngày nào" a list asked: the
     # small-club grant of that theme was favoured over the programme and the meal
     answers(district("nineteenth"), question, kind=kind, id=id_)
+
+
+def test_a_group_being_formed_in_vietnamese_is_a_group_starting(demo):
+    assert any("처음" in t for t in glossary_terms(normalize("Chúng tôi mới lập nhóm đọc sách")))
+    # (the growth grant, for groups that have run a while, came first)
+    said = "Bốn người hàng xóm muốn lập nhóm đọc sách, có được hỗ trợ không?"
+    answers(demo, said, kind="grant", id="neighbour-making")
