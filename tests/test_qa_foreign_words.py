@@ -14,6 +14,7 @@ import pytest
 from bot.kb import records as kb
 from bot.qa import QAEngine
 from bot.qa.criteria import find_criteria
+from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets
 from bot.qa.lexicon import glossary_terms, vietnamese_marks
 from bot.qa.text import normalize
@@ -211,3 +212,28 @@ def test_a_group_being_formed_in_vietnamese_is_a_group_starting(demo):
     # (the growth grant, for groups that have run a while, came first)
     said = "Bốn người hàng xóm muốn lập nhóm đọc sách, có được hỗ trợ không?"
     answers(demo, said, kind="grant", id="neighbour-making")
+
+
+# --- a day written with a slash: month/day, but day/month in Vietnamese -----------------------
+@pytest.mark.parametrize(
+    ("text", "month", "day"),
+    [
+        ("Buổi họp ngày 5/4 ở đâu?", 4, 5),
+        ("hop ngay 5/4 o dau", 4, 5),
+        ("5/4 모임 어디서 해요", 5, 4),
+        ("Is the walk on 3/21 still on?", 3, 21),
+        ("Lễ hội 21/3 mấy giờ?", 3, 21),
+    ],
+)
+def test_a_day_written_with_a_slash(text, month, day):
+    from datetime import date
+
+    found = resolve_dates(normalize(text), NOW)
+    assert found is not None and found.start == found.end, found
+    assert (found.start.month, found.start.day) == (month, day)
+    assert found.start >= date(NOW.year, 1, 1)
+
+
+@pytest.mark.parametrize("text", ["Is the centre open 24/7?", "자부담 1/3까지 돼요?", "2027/4/24"])
+def test_a_share_or_a_clock_is_no_day(text):
+    assert resolve_dates(normalize(text), NOW) is None
