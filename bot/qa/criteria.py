@@ -259,7 +259,9 @@ _STATUS_PATTERNS = [
              r"\bcan i apply (now|to now|for now)\b|\bapply (for )?(right )?now\b|"
              r"\bavailable (right )?now\b|\b(taking|accepting) applications\b|\bstill open\b|"
              r"아직\s?(신청|접수)\s?(가능|할\s?수|되는|돼)|"
-             r"现在|目前|正在(接受|受理)|đang mở|đang nhận|bây giờ|受付中|募集中"),
+             r"现在|目前|正在(接受|受理)|đang mở|đang nhận|bây giờ|受付中|募集中|"
+             # "what can I apply for now" in Japanese ("今申し込める", "今応募できる")
+             r"今\s?(申し?込|応募|申請)"),
     ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(시작|열리|접수|모집|공모|사업|있을)|"
                  r"아직\s?(접수|신청|모집)?\s?시작\s?(안\s?(한|된|하는)|전)|"
                  r"아직\s?(접수|모집)\s?(안\s?(한|된|하는)|전인)\s?(공모|사업|거|것|곳)|"
@@ -300,7 +302,7 @@ EVENT_WORDS_RE = re.compile(
 )
 GRANT_WORDS_RE = re.compile(
     r"지원\s?사업|지원금|보조금|공모|사업|지원\s?받|펀딩|\bgrants?\b|\bfunding\b|\bfunds?\b|"
-    r"\bsubsid|补助|资助|补贴|项目|公募|助成金?|補助金?|tài trợ|hỗ trợ|trợ cấp"
+    r"\bsubsid|补助|资助|补贴|项目|公募|助成金?|補助金?|支援事業|支援金|tài trợ|hỗ trợ|trợ cấp"
 )
 # Every time an event is held asked ("회계교육 언제언제 있어요?", "올해 몇 번 해요?"): the
 # year's (or the period's) sessions, those already held too
@@ -315,8 +317,10 @@ LIST_WORDS_RE = re.compile(
     # "What grants …", "What training courses do you run?", "what kinds of workshops"
     r"\bwhat ((kinds?|sorts?|types?) of )?([a-z]+ )?(grants|events|trainings|classes|courses|"
     r"programs|programmes|workshops|meetings|festivals)\b|"
-    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|nào|có .* không|"
-    r"一覧|列表|清单|danh sách"
+    r"\bare there\b|有什么|有没有|哪些|ありますか|何がありますか|どれ|"
+    # (not "ngày nào", "khi nào": which day, when — a time asked, not a list)
+    r"(?<!ngày )(?<!khi )(?<!lúc )(?<!hôm )(?<!giờ )(?<!tháng )(?<!tuần )(?<!năm )nào|"
+    r"có .* không|一覧|列表|清单|danh sách"
 )
 
 
@@ -351,6 +355,14 @@ _GROUP_RE = re.compile(
 _IS_THERE_RE = re.compile(
     r"\S{0,3}\s?(이|가|은|는|도|들|들이|이나|나)?\s?(있|뭐\s?있|열리|해요|하나요)"
 )
+# An event kind said as the asker's own ("interpret at our group meeting", "my class")
+_OWN_BEFORE_RE = re.compile(r"\b(our|my)( [a-z]+){0,2} $")
+# …said before the kind ("is there an orientation", "有培训吗") or after it (研修はありますか)
+_THERE_BEFORE_RE = re.compile(
+    r"(\b(is|are) there (an?|any|some) "
+    r"((?!(grants?|funds?|funding|support|money|help|subsid\w*|for)\b)[a-z]+ ){0,2}|有)$"
+)
+_THERE_AFTER_RE = re.compile(r"(は|が)?\s?あります(か|でしょうか)")
 _THERE_RE = re.compile(
     r"(뭐\s?(가\s?)?)?있|무슨|어떤|어느|有没有|有什么|\bany\b|\bare there\b|\bwhich\b|ありますか"
 )  # (무슨/어떤: "무슨 조건 있어요?" asks what a thing is like, not for a list)
@@ -492,13 +504,21 @@ def find_criteria(text: str) -> Criteria:
     kind_spans: list[tuple[int, int]] = []
     for name, pattern in _EVENT_KINDS:
         for match in pattern.finditer(text):
+            if _OWN_BEFORE_RE.search(text, 0, match.start()):
+                continue  # the asker's own ("our group meeting"), not an event of the KB's
             if name not in kinds:
                 kinds.append(name)
             kind_spans.append(match.span())
             found.word_spans.append(_whole_word(text, match.span()))
     found.event_kinds = tuple(kinds)
-    # "교육이 있나요?", "총회 있어요?": whether such an event happens (not "총회 투표권 있나요")
-    found.kind_is_there = any(_IS_THERE_RE.match(text, end) for _, end in kind_spans)
+    # "교육이 있나요?", "총회 있어요?": whether such an event happens (not "총회 투표권 있나요");
+    # "is there an orientation …", "有培训吗", "研修はありますか"
+    found.kind_is_there = any(
+        _IS_THERE_RE.match(text, end)
+        or _THERE_BEFORE_RE.search(text, 0, start)
+        or _THERE_AFTER_RE.match(text, end)
+        for start, end in kind_spans
+    )
     group = _GROUP_RE.search(text)
     for attr, pattern in (("self_funding", _SELF_FUNDING_RE), ("age_rule", _AGE_RULE_RE)):
         asked = _rule_asked(pattern, text)

@@ -1315,9 +1315,12 @@ class QAEngine:
             # for, it made the grant whose names repeat 지원사업 win every zh/vi/ja question
             extra = [x for x in extra if not set(x.split()) <= _GRANT_EXPANSION]
         spaced = normalize(" ".join([text, *extra]))
-        # a Korean question names a theme in its own words; the glossary's expansions
-        # (반찬 → "나눔 이웃") describe a record, they do not ask for a list of a theme
-        categories = self._find_keys(text if question_lang == "ko" else spaced, self._category_keys)
+        # a Korean or English question names a theme in its own words (the KB names its
+        # themes in both); the glossary's expansions (반찬 → "나눔 이웃", neighbourhood →
+        # "이웃 동네") describe a record, they do not ask for a list of a theme
+        categories = self._find_keys(
+            text if question_lang in ("ko", "en") else spaced, self._category_keys
+        )
         category_keys = tuple(k for k, id_ in self._category_keys if id_ in categories)
         dongs = self._find_keys(spaced, self._dong_keys)
         named_dongs = [k for k, id_ in self._dong_keys if id_ in dongs]
@@ -1543,11 +1546,18 @@ class QAEngine:
             ends.add(at)
         found: list[str] = []
         for key, id_ in keys:
-            if id_ in found or key not in packed:
+            if id_ in found:
+                continue
+            # a Latin name in the plural said in the singular ("a neighbour grant" of
+            # "Neighbours and networks", "art" of "Culture and arts")
+            singular = key[:-1] if key.isascii() and key.endswith("s") and len(key) > 3 else None
+            if key not in packed and (singular is None or singular not in packed):
                 continue
             if not key.isascii() or any(
-                i in starts and (i + len(key) in ends or i + len(key) + 1 in ends)
-                for i in _occurrences(packed, key)
+                i in starts and (i + len(form) in ends or i + len(form) + 1 in ends)
+                for form in (key, singular)
+                if form is not None
+                for i in _occurrences(packed, form)
             ):
                 found.append(id_)
         return tuple(found)
@@ -1957,7 +1967,18 @@ class QAEngine:
         elif (matter := self._matter_asked(a, named, top, candidates)) is not None:
             # a KB entry on applying to several programmes, or on proposing, if it has one
             faq = self._faq_on(matter)
-            if faq and faq[0].score >= CONFIDENT:
+            lead = faq[0].score - (faq[1].score if len(faq) > 1 else 0.0) if faq else 0.0
+            if faq and (
+                faq[0].score >= CONFIDENT
+                # in Chinese, Vietnamese or Japanese the entry is found by the matter's words
+                # alone (the question's own are none of the KB's): one that leads them all
+                # by far, not sure enough to say it surely, is still the one offered
+                or (
+                    a.question_lang in ("zh", "vi", "ja")
+                    and faq[0].score >= UNSURE
+                    and lead >= faq[0].score / 2
+                )
+            ):
                 candidates = faq
                 top, second = _leaders(candidates)
 
@@ -2285,14 +2306,23 @@ class QAEngine:
         the candidates (re-sorted). False when the
         question asks no such thing or no such event is a candidate."""
         c = a.criteria
+        own = a.question_lang in ("ko", "en", None)
         asks_when = (
             a.dates is not None
-            or (c.list_words and (c.list_asked or c.kind_is_there or a.question_lang != "ko"))
+            # (Vietnamese "có … không" is any yes/no question, not "is there": in Chinese,
+            # Japanese and Vietnamese only a day, a time or a count asked says an event)
+            or (
+                own
+                and c.list_words
+                and (c.list_asked or c.kind_is_there or a.question_lang != "ko")
+            )
+            # ("is there an orientation for new members?", "有培训吗？", "研修はありますか")
+            or (c.kind_is_there and a.question_lang != "ko")
             or {"when", "time", "people"} & set(a.facets)
         )  # (and "몇 명까지 받아요?": a capacity, which only an event has; "총회 투표권
         # 있나요" asks whether there is a right to vote, not an assembly)
-        if not c.event_kinds or not asks_when or a.question_lang not in ("ko", "en", None):
-            return False  # (Vietnamese "có … không" is any yes/no question, not "is there")
+        if not c.event_kinds or not asks_when:
+            return False
         events = [
             candidate.score
             for candidate in candidates

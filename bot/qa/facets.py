@@ -69,6 +69,8 @@ _CUES: list[tuple[str, str]] = [
                  # a day named and "hand it in by then" ("오늘까지 내면 되나요", "이번주 안에 내야")
                  r"(오늘|내일|모레|이번\s?주|이번\s?달|주말)\s?(까지|안에|중에|중으로)\s?\S{0,2}\s?"
                  r"(내|제출|신청|접수|넣)|안\s?늦었|还能申请|还可以申请|还来得及|"
+                 # "until when" in Chinese ("申请到什么时候", "报名到几号"), a time limit (期限)
+                 r"到(什么时候|几号|哪天|哪一天)|期限|"
                  r"締め?切|いつまで|(受付|募集|申し?込み?)\S{0,2}(終わ|終了)|まだ(申し?込|応募|間に合)|"
                  r"間に合"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
@@ -101,13 +103,21 @@ _CUES: list[tuple[str, str]] = [
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"给多少|最多\S{0,4}多少|"
+               # how much is taken home ("能拿多少补助", "多少经费"; "どのくらいもらえますか")
+               r"(拿|领|得到|获得)多少|多少(补助|资助|补贴|经费|活动费|支援金)|"
+               r"(どのくらい|どれくらい|どれだけ)\S{0,3}(もらえ|支援|補助|助成|出ます|出る)|"
                r"bao nhiêu tiền|số tiền|いくら|金額|"
                # "tối đa bao nhiêu", "kinh phí hoạt động … bao nhiêu" (not of people or years)
-               r"tối đa( là)? bao nhiêu|(kinh phí|hỗ trợ|tài trợ)(\s\S+){0,4}\sbao nhiêu"
+               r"tối đa( là)? bao nhiêu|"
+               r"nhận (được )?bao nhiêu(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))|"
+               r"(kinh phí|hỗ trợ|tài trợ)(\s\S+){0,4}\sbao nhiêu"
                r"(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   r"(뭐|무엇|뭘|뭔|뭐뭐)\s?(를|을)?\s?(내야|제출해야|준비해야|챙겨야)|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
-                  r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bforms?\b|\bprepare\b|"
+                  r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bprepare\b|"
+                  # (not the form sent: "an interview after we send the form?" asks the step)
+                  r"(?<!send the )(?<!sent the )(?<!send our )(?<!sent our )(?<!submit the )"
+                  r"(?<!submit our )(?<!hand in the )\bforms?\b|"
                   r"\b(need|have|has) to sign\b|"
                   # (not "where can I submit the application?": how, and where)
                   r"\bsubmit\b(?! (it|the|my|our|an) application)|材料|资料|文件|准备什么|准备哪些|"
@@ -147,7 +157,7 @@ _CUES: list[tuple[str, str]] = [
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
                r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|"
                r"\bhow many (of (the|our|us|them) )?(people|members|persons|households)\b|"
-               r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)|"
+               r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)|mấy (người|hộ|thành viên)|"
                # how many of whom ("需要几个商人", "几位成员")
                r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
@@ -202,10 +212,15 @@ _CUES: list[tuple[str, str]] = [
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               # the bus or the train to take ("센터 가려면 버스 몇 번 타요?")
               r"(버스|지하철)\s?(은|는)?\s?(몇\s?번|어디서\s?타|타야|타면|타요)|"
-              r"\baddress\b|在哪|地点|地址|ở đâu|địa điểm|địa chỉ|どこ|場所|住所"),
+              r"\baddress\b|在哪|地点|地址|ở đâu|chỗ nào|địa điểm|địa chỉ|どこ|場所|住所"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
-             r"何時|営業|開いて"),
+             r"何時|営業|開いて|"
+             # the day a thing is held ("tổ chức ngày nào", "哪天举办", "いつ開催"): an
+             # event's, as 열려요 is (a grant has no day it is held)
+             r"(được )?tổ chức (vào )?(ngày nào|khi nào|lúc nào|bao giờ|hôm nào)|"
+             r"(什么时候|哪天|哪一天|几号|几月几号)(举办|举行)|(举办|举行)(时间|日期)|"
+             r"いつ(開催|行われ)|開催(日|日時|され)"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"자리\s?(가\s?)?(남|있|없)|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
                      r"\bspots? left\b|\bseats? left\b|"

@@ -129,7 +129,8 @@ GLOSSARY: dict[str, str] = _load_glossary()
 # words and these (the cues' and criteria's words, and common words that tell an unmarked
 # form apart) — put back with their marks before anything else reads the question. An
 # unmarked form that stands for two words here (thue: thuê rent / thuế tax) or for a common
-# word not listed (muon: muốn want / mượn borrow; toi: tôi / tới; truong: trường / trưởng)
+# word not listed (muon: muốn want / mượn borrow; toi: tôi / tới; truong: trường / trưởng;
+# cho: chợ market, but far more often cho "for", "give": "dao tao cho thanh vien moi")
 # is left as typed.
 VI_PHRASES = """
     bao nhiêu tiền|bao nhiêu|số tiền|giấy tờ|hồ sơ|cách đăng ký|đăng ký thế nào|đăng ký|thế nào|
@@ -147,7 +148,7 @@ VI_PHRASES = """
     tập huấn|đào tạo|tư vấn|hội nghị|năm ngoái|năm nay|lần đầu|thành viên|thành lập|
     kết thúc|lúc nào|bắt đầu|tổ chức|cộng đồng
 """
-_VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong"})
+_VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong", "cho"})
 
 
 def unmarked(text: str) -> str:
@@ -412,7 +413,10 @@ SPEND_RE = re.compile(
     r"(补助金?|资助|支援金|补贴|经费|活动费|钱|资金|预算).{0,12}(可以|能)(用来|用于|用|花)|"
     r"(可以|能)(用|花)(补助金?|资助|补贴|经费|钱|资金|预算)|"
     r"(補助金|助成金|支援金|お金|予算|活動費)(で|を使って).{0,20}(てもいい|てもよい|ていい)|"
-    r"(được|có thể) (dùng|sử dụng) (tiền|kinh phí)"
+    r"(được|có thể) (dùng|sử dụng) (tiền|kinh phí)|"
+    # the money said first ("tiền hỗ trợ có được dùng để mua …"), marks typed or not
+    r"(tiền|tien|kinh phí|kinh phi)(\s\S+){0,3}\s(có\s|co\s)?(được|duoc|có thể|co the)\s"
+    r"(dùng|dung|sử dụng|su dung|chi|xài|xai)\b"
 )
 SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
 

@@ -93,9 +93,37 @@ _EN_DAY_RANGE_RE = re.compile(
 )
 
 
+# A day written with a slash ("4/24", "ngày 24/4"): the month's name put in (read by the
+# date rules, the slash being lost with the punctuation). A number above 12 is the day;
+# two of 12 or less are month/day, as Korean, Chinese and Japanese write them, but day/month
+# in Vietnamese (its marked letters, or "ngay" in it). Not "24/7" nor 1/2 … 1/5 (a share:
+# "1/3까지"), nor a year's date (2027/4/24: a third number beside them).
+_SLASH_DAY_RE = re.compile(r"(?<![\d/.:\-])(\d{1,2})\s?/\s?(\d{1,2})(?![\d/.:\-])")
+_VI_LETTERS_RE = re.compile(r"[ăâđêôơưạ-ỹ]|\bngay\b")
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+
+
+def _slash_day(match: re.Match[str], day_first: bool) -> str:
+    a, b = int(match.group(1)), int(match.group(2))
+    if (a, b) == (24, 7) or (a == 1 and b <= 5):
+        return match.group(0)  # (around the clock; a half, a third … of something)
+    if a > 12 or (day_first and b <= 12):
+        day, month = a, b
+    else:
+        month, day = a, b
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return match.group(0)
+    return f" {_MONTH_NAMES[month - 1]} {day} "
+
+
 def normalize(text: str) -> str:
     """NFKC, lower case, punctuation as spaces, one space between words."""
     text = unicodedata.normalize("NFKC", text).lower()
+    if "/" in text:
+        day_first = bool(_VI_LETTERS_RE.search(text))
+        text = _SLASH_DAY_RE.sub(lambda m: _slash_day(m, day_first), text)
     text = _SPELLING_RE.sub(lambda m: _SPELLINGS[m.group(1)], text)
     text = _DAY_RANGE_RE.sub(r"\1 부터 ", text)  # "22일~28일": the sign said as a word
     text = _EN_DAY_RANGE_RE.sub(r"\1 to ", text)  # "march 22 - 28"
