@@ -232,6 +232,8 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 }
 # The facets a grant's own field may replace when the question's words are in that field
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
+# "…인데 (이것도) 돼요?", the question's last words: whether it will do, for us as we are
+_WILL_IT_DO_RE = re.compile(r"(돼|되나|될까|되요|되죠|되겠|되는지|가능)[가-힣]{0,3}$")
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
@@ -1287,6 +1289,12 @@ class QAEngine:
             # 2천만원 맞아요?" (there even with an age said)
             cues = FacetCues(("amount",), cues.matches)
         elif not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
+            cues = FacetCues(("eligibility",), cues.matches)
+        elif (
+            not cues.facets
+            and criteria.group_size is not None
+            and _WILL_IT_DO_RE.search(text) is not None
+        ):  # "우리 셋이랑 이웃 둘 이렇게 다섯 명인데 텃밭 사업 돼요?": whether such a group may
             cues = FacetCues(("eligibility",), cues.matches)
         elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text, cues):
             # "what papers do we need to apply for money …": money is what is applied for,

@@ -151,7 +151,11 @@ _CUES: list[tuple[str, str]] = [
                # how many of whom ("需要几个商人", "几位成员")
                r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
-             r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
+             # (not a period told in the story: "체류기간이 12월까지인데 …", "계약 기간은 내년
+             # 봄까지라서 …" — the asker's own, said, not asked)
+             r"기간(?!\s?(이|은|는|도)?\s?(\S+\s){0,2}?\S*?(까지|부터)\s?"
+             r"(인데|이고|이라|라서|이어서|였는데|이었는데))|"
+             r"며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\bdates?$|"
              r"\b(what|which) days?\b|"
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|lúc nào|いつ|何日|日程"),
