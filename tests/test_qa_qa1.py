@@ -3,6 +3,8 @@ from a question set)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from bot.qa import QAEngine
@@ -35,3 +37,53 @@ def test_a_group_said_and_will_it_do_asks_who_may_apply(demo: QAEngine) -> None:
         id="neighbour-making",
         facet="eligibility",
     )
+
+
+@pytest.mark.parametrize("question", ["비 오면 축제는 어떻게 돼요?", "우천 시에도 행사 하나요"])
+def test_rain_asks_where_it_is_held(question: str) -> None:
+    # an event's place says where it moves if it rains
+    assert detect_facets(question).facets[0] == "place"
+
+
+def test_a_consent_required_is_a_condition() -> None:
+    assert detect_facets("입주자 동의 반드시 받아야 하나요?").facets == ("eligibility",)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # the first grant named, its words those of the rest too
+        "이웃만들기 받아서 모임 2년째 잘 하고 있는데 이제 더 크게 받을 수 있는 거 있어요?",
+        # unnamed: a first grant said received, and what comes after it asked
+        "처음 지원 받아서 반찬 모임 꾸렸어요 한 번 받은 다음에는 뭘 신청해요?",
+    ],
+)
+def test_the_next_step_after_a_first_grant_is_the_grant_that_follows(
+    demo: QAEngine, question: str
+) -> None:
+    answers(demo, question, kind="grant", id="community-growth")
+
+
+def test_a_day_told_in_a_past_story_is_the_last_one(demo: QAEngine) -> None:
+    # "못 갔는데" (could not go): the past contracted into the verb's syllable, a story, so
+    # no day asked; the day told without its year is the one gone by, not next year's
+    now = datetime.fromisoformat("2027-05-20T10:00:00+09:00")
+    a = demo._analyse("3월 15일 교육 못 갔는데 자료 받을 수 있나요", now)
+    assert a.dates is None
+    assert a.told_dates is not None and a.told_dates.start == date(2027, 3, 15)
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # what a group wants to do, "is it supported?": whether a programme pays for it
+        ("우리 골목에 화분 놓고 벽화 그리고 싶은데 지원 되나요?", "summary"),
+        ("이웃들이랑 골목에 화분 놓고 벽화 그리는 모임 하면 지원돼요?", "summary"),
+        # the group's state told: whether it qualifies
+        ("모임 만든 지 2년 됐는데 골목만들기 지원 되나요?", "eligibility"),
+    ],
+)
+def test_an_activity_wanted_and_supported_asks_what_the_programme_is(
+    demo: QAEngine, question: str, facet: str
+) -> None:
+    answers(demo, question, id="alley-making", facet=facet)

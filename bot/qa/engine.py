@@ -238,6 +238,13 @@ _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
 _EXISTS_RE = re.compile(EXISTS_WORDS)
+# "…소식지 만들고 싶은데 지원 되나요?", "…돌아가며 봐주는 모임 하면 지원되나요?": what a group
+# wants to do, and whether it is supported — whether a programme pays for it, not whether
+# the group qualifies ("만든 지 3개월 됐는데 지원 되나요": a state told, who may apply)
+_WANTED_SUPPORTED_RE = re.compile(
+    r"(싶은데|싶어서|싶거든요|하면|하려는데|려고\s?하는데)\s?(요\s?)?((이런|그런)\s?(것|거)\s?도\s?)?"
+    r"지원\s?(이\s?)?(되|돼|해\s?주)"
+)
 
 
 def _unmarked_services(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -371,7 +378,9 @@ _SET_ASIDE_RE = re.compile(
 )
 # The next step after what was done ("다음 단계", "더 키우려면", "next step")
 _NEXT_STEP_RE = re.compile(
-    r"다음\s?단계|후속|더\s?큰|더\s?크게|키워|키우|\bnext step\b|下一步|bước tiếp theo"
+    r"다음\s?단계|후속|더\s?큰|더\s?크게|키워|키우|\bnext step\b|下一步|bước tiếp theo|"
+    # "한 번 받은 다음엔 뭘 신청해요?": what after it
+    r"다음\s?(엔|에는|에|으론|으로는)\s?(뭘|뭐|무슨|어떤|어느)"
 )
 # The most that may be received ("최대 얼마", "얼마까지 받아요", "tối đa bao nhiêu", "at most")
 _AT_MOST_RE = re.compile(
@@ -381,13 +390,17 @@ _AT_MOST_RE = re.compile(
 # A grant said to have been received ("처음 지원받아서", "보조금 받았는데", "we got a grant")
 _GRANT_RECEIVED_RE = re.compile(
     r"(지원금?|보조금|지원\s?사업)\s?(을|를|도)?\s?받(았|아서|아\s|고\s|은\s)|"
+    # the first grant done ("첫 지원 끝내고", "처음 사업 마치고", "한 번 받은 다음엔")
+    r"(첫|처음)\s?(지원|사업|공모)\s?(을|를|도)?\s?(끝내|끝냈|끝난|끝나|마치|마쳤|마친)|"
+    r"(한|첫)\s?번\s?받(은|았|고)|"
     r"\b(got|received|had) (a |the |our )?(first )?(grant|funding)\b"
 )
 # After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked
 # ("이번 달에 마감되는 거 뭐 남았어요": 남았 is what is left now, no story).
 # (a past verb that ends the question asks of that time: "지난달에 마감된 공모 뭐 있었어요?")
 _PAST_STORY_RE = re.compile(
-    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했)"
+    # (the past contracted into the stem's syllable too: 못 갔는데, 와 봤고, 왔었는데, 됐지만)
+    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했|갔|왔|봤|줬|됐|샀|썼|냈|졌|쳤|셨|렸|녔)"
     r"(는데|고|지만|던|으나|다가|(어요|었어요|습니다)(?=\s\S))"
     # a group's founding ("작년 5월에 만든 모임인데"): when it began, not the time asked
     r"|[^?]{0,12}?(만든|만들어진|시작한|생긴|결성한|창립한)\s?(모임|동아리|단체|팀)"
@@ -1417,7 +1430,7 @@ class QAEngine:
             off_centre=off_centre,
             question=read,
             han=han,
-            told_dates=resolve_dates(named, now) if dated != named else dates,
+            told_dates=_as_past(resolve_dates(named, now), named, now) if dated != named else dates,
         )
 
     def _kb_uses(self, word: str) -> bool:
@@ -1973,8 +1986,11 @@ class QAEngine:
         following = self._following_grant(a, top)
         if following is not None:
             facets = for_kind(a.facets, "grant") if a.facets else ("summary",)
+            # (sure of it when the grant done is the one ranked first; the KB's only next
+            # step, guessed from a first grant said unnamed, is offered)
+            sure = top is not None and top.record.kind == "grant"
             return Answer(
-                "grant", id=following, facet=facets[0], facets=facets, confident=True,
+                "grant", id=following, facet=facets[0], facets=facets, confident=sure,
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
         rest_at = self._told_of(a, top) if named and top is not None else None
@@ -2075,7 +2091,9 @@ class QAEngine:
         )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
-        exists = record.kind == "grant" and bool(_EXISTS_RE.search(a.text))
+        exists = record.kind == "grant" and bool(
+            _EXISTS_RE.search(a.text) or _WANTED_SUPPORTED_RE.search(a.text)
+        )
         if exists and facets[0] == "eligibility":
             # "청소년도 지원받을 수 있는 게 있나요?": whether there is a programme, not whether
             # we qualify for this one — what it is (its summary says for whom)
@@ -2508,18 +2526,35 @@ class QAEngine:
         the next step is asked); None when the rest names nothing of its own."""
         grant = told.record.kind == "grant" and _NEXT_STEP_RE.search(rest) is not None
         kinds = frozenset({"grant"}) if grant else None
+        # (the next grant: one the rest's words find before the one done, or else the one
+        # the KB says follows it: "이웃씨앗 받아서 2년째 하고 있는데 더 크게 받을 수 있는 거",
+        # the rest naming no grant of its own, or in the first's words)
+        after = self._follows(told.record.id) if grant else None
         for scored in self.index.search(rest, glossary_terms(rest), kinds=kinds):
             record = self.index.records[scored.doc]
             if record.id == told.record.id:
-                if grant:  # (the next grant: one the rest's words find before the one done)
-                    return None
+                if grant:
+                    return after
                 continue
-            return record.id if scored.lexical >= (UNSURE / 2 if grant else UNSURE) else None
-        return None
+            if after is not None and (scored.name - NAME_FLOOR) / (1 - NAME_FLOOR) < NAMED:
+                return after  # (the KB's next step, unless the rest names another grant)
+            return record.id if scored.lexical >= (UNSURE / 2 if grant else UNSURE) else after
+        return after
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""
         if top is None or top.record.kind != "grant":
+            # a first grant said to be received, unnamed, and the next step asked ("처음
+            # 지원받아서 시작한 모임인데 한 번 받은 다음엔 뭘 신청해요?"): the KB's one grant
+            # that follows another, when it has only one
+            following = [g.id for g in self.kb.grants if g.rules.prior_grant_required]
+            if (
+                len(following) == 1
+                and (top is None or top.name < NAMED)
+                and _GRANT_RECEIVED_RE.search(a.text)
+                and _NEXT_STEP_RE.search(a.text)
+            ):
+                return following[0]
             return None
         if top.name < NAMED and not _GRANT_RECEIVED_RE.search(a.text):
             # unnamed, the first grant described and said to be received ("2025년에 처음
@@ -2527,7 +2562,11 @@ class QAEngine:
             return None
         if not (_DONE_RE.search(a.text) and _NEXT_RE.search(a.text)):
             return None
-        following = [g.id for g in self.kb.grants if g.rules.prior_grant_required == top.record.id]
+        return self._follows(top.record.id)
+
+    def _follows(self, grant_id: str) -> str | None:
+        """The grant that requires ``grant_id`` done first (the next step after it), if any."""
+        following = [g.id for g in self.kb.grants if g.rules.prior_grant_required == grant_id]
         return following[0] if following else None
 
     def gate_features(self, a: _Analysis, top: _Candidate, second: float) -> GateFeatures:
@@ -3187,6 +3226,24 @@ class QAEngine:
             "score": 1.0,
             "reason": "filter",
         }
+
+
+def _as_past(told: DateRange | None, text: str, now: datetime) -> DateRange | None:
+    """A day or month told in a story of the past ("2월 10일 설명회 못 갔는데", asked in April)
+    without its year: the last one, not the next (dates are read as the next by default)."""
+    if told is None or told.grain not in ("day", "month", "part-month", "range"):
+        return told
+    said = text[told.span[0] : told.span[1]]
+    if told.start <= now.date() or re.search(r"\d{4}|년|年|\b(19|20)\d\d\b", said):
+        return told
+    try:
+        start, end = (
+            told.start.replace(year=told.start.year - 1),
+            told.end.replace(year=told.end.year - 1),
+        )
+    except ValueError:  # (29 February)
+        return told
+    return DateRange(start, end, told.grain, told.span, told.weekdays)
 
 
 def _on_days(

@@ -167,6 +167,8 @@ _CUES: list[tuple[str, str]] = [
                     r"껴도|끼어도|끼워도|"
                     # who must be among us ("어른도 꼭 있어야 돼요?", "한국 사람도 꼭 껴야 돼요?")
                     r"(도|이|가)\s?꼭\s?(있어야|들어가야)|"
+                    # a consent required ("관리사무소 동의 꼭 받아야 돼요?"): a condition
+                    r"동의\s?(서)?\s?(를|는|도|가)?\s?(꼭|반드시)?\s?(받아야|있어야|필요)|"
                     r"꼭\s?(껴야|끼어야|끼워야|포함(돼|되|해|시켜)야)|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
                     r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
@@ -199,6 +201,9 @@ _CUES: list[tuple[str, str]] = [
                 r"구해\s?(주|줘|줍)|섭외\s?(해|도)|빌려\s?(주|줘|줍)|"
                 r"\bwhat support\b|\bbenefits?\b"),
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|"
+              # where it moves if it rains ("비 오면 어떻게 돼요?", "우천 시에는"): an event's
+              # place says its rain venue
+              r"(?<![가-힣])비\s?(가\s?)?(오면|와도|오는\s?날|올\s?때|올\s?경우)|우천|"
               # how to get there ("거기 어떻게 가요", "역에서 가까워요?", "어느 건물이에요")
               r"어떻게\s?(가요|가나요|가면|가야|와요|오나요|찾아)|가까(워|운|운가|운지)|(어느|무슨)\s?(건물|곳)|"
               r"\bhow (do|can) (i|we) get there\b|怎么去|đi (thế nào|bằng gì)|行き方|"
