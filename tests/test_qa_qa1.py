@@ -87,3 +87,39 @@ def test_an_activity_wanted_and_supported_asks_what_the_programme_is(
     demo: QAEngine, question: str, facet: str
 ) -> None:
     answers(demo, question, id="alley-making", facet=facet)
+
+
+def test_booking_a_consultation_by_a_day_is_how_to_apply(demo: QAEngine) -> None:
+    # the consultation is a step before applying: how to apply tells when to book it, the
+    # programme's deadline is the application's
+    answers(
+        demo, "골목만들기 상담 언제까지 예약해야 돼요?", id="alley-making", facet="how_to_apply"
+    )
+    answers(demo, "골목만들기 언제까지 신청해요?", id="alley-making", facet="deadline")
+
+
+@pytest.mark.parametrize(
+    ("question", "listed"),
+    [
+        ("나이 제한 없는 지원사업만 보여주세요", True),
+        ("주말에 하는 행사만 알려줘", True),
+        ("이 사업만 신청해도 돼요?", False),
+    ],
+)
+def test_only_those_of_a_kind_asks_a_list(question: str, listed: bool) -> None:
+    from bot.qa.criteria import find_criteria
+    from bot.qa.text import normalize
+
+    assert find_criteria(normalize(question)).list_words is listed
+
+
+def test_a_result_day_scheduled_is_the_result_filter(demo: QAEngine) -> None:
+    # "발표일" is the result's day, "잡힌" (scheduled) no topic: the programmes whose results
+    # come out that month, as "결과 발표가 다음 달인 공모"
+    assert detect_facets("발표일이 언제로 잡혔어요").facets[0] == "result"
+    answers(demo, "결과 발표일이 다음 달로 잡힌 공모 뭐 있어요?", kind="grant", reason="filter")
+
+
+def test_a_call_newly_out_asks_when_it_opens() -> None:
+    assert detect_facets("다음 달에 새로 열리는 지원사업 있어요?").facets[0] == "opens"
+    assert detect_facets("이번 주에 열리는 행사 뭐 있어요?").facets[:1] != ("opens",)

@@ -238,6 +238,8 @@ _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
 _EXISTS_RE = re.compile(EXISTS_WORDS)
+# A consultation booked before applying ("사전상담 언제까지 예약해요", "현장 컨설팅 신청 예약")
+_BOOKED_STEP_RE = re.compile(r"(상담|면담|컨설팅)\S{0,3}\s?(\S+\s){0,2}?예약")
 # "…소식지 만들고 싶은데 지원 되나요?", "…돌아가며 봐주는 모임 하면 지원되나요?": what a group
 # wants to do, and whether it is supported — whether a programme pays for it, not whether
 # the group qualifies ("만든 지 3개월 됐는데 지원 되나요": a state told, who may apply)
@@ -2091,6 +2093,10 @@ class QAEngine:
         )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
+        if record.kind == "grant" and facets[0] == "deadline" and _BOOKED_STEP_RE.search(a.text):
+            # "현장상담 언제까지 예약해야 돼?": the booking of a step before applying, which a
+            # programme's how-to-apply tells (its deadline is the application's)
+            facets = ("how_to_apply", *(f for f in facets if f != "how_to_apply"))
         exists = record.kind == "grant" and bool(
             _EXISTS_RE.search(a.text) or _WANTED_SUPPORTED_RE.search(a.text)
         )
