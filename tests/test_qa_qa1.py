@@ -123,3 +123,23 @@ def test_a_result_day_scheduled_is_the_result_filter(demo: QAEngine) -> None:
 def test_a_call_newly_out_asks_when_it_opens() -> None:
     assert detect_facets("다음 달에 새로 열리는 지원사업 있어요?").facets[0] == "opens"
     assert detect_facets("이번 주에 열리는 행사 뭐 있어요?").facets[:1] != ("opens",)
+
+
+@pytest.mark.parametrize(
+    ("question", "grant"),
+    [
+        (
+            "작년에 이웃만들기로 반찬 모임 했어요. 이제 골목에 화단 만들고 벽화도 그리고 싶은데요",
+            "alley-making",
+        ),
+        (
+            "작년에 마을공간 활성화로 카페 프로그램 했어요. 이제 세 들어 사는 거 말고 건물을 사고 싶어요",
+            "space-assetization",
+        ),
+    ],
+)
+def test_a_wish_for_now_after_a_grant_done_is_another_programme(
+    demo: QAEngine, question: str, grant: str
+) -> None:
+    # the grant named is what was done; "이제 … 싶은데요" says what the group wants next
+    answers(demo, question, kind="grant", id=grant)

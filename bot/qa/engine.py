@@ -384,6 +384,11 @@ _NEXT_STEP_RE = re.compile(
     # "한 번 받은 다음엔 뭘 신청해요?": what after it
     r"다음\s?(엔|에는|에|으론|으로는)\s?(뭘|뭐|무슨|어떤|어느)"
 )
+# A wish said for now, after a grant done ("…했어요. 이제 공간을 우리 것으로 만들고 싶은데요",
+# "올해는 골목 전체로 넓히려고요"): the next thing the group wants, a programme of its own
+_NOW_WANTED_RE = re.compile(
+    r"(이제|앞으로|올해는|내년에는|내년엔)\s(\S+\s){0,10}?\S*(싶|하려|려고|려는)"
+)
 # The most that may be received ("최대 얼마", "얼마까지 받아요", "tối đa bao nhiêu", "at most")
 _AT_MOST_RE = re.compile(
     r"최대|최고|까지\s?(받|지원|나와|나오)|얼마\s?(나|정도|씩)?\s?(받|지원|나와|나오)|"
@@ -2530,12 +2535,13 @@ class QAEngine:
         """The record the ``rest`` of the question asks about, after the clause telling what
         was done with ``told`` (:meth:`_told_of`): found by the rest's own words (a grant when
         the next step is asked); None when the rest names nothing of its own."""
-        grant = told.record.kind == "grant" and _NEXT_STEP_RE.search(rest) is not None
+        growing = _NEXT_STEP_RE.search(rest) is not None  # (the KB's next step may be it)
+        grant = told.record.kind == "grant" and (growing or _NOW_WANTED_RE.search(rest) is not None)
         kinds = frozenset({"grant"}) if grant else None
         # (the next grant: one the rest's words find before the one done, or else the one
         # the KB says follows it: "이웃씨앗 받아서 2년째 하고 있는데 더 크게 받을 수 있는 거",
         # the rest naming no grant of its own, or in the first's words)
-        after = self._follows(told.record.id) if grant else None
+        after = self._follows(told.record.id) if grant and growing else None
         for scored in self.index.search(rest, glossary_terms(rest), kinds=kinds):
             record = self.index.records[scored.doc]
             if record.id == told.record.id:
