@@ -73,22 +73,6 @@ def test_a_day_told_in_a_past_story_is_the_last_one(demo: QAEngine) -> None:
     assert a.told_dates is not None and a.told_dates.start == date(2027, 3, 15)
 
 
-@pytest.mark.parametrize(
-    ("question", "facet"),
-    [
-        # what a group wants to do, "is it supported?": whether a programme pays for it
-        ("우리 골목에 화분 놓고 벽화 그리고 싶은데 지원 되나요?", "summary"),
-        ("이웃들이랑 골목에 화분 놓고 벽화 그리는 모임 하면 지원돼요?", "summary"),
-        # the group's state told: whether it qualifies
-        ("모임 만든 지 2년 됐는데 골목만들기 지원 되나요?", "eligibility"),
-    ],
-)
-def test_an_activity_wanted_and_supported_asks_what_the_programme_is(
-    demo: QAEngine, question: str, facet: str
-) -> None:
-    answers(demo, question, id="alley-making", facet=facet)
-
-
 def test_booking_a_consultation_by_a_day_is_how_to_apply(demo: QAEngine) -> None:
     # the consultation is a step before applying: how to apply tells when to book it, the
     # programme's deadline is the application's

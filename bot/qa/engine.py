@@ -240,13 +240,6 @@ _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 _EXISTS_RE = re.compile(EXISTS_WORDS)
 # A consultation booked before applying ("사전상담 언제까지 예약해요", "현장 컨설팅 신청 예약")
 _BOOKED_STEP_RE = re.compile(r"(상담|면담|컨설팅)\S{0,3}\s?(\S+\s){0,2}?예약")
-# "…소식지 만들고 싶은데 지원 되나요?", "…돌아가며 봐주는 모임 하면 지원되나요?": what a group
-# wants to do, and whether it is supported — whether a programme pays for it, not whether
-# the group qualifies ("만든 지 3개월 됐는데 지원 되나요": a state told, who may apply)
-_WANTED_SUPPORTED_RE = re.compile(
-    r"(싶은데|싶어서|싶거든요|하면|하려는데|려고\s?하는데)\s?(요\s?)?((이런|그런)\s?(것|거)\s?도\s?)?"
-    r"지원\s?(이\s?)?(되|돼|해\s?주)"
-)
 
 
 def _unmarked_services(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -2102,9 +2095,7 @@ class QAEngine:
             # "현장상담 언제까지 예약해야 돼?": the booking of a step before applying, which a
             # programme's how-to-apply tells (its deadline is the application's)
             facets = ("how_to_apply", *(f for f in facets if f != "how_to_apply"))
-        exists = record.kind == "grant" and bool(
-            _EXISTS_RE.search(a.text) or _WANTED_SUPPORTED_RE.search(a.text)
-        )
+        exists = record.kind == "grant" and bool(_EXISTS_RE.search(a.text))
         if exists and facets[0] == "eligibility":
             # "청소년도 지원받을 수 있는 게 있나요?": whether there is a programme, not whether
             # we qualify for this one — what it is (its summary says for whom)
