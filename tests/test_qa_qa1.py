@@ -127,3 +127,47 @@ def test_a_wish_for_now_after_a_grant_done_is_another_programme(
 ) -> None:
     # the grant named is what was done; "이제 … 싶은데요" says what the group wants next
     answers(demo, question, kind="grant", id=grant)
+
+
+def test_a_programme_named_and_will_it_do_asks_who_may_apply(demo: QAEngine) -> None:
+    # "골목만들기 돼요?" as "골목만들기 신청 돼요?": whether we may, for a group as told
+    answers(
+        demo, "우리 빌라는 세 집뿐인데 골목만들기 돼요?", id="alley-making", facet="eligibility"
+    )
+
+
+@pytest.mark.parametrize(
+    "question", ["신청하기 전에 누구랑 얘기해 볼 수 있나요?", "서류 쓰기 전에 도움받을 데 있어요?"]
+)
+def test_help_before_applying_is_the_consultation_before_it(demo: QAEngine, question: str) -> None:
+    # "…하기 전에" (before applying) and someone to ask: the pre-application consultation
+    answers(demo, question, kind="faq", id="pre-consultation")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a card swiped for it: paying with the grant
+        "모임 끝나고 치킨값 지원금 카드로 긁어도 돼요?",
+        # what is bought in words of the asker's own, the entry found less surely
+        "제가 회원들한테 요가 가르치는데 강사비 저한테 줘도 되나요",
+    ],
+)
+def test_what_the_money_may_pay_for_is_the_entry_on_spending(demo: QAEngine, question: str) -> None:
+    answers(demo, question, kind="faq", id="ineligible-costs")
+
+
+def test_a_kitchen_is_searched_by_both_its_words() -> None:
+    # 부엌 and 주방 are one room: a KB may call it either
+    from bot.qa.lexicon import glossary_terms
+    from bot.qa.text import normalize
+
+    assert "주방" in " ".join(glossary_terms(normalize("모임에서 센터 부엌 빌려 써도 돼요?")))
+
+
+def test_living_on_a_lease_is_a_tenant() -> None:
+    from bot.qa.lexicon import glossary_terms
+    from bot.qa.text import normalize
+
+    assert "세입자" in " ".join(glossary_terms(normalize("월세로 살고 있는데 신청 돼요?")))
+    assert not glossary_terms(normalize("전세 사기 당했어요"))
