@@ -171,7 +171,8 @@ _CUES: list[tuple[str, str]] = [
                     # who must be among us ("어른도 꼭 있어야 돼요?", "한국 사람도 꼭 껴야 돼요?")
                     r"(도|이|가)\s?꼭\s?(있어야|들어가야)|"
                     # a consent required ("관리사무소 동의 꼭 받아야 돼요?"): a condition
-                    r"동의\s?(서)?\s?(를|는|도|가)?\s?(꼭|반드시)?\s?(받아야|있어야|필요)|"
+                    # (동의 itself stays in the topic: "관리사무소 동의서" is the programme's)
+                    r"(?<=동의)(서)?\s?(를|는|도|가)?\s?(꼭|반드시)?\s?(받아야|있어야|필요)|"
                     r"꼭\s?(껴야|끼어야|끼워야|포함(돼|되|해|시켜)야)|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
                     r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
