@@ -313,6 +313,9 @@ LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
     r"리스트|전부|다\s?알려|언제\s?언제|몇\s?(번|회)\s?(해|하|열|있)|\bhow many times\b|"
     r"뭐\s?(가\s?)?남았|남은\s?(게|거|것|공모|사업)|"
+    # only those of a kind ("자부담 있는 사업만 알려주세요"): a list, narrowed (not "이 사업만
+    # 신청해도 돼요?": one of them, named)
+    r"(?<!이\s)(?<!그\s)(사업|공모|공모사업|지원사업|행사|교육|프로그램)들?\s?만\s?(알려|보여|골라|추려|정리)|"
     r"종류|\bany\b|\bwhich\b|\blist\b|"
     # "What grants …", "What training courses do you run?", "what kinds of workshops"
     r"\bwhat ((kinds?|sorts?|types?) of )?([a-z]+ )?(grants|events|trainings|classes|courses|"

@@ -55,6 +55,7 @@ from bot.qa.lexicon import (
     BOTH_APPLY_RE,
     BOTH_RE,
     BOTH_WORDS,
+    BUYING_RE,
     CENTRE_RE,
     CHITCHAT_RE,
     DEICTIC_WORDS,
@@ -235,10 +236,18 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 }
 # The facets a grant's own field may replace when the question's words are in that field
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
+# "…인데 (이것도) 돼요?", the question's last words: whether it will do, for us as we are
+_WILL_IT_DO_RE = re.compile(r"(돼|되나|될까|되요|되죠|되겠|되는지|가능)[가-힣]{0,3}$")
+# …right after a programme's name, the question's end ("… 품앗이 돼요?", "이웃만들기도 되나요")
+_NAME_WILL_DO_RE = re.compile(
+    r"\s?(도|는|은)?\s?(돼요|되나요|될까요|되요|돼|되나|가능해요|가능한가요)$"
+)
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
 _EXISTS_RE = re.compile(EXISTS_WORDS)
+# A consultation booked before applying ("사전상담 언제까지 예약해요", "현장 컨설팅 신청 예약")
+_BOOKED_STEP_RE = re.compile(r"(상담|면담|컨설팅)\S{0,3}\s?(\S+\s){0,2}?예약")
 
 
 def _unmarked_services(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -372,7 +381,14 @@ _SET_ASIDE_RE = re.compile(
 )
 # The next step after what was done ("다음 단계", "더 키우려면", "next step")
 _NEXT_STEP_RE = re.compile(
-    r"다음\s?단계|후속|더\s?큰|더\s?크게|키워|키우|\bnext step\b|下一步|bước tiếp theo"
+    r"다음\s?단계|후속|더\s?큰|더\s?크게|키워|키우|\bnext step\b|下一步|bước tiếp theo|"
+    # "한 번 받은 다음엔 뭘 신청해요?": what after it
+    r"다음\s?(엔|에는|에|으론|으로는)\s?(뭘|뭐|무슨|어떤|어느)"
+)
+# A wish said for now, after a grant done ("…했어요. 이제 공간을 우리 것으로 만들고 싶은데요",
+# "올해는 골목 전체로 넓히려고요"): the next thing the group wants, a programme of its own
+_NOW_WANTED_RE = re.compile(
+    r"(이제|앞으로|올해는|내년에는|내년엔)\s(\S+\s){0,10}?\S*(싶|하려|려고|려는)"
 )
 # The most that may be received ("최대 얼마", "얼마까지 받아요", "tối đa bao nhiêu", "at most")
 _AT_MOST_RE = re.compile(
@@ -382,13 +398,17 @@ _AT_MOST_RE = re.compile(
 # A grant said to have been received ("처음 지원받아서", "보조금 받았는데", "we got a grant")
 _GRANT_RECEIVED_RE = re.compile(
     r"(지원금?|보조금|지원\s?사업)\s?(을|를|도)?\s?받(았|아서|아\s|고\s|은\s)|"
+    # the first grant done ("첫 지원 끝내고", "처음 사업 마치고", "한 번 받은 다음엔")
+    r"(첫|처음)\s?(지원|사업|공모)\s?(을|를|도)?\s?(끝내|끝냈|끝난|끝나|마치|마쳤|마친)|"
+    r"(한|첫)\s?번\s?받(은|았|고)|"
     r"\b(got|received|had) (a |the |our )?(first )?(grant|funding)\b"
 )
 # After a date: the clause tells what happened then ("작년 5월에 … 했는데"), not what is asked
 # ("이번 달에 마감되는 거 뭐 남았어요": 남았 is what is left now, no story).
 # (a past verb that ends the question asks of that time: "지난달에 마감된 공모 뭐 있었어요?")
 _PAST_STORY_RE = re.compile(
-    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했)"
+    # (the past contracted into the stem's syllable too: 못 갔는데, 와 봤고, 왔었는데, 됐지만)
+    r"[^?]{0,24}?(했|(?<!남)았|었|였|끝냈|마쳤|받았|참여했|갔|왔|봤|줬|됐|샀|썼|냈|졌|쳤|셨|렸|녔)"
     r"(는데|고|지만|던|으나|다가|(어요|었어요|습니다)(?=\s\S))"
     # a group's founding ("작년 5월에 만든 모임인데"): when it began, not the time asked
     r"|[^?]{0,12}?(만든|만들어진|시작한|생긴|결성한|창립한)\s?(모임|동아리|단체|팀)"
@@ -1303,6 +1323,17 @@ class QAEngine:
             cues = FacetCues(("amount",), cues.matches)
         elif not cues.facets and criteria.age is not None:  # "저 스물다섯인데 청년 사업 돼요?"
             cues = FacetCues(("eligibility",), cues.matches)
+        elif (
+            not cues.facets
+            and criteria.group_size is not None
+            and _WILL_IT_DO_RE.search(text) is not None
+        ):  # "우리 셋이랑 이웃 둘 이렇게 다섯 명인데 텃밭 사업 돼요?": whether such a group may
+            cues = FacetCues(("eligibility",), cues.matches)
+        elif not cues.facets and any(
+            _NAME_WILL_DO_RE.fullmatch(text, end) for _, end in names
+        ):  # "맞벌이는 우리 집뿐인데 방과후 품앗이 돼요?": the programme named, "will it do
+            # (for us)?" — whether we may, as "신청 돼요?" asks
+            cues = FacetCues(("eligibility",), cues.matches)
         elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text, cues):
             # "what papers do we need to apply for money …": money is what is applied for,
             # the question asks the papers
@@ -1427,7 +1458,7 @@ class QAEngine:
             off_centre=off_centre,
             question=read,
             han=han,
-            told_dates=resolve_dates(named, now) if dated != named else dates,
+            told_dates=_as_past(resolve_dates(named, now), named, now) if dated != named else dates,
         )
 
     def _kb_uses(self, word: str) -> bool:
@@ -1968,8 +1999,12 @@ class QAEngine:
             # a KB entry on applying to several programmes, or on proposing, if it has one
             faq = self._faq_on(matter)
             lead = faq[0].score - (faq[1].score if len(faq) > 1 else 0.0) if faq else 0.0
+            # (what the money may buy, asked in words of its own — "강사비 저한테 줘도 돼요":
+            # the entry on spending, found less surely, is still the one that answers)
+            buying = matter.startswith(SPEND_WORDS) and BUYING_RE.search(a.text) is not None
+            floor = UNSURE if buying else CONFIDENT
             if faq and (
-                faq[0].score >= CONFIDENT
+                faq[0].score >= floor
                 # in Chinese, Vietnamese or Japanese the entry is found by the matter's words
                 # alone (the question's own are none of the KB's): one that leads them all
                 # by far, not sure enough to say it surely, is still the one offered
@@ -2001,8 +2036,11 @@ class QAEngine:
         following = self._following_grant(a, top)
         if following is not None:
             facets = for_kind(a.facets, "grant") if a.facets else ("summary",)
+            # (sure of it when the grant done is the one ranked first; the KB's only next
+            # step, guessed from a first grant said unnamed, is offered)
+            sure = top is not None and top.record.kind == "grant"
             return Answer(
-                "grant", id=following, facet=facets[0], facets=facets, confident=True,
+                "grant", id=following, facet=facets[0], facets=facets, confident=sure,
                 score=top.score if top else 1.0, reason="next", **base,
             )  # fmt: skip
         rest_at = self._told_of(a, top) if named and top is not None else None
@@ -2103,6 +2141,10 @@ class QAEngine:
         )  # fmt: skip
         if record.kind == "grant" and a.facets:
             facets = self._cues_off_name(a, self.grants[record.id], facets)
+        if record.kind == "grant" and facets[0] == "deadline" and _BOOKED_STEP_RE.search(a.text):
+            # "현장상담 언제까지 예약해야 돼?": the booking of a step before applying, which a
+            # programme's how-to-apply tells (its deadline is the application's)
+            facets = ("how_to_apply", *(f for f in facets if f != "how_to_apply"))
         exists = record.kind == "grant" and bool(_EXISTS_RE.search(a.text))
         if exists and facets[0] == "eligibility":
             # "청소년도 지원받을 수 있는 게 있나요?": whether there is a programme, not whether
@@ -2542,20 +2584,38 @@ class QAEngine:
         """The record the ``rest`` of the question asks about, after the clause telling what
         was done with ``told`` (:meth:`_told_of`): found by the rest's own words (a grant when
         the next step is asked); None when the rest names nothing of its own."""
-        grant = told.record.kind == "grant" and _NEXT_STEP_RE.search(rest) is not None
+        growing = _NEXT_STEP_RE.search(rest) is not None  # (the KB's next step may be it)
+        grant = told.record.kind == "grant" and (growing or _NOW_WANTED_RE.search(rest) is not None)
         kinds = frozenset({"grant"}) if grant else None
+        # (the next grant: one the rest's words find before the one done, or else the one
+        # the KB says follows it: "이웃씨앗 받아서 2년째 하고 있는데 더 크게 받을 수 있는 거",
+        # the rest naming no grant of its own, or in the first's words)
+        after = self._follows(told.record.id) if grant and growing else None
         for scored in self.index.search(rest, glossary_terms(rest), kinds=kinds):
             record = self.index.records[scored.doc]
             if record.id == told.record.id:
-                if grant:  # (the next grant: one the rest's words find before the one done)
-                    return None
+                if grant:
+                    return after
                 continue
-            return record.id if scored.lexical >= (UNSURE / 2 if grant else UNSURE) else None
-        return None
+            if after is not None and (scored.name - NAME_FLOOR) / (1 - NAME_FLOOR) < NAMED:
+                return after  # (the KB's next step, unless the rest names another grant)
+            return record.id if scored.lexical >= (UNSURE / 2 if grant else UNSURE) else after
+        return after
 
     def _following_grant(self, a: _Analysis, top: _Candidate | None) -> str | None:
         """ "I did 이웃만들기 last year — what next?": the grant that requires the one named."""
         if top is None or top.record.kind != "grant":
+            # a first grant said to be received, unnamed, and the next step asked ("처음
+            # 지원받아서 시작한 모임인데 한 번 받은 다음엔 뭘 신청해요?"): the KB's one grant
+            # that follows another, when it has only one
+            following = [g.id for g in self.kb.grants if g.rules.prior_grant_required]
+            if (
+                len(following) == 1
+                and (top is None or top.name < NAMED)
+                and _GRANT_RECEIVED_RE.search(a.text)
+                and _NEXT_STEP_RE.search(a.text)
+            ):
+                return following[0]
             return None
         if top.name < NAMED and not _GRANT_RECEIVED_RE.search(a.text):
             # unnamed, the first grant described and said to be received ("2025년에 처음
@@ -2563,7 +2623,11 @@ class QAEngine:
             return None
         if not (_DONE_RE.search(a.text) and _NEXT_RE.search(a.text)):
             return None
-        following = [g.id for g in self.kb.grants if g.rules.prior_grant_required == top.record.id]
+        return self._follows(top.record.id)
+
+    def _follows(self, grant_id: str) -> str | None:
+        """The grant that requires ``grant_id`` done first (the next step after it), if any."""
+        following = [g.id for g in self.kb.grants if g.rules.prior_grant_required == grant_id]
         return following[0] if following else None
 
     def gate_features(self, a: _Analysis, top: _Candidate, second: float) -> GateFeatures:
@@ -3226,6 +3290,24 @@ class QAEngine:
             "score": 1.0,
             "reason": "filter",
         }
+
+
+def _as_past(told: DateRange | None, text: str, now: datetime) -> DateRange | None:
+    """A day or month told in a story of the past ("2월 10일 설명회 못 갔는데", asked in April)
+    without its year: the last one, not the next (dates are read as the next by default)."""
+    if told is None or told.grain not in ("day", "month", "part-month", "range"):
+        return told
+    said = text[told.span[0] : told.span[1]]
+    if told.start <= now.date() or re.search(r"\d{4}|년|年|\b(19|20)\d\d\b", said):
+        return told
+    try:
+        start, end = (
+            told.start.replace(year=told.start.year - 1),
+            told.end.replace(year=told.end.year - 1),
+        )
+    except ValueError:  # (29 February)
+        return told
+    return DateRange(start, end, told.grain, told.span, told.weekdays)
 
 
 def _on_days(

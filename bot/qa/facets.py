@@ -74,6 +74,8 @@ _CUES: list[tuple[str, str]] = [
                  r"締め?切|いつまで|(受付|募集|申し?込み?)\S{0,2}(終わ|終了)|まだ(申し?込|応募|間に合)|"
                  r"間に合"),
     ("opens", r"언제\s?부터|부터\s?(접수|신청|모집)|접수\s?시작|신청\s?시작|"
+              # a call newly out ("다음 달에 새로 열리는 공모", "새로 뜨는 사업"): its opening
+              r"새로\s?(열리|열려|열릴|뜨는|뜰|올라오|나오는)|(열리는|열릴)\s?(공모|지원\s?사업)|"
               # on now? ("환경 활동 지원사업 지금 하나요?", "요즘도 해요?"): its window, its day
               r"(지금|요즘|현재|올해)\s?(도\s?)?(하나요|해요|하냐|하는지|진행\s?(중|하|해|돼|되))|"
               # (not told in the past: "반찬 나눔 시작했고 …", "작년에 시작했는데")
@@ -84,7 +86,8 @@ _CUES: list[tuple[str, str]] = [
               r"\bopens?\b(?! to\b)|\bopening\b(?! (day|ceremony|event|party|on|at)\b)|"
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
               r"bắt đầu (nhận|đăng ký|tiếp nhận)|いつから|何日から"),
-    ("result", r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
+    ("result", r"(결과\s?)?발표\s?(일|날)(?=\s|$|[이은는도로에])|"  # (the day: "발표일이")
+               r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
                # (not told, the clause going on: "작년에 선정돼서 …", "지원됐는데 올해도 …")
                r"선정\s?(여부|(됐|돼|되었)(?!\s?(서|는데|고|지만|으니))|되나|될까|되는지)|"
                r"(신청|지원)\s?(됐|되었)(?!\s?(서|는데|고|지만|으니))|\bresults?\b|"
@@ -161,7 +164,11 @@ _CUES: list[tuple[str, str]] = [
                # how many of whom ("需要几个商人", "几位成员")
                r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
-             r"기간|며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
+             # (not a period told in the story: "체류기간이 12월까지인데 …", "계약 기간은 내년
+             # 봄까지라서 …" — the asker's own, said, not asked)
+             r"기간(?!\s?(이|은|는|도)?\s?(\S+\s){0,2}?\S*?(까지|부터)\s?"
+             r"(인데|이고|이라|라서|이어서|였는데|이었는데))|"
+             r"며칠|몇\s?일(?!\s?(동안|간|씩))|무슨\s?요일|"
              r"\bwhen\b|\bwhat dates?\b|\bdates?$|"
              r"\b(what|which) days?\b|"
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|lúc nào|いつ|何日|日程"),
@@ -173,6 +180,9 @@ _CUES: list[tuple[str, str]] = [
                     r"껴도|끼어도|끼워도|"
                     # who must be among us ("어른도 꼭 있어야 돼요?", "한국 사람도 꼭 껴야 돼요?")
                     r"(도|이|가)\s?꼭\s?(있어야|들어가야)|"
+                    # a consent required ("관리사무소 동의 꼭 받아야 돼요?"): a condition
+                    # (동의 itself stays in the topic: "관리사무소 동의서" is the programme's)
+                    r"(?<=동의)(서)?\s?(를|는|도|가)?\s?(꼭|반드시)?\s?(받아야|있어야|필요)|"
                     r"꼭\s?(껴야|끼어야|끼워야|포함(돼|되|해|시켜)야)|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
                     r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
@@ -205,6 +215,9 @@ _CUES: list[tuple[str, str]] = [
                 r"구해\s?(주|줘|줍)|섭외\s?(해|도)|빌려\s?(주|줘|줍)|"
                 r"\bwhat support\b|\bbenefits?\b"),
     ("place", r"어디|장소|위치|주소|모이는\s?곳|집결|몇\s?층|"
+              # where it moves if it rains ("비 오면 어떻게 돼요?", "우천 시에는"): an event's
+              # place says its rain venue
+              r"(?<![가-힣])비\s?(가\s?)?(오면|와도|오는\s?날|올\s?때|올\s?경우)|우천|"
               # how to get there ("거기 어떻게 가요", "역에서 가까워요?", "어느 건물이에요")
               r"어떻게\s?(가요|가나요|가면|가야|와요|오나요|찾아)|가까(워|운|운가|운지)|(어느|무슨)\s?(건물|곳)|"
               r"\bhow (do|can) (i|we) get there\b|怎么去|đi (thế nào|bằng gì)|行き方|"

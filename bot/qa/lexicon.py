@@ -30,6 +30,7 @@ FILLER_WORDS = frozenset(
     주세요 알려주세요 알려줘 알려줘요 알려주실 알려주세요요 가르쳐 가르쳐주세요 궁금해요
     보여줘 보여줘요 보여주세요 보여주세요요 보여줄래요 알려줄래요 정리해줘 정리해주세요 줘 줘요
     넘는데 넘어서 늦게 늦는데 타고
+    잡힌 잡혀 잡혀있는 잡힌거
     궁금합니다 궁금한데 궁금함 싶어요 싶은데 싶은데요 싶습니다
     어떻게 어디 어디서 언제 뭐 뭐가 뭐예요
     무슨 어떤 어느 수 것 거 게 건가요 건데 인데 인데요 요 네 예 아 음 문의드립니다 받을 받는 할
@@ -402,8 +403,13 @@ BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
 
 # "지원금으로 회식 때 술 사도 돼요?", "강사비 저한테 줘도 돼요?", "Can we spend the grant on …":
 # what the money may be spent on — a KB's entry on eligible costs, whatever is bought.
+# (something bought or given with it, the verb saying so: "술 사도", "강사비 줘도", "카드로
+# 긁어도" — unlike "현금으로 뽑아서 써도", "개인 통장 써도", how the money is handled)
+BUYING_RE = re.compile(
+    r"(사도|줘도|지급해도|드려도|결제해도|긁어도)\s?(돼|되|괜찮|가능)|(用来|用于|拿来)(买|购买|付)"
+)
 SPEND_RE = re.compile(
-    r"(사도|줘도|지급해도|드려도|결제해도)\s?(돼|되|괜찮|가능)|"
+    BUYING_RE.pattern + "|"
     r"(지원금|보조금|사업비|활동비|예산|돈).{0,30}(써도|사용해도)\s?(돼|되|괜찮|가능)|"
     r"\b(can|may) (we|i) (use|spend|pay)\b.*\b(grant|money|funds?)\b|"
     r"\b(spend|use) (the )?(grant|money|funds?) (on|for)\b|"
@@ -418,7 +424,7 @@ SPEND_RE = re.compile(
     r"(tiền|tien|kinh phí|kinh phi)(\s\S+){0,3}\s(có\s|co\s)?(được|duoc|có thể|co the)\s"
     r"(dùng|dung|sử dụng|su dung|chi|xài|xai)\b"
 )
-SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
+SPEND_WORDS = "사용 비용 쓸 살 수 없는 불가 인건비 식비 spend cost"
 
 # The words a KB's entry on proposing is found with (the question's own topic — 놀이터,
 # 쓰레기통 — is the suggestion, not what is asked about).
