@@ -801,6 +801,18 @@ _EN_ASKING = frozenset(
     bit lot lots some more most until till before after during within around over under
     into onto off out down back away forward""".split()
 )
+# What an English question asks to get, report or find, said right after that verb ("How do I
+# get a permit to sell …", "Where do I report a broken streetlight in …", "Is there free Wi-Fi
+# at …"): the noun phrase's last word is the thing asked for, wherever the question ends
+_EN_OBJECT_RE = re.compile(
+    r"\b(?:(?:get|obtain|report|extend|renew|book|reserve|rent|borrow|find|need)\s+"
+    r"(?:a|an|the|my|our|your|his|her|their|some|any))"
+    r"\s+((?:[a-z][a-z0-9'-]*\s+){0,2}?[a-z][a-z0-9'-]*)"
+    r"(?=\s+(?:for|to|in|at|on|of|with|before|after|near|from|by|about|that|which|who|where|what|"
+    r"how|when|why|so|and|or|"
+    r"but|if|when|while|because|i|we|you|it|they|is|are|can|could|would|should|do|does)\b|"
+    r"\s*[?.!,]|\s*$)"
+)
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
 _HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
@@ -2809,7 +2821,20 @@ class QAEngine:
     def _unknown_english_head(self, a: _Analysis) -> str | None:
         """:meth:`unknown_head` of a short English question: the last word of its topic past
         what only asks (apply, renew, buy …), when the KB never uses it nor the glossary
-        knows it ("Where can I buy a recreational fishing permit?": permit)."""
+        knows it ("Where can I buy a recreational fishing permit?": permit). In a question of
+        any length, the thing it asks to get, report or find (:data:`_EN_OBJECT_RE`: "How do I
+        get a permit to sell vegetables at the market as a farmer?": permit; "Where do I report
+        a broken streetlight in …": streetlight) when the KB never uses it, in a question's
+        sentence (not in the story before it)."""
+        sentences = re.split(r"(?<=[?.!])\s+", a.question.lower())
+        for sentence in sentences:
+            if "?" not in sentence and len(sentences) > 1:
+                continue  # (the story told: "I'd like to get the neighbours together …")
+            found = _EN_OBJECT_RE.search(sentence.replace("?", " ?"))
+            if found is not None:
+                head = found.group(1).split()[-1]
+                if self._unknown_english_word(a, head):
+                    return head
         if len(a.text.split()) > HEAD_QUESTION_WORDS_EN:
             return None
         words = [w for w in a.topic.split() if w.isascii() and w.isalpha() and len(w) > 2]
@@ -2818,13 +2843,19 @@ class QAEngine:
         if not words:
             return None
         head = words[-1]
-        if f"w:{stem(head)}" in self.index.idf or self._centre_word(head):
-            return None
-        if any(head in x for x in glossary_terms(a.text)) or any(
-            k in head or head in k for k in glossary_keys(a.text)
-        ):
-            return None  # (a word of the glossary's, or of its phrases: "expense report")
-        return head
+        return head if self._unknown_english_word(a, head) else None
+
+    def _unknown_english_word(self, a: _Analysis, head: str) -> bool:
+        """Does the KB never use ``head`` (any part of "wi-fi"), nor the glossary know it?"""
+        parts = [p for p in head.split("-") if p.isalpha() and len(p) > 1]
+        if head in _EN_ASKING or sum(map(len, parts)) < 3:
+            return False
+        if any(f"w:{stem(p)}" in self.index.idf or self._centre_word(p) for p in parts):
+            return False
+        return not (
+            any(head in x for x in glossary_terms(a.text))
+            or any(k in head or head in k for k in glossary_keys(a.text))
+        )  # (a word of the glossary's, or of its phrases: "expense report")
 
     def _on_the_day_told(self, a: _Analysis, candidates: list[_Candidate], now: datetime) -> None:
         """Events on a day the question tells of (a month at most, a story's too: "이번 달
