@@ -125,3 +125,11 @@ def test_the_english_thing_asked_to_get_is_found_in_a_long_question(demo, questi
 )
 def test_no_english_thing_asked_to_get_when_known_or_only_told(demo, question):
     assert demo.unknown_head(demo._analyse(question, NOW)) is None
+
+
+@pytest.mark.parametrize("question", ["이웃만들기 천막 대여 시간", "골목만들기 이용 시간이 어떻게 돼요"])
+def test_the_hours_a_place_lends_or_opens_are_no_programme_s(demo, question):
+    # a programme has no hours of use or of lending: the place sharing its words has (both
+    # were answered surely with the programme's deadline before)
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and not answer.confident, answer

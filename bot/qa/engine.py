@@ -205,7 +205,8 @@ _DIRECTIONS_RE = re.compile(
 )
 # A place's opening hours asked ("문 열어요", "영업시간", "open on Sundays")
 _OPENING_HOURS_RE = re.compile(
-    DOOR_WORDS + r"|영업\s?(시간|해|하)|"
+    # (and the hours a place lends or may be used in: "…나눔터 장난감 대여 시간", "이용 시간")
+    DOOR_WORDS + r"|영업\s?(시간|해|하)|(대여|이용)\s?(가능\s?)?시간|"
     r"\bopen(ing)? (hours|times|on (mon|tues|wednes|thurs|fri|satur|sun)days?)\b|"
     r"营业|mở cửa|営業"
 )
@@ -365,7 +366,12 @@ _SENTENCE_END_RE = re.compile(
 # 알아볼 거고요"): the question is about something else
 _SET_ASIDE_RE = re.compile(
     r"(?<=\S)\s?(말고|말구|빼고|말곤)(?=요|\s|,|$)|"
-    r"\s(나중에|다음에|담에|따로)\s(\S+\s){0,2}?\S*(고요|게요|께요|구요|기로|거고)"
+    r"\s(나중에|다음에|담에|따로)\s(\S+\s){0,2}?\S*(고요|게요|께요|구요|기로|거고)|"
+    # …in Chinese, Japanese and Vietnamese ("…的项目，以后再申请。", "…はまた今度にして",
+    # "…thì để sau"): a clause of its own, the record named just before
+    # (not "以后再申请也可以吗?": whether it may be applied for later)
+    r"((以后|之后|下次|改天|回头)再(申请|报名|说|问|看|办)|"
+    r"(また|今度|後で|あとで)(にして|にします|申し込みます|応募します)|\bđể sau|\bde sau)(?=\s+\S)"
 )
 # The next step after what was done ("다음 단계", "더 키우려면", "next step")
 _NEXT_STEP_RE = re.compile(
@@ -573,6 +579,20 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
 _NICKNAME_RE = re.compile(r"['‘\"“「]([^'’\"”」]{3,20})['’\"”」]")
 # The dong's administrative office ("주민센터", "행정복지센터"), where public services are
 # asked for: not the centre a KB's region names.
+# The ward or city office named in a Chinese, Japanese or Vietnamese question ("区役所で印鑑
+# 登録はできますか", "去区政府办…", "ủy ban phường"): where residents writing in those languages
+# go for the office's own procedures (registrations, certificates, insurance), not a programme
+_WARD_OFFICE_RE = re.compile(
+    r"区役所|市役所|役所|役場|区政府|市政府|区厅|区办事处|街道办|ủy ban (nhân dân )?(phường|quận)|"
+    r"\bubnd\b|uy ban (nhan dan )?(phuong|quan)"
+)
+# The weather asked after ("내일 비 와요?", "có mưa không", "will it rain on Saturday"), not
+# what happens to an event if it rains ("비 오면 어디서 해요?"): no record says it
+_WEATHER_RE = re.compile(
+    r"날씨|(?<![가-힣])(비|눈)\s?(와요|와\?|오나요|올까요?|옵니까|오냐|오노|온대요?|내려요)|"
+    r"\bweather\b|\bwill it (rain|snow)\b|天气|天気|下雨吗|会下雨|雨(が|は)降|thời tiết|"
+    r"(có|trời) mưa (không|chưa)|mưa không\b"
+)
 _ADMIN_CENTRE_RE = re.compile(
     r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
 )
@@ -2112,7 +2132,9 @@ class QAEngine:
         gated = False
         if (
             confident
-            and (head := self.unknown_head(a)) is not None
+            # (beside a programme named, a word the KB half knows is no mistyped name: "…임대아파트
+            # 재계약 서류" asks of the lease, not of the programme)
+            and (head := self.unknown_head(a, half_known=top.name >= NAMED)) is not None
             and (
                 top.name < NAMED
                 or (a.question_lang == "ko" and compact(head) not in compact(top.scored.matched))
@@ -2132,6 +2154,18 @@ class QAEngine:
         if confident and top.name >= NAMED and self._namesake(a.text):
             # "옆동네 누리구도 어르신 스마트폰교실 하던데 거기는 어디서 신청해요?": a programme
             # named like ours, said to be the neighbour's, the province's or a ministry's
+            confident, gated = False, True
+        if (
+            confident
+            and top.name < NAMED
+            and a.question_lang in ("zh", "ja", "vi")
+            and _WARD_OFFICE_RE.search(a.text)
+        ):
+            # "区役所で印鑑登録はできますか": the ward office's procedure, asked in Japanese;
+            # a record sharing its words is only offered
+            confident, gated = False, True
+        if confident and top.name < NAMED and _WEATHER_RE.search(a.text):
+            # "Thứ Bảy này … có mưa không?": whether it rains, asked beside the district's name
             confident, gated = False, True
         if confident and top.name < NAMED and self._only_generic_known(a):
             # "スキー場のアルバイトの募集はいつですか": of a Japanese question the KB knows
@@ -2677,7 +2711,10 @@ class QAEngine:
             (not anchored and _verbal(head) and head not in _ASKING_NOUNS)  # (수리 is no verb's)
             or _NOT_A_THING_RE.search(head)
             or self.known_share(head) > 0.5
-            or (self.known_share(head) == 0.5 and not (half_known and self._asked_for(a, head)))
+            or (
+                self.known_share(head) == 0.5
+                and not (half_known and self._asked_for(a, head) and not self._money_for(head))
+            )
             or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
             or self._centre_word(head)  # the centre's own name: "마실터 어디예요?"
         ):
@@ -2695,6 +2732,11 @@ class QAEngine:
         ):
             return None
         return head
+
+    def _money_for(self, word: str) -> bool:
+        """Is ``word`` money for a thing the KB speaks of ("실행비", "운영비": 실행, 운영), what a
+        programme pays rather than another thing?"""
+        return len(word) > 2 and word[-1] in "비금료" and self.known_share(word[:-1]) == 1.0
 
     @staticmethod
     def _asked_for(a: _Analysis, word: str) -> bool:
