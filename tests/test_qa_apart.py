@@ -231,3 +231,14 @@ def test_the_ward_office_named_in_japanese_or_chinese_is_its_own_matter(question
     answer = QAEngine(parsed).ask(question, NOW)
     assert not answer.confident, answer
 
+
+def test_another_office_s_word_is_no_clipped_programme_name():
+    # 이자 (interest) starts 이사철 and 자원순환 in the tenth district's 이사철 자원순환 문제해결
+    # 프로젝트: read as its clipping, the programme was named and answered surely
+    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/tenth/kb.yaml")
+    assert parsed is not None, problems
+    engine = QAEngine(parsed)
+    question = "대학원생인데 은행 이자 지원받을 수 있어요?"
+    assert engine._unclip(question) == question
+    answer = engine.ask(question, NOW)
+    assert answer.id != "zero-waste-move" or not answer.confident, answer

@@ -593,6 +593,12 @@ _WEATHER_RE = re.compile(
     r"\bweather\b|\bwill it (rain|snow)\b|天气|天気|下雨吗|会下雨|雨(が|は)降|thời tiết|"
     r"(có|trời) mưa (không|chưa)|mưa không\b"
 )
+# What happened asked after, as news ("어제 … 불난거 다친사람 있어요?", "사고 났다던데 무슨
+# 일이에요"): a fire, an accident, someone hurt — not what to do if one happens ("사고 나면")
+_INCIDENT_RE = re.compile(
+    r"불\s?(이\s?)?났|불난\s?(거|게|것|데)|사고\s?(가\s?)?났|다친\s?사람|다쳤|무슨\s?일\s?(이|임|있|났)|"
+    r"\bwas (anyone|anybody|someone) (hurt|injured)\b|有人受伤|có ai bị thương|けが人"
+)
 _ADMIN_CENTRE_RE = re.compile(
     r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
 )
@@ -833,6 +839,7 @@ _EN_OBJECT_RE = re.compile(
     r"but|if|when|while|because|i|we|you|it|they|is|are|can|could|would|should|do|does)\b|"
     r"\s*[?.!,]|\s*$)"
 )
+_SERVICE_SET = frozenset(SERVICE_WORDS) | frozenset(STRONG_SERVICE_WORDS)
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
 _HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
@@ -1267,6 +1274,8 @@ class QAEngine:
                 continue
             if any(f"b:{stem[j : j + 2]}" in self.index.idf for j in range(len(stem) - 1)):
                 continue  # a word (or part of one) the KB uses: not a clipping
+            if stem in _SERVICE_SET:
+                continue  # another office's word ("학자금대출 이자를": interest, not 이사철 자원…)
             found = {id_: name for name, id_ in self._clippable if _clips(stem, name)}
             if len(found) == 1:
                 words[i] = next(iter(found.values())) + word[len(stem) :]
@@ -2164,8 +2173,11 @@ class QAEngine:
             # "区役所で印鑑登録はできますか": the ward office's procedure, asked in Japanese;
             # a record sharing its words is only offered
             confident, gated = False, True
-        if confident and top.name < NAMED and _WEATHER_RE.search(a.text):
-            # "Thứ Bảy này … có mưa không?": whether it rains, asked beside the district's name
+        if confident and top.name < NAMED and (
+            _WEATHER_RE.search(a.text) or _INCIDENT_RE.search(a.text)
+        ):
+            # "Thứ Bảy này … có mưa không?": whether it rains, asked beside the district's name;
+            # "어제 새벽동 고시원 불난거 다친사람 있어요?": the news, asked beside a place of ours
             confident, gated = False, True
         if confident and top.name < NAMED and self._only_generic_known(a):
             # "スキー場のアルバイトの募集はいつですか": of a Japanese question the KB knows
