@@ -175,3 +175,4 @@ def test_news_of_what_happened_is_told_apart(question, news):
 
     assert bool(_INCIDENT_RE.search(question)) is news
     assert bool(_WEATHER_RE.search(question)) is (question == "내일 비 와요?")
+

@@ -720,12 +720,14 @@ def _how_much_alone(a: _Analysis) -> bool:
 # 알려주소": 통근버스; "다세대 주택 불법 건축물 신고하려면": 건축물). A topic word ending so is
 # no noun but what is left of a verb, an adverb or a counted word ("바꿔도", "열고", "사서",
 # "같이", "몇장") — Hangul has no part-of-speech tags without a morphological analyser, and
-# its last syllable tells most of them apart (a few nouns so ending are missed: 금지, 도로);
+# its last syllable tells most of them apart (a few nouns so ending: _NOUNS_SO_ENDING);
 # one with ㅆ under it (갔, 있, 했) is a verb's past or "있다".
 _VERBAL_LAST = frozenset(
     "도어아여워와봐해돼줘러려면믄카까기게겠데요냐니죠야대래네다라며는은던된한할될갈볼줄걸건거것께"
     "랑엔에당씩쯤째때들고서지로내히리이가나되혀힌을음림함든겨예수꺼"
 )
+# …of the nouns so ending, the Sino-Korean ones a thing asked ends in ("단계평가", "건축허가")
+_NOUNS_SO_ENDING = frozenset("평가 허가 추가 휴가 단가 증가 물가 금지 도로".split())
 _NOT_A_THING_RE = re.compile(
     r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
     r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울|"
@@ -840,6 +842,13 @@ _EN_OBJECT_RE = re.compile(
     r"\s*[?.!,]|\s*$)"
 )
 _SERVICE_SET = frozenset(SERVICE_WORDS) | frozenset(STRONG_SERVICE_WORDS)
+# …and what an English question asks whether there is ("Is there a rent subsidy for …"): named
+# by another office's word beside it, a phrase the KB never says, it is that office's
+_EN_THERE_RE = re.compile(
+    r"\b(?:is|are) there (?:a|an|any|some)\s+((?:[a-z][a-z0-9'-]*\s+){1,2}?[a-z][a-z0-9'-]*)"
+    r"(?=\s+(?:for|to|in|at|on|of|with|near|from|by|about|that|which|who|where|i|we|you)\b|"
+    r"\s*[?.!,]|\s*$)"
+)
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
 _HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
@@ -850,6 +859,8 @@ _OUR_CENTRE_WORDS = "마을 공동체 지원 자치 주민 동네 우리 이웃 
 
 def _verbal(word: str) -> bool:
     """Is the topic word what is left of a verb or an ending, not a noun (see above)?"""
+    if word[-2:] in _NOUNS_SO_ENDING:
+        return False
     last = word[-1]
     return last in _VERBAL_LAST or jamo(last).endswith("ㅆ")  # ㅆ under it: 갔, 있, 했
 
@@ -2173,8 +2184,10 @@ class QAEngine:
             # "区役所で印鑑登録はできますか": the ward office's procedure, asked in Japanese;
             # a record sharing its words is only offered
             confident, gated = False, True
-        if confident and top.name < NAMED and (
-            _WEATHER_RE.search(a.text) or _INCIDENT_RE.search(a.text)
+        if (
+            confident
+            and top.name < NAMED
+            and (_WEATHER_RE.search(a.text) or _INCIDENT_RE.search(a.text))
         ):
             # "Thứ Bảy này … có mưa không?": whether it rains, asked beside the district's name;
             # "어제 새벽동 고시원 불난거 다친사람 있어요?": the news, asked beside a place of ours
@@ -2733,6 +2746,9 @@ class QAEngine:
             return None
         at = a.text.rfind(head)
         end = at + len(head)
+        if at >= 0 and a.text.startswith("가", end) and f"{head[-1]}가" in _NOUNS_SO_ENDING:
+            # ("푸드트럭 영업허가 받으려면": 가 is the noun's, taken for a particle)
+            head, end = f"{head}가", end + 1
         if (
             not anchored
             and at >= 0
@@ -2889,6 +2905,14 @@ class QAEngine:
                 head = found.group(1).split()[-1]
                 if self._unknown_english_word(a, head):
                     return head
+            for found in _EN_THERE_RE.finditer(sentence.replace("?", " ?")):
+                phrase = found.group(1).split()
+                if (
+                    len(phrase) > 1
+                    and phrase[-2] in _SERVICE_SET
+                    and " ".join(phrase[-2:]) not in self._kb_words
+                ):
+                    return " ".join(phrase[-2:])  # ("Is there a rent subsidy for …": the office's)
         if len(a.text.split()) > HEAD_QUESTION_WORDS_EN:
             return None
         words = [w for w in a.topic.split() if w.isascii() and w.isalpha() and len(w) > 2]
