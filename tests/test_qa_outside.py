@@ -176,3 +176,17 @@ def test_news_of_what_happened_is_told_apart(question, news):
     assert bool(_INCIDENT_RE.search(question)) is news
     assert bool(_WEATHER_RE.search(question)) is (question == "내일 비 와요?")
 
+
+def test_a_cost_the_kb_only_rules_out_is_still_another_office_s():
+    # the nineteenth district's senior-club grant says 경로당 난방비 cannot be paid from it: the
+    # KB saying the word does not make heating costs a programme's (answered surely before);
+    # asked of the programme by name, its answer stays
+    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/nineteenth/kb.yaml")
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert "난방비" in engine._services
+    assert not engine.ask("우리 마을 경로당 겨울 난방비 지원받을 수 있어요?", NOW).confident
+    named = engine.ask("경로당 활력 지원사업 난방비로 써도 돼요?", NOW)
+    assert named.id == "senior-club-vitality" and named.confident, named

@@ -842,6 +842,12 @@ _EN_OBJECT_RE = re.compile(
     r"\s*[?.!,]|\s*$)"
 )
 _SERVICE_SET = frozenset(SERVICE_WORDS) | frozenset(STRONG_SERVICE_WORDS)
+# A KB's sentences, and those that rule a thing out ("…는 이 사업으로 쓸 수 없습니다")
+_KB_SENTENCE_RE = re.compile(r"(?<=[.。!?！？])\s*|\n+")
+_RULED_OUT_RE = re.compile(
+    r"수\s?없|않습니다|않아요|제외|불가|안\s?됩니다|\bcannot\b|\bcan't\b|\bnot (be )?(covered|"
+    r"eligible|allowed|used|paid)\b|\bexcluded\b"
+)
 # …and what an English question asks whether there is ("Is there a rent subsidy for …"): named
 # by another office's word beside it, a phrase the KB never says, it is that office's
 _EN_THERE_RE = re.compile(
@@ -1153,11 +1159,19 @@ class QAEngine:
         # Vietnamese typed without marks gets the marks of the KB's words too
         self._vi_marks = VietnameseMarks(f"{r.title}\n{r.body}" for r in self.index.records)
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
-        self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
+        # (a word the KB says only to rule it out — "경로당 난방비·운영비는 이 사업으로 쓸 수
+        # 없습니다" — is still another office's)
+        said = "\n".join(
+            compact(sentence)
+            for r in self.index.records
+            for sentence in _KB_SENTENCE_RE.split(f"{r.title}\n{r.body}")
+            if not _RULED_OUT_RE.search(sentence)
+        )
+        self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in said)
         self._kb_compact = kb_text
         # the KB's words as written (spaced), for the Korean readings of Han words
         self._kb_words = "\n".join(normalize(f"{r.title} {r.body}") for r in self.index.records)
-        self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
+        self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in said)
         self._services_unmarked = _unmarked_services(self._services)
         self._strong_services_unmarked = _unmarked_services(self._strong_services)
         self.semantic: SemanticIndex | None = None
