@@ -190,3 +190,23 @@ def test_a_cost_the_kb_only_rules_out_is_still_another_office_s():
     assert not engine.ask("우리 마을 경로당 겨울 난방비 지원받을 수 있어요?", NOW).confident
     named = engine.ask("경로당 활력 지원사업 난방비로 써도 돼요?", NOW)
     assert named.id == "senior-club-vitality" and named.confident, named
+
+
+def test_a_matter_the_kb_sends_to_another_office_is_that_office_s():
+    # the seventeenth district's consultation says visas and insurance are referred to the
+    # immigration office: the KB naming them so does not make a visa extension asked after
+    # a programme named ours (answered surely with the programme before)
+    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/seventeenth/kb.yaml")
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert "visa" in engine._services and "비자" in engine._services
+    question = (
+        "Two friends and I are in the Korea-Life Buddy group. "
+        "How do I extend my D-4 language student visa before it runs out?"
+    )
+    answer = engine.ask(question, NOW)
+    assert answer.id == "korea-life-buddy" and not answer.confident, answer
+    named = engine.ask("Can I join Korea-Life Buddy with any visa type?", NOW)
+    assert named.id == "korea-life-buddy" and named.confident, named

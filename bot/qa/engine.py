@@ -846,7 +846,10 @@ _SERVICE_SET = frozenset(SERVICE_WORDS) | frozenset(STRONG_SERVICE_WORDS)
 _KB_SENTENCE_RE = re.compile(r"(?<=[.。!?！？])\s*|\n+")
 _RULED_OUT_RE = re.compile(
     r"수\s?없|않습니다|않아요|제외|불가|안\s?됩니다|\bcannot\b|\bcan't\b|\bnot (be )?(covered|"
-    r"eligible|allowed|used|paid)\b|\bexcluded\b"
+    r"eligible|allowed|used|paid)\b|\bexcluded\b|"
+    # …or sends it to another office ("비자·보험 같은 행정 업무는 출입국·외국인청이나 해당
+    # 기관으로 안내합니다", "… are referred to the immigration office")
+    r"(기관|청|사무소|구청|군청|시청|공단)(이나|으로|로)\s?안내|\breferred to\b"
 )
 # …and what an English question asks whether there is ("Is there a rent subsidy for …"): named
 # by another office's word beside it, a phrase the KB never says, it is that office's
