@@ -29,9 +29,12 @@ from tests.qa_helpers import NOW, answers
         ("경로당 난방비 지원은 주민센터 가면 돼요?", "난방비"),
         # "받고 싶은데": what only asks, like 받으려면
         ("청년 창업 융자 받고 싶은데 조건이요", "융자"),
-        # in English, past what only asks (renew, book, at the …)
+        # a Sino-Korean noun ending like a verb (평가, 허가) is a thing all the same
+        ("공유부엌 위생평가 신청 어떻게 해요", "위생평가"),
+        ("골목 축제 때 도로 점용허가 받으려면", "점용허가"),  # (its 가 no particle)
+        # in English, past what only asks (renew, book …); what is booked is the thing
         ("Where can I renew a hunting licence?", "licence"),
-        ("How do I book the tennis court at the park?", "park"),
+        ("How do I book the tennis court at the park?", "court"),
     ],
 )
 def test_the_unknown_thing_asked_for_is_found(demo, question, head):
@@ -101,3 +104,47 @@ def test_a_japanese_question_known_only_by_a_generic_word_is_not_answered_surely
 def test_an_english_near_topic_question_is_not_answered_surely(demo):
     answer = demo.ask("Where can I get a youth fishing permit for the river?", NOW)
     assert not answer.confident
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        # what an English question asks to get, report or renew, however long it goes on after
+        (
+            "How can I get a parking sticker for my car at the alley near the village hall?",
+            "sticker",
+        ),
+        (
+            "We joined the alley project last year. Where do I report a broken water pipe on our street?",
+            "pipe",
+        ),
+        # whether there is one, named by another office's word beside it (the KB's own "tax"
+        # is the grant's, never a tax refund)
+        ("Is there a tax refund for families with three kids?", "tax refund"),
+    ],
+)
+def test_the_english_thing_asked_to_get_is_found_in_a_long_question(demo, question, head):
+    assert demo.unknown_head(demo._analyse(question, NOW)) == head
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a thing the KB knows, and one said in the story rather than asked
+        "How do I get the application form for the alley grant before the deadline?",
+        "I'd like to get the neighbours on my floor together. What can we apply for?",
+        "Is there a grant for young people?",
+    ],
+)
+def test_no_english_thing_asked_to_get_when_known_or_only_told(demo, question):
+    assert demo.unknown_head(demo._analyse(question, NOW)) is None
+
+
+@pytest.mark.parametrize(
+    "question", ["이웃만들기 천막 대여 시간", "골목만들기 이용 시간이 어떻게 돼요"]
+)
+def test_the_hours_a_place_lends_or_opens_are_no_programme_s(demo, question):
+    # a programme has no hours of use or of lending: the place sharing its words has (both
+    # were answered surely with the programme's deadline before)
+    answer = demo.ask(question, NOW)
+    assert answer.kind == "grant" and not answer.confident, answer

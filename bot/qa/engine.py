@@ -209,7 +209,8 @@ _DIRECTIONS_RE = re.compile(
 )
 # A place's opening hours asked ("문 열어요", "영업시간", "open on Sundays")
 _OPENING_HOURS_RE = re.compile(
-    DOOR_WORDS + r"|영업\s?(시간|해|하)|"
+    # (and the hours a place lends or may be used in: "…나눔터 장난감 대여 시간", "이용 시간")
+    DOOR_WORDS + r"|영업\s?(시간|해|하)|(대여|이용)\s?(가능\s?)?시간|"
     r"\bopen(ing)? (hours|times|on (mon|tues|wednes|thurs|fri|satur|sun)days?)\b|"
     r"营业|mở cửa|営業"
 )
@@ -377,7 +378,12 @@ _SENTENCE_END_RE = re.compile(
 # 알아볼 거고요"): the question is about something else
 _SET_ASIDE_RE = re.compile(
     r"(?<=\S)\s?(말고|말구|빼고|말곤)(?=요|\s|,|$)|"
-    r"\s(나중에|다음에|담에|따로)\s(\S+\s){0,2}?\S*(고요|게요|께요|구요|기로|거고)"
+    r"\s(나중에|다음에|담에|따로)\s(\S+\s){0,2}?\S*(고요|게요|께요|구요|기로|거고)|"
+    # …in Chinese, Japanese and Vietnamese ("…的项目，以后再申请。", "…はまた今度にして",
+    # "…thì để sau"): a clause of its own, the record named just before
+    # (not "以后再申请也可以吗?": whether it may be applied for later)
+    r"((以后|之后|下次|改天|回头)再(申请|报名|说|问|看|办)|"
+    r"(また|今度|後で|あとで)(にして|にします|申し込みます|応募します)|\bđể sau|\bde sau)(?=\s+\S)"
 )
 # The next step after what was done ("다음 단계", "더 키우려면", "next step")
 _NEXT_STEP_RE = re.compile(
@@ -596,6 +602,26 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
 _NICKNAME_RE = re.compile(r"['‘\"“「]([^'’\"”」]{3,20})['’\"”」]")
 # The dong's administrative office ("주민센터", "행정복지센터"), where public services are
 # asked for: not the centre a KB's region names.
+# The ward or city office named in a Chinese, Japanese or Vietnamese question ("区役所で印鑑
+# 登録はできますか", "去区政府办…", "ủy ban phường"): where residents writing in those languages
+# go for the office's own procedures (registrations, certificates, insurance), not a programme
+_WARD_OFFICE_RE = re.compile(
+    r"区役所|市役所|役所|役場|区政府|市政府|区厅|区办事处|街道办|ủy ban (nhân dân )?(phường|quận)|"
+    r"\bubnd\b|uy ban (nhan dan )?(phuong|quan)"
+)
+# The weather asked after ("내일 비 와요?", "có mưa không", "will it rain on Saturday"), not
+# what happens to an event if it rains ("비 오면 어디서 해요?"): no record says it
+_WEATHER_RE = re.compile(
+    r"날씨|(?<![가-힣])(비|눈)\s?(와요|와\?|오나요|올까요?|옵니까|오냐|오노|온대요?|내려요)|"
+    r"\bweather\b|\bwill it (rain|snow)\b|天气|天気|下雨吗|会下雨|雨(が|は)降|thời tiết|"
+    r"(có|trời) mưa (không|chưa)|mưa không\b"
+)
+# What happened asked after, as news ("어제 … 불난거 다친사람 있어요?", "사고 났다던데 무슨
+# 일이에요"): a fire, an accident, someone hurt — not what to do if one happens ("사고 나면")
+_INCIDENT_RE = re.compile(
+    r"불\s?(이\s?)?났|불난\s?(거|게|것|데)|사고\s?(가\s?)?났|다친\s?사람|다쳤|무슨\s?일\s?(이|임|있|났)|"
+    r"\bwas (anyone|anybody|someone) (hurt|injured)\b|有人受伤|có ai bị thương|けが人"
+)
 _ADMIN_CENTRE_RE = re.compile(
     r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
 )
@@ -729,12 +755,14 @@ def _how_much_alone(a: _Analysis) -> bool:
 # 알려주소": 통근버스; "다세대 주택 불법 건축물 신고하려면": 건축물). A topic word ending so is
 # no noun but what is left of a verb, an adverb or a counted word ("바꿔도", "열고", "사서",
 # "같이", "몇장") — Hangul has no part-of-speech tags without a morphological analyser, and
-# its last syllable tells most of them apart (a few nouns so ending are missed: 금지, 도로);
+# its last syllable tells most of them apart (a few nouns so ending: _NOUNS_SO_ENDING);
 # one with ㅆ under it (갔, 있, 했) is a verb's past or "있다".
 _VERBAL_LAST = frozenset(
     "도어아여워와봐해돼줘러려면믄카까기게겠데요냐니죠야대래네다라며는은던된한할될갈볼줄걸건거것께"
     "랑엔에당씩쯤째때들고서지로내히리이가나되혀힌을음림함든겨예수꺼"
 )
+# …of the nouns so ending, the Sino-Korean ones a thing asked ends in ("단계평가", "건축허가")
+_NOUNS_SO_ENDING = frozenset("평가 허가 추가 휴가 단가 증가 물가 금지 도로".split())
 _NOT_A_THING_RE = re.compile(
     r"\d|몇|살$|다음|지난|이번|좀더|뭐|머머|^[ㄱ-ㅎㅏ-ㅣ]|여부|^(?:따로|그냥|벌써|아직|실제|정확|"
     r"직접|먼저|혹시|계속|최소|최대|매번|아무나|저한테|한꺼번|앞으|가을|봄|여름|겨울|연말|연초|서울|"
@@ -836,6 +864,35 @@ _EN_ASKING = frozenset(
     bit lot lots some more most until till before after during within around over under
     into onto off out down back away forward""".split()
 )
+# What an English question asks to get, report or find, said right after that verb ("How do I
+# get a permit to sell …", "Where do I report a broken streetlight in …", "Is there free Wi-Fi
+# at …"): the noun phrase's last word is the thing asked for, wherever the question ends
+_EN_OBJECT_RE = re.compile(
+    r"\b(?:(?:get|obtain|report|extend|renew|book|reserve|rent|borrow|find|need)\s+"
+    r"(?:a|an|the|my|our|your|his|her|their|some|any))"
+    r"\s+((?:[a-z][a-z0-9'-]*\s+){0,2}?[a-z][a-z0-9'-]*)"
+    r"(?=\s+(?:for|to|in|at|on|of|with|before|after|near|from|by|about|that|which|who|where|what|"
+    r"how|when|why|so|and|or|"
+    r"but|if|when|while|because|i|we|you|it|they|is|are|can|could|would|should|do|does)\b|"
+    r"\s*[?.!,]|\s*$)"
+)
+_SERVICE_SET = frozenset(SERVICE_WORDS) | frozenset(STRONG_SERVICE_WORDS)
+# A KB's sentences, and those that rule a thing out ("…는 이 사업으로 쓸 수 없습니다")
+_KB_SENTENCE_RE = re.compile(r"(?<=[.。!?！？])\s*|\n+")
+_RULED_OUT_RE = re.compile(
+    r"수\s?없|않습니다|않아요|제외|불가|안\s?됩니다|\bcannot\b|\bcan't\b|\bnot (be )?(covered|"
+    r"eligible|allowed|used|paid)\b|\bexcluded\b|"
+    # …or sends it to another office ("비자·보험 같은 행정 업무는 출입국·외국인청이나 해당
+    # 기관으로 안내합니다", "… are referred to the immigration office")
+    r"(기관|청|사무소|구청|군청|시청|공단)(이나|으로|로)\s?안내|\breferred to\b"
+)
+# …and what an English question asks whether there is ("Is there a rent subsidy for …"): named
+# by another office's word beside it, a phrase the KB never says, it is that office's
+_EN_THERE_RE = re.compile(
+    r"\b(?:is|are) there (?:a|an|any|some)\s+((?:[a-z][a-z0-9'-]*\s+){1,2}?[a-z][a-z0-9'-]*)"
+    r"(?=\s+(?:for|to|in|at|on|of|with|near|from|by|about|that|which|who|where|i|we|you)\b|"
+    r"\s*[?.!,]|\s*$)"
+)
 _PRICE_WORDS = frozenset({"무료", "유료", "공짜"})  # passed like the asking: "정장 무료 대여"
 _HAN_WORD_RE = re.compile(r"[\u4e00-\u9fff]+")
 # A centre named by what it is for ("상담복지센터", "자원봉사센터"); the words residents call
@@ -846,6 +903,8 @@ _OUR_CENTRE_WORDS = "마을 공동체 지원 자치 주민 동네 우리 이웃 
 
 def _verbal(word: str) -> bool:
     """Is the topic word what is left of a verb or an ending, not a noun (see above)?"""
+    if word[-2:] in _NOUNS_SO_ENDING:
+        return False
     last = word[-1]
     return last in _VERBAL_LAST or jamo(last).endswith("ㅆ")  # ㅆ under it: 갔, 있, 했
 
@@ -1138,11 +1197,19 @@ class QAEngine:
         # Vietnamese typed without marks gets the marks of the KB's words too
         self._vi_marks = VietnameseMarks(f"{r.title}\n{r.body}" for r in self.index.records)
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
-        self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in kb_text)
+        # (a word the KB says only to rule it out — "경로당 난방비·운영비는 이 사업으로 쓸 수
+        # 없습니다" — is still another office's)
+        said = "\n".join(
+            compact(sentence)
+            for r in self.index.records
+            for sentence in _KB_SENTENCE_RE.split(f"{r.title}\n{r.body}")
+            if not _RULED_OUT_RE.search(sentence)
+        )
+        self._services = tuple(w for w in SERVICE_WORDS if compact(w) not in said)
         self._kb_compact = kb_text
         # the KB's words as written (spaced), for the Korean readings of Han words
         self._kb_words = "\n".join(normalize(f"{r.title} {r.body}") for r in self.index.records)
-        self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in kb_text)
+        self._strong_services = tuple(w for w in STRONG_SERVICE_WORDS if compact(w) not in said)
         self._services_unmarked = _unmarked_services(self._services)
         self._strong_services_unmarked = _unmarked_services(self._strong_services)
         self.semantic: SemanticIndex | None = None
@@ -1270,6 +1337,8 @@ class QAEngine:
                 continue
             if any(f"b:{stem[j : j + 2]}" in self.index.idf for j in range(len(stem) - 1)):
                 continue  # a word (or part of one) the KB uses: not a clipping
+            if stem in _SERVICE_SET:
+                continue  # another office's word ("학자금대출 이자를": interest, not 이사철 자원…)
             found = {id_: name for name, id_ in self._clippable if _clips(stem, name)}
             if len(found) == 1:
                 words[i] = next(iter(found.values())) + word[len(stem) :]
@@ -2178,7 +2247,9 @@ class QAEngine:
         gated = False
         if (
             confident
-            and (head := self.unknown_head(a)) is not None
+            # (beside a programme named, a word the KB half knows is no mistyped name: "…임대아파트
+            # 재계약 서류" asks of the lease, not of the programme)
+            and (head := self.unknown_head(a, half_known=top.name >= NAMED)) is not None
             and (
                 top.name < NAMED
                 or (a.question_lang == "ko" and compact(head) not in compact(top.scored.matched))
@@ -2198,6 +2269,23 @@ class QAEngine:
         if confident and top.name >= NAMED and self._namesake(a.text):
             # "옆동네 누리구도 어르신 스마트폰교실 하던데 거기는 어디서 신청해요?": a programme
             # named like ours, said to be the neighbour's, the province's or a ministry's
+            confident, gated = False, True
+        if (
+            confident
+            and top.name < NAMED
+            and a.question_lang in ("zh", "ja", "vi")
+            and _WARD_OFFICE_RE.search(a.text)
+        ):
+            # "区役所で印鑑登録はできますか": the ward office's procedure, asked in Japanese;
+            # a record sharing its words is only offered
+            confident, gated = False, True
+        if (
+            confident
+            and top.name < NAMED
+            and (_WEATHER_RE.search(a.text) or _INCIDENT_RE.search(a.text))
+        ):
+            # "Thứ Bảy này … có mưa không?": whether it rains, asked beside the district's name;
+            # "어제 새벽동 고시원 불난거 다친사람 있어요?": the news, asked beside a place of ours
             confident, gated = False, True
         if confident and top.name < NAMED and self._only_generic_known(a):
             # "スキー場のアルバイトの募集はいつですか": of a Japanese question the KB knows
@@ -2773,13 +2861,19 @@ class QAEngine:
             (not anchored and _verbal(head) and head not in _ASKING_NOUNS)  # (수리 is no verb's)
             or _NOT_A_THING_RE.search(head)
             or self.known_share(head) > 0.5
-            or (self.known_share(head) == 0.5 and not (half_known and self._asked_for(a, head)))
+            or (
+                self.known_share(head) == 0.5
+                and not (half_known and self._asked_for(a, head) and not self._money_for(head))
+            )
             or compact(head) in self._kb_compact  # (inside a longer word of the KB's)
             or self._centre_word(head)  # the centre's own name: "마실터 어디예요?"
         ):
             return None
         at = a.text.rfind(head)
         end = at + len(head)
+        if at >= 0 and a.text.startswith("가", end) and f"{head[-1]}가" in _NOUNS_SO_ENDING:
+            # ("푸드트럭 영업허가 받으려면": 가 is the noun's, taken for a particle)
+            head, end = f"{head}가", end + 1
         if (
             not anchored
             and at >= 0
@@ -2791,6 +2885,11 @@ class QAEngine:
         ):
             return None
         return head
+
+    def _money_for(self, word: str) -> bool:
+        """Is ``word`` money for a thing the KB speaks of ("실행비", "운영비": 실행, 운영), what a
+        programme pays rather than another thing?"""
+        return len(word) > 2 and word[-1] in "비금료" and self.known_share(word[:-1]) == 1.0
 
     @staticmethod
     def _asked_for(a: _Analysis, word: str) -> bool:
@@ -2917,7 +3016,28 @@ class QAEngine:
     def _unknown_english_head(self, a: _Analysis) -> str | None:
         """:meth:`unknown_head` of a short English question: the last word of its topic past
         what only asks (apply, renew, buy …), when the KB never uses it nor the glossary
-        knows it ("Where can I buy a recreational fishing permit?": permit)."""
+        knows it ("Where can I buy a recreational fishing permit?": permit). In a question of
+        any length, the thing it asks to get, report or find (:data:`_EN_OBJECT_RE`: "How do I
+        get a permit to sell vegetables at the market as a farmer?": permit; "Where do I report
+        a broken streetlight in …": streetlight) when the KB never uses it, in a question's
+        sentence (not in the story before it)."""
+        sentences = re.split(r"(?<=[?.!])\s+", a.question.lower())
+        for sentence in sentences:
+            if "?" not in sentence and len(sentences) > 1:
+                continue  # (the story told: "I'd like to get the neighbours together …")
+            found = _EN_OBJECT_RE.search(sentence.replace("?", " ?"))
+            if found is not None:
+                head = found.group(1).split()[-1]
+                if self._unknown_english_word(a, head):
+                    return head
+            for found in _EN_THERE_RE.finditer(sentence.replace("?", " ?")):
+                phrase = found.group(1).split()
+                if (
+                    len(phrase) > 1
+                    and phrase[-2] in _SERVICE_SET
+                    and " ".join(phrase[-2:]) not in self._kb_words
+                ):
+                    return " ".join(phrase[-2:])  # ("Is there a rent subsidy for …": the office's)
         if len(a.text.split()) > HEAD_QUESTION_WORDS_EN:
             return None
         words = [w for w in a.topic.split() if w.isascii() and w.isalpha() and len(w) > 2]
@@ -2926,13 +3046,19 @@ class QAEngine:
         if not words:
             return None
         head = words[-1]
-        if f"w:{stem(head)}" in self.index.idf or self._centre_word(head):
-            return None
-        if any(head in x for x in glossary_terms(a.text)) or any(
-            k in head or head in k for k in glossary_keys(a.text)
-        ):
-            return None  # (a word of the glossary's, or of its phrases: "expense report")
-        return head
+        return head if self._unknown_english_word(a, head) else None
+
+    def _unknown_english_word(self, a: _Analysis, head: str) -> bool:
+        """Does the KB never use ``head`` (any part of "wi-fi"), nor the glossary know it?"""
+        parts = [p for p in head.split("-") if p.isalpha() and len(p) > 1]
+        if head in _EN_ASKING or sum(map(len, parts)) < 3:
+            return False
+        if any(f"w:{stem(p)}" in self.index.idf or self._centre_word(p) for p in parts):
+            return False
+        return not (
+            any(head in x for x in glossary_terms(a.text))
+            or any(k in head or head in k for k in glossary_keys(a.text))
+        )  # (a word of the glossary's, or of its phrases: "expense report")
 
     def _on_the_day_told(self, a: _Analysis, candidates: list[_Candidate], now: datetime) -> None:
         """Events on a day the question tells of (a month at most, a story's too: "이번 달
