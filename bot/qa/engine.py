@@ -55,7 +55,6 @@ from bot.qa.lexicon import (
     BOTH_APPLY_RE,
     BOTH_RE,
     BOTH_WORDS,
-    BUYING_RE,
     CENTRE_RE,
     CHITCHAT_RE,
     DEICTIC_WORDS,
@@ -239,10 +238,6 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
 # ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 # "…인데 (이것도) 돼요?", the question's last words: whether it will do, for us as we are
 _WILL_IT_DO_RE = re.compile(r"(돼|되나|될까|되요|되죠|되겠|되는지|가능)[가-힣]{0,3}$")
-# …right after a programme's name, the question's end ("… 품앗이 돼요?", "이웃만들기도 되나요")
-_NAME_WILL_DO_RE = re.compile(
-    r"\s?(도|는|은)?\s?(돼요|되나요|될까요|되요|돼|되나|가능해요|가능한가요)$"
-)
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
@@ -1398,11 +1393,6 @@ class QAEngine:
             and _WILL_IT_DO_RE.search(text) is not None
         ):  # "우리 셋이랑 이웃 둘 이렇게 다섯 명인데 텃밭 사업 돼요?": whether such a group may
             cues = FacetCues(("eligibility",), cues.matches)
-        elif not cues.facets and any(
-            _NAME_WILL_DO_RE.fullmatch(text, end) for _, end in names
-        ):  # "맞벌이는 우리 집뿐인데 방과후 품앗이 돼요?": the programme named, "will it do
-            # (for us)?" — whether we may, as "신청 돼요?" asks
-            cues = FacetCues(("eligibility",), cues.matches)
         elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text, cues):
             # "what papers do we need to apply for money …": money is what is applied for,
             # the question asks the papers
@@ -2068,12 +2058,8 @@ class QAEngine:
             # a KB entry on applying to several programmes, or on proposing, if it has one
             faq = self._faq_on(matter)
             lead = faq[0].score - (faq[1].score if len(faq) > 1 else 0.0) if faq else 0.0
-            # (what the money may buy, asked in words of its own — "강사비 저한테 줘도 돼요":
-            # the entry on spending, found less surely, is still the one that answers)
-            buying = matter.startswith(SPEND_WORDS) and BUYING_RE.search(a.text) is not None
-            floor = UNSURE if buying else CONFIDENT
             if faq and (
-                faq[0].score >= floor
+                faq[0].score >= CONFIDENT
                 # in Chinese, Vietnamese or Japanese the entry is found by the matter's words
                 # alone (the question's own are none of the KB's): one that leads them all
                 # by far, not sure enough to say it surely, is still the one offered

@@ -403,13 +403,8 @@ BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
 
 # "지원금으로 회식 때 술 사도 돼요?", "강사비 저한테 줘도 돼요?", "Can we spend the grant on …":
 # what the money may be spent on — a KB's entry on eligible costs, whatever is bought.
-# (something bought or given with it, the verb saying so: "술 사도", "강사비 줘도", "카드로
-# 긁어도" — unlike "현금으로 뽑아서 써도", "개인 통장 써도", how the money is handled)
-BUYING_RE = re.compile(
-    r"(사도|줘도|지급해도|드려도|결제해도|긁어도)\s?(돼|되|괜찮|가능)|(用来|用于|拿来)(买|购买|付)"
-)
 SPEND_RE = re.compile(
-    BUYING_RE.pattern + "|"
+    r"(사도|줘도|지급해도|드려도|결제해도)\s?(돼|되|괜찮|가능)|"
     r"(지원금|보조금|사업비|활동비|예산|돈).{0,30}(써도|사용해도)\s?(돼|되|괜찮|가능)|"
     r"\b(can|may) (we|i) (use|spend|pay)\b.*\b(grant|money|funds?)\b|"
     r"\b(spend|use) (the )?(grant|money|funds?) (on|for)\b|"
@@ -424,7 +419,7 @@ SPEND_RE = re.compile(
     r"(tiền|tien|kinh phí|kinh phi)(\s\S+){0,3}\s(có\s|co\s)?(được|duoc|có thể|co the)\s"
     r"(dùng|dung|sử dụng|su dung|chi|xài|xai)\b"
 )
-SPEND_WORDS = "사용 비용 쓸 살 수 없는 불가 인건비 식비 spend cost"
+SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
 
 # The words a KB's entry on proposing is found with (the question's own topic — 놀이터,
 # 쓰레기통 — is the suggestion, not what is asked about).
