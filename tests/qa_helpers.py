@@ -53,3 +53,25 @@ def cases(path: Path, table: str) -> list[Any]:
         pytest.param(question, expected, id=question)
         for question, expected in ((case.pop("q"), case) for case in document[table])
     ]
+
+
+def with_model(district: str | None = None) -> QAEngine:
+    """The engine as the bot builds it, with the model and its vectors ready, on the KB of
+    ``district`` (a folder of tests/qa) or the demo's; the test is skipped where the model is
+    not installed."""
+    from bot.qa.service import build_engine
+
+    path = Path(__file__).parent / "qa" / district / "kb.yaml" if district else kb.demo_kb_path()
+    parsed, problems = kb.load_and_validate(path)
+    assert parsed is not None, problems
+    engine = build_engine(parsed)
+    if engine.semantic is None:
+        pytest.skip("the model is not installed")
+    assert engine.semantic.wait(300)
+    return engine
+
+
+def district_now(district: str) -> datetime:
+    """The moment the questions of ``district``'s development set are asked at."""
+    path = Path(__file__).parent / "qa" / district / "dev.yaml"
+    return datetime.fromisoformat(str(yaml.safe_load(path.read_text(encoding="utf-8"))["now"]))

@@ -16,8 +16,7 @@ import pytest
 
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
-from tests.kbdemo import demo_kb
-from tests.qa_helpers import NOW, answers, edited_demo
+from tests.qa_helpers import NOW, answers, edited_demo, with_model
 
 
 @pytest.mark.parametrize(
@@ -113,12 +112,7 @@ def test_a_record_named_with_its_own_matters_keeps_its_answer(demo, question):
 
 def test_an_faq_entry_set_aside_is_offered_with_the_model():
     # (answered surely with the model at 8c350cb; an entry is found by its words, not a name)
-    from bot.qa.service import build_engine
-
-    engine = build_engine(demo_kb())
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
-    assert engine.semantic.wait(300)
+    engine = with_model()
     answer = engine.ask("센터 물품 대여 말고요, 구민회관 대강당 대관료는 얼마예요?", NOW)
     assert answer.id == "space-rental" and not answer.confident, answer
 

@@ -8,27 +8,20 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.kb import records as kb
 from bot.qa.engine import QAEngine
 from bot.qa.outside import OUTSIDE_QUESTIONS
-from bot.qa.service import build_engine
 from bot.qa.vectors import VectorCache
 from tests.fake_embedder import FakeEmbedder
-from tests.qa_helpers import NOW, answers
+from tests.qa_helpers import NOW, answers, district_now, with_model
 
 
 @pytest.fixture(scope="module")
 def engine() -> QAEngine:
-    parsed, problems = kb.load_and_validate(kb.demo_kb_path())
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
+    engine = with_model()
     assert engine.outside is not None and engine.outside.complete
     return engine
 
@@ -127,14 +120,7 @@ def test_a_foreign_question_for_nothing_here_is_still_not_known(engine, question
 def new_town() -> tuple[QAEngine, datetime]:
     """새빛시 (tests/qa/eighteenth/kb.yaml): a KB whose apartment grant and FAQ share the
     words 아파트 and 동의 with the apartment's own affairs (the question below is mine)."""
-    folder = Path(__file__).parent / "qa" / "eighteenth"
-    parsed, problems = kb.load_and_validate(folder / "kb.yaml")
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
-    now = yaml.safe_load((folder / "dev.yaml").read_text(encoding="utf-8"))["now"]
-    return engine, datetime.fromisoformat(str(now))
+    return with_model("eighteenth"), district_now("eighteenth")
 
 
 def test_standing_for_the_apartments_representatives_is_not_answered_surely(new_town):
@@ -151,11 +137,7 @@ def test_without_the_examples_it_was(new_town, without_rule):
 def test_the_weather_asked_beside_a_place_of_ours_is_not_answered_surely():
     # the weather this week in a dong of the twelfth district, in Vietnamese: the FAQ entry
     # for foreign residents (sharing the dong's name) was the sure answer (with the model)
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/twelfth/kb.yaml")
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
+    engine = with_model("twelfth")
     answer = engine.ask("Tuần này ở Mulle-dong có mưa không?", NOW)
     assert not answer.confident, answer
 
@@ -181,11 +163,7 @@ def test_a_cost_the_kb_only_rules_out_is_still_another_office_s():
     # the nineteenth district's senior-club grant says 경로당 난방비 cannot be paid from it: the
     # KB saying the word does not make heating costs a programme's (answered surely before);
     # asked of the programme by name, its answer stays
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/nineteenth/kb.yaml")
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
+    engine = with_model("nineteenth")
     assert "난방비" in engine._services
     assert not engine.ask("우리 마을 경로당 겨울 난방비 지원받을 수 있어요?", NOW).confident
     named = engine.ask("경로당 활력 지원사업 난방비로 써도 돼요?", NOW)
@@ -196,11 +174,7 @@ def test_a_matter_the_kb_sends_to_another_office_is_that_office_s():
     # the seventeenth district's consultation says visas and insurance are referred to the
     # immigration office: the KB naming them so does not make a visa extension asked after
     # a programme named ours (answered surely with the programme before)
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/seventeenth/kb.yaml")
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
+    engine = with_model("seventeenth")
     assert "visa" in engine._services and "비자" in engine._services
     question = (
         "Two friends and I are in the Korea-Life Buddy group. "

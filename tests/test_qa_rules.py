@@ -21,7 +21,15 @@ from bot.qa.engine import _name_our_dong
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 from handlers.qa.ask import keyboard
-from tests.qa_helpers import NOW, SEOUL, answers, cases, demo_without_faq, edited_demo
+from tests.qa_helpers import (
+    NOW,
+    SEOUL,
+    answers,
+    cases,
+    demo_without_faq,
+    edited_demo,
+    with_model,
+)
 
 RULES = Path(__file__).parent / "qa" / "rules.yaml"
 
@@ -1969,13 +1977,7 @@ def test_an_application_asked_about_is_the_programmes(young_town, question, kind
 @pytest.fixture(scope="module")
 def demo_with_model() -> QAEngine:
     """The demo KB with the model (the FAQ entries it ranked took these questions)."""
-    from bot.qa.service import build_engine
-    from tests.kbdemo import demo_kb
-
-    engine = build_engine(demo_kb())
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
-    assert engine.semantic.wait(300)
+    engine = with_model()
     return engine
 
 
