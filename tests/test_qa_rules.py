@@ -737,6 +737,21 @@ def test_a_training_asked_about_is_the_training_and_support_asked_for_the_grant(
         ("お年寄りと写真", "어르신"),
         ("nhặt rác", "쓰레기"),
         ("路灯", "가로등"),
+        # the domain's words in everyday Vietnamese, Chinese and Japanese (twenty-second)
+        ("Chúng tôi hay thăm các cụ ở một mình", "어르신"),
+        ("ngày hội mùa thu", "축제"),
+        ("艺术节在哪儿办", "축제"),
+        ("空き家を直して使いたい", "빈집"),
+        ("我想参加语言交换", "언어교환"),
+        ("近所のお年寄りの話し相手になりたい", "말벗"),
+        ("每周上门陪伴老人", "말벗"),
+        ("放学后轮流照顾孩子", "방과후"),
+        ("nhóm các gia đình vợ chồng cùng đi làm", "맞벌이"),
+        ("共働きの家の子ども", "맞벌이"),
+        ("Cách nộp mẫu đơn", "양식"),
+        ("申請書はどこでもらえますか", "신청서"),
+        ("駅から一緒に帰る仲間", "귀가"),
+        ("夜道が暗くて怖い", "밤길"),
     ],
 )
 def test_everyday_words_reach_the_kbs_words(question, means):

@@ -396,7 +396,7 @@ def _ja_weekday(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return _weekday(today, _JA_WEEKDAYS[m.group(2)], ahead)
 
 
-_rule(r"(?<!毎)(今|来|先)?\s?(?<!毎)週末")(_named_weekend)
+_rule(r"(?<!毎)(今|来|先)?\s?週末")(_named_weekend)
 _days_from_today(
     ("明後日|あさって", 2), ("今日|きょう", 0), ("明日|あした", 1), ("昨日|きのう", -1)
 )

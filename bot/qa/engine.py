@@ -234,10 +234,10 @@ _CENTRE_TITLE_WORDS = {  # (not 어디/where: "센터 소식은 어디서 받나
     "time": ("몇시", "몇 시", "운영시간", "운영 시간", "여나요", "열어", "open"),
     "opens": ("여나요", "열어", "운영시간", "운영 시간", "open"),
 }
-# The facets a grant's own field may replace when the question's words are in that field
-# ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 # "…인데 (이것도) 돼요?", the question's last words: whether it will do, for us as we are
 _WILL_IT_DO_RE = re.compile(r"(돼|되나|될까|되요|되죠|되겠|되는지|가능)[가-힣]{0,3}$")
+# The facets a grant's own field may replace when the question's words are in that field
+# ("견적서 몇 군데 받아야 돼요": no cue, the word is in its documents).
 _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
@@ -595,8 +595,6 @@ def _pieces(text: str, size: int = PASSAGE_CHARS) -> list[str]:
 
 # The centre's own name, in quotes in the region's centre ("… 지원센터 '이음마루'")
 _NICKNAME_RE = re.compile(r"['‘\"“「]([^'’\"”」]{3,20})['’\"”」]")
-# The dong's administrative office ("주민센터", "행정복지센터"), where public services are
-# asked for: not the centre a KB's region names.
 # The ward or city office named in a Chinese, Japanese or Vietnamese question ("区役所で印鑑
 # 登録はできますか", "去区政府办…", "ủy ban phường"): where residents writing in those languages
 # go for the office's own procedures (registrations, certificates, insurance), not a programme
@@ -617,6 +615,8 @@ _INCIDENT_RE = re.compile(
     r"불\s?(이\s?)?났|불난\s?(거|게|것|데)|사고\s?(가\s?)?났|다친\s?사람|다쳤|무슨\s?일\s?(이|임|있|났)|"
     r"\bwas (anyone|anybody|someone) (hurt|injured)\b|有人受伤|có ai bị thương|けが人"
 )
+# The dong's administrative office ("주민센터", "행정복지센터"), where public services are
+# asked for: not the centre a KB's region names.
 _ADMIN_CENTRE_RE = re.compile(
     r"주민\s?센터|행정\s?복지\s?센터|동\s?사무소|구청|시청|community service cent|\bdong office"
 )
@@ -868,7 +868,7 @@ _EN_OBJECT_RE = re.compile(
     r"\s+((?:[a-z][a-z0-9'-]*\s+){0,2}?[a-z][a-z0-9'-]*)"
     r"(?=\s+(?:for|to|in|at|on|of|with|before|after|near|from|by|about|that|which|who|where|what|"
     r"how|when|why|so|and|or|"
-    r"but|if|when|while|because|i|we|you|it|they|is|are|can|could|would|should|do|does)\b|"
+    r"but|if|while|because|i|we|you|it|they|is|are|can|could|would|should|do|does)\b|"
     r"\s*[?.!,]|\s*$)"
 )
 _SERVICE_SET = frozenset(SERVICE_WORDS) | frozenset(STRONG_SERVICE_WORDS)
@@ -3011,12 +3011,13 @@ class QAEngine:
         for sentence in sentences:
             if "?" not in sentence and len(sentences) > 1:
                 continue  # (the story told: "I'd like to get the neighbours together …")
-            found = _EN_OBJECT_RE.search(sentence.replace("?", " ?"))
+            sentence = sentence.replace("?", " ?")  # (the mark ends the phrase asked)
+            found = _EN_OBJECT_RE.search(sentence)
             if found is not None:
                 head = found.group(1).split()[-1]
                 if self._unknown_english_word(a, head):
                     return head
-            for found in _EN_THERE_RE.finditer(sentence.replace("?", " ?")):
+            for found in _EN_THERE_RE.finditer(sentence):
                 phrase = found.group(1).split()
                 if (
                     len(phrase) > 1
@@ -3410,7 +3411,7 @@ def _as_past(told: DateRange | None, text: str, now: datetime) -> DateRange | No
     if told is None or told.grain not in ("day", "month", "part-month", "range"):
         return told
     said = text[told.span[0] : told.span[1]]
-    if told.start <= now.date() or re.search(r"\d{4}|년|年|\b(19|20)\d\d\b", said):
+    if told.start <= now.date() or re.search(r"\d{4}|년|年", said):
         return told
     try:
         start, end = (
