@@ -2682,14 +2682,14 @@ class QAEngine:
             # a first grant said to be received, unnamed, and the next step asked ("처음
             # 지원받아서 시작한 모임인데 한 번 받은 다음엔 뭘 신청해요?"): the KB's one grant
             # that follows another, when it has only one
-            following = [g.id for g in self.kb.grants if g.rules.prior_grant_required]
             if (
-                len(following) == 1
-                and (top is None or top.name < NAMED)
+                (top is None or top.name < NAMED)
                 and _GRANT_RECEIVED_RE.search(a.text)
                 and _NEXT_STEP_RE.search(a.text)
-            ):
-                return following[0]
+            ):  # (the KB's grants looked through only then: every question passes here)
+                following = [g.id for g in self.kb.grants if g.rules.prior_grant_required]
+                if len(following) == 1:
+                    return following[0]
             return None
         if top.name < NAMED and not _GRANT_RECEIVED_RE.search(a.text):
             # unnamed, the first grant described and said to be received ("2025년에 처음
