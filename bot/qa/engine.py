@@ -34,6 +34,7 @@ from bot.kb.records import (
 from bot.qa import events as ev
 from bot.qa.criteria import (
     EVENT_WORDS_RE,
+    LIST_WORDS_RE,
     AgeFilter,
     AmountFilter,
     Criteria,
@@ -311,6 +312,9 @@ _RECORD_KINDS = frozenset({"grant", "event", "assembly"})
 _GRANT_EXPANSION = frozenset({"지원사업", "지원", "지원금", "공모사업", "grant", "funding"})
 _FAQ = frozenset({"faq"})
 _EVENT_FACETS = frozenset({"place", "time"})
+# what only a programme has (:meth:`QAEngine._answer`: an event asked when or where)
+_GRANT_FACETS = frozenset({"deadline", "amount", "documents", "eligibility", "how_to_apply",
+                           "result", "opens"})  # fmt: skip
 _PLACE_PARTICLES = (
     "", "에서", "에", "은", "는", "의", "도", "에선", "에서는", "에서도", "시", "구청", "시청",
 )  # fmt: skip
@@ -333,6 +337,11 @@ _GENERIC_NAME_WORDS = frozenset(
     "지원사업 지원 사업 공모사업 공모 지원금 프로젝트 프로그램 조성사업 마을 우리 우리동네 동네 "
     "주민 공동체 마을공동체 the a an of for and to our in grant grants fund support program "
     "programme project projects village community neighbourhood neighborhood".split()
+)
+# a word said right before a programme word, the head of a name a resident clipped: "이웃
+# 사업", "이웃지원사업", "the neighbour grant" (:meth:`QAEngine._clipped_name`)
+_CLIPPED_HEAD_RE = re.compile(
+    r"(?<![가-힣])([가-힣]{2,}?)\s?(?:지원\s?)?사업|\b([a-z]+)(?=\s(?:grant|fund|programme|program)\b)"
 )
 _YEAR_RE = re.compile(r"^\s*(19|20)\d\d\s*년?\s*")
 # "이웃만들기 했는데 다음은?": a grant done, the next one asked for.
@@ -666,6 +675,10 @@ _NO_FIELD = {
     "grant": frozenset({"place", "time", "registration"}),
 }
 FACET_FITS = 0.85  # …when it scores this much of the leader's score at least
+# An event asked when or where, its title holding the question's words: leads a record
+# scoring this much of its score at most (:meth:`QAEngine._event_for_when`) …
+WHEN_FITS = 0.5
+TITLED = 0.5  # … its title holding this share of the question's words at least
 
 
 def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
@@ -1169,6 +1182,12 @@ class QAEngine:
         self._event_titles = {
             e.id: compact(_latin_plain(" ".join(_event_names(e)))) for e in kb.events
         }
+        # what each FAQ entry's own question asks (its facets in any of its languages): an
+        # entry that asks no "when" is no answer to when something is (:meth:`_event_for_when`)
+        self._faq_asks = {
+            f.id: {facet for text in _texts(f.question) for facet in detect_facets(text).facets}
+            for f in kb.faq
+        }
         # grants' official Korean names, which residents clip (aliases clipped matched
         # everyday words: 공원, 이사), from each of their words on ("동단위 시민참여예산"
         # is clipped 시참예 too)
@@ -1189,6 +1208,15 @@ class QAEngine:
                 for pair in pairwise(kept):
                     pairs[pair].add(grant.id)
         self._name_pairs = {pair: next(iter(ids)) for pair, ids in pairs.items() if len(ids) == 1}
+        # each word of each grant's name (first or not), which a resident clips to its head
+        # before a programme word: "이웃 사업" (이웃만들기 지원사업), "the neighbour grant"
+        self._name_words = [
+            (word, i == 0, grant.id)
+            for grant in kb.grants
+            for name in _texts(grant.name)
+            for kept in [[w for w in words(normalize(name)) if w not in _GENERIC_NAME_WORDS]]
+            for i, word in enumerate(kept)
+        ]
         # Vietnamese typed without marks gets the marks of the KB's words too
         self._vi_marks = VietnameseMarks(f"{r.title}\n{r.body}" for r in self.index.records)
         kb_text = "\n".join(compact(f"{r.title} {r.body}") for r in self.index.records)
@@ -1703,10 +1731,42 @@ class QAEngine:
         if self.semantic is not None and a.question and not self._settled(a, candidates):
             self._fuse(a, candidates)
             candidates.sort(key=lambda c: c.score, reverse=True)
+        clipped = self._clipped_name(a.text)
+        for candidate in candidates:
+            if candidate.record.id == clipped and candidate.record.kind == "grant":
+                # ("이웃 사업 마감 언제예요?": named as residents clip it, as by an alias)
+                candidate.name = max(candidate.name, 1.0)
         _named_leads(candidates)
         self._event_named_more(a, candidates)
         _facet_kind_fits(a, candidates)
+        self._event_for_when(a, candidates)
         return candidates
+
+    def _event_for_when(self, a: _Analysis, candidates: list[_Candidate]) -> None:
+        """When or where something is, asked first ("주민총회 몇 시에 해요", "Where is the
+        general assembly held?"): the event whose title holds the question's words leads a
+        record that only mentions them — an event whose title holds fewer (주민자치학교,
+        whose text names 주민총회) or a FAQ entry whose own question asks no when or where
+        (주민총회가 뭔가요?). Re-sorts in place."""
+        if len(candidates) < 2 or not a.facets or a.facets[0] not in ("time", "place"):
+            return
+        asked = {"time", "when"} if a.facets[0] == "time" else {"place"}
+        top = candidates[0]
+        if top.record.kind == "faq" and not asked & self._faq_asks.get(top.record.id, set()):
+            fewer = top.scored.title  # (as many of the question's words will do)
+        elif top.record.kind == "event":
+            fewer = top.scored.title + 0.01
+        else:
+            return
+        for candidate in candidates[1:4]:
+            if (
+                candidate.record.kind == "event"
+                and candidate.scored.title >= max(fewer, TITLED)
+                and candidate.score >= WHEN_FITS * top.score
+            ):
+                candidate.score, top.score = top.score, candidate.score
+                candidates.sort(key=lambda c: c.score, reverse=True)
+                return
 
     def _event_named_more(self, a: _Analysis, candidates: list[_Candidate]) -> None:
         """A grant named by an alias ("언어교환") is not what is asked when an event's title
@@ -2214,8 +2274,19 @@ class QAEngine:
                 facets = (field, *(f for f in facets if f != field))
         if record.kind == "event" and _EVENT_FACETS & set(a.facets):
             # "Where is the accounting class?": a FAQ entry sharing the words (정산) has no
-            # place or time, so it is no rival to the event for such a question
-            second = max((c.score for c in candidates[1:] if c.record.kind != "faq"), default=0.0)
+            # place or time, so it is no rival to the event for such a question; nor is a
+            # programme named like the event ("언어교환 카페 어디서 해요?" beside the 언어교환
+            # grant, "세계이웃 축제 몇 시" beside the call for its booths) when nothing of
+            # a programme is asked besides and the event's title holds the question's words
+            # (not "물빛광장 근처 화장실 어디예요?" beside the festival held there)
+            no_rival = (
+                ("faq", "grant")
+                if top.scored.title >= TITLED and not _GRANT_FACETS & set(a.facets)
+                else ("faq",)
+            )
+            second = max(
+                (c.score for c in candidates[1:] if c.record.kind not in no_rival), default=0.0
+            )
         confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
         if (
             not confident
@@ -3090,7 +3161,38 @@ class QAEngine:
             return word.rstrip("s") in latin if word.isascii() else word in said
 
         found = {id_ for (one, two), id_ in self._name_pairs.items() if has(one) and has(two)}
-        return next(iter(found)) if len(found) == 1 else None
+        if len(found) == 1:
+            return next(iter(found))
+        return None if found else self._clipped_name(text)
+
+    def _clipped_name(self, text: str) -> str | None:
+        """The one grant whose name a resident clipped to the head of its first word, said
+        right before a programme word: "이웃 사업 마감" (이웃만들기 지원사업), "the neighbour
+        grant" (the Neighbour-Making Grant). A head that begins words of several names, or a
+        generic one ("마을 사업"), names none; a Korean head leaves two syllables or
+        more of the word (이웃 of 이웃만들기; 청소 is not 청소년's); and a question asking
+        what there is ("청년 사업 뭐 있어요?") asks for the kind."""
+        if LIST_WORDS_RE.search(text):
+            return None
+        found: set[tuple[str, bool]] = set()
+        for match in _CLIPPED_HEAD_RE.finditer(text.lower()):
+            head = match[1] or match[2]
+            if head in _GENERIC_NAME_WORDS or (head.isascii() and len(head) < 4):
+                continue
+            found |= {
+                (id_, first)
+                for word, first, id_ in self._name_words
+                if (
+                    word.rstrip("s") == head.rstrip("s")
+                    if head.isascii()
+                    else word == head or (word.startswith(head) and len(word) - len(head) > 1)
+                )
+            }
+        # (one grant, and its name's first word: "이웃 사업" where 이웃 begins the words of
+        # several names, 이웃모임 … 이웃사촌, names none)
+        if len({id_ for id_, _ in found}) != 1 or not any(first for _, first in found):
+            return None
+        return next(iter(found))[0]
 
     def _filter(
         self,

@@ -1,0 +1,117 @@
+"""Session 23's general fixes of the Q&A engine, each from a question of my own (none from a
+question set), found by asking the console as a resident would."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from bot.kb import records as kb
+from bot.qa import QAEngine
+from tests.qa_helpers import NOW, answers, district_now, with_model
+
+
+@pytest.fixture(scope="module")
+def demo_with_model() -> QAEngine:
+    return with_model()
+
+
+@cache
+def lexical(district: str) -> QAEngine:
+    """The engine without the model on the KB of ``district`` (a folder of tests/qa)."""
+    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa" / district / "kb.yaml")
+    assert parsed is not None, problems
+    return QAEngine(parsed)
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # a grant's name clipped to its first word's head, before 사업 / grant: the grant,
+        # not a list of every grant whose deadline is near
+        ("이웃 사업 마감 언제예요?", "deadline"),
+        ("이웃지원사업 마감일", "deadline"),
+        ("When is the deadline for the neighbour grant?", "deadline"),
+        ("How do I apply for the neighbour grant?", "how_to_apply"),
+    ],
+)
+def test_a_name_clipped_to_its_head_names_the_grant(
+    demo: QAEngine, question: str, facet: str
+) -> None:
+    answers(demo, question, kind="grant", id="neighbour-making", facet=facet, confident=True)
+
+
+def test_a_clipped_head_in_another_districts_names() -> None:
+    """(the fourth district: 첫걸음 begins one grant's name; 이웃 begins two of its grants'
+    words, 이웃모임, so "이웃 사업" names none of them)"""
+    engine, now = lexical("fourth"), district_now("fourth")
+    answers(engine, "첫걸음 사업 마감 언제예요?", now, kind="grant", id="first-step")
+    answers(engine, "반려 사업 서류 뭐 내요?", now, id="pet-life", facet="documents")
+    assert engine.ask("이웃 사업 마감 언제예요?", now).id not in {"first-step", "community-stepup"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "마을 사업 마감 언제예요?",  # (a word of many names: no one grant)
+        "neighbour grants",  # (plural: the grants of the kind)
+    ],
+)
+def test_a_word_of_many_names_or_a_kind_names_no_grant(demo: QAEngine, question: str) -> None:
+    assert demo.ask(question, NOW).id != "neighbour-making"
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # when or where asked of an event whose title holds the question's words: that
+        # event, not a FAQ entry whose own question asks what it is (주민총회가 뭔가요?) nor
+        # an event whose text only mentions it (주민자치학교)
+        ("주민총회 몇 시에 해요", "time"),
+        ("Where is the general assembly held?", "place"),
+    ],
+)
+def test_when_or_where_of_an_event_named_by_its_title(
+    demo_with_model: QAEngine, question: str, facet: str
+) -> None:
+    """(with the model, which found 주민자치학교 and 주민총회가 뭔가요? nearer)"""
+    answers(demo_with_model, question, kind="event", id="general-assembly-hanbit1", facet=facet)
+
+
+@pytest.mark.parametrize(
+    ("question", "faq"),
+    [
+        # (a FAQ entry whose own question asks where or when still answers it)
+        ("마을자치센터 어디에 있어요?", "centre-location"),
+        ("Where is the centre?", "centre-location"),
+        ("공모사업 선정 결과 언제 나와요?", "results-announcement"),
+    ],
+)
+def test_a_faq_asking_where_or_when_itself_keeps_the_question(
+    demo_with_model: QAEngine, question: str, faq: str
+) -> None:
+    answers(demo_with_model, question, kind="faq", id=faq)
+
+
+@pytest.fixture(scope="module")
+def sixth() -> QAEngine:
+    return with_model("sixth")
+
+
+@pytest.mark.parametrize(
+    ("question", "event"),
+    [
+        # where or when of an event whose title holds the question: a programme named like
+        # it (the 언어교환 grant; the call for the festival's booths) is no rival, as a FAQ
+        # entry is none — answered, not "is it one of these?"
+        ("Where is the language exchange café?", "language-exchange-cafe"),
+        ("언어교환 카페 어디서 해요?", "language-exchange-cafe"),
+        ("세계이웃 축제 몇시", "world-neighbours-festival"),
+    ],
+)
+def test_a_programme_named_like_the_event_is_no_rival_for_when_or_where(
+    sixth: QAEngine, question: str, event: str
+) -> None:
+    answers(sixth, question, district_now("sixth"), kind="event", id=event, confident=True)
