@@ -115,3 +115,61 @@ def test_a_programme_named_like_the_event_is_no_rival_for_when_or_where(
     sixth: QAEngine, question: str, event: str
 ) -> None:
     answers(sixth, question, district_now("sixth"), kind="event", id=event, confident=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # a programme's deadline, papers or way to apply, asked of programmes in general:
+        # each has its own — the list to choose from, not one programme or a FAQ entry
+        # sharing the words ("How do I apply for a grant?" got "Can we apply to several
+        # grants at once?", confidently)
+        ("공모사업 마감 언제예요?", "deadline"),
+        ("신청 마감 언제예요?", "deadline"),
+        ("When is the application deadline?", "deadline"),
+        ("신청 서류 뭐 필요해요?", "documents"),
+        ("What documents do I need to apply?", "documents"),
+        ("How do I apply for a grant?", "how_to_apply"),
+        ("공모 신청 어떻게 해요?", "how_to_apply"),
+    ],
+)
+def test_a_field_asked_of_grants_in_general_lists_them(
+    demo: QAEngine, question: str, facet: str
+) -> None:
+    answer = answers(demo, question, kind="grant", facet="list", confident=True)
+    assert answer.facets[0] == facet and len(answer.matches) == len(demo.grants)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "신청 서류는요?",  # (said after an answer about a grant: that grant's)
+        "마감 언제예요?",
+    ],
+)
+def test_a_field_asked_after_a_grant_is_still_that_grants(demo: QAEngine, question: str) -> None:
+    answer = demo.ask(question, NOW, follow=("grant", "alley-making"))
+    assert (answer.id, answer.reason) == ("alley-making", "follow-up"), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "said"),
+    [
+        (
+            "신청 서류 뭐 필요해요?",
+            "ko",
+            "제출 서류는 공모사업마다 달라요. 아래에서 사업을 골라 주세요.",
+        ),
+        ("공모사업 마감 언제예요?", "ko", "마감일은 공모사업마다 달라요."),
+        ("How do I apply for a grant?", "en", "How to apply depends on the grant: choose one"),
+    ],
+)
+def test_the_list_says_each_grant_has_its_own(
+    demo: QAEngine, question: str, lang: str, said: str
+) -> None:
+    from bot.core.i18n import Translator
+    from bot.qa.render import render
+
+    text = render(demo, demo.ask(question, NOW), Translator(lang, NOW.tzinfo), NOW)
+    assert text.startswith(said), text
+    assert ("이웃만들기" if lang == "ko" else "Neighbour-Making") in text, text

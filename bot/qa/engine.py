@@ -34,6 +34,7 @@ from bot.kb.records import (
 from bot.qa import events as ev
 from bot.qa.criteria import (
     EVENT_WORDS_RE,
+    GRANT_WORDS_RE,
     LIST_WORDS_RE,
     AgeFilter,
     AmountFilter,
@@ -751,6 +752,31 @@ def _bare_topic(a: _Analysis) -> str:
     if a.question_lang in ("zh", "ja"):  # ("一覧を見たいです": I want to see the list)
         return _CJK_FUNCTION_RE.sub(" ", a.topic).strip()
     return a.topic
+
+
+def _field_alone(a: _Analysis) -> bool:
+    """A programme's deadline, papers or way to apply asked first, of programmes in general
+    and none named ("공모사업 마감 언제예요?", "신청 서류 뭐 필요해요?", "How do I apply for
+    a grant?"): each programme has its own — the list, each with its window, to choose from
+    (an answer about one programme, or a FAQ entry sharing the words, would be a guess)."""
+    if a.facets[:1] not in (("deadline",), ("documents",), ("how_to_apply",)):
+        return False
+    said = a.residual.split()
+    if said and len(said[-1]) <= 2 and _verbal(said[-1]):
+        said.pop()  # (what is left of the verb ending it: "내요"; not a name mistyped,
+        # 이욷만들기, nor a matter, 중간보고, 영수증처리, 안건)
+    return (a.criteria.grant_words or bool(said)) and all(
+        _APPLYING_WORD_RE.fullmatch(w) or w in _NEEDED_WORDS or w in FILLER_WORDS
+        for w in said
+        if not GRANT_WORDS_RE.fullmatch(w)
+    )
+
+
+# what a question about applying in general says besides its cue ("신청 마감", "apply")
+_APPLYING_WORD_RE = re.compile(
+    r"(?:신청|접수|공모|지원)(?:사업|금|서)?|appl(?:y|ying|ications?)|grants?|programm?e?s?"
+)
+_NEEDED_WORDS = frozenset("필요 need needed required submit".split())
 
 
 def _how_much_alone(a: _Analysis) -> bool:
@@ -2474,7 +2500,9 @@ class QAEngine:
             return bool(a.topic)
         if self.descriptive(a):
             return True
-        if not _bare_topic(a) and (a.criteria.list_words or _how_much_alone(a)):
+        if _field_alone(a) or (
+            not _bare_topic(a) and (a.criteria.list_words or _how_much_alone(a))
+        ):
             return False  # "What trainings do you offer?", "How much money can we get?":
             # nothing asked but the list (a record found by the cue words alone is no answer)
         top = ranked[0]
@@ -3251,8 +3279,10 @@ class QAEngine:
                 (c.grant_words and c.list_words)
                 or (_how_much_alone(a) and (c.grant_words or not a.residual.strip()))
             )
-        ):  # "공모사업 뭐 있어요?", "What grants are there?", "지원금 얼마까지 받을 수 있어요?":
-            # nothing asked but the grants (by amount: each one's amount is in the list)
+        ) or (_field_alone(a) and not (c.event_kinds or named_events)):
+            # "공모사업 뭐 있어요?", "What grants are there?", "지원금 얼마까지 받을 수 있어요?":
+            # nothing asked but the grants (by amount: each one's amount is in the list); "공모
+            # 사업 마감 언제예요?": what each of them has its own of
             return self._grant_filter(a, now)
         if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
             if not confident or only_filter_words or top is None or top.record.kind != "grant":

@@ -476,11 +476,19 @@ class _Renderer:
                 query.dated or "",
                 t._("Grants open for applications in {period}:", period=period),
             )
-        # nothing asked but the grants ("공모사업 뭐 있어요?", "지원금 얼마까지 받아요?")
+        # nothing asked but the grants ("공모사업 뭐 있어요?", "지원금 얼마까지 받아요?"), or
+        # what each has its own of ("공모사업 마감 언제예요?", "신청 서류 뭐 필요해요?")
+        each = {
+            "deadline": t._("Each grant has its own deadline."),
+            "documents": t._("Each grant asks for its own documents: choose one below."),
+            "how_to_apply": t._("How to apply depends on the grant: choose one below."),
+        }.get(answer.facets[0] if answer.facets else "")
         grants = [self.engine.grants[id_] for id_ in answer.matches if id_ in self.engine.grants]
         if not any(g.application.opens <= self.today <= g.application.closes for g in grants):
-            return t._("No grant is open for applications now. Our grants:")
-        return t._("Our grants, those open for applications first:")
+            header = t._("No grant is open for applications now. Our grants:")
+        else:
+            header = t._("Our grants, those open for applications first:")
+        return f"{each}\n{header}" if each else header
 
     # --- events -------------------------------------------------------------------
     def when(self, event: EventSpec, start: datetime) -> str:
