@@ -173,3 +173,14 @@ def test_the_list_says_each_grant_has_its_own(
     text = render(demo, demo.ask(question, NOW), Translator(lang, NOW.tzinfo), NOW)
     assert text.startswith(said), text
     assert ("이웃만들기" if lang == "ko" else "Neighbour-Making") in text, text
+
+
+def test_an_event_mentioning_the_words_is_no_rival_to_the_one_titled_so(
+    demo_with_model: QAEngine,
+) -> None:
+    """(where the information session is: the results-sharing forum, whose text has a
+    session, was close enough to keep it "is it one of these?")"""
+    answers(
+        demo_with_model, "설명회 어디서 해요", kind="event", id="grant-info-session",
+        facet="place", confident=True,
+    )  # fmt: skip

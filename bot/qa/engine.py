@@ -2300,19 +2300,23 @@ class QAEngine:
                 facets = (field, *(f for f in facets if f != field))
         if record.kind == "event" and _EVENT_FACETS & set(a.facets):
             # "Where is the accounting class?": a FAQ entry sharing the words (정산) has no
-            # place or time, so it is no rival to the event for such a question; nor is a
-            # programme named like the event ("언어교환 카페 어디서 해요?" beside the 언어교환
-            # grant, "세계이웃 축제 몇 시" beside the call for its booths) when nothing of
-            # a programme is asked besides and the event's title holds the question's words
-            # (not "물빛광장 근처 화장실 어디예요?" beside the festival held there)
-            no_rival = (
-                ("faq", "grant")
-                if top.scored.title >= TITLED and not _GRANT_FACETS & set(a.facets)
-                else ("faq",)
-            )
-            second = max(
-                (c.score for c in candidates[1:] if c.record.kind not in no_rival), default=0.0
-            )
+            # place or time, so it is no rival to the event for such a question; nor, when
+            # the event's title holds the question's words and nothing of a programme is
+            # asked besides, is a programme named like it ("언어교환 카페 어디서 해요?" beside
+            # the 언어교환 grant, "세계이웃 축제 몇 시" beside the call for its booths) or an
+            # event whose text only mentions them ("설명회 어디서 해요?" beside the forum
+            # whose programme has one) — not "물빛광장 근처 화장실 어디예요?" beside the
+            # festival held there, whose title holds little of it
+            titled = top.scored.title >= TITLED and not _GRANT_FACETS & set(a.facets)
+
+            def rival(c: _Candidate) -> bool:
+                if c.record.kind == "faq":
+                    return False
+                if titled and c.record.kind == "grant":
+                    return False
+                return not (titled and c.record.kind == "event" and c.scored.title < TITLED)
+
+            second = max((c.score for c in candidates[1:] if rival(c)), default=0.0)
         confident = top.score >= CONFIDENT and (top.score - second) >= MARGIN * top.score
         if (
             not confident
