@@ -184,3 +184,28 @@ def test_an_event_mentioning_the_words_is_no_rival_to_the_one_titled_so(
         demo_with_model, "설명회 어디서 해요", kind="event", id="grant-info-session",
         facet="place", confident=True,
     )  # fmt: skip
+
+
+def test_a_grant_named_in_part_in_english_is_no_theme_list() -> None:
+    """The name's words read as the question is read ("Neighbours" is "neighbors" there): a
+    grant named in part is no list of the theme one of its words names (with the model, a
+    FAQ entry on foreign residents leads; the grant is among the choices)."""
+    engine = with_model("fourteenth")
+    answer = engine.ask(
+        "Can migrants apply for the neighbours across the sea grant?", district_now("fourteenth")
+    )
+    assert not answer.is_filter, answer
+    assert "migrant-friends" in (answer.id, *answer.alternatives), answer
+
+
+def test_what_a_group_wants_to_do_asks_for_the_programme_not_a_field() -> None:
+    """(what a group wants to do, told: the programme for it, not the field whose text
+    shares a word of the story — the documents, for "record")"""
+    answers(
+        lexical("fourteenth"),
+        "We want to record old fishermen's stories. Any grant for that?",
+        district_now("fourteenth"),
+        kind="grant",
+        id="fishing-memory",
+        facet="summary",
+    )

@@ -244,6 +244,12 @@ _FIELD_MAY_OVERRIDE = frozenset({"summary"})
 # "지원되는 거 있나요?": a programme asked for — the words describing the group ("우리 빌라
 # 골목", found in who may apply) are no field asked about
 _EXISTS_RE = re.compile(EXISTS_WORDS)
+# …in English ("We want to record old fishermen's stories. Any grant for that?": "record" is
+# the story's, not the list of documents)
+_ANY_GRANT_RE = re.compile(
+    r"\bany (?:grants?|funding|support|programmes?|programs?)\b|\bis there (?:any )?"
+    r"(?:funding|support|a grant|a programme|a program)\b|\bwhich grant\b"
+)
 # A consultation booked before applying ("사전상담 언제까지 예약해요", "현장 컨설팅 신청 예약")
 _BOOKED_STEP_RE = re.compile(r"(상담|면담|컨설팅)\S{0,3}\s?(\S+\s){0,2}?예약")
 
@@ -1230,7 +1236,12 @@ class QAEngine:
         pairs: dict[tuple[str, str], set[str]] = defaultdict(set)
         for grant in kb.grants:
             for name in _texts(grant.name):
-                kept = [w for w in words(_PAREN_RE.sub(" ", name)) if w not in _GENERIC_NAME_WORDS]
+                # (as the question is read: "Neighbours" is "neighbors" there)
+                kept = [
+                    w
+                    for w in words(normalize(_PAREN_RE.sub(" ", name)))
+                    if w not in _GENERIC_NAME_WORDS
+                ]
                 for pair in pairwise(kept):
                     pairs[pair].add(grant.id)
         self._name_pairs = {pair: next(iter(ids)) for pair, ids in pairs.items() if len(ids) == 1}
@@ -2292,7 +2303,7 @@ class QAEngine:
             # we qualify for this one — what it is (its summary says for whom)
             facets = ("summary", *facets)
         if record.kind == "grant" and (
-            (facets[0] in _FIELD_MAY_OVERRIDE and not exists)
+            (facets[0] in _FIELD_MAY_OVERRIDE and not exists and not _ANY_GRANT_RE.search(a.text))
             or _applying_is_the_condition(a, facets[0])
         ):
             field = self._field_asked(a, record.id)
@@ -3288,7 +3299,12 @@ class QAEngine:
             # nothing asked but the grants (by amount: each one's amount is in the list); "공모
             # 사업 마감 언제예요?": what each of them has its own of
             return self._grant_filter(a, now)
-        if a.categories and (c.grant_words or c.list_words) and not c.event_kinds:
+        if (
+            a.categories
+            and (c.grant_words or c.list_words)
+            and not c.event_kinds
+            and (c.list_words or self._named_in_part(a.text) is None)
+        ):  # (not "Can migrants apply for the neighbours across the sea grant?": one named)
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)
         # ("주민총회 투표권 있어요?" asks of a right, not for the list of assemblies)
