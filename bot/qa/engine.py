@@ -1014,6 +1014,22 @@ def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
     return top, second
 
 
+def _kinds_in_grant_name(a: _Analysis, candidates: list[_Candidate]) -> bool:
+    """The question asks a deadline of a grant it names by its whole name or an alias, and
+    each of its event kind words is inside that name ("동네축제 마감 언제예요?": 축제 ends the
+    grant's name 동네축제; "상호문화 마을강좌 언제까지": 강좌): no event of that kind is asked
+    for. (Not a day said beside the name: "작년 마을축제 너무 시끄러웠어요" is the festival.)"""
+    top = candidates[0] if candidates else None
+    if top is None or top.record.kind != "grant" or top.name < 1.0 or "deadline" not in a.facets:
+        return False
+    positions = [i for i, char in enumerate(a.text) if char != " "]
+    at = "".join(a.text[i] for i in positions).find(top.scored.matched)
+    if at < 0 or not top.scored.matched:
+        return False
+    start, end = positions[at], positions[at + len(top.scored.matched) - 1] + 1
+    return not find_criteria(f"{a.text[:start]} {a.text[end:]}").event_kinds
+
+
 def _occurrences(text: str, part: str) -> list[int]:
     """Where ``part`` starts in ``text``, every time."""
     found: list[int] = []
@@ -2551,7 +2567,7 @@ class QAEngine:
             or {"when", "time", "people"} & set(a.facets)
         )  # (and "몇 명까지 받아요?": a capacity, which only an event has; "총회 투표권
         # 있나요" asks whether there is a right to vote, not an assembly)
-        if not c.event_kinds or not asks_when:
+        if not c.event_kinds or not asks_when or _kinds_in_grant_name(a, candidates):
             return False
         events = [
             candidate.score
@@ -3259,7 +3275,7 @@ class QAEngine:
             and top.score >= CONFIDENT
             and (top.score - second >= MARGIN * top.score)
         )
-        only_filter_words = not a.topic
+        only_filter_words = not a.topic and not self._topic_glued(a)
         # "what trainings are coming up?": a status word with an event kind and no grant
         # word, age or amount asks for events
         # (but "지금 신청되는 거 뭐 있어요?", "접수 중인 거 뭐 있어요": an application's status
@@ -3346,6 +3362,37 @@ class QAEngine:
         ):
             return self._grant_filter(a, now)
         return None
+
+    def _topic_glued(self, a: _Analysis) -> bool:
+        """A word the KB uses typed together with a kind, theme or dong word, which took the
+        whole word out of the topic ("안전지킴이교육 언제해요": 안전 is a theme, 교육 a kind,
+        지킴이 names the training): the question has a topic all the same."""
+        glued = sorted(
+            {
+                *(w for start, end in a.criteria.word_spans for w in a.text[start:end].split()),
+                *(k for k, id_ in self._category_keys if id_ in a.categories),
+                *(k for k, id_ in self._dong_keys if id_ in a.dongs),
+                *GENERIC_WORDS,
+            }
+            - {""},
+            key=len,
+            reverse=True,
+        )
+        for word in a.residual.split():
+            if not _HANGUL_RE.fullmatch(word):
+                continue
+            for part in glued:
+                word = word.replace(part, " ")
+            for piece in word.split():
+                piece = _strip_ending(piece)
+                if (
+                    len(piece) >= 2
+                    and piece not in FILLER_WORDS
+                    and piece not in PARTICLES
+                    and self.index.knows(piece)
+                ):
+                    return True
+        return False
 
     @staticmethod
     def _occurrences(
