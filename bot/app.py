@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 _SENT_AGAIN_AFTER = (0.5, 1.5)
 """Pauses before sending a deferred call again after a transient error (5xx, no link)."""
+_LONGEST_FLOOD_WAIT = 30.0
+"""The longest pause, in seconds, before a deferred call refused with a 429 goes again
+(however long its ``retry_after``)."""
 _IDEMPOTENT_PREFIXES = ("edit", "answer", "delete", "set", "pin", "unpin")
 """Calls that may be repeated after a timeout without showing anything twice."""
 
@@ -158,9 +161,8 @@ class MaeulBot(ExtBot[None]):
                 if attempt + 1 == attempts:
                     break
                 delay = exc.retry_after
-                await asyncio.sleep(
-                    min(delay.total_seconds() if hasattr(delay, "total_seconds") else delay, 30)
-                )
+                seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else delay
+                await asyncio.sleep(min(seconds, _LONGEST_FLOOD_WAIT))
             except BadRequest as exc:
                 if "not modified" in exc.message:
                     return True  # the screen already shows it

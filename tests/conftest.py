@@ -369,6 +369,17 @@ def _one_ssl_context() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _kept_question_vectors() -> Iterator[object]:
+    """The model answers a question of the evaluation sets that are not blind with its kept
+    vector (tests/qa/kb_vectors.py: two CPU-minutes of encoding a run); any other question
+    it encodes as always."""
+    from tests.qa.kb_vectors import keep_questions
+
+    with pytest.MonkeyPatch.context() as patch:
+        yield keep_questions(patch)
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The test KBs' vectors into the vector cache before any worker starts: on a machine
     that never ran the suite this saves 7–10 CPU-minutes of encoding (tests/qa/kb_vectors.py).

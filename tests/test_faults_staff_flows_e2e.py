@@ -29,6 +29,7 @@ from tests.test_faults_flows_e2e import (
     press_losing_every_reply,
     press_stale,
     pressed,
+    quick_backoff,
     quick_retries_and_drops,  # noqa: F401 (autouse)
     resident,
     screens,
@@ -45,6 +46,7 @@ COURSE = datetime(2027, 1, 19, 19, 0, tzinfo=SEOUL)
 
 @pytest.fixture
 async def bot(runtime):  # Bot API errors on purpose: not clean_bot
+    runtime.settings = quick_backoff(runtime.settings)
     async with running_bot(runtime, ballot_secret=True) as under_test:
         await add_class(
             runtime, "garden-course", ("텃밭 교실", "Garden course"), COURSE,

@@ -178,16 +178,23 @@ OTHER_SETS = {
 }
 
 
-@pytest.fixture(scope="module")
-def other_engines() -> dict[Path, QAEngine]:
-    engines: dict[Path, QAEngine] = {}
-    for path in {DISTRICT_SETS[name][0] for name in (*OTHER_SETS, *OOS_SETS)}:
+class _Engines(dict[Path, QAEngine]):
+    """Each district KB's engine, built when a test first asks for it (a worker of
+    ``make test`` runs a few of this module's tests: it builds those KBs' engines, not all
+    twenty)."""
+
+    def __missing__(self, path: Path) -> QAEngine:
         parsed, problems = kb.load_and_validate(path)
         assert parsed is not None, problems
         engine = build_engine(parsed)  # its vectors are encoded on first use (seconds)
         assert engine.semantic is not None and engine.semantic.wait(300)
-        engines[path] = engine
-    return engines
+        self[path] = engine
+        return engine
+
+
+@pytest.fixture(scope="module")
+def other_engines() -> dict[Path, QAEngine]:
+    return _Engines()
 
 
 @pytest.mark.parametrize("name", list(OTHER_SETS))

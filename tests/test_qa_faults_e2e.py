@@ -98,8 +98,10 @@ def fired(bot) -> int:
 @pytest.fixture(autouse=True)
 def quick_retries_and_drops(monkeypatch):
     """The bot's pauses before sending a failed reply again a tenth as long (the same
-    attempts in the same order), and the emulator that can drop a connection."""
+    attempts in the same order) — a 429's too: its ``retry_after`` of 1 s is 0.1 s —
+    and the emulator that can drop a connection."""
     monkeypatch.setattr(bot_app, "_SENT_AGAIN_AFTER", (0.05, 0.15))
+    monkeypatch.setattr(bot_app, "_LONGEST_FLOOD_WAIT", 0.1)
     monkeypatch.setattr(e2e, "BotApiEmulator", DroppingEmulator)
 
 

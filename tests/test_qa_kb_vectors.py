@@ -83,3 +83,43 @@ def test_no_cache_to_write_is_no_seeding(tmp_path):
     occupied = tmp_path / "a-file"
     occupied.write_text("not a directory")
     assert kb_vectors.seed(occupied / "cache") == 0  # (the suite starts all the same)
+
+
+def test_the_kept_question_vectors_are_what_the_model_computes(_kept_question_vectors):
+    kept = kb_vectors.load_questions(MODEL.model_id if MODEL else "")
+    assert len(kept) >= 3000, (
+        "questions.vectors.npz is missing or another model's: run `make test-vectors`"
+    )
+    texts = sorted(kept)
+    sample = [*random.Random(7).sample(texts, 4), max(texts, key=len)]
+    for text in sample:
+        fresh = _kept_question_vectors.encode(MODEL, text)  # the model's own encode_query
+        assert _cosine(kept[text], fresh) >= 0.9995, text
+
+
+def test_the_kept_question_vectors_cover_the_questions_asked(tmp_path):
+    """Scored as the tests score it, a set that is not blind has its questions answered from
+    the kept vectors (a few may have changed since they were written); a question not kept
+    is the model's."""
+    from bot.qa.embedding import E5Embedder
+    from tests.qa.evaluate import HOLDOUT_PATH, evaluate, load_cases
+
+    assert (kb.demo_kb_path(), HOLDOUT_PATH) in kb_vectors.question_sets()
+    assert not any(p.name in ("blind.yaml", "dev5.yaml") for _, p in kb_vectors.question_sets())
+    counting = kb_vectors.KeptQuestions(E5Embedder.encode_query)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(E5Embedder, "encode_query", lambda self, text: counting(self, text))
+        parsed, _ = kb.load_and_validate(kb.demo_kb_path())
+        assert parsed is not None
+        engine = build_engine(parsed)
+        cases, now = load_cases(HOLDOUT_PATH)
+        evaluate(engine, cases, now)
+        assert counting.hits >= 30
+        assert counting.misses <= 0.05 * counting.hits, "run `make test-vectors`"
+        misses = counting.misses
+        assert MODEL is not None
+        new = "마을 텃밭 물 주는 당번은 누가 정해요 (never kept)"
+        assert new not in (counting.kept or {})
+        vector = MODEL.encode_query(new)
+        assert counting.misses == misses + 1
+        assert _cosine(vector, counting.encode(MODEL, new)) >= 0.9999

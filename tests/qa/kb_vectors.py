@@ -19,6 +19,18 @@ written wrong, fails), and a cache seeded from them builds an engine without enc
 Write them again after editing a test KB or changing how passages are made:
 ``make test-vectors`` (``python -m tests.qa.kb_vectors``; it encodes only what the local
 cache lacks).
+
+The questions' vectors likewise (``questions.vectors.npz``): the evaluation sets the tests
+score (tests/test_qa_eval.py, about 3,000 questions of the sets that are not blind) had the
+model encode every question anew in every run, 35 ms each: two of the suite's CPU-minutes.
+A question's vector is a pure function of the model and its text too; :func:`keep_questions`
+(from ``tests/conftest.py``) makes the model answer a question it has a kept vector for with
+that vector, and encode any other as before. Only the sets that are not blind are encoded
+for the file (:func:`question_sets`): the blind sets' questions are encoded as they always
+were, and no vector of theirs is written anywhere. A question not kept (a set or the
+engine's reading of a question changed since) costs time, nothing else;
+``tests/test_qa_kb_vectors.py`` checks the kept ones are the model's and still cover the
+questions asked.
 """
 
 from __future__ import annotations
@@ -26,19 +38,22 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from bot.kb import records as kb
-from bot.qa.embedding import Embedder, load_default
+from bot.qa.embedding import E5Embedder, Embedder, load_default
 from bot.qa.engine import QAEngine
 from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.vectors import SemanticIndex, VectorCache, default_cache_dir
-from tests.qa.evaluate import DISTRICT_SETS
+from tests.qa.evaluate import DISTRICT_SETS, evaluate, load_cases, tuning_sets
 
 HERE = Path(__file__).parent
 VECTORS_FILE = "kb.vectors.npz"
 DEMO_VECTORS = HERE / "demo.vectors.npz"
+QUESTION_VECTORS = HERE / "questions.vectors.npz"
+NEVER_ENCODED = ("blind.yaml", "dev5.yaml")  # blind sets: their questions are not kept
 
 
 def kb_files() -> list[Path]:
@@ -111,12 +126,106 @@ def write(embedder: Embedder, cache: VectorCache) -> None:
               f" ({index.encoded} encoded)")  # fmt: skip
 
 
+def question_sets() -> list[tuple[Path, Path]]:
+    """(KB, question set) of every set the tests score that is not blind: the demo's tuning
+    sets and the districts' development and out-of-scope sets."""
+    sets = [(kb.demo_kb_path(), path) for _, path in tuning_sets()]
+    sets += sorted({pair for pair in DISTRICT_SETS.values() if pair[1].name not in NEVER_ENCODED})
+    assert not any(path.name in NEVER_ENCODED for _, path in sets)
+    return sets
+
+
+def load_questions(model_id: str, path: Path = QUESTION_VECTORS) -> dict[str, np.ndarray]:
+    """The kept vectors of questions, by text, if they are ``model_id``'s (else none)."""
+    if not path.exists():
+        return {}
+    with np.load(path) as data:
+        if str(data["model"]) != model_id:
+            return {}
+        return dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+
+
+class KeptQuestions:
+    """The model's ``encode_query`` with the kept vectors first (see the module docstring):
+    installed on :class:`E5Embedder` for the test session by :func:`keep_questions`."""
+
+    def __init__(self, encode: Any, path: Path = QUESTION_VECTORS) -> None:
+        self.encode = encode  # the model's own
+        self.path = path
+        self.kept: dict[str, np.ndarray] | None = None  # read at the first question
+        self.hits = 0
+        self.misses = 0
+
+    def __call__(self, embedder: E5Embedder, text: str) -> np.ndarray:
+        if self.kept is None:
+            self.kept = load_questions(embedder.model_id, self.path)
+        found = self.kept.get(text)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
+        return self.encode(embedder, text)
+
+
+def keep_questions(patch: Any) -> KeptQuestions:
+    """Put :class:`KeptQuestions` in place of the model's ``encode_query`` (``patch``: a
+    pytest ``MonkeyPatch``, which puts it back)."""
+    kept = KeptQuestions(E5Embedder.encode_query)
+
+    def encode_query(self: E5Embedder, text: str) -> np.ndarray:
+        return kept(self, text)
+
+    patch.setattr(E5Embedder, "encode_query", encode_query)
+    return kept
+
+
+def write_questions(embedder: Embedder, cache: VectorCache) -> None:
+    """The file of the questions' vectors anew: every set of :func:`question_sets` scored by
+    its KB's engine, as the tests score it, and each text the engine had the model encode
+    kept."""
+    from bot.qa.service import build_engine
+
+    encoded: dict[str, np.ndarray] = {}
+    encode = embedder.encode_query
+
+    def recording(text: str) -> np.ndarray:
+        vector = encoded.get(text)
+        if vector is None:
+            vector = encoded[text] = np.asarray(encode(text), dtype=np.float32)
+        return vector
+
+    engines: dict[Path, QAEngine] = {}
+    for kb_path, path in question_sets():
+        if kb_path not in engines:
+            parsed, problems = kb.load_and_validate(kb_path)
+            assert parsed is not None, problems
+            engines[kb_path] = build_engine(parsed, cache_dir=cache.path.parent)
+        engine = engines[kb_path]
+        assert engine.semantic is not None and engine.semantic.wait(600)
+        engine.semantic.embedder.encode_query = recording  # type: ignore[method-assign]
+        try:
+            cases, now = load_cases(path)
+            evaluate(engine, cases, now)
+        finally:
+            del engine.semantic.embedder.encode_query  # type: ignore[attr-defined]
+    texts = sorted(encoded)
+    np.savez_compressed(
+        QUESTION_VECTORS,
+        model=np.array(embedder.model_id),
+        texts=np.array(texts),
+        vectors=np.stack([encoded[t] for t in texts]).astype(np.float32),
+    )
+    print(f"{QUESTION_VECTORS.relative_to(HERE.parent.parent)}: {len(texts)} questions")
+
+
 def main() -> int:
     embedder = load_default()
     if embedder is None:
         print("the embedding model is not installed (or QA_MODEL=none)", file=sys.stderr)
         return 1
-    write(embedder, VectorCache(default_cache_dir()))
+    cache = VectorCache(default_cache_dir())
+    write(embedder, cache)
+    write_questions(embedder, cache)
     return 0
 
 
