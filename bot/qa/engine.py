@@ -1014,6 +1014,12 @@ def _leaders(candidates: list[_Candidate]) -> tuple[_Candidate | None, float]:
     return top, second
 
 
+def _packed(text: str) -> tuple[str, list[int]]:
+    """``text`` without its spaces, and where each of its characters stands in ``text``."""
+    positions = [i for i, char in enumerate(text) if char != " "]
+    return "".join(text[i] for i in positions), positions
+
+
 def _kinds_in_grant_name(a: _Analysis, candidates: list[_Candidate]) -> bool:
     """The question asks a deadline of a grant it names by its whole name or an alias, and
     each of its event kind words is inside that name ("동네축제 마감 언제예요?": 축제 ends the
@@ -1022,8 +1028,8 @@ def _kinds_in_grant_name(a: _Analysis, candidates: list[_Candidate]) -> bool:
     top = candidates[0] if candidates else None
     if top is None or top.record.kind != "grant" or top.name < 1.0 or "deadline" not in a.facets:
         return False
-    positions = [i for i, char in enumerate(a.text) if char != " "]
-    at = "".join(a.text[i] for i in positions).find(top.scored.matched)
+    packed, positions = _packed(a.text)
+    at = packed.find(top.scored.matched)
     if at < 0 or not top.scored.matched:
         return False
     start, end = positions[at], positions[at + len(top.scored.matched) - 1] + 1
@@ -1121,6 +1127,7 @@ class _Analysis:
     # day an event was on
     told_dates: DateRange | None = None
     han: str = ""  # a Chinese or Japanese question's Han words read in Korean (bot/qa/sino.py)
+    clipped: str | None = None  # the grant a clipped name names (QAEngine._clipped_name)
     cosine: float = 0.0  # the best record's cosine (0 without the model)
     median_cosine: float = 0.0
     outside: float = 0.0  # the nearest everyday question for another office (bot/qa/outside.py)
@@ -1230,12 +1237,9 @@ class QAEngine:
         self._event_titles = {
             e.id: compact(_latin_plain(" ".join(_event_names(e)))) for e in kb.events
         }
-        # what each FAQ entry's own question asks (its facets in any of its languages): an
-        # entry that asks no "when" is no answer to when something is (:meth:`_event_for_when`)
-        self._faq_asks = {
-            f.id: {facet for text in _texts(f.question) for facet in detect_facets(text).facets}
-            for f in kb.faq
-        }
+        # what each FAQ entry's own question asks, read when first needed (:meth:`_faq_asks`;
+        # reading all 5,000 of a large KB's at start-up took 1.5 s)
+        self._faq_asked: dict[str, frozenset[str]] = {}
         # grants' official Korean names, which residents clip (aliases clipped matched
         # everyday words: 공원, 이사), from each of their words on ("동단위 시민참여예산"
         # is clipped 시참예 too)
@@ -1598,6 +1602,7 @@ class QAEngine:
             off_centre=off_centre,
             question=read,
             han=han,
+            clipped=self._clipped_name(text),
             told_dates=_as_past(resolve_dates(named, now), named, now) if dated != named else dates,
         )
 
@@ -1647,8 +1652,7 @@ class QAEngine:
 
     def _name_spans(self, text: str) -> list[tuple[int, int]]:
         """Where record names of 3+ characters occur in the normalised question."""
-        positions = [i for i, char in enumerate(text) if char != " "]
-        packed = "".join(text[i] for i in positions)
+        packed, positions = _packed(text)
         longest = self.index.longest_name
         spans: list[tuple[int, int]] = []
         start = 0
@@ -1784,9 +1788,8 @@ class QAEngine:
         if self.semantic is not None and a.question and not self._settled(a, candidates):
             self._fuse(a, candidates)
             candidates.sort(key=lambda c: c.score, reverse=True)
-        clipped = self._clipped_name(a.text)
         for candidate in candidates:
-            if candidate.record.id == clipped and candidate.record.kind == "grant":
+            if candidate.record.id == a.clipped and candidate.record.kind == "grant":
                 # ("이웃 사업 마감 언제예요?": named as residents clip it, as by an alias)
                 candidate.name = max(candidate.name, 1.0)
         _named_leads(candidates)
@@ -1794,6 +1797,16 @@ class QAEngine:
         _facet_kind_fits(a, candidates)
         self._event_for_when(a, candidates)
         return candidates
+
+    def _faq_asks(self, faq_id: str) -> frozenset[str]:
+        """The facets a FAQ entry's own question asks, in any of its languages: an entry
+        that asks no "when" is no answer to when something is (:meth:`_event_for_when`)."""
+        asks = self._faq_asked.get(faq_id)
+        if asks is None:
+            texts = _texts(self.faq[faq_id].question)
+            asks = frozenset(f for text in texts for f in detect_facets(text).facets)
+            self._faq_asked[faq_id] = asks
+        return asks
 
     def _event_for_when(self, a: _Analysis, candidates: list[_Candidate]) -> None:
         """When or where something is, asked first ("주민총회 몇 시에 해요", "Where is the
@@ -1805,7 +1818,7 @@ class QAEngine:
             return
         asked = {"time", "when"} if a.facets[0] == "time" else {"place"}
         top = candidates[0]
-        if top.record.kind == "faq" and not asked & self._faq_asks.get(top.record.id, set()):
+        if top.record.kind == "faq" and not asked & self._faq_asks(top.record.id):
             fewer = top.scored.title  # (as many of the question's words will do)
         elif top.record.kind == "event":
             fewer = top.scored.title + 0.01
@@ -3210,11 +3223,12 @@ class QAEngine:
         return ev.next_occurrence(event, now)
 
     # --- filters ------------------------------------------------------------------
-    def _named_in_part(self, text: str) -> str | None:
+    def _named_in_part(self, a: _Analysis) -> str | None:
         """The one grant two neighbouring words of whose name the question has ("다문화
-        이웃 사업 아직 돼요?", "is the multicultural neighbours grant still open?"), if one."""
-        said = compact(text)
-        latin = {w.rstrip("s") for w in words(text) if w.isascii()}
+        이웃 사업 아직 돼요?", "is the multicultural neighbours grant still open?"), or whose
+        name it clips (:meth:`_clipped_name`), if one."""
+        said = compact(a.text)
+        latin = {w.rstrip("s") for w in words(a.text) if w.isascii()}
 
         def has(word: str) -> bool:
             return word.rstrip("s") in latin if word.isascii() else word in said
@@ -3222,7 +3236,7 @@ class QAEngine:
         found = {id_ for (one, two), id_ in self._name_pairs.items() if has(one) and has(two)}
         if len(found) == 1:
             return next(iter(found))
-        return None if found else self._clipped_name(text)
+        return None if found else a.clipped
 
     def _clipped_name(self, text: str) -> str | None:
         """The one grant whose name a resident clipped to the head of its first word, said
@@ -3267,7 +3281,7 @@ class QAEngine:
             not c.list_words
             and top is not None
             and top.record.kind == "grant"
-            and self._named_in_part(a.text) == top.record.id
+            and self._named_in_part(a) == top.record.id
         ):  # ("is the multicultural neighbours grant still open?": that grant, not a list)
             return None
         confident = (
@@ -3319,7 +3333,7 @@ class QAEngine:
             a.categories
             and (c.grant_words or c.list_words)
             and not c.event_kinds
-            and (c.list_words or self._named_in_part(a.text) is None)
+            and (c.list_words or self._named_in_part(a) is None)
         ):  # (not "Can migrants apply for the neighbours across the sea grant?": one named)
             if not confident or only_filter_words or top is None or top.record.kind != "grant":
                 return self._grant_filter(a, now)
