@@ -685,6 +685,10 @@ FACET_FITS = 0.85  # …when it scores this much of the leader's score at least
 # An event asked when or where, its title holding the question's words: leads a record
 # scoring this much of its score at most (:meth:`QAEngine._event_for_when`) …
 WHEN_FITS = 0.5
+# A FAQ entry whose own question asks the question's first facet, within this share of the
+# leading entry's score, leads it (QAEngine._faq_for_facet): facets a FAQ question asks plainly
+FAQ_FACET_FITS = 0.7
+_FAQ_FACETS = frozenset({"result", "deadline", "documents", "place", "time", "when", "contact"})
 TITLED = 0.5  # … its title holding this share of the question's words at least
 
 
@@ -1796,6 +1800,7 @@ class QAEngine:
         self._event_named_more(a, candidates)
         _facet_kind_fits(a, candidates)
         self._event_for_when(a, candidates)
+        self._faq_for_facet(a, candidates)
         return candidates
 
     def _faq_asks(self, faq_id: str) -> frozenset[str]:
@@ -1829,6 +1834,27 @@ class QAEngine:
                 candidate.record.kind == "event"
                 and candidate.scored.title >= max(fewer, TITLED)
                 and candidate.score >= WHEN_FITS * top.score
+            ):
+                candidate.score, top.score = top.score, candidate.score
+                candidates.sort(key=lambda c: c.score, reverse=True)
+                return
+
+    def _faq_for_facet(self, a: _Analysis, candidates: list[_Candidate]) -> None:
+        """Two FAQ entries sharing the question's words, one of which asks what the question
+        asks ("선정되면 연락 와요?": the entry on when results are out, not the one on being
+        selected twice): the entry whose own question asks the question's first facet leads
+        one whose question asks other things. Re-sorts in place."""
+        if len(candidates) < 2 or not a.facets or a.facets[0] not in _FAQ_FACETS:
+            return
+        asked = a.facets[0]
+        top = candidates[0]
+        if top.record.kind != "faq" or asked in self._faq_asks(top.record.id):
+            return
+        for candidate in candidates[1:4]:
+            if (
+                candidate.record.kind == "faq"
+                and asked in self._faq_asks(candidate.record.id)
+                and candidate.score >= FAQ_FACET_FITS * top.score
             ):
                 candidate.score, top.score = top.score, candidate.score
                 candidates.sort(key=lambda c: c.score, reverse=True)
