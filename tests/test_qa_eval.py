@@ -175,6 +175,11 @@ OTHER_SETS = {
     # 89.0 %, 5.5 %, 2/39 (eleventh session; the floor a few questions below, as CPUs differ
     # in the model's last bits)
     "twentieth-dev": (0.87, 0.07, 0.07),
+    # development sets on two blind districts' KBs, written 2026-12-07 by a helper who read
+    # only the KB (tests/qa/twelfth/DEV.md, tests/qa/tenth/DEV.md); first runs at 5a83fa4:
+    # 75.0 %, confident and wrong 9.4 %, OOS 4/24 and 80.2 %, 7.3 %, OOS 4/24 (held there)
+    "twelfth-dev": (0.73, 0.10, 0.17),
+    "tenth-dev": (0.78, 0.08, 0.17),
 }
 
 

@@ -71,6 +71,10 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         ("eighteenth-dev", "eighteenth", "dev.yaml"),
         ("nineteenth-dev", "nineteenth", "dev.yaml"),
         ("twentieth-dev", "twentieth", "dev.yaml"),
+        # (2026-12-07: development sets for two blind districts' KBs, written by a helper
+        # who read only the KB, SCHEMA.md and domain.md; their blind sets stay unread)
+        ("twelfth-dev", "twelfth", "dev.yaml"),
+        ("tenth-dev", "tenth", "dev.yaml"),
         # near-topic out-of-scope questions of our own, written before the engine saw them
         # (tests/qa/OOS.md): development sets for the out-of-scope gate
         ("sixteenth-oos", "sixteenth", "oos.yaml"),
