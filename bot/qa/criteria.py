@@ -253,7 +253,8 @@ _SUPERLATIVE_RE = re.compile(
 _STATUS_PATTERNS = [
     ("closing", r"마감\s?(임박|직전|앞둔|앞)|곧\s?마감|마감\s?(이\s?)?(가까|얼마\s?안|곧)|"
                 r"closing soon|deadline soon|about to close|sắp hết hạn"),
-    ("open", r"(지금|현재|요즘|당장|이번에)\s?(신청|접수|모집|지원)(\s?(중인|중|받는\s?중))?|"
+    ("open", r"(지금|현재|요즘|당장|이번에)\s?(바로\s?|당장\s?)?(신청|접수|모집|지원)"
+             r"(\s?(중인|중|받는\s?중))?|"
              r"(신청|접수|모집)\s?(중|받는\s?중|중인)|"
              r"\bopen (now|right now|at the moment)\b|\bcurrently open\b|\bopen for applications\b|"
              r"\bcan i apply (now|to now|for now)\b|\bapply (for )?(right )?now\b|"
@@ -285,13 +286,20 @@ _EVENT_KIND_PATTERNS = [
     ("assembly", r"(주민)?총회|\bassembl|大会|đại hội"),
     ("forum", r"설명회|포럼|공유회|토론회|\bforum|\binformation session|\binfo session|说明会|"
               r"hội thảo|buổi giới thiệu"),
-    ("consultation", r"상담|\bconsult|咨询|tư vấn"),
+    ("consultation", r"상담|\bconsult|咨询|tư vấn|相談"),
     ("festival", r"축제|파티|한마당|\bfestival|\bparty\b|节日|庆典|"
                  r"(?<=[\u4e00-\u9fff])节(?![约目省])|lễ hội|ngày hội|\btiệc|"
                  r"祭り|まつり|フェスティバル"),
 ]
 # fmt: on
 _EVENT_KINDS = [(name, re.compile(pattern)) for name, pattern in _EVENT_KIND_PATTERNS]
+
+
+def event_kinds_in(text: str) -> set[str]:
+    """The event kinds a (normalised) text names: 교육 (training), 상담 (consultation) …"""
+    return {name for name, pattern in _EVENT_KINDS if pattern.search(text)}
+
+
 EVENT_WORDS_RE = re.compile(
     r"행사|일정|이벤트|스케줄|뭐\s?있|\bevents?\b|\bschedule\b|\bwhat\s?s on\b|"
     r"\b(anything|something|what is) on\b|"
@@ -399,6 +407,9 @@ _MEMBERS_REQUIRED_RE = re.compile(
 _SELF_FUNDING_RE = re.compile(
     r"(?:자부담|자기\s?부담(?:금)?|자비)\s?(?:이|은|도|금)?\s?(?P<ko>있는|있어야|필요한|내야\s?하는|없는|없이|"
     r"없어도|안\s?내도|안\s?들어가는|필요\s?없는)|"
+    # the share said in words ("사업비 일부를 우리가 부담해야 하는 사업")
+    r"(?:사업비|비용|예산)\s?(?:의\s?)?(?:일부|얼마|일정\s?부분)\s?(?:를|을|는|도)?\s?"
+    r"(?:우리가|저희가|모임이|모임에서|단체가|주민이)?\s?(?:부담해야|내야|보태야)\s?(?:하는|되는|돼는)|"
     r"\b(?P<en>with|without|requiring|that require|no)\s(?:a\s)?(?:self[- ]funding|co[- ]funding|"
     r"matching funds?|own contribution)\b"
 )

@@ -39,6 +39,7 @@ from bot.qa.criteria import (
     AgeFilter,
     AmountFilter,
     Criteria,
+    event_kinds_in,
     find_criteria,
 )
 from bot.qa.dates import DateRange, date_spans, resolve_dates
@@ -180,7 +181,9 @@ _HOURS_RE = re.compile(
     # open until ("until 9", "how late", "开到几点", "đến mấy giờ")
     r"\buntil\b|\btill\b|\b(how )?late\b|开到|开门|关门|\bđến\b|\b(tối|sáng|chiều)\b|"
     # open that day too ("星期四晚上也开吗", "周六开不开", "土曜日も開いていますか")
-    r"(也|还)开|开(吗|不开|着)|開いて|開きます|開館"
+    r"(也|还)开|开(吗|不开|着)|開いて|開きます|開館|"
+    # its lunch break, and "then" of a time just said ("점심시간 … 그때 가면")
+    r"中午|午休|休息|昼休み|nghỉ trưa|그\s?때"
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
@@ -188,6 +191,8 @@ _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
 # time and no place named, whether the centre is open then
 _VISIT = (
     r"가도\s?(사람\s?)?(있|돼|되|괜찮)|방문해도\s?(돼|되|괜찮)|"
+    # nobody there then? ("그때 가면 아무도 없나")
+    r"(아무\s?도?|사람\s?(이\s?)?)\s?없(나|어|는|을|죠|지)|"
     r"\bcome (by|in|over)\b|\bdrop (by|in)\b|\bstop by\b|\bswing by\b"
 )
 # what is left of it in the topic once the little words are gone ("come", "finish")
@@ -384,6 +389,21 @@ _TOLD_AFTER_RE = re.compile(
 # "…끝나요. 그리고 …"): the story told and the thing asked may be sentences apart
 _SENTENCE_END_RE = re.compile(
     r"[.?!。？！]+\s*|(?<=[요죠])[,~]*\s+|ㅠ+|ㅜ+|ㅋ{2,}|\n+|(?<=[는은건인던든][데디])[,]?\s+"
+)
+# Living in another place and working or studying in this one
+_LIVES_THERE_WORKS_HERE_RE = re.compile(
+    r"(살고|사는데|살지만|살아요|살아서|거주하고|거주하는데|집은)\S*\s.{0,30}"
+    r"(회사|직장|일터|가게|학교|일하|다니|근무)|"
+    r"\blive (in|at) .{0,40}\b(but|and) (i )?(work|study)\b"
+)
+# A clause told before the question (:meth:`QAEngine._service_only_told`): a sentence's end,
+# or a clause closed by …는데, …해서, …하고 ("취업해서 내려가는데 통장은 …")
+_TOLD_CLAUSE_RE = re.compile(
+    _SENTENCE_END_RE.pattern + r"|(?<=[는은던][데디])\s*,?\s*|(?<=[해돼되와가나어아]서)\s*,?\s+"
+)
+# …and a clause of what the asker means to do, which asks ("발급받으려는데", "하고 싶은데")
+_INTENT_CLAUSE_RE = re.compile(
+    r"(려|려고\s?하|고\s?싶|을까\s?하)[는은]?[데디]|\b(want|need|would like) to\b"
 )
 # A record named and set aside ("…프로젝트 말고요", "…교육은 다음에 듣기로 하고요", "…는 따로
 # 알아볼 거고요"): the question is about something else
@@ -682,6 +702,7 @@ _NO_FIELD = {
     "grant": frozenset({"place", "time", "registration"}),
 }
 FACET_FITS = 0.85  # …when it scores this much of the leader's score at least
+NAMED_FACET_FITS = 0.6  # (… or this much, when the question names both)
 # An event asked when or where, its title holding the question's words: leads a record
 # scoring this much of its score at most (:meth:`QAEngine._event_for_when`) …
 WHEN_FITS = 0.5
@@ -704,7 +725,15 @@ def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
         return
     other = "grant" if top.record.kind == "event" else "event"
     for candidate in candidates[1:4]:
-        if candidate.record.kind == other and candidate.score >= FACET_FITS * top.score:
+        # (both named alike — "같이밥상 모임 뽑혔는지": the grant 같이밥상 and its hosts'
+        # training, 같이밥상 모임지기 교육 — the field decides, whatever else the title shares)
+        # (unless the question also asks what only the leader has: "내일 돌봄 프로젝트 발표
+        # 몇시부터에요?", the presentation's time)
+        both_named = min(top.name, candidate.name) >= NAMED
+        fits = (
+            NAMED_FACET_FITS if both_named and not set(a.facets) & _NO_FIELD[other] else FACET_FITS
+        )
+        if candidate.record.kind == other and candidate.score >= fits * top.score:
             candidate.score, top.score = top.score, candidate.score
             candidates.sort(key=lambda c: c.score, reverse=True)
             return
@@ -1423,6 +1452,10 @@ class QAEngine:
                 continue  # a word (or part of one) the KB uses: not a clipping
             if stem in _SERVICE_SET:
                 continue  # another office's word ("학자금대출 이자를": interest, not 이사철 자원…)
+            if words[i + 1 : i + 2] == ["수"] or (
+                stem[0] == "주" and i > 0 and words[i - 1][-1] in "봐해줘어아여워와려"
+            ):
+                continue  # a verb ("봐 주실 수 있어요": would you look; not 주민자치회 의제실행)
             found = {id_: name for name, id_ in self._clippable if _clips(stem, name)}
             if len(found) == 1:
                 words[i] = next(iter(found.values())) + word[len(stem) :]
@@ -1532,7 +1565,9 @@ class QAEngine:
                 if not detect_facets(w).facets and not _HOURS_RE.search(w)
             ]
             topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
-        elsewhere = self._elsewhere(text)
+        # (living elsewhere and working or studying here is who may take part: "저는 경기도
+        # 살고 회사만 한결구에 있는데 그래도 괜찮나요" — the KB's answer, not another office's)
+        elsewhere = self._elsewhere(text) and not _LIVES_THERE_WORKS_HERE_RE.search(text)
         centre = bool(CENTRE_RE.search(text)) or any(
             n in compact(text) for n in self._centre_nicknames
         )  # ("이음마루 어디예요", "where is Ieummaru")
@@ -1801,6 +1836,7 @@ class QAEngine:
         _facet_kind_fits(a, candidates)
         self._event_for_when(a, candidates)
         self._faq_for_facet(a, candidates)
+        self._event_of_kind_for_field(a, candidates)
         return candidates
 
     def _faq_asks(self, faq_id: str) -> frozenset[str]:
@@ -1855,6 +1891,38 @@ class QAEngine:
                 candidate.record.kind == "faq"
                 and asked in self._faq_asks(candidate.record.id)
                 and candidate.score >= FAQ_FACET_FITS * top.score
+            ):
+                candidate.score, top.score = top.score, candidate.score
+                candidates.sort(key=lambda c: c.score, reverse=True)
+                return
+
+    def _event_of_kind_for_field(self, a: _Analysis, candidates: list[_Candidate]) -> None:
+        """Sign-up asked first of an event kind the question
+        names ("外国人向けの相談会は予約しないと行けませんか": a consultation, booked?): an
+        event of that kind leads a FAQ entry sharing the question's other words whose own
+        question asks no such thing. Re-sorts in place."""
+        kinds = set(a.criteria.event_kinds)
+        if len(candidates) < 2 or not kinds or not a.facets:
+            return
+        asked = a.facets[0]
+        top = candidates[0]
+        if (
+            asked != "registration"  # (when and where: :meth:`_event_for_when`)
+            or top.record.kind != "faq"
+            or asked in self._faq_asks(top.record.id)
+            # (an entry whose own question names the kind is about it: "공모사업 사전상담은
+            # 어떻게 받나요?" for "미리 상담 받으려면 예약하고 가야 돼요?")
+            or any(
+                event_kinds_in(normalize(text)) & kinds
+                for text in _texts(self.faq[top.record.id].question)
+            )
+        ):
+            return
+        for candidate in candidates[1:4]:
+            if (
+                candidate.record.kind == "event"
+                and self.events[candidate.record.id].kind in kinds
+                and candidate.score >= NAMED_FACET_FITS * top.score
             ):
                 candidate.score, top.score = top.score, candidate.score
                 candidates.sort(key=lambda c: c.score, reverse=True)
@@ -1974,8 +2042,9 @@ class QAEngine:
         other question."""
         named_ids = {c.record.id for c in candidates if c.name >= NAMED}
         if (BOTH_RE.search(a.text) and len(named_ids) > 1) or (
-            not named_ids and BOTH_APPLY_RE.search(a.text)
-        ):  # ("두개 같이 넣어도 되나요?": two of ours, whichever — not "둘다 직장 다녀서")
+            len(named_ids) < 2 and BOTH_APPLY_RE.search(a.text)
+        ):  # ("두개 같이 넣어도 되나요?": two of ours, whichever — not "둘다 직장 다녀서";
+            # "밥상모임이랑 한걸음 둘 다 넣어도 됨?": the other named as residents say it)
             return BOTH_WORDS
         if (
             not named
@@ -2174,16 +2243,18 @@ class QAEngine:
         our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text) and not other_centre
         # another office's matter: a service the KB never names, the dong office alone, or
         # another public centre (a grant word in that centre's name asks for no grant)
-        office = (not a.criteria.grant_words and (self._service_named(a) or _only_office(a))) or (
-            other_centre and not self._grant_words_beside_centre(a.text)
-        )
+        told = self._service_only_told(a, now)
+        office = (
+            not a.criteria.grant_words
+            and ((self._service_named(a) and not told) or _only_office(a))
+        ) or (other_centre and not self._grant_words_beside_centre(a.text))
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and (
                 (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
                 # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
-                or self._service_named(a, strong=True)
+                or (self._service_named(a, strong=True) and not told)
             )
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
@@ -2411,6 +2482,16 @@ class QAEngine:
             # "산단 통근버스 시간표", "다세대 주택 불법 건축물 신고": another office's thing
             # beside the programmes' words; beside a programme named, in Korean, too ("마을기업
             # 법인 등기하는 방법", "갯벌 체험장 입장료": the thing is not the programme's)
+            confident, gated = False, True
+        if (
+            confident
+            and top.name >= NAMED
+            and a.question_lang == "ko"
+            and self._service_named(a)
+            and not a.criteria.grant_words
+        ):
+            # "마실방 다니시는 우리 어머니 노인일자리 신청은 어디서 해요?": a public service
+            # the KB never names, asked beside a record named — the record is only offered
             confident, gated = False, True
         if confident and (
             self._set_aside(a, top) or (top.name >= NAMED and self._asked_apart(a, top, now))
@@ -3130,6 +3211,23 @@ class QAEngine:
                 if found and found[0].doc == top.scored.doc and found[0].lexical >= UNSURE:
                     return True
         return False
+
+    def _service_only_told(self, a: _Analysis, now: datetime) -> bool:
+        """Is the public service the question names only in the story it tells, the thing
+        asked in a sentence (or a clause after …는데/…해서) of its own that names none?
+        "대표가 졸업하고 지방으로 취업해서 내려가는데 통장은 어떻게 돼요?" (a job found
+        elsewhere; the group's account asked), "I'm on an E-9 visa working at a factory.
+        Can I be a member of a group that gets money from you?". A clause of what one means
+        to do is asked ("여권 발급받으려는데 어디로 가요?"), and so is the last sentence."""
+        parts = [p.strip() for p in _TOLD_CLAUSE_RE.split(a.question) if p and p.strip()]
+        if len(parts) < 2 or len(parts[-1].split()) < 2:
+            return False
+        if re.search(r"[?？]", a.question[: a.question.rfind(parts[-1])]):
+            return False  # (a question before: "청년 월세 지원 조건이 어떻게 돼요? 월 20만원 …")
+        last = self._analyse(parts[-1], now)
+        if self._service_named(last) or _INTENT_CLAUSE_RE.search(" ".join(parts[:-1])):
+            return False
+        return not (self.asks_service(last.topic) or _only_office(last))
 
     def _asked_apart(self, a: _Analysis, top: _Candidate, now: datetime) -> bool:
         """Is ``top``, named, only the story the question tells, another thing asked?

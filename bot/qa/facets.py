@@ -53,12 +53,15 @@ _CUES: list[tuple[str, str]] = [
                  r"아직\s?(돼|되|가능|신청|접수|받|낼|제출|하나|해요|하죠|있나|있어|진행|모집)|"
                  r"데드\s?라인|"
                  r"며칠\s?남|늦지\s?않|늦었(나|을|는지)|늦을까|\btoo late\b|"
+                 # late if handed in then? ("2월 23일에 내면 늦은 거죠?")
+                 r"늦은\s?(거|건|가)|(내면|내도|보내면)\s?늦|"
                  r"(지금|현재|아직)\s?도?\s?(신청|접수|투표)\s?(돼|되|가능|받|할\s?수)|"
                  # the thing named before ("온라인투표 지금 할 수 있나요", "지금도 돼요?")
                  r"(지금|현재)\s?(도\s?)?(할|낼|될)\s?수\s?(있|없)|지금\s?(도\s?)?(돼|되나|되요|가능)|"
                  r"얼마\s?남|d\s?day|"
                  # over yet? ("접수 벌써 끝났어요", "신청 끝났는지")
                  r"(신청|접수|모집)\s?(이|은|는|도)?\s?(벌써|이미|다)?\s?(끝났|끝난|끝나\s?(버렸|버린)|종료)|"
+                 r"\b(until|till|by) when\b|"
                  r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
                  # "is it closed already?" (but "closed on Sundays" is a centre's hours)
                  r"\bclosed\b(?! (on|at|for|during|between|from|to)\b)|"
@@ -87,7 +90,7 @@ _CUES: list[tuple[str, str]] = [
               r"(?<!\bto )\bstart(s|ing)?\b(?! (a|an|our|my|something)\b)|开始|"
               r"bắt đầu (nhận|đăng ký|tiếp nhận)|いつから|何日から"),
     ("result", r"(결과\s?)?발표\s?(일|날)(?=\s|$|[이은는도로에])|"  # (the day: "발표일이")
-               r"결과(?!\s?보고)|붙었|떨어졌|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
+               r"결과(?!\s?보고)|붙었|떨어졌|뽑(혔|히는지|힐까|혀)|발표(?!\s?(심사|도|해야|준비|자료|하는|할))|합격|"
                # (not told, the clause going on: "작년에 선정돼서 …", "지원됐는데 올해도 …")
                r"선정\s?(여부|(됐|돼|되었)(?!\s?(서|는데|고|지만|으니))|되나|될까|되는지)|"
                r"(신청|지원)\s?(됐|되었)(?!\s?(서|는데|고|지만|으니))|\bresults?\b|"
@@ -123,6 +126,9 @@ _CUES: list[tuple[str, str]] = [
                   r"(?<!submit our )(?<!hand in the )\bforms?\b|"
                   r"\b(need|have|has) to sign\b|"
                   # (not "where can I submit the application?": how, and where)
+                  # (nor "how do I actually submit …": how to apply)
+                  r"(?<!\bactually )(?<!\bhow do i )(?<!\bhow do we )"
+                  r"(?<!\bhow can i )(?<!\bhow can we )"
                   r"\bsubmit\b(?! (it|the|my|our|an) application)|材料|资料|文件|准备什么|准备哪些|"
                   r"(要|得|需要)交(什么|哪些)|交(什么|哪些)(资料|材料|文件)|"
                   r"chuẩn bị (gì|những gì)|準備|必要なもの|"
@@ -144,7 +150,8 @@ _CUES: list[tuple[str, str]] = [
                      r"(이\s?메일|메일|우편|팩스|방문|온라인|인터넷|홈페이지|누리집)\s?(으로|로)\s?(도\s?)?"
                      r"(내|제출|접수|신청|보내|되|돼|가능|해)|"
                      r"\bhow (does|do|can|should)\b[\w\s]{0,40}?\bapply\b|"
-                     r"\bhow (do|can|to|should) (i |we )?(apply|sign|register|submit)|"
+                     r"\bhow (do|can|to|should) (i |we )?(actually |even )?"
+                     r"(apply|sign|register|submit)|"
                      r"\bwhere (can|do|should|to) (i |we )?(submit|apply|send|hand)|"
                      r"\bhow to apply\b|怎么申请|如何申请|怎么报名|如何报名|报名方法|怎样申请|"
                      r"怎么提交|如何提交|"

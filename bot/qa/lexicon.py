@@ -298,6 +298,10 @@ SERVICE_WORDS = (
     # its marks ("Dai hoi cu dan la gi vay?": what is it, then?) and part of "quay"
     "vay tiền", "khoản vay", "cho vay", "vay vốn", "vay ngân hàng", "vay tien", "khoan vay",
     "vay von", "hộ chiếu", "bảo hiểm", "ローン", "税金", "パスポート", "家賃",
+    # a resident-registration certificate in Japanese and Chinese (등본), a move reported
+    # (전입신고) in English
+    "住民票", "户口", "report my new address", "report my address", "register my address",
+    "register my new address", "change of address", "address registration",
     # a driving licence, insurance and pensions in the other languages residents write
     "driving licen", "driver's licen", "bằng lái", "giấy phép lái xe", "lương hưu", "驾照",
     "驾驶证", "养老金", "保険", "年金", "免許",
@@ -378,6 +382,8 @@ PROPOSE_RE = re.compile(
     r"(?:어디에?|어디다|어디로|어떻게|누구한테|공식적으로)?\s*(?:서\s)?"
     r"(?:내|올리|올려|넣|제출|전달|말하|말해|말할|드리|하고\s*싶|하려|하면|할\s*수|해도)|"
     r"달라(?:고|는)\s*(?:의견|건의|말|요청|얘기)|"
+    # asking for it, and where to put that ("가로등 더 달아 달라고 하고 싶은데 어디에 올려요")
+    r"달라고\s*(?:하고\s*싶|하려|말하고\s*싶)\S*\s.{0,12}(?:어디|어떻게|누구)|"
     # an item for the assembly's agenda ("총회 안건으로 올리려면"), an idea put forward
     r"안건\s*(?:으로|에)?\s*(?:올리|올려|상정|내|넣)|"
     r"\bput (?:it|this|that|them|(?:an?|my|our|the) (?:idea|suggestion)) forward\b|"
@@ -406,6 +412,8 @@ BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
 SPEND_RE = re.compile(
     r"(사도|줘도|지급해도|드려도|결제해도)\s?(돼|되|괜찮|가능)|"
     r"(지원금|보조금|사업비|활동비|예산|돈).{0,30}(써도|사용해도)\s?(돼|되|괜찮|가능)|"
+    # what the money is for, by what is done with it ("지원금으로 … 맥주 한잔 해도 되나요")
+    r"(지원금|보조금|사업비|활동비)\s?(으로|로)\s.{0,30}(해도|먹어도|마셔도|사\s?먹어도)\s?(돼|되|괜찮|가능)|"
     r"\b(can|may) (we|i) (use|spend|pay)\b.*\b(grant|money|funds?)\b|"
     r"\b(spend|use) (the )?(grant|money|funds?) (on|for)\b|"
     r"\bpay (ourselves|myself|our members|members|us)\b|"
