@@ -23,7 +23,8 @@ group's questions with that fold's weights — against the engine's outcome with
 group in-scope top-1, out of scope answered confidently, confident-wrong, and each question
 whose outcome changed. ``fit`` prints the weights fitted on every group. ``--tau``: the
 engine's first keeps its place unless the model prefers another by this many logits;
-``--min-words``: shorter questions are not reordered.
+``--min-words``: shorter questions are not reordered; ``--grants-only``: only the head's
+grants trade places.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ HEAD = 6  # how many candidates are reordered
 # of the name score) or is a dong's assembly, and questions of fewer words than MIN_WORDS
 NAMED = 1.0
 MIN_WORDS = 0
+GRANTS_ONLY = False  # only the grants in the head trade places (other records keep theirs)
 
 FEATURES = (
     "rel",  # score / top score
@@ -173,10 +175,16 @@ def rerank(
         return
     if override is None:
         return
-    order = np.argsort(-(x @ override), kind="stable")
+    order = [int(i) for i in np.argsort(-(x @ override), kind="stable")]
+    if GRANTS_ONLY:
+        slots = [i for i, c in enumerate(candidates[: len(order)]) if c.record.kind == "grant"]
+        grants = [i for i in order if candidates[i].record.kind == "grant"]
+        order = list(range(len(order)))
+        for slot, i in zip(slots, grants, strict=True):
+            order[slot] = i
     head = candidates[: len(order)]
     scores = sorted((c.score for c in head), reverse=True)
-    ranked = [head[int(i)] for i in order]
+    ranked = [head[i] for i in order]
     for candidate, score in zip(ranked, scores, strict=True):
         candidate.score = score
     candidates[: len(ranked)] = ranked
@@ -348,9 +356,11 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--tau", type=float, default=0.0)
     parser.add_argument("--l2", type=float, default=0.001)
     parser.add_argument("--min-words", type=int, default=0)
+    parser.add_argument("--grants-only", action="store_true")
     args = parser.parse_args(argv)
-    global MIN_WORDS, override
+    global GRANTS_ONLY, MIN_WORDS, override
     MIN_WORDS = args.min_words
+    GRANTS_ONLY = args.grants_only
     if args.step == "collect":
         rows = []
         for group, kb_path, sets in groups():
