@@ -214,3 +214,23 @@ def test_asking_for_a_fix_and_where_to_say_so_is_proposing(gaon: QAEngine) -> No
     answer = gaon.ask("놀이터에 벤치 좀 놔 달라고 하고 싶은데 어디에 말해요?", GAON_NOW)
     first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
     assert (answer.kind, first) == ("faq", "propose-agenda"), answer
+
+
+def test_not_yet_over_is_open_and_over_is_closed(gaon: QAEngine) -> None:
+    """안 끝난 (not over) is no 끝난 (over): this month's deadlines still to come."""
+    still = gaon.ask("이번달 마감인데 아직 안 끝난 거 뭐 있어요?", GAON_NOW)
+    assert set(still.matches) == {
+        "shop-student-together",
+        "zero-waste-move",
+        "youth-resident-joint",
+    }
+    over = gaon.ask("이미 끝난 공모 뭐예요", GAON_NOW)
+    assert "alley-safety-guard" in over.matches and "zero-waste-move" not in over.matches
+
+
+def test_sent_on_a_day_and_still_taken_is_the_deadline(gaon: QAEngine) -> None:
+    answer = gaon.ask("골목 안전 지킴이 3월 14일에 서류 냈는데 접수 되나요?", GAON_NOW)
+    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
+    assert (first, answer.facet) == ("alley-safety-guard", "deadline"), answer
+    own = gaon.ask("어제 신청서 메일로 보냈는데 접수된거 맞나요 확인 부탁드려요", GAON_NOW)
+    assert (own.kind, own.reason) == ("none", "own_status"), own

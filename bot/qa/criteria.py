@@ -259,7 +259,7 @@ _STATUS_PATTERNS = [
              r"\bopen (now|right now|at the moment)\b|\bcurrently open\b|\bopen for applications\b|"
              r"\bcan i apply (now|to now|for now)\b|\bapply (for )?(right )?now\b|"
              r"\bavailable (right )?now\b|\b(taking|accepting) applications\b|\bstill open\b|"
-             r"아직\s?(신청|접수)\s?(가능|할\s?수|되는|돼)|"
+             r"아직\s?(신청|접수)\s?(가능|할\s?수|되는|돼)|아직\s?안\s?(끝난|마감된|닫힌)|"
              r"现在|目前|正在(接受|受理)|đang mở|đang nhận|bây giờ|受付中|募集中|"
              # "what can I apply for now" in Japanese ("今申し込める", "今応募できる")
              r"今\s?(申し?込|応募|申請)"),
@@ -272,7 +272,8 @@ _STATUS_PATTERNS = [
                  # "when is the next event?", "다음 행사 언제예요?": the events to come
                  r"\bnext(?= (events?|trainings?|meetings?|classes|class|sessions?)\b)|"
                  r"다음\s?(?=(행사|교육|회의|일정)(?!\s?단계))"),
-    ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|끝난|지난\s?공모|\bclosed\b|\balready over\b"),
+    ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|(?<!안)(?<!안\s)끝난|지난\s?공모|\bclosed\b|"
+               r"\balready over\b"),
 ]
 # fmt: on
 _STATUS = [(name, re.compile(pattern)) for name, pattern in _STATUS_PATTERNS]
