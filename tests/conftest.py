@@ -382,13 +382,18 @@ def _kept_question_vectors() -> Iterator[object]:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """The test KBs' vectors into the vector cache before any worker starts: on a machine
-    that never ran the suite this saves 7–10 CPU-minutes of encoding (tests/qa/kb_vectors.py).
-    Once, in the process that hands out the tests."""
+    that never ran the suite this saves 7–10 CPU-minutes of encoding (tests/qa/kb_vectors.py);
+    and the suite's code compiled for the workers (tests/compile_ahead.py). Once, in the
+    process that hands out the tests."""
     if hasattr(session.config, "workerinput"):  # an xdist worker
         return
     from tests.qa.kb_vectors import seed
 
     seed()
+    if getattr(session.config.option, "numprocesses", None):  # workers to come: see there
+        from tests.compile_ahead import compile_ahead
+
+        compile_ahead(session.config)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

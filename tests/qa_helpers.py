@@ -10,10 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 
 from bot.kb import records as kb
 from bot.qa import Answer, QAEngine
+from tests import fast_yaml
 
 SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
@@ -29,7 +29,7 @@ def answers(engine: QAEngine, question: str, now: datetime = NOW, **expected: An
 
 def edited_demo(edit: Callable[[dict[str, Any]], object]) -> QAEngine:
     """The engine on a copy of the demo KB's YAML document changed by ``edit`` (in place)."""
-    document = yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    document = fast_yaml.load(kb.demo_kb_path().read_text(encoding="utf-8"))
     edit(document)
     parsed, problems = kb.validate(document)
     assert parsed is not None, problems
@@ -48,7 +48,7 @@ def demo_without_faq(faq_id: str) -> QAEngine:
 def cases(path: Path, table: str) -> list[Any]:
     """The cases of ``table`` in the YAML case file ``path``: each its question (``q``) and the
     fields its answer must have, with the question as the test's id."""
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document = fast_yaml.load(path.read_text(encoding="utf-8"))
     return [
         pytest.param(question, expected, id=question)
         for question, expected in ((case.pop("q"), case) for case in document[table])
@@ -74,4 +74,4 @@ def with_model(district: str | None = None) -> QAEngine:
 def district_now(district: str) -> datetime:
     """The moment the questions of ``district``'s development set are asked at."""
     path = Path(__file__).parent / "qa" / district / "dev.yaml"
-    return datetime.fromisoformat(str(yaml.safe_load(path.read_text(encoding="utf-8"))["now"]))
+    return datetime.fromisoformat(str(fast_yaml.load(path.read_text(encoding="utf-8"))["now"]))

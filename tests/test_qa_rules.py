@@ -10,7 +10,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-import yaml
 
 from bot.core.i18n import Translator
 from bot.kb import records as kb
@@ -21,6 +20,7 @@ from bot.qa.engine import _name_our_dong
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 from handlers.qa.ask import keyboard
+from tests import fast_yaml
 from tests.qa_helpers import (
     NOW,
     SEOUL,
@@ -1791,7 +1791,7 @@ def district(folder: str, *, model: bool = False) -> tuple[QAEngine, datetime]:
     path = Path(__file__).parent / "qa" / folder
     parsed, problems = kb.load_and_validate(path / "kb.yaml")
     assert parsed is not None, problems
-    now = yaml.safe_load((path / "dev.yaml").read_text(encoding="utf-8"))["now"]
+    now = fast_yaml.load((path / "dev.yaml").read_text(encoding="utf-8"))["now"]
     if not model:
         return QAEngine(parsed), datetime.fromisoformat(str(now))
     engine = build_engine(parsed)

@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-import yaml
 
 from bot.kb import records as kb
 from bot.qa import embedding
@@ -25,6 +24,7 @@ from bot.qa.engine import QAEngine
 from bot.qa.outside import OUTSIDE_QUESTIONS
 from bot.qa.service import build_engine
 from bot.qa.vectors import CACHE_FILE, CLAIM_SECONDS, VectorCache, text_hash
+from tests import fast_yaml
 from tests.fake_embedder import FakeEmbedder
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -32,7 +32,7 @@ NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)
 
 
 def demo_document() -> dict:
-    return yaml.safe_load(kb.demo_kb_path().read_text(encoding="utf-8"))
+    return fast_yaml.load(kb.demo_kb_path().read_text(encoding="utf-8"))
 
 
 def parse(document: dict) -> kb.KnowledgeBase:

@@ -35,6 +35,32 @@ def test_text_normalisation():
     assert answer_language("???", "ko") == "ko"
 
 
+def test_a_text_is_normalised_once_however_often_it_is_matched():
+    """The search scores each of its ~40 records' names against the same question, and the
+    engine reads a question many times over: its normal and jamo forms are worked out once
+    and remembered (pure functions of the text; a second call returns the same string)."""
+    text = "이웃 만들기 신청은 11/3 까지인가요?"
+    first = normalize(text), jamo(compact(text))
+    hits = normalize.cache_info().hits, jamo.cache_info().hits
+    assert (normalize(text), jamo(compact(text))) == first
+    assert normalize.cache_info().hits >= hits[0] + 2  # normalize, and compact's
+    assert jamo.cache_info().hits == hits[1] + 1
+    assert normalize.cache_info().maxsize and jamo.cache_info().maxsize  # bounded: a bot runs long
+
+
+def test_a_phrase_is_read_without_its_marks_once_however_many_engines_read_it():
+    """Every engine built reads each Latin phrase of its KB without its Vietnamese marks
+    (lexicon.VietnameseMarks): the same phrases for each engine on the same KB, remembered."""
+    from bot.qa.lexicon import unmarked
+
+    hits = unmarked.cache_info().hits
+    assert unmarked("chương trình hỗ trợ") == "chuong trinh ho tro"
+    assert unmarked("chương trình hỗ trợ") == "chuong trinh ho tro"
+    assert unmarked("Đà Nẵng") == "Da Nang"
+    assert unmarked.cache_info().hits >= hits + 1
+    assert unmarked.cache_info().maxsize  # bounded
+
+
 # --- facets -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("question", "facet"),

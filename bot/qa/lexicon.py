@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import resources
 
 import yaml
@@ -152,6 +153,9 @@ VI_PHRASES = """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong", "cho"})
 
 
+# (every engine built reads its KB's Latin phrases without their marks: the same phrases for
+# every engine on the same KB, so each is remembered)
+@lru_cache(maxsize=65536)
 def unmarked(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     return "".join(c for c in decomposed if unicodedata.category(c) != "Mn")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _HANGUL_FIRST, _HANGUL_LAST = 0xAC00, 0xD7A3
 _LEADS = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -118,6 +119,13 @@ def _slash_day(match: re.Match[str], day_first: bool) -> str:
     return f" {_MONTH_NAMES[month - 1]} {day} "
 
 
+# The same texts are normalised over and over (a search scores some 40 records' names
+# against one question, each score normalising it anew; a KB's names and sentences are read
+# for every question): pure functions of the text, so each result is remembered.
+_REMEMBERED = 16384
+
+
+@lru_cache(maxsize=_REMEMBERED)
 def normalize(text: str) -> str:
     """NFKC, lower case, punctuation as spaces, one space between words."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -140,6 +148,7 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
+@lru_cache(maxsize=_REMEMBERED)
 def jamo(text: str) -> str:
     """Hangul syllables decomposed into compatibility jamo; everything else as is."""
     out: list[str] = []

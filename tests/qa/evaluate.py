@@ -35,10 +35,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.kb import records as kb
 from bot.qa.engine import Answer, QAEngine
+from tests import fast_yaml
 
 EVAL_PATH = Path(__file__).with_name("eval.yaml")
 HOLDOUT_PATH = Path(__file__).with_name("holdout.yaml")
@@ -152,7 +151,7 @@ class Report:
 
 
 def load_cases(path: Path = EVAL_PATH) -> tuple[list[dict[str, Any]], str]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = fast_yaml.load(path.read_text(encoding="utf-8"))
     return data["questions"], data["now"]
 
 
