@@ -45,12 +45,15 @@ def rewritten(config: pytest.Config, paths: list[Path]) -> int:
         return 0
     written = 0
     for path in paths:
-        pyc = get_cache_dir(path) / (path.name[:-3] + PYC_TAIL)
-        if _read_pyc(path, pyc, state.trace) is not None:
-            continue
-        pyc.parent.mkdir(exist_ok=True)
-        source_hash, code = _rewrite_test(path, config)
-        written += _write_pyc(state, code, source_hash, pyc)
+        try:
+            pyc = get_cache_dir(path) / (path.name[:-3] + PYC_TAIL)
+            if _read_pyc(path, pyc, state.trace) is not None:
+                continue
+            pyc.parent.mkdir(exist_ok=True)
+            source_hash, code = _rewrite_test(path, config)
+            written += _write_pyc(state, code, source_hash, pyc)
+        except Exception:  # (private API: a pytest whose internals changed compiles as before)
+            return written
     return written
 
 
