@@ -74,6 +74,8 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         # who read only the KB, SCHEMA.md and domain.md; their blind sets stay unread)
         ("twelfth-dev", "twelfth", "dev.yaml"),
         ("tenth-dev", "tenth", "dev.yaml"),
+        ("eighth-dev", "eighth", "dev.yaml"),
+        ("thirteenth-dev", "thirteenth", "dev.yaml"),
         # near-topic out-of-scope questions of our own, written before the engine saw them
         # (tests/qa/OOS.md): development sets for the out-of-scope gate
         ("sixteenth-oos", "sixteenth", "oos.yaml"),
