@@ -397,7 +397,7 @@ _LIVES_THERE_WORKS_HERE_RE = re.compile(
     r"\blive (in|at) .{0,40}\b(but|and) (i )?(work|study)\b"
 )
 # A clause told before the question (:meth:`QAEngine._service_only_told`): a sentence's end,
-# or a clause closed by …는데, …해서, …하고 ("취업해서 내려가는데 통장은 …")
+# or a clause closed by …는데 or …해서 ("취업해서 내려가는데 통장은 …")
 _TOLD_CLAUSE_RE = re.compile(
     _SENTENCE_END_RE.pattern + r"|(?<=[는은던][데디])\s*,?\s*|(?<=[해돼되와가나어아]서)\s*,?\s+"
 )
@@ -1897,10 +1897,10 @@ class QAEngine:
                 return
 
     def _event_of_kind_for_field(self, a: _Analysis, candidates: list[_Candidate]) -> None:
-        """Sign-up asked first of an event kind the question
-        names ("外国人向けの相談会は予約しないと行けませんか": a consultation, booked?): an
-        event of that kind leads a FAQ entry sharing the question's other words whose own
-        question asks no such thing. Re-sorts in place."""
+        """Sign-up asked first of an event kind the question names ("外国人向けの相談会は
+        予約しないと行けませんか": a consultation, booked?): an event of that kind leads a FAQ
+        entry sharing the question's other words whose own question asks no sign-up and names
+        no such kind. Re-sorts in place."""
         kinds = set(a.criteria.event_kinds)
         if len(candidates) < 2 or not kinds or not a.facets:
             return
@@ -2243,18 +2243,19 @@ class QAEngine:
         our_centre = a.centre and not _ADMIN_CENTRE_RE.search(a.text) and not other_centre
         # another office's matter: a service the KB never names, the dong office alone, or
         # another public centre (a grant word in that centre's name asks for no grant)
-        told = self._service_only_told(a, now)
-        office = (
-            not a.criteria.grant_words
-            and ((self._service_named(a) and not told) or _only_office(a))
-        ) or (other_centre and not self._grant_words_beside_centre(a.text))
+        service = self._service_named(a)
+        strong_service = self._service_named(a, strong=True)
+        told = (service or strong_service) and self._service_only_told(a, now)
+        office = (not a.criteria.grant_words and ((service and not told) or _only_office(a))) or (
+            other_centre and not self._grant_words_beside_centre(a.text)
+        )
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and (
                 (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
                 # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
-                or (self._service_named(a, strong=True) and not told)
+                or (strong_service and not told)
             )
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
