@@ -7,9 +7,14 @@ from datetime import datetime
 
 import pytest
 
-from bot.qa import QAEngine
+from bot.qa import Answer, QAEngine
 from bot.qa.facets import detect_facets
 from tests.qa_helpers import NOW, SEOUL, with_model
+
+
+def shown_first(answer: Answer) -> str | None:
+    """The record a resident sees first: the answer's, or the first of those offered."""
+    return answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +33,7 @@ def test_the_faq_entry_asking_what_is_asked_leads(demo_with_model: QAEngine, que
     """Two FAQ entries share the question's words; the one whose own question asks what the
     question asks (the result: 선정 결과는 언제 알 수 있나요?) comes first."""
     answer = demo_with_model.ask(question, NOW)
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (answer.kind, first) == ("faq", "results-announcement"), answer
+    assert (answer.kind, shown_first(answer)) == ("faq", "results-announcement"), answer
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +121,7 @@ def test_a_service_only_told_is_not_the_question(gaon: QAEngine) -> None:
     answer = gaon.ask(
         "회장이 졸업하고 서울로 취업해서 올라가는데 모임 통장은 어떻게 해요?", GAON_NOW
     )
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (answer.kind, first) == ("faq", "member-change"), answer
+    assert (answer.kind, shown_first(answer)) == ("faq", "member-change"), answer
 
 
 @pytest.mark.parametrize(
@@ -146,8 +149,7 @@ def test_a_service_asked_is_still_another_offices(gaon: QAEngine, question: str)
 )
 def test_what_a_group_does_with_its_grant(hangyeol: QAEngine, question: str, faq: str) -> None:
     answer = hangyeol.ask(question, HANGYEOL_NOW)
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (answer.kind, first) == ("faq", faq), answer
+    assert (answer.kind, shown_first(answer)) == ("faq", faq), answer
 
 
 def test_a_question_before_the_last_sentence_is_asked() -> None:
@@ -179,8 +181,7 @@ def test_living_elsewhere_and_working_here_is_who_may_take_part(
     hangyeol: QAEngine, question: str
 ) -> None:
     answer = hangyeol.ask(question, HANGYEOL_NOW)
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (answer.kind, first) == ("faq", "live-or-work"), answer
+    assert (answer.kind, shown_first(answer)) == ("faq", "live-or-work"), answer
 
 
 def test_another_place_alone_is_still_elsewhere(hangyeol: QAEngine) -> None:
@@ -192,8 +193,7 @@ def test_a_consultation_booked_is_the_events(hangyeol: QAEngine) -> None:
     """Sign-up asked of a kind of event (相談会: a consultation) beside a FAQ entry sharing
     the question's other words (外国人): the event."""
     answer = hangyeol.ask("外国人の相談会は予約が必要ですか", HANGYEOL_NOW)
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (answer.kind, first) == ("event", "migrant-consult"), answer
+    assert (answer.kind, shown_first(answer)) == ("event", "migrant-consult"), answer
 
 
 def test_would_you_look_is_no_programme_clipped(gaon: QAEngine) -> None:
@@ -212,8 +212,7 @@ def test_a_share_the_group_pays_said_in_words(gaon: QAEngine) -> None:
 
 def test_asking_for_a_fix_and_where_to_say_so_is_proposing(gaon: QAEngine) -> None:
     answer = gaon.ask("놀이터에 벤치 좀 놔 달라고 하고 싶은데 어디에 말해요?", GAON_NOW)
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (answer.kind, first) == ("faq", "propose-agenda"), answer
+    assert (answer.kind, shown_first(answer)) == ("faq", "propose-agenda"), answer
 
 
 def test_not_yet_over_is_open_and_over_is_closed(gaon: QAEngine) -> None:
@@ -230,7 +229,6 @@ def test_not_yet_over_is_open_and_over_is_closed(gaon: QAEngine) -> None:
 
 def test_sent_on_a_day_and_still_taken_is_the_deadline(gaon: QAEngine) -> None:
     answer = gaon.ask("골목 안전 지킴이 3월 14일에 서류 냈는데 접수 되나요?", GAON_NOW)
-    first = answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
-    assert (first, answer.facet) == ("alley-safety-guard", "deadline"), answer
+    assert (shown_first(answer), answer.facet) == ("alley-safety-guard", "deadline"), answer
     own = gaon.ask("어제 신청서 메일로 보냈는데 접수된거 맞나요 확인 부탁드려요", GAON_NOW)
     assert (own.kind, own.reason) == ("none", "own_status"), own

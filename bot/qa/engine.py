@@ -713,6 +713,19 @@ _FAQ_FACETS = frozenset({"result", "deadline", "documents", "place", "time", "wh
 TITLED = 0.5  # … its title holding this share of the question's words at least
 
 
+def _to_the_lead(
+    candidates: list[_Candidate], leads: Callable[[_Candidate, _Candidate], bool]
+) -> None:
+    """The first of the three records after the leader that ``leads(record, leader)`` accepts
+    trades places, and scores, with the leader. Re-sorts in place."""
+    top = candidates[0]
+    for candidate in candidates[1:4]:
+        if leads(candidate, top):
+            candidate.score, top.score = top.score, candidate.score
+            candidates.sort(key=lambda c: c.score, reverse=True)
+            return
+
+
 def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
     """A grant and an event sharing words ("介護家族の集まり", the carers' circle, beside the
     carers' respite grant): the question's first facet says which — where it is held, whether
@@ -724,7 +737,8 @@ def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
     if a.facets[0] not in _NO_FIELD.get(top.record.kind, ()):
         return
     other = "grant" if top.record.kind == "event" else "event"
-    for candidate in candidates[1:4]:
+
+    def leads(candidate: _Candidate, top: _Candidate) -> bool:
         # (both named alike — "같이밥상 모임 뽑혔는지": the grant 같이밥상 and its hosts'
         # training, 같이밥상 모임지기 교육 — the field decides, whatever else the title shares)
         # (unless the question also asks what only the leader has: "내일 돌봄 프로젝트 발표
@@ -733,10 +747,9 @@ def _facet_kind_fits(a: _Analysis, candidates: list[_Candidate]) -> None:
         fits = (
             NAMED_FACET_FITS if both_named and not set(a.facets) & _NO_FIELD[other] else FACET_FITS
         )
-        if candidate.record.kind == other and candidate.score >= fits * top.score:
-            candidate.score, top.score = top.score, candidate.score
-            candidates.sort(key=lambda c: c.score, reverse=True)
-            return
+        return candidate.record.kind == other and candidate.score >= fits * top.score
+
+    _to_the_lead(candidates, leads)
 
 
 def _named_leads(candidates: list[_Candidate]) -> None:
@@ -1865,15 +1878,14 @@ class QAEngine:
             fewer = top.scored.title + 0.01
         else:
             return
-        for candidate in candidates[1:4]:
-            if (
-                candidate.record.kind == "event"
-                and candidate.scored.title >= max(fewer, TITLED)
-                and candidate.score >= WHEN_FITS * top.score
-            ):
-                candidate.score, top.score = top.score, candidate.score
-                candidates.sort(key=lambda c: c.score, reverse=True)
-                return
+        _to_the_lead(
+            candidates,
+            lambda c, top: (
+                c.record.kind == "event"
+                and c.scored.title >= max(fewer, TITLED)
+                and c.score >= WHEN_FITS * top.score
+            ),
+        )
 
     def _faq_for_facet(self, a: _Analysis, candidates: list[_Candidate]) -> None:
         """Two FAQ entries sharing the question's words, one of which asks what the question
@@ -1886,15 +1898,14 @@ class QAEngine:
         top = candidates[0]
         if top.record.kind != "faq" or asked in self._faq_asks(top.record.id):
             return
-        for candidate in candidates[1:4]:
-            if (
-                candidate.record.kind == "faq"
-                and asked in self._faq_asks(candidate.record.id)
-                and candidate.score >= FAQ_FACET_FITS * top.score
-            ):
-                candidate.score, top.score = top.score, candidate.score
-                candidates.sort(key=lambda c: c.score, reverse=True)
-                return
+        _to_the_lead(
+            candidates,
+            lambda c, top: (
+                c.record.kind == "faq"
+                and asked in self._faq_asks(c.record.id)
+                and c.score >= FAQ_FACET_FITS * top.score
+            ),
+        )
 
     def _event_of_kind_for_field(self, a: _Analysis, candidates: list[_Candidate]) -> None:
         """Sign-up asked first of an event kind the question names ("外国人向けの相談会は
@@ -1918,15 +1929,14 @@ class QAEngine:
             )
         ):
             return
-        for candidate in candidates[1:4]:
-            if (
-                candidate.record.kind == "event"
-                and self.events[candidate.record.id].kind in kinds
-                and candidate.score >= NAMED_FACET_FITS * top.score
-            ):
-                candidate.score, top.score = top.score, candidate.score
-                candidates.sort(key=lambda c: c.score, reverse=True)
-                return
+        _to_the_lead(
+            candidates,
+            lambda c, top: (
+                c.record.kind == "event"
+                and self.events[c.record.id].kind in kinds
+                and c.score >= NAMED_FACET_FITS * top.score
+            ),
+        )
 
     def _event_named_more(self, a: _Analysis, candidates: list[_Candidate]) -> None:
         """A grant named by an alias ("언어교환") is not what is asked when an event's title
@@ -2245,17 +2255,17 @@ class QAEngine:
         # another public centre (a grant word in that centre's name asks for no grant)
         service = self._service_named(a)
         strong_service = self._service_named(a, strong=True)
-        told = (service or strong_service) and self._service_only_told(a, now)
-        office = (not a.criteria.grant_words and ((service and not told) or _only_office(a))) or (
-            other_centre and not self._grant_words_beside_centre(a.text)
-        )
+        service_told = (service or strong_service) and self._service_only_told(a, now)
+        office = (
+            not a.criteria.grant_words and ((service and not service_told) or _only_office(a))
+        ) or (other_centre and not self._grant_words_beside_centre(a.text))
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
             and (
                 (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
                 # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
-                or (strong_service and not told)
+                or (strong_service and not service_told)
             )
         ):
             # "여권 발급", "전세 대출": a public service the KB never mentions; a list of
@@ -2488,7 +2498,7 @@ class QAEngine:
             confident
             and top.name >= NAMED
             and a.question_lang == "ko"
-            and self._service_named(a)
+            and service
             and not a.criteria.grant_words
         ):
             # "마실방 다니시는 우리 어머니 노인일자리 신청은 어디서 해요?": a public service
@@ -3228,7 +3238,7 @@ class QAEngine:
         last = self._analyse(parts[-1], now)
         if self._service_named(last) or _INTENT_CLAUSE_RE.search(" ".join(parts[:-1])):
             return False
-        return not (self.asks_service(last.topic) or _only_office(last))
+        return not _only_office(last)
 
     def _asked_apart(self, a: _Analysis, top: _Candidate, now: datetime) -> bool:
         """Is ``top``, named, only the story the question tells, another thing asked?
