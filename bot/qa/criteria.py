@@ -412,7 +412,15 @@ _SELF_FUNDING_RE = re.compile(
     r"(?:사업비|비용|예산)\s?(?:의\s?)?(?:일부|얼마|일정\s?부분)\s?(?:를|을|는|도)?\s?"
     r"(?:우리가|저희가|모임이|모임에서|단체가|주민이)?\s?(?:부담해야|내야|보태야)\s?(?:하는|되는|돼는)|"
     r"\b(?P<en>with|without|requiring|that require|no)\s(?:a\s)?(?:self[- ]funding|co[- ]funding|"
-    r"matching funds?|own contribution)\b"
+    r"matching funds?|own contribution)\b|"
+    # the share said in words in English ("make us pay part of the cost ourselves", "put in
+    # some of our own money")
+    # (a share or the cost said: "pay ourselves a fee" is wages)
+    r"\b(?:pay|cover|put in|chip in|contribute|add)\s(?:(?:(?:some|part|a part|a share|a portion)\s"
+    r"(?:of\s)?(?:(?:the|it|its)\s)?(?:costs?\s|budget\s)?)|(?:the\s)?(?:costs?|budget)\s)"
+    r"(?:ourselves|yourselves|themselves)\b|"
+    r"\b(?:pay|put in|chip in|contribute|add|spend|use)\s(?:(?:some|part|a bit)\s(?:of\s)?)?"
+    r"(?:our|your|their) own (?:money|funds|cash)\b"
 )
 _AGE_RULE_RE = re.compile(
     r"(?:나이|연령)\s?(?:제한|조건|기준)?\s?(?:이|은|도)?\s?(?P<ko>있는|따지는|상관\s?없는|제한\s?없는|"

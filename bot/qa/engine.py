@@ -183,7 +183,9 @@ _HOURS_RE = re.compile(
     # open that day too ("星期四晚上也开吗", "周六开不开", "土曜日も開いていますか")
     r"(也|还)开|开(吗|不开|着)|開いて|開きます|開館|"
     # its lunch break, and "then" of a time just said ("점심시간 … 그때 가면")
-    r"中午|午休|休息|昼休み|nghỉ trưa|그\s?때"
+    r"中午|午休|休息|昼休み|nghỉ trưa|그\s?때|"
+    # a clock time in Chinese or Japanese ("中午十二点去中心有人吗", "12時に行っても")
+    r"[一二三四五六七八九十两\d]+\s?[点時]|上午|下午|早上|午前|午後"
 )
 # Words that speak to the centre itself: "what are your opening hours?", "여기 어디예요?".
 _ADDRESSED_RE = re.compile(r"\byour?\b|^여기\b")
@@ -230,6 +232,8 @@ _CENTRE_FILLER_RE = re.compile(
     # coming to it, where the asker lives ("찾아가려는데 정확한 주소", "2층 사무실",
     # "소라도 사는데")
     r"찾아가\S*|정확\S*|사무실|사는데|office|"
+    # going or dropping by ("센터 가려는데 몇 시에 열어요?", "들르려고 하는데")
+    r"가려\S*|가보려\S*|가\s?보려\S*|들르려\S*|들리려\S*|방문하려\S*|"
     # not knowing where it is ("I don't know where the office is", "사무실이 어딘지
     # 모르겠어요"): the asking, not another topic
     r"know|sure|not|sorry|어딘지|어디인지|모르겠\S*|몰라\S*|몰라요"
@@ -401,6 +405,19 @@ _LIVES_THERE_WORKS_HERE_RE = re.compile(
 _TOLD_CLAUSE_RE = re.compile(
     _SENTENCE_END_RE.pattern + r"|(?<=[는은던][데디])\s*,?\s*|(?<=[해돼되와가나어아]서)\s*,?\s+"
 )
+# Every one asked for: a list however well one record matches
+_ALL_ASKED_RE = re.compile(
+    r"전부|다\s?(알려|보여|말해)|모두\s?(알려|보여|말해)|싹\s?다|목록|리스트|"
+    r"\ball (the |of the )?(grants|programmes|programs|funds)\b|\blist\b|全部|所有|tất cả|すべて"
+)
+
+
+def _asked_by_mark(question: str, part: str) -> bool:
+    """Does this sentence of the question end in a question mark?"""
+    at = question.find(part)
+    return at >= 0 and question[at + len(part) :].lstrip()[:1] in ("?", "？")
+
+
 # …and a clause of what the asker means to do, which asks ("발급받으려는데", "하고 싶은데")
 _INTENT_CLAUSE_RE = re.compile(
     r"(려|려고\s?하|고\s?싶|을까\s?하)[는은]?[데디]|\b(want|need|would like) to\b"
@@ -3257,6 +3274,17 @@ class QAEngine:
         named = [i for i, p in enumerate(parts) if self.index.name_score(doc, p)[0] >= NAMED]
         if not named:
             return False
+        # …or asked before the name, the record only in the story told after it ("전입신고
+        # 하려면 뭐 가져가요? 씨앗사업 할라고 이사왔거든요": moved here for the grant; the
+        # move reported is asked): a public service or another office asked in a question
+        # of its own, and no question about the record after it
+        if not any(_asked_by_mark(a.question, parts[i]) for i in named):
+            for part in parts[: named[0]]:
+                if not _asked_by_mark(a.question, part):
+                    continue
+                sub = self._analyse(part, now)
+                if self._service_named(sub) or self.other_centre(sub.text):
+                    return True
         for part in parts[named[-1] + 1 :]:
             sub = self._analyse(part, now)
             if (
@@ -3470,7 +3498,15 @@ class QAEngine:
             and not c.event_kinds
             and (c.list_words or self._named_in_part(a) is None)
         ):  # (not "Can migrants apply for the neighbours across the sea grant?": one named)
-            if not confident or only_filter_words or top is None or top.record.kind != "grant":
+            if (
+                not confident
+                or only_filter_words
+                or top is None
+                or top.record.kind != "grant"
+                # every one of the theme asked for ("어르신 돌봄 분야 공모사업 다 알려줘요"):
+                # the list, though one of them shares more of the question's words
+                or (_ALL_ASKED_RE.search(a.text) and self._named_in_part(a) is None)
+            ):
                 return self._grant_filter(a, now)
         # ("주민총회 투표권 있어요?" asks of a right, not for the list of assemblies)
         is_there = c.list_words and (

@@ -110,6 +110,12 @@ _CUES: list[tuple[str, str]] = [
                # 수 있나요")
                r"\d\s?(만|천|억)\s?원?\s?(정도|까지|이나|씩|쯤)?\s?(을|를|도)?\s?(다|전부|모두)?\s?"
                r"(받을|받아|받나|받으|지원\s?받)|(만|천|억)\s?원.{0,40}?(다|전부|모두)\s?(받|지원)|"
+               # the sum in words, 만원 left unsaid as residents do ("키움 삼백 받을 수 있나요":
+               # 300만원), or in digits alone ("500 다 받을 수 있어요?")
+               r"(?<![가-힣])([이삼사오육칠팔구]백|[일이삼사오육칠팔구]?천)\s?(만\s?원?)?\s?"
+               r"(정도|까지|이나|씩|쯤)?\s?(을|를|도)?\s?(다|전부|모두)?\s?(받을|받아|받나|받으|지원\s?받)|"
+               r"(?<![\d.,])\d{2,4}\s(정도|까지|이나|씩|쯤)?\s?(을|를|도)?\s?(다|전부|모두)?\s?"
+               r"(받을|받아|받나|받으|지원\s?받)|"
                r"\bthat much\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"给多少|最多\S{0,4}多少|"
@@ -256,7 +262,17 @@ _CUES: list[tuple[str, str]] = [
                      r"申し?込み?(は|が)?\s?必要"),
     # "can I …?" alone asks whether one may, but after any other cue ("do I need to book,
     # or can I just bring my lamp?": the booking)
-    ("eligibility", r"\bcan (i|we)\b"),
+    # and the asker's own situation told (also after any other cue: "우리 4명인데 자리
+    # 있어요?" asks for a place): "…사람들 다섯이에요 되나요?", "작년에 만든 모임이고
+    # 6명입니다", a programme never done before ("씨앗사업은 한번도 안 해 봤어요"), "…グループに
+    # 入れますか" (may we join)
+    ("eligibility", r"\bcan (i|we)\b|"
+                    r"(이에요|예요|에요|입니다|이고요?|인데요?|거든요?)\s?(되나요|돼요|되요|될까요|되죠|되남|괜찮)|"
+                    r"(\d+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s?(명|사람|가구)\s?"
+                    r"(이에요|예요|입니다|이고|이거든|이라서|밖에\s?안)|"
+                    r"(?<![가-힣])(둘|셋|넷|다섯|여섯|일곱|여덟|아홉)\s?(이에요|입니다|이고|이거든|이라서|밖에\s?안)|"
+                    r"한\s?번도\s?(안|못)\s?(해|받|했|받았)|"
+                    r"入れますか|入れる\?|入っても|加入できます"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|"

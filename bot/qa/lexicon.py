@@ -148,7 +148,7 @@ VI_PHRASES = """
     tình nguyện|phiên dịch|thông dịch|nộp đơn|đơn đăng ký|tham gia|triệu|nghìn|cuối tuần|
     trung tâm|văn phòng|điện thoại|mở cửa|đóng cửa|giờ làm việc|lễ hội|đại hội|bỏ phiếu|
     tập huấn|đào tạo|tư vấn|hội nghị|năm ngoái|năm nay|lần đầu|thành viên|thành lập|
-    kết thúc|lúc nào|bắt đầu|tổ chức|cộng đồng
+    kết thúc|lúc nào|bắt đầu|tổ chức|cộng đồng|nếu
 """
 _VI_UNMARKED_ELSEWHERE = frozenset({"muon", "toi", "truong", "cho"})
 
