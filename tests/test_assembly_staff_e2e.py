@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from models.assembly import AssemblyVote
 from tests.conftest import SEOUL
-from tests.e2e import buttons, texts
+from tests.e2e import buttons, sent_documents, sent_sheet, texts
 from tests.staff_helpers import (
     add_accepted_proposal,
     alert,
@@ -274,10 +273,6 @@ async def new_choose_one_vote(bot, staff) -> AssemblyVote:
 async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     """On-site voters marked, no paper totals: the close warns, and the results (text,
     chart, xlsx) say they are provisional and select nothing, until the totals are in."""
-    from openpyxl import load_workbook
-
-    from tests.e2e import TOKEN
-
     await make_staff(bot, 6501, "garam")
     staff = bot.chat(6501, "담당자", "ko")
     vote = await new_choose_one_vote(bot, staff)
@@ -303,8 +298,8 @@ async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     assert "2. 안건 나: 1표 (50%), 순위 1 → 미정 (잠정)" in result
     assert "선정" not in result
     events = await staff.press("엑셀 파일")
-    [book] = [e.message["document"] for e in events if e.message.get("document")]
-    rows = list(load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values)
+    [book] = sent_documents(events)
+    rows = list(sent_sheet(bot.emu, book).values)
     assert rows[0][0].startswith("⚠ 잠정 결과예요")
     assert rows[3][2] == "안건 나" and rows[3][9] == "미정 (잠정)"
 
@@ -319,8 +314,8 @@ async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     assert "1. 안건 가: 1표 (50%), 순위 1 → 동점 — 결정 필요" in result
     assert "2. 안건 나: 1표 (50%), 순위 1 → 동점 — 결정 필요" in result
     events = await staff.press("엑셀 파일")
-    [book] = [e.message["document"] for e in events if e.message.get("document")]
-    rows = list(load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values)
+    [book] = sent_documents(events)
+    rows = list(sent_sheet(bot.emu, book).values)
     assert rows[0][0] == "번호"  # no warning row any more
     assert [row[9] for row in rows[1:]] == ["동점 — 결정 필요", "동점 — 결정 필요"]
     assert not bot.errors
