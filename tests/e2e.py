@@ -119,6 +119,16 @@ def button_data(message: dict[str, Any], label: str) -> str:
     return str(data)
 
 
+def message_of(events: list[Event]) -> Event:
+    """The first message the bot sent among ``events`` (a card, a reply)."""
+    return next(e for e in events if e.kind == "message")
+
+
+def edit_of(events: list[Event]) -> Event:
+    """The first message the bot edited among ``events`` (a list paged, a view replaced)."""
+    return next(e for e in events if e.kind == "edit")
+
+
 def sent_documents(events: list[Event]) -> list[dict[str, Any]]:
     """The documents (Bot API ``Document`` objects) the bot sent among ``events``."""
     return [
