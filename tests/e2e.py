@@ -132,7 +132,9 @@ def edit_of(events: list[Event]) -> Event:
 def sent_documents(events: list[Event]) -> list[dict[str, Any]]:
     """The documents (Bot API ``Document`` objects) the bot sent among ``events``."""
     return [
-        e.message["document"] for e in events if e.kind == "message" and e.message.get("document")
+        e.message["document"]
+        for e in events
+        if e.kind == "message" and "document" in (e.message or {})
     ]
 
 
