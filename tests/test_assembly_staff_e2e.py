@@ -60,6 +60,18 @@ async def add_items(staff, *titles: str) -> list:
     return await staff.send("/cancel")
 
 
+async def enter_paper_totals(staff, *totals: str) -> list:
+    """On an assembly's panel, in Korean: "현장 투표", "종이 투표 집계 입력", then the paper
+    totals ``totals`` typed, one message a step; returns the reaction to the last (the
+    confirmation screen)."""
+    await staff.press("현장 투표")
+    await staff.press("종이 투표 집계 입력")
+    events: list = []
+    for typed in totals:
+        events = await staff.send(typed)
+    return events
+
+
 async def test_staff_prepare_open_watch_close_and_see_results(bot):
     await make_staff(bot, 6101, "hanbit1")
     await make_staff(bot, 6102, "saeteo")
@@ -303,10 +315,7 @@ async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     assert rows[0][0].startswith("⚠ 잠정 결과예요")
     assert rows[3][2] == "안건 나" and rows[3][9] == "미정 (잠정)"
 
-    await staff.press("현장 투표")
-    await staff.press("종이 투표 집계 입력")
-    await staff.send("1")
-    await staff.send("0")
+    await enter_paper_totals(staff, "1", "0")
     await staff.press("저장")
     events = await staff.press("📊 결과")
     result = next(e.text for e in events if e.kind == "message" and e.text)
@@ -355,10 +364,7 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
         await A.mark_onsite(s, ring, vote, codes, actor="t", now=now)
         await s.commit()
     await staff.press("새로고침")
-    await staff.press("현장 투표")
-    await staff.press("종이 투표 집계 입력")
-    await staff.send("1")
-    events = await staff.send("0")
+    events = await enter_paper_totals(staff, "1", "0")
     assert "종이 투표 집계: 확인해 주세요" in events[-1].text
     await refused("네")
     events = await staff.press("저장")
