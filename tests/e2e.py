@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 from pydantic import SecretStr
 
 from bot.app import MaeulApplication, build_application
@@ -114,6 +117,33 @@ def button_data(message: dict[str, Any], label: str) -> str:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
     [data] = [b["callback_data"] for row in rows for b in row if b["text"] == label]
     return str(data)
+
+
+def message_of(events: list[Event]) -> Event:
+    """The first message the bot sent among ``events`` (a card, a reply)."""
+    return next(e for e in events if e.kind == "message")
+
+
+def edit_of(events: list[Event]) -> Event:
+    """The first message the bot edited among ``events`` (a list paged, a view replaced)."""
+    return next(e for e in events if e.kind == "edit")
+
+
+def sent_documents(events: list[Event]) -> list[dict[str, Any]]:
+    """The documents (Bot API ``Document`` objects) the bot sent among ``events``."""
+    return [
+        e.message["document"]
+        for e in events
+        if e.kind == "message" and "document" in (e.message or {})
+    ]
+
+
+def sent_sheet(emu: BotApiEmulator, document: dict[str, Any]) -> Worksheet:
+    """The active sheet of the xlsx workbook the bot sent as ``document`` (a Bot API
+    ``Document`` object, as :func:`sent_documents` gives it)."""
+    sheet = load_workbook(io.BytesIO(emu.file_bytes(TOKEN, document["file_id"]))).active
+    assert isinstance(sheet, Worksheet)
+    return sheet
 
 
 @dataclass

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot import assembly as A
 from bot.assembly.sheets import CARD_H, CARD_W, MARGIN_X, MARGIN_Y
 from models.audit import AuditLog
-from tests.e2e import TOKEN, ChatDriver, buttons, texts
+from tests.e2e import TOKEN, ChatDriver, buttons, sent_documents, sent_sheet, texts
 from tests.staff_helpers import add_accepted_proposal, make_staff, vote_online
 
 PT_PER_MM = 72 / 25.4
@@ -50,12 +50,6 @@ async def send_photo(driver: ChatDriver, data: bytes, timeout: float = 30.0):
     since = driver.emu.last_seq(TOKEN)
     driver.emu.send_photo(TOKEN, driver.user, data)
     return await driver._reaction(since, timeout=timeout)
-
-
-def documents(events) -> list[dict]:
-    return [
-        e.message["document"] for e in events if e.kind == "message" and e.message.get("document")
-    ]
 
 
 # --- reading the printed sheet: its QR codes are vector rectangles ----------------------
@@ -159,7 +153,7 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     events = await staff.press("투표 코드 발급")
     assert "투표 코드를 몇 개" in events[-1].text
     events = await press(staff, "10")
-    [sheet] = documents(events)
+    [sheet] = sent_documents(events)
     assert sheet["file_name"].endswith(".pdf") and sheet["mime_type"] == "application/pdf"
     pdf = bot.emu.file_bytes(TOKEN, sheet["file_id"])
     assert pdf.startswith(b"%PDF")
@@ -263,12 +257,8 @@ async def test_a_secretary_runs_the_assembly_from_telegram_in_korean(bot):
     png = bot.emu.file_bytes(TOKEN, chart.message["photo"][-1]["file_id"])
     assert png.startswith(b"\x89PNG")
     events = await press(staff, "엑셀 파일")
-    [book] = documents(events)
-    from openpyxl import load_workbook
-
-    sheet_rows = list(
-        load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values
-    )
+    [book] = sent_documents(events)
+    sheet_rows = list(sent_sheet(bot.emu, book).values)
     assert sheet_rows[1][2] == "경로당 텃밭" and sheet_rows[1][10] == 4  # total yes
     assert sheet_rows[2][2] == "골목 벽화" and sheet_rows[2][11:13] == (2, 1)  # no, abstain
     events = await press(staff, "검증")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 from bot import assembly as A
 from bot.assembly.crypto import keyring_for
 from models.assembly import AssemblyVote
 from tests.conftest import SEOUL
-from tests.e2e import buttons, texts
+from tests.e2e import buttons, sent_documents, sent_sheet, texts
 from tests.staff_helpers import (
     add_accepted_proposal,
     alert,
@@ -59,6 +58,18 @@ async def add_items(staff, *titles: str) -> list:
     await staff.press("안건 추가")
     await staff.send("\n".join(titles))
     return await staff.send("/cancel")
+
+
+async def enter_paper_totals(staff, *totals: str) -> list:
+    """On an assembly's panel, in Korean: "현장 투표", "종이 투표 집계 입력", then the paper
+    totals ``totals`` typed, one message a step; returns the reaction to the last (the
+    confirmation screen)."""
+    await staff.press("현장 투표")
+    await staff.press("종이 투표 집계 입력")
+    events: list = []
+    for typed in totals:
+        events = await staff.send(typed)
+    return events
 
 
 async def test_staff_prepare_open_watch_close_and_see_results(bot):
@@ -274,10 +285,6 @@ async def new_choose_one_vote(bot, staff) -> AssemblyVote:
 async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     """On-site voters marked, no paper totals: the close warns, and the results (text,
     chart, xlsx) say they are provisional and select nothing, until the totals are in."""
-    from openpyxl import load_workbook
-
-    from tests.e2e import TOKEN
-
     await make_staff(bot, 6501, "garam")
     staff = bot.chat(6501, "담당자", "ko")
     vote = await new_choose_one_vote(bot, staff)
@@ -303,15 +310,12 @@ async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     assert "2. 안건 나: 1표 (50%), 순위 1 → 미정 (잠정)" in result
     assert "선정" not in result
     events = await staff.press("엑셀 파일")
-    [book] = [e.message["document"] for e in events if e.message.get("document")]
-    rows = list(load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values)
+    [book] = sent_documents(events)
+    rows = list(sent_sheet(bot.emu, book).values)
     assert rows[0][0].startswith("⚠ 잠정 결과예요")
     assert rows[3][2] == "안건 나" and rows[3][9] == "미정 (잠정)"
 
-    await staff.press("현장 투표")
-    await staff.press("종이 투표 집계 입력")
-    await staff.send("1")
-    await staff.send("0")
+    await enter_paper_totals(staff, "1", "0")
     await staff.press("저장")
     events = await staff.press("📊 결과")
     result = next(e.text for e in events if e.kind == "message" and e.text)
@@ -319,8 +323,8 @@ async def test_results_are_provisional_until_the_paper_totals_are_entered(bot):
     assert "1. 안건 가: 1표 (50%), 순위 1 → 동점 — 결정 필요" in result
     assert "2. 안건 나: 1표 (50%), 순위 1 → 동점 — 결정 필요" in result
     events = await staff.press("엑셀 파일")
-    [book] = [e.message["document"] for e in events if e.message.get("document")]
-    rows = list(load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, book["file_id"]))).active.values)
+    [book] = sent_documents(events)
+    rows = list(sent_sheet(bot.emu, book).values)
     assert rows[0][0] == "번호"  # no warning row any more
     assert [row[9] for row in rows[1:]] == ["동점 — 결정 필요", "동점 — 결정 필요"]
     assert not bot.errors
@@ -360,10 +364,7 @@ async def test_typed_text_at_a_button_step_asks_for_the_buttons(bot):
         await A.mark_onsite(s, ring, vote, codes, actor="t", now=now)
         await s.commit()
     await staff.press("새로고침")
-    await staff.press("현장 투표")
-    await staff.press("종이 투표 집계 입력")
-    await staff.send("1")
-    events = await staff.send("0")
+    events = await enter_paper_totals(staff, "1", "0")
     assert "종이 투표 집계: 확인해 주세요" in events[-1].text
     await refused("네")
     events = await staff.press("저장")

@@ -7,17 +7,13 @@ from datetime import datetime
 
 from bot.core.i18n import Translator
 from tests.conftest import SEOUL
-from tests.e2e import buttons
+from tests.e2e import buttons, edit_of, message_of
 from tests.staff_helpers import restart
 
 KO = Translator("ko", SEOUL)
 
 
 BOT_OPTIONS = {"polling_errors": False}  # a restart's abandoned long poll ends with 409
-
-
-def message_of(events):
-    return next(e for e in events if e.kind == "message")
 
 
 async def test_wizard_with_bad_input_and_a_restart(bot):
@@ -54,7 +50,7 @@ async def test_wizard_with_bad_input_and_a_restart(bot):
     events = await chat.send("none")  # text where buttons are expected
     assert "Please answer with the buttons above" in events[0].text
     events = await chat.press("Neighbour-Making Grant")
-    assert "✓ Neighbour-Making Grant" in buttons(next(e for e in events if e.kind == "edit"))
+    assert "✓ Neighbour-Making Grant" in buttons(edit_of(events))
     events = await chat.press("Alley-Making Grant")
     events = await chat.press("✓ Alley-Making Grant")  # untick
     await restart(bot)

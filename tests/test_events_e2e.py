@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.i18n import Translator
 from tests.conftest import SEOUL
-from tests.e2e import buttons
+from tests.e2e import buttons, edit_of, message_of
 from tests.staff_helpers import first_answer as answer_of
 from tests.staff_helpers import forged_presses_alert
 
@@ -13,10 +13,6 @@ KO = Translator("ko", SEOUL)
 
 def data_of(event) -> list[str]:
     return [b["callback_data"] for row in event.reply_markup["inline_keyboard"] for b in row]
-
-
-def edit_of(events):
-    return next(e for e in events if e.kind == "edit")
 
 
 async def test_filters_paging_and_cards(bot):
@@ -57,12 +53,12 @@ async def test_filters_paging_and_cards(bot):
     meetings = edit_of(events)
     assert "Hanbit 1-dong autonomy-plan workshop" in " ".join(buttons(meetings))
     events = await chat.press("Hanbit 1-dong autonomy-plan workshop")
-    card = next(e for e in events if e.kind == "message")
+    card = message_of(events)
     assert "Sat 20 Mar 2027, 10:00 AM – 1:00 PM" in card.text
     assert "Community hall, 3F Hanbit 1-dong office" in card.text
     assert "📋 Dong Participatory Budget" in buttons(card)
     events = await chat.press("📋 Dong Participatory Budget")
-    assert next(e for e in events if e.kind == "message").text.startswith("Dong Participatory")
+    assert message_of(events).text.startswith("Dong Participatory")
 
 
 async def test_home_dong_is_preselected_and_district_wide_events_stay(bot):
@@ -87,16 +83,13 @@ async def test_occurrence_card_in_korean_and_forged_presses(bot):
     events = await chat.send("/events")
     message_id = events[0].message_id
     events = await chat.press_data(message_id, "events:occ:secretary-training@20270413")
-    card = next(e for e in events if e.kind == "message")
+    card = message_of(events)
     assert card.text.startswith("주민자치회 간사 역량강화 교육\n")
     assert "🕒 2027년 4월 13일 (화) 오후 2:00 ~ 4:00" in card.text
     assert KO._("Registration required") in card.text
     # events:show opens the next occurrence (the contract the answers rely on)
     events = await chat.press_data(message_id, "events:show:secretary-training")
-    assert (
-        "2027년 2월 9일 (화) 오후 2:00 ~ 4:00"
-        in next(e for e in events if e.kind == "message").text
-    )
+    assert "2027년 2월 9일 (화) 오후 2:00 ~ 4:00" in message_of(events).text
     # a date the event does not have, an unknown event, a forged dong, a bad kind
     await forged_presses_alert(
         chat,

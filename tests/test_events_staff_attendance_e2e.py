@@ -4,10 +4,8 @@ held; and a date people already checked in for is not moved away from their atte
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.core import users
@@ -16,7 +14,7 @@ from bot.events import registrations as R
 from models import Event
 from models.events import Registration
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, ChatDriver
+from tests.e2e import TOKEN, ChatDriver, sent_sheet
 from tests.staff_helpers import add_class, alert, latest, make_staff, staff_events
 
 SECRETARY = 6401
@@ -124,8 +122,8 @@ async def test_a_date_with_check_ins_is_not_moved(bot):
     bot.runtime.clock.set(START + timedelta(days=1))
     await staff_events(secretary, "📊 2026년 보고서")
     document = [m for m in bot.emu.messages(TOKEN, secretary.chat_id) if "document" in m][-1]
-    sheet = load_workbook(io.BytesIO(bot.emu.file_bytes(TOKEN, document["document"]["file_id"])))
-    values = [[c.value for c in row] for row in sheet.active.iter_rows()]
+    sheet = sent_sheet(bot.emu, document["document"])
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
     header = values[0]
     session = values[1]
     assert session[header.index("종류")] == "모임"

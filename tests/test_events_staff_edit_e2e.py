@@ -17,7 +17,7 @@ from bot.events import registrations as R
 from models import Event, Registration
 from models.audit import AuditLog
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, buttons, texts
+from tests.e2e import TOKEN, buttons, sent_sheet, texts
 from tests.staff_helpers import add_class, alert, latest, make_staff, open_card, staff_events
 from tests.test_events_staff_e2e import arrives, keep, sent_with
 
@@ -377,8 +377,7 @@ async def test_an_event_without_sign_up_lists_only_who_checked_in(bot):
     await secretary.press("📄 출석부 엑셀(xlsx)")
     document = await sent_with(bot, secretary.chat_id, "document", ".xlsx")
     assert "신청" not in document["caption"] and "2명" in document["caption"]
-    data = bot.emu.file_bytes(TOKEN, document["document"]["file_id"])
-    sheet = load_workbook(io.BytesIO(data)).active
+    sheet = sent_sheet(bot.emu, document["document"])
     assert sheet["A3"].value == "출석: 2명"
     rows = [[c.value for c in r][:5] for r in sheet.iter_rows(min_row=6)]
     assert rows == [

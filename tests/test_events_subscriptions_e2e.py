@@ -10,7 +10,7 @@ from bot.events import registrations as R
 from bot.events import subscriptions as S
 from models import AuditLog, Event, Subscription
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, ChatDriver, buttons, texts
+from tests.e2e import TOKEN, ChatDriver, buttons, edit_of, texts
 from tests.staff_helpers import latest
 
 
@@ -99,7 +99,7 @@ async def test_staff_announce_to_a_kind_reaches_private_and_group_subscribers(bo
     events = await bot.emu.wait_for_events(
         TOKEN, chat_id=staff.chat_id, since=since, quiet=0.5, kinds={"edit", "callback_answer"}
     )
-    assert "Sending to 2 chats." in next(e for e in events if e.kind == "edit").text
+    assert "Sending to 2 chats." in edit_of(events).text
     assert "no longer valid" in [e.text for e in events if e.kind == "callback_answer"][1]
     # (the stale press's attempt to remove the already removed keyboard is refused: fine)
     assert {e.method for e in bot.emu.api_errors(TOKEN)} <= {"editMessageReplyMarkup"}

@@ -25,7 +25,7 @@ from models import Reminder
 from models.events import Registration
 from tests import e2e
 from tests.conftest import SEOUL
-from tests.e2e import TOKEN, button_data, buttons, running_bot
+from tests.e2e import TOKEN, button_data, buttons, running_bot, sent_documents
 from tests.staff_helpers import add_class
 from tests.test_qa_faults_e2e import (  # the retries made quick, connections dropped
     FAULTS,
@@ -457,11 +457,7 @@ async def test_checkin_by_the_typed_code_after_a_failing_prompt(bot, fault):
 
 
 def documents(bot, events) -> list[str]:
-    return [
-        e.message["document"]["file_name"]
-        for e in events
-        if e.kind == "message" and "document" in (e.message or {})
-    ]
+    return [d["file_name"] for d in sent_documents(events)]
 
 
 @pytest.mark.parametrize("fault", ONCE)

@@ -10,7 +10,7 @@ from bot.core.i18n import Translator
 from bot.kb import grants as grant_rules
 from models import GrantFollow, User
 from tests.conftest import SEOUL
-from tests.e2e import buttons, texts
+from tests.e2e import buttons, edit_of, message_of, texts
 from tests.staff_helpers import first_answer as answer_of
 from tests.staff_helpers import reminders_off
 
@@ -43,19 +43,19 @@ async def test_sections_paging_and_the_card_before_the_calls_open(bot):
     assert len([d for d in shown if d.startswith("grants:show:")]) == 6  # six per page
 
     events = await chat.press(KO._("Next ▶"))
-    edited = next(e for e in events if e.kind == "edit")
+    edited = edit_of(events)
     assert edited.message_id == listing.message_id  # paging edits the list in place
     assert KO._("Page {page} of {pages}", page=2, pages=2) in edited.text
     assert any(b.startswith("공동체공간 자산화 지원사업") for b in buttons(edited))
     assert KO._("◀ Previous") in buttons(edited)
 
     events = await chat.press(f"{KO._('🟢 Open now')} (0)")
-    assert KO._("No call is open right now.") in next(e for e in events if e.kind == "edit").text
+    assert KO._("No call is open right now.") in edit_of(events).text
 
     events = await chat.press(f"{KO._('🗓 Upcoming')} (12)")
     events = await chat.press(KO._("Next ▶"))
     events = await chat.press("청년 마을 아이디어 지원사업")
-    card = next(e for e in events if e.kind == "message")
+    card = message_of(events)
     assert card.text.startswith("청년 마을 아이디어 지원사업\n")
     assert "300만 원" in card.text and "02-555-0143" in card.text
     assert KO.n_("opens in {n} day", "opens in {n} days", 100) in card.text  # 2 March
@@ -75,11 +75,11 @@ async def test_open_and_closing_soon_follow_and_unfollow(bot):
         "Local Problem-Solving Grant · 21 days left",
     ]
     events = await chat.press("⏰ Closing soon (5)")
-    closing = next(e for e in events if e.kind == "edit")  # only those, unmarked
+    closing = edit_of(events)  # only those, unmarked
     assert buttons(closing)[0] == "Neighbour-Making Grant · 7 days left"
 
     events = await chat.press("Neighbour-Making Grant")
-    card = next(e for e in events if e.kind == "message")
+    card = message_of(events)
     assert "⏰ Closing soon · 7 days left" in card.text
     assert "Up to ₩1,000,000 per award" in card.text
     assert "📅 Accounting class for funded groups" in buttons(card)
@@ -88,7 +88,7 @@ async def test_open_and_closing_soon_follow_and_unfollow(bot):
     answer = answer_of(events)
     assert answer.params.get("show_alert")
     assert answer.text == "🔔 Following. I will remind you 3 days before the deadline."
-    edited = next(e for e in events if e.kind == "edit")
+    edited = edit_of(events)
     assert edited.message_id == card.message_id and "🔕 Unfollow" in buttons(edited)
     async with bot.runtime.sessionmaker() as s:
         user = (await s.execute(select(User).where(User.telegram_id == 5101))).scalar_one()
@@ -99,7 +99,7 @@ async def test_open_and_closing_soon_follow_and_unfollow(bot):
     events = await chat.press("📋 All grants")
     events = await chat.press("⏰ Closing soon (5)")
     events = await chat.press("Neighbour-Making Grant")
-    assert "🔕 Unfollow" in buttons(next(e for e in events if e.kind == "message"))
+    assert "🔕 Unfollow" in buttons(message_of(events))
     events = await chat.press("🔕 Unfollow")
     assert answer_of(events).text == "🔕 You no longer follow this grant."
     async with bot.runtime.sessionmaker() as s:
@@ -107,7 +107,7 @@ async def test_open_and_closing_soon_follow_and_unfollow(bot):
 
     # a related event opens its card
     events = await chat.press("📅 Accounting class for funded groups")
-    event_card = next(e for e in events if e.kind == "message")
+    event_card = message_of(events)
     assert "Thu 11 Mar 2027, 7:00 PM – 9:00 PM" in event_card.text
 
 
@@ -117,7 +117,7 @@ async def test_closed_grants_cannot_be_followed_and_forged_presses_are_refused(b
     events = await chat.send("/grants")
     events = await chat.press("⛔ Closed (5)")
     events = await chat.press("Alley-Making Grant")
-    card = next(e for e in events if e.kind == "message")
+    card = message_of(events)
     assert "⛔ Closed" in card.text
     assert not any("Follow" in b for b in buttons(card))
     events = await chat.press("", forge_data="grants:follow:alley-making")
@@ -128,7 +128,7 @@ async def test_closed_grants_cannot_be_followed_and_forged_presses_are_refused(b
     events = await chat.press("", forge_data="grants:list:bogus:0")
     assert "This button is no longer valid" in answer_of(events).text
     events = await chat.press("", forge_data="grants:list:open:999")  # clamped, not an error
-    assert "🟢 Open now" in next(e for e in events if e.kind == "edit").text
+    assert "🟢 Open now" in edit_of(events).text
     async with bot.runtime.sessionmaker() as s:
         assert (await s.execute(select(GrantFollow))).first() is None
 
@@ -142,7 +142,7 @@ async def test_menu_button_and_card_from_any_message(bot):
     # the Q&A answers use the same callback data: it works from any message
     start_message = chat.last_message_with_buttons()
     events = await chat.press_data(start_message["message_id"], "grants:show:youth-idea")
-    assert next(e for e in events if e.kind == "message").text.startswith("청년 마을 아이디어")
+    assert message_of(events).text.startswith("청년 마을 아이디어")
 
 
 async def test_following_with_deadline_reminders_off_or_too_late_promises_none(bot):

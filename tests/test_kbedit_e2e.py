@@ -11,7 +11,7 @@ from bot.core import audit
 from bot.core.i18n import Translator
 from models.kb import Event, Grant
 from tests.conftest import SEOUL
-from tests.e2e import buttons
+from tests.e2e import buttons, message_of
 from tests.staff_helpers import first_answer as answer_of
 from tests.staff_helpers import forged_presses_alert, restart
 from tests.test_grants_e2e import closing_soon_card
@@ -21,10 +21,6 @@ ADMIN = 900  # settings.admin_ids in tests/conftest.py
 
 
 BOT_OPTIONS = {"polling_errors": False}  # a restart's abandoned long poll ends with 409
-
-
-def message_of(events):
-    return next(e for e in events if e.kind == "message")
 
 
 async def test_admin_moves_a_deadline(bot):

@@ -36,7 +36,7 @@ from models import (
     Voter,
 )
 from models.base import Base
-from tests.e2e import TOKEN, button_data, running_bot, texts
+from tests.e2e import TOKEN, button_data, running_bot, sent_documents, texts
 from tests.staff_helpers import add_class
 from tests.test_assembly_support import DURING
 from tests.test_proposals_e2e import press_cb, seed_proposal
@@ -84,12 +84,7 @@ async def bot(runtime):
 
 
 def documents(bot, events) -> dict[str, bytes]:
-    found = {}
-    for event in events:
-        if event.kind == "message" and "document" in (event.message or {}):
-            doc = event.message["document"]
-            found[doc["file_name"]] = bot.emu.file_bytes(TOKEN, doc["file_id"])
-    return found
+    return {d["file_name"]: bot.emu.file_bytes(TOKEN, d["file_id"]) for d in sent_documents(events)}
 
 
 async def personal_rows(bot, telegram_id: int, user_ids: set[int]) -> dict[str, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.core.users import grant_role, set_home_dong
+from bot.core.users import set_home_dong
 from bot.emulator import Chat
 from bot.proposals import service as domain
 from bot.proposals.service import Actor
@@ -19,7 +19,7 @@ from models.proposal import ProposalStatus as S
 from models.proposal import Visibility
 from tests.conftest import SEOUL
 from tests.e2e import TOKEN, ChatDriver, buttons, running_bot, texts
-from tests.staff_helpers import draft_proposal, restart
+from tests.staff_helpers import draft_proposal, make_staff, restart
 from tests.test_e2e_foundation import tiny_png
 
 STAFF_ID, GARAM_STAFF_ID, PROPOSER_ID, NEIGHBOUR_ID = 7001, 7002, 5001, 5002
@@ -90,13 +90,6 @@ async def send_photo(chat: ChatDriver):
     since = chat.emu.last_seq(TOKEN)
     chat.emu.send_photo(TOKEN, chat.user, tiny_png())
     return await chat._reaction(since)
-
-
-async def make_staff(bot, telegram_id: int, dong: str) -> None:
-    async with bot.runtime.sessionmaker() as s, s.begin():
-        await grant_role(
-            s, telegram_id, "staff", dong_id=dong, actor="test", now=bot.runtime.clock.utcnow()
-        )
 
 
 async def seed_proposal(

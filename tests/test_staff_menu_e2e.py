@@ -11,6 +11,7 @@ import re
 from bot.core import users
 from handlers.core.commands import ADMIN_COMMANDS, COMMANDS, STAFF_COMMANDS
 from tests.e2e import TOKEN, texts
+from tests.staff_helpers import make_staff
 
 ADMIN = 900  # settings.admin_ids in tests/conftest.py
 COLLEAGUE = 5201
@@ -135,10 +136,7 @@ async def test_help_lists_the_commands_of_the_users_menu(bot):
 async def test_a_staff_member_who_uses_forget_goes_back_to_the_residents_menu(bot):
     """/forget deletes the roles with everything else: the chat's staff menu goes too (it
     stayed, offering /stats and /unanswered to someone who is no longer staff)."""
-    async with bot.runtime.sessionmaker() as s, s.begin():
-        await users.grant_role(
-            s, COLLEAGUE, "staff", dong_id="hanbit1", actor="test", now=bot.runtime.clock.utcnow()
-        )
+    await make_staff(bot, COLLEAGUE, "hanbit1")
     colleague = bot.chat(COLLEAGUE, "수진", "ko")
     await colleague.send("/start")
     assert names(bot, COLLEAGUE) == STAFF_NAMES

@@ -14,6 +14,7 @@ from bot.kb.eligibility import GROUP_AGE_BUCKETS as B
 from bot.kb.eligibility import Answers, GroupAge
 from bot.kb.records import GrantRules, GrantSpec
 from tests.conftest import SEOUL
+from tests.e2e import message_of
 from tests.kbdemo import demo_kb as demo
 
 TODAY = date(2027, 2, 5)
@@ -151,7 +152,7 @@ async def test_check_as_one_person(bot, lang, line):
     await chat.press("3년 이상" if lang == "ko" else "3 years or more")
     await chat.press("없음" if lang == "ko" else "None")
     events = await chat.press("새터동" if lang == "ko" else "Saeteo-dong")
-    text = next(e for e in events if e.kind == "message").text
+    text = message_of(events).text
     fits = text.partition("❌")[0]
     assert "주민자치활동" not in fits and "Resident Council Activity" not in fits
     assert line in text

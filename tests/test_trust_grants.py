@@ -11,14 +11,10 @@ from bot.kb import cards
 from bot.kb import grants as g
 from bot.kb.records import demo_kb_path, load_file, validate
 from tests.conftest import SEOUL
-from tests.e2e import buttons
+from tests.e2e import buttons, edit_of
 
 KO = Translator("ko", SEOUL)
 EN = Translator("en", SEOUL)
-
-
-def edited(events):
-    return next(e for e in events if e.kind == "edit")
 
 
 def grant_buttons(event) -> list[str]:
@@ -36,7 +32,7 @@ async def test_open_now_lists_every_open_grant_closing_soon_ones_marked(bot):
     assert f"{KO._('⏰ Closing soon')} (5)" in labels
     shown = grant_buttons(listing)
     events = await chat.press(KO._("Next ▶"))
-    shown += grant_buttons(edited(events))
+    shown += grant_buttons(edit_of(events))
     assert len(shown) == 8
     # nearest deadline first; the closing-soon ones carry the ⏰ mark
     assert shown[0] == "⏰ 이웃만들기 지원사업 · 7일 남음"
@@ -44,7 +40,7 @@ async def test_open_now_lists_every_open_grant_closing_soon_ones_marked(bot):
     assert "동단위 시민참여예산 · 84일 남음" in shown
     # the closing-soon section is the same five, a part of the open ones
     events = await chat.press(f"{KO._('⏰ Closing soon')} (5)")
-    closing = grant_buttons(edited(events))
+    closing = grant_buttons(edit_of(events))
     assert len(closing) == 5 and all(c in {s.removeprefix("⏰ ") for s in shown} for c in closing)
 
 

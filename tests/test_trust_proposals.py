@@ -15,12 +15,12 @@ from sqlalchemy import select
 from bot.core.users import set_home_dong
 from models import Proposal, User
 from tests.e2e import TOKEN, texts
+from tests.staff_helpers import make_staff
 from tests.test_proposals_e2e import (
     DESCRIPTION,
     alert,
     callback_buttons,
     forge,
-    make_staff,
     press_cb,
     seed_proposal,
 )

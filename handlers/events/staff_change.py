@@ -25,7 +25,9 @@ whole event); in the conversation ``sev:f:<field>``, ``sev:kd:<kind>``,
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -87,6 +89,29 @@ async def event_of_draft(update: Update, context: MaeulContext) -> EventSpec | N
 on_draft_event = blocks.opened_by(event_of_draft, ConversationHandler.END)
 """The opening of a step on the draft's event, as a decorator: ``step(update, context,
 event)`` when this user may still manage it; else a refusal, and the conversation ends."""
+
+
+def on_confirmed_draft(
+    pattern: re.Pattern[str], stay: str
+) -> Callable[[Callable[[Update, MaeulContext, EventSpec], Awaitable[Any]]], blocks.Opened]:
+    """The opening of the "yes" to a preview of the draft (Save, Move), as a decorator:
+    ``step(update, context, event)`` when the press confirms the latest preview (data
+    parsed by ``pattern``, its nonce group 1) and this user may still manage the draft's
+    event. A press on an older preview is refused and the conversation stays at ``stay``;
+    an event gone or no longer managed is refused and the conversation ends."""
+
+    def wrap(step: Callable[[Update, MaeulContext, EventSpec], Awaitable[Any]]) -> blocks.Opened:
+        on_event = on_draft_event(step)
+
+        @functools.wraps(step)
+        async def opened(update: Update, context: MaeulContext) -> Any:
+            if not await confirms_preview(update, context, pattern, draft_of(context)):
+                return stay
+            return await on_event(update, context)
+
+        return opened
+
+    return wrap
 
 
 # ---------------------------------------------------------------------------------------
@@ -229,13 +254,9 @@ async def dong_chosen(update: Update, context: MaeulContext) -> str | int:
     return await _set(update, context, "dong", dong)
 
 
-async def save(update: Update, context: MaeulContext) -> str | int:
+@on_confirmed_draft(SAVE_RE, PREVIEW)
+async def save(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     draft = draft_of(context)
-    if not await confirms_preview(update, context, SAVE_RE, draft):
-        return PREVIEW
-    event = await event_of_draft(update, context)
-    if event is None:
-        return ConversationHandler.END
     kb = await knowledge(update, context)
     if kb is None:
         return ConversationHandler.END

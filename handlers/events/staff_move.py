@@ -23,7 +23,7 @@ from bot.kb import cards, schedule
 from bot.kb.records import EventSpec
 from bot.telegram.context import MaeulContext
 from handlers.core.blocks import answer, drop_keyboard, refuse, show
-from handlers.core.steps import confirms_preview, fresh_nonce
+from handlers.core.steps import fresh_nonce
 from handlers.events import staff_access
 from handlers.events.occurrence import TOK
 from handlers.events.staff_change import (
@@ -33,7 +33,7 @@ from handlers.events.staff_change import (
     MOVE_START,
     back_markup,
     draft_of,
-    event_of_draft,
+    on_confirmed_draft,
     on_draft_event,
 )
 from handlers.events.staff_draft import end_question, read_end, read_start, start_question
@@ -201,13 +201,9 @@ async def _confirm_move(update: Update, context: MaeulContext, event: EventSpec)
     await show(update, context, "\n".join(lines), markup)
 
 
-async def move_confirmed(update: Update, context: MaeulContext) -> str | int:
+@on_confirmed_draft(MOVE_OK_RE, MOVE_OK)
+async def move_confirmed(update: Update, context: MaeulContext, event: EventSpec) -> str | int:
     draft = draft_of(context)
-    if not await confirms_preview(update, context, MOVE_OK_RE, draft):
-        return MOVE_OK
-    event = await event_of_draft(update, context)
-    if event is None:
-        return ConversationHandler.END
     original = None if draft["whole"] else datetime.fromisoformat(draft["original"])
     why = await _attendance_refusal(context, event, original)
     if why is not None:  # someone checked in since the move was begun
