@@ -158,3 +158,47 @@ def test_unmarked_vietnamese_words_of_weather_and_volunteering(
     neoul: QAEngine, question: str, entry: str
 ) -> None:
     assert shown_first(neoul.ask(question, NEOUL_NOW)) == entry
+
+
+def test_a_grants_window_said_from_its_opening_scores_as_the_opening_asked() -> None:
+    """The evaluation scores what the resident is told: a grant's "deadline" answer with
+    its opening asked first is said as the opening (bot/qa/render.py)."""
+    from tests.qa.evaluate import is_right
+
+    case = {"q": "접수 언제 시작해요", "kind": "grant", "id": "g", "facet": "opens"}
+    assert is_right(case, Answer("grant", id="g", facet="deadline", opening=True))
+    assert not is_right(case, Answer("grant", id="g", facet="deadline", opening=False))
+    assert not is_right(case, Answer("grant", id="g", facet="amount", opening=True))
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("이웃만들기는 누가 신청하는 거예요?", "eligibility"),  # who it is for
+        ("신청은 누가 해야 돼요?", "how_to_apply"),  # who hands it in
+        ("작년에 했는데 올해 골목만들기도 낼 수 있나요?", "eligibility"),
+        ("저희 같은 동아리도 돼요?", "eligibility"),
+    ],
+)
+def test_who_may_apply_said_in_other_words(question: str, facet: str) -> None:
+    assert detect_facets(question).primary == facet, detect_facets(question)
+
+
+@pytest.fixture(scope="module")
+def gaon() -> QAEngine:
+    """The tenth district's KB (가온구), with the model; it has no FAQ entry on the centre."""
+    return with_model("tenth")
+
+
+@pytest.mark.parametrize("question", ["목요일은 몇 시까지 하세요?", "토요일은 몇 시에 닫아요?"])
+def test_a_weekday_and_what_time_alone_asks_the_centres_hours(
+    gaon: QAEngine, question: str
+) -> None:
+    answer = gaon.ask(question, datetime(2027, 3, 15, 10, 0, tzinfo=SEOUL))
+    assert answer.kind == "centre", answer
+
+
+def test_a_day_and_what_time_is_no_centre_question(gaon: QAEngine) -> None:
+    """ "내일 몇 시에 해요?" asks of something on that day, not of the centre's week."""
+    answer = gaon.ask("내일 몇 시에 해요?", datetime(2027, 3, 15, 10, 0, tzinfo=SEOUL))
+    assert answer.kind != "centre", answer

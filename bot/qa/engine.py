@@ -234,6 +234,8 @@ _CENTRE_FILLER_RE = re.compile(
     r"찾아가\S*|정확\S*|사무실|사는데|office|"
     # going or dropping by ("센터 가려는데 몇 시에 열어요?", "들르려고 하는데")
     r"가려\S*|가보려\S*|가\s?보려\S*|들르려\S*|들리려\S*|방문하려\S*|"
+    # the centre's doing, said politely ("몇 시까지 하세요?", "토요일에도 여세요?")
+    r"(하|여|닫|열)(세|시)\S*|"
     # not knowing where it is ("I don't know where the office is", "사무실이 어딘지
     # 모르겠어요"): the asking, not another topic
     r"know|sure|not|sorry|어딘지|어디인지|모르겠\S*|몰라\S*|몰라요"
@@ -405,6 +407,11 @@ _LIVES_THERE_WORKS_HERE_RE = re.compile(
 _TOLD_CLAUSE_RE = re.compile(
     _SENTENCE_END_RE.pattern + r"|(?<=[는은던][데디])\s*,?\s*|(?<=[해돼되와가나어아]서)\s*,?\s+"
 )
+# A weekday said alone ("수요일은", "on Wednesday"): a day of the centre's week, no date
+_WEEKDAY_ONLY_RE = re.compile(
+    r"([월화수목금토일]|평)요?일?(은|에|에는|도|에도)?|(on )?(mon|tue|wed|thu|fri|sat|sun)[a-z]*s?"
+)
+_HONORIFIC_DOING_RE = re.compile(r"(하|여|닫|열)(세|시)\S*")
 # Every one asked for: a list however well one record matches
 _ALL_ASKED_RE = re.compile(
     r"전부|다\s?(알려|보여|말해)|모두\s?(알려|보여|말해)|싹\s?다|목록|리스트|"
@@ -1206,6 +1213,21 @@ class _Analysis:
             # 방문해도 돼요?": coming by then, nothing else asked)
             # "where?" and nothing else, no record before it ("어디예요?", "Ở đâu?"): the
             # place asked of is the centre's, not whichever FAQ entry says "where"
+            # "what time?" and nothing else, a weekday at most ("수요일은 몇시까지 해요?",
+            # "금요일은 몇 시에 닫아요?"): the centre's hours
+            or (
+                self.facets == ("time",)
+                and not self.extra
+                and not (self.criteria.spans or self.criteria.word_spans or self.categories)
+                and (
+                    self.dates is None
+                    or bool(self.dates.weekdays)
+                    or _WEEKDAY_ONLY_RE.fullmatch(self.text[slice(*self.dates.span)].strip())
+                    is not None
+                )
+                # (an honorific "하세요" left in the topic is no topic: "몇 시까지 하세요?")
+                and all(_HONORIFIC_DOING_RE.fullmatch(w) for w in self.topic.split())
+            )
             or (
                 self.facets == ("place",)
                 and not self.extra
