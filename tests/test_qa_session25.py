@@ -3,6 +3,8 @@ question set)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -201,3 +203,34 @@ def test_a_day_and_what_time_is_no_centre_question(gaon: QAEngine) -> None:
     """ "내일 몇 시에 해요?" asks of something on that day, not of the centre's week."""
     answer = gaon.ask("내일 몇 시에 해요?", datetime(2027, 3, 15, 10, 0, tzinfo=SEOUL))
     assert answer.kind != "centre", answer
+
+
+@pytest.fixture(scope="module")
+def engines() -> Callable[[str], QAEngine]:
+    """Each district's engine, built once when a test first asks for it."""
+    return functools.cache(with_model)
+
+
+@pytest.mark.parametrize(
+    ("district", "entry"),
+    [("eighth", "village-news"), ("thirteenth", "notifications"), ("twentieth", "news-alerts")],
+)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "새로운 지원사업 나오면 카톡이나 문자로 알려줄 수 있어요?",
+        "공모 올라오면 연락 받을 수 있나요",
+        "Please let me know when new grants come out",
+    ],
+)
+def test_being_told_of_new_calls_is_the_entry_on_the_kbs_news(
+    engines: Callable[[str], QAEngine], district: str, entry: str, question: str
+) -> None:
+    """Not the entry on how results are told, which shares 알려/문자/message."""
+    answer = engines(district).ask(question, NEOUL_NOW)
+    assert (answer.kind, shown_first(answer)) == ("faq", entry), answer
+
+
+def test_results_told_by_text_stays_the_results_entry(neoul: QAEngine) -> None:
+    answer = neoul.ask("선정되면 문자로 알려주나요", NEOUL_NOW)
+    assert shown_first(answer) == "results-announcement", answer

@@ -65,6 +65,7 @@ from bot.qa.lexicon import (
     FILLER_WORDS,
     GA_NOUNS,
     GENERIC_WORDS,
+    NEWS_WORDS,
     OTHER_AUTHORITY_RE,
     OTHER_CENTRE_RE,
     OTHER_PLACE_RE,
@@ -733,6 +734,17 @@ WHEN_FITS = 0.5
 # A FAQ entry whose own question asks the question's first facet, within this share of the
 # leading entry's score, leads it (QAEngine._faq_for_facet): facets a FAQ question asks plainly
 FAQ_FACET_FITS = 0.7
+# Asked to be told when a new call opens (:meth:`QAEngine._matter_asked`)
+_NEW_CALL_NOTICE_RE = re.compile(
+    r"(새|새로운|새로)\s?(공모|지원\s?사업|사업)\S{0,3}\s.{0,20}?(알려|알림|문자|연락|소식)|"
+    r"(공모|지원\s?사업)\S{0,2}\s?(뜨면|나오면|열리면|올라오면|생기면).{0,20}?(알려|알림|문자|연락|소식)|"
+    r"\b(message|text|notif\w*|alert\w*|e-?mail|let (me|us) know|tell (me|us)|hear)\b.{0,40}?"
+    r"\bnew (grant|call|programme|program|funding)s?\b|"
+    r"\bnew (grant|call|programme|program|funding)s?\b.{0,40}?"
+    r"\b(message|text|notif\w*|alert\w*|e-?mail|let (me|us) know|tell (me|us))\b|"
+    r"新(的)?(项目|公募|补助).{0,10}(通知|告诉|提醒)|新しい(公募|助成|事業).{0,12}(お知らせ|通知|教え)|"
+    r"(thông báo|báo).{0,20}(chương trình|dự án) mới"
+)
 _FAQ_FACETS = frozenset({"result", "deadline", "documents", "place", "time", "when", "contact"})
 TITLED = 0.5  # … its title holding this share of the question's words at least
 
@@ -2108,6 +2120,10 @@ class QAEngine:
             return PROPOSE_WORDS
         if not named and SPEND_RE.search(a.text):
             return f"{SPEND_WORDS} {a.residual}"  # (what is bought: 술, 강사비 are in the entry)
+        if not named and _NEW_CALL_NOTICE_RE.search(a.text):
+            # "새 공모 뜨면 문자로 알려주나요?", "Can I get a message when a new grant opens?":
+            # the KB's entry on receiving its news, not the one on how results are told
+            return NEWS_WORDS
         return None
 
     def _faq_on(self, words: str) -> list[_Candidate]:

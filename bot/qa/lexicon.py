@@ -436,6 +436,8 @@ SPEND_WORDS = "사용 비용 쓸 수 없는 불가 인건비 식비 spend cost"
 # The words a KB's entry on proposing is found with (the question's own topic — 놀이터,
 # 쓰레기통 — is the suggestion, not what is asked about).
 PROPOSE_WORDS = "제안 의제 건의 propose agenda suggestion"
+# …and receiving the KB's news (new calls, trainings): the entry on it, by these words alone
+NEWS_WORDS = "소식 받아보 뉴스레터 news newsletter"
 
 # The centre itself ("센터 전화번호"): its contact comes from the KB's region, not a record.
 # (the office asked of by itself, "where is the office?", "사무실 어디에요": the centre's;
