@@ -234,3 +234,16 @@ def test_being_told_of_new_calls_is_the_entry_on_the_kbs_news(
 def test_results_told_by_text_stays_the_results_entry(neoul: QAEngine) -> None:
     answer = neoul.ask("선정되면 문자로 알려주나요", NEOUL_NOW)
     assert shown_first(answer) == "results-announcement", answer
+
+
+@pytest.mark.parametrize(
+    ("district", "entry"),
+    [("twentieth", "not-allowed"), (None, "ineligible-costs")],
+)
+def test_paying_by_the_grants_card_asks_what_it_may_be_spent_on(
+    engines: Callable[[str], QAEngine], demo_with_model: QAEngine, district: str | None, entry: str
+) -> None:
+    """카드로 긁어도 (paid by card) is spending, not the entry on the group's bank account."""
+    engine = engines(district) if district else demo_with_model
+    answer = engine.ask("회식비 보조금 체크카드로 긁어도 되나요", NEOUL_NOW)
+    assert (answer.kind, shown_first(answer)) == ("faq", entry), answer

@@ -414,7 +414,7 @@ BOTH_WORDS = "여러 중복 동시 신청 several at once duplicate"
 # "지원금으로 회식 때 술 사도 돼요?", "강사비 저한테 줘도 돼요?", "Can we spend the grant on …":
 # what the money may be spent on — a KB's entry on eligible costs, whatever is bought.
 SPEND_RE = re.compile(
-    r"(사도|줘도|지급해도|드려도|결제해도)\s?(돼|되|괜찮|가능)|"
+    r"(사도|줘도|지급해도|드려도|결제해도|긁어도)\s?(돼|되|괜찮|가능)|"
     r"(지원금|보조금|사업비|활동비|예산|돈).{0,30}(써도|사용해도)\s?(돼|되|괜찮|가능)|"
     # what the money is for, by what is done with it ("지원금으로 … 맥주 한잔 해도 되나요")
     r"(지원금|보조금|사업비|활동비)\s?(으로|로)\s.{0,30}(해도|먹어도|마셔도|사\s?먹어도)\s?(돼|되|괜찮|가능)|"
