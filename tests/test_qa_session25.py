@@ -16,6 +16,12 @@ from bot.qa.text import normalize
 from tests.qa_helpers import NOW, SEOUL, with_model
 
 
+@pytest.fixture(scope="module")
+def engines() -> Callable[[str], QAEngine]:
+    """Each district's engine, built once when a test first asks for it."""
+    return functools.cache(with_model)
+
+
 def shown_first(answer: Answer) -> str | None:
     """The record a resident sees first: the answer's, or the first of those offered."""
     return answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
@@ -139,9 +145,9 @@ def test_a_clock_time_in_chinese_asks_the_centres_hours(
 
 
 @pytest.fixture(scope="module")
-def neoul() -> QAEngine:
+def neoul(engines: Callable[[str], QAEngine]) -> QAEngine:
     """The eighth district's KB (너울군, islands and fishing villages), with the model."""
-    return with_model("eighth")
+    return engines("eighth")
 
 
 NEOUL_NOW = datetime(2027, 3, 2, 10, 0, tzinfo=SEOUL)
@@ -186,9 +192,9 @@ def test_who_may_apply_said_in_other_words(question: str, facet: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def gaon() -> QAEngine:
+def gaon(engines: Callable[[str], QAEngine]) -> QAEngine:
     """The tenth district's KB (가온구), with the model; it has no FAQ entry on the centre."""
-    return with_model("tenth")
+    return engines("tenth")
 
 
 @pytest.mark.parametrize("question", ["목요일은 몇 시까지 하세요?", "토요일은 몇 시에 닫아요?"])
@@ -203,12 +209,6 @@ def test_a_day_and_what_time_is_no_centre_question(gaon: QAEngine) -> None:
     """ "내일 몇 시에 해요?" asks of something on that day, not of the centre's week."""
     answer = gaon.ask("내일 몇 시에 해요?", datetime(2027, 3, 15, 10, 0, tzinfo=SEOUL))
     assert answer.kind != "centre", answer
-
-
-@pytest.fixture(scope="module")
-def engines() -> Callable[[str], QAEngine]:
-    """Each district's engine, built once when a test first asks for it."""
-    return functools.cache(with_model)
 
 
 @pytest.mark.parametrize(
