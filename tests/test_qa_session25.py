@@ -247,3 +247,12 @@ def test_paying_by_the_grants_card_asks_what_it_may_be_spent_on(
     engine = engines(district) if district else demo_with_model
     answer = engine.ask("회식비 보조금 체크카드로 긁어도 되나요", NEOUL_NOW)
     assert (answer.kind, shown_first(answer)) == ("faq", entry), answer
+
+
+def test_what_time_said_politely_after_an_event_is_about_that_event(gaon: QAEngine) -> None:
+    """ "몇 시까지 하세요?" right after an answer about an event asks of that event (alone, of
+    the centre: above)."""
+    event = gaon.kb.events[0].id
+    now = datetime(2027, 3, 15, 10, 0, tzinfo=SEOUL)
+    answer = gaon.ask("몇 시까지 하세요?", now, follow=("event", event))
+    assert (answer.kind, answer.id, answer.reason) == ("event", event, "follow-up"), answer

@@ -2910,8 +2910,13 @@ class QAEngine:
             return False
         if c.grant_rule:
             return False  # a rule of the grants asked ("나이 제한 있는 사업 뭐예요?"): a list
-        # ("몇시에 모여요?", "어디서 만나요?": meeting is what one does at any event)
-        return not [w for w in _topic_words(a) if w not in _MEETING_VERBS]
+        # ("몇시에 모여요?", "어디서 만나요?": meeting is what one does at any event; "몇 시까지
+        # 하세요?": its doing, said politely)
+        return not [
+            w
+            for w in _topic_words(a)
+            if w not in _MEETING_VERBS and not _HONORIFIC_DOING_RE.fullmatch(w)
+        ]
 
     def _which_of(
         self, a: _Analysis, choices: tuple[str, ...], now: datetime, base: dict[str, Any]
