@@ -19,6 +19,11 @@ SEOUL = ZoneInfo("Asia/Seoul")
 NOW = datetime(2027, 1, 25, 10, 0, tzinfo=SEOUL)  # Monday
 
 
+def shown_first(answer: Answer) -> str | None:
+    """The record a resident sees first: the answer's, or the first of those offered."""
+    return answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
+
+
 def answers(engine: QAEngine, question: str, now: datetime = NOW, **expected: Any) -> Answer:
     """``engine``'s answer to ``question``, checked: each field named in ``expected`` (kind,
     id, facet, confident, reason …) must have the value given."""

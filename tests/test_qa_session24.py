@@ -7,14 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from bot.qa import Answer, QAEngine
+from bot.qa import QAEngine
 from bot.qa.facets import detect_facets
-from tests.qa_helpers import NOW, SEOUL, with_model
-
-
-def shown_first(answer: Answer) -> str | None:
-    """The record a resident sees first: the answer's, or the first of those offered."""
-    return answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
+from tests.qa_helpers import NOW, SEOUL, shown_first, with_model
 
 
 @pytest.fixture(scope="module")

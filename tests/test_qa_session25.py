@@ -13,18 +13,13 @@ from bot.qa import Answer, QAEngine
 from bot.qa.criteria import find_criteria
 from bot.qa.facets import detect_facets
 from bot.qa.text import normalize
-from tests.qa_helpers import NOW, SEOUL, with_model
+from tests.qa_helpers import NOW, SEOUL, shown_first, with_model
 
 
 @pytest.fixture(scope="module")
 def engines() -> Callable[[str], QAEngine]:
     """Each district's engine, built once when a test first asks for it."""
     return functools.cache(with_model)
-
-
-def shown_first(answer: Answer) -> str | None:
-    """The record a resident sees first: the answer's, or the first of those offered."""
-    return answer.id if answer.confident else (answer.alternatives or (answer.id,))[0]
 
 
 @pytest.mark.parametrize(

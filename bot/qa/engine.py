@@ -223,6 +223,8 @@ _OPENING_HOURS_RE = re.compile(
     r"\bopen(ing)? (hours|times|on (mon|tues|wednes|thurs|fri|satur|sun)days?)\b|"
     r"营业|mở cửa|営業"
 )
+# Doing said politely ("몇 시까지 하세요?", "토요일에도 여세요?"): no topic of its own
+_HONORIFIC_DOING_RE = re.compile(r"(하|여|닫|열)(세|시)\S*")
 # Words that ask nothing of their own, next to the centre
 # ("센터 전화번호 좀요", "中心的电话号码是多少")
 _CENTRE_FILLER_RE = re.compile(
@@ -235,8 +237,9 @@ _CENTRE_FILLER_RE = re.compile(
     r"찾아가\S*|정확\S*|사무실|사는데|office|"
     # going or dropping by ("센터 가려는데 몇 시에 열어요?", "들르려고 하는데")
     r"가려\S*|가보려\S*|가\s?보려\S*|들르려\S*|들리려\S*|방문하려\S*|"
-    # the centre's doing, said politely ("몇 시까지 하세요?", "토요일에도 여세요?")
-    r"(하|여|닫|열)(세|시)\S*|"
+    # the centre's doing, said politely
+    + _HONORIFIC_DOING_RE.pattern
+    + "|"
     # not knowing where it is ("I don't know where the office is", "사무실이 어딘지
     # 모르겠어요"): the asking, not another topic
     r"know|sure|not|sorry|어딘지|어디인지|모르겠\S*|몰라\S*|몰라요"
@@ -412,7 +415,6 @@ _TOLD_CLAUSE_RE = re.compile(
 _WEEKDAY_ONLY_RE = re.compile(
     r"([월화수목금토일]|평)요?일?(은|에|에는|도|에도)?|(on )?(mon|tue|wed|thu|fri|sat|sun)[a-z]*s?"
 )
-_HONORIFIC_DOING_RE = re.compile(r"(하|여|닫|열)(세|시)\S*")
 # Every one asked for: a list however well one record matches
 _ALL_ASKED_RE = re.compile(
     r"전부|다\s?(알려|보여|말해)|모두\s?(알려|보여|말해)|싹\s?다|목록|리스트|"

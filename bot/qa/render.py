@@ -127,7 +127,7 @@ def _render(
     return r.none(answer)
 
 
-def _as_said(facet: str, answer: Answer) -> str:
+def as_said(facet: str, answer: Answer) -> str:
     """A grant's facet as the answer says it: the window ("deadline") from its opening when
     the opening was asked first (:attr:`Answer.opening`)."""
     return "opens" if facet == "deadline" and answer.opening else facet
@@ -190,7 +190,7 @@ class _Renderer:
         parts: list[str] = []
         for facet in answer.facets[:2]:
             text = self.grant_facet(
-                grant, _as_said(facet, answer), age=answer.age, members=answer.members
+                grant, as_said(facet, answer), age=answer.age, members=answer.members
             )
             if text and text not in parts:
                 parts.append(text)
@@ -378,7 +378,7 @@ class _Renderer:
                 window=t._("Application period: {window}", window=self.window(grant)),
             )
         if len(grants) == 1 and answer.facet not in ("list", "summary"):
-            return self.grant_facet(grants[0], _as_said(answer.facet or "summary", answer))
+            return self.grant_facet(grants[0], as_said(answer.facet or "summary", answer))
         header = self.grant_header(answer)
         if not grants:
             return "\n".join([header, t._("No grant matches that. Type /grants to see them all.")])
