@@ -1975,13 +1975,6 @@ def test_an_application_asked_about_is_the_programmes(young_town, question, kind
 
 
 # --- "which are taking applications now?" in Vietnamese: the open calls -----------------------
-@pytest.fixture(scope="module")
-def demo_with_model() -> QAEngine:
-    """The demo KB with the model (the FAQ entries it ranked took these questions)."""
-    engine = with_model()
-    return engine
-
-
 @pytest.mark.parametrize(
     "question",
     [

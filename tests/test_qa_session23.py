@@ -9,11 +9,6 @@ from bot.qa import QAEngine
 from tests.qa_helpers import NOW, answers, district_now, lexical, with_model
 
 
-@pytest.fixture(scope="module")
-def demo_with_model() -> QAEngine:
-    return with_model()
-
-
 @pytest.mark.parametrize(
     ("question", "facet"),
     [
