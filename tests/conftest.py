@@ -10,6 +10,7 @@ fail.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -471,6 +472,24 @@ def demo() -> object:
     from tests.kbdemo import lexical_engine
 
     return lexical_engine()
+
+
+@pytest.fixture(scope="module")
+def demo_with_model() -> object:
+    """The Q&A engine on the demo KB with the model, as the bot builds it (the test is skipped
+    where the model is not installed)."""
+    from tests.qa_helpers import with_model
+
+    return with_model()
+
+
+@pytest.fixture(scope="module")
+def engines() -> object:
+    """The Q&A engine with the model on each district's KB (a folder of tests/qa), built once a
+    module when a test first asks for it: ``engines("tenth")``."""
+    from tests.qa_helpers import with_model
+
+    return functools.cache(with_model)
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,10 @@
 """What the Q&A engine's rule tests share: the moment they ask at, asking with the answer
-expected, the demo KB changed for one test, and the case tables kept as YAML."""
+expected, the demo KB changed for one test, the districts' engines (tests/qa/<folder>/kb.yaml)
+and the case tables kept as YAML."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -60,16 +62,28 @@ def cases(path: Path, table: str) -> list[Any]:
     ]
 
 
+def district_kb(district: str | None = None) -> kb.KnowledgeBase:
+    """The validated KB of ``district`` (a folder of tests/qa), or the demo's."""
+    path = Path(__file__).parent / "qa" / district / "kb.yaml" if district else kb.demo_kb_path()
+    parsed, problems = kb.load_and_validate(path)
+    assert parsed is not None, problems
+    return parsed
+
+
+@functools.cache
+def lexical(district: str) -> QAEngine:
+    """The engine without the model on the KB of ``district`` (a folder of tests/qa), built
+    once a process (the engine answers without changing)."""
+    return QAEngine(district_kb(district))
+
+
 def with_model(district: str | None = None) -> QAEngine:
     """The engine as the bot builds it, with the model and its vectors ready, on the KB of
     ``district`` (a folder of tests/qa) or the demo's; the test is skipped where the model is
     not installed."""
     from bot.qa.service import build_engine
 
-    path = Path(__file__).parent / "qa" / district / "kb.yaml" if district else kb.demo_kb_path()
-    parsed, problems = kb.load_and_validate(path)
-    assert parsed is not None, problems
-    engine = build_engine(parsed)
+    engine = build_engine(district_kb(district))
     if engine.semantic is None:
         pytest.skip("the model is not installed")
     assert engine.semantic.wait(300)

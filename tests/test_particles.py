@@ -223,25 +223,23 @@ PAIRED = re.compile(
 )
 
 
-def test_no_korean_message_writes_both_particles():
+def _korean_strings() -> list[str]:
+    """Every translation in the Korean catalog, each plural form on its own."""
     with (LOCALES_DIR / "ko" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         catalog = read_po(fh, locale="ko")
-    offenders = []
-    for m in catalog:
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        offenders += [s for s in strings if s and PAIRED.search(s)]
+    return [s for m in catalog for s in (m.string if isinstance(m.string, tuple) else (m.string,))]
+
+
+def test_no_korean_message_writes_both_particles():
+    offenders = [s for s in _korean_strings() if s and PAIRED.search(s)]
     assert not offenders, offenders
 
 
 def test_every_korean_particle_spec_is_known():
     """A typo in a spec ({title:은는}) would raise when the message is shown."""
-    with (LOCALES_DIR / "ko" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
-        catalog = read_po(fh, locale="ko")
     specs = set()
-    for m in catalog:
-        strings = m.string if isinstance(m.string, tuple) else (m.string,)
-        for s in strings:
-            specs |= set(re.findall(r"\{\w+:[^}\uac00-\ud7a3]*([\uac00-\ud7a3][^}]*)\}", s or ""))
+    for s in _korean_strings():
+        specs |= set(re.findall(r"\{\w+:[^}\uac00-\ud7a3]*([\uac00-\ud7a3][^}]*)\}", s or ""))
     assert specs  # the catalog uses them
     for spec in specs:
         particle("동", spec)

@@ -10,13 +10,9 @@ model alike.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bot.kb import records as kb
-from bot.qa.engine import QAEngine
-from tests.qa_helpers import NOW, answers, edited_demo, with_model
+from tests.qa_helpers import NOW, answers, edited_demo, lexical, with_model
 
 
 @pytest.mark.parametrize(
@@ -79,9 +75,7 @@ def test_a_record_named_and_asked_about_is_still_answered_surely(demo, question,
 
 def test_a_name_with_the_setting_aside_word_in_it_is_not_set_aside():
     # "혼밥말고함밥" (a dinner club's name in the twentieth district): 말고 inside a name
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/twentieth/kb.yaml")
-    assert parsed is not None, problems
-    answer = QAEngine(parsed).ask("혼밥말고함밥 다음 모임 어디서 해요?", NOW)
+    answer = lexical("twentieth").ask("혼밥말고함밥 다음 모임 어디서 해요?", NOW)
     assert (answer.kind, answer.id) == ("event", "solo-dinner") and answer.confident, answer
 
 
@@ -194,9 +188,7 @@ def test_a_record_set_aside_in_chinese_is_only_offered():
     # "…的项目，以后再说。" sets the programme aside as "…는 다음에 하기로 하고요" does; what is
     # asked after it (a broken streetlight) is another office's. Without the setting aside the
     # programme named keeps its sure answer, and so does asking whether it may wait.
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/twentieth/kb.yaml")
-    assert parsed is not None, problems
-    engine = QAEngine(parsed)
+    engine = lexical("twentieth")
     named = "我们几个邻居想申请多文化融合小组支援项目"
     asked = "我家楼下的路灯坏了，应该找谁修？"
     aside = engine.ask(f"{named}，以后再说。{asked}", NOW)
@@ -220,18 +212,14 @@ def test_a_half_known_word_beside_a_programme_named_is_another_thing(demo):
 def test_the_ward_office_named_in_japanese_or_chinese_is_its_own_matter(question):
     # the ward office's registration desk: an event sharing 登録 (its registration) was the
     # sure answer before; now only offered
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/twentieth/kb.yaml")
-    assert parsed is not None, problems
-    answer = QAEngine(parsed).ask(question, NOW)
+    answer = lexical("twentieth").ask(question, NOW)
     assert not answer.confident, answer
 
 
 def test_another_office_s_word_is_no_clipped_programme_name():
     # 이자 (interest) starts 이사철 and 자원순환 in the tenth district's 이사철 자원순환 문제해결
     # 프로젝트: read as its clipping, the programme was named and answered surely
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa/tenth/kb.yaml")
-    assert parsed is not None, problems
-    engine = QAEngine(parsed)
+    engine = lexical("tenth")
     question = "대학원생인데 은행 이자 지원받을 수 있어요?"
     assert engine._unclip(question) == question
     answer = engine.ask(question, NOW)

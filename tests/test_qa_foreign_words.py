@@ -6,28 +6,14 @@ from any set); on the lexical engine (no model), so that each shows the rule.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
-from bot.kb import records as kb
-from bot.qa import QAEngine
 from bot.qa.criteria import find_criteria
 from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets
 from bot.qa.lexicon import glossary_terms, vietnamese_marks
 from bot.qa.text import normalize
-from tests.qa_helpers import NOW, answers
-
-QA = Path(__file__).parent / "qa"
-
-
-@cache
-def district(folder: str) -> QAEngine:
-    parsed, problems = kb.load_and_validate(QA / folder / "kb.yaml")
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+from tests.qa_helpers import NOW, answers, lexical
 
 
 # --- the words: "cho" typed without marks (the domain's everyday words: test_qa_rules) -----
@@ -131,7 +117,7 @@ def test_a_theme_named_in_the_singular_is_that_theme(demo):
 )
 def test_when_a_training_is_asked_in_chinese_is_the_training(question):
     # the companions' grant shares the words (陪伴 말벗, 老人 어르신), the training is asked for
-    answers(district("ninth"), question, kind="event", id="elder-companion-training")
+    answers(lexical("ninth"), question, kind="event", id="elder-companion-training")
 
 
 @pytest.mark.parametrize(
@@ -145,7 +131,7 @@ def test_whether_the_money_may_buy_it_in_vietnamese_is_the_costs_entry(demo, que
 
 def test_an_interpreter_for_our_own_meeting_is_the_interpreting_entry():
     answers(
-        district("sixth"),
+        lexical("sixth"),
         "Could the centre send an interpreter to our group meeting on Friday?",
         kind="faq",
         id="interpreter-request",
@@ -181,7 +167,7 @@ def test_many_cultures_is_multicultural_not_culture_and_arts():
 def test_a_multicultural_programme_and_meal_in_vietnamese(question, kind, id_):
     # 문화 alone was the "culture and records" theme, and "ngày nào" a list asked: the
     # small-club grant of that theme was favoured over the programme and the meal
-    answers(district("nineteenth"), question, kind=kind, id=id_)
+    answers(lexical("nineteenth"), question, kind=kind, id=id_)
 
 
 def test_a_group_being_formed_in_vietnamese_is_a_group_starting(demo):

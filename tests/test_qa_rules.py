@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from bot.core.i18n import Translator
-from bot.kb import records as kb
 from bot.qa import QAEngine, render
 from bot.qa.criteria import find_amount, find_criteria
 from bot.qa.dates import resolve_dates
@@ -20,14 +19,15 @@ from bot.qa.engine import _name_our_dong
 from bot.qa.facets import detect_facets, for_kind
 from bot.qa.text import normalize
 from handlers.qa.ask import keyboard
-from tests import fast_yaml
 from tests.qa_helpers import (
     NOW,
     SEOUL,
     answers,
     cases,
     demo_without_faq,
+    district_now,
     edited_demo,
+    lexical,
     with_model,
 )
 
@@ -1784,21 +1784,7 @@ def test_about_alone_asks_for_no_summary(question, summary):
 def district(folder: str, *, model: bool = False) -> tuple[QAEngine, datetime]:
     """A development district's KB (tests/qa/<folder>/kb.yaml), lexical or with the model,
     and its set's "now" (built once a process: the engine answers without changing)."""
-    from pathlib import Path
-
-    from bot.qa.service import build_engine
-
-    path = Path(__file__).parent / "qa" / folder
-    parsed, problems = kb.load_and_validate(path / "kb.yaml")
-    assert parsed is not None, problems
-    now = fast_yaml.load((path / "dev.yaml").read_text(encoding="utf-8"))["now"]
-    if not model:
-        return QAEngine(parsed), datetime.fromisoformat(str(now))
-    engine = build_engine(parsed)
-    if engine.semantic is None:
-        pytest.skip("the model is not installed")
-    assert engine.semantic.wait(300)
-    return engine, datetime.fromisoformat(str(now))
+    return with_model(folder) if model else lexical(folder), district_now(folder)
 
 
 # --- looking after each other's children, in residents' words -----------------------------------
@@ -1989,13 +1975,6 @@ def test_an_application_asked_about_is_the_programmes(young_town, question, kind
 
 
 # --- "which are taking applications now?" in Vietnamese: the open calls -----------------------
-@pytest.fixture(scope="module")
-def demo_with_model() -> QAEngine:
-    """The demo KB with the model (the FAQ entries it ranked took these questions)."""
-    engine = with_model()
-    return engine
-
-
 @pytest.mark.parametrize(
     "question",
     [

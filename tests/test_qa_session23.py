@@ -3,27 +3,10 @@ question set), found by asking the console as a resident would."""
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import pytest
 
-from bot.kb import records as kb
 from bot.qa import QAEngine
-from tests.qa_helpers import NOW, answers, district_now, with_model
-
-
-@pytest.fixture(scope="module")
-def demo_with_model() -> QAEngine:
-    return with_model()
-
-
-@cache
-def lexical(district: str) -> QAEngine:
-    """The engine without the model on the KB of ``district`` (a folder of tests/qa)."""
-    parsed, problems = kb.load_and_validate(Path(__file__).parent / "qa" / district / "kb.yaml")
-    assert parsed is not None, problems
-    return QAEngine(parsed)
+from tests.qa_helpers import NOW, answers, district_now, lexical, with_model
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,6 @@ from bot.qa.facets import detect_facets
 from tests.qa_helpers import NOW, SEOUL, shown_first, with_model
 
 
-@pytest.fixture(scope="module")
-def demo_with_model() -> QAEngine:
-    return with_model()
-
-
 @pytest.mark.parametrize(
     "question",
     [

@@ -3,7 +3,6 @@ question set)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from datetime import datetime
 
@@ -13,13 +12,7 @@ from bot.qa import Answer, QAEngine
 from bot.qa.criteria import find_criteria
 from bot.qa.facets import detect_facets
 from bot.qa.text import normalize
-from tests.qa_helpers import NOW, SEOUL, shown_first, with_model
-
-
-@pytest.fixture(scope="module")
-def engines() -> Callable[[str], QAEngine]:
-    """Each district's engine, built once when a test first asks for it."""
-    return functools.cache(with_model)
+from tests.qa_helpers import NOW, SEOUL, shown_first
 
 
 @pytest.mark.parametrize(
@@ -54,11 +47,6 @@ def test_the_askers_own_situation_told_asks_whether_they_qualify(question: str) 
 def test_a_group_size_after_another_cue_leaves_that_cue_first() -> None:
     assert detect_facets("우리 4명인데 자리 있어요?").primary == "registration"
     assert detect_facets("우리 모임 6명입니다 언제까지 내요?").primary == "deadline"
-
-
-@pytest.fixture(scope="module")
-def demo_with_model() -> QAEngine:
-    return with_model()
 
 
 @pytest.mark.parametrize(

@@ -3,33 +3,26 @@ districts' KBs at once, each with questions of our own (not the sweep's template
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.qa import Answer, QAEngine
 from tests.qa.sweep import now_of
-from tests.qa_helpers import with_model
+from tests.qa_helpers import answers
 
 
-@pytest.fixture(scope="module")
-def engines() -> dict[str, QAEngine]:
-    return {}
-
-
-def _engine(engines: dict[str, QAEngine], district: str) -> QAEngine:
-    if district not in engines:
-        engines[district] = with_model(district)
-    return engines[district]
-
-
-def _ask(engines: dict[str, QAEngine], district: str, question: str) -> Answer:
+def _answers(
+    engines: Callable[[str], QAEngine], district: str, question: str, **expected: Any
+) -> Answer:
     """``question`` asked of the district's engine when its own question sets are asked (its
-    dev set's moment, else its out-of-scope set's)."""
-    engine = _engine(engines, district)
+    dev set's moment, else its out-of-scope set's), checked as :func:`answers` checks."""
+    engine = engines(district)
     now = now_of(Path(__file__).parent / "qa" / district, engine.kb)
-    return engine.ask(question, datetime.fromisoformat(now))
+    return answers(engine, question, datetime.fromisoformat(now), **expected)
 
 
 # A grant whose name holds an event's kind word (동네축제 지원사업, 상호문화 축제: 축제 is a
@@ -44,10 +37,9 @@ def _ask(engines: dict[str, QAEngine], district: str, question: str) -> Answer:
     ],
 )
 def test_grant_named_with_an_event_word_deadline(
-    engines: dict[str, QAEngine], district: str, question: str, grant: str
+    engines: Callable[[str], QAEngine], district: str, question: str, grant: str
 ) -> None:
-    answer = _ask(engines, district, question)
-    assert (answer.kind, answer.id, answer.facet) == ("grant", grant, "deadline"), answer
+    _answers(engines, district, question, kind="grant", id=grant, facet="deadline")
 
 
 # An event's title in part, its words typed together with the kind word ("안전지킴이교육":
@@ -61,7 +53,6 @@ def test_grant_named_with_an_event_word_deadline(
     ],
 )
 def test_event_title_glued_to_its_kind_word(
-    engines: dict[str, QAEngine], district: str, question: str, event: str
+    engines: Callable[[str], QAEngine], district: str, question: str, event: str
 ) -> None:
-    answer = _ask(engines, district, question)
-    assert (answer.kind, answer.id, answer.facet) == ("event", event, "time"), answer
+    _answers(engines, district, question, kind="event", id=event, facet="time")
