@@ -48,6 +48,7 @@ from bot.qa.facets import (
     DOOR_WORDS,
     EXISTS_WORDS,
     IF_APPLYING_RE,
+    WHO_COMES,
     FacetCues,
     detect_facets,
     for_kind,
@@ -1054,6 +1055,25 @@ def _grant_asked(a: _Analysis) -> bool:
 
 _MEETING_VERBS = frozenset("모여 모이 모이는 모일 만나 만나는 만날".split())
 """Verbs of meeting, which name no topic after an answer about an event."""
+# Words left of a question that name no topic ("그럼 언제까지 내요?" asks what "언제까지
+# 신청해요?" does; after an answer about a grant, it is about that grant): verbs of handing in
+# (내요, 보내요, 제출하면, 넣어), the question word 누구 ("담당자 누구예요?"), a bound said of a
+# number ("몇 명 이상이어야 돼요?") and "comes" ("선정되면 연락 와요?")
+_ASKS_NOTHING_RE = re.compile(
+    # (typed without spaces, a particle before and "돼" after stay on: "서류어디로보내요",
+    # "몇명이상이어야돼요")
+    r"(으로|로|에|한테)?("
+    r"(보)?(내|냈|낼)(요|나요|면|야|도|는|죠|어요)?|보내\S*|제출\S*|넣\S*|누구\S*|"
+    r"(이상|이하|미만|초과)(이어|이여|이면|이라|이어야|이면요)|(와|오)(요|나요|죠)|"
+    r"끝(나|났)\S*"  # ("몇 시에 끝나요?": the time asked, what ends is what was answered)
+    r")(돼|되)?|"
+    # the same in English and Chinese ("how many people do we need?", "when does it end?",
+    # "can foreigners apply too?", "截止日期是什么时候")
+    r"too|also|need|needed|end|ends|send|hand|bring|日期"
+)
+# Who would come or take part ("애들 데려가도 돼요?", "외국인도 할 수 있어요?"): asked with
+# "may …?" right after an answer, of that record's rule of who may
+_WHO_COMES_RE = re.compile(WHO_COMES + r"(도|이랑|랑|하고|을|를|은|는|이|가)?")
 
 
 def _topic_words(a: _Analysis) -> list[str]:
@@ -1617,7 +1637,12 @@ class QAEngine:
             keep_before=_GENERIC_NOUNS,
         )
         # the plural left of a word taken out ("사업들이" → "들이"): no topic of its own
-        topic = " ".join(w for w in topic.split() if not _PLURAL_LEFT_RE.fullmatch(w))
+        # (nor a word that asks nothing: a verb of handing in, 누구, …)
+        topic = " ".join(
+            w
+            for w in topic.split()
+            if not _PLURAL_LEFT_RE.fullmatch(w) and not _ASKS_NOTHING_RE.fullmatch(w)
+        )
         if question_lang in ("zh", "ja"):  # "可以申请的 有": no topic of its own
             # its Han words read in Korean, where the KB uses the reading (bot/qa/sino.py);
             # not what the glossary translated already (中心 is 센터 there, not 중심)
@@ -2293,7 +2318,7 @@ class QAEngine:
         top, second = _leaders(candidates)
         named = top is not None and top.name >= NAMED and top.score - second >= 0.1
         if follow is not None and not named:
-            followed = self._follow_up(a, follow, now, base)
+            followed = self._follow_up(a, follow, now, base, top)
             if followed is not None:
                 return followed
         elif choices and not named:
@@ -2851,7 +2876,12 @@ class QAEngine:
         return len([w for w in words.split() if len(w) > 1]) + habit >= DESCRIPTIVE_WORDS
 
     def _follow_up(
-        self, a: _Analysis, follow: tuple[str, str], now: datetime, base: dict[str, Any]
+        self,
+        a: _Analysis,
+        follow: tuple[str, str],
+        now: datetime,
+        base: dict[str, Any],
+        top: _Candidate | None = None,
     ) -> Answer | None:
         kind, id_ = follow
         known = (
@@ -2859,7 +2889,9 @@ class QAEngine:
             or (kind == "event" and id_ in self.events)
             or (kind == "assembly" and id_ in self.assemblies)
         )
-        if not known or not (self._facet_only(a) or self._in_its_words(a, kind, id_)):
+        if not known or not (
+            self._facet_only(a) or self._in_its_words(a, kind, id_) or self._who_may(a, top)
+        ):
             return None
         kinds = a.criteria.event_kinds
         if kinds and not (kind == "event" and self.events[id_].kind in kinds):
@@ -2875,6 +2907,23 @@ class QAEngine:
             occurrence=occurrence, reason="follow-up", **base,
         )  # fmt: skip
 
+    def _who_may(self, a: _Analysis, top: _Candidate | None) -> bool:
+        """Does the question ask whether someone may come or take part, naming only who
+        ("애들 데려가도 돼요?", "외국인도 할 수 있어요?")? After an answer, that record's
+        rule of who may is asked — unless a FAQ entry on who may, in those words, leads
+        ("외국인 유학생도 공모사업에 참여할 수 있나요?": the rule of every programme)."""
+        if a.facets[:1] != ("eligibility",) or a.dongs or a.categories:
+            return False
+        words = _topic_words(a)
+        if not words or not all(_WHO_COMES_RE.fullmatch(w) for w in words):
+            return False
+        return not (
+            top is not None
+            and top.record.kind == "faq"
+            and top.score >= CONFIDENT
+            and self._holds_words(words, "faq", top.record.id)
+        )
+
     def _in_its_words(self, a: _Analysis, kind: str, id_: str) -> bool:
         """Is every word of the question's topic one the record just answered uses
         ("안건은 뭐예요?", "몇 개까지 고를 수 있어요?" after an answer about a vote)? Then
@@ -2886,8 +2935,10 @@ class QAEngine:
         if a.centre:  # ("센터 전화번호 뭐예요": the centre's, whatever the record says of it)
             return False
         words = _topic_words(a)
-        if not words:
-            return False
+        return bool(words) and self._holds_words(words, kind, id_)
+
+    def _holds_words(self, words: list[str], kind: str, id_: str) -> bool:
+        """Does the record's own text hold every one of ``words`` (each word's terms)?"""
         own = self._own_terms(kind, id_)
         for word in words:
             terms = [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]

@@ -27,6 +27,15 @@ EXISTS_WORDS = (
     r"(거|게|것|건|기|사업|공모|곳|데|프로그램)\s?(이|가|은|는|도)?\s?(있|없)"
 )
 
+# Who would come or take part, said of a person ("애들 데려가도 돼요?", "우리 엄마도 돼요?",
+# "외국인도 할 수 있어요?"): the rule of who may (the engine: of the record just answered)
+WHO_COMES = (
+    r"(?:(애|아이|아기|유아|외국인|학생|초등학생|중학생|고등학생|대학생|어르신|노인|청소년|친구|"
+    r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지)(들)?|"
+    r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
+    r"teenagers?|dogs?|外国人|孩子|小孩|学生|老人|朋友|家人|外国籍|子ども|子供))"
+)
+
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # Applying as a condition ("신청하려면 몇 명 있어야 돼요?"): the last of the cues, so how to
 # apply only when nothing else is asked ("이웃만들기 신청하려면요?"); the engine lets a
@@ -154,6 +163,8 @@ _CUES: list[tuple[str, str]] = [
                      r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
                      r"신청\s?(방법|절차|은\s?어떻게|어떻게)|"
                      r"방문\s?(접수|신청|제출)|"
+                     # handed in in person ("직접 가져가야 돼요?", "서류 들고 가야 해요?")
+                     r"직접\s?(가져|갖고|갖다|들고|내|제출|방문|가야)|(가져|들고|갖고)\s?가야|"
                      r"접수\s?방법|면접|인터뷰|\binterview|발표\s?심사|"
                      # a step before applying asked ("사전상담 꼭 받아야 신청돼요?")
                      r"상담\S{0,2}\s?(꼭|안\s?받|받아야|없이|필수)|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
@@ -164,6 +175,7 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow (do|can|to|should) (i |we )?(actually |even )?"
                      r"(apply|sign|register|submit)|"
                      r"\bwhere (can|do|should|to) (i |we )?(submit|apply|send|hand)|"
+                     r"\bhow (do|can|should) (i |we )?hand\b|\bwho (do|should) (i |we )?send\b|"
                      r"\bhow to apply\b|怎么申请|如何申请|怎么报名|如何报名|报名方法|怎样申请|"
                      r"怎么提交|如何提交|"
                      # what is to be done before applying ("신청 전에 꼭 해야 되는 게 뭐예요";
@@ -215,7 +227,7 @@ _CUES: list[tuple[str, str]] = [
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
                     # a condition and "can't we, then?" ("첫걸음 안 해 봤으면 못 하는 거예요?")
                     r"(으면|면)\s?(못|안)\s?(하|해|받|돼|되|내)|"
-                    r"몇\s?살\s?(부터|까지)\s?(돼|되)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
+                    r"몇\s?살\s?(부터|까지)\s?(돼|되|예요|에요|이에요|인가요|이죠|죠|요)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
                     r"(신청|지원|받을|참여|참가|들을|할|낼|넣을|들어갈|합류할|가입할|낄)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
                     r"\beligib|\bwho can\b|\bqualif|"
@@ -226,7 +238,8 @@ _CUES: list[tuple[str, str]] = [
                     r"資格|対象"),
     ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"
                 r"담당\s?(자|팀|부서)|"
-                r"누구\s?(한테|에게)|물어\s?보|\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
+                r"누구\s?(한테|에게)|물어\s?(보|봐|볼)|"
+                r"\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
                 r"問い合わせ|メール|邮箱|电子邮件|邮件|thư điện tử|\bemail\b"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|"
@@ -256,6 +269,8 @@ _CUES: list[tuple[str, str]] = [
                      r"자리\s?(가\s?)?(남|있|없)|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
                      r"\bspots? left\b|\bseats? left\b|"
                      r"그냥\s?(가도|와도|참석해도|가면|오면)|"
+                     # taking a place back ("취소하려면 어떻게 해요?", "신청한 거 취소돼요?")
+                     r"취소\s?(하려|하고|하면|할|해|돼|되|가능|방법)|\bcancel|取消|hủy|キャンセル|"
                      r"\bsign(ing)? up\b|\bregist|\bbook|"
                      r"\bappointments?\b|\bslots?\b|"
                      r"đăng ký trước|cần đăng ký|đặt lịch|đặt chỗ|hẹn trước|要报名|需要报名|"
@@ -275,8 +290,11 @@ _CUES: list[tuple[str, str]] = [
                     r"한\s?번도\s?(안|못)\s?(해|받|했|받았)|"
                     # a group "too?" ("저희 동아리도 돼요?")
                     r"(동아리|모임|단체|팀|사람|주민|외국인|학생|어르신|우리|저희)\S{0,2}도\s?"
+                    r"(돼요|되나요|될까요|되죠|가능)|" + WHO_COMES + r"\s?도\s?"
                     r"(돼요|되나요|될까요|되죠|가능)|"
-                    r"入れますか|入れる\?|入っても|加入できます"),
+                    r"入れますか|入れる\?|入っても|加入できます|"
+                    # a person and "may they?" ("Người nước ngoài có được không?", "外国人也可以吗")
+                    r"có được không|也可以吗|也行吗|でもいいですか|でも大丈夫"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|"

@@ -1,0 +1,112 @@
+"""Session 26's fixes of the Q&A engine: follow-up questions as residents type them right
+after an answer (handing in, "who", a bound on a number, who may come), each from a question
+of my own tried in the console, none from a question set."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.qa.facets import detect_facets
+from tests.qa_helpers import NOW
+
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
+
+GRANT = ("grant", "neighbour-making")
+EVENT = ("event", "accounting-class")
+
+
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        # handing in: what one does with any application, no topic of its own
+        ("그럼 언제까지 내요?", GRANT, "deadline"),
+        ("언제까지 내면 돼요?", GRANT, "deadline"),
+        ("서류 어디에 내요?", GRANT, "documents"),
+        ("서류는 어디로 보내요?", GRANT, "documents"),
+        ("몇 시까지 제출하면 돼요?", GRANT, "deadline"),
+        # the question word 누구, "comes", a bound of a number, "until what age"
+        ("담당자 누구예요?", GRANT, "contact"),
+        ("누구한테 물어봐요?", GRANT, "contact"),
+        ("선정되면 연락 와요?", GRANT, "result"),
+        ("몇 명 이상이어야 돼요?", GRANT, "eligibility"),
+        ("몇명이상이어야돼요", GRANT, "eligibility"),  # typed without spaces
+        ("서류어디로보내요", GRANT, "documents"),
+        ("그럼 그건 몇 살까지예요?", GRANT, "eligibility"),
+        ("직접 가져가야 돼요?", GRANT, "how_to_apply"),
+        # of an event: its end, its sign-up taken back, who may come
+        ("몇 시에 끝나요?", EVENT, "time"),
+        ("취소하려면 어떻게 해요?", EVENT, "registration"),
+        ("애들 데려가도 돼요?", EVENT, "audience"),
+        ("우리 엄마도 돼요?", EVENT, "audience"),
+        ("외국인도 할 수 있어요?", GRANT, "eligibility"),
+        # the same in English and Chinese
+        ("how many people do we need?", GRANT, "eligibility"),
+        ("when does it end?", GRANT, "deadline"),
+        ("can foreigners apply too?", GRANT, "eligibility"),
+        ("how do I hand it in?", GRANT, "how_to_apply"),
+        ("who do I send it to?", GRANT, "how_to_apply"),
+        ("can I bring my kids?", EVENT, "audience"),
+        ("can I cancel?", EVENT, "registration"),
+        ("截止日期是什么时候？", GRANT, "deadline"),
+        ("外国人也可以吗？", GRANT, "eligibility"),
+    ],
+)
+def test_a_follow_up_as_residents_type_it_is_about_the_last_record(demo, question, follow, facet):
+    answer = demo.ask(question, NOW, follow=follow)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
+    assert answer.reason == "follow-up"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "그럼 언제까지 내요?",
+        "서류 어디에 내요?",
+        "몇 명 이상이어야 돼요?",
+        "애들 데려가도 돼요?",
+        "외국인도 할 수 있어요?",
+    ],
+)
+def test_alone_such_a_question_names_no_record_confidently(demo, question):
+    answer = demo.ask(question, NOW)
+    assert not (answer.confident and answer.kind in ("grant", "event")), answer
+
+
+def test_who_may_with_a_faq_entry_on_it_is_that_entry(engines):
+    # a KB whose FAQ says foreigners may join every programme: that entry, not the
+    # programme just answered, whose own rule says nothing of them
+    tenth = engines("tenth")
+    answer = tenth.ask("외국인도 할 수 있어요?", NOW, follow=("grant", "zero-waste-move"))
+    assert (answer.kind, answer.id) == ("faq", "international-students")
+    # and the same shape of question about whom no entry speaks follows the programme
+    answer = tenth.ask("애들 데려가도 돼요?", NOW, follow=("grant", "zero-waste-move"))
+    assert (answer.id, answer.reason) == ("zero-waste-move", "follow-up")
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("그럼 그건 몇 살까지예요?", "eligibility"),
+        ("직접 가져가야 돼요?", "how_to_apply"),
+        ("들고 가야 해요?", "how_to_apply"),
+        ("누구한테 물어봐요?", "contact"),
+        ("우리 엄마도 돼요?", "eligibility"),
+        ("신청한 거 취소돼요?", "registration"),
+    ],
+)
+def test_the_cue_of_what_is_asked(question, facet):
+    assert detect_facets(question).primary == facet
+
+
+@pytest.mark.parametrize(
+    ("question", "word"),
+    [
+        ("안내 좀 해 주세요", "안내"),  # 내 inside a word is no handing in
+        ("내용이 뭐예요?", "내용"),
+        ("이상한 문자 받았는데 센터에서 보낸 거예요?", "이상한"),  # 이상 that is no bound
+        ("와인 모임 있어요?", "와인"),  # 와 that is no "comes"
+        ("앱이 이상해요", "이상"),  # strange, no bound
+    ],
+)
+def test_words_that_only_look_like_asking_nothing_stay_the_topic(demo, question, word):
+    assert word in demo._analyse(question, NOW).topic.split()
