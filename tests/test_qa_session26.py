@@ -49,6 +49,23 @@ EVENT = ("event", "accounting-class")
         ("can I cancel?", EVENT, "registration"),
         ("截止日期是什么时候？", GRANT, "deadline"),
         ("外国人也可以吗？", GRANT, "eligibility"),
+        # what is left around the cue: 필요해요, a visit, a particle and 해요 typed together,
+        # "regist" inside "register", a seat left, how many are funded
+        ("서류 뭐 필요해요", GRANT, "documents"),
+        ("방문해서 내야 돼요?", GRANT, "how_to_apply"),
+        ("몇 팀 뽑아요?", GRANT, "amount"),
+        ("몇시에해요", EVENT, "time"),
+        ("예약 필요해요?", EVENT, "registration"),
+        ("자리 남았어요?", EVENT, "registration"),
+        ("do I need to register?", EVENT, "registration"),
+        # and in Vietnamese, Chinese and Japanese
+        ("Hạn chót là khi nào?", GRANT, "deadline"),
+        ("Cần giấy tờ gì?", GRANT, "documents"),
+        ("Được hỗ trợ bao nhiêu tiền?", GRANT, "amount"),
+        ("需要什么材料", GRANT, "documents"),
+        ("いくらもらえますか", GRANT, "amount"),
+        ("Mấy giờ bắt đầu?", EVENT, "time"),
+        ("どこでやりますか", EVENT, "place"),
     ],
 )
 def test_a_follow_up_as_residents_type_it_is_about_the_last_record(demo, question, follow, facet):

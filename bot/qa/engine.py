@@ -1065,11 +1065,15 @@ _ASKS_NOTHING_RE = re.compile(
     r"(으로|로|에|한테)?("
     r"(보)?(내|냈|낼)(요|나요|면|야|도|는|죠|어요)?|보내\S*|제출\S*|넣\S*|누구\S*|"
     r"(이상|이하|미만|초과)(이어|이여|이면|이라|이어야|이면요)|(와|오)(요|나요|죠)|"
-    r"끝(나|났)\S*"  # ("몇 시에 끝나요?": the time asked, what ends is what was answered)
+    r"끝(나|났)\S*|"  # ("몇 시에 끝나요?": the time asked, what ends is what was answered)
+    r"필요\S*|(해|하)(요|나요)?"  # ("서류 뭐 필요해요", "몇시에해요")
     r")(돼|되)?|"
     # the same in English and Chinese ("how many people do we need?", "when does it end?",
     # "can foreigners apply too?", "截止日期是什么时候")
-    r"too|also|need|needed|end|ends|send|hand|bring|日期"
+    r"too|also|need|needed|end|ends|send|hand|bring|日期|需要|"
+    # and what is left of a Vietnamese or Japanese question around its cue ("Hạn chót là khi
+    # nào?", "Cần giấy tờ gì?", "Mấy giờ bắt đầu?", "いくらもらえますか", "どこでやりますか")
+    r"là|được|cần|gì|tiền|bắt|đầu|もらえ|らえ|やり"
 )
 # Who would come or take part ("애들 데려가도 돼요?", "외국인도 할 수 있어요?"): asked with
 # "may …?" right after an answer, of that record's rule of who may
@@ -1655,7 +1659,11 @@ class QAEngine:
                 for w in known_readings(without_glossary(han_text), question_lang, self._kb_uses)
                 if not detect_facets(w).facets and not _HOURS_RE.search(w)
             ]
-            topic = " ".join(_CJK_FUNCTION_RE.sub(" ", topic).split())
+            topic = " ".join(
+                w
+                for w in _CJK_FUNCTION_RE.sub(" ", topic).split()
+                if not _ASKS_NOTHING_RE.fullmatch(w)  # (its words apart now: "需要 材料")
+            )
         # (living elsewhere and working or studying here is who may take part: "저는 경기도
         # 살고 회사만 한결구에 있는데 그래도 괜찮나요" — the KB's answer, not another office's)
         elsewhere = self._elsewhere(text) and not _LIVES_THERE_WORKS_HERE_RE.search(text)

@@ -111,7 +111,9 @@ _CUES: list[tuple[str, str]] = [
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
                r"结果|結果|kết quả|発表"),
-    ("amount", r"얼마|금액|액수|자부담|규모|한도|상한액|(补助|资助|补贴|支援)\S{0,2}多少|"
+    ("amount", r"얼마|금액|액수|자부담|규모|한도|상한액|"
+               # how many are funded ("몇 팀 뽑아요?": the grant's sum says how many)
+               r"몇\s?(팀|곳|단체|모임|건)\s?(을|를|이나|정도)?\s?(뽑|선정)|(补助|资助|补贴|支援)\S{0,2}多少|"
                r"自己負担|自[筹付]|tự (đóng góp|chi trả)|"
                r"몇\s?(프로|퍼센트)|지원\s?금\s?액|몇\s?(만|천|백)|"
                r"최대\s?(얼마|금액)|돈|예산|(그만큼|그\s?정도|그\s?돈)\s?(다\s?)?(받|지원|나오|주)|"
@@ -162,7 +164,7 @@ _CUES: list[tuple[str, str]] = [
                      r"\bhow does [\w\s]{0,40}?\bvoting\b|怎么投|如何投票|投票方法|"
                      r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
                      r"신청\s?(방법|절차|은\s?어떻게|어떻게)|"
-                     r"방문\s?(접수|신청|제출)|"
+                     r"방문\s?(접수|신청|제출)|방문해서\s?(내|제출|신청|접수)|"
                      # handed in in person ("직접 가져가야 돼요?", "서류 들고 가야 해요?")
                      r"직접\s?(가져|갖고|갖다|들고|내|제출|방문|가야)|(가져|들고|갖고)\s?가야|"
                      r"접수\s?방법|면접|인터뷰|\binterview|발표\s?심사|"
@@ -266,12 +268,12 @@ _CUES: list[tuple[str, str]] = [
              r"(什么时候|哪天|哪一天|几号|几月几号)(举办|举行)|(举办|举行)(时间|日期)|"
              r"いつ(開催|行われ)|開催(日|日時|され)"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
-                     r"자리\s?(가\s?)?(남|있|없)|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
+                     r"자리\s?(가\s?)?(남|있|없)\S*|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
                      r"\bspots? left\b|\bseats? left\b|"
                      r"그냥\s?(가도|와도|참석해도|가면|오면)|"
                      # taking a place back ("취소하려면 어떻게 해요?", "신청한 거 취소돼요?")
                      r"취소\s?(하려|하고|하면|할|해|돼|되|가능|방법)|\bcancel|取消|hủy|キャンセル|"
-                     r"\bsign(ing)? up\b|\bregist|\bbook|"
+                     r"\bsign(ing)? up\b|\bregist\w*|\bbook|"
                      r"\bappointments?\b|\bslots?\b|"
                      r"đăng ký trước|cần đăng ký|đặt lịch|đặt chỗ|hẹn trước|要报名|需要报名|"
                      r"提前报名|预约|予約|事前申し込み|"
