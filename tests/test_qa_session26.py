@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.qa.facets import detect_facets
-from tests.qa_helpers import NOW
+from tests.qa_helpers import NOW, SEOUL
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
@@ -127,3 +127,71 @@ def test_the_cue_of_what_is_asked(question, facet):
 )
 def test_words_that_only_look_like_asking_nothing_stay_the_topic(demo, question, word):
     assert word in demo._analyse(question, NOW).topic.split()
+
+
+# --- after a list: its lines, pointed at by number ----------------------------------------
+LISTED = (
+    "participatory-budget",
+    "neighbour-making",
+    "community-growth",
+    "alley-making",
+    "village-space",
+    "apartment-community",
+    "social-problem-solving",
+    "resident-council-activity",
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "line", "facet"),
+    [
+        ("2번은 언제까지예요?", 2, "deadline"),  # a particle after the number
+        ("5번 서류는요?", 5, "documents"),  # past the three choices of "is it one of these?"
+        ("다섯번째 거 얼마예요?", 5, "amount"),
+        ("the fourth one", 4, "summary"),
+        ("8번", 8, "summary"),
+    ],
+)
+def test_a_line_of_a_list_is_pointed_at_by_its_number(demo, typed, line, facet):
+    answer = demo.ask(typed, NOW, choices=LISTED)
+    assert (answer.id, answer.facet, answer.reason) == (LISTED[line - 1], facet, "chosen")
+
+
+@pytest.mark.parametrize("typed", ["5명이에요", "4 명이서 해도 돼요?", "9번"])
+def test_a_number_past_three_without_beon_is_no_line(demo, typed):
+    assert demo.ask(typed, NOW, choices=LISTED).reason != "chosen"
+
+
+def test_a_follow_up_after_a_list_asks_which_of_its_lines(demo):
+    answer = demo.ask("서류는요?", NOW, choices=LISTED)
+    assert (answer.reason, answer.alternatives, answer.facet) == ("which", LISTED, "documents")
+
+
+def test_the_lines_of_a_list_answer_in_their_order(demo):
+    from bot.core.i18n import Translator
+    from bot.qa import listed, render
+
+    answer = demo.ask("공모사업 뭐 있어요?", NOW)
+    shown = listed(demo, answer)
+    assert answer.is_filter and len(shown) == min(8, len(answer.matches))
+    text = render(demo, answer, Translator("ko", SEOUL), NOW)
+    lines = [line for line in text.splitlines() if line.startswith("• ")]
+    names = [demo.grants[i].name.ko for i in shown]
+    assert [line[2:].split(" — ")[0] for line in lines] == names
+    # a list of events: a line each time one is held
+    answer = demo.ask("다음 달 행사 뭐 있어요?", NOW)
+    assert listed(demo, answer) == tuple(i for i, _ in answer.event_query.occurrences)[:8]
+    # a sure answer about one record, or choices offered, is no list
+    assert listed(demo, demo.ask("이웃만들기 마감 언제예요?", NOW)) == ()
+
+
+async def test_in_the_bot_a_line_of_a_list_is_pointed_at_by_number(bot):
+    chat = bot.chat()
+    events = await chat.send("공모사업 뭐 있어요?")
+    lines = [line for line in events[0].text.splitlines() if line.startswith("• ")]
+    second = lines[1][2:].split(" — ")[0]
+    events = await chat.send("2번은 언제까지예요?")
+    assert events[0].text.startswith(second) and "마감" in events[0].text, events[0].text
+    # and then it is the topic: a follow-up is about that grant
+    events = await chat.send("서류는요?")
+    assert second in events[0].text and "제출 서류" in events[0].text, events[0].text

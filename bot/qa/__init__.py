@@ -9,7 +9,7 @@
 """
 
 from bot.qa.engine import Answer, QAEngine, answer_language, names_own_dong
-from bot.qa.render import VoteState, kind_of, record_name, render
+from bot.qa.render import VoteState, kind_of, listed, record_name, render
 from bot.qa.service import (
     EngineCache,
     UnansweredGroup,
@@ -28,6 +28,7 @@ __all__ = [
     "count_question",
     "kind_of",
     "list_unanswered",
+    "listed",
     "log_unanswered",
     "names_own_dong",
     "record_name",

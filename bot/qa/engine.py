@@ -608,20 +608,29 @@ def _event_names(event: EventSpec | AssemblySpec) -> list[str]:
 
 _HANGUL_RE = re.compile(r"[가-힣]+")
 # A choice from "is it one of these? 1. … 2. … 3. …" typed instead of tapped.
+# "2번", "두 번째 거", "the first one" … after choices offered (three) or a list shown (up
+# to eight lines: a number past 3 only with 번, "5번 서류는요?"); a particle may follow
+# ("2번은 언제까지예요?", "첫번째 거는요")
 _ORDINAL_RE = re.compile(
-    r"\s*(?:(?P<digit>[1-3])\s*(?:번\s*째|번)?(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|이에요|예요))?"
-    r"|(?P<ko>첫|두|세)\s*(?:번\s*)?째(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|예요))?"
-    r"|(?:the\s+)?(?P<en>first|second|third)(?:\s+one)?|#\s*(?P<hash>[1-3])"
-    r"|第\s*(?P<zh>[一二三])\s*(?:个|個|つ|番)?|số\s*(?P<vi>[1-3]))"
+    r"\s*(?:(?:(?P<digit>[1-3])\s*(?:번\s*째|번)?|(?P<digit_on>[4-8])\s*(?:번\s*째|번))"
+    r"(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|이에요|예요|은|는|이|가|을|를|도))?"
+    r"|(?P<ko>첫|두|세|네|다섯|여섯|일곱|여덟)\s*(?:번\s*)?째(?:\s*(?:거|것|꺼))?"
+    r"(?:\s*(?:이요|요|예요|은|는|이|가|을|를|도))?"
+    r"|(?:the\s+)?(?P<en>first|second|third|fourth|fifth|sixth|seventh|eighth)(?:\s+one)?"
+    r"|#\s*(?P<hash>[1-8])"
+    r"|第\s*(?P<zh>[一二三四五六七八])\s*(?:个|個|つ|番)?|số\s*(?P<vi>[1-8]))"
     r"(?=[\s.,!?。？！]|$)[\s.,!?。？！]*",
     re.IGNORECASE,
 )
-_ORDINAL_WORDS = {"첫": 1, "두": 2, "세": 3, "first": 1, "second": 2, "third": 3,
-                  "一": 1, "二": 2, "三": 3}  # fmt: skip
+_ORDINAL_WORDS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
+                  "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
+                  "seventh": 7, "eighth": 8,
+                  "一": 1, "二": 2, "三": 3, "四": 4,
+                  "五": 5, "六": 6, "七": 7, "八": 8}  # fmt: skip
 
 
 def _ordinal(match: re.Match[str]) -> int:
-    for group in ("digit", "hash", "vi"):
+    for group in ("digit", "digit_on", "hash", "vi"):
         if match.group(group):
             return int(match.group(group))
     word = match.group("ko") or match.group("en") or match.group("zh") or ""
@@ -2986,7 +2995,12 @@ class QAEngine:
         button tapped ("2번", "두 번째요", "1번 서류는요?") is that record; a facet-only
         question ("그럼 서류는요?") is about one of them: ask again which, with the same
         choices."""
-        known = tuple(c for c in choices if c in self.grants or c in self.events or c in self.faq)
+        # (a list of events may name one event twice, a line each time it is held)
+        known = tuple(
+            dict.fromkeys(
+                c for c in choices if c in self.grants or c in self.events or c in self.faq
+            )
+        )
         if not known:
             return None
         picked = _ORDINAL_RE.match(a.question)

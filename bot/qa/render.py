@@ -49,6 +49,22 @@ def record_name(engine: QAEngine, kind: str, id_: str, lang: str) -> str:
     return id_
 
 
+def listed(engine: QAEngine, answer: Answer) -> tuple[str, ...]:
+    """The records a list answer shows, line by line in its order (at most
+    :data:`MAX_LISTED`): what "2번", "첫 번째 거 서류는요?" point at next. A list of events
+    names one event on each line it is held (a line an occurrence), so an event may stand
+    twice."""
+    if not (answer.confident and answer.is_filter):
+        return ()
+    if answer.event_query is not None:
+        query = answer.event_query
+        return tuple(event_id for event_id, _ in (query.occurrences or query.later))[:MAX_LISTED]
+    grants = [i for i in answer.matches if i in engine.grants]
+    if answer.grant_query is not None and answer.grant_query.superlative:
+        return tuple(grants[:1])  # ("the largest grant is …": one named)
+    return tuple(grants[:MAX_LISTED])
+
+
 def kind_of(engine: QAEngine, id_: str) -> str:
     if id_ in engine.grants:
         return "grant"
@@ -749,7 +765,9 @@ class _Renderer:
             if which
             else t._("I'm not sure which one you mean. Is it one of these?")
         ]
-        for number, id_ in enumerate(answer.alternatives[:3], start=1):
+        # (after a list, its lines: "which" of all of them)
+        shown = answer.alternatives[: MAX_LISTED if which else 3]
+        for number, id_ in enumerate(shown, start=1):
             kind = kind_of(self.engine, id_)
             lines.append(f"{number}. {record_name(self.engine, kind, id_, self.lang)}")
         if not which:

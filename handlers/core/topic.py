@@ -43,10 +43,16 @@ def remember(context: MaeulContext, kind: str, id_: str) -> None:
     _data(context)[KEY] = {"kind": kind, "id": id_, "at": now.isoformat()}
 
 
+MAX_CHOICES = 8
+"""Records a chat may point at by number: "is it one of these?" offers 3, a list shows up to
+8 (bot/qa/render.py ``MAX_LISTED``)."""
+
+
 def remember_choices(context: MaeulContext, ids: tuple[str, ...]) -> None:
-    """The chat was just asked which of these records it means."""
+    """The chat was just asked which of these records it means, or shown a list of them (in
+    its order: "2번", "첫 번째 거 서류는요?" point at them)."""
     now = context.runtime.clock.now()
-    _data(context)[KEY] = {"choices": list(ids[:3]), "at": now.isoformat()}
+    _data(context)[KEY] = {"choices": list(ids[:MAX_CHOICES]), "at": now.isoformat()}
 
 
 def forget(context: MaeulContext) -> None:
@@ -93,7 +99,7 @@ def read(saved: object, now: datetime) -> Recent:
         return nothing
     choices = saved.get("choices")
     if isinstance(choices, list):
-        return None, tuple(str(c) for c in choices[:3])
+        return None, tuple(str(c) for c in choices[:MAX_CHOICES])
     if "kind" not in saved or "id" not in saved:
         return nothing
     return (str(saved["kind"]), str(saved["id"])), ()

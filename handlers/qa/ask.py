@@ -32,6 +32,7 @@ from bot.qa import (
     QAEngine,
     count_question,
     kind_of,
+    listed,
     log_unanswered,
     names_own_dong,
     record_name,
@@ -101,7 +102,7 @@ def keyboard(
     if answer.kind == "none":
         return None
     if not answer.confident:
-        ids = list(answer.alternatives[:3])
+        ids = list(answer.alternatives[: MAX_BUTTONS if answer.reason == "which" else 3])
     elif answer.is_filter:
         later = answer.event_query.later if answer.event_query is not None else ()
         ids = list(answer.matches[:MAX_BUTTONS]) or [i for i, _ in later]
@@ -169,7 +170,11 @@ async def ask(update: Update, context: MaeulContext) -> None:
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
-        topic.remember_choices(context, answer.alternatives)
+        # (offered: the three shown; "which" after a list: that list again)
+        shown = answer.alternatives if answer.reason == "which" else answer.alternatives[:3]
+        topic.remember_choices(context, shown)
+    elif shown := listed(engine, answer):  # a list: its lines, to point at by number
+        topic.remember_choices(context, shown)
     elif answer.reason not in ("thanks", "chitchat"):
         topic.forget(context)
     # counted for /stats in this transaction (a day, the home dong, no text, no user);
