@@ -1,0 +1,99 @@
+"""Scores follow-up questions (tests/qa/followups.yaml): each asked right after an answer about
+one record, as the bot asks the engine then (``follow=(kind, id)``).
+
+An item is right when the answer is about that record and tells one of the parts wanted
+(``want``), confidently; a guard (``not_this``) is right when the answer is not about that
+record. The set was written by a helper who read only the KBs, SCHEMA.md and domain.md; its
+``held`` half is scored with ``--summary`` only (never read, never tuned on), its ``dev`` half
+may be read.
+
+``python -m tests.qa.followups [--held] [--summary]``
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.kb import records as kb
+from bot.qa.engine import Answer, QAEngine
+from tests import fast_yaml
+
+PATH = Path(__file__).with_name("followups.yaml")
+NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+
+@dataclass
+class Score:
+    items: int = 0
+    right: int = 0
+    guards: int = 0
+    guards_right: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        follow = self.items - self.guards
+        return (
+            f"follow-ups right {self.right - self.guards_right}/{follow}; "
+            f"guards right {self.guards_right}/{self.guards}"
+        )
+
+
+def load(half: str) -> list[dict[str, Any]]:
+    items = fast_yaml.load(PATH.read_text(encoding="utf-8"))["items"]
+    return [item for item in items if item.get("half") == half]
+
+
+def is_right(item: dict[str, Any], answer: Answer) -> bool:
+    about = answer.kind == item["kind"] and answer.id == item["id"] and answer.confident
+    if item.get("not_this"):
+        return not about
+    return about and answer.facet in item["want"]
+
+
+def score(engines: dict[str, QAEngine], items: list[dict[str, Any]]) -> Score:
+    result = Score()
+    for item in items:
+        answer = engines[item["kb"]].ask(item["q"], NOW, follow=(item["kind"], item["id"]))
+        result.items += 1
+        guard = bool(item.get("not_this"))
+        result.guards += guard
+        if is_right(item, answer):
+            result.right += 1
+            result.guards_right += guard
+        else:
+            want = "not this" if guard else item["want"]
+            result.misses.append(
+                f"{item['kb']} {item['kind']}:{item['id']} {item['q']!r} want {want} -> "
+                f"{answer.kind}:{answer.id} {answer.facet} confident={answer.confident} "
+                f"({answer.reason})"
+            )
+    return result
+
+
+def main() -> int:
+    from bot.qa.service import build_engine
+
+    half = "held" if "--held" in sys.argv else "dev"
+    items = load(half)
+    engines = {}
+    for name in sorted({item["kb"] for item in items}):
+        parsed, problems = kb.load_and_validate(Path(__file__).with_name(name) / "kb.yaml")
+        assert parsed is not None, problems
+        engines[name] = build_engine(parsed)
+        if engines[name].semantic is not None:
+            engines[name].semantic.wait(300)
+    result = score(engines, items)
+    if half == "dev" and "--summary" not in sys.argv:
+        for miss in result.misses:
+            print(miss)
+    print(f"{half}: {result.summary()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
