@@ -195,3 +195,57 @@ async def test_in_the_bot_a_line_of_a_list_is_pointed_at_by_number(bot):
     # and then it is the topic: a follow-up is about that grant
     events = await chat.send("서류는요?")
     assert second in events[0].text and "제출 서류" in events[0].text, events[0].text
+
+
+# --- a part asked, with a word or two of the asker's own around it --------------------------
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("Bao nhiêu tiền vậy?", GRANT, "amount"),  # a filler left: vậy
+        ("언제까지 내믄 되노", GRANT, "deadline"),  # dialect: 내믄
+        ("几点结束？", ("event", "village-walk"), "time"),
+        ("集合地点在哪？", ("event", "village-walk"), "place"),
+        ("마흔인데 안되겠죠?", ("grant", "youth-idea"), "eligibility"),  # only an age told
+        ("우리 넷인데 돼요?", GRANT, "eligibility"),  # only the group's size told
+        ("활동계획서도 내야돼요?", GRANT, "documents"),  # one paper named: must it go in too?
+        ("Can I hand it in on a Sunday?", GRANT, "how_to_apply"),
+        ("Do I need to sign up first?", EVENT, "registration"),
+        ("予約しなくてもいいですか", EVENT, "registration"),
+        ("子供連れでも大丈夫ですか", EVENT, "audience"),
+    ],
+)
+def test_a_part_asked_with_a_word_of_ones_own_is_about_the_last_record(
+    demo, question, follow, facet
+):
+    answer = demo.ask(question, NOW, follow=follow)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "출산 지원금 얼마 나와요",  # a thing of its own (a noun) beside the part asked
+        "로또 번호 알려줘",
+        "工伤怎么申请？",
+        "중국집 어디 있어요?",
+        "다른 행사는요?",  # another
+        "what about the festival?",
+        "주민자치회 위원 뽑는 건 언제예요?",  # the KB's words this record's text lacks
+    ],
+)
+def test_a_question_naming_another_thing_is_no_follow_up(demo, question):
+    answer = demo.ask(question, NOW, follow=GRANT)
+    assert not (answer.id == GRANT[1] and answer.confident), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("줍깅데이 그냥 가도 돼요 신청해야돼요", "registration"),
+        ("안심골목 사업 우리돈도 내야되요?", "amount"),  # money, not a paper
+        ("회계담당 말고 대표가 가도 돼요?", "eligibility"),
+        ("퇴근하고 저녁에 내러 가도 돼요?", "how_to_apply"),
+    ],
+)
+def test_cues_of_coming_and_handing_in(question, facet):
+    assert detect_facets(question).primary == facet

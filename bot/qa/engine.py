@@ -1079,14 +1079,39 @@ _ASKS_NOTHING_RE = re.compile(
     r")(돼|되)?|"
     # the same in English and Chinese ("how many people do we need?", "when does it end?",
     # "can foreigners apply too?", "截止日期是什么时候")
-    r"too|also|need|needed|end|ends|send|hand|bring|日期|需要|"
+    r"too|also|first|anytime|need|needed|end|ends|send|hand|bring|"
+    r"日期|需要|结束|開始|开始|集合|しなくて|なくて|いい|"
+    r"一个组|每组|一组|每个组|"
     # and what is left of a Vietnamese or Japanese question around its cue ("Hạn chót là khi
     # nào?", "Cần giấy tờ gì?", "Mấy giờ bắt đầu?", "いくらもらえますか", "どこでやりますか")
     r"là|được|cần|gì|tiền|bắt|đầu|もらえ|らえ|やり"
 )
+# What may be left of a follow-up around its cue (a verb's stem, a particle, a filler:
+# "집합", "vậy", "헌당가"): one word of at most three letters
+_LEFT_AROUND_A_CUE = 3
+# "Another" of something, or "what about …": a question that turns from the record just
+# answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
+_ANOTHER_RE = re.compile(
+    r"다른|딴\s|\bother\b|\banother\b|\bwhat about\b|\bhow about\b|\bcòn\b.{2,40}\bthì\b|"
+    r"其他|别的|別の|他の|ほかの"
+)
 # Who would come or take part ("애들 데려가도 돼요?", "외국인도 할 수 있어요?"): asked with
 # "may …?" right after an answer, of that record's rule of who may
 _WHO_COMES_RE = re.compile(WHO_COMES + r"(도|이랑|랑|하고|을|를|은|는|이|가)?")
+
+
+def _own_situation(a: _Analysis) -> bool:
+    """Does the question tell only the asker's own age or group's size and ask whether that
+    will do ("마흔인데 안되겠죠?", "우리 넷인데 돼요?")? After an answer, that record's rule
+    of who may is asked (alone, it asks for the grants such an asker may apply for)."""
+    c = a.criteria
+    return (
+        a.facets[:1] in (("eligibility",), ("people",))
+        and (c.age is not None or c.group_size is not None)
+        and not (c.amount or c.superlative or c.status or c.grant_words or c.list_words)
+        and not (a.dongs or a.categories)
+        and not _topic_words(a)
+    )
 
 
 def _topic_words(a: _Analysis) -> list[str]:
@@ -2292,8 +2317,61 @@ class QAEngine:
             # "wide": the bot still logs the question as one it could not answer.
             wide = self._answer(a, now, base, follow, choices, widen=True)
             if wide.kind in _RECORD_KINDS | _FAQ and wide.id is not None and not wide.is_filter:
-                return wide
+                answer = wide
+        if (
+            follow is not None
+            and not answer.confident
+            and answer.reason in ("none", "unsure", "gate", "wide")
+            and self._asks_a_part(a)
+        ):
+            # Right after an answer, a question that asks a part of a record ("集合地点在哪？",
+            # "Bao nhiêu tiền vậy?", "언제까지 내믄 되노") and that nothing answers surely
+            # on its own, whatever else it says: that record's part (a question naming
+            # something else is answered surely for itself: "다른 행사는요?", a list;
+            # "주민등록등본 어디서 떼요?", another office's)
+            if not self._names_another(a, follow):
+                followed = self._follow_up(a, follow, now, base, asked=True)
+                if followed is not None:
+                    return followed
         return answer
+
+    def _names_another(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+        """Does the question name something other than the record just answered: "another"
+        said ("다른 행사는요?", "Còn hội chợ … thì khi nào?"), or a word the KB uses that
+        this record's text does not ("주민자치회 위원 뽑는 건 언제예요?" after a grant)?"""
+        if _ANOTHER_RE.search(a.text):
+            return True
+        kind, id_ = follow
+        words = _topic_words(a)
+        if len(words) > 1 or sum(map(len, words)) > _LEFT_AROUND_A_CUE:
+            # more than a word or two letters left around the cue is a thing of its own
+            # ("로또 번호 알려줘", "中国餐厅在哪里"): another matter, not this record's part
+            return True
+        if any(
+            (_HANGUL_RE.fullmatch(w) and w[-1] not in _VERBAL_LAST)  # a noun: "출산", "로또"
+            or _HAN_WORD_RE.fullmatch(w)  # (Han letters: "工伤" is a thing as "集合" is a verb)
+            for w in words
+        ):
+            return True
+        return any(self._kb_word(w) and not self._holds_words([w], kind, id_) for w in words)
+
+    def _kb_word(self, word: str) -> bool:
+        """Is ``word`` one the KB uses: every term of it (a Latin word, each pair of its
+        Hangul letters) in some record?"""
+        terms = [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]
+        return bool(terms) and all(t in self.index.idf for t in terms)
+
+    @staticmethod
+    def _asks_a_part(a: _Analysis) -> bool:
+        """Does the question ask one part of a record (its deadline, place, who may …), not
+        for a list, the centre or another office's matter?"""
+        c = a.criteria
+        return (
+            bool(a.facets)
+            and a.facets != ("summary",)
+            and not (a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words)
+            and not (a.centre or a.elsewhere)
+        )
 
     def _known_words(self, a: _Analysis) -> int:
         """How many of the question's own words (and its glossary words) the KB uses: one
@@ -2899,7 +2977,11 @@ class QAEngine:
         now: datetime,
         base: dict[str, Any],
         top: _Candidate | None = None,
+        asked: bool = False,
     ) -> Answer | None:
+        """The answer about the record the chat was just told about, when the question is
+        about it (``asked``: the caller found that it asks a part of one and nothing else
+        answers it)."""
         kind, id_ = follow
         known = (
             (kind == "grant" and id_ in self.grants)
@@ -2907,7 +2989,11 @@ class QAEngine:
             or (kind == "assembly" and id_ in self.assemblies)
         )
         if not known or not (
-            self._facet_only(a) or self._in_its_words(a, kind, id_) or self._who_may(a, top)
+            asked
+            or self._facet_only(a)
+            or self._in_its_words(a, kind, id_)
+            or self._who_may(a, top)
+            or _own_situation(a)
         ):
             return None
         kinds = a.criteria.event_kinds

@@ -31,9 +31,10 @@ EXISTS_WORDS = (
 # "외국인도 할 수 있어요?"): the rule of who may (the engine: of the record just answered)
 WHO_COMES = (
     r"(?:(애|아이|아기|유아|외국인|학생|초등학생|중학생|고등학생|대학생|어르신|노인|청소년|친구|"
-    r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지)(들)?|"
+    r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지|"
+    r"딸|아들|손주|손자|손녀)(들)?|"
     r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
-    r"teenagers?|dogs?|外国人|孩子|小孩|学生|老人|朋友|家人|外国籍|子ども|子供))"
+    r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ))"
 )
 
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
@@ -140,6 +141,9 @@ _CUES: list[tuple[str, str]] = [
                r"(kinh phí|hỗ trợ|tài trợ)(\s\S+){0,4}\sbao nhiêu"
                r"(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
+                  # one paper named, "must it go in too?" ("정관도 내야돼요?")
+                  # (not money: "우리돈도 내야되요?", "자부담도 내야", "회비도" ask the sum)
+                  r"(?<=[가-힣])(?<![돈용담비금])도\s?(내야|제출해야|첨부해야|같이\s?내야)|"
                   r"(뭐|무엇|뭘|뭔|뭐뭐)\s?(를|을)?\s?(내야|제출해야|준비해야|챙겨야)|제출\s?(할|해야|물)|필요한\s?(게|것|거|서류)|뭘\s?(내|제출)|"
                   r"\bdocuments?\b|\bdocs\b|\bpaperwork\b|\bpapers\b|\bprepare\b|"
                   # (not the form sent: "an interview after we send the form?" asks the step)
@@ -165,8 +169,10 @@ _CUES: list[tuple[str, str]] = [
                      r"どうやって投票|投票の(しかた|仕方)|cách bỏ phiếu|làm sao (để )?bỏ phiếu|"
                      r"신청\s?(방법|절차|은\s?어떻게|어떻게)|"
                      r"방문\s?(접수|신청|제출)|방문해서\s?(내|제출|신청|접수)|"
-                     # handed in in person ("직접 가져가야 돼요?", "서류 들고 가야 해요?")
-                     r"직접\s?(가져|갖고|갖다|들고|내|제출|방문|가야)|(가져|들고|갖고)\s?가야|"
+                     # handed in in person ("직접 가져가야 돼요?", "서류 들고 가야 해요?",
+                     # "저녁에 내러 가도 돼요?", "Can I hand it in on a Sunday?")
+                     r"직접\s?(가져|갖고|갖다|들고|내|제출|방문|가야|가서)|(가져|들고|갖고)\s?가야|"
+                     r"내러\s?(가|와|갈|올)|\bhand (it |this |them |the \w+ )?in\b|"
                      r"접수\s?방법|면접|인터뷰|\binterview|발표\s?심사|"
                      # a step before applying asked ("사전상담 꼭 받아야 신청돼요?")
                      r"상담\S{0,2}\s?(꼭|안\s?받|받아야|없이|필수)|어디\s?(서|에서|에|로)\s?(신청|접수|제출)|신청서|"
@@ -184,14 +190,14 @@ _CUES: list[tuple[str, str]] = [
                      # not "신청 전에 상담 받을 수 있나요": the consultation asked for)
                      r"(신청|접수|제출)\s?(하기\s?)?전에\s?(꼭\s?|먼저\s?|미리\s?)?"
                      r"(해야|할\s?(거|게|것|일)|필요한|뭘|뭐)|"
-                     r"cách đăng ký|"
+                     r"cách đăng ký|đăng ký ở đâu|"
                      r"đăng ký thế nào|làm (sao|thế nào) (để )?(đăng ký|nộp)|どうやって(応募|申請)|"
                      r"申し込み方|申請方法|応募方法|どうやって申"),
     ("people", r"몇\s?(명|사람|가구)|인원|"
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
                r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|"
-               r"\bhow many (of (the|our|us|them) )?(people|members|persons|households)\b|"
+               r"\bhow many (of (the|our|us|them) )?(people|members|persons|households|families)\b|"
                r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)|mấy (người|hộ|thành viên)|"
                # how many of whom ("需要几个商人", "几位成员")
                r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)"),
@@ -208,6 +214,7 @@ _CUES: list[tuple[str, str]] = [
                     r"누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
                     # who may come ("애들 데려가도 돼요?", "처음인데 가도 돼요?", "들어도 돼요?")
                     r"데려\s?(가|와)도|데리고\s?(가|와|참석)|처음인데\s?(가|참석|들어|와)|들어도\s?(돼|되)|"
+
                     # joining a group ("다른 동 사람도 껴도 돼요?"), an age and "will that do?"
                     r"껴도|끼어도|끼워도|"
                     # who must be among us ("어른도 꼭 있어야 돼요?", "한국 사람도 꼭 껴야 돼요?")
@@ -285,6 +292,12 @@ _CUES: list[tuple[str, str]] = [
     # 6명입니다", a programme never done before ("씨앗사업은 한번도 안 해 봤어요"), "…グループに
     # 入れますか" (may we join)
     ("eligibility", r"\bcan (i|we)\b|"
+                    # may one come ("대표가 가도 돼요?", "구경만 해도 되나요", "가도 되능교"): a
+                    # weak cue, after the others ("아무나 가도돼요? 신청해야돼요?" asks the
+                    # sign-up); not "그냥 가도 돼요?" (without signing up: registration), nor
+                    # "평일 저녁에 가도 돼요?" (when or where one comes: a visit)
+                    r"(?<![내러에])(?<!그냥)(?<!그냥\s)(?<!에\s)"
+                    r"(가|와|참석해|구경해|구경만\s?해|들어가|들어와)도\s?(돼|되|괜찮)|"
                     r"(이에요|예요|에요|입니다|이고요?|인데요?|거든요?)\s?(되나요|돼요|되요|될까요|되죠|되남|괜찮)|"
                     r"(\d+|한|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s?(명|사람|가구)\s?"
                     r"(이에요|예요|입니다|이고|이거든|이라서|밖에\s?안)|"
