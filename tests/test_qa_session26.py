@@ -249,3 +249,28 @@ def test_a_question_naming_another_thing_is_no_follow_up(demo, question):
 )
 def test_cues_of_coming_and_handing_in(question, facet):
     assert detect_facets(question).primary == facet
+
+
+# --- after an answer about an online vote: what is asked of a vote ------------------------
+VOTE = ("assembly", "hanbit1-2027")
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("몇 개 찍어요?", "summary"),  # the items and how many may be chosen
+        ("몇 개까지 찍을 수 있어요?", "summary"),
+        ("안건 뭐뭐 있노", "summary"),
+        ("뭐뭐 올라왔어요?", "summary"),
+        ("投票到什么时候？", "time"),
+    ],
+)
+def test_a_follow_up_about_a_vote_is_about_that_vote(demo, question, facet):
+    answer = demo.ask(question, NOW, follow=VOTE)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*VOTE, facet, True)
+
+
+@pytest.mark.parametrize("question", ["다른 동 투표는요?", "옆 동네 총회는 언제예요?"])
+def test_another_vote_asked_after_one_is_not_that_one(demo, question):
+    answer = demo.ask(question, NOW, follow=VOTE)
+    assert not (answer.id == VOTE[1] and answer.confident), answer

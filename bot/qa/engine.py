@@ -1100,6 +1100,24 @@ _ANOTHER_RE = re.compile(
 _WHO_COMES_RE = re.compile(WHO_COMES + r"(도|이랑|랑|하고|을|를|은|는|이|가)?")
 
 
+# What is asked of an online vote, in its words ("몇 개 찍어요?", "안건 뭐뭐 있노", "投票到什么
+# 时候？", "뭐뭐 올라왔어요?"): after an answer about a vote, of that vote
+_VOTE_PART_RE = re.compile(
+    r"안건|투표|찍|고르|고를|골라|선택|뽑|올라|몇|개|가지|뭐|\bvot|\bballot|\bitems?\b|\bchoices?\b|"
+    r"投票|议题|議題|案件|bỏ|phiếu|bo|phieu"
+)
+
+
+def _of_the_vote(a: _Analysis) -> bool:
+    """Does the question ask something of an online vote and name nothing else?"""
+    c = a.criteria
+    if a.dongs or a.categories or c.grant_filter or c.grant_rule or _ANOTHER_RE.search(a.text):
+        return False
+    if not (_VOTE_RE.search(a.text) or _VOTING_RE.search(a.text) or _VOTE_PART_RE.search(a.text)):
+        return False
+    return all(_VOTE_PART_RE.match(w) for w in _topic_words(a))
+
+
 def _own_situation(a: _Analysis) -> bool:
     """Does the question tell only the asker's own age or group's size and ask whether that
     will do ("마흔인데 안되겠죠?", "우리 넷인데 돼요?")? After an answer, that record's rule
@@ -2994,6 +3012,7 @@ class QAEngine:
             or self._in_its_words(a, kind, id_)
             or self._who_may(a, top)
             or _own_situation(a)
+            or (kind == "assembly" and _of_the_vote(a))
         ):
             return None
         kinds = a.criteria.event_kinds
