@@ -99,12 +99,13 @@ def _shared_compiled_sql() -> Iterator[None]:
     engines = SharedCompiledCache(5000)
 
     # Engine.__init__ sets ``_compiled_cache`` to a new LRU cache (None without caching):
-    # a property in its place hands each engine the shared one instead.
-    def cache_of(self: Engine) -> SharedCompiledCache | None:
-        return self.__dict__["_shared_compiled_cache"]
+    # a property in its place keeps the shared one instead, where the attribute would be
+    # (an engine made before, or used after, this fixture has its own or keeps the shared).
+    def cache_of(self: Engine) -> Any:
+        return self.__dict__["_compiled_cache"]
 
     def set_cache(self: Engine, value: Any) -> None:
-        self.__dict__["_shared_compiled_cache"] = None if value is None else engines
+        self.__dict__["_compiled_cache"] = None if value is None else engines
 
     def mapper_cache(self: Mapper[Any]) -> SharedCompiledCache:
         return SharedCompiledCache(self._compiled_cache_size * 4)
