@@ -31,6 +31,7 @@ from bot.core.clock import ManualClock
 from bot.core.config import Settings
 from bot.core.db import create_engine, make_sessionmaker
 from bot.core.runtime import Runtime
+from tests.shared_sql_cache import _shared_compiled_sql  # noqa: F401 (engines share compiled SQL)
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
