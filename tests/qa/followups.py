@@ -29,17 +29,21 @@ NOW = datetime(2027, 1, 25, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
 
 @dataclass
 class Score:
-    items: int = 0
-    right: int = 0
-    guards: int = 0
-    guards_right: int = 0
+    """Each item's outcome (a guard?, right?) in order, and a line for each miss."""
+
+    outcomes: list[tuple[bool, bool]] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
+    def right(self, guards: bool) -> int:
+        return sum(right for guard, right in self.outcomes if guard == guards)
+
+    def of(self, guards: bool) -> int:
+        return sum(guard == guards for guard, _ in self.outcomes)
+
     def summary(self) -> str:
-        follow = self.items - self.guards
         return (
-            f"follow-ups right {self.right - self.guards_right}/{follow}; "
-            f"guards right {self.guards_right}/{self.guards}"
+            f"follow-ups right {self.right(False)}/{self.of(False)}; "
+            f"guards right {self.right(True)}/{self.of(True)}"
         )
 
 
@@ -59,13 +63,10 @@ def score(engines: dict[str, QAEngine], items: list[dict[str, Any]]) -> Score:
     result = Score()
     for item in items:
         answer = engines[item["kb"]].ask(item["q"], NOW, follow=(item["kind"], item["id"]))
-        result.items += 1
         guard = bool(item.get("not_this"))
-        result.guards += guard
-        if is_right(item, answer):
-            result.right += 1
-            result.guards_right += guard
-        else:
+        right = is_right(item, answer)
+        result.outcomes.append((guard, right))
+        if not right:
             want = "not this" if guard else item["want"]
             result.misses.append(
                 f"{item['kb']} {item['kind']}:{item['id']} {item['q']!r} want {want} -> "
