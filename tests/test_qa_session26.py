@@ -274,3 +274,34 @@ def test_a_follow_up_about_a_vote_is_about_that_vote(demo, question, facet):
 def test_another_vote_asked_after_one_is_not_that_one(demo, question):
     answer = demo.ask(question, NOW, follow=VOTE)
     assert not (answer.id == VOTE[1] and answer.confident), answer
+
+
+# --- "what other … are there?" ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("다른 행사는요?", "event"),
+        ("다른 교육은요?", "event"),
+        ("그럼 다른 사업도 있어요?", "grant"),
+        ("any other events?", "event"),
+        ("are there other grants?", "grant"),
+        ("别的活动呢？", "event"),
+        ("其他补助有吗？", "grant"),
+    ],
+)
+def test_what_else_there_is_of_a_kind_is_its_list(demo, question, kind):
+    answer = demo.ask(question, NOW, follow=EVENT)
+    assert (answer.kind, answer.is_filter, answer.confident) == (kind, True, True), answer
+
+
+def test_another_of_a_kind_named_is_no_list(demo):
+    # (the kind must be all the message says: "다른 동 투표는요?" asks of a vote)
+    assert not demo.ask("다른 동 투표는요?", NOW).is_filter
+
+
+@pytest.mark.parametrize("question", ["거기 주차 돼요?", "is there parking there?"])
+def test_parking_there_after_an_event_is_not_another_offices_matter(demo, question):
+    # no record says where to park: "don't know, ask the centre", not "another office's"
+    answer = demo.ask(question, NOW, follow=EVENT)
+    assert (answer.kind, answer.reason) == ("none", "none"), answer
+    assert demo.ask("주차 돼요?", NOW).reason == "service"  # (asked alone, as before)

@@ -1118,6 +1118,41 @@ def _of_the_vote(a: _Analysis) -> bool:
     return all(_VOTE_PART_RE.match(w) for w in _topic_words(a))
 
 
+# "다른 행사는요?", "다른 사업도 있어요?", "any other events?", "别的活动呢？": the whole message
+# asks what else there is of a kind — the list of that kind, as "행사 뭐 있어요?" asks it
+_OTHERS_KO_RE = re.compile(
+    r"\s*(?:그럼|그러면|혹시)?\s*(?:또\s*)?다른\s*"
+    r"(?P<what>행사|교육|사업|공모사업|지원사업|공모|모임|프로그램|설명회|상담|축제|강좌|일정)"
+    r"\s*(?:들)?(?:은|는|도|이|가)?\s*(?:요|있어요|있나요|있어|없어요|없나요|뭐\s?있어요|뭐\s?있나요)?"
+    r"\s*[?？!.]*\s*"
+)
+_OTHERS_EN_RE = re.compile(
+    r"\s*(?:and\s+|so\s+)?(?:are there\s+|is there\s+|any\s+|what\s+)*(?:other|more)\s+"
+    r"(?P<what>events?|grants?|trainings?|programs?|programmes?|workshops?|meetings?)"
+    r"(?:\s+(?:are there|do you have))?\s*[?!.]*\s*",
+    re.IGNORECASE,
+)
+_OTHERS_ZH_RE = re.compile(
+    r"\s*(?:还有)?(?:别的|其他|其它)(?P<what>活动|补助|培训|项目|课程)(?:呢|吗|有吗|有哪些)?[？?]?\s*"
+)
+
+
+def _others_asked(question: str) -> str | None:
+    """The list question a "what other … (are there)?" message asks, or None."""
+    if (m := _OTHERS_KO_RE.fullmatch(question)) is not None:
+        return f"{m['what']} 뭐 있어요?"
+    if (m := _OTHERS_EN_RE.fullmatch(question)) is not None:
+        return f"what {m['what'].lower()} are there?"
+    if (m := _OTHERS_ZH_RE.fullmatch(question)) is not None:
+        return f"有什么{m['what']}？"
+    return None
+
+
+# "There" said of the record just answered ("거기 주차 돼요?", "is there parking there?")
+# (in English and Vietnamese at the end: not "Is there a …", "ở đó" inside a story)
+_THERE_RE = re.compile(r"거기|그곳|그쪽|那里|那儿|そこ|(\bthere|ở đó)\s*[?.!]*\s*$", re.IGNORECASE)
+
+
 def _own_situation(a: _Analysis) -> bool:
     """Does the question tell only the asker's own age or group's size and ask whether that
     will do ("마흔인데 안되겠죠?", "우리 넷인데 돼요?")? After an answer, that record's rule
@@ -2262,6 +2297,7 @@ class QAEngine:
         home = self.dongs.get(home_dong) if home_dong else None
         if home is not None:
             question = _name_our_dong(question, home)
+        question = _others_asked(question) or question
         answer = self._ask(question, now, lang, follow, choices)
         if home is not None and not answer.confident and answer.kind != "none":
             answer = self._in_home_dong(question, now, lang, answer, home) or answer
@@ -2457,6 +2493,8 @@ class QAEngine:
         if (
             not named
             and not our_centre  # "센터 주차 돼요?": parking at the centre, not a public service
+            # (nor "거기 주차 돼요?" right after an answer: parking where that record is)
+            and not (follow is not None and _THERE_RE.search(a.text))
             and (
                 (office and not (self.descriptive(a) and _DOING_RE.search(a.text)))
                 # ("…쓰레기 버리는 자리에 의자 하나 놓고 싶어요": what a group wants to do)
