@@ -15,6 +15,14 @@ GRANT = ("grant", "neighbour-making")
 EVENT = ("event", "accounting-class")
 
 
+def assert_follows(engine, question: str, follow: tuple[str, str], facet: str) -> None:
+    """``question``, asked right after an answer about ``follow``, is a sure answer about it,
+    telling ``facet``."""
+    answer = engine.ask(question, NOW, follow=follow)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
+    assert answer.reason == "follow-up", answer
+
+
 @pytest.mark.parametrize(
     ("question", "follow", "facet"),
     [
@@ -69,9 +77,7 @@ EVENT = ("event", "accounting-class")
     ],
 )
 def test_a_follow_up_as_residents_type_it_is_about_the_last_record(demo, question, follow, facet):
-    answer = demo.ask(question, NOW, follow=follow)
-    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
-    assert answer.reason == "follow-up"
+    assert_follows(demo, question, follow, facet)
 
 
 @pytest.mark.parametrize(
@@ -217,8 +223,7 @@ async def test_in_the_bot_a_line_of_a_list_is_pointed_at_by_number(bot):
 def test_a_part_asked_with_a_word_of_ones_own_is_about_the_last_record(
     demo, question, follow, facet
 ):
-    answer = demo.ask(question, NOW, follow=follow)
-    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
+    assert_follows(demo, question, follow, facet)
 
 
 @pytest.mark.parametrize(
@@ -266,8 +271,7 @@ VOTE = ("assembly", "hanbit1-2027")
     ],
 )
 def test_a_follow_up_about_a_vote_is_about_that_vote(demo, question, facet):
-    answer = demo.ask(question, NOW, follow=VOTE)
-    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*VOTE, facet, True)
+    assert_follows(demo, question, VOTE, facet)
 
 
 @pytest.mark.parametrize("question", ["다른 동 투표는요?", "옆 동네 총회는 언제예요?"])

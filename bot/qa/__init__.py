@@ -9,7 +9,7 @@
 """
 
 from bot.qa.engine import Answer, QAEngine, answer_language, names_own_dong
-from bot.qa.render import VoteState, kind_of, listed, record_name, render
+from bot.qa.render import VoteState, kind_of, listed, offered, record_name, render
 from bot.qa.service import (
     EngineCache,
     UnansweredGroup,
@@ -31,6 +31,7 @@ __all__ = [
     "listed",
     "log_unanswered",
     "names_own_dong",
+    "offered",
     "record_name",
     "render",
 ]

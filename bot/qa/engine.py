@@ -1113,7 +1113,7 @@ def _of_the_vote(a: _Analysis) -> bool:
     c = a.criteria
     if a.dongs or a.categories or c.grant_filter or c.grant_rule or _ANOTHER_RE.search(a.text):
         return False
-    if not (_VOTE_RE.search(a.text) or _VOTING_RE.search(a.text) or _VOTE_PART_RE.search(a.text)):
+    if not (_VOTE_RE.search(a.text) or _VOTE_PART_RE.search(a.text)):
         return False
     return all(_VOTE_PART_RE.match(w) for w in _topic_words(a))
 
@@ -1165,6 +1165,18 @@ def _own_situation(a: _Analysis) -> bool:
         and not (a.dongs or a.categories)
         and not _topic_words(a)
     )
+
+
+def _word_terms(word: str) -> list[str]:
+    """The terms a word is known by: a Latin word whole, each pair of its Hangul letters."""
+    return [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]
+
+
+def _asks_a_list(a: _Analysis) -> bool:
+    """Does the question ask for a list (a dong's, a theme's, grants by a filter or a rule,
+    "뭐 있어요"), not of one record?"""
+    c = a.criteria
+    return bool(a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words)
 
 
 def _topic_words(a: _Analysis) -> list[str]:
@@ -2410,20 +2422,18 @@ class QAEngine:
         return any(self._kb_word(w) and not self._holds_words([w], kind, id_) for w in words)
 
     def _kb_word(self, word: str) -> bool:
-        """Is ``word`` one the KB uses: every term of it (a Latin word, each pair of its
-        Hangul letters) in some record?"""
-        terms = [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]
+        """Is ``word`` one the KB uses: every term of it in some record?"""
+        terms = _word_terms(word)
         return bool(terms) and all(t in self.index.idf for t in terms)
 
     @staticmethod
     def _asks_a_part(a: _Analysis) -> bool:
         """Does the question ask one part of a record (its deadline, place, who may …), not
         for a list, the centre or another office's matter?"""
-        c = a.criteria
         return (
             bool(a.facets)
             and a.facets != ("summary",)
-            and not (a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words)
+            and not _asks_a_list(a)
             and not (a.centre or a.elsewhere)
         )
 
@@ -3089,8 +3099,7 @@ class QAEngine:
         ("안건은 뭐예요?", "몇 개까지 고를 수 있어요?" after an answer about a vote)? Then
         it is about that record, as a facet alone is. Not with anything that asks for a
         list or another record: a dong, a category, an amount or age, a rule of grants."""
-        c = a.criteria
-        if a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words:
+        if _asks_a_list(a):
             return False
         if a.centre:  # ("센터 전화번호 뭐예요": the centre's, whatever the record says of it)
             return False
@@ -3101,7 +3110,7 @@ class QAEngine:
         """Does the record's own text hold every one of ``words`` (each word's terms)?"""
         own = self._own_terms(kind, id_)
         for word in words:
-            terms = [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]
+            terms = _word_terms(word)
             if not terms or not all(t in own for t in terms):
                 return False
         return True
@@ -3312,7 +3321,7 @@ class QAEngine:
                 total += 1
                 known += 1
                 continue
-            terms = [t for t in weighted_terms(word) if t[:2] in ("b:", "w:")]
+            terms = _word_terms(word)
             total += len(terms)
             known += sum(t in self.index.idf for t in terms)
         return known / total if total else 1.0

@@ -65,6 +65,13 @@ def listed(engine: QAEngine, answer: Answer) -> tuple[str, ...]:
     return tuple(grants[:MAX_LISTED])
 
 
+def offered(answer: Answer) -> tuple[str, ...]:
+    """The records a "not sure — is it one of these?" answer shows, numbered: the three
+    offered, or — asking which one after a list — that list's lines (up to
+    :data:`MAX_LISTED`). What the chat may point at by number next."""
+    return answer.alternatives[: MAX_LISTED if answer.reason == "which" else 3]
+
+
 def kind_of(engine: QAEngine, id_: str) -> str:
     if id_ in engine.grants:
         return "grant"
@@ -765,9 +772,7 @@ class _Renderer:
             if which
             else t._("I'm not sure which one you mean. Is it one of these?")
         ]
-        # (after a list, its lines: "which" of all of them)
-        shown = answer.alternatives[: MAX_LISTED if which else 3]
-        for number, id_ in enumerate(shown, start=1):
+        for number, id_ in enumerate(offered(answer), start=1):
             kind = kind_of(self.engine, id_)
             lines.append(f"{number}. {record_name(self.engine, kind, id_, self.lang)}")
         if not which:

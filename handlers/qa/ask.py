@@ -35,6 +35,7 @@ from bot.qa import (
     listed,
     log_unanswered,
     names_own_dong,
+    offered,
     record_name,
     render,
 )
@@ -102,7 +103,7 @@ def keyboard(
     if answer.kind == "none":
         return None
     if not answer.confident:
-        ids = list(answer.alternatives[: MAX_BUTTONS if answer.reason == "which" else 3])
+        ids = list(offered(answer)[:MAX_BUTTONS])
     elif answer.is_filter:
         later = answer.event_query.later if answer.event_query is not None else ()
         ids = list(answer.matches[:MAX_BUTTONS]) or [i for i, _ in later]
@@ -117,7 +118,7 @@ async def _votes_shown(
 ) -> dict[str, AssemblyVote]:
     """The vote as it stands of each assembly the answer shows: the one answered about, or
     those among the choices offered ("is it one of these?")."""
-    shown = ([answer.id] if answer.id else []) if answer.confident else answer.alternatives[:3]
+    shown = ([answer.id] if answer.id else []) if answer.confident else offered(answer)
     votes: dict[str, AssemblyVote] = {}
     for id_ in shown:
         if kind_of(engine, id_) == "assembly":
@@ -170,9 +171,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
         topic.remember(context, answer.kind, answer.id)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
-        # (offered: the three shown; "which" after a list: that list again)
-        shown = answer.alternatives if answer.reason == "which" else answer.alternatives[:3]
-        topic.remember_choices(context, shown)
+        topic.remember_choices(context, offered(answer))
     elif shown := listed(engine, answer):  # a list: its lines, to point at by number
         topic.remember_choices(context, shown)
     elif answer.reason not in ("thanks", "chitchat"):
