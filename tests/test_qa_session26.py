@@ -156,6 +156,7 @@ LISTED = (
         ("다섯번째 거 얼마예요?", 5, "amount"),
         ("the fourth one", 4, "summary"),
         ("8번", 8, "summary"),
+        ("6", 6, "summary"),  # typed alone, as "which of its lines?" asks
     ],
 )
 def test_a_line_of_a_list_is_pointed_at_by_its_number(demo, typed, line, facet):

@@ -609,10 +609,11 @@ def _event_names(event: EventSpec | AssemblySpec) -> list[str]:
 _HANGUL_RE = re.compile(r"[가-힣]+")
 # A choice from "is it one of these? 1. … 2. … 3. …" typed instead of tapped.
 # "2번", "두 번째 거", "the first one" … after choices offered (three) or a list shown (up
-# to eight lines: a number past 3 only with 번, "5번 서류는요?"); a particle may follow
-# ("2번은 언제까지예요?", "첫번째 거는요")
+# to eight lines: a number past 3 with 번, "5번 서류는요?", or alone, "6"); a particle may
+# follow ("2번은 언제까지예요?", "첫번째 거는요")
 _ORDINAL_RE = re.compile(
-    r"\s*(?:(?:(?P<digit>[1-3])\s*(?:번\s*째|번)?|(?P<digit_on>[4-8])\s*(?:번\s*째|번))"
+    r"\s*(?:(?:(?P<digit>[1-3])\s*(?:번\s*째|번)?"
+    r"|(?P<digit_on>[4-8])\s*(?:번\s*째|번|(?=[.!?。？！]*\s*$)))"
     r"(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|이에요|예요|은|는|이|가|을|를|도))?"
     r"|(?P<ko>첫|두|세|네|다섯|여섯|일곱|여덟)\s*(?:번\s*)?째(?:\s*(?:거|것|꺼))?"
     r"(?:\s*(?:이요|요|예요|은|는|이|가|을|를|도))?"
