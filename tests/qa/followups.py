@@ -7,7 +7,11 @@ record. The set was written by a helper who read only the KBs, SCHEMA.md and dom
 ``held`` half is scored with ``--summary`` only (never read, never tuned on), its ``dev`` half
 may be read.
 
-``python -m tests.qa.followups [--held] [--summary]``
+``python -m tests.qa.followups [--held] [--summary] [--file NAME]``
+
+``--file followups2.yaml`` scores a second set (written the same way from four other
+districts' KBs, fifth, seventh, fourteenth and eighteenth): it has no dev half, every item is
+held (summary only).
 """
 
 from __future__ import annotations
@@ -47,9 +51,10 @@ class Score:
         )
 
 
-def load(half: str) -> list[dict[str, Any]]:
-    items = fast_yaml.load(PATH.read_text(encoding="utf-8"))["items"]
-    return [item for item in items if item.get("half") == half]
+def load(half: str, path: Path = PATH) -> list[dict[str, Any]]:
+    """The items of ``half`` in the set at ``path`` (an item with no half is held)."""
+    items = fast_yaml.load(path.read_text(encoding="utf-8"))["items"]
+    return [item for item in items if item.get("half", "held") == half]
 
 
 def is_right(item: dict[str, Any], answer: Answer) -> bool:
@@ -79,8 +84,11 @@ def score(engines: dict[str, QAEngine], items: list[dict[str, Any]]) -> Score:
 def main() -> int:
     from bot.qa.service import build_engine
 
-    half = "held" if "--held" in sys.argv else "dev"
-    items = load(half)
+    path = PATH
+    if "--file" in sys.argv:
+        path = PATH.with_name(sys.argv[sys.argv.index("--file") + 1])
+    half = "held" if "--held" in sys.argv or path != PATH else "dev"
+    items = load(half, path)
     engines = {}
     for name in sorted({item["kb"] for item in items}):
         parsed, problems = kb.load_and_validate(Path(__file__).with_name(name) / "kb.yaml")
