@@ -1168,6 +1168,47 @@ def _own_situation(a: _Analysis) -> bool:
     )
 
 
+# The asker's own case told, then "will that do?" / "may I?": "전입한지 6년 됐는데 안될까요",
+# "우리 한들면인데 돼요?", "위원 아닌데 구경만 해도 되나요", "회계담당 말고 대표가 가도 돼요?",
+# "상인 개인으로는 안돼?", "I'm not a member, can I still come?", "我是外国人可以吗",
+# "Tôi ở phường khác có được không?", "会員じゃないけど参加できますか". Whatever the case's own
+# words (a place, a person, a time lived here: words no record need use), right after an
+# answer it asks that record's rule of who may. (Asked alone, nothing changes: the words are
+# searched as always.)
+_OWN_CASE_RE = re.compile(
+    # a case told (…인데, …는데, …라서, …아니어도, X 말고, X로는) and, a few words on, "will
+    # it do / may one" (돼요, 될까요, 안되나, 가능, 괜찮, 해도/가도/와도/껴도 되나)
+    r"(?:[인는은던된한갔았었했겠]데|거든|이라서|라서|여서|이어서|니까|으로는|로는|말고|"
+    r"아니어도|아니라도|아니어서|아닌데|없어도|없는데|이라도|라도|여도|이어도)"
+    r"\S{0,3}(?:\s+\S+){0,3}?\s*"
+    r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|되겠|되지|가능|괜찮|"
+    r"(?:해|가|와|껴|들어가|참여해|참석해|신청해|받아)도\s?(?:돼|되|괜찮))|"
+    r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i have|we have|i don'?t|we don'?t|"
+    r"i'?ve|we'?ve|my|our)\b.{0,60}(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwho )"
+    r"\b(?:can|could|may) (?:i|we|they|he|she)\b|"
+    r"\b(?:is that|would that be|is it|will that be) (?:ok|okay|fine|allowed|a problem)\b|"
+    r"我.{0,20}(?:可以吗|行吗|能.{0,6}吗)|"
+    r"\b(?:tôi|toi|em|mình|minh|chúng tôi)\b.{0,40}(?:có được không|được không|duoc khong)|"
+    r"(?:けど|けれど|ですが|んですが).{0,20}(?:いいですか|大丈夫|できますか|行けますか)",
+    re.IGNORECASE,
+)
+
+
+# A span or a count the asker tells of their case ("석달", "한달밖", "6년", "넉달째")
+_SPAN_OR_COUNT_RE = re.compile(
+    r"(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
+    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대)(?:밖|째|이|가|은|는|도|만)?"
+)
+# Something heard of ("간판 바꿔주는 사업 한다던데 우리 가게도 돼요?"): what follows asks of that,
+# not of the record just answered
+_HEARD_RE = re.compile(
+    r"(?:한|있|준|해준|나온|생긴|생겼)다(?:던데|더라|길래|고\s?(?:하던데|들었|해서|하더라))|"
+    r"들었는데|봤는데|얘기가\s?있던데|\bi heard\b|听说|聽說|nghe nói|聞いた"
+)
+# …and what the asker is, said of a word ("세입자인데", "직장인이라서", "학생이고")
+_BEING = r"\s?(?:이)?(?:인데|이라서|라서|이어서|여서|이고|이라|이에요|예요|입니다|이지만)"
+
+
 def _word_terms(word: str) -> list[str]:
     """The terms a word is known by: a Latin word whole, each pair of its Hangul letters."""
     return [t for t in weighted_terms(word) if t[:2] in ("w:", "b:")]
@@ -3055,12 +3096,14 @@ class QAEngine:
             or (kind == "event" and id_ in self.events)
             or (kind == "assembly" and id_ in self.assemblies)
         )
+        own_case = self._own_case(a)
         if not known or not (
             asked
             or self._facet_only(a)
             or self._in_its_words(a, kind, id_)
             or self._who_may(a, top)
             or _own_situation(a)
+            or own_case
             or (kind == "assembly" and _of_the_vote(a))
         ):
             return None
@@ -3070,6 +3113,10 @@ class QAEngine:
             # event asked for (its kind word is all its topic), not a part of that record
             return None
         facets = for_kind(a.facets, kind)
+        if own_case and not set(a.facets) - {"summary", "eligibility", "people"}:
+            # (a case told asks who may, whatever else its words say: "전입한지 6년 됐는데
+            # 안될까요" has no cue of its own)
+            facets = for_kind(("eligibility", *a.facets), kind)
         occurrence = None
         if kind == "event":
             occurrence = self._occurrence(self.events[id_], a.dates, now)
@@ -3077,6 +3124,38 @@ class QAEngine:
             kind, id=id_, facet=facets[0], facets=facets, confident=True, score=1.0,
             occurrence=occurrence, reason="follow-up", **base,
         )  # fmt: skip
+
+    def _own_case(self, a: _Analysis) -> bool:
+        """Does the question tell the asker's own case and ask whether it will do (see
+        _OWN_CASE_RE), naming nothing that turns from the record just answered: another
+        record, a list, the centre, another office's service — or a thing the KB never
+        speaks of ("근로계약서 안쓰고 일했는데 괜찮은건가요", "멧돼지가 고구마밭 다
+        디비놨는데 보상 되나": a matter of its own, not who may take part)?"""
+        c = a.criteria
+        if (
+            _OWN_CASE_RE.search(a.text) is None
+            or _ANOTHER_RE.search(a.text)
+            or a.categories
+            or c.grant_filter
+            or c.grant_rule
+            or c.list_words
+            or c.superlative
+            or a.centre
+            or a.elsewhere
+            or self._service_named(a)
+            or _HEARD_RE.search(a.text)
+        ):
+            return False
+        return not any(
+            _HANGUL_RE.fullmatch(w)
+            and w[-1] not in _VERBAL_LAST
+            and not _WHO_COMES_RE.fullmatch(w)
+            and not _SPAN_OR_COUNT_RE.fullmatch(w)
+            and not self._kb_word(w)
+            # (what the asker is, told: "세입자인데 되나요", "직장인이라서 …")
+            and not re.search(re.escape(w) + _BEING, a.text)
+            for w in _topic_words(a)
+        )
 
     def _who_may(self, a: _Analysis, top: _Candidate | None) -> bool:
         """Does the question ask whether someone may come or take part, naming only who
