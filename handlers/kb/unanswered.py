@@ -9,6 +9,16 @@ log (``faq.create``, with the question it answers) and reloads the KB snapshot, 
 Q&A engine is rebuilt for the next question. A persistent conversation: a restart between
 steps loses nothing.
 
+A follow-up ("경쟁률은요?" right after an answer about a grant) is its own question per
+record it was asked after (bot/kb/edits.py ``OpenQuestion``), shown with that record's name
+("↪ asked after an answer about …"; its kind and id once the KB no longer has it) and a
+button to its card. Teaching one must not publish the bare "경쟁률은요?", which would then
+answer those words about every programme. What a public office would do: the record is
+where such an answer usually belongs, so the question's screen opens its card (where an
+admin edits it); and an answer written here is published under a question that names the
+record ("이웃만들기 지원사업 경쟁률은요?", prefilled, which staff may reword — but not back
+to the bare words, which is refused with the reason).
+
 Who: staff of any dong and district admins (the FAQ and the log are district-wide).
 Every press and every typed step re-checks it on the server; a forged ``kbq:`` press from
 anyone else is refused. Buttons name a question by a digest of its text
@@ -31,10 +41,13 @@ from telegram.ext import (
     MessageHandler,
 )
 
+from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.core.users import is_staff_of
 from bot.kb import edits
 from bot.kb.edits import EditError, OpenQuestion
+from bot.kb.records import KnowledgeBase
+from bot.qa.text import normalize
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks, steps
 from handlers.core.browse import knowledge
@@ -46,6 +59,9 @@ PAGE = 6
 LIST_RE = re.compile(r"^kbq:list:(\d{1,4})$")
 SHOW_RE = re.compile(r"^kbq:show:([0-9a-f]{10})$")
 TEACH_RE = re.compile(r"^kbq:teach:([0-9a-f]{10})$")
+CARD_PREFIX = {"grant": "grants:show:", "event": "events:show:"}
+"""The cards a follow-up's record opens (handlers/qa/ask.py's; an assembly's is its vote's,
+which staff reach from /vote)."""
 
 
 def _staff(context: MaeulContext) -> bool:
@@ -70,10 +86,50 @@ async def unanswered_command(update: Update, context: MaeulContext) -> int:
     return ConversationHandler.END
 
 
+def _kind(t: Translator, kind: str) -> str:
+    if kind == "grant":
+        return t.p_("record", "grant")
+    if kind == "event":
+        return t.p_("record", "event")
+    if kind == "assembly":
+        return t.p_("record", "assembly vote")
+    return kind
+
+
+def _after(t: Translator, kb: KnowledgeBase | None, q: OpenQuestion) -> str | None:
+    """Which answer a follow-up was asked after, named as the KB has it in the staff's
+    language (its kind and id when the KB no longer has it); ``None``: asked alone."""
+    if (record := q.record) is None:
+        return None
+    name = edits.followed_name(kb, q.followed, t.lang)
+    if name is not None:
+        return t._("asked after an answer about {name}", name=name)
+    kind, id_ = record
+    return t._(
+        "asked after an answer about {kind} {id}, no longer in the knowledge base",
+        kind=_kind(t, kind),
+        id=id_,
+    )
+
+
+def _card_button(t: Translator, kb: KnowledgeBase | None, q: OpenQuestion) -> list[Any]:
+    """A button to the card of the grant or event a follow-up was asked after (where an
+    admin edits it), while the KB has it."""
+    record = q.record
+    name = edits.followed_name(kb, q.followed, t.lang)
+    if record is None or name is None or record[0] not in CARD_PREFIX:
+        return []
+    data = CARD_PREFIX[record[0]] + record[1]
+    if len(data.encode()) > 64:
+        return []
+    return [InlineKeyboardButton(shorten(f"📄 {name}", 40), callback_data=data)]
+
+
 async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: bool) -> None:
     t = context.t
     questions = await edits.open_questions(context.db)
     shown = blocks.paginate(questions, page, PAGE)
+    kb = await context.runtime.knowledge.get() if any(q.followed for q in shown.items) else None
     # the screen's own title: the command's description (the same words) says "(staff)"
     lines = [f"❓ <b>{esc(t.p_('unanswered', 'Questions I could not answer'))}</b>"]
     if not questions:
@@ -87,11 +143,12 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
             f"{number}. {esc(shorten(q.example, 120))} — {esc(times)}, "
             f"{esc(t._('last on {day}', day=t.format_date(q.last_asked, short=True)))}"
         )
-        buttons.append(
-            InlineKeyboardButton(
-                shorten(f"{number}. {q.example}", 40), callback_data=f"kbq:show:{q.key}"
-            )
-        )
+        label = f"{number}. {q.example}"
+        if (after := _after(t, kb, q)) is not None:  # a follow-up: which answer it followed
+            lines.append(f"    ↪ {esc(after)}")
+            name = edits.followed_name(kb, q.followed, t.lang) or q.record[1]  # type: ignore[index]
+            label = f"{number}. {shorten(q.example, 16)} ({name})"
+        buttons.append(InlineKeyboardButton(shorten(label, 40), callback_data=f"kbq:show:{q.key}"))
     nav = blocks.nav_row(shown.number, shown.count, "kbq:list:{page}")
     await blocks.show(
         update, context, "\n".join(lines), blocks.list_keyboard(buttons, nav), edit=edit
@@ -142,9 +199,25 @@ async def show(update: Update, context: MaeulContext) -> int:
     ]
     if q.languages:
         lines.append(esc(t._("Language: {langs}", langs=t.language_names(q.languages))))
+    kb = await context.runtime.knowledge.get() if q.followed else None
+    card = _card_button(t, kb, q)
+    if (after := _after(t, kb, q)) is not None:
+        lines[1:1] = [f"↪ {esc(after)}"]
+        lines += [
+            "",
+            esc(t._("It was asked right after that answer, so it is about that record.")),
+            esc(
+                t._(
+                    "If the record itself should say it, an admin can add it on its card. "
+                    "An answer written here is published under a question that names the "
+                    "record."
+                )
+            ),
+        ]
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t._("✍ Write the answer"), callback_data=f"kbq:teach:{q.key}")],
+            *([card] if card else []),
             [InlineKeyboardButton(t._("◀ All questions"), callback_data="kbq:list:0")],
         ]
     )
@@ -163,18 +236,32 @@ async def teach(update: Update, context: MaeulContext) -> str | int:
         return ConversationHandler.END
     t = context.t
     lang = q.languages[0] if len(q.languages) == 1 else "ko"
-    assert context.user_data is not None
-    context.user_data[KEY] = {
+    state: dict[str, Any] = {
         "normalized": q.normalized,
         "question": q.example,
         "lang": lang,
         "through": q.last_asked.isoformat(),
     }
+    intro = [f"❓ <b>{esc(q.example)}</b>"]
+    if (record := q.record) is not None:  # a follow-up: the FAQ question names its record
+        kb = await context.runtime.knowledge.get()
+        named = edits.followed_name(kb, q.followed, lang) or record[1]
+        question = f"{named}{' ' if lang == 'ko' else ': '}{q.example}"
+        state |= {"followed": q.followed, "after": _after(t, kb, q), "question": question}
+        intro += [
+            f"↪ {esc(state['after'])}",
+            t._(
+                "The FAQ shows it as: {question} (you can reword it in the preview)",
+                question=f"<b>{esc(question)}</b>",
+            ),
+        ]
+    assert context.user_data is not None
+    context.user_data[KEY] = state
     await blocks.answer(update)
     await blocks.drop_keyboard(update)
     text = "\n".join(
         [
-            f"❓ <b>{esc(q.example)}</b>",
+            *intro,
             esc(t._("Type the answer residents should get.")),
             esc(t._("Write it as you would say it on the phone: dates, place, who to call.")),
         ]
@@ -200,6 +287,17 @@ async def _typed(
         await blocks.refuse(update, context)
         return ConversationHandler.END
     typed = update.effective_message.text or ""
+    if field == "question" and state.get("followed") and normalize(typed) == state["normalized"]:
+        # the bare follow-up ("경쟁률은요?") would answer those words about every programme
+        await update.effective_message.reply_text(
+            "⚠️ "
+            + context.t._(
+                "This question was {after}, so alone it would answer the same words asked "
+                "about anything. Please name the record in the question.",
+                after=str(state.get("after") or ""),
+            )
+        )
+        return again
     try:
         state[field] = edits.faq_text(typed, most)
     except EditError as exc:
@@ -279,6 +377,7 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
             language=str(state.get("lang") or "ko"),
             normalized=str(state["normalized"]),
             through=date.fromisoformat(str(state["through"])),
+            followed=str(state["followed"]) if state.get("followed") else None,
             actor=f"tg:{context.user.telegram_id}",
             actor_telegram_id=context.user.telegram_id,
             now=runtime.clock.utcnow(),
