@@ -41,16 +41,14 @@ from telegram.ext import (
     MessageHandler,
 )
 
-from bot.core.i18n import Translator
 from bot.core.text import esc, shorten
 from bot.core.users import is_staff_of
 from bot.kb import edits
 from bot.kb.edits import EditError, OpenQuestion
-from bot.kb.records import KnowledgeBase
-from bot.qa.text import normalize
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks, steps
 from handlers.core.browse import knowledge
+from handlers.kb import unanswered_follow as follow
 from handlers.kb.edits import error_text
 
 KEY = "kbteach"
@@ -59,9 +57,6 @@ PAGE = 6
 LIST_RE = re.compile(r"^kbq:list:(\d{1,4})$")
 SHOW_RE = re.compile(r"^kbq:show:([0-9a-f]{10})$")
 TEACH_RE = re.compile(r"^kbq:teach:([0-9a-f]{10})$")
-CARD_PREFIX = {"grant": "grants:show:", "event": "events:show:"}
-"""The cards a follow-up's record opens (handlers/qa/ask.py's; an assembly's is its vote's,
-which staff reach from /vote)."""
 
 
 def _staff(context: MaeulContext) -> bool:
@@ -86,45 +81,6 @@ async def unanswered_command(update: Update, context: MaeulContext) -> int:
     return ConversationHandler.END
 
 
-def _kind(t: Translator, kind: str) -> str:
-    if kind == "grant":
-        return t.p_("record", "grant")
-    if kind == "event":
-        return t.p_("record", "event")
-    if kind == "assembly":
-        return t.p_("record", "assembly vote")
-    return kind
-
-
-def _after(t: Translator, kb: KnowledgeBase | None, q: OpenQuestion) -> str | None:
-    """Which answer a follow-up was asked after, named as the KB has it in the staff's
-    language (its kind and id when the KB no longer has it); ``None``: asked alone."""
-    if (record := q.record) is None:
-        return None
-    name = edits.followed_name(kb, q.followed, t.lang)
-    if name is not None:
-        return t._("asked after an answer about {name}", name=name)
-    kind, id_ = record
-    return t._(
-        "asked after an answer about {kind} {id}, no longer in the knowledge base",
-        kind=_kind(t, kind),
-        id=id_,
-    )
-
-
-def _card_button(t: Translator, kb: KnowledgeBase | None, q: OpenQuestion) -> list[Any]:
-    """A button to the card of the grant or event a follow-up was asked after (where an
-    admin edits it), while the KB has it."""
-    record = q.record
-    name = edits.followed_name(kb, q.followed, t.lang)
-    if record is None or name is None or record[0] not in CARD_PREFIX:
-        return []
-    data = CARD_PREFIX[record[0]] + record[1]
-    if len(data.encode()) > 64:
-        return []
-    return [InlineKeyboardButton(shorten(f"📄 {name}", 40), callback_data=data)]
-
-
 async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: bool) -> None:
     t = context.t
     questions = await edits.open_questions(context.db)
@@ -143,12 +99,10 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
             f"{number}. {esc(shorten(q.example, 120))} — {esc(times)}, "
             f"{esc(t._('last on {day}', day=t.format_date(q.last_asked, short=True)))}"
         )
-        label = f"{number}. {q.example}"
-        if (after := _after(t, kb, q)) is not None:  # a follow-up: which answer it followed
-            lines.append(f"    ↪ {esc(after)}")
-            name = edits.followed_name(kb, q.followed, t.lang) or q.record[1]  # type: ignore[index]
-            label = f"{number}. {shorten(q.example, 16)} ({name})"
-        buttons.append(InlineKeyboardButton(shorten(label, 40), callback_data=f"kbq:show:{q.key}"))
+        if (said := follow.after(t, kb, q)) is not None:  # a follow-up: the answer it followed
+            lines.append(f"    ↪ {esc(said)}")
+        label = follow.list_label(t, kb, q, number)
+        buttons.append(InlineKeyboardButton(label, callback_data=f"kbq:show:{q.key}"))
     nav = blocks.nav_row(shown.number, shown.count, "kbq:list:{page}")
     await blocks.show(
         update, context, "\n".join(lines), blocks.list_keyboard(buttons, nav), edit=edit
@@ -200,24 +154,13 @@ async def show(update: Update, context: MaeulContext) -> int:
     if q.languages:
         lines.append(esc(t._("Language: {langs}", langs=t.language_names(q.languages))))
     kb = await context.runtime.knowledge.get() if q.followed else None
-    card = _card_button(t, kb, q)
-    if (after := _after(t, kb, q)) is not None:
-        lines[1:1] = [f"↪ {esc(after)}"]
-        lines += [
-            "",
-            esc(t._("It was asked right after that answer, so it is about that record.")),
-            esc(
-                t._(
-                    "If the record itself should say it, an admin can add it on its card. "
-                    "An answer written here is published under a question that names the "
-                    "record."
-                )
-            ),
-        ]
+    if (said := follow.after(t, kb, q)) is not None:
+        lines[1:1] = [f"↪ {esc(said)}"]
+        lines += follow.about(t)
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t._("✍ Write the answer"), callback_data=f"kbq:teach:{q.key}")],
-            *([card] if card else []),
+            *follow.card_row(t, kb, q),
             [InlineKeyboardButton(t._("◀ All questions"), callback_data="kbq:list:0")],
         ]
     )
@@ -242,25 +185,16 @@ async def teach(update: Update, context: MaeulContext) -> str | int:
         "lang": lang,
         "through": q.last_asked.isoformat(),
     }
-    intro = [f"❓ <b>{esc(q.example)}</b>"]
-    if (record := q.record) is not None:  # a follow-up: the FAQ question names its record
-        kb = await context.runtime.knowledge.get()
-        named = edits.followed_name(kb, q.followed, lang) or record[1]
-        question = f"{named}{' ' if lang == 'ko' else ': '}{q.example}"
-        state |= {"followed": q.followed, "after": _after(t, kb, q), "question": question}
-        intro += [
-            f"↪ {esc(state['after'])}",
-            t._(
-                "The FAQ shows it as: {question} (you can reword it in the preview)",
-                question=f"<b>{esc(question)}</b>",
-            ),
-        ]
+    kb = await context.runtime.knowledge.get() if q.followed else None
+    kept, intro = follow.teaching(t, kb, q, lang)  # a follow-up: the FAQ question names it
+    state |= kept
     assert context.user_data is not None
     context.user_data[KEY] = state
     await blocks.answer(update)
     await blocks.drop_keyboard(update)
     text = "\n".join(
         [
+            f"❓ <b>{esc(q.example)}</b>",
             *intro,
             esc(t._("Type the answer residents should get.")),
             esc(t._("Write it as you would say it on the phone: dates, place, who to call.")),
@@ -287,16 +221,8 @@ async def _typed(
         await blocks.refuse(update, context)
         return ConversationHandler.END
     typed = update.effective_message.text or ""
-    if field == "question" and state.get("followed") and normalize(typed) == state["normalized"]:
-        # the bare follow-up ("경쟁률은요?") would answer those words about every programme
-        await update.effective_message.reply_text(
-            "⚠️ "
-            + context.t._(
-                "This question was {after}, so alone it would answer the same words asked "
-                "about anything. Please name the record in the question.",
-                after=str(state.get("after") or ""),
-            )
-        )
+    if field == "question" and (why := follow.bare(context.t, state, typed)) is not None:
+        await update.effective_message.reply_text("⚠️ " + why)
         return again
     try:
         state[field] = edits.faq_text(typed, most)
