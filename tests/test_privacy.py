@@ -63,8 +63,9 @@ async def seed_old_and_new(session, now):
                      status=status, payload={"text": "hi"}, created_at=due)
         )  # fmt: skip
     session.add(
-        UnansweredQuestion(asked_on=old.date(), text="old?", normalized="old", language="ko")
-    )
+        UnansweredQuestion(asked_on=old.date(), text="old?", normalized="old", language="ko",
+                           followed="grant:neighbour-making")  # a follow-up: deleted all the same
+    )  # fmt: skip
     session.add(
         UnansweredQuestion(asked_on=new.date(), text="new?", normalized="new", language="ko")
     )

@@ -10,7 +10,7 @@ import yaml
 
 from bench.qa_kbgen import make_kb
 from bot.kb.records import demo_kb_path
-from tests.cli_helpers import invoke, set_cli_env
+from tests.cli_helpers import in_db, invoke, set_cli_env
 
 NOW = "2027-03-01T10:00:00+09:00"
 
@@ -155,3 +155,30 @@ def test_kb_unanswered_lists_most_frequent_first(tmp_path):
     assert rows[1].startswith("3\t2027-01-05\t") and "주차" in rows[1]  # the day only
     assert rows[2].startswith("1\t") and "로또 번호" in rows[2]
     assert invoke("kb", "unanswered", "--limit", "0").exit_code == 2
+
+
+def test_kb_unanswered_says_which_record_a_follow_up_came_after(monkeypatch, tmp_path):
+    url = set_cli_env(monkeypatch, tmp_path, kb=True)
+    from bot.qa import log_unanswered
+
+    async def seed(session) -> None:
+        at = datetime(2027, 1, 5, 1, 0, tzinfo=UTC)
+        await log_unanswered(
+            session, "경쟁률은요?", "ko", at, followed=("grant", "neighbour-making")
+        )
+        await log_unanswered(
+            session, "경쟁률은요?", "ko", at, followed=("grant", "neighbour-making")
+        )
+        await log_unanswered(session, "경쟁률은요?", "ko", at, followed=("event", "gone-event"))
+        await log_unanswered(session, "경쟁률은요?", "ko", at)
+
+    in_db(url, seed)
+    result = invoke("kb", "unanswered")
+    assert result.exit_code == 0, result.output
+    rows = result.stdout.splitlines()
+    assert rows[0] == "count\tlast asked\tlanguages\tquestion\tasked after"
+    assert rows[1] == "2\t2027-01-05\tko\t경쟁률은요?\tgrant neighbour-making: 이웃만들기 지원사업"
+    assert sorted(rows[2:]) == [
+        "1\t2027-01-05\tko\t경쟁률은요?\t-",
+        "1\t2027-01-05\tko\t경쟁률은요?\tevent gone-event (no longer in the knowledge base)",
+    ]

@@ -50,3 +50,29 @@ async def test_engine_is_built_once_per_snapshot(sessionmaker, clock):
     store.invalidate()
     second = await cache.get(store)
     assert second is not first and len(second.grants) == 2
+
+
+async def test_the_same_text_after_two_records_is_two_questions(session, clock):
+    now = clock.utcnow()
+    after_a, after_b = ("grant", "neighbour-making"), ("grant", "alley-making")
+    await log_unanswered(session, "경쟁률은요?", "ko", now, followed=after_a)
+    await log_unanswered(session, "경쟁률은요", "ko", now, followed=after_a)
+    await log_unanswered(session, "경쟁률은요?", "ko", now, followed=after_b)
+    await log_unanswered(session, "경쟁률은요?", "ko", now)
+    await log_unanswered(session, "경쟁률은요!", "ko", now)
+    await session.commit()
+    groups = await list_unanswered(session, limit=10)
+    assert sorted((g.count, g.followed or "") for g in groups) == [
+        (1, "grant:alley-making"),
+        (2, ""),
+        (2, "grant:neighbour-making"),
+    ]
+    assert {g.normalized for g in groups} == {"경쟁률은요"}
+    assert len({g.key for g in groups}) == 3  # each its own button
+    alone = next(g for g in groups if g.followed is None)
+    from bot.kb.edits import open_questions, question_key
+
+    assert alone.key == question_key("경쟁률은요")  # as before: old buttons still name it
+    assert [(g.key, g.count) for g in await open_questions(session)] == [
+        (g.key, g.count) for g in groups
+    ]  # the staff's list in the bot has the same groups, in the same order

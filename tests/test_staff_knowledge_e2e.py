@@ -15,7 +15,7 @@ from bot.kb import records as kb
 from models.audit import AuditLog
 from models.kb import FaqEntry, Grant
 from models.qa import UnansweredQuestion
-from tests.e2e import TOKEN, running_bot, texts
+from tests.e2e import TOKEN, buttons, running_bot, texts
 from tests.staff_helpers import first_answer as alert_of
 from tests.staff_helpers import latest as last
 
@@ -179,3 +179,109 @@ async def test_admin_uploads_a_kb_file_and_exports_it(bot):
     await admin.send("/start")
     events = await admin.press("", forge_data=f"kbup:ok:{'0' * 12}")
     assert "더 이상 쓸 수 없는 버튼" in alert_of(events).text
+
+
+FOLLOW_UP = "작년 경쟁률은요?"  # no topic of its own: about the grant just answered, if any
+
+
+async def test_a_follow_up_is_shown_and_taught_with_the_record_it_followed(bot):
+    """ "작년 경쟁률은요?" after 이웃만들기, after 골목만들기 and asked alone are three questions
+    for staff, each saying which answer it followed; the answer taught to one names its
+    grant in the FAQ question (never the bare "작년 경쟁률은요?") and leaves the others open."""
+    first = bot.chat(RESIDENT, "민지", "ko")
+    await first.send("이웃만들기 신청 언제까지예요?")
+    events = await first.send(FOLLOW_UP)
+    assert "모르겠어요" in " ".join(texts(events))
+    second = bot.chat(NEIGHBOUR, "철수", "ko")
+    await second.send("골목만들기 신청 언제까지예요?")
+    await second.send(FOLLOW_UP)
+    await bot.chat(5204, "영희", "ko").send(FOLLOW_UP)  # alone: after no answer
+    await first.send("이웃만들기 신청 언제까지예요?")
+    await first.send("작년  경쟁률은요")  # the same after the same grant, written otherwise
+    async with bot.runtime.sessionmaker() as s:
+        logged = (await s.execute(select(UnansweredQuestion))).scalars().all()
+    assert sorted((q.followed or "") for q in logged) == [
+        "",
+        "grant:alley-making",
+        "grant:neighbour-making",
+        "grant:neighbour-making",
+    ]
+
+    secretary = bot.chat(SECRETARY, "수진", "ko")
+    screen = last(await secretary.send("/unanswered")).text
+    lines = screen.splitlines()
+    asked = [i for i, line in enumerate(lines) if FOLLOW_UP.rstrip("?") in line]
+    assert len(asked) == 3, screen  # three questions, not one asked four times
+    assert lines[asked[0]].startswith("1. ") and "2번" in lines[asked[0]]
+    assert lines[asked[0] + 1].strip() == "↪ 이웃만들기 지원사업에 대한 답변 뒤에 나온 질문"
+    shown = {lines[i + 1].strip() for i in asked[1:] if i + 1 < len(lines)}
+    assert "↪ 골목만들기 지원사업에 대한 답변 뒤에 나온 질문" in shown
+
+    events = await secretary.press("(이웃만들기 지원사업)")
+    card = last(events).text
+    assert "2번 물어봤어요" in card and "이웃만들기 지원사업에 대한 답변 뒤에 나온 질문" in card
+    assert "📄 이웃만들기 지원사업" in buttons(last(events))  # its card: where an admin edits it
+    events = await secretary.press("✍ 답 쓰기")
+    intro = last(events).text
+    assert "이웃만들기 지원사업 작년 경쟁률은요?" in intro  # the FAQ question names the grant
+    await secretary.send("작년에는 20개 모임이 신청해서 12개 모임이 선정됐어요.")
+    events = await secretary.press("✏️ 질문 다듬기")
+    events = await secretary.send("작년 경쟁률은요")  # the bare question: refused, asked again
+    assert "이웃만들기 지원사업에 대한 답변 뒤에 나온 질문이라" in " ".join(texts(events))
+    events = await secretary.send("이웃만들기 지원사업 경쟁률은 어떻게 되나요?")
+    assert "Q. 이웃만들기 지원사업 경쟁률은 어떻게 되나요?" in last(events).text
+    events = await secretary.press("✅ 게시하기")
+    assert alert_of(events).text == "게시했어요."
+
+    async with bot.runtime.sessionmaker() as s:
+        entry = (await s.execute(select(FaqEntry).where(FaqEntry.id.like("asked-%")))).scalar_one()
+        audit = (
+            await s.execute(select(AuditLog).where(AuditLog.action == "faq.create"))
+        ).scalar_one()
+    assert entry.question == {"ko": "이웃만들기 지원사업 경쟁률은 어떻게 되나요?"}
+    assert audit.details["followed"] == "grant:neighbour-making"
+    # the other two stay open: the answer was about 이웃만들기 only
+    screen = last(await secretary.send("/unanswered")).text
+    assert screen.count(FOLLOW_UP.rstrip("?")) == 2, screen
+    assert "이웃만들기 지원사업에 대한" not in screen and "골목만들기 지원사업에 대한" in screen
+
+
+async def test_a_follow_up_group_is_named_by_its_record_and_stale_presses_are_refused(bot):
+    from bot.kb.edits import question_key
+    from bot.qa.text import normalize
+
+    resident = bot.chat(RESIDENT, "민지", "ko")
+    await resident.send("이웃만들기 신청 언제까지예요?")
+    await resident.send(FOLLOW_UP)
+    secretary = bot.chat(SECRETARY, "수진", "ko")
+    await secretary.send("/unanswered")
+    normalized = normalize(FOLLOW_UP)
+    key = question_key(normalized, "grant:neighbour-making")
+    bare = question_key(normalized)
+    assert key != bare and key != question_key(normalized, "grant:alley-making")
+    # the group's key, pressed by a resident: refused; the bare text's key or another
+    # grant's (no such group): refused as stale, never taken for this group
+    for data in (f"kbq:show:{key}", f"kbq:teach:{key}"):
+        events = await resident.press("", forge_data=data)
+        assert alert_of(events).text == "담당자만 할 수 있어요."
+    for data in (f"kbq:show:{bare}", f"kbq:teach:{bare}"):
+        events = await secretary.press("", forge_data=data)
+        assert alert_of(events).text == "그사이 이 질문에 답이 등록됐어요."
+    events = await secretary.press("", forge_data=f"kbq:show:{key}")
+    assert "이웃만들기 지원사업에 대한 답변 뒤에 나온 질문" in last(events).text
+
+
+async def test_a_follow_up_after_a_record_no_longer_in_the_kb_shows_its_kind_and_id(bot):
+    async with bot.runtime.sessionmaker() as s, s.begin():
+        s.add(UnansweredQuestion(asked_on=bot.runtime.clock.now().date(), text="서류는요?",
+                                 normalized="서류는요", language="ko",
+                                 followed="grant:closed-2025"))  # fmt: skip
+    secretary = bot.chat(SECRETARY, "수진", "ko")
+    screen = last(await secretary.send("/unanswered")).text
+    assert "↪ 지금은 정보에 없는 지원사업 closed-2025에 대한 답변 뒤에 나온 질문" in screen
+    events = await secretary.press("(closed-2025)")
+    assert "지금은 정보에 없는 지원사업 closed-2025에 대한" in last(events).text
+    shown = buttons(last(events))
+    assert "✍ 답 쓰기" in shown and not [b for b in shown if "📄" in b]  # no card to open
+    events = await secretary.press("✍ 답 쓰기")
+    assert "closed-2025 서류는요?" in last(events).text

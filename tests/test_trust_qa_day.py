@@ -68,7 +68,7 @@ async def test_the_migration_keeps_the_day_of_earlier_questions(db_url):
             rows = (
                 await conn.execute(sa.select(UnansweredQuestion).order_by(UnansweredQuestion.text))
             ).all()
-        assert columns == {"id", "asked_on", "text", "normalized", "language"}
+        assert columns == {"id", "asked_on", "text", "normalized", "language", "followed"}
         assert [r.text for r in rows] == [f"질문 {n}" for n in range(5)]
         assert {r.asked_on for r in rows} == {date(2027, 1, 5)}
         assert all(r.id > 2**31 for r in rows) or sorted(r.id for r in rows) != [1, 2, 3, 4, 5]

@@ -35,7 +35,7 @@ from bot.kb import records as kbmod
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from models.audit import AuditLog
 from models.kb import Event, FaqEntry, Grant
-from models.qa import UnansweredQuestion
+from models.qa import UnansweredQuestion, followed_record
 
 Target = Literal["grant", "event"]
 Kind = Literal["date", "datetime", "amount", "phone", "text", "count"]
@@ -755,29 +755,66 @@ async def save(
 
 FAQ_CREATE = "faq.create"
 """The audit action of a FAQ entry written from the bot. Its details keep the unanswered
-question it answers (``normalized``) and the last day it covers (``through``): the list of
-open questions leaves out what staff answered, while the log itself keeps every question
-(nothing is deleted: the centre's numbers still count them)."""
+question it answers (``normalized``, and ``followed`` for a follow-up: the record it was
+asked after) and the last day it covers (``through``): the list of open questions leaves out
+what staff answered, while the log itself keeps every question (nothing is deleted: the
+centre's numbers still count them)."""
 MAX_QUESTION = 300
 MAX_ANSWER = 2000
 
 
 @dataclass(frozen=True)
 class OpenQuestion:
-    """A group of unanswered questions written the same way, not yet answered by staff."""
+    """A group of unanswered questions written the same way, not yet answered by staff.
+
+    A follow-up ("그럼 언제까지요?") is grouped with the record it was asked after
+    (``followed``): the same words after two grants are two questions, and the same words
+    asked alone a third."""
 
     key: str
-    """A short stable digest of ``normalized`` (what a button names)."""
+    """A short stable digest of ``normalized`` and ``followed`` (what a button names)."""
     normalized: str
     example: str
     count: int
     languages: tuple[str, ...]
     first_asked: date
     last_asked: date
+    followed: str | None = None
+    """``kind:id`` of the record the question was asked after (models/qa.py), or None."""
+
+    @property
+    def record(self) -> tuple[str, str] | None:
+        """``(kind, id)`` of :attr:`followed`."""
+        return followed_record(self.followed)
 
 
-def question_key(normalized: str) -> str:
-    return hashlib.blake2s(normalized.encode(), digest_size=5).hexdigest()
+def question_key(normalized: str, followed: str | None = None) -> str:
+    """A group's button key: a digest of its text, and of the record a follow-up was asked
+    after (a question asked alone keeps the key it always had)."""
+    named = normalized if followed is None else f"{normalized}\x1f{followed}"
+    return hashlib.blake2s(named.encode(), digest_size=5).hexdigest()
+
+
+def group_order(group: OpenQuestion) -> tuple[int, int, str, str]:
+    """Most asked first, then the latest asked, then by text and record (one order for the
+    bot's list and ``maeul kb unanswered``)."""
+    return (-group.count, -group.last_asked.toordinal(), group.normalized, group.followed or "")
+
+
+def followed_name(kb: KnowledgeBase | None, followed: str | None, lang: str) -> str | None:
+    """The name in ``lang`` (else Korean) of the record a follow-up was asked after, as the
+    KB has it now; ``None`` when there is none or it is no longer in the KB."""
+    record = followed_record(followed)
+    if kb is None or record is None:
+        return None
+    kind, id_ = record
+    if kind == "grant":
+        return next((g.name.get(lang) for g in kb.grants if g.id == id_), None)
+    if kind == "event":
+        return next((e.title.get(lang) for e in kb.events if e.id == id_), None)
+    if kind == "assembly":
+        return next((a.title.get(lang) for a in kb.assemblies if a.id == id_), None)
+    return None
 
 
 def asked_day(value: date | str) -> date:
@@ -786,48 +823,69 @@ def asked_day(value: date | str) -> date:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-async def answered_through(session: AsyncSession) -> dict[str, date]:
-    """normalized question -> the last day staff's answers cover (from the audit log)."""
+Asked = tuple[str, str | None]
+"""A group of unanswered questions: (normalized text, the record followed or None)."""
+
+
+async def answered_through(session: AsyncSession) -> dict[Asked, date]:
+    """(normalized question, record followed) -> the last day staff's answers cover (from
+    the audit log; an answer written before follow-ups were kept covers the text asked
+    alone, as it did)."""
     rows = await session.execute(select(AuditLog.details).where(AuditLog.action == FAQ_CREATE))
-    through: dict[str, date] = {}
+    through: dict[Asked, date] = {}
     for (details,) in rows.all():
-        normalized, day = (details or {}).get("normalized"), (details or {}).get("through")
+        details = details or {}
+        normalized, day = details.get("normalized"), details.get("through")
+        followed = details.get("followed")
         if isinstance(normalized, str) and isinstance(day, str):
             when = date.fromisoformat(day)
-            through[normalized] = max(when, through.get(normalized, when))
+            asked = (normalized, followed if isinstance(followed, str) else None)
+            through[asked] = max(when, through.get(asked, when))
     return through
 
 
-async def open_questions(session: AsyncSession, limit: int = 200) -> list[OpenQuestion]:
-    """Unanswered questions grouped by normalised text, most frequent (then latest) first,
-    without the asks staff have answered since (a question asked again after its FAQ
-    entry was written comes back: the answer did not reach that resident)."""
-    q = UnansweredQuestion
-    through = await answered_through(session)
-    rows = (await session.execute(select(q.normalized, q.text, q.language, q.asked_on))).all()
-    groups: dict[str, list[tuple[str, str | None, date]]] = {}
-    for normalized, text, language, asked_on in rows:
+def grouped(
+    rows: list[tuple[str, str, str | None, date | str, str | None]],
+    through: dict[Asked, date] | None = None,
+) -> list[OpenQuestion]:
+    """Rows (normalized, text, language, asked_on, followed) as groups of the same text
+    after the same record, in :func:`group_order`, without the asks ``through`` says staff
+    answered."""
+    groups: dict[Asked, list[tuple[str, str | None, date]]] = {}
+    for normalized, text, language, asked_on, followed in rows:
         day = asked_day(asked_on)
-        done = through.get(normalized)
+        done = (through or {}).get((normalized, followed))
         if done is not None and day <= done:
             continue
-        groups.setdefault(normalized, []).append((text, language, day))
+        groups.setdefault((normalized, followed), []).append((text, language, day))
     out = []
-    for normalized, asks in groups.items():
+    for (normalized, followed), asks in groups.items():
         asks.sort(key=lambda a: (a[2], a[0]), reverse=True)
         out.append(
             OpenQuestion(
-                question_key(normalized),
+                question_key(normalized, followed),
                 normalized,
                 asks[0][0],
                 len(asks),
                 tuple(sorted({lang for _, lang, _ in asks if lang})),
                 min(a[2] for a in asks),
                 max(a[2] for a in asks),
+                followed,
             )
         )
-    out.sort(key=lambda g: (-g.count, -g.last_asked.toordinal(), g.normalized))
-    return out[:limit]
+    out.sort(key=group_order)
+    return out
+
+
+async def open_questions(session: AsyncSession, limit: int = 200) -> list[OpenQuestion]:
+    """Unanswered questions grouped by normalised text and the record a follow-up was asked
+    after, most frequent (then latest) first, without the asks staff have answered since (a
+    question asked again after its FAQ entry was written comes back: the answer did not
+    reach that resident)."""
+    q = UnansweredQuestion
+    through = await answered_through(session)
+    rows = await session.execute(select(q.normalized, q.text, q.language, q.asked_on, q.followed))
+    return grouped([tuple(r) for r in rows.all()], through)[:limit]  # type: ignore[misc]
 
 
 def _faq_id(kb: KnowledgeBase, now: datetime) -> str:
@@ -858,6 +916,7 @@ async def publish_faq(
     normalized: str | None,
     through: date | None,
     actor: str,
+    followed: str | None = None,
     now: datetime,
     actor_telegram_id: int | None = None,
     knowledge: Invalidator | None = None,
@@ -901,6 +960,8 @@ async def publish_faq(
     details: dict[str, Any] = {"question": question, "answer": answer}
     if normalized is not None and through is not None:
         details |= {"normalized": normalized, "through": through.isoformat()}
+        if followed is not None:
+            details["followed"] = followed
     await audit.record(
         session,
         at=now,
@@ -1042,6 +1103,7 @@ __all__ = [
     "export_text",
     "field_spec",
     "fields_for",
+    "followed_name",
     "get_record",
     "import_upload",
     "is_clear",

@@ -202,21 +202,35 @@ def ask_command(
 def unanswered_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many to list.")] = 50,
 ) -> None:
-    """List the questions the bot could not answer, most frequent first."""
+    """List the questions the bot could not answer, most frequent first; a follow-up
+    ("그럼 언제까지요?") with the record it was asked after, named as the KB has it."""
     from bot.core.cli import _settings, _with_db
+    from bot.kb.edits import followed_name
     from bot.qa.service import list_unanswered
 
-    async def work(runtime: Any) -> list[UnansweredGroup]:
-        async with runtime.sessionmaker() as session:
-            return await list_unanswered(session, limit)
-
     settings = _settings()
+
+    async def work(runtime: Any) -> list[tuple[UnansweredGroup, str]]:
+        async with runtime.sessionmaker() as session:
+            groups = await list_unanswered(session, limit)
+        kb = await runtime.knowledge.get() if any(g.followed for g in groups) else None
+        out = []
+        for group in groups:
+            after = "-"
+            if (record := group.record) is not None:
+                name = followed_name(kb, group.followed, settings.default_language)
+                kind, id_ = record
+                after = f"{kind} {id_}: {name}" if name is not None else (
+                    f"{kind} {id_} (no longer in the knowledge base)")  # fmt: skip
+            out.append((group, after))
+        return out
+
     groups = _with_db(settings, work)
     if not groups:
         typer.echo("no unanswered questions")
         return
-    typer.echo("count\tlast asked\tlanguages\tquestion")
-    for group in groups:
+    typer.echo("count\tlast asked\tlanguages\tquestion\tasked after")
+    for group, after in groups:
         languages = ",".join(group.languages) or "-"
         last = f"{group.last_asked:%Y-%m-%d}"  # the day only (models/qa.py)
-        typer.echo(f"{group.count}\t{last}\t{languages}\t{group.example}")
+        typer.echo(f"{group.count}\t{last}\t{languages}\t{group.example}\t{after}")

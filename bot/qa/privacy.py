@@ -1,7 +1,8 @@
 """The Q&A's part of a person's data (:mod:`bot.core.privacy`).
 
 Questions the bot could not answer are kept for staff to improve the knowledge base, but
-without a person: no user id, only the text, its language and the day
+without a person: no user id, only the text, its language, the day and, for a follow-up,
+the knowledge-base record it was asked after — a public record, not a person
 (``models/qa.py`` says why). They cannot be found by person, so they cannot be exported
 or forgotten one person at a time — the person is told so — and every one of them is
 deleted ``RETENTION_UNANSWERED_DAYS`` after it was asked. Answered questions are not

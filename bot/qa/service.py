@@ -8,19 +8,19 @@ import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.kb.edits import OpenQuestion, asked_day, question_key
+from bot.kb.edits import OpenQuestion, grouped
 from bot.kb.records import KnowledgeBase
 from bot.kb.store import KnowledgeStore
 from bot.qa.embedding import load_default
 from bot.qa.engine import QAEngine
 from bot.qa.text import normalize
 from bot.qa.vectors import VectorCache, default_cache_dir
-from models.qa import UnansweredQuestion
+from models.qa import UnansweredQuestion, followed_ref
 from models.qa_counts import QuestionCount
 
 log = logging.getLogger(__name__)
@@ -134,10 +134,14 @@ async def log_unanswered(
     language: str | None,
     asked_at: datetime,
     dong_id: str | None = None,
+    *,
+    followed: tuple[str, str] | None = None,
 ) -> None:
     """Record a question nobody answered (no user id: text, language and the day only, in
     the zone of ``asked_at`` — see models/qa.py), and count it for the day and the asker's
-    home dong ``dong_id`` (:func:`count_question`; the log itself keeps no dong)."""
+    home dong ``dong_id`` (:func:`count_question`; the log itself keeps no dong).
+    ``followed``: the ``(kind, id)`` of the record the question was asked after (the
+    engine's ``follow``), kept so staff see what a follow-up asks about."""
     await count_question(session, asked_at.date(), dong_id, answered=False)
     session.add(
         UnansweredQuestion(
@@ -145,47 +149,21 @@ async def log_unanswered(
             text=text[:1000],
             normalized=normalize(text)[:1000] or text.strip()[:1000],
             language=(language or None) and language[:8],
+            followed=followed_ref(*followed) if followed is not None else None,
         )
     )
     await session.flush()
 
 
 UnansweredGroup = OpenQuestion
-"""A group of unanswered questions written the same way (the staff's /unanswered list has
-the same groups, less the asks answered since)."""
+"""A group of unanswered questions written the same way after the same record (the
+staff's /unanswered list has the same groups, less the asks answered since)."""
 
 
 async def list_unanswered(session: AsyncSession, limit: int = 50) -> list[UnansweredGroup]:
-    """Unanswered questions grouped by normalised text, most frequent (then latest) first."""
+    """Unanswered questions grouped by normalised text and the record a follow-up was asked
+    after, most frequent (then latest) first — :func:`bot.kb.edits.grouped`, as the bot's
+    list groups them."""
     q = UnansweredQuestion
-    count = func.count(q.id).label("n")
-    last = func.max(q.asked_on).label("last")
-    query = (
-        select(q.normalized, count, func.min(q.asked_on), last)
-        .group_by(q.normalized)
-        .order_by(count.desc(), last.desc(), q.normalized)
-        .limit(limit)
-    )
-    groups: list[UnansweredGroup] = []
-    rows = (await session.execute(query)).all()
-    for normalized, n, first, latest in rows:
-        details = (
-            await session.execute(
-                select(q.text, q.language, q.asked_on)
-                .where(q.normalized == normalized)
-                .order_by(q.asked_on.desc(), q.text)
-            )
-        ).all()
-        languages = tuple(sorted({lang for _, lang, _ in details if lang}))
-        groups.append(
-            UnansweredGroup(
-                key=question_key(normalized),
-                normalized=normalized,
-                example=details[0][0] if details else normalized,
-                count=int(n),
-                languages=languages,
-                first_asked=asked_day(first),
-                last_asked=asked_day(latest),
-            )
-        )
-    return groups
+    rows = await session.execute(select(q.normalized, q.text, q.language, q.asked_on, q.followed))
+    return grouped([tuple(r) for r in rows.all()])[:limit]  # type: ignore[misc]

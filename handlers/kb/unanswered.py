@@ -9,6 +9,16 @@ log (``faq.create``, with the question it answers) and reloads the KB snapshot, 
 Q&A engine is rebuilt for the next question. A persistent conversation: a restart between
 steps loses nothing.
 
+A follow-up ("경쟁률은요?" right after an answer about a grant) is its own question per
+record it was asked after (bot/kb/edits.py ``OpenQuestion``), shown with that record's name
+("↪ asked after an answer about …"; its kind and id once the KB no longer has it) and a
+button to its card. Teaching one must not publish the bare "경쟁률은요?", which would then
+answer those words about every programme. What a public office would do: the record is
+where such an answer usually belongs, so the question's screen opens its card (where an
+admin edits it); and an answer written here is published under a question that names the
+record ("이웃만들기 지원사업 경쟁률은요?", prefilled, which staff may reword — but not back
+to the bare words, which is refused with the reason).
+
 Who: staff of any dong and district admins (the FAQ and the log are district-wide).
 Every press and every typed step re-checks it on the server; a forged ``kbq:`` press from
 anyone else is refused. Buttons name a question by a digest of its text
@@ -38,6 +48,7 @@ from bot.kb.edits import EditError, OpenQuestion
 from bot.telegram.context import MaeulContext
 from handlers.core import blocks, steps
 from handlers.core.browse import knowledge
+from handlers.kb import unanswered_follow as follow
 from handlers.kb.edits import error_text
 
 KEY = "kbteach"
@@ -74,6 +85,7 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
     t = context.t
     questions = await edits.open_questions(context.db)
     shown = blocks.paginate(questions, page, PAGE)
+    kb = await context.runtime.knowledge.get() if any(q.followed for q in shown.items) else None
     # the screen's own title: the command's description (the same words) says "(staff)"
     lines = [f"❓ <b>{esc(t.p_('unanswered', 'Questions I could not answer'))}</b>"]
     if not questions:
@@ -87,11 +99,10 @@ async def _show_list(update: Update, context: MaeulContext, page: int, *, edit: 
             f"{number}. {esc(shorten(q.example, 120))} — {esc(times)}, "
             f"{esc(t._('last on {day}', day=t.format_date(q.last_asked, short=True)))}"
         )
-        buttons.append(
-            InlineKeyboardButton(
-                shorten(f"{number}. {q.example}", 40), callback_data=f"kbq:show:{q.key}"
-            )
-        )
+        if (said := follow.after(t, kb, q)) is not None:  # a follow-up: the answer it followed
+            lines.append(f"    ↪ {esc(said)}")
+        label = follow.list_label(t, kb, q, number)
+        buttons.append(InlineKeyboardButton(label, callback_data=f"kbq:show:{q.key}"))
     nav = blocks.nav_row(shown.number, shown.count, "kbq:list:{page}")
     await blocks.show(
         update, context, "\n".join(lines), blocks.list_keyboard(buttons, nav), edit=edit
@@ -142,9 +153,14 @@ async def show(update: Update, context: MaeulContext) -> int:
     ]
     if q.languages:
         lines.append(esc(t._("Language: {langs}", langs=t.language_names(q.languages))))
+    kb = await context.runtime.knowledge.get() if q.followed else None
+    if (said := follow.after(t, kb, q)) is not None:
+        lines[1:1] = [f"↪ {esc(said)}"]
+        lines += follow.about(t)
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(t._("✍ Write the answer"), callback_data=f"kbq:teach:{q.key}")],
+            *follow.card_row(t, kb, q),
             [InlineKeyboardButton(t._("◀ All questions"), callback_data="kbq:list:0")],
         ]
     )
@@ -163,18 +179,23 @@ async def teach(update: Update, context: MaeulContext) -> str | int:
         return ConversationHandler.END
     t = context.t
     lang = q.languages[0] if len(q.languages) == 1 else "ko"
-    assert context.user_data is not None
-    context.user_data[KEY] = {
+    state: dict[str, Any] = {
         "normalized": q.normalized,
         "question": q.example,
         "lang": lang,
         "through": q.last_asked.isoformat(),
     }
+    kb = await context.runtime.knowledge.get() if q.followed else None
+    kept, intro = follow.teaching(t, kb, q, lang)  # a follow-up: the FAQ question names it
+    state |= kept
+    assert context.user_data is not None
+    context.user_data[KEY] = state
     await blocks.answer(update)
     await blocks.drop_keyboard(update)
     text = "\n".join(
         [
             f"❓ <b>{esc(q.example)}</b>",
+            *intro,
             esc(t._("Type the answer residents should get.")),
             esc(t._("Write it as you would say it on the phone: dates, place, who to call.")),
         ]
@@ -200,6 +221,9 @@ async def _typed(
         await blocks.refuse(update, context)
         return ConversationHandler.END
     typed = update.effective_message.text or ""
+    if field == "question" and (why := follow.bare(context.t, state, typed)) is not None:
+        await update.effective_message.reply_text("⚠️ " + why)
+        return again
     try:
         state[field] = edits.faq_text(typed, most)
     except EditError as exc:
@@ -279,6 +303,7 @@ async def publish(update: Update, context: MaeulContext) -> str | int:
             language=str(state.get("lang") or "ko"),
             normalized=str(state["normalized"]),
             through=date.fromisoformat(str(state["through"])),
+            followed=str(state["followed"]) if state.get("followed") else None,
             actor=f"tg:{context.user.telegram_id}",
             actor_telegram_id=context.user.telegram_id,
             now=runtime.clock.utcnow(),

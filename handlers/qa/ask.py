@@ -4,7 +4,8 @@ Registered as the last feature of group 0, so every conversation that expects ty
 text takes it first; texts over the fallbacks' limit are left to their refusal. A
 confident answer names its record (with a button to its card); an unsure one offers the
 top three as buttons; when nothing fits the centre's contact is given and the question
-is logged (text, language and time — no user id) for staff (``maeul kb unanswered``).
+is logged (text, language, the day and, for a follow-up, the record it followed — no user
+id) for staff (``maeul kb unanswered``, /unanswered).
 """
 
 from __future__ import annotations
@@ -182,7 +183,10 @@ async def ask(update: Update, context: MaeulContext) -> None:
     if (answer.kind == "none" and answer.reason in ("none", "elsewhere", "service")) or (
         answer.reason == "wide"  # choices found by the KB's words alone: staff should see it
     ):
-        await log_unanswered(context.db, text, answer.question_lang or lang, now, dong)
+        # a follow-up keeps the record it was asked after: "언제까지요?" means nothing alone
+        await log_unanswered(
+            context.db, text, answer.question_lang or lang, now, dong, followed=follow
+        )
     elif answer.kind != "none":
         await count_question(context.db, now.date(), dong, answered=True)
     markup = keyboard(engine, answer, lang, {i: v.id for i, v in votes.items()})
