@@ -64,3 +64,53 @@ def test_a_case_told_that_turns_to_another_matter_is_not_about_the_last_record(d
 def test_a_case_told_alone_is_not_taken_for_any_record(demo, question):
     answer = demo.ask(question, NOW)
     assert not (answer.kind == "grant" and answer.confident), answer
+
+
+# A fee asked right after an answer about an event: no field says one, so the answer is the
+# event's card and what the card says of a fee (or that it says nothing: ask the centre).
+@pytest.mark.parametrize(
+    "question", ["공짜예요?", "참가비 있어요?", "회비 내야 돼요?", "is it free?", "免费吗？",
+                 "Có mất phí không?", "無料ですか"],
+)  # fmt: skip
+def test_a_fee_asked_after_an_event_is_its_card_and_what_it_says_of_a_fee(demo, question):
+    answer = demo.ask(question, NOW, follow=FESTIVAL)
+    assert (answer.kind, answer.id, answer.confident, answer.reason) == (
+        *FESTIVAL,
+        True,
+        "follow-up",
+    ), answer
+    assert answer.facets[:2] == ("summary", "fee"), answer
+
+
+def test_the_fee_answer_says_the_notice_is_silent_and_whom_to_ask(demo, monkeypatch):
+    from bot.core.i18n import Translator
+    from bot.qa.render import render
+
+    class_ = ("event", "accounting-class")  # (held again after NOW)
+    answer = demo.ask("공짜예요?", NOW, follow=class_)
+    text = render(demo, answer, Translator("ko", NOW.tzinfo), NOW)
+    event = demo.events[class_[1]]
+    assert event.title.ko in text and event.place.ko in text, text  # the card
+    assert "참가비가 있는지는" in text and "02-555-0140" in text, text
+    english = render(demo, answer, Translator("en", NOW.tzinfo), NOW)
+    assert "does not say whether there is a fee" in english, english
+    # a notice that says it ("누구나 무료로 와요."): the card alone tells it
+    told = event.model_copy(
+        update={"description": event.description.model_copy(update={"ko": "누구나 무료로 와요."})}
+    )
+    monkeypatch.setitem(demo.events, class_[1], told)
+    text = render(demo, answer, Translator("ko", NOW.tzinfo), NOW)
+    assert "누구나 무료로 와요." in text and "참가비가 있는지는" not in text, text
+
+
+@pytest.mark.parametrize(
+    "question", ["무료 교육 있어요?", "is it free?", "참가비 있는 행사 있어요?"]
+)
+def test_a_fee_word_asked_alone_is_searched_as_before(demo, question):
+    answer = demo.ask(question, NOW)
+    assert "fee" not in answer.facets, answer
+
+
+def test_a_fee_said_beside_another_thing_after_an_event_is_not_that_event(demo):
+    answer = demo.ask("이웃만들기 지원사업도 공짜예요?", NOW, follow=FESTIVAL)
+    assert answer.id != FESTIVAL[1], answer

@@ -47,11 +47,13 @@ from bot.qa.embedding import Embedder
 from bot.qa.facets import (
     DOOR_WORDS,
     EXISTS_WORDS,
+    FEE_RE,
     IF_APPLYING_RE,
     WHO_COMES,
     FacetCues,
     detect_facets,
     for_kind,
+    with_fee,
 )
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, stem, weighted_terms
@@ -1693,7 +1695,9 @@ class QAEngine:
                 changed = True
         return " ".join(words) if changed else text
 
-    def _analyse(self, question: str, now: datetime) -> _Analysis:
+    def _analyse(self, question: str, now: datetime, *, fee: bool = False) -> _Analysis:
+        """The question read: its words, dates, criteria and the facets it asks (``fee``: a
+        fee asked is a facet too — of an event just answered, bot/qa/facets.py FEE_RE)."""
         question_lang = detect_language(question)
         text = normalize(question[:MAX_QUESTION])
         read = question[:MAX_QUESTION].strip()  # (what the model reads)
@@ -1711,6 +1715,8 @@ class QAEngine:
         dated = self._date_text(named, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
+        if fee:
+            cues = with_fee(cues, text)
         han = " ".join(sino_readings(text, question_lang)) if question_lang in ("zh", "ja") else ""
         if not cues.facets and han:
             # the facet asked in a Han word that reads as a Korean cue: 結果 결과, 対象 대상
@@ -2401,6 +2407,14 @@ class QAEngine:
         if lang not in SUPPORTED_LANGUAGES:
             lang = answer_language(question, self.default_language)
         a = self._analyse(question, now)
+        if follow is not None and follow[0] == "event" and FEE_RE.search(a.text):
+            # right after an answer about an event, a fee asked and nothing else ("공짜예요?",
+            # "免费吗？", "is it free?") is a part of it: its card and what the card says of a
+            # fee (asked alone, after a grant, or with words of its own — "갯벌 체험장
+            # 입장료 얼마예요" — a fee word is searched as any word)
+            paid = self._analyse(question, now, fee=True)
+            if not _topic_words(paid):
+                a = paid
         age = a.criteria.age
         base: dict[str, Any] = {
             "lang": lang,

@@ -348,6 +348,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "people": "eligibility",
         "place": "how_to_apply",
         "revote": "summary",  # (a vote changed is no field of a grant's or an event's)
+        "fee": "summary",  # (of an event only: see FEE_RE)
     },
     "event": {
         "deadline": "registration",
@@ -375,6 +376,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "amount": "summary",
         "support": "summary",
         "result": "result",
+        "fee": "summary",
     },
 }
 
@@ -392,6 +394,30 @@ class FacetCues:
     def spans(self) -> tuple[tuple[int, int], ...]:
         """Where cues were found in the normalised text."""
         return tuple((start, end) for _, start, end in self.matches)
+
+
+# A fee to take part asked ("공짜예요?", "참가비 있어요?", "免费吗？", "is it free?", "Có mất
+# phí không?"): no field of a record says one, so it is no cue of the list above (asked alone,
+# "무료 교육 있어요?" is searched by its words as ever). Right after an answer about an event,
+# the engine asks it of that event: its card, and what the card says of a fee.
+FEE_RE = re.compile(
+    r"공짜|무료|유료|참가비|참가\s?비용|참가료|회비|수강료|입장료|"
+    r"(돈|비용)\s?(이|은|는)?\s?(들어|드나|드는|들까|내고|받나|받아요|있나|있어)|"
+    r"\bis (it|this|that|the \w+) free\b|\bfree of charge\b|\bfor free\b|"
+    r"\b(any|a) (fee|charge|cost)\b|\bfees?\b|\bdoes it cost\b|"
+    r"\b(do|should|must) (i|we) (have to |need to )?pay\b|"
+    r"免费|收费|要钱|要不要钱|花钱|费用|报名费|参加费|無料|有料|参加費|"
+    r"\b(miễn phí|mất phí|có phí|tốn tiền|lệ phí|mien phi|mat phi|co phi|ton tien|le phi)\b",
+    re.IGNORECASE,
+)
+
+
+def with_fee(cues: FacetCues, text: str) -> FacetCues:
+    """``cues`` with a fee asked in ``text`` (:data:`FEE_RE`) first."""
+    fees = tuple(("fee", *m.span()) for m in FEE_RE.finditer(text))
+    if not fees:
+        return cues
+    return FacetCues(("fee", *(f for f in cues.facets if f != "fee")), fees + cues.matches)
 
 
 _NON_LATIN_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7a3]")
@@ -417,6 +443,9 @@ def for_kind(facets: tuple[str, ...], kind: str) -> tuple[str, ...]:
         return ("answer",)
     mapping = _BY_KIND.get(kind, {})
     out: list[str] = []
+    if kind == "event" and "fee" in facets:
+        # (no field of an event says a fee: its card, then what the card says of one)
+        out = ["summary", "fee"]
     for facet in facets:
         mapped = mapping.get(facet, facet)
         if mapped == "summary" and facet != "summary":

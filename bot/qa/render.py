@@ -7,6 +7,7 @@ recurrence). The text is plain with newlines: the bot escapes it for HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -30,6 +31,14 @@ _KIND_NAMES = {
     "consultation": N_("consultations"),
     "festival": N_("festivals"),
 }
+
+
+# What an event's notice may say of a fee ("참가비 5천원", "무료", "free", "재료비 본인 부담")
+_FEE_SAID_RE = re.compile(
+    r"무료|유료|참가비|참가료|회비|수강료|입장료|재료비|실비|본인\s?부담|\d\s?원|"
+    r"\bfree\b|\bfees?\b|\bcharge\b|\bcosts?\b|\bwon\b|KRW",
+    re.IGNORECASE,
+)
 
 
 def _l(value: LocalizedText | None, lang: str) -> str:
@@ -594,6 +603,16 @@ class _Renderer:
                        audience=_l(event.audience, self.lang))  # fmt: skip
         if facet == "contact":
             return t._("About {title}, contact {contact}", title=title, contact=self.contact())
+        if facet == "fee":  # (no field says one: what its notice says, or that it says none)
+            said = " ".join(_l(v, lang) for v in (event.description, event.audience)
+                            for lang in ("ko", "en"))  # fmt: skip
+            if _FEE_SAID_RE.search(said):
+                return self.event_facet(event, "summary", occurrence)  # (said there)
+            return t._(
+                "The notice of {title} does not say whether there is a fee. Ask: {contact}",
+                title=title,
+                contact=self.contact(),
+            )
         return "\n".join(  # summary
             [
                 title,
