@@ -11,7 +11,8 @@ may be read.
 
 ``--file followups2.yaml`` scores a second set (written the same way from four other
 districts' KBs, fifth, seventh, fourteenth and eighteenth): it has no dev half, every item is
-held (summary only).
+held (summary only). ``--file followups3.yaml``: a third, all dev (sixth, eleventh, sixteenth
+and twelfth), written to tune on.
 """
 
 from __future__ import annotations
@@ -87,8 +88,10 @@ def main() -> int:
     path = PATH
     if "--file" in sys.argv:
         path = PATH.with_name(sys.argv[sys.argv.index("--file") + 1])
-    half = "held" if "--held" in sys.argv or path != PATH else "dev"
+    half = "held" if "--held" in sys.argv else "dev"
     items = load(half, path)
+    if not items:  # (followups2.yaml: held only)
+        half, items = "held", load("held", path)
     engines = {}
     for name in sorted({item["kb"] for item in items}):
         parsed, problems = kb.load_and_validate(Path(__file__).with_name(name) / "kb.yaml")
