@@ -114,3 +114,38 @@ def test_a_fee_word_asked_alone_is_searched_as_before(demo, question):
 def test_a_fee_said_beside_another_thing_after_an_event_is_not_that_event(demo):
     answer = demo.ask("이웃만들기 지원사업도 공짜예요?", NOW, follow=FESTIVAL)
     assert answer.id != FESTIVAL[1], answer
+
+
+ACCOUNTING = ("event", "accounting-class")
+
+
+# Words that name nothing, around a follow-up's cue (a pronoun, a filler, "how" as said, a
+# verb's form), in the languages residents write: the question is still about the record.
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("Cái này hạn chót khi nào vậy?", GRANT, "deadline"),
+        ("thời gian mấy giờ vậy ạ", ACCOUNTING, "time"),
+        ("ok so where exactly is it?", ACCOUNTING, "place"),
+        ("thanks! and what's the maximum amount?", GRANT, "amount"),
+        ("이거 어케 신청해요 직접 가야돼?", GRANT, "how_to_apply"),
+        ("그럼 서류는 언제까지 내야되나요", GRANT, "deadline"),
+    ],
+)
+def test_words_that_name_nothing_do_not_turn_a_follow_up_away(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # a noun of its own beside the cue (ending as a verb may: 신고, 발급지), or two
+        "건강검진표 재발급 받으려면 어디로 가요",
+        "이사해서 전입신고 해야되는데 어디로 가요",
+        "where can I get free legal advice?",
+        "Cái này ở bệnh viện nào vậy?",
+    ],
+)
+def test_a_thing_of_its_own_beside_fillers_still_turns_away(demo, question):
+    answer = demo.ask(question, NOW, follow=GRANT)
+    assert not (answer.id == GRANT[1] and answer.confident), answer

@@ -1092,6 +1092,35 @@ _ASKS_NOTHING_RE = re.compile(
 # What may be left of a follow-up around its cue (a verb's stem, a particle, a filler:
 # "집합", "vậy", "헌당가"): one word of at most three letters
 _LEFT_AROUND_A_CUE = 3
+# Words that name nothing, said around a follow-up's cue: a pronoun, a filler, a verb of
+# asking, in the languages residents write ("When will we know if we got it?", "Cái này tối
+# đa được bao nhiêu tiền vậy?", "thời gian mấy giờ vậy", "이건 어케 신청하는거예요"): not
+# counted as a thing of the question's own (bot/qa/engine.py QAEngine._names_another)
+_NAMES_NOTHING_RE = re.compile(
+    r"(?:this|that|these|those|it|its|one|ones|exactly|just|really|still|also|too|only|"
+    r"please|pls|thanks|thank|thx|you|hi|hello|ok|okay|so|then|and|or|but|if|will|would|"
+    r"could|should|can|know|get|got|wanna|want|need|do|does|did|is|are|was|were|be|we|i|me|"
+    r"my|our|us|they|there|here|what|when|where|which|who|how|max|maximum|min|minimum|"
+    r"about|for|of|in|on|at|to|by|with|yet|again|any|much|many|exact|sure|s|re|ll|ve|"
+    # Vietnamese syllables, with and without their marks
+    r"cái|cai|này|nay|đó|do|kia|vậy|vay|ạ|a|ơi|oi|nhé|nhe|thế|the|nào|nao|gì|gi|có|co|"
+    r"không|khong|ko|k|được|duoc|dc|là|la|của|cua|cho|với|voi|tôi|toi|em|mình|minh|chị|chi|"
+    r"anh|bạn|ban|ai|hỏi|hoi|gọi|goi|số|so|thời|thoi|gian|tối|đa|khi|lúc|luc|bao|nhiêu|"
+    r"nhieu|phải|phai|cần|can|thì|thi|mà|ma|và|va|hay|rồi|roi|chưa|chua|đâu|dau|ở|o|"
+    r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
+    # Korean: a thing pointed at, fillers, the asker, "how" typed as said
+    r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
+    r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|"
+    r"한번|진짜|ㅠ+|ㅜ+|ㅋ+|ㅎ+|ᅲ+|죠ᅲ|"
+    # Chinese and Japanese
+    r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その)",
+    re.IGNORECASE,
+)
+# A Korean verb's form: its ending ("해야돼", "되나", "해서", "는데", "떨어지면", "되능가")
+_VERB_FORM_RE = re.compile(
+    r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
+    r"세요|시나|죠|능가|[노꼬]$"
+)
 # "Another" of something, or "what about …": a question that turns from the record just
 # answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
 _ANOTHER_RE = re.compile(
@@ -2464,7 +2493,14 @@ class QAEngine:
         if _ANOTHER_RE.search(a.text):
             return True
         kind, id_ = follow
-        words = _topic_words(a)
+        words = [
+            w
+            for w in _topic_words(a)
+            if not _NAMES_NOTHING_RE.fullmatch(w)
+            # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
+            # ends as one may: "변경신고", "체류지")
+            and not (_HANGUL_RE.fullmatch(w) and _VERB_FORM_RE.search(w) and not self._kb_word(w))
+        ]
         if len(words) > 1 or sum(map(len, words)) > _LEFT_AROUND_A_CUE:
             # more than a word or two letters left around the cue is a thing of its own
             # ("로또 번호 알려줘", "中国餐厅在哪里"): another matter, not this record's part
