@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.qa.facets import detect_facets
 from tests.qa_helpers import NOW
 from tests.test_qa_session26 import assert_follows
 
@@ -149,3 +150,37 @@ def test_words_that_name_nothing_do_not_turn_a_follow_up_away(demo, question, fo
 def test_a_thing_of_its_own_beside_fillers_still_turns_away(demo, question):
     answer = demo.ask(question, NOW, follow=GRANT)
     assert not (answer.id == GRANT[1] and answer.confident), answer
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # an interview, the way to apply, who is in charge, what it does: cues in Chinese,
+        # Japanese, Vietnamese and English that had none
+        ("有面试吗？", "how_to_apply"),
+        ("インタビューはありますか", "how_to_apply"),
+        ("Có phỏng vấn không?", "how_to_apply"),
+        ("how do we send the application?", "how_to_apply"),
+        ("这个谁负责？", "contact"),
+        ("Ai phụ trách vậy?", "contact"),
+        ("这个是做什么的？", "summary"),
+        ("これは何をする事業ですか", "summary"),
+    ],
+)
+def test_cues_in_other_languages(question, facet):
+    assert facet in detect_facets(question).facets
+
+
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        # the asker's age told, with a filler beside it
+        ("저 마흔둘인데 안되겠죠ㅠㅠ", GRANT, "eligibility"),
+        ("I'm 70, is this one ok for me?", GRANT, "eligibility"),
+        # a case told that ends "…건데 돼요?", "됨?", or says what it is not ("아니고")
+        ("동아리 아니고 그냥 친구끼리 하는건데 돼요?", GRANT, "eligibility"),
+        ("우리 셋이서 하는 건데 됨?", GRANT, "eligibility"),
+    ],
+)
+def test_more_ways_of_telling_ones_own_case(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)

@@ -1110,14 +1110,14 @@ _NAMES_NOTHING_RE = re.compile(
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
-    r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|"
-    r"한번|진짜|ㅠ+|ㅜ+|ㅋ+|ㅎ+|ᅲ+|죠ᅲ|"
+    r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|"
+    r"한번|진짜|죠?[ㅠㅜᅲᅮ]+|[ㅋㅎ]+|"
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その)",
     re.IGNORECASE,
 )
 # A Korean verb's form: its ending ("해야돼", "되나", "해서", "는데", "떨어지면", "되능가")
-_VERB_FORM_RE = re.compile(
+_SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
     r"세요|시나|죠|능가|[노꼬]$"
 )
@@ -1129,7 +1129,7 @@ _ANOTHER_RE = re.compile(
 )
 # Who would come or take part ("애들 데려가도 돼요?", "외국인도 할 수 있어요?"): asked with
 # "may …?" right after an answer, of that record's rule of who may
-_WHO_COMES_RE = re.compile(WHO_COMES + r"(도|이랑|랑|하고|을|를|은|는|이|가)?")
+_WHO_COMES_RE = re.compile(WHO_COMES + r"(끼리|도|이랑|랑|하고|을|를|은|는|이|가)?")
 
 
 # What is asked of an online vote, in its words ("몇 개 찍어요?", "안건 뭐뭐 있노", "投票到什么
@@ -1195,7 +1195,9 @@ def _own_situation(a: _Analysis) -> bool:
         and (c.age is not None or c.group_size is not None)
         and not (c.amount or c.superlative or c.status or c.grant_words or c.list_words)
         and not (a.dongs or a.categories)
-        and not _topic_words(a)
+        # (words that name nothing aside: "I'm 35, too old for this one?", "41살인데
+        # 안되겠죠ㅠ")
+        and not [w for w in _topic_words(a) if not _NAMES_NOTHING_RE.fullmatch(w)]
     )
 
 
@@ -1209,10 +1211,10 @@ def _own_situation(a: _Analysis) -> bool:
 _OWN_CASE_RE = re.compile(
     # a case told (…인데, …는데, …라서, …아니어도, X 말고, X로는) and, a few words on, "will
     # it do / may one" (돼요, 될까요, 안되나, 가능, 괜찮, 해도/가도/와도/껴도 되나)
-    r"(?:[인는은던된한갔았었했겠]데|거든|이라서|라서|여서|이어서|니까|으로는|로는|말고|"
-    r"아니어도|아니라도|아니어서|아닌데|없어도|없는데|이라도|라도|여도|이어도)"
+    r"(?:[인는은던된한갔았었했겠건긴]데|거든|이라서|라서|여서|이어서|니까|으로는|로는|말고|"
+    r"아니어도|아니라도|아니어서|아닌데|아니고|없어도|없는데|이라도|라도|여도|이어도)"
     r"\S{0,3}(?:\s+\S+){0,3}?\s*"
-    r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|되겠|되지|가능|괜찮|"
+    r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|되겠|되지|됨|가능|괜찮|신청함|"
     r"(?:해|가|와|껴|들어가|참여해|참석해|신청해|받아)도\s?(?:돼|되|괜찮))|"
     r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i have|we have|i don'?t|we don'?t|"
     r"i'?ve|we'?ve|my|our)\b.{0,60}(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwho )"
@@ -1236,8 +1238,12 @@ _HEARD_RE = re.compile(
     r"(?:한|있|준|해준|나온|생긴|생겼)다(?:던데|더라|길래|고\s?(?:하던데|들었|해서|하더라))|"
     r"들었는데|봤는데|얘기가\s?있던데|\bi heard\b|听说|聽說|nghe nói|聞いた"
 )
-# …and what the asker is, said of a word ("세입자인데", "직장인이라서", "학생이고")
-_BEING = r"\s?(?:이)?(?:인데|이라서|라서|이어서|여서|이고|이라|이에요|예요|입니다|이지만)"
+# …and what the asker is, said of a word ("세입자인데", "직장인이라서", "학생이고"), or is not
+_BEING = (
+    r"\s?(?:이)?(?:인데|이라서|라서|이어서|여서|이고|이라|이에요|예요|입니다|이지만)|"
+    # …or is not ("동아리 아니고 …", "상인회 말고")
+    r"\s?(?:이|가)?\s?(?:아니고|아니라|아닌데|아니어도|아니라도|말고)"
+)
 
 
 def _word_terms(word: str) -> list[str]:
@@ -2499,7 +2505,7 @@ class QAEngine:
             if not _NAMES_NOTHING_RE.fullmatch(w)
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")
-            and not (_HANGUL_RE.fullmatch(w) and _VERB_FORM_RE.search(w) and not self._kb_word(w))
+            and not (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w) and not self._kb_word(w))
         ]
         if len(words) > 1 or sum(map(len, words)) > _LEFT_AROUND_A_CUE:
             # more than a word or two letters left around the cue is a thing of its own
@@ -3200,10 +3206,11 @@ class QAEngine:
             _HANGUL_RE.fullmatch(w)
             and w[-1] not in _VERBAL_LAST
             and not _WHO_COMES_RE.fullmatch(w)
+            and not _NAMES_NOTHING_RE.fullmatch(w)
             and not _SPAN_OR_COUNT_RE.fullmatch(w)
             and not self._kb_word(w)
             # (what the asker is, told: "세입자인데 되나요", "직장인이라서 …")
-            and not re.search(re.escape(w) + _BEING, a.text)
+            and not re.search(re.escape(w) + f"(?:{_BEING})", a.text)
             for w in _topic_words(a)
         )
 

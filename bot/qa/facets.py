@@ -192,7 +192,11 @@ _CUES: list[tuple[str, str]] = [
                      r"(해야|할\s?(거|게|것|일)|필요한|뭘|뭐)|"
                      r"cách đăng ký|đăng ký ở đâu|"
                      r"đăng ký thế nào|làm (sao|thế nào) (để )?(đăng ký|nộp)|どうやって(応募|申請)|"
-                     r"申し込み方|申請方法|応募方法|どうやって申"),
+                     r"申し込み方|申請方法|応募方法|どうやって申|"
+                     # an interview, the way to apply, in Chinese, Japanese and Vietnamese
+                     # ("面试是线上还是线下？", "申请方法是什么？", "インタビューは土曜日でも")
+                     r"面试|面谈|答辩|申请方法|面接|インタビュー|面談|phỏng vấn|"
+                     r"\b(send|submit|hand) (in )?(the|our|my|an) (application|form)\b"),
     ("people", r"몇\s?(명|사람|가구)|인원|"
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
@@ -250,7 +254,9 @@ _CUES: list[tuple[str, str]] = [
                 r"누구\s?(한테|에게)|물어\s?(보|봐|볼)|"
                 r"\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
-                r"問い合わせ|メール|邮箱|电子邮件|邮件|thư điện tử|\bemail\b"),
+                r"問い合わせ|メール|邮箱|电子邮件|邮件|thư điện tử|\bemail\b|"
+                # who is in charge, whom to call ("Ai phụ trách, gọi số nào?", "谁负责")
+                r"phụ trách|gọi số|số nào|hỏi ai|谁负责|问谁|担当者"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|"
                 r"구해\s?(주|줘|줍)|섭외\s?(해|도)|빌려\s?(주|줘|줍)|"
                 r"\bwhat support\b|\bbenefits?\b"),
@@ -314,7 +320,9 @@ _CUES: list[tuple[str, str]] = [
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|"
                 # ("tell me more about …", not "a video about our neighbourhood")
-                r"\b(more|know|information|info|details?|learn) about\b|^about\b|是什么|là gì"),
+                r"\b(more|know|information|info|details?|learn) about\b|^about\b|是什么|là gì|"
+                # what it does ("これ何をする事業ですか", "这个是做什么的")
+                r"何をする|どんな(事業|活動|内容)|做什么|干什么"),
     ("how_to_apply", IF_APPLYING_RE.pattern),
 ]
 # fmt: on
