@@ -184,3 +184,33 @@ def test_cues_in_other_languages(question, facet):
 )
 def test_more_ways_of_telling_ones_own_case(demo, question, follow, facet):
     assert_follows(demo, question, follow, facet)
+
+
+GROWTH = ("grant", "community-growth")  # (the KB says it follows neighbour-making)
+ALLEY = ("grant", "alley-making")  # (it follows none)
+
+
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        # another grant named as what the asker did, and the rest names nothing of its own:
+        # the record just answered
+        ("작년에 이웃만들기 받았는데 이것도 신청 돼요?", GROWTH, "eligibility"),
+        ("작년에 이웃만들기 받았는데 이것도 신청 돼요?", ALLEY, "eligibility"),
+        ("이웃만들기 받아서 1년 했는데 이거 언제까지 내요?", ALLEY, "deadline"),
+        ("작년에 골목만들기 했었는데 이거 바로 넣어도 되나요?", GRANT, "eligibility"),
+        # a noun with its particle, told of oneself
+        ("주민 개인으로는 안돼요?", GRANT, "eligibility"),
+    ],
+)
+def test_the_askers_story_then_a_question_of_the_record_just_answered(
+    demo, question, follow, facet
+):
+    assert_follows(demo, question, follow, facet)
+
+
+def test_the_story_asked_alone_or_turning_to_another_record_is_not_the_last_one(demo):
+    alone = demo.ask("작년에 이웃만들기 받았는데 이것도 신청 돼요?", NOW)
+    assert alone.id not in (ALLEY[1], GROWTH[1]) or not alone.confident, alone
+    other = demo.ask("작년에 이웃만들기 받았는데 주민자치학교는 언제 해요?", NOW, follow=ALLEY)
+    assert other.id != ALLEY[1], other

@@ -1112,14 +1112,21 @@ _NAMES_NOTHING_RE = re.compile(
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
     r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|"
     r"한번|진짜|죠?[ㅠㅜᅲᅮ]+|[ㅋㅎ]+|"
+    # when, and how (작년, 바로, 다시 …)
+    r"작년|올해|내년|지난해|재작년|상반기|하반기|요즘|지금|처음|예전|전에|바로|이미|벌써|다시|"
+    r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|"
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その)",
     re.IGNORECASE,
 )
+# A particle ending a noun ("개인으로", "회장이", "모임도")
+_PARTICLE_END_RE = re.compile(
+    r"(?:으로는|으로|로는|에서|에게|한테|이랑|하고|은|는|이|가|을|를|도|만|의|에|로)$"
+)
 # A Korean verb's form: its ending ("해야돼", "되나", "해서", "는데", "떨어지면", "되능가")
 _SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
-    r"세요|시나|죠|능가|[노꼬]$"
+    r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$"
 )
 # "Another" of something, or "what about …": a question that turns from the record just
 # answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
@@ -2683,6 +2690,13 @@ class QAEngine:
             # when the rest names a topic of its own ("… 수료했는데 올해도 해요?" is that
             # school again)
             asked = self._asked_after(a.text[rest_at:], top)
+            if asked is None and follow is not None and follow[1] != top.record.id:
+                # right after an answer, the record named is the asker's story and the rest
+                # names nothing of its own ("작년에 첫걸음 했었는데 이거 바로 넣어도 되나요?"
+                # after an answer about the grant that follows it): the record just answered
+                followed = self._follow_up(a, follow, now, base, asked=True)
+                if followed is not None:
+                    return followed
             if asked is None:
                 told = False
             else:
@@ -3202,16 +3216,25 @@ class QAEngine:
             or _HEARD_RE.search(a.text)
         ):
             return False
-        return not any(
-            _HANGUL_RE.fullmatch(w)
-            and w[-1] not in _VERBAL_LAST
+        return not any(self._unknown_noun(w, a) for w in _topic_words(a))
+
+    def _unknown_noun(self, w: str, a: _Analysis) -> bool:
+        """Is ``w`` a Korean noun the KB never uses, and not what the asker is, a person
+        who would come, a span or a count, a filler (:meth:`_own_case`)? A noun is a word
+        with a particle after it ("개인으로": 개인), one not ending as a verb's form may, or
+        a long one that is no verb's form ("근로계약서")."""
+        stem = _PARTICLE_END_RE.sub("", w)
+        return (
+            _HANGUL_RE.fullmatch(w) is not None
+            and len(stem) > 1  # ("해도": a verb's, not a noun's)
+            and (stem != w or w[-1] not in _VERBAL_LAST or len(w) >= 4)
+            and not _SAID_VERB_RE.search(w)
+            and not self._kb_word(stem or w)
             and not _WHO_COMES_RE.fullmatch(w)
             and not _NAMES_NOTHING_RE.fullmatch(w)
             and not _SPAN_OR_COUNT_RE.fullmatch(w)
-            and not self._kb_word(w)
             # (what the asker is, told: "세입자인데 되나요", "직장인이라서 …")
             and not re.search(re.escape(w) + f"(?:{_BEING})", a.text)
-            for w in _topic_words(a)
         )
 
     def _who_may(self, a: _Analysis, top: _Candidate | None) -> bool:
