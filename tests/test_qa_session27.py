@@ -214,3 +214,16 @@ def test_the_story_asked_alone_or_turning_to_another_record_is_not_the_last_one(
     assert alone.id not in (ALLEY[1], GROWTH[1]) or not alone.confident, alone
     other = demo.ask("작년에 이웃만들기 받았는데 주민자치학교는 언제 해요?", NOW, follow=ALLEY)
     assert other.id != ALLEY[1], other
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # words the record's own text uses are its topic, not a thing of the question's own
+        ("다목적홀 2층 맞죠? 몇 시에 시작해요", "time"),
+        ("플랫폼 다목적홀이면 어디로 가요", "place"),
+        ("몇시에 시작해요 다목적홀 맞제", "time"),
+    ],
+)
+def test_the_records_own_words_beside_a_cue_keep_the_follow_up(demo, question, facet):
+    assert_follows(demo, question, ACCOUNTING, facet)

@@ -1114,14 +1114,14 @@ _NAMES_NOTHING_RE = re.compile(
     r"한번|진짜|죠?[ㅠㅜᅲᅮ]+|[ㅋㅎ]+|"
     # when, and how (작년, 바로, 다시 …)
     r"작년|올해|내년|지난해|재작년|상반기|하반기|요즘|지금|처음|예전|전에|바로|이미|벌써|다시|"
-    r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|"
+    r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|맞\S{0,3}|"
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その)",
     re.IGNORECASE,
 )
 # A particle ending a noun ("개인으로", "회장이", "모임도")
 _PARTICLE_END_RE = re.compile(
-    r"(?:으로는|으로|로는|에서|에게|한테|이랑|하고|은|는|이|가|을|를|도|만|의|에|로)$"
+    r"(?:으로는|으로|로는|에서|에게|한테|이랑|하고|이면|은|는|이|가|을|를|도|만|의|에|로)$"
 )
 # A Korean verb's form: its ending ("해야돼", "되나", "해서", "는데", "떨어지면", "되능가")
 _SAID_VERB_RE = re.compile(
@@ -2513,6 +2513,8 @@ class QAEngine:
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")
             and not (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w) and not self._kb_word(w))
+            # (nor a word the record's own text uses: "복지관 3층 맞제" of an event held there)
+            and not self._holds_words([_PARTICLE_END_RE.sub("", w) or w], kind, id_)
         ]
         if len(words) > 1 or sum(map(len, words)) > _LEFT_AROUND_A_CUE:
             # more than a word or two letters left around the cue is a thing of its own
