@@ -227,3 +227,26 @@ def test_the_story_asked_alone_or_turning_to_another_record_is_not_the_last_one(
 )
 def test_the_records_own_words_beside_a_cue_keep_the_follow_up(demo, question, facet):
     assert_follows(demo, question, ACCOUNTING, facet)
+
+
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        # "…too, will it do?": of an activity, what the grant pays for (its card); of a group
+        # or a person, who may
+        ("텃밭 가꾸는 것도 되나요?", "summary"),
+        ("공연 보러 가는 것도 돼요?", "summary"),
+        ("동네 어르신 모임도 신청 가능?", "eligibility"),
+        ("책 읽는 모임은 안 돼요?", "eligibility"),
+    ],
+)
+def test_will_this_do_too_after_a_grant_is_about_that_grant(demo, question, facet):
+    assert_follows(demo, question, ALLEY, facet)
+
+
+@pytest.mark.parametrize(
+    "question", ["다른 동 모임도 돼요?", "주민등록등본도 여기서 돼요?", "이웃만들기도 되나요?"]
+)
+def test_will_this_do_too_of_another_thing_is_not_the_last_record(demo, question):
+    answer = demo.ask(question, NOW, follow=ALLEY)
+    assert answer.id != ALLEY[1], answer

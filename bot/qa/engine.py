@@ -1119,6 +1119,14 @@ _NAMES_NOTHING_RE = re.compile(
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その)",
     re.IGNORECASE,
 )
+# "…too, will it do?" ("책 만드는것도 되나", "주민 모임도 신청함?", "안해본 모임은 못해요?")
+_ALSO_OK_RE = re.compile(
+    r"\S도\s?(?:안\s?)?(?:되나|돼|되요|되죠|될까|되남|되노|됨|가능|신청\s?(?:돼|되|가능|함|할\s?수)|"
+    r"지원\s?(?:돼|되|가능))|"
+    r"\S[은는]\s?(?:못\s?해|안\s?돼|안\s?되)"
+)
+# A group or a kind of person ("모임", "주민", "회원")
+_GROUP_WORD_RE = re.compile(r"모임|단체|동아리|주민|사람|회원|팀|가족|가게|상인|학생|어르신")
 # A particle ending a noun ("개인으로", "회장이", "모임도")
 _PARTICLE_END_RE = re.compile(
     r"(?:으로는|으로|로는|에서|에게|한테|이랑|하고|이면|은|는|이|가|을|를|도|만|의|에|로)$"
@@ -3169,6 +3177,7 @@ class QAEngine:
             or (kind == "assembly" and id_ in self.assemblies)
         )
         own_case = self._own_case(a)
+        also = not own_case and self._also_ok(a)
         if not known or not (
             asked
             or self._facet_only(a)
@@ -3176,6 +3185,7 @@ class QAEngine:
             or self._who_may(a, top)
             or _own_situation(a)
             or own_case
+            or also
             or (kind == "assembly" and _of_the_vote(a))
         ):
             return None
@@ -3185,6 +3195,11 @@ class QAEngine:
             # event asked for (its kind word is all its topic), not a part of that record
             return None
         facets = for_kind(a.facets, kind)
+        if also and not set(a.facets) - {"summary"}:
+            # ("옛날 사진 모아서 책 만드는것도 되나": what it pays for, told by its card;
+            # "일반 주민 모임도 신청함?": who may)
+            who = any(_GROUP_WORD_RE.match(w) or _WHO_COMES_RE.match(w) for w in _topic_words(a))
+            facets = for_kind(("eligibility",) if who else ("summary",), kind)
         if own_case and not set(a.facets) - {"summary", "eligibility", "people"}:
             # (a case told asks who may, whatever else its words say: "전입한지 6년 됐는데
             # 안될까요" has no cue of its own)
@@ -3219,6 +3234,26 @@ class QAEngine:
         ):
             return False
         return not any(self._unknown_noun(w, a) for w in _topic_words(a))
+
+    def _also_ok(self, a: _Analysis) -> bool:
+        """Does the question ask whether something will do too ("옛날 사진 모아서 책
+        만드는것도 되나", "일반 주민 모임도 신청함?", "씨앗 안해본 모임은 못해요?"), naming
+        nothing that turns from the record just answered (as :meth:`_own_case`)?"""
+        c = a.criteria
+        return not (
+            _ALSO_OK_RE.search(a.text) is None
+            or _ANOTHER_RE.search(a.text)
+            or a.categories
+            or a.dongs
+            or c.grant_filter
+            or c.grant_rule
+            or c.list_words
+            or c.superlative
+            or a.centre
+            or a.elsewhere
+            or self._service_named(a)
+            or _HEARD_RE.search(a.text)
+        )
 
     def _unknown_noun(self, w: str, a: _Analysis) -> bool:
         """Is ``w`` a Korean noun the KB never uses, and not what the asker is, a person
