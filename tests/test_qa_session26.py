@@ -264,8 +264,9 @@ VOTE = ("assembly", "hanbit1-2027")
 @pytest.mark.parametrize(
     ("question", "facet"),
     [
-        ("몇 개 찍어요?", "summary"),  # the items and how many may be chosen
-        ("몇 개까지 찍을 수 있어요?", "summary"),
+        # how many may be chosen: how one votes, which says it (session 27; the summary before)
+        ("몇 개 찍어요?", "how_to_apply"),
+        ("몇 개까지 찍을 수 있어요?", "how_to_apply"),
         ("안건 뭐뭐 있노", "summary"),
         ("뭐뭐 올라왔어요?", "summary"),
         ("投票到什么时候？", "time"),

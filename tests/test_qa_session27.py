@@ -250,3 +250,44 @@ def test_will_this_do_too_after_a_grant_is_about_that_grant(demo, question, face
 def test_will_this_do_too_of_another_thing_is_not_the_last_record(demo, question):
     answer = demo.ask(question, NOW, follow=ALLEY)
     assert answer.id != ALLEY[1], answer
+
+
+VOTE = ("assembly", "hanbit1-2027")
+
+
+@pytest.mark.parametrize("question", ["몇 개까지 찍어요?", "how many can I pick?", "能选几个？"])
+def test_how_many_one_picks_after_a_vote_is_how_one_votes_and_says_how_many(demo, question):
+    from bot.core.i18n import Translator
+    from bot.qa.render import render
+
+    assert_follows(demo, question, VOTE, "how_to_apply")
+    answer = demo.ask(question, NOW, follow=VOTE)
+    vote = demo.assemblies[VOTE[1]]
+    text = render(demo, answer, Translator("en", NOW.tzinfo), NOW)
+    said = "Vote yes, no or abstain" if vote.method == "approve_reject" else "Choose up to"
+    assert said in text and "/vote" in text, text
+
+
+def test_how_many_one_picks_asked_alone_is_searched_as_before(demo):
+    answer = demo.ask("한빛1동 투표 몇개까지 고를수있어요", NOW)
+    assert "choices" not in answer.facets, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "facets"),
+    [
+        ("손글씨로 써서 내도 돼요?", ("how_to_apply",)),
+        ("will we hear if we got it?", ("result",)),
+        # a while, no sum
+        ("이사 온 지 얼마 안 됐는데 돼요?", ()),
+        ("얼마 전에 이사왔어요", ()),
+    ],
+)
+def test_more_cues_and_a_while_that_is_no_sum(question, facets):
+    found = detect_facets(question).facets
+    assert "amount" not in found and set(facets) <= set(found), found
+
+
+def test_a_fee_and_another_part_asked_together_after_an_event(demo):
+    answer = demo.ask("참가비 있어요? 신청해야 돼요?", NOW, follow=ACCOUNTING)
+    assert answer.id == ACCOUNTING[1] and answer.facets[:2] == ("registration", "fee"), answer

@@ -45,6 +45,7 @@ from bot.qa.criteria import (
 from bot.qa.dates import DateRange, date_spans, resolve_dates
 from bot.qa.embedding import Embedder
 from bot.qa.facets import (
+    CHOICES_RE,
     DOOR_WORDS,
     EXISTS_WORDS,
     FEE_RE,
@@ -53,7 +54,7 @@ from bot.qa.facets import (
     FacetCues,
     detect_facets,
     for_kind,
-    with_fee,
+    with_cue,
 )
 from bot.qa.gate import GateFeatures
 from bot.qa.index import Index, Record, Scored, stem, weighted_terms
@@ -1745,9 +1746,10 @@ class QAEngine:
                 changed = True
         return " ".join(words) if changed else text
 
-    def _analyse(self, question: str, now: datetime, *, fee: bool = False) -> _Analysis:
-        """The question read: its words, dates, criteria and the facets it asks (``fee``: a
-        fee asked is a facet too — of an event just answered, bot/qa/facets.py FEE_RE)."""
+    def _analyse(self, question: str, now: datetime, *, follows: str = "") -> _Analysis:
+        """The question read: its words, dates, criteria and the facets it asks (``follows``:
+        the kind of record just answered, whose own cues count too — a fee of an event, how
+        many one picks of a vote: bot/qa/facets.py FEE_RE, CHOICES_RE)."""
         question_lang = detect_language(question)
         text = normalize(question[:MAX_QUESTION])
         read = question[:MAX_QUESTION].strip()  # (what the model reads)
@@ -1765,8 +1767,10 @@ class QAEngine:
         dated = self._date_text(named, now)
         dates = resolve_dates(dated, now)
         cues = detect_facets(text, normalized=True)
-        if fee:
-            cues = with_fee(cues, text)
+        if follows == "event":
+            cues = with_cue(cues, text, "fee", FEE_RE)
+        elif follows == "assembly":
+            cues = with_cue(cues, text, "choices", CHOICES_RE)
         han = " ".join(sino_readings(text, question_lang)) if question_lang in ("zh", "ja") else ""
         if not cues.facets and han:
             # the facet asked in a Han word that reads as a Korean cue: 結果 결과, 対象 대상
@@ -1781,6 +1785,11 @@ class QAEngine:
             if not any(start < n_end and n_start < end for n_start, n_end in names)
         ]
         in_name = len(cue_spans) < len(cues.spans)
+        # (how many one picks stays in the topic: its words, 고를 수 …, are the vote's own)
+        cue_spans = [
+            span for span in cue_spans
+            if not any(f == "choices" and (s, e) == span for f, s, e in cues.matches)
+        ]  # fmt: skip
         if in_name:  # "…implementation fund": the name's, no amount asked
             # a facet stays when one of its cues reaches outside every name ("주민자치활동
             # 지원 되나요": 지원 ends the name, 지원 되나요 asks eligibility)
@@ -2457,12 +2466,15 @@ class QAEngine:
         if lang not in SUPPORTED_LANGUAGES:
             lang = answer_language(question, self.default_language)
         a = self._analyse(question, now)
+        if follow is not None and follow[0] == "assembly" and CHOICES_RE.search(a.text):
+            # "몇 개 찍어요?" right after an answer about a vote: how one votes (how many)
+            a = self._analyse(question, now, follows="assembly")
         if follow is not None and follow[0] == "event" and FEE_RE.search(a.text):
             # right after an answer about an event, a fee asked and nothing else ("공짜예요?",
             # "免费吗？", "is it free?") is a part of it: its card and what the card says of a
             # fee (asked alone, after a grant, or with words of its own — "갯벌 체험장
             # 입장료 얼마예요" — a fee word is searched as any word)
-            paid = self._analyse(question, now, fee=True)
+            paid = self._analyse(question, now, follows="event")
             if not _topic_words(paid):
                 a = paid
         age = a.criteria.age
@@ -3186,7 +3198,7 @@ class QAEngine:
             or _own_situation(a)
             or own_case
             or also
-            or (kind == "assembly" and _of_the_vote(a))
+            or (kind == "assembly" and (_of_the_vote(a) or "choices" in a.facets))
         ):
             return None
         kinds = a.criteria.event_kinds

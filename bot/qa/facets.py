@@ -110,9 +110,12 @@ _CUES: list[tuple[str, str]] = [
                r"(신청|지원)\s?(됐|되었)(?!\s?(서|는데|고|지만|으니))|\bresults?\b|"
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
+               r"\b(know|hear) (if|whether) (we|i) (got|get|won|made)\b|"
                r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
                r"结果|結果|kết quả|発表"),
-    ("amount", r"얼마|금액|액수|자부담|규모|한도|상한액|"
+    # ("얼마 안 된", "얼마 전", "얼마 동안": a while, no sum)
+    ("amount", r"얼마(?!\s?(안\s?(된|됐|되)|전|동안|지나|후에|만에))|"
+               r"금액|액수|자부담|규모|한도|상한액|"
                # how many are funded ("몇 팀 뽑아요?": the grant's sum says how many)
                r"몇\s?(팀|곳|단체|모임|건)\s?(을|를|이나|정도)?\s?(뽑|선정)|(补助|资助|补贴|支援)\S{0,2}多少|"
                r"自己負担|自[筹付]|tự (đóng góp|chi trả)|"
@@ -196,7 +199,10 @@ _CUES: list[tuple[str, str]] = [
                      # an interview, the way to apply, in Chinese, Japanese and Vietnamese
                      # ("面试是线上还是线下？", "申请方法是什么？", "インタビューは土曜日でも")
                      r"面试|面谈|答辩|申请方法|面接|インタビュー|面談|phỏng vấn|"
-                     r"\b(send|submit|hand) (in )?(the|our|my|an) (application|form)\b"),
+                     r"\b(send|submit|hand) (in )?(the|our|my|an) (application|form)\b|"
+                     # written by hand ("손글씨로 써서 내도 되나요?")
+                     r"(써서|적어서|손글씨로|손으로\s?써서)\s?(내|제출)"),
+
     ("people", r"몇\s?(명|사람|가구)|인원|"
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
@@ -357,6 +363,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "place": "how_to_apply",
         "revote": "summary",  # (a vote changed is no field of a grant's or an event's)
         "fee": "summary",  # (of an event only: see FEE_RE)
+        "choices": "summary",
     },
     "event": {
         "deadline": "registration",
@@ -370,6 +377,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "result": "summary",
         "support": "summary",
         "revote": "summary",
+        "choices": "summary",
     },
     # an online assembly vote: its window, who may vote, how (a code, /vote), its items
     "assembly": {
@@ -385,6 +393,7 @@ _BY_KIND: dict[str, dict[str, str]] = {
         "support": "summary",
         "result": "result",
         "fee": "summary",
+        "choices": "how_to_apply",
     },
 }
 
@@ -420,12 +429,25 @@ FEE_RE = re.compile(
 )
 
 
-def with_fee(cues: FacetCues, text: str) -> FacetCues:
-    """``cues`` with a fee asked in ``text`` (:data:`FEE_RE`) first."""
-    fees = tuple(("fee", *m.span()) for m in FEE_RE.finditer(text))
-    if not fees:
+# How many items one picks in a vote ("몇 개까지 찍어요?", "how many can I pick?", "能选几个"):
+# no cue of the list above either (asked alone, "투표 몇개까지 고를수있어요" is searched by its
+# words as ever: they are the vote's own). Right after an answer about a vote, its how-to,
+# which says how many.
+CHOICES_RE = re.compile(
+    r"몇\s?개\s?(까지|나|씩)?\s?(찍|고르|골라|고를|선택|뽑)|"
+    r"\bhow many (items?|things|choices|options|projects)?\s?(can|do|should|may) "
+    r"(i|we) (pick|choose|select|vote)|选几个|能选几|几个可以选|何個(選|まで)",
+    re.IGNORECASE,
+)
+
+
+def with_cue(cues: FacetCues, text: str, facet: str, pattern: re.Pattern[str]) -> FacetCues:
+    """``cues`` with ``facet`` first where ``pattern`` finds it in ``text`` (:data:`FEE_RE`,
+    :data:`CHOICES_RE`: cues only right after an answer about an event, a vote)."""
+    found = tuple((facet, *m.span()) for m in pattern.finditer(text))
+    if not found:
         return cues
-    return FacetCues(("fee", *(f for f in cues.facets if f != "fee")), fees + cues.matches)
+    return FacetCues((facet, *(f for f in cues.facets if f != facet)), found + cues.matches)
 
 
 _NON_LATIN_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u4e00-\u9fff\uac00-\ud7a3]")
@@ -452,8 +474,11 @@ def for_kind(facets: tuple[str, ...], kind: str) -> tuple[str, ...]:
     mapping = _BY_KIND.get(kind, {})
     out: list[str] = []
     if kind == "event" and "fee" in facets:
-        # (no field of an event says a fee: its card, then what the card says of one)
-        out = ["summary", "fee"]
+        # (no field of an event says a fee: its card, then what the card says of one; or
+        # the other part asked, then that: "参加费多少？需要报名吗？")
+        others = [mapping.get(f, f) for f in facets if f != "fee"]
+        others = [f for f in others if f != "summary"]
+        out = [others[0] if others else "summary", "fee"]
     for facet in facets:
         mapped = mapping.get(facet, facet)
         if mapped == "summary" and facet != "summary":

@@ -758,9 +758,12 @@ class _Renderer:
             return "\n".join([title, self.vote_window(vote), rule])
         if answer.facet == "eligibility":  # ("아직 할 수 있어요?": whether it is open, too)
             return "\n".join([title, self.vote_window(vote), who, self.vote_how(vote)])
-        if answer.facet in ("time", "how_to_apply", "result"):
+        if answer.facet in ("time", "result"):
             how = self.vote_how(vote, result=answer.facet == "result")
             return "\n".join([title, self.vote_window(vote), how])
+        if answer.facet == "how_to_apply":  # (how many items one picks is how one votes)
+            choices = self.vote_choices(vote, len(vote.items))
+            return "\n".join([title, self.vote_window(vote), choices, self.vote_how(vote)])
         items = [
             f"{number}. {localized(titles, self.lang)}"
             for number, titles in enumerate(vote.items, start=1)
