@@ -291,3 +291,8 @@ def test_more_cues_and_a_while_that_is_no_sum(question, facets):
 def test_a_fee_and_another_part_asked_together_after_an_event(demo):
     answer = demo.ask("참가비 있어요? 신청해야 돼요?", NOW, follow=ACCOUNTING)
     assert answer.id == ACCOUNTING[1] and answer.facets[:2] == ("registration", "fee"), answer
+
+
+def test_a_records_name_in_han_letters_is_its_own_word(demo_with_model):
+    # 会计教育 read in Korean is 회계교육, the class's own name: not a thing of its own
+    assert_follows(demo_with_model, "会计教育几点开始？", ACCOUNTING, "time")

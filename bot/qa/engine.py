@@ -2533,8 +2533,10 @@ class QAEngine:
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")
             and not (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w) and not self._kb_word(w))
-            # (nor a word the record's own text uses: "복지관 3층 맞제" of an event held there)
+            # (nor a word the record's own text uses: "복지관 3층 맞제" of an event held there;
+            # in Han letters, read in Korean: "市场节几点开始？" of 시장 축제)
             and not self._holds_words([_PARTICLE_END_RE.sub("", w) or w], kind, id_)
+            and not self._holds_in_han(w, a.question_lang, kind, id_)
         ]
         if len(words) > 1 or sum(map(len, words)) > _LEFT_AROUND_A_CUE:
             # more than a word or two letters left around the cue is a thing of its own
@@ -2547,6 +2549,13 @@ class QAEngine:
         ):
             return True
         return any(self._kb_word(w) and not self._holds_words([w], kind, id_) for w in words)
+
+    def _holds_in_han(self, word: str, lang: str | None, kind: str, id_: str) -> bool:
+        """Is ``word``, in Han letters, read in Korean a word of the record's own text?"""
+        if lang not in ("zh", "ja") or not _HAN_WORD_RE.fullmatch(word):
+            return False
+        read = [r for r in sino_readings(word, lang) if len(r) > 1]
+        return bool(read) and any(self._holds_words([r], kind, id_) for r in read)
 
     def _kb_word(self, word: str) -> bool:
         """Is ``word`` one the KB uses: every term of it in some record?"""
