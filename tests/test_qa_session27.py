@@ -296,3 +296,23 @@ def test_a_fee_and_another_part_asked_together_after_an_event(demo):
 def test_a_records_name_in_han_letters_is_its_own_word(demo_with_model):
     # 会计教育 read in Korean is 회계교육, the class's own name: not a thing of its own
     assert_follows(demo_with_model, "会计教育几点开始？", ACCOUNTING, "time")
+
+
+ASSEMBLY_DAY = ("event", "general-assembly-hanbit1")  # (hanbit1's assembly held on site)
+
+
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        # voting asked after the answer about a dong's assembly day: that dong's online vote
+        ("몇 개 찍어요?", VOTE, "how_to_apply"),
+        ("온라인 투표는 언제까지예요?", VOTE, "time"),
+        ("안건 뭐뭐 있어요?", VOTE, "summary"),
+        # the day itself: the event
+        ("거기 어디예요?", ASSEMBLY_DAY, "place"),
+        ("몇 시에 시작해요?", ASSEMBLY_DAY, "time"),
+    ],
+)
+def test_voting_asked_after_an_assembly_day_is_its_dongs_online_vote(demo, question, follow, facet):
+    answer = demo.ask(question, NOW, follow=ASSEMBLY_DAY)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)

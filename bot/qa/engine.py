@@ -1148,6 +1148,8 @@ _ANOTHER_RE = re.compile(
 _WHO_COMES_RE = re.compile(WHO_COMES + r"(끼리|도|이랑|랑|하고|을|를|은|는|이|가)?")
 
 
+# Voting named ("투표", "찍어요", "vote", "投票", "bỏ phiếu", "投票"): of a dong's assembly day
+_VOTE_WORD_RE = re.compile(r"투표|찍|\bvot(e|ing)\b|投票|bỏ phiếu|bo phieu|票", re.IGNORECASE)
 # What is asked of an online vote, in its words ("몇 개 찍어요?", "안건 뭐뭐 있노", "投票到什么
 # 时候？", "뭐뭐 올라왔어요?"): after an answer about a vote, of that vote
 _VOTE_PART_RE = re.compile(
@@ -2413,6 +2415,7 @@ class QAEngine:
         """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        follow = self._the_vote_of_the_day(question, follow)
         home = self.dongs.get(home_dong) if home_dong else None
         if home is not None:
             question = _name_our_dong(question, home)
@@ -2421,6 +2424,26 @@ class QAEngine:
         if home is not None and not answer.confident and answer.kind != "none":
             answer = self._in_home_dong(question, now, lang, answer, home) or answer
         return answer
+
+    def _the_vote_of_the_day(
+        self, question: str, follow: tuple[str, str] | None
+    ) -> tuple[str, str] | None:
+        """After an answer about a dong's general assembly held on site (an event of kind
+        ``assembly``), a question of voting ("몇 개 찍어요?", "온라인 투표는 언제까지예요?",
+        "안건 뭐예요?") follows that dong's online vote, when the KB has one; anything else
+        (where, when it is held) the event."""
+        if follow is None or follow[0] != "event" or follow[1] not in self.events:
+            return follow
+        event = self.events[follow[1]]
+        if event.kind != "assembly" or event.dong is None:
+            return follow
+        votes = [a.id for a in self.kb.assemblies if a.dong == event.dong]
+        text = normalize(question)
+        if len(votes) == 1 and (
+            _VOTE_RE.search(text) or CHOICES_RE.search(text) or _VOTE_WORD_RE.search(text)
+        ):
+            return ("assembly", votes[0])
+        return follow
 
     def _in_home_dong(
         self, question: str, now: datetime, lang: str | None, answer: Answer, home: DongSpec
