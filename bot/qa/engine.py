@@ -3262,33 +3262,18 @@ class QAEngine:
         record, a list, the centre, another office's service — or a thing the KB never
         speaks of ("근로계약서 안쓰고 일했는데 괜찮은건가요", "멧돼지가 고구마밭 다
         디비놨는데 보상 되나": a matter of its own, not who may take part)?"""
-        c = a.criteria
-        if (
-            _OWN_CASE_RE.search(a.text) is None
-            or _ANOTHER_RE.search(a.text)
-            or a.categories
-            or c.grant_filter
-            or c.grant_rule
-            or c.list_words
-            or c.superlative
-            or a.centre
-            or a.elsewhere
-            or self._service_named(a)
-            or _HEARD_RE.search(a.text)
-        ):
+        if _OWN_CASE_RE.search(a.text) is None or self._turns_away(a):
             return False
         return not any(self._unknown_noun(w, a) for w in _topic_words(a))
 
-    def _also_ok(self, a: _Analysis) -> bool:
-        """Does the question ask whether something will do too ("옛날 사진 모아서 책
-        만드는것도 되나", "일반 주민 모임도 신청함?", "씨앗 안해본 모임은 못해요?"), naming
-        nothing that turns from the record just answered (as :meth:`_own_case`)?"""
+    def _turns_away(self, a: _Analysis) -> bool:
+        """Does the question turn from the record just answered: "another" said, a theme,
+        a list or a rule of grants asked, the centre, another office's matter or service,
+        something heard of (:meth:`_own_case`, :meth:`_also_ok`)?"""
         c = a.criteria
-        return not (
-            _ALSO_OK_RE.search(a.text) is None
-            or _ANOTHER_RE.search(a.text)
+        return bool(
+            _ANOTHER_RE.search(a.text)
             or a.categories
-            or a.dongs
             or c.grant_filter
             or c.grant_rule
             or c.list_words
@@ -3298,6 +3283,12 @@ class QAEngine:
             or self._service_named(a)
             or _HEARD_RE.search(a.text)
         )
+
+    def _also_ok(self, a: _Analysis) -> bool:
+        """Does the question ask whether something will do too ("옛날 사진 모아서 책
+        만드는것도 되나", "일반 주민 모임도 신청함?", "씨앗 안해본 모임은 못해요?"), naming
+        nothing that turns from the record just answered (as :meth:`_own_case`)?"""
+        return _ALSO_OK_RE.search(a.text) is not None and not (a.dongs or self._turns_away(a))
 
     def _unknown_noun(self, w: str, a: _Analysis) -> bool:
         """Is ``w`` a Korean noun the KB never uses, and not what the asker is, a person
