@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from bot.core import audit
 from bot.core.i18n import N_
 from bot.kb import records as kbmod
+from bot.kb.cards import record_title
 from bot.kb.records import EventSpec, GrantSpec, KnowledgeBase
 from models.audit import AuditLog
 from models.kb import Event, FaqEntry, Grant
@@ -808,10 +809,9 @@ def followed_name(kb: KnowledgeBase | None, followed: str | None, lang: str) -> 
     if kb is None or record is None:
         return None
     kind, id_ = record
-    if kind == "grant":
-        return next((g.name.get(lang) for g in kb.grants if g.id == id_), None)
-    if kind == "event":
-        return next((e.title.get(lang) for e in kb.events if e.id == id_), None)
+    if kind in ("grant", "event"):
+        spec = get_record(kb, "grant" if kind == "grant" else "event", id_)
+        return record_title(spec, lang) if spec is not None else None
     if kind == "assembly":
         return next((a.title.get(lang) for a in kb.assemblies if a.id == id_), None)
     return None
