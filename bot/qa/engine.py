@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from itertools import accumulate, pairwise
 from typing import Any
@@ -1117,7 +1117,11 @@ _NAMES_NOTHING_RE = re.compile(
     r"작년|올해|내년|지난해|재작년|상반기|하반기|요즘|지금|처음|예전|전에|바로|이미|벌써|다시|"
     r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|맞(?:죠|제|나|나요|지|지요|아|아요|음|는지|니|습니까)?|"
     # Chinese and Japanese
-    r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その)",
+    r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|"
+    # the programme itself, said as such, and "briefly" ("이 사업 간단히 뭐예요?", "これ何を
+    # する事業ですか？簡単に", "what is this programme about, briefly?")
+    r"사업|프로그램|program|programme|project|事業|事业|项目|プログラム|"
+    r"간단히|간단하게|대충|요약|briefly|simply|in short|簡単に?|简单(?:说|介绍)?|ngắn gọn)",
     re.IGNORECASE,
 )
 # "…too, will it do?" ("책 만드는것도 되나", "주민 모임도 신청함?", "안해본 모임은 못해요?")
@@ -1126,8 +1130,80 @@ _ALSO_OK_RE = re.compile(
     r"지원\s?(?:돼|되|가능))|"
     r"\S[은는]\s?(?:못\s?해|안\s?돼|안\s?되)"
 )
+# … and in Japanese, Vietnamese, Chinese and English ("学生だけのチームでも大丈夫ですか？",
+# "người nước ngoài cũng được không?", "学生也可以申请吗？", "students too?")
+_ALSO_OK_ELSEWHERE_RE = re.compile(
+    r"でも(?:大丈夫|いい|良い|ok|申し込め|申請でき|参加でき|でき)|"
+    r"\bc(?:ũ|u)ng (?:được|duoc|đc|dc|có thể|co the)\b|也(?:可以|能|行)|"
+    r"\b(?:can|could|may) (?:\w+ ){0,4}(?:join|apply|take part|participate|come) (?:too|as well)\b|"
+    r"\balso (?:ok|okay|allowed|eligible)\b",
+    re.IGNORECASE,
+)
+_SHORT_ELSEWHERE = 40  # letters
 # A group or a kind of person ("모임", "주민", "회원")
-_GROUP_WORD_RE = re.compile(r"모임|단체|동아리|주민|사람|회원|팀|가족|가게|상인|학생|어르신")
+_GROUP_WORD_RE = re.compile(
+    r"모임|단체|동아리|주민|사람|회원|팀|가족|가게|상인|학생|어르신|"
+    r"チーム|グループ|学生|高校生|团队|小组|\bnhóm\b|\bngười\b|\bteam\b|\bgroup\b|\bstudents?\b",
+    re.IGNORECASE,
+)
+# A household's or a space's running cost (rent, upkeep, power, heating): another office's
+# service asked alone ("월세 지원 받고 싶어요"), but asked of a grant just told ("월세도
+# 지원돼요?", "家賃にも使えますか？") what that grant pays for
+_HOUSEHOLD_COST_RE = re.compile(
+    r"월세|임대료|임차료|관리비|공과금|전기세|전기료|전기요금|가스비|가스요금|수도세|수도요금|"
+    r"난방비|냉방비|\brent\b|\butilit(?:y|ies)\b|electricity|heating|房租|租金|水电|电费|"
+    r"家賃|光熱費|電気代|tiền thuê|tien thue|thuê nhà|thue nha|tiền điện|tien dien|điện nước"
+)
+# … asked of the grant just told: the cost "too" or "with this", and whether it may be paid
+# ("월세도 지원돼요?", "월세도 이걸로 낼 수 있어요?", "전기세도 여기서 쓸 수 있나요?", "家賃にも使え
+# ますか？", "can we use it to pay the rent?", "房租也可以用这个付吗？", "tiền thuê nhà có được
+# không?"); not the cost told of ("관리비 왜 이렇게 많이 나왔죠", "임대료 올려달래요 어떻게
+# 해야돼요", "월세 지원 받을 수 있는 데 있나요")
+_COST_TOO_RE = re.compile(  # (Korean: right after the cost's word)
+    r"(?:도|에도|로도|까지)\s?(?:\S+\s){0,2}?"
+    r"(?:지원\s?(?:돼|되|가능)|되[나요죠남노는]|돼|될까|됨|가능|낼\s?수|내도|쓸\s?수|써도|"
+    r"사용\s?(?:해도|할\s?수|가능|돼|되)|포함)"
+)
+_COST_OF_THIS_RE = re.compile(
+    r"\b(?:use|spend) (?:it|this|the (?:money|grant|funds?))\b|"
+    r"\b(?:does|will|can|could) (?:it|this|the grant|the money) (?:cover|pay|be used)\b|"
+    r"也(?:可以|能)|用这(?:个|笔)|这笔钱|にも使え|に使え(?:ます|る)|これで(?:払え|使え)|"
+    r"(?:có )?được không|duoc khong|\bcũng\b",
+    re.IGNORECASE,
+)
+# "Which team?", "어느 층이에요?", "số nào?": one part of a record asked with "which", not a list
+_WHICH_PART_RE = re.compile(
+    r"\bwhich (?:team|department|office|floor|room|number|phone|door|entrance|building|hall|"
+    r"desk|person)\b|어느\s?(?:층|팀|부서|과|방|건물|문|입구|쪽|분)|"
+    r"\b(?:số|tầng|phòng|cửa|ban|bộ phận|người|chỗ)(?: điện thoại)? nào|"
+    r"哪(?:个|一)?(?:层|楼|部门|房间|号码|位|个人)|どの(?:部署|階|部屋|課|チーム|建物)",
+    re.IGNORECASE,
+)
+# Words of one part itself, which name nothing more when that part is asked ("which team
+# handles this?", "담당 어느 팀이에요?", "which floor is it on?")
+_PART_WORDS = {
+    "contact": re.compile(
+        r"담당\S*|팀|부서|team|department|office|desk|handles?|charge|person|no|number|"
+        r"负责人?|部门|担当|部署|bộ phận",
+        re.IGNORECASE,
+    ),
+    "place": re.compile(r"층|건물|floor|building|楼|层|階|建物|tầng|tòa nhà", re.IGNORECASE),
+}
+# "Is there …?" ("양식 있어요?", "is there a form?", "có mẫu đơn không?", "有翻译吗"), not
+# "뭐 있어요?" (what is there)
+_IS_THERE_RE = re.compile(
+    r"(?<!뭐)(?<!뭐\s)(?<!뭐가)(?<!뭐가\s)있(?:어|나|나요|을까|는지|습니까|니|냐)|\bany\b|"
+    r"\bare there\b|\bis there\b|有没有|ありますか|\bcó\b(?!.*\bnào\b).*\bkhông\b"
+)
+# The way of handing something in or taking part (online, by e-mail, in person): a manner,
+# not a thing of its own ("How do I apply? online?", "面试是线上还是线下？")
+_MANNER_RE = re.compile(
+    r"online|offline|in person|e-?mail|mail|post|internet|website|"
+    r"온라인|오프라인|비대면|대면|이메일|메일|우편|인터넷|홈페이지|"
+    r"(?:线上|线下|网上|现场|邮件|邮寄|电子邮件)(?:还|吗|呢|的|还是)?|"
+    r"trực tuyến|truc tuyen|qua mạng|qua mang|オンライン|対面|郵送|メール",
+    re.IGNORECASE,
+)
 # A particle ending a noun ("개인으로", "회장이", "모임도")
 _PARTICLE_END_RE = re.compile(
     r"(?:으로는|으로|로는|에서|에게|한테|이랑|하고|이면|은|는|이|가|을|를|도|만|의|에|로)$"
@@ -1141,6 +1217,8 @@ _SAID_VERB_RE = re.compile(
 # answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
 _ANOTHER_RE = re.compile(
     r"다른|딴\s|\bother\b|\banother\b|\bwhat about\b|\bhow about\b|\bcòn\b.{2,40}\bthì\b|"
+    # one of its own, apart ("경로당 난방비 지원은 따로 있어요?", "a separate grant?")
+    r"따로\s?(?:있|없|하는|받는|나오는)|\bseparate\b|另外|別に|"
     r"其他|别的|別の|他の|ほかの"
 )
 # Who would come or take part ("애들 데려가도 돼요?", "외국인도 할 수 있어요?"): asked with
@@ -1274,6 +1352,25 @@ def _asks_a_list(a: _Analysis) -> bool:
     "뭐 있어요"), not of one record?"""
     c = a.criteria
     return bool(a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words)
+
+
+def _list_words_after(a: _Analysis) -> bool:
+    """Does the question ask for a list in words that, right after an answer, still do?
+    Not "which" of one part ("어느 팀이에요?", "which floor?", "số nào?") nor "is there …?"
+    ("양식 있어요?", "is there a form?", "có mẫu đơn không?"): of the record just answered,
+    unless the words around name something else (:meth:`QAEngine._names_another`). "뭐
+    있어요?", "어떤 행사들 있어요?", "전부 알려줘" still ask for a list."""
+    if not a.criteria.list_words:
+        return False
+    rest = _IS_THERE_RE.sub(" ", _WHICH_PART_RE.sub(" ", a.text))
+    return LIST_WORDS_RE.search(rest) is not None
+
+
+def _part_word(word: str, facets: tuple[str, ...]) -> bool:
+    """Is ``word`` one of a part asked itself ("team" with a contact asked, "floor" with a
+    place: :data:`_PART_WORDS`)?"""
+    stem = _PARTICLE_END_RE.sub("", word) or word
+    return any(f in _PART_WORDS and _PART_WORDS[f].fullmatch(stem) for f in facets)
 
 
 def _topic_words(a: _Analysis) -> list[str]:
@@ -2529,7 +2626,7 @@ class QAEngine:
             follow is not None
             and not answer.confident
             and answer.reason in ("none", "unsure", "gate", "wide")
-            and self._asks_a_part(a)
+            and self._asks_a_part(a, follow)
         ):
             # Right after an answer, a question that asks a part of a record ("集合地点在哪？",
             # "Bao nhiêu tiền vậy?", "언제까지 내믄 되노") and that nothing answers surely
@@ -2553,6 +2650,10 @@ class QAEngine:
             w
             for w in _topic_words(a)
             if not _NAMES_NOTHING_RE.fullmatch(w)
+            # (the way of handing in: "How do I apply? online?", "面试是线上还是线下？")
+            and not _MANNER_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
+            # (the part's own words: "which team handles this?", "which floor is it on?")
+            and not _part_word(w, a.facets)
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")
             and not (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w) and not self._kb_word(w))
@@ -2585,15 +2686,29 @@ class QAEngine:
         terms = _word_terms(word)
         return bool(terms) and all(t in self.index.idf for t in terms)
 
-    @staticmethod
-    def _asks_a_part(a: _Analysis) -> bool:
-        """Does the question ask one part of a record (its deadline, place, who may …), not
-        for a list, the centre or another office's matter?"""
+    def _asks_a_part(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+        """Does the question, right after an answer about ``follow``, ask one part of a
+        record (its deadline, place, who may …), not for a list, the centre or another
+        office's matter?"""
         return (
             bool(a.facets)
             and a.facets != ("summary",)
-            and not _asks_a_list(a)
+            and not self._asks_a_list_after(a, follow)
             and not (a.centre or a.elsewhere)
+        )
+
+    def _asks_a_list_after(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+        """:func:`_asks_a_list`, right after an answer about ``follow``: the record's own
+        dong named ("그거 어디서 해요 역전동 어디") asks no list, nor "which" of one part
+        or "is there …?" of it (:func:`_list_words_after`)."""
+        c = a.criteria
+        own = self.dong_of(follow[1])
+        return bool(
+            [d for d in a.dongs if d != own]
+            or a.categories
+            or c.grant_filter
+            or c.grant_rule
+            or _list_words_after(a)
         )
 
     def _known_words(self, a: _Analysis) -> int:
@@ -3220,8 +3335,11 @@ class QAEngine:
             or (kind == "event" and id_ in self.events)
             or (kind == "assembly" and id_ in self.assemblies)
         )
-        own_case = self._own_case(a)
-        also = not own_case and self._also_ok(a)
+        own_case = self._own_case(a, follow)
+        cost = self._cost_asked(a, follow) and not self._turns_away(a, follow)
+        also = not own_case and (cost or self._also_ok(a, follow))
+        if self._service_named(a, strong=True) and not cost:
+            return None  # ("청년월세 신청 어디서 해요?": the national rent support's)
         if not known or not (
             asked
             or self._facet_only(a)
@@ -3230,6 +3348,7 @@ class QAEngine:
             or _own_situation(a)
             or own_case
             or also
+            or self._this_asked(a)
             or (kind == "assembly" and (_of_the_vote(a) or "choices" in a.facets))
         ):
             return None
@@ -3239,7 +3358,10 @@ class QAEngine:
             # event asked for (its kind word is all its topic), not a part of that record
             return None
         facets = for_kind(a.facets, kind)
-        if also and not set(a.facets) - {"summary"}:
+        if cost:
+            # (what the grant pays for is on its card: "월세도 이걸로 낼 수 있어요?")
+            facets = for_kind(("summary",), kind)
+        elif also and not set(a.facets) - {"summary"}:
             # ("옛날 사진 모아서 책 만드는것도 되나": what it pays for, told by its card;
             # "일반 주민 모임도 신청함?": who may)
             who = any(_GROUP_WORD_RE.match(w) or _WHO_COMES_RE.match(w) for w in _topic_words(a))
@@ -3256,39 +3378,77 @@ class QAEngine:
             occurrence=occurrence, reason="follow-up", **base,
         )  # fmt: skip
 
-    def _own_case(self, a: _Analysis) -> bool:
+    @staticmethod
+    def _this_asked(a: _Analysis) -> bool:
+        """Does the question ask what "this" is, naming nothing ("이 사업 간단히 뭐예요?",
+        "これ何をする事業ですか？", "what is this programme about, briefly?")?"""
+        return a.facets == ("summary",) and not [
+            w for w in _topic_words(a) if not _NAMES_NOTHING_RE.fullmatch(w)
+        ]
+
+    def _own_case(self, a: _Analysis, follow: tuple[str, str]) -> bool:
         """Does the question tell the asker's own case and ask whether it will do (see
         _OWN_CASE_RE), naming nothing that turns from the record just answered: another
         record, a list, the centre, another office's service — or a thing the KB never
         speaks of ("근로계약서 안쓰고 일했는데 괜찮은건가요", "멧돼지가 고구마밭 다
         디비놨는데 보상 되나": a matter of its own, not who may take part)?"""
-        if _OWN_CASE_RE.search(a.text) is None or self._turns_away(a):
+        if _OWN_CASE_RE.search(a.text) is None or self._turns_away(a, follow):
             return False
         return not any(self._unknown_noun(w, a) for w in _topic_words(a))
 
-    def _turns_away(self, a: _Analysis) -> bool:
+    def _turns_away(self, a: _Analysis, follow: tuple[str, str]) -> bool:
         """Does the question turn from the record just answered: "another" said, a theme,
-        a list or a rule of grants asked, the centre, another office's matter or service,
-        something heard of (:meth:`_own_case`, :meth:`_also_ok`)?"""
+        a list or a rule of grants asked, the centre, another office's matter or service
+        (not a running cost asked of a grant: :meth:`_cost_asked`), something heard of
+        (:meth:`_own_case`, :meth:`_also_ok`)?"""
         c = a.criteria
         return bool(
             _ANOTHER_RE.search(a.text)
             or a.categories
             or c.grant_filter
             or c.grant_rule
-            or c.list_words
+            or _list_words_after(a)
             or c.superlative
             or a.centre
             or a.elsewhere
-            or self._service_named(a)
+            or (self._service_named(a) and not self._cost_asked(a, follow))
             or _HEARD_RE.search(a.text)
         )
 
-    def _also_ok(self, a: _Analysis) -> bool:
+    def _also_ok(self, a: _Analysis, follow: tuple[str, str]) -> bool:
         """Does the question ask whether something will do too ("옛날 사진 모아서 책
-        만드는것도 되나", "일반 주민 모임도 신청함?", "씨앗 안해본 모임은 못해요?"), naming
-        nothing that turns from the record just answered (as :meth:`_own_case`)?"""
-        return _ALSO_OK_RE.search(a.text) is not None and not (a.dongs or self._turns_away(a))
+        만드는것도 되나", "일반 주민 모임도 신청함?", "씨앗 안해본 모임은 못해요?",
+        "学生だけのチームでも大丈夫ですか？"), naming nothing that turns from the record just
+        answered (as :meth:`_own_case`)?"""
+        asked = _ALSO_OK_RE.search(a.text) is not None or (
+            # (in the other languages, a person or a group said, in a short question:
+            # "学生だけのチームでも大丈夫ですか？"; not a story that asks of something else,
+            # "…外国人也可以领产前检查的补贴卡吗？在哪里申请？")
+            _ALSO_OK_ELSEWHERE_RE.search(a.text) is not None
+            and (_GROUP_WORD_RE.search(a.text) or re.search(WHO_COMES, a.text)) is not None
+            and len(a.text) <= _SHORT_ELSEWHERE
+        )
+        return asked and not (a.dongs or self._turns_away(a, follow))
+
+    def _cost_asked(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+        """Is a household's or a space's running cost asked of the grant just told, whether
+        it pays for it ("월세도 지원돼요?", "공간 월세도 이걸로 낼 수 있어요?", "家賃にも
+        使えますか？", "can we use it to pay the rent?")? Asked alone, "월세" is another
+        office's service (housing support); right after an answer about a grant, what that
+        grant pays for — its card. Not with a service no programme pays for named ("청년
+        월세": the national youth rent support) or any other service beside the cost."""
+        if follow[0] != "grant" or _HOUSEHOLD_COST_RE.search(a.text) is None:
+            return False
+        rest = _HOUSEHOLD_COST_RE.sub(" ", a.text)
+        last = list(_HOUSEHOLD_COST_RE.finditer(a.text))[-1]
+        return (
+            (
+                _COST_TOO_RE.match(a.text, last.end()) is not None
+                or _COST_OF_THIS_RE.search(a.text) is not None
+            )
+            and not self._service_named(a, strong=True)
+            and not self._service_named(replace(a, text=rest))
+        )
 
     def _unknown_noun(self, w: str, a: _Analysis) -> bool:
         """Is ``w`` a Korean noun the KB never uses, and not what the asker is, a person
@@ -3369,7 +3529,11 @@ class QAEngine:
         return not [
             w
             for w in _topic_words(a)
-            if w not in _MEETING_VERBS and not _HONORIFIC_DOING_RE.fullmatch(w)
+            if w not in _MEETING_VERBS
+            and not _HONORIFIC_DOING_RE.fullmatch(w)
+            and not _part_word(w, a.facets)
+            # (nor a filler: "Ai phụ trách vậy, số điện thoại nào?")
+            and not _NAMES_NOTHING_RE.fullmatch(w)
         ]
 
     def _which_of(

@@ -160,7 +160,9 @@ _CUES: list[tuple[str, str]] = [
                   r"\bsubmit\b(?! (it|the|my|our|an) application)|材料|资料|文件|准备什么|准备哪些|"
                   r"(要|得|需要)交(什么|哪些)|交(什么|哪些)(资料|材料|文件)|"
                   r"chuẩn bị (gì|những gì)|準備|必要なもの|"
-                  r"giấy tờ|hồ sơ|書類"),
+                  r"giấy tờ|hồ sơ|書類|"
+                  # a form to fill in, in Vietnamese, Chinese and Japanese
+                  r"mẫu đơn|mau don|表格|申请表|様式|申込書"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
                      # who hands it in ("신청 누가 해야돼요?")
                      # (not "누가 신청하는 거예요?": who it is for, who may)
@@ -199,6 +201,9 @@ _CUES: list[tuple[str, str]] = [
                      # an interview, the way to apply, in Chinese, Japanese and Vietnamese
                      # ("面试是线上还是线下？", "申请方法是什么？", "インタビューは土曜日でも")
                      r"面试|面谈|答辩|申请方法|面接|インタビュー|面談|phỏng vấn|"
+                     # applied online or on site ("申请是线上吗？", "オンラインで申し込めますか")
+                     r"(申请|报名)\S{0,2}(线上|网上|线下|现场)|(线上|网上)(申请|报名)|"
+                     r"オンラインで(申し?込|申請|応募)|(đăng ký|nộp) (trực tuyến|online|qua mạng)|"
                      r"\b(send|submit|hand) (in )?(the|our|my|an) (application|form)\b|"
                      # written by hand ("손글씨로 써서 내도 되나요?")
                      r"(써서|적어서|손글씨로|손으로\s?써서)\s?(내|제출)"),
@@ -262,7 +267,10 @@ _CUES: list[tuple[str, str]] = [
                 r"\bwho (do|should) i ask\b|电话|联系|liên hệ|số điện thoại|電話|連絡先|"
                 r"問い合わせ|メール|邮箱|电子邮件|邮件|thư điện tử|\bemail\b|"
                 # who is in charge, whom to call ("Ai phụ trách, gọi số nào?", "谁负责")
-                r"phụ trách|gọi số|số nào|hỏi ai|谁负责|问谁|担当者"),
+                r"phụ trách|gọi số|số nào|hỏi ai|谁负责|问谁|担当者|"
+                # which team or desk ("담당 어느 팀이에요?", "which team handles this?")
+                r"(어느|무슨)\s?(팀|부서)|\bwhich (team|department|office|desk)\b|"
+                r"\bin charge\b|\bwho handles\b|哪个部门|どの部署|bộ phận nào"),
     ("support", r"컨설팅|멘토링|혜택|무슨\s?지원|어떤\s?지원|"
                 r"구해\s?(주|줘|줍)|섭외\s?(해|도)|빌려\s?(주|줘|줍)|"
                 r"\bwhat support\b|\bbenefits?\b"),
@@ -277,7 +285,9 @@ _CUES: list[tuple[str, str]] = [
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               # the bus or the train to take ("센터 가려면 버스 몇 번 타요?")
               r"(버스|지하철)\s?(은|는)?\s?(몇\s?번|어디서\s?타|타야|타면|타요)|"
-              r"\baddress\b|在哪|地点|地址|ở đâu|chỗ nào|địa điểm|địa chỉ|どこ|場所|住所"),
+              r"\baddress\b|在哪|地点|地址|ở đâu|chỗ nào|địa điểm|địa chỉ|どこ|場所|住所|"
+              # which floor ("어느 층이에요?", "which floor is it on?", "几楼")
+              r"어느\s?층|\b(which|what) floor\b|几楼|几层|哪层|何階|tầng (mấy|nào)"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
              r"닫나요|\bwhat time\b|\bhours?\b|几点|开门|关门|营业时间|mấy giờ|mở cửa|giờ làm việc|"
              r"何時|営業|開いて|"
