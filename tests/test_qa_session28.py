@@ -112,3 +112,61 @@ def test_an_online_vote_asked_after_a_grant_is_not_that_grant(demo):
 )
 def test_the_programme_itself_asked_after_an_answer_is_its_card(demo, question):
     assert_follows(demo, question, GRANT, "summary")
+
+
+ACCOUNTING = ("event", "accounting-class")
+
+
+# The asker's own case, told in more ways: an apostrophe dropped ("we re"), a time past
+# ("1년 좀 넘었는데"), "may someone like that join too?" ("…사람도 낄 수 있어요?"), a parent's
+# age and their group ("울 아부지 67세 친구분들이랑 노래모임 하시는데"), "我是…，可以参加吗？".
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("We're a Korean family, no foreigners. Can we join?", FESTIVAL, "audience"),
+        ("작년에 만든 모임이라 이제 1년 좀 넘었는데 괜찮나요", GRANT, "eligibility"),
+        ("이사온지 얼마 안된 사람도 낄 수 있어요?", GRANT, "eligibility"),
+        ("울 아부지 70세 친구분들이랑 등산모임 하시는데 이거 해당되나", GRANT, "eligibility"),
+        ("우리 엄마 80세인데 가도 되나요", FESTIVAL, "audience"),
+        ("我是越南留学生，可以参加吗？", GRANT, "eligibility"),
+        ("我爸爸70岁，住在这里，他们的登山队能申请吗", GRANT, "eligibility"),
+    ],
+)
+def test_more_ways_of_telling_ones_own_case(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)
+
+
+@pytest.mark.parametrize(
+    "question",
+    # an age asked as a list of grants, after an answer, is still a list
+    ["70세 이상 받을 수 있는 사업 뭐 있어요?", "65세 넘어도 되는 사업 전부 알려줘"],
+)
+def test_an_age_in_a_list_asked_after_an_answer_is_still_a_list(demo, question):
+    assert_not_about(demo, question, GRANT)
+
+
+# "What if I miss it / can't come?" right after an answer about an event: that event's card
+# (what it says of attending), in the languages residents write.
+@pytest.mark.parametrize(
+    "question",
+    ["빠지면 어떻게 돼요?", "그날 야근인데 못 가면 어케돼요", "못 오면 나중에 따로 들을 수 있어요?",
+     "what if I can't make it?", "What happens if I miss it?", "如果去不了怎么办？",
+     "参加できない場合はどうなりますか", "nếu không đến được thì sao?"],
+)  # fmt: skip
+def test_missing_an_event_asked_after_it_is_its_card(demo, question):
+    assert_follows(demo, question, ACCOUNTING, "summary")
+
+
+@pytest.mark.parametrize(
+    "question",
+    # another thing asked beside missing it: another date, a doctor
+    ["못 가면 다른 날 있어요?", "아파서 못 가면 병원 어디로 가요?"],
+)
+def test_missing_it_beside_another_thing_is_not_its_card(demo, question):
+    answer = demo.ask(question, NOW, follow=ACCOUNTING)
+    assert not (answer.id == ACCOUNTING[1] and answer.facet == "summary" and answer.confident)
+
+
+def test_missing_it_asked_alone_is_not_any_event(demo):
+    answer = demo.ask("빠지면 어떻게 돼요?", NOW)
+    assert not (answer.kind == "event" and answer.confident), answer

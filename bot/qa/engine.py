@@ -1127,7 +1127,9 @@ _NAMES_NOTHING_RE = re.compile(
 # "…too, will it do?" ("책 만드는것도 되나", "주민 모임도 신청함?", "안해본 모임은 못해요?")
 _ALSO_OK_RE = re.compile(
     r"\S도\s?(?:안\s?)?(?:되나|돼|되요|되죠|될까|되남|되노|됨|가능|신청\s?(?:돼|되|가능|함|할\s?수)|"
-    r"지원\s?(?:돼|되|가능))|"
+    r"지원\s?(?:돼|되|가능)|"
+    # "may someone like that join too?" ("이사온지 얼마 안된 사람도 낄 수 있어요?")
+    r"(?:할|낄|갈|올|들어갈|참여할|참가할|신청할|받을)\s?수\s?(?:있|없))|"
     r"\S[은는]\s?(?:못\s?해|안\s?돼|안\s?되)"
 )
 # … and in Japanese, Vietnamese, Chinese and English ("学生だけのチームでも大丈夫ですか？",
@@ -1140,6 +1142,21 @@ _ALSO_OK_ELSEWHERE_RE = re.compile(
     re.IGNORECASE,
 )
 _SHORT_ELSEWHERE = 40  # letters
+_GROUP_TAIL_RE = re.compile(r"(?:모임|동아리|단체|팀|클럽|합창단|밴드)$")
+# Missing an event, or not able to come ("빠지면 어떻게 돼요?", "못 가면 어케돼요", "what if
+# I can't make it?", "如果去不了怎么办？"): right after an answer about one, asked of it — what
+# its card says of attending
+_MISSES_RE = re.compile(
+    r"(?:빠지|빠져|결석|불참|못\s?(?:가|오|와|들|듣|나가|참석|참여)|안\s?(?:가|오))\S{0,2}?"
+    r"(?:면|하면|으면|는\s?경우|을\s?경우|을\s?때)(?!\S)|"
+    r"\bif (?:i|we) (?:can'?\s?t|cannot|can not|don'?\s?t|miss|am unable|are unable)\b|"
+    r"\bmiss(?:es|ed)? (?:it|a|one|the|class|session|a session)\b|"
+    r"\bcan'?\s?t (?:make it|come|attend)\b|"
+    r"去不了|来不了|不能(?:参加|去|来)|缺席|没(?:法|办法)(?:参加|去)|"
+    r"(?:参加|出席)でき(?:ない|ません)|行けない|欠席|"
+    r"không (?:đến|tham gia|đi) được|khong den duoc|\bvắng\b",
+    re.IGNORECASE,
+)
 # A group or a kind of person ("모임", "주민", "회원")
 _GROUP_WORD_RE = re.compile(
     r"모임|단체|동아리|주민|사람|회원|팀|가족|가게|상인|학생|어르신|"
@@ -1211,7 +1228,9 @@ _PARTICLE_END_RE = re.compile(
 # A Korean verb's form: its ending ("해야돼", "되나", "해서", "는데", "떨어지면", "되능가")
 _SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
-    r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$"
+    r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$|"
+    # (a time past, an honorific doing: "넘었는데" → 넘었, "하시는데" → 하시)
+    r"[었았였겠]$|하시$"
 )
 # "Another" of something, or "what about …": a question that turns from the record just
 # answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
@@ -1312,11 +1331,11 @@ _OWN_CASE_RE = re.compile(
     r"\S{0,3}(?:\s+\S+){0,3}?\s*"
     r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|되겠|되지|됨|가능|괜찮|신청함|"
     r"(?:해|가|와|껴|들어가|참여해|참석해|신청해|받아)도\s?(?:돼|되|괜찮))|"
-    r"\b(?:i'?m|i am|we'?re|we are|i live|we live|i have|we have|i don'?t|we don'?t|"
-    r"i'?ve|we'?ve|my|our)\b.{0,60}(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwho )"
+    r"\b(?:i'?\s?m|i am|we'?\s?re|we are|i live|we live|i have|we have|i don'?\s?t|we don'?\s?t|"
+    r"i'?\s?ve|we'?\s?ve|my|our)\b.{0,60}(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwho )"
     r"\b(?:can|could|may) (?:i|we|they|he|she)\b|"
     r"\b(?:is that|would that be|is it|will that be) (?:ok|okay|fine|allowed|a problem)\b|"
-    r"我.{0,20}(?:可以吗|行吗|能.{0,6}吗)|"
+    r"我.{0,30}(?:可以.{0,4}吗|行吗|能.{0,6}吗)|"
     r"\b(?:tôi|toi|em|mình|minh|chúng tôi)\b.{0,40}(?:có được không|được không|duoc khong)|"
     r"(?:けど|けれど|ですが|んですが).{0,20}(?:いいですか|大丈夫|できますか|行けますか)",
     re.IGNORECASE,
@@ -1352,6 +1371,15 @@ def _asks_a_list(a: _Analysis) -> bool:
     "뭐 있어요"), not of one record?"""
     c = a.criteria
     return bool(a.dongs or a.categories or c.grant_filter or c.grant_rule or c.list_words)
+
+
+def _filters_after(a: _Analysis) -> bool:
+    """Does the question filter grants in a way that, right after an answer, still asks for
+    a list (a sum, "the largest", open now)? An age alone is the asker's, or their
+    parent's ("울 아부지 67세 친구분들이랑 노래모임 하시는데 이거 해당되나"): who may, of
+    the record just answered."""
+    c = a.criteria
+    return bool(c.amount or c.superlative or c.status)
 
 
 def _list_words_after(a: _Analysis) -> bool:
@@ -2706,7 +2734,7 @@ class QAEngine:
         return bool(
             [d for d in a.dongs if d != own]
             or a.categories
-            or c.grant_filter
+            or _filters_after(a)
             or c.grant_rule
             or _list_words_after(a)
         )
@@ -3337,7 +3365,16 @@ class QAEngine:
         )
         own_case = self._own_case(a, follow)
         cost = self._cost_asked(a, follow) and not self._turns_away(a, follow)
+        missing = (
+            kind == "event"
+            and _MISSES_RE.search(a.text) is not None
+            and not self._turns_away(a, follow)
+            and not any(self._unknown_noun(w, a) for w in _topic_words(a))
+        )
         also = not own_case and (cost or self._also_ok(a, follow))
+        if also and not cost:
+            comes = [w for w in _topic_words(a) if _WHO_COMES_RE.fullmatch(w)]
+            also = not (comes and self._faq_on_who_leads(comes, top))
         if self._service_named(a, strong=True) and not cost:
             return None  # ("청년월세 신청 어디서 해요?": the national rent support's)
         if not known or not (
@@ -3349,6 +3386,7 @@ class QAEngine:
             or own_case
             or also
             or self._this_asked(a)
+            or missing
             or (kind == "assembly" and (_of_the_vote(a) or "choices" in a.facets))
         ):
             return None
@@ -3358,15 +3396,16 @@ class QAEngine:
             # event asked for (its kind word is all its topic), not a part of that record
             return None
         facets = for_kind(a.facets, kind)
-        if cost:
-            # (what the grant pays for is on its card: "월세도 이걸로 낼 수 있어요?")
+        if cost or missing:
+            # (what the grant pays for is on its card: "월세도 이걸로 낼 수 있어요?"; what
+            # the event says of attending, on its: "빠지면 어떻게 돼요?")
             facets = for_kind(("summary",), kind)
         elif also and not set(a.facets) - {"summary"}:
             # ("옛날 사진 모아서 책 만드는것도 되나": what it pays for, told by its card;
             # "일반 주민 모임도 신청함?": who may)
             who = any(_GROUP_WORD_RE.match(w) or _WHO_COMES_RE.match(w) for w in _topic_words(a))
             facets = for_kind(("eligibility",) if who else ("summary",), kind)
-        if own_case and not set(a.facets) - {"summary", "eligibility", "people"}:
+        elif own_case and not set(a.facets) - {"summary", "eligibility", "people"}:
             # (a case told asks who may, whatever else its words say: "전입한지 6년 됐는데
             # 안될까요" has no cue of its own)
             facets = for_kind(("eligibility", *a.facets), kind)
@@ -3405,7 +3444,7 @@ class QAEngine:
         return bool(
             _ANOTHER_RE.search(a.text)
             or a.categories
-            or c.grant_filter
+            or _filters_after(a)
             or c.grant_rule
             or _list_words_after(a)
             or c.superlative
@@ -3465,6 +3504,8 @@ class QAEngine:
             and not _WHO_COMES_RE.fullmatch(w)
             and not _NAMES_NOTHING_RE.fullmatch(w)
             and not _SPAN_OR_COUNT_RE.fullmatch(w)
+            # (the asker's group: "노래모임", "등산모임", "합창단")
+            and not _GROUP_TAIL_RE.search(stem or w)
             # (what the asker is, told: "세입자인데 되나요", "직장인이라서 …")
             and not re.search(re.escape(w) + f"(?:{_BEING})", a.text)
         )
@@ -3479,7 +3520,12 @@ class QAEngine:
         words = _topic_words(a)
         if not words or not all(_WHO_COMES_RE.fullmatch(w) for w in words):
             return False
-        return not (
+        return not self._faq_on_who_leads(words, top)
+
+    def _faq_on_who_leads(self, words: list[str], top: _Candidate | None) -> bool:
+        """Does a FAQ entry that holds these words of who may lead surely ("외국인도 할 수
+        있어요?": an entry on foreigners taking part in every programme)?"""
+        return (
             top is not None
             and top.record.kind == "faq"
             and top.score >= CONFIDENT

@@ -32,9 +32,10 @@ EXISTS_WORDS = (
 WHO_COMES = (
     r"(?:(애|아이|아기|유아|외국인|학생|초등학생|중학생|고등학생|대학생|어르신|노인|청소년|친구|"
     r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지|"
-    r"딸|아들|손주|손자|손녀)(들)?|"
+    r"딸|아들|손주|손자|손녀|아버지|아부지|어머니|어머님|아버님|엄니|친구분|동생)(들)?|"
     r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
-    r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ))"
+    r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ|"
+    r"爸爸|妈妈|父母|父亲|母亲|奶奶|爷爷|外婆))"
 )
 
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
