@@ -170,3 +170,36 @@ def test_missing_it_beside_another_thing_is_not_its_card(demo, question):
 def test_missing_it_asked_alone_is_not_any_event(demo):
     answer = demo.ask("빠지면 어떻게 돼요?", NOW)
     assert not (answer.kind == "event" and answer.confident), answer
+
+
+# Food at an event ("간식 나와요?", "is lunch provided?"), asked right after an answer about
+# it: its card (what it says of the day), not a FAQ entry on what a grant may pay for.
+@pytest.mark.parametrize(
+    "question",
+    ["점심 줘요?", "간식 나와요?", "is lunch provided?", "will there be snacks?", "管饭吗？",
+     "お弁当は出ますか", "có đồ ăn không?"],
+)  # fmt: skip
+def test_food_at_an_event_asked_after_it_is_its_card(demo, question):
+    assert_follows(demo, question, ACCOUNTING, "summary")
+
+
+def test_food_asked_alone_is_not_an_event(demo):
+    answer = demo.ask("간식 나와요?", NOW)
+    assert not (answer.kind == "event" and answer.confident), answer
+
+
+# More parts' cues: how often it is held (time), a dialect's verb ending,
+# a share in per cent (amount), a presentation review (how to apply) in Japanese.
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("Is it every week or only once?", ACCOUNTING, "time"),
+        ("매주 하는 거예요?", ACCOUNTING, "time"),
+        ("현장에 못가면요?", ACCOUNTING, "summary"),
+        ("신청 안하고 가도 되능가", ACCOUNTING, "registration"),
+        ("tu bo bao nhieu phan tram vay", GRANT, "amount"),
+        ("発表審査はありますか", GRANT, "how_to_apply"),
+    ],
+)
+def test_more_cues_of_a_part(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)

@@ -1142,13 +1142,27 @@ _ALSO_OK_ELSEWHERE_RE = re.compile(
     re.IGNORECASE,
 )
 _SHORT_ELSEWHERE = 40  # letters
+# Food at an event ("점심 줘요?", "간식 나와요?", "is lunch provided?", "管饭吗？"): right after
+# an answer about one, asked of it — its card says what the day holds
+_FOOD_RE = re.compile(
+    r"(?:밥|간식|식사|점심|저녁|도시락|다과|음료|커피)\s?(?:은|는|도|이|가)?\s?"
+    r"(?:줘|주나|주나요|줍니까|주는|나와|나오나|나옵|나오는|있어|있나|제공)|"
+    r"\b(?:food|snacks?|lunch|dinner|meals?|drinks?|refreshments)\b.{0,20}"
+    r"\b(?:provided|served|included)\b|"
+    r"\b(?:is there|are there|will there be|do you (?:provide|serve)|any) (?:any )?"
+    r"(?:food|snacks?|lunch|dinner|meals?|drinks?|refreshments)\b|"
+    r"管饭|提供(?:午饭|饭|餐|点心|茶点|饮料)|有(?:饭|午饭|点心|茶点)吃?吗|"
+    r"(?:食事|お弁当|弁当|昼食|軽食|おやつ)(?:は|が)?(?:出|あり|付)|"
+    r"\b(?:đồ ăn|do an|ăn trưa|an trua|bữa trưa|bua trua|đồ uống|do uong)\b",
+    re.IGNORECASE,
+)
 _GROUP_TAIL_RE = re.compile(r"(?:모임|동아리|단체|팀|클럽|합창단|밴드)$")
 # Missing an event, or not able to come ("빠지면 어떻게 돼요?", "못 가면 어케돼요", "what if
 # I can't make it?", "如果去不了怎么办？"): right after an answer about one, asked of it — what
 # its card says of attending
 _MISSES_RE = re.compile(
     r"(?:빠지|빠져|결석|불참|못\s?(?:가|오|와|들|듣|나가|참석|참여)|안\s?(?:가|오))\S{0,2}?"
-    r"(?:면|하면|으면|는\s?경우|을\s?경우|을\s?때)(?!\S)|"
+    r"(?:면|하면|으면|는\s?경우|을\s?경우|을\s?때)(?:요)?(?!\S)|"
     r"\bif (?:i|we) (?:can'?\s?t|cannot|can not|don'?\s?t|miss|am unable|are unable)\b|"
     r"\bmiss(?:es|ed)? (?:it|a|one|the|class|session|a session)\b|"
     r"\bcan'?\s?t (?:make it|come|attend)\b|"
@@ -1230,7 +1244,7 @@ _SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
     r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$|"
     # (a time past, an honorific doing: "넘었는데" → 넘었, "하시는데" → 하시)
-    r"[었았였겠]$|하시$"
+    r"[었았였겠]$|하시$|[되하]능$"
 )
 # "Another" of something, or "what about …": a question that turns from the record just
 # answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
@@ -3365,11 +3379,14 @@ class QAEngine:
         )
         own_case = self._own_case(a, follow)
         cost = self._cost_asked(a, follow) and not self._turns_away(a, follow)
+        said = [m.group(0) for r in (_MISSES_RE, _FOOD_RE) if (m := r.search(a.text))]
         missing = (
             kind == "event"
-            and _MISSES_RE.search(a.text) is not None
+            and bool(said)
             and not self._turns_away(a, follow)
-            and not any(self._unknown_noun(w, a) for w in _topic_words(a))
+            and not any(
+                self._unknown_noun(w, a) for w in _topic_words(a) if not any(w in x for x in said)
+            )
         )
         also = not own_case and (cost or self._also_ok(a, follow))
         if also and not cost:

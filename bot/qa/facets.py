@@ -113,7 +113,7 @@ _CUES: list[tuple[str, str]] = [
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"\b(know|hear) (if|whether) (we|i) (got|get|won|made)\b|"
                r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
-               r"结果|結果|kết quả|発表"),
+               r"结果|結果|kết quả|発表(?!審査)"),
     # ("얼마 안 된", "얼마 전", "얼마 동안": a while, no sum)
     ("amount", r"얼마(?!\s?(안\s?(된|됐|되)|전|동안|지나|후에|만에))|"
                r"금액|액수|자부담|규모|한도|상한액|"
@@ -143,7 +143,9 @@ _CUES: list[tuple[str, str]] = [
                r"tối đa( là)? bao nhiêu|"
                r"nhận (được )?bao nhiêu(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))|"
                r"(kinh phí|hỗ trợ|tài trợ)(\s\S+){0,4}\sbao nhiêu"
-               r"(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))"),
+               r"(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))|"
+               # a share in per cent, the part one pays oneself ("tự bỏ bao nhiêu phần trăm")
+               r"phần trăm|phan tram|\btự bỏ\b|\btu bo\b"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   # one paper named, "must it go in too?" ("정관도 내야돼요?")
                   # (not money: "우리돈도 내야되요?", "자부담도 내야", "회비도" ask the sum)
@@ -201,7 +203,7 @@ _CUES: list[tuple[str, str]] = [
                      r"申し込み方|申請方法|応募方法|どうやって申|"
                      # an interview, the way to apply, in Chinese, Japanese and Vietnamese
                      # ("面试是线上还是线下？", "申请方法是什么？", "インタビューは土曜日でも")
-                     r"面试|面谈|答辩|申请方法|面接|インタビュー|面談|phỏng vấn|"
+                     r"面试|面谈|答辩|申请方法|面接|インタビュー|面談|phỏng vấn|発表審査|"
                      # applied online or on site ("申请是线上吗？", "オンラインで申し込めますか")
                      r"(申请|报名)\S{0,2}(线上|网上|线下|现场)|(线上|网上)(申请|报名)|"
                      r"オンラインで(申し?込|申請|応募)|(đăng ký|nộp) (trực tuyến|online|qua mạng)|"
@@ -226,6 +228,10 @@ _CUES: list[tuple[str, str]] = [
              r"\bwhen\b|\bwhat dates?\b|\bdates?$|"
              r"\b(what|which) days?\b|"
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|lúc nào|いつ|何日|日程"),
+    # coming without signing up ("신청 안하고 가도 돼요?", "예약 없이 가도 되나"): before who
+    # may come, whose cue "가도 돼요" it holds
+    ("registration", r"(신청|예약|등록)\s?(안\s?하고|없이|안\s?해도|안\s?했는데)\s?(그냥\s?)?"
+                     r"(가|와|참석|참여|들어)"),
     ("eligibility", r"자격|대상|几岁|多大年纪|何歳|mấy tuổi|bao nhiêu tuổi|"
                     r"누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
                     # who may come ("애들 데려가도 돼요?", "처음인데 가도 돼요?", "들어도 돼요?")
@@ -296,7 +302,13 @@ _CUES: list[tuple[str, str]] = [
              # event's, as 열려요 is (a grant has no day it is held)
              r"(được )?tổ chức (vào )?(ngày nào|khi nào|lúc nào|bao giờ|hôm nào)|"
              r"(什么时候|哪天|哪一天|几号|几月几号)(举办|举行)|(举办|举行)(时间|日期)|"
-             r"いつ(開催|行われ)|開催(日|日時|され)"),
+             r"いつ(開催|行われ)|開催(日|日時|され)|"
+             # how often it is held ("매주 하는 거예요?", "every week or only once?")
+             # (asked, not told: "매주 모이는데 …" tells of a group)
+             r"매\s?(달|월|주)\s?(해요|하나요|하는\s?(거|건)|있어요|있나요|열려요|열리나요)|"
+             r"한\s?번만\s?(해요|하나요|하는\s?(거|건)|있어요|있나요)|"
+             r"\bevery (month|week|day|time)\b|\b(just|only) once\b|\bhow often\b|"
+             r"每个?(月|周|星期)|毎(月|週)|hàng (tháng|tuần)|mấy lần"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"자리\s?(가\s?)?(남|있|없)\S*|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
                      r"\bspots? left\b|\bseats? left\b|"
