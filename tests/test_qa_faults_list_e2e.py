@@ -6,6 +6,8 @@ attempt failed, no. Faults and fixtures as in tests/test_qa_faults_e2e.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.test_qa_faults_e2e import (  # the retries made quick, connections dropped
@@ -24,11 +26,12 @@ SECOND = "2번은 언제까지예요?"
 
 
 def line_titles(text: str) -> list[str]:
-    """The records a list answer shows, one a line ("• 이웃만들기 지원사업 — 모임당 …")."""
+    """The records a list answer shows, one a numbered line ("2. 이웃만들기 지원사업 — 모임당
+    …"), in their order."""
     return [
-        line.removeprefix("• ").split(" — ")[0].strip()
+        line.split(". ", 1)[1].split(" — ")[0].strip()
         for line in text.splitlines()
-        if line.startswith("• ")
+        if re.match(r"\d+\. ", line)
     ]
 
 

@@ -269,7 +269,7 @@ def test_an_empty_week_says_what_comes_after_it(demo):
     text = render(demo, answer, ko(), now)
     assert text.startswith(
         "2026년 11월 30일 (월) ~ 2026년 12월 6일 (일)에는 예정된 일정이 없어요.\n"
-        "다가오는 일정:\n• 2026년 12월 12일 (토)"
+        "다가오는 일정:\n1. 2026년 12월 12일 (토)"
     ), text
     buttons = [row[0].text for row in keyboard(demo, answer, "ko").inline_keyboard]  # type: ignore[union-attr]
     assert buttons and buttons[0] == demo.events["village-festival-2026"].title.ko
@@ -283,7 +283,7 @@ def test_an_empty_week_of_a_kind_says_when_that_kind_comes_next(demo):
     later = answer.event_query.later
     assert later and all(demo.events[id_].kind == "training" for id_, _ in later)
     text = render(demo, answer, ko(), now)
-    assert "에는 예정된 일정이 없어요.\n다가오는 교육:\n• " in text, text
+    assert "에는 예정된 일정이 없어요.\n다가오는 교육:\n1. " in text, text
 
 
 def test_an_empty_period_already_over_is_not_followed_by_what_comes_next(demo):

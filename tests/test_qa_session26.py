@@ -4,6 +4,8 @@ of my own tried in the console, none from a question set."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.qa.facets import detect_facets
@@ -182,9 +184,10 @@ def test_the_lines_of_a_list_answer_in_their_order(demo):
     shown = listed(demo, answer)
     assert answer.is_filter and len(shown) == min(8, len(answer.matches))
     text = render(demo, answer, Translator("ko", SEOUL), NOW)
-    lines = [line for line in text.splitlines() if line.startswith("• ")]
+    lines = [line.split(". ", 1) for line in text.splitlines() if re.match(r"\d+\. ", line)]
     names = [demo.grants[i].name.ko for i in shown]
-    assert [line[2:].split(" — ")[0] for line in lines] == names
+    assert [number for number, _ in lines] == [str(n) for n in range(1, len(shown) + 1)]
+    assert [rest.split(" — ")[0] for _, rest in lines] == names
     # a list of events: a line each time one is held
     answer = demo.ask("다음 달 행사 뭐 있어요?", NOW)
     assert listed(demo, answer) == tuple(i for i, _ in answer.event_query.occurrences)[:8]
@@ -195,8 +198,8 @@ def test_the_lines_of_a_list_answer_in_their_order(demo):
 async def test_in_the_bot_a_line_of_a_list_is_pointed_at_by_number(bot):
     chat = bot.chat()
     events = await chat.send("공모사업 뭐 있어요?")
-    lines = [line for line in events[0].text.splitlines() if line.startswith("• ")]
-    second = lines[1][2:].split(" — ")[0]
+    lines = [line for line in events[0].text.splitlines() if line.startswith("2. ")]
+    second = lines[0][3:].split(" — ")[0]
     events = await chat.send("2번은 언제까지예요?")
     assert events[0].text.startswith(second) and "마감" in events[0].text, events[0].text
     # and then it is the topic: a follow-up is about that grant

@@ -415,10 +415,12 @@ class _Renderer:
         if not grants:
             return "\n".join([header, t._("No grant matches that. Type /grants to see them all.")])
         lines = [header]
-        for grant in grants[:MAX_LISTED]:
+        # numbered as :func:`listed` keeps them: "2번" is the second line
+        for number, grant in enumerate(grants[:MAX_LISTED], start=1):
             lines.append(
                 t._(
-                    "• {name} — {amount}, {window}",
+                    "{number}. {name} — {amount}, {window}",
+                    number=number,
                     name=_l(grant.name, self.lang),
                     amount=self.amount_line(grant),
                     window=self.window(grant),
@@ -676,17 +678,19 @@ class _Renderer:
     def occurrence_lines(self, occurrences: tuple[tuple[str, datetime], ...]) -> list[str]:
         t = self.t
         lines: list[str] = []
-        for event_id, start in occurrences[:MAX_LISTED]:
+        # numbered as :func:`listed` keeps them (a line an occurrence): "2번" is the second
+        for number, (event_id, start) in enumerate(occurrences[:MAX_LISTED], start=1):
             event = self.engine.events[event_id]
             values = {
+                "number": str(number),
                 "when": t.format_datetime(start),
                 "title": _l(event.title, self.lang),
                 "place": _l(event.place, self.lang),
             }
             if start < self.now:  # "언제언제": the times already held are listed too
-                lines.append(t._("• {when} {title} — {place} (already held)", **values))
+                lines.append(t._("{number}. {when} {title} — {place} (already held)", **values))
             else:
-                lines.append(t._("• {when} {title} — {place}", **values))
+                lines.append(t._("{number}. {when} {title} — {place}", **values))
         if len(occurrences) > MAX_LISTED:
             lines.append(t._("…and {n} more.", n=len(occurrences) - MAX_LISTED))
         return lines
