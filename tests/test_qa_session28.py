@@ -203,3 +203,53 @@ def test_food_asked_alone_is_not_an_event(demo):
 )
 def test_more_cues_of_a_part(demo, question, follow, facet):
     assert_follows(demo, question, follow, facet)
+
+
+# What the card is shown for ("월세도 지원돼요?", "간식 나와요?", "빠지면 어떻게 돼요?") and
+# does not say: the bot says the notice is silent on it and whom to ask, as it does of a fee.
+def _said(engine, question, follow, lang="ko"):
+    from bot.core.i18n import Translator
+    from bot.qa.render import render
+
+    answer = engine.ask(question, NOW, follow=follow)
+    return render(engine, answer, Translator(lang, NOW.tzinfo), NOW)
+
+
+def test_a_running_cost_the_notice_is_silent_on_is_said_so(demo):
+    text = _said(demo, "월세도 지원돼요?", SPACE)
+    grant = demo.grants[SPACE[1]]
+    assert grant.summary.ko in text, text  # the card
+    assert "임대료나 관리비 같은 운영비를 지원하는지는" in text and "02-555-0141" in text, text
+    english = _said(demo, "can we use it to pay the rent?", SPACE, "en")
+    assert "does not say whether it pays for rent" in english, english
+
+
+def test_a_running_cost_the_notice_speaks_of_is_the_card_alone(demo, monkeypatch):
+    grant = demo.grants[SPACE[1]]
+    told = grant.model_copy(
+        update={
+            "summary": grant.summary.model_copy(update={"ko": "공간 임차료 일부를 지원합니다."})
+        }
+    )
+    monkeypatch.setitem(demo.grants, SPACE[1], told)
+    text = _said(demo, "월세도 지원돼요?", SPACE)
+    assert "공간 임차료 일부를 지원합니다." in text and "운영비를 지원하는지는" not in text, text
+
+
+def test_food_the_notice_is_silent_on_is_said_so(demo):
+    text = _said(demo, "간식 나와요?", ACCOUNTING)
+    assert demo.events[ACCOUNTING[1]].place.ko in text, text
+    assert "식사나 간식이 나오는지는" in text and "02-555-0140" in text, text
+
+
+def test_missing_it_when_the_notice_speaks_of_attending_is_the_card_alone(demo):
+    # (the accounting class says one member of each group must attend)
+    text = _said(demo, "빠지면 어떻게 돼요?", ACCOUNTING)
+    assert "꼭 참석해야" in text and "나와 있지 않아요" not in text, text
+
+
+def test_missing_it_when_the_notice_is_silent_is_said_so(demo):
+    text = _said(demo, "빠지면 어떻게 돼요?", ("event", "secretary-training"))
+    assert "빠지면 어떻게 되는지는" in text, text
+    english = _said(demo, "what if I can't make it?", ("event", "secretary-training"), "en")
+    assert "does not say what happens if you miss it" in english, english

@@ -3379,7 +3379,8 @@ class QAEngine:
         )
         own_case = self._own_case(a, follow)
         cost = self._cost_asked(a, follow) and not self._turns_away(a, follow)
-        said = [m.group(0) for r in (_MISSES_RE, _FOOD_RE) if (m := r.search(a.text))]
+        misses, food = _MISSES_RE.search(a.text), _FOOD_RE.search(a.text)
+        said = [m.group(0) for m in (misses, food) if m is not None]
         missing = (
             kind == "event"
             and bool(said)
@@ -3414,9 +3415,10 @@ class QAEngine:
             return None
         facets = for_kind(a.facets, kind)
         if cost or missing:
-            # (what the grant pays for is on its card: "월세도 이걸로 낼 수 있어요?"; what
-            # the event says of attending, on its: "빠지면 어떻게 돼요?")
-            facets = for_kind(("summary",), kind)
+            # its card, then what the card says of the thing asked, or that it says nothing
+            # (bot/qa/render.py): what the grant pays for ("월세도 이걸로 낼 수 있어요?"),
+            # food at the event ("간식 나와요?"), attending it ("빠지면 어떻게 돼요?")
+            facets = ("summary", "costs" if cost else "food" if food else "absence")
         elif also and not set(a.facets) - {"summary"}:
             # ("옛날 사진 모아서 책 만드는것도 되나": what it pays for, told by its card;
             # "일반 주민 모임도 신청함?": who may)

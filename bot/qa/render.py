@@ -41,6 +41,24 @@ _FEE_SAID_RE = re.compile(
 )
 
 
+# What a grant's notice may say of rent and running costs ("임차료 일부", "관리비는 지원하지
+# 않습니다", "rent"), an event's of food served and of attending (asked right after an answer
+# about it: bot/qa/engine.py, the facets "costs", "food" and "absence")
+_COSTS_SAID_RE = re.compile(
+    r"임대료|임차료|월세|관리비|운영비|공과금|전기료|난방비|\brent\b|running costs?|utilit",
+    re.IGNORECASE,
+)
+_FOOD_SAID_RE = re.compile(
+    r"간식|식사|점심|저녁|도시락|다과|음료|밥|\b(?:food|snacks?|lunch|dinner|meals?|drinks?|"
+    r"refreshments)\b",
+    re.IGNORECASE,
+)
+_ATTENDING_SAID_RE = re.compile(
+    r"참석|출석|수료|이수|빠지|불참|결석|\battend|\bmiss|\bmust\b|\bcertificate",
+    re.IGNORECASE,
+)
+
+
 def _l(value: LocalizedText | None, lang: str) -> str:
     return value.get(lang) if value is not None else ""
 
@@ -387,6 +405,18 @@ class _Renderer:
             return t._(
                 "What comes with {name}: {support}", name=name, support=_l(grant.support, self.lang)
             )
+        if facet == "costs":  # (after its card: what it says of rent and running costs)
+            if any(_COSTS_SAID_RE.search(_l(grant.summary, lang)) for lang in ("ko", "en")):
+                return ""  # (said on the card)
+            if any(_COSTS_SAID_RE.search(_l(grant.support, lang)) for lang in ("ko", "en")):
+                return self.grant_facet(grant, "support")
+            return t._(
+                "The notice of {name} does not say whether it pays for rent or running costs. "
+                "Ask {team}: {phone}.",
+                name=name,
+                team=_l(grant.contact.team, self.lang),
+                phone=grant.contact.phone,
+            )
         return "\n".join(  # summary and anything else
             [
                 name,
@@ -553,7 +583,7 @@ class _Renderer:
             )
         for facet in answer.facets[:2]:
             text = self.event_facet(event, facet, occurrence)
-            if text not in parts:
+            if text and text not in parts:
                 parts.append(text)
         return "\n\n".join(parts)
 
@@ -605,6 +635,22 @@ class _Renderer:
                        audience=_l(event.audience, self.lang))  # fmt: skip
         if facet == "contact":
             return t._("About {title}, contact {contact}", title=title, contact=self.contact())
+        if facet in ("food", "absence"):  # (after its card: what it says of them, or not)
+            said = " ".join(_l(v, lang) for v in (event.description, event.audience)
+                            for lang in ("ko", "en"))  # fmt: skip
+            if (_FOOD_SAID_RE if facet == "food" else _ATTENDING_SAID_RE).search(said):
+                return ""  # (said on the card)
+            if facet == "food":
+                return t._(
+                    "The notice of {title} does not say whether food is served. Ask: {contact}",
+                    title=title,
+                    contact=self.contact(),
+                )
+            return t._(
+                "The notice of {title} does not say what happens if you miss it. Ask: {contact}",
+                title=title,
+                contact=self.contact(),
+            )
         if facet == "fee":  # (no field says one: what its notice says, or that it says none)
             said = " ".join(_l(v, lang) for v in (event.description, event.audience)
                             for lang in ("ko", "en"))  # fmt: skip
