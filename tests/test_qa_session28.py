@@ -253,3 +253,14 @@ def test_missing_it_when_the_notice_is_silent_is_said_so(demo):
     assert "빠지면 어떻게 되는지는" in text, text
     english = _said(demo, "what if I can't make it?", ("event", "secretary-training"), "en")
     assert "does not say what happens if you miss it" in english, english
+
+
+# "What comes next?" after applying or a stage passed: how one applies (its steps), of the
+# grant just told.
+@pytest.mark.parametrize(
+    "question",
+    ["서류 통과하면 그 다음엔 뭐 해요?", "what happens next after we apply?", "신청하고 나면 다음 절차는요?",
+     "申请以后下一步是什么？"],
+)  # fmt: skip
+def test_the_next_step_after_a_grant_is_how_to_apply(demo, question):
+    assert_follows(demo, question, GRANT, "how_to_apply")

@@ -1121,7 +1121,9 @@ _NAMES_NOTHING_RE = re.compile(
     # the programme itself, said as such, and "briefly" ("이 사업 간단히 뭐예요?", "これ何を
     # する事業ですか？簡単に", "what is this programme about, briefly?")
     r"사업|프로그램|program|programme|project|事業|事业|项目|プログラム|"
-    r"간단히|간단하게|대충|요약|briefly|simply|in short|簡単に?|简单(?:说|介绍)?|ngắn gọn)",
+    r"간단히|간단하게|대충|요약|briefly|simply|in short|簡単に?|简单(?:说|介绍)?|ngắn gọn|"
+    # after, then ("신청하고 나면", "after we apply", "申请以后")
+    r"나면|하고나면|after|afterwards|later|以后|之后|然后|後で|あとで|その後|sau khi|sau đó)",
     re.IGNORECASE,
 )
 # "…too, will it do?" ("책 만드는것도 되나", "주민 모임도 신청함?", "안해본 모임은 못해요?")

@@ -146,6 +146,16 @@ _CUES: list[tuple[str, str]] = [
                r"(?!\s(người|hộ|tuổi|lần|ngày|tháng|năm))|"
                # a share in per cent, the part one pays oneself ("tự bỏ bao nhiêu phần trăm")
                r"phần trăm|phan tram|\btự bỏ\b|\btu bo\b"),
+    # the next step ("서류 통과하면 그 다음엔 뭐 해요?", "what happens next?", "下一步"): how one
+    # applies, its steps (before the papers a stage passed is told by)
+    ("how_to_apply", r"(그\s?다음|그담|다음)\s?(엔|에는|은|에)?\s?(뭐|뭘|무엇을?|어떻게)\s?"
+                     r"(해|하|돼|되)|"
+                     # (not "다음 단계 사업": the grant after one received, a programme asked)
+                     r"다음\s?(단계|절차)(?!\s?(으로\s?|로\s?|의\s?)?(사업|공모|지원|프로그램))|"
+                     r"\bwhat(?:'?s| is| happens| do (?:we|i) do)? next\b(?! (grant|program))|"
+                     r"\bnext steps?\b(?! (grant|program|fund))|下一步|然后(?:呢|怎么)|次は何|"
+                     r"その後(?:は|どう)|"
+                     r"bước tiếp theo|sau đó (?:làm gì|thì sao)"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   # one paper named, "must it go in too?" ("정관도 내야돼요?")
                   # (not money: "우리돈도 내야되요?", "자부담도 내야", "회비도" ask the sum)
