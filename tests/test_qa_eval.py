@@ -290,10 +290,13 @@ def test_long_questions_beside_a_record(other_engines, name):
 # read (34/80, 20/20); followups2.yaml: all held, never read (55/160, 36/40);
 # followups3.yaml: all dev (94/160, 40/40).
 FOLLOW_UP_FLOORS = {
-    ("followups.yaml", "dev"): (65, 21),
-    ("followups.yaml", "held"): (31, 20),
-    ("followups2.yaml", "held"): (51, 35),
-    ("followups3.yaml", "dev"): (90, 40),
+    # (raised in session 28, ea50de2: 73/79, 21/21; 38/80, 20/20; 64/160, 36/40; 118/160,
+    # 40/40; the new held followups4.yaml 74/160, 38/40 — a few below, as CPUs differ)
+    ("followups.yaml", "dev"): (70, 21),
+    ("followups.yaml", "held"): (35, 20),
+    ("followups2.yaml", "held"): (60, 35),
+    ("followups3.yaml", "dev"): (113, 40),
+    ("followups4.yaml", "held"): (70, 37),
 }
 
 
@@ -304,7 +307,7 @@ def test_follow_up_questions(other_engines, file, half):
     items = followups.load(half, followups.PATH.with_name(file))
     assert len(items) >= 100 and sum(1 for i in items if i.get("not_this")) >= 20
     engines = {
-        name: other_engines[DISTRICT_SETS[f"{name}-dev"][0]]
+        name: other_engines[followups.PATH.with_name(name) / "kb.yaml"]
         for name in {item["kb"] for item in items}
     }
     score = followups.score(engines, items)
