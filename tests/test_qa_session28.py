@@ -264,3 +264,24 @@ def test_missing_it_when_the_notice_is_silent_is_said_so(demo):
 )  # fmt: skip
 def test_the_next_step_after_a_grant_is_how_to_apply(demo, question):
     assert_follows(demo, question, GRANT, "how_to_apply")
+
+
+# The engine's own best guess, not sure, is the record just answered: the chat's topic and the
+# question's words agree, so that record, surely ("동네 산책 모임 처음 해보는데 받을 수 있을까요"
+# after the neighbour grant, whose card speaks of walking groups).
+def test_a_guess_that_is_the_record_just_answered_is_sure(demo):
+    question = "동네 산책 모임 처음 해보는데 받을 수 있을까요"
+    assert not demo.ask(question, NOW).confident  # (asked alone: not sure)
+    assert_follows(demo, question, GRANT, "eligibility")
+
+
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        # a thing the KB never speaks of, another office's service
+        ("셋째 낳으면 출산장려금 얼마 줘요?", GRANT),
+        ("근데 우리 골목 가로등 고장 난 건 어디 신고해요", ("grant", "alley-making")),
+    ],
+)
+def test_a_guess_beside_a_thing_of_its_own_stays_as_it_was(demo, question, follow):
+    assert_not_about(demo, question, follow)

@@ -2681,6 +2681,22 @@ class QAEngine:
                 followed = self._follow_up(a, follow, now, base, asked=True)
                 if followed is not None:
                     return followed
+        if (
+            follow is not None
+            and not answer.confident
+            and answer.reason in ("unsure", "wide")
+            and (answer.kind, answer.id) == follow
+            and not answer.is_filter
+            and not self._turns_away(a, follow)
+            and not self._service_named(a, strong=True)
+            and not any(self._unknown_noun(w, a) for w in _topic_words(a))
+        ):
+            # Right after an answer about a record, a question the engine itself finds most
+            # like that record, only not surely ("우리 골목 4집밖에 안되는데 옆골목이랑 합치면
+            # 되나" after the alley grant): the chat's topic and the question's words agree —
+            # that record, surely (not when the gate found it out of scope, nor a question
+            # that turns away: another said, a list, another office's service)
+            return replace(answer, confident=True, reason="follow-up")
         return answer
 
     def _names_another(self, a: _Analysis, follow: tuple[str, str]) -> bool:
