@@ -285,3 +285,24 @@ def test_a_guess_that_is_the_record_just_answered_is_sure(demo):
 )
 def test_a_guess_beside_a_thing_of_its_own_stays_as_it_was(demo, question, follow):
     assert_not_about(demo, question, follow)
+
+
+# Not sure, right after an answer about a record, of a question that turns nowhere else: the
+# record is the first choice offered ("is it one of these?"), one tap away.
+def test_not_sure_after_an_answer_offers_that_record_first(demo):
+    from bot.qa.render import offered
+
+    question = "정산 서류 많아요?"
+    alone = demo.ask(question, NOW)
+    assert not alone.confident and GRANT[1] not in offered(alone)
+    answer = demo.ask(question, NOW, follow=GRANT)
+    assert not answer.confident and offered(answer)[0] == GRANT[1], answer
+    text = _said(demo, question, GRANT)
+    assert "1. " + demo.grants[GRANT[1]].name.ko in text, text
+
+
+def test_not_sure_turning_to_another_thing_does_not_offer_the_last_record(demo):
+    from bot.qa.render import offered
+
+    answer = demo.ask("다른 행사 뭐 있어요?", NOW, follow=GRANT)
+    assert GRANT[1] not in offered(answer), answer

@@ -2697,6 +2697,19 @@ class QAEngine:
             # that record, surely (not when the gate found it out of scope, nor a question
             # that turns away: another said, a list, another office's service)
             return replace(answer, confident=True, reason="follow-up")
+        if (
+            follow is not None
+            and not answer.confident
+            and answer.kind != "none"
+            and answer.reason != "which"
+            and answer.alternatives
+            and follow[1] not in answer.alternatives[:3]
+            and not self._turns_away(a, follow)
+        ):
+            # not sure, right after an answer about a record, of a question that turns
+            # nowhere else: that record is the first of the choices offered ("is it one of
+            # these?"), so that one tap reaches it
+            answer = replace(answer, alternatives=(follow[1], *answer.alternatives))
         return answer
 
     def _names_another(self, a: _Analysis, follow: tuple[str, str]) -> bool:
