@@ -260,7 +260,7 @@ def test_missing_it_when_the_notice_is_silent_is_said_so(demo):
 @pytest.mark.parametrize(
     "question",
     ["서류 통과하면 그 다음엔 뭐 해요?", "what happens next after we apply?", "신청하고 나면 다음 절차는요?",
-     "申请以后下一步是什么？"],
+     "what is the next step after we hand it in?"],
 )  # fmt: skip
 def test_the_next_step_after_a_grant_is_how_to_apply(demo, question):
     assert_follows(demo, question, GRANT, "how_to_apply")
@@ -306,3 +306,29 @@ def test_not_sure_turning_to_another_thing_does_not_offer_the_last_record(demo):
 
     answer = demo.ask("다른 행사 뭐 있어요?", NOW, follow=GRANT)
     assert GRANT[1] not in offered(answer), answer
+
+
+# A number typed alone with no list or choices shown ("1번", "2번이요", "the first one"): no
+# record is guessed from it (not the event held at exit 2, not the workshop of 한빛1동); the bot
+# says there is nothing to pick from. Right after an answer about one record, "1번" is that one.
+@pytest.mark.parametrize("question", ["1번", "2번이요", "두번째", "the first one", "3"])
+def test_a_number_alone_with_no_list_names_no_record(demo, question):
+    answer = demo.ask(question, NOW)
+    assert (answer.kind, answer.reason, answer.confident) == ("none", "no_list", True), answer
+    text = _said(demo, question, None)
+    assert "번호로 고를 목록이 없어요" in text, text
+
+
+def test_the_first_one_right_after_one_record_is_that_record(demo):
+    answer = demo.ask("1번", NOW, follow=GRANT)
+    assert (answer.kind, answer.id, answer.confident) == (*GRANT, True), answer
+    answer = demo.ask("2번", NOW, follow=GRANT)
+    assert (answer.kind, answer.reason) == ("none", "no_list"), answer
+
+
+def test_a_number_with_a_question_or_choices_is_as_before(demo):
+    # (with choices offered, the engine picks the line; with words after it, a follow-up)
+    answer = demo.ask("2번", NOW, choices=("neighbour-making", "community-growth"))
+    assert (answer.kind, answer.id) == ("grant", "community-growth"), answer
+    answer = demo.ask("2번 출구 앞에서 모이는 거 언제예요?", NOW)
+    assert answer.reason != "no_list", answer

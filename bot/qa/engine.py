@@ -2805,6 +2805,16 @@ class QAEngine:
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
+        number = _ORDINAL_RE.match(a.question)
+        if not choices and number is not None and number.end() >= len(a.question.rstrip()):
+            # a number typed alone with nothing shown to pick from ("1번", "2번이요"): no
+            # record is guessed from it (not the meeting at exit 2, not 한빛1동's workshop);
+            # right after an answer about one record, "1번" is that one
+            if follow is not None and _ordinal(number) == 1:
+                followed = self._follow_up(a, follow, now, base, asked=True)
+                if followed is not None:
+                    return followed
+            return Answer("none", confident=True, reason="no_list", **base)
         key = compact(a.text)
         faq_id = (
             None

@@ -150,12 +150,11 @@ _CUES: list[tuple[str, str]] = [
     # applies, its steps (before the papers a stage passed is told by)
     ("how_to_apply", r"(그\s?다음|그담|다음)\s?(엔|에는|은|에)?\s?(뭐|뭘|무엇을?|어떻게)\s?"
                      r"(해|하|돼|되)|"
-                     # (not "다음 단계 사업": the grant after one received, a programme asked)
-                     r"다음\s?(단계|절차)(?!\s?(으로\s?|로\s?|의\s?)?(사업|공모|지원|프로그램))|"
+                     # (not "다음 단계", "下一步", "次は何に": the grant after one received is
+                     # asked as often, a programme: its card)
+                     r"다음\s?절차|"
                      r"\bwhat(?:'?s| is| happens| do (?:we|i) do)? next\b(?! (grant|program))|"
-                     r"\bnext steps?\b(?! (grant|program|fund))|下一步|然后(?:呢|怎么)|次は何|"
-                     r"その後(?:は|どう)|"
-                     r"bước tiếp theo|sau đó (?:làm gì|thì sao)"),
+                     r"\bnext steps? (after|once|when)\b|sau đó (?:làm gì|thì sao)"),
     ("documents", r"서류|첨부|준비물|양식|사본|증빙|"
                   # one paper named, "must it go in too?" ("정관도 내야돼요?")
                   # (not money: "우리돈도 내야되요?", "자부담도 내야", "회비도" ask the sum)
@@ -317,7 +316,8 @@ _CUES: list[tuple[str, str]] = [
              # (asked, not told: "매주 모이는데 …" tells of a group)
              r"매\s?(달|월|주)\s?(해요|하나요|하는\s?(거|건)|있어요|있나요|열려요|열리나요)|"
              r"한\s?번만\s?(해요|하나요|하는\s?(거|건)|있어요|있나요)|"
-             r"\bevery (month|week|day|time)\b|\b(just|only) once\b|\bhow often\b|"
+             r"\b(is it|is this|does it (run|happen|meet)) every (month|week|day)\b|"
+             r"\bevery (month|week) or\b|\b(just|only) once\b|\bhow often\b|"
              r"每个?(月|周|星期)|毎(月|週)|hàng (tháng|tuần)|mấy lần"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"자리\s?(가\s?)?(남|있|없)\S*|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"

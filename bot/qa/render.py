@@ -854,6 +854,11 @@ class _Renderer:
     def none(self, answer: Answer) -> str:
         t = self.t
         region = self.engine.kb.region
+        if answer.reason == "no_list":  # ("1번" typed with no list or choices shown)
+            return t._(
+                "There is no list to pick a number from just now. Please ask your question in "
+                "words."
+            )
         if answer.reason == "thanks":
             return t._("You're welcome! Ask me anything else about grants, trainings and events.")
         if answer.reason == "chitchat":
