@@ -120,3 +120,14 @@ def test_which_numbers_are_past_a_list_of_three(text, past):
 
     assert _number_past(text, ("a", "b", "c")) is past
     assert _number_past(text, ()) is False  # no list: a number is whatever it says
+
+
+async def test_in_the_bot_a_number_with_nothing_shown_says_so_and_keeps_the_topic(bot):
+    # (session 28) "2번" right after an answer about one grant: no list to pick from, said;
+    # the grant is still the topic of "언제까지요?"
+    chat = bot.chat()
+    await chat.send("이웃만들기 지원사업 알려줘")
+    [told] = [e for e in await chat.send("2번") if e.kind == "message"]
+    assert "번호로 고를 목록이 없어요" in told.text, told.text
+    [told] = [e for e in await chat.send("언제까지요?") if e.kind == "message"]
+    assert told.text.startswith("이웃만들기 지원사업") and "마감" in told.text, told.text

@@ -214,7 +214,7 @@ async def ask(update: Update, context: MaeulContext) -> None:
         topic.remember_choices(context, offered(answer))
     elif shown := listed(engine, answer):  # a list: its lines, to point at by number
         topic.remember_choices(context, shown)
-    elif answer.reason not in ("thanks", "chitchat"):
+    elif answer.reason not in ("thanks", "chitchat", "no_list"):  # ("2번" with nothing shown)
         topic.forget(context)
     # counted for /stats in this transaction (a day, the home dong, no text, no user);
     # thanks and small talk are not questions
