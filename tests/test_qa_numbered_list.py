@@ -131,3 +131,16 @@ async def test_in_the_bot_a_number_with_nothing_shown_says_so_and_keeps_the_topi
     assert "번호로 고를 목록이 없어요" in told.text, told.text
     [told] = [e for e in await chat.send("언제까지요?") if e.kind == "message"]
     assert told.text.startswith("이웃만들기 지원사업") and "마감" in told.text, told.text
+
+
+async def test_in_the_bot_a_list_of_one_is_line_one_only(bot):
+    # (session 28) a list answer with one line ("1. 청년 마을 아이디어 지원사업 — …") is the
+    # chat's topic, and "2번" after it points at no line: said so, not taken for line 1
+    chat = bot.chat()
+    [shown] = [e for e in await chat.send("청년 지원사업 뭐 있어요?") if e.kind == "message"]
+    lines = numbered(shown.text)
+    assert [n for n, _ in lines] == [1], shown.text
+    [told] = [e for e in await chat.send("2번은 언제까지예요?") if e.kind == "message"]
+    assert "1번까지" in told.text and "마감" not in told.text, told.text
+    [told] = [e for e in await chat.send("1번은 언제까지예요?") if e.kind == "message"]
+    assert told.text.startswith(lines[0][1]) and "마감" in told.text, told.text

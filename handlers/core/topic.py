@@ -37,10 +37,24 @@ def _data(context: MaeulContext) -> dict[str, Any]:
     return context.chat_data if context.chat_data is not None else {}
 
 
-def remember(context: MaeulContext, kind: str, id_: str) -> None:
-    """The chat was just told about this grant or event."""
+def remember(context: MaeulContext, kind: str, id_: str, *, listed: bool = False) -> None:
+    """The chat was just told about this grant or event (``listed``: as the one line of a
+    list answer, "1. …": "2번" after it points at no line, :func:`lines_shown`)."""
     now = context.runtime.clock.now()
-    _data(context)[KEY] = {"kind": kind, "id": id_, "at": now.isoformat()}
+    saved: dict[str, Any] = {"kind": kind, "id": id_, "at": now.isoformat()}
+    if listed:
+        saved["lines"] = 1
+    _data(context)[KEY] = saved
+
+
+def lines_shown(context: MaeulContext) -> tuple[str, ...]:
+    """The lines of the list the chat was just shown, when the topic is the one record of a
+    one-line list (:func:`remember`); none otherwise (choices are :func:`recent`'s)."""
+    follow, _ = recent(context)
+    saved = _data(context).get(KEY)
+    if follow is None or not isinstance(saved, dict) or saved.get("lines") != 1:
+        return ()
+    return (follow[1],)
 
 
 MAX_CHOICES = 8

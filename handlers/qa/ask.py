@@ -188,10 +188,12 @@ async def ask(update: Update, context: MaeulContext) -> None:
     lang = asked if asked in SUPPORTED_LANGUAGES else t.lang
     now = runtime.clock.now()
     follow, choices = topic.recent(context)
-    if _number_past(text, choices):  # the list stays to point at: not forgotten
+    # (a one-line list is kept as its record, the topic: "2번" after it is past it too)
+    lines = choices or topic.lines_shown(context)
+    if _number_past(text, lines):  # the list stays to point at: not forgotten
         said = t._(
             "The list above goes up to {n}: type one of its numbers, or ask again.",
-            n=len(choices),
+            n=len(lines),
         )
         await message.reply_text(esc(said))
         return
@@ -209,7 +211,8 @@ async def ask(update: Update, context: MaeulContext) -> None:
     if home_dong is None and names_own_dong(text):  # "우리 동 행사" before /mydong
         body += "\n\n" + answer_t._("Set your dong in /mydong and I will answer for it.")
     if answer.confident and answer.id and answer.kind in ("grant", "event", "assembly"):
-        topic.remember(context, answer.kind, answer.id)
+        one_line = len(listed(engine, answer)) == 1 and answer.is_filter
+        topic.remember(context, answer.kind, answer.id, listed=one_line)
     elif not answer.confident and answer.kind != "none" and answer.alternatives:
         topic.remember_choices(context, offered(answer))
     elif shown := listed(engine, answer):  # a list: its lines, to point at by number
