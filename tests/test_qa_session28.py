@@ -292,7 +292,7 @@ def test_a_guess_beside_a_thing_of_its_own_stays_as_it_was(demo, question, follo
 def test_not_sure_after_an_answer_offers_that_record_first(demo):
     from bot.qa.render import offered
 
-    question = "정산 서류 많아요?"
+    question = "모임 회의록 써야 돼요?"
     alone = demo.ask(question, NOW)
     assert not alone.confident and GRANT[1] not in offered(alone)
     answer = demo.ask(question, NOW, follow=GRANT)
@@ -306,6 +306,9 @@ def test_not_sure_turning_to_another_thing_does_not_offer_the_last_record(demo):
 
     answer = demo.ask("다른 행사 뭐 있어요?", NOW, follow=GRANT)
     assert GRANT[1] not in offered(answer), answer
+    # (another record named in words the record does not use: found in the console)
+    answer = demo.ask("accounting class when?", NOW, follow=SPACE)
+    assert offered(answer)[:1] != (SPACE[1],), answer
 
 
 # A number typed alone with no list or choices shown ("1번", "2번이요", "the first one"): no

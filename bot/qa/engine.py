@@ -2705,6 +2705,9 @@ class QAEngine:
             and answer.alternatives
             and follow[1] not in answer.alternatives[:3]
             and not self._turns_away(a, follow)
+            # (nor one naming a thing of the KB's the record does not speak of: "accounting
+            # class when?" after the space grant)
+            and not self._names_another(a, follow)
         ):
             # not sure, right after an answer about a record, of a question that turns
             # nowhere else: that record is the first of the choices offered ("is it one of
