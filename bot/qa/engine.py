@@ -2681,15 +2681,16 @@ class QAEngine:
                 followed = self._follow_up(a, follow, now, base, asked=True)
                 if followed is not None:
                     return followed
+        if follow is None or answer.confident:
+            return answer
+        away = self._turns_away(a, follow)
         if (
-            follow is not None
-            and not answer.confident
-            and answer.reason in ("unsure", "wide")
+            answer.reason in ("unsure", "wide")
             and (answer.kind, answer.id) == follow
             and not answer.is_filter
-            and not self._turns_away(a, follow)
+            and not away
             and not self._service_named(a, strong=True)
-            and not any(self._unknown_noun(w, a) for w in _topic_words(a))
+            and not self._tells_unknown(a)
         ):
             # Right after an answer about a record, a question the engine itself finds most
             # like that record, only not surely ("우리 골목 4집밖에 안되는데 옆골목이랑 합치면
@@ -2698,13 +2699,11 @@ class QAEngine:
             # that turns away: another said, a list, another office's service)
             return replace(answer, confident=True, reason="follow-up")
         if (
-            follow is not None
-            and not answer.confident
-            and answer.kind != "none"
+            answer.kind != "none"
             and answer.reason != "which"
             and answer.alternatives
             and follow[1] not in answer.alternatives[:3]
-            and not self._turns_away(a, follow)
+            and not away
             # (nor one naming a thing of the KB's the record does not speak of: "accounting
             # class when?" after the space grant)
             and not self._names_another(a, follow)
@@ -3421,19 +3420,13 @@ class QAEngine:
             or (kind == "event" and id_ in self.events)
             or (kind == "assembly" and id_ in self.assemblies)
         )
-        own_case = self._own_case(a, follow)
-        cost = self._cost_asked(a, follow) and not self._turns_away(a, follow)
+        away = self._turns_away(a, follow)
+        own_case = self._own_case(a, away)
+        cost = self._cost_asked(a, follow) and not away
         misses, food = _MISSES_RE.search(a.text), _FOOD_RE.search(a.text)
         said = [m.group(0) for m in (misses, food) if m is not None]
-        missing = (
-            kind == "event"
-            and bool(said)
-            and not self._turns_away(a, follow)
-            and not any(
-                self._unknown_noun(w, a) for w in _topic_words(a) if not any(w in x for x in said)
-            )
-        )
-        also = not own_case and (cost or self._also_ok(a, follow))
+        missing = kind == "event" and bool(said) and not away and not self._tells_unknown(a, said)
+        also = not own_case and (cost or self._also_ok(a, away))
         if also and not cost:
             comes = [w for w in _topic_words(a) if _WHO_COMES_RE.fullmatch(w)]
             also = not (comes and self._faq_on_who_leads(comes, top))
@@ -3488,15 +3481,26 @@ class QAEngine:
             w for w in _topic_words(a) if not _NAMES_NOTHING_RE.fullmatch(w)
         ]
 
-    def _own_case(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+    def _own_case(self, a: _Analysis, away: bool) -> bool:
         """Does the question tell the asker's own case and ask whether it will do (see
         _OWN_CASE_RE), naming nothing that turns from the record just answered: another
         record, a list, the centre, another office's service — or a thing the KB never
         speaks of ("근로계약서 안쓰고 일했는데 괜찮은건가요", "멧돼지가 고구마밭 다
-        디비놨는데 보상 되나": a matter of its own, not who may take part)?"""
-        if _OWN_CASE_RE.search(a.text) is None or self._turns_away(a, follow):
+        디비놨는데 보상 되나": a matter of its own, not who may take part)? ``away``:
+        :meth:`_turns_away`."""
+        if _OWN_CASE_RE.search(a.text) is None or away:
             return False
-        return not any(self._unknown_noun(w, a) for w in _topic_words(a))
+        return not self._tells_unknown(a)
+
+    def _tells_unknown(self, a: _Analysis, said: list[str] | None = None) -> bool:
+        """Is a word of the question's topic a Korean noun the KB never uses
+        (:meth:`_unknown_noun`), other than a word within the phrases ``said`` (the cue
+        itself: "간식 나와요?")?"""
+        return any(
+            self._unknown_noun(w, a)
+            for w in _topic_words(a)
+            if not any(w in phrase for phrase in said or ())
+        )
 
     def _turns_away(self, a: _Analysis, follow: tuple[str, str]) -> bool:
         """Does the question turn from the record just answered: "another" said, a theme,
@@ -3510,27 +3514,26 @@ class QAEngine:
             or _filters_after(a)
             or c.grant_rule
             or _list_words_after(a)
-            or c.superlative
             or a.centre
             or a.elsewhere
             or (self._service_named(a) and not self._cost_asked(a, follow))
             or _HEARD_RE.search(a.text)
         )
 
-    def _also_ok(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+    def _also_ok(self, a: _Analysis, away: bool) -> bool:
         """Does the question ask whether something will do too ("옛날 사진 모아서 책
         만드는것도 되나", "일반 주민 모임도 신청함?", "씨앗 안해본 모임은 못해요?",
         "学生だけのチームでも大丈夫ですか？"), naming nothing that turns from the record just
-        answered (as :meth:`_own_case`)?"""
+        answered (as :meth:`_own_case`; ``away``: :meth:`_turns_away`)?"""
         asked = _ALSO_OK_RE.search(a.text) is not None or (
             # (in the other languages, a person or a group said, in a short question:
             # "学生だけのチームでも大丈夫ですか？"; not a story that asks of something else,
             # "…外国人也可以领产前检查的补贴卡吗？在哪里申请？")
             _ALSO_OK_ELSEWHERE_RE.search(a.text) is not None
-            and (_GROUP_WORD_RE.search(a.text) or re.search(WHO_COMES, a.text)) is not None
+            and (_GROUP_WORD_RE.search(a.text) or _WHO_COMES_RE.search(a.text)) is not None
             and len(a.text) <= _SHORT_ELSEWHERE
         )
-        return asked and not (a.dongs or self._turns_away(a, follow))
+        return asked and not (a.dongs or away)
 
     def _cost_asked(self, a: _Analysis, follow: tuple[str, str]) -> bool:
         """Is a household's or a space's running cost asked of the grant just told, whether

@@ -57,6 +57,22 @@ _ATTENDING_SAID_RE = re.compile(
     r"참석|출석|수료|이수|빠지|불참|결석|\battend|\bmiss|\bmust\b|\bcertificate",
     re.IGNORECASE,
 )
+# What an event's card is shown for and no field says (a fee, food, missing it): what its
+# notice says of it, and what the bot says when it says nothing
+_NOTICE_SILENT = {
+    "fee": (
+        _FEE_SAID_RE,
+        N_("The notice of {title} does not say whether there is a fee. Ask: {contact}"),
+    ),
+    "food": (
+        _FOOD_SAID_RE,
+        N_("The notice of {title} does not say whether food is served. Ask: {contact}"),
+    ),
+    "absence": (
+        _ATTENDING_SAID_RE,
+        N_("The notice of {title} does not say what happens if you miss it. Ask: {contact}"),
+    ),
+}
 
 
 def _l(value: LocalizedText | None, lang: str) -> str:
@@ -635,32 +651,13 @@ class _Renderer:
                        audience=_l(event.audience, self.lang))  # fmt: skip
         if facet == "contact":
             return t._("About {title}, contact {contact}", title=title, contact=self.contact())
-        if facet in ("food", "absence"):  # (after its card: what it says of them, or not)
+        if facet in _NOTICE_SILENT:  # (no field says these: what its notice says, or not)
+            said_re, silent = _NOTICE_SILENT[facet]
             said = " ".join(_l(v, lang) for v in (event.description, event.audience)
                             for lang in ("ko", "en"))  # fmt: skip
-            if (_FOOD_SAID_RE if facet == "food" else _ATTENDING_SAID_RE).search(said):
-                return ""  # (said on the card)
-            if facet == "food":
-                return t._(
-                    "The notice of {title} does not say whether food is served. Ask: {contact}",
-                    title=title,
-                    contact=self.contact(),
-                )
-            return t._(
-                "The notice of {title} does not say what happens if you miss it. Ask: {contact}",
-                title=title,
-                contact=self.contact(),
-            )
-        if facet == "fee":  # (no field says one: what its notice says, or that it says none)
-            said = " ".join(_l(v, lang) for v in (event.description, event.audience)
-                            for lang in ("ko", "en"))  # fmt: skip
-            if _FEE_SAID_RE.search(said):
-                return self.event_facet(event, "summary", occurrence)  # (said there)
-            return t._(
-                "The notice of {title} does not say whether there is a fee. Ask: {contact}",
-                title=title,
-                contact=self.contact(),
-            )
+            if said_re.search(said):  # (said on its card, shown once: Renderer.event)
+                return self.event_facet(event, "summary", occurrence)
+            return t._(silent, title=title, contact=self.contact())
         return "\n".join(  # summary
             [
                 title,
