@@ -14,7 +14,10 @@ districts' KBs, fifth, seventh, fourteenth and eighteenth): it has no dev half, 
 held (summary only). ``--file followups3.yaml``: a third, all dev (sixth, eleventh, sixteenth
 and twelfth), written to tune on. ``--file followups4.yaml``: a fourth, all held (third, eighth,
 thirteenth and fifteenth; written 2026-12-07 in session 28, scored on the session's start
-first: 63/160, guards 38/40), summary only.
+first: 63/160, guards 38/40), summary only. ``--file followups5.yaml``: a fifth, all dev
+(other, tenth and seventeenth; written 2026-12-07 in session 29 by a helper who read only those
+three KBs, SCHEMA.md and domain.md; first score at 78f0333, before any change: 78/160, guards
+37/40), to tune on.
 """
 
 from __future__ import annotations
