@@ -1103,6 +1103,8 @@ _NAMES_NOTHING_RE = re.compile(
     r"could|should|can|know|get|got|wanna|want|need|do|does|did|is|are|was|were|be|we|i|me|"
     r"my|our|us|they|there|here|what|when|where|which|who|how|max|maximum|min|minimum|"
     r"about|for|of|in|on|at|to|by|with|yet|again|any|much|many|exact|sure|s|re|ll|ve|"
+    # (an event's own doing: "where is it held?", "when does it start?")
+    r"held|happen|happens|happening|located|start|starts|begin|begins|end|ends|finish|"
     # Vietnamese syllables, with and without their marks
     r"cái|cai|này|nay|đó|do|kia|vậy|vay|ạ|a|ơi|oi|nhé|nhe|thế|the|nào|nao|gì|gi|có|co|"
     r"không|khong|ko|k|được|duoc|dc|là|la|của|cua|cho|với|voi|tôi|toi|em|mình|minh|chị|chi|"
@@ -1221,7 +1223,14 @@ _PART_WORDS = {
         re.IGNORECASE,
     ),
     "place": re.compile(r"층|건물|floor|building|楼|层|階|建物|tầng|tòa nhà", re.IGNORECASE),
+    # (how many may come: "정원 몇 명이에요?", "定員は何人ですか", "名额多少")
+    "registration": re.compile(
+        r"정원|인원|capacity|seats?|spots?|places|定員|名额|名額|人数|人數"
+        r"|chỗ|suất",
+        re.IGNORECASE,
+    ),
 }
+_PART_WORDS["people"] = _PART_WORDS["registration"]
 # "Is there …?" ("양식 있어요?", "is there a form?", "có mẫu đơn không?", "有翻译吗"), not
 # "뭐 있어요?" (what is there)
 _IS_THERE_RE = re.compile(
@@ -1261,6 +1270,13 @@ _ANOTHER_RE = re.compile(
 _WHO_COMES_RE = re.compile(WHO_COMES + r"(끼리|도|이랑|랑|하고|을|를|은|는|이|가)?")
 
 
+# Voting on site, on the assembly's day ("현장투표", "現場投票", "vote in person"): the event
+# of that day, not the dong's online vote
+_ON_SITE_RE = re.compile(
+    r"현장\s?(?:에서\s?)?투표|현장에서|\bon[- ]?site\b|\bin person\b|现场投票|現場投票|現場で|"
+    r"tại chỗ|tai cho|trực tiếp|truc tiep",
+    re.IGNORECASE,
+)
 # Voting named ("투표", "찍어요", "vote", "投票", "bỏ phiếu", "投票"): of a dong's assembly day
 _VOTE_WORD_RE = re.compile(r"투표|찍|\bvot(e|ing)\b|投票|bỏ phiếu|bo phieu|票", re.IGNORECASE)
 # What is asked of an online vote, in its words ("몇 개 찍어요?", "안건 뭐뭐 있노", "投票到什么
@@ -1361,7 +1377,7 @@ _OWN_CASE_RE = re.compile(
 # A span or a count the asker tells of their case ("석달", "한달밖", "6년", "넉달째")
 _SPAN_OR_COUNT_RE = re.compile(
     r"(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
-    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대)(?:밖|째|이|가|은|는|도|만)?"
+    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)(?:밖|째|이|가|은|는|도|만)?"
 )
 # Something heard of ("간판 바꿔주는 사업 한다던데 우리 가게도 돼요?"): what follows asks of that,
 # not of the record just answered
@@ -1408,6 +1424,13 @@ def _list_words_after(a: _Analysis) -> bool:
         return False
     rest = _IS_THERE_RE.sub(" ", _WHICH_PART_RE.sub(" ", a.text))
     return LIST_WORDS_RE.search(rest) is not None
+
+
+def _ends_in_ssang_siot(word: str) -> bool:
+    """Does the Hangul word end in a syllable with ㅆ under it (있, 했, 갔, 껴있)? No noun
+    does: it is "있다" or a verb's past."""
+    last = ord(word[-1]) - 0xAC00 if word else -1
+    return 0 <= last < 11172 and last % 28 == 20
 
 
 def _part_word(word: str, facets: tuple[str, ...]) -> bool:
@@ -2580,6 +2603,8 @@ class QAEngine:
             return follow
         votes = [a.id for a in self.kb.assemblies if a.dong == event.dong]
         text = normalize(question)
+        if _ON_SITE_RE.search(text):
+            return follow  # ("현장투표 몇시까지 해요", "現場投票は何時まで"): the day itself
         if len(votes) == 1 and (
             _VOTE_RE.search(text) or CHOICES_RE.search(text) or _VOTE_WORD_RE.search(text)
         ):
@@ -2729,6 +2754,8 @@ class QAEngine:
             and not _MANNER_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
             # (the part's own words: "which team handles this?", "which floor is it on?")
             and not _part_word(w, a.facets)
+            # (a count: "서류 몇장 내요?", "발표 몇분이에요")
+            and not _SPAN_OR_COUNT_RE.fullmatch(w)
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")
             and not (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w) and not self._kb_word(w))
@@ -3570,6 +3597,8 @@ class QAEngine:
             and not _WHO_COMES_RE.fullmatch(w)
             and not _NAMES_NOTHING_RE.fullmatch(w)
             and not _SPAN_OR_COUNT_RE.fullmatch(w)
+            # (a last syllable with ㅆ under it is a verb's, "있다" or a past: "껴있", "받았")
+            and not _ends_in_ssang_siot(w)
             # (the asker's group: "노래모임", "등산모임", "합창단")
             and not _GROUP_TAIL_RE.search(stem or w)
             # (what the asker is, told: "세입자인데 되나요", "직장인이라서 …")

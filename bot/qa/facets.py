@@ -321,7 +321,9 @@ _CUES: list[tuple[str, str]] = [
              r"每个?(月|周|星期)|毎(月|週)|hàng (tháng|tuần)|mấy lần"),
     ("registration", r"(?<!주민)등록|예약|정원|참가\s?신청|신청\s?해야|"
                      r"자리\s?(가\s?)?(남|있|없)\S*|빈\s?자리|당일|미리\s?(말|얘기|연락|알려)|"
-                     r"\bspots? left\b|\bseats? left\b|"
+                     r"\bspots? left\b|\bseats? left\b|\bcapacity\b|"
+                     r"\bhow many (seats|spots|places)\b|"
+                     r"定員|名额|名額|"
                      r"그냥\s?(가도|와도|참석해도|가면|오면)|"
                      # taking a place back ("취소하려면 어떻게 해요?", "신청한 거 취소돼요?")
                      r"취소\s?(하려|하고|하면|할|해|돼|되|가능|방법)|\bcancel|取消|hủy|キャンセル|"

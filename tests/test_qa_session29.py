@@ -1,0 +1,108 @@
+"""Session 29's fixes of the Q&A engine's follow-ups, each from a question of my own (none from
+a question set): voting on site asked after the assembly day, how many may come, an event's own
+doing in English, counts and verbs that are no unknown thing."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.qa.engine import _ends_in_ssang_siot
+from tests.qa_helpers import NOW
+from tests.test_qa_session26 import assert_follows
+from tests.test_qa_session28 import assert_not_about
+
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
+
+GRANT = ("grant", "neighbour-making")
+YOUTH = ("grant", "youth-idea")
+DAY = ("event", "general-assembly-hanbit1")
+TRAINING = ("event", "secretary-training")
+FESTIVAL = ("event", "village-festival-2026")
+
+
+def assert_sure(engine, question: str, follow: tuple[str, str], facet: str) -> None:
+    """``question``, asked right after an answer about ``follow``, is a sure answer about it,
+    telling ``facet`` (by the follow-up or by its own words)."""
+    answer = engine.ask(question, NOW, follow=follow)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True), (
+        answer
+    )
+
+
+# Right after an answer about a dong's assembly day (voting on site), voting *on site* asked is
+# that day's, not the dong's online vote (which any other vote question follows).
+@pytest.mark.parametrize(
+    "question",
+    [
+        "현장투표는 몇 시까지 받아요?",
+        "現場投票は何時に終わりますか",
+        "until what time can I vote in person?",
+    ],
+)
+def test_voting_on_site_after_the_assembly_day_is_that_day(demo, question):
+    assert_sure(demo, question, DAY, "time")
+
+
+def test_online_voting_after_the_assembly_day_is_still_the_online_vote(demo):
+    answer = demo.ask("온라인 투표는 언제까지예요?", NOW, follow=DAY)
+    assert (answer.kind, answer.id) == ("assembly", "hanbit1-2027"), answer
+
+
+# How many may come, in words of its own ("정원", "定員", "capacity"): a part of the event
+# (who signs up and how many), not a thing the event does not speak of.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "정원은 몇 명이에요?",
+        "定員は何人ですか",
+        "what's the capacity?",
+        "how many seats are there?",
+    ],
+)
+def test_how_many_may_come_is_a_part_of_the_event(demo, question):
+    answer = demo.ask(question, NOW, follow=TRAINING)
+    assert (answer.kind, answer.id, answer.confident) == (*TRAINING, True), answer
+    assert answer.facet in ("registration", "people"), answer
+
+
+# "Where is it held?", "when does it start?": an event's own doing names nothing else.
+@pytest.mark.parametrize(
+    ("question", "facet"), [("Where is it held?", "place"), ("What time does it start?", "time")]
+)
+def test_an_events_own_doing_in_english_names_nothing(demo, question, facet):
+    assert_follows(demo, question, FESTIVAL, facet)
+
+
+# A count of minutes or sheets ("몇분", "두장") and a verb's form ending in ㅆ ("껴있", "받았")
+# are not nouns the KB never uses: the asker's own case is still asked of the record.
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("팀에 39살 한명 껴있으면 안돼?", YOUTH, "eligibility"),
+        ("서류 몇장 내요?", GRANT, "documents"),
+    ],
+)
+def test_counts_and_verbs_are_no_unknown_thing(demo, question, follow, facet):
+    assert_sure(demo, question, follow, facet)
+
+
+@pytest.mark.parametrize(
+    ("word", "ends"),
+    [("껴있", True), ("받았", True), ("했", True), ("있", True), ("팀", False), ("사업", False),
+     ("abc", False), ("", False)],
+)  # fmt: skip
+def test_ends_in_ssang_siot(word, ends):
+    assert _ends_in_ssang_siot(word) is ends
+
+
+# Guards: still not the record just answered.
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("주민등록등본은 어디서 떼요?", DAY),
+        ("여권 발급은 몇 시까지 해요?", FESTIVAL),
+        ("다른 교육 정원은 몇 명이에요?", TRAINING),
+    ],
+)
+def test_other_matters_are_still_not_the_record(demo, question, follow):
+    assert_not_about(demo, question, follow)
