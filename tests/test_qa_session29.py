@@ -106,3 +106,46 @@ def test_ends_in_ssang_siot(word, ends):
 )
 def test_other_matters_are_still_not_the_record(demo, question, follow):
     assert_not_about(demo, question, follow)
+
+
+# A paper to hand in named ("동의서", "견적서", "임대차계약서"), or handed in asked ("要交…吗",
+# "what do we need to hand in?"): the documents, even beside "who" or "must"; the application
+# form sent is still how one applies.
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("동의서 꼭 내야 돼요?", "documents"),
+        ("what do we need to hand in?", "documents"),
+        ("一定要交复印件吗？", "documents"),
+        ("신청서 어디로 내요?", "how_to_apply"),
+    ],
+)
+def test_a_paper_named_asks_the_documents(demo, question, facet):
+    assert_sure(demo, question, GRANT, facet)
+
+
+def test_a_paper_named_beside_who_asks_the_documents(demo):
+    # (the partner's letter of the social-problem grant: who writes it is of the papers)
+    assert_sure(
+        demo, "협력기관 확인서는 누가 써줘요?", ("grant", "social-problem-solving"), "documents"
+    )
+
+
+# Where one signs up for an event ("어디다 신청해요"), how many days before (申し込みは何日前
+# まで): its registration, not its place or its date.
+@pytest.mark.parametrize("question", ["참가는 어디다 신청해요?", "申し込みは何日前までですか"])
+def test_where_or_how_long_before_one_signs_up_is_registration(demo, question):
+    assert_sure(demo, question, FESTIVAL, "registration")
+
+
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("재직증명서 떼려면 어디 가요?", GRANT),
+        ("가족관계증명서 발급 어디서 해요", GRANT),
+        ("근로계약서 안쓰고 일했는데 괜찮은건가요", GRANT),
+        ("영수증 이중으로 받았는데 환불 어떻게 해요", FESTIVAL),
+    ],
+)
+def test_papers_of_other_matters_are_not_the_record(demo, question, follow):
+    assert_not_about(demo, question, follow)

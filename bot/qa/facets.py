@@ -58,6 +58,8 @@ _CUES: list[tuple[str, str]] = [
                r"thay đổi (phiếu|lựa chọn|bình chọn)|bỏ phiếu lại|bỏ phiếu nhầm|"
                r"投票.{0,6}(変更|やり直|取り消)"),
     ("deadline", r"언제\s?까지|마감|기한|"
+                 # how many days before ("申し込みは何日前までですか", "提前几天报名")
+                 r"何日前まで|提前几天|\bhow many days before\b|"
                  # a day said and "may I hand it in then?" ("2월 8일에 내도 되나요")
                  r"\d{1,2}\s?일\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?\s?"
                  r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
@@ -174,8 +176,19 @@ _CUES: list[tuple[str, str]] = [
                   r"chuẩn bị (gì|những gì)|準備|必要なもの|"
                   r"giấy tờ|hồ sơ|書類|"
                   # a form to fill in, in Vietnamese, Chinese and Japanese
-                  r"mẫu đơn|mau don|表格|申请表|様式|申込書"),
+                  r"mẫu đơn|mau don|表格|申请表|様式|申込書|"
+                  # a paper to hand in named ("협력확인서는 누가 써줘요?", "임대차계약서 꼭?"; not
+                  # the application or the plan, whose writing and sending is how one applies,
+                  # nor any contract: "근로계약서 안 쓰고 일했는데"); handed in ("要交学生证
+                  # 复印件吗？", "what do we need to hand in?")
+                  # (a look ahead: the paper stays a word the records are searched by)
+                  r"(?=확인서|동의서|증명서|견적서|임대차\s?계약서|추천서|명세서|서약서|영수증)|"
+                  r"复印件|(要|得|需要|一定要|必须)交(?![流通友])|"
+                  r"\bwhat (do|should|must) (we|i) (need to |have to )?"
+                  r"(hand in|bring|submit|send in)\b"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
+                     # where one applies ("어디다 신청해요", "어디서 접수해요"): how, not a place
+                     r"어디\s?(서|에서|에|다|다가|로|으로)?\s?(신청|접수|등록|예약)|"
                      # who hands it in ("신청 누가 해야돼요?")
                      # (not "누가 신청하는 거예요?": who it is for, who may)
                      r"누가\s?(신청|접수|제출|내)\s?(해야|하나|하면|해요|하는(?!\s?(거|건|것|게)))|"
