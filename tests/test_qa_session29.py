@@ -149,3 +149,58 @@ def test_where_or_how_long_before_one_signs_up_is_registration(demo, question):
 )
 def test_papers_of_other_matters_are_not_the_record(demo, question, follow):
     assert_not_about(demo, question, follow)
+
+
+VOTE = ("assembly", "hanbit1-2027")
+
+
+# Words of coming, joining, announcing, "the next time", a Japanese verb's "して", "좀요": they
+# name nothing, so a part asked with them is a part of the record just answered.
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("When will the results come out?", VOTE, "result"),
+        ("结果什么时候公布？", VOTE, "result"),
+        ("How many people can join?", TRAINING, "registration"),
+        ("下次是什么时候？", TRAINING, "time"),
+        ("Do I need to sign up or can I just show up?", TRAINING, "registration"),
+        ("담당자 번호 좀요", GRANT, "contact"),
+        ("メールで出してもいいですか", GRANT, "how_to_apply"),
+        ("How do I send in my plan?", GRANT, "how_to_apply"),
+    ],
+)
+def test_words_of_coming_or_announcing_name_nothing(demo, question, follow, facet):
+    assert_sure(demo, question, follow, facet)
+
+
+# "신청하고 가야돼요?": signing up before going, of an event; a month or a day said with "may I
+# hand it in then?" ("11월에 내도 돼요?", "5월 28일 밤에 내도 되죠?"): the deadline.
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("신청하고 가야돼요?", TRAINING, "registration"),
+        ("11월에 내도 돼요?", GRANT, "deadline"),
+        ("3월 28일 밤에 내도 되죠?", GRANT, "deadline"),
+    ],
+)
+def test_signing_up_first_or_a_day_to_hand_in(demo, question, follow, facet):
+    assert_sure(demo, question, follow, facet)
+
+
+def test_is_it_free_to_come_is_the_events_fee(demo):
+    answer = demo.ask("Is it free to come?", NOW, follow=FESTIVAL)
+    assert (answer.kind, answer.id, answer.confident) == (*FESTIVAL, True), answer
+    assert "fee" in answer.facets, answer
+
+
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("Where can I go to renew my passport?", GRANT),
+        ("When does the passport office open?", TRAINING),
+        ("여권 언제 나와요?", GRANT),
+        ("When will my tax refund come?", FESTIVAL),
+    ],
+)
+def test_coming_words_beside_another_matter_are_not_the_record(demo, question, follow):
+    assert_not_about(demo, question, follow)

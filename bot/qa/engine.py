@@ -1103,8 +1103,11 @@ _NAMES_NOTHING_RE = re.compile(
     r"could|should|can|know|get|got|wanna|want|need|do|does|did|is|are|was|were|be|we|i|me|"
     r"my|our|us|they|there|here|what|when|where|which|who|how|max|maximum|min|minimum|"
     r"about|for|of|in|on|at|to|by|with|yet|again|any|much|many|exact|sure|s|re|ll|ve|"
-    # (an event's own doing: "where is it held?", "when does it start?")
+    # (an event's own doing: "where is it held?", "when does it start?"; coming to it, joining
+    # it: "how many people can join?", "when will the results come out?")
     r"held|happen|happens|happening|located|start|starts|begin|begins|end|ends|finish|"
+    r"come|comes|coming|out|up|join|joining|attend|attending|participate|show|go|going|take|"
+    r"part|"
     # Vietnamese syllables, with and without their marks
     r"cái|cai|này|nay|đó|do|kia|vậy|vay|ạ|a|ơi|oi|nhé|nhe|thế|the|nào|nao|gì|gi|có|co|"
     r"không|khong|ko|k|được|duoc|dc|là|la|của|cua|cho|với|voi|tôi|toi|em|mình|minh|chị|chi|"
@@ -1113,13 +1116,15 @@ _NAMES_NOTHING_RE = re.compile(
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
-    r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|"
+    r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
     r"한번|진짜|죠?[ㅠㅜᅲᅮ]+|[ㅋㅎ]+|"
     # when, and how (작년, 바로, 다시 …)
     r"작년|올해|내년|지난해|재작년|상반기|하반기|요즘|지금|처음|예전|전에|바로|이미|벌써|다시|"
     r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|맞(?:죠|제|나|나요|지|지요|아|아요|음|는지|니|습니까)?|"
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|"
+    # (announced, the next time: "结果什么时候公布？", "下次是什么时候？", "次回はいつ")
+    r"公布|发布|出来|下次|下一次|次回|今度|して|しても|する|します|"
     # the programme itself, said as such, and "briefly" ("이 사업 간단히 뭐예요?", "これ何を
     # する事業ですか？簡単に", "what is this programme about, briefly?")
     r"사업|프로그램|program|programme|project|事業|事业|项目|プログラム|"
@@ -2664,7 +2669,7 @@ class QAEngine:
             # fee (asked alone, after a grant, or with words of its own — "갯벌 체험장
             # 입장료 얼마예요" — a fee word is searched as any word)
             paid = self._analyse(question, now, follows="event")
-            if not _topic_words(paid):
+            if not [w for w in _topic_words(paid) if not _NAMES_NOTHING_RE.fullmatch(w)]:
                 a = paid
         age = a.criteria.age
         base: dict[str, Any] = {

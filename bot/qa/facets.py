@@ -60,8 +60,10 @@ _CUES: list[tuple[str, str]] = [
     ("deadline", r"언제\s?까지|마감|기한|"
                  # how many days before ("申し込みは何日前までですか", "提前几天报名")
                  r"何日前まで|提前几天|\bhow many days before\b|"
-                 # a day said and "may I hand it in then?" ("2월 8일에 내도 되나요")
-                 r"\d{1,2}\s?일\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?\s?"
+                 # a day or a month said and "may I hand it in then?" ("2월 8일에 내도 되나요",
+                 # "11월에 내도 돼요?", "5월 28일 밤에 내도 되죠?")
+                 r"\d{1,2}\s?[일월]\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?"
+                 r"(\s?(밤|낮|저녁|아침|오후|오전|새벽|중|쯤|말|초)\S{0,2})?\s?"
                  r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
                  r"아직\s?(돼|되|가능|신청|접수|받|낼|제출|하나|해요|하죠|있나|있어|진행|모집)|"
                  r"데드\s?라인|"
@@ -187,6 +189,9 @@ _CUES: list[tuple[str, str]] = [
                   r"\bwhat (do|should|must) (we|i) (need to |have to )?"
                   r"(hand in|bring|submit|send in)\b"),
     ("how_to_apply", r"어떻게\s?(신청|접수|지원|참여|해|하|투표)|"
+                     # sent in a way ("メールで出してもいいですか", "how do I send in my idea?")
+                     r"(メール|郵送|オンライン|ネット|窓口|ファックス)\s?で\s?(出|提出|送|申し込)|"
+                     r"\bhow (do|can|should) (i|we) (send|hand|turn) (\w+ ){0,2}in\b|"
                      # where one applies ("어디다 신청해요", "어디서 접수해요"): how, not a place
                      r"어디\s?(서|에서|에|다|다가|로|으로)?\s?(신청|접수|등록|예약)|"
                      # who hands it in ("신청 누가 해야돼요?")
@@ -252,7 +257,8 @@ _CUES: list[tuple[str, str]] = [
              r"什么时候|几号|哪天|哪一天|星期几|khi nào|bao giờ|ngày nào|lúc nào|いつ|何日|日程"),
     # coming without signing up ("신청 안하고 가도 돼요?", "예약 없이 가도 되나"): before who
     # may come, whose cue "가도 돼요" it holds
-    ("registration", r"(신청|예약|등록)\s?(안\s?하고|없이|안\s?해도|안\s?했는데)\s?(그냥\s?)?"
+    ("registration", r"(신청|예약|등록)\s?(하고|해서|을\s?하고)\s?(가야|와야|참석해야|가면|오면)|"
+                     r"(신청|예약|등록)\s?(안\s?하고|없이|안\s?해도|안\s?했는데)\s?(그냥\s?)?"
                      r"(가|와|참석|참여|들어)"),
     ("eligibility", r"자격|대상|几岁|多大年纪|何歳|mấy tuổi|bao nhiêu tuổi|"
                     r"누가(?!\s?(진행|강의|가르쳐|담당|운영))|"
