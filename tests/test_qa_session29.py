@@ -204,3 +204,24 @@ def test_is_it_free_to_come_is_the_events_fee(demo):
 )
 def test_coming_words_beside_another_matter_are_not_the_record(demo, question, follow):
     assert_not_about(demo, question, follow)
+
+
+# Where the asker lives, works or studies, told as their case, then "may I vote?": who may
+# vote, of the vote just answered ("직장", "원룸" are no things of their own; "투표돼요?" ends
+# the case as "돼요?" does).
+@pytest.mark.parametrize(
+    "question",
+    [
+        "한빛1동 주민은 아닌데 거기 직장 다녀요. 투표돼요?",
+        "원룸 사는데 주소는 안 옮겼어요 투표 가능해요?",
+    ],
+)
+def test_where_one_lives_or_works_told_asks_who_may_vote(demo, question):
+    assert_sure(demo, question, VOTE, "eligibility")
+
+
+@pytest.mark.parametrize(
+    "question", ["회사 다니는데 건강검진 받을 수 있어요?", "원룸 사는데 전세 대출 돼요?"]
+)
+def test_where_one_works_beside_another_matter_is_not_the_vote(demo, question):
+    assert_not_about(demo, question, VOTE)

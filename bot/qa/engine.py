@@ -1260,7 +1260,9 @@ _SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
     r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$|"
     # (a time past, an honorific doing: "넘었는데" → 넘었, "하시는데" → 하시)
-    r"[었았였겠]$|하시$|[되하]능$"
+    r"[었았였겠]$|하시$|[되하]능$|"
+    # (going to work or school: "직장 다녀요", "대학 다니는데")
+    r"^다(?:녀|녀요|녀서|녀도|니는데|니고|닌지|니면)$"
 )
 # "Another" of something, or "what about …": a question that turns from the record just
 # answered ("다른 행사는요?", "what about the festival?", "Còn hội chợ ẩm thực thì khi nào?")
@@ -1366,6 +1368,8 @@ _OWN_CASE_RE = re.compile(
     r"(?:[인는은던된한갔았었했겠건긴]데|거든|이라서|라서|여서|이어서|니까|으로는|로는|말고|"
     r"아니어도|아니라도|아니어서|아닌데|아니고|없어도|없는데|이라도|라도|여도|이어도)"
     r"\S{0,3}(?:\s+\S+){0,3}?\s*"
+    # (what one may do said before it: "…직장 다녀요. 투표돼요?", "참여 가능해요?")
+    r"(?:(?:투표|참여|참가|신청)\s?)?"
     r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|되겠|되지|됨|가능|괜찮|신청함|"
     r"(?:해|가|와|껴|들어가|참여해|참석해|신청해|받아)도\s?(?:돼|되|괜찮))|"
     r"\b(?:i'?\s?m|i am|we'?\s?re|we are|i live|we live|i have|we have|i don'?\s?t|we don'?\s?t|"
@@ -1379,6 +1383,11 @@ _OWN_CASE_RE = re.compile(
 )
 
 
+# Where the asker lives, works or studies, told as their case ("거기 직장 다녀요", "원룸 사는데",
+# "주소는 딴데에요"): no thing of its own, whatever the KB says
+_LIVES_OR_WORKS_RE = re.compile(
+    r"직장|회사|학교|대학|대학교|가게|원룸|투룸|고시원|기숙사|자취방|공장|사업장|주소|본가|집|월세방|전셋집"
+)
 # A span or a count the asker tells of their case ("석달", "한달밖", "6년", "넉달째")
 _SPAN_OR_COUNT_RE = re.compile(
     r"(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
@@ -3606,6 +3615,8 @@ class QAEngine:
             and not _ends_in_ssang_siot(w)
             # (the asker's group: "노래모임", "등산모임", "합창단")
             and not _GROUP_TAIL_RE.search(stem or w)
+            # (where the asker lives, works or studies: "직장 다녀요", "원룸 사는데")
+            and not _LIVES_OR_WORKS_RE.fullmatch(stem or w)
             # (what the asker is, told: "세입자인데 되나요", "직장인이라서 …")
             and not re.search(re.escape(w) + f"(?:{_BEING})", a.text)
         )
