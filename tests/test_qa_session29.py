@@ -225,3 +225,31 @@ def test_where_one_lives_or_works_told_asks_who_may_vote(demo, question):
 )
 def test_where_one_works_beside_another_matter_is_not_the_vote(demo, question):
     assert_not_about(demo, question, VOTE)
+
+
+# Vietnamese words of handing in and signing up ("nộp", "những", "đăng ký"), thanks said first,
+# "일반" and the asker's kind of group with who may asked, a verb ending in ㅆ ("알수있"), half
+# a year ("반년") and a dialect's "will it do?" ("될랑가요"): nothing named but the part.
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("Tôi cần nộp những giấy tờ gì?", GRANT, "documents"),
+        ("아 네 감사합니다 근데 붙었는지는 언제 알수있어요?", GRANT, "result"),
+        ("일반 모임은 신청 못하는거에요?", GRANT, "eligibility"),
+        ("모임 만든지 반년 됐는디 될랑가요", GRANT, "eligibility"),
+    ],
+)
+def test_fillers_and_the_askers_group_name_nothing(demo, question, follow, facet):
+    assert_sure(demo, question, follow, facet)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "감사합니다 근데 여권 언제 나와요?",
+        "일반 쓰레기 버리는 날 언제예요?",
+        "Tôi cần nộp thuế ở đâu?",
+    ],
+)
+def test_fillers_beside_another_matter_are_not_the_record(demo, question):
+    assert_not_about(demo, question, GRANT)

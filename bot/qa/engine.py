@@ -1114,9 +1114,14 @@ _NAMES_NOTHING_RE = re.compile(
     r"anh|bạn|ban|ai|hỏi|hoi|gọi|goi|số|so|thời|thoi|gian|tối|đa|khi|lúc|luc|bao|nhiêu|"
     r"nhieu|phải|phai|cần|can|thì|thi|mà|ma|và|va|hay|rồi|roi|chưa|chua|đâu|dau|ở|o|"
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
+    # (plural marks, handing in, signing up, taking part: "Tôi cần nộp những giấy tờ gì?")
+    r"những|nhung|các|cac|nộp|nop|đăng|dang|ký|ky|tham|gia|đi|di|đến|den|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
     r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
+    # (ordinary, as of a group or a resident: "일반 모임은 신청 못하는거에요?"; thanks said
+    # first; what is left of a verb made a noun: "…는거", "…는지")
+    r"일반|감사|감사합|감사해|고마워|고맙|는거|는건|는게|는지|"
     r"한번|진짜|죠?[ㅠㅜᅲᅮ]+|[ㅋㅎ]+|"
     # when, and how (작년, 바로, 다시 …)
     r"작년|올해|내년|지난해|재작년|상반기|하반기|요즘|지금|처음|예전|전에|바로|이미|벌써|다시|"
@@ -1260,7 +1265,7 @@ _SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
     r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$|"
     # (a time past, an honorific doing: "넘었는데" → 넘었, "하시는데" → 하시)
-    r"[었았였겠]$|하시$|[되하]능$|"
+    r"[었았였겠]$|하시$|[되하]능$|될랑|"
     # (going to work or school: "직장 다녀요", "대학 다니는데")
     r"^다(?:녀|녀요|녀서|녀도|니는데|니고|닌지|니면)$"
 )
@@ -1365,12 +1370,12 @@ def _own_situation(a: _Analysis) -> bool:
 _OWN_CASE_RE = re.compile(
     # a case told (…인데, …는데, …라서, …아니어도, X 말고, X로는) and, a few words on, "will
     # it do / may one" (돼요, 될까요, 안되나, 가능, 괜찮, 해도/가도/와도/껴도 되나)
-    r"(?:[인는은던된한갔았었했겠건긴]데|거든|이라서|라서|여서|이어서|니까|으로는|로는|말고|"
+    r"(?:[인는은던된한갔았었했겠건긴]데|[는은던]디|거든|이라서|라서|여서|이어서|니까|으로는|로는|말고|"
     r"아니어도|아니라도|아니어서|아닌데|아니고|없어도|없는데|이라도|라도|여도|이어도)"
     r"\S{0,3}(?:\s+\S+){0,3}?\s*"
     # (what one may do said before it: "…직장 다녀요. 투표돼요?", "참여 가능해요?")
     r"(?:(?:투표|참여|참가|신청)\s?)?"
-    r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|되겠|되지|됨|가능|괜찮|신청함|"
+    r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|될랑|되능|되겠|되지|됨|가능|괜찮|신청함|"
     r"(?:해|가|와|껴|들어가|참여해|참석해|신청해|받아)도\s?(?:돼|되|괜찮))|"
     r"\b(?:i'?\s?m|i am|we'?\s?re|we are|i live|we live|i have|we have|i don'?\s?t|we don'?\s?t|"
     r"i'?\s?ve|we'?\s?ve|my|our)\b.{0,60}(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwho )"
@@ -1390,8 +1395,9 @@ _LIVES_OR_WORKS_RE = re.compile(
 )
 # A span or a count the asker tells of their case ("석달", "한달밖", "6년", "넉달째")
 _SPAN_OR_COUNT_RE = re.compile(
-    r"(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
-    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)(?:밖|째|이|가|은|는|도|만)?"
+    r"(?:(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
+    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)|반년|반달|반나절)"
+    r"(?:밖|째|이|가|은|는|도|만)?"
 )
 # Something heard of ("간판 바꿔주는 사업 한다던데 우리 가게도 돼요?"): what follows asks of that,
 # not of the record just answered
@@ -2770,9 +2776,17 @@ class QAEngine:
             and not _part_word(w, a.facets)
             # (a count: "서류 몇장 내요?", "발표 몇분이에요")
             and not _SPAN_OR_COUNT_RE.fullmatch(w)
+            # (the asker's kind of group or person, with who may asked: "일반 모임은 신청
+            # 못하는거에요?", "can students join?")
+            and not (
+                {"eligibility", "people", "audience"} & set(a.facets)
+                and _GROUP_WORD_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
+            )
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")
             and not (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w) and not self._kb_word(w))
+            # (a last syllable with ㅆ under it: "알수있", "붙었")
+            and not (_HANGUL_RE.fullmatch(w) and _ends_in_ssang_siot(w))
             # (nor a word the record's own text uses: "복지관 3층 맞제" of an event held there;
             # in Han letters, read in Korean: "市场节几点开始？" of 시장 축제)
             and not self._holds_words([_PARTICLE_END_RE.sub("", w) or w], kind, id_)
