@@ -253,3 +253,22 @@ def test_fillers_and_the_askers_group_name_nothing(demo, question, follow, facet
 )
 def test_fillers_beside_another_matter_are_not_the_record(demo, question):
     assert_not_about(demo, question, GRANT)
+
+
+# A span or a count and a verb, asked, naming nothing else ("3주 다 들어야돼요?", "두시간
+# 걸려요?", "하루에 다 해요?"): of the event just answered.
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("3주 다 들어야돼요?", "summary"),
+        ("두시간 걸려요?", "time"),
+        ("이틀 다 와야 돼요?", "summary"),
+    ],
+)
+def test_only_a_span_asked_is_of_the_event(demo, question, facet):
+    assert_sure(demo, question, TRAINING, facet)
+
+
+@pytest.mark.parametrize("question", ["3주 동안 여권 나와요?", "두시간 주차 돼요?"])
+def test_a_span_beside_another_matter_is_not_the_event(demo, question):
+    assert_not_about(demo, question, TRAINING)

@@ -1265,7 +1265,7 @@ _SAID_VERB_RE = re.compile(
     r"해야|돼|되[나는면고요지]|했|됐|하는|하면|해서|[어아]서|[는은던]데|[으지리기]면|나요|까요|"
     r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$|"
     # (a time past, an honorific doing: "넘었는데" → 넘었, "하시는데" → 하시)
-    r"[었았였겠]$|하시$|[되하]능$|될랑|"
+    r"[었았였겠]$|하시$|[되하]능$|될랑|(?:와|가|봐|내|들어|써|줘|받아|나와)야$|"
     # (going to work or school: "직장 다녀요", "대학 다니는데")
     r"^다(?:녀|녀요|녀서|녀도|니는데|니고|닌지|니면)$"
 )
@@ -1344,6 +1344,22 @@ def _others_asked(question: str) -> str | None:
 _THERE_RE = re.compile(r"거기|그곳|그쪽|那里|那儿|そこ|(\bthere|ở đó)\s*[?.!]*\s*$", re.IGNORECASE)
 
 
+def _only_a_span_asked(a: _Analysis) -> bool:
+    """Does the question name nothing but a span or a count and a verb, and ask of it ("30분
+    밖에 안돼요?", "3주 다 들어야돼요?", "6시간을 하루에 다 하는거예요?")? Right after an
+    answer, of that record: its card (or the part its cue asks)."""
+    words = _topic_words(a)
+    if not words or a.chitchat or not _ASKED_RE.search(a.text):
+        return False
+    spans = [w for w in words if _SPAN_OR_COUNT_RE.fullmatch(w)]
+    return bool(spans) and all(
+        w in spans
+        or _NAMES_NOTHING_RE.fullmatch(w)
+        or (_HANGUL_RE.fullmatch(w) and (_SAID_VERB_RE.search(w) or _ends_in_ssang_siot(w)))
+        for w in words
+    )
+
+
 def _own_situation(a: _Analysis) -> bool:
     """Does the question tell only the asker's own age or group's size and ask whether that
     will do ("마흔인데 안되겠죠?", "우리 넷인데 돼요?")? After an answer, that record's rule
@@ -1388,6 +1404,9 @@ _OWN_CASE_RE = re.compile(
 )
 
 
+# A question, not a story: a question mark, or a Korean question's ending ("안돼요", "하나요",
+# "거예요", "될까")
+_ASKED_RE = re.compile(r"[?？]|(?:요|까|나|니|냐|죠|노|가|고|교)\s*$")
 # Where the asker lives, works or studies, told as their case ("거기 직장 다녀요", "원룸 사는데",
 # "주소는 딴데에요"): no thing of its own, whatever the KB says
 _LIVES_OR_WORKS_RE = re.compile(
@@ -1397,7 +1416,7 @@ _LIVES_OR_WORKS_RE = re.compile(
 _SPAN_OR_COUNT_RE = re.compile(
     r"(?:(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
     r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)|반년|반달|반나절)"
-    r"(?:밖|째|이|가|은|는|도|만)?"
+    r"(?:밖|째|이|가|은|는|도|만|을|를|에)?|하루|이틀|사흘|나흘"
 )
 # Something heard of ("간판 바꿔주는 사업 한다던데 우리 가게도 돼요?"): what follows asks of that,
 # not of the record just answered
@@ -3496,6 +3515,7 @@ class QAEngine:
             or own_case
             or also
             or self._this_asked(a)
+            or _only_a_span_asked(a)
             or missing
             or (kind == "assembly" and (_of_the_vote(a) or "choices" in a.facets))
         ):
