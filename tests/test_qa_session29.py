@@ -272,3 +272,20 @@ def test_only_a_span_asked_is_of_the_event(demo, question, facet):
 @pytest.mark.parametrize("question", ["3주 동안 여권 나와요?", "두시간 주차 돼요?"])
 def test_a_span_beside_another_matter_is_not_the_event(demo, question):
     assert_not_about(demo, question, TRAINING)
+
+
+# A case told first, then "may I?" ("…할 수 있어요?" too): what the case's own words cue
+# ("떨어졌" of a result, "마감" of a deadline) is the story, and who may is asked.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "작년에 떨어졌는데 올해 다시 넣을 수 있어요?",
+        "지난번 마감 놓쳤는데 이번엔 신청할 수 있나요?",
+    ],
+)
+def test_a_case_told_then_may_i_asks_who_may(demo, question):
+    assert_sure(demo, question, GRANT, "eligibility")
+
+
+def test_a_result_asked_after_a_case_is_still_the_result(demo):
+    assert_sure(demo, "작년에 신청했는데 결과 발표는 언제 나와요?", GRANT, "result")

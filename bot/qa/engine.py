@@ -1125,6 +1125,7 @@ _NAMES_NOTHING_RE = re.compile(
     r"한번|진짜|죠?[ㅠㅜᅲᅮ]+|[ㅋㅎ]+|"
     # when, and how (작년, 바로, 다시 …)
     r"작년|올해|내년|지난해|재작년|상반기|하반기|요즘|지금|처음|예전|전에|바로|이미|벌써|다시|"
+    r"지난번|저번|이번엔|이번에는|다음번|"
     r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|맞(?:죠|제|나|나요|지|지요|아|아요|음|는지|니|습니까)?|"
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|"
@@ -1344,6 +1345,16 @@ def _others_asked(question: str) -> str | None:
 _THERE_RE = re.compile(r"거기|그곳|그쪽|那里|那儿|そこ|(\bthere|ở đó)\s*[?.!]*\s*$", re.IGNORECASE)
 
 
+def _asked_after_the_case(a: _Analysis) -> tuple[str, ...]:
+    """The facets cued where the question asks, not in the case it tells first ("상반기에
+    떨어졌는데 이걸로 다시 넣을 수 있어?": 떨어졌 is the story, not the result asked)."""
+    told = _OWN_CASE_RE.search(a.text)
+    if told is None:
+        return a.facets
+    after = {f for f, start, _ in a.cue_matches if start >= told.start()}
+    return tuple(f for f in a.facets if f in after)
+
+
 def _only_a_span_asked(a: _Analysis) -> bool:
     """Does the question name nothing but a span or a count and a verb, and ask of it ("30분
     밖에 안돼요?", "3주 다 들어야돼요?", "6시간을 하루에 다 하는거예요?")? Right after an
@@ -1392,6 +1403,8 @@ _OWN_CASE_RE = re.compile(
     # (what one may do said before it: "…직장 다녀요. 투표돼요?", "참여 가능해요?")
     r"(?:(?:투표|참여|참가|신청)\s?)?"
     r"(?:안\s?|못\s?)?(?:돼|되[나요죠남노는면]|될까|될랑|되능|되겠|되지|됨|가능|괜찮|신청함|"
+    # (…할 수 있어?, 넣을수 있나요)
+    r"(?:[을할]\s?수\s?(?:있|없)(?:어|나|나요|을까|죠|어요|습니까)?)|"
     r"(?:해|가|와|껴|들어가|참여해|참석해|신청해|받아)도\s?(?:돼|되|괜찮))|"
     r"\b(?:i'?\s?m|i am|we'?\s?re|we are|i live|we live|i have|we have|i don'?\s?t|we don'?\s?t|"
     r"i'?\s?ve|we'?\s?ve|my|our)\b.{0,60}(?<!\bwhat )(?<!\bwhere )(?<!\bhow )(?<!\bwho )"
@@ -3536,7 +3549,7 @@ class QAEngine:
             # "일반 주민 모임도 신청함?": who may)
             who = any(_GROUP_WORD_RE.match(w) or _WHO_COMES_RE.match(w) for w in _topic_words(a))
             facets = for_kind(("eligibility",) if who else ("summary",), kind)
-        elif own_case and not set(a.facets) - {"summary", "eligibility", "people"}:
+        elif own_case and not set(_asked_after_the_case(a)) - {"summary", "eligibility", "people"}:
             # (a case told asks who may, whatever else its words say: "전입한지 6년 됐는데
             # 안될까요" has no cue of its own)
             facets = for_kind(("eligibility", *a.facets), kind)
