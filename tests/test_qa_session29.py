@@ -289,3 +289,20 @@ def test_a_case_told_then_may_i_asks_who_may(demo, question):
 
 def test_a_result_asked_after_a_case_is_still_the_result(demo):
     assert_sure(demo, "작년에 신청했는데 결과 발표는 언제 나와요?", GRANT, "result")
+
+
+GROWTH = ("grant", "community-growth")
+
+
+# The grant before it named as the asker's story ("…받은지 1년밖에 안됐는데", "…안
+# 받았으면"), right after an answer about the grant that follows it: who may, of that one.
+@pytest.mark.parametrize(
+    "question",
+    ["이웃만들기 받은지 얼마 안 됐는데 이것도 신청돼요?", "이웃만들기 안 받았으면 못하는거예요?"],
+)
+def test_the_grant_before_told_asks_who_may_of_the_one_after(demo, question):
+    assert_sure(demo, question, GROWTH, "eligibility")
+
+
+def test_an_address_told_in_the_case_is_not_the_place_asked(demo):
+    assert_sure(demo, "한빛대 다니는데 주소는 딴데에요 투표 가능?", VOTE, "eligibility")

@@ -390,8 +390,10 @@ _NEXT_RE = re.compile(
 # 수료했는데", "…활성화 받아서 운영했는데", "…교육 들었고")
 _TOLD_AFTER_RE = re.compile(
     r"\s?(을|를|도|에서|에|로|으로)?\s?(\S+\s){0,2}?"
-    r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|받아|마쳤|끝냈)\S*?"
-    r"(는데|고|지만|서)(?=\s\S)"  # (not "…했었어요": that may be the question, its ? gone)
+    r"(수료|이수|졸업|참여|참가|수강|다녀|들었|했|받았|받아|받은|마쳤|끝냈)\S*?"
+    # (…받았으면, if done or not; …받은지 1년밖에 안됐는데, a span since)
+    r"(는데|고|지만|서|으면|지\s(?:\S+\s){0,2}?\S*?는데)(?=\s\S)"
+    # (not "…했었어요": that may be the question, its ? gone)
     # …or a sentence of its own, its full stop left out, and more after it ("첫걸음도
     # 받았어요 도약사업 신청 되나요"): what follows is asked only when it names a record of
     # its own (:meth:`QAEngine._asked_after`), and when the sentence has no question word
@@ -1351,7 +1353,13 @@ def _asked_after_the_case(a: _Analysis) -> tuple[str, ...]:
     told = _OWN_CASE_RE.search(a.text)
     if told is None:
         return a.facets
-    after = {f for f, start, _ in a.cue_matches if start >= told.start()}
+    after = {
+        f
+        for f, start, end in a.cue_matches
+        if start >= told.start()
+        # (where one lives or works, told: "주소는 딴데에요", not the place asked)
+        and not _LIVES_OR_WORKS_RE.fullmatch(a.text[start:end].strip())
+    }
     return tuple(f for f in a.facets if f in after)
 
 
