@@ -306,3 +306,16 @@ def test_the_grant_before_told_asks_who_may_of_the_one_after(demo, question):
 
 def test_an_address_told_in_the_case_is_not_the_place_asked(demo):
     assert_sure(demo, "한빛대 다니는데 주소는 딴데에요 투표 가능?", VOTE, "eligibility")
+
+
+# Thanks first and a word of one's own plans, no part asked ("ok cam on nha, de em ban voi nhom
+# da": thanks, I'll talk it over with my group): not a sure answer about the record.
+@pytest.mark.parametrize(
+    "question", ["ok cam on nha, de em ban voi nhom da", "감사합니다 모임 사람들이랑 얘기해볼게요"]
+)
+def test_thanks_and_ones_own_plans_are_no_sure_answer(demo, question):
+    assert_not_about(demo, question, GRANT)
+
+
+def test_thanks_then_a_part_asked_is_still_that_part(demo):
+    assert_sure(demo, "감사합니다 근데 서류는 뭐 내요?", GRANT, "documents")

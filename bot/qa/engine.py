@@ -2776,6 +2776,9 @@ class QAEngine:
             and not away
             and not self._service_named(a, strong=True)
             and not self._tells_unknown(a)
+            # (a question, not thanks and a word of one's own plans: "ok cam on nha, de em
+            # ban voi nhom da")
+            and not (THANKS_RE.match(_latin_plain(a.text)) and not a.facets)
         ):
             # Right after an answer about a record, a question the engine itself finds most
             # like that record, only not surely ("우리 골목 4집밖에 안되는데 옆골목이랑 합치면
