@@ -288,7 +288,8 @@ CHITCHAT_RE = re.compile(
 )
 # Among the chit-chat: thanks (answered "you're welcome", not with a greeting).
 THANKS_RE = re.compile(
-    r"(?:ok\s?,?\s?)?(?:고마|감사|땡큐|ㄱㅅ|수고|\bthanks?\b|thank you|谢谢|cảm ơn|cam on|ありがとう)"
+    r"(?:ok\s?,?\s?)?"
+    r"(?:고마|감사|땡큐|ㄱㅅ|수고|\bthanks?\b|thank you|谢谢|cảm ơn|cam on|ありがとう)"
 )
 # What residents ask the district office for, not a village-community programme: a topic
 # with one of these that the KB itself never uses is a near-topic question (신고, 발급, 납부 …).
