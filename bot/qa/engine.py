@@ -1436,8 +1436,9 @@ _LIVES_OR_WORKS_RE = re.compile(
 # A span or a count the asker tells of their case ("석달", "한달밖", "6년", "넉달째")
 _SPAN_OR_COUNT_RE = re.compile(
     r"(?:(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
-    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)|반년|반달|반나절)"
-    r"(?:밖|째|이|가|은|는|도|만|을|를|에)?|하루|이틀|사흘|나흘"
+    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)"
+    r"|반년|반달|반나절|하루|이틀|사흘|나흘)"
+    r"(?:밖|째|이|가|은|는|도|만|을|를|에)?"
 )
 # Something heard of ("간판 바꿔주는 사업 한다던데 우리 가게도 돼요?"): what follows asks of that,
 # not of the record just answered
