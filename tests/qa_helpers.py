@@ -34,6 +34,20 @@ def answers(engine: QAEngine, question: str, now: datetime = NOW, **expected: An
     return answer
 
 
+def assert_follows(engine: QAEngine, question: str, follow: tuple[str, str], facet: str) -> None:
+    """``question``, asked right after an answer about ``follow``, is a sure answer about it,
+    telling ``facet``."""
+    answer = engine.ask(question, NOW, follow=follow)
+    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
+    assert answer.reason == "follow-up", answer
+
+
+def assert_not_about(engine: QAEngine, question: str, follow: tuple[str, str]) -> None:
+    """``question``, asked right after an answer about ``follow``, is no sure answer about it."""
+    answer = engine.ask(question, NOW, follow=follow)
+    assert not (answer.kind, answer.id, answer.confident) == (*follow, True), answer
+
+
 def edited_demo(edit: Callable[[dict[str, Any]], object]) -> QAEngine:
     """The engine on a copy of the demo KB's YAML document changed by ``edit`` (in place)."""
     document = fast_yaml.load(kb.demo_kb_path().read_text(encoding="utf-8"))

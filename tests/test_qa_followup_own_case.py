@@ -1,13 +1,13 @@
-"""Session 27's fixes of the Q&A engine, each from a question of my own (none from a question
-set): a follow-up that tells the asker's own case and asks whether it will do."""
+"""Follow-ups: the asker's own case told, and "will it do?", right after an answer about a
+record. Written in session 27 (as tests/test_qa_session27.py), each from a question of my own
+(none from a question set)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.qa.facets import detect_facets
-from tests.qa_helpers import NOW
-from tests.test_qa_session26 import assert_follows
+from tests.qa_helpers import NOW, assert_follows
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 

@@ -1,6 +1,7 @@
-"""Session 26's fixes of the Q&A engine: follow-up questions as residents type them right
-after an answer (handing in, "who", a bound on a number, who may come), each from a question
-of my own tried in the console, none from a question set."""
+"""Follow-ups: the part of a record asked right after an answer about it (handing in, "who",
+a bound on a number, who may come), as residents type them. Written in session 26 (as
+tests/test_qa_session26.py), each from a question of my own tried in the console, none from a
+question set."""
 
 from __future__ import annotations
 
@@ -9,20 +10,12 @@ import re
 import pytest
 
 from bot.qa.facets import detect_facets
-from tests.qa_helpers import NOW, SEOUL
+from tests.qa_helpers import NOW, SEOUL, assert_follows
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
 GRANT = ("grant", "neighbour-making")
 EVENT = ("event", "accounting-class")
-
-
-def assert_follows(engine, question: str, follow: tuple[str, str], facet: str) -> None:
-    """``question``, asked right after an answer about ``follow``, is a sure answer about it,
-    telling ``facet``."""
-    answer = engine.ask(question, NOW, follow=follow)
-    assert (answer.kind, answer.id, answer.facet, answer.confident) == (*follow, facet, True)
-    assert answer.reason == "follow-up", answer
 
 
 @pytest.mark.parametrize(

@@ -1,24 +1,19 @@
-"""Session 28's fixes of the Q&A engine, each from a question of my own (none from a question
-set): what a follow-up asks with "is there …?" or "which …?", "will this do too?" in other
-languages, a household cost asked of a grant, the way of applying, the programme itself."""
+"""Follow-ups: what "is there …?" or "which …?" asks, "will this do too?" in other languages,
+a household cost asked of a grant, the way of applying, the programme itself. Written in
+session 28 (as tests/test_qa_session28.py), each from a question of my own (none from a
+question set)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.qa_helpers import NOW
-from tests.test_qa_session26 import assert_follows
+from tests.qa_helpers import NOW, assert_follows, assert_not_about
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
 GRANT = ("grant", "neighbour-making")
 SPACE = ("grant", "village-space")
 FESTIVAL = ("event", "village-festival-2026")
-
-
-def assert_not_about(engine, question: str, follow: tuple[str, str]) -> None:
-    answer = engine.ask(question, NOW, follow=follow)
-    assert not (answer.kind, answer.id, answer.confident) == (*follow, True), answer
 
 
 # "Which team?", "어느 층?", "số nào?", "is there a form?": right after an answer these ask one

@@ -1,15 +1,13 @@
-"""Session 29's fixes of the Q&A engine's follow-ups, each from a question of my own (none from
-a question set): voting on site asked after the assembly day, how many may come, an event's own
-doing in English, counts and verbs that are no unknown thing."""
+"""Follow-ups: the words beside a part that name nothing (coming, thanks, counts, a verb's
+forms, where one lives or works), papers named, voting on site after the assembly day, how many
+may come. Written in session 29, each from a question of my own (none from a question set)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.qa.engine import _ends_in_ssang_siot
-from tests.qa_helpers import NOW
-from tests.test_qa_session26 import assert_follows
-from tests.test_qa_session28 import assert_not_about
+from tests.qa_helpers import NOW, assert_follows, assert_not_about
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
