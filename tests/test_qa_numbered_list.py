@@ -144,3 +144,22 @@ async def test_in_the_bot_a_list_of_one_is_line_one_only(bot):
     assert "1번까지" in told.text and "마감" not in told.text, told.text
     [told] = [e for e in await chat.send("1번은 언제까지예요?") if e.kind == "message"]
     assert told.text.startswith(lines[0][1]) and "마감" in told.text, told.text
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("4번은 언제까지예요?", 4),
+        ("12번", 12),
+        ("다섯 번째요", 5),
+        ("the ninth one", 9),
+        ("9", 9),
+        ("2번 출구 어디예요", None),
+        ("5월에 해요?", None),
+        ("서류는요?", None),
+    ],
+)
+def test_the_number_typed_at_the_start_of_a_message(text, number):
+    from bot.qa.numbers import number_typed
+
+    assert number_typed(text) == number

@@ -89,6 +89,7 @@ from bot.qa.lexicon import (
     unmarked,
     without_glossary,
 )
+from bot.qa.numbers import ORDINAL_RE, ordinal
 from bot.qa.outside import MARGIN as OUTSIDE_MARGIN
 from bot.qa.outside import MARGIN_FOREIGN as OUTSIDE_MARGIN_FOREIGN
 from bot.qa.outside import OUTSIDE_QUESTIONS
@@ -612,35 +613,6 @@ def _event_names(event: EventSpec | AssemblySpec) -> list[str]:
 
 
 _HANGUL_RE = re.compile(r"[가-힣]+")
-# A choice from "is it one of these? 1. … 2. … 3. …" typed instead of tapped.
-# "2번", "두 번째 거", "the first one" … after choices offered (three) or a list shown (up
-# to eight lines: a number past 3 with 번, "5번 서류는요?", or alone, "6"); a particle may
-# follow ("2번은 언제까지예요?", "첫번째 거는요")
-_ORDINAL_RE = re.compile(
-    r"\s*(?:(?:(?P<digit>[1-3])\s*(?:번\s*째|번)?"
-    r"|(?P<digit_on>[4-8])\s*(?:번\s*째|번|(?=[.!?。？！]*\s*$)))"
-    r"(?:\s*(?:거|것|꺼))?(?:\s*(?:이요|요|이에요|예요|은|는|이|가|을|를|도))?"
-    r"|(?P<ko>첫|두|세|네|다섯|여섯|일곱|여덟)\s*(?:번\s*)?째(?:\s*(?:거|것|꺼))?"
-    r"(?:\s*(?:이요|요|예요|은|는|이|가|을|를|도))?"
-    r"|(?:the\s+)?(?P<en>first|second|third|fourth|fifth|sixth|seventh|eighth)(?:\s+one)?"
-    r"|#\s*(?P<hash>[1-8])"
-    r"|第\s*(?P<zh>[一二三四五六七八])\s*(?:个|個|つ|番)?|số\s*(?P<vi>[1-8]))"
-    r"(?=[\s.,!?。？！]|$)[\s.,!?。？！]*",
-    re.IGNORECASE,
-)
-_ORDINAL_WORDS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
-                  "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6,
-                  "seventh": 7, "eighth": 8,
-                  "一": 1, "二": 2, "三": 3, "四": 4,
-                  "五": 5, "六": 6, "七": 7, "八": 8}  # fmt: skip
-
-
-def _ordinal(match: re.Match[str]) -> int:
-    for group in ("digit", "digit_on", "hash", "vi"):
-        if match.group(group):
-            return int(match.group(group))
-    word = match.group("ko") or match.group("en") or match.group("zh") or ""
-    return _ORDINAL_WORDS.get(word.lower(), 0)
 
 
 def _clips(short: str, name: str) -> bool:
@@ -2906,12 +2878,12 @@ class QAEngine:
         if a.chitchat:
             reason = "thanks" if THANKS_RE.search(a.text) else "chitchat"
             return Answer("none", facet="chitchat", confident=True, reason=reason, **base)
-        number = _ORDINAL_RE.match(a.question)
+        number = ORDINAL_RE.match(a.question)
         if not choices and number is not None and number.end() >= len(a.question.rstrip()):
             # a number typed alone with nothing shown to pick from ("1번", "2번이요"): no
             # record is guessed from it (not the meeting at exit 2, not 한빛1동's workshop);
             # right after an answer about one record, "1번" is that one
-            if follow is not None and _ordinal(number) == 1:
+            if follow is not None and ordinal(number) == 1:
                 followed = self._follow_up(a, follow, now, base, asked=True)
                 if followed is not None:
                     return followed
@@ -3767,10 +3739,10 @@ class QAEngine:
         )
         if not known:
             return None
-        picked = _ORDINAL_RE.match(a.question)
+        picked = ORDINAL_RE.match(a.question)
         if picked is not None:  # "2번", "두 번째요", "the first one", "1번 서류는요?"
             rest = a.question[picked.end() :].strip()
-            number = _ordinal(picked)
+            number = ordinal(picked)
             asked = self._analyse(rest, now) if rest else None
             if 1 <= number <= len(choices) and choices[number - 1] in known:
                 if asked is None or self._facet_only(asked):

@@ -40,6 +40,7 @@ from bot.qa import (
     record_name,
     render,
 )
+from bot.qa.numbers import number_typed
 from bot.qa.text import detect_language
 from bot.telegram.context import MaeulContext
 from handlers.core import topic
@@ -61,36 +62,14 @@ _LANGUAGE_ASKED = re.compile(
 )
 """A message that is only a language's name, or "language": the language picker, not a
 question (the menu's button reads "🌐 언어 (Language)"; people type what they see)."""
-_NUMBER_TYPED = re.compile(
-    r"\s*(?:#\s*)?(?:(?P<digits>\d{1,2})\s*(?:번\s*째|번(?!지|길|버스|출구))"
-    r"|(?P<alone>\d)(?=[\s.!?。？！]*$)"
-    r"|(?P<ko>첫|두|세|네|다섯|여섯|일곱|여덟|아홉|열)\s*(?:번\s*)?째"
-    r"|(?:the\s+)?(?P<en>first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)"
-    r"(?:\s+one\b|(?=[\s.!?]*$)))",
-    re.IGNORECASE,
-)
-"""A line of a list, or a choice offered, typed by its number at the start of a message ("4번은
-언제까지예요?", "다섯 번째요", "the ninth one", "9"): what :func:`_number_past` reads. The
-engine (bot/qa/engine.py ``_ORDINAL_RE``) takes a number that is on the list."""
-_NUMBER_WORDS = {"첫": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8,
-                 "아홉": 9, "열": 10, "first": 1, "second": 2, "third": 3, "fourth": 4,
-                 "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9,
-                 "tenth": 10}  # fmt: skip
 
 
 def _number_past(text: str, choices: tuple[str, ...]) -> bool:
     """Does ``text`` point by number at a line past the ``choices`` the chat was shown ("4번"
     after a list of three, "9번" after eight lines and "…and 4 more")? Nothing was on that
     line: the engine would answer the words around the number about some other record."""
-    if not choices:
-        return False
-    typed = _NUMBER_TYPED.match(text)
-    if typed is None:
-        return False
-    said = typed.group("digits") or typed.group("alone")
-    word = (typed.group("ko") or typed.group("en") or "").lower()
-    number = int(said) if said else _NUMBER_WORDS.get(word, 0)
-    return number > len(choices)
+    number = number_typed(text) if choices else None
+    return number is not None and number > len(choices)
 
 
 _SHORT_TEXT = filters.Regex(re.compile(rf"\A[\s\S]{{1,{FREE_TEXT_LIMIT}}}\Z"))
