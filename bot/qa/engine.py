@@ -1363,7 +1363,7 @@ def _own_situation(a: _Analysis) -> bool:
         and not (a.dongs or a.categories)
         # (words that name nothing aside: "I'm 35, too old for this one?", "41살인데
         # 안되겠죠ㅠ")
-        and not [w for w in _topic_words(a) if not _NAMES_NOTHING_RE.fullmatch(w)]
+        and _names_nothing(a)
     )
 
 
@@ -1480,6 +1480,12 @@ def _topic_words(a: _Analysis) -> list[str]:
         w for w in a.topic.split()
         if w not in DEICTIC_WORDS and len(w) > 1 and not _DEICTIC_RE.match(w)
     ]  # fmt: skip
+
+
+def _names_nothing(a: _Analysis) -> bool:
+    """Is every word of the question's topic one that names nothing (a filler, the asker,
+    "this": :data:`_NAMES_NOTHING_RE`)?"""
+    return all(_NAMES_NOTHING_RE.fullmatch(w) for w in _topic_words(a))
 
 
 def _put_below(
@@ -2697,7 +2703,7 @@ class QAEngine:
             # fee (asked alone, after a grant, or with words of its own — "갯벌 체험장
             # 입장료 얼마예요" — a fee word is searched as any word)
             paid = self._analyse(question, now, follows="event")
-            if not [w for w in _topic_words(paid) if not _NAMES_NOTHING_RE.fullmatch(w)]:
+            if _names_nothing(paid):
                 a = paid
         age = a.criteria.age
         base: dict[str, Any] = {
@@ -3549,9 +3555,7 @@ class QAEngine:
     def _this_asked(a: _Analysis) -> bool:
         """Does the question ask what "this" is, naming nothing ("이 사업 간단히 뭐예요?",
         "これ何をする事業ですか？", "what is this programme about, briefly?")?"""
-        return a.facets == ("summary",) and not [
-            w for w in _topic_words(a) if not _NAMES_NOTHING_RE.fullmatch(w)
-        ]
+        return a.facets == ("summary",) and _names_nothing(a)
 
     def _own_case(self, a: _Analysis, away: bool) -> bool:
         """Does the question tell the asker's own case and ask whether it will do (see
