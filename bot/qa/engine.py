@@ -1081,6 +1081,8 @@ _NAMES_NOTHING_RE = re.compile(
     # it: "how many people can join?", "when will the results come out?")
     r"held|happen|happens|happening|located|start|starts|begin|begins|end|ends|finish|"
     r"come|comes|coming|out|up|join|joining|attend|attending|participate|show|go|going|take|"
+    # (filling it in: "Can I fill in the form in English?")
+    r"fill|filling|write|writing|"
     r"part|"
     # Vietnamese syllables, with and without their marks
     r"cái|cai|này|nay|đó|do|kia|vậy|vay|ạ|a|ơi|oi|nhé|nhe|thế|the|nào|nao|gì|gi|có|co|"
@@ -1093,6 +1095,8 @@ _NAMES_NOTHING_RE = re.compile(
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
     r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
+    # (going there to do it, getting it: "심사때 가서 발표해야돼요?", "견적 몇 군데서 받아야 함")
+    r"가서|와서|받아|받아서|"
     # (ordinary, as of a group or a resident: "일반 모임은 신청 못하는거에요?"; thanks said
     # first; what is left of a verb made a noun: "…는거", "…는지")
     r"일반|감사|감사합|감사해|고마워|고맙|는거|는건|는게|는지|"
@@ -1102,7 +1106,7 @@ _NAMES_NOTHING_RE = re.compile(
     r"지난번|저번|이번엔|이번에는|다음번|"
     r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|맞(?:죠|제|나|나요|지|지요|아|아요|음|는지|니|습니까)?|"
     # Chinese and Japanese
-    r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|"
+    r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|必要|需要|"
     # (announced, the next time: "结果什么时候公布？", "下次是什么时候？", "次回はいつ")
     r"公布|发布|出来|下次|下一次|次回|今度|して|しても|する|します|"
     # the programme itself, said as such, and "briefly" ("이 사업 간단히 뭐예요?", "これ何を
@@ -1216,6 +1220,23 @@ _PART_WORDS = {
     ),
 }
 _PART_WORDS["people"] = _PART_WORDS["registration"]
+# (a paper named, the documents asked: "수료증도 내야 해요?", "견적은 몇 군데 받아요?" — the
+# record's list of documents says whether it is one; the review and its presentation, how one
+# applies asked: "심사 때 발표하러 가야 하나요?", "需要上台汇报吗？")
+_ISSUED_RE = re.compile(
+    r"떼|발급|\bissued?\b|\bget (it|one|a \w+) issued\b|办理|开具|発行|\bcấp (lại|giấy)"
+)
+_PART_WORDS["documents"] = re.compile(
+    r"[가-힣]*(증|증명서|확인서|동의서|견적서?|추천서|계약서|명세서|서약서|사본|등본|초본)|"
+    r"certificates?|receipts?|quotes?|estimates?|证明|证书|收据|报价单?|証明書|見積(書|もり)?|"
+    r"\S{0,3}[证証]|"
+    r"giấy chứng nhận|báo giá|hóa đơn",
+    re.IGNORECASE,
+)
+_PART_WORDS["how_to_apply"] = re.compile(
+    r"심사\S{0,2}|발표\S{0,3}|ppt|피피티|panel|review|上台|评审|審査|hội đồng",
+    re.IGNORECASE,
+)
 # "Is there …?" ("양식 있어요?", "is there a form?", "có mẫu đơn không?", "有翻译吗"), not
 # "뭐 있어요?" (what is there)
 _IS_THERE_RE = re.compile(
@@ -1408,9 +1429,9 @@ _LIVES_OR_WORKS_RE = re.compile(
 # A span or a count the asker tells of their case ("석달", "한달밖", "6년", "넉달째")
 _SPAN_OR_COUNT_RE = re.compile(
     r"(?:(?:\d+|한|두|세|석|네|넉|다섯|여섯|일곱|여덟|아홉|열|몇)\s?"
-    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차)"
+    r"(?:달|개월|년|해|주|주일|일|명|살|시간|번|가구|세대|분|장|쪽|페이지|회|차|군데|곳|개)"
     r"|반년|반달|반나절|하루|이틀|사흘|나흘)"
-    r"(?:밖|째|이|가|은|는|도|만|을|를|에)?"
+    r"(?:밖|째|이|가|은|는|도|만|을|를|에|서|에서|이면|면)?"
 )
 # Something heard of ("간판 바꿔주는 사업 한다던데 우리 가게도 돼요?"): what follows asks of that,
 # not of the record just answered
@@ -2788,6 +2809,10 @@ class QAEngine:
         if _ANOTHER_RE.search(a.text):
             return True
         kind, id_ = follow
+        # (a paper's own issuing asked is another office's: "재직증명서 떼려면 어디 가요?")
+        parts = a.facets
+        if _ISSUED_RE.search(a.text):
+            parts = tuple(f for f in a.facets if f != "documents")
         words = [
             w
             for w in _topic_words(a)
@@ -2795,7 +2820,7 @@ class QAEngine:
             # (the way of handing in: "How do I apply? online?", "面试是线上还是线下？")
             and not _MANNER_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
             # (the part's own words: "which team handles this?", "which floor is it on?")
-            and not _part_word(w, a.facets)
+            and not _part_word(w, parts)
             # (a count: "서류 몇장 내요?", "발표 몇분이에요")
             and not _SPAN_OR_COUNT_RE.fullmatch(w)
             # (the asker's kind of group or person, with who may asked: "일반 모임은 신청

@@ -38,6 +38,15 @@ WHO_COMES = (
     r"爸爸|妈妈|父母|父亲|母亲|奶奶|爷爷|外婆))"
 )
 
+# A language an application may be written in ("영어로", "in Vietnamese", "中文", "tiếng Anh",
+# "英語で"): beside a form or writing, how one applies (the cue below)
+LANGUAGES = (
+    r"(영어|중국어|베트남어|일본어|한국어|러시아어|몽골어|네팔어|태국어|우즈벡어|모국어|외국어|"
+    r"(?i:english|vietnamese|chinese|korean|japanese|russian|mongolian|nepali|thai|uzbek)|"
+    r"英文|英语|中文|越南语|越南文|韩语|韩文|日语|日文|外语|母语|英語|中国語|ベトナム語|韓国語|"
+    r"日本語|母国語|外国語|ネパール語|ti[ếe]ng (vi[ệe]t|anh|trung|h[àa]n|nh[ậa]t|nga))"
+)
+
 # (facet, pattern), in priority order: when a question has several cues, the first wins.
 # Applying as a condition ("신청하려면 몇 명 있어야 돼요?"): the last of the cues, so how to
 # apply only when nothing else is asked ("이웃만들기 신청하려면요?"); the engine lets a
@@ -57,6 +66,25 @@ _CUES: list[tuple[str, str]] = [
                r"改票|改投|重新投票|投错|(修改|更改).{0,4}(投票|选择)|đổi phiếu|"
                r"thay đổi (phiếu|lựa chọn|bình chọn)|bỏ phiếu lại|bỏ phiếu nhầm|"
                r"投票.{0,6}(変更|やり直|取り消)"),
+    # the application in a language ("계획서 영어로 써도 돼요?", "申请表有中文版吗？", "đơn có bản
+    # tiếng Anh không?"), and presenting it to the panel ("심사 때 발표하러 가야 돼요?", "ppt
+    # 만들어야 돼요?", "do we have to give a presentation?"): how one applies, before the day or
+    # the paper the question also names ("발표도 해야 돼? 언제 어디서?")
+    ("how_to_apply", r"(신청서|양식|계획서|\bforms?\b|\bapplication\b|申请表|申请书|表格|计划书|"
+                     r"m[ẫa]u [đd][ơo]n|\b[đd][ơo]n\b|\bform\b|申込書|申請書|様式|計画書)"
+                     r".{0,24}?" + LANGUAGES + "|" + LANGUAGES + r"\S{0,4}\s?(\S+\s?){0,2}?"
+                     r"(신청서|양식|계획서|\bforms?\b|\bapplication\b|\bversion\b|申请表|申请书|表格|"
+                     r"计划书|版|m[ẫa]u [đd][ơo]n|\b[đd][ơo]n\b|申込書|申請書|様式|計画書|"
+                     # written in it ("중국어로 작성해도", "用英文填", "英語で書いて", "viết bằng
+                     # tiếng Trung", "write it in Russian")
+                     r"써도|써서|작성|적어|写|填|書い|書け|書き)|"
+                     r"(用|以)" + LANGUAGES + r"(写|填)|"
+                     r"(vi[ếe]t|[đd]i[ềe]n|l[àa]m) (\S+ ){0,2}b[ằa]ng " + LANGUAGES + "|"
+                     r"\b(write|fill|do) (it|this|that|the \w+|our \w+|my \w+)? ?(out |in )?"
+                     r"in " + LANGUAGES + "|"
+                     r"발표\s?(를\s?)?(도\s?)?(해야|하러|준비|자료)|(?i:\bppt\b)|프레젠테이션|피피티|"
+                     r"\b(give|do|make) a presentation\b|\bpresent (it|our|the)\b|\bpitch\b|"
+                     r"プレゼン|汇报|演示|thuy[ếe]t tr[ìi]nh"),
     ("deadline", r"언제\s?까지|마감|기한|"
                  # how many days before ("申し込みは何日前までですか", "提前几天报名")
                  r"何日前まで|提前几天|\bhow many days before\b|"
@@ -184,7 +212,8 @@ _CUES: list[tuple[str, str]] = [
                   # nor any contract: "근로계약서 안 쓰고 일했는데"); handed in ("要交学生证
                   # 复印件吗？", "what do we need to hand in?")
                   # (a look ahead: the paper stays a word the records are searched by)
-                  r"(?=확인서|동의서|증명서|견적서|임대차\s?계약서|추천서|명세서|서약서|영수증)|"
+                  r"(?=확인서|동의서|증명서|견적|임대차\s?계약서|추천서|명세서|서약서|영수증|"
+                  r"(수료|보건|자격|재직|재학|졸업|학생|신분|납세|사업자\s?등록|외국인\s?등록)증)|"
                   r"复印件|(要|得|需要|一定要|必须)交(?![流通友])|"
                   r"\bwhat (do|should|must) (we|i) (need to |have to )?"
                   r"(hand in|bring|submit|send in)\b"),

@@ -1,0 +1,89 @@
+"""Follow-ups about handing in: the application in a language, presenting it to the panel, a
+paper named that the KB never names. Written in session 30, each from a question of my own
+(none from a question set)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.qa.facets import detect_facets
+from tests.qa_helpers import assert_follows, assert_not_about
+
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
+
+GRANT = ("grant", "neighbour-making")
+TRAINING = ("event", "secretary-training")
+
+
+# The application in a language, asked right after a grant: how one applies (the grant's
+# how-to says in what and where), not the list of documents nor who may.
+@pytest.mark.parametrize(
+    "question",
+    [
+        "계획서를 영어로 써도 되나요?",
+        "중국어 신청 양식도 있어요?",
+        "Is the application available in Vietnamese?",
+        "Could I write it in Russian?",
+        "申请书能用英文填吗？",
+        "有越南文的表格吗",
+        "đơn có bản tiếng Anh không?",
+        "viet don bang tieng Trung duoc khong",
+        "申込書は中国語でも書けますか",
+    ],
+)
+def test_the_application_in_a_language_is_how_to_apply(demo, question):
+    assert_follows(demo, question, GRANT, "how_to_apply")
+
+
+# Presenting the plan to the panel (a step of applying), in each language
+@pytest.mark.parametrize(
+    "question",
+    [
+        "발표 준비는 뭘 해야 돼요?",
+        "심사 때 발표하러 가야 하나요?",
+        "Do we have to give a presentation?",
+        "プレゼンはありますか",
+        "có phải thuyết trình không?",
+    ],
+)
+def test_presenting_to_the_panel_is_how_to_apply(demo, question):
+    assert_follows(demo, question, GRANT, "how_to_apply")
+
+
+# …but 발표 said of the results is still the result
+@pytest.mark.parametrize("question", ["발표 언제 나요?", "결과 발표는 언제예요"])
+def test_the_results_announced_stay_the_result(demo, question):
+    assert_follows(demo, question, GRANT, "result")
+
+
+# A language said of an event's own doing asks no application ("is it held in English?")
+@pytest.mark.parametrize("question", ["영어로 진행해요?", "Is the class in English?"])
+def test_a_language_without_a_form_is_no_application(question):
+    assert "how_to_apply" not in detect_facets(question).facets
+
+
+# A paper the KB never names, asked whether it goes in: the grant's list of documents says
+@pytest.mark.parametrize(
+    "question",
+    ["수료증도 내야 해요?", "재직증명서 있어야 돼요?", "견적은 몇 군데 받아요?"],
+)
+def test_a_paper_named_asks_the_documents(demo, question):
+    assert_follows(demo, question, GRANT, "documents")
+
+
+# Another office's paper or a language school is still no part of the grant
+@pytest.mark.parametrize(
+    "question",
+    [
+        "주민등록등본 어디서 떼요?",
+        "여권 발급 신청서는 어디서 받아요?",
+        "운전면허증 갱신은 어디서 해요?",
+        "영어 학원 어디가 좋아요?",
+    ],
+)
+def test_another_offices_paper_is_not_the_grant(demo, question):
+    assert_not_about(demo, question, GRANT)
+
+
+def test_a_language_asked_after_an_event_is_not_its_application(demo):
+    assert_not_about(demo, "영어로 진행해요?", TRAINING)
