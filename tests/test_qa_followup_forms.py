@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.qa.criteria import find_amount
 from bot.qa.facets import detect_facets
 from tests.qa_helpers import assert_follows, assert_not_about
 
@@ -87,3 +88,27 @@ def test_another_offices_paper_is_not_the_grant(demo, question):
 
 def test_a_language_asked_after_an_event_is_not_its_application(demo):
     assert_not_about(demo, "영어로 진행해요?", TRAINING)
+
+
+# How many of us, said in words, and "will that do?": who may (the grant's rule of members)
+@pytest.mark.parametrize(
+    "question",
+    [
+        "둘이서 해도 돼요?",
+        "넷이면 충분해요?",
+        "3명이면 충분해요?",
+        "我们五个人够吗？",
+        "is four of us enough?",
+        "우리 이모랑 사촌이랑 셋이 하면 되나요?",
+    ],
+)
+def test_how_many_of_us_will_do_is_who_may(demo, question):
+    assert_follows(demo, question, GRANT, "eligibility")
+
+
+# 만 before an age says full years ("초5 만11살"), no sum of ten thousand won: who may, of
+# the grant just told, not a list of grants by amount
+def test_full_years_of_age_are_no_sum(demo):
+    assert find_amount("큰애가 초4 만10살인데 걔도 되나요") is None
+    assert find_amount("5 만원 받을 수 있어요?") is not None
+    assert_follows(demo, "작은애가 초3 만9세인데 얘도 할 수 있어요?", GRANT, "eligibility")

@@ -121,6 +121,10 @@ def find_amount(text: str) -> AmountFilter | None:
     return found
 
 
+# An age said in full years ("만 11살", "만7세"): 만 before it is no sum
+_FULL_AGE_RE = re.compile(r"\s?\d{1,3}\s?(살|세)")
+
+
 def _find_amount(text: str) -> AmountFilter | None:
     for match in _KO_AMOUNT_RE.finditer(text):
         if match.group("plain"):
@@ -134,6 +138,8 @@ def _find_amount(text: str) -> AmountFilter | None:
                 if at > 0 and _HANGUL_RE.match(text[at - 1]):
                     continue  # inside a word: 기억, 추억 (memory) — not 1억
                 raw = "1"
+            if match.group("unit") == "만" and _FULL_AGE_RE.match(text, match.end("unit")):
+                continue  # 만 before an age is "full" ("초5 만11살인데"), not ten thousand
             num = match.group("num")
             start = match.start("num") + len(num) - len(num.lstrip())
             if not raw[0].isdigit():

@@ -2827,7 +2827,11 @@ class QAEngine:
             # 못하는거에요?", "can students join?")
             and not (
                 {"eligibility", "people", "audience"} & set(a.facets)
-                and _GROUP_WORD_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
+                and (
+                    _GROUP_WORD_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
+                    # (or who would come: "울엄마랑 언니랑 나 셋이 하면 되나요?")
+                    or _WHO_COMES_RE.fullmatch(w)
+                )
             )
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
             # ends as one may: "변경신고", "체류지")

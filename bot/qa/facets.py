@@ -30,8 +30,9 @@ EXISTS_WORDS = (
 # Who would come or take part, said of a person ("애들 데려가도 돼요?", "우리 엄마도 돼요?",
 # "외국인도 할 수 있어요?"): the rule of who may (the engine: of the record just answered)
 WHO_COMES = (
-    r"(?:(애|아이|아기|유아|외국인|학생|초등학생|중학생|고등학생|대학생|어르신|노인|청소년|친구|"
+    r"(?:(울|우리|내)?(애|아이|아기|유아|외국인|학생|초등학생|중학생|고등학생|대학생|어르신|노인|청소년|친구|"
     r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지|"
+    r"언니|누나|형|오빠|이모|삼촌|고모|사촌|며느리|시어머니|장모님?|옆집|"
     r"딸|아들|손주|손자|손녀|아버지|아부지|어머니|어머님|아버님|엄니|친구분|동생)(들)?|"
     r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
     r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ|"
@@ -271,6 +272,13 @@ _CUES: list[tuple[str, str]] = [
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
                r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|"
+               # a number of us said in words and "will that do?" ("셋이 하면 되나요?", "둘이서
+               # 해도 돼요?", "三个人够吗？", "is four of us enough?")
+               r"(?<![가-힣])(둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?(이서|이|이면|이서만)?\s?"
+               r"(하면|해도|이면|만)?\s?(되|돼|괜찮|가능|충분)|\d+\s?명\s?(이면|이라도)?\s?충분|"
+               r"([一二两三四五六七八九十\d]+)\s?(个|位)?人\S{0,2}(够|行吗|可以吗)|"
+               r"\b(is|are) (\w+ )?(of us|people|members|persons) enough\b|"
+               r"\benough (people|members)\b|"
                r"\bhow many (of (the|our|us|them) )?(people|members|persons|households|families)\b|"
                r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)|mấy (người|hộ|thành viên)|"
                # how many of whom ("需要几个商人", "几位成员")
