@@ -112,3 +112,42 @@ def test_full_years_of_age_are_no_sum(demo):
     assert find_amount("큰애가 초4 만10살인데 걔도 되나요") is None
     assert find_amount("5 만원 받을 수 있어요?") is not None
     assert_follows(demo, "작은애가 초3 만9세인데 얘도 할 수 있어요?", GRANT, "eligibility")
+
+
+# Held on another day too, and for how long, right after an event: its time
+@pytest.mark.parametrize(
+    "question",
+    [
+        "토요일에도 해요?",
+        "주말에도 열려요?",
+        "Do you do it on Sundays too?",
+        "周六也有吗？",
+        "몇 시간 동안 해요?",
+        "how long does it last?",
+    ],
+)
+def test_another_day_or_how_long_is_the_events_time(demo, question):
+    assert_follows(demo, question, TRAINING, "time")
+
+
+# A sum checked right after a grant: that grant's sum, not the grants that give it
+@pytest.mark.parametrize(
+    "question",
+    [
+        "최대 300만원 맞죠?",
+        "200만원까지 받을 수 있는 거 맞아요?",
+        "Is 500k the max?",
+        "is 2 million the most we can get?",
+    ],
+)
+def test_a_sum_checked_after_a_grant_is_its_amount(demo, question):
+    assert_follows(demo, question, GRANT, "amount")
+
+
+# …but a list asked with a sum is still the list, and the sum asked alone still filters
+def test_a_sum_with_a_list_asked_is_still_a_list(demo):
+    from tests.qa_helpers import NOW
+
+    after = demo.ask("300만원 주는 다른 사업 있어요?", NOW, follow=GRANT)
+    alone = demo.ask("최대 300만원 맞죠?", NOW)
+    assert after.is_filter and alone.is_filter, (after, alone)

@@ -1223,6 +1223,14 @@ _PART_WORDS["people"] = _PART_WORDS["registration"]
 # (a paper named, the documents asked: "수료증도 내야 해요?", "견적은 몇 군데 받아요?" — the
 # record's list of documents says whether it is one; the review and its presentation, how one
 # applies asked: "심사 때 발표하러 가야 하나요?", "需要上台汇报吗？")
+# A sum said and checked, a yes-or-no question of it ("최대 300만원 맞죠?", "200만원까지 받을
+# 수 있는 거 맞아요?", "Is 500k the max?", "最多三百万吗？", "tối đa 5 triệu phải không?")
+_SUM_CHECKED_RE = re.compile(
+    r"맞(죠|지|아요|나요|나|습니까|제|는지)|(이|가)?\s?최대(예요|에요|인가요|죠|야)|까지(죠|인가요|예요|에요)|"
+    r"\bthe (max|maximum|most|limit|cap|ceiling|top)\b|\bis that (right|correct)\b|"
+    r"最多.{0,8}吗|上限.{0,6}吗|对吗|是吗|までですか|ですよね|phải không|đúng không",
+    re.IGNORECASE,
+)
 _ISSUED_RE = re.compile(
     r"떼|발급|\bissued?\b|\bget (it|one|a \w+) issued\b|办理|开具|発行|\bcấp (lại|giấy)"
 )
@@ -2726,6 +2734,17 @@ class QAEngine:
             paid = self._analyse(question, now, follows="event")
             if _names_nothing(paid):
                 a = paid
+        if follow is not None and follow[0] == "grant" and a.criteria.amount is not None:
+            # a sum checked right after an answer about a grant ("최대 300만원 맞죠?", "Is
+            # 500k the max?", "最多三百万吗？"): that grant's sum, not the grants that give it
+            # (asked alone, or with a list or a kind asked, the sum filters as ever)
+            checked = replace(
+                a,
+                facets=("amount", *(f for f in a.facets if f != "amount")),
+                criteria=replace(a.criteria, amount=None, superlative=False),
+            )
+            if _SUM_CHECKED_RE.search(a.text) and not self._turns_away(checked, follow):
+                a = checked
         age = a.criteria.age
         base: dict[str, Any] = {
             "lang": lang,

@@ -368,6 +368,16 @@ _CUES: list[tuple[str, str]] = [
              r"(được )?tổ chức (vào )?(ngày nào|khi nào|lúc nào|bao giờ|hôm nào)|"
              r"(什么时候|哪天|哪一天|几号|几月几号)(举办|举行)|(举办|举行)(时间|日期)|"
              r"いつ(開催|行われ)|開催(日|日時|され)|"
+             # held on a day too ("토요일에도 해요?", "주말에도 열려요?", "Do you do it on Sundays
+             # too?", "周六也有吗？", "土曜日もやっていますか")
+             r"(요일|주말|평일)\s?(에|엔)?\s?(도|는|은)\s?(해|하나|하는|하죠|열|있|진행|운영)|"
+             r"\bon (mon|tues|wednes|thurs|fri|satur|sun|week)(day|end)s?,? too\b|"
+             r"(周|星期|礼拜)[一二三四五六日天]也(有|开|办|上课|可以)|"
+             r"(周末|平日)也(有|开|办)|[月火水木金土日]曜日?も(やって|あります|開|し)|"
+             # how long it lasts ("몇 시간 동안 해요?", "how long does it last?", "多长时间")
+             r"몇\s?시간\s?(동안|이나|정도|짜리)?\s?(해|하나|하는|진행|걸려|걸리)|"
+             r"\bhow long (does|will|is) (it|the \w+|this|that) (last|run|go on)\b|"
+             r"\bhow long is (it|the \w+)\b|多长时间|多久|何時間|"
              # how often it is held ("매주 하는 거예요?", "every week or only once?")
              # (asked, not told: "매주 모이는데 …" tells of a group)
              r"매\s?(달|월|주)\s?(해요|하나요|하는\s?(거|건)|있어요|있나요|열려요|열리나요)|"
