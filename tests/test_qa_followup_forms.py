@@ -151,3 +151,40 @@ def test_a_sum_with_a_list_asked_is_still_a_list(demo):
     after = demo.ask("300만원 주는 다른 사업 있어요?", NOW, follow=GRANT)
     alone = demo.ask("최대 300만원 맞죠?", NOW)
     assert after.is_filter and alone.is_filter, (after, alone)
+
+
+WALK = ("event", "village-walk")
+YOUTH = ("grant", "youth-idea")
+
+
+# Plain follow-ups a resident types after an answer, each a part of the record just told
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("팀 최소 몇 명?", YOUTH, "eligibility"),  # (최소, 최대 name nothing)
+        ("오늘 내도 되나", YOUTH, "deadline"),  # a day said and "may I hand it in then?"
+        ("이번 주에 제출해도 돼요?", YOUTH, "deadline"),
+        ("담당 주무관님 성함이요", YOUTH, "contact"),
+        ("신청서 양식 어디서 받아요", YOUTH, "how_to_apply"),  # where the form is had
+        ("where do I get the form?", YOUTH, "how_to_apply"),
+        ("우편 접수도 돼요?", YOUTH, "how_to_apply"),
+        ("can a foreigner be on the team?", YOUTH, "eligibility"),
+        ("when do we find out?", YOUTH, "result"),
+        ("留学生可以吗？", YOUTH, "eligibility"),
+        ("어디서 출발해요", WALK, "place"),  # setting off, gathering
+        ("在哪里集合？", WALK, "place"),
+        ("신청해야 돼요 아님 그냥 가면 돼요", WALK, "registration"),
+        ("폰으로 하는 거죠?", ("assembly", "hanbit1-2027"), "how_to_apply"),
+    ],
+)
+def test_plain_follow_ups_are_parts_of_the_record(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)
+
+
+# …and the same words of another office's matter, asked after an answer, are not
+@pytest.mark.parametrize(
+    "question",
+    ["공영주차장 정기권은 어디서 사요?", "孩子上小学去哪里报名？", "工资拖欠了去哪里投诉？"],
+)
+def test_another_offices_matter_in_the_same_words_is_not_the_record(demo, question):
+    assert_not_about(demo, question, WALK)

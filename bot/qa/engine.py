@@ -1092,11 +1092,15 @@ _NAMES_NOTHING_RE = re.compile(
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
     # (plural marks, handing in, signing up, taking part: "Tôi cần nộp những giấy tờ gì?")
     r"những|nhung|các|cac|nộp|nop|đăng|dang|ký|ky|tham|gia|đi|di|đến|den|"
+    r"tập|tap|trung|xuất|xuat|phát|phat|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
     r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
     # (going there to do it, getting it: "심사때 가서 발표해야돼요?", "견적 몇 군데서 받아야 함")
     r"가서|와서|받아|받아서|"
+    # (setting off and gathering, "or else", the least or most: "어디서 출발해요", "신청해야
+    # 돼요 아님 그냥 가면 돼요", "팀 최소 몇 명?")
+    r"출발|집합|아님|아니면|최소|최대|"
     # (ordinary, as of a group or a resident: "일반 모임은 신청 못하는거에요?"; thanks said
     # first; what is left of a verb made a noun: "…는거", "…는지")
     r"일반|감사|감사합|감사해|고마워|고맙|는거|는건|는게|는지|"
@@ -1107,6 +1111,7 @@ _NAMES_NOTHING_RE = re.compile(
     r"또|같이|함께|따로|먼저|나중|나중에|계속|원래|일단|그래도|그런데|괜찮\S*|맞(?:죠|제|나|나요|지|지요|아|아요|음|는지|니|습니까)?|"
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|必要|需要|"
+    r"集合|出发|出發|集まる|出発|"
     # (announced, the next time: "结果什么时候公布？", "下次是什么时候？", "次回はいつ")
     r"公布|发布|出来|下次|下一次|次回|今度|して|しても|する|します|"
     # the programme itself, said as such, and "briefly" ("이 사업 간단히 뭐예요?", "これ何を

@@ -85,7 +85,16 @@ _CUES: list[tuple[str, str]] = [
                      r"in " + LANGUAGES + "|"
                      r"발표\s?(를\s?)?(도\s?)?(해야|하러|준비|자료)|(?i:\bppt\b)|프레젠테이션|피피티|"
                      r"\b(give|do|make) a presentation\b|\bpresent (it|our|the)\b|\bpitch\b|"
-                     r"プレゼン|汇报|演示|thuy[ếe]t tr[ìi]nh"),
+                     r"プレゼン|汇报|演示|thuy[ếe]t tr[ìi]nh|"
+                     # where the form is had ("신청서 양식 어디서 받아요", "where do I get the
+                     # form?"), sent by post or done by phone ("우편 접수도 돼요?", "폰으로 하는
+                     # 거죠?"): how one applies or votes
+                     r"(양식|신청서|서식)\S{0,3}\s?(은|는)?\s?어디\S{0,2}\s?(서|에서)?\s?"
+                     r"(받|구|다운|찾|있|뽑)|\bwhere (do|can) (i|we) (get|find|download) the "
+                     r"(application )?form\b|"
+                     r"(우편|이메일|메일|팩스|온라인|인터넷|모바일)\s?(접수|제출|신청)|"
+                     r"(폰|핸드폰|휴대폰|스마트폰|모바일|컴퓨터)\s?(으로|로)\s?(도\s?)?"
+                     r"(하|해|투표|신청|접수|돼|되|가능)"),
     ("deadline", r"언제\s?까지|마감|기한|"
                  # how many days before ("申し込みは何日前までですか", "提前几天报名")
                  r"何日前まで|提前几天|\bhow many days before\b|"
@@ -93,6 +102,9 @@ _CUES: list[tuple[str, str]] = [
                  # "11월에 내도 돼요?", "5월 28일 밤에 내도 되죠?")
                  r"\d{1,2}\s?[일월]\S{0,4}(\s?[월화수목금토일]요일\S{0,2})?"
                  r"(\s?(밤|낮|저녁|아침|오후|오전|새벽|중|쯤|말|초)\S{0,2})?\s?"
+                 r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
+                 # (or "today", "this week": "오늘 내도 되나", "이번 주에 내도 돼요?")
+                 r"(오늘|내일|모레|글피|이번\s?주|다음\s?주|주말|월말|연말)\S{0,2}\s?(까지\s?)?"
                  r"(내도|제출해도|신청해도|접수해도|보내도|넣어도)\s?(되|돼|괜찮)|"
                  r"아직\s?(돼|되|가능|신청|접수|받|낼|제출|하나|해요|하죠|있나|있어|진행|모집)|"
                  r"데드\s?라인|"
@@ -145,6 +157,7 @@ _CUES: list[tuple[str, str]] = [
                r"\bannounce|\bhear (back|whether|if)\b|"
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"\b(know|hear) (if|whether) (we|i) (got|get|won|made)\b|"
+               r"\bwhen (do|will|can|would) (we|i) (find out|know|hear)\b|"
                r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
                r"结果|結果|kết quả|発表(?!審査)"),
     # ("얼마 안 된", "얼마 전", "얼마 동안": a while, no sum)
@@ -312,10 +325,12 @@ _CUES: list[tuple[str, str]] = [
                     r"꼭\s?(껴야|끼어야|끼워야|포함(돼|되|해|시켜)야)|"
                     r"\d\s?(살|세)\s?(인데|이에요|이고|이면)\s?(\S+\s)?(돼|되|가능|신청)|"
                     r"\bcan (a |an |the )?[a-z]+ (apply|join|participate|take part)\b|"
+                    r"\bcan (a |an |the )?[a-z]+ be (on|in|part of|a member of) (the|a|our)\b|"
                     r"年龄限制|年龄要求|年齢制限|giới hạn tuổi|"
                     r"có được (đăng ký|tham gia|nộp đơn|xin)|"
                     r"可以参加|能参加|能申请|参加できます|申し?込めます|"
                     r"谁可以|谁能|能不能申请|可以申请吗|也可以|可以(提案|报名|加入|当)|"
+                    r"(留学生|外国人|学生|大学生|老人|孩子|小孩|居民|个人)\S{0,2}(可以|能)(吗|参加|申请)|"
                     r"能不能(参加|报名|加入|当)|"
                     r"誰が|応募できます|누구\s?(나|든|라도)|조건|나이\s?제한|해당\s?(돼|되|될)|"
                     r"(신청|지원|참여|참가|투표)\s?"
@@ -333,6 +348,7 @@ _CUES: list[tuple[str, str]] = [
                     r"条件|资格|điều kiện|ai được|"
                     r"資格|対象"),
     ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"
+                r"주무관|성함|담당\s?(자|선생님|직원)?\s?(이름|성함)|"
                 r"담당\s?(자|팀|부서)|"
                 r"누구\s?(한테|에게)|물어\s?(보|봐|볼)|"
                 r"\bcontact|\bphone number\b|\bphone\b|\bcall\b|"
@@ -357,7 +373,7 @@ _CUES: list[tuple[str, str]] = [
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               # the bus or the train to take ("센터 가려면 버스 몇 번 타요?")
               r"(버스|지하철)\s?(은|는)?\s?(몇\s?번|어디서\s?타|타야|타면|타요)|"
-              r"\baddress\b|在哪|地点|地址|ở đâu|chỗ nào|địa điểm|địa chỉ|どこ|場所|住所|"
+              r"\baddress\b|在哪里?|地点|地址|ở đâu|chỗ nào|địa điểm|địa chỉ|どこ|場所|住所|"
               # which floor ("어느 층이에요?", "which floor is it on?", "几楼")
               r"어느\s?층|\b(which|what) floor\b|几楼|几层|哪层|何階|tầng (mấy|nào)"),
     ("time", r"몇\s?시(?!\s?간)|(?<!몇)(?<!몇\s)시간|" + DOOR_WORDS + "|"
