@@ -86,8 +86,10 @@ def test_another_offices_paper_is_not_the_grant(demo, question):
     assert_not_about(demo, question, GRANT)
 
 
-def test_a_language_asked_after_an_event_is_not_its_application(demo):
-    assert_not_about(demo, "영어로 진행해요?", TRAINING)
+# …it asks the event's card (the language it is held in)
+@pytest.mark.parametrize("question", ["영어로 진행해요?", "Is it in English?", "用中文讲吗？"])
+def test_the_language_an_event_is_held_in_is_its_card(demo, question):
+    assert_follows(demo, question, TRAINING, "summary")
 
 
 # How many of us, said in words, and "will that do?": who may (the grant's rule of members)
@@ -188,3 +190,32 @@ def test_plain_follow_ups_are_parts_of_the_record(demo, question, follow, facet)
 )
 def test_another_offices_matter_in_the_same_words_is_not_the_record(demo, question):
     assert_not_about(demo, question, WALK)
+
+
+SPACE = ("grant", "village-space")
+SESSION = ("event", "grant-info-session")
+
+
+# The way there, copies and "at most" name nothing beside the part asked
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("지하철역에서 가까워요?", SESSION, "place"),
+        ("is it near the station?", SESSION, "place"),
+        ("要交几份材料？", SPACE, "documents"),
+        ("How much can we get at most?", SPACE, "amount"),
+    ],
+)
+def test_the_way_there_copies_and_at_most_name_nothing(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)
+
+
+# …while a region (지역, not a station) or another office's paper still names something
+@pytest.mark.parametrize("question", ["다른 지역 사업도 있어요?", "营业执照怎么办？"])
+def test_a_region_or_a_licence_is_not_the_grant(demo, question):
+    assert_not_about(demo, question, SPACE)
+
+
+# "near" said in a story of another matter is no place asked
+def test_near_in_another_matter_is_not_the_events_place(demo):
+    assert_not_about(demo, "I got a parking ticket near the market, how do I appeal it?", SESSION)

@@ -1112,6 +1112,9 @@ _NAMES_NOTHING_RE = re.compile(
     # Chinese and Japanese
     r"这个|那个|这|那|我|我们|请问|吗|呢|これ|それ|あれ|この|その|必要|需要|"
     r"集合|出发|出發|集まる|出発|"
+    # (how many copies or sheets: "要交几份材料？"; at most, at least: "How much can we get
+    # at most?")
+    r"几份|几张|几页|几个|何部|何枚|most|least|"
     # (announced, the next time: "结果什么时候公布？", "下次是什么时候？", "次回はいつ")
     r"公布|发布|出来|下次|下一次|次回|今度|して|しても|する|します|"
     # the programme itself, said as such, and "briefly" ("이 사업 간단히 뭐예요?", "これ何を
@@ -1216,7 +1219,14 @@ _PART_WORDS = {
         r"负责人?|部门|担当|部署|bộ phận",
         re.IGNORECASE,
     ),
-    "place": re.compile(r"층|건물|floor|building|楼|层|階|建物|tầng|tòa nhà", re.IGNORECASE),
+    # (the way there too: "지하철역에서 가까워요?", "is it near the station?", "离地铁站近吗")
+    "place": re.compile(
+        r"층|건물|floor|building|楼|层|階|建物|tầng|tòa nhà|"
+        r"(지하철|전철)?역\S{0,2}|[가-힣]{1,4}(?<!지)역(에서|이랑|까지|에|서)?|지하철\S{0,2}|"
+        r"전철\S{0,2}|버스\S{0,2}|정류장\S{0,2}|stations?|subway|metro|bus|"
+        r"地铁站?|车站|駅|nhà ga|ga|trạm|bến",
+        re.IGNORECASE,
+    ),
     # (how many may come: "정원 몇 명이에요?", "定員は何人ですか", "名额多少")
     "registration": re.compile(
         r"정원|인원|capacity|seats?|spots?|places|定員|名额|名額|人数|人數"

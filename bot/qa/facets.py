@@ -122,7 +122,8 @@ _CUES: list[tuple[str, str]] = [
                  # over yet? ("접수 벌써 끝났어요", "신청 끝났는지")
                  r"(신청|접수|모집)\s?(이|은|는|도)?\s?(벌써|이미|다)?\s?(끝났|끝난|끝나\s?(버렸|버린)|종료)|"
                  r"\b(until|till|by) when\b|"
-                 r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|\bclos(e|es|ing)\b|"
+                 r"\bstill (open|taking|accepting|vote)\b|\bdeadline|\bdue\b|"
+                 r"\bclos(e|es|ing)\b(?! (to|by)\b)|"
                  # "is it closed already?" (but "closed on Sundays" is a centre's hours)
                  r"\bclosed\b(?! (on|at|for|during|between|from|to)\b)|"
                  # still taking them ("지금도 접수해요?", "접수 중인가요")
@@ -370,6 +371,9 @@ _CUES: list[tuple[str, str]] = [
               r"어떻게\s?(가요|가나요|가면|가야|와요|오나요|찾아)|가까(워|운|운가|운지)|(어느|무슨)\s?(건물|곳)|"
               r"\bhow (do|can) (i|we) get there\b|怎么去|đi (thế nào|bằng gì)|行き方|"
               r"\bwhere\b|\bvenue\b|\blocat(ion|ed)\b|"
+              # near something ("is it near the station?", "close to the subway?")
+              r"\b(is|are) (it|this|that|the \w+|they) (near|nearby|close to|close by|far from)\b|"
+              r"\bhow (near|close|far)\b|\bwalking distance\b|"
               r"(지하철|버스|차)\s?(로|타고|으로)|가는\s?길|\bby (bus|subway|metro|train)\b|"
               # the bus or the train to take ("센터 가려면 버스 몇 번 타요?")
               r"(버스|지하철)\s?(은|는)?\s?(몇\s?번|어디서\s?타|타야|타면|타요)|"
@@ -440,6 +444,12 @@ _CUES: list[tuple[str, str]] = [
                     # a person and "may they?" ("Người nước ngoài có được không?", "外国人也可以吗")
                     r"có được không|也可以吗|也行吗|でもいいですか|でも大丈夫"),
     ("summary", r"뭐\s?(예요|에요|야|임|하는|인가|지)|뭔가요|뭔지|무엇|소개|"
+                # the language it is held in ("Is it in English?", "영어로 진행해요?",
+                # "用中文讲吗？"): what its card says
+                r"\b(is|will) (it|the \w+|this|that) (be )?(held |given |taught |run |done )?in "
+                r"(english|korean|chinese|vietnamese|japanese)\b|"
+                r"(영어|중국어|베트남어|일본어|한국어)\s?(로|으로)\s?(진행|해요|하나요|강의|설명)|"
+                r"用?(英文|英语|中文|韩语|越南语|日语)(讲|进行|上课)吗|"
                 r"설명\s?(해|좀|부탁)|알려|궁금|"
                 r"\bwhat is\b|\bwhat's\b|\btell me\b|"
                 # ("tell me more about …", not "a video about our neighbourhood")
