@@ -2662,6 +2662,10 @@ class QAEngine:
         """
         if now.tzinfo is None:
             raise ValueError("now must be timezone-aware")
+        if follow is not None and follow[1] not in self._records_of(follow[0]):
+            # (the record the chat was told about has left the KB since: staff took it out
+            # or renamed its id while the topic was still held; nothing follows it)
+            follow = None
         follow = self._the_vote_of_the_day(question, follow)
         home = self.dongs.get(home_dong) if home_dong else None
         if home is not None:
@@ -3761,6 +3765,12 @@ class QAEngine:
             if not terms or not all(t in own for t in terms):
                 return False
         return True
+
+    def _records_of(self, kind: str) -> dict[str, Any]:
+        """The grants, events or votes of the KB by id (none of another kind)."""
+        return {"grant": self.grants, "event": self.events, "assembly": self.assemblies}.get(
+            kind, {}
+        )
 
     def _own_terms(self, kind: str, id_: str) -> frozenset[str]:
         """The words and bigrams of one record's text (cached)."""
