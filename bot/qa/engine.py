@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from itertools import accumulate, pairwise
@@ -3766,11 +3766,14 @@ class QAEngine:
                 return False
         return True
 
-    def _records_of(self, kind: str) -> dict[str, Any]:
+    def _records_of(self, kind: str) -> Mapping[str, object]:
         """The grants, events or votes of the KB by id (none of another kind)."""
-        return {"grant": self.grants, "event": self.events, "assembly": self.assemblies}.get(
-            kind, {}
-        )
+        kinds: dict[str, Mapping[str, object]] = {
+            "grant": self.grants,
+            "event": self.events,
+            "assembly": self.assemblies,
+        }
+        return kinds.get(kind, {})
 
     def _own_terms(self, kind: str, id_: str) -> frozenset[str]:
         """The words and bigrams of one record's text (cached)."""
