@@ -219,3 +219,55 @@ def test_a_region_or_a_licence_is_not_the_grant(demo, question):
 # "near" said in a story of another matter is no place asked
 def test_near_in_another_matter_is_not_the_events_place(demo):
     assert_not_about(demo, "I got a parking ticket near the market, how do I appeal it?", SESSION)
+
+
+# The same, on a district of many foreign residents (tests/qa/sixth), in their languages
+@pytest.fixture(scope="module")
+def sixth():
+    from tests.qa_helpers import with_model
+
+    return with_model("sixth")
+
+
+MIGRANT = ("grant", "migrant-village-activity")
+EVENINGS = ("event", "consultation-evenings")
+
+
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("Is it only on Thursdays?", EVENINGS, "time"),  # only that day, or other days
+        ("只有星期四吗？", EVENINGS, "time"),
+        ("목요일 말고 다른 요일은 없어요?", EVENINGS, "time"),
+        ("Chỉ có thứ Năm thôi à?", EVENINGS, "time"),
+        ("How long is each slot?", EVENINGS, "time"),
+        ("한국 사람도 같이 해도 돼요?", MIGRANT, "eligibility"),  # someone too, together
+        ("韩国人可以一起参加吗？", MIGRANT, "eligibility"),
+        ("Người Hàn có tham gia cùng được không?", MIGRANT, "eligibility"),
+        ("계획서를 사진으로 내도 돼요?", MIGRANT, "how_to_apply"),  # a paper in another form
+        ("Can I send photos instead of a written plan?", MIGRANT, "how_to_apply"),
+        ("Khi nào biết kết quả?", MIGRANT, "result"),  # (biết: to know)
+    ],
+)
+def test_follow_ups_of_foreign_residents(sixth, question, follow, facet):
+    assert_follows(sixth, question, follow, facet)
+
+
+# A visa's extension is the immigration office's, even where the grant's rule speaks of visas
+@pytest.mark.parametrize("question", ["Gia hạn visa ở đâu?", "签证延期去哪里办？"])
+def test_a_visa_extension_is_not_the_grant(sixth, question):
+    assert_not_about(sixth, question, MIGRANT)
+
+
+# …and on the demo KB, in other words
+@pytest.mark.parametrize(
+    ("question", "follow", "facet"),
+    [
+        ("토요일만 해요?", TRAINING, "time"),
+        ("is it just on weekdays?", TRAINING, "time"),
+        ("외국인도 같이 참여해도 돼요?", GRANT, "eligibility"),
+        ("활동계획서를 그림으로 대신해도 되나요?", GRANT, "how_to_apply"),
+    ],
+)
+def test_only_a_day_together_and_another_form_on_the_demo(demo, question, follow, facet):
+    assert_follows(demo, question, follow, facet)

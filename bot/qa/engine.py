@@ -1092,7 +1092,7 @@ _NAMES_NOTHING_RE = re.compile(
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
     # (plural marks, handing in, signing up, taking part: "Tôi cần nộp những giấy tờ gì?")
     r"những|nhung|các|cac|nộp|nop|đăng|dang|ký|ky|tham|gia|đi|di|đến|den|"
-    r"tập|tap|trung|xuất|xuat|phát|phat|"
+    r"tập|tap|trung|xuất|xuat|phát|phat|biết|biet|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
     r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"

@@ -93,6 +93,12 @@ _CUES: list[tuple[str, str]] = [
                      r"(받|구|다운|찾|있|뽑)|\bwhere (do|can) (i|we) (get|find|download) the "
                      r"(application )?form\b|"
                      r"(우편|이메일|메일|팩스|온라인|인터넷|모바일)\s?(접수|제출|신청)|"
+                     # a paper in another form ("계획서를 사진으로 내도 돼요?", "Can I send photos
+                     # instead of a written plan?", "可以用照片代替计划书吗？")
+                     r"(사진|그림|영상|동영상|손글씨|파일|한글\s?파일|워드|pdf)\s?(으로|로)\s?"
+                     r"(내|제출|보내|대신)|"
+                     r"\binstead of (a |the |our )?(written )?(plan|form|application)\b|"
+                     r"代替(计划书|申请书|申请表)|"
                      r"(폰|핸드폰|휴대폰|스마트폰|모바일|컴퓨터)\s?(으로|로)\s?(도\s?)?"
                      r"(하|해|투표|신청|접수|돼|되|가능)"),
     ("deadline", r"언제\s?까지|마감|기한|"
@@ -330,6 +336,11 @@ _CUES: list[tuple[str, str]] = [
                     r"年龄限制|年龄要求|年齢制限|giới hạn tuổi|"
                     r"có được (đăng ký|tham gia|nộp đơn|xin)|"
                     r"可以参加|能参加|能申请|参加できます|申し?込めます|"
+                    # together too ("한국 사람도 같이 해도 돼요?", "韩国人可以一起参加吗？", "Người
+                    # Hàn có tham gia cùng được không?")
+                    r"도\s?(같이|함께)\s?(해도|참여해도|참가해도|가도|와도|들어가도|껴도)\s?"
+                    r"(돼|되|괜찮|가능)|(可以|能)一起(参加|参与|做|申请)|"
+                    r"tham gia (cùng )?được không|"
                     r"谁可以|谁能|能不能申请|可以申请吗|也可以|可以(提案|报名|加入|当)|"
                     r"(留学生|外国人|学生|大学生|老人|孩子|小孩|居民|个人)\S{0,2}(可以|能)(吗|参加|申请)|"
                     r"能不能(参加|报名|加入|当)|"
@@ -397,7 +408,13 @@ _CUES: list[tuple[str, str]] = [
              # how long it lasts ("몇 시간 동안 해요?", "how long does it last?", "多长时间")
              r"몇\s?시간\s?(동안|이나|정도|짜리)?\s?(해|하나|하는|진행|걸려|걸리)|"
              r"\bhow long (does|will|is) (it|the \w+|this|that) (last|run|go on)\b|"
-             r"\bhow long is (it|the \w+)\b|多长时间|多久|何時間|"
+             r"\bhow long (is|are) (it|each|every|the|a|one)\b|多长时间|多久|何時間|"
+             # only on that day, or other days ("Is it only on Thursdays?", "只有星期四吗？",
+             # "목요일 말고 다른 요일은 없어요?", "Chỉ có thứ Năm thôi à?")
+             r"\b(only|just) on ((mon|tues|wednes|thurs|fri|satur|sun)days?|week(day|end)s?)\b|"
+             r"\bother days?\b|"
+             r"只有(星期|周|礼拜)[一二三四五六日天]|[月火水木金土日]曜日?だけ|"
+             r"(thứ (hai|ba|tư|năm|sáu|bảy)|chủ nhật) thôi|요일\s?(말고|만|밖에)|다른\s?요일|"
              # how often it is held ("매주 하는 거예요?", "every week or only once?")
              # (asked, not told: "매주 모이는데 …" tells of a group)
              r"매\s?(달|월|주)\s?(해요|하나요|하는\s?(거|건)|있어요|있나요|열려요|열리나요)|"

@@ -359,6 +359,9 @@ STRONG_SERVICE_WORDS = (
     # the national youth rent support and savings accounts, a stay's extension
     "청년 월세", "청년월세", "도약계좌", "적금", "비자 연장", "비자연장", "체류 연장",
     "체류기간 연장", "철거", "환전",
+    # (a stay's extension in the other languages: "Gia hạn visa ở đâu?")
+    "gia hạn visa", "gia han visa", "gia hạn thị thực", "visa extension", "extend my visa",
+    "签证延期", "延签", "ビザ更新", "ビザ延長", "在留期間更新",
     # a person's doctors, funeral and school fees (a group's running costs are not these)
     "병원비", "의료비", "치료비", "약값", "장례비", "등록금", "학원비", "급식비", "medical bill",
     "hospital bill", "tuition", "医药费", "医疗费", "学费", "viện phí", "học phí", "医療費", "学費",
