@@ -271,3 +271,23 @@ def test_a_visa_extension_is_not_the_grant(sixth, question):
 )
 def test_only_a_day_together_and_another_form_on_the_demo(demo, question, follow, facet):
     assert_follows(demo, question, follow, facet)
+
+
+VOTE = ("assembly", "hanbit1-2027")
+
+
+# Right after an answer about a dong's online vote: its code, a vote changed, who may, results
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("How do I get the voting code?", "how_to_apply"),
+        ("투표 코드는 어디서 받아요?", "how_to_apply"),
+        ("코드 잃어버렸어요", "how_to_apply"),
+        ("잘못 찍었는데 바꿀 수 있어요?", "revote"),  # (a verb's tail left by the cue)
+        ("세입자도 투표돼요?", "eligibility"),  # what the asker is
+        ("몇 살부터 투표해요?", "eligibility"),
+        ("Kết quả khi nào công bố?", "result"),  # (công bố: announced)
+    ],
+)
+def test_follow_ups_of_an_online_vote(demo, question, facet):
+    assert_follows(demo, question, VOTE, facet)

@@ -1092,7 +1092,7 @@ _NAMES_NOTHING_RE = re.compile(
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
     # (plural marks, handing in, signing up, taking part: "Tôi cần nộp những giấy tờ gì?")
     r"những|nhung|các|cac|nộp|nop|đăng|dang|ký|ky|tham|gia|đi|di|đến|den|"
-    r"tập|tap|trung|xuất|xuat|phát|phat|biết|biet|"
+    r"tập|tap|trung|xuất|xuat|phát|phat|biết|biet|công|cong|bố|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
     r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
@@ -1101,6 +1101,9 @@ _NAMES_NOTHING_RE = re.compile(
     # (setting off and gathering, "or else", the least or most: "어디서 출발해요", "신청해야
     # 돼요 아님 그냥 가면 돼요", "팀 최소 몇 명?")
     r"출발|집합|아님|아니면|최소|최대|"
+    # (a verb's tail left when its stem was a cue: "잘못 찍었는데 바꿀 수 있어요?"; the change
+    # itself, a vote changed asked)
+    r"[었았였했겠]는데|[었았였했]어요|[었았였했]거든요?|바꿀|바꿔|바꾸|바꾸고|"
     # (ordinary, as of a group or a resident: "일반 모임은 신청 못하는거에요?"; thanks said
     # first; what is left of a verb made a noun: "…는거", "…는지")
     r"일반|감사|감사합|감사해|고마워|고맙|는거|는건|는게|는지|"

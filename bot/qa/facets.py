@@ -33,6 +33,8 @@ WHO_COMES = (
     r"(?:(울|우리|내)?(애|아이|아기|유아|외국인|학생|초등학생|중학생|고등학생|대학생|어르신|노인|청소년|친구|"
     r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지|"
     r"언니|누나|형|오빠|이모|삼촌|고모|사촌|며느리|시어머니|장모님?|옆집|"
+    # (what the asker is: "세입자도 투표돼요?")
+    r"세입자|집주인|자영업자|사장님|주부|상인|"
     r"딸|아들|손주|손자|손녀|아버지|아부지|어머니|어머님|아버님|엄니|친구분|동생)(들)?|"
     r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
     r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ|"
@@ -93,6 +95,12 @@ _CUES: list[tuple[str, str]] = [
                      r"(받|구|다운|찾|있|뽑)|\bwhere (do|can) (i|we) (get|find|download) the "
                      r"(application )?form\b|"
                      r"(우편|이메일|메일|팩스|온라인|인터넷|모바일)\s?(접수|제출|신청)|"
+                     # the code one votes with ("투표 코드는 어디서 받아요?", "코드 잃어버렸어요",
+                     # "How do I get the voting code?", "投票码在哪里拿？")
+                     # (a look ahead: the code stays a word the records are searched by)
+                     r"(?=(투표|인증)\s?(코드|번호)|코드\S{0,2}\s?(를|을)?\s?(어디|받|잃어|분실|못\s?받|안\s?와)|"
+                     r"\b(voting|vote|access) code\b|\blost (my|the) code\b|投票码|投票コード|"
+                     r"mã (bỏ phiếu|số))|"
                      # a paper in another form ("계획서를 사진으로 내도 돼요?", "Can I send photos
                      # instead of a written plan?", "可以用照片代替计划书吗？")
                      r"(사진|그림|영상|동영상|손글씨|파일|한글\s?파일|워드|pdf)\s?(으로|로)\s?"
@@ -350,7 +358,7 @@ _CUES: list[tuple[str, str]] = [
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
                     # a condition and "can't we, then?" ("첫걸음 안 해 봤으면 못 하는 거예요?")
                     r"(으면|면)\s?(못|안)\s?(하|해|받|돼|되|내)|"
-                    r"몇\s?살\s?(부터|까지)\s?(돼|되|예요|에요|이에요|인가요|이죠|죠|요)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
+                    r"몇\s?살\s?(부터|까지|이상|이하)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
                     r"(신청|지원|받을|참여|참가|들을|할|낼|넣을|들어갈|합류할|가입할|낄)\s?수\s?(있|없)|가능(한가|할까|해요|한지|하나)|"
                     r"(신청|지원|참여|참가)\s?가능|그래도\s?(되|돼|괜찮)|안\s?되겠|"
                     r"\beligib|\bwho can\b|\bqualif|"
