@@ -290,11 +290,11 @@ def test_long_questions_beside_a_record(other_engines, name):
 # read (34/80, 20/20); followups2.yaml: all held, never read (55/160, 36/40);
 # followups3.yaml: all dev (94/160, 40/40).
 FOLLOW_UP_FLOORS = {
-    # (raised in session 30, at its end: 75/79, 21/21; 43/80, 20/20; 80/160, 36/40; 125/160,
+    # (raised in session 30, at its end: 75/79, 21/21; 43/80, 20/20; 82/160, 36/40; 125/160,
     # 40/40; 87/160, 38/40; 119/160, 38/40 — a few below, as CPUs differ)
     ("followups.yaml", "dev"): (72, 21),
     ("followups.yaml", "held"): (40, 20),
-    ("followups2.yaml", "held"): (76, 35),
+    ("followups2.yaml", "held"): (78, 35),
     ("followups3.yaml", "dev"): (121, 40),
     ("followups4.yaml", "held"): (83, 37),
     ("followups5.yaml", "dev"): (115, 37),
