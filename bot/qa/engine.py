@@ -1238,9 +1238,6 @@ _PART_WORDS = {
     ),
 }
 _PART_WORDS["people"] = _PART_WORDS["registration"]
-# (a paper named, the documents asked: "수료증도 내야 해요?", "견적은 몇 군데 받아요?" — the
-# record's list of documents says whether it is one; the review and its presentation, how one
-# applies asked: "심사 때 발표하러 가야 하나요?", "需要上台汇报吗？")
 # A sum said and checked, a yes-or-no question of it ("최대 300만원 맞죠?", "200만원까지 받을
 # 수 있는 거 맞아요?", "Is 500k the max?", "最多三百万吗？", "tối đa 5 triệu phải không?")
 _SUM_CHECKED_RE = re.compile(
@@ -1249,9 +1246,14 @@ _SUM_CHECKED_RE = re.compile(
     r"最多.{0,8}吗|上限.{0,6}吗|对吗|是吗|までですか|ですよね|phải không|đúng không",
     re.IGNORECASE,
 )
+# A paper's issuing asked ("재직증명서 떼려면 어디 가요?", "办理"): another office's, so the
+# paper is no part word of the documents then (QAEngine._names_another)
 _ISSUED_RE = re.compile(
     r"떼|발급|\bissued?\b|\bget (it|one|a \w+) issued\b|办理|开具|発行|\bcấp (lại|giấy)"
 )
+# (a paper named, the documents asked: "수료증도 내야 해요?", "견적은 몇 군데 받아요?" — the
+# record's list of documents says whether it is one; the review and its presentation, how one
+# applies asked: "심사 때 발표하러 가야 하나요?", "需要上台汇报吗？")
 _PART_WORDS["documents"] = re.compile(
     r"[가-힣]*(증|증명서|확인서|동의서|견적서?|추천서|계약서|명세서|서약서|사본|등본|초본)|"
     r"certificates?|receipts?|quotes?|estimates?|证明|证书|收据|报价单?|証明書|見積(書|もり)?|"

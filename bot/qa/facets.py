@@ -95,6 +95,8 @@ _CUES: list[tuple[str, str]] = [
                      r"(받|구|다운|찾|있|뽑)|\bwhere (do|can) (i|we) (get|find|download) the "
                      r"(application )?form\b|"
                      r"(우편|이메일|메일|팩스|온라인|인터넷|모바일)\s?(접수|제출|신청)|"
+                     r"(폰|핸드폰|휴대폰|스마트폰|모바일|컴퓨터)\s?(으로|로)\s?(도\s?)?"
+                     r"(하|해|투표|신청|접수|돼|되|가능)|"
                      # the code one votes with ("투표 코드는 어디서 받아요?", "코드 잃어버렸어요",
                      # "How do I get the voting code?", "投票码在哪里拿？")
                      # (a look ahead: the code stays a word the records are searched by)
@@ -106,9 +108,7 @@ _CUES: list[tuple[str, str]] = [
                      r"(사진|그림|영상|동영상|손글씨|파일|한글\s?파일|워드|pdf)\s?(으로|로)\s?"
                      r"(내|제출|보내|대신)|"
                      r"\binstead of (a |the |our )?(written )?(plan|form|application)\b|"
-                     r"代替(计划书|申请书|申请表)|"
-                     r"(폰|핸드폰|휴대폰|스마트폰|모바일|컴퓨터)\s?(으로|로)\s?(도\s?)?"
-                     r"(하|해|투표|신청|접수|돼|되|가능)"),
+                     r"代替(计划书|申请书|申请表)"),
     ("deadline", r"언제\s?까지|마감|기한|"
                  # how many days before ("申し込みは何日前までですか", "提前几天报名")
                  r"何日前まで|提前几天|\bhow many days before\b|"
