@@ -8,7 +8,7 @@ import pytest
 
 from bot.qa.criteria import find_amount
 from bot.qa.facets import detect_facets
-from tests.qa_helpers import assert_follows, assert_not_about
+from tests.qa_helpers import NOW, assert_follows, assert_not_about
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
@@ -49,6 +49,8 @@ def test_the_application_in_a_language_is_how_to_apply(demo, question):
 )
 def test_presenting_to_the_panel_is_how_to_apply(demo, question):
     assert_follows(demo, question, GRANT, "how_to_apply")
+    # (and only that: going to present is no result announced, "발표하러" as "발표해야")
+    assert "result" not in demo.ask(question, NOW, follow=GRANT).facets
 
 
 # …but 발표 said of the results is still the result
@@ -148,8 +150,6 @@ def test_a_sum_checked_after_a_grant_is_its_amount(demo, question):
 
 # …but a list asked with a sum is still the list, and the sum asked alone still filters
 def test_a_sum_with_a_list_asked_is_still_a_list(demo):
-    from tests.qa_helpers import NOW
-
     after = demo.ask("300만원 주는 다른 사업 있어요?", NOW, follow=GRANT)
     alone = demo.ask("최대 300만원 맞죠?", NOW)
     assert after.is_filter and alone.is_filter, (after, alone)
