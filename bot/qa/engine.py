@@ -2688,9 +2688,9 @@ class QAEngine:
         ``assembly``), a question of voting ("몇 개 찍어요?", "온라인 투표는 언제까지예요?",
         "안건 뭐예요?") follows that dong's online vote, when the KB has one; anything else
         (where, when it is held) the event."""
-        if follow is None or follow[0] != "event" or follow[1] not in self.events:
+        if follow is None or follow[0] != "event":
             return follow
-        event = self.events[follow[1]]
+        event = self.events[follow[1]]  # (ask() has dropped a follow no longer in the KB)
         if event.kind != "assembly" or event.dong is None:
             return follow
         votes = [a.id for a in self.kb.assemblies if a.dong == event.dong]
@@ -2758,7 +2758,12 @@ class QAEngine:
             paid = self._analyse(question, now, follows="event")
             if _names_nothing(paid):
                 a = paid
-        if follow is not None and follow[0] == "grant" and a.criteria.amount is not None:
+        if (
+            follow is not None
+            and follow[0] == "grant"
+            and a.criteria.amount is not None
+            and _SUM_CHECKED_RE.search(a.text)
+        ):
             # a sum checked right after an answer about a grant ("최대 300만원 맞죠?", "Is
             # 500k the max?", "最多三百万吗？"): that grant's sum, not the grants that give it
             # (asked alone, or with a list or a kind asked, the sum filters as ever)
@@ -2767,7 +2772,7 @@ class QAEngine:
                 facets=("amount", *(f for f in a.facets if f != "amount")),
                 criteria=replace(a.criteria, amount=None, superlative=False),
             )
-            if _SUM_CHECKED_RE.search(a.text) and not self._turns_away(checked, follow):
+            if not self._turns_away(checked, follow):
                 a = checked
         age = a.criteria.age
         base: dict[str, Any] = {
@@ -3563,12 +3568,7 @@ class QAEngine:
         """The answer about the record the chat was just told about, when the question is
         about it (``asked``: the caller found that it asks a part of one and nothing else
         answers it)."""
-        kind, id_ = follow
-        known = (
-            (kind == "grant" and id_ in self.grants)
-            or (kind == "event" and id_ in self.events)
-            or (kind == "assembly" and id_ in self.assemblies)
-        )
+        kind, id_ = follow  # (a record of the KB's: ask() drops a follow that has left it)
         away = self._turns_away(a, follow)
         own_case = self._own_case(a, away)
         cost = self._cost_asked(a, follow) and not away
@@ -3581,7 +3581,7 @@ class QAEngine:
             also = not (comes and self._faq_on_who_leads(comes, top))
         if self._service_named(a, strong=True) and not cost:
             return None  # ("청년월세 신청 어디서 해요?": the national rent support's)
-        if not known or not (
+        if not (
             asked
             or self._facet_only(a)
             or self._in_its_words(a, kind, id_)
