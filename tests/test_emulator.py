@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Conflict, Forbidden, RetryAfter
+from telegram.error import BadRequest, Conflict, Forbidden, NetworkError, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -35,6 +35,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.emulator import (
     ApiError,
@@ -397,6 +398,27 @@ async def test_ptb_bot_errors_and_fault_injection(emu: BotApiEmulator) -> None:
         assert again.photo[-1].file_unique_id == photo.photo[-1].file_unique_id
     kinds = [e.kind for e in emu.events(TOKEN, chat_id=ALICE.id)]
     assert kinds == ["message", "message", "delete", "message", "message"]
+
+
+async def test_a_stall_holds_one_call_until_released(emu: BotApiEmulator) -> None:
+    """``stall_next`` holds the next call only (a hung connection): the calls after it go
+    through meanwhile, and the held one fails with 502, carried out never."""
+    emu.send_text(TOKEN, ALICE, "hi")
+    request = HTTPXRequest(connection_pool_size=2)
+    async with Bot(TOKEN, base_url=emu.base_url, request=request) as bot:
+        released = asyncio.Event()
+        emu.stall_next(TOKEN, "sendMessage", 30, until=released)
+        held = asyncio.create_task(bot.send_message(ALICE.id, "held"))
+        for _ in range(500):
+            if emu._bot(TOKEN).call_counts["sendmessage"]:
+                break
+            await asyncio.sleep(0.01)
+        passed = await bot.send_message(ALICE.id, "next")
+        assert passed.text == "next" and not held.done()
+        released.set()
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await held
+    assert [e.text for e in emu.events(TOKEN, chat_id=ALICE.id)] == ["next"]
 
 
 async def test_conflict_between_pollers(emu: BotApiEmulator, http: httpx.AsyncClient) -> None:

@@ -527,6 +527,18 @@ class _Failure:
     retry_after: int | None
     stall: float = 0.0
     """Seconds to hold the request before failing it (a hung connection)."""
+    until: asyncio.Event | None = None
+    """Set by the test to end the hold early (the stall is then its longest)."""
+
+
+async def _hold(failure: _Failure) -> None:
+    if failure.until is None:
+        await asyncio.sleep(failure.stall)
+        return
+    try:
+        await asyncio.wait_for(failure.until.wait(), failure.stall)
+    except TimeoutError:
+        pass
 
 
 @dataclass
@@ -776,10 +788,11 @@ class EmulatorCore:
             if self.latency and handler is not None:  # getUpdates is a long poll anyway
                 self._changed.fire()  # a call in flight is visible to wait_for
                 await asyncio.sleep(self.latency)
-            stall = self._stall_of(bot, name)
-            if stall:
+            held = self._stall_of(bot, name)
+            if held is not None:  # this call takes the stall: the next calls go through
                 self._changed.fire()
-                await asyncio.sleep(stall)
+                await _hold(held)
+                raise ApiError(held.code, held.description, retry_after=held.retry_after)
             self._maybe_fail(bot, name)
             if handler is None:
                 return await self._get_updates(bot, p)
@@ -795,9 +808,9 @@ class EmulatorCore:
         finally:
             self._changed.fire()
 
-    def _stall_of(self, bot: _BotState, name: str) -> float:
+    def _stall_of(self, bot: _BotState, name: str) -> _Failure | None:
         queue = bot.failures.get(name)
-        return queue[0].stall if queue else 0.0
+        return queue.popleft() if queue and queue[0].stall else None
 
     def _maybe_fail(self, bot: _BotState, name: str) -> None:
         for key in (name, "*"):
@@ -842,12 +855,14 @@ class EmulatorCore:
                 _Failure(error_code, description, retry_after if error_code == 429 else None)
             )
 
-    def stall_next(self, token: str, method: str, seconds: float) -> None:
-        """Hold the next call of ``method`` for ``seconds``, then fail it with 502 without
-        carrying it out: a request that hangs (the bot is stuck waiting for it — kill it
-        then) and never takes effect."""
+    def stall_next(
+        self, token: str, method: str, seconds: float, *, until: asyncio.Event | None = None
+    ) -> None:
+        """Hold the next call of ``method`` for ``seconds`` (or until the test sets
+        ``until``, if sooner), then fail it with 502 without carrying it out: a request that
+        hangs (the bot is stuck waiting for it — kill it then) and never takes effect."""
         queue = self._bot(token).failures.setdefault(method.lower(), deque())
-        queue.append(_Failure(502, "Bad Gateway", None, stall=seconds))
+        queue.append(_Failure(502, "Bad Gateway", None, stall=seconds, until=until))
 
     def clear_failures(self, token: str) -> None:
         self._bot(token).failures.clear()
