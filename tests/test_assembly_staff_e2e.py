@@ -118,8 +118,17 @@ async def test_staff_prepare_open_watch_close_and_see_results(bot):
     assert "Who votes: open to every Telegram account (non-binding)" in events[-1].text
     events = await staff.press_data(earlier, f"asm:mode:{ref}:open")
     assert "Who votes: open to every Telegram account (non-binding)" in events[-1].text
+    # a resident reads the poll as it now is, not the KB's rule of codes from the dong office
+    neighbour = bot.chat(6104, "이웃", "ko")
+    await neighbour.send("/vote")
+    card = (await neighbour.press("한빛1동"))[-1].text
+    assert "텔레그램 계정이 있으면 누구나 한 번 투표할 수 있어요" in card, card
+    assert "구속력 없음" in card and "투표 코드" not in card, card
     events = await staff.press("Mode: switch")
     assert "Who votes: voting codes from the dong office" in events[-1].text
+    await neighbour.send("/vote")
+    card = (await neighbour.press("한빛1동"))[-1].text
+    assert "투표 자격: " in card and "투표 코드" in card and "구속력" not in card, card
     events = await staff.press("Eligible residents")
     events = await staff.send("about a thousand")
     assert "Please type a whole number" in events[0].text

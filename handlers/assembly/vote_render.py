@@ -129,7 +129,18 @@ async def card_text(
         lines.append(esc(dong_name(dong, t.lang)))
     lines += [esc(window(t, vote)), esc(method(t, vote))]
     eligibility = localized(vote.eligibility, t.lang)
-    if eligibility:
+    if vote.mode == VoteMode.OPEN:
+        # (the KB's eligibility speaks of the binding vote — codes from the dong office — not
+        # of the poll the staff opened to everyone)
+        lines.append(
+            esc(
+                t._(
+                    "Anyone with a Telegram account can vote once. This is an opinion poll: "
+                    "its result does not decide the items (non-binding)."
+                )
+            )
+        )
+    elif eligibility:
         lines.append(esc(t._("Who can vote: {who}", who=eligibility)))
     lines.append("")
     for number, item in enumerate(items, 1):
