@@ -81,6 +81,47 @@ def test_an_end_time_of_day_is_the_first_after_the_start():
     assert parse_end("오후 6시", start) is None
 
 
+# Ends and lengths as staff type them besides the examples the question gives: Korean
+# numbers before 시간, half an hour, "until", "about", "까지" (all failed before 2026-12-07)
+@pytest.mark.parametrize(
+    ("typed", "minutes"),
+    [
+        ("두시간", 120),
+        ("두 시간", 120),
+        ("한 시간", 60),
+        ("한시간 반", 90),
+        ("1시간 반", 90),
+        ("세시간반", 210),
+        ("1.5시간", 90),
+        ("세 시간 동안", 180),
+        ("약 2시간", 120),
+        ("한 2시간", 120),
+        ("2시간 반 정도", 150),
+        ("반시간", 30),
+        ("9시까지", 120),
+        ("오후 9시까지", 120),
+        ("2 hours", 120),
+        ("two hours", 120),
+        ("an hour and a half", 90),
+        ("half an hour", 30),
+        ("1.5 hours", 90),
+        ("90 minutes", 90),
+        ("1 hour 30 minutes", 90),
+        ("2 hrs", 120),
+        ("until 9pm", 120),
+        ("to 21:00", 120),
+    ],
+)
+def test_an_end_or_a_length_in_words(typed, minutes):
+    start = datetime(2027, 3, 5, 19, 0, tzinfo=SEOUL)
+    assert parse_end(typed, start) == start + timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize("typed", ["열시간 넘게요?", "today", "25시간", "다섯"])
+def test_what_is_no_end_stays_unread(typed):
+    assert parse_end(typed, datetime(2027, 3, 5, 19, 0, tzinfo=SEOUL)) is None
+
+
 async def test_newevent_in_korean_with_edits_from_the_preview(bot):
     staff = bot.chat(STAFF, "담당자", "ko")
     events = await staff.send("/newevent")

@@ -29,6 +29,42 @@ from bot.telegram.context import MaeulContext
 
 _DURATION_RE = re.compile(r"^(?:(\d{1,2})\s*(?:h|시간))?\s*(?:(\d{1,3})\s*(?:m|min|분))?$")
 _CLOCK_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+# How staff type an end or a length besides the examples: "두 시간", "한시간 반", "1.5시간",
+# "9시까지", "약 2시간", "two hours", "an hour and a half", "until 9pm", "90 minutes"
+_AROUND_RE = re.compile(
+    r"^(?:about|around|approx\.?|until|till|to|by)\s+|^(?:약|대략|~)\s*|^한\s+(?=\d)"
+    r"|\s*(?:까지|에\s*끝나요|에\s*끝남|동안|정도|쯤|가량|long)$"
+)
+_HOUR_WORDS = {
+    "한": 1, "두": 2, "세": 3, "네": 4, "다섯": 5, "여섯": 6, "일곱": 7, "여덟": 8, "아홉": 9,
+    "열": 10, "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+    "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+_HOUR_WORD_RE = re.compile(
+    r"(?<![가-힣a-z])(한|두|세|네|다섯|여섯|일곱|여덟|아홉|열|an?|one|two|three|four|five|six"
+    r"|seven|eight|nine|ten)\s*(?=시간|hours?\b|hrs?\b)"
+)
+_HALF_RE = re.compile(r"(\d{1,2})\s*(?:시간\s*반|h(?:ours?|rs?)?\s+and\s+a\s+half)")
+_DECIMAL_HOURS_RE = re.compile(r"(\d{1,2})\.(\d)\s*(?:시간|hours?\b|hrs?\b|h\b)")
+
+
+def _plain_length(text: str) -> str:
+    """``text`` with the words around an end or a length taken off and a length written
+    in digits ("두 시간 반" → "2h30m", "an hour and a half" → "1h30m")."""
+    clean = text.strip().lower()
+    for _ in range(2):  # "약 2시간 정도", "until about 9pm"
+        clean = _AROUND_RE.sub("", clean).strip()
+    clean = re.sub(r"^half\s+an\s+hour$|^반\s*시간$", "30m", clean)
+    clean = _HOUR_WORD_RE.sub(lambda m: f"{_HOUR_WORDS[m.group(1)]}", clean)
+    clean = _HALF_RE.sub(r"\1h30m", clean)
+    clean = _DECIMAL_HOURS_RE.sub(
+        lambda m: f"{m.group(1)}h{int(m.group(2)) * 6}m" if m.group(2) != "0" else f"{m.group(1)}h",
+        clean,
+    )
+    clean = re.sub(r"(\d)\s*(?:hours?|hrs?)\b", r"\1h", clean)
+    clean = re.sub(r"(\d)\s*(?:minutes?|mins?)\b", r"\1m", clean)
+    clean = re.sub(r"(\d)h\s*(?:and\s+)?(\d)", r"\1h\2", clean)
+    return clean
 
 
 def is_admin_of(context: MaeulContext) -> bool:
@@ -124,7 +160,8 @@ def _typed_end(text: str, start: datetime) -> datetime | None:
     """The end ``text`` names for an event starting at ``start`` — after the start when
     it can be (a time of day alone: the first one after it), else as typed, which may be
     at or before the start; None when it is not an end time or length at all."""
-    clean = text.strip().lower()
+    text = _plain_length(text)
+    clean = text
     for unit, short in (("시간", "h"), ("분", "m")):
         clean = re.sub(rf"(\d)\s*{unit}", rf"\1{short}", clean)
     clock = _CLOCK_RE.match(clean)
