@@ -17,7 +17,11 @@ thirteenth and fifteenth; written 2026-12-07 in session 28, scored on the sessio
 first: 63/160, guards 38/40), summary only. ``--file followups5.yaml``: a fifth, all dev
 (other, tenth and seventeenth; written 2026-12-07 in session 29 by a helper who read only those
 three KBs, SCHEMA.md and domain.md; first score at 78f0333, before any change: 78/160, guards
-37/40), to tune on.
+37/40), to tune on. ``--file followups6.yaml``: a sixth, all dev (ninth and twentieth), and
+``--file followups7.yaml``: a seventh, all held (fourth and nineteenth; summary only), both
+written 2026-12-07 in session 31 by a helper who read only those KBs, SCHEMA.md and
+domain.md; first scores at b65b178, before any change: 86/160, guards 40/40 (set 6) and
+85/160, guards 39/40 (set 7) — tests/qa/FOLLOWUPS67.md.
 """
 
 from __future__ import annotations
