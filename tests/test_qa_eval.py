@@ -290,14 +290,17 @@ def test_long_questions_beside_a_record(other_engines, name):
 # read (34/80, 20/20); followups2.yaml: all held, never read (55/160, 36/40);
 # followups3.yaml: all dev (94/160, 40/40).
 FOLLOW_UP_FLOORS = {
-    # (raised in session 30, at its end: 75/79, 21/21; 43/80, 20/20; 82/160, 36/40; 125/160,
-    # 40/40; 87/160, 38/40; 119/160, 38/40 — a few below, as CPUs differ)
-    ("followups.yaml", "dev"): (72, 21),
-    ("followups.yaml", "held"): (40, 20),
-    ("followups2.yaml", "held"): (78, 35),
-    ("followups3.yaml", "dev"): (121, 40),
-    ("followups4.yaml", "held"): (83, 37),
-    ("followups5.yaml", "dev"): (115, 37),
+    # (raised in session 31, at its end: 76/79, 21/21; 46/80, 20/20; 84/160, 36/40; 126/160,
+    # 40/40; 91/160, 38/40; 120/160, 38/40; 105/160, 40/40; 86/160, 39/40 — a few below, as
+    # CPUs differ; sets 6 and 7 first scored 86/160 and 85/160 before any change)
+    ("followups.yaml", "dev"): (73, 21),
+    ("followups.yaml", "held"): (43, 20),
+    ("followups2.yaml", "held"): (80, 35),
+    ("followups3.yaml", "dev"): (122, 40),
+    ("followups4.yaml", "held"): (87, 37),
+    ("followups5.yaml", "dev"): (116, 37),
+    ("followups6.yaml", "dev"): (101, 39),
+    ("followups7.yaml", "held"): (82, 38),
 }
 
 

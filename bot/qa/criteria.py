@@ -190,7 +190,8 @@ def _with_comparator(text: str, value: int, span: tuple[int, int]) -> AmountFilt
 
 
 _AGE_RE = re.compile(
-    r"(?:만\s?)?(?<!\d)(?P<a>\d{1,2})\s?(?:살|세|years?\s?old|yo\b|tuổi|tuoi\b|岁|歳|才)"
+    # (not 세대, households or a generation: "우리 단지 80세대밖에 안되는데", "2030세대")
+    r"(?:만\s?)?(?<!\d)(?P<a>\d{1,2})\s?(?:살|세(?!대)|years?\s?old|yo\b|tuổi|tuoi\b|岁|歳|才)"
     r"|\b(?:i am|i m|im|age|aged|turning|turn|i ll be)\s(?P<b>\d{1,2})\b"
     # "my daughter is 12", "she's 15" (not "we are 5": a group's size)
     r"|\b(?:(?:my|our)\s(?:daughter|son|child|kid|grandson|granddaughter|mother|mom|mum|father|"

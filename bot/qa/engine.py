@@ -413,6 +413,35 @@ _LIVES_THERE_WORKS_HERE_RE = re.compile(
     r"(회사|직장|일터|가게|학교|일하|다니|근무)|"
     r"\blive (in|at) .{0,40}\b(but|and) (i )?(work|study)\b"
 )
+# Someone who lives elsewhere, and "is that all right?": who may take part, asked of the
+# record just answered ("작가님이 대전 사시는데 상관없나요?", "일곱명인데 두명은 천안 살아요
+# 괜찮을까") — not another city's matter (QAEngine._ask)
+_LIVES_ELSEWHERE_MAY_RE = re.compile(
+    r"(살아요|살아|사는데|사시는데|살고|사세요|사셔서|거주하는데|거주해요|거주하고)\S*\s?.{0,20}?"
+    r"(괜찮|상관|되나|돼요|되요|될까|되죠|되남|가능|안\s?되)"
+)
+# Living somewhere, said ("살아요", "사시는데", "거주하고"), and a person said with 님 ("작가님이",
+# "사장님도", "강사님은"): who may take part, with that asked (QAEngine._names_another)
+_LIVES_RE = re.compile(r"사시\S*|살아\S*|살고|사는\S*|사세요|거주\S*|lives?|living")
+_HONOURED_RE = re.compile(r"[가-힣]{1,4}님(이|은|도|께서|들|들이|들도|하고|이랑)?")
+# The most one may receive ("제일 많이 받으면 얼마예요?", "가장 많이 받을 수 있는 게", "What's the
+# most we could get?", "最多能拿多少", "tối đa được bao nhiêu"): of the grant just answered
+_MOST_WE_GET_RE = re.compile(
+    r"(?:제일|가장|최대로|최고로)\s?(?:많이\s?)?(?:받|나오|타)|"
+    r"\bthe most (?:we|i|you|one|a group) (?:can|could|would|will|may) "
+    r"(?:get|receive|be given|ask for|apply for)\b|"
+    r"\bmost (?:we|i) (?:can|could) (?:get|receive)\b|"
+    r"最多(?:能|可以)?(?:拿|领|申请|得到|给)|最大(?:で)?(?:いくら|どのくらい)|"
+    r"tối đa (?:được )?(?:bao nhiêu|nhận)|toi da (?:duoc )?bao nhieu"
+)
+# Applying now, a yes-or-no ("지금 신청하면 안돼요?", "지금 내도 돼요?", "can we still apply
+# now?", "现在还能申请吗", "bây giờ nộp được không"): of the grant just answered (QAEngine._ask)
+_NOW_APPLY_RE = re.compile(
+    r"지금\s?(?:바로\s?)?(?:신청|접수|내|제출|넣)\S{0,4}\s?(?:돼|되|안\s?돼|안\s?되|가능|늦)|"
+    r"\b(?:can|could) (?:i|we) (?:still )?(?:apply|send|submit)\b.{0,20}\bnow\b|"
+    r"\bis it too late\b|现在(?:还)?(?:可以|能)(?:申请|报名|提交)|今から(?:申し?込|応募)|"
+    r"bây giờ (?:nộp|đăng ký) (?:còn )?được không|bay gio (?:nop|dang ky) (?:con )?duoc khong"
+)
 # A clause told before the question (:meth:`QAEngine._service_only_told`): a sentence's end,
 # or a clause closed by …는데 or …해서 ("취업해서 내려가는데 통장은 …")
 _TOLD_CLAUSE_RE = re.compile(
@@ -1090,6 +1119,10 @@ _NAMES_NOTHING_RE = re.compile(
     r"anh|bạn|ban|ai|hỏi|hoi|gọi|goi|số|so|thời|thoi|gian|tối|đa|khi|lúc|luc|bao|nhiêu|"
     r"nhieu|phải|phai|cần|can|thì|thi|mà|ma|và|va|hay|rồi|roi|chưa|chua|đâu|dau|ở|o|"
     r"làm|lam|sao|mấy|may|ơ|ấy|ay|"
+    # (a day, a month, an hour: "Hạn chót tháng 2 là ngày mấy?", "mấy giờ")
+    r"ngày|ngay|tháng|thang|tuần|tuan|giờ|gio|hôm|hom|"
+    # (in, the same, one, a classifier: "trong cùng một con hẻm")
+    r"trong|cùng|cung|một|mot|con|"
     # (plural marks, handing in, signing up, taking part: "Tôi cần nộp những giấy tờ gì?")
     r"những|nhung|các|cac|nộp|nop|đăng|dang|ký|ky|tham|gia|đi|di|đến|den|"
     r"tập|tap|trung|xuất|xuat|phát|phat|biết|biet|công|cong|bố|"
@@ -1261,6 +1294,13 @@ _PART_WORDS["documents"] = re.compile(
     r"giấy chứng nhận|báo giá|hóa đơn",
     re.IGNORECASE,
 )
+# (the group's own share of the sum: "우리 돈도 보태야 된다던데 얼마나 내요", "자부담은요?")
+_PART_WORDS["amount"] = re.compile(
+    r"보태\S*|자부담\S*|부담\S*|자비\S*|contribut\w*|share|put|pay|ourselves|own|"
+    r"自付|自负|自己负担|自己負担|"
+    r"tự (?:trả|đóng|góp)|đóng góp",
+    re.IGNORECASE,
+)
 _PART_WORDS["how_to_apply"] = re.compile(
     r"심사\S{0,2}|발표\S{0,3}|ppt|피피티|panel|review|上台|评审|審査|hội đồng",
     re.IGNORECASE,
@@ -1290,6 +1330,8 @@ _SAID_VERB_RE = re.compile(
     r"세요|시나|죠|능가|[노꼬]$|[온간한된은던든운]지$|"
     # (a time past, an honorific doing: "넘었는데" → 넘었, "하시는데" → 하시)
     r"[었았였겠]$|하시$|[되하]능$|될랑|(?:와|가|봐|내|들어|써|줘|받아|나와)야$|"
+    # (a verb said with 못, "can't": "못들어가요", "못받나요", "못해요")
+    r"^못[가-힣]{1,4}$|"
     # (going to work or school: "직장 다녀요", "대학 다니는데")
     r"^다(?:녀|녀요|녀서|녀도|니는데|니고|닌지|니면)$"
 )
@@ -1407,13 +1449,36 @@ def _own_situation(a: _Analysis) -> bool:
     c = a.criteria
     return (
         a.facets[:1] in (("eligibility",), ("people",))
-        and (c.age is not None or c.group_size is not None)
+        and (
+            c.age is not None
+            or c.group_size is not None
+            or _HOUSEHOLDS_RE.search(a.text) is not None
+        )
         and not (c.amount or c.superlative or c.status or c.grant_words or c.list_words)
         and not (a.dongs or a.categories)
         # (words that name nothing aside: "I'm 35, too old for this one?", "41살인데
-        # 안되겠죠ㅠ")
-        and _names_nothing(a)
+        # 안되겠죠ㅠ"; a place in the group and a verb: "저 마흔인데 팀원으로도 못들어가요?")
+        and all(
+            _NAMES_NOTHING_RE.fullmatch(w)
+            or _ROLE_WORD_RE.fullmatch(w)
+            or (_HANGUL_RE.fullmatch(w) and _SAID_VERB_RE.search(w))
+            for w in _topic_words(a)
+        )
     )
+
+
+# A place in the group ("팀원으로도", "회원이", "as a member"), or the asker's own home ("우리
+# 단지 80세대밖에 안되는데")
+_ROLE_WORD_RE = re.compile(
+    r"(팀원|멤버|회원|구성원|참여자|팀장|모임장|members?|team|단지|아파트|빌라)"
+    r"(으로도|으로|로도|로|이|가|은|는|도|에|에서)?",
+    re.IGNORECASE,
+)
+# Households counted ("80세대밖에 안되는데", "30가구인데"): a complex's or an alley's size, the
+# asker's own case (never a group's members: bot/qa/criteria.py's group size)
+_HOUSEHOLDS_RE = re.compile(
+    r"\d{1,4}\s?(?:세대|가구|집)\s?(?:이서|인데|이에요|예요|이고|이라|밖에|뿐|정도|이면|이상|쯤)"
+)
 
 
 # The asker's own case told, then "will that do?" / "may I?": "전입한지 6년 됐는데 안될까요",
@@ -2064,6 +2129,9 @@ class QAEngine:
             and criteria.group_size is not None
             and _WILL_IT_DO_RE.search(text) is not None
         ):  # "우리 셋이랑 이웃 둘 이렇게 다섯 명인데 텃밭 사업 돼요?": whether such a group may
+            cues = FacetCues(("eligibility",), cues.matches)
+        elif not cues.facets and _HOUSEHOLDS_RE.search(text):
+            # "우리 단지 80세대밖에 안되는데": a complex's size told, whether it may
             cues = FacetCues(("eligibility",), cues.matches)
         elif "amount" in cues.facets and len(cues.facets) > 1 and _only_money_nouns(text, cues):
             # "what papers do we need to apply for money …": money is what is applied for,
@@ -2774,6 +2842,63 @@ class QAEngine:
             )
             if not self._turns_away(checked, follow):
                 a = checked
+        if (
+            follow is not None
+            and follow[0] == "grant"
+            and a.criteria.self_funding
+            and not (a.criteria.grant_words or a.criteria.list_words or a.categories)
+        ):
+            # the group's own share asked right after an answer about a grant ("Do we put
+            # in some of our own money?"): that grant's sum and its share, not the grants
+            # that ask one (asked alone, or with a list asked, it filters as ever)
+            a = replace(
+                a,
+                facets=("amount", *(f for f in a.facets if f != "amount")),
+                criteria=replace(a.criteria, self_funding=None),
+            )
+        if (
+            follow is not None
+            and follow[0] == "grant"
+            and a.criteria.superlative
+            and a.criteria.amount is None
+            and _MOST_WE_GET_RE.search(a.text)
+            and not (a.criteria.grant_words or a.criteria.list_words or a.categories)
+        ):
+            # the most one may receive, right after an answer about a grant ("제일 많이
+            # 받으면 얼마예요?", "What's the most we could get?"): that grant's sum, not the
+            # grant that gives the most (asked alone, or with 사업/뭐 asked, it filters)
+            most = replace(
+                a,
+                facets=("amount", *(f for f in a.facets if f != "amount")),
+                criteria=replace(a.criteria, superlative=False),
+            )
+            if not self._turns_away(most, follow):
+                a = most
+        if (
+            follow is not None
+            and follow[0] in ("grant", "event", "assembly")
+            and a.elsewhere
+            and _LIVES_ELSEWHERE_MAY_RE.search(a.text)
+        ):
+            # someone of ours who lives in another city, "is that all right?", right after an
+            # answer about a record: who may take part in it (asked alone, the question names
+            # no record, and the other city is as ever)
+            a = replace(a, elsewhere=False)
+        if (
+            follow is not None
+            and follow[0] == "grant"
+            and a.criteria.status in (None, "open")
+            and _NOW_APPLY_RE.search(a.text)
+            and not (a.criteria.grant_words or a.criteria.list_words or a.categories)
+        ):
+            # "지금 신청하면 안돼요?", "can we still apply now?" right after an answer about a
+            # grant: whether its window is open, not the grants open now (asked alone, or
+            # with a list asked, the status filters as ever)
+            a = replace(
+                a,
+                facets=("deadline", *(f for f in a.facets if f != "deadline")),
+                criteria=replace(a.criteria, status=None),
+            )
         age = a.criteria.age
         base: dict[str, Any] = {
             "lang": lang,
@@ -2784,6 +2909,26 @@ class QAEngine:
             "opening": a.facets[:1] == ("opens",),
         }
         answer = self._answer(a, now, base, follow, choices)
+        if (
+            follow is not None
+            and answer.confident
+            and answer.kind == "faq"
+            and answer.reason == "lexical"
+            and self._asks_a_part(a, follow)
+            and not self._names_another(a, follow)
+            and not self._turns_away(a, follow)
+            and not (
+                (words := _topic_words(a)) and self._holds_words(words, "faq", answer.id or "")
+            )
+        ):
+            # Right after an answer about a record, a part of it asked in words that record
+            # holds, or none ("양식 어디서 받아여?", "Is there any money we have to put in
+            # ourselves?"): a FAQ entry found by the part's own word is no surer than the
+            # record the chat is about — unless the entry holds the question's words
+            # ("외국인도 할 수 있어요?": the rule for every programme)
+            followed = self._follow_up(a, follow, now, base, asked=True)
+            if followed is not None:
+                return followed
         if (
             answer.reason in ("none", "unsure", "gate")
             and a.question_lang in (None, "ko", "en")
@@ -2879,6 +3024,11 @@ class QAEngine:
                     _GROUP_WORD_RE.fullmatch(_PARTICLE_END_RE.sub("", w) or w)
                     # (or who would come: "울엄마랑 언니랑 나 셋이 하면 되나요?")
                     or _WHO_COMES_RE.fullmatch(w)
+                    # (or where one lives: "두명은 천안 살아요 괜찮을까", "작가님이 대전
+                    # 사시는데 상관없나요?")
+                    or _other_place(w, _PLACE_PARTICLES)
+                    or _LIVES_RE.fullmatch(w)
+                    or _HONOURED_RE.fullmatch(w)
                 )
             )
             # (a verb's form, Korean: "방문해야돼", "해야되나", "떨어지면"; not a noun that
@@ -2934,7 +3084,7 @@ class QAEngine:
         own = self.dong_of(follow[1])
         return bool(
             [d for d in a.dongs if d != own]
-            or a.categories
+            or self._other_categories(a, follow)
             or _filters_after(a)
             or c.grant_rule
             or _list_words_after(a)
@@ -3589,7 +3739,8 @@ class QAEngine:
             or _own_situation(a)
             or own_case
             or also
-            or self._this_asked(a)
+            # (not "제일 많이 주는 사업은 뭐예요?": the largest of them all asked)
+            or (self._this_asked(a) and not away)
             or _only_a_span_asked(a)
             or missing
             or (kind == "assembly" and (_of_the_vote(a) or "choices" in a.facets))
@@ -3658,7 +3809,13 @@ class QAEngine:
         c = a.criteria
         return bool(
             _ANOTHER_RE.search(a.text)
-            or a.categories
+            # (a theme; the record's own, named with nothing else of its own, is the record:
+            # "How many photos of the alley do we need?" — not "공동육아나눔터 장난감 대여
+            # 시간" after a childcare grant)
+            or (
+                bool(a.categories)
+                and (self._other_categories(a, follow) or self._names_another(a, follow))
+            )
             or _filters_after(a)
             or c.grant_rule
             or _list_words_after(a)
@@ -3667,6 +3824,16 @@ class QAEngine:
             or (self._service_named(a) and not self._cost_asked(a, follow))
             or _HEARD_RE.search(a.text)
         )
+
+    def _other_categories(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+        """Does the question name a theme the record just answered is not of? Its own theme
+        named is the record's ("How many photos of the alley do we need?" after the alley
+        gardening grant, "사회적경제팀 번호가 뭐였죠" after the social economy one)."""
+        if not a.categories:
+            return False
+        kind, id_ = follow
+        own = set(self.grants[id_].categories) if kind == "grant" else set()
+        return bool(set(a.categories) - own)
 
     def _also_ok(self, a: _Analysis, away: bool) -> bool:
         """Does the question ask whether something will do too ("옛날 사진 모아서 책

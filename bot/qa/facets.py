@@ -38,7 +38,7 @@ WHO_COMES = (
     r"딸|아들|손주|손자|손녀|아버지|아부지|어머니|어머님|아버님|엄니|친구분|동생)(들)?|"
     r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
     r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ|"
-    r"爸爸|妈妈|父母|父亲|母亲|奶奶|爷爷|外婆))"
+    r"爸爸|妈妈|父母|父亲|母亲|奶奶|爷爷|外婆|店主|老板|商人|商家|居民|邻居|成员|会员))"
 )
 
 # A language an application may be written in ("영어로", "in Vietnamese", "中文", "tiếng Anh",
@@ -310,7 +310,9 @@ _CUES: list[tuple[str, str]] = [
                r"\bhow many (of (the|our|us|them) )?(people|members|persons|households|families)\b|"
                r"几个人|多少人|几户|何人|何世帯|bao nhiêu (người|hộ)|mấy (người|hộ|thành viên)|"
                # how many of whom ("需要几个商人", "几位成员")
-               r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)"),
+               r"几(个|位|名)\S{0,2}(人|成员|会员|居民|商人|家庭)|"
+               # how many are needed, of whom said before ("店主要几个？", "商人最少要几个？")
+               r"(最少|至少|最低)?\s?要\s?几\s?(个|位|名|家|户)"),
     ("when", r"언제|일정|날짜|(있는|하는|열리는|가능한)\s?날(?!씨)|"
              # (not a period told in the story: "체류기간이 12월까지인데 …", "계약 기간은 내년
              # 봄까지라서 …" — the asker's own, said, not asked)
@@ -356,6 +358,8 @@ _CUES: list[tuple[str, str]] = [
                     r"(신청|지원|참여|참가|투표)\s?"
                     r"(돼요|되나요|될까요|되죠|되는지|돼\b|되나|되남|되냐|되니|됩니까|되겠|됨\b)|"
                     r"(신청|지원|참여|참가)\s?(못|안)\s?(하|해|돼|되)|"
+                    # can't one join ("팀원으로도 못들어가요?", "저는 못 껴요?")
+                    r"(못|안)\s?(들어가|들어와|껴|끼어|끼워|낄)|"
                     # a condition and "can't we, then?" ("첫걸음 안 해 봤으면 못 하는 거예요?")
                     r"(으면|면)\s?(못|안)\s?(하|해|받|돼|되|내)|"
                     r"몇\s?살\s?(부터|까지|이상|이하)|(있어|없어|아니어|아니라)\s?도\s?(되|돼|괜찮)|"
@@ -365,6 +369,8 @@ _CUES: list[tuple[str, str]] = [
                     r"\bcan (my|our|her|his|their)\b[^?.]{0,30}?\bapply\b|"
                     r"\bage (limit|requirement)s?\b|"
                     r"\bhow old\b|\btoo (old|young)\b|괜찮(나요|아요|을까|은가|은지)|"
+                    # does it matter? ("작가님이 대전 사시는데 상관없나요?")
+                    r"상관\s?(없|있)(나요|나|어요|어|을까요?|죠|는지|습니까)|"
                     r"条件|资格|điều kiện|ai được|"
                     r"資格|対象"),
     ("contact", r"연락처|전화|전번(?![에엔])|번호|문의|통화|이메일|메일\s?주소|\be\s?mail\b|"

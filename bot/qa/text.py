@@ -77,6 +77,13 @@ _SPOKEN: tuple[tuple[str, str], ...] = (
     (r"있십니", "있습니"),
     (r"할라믄|할라카믄|할라카모|할라모|할려면|할려믄", "하려면"),
     (r"(하|있|없|되|돼|받|내|나오|고르|가|오|주|보|모이|열리)노(?=\s|$)", r"\1나요"),
+    # 충청도: 요 said 유 at a sentence's end (나와유, 되나유, 있어유, 금액은유) and 는데 said
+    # 는디 (했는디, 받았는디유); only after an ending's last letter, so that 공유, 이유, 여유,
+    # 우유 stay
+    (r"(?<=[나가어아해돼되와봐줘예에디래게까세셔워져은는도])유(?=\s|$)", "요"),
+    (r"(?<=[가-힣])는디(?=\s|$|요)", "는데"),
+    # 그럼 said 그람, 그라믄, 그믄 ("그람 돈은 얼마나 나와유?"; not a weight: "100그람")
+    (r"(?<![가-힣\d])(그람|그라믄|그라모|그믄)(?![가-힣])", "그럼"),
 )
 _SPOKEN_RE = [(re.compile(pattern), standard) for pattern, standard in _SPOKEN]
 
