@@ -199,3 +199,41 @@ def test_a_part_asked_is_the_records_not_a_faq_on_that_part(twentieth):
 def test_a_faq_holding_the_words_still_leads(twentieth):
     answer = twentieth.ask("결과보고서는 어떻게 써요?", NOW, follow=("grant", "community-leap"))
     assert (answer.kind, answer.id, answer.confident) == ("faq", "final-report", True), answer
+
+
+# A month's end checked, the window asked in English, a result's call asked with a word
+# between: the part of the grant just answered
+@pytest.mark.parametrize(
+    ("question", "facet"),
+    [
+        ("2월 말까지 맞죠?", "deadline"),
+        ("How long is the application period?", "deadline"),
+        ("선정되면 언제쯤 연락 와요?", "result"),
+    ],
+)
+def test_a_part_checked_in_a_few_words(demo, question, facet):
+    assert_follows(demo, question, NEIGHBOUR, facet)
+
+
+# Sent by e-mail, asked in Vietnamese or Chinese: how one applies (the address asked is
+# still the contact)
+@pytest.mark.parametrize("question", ["Chỉ gửi email là được hả?", "可以发邮件申请吗？"])
+def test_sending_by_email_is_how_to_apply(demo, question):
+    assert_follows(demo, question, NEIGHBOUR, "how_to_apply")
+
+
+def test_the_email_address_is_the_contact(demo):
+    assert_follows(demo, "What is the email address?", NEIGHBOUR, "contact")
+
+
+# Who we are, told, and "will N of us do?": who may
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("4명 돼요?", NEIGHBOUR),
+        ("남편은 한국 사람이고 저는 필리핀 사람이에요 3명 돼요?", NEIGHBOUR),
+        ("전세 사는데 저도 껴도 돼요?", ALLEY),
+    ],
+)
+def test_who_we_are_told_is_who_may(demo, question, follow):
+    assert_follows(demo, question, follow, "eligibility")

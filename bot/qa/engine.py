@@ -1123,12 +1123,14 @@ _NAMES_NOTHING_RE = re.compile(
     r"ngày|ngay|tháng|thang|tuần|tuan|giờ|gio|hôm|hom|"
     # (in, the same, one, a classifier: "trong cùng một con hẻm")
     r"trong|cùng|cung|một|mot|con|"
+    # (only … , right?: "Chỉ cần gửi email thôi hả?")
+    r"chỉ|thôi|thoi|hả|ha|nhỉ|nhi|à|"
     # (plural marks, handing in, signing up, taking part: "Tôi cần nộp những giấy tờ gì?")
     r"những|nhung|các|cac|nộp|nop|đăng|dang|ký|ky|tham|gia|đi|di|đến|den|"
     r"tập|tap|trung|xuất|xuat|phát|phat|biết|biet|công|cong|bố|"
     # Korean: a thing pointed at, fillers, the asker, "how" typed as said
     r"이거|이걸|이건|이것|요거|요건|그거|그걸|그건|그것|저거|이번|그럼|그러면|근데|혹시|좀|"
-    r"제가|저|저희|우리|울|나|내가|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
+    r"제가|저|저희|우리|울|나|내가|저랑|나랑|저하고|나하고|저도|나도|꼭|그냥|정도|어케|어캐|그담엔|그담|그다음|이제|아직|머머|뭐뭐|좀요|"
     # (going there to do it, getting it: "심사때 가서 발표해야돼요?", "견적 몇 군데서 받아야 함")
     r"가서|와서|받아|받아서|"
     # (setting off and gathering, "or else", the least or most: "어디서 출발해요", "신청해야

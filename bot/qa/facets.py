@@ -34,7 +34,9 @@ WHO_COMES = (
     r"가족|남편|아내|엄마|아빠|부모님?|할머니|할아버지|직장인|장애인|반려견|강아지|"
     r"언니|누나|형|오빠|이모|삼촌|고모|사촌|며느리|시어머니|장모님?|옆집|"
     # (what the asker is: "세입자도 투표돼요?")
-    r"세입자|집주인|자영업자|사장님|주부|상인|"
+    r"세입자|집주인|자영업자|사장님|주부|상인|대학원생|월세|전세|자취생?|하숙생?|"
+    # (where one is from: "남편은 한국사람이고 저랑 친구는 베트남 사람이에요")
+    r"(한국|중국|베트남|일본|필리핀|네팔|몽골|태국|캄보디아|우즈벡|러시아|미국|외국)\s?(사람|인)?|사람|"
     r"딸|아들|손주|손자|손녀|아버지|아부지|어머니|어머님|아버님|엄니|친구분|동생)(들)?|"
     r"(kids?|child|children|students?|foreigners?|seniors?|friends?|family|parents?|"
     r"teenagers?|dogs?|外国人|孩子|小孩|学生|留学生|老人|朋友|家人|外国籍|子ども|子供|子供連れ|子連れ|"
@@ -143,6 +145,10 @@ _CUES: list[tuple[str, str]] = [
                  # still taking them ("지금도 접수해요?", "접수 중인가요")
                  r"(지금|현재|아직)\s?도\s?(신청|접수)\s?(해|하|받)|(접수|모집)\s?중\s?(이|인|에)|"
                  r"\blast day\b|截止|hạn\s(chót|nộp|cuối)|hết hạn|còn nhận (đơn|hồ sơ)|"
+                 # a month's end checked ("6월 말까지죠?", "3월 초까지 맞나요?") and the window
+                 # asked in English ("How long is the application window?")
+                 r"\d{1,2}\s?월\s?(말|초|중순)\s?까지\s?(죠|지요|인가요|예요|에요|맞죠|맞나요|요)|"
+                 r"\bapplication (window|period)\b|\bhow long (is|are) (it|the \w+) open\b|"
                  r"còn (đăng ký|nộp)( đơn)? được|đến (ngày nào|khi nào|bao giờ)|"
                  # a day named and "hand it in by then" ("오늘까지 내면 되나요", "이번주 안에 내야")
                  r"(오늘|내일|모레|이번\s?주|이번\s?달|주말)\s?(까지|안에|중에|중으로)\s?\S{0,2}\s?"
@@ -173,7 +179,7 @@ _CUES: list[tuple[str, str]] = [
                r"\b(was|were|be|get|got) (picked|selected|chosen)\b|\bfind out (if|whether)\b|"
                r"\b(know|hear) (if|whether) (we|i) (got|get|won|made)\b|"
                r"\bwhen (do|will|can|would) (we|i) (find out|know|hear)\b|"
-               r"선정\s?(되면|돼면)\s?(연락|알려|통보|문자)|"
+               r"선정\s?(되면|돼면)\s?(\S+\s?){0,2}?(연락|알려|통보|문자)|"
                r"结果|結果|kết quả|発表(?!審査)"),
     # ("얼마 안 된", "얼마 전", "얼마 동안": a while, no sum)
     ("amount", r"얼마(?!\s?(안\s?(된|됐|되)|전|동안|지나|후에|만에))|"
@@ -283,6 +289,14 @@ _CUES: list[tuple[str, str]] = [
                      # not "신청 전에 상담 받을 수 있나요": the consultation asked for)
                      r"(신청|접수|제출)\s?(하기\s?)?전에\s?(꼭\s?|먼저\s?|미리\s?)?"
                      r"(해야|할\s?(거|게|것|일)|필요한|뭘|뭐)|"
+                     # sent by e-mail or post, in the other languages ("Chỉ cần gửi email thôi
+                     # hả?", "gửi đề xuất qua email được không", "can I send it by email?",
+                     # "可以发邮件吗")
+                     r"(gửi|gui|nộp|nop)\s(\S+\s){0,3}?(qua\s|bằng\s|bang\s)?"
+                     r"(e-?mail|mail|thư|bưu điện)\b|"
+                     r"\b(send|submit|hand) (it |this |them |the \w+ |our \w+ )?(in )?"
+                     r"(by|via|through|over) (e-?mail|post|mail)\b|"
+                     r"(发|用|通过)(电子)?邮件|邮寄|"
                      r"cách đăng ký|đăng ký ở đâu|"
                      r"đăng ký thế nào|làm (sao|thế nào) (để )?(đăng ký|nộp)|どうやって(応募|申請)|"
                      r"申し込み方|申請方法|応募方法|どうやって申|"
@@ -300,6 +314,8 @@ _CUES: list[tuple[str, str]] = [
                # a number of us said and "will that do?" ("5명이면 되나요", "3명이서 해도 돼요")
                r"\d+\s?(명|가구|세대)\s?(이면|이라도|이어도|이서|만으로|으로도|뿐인데|밖에|인데|이에요|이고)\s?"
                r"\S{0,4}\s?(되|돼|괜찮|가능|신청)|"
+               # ("4명 돼요?", "다섯 가구 되나요"): the number and "will it do" next to it
+               r"\d+\s?(명|가구|세대)\s?(돼요|되나요|돼\b|되요|될까요|되죠|괜찮|가능)|"
                # a number of us said in words and "will that do?" ("셋이 하면 되나요?", "둘이서
                # 해도 돼요?", "三个人够吗？", "is four of us enough?")
                r"(?<![가-힣])(둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?(이서|이|이면|이서만)?\s?"
