@@ -1604,6 +1604,15 @@ def _names_nothing(a: _Analysis) -> bool:
     return all(_NAMES_NOTHING_RE.fullmatch(w) for w in _topic_words(a))
 
 
+def _asking(a: _Analysis, facet: str, **criteria: Any) -> _Analysis:
+    """``a`` asking ``facet`` first, with ``criteria`` changed (a filter read as a part)."""
+    return replace(
+        a,
+        facets=(facet, *(f for f in a.facets if f != facet)),
+        criteria=replace(a.criteria, **criteria),
+    )
+
+
 def _put_below(
     candidates: list[_Candidate], ceiling: float, which: Callable[[_Candidate], bool]
 ) -> None:
@@ -2751,6 +2760,28 @@ class QAEngine:
             answer = self._in_home_dong(question, now, lang, answer, home) or answer
         return answer
 
+    def _of_the_grant(self, a: _Analysis, follow: tuple[str, str]) -> _Analysis:
+        """Right after an answer about a grant, words that would filter the grants asked of
+        that grant, when no list, theme or grant word is asked (asked alone, or with one,
+        they filter as ever):
+        - applying now, a yes-or-no ("지금 신청하면 안돼요?", "can we still apply now?"):
+          whether its window is open, not the grants open now;
+        - the group's own share ("Do we put in some of our own money?"): its sum and share,
+          not the grants that ask one;
+        - the most one may receive ("제일 많이 받으면 얼마예요?", "What's the most we could
+          get?"): its sum, not the grant that gives the most."""
+        c = a.criteria
+        if c.grant_words or c.list_words or a.categories:
+            return a
+        if c.status in (None, "open") and _NOW_APPLY_RE.search(a.text):
+            return _asking(a, "deadline", status=None)
+        if c.self_funding:
+            return _asking(a, "amount", self_funding=None)
+        if c.superlative and c.amount is None and _MOST_WE_GET_RE.search(a.text):
+            most = _asking(a, "amount", superlative=False)
+            return a if self._turns_away(most, follow) else most
+        return a
+
     def _the_vote_of_the_day(
         self, question: str, follow: tuple[str, str] | None
     ) -> tuple[str, str] | None:
@@ -2844,38 +2875,8 @@ class QAEngine:
             )
             if not self._turns_away(checked, follow):
                 a = checked
-        if (
-            follow is not None
-            and follow[0] == "grant"
-            and a.criteria.self_funding
-            and not (a.criteria.grant_words or a.criteria.list_words or a.categories)
-        ):
-            # the group's own share asked right after an answer about a grant ("Do we put
-            # in some of our own money?"): that grant's sum and its share, not the grants
-            # that ask one (asked alone, or with a list asked, it filters as ever)
-            a = replace(
-                a,
-                facets=("amount", *(f for f in a.facets if f != "amount")),
-                criteria=replace(a.criteria, self_funding=None),
-            )
-        if (
-            follow is not None
-            and follow[0] == "grant"
-            and a.criteria.superlative
-            and a.criteria.amount is None
-            and _MOST_WE_GET_RE.search(a.text)
-            and not (a.criteria.grant_words or a.criteria.list_words or a.categories)
-        ):
-            # the most one may receive, right after an answer about a grant ("제일 많이
-            # 받으면 얼마예요?", "What's the most we could get?"): that grant's sum, not the
-            # grant that gives the most (asked alone, or with 사업/뭐 asked, it filters)
-            most = replace(
-                a,
-                facets=("amount", *(f for f in a.facets if f != "amount")),
-                criteria=replace(a.criteria, superlative=False),
-            )
-            if not self._turns_away(most, follow):
-                a = most
+        if follow is not None and follow[0] == "grant":
+            a = self._of_the_grant(a, follow)
         if (
             follow is not None
             and follow[0] in ("grant", "event", "assembly")
@@ -2886,21 +2887,6 @@ class QAEngine:
             # answer about a record: who may take part in it (asked alone, the question names
             # no record, and the other city is as ever)
             a = replace(a, elsewhere=False)
-        if (
-            follow is not None
-            and follow[0] == "grant"
-            and a.criteria.status in (None, "open")
-            and _NOW_APPLY_RE.search(a.text)
-            and not (a.criteria.grant_words or a.criteria.list_words or a.categories)
-        ):
-            # "지금 신청하면 안돼요?", "can we still apply now?" right after an answer about a
-            # grant: whether its window is open, not the grants open now (asked alone, or
-            # with a list asked, the status filters as ever)
-            a = replace(
-                a,
-                facets=("deadline", *(f for f in a.facets if f != "deadline")),
-                criteria=replace(a.criteria, status=None),
-            )
         age = a.criteria.age
         base: dict[str, Any] = {
             "lang": lang,
