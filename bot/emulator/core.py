@@ -788,7 +788,7 @@ class EmulatorCore:
             if self.latency and handler is not None:  # getUpdates is a long poll anyway
                 self._changed.fire()  # a call in flight is visible to wait_for
                 await asyncio.sleep(self.latency)
-            held = self._stall_of(bot, name)
+            held = self._take_stall(bot, name)
             if held is not None:  # this call takes the stall: the next calls go through
                 self._changed.fire()
                 await _hold(held)
@@ -808,7 +808,9 @@ class EmulatorCore:
         finally:
             self._changed.fire()
 
-    def _stall_of(self, bot: _BotState, name: str) -> _Failure | None:
+    def _take_stall(self, bot: _BotState, name: str) -> _Failure | None:
+        """The stall waiting at the head of ``name``'s failures, taken off the queue (the
+        call that takes it is the one held), else None."""
         queue = bot.failures.get(name)
         return queue.popleft() if queue and queue[0].stall else None
 

@@ -2762,14 +2762,20 @@ class QAEngine:
 
     def _of_the_grant(self, a: _Analysis, follow: tuple[str, str]) -> _Analysis:
         """Right after an answer about a grant, words that would filter the grants asked of
-        that grant, when no list, theme or grant word is asked (asked alone, or with one,
-        they filter as ever):
+        that grant (asked alone they filter as ever):
+        - a sum checked ("최대 300만원 맞죠?", "Is 500k the max?", "最多三百万吗？"): its sum,
+          not the grants that give it (with a list or a kind asked, the sum filters as ever);
+        and, when no list, theme or grant word is asked:
         - applying now, a yes-or-no ("지금 신청하면 안돼요?", "can we still apply now?"):
           whether its window is open, not the grants open now;
         - the group's own share ("Do we put in some of our own money?"): its sum and share,
           not the grants that ask one;
         - the most one may receive ("제일 많이 받으면 얼마예요?", "What's the most we could
           get?"): its sum, not the grant that gives the most."""
+        if a.criteria.amount is not None and _SUM_CHECKED_RE.search(a.text):
+            checked = _asking(a, "amount", amount=None, superlative=False)
+            if not self._turns_away(checked, follow):
+                a = checked
         c = a.criteria
         if c.grant_words or c.list_words or a.categories:
             return a
@@ -2859,22 +2865,6 @@ class QAEngine:
             paid = self._analyse(question, now, follows="event")
             if _names_nothing(paid):
                 a = paid
-        if (
-            follow is not None
-            and follow[0] == "grant"
-            and a.criteria.amount is not None
-            and _SUM_CHECKED_RE.search(a.text)
-        ):
-            # a sum checked right after an answer about a grant ("최대 300만원 맞죠?", "Is
-            # 500k the max?", "最多三百万吗？"): that grant's sum, not the grants that give it
-            # (asked alone, or with a list or a kind asked, the sum filters as ever)
-            checked = replace(
-                a,
-                facets=("amount", *(f for f in a.facets if f != "amount")),
-                criteria=replace(a.criteria, amount=None, superlative=False),
-            )
-            if not self._turns_away(checked, follow):
-                a = checked
         if follow is not None and follow[0] == "grant":
             a = self._of_the_grant(a, follow)
         if (
