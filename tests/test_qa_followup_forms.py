@@ -222,13 +222,6 @@ def test_near_in_another_matter_is_not_the_events_place(demo):
 
 
 # The same, on a district of many foreign residents (tests/qa/sixth), in their languages
-@pytest.fixture(scope="module")
-def sixth():
-    from tests.qa_helpers import with_model
-
-    return with_model("sixth")
-
-
 MIGRANT = ("grant", "migrant-village-activity")
 EVENINGS = ("event", "consultation-evenings")
 
@@ -249,14 +242,14 @@ EVENINGS = ("event", "consultation-evenings")
         ("Khi nào biết kết quả?", MIGRANT, "result"),  # (biết: to know)
     ],
 )
-def test_follow_ups_of_foreign_residents(sixth, question, follow, facet):
-    assert_follows(sixth, question, follow, facet)
+def test_follow_ups_of_foreign_residents(engines, question, follow, facet):
+    assert_follows(engines("sixth"), question, follow, facet)
 
 
 # A visa's extension is the immigration office's, even where the grant's rule speaks of visas
 @pytest.mark.parametrize("question", ["Gia hạn visa ở đâu?", "签证延期去哪里办？"])
-def test_a_visa_extension_is_not_the_grant(sixth, question):
-    assert_not_about(sixth, question, MIGRANT)
+def test_a_visa_extension_is_not_the_grant(engines, question):
+    assert_not_about(engines("sixth"), question, MIGRANT)
 
 
 # …and on the demo KB, in other words

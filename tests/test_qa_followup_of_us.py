@@ -149,39 +149,25 @@ def test_the_largest_of_all_asked_is_no_follow_up(demo):
 
 # The record's own theme named is the record's, not a list of that theme's: on a district
 # whose alley grant is of the theme "alleys" (tests/qa/ninth)
-@pytest.fixture(scope="module")
-def ninth():
-    from tests.qa_helpers import with_model
-
-    return with_model("ninth")
-
-
 GARDENS = ("grant", "alley-gardening")
 
 
 @pytest.mark.parametrize(
     "question", ["골목 사진은 몇 장 넣어요?", "Do we need photos of the alley?"]
 )
-def test_the_records_own_theme_named_is_the_record(ninth, question):
-    assert_follows(ninth, question, GARDENS, "documents")
+def test_the_records_own_theme_named_is_the_record(engines, question):
+    assert_follows(engines("ninth"), question, GARDENS, "documents")
 
 
-def test_another_theme_asked_for_is_a_list(ninth):
-    answer = ninth.ask("돌봄 사업은 뭐 있어요?", NOW, follow=GARDENS)
+def test_another_theme_asked_for_is_a_list(engines):
+    answer = engines("ninth").ask("돌봄 사업은 뭐 있어요?", NOW, follow=GARDENS)
     assert answer.is_filter and answer.kind == "grant", answer
 
 
 # How many are needed, in Chinese, of whom said before ("店主要几个？"): who may
-@pytest.fixture(scope="module")
-def twentieth():
-    from tests.qa_helpers import with_model
-
-    return with_model("twentieth")
-
-
 @pytest.mark.parametrize("question", ["店主要几个？", "老板最少要几个？", "商家至少要几家？"])
-def test_how_many_are_needed_in_chinese_is_who_may(twentieth, question):
-    assert_follows(twentieth, question, ("grant", "shop-street"), "eligibility")
+def test_how_many_are_needed_in_chinese_is_who_may(engines, question):
+    assert_follows(engines("twentieth"), question, ("grant", "shop-street"), "eligibility")
 
 
 # A day asked in Vietnamese, with or without its marks ("là ngày mấy?"): the part asked
@@ -192,12 +178,16 @@ def test_which_day_in_vietnamese_is_the_deadline(demo, question):
 
 # A part asked in no words of its own, right after a grant: the grant's part, not a FAQ
 # entry found by the part's word alone; an entry holding the question's words still leads
-def test_a_part_asked_is_the_records_not_a_faq_on_that_part(twentieth):
-    assert_follows(twentieth, "선정됐는지 어디서 봐요?", ("grant", "care-network"), "result")
+def test_a_part_asked_is_the_records_not_a_faq_on_that_part(engines):
+    assert_follows(
+        engines("twentieth"), "선정됐는지 어디서 봐요?", ("grant", "care-network"), "result"
+    )
 
 
-def test_a_faq_holding_the_words_still_leads(twentieth):
-    answer = twentieth.ask("결과보고서는 어떻게 써요?", NOW, follow=("grant", "community-leap"))
+def test_a_faq_holding_the_words_still_leads(engines):
+    answer = engines("twentieth").ask(
+        "결과보고서는 어떻게 써요?", NOW, follow=("grant", "community-leap")
+    )
     assert (answer.kind, answer.id, answer.confident) == ("faq", "final-report", True), answer
 
 
