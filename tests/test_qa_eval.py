@@ -187,6 +187,12 @@ OTHER_SETS = {
     # (2026-12-07, twenty-fifth session): 91.7 %, 1.0 %, 4/24 and 87.5 %, 5.2 %, 2/24
     "eighth-dev": (0.89, 0.03, 0.17),
     "thirteenth-dev": (0.85, 0.06, 0.09),
+    # the same for two more (tests/qa/fifteenth/DEV.md, tests/qa/seventeenth/DEV.md), first
+    # runs at d2e385f before any question was read: 79.2 %, 8.3 %, OOS 1/24 and 87.5 %, 6.2 %,
+    # OOS 0/24; after their misses were read (2026-12-08, thirty-second session): 83.3 %,
+    # 6.2 %, 1/24 and 91.7 %, 2.1 %, 0/24 (confident and wrong held where it is)
+    "fifteenth-dev": (0.81, 0.07, 0.05),
+    "seventeenth-dev": (0.89, 0.04, 0.05),
 }
 
 

@@ -270,15 +270,18 @@ _STATUS_PATTERNS = [
              r"现在|目前|正在(接受|受理)|đang mở|đang nhận|bây giờ|受付中|募集中|"
              # "what can I apply for now" in Japanese ("今申し込める", "今応募できる")
              r"今\s?(申し?込|応募|申請)"),
-    ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(시작|열리|접수|모집|공모|사업|있을)|"
+    ("upcoming", r"(곧|앞으로|다가오는|예정된?)\s?(새로\s?|새로이\s?)?"
+                 r"(시작|열리|접수|모집|공모|사업|있을)|"
                  r"아직\s?(접수|신청|모집)?\s?시작\s?(안\s?(한|된|하는)|전)|"
                  r"아직\s?(접수|모집)\s?(안\s?(한|된|하는)|전인)\s?(공모|사업|거|것|곳)|"
                  r"(접수|신청|모집)\s?(시작\s?)?전인|"
                  r"\bupcoming\b|\bcoming up\b|\bopening soon\b|\bnot (yet )?open(ed)?\b|"
                  r"\bhaven.?t opened\b|还没开始|まだ(始|受付)|sắp tới|chưa mở|"
                  # "when is the next event?", "다음 행사 언제예요?": the events to come
-                 r"\bnext(?= (events?|trainings?|meetings?|classes|class|sessions?)\b)|"
-                 r"다음\s?(?=(행사|교육|회의|일정)(?!\s?단계))"),
+                 r"\bnext(?= (events?|trainings?|meetings?|classes|class|sessions?|forums?|"
+                 r"workshops?|festivals?|consultations?|info sessions?)\b)|"
+                 r"다음\s?(번\s?)?(?=(행사|교육|회의|일정|설명회|포럼|토론회|공유회|워크숍|강좌|상담|"
+                 r"축제|총회)(?!\s?단계))"),
     ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|(?<!안)(?<!안\s)끝난|지난\s?공모|\bclosed\b|"
                r"\balready over\b"),
 ]
@@ -324,6 +327,13 @@ GRANT_WORDS_RE = re.compile(
 # year's (or the period's) sessions, those already held too
 _TIMES_RE = re.compile(
     r"언제\s?언제|몇\s?(번|회|차례)\s?(해|하|열|있)|\bhow many times\b|几次|mấy lần|何回"
+)
+# The next one of a kind asked ("다음 토론회 언제예요?", "when's the next workshop?"): the
+# soonest of them, not the list ("다음 행사 뭐예요?", "the next event" ask for what is on)
+_NEXT_ONE_RE = re.compile(
+    r"다음\s?(번\s?)?(교육|회의|설명회|포럼|토론회|공유회|워크숍|강좌|상담|축제|총회)(?!\s?들)|"
+    r"\bthe next (training|meeting|class|session|forum|workshop|festival|consultation|"
+    r"info session)\b(?!s)"
 )
 LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
@@ -476,6 +486,7 @@ class Criteria:
     age_rule: bool | None = None  # grants with an age limit (True) or open to any age
     group_words: tuple[str, ...] = ()  # the words that said it ("3명인데", "we are three")
     times_asked: bool = False  # "언제언제", "올해 몇 번": every time, those past too
+    next_one: bool = False  # "다음 토론회 언제예요?": the soonest of the kind
     spans: list[tuple[int, int]] = field(default_factory=list)
     word_spans: list[tuple[int, int]] = field(default_factory=list)  # kind, list, grant words
 
@@ -566,6 +577,7 @@ def find_criteria(text: str) -> Criteria:
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
     found.times_asked = bool(_TIMES_RE.search(text))
+    found.next_one = bool(_NEXT_ONE_RE.search(text))
     for attr, pattern in (
         ("event_words", EVENT_WORDS_RE),
         ("grant_words", GRANT_WORDS_RE),

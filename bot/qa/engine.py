@@ -458,6 +458,14 @@ _ALL_ASKED_RE = re.compile(
 )
 
 
+# What is bought, said in English ("spend the grant on pizza", "buy snacks"): a thing the
+# KB's words may lack though the model knows what it is (pizza: a meal)
+_BOUGHT_RE = re.compile(
+    r"\b(?:on|buy|buying|bought|order|ordering|purchase|purchasing)\s(?:some\s|a\s|the\s)?"
+    r"([a-z]{3,})\b"
+)
+
+
 def _asked_by_mark(question: str, part: str) -> bool:
     """Does this sentence of the question end in a question mark?"""
     at = question.find(part)
@@ -3176,6 +3184,19 @@ class QAEngine:
             # a KB entry on applying to several programmes, or on proposing, if it has one
             faq = self._faq_on(matter)
             lead = faq[0].score - (faq[1].score if len(faq) > 1 else 0.0) if faq else 0.0
+            if (
+                faq
+                and matter.startswith(SPEND_WORDS)
+                and top is not None
+                and top.record.kind == "faq"
+                and top.score >= CONFIDENT
+                and top.record.id in {c.record.id for c in faq[:3]}
+                and any(not self._kb_word(m.group(1)) for m in _BOUGHT_RE.finditer(a.text))
+            ):  # what is bought, which the KB's words lack ("pizza") but the model placed
+                # (on the entry on meals): that entry, one of those the spending words find
+                faq = [c for c in faq if c.record.id == top.record.id] + [
+                    c for c in faq if c.record.id != top.record.id
+                ]
             if faq and (
                 faq[0].score >= CONFIDENT
                 # in Chinese, Vietnamese or Japanese the entry is found by the matter's words
@@ -3558,6 +3579,9 @@ class QAEngine:
         ):
             return False  # "What trainings do you offer?", "How much money can we get?":
             # nothing asked but the list (a record found by the cue words alone is no answer)
+        if not a.topic and a.criteria.status is not None and filtered["kind"] == "event":
+            return False  # "다음 행사 뭐예요?": the events to come, not an entry whose title
+            # says 행사 ("행사에 아이 데려가도 되나요?")
         top = ranked[0]
         second = candidates[1].score if len(candidates) > 1 else 0.0
         return (
@@ -4843,6 +4867,10 @@ class QAEngine:
             relaxed = kinds
             found = self._occurrences(self._any_kind(a), a, now)
         found.sort(key=lambda pair: pair[1])
+        if c.next_one and not relaxed and not c.times_asked:
+            soonest = next((i for i, start in found if start >= now), None)
+            if soonest is not None:  # ("다음 토론회 언제예요?": that one)
+                found = [pair for pair in found if pair[0] == soonest]
         later: tuple[tuple[str, datetime], ...] = ()
         if not found and a.dates is not None and a.dates.end >= now.date():
             after = max(now, ev.day_bounds(a.dates.end, a.dates.end, tz)[1])

@@ -183,7 +183,8 @@ _CUES: list[tuple[str, str]] = [
                r"结果|結果|kết quả|発表(?!審査)"),
     # ("얼마 안 된", "얼마 전", "얼마 동안": a while, no sum)
     ("amount", r"얼마(?!\s?(안\s?(된|됐|되)|전|동안|지나|후에|만에))|"
-               r"금액|액수|자부담|규모|한도|상한액|"
+               # (규모 of a sum, not "소규모 아파트", "대규모 단지": the size of a place)
+               r"금액|액수|자부담|(?<![소대중])규모|한도|상한액|"
                # how many are funded ("몇 팀 뽑아요?": the grant's sum says how many)
                r"몇\s?(팀|곳|단체|모임|건)\s?(을|를|이나|정도)?\s?(뽑|선정)|(补助|资助|补贴|支援)\S{0,2}多少|"
                r"自己負担|自[筹付]|tự (đóng góp|chi trả)|"
@@ -200,6 +201,9 @@ _CUES: list[tuple[str, str]] = [
                r"(?<![\d.,])\d{2,4}\s(정도|까지|이나|씩|쯤)?\s?(을|를|도)?\s?(다|전부|모두)?\s?"
                r"(받을|받아|받나|받으|지원\s?받)|"
                r"\bthat much\b|"
+               # "what's the most we can get", "the maximum we could receive"
+               r"\b(the )?(most|maximum|max)( amount)? (we|i|you|one|a group) "
+               r"(can|could|may|might) (get|receive|apply for|ask for|claim)\b|"
                r"\bhow much\b|\bamount\b|\bmoney\b|\bbudget\b|\bfund(s|ing)?\b|多少钱|金额|"
                r"给多少|最多\S{0,4}多少|"
                # how much is taken home ("能拿多少补助", "多少经费"; "どのくらいもらえますか")
@@ -320,6 +324,9 @@ _CUES: list[tuple[str, str]] = [
                # 해도 돼요?", "三个人够吗？", "is four of us enough?")
                r"(?<![가-힣])(둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?(이서|이|이면|이서만)?\s?"
                r"(하면|해도|이면|만)?\s?(되|돼|괜찮|가능|충분)|\d+\s?명\s?(이면|이라도)?\s?충분|"
+               # the programme named between ("넷이면 짝꿍사업 되나요?", "셋이서 그 사업 돼요?")
+               r"(?<![가-힣])(둘|셋|넷|다섯|여섯|일곱|여덟|아홉|열)\s?(이서|이면|이서면)\s(\S+\s){0,2}?"
+               r"(해도\s?)?(되나|돼요|되요|될까|되죠|가능|괜찮)|"
                r"([一二两三四五六七八九十\d]+)\s?(个|位)?人\S{0,2}(够|行吗|可以吗)|"
                r"\b(is|are) (\w+ )?(of us|people|members|persons) enough\b|"
                r"\benough (people|members)\b|"
@@ -460,7 +467,10 @@ _CUES: list[tuple[str, str]] = [
                      r"그냥\s?(가도|와도|참석해도|가면|오면)|"
                      # taking a place back ("취소하려면 어떻게 해요?", "신청한 거 취소돼요?")
                      r"취소\s?(하려|하고|하면|할|해|돼|되|가능|방법)|\bcancel|取消|hủy|キャンセル|"
-                     r"\bsign(ing)? up\b|\bregist\w*|\bbook|"
+                     # (to book, not a book: "a tiny book club", "children's books")
+                     r"\bsign(ing)? up\b|\bregist\w*|(?<!\ba )(?<!\bthe )(?<!\bour )(?<!\bmy )"
+                     r"(?<!\bs )\bbook(ing|ed)?\b(?!\s(clubs?|groups?|circles?|swaps?|exchanges?|"
+                     r"fairs?|readings?|sharing|corners?|cafes?|shelf|shelves))|"
                      r"\bappointments?\b|\bslots?\b|"
                      r"đăng ký trước|cần đăng ký|đặt lịch|đặt chỗ|hẹn trước|要报名|需要报名|"
                      r"提前报名|预约|予約|事前申し込み|"

@@ -1,0 +1,182 @@
+"""Rules found by two development sets written blind on two districts' KBs (thirty-second
+session, tests/qa/fifteenth/DEV.md and seventeenth/DEV.md), each tested here with questions
+of my own: "the next forum" is the soonest one (not none, not every event); "다음 행사 뭐예요?"
+lists what is on even where an entry's title says 행사; a small complex (소규모) is no sum;
+"the most we can get" asks the amount; "넷이면 짝꿍사업 되나요" asks whether four will do;
+what the money buys, in words the KB lacks ("pizza"), goes to the entry the model placed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.qa import events as ev
+from bot.qa.criteria import find_criteria
+from bot.qa.facets import detect_facets
+from bot.qa.text import normalize
+from tests.kbdemo import demo_kb
+from tests.qa_helpers import NOW, answers, edited_demo, shown_first
+
+pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
+
+
+def _soonest(kind: str, now: datetime = NOW) -> str:
+    """The demo's event of ``kind`` that comes next after ``now``, by its own schedule."""
+    upcoming = [
+        (start, event.id)
+        for event in demo_kb().events
+        if event.kind == kind
+        and (start := ev.next_occurrence(event, now)) is not None
+        and start >= now
+    ]
+    return min(upcoming)[1]
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("다음 설명회 언제 해요?", "forum"),
+        ("다음 공유회나 설명회는 언제예요", "forum"),
+        ("다음번 교육 언제 있어요?", "training"),
+        ("when is the next training?", "training"),
+        ("다음 축제 언제 열려요?", "festival"),
+    ],
+)
+def test_the_next_one_of_a_kind_is_the_soonest(demo_with_model, question, kind):
+    answers(demo_with_model, question, kind="event", id=_soonest(kind), confident=True)
+
+
+@pytest.mark.parametrize(
+    "question", ["다음 행사 뭐예요?", "What is the next event?", "다음 교육들 언제 언제 있어요?"]
+)
+def test_what_is_on_is_still_a_list(demo_with_model, question):
+    answer = answers(demo_with_model, question, kind="event", facet="list", confident=True)
+    assert len(answer.matches) > 1
+
+
+def test_events_to_come_are_listed_though_an_entry_says_haengsa():
+    def add_entry(document: dict) -> None:
+        document["faq"].append(
+            {
+                "id": "kids-at-events",
+                "question": {"ko": "행사에 아이를 데려가도 되나요?", "en": "Can I bring my kids?"},
+                "answer": {"ko": "네, 모든 행사에 아이와 함께 오실 수 있습니다.", "en": "Yes."},
+                "keywords": ["행사", "아이", "자녀"],
+            }
+        )
+
+    engine = edited_demo(add_entry)
+    answer = answers(engine, "다음 행사 뭐예요?", kind="event", facet="list", confident=True)
+    assert len(answer.matches) > 1
+    # (the entry still answers its own question)
+    answers(engine, "행사에 애들 데려가도 돼요?", kind="faq", id="kids-at-events")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "소규모 아파트 단지도 신청 돼요?",
+        "대규모 단지는 안 되나요",
+        "80세대짜리 소규모 빌라인데 같이 해도 될까요?",
+    ],
+)
+def test_the_size_of_a_place_is_no_sum(question):
+    assert "amount" not in detect_facets(question).facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "사업 규모가 어떻게 돼요?",
+        "지원 규모 알려주세요",
+        "What's the most we can get?",
+        "what is the maximum a group could receive from it",
+        "the most I can apply for?",
+    ],
+)
+def test_the_sum_is_asked(question):
+    assert "amount" in detect_facets(question).facets
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["둘이서 그 사업 해도 돼요?", "넷이면 청년사업 되나요?", "우리 셋이면 이웃만들기 가능할까요"],
+)
+def test_how_many_of_us_with_the_programme_between(question):
+    assert "people" in detect_facets(question).facets
+
+
+@pytest.mark.parametrize("question", ["셋이서 시장 봤어요 그 사업 알려주세요", "넷째 주에 되나요"])
+def test_no_count_asked(question):
+    assert "people" not in detect_facets(question).facets
+
+
+def test_a_count_and_the_programme_asks_who_may(demo_with_model):
+    answers(
+        demo_with_model,
+        "한국인 둘이랑 외국인 한명 이렇게 셋이면 이웃만들기 사업 되나요?",
+        kind="grant",
+        id="neighbour-making",
+        facet="eligibility",
+    )
+
+
+def test_what_is_bought_in_words_the_kb_lacks(engines):
+    # the seventeenth district has an entry on meals and one on what may not be paid for
+    engine = engines("seventeenth")
+    now = datetime.fromisoformat("2027-04-06T10:00:00+09:00")
+    answer = engine.ask("Can we spend the grant on sandwiches at our meetings?", now)
+    assert (answer.kind, answer.id) == ("faq", "meal-costs"), answer
+    # what the entry on costs holds by its own words stays with it
+    answer = engine.ask("Can we spend the grant on gift cards for members?", now)
+    assert (answer.kind, answer.id) == ("faq", "disallowed-costs"), answer
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("신청 됨?", "신청 돼요"),
+        ("카드로 긁어도 됨?", "카드로 긁어도 돼요"),
+        ("해도됨", "해도돼요"),
+        ("하고 싶은데요 ㅎㅎ 맞는 사업", "하고 싶은데요 맞는 사업"),
+        ("떨어졌어요ㅠㅠ 다시 돼요?", "떨어졌어요 다시 돼요"),
+        ("ㅋㅋㅋ 그럼 서류는요", "그럼 서류는요"),
+    ],
+)
+def test_phone_shorthand_and_laughter(typed, read):
+    assert normalize(typed) == read
+
+
+@pytest.mark.parametrize("text", ["선정됨 문자 받았어요", "신청ㄱㄴ?"])
+def test_words_that_stay(text):
+    assert "돼요" not in normalize(text) and normalize(text).strip()
+
+
+@pytest.mark.parametrize(
+    "question", ["앞으로 새로 열리는 공모 뭐 있어요?", "이번 달 앞으로 새로이 시작하는 사업"]
+)
+def test_calls_opening_from_now_on(question):
+    assert find_criteria(normalize(question)).status == "upcoming"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Could someone look over our application before we apply?", "Can staff check our plan?"],
+)
+def test_a_plan_looked_over_is_the_consultation(demo_with_model, question):
+    # (the entry on it, or the consultation week it speaks of: either helps)
+    assert shown_first(demo_with_model.ask(question, NOW)) in (
+        "pre-consultation",
+        "consultation-week",
+    )
+    # …where before the plan was a room's or the alley grant's
+    assert demo_with_model.ask(question, NOW).kind != "grant"
+
+
+def test_a_plan_looked_over_is_said_surely(engines):
+    # (the fifteenth district: before, only offered among others)
+    engine = engines("fifteenth")
+    now = datetime.fromisoformat("2027-01-20T10:00:00+09:00")
+    question = "Is there anyone who can check my plan before I send the form?"
+    answers(engine, question, now, kind="faq", id="pre-consultation", confident=True)
