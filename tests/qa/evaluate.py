@@ -80,6 +80,7 @@ DISTRICT_SETS: dict[str, tuple[Path, Path]] = {
         # (2026-12-08: the same for two more, fifteenth and seventeenth)
         ("fifteenth-dev", "fifteenth", "dev.yaml"),
         ("seventeenth-dev", "seventeenth", "dev.yaml"),
+        ("third-dev", "third", "dev.yaml"),
         # near-topic out-of-scope questions of our own, written before the engine saw them
         # (tests/qa/OOS.md): development sets for the out-of-scope gate
         ("sixteenth-oos", "sixteenth", "oos.yaml"),
