@@ -13,10 +13,18 @@ import pytest
 
 from bot.qa import events as ev
 from bot.qa.criteria import find_criteria
+from bot.qa.dates import resolve_dates
 from bot.qa.facets import detect_facets
 from bot.qa.text import normalize
 from tests.kbdemo import demo_kb
-from tests.qa_helpers import NOW, answers, edited_demo, shown_first
+from tests.qa_helpers import (
+    NOW,
+    answers,
+    assert_follows,
+    assert_not_about,
+    edited_demo,
+    shown_first,
+)
 
 pytestmark = pytest.mark.usefixtures("warm_vectors")  # answers independent of timing
 
@@ -180,3 +188,38 @@ def test_a_plan_looked_over_is_said_surely(engines):
     now = datetime.fromisoformat("2027-01-20T10:00:00+09:00")
     question = "Is there anyone who can check my plan before I send the form?"
     answers(engine, question, now, kind="faq", id="pre-consultation", confident=True)
+
+
+# --- after an answer about an event ----------------------------------------------------
+WORKSHOP = ("event", "autonomy-plan-workshop-hanbit1")  # held at 한빛1동 주민센터 3층
+SCHOOL = ("event", "village-school")
+
+
+@pytest.mark.parametrize(
+    "question", ["어디서 해요 한빛1동 주민센터?", "한빛1동 주민센터 몇층이에요?"]
+)
+def test_the_office_it_is_held_at_asked_of(demo_with_model, question):
+    assert_follows(demo_with_model, question, WORKSHOP, "place")
+
+
+@pytest.mark.parametrize(
+    ("question", "follow"),
+    [
+        ("주민센터 어디예요", WORKSHOP),  # (no place named beside it: the dong office's)
+        ("한빛1동 주민센터 어디예요?", ("grant", "neighbour-making")),  # (not the grant's)
+        ("센터 어디예요?", WORKSHOP),  # (the centre's own address)
+    ],
+)
+def test_an_office_asked_of_otherwise_is_not_the_record(demo_with_model, question, follow):
+    assert_not_about(demo_with_model, question, follow)
+
+
+@pytest.mark.parametrize("question", ["土曜日の何時からですか？", "何時までですか？"])
+def test_the_hour_asked_in_japanese(demo_with_model, question):
+    assert_follows(demo_with_model, question, SCHOOL, "time")
+
+
+def test_a_saturday_of_what_is_held_stays_attributive():
+    # "日曜日の外国人相談": the Sunday consultation named, not a date asked
+    assert resolve_dates("日曜日の外国人相談はどこですか", NOW) is None
+    assert resolve_dates("土曜日の何時からですか", NOW) is not None

@@ -341,9 +341,10 @@ def _en_year(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 # --- Chinese ------------------------------------------------------------------------
 # A bare weekday joined to a noun names what is held that day, not a date asked: "日曜日の
 # 外国人相談" is the Sunday consultation, "周六的读书会" the Saturday reading group — unless
-# the noun is "events" ("土曜日のイベント": what is on that Saturday)
+# the noun is "events" ("土曜日のイベント": what is on that Saturday) or the hour ("土曜日の
+# 何時から": from what time that Saturday)
 _ATTRIBUTIVE_DAY_RE = re.compile(
-    r"\s?(?:の|的)\s?(?!イベント|行事|催し|予定|スケジュール|活动|安排|活動|日程)"
+    r"\s?(?:の|的)\s?(?!イベント|行事|催し|予定|スケジュール|活动|安排|活動|日程|何時|几点)"
 )
 _ZH_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 

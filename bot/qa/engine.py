@@ -131,7 +131,7 @@ WIDEN_KNOWN_WORDS = 2  # a description is ranked by the KB's words when it has t
 # for now is a list, not a description of a project)
 _CJK_FUNCTION_RE = re.compile(
     r"现在|目前|可以|能|申请|报名|的|有|吗|呢|什么|哪些|哪个|我们|我|请问|一下|是|了|吧|"
-    r"今|ありますか|あります|ですか|ますか|です|ます|できます|申し込|応募|の|は|が|を|に|で|も|か|"
+    r"今|ありますか|あります|ですか|ますか|です|ます|できます|申し込|応募|から|まで|の|は|が|を|に|で|も|か|"
     # comparisons and "which" around an amount ("100万ウォン以下の…はどれですか")
     r"以下|以上|どれ|どの|どんな|"
     # "please tell me" ("センターの住所を教えてください", "告诉我…")
@@ -3126,7 +3126,7 @@ class QAEngine:
         top, second = _leaders(candidates)
         named = top is not None and top.name >= NAMED and top.score - second >= 0.1
         if follow is not None and not named:
-            followed = self._follow_up(a, follow, now, base, top)
+            followed = self._follow_up(a, follow, now, base, top, self._held_there(a, follow))
             if followed is not None:
                 return followed
         elif choices and not named:
@@ -3775,6 +3775,18 @@ class QAEngine:
             kind, id=id_, facet=facets[0], facets=facets, confident=True, score=1.0,
             occurrence=occurrence, reason="follow-up", **base,
         )  # fmt: skip
+
+    def _held_there(self, a: _Analysis, follow: tuple[str, str]) -> bool:
+        """ "어디서 해요 우물동 주민센터?" after an answer about an event held there: the place
+        the record just answered names, asked of (not the dong office's services, nor the
+        centre's own address: "센터 어디예요?" names no place beside the centre)."""
+        words = a.residual.split()
+        return (
+            len(words) > 1
+            and "place" in a.facets
+            and any(not self._centre_word(w) for w in words)
+            and self._holds_words(words, *follow)
+        )
 
     @staticmethod
     def _this_asked(a: _Analysis) -> bool:
