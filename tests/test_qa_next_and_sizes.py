@@ -223,3 +223,65 @@ def test_a_saturday_of_what_is_held_stays_attributive():
     # "日曜日の外国人相談": the Sunday consultation named, not a date asked
     assert resolve_dates("日曜日の外国人相談はどこですか", NOW) is None
     assert resolve_dates("土曜日の何時からですか", NOW) is not None
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["한국인 둘 외국인 하나 이렇게 셋인데 이웃만들기 되나요?", "우리 넷인데 그 사업 돼요?"],
+)
+def test_how_many_of_us_told_then_will_it_do(question):
+    assert "people" in detect_facets(question).facets
+
+
+@pytest.mark.parametrize(
+    ("question", "status"),
+    [
+        ("まだ受付が始まっていない事業はどれですか", "upcoming"),
+        ("募集がまだ始まってない支援はありますか", "upcoming"),
+        ("Những chương trình nào đã hết hạn rồi?", "closed"),
+        ("chuong trinh nao da het han roi", "closed"),
+        ("哪些项目已经截止了？", "closed"),
+        ("締め切られた事業を教えて", "closed"),
+        # (a deadline this week is closing, not closed)
+        ("Tuần này có chương trình nào hết hạn nộp đơn không?", None),
+    ],
+)
+def test_not_yet_open_and_closed_in_other_languages(question, status):
+    assert find_criteria(normalize(question)).status == status
+
+
+def test_the_earliest_of_a_kind(demo_with_model):
+    for question in ("교육 있어요? 제일 빠른거", "제일 빠른 교육 언제예요?"):
+        answers(demo_with_model, question, kind="event", id=_soonest("training"))
+    # (a list asked stays a list)
+    answer = answers(demo_with_model, "교육 있어요?", kind="event", facet="list")
+    assert len(answer.matches) > 1
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "I live in Busan now but I'm thinking of moving to Hanbit-gu. Is there support for "
+        "young people starting a neighbourhood group?",
+        "대전 사는데 한빛구로 이사할 예정이에요 청년 모임 지원 있나요?",
+    ],
+)
+def test_moving_here_is_no_other_citys_matter(demo_with_model, question):
+    answer = demo_with_model.ask(question, NOW)
+    assert answer.reason != "elsewhere", answer
+
+
+def test_another_citys_matter_stays_elsewhere(demo_with_model):
+    answer = demo_with_model.ask("부산시 청년 지원금 신청 어떻게 해요?", NOW)
+    assert answer.reason in ("elsewhere", "service") or not answer.confident, answer
+
+
+def test_calls_not_yet_open_asked_in_japanese(demo_with_model):
+    answer = answers(
+        demo_with_model,
+        "まだ受付が始まっていない支援事業はどれですか？",
+        kind="grant",
+        facet="list",
+    )
+    today = NOW.date()
+    assert all(demo_with_model.grants[i].application.opens > today for i in answer.matches)

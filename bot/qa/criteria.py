@@ -276,13 +276,19 @@ _STATUS_PATTERNS = [
                  r"아직\s?(접수|모집)\s?(안\s?(한|된|하는)|전인)\s?(공모|사업|거|것|곳)|"
                  r"(접수|신청|모집)\s?(시작\s?)?전인|"
                  r"\bupcoming\b|\bcoming up\b|\bopening soon\b|\bnot (yet )?open(ed)?\b|"
-                 r"\bhaven.?t opened\b|还没开始|まだ(始|受付)|sắp tới|chưa mở|"
+                 r"\bhaven.?t opened\b|还没开始|sắp tới|chưa mở|"
+                 # "まだ受付が始まっていない": the whole of it, not a topic left
+                 r"まだ\s?(受付|募集|申請|申し込み)?\s?(が|は)?\s?(始まっていない|始まってない|"
+                 r"始まっていません|開始していない|開始されていない)|まだ(始|受付)|"
                  # "when is the next event?", "다음 행사 언제예요?": the events to come
                  r"\bnext(?= (events?|trainings?|meetings?|classes|class|sessions?|forums?|"
                  r"workshops?|festivals?|consultations?|info sessions?)\b)|"
                  r"다음\s?(번\s?)?(?=(행사|교육|회의|일정|설명회|포럼|토론회|공유회|워크숍|강좌|상담|"
                  r"축제|총회)(?!\s?단계))"),
     ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|(?<!안)(?<!안\s)끝난|지난\s?공모|\bclosed\b|"
+               # expired, in Vietnamese (marks typed or not), Chinese and Japanese
+               r"(đã|da)\s(h[eêế]t h[aạ]n|đóng)|已经截止|已截止|"
+               r"締め切られた|締め切りが過ぎた|終了した|"
                r"\balready over\b"),
 ]
 # fmt: on
@@ -333,7 +339,9 @@ _TIMES_RE = re.compile(
 _NEXT_ONE_RE = re.compile(
     r"다음\s?(번\s?)?(교육|회의|설명회|포럼|토론회|공유회|워크숍|강좌|상담|축제|총회)(?!\s?들)|"
     r"\bthe next (training|meeting|class|session|forum|workshop|festival|consultation|"
-    r"info session)\b(?!s)"
+    r"info session)\b(?!s)|"
+    # the earliest of those asked for ("교육 있어요? 제일 빠른거", "the earliest one")
+    r"(제일|가장)\s?(빠른|먼저\s?(하는|있는|열리는))|\b(the )?(earliest|soonest)\b"
 )
 LIST_WORDS_RE = re.compile(
     r"(?<!수\s)(?<!수)있(어|나|나요|을까|는지|습니까|는\s?거|는\s?게|던가|니|냐)|뭐\s?(가\s?)?있|무슨(?!\s?요일)|어떤|어느|목록|"
@@ -577,7 +585,10 @@ def find_criteria(text: str) -> Criteria:
     # "행사나 회의", "events or trainings": every event, not only meetings
     found.any_kind = bool(kinds) and _any_event_or_kind(text, kind_spans)
     found.times_asked = bool(_TIMES_RE.search(text))
-    found.next_one = bool(_NEXT_ONE_RE.search(text))
+    for match in _NEXT_ONE_RE.finditer(text):
+        found.next_one = True
+        if match.group(0).startswith(("제일", "가장")):  # (no topic: "제일 빠른 교육")
+            found.spans.append(_whole_word(text, match.span()))
     for attr, pattern in (
         ("event_words", EVENT_WORDS_RE),
         ("grant_words", GRANT_WORDS_RE),

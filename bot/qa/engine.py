@@ -411,7 +411,12 @@ _SENTENCE_END_RE = re.compile(
 _LIVES_THERE_WORKS_HERE_RE = re.compile(
     r"(살고|사는데|살지만|살아요|살아서|거주하고|거주하는데|집은)\S*\s.{0,30}"
     r"(회사|직장|일터|가게|학교|일하|다니|근무)|"
-    r"\blive (in|at) .{0,40}\b(but|and) (i )?(work|study)\b"
+    r"\blive (in|at) .{0,40}\b(but|and) (i )?(work|study)\b|"
+    # living elsewhere now and moving here ("living in Seoul, thinking of moving to the
+    # countryside", "서울 사는데 내년에 귀촌하려고요"): a newcomer to be, not another city's
+    r"\b(moving|move|relocating|relocate) (here|to (the countryside|the village|your|this))\b|"
+    r"\b(thinking|planning) (of|about|to) (moving|move|relocat)|"
+    r"(귀촌|귀농|이사|전입)\s?(하려|할\s?(예정|계획|생각)|예정|계획)"
 )
 # Someone who lives elsewhere, and "is that all right?": who may take part, asked of the
 # record just answered ("작가님이 대전 사시는데 상관없나요?", "일곱명인데 두명은 천안 살아요
