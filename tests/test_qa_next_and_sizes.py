@@ -285,3 +285,16 @@ def test_calls_not_yet_open_asked_in_japanese(demo_with_model):
     )
     today = NOW.date()
     assert all(demo_with_model.grants[i].application.opens > today for i in answer.matches)
+
+
+@pytest.mark.parametrize(
+    ("question", "booking"),
+    [
+        ("Three of us want to start a tiny book club. Any money for that?", False),
+        ("We run a children's books corner in the library", False),
+        ("Do I need to book the consultation?", True),
+        ("is booking required for the walk?", True),
+    ],
+)
+def test_to_book_is_not_a_book(question, booking):
+    assert ("registration" in detect_facets(question).facets) is booking
