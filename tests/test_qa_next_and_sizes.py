@@ -1,9 +1,10 @@
-"""Rules found by two development sets written blind on two districts' KBs (thirty-second
-session, tests/qa/fifteenth/DEV.md and seventeenth/DEV.md), each tested here with questions
-of my own: "the next forum" is the soonest one (not none, not every event); "다음 행사 뭐예요?"
-lists what is on even where an entry's title says 행사; a small complex (소규모) is no sum;
-"the most we can get" asks the amount; "넷이면 짝꿍사업 되나요" asks whether four will do;
-what the money buys, in words the KB lacks ("pizza"), goes to the entry the model placed."""
+"""Rules found by three development sets written blind on three districts' KBs (thirty-second
+session, tests/qa/fifteenth/, seventeenth/ and third/DEV.md), each tested here with questions of
+my own (the rest of them are in bench/README-qa.md, "thirty-second session"): "the next forum"
+is the soonest one (not none, not every event); "다음 행사 뭐예요?" lists what is on even where an
+entry's title says 행사; a small complex (소규모) is no sum; "the most we can get" asks the amount;
+"넷이면 짝꿍사업 되나요" asks whether four will do; what the money buys, in words the KB lacks ("pizza"),
+goes to the entry the model placed."""
 
 from __future__ import annotations
 

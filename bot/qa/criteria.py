@@ -256,6 +256,10 @@ _SUPERLATIVE_RE = re.compile(
     r"(最多|最大)(?!.*(多少|いくら))|nhiều nhất|lớn nhất"
 )  # (not "最多能拿多少钱": at most how much, the amount of the one asked about)
 
+# The gatherings "다음" may name ("다음 교육", "다음번 설명회"): read as the events to come
+# (_STATUS_PATTERNS) and as the soonest of that kind (_NEXT_ONE_RE)
+_KIND_NOUNS = "교육|회의|설명회|포럼|토론회|공유회|워크숍|강좌|상담|축제|총회"
+
 # fmt: off
 _STATUS_PATTERNS = [
     ("closing", r"마감\s?(임박|직전|앞둔|앞)|곧\s?마감|마감\s?(이\s?)?(가까|얼마\s?안|곧)|"
@@ -283,8 +287,7 @@ _STATUS_PATTERNS = [
                  # "when is the next event?", "다음 행사 언제예요?": the events to come
                  r"\bnext(?= (events?|trainings?|meetings?|classes|class|sessions?|forums?|"
                  r"workshops?|festivals?|consultations?|info sessions?)\b)|"
-                 r"다음\s?(번\s?)?(?=(행사|교육|회의|일정|설명회|포럼|토론회|공유회|워크숍|강좌|상담|"
-                 r"축제|총회)(?!\s?단계))"),
+                 rf"다음\s?(번\s?)?(?=(행사|일정|{_KIND_NOUNS})(?!\s?단계))"),
     ("closed", r"(이미|벌써)\s?(마감|끝)|마감된|(?<!안)(?<!안\s)끝난|지난\s?공모|\bclosed\b|"
                # expired, in Vietnamese (marks typed or not), Chinese and Japanese
                r"(đã|da)\s(h[eêế]t h[aạ]n|đóng)|已经截止|已截止|"
@@ -337,7 +340,7 @@ _TIMES_RE = re.compile(
 # The next one of a kind asked ("다음 토론회 언제예요?", "when's the next workshop?"): the
 # soonest of them, not the list ("다음 행사 뭐예요?", "the next event" ask for what is on)
 _NEXT_ONE_RE = re.compile(
-    r"다음\s?(번\s?)?(교육|회의|설명회|포럼|토론회|공유회|워크숍|강좌|상담|축제|총회)(?!\s?들)|"
+    rf"다음\s?(번\s?)?({_KIND_NOUNS})(?!\s?들)|"
     r"\bthe next (training|meeting|class|session|forum|workshop|festival|consultation|"
     r"info session)\b(?!s)|"
     # the earliest of those asked for ("교육 있어요? 제일 빠른거", "the earliest one")

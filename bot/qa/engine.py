@@ -3199,9 +3199,8 @@ class QAEngine:
                 and any(not self._kb_word(m.group(1)) for m in _BOUGHT_RE.finditer(a.text))
             ):  # what is bought, which the KB's words lack ("pizza") but the model placed
                 # (on the entry on meals): that entry, one of those the spending words find
-                faq = [c for c in faq if c.record.id == top.record.id] + [
-                    c for c in faq if c.record.id != top.record.id
-                ]
+                placed = top.record.id
+                faq.sort(key=lambda c: c.record.id != placed)  # (stable: the rest in order)
             if faq and (
                 faq[0].score >= CONFIDENT
                 # in Chinese, Vietnamese or Japanese the entry is found by the matter's words
